@@ -1,0 +1,51 @@
+# Two promises to a newcomer on a fresh Debian/Ubuntu with Python 3.11+:
+#   make demo   -> sets everything up, opens the product on the Demo Company
+#   make test   -> sets everything up, runs the whole suite headless
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+# Debian packages Qt needs offscreen, plus a real Secret Service for the keyring tests.
+APT_PACKAGES := libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
+                fonts-dejavu-core dbus gnome-keyring dbus-x11
+
+.PHONY: venv apt demo sandbox test test-fast lint bench screenshots clean
+
+venv: apt $(STAMP)
+
+apt:
+	@bash tools/ensure_apt.sh $(APT_PACKAGES)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create a virtual environment. On Debian/Ubuntu run: sudo apt-get install -y python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Until the wizard exists, the demo runs the Demo Company simulators in the foreground.
+demo: venv
+	$(PY) main.py --demo
+
+sandbox: venv
+	$(PY) -m core.sandbox --data resources/demo/company.json --state .demo-state
+
+# The whole suite, headless, with the keyring tests against a throwaway gnome-keyring.
+test: venv
+	@bash tools/with_secret_service.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(PY) -m pytest -m "not keyring_integration" -x -q $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check core wizard tests main.py
+	$(PY) -m mypy
+
+bench: venv
+	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -s -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .demo-state build dist

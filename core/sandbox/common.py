@@ -1,0 +1,359 @@
+"""Shared pieces of the Demo Company simulators: clock, company state, faults, server thread.
+
+Everything here is plain Python + werkzeug. The simulators must be as strict as the real
+services: anything more lenient hides bugs our users would hit.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import random
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+log = logging.getLogger(__name__)
+
+COMPANY_FILE = "company.json"
+SANDBOX_STATE_FILE = "sandbox-state.json"
+
+
+# --------------------------------------------------------------------------- clock
+class Clock:
+    """Wall clock. Simulators read time only through a clock so tests can move it."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+class ManualClock(Clock):
+    """A clock that only moves when told to (tests)."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self._now = time.time() if start is None else start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
+# --------------------------------------------------------------------------- dates
+def ms_date(ts: float) -> str:
+    """Xero's MS-JSON date: ``/Date(1503348544227+0000)/``."""
+    return f"/Date({int(round(ts * 1000))}+0000)/"
+
+
+def parse_ms_date(value: str) -> float:
+    """Inverse of :func:`ms_date` (offset ignored: Xero sends UTC milliseconds)."""
+    inner = value.strip().removeprefix("/Date(").removesuffix(")/")
+    for sep in ("+", "-"):
+        if sep in inner[1:]:
+            inner = inner[: inner.index(sep, 1)]
+            break
+    return int(inner) / 1000.0
+
+
+def iso_utc(ts: float, *, fraction: bool = False) -> str:
+    """``2020-08-24T20:16:14`` (Xero payroll 2.0 style, no zone)."""
+    dt = datetime.fromtimestamp(ts, UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f" if fraction else "%Y-%m-%dT%H:%M:%S")
+
+
+def iso_offset(ts: float) -> str:
+    """``2018-03-28T17:24:20+00:00`` (QuickBooks Time style)."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def parse_http_date_or_iso(value: str) -> float | None:
+    """Parse an ``If-Modified-Since`` value: RFC 1123 or ISO 8601. None when unreadable."""
+    from email.utils import parsedate_to_datetime
+
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        dt = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+# --------------------------------------------------------------------------- state
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write JSON so that a crash leaves either the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class CompanyStore:
+    """The Demo Company's data for both services, in the company-file format.
+
+    ``data`` is ``{"xero": {"organisations": [...]}, "qbtime": {...}}``, every object exactly
+    as the real API's GET returns it. Simulators mutate it under :attr:`lock` and call
+    :meth:`save`, which rewrites ``<state_dir>/company.json`` atomically. Private simulator
+    state (hashed tokens, issued codes, connections) lives beside it in
+    ``sandbox-state.json`` and never holds a token in clear.
+    """
+
+    def __init__(self, data: dict[str, Any], state_dir: Path | None = None,
+                 private: dict[str, Any] | None = None) -> None:
+        self.data = data
+        self.private: dict[str, Any] = private or {}
+        self.state_dir = state_dir
+        self.lock = threading.RLock()
+
+    @classmethod
+    def load(cls, data_file: Path | str | None, state_dir: Path | str | None) -> CompanyStore:
+        """State dir wins when it already holds a company (the Demo Company remembers)."""
+        sdir = Path(state_dir) if state_dir else None
+        private: dict[str, Any] = {}
+        if sdir and (sdir / COMPANY_FILE).exists():
+            data = json.loads((sdir / COMPANY_FILE).read_text(encoding="utf-8"))
+            if (sdir / SANDBOX_STATE_FILE).exists():
+                private = json.loads((sdir / SANDBOX_STATE_FILE).read_text(encoding="utf-8"))
+        elif data_file:
+            data = json.loads(Path(data_file).read_text(encoding="utf-8"))
+        else:
+            raise ValueError("a company file or a state directory holding one is required")
+        data.setdefault("xero", {}).setdefault("organisations", [])
+        data.setdefault("qbtime", {})
+        store = cls(data, sdir, private)
+        if sdir:
+            store.save()
+        return store
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], state_dir: Path | str | None = None) -> CompanyStore:
+        store = cls(copy.deepcopy(data), Path(state_dir) if state_dir else None)
+        store.data.setdefault("xero", {}).setdefault("organisations", [])
+        store.data.setdefault("qbtime", {})
+        if store.state_dir:
+            store.save()
+        return store
+
+    # -- access helpers
+    @property
+    def xero_orgs(self) -> list[dict[str, Any]]:
+        return self.data["xero"]["organisations"]
+
+    def xero_org(self, tenant_id: str) -> dict[str, Any] | None:
+        for org in self.xero_orgs:
+            if org.get("tenantId") == tenant_id:
+                return org
+        return None
+
+    @property
+    def qbtime(self) -> dict[str, Any]:
+        return self.data["qbtime"]
+
+    def save(self) -> None:
+        if not self.state_dir:
+            return
+        with self.lock:
+            atomic_write_json(self.state_dir / COMPANY_FILE, self.data)
+            atomic_write_json(self.state_dir / SANDBOX_STATE_FILE, self.private)
+
+
+# --------------------------------------------------------------------------- faults
+FAULT_KINDS = ("429", "500", "503", "reset", "read_timeout", "truncated", "lost_response")
+
+
+@dataclass
+class FaultPlan:
+    """Fault injection knobs, reproducible from ``seed``.
+
+    Probabilities apply to every request that reaches a service (0 = never). ``force``
+    queues faults for the next matching requests, which tests use to make one exact
+    thing happen. ``latency_s`` is added to every request. ``stall_s`` is how long a
+    ``read_timeout`` fault keeps the client waiting before closing without an answer.
+    """
+
+    seed: int = 0
+    p_429: float = 0.0
+    p_500: float = 0.0
+    p_503: float = 0.0
+    p_reset: float = 0.0
+    p_read_timeout: float = 0.0
+    p_truncated: float = 0.0
+    p_lost_response: float = 0.0
+    latency_s: float = 0.0
+    stall_s: float = 3.0
+    _forced: list[tuple[str, str | None, str | None]] = field(default_factory=list, repr=False)
+    _rng: random.Random = field(init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def force(self, kind: str, times: int = 1, *, path_contains: str | None = None,
+              method: str | None = None) -> None:
+        """Make the next ``times`` requests (matching path/method) suffer ``kind``."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
+        with self._lock:
+            for _ in range(times):
+                self._forced.append((kind, path_contains, method.upper() if method else None))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._forced.clear()
+
+    def pick(self, method: str, path: str) -> str | None:
+        with self._lock:
+            for i, (kind, needle, meth) in enumerate(self._forced):
+                if (needle is None or needle in path) and (meth is None or meth == method):
+                    del self._forced[i]
+                    return kind
+            for kind in FAULT_KINDS:
+                p = getattr(self, "p_" + kind)
+                if p and self._rng.random() < p:
+                    return kind
+        return None
+
+
+def _drop_connection(environ: dict[str, Any]) -> None:
+    sock = environ.get("werkzeug.socket")
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class FaultMiddleware:
+    """WSGI middleware applying a :class:`FaultPlan` in front of a simulator.
+
+    ``error_body(status)`` lets each service answer 429/500/503 in its own shape.
+    Connection-level faults shut the socket down so the client sees a broken connection,
+    exactly as with a real network fault.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], faults: FaultPlan,
+                 error_response: Callable[[int], Response],
+                 exempt: Callable[[str], bool] | None = None) -> None:
+        self.app = app
+        self.faults = faults
+        self.error_response = error_response
+        self.exempt = exempt or (lambda _p: False)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if self.exempt(path):
+            return self.app(environ, start_response)
+        if self.faults.latency_s:
+            time.sleep(self.faults.latency_s)
+        kind = self.faults.pick(environ.get("REQUEST_METHOD", "GET"), path)
+        if kind is None:
+            return self.app(environ, start_response)
+        log.debug("fault %s on %s %s", kind, environ.get("REQUEST_METHOD"), path)
+        if kind in ("429", "500", "503"):
+            return self.error_response(int(kind))(environ, start_response)
+        if kind == "reset":
+            _drop_connection(environ)
+            return []
+        if kind == "read_timeout":
+            time.sleep(self.faults.stall_s)
+            _drop_connection(environ)
+            return []
+        if kind == "lost_response":
+            # The write is applied; the answer never reaches the client.
+            body = b"".join(self.app(environ, lambda *a, **k: None))
+            del body
+            _drop_connection(environ)
+            return []
+        # truncated: a real answer, cut in the middle, with the full Content-Length promised.
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(self.app(environ, capture))
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+
+        def cut() -> Iterable[bytes]:
+            yield body[: max(1, len(body) // 2)]
+            _drop_connection(environ)
+
+        return cut()
+
+
+# --------------------------------------------------------------------------- responses
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None,
+                  content_type: str = "application/json; charset=utf-8") -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status, headers=headers,
+                    content_type=content_type)
+
+
+def read_json(request: Request) -> Any:
+    """Body as JSON, or raise ValueError with a reason."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise ValueError("empty body")
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON: {exc.msg}") from exc
+
+
+# --------------------------------------------------------------------------- server
+class SimServer:
+    """A threaded werkzeug server on 127.0.0.1 (port 0 = ephemeral), run in a daemon thread."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], port: int = 0, host: str = "127.0.0.1") -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server.daemon_threads = True  # type: ignore[attr-defined]
+        self.host = host
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True,
+                                        name=f"sim-{self.port}")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> SimServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
