@@ -1,0 +1,139 @@
+"""Domain errors. Each carries a message a non-technical user can act on, in their language.
+
+Nothing here may contain a token, a code or a secret: messages are shown and logged.
+"""
+
+from __future__ import annotations
+
+from .i18n import tr
+
+
+class BridgeError(Exception):
+    """Base class: ``user_message()`` says what happened and what to do."""
+
+    message = "Something went wrong."
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        self.detail = detail
+        self.params = params
+        super().__init__(self.user_message("en") + (f" ({detail})" if detail else ""))
+
+    def user_message(self, language: str | None = None) -> str:
+        return tr(self.message, language, **self.params)
+
+
+class NetworkError(BridgeError):
+    message = ("Could not reach {service}. Check your internet connection, then try again. "
+               "Nothing was lost.")
+
+
+class ServiceUnavailable(BridgeError):
+    message = "{service} is not answering right now (it may be under maintenance). Try again in a few minutes."
+
+
+class RateLimited(BridgeError):
+    message = "{service} asked us to slow down. We will wait {seconds} seconds and continue."
+
+
+class DailyLimitReached(BridgeError):
+    message = ("Xero allows a limited number of requests per organisation each day, and today's are used up. "
+               "You can resume after {resume_at}; the import will continue where it stopped.")
+
+
+class ReauthorizationRequired(BridgeError):
+    message = "Xero needs you to sign in again. Click \"Connect to Xero\" to reconnect; your settings are kept."
+
+
+class QBTimeTokenInvalid(BridgeError):
+    message = ("QuickBooks Time did not accept this access key. Create a new one in QuickBooks Time "
+               "(Feature Add-ons > API > Add token) and paste it here.")
+
+
+class QBTimePermissionMissing(BridgeError):
+    message = ("This QuickBooks Time access key belongs to a user who cannot {permission}. "
+               "Ask an administrator to create the key, or give that user this permission.")
+
+
+class AccountAlreadyBound(BridgeError):
+    message = ("The Xero organisation \"{organisation}\" is already connected to the QuickBooks Time "
+               "company \"{company}\". One organisation connects to one QuickBooks Time account: "
+               "disconnect the other one first if you really want to switch.")
+
+
+class SecureStorageUnavailable(BridgeError):
+    message = ("No secure password storage was found on this computer, so your sign-in cannot be kept safely. "
+               "{hint}")
+
+
+class SecureStorageError(BridgeError):
+    message = ("Your computer's password storage refused the request ({reason}). Unlock it "
+               "(or accept the prompt), then try again.")
+
+
+class SignInCancelled(BridgeError):
+    message = "Signing in to Xero was cancelled or denied. You can try again whenever you are ready."
+
+
+class SignInTimedOut(BridgeError):
+    message = "We waited 5 minutes for Xero's answer in your browser. Click \"Connect to Xero\" to try again."
+
+
+class SignInFailed(BridgeError):
+    message = "Xero sign-in did not complete: {reason}. Try again; if it keeps failing, restart the app."
+
+
+class ApiError(BridgeError):
+    message = "{service} answered with an error: {reason}"
+
+
+class DatabaseError(BridgeError):
+    message = "{reason}"
+
+
+class AlreadyRunning(BridgeError):
+    message = ("The app is already open (or an import is running from a scheduled task). "
+               "Close the other window first.")
+
+
+class DatabaseTooNew(BridgeError):
+    message = ("Your data was saved by a newer version of this app (format {found}, this version "
+               "understands up to {supported}). Install the latest version to continue.")
+
+
+class XeroAppNotConfigured(BridgeError):
+    message = ("This copy of the app has no Xero client id yet. Whoever registers the app with Xero "
+               "(developer.xero.com/myapps, app type \"Auth Code with PKCE\", redirect URIs "
+               "{redirect_uris}) must put its client id in the environment variable "
+               "XQB_XERO_CLIENT_ID or under \"xero_client_id\" in {settings_file}.")
+
+
+class XeroRedirectPortsInvalid(BridgeError):
+    message = ("The Xero redirect ports set in {source} are not valid: give one or more port numbers "
+               "between 1024 and 65535 separated by commas (for example 53682,53683,53684), each "
+               "registered with Xero as http://localhost:<port>/callback.")
+
+
+class SettingsFileInvalid(BridgeError):
+    message = "The settings file {path} could not be read ({reason}). Fix it or delete it, then restart the app."
+
+
+class SignInPortsBusy(SignInFailed):
+    message = ("The app could not receive Xero's answer: ports {ports} on this computer are all used "
+               "by other programs. Close those programs (or restart the computer), then try again.")
+
+
+class RevocationIncomplete(BridgeError):
+    message = ("This computer no longer keeps your Xero sign-in, but Xero could not be told ({reason}). "
+               "To be sure, remove the app from \"Connected apps\" in your Xero settings.")
+
+
+class DatabaseMigrationFailed(BridgeError):
+    message = ("Your saved data could not be updated to this version's format (step to format "
+               "{version}). Nothing was lost: the failed step was undone, and a copy of your data "
+               "from before the update is kept at {backup}. Restart the app; if this keeps "
+               "happening, contact support and keep that copy.")
+
+
+class DatabaseNotRecognised(BridgeError):
+    message = ("The file {path} is not a data file of this app (or it is damaged), so it was left "
+               "untouched. Move it elsewhere and restart the app to start afresh.")

@@ -1,0 +1,58 @@
+"""Translations for messages produced by core/ (errors, headless commands).
+
+core/ must not import Qt, so it keeps its own tiny catalog: English source strings are the
+keys, the French text lives in resources/i18n/core.fr.json. The wizard calls set_language()
+with the user's choice; Qt's own .ts/.qm files translate the pages.
+"""
+
+from __future__ import annotations
+
+import json
+import locale
+import os
+import threading
+from functools import cache
+from pathlib import Path
+
+CATALOG_DIR = Path(__file__).resolve().parents[1] / "resources" / "i18n"
+SUPPORTED = ("en", "fr")
+_state = threading.local()
+_default_language = "en"
+
+
+def system_language() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            code = value.split(":")[0][:2].lower()
+            return code if code in SUPPORTED else "en"
+    try:
+        code = (locale.getlocale()[0] or "en")[:2].lower()
+    except ValueError:
+        code = "en"
+    return code if code in SUPPORTED else "en"
+
+
+def set_language(language: str) -> None:
+    global _default_language
+    _default_language = language if language in SUPPORTED else "en"
+
+
+def current_language() -> str:
+    return getattr(_state, "language", None) or _default_language
+
+
+@cache
+def _catalog(language: str) -> dict[str, str]:
+    path = CATALOG_DIR / f"core.{language}.json"
+    if not path.exists():
+        return {}
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def tr(text: str, language: str | None = None, **params: object) -> str:
+    """Translate ``text`` (English source) and fill ``{name}`` placeholders."""
+    lang = language or current_language()
+    translated = text if lang == "en" else _catalog(lang).get(text, text)
+    return translated.format(**params) if params else translated

@@ -1,0 +1,183 @@
+"""One typed shape per kind of record, whatever the region or API casing it came from.
+
+Clients map raw API objects into these; snapshots store them (plus the raw JSON); matching
+and planning read only these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+    def is_empty(self) -> bool:
+        return not any((self.line1, self.line2, self.city, self.region, self.postal_code, self.country))
+
+
+@dataclass(frozen=True)
+class XeroOrganisation:
+    tenant_id: str
+    name: str
+    country_code: str
+    version: str
+    base_currency: str = ""
+
+
+@dataclass(frozen=True)
+class XeroContact:
+    contact_id: str
+    name: str
+    status: str                     # ACTIVE | ARCHIVED | GDPRREQUEST
+    is_customer: bool
+    is_supplier: bool
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    street: Address | None = None   # STREET address, else None
+    postal: Address | None = None   # POBOX address, else None
+    updated_utc: float = 0.0
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def archived(self) -> bool:
+        return self.status != "ACTIVE"
+
+    @property
+    def best_address(self) -> Address | None:
+        """Street address, else postal: what becomes the job location."""
+        for addr in (self.street, self.postal):
+            if addr is not None and not addr.is_empty():
+                return addr
+        return None
+
+
+@dataclass(frozen=True)
+class XeroItem:
+    item_id: str
+    code: str
+    name: str
+    is_sold: bool
+    is_purchased: bool
+    is_tracked: bool
+    description: str = ""
+    unit_price: float | None = None
+    updated_utc: float = 0.0
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def importable(self) -> bool:
+        """The original's rule: only items that are sold and not tracked as inventory."""
+        return self.is_sold and not self.is_tracked
+
+
+@dataclass(frozen=True)
+class XeroTrackingOption:
+    option_id: str
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class XeroTrackingCategory:
+    category_id: str
+    name: str
+    status: str
+    options: tuple[XeroTrackingOption, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class XeroEmployee:
+    employee_id: str
+    first_name: str
+    last_name: str
+    email: str
+    active: bool                    # AU: Status; NZ/UK: no endDate (or endDate in the future)
+    start_date: str = ""            # YYYY-MM-DD
+    end_date: str = ""              # YYYY-MM-DD
+    updated_utc: float = 0.0
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class XeroLeaveType:
+    leave_type_id: str
+    name: str
+    is_paid: bool
+    active: bool = True
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QBTUser:
+    id: int
+    first_name: str
+    last_name: str
+    username: str
+    email: str
+    active: bool
+    payroll_id: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QBTJobcode:
+    id: int
+    parent_id: int
+    name: str
+    type: str                       # regular | pto | paid_break | unpaid_break | unpaid_time_off
+    active: bool
+    assigned_to_all: bool = False
+    short_code: str = ""
+    has_children: bool = False
+    locations: tuple[int, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QBTCustomField:
+    id: int
+    name: str
+    active: bool
+    required: bool
+    applies_to: str
+    type: str
+    short_code: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QBTCustomFieldItem:
+    id: int
+    customfield_id: int
+    name: str
+    active: bool
+    short_code: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QBTLocation:
+    id: int
+    address: Address
+    active: bool
+    jobcode_ids: tuple[int, ...] = ()
+    label: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QBTAssignment:
+    id: int
+    user_id: int
+    jobcode_id: int
+    active: bool
