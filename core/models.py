@@ -1,0 +1,387 @@
+"""The app's local database: what it knows about both sides and everything it did.
+
+All models bind to the ``core.db.db`` proxy; ``core.db.open_database`` creates or migrates the
+schema. Conventions:
+
+* Times are UTC-aware ``datetime`` objects, stored as fixed-width ISO 8601 text
+  (``2025-06-27T10:15:00.000000+00:00``) so they sort and compare as text; naive datetimes are
+  refused (``UTCDateTimeField``).
+* JSON columns are TEXT holding canonical JSON (``JSONField``): portable, no json1 extension
+  needed, byte-for-byte stable for the same value.
+* Enumerations are TEXT validated on write (``ChoiceField``): adding a value later needs no
+  table rebuild.
+* NO secrets in any table: tokens live in the OS keyring (``core.secrets``); rows keep only the
+  keyring key names (``*_key`` columns).
+* Rows owned by a connection are deleted with it, except import runs (and their journal): the
+  journal is the only record of what was written to QB Time, so deleting a connection that has
+  runs fails until the runs are removed on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import peewee as pw
+
+from .db import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fingerprint(values: Mapping[str, Any]) -> str:
+    """A short stable digest of the fields a decision depended on (``Decision.depends_on``).
+
+    When any of those fields changes on either side, the fingerprint changes and the saved
+    decision is stale: the review screen asks again instead of applying an outdated answer.
+    """
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+# -- field types -------------------------------------------------------------------------------
+
+
+class UTCDateTimeField(pw.Field):
+    """A timezone-aware UTC datetime stored as fixed-width ISO 8601 text."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # already in storage form (e.g. a query bound by hand)
+            value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):
+            raise TypeError(f"{self.name}: expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{self.name}: naive datetime; use an aware UTC datetime")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def python_value(self, value: Any) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value
+        parsed = datetime.fromisoformat(str(value))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class JSONField(pw.TextField):
+    """Canonical JSON text (sorted keys, UTF-8, compact)."""
+
+    def db_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def python_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+class ChoiceField(pw.CharField):
+    """TEXT limited to ``choices`` (a tuple of strings), checked when written."""
+
+    def __init__(self, choices: Iterable[str], **kwargs: Any) -> None:
+        self.allowed = tuple(choices)
+        super().__init__(max_length=32, choices=[(c, c) for c in self.allowed], **kwargs)
+
+    def db_value(self, value: Any) -> Any:
+        if value is not None and value not in self.allowed:
+            raise ValueError(f"{self.name}: {value!r} is not one of {', '.join(self.allowed)}")
+        return super().db_value(value)
+
+
+# -- enumerations --------------------------------------------------------------------------------
+
+CONNECTION_STATUSES = ("active", "needs_xero_signin", "needs_qbtime_token", "disconnected")
+XERO_KINDS = ("contact", "item", "tracking_category", "tracking_option", "employee", "leave_type")
+QBT_KINDS = ("user", "jobcode", "customfield", "customfielditem", "location", "jobcode_assignment")
+SOURCES = ("xero", "qbtime")
+LINK_KINDS = (
+    "customer",
+    "employee",
+    "item",
+    "tracking_category",
+    "tracking_option",
+    "leave_type",
+    "location",
+)
+DECISION_ACTIONS = ("link", "create", "skip", "rename", "later")
+RUN_STATUSES = ("planned", "running", "cancelled", "failed", "done", "undone")
+RUN_KINDS = ("import", "undo")
+JOURNAL_ACTIONS = ("create", "update", "archive", "restore", "assign", "unassign", "link")
+JOURNAL_STATES = ("intent", "done", "failed", "unknown")
+
+
+# -- models --------------------------------------------------------------------------------------
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Connection(BaseModel):
+    """One Xero organisation bound to one QB Time company (one-to-one both ways)."""
+
+    xero_tenant_id = pw.CharField(unique=True)
+    xero_tenant_name = pw.CharField()
+    xero_country_code = pw.CharField(max_length=2, default="")
+    #: Xero's organisation "Version": AU, NZ, UK, US, GLOBAL (…ONRAMP variants): decides payroll.
+    xero_version = pw.CharField(max_length=16, default="")
+    #: keyring key of the Xero token set (``core.secrets.xero_grant_key``), never the token.
+    xero_grant_key = pw.CharField(null=True)
+    #: QB Time company identity (the account's ``client_url`` or ``company_id``): text.
+    qbtime_company_id = pw.CharField(unique=True)
+    qbtime_company_name = pw.CharField(default="")
+    qbtime_user_id = pw.BigIntegerField(null=True)
+    #: keyring key of the QB Time access token (``core.secrets.qbtime_token_key``).
+    qbtime_token_key = pw.CharField(null=True)
+    status = ChoiceField(CONNECTION_STATUSES, default="active")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "connection"
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        if self.get_id() is not None:
+            self.updated_at = utcnow()
+        return super().save(*args, **kwargs)
+
+
+class XeroRecord(BaseModel):
+    """A snapshot of one Xero object, as last fetched."""
+
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    kind = ChoiceField(XERO_KINDS)
+    xero_id = pw.CharField()
+    #: tracking options -> their category's id
+    parent_xero_id = pw.CharField(null=True)
+    name = pw.CharField(default="")
+    first_name = pw.CharField(null=True)
+    last_name = pw.CharField(null=True)
+    email = pw.CharField(null=True)
+    #: Xero's own status text (ACTIVE, ARCHIVED, GDPRREQUEST…), when the object has one
+    status = pw.CharField(null=True)
+    archived = pw.BooleanField(default=False)
+    is_customer = pw.BooleanField(default=False)
+    updated_utc = UTCDateTimeField(null=True)
+    raw = JSONField(default=dict)
+    fetched_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "xero_record"
+        indexes = (
+            (("connection", "kind", "xero_id"), True),
+            (("connection", "kind", "name"), False),
+            (("connection", "kind", "email"), False),
+            (("connection", "kind", "last_name", "first_name"), False),
+            (("connection", "kind", "parent_xero_id"), False),
+        )
+
+
+class QBTRecord(BaseModel):
+    """A snapshot of one QB Time object, as last fetched (``active=both&type=all``)."""
+
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    kind = ChoiceField(QBT_KINDS)
+    qbt_id = pw.BigIntegerField()
+    #: jobcode parent (0 = top level), customfielditem's customfield, …
+    parent_id = pw.BigIntegerField(null=True)
+    name = pw.CharField(default="")
+    first_name = pw.CharField(null=True)
+    last_name = pw.CharField(null=True)
+    email = pw.CharField(null=True)
+    username = pw.CharField(null=True)
+    #: jobcode type: regular, pto, paid_break, unpaid_break…
+    type = pw.CharField(null=True)
+    active = pw.BooleanField(default=True)
+    raw = JSONField(default=dict)
+    last_modified = UTCDateTimeField(null=True)
+    fetched_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "qbt_record"
+        indexes = (
+            (("connection", "kind", "qbt_id"), True),
+            (("connection", "kind", "name"), False),
+            (("connection", "kind", "email"), False),
+            (("connection", "kind", "last_name", "first_name"), False),
+            (("connection", "kind", "parent_id"), False),
+        )
+
+
+class SyncCursor(BaseModel):
+    """Where the next incremental fetch starts (Xero If-Modified-Since, QB Time modified_since)."""
+
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    source = ChoiceField(SOURCES)
+    resource = pw.CharField()
+    value = pw.TextField()
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "sync_cursor"
+        indexes = ((("connection", "source", "resource"), True),)
+
+
+class ImportRun(BaseModel):
+    """One import (or undo) of a connection: its options, outcome and journal."""
+
+    connection = pw.ForeignKeyField(Connection, backref="runs", index=False)  # no cascade: history
+    kind = ChoiceField(RUN_KINDS, default="import")
+    status = ChoiceField(RUN_STATUSES, default="planned")
+    dry_run = pw.BooleanField(default=False)
+    options = JSONField(default=dict)
+    counts = JSONField(default=dict)
+    undoes_run = pw.ForeignKeyField("self", null=True, backref="undone_by", on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    started_at = UTCDateTimeField(null=True)
+    finished_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "import_run"
+        indexes = ((("connection", "status"), False),)
+
+
+class Link(BaseModel):
+    """A Xero object known to be the same thing as a QB Time object (one-to-one per kind)."""
+
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    kind = ChoiceField(LINK_KINDS)
+    xero_id = pw.CharField()
+    qbt_id = pw.BigIntegerField()
+    created_by_run = pw.ForeignKeyField(ImportRun, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "link"
+        indexes = (
+            (("connection", "kind", "xero_id"), True),
+            (("connection", "kind", "qbt_id"), True),
+        )
+
+
+class Decision(BaseModel):
+    """The user's answer to one matching conflict, saved offline (reviewable, exportable)."""
+
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    kind = ChoiceField(LINK_KINDS)
+    xero_id = pw.CharField()
+    action = ChoiceField(DECISION_ACTIONS)
+    target_qbt_id = pw.BigIntegerField(null=True)
+    new_name = pw.CharField(null=True)
+    #: ``fingerprint()`` of the fields the answer depended on (added in schema v2)
+    depends_on = pw.CharField(default="")
+    note = pw.TextField(default="")
+    decided_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "decision"
+        indexes = ((("connection", "kind", "xero_id"), True),)
+
+    def is_stale(self, current_fingerprint: str) -> bool:
+        return not self.depends_on or self.depends_on != current_fingerprint
+
+
+class JournalEntry(BaseModel):
+    """One write to QB Time: intent first, then its outcome (resume, reconcile, undo)."""
+
+    run = pw.ForeignKeyField(ImportRun, backref="journal", on_delete="CASCADE", index=False)
+    seq = pw.IntegerField()
+    action = ChoiceField(JOURNAL_ACTIONS)
+    entity_kind = pw.CharField(max_length=32)
+    xero_id = pw.CharField(null=True)
+    qbt_id = pw.BigIntegerField(null=True)
+    #: client idempotency / reconciliation key: finds the object again after a lost answer
+    batch_key = pw.CharField()
+    before = JSONField(null=True)
+    after = JSONField(null=True)
+    state = ChoiceField(JOURNAL_STATES, default="intent")
+    error = pw.TextField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "journal_entry"
+        indexes = (
+            (("run", "seq"), True),
+            (("run", "state"), False),
+            (("batch_key",), False),
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        if self.get_id() is not None:
+            self.updated_at = utcnow()
+        return super().save(*args, **kwargs)
+
+
+class LeaveLink(BaseModel):
+    """A Xero leave type linked to a QB Time time-off (pto) code.
+
+    Unpaid leave is never exported to Xero: ``export_to_xero`` defaults to ``is_paid`` and the
+    database refuses ``export_to_xero`` on unpaid leave (CHECK constraint).
+    """
+
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    xero_leave_type_id = pw.CharField()
+    qbt_jobcode_id = pw.BigIntegerField(null=True)
+    is_paid = pw.BooleanField()
+    #: added in schema v2; None on a new row means "same as is_paid"
+    export_to_xero = pw.BooleanField(
+        default=None, constraints=[pw.Check('"is_paid" = 1 OR "export_to_xero" = 0')]
+    )
+
+    class Meta:
+        table_name = "leave_link"
+        indexes = ((("connection", "xero_leave_type_id"), True),)
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        if self.export_to_xero is None:
+            self.export_to_xero = bool(self.is_paid)
+        return super().save(*args, **kwargs)
+
+
+class Setting(BaseModel):
+    """App options and preferences: one JSON value per key (never a secret)."""
+
+    key = pw.CharField(unique=True)
+    value = JSONField(null=True)
+
+    class Meta:
+        table_name = "setting"
+
+    @classmethod
+    def get_value(cls, key: str, default: Any = None) -> Any:
+        row = cls.get_or_none(cls.key == key)
+        return default if row is None else row.value
+
+    @classmethod
+    def set_value(cls, key: str, value: Any) -> None:
+        (
+            cls.insert(key=key, value=value)
+            .on_conflict(conflict_target=[cls.key], update={cls.value: value})
+            .execute()
+        )
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Connection,
+    XeroRecord,
+    QBTRecord,
+    SyncCursor,
+    ImportRun,
+    Link,
+    Decision,
+    JournalEntry,
+    LeaveLink,
+    Setting,
+)
