@@ -32,7 +32,8 @@ class ServiceUnavailable(BridgeError):
 
 
 class RateLimited(BridgeError):
-    message = "{service} asked us to slow down. We will wait {seconds} seconds and continue."
+    message = ("{service} is receiving too many requests from us and asked us to pause. "
+               "Wait about {seconds} seconds, then try again; nothing was lost.")
 
 
 class DailyLimitReached(BridgeError):
