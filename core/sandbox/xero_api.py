@@ -1,0 +1,1837 @@
+"""The Demo Company's Xero Accounting + Payroll API (the half behind the OAuth identity).
+
+Strict on purpose: every rule below is one the real API enforces (sources in comments,
+"references" = shared/references/xero-api.md, "spec" = shared/specs/xero/*.yaml). Where the
+real behaviour is not documented anywhere we could read, the comment says so and says what
+was chosen; when in doubt the simulator is the stricter of the plausible behaviours, never
+the more lenient one.
+
+Interface: ``XeroApi(store, clock, config, check_access).handle(request)`` returns a
+werkzeug ``Response`` for paths under ``/api.xro/2.0`` and ``/payroll.xro/``, else ``None``.
+``xero_error_response(status)`` is what the fault middleware answers for injected 429/500/503.
+
+Order of checks for one request (each step answers on its own and stops):
+ 1. ``check_access`` (bearer token; identity half) -> its 401 as is. Not counted, no limit
+    headers: the token does not identify a usable app connection yet.
+ 2. ``xero-tenant-id`` missing, or not one of the grant's live connections -> 403
+    ``AuthenticationUnsuccessful``. Not counted either: there is no tenant to count against
+    (Xero's limits are per connection). Derived, documented choice.
+ 3. Rate limits for the tenant (concurrent, day, minute, app-minute) -> 429. A rejected
+    call is not counted toward any window.
+ 4. Everything after that - including scope 401s, 400s, 404s - is counted and carries
+    ``X-MinLimit-Remaining``/``X-DayLimit-Remaining``/``X-AppMinLimit-Remaining``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import math
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from werkzeug.wrappers import Request, Response
+
+from .common import (
+    Clock,
+    CompanyStore,
+    iso_utc,
+    json_response,
+    ms_date,
+    parse_http_date_or_iso,
+    parse_ms_date,
+)
+from .xero_config import XeroConfig
+
+ACCOUNTING_PREFIX = "/api.xro/2.0"
+PAYROLL_PREFIX = "/payroll.xro/"
+# Name of the registered app, echoed as ProviderName in every envelope (spec examples show
+# the app's name there, e.g. "Xero API Partner").
+PROVIDER_NAME = "Xero QuickBooks Time Bridge"
+# Body limit for PUT/POST (references §5.2: 3.5 MB per POST).
+MAX_BODY_BYTES = int(3.5 * 1024 * 1024)
+# Xero rejects an IDs list of more than ~52 GUIDs with a 404 (gateway URL-length limit):
+# https://github.com/XeroAPI/Xero-Java/issues/328 (53 ids -> 404, 52 ids -> 200).
+MAX_IDS = 52
+PAYROLL_PAGE_SIZE = 100          # payroll lists: 100 per page (spec, all three regions)
+DEFAULT_PAGE_SIZE = 100          # Contacts `page` without `pageSize` (spec parameter text)
+NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
+# pyxero #181: a filter that hits a null property fails with this 500 body.
+UNKNOWN_ERROR_MESSAGE = ("An error occurred in Xero. Check the API Status page "
+                         "http://status.developer.xero.com for current service status. "
+                         "Contact the API support team at api@xero.com for more assistance.")
+MAINTENANCE_TEXT = "The Xero API is currently offline for maintenance"
+HIGH_VOLUME_MESSAGE = ("Your request is not filtering Contacts efficiently, given the extremely "
+                       "high volume for this organisation. Please check "
+                       "https://developer.xero.com/documentation/api/efficient-data-retrieval "
+                       "for tips on making Contact retrieval more efficient.")
+# Optimised Contacts filters for high-volume organisations (references §3.1, CData quoting
+# Xero's list): where on Name/EmailAddress/AccountNumber, order on ContactID/UpdatedDateUTC/Name.
+HIGH_VOLUME_WHERE_FIELDS = frozenset({"Name", "EmailAddress", "AccountNumber"})
+HIGH_VOLUME_ORDER_FIELDS = frozenset({"ContactID", "UpdatedDateUTC", "Name"})
+
+# Scopes accepted per endpoint: spec `security` blocks, plus the 2026 granular scopes
+# (references §2.4: Items are readable with accounting.invoices[.read] as well; invoices
+# are written with accounting.invoices by apps created after 2026-03-02).
+SCOPES_CONTACTS_READ = frozenset({"accounting.contacts", "accounting.contacts.read"})
+SCOPES_SETTINGS_READ = frozenset({"accounting.settings", "accounting.settings.read"})
+SCOPES_ITEMS_READ = SCOPES_SETTINGS_READ | {"accounting.invoices", "accounting.invoices.read"}
+SCOPES_INVOICES_WRITE = frozenset({"accounting.transactions", "accounting.invoices"})
+SCOPES_PAYROLL_EMPLOYEES_READ = frozenset({"payroll.employees", "payroll.employees.read"})
+SCOPES_PAYROLL_SETTINGS_READ = frozenset({"payroll.settings", "payroll.settings.read"})
+
+INVOICE_TYPES = ("ACCPAY", "ACCPAYCREDIT", "APOVERPAYMENT", "APPREPAYMENT", "ACCREC",
+                 "ACCRECCREDIT", "AROVERPAYMENT", "ARPREPAYMENT")
+INVOICE_STATUSES = ("DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED")
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+# =========================================================================== responses
+def _problem(status: int, title: str, detail: str) -> Response:
+    """The API gateway's error body (references §6; same shape as the identity half)."""
+    return json_response({"Type": None, "Title": title, "Status": status, "Detail": detail,
+                          "Instance": str(uuid.uuid4()), "Extensions": {}}, status=status)
+
+
+def _forbidden() -> Response:
+    return _problem(403, "Forbidden", "AuthenticationUnsuccessful")
+
+
+def _missing_scope() -> Response:
+    # A valid token without the endpoint's scope gets 401 "AuthorizationUnsuccessful", not
+    # 403: Xero-NetStandard#178 (GetAccounts without accounting.settings -> 401),
+    # xero-ruby-oauth2-app#82 (finance scope missing -> 401 AuthorizationUnsuccessful body),
+    # Xero-NetStandard#298 (assets scope missing -> same 401 body).
+    return _problem(401, "Unauthorized", "AuthorizationUnsuccessful")
+
+
+def _no_payroll() -> Response:
+    # What the real API answers an organisation without this payroll API (US, GLOBAL,
+    # an NZ/UK org calling AU 1.0, an org that never set payroll up) is not documented in
+    # anything we could read. Xero's docs only say payroll needs the right region, payroll
+    # set up and a payroll-admin user (references §2.4/§4.1); integrators report "denied"/
+    # "refused" errors, never an empty list. Chosen: 403 Forbidden in the gateway shape with
+    # "AuthorizationUnsuccessful" (access to the resource refused), so a client that calls
+    # payroll for a non-payroll org fails loudly instead of importing "no employees".
+    return _problem(403, "Forbidden", "AuthorizationUnsuccessful")
+
+
+def _not_found() -> Response:
+    # Accounting 404 is a plain sentence, not JSON (xero-node#189 body
+    # "The resource you're looking for cannot be found"; Xero-NetStandard#413 same text).
+    return Response(NOT_FOUND_TEXT, status=404, content_type="text/plain; charset=utf-8")
+
+
+def _method_not_allowed(allowed: str) -> Response:
+    return Response("", status=405, headers={"Allow": allowed})
+
+
+def _api_exception(error_number: int, type_: str, message: str, status: int = 400,
+                   elements: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"ErrorNumber": error_number, "Type": type_, "Message": message}
+    if elements is not None:
+        body["Elements"] = elements
+    return body
+
+
+def _payroll2_problem(status: int, title: str, detail: str,
+                      invalid_fields: list[dict[str, str]] | None = None) -> Response:
+    # Payroll NZ/UK error body: the spec's `Problem` schema, whose `status` is a string
+    # (references §6: {"type":"application/problem+json","title":"BadRequest","status":"400",...}).
+    body: dict[str, Any] = {"type": "application/problem+json", "title": title,
+                            "status": str(status), "detail": detail,
+                            "instance": str(uuid.uuid4())}
+    if invalid_fields:
+        body["invalidFields"] = invalid_fields
+    return json_response(body, status=status)
+
+
+def xero_error_response(status: int) -> Response:
+    """Answer for an injected fault (FaultMiddleware)."""
+    if status == 429:
+        resp = _problem(429, "Too Many Requests", "TooManyRequests")
+        resp.headers["X-Rate-Limit-Problem"] = "minute"
+        resp.headers["Retry-After"] = "1"
+        resp.headers["X-MinLimit-Remaining"] = "0"
+        return resp
+    if status == 503:
+        # references §6: maintenance / organisation offline answers are plain text.
+        return Response(MAINTENANCE_TEXT, status=503, content_type="text/plain; charset=utf-8")
+    if status == 500:
+        # Accounting's unhandled-error body (pyxero#181).
+        return json_response(_api_exception(500, "UnknownErrorException", UNKNOWN_ERROR_MESSAGE),
+                             status=500)
+    return _problem(status, "An error occurred", "An error occurred")
+
+
+# --------------------------------------------------------------------------- XML
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("sses"):
+        return name[:-2]
+    if name.endswith("s"):
+        return name[:-1]
+    return name + "Item"
+
+
+def _to_xml(name: str, value: Any) -> str:
+    if value is None:
+        return f"<{name} />"
+    if isinstance(value, dict):
+        inner = "".join(_to_xml(k, v) for k, v in value.items())
+        return f"<{name}>{inner}</{name}>"
+    if isinstance(value, list):
+        inner = "".join(_to_xml(_singular(name), v) for v in value)
+        return f"<{name}>{inner}</{name}>"
+    if isinstance(value, bool):
+        return f"<{name}>{'true' if value else 'false'}</{name}>"
+    text = str(value)
+    m = re.fullmatch(r"/Date\((-?\d+)([+-]\d{4})?\)/", text)
+    if m:
+        text = datetime.fromtimestamp(int(m.group(1)) / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"<{name}>{xml_escape(text)}</{name}>"
+
+
+def _wants_json(request: Request) -> bool:
+    """Accounting and AU payroll answer XML unless JSON is asked for explicitly.
+
+    references §1: "Accept: application/json (Xero defaults to XML otherwise)"; pyxero sets
+    the header for that reason. ``*/*`` or no Accept header gets the default, XML.
+    """
+    for mimetype, quality in request.accept_mimetypes:
+        if quality > 0 and "json" in mimetype.lower():
+            return True
+    return False
+
+
+def _pascal_response(request: Request, payload: dict[str, Any], status: int = 200) -> Response:
+    if _wants_json(request):
+        return json_response(payload, status=status)
+    tag = "Response" if status < 400 else "ApiException"
+    body = f'<{tag} xmlns:i="http://www.w3.org/2001/XMLSchema-instance">' + "".join(
+        _to_xml(k, v) for k, v in payload.items()) + f"</{tag}>"
+    return Response(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+# =========================================================================== where language
+class QueryParseError(Exception):
+    """Xero's QueryParseException (ErrorNumber 16): the message is what the API says."""
+
+
+class _NullReference(Exception):
+    """A method or member called on a null value while filtering (-> HTTP 500, pyxero#181)."""
+
+
+# Static field types of the objects a `where`/`order` can address. Property lookup is
+# case-insensitive, as in the Dynamic LINQ engine behind Xero's `where`.
+S, B, G, D, N, OBJ, A = "String", "Boolean", "Guid", "DateTime", "Decimal", "Object", "Array"
+TYPE_FIELDS: dict[str, dict[str, str]] = {
+    "Contact": {
+        "ContactID": G, "MergedToContactID": G, "ContactNumber": S, "AccountNumber": S,
+        "ContactStatus": S, "Name": S, "FirstName": S, "LastName": S, "CompanyNumber": S,
+        "EmailAddress": S, "BankAccountDetails": S, "TaxNumber": S, "TaxNumberType": S,
+        "AccountsReceivableTaxType": S, "AccountsPayableTaxType": S, "IsSupplier": B,
+        "IsCustomer": B, "SalesDefaultLineAmountType": S, "PurchasesDefaultLineAmountType": S,
+        "DefaultCurrency": S, "XeroNetworkKey": S, "SalesDefaultAccountCode": S,
+        "PurchasesDefaultAccountCode": S, "UpdatedDateUTC": D, "Website": S, "Discount": N,
+        "HasAttachments": B, "HasValidationErrors": B, "Addresses": A, "Phones": A,
+        "ContactGroups": A, "ContactPersons": A, "SalesTrackingCategories": A,
+        "PurchasesTrackingCategories": A, "PaymentTerms": OBJ, "Balances": OBJ, "BrandingTheme": OBJ,
+        "BatchPayments": OBJ,
+    },
+    "Item": {
+        "ItemID": G, "Code": S, "Name": S, "Description": S, "PurchaseDescription": S,
+        "IsSold": B, "IsPurchased": B, "IsTrackedAsInventory": B,
+        "InventoryAssetAccountCode": S, "TotalCostPool": N, "QuantityOnHand": N,
+        "UpdatedDateUTC": D, "SalesDetails": OBJ, "PurchaseDetails": OBJ,
+    },
+    "TrackingCategory": {
+        "TrackingCategoryID": G, "Name": S, "Status": S, "Options": A,
+    },
+    "Employee": {
+        "EmployeeID": G, "Title": S, "FirstName": S, "MiddleNames": S, "LastName": S,
+        "Status": S, "Email": S, "Gender": S, "Phone": S, "Mobile": S, "TwitterUserName": S,
+        "JobTitle": S, "Classification": S, "EmployeeGroupName": S, "DateOfBirth": D,
+        "StartDate": D, "TerminationDate": D, "TerminationReason": S, "UpdatedDateUTC": D,
+        "IsAuthorisedToApproveLeave": B, "IsAuthorisedToApproveTimesheets": B,
+        "IsSTP2Qualified": B, "OrdinaryEarningsRateID": G, "PayrollCalendarID": G,
+        "HomeAddress": OBJ,
+    },
+}
+_VALUE_TYPES = {B, G, N}  # not comparable with null (non-nullable .NET value types)
+
+
+def _parse_date_value(value: Any) -> float | None:
+    """A stored date (``/Date(ms+0000)/`` or ISO) as epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value)
+    if text.startswith("/Date("):
+        return parse_ms_date(text)
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+Getter = Callable[[dict[str, Any]], Any]
+
+
+def _const(value: Any) -> Getter:
+    def get(_record: dict[str, Any]) -> Any:
+        return value
+    return get
+
+
+def _field(name: str) -> Getter:
+    def get(record: dict[str, Any]) -> Any:
+        return record.get(name)
+    return get
+
+
+def _either(left: Getter, right: Getter) -> Getter:
+    def get(record: dict[str, Any]) -> bool:
+        return bool(left(record)) or bool(right(record))  # short-circuits like C# ||
+    return get
+
+
+def _both(left: Getter, right: Getter) -> Getter:
+    def get(record: dict[str, Any]) -> bool:
+        return bool(left(record)) and bool(right(record))  # short-circuits like C# &&
+    return get
+
+
+def _negate(inner: Getter) -> Getter:
+    def get(record: dict[str, Any]) -> bool:
+        return not inner(record)
+    return get
+
+
+@dataclass
+class _Node:
+    type: str
+    fn: Callable[[dict[str, Any]], Any]
+    literal_null: bool = False
+
+
+_TOKEN_RE = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<string>"(?:[^"\\]|\\.|"")*"?)
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<>|<=|>=|&&|\|\||[=<>!().,])
+""", re.VERBOSE)
+
+
+@dataclass
+class _Tok:
+    kind: str
+    text: str
+    pos: int
+    value: Any = None
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if not m:
+            raise QueryParseError(f"Syntax error '{text[pos]}' (at index {pos})")
+        kind = m.lastgroup or ""
+        chunk = m.group(0)
+        if kind == "string":
+            if len(chunk) < 2 or not chunk.endswith('"') or (chunk.endswith('\\"') and not chunk.endswith('\\\\"')):
+                raise QueryParseError(f"Unterminated string literal (at index {pos})")
+            inner = chunk[1:-1].replace('""', '"')
+            inner = re.sub(r"\\(.)", r"\1", inner)
+            toks.append(_Tok("string", chunk, pos, inner))
+        elif kind == "number":
+            toks.append(_Tok("number", chunk, pos, float(chunk)))
+        elif kind in ("ident", "op"):
+            toks.append(_Tok(kind, chunk, pos))
+        pos = m.end()
+    toks.append(_Tok("end", "", len(text)))
+    return toks
+
+
+class _WhereParser:
+    """Recursive-descent parser for the subset of Dynamic LINQ that Xero's `where` takes.
+
+    ``==``/``=``, ``!=``/``<>``, ``<``..``>=`` (numbers and dates only), ``AND``/``&&``,
+    ``OR``/``||``, ``NOT``/``!``, parentheses, ``"strings"``, numbers, ``true``/``false``/
+    ``null``, ``Guid("...")``, ``DateTime(y,m,d[,h,mi,s])``, and on strings ``.Contains(s)``,
+    ``.StartsWith(s)``, ``.EndsWith(s)``, ``.Equals(s)``, ``.ToLower()``, ``.ToUpper()``,
+    ``.Trim()``, ``.Length``. Types are checked the way the engine does (a Guid is not a
+    string, a bool is not comparable with null...); evaluation short-circuits like C#.
+    """
+
+    def __init__(self, text: str, type_name: str) -> None:
+        self.text = text
+        self.type_name = type_name
+        self.fields = TYPE_FIELDS[type_name]
+        self._lower = {k.lower(): k for k in self.fields}
+        self.toks = _tokenize(text)
+        self.i = 0
+        self.root_fields: set[str] = set()
+
+    # -- token helpers
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.i]
+
+    def _advance(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def _is_word(self, *words: str) -> bool:
+        return self.tok.kind == "ident" and self.tok.text.lower() in words
+
+    def _is_op(self, *ops: str) -> bool:
+        return self.tok.kind == "op" and self.tok.text in ops
+
+    def _expect(self, op: str, message: str) -> None:
+        if not self._is_op(op):
+            raise QueryParseError(f"{message} (at index {self.tok.pos})")
+        self._advance()
+
+    # -- grammar
+    def parse(self) -> _Node:
+        if self.tok.kind == "end":
+            raise QueryParseError("Expression expected (at index 0)")
+        node = self._or()
+        if self.tok.kind != "end":
+            raise QueryParseError(f"Syntax error (at index {self.tok.pos})")
+        if node.type not in (B, OBJ):
+            raise QueryParseError("Expression of type 'Boolean' expected (at index 0)")
+        return node
+
+    def _bool_operands(self, op: str, left: _Node, right: _Node) -> None:
+        for n in (left, right):
+            if n.type not in (B, OBJ):
+                raise QueryParseError(f"Operator '{op}' incompatible with operand types "
+                                      f"'{left.type}' and '{right.type}'")
+
+    def _or(self) -> _Node:
+        left = self._and()
+        while self._is_op("||") or self._is_word("or"):
+            op = self._advance().text
+            right = self._and()
+            self._bool_operands(op, left, right)
+            lf, rf = left.fn, right.fn
+            left = _Node(B, _either(lf, rf))
+        return left
+
+    def _and(self) -> _Node:
+        left = self._not()
+        while self._is_op("&&") or self._is_word("and"):
+            op = self._advance().text
+            right = self._not()
+            self._bool_operands(op, left, right)
+            lf, rf = left.fn, right.fn
+            left = _Node(B, _both(lf, rf))
+        return left
+
+    def _not(self) -> _Node:
+        if self._is_op("!") or self._is_word("not"):
+            op = self._advance().text
+            operand = self._not()
+            if operand.type not in (B, OBJ):
+                raise QueryParseError(f"Operator '{op}' incompatible with operand type "
+                                      f"'{operand.type}'")
+            return _Node(B, _negate(operand.fn))
+        return self._comparison()
+
+    def _comparison(self) -> _Node:
+        left = self._primary()
+        if not self._is_op("==", "=", "!=", "<>", "<", "<=", ">", ">="):
+            return left
+        op_tok = self._advance()
+        op = op_tok.text
+        right = self._primary()
+        lt = "Object" if left.literal_null else left.type
+        rt = "Object" if right.literal_null else right.type
+        incompatible = QueryParseError(f"Operator '{op}' incompatible with operand types "
+                                       f"'{lt}' and '{rt}'")
+        relational = op in ("<", "<=", ">", ">=")
+        if left.literal_null or right.literal_null:
+            other = right if left.literal_null else left
+            if relational or other.type in _VALUE_TYPES:
+                raise incompatible
+        elif OBJ in (left.type, right.type):
+            pass  # dynamic (nested object member): checked at run time
+        elif left.type != right.type:
+            raise incompatible
+        elif relational and left.type not in (N, D):
+            raise incompatible
+        lf, rf = left.fn, right.fn
+        conv = _parse_date_value if D in (left.type, right.type) else (
+            (lambda v: v.lower() if isinstance(v, str) else v) if G in (left.type, right.type)
+            else (lambda v: v))
+
+        def compare(r: dict[str, Any], lf=lf, rf=rf, op=op, conv=conv) -> bool:
+            a, b = conv(lf(r)), conv(rf(r))
+            if op in ("==", "="):
+                return bool(a == b)
+            if op in ("!=", "<>"):
+                return bool(a != b)
+            if a is None or b is None:
+                return False  # lifted comparison with null is false in C#
+            try:
+                return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
+            except TypeError as exc:
+                raise _NullReference() from exc
+        return _Node(B, compare)
+
+    def _primary(self) -> _Node:
+        t = self.tok
+        if t.kind == "string":
+            self._advance()
+            node = _Node(S, _const(t.value))
+        elif t.kind == "number":
+            self._advance()
+            node = _Node(N, _const(t.value))
+        elif self._is_op("("):
+            self._advance()
+            node = self._or()
+            self._expect(")", "')' or operator expected")
+        elif t.kind == "ident":
+            word = t.text.lower()
+            self._advance()
+            if word in ("true", "false"):
+                node = _Node(B, _const(word == "true"))
+            elif word == "null":
+                node = _Node("Null", _const(None), literal_null=True)
+            elif word == "guid" and self._is_op("("):
+                node = self._guid_literal()
+            elif word == "datetime" and self._is_op("("):
+                node = self._datetime_literal()
+            else:
+                name = self._lower.get(word)
+                if name is None:
+                    raise QueryParseError(f"No property or field '{t.text}' exists in type "
+                                          f"'{self.type_name}' (at index {t.pos})")
+                self.root_fields.add(name)
+                node = _Node(self.fields[name], _field(name))
+        else:
+            raise QueryParseError(f"Expression expected (at index {t.pos})")
+        return self._postfix(node)
+
+    def _guid_literal(self) -> _Node:
+        self._advance()  # (
+        if self.tok.kind != "string":
+            raise QueryParseError(f"Expression expected (at index {self.tok.pos})")
+        value = self._advance().value
+        self._expect(")", "')' or ',' expected")
+        if not GUID_RE.match(value):
+            raise QueryParseError("Guid should contain 32 digits with 4 dashes "
+                                  "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).")
+        return _Node(G, _const(value.lower()))
+
+    def _datetime_literal(self) -> _Node:
+        self._advance()  # (
+        parts: list[int] = []
+        while True:
+            if self.tok.kind != "number":
+                raise QueryParseError(f"Expression expected (at index {self.tok.pos})")
+            parts.append(int(self._advance().value))
+            if self._is_op(","):
+                self._advance()
+                continue
+            self._expect(")", "')' or ',' expected")
+            break
+        if len(parts) not in (3, 6):
+            raise QueryParseError("No matching constructor in type 'DateTime'")
+        try:
+            hh, mi, ss = parts[3:] if len(parts) == 6 else (0, 0, 0)
+            ts = datetime(parts[0], parts[1], parts[2], hh, mi, ss, tzinfo=UTC).timestamp()
+        except ValueError as exc:
+            raise QueryParseError(str(exc)) from exc
+        return _Node(D, _const(ts))
+
+    def _postfix(self, node: _Node) -> _Node:
+        while self._is_op("."):
+            self._advance()
+            if self.tok.kind != "ident":
+                raise QueryParseError(f"Identifier expected (at index {self.tok.pos})")
+            member_tok = self._advance()
+            member = member_tok.text
+            if self._is_op("("):
+                self._advance()
+                args: list[_Node] = []
+                while not self._is_op(")"):
+                    args.append(self._or())
+                    if self._is_op(","):
+                        self._advance()
+                    elif not self._is_op(")"):
+                        raise QueryParseError(f"')' or ',' expected (at index {self.tok.pos})")
+                self._advance()
+                node = self._method(node, member, args)
+            else:
+                node = self._member(node, member)
+        return node
+
+    def _method(self, target: _Node, name: str, args: list[_Node]) -> _Node:
+        key = name.lower()
+        if target.type not in (S, OBJ):
+            raise QueryParseError(f"No applicable method '{name}' exists in type '{target.type}'")
+        tf = target.fn
+
+        def need(r: dict[str, Any]) -> str:
+            v = tf(r)
+            if v is None:
+                raise _NullReference()
+            if not isinstance(v, str):
+                raise _NullReference()
+            return v
+
+        if key in ("contains", "startswith", "endswith", "equals") and len(args) == 1:
+            if args[0].type not in (S, OBJ) or args[0].literal_null:
+                raise QueryParseError(f"No applicable method '{name}' exists in type 'String'")
+            af = args[0].fn
+            ops = {"contains": lambda s, a: a in s, "startswith": str.startswith,
+                   "endswith": str.endswith, "equals": lambda s, a: s == a}
+            fn = ops[key]
+
+            def call(r: dict[str, Any], fn=fn, af=af) -> bool:
+                arg = af(r)
+                if arg is None:
+                    raise _NullReference()
+                return bool(fn(need(r), arg))
+            return _Node(B, call)
+        if key in ("tolower", "toupper", "trim") and not args:
+            convs: dict[str, Callable[[str], str]] = {
+                "tolower": str.lower, "toupper": str.upper, "trim": str.strip}
+            conv = convs[key]
+            return _Node(S, lambda r: conv(need(r)))
+        raise QueryParseError(f"No applicable method '{name}' exists in type 'String'")
+
+    def _member(self, target: _Node, name: str) -> _Node:
+        tf = target.fn
+        if target.type == S and name.lower() == "length":
+            def length(r: dict[str, Any]) -> int:
+                v = tf(r)
+                if v is None:
+                    raise _NullReference()
+                return len(v)
+            return _Node(N, length)
+        if target.type == OBJ:
+            def get(r: dict[str, Any]) -> Any:
+                v = tf(r)
+                if not isinstance(v, dict):
+                    raise _NullReference()
+                for k, val in v.items():
+                    if k.lower() == name.lower():
+                        return val
+                return None
+            return _Node(OBJ, get)
+        raise QueryParseError(f"No property or field '{name}' exists in type '{target.type}'")
+
+
+def compile_where(text: str, type_name: str) -> tuple[Callable[[dict[str, Any]], bool], set[str]]:
+    """Compile a `where` clause; returns (predicate, root fields used). Raises QueryParseError."""
+    parser = _WhereParser(text, type_name)
+    node = parser.parse()
+    return (lambda r, f=node.fn: bool(f(r))), parser.root_fields
+
+
+def compile_order(text: str, type_name: str) -> list[tuple[str, bool]]:
+    """``Name ASC, UpdatedDateUTC DESC`` -> [(field, descending)]. Raises QueryParseError."""
+    fields = TYPE_FIELDS[type_name]
+    lower = {k.lower(): k for k in fields}
+    keys: list[tuple[str, bool]] = []
+    pos = 0
+    for part in text.split(","):
+        words = part.split()
+        if not words:
+            raise QueryParseError(f"Expression expected (at index {pos})")
+        name = lower.get(words[0].lower())
+        if name is None:
+            raise QueryParseError(f"No property or field '{words[0]}' exists in type "
+                                  f"'{type_name}' (at index {pos + part.index(words[0])})")
+        if fields[name] in (A, OBJ):
+            raise QueryParseError(f"Expression of type '{fields[name]}' cannot be ordered")
+        desc = False
+        if len(words) == 2 and words[1].lower() in ("asc", "ascending", "desc", "descending"):
+            desc = words[1].lower().startswith("desc")
+        elif len(words) != 1:
+            raise QueryParseError(f"Syntax error (at index {pos + len(part)})")
+        keys.append((name, desc))
+        pos += len(part) + 1
+    return keys
+
+
+def _sort_value(value: Any, ftype: str) -> tuple[int, Any]:
+    if value is None:
+        return (0, 0)  # nulls first when ascending, like .NET's comparer
+    if ftype == D:
+        return (1, _parse_date_value(value) or 0.0)
+    if ftype == S:
+        return (1, (str(value).casefold(), str(value)))
+    if ftype == G:
+        return (1, str(value).lower())
+    if ftype == B:
+        return (1, bool(value))
+    return (1, value)
+
+
+def _record_sort_key(name: str, ftype: str, record: dict[str, Any]) -> tuple[int, Any]:
+    return _sort_value(record.get(name), ftype)
+
+
+def apply_order(records: list[dict[str, Any]], keys: list[tuple[str, bool]],
+                type_name: str) -> list[dict[str, Any]]:
+    fields = TYPE_FIELDS[type_name]
+    out = list(records)
+    for name, desc in reversed(keys):  # stable multi-key sort
+        ftype = fields[name]
+        out.sort(key=functools.partial(_record_sort_key, name, ftype), reverse=desc)
+    return out
+
+
+# =========================================================================== rate limits
+@dataclass
+class _Window:
+    start: float | None = None
+    count: int = 0
+
+    def roll(self, now: float, length: float) -> None:
+        if self.start is None or now >= self.start + length:
+            self.start, self.count = None, 0
+
+    def remaining(self, limit: int) -> int:
+        return max(0, limit - self.count)
+
+    def retry_after(self, now: float, length: float) -> int:
+        if self.start is None:
+            return 0
+        return max(1, math.ceil(self.start + length - now))
+
+    def hit(self, now: float) -> None:
+        if self.start is None:
+            self.start = now  # a fixed window starts at its first call
+        self.count += 1
+
+
+@dataclass
+class _TenantLimits:
+    minute: _Window = field(default_factory=_Window)
+    day: _Window = field(default_factory=_Window)
+    inflight: int = 0
+
+
+@dataclass
+class _Admission:
+    ok: bool
+    headers: dict[str, str]
+    problem: str | None = None
+    retry_after: int | None = None
+
+
+class RateLimiter:
+    """Xero's per-connection limits (references §5.1) on the injected clock.
+
+    Fixed windows starting at the first call of the window; a call rejected with 429 is not
+    counted. The concurrent limit is an in-flight count (no Retry-After: Xero sends it only
+    for the minute and day limits).
+    """
+
+    def __init__(self, clock: Clock, config: XeroConfig) -> None:
+        self.clock = clock
+        self.config = config
+        self._lock = threading.Lock()
+        self._tenants: dict[str, _TenantLimits] = {}
+        self._app_minute = _Window()
+
+    def _headers(self, t: _TenantLimits) -> dict[str, str]:
+        c = self.config
+        return {"X-MinLimit-Remaining": str(t.minute.remaining(c.minute_limit)),
+                "X-DayLimit-Remaining": str(t.day.remaining(c.day_limit)),
+                "X-AppMinLimit-Remaining": str(self._app_minute.remaining(c.app_minute_limit))}
+
+    def admit(self, tenant: str) -> _Admission:
+        c = self.config
+        with self._lock:
+            now = self.clock.now()
+            t = self._tenants.setdefault(tenant, _TenantLimits())
+            t.minute.roll(now, 60)
+            t.day.roll(now, 86400)
+            self._app_minute.roll(now, 60)
+            if t.inflight >= c.concurrent_limit:
+                return _Admission(False, self._headers(t), "concurrent")
+            if t.day.count >= c.day_limit:
+                return _Admission(False, self._headers(t), "day", t.day.retry_after(now, 86400))
+            if t.minute.count >= c.minute_limit:
+                return _Admission(False, self._headers(t), "minute",
+                                  t.minute.retry_after(now, 60))
+            if self._app_minute.count >= c.app_minute_limit:
+                return _Admission(False, self._headers(t), "appminute",
+                                  self._app_minute.retry_after(now, 60))
+            t.minute.hit(now)
+            t.day.hit(now)
+            self._app_minute.hit(now)
+            t.inflight += 1
+            return _Admission(True, self._headers(t))
+
+    def release(self, tenant: str) -> None:
+        with self._lock:
+            t = self._tenants.get(tenant)
+            if t and t.inflight > 0:
+                t.inflight -= 1
+
+
+# =========================================================================== helpers
+class _BadRequest(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__("bad request")
+        self.response = response
+
+
+def _arg_ci(request: Request, name: str) -> str | None:
+    """Query parameters are matched case-insensitively (ASP.NET model binding)."""
+    if name in request.args:
+        return request.args.get(name)
+    lname = name.lower()
+    for key in request.args:
+        if key.lower() == lname:
+            return request.args.get(key)
+    return None
+
+
+def _seconds(ts: float) -> int:
+    return math.floor(ts)
+
+
+def _since(request: Request) -> float | None:
+    raw = request.headers.get("If-Modified-Since")
+    if not raw:
+        return None
+    return parse_http_date_or_iso(raw)
+
+
+def _modified_after(obj: dict[str, Any], since: float | None, key: str = "UpdatedDateUTC") -> bool:
+    """If-Modified-Since: "only items created or updated since the specified timestamp will
+    be returned (accurate to the second)" (references §1) -> compared at whole seconds, and
+    strictly after: a record updated in the same second as the header is not returned."""
+    if since is None:
+        return True
+    updated = _parse_date_value(obj.get(key))
+    if updated is None:
+        return False
+    return _seconds(updated) > _seconds(since)
+
+
+def _org_version(org: dict[str, Any]) -> str:
+    return str(org.get("Organisation", {}).get("Version", "")).upper()
+
+
+def _region(org: dict[str, Any]) -> str | None:
+    """Which payroll API the organisation has (references §4.1, §7)."""
+    version = _org_version(org)
+    if "payroll" not in org:
+        return None
+    if version in ("AU", "NZ", "UK"):
+        return version
+    return None  # US (Gusto), GLOBAL and the *ONRAMP variants have no payroll API
+
+
+def _fmt_date_only(d: date) -> str:
+    return ms_date(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
+
+
+# Contacts summaryOnly: "returns only lightweight fields, excluding computation-heavy fields"
+# (spec parameter text). Xero does not publish the field list in anything we could read; the
+# spec says SalesDefaultLineAmountType/PurchasesDefaultLineAmountType "are available when
+# summaryOnly ... is used". Chosen: the scalar identity/status fields stay, every nested
+# collection and computed block (Addresses, Phones, ContactGroups, ContactPersons, Balances,
+# PaymentTerms, BatchPayments, BrandingTheme, tracking defaults, Attachments...) is dropped.
+SUMMARY_CONTACT_FIELDS = (
+    "ContactID", "MergedToContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name",
+    "FirstName", "LastName", "CompanyNumber", "EmailAddress", "BankAccountDetails", "TaxNumber",
+    "TaxNumberType", "AccountsReceivableTaxType", "AccountsPayableTaxType", "IsSupplier",
+    "IsCustomer", "SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType",
+    "DefaultCurrency", "UpdatedDateUTC", "HasAttachments", "HasValidationErrors",
+)
+# Spec Contact: these are "only returned when using paging or when fetching a contact by
+# ContactId or ContactNumber" (MergedToContactID; the *DefaultLineAmountType pair also with
+# summaryOnly); unpaged lists return ContactPersons and the tracking defaults empty
+# (Xero-Java#245, #298: "getContacts does not return all the details ... try passing page").
+PAGED_ONLY_CONTACT_FIELDS = ("MergedToContactID", "SalesDefaultLineAmountType",
+                             "PurchasesDefaultLineAmountType")
+LIST_EMPTIED_CONTACT_FIELDS = ("ContactPersons", "SalesTrackingCategories",
+                               "PurchasesTrackingCategories")
+# AU GET /Employees "will return a summarised list" (Xero docs, payroll-api/employees); the
+# fields are those of the spec's list example and of the summary model integrators expose.
+AU_EMPLOYEE_SUMMARY_FIELDS = (
+    "EmployeeID", "FirstName", "MiddleNames", "LastName", "Status", "Email", "DateOfBirth",
+    "Gender", "Phone", "Mobile", "StartDate", "TerminationDate", "EmployeeGroupName",
+    "OrdinaryEarningsRateID", "PayrollCalendarID", "UpdatedDateUTC", "IsSTP2Qualified",
+)
+
+
+# =========================================================================== the API
+class XeroApi:
+    def __init__(self, store: CompanyStore, clock: Clock, config: XeroConfig,
+                 check_access: Callable[[Request], Any]) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self.check_access = check_access
+        self.limiter = RateLimiter(clock, config)
+
+    # ------------------------------------------------------------------ entry point
+    def handle(self, request: Request) -> Response | None:
+        path = request.path
+        lpath = path.lower()
+        if not (lpath == ACCOUNTING_PREFIX.lower() or lpath.startswith(ACCOUNTING_PREFIX.lower() + "/")
+                or lpath.startswith(PAYROLL_PREFIX)):
+            return None
+        access = self.check_access(request)
+        if not access.ok:
+            return access.error
+        tenant = (request.headers.get("xero-tenant-id") or "").strip()
+        live = {t.lower(): t for t in access.tenant_ids}
+        if not tenant or tenant.lower() not in live:
+            return _forbidden()
+        tenant = live[tenant.lower()]
+        if self.store.xero_org(tenant) is None:
+            return _forbidden()
+        admission = self.limiter.admit(tenant)
+        if not admission.ok:
+            resp = _problem(429, "Too Many Requests", "TooManyRequests")
+            resp.headers["X-Rate-Limit-Problem"] = admission.problem or "minute"
+            if admission.retry_after is not None and admission.problem in ("minute", "day"):
+                resp.headers["Retry-After"] = str(admission.retry_after)
+            for k, v in admission.headers.items():
+                resp.headers[k] = v
+            return resp
+        try:
+            try:
+                resp = self._dispatch(request, tenant, access)
+            except _BadRequest as exc:
+                resp = exc.response
+        finally:
+            self.limiter.release(tenant)
+        for k, v in admission.headers.items():
+            resp.headers[k] = v
+        return resp
+
+    def _dispatch(self, request: Request, tenant: str, access: Any) -> Response:
+        path = request.path
+        lpath = path.lower()
+        if lpath.startswith(ACCOUNTING_PREFIX.lower()):
+            return self._accounting(request, tenant, access, path[len(ACCOUNTING_PREFIX):])
+        rest = path[len(PAYROLL_PREFIX):]
+        version, _, sub = rest.partition("/")
+        return self._payroll(request, tenant, access, version, "/" + sub)
+
+    # ------------------------------------------------------------------ common
+    def _envelope(self) -> dict[str, Any]:
+        now = self.clock.now()
+        return {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": PROVIDER_NAME,
+                "DateTimeUTC": f"/Date({round(now * 1000)})/"}
+
+    def _envelope2(self) -> dict[str, Any]:
+        return {"id": str(uuid.uuid4()), "providerName": PROVIDER_NAME,
+                "dateTimeUTC": iso_utc(self.clock.now(), fraction=True), "httpStatusCode": "OK"}
+
+    def _query_error(self, request: Request, exc: QueryParseError) -> Response:
+        return _pascal_response(request, _api_exception(16, "QueryParseException", str(exc)), 400)
+
+    def _null_reference(self, request: Request) -> Response:
+        return _pascal_response(request, _api_exception(500, "UnknownErrorException",
+                                                         UNKNOWN_ERROR_MESSAGE), 500)
+
+    def _validation(self, request: Request, message: str,
+                    elements: list[dict[str, Any]] | None = None) -> Response:
+        return _pascal_response(request, _api_exception(
+            10, "ValidationException", message, elements=elements), 400)
+
+    @staticmethod
+    def _has_scope(access: Any, needed: frozenset[str]) -> bool:
+        return bool(set(access.scopes) & needed)
+
+    def _int_param(self, request: Request, name: str, bad: Callable[[str], Response]) -> int | None:
+        raw = _arg_ci(request, name)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise _BadRequest(bad(f"The value '{raw}' is not valid for {name}.")) from None
+        if value < 1:
+            raise _BadRequest(bad(f"The value '{raw}' is not valid for {name}."))
+        return value
+
+    # ------------------------------------------------------------------ accounting
+    def _accounting(self, request: Request, tenant: str, access: Any, sub: str) -> Response:
+        parts = [p for p in sub.split("/") if p]
+        if not parts:
+            return _not_found()
+        resource = parts[0].lower()
+        method = request.method.upper()
+        routes: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
+            # resource: (read scopes, write scopes, allowed methods)
+            "organisation": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
+            "contacts": (SCOPES_CONTACTS_READ, frozenset(), "GET"),
+            "items": (SCOPES_ITEMS_READ, frozenset(), "GET"),
+            "trackingcategories": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
+            "invoices": (frozenset(), SCOPES_INVOICES_WRITE, "PUT, POST"),
+        }
+        if resource not in routes or len(parts) > 2:
+            return _not_found()
+        read_scopes, write_scopes, allowed = routes[resource]
+        if method not in [m.strip() for m in allowed.split(",")]:
+            return _method_not_allowed(allowed)
+        needed = write_scopes if method in ("PUT", "POST") else read_scopes
+        if not self._has_scope(access, needed):
+            return _missing_scope()
+        ident = parts[1] if len(parts) == 2 else None
+        if resource == "organisation":
+            if ident is not None:
+                return _not_found()
+            return self._get_organisation(request, tenant)
+        if resource == "contacts":
+            return self._get_contacts(request, tenant, ident)
+        if resource == "items":
+            return self._get_items(request, tenant, ident)
+        if resource == "trackingcategories":
+            return self._get_tracking_categories(request, tenant, ident)
+        if ident is not None:
+            return _not_found()
+        return self._write_invoices(request, tenant, create_only=(method == "PUT"))
+
+    def _get_organisation(self, request: Request, tenant: str) -> Response:
+        with self.store.lock:
+            org = copy.deepcopy(self.store.xero_org(tenant) or {})
+        payload = self._envelope()
+        payload["Organisations"] = [org.get("Organisation", {})]
+        return _pascal_response(request, payload)
+
+    # -- contacts
+    def _get_contacts(self, request: Request, tenant: str, ident: str | None) -> Response:
+        with self.store.lock:
+            org = self.store.xero_org(tenant) or {}
+            contacts = copy.deepcopy(org.get("Contacts", []))
+        if ident is not None:
+            # GET /Contacts/{ContactID} and GET /Contacts/{ContactNumber} (spec): full detail,
+            # archived included.
+            if GUID_RE.match(ident):
+                found = [c for c in contacts if str(c.get("ContactID", "")).lower() == ident.lower()]
+            else:
+                found = [c for c in contacts if c.get("ContactNumber") == ident]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            payload["Contacts"] = found[:1]
+            return _pascal_response(request, payload)
+
+        high_volume = len(contacts) > self.config.high_volume_threshold
+        page = self._int_param(request, "page", lambda m: self._validation(request, m))
+        page_size = self._int_param(request, "pageSize", lambda m: self._validation(request, m))
+        where = _arg_ci(request, "where")
+        order = _arg_ci(request, "order")
+        ids_raw = _arg_ci(request, "IDs")
+        search = _arg_ci(request, "searchTerm")
+        summary = (_arg_ci(request, "summaryOnly") or "").lower() == "true"
+        include_archived = (_arg_ci(request, "includeArchived") or "").lower() == "true"
+        since = _since(request)
+
+        predicate = None
+        try:
+            if where is not None and where.strip():
+                predicate, used = compile_where(where, "Contact")
+                if high_volume and not used <= HIGH_VOLUME_WHERE_FIELDS:
+                    return self._high_volume(request)
+            order_keys = compile_order(order, "Contact") if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        if high_volume and any(k not in HIGH_VOLUME_ORDER_FIELDS for k, _ in order_keys):
+            return self._high_volume(request)
+        if high_volume and page is None:
+            # High-volume organisations must page: "Don't request all ... in a single request
+            # (i.e. you must use paging)" (Xero's high-volume threshold notice, quoted in
+            # XeroAPI/xero-php-oauth2-app#31).
+            return self._high_volume(request)
+
+        ids: set[str] | None = None
+        if ids_raw is not None and ids_raw.strip():
+            raw_ids = [p.strip().strip('"') for p in ids_raw.split(",") if p.strip()]
+            if len(raw_ids) > MAX_IDS:
+                return _not_found()
+            for rid in raw_ids:
+                if not GUID_RE.match(rid):
+                    return self._validation(request, f"'{rid}' is not a valid Guid for IDs.")
+            ids = {r.lower() for r in raw_ids}
+
+        # ARCHIVED contacts are excluded unless includeArchived=true (spec parameter text).
+        selected = [c for c in contacts
+                    if include_archived or c.get("ContactStatus") != "ARCHIVED"]
+        if ids is not None:
+            selected = [c for c in selected if str(c.get("ContactID", "")).lower() in ids]
+        if since is not None:
+            selected = [c for c in selected if _modified_after(c, since)]
+        if search:
+            needle = search.casefold()
+            selected = [c for c in selected if any(
+                needle in str(c.get(f) or "").casefold()
+                for f in ("Name", "FirstName", "LastName", "ContactNumber", "EmailAddress"))]
+        if predicate is not None:
+            try:
+                selected = [c for c in selected if predicate(c)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            selected = apply_order(selected, order_keys, "Contact")
+
+        payload = self._envelope()
+        if page is not None:
+            # `page` pages by pageSize (default 100). pageSize above the maximum (1000,
+            # Xero's July 2024 announcement quoted in calcinai/xero-php#915) is clamped; what
+            # the real API does above the cap is not documented. The pagination block always
+            # reports the page size actually used, so a client can see the clamp.
+            size = min(page_size or DEFAULT_PAGE_SIZE, self.config.max_page_size)
+            total = len(selected)
+            chunk = selected[(page - 1) * size: page * size]
+            payload["pagination"] = {"page": page, "pageSize": size,
+                                     "pageCount": math.ceil(total / size) if total else 0,
+                                     "itemCount": total}
+        else:
+            # Without `page` the whole (filtered) list comes back in one answer (older Xero
+            # docs; pyxero's README: "If a query might return more than 100 results, you
+            # should make use of the page parameter"), but high-volume orgs get
+            # HighVolumeException above. `pageSize` without `page` is ignored.
+            chunk = selected
+        out = []
+        for c in chunk:
+            if summary:
+                c = {k: c[k] for k in SUMMARY_CONTACT_FIELDS if k in c}
+                if page is None:
+                    c.pop("MergedToContactID", None)
+            elif page is None:
+                for k in PAGED_ONLY_CONTACT_FIELDS:
+                    c.pop(k, None)
+                for k in LIST_EMPTIED_CONTACT_FIELDS:
+                    if k in c:
+                        c[k] = []
+            out.append(c)
+        payload["Contacts"] = out
+        return _pascal_response(request, payload)
+
+    def _high_volume(self, request: Request) -> Response:
+        return _pascal_response(request, _api_exception(51, "HighVolumeException",
+                                                        HIGH_VOLUME_MESSAGE), 400)
+
+    # -- items
+    def _get_items(self, request: Request, tenant: str, ident: str | None) -> Response:
+        with self.store.lock:
+            items = copy.deepcopy((self.store.xero_org(tenant) or {}).get("Items", []))
+        unitdp = _arg_ci(request, "unitdp")
+        dp = 4 if unitdp == "4" else 2
+
+        def rounded(item: dict[str, Any]) -> dict[str, Any]:
+            # "By default UnitPrice is rounded to two decimal places. You can use 4 decimal
+            # places by adding the unitdp=4 querystring parameter" (spec Purchase.UnitPrice).
+            for key in ("SalesDetails", "PurchaseDetails"):
+                det = item.get(key)
+                if isinstance(det, dict) and isinstance(det.get("UnitPrice"), (int, float)):
+                    det["UnitPrice"] = round(float(det["UnitPrice"]), dp)
+            return item
+
+        if ident is not None:
+            found = [i for i in items if str(i.get("ItemID", "")).lower() == ident.lower()
+                     or (not GUID_RE.match(ident) and i.get("Code") == ident)]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            payload["Items"] = [rounded(found[0])]
+            return _pascal_response(request, payload)
+        where = _arg_ci(request, "where")
+        order = _arg_ci(request, "order")
+        since = _since(request)
+        try:
+            predicate = compile_where(where, "Item")[0] if where and where.strip() else None
+            order_keys = compile_order(order, "Item") if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        selected = [i for i in items if _modified_after(i, since)]
+        if predicate is not None:
+            try:
+                selected = [i for i in selected if predicate(i)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            selected = apply_order(selected, order_keys, "Item")
+        # Items are not paged: no page/pageSize in the spec, one call returns every item.
+        payload = self._envelope()
+        payload["Items"] = [rounded(i) for i in selected]
+        return _pascal_response(request, payload)
+
+    # -- tracking categories
+    def _get_tracking_categories(self, request: Request, tenant: str,
+                                 ident: str | None) -> Response:
+        with self.store.lock:
+            cats = copy.deepcopy((self.store.xero_org(tenant) or {}).get("TrackingCategories", []))
+        include_archived = (_arg_ci(request, "includeArchived") or "").lower() == "true"
+
+        def visible(status: Any) -> bool:
+            # DELETED is never listed; ARCHIVED categories *and options* only with
+            # includeArchived=true (spec parameter text).
+            if status == "DELETED":
+                return False
+            return include_archived or status != "ARCHIVED"
+
+        def trim(cat: dict[str, Any]) -> dict[str, Any]:
+            cat["Options"] = [o for o in cat.get("Options", []) if visible(o.get("Status"))]
+            return cat
+
+        if ident is not None:
+            # By id, any status comes back (the spec's example for this call is a DELETED
+            # category); options follow the same includeArchived rule as the list.
+            found = [c for c in cats if str(c.get("TrackingCategoryID", "")).lower() == ident.lower()]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            payload["TrackingCategories"] = [trim(found[0])]
+            return _pascal_response(request, payload)
+        where = _arg_ci(request, "where")
+        order = _arg_ci(request, "order")
+        try:
+            predicate = compile_where(where, "TrackingCategory")[0] if where and where.strip() else None
+            order_keys = compile_order(order, "TrackingCategory") if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        # If-Modified-Since is not a parameter of GET /TrackingCategories (spec): ignored.
+        selected = [c for c in cats if visible(c.get("Status"))]
+        if predicate is not None:
+            try:
+                selected = [c for c in selected if predicate(c)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            selected = apply_order(selected, order_keys, "TrackingCategory")
+        payload = self._envelope()
+        payload["TrackingCategories"] = [trim(c) for c in selected]
+        return _pascal_response(request, payload)
+
+    # ------------------------------------------------------------------ invoices
+    def _write_invoices(self, request: Request, tenant: str, *, create_only: bool) -> Response:
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            return Response("The request is too large", status=413,
+                            content_type="text/plain; charset=utf-8")
+        raw = request.get_data(cache=True)
+        if len(raw) > MAX_BODY_BYTES:
+            return Response("The request is too large", status=413,
+                            content_type="text/plain; charset=utf-8")
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and (not key.strip() or len(key) > 128):
+            return self._validation(request, "Idempotency-Key must be 1 to 128 characters.")
+        # summarizeErrors: the spec lists `default: false`, but Xero's behaviour (and its
+        # requests-and-responses page) is the opposite: by default one invalid element fails
+        # the whole batch with 400 ValidationException; summarizeErrors=false opts into 200
+        # with per-element StatusAttributeString "ERROR". The stricter, documented default wins.
+        summarize = (_arg_ci(request, "summarizeErrors") or "true").lower() != "false"
+        fingerprint = hashlib.sha256(
+            f"{request.method}\n{request.path}\n{summarize}\n".encode() + raw).hexdigest()
+        with self.store.lock:
+            if key is not None:
+                saved = self._idempotency(tenant).get(key)
+                if saved is not None:
+                    if saved["fingerprint"] != fingerprint:
+                        # Reusing a key for a different request is refused rather than
+                        # silently replayed (Xero documents only the same-request replay).
+                        return self._validation(
+                            request, "The Idempotency-Key has already been used for a "
+                                     "different request.")
+                    return _pascal_response(request, copy.deepcopy(saved["body"]),
+                                            saved["status"])
+            status, body = self._apply_invoices(request, tenant, raw, summarize, create_only)
+            if key is not None and status in (200, 400):
+                self._idempotency(tenant)[key] = {"fingerprint": fingerprint, "status": status,
+                                                  "body": copy.deepcopy(body)}
+                self.store.save()
+        return _pascal_response(request, body, status)
+
+    def _idempotency(self, tenant: str) -> dict[str, Any]:
+        return self.store.private.setdefault("xero_api_idempotency", {}).setdefault(tenant, {})
+
+    def _apply_invoices(self, request: Request, tenant: str, raw: bytes, summarize: bool,
+                        create_only: bool) -> tuple[int, dict[str, Any]]:
+        ctype = (request.mimetype or "").lower()
+        if "json" not in ctype:
+            # Without a JSON content type Xero reads the body as XML.
+            return 400, _api_exception(14, "PostDataInvalidException",
+                                       "The request body is not valid: expected "
+                                       "Content-Type: application/json")
+        try:
+            data = json.loads(raw) if raw else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return 400, _api_exception(14, "PostDataInvalidException", "Invalid Json data")
+        if isinstance(data, dict) and "Invoices" in data:
+            elements = data["Invoices"]
+        elif isinstance(data, dict) and data:
+            elements = [data]  # a single Invoice object is accepted too
+        else:
+            elements = None
+        if not isinstance(elements, list) or not elements or not all(
+                isinstance(e, dict) for e in elements):
+            return 400, _api_exception(14, "PostDataInvalidException", "No data has been received")
+
+        org = self.store.xero_org(tenant)
+        assert org is not None
+        invoices: list[dict[str, Any]] = org.get("Invoices", [])
+        now = self.clock.now()
+        results: list[tuple[dict[str, Any], list[str], dict[str, Any] | None]] = []
+        planned_numbers: set[str] = set()
+        pending_contacts: dict[str, dict[str, Any]] = {}
+        for element in elements:
+            errors, built = self._build_invoice(org, invoices, element, now, create_only,
+                                                planned_numbers, pending_contacts)
+            results.append((element, errors, built))
+        if summarize and any(errs for _, errs, _ in results):
+            bad = []
+            for element, errs, _ in results:
+                if errs:
+                    echo = self._echo_invoice(element)
+                    echo["HasErrors"] = True
+                    echo["ValidationErrors"] = [{"Message": m} for m in errs]
+                    bad.append(echo)
+            return 400, _api_exception(10, "ValidationException",
+                                       "A validation exception occurred", elements=bad)
+        out: list[dict[str, Any]] = []
+        changed = False
+        for element, errs, built in results:
+            if errs or built is None:
+                echo = self._echo_invoice(element)
+                echo["HasErrors"] = True
+                echo["StatusAttributeString"] = "ERROR"
+                echo["ValidationErrors"] = [{"Message": m} for m in errs]
+                out.append(echo)
+                continue
+            stored, answer = built["stored"], built["answer"]
+            existing = built.get("replace")
+            if existing is not None:
+                invoices[invoices.index(existing)] = stored
+            else:
+                invoices.append(stored)
+            contact = built["contact"]
+            if built.get("new_contact") and not any(c is contact for c in org["Contacts"]):
+                org.setdefault("Contacts", []).append(contact)
+            if stored["Status"] not in ("DELETED", "VOIDED"):
+                # IsCustomer/IsSupplier follow AR/AP invoices; such changes do not bump the
+                # contact's UpdatedDateUTC (references §1, If-Modified-Since caveats).
+                contact["IsCustomer" if stored["Type"] == "ACCREC" else "IsSupplier"] = True
+            changed = True
+            out.append(answer)
+        if changed:
+            org["Invoices"] = invoices  # created on the first write
+            self.store.save()
+        payload = self._envelope()
+        payload["Invoices"] = out
+        return 200, payload
+
+    def _echo_invoice(self, element: dict[str, Any]) -> dict[str, Any]:
+        """A rejected element as Xero echoes it: the submitted invoice as its model reads
+        it back - dates in MS-JSON form, values its enums cannot hold left out."""
+        echo = copy.deepcopy(element)
+        for key in ("Date", "DueDate"):
+            if key in echo:
+                parsed, ok = self._parse_write_date(echo[key])
+                if ok and parsed is not None:
+                    echo[key] = _fmt_date_only(parsed)
+                    echo[key + "String"] = parsed.isoformat() + "T00:00:00"
+                else:
+                    del echo[key]
+        enums = {"Type": INVOICE_TYPES, "Status": INVOICE_STATUSES,
+                 "LineAmountTypes": ("Exclusive", "Inclusive", "NoTax")}
+        for key, allowed in enums.items():
+            if key in echo and echo[key] not in allowed:
+                del echo[key]
+        return echo
+
+    def _find_contact(self, org: dict[str, Any], ref: dict[str, Any]) -> tuple[
+            dict[str, Any] | None, str | None, bool]:
+        """Resolve an invoice's Contact: (contact, error, created)."""
+        contacts = org.setdefault("Contacts", [])
+        cid, cnum, name = ref.get("ContactID"), ref.get("ContactNumber"), ref.get("Name")
+        if cid:
+            if not isinstance(cid, str) or not GUID_RE.match(cid):
+                return None, f"The ContactID '{cid}' is not a valid Guid.", False
+            for c in contacts:
+                if str(c.get("ContactID", "")).lower() == cid.lower():
+                    return c, None, False
+            return None, "The contact with the specified ContactID was not found.", False
+        if cnum:
+            for c in contacts:
+                if c.get("ContactNumber") == cnum:
+                    return c, None, False
+            return None, "The contact with the specified ContactNumber was not found.", False
+        if isinstance(name, str) and name.strip():
+            for c in contacts:
+                if c.get("Name") == name and c.get("ContactStatus") != "ARCHIVED":
+                    return c, None, False
+            for c in contacts:
+                if c.get("Name") == name:
+                    return c, None, False
+            # Like Xero: a Name that matches no contact creates a new contact.
+            now = self.clock.now()
+            created = {"ContactID": str(uuid.uuid4()), "ContactStatus": "ACTIVE", "Name": name,
+                       "Addresses": [], "Phones": [], "UpdatedDateUTC": ms_date(now),
+                       "ContactGroups": [], "IsSupplier": False, "IsCustomer": False,
+                       "ContactPersons": [], "HasAttachments": False,
+                       "HasValidationErrors": False}
+            return created, None, True
+        return None, "A Contact must be specified for this type of transaction", False
+
+    @staticmethod
+    def _parse_write_date(value: Any) -> tuple[date | None, bool]:
+        """Invoice Date/DueDate on write: YYYY-MM-DD, YYYY-MM-DDT00:00:00 or /Date(ms)/."""
+        if value is None:
+            return None, True
+        if not isinstance(value, str):
+            return None, False
+        text = value.strip()
+        if text.startswith("/Date("):
+            try:
+                return datetime.fromtimestamp(parse_ms_date(text), UTC).date(), True
+            except (ValueError, OverflowError):
+                return None, False
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?)?", text)
+        if not m:
+            return None, False
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), True
+        except ValueError:
+            return None, False
+
+    def _build_invoice(self, org: dict[str, Any], invoices: list[dict[str, Any]],
+                       el: dict[str, Any], now: float, create_only: bool,
+                       planned_numbers: set[str], pending_contacts: dict[str, dict[str, Any]],
+                       ) -> tuple[list[str], dict[str, Any] | None]:
+        errors: list[str] = []
+        existing = None
+        inv_id = el.get("InvoiceID")
+        if inv_id is not None:
+            if create_only:
+                errors.append("InvoiceID cannot be specified when creating an invoice (PUT); "
+                              "use POST to update.")
+            else:
+                existing = next((i for i in invoices if str(i.get("InvoiceID", "")).lower()
+                                 == str(inv_id).lower()), None)
+                if existing is None:
+                    errors.append("The InvoiceID was not found.")
+        elif not create_only and el.get("InvoiceNumber"):
+            existing = next((i for i in invoices if i.get("InvoiceNumber") == el["InvoiceNumber"]
+                             and i.get("Type") == el.get("Type", "ACCREC")), None)
+        if errors:
+            return errors, None
+        merged = copy.deepcopy(existing) if existing else {}
+        if existing is not None:
+            if existing.get("Status") not in ("DRAFT", "SUBMITTED", "AUTHORISED"):
+                return ["Invoice not of valid status for modification"], None
+            for k, v in el.items():
+                merged[k] = copy.deepcopy(v)
+            # dates stored as /Date()/ are re-read below like the written form
+        else:
+            merged = copy.deepcopy(el)
+
+        inv_type = merged.get("Type")
+        if inv_type is None:
+            errors.append("Invoice Type must be specified")
+        elif inv_type not in ("ACCREC", "ACCPAY"):
+            errors.append(f"'{inv_type}' is not a valid Invoice Type. Use ACCREC or ACCPAY.")
+        status = merged.get("Status", "DRAFT")
+        allowed_status = ("DRAFT", "SUBMITTED", "AUTHORISED") if existing is None else (
+            "DRAFT", "SUBMITTED", "AUTHORISED", "DELETED", "VOIDED")
+        if status not in allowed_status:
+            errors.append(f"'{status}' is not a valid Status for this operation.")
+        elif existing is not None:
+            before = existing.get("Status")
+            if before == "AUTHORISED" and status in ("DRAFT", "SUBMITTED", "DELETED"):
+                errors.append("Invoice not of valid status for modification")
+            if status == "VOIDED" and before != "AUTHORISED":
+                errors.append("Only AUTHORISED invoices can be voided.")
+        lat = merged.get("LineAmountTypes", "Exclusive")
+        if lat not in ("Exclusive", "Inclusive", "NoTax"):
+            errors.append(f"'{lat}' is not a valid LineAmountTypes value.")
+
+        contact, contact_created = None, False
+        cref = merged.get("Contact")
+        if not isinstance(cref, dict):
+            errors.append("A Contact must be specified for this type of transaction")
+        else:
+            contact, err, contact_created = self._find_contact(org, cref)
+            if contact_created and contact is not None:
+                # two invoices of one batch naming the same new contact create it once
+                contact = pending_contacts.setdefault(contact["Name"], contact)
+            if err:
+                errors.append(err)
+            elif contact is not None and contact.get("ContactStatus") == "ARCHIVED" \
+                    and existing is None:
+                errors.append("The contact has been archived and cannot be used on new "
+                              "transactions.")
+
+        inv_date, ok = self._parse_write_date(
+            merged.get("DateString") if existing and "Date" not in el else merged.get("Date"))
+        if not ok:
+            errors.append(f"The Date '{merged.get('Date')}' is not a valid date "
+                          "(expected YYYY-MM-DD).")
+        if inv_date is None and ok:
+            inv_date = datetime.fromtimestamp(now, UTC).date()  # defaults to today
+        due_src = merged.get("DueDateString") if existing and "DueDate" not in el else merged.get("DueDate")
+        due_date, ok_due = self._parse_write_date(due_src)
+        if not ok_due:
+            errors.append(f"The DueDate '{merged.get('DueDate')}' is not a valid date "
+                          "(expected YYYY-MM-DD).")
+        if status in ("SUBMITTED", "AUTHORISED") and due_date is None and ok_due:
+            errors.append("Due Date is required for an approved invoice.")
+
+        lines = merged.get("LineItems")
+        items_by_code = {i.get("Code"): i for i in org.get("Items", [])}
+        built_lines: list[dict[str, Any]] = []
+        if not isinstance(lines, list) or not lines:
+            if status != "DRAFT":
+                errors.append("At least one line item is required for an approved invoice.")
+            lines = lines if isinstance(lines, list) else []
+        for line in lines:
+            if not isinstance(line, dict):
+                errors.append("Each LineItem must be an object.")
+                continue
+            bl = copy.deepcopy(line)
+            item = None
+            if bl.get("ItemCode") is not None:
+                item = items_by_code.get(bl["ItemCode"])
+                if item is None:
+                    errors.append(f"Item code '{bl['ItemCode']}' is not valid")
+                else:
+                    sold = item.get("IsSold", True)
+                    if inv_type == "ACCREC" and not sold:
+                        errors.append(f"Item code '{bl['ItemCode']}' is not a sold item")
+                    if not bl.get("Description"):
+                        desc = item.get("Description") if inv_type == "ACCREC" else \
+                            item.get("PurchaseDescription")
+                        if desc:
+                            bl["Description"] = desc
+                    details = item.get("SalesDetails" if inv_type == "ACCREC" else "PurchaseDetails") or {}
+                    if bl.get("UnitAmount") is None and isinstance(details.get("UnitPrice"), (int, float)):
+                        bl["UnitAmount"] = details["UnitPrice"]
+                    if not bl.get("AccountCode") and details.get("AccountCode"):
+                        bl["AccountCode"] = details["AccountCode"]
+            desc = bl.get("Description")
+            if not isinstance(desc, str) or not desc.strip():
+                errors.append("The description field is mandatory for each line item.")
+            for num in ("Quantity", "UnitAmount", "LineAmount", "DiscountRate", "TaxAmount"):
+                if bl.get(num) is not None and (isinstance(bl[num], bool)
+                                                or not isinstance(bl[num], (int, float))):
+                    errors.append(f"The {num} value '{bl[num]}' is not a valid number.")
+            if isinstance(bl.get("Quantity"), (int, float)) and bl["Quantity"] < 0:
+                errors.append(f"The quantity value '{bl['Quantity']:.4f}' is invalid. "
+                              "Quantity must not be less than zero.")
+            if status != "DRAFT" and not bl.get("AccountCode"):
+                errors.append("Account code must be specified for each line item of an "
+                              "approved invoice.")
+            tracking = bl.get("Tracking") or []
+            if not isinstance(tracking, list) or len(tracking) > 2:
+                errors.append("A line item can have at most 2 tracking categories.")
+            else:
+                for tr in tracking:
+                    err = self._check_tracking(org, tr)
+                    if err:
+                        errors.append(err)
+            built_lines.append(bl)
+
+        number = merged.get("InvoiceNumber")
+        if inv_type == "ACCREC":
+            if number:
+                clash = any(i.get("InvoiceNumber") == number and i.get("Type") == "ACCREC"
+                            and i is not existing for i in invoices) or number in planned_numbers
+                if clash:
+                    errors.append("Invoice # must be unique.")
+            elif not errors:
+                number = self._next_invoice_number(invoices, planned_numbers)
+        if errors:
+            return errors, None
+        if number and inv_type == "ACCREC":
+            planned_numbers.add(number)
+        assert contact is not None and inv_type is not None and inv_date is not None
+
+        # Amounts: Quantity * UnitAmount (or LineAmount), discount, tax as given.
+        sub_total = 0.0
+        total_tax = 0.0
+        out_lines = []
+        for bl in built_lines:
+            qty = float(bl.get("Quantity", 1 if bl.get("UnitAmount") is not None else 0) or 0)
+            unit = bl.get("UnitAmount")
+            if bl.get("LineAmount") is not None and unit is None:
+                line_amount = float(bl["LineAmount"])
+                unit = round(line_amount / qty, 4) if qty else line_amount
+            else:
+                unit = float(unit or 0)
+                line_amount = qty * unit
+                if bl.get("DiscountRate"):
+                    line_amount *= (100 - float(bl["DiscountRate"])) / 100
+            line_amount = round(line_amount, 2)
+            tax = round(float(bl.get("TaxAmount") or 0), 2)
+            if lat == "Inclusive":
+                sub_total += line_amount - tax
+            else:
+                sub_total += line_amount
+            total_tax += tax if lat != "NoTax" else 0.0
+            ol = {"Description": bl.get("Description", ""), "UnitAmount": round(unit, 4),
+                  "TaxType": bl.get("TaxType", "NONE"), "TaxAmount": tax,
+                  "LineAmount": line_amount, "AccountCode": bl.get("AccountCode", ""),
+                  "Tracking": bl.get("Tracking") or [], "Quantity": round(qty, 4),
+                  "LineItemID": bl.get("LineItemID") or str(uuid.uuid4())}
+            if bl.get("ItemCode"):
+                ol["ItemCode"] = bl["ItemCode"]
+            if bl.get("DiscountRate"):
+                ol["DiscountRate"] = bl["DiscountRate"]
+            out_lines.append(ol)
+        sub_total, total_tax = round(sub_total, 2), round(total_tax, 2)
+        total = round(sub_total + total_tax, 2)
+        invoice_id = existing["InvoiceID"] if existing else str(uuid.uuid4())
+        currency = merged.get("CurrencyCode") or org.get("Organisation", {}).get("BaseCurrency", "")
+        stored: dict[str, Any] = {
+            "Type": inv_type, "InvoiceID": invoice_id,
+            "InvoiceNumber": number or "", "Reference": merged.get("Reference", ""),
+            "Payments": [], "CreditNotes": [], "Prepayments": [], "Overpayments": [],
+            "AmountDue": total, "AmountPaid": 0.0, "AmountCredited": 0.0,
+            "CurrencyRate": 1.0, "IsDiscounted": any("DiscountRate" in ol for ol in out_lines),
+            "HasAttachments": False, "HasErrors": False,
+            "Contact": {"ContactID": contact["ContactID"], "Name": contact.get("Name", "")},
+            "DateString": inv_date.isoformat() + "T00:00:00", "Date": _fmt_date_only(inv_date),
+            "Status": status, "LineAmountTypes": lat, "LineItems": out_lines,
+            "SubTotal": sub_total, "TotalTax": total_tax, "Total": total,
+            "UpdatedDateUTC": ms_date(now), "CurrencyCode": currency,
+        }
+        if due_date is not None:
+            stored["DueDateString"] = due_date.isoformat() + "T00:00:00"
+            stored["DueDate"] = _fmt_date_only(due_date)
+        if merged.get("Url"):
+            stored["Url"] = merged["Url"]
+        if merged.get("BrandingThemeID"):
+            stored["BrandingThemeID"] = merged["BrandingThemeID"]
+        answer = copy.deepcopy(stored)
+        # The write answer embeds the whole contact (spec example for PUT /Invoices).
+        answer["Contact"] = copy.deepcopy(contact)
+        answer["UpdatedDateUTCString"] = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        answer["StatusAttributeString"] = "OK"
+        return [], {"stored": stored, "answer": answer, "contact": contact,
+                    "new_contact": contact_created, "replace": existing}
+
+    @staticmethod
+    def _check_tracking(org: dict[str, Any], tr: Any) -> str | None:
+        if not isinstance(tr, dict):
+            return "Tracking must be an object with Name/Option or TrackingCategoryID/TrackingOptionID."
+        cats = [c for c in org.get("TrackingCategories", []) if c.get("Status") == "ACTIVE"]
+        cat = None
+        if tr.get("TrackingCategoryID"):
+            cat = next((c for c in cats if str(c.get("TrackingCategoryID", "")).lower()
+                        == str(tr["TrackingCategoryID"]).lower()), None)
+        elif tr.get("Name"):
+            cat = next((c for c in cats if c.get("Name") == tr["Name"]), None)
+        if cat is None:
+            return f"Tracking category '{tr.get('Name') or tr.get('TrackingCategoryID')}' is not valid."
+        opts = [o for o in cat.get("Options", []) if o.get("Status") == "ACTIVE"]
+        if tr.get("TrackingOptionID"):
+            ok = any(str(o.get("TrackingOptionID", "")).lower() == str(tr["TrackingOptionID"]).lower()
+                     for o in opts)
+        else:
+            ok = any(o.get("Name") == tr.get("Option") for o in opts)
+        if not ok:
+            return (f"Tracking option '{tr.get('Option') or tr.get('TrackingOptionID')}' is not "
+                    f"valid for tracking category '{cat.get('Name')}'.")
+        return None
+
+    @staticmethod
+    def _next_invoice_number(invoices: list[dict[str, Any]], planned: set[str]) -> str:
+        highest = 0
+        for n in [i.get("InvoiceNumber", "") for i in invoices] + list(planned):
+            m = re.fullmatch(r"INV-(\d+)", str(n))
+            if m:
+                highest = max(highest, int(m.group(1)))
+        return f"INV-{highest + 1:04d}"
+
+    # ------------------------------------------------------------------ payroll
+    def _payroll(self, request: Request, tenant: str, access: Any, version: str,
+                 sub: str) -> Response:
+        parts = [p for p in sub.split("/") if p]
+        if version not in ("1.0", "2.0") or not parts:
+            return _not_found()
+        resource = parts[0].lower()
+        ident = parts[1] if len(parts) == 2 else None
+        if len(parts) > 2:
+            return _not_found()
+        if version == "1.0":
+            routes = {"employees": SCOPES_PAYROLL_EMPLOYEES_READ,
+                      "payitems": SCOPES_PAYROLL_SETTINGS_READ}
+        else:
+            routes = {"employees": SCOPES_PAYROLL_EMPLOYEES_READ,
+                      "leavetypes": SCOPES_PAYROLL_SETTINGS_READ}
+        if resource not in routes or (resource in ("payitems", "leavetypes") and ident):
+            return _not_found()
+        if request.method.upper() != "GET":
+            return _method_not_allowed("GET")
+        if not self._has_scope(access, routes[resource]):
+            return _missing_scope()
+        with self.store.lock:
+            org = copy.deepcopy(self.store.xero_org(tenant) or {})
+        region = _region(org)
+        if version == "2.0" and _org_version(org) == "AU":
+            # An AU organisation calling the NZ/UK payroll API gets 405 (observed on an AU
+            # Demo Company: XeroAPI/xero-mcp-server#171 review, "the previous NZ-only call
+            # 405s on an AU Demo Company"); AU's own 2.0 API only has Timesheets.
+            return _method_not_allowed("")
+        if (version == "1.0" and region != "AU") or (version == "2.0" and region not in ("NZ", "UK")):
+            return _no_payroll()
+        payroll = org.get("payroll", {})
+        if version == "1.0":
+            if resource == "employees":
+                return self._au_employees(request, payroll, ident)
+            return self._au_pay_items(request, payroll)
+        if resource == "employees":
+            return self._v2_employees(request, payroll, ident, region or "")
+        return self._v2_leave_types(request, payroll)
+
+    # -- AU 1.0
+    def _au_employees(self, request: Request, payroll: dict[str, Any],
+                      ident: str | None) -> Response:
+        employees = payroll.get("Employees", [])
+        if ident is not None:
+            found = [e for e in employees if str(e.get("EmployeeID", "")).lower() == ident.lower()]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            payload["Employees"] = found[:1]
+            return _pascal_response(request, payload)
+        bad = lambda m: _pascal_response(  # noqa: E731
+            request, _api_exception(16, "QueryParseException", m), 400)
+        page = self._int_param(request, "page", bad) or 1
+        where = _arg_ci(request, "where")
+        order = _arg_ci(request, "order")
+        since = _since(request)
+        try:
+            if where and where.strip():
+                predicate, used = compile_where(where, "Employee")
+            else:
+                predicate, used = None, set()
+            order_keys = compile_order(order, "Employee") if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        selected = list(employees)
+        if "Status" not in used:
+            # "By default using GET Employees will return a summarised list of active
+            # employees" (developer.xero.com/documentation/payroll-api/employees). Chosen: an
+            # explicit Status condition in `where` replaces that default (so
+            # where=Status=="TERMINATED" finds terminated employees).
+            selected = [e for e in selected if e.get("Status", "ACTIVE") == "ACTIVE"]
+        selected = [e for e in selected if _modified_after(e, since)]
+        if predicate is not None:
+            try:
+                selected = [e for e in selected if predicate(e)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            selected = apply_order(selected, order_keys, "Employee")
+        # Payroll AU pages by 100 whether or not `page` is given ("All payroll endpoints have
+        # paginating results ... A maximum of 100 records will be returned per request"),
+        # and sends no pagination block: a client loops until a short page.
+        chunk = selected[(page - 1) * PAYROLL_PAGE_SIZE: page * PAYROLL_PAGE_SIZE]
+        payload = self._envelope()
+        payload["Employees"] = [{k: e[k] for k in AU_EMPLOYEE_SUMMARY_FIELDS if k in e}
+                                for e in chunk]
+        return _pascal_response(request, payload)
+
+    def _au_pay_items(self, request: Request, payroll: dict[str, Any]) -> Response:
+        since = _since(request)
+        # `where`/`order`/`page` on PayItems are not simulated (known deviation: PayItems
+        # mixes four kinds, the spec does not say which one a filter addresses).
+        pay_items: dict[str, list[dict[str, Any]]] = {}
+        for kind in ("EarningsRates", "DeductionTypes", "LeaveTypes", "ReimbursementTypes"):
+            pay_items[kind] = [x for x in payroll.get(kind, []) if _modified_after(x, since)]
+        payload = self._envelope()
+        payload["PayItems"] = pay_items
+        return _pascal_response(request, payload)
+
+    # -- NZ / UK 2.0 (JSON only, camelCase; If-Modified-Since is not a parameter: ignored)
+    def _v2_page(self, request: Request) -> int:
+        def bad(message: str) -> Response:
+            return _payroll2_problem(400, "BadRequest", "Validation error occurred.",
+                                     [{"name": "page", "reason": message}])
+        return self._int_param(request, "page", bad) or 1
+
+    def _v2_list(self, key: str, records: list[dict[str, Any]], page: int) -> Response:
+        total = len(records)
+        payload = self._envelope2()
+        payload["pagination"] = {"page": page, "pageSize": PAYROLL_PAGE_SIZE,
+                                 "pageCount": math.ceil(total / PAYROLL_PAGE_SIZE) if total else 0,
+                                 "itemCount": total}
+        payload["problem"] = None
+        payload[key] = records[(page - 1) * PAYROLL_PAGE_SIZE: page * PAYROLL_PAGE_SIZE]
+        return json_response(payload)
+
+    def _v2_employees(self, request: Request, payroll: dict[str, Any], ident: str | None,
+                      region: str) -> Response:
+        employees = payroll.get("Employees", [])
+        if ident is not None:
+            found = [e for e in employees if str(e.get("employeeID", "")).lower() == ident.lower()]
+            if not found:
+                return _payroll2_problem(404, "NotFound", "Resource was not found")
+            payload = self._envelope2()
+            payload["pagination"] = None
+            payload["problem"] = None
+            payload["employee"] = found[0]
+            return json_response(payload)
+        page = self._v2_page(request)
+        raw_filter = _arg_ci(request, "filter")
+        selected = list(employees)
+        if raw_filter:
+            # filter=firstName==John,lastName==Smith (UK also isOffPayrollWorker==false):
+            # comma-separated equality terms, values unquoted (spec parameter text).
+            allowed = {"firstname": "firstName", "lastname": "lastName"}
+            if region == "UK":
+                allowed["isoffpayrollworker"] = "isOffPayrollWorker"
+            for term in raw_filter.split(","):
+                name, sep, value = term.partition("==")
+                key = allowed.get(name.strip().lower())
+                if not sep or key is None:
+                    return _payroll2_problem(
+                        400, "BadRequest", "Validation error occurred.",
+                        [{"name": "filter", "reason": f"The filter '{term}' is not supported."}])
+                value = value.strip()
+                if key == "isOffPayrollWorker":
+                    if value.lower() not in ("true", "false"):
+                        return _payroll2_problem(
+                            400, "BadRequest", "Validation error occurred.",
+                            [{"name": "filter", "reason": f"'{value}' is not a boolean."}])
+                    want = value.lower() == "true"
+                    selected = [e for e in selected if bool(e.get(key)) == want]
+                else:
+                    # Matching is case-insensitive (SQL collation); not documented.
+                    selected = [e for e in selected
+                                if str(e.get(key) or "").casefold() == value.casefold()]
+        return self._v2_list("employees", selected, page)
+
+    def _v2_leave_types(self, request: Request, payroll: dict[str, Any]) -> Response:
+        page = self._v2_page(request)
+        types = list(payroll.get("LeaveTypes", []))
+        # "ActiveOnly ... By default the API returns all leave types" (spec).
+        if (_arg_ci(request, "ActiveOnly") or "").lower() == "true":
+            types = [t for t in types if t.get("isActive", True)]
+        return self._v2_list("leaveTypes", types, page)
