@@ -1,0 +1,2029 @@
+"""The QuickBooks Time (formerly TSheets) REST API v1 simulator of the Demo Company.
+
+Everything under ``/api/v1`` that the import wizard uses, as strict as the real service:
+Bearer token, 300 requests / 5 minutes per token, ``limit`` 1..200, batches of at most 50,
+per-item ``_status_code`` answers keyed "1".."n", the jobcode/custom-field/location rules of
+the official docs (``shared/references/qbtime-api.md`` §2-§9, ``shared/specs/qbtime``).
+
+State lives in ``store.qbtime`` (see :class:`~core.sandbox.common.CompanyStore`), every
+object stored exactly as the real GET returns it. Optional keys this module maintains
+beside the ones the company file brings: ``locations_map`` (one row per location <->
+jobcode link) and ``jobcode_assignments`` rows with ``user_id`` 0 for ``assigned_to_all``
+jobcodes; both are derived on start-up when the company file does not hold them.
+
+Where the docs are silent the choice made is written next to the code, marked "Choice:".
+In short: missing Content-Type, empty body, no ``data`` list and out-of-range ``limit`` /
+badly typed filters -> 417; unparseable JSON -> 400; name/short-code/username uniqueness is
+case-insensitive; a 202 duplicate answers the existing (even archived) jobcode; unknown and
+read-only properties fail the element with "Invalid param(s): ..."; ``modified_since`` and
+``modified_before`` are exclusive; archiving drops ``assigned_to_all`` too and restoring
+brings back no assignment; a duplicate assignment and a DELETE without ids are 417; new
+custom fields default to required/show_to_all true (Create Custom Fields table); timesheet
+writes answer 501 (the Demo Company only reads timesheets).
+"""
+
+from __future__ import annotations
+
+import copy
+import hmac
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .common import Clock, CompanyStore, iso_offset, json_response, read_json
+
+API_PREFIX = "/api/v1/"
+
+HTTP_MESSAGES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Billing not current",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Request entity too large",
+    417: "Expectation Failed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    501: "Method not implemented",
+    503: "Service Unavailable",
+}
+
+# What QB Time shows for sections/endpoints that never changed (see EffectiveSettings examples).
+NEVER_MODIFIED = "2001-01-01T12:00:00+00:00"
+
+# New ids start above 2**31 so that a client keeping ids in 32-bit ints breaks in the Demo
+# Company too (SDK changelog: "int32 overflow of IDs").
+ID_BASE = {
+    "users": 3_000_000_000,
+    "jobcodes": 3_100_000_000,
+    "jobcode_assignments": 3_200_000_000,
+    "customfields": 3_300_000_000,
+    "customfielditems": 3_400_000_000,
+    "locations": 3_500_000_000,
+    "locations_map": 3_600_000_000,
+}
+
+JOBCODE_TYPES = ("regular", "pto", "paid_break", "unpaid_break", "unpaid_time_off")
+# Time-off codes: top-level only, and every user has a balance for each. ``unpaid_time_off``
+# is the SDK's (undocumented in REST) type for unpaid leave codes.
+TIME_OFF_TYPES = ("pto", "unpaid_time_off")
+ACTIVE_CHOICES = ("yes", "no", "both")
+
+PERMISSION_DEFAULTS: dict[str, bool] = {
+    "admin": False,
+    "mobile": True,
+    "status_box": False,
+    "reports": False,
+    "manage_timesheets": False,
+    "manage_authorization": False,
+    "manage_users": False,
+    "manage_my_timesheets": False,
+    "manage_jobcodes": False,
+    "pin_login": False,
+    "approve_timesheets": False,
+    "manage_schedules": False,
+    "external_access": False,
+    "manage_my_schedule": False,
+    "manage_company_schedules": False,
+    "view_company_schedules": False,
+    "view_group_schedules": False,
+    "manage_no_schedules": False,
+    "view_my_schedules": False,
+    "time_tracking": False,
+}
+# The docs' permission table spells one name without the final "s"; the examples with it.
+PERMISSION_ALIASES = {"manage_no_schedule": "manage_no_schedules"}
+
+# Endpoint names ``last_modified_timestamps`` answers for by default (docs, in this order).
+LAST_MODIFIED_DEFAULT = (
+    "current_user", "customfields", "customfielditems", "effective_settings", "geolocations",
+    "jobcodes", "jobcode_assignments", "timesheets", "timesheets_deleted", "users",
+    "reminders", "locations", "geofence_configs",
+)
+# Other endpoint names accepted in ``endpoints=`` ("You can specify any endpoint").
+LAST_MODIFIED_EXTRA = (
+    "groups", "locations_map", "customfielditem_filters", "customfielditem_jobcode_filters",
+    "customfielditem_user_filters", "notifications", "schedule_calendars", "schedule_events",
+    "time_off_requests", "time_off_request_entries", "projects", "files", "geofence_activities",
+)
+
+# --------------------------------------------------------------------------- field rules
+JOBCODE_WRITABLE = frozenset({
+    "name", "parent_id", "short_code", "type", "billable", "billable_rate", "assigned_to_all",
+    "active", "connect_with_quickbooks",
+})
+USER_WRITABLE = frozenset({
+    "first_name", "last_name", "display_name", "group_id", "active", "employee_number",
+    "salaried", "exempt", "username", "email", "payroll_id", "hire_date", "term_date",
+    "mobile_number", "submitted_to", "approved_to", "require_password_change", "password",
+    "login_pin", "permissions", "customfields",
+})
+CUSTOMFIELD_WRITABLE = frozenset({
+    "name", "required", "active", "applies_to", "type", "show_to_all", "short_code",
+})
+CUSTOMFIELDITEM_WRITABLE = frozenset({"customfield_id", "name", "short_code", "active"})
+LOCATION_WRITABLE = frozenset({
+    "addr1", "addr2", "city", "state", "zip", "country", "active", "latitude", "longitude",
+    "label", "notes", "linked_objects",
+    # Read-only per the docs' table, yet the official create/update examples send it: the
+    # service accepts and ignores it (it recomputes the value).
+    "formatted_address",
+})
+LOCATION_ADDRESS_FIELDS = ("addr1", "addr2", "city", "state", "zip", "country")
+ASSIGNMENT_WRITABLE = frozenset({"user_id", "jobcode_id", "active"})
+
+_ALNUM = re.compile(r"^[A-Za-z0-9]*$")
+_DIGITS = re.compile(r"^[0-9]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ISO_TS = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --------------------------------------------------------------------------- config & errors
+@dataclass
+class QBTimeConfig:
+    rate_limit: int = 300            # requests per token per window (docs: 300 per 5 minutes)
+    rate_window_s: int = 300         # fixed window, started by the first request of a token
+    max_batch: int = 50              # items per POST/PUT/DELETE; more -> HTTP 413
+    max_limit: int = 200             # GET ``limit`` maximum; outside 1..max_limit -> HTTP 417
+    max_active_customfields: int = 6  # active timesheet custom fields per account
+
+
+class ApiError(Exception):
+    """A whole-request failure, answered as ``{"error":{"code":N,"message":"..."}}``."""
+
+    def __init__(self, status: int, detail: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail or HTTP_MESSAGES.get(status, "Error"))
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+
+
+class ItemError(Exception):
+    """One element of a batch failed: answered in place with ``_status_code`` 417."""
+
+    def __init__(self, extra: str, status: int = 417) -> None:
+        super().__init__(extra)
+        self.extra = extra
+        self.status = status
+
+
+def qbtime_error_response(status: int, detail: str | None = None,
+                          headers: dict[str, str] | None = None) -> Response:
+    """QB Time's error body (docs "Exceptions": code + message). Never a Retry-After."""
+    base = HTTP_MESSAGES.get(status, "Error")
+    message = f"{base}: {detail}" if detail else base
+    return json_response({"error": {"code": status, "message": message}}, status=status,
+                         headers=headers)
+
+
+# --------------------------------------------------------------------------- value helpers
+def truthy(value: Any) -> bool:
+    """How stored values read as booleans (the API sometimes returns 1, "1", "" or "0")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def parse_timestamp(value: Any) -> float | None:
+    """A stored timestamp ("+00:00", "+0000", "Z", none, or "" = never) as epoch seconds."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    m = _ISO_TS.match(value.strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s, tz = m.groups()
+    try:
+        dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
+    except ValueError:
+        return None
+    dt = dt.replace(tzinfo=_parse_offset(tz))
+    return dt.timestamp()
+
+
+def _parse_offset(tz: str | None) -> timezone:
+    if tz is None or tz == "Z":
+        return UTC
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _as_bool(item: dict[str, Any], key: str) -> bool:
+    """Booleans on write: true/false, "yes"/"no", "true"/"false" (docs), and 1/0 ("change
+    active to 1" in the update notes). Anything else fails the item."""
+    value = item[key]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("true", "yes", "1"):
+            return True
+        if v in ("false", "no", "0"):
+            return False
+    raise ItemError(f"Invalid value for {key}: expected true or false")
+
+
+def _as_int(item: dict[str, Any], key: str, *, minimum: int | None = 0) -> int:
+    """Integers (ids) may come as JSON numbers or as digit strings (official examples)."""
+    value = item[key]
+    out: int | None = None
+    if isinstance(value, bool):
+        out = None
+    elif isinstance(value, int):
+        out = value
+    elif isinstance(value, float) and value.is_integer():
+        out = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        out = int(value.strip())
+    if out is None or (minimum is not None and out < minimum):
+        raise ItemError(f"Invalid value for {key}: expected an integer")
+    return out
+
+
+def _as_number(item: dict[str, Any], key: str) -> int | float:
+    value = item[key]
+    num: float | None = None
+    if isinstance(value, bool):
+        num = None
+    elif isinstance(value, (int, float)):
+        num = float(value)
+    elif isinstance(value, str):
+        try:
+            num = float(value.strip())
+        except ValueError:
+            num = None
+    if num is None or num != num or num in (float("inf"), float("-inf")):
+        raise ItemError(f"Invalid value for {key}: expected a number")
+    return int(num) if num.is_integer() else num
+
+
+def _as_text(item: dict[str, Any], key: str, *, numbers_ok: bool = False) -> str:
+    value = item[key]
+    if isinstance(value, str):
+        return value
+    if numbers_ok and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ItemError(f"Invalid value for {key}: expected a string")
+
+
+def _required_text(item: dict[str, Any], key: str) -> str:
+    if key not in item or item[key] is None:
+        raise ItemError(f"{key} is required")
+    text = _as_text(item, key)
+    if not text.strip():
+        raise ItemError(f"{key} is required")
+    return text
+
+
+def _as_date(item: dict[str, Any], key: str) -> str:
+    """``YYYY-MM-DD``; "" and "0000-00-00" clear the date (stored as "0000-00-00")."""
+    value = _as_text(item, key)
+    if value in ("", "0000-00-00"):
+        return "0000-00-00"
+    if not _DATE.match(value):
+        raise ItemError(f"Invalid value for {key}: expected YYYY-MM-DD")
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise ItemError(f"Invalid value for {key}: expected YYYY-MM-DD") from exc
+    return value
+
+
+def _fold(text: Any) -> str:
+    """Comparison key for names and codes.
+
+    Choice: uniqueness checks are case-insensitive and ignore surrounding blanks (the docs are
+    silent; the service runs on a case-insensitive database collation, and the stricter
+    reading makes a client that relies on case to tell two customers apart fail here first).
+    """
+    return str(text or "").strip().casefold()
+
+
+def _check_params(item: dict[str, Any], allowed: Iterable[str]) -> None:
+    """Read-only, write-only-elsewhere and unknown properties fail the item, as the live API
+    does for ``geofence_config_id`` on jobcodes (api_docs issue #90)."""
+    allowed_set = set(allowed)
+    bad = sorted(k for k in item if k not in allowed_set)
+    if bad:
+        raise ItemError("Invalid param(s): " + ", ".join(bad))
+
+
+def _echo(item: Any, keys: Iterable[str]) -> dict[str, Any]:
+    """What a failed element carries back: a few identifying input fields, as given."""
+    if not isinstance(item, dict):
+        return {}
+    return {k: item[k] for k in keys if k in item and not isinstance(item[k], (dict, list))}
+
+
+# --------------------------------------------------------------------------- query helpers
+class _Query:
+    """Typed access to filter parameters. A badly typed value is a whole-request 417."""
+
+    def __init__(self, args: Any) -> None:
+        self.args = args
+
+    def raw(self, name: str) -> str | None:
+        value = self.args.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value if value != "" else None
+
+    def has(self, name: str) -> bool:
+        return self.raw(name) is not None
+
+    def int_list(self, name: str, *, allow_negative: bool = False) -> list[int] | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        pattern = r"-?\d+" if allow_negative else r"\d+"
+        out: list[int] = []
+        for part in value.split(","):
+            part = part.strip()
+            if not re.fullmatch(pattern, part):
+                raise ApiError(417, f"{name} must be a comma separated list of integers")
+            out.append(int(part))
+        return out
+
+    def one_int(self, name: str, *, allow_negative: bool = False) -> int | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not re.fullmatch(r"-?\d+" if allow_negative else r"\d+", value):
+            raise ApiError(417, f"{name} must be an integer")
+        return int(value)
+
+    def str_list(self, name: str) -> list[str] | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        return [p.strip() for p in value.split(",") if p.strip()]
+
+    def choice(self, name: str, choices: Iterable[str], default: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            return default
+        value = value.lower()
+        options = tuple(choices)
+        if value not in options:
+            raise ApiError(417, f"{name} must be one of: " + ", ".join(options))
+        return value
+
+    def choices(self, name: str, choices: Iterable[str]) -> list[str] | None:
+        values = self.str_list(name)
+        if values is None:
+            return None
+        options = tuple(choices)
+        out = [v.lower() for v in values]
+        for v in out:
+            if v not in options:
+                raise ApiError(417, f"{name} must be a comma separated list of: " + ", ".join(options))
+        return out
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        v = value.lower()
+        if v in ("true", "yes", "1"):
+            return True
+        if v in ("false", "no", "0"):
+            return False
+        raise ApiError(417, f"{name} must be true or false")
+
+    def timestamp(self, name: str) -> float | None:
+        """ISO 8601 with an offset (``YYYY-MM-DDThh:mm:ss±hh:mm``). An unencoded ``+`` arrives
+        as a blank and fails, exactly as it would against the real service."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        m = _ISO_TS.match(value)
+        if not m or m.group(7) is None or " " in value:
+            raise ApiError(417, f"{name} must be an ISO 8601 date/time with offset, "
+                                "e.g. 2018-01-01T00:00:00-06:00")
+        ts = parse_timestamp(value)
+        if ts is None:
+            raise ApiError(417, f"{name} is not a valid date/time")
+        return ts
+
+    def day(self, name: str) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            if not _DATE.match(value):
+                raise ValueError(value)
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise ApiError(417, f"{name} must be a YYYY-MM-DD date") from exc
+        return value
+
+    def supplemental(self) -> bool:
+        return self.choice("supplemental_data", ("yes", "no"), "yes") == "yes"
+
+
+def _name_matcher(pattern: str) -> Callable[[Any], bool]:
+    """Docs: "* will be interpreted as a wild card. Starts matching from the beginning of the
+    string." Choice: without a ``*`` the whole name must match; case-insensitive."""
+    regex = re.compile("^" + ".*".join(re.escape(p) for p in pattern.split("*")) + "$",
+                       re.IGNORECASE | re.DOTALL)
+    return lambda value: bool(regex.match(str(value or "")))
+
+
+def _modified_ok(obj: dict[str, Any], since: float | None, before: float | None) -> bool:
+    """Choice: both bounds are exclusive (``>`` since, ``<`` before); the docs are silent, and
+    an exclusive ``modified_since`` makes clients keep a safety overlap."""
+    if since is None and before is None:
+        return True
+    ts = parse_timestamp(obj.get("last_modified")) or 0.0
+    if since is not None and not ts > since:
+        return False
+    return not (before is not None and not ts < before)
+
+
+def _sort_key(obj: dict[str, Any]) -> tuple[int, str]:
+    oid = obj.get("id")
+    return (oid, "") if isinstance(oid, int) else (0, str(oid))
+
+
+# --------------------------------------------------------------------------- the simulator
+class QBTimeSimulator:
+    """QuickBooks Time API v1 over ``store.qbtime``. ``handle`` answers one werkzeug request."""
+
+    def __init__(self, store: CompanyStore, clock: Clock, config: QBTimeConfig | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config or QBTimeConfig()
+        self._windows: dict[str, tuple[float, int]] = {}  # token -> (window start, count)
+        self._windows_lock = threading.Lock()
+        self._indexes: dict[str, tuple[list[Any], int, dict[Any, dict[str, Any]]]] = {}
+        self._routes: dict[str, dict[str, Callable[[Request, _Query], Response]]] = {
+            "current_user": {"GET": self._get_current_user},
+            "effective_settings": {"GET": self._get_effective_settings},
+            "last_modified_timestamps": {"GET": self._get_last_modified},
+            "users": {"GET": self._get_users, "POST": self._post_users, "PUT": self._put_users},
+            "jobcodes": {"GET": self._get_jobcodes, "POST": self._post_jobcodes,
+                         "PUT": self._put_jobcodes},
+            "jobcode_assignments": {"GET": self._get_assignments, "POST": self._post_assignments,
+                                    "DELETE": self._delete_assignments},
+            "customfields": {"GET": self._get_customfields, "POST": self._post_customfields,
+                             "PUT": self._put_customfields},
+            "customfielditems": {"GET": self._get_items, "POST": self._post_items,
+                                 "PUT": self._put_items},
+            "locations": {"GET": self._get_locations, "POST": self._post_locations,
+                          "PUT": self._put_locations},
+            "locations_map": {"GET": self._get_locations_map},
+            "timesheets": {"GET": self._get_timesheets, "POST": self._not_implemented,
+                           "PUT": self._not_implemented, "DELETE": self._not_implemented},
+        }
+        with self.store.lock:
+            self._normalize()
+
+    # ------------------------------------------------------------------ entry point
+    def handle(self, request: Request) -> Response:
+        try:
+            return self._handle(request)
+        except ApiError as exc:
+            return qbtime_error_response(exc.status, exc.detail, exc.headers)
+
+    def _handle(self, request: Request) -> Response:
+        path = request.path
+        if not path.startswith(API_PREFIX):
+            raise ApiError(404)
+        self._authenticate(request)
+        endpoint = path[len(API_PREFIX):]
+        route = self._routes.get(endpoint)
+        if route is None:
+            raise ApiError(404)
+        handler = route.get(request.method)
+        if handler is None:
+            raise ApiError(405, headers={"Allow": ", ".join(route)})
+        with self.store.lock:
+            return handler(request, _Query(request.args))
+
+    def _authenticate(self, request: Request) -> None:
+        """Bearer token, then the per-token rate limit (only known tokens are counted)."""
+        expected = str(self.store.qbtime.get("token") or "")
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        if (not expected or scheme.lower() != "bearer" or not token
+                or not hmac.compare_digest(token.encode(), expected.encode())):
+            raise ApiError(401, "The access token is missing, expired, revoked or invalid")
+        now = self.clock.now()
+        with self._windows_lock:
+            start, count = self._windows.get(token, (now, 0))
+            if now >= start + self.config.rate_window_s:
+                start, count = now, 0
+            count += 1
+            self._windows[token] = (start, count)
+        if count > self.config.rate_limit:
+            # Docs: "you will continue to receive a 429 ... until you're out of the current
+            # time window". No Retry-After: none is documented.
+            raise ApiError(429)
+
+    def _not_implemented(self, request: Request, q: _Query) -> Response:
+        raise ApiError(501, "the Demo Company does not write timesheets")
+
+    # ------------------------------------------------------------------ state helpers
+    @property
+    def qb(self) -> dict[str, Any]:
+        return self.store.qbtime
+
+    def _coll(self, kind: str) -> list[dict[str, Any]]:
+        """The stored list of ``kind`` for reading (an absent key stays absent)."""
+        coll = self.qb.get(kind)
+        return coll if isinstance(coll, list) else []
+
+    def _mut(self, kind: str) -> list[dict[str, Any]]:
+        """The stored list of ``kind`` for writing (created when absent)."""
+        self._indexes.pop(kind, None)
+        coll = self.qb.get(kind)
+        if not isinstance(coll, list):
+            coll = []
+            self.qb[kind] = coll
+        return coll
+
+    def _find(self, kind: str, oid: Any) -> dict[str, Any] | None:
+        if isinstance(oid, bool) or not isinstance(oid, (int, str)):
+            return None
+        return self._index(kind).get(oid)
+
+    def _index(self, kind: str) -> dict[Any, dict[str, Any]]:
+        """id -> object, rebuilt whenever the list was replaced, grew or shrank (writes go
+        through :meth:`_mut`, which drops it too)."""
+        coll = self._coll(kind)
+        cached = self._indexes.get(kind)
+        if cached is None or cached[0] is not coll or cached[1] != len(coll):
+            cached = (coll, len(coll), {o.get("id"): o for o in coll if isinstance(o, dict)})
+            self._indexes[kind] = cached
+        return cached[2]
+
+    def _new_id(self, kind: str) -> int:
+        ids = [o.get("id") for o in self._coll(kind)]
+        top = max([i for i in ids if isinstance(i, int) and not isinstance(i, bool)] + [ID_BASE[kind]])
+        return top + 1
+
+    def _now(self) -> str:
+        return iso_offset(self.clock.now())
+
+    def _company(self) -> dict[str, Any]:
+        company = self.qb.get("company")
+        return company if isinstance(company, dict) else {}
+
+    def _children(self, jid: int) -> list[dict[str, Any]]:
+        return [j for j in self._coll("jobcodes") if j.get("parent_id") == jid and j.get("id") != jid]
+
+    def _descendants(self, jid: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        stack = [jid]
+        seen = {jid}
+        while stack:
+            for child in self._children(stack.pop()):
+                if child["id"] not in seen:
+                    seen.add(child["id"])
+                    out.append(child)
+                    stack.append(child["id"])
+        return out
+
+    def _ancestors(self, jobcode: dict[str, Any]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen = {jobcode.get("id")}
+        parent_id = jobcode.get("parent_id")
+        while parent_id:
+            parent = self._find("jobcodes", parent_id)
+            if parent is None or parent["id"] in seen:
+                break
+            seen.add(parent["id"])
+            out.append(parent)
+            parent_id = parent.get("parent_id")
+        return out
+
+    def _dialin_installed(self) -> bool:
+        settings = self._effective_settings()
+        section = settings.get("dialin") if isinstance(settings, dict) else None
+        if isinstance(section, dict) and isinstance(section.get("settings"), dict):
+            return truthy(section["settings"].get("installed"))
+        return False
+
+    # ------------------------------------------------------------------ normalization
+    def _normalize(self) -> None:
+        """Derive the rows the company file may leave out (kept in memory, saved on the next
+        write): a ``user_id`` 0 assignment per ``assigned_to_all`` jobcode, and a
+        ``locations_map`` row per location <-> jobcode link. Ids are deterministic."""
+        covered = {r.get("jobcode_id") for r in self._coll("jobcode_assignments")
+                   if r.get("user_id") == 0 and truthy(r.get("active"))}
+        next_id = self._new_id("jobcode_assignments")
+        for jobcode in sorted(self._coll("jobcodes"), key=_sort_key):
+            if (truthy(jobcode.get("assigned_to_all")) and truthy(jobcode.get("active", True))
+                    and jobcode.get("id") not in covered):
+                ts = jobcode.get("last_modified") or self._now()
+                self._mut("jobcode_assignments").append({
+                    "id": next_id, "user_id": 0, "jobcode_id": jobcode["id"], "active": True,
+                    "last_modified": ts, "created": ts,
+                })
+                next_id += 1
+        if "locations_map" not in self.qb:
+            next_id = self._new_id("locations_map")
+            for location in sorted(self._coll("locations"), key=_sort_key):
+                ts = location.get("created") or location.get("last_modified") or self._now()
+                for jid in self._linked_jobcodes(location):
+                    self._mut("locations_map").append({
+                        "id": next_id, "x_table": "job_codes", "x_id": jid,
+                        "location_id": location["id"], "created": ts, "last_modified": ts,
+                    })
+                    next_id += 1
+
+    # ------------------------------------------------------------------ GET plumbing
+    def _page_size(self, q: _Query) -> int:
+        if q.raw("limit") is not None:
+            limit = q.raw("limit") or ""
+            if not re.fullmatch(r"-?\d+", limit) or not 1 <= int(limit) <= self.config.max_limit:
+                raise ApiError(417, f"limit must be an integer from 1 to {self.config.max_limit}")
+            return int(limit)
+        if q.raw("per_page") is not None:
+            per_page = q.raw("per_page") or ""
+            if not re.fullmatch(r"-?\d+", per_page) or int(per_page) < 1:
+                raise ApiError(417, "per_page must be a positive integer")
+            # Deprecated; "If a value over 50 is provided, it is ignored, and the max is used."
+            return min(int(per_page), 50)
+        return self.config.max_limit
+
+    def _page_number(self, q: _Query) -> int:
+        page = q.raw("page")
+        if page is None:
+            return 1
+        if not re.fullmatch(r"\d+", page) or int(page) < 1:
+            raise ApiError(417, "page must be a positive integer")
+        return int(page)
+
+    def _list(self, q: _Query, kind: str, rows: list[dict[str, Any]],
+              supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
+              transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
+        size, page, want_sup = self._page_size(q), self._page_number(q), q.supplemental()
+        rows = sorted(rows, key=_sort_key)
+        start = (page - 1) * size
+        chunk = rows[start:start + size]
+        out_rows = [transform(o) if transform else copy.deepcopy(o) for o in chunk]
+        payload: dict[str, Any] = {
+            "results": {kind: {str(o["id"]): o for o in out_rows}},
+            "more": len(rows) > start + size,
+        }
+        if want_sup and supplemental:
+            sup = supplemental(chunk)
+            if sup:
+                payload["supplemental_data"] = sup
+        return json_response(payload)
+
+    @staticmethod
+    def _sup_add(sup: dict[str, dict[str, Any]], kind: str, obj: dict[str, Any] | None) -> None:
+        if obj is not None and "id" in obj:
+            sup.setdefault(kind, {})[str(obj["id"])] = copy.deepcopy(obj)
+
+    # ------------------------------------------------------------------ write plumbing
+    def _batch(self, request: Request) -> list[Any]:
+        """The ``{"data":[...]}`` body of a POST/PUT.
+
+        Choices (the docs give 417 for "missing or malformed params" and 400 for "something
+        wrong with your request"): a missing/other Content-Type -> 417; a body that is not
+        JSON -> 400; an empty body, no ``data`` list or an empty one -> 417; more than
+        ``max_batch`` elements -> 413 and nothing is written.
+        """
+        if request.mimetype != "application/json":
+            raise ApiError(417, "the Content-Type: application/json header is required")
+        try:
+            body = read_json(request)
+        except ValueError as exc:
+            if str(exc) == "empty body":
+                raise ApiError(417, "a JSON body {\"data\":[...]} is required") from exc
+            raise ApiError(400, str(exc)) from exc
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise ApiError(417, "the body must be {\"data\":[...]}")
+        data = body["data"]
+        if not data:
+            raise ApiError(417, "data must hold at least one object")
+        if len(data) > self.config.max_batch:
+            raise ApiError(413, f"at most {self.config.max_batch} objects per request")
+        return data
+
+    def _write(self, request: Request, q: _Query, kind: str, ok_message: str,
+               op: Callable[[dict[str, Any], str], tuple[int, dict[str, Any]]],
+               echo_keys: Iterable[str],
+               supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
+               transform: Callable[[dict[str, Any]], dict[str, Any]] = copy.deepcopy) -> Response:
+        want_sup = q.supplemental()
+        data = self._batch(request)
+        now = self._now()
+        results: dict[str, Any] = {}
+        done: list[dict[str, Any]] = []
+        keys = tuple(echo_keys)
+        for index, item in enumerate(data, start=1):
+            try:
+                if not isinstance(item, dict):
+                    raise ItemError("each element of data must be an object")
+                code, obj = op(item, now)
+            except ItemError as exc:
+                results[str(index)] = {"_status_code": exc.status,
+                                       "_status_message": HTTP_MESSAGES.get(exc.status, "Error"),
+                                       "_status_extra": exc.extra, **_echo(item, keys)}
+                continue
+            message = ok_message if code == 200 else "Accepted"
+            results[str(index)] = {"_status_code": code, "_status_message": message,
+                                   **transform(obj)}
+            done.append(obj)
+        if done:
+            self.store.save()
+        payload: dict[str, Any] = {"results": {kind: results}}
+        if want_sup and supplemental and done:
+            sup = supplemental(done)
+            if sup:
+                payload["supplemental_data"] = sup
+        return json_response(payload)
+
+    # ================================================================== current user & settings
+    def _get_current_user(self, request: Request, q: _Query) -> Response:
+        user = self._find("users", self.qb.get("current_user_id"))
+        if user is None:
+            raise ApiError(401, "the token's user no longer exists")
+        payload: dict[str, Any] = {"results": {"users": {str(user["id"]): copy.deepcopy(user)}},
+                                   "more": False}
+        sup = self._users_supplemental([user])
+        if sup:
+            payload["supplemental_data"] = sup
+        return json_response(payload)
+
+    def _effective_settings(self) -> dict[str, Any]:
+        stored = self.qb.get("effective_settings")
+        if isinstance(stored, dict) and stored:
+            return stored
+        return default_effective_settings(self.config, self._company())
+
+    def _get_effective_settings(self, request: Request, q: _Query) -> Response:
+        user_id = q.one_int("user_id")
+        if user_id is not None and self._find("users", user_id) is None:
+            raise ApiError(417, "user_id does not match a user of this company")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        sections = {name: copy.deepcopy(section)
+                    for name, section in self._effective_settings().items()
+                    if _modified_ok(section if isinstance(section, dict) else {}, since, before)}
+        return json_response({"results": {"effective_settings": sections}})
+
+    def _get_last_modified(self, request: Request, q: _Query) -> Response:
+        names = q.str_list("endpoints")
+        if names is None:
+            names = list(LAST_MODIFIED_DEFAULT)
+        known = set(LAST_MODIFIED_DEFAULT) | set(LAST_MODIFIED_EXTRA)
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ApiError(417, "unknown endpoint(s): " + ", ".join(unknown))
+        stamps = {name: self._last_modified_of(name) for name in dict.fromkeys(names)}
+        return json_response({"results": {"last_modified_timestamps": stamps}})
+
+    def _last_modified_of(self, endpoint: str) -> str:
+        def latest(objs: Iterable[Any], key: str = "last_modified") -> str:
+            best: tuple[float, str] | None = None
+            for obj in objs:
+                if not isinstance(obj, dict):
+                    continue
+                ts = parse_timestamp(obj.get(key))
+                if ts is not None and (best is None or ts > best[0]):
+                    best = (ts, iso_offset(ts))
+            return best[1] if best else NEVER_MODIFIED
+
+        if endpoint == "current_user":
+            user = self._find("users", self.qb.get("current_user_id"))
+            return latest([user] if user else [])
+        if endpoint == "effective_settings":
+            return latest(self._effective_settings().values())
+        coll = self.qb.get(endpoint)
+        return latest(coll if isinstance(coll, list) else [])
+
+    # ================================================================== users
+    def _users_supplemental(self, users: list[dict[str, Any]]) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        for user in users:
+            balances = user.get("pto_balances")
+            if isinstance(balances, dict):
+                for jid in balances:
+                    jobcode = self._find("jobcodes", int(jid)) if str(jid).isdigit() else None
+                    if jobcode is not None:
+                        self._sup_add(sup, "jobcodes", self._jobcode_out(False)(jobcode))
+            group_id = user.get("group_id")
+            if group_id:
+                for group in self.qb.get("groups") or []:
+                    if isinstance(group, dict) and group.get("id") == group_id:
+                        self._sup_add(sup, "groups", group)
+        return sup
+
+    def _get_users(self, request: Request, q: _Query) -> Response:
+        ids, not_ids = q.int_list("ids"), q.int_list("not_ids")
+        numbers = q.int_list("employee_numbers")
+        usernames = q.str_list("usernames")
+        group_ids, not_group_ids = q.int_list("group_ids"), q.int_list("not_group_ids")
+        payroll_ids = q.str_list("payroll_ids")
+        active = q.choice("active", ACTIVE_CHOICES, "yes")
+        first = q.raw("first_name")
+        last = q.raw("last_name")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        match_first = _name_matcher(first) if first is not None else None
+        match_last = _name_matcher(last) if last is not None else None
+        wanted_usernames = {_fold(u) for u in usernames} if usernames is not None else None
+
+        def keep(u: dict[str, Any]) -> bool:
+            return all((
+                ids is None or u.get("id") in ids,
+                not_ids is None or u.get("id") not in not_ids,
+                numbers is None or u.get("employee_number") in numbers,
+                wanted_usernames is None or _fold(u.get("username")) in wanted_usernames,
+                group_ids is None or u.get("group_id") in group_ids,
+                not_group_ids is None or u.get("group_id") not in not_group_ids,
+                payroll_ids is None or str(u.get("payroll_id", "")) in payroll_ids,
+                active == "both" or truthy(u.get("active")) == (active == "yes"),
+                match_first is None or match_first(u.get("first_name")),
+                match_last is None or match_last(u.get("last_name")),
+                _modified_ok(u, since, before),
+            ))
+
+        rows = [u for u in self._coll("users") if keep(u)]
+        return self._list(q, "users", rows, self._users_supplemental)
+
+    def _post_users(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "users", "Created", self._user_create,
+                           ("username", "first_name", "last_name"), self._users_supplemental)
+
+    def _put_users(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "users", "Updated", self._user_update,
+                           ("id", "username", "first_name", "last_name"), self._users_supplemental)
+
+    def _user_by_username(self, username: str, exclude: int | None = None) -> dict[str, Any] | None:
+        key = _fold(username)
+        for user in self._coll("users"):
+            if user.get("id") != exclude and _fold(user.get("username")) == key:
+                return user
+        return None
+
+    def _user_fields(self, item: dict[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
+        """Validate the writable user fields of ``item``; answer the changed values."""
+        uid = user.get("id") if user else None
+        out: dict[str, Any] = {}
+        for key in ("first_name", "last_name"):
+            if key in item:
+                out[key] = _required_text(item, key)
+        if "username" in item:
+            username = _required_text(item, "username")
+            other = self._user_by_username(username, exclude=uid)
+            if other is not None:
+                raise ItemError("Oops! That username is already in use")
+            out["username"] = username
+        for key in ("display_name",):
+            if key in item:
+                out[key] = _as_text(item, key)
+        for key in ("mobile_number", "payroll_id"):
+            if key in item:
+                out[key] = _as_text(item, key, numbers_ok=True)
+        if out.get("payroll_id"):
+            key = _fold(out["payroll_id"])
+            for other in self._coll("users"):
+                if other.get("id") != uid and _fold(other.get("payroll_id")) == key:
+                    raise ItemError("Oops! That payroll id is already in use by another user")
+        if "email" in item:
+            email = _as_text(item, "email").strip()
+            if email and not _EMAIL.match(email):
+                raise ItemError("Invalid value for email: not an email address")
+            out["email"] = email
+        for key in ("active", "salaried", "exempt", "require_password_change"):
+            if key in item:
+                out[key] = _as_bool(item, key)
+        if "employee_number" in item:
+            out["employee_number"] = _as_int(item, "employee_number")
+        if "group_id" in item:
+            group_id = _as_int(item, "group_id")
+            groups = {g.get("id") for g in self.qb.get("groups") or [] if isinstance(g, dict)}
+            if group_id != 0 and group_id not in groups:
+                raise ItemError("Invalid value for group_id: no such group")
+            out["group_id"] = group_id
+        for key in ("hire_date", "term_date", "submitted_to", "approved_to"):
+            if key in item:
+                out[key] = _as_date(item, key)
+        if "login_pin" in item:       # write-only: checked, never shown
+            _as_int(item, "login_pin")
+        if "password" in item:        # deprecated, write-only: checked, never shown
+            _as_text(item, "password")
+        if "permissions" in item:
+            perms = item["permissions"]
+            if not isinstance(perms, dict):
+                raise ItemError("Invalid value for permissions: expected an object")
+            current = dict(PERMISSION_DEFAULTS)
+            if user and isinstance(user.get("permissions"), dict):
+                current.update(user["permissions"])
+            for name in perms:
+                key = PERMISSION_ALIASES.get(str(name), str(name))
+                if key not in PERMISSION_DEFAULTS:
+                    raise ItemError(f"Invalid param(s): permissions.{name}")
+                current[key] = _as_bool(perms, name)
+            out["permissions"] = current
+        if "customfields" in item:
+            values = item["customfields"]
+            if values == "":
+                values = {}
+            if not isinstance(values, dict):
+                raise ItemError("Invalid value for customfields: expected an object")
+            clean: dict[str, str] = {}
+            for cf_id, value in values.items():
+                field = self._find("customfields", int(cf_id)) if str(cf_id).isdigit() else None
+                if field is None or field.get("applies_to") != "user":
+                    raise ItemError(f"Invalid value for customfields: {cf_id} is not a user custom field")
+                if not isinstance(value, str):
+                    raise ItemError("Invalid value for customfields: values must be strings")
+                clean[str(cf_id)] = value
+            out["customfields"] = clean or ""
+        return out
+
+    def _user_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, USER_WRITABLE)
+        for key in ("username", "first_name", "last_name"):
+            _required_text(item, key)
+        fields = self._user_fields(item, None)
+        company = self._company()
+        balances = {str(j["id"]): 0 for j in sorted(self._coll("jobcodes"), key=_sort_key)
+                    if j.get("type") in TIME_OFF_TYPES}
+        permissions = fields.pop("permissions", dict(PERMISSION_DEFAULTS))
+        user: dict[str, Any] = {
+            "id": self._new_id("users"),
+            "first_name": fields.pop("first_name"),
+            "last_name": fields.pop("last_name"),
+            "group_id": 0,
+            "active": True,
+            "employee_number": 0,
+            "salaried": False,
+            "exempt": False,
+            "username": fields.pop("username"),
+            "email": "",
+            "email_verified": False,
+            "payroll_id": "",
+            "hire_date": "0000-00-00",
+            "term_date": "0000-00-00",
+            "last_modified": now,
+            "last_active": "",
+            "created": now,
+            "client_url": str(company.get("client_url", "")),
+            "company_name": str(company.get("name", "")),
+            "profile_image_url": "",
+            "display_name": "",
+            "mobile_number": "",
+            "pto_balances": balances,
+            "submitted_to": "2000-01-01",
+            "approved_to": "2000-01-01",
+            "manager_of_group_ids": [],
+            # New API users come back with true (official create example).
+            "require_password_change": True,
+            "pay_rate": 0,
+            "pay_interval": "hour",
+            "permissions": permissions,
+            "customfields": "",
+        }
+        user.update(fields)
+        self._mut("users").append(user)
+        return 200, user
+
+    def _user_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, USER_WRITABLE | {"id"})
+        if "id" in item:
+            uid = _as_int(item, "id", minimum=1)
+            user = self._find("users", uid)
+            if user is None:
+                raise ItemError("Oops! No user has that id")
+        elif "username" in item:
+            user = self._user_by_username(_required_text(item, "username"))
+            if user is None:
+                raise ItemError("Oops! No user has that username")
+            item = {k: v for k, v in item.items() if k != "username"}
+        else:
+            raise ItemError("id or username is required")
+        fields = self._user_fields(item, user)
+        changed = {k: v for k, v in fields.items() if user.get(k) != v}
+        if changed:
+            user.update(changed)
+            user["last_modified"] = now
+        return 200, user
+
+    # ================================================================== jobcodes
+    def _jobcode_out(self, with_customfields: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def out(jobcode: dict[str, Any]) -> dict[str, Any]:
+            obj = copy.deepcopy(jobcode)
+            if with_customfields:
+                obj.setdefault("customfields", "")
+            else:
+                obj.pop("customfields", None)
+            return obj
+        return out
+
+    def _jobcodes_supplemental(self, jobcodes: list[dict[str, Any]],
+                               with_customfields: bool = False) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        ids = {j.get("id") for j in jobcodes}
+        for jobcode in jobcodes:
+            for ancestor in self._ancestors(jobcode):
+                if ancestor["id"] not in ids:
+                    self._sup_add(sup, "jobcodes", self._jobcode_out(False)(ancestor))
+            for lid in jobcode.get("locations") or []:
+                self._sup_add(sup, "locations", self._find("locations", lid))
+            if with_customfields and isinstance(jobcode.get("customfields"), dict):
+                for cf_id in jobcode["customfields"]:
+                    if str(cf_id).isdigit():
+                        self._sup_add(sup, "customfields", self._find("customfields", int(cf_id)))
+        return sup
+
+    def _get_jobcodes(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        parent_ids = q.int_list("parent_ids", allow_negative=True)
+        name = q.raw("name")
+        jtype = q.choice("type", (*JOBCODE_TYPES, "all"), "regular")
+        active = q.choice("active", ACTIVE_CHOICES, "yes")
+        with_cf = bool(q.boolean("customfields"))
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        match_name = _name_matcher(name) if name is not None else None
+        all_parents = parent_ids is None or -1 in parent_ids
+
+        def keep(j: dict[str, Any]) -> bool:
+            return all((
+                ids is None or j.get("id") in ids,
+                all_parents or j.get("parent_id") in (parent_ids or []),
+                match_name is None or match_name(j.get("name")),
+                jtype == "all" or j.get("type", "regular") == jtype,
+                active == "both" or truthy(j.get("active")) == (active == "yes"),
+                _modified_ok(j, since, before),
+            ))
+
+        rows = [j for j in self._coll("jobcodes") if keep(j)]
+        return self._list(q, "jobcodes", rows,
+                          lambda chunk: self._jobcodes_supplemental(chunk, with_cf),
+                          self._jobcode_out(with_cf))
+
+    def _post_jobcodes(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "jobcodes", "Created", self._jobcode_create,
+                           ("name", "parent_id", "short_code"), self._jobcodes_supplemental,
+                           self._jobcode_out(False))
+
+    def _put_jobcodes(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "jobcodes", "Updated", self._jobcode_update,
+                           ("id", "name"), self._jobcodes_supplemental, self._jobcode_out(False))
+
+    def _jobcode_name(self, item: dict[str, Any]) -> str:
+        name = _required_text(item, "name")
+        if len(name) > 64:
+            raise ItemError("Oops! A jobcode name can't be more than 64 characters")
+        return name
+
+    def _jobcode_short_code(self, item: dict[str, Any]) -> str:
+        code = _as_text(item, "short_code", numbers_ok=True)
+        if self._dialin_installed():
+            if not _DIGITS.match(code):
+                raise ItemError("Oops! With the Dial-in Add-on a short code may only hold digits")
+        elif not _ALNUM.match(code):
+            raise ItemError("Oops! A short code may only consist of letters and numbers")
+        return code
+
+    def _sibling_conflicts(self, parent_id: int, exclude: int | None, *, name: str | None = None,
+                           short_code: str | None = None) -> None:
+        for sibling in self._coll("jobcodes"):
+            if sibling.get("parent_id") != parent_id or sibling.get("id") == exclude:
+                continue
+            if name is not None and _fold(sibling.get("name")) == _fold(name):
+                raise ItemError("Oops! That name is already in use by another jobcode "
+                                "with the same parent")
+            if short_code and _fold(sibling.get("short_code")) == _fold(short_code):
+                raise ItemError("Oops! That Short Code is already in use")
+
+    def _check_parent(self, parent_id: int, jtype: str, moving: int | None = None) -> None:
+        if parent_id == 0:
+            return
+        if jtype in TIME_OFF_TYPES:
+            raise ItemError(f"Oops! {jtype} jobcodes are only allowed at the top level (parent_id 0)")
+        parent = self._find("jobcodes", parent_id)
+        if parent is None:
+            raise ItemError(f"Oops! The parent jobcode {parent_id} doesn't exist")
+        if moving is not None and (parent_id == moving
+                                   or any(d["id"] == parent_id for d in self._descendants(moving))):
+            raise ItemError("Oops! A jobcode can't be moved under itself or one of its children")
+        if parent.get("type", "regular") != "regular":
+            raise ItemError("Oops! Only regular jobcodes can have children")
+        if not truthy(parent.get("active")):
+            raise ItemError("Oops! The parent jobcode is archived")
+
+    def _jobcode_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, JOBCODE_WRITABLE)
+        name = self._jobcode_name(item)
+        parent_id = _as_int(item, "parent_id") if "parent_id" in item else 0
+        jtype = self._jobcode_type(item) if "type" in item else "regular"
+        if jtype in ("paid_break", "unpaid_break"):
+            raise ItemError("Oops! paid_break and unpaid_break jobcodes are managed by the "
+                            "Breaks Add-On and can't be created through the API")
+        if jtype not in ("regular", "pto"):
+            # Choice: the SDK's undocumented unpaid_time_off type is readable, not creatable.
+            raise ItemError("Invalid value for type: expected 'regular' or 'pto'")
+        self._check_parent(parent_id, jtype)
+        for sibling in self._coll("jobcodes"):
+            if (sibling.get("parent_id") == parent_id and _fold(sibling.get("name")) == _fold(name)
+                    and sibling.get("type", "regular") == jtype):
+                # Docs: 202 "accepted but not created because a jobcode with the same
+                # parent_id, name and type already exists". The body is not documented:
+                # the existing jobcode (archived ones included) comes back.
+                return 202, sibling
+        self._sibling_conflicts(parent_id, None, name=name)
+        short_code = self._jobcode_short_code(item) if "short_code" in item else ""
+        self._sibling_conflicts(parent_id, None, short_code=short_code)
+        billable = _as_bool(item, "billable") if "billable" in item else False
+        rate = self._billable_rate(item) if "billable_rate" in item else 0
+        assigned = _as_bool(item, "assigned_to_all") if "assigned_to_all" in item else False
+        active = _as_bool(item, "active") if "active" in item else True
+        cwq = _as_bool(item, "connect_with_quickbooks") if "connect_with_quickbooks" in item else False
+        jobcode: dict[str, Any] = {
+            "id": self._new_id("jobcodes"),
+            "parent_id": parent_id,
+            "assigned_to_all": False,
+            "billable": billable,
+            "active": active,
+            "type": jtype,
+            "has_children": False,
+            "billable_rate": rate,
+            "short_code": short_code,
+            "name": name,
+            "last_modified": now,
+            "created": now,
+            "filtered_customfielditems": "",
+            "required_customfields": [],
+            "locations": [],
+            "connect_with_quickbooks": cwq,
+        }
+        self._mut("jobcodes").append(jobcode)
+        if parent_id:
+            self._set_has_children(parent_id, now)
+        if assigned and active:
+            self._set_assigned_to_all(jobcode, True, now)
+        if jtype == "pto":
+            for user in self._coll("users"):
+                if not isinstance(user.get("pto_balances"), dict):
+                    user["pto_balances"] = {}
+                user["pto_balances"].setdefault(str(jobcode["id"]), 0)
+        return 200, jobcode
+
+    @staticmethod
+    def _billable_rate(item: dict[str, Any]) -> int | float:
+        rate = _as_number(item, "billable_rate")
+        if rate < 0:
+            raise ItemError("Invalid value for billable_rate: it can't be negative")
+        return rate
+
+    def _jobcode_type(self, item: dict[str, Any]) -> str:
+        jtype = _as_text(item, "type").strip().lower()
+        if jtype not in JOBCODE_TYPES:
+            raise ItemError("Invalid value for type: expected one of regular, pto, "
+                            "paid_break, unpaid_break")
+        return jtype
+
+    def _jobcode_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, JOBCODE_WRITABLE | {"id"})
+        if "id" not in item:
+            raise ItemError("id is required")
+        jid = _as_int(item, "id", minimum=1)
+        jobcode = self._find("jobcodes", jid)
+        if jobcode is None:
+            raise ItemError("Oops! No jobcode has that id")
+        jtype = jobcode.get("type", "regular")
+        if jtype in ("paid_break", "unpaid_break"):
+            raise ItemError("Oops! Break jobcodes are managed by the Breaks Add-On and can't "
+                            "be edited through the API")
+        changes: dict[str, Any] = {}
+        if "type" in item and self._jobcode_type(item) != jtype:
+            raise ItemError("Oops! The type of a jobcode can't be changed once it is created")
+        if "name" in item:
+            changes["name"] = self._jobcode_name(item)
+        if "parent_id" in item:
+            changes["parent_id"] = _as_int(item, "parent_id")
+        if "short_code" in item:
+            changes["short_code"] = self._jobcode_short_code(item)
+        if "billable" in item:
+            changes["billable"] = _as_bool(item, "billable")
+        if "billable_rate" in item:
+            changes["billable_rate"] = self._billable_rate(item)
+        if "assigned_to_all" in item:
+            changes["assigned_to_all"] = _as_bool(item, "assigned_to_all")
+        if "connect_with_quickbooks" in item:
+            changes["connect_with_quickbooks"] = _as_bool(item, "connect_with_quickbooks")
+        if "active" in item:
+            changes["active"] = _as_bool(item, "active")
+        # "If the value passed in is the same as it was previously ... it will be ignored."
+        bool_keys = ("billable", "assigned_to_all", "connect_with_quickbooks", "active")
+        changes = {k: v for k, v in changes.items()
+                   if (truthy(jobcode.get(k)) != v if k in bool_keys else jobcode.get(k) != v)}
+        was_active = truthy(jobcode.get("active"))
+        restoring = changes.get("active") is True
+        if not was_active and not restoring and changes:
+            raise ItemError("Oops! You can't edit an archived jobcode. Restore it (active: true) "
+                            "first, or in the same row")
+        parent_id = changes.get("parent_id", jobcode.get("parent_id", 0))
+        if "parent_id" in changes:
+            self._check_parent(parent_id, jtype, moving=jid)
+        if "name" in changes or "parent_id" in changes:
+            self._sibling_conflicts(parent_id, jid, name=changes.get("name", jobcode.get("name")))
+        if "short_code" in changes or "parent_id" in changes:
+            self._sibling_conflicts(parent_id, jid,
+                                    short_code=changes.get("short_code", jobcode.get("short_code")))
+        if not changes:
+            return 200, jobcode
+        old_parent = jobcode.get("parent_id", 0)
+        for key in ("name", "parent_id", "short_code", "billable", "billable_rate",
+                    "connect_with_quickbooks"):
+            if key in changes:
+                jobcode[key] = changes[key]
+        jobcode["last_modified"] = now
+        if "parent_id" in changes:
+            if old_parent:
+                self._set_has_children(old_parent, now)
+            if parent_id:
+                self._set_has_children(parent_id, now)
+        if restoring:
+            jobcode["active"] = True
+            for ancestor in self._ancestors(jobcode):
+                if not truthy(ancestor.get("active")):
+                    ancestor["active"] = True
+                    ancestor["last_modified"] = now
+        if "assigned_to_all" in changes and truthy(jobcode.get("active")):
+            self._set_assigned_to_all(jobcode, changes["assigned_to_all"], now)
+        if changes.get("active") is False:
+            self._archive_jobcode(jobcode, now)
+        return 200, jobcode
+
+    def _set_has_children(self, jid: int, now: str) -> None:
+        parent = self._find("jobcodes", jid)
+        if parent is None:
+            return
+        value = bool(self._children(jid))
+        if parent.get("has_children") is not value:
+            parent["has_children"] = value
+            parent["last_modified"] = now
+
+    def _archive_jobcode(self, jobcode: dict[str, Any], now: str) -> None:
+        """Docs: archiving archives every child too and removes the jobcode assignments and
+        custom field dependencies. Choice: ``assigned_to_all`` goes back to false with its
+        ``user_id`` 0 assignment, and restoring brings neither back."""
+        family = [jobcode, *self._descendants(jobcode["id"])]
+        for jc in family:
+            if truthy(jc.get("active")) or jc is jobcode:
+                jc["active"] = False
+                jc["last_modified"] = now
+            if truthy(jc.get("assigned_to_all")):
+                jc["assigned_to_all"] = False
+                jc["last_modified"] = now
+            if jc.get("required_customfields") or jc.get("filtered_customfielditems"):
+                jc["required_customfields"] = []
+                jc["filtered_customfielditems"] = ""
+                jc["last_modified"] = now
+        ids = {jc["id"] for jc in family}
+        for row in self._coll("jobcode_assignments"):
+            if row.get("jobcode_id") in ids and truthy(row.get("active")):
+                row["active"] = False
+                row["last_modified"] = now
+
+    def _set_assigned_to_all(self, jobcode: dict[str, Any], value: bool, now: str) -> None:
+        """``assigned_to_all`` true is the same thing as an assignment with ``user_id`` 0."""
+        if truthy(jobcode.get("assigned_to_all")) != value:
+            jobcode["assigned_to_all"] = value
+            jobcode["last_modified"] = now
+        row = self._active_assignment(0, jobcode["id"])
+        if value and row is None:
+            self._mut("jobcode_assignments").append({
+                "id": self._new_id("jobcode_assignments"), "user_id": 0,
+                "jobcode_id": jobcode["id"], "active": True, "last_modified": now, "created": now,
+            })
+        elif not value and row is not None:
+            row["active"] = False
+            row["last_modified"] = now
+
+    # ================================================================== jobcode assignments
+    def _active_assignment(self, user_id: int, jobcode_id: int) -> dict[str, Any] | None:
+        for row in self._coll("jobcode_assignments"):
+            if (row.get("user_id") == user_id and row.get("jobcode_id") == jobcode_id
+                    and truthy(row.get("active"))):
+                return row
+        return None
+
+    def _assignments_supplemental(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            if row.get("user_id"):
+                self._sup_add(sup, "users", self._find("users", row["user_id"]))
+            jobcode = self._find("jobcodes", row.get("jobcode_id"))
+            if jobcode is not None:
+                self._sup_add(sup, "jobcodes", self._jobcode_out(False)(jobcode))
+        return sup
+
+    def _get_assignments(self, request: Request, q: _Query) -> Response:
+        user_ids = q.int_list("user_ids")
+        jtype = q.choice("type", (*JOBCODE_TYPES, "all"), "regular")
+        jobcode_id = q.one_int("jobcode_id")
+        parent_id = q.one_int("jobcode_parent_id")
+        active = q.choice("active", ACTIVE_CHOICES, "both")
+        active_jobcodes = q.choice("active_jobcodes", ACTIVE_CHOICES, "both")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        jobcodes = self._index("jobcodes")
+
+        def keep(row: dict[str, Any]) -> bool:
+            jobcode = jobcodes.get(row.get("jobcode_id")) or {}
+            return all((
+                # "Only jobcode assignments belonging to these user_ids or where the jobcode
+                # assigned_to_all property is true will be returned."
+                user_ids is None or row.get("user_id") in user_ids or row.get("user_id") == 0,
+                jtype == "all" or jobcode.get("type", "regular") == jtype,
+                jobcode_id is None or row.get("jobcode_id") == jobcode_id,
+                parent_id is None or jobcode.get("parent_id") == parent_id,
+                active == "both" or truthy(row.get("active")) == (active == "yes"),
+                active_jobcodes == "both"
+                or truthy(jobcode.get("active")) == (active_jobcodes == "yes"),
+                _modified_ok(row, since, before),
+            ))
+
+        rows = [r for r in self._coll("jobcode_assignments") if keep(r)]
+        return self._list(q, "jobcode_assignments", rows, self._assignments_supplemental)
+
+    def _post_assignments(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "jobcode_assignments", "Created", self._assignment_create,
+                           ("user_id", "jobcode_id"), self._assignments_supplemental)
+
+    def _assignment_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, ASSIGNMENT_WRITABLE)
+        for key in ("user_id", "jobcode_id"):
+            if key not in item:
+                raise ItemError(f"{key} is required")
+        user_id = _as_int(item, "user_id")
+        jobcode_id = _as_int(item, "jobcode_id", minimum=1)
+        if "active" in item and not _as_bool(item, "active"):
+            raise ItemError("Invalid value for active: a new assignment is active")
+        if user_id != 0 and self._find("users", user_id) is None:
+            # The docs' example message for a user the token can't manage.
+            raise ItemError("Oops! You don't have permission to manage that user")
+        jobcode = self._find("jobcodes", jobcode_id)
+        if jobcode is None:
+            raise ItemError("Oops! No jobcode has that id")
+        if not truthy(jobcode.get("active")):
+            raise ItemError("Oops! That jobcode is archived")
+        if self._active_assignment(user_id, jobcode_id) is not None:
+            # Choice: the docs are silent on duplicates; refusing one makes clients read first.
+            raise ItemError("Oops! That jobcode is already assigned to that user")
+        if user_id == 0:
+            self._set_assigned_to_all(jobcode, True, now)
+            row = self._active_assignment(0, jobcode_id)
+            assert row is not None
+            return 200, row
+        row = {"id": self._new_id("jobcode_assignments"), "user_id": user_id,
+               "jobcode_id": jobcode_id, "active": True, "last_modified": now, "created": now}
+        self._mut("jobcode_assignments").append(row)
+        # Docs: "when assigning a parent jobcode ... all child jobcodes will also be assigned".
+        for child in self._descendants(jobcode_id):
+            if truthy(child.get("active")) and self._active_assignment(user_id, child["id"]) is None:
+                self._mut("jobcode_assignments").append({
+                    "id": self._new_id("jobcode_assignments"), "user_id": user_id,
+                    "jobcode_id": child["id"], "active": True, "last_modified": now, "created": now,
+                })
+        return 200, row
+
+    def _delete_assignments(self, request: Request, q: _Query) -> Response:
+        raw = request.args.get("ids")
+        if raw is None or not raw.strip():
+            # Docs: "If no filters are specified at all, no jobcode assignments are deleted."
+            # Choice: that is answered as a 417, so a client bug cannot pass unnoticed.
+            raise ApiError(417, "ids is required; nothing was deleted")
+        parts = [p.strip() for p in raw.split(",")]
+        if len(parts) > self.config.max_batch:
+            raise ApiError(413, f"at most {self.config.max_batch} ids per request")
+        now = self._now()
+        results: dict[str, Any] = {}
+        deleted = False
+        for part in parts:
+            row = self._find("jobcode_assignments", int(part)) if part.isdigit() else None
+            if row is None or not truthy(row.get("active")):
+                results[part] = {"_status_code": 417, "_status_message": "Expectation Failed!",
+                                 "_status_extra": "That id is not found in the database",
+                                 "id": part}
+                continue
+            row["active"] = False
+            row["last_modified"] = now
+            if row.get("user_id") == 0:
+                jobcode = self._find("jobcodes", row.get("jobcode_id"))
+                if jobcode is not None and truthy(jobcode.get("assigned_to_all")):
+                    jobcode["assigned_to_all"] = False
+                    jobcode["last_modified"] = now
+            results[part] = {"_status_code": 200, "_status_message": "OK, deleted", "id": row["id"]}
+            deleted = True
+        if deleted:
+            self.store.save()
+        return json_response({"results": {"jobcode_assignments": results}})
+
+    # ================================================================== custom fields
+    def _active_customfield_count(self, exclude: int | None = None) -> int:
+        return sum(1 for cf in self._coll("customfields")
+                   if cf.get("id") != exclude and truthy(cf.get("active"))
+                   and cf.get("applies_to", "timesheet") == "timesheet")
+
+    def _get_customfields(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        active = q.choice("active", ACTIVE_CHOICES, "yes")
+        applies_to = q.choice("applies_to", ("timesheet", "user", "jobcode", "all"), "timesheet")
+        value_type = q.choice("value_type", ("managed-list", "free-form", "both"), "both")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+
+        def keep(cf: dict[str, Any]) -> bool:
+            target = str(cf.get("applies_to", "timesheet")).replace("job_code", "jobcode")
+            return all((
+                ids is None or cf.get("id") in ids,
+                active == "both" or truthy(cf.get("active")) == (active == "yes"),
+                applies_to == "all" or target == applies_to,
+                value_type == "both" or cf.get("type") == value_type,
+                _modified_ok(cf, since, before),
+            ))
+
+        rows = [cf for cf in self._coll("customfields") if keep(cf)]
+        return self._list(q, "customfields", rows)
+
+    def _post_customfields(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "customfields", "Created", self._customfield_create,
+                           ("name", "short_code"))
+
+    def _put_customfields(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "customfields", "Updated", self._customfield_update,
+                           ("id", "name"))
+
+    @staticmethod
+    def _customfield_short_code(item: dict[str, Any]) -> str:
+        code = _as_text(item, "short_code", numbers_ok=True)
+        if not _ALNUM.match(code):
+            raise ItemError("Oops! A short code may only consist of letters and numbers")
+        return code
+
+    def _too_many_customfields(self, exclude: int | None = None) -> None:
+        limit = self.config.max_active_customfields
+        if self._active_customfield_count(exclude) >= limit:
+            raise ItemError(f"Oops! A maximum of {limit} custom fields can be active at a time. "
+                            "Archive one first")
+
+    def _customfield_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, CUSTOMFIELD_WRITABLE)
+        name = _required_text(item, "name")
+        # Docs table: applies_to "required", "Allowed values: 'timesheet'"; type required.
+        if "applies_to" not in item:
+            raise ItemError("applies_to is required")
+        if _as_text(item, "applies_to").strip().lower() != "timesheet":
+            raise ItemError("Invalid value for applies_to: only 'timesheet' custom fields can "
+                            "be created")
+        if "type" not in item:
+            raise ItemError("type is required")
+        cf_type = _as_text(item, "type").strip().lower()
+        if cf_type not in ("managed-list", "free-form"):
+            raise ItemError("Invalid value for type: expected 'managed-list' or 'free-form'")
+        # Docs (Create Custom Fields): required, active and show_to_all default to true.
+        required = _as_bool(item, "required") if "required" in item else True
+        active = _as_bool(item, "active") if "active" in item else True
+        show_to_all = _as_bool(item, "show_to_all") if "show_to_all" in item else True
+        short_code = self._customfield_short_code(item) if "short_code" in item else ""
+        if active:
+            self._too_many_customfields()
+        field: dict[str, Any] = {
+            "id": self._new_id("customfields"),
+            "active": active,
+            "required": required,
+            "applies_to": "timesheet",
+            "type": cf_type,
+            "short_code": short_code,
+            "regex_filter": "",
+            "name": name,
+            "last_modified": now,
+            "created": now,
+            "ui_preference": "drop_down" if cf_type == "managed-list" else "text_box_with_suggest",
+            "required_customfields": [],
+            "show_to_all": show_to_all,
+        }
+        self._mut("customfields").append(field)
+        return 200, field
+
+    def _customfield_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, CUSTOMFIELD_WRITABLE | {"id"})
+        if "id" not in item:
+            raise ItemError("id is required")
+        field = self._find("customfields", _as_int(item, "id", minimum=1))
+        if field is None:
+            raise ItemError("Oops! No custom field has that id")
+        if "type" in item and _as_text(item, "type").strip().lower() != field.get("type"):
+            raise ItemError("Oops! The type of a custom field can't be changed")
+        if "applies_to" in item and _as_text(item, "applies_to").strip().lower() != \
+                str(field.get("applies_to", "timesheet")).replace("job_code", "jobcode"):
+            raise ItemError("Oops! What a custom field applies to can't be changed")
+        changes: dict[str, Any] = {}
+        if "name" in item:
+            changes["name"] = _required_text(item, "name")
+        if "short_code" in item:
+            changes["short_code"] = self._customfield_short_code(item)
+        for key in ("required", "show_to_all", "active"):
+            if key in item:
+                changes[key] = _as_bool(item, key)
+        changes = {k: v for k, v in changes.items() if field.get(k) != v}
+        if changes.get("active") is True and field.get("applies_to", "timesheet") == "timesheet":
+            self._too_many_customfields(exclude=field["id"])
+        if changes:
+            field.update(changes)
+            field["last_modified"] = now
+        return 200, field
+
+    # ================================================================== custom field items
+    def _items_supplemental(self, items: list[dict[str, Any]]) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        for item in items:
+            self._sup_add(sup, "customfields", self._find("customfields", item.get("customfield_id")))
+        return sup
+
+    def _get_items(self, request: Request, q: _Query) -> Response:
+        cf_id = q.one_int("customfield_id")
+        if cf_id is None:
+            raise ApiError(417, "customfield_id is required")
+        ids = q.int_list("ids")
+        active = q.choice("active", ACTIVE_CHOICES, "yes")
+        name = q.raw("name")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        match_name = _name_matcher(name) if name is not None else None
+
+        def keep(it: dict[str, Any]) -> bool:
+            return all((
+                it.get("customfield_id") == cf_id,
+                ids is None or it.get("id") in ids,
+                active == "both" or truthy(it.get("active")) == (active == "yes"),
+                match_name is None or match_name(it.get("name")),
+                _modified_ok(it, since, before),
+            ))
+
+        rows = [it for it in self._coll("customfielditems") if keep(it)]
+        return self._list(q, "customfielditems", rows, self._items_supplemental)
+
+    def _post_items(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "customfielditems", "Created", self._item_create,
+                           ("name", "customfield_id", "short_code"), self._items_supplemental)
+
+    def _put_items(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "customfielditems", "Updated", self._item_update,
+                           ("id", "name"), self._items_supplemental)
+
+    def _item_conflicts(self, cf_id: int, name: str, short_code: str, exclude: int | None) -> None:
+        """Within one field a name or alias (short code) may not repeat another item's name or
+        alias; short codes are unique across the whole account (docs)."""
+        mine = {_fold(name)} | ({_fold(short_code)} if short_code else set())
+        for other in self._coll("customfielditems"):
+            if other.get("id") == exclude:
+                continue
+            theirs = {_fold(other.get("name"))}
+            if other.get("short_code"):
+                theirs.add(_fold(other.get("short_code")))
+            if other.get("customfield_id") == cf_id and mine & theirs:
+                raise ItemError(
+                    f"Oops! The name or alias conflicts with another item named "
+                    f"\"{other.get('name')}\". Try choosing another name/alias or deleting the "
+                    "other conflicting item first")
+            if short_code and _fold(other.get("short_code")) == _fold(short_code):
+                raise ItemError("Oops! That Short Code is already in use")
+
+    @staticmethod
+    def _item_short_code(item: dict[str, Any]) -> str:
+        code = _as_text(item, "short_code", numbers_ok=True)
+        if not _ALNUM.match(code):
+            raise ItemError("Oops! A short code may only consist of letters and numbers")
+        return code
+
+    def _item_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, CUSTOMFIELDITEM_WRITABLE)
+        if "customfield_id" not in item:
+            raise ItemError("customfield_id is required")
+        cf_id = _as_int(item, "customfield_id", minimum=1)
+        if self._find("customfields", cf_id) is None:
+            raise ItemError("Oops! No custom field has that id")
+        name = _required_text(item, "name")
+        short_code = self._item_short_code(item) if "short_code" in item else ""
+        active = _as_bool(item, "active") if "active" in item else True
+        self._item_conflicts(cf_id, name, short_code, None)
+        obj: dict[str, Any] = {
+            "id": self._new_id("customfielditems"),
+            "customfield_id": cf_id,
+            "active": active,
+            "short_code": short_code,
+            "name": name,
+            "last_modified": now,
+            "required_customfields": [],
+        }
+        self._mut("customfielditems").append(obj)
+        return 200, obj
+
+    def _item_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, CUSTOMFIELDITEM_WRITABLE | {"id"})
+        if "id" not in item:
+            raise ItemError("id is required")
+        obj = self._find("customfielditems", _as_int(item, "id", minimum=1))
+        if obj is None:
+            raise ItemError("Oops! No custom field item has that id")
+        # customfield_id is read-only: the official update example sends it unchanged.
+        if "customfield_id" in item and _as_int(item, "customfield_id") != obj.get("customfield_id"):
+            raise ItemError("Oops! An item can't be moved to another custom field")
+        changes: dict[str, Any] = {}
+        if "name" in item:
+            changes["name"] = _required_text(item, "name")
+        if "short_code" in item:
+            changes["short_code"] = self._item_short_code(item)
+        if "active" in item:
+            changes["active"] = _as_bool(item, "active")
+        changes = {k: v for k, v in changes.items() if obj.get(k) != v}
+        if "name" in changes or "short_code" in changes:
+            self._item_conflicts(obj["customfield_id"], str(changes.get("name", obj.get("name", ""))),
+                                 str(changes.get("short_code", obj.get("short_code", ""))), obj["id"])
+        if changes:
+            obj.update(changes)
+            obj["last_modified"] = now
+        return 200, obj
+
+    # ================================================================== locations
+    @staticmethod
+    def _linked_jobcodes(location: dict[str, Any]) -> list[int]:
+        linked = location.get("linked_objects")
+        if isinstance(linked, dict) and isinstance(linked.get("jobcodes"), list):
+            return [j for j in linked["jobcodes"] if isinstance(j, int)]
+        return []
+
+    def _locations_supplemental(self, locations: list[dict[str, Any]]) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        for location in locations:
+            for jid in self._linked_jobcodes(location):
+                jobcode = self._find("jobcodes", jid)
+                if jobcode is not None:
+                    self._sup_add(sup, "jobcodes", self._jobcode_out(False)(jobcode))
+        return sup
+
+    def _assigned_jobcode_ids(self, user_id: Any) -> set[int]:
+        out: set[int] = set()
+        jobcodes = self._index("jobcodes")
+        for row in self._coll("jobcode_assignments"):
+            if truthy(row.get("active")) and row.get("user_id") in (0, user_id):
+                jobcode = jobcodes.get(row.get("jobcode_id"))
+                if jobcode is not None and truthy(jobcode.get("active")):
+                    out.add(jobcode["id"])
+        return out
+
+    def _get_locations(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        active = q.choice("active", ACTIVE_CHOICES, "yes")
+        statuses = q.choices("geocoding_status", ("none", "in_progress", "retry", "error", "complete"))
+        by_assignment = q.boolean("by_jobcode_assignment")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        assigned = (self._assigned_jobcode_ids(self.qb.get("current_user_id"))
+                    if by_assignment else set())
+
+        def keep(loc: dict[str, Any]) -> bool:
+            return all((
+                ids is None or loc.get("id") in ids,
+                active == "both" or truthy(loc.get("active")) == (active == "yes"),
+                statuses is None or loc.get("geocoding_status") in statuses,
+                not by_assignment or bool(assigned & set(self._linked_jobcodes(loc))),
+                _modified_ok(loc, since, before),
+            ))
+
+        rows = [loc for loc in self._coll("locations") if keep(loc)]
+        return self._list(q, "locations", rows, self._locations_supplemental)
+
+    def _post_locations(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "locations", "Created", self._location_create,
+                           ("addr1", "city", "label"), self._locations_supplemental)
+
+    def _put_locations(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "locations", "Updated", self._location_update,
+                           ("id", "addr1", "city", "label"), self._locations_supplemental)
+
+    def _location_fields(self, item: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in (*LOCATION_ADDRESS_FIELDS, "label", "notes"):
+            if key in item:
+                out[key] = _as_text(item, key, numbers_ok=key == "zip")
+        for key in ("latitude", "longitude"):
+            if key in item:
+                out[key] = _as_number(item, key)
+        if "latitude" in out and not -90 <= out["latitude"] <= 90:
+            raise ItemError("Invalid value for latitude")
+        if "longitude" in out and not -180 <= out["longitude"] <= 180:
+            raise ItemError("Invalid value for longitude")
+        if "active" in item:
+            out["active"] = _as_bool(item, "active")
+        if "formatted_address" in item:
+            _as_text(item, "formatted_address")   # accepted, recomputed by the service
+        if "linked_objects" in item:
+            linked = item["linked_objects"]
+            if linked == "" or linked == []:
+                linked = {}
+            if not isinstance(linked, dict):
+                raise ItemError("Invalid value for linked_objects: expected an object")
+            bad = sorted(k for k in linked if k != "jobcodes")
+            if bad:
+                raise ItemError("Invalid param(s): " + ", ".join(f"linked_objects.{k}" for k in bad))
+            if "jobcodes" in linked and not isinstance(linked["jobcodes"], list):
+                raise ItemError("Invalid value for linked_objects.jobcodes: expected a list")
+            ids: list[int] = []
+            for value in linked.get("jobcodes") or []:
+                jid = _as_int({"jobcode": value}, "jobcode", minimum=1)
+                if self._find("jobcodes", jid) is None:
+                    raise ItemError(f"Oops! No jobcode has the id {jid}")
+                if jid not in ids:
+                    ids.append(jid)
+            out["linked_objects"] = ids
+        return out
+
+    @staticmethod
+    def _formatted_address(loc: dict[str, Any]) -> str:
+        """Docs: built from addr1, addr2, city, state and zip (country left out, as in every
+        example); without addr1, addr2 or city it falls back to the label."""
+        addr1, addr2, city = (str(loc.get(k) or "") for k in ("addr1", "addr2", "city"))
+        if not (addr1 or addr2 or city):
+            return str(loc.get("label") or "")
+        street = " ".join(p for p in (addr1, addr2) if p)
+        tail = " ".join(p for p in (str(loc.get("state") or ""), str(loc.get("zip") or "")) if p)
+        return ", ".join(p for p in (street, city, tail) if p)
+
+    def _location_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, LOCATION_WRITABLE)
+        fields = self._location_fields(item)
+        if not any(str(fields.get(k) or "").strip() for k in LOCATION_ADDRESS_FIELDS):
+            raise ItemError("One or more of addr1, addr2, city, state, zip or country is required")
+        links = fields.pop("linked_objects", [])
+        location: dict[str, Any] = {
+            "id": self._new_id("locations"),
+            "addr1": fields.get("addr1", ""),
+            "addr2": fields.get("addr2", ""),
+            "city": fields.get("city", ""),
+            "state": fields.get("state", ""),
+            "zip": fields.get("zip", ""),
+            "formatted_address": "",
+            "country": fields.get("country", ""),
+            "active": fields.get("active", True),
+            # Geocoding is asynchronous: a new location has none yet (create example).
+            "latitude": fields.get("latitude", 0),
+            "longitude": fields.get("longitude", 0),
+            "place_id": "",
+            "place_id_hash": "",
+            "label": fields.get("label", ""),
+            "notes": fields.get("notes", ""),
+            "geocoding_status": "none",
+            "created": now,
+            "last_modified": now,
+            "linked_objects": {},
+            "geofence_config_id": None,
+        }
+        location["formatted_address"] = self._formatted_address(location)
+        self._mut("locations").append(location)
+        self._set_links(location, links, now)
+        return 200, location
+
+    def _location_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, LOCATION_WRITABLE | {"id"})
+        if "id" not in item:
+            raise ItemError("id is required")
+        location = self._find("locations", _as_int(item, "id", minimum=1))
+        if location is None:
+            raise ItemError("Oops! No location has that id")
+        fields = self._location_fields(item)
+        links = fields.pop("linked_objects", None)
+        changes = {k: v for k, v in fields.items() if location.get(k) != v}
+        if "active" in changes and truthy(location.get("active")) == changes["active"]:
+            del changes["active"]
+        links_change = links is not None and links != self._linked_jobcodes(location)
+        restoring = changes.get("active") is True
+        if not truthy(location.get("active")) and not restoring and (changes or links_change):
+            raise ItemError("Oops! You can't edit an archived location. Restore it "
+                            "(active: true) first, or in the same row")
+        merged = {**location, **changes}
+        if not any(str(merged.get(k) or "").strip() for k in LOCATION_ADDRESS_FIELDS):
+            raise ItemError("One or more of addr1, addr2, city, state, zip or country is required")
+        if changes:
+            address_changed = any(k in changes for k in LOCATION_ADDRESS_FIELDS)
+            location.update(changes)
+            if address_changed:
+                location["geocoding_status"] = "none"
+                location["place_id_hash"] = ""
+                if "latitude" not in changes:
+                    location["latitude"] = 0
+                if "longitude" not in changes:
+                    location["longitude"] = 0
+            location["formatted_address"] = self._formatted_address(location)
+            location["last_modified"] = now
+        if links_change and links is not None:
+            self._set_links(location, links, now)
+            location["last_modified"] = now
+        return 200, location
+
+    def _set_links(self, location: dict[str, Any], jobcode_ids: list[int], now: str) -> None:
+        """Keep ``linked_objects``, the jobcodes' ``locations`` and ``locations_map`` in step."""
+        old = self._linked_jobcodes(location)
+        lid = location["id"]
+        rows = self._mut("locations_map")
+        for jid in old:
+            if jid in jobcode_ids:
+                continue
+            rows[:] = [r for r in rows if not (r.get("location_id") == lid and r.get("x_id") == jid)]
+            self._indexes.pop("locations_map", None)
+            jobcode = self._find("jobcodes", jid)
+            if jobcode is not None and lid in (jobcode.get("locations") or []):
+                jobcode["locations"] = [x for x in jobcode["locations"] if x != lid]
+                jobcode["last_modified"] = now
+        for jid in jobcode_ids:
+            if jid in old:
+                continue
+            rows.append({"id": self._new_id("locations_map"), "x_table": "job_codes", "x_id": jid,
+                         "location_id": lid, "created": now, "last_modified": now})
+            jobcode = self._find("jobcodes", jid)
+            if jobcode is not None:
+                current = jobcode.get("locations")
+                jobcode["locations"] = [*(current if isinstance(current, list) else []), lid]
+                jobcode["last_modified"] = now
+        location["linked_objects"] = {"jobcodes": list(jobcode_ids)} if jobcode_ids else {}
+
+    def _get_locations_map(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        # Choice: an unlinked row is removed, so every row is "active"; active=no finds none.
+        active = q.choice("active", ACTIVE_CHOICES, "yes")
+        by_assignment = q.boolean("by_jobcode_assignment")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        assigned = (self._assigned_jobcode_ids(self.qb.get("current_user_id"))
+                    if by_assignment else set())
+
+        def keep(row: dict[str, Any]) -> bool:
+            return all((
+                ids is None or row.get("id") in ids,
+                active != "no",
+                not by_assignment or row.get("x_id") in assigned,
+                _modified_ok(row, since, before),
+            ))
+
+        def supplemental(rows: list[dict[str, Any]]) -> dict[str, Any]:
+            sup: dict[str, dict[str, Any]] = {}
+            for row in rows:
+                self._sup_add(sup, "locations", self._find("locations", row.get("location_id")))
+            return sup
+
+        rows = [r for r in self._coll("locations_map") if keep(r)]
+        return self._list(q, "locations_map", rows, supplemental)
+
+    # ================================================================== timesheets (read-only)
+    def _get_timesheets(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        start, end = q.day("start_date"), q.day("end_date")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        if ids is None and start is None and since is None and before is None:
+            raise ApiError(417, "one of ids, start_date, modified_before or modified_since "
+                                "is required")
+        jobcode_ids = q.int_list("jobcode_ids")
+        payroll_ids = q.str_list("payroll_ids")
+        user_ids = q.int_list("user_ids")
+        group_ids = q.int_list("group_ids")
+        on_the_clock = q.choice("on_the_clock", ACTIVE_CHOICES, "no")
+        jtype = q.choice("jobcode_type", (*JOBCODE_TYPES, "all"), "all")
+        wanted_jobcodes: set[int] | None = None
+        if jobcode_ids is not None:   # "these jobcodes or one of their children"
+            wanted_jobcodes = set(jobcode_ids)
+            for jid in jobcode_ids:
+                wanted_jobcodes |= {d["id"] for d in self._descendants(jid)}
+        users = self._index("users")
+        jobcodes = self._index("jobcodes")
+
+        def keep(ts: dict[str, Any]) -> bool:
+            user = users.get(ts.get("user_id"), {})
+            jobcode = jobcodes.get(ts.get("jobcode_id")) or {}
+            day = str(ts.get("date", ""))
+            return all((
+                ids is None or ts.get("id") in ids,
+                start is None or day >= start,
+                end is None or day <= end,
+                wanted_jobcodes is None or ts.get("jobcode_id") in wanted_jobcodes,
+                payroll_ids is None or str(user.get("payroll_id", "")) in payroll_ids,
+                user_ids is None or ts.get("user_id") in user_ids,
+                group_ids is None or user.get("group_id") in group_ids,
+                on_the_clock == "both" or truthy(ts.get("on_the_clock")) == (on_the_clock == "yes"),
+                jtype == "all" or jobcode.get("type", "regular") == jtype,
+                _modified_ok(ts, since, before),
+            ))
+
+        def supplemental(rows: list[dict[str, Any]]) -> dict[str, Any]:
+            sup: dict[str, dict[str, Any]] = {}
+            for ts in rows:
+                self._sup_add(sup, "users", users.get(ts.get("user_id")))
+                jobcode = self._find("jobcodes", ts.get("jobcode_id"))
+                if jobcode is not None:
+                    self._sup_add(sup, "jobcodes", self._jobcode_out(False)(jobcode))
+                if isinstance(ts.get("customfields"), dict):
+                    for cf_id in ts["customfields"]:
+                        if str(cf_id).isdigit():
+                            self._sup_add(sup, "customfields",
+                                          self._find("customfields", int(cf_id)))
+            return sup
+
+        rows = [t for t in self._coll("timesheets") if keep(t)]
+        return self._list(q, "timesheets", rows, supplemental)
+
+
+# --------------------------------------------------------------------------- settings
+def default_effective_settings(config: QBTimeConfig, company: dict[str, Any]) -> dict[str, Any]:
+    """The effective settings of a company file that brings none: the sections the wizard
+    reads, in the shape of the official example (mixed "1"/1 values included)."""
+    never = NEVER_MODIFIED
+    return {
+        "general": {
+            "settings": {
+                "calculate_overtime": "1",
+                "date_locale": str(company.get("date_locale", "us")),
+                "jc_label": str(company.get("jc_label", "Job")),
+                "max_customfielditems": "-1",
+                "max_jobcodes": "-1",
+                "payroll_type": str(company.get("payroll_type", "weekly")),
+                "pto_entry": 1,
+                "time_format": 12,
+                "timeclock_label": "Time Clock",
+                "tz": str(company.get("tz", "UTC")),
+                "week_start": 1,
+                "weekly_regular_hours": "40",
+            },
+            "last_modified": never,
+        },
+        "approvals": {"settings": {"installed": "0"}, "last_modified": never},
+        "dialin": {"settings": {"installed": 0}, "last_modified": never},
+        "invoicing": {"settings": {"installed": 0}, "last_modified": never},
+        "location_aware": {"settings": {"installed": 1, "show_location": "1"}, "last_modified": never},
+        "quickbooks": {"settings": {"installed": "0"}, "last_modified": never},
+        "restapi": {"settings": {"installed": "1"}, "last_modified": never},
+        "customfields": {
+            "settings": {
+                "maximum_allowed_timesheet_custom_fields": config.max_active_customfields,
+                "installed": "1",
+            },
+            "last_modified": never,
+        },
+        "xero": {"settings": {"installed": 0}, "last_modified": never},
+    }
+
+
+def blank_qbtime_state(token: str, now: float, *, company_name: str = "Demo Company",
+                       client_url: str = "democompany",
+                       admin: tuple[str, str, str, str] = ("admin", "Ada", "Admin", "admin@example.com"),
+                       pto_names: Iterable[str] = ("Sick", "Vacation", "Holiday")) -> dict[str, Any]:
+    """A QB Time account as a new sign-up has it: the admin behind ``token`` and the default
+    time-off codes, every object in its GET shape. Tests build the rest through the API."""
+    ts = iso_offset(now)
+    pto: list[dict[str, Any]] = []
+    for offset, name in enumerate(pto_names):
+        pto.append({
+            "id": ID_BASE["jobcodes"] - 1000 + offset, "parent_id": 0, "assigned_to_all": True,
+            "billable": False, "active": True, "type": "pto", "has_children": False,
+            "billable_rate": 0, "short_code": "", "name": name, "last_modified": ts,
+            "created": ts, "filtered_customfielditems": "", "required_customfields": [],
+            "locations": [], "connect_with_quickbooks": False,
+        })
+    username, first, last, email = admin
+    user = {
+        "id": ID_BASE["users"] - 1000, "first_name": first, "last_name": last, "group_id": 0,
+        "active": True, "employee_number": 0, "salaried": False, "exempt": False,
+        "username": username, "email": email, "email_verified": True, "payroll_id": "",
+        "mobile_number": "", "hire_date": "0000-00-00", "term_date": "0000-00-00",
+        "last_modified": ts, "last_active": "", "created": ts, "client_url": client_url,
+        "company_name": company_name, "profile_image_url": "", "display_name": "",
+        "pto_balances": {str(j["id"]): 0 for j in pto}, "submitted_to": "2000-01-01",
+        "approved_to": "2000-01-01", "manager_of_group_ids": [], "require_password_change": False,
+        "pay_rate": 0, "pay_interval": "hour",
+        "permissions": {**PERMISSION_DEFAULTS, "admin": True, "time_tracking": True},
+        "customfields": "",
+    }
+    return {
+        "token": token,
+        "current_user_id": user["id"],
+        "company": {"name": company_name, "client_url": client_url},
+        "users": [user],
+        "jobcodes": pto,
+        "jobcode_assignments": [
+            {"id": ID_BASE["jobcode_assignments"] - 1000 + i, "user_id": 0, "jobcode_id": j["id"],
+             "active": True, "last_modified": ts, "created": ts} for i, j in enumerate(pto)
+        ],
+        "customfields": [],
+        "customfielditems": [],
+        "locations": [],
+        "locations_map": [],
+    }
