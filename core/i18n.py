@@ -51,8 +51,38 @@ def _catalog(language: str) -> dict[str, str]:
     return data
 
 
+class Msg(str):
+    """An English message kept for translation at display time (see :func:`N_`)."""
+
+
+class MsgList(tuple):  # type: ignore[type-arg]
+    """Messages shown as one phrase: "a, b and c", each part translated."""
+
+
+def N_(text: str) -> Msg:
+    """Mark ``text`` for translation later: a parameter given as ``N_(...)`` is translated
+    into the language of the sentence it is placed in."""
+    return Msg(text)
+
+
+def _render(value: object, lang: str) -> object:
+    if isinstance(value, Msg):
+        return tr(str(value), lang)
+    if isinstance(value, MsgList):
+        parts = [str(_render(v, lang)) for v in value]
+        if len(parts) <= 1:
+            return "".join(parts)
+        return tr("{first} and {last}", lang, first=", ".join(parts[:-1]), last=parts[-1])
+    return value
+
+
 def tr(text: str, language: str | None = None, **params: object) -> str:
-    """Translate ``text`` (English source) and fill ``{name}`` placeholders."""
+    """Translate ``text`` (English source) and fill ``{name}`` placeholders.
+
+    Parameters made with :func:`N_` (or a :class:`MsgList` of them) are translated too.
+    """
     lang = language or current_language()
     translated = text if lang == "en" else _catalog(lang).get(text, text)
-    return translated.format(**params) if params else translated
+    if not params:
+        return translated
+    return translated.format(**{k: _render(v, lang) for k, v in params.items()})
