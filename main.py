@@ -7,6 +7,9 @@ import json
 import logging
 import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from core.logsetup import setup_logging
 from core.paths import AppPaths
@@ -16,28 +19,60 @@ log = logging.getLogger("main")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="xero-qbtime-bridge",
-        description="Import a Xero organisation into QuickBooks Time.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--demo", action="store_true",
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                         help="use the built-in Demo Company (local simulators, no account needed)")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log debug details")
+    common.add_argument("--demo-data", metavar="FILE", default=argparse.SUPPRESS,
+                        help="company file the Demo Company starts from (implies --demo)")
+    common.add_argument("--demo-state", metavar="DIR", default=argparse.SUPPRESS,
+                        help="folder where the Demo Company keeps its state (implies --demo)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON object instead of sentences")
+    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                        help="log debug details")
+
+    parser = argparse.ArgumentParser(
+        prog="xero-qbtime-bridge", parents=[common],
+        description="Import a Xero organisation into QuickBooks Time. "
+                    "Without a command, the demo simulators run (the wizard comes next).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("connect-qbtime", parents=[common],
+                       help="check and keep a QuickBooks Time access key")
+    p.add_argument("--token-stdin", action="store_true",
+                   help="read the access key from standard input (never from the command line)")
+    p = sub.add_parser("connect-xero", parents=[common],
+                       help="sign in to Xero in the browser and connect an organisation")
+    p.add_argument("--org", help="organisation name or tenant id to connect")
+    p.add_argument("--country", help="Xero edition of the organisation (AU, NZ, UK, US, GLOBAL): "
+                                     "decides whether payroll access is requested")
+    sub.add_parser("status", parents=[common], help="show the connections and their state")
+    p = sub.add_parser("fetch", parents=[common], help="read both sides into the local snapshot")
+    p.add_argument("--org", help="organisation name or tenant id")
+    p.add_argument("--full", action="store_true", help="read everything, not only what changed")
+    p = sub.add_parser("disconnect", parents=[common], help="forget both sign-ins of a connection")
+    p.add_argument("--org", help="organisation name or tenant id")
     return parser
 
 
-def run_demo_company(paths: AppPaths) -> int:
-    """Runs the Demo Company simulators in the foreground and says how to reach them."""
-    from core.sandbox.server import Sandbox
+def _flag(args: argparse.Namespace, name: str, default: Any = None) -> Any:
+    return getattr(args, name, default)
 
-    sandbox = Sandbox.open(state_dir=paths.demo_state)
+
+def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> int:
+    """Runs the Demo Company simulators in the foreground and says how to reach them."""
+    from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+
+    state_dir = Path(state) if state else paths.demo_state
+    sandbox = Sandbox.open(data or DEMO_COMPANY_FILE, state_dir)
     info = sandbox.describe()
     log.info("Demo Company running: Xero at %s, QuickBooks Time at %s",
              info["xero_base"], info["qbtime_base"])
     print("The Demo Company is running on this computer (press Ctrl+C to stop).")
     print(f"  Xero (sign-in, accounting, payroll): {info['xero_base']}")
     print(f"  QuickBooks Time API:                  {info['qbtime_base']}")
-    print(f"  Its state is kept in:                 {paths.demo_state}")
+    print(f"  Its state is kept in:                 {state_dir}")
     print(json.dumps(info), flush=True)
     try:
         threading.Event().wait()
@@ -48,15 +83,95 @@ def run_demo_company(paths: AppPaths) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
+                 opener: Callable[[str], Any] | None = None) -> Any:
+    from core.context import AppContext
+
+    sandbox = None
+    if _demo_requested(args):
+        from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+
+        state = _flag(args, "demo_state")
+        sandbox = Sandbox.open(_flag(args, "demo_data") or DEMO_COMPANY_FILE,
+                               Path(state) if state else paths.demo_state)
+        if opener is None:
+            from core.auth.xero_oauth import demo_consent_opener
+
+            # Headless Demo Company: "click" Allow on the consent page for the organisation
+            # asked for (or every one), as the user would in the browser.
+            orgs = sandbox.store.xero_orgs
+            wanted = (_flag(args, "org") or "").casefold()
+            tenants = [o["tenantId"] for o in orgs
+                       if not wanted or wanted in (o["tenantId"].casefold(),
+                                                   o.get("tenantName", "").casefold())]
+            opener = demo_consent_opener(tenants or [o["tenantId"] for o in orgs])
+    return AppContext.create(demo=sandbox is not None, paths=paths, tokens=tokens,
+                             opener=opener, sandbox=sandbox)
+
+
+def _demo_requested(args: argparse.Namespace) -> bool:
+    return bool(_flag(args, "demo") or _flag(args, "demo_data") or _flag(args, "demo_state"))
+
+
+def run_command(args: argparse.Namespace, ctx: Any) -> int:
+    from core import cli
+
+    out = cli.Output(as_json=bool(_flag(args, "json")))
+    command = args.command
+    try:
+        ctx.open_db()
+        if command == "connect-qbtime":
+            if args.token_stdin:
+                token = sys.stdin.readline().strip()
+            elif ctx.demo:
+                token = ctx.sandbox.qbtime_token
+            else:
+                print("Give the access key on standard input with --token-stdin "
+                      "(never on the command line, where other programs can read it).",
+                      file=sys.stderr)
+                return cli.EXIT_USAGE
+            return cli.cmd_connect_qbtime(ctx, out, token)
+        if command == "connect-xero":
+            def show(url: str) -> None:
+                if not ctx.demo:
+                    out.say("Open this link to sign in to Xero if no browser window appeared:")
+                    out.say(url)
+            return cli.cmd_connect_xero(ctx, out, args.org, args.country, on_url=show)
+        if command == "status":
+            return cli.cmd_status(ctx, out)
+        if command == "fetch":
+            return cli.cmd_fetch(ctx, out, args.org, args.full)
+        if command == "disconnect":
+            return cli.cmd_disconnect(ctx, out, args.org)
+        raise AssertionError(command)
+    except cli.BridgeError as exc:
+        log.warning("%s failed: %s", command, exc)
+        return out.error(exc)
+
+
+def main(argv: list[str] | None = None, *, tokens: Any = None,
+         opener: Callable[[str], Any] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = AppPaths.default().ensure()
-    setup_logging(paths.log_file, logging.DEBUG if args.verbose else logging.INFO)
-    log.info("xero-qbtime-bridge %s starting", __version__)
-    if args.demo:
-        return run_demo_company(paths)
-    print("Nothing to do yet: run with --demo to start the Demo Company.", file=sys.stderr)
-    return 2
+    setup_logging(paths.log_file, logging.DEBUG if _flag(args, "verbose") else logging.INFO)
+    log.info("xero-qbtime-bridge %s starting (%s)", __version__, args.command or "demo")
+    if args.command is None:
+        if _demo_requested(args):
+            return run_demo_company(paths, _flag(args, "demo_data"), _flag(args, "demo_state"))
+        print("Nothing to do yet: run with --demo to start the Demo Company, or see --help.",
+              file=sys.stderr)
+        return 2
+    from core.errors import BridgeError
+
+    try:
+        ctx = make_context(args, paths, tokens=tokens, opener=opener)
+    except BridgeError as exc:  # e.g. no secure keyring: say so plainly, never fall back
+        print(exc.user_message(), file=sys.stderr)
+        return 1
+    try:
+        return run_command(args, ctx)
+    finally:
+        ctx.close()
 
 
 if __name__ == "__main__":

@@ -110,7 +110,7 @@ class XeroAppNotConfigured(BridgeError):
 
 class XeroRedirectPortsInvalid(BridgeError):
     message = ("The Xero redirect ports set in {source} are not valid: give one or more port numbers "
-               "between 1024 and 65535 separated by commas (for example 53682,53683,53684), each "
+               "between 1024 and 65535 separated by commas (for example 28271,28272,28273), each "
                "registered with Xero as http://localhost:<port>/callback.")
 
 

@@ -68,3 +68,5 @@ def setup_logging(log_file: Path, level: int = logging.INFO, *, console: bool = 
     root.setLevel(level)
     # urllib3 logs full URLs (with codes) at DEBUG; keep it quieter than our own logs.
     logging.getLogger("urllib3").setLevel(max(level, logging.INFO))
+    # The Demo Company's servers log every request line; the app's log is not theirs.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -4,7 +4,7 @@ A desktop app is a Xero "Auth Code with PKCE" app: a client id and no secret. Wh
 distributes the product registers it once at developer.xero.com/myapps with one redirect URI
 per loopback port (``http://localhost:<port>/callback``) and tells the app the client id:
 
-* environment first: ``XQB_XERO_CLIENT_ID`` and ``XQB_XERO_REDIRECT_PORTS`` (``53682,53683``);
+* environment first: ``XQB_XERO_CLIENT_ID`` and ``XQB_XERO_REDIRECT_PORTS`` (``28271,28272``);
 * else ``<config dir>/settings.json``: ``{"xero_client_id": "...", "xero_redirect_ports": [...]}``
   (the ports may also be a comma-separated string there).
 
@@ -29,7 +29,10 @@ ENV_REDIRECT_PORTS = "XQB_XERO_REDIRECT_PORTS"
 
 # The ports the product's own Xero app registration lists, in order of preference. Fixed
 # ports because Xero matches the redirect URI exactly, port included (no RFC 8252 any-port).
-DEFAULT_REDIRECT_PORTS: tuple[int, ...] = (53682, 53683, 53684)
+# Below 32768 on purpose: ports inside the systems' ephemeral ranges (Linux 32768-60999,
+# Windows/macOS 49152-65535) get taken by ordinary outgoing connections, and then the
+# sign-in cannot listen there (seen in our own test runs with 53682-53684).
+DEFAULT_REDIRECT_PORTS: tuple[int, ...] = (28271, 28272, 28273)
 
 XERO_AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
 XERO_TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105 (a URL)
@@ -63,7 +66,7 @@ class XeroAppSettings:
 
 
 def parse_ports(value: Any, source: str) -> tuple[int, ...]:
-    """``"53682, 53683"`` or ``[53682, 53683]`` -> ``(53682, 53683)``; order kept, no duplicates."""
+    """``"28271, 28272"`` or ``[28271, 28272]`` -> ``(28271, 28272)``; order kept, no duplicates."""
     items: list[Any]
     if isinstance(value, str):
         items = [part.strip() for part in value.split(",") if part.strip()]

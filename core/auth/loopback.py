@@ -128,6 +128,8 @@ class _Server(ThreadingMixIn, HTTPServer):
     def server_bind(self) -> None:
         if os.name == "nt" and hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        elif self.allow_reuse_address:  # TCPServer.server_bind would do this; we replace it
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # HTTPServer.server_bind would call socket.getfqdn(), which can hang on a bad resolver.
         self.socket.bind(self.server_address)
         self.server_address = self.socket.getsockname()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The loopback ports the Demo Company's "registered app" accepts, in order of preference.
-DEFAULT_REDIRECT_PORTS: tuple[int, ...] = (53682, 53683, 53684)
+# The Demo Company's "registered app" lists the same loopback ports as the product's.
+from ..settings import DEFAULT_REDIRECT_PORTS
+
 # A Xero client id is 32 upper-case hex-like characters; this one is the Demo Company's app.
 DEMO_CLIENT_ID = "DE30C0A1B2C3D4E5F60718293A4B5C6D"
 

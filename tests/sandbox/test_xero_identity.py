@@ -278,11 +278,11 @@ def test_deny_redirects_with_access_denied(sim):
     "redirect",
     [
         loopback_redirect_uri(53999),  # another port
-        "http://127.0.0.1:53682/callback",  # loopback IP instead of the registered host
-        "http://localhost:53682/callback/",  # trailing slash
-        "https://localhost:53682/callback",  # scheme
+        "http://127.0.0.1:28271/callback",  # loopback IP instead of the registered host
+        "http://localhost:28271/callback/",  # trailing slash
+        "https://localhost:28271/callback",  # scheme
         "http://localhost/callback",  # no port
-        "http://localhost:53682/other",  # path
+        "http://localhost:28271/other",  # path
     ],
 )
 def test_unregistered_redirect_uri_gets_an_error_page_and_no_redirect(sim, redirect):

@@ -274,13 +274,13 @@ def test_pkce_verifier_and_challenge():
 
 def test_authorize_url_carries_exactly_the_pkce_parameters():
     flow = XeroSignIn(XeroAppSettings(client_id="CID"), opener=lambda url: True)
-    url = flow.authorize_url(redirect_uri="http://localhost:53682/callback", state="S",
+    url = flow.authorize_url(redirect_uri="http://localhost:28271/callback", state="S",
                              code_challenge="C" * 43, scopes=scopes_for("NZ"))
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == XERO_AUTHORIZE_URL
     assert parse_qs(parts.query) == {
         "response_type": ["code"], "client_id": ["CID"],
-        "redirect_uri": ["http://localhost:53682/callback"],
+        "redirect_uri": ["http://localhost:28271/callback"],
         "scope": [" ".join(scopes_for("NZ"))], "state": ["S"],
         "code_challenge": ["C" * 43], "code_challenge_method": ["S256"],
     }
@@ -622,7 +622,7 @@ def test_settings_from_environment_first(tmp_path):
     s = load_xero_settings(tmp_path, {})
     assert s.client_id == "FROMFILE" and s.redirect_ports == (50001, 50002)
     (tmp_path / "settings.json").write_text(json.dumps({"xero_client_id": "X"}), encoding="utf-8")
-    assert load_xero_settings(tmp_path, {}).redirect_ports == (53682, 53683, 53684)
+    assert load_xero_settings(tmp_path, {}).redirect_ports == (28271, 28272, 28273)
 
 
 def test_settings_default_to_the_app_config_dir(tmp_path, monkeypatch):
@@ -633,21 +633,21 @@ def test_settings_default_to_the_app_config_dir(tmp_path, monkeypatch):
 
 def test_missing_client_id_says_what_to_register_and_where(tmp_path):
     with pytest.raises(XeroAppNotConfigured) as info:
-        load_xero_settings(tmp_path, {"XQB_XERO_REDIRECT_PORTS": "53682,53690"})
+        load_xero_settings(tmp_path, {"XQB_XERO_REDIRECT_PORTS": "28271,28280"})
     message = info.value.user_message("en")
-    for needle in ("Auth Code with PKCE", "http://localhost:53682/callback",
-                   "http://localhost:53690/callback", "XQB_XERO_CLIENT_ID", "xero_client_id",
+    for needle in ("Auth Code with PKCE", "http://localhost:28271/callback",
+                   "http://localhost:28280/callback", "XQB_XERO_CLIENT_ID", "xero_client_id",
                    str(tmp_path / "settings.json")):
         assert needle in message
     assert "Auth Code with PKCE" in info.value.user_message("fr") and "identifiant client" in \
         info.value.user_message("fr")
 
 
-@pytest.mark.parametrize("ports", ["", "abc", "80", "70000", "53682,x"])
+@pytest.mark.parametrize("ports", ["", "abc", "80", "70000", "28271,x"])
 def test_invalid_ports_are_refused(tmp_path, ports):
     env = {"XQB_XERO_CLIENT_ID": "CID", "XQB_XERO_REDIRECT_PORTS": ports}
     if not ports:
-        assert load_xero_settings(tmp_path, env).redirect_ports == (53682, 53683, 53684)
+        assert load_xero_settings(tmp_path, env).redirect_ports == (28271, 28272, 28273)
         return
     with pytest.raises(XeroRedirectPortsInvalid):
         load_xero_settings(tmp_path, env)

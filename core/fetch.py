@@ -1,0 +1,358 @@
+"""Fetch: bring both sides of a connection into the local snapshot tables, and say what changed.
+
+The first fetch reads everything. Later fetches are incremental where the APIs allow it:
+Xero contacts with If-Modified-Since (the expensive list, under Xero's 60/minute and
+5,000/day limits), QuickBooks Time lists with ``modified_since``. Lists that cannot be read
+incrementally or where deletions matter (Xero items can be deleted; tracking categories,
+payroll) are read whole: each is a single call or a few pages.
+
+Snapshots store the raw API object; :func:`load_snapshot` maps rows back to typed records
+through the same mapping functions the clients use, so there is one mapping path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from .models import Connection, QBTRecord, SyncCursor, XeroRecord, db, utcnow
+from .qbtime import mapping as qmap
+from .records import (
+    QBTAssignment,
+    QBTCustomField,
+    QBTCustomFieldItem,
+    QBTJobcode,
+    QBTLocation,
+    QBTUser,
+    XeroContact,
+    XeroEmployee,
+    XeroItem,
+    XeroLeaveType,
+    XeroTrackingCategory,
+)
+from .xero import mapping as xmap
+from .xero.regions import PayrollApi, payroll_api
+
+if TYPE_CHECKING:
+    from .context import AppContext
+
+log = logging.getLogger(__name__)
+
+#: After this long without a full read, Xero contacts are read whole again: a contact's
+#: first invoice makes it a customer without bumping UpdatedDateUTC (Xero's docs), so an
+#: incremental read alone would never see it.
+FULL_CONTACTS_EVERY_S = 24 * 3600
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class KindChanges:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+    def as_counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed)}
+
+
+@dataclass
+class FetchReport:
+    xero: dict[str, KindChanges] = field(default_factory=dict)
+    qbtime: dict[str, KindChanges] = field(default_factory=dict)
+    full_contacts: bool = False
+    first_time: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return any(c.count for c in (*self.xero.values(), *self.qbtime.values()))
+
+    def summary(self) -> dict[str, Any]:
+        return {"xero": {k: v.as_counts() for k, v in self.xero.items()},
+                "qbtime": {k: v.as_counts() for k, v in self.qbtime.items()}}
+
+
+@dataclass
+class Snapshot:
+    """Everything matching and planning read, as typed records."""
+
+    version: str
+    contacts: list[XeroContact] = field(default_factory=list)
+    items: list[XeroItem] = field(default_factory=list)
+    tracking: list[XeroTrackingCategory] = field(default_factory=list)
+    employees: list[XeroEmployee] = field(default_factory=list)
+    leave_types: list[XeroLeaveType] = field(default_factory=list)
+    users: list[QBTUser] = field(default_factory=list)
+    jobcodes: list[QBTJobcode] = field(default_factory=list)
+    customfields: list[QBTCustomField] = field(default_factory=list)
+    customfielditems: list[QBTCustomFieldItem] = field(default_factory=list)
+    locations: list[QBTLocation] = field(default_factory=list)
+    assignments: list[QBTAssignment] = field(default_factory=list)
+
+    @property
+    def has_payroll(self) -> bool:
+        return payroll_api(self.version) is not PayrollApi.NONE
+
+
+# ---------------------------------------------------------------------------- cursors
+def _cursor(conn: Connection, source: str, resource: str) -> str | None:
+    row = SyncCursor.get_or_none(connection=conn, source=source, resource=resource)
+    return None if row is None else row.value
+
+
+def _set_cursor(conn: Connection, source: str, resource: str, value: str) -> None:
+    (SyncCursor.insert(connection=conn, source=source, resource=resource, value=value,
+                       updated_at=utcnow())
+     .on_conflict(conflict_target=[SyncCursor.connection, SyncCursor.source, SyncCursor.resource],
+                  update={SyncCursor.value: value, SyncCursor.updated_at: utcnow()})
+     .execute())
+
+
+# ---------------------------------------------------------------------------- storing
+def _ts(value: float | None) -> datetime | None:
+    return None if not value else datetime.fromtimestamp(value, UTC)
+
+
+def _store(model: type, conn: Connection, kind: str, id_field: str, rows: Sequence[dict[str, Any]],
+           *, complete: bool, changes: KindChanges, within: Any = None) -> None:
+    """Upsert snapshot rows; when ``complete``, rows no longer listed are removed.
+
+    ``within`` (a peewee expression) narrows the rows this read covers, e.g. the items of
+    one custom field, so a complete read of one field never removes another's items.
+    """
+    key = getattr(model, id_field)
+    covered = (model.connection == conn) & (model.kind == kind)
+    if within is not None:
+        covered &= within
+    existing = {getattr(r, id_field): r.raw for r in model.select(key, model.raw).where(covered)}
+    seen: set[Any] = set()
+    now = utcnow()
+    conflict = [model.connection, model.kind, key]
+    with db.atomic():
+        for row in rows:
+            ident = row[id_field]
+            seen.add(ident)
+            before = existing.get(ident)
+            if before is None:
+                changes.added.append(str(ident))
+            elif before != row["raw"]:
+                changes.changed.append(str(ident))
+            else:
+                continue
+            data = {**row, "connection": conn, "kind": kind, "fetched_at": now}
+            update = {k: v for k, v in data.items() if k not in ("connection", "kind", id_field)}
+            model.insert(**data).on_conflict(conflict_target=conflict, update=update).execute()
+        if complete:
+            gone = [i for i in existing if i not in seen]
+            changes.removed.extend(str(i) for i in gone)
+            for start in range(0, len(gone), 500):
+                model.delete().where(covered & key.in_(gone[start:start + 500])).execute()
+
+
+def _xero_row(xero_id: str, name: str, raw: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"xero_id": xero_id, "name": name, "raw": raw, **extra}
+
+
+def _qbt_row(qbt_id: int, name: str, raw: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"qbt_id": int(qbt_id), "name": name, "raw": raw, **extra}
+
+
+# ---------------------------------------------------------------------------- fetch
+def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
+          progress: Progress | None = None) -> FetchReport:
+    """Read both sides of ``conn`` into the snapshot tables. Returns what changed."""
+    report = FetchReport()
+    step = progress or (lambda _phase, _done, _total: None)
+    report.first_time = _cursor(conn, "xero", "contacts") is None
+    _fetch_xero(ctx, conn, report, full=full, step=step)
+    token = ctx.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
+    if not token:
+        from .errors import QBTimeTokenInvalid
+
+        raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+    _fetch_qbtime(ctx, conn, token, report, full=full or report.first_time, step=step)
+    log.info("Fetched %s: %s", conn.xero_tenant_name, report.summary())
+    return report
+
+
+XERO_STEPS = 6
+QBT_STEPS = 6
+
+
+def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full: bool,
+                step: Progress) -> None:
+    client = ctx.xero_client(conn.xero_tenant_id)
+    with client.session:
+        org = client.organisation()
+        if (org.version, org.country_code) != (conn.xero_version, conn.xero_country_code):
+            conn.xero_version, conn.xero_country_code = org.version, org.country_code
+            conn.save()
+        step("xero", 1, XERO_STEPS)
+
+        last_full = _cursor(conn, "xero", "contacts_full")
+        since_raw = _cursor(conn, "xero", "contacts")
+        full_contacts = (full or since_raw is None or last_full is None
+                         or ctx.clock() - float(last_full) > FULL_CONTACTS_EVERY_S)
+        report.full_contacts = full_contacts
+        contacts = client.contacts(None if full_contacts else float(since_raw or 0))
+        changes = report.xero.setdefault("contacts", KindChanges())
+        _store(XeroRecord, conn, "contact", "xero_id", [
+            _xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name, last_name=c.last_name,
+                      email=c.email, status=c.status, archived=c.archived,
+                      is_customer=c.is_customer, updated_utc=_ts(c.updated_utc))
+            for c in contacts], complete=full_contacts, changes=changes)
+        info = client.last_fetch.get("contacts")
+        server_time = (info.server_time if info and info.server_time else None) or ctx.clock()
+        _set_cursor(conn, "xero", "contacts", repr(server_time))
+        if full_contacts:
+            _set_cursor(conn, "xero", "contacts_full", repr(server_time))
+        step("xero", 2, XERO_STEPS)
+
+        items = client.items()
+        _store(XeroRecord, conn, "item", "xero_id", [
+            _xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc))
+            for i in items], complete=True, changes=report.xero.setdefault("items", KindChanges()))
+        step("xero", 3, XERO_STEPS)
+
+        categories = client.tracking_categories(include_archived=True)
+        _store(XeroRecord, conn, "tracking_category", "xero_id", [
+            _xero_row(t.category_id, t.name, t.raw, status=t.status, archived=t.status != "ACTIVE")
+            for t in categories], complete=True,
+            changes=report.xero.setdefault("tracking_categories", KindChanges()))
+        _store(XeroRecord, conn, "tracking_option", "xero_id", [
+            _xero_row(o.option_id, o.name, {"TrackingOptionID": o.option_id, "Name": o.name,
+                                            "Status": o.status},
+                      parent_xero_id=t.category_id, status=o.status, archived=o.status != "ACTIVE")
+            for t in categories for o in t.options], complete=True,
+            changes=report.xero.setdefault("tracking_options", KindChanges()))
+        step("xero", 4, XERO_STEPS)
+
+        if payroll_api(org.version) is not PayrollApi.NONE:
+            employees = client.employees(org.version)
+            _store(XeroRecord, conn, "employee", "xero_id", [
+                _xero_row(e.employee_id, f"{e.first_name} {e.last_name}".strip(), e.raw,
+                          first_name=e.first_name, last_name=e.last_name, email=e.email,
+                          status="ACTIVE" if e.active else "TERMINATED", archived=not e.active,
+                          updated_utc=_ts(e.updated_utc))
+                for e in employees], complete=True,
+                changes=report.xero.setdefault("employees", KindChanges()))
+            step("xero", 5, XERO_STEPS)
+            leave = client.leave_types(org.version)
+            _store(XeroRecord, conn, "leave_type", "xero_id", [
+                _xero_row(t.leave_type_id, t.name, t.raw, archived=not t.active)
+                for t in leave], complete=True,
+                changes=report.xero.setdefault("leave_types", KindChanges()))
+        step("xero", XERO_STEPS, XERO_STEPS)
+
+
+def _latest(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v]
+    return max(present) if present else None
+
+
+def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchReport, *,
+                  full: bool, step: Progress) -> None:
+    client = ctx.qbtime_client(token)
+    with client.session:
+        def since(resource: str) -> float | None:
+            value = None if full else _cursor(conn, "qbtime", resource)
+            return float(value) if value else None
+
+        def advance(resource: str, raws: Iterable[dict[str, Any]]) -> None:
+            latest = _latest(qmap.parse_timestamp(r.get("last_modified")) for r in raws)
+            if latest is not None:
+                _set_cursor(conn, "qbtime", resource, repr(latest))
+
+        users = client.users(modified_since=since("users"))
+        _store(QBTRecord, conn, "user", "qbt_id", [
+            _qbt_row(u.id, f"{u.first_name} {u.last_name}".strip(), u.raw, first_name=u.first_name,
+                     last_name=u.last_name, email=u.email, username=u.username, active=u.active)
+            for u in users], complete=full, changes=report.qbtime.setdefault("users", KindChanges()))
+        advance("users", (u.raw for u in users))
+        step("qbtime", 1, QBT_STEPS)
+
+        jobcodes = client.jobcodes(modified_since=since("jobcodes"))
+        _store(QBTRecord, conn, "jobcode", "qbt_id", [
+            _qbt_row(j.id, j.name, j.raw, parent_id=j.parent_id, type=j.type, active=j.active)
+            for j in jobcodes], complete=full,
+            changes=report.qbtime.setdefault("jobcodes", KindChanges()))
+        advance("jobcodes", (j.raw for j in jobcodes))
+        step("qbtime", 2, QBT_STEPS)
+
+        fields = client.customfields(modified_since=since("customfields"))
+        _store(QBTRecord, conn, "customfield", "qbt_id", [
+            _qbt_row(f.id, f.name, f.raw, active=f.active, type=f.type) for f in fields],
+            complete=full, changes=report.qbtime.setdefault("customfields", KindChanges()))
+        advance("customfields", (f.raw for f in fields))
+        step("qbtime", 3, QBT_STEPS)
+
+        # Items are read per field (the API requires customfield_id); every known field.
+        field_ids = sorted({int(r.qbt_id) for r in QBTRecord.select(QBTRecord.qbt_id).where(
+            (QBTRecord.connection == conn) & (QBTRecord.kind == "customfield"))})
+        item_changes = report.qbtime.setdefault("customfielditems", KindChanges())
+        for field_id in field_ids:
+            resource = f"customfielditems:{field_id}"
+            field_items = client.customfielditems(field_id, modified_since=since(resource))
+            _store(QBTRecord, conn, "customfielditem", "qbt_id", [
+                _qbt_row(i.id, i.name, i.raw, parent_id=i.customfield_id, active=i.active)
+                for i in field_items], complete=full, changes=item_changes,
+                within=QBTRecord.parent_id == field_id)
+            advance(resource, (i.raw for i in field_items))
+        step("qbtime", 4, QBT_STEPS)
+
+        locations = client.locations(modified_since=since("locations"))
+        _store(QBTRecord, conn, "location", "qbt_id", [
+            _qbt_row(loc.id, loc.label or loc.address.line1, loc.raw, active=loc.active)
+            for loc in locations], complete=full,
+            changes=report.qbtime.setdefault("locations", KindChanges()))
+        advance("locations", (loc.raw for loc in locations))
+        step("qbtime", 5, QBT_STEPS)
+
+        assignments = client.jobcode_assignments(modified_since=since("jobcode_assignments"))
+        _store(QBTRecord, conn, "jobcode_assignment", "qbt_id", [
+            _qbt_row(a.id, "", {"id": a.id, "user_id": a.user_id, "jobcode_id": a.jobcode_id,
+                                "active": a.active},
+                     parent_id=a.jobcode_id, active=a.active)
+            for a in assignments], complete=full,
+            changes=report.qbtime.setdefault("assignments", KindChanges()))
+        step("qbtime", QBT_STEPS, QBT_STEPS)
+
+
+# ---------------------------------------------------------------------------- loading
+def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
+    """The snapshot tables of ``conn`` as typed records (no network)."""
+    today = today or date.today()
+    snap = Snapshot(version=conn.xero_version)
+
+    def xrows(kind: str) -> list[XeroRecord]:
+        return list(XeroRecord.select().where((XeroRecord.connection == conn)
+                                              & (XeroRecord.kind == kind)).order_by(XeroRecord.id))
+
+    def qrows(kind: str) -> list[QBTRecord]:
+        return list(QBTRecord.select().where((QBTRecord.connection == conn)
+                                             & (QBTRecord.kind == kind)).order_by(QBTRecord.qbt_id))
+
+    snap.contacts = [xmap.map_contact(r.raw) for r in xrows("contact")]
+    snap.items = [xmap.map_item(r.raw) for r in xrows("item")]
+    snap.tracking = [xmap.map_tracking_category(r.raw) for r in xrows("tracking_category")]
+    api = payroll_api(conn.xero_version)
+    if api is PayrollApi.AU:
+        snap.employees = [xmap.map_au_employee(r.raw, today) for r in xrows("employee")]
+        snap.leave_types = [xmap.map_au_leave_type(r.raw) for r in xrows("leave_type")]
+    elif api is PayrollApi.V2:
+        snap.employees = [xmap.map_v2_employee(r.raw, today) for r in xrows("employee")]
+        snap.leave_types = [xmap.map_v2_leave_type(r.raw) for r in xrows("leave_type")]
+    snap.users = [qmap.user(r.raw) for r in qrows("user")]
+    snap.jobcodes = [qmap.jobcode(r.raw) for r in qrows("jobcode")]
+    snap.customfields = [qmap.customfield(r.raw) for r in qrows("customfield")]
+    snap.customfielditems = [qmap.customfielditem(r.raw) for r in qrows("customfielditem")]
+    snap.locations = [qmap.location(r.raw) for r in qrows("location")]
+    snap.assignments = [qmap.assignment(r.raw) for r in qrows("jobcode_assignment")]
+    return snap

@@ -1,0 +1,109 @@
+"""The headless commands against the Demo Company: connect both services, status, fetch,
+disconnect — and no secret anywhere on disk afterwards."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import main
+from core.paths import AppPaths
+from core.secrets import TokenStore
+
+AU = "Maison Verdure Australia"
+
+
+@pytest.fixture
+def run(tmp_path, memory_keyring, capsys):
+    store = TokenStore(memory_keyring, trust_backend=True)
+    state = tmp_path / "demo-state"
+
+    def invoke(*argv, stdin=None, monkeypatch=None):
+        code = main.main([*argv, "--demo-state", str(state), "--json"], tokens=store)
+        out = capsys.readouterr().out.strip().splitlines()
+        return code, (json.loads(out[-1]) if out else None)
+
+    invoke.store = store
+    invoke.state = state
+    return invoke
+
+
+def _scan_for_secrets(values, *folders):
+    hits = []
+    for folder in folders:
+        for path in Path(folder).rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                hits += [f"{path}: {v[:6]}…" for v in values if v and v.encode() in data]
+    return hits
+
+
+def test_connect_status_fetch_disconnect_against_the_demo_company(run, memory_keyring):
+    code, out = run("connect-qbtime")
+    assert code == 0 and out["qbtime_company"] == "Maison Verdure Group"
+
+    code, out = run("connect-xero", "--org", AU)
+    assert code == 0, out
+    assert out["bound"]["organisation"] == AU
+    assert out["bound"]["qbtime_company"] == "Maison Verdure Group"
+
+    code, out = run("status")
+    assert out["xero_sign_in"] == "connected" and out["xero_access_expires"]
+    [row] = out["connections"]
+    assert (row["organisation"], row["country"], row["edition"]) == (AU, "AU", "AU")
+    assert row["qbtime_access_key"] == "present"
+
+    code, out = run("fetch")
+    assert code == 0
+    xero = out["changes"]["xero"]
+    assert xero["contacts"]["added"] >= 60 and xero["employees"]["added"] >= 12
+    assert xero["leave_types"]["added"] > 0
+    assert out["changes"]["qbtime"]["jobcodes"]["added"] > 0
+    first_calls = out["api_calls"]["xero"]
+
+    code, out = run("fetch")  # nothing changed: incremental, nothing new
+    assert all(not any(c.values()) for c in out["changes"]["xero"].values())
+    assert all(not any(c.values()) for c in out["changes"]["qbtime"].values())
+    assert out["api_calls"]["xero"] <= first_calls
+
+    code, out = run("status")
+    assert out["connections"][0]["xero_calls_left_today"] is not None
+
+    # Nothing secret is ever written by the app: not the database, not the log.
+    secrets = [v for v in memory_keyring.store.values()]
+    secrets += [json.loads(v).get(k, "") for v in memory_keyring.store.values() if v.startswith("{")
+                for k in ("access_token", "refresh_token", "id_token")]
+    paths = AppPaths.default()
+    assert secrets and not _scan_for_secrets(secrets, paths.data, paths.logs, paths.config)
+
+    code, out = run("disconnect")
+    assert code == 0
+    assert not memory_keyring.store  # both sign-ins forgotten (Xero revoked)
+    code, out = run("status")
+    assert out["connections"] == [] and out["xero_sign_in"] == "absent"
+
+
+def test_one_qbtime_account_per_organisation(run):
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+    # The same QuickBooks Time company offered to another organisation is refused.
+    run("connect-qbtime")
+    code, out = run("connect-xero", "--org", "Maison Verdure UK")
+    assert code == 1 and out["error"] == "AccountAlreadyBound"
+    assert "disconnect" in out["message"]
+    code, out = run("status")
+    assert [c["organisation"] for c in out["connections"]] == [AU]
+
+
+def test_bad_token_is_refused_with_a_clear_message(run, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("not-a-real-key\n"))
+    code, out = run("connect-qbtime", "--token-stdin")
+    assert code == 1 and out["error"] == "QBTimeTokenInvalid"
+    assert "Add token" in out["message"]
+
+
+def test_several_organisations_need_org(run):
+    code, out = run("fetch")
+    assert code == 2 and "connect-qbtime" in out["message"]
