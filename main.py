@@ -53,6 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="read everything, not only what changed")
     p = sub.add_parser("disconnect", parents=[common], help="forget both sign-ins of a connection")
     p.add_argument("--org", help="organisation name or tenant id")
+    p = sub.add_parser("sync", parents=[common],
+                       help="fetch, match, plan and import with the saved options")
+    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    p.add_argument("--full", action="store_true", help="read everything from Xero again")
+    p = sub.add_parser("options", parents=[common], help="show or set the import options")
+    p.add_argument("--org", help="organisation name or tenant id")
+    p.add_argument("assignments", nargs="*", metavar="KEY=VALUE",
+                   help="e.g. archive_unmatched=true assign_all=false")
+    p = sub.add_parser("review", parents=[common], help="list, export or import conflict decisions")
+    p.add_argument("--org", help="organisation name or tenant id")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--export", metavar="FILE.csv", help="write the conflicts to a CSV file")
+    group.add_argument("--import", dest="import_file", metavar="FILE.csv",
+                       help="apply the decisions filled in a CSV file")
+    p = sub.add_parser("history", parents=[common], help="list the imports and undos")
+    p.add_argument("--org", help="organisation name or tenant id")
+    p = sub.add_parser("undo", parents=[common], help="undo one import")
+    p.add_argument("run_id", type=int, metavar="RUN_ID")
+    p.add_argument("--org", help="organisation name or tenant id")
     return parser
 
 
@@ -143,6 +163,16 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
             return cli.cmd_fetch(ctx, out, args.org, args.full)
         if command == "disconnect":
             return cli.cmd_disconnect(ctx, out, args.org)
+        if command == "sync":
+            return cli.cmd_sync(ctx, out, args.org, args.dry_run, args.full)
+        if command == "options":
+            return cli.cmd_options(ctx, out, args.org, args.assignments)
+        if command == "review":
+            return cli.cmd_review(ctx, out, args.org, args.export, args.import_file)
+        if command == "history":
+            return cli.cmd_history(ctx, out, args.org)
+        if command == "undo":
+            return cli.cmd_undo(ctx, out, args.org, args.run_id)
         raise AssertionError(command)
     except cli.BridgeError as exc:
         log.warning("%s failed: %s", command, exc)

@@ -16,7 +16,7 @@ from typing import IO, Any
 from .auth.xero_oauth import missing_scopes
 from .connections import active_connections, bind, connect_qbtime, pending_qbtime
 from .errors import BridgeError
-from .i18n import tr
+from .i18n import N_, tr
 from .models import Connection, Setting
 
 log = logging.getLogger(__name__)
@@ -225,3 +225,173 @@ def api_calls(ctx: Any) -> dict[str, int]:
         return int(sum(block.get("by_method", {}).values())) if block else 0
 
     return {"xero": total("Xero"), "qbtime": total("QuickBooks Time")}
+
+
+# ---------------------------------------------------------------------------- engine commands
+WORDS = {
+    "created": N_("created"), "updated": N_("updated"), "archived": N_("archived"),
+    "linked": N_("linked"), "skipped": N_("skipped"), "failed": N_("failed"),
+    "unlinked": N_("unlinked"),
+    "customers": N_("customers"), "locations": N_("locations"), "employees": N_("team members"),
+    "items": N_("items"), "custom_fields": N_("custom fields"), "assignments": N_("assignments"),
+    "leave": N_("leave types"), "import": N_("import"), "undo": N_("undo"),
+    "planned": N_("planned"), "running": N_("running"), "cancelled": N_("cancelled"),
+    "done": N_("done"), "undone": N_("undone"),
+}
+
+
+def word(key: str) -> str:
+    return tr(WORDS[key]) if key in WORDS else key
+
+
+def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool = False) -> int:
+    from .sync import sync
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+
+    result = sync(ctx, conn, dry_run=dry_run, full=full)
+    remember_day_remaining(ctx, conn)
+    payload = result.as_json()
+    if not out.as_json:
+        plan = result.plan
+        title = (tr("Dry run for \"{org}\": nothing was written.", org=conn.xero_tenant_name)
+                 if dry_run else tr("Imported \"{org}\" into QuickBooks Time \"{company}\".",
+                                    org=conn.xero_tenant_name, company=conn.qbtime_company_name))
+        out.say(title)
+        if dry_run:
+            for action in plan.actions:
+                change = ", ".join(f"{k}: {action.before.get(k, '—')} → {v}"
+                                   for k, v in action.after.items() if k not in ("id",))
+                out.say(f"  {action.op:8} {action.entity:16} {action.label}  {change}")
+        for verb in ("created", "updated", "archived", "linked", "skipped", "failed"):
+            counts = payload.get(verb) or {}
+            if counts:
+                out.say(f"  {word(verb)}: " + ", ".join(f"{word(k)} {n}" for k, n in counts.items()))
+        if plan.conflicts:
+            out.say(tr("{n} record(s) wait for your decision: they were left out. Review them in "
+                       "the app, or with \"review --export FILE.csv\".", n=len(plan.conflicts)))
+            for conflict in plan.conflicts:
+                out.say(f"  - {conflict.kind}: {conflict.xero_name} — {conflict.describe()}")
+        if result.run is None and not dry_run:
+            out.say(tr("Everything was already up to date."))
+    out.result(payload)
+    return EXIT_OK
+
+
+def cmd_options(ctx: Any, out: Output, org: str | None, assignments: list[str]) -> int:
+    from .sync import load_options, save_options
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    options = load_options(conn)
+    current = options.to_dict()
+    changes: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in current or key == "extra_customers":
+            if key == "extra_customers":
+                changes[key] = [v for v in raw.split(",") if v.strip()]
+                continue
+            text = tr("Unknown option \"{key}\". Known options: {known}.", key=key,
+                      known=", ".join(sorted(current)))
+            out.say(text)
+            out.result({"error": "UnknownOption", "message": text})
+            return EXIT_USAGE
+        if isinstance(current[key], bool):
+            value = raw.strip().lower()
+            if value not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+                text = tr("Option \"{key}\" takes true or false.", key=key)
+                out.say(text)
+                out.result({"error": "BadValue", "message": text})
+                return EXIT_USAGE
+            changes[key] = value in ("true", "yes", "1", "on")
+        else:
+            changes[key] = raw.strip()
+    if changes:
+        options = options.with_values(**changes)
+        save_options(conn, options)
+    for key, value in options.to_dict().items():
+        out.say(f"  {key} = {value}")
+    out.result({"options": options.to_dict()})
+    return EXIT_OK
+
+
+def cmd_review(ctx: Any, out: Output, org: str | None, export: str | None,
+               import_file: str | None) -> int:
+    from . import review
+    from .sync import current_plan
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    _snap, plan = current_plan(conn)
+    conflicts = list(plan.conflicts) + [c for m in plan.matches.values() for c in m.conflicts
+                                        if c not in plan.conflicts]
+    if import_file:
+        report = review.import_csv(conn, conflicts, import_file)
+        out.say(tr("{applied} decision(s) applied, {unchanged} unchanged, {problems} row(s) "
+                   "could not be applied.", applied=report.applied, unchanged=report.unchanged,
+                   problems=len(report.problems)))
+        for problem in report.problems:
+            out.say(f"  {tr('line')} {problem.line}: {problem.reason}")
+        out.result({"applied": report.applied, "unchanged": report.unchanged,
+                    "problems": [{"line": p.line, "xero_id": p.xero_id, "reason": p.reason}
+                                 for p in report.problems]})
+        return EXIT_OK
+    rows = review.review_rows(conn, conflicts)
+    decided, total = review.progress(rows)
+    if export:
+        review.export_csv(conn, rows, export)
+        out.say(tr("{total} conflict(s) written to {path} ({decided} already decided).",
+                   total=total, path=export, decided=decided))
+    else:
+        out.say(tr("{decided} of {total} conflict(s) decided.", decided=decided, total=total))
+        for row in rows:
+            c = row.conflict
+            best = c.candidates[0].name if c.candidates else "—"
+            out.say(f"  [{row.state}] {c.kind}: {c.xero_name} ↔ {best} — {c.describe()}")
+    out.result({"conflicts": total, "decided": decided, "exported": export})
+    return EXIT_OK
+
+
+def cmd_history(ctx: Any, out: Output, org: str | None) -> int:
+    from .sync import history
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    runs = history(conn)
+    rows = []
+    for run in runs:
+        outcomes = (run.counts or {}).get("outcomes", {})
+        rows.append({"run_id": run.id, "kind": run.kind, "status": run.status,
+                     "started": run.started_at.isoformat(timespec="seconds") if run.started_at else None,
+                     "outcomes": outcomes, "undoes": run.undoes_run_id})
+        totals = ", ".join(f"{word(verb)} {sum(kinds.values())}" for verb, kinds in outcomes.items())
+        out.say(f"  #{run.id}  {rows[-1]['started']}  {word(run.kind)}  {word(run.status)}  {totals}")
+    if not runs:
+        out.say(tr("No import has run yet."))
+    out.result({"runs": rows})
+    return EXIT_OK
+
+
+def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int) -> int:
+    from .sync import undo
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    result = undo(ctx, conn, run_id)
+    outcomes = (result.counts or {}).get("outcomes", {})
+    failed = (result.counts or {}).get("failed", 0)
+    out.say(tr("Import #{run} was undone (undo #{undo}).", run=run_id, undo=result.id)
+            if not failed else
+            tr("Import #{run} was partly undone: {failed} change(s) could not be reverted "
+               "(see history).", run=run_id, failed=failed))
+    out.result({"undo_run_id": result.id, "undone_run_id": run_id, "outcomes": outcomes,
+                "failed": failed})
+    return EXIT_OK if not failed else EXIT_ERROR

@@ -182,6 +182,18 @@ def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
     return report
 
 
+def fetch_qbtime(ctx: AppContext, conn: Connection) -> FetchReport:
+    """Refresh only the QuickBooks Time side (incremental): after an import or an undo."""
+    report = FetchReport()
+    token = ctx.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
+    if not token:
+        from .errors import QBTimeTokenInvalid
+
+        raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+    _fetch_qbtime(ctx, conn, token, report, full=False, step=lambda *_: None)
+    return report
+
+
 XERO_STEPS = 6
 QBT_STEPS = 6
 

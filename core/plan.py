@@ -1,0 +1,702 @@
+"""The import plan: a pure function from snapshots + links + decisions + options to actions.
+
+Nothing here reads the network or the database: :func:`plan_import` takes plain values and
+returns an :class:`ImportPlan`, an ordered list of :class:`Action`, each with the QuickBooks
+Time values before and after. The preview shows it; the importer executes it; a dry run
+prints it. Because the plan is computed from the current state, applying it and planning
+again yields an empty plan — that is what makes re-imports and resumed imports safe.
+
+Rules (``../shared/DOMAIN.md``), option by option:
+
+* customers: Xero contacts that are customers (plus contacts added by hand with "Manage
+  Xero customers") → top-level ``regular`` jobcodes; their street address (else postal) →
+  a location linked to the jobcode, updated in place, never duplicated. Archived in Xero
+  and linked → archived in QuickBooks Time. Renamed in Xero → renamed.
+* archive unmatched customers: active top-level customers with no Xero counterpart (and
+  not offered as a candidate in an open conflict) are archived, one action each.
+* assign all: imported customers get ``assigned_to_all``.
+* items: Xero items that are sold and not tracked → the items of one custom field; the
+  others are reported as skipped with the reason. "Require an item" → ``required``.
+* tracking categories: one custom field each, active options → its items.
+* employees (only where Xero has payroll): users with a unique username, e-mail and time
+  tracking enabled; terminated employees' users archived.
+* leave: Xero leave types linked to time-off codes by name or by the user's choice; unpaid
+  leave is never exported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from . import matching
+from .fetch import Snapshot
+from .i18n import N_, tr
+from .matching import Conflict, MatchResult
+from .qbtime.mapping import location_fields
+from .records import Address, QBTJobcode, QBTLocation, XeroContact
+
+#: Link kind and reserved Xero id of the custom field holding the Xero items (it has no
+#: Xero counterpart of its own; a UUID can never collide with this id).
+ITEMS_FIELD_XERO_ID = "xero-items"
+NAME_LIMIT = matching.NAME_LIMIT
+PTO_TYPES = ("pto", "unpaid_time_off")
+
+# The phases, in the order the importer runs them (parents before children).
+PHASES = ("custom_fields", "custom_field_items", "customers", "locations", "employees",
+          "archive", "leave")
+
+# The kinds the summary counts (the headless ``sync --json`` contract).
+SUMMARY_KINDS = ("customers", "locations", "employees", "items", "custom_fields", "assignments",
+                 "leave")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The original's checkboxes, plus ours. Defaults are those of a scheduled ``sync``."""
+
+    import_customers: bool = True
+    archive_unmatched: bool = False
+    assign_all: bool = True
+    import_items: bool = True
+    require_item: bool = False
+    import_tracking: bool = True
+    import_employees: bool = True
+    link_leave: bool = True
+    #: contacts that are not customers yet (never invoiced) added with "Manage Xero customers"
+    extra_customers: frozenset[str] = frozenset()
+    #: name of the QuickBooks Time custom field that lists the Xero items
+    item_field_name: str = "Xero items"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["extra_customers"] = sorted(self.extra_customers)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ImportOptions:
+        if not data:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "extra_customers" in values:
+            values["extra_customers"] = frozenset(values["extra_customers"] or ())
+        return cls(**values)
+
+    def with_values(self, **changes: Any) -> ImportOptions:
+        data = {**self.to_dict(), **changes}
+        return ImportOptions.from_dict(data)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One write (or one local link) the import will make.
+
+    ``ref`` is unique in the plan; ``needs`` names the action whose QuickBooks Time id this
+    one needs (a location needs its customer's jobcode, an item its custom field).
+    ``after`` holds exactly the fields to write; ``before`` their current values (and, for
+    archives, what the archive cascade will drop, so undo can bring it back).
+    """
+
+    ref: str
+    phase: str
+    op: str                       # create | update | restore | archive | link
+    entity: str                   # jobcode | location | user | customfield | customfielditem | leave_link
+    summary_kind: str             # one of SUMMARY_KINDS
+    label: str
+    xero_id: str | None = None
+    qbt_id: int | None = None
+    link_kind: str | None = None  # Link kind recorded on success
+    before: Mapping[str, Any] = field(default_factory=dict)
+    after: Mapping[str, Any] = field(default_factory=dict)
+    needs: str | None = None
+    reason: str = ""              # English; shown through tr()
+
+    @property
+    def writes(self) -> bool:
+        """False for local-only actions (links, leave links): no QuickBooks Time call."""
+        return self.op != "link" and self.entity != "leave_link"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    kind: str
+    xero_id: str
+    name: str
+    reason: str                   # English; shown through tr()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self, language: str | None = None) -> str:
+        return tr(self.reason, language, **self.params)
+
+
+@dataclass
+class ImportPlan:
+    actions: list[Action] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)     # still waiting for a decision
+    skipped: list[Skipped] = field(default_factory=list)
+    matches: dict[str, MatchResult] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.actions
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"created": {kind: n}, "updated": …, "archived": …, "linked": …, "skipped": …}``."""
+        out: dict[str, Counter[str]] = {k: Counter() for k in
+                                        ("created", "updated", "archived", "linked", "skipped")}
+        verb = {"create": "created", "update": "updated", "restore": "updated",
+                "archive": "archived", "link": "linked"}
+        for action in self.actions:
+            out[verb[action.op]][action.summary_kind] += 1
+            if action.op == "create" and action.after.get("assigned_to_all"):
+                out["created"]["assignments"] += 1
+        for skipped in self.skipped:
+            out["skipped"][_summary_kind_of(skipped.kind)] += 1
+        return {k: {kind: c[kind] for kind in SUMMARY_KINDS if c[kind]} for k, c in out.items()}
+
+    def by_phase(self) -> dict[str, list[Action]]:
+        grouped: dict[str, list[Action]] = defaultdict(list)
+        for action in self.actions:
+            grouped[action.phase].append(action)
+        return {p: grouped[p] for p in PHASES if grouped.get(p)}
+
+
+def _summary_kind_of(kind: str) -> str:
+    return {"customer": "customers", "location": "locations", "employee": "employees",
+            "item": "items", "tracking_category": "custom_fields",
+            "tracking_option": "items", "leave_type": "leave"}.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """What the plan needs of a saved decision (core.models.Decision has these fields)."""
+
+    action: str
+    target_qbt_id: int | None = None
+    new_name: str | None = None
+    depends_on: str = ""
+
+
+# ============================================================================== helpers
+def _clean(name: str) -> str:
+    return unicodedata.normalize("NFC", name or "").strip()
+
+
+def _address_of(loc: QBTLocation) -> Address:
+    return loc.address
+
+
+def _location_after(address: Address, jobcode_id: int | None) -> dict[str, Any]:
+    return location_fields(address, jobcode_ids=[jobcode_id] if jobcode_id is not None else [])
+
+
+_USERNAME_OK = re.compile(r"[^a-z0-9._-]+")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def make_username(first: str, last: str, email: str, taken: set[str]) -> str:
+    """A unique QuickBooks Time username: the e-mail's local part, else first.last."""
+    base = email.split("@", 1)[0] if email and "@" in email else f"{first}.{last}"
+    base = _USERNAME_OK.sub("", _ascii(base).lower().replace(" ", ".")).strip("._-") or "employee"
+    base = base[:48]
+    candidate, n = base, 2
+    while candidate.casefold() in taken:
+        candidate, n = f"{base}{n}", n + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+class _Planner:
+    def __init__(self, snap: Snapshot, links: Mapping[str, Mapping[str, int]],
+                 decisions: Mapping[tuple[str, str], DecisionView], options: ImportOptions,
+                 leave_links: Mapping[str, int | None]) -> None:
+        self.snap = snap
+        self.links = {k: dict(v) for k, v in links.items()}
+        self.decisions = decisions
+        self.options = options
+        self.leave_links = leave_links
+        self.plan = ImportPlan()
+        self.jobcodes = {j.id: j for j in snap.jobcodes}
+        self.users = {u.id: u for u in snap.users}
+        self.fields = {f.id: f for f in snap.customfields}
+        self.qbt_items = {i.id: i for i in snap.customfielditems}
+        self.locations = {loc.id: loc for loc in snap.locations}
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for j in snap.jobcodes:
+            self.children[j.parent_id].append(j.id)
+        self.claimed: dict[str, set[int]] = defaultdict(set)  # qbt ids already used per kind
+
+    # ---------------------------------------------------------------- common
+    def add(self, action: Action) -> None:
+        self.plan.actions.append(action)
+
+    def skip(self, kind: str, xero_id: str, name: str, reason: str, **params: Any) -> None:
+        self.plan.skipped.append(Skipped(kind, xero_id, name, reason, params))
+
+    def decision_for(self, conflict: Conflict) -> DecisionView | None:
+        decision = self.decisions.get((conflict.kind, conflict.xero_id))
+        if decision is None or decision.action == "later":
+            return None
+        if decision.depends_on and decision.depends_on != conflict.fingerprint:
+            return None  # something it depended on changed: the conflict re-opens
+        return decision
+
+    def desired_name(self, kind: str, xero_id: str, xero_name: str) -> str:
+        decision = self.decisions.get((kind, xero_id))
+        if decision is not None and decision.action == "rename" and decision.new_name:
+            return _clean(decision.new_name)
+        return _clean(xero_name)
+
+    def resolve(self, result: MatchResult, names: Mapping[str, str],
+                valid_targets: Iterable[int], *, quiet: Mapping[str, str] | None = None,
+                ) -> tuple[dict[str, int], set[str], list[str]]:
+        """Apply decisions to a match: (links incl. new, ids newly linked, ids to create).
+
+        ``quiet``: Xero ids whose conflicts are not worth a decision (e.g. a former employee
+        with a near namesake): skipped with the given reason instead of asked about.
+        """
+        quiet = quiet or {}
+        targets = set(valid_targets)
+        linked = dict(result.links)
+        new = set(result.new_links)
+        create = list(result.unmatched_xero)
+        used = set(linked.values())
+        for conflict in result.conflicts:
+            if conflict.xero_id in quiet:
+                self.skip(conflict.kind, conflict.xero_id, conflict.xero_name, quiet[conflict.xero_id])
+                continue
+            decision = self.decision_for(conflict)
+            if decision is None:
+                self.plan.conflicts.append(conflict)
+                self.skip(conflict.kind, conflict.xero_id, conflict.xero_name,
+                          N_("waiting for your decision in the review of conflicts"))
+                continue
+            if decision.action == "skip":
+                self.skip(conflict.kind, conflict.xero_id, conflict.xero_name,
+                          N_("skipped by your decision"))
+            elif decision.action == "link":
+                target = decision.target_qbt_id
+                if target is None or target not in targets or target in used:
+                    self.plan.conflicts.append(conflict)
+                    self.skip(conflict.kind, conflict.xero_id, conflict.xero_name,
+                              N_("the record you chose to link to is no longer available: decide again"))
+                    continue
+                linked[conflict.xero_id] = target
+                new.add(conflict.xero_id)
+                used.add(target)
+            elif decision.action in ("create", "rename"):
+                create.append(conflict.xero_id)
+        ok_create = []
+        for xero_id in create:
+            name = self.desired_name(result.kind, xero_id, names.get(xero_id, ""))
+            if not name:
+                self.skip(result.kind, xero_id, names.get(xero_id, ""), N_("the name is empty in Xero"))
+            elif len(name) > NAME_LIMIT:
+                self.skip(result.kind, xero_id, name,
+                          N_("the name is longer than QuickBooks Time allows ({limit} characters): "
+                          "choose a shorter name in the review"), limit=NAME_LIMIT)
+            else:
+                ok_create.append(xero_id)
+        return linked, new, ok_create
+
+    # ---------------------------------------------------------------- customers
+    def customers(self) -> None:
+        opts = self.options
+        wanted = [c for c in self.snap.contacts
+                  if c.is_customer or c.contact_id in opts.extra_customers]
+        active = [c for c in wanted if not c.archived]
+        by_id = {c.contact_id: c for c in self.snap.contacts}
+        top = [j for j in self.snap.jobcodes if j.parent_id == 0 and j.type == "regular"]
+        result = matching.match_customers(active, top, self.links.get("customer", {}))
+        self.plan.matches["customer"] = result
+        names = {c.contact_id: c.name for c in active}
+        linked, new, create = self.resolve(result, names, (j.id for j in top))
+
+        for contact in active:
+            cid = contact.contact_id
+            ref = f"customer:{cid}"
+            name = self.desired_name("customer", cid, contact.name)
+            if cid in linked:
+                job = self.jobcodes[linked[cid]]
+                self.claimed["customer"].add(job.id)
+                if cid in new:
+                    self.add(Action(ref + ":link", "customers", "link", "jobcode", "customers",
+                                    name, cid, job.id, "customer",
+                                    before={"name": job.name}, after={"name": job.name},
+                                    reason=self._link_reason(result, cid)))
+                self._sync_jobcode(contact, job, name)
+                self._location(contact, job.id, None)
+            elif cid in create:
+                after = {"name": name, "parent_id": 0, "type": "regular",
+                         "assigned_to_all": bool(opts.assign_all)}
+                self.add(Action(ref, "customers", "create", "jobcode", "customers", name, cid,
+                                None, "customer", after=after,
+                                reason=N_("new customer in Xero")))
+                self._location(contact, None, ref)
+
+        # Archived in Xero and linked: the archive flows through.
+        for xero_id, qbt_id in sorted(self.links.get("customer", {}).items()):
+            contact = by_id.get(xero_id)
+            job = self.jobcodes.get(qbt_id)
+            if contact is None or job is None or not contact.archived or not job.active:
+                continue
+            self.claimed["customer"].add(job.id)
+            self._archive_jobcode(job, f"archive:customer:{xero_id}", xero_id,
+                                  "archived in Xero")
+
+        if opts.archive_unmatched:
+            offered = {c.qbt_id for conflict in result.conflicts for c in conflict.candidates}
+            for qbt_id in sorted(result.unmatched_qbt):
+                job = self.jobcodes.get(qbt_id)
+                if (job is None or not job.active or qbt_id in offered
+                        or qbt_id in self.claimed["customer"] or qbt_id in linked.values()):
+                    continue
+                self._archive_jobcode(job, f"archive:unmatched:{qbt_id}", None,
+                                      "no matching customer in Xero")
+
+    def _link_reason(self, result: MatchResult, xero_id: str) -> str:
+        return (N_("same name") if xero_id in result.new_links else N_("linked by your decision"))
+
+    def _sync_jobcode(self, contact: XeroContact, job: QBTJobcode, name: str) -> None:
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        if len(name) > NAME_LIMIT:
+            self.skip("customer", contact.contact_id, name,
+                      N_("the name is longer than QuickBooks Time allows ({limit} characters): "
+                      "choose a shorter name in the review"), limit=NAME_LIMIT)
+        elif job.name != name:
+            before["name"], after["name"] = job.name, name
+        if not job.active:
+            before["active"], after["active"] = False, True
+        if after:
+            op = "restore" if "active" in after else "update"
+            self.add(Action(f"customer:{contact.contact_id}:{op}", "customers", op, "jobcode",
+                            "customers", name, contact.contact_id, job.id, None,
+                            before=before, after=after,
+                            reason=N_("renamed in Xero") if op == "update" else N_("active in Xero")))
+        if self.options.assign_all and not job.assigned_to_all:
+            self.add(Action(f"customer:{contact.contact_id}:assign", "customers", "update",
+                            "jobcode", "assignments", name, contact.contact_id, job.id, None,
+                            before={"assigned_to_all": False}, after={"assigned_to_all": True},
+                            reason=N_("assign all imported customers to all team members")))
+
+    def _archive_jobcode(self, job: QBTJobcode, ref: str, xero_id: str | None, reason: str) -> None:
+        # The archive cascades to every descendant and drops their assignments: remember
+        # them all, so undo restores exactly what was there.
+        family: list[int] = []
+        stack = [job.id]
+        while stack:
+            current = stack.pop()
+            family.append(current)
+            stack.extend(self.children.get(current, ()))
+        active_children = [j for j in family[1:] if self.jobcodes.get(j) and self.jobcodes[j].active]
+        assignments = sorted({(a.user_id, a.jobcode_id) for a in self.snap.assignments
+                              if a.active and a.jobcode_id in family and a.user_id != 0})
+        before = {"active": True, "assigned_to_all": job.assigned_to_all,
+                  "children": active_children,
+                  "children_assigned_to_all": [j for j in active_children
+                                               if self.jobcodes[j].assigned_to_all],
+                  "assignments": [list(a) for a in assignments]}
+        self.add(Action(ref, "archive", "archive", "jobcode", "customers", job.name, xero_id,
+                        job.id, None, before=before, after={"active": False}, reason=reason))
+
+    def _location(self, contact: XeroContact, jobcode_id: int | None, needs: str | None) -> None:
+        address = contact.best_address
+        if address is None:
+            return
+        cid = contact.contact_id
+        ref = f"location:{cid}"
+        existing = None
+        linked_id = self.links.get("location", {}).get(cid)
+        if linked_id is not None and linked_id in self.locations:
+            existing = self.locations[linked_id]
+        elif jobcode_id is not None:
+            existing = next((loc for loc in self.snap.locations
+                             if jobcode_id in loc.jobcode_ids and loc.active), None)
+        label = contact.name
+        if existing is None:
+            self.add(Action(ref, "locations", "create", "location", "locations", label, cid, None,
+                            "location", after=_location_after(address, jobcode_id), needs=needs,
+                            reason=N_("customer address in Xero")))
+            return
+        new_link = linked_id != existing.id
+        if new_link:
+            self.add(Action(ref + ":link", "locations", "link", "location", "locations", label,
+                            cid, existing.id, "location", reason=N_("address already in QuickBooks Time")))
+        want = _location_after(address, jobcode_id)
+        have = _location_after(existing.address, jobcode_id if jobcode_id in existing.jobcode_ids
+                               else None)
+        if not existing.jobcode_ids or jobcode_id not in existing.jobcode_ids:
+            want["linked_objects"] = {"jobcodes": sorted({*existing.jobcode_ids, jobcode_id})}
+            have["linked_objects"] = {"jobcodes": list(existing.jobcode_ids)}
+        else:
+            want.pop("linked_objects", None)
+            have.pop("linked_objects", None)
+        changed = {k: v for k, v in want.items() if have.get(k) != v}
+        if not existing.active:
+            changed["active"] = True
+        if changed:
+            before = {k: have.get(k) for k in changed}
+            if "active" in changed:
+                before["active"] = False
+            self.add(Action(ref + ":update", "locations", "update", "location", "locations", label,
+                            cid, existing.id, None, before=before, after=changed,
+                            reason=N_("address changed in Xero")))
+
+    # ---------------------------------------------------------------- custom fields
+    def _field_for(self, xero_id: str, name: str, required: bool | None, kind: str) -> str | None:
+        """Plan the custom field for ``xero_id``; returns the ref items must wait for, or
+        None when the field exists (items then use its id) — see :meth:`_field_id`."""
+        linked = self.links.get("tracking_category", {}).get(xero_id)
+        field_obj = self.fields.get(linked) if linked is not None else None
+        ref = f"field:{xero_id}"
+        if field_obj is None:
+            field_obj = next((f for f in self.snap.customfields
+                              if _clean(f.name).casefold() == _clean(name).casefold()
+                              and f.applies_to == "timesheet"
+                              and f.id not in self.claimed["tracking_category"]), None)
+            if field_obj is not None:
+                self.add(Action(ref + ":link", "custom_fields", "link", "customfield",
+                                "custom_fields", name, xero_id, field_obj.id, "tracking_category",
+                                reason=N_("same name")))
+        if field_obj is None:
+            active = sum(1 for f in self.snap.customfields if f.active)
+            planned = sum(1 for a in self.plan.actions
+                          if a.entity == "customfield" and a.op in ("create", "restore"))
+            problem = matching.check_custom_field_capacity(active + planned, 1, kind=kind)
+            if problem is not None:
+                self.skip(kind, xero_id, name,
+                          N_("QuickBooks Time allows at most {limit} active custom fields: archive "
+                          "one in QuickBooks Time to make room"), limit=matching.MAX_ACTIVE_CUSTOM_FIELDS)
+                return "blocked"
+            after = {"name": name, "applies_to": "timesheet", "type": "managed-list",
+                     "required": bool(required), "show_to_all": True}
+            self.add(Action(ref, "custom_fields", "create", "customfield", "custom_fields", name,
+                            xero_id, None, "tracking_category", after=after,
+                            reason=(N_("new custom field for the Xero items") if xero_id == ITEMS_FIELD_XERO_ID
+                                    else N_("new custom field for a Xero tracking category"))))
+            return ref
+        self.claimed["tracking_category"].add(field_obj.id)
+        before: dict[str, Any] = {}
+        after = {}
+        if not field_obj.active:
+            before["active"], after["active"] = False, True
+        if field_obj.name != name:
+            before["name"], after["name"] = field_obj.name, name
+        if required is not None and field_obj.required != required:
+            before["required"], after["required"] = field_obj.required, required
+        if after:
+            op = "restore" if "active" in after else "update"
+            self.add(Action(ref + ":" + op, "custom_fields", op, "customfield", "custom_fields",
+                            name, xero_id, field_obj.id, None, before=before, after=after,
+                            reason=N_("custom field settings changed")))
+        self._field_ids[xero_id] = field_obj.id
+        return None
+
+    _field_ids: dict[str, int]
+
+    def _items_of_field(self, kind: str, field_xero_id: str, field_ref: str | None,
+                        wanted: Sequence[tuple[str, str]], retired: Iterable[str]) -> None:
+        """Plan the items of one custom field: ``wanted`` (xero id, name) active; ``retired``
+        Xero ids whose linked item must be archived."""
+        field_id = self._field_ids.get(field_xero_id)
+        existing = [(i.id, i.name, i.active) for i in self.snap.customfielditems
+                    if field_id is not None and i.customfield_id == field_id]
+        link_kind = "item" if kind == "item" else "tracking_option"
+        links = {x: q for x, q in self.links.get(link_kind, {}).items()
+                 if q in {e[0] for e in existing}}
+        result = matching.match_named(kind, wanted, existing, links)
+        self.plan.matches.setdefault(kind, result)
+        names = dict(wanted)
+        linked, new, create = self.resolve(result, names, (e[0] for e in existing))
+        summary = "items"
+        for xero_id, xname in wanted:
+            name = self.desired_name(kind, xero_id, xname)
+            ref = f"{kind}:{xero_id}"
+            if xero_id in linked:
+                item = self.qbt_items[linked[xero_id]]
+                if xero_id in new:
+                    self.add(Action(ref + ":link", "custom_field_items", "link", "customfielditem",
+                                    summary, name, xero_id, item.id, link_kind, reason=N_("same name")))
+                before, after = {}, {}
+                if item.name != name and len(name) <= NAME_LIMIT:
+                    before["name"], after["name"] = item.name, name
+                if not item.active:
+                    before["active"], after["active"] = False, True
+                if after:
+                    op = "restore" if "active" in after else "update"
+                    self.add(Action(ref + ":" + op, "custom_field_items", op, "customfielditem",
+                                    summary, name, xero_id, item.id, None, before=before,
+                                    after=after, reason=N_("changed in Xero")))
+            elif xero_id in create:
+                after = {"customfield_id": field_id, "name": name}
+                self.add(Action(ref, "custom_field_items", "create", "customfielditem", summary,
+                                name, xero_id, None, link_kind, after=after,
+                                needs=field_ref, reason=N_("new in Xero")))
+        for xero_id in retired:
+            qbt_id = self.links.get(link_kind, {}).get(xero_id)
+            item = self.qbt_items.get(qbt_id) if qbt_id is not None else None
+            if item is not None and item.active:
+                self.add(Action(f"{kind}:{xero_id}:archive", "archive", "archive",
+                                "customfielditem", summary, item.name, xero_id, item.id, None,
+                                before={"active": True}, after={"active": False},
+                                reason=N_("no longer offered in Xero")))
+
+    def items(self) -> None:
+        opts = self.options
+        importable, retired = [], []
+        for item in self.snap.items:
+            name = _clean(item.name) or _clean(item.code)
+            if item.importable:
+                importable.append((item.item_id, name))
+                continue
+            retired.append(item.item_id)
+            reason = (N_("tracked as inventory in Xero (only untracked items are imported)")
+                      if item.is_tracked else N_("not sold in Xero (only sold items are imported)"))
+            self.skip("item", item.item_id, name, reason)
+        known = {i.item_id for i in self.snap.items}
+        retired += [x for x in self.links.get("item", {}) if x not in known]  # deleted in Xero
+        if not importable and ITEMS_FIELD_XERO_ID not in self.links.get("tracking_category", {}):
+            return
+        ref = self._field_for(ITEMS_FIELD_XERO_ID, _clean(opts.item_field_name) or "Xero items",
+                              opts.require_item, "item")
+        if ref == "blocked":
+            for xero_id, name in importable:
+                self.skip("item", xero_id, name, N_("no room for the items' custom field"))
+            return
+        self._items_of_field("item", ITEMS_FIELD_XERO_ID, ref, importable, retired)
+
+    def tracking(self) -> None:
+        for category in self.snap.tracking:
+            cid = category.category_id
+            name = _clean(category.name)
+            if category.status != "ACTIVE":
+                qbt_id = self.links.get("tracking_category", {}).get(cid)
+                fld = self.fields.get(qbt_id) if qbt_id is not None else None
+                if fld is not None and fld.active:
+                    self.add(Action(f"field:{cid}:archive", "archive", "archive", "customfield",
+                                    "custom_fields", fld.name, cid, fld.id, None,
+                                    before={"active": True}, after={"active": False},
+                                    reason=N_("archived in Xero")))
+                continue
+            ref = self._field_for(cid, name, None, "tracking_category")
+            active_options = [(o.option_id, _clean(o.name)) for o in category.options
+                              if o.status == "ACTIVE"]
+            if ref == "blocked":
+                continue
+            retired = [o.option_id for o in category.options if o.status != "ACTIVE"]
+            self._items_of_field("tracking_option", cid, ref, active_options, retired)
+
+    # ---------------------------------------------------------------- employees
+    def employees(self) -> None:
+        snap = self.snap
+        result = matching.match_employees(snap.employees, snap.users, self.links.get("employee", {}))
+        self.plan.matches["employee"] = result
+        names = {e.employee_id: f"{e.first_name} {e.last_name}".strip() for e in snap.employees}
+        former = {e.employee_id: "no longer employed (Xero)" for e in snap.employees if not e.active}
+        linked, new, create = self.resolve(result, names, self.users, quiet=former)
+        taken = {u.username.casefold() for u in snap.users if u.username}
+        for emp in snap.employees:
+            eid = emp.employee_id
+            label = names[eid]
+            ref = f"employee:{eid}"
+            if eid in linked:
+                user = self.users[linked[eid]]
+                if eid in new:
+                    self.add(Action(ref + ":link", "employees", "link", "user", "employees", label,
+                                    eid, user.id, "employee", reason=self._link_reason(result, eid)))
+                if not emp.active:
+                    if user.active:
+                        self.add(Action(ref + ":archive", "archive", "archive", "user", "employees",
+                                        label, eid, user.id, None, before={"active": True},
+                                        after={"active": False}, reason=N_("no longer employed (Xero)")))
+                    continue
+                before, after = {}, {}
+                for key, value in (("first_name", _clean(emp.first_name)),
+                                   ("last_name", _clean(emp.last_name)),
+                                   ("email", _clean(emp.email))):
+                    current = getattr(user, key)
+                    if value and current != value:
+                        before[key], after[key] = current, value
+                if not user.active:
+                    before["active"], after["active"] = False, True
+                if after:
+                    op = "restore" if "active" in after else "update"
+                    self.add(Action(ref + ":" + op, "employees", op, "user", "employees", label,
+                                    eid, user.id, None, before=before, after=after,
+                                    reason=N_("changed in Xero")))
+            elif eid in create:
+                if not emp.active:
+                    self.skip("employee", eid, label, N_("no longer employed (Xero)"))
+                    continue
+                after = {"first_name": _clean(emp.first_name), "last_name": _clean(emp.last_name),
+                         "username": make_username(emp.first_name, emp.last_name, emp.email, taken),
+                         "permissions": {"time_tracking": True}}
+                if emp.email:
+                    after["email"] = _clean(emp.email)
+                self.add(Action(ref, "employees", "create", "user", "employees", label, eid, None,
+                                "employee", after=after, reason=N_("new employee in Xero")))
+
+    # ---------------------------------------------------------------- leave
+    def leave(self) -> None:
+        pto = [(j.id, j.name, j.active) for j in self.snap.jobcodes
+               if j.type in PTO_TYPES and j.parent_id == 0]
+        pto_ids = {p[0] for p in pto}
+        chosen = {x: q for x, q in self.leave_links.items() if q is None or q in pto_ids}
+        for leave_type in self.snap.leave_types:
+            lid = leave_type.leave_type_id
+            name = _clean(leave_type.name)
+            if lid in chosen:
+                continue  # linked already (or deliberately left unlinked)
+            result = matching.match_named("leave_type", [(lid, name)], pto, {})
+            target = result.links.get(lid)
+            if target is None:
+                decision = self.decisions.get(("leave_type", lid))
+                if decision is not None and decision.action == "link" and decision.target_qbt_id in pto_ids:
+                    target = decision.target_qbt_id
+            if target is None:
+                self.skip("leave_type", lid, name,
+                          N_("no time-off code with this name in QuickBooks Time: link it in "
+                          "\"Link leave types\""))
+                continue
+            job = self.jobcodes[target]
+            self.add(Action(f"leave:{lid}", "leave", "link", "leave_link", "leave", name, lid,
+                            target, "leave_type",
+                            after={"qbt_jobcode_id": target, "is_paid": leave_type.is_paid,
+                                   "export_to_xero": bool(leave_type.is_paid),
+                                   "time_off_code": job.name},
+                            reason=N_("paid leave") if leave_type.is_paid
+                            else N_("unpaid leave: never exported to Xero")))
+
+    # ---------------------------------------------------------------- all
+    def run(self) -> ImportPlan:
+        self._field_ids = {}
+        opts = self.options
+        if opts.import_items:
+            self.items()
+        if opts.import_tracking:
+            self.tracking()
+        if opts.import_customers:
+            self.customers()
+        if self.snap.has_payroll and opts.import_employees:
+            self.employees()
+        if self.snap.has_payroll and opts.link_leave:
+            self.leave()
+        order = {p: i for i, p in enumerate(PHASES)}
+        self.plan.actions.sort(key=lambda a: order[a.phase])  # stable inside a phase
+        return self.plan
+
+
+def plan_import(snap: Snapshot, links: Mapping[str, Mapping[str, int]],
+                decisions: Mapping[tuple[str, str], DecisionView], options: ImportOptions,
+                leave_links: Mapping[str, int | None] | None = None) -> ImportPlan:
+    """The ordered actions that bring QuickBooks Time in line with Xero (pure)."""
+    return _Planner(snap, links, decisions, options, leave_links or {}).run()

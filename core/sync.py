@@ -1,0 +1,184 @@
+"""One pass of the engine for a connection: fetch → match → plan → import, and undo.
+
+The wizard and the headless ``sync`` command both go through here, so a scheduled
+re-import does exactly what the wizard does with the saved options.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import BridgeError
+from .fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
+from .importer import Importer, ImportRun, ProgressCallback, ProgressEvent, undo_run
+from .models import Connection, Decision, LeaveLink, Link, Setting
+from .plan import DecisionView, ImportOptions, ImportPlan, plan_import
+
+if TYPE_CHECKING:
+    from .context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+class RunNotFound(BridgeError):
+    message = "There is no import number {run} for this organisation (see \"history\")."
+
+
+class NothingToUndo(BridgeError):
+    message = "Import number {run} cannot be undone: {reason}."
+
+
+# ---------------------------------------------------------------------------- state in the db
+def options_key(conn: Connection) -> str:
+    return f"options:{conn.xero_tenant_id}"
+
+
+def load_options(conn: Connection) -> ImportOptions:
+    return ImportOptions.from_dict(Setting.get_value(options_key(conn)))
+
+
+def save_options(conn: Connection, options: ImportOptions) -> None:
+    Setting.set_value(options_key(conn), options.to_dict())
+
+
+def load_links(conn: Connection) -> dict[str, dict[str, int]]:
+    links: dict[str, dict[str, int]] = {}
+    for link in Link.select().where(Link.connection == conn):
+        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
+    return links
+
+
+def load_decisions(conn: Connection) -> dict[tuple[str, str], DecisionView]:
+    return {(d.kind, d.xero_id): DecisionView(d.action, d.target_qbt_id, d.new_name, d.depends_on)
+            for d in Decision.select().where(Decision.connection == conn)}
+
+
+def load_leave_links(conn: Connection) -> dict[str, int | None]:
+    return {row.xero_leave_type_id: row.qbt_jobcode_id
+            for row in LeaveLink.select().where(LeaveLink.connection == conn)}
+
+
+def current_plan(conn: Connection, options: ImportOptions | None = None,
+                 snapshot: Snapshot | None = None) -> tuple[Snapshot, ImportPlan]:
+    """Plan from the local snapshots (no network): what the preview shows."""
+    snap = snapshot or load_snapshot(conn)
+    plan = plan_import(snap, load_links(conn), load_decisions(conn),
+                       options or load_options(conn), load_leave_links(conn))
+    return snap, plan
+
+
+# ---------------------------------------------------------------------------- sync
+@dataclass
+class SyncResult:
+    run: ImportRun | None
+    plan: ImportPlan
+    fetch: FetchReport | None
+    dry_run: bool
+    api_calls: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        counts = self.plan.counts()
+        if not self.dry_run and self.run is not None:
+            outcomes = self.outcomes
+            counts = {
+                "created": outcomes.get("created", {}), "updated": outcomes.get("updated", {}),
+                "archived": outcomes.get("archived", {}), "linked": outcomes.get("linked", {}),
+                "skipped": counts.get("skipped", {}),
+            }
+            if outcomes.get("failed"):
+                counts["failed"] = outcomes["failed"]
+        return {
+            "run_id": self.run.id if self.run is not None else None,
+            "dry_run": self.dry_run,
+            **{k: counts.get(k, {}) for k in ("created", "updated", "archived", "linked", "skipped")},
+            **({"failed": counts["failed"]} if "failed" in counts else {}),
+            "conflicts": len(self.plan.conflicts),
+            "api_calls": self.api_calls,
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def _calls(ctx: AppContext) -> dict[str, int]:
+    services = ctx.counter.snapshot().get("services", {})
+
+    def total(name: str) -> int:
+        return int(sum(services.get(name, {}).get("by_method", {}).values()))
+
+    return {"xero": total("Xero"), "qbtime": total("QuickBooks Time")}
+
+
+def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
+         options: ImportOptions | None = None, full: bool = False,
+         progress: ProgressCallback | None = None,
+         cancel: threading.Event | None = None) -> SyncResult:
+    """Fetch both sides, plan with the saved options and decisions, then import.
+
+    Conflicts without a decision are left out (listed in the result); everything else is
+    imported. A dry run fetches and plans but writes nothing to QuickBooks Time.
+    """
+    started = time.monotonic()
+    report_progress = progress or (lambda _e: None)
+    report = fetch(ctx, conn, full=full,
+                   progress=lambda phase, done, total: report_progress(
+                       ProgressEvent(f"fetch_{phase}", done, total, None)))
+    _snap, plan = current_plan(conn, options)
+    run = None
+    outcomes: dict[str, dict[str, int]] = {}
+    if not dry_run and plan.actions:  # nothing to write: no run in the history
+        token = ctx.qbtime_token(conn.qbtime_token_key)
+        client = ctx.qbtime_client(token)
+        importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
+                            progress=progress, cancel=cancel)
+        with client.session:
+            run = importer.execute()
+        outcomes = importer.outcomes
+        fetch_qbtime(ctx, conn)
+    result = SyncResult(run, plan, report, dry_run, _calls(ctx), time.monotonic() - started,
+                        outcomes)
+    log.info("Sync of %s: %s", conn.xero_tenant_name, result.as_json())
+    return result
+
+
+def import_plan(ctx: AppContext, conn: Connection, plan: ImportPlan, *,
+                options: ImportOptions | None = None, progress: ProgressCallback | None = None,
+                cancel: threading.Event | None = None) -> tuple[ImportRun, Importer]:
+    """Run an already-previewed plan (the wizard's "Start import"), then refresh snapshots."""
+    token = ctx.qbtime_token(conn.qbtime_token_key)
+    client = ctx.qbtime_client(token)
+    importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
+                        progress=progress, cancel=cancel)
+    try:
+        with client.session:
+            run = importer.execute()
+    finally:
+        if importer.run is not None and importer.outcomes:
+            fetch_qbtime(ctx, conn)
+    return run, importer
+
+
+def history(conn: Connection) -> list[ImportRun]:
+    return list(ImportRun.select().where(ImportRun.connection == conn)
+                .order_by(ImportRun.id.desc()))
+
+
+def undo(ctx: AppContext, conn: Connection, run_id: int, *,
+         progress: ProgressCallback | None = None) -> ImportRun:
+    run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
+    if run is None:
+        raise RunNotFound(run=run_id)
+    if run.kind != "import" or run.dry_run:
+        raise NothingToUndo(run=run_id, reason="it is not an import that wrote anything")
+    if run.status == "undone":
+        raise NothingToUndo(run=run_id, reason="it was already undone")
+    token = ctx.qbtime_token(conn.qbtime_token_key)
+    client = ctx.qbtime_client(token)
+    with client.session:
+        result = undo_run(conn, client, run, progress=progress)
+    fetch_qbtime(ctx, conn)
+    return result
