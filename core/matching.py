@@ -29,7 +29,15 @@ Decisions taken here, and why:
 * **Fuzzy candidates** (``token_sort_ratio`` >= 88 on normalised names, top 3) are computed
   only for names with no identical or normalised candidate. They are exhaustive for small
   inputs and blocked (length window + rarest-token keys) for large ones; see
-  :func:`fuzzy_candidates`.
+  :func:`fuzzy_candidates`. Normalised names are also compared with their spaces removed
+  ("CoastalBody" ~ "Coastal Body"), and cut names (> 64 characters in Xero, the first part
+  in QB Time) and numbered copies ("Greenfield Homes-1") are looked up too.
+* **One conflict per Xero record.** Its ``problem`` is the first that applies in
+  :data:`PROBLEMS` order; ``details["problems"]`` lists them all (a name can be too long *and*
+  have a near twin). Candidates already linked to another Xero record are still shown, with
+  ``linked_xero_id`` set: they usually mean a duplicate in Xero.
+* **Archive candidates** (``unmatched_qbt``) are active QB Time records that are not linked
+  and are nobody's candidate: a record someone may still pick is never offered for archiving.
 
 Reasons are stored as a stable ``reason_code`` plus English text; show them with
 :func:`describe_reason` (and problems with :func:`describe_problem`) in the user's language.
@@ -878,19 +886,17 @@ def _match(profile: _Profile, xs_in: Sequence[_X], qs_in: Sequence[_Q],
     for x in xs.values():
         if not x.valid:
             continue
-        found = [q for q in q_by_ekey.get(x.ekey, ()) if profile.exact(x, q)]
-        twins[x.xero_id] = found
-        for q in found:
+        exact_twins = [q for q in q_by_ekey.get(x.ekey, ()) if profile.exact(x, q)]
+        twins[x.xero_id] = exact_twins
+        for q in exact_twins:
             partners[q.qbt_id].append(x.xero_id)
     new_links: dict[str, int] = {}
     for xid in sorted(twins):
-        if xid in kept:
+        if xid in kept or len(twins[xid]) != 1:
             continue
-        found = twins[xid]
-        if len(found) == 1:
-            q = found[0]
-            if q.active and q.qbt_id not in owner and partners[q.qbt_id] == [xid]:
-                new_links[xid] = q.qbt_id
+        q = twins[xid][0]
+        if q.active and q.qbt_id not in owner and partners[q.qbt_id] == [xid]:
+            new_links[xid] = q.qbt_id
     for xid, qid in new_links.items():
         owner[qid] = xid
     linked = {**kept, **new_links}

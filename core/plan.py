@@ -354,10 +354,14 @@ class _Planner:
 
         if opts.archive_unmatched:
             offered = {c.qbt_id for conflict in result.conflicts for c in conflict.candidates}
+            # A customer whose twin exists in Xero at all (archived, or a contact that is not
+            # a customer yet) is not "unmatched": never archive it on that account.
+            in_xero = {matching.normalise_name(c.name) for c in self.snap.contacts}
             for qbt_id in sorted(result.unmatched_qbt):
                 job = self.jobcodes.get(qbt_id)
                 if (job is None or not job.active or qbt_id in offered
-                        or qbt_id in self.claimed["customer"] or qbt_id in linked.values()):
+                        or qbt_id in self.claimed["customer"] or qbt_id in linked.values()
+                        or matching.normalise_name(job.name) in in_xero):
                     continue
                 self._archive_jobcode(job, f"archive:unmatched:{qbt_id}", None,
                                       "no matching customer in Xero")
