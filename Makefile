@@ -12,9 +12,9 @@ export QT_QPA_PLATFORM ?= offscreen
 APT_PACKAGES := libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
                 fonts-dejavu-core dbus gnome-keyring dbus-x11
 
-.PHONY: venv apt demo sandbox test test-fast lint bench screenshots clean
+.PHONY: venv apt demo sandbox test test-fast lint bench screenshots translations clean
 
-venv: apt $(STAMP)
+venv: apt $(STAMP) resources/i18n/wizard_fr.qm
 
 apt:
 	@bash tools/ensure_apt.sh $(APT_PACKAGES)
@@ -26,9 +26,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Until the wizard exists, the demo runs the Demo Company simulators in the foreground.
+# The wizard on the built-in Demo Company (local simulators, no account needed).
 demo: venv
 	$(PY) main.py --demo
+
+# French: extract new strings into resources/i18n/wizard_fr.ts, then build the .qm.
+translations: $(STAMP)
+	@bash tools/translations.sh
+
+resources/i18n/wizard_fr.qm: resources/i18n/wizard_fr.ts $(STAMP)
+	@bash tools/translations.sh --release-only
+
+screenshots: venv
+	$(PY) main.py screenshots --out docs/screenshots --lang en,fr
 
 sandbox: venv
 	$(PY) -m core.sandbox --data resources/demo/company.json --state .demo-state

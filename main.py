@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xero-qbtime-bridge", parents=[common],
         description="Import a Xero organisation into QuickBooks Time. "
-                    "Without a command, the demo simulators run (the wizard comes next).")
+                    "Without a command, the wizard opens.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", help="organisation name or tenant id to connect")
     p.add_argument("--country", help="Xero edition of the organisation (AU, NZ, UK, US, GLOBAL): "
                                      "decides whether payroll access is requested")
+    p = sub.add_parser("demo-servers", parents=[common],
+                       help="only run the Demo Company simulators and say how to reach them")
+    p = sub.add_parser("screenshots", parents=[common],
+                       help="drive the wizard on the Demo Company offscreen and save a PNG per page")
+    p.add_argument("--out", default="docs/screenshots", help="folder for the PNG files")
+    p.add_argument("--lang", default="en,fr", help="languages, comma-separated (en, fr)")
     sub.add_parser("status", parents=[common], help="show the connections and their state")
     p = sub.add_parser("fetch", parents=[common], help="read both sides into the local snapshot")
     p.add_argument("--org", help="organisation name or tenant id")
@@ -114,7 +120,7 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
         state = _flag(args, "demo_state")
         sandbox = Sandbox.open(_flag(args, "demo_data") or DEMO_COMPANY_FILE,
                                Path(state) if state else paths.demo_state)
-        if opener is None:
+        if opener is None and getattr(args, "command", None):
             from core.auth.xero_oauth import demo_consent_opener
 
             # Headless Demo Company: "click" Allow on the consent page for the organisation
@@ -179,19 +185,45 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
         return out.error(exc)
 
 
+def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
+            opener: Callable[[str], Any] | None = None) -> int:
+    """The wizard. Setting up (keyring check, database, Demo Company) happens before the
+    window shows; each is quick, and any failure is shown as a sentence, not a trace."""
+    from core.errors import BridgeError
+    from wizard.app import ensure_app, run_wizard, show_startup_error
+
+    ensure_app()
+    try:
+        ctx = make_context(args, paths, tokens=tokens, opener=opener)
+    except BridgeError as exc:
+        return show_startup_error(exc.user_message())
+    try:
+        ctx.open_db()
+    except BridgeError as exc:
+        ctx.close()
+        return show_startup_error(exc.user_message())
+    try:
+        return run_wizard(ctx)
+    finally:
+        ctx.close()
+
+
 def main(argv: list[str] | None = None, *, tokens: Any = None,
          opener: Callable[[str], Any] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = AppPaths.default().ensure()
     setup_logging(paths.log_file, logging.DEBUG if _flag(args, "verbose") else logging.INFO)
     log.info("xero-qbtime-bridge %s starting (%s)", __version__, args.command or "demo")
-    if args.command is None:
-        if _demo_requested(args):
-            return run_demo_company(paths, _flag(args, "demo_data"), _flag(args, "demo_state"))
-        print("Nothing to do yet: run with --demo to start the Demo Company, or see --help.",
-              file=sys.stderr)
-        return 2
+    if args.command == "demo-servers":
+        return run_demo_company(paths, _flag(args, "demo_data"), _flag(args, "demo_state"))
+    if args.command == "screenshots":
+        from wizard.screenshots import take_screenshots
+
+        return take_screenshots(Path(args.out), [x.strip() for x in args.lang.split(",") if x.strip()])
     from core.errors import BridgeError
+
+    if args.command is None:
+        return run_gui(args, paths, tokens=tokens, opener=opener)
 
     try:
         ctx = make_context(args, paths, tokens=tokens, opener=opener)

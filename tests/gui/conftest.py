@@ -1,0 +1,92 @@
+"""GUI fixtures: a connected Demo Company context, a wizard state, and a host for one page."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QWizard
+
+from core.auth.xero_oauth import demo_consent_opener
+from core.context import AppContext
+from core.paths import AppPaths
+from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+from core.secrets import TokenStore
+from wizard.i18n import install_language
+from wizard.state import PageId, WizardState
+from wizard.workers import TaskRunner
+
+ORGS = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK", "CA": "Maison Verdure Québec"}
+
+
+class HostWizard(QWizard):
+    """Hosts the page(s) under test like BridgeWizard does (state + task runner)."""
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__()
+        self.state = state
+        self.tasks = TaskRunner(self)
+        self.pages = {}
+
+    def add(self, page_id: PageId, page) -> None:
+        self.pages[page_id] = page
+        self.setPage(int(page_id), page)
+
+    def next_to(self, page_id: PageId) -> None:  # the real wizard's shortcut, simplified
+        self.setStartId(int(page_id))
+        self.restart()
+
+
+@pytest.fixture
+def demo_env(tmp_path, memory_keyring, qapp):
+    """(ctx, sandbox, tenants) over a fresh Demo Company; nothing connected yet.
+
+    ``ctx.opener`` "clicks Allow" on the consent page for the AU organisation; set
+    ``ctx.opener = demo_consent_opener([...])`` to choose others.
+    """
+    install_language("en")
+    paths = AppPaths.default().ensure()
+    box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "demo-state")
+    tenants = {k: next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == v)
+               for k, v in ORGS.items()}
+    ctx = AppContext.create(demo=True, paths=paths,
+                            tokens=TokenStore(memory_keyring, trust_backend=True),
+                            opener=demo_consent_opener([tenants["AU"]]), sandbox=box)
+    ctx.open_db()
+    yield ctx, box, tenants
+    ctx.close()
+    install_language("en")
+
+
+@pytest.fixture
+def connected_env(demo_env):
+    """Like demo_env, plus QuickBooks Time and the AU organisation connected and fetched."""
+    from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+    from core.fetch import fetch
+
+    ctx, box, tenants = demo_env
+    out = Output(as_json=True, stream=open("/dev/null", "w"))  # noqa: SIM115
+    cmd_connect_qbtime(ctx, out, box.qbtime_token)
+    cmd_connect_xero(ctx, out, None, None)
+    conn = pick_connection(None)
+    fetch(ctx, conn)
+    return ctx, box, tenants, conn
+
+
+@pytest.fixture
+def host(qtbot):
+    """``host(state, {PageId: PageClass})`` -> a shown HostWizard with those pages."""
+    made = []
+
+    def make(state: WizardState, pages: dict, start: PageId | None = None) -> HostWizard:
+        wizard = HostWizard(state)
+        for page_id, cls in pages.items():
+            wizard.add(page_id, cls(state))
+        wizard.setStartId(int(start if start is not None else next(iter(pages))))
+        qtbot.addWidget(wizard)
+        wizard.resize(880, 640)
+        wizard.show()
+        made.append(wizard)
+        return wizard
+
+    yield make
+    for wizard in made:
+        wizard.tasks.wait(10000)

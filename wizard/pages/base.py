@@ -1,0 +1,190 @@
+"""What every page shares: a busy indicator, an error banner, background tasks, retranslation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from core.errors import BridgeError
+
+from ..workers import error_text
+
+if TYPE_CHECKING:
+    from ..state import WizardState
+    from ..wizard import BridgeWizard
+
+
+class Banner(QWidget):
+    """A sentence on a coloured band: errors (with an optional action button) or notes."""
+
+    STYLES: ClassVar[dict[str, str]] = {
+        "error": "background:#fdecea; color:#611a15; border:1px solid #f5c2c0;",
+        "warning": "background:#fff4e5; color:#663c00; border:1px solid #ffd699;",
+        "info": "background:#e8f4fd; color:#0d3c61; border:1px solid #b6dcfb;",
+        "success": "background:#edf7ed; color:#1e4620; border:1px solid #b7dfb9;",
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton(self)
+        self.button.hide()
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+        self._action: Callable[[], None] | None = None
+        self.button.clicked.connect(self._clicked)
+        self.hide()
+
+    def _clicked(self) -> None:
+        if self._action is not None:
+            self._action()
+
+    def show_message(self, text: str, kind: str = "error", *, action_text: str | None = None,
+                     action: Callable[[], None] | None = None) -> None:
+        self.setStyleSheet(f"Banner {{ {self.STYLES[kind]} border-radius:4px; }}"
+                           f" QLabel {{ border:none; background:transparent; }}")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.label.setText(text)
+        self.setAccessibleName(text)
+        self._action = action
+        if action_text and action:
+            self.button.setText(action_text)
+            self.button.show()
+        else:
+            self.button.hide()
+        self.show()
+
+    def clear(self) -> None:
+        self._action = None
+        self.hide()
+
+
+class BasePage(QWizardPage):
+    """A wizard page: subclasses build widgets in ``build()`` and set texts in ``retranslate()``.
+
+    ``run_task`` runs slow work in the pool and shows the page busy meanwhile; Next stays
+    disabled until the page is ``ready()`` and not busy.
+    """
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._busy = False
+        self.outer = QVBoxLayout(self)
+        self.body = QVBoxLayout()
+        self.outer.addLayout(self.body, 1)
+        self.busy_row = QWidget(self)
+        row = QHBoxLayout(self.busy_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.busy_bar = QProgressBar(self.busy_row)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setTextVisible(False)
+        self.busy_label = QLabel(self.busy_row)
+        self.busy_label.setWordWrap(True)
+        row.addWidget(self.busy_bar)
+        row.addWidget(self.busy_label, 1)
+        self.busy_row.hide()
+        self.banner = Banner(self)
+        self.outer.addWidget(self.busy_row)
+        self.outer.addWidget(self.banner)
+        self.build()
+        self.retranslate()
+
+    # ------------------------------------------------------------------ for subclasses
+    def build(self) -> None:
+        """Create the widgets (into ``self.body``)."""
+
+    def retranslate(self) -> None:
+        """Set every visible text (called at creation and when the language changes)."""
+
+    def ready(self) -> bool:
+        """Whether Next may be pressed (besides not being busy)."""
+        return True
+
+    # ------------------------------------------------------------------ wizard plumbing
+    def bridge(self) -> BridgeWizard:
+        return self.wizard()  # type: ignore[return-value]
+
+    def isComplete(self) -> bool:
+        return not self._busy and self.ready()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def nextId(self) -> int:
+        from ..state import PageId
+
+        nxt = self.state.next_page(PageId(self.bridge().currentId()))
+        return -1 if nxt is None else int(nxt)
+
+    # ------------------------------------------------------------------ busy and errors
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        self._busy = busy
+        self.busy_label.setText(message)
+        self.busy_row.setVisible(busy)
+        self.completeChanged.emit()
+
+    def show_error(self, exc: BaseException | str, *, retry: Callable[[], None] | None = None) -> None:
+        text = exc if isinstance(exc, str) else error_text(exc)
+        self.banner.show_message(text, "error", action_text=self.tr("Try again") if retry else None,
+                                 action=retry)
+
+    def run_task(self, fn: Callable[..., Any], *args: Any, message: str,
+                 on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[BridgeError], None] | None = None,
+                 on_progress: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+        self.banner.clear()
+        self.set_busy(True, message)
+
+        def done(value: Any) -> None:
+            self.set_busy(False)
+            if on_done is not None:
+                on_done(value)
+
+        def failed(exc: BridgeError) -> None:
+            self.set_busy(False)
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.show_error(exc)
+
+        self.bridge().tasks.start(fn, *args, on_done=done, on_error=failed,
+                                  on_progress=on_progress, **kwargs)
+
+
+def heading(text: str = "", parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+def paragraph(text: str = "", parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

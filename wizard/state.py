@@ -1,0 +1,94 @@
+"""What the wizard knows and where it goes next: plain Python, no Qt (tested without a GUI).
+
+Pages read and write this object; the navigation rules live here, not in the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from core.xero.regions import country_has_payroll, version_for_country
+
+if TYPE_CHECKING:
+    from core.connections import QBTimeCompany
+    from core.context import AppContext
+    from core.importer import ImportRun
+    from core.models import Connection
+    from core.plan import ImportOptions, ImportPlan
+
+
+class PageId(IntEnum):
+    HOME = 0            # "Import again", when already set up
+    WELCOME = 1         # country + language
+    QBTIME = 2
+    XERO_CONNECT = 3
+    ORGANISATION = 4
+    OPTIONS = 5
+    REVIEW = 6
+    PREVIEW = 7
+    IMPORT = 8
+    DONE = 9
+
+
+FLOW = (PageId.WELCOME, PageId.QBTIME, PageId.XERO_CONNECT, PageId.ORGANISATION,
+        PageId.OPTIONS, PageId.REVIEW, PageId.PREVIEW, PageId.IMPORT, PageId.DONE)
+
+
+@dataclass
+class WizardState:
+    ctx: AppContext
+    language: str = "en"
+    country: str | None = None                 # ISO 3166-1 alpha-2 chosen on the first page
+    qbtime_company: QBTimeCompany | None = None
+    organisations: list[dict[str, Any]] = field(default_factory=list)  # just authorised
+    connection_id: int | None = None
+    options: ImportOptions | None = None
+    plan: ImportPlan | None = None
+    fetched: bool = False                      # snapshots refreshed in this session
+    fetch_error: str | None = None             # why the last refresh failed (review works offline)
+    last_run: ImportRun | None = None
+    #: where "Next" on the review page goes back to after a detour from the home page
+    came_from_home: bool = False
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def expected_version(self) -> str | None:
+        return version_for_country(self.country) if self.country else None
+
+    @property
+    def payroll_expected(self) -> bool:
+        return bool(self.country) and country_has_payroll(self.country or "")
+
+    def connection(self) -> Connection | None:
+        from core.models import Connection
+
+        if self.connection_id is None:
+            return None
+        return Connection.get_or_none(Connection.id == self.connection_id)
+
+    def has_payroll(self) -> bool:
+        from core.xero.regions import has_payroll
+
+        conn = self.connection()
+        return has_payroll(conn.xero_version) if conn else self.payroll_expected
+
+    # ------------------------------------------------------------------ navigation
+    def start_page(self, already_set_up: bool) -> PageId:
+        return PageId.HOME if already_set_up else PageId.WELCOME
+
+    def next_page(self, current: PageId) -> PageId | None:
+        """The page after ``current`` (None = the last page)."""
+        if current == PageId.HOME:
+            return PageId.REVIEW if self.plan is not None and self.plan.conflicts else PageId.PREVIEW
+        if current == PageId.DONE:
+            return None
+        index = FLOW.index(current)
+        return FLOW[index + 1]
+
+    def country_mismatch(self, organisation_country: str) -> bool:
+        """The organisation chosen is in another country than the one picked first."""
+        if not self.country or not organisation_country:
+            return False
+        return organisation_country.upper() != self.country.upper()

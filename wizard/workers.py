@@ -1,0 +1,114 @@
+"""Slow work off the UI thread: network, keyring and database calls run in a QThreadPool.
+
+Results come back to the UI thread through queued signals. A worker never shows a dialog;
+it returns a value or an error that the page turns into a sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from core.errors import BridgeError
+from core.i18n import tr as core_tr
+
+log = logging.getLogger(__name__)
+
+
+class WorkerSignals(QObject):
+    done = Signal(object)
+    failed = Signal(object)          # a BridgeError (or a wrapped unexpected error)
+    progress = Signal(object)
+
+
+class UnexpectedError(BridgeError):
+    message = ("Something unexpected went wrong ({what}). Nothing was lost; try again. "
+               "If it keeps happening, the log file says more.")
+
+
+class Worker(QRunnable):
+    """Runs ``fn(*args, progress=..., cancel=...)`` when it accepts those keywords."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, with_progress: bool = False,
+                 cancel: threading.Event | None = None, **kwargs: Any) -> None:
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.signals = WorkerSignals()
+        self.with_progress = with_progress
+        self.cancel = cancel
+        self.setAutoDelete(True)
+
+    @Slot()
+    def run(self) -> None:
+        from core.models import db
+
+        kwargs = dict(self.kwargs)
+        if self.with_progress:
+            kwargs["progress"] = self.signals.progress.emit
+        if self.cancel is not None:
+            kwargs["cancel"] = self.cancel
+        try:
+            result = self.fn(*self.args, **kwargs)
+        except BridgeError as exc:
+            log.info("Background task failed: %s", exc)
+            self.signals.failed.emit(exc)
+        except Exception as exc:  # never let a worker die silently or show a trace to a user
+            log.error("Unexpected error in a background task:\n%s", traceback.format_exc())
+            self.signals.failed.emit(UnexpectedError(what=type(exc).__name__))
+        else:
+            self.signals.done.emit(result)
+        finally:
+            try:
+                if not db.is_closed():
+                    db.close()  # peewee keeps one connection per thread: give it back
+            except Exception:  # noqa: S110 - closing a connection must not mask the result
+                pass
+
+
+class TaskRunner(QObject):
+    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(4)
+        self._running: set[Worker] = set()
+
+    def start(self, fn: Callable[..., Any], *args: Any,
+              on_done: Callable[[Any], None] | None = None,
+              on_error: Callable[[BridgeError], None] | None = None,
+              on_progress: Callable[[Any], None] | None = None,
+              cancel: threading.Event | None = None, **kwargs: Any) -> Worker:
+        worker = Worker(fn, *args, with_progress=on_progress is not None, cancel=cancel, **kwargs)
+        self._running.add(worker)
+
+        def finish(_value: Any = None) -> None:
+            self._running.discard(worker)
+
+        if on_done is not None:
+            worker.signals.done.connect(on_done)
+        if on_error is not None:
+            worker.signals.failed.connect(on_error)
+        if on_progress is not None:
+            worker.signals.progress.connect(on_progress)
+        worker.signals.done.connect(finish)
+        worker.signals.failed.connect(finish)
+        self.pool.start(worker)
+        return worker
+
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+def error_text(exc: BaseException) -> str:
+    if isinstance(exc, BridgeError):
+        return exc.user_message()
+    return core_tr("Something went wrong.")
