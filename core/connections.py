@@ -15,13 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import AccountAlreadyBound, BridgeError, QBTimeTokenInvalid
 from .models import (
     Connection,
-    Decision,
-    LeaveLink,
-    Link,
-    QBTRecord,
     Setting,
-    SyncCursor,
-    XeroRecord,
     db,
 )
 from .secrets import qbtime_token_key
@@ -85,12 +79,6 @@ def connection_for_tenant(tenant_id: str) -> Connection | None:
     return Connection.get_or_none(Connection.xero_tenant_id == tenant_id)
 
 
-def _forget_company_data(conn: Connection) -> None:
-    """What was learnt about the previous QuickBooks Time company means nothing for another."""
-    for model in (XeroRecord, QBTRecord, SyncCursor, Link, Decision, LeaveLink):
-        model.delete().where(model.connection == conn).execute()
-
-
 def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) -> Connection:
     """Join a Xero organisation and a QuickBooks Time company into one connection.
 
@@ -107,18 +95,20 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
                     and (existing.xero_tenant_id, existing.qbtime_company_id) != pair):
                 raise AccountAlreadyBound(organisation=existing.xero_tenant_name,
                                           company=existing.qbtime_company_name)
-        if by_tenant is not None and by_company is not None and by_tenant.id != by_company.id:
-            # Both are disconnected leftovers: the company's old row keeps its history but
-            # gives up its key, so this organisation's row can take the company.
-            by_company.qbtime_company_id = f"released:{by_company.id}:{by_company.qbtime_company_id}"
-            by_company.save()
-            by_company = None
-        conn = by_tenant or by_company
+        conn = None
+        for existing in (by_tenant, by_company):
+            if existing is None:
+                continue
+            if (existing.xero_tenant_id, existing.qbtime_company_id) == pair:
+                conn = existing  # the same pair again: its history continues
+            else:
+                # A disconnected pairing with another partner: it keeps its history under
+                # its own names, and gives up its keys so this new pairing can take them.
+                existing.xero_tenant_id = f"released:{existing.id}:{existing.xero_tenant_id}"
+                existing.qbtime_company_id = f"released:{existing.id}:{existing.qbtime_company_id}"
+                existing.save()
         if conn is None:
             conn = Connection(xero_tenant_id=tenant_id)
-        elif (conn.xero_tenant_id, conn.qbtime_company_id) != pair:
-            _forget_company_data(conn)
-            conn.xero_tenant_id = tenant_id
         conn.xero_tenant_name = organisation.get("tenant_name", "")
         conn.xero_country_code = organisation.get("country_code", "")
         conn.xero_version = organisation.get("version", "")

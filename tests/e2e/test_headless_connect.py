@@ -107,3 +107,25 @@ def test_bad_token_is_refused_with_a_clear_message(run, monkeypatch):
 def test_several_organisations_need_org(run):
     code, out = run("fetch")
     assert code == 2 and "connect-qbtime" in out["message"]
+
+
+def test_switching_organisation_after_disconnect_keeps_the_old_history(run):
+    from core.models import Connection, ImportRun
+
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+    assert run("sync")[0] == 0
+    assert run("disconnect")[0] == 0
+    run("connect-qbtime")
+    code, out = run("connect-xero", "--org", "Maison Verdure UK")
+    assert code == 0 and out["bound"]["organisation"] == "Maison Verdure UK"
+    code, out = run("history")
+    assert out["runs"] == []  # the UK connection starts its own history
+    from core.db import open_database
+    from core.paths import AppPaths
+
+    open_database(AppPaths.default().data / "bridge.sqlite3")
+    rows = {c.xero_tenant_name: c for c in Connection.select()}
+    assert set(rows) == {AU, "Maison Verdure UK"}
+    assert rows[AU].status == "disconnected"
+    assert ImportRun.select().where(ImportRun.connection == rows[AU]).count() == 1
