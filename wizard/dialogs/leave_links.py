@@ -1,0 +1,183 @@
+""""Link leave types": each Xero leave type → a QuickBooks Time time-off code (or none).
+
+One row per Xero leave type with a combo of the time-off codes, preselected from the saved
+links or a code with the same name (``core.leave.leave_link_rows``). Unpaid leave is marked
+"never exported to Xero". The dialog writes nothing: ``choices()`` goes to
+``core.leave.save_leave_links`` in a worker, run by the options page.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.leave import LeaveRow, TimeOffCode
+
+#: combo data meaning "not linked" (no QuickBooks Time jobcode has id 0)
+NOT_LINKED = 0
+
+
+class LeaveLinksDialog(QDialog):
+    def __init__(self, rows: Sequence[LeaveRow], codes: Sequence[TimeOffCode],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows = list(rows)
+        self.codes = list(codes)
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        self.no_codes = QLabel(self)
+        self.no_codes.setWordWrap(True)
+        self.no_codes.setStyleSheet("color:#663c00;")
+        self.no_codes.setVisible(not any(c.active for c in self.codes) and bool(self.rows))
+        self.no_rows = QLabel(self)
+        self.no_rows.setWordWrap(True)
+        self.no_rows.setVisible(not self.rows)
+
+        grid_host = QWidget(self)
+        grid = QGridLayout(grid_host)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 2)
+        grid.setHorizontalSpacing(12)
+        self.head_leave = self._header(grid_host)
+        self.head_code = self._header(grid_host)
+        self.head_export = self._header(grid_host)
+        grid.addWidget(self.head_leave, 0, 0)
+        grid.addWidget(self.head_code, 0, 1)
+        grid.addWidget(self.head_export, 0, 2)
+        self.names: list[QLabel] = []
+        self.combos: list[QComboBox] = []
+        self.exports: list[QLabel] = []
+        for i, row in enumerate(self.rows, start=1):
+            name = QLabel(grid_host)
+            name.setWordWrap(True)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            combo = QComboBox(grid_host)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            name.setBuddy(combo)
+            export = QLabel(grid_host)
+            export.setWordWrap(True)
+            if not row.is_paid:
+                export.setStyleSheet("color:#663c00;")
+            grid.addWidget(name, i, 0)
+            grid.addWidget(combo, i, 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(export, i, 2)
+            self.names.append(name)
+            self.combos.append(combo)
+            self.exports.append(export)
+        grid.setRowStretch(len(self.rows) + 1, 1)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(grid_host)
+        self.scroll = scroll
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button.setDefault(True)
+        self.ok_button.setEnabled(bool(self.rows))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.no_rows)
+        layout.addWidget(self.no_codes)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+
+        chain = [*self.combos, self.ok_button, self.cancel_button]
+        for first, second in itertools.pairwise(chain):
+            self.setTabOrder(first, second)
+        if self.combos:
+            self.combos[0].setFocus()
+        self.resize(680, 460)
+        self.setSizeGripEnabled(True)
+        self.retranslate()
+
+    @staticmethod
+    def _header(parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        label.setWordWrap(True)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    # -- result
+    def choices(self) -> dict[str, int | None]:
+        """``{xero leave type id: time-off code id, or None for "not linked"}``."""
+        out: dict[str, int | None] = {}
+        for row, combo in zip(self.rows, self.combos, strict=True):
+            value = combo.currentData()
+            out[row.leave_type_id] = None if not value else int(value)
+        return out
+
+    # -- texts
+    def _fill(self, combo: QComboBox, row: LeaveRow) -> None:
+        current = combo.currentData() if combo.count() else row.qbt_jobcode_id
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self.tr("— not linked —"), NOT_LINKED)
+        for code in self.codes:
+            if not code.active and code.id != current:
+                continue  # an archived code is offered only when it is the saved choice
+            text = code.name if code.active else self.tr("%1 (archived in QuickBooks Time)").replace(
+                "%1", code.name)
+            combo.addItem(text, code.id)
+            combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        found = combo.findData(current if current else NOT_LINKED)
+        combo.setCurrentIndex(max(0, found))
+        combo.blockSignals(False)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Link leave types"))
+        self.intro.setText(self.tr(
+            "Choose the QuickBooks Time time-off code for each Xero leave type. Time off "
+            "recorded on a linked code goes to Xero as that leave. Codes with the same name "
+            "are chosen for you: check them. Unpaid leave is never exported to Xero."))
+        self.no_codes.setText(self.tr(
+            "QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, "
+            "then come back here."))
+        self.no_rows.setText(self.tr(
+            "No leave types were read from Xero for this organisation: there is nothing to link."))
+        self.head_leave.setText(self.tr("Xero leave type"))
+        self.head_code.setText(self.tr("QuickBooks Time time-off code"))
+        self.head_export.setText(self.tr("Exported to Xero"))
+        for row, name, combo, export in zip(self.rows, self.names, self.combos, self.exports,
+                                            strict=True):
+            name.setText(row.name if row.active else self.tr("%1 (no longer used in Xero)").replace(
+                "%1", row.name))
+            self._fill(combo, row)
+            combo.setAccessibleName(self.tr("Time-off code for %1").replace("%1", row.name))
+            if row.source == "same_name":
+                combo.setToolTip(self.tr("Chosen for you: same name. Check it."))
+            export.setText(self.tr("Paid: exported to Xero") if row.is_paid
+                           else self.tr("Unpaid: never exported to Xero"))
+            combo.setAccessibleDescription(export.text())
+        self.ok_button.setText(self.tr("&Save links"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

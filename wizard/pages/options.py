@@ -1,0 +1,405 @@
+"""Page 5 — Import options: the original's check boxes, each explained, plus two dialogs.
+
+Entering the page refreshes the local snapshots from Xero and QuickBooks Time (in a worker)
+unless that was done in this session; when it fails, the page says why and lets the user go
+on with what was read earlier. Leaving the page saves the options for this organisation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import BridgeError
+from core.fetch import FetchReport, fetch, load_snapshot
+from core.leave import leave_link_rows, save_leave_links, time_off_codes
+from core.plan import ImportOptions
+from core.snapshots import has_snapshot
+from core.sync import load_options, save_options
+
+from ..dialogs.leave_links import LeaveLinksDialog
+from ..dialogs.manage_customers import ManageCustomersDialog
+from ..workers import UnexpectedError, error_text
+from .base import BasePage
+
+log = logging.getLogger(__name__)
+
+#: the check boxes, in screen order, and the ImportOptions field each one sets
+OPTION_FIELDS = ("import_customers", "archive_unmatched", "assign_all", "import_items",
+                 "require_item", "import_tracking", "import_employees", "link_leave")
+PAYROLL_FIELDS = ("import_employees", "link_leave")
+
+
+# ---------------------------------------------------------------------------- worker functions
+def refresh(ctx: Any, conn: Any, progress: Callable[[Any], None] | None = None
+            ) -> tuple[FetchReport | None, BridgeError | None, bool]:
+    """Fetch both sides; on failure, say whether an earlier snapshot lets the user go on.
+
+    Returns ``(report, None, True)`` or ``(None, error, snapshot_exists)``.
+    """
+    step = (lambda phase, done, total: progress((phase, done, total))) if progress else None
+    try:
+        return fetch(ctx, conn, progress=step), None, True
+    except BridgeError as exc:
+        error: BridgeError = exc
+    except Exception as exc:  # never a trace for the user; the log keeps it
+        log.exception("Reading Xero and QuickBooks Time failed")
+        error = UnexpectedError(what=type(exc).__name__)
+    try:
+        usable = has_snapshot(conn)
+    except Exception:
+        log.exception("Could not check the saved snapshot")
+        usable = False
+    return None, error, usable
+
+
+def leave_choices(conn: Any) -> tuple[list, list, list]:
+    """What "Link leave types" shows: rows, time-off codes and the Xero leave types."""
+    snap = load_snapshot(conn)
+    return leave_link_rows(conn, snap), time_off_codes(snap), snap.leave_types
+
+
+class OptionsPage(BasePage):
+    # ------------------------------------------------------------------ widgets
+    def build(self) -> None:
+        self._options = ImportOptions()
+        self._offline_ok = False
+        self._loaded_for: int | None = None
+        self.customers_dialog: ManageCustomersDialog | None = None
+        self.leave_dialog: LeaveLinksDialog | None = None
+        self.boxes: dict[str, QCheckBox] = {}
+        self.notes: dict[str, QLabel] = {}
+
+        content = QWidget(self)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 6, 0)
+
+        self.customers_group = QGroupBox(content)
+        group = QVBoxLayout(self.customers_group)
+        for name in ("import_customers", "archive_unmatched", "assign_all"):
+            self._option(group, name)
+        self.extra_note = self._note(self.customers_group)
+        self.manage_button = QPushButton(self.customers_group)
+        self.manage_button.clicked.connect(self.open_customers)
+        row = QHBoxLayout()
+        row.addWidget(self.manage_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.extra_note, 1)
+        group.addLayout(row)
+        column.addWidget(self.customers_group)
+
+        self.items_group = QGroupBox(content)
+        group = QVBoxLayout(self.items_group)
+        for name in ("import_items", "require_item", "import_tracking"):
+            self._option(group, name)
+        column.addWidget(self.items_group)
+
+        self.payroll_group = QGroupBox(content)
+        group = QVBoxLayout(self.payroll_group)
+        for name in PAYROLL_FIELDS:
+            self._option(group, name)
+        self.leave_button = QPushButton(self.payroll_group)
+        self.leave_button.clicked.connect(self.open_leave_links)
+        row = QHBoxLayout()
+        row.addWidget(self.leave_button)
+        row.addStretch(1)
+        group.addLayout(row)
+        column.addWidget(self.payroll_group)
+        column.addStretch(1)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        self.body.addWidget(self.scroll, 1)
+
+        # The archive warning must stand out: it is the one option that hides things.
+        self.notes["archive_unmatched"].setStyleSheet("color:#8a1f11; font-weight:bold;")
+        for name in ("import_items", "import_customers", "link_leave"):
+            self.boxes[name].toggled.connect(self._update_enabled)
+
+        chain: list[QWidget] = [self.boxes["import_customers"], self.boxes["archive_unmatched"],
+                                self.boxes["assign_all"], self.manage_button,
+                                self.boxes["import_items"], self.boxes["require_item"],
+                                self.boxes["import_tracking"], self.boxes["import_employees"],
+                                self.boxes["link_leave"], self.leave_button]
+        for first, second in itertools.pairwise(chain):
+            self.setTabOrder(first, second)
+
+    def _note(self, parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setStyleSheet("color:#555;")
+        return label
+
+    def _option(self, layout: QVBoxLayout, name: str) -> None:
+        box = QCheckBox(self)
+        note = self._note(self)
+        note.setContentsMargins(24, 0, 0, 6)  # under the text, not under the box
+        layout.addWidget(box)
+        layout.addWidget(note)
+        self.boxes[name] = box
+        self.notes[name] = note
+
+    # ------------------------------------------------------------------ texts
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Import options"))
+        self.setSubTitle(self.tr(
+            "Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the "
+            "next pages show every change, and your choices are kept for the next import."))
+        self.customers_group.setTitle(self.tr("Customers"))
+        self.items_group.setTitle(self.tr("Items and custom fields"))
+        self.payroll_group.setTitle(self.tr("Team members and time off"))
+        texts = {
+            "import_customers": (
+                self.tr("Import &customers from Xero"),
+                self.tr("Xero contacts that are customers become QuickBooks Time customers, so "
+                        "team members can track time against them. A customer you added by "
+                        "hand in QuickBooks Time is matched only when its name is exactly the "
+                        "same. Near matches are shown to you for review, never duplicated.")),
+            "archive_unmatched": (
+                self.tr("&Archive unmatched customers in QuickBooks Time"),
+                self.tr("Careful: every customer in QuickBooks Time with no match in Xero will "
+                        "be archived. Each one is listed in the preview before anything "
+                        "changes, and \"Undo this import\" brings them back.")),
+            "assign_all": (
+                self.tr("A&ssign all imported customers to all team members"),
+                self.tr("Otherwise, choose who works for which customer later, in QuickBooks "
+                        "Time.")),
+            "import_items": (
+                self.tr("Import &items from Xero"),
+                self.tr("Team members pick them on timesheets, and they appear on invoices and "
+                        "reports. Only items that are sold and not tracked as inventory are "
+                        "imported.")),
+            "require_item": (
+                self.tr("&Require all team members to select an item"),
+                self.tr("When they clock in or switch customer. Available when items are "
+                        "imported.")),
+            "import_tracking": (
+                self.tr("Import &tracking categories as custom fields"),
+                self.tr("Each Xero tracking category becomes a QuickBooks Time custom field, "
+                        "with its options as choices.")),
+            "import_employees": (
+                self.tr("Import &employees as team members"),
+                self.tr("Xero Payroll employees become QuickBooks Time team members. Someone "
+                        "you added by hand is matched only with exactly the same first name, "
+                        "last name and email.")),
+            "link_leave": (
+                self.tr("&Link leave types to time-off codes"),
+                self.tr("Time off recorded in QuickBooks Time goes to Xero as the linked leave "
+                        "type. Unpaid leave is never exported to Xero.")),
+        }
+        for name, (text, note) in texts.items():
+            box = self.boxes[name]
+            box.setText(text)
+            box.setAccessibleName(text.replace("&", ""))
+            box.setAccessibleDescription(note)
+            self.notes[name].setText(note)
+        self.manage_button.setText(self.tr("&Manage Xero customers…"))
+        self.manage_button.setToolTip(self.tr(
+            "Add Xero contacts that were never invoiced, so they are imported as customers."))
+        self.leave_button.setText(self.tr("Link lea&ve types…"))
+        self.leave_button.setToolTip(self.tr(
+            "Choose the QuickBooks Time time-off code for each Xero leave type."))
+        self._show_extra_count()
+        if self.state.fetch_error and not self.busy:
+            self._show_fetch_error(self.state.fetch_error)
+
+    def _show_extra_count(self) -> None:
+        count = len(self._options.extra_customers)
+        if count == 0:
+            text = self.tr("Contacts never invoiced are not imported unless you add them here.")
+        elif count == 1:
+            text = self.tr("1 contact never invoiced is added as a customer.")
+        else:
+            text = self.tr("%1 contacts never invoiced are added as customers.").replace(
+                "%1", str(count))
+        self.extra_note.setText(text)
+
+    # ------------------------------------------------------------------ values
+    def _show_options(self, options: ImportOptions) -> None:
+        self._options = options
+        for name in OPTION_FIELDS:
+            self.boxes[name].setChecked(bool(getattr(options, name)))
+        self._show_extra_count()
+        self._update_enabled()
+
+    def options(self) -> ImportOptions:
+        """The options as shown on the page."""
+        return self._options.with_values(
+            **{name: self.boxes[name].isChecked() for name in OPTION_FIELDS})
+
+    def _update_enabled(self, *_args: object) -> None:
+        customers = self.boxes["import_customers"].isChecked()
+        self.boxes["archive_unmatched"].setEnabled(customers)
+        self.boxes["assign_all"].setEnabled(customers)
+        self.boxes["require_item"].setEnabled(self.boxes["import_items"].isChecked())
+        has_conn = self.state.connection_id is not None
+        self.manage_button.setEnabled(customers and has_conn and not self.busy)
+        self.leave_button.setEnabled(self.boxes["link_leave"].isChecked() and has_conn
+                                     and not self.busy)
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        super().set_busy(busy, message)
+        self._update_enabled()  # the dialogs read the snapshot: not while it is rewritten
+
+    # ------------------------------------------------------------------ wizard
+    def initializePage(self) -> None:
+        conn = self.state.connection()
+        payroll = self.state.has_payroll()
+        self.payroll_group.setVisible(payroll)
+        if conn is None:
+            self._show_options(self.state.options or ImportOptions())
+            self.show_error(self.tr("No organisation is connected yet. Go back and connect "
+                                    "Xero and QuickBooks Time first."))
+            return
+        if self.state.options is not None and self._loaded_for == conn.id:
+            self._show_options(self.state.options)
+        else:
+            self._show_options(load_options(conn))
+            self._loaded_for = conn.id
+        if not self.state.fetched:
+            self.start_fetch()
+        elif self.state.fetch_error:
+            self._show_fetch_error(self.state.fetch_error)
+
+    def ready(self) -> bool:
+        if self.state.connection_id is None:
+            return False
+        return self.state.fetched or self._offline_ok
+
+    def validatePage(self) -> bool:
+        conn = self.state.connection()
+        if conn is None:
+            return False
+        options = self.options()
+        try:
+            save_options(conn, options)  # one small row: quick enough for the UI thread
+        except Exception:
+            log.exception("Could not save the import options")
+            self.show_error(self.tr("Your choices could not be saved on this computer. Check "
+                                    "that the disk is not full, then click Next again."))
+            return False
+        if self.state.options != options:
+            self.state.plan = None  # planned with other options: the next pages plan again
+        self.state.options = options
+        self._options = options
+        return True
+
+    # ------------------------------------------------------------------ fetch
+    def start_fetch(self) -> None:
+        conn = self.state.connection()
+        if conn is None:
+            return
+        self._offline_ok = False
+        self.run_task(refresh, self.state.ctx, conn,
+                      message=self.tr("Reading Xero and QuickBooks Time…"),
+                      on_done=self._fetched, on_progress=self._fetch_progress)
+
+    def _fetch_progress(self, value: Any) -> None:
+        phase, done, total = value
+        if phase == "xero":
+            text = self.tr("Reading Xero… (step %1 of %2)")
+        else:
+            text = self.tr("Reading QuickBooks Time… (step %1 of %2)")
+        self.busy_label.setText(text.replace("%1", str(done)).replace("%2", str(total)))
+
+    def _fetched(self, result: tuple[FetchReport | None, BridgeError | None, bool]) -> None:
+        _report, error, usable = result
+        if error is None:
+            self.state.fetched = True
+            self.state.fetch_error = None
+            self._offline_ok = True
+            self.banner.clear()
+        else:
+            self.state.fetched = False
+            self.state.fetch_error = error_text(error)
+            self._offline_ok = usable
+            self._show_fetch_error(self.state.fetch_error)
+        self.completeChanged.emit()
+
+    def _show_fetch_error(self, message: str) -> None:
+        if self._offline_ok:
+            more = self.tr("You can still go on with what was read earlier: the preview may "
+                           "miss the latest changes.")
+        else:
+            more = self.tr("Nothing has been read from Xero yet, so you cannot go on until "
+                           "this works.")
+        self.show_error(f"{message} {more}", retry=self.start_fetch)
+
+    # ------------------------------------------------------------------ dialogs
+    def open_customers(self) -> None:
+        conn = self.state.connection()
+        if conn is None or self.busy:
+            return
+        self.run_task(load_snapshot, conn, message=self.tr("Reading the saved Xero contacts…"),
+                      on_done=self._show_customers_dialog)
+
+    def _show_customers_dialog(self, snapshot: Any) -> None:
+        dialog = ManageCustomersDialog(snapshot.contacts, self._options.extra_customers, self)
+        self.customers_dialog = dialog
+        dialog.accepted.connect(lambda: self._customers_chosen(dialog))
+        dialog.finished.connect(lambda _result: self._dialog_closed("customers_dialog",
+                                                                    self.manage_button))
+        dialog.open()  # window-modal, no nested event loop: workers keep reporting
+
+    def _customers_chosen(self, dialog: ManageCustomersDialog) -> None:
+        chosen = dialog.chosen_ids()
+        if chosen == self._options.extra_customers:
+            return
+        self._options = self.options().with_values(extra_customers=sorted(chosen))
+        self._show_extra_count()
+        conn = self.state.connection()
+        if conn is not None:
+            self.run_task(save_options, conn, self._options,
+                          message=self.tr("Saving your choice…"))
+
+    def open_leave_links(self) -> None:
+        conn = self.state.connection()
+        if conn is None or self.busy:
+            return
+        self.run_task(leave_choices, conn, message=self.tr("Reading the saved leave types…"),
+                      on_done=self._show_leave_dialog)
+
+    def _show_leave_dialog(self, value: tuple[list, list, list]) -> None:
+        rows, codes, leave_types = value
+        dialog = LeaveLinksDialog(rows, codes, self)
+        self.leave_dialog = dialog
+        dialog.accepted.connect(lambda: self._leave_chosen(dialog, leave_types))
+        dialog.finished.connect(lambda _result: self._dialog_closed("leave_dialog", self.leave_button))
+        dialog.open()
+
+    def _leave_chosen(self, dialog: LeaveLinksDialog, leave_types: list) -> None:
+        conn = self.state.connection()
+        if conn is None:
+            return
+        self.run_task(save_leave_links, conn, dialog.choices(), leave_types,
+                      message=self.tr("Saving your leave links…"), on_done=self._leave_saved)
+
+    def _leave_saved(self, _count: int) -> None:
+        self.state.plan = None  # the plan links leave from these rows: plan again
+        self.banner.show_message(
+            self.tr("Leave links saved. Every import from now on uses them."), "success")
+
+    def _dialog_closed(self, attribute: str, button: QPushButton) -> None:
+        dialog = getattr(self, attribute)
+        setattr(self, attribute, None)
+        if dialog is not None:
+            dialog.deleteLater()
+        button.setFocus()
