@@ -52,6 +52,15 @@ class WizardState:
     #: where "Next" on the review page goes back to after a detour from the home page
     came_from_home: bool = False
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Another organisation means other data: what was read, planned or chosen for the
+        # previous one must not leak into the next pages.
+        if name == "connection_id" and getattr(self, "connection_id", value) != value:
+            for stale, empty in (("fetched", False), ("fetch_error", None), ("plan", None),
+                                 ("options", None), ("last_run", None)):
+                object.__setattr__(self, stale, empty)
+        object.__setattr__(self, name, value)
+
     # ------------------------------------------------------------------ derived
     @property
     def expected_version(self) -> str | None:
