@@ -431,6 +431,24 @@ class _Planner:
                             "location", after=_location_after(address, jobcode_id), needs=needs,
                             reason=N_("customer address in Xero")))
             return
+        if jobcode_id is None:
+            # Fix: the contact's location is linked already but its customer is created in
+            # this run (e.g. the customer's link was undone, or an undo was interrupted
+            # between the two unlinks). This crashed (None in the jobcode ids). Move the
+            # linked location to the new jobcode instead of creating a twin: the importer
+            # fills ``linked_objects`` with the id of ``needs`` once it is created.
+            want = _location_after(address, None)
+            have = _location_after(existing.address, None)
+            changed = {k: v for k, v in want.items() if have.get(k) != v}
+            before = {k: have.get(k) for k in changed}
+            changed["linked_objects"] = {"jobcodes": []}   # replaced by the new jobcode's id
+            before["linked_objects"] = {"jobcodes": list(existing.jobcode_ids)}
+            if not existing.active:
+                changed["active"], before["active"] = True, False
+            self.add(Action(ref + ":update", "locations", "update", "location", "locations",
+                            contact.name, cid, existing.id, None, before=before, after=changed,
+                            needs=needs, reason=N_("customer address in Xero")))
+            return
         new_link = linked_id != existing.id
         if new_link:
             self.add(Action(ref + ":link", "locations", "link", "location", "locations", label,
@@ -518,7 +536,7 @@ class _Planner:
         links = {x: q for x, q in self.links.get(link_kind, {}).items()
                  if q in {e[0] for e in existing}}
         result = matching.match_named(kind, wanted, existing, links)
-        self.plan.matches.setdefault(kind, result)
+        self.plan.matches[f"{kind}:{field_xero_id}"] = result  # one per custom field
         names = dict(wanted)
         linked, new, create = self.resolve(result, names, (e[0] for e in existing))
         summary = "items"
@@ -531,7 +549,7 @@ class _Planner:
                     self.add(Action(ref + ":link", "custom_field_items", "link", "customfielditem",
                                     summary, name, xero_id, item.id, link_kind, reason=N_("same name")))
                 before, after = {}, {}
-                if item.name != name and len(name) <= NAME_LIMIT:
+                if item.name != name and name and len(name) <= NAME_LIMIT:  # Fix: never blank
                     before["name"], after["name"] = item.name, name
                 if not item.active:
                     before["active"], after["active"] = False, True
@@ -590,6 +608,16 @@ class _Planner:
                                     "custom_fields", fld.name, cid, fld.id, None,
                                     before={"active": True}, after={"active": False},
                                     reason=N_("archived in Xero")))
+                continue
+            # Fix: a blank name or one longer than QuickBooks Time allows (Xero allows 100
+            # characters) was sent as a custom field name; report it instead.
+            if not name:
+                self.skip("tracking_category", cid, category.name, N_("the name is empty in Xero"))
+                continue
+            if len(name) > NAME_LIMIT:
+                self.skip("tracking_category", cid, name,
+                          N_("the name is longer than QuickBooks Time allows ({limit} characters): "
+                          "choose a shorter name in the review"), limit=NAME_LIMIT)
                 continue
             ref = self._field_for(cid, name, None, "tracking_category")
             active_options = [(o.option_id, _clean(o.name)) for o in category.options

@@ -1,0 +1,270 @@
+"""The conflict review table: one row per conflict, with its saved decision; and its filter.
+
+Texts come from core already translated (``Conflict.describe()``, ``Candidate.describe()``);
+the model's own words go through ``self.tr`` and are re-read when the language changes
+(:meth:`ConflictTableModel.retranslate`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from core.matching import Candidate, Conflict
+from core.review import ReviewRow
+
+KIND, XERO, CANDIDATE, SCORE, REASON, DECISION = range(6)
+COLUMNS = 6
+
+#: the order kinds are listed in (filter combo, sorting by kind)
+KIND_ORDER = ("customer", "location", "employee", "item", "tracking_category", "tracking_option",
+              "leave_type")
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for searching ("eclair" finds "Éclair")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class ConflictTableModel(QAbstractTableModel):
+    """Kind, Xero value, QuickBooks Time candidate, score, reason, decision."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReviewRow] = []
+
+    # ------------------------------------------------------------------ words
+    def kind_label(self, kind: str) -> str:
+        labels = {
+            "customer": self.tr("Customer"),
+            "employee": self.tr("Team member"),
+            "item": self.tr("Item"),
+            "tracking_category": self.tr("Custom field"),
+            "tracking_option": self.tr("Custom field value"),
+            "leave_type": self.tr("Time off"),
+            "location": self.tr("Location"),
+        }
+        return labels.get(kind, kind)
+
+    def headers(self) -> list[str]:
+        return [self.tr("Kind"), self.tr("In Xero"), self.tr("In QuickBooks Time"),
+                self.tr("Score"), self.tr("Why"), self.tr("Decision")]
+
+    @staticmethod
+    def candidate_by_id(conflict: Conflict, qbt_id: int | None) -> Candidate | None:
+        return next((c for c in conflict.candidates if c.qbt_id == qbt_id), None)
+
+    def candidate_text(self, cand: Candidate) -> str:
+        text = cand.name
+        if cand.archived:
+            text = self.tr("{name} (archived)").format(name=text)
+        return text
+
+    def decision_text(self, row: ReviewRow) -> str:
+        d = row.decision
+        if row.state == "reopened":
+            return self.tr("Decide again: the data changed")
+        if d is None or row.stale:
+            return self.tr("Not decided")
+        if d.action == "link":
+            cand = self.candidate_by_id(row.conflict, d.target_qbt_id)
+            if cand is not None:
+                return self.tr("Link to “{name}”").format(name=cand.name)
+            return self.tr("Link to record {number}").format(number=d.target_qbt_id)
+        if d.action == "create":
+            return self.tr("Create new")
+        if d.action == "skip":
+            return self.tr("Skip")
+        if d.action == "rename":
+            return self.tr("Create as “{name}”").format(name=d.new_name or "")
+        return self.tr("Decide later")
+
+    def reason_text(self, conflict: Conflict) -> str:
+        if conflict.problem == "near_match" and conflict.candidates:
+            return conflict.candidates[0].describe()
+        return conflict.describe()
+
+    def reason_tooltip(self, conflict: Conflict) -> str:
+        lines = [conflict.describe()]
+        for cand in conflict.candidates:
+            lines.append(self.tr("“{name}”: {reason} (score {score})").format(
+                name=cand.name, reason=cand.describe(), score=round(cand.score)))
+        return "\n".join(lines)
+
+    def best_text(self, conflict: Conflict) -> str:
+        if not conflict.candidates:
+            return self.tr("No similar record")
+        text = self.candidate_text(conflict.candidates[0])
+        more = len(conflict.candidates) - 1
+        if more:
+            text = self.tr("{name} (+{count} more)").format(name=text, count=more)
+        return text
+
+    # ------------------------------------------------------------------ rows
+    def rows(self) -> list[ReviewRow]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> ReviewRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, key: tuple[str, str]) -> int:
+        for i, r in enumerate(self._rows):
+            if r.key == key:
+                return i
+        return -1
+
+    def set_rows(self, rows: Sequence[ReviewRow]) -> None:
+        """Show ``rows``; when they are the same conflicts (new decisions), update in place so
+        the selection stays."""
+        rows = list(rows)
+        if [r.key for r in rows] == [r.key for r in self._rows] and rows:
+            self._rows = rows
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, COLUMNS - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMNS - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMNS - 1))
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role in (
+                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.headers()[section]  # the tooltip: a header cut short stays readable
+        return super().headerData(section, orientation, role)
+
+    def text(self, row: ReviewRow, column: int) -> str:
+        c = row.conflict
+        if column == KIND:
+            return self.kind_label(c.kind)
+        if column == XERO:
+            return c.xero_name.strip() or self.tr("(no name)")
+        if column == CANDIDATE:
+            return self.best_text(c)
+        if column == SCORE:
+            return str(round(c.candidates[0].score)) if c.candidates else "—"
+        if column == REASON:
+            return self.reason_text(c)
+        return self.decision_text(row)
+
+    def sort_key(self, row: int, column: int) -> Any:
+        r = self._rows[row]
+        c = r.conflict
+        if column == KIND:
+            order = KIND_ORDER.index(c.kind) if c.kind in KIND_ORDER else len(KIND_ORDER)
+            return (order, row)
+        if column == SCORE:
+            return (c.candidates[0].score if c.candidates else -1.0, row)
+        if column == DECISION:
+            rank = {"undecided": 0, "reopened": 1, "decided": 2}[r.state]
+            return (rank, fold(self.decision_text(r)), row)
+        return (fold(self.text(r, column)), row)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == REASON:
+                return self.reason_tooltip(row.conflict)
+            if column == CANDIDATE and row.conflict.candidates:
+                return "\n".join(self.candidate_text(c) for c in row.conflict.candidates)
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCORE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and column == DECISION and not row.decided:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and column == DECISION and row.state == "reopened":
+            return QBrush(QColor("#8a4b00"))
+        if role == SORT_ROLE:
+            return self.sort_key(index.row(), column)
+        if role == KEY_ROLE:
+            return row.key
+        if role == STATE_ROLE:
+            return row.state
+        return None
+
+
+class ConflictFilterModel(QSortFilterProxyModel):
+    """Text search (accent- and case-insensitive), one kind, and "hide decided"."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._kind: str | None = None
+        self._hide_decided = False
+
+    def source(self) -> ConflictTableModel:
+        return self.sourceModel()  # type: ignore[return-value]
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._text = fold(text.strip())
+        self.endFilterChange()
+
+    def set_kind(self, kind: str | None) -> None:
+        self.beginFilterChange()
+        self._kind = kind or None
+        self.endFilterChange()
+
+    def set_hide_decided(self, hide: bool) -> None:
+        self.beginFilterChange()
+        self._hide_decided = hide
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.source()
+        row = model.row_at(source_row)
+        if row is None:
+            return False
+        if self._hide_decided and row.decided:
+            return False
+        if self._kind and row.conflict.kind != self._kind:
+            return False
+        if self._text:
+            haystack = " ".join([row.conflict.xero_name, *(c.name for c in row.conflict.candidates),
+                                 model.reason_text(row.conflict), model.decision_text(row),
+                                 model.kind_label(row.conflict.kind)])
+            return self._text in fold(haystack)
+        return True
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        model = self.source()
+        return bool(model.sort_key(left.row(), left.column())
+                    < model.sort_key(right.row(), right.column()))

@@ -1,0 +1,377 @@
+"""The preview of an import: counts per kind and operation, and every change before → after.
+
+Archives stand out: the word "Archive" in bold, a red-ish background and a note saying what
+the archive also takes with it (jobs under the customer, assignments). Skipped records are
+listed with their reason. Reasons from core are English and shown through ``core.i18n.tr``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from core.i18n import tr as core_tr
+from core.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
+
+from .conflicts import fold
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: the operations a change can be, in the order the filter and the grid list them
+OPERATIONS = ("create", "update", "restore", "archive", "link", "skip")
+#: columns of the counts grid, and which ImportPlan.counts() key feeds each
+COUNT_COLUMNS = (("create", "created"), ("update", "updated"), ("archive", "archived"),
+                 ("link", "linked"), ("skip", "skipped"))
+
+ARCHIVE_BACKGROUND = QColor("#fdecea")
+ARCHIVE_FOREGROUND = QColor("#611a15")
+
+OP_ROLE = Qt.ItemDataRole.UserRole + 1
+REF_ROLE = Qt.ItemDataRole.UserRole + 2
+
+WHAT, KIND, NAME, BEFORE, AFTER, WHY = range(6)
+COLUMNS = 6
+
+# the Xero-side kind of a skipped record -> the summary kind the counts use
+_SKIPPED_KIND = {"customer": "customers", "location": "locations", "employee": "employees",
+                 "item": "items", "tracking_category": "custom_fields",
+                 "tracking_option": "items", "leave_type": "leave"}
+
+# fields never shown (ids and settings the person did not choose)
+_HIDDEN = {"id", "parent_id", "type", "applies_to", "show_to_all", "customfield_id",
+           "permissions", "qbt_jobcode_id", "children_assigned_to_all", "linked_objects",
+           "type_id", "short_code"}
+_ADDRESS = ("addr1", "addr2", "city", "state", "zip", "country")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the preview: an action of the plan, or a skipped record."""
+
+    op: str
+    kind: str                      # a summary kind (customers, employees, ...)
+    name: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    source: Action | Skipped
+    ref: str = ""                  # the action's ref ("" for skipped records)
+
+    @property
+    def reason(self) -> str:
+        """Why, in the current language (read again after a language change)."""
+        if isinstance(self.source, Skipped):
+            return self.source.describe()
+        return core_tr(self.source.reason) if self.source.reason else ""
+
+
+def changes_of(plan: ImportPlan) -> list[Change]:
+    out = [Change(a.op, a.summary_kind, a.label, dict(a.before), dict(a.after), a, a.ref)
+           for a in plan.actions]
+    out += [skipped_change(s) for s in plan.skipped]
+    return out
+
+
+def skipped_change(s: Skipped) -> Change:
+    return Change("skip", _SKIPPED_KIND.get(s.kind, s.kind), s.name, {}, {}, s)
+
+
+class Words(QObject):
+    """The model's words (one place, so both models translate them the same way)."""
+
+    def op(self, op: str) -> str:
+        return {"create": self.tr("Create"), "update": self.tr("Update"),
+                "restore": self.tr("Restore"), "archive": self.tr("Archive"),
+                "link": self.tr("Link"), "skip": self.tr("Skip")}.get(op, op)
+
+    def kind(self, kind: str) -> str:
+        return {"customers": self.tr("Customer"), "locations": self.tr("Location"),
+                "employees": self.tr("Team member"), "items": self.tr("Item"),
+                "custom_fields": self.tr("Custom field"), "assignments": self.tr("Assignment"),
+                "leave": self.tr("Time off")}.get(kind, kind)
+
+    def kinds(self, kind: str) -> str:
+        return {"customers": self.tr("Customers"), "locations": self.tr("Locations"),
+                "employees": self.tr("Team members"), "items": self.tr("Items"),
+                "custom_fields": self.tr("Custom fields"), "assignments": self.tr("Assignments"),
+                "leave": self.tr("Time off")}.get(kind, kind)
+
+    def yes_no(self, value: Any) -> str:
+        return self.tr("Yes") if value else self.tr("No")
+
+    def field(self, key: str) -> str:
+        return {"name": self.tr("Name"), "first_name": self.tr("First name"),
+                "last_name": self.tr("Last name"), "email": self.tr("Email"),
+                "username": self.tr("Username"), "active": self.tr("Status"),
+                "assigned_to_all": self.tr("Assigned to all team members"),
+                "required": self.tr("Required on timesheets"), "address": self.tr("Address"),
+                "time_off_code": self.tr("Time-off code"), "is_paid": self.tr("Paid"),
+                "export_to_xero": self.tr("Sent to Xero"), "notes": self.tr("Notes")}.get(
+            key, key.replace("_", " ").capitalize())
+
+    def value(self, key: str, value: Any) -> str:
+        if key == "active":
+            return self.tr("Active") if value else self.tr("Archived")
+        if isinstance(value, bool):
+            return self.yes_no(value)
+        if value is None or value == "":
+            return "—"
+        return str(value)
+
+    def values(self, values: Mapping[str, Any], *, archive_note: bool = False) -> list[str]:
+        """``values`` as "Field: value" parts, technical fields left out."""
+        parts: list[str] = []
+        address = [str(values[k]) for k in _ADDRESS if values.get(k)]
+        if address:
+            parts.append(self.tr("{field}: {value}").format(field=self.field("address"),
+                                                             value=", ".join(address)))
+        for key, value in values.items():
+            if key in _HIDDEN or key in _ADDRESS or key in ("children", "assignments"):
+                continue
+            parts.append(self.tr("{field}: {value}").format(field=self.field(key),
+                                                             value=self.value(key, value)))
+        if archive_note:
+            children = len(values.get("children") or ())
+            assignments = len(values.get("assignments") or ())
+            if children == 1:
+                parts.append(self.tr("the job under it is archived too"))
+            elif children:
+                parts.append(self.tr("the {count} jobs under it are archived too").format(
+                    count=children))
+            if assignments == 1:
+                parts.append(self.tr("1 team member assignment is removed"))
+            elif assignments:
+                parts.append(self.tr("{count} team member assignments are removed").format(
+                    count=assignments))
+        return parts
+
+
+class ChangeTableModel(QAbstractTableModel):
+    """What, kind, name, before, after, why — one row per change or skipped record."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.words = Words(self)
+        self._changes: list[Change] = []
+
+    def set_plan(self, plan: ImportPlan | None) -> None:
+        self.beginResetModel()
+        self._changes = changes_of(plan) if plan is not None else []
+        self.endResetModel()
+
+    def changes(self) -> list[Change]:
+        return list(self._changes)
+
+    def change_at(self, row: int) -> Change | None:
+        return self._changes[row] if 0 <= row < len(self._changes) else None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMNS - 1)
+        if self._changes:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._changes) - 1,
+                                                               COLUMNS - 1))
+
+    def headers(self) -> list[str]:
+        return [self.tr("What"), self.tr("Kind"), self.tr("Name"), self.tr("Before"),
+                self.tr("After"), self.tr("Why")]
+
+    def before_text(self, c: Change) -> str:
+        if c.op in ("create", "skip"):
+            return "—"
+        if c.op == "link":
+            return self.tr("Not linked")
+        parts = self.words.values({k: v for k, v in c.before.items()
+                                   if k in c.after or k == "active"})
+        return "; ".join(parts) or "—"
+
+    def after_text(self, c: Change) -> str:
+        if c.op == "skip":
+            return self.tr("Not imported")
+        if c.op == "link":
+            extra = self.words.values(c.after)
+            base = self.tr("Linked to the existing record")
+            return "; ".join([base, *extra])
+        if c.op == "archive":
+            parts = [self.words.value("active", False)]
+            note = self.words.values({k: c.before.get(k) for k in ("children", "assignments")},
+                                     archive_note=True)
+            return "; ".join(parts + note)
+        return "; ".join(self.words.values(c.after)) or "—"
+
+    def text(self, c: Change, column: int) -> str:
+        if column == WHAT:
+            return self.words.op(c.op)
+        if column == KIND:
+            return self.words.kind(c.kind)
+        if column == NAME:
+            return c.name or "—"
+        if column == BEFORE:
+            return self.before_text(c)
+        if column == AFTER:
+            return self.after_text(c)
+        return c.reason
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._changes)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role in (
+                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.headers()[section]  # the tooltip: a header cut short stays readable
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        c = self.change_at(index.row()) if index.isValid() else None
+        if c is None:
+            return None
+        column = index.column()
+        archive = c.op == "archive"
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(c, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self.text(c, column)
+            if column in (BEFORE, AFTER):
+                return text.replace("; ", "\n")
+            if archive and column == WHAT:
+                return self.tr("Archived in QuickBooks Time. Undo from the last page brings "
+                               "it back.")
+            return text
+        if role == Qt.ItemDataRole.BackgroundRole and archive:
+            return QBrush(ARCHIVE_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if archive:
+                return QBrush(ARCHIVE_FOREGROUND)
+            if c.op == "skip":
+                return QBrush(QColor("#555555"))
+        if role == Qt.ItemDataRole.FontRole and column == WHAT and archive:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == OP_ROLE:
+            return c.op
+        if role == REF_ROLE:
+            return c.ref
+        return None
+
+
+class ChangeFilterModel(QSortFilterProxyModel):
+    """Show one operation (or all), and an optional text search."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._op: str | None = None
+        self._text = ""
+
+    def set_operation(self, op: str | None) -> None:
+        """Show only ``op`` ("update" also shows restores, as the counts do)."""
+        self.beginFilterChange()
+        self._op = op or None
+        self.endFilterChange()
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._text = fold(text.strip())
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model: ChangeTableModel = self.sourceModel()  # type: ignore[assignment]
+        c = model.change_at(source_row)
+        if c is None:
+            return False
+        if self._op and c.op != self._op and not (self._op == "update" and c.op == "restore"):
+            return False
+        if self._text:
+            haystack = " ".join(model.text(c, col) for col in range(COLUMNS))
+            return self._text in fold(haystack)
+        return True
+
+
+class CountsModel(QAbstractTableModel):
+    """Kinds (rows, only those with something to do) × create/update/archive/link/skip."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.words = Words(self)
+        self._counts: dict[str, dict[str, int]] = {}
+        self._kinds: list[str] = []
+
+    def set_plan(self, plan: ImportPlan | None) -> None:
+        self.beginResetModel()
+        self._counts = plan.counts() if plan is not None else {}
+        present = {kind for per_kind in self._counts.values() for kind in per_kind}
+        self._kinds = [k for k in SUMMARY_KINDS if k in present]
+        self.endResetModel()
+
+    def count(self, kind: str, op: str) -> int:
+        key = dict(COUNT_COLUMNS)[op]
+        return int(self._counts.get(key, {}).get(kind, 0))
+
+    def kinds(self) -> list[str]:
+        return list(self._kinds)
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COUNT_COLUMNS) - 1)
+        if self._kinds:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self._kinds) - 1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._kinds)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COUNT_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return self.words.op(COUNT_COLUMNS[section][0])
+            return self.words.kinds(self._kinds[section])
+        if role == Qt.ItemDataRole.FontRole and orientation == Qt.Orientation.Horizontal \
+                and COUNT_COLUMNS[section][0] == "archive":
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        kind = self._kinds[index.row()]
+        op = COUNT_COLUMNS[index.column()][0]
+        n = self.count(kind, op)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(n) if n else "–"
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return self.tr("{kind}: {operation} {count}").format(
+                kind=self.words.kinds(kind), operation=self.words.op(op), count=n)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if op == "archive" and n:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(ARCHIVE_BACKGROUND)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(ARCHIVE_FOREGROUND)
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+        return None
+
+
+__all__ = ["OPERATIONS", "Change", "ChangeFilterModel", "ChangeTableModel",
+           "CountsModel", "changes_of"]

@@ -1,0 +1,300 @@
+"""Page 7 — Preview: every change the import will make, before anything is written.
+
+On entering, a worker plans again from the local data (core.sync.current_plan with the
+chosen options and the saved decisions) and the page keeps that plan in ``state.plan``: the
+import page runs exactly what was shown here. This is a commit page: once "Start import" is
+clicked, Back cannot return to it.
+
+An empty plan: the page says everything is up to date and becomes the last page (the button
+reads "Close"). Starting an import that writes nothing would only add an empty run to the
+history, with an "Undo" that undoes nothing — the headless ``sync`` makes the same choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
+
+from core.sync import current_plan
+
+from ..models.preview import (
+    AFTER,
+    BEFORE,
+    COUNT_COLUMNS,
+    KIND,
+    NAME,
+    OP_ROLE,
+    REF_ROLE,
+    WHAT,
+    WHY,
+    ChangeFilterModel,
+    ChangeTableModel,
+    CountsModel,
+)
+from .base import BasePage, heading, paragraph
+
+
+class _KeyGuard(QObject):
+    """Return/Enter in the page's own controls never presses "Start import" by accident."""
+
+    def __init__(self, parent: QObject, actions: dict[QObject, Any]) -> None:
+        super().__init__(parent)
+        self.actions = actions
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            action = self.actions.get(watched)
+            if action is not None:
+                action()
+            return True
+        return False
+
+
+class PreviewPage(BasePage):
+    def build(self) -> None:
+        self.plan = None
+        self.loaded = False
+        self.failed = False
+        self.setCommitPage(True)
+
+        self.notice = heading(parent=self)
+        self.body.addWidget(self.notice)
+        self.stack = QStackedWidget(self)
+        self.body.addWidget(self.stack, 1)
+
+        main = QWidget(self.stack)
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.counts_label = QLabel(main)
+        self.counts_label.setWordWrap(True)
+        self.counts_model = CountsModel(self)
+        self.counts = QTableView(main)
+        self.counts.setModel(self.counts_model)
+        self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.counts.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.counts.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.counts.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.counts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.counts_label.setBuddy(self.counts)
+        layout.addWidget(self.counts_label)
+        layout.addWidget(self.counts)
+
+        filters = QHBoxLayout()
+        self.filter_label = QLabel(main)
+        self.filter_combo = QComboBox(main)
+        self.filter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.filter_label.setBuddy(self.filter_combo)
+        self.search_label = QLabel(main)
+        self.search = QLineEdit(main)
+        self.search.setClearButtonEnabled(True)
+        self.search_label.setBuddy(self.search)
+        filters.addWidget(self.filter_label)
+        filters.addWidget(self.filter_combo, 1)
+        filters.addWidget(self.search_label)
+        filters.addWidget(self.search, 2)
+        layout.addLayout(filters)
+
+        self.model = ChangeTableModel(self)
+        self.proxy = ChangeFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(main)
+        self.table.setModel(self.proxy)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column in (NAME, BEFORE, AFTER, WHY):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumHeight(120)
+        layout.addWidget(self.table, 1)
+        self.stack.addWidget(main)
+        self.main = main
+
+        empty = QWidget(self.stack)
+        empty_layout = QVBoxLayout(empty)
+        self.empty_heading = heading(parent=empty)
+        self.empty_text = paragraph(parent=empty)
+        empty_layout.addWidget(self.empty_heading)
+        empty_layout.addWidget(self.empty_text)
+        empty_layout.addStretch(1)
+        self.stack.addWidget(empty)
+        self.empty = empty
+
+        self.filter_combo.currentIndexChanged.connect(self._filter_changed)
+        self.search.textChanged.connect(self._filter_changed)
+        self._guard = _KeyGuard(self, {self.search: self.table.setFocus,
+                                       self.filter_combo: lambda: None,
+                                       self.table: lambda: None,
+                                       self.counts: lambda: None})
+        for widget in (self.search, self.filter_combo, self.table, self.counts):
+            widget.installEventFilter(self._guard)
+        self.setTabOrder(self.counts, self.filter_combo)
+        self.setTabOrder(self.filter_combo, self.search)
+        self.setTabOrder(self.search, self.table)
+
+    # ------------------------------------------------------------------ texts
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Preview"))
+        self.setSubTitle(self.tr("Check what the import will change in QuickBooks Time."))
+        self.notice.setText(self.tr("Nothing is written until you click Start import."))
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Start import"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Close"))
+        self.counts_label.setText(self.tr("Su&mmary:"))
+        self.counts.setAccessibleName(self.tr("Number of changes by kind"))
+        self.filter_label.setText(self.tr("S&how:"))
+        self.filter_combo.setAccessibleName(self.tr("Show only one kind of change"))
+        self.search_label.setText(self.tr("&Find:"))
+        self.search.setPlaceholderText(self.tr("Name or reason"))
+        self.search.setAccessibleName(self.tr("Find a change"))
+        self.table.setAccessibleName(self.tr("Every change, with the value before and after"))
+        self.counts_model.retranslate()
+        self.model.retranslate()
+        self._fill_filter()
+        self._explain()
+
+    def _fill_filter(self) -> None:
+        current = self.filter_combo.currentData()
+        changes = self.model.changes()
+        self.filter_combo.blockSignals(True)
+        self.filter_combo.clear()
+        self.filter_combo.addItem(self.tr("All changes ({count})").format(count=len(changes)),
+                                  "")
+        for op, _key in COUNT_COLUMNS:
+            n = sum(1 for c in changes if c.op == op or (op == "update" and c.op == "restore"))
+            if n:
+                self.filter_combo.addItem(
+                    self.tr("{operation} ({count})").format(operation=self.model.words.op(op),
+                                                            count=n), op)
+        index = self.filter_combo.findData(current) if current else 0
+        self.filter_combo.setCurrentIndex(max(0, index))
+        self.filter_combo.blockSignals(False)
+        self._filter_changed()
+
+    def _explain(self) -> None:
+        """The empty page's words and the banner about archives and records left out."""
+        plan = self.plan
+        left = len(plan.conflicts) if plan is not None else 0
+        if left:
+            self.empty_heading.setText(self.tr("Nothing to import now"))
+            self.empty_text.setText(self.tr(
+                "Everything else is already up to date. Records waiting for your decision: "
+                "{count}. Go back to decide, or close: your decisions are kept.").format(
+                count=left))
+        else:
+            self.empty_heading.setText(self.tr("Everything is already up to date"))
+            self.empty_text.setText(self.tr(
+                "QuickBooks Time already matches Xero for everything you chose to import, so "
+                "there is nothing to do. Click Close; come back whenever Xero changes."))
+        if plan is None or not self.loaded or self.failed:
+            return
+        notes = []
+        archives = sum(1 for a in plan.actions if a.op == "archive")
+        if archives:
+            notes.append(self.tr(
+                "Records to be archived in QuickBooks Time: {count} (marked Archive, in red). "
+                "Undo on the last page brings them back.").format(count=archives))
+        if left and plan.actions:
+            notes.append(self.tr(
+                "Records waiting for your decision: {count}. They are left out of this "
+                "import.").format(count=left))
+        if notes:
+            self.banner.show_message(" ".join(notes), "warning" if archives else "info")
+        else:
+            self.banner.clear()
+        self.counts_label.setText(self.tr(
+            "Su&mmary: {changes} changes, {skipped} records left out.").format(
+            changes=len(plan.actions), skipped=len(plan.skipped)))
+
+    # ------------------------------------------------------------------ loading
+    def initializePage(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.loaded = False
+        self.failed = False
+        self.plan = None
+        self.setFinalPage(False)
+        conn = self.state.connection()
+        if conn is None:
+            self.failed = True
+            self.show_error(self.tr("No organisation is connected yet. Go back and connect "
+                                    "to Xero first."))
+            self.completeChanged.emit()
+            return
+        self.run_task(current_plan, conn, self.state.options,
+                      message=self.tr("Working out what will change…"),
+                      on_done=self._planned, on_error=self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        self.failed = True
+        self.show_error(exc, retry=self.load)
+        self.completeChanged.emit()
+
+    def _planned(self, result: tuple[Any, Any]) -> None:
+        _snapshot, plan = result
+        self.plan = plan
+        self.state.plan = plan
+        self.loaded = True
+        self.counts_model.set_plan(plan)
+        self.model.set_plan(plan)
+        self._fit_counts()
+        self.stack.setCurrentWidget(self.empty if plan.is_empty else self.main)
+        self.notice.setVisible(not plan.is_empty)
+        self.setFinalPage(plan.is_empty)  # makes the wizard ask nextId() again
+        self._fill_filter()
+        self._explain()
+        self.completeChanged.emit()
+
+    def _fit_counts(self) -> None:
+        self.counts.resizeRowsToContents()
+        height = self.counts.horizontalHeader().sizeHint().height()
+        height += sum(self.counts.rowHeight(r) for r in range(self.counts_model.rowCount()))
+        self.counts.setFixedHeight(height + 2 * self.counts.frameWidth() + 2)
+
+    def _filter_changed(self, *_args: Any) -> None:
+        self.proxy.set_operation(self.filter_combo.currentData())
+        self.proxy.set_text(self.search.text())
+
+    # ------------------------------------------------------------------ wizard plumbing
+    def ready(self) -> bool:
+        return self.loaded and not self.failed
+
+    def nextId(self) -> int:
+        if self.plan is not None and self.plan.is_empty:
+            return -1  # nothing to import: this is the last page ("Close")
+        return super().nextId()
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        super().set_busy(busy, message)
+        self.stack.setEnabled(not busy)
+
+    # ------------------------------------------------------------------ helpers for tests
+    def visible_ops(self) -> list[str]:
+        return [self.proxy.index(r, 0).data(OP_ROLE) for r in range(self.proxy.rowCount())]
+
+    def visible_refs(self) -> list[str]:
+        return [self.proxy.index(r, 0).data(REF_ROLE) for r in range(self.proxy.rowCount())]

@@ -1,0 +1,899 @@
+"""Page 6 — Review conflicts: decide, offline, what to do with records that look alike.
+
+Everything here reads and writes the local database only (core.review): decisions are saved
+as they are taken, so the person can close the app and come back. Loading the plan and the
+CSV export/import run in workers; one decision is a quick local write on the UI thread.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QFont, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import review
+from core.matching import NAME_LIMIT, Candidate, Conflict
+from core.review import ImportReport, ReviewError, ReviewRow
+from core.review_screen import ReviewData, link_changes, load_review
+
+from ..models.conflicts import (
+    CANDIDATE,
+    DECISION,
+    KEY_ROLE,
+    KIND,
+    KIND_ORDER,
+    REASON,
+    SCORE,
+    XERO,
+    ConflictFilterModel,
+    ConflictTableModel,
+)
+from .base import BasePage, heading, paragraph
+
+#: problems listed in the banner after a CSV import (the rest: "Show all")
+SHOWN_PROBLEMS = 2
+
+
+class _KeyGuard(QObject):
+    """Return/Enter in the page's own controls does the control's job and stops there, so it
+    never also presses the wizard's default button."""
+
+    def __init__(self, parent: QObject, actions: dict[QObject, Any]) -> None:
+        super().__init__(parent)
+        self.actions = actions
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            action = self.actions.get(watched)
+            if action is not None:
+                action()
+                return True
+        return False
+
+
+class ReviewPage(BasePage):
+    # ------------------------------------------------------------------ build
+    def build(self) -> None:
+        self.conn_id: int | None = None
+        self.data: ReviewData | None = None
+        self.conflicts: list[Conflict] = []
+        self.loaded = False
+        self.load_failed = False
+        self.rename_dialog: QInputDialog | None = None
+        self.problems_dialog: QDialog | None = None
+
+        self.stack = QStackedWidget(self)
+        self.body.addWidget(self.stack, 1)
+
+        # -- the review itself
+        main = QWidget(self.stack)
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        top = QHBoxLayout()
+        self.progress_label = QLabel(main)
+        self.progress_label.setWordWrap(True)
+        font = self.progress_label.font()
+        font.setBold(True)
+        self.progress_label.setFont(font)
+        self.undo_button = QPushButton(main)
+        self.redo_button = QPushButton(main)
+        self.csv_button = QPushButton(main)
+        self.csv_menu = QMenu(self.csv_button)
+        self.csv_menu.setToolTipsVisible(True)
+        self.export_action = QAction(self.csv_menu)
+        self.import_action = QAction(self.csv_menu)
+        self.csv_menu.addAction(self.export_action)
+        self.csv_menu.addAction(self.import_action)
+        self.csv_button.setMenu(self.csv_menu)
+        top.addWidget(self.progress_label, 1)
+        top.addWidget(self.undo_button)
+        top.addWidget(self.redo_button)
+        top.addWidget(self.csv_button)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.search_label = QLabel(main)
+        self.search = QLineEdit(main)
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(120)
+        self.search_label.setBuddy(self.search)
+        self.kind_label = QLabel(main)
+        self.kind_combo = QComboBox(main)
+        self.kind_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.kind_label.setBuddy(self.kind_combo)
+        self.hide_decided = QCheckBox(main)
+        filters.addWidget(self.search_label)
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.kind_label)
+        filters.addWidget(self.kind_combo, 1)
+        filters.addWidget(self.hide_decided)
+        layout.addLayout(filters)
+
+        self.model = ConflictTableModel(self)
+        self.proxy = ConflictFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(main)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(KIND, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for column in (XERO, CANDIDATE, REASON, DECISION):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SCORE, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumHeight(110)
+
+        details = QWidget(main)
+        grid = QGridLayout(details)
+        grid.setContentsMargins(0, 4, 0, 0)
+        self.problem_label = paragraph(parent=details)
+        self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.candidates_label = QLabel(details)
+        self.candidates = QComboBox(details)
+        self.candidates.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.candidates.setMinimumContentsLength(20)
+        self.candidates.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.candidates_label.setBuddy(self.candidates)
+        self.compare_label = QLabel(details)
+        self.compare_label.setWordWrap(True)
+        self.compare = QTableWidget(0, 3, details)
+        self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.compare.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.compare.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.compare.setWordWrap(False)
+        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.no_candidate = paragraph(parent=details)
+        self.no_candidate.hide()
+
+        buttons = QVBoxLayout()
+        self.link_button = QPushButton(details)
+        self.create_button = QPushButton(details)
+        self.skip_button = QPushButton(details)
+        self.rename_button = QPushButton(details)
+        self.later_button = QPushButton(details)
+        self.decision_buttons = (self.link_button, self.create_button, self.skip_button,
+                                 self.rename_button, self.later_button)
+        for button in self.decision_buttons:
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        pick = QHBoxLayout()
+        pick.addWidget(self.candidates_label)
+        pick.addWidget(self.candidates, 1)
+        grid.addWidget(self.problem_label, 0, 0)
+        grid.addLayout(pick, 1, 0)
+        grid.addWidget(self.no_candidate, 2, 0)
+        grid.addWidget(self.compare_label, 3, 0)
+        grid.addWidget(self.compare, 4, 0)
+        grid.addLayout(buttons, 0, 1, 5, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(5, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, main)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(details)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+
+        bulk = QHBoxLayout()
+        self.accept_exact_button = QPushButton(main)
+        self.create_unmatched_button = QPushButton(main)
+        for button in (self.accept_exact_button, self.create_unmatched_button,
+                       self.undo_button, self.redo_button, self.csv_button):
+            button.setAutoDefault(False)
+        bulk.addWidget(self.accept_exact_button)
+        bulk.addWidget(self.create_unmatched_button)
+        bulk.addStretch(1)
+        layout.addLayout(bulk)
+
+        self.leave_later = QCheckBox(main)
+        self.leave_later.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.leave_later)
+        self.stack.addWidget(main)
+        self.main = main
+
+        # -- nothing to review
+        empty = QWidget(self.stack)
+        empty_layout = QVBoxLayout(empty)
+        self.empty_heading = heading(parent=empty)
+        self.empty_text = paragraph(parent=empty)
+        empty_layout.addWidget(self.empty_heading)
+        empty_layout.addWidget(self.empty_text)
+        empty_layout.addStretch(1)
+        self.stack.addWidget(empty)
+        self.empty = empty
+
+        # -- behaviour
+        self.search.textChanged.connect(self._filter_changed)
+        self.kind_combo.currentIndexChanged.connect(self._filter_changed)
+        self.hide_decided.toggled.connect(self._filter_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.proxy.modelReset.connect(self._ensure_current)
+        self.proxy.layoutChanged.connect(self._ensure_current)
+        self.candidates.currentIndexChanged.connect(self._candidate_changed)
+        self.link_button.clicked.connect(self.link_selected)
+        self.create_button.clicked.connect(lambda: self.decide_current("create"))
+        self.skip_button.clicked.connect(lambda: self.decide_current("skip"))
+        self.rename_button.clicked.connect(self.ask_rename)
+        self.later_button.clicked.connect(lambda: self.decide_current("later"))
+        self.accept_exact_button.clicked.connect(self.accept_all_exact)
+        self.create_unmatched_button.clicked.connect(self.create_all_unmatched)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        self.export_action.triggered.connect(self.export_csv)
+        self.import_action.triggered.connect(self.import_csv)
+        self.leave_later.toggled.connect(lambda _on: self.completeChanged.emit())
+
+        self.undo_shortcut = QAction(self)
+        self.undo_shortcut.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_shortcut.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_shortcut.triggered.connect(self.undo)
+        self.redo_shortcut = QAction(self)
+        self.redo_shortcut.setShortcut(QKeySequence(QKeySequence.StandardKey.Redo))
+        self.redo_shortcut.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.redo_shortcut.triggered.connect(self.redo)
+        self.addAction(self.undo_shortcut)
+        self.addAction(self.redo_shortcut)
+
+        self._guard = _KeyGuard(self, {
+            self.search: self.table.setFocus,
+            self.table: self._table_enter,
+            self.candidates: self.link_selected,
+        })
+        for widget in (self.search, self.table, self.candidates):
+            widget.installEventFilter(self._guard)
+
+        chain = [self.undo_button, self.redo_button, self.csv_button, self.search,
+                 self.kind_combo, self.hide_decided, self.table, self.candidates, self.compare,
+                 *self.decision_buttons, self.accept_exact_button,
+                 self.create_unmatched_button, self.leave_later]
+        for first, second in pairwise(chain):
+            self.setTabOrder(first, second)
+        self._update_controls()
+
+    # ------------------------------------------------------------------ texts
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Review look-alike records"))
+        self.setSubTitle(self.tr(
+            "These records look alike in Xero and QuickBooks Time. Choose what to do with each "
+            "one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet."))
+        self.undo_button.setText(self.tr("&Undo"))
+        self.undo_button.setToolTip(self.tr("Undo the last decision (Ctrl+Z)"))
+        self.undo_button.setAccessibleName(self.tr("Undo the last decision"))
+        self.redo_button.setText(self.tr("Re&do"))
+        self.redo_button.setToolTip(self.tr("Do again the decision you just undid"))
+        self.redo_button.setAccessibleName(self.tr("Redo the last undone decision"))
+        self.csv_button.setText(self.tr("S&preadsheet"))
+        self.csv_button.setToolTip(self.tr(
+            "Save the list for your accountant, or bring back the decisions they filled in"))
+        self.csv_button.setAccessibleName(self.tr("Spreadsheet: export or import decisions"))
+        self.export_action.setText(self.tr("E&xport to CSV…"))
+        self.export_action.setToolTip(self.tr(
+            "Save every record to review, with its candidates, in a spreadsheet file"))
+        self.import_action.setText(self.tr("I&mport decisions from CSV…"))
+        self.import_action.setToolTip(self.tr(
+            "Read the decisions filled in the \"decision\" column of an exported file"))
+        self.search_label.setText(self.tr("&Find:"))
+        self.search.setPlaceholderText(self.tr("Name or reason"))
+        self.search.setAccessibleName(self.tr("Find a record"))
+        self.kind_label.setText(self.tr("&Kind:"))
+        self.kind_combo.setAccessibleName(self.tr("Show records of this kind"))
+        self.hide_decided.setText(self.tr("&Hide decided"))
+        self.hide_decided.setAccessibleName(self.tr("Hide the records already decided"))
+        self.table.setAccessibleName(self.tr("Records to review"))
+        self.candidates_label.setText(self.tr("&Match in QuickBooks Time:"))
+        self.candidates.setAccessibleName(self.tr("Similar record in QuickBooks Time to link to"))
+        self.compare_label.setText(self.tr("If you link it (Xero → QuickBooks Time):"))
+        for column, (text, tip) in enumerate((
+                (self.tr("In Xero"), self.tr("The value in Xero")),
+                (self.tr("In QuickBooks Time now"), self.tr("The value in QuickBooks Time today")),
+                (self.tr("After linking"),
+                 self.tr("The value in QuickBooks Time after the import, if you link")))):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip)
+            self.compare.setHorizontalHeaderItem(column, item)
+        self.compare.setAccessibleName(self.tr("What linking changes, field by field"))
+        self.no_candidate.setText(self.tr(
+            "Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under "
+            "another name."))
+        self.link_button.setText(self.tr("&Link"))
+        self.link_button.setToolTip(self.tr(
+            "Use the chosen QuickBooks Time record for this Xero record (no duplicate)"))
+        self.create_button.setText(self.tr("&Create new"))
+        self.create_button.setToolTip(self.tr(
+            "Keep them separate: add a new record in QuickBooks Time"))
+        self.skip_button.setText(self.tr("&Skip"))
+        self.skip_button.setToolTip(self.tr("Leave this record out of the import"))
+        self.rename_button.setText(self.tr("&Rename…"))
+        self.rename_button.setToolTip(self.tr("Add it to QuickBooks Time under another name"))
+        self.later_button.setText(self.tr("Decide la&ter"))
+        self.later_button.setToolTip(self.tr(
+            "Keep it in the list; it is left out of the import until you decide"))
+        self.accept_exact_button.setText(self.tr("&Accept all exact"))
+        self.create_unmatched_button.setText(self.tr("Cr&eate all with no candidate"))
+        self.leave_later.setText(self.tr(
+            "Import the rest now and lea&ve the undecided records for later"))
+        self.leave_later.setToolTip(self.tr(
+            "The records you have not decided are skipped this time; they wait for you here."))
+        self.leave_later.setAccessibleName(self.tr(
+            "Import the rest now and leave the undecided records for later"))
+        self.empty_heading.setText(self.tr("Nothing to review"))
+        self.empty_text.setText(self.tr(
+            "Every record matched exactly or is new. Click Next to see what the import "
+            "will do."))
+        self._fill_kinds()
+        self.model.retranslate()
+        self._update_progress()
+        self._update_controls()
+        self._show_details()
+
+    def _fill_kinds(self) -> None:
+        current = self.kind_combo.currentData()
+        present = {c.kind for c in self.conflicts}
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        self.kind_combo.addItem(self.tr("All kinds"), "")
+        for kind in KIND_ORDER:
+            if kind in present:
+                self.kind_combo.addItem(self.model.kind_label(kind), kind)
+        index = self.kind_combo.findData(current) if current else 0
+        self.kind_combo.setCurrentIndex(max(0, index))
+        self.kind_combo.blockSignals(False)
+
+    # ------------------------------------------------------------------ loading
+    def initializePage(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        conn = self.state.connection()
+        self.loaded = False
+        self.load_failed = False
+        if conn is None:
+            self.load_failed = True
+            self.show_error(self.tr("No organisation is connected yet. Go back and connect "
+                                    "to Xero first."))
+            self.completeChanged.emit()
+            return
+        self.conn_id = int(conn.get_id())
+        self.run_task(load_review, conn, self.state.options,
+                      message=self.tr("Reading the saved data…"),
+                      on_done=self._loaded, on_error=self._load_failed)
+
+    def _load_failed(self, exc: Exception) -> None:
+        self.load_failed = True
+        self.show_error(exc, retry=self.load)
+        self.completeChanged.emit()
+
+    def _loaded(self, data: ReviewData) -> None:
+        self.data = data
+        self.conflicts = list(data.conflicts)
+        self.loaded = True
+        if data.no_data:
+            self.load_failed = True
+            text = self.tr("No data from Xero and QuickBooks Time is saved yet, so there is "
+                           "nothing to review. Go back and fetch the data again.")
+            if self.state.fetch_error:
+                text += " " + self.state.fetch_error
+            self.show_error(text)
+            self.completeChanged.emit()
+            return
+        self._fill_kinds()
+        self.model.set_rows(data.rows)
+        self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
+        self._ensure_current()
+        self._update_progress()
+        self._update_controls()
+        if self.state.fetch_error:
+            self.banner.show_message(self.tr(
+                "The latest changes could not be fetched, so this review uses the data saved "
+                "earlier. {reason}").format(reason=self.state.fetch_error), "warning")
+        self.completeChanged.emit()
+        if self.conflicts and self.isVisible():
+            self.table.setFocus()
+
+    # ------------------------------------------------------------------ state of the page
+    def rows(self) -> list[ReviewRow]:
+        return self.model.rows()
+
+    def ready(self) -> bool:
+        if not self.loaded or self.load_failed:
+            return False
+        rows = self.rows()
+        decided, total = review.progress(rows)
+        return decided == total or self.leave_later.isChecked()
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        super().set_busy(busy, message)
+        self.stack.setEnabled(not busy)
+
+    def _update_progress(self) -> None:
+        rows = self.rows()
+        decided, total = review.progress(rows)
+        text = self.tr("{decided} of {total} decided").format(decided=decided, total=total)
+        later = sum(1 for r in rows if r.deferred)
+        reopened = sum(1 for r in rows if r.state == "reopened")
+        extra = []
+        if later:
+            extra.append(self.tr("{count} for later").format(count=later))
+        if reopened:
+            extra.append(self.tr("{count} to decide again (the data changed)").format(
+                count=reopened))
+        if extra:
+            text += " (" + ", ".join(extra) + ")"
+        self.progress_label.setText(text)
+        self.progress_label.setAccessibleName(text)
+
+    def _update_controls(self) -> None:
+        rows = self.rows()
+        row = self.current_row()
+        has_row = row is not None
+        for button in self.decision_buttons:
+            button.setEnabled(has_row)
+        if row is not None and not row.conflict.candidates:
+            self.link_button.setEnabled(False)
+        has_undecided = any(not r.decided for r in rows)
+        exact = sum(1 for r in rows if not r.decided and review.is_exact_safe(r.conflict))
+        self.accept_exact_button.setEnabled(exact > 0)
+        if exact:
+            self.accept_exact_button.setToolTip(self.tr(
+                "Link every record whose only candidate has the same name apart from "
+                "capitals, spaces or invisible characters ({count} waiting)").format(count=exact))
+        else:
+            self.accept_exact_button.setToolTip(self.tr(
+                "No record waiting here has a single candidate that differs only by capitals, "
+                "spaces or invisible characters."))
+        create = sum(1 for r in rows if not r.decided and review.is_create_safe(r.conflict))
+        self.create_unmatched_button.setEnabled(create > 0)
+        if create:
+            self.create_unmatched_button.setToolTip(self.tr(
+                "Add as new every record that has nothing similar in QuickBooks Time "
+                "({count} waiting)").format(count=create))
+        else:
+            self.create_unmatched_button.setToolTip(self.tr(
+                "Records with nothing similar in QuickBooks Time are added automatically, so "
+                "none of them is waiting here."))
+        for button in (self.accept_exact_button, self.create_unmatched_button):
+            button.setAccessibleDescription(button.toolTip())
+        cid = self.conn_id if self.loaded else None
+        self.undo_button.setEnabled(cid is not None and review.can_undo(cid))
+        self.redo_button.setEnabled(cid is not None and review.can_redo(cid))
+        self.undo_shortcut.setEnabled(self.undo_button.isEnabled())
+        self.redo_shortcut.setEnabled(self.redo_button.isEnabled())
+        self.export_action.setEnabled(bool(rows))
+        self.import_action.setEnabled(bool(rows))
+        self.leave_later.setEnabled(has_undecided or self.leave_later.isChecked())
+
+    # ------------------------------------------------------------------ selection and details
+    def current_row(self) -> ReviewRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row())
+
+    def select_key(self, key: tuple[str, str]) -> bool:
+        source_row = self.model.row_of(key)
+        if source_row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def _ensure_current(self) -> None:
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+        self._show_details()
+
+    def _filter_changed(self, *_args: Any) -> None:
+        self.proxy.set_text(self.search.text())
+        self.proxy.set_kind(self.kind_combo.currentData())
+        self.proxy.set_hide_decided(self.hide_decided.isChecked())
+        self._ensure_current()
+
+    def _row_changed(self, *_args: Any) -> None:
+        self._show_details()
+
+    def _table_enter(self) -> None:
+        if self.current_row() is None:
+            return
+        if self.candidates.count():
+            self.candidates.setFocus()
+        else:
+            self.create_button.setFocus()
+
+    def _other_names(self, xero_ids: Any) -> list[str]:
+        by_id = {c.xero_id: c.xero_name for c in self.conflicts}
+        return [by_id[x].strip() for x in xero_ids or () if x in by_id]
+
+    def _show_details(self) -> None:
+        row = self.current_row()
+        self._update_controls()
+        self.candidates.blockSignals(True)
+        self.candidates.clear()
+        self.candidates.blockSignals(False)
+        if row is None:
+            self.problem_label.setText(self.tr("Select a record in the list to see the details.")
+                                       if self.rows() else "")
+            self._show_compare(None, None)
+            return
+        c = row.conflict
+        lines = [self.tr("{kind} “{name}”: {problem}").format(
+            kind=self.model.kind_label(c.kind), name=c.xero_name.strip() or self.tr("(no name)"),
+            problem=c.describe())]
+        others = self._other_names((c.details or {}).get("duplicates"))
+        if others:
+            lines.append(self.tr("Also in Xero: {names}.").format(
+                names=", ".join(f"“{n}”" for n in others)))
+        suggested = (c.details or {}).get("suggested_name")
+        if suggested:
+            lines.append(self.tr("Suggested shorter name: “{name}”.").format(name=suggested))
+        lines.append(self.tr("Decision: {decision}").format(
+            decision=self.model.decision_text(row)))
+        self.problem_label.setText("\n".join(lines))
+        chosen = row.decision.target_qbt_id if row.decision is not None and \
+            row.decision.action == "link" and not row.stale else None
+        self.candidates.blockSignals(True)
+        for cand in c.candidates:
+            self.candidates.addItem(self.candidate_line(cand), cand.qbt_id)
+            self.candidates.setItemData(self.candidates.count() - 1, self.candidate_line(cand),
+                                        Qt.ItemDataRole.ToolTipRole)
+        if chosen is not None and self.candidates.findData(chosen) >= 0:
+            self.candidates.setCurrentIndex(self.candidates.findData(chosen))
+        self.candidates.blockSignals(False)
+        self.candidates.setToolTip(self.candidates.currentText())
+        self._show_compare(c, self.selected_candidate())
+
+    def candidate_line(self, cand: Candidate) -> str:
+        notes = [self.tr("score {score}").format(score=round(cand.score)), cand.describe()]
+        if cand.archived:
+            notes.append(self.tr("archived"))
+        if cand.linked_xero_id:
+            notes.append(self.tr("already linked to another Xero record"))
+        return f"{cand.name} — " + ", ".join(notes)
+
+    def selected_candidate(self) -> Candidate | None:
+        row = self.current_row()
+        if row is None or not row.conflict.candidates:
+            return None
+        qbt_id = self.candidates.currentData()
+        return self.model.candidate_by_id(row.conflict, qbt_id) or row.conflict.candidates[0]
+
+    def _candidate_changed(self, *_args: Any) -> None:
+        row = self.current_row()
+        self.candidates.setToolTip(self.candidates.currentText())
+        self._show_compare(row.conflict if row else None, self.selected_candidate())
+
+    def _status_word(self, code: str) -> str:
+        return self.tr("Archived") if code == "archived" else self.tr("Active")
+
+    def _show_compare(self, conflict: Conflict | None, cand: Candidate | None) -> None:
+        has = conflict is not None and cand is not None
+        self.compare.setVisible(has)
+        self.compare_label.setVisible(has)
+        self.no_candidate.setVisible(conflict is not None and cand is None)
+        self.candidates.setVisible(conflict is not None and bool(conflict.candidates))
+        self.candidates_label.setVisible(conflict is not None and bool(conflict.candidates))
+        if conflict is None or cand is None:
+            self.compare.setRowCount(0)
+            return
+        changes = link_changes(conflict, cand)
+        fields = {"name": self.tr("Name"), "email": self.tr("Email"), "status": self.tr("Status")}
+        self.compare.setRowCount(len(changes))
+        bold = QFont(self.compare.font())
+        bold.setBold(True)
+        for i, change in enumerate(changes):
+            self.compare.setVerticalHeaderItem(i, QTableWidgetItem(fields.get(change.field,
+                                                                              change.field)))
+            values = [change.xero, change.qbt, change.after]
+            if change.field == "status":
+                values = [self._status_word(v) for v in values]
+            values = [v or "—" for v in values]
+            for column, value in enumerate(values):
+                text = value
+                if column == 2 and change.changes:
+                    text = "→ " + value
+                item = QTableWidgetItem(text)
+                tip = value
+                if column == 2:
+                    tip = (self.tr("Changes in QuickBooks Time: “{old}” becomes “{new}”").format(
+                        old=values[1], new=values[2]) if change.changes
+                        else self.tr("No change"))
+                    if change.changes:
+                        item.setFont(bold)
+                item.setToolTip(tip)
+                self.compare.setItem(i, column, item)
+        self._fit_compare()
+
+    def _fit_compare(self) -> None:
+        """Show every row of the comparison: the list above gives up the room, not this."""
+        self.compare.resizeRowsToContents()
+        height = self.compare.horizontalHeader().sizeHint().height()
+        height += sum(self.compare.rowHeight(r) for r in range(self.compare.rowCount()))
+        height += 2 * self.compare.frameWidth() + 2
+        self.compare.setFixedHeight(max(height, 40))
+
+    # ------------------------------------------------------------------ decisions
+    def _refresh(self, *, advance_from: tuple[str, str] | None = None,
+                 position: int = 0) -> None:
+        if self.conn_id is None:
+            return
+        current = self.current_row()
+        key = current.key if current is not None else None
+        self.model.set_rows(review.review_rows(self.conn_id, self.conflicts))
+        if advance_from is not None:
+            self._advance(advance_from, position)
+        elif key is not None and not self.select_key(key):
+            self._ensure_current()
+        self._update_progress()
+        self._show_details()  # also updates the buttons
+        self.completeChanged.emit()
+
+    def _advance(self, key: tuple[str, str], position: int) -> None:
+        """After a decision, go to the next record that still needs one."""
+        count = self.proxy.rowCount()
+        if not count:
+            return
+        keys = [self.proxy.index(r, 0).data(KEY_ROLE) for r in range(count)]
+        start = keys.index(key) + 1 if key in keys else min(position, count - 1)
+        order = list(range(start, count)) + list(range(0, start))
+        for r in order:
+            row = self.model.row_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+            if row is not None and not row.decided and row.key != key:
+                self.table.setCurrentIndex(self.proxy.index(r, 0))
+                self.table.scrollTo(self.proxy.index(r, 0))
+                return
+        if not self.select_key(key):
+            self.table.setCurrentIndex(self.proxy.index(min(position, count - 1), 0))
+
+    def decide_current(self, action: str, *, target: int | None = None,
+                       new_name: str | None = None, row: ReviewRow | None = None) -> bool:
+        row = row or self.current_row()
+        if row is None or self.conn_id is None:
+            return False
+        position = max(0, self.table.currentIndex().row())
+        try:
+            review.decide(self.conn_id, row.conflict, action, target_qbt_id=target,
+                          new_name=new_name)
+        except ReviewError as exc:
+            self.show_error(exc)
+            return False
+        self.banner.clear()
+        self._refresh(advance_from=row.key, position=position)
+        return True
+
+    def link_selected(self) -> None:
+        cand = self.selected_candidate()
+        if cand is None:
+            self.show_error(self.tr("There is nothing similar in QuickBooks Time to link to: "
+                                    "choose Create new, Rename or Skip."))
+            return
+        self.decide_current("link", target=cand.qbt_id)
+
+    def ask_rename(self, *, row: ReviewRow | None = None, text: str | None = None) -> None:
+        row = row or self.current_row()
+        if row is None:
+            return
+        c = row.conflict
+        if text is not None:
+            suggestion = text  # typed before and refused: never lose it
+        elif row.decision is not None and row.decision.action == "rename" \
+                and row.decision.new_name:
+            suggestion = row.decision.new_name
+        else:
+            suggestion = str((c.details or {}).get("suggested_name") or c.xero_name.strip())
+        dialog = QInputDialog(self)
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setWindowTitle(self.tr("Rename"))
+        dialog.setLabelText(self.tr(
+            "Name for “{name}” in QuickBooks Time (at most {limit} characters):").format(
+            name=c.xero_name.strip(), limit=NAME_LIMIT))
+        dialog.setTextValue(suggestion[:NAME_LIMIT])
+        dialog.setOkButtonText(self.tr("Save name"))
+        edit = dialog.findChild(QLineEdit)
+        if edit is not None:
+            edit.setMaxLength(NAME_LIMIT)
+            edit.setAccessibleName(self.tr("New name"))
+        dialog.textValueSelected.connect(lambda value, r=row: self._renamed(r, value))
+        dialog.finished.connect(dialog.deleteLater)
+        self.rename_dialog = dialog
+        dialog.open()
+
+    def _renamed(self, row: ReviewRow, text: str) -> None:
+        if not self.decide_current("rename", new_name=text, row=row):
+            self.ask_rename(row=row, text=text)
+
+    def accept_all_exact(self) -> None:
+        if self.conn_id is None:
+            return
+        try:
+            count = review.accept_all_exact(self.conn_id, self.conflicts)
+        except ReviewError as exc:
+            self.show_error(exc)
+            return
+        self._refresh()
+        if count:
+            self.banner.show_message(self.tr(
+                "Records linked: {count}. They differ only by capitals, spaces or invisible "
+                "characters. Undo brings them back.").format(count=count), "success")
+        else:
+            self.banner.show_message(self.tr("Nothing was linked: no record waiting here is "
+                                             "that safe."), "info")
+
+    def create_all_unmatched(self) -> None:
+        if self.conn_id is None:
+            return
+        try:
+            count = review.create_all_unmatched(self.conn_id, self.conflicts)
+        except ReviewError as exc:
+            self.show_error(exc)
+            return
+        self._refresh()
+        self.banner.show_message(self.tr("Records to add as new: {count}.").format(
+            count=count), "success" if count else "info")
+
+    def undo(self) -> None:
+        if self.conn_id is None or not self.undo_button.isEnabled():
+            return
+        try:
+            done = review.undo_last(self.conn_id)
+        except ReviewError as exc:
+            self.show_error(exc)
+            return
+        self._refresh()
+        if done:
+            self.banner.show_message(self.tr("The last change was undone."), "info")
+
+    def redo(self) -> None:
+        if self.conn_id is None or not self.redo_button.isEnabled():
+            return
+        try:
+            done = review.redo_last(self.conn_id)
+        except ReviewError as exc:
+            self.show_error(exc)
+            return
+        self._refresh()
+        if done:
+            self.banner.show_message(self.tr("The change was done again."), "info")
+
+    # ------------------------------------------------------------------ CSV
+    def _default_folder(self) -> str:
+        return str(Path.home())
+
+    def choose_export_path(self) -> str:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export the review"),
+            str(Path(self._default_folder()) / self.tr("records-to-review.csv")),
+            self.tr("CSV files (*.csv)"))
+        return path
+
+    def choose_import_path(self) -> str:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Import decisions"), self._default_folder(),
+            self.tr("CSV files (*.csv *.txt);;All files (*)"))
+        return path
+
+    def export_csv(self) -> None:
+        if self.conn_id is None or not self.rows():
+            return
+        path = self.choose_export_path()
+        if not path:
+            return
+        if not path.lower().endswith((".csv", ".txt")):
+            path += ".csv"
+        # Excel in French reads ";" as the separator; the import guesses it back
+        delimiter = ";" if self.state.language == "fr" else ","
+        unmatched = self.data.unmatched if self.data is not None else []
+        self.run_task(review.export_csv, self.conn_id, self.rows(), path, unmatched=unmatched,
+                      delimiter=delimiter, message=self.tr("Saving the spreadsheet…"),
+                      on_done=self._exported)
+
+    def _exported(self, path: Any) -> None:
+        self.banner.show_message(self.tr(
+            "Saved in {path}. Whoever fills it in writes link, create, skip, rename or later in "
+            "the \"decision\" column; then use Import decisions.").format(path=str(path)),
+            "success")
+
+    def import_csv(self) -> None:
+        if self.conn_id is None or not self.rows():
+            return
+        path = self.choose_import_path()
+        if not path:
+            return
+        self.run_task(review.import_csv, self.conn_id, list(self.conflicts), path,
+                      message=self.tr("Reading the decisions…"), on_done=self._imported)
+
+    def _imported(self, report: ImportReport) -> None:
+        self._refresh()
+        text = self.tr("Decisions applied: {applied}. Lines with nothing to change: "
+                       "{unchanged}.").format(applied=report.applied, unchanged=report.unchanged)
+        problems = report.problems
+        if not problems:
+            self.banner.show_message(text, "success")
+            return
+        text += " " + self.tr("Lines that could not be used: {count}.").format(
+            count=len(problems))
+        lines = [self.problem_line(p) for p in problems]
+        text += "\n" + "\n".join(lines[:SHOWN_PROBLEMS])
+        if len(lines) > SHOWN_PROBLEMS:
+            text += "\n" + self.tr("…and {count} more.").format(
+                count=len(lines) - SHOWN_PROBLEMS)
+            self.banner.show_message(text, "warning", action_text=self.tr("Show all"),
+                                     action=lambda: self.show_problems(lines))
+        else:
+            self.banner.show_message(text, "warning")
+
+    def problem_line(self, problem: review.RowProblem) -> str:
+        return self.tr("Line {line}: {reason}").format(line=problem.line, reason=problem.reason)
+
+    def show_problems(self, lines: list[str]) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Lines that could not be used"))
+        layout = QVBoxLayout(dialog)
+        text = QPlainTextEdit(dialog)
+        text.setReadOnly(True)
+        text.setPlainText("\n".join(lines))
+        text.setAccessibleName(self.tr("Lines that could not be used"))
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        box.rejected.connect(dialog.reject)
+        layout.addWidget(text)
+        layout.addWidget(box)
+        dialog.resize(560, 320)
+        dialog.finished.connect(dialog.deleteLater)
+        self.problems_dialog = dialog
+        dialog.open()
+
+    # ------------------------------------------------------------------ helpers for tests
+    def visible_keys(self) -> list[tuple[str, str]]:
+        return [self.proxy.index(r, 0).data(KEY_ROLE) for r in range(self.proxy.rowCount())]
+
+    def cell(self, proxy_row: int, column: int) -> str:
+        return str(self.proxy.index(proxy_row, column).data() or "")
+
