@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+#: re-sends of a batch whose answer was lost (each after reading back what was written)
+RESENDS = 3
 
 _CREATE = {"jobcode": "create_jobcodes", "user": "create_users", "customfield": "create_customfields",
            "customfielditem": "create_customfielditems", "location": "create_locations"}
@@ -152,6 +154,7 @@ class Importer:
         self.kind = kind
         self.undoes = undoes
         self.refs: dict[str, int] = {}
+        self._labels = {a.ref: a.label for a in plan.actions}
         self.failed_refs: set[str] = set()
         self.outcomes: dict[str, dict[str, int]] = {}
         self.problems: list[tuple[Action, str]] = []
@@ -285,8 +288,9 @@ class Importer:
             row = self._row(op, action)
             if row is None:
                 entry = self._journal(action, None, journal_op)
+                parent = self._labels.get(action.needs or "", action.needs or "")
                 self._fail(action, entry, tr("it depends on \"{name}\", which could not be written",
-                                             name=action.needs or ""))
+                                             name=parent))
                 continue
             sendable.append((action, row, self._journal(action, row, journal_op)))
         if not sendable:
@@ -295,37 +299,64 @@ class Importer:
         method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
         sent_at = self.clock()
         try:
-            results = method(rows)
-        except WriteOutcomeUnknown as lost:
-            results = self._reconcile(op, entity, rows, lost, sent_at)
+            try:
+                results = method(rows)
+            except WriteOutcomeUnknown as lost:
+                results = self._reconcile(op, entity, rows, lost, sent_at)
+        except BaseException as exc:
+            # Fix: the run is ending on an error (or a cancel/kill signal) with this batch's
+            # outcome unknown. Never leave its journal entries at "intent" under a run that
+            # is no longer "running": say what is known, as close_interrupted() does.
+            for _action, _row, entry in sendable:
+                entry.state = "unknown"
+                entry.error = f"the run stopped before the answer was recorded: {type(exc).__name__}"
+                entry.save()
+            raise
         by_row = {id(r.input): r for r in results}
         for action, row, entry in sendable:
             result = by_row.get(id(row))
-            if result is None:  # positional fallback (the client keeps identity; belt and braces)
-                result = results[rows.index(row)] if rows.index(row) < len(results) else None
+            if result is None and len(results) == len(rows):
+                # Positional fallback (the client keeps identity; belt and braces). Fix: only
+                # when there is one result per row — after a lost answer the results may
+                # cover some rows only, and a position would give a row another row's id.
+                result = results[[id(r) for r in rows].index(id(row))]
             self._record(action, entry, result)
 
     def _reconcile(self, op: str, entity: str, rows: list[dict[str, Any]],
                    lost: WriteOutcomeUnknown, sent_at: float) -> list[WriteResult]:
-        """The answer to a batch was lost: find out what QB Time did before re-sending."""
+        """The answer to a batch was lost: find out what QB Time did before re-sending.
+
+        Fix: the answer to the re-send may be lost too (a flaky connection rarely fails
+        once). Before, that second WriteOutcomeUnknown ended the whole run, so each sync got
+        one phase further at best. Now: read back and re-send up to ``RESENDS`` times; rows
+        whose outcome is still unknown after that get no result (recorded as failed, the
+        rest of the run goes on; the next run's plan finds them if they were written).
+        """
         results: dict[int, WriteResult] = {id(r.input): r for r in lost.completed}
-        unsure = [r for r in rows if id(r) not in results]
+        pending = [r for r in rows if id(r) not in results]
         log.warning("Answer lost for %d %s %s row(s); reading back before re-sending",
-                    len(unsure), op, entity)
-        resend = list(unsure)
-        if op == "create":
-            found = _read_back(self.client, entity, unsure, sent_at - 120)
-            resend = []
-            for index, row in enumerate(unsure):
-                if index in found:
-                    results[id(row)] = WriteResult(row, True, 200, {"id": found[index], **row},
-                                                   "found after a lost answer")
-                else:
-                    resend.append(row)
-        if resend:
-            method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
-            for result in method(resend):
-                results[id(result.input)] = result
+                    len(pending), op, entity)
+        method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
+        for attempt in range(RESENDS + 1):
+            if op == "create" and pending:
+                found = _read_back(self.client, entity, pending, sent_at - 120)
+                for index, row in enumerate(pending):
+                    if index in found:
+                        results[id(row)] = WriteResult(row, True, 200, {"id": found[index], **row},
+                                                       "found after a lost answer")
+                pending = [r for r in pending if id(r) not in results]
+            if not pending or attempt == RESENDS:
+                break
+            try:
+                for result in method(pending):
+                    results[id(result.input)] = result
+                pending = []
+            except WriteOutcomeUnknown as again:
+                for result in again.completed:
+                    results[id(result.input)] = result
+                pending = [r for r in pending if id(r) not in results]
+                log.warning("Answer lost again for %d %s %s row(s) (re-send %d of %d)",
+                            len(pending), op, entity, attempt + 1, RESENDS)
         return [results[id(r)] for r in rows if id(r) in results]
 
     def _record(self, action: Action, entry: JournalEntry, result: WriteResult | None) -> None:

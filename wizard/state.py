@@ -14,7 +14,7 @@ from core.xero.regions import country_has_payroll, version_for_country
 if TYPE_CHECKING:
     from core.connections import QBTimeCompany
     from core.context import AppContext
-    from core.importer import ImportRun
+    from core.importer import Importer, ImportRun
     from core.models import Connection
     from core.plan import ImportOptions, ImportPlan
 
@@ -49,6 +49,7 @@ class WizardState:
     fetched: bool = False                      # snapshots refreshed in this session
     fetch_error: str | None = None             # why the last refresh failed (review works offline)
     last_run: ImportRun | None = None
+    last_importer: Importer | None = None      # outcomes and problems of the last run
     #: where "Next" on the review page goes back to after a detour from the home page
     came_from_home: bool = False
 
@@ -57,7 +58,8 @@ class WizardState:
         # previous one must not leak into the next pages.
         if name == "connection_id" and getattr(self, "connection_id", value) != value:
             for stale, empty in (("fetched", False), ("fetch_error", None), ("plan", None),
-                                 ("options", None), ("last_run", None)):
+                                 ("options", None), ("last_run", None),
+                                 ("last_importer", None)):
                 object.__setattr__(self, stale, empty)
         object.__setattr__(self, name, value)
 

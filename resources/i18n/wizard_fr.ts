@@ -5,7 +5,7 @@
     <name>BasePage</name>
     <message>
         <source>Try again</source>
-        <translation type="unfinished"></translation>
+        <translation>Réessayer</translation>
     </message>
 </context>
 <context>
@@ -13,6 +13,2050 @@
     <message>
         <source>Xero to QuickBooks Time</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChangeTableModel</name>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Avant</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Après</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Pourquoi</translation>
+    </message>
+    <message>
+        <source>Not linked</source>
+        <translation>Non lié</translation>
+    </message>
+    <message>
+        <source>Not imported</source>
+        <translation>Non importé</translation>
+    </message>
+    <message>
+        <source>Linked to the existing record</source>
+        <translation>Lié à l&apos;élément existant</translation>
+    </message>
+    <message>
+        <source>Archived in QuickBooks Time. Undo from the last page brings it back.</source>
+        <translation>Archivé dans QuickBooks Time. Vous pourrez annuler l&apos;importation à la dernière page.</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictTableModel</name>
+    <message>
+        <source>Customer</source>
+        <extracomment>the order kinds are listed in (filter combo, sorting by kind)</extracomment>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Team member</source>
+        <translation>Membre de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Article</translation>
+    </message>
+    <message>
+        <source>Custom field</source>
+        <translation>Champ personnalisé</translation>
+    </message>
+    <message>
+        <source>Custom field value</source>
+        <translation>Valeur de champ personnalisé</translation>
+    </message>
+    <message>
+        <source>Time off</source>
+        <translation>Congé</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>In Xero</source>
+        <translation>Dans Xero</translation>
+    </message>
+    <message>
+        <source>In QuickBooks Time</source>
+        <translation>Dans QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Pourquoi</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Décision</translation>
+    </message>
+    <message>
+        <source>{name} (archived)</source>
+        <translation>{name} (archivé)</translation>
+    </message>
+    <message>
+        <source>Decide again: the data changed</source>
+        <translation>À redécider : les données ont changé</translation>
+    </message>
+    <message>
+        <source>Not decided</source>
+        <translation>Non décidé</translation>
+    </message>
+    <message>
+        <source>Link to “{name}”</source>
+        <translation>Lier à « {name} »</translation>
+    </message>
+    <message>
+        <source>Link to record {number}</source>
+        <translation>Lier à l&apos;élément {number}</translation>
+    </message>
+    <message>
+        <source>Create new</source>
+        <translation>Créer un nouvel élément</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>Ignorer</translation>
+    </message>
+    <message>
+        <source>Create as “{name}”</source>
+        <translation>Créer sous le nom « {name} »</translation>
+    </message>
+    <message>
+        <source>Decide later</source>
+        <translation>Décider plus tard</translation>
+    </message>
+    <message>
+        <source>“{name}”: {reason} (score {score})</source>
+        <translation>« {name} » : {reason} (score {score})</translation>
+    </message>
+    <message>
+        <source>No similar record</source>
+        <translation>Aucun élément semblable</translation>
+    </message>
+    <message>
+        <source>{name} (+{count} more)</source>
+        <translation>{name} (+{count} autres)</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+</context>
+<context>
+    <name>CountsModel</name>
+    <message>
+        <source>{kind}: {operation} {count}</source>
+        <translation>{kind} : {operation} {count}</translation>
+    </message>
+</context>
+<context>
+    <name>DonePage</name>
+    <message>
+        <source>Reading the journal…</source>
+        <extracomment>Up to this many rows, rows grow to show wrapped text; beyond, one line each (elided, with the whole text in a tooltip), so a large organisation&apos;s list stays fast. name, kind, action, reason, name of the record it waited for (worded when shown)</extracomment>
+        <translation>Lecture du journal…</translation>
+    </message>
+    <message>
+        <source>Not written because &quot;{name}&quot; could not be written first (see its reason).</source>
+        <translation>Non écrit, car « {name} » n&apos;a pas pu être écrit avant (voir sa raison).</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: QuickBooks Time was already up to date.</source>
+        <translation>Rien n&apos;a été importé : QuickBooks Time était déjà à jour.</translation>
+    </message>
+    <message>
+        <source>This import was undone: QuickBooks Time is back as it was before it.</source>
+        <translation>Cette importation a été annulée : QuickBooks Time est revenu à son état d&apos;avant.</translation>
+    </message>
+    <message>
+        <source>The import was stopped after {changes}. Import again from the start page to finish the job: nothing is created twice.</source>
+        <translation>L&apos;importation a été arrêtée après {changes}. Importez de nouveau depuis la page d&apos;accueil pour terminer : rien n&apos;est créé deux fois.</translation>
+    </message>
+    <message>
+        <source>The import did not finish ({changes} made). Import again from the start page to finish the job: nothing is created twice.</source>
+        <translation>L&apos;importation ne s&apos;est pas terminée ({changes} faites). Importez de nouveau depuis la page d&apos;accueil pour terminer : rien n&apos;est créé deux fois.</translation>
+    </message>
+    <message>
+        <source>The import is finished: {changes} made in QuickBooks Time. Not written: {records} (see Problems).</source>
+        <translation>L&apos;importation est terminée : {changes} dans QuickBooks Time. Non écrites : {records} (voir Problèmes).</translation>
+    </message>
+    <message>
+        <source>The import is finished: {changes} made in QuickBooks Time. Nothing went wrong.</source>
+        <translation>L&apos;importation est terminée : {changes} dans QuickBooks Time. Tout s&apos;est bien passé.</translation>
+    </message>
+    <message>
+        <source>&amp;Problems ({n})</source>
+        <translation>&amp;Problèmes ({n})</translation>
+    </message>
+    <message>
+        <source>Lef&amp;t for later ({n})</source>
+        <translation>Laissés pour plus &amp;tard ({n})</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Terminé</translation>
+    </message>
+    <message>
+        <source>What the import did, what it could not do, and how to undo it.</source>
+        <translation>Ce que l&apos;importation a fait, ce qu&apos;elle n&apos;a pas pu faire, et comment l&apos;annuler.</translation>
+    </message>
+    <message>
+        <source>&amp;Summary</source>
+        <translation>&amp;Résumé</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Summary of the changes</source>
+        <translation>Résumé des modifications</translation>
+    </message>
+    <message>
+        <source>These records were not written. Correct them in Xero or QuickBooks Time (the reason says what is wrong), then click &quot;Import again&quot; on the start page: what was done is not repeated.</source>
+        <translation>Ces fiches n&apos;ont pas été écrites. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur « Importer de nouveau » sur la page d&apos;accueil : ce qui a été fait n&apos;est pas refait.</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Fiche</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Modification</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Raison</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Problèmes</translation>
+    </message>
+    <message>
+        <source>These records were not imported this time. Conflicts waiting for a decision can be settled in &quot;Review conflicts&quot; on the start page; the others say why.</source>
+        <translation>Ces fiches n&apos;ont pas été importées cette fois-ci. Les conflits en attente d&apos;une décision se règlent dans « Examiner les conflits » sur la page d&apos;accueil ; pour les autres, la raison est indiquée.</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Pourquoi</translation>
+    </message>
+    <message>
+        <source>Records left for later</source>
+        <translation>Fiches laissées pour plus tard</translation>
+    </message>
+    <message>
+        <source>&amp;Undo this import</source>
+        <translation>&amp;Annuler cette importation</translation>
+    </message>
+    <message>
+        <source>Put QuickBooks Time back as it was before this import</source>
+        <translation>Remettre QuickBooks Time dans l&apos;état d&apos;avant cette importation</translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation>Ouvrir le dossier du &amp;journal</translation>
+    </message>
+    <message>
+        <source>&amp;Export report (CSV)…</source>
+        <translation>&amp;Exporter le rapport (CSV)…</translation>
+    </message>
+    <message>
+        <source>One row per change, for your records or your accountant</source>
+        <translation>Une ligne par modification, pour vos dossiers ou votre comptable</translation>
+    </message>
+    <message>
+        <source>The import was undone. What it created is archived (QuickBooks Time never deletes anything), what it changed is changed back, and what it archived is active again.</source>
+        <translation>L&apos;importation a été annulée. Ce qu&apos;elle a créé est archivé (QuickBooks Time ne supprime jamais rien), ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé est de nouveau actif.</translation>
+    </message>
+    <message>
+        <source>Part of the import could not be undone ({changes}). Click &quot;Undo this import&quot; again to retry.</source>
+        <translation>Une partie de l&apos;importation n&apos;a pas pu être annulée ({changes}). Cliquez de nouveau sur « Annuler cette importation » pour réessayer.</translation>
+    </message>
+    <message>
+        <source>Undo this import?</source>
+        <translation>Annuler cette importation?</translation>
+    </message>
+    <message>
+        <source>&amp;Undo the import</source>
+        <translation>&amp;Annuler l&apos;importation</translation>
+    </message>
+    <message>
+        <source>&amp;Keep it</source>
+        <translation>&amp;La garder</translation>
+    </message>
+    <message>
+        <source>What the import created is archived in QuickBooks Time, what it changed is changed back, and what it archived is made active again. Time already tracked is kept.</source>
+        <translation>Ce que l&apos;importation a créé est archivé dans QuickBooks Time, ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
+    </message>
+    <message>
+        <source>Undoing the import… QuickBooks Time is being put back as it was.</source>
+        <translation>Annulation de l&apos;importation… QuickBooks Time est remis dans son état d&apos;avant.</translation>
+    </message>
+    <message>
+        <source>The log folder could not be opened here. You will find it at: {path}</source>
+        <translation>Le dossier du journal n&apos;a pas pu être ouvert ici. Vous le trouverez à cet endroit : {path}</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Avant</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Après</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Exporter le rapport</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>import-{number}-{date}.csv</source>
+        <translation>importation-{number}-{date}.csv</translation>
+    </message>
+    <message>
+        <source>Saving the report…</source>
+        <translation>Enregistrement du rapport…</translation>
+    </message>
+    <message>
+        <source>The report could not be saved in {path} ({why}). Choose another folder and try again.</source>
+        <translation>Le rapport n&apos;a pas pu être enregistré dans {path} ({why}). Choisissez un autre dossier et réessayez.</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Réessayer</translation>
+    </message>
+    <message>
+        <source>Report saved: {path} ({rows}).</source>
+        <translation>Rapport enregistré : {path} ({rows}).</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>Reading the history…</source>
+        <extracomment>an undo finished here (the home page refreshes its &quot;last import&quot;)</extracomment>
+        <translation>Lecture de l&apos;historique…</translation>
+    </message>
+    <message>
+        <source>Undo of import {number}</source>
+        <translation>Annulation de l&apos;importation {number}</translation>
+    </message>
+    <message>
+        <source>Import {number}</source>
+        <translation>Importation {number}</translation>
+    </message>
+    <message>
+        <source>No change</source>
+        <translation>Aucun changement</translation>
+    </message>
+    <message>
+        <source>Undo import {number}?</source>
+        <translation>Annuler l&apos;importation {number}?</translation>
+    </message>
+    <message>
+        <source>Undo import {number} of {when}?</source>
+        <translation>Annuler l&apos;importation {number} du {when}?</translation>
+    </message>
+    <message>
+        <source>&amp;Undo the import</source>
+        <translation>&amp;Annuler l&apos;importation</translation>
+    </message>
+    <message>
+        <source>&amp;Keep it</source>
+        <translation>&amp;La garder</translation>
+    </message>
+    <message>
+        <source>What that import created is archived in QuickBooks Time, what it changed is changed back, and what it archived is made active again. Time already tracked is kept.</source>
+        <translation>Ce que cette importation a créé est archivé dans QuickBooks Time, ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
+    </message>
+    <message>
+        <source>Undoing import {number}…</source>
+        <translation>Annulation de l&apos;importation {number}…</translation>
+    </message>
+    <message>
+        <source>Import {number} was undone.</source>
+        <translation>L&apos;importation {number} a été annulée.</translation>
+    </message>
+    <message>
+        <source>Part of import {number} could not be undone. Select it and click &quot;Undo this import&quot; again to retry.</source>
+        <translation>Une partie de l&apos;importation {number} n&apos;a pas pu être annulée. Sélectionnez-la et cliquez de nouveau sur « Annuler cette importation » pour réessayer.</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Every import and undo, newest first. Undoing an import archives what it created, changes back what it changed, and restores what it archived.</source>
+        <translation>Chaque importation et chaque annulation, de la plus récente à la plus ancienne. Annuler une importation archive ce qu&apos;elle a créé, rétablit ce qu&apos;elle a modifié et réactive ce qu&apos;elle a archivé.</translation>
+    </message>
+    <message>
+        <source>&amp;Imports:</source>
+        <translation>&amp;Importations :</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Modifications</translation>
+    </message>
+    <message>
+        <source>Imports and undos</source>
+        <translation>Importations et annulations</translation>
+    </message>
+    <message>
+        <source>&amp;Undo this import</source>
+        <translation>&amp;Annuler cette importation</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>Reading…</source>
+        <translation>Lecture…</translation>
+    </message>
+    <message>
+        <source>Checking Xero for changes…</source>
+        <translation>Recherche des modifications dans Xero…</translation>
+    </message>
+    <message>
+        <source>Xero or QuickBooks Time could not be reached, so the changes are not known. You can still review conflicts and options; the import needs the connection.</source>
+        <translation>Impossible de joindre Xero ou QuickBooks Time : les modifications ne sont pas connues. Vous pouvez quand même examiner les conflits et les options ; l&apos;importation a besoin de la connexion.</translation>
+    </message>
+    <message>
+        <source>Check &amp;again</source>
+        <translation>&amp;Vérifier de nouveau</translation>
+    </message>
+    <message>
+        <source>Your Xero organisation &quot;{organisation}&quot; is connected to the QuickBooks Time company &quot;{company}&quot;.</source>
+        <translation>Votre organisation Xero « {organisation} » est connectée à l&apos;entreprise QuickBooks Time « {company} ».</translation>
+    </message>
+    <message>
+        <source>No import yet.</source>
+        <translation>Aucune importation pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>{when}: {result}, {changes}.</source>
+        <translation>{when} : {result}, {changes}.</translation>
+    </message>
+    <message>
+        <source>Not written: {records}.</source>
+        <translation>Non écrites : {records}.</translation>
+    </message>
+    <message>
+        <source>Not known: Xero could not be checked.</source>
+        <translation>Inconnu : Xero n&apos;a pas pu être vérifié.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Vérification…</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>Rien n&apos;a changé.</translation>
+    </message>
+    <message>
+        <source>Import again</source>
+        <translation>Importer de nouveau</translation>
+    </message>
+    <message>
+        <source>Bring QuickBooks Time up to date with what changed in Xero. You will see every change before it is made.</source>
+        <translation>Mettez QuickBooks Time à jour avec ce qui a changé dans Xero. Vous verrez chaque modification avant qu&apos;elle soit faite.</translation>
+    </message>
+    <message>
+        <source>Last import</source>
+        <translation>Dernière importation</translation>
+    </message>
+    <message>
+        <source>What changed in Xero since the last check</source>
+        <translation>Ce qui a changé dans Xero depuis la dernière vérification</translation>
+    </message>
+    <message>
+        <source>&amp;Review conflicts</source>
+        <translation>&amp;Examiner les conflits</translation>
+    </message>
+    <message>
+        <source>Decide about records that look alike (works offline)</source>
+        <translation>Décider pour les fiches qui se ressemblent (fonctionne hors ligne)</translation>
+    </message>
+    <message>
+        <source>&amp;Options</source>
+        <translation>&amp;Options</translation>
+    </message>
+    <message>
+        <source>What to import, and how</source>
+        <translation>Quoi importer, et comment</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>&amp;Historique…</translation>
+    </message>
+    <message>
+        <source>Past imports, and undo</source>
+        <translation>Importations passées, et annulation</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect…</source>
+        <translation>&amp;Déconnecter…</translation>
+    </message>
+    <message>
+        <source>Forget the sign-ins to Xero and QuickBooks Time on this computer</source>
+        <translation>Oublier les connexions à Xero et à QuickBooks Time sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>&amp;Import again</source>
+        <translation>&amp;Importer de nouveau</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Preparing the import…</source>
+        <translation>Préparation de l&apos;importation…</translation>
+    </message>
+    <message>
+        <source>Disconnect?</source>
+        <translation>Déconnecter?</translation>
+    </message>
+    <message>
+        <source>Disconnect Xero and QuickBooks Time?</source>
+        <translation>Déconnecter Xero et QuickBooks Time?</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Déconnecter</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the connection</source>
+        <translation>&amp;Garder la connexion</translation>
+    </message>
+    <message>
+        <source>This computer forgets the sign-in to Xero and the QuickBooks Time access key. Nothing is changed in Xero or QuickBooks Time, and the history of imports is kept. You can connect again from the start.</source>
+        <translation>Cet ordinateur oublie la connexion à Xero et la clé d&apos;accès QuickBooks Time. Rien n&apos;est modifié dans Xero ni dans QuickBooks Time, et l&apos;historique des importations est conservé. Vous pourrez vous reconnecter depuis le début.</translation>
+    </message>
+    <message>
+        <source>Disconnecting…</source>
+        <translation>Déconnexion…</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Déconnecté</translation>
+    </message>
+    <message>
+        <source>Disconnected. Some sign-ins could not be removed:</source>
+        <translation>Déconnecté. Certaines connexions n&apos;ont pas pu être supprimées :</translation>
+    </message>
+</context>
+<context>
+    <name>LeaveLinksDialog</name>
+    <message>
+        <source>— not linked —</source>
+        <extracomment>combo data meaning &quot;not linked&quot; (no QuickBooks Time jobcode has id 0)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (archived in QuickBooks Time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link leave types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the QuickBooks Time time-off code for each Xero leave type. Time off recorded on a linked code goes to Xero as that leave. Codes with the same name are chosen for you: check them. Unpaid leave is never exported to Xero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, then come back here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No leave types were read from Xero for this organisation: there is nothing to link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Xero leave type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QuickBooks Time time-off code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (no longer used in Xero)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time-off code for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chosen for you: same name. Check it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paid: exported to Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpaid: never exported to Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save links</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ManageCustomersDialog</name>
+    <message>
+        <source>No contact ticked.</source>
+        <extracomment>(id, name, email, city) in display order, and per row its folded name, email, city</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 contact ticked: it will be imported as a customer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 contacts ticked: they will be imported as customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Showing %1 of %2 contacts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every active Xero contact is already a customer: there is nothing to add.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No contact matches your search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add Xero contacts as customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These Xero contacts have never been invoiced, so they are not customers yet and are not imported. Tick the ones your team members need to track time against. Untick one to stop importing it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Search:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name, email or city</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only &amp;ticked contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Xero contacts that are not customers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Press Space to tick or untick a contact.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Courriel</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OptionsPage</name>
+    <message>
+        <source>Import options</source>
+        <extracomment>the check boxes, in screen order, and the ImportOptions field each one sets</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the next pages show every change, and your choices are kept for the next import.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>Items and custom fields</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Team members and time off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import &amp;customers from Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Xero contacts that are customers become QuickBooks Time customers, so team members can track time against them. A customer you added by hand in QuickBooks Time is matched only when its name is exactly the same. Near matches are shown to you for review, never duplicated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Archive unmatched customers in QuickBooks Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Careful: every customer in QuickBooks Time with no match in Xero will be archived. Each one is listed in the preview before anything changes, and &quot;Undo this import&quot; brings them back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;ssign all imported customers to all team members</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Otherwise, choose who works for which customer later, in QuickBooks Time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import &amp;items from Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Team members pick them on timesheets, and they appear on invoices and reports. Only items that are sold and not tracked as inventory are imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Require all team members to select an item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When they clock in or switch customer. Available when items are imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import &amp;tracking categories as custom fields</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each Xero tracking category becomes a QuickBooks Time custom field, with its options as choices.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import &amp;employees as team members</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Xero Payroll employees become QuickBooks Time team members. Someone you added by hand is matched only with exactly the same first name, last name and email.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Link leave types to time-off codes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time off recorded in QuickBooks Time goes to Xero as the linked leave type. Unpaid leave is never exported to Xero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Manage Xero customers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add Xero contacts that were never invoiced, so they are imported as customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link lea&amp;ve types…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the QuickBooks Time time-off code for each Xero leave type.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contacts never invoiced are not imported unless you add them here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 contact never invoiced is added as a customer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 contacts never invoiced are added as customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No organisation is connected yet. Go back and connect Xero and QuickBooks Time first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your choices could not be saved on this computer. Check that the disk is not full, then click Next again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading Xero and QuickBooks Time…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading Xero… (step %1 of %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading QuickBooks Time… (step %1 of %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can still go on with what was read earlier: the preview may miss the latest changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing has been read from Xero yet, so you cannot go on until this works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the saved Xero contacts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving your choice…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the saved leave types…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving your leave links…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave links saved. Every import from now on uses them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OrganisationPage</name>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Choose the Xero organisation to bring into QuickBooks Time.</source>
+        <translation>Choisissez l&apos;organisation Xero à importer dans QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>These are the organisations you allowed in Xero. The one you choose is connected to the QuickBooks Time account &quot;{company}&quot;: one organisation per QuickBooks Time account.</source>
+        <translation>Voici les organisations que vous avez autorisées dans Xero. Celle que vous choisissez sera reliée au compte QuickBooks Time « {company} » : une organisation par compte QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>These are the organisations you allowed in Xero. Choose the one to connect to your QuickBooks Time account: one organisation per QuickBooks Time account.</source>
+        <translation>Voici les organisations que vous avez autorisées dans Xero. Choisissez celle à relier à votre compte QuickBooks Time : une organisation par compte QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>&amp;Organisation:</source>
+        <translation>&amp;Organisation :</translation>
+    </message>
+    <message>
+        <source>Organisations allowed in Xero</source>
+        <translation>Organisations autorisées dans Xero</translation>
+    </message>
+    <message>
+        <source>Click an organisation, or use the arrow keys, to see what can be brought in from it.</source>
+        <translation>Cliquez sur une organisation, ou utilisez les flèches du clavier, pour voir ce qui peut en être importé.</translation>
+    </message>
+    <message>
+        <source>Country:</source>
+        <translation>Pays :</translation>
+    </message>
+    <message>
+        <source>Xero edition:</source>
+        <translation>Édition de Xero :</translation>
+    </message>
+    <message>
+        <source>Employees and leave:</source>
+        <translation>Employés et congés :</translation>
+    </message>
+    <message>
+        <source>Xero did not share any organisation yet. Go Back and click &quot;Connect to Xero&quot;, then tick the organisation on Xero&apos;s page.</source>
+        <translation>Xero n&apos;a encore partagé aucune organisation. Revenez en arrière et cliquez sur « Se connecter à Xero », puis cochez l&apos;organisation sur la page de Xero.</translation>
+    </message>
+    <message>
+        <source>Reading the organisation&apos;s details from Xero…</source>
+        <translation>Lecture des renseignements de l&apos;organisation dans Xero…</translation>
+    </message>
+    <message>
+        <source>not given by Xero</source>
+        <translation>non fourni par Xero</translation>
+    </message>
+    <message>
+        <source>Yes: this organisation uses Xero Payroll, so its employees and leave types can be brought into QuickBooks Time.</source>
+        <translation>Oui : cette organisation utilise la paie Xero, ses employés et ses types de congés peuvent donc être importés dans QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>No: Xero has no payroll for this organisation, so only customers, items and tracking categories are imported.</source>
+        <translation>Non : Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
+    </message>
+    <message>
+        <source>&quot;{organisation}&quot; uses Xero Payroll. To bring in its employees and leave, Xero must ask you once more, in your browser, for access to employees and leave. Click &quot;Allow payroll access&quot;, then &quot;Allow access&quot; in Xero.</source>
+        <translation>« {organisation} » utilise la paie Xero. Pour importer ses employés et ses congés, Xero doit vous demander une fois de plus, dans votre navigateur, l&apos;accès aux employés et aux congés. Cliquez sur « Autoriser l&apos;accès à la paie », puis sur « Autoriser l&apos;accès » dans Xero.</translation>
+    </message>
+    <message>
+        <source>Allow &amp;payroll access</source>
+        <translation>Autoriser l&apos;accès à la pa&amp;ie</translation>
+    </message>
+    <message>
+        <source>Allow payroll access in Xero</source>
+        <translation>Autoriser l&apos;accès à la paie dans Xero</translation>
+    </message>
+    <message>
+        <source>&quot;{organisation}&quot; is in {country}, but you chose {chosen} on the first page. The assistant will use {country}, the organisation&apos;s own country.</source>
+        <translation>Le pays de « {organisation} » est : {country}. Vous avez choisi {chosen} à la première page ; l&apos;assistant utilisera {country}, le pays de l&apos;organisation.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time is not connected yet. Go Back to the QuickBooks Time page and check your access key.</source>
+        <translation>QuickBooks Time n&apos;est pas encore connecté. Revenez à la page QuickBooks Time et vérifiez votre clé d&apos;accès.</translation>
+    </message>
+    <message>
+        <source>Disconnect the other connection…</source>
+        <translation>Déconnecter l&apos;autre connexion…</translation>
+    </message>
+    <message>
+        <source>The connection could not be saved on this computer. Nothing was lost; click Next to try again.</source>
+        <translation>La connexion n&apos;a pas pu être enregistrée sur cet ordinateur. Rien n&apos;est perdu ; cliquez sur Suivant pour réessayer.</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Déconnecter</translation>
+    </message>
+    <message>
+        <source>Disconnect &quot;{organisation}&quot; from QuickBooks Time &quot;{other}&quot;?
+
+Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
+        <translation>Déconnecter « {organisation} » de QuickBooks Time « {other} » ?
+
+Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
+    </message>
+    <message>
+        <source>Disconnecting &quot;{organisation}&quot;…</source>
+        <translation>Déconnexion de « {organisation} »…</translation>
+    </message>
+    <message>
+        <source>&quot;{organisation}&quot; is disconnected; its import history is kept. Click Next to connect &quot;{chosen}&quot;.</source>
+        <translation>« {organisation} » est déconnectée ; son historique d&apos;importation est conservé. Cliquez sur Suivant pour connecter « {chosen} ».</translation>
+    </message>
+</context>
+<context>
+    <name>Outcome</name>
+    <message>
+        <source>Customers</source>
+        <extracomment>The summary table&apos;s columns (an import never unlinks; empty columns are hidden).</extracomment>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>Job locations</source>
+        <translation>Lieux de travail</translation>
+    </message>
+    <message>
+        <source>Team members</source>
+        <translation>Membres de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Articles</translation>
+    </message>
+    <message>
+        <source>Custom fields</source>
+        <translation>Champs personnalisés</translation>
+    </message>
+    <message>
+        <source>Customers open to all team members</source>
+        <translation>Clients ouverts à toute l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Time off</source>
+        <translation>Congés</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créés</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Mis à jour</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Archivés</translation>
+    </message>
+    <message>
+        <source>Linked</source>
+        <translation>Liés</translation>
+    </message>
+    <message>
+        <source>Unlinked</source>
+        <translation>Déliés</translation>
+    </message>
+    <message>
+        <source>Not done</source>
+        <translation>Non faits</translation>
+    </message>
+    <message>
+        <source>1 created</source>
+        <translation>1 créé</translation>
+    </message>
+    <message>
+        <source>{n} created</source>
+        <translation>{n} créés</translation>
+    </message>
+    <message>
+        <source>1 updated</source>
+        <translation>1 mis à jour</translation>
+    </message>
+    <message>
+        <source>{n} updated</source>
+        <translation>{n} mis à jour</translation>
+    </message>
+    <message>
+        <source>1 archived</source>
+        <translation>1 archivé</translation>
+    </message>
+    <message>
+        <source>{n} archived</source>
+        <translation>{n} archivés</translation>
+    </message>
+    <message>
+        <source>1 linked</source>
+        <translation>1 lié</translation>
+    </message>
+    <message>
+        <source>{n} linked</source>
+        <translation>{n} liés</translation>
+    </message>
+    <message>
+        <source>1 unlinked</source>
+        <translation>1 délié</translation>
+    </message>
+    <message>
+        <source>{n} unlinked</source>
+        <translation>{n} déliés</translation>
+    </message>
+    <message>
+        <source>1 not done</source>
+        <translation>1 non fait</translation>
+    </message>
+    <message>
+        <source>{n} not done</source>
+        <translation>{n} non faits</translation>
+    </message>
+    <message>
+        <source>1 change</source>
+        <translation>1 modification</translation>
+    </message>
+    <message>
+        <source>{n} changes</source>
+        <translation>{n} modifications</translation>
+    </message>
+    <message>
+        <source>1 record</source>
+        <translation>1 fiche</translation>
+    </message>
+    <message>
+        <source>{n} records</source>
+        <translation>{n} fiches</translation>
+    </message>
+    <message>
+        <source>1 row</source>
+        <translation>1 ligne</translation>
+    </message>
+    <message>
+        <source>{n} rows</source>
+        <translation>{n} lignes</translation>
+    </message>
+    <message>
+        <source>Customers open to all team members: {count}</source>
+        <translation>Clients ouverts à toute l&apos;équipe : {count}</translation>
+    </message>
+    <message>
+        <source>{kind}: {changes}</source>
+        <translation>{kind} : {changes}</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Créer</translation>
+    </message>
+    <message>
+        <source>Update</source>
+        <translation>Mettre à jour</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Réactiver</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Archiver</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Lier</translation>
+    </message>
+    <message>
+        <source>Give a team member access</source>
+        <translation>Donner l&apos;accès à un membre de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Remove a team member&apos;s access</source>
+        <translation>Retirer l&apos;accès à un membre de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Job location</source>
+        <translation>Lieu de travail</translation>
+    </message>
+    <message>
+        <source>Team member</source>
+        <translation>Membre de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Custom field</source>
+        <translation>Champ personnalisé</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Article</translation>
+    </message>
+    <message>
+        <source>Team member&apos;s access to a customer</source>
+        <translation>Accès d&apos;un membre de l&apos;équipe à un client</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fait</translation>
+    </message>
+    <message>
+        <source>Not answered</source>
+        <translation>Sans réponse</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>Terminée</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Arrêtée</translation>
+    </message>
+    <message>
+        <source>Did not finish</source>
+        <translation>Non terminée</translation>
+    </message>
+    <message>
+        <source>Undone</source>
+        <translation>Annulée</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>Interrompue</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>Non commencée</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annulation</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Importation</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewPage</name>
+    <message>
+        <source>Preview</source>
+        <translation>Aperçu</translation>
+    </message>
+    <message>
+        <source>Check what the import will change in QuickBooks Time.</source>
+        <translation>Vérifiez ce que l&apos;importation changera dans QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>Nothing is written until you click Start import.</source>
+        <translation>Rien n&apos;est écrit avant que vous cliquiez sur Lancer l&apos;importation.</translation>
+    </message>
+    <message>
+        <source>&amp;Start import</source>
+        <translation>&amp;Lancer l&apos;importation</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fermer</translation>
+    </message>
+    <message>
+        <source>Su&amp;mmary:</source>
+        <translation>Ré&amp;sumé :</translation>
+    </message>
+    <message>
+        <source>Number of changes by kind</source>
+        <translation>Nombre de changements par type</translation>
+    </message>
+    <message>
+        <source>S&amp;how:</source>
+        <translation>A&amp;fficher :</translation>
+    </message>
+    <message>
+        <source>Show only one kind of change</source>
+        <translation>Afficher un seul type de changement</translation>
+    </message>
+    <message>
+        <source>&amp;Find:</source>
+        <translation>&amp;Chercher :</translation>
+    </message>
+    <message>
+        <source>Name or reason</source>
+        <translation>Nom ou raison</translation>
+    </message>
+    <message>
+        <source>Find a change</source>
+        <translation>Chercher un changement</translation>
+    </message>
+    <message>
+        <source>Every change, with the value before and after</source>
+        <translation>Tous les changements, avec la valeur avant et après</translation>
+    </message>
+    <message>
+        <source>All changes ({count})</source>
+        <translation>Tous les changements ({count})</translation>
+    </message>
+    <message>
+        <source>{operation} ({count})</source>
+        <translation>{operation} ({count})</translation>
+    </message>
+    <message>
+        <source>Nothing to import now</source>
+        <translation>Rien à importer pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>Everything else is already up to date. Records waiting for your decision: {count}. Go back to decide, or close: your decisions are kept.</source>
+        <translation>Tout le reste est déjà à jour. Éléments en attente de votre décision : {count}. Revenez en arrière pour décider, ou fermez : vos décisions sont conservées.</translation>
+    </message>
+    <message>
+        <source>Everything is already up to date</source>
+        <translation>Tout est déjà à jour</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time already matches Xero for everything you chose to import, so there is nothing to do. Click Close; come back whenever Xero changes.</source>
+        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer : il n&apos;y a rien à faire. Cliquez sur Fermer; revenez quand Xero change.</translation>
+    </message>
+    <message>
+        <source>Records to be archived in QuickBooks Time: {count} (marked Archive, in red). Undo on the last page brings them back.</source>
+        <translation>Éléments qui seront archivés dans QuickBooks Time : {count} (marqués Archiver, en rouge). Vous pourrez annuler l&apos;importation à la dernière page.</translation>
+    </message>
+    <message>
+        <source>Records waiting for your decision: {count}. They are left out of this import.</source>
+        <translation>Éléments en attente de votre décision : {count}. Ils sont laissés de côté pour cette importation.</translation>
+    </message>
+    <message>
+        <source>Su&amp;mmary: {changes} changes, {skipped} records left out.</source>
+        <translation>Ré&amp;sumé : {changes} changements, {skipped} éléments laissés de côté.</translation>
+    </message>
+    <message>
+        <source>No organisation is connected yet. Go back and connect to Xero first.</source>
+        <translation>Aucune organisation n&apos;est encore connectée. Revenez en arrière et connectez-vous d&apos;abord à Xero.</translation>
+    </message>
+    <message>
+        <source>Working out what will change…</source>
+        <translation>Calcul de ce qui va changer…</translation>
+    </message>
+</context>
+<context>
+    <name>QBTimePage</name>
+    <message>
+        <source>QuickBooks Time</source>
+        <translation>QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>Connect your QuickBooks Time account with an access key.</source>
+        <translation>Connectez votre compte QuickBooks Time avec une clé d&apos;accès.</translation>
+    </message>
+    <message>
+        <source>This app adds your customers, items and team members to QuickBooks Time with an access key. An administrator of your QuickBooks Time account creates it once:</source>
+        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois :</translation>
+    </message>
+    <message>
+        <source>1. Sign in to QuickBooks Time as an administrator.
+2. Open Feature Add-ons, then API.
+3. Click &quot;Add a new application&quot;, give it a name (for example &quot;Xero import&quot;), and save.
+4. Click &quot;Add token&quot;, then copy the access key.
+5. Paste the key below and click &quot;Check&quot;.</source>
+        <translation>1. Connectez-vous à QuickBooks Time en tant qu&apos;administrateur.
+2. Ouvrez Modules complémentaires, puis API.
+3. Cliquez sur « Ajouter une nouvelle application », donnez-lui un nom (par exemple « Import Xero ») et enregistrez.
+4. Cliquez sur « Ajouter un jeton », puis copiez la clé d&apos;accès.
+5. Collez la clé ci-dessous et cliquez sur « Vérifier ».</translation>
+    </message>
+    <message>
+        <source>Access &amp;key:</source>
+        <translation>&amp;Clé d&apos;accès :</translation>
+    </message>
+    <message>
+        <source>Paste the access key here</source>
+        <translation>Collez la clé d&apos;accès ici</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time access key</source>
+        <translation>Clé d&apos;accès QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>&amp;Show</source>
+        <translation>&amp;Afficher</translation>
+    </message>
+    <message>
+        <source>Show the access key</source>
+        <translation>Afficher la clé d&apos;accès</translation>
+    </message>
+    <message>
+        <source>&amp;Check</source>
+        <translation>&amp;Vérifier</translation>
+    </message>
+    <message>
+        <source>Check the access key</source>
+        <translation>Vérifier la clé d&apos;accès</translation>
+    </message>
+    <message>
+        <source>This is the Demo Company: nothing real is changed. Its QuickBooks Time account has a key ready for you.</source>
+        <translation>Ceci est l&apos;entreprise de démonstration : rien de réel n&apos;est modifié. Son compte QuickBooks Time a une clé prête pour vous.</translation>
+    </message>
+    <message>
+        <source>Use the &amp;Demo Company&apos;s key</source>
+        <translation>Utiliser la clé de l&apos;entreprise de &amp;démonstration</translation>
+    </message>
+    <message>
+        <source>Use the Demo Company&apos;s key</source>
+        <translation>Utiliser la clé de l&apos;entreprise de démonstration</translation>
+    </message>
+    <message>
+        <source>The access key of &quot;{company}&quot; was checked earlier and is kept. Click Next to continue with it, or paste another key.</source>
+        <translation>La clé d&apos;accès de « {company} » a déjà été vérifiée et est conservée. Cliquez sur Suivant pour continuer avec elle, ou collez une autre clé.</translation>
+    </message>
+    <message>
+        <source>Checking the access key with QuickBooks Time…</source>
+        <translation>Vérification de la clé d&apos;accès auprès de QuickBooks Time…</translation>
+    </message>
+    <message>
+        <source>Connected to QuickBooks Time: {company}.</source>
+        <translation>Connecté à QuickBooks Time : {company}.</translation>
+    </message>
+    <message>
+        <source>This key belongs to the QuickBooks Time company &quot;{company}&quot;, but the Xero organisation &quot;{organisation}&quot; is already connected to &quot;{other}&quot;. One organisation connects to one QuickBooks Time account. To use &quot;{company}&quot;, disconnect the other one first (its import history is kept), or paste the key of &quot;{other}&quot;.</source>
+        <translation>Cette clé appartient à l&apos;entreprise QuickBooks Time « {company} », mais l&apos;organisation Xero « {organisation} » est déjà reliée à « {other} ». Une organisation se relie à un seul compte QuickBooks Time. Pour utiliser « {company} », déconnectez d&apos;abord l&apos;autre (son historique d&apos;importation est conservé), ou collez la clé de « {other} ».</translation>
+    </message>
+    <message>
+        <source>Disconnect the other…</source>
+        <translation>Déconnecter l&apos;autre…</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Déconnecter</translation>
+    </message>
+    <message>
+        <source>Disconnect &quot;{organisation}&quot; from QuickBooks Time &quot;{other}&quot;?
+
+Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
+        <translation>Déconnecter « {organisation} » de QuickBooks Time « {other} » ?
+
+Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
+    </message>
+    <message>
+        <source>Disconnecting &quot;{organisation}&quot;…</source>
+        <translation>Déconnexion de « {organisation} »…</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <source>Review look-alike records</source>
+        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;)</extracomment>
+        <translation>Vérifier les éléments qui se ressemblent</translation>
+    </message>
+    <message>
+        <source>These records look alike in Xero and QuickBooks Time. Choose what to do with each one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet.</source>
+        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure; rien n&apos;est encore envoyé à QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Défaire</translation>
+    </message>
+    <message>
+        <source>Undo the last decision (Ctrl+Z)</source>
+        <translation>Défaire la dernière décision (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Undo the last decision</source>
+        <translation>Défaire la dernière décision</translation>
+    </message>
+    <message>
+        <source>Re&amp;do</source>
+        <translation>Re&amp;faire</translation>
+    </message>
+    <message>
+        <source>Do again the decision you just undid</source>
+        <translation>Refaire la décision que vous venez de défaire</translation>
+    </message>
+    <message>
+        <source>Redo the last undone decision</source>
+        <translation>Refaire la dernière décision défaite</translation>
+    </message>
+    <message>
+        <source>S&amp;preadsheet</source>
+        <translation>Ta&amp;bleur</translation>
+    </message>
+    <message>
+        <source>Save the list for your accountant, or bring back the decisions they filled in</source>
+        <translation>Enregistrer la liste pour votre comptable, ou reprendre les décisions qu&apos;il a remplies</translation>
+    </message>
+    <message>
+        <source>Spreadsheet: export or import decisions</source>
+        <translation>Tableur : exporter ou importer des décisions</translation>
+    </message>
+    <message>
+        <source>E&amp;xport to CSV…</source>
+        <translation>E&amp;xporter en CSV…</translation>
+    </message>
+    <message>
+        <source>Save every record to review, with its candidates, in a spreadsheet file</source>
+        <translation>Enregistrer chaque élément à vérifier, avec ses correspondances possibles, dans un fichier de tableur</translation>
+    </message>
+    <message>
+        <source>I&amp;mport decisions from CSV…</source>
+        <translation>I&amp;mporter des décisions depuis un CSV…</translation>
+    </message>
+    <message>
+        <source>Read the decisions filled in the &quot;decision&quot; column of an exported file</source>
+        <translation>Lire les décisions remplies dans la colonne « decision » d&apos;un fichier exporté</translation>
+    </message>
+    <message>
+        <source>&amp;Find:</source>
+        <translation>&amp;Chercher :</translation>
+    </message>
+    <message>
+        <source>Name or reason</source>
+        <translation>Nom ou raison</translation>
+    </message>
+    <message>
+        <source>Find a record</source>
+        <translation>Chercher un élément</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Type :</translation>
+    </message>
+    <message>
+        <source>Show records of this kind</source>
+        <translation>Afficher les éléments de ce type</translation>
+    </message>
+    <message>
+        <source>&amp;Hide decided</source>
+        <translation>&amp;Masquer les décidés</translation>
+    </message>
+    <message>
+        <source>Hide the records already decided</source>
+        <translation>Masquer les éléments déjà décidés</translation>
+    </message>
+    <message>
+        <source>Records to review</source>
+        <translation>Éléments à vérifier</translation>
+    </message>
+    <message>
+        <source>&amp;Match in QuickBooks Time:</source>
+        <translation>Co&amp;rrespondance dans QuickBooks Time :</translation>
+    </message>
+    <message>
+        <source>Similar record in QuickBooks Time to link to</source>
+        <translation>Élément semblable de QuickBooks Time auquel lier</translation>
+    </message>
+    <message>
+        <source>If you link it (Xero → QuickBooks Time):</source>
+        <translation>Si vous le liez (Xero → QuickBooks Time) :</translation>
+    </message>
+    <message>
+        <source>In Xero</source>
+        <translation>Dans Xero</translation>
+    </message>
+    <message>
+        <source>The value in Xero</source>
+        <translation>La valeur dans Xero</translation>
+    </message>
+    <message>
+        <source>In QuickBooks Time now</source>
+        <translation>QuickBooks Time (actuel)</translation>
+    </message>
+    <message>
+        <source>The value in QuickBooks Time today</source>
+        <translation>La valeur dans QuickBooks Time aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>After linking</source>
+        <translation>Après le lien</translation>
+    </message>
+    <message>
+        <source>The value in QuickBooks Time after the import, if you link</source>
+        <translation>La valeur dans QuickBooks Time après l&apos;importation, si vous liez</translation>
+    </message>
+    <message>
+        <source>What linking changes, field by field</source>
+        <translation>Ce que le lien change, champ par champ</translation>
+    </message>
+    <message>
+        <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
+        <translation>Rien de semblable dans QuickBooks Time. « Créer un nouvel élément » l&apos;ajoute; « Renommer » l&apos;ajoute sous un autre nom.</translation>
+    </message>
+    <message>
+        <source>&amp;Link</source>
+        <translation>&amp;Lier</translation>
+    </message>
+    <message>
+        <source>Use the chosen QuickBooks Time record for this Xero record (no duplicate)</source>
+        <translation>Utiliser l&apos;élément QuickBooks Time choisi pour cet élément Xero (pas de doublon)</translation>
+    </message>
+    <message>
+        <source>&amp;Create new</source>
+        <translation>&amp;Créer un nouvel élément</translation>
+    </message>
+    <message>
+        <source>Keep them separate: add a new record in QuickBooks Time</source>
+        <translation>Les garder séparés : ajouter un nouvel élément dans QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>&amp;Skip</source>
+        <translation>&amp;Ignorer</translation>
+    </message>
+    <message>
+        <source>Leave this record out of the import</source>
+        <translation>Laisser cet élément hors de l&apos;importation</translation>
+    </message>
+    <message>
+        <source>&amp;Rename…</source>
+        <translation>&amp;Renommer…</translation>
+    </message>
+    <message>
+        <source>Add it to QuickBooks Time under another name</source>
+        <translation>L&apos;ajouter à QuickBooks Time sous un autre nom</translation>
+    </message>
+    <message>
+        <source>Decide la&amp;ter</source>
+        <translation>Décider plus &amp;tard</translation>
+    </message>
+    <message>
+        <source>Keep it in the list; it is left out of the import until you decide</source>
+        <translation>Le garder dans la liste; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
+    </message>
+    <message>
+        <source>&amp;Accept all exact</source>
+        <translation>&amp;Accepter toutes les exactes</translation>
+    </message>
+    <message>
+        <source>Cr&amp;eate all with no candidate</source>
+        <translation>Cré&amp;er tous ceux sans correspondance</translation>
+    </message>
+    <message>
+        <source>Import the rest now and lea&amp;ve the undecided records for later</source>
+        <translation>Importer le reste maintenant et garder les éléments non décidés pour plus tar&amp;d</translation>
+    </message>
+    <message>
+        <source>The records you have not decided are skipped this time; they wait for you here.</source>
+        <translation>Les éléments non décidés sont ignorés cette fois-ci; ils vous attendent ici.</translation>
+    </message>
+    <message>
+        <source>Import the rest now and leave the undecided records for later</source>
+        <translation>Importer le reste maintenant et garder les éléments non décidés pour plus tard</translation>
+    </message>
+    <message>
+        <source>Nothing to review</source>
+        <translation>Rien à vérifier</translation>
+    </message>
+    <message>
+        <source>Every record matched exactly or is new. Click Next to see what the import will do.</source>
+        <translation>Chaque élément correspond exactement ou est nouveau. Cliquez sur Suivant pour voir ce que fera l&apos;importation.</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>Tous les types</translation>
+    </message>
+    <message>
+        <source>No organisation is connected yet. Go back and connect to Xero first.</source>
+        <translation>Aucune organisation n&apos;est encore connectée. Revenez en arrière et connectez-vous d&apos;abord à Xero.</translation>
+    </message>
+    <message>
+        <source>Reading the saved data…</source>
+        <translation>Lecture des données enregistrées…</translation>
+    </message>
+    <message>
+        <source>No data from Xero and QuickBooks Time is saved yet, so there is nothing to review. Go back and fetch the data again.</source>
+        <translation>Aucune donnée de Xero et de QuickBooks Time n&apos;est encore enregistrée : il n&apos;y a rien à vérifier. Revenez en arrière et récupérez de nouveau les données.</translation>
+    </message>
+    <message>
+        <source>The latest changes could not be fetched, so this review uses the data saved earlier. {reason}</source>
+        <translation>Les derniers changements n&apos;ont pas pu être récupérés : cette vérification utilise les données enregistrées plus tôt. {reason}</translation>
+    </message>
+    <message>
+        <source>{decided} of {total} decided</source>
+        <translation>{decided} sur {total} décidés</translation>
+    </message>
+    <message>
+        <source>{count} for later</source>
+        <translation>{count} pour plus tard</translation>
+    </message>
+    <message>
+        <source>{count} to decide again (the data changed)</source>
+        <translation>{count} à redécider (les données ont changé)</translation>
+    </message>
+    <message>
+        <source>Link every record whose only candidate has the same name apart from capitals, spaces or invisible characters ({count} waiting)</source>
+        <translation>Lier chaque élément dont la seule correspondance a le même nom aux majuscules, espaces ou caractères invisibles près ({count} en attente)</translation>
+    </message>
+    <message>
+        <source>No record waiting here has a single candidate that differs only by capitals, spaces or invisible characters.</source>
+        <translation>Aucun élément en attente n&apos;a une seule correspondance qui ne diffère que par les majuscules, les espaces ou des caractères invisibles.</translation>
+    </message>
+    <message>
+        <source>Add as new every record that has nothing similar in QuickBooks Time ({count} waiting)</source>
+        <translation>Ajouter comme nouveau chaque élément qui n&apos;a rien de semblable dans QuickBooks Time ({count} en attente)</translation>
+    </message>
+    <message>
+        <source>Records with nothing similar in QuickBooks Time are added automatically, so none of them is waiting here.</source>
+        <translation>Les éléments sans équivalent dans QuickBooks Time sont ajoutés automatiquement : aucun n&apos;attend ici.</translation>
+    </message>
+    <message>
+        <source>Select a record in the list to see the details.</source>
+        <translation>Sélectionnez un élément de la liste pour voir les détails.</translation>
+    </message>
+    <message>
+        <source>{kind} “{name}”: {problem}</source>
+        <translation>{kind} « {name} » : {problem}</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+    <message>
+        <source>Also in Xero: {names}.</source>
+        <translation>Aussi dans Xero : {names}.</translation>
+    </message>
+    <message>
+        <source>Suggested shorter name: “{name}”.</source>
+        <translation>Nom plus court suggéré : « {name} ».</translation>
+    </message>
+    <message>
+        <source>Decision: {decision}</source>
+        <translation>Décision : {decision}</translation>
+    </message>
+    <message>
+        <source>score {score}</source>
+        <translation>score {score}</translation>
+    </message>
+    <message>
+        <source>archived</source>
+        <translation>archivé</translation>
+    </message>
+    <message>
+        <source>already linked to another Xero record</source>
+        <translation>déjà lié à un autre élément Xero</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Archivé</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actif</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Courriel</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Changes in QuickBooks Time: “{old}” becomes “{new}”</source>
+        <translation>Change dans QuickBooks Time : « {old} » devient « {new} »</translation>
+    </message>
+    <message>
+        <source>No change</source>
+        <translation>Aucun changement</translation>
+    </message>
+    <message>
+        <source>There is nothing similar in QuickBooks Time to link to: choose Create new, Rename or Skip.</source>
+        <translation>Rien de semblable dans QuickBooks Time auquel lier : choisissez Créer un nouvel élément, Renommer ou Ignorer.</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Renommer</translation>
+    </message>
+    <message>
+        <source>Name for “{name}” in QuickBooks Time (at most {limit} characters):</source>
+        <translation>Nom de « {name} » dans QuickBooks Time ({limit} caractères au plus) :</translation>
+    </message>
+    <message>
+        <source>Save name</source>
+        <translation>Enregistrer le nom</translation>
+    </message>
+    <message>
+        <source>New name</source>
+        <translation>Nouveau nom</translation>
+    </message>
+    <message>
+        <source>Records linked: {count}. They differ only by capitals, spaces or invisible characters. Undo brings them back.</source>
+        <translation>Éléments liés : {count}. Ils ne diffèrent que par les majuscules, les espaces ou des caractères invisibles. « Défaire » revient en arrière.</translation>
+    </message>
+    <message>
+        <source>Nothing was linked: no record waiting here is that safe.</source>
+        <translation>Rien n&apos;a été lié : aucun élément en attente n&apos;est assez sûr.</translation>
+    </message>
+    <message>
+        <source>Records to add as new: {count}.</source>
+        <translation>Éléments à ajouter comme nouveaux : {count}.</translation>
+    </message>
+    <message>
+        <source>The last change was undone.</source>
+        <translation>Le dernier changement a été défait.</translation>
+    </message>
+    <message>
+        <source>The change was done again.</source>
+        <translation>Le changement a été refait.</translation>
+    </message>
+    <message>
+        <source>Export the review</source>
+        <translation>Exporter la vérification</translation>
+    </message>
+    <message>
+        <source>records-to-review.csv</source>
+        <translation>elements-a-verifier.csv</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Import decisions</source>
+        <translation>Importer des décisions</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt);;All files (*)</source>
+        <translation>Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Saving the spreadsheet…</source>
+        <translation>Enregistrement du fichier…</translation>
+    </message>
+    <message>
+        <source>Saved in {path}. Whoever fills it in writes link, create, skip, rename or later in the &quot;decision&quot; column; then use Import decisions.</source>
+        <translation>Enregistré dans {path}. La personne qui le remplit écrit lier, créer, ignorer, renommer ou plus tard dans la colonne « decision »; utilisez ensuite Importer des décisions.</translation>
+    </message>
+    <message>
+        <source>Reading the decisions…</source>
+        <translation>Lecture des décisions…</translation>
+    </message>
+    <message>
+        <source>Decisions applied: {applied}. Lines with nothing to change: {unchanged}.</source>
+        <translation>Décisions appliquées : {applied}. Lignes sans changement : {unchanged}.</translation>
+    </message>
+    <message>
+        <source>Lines that could not be used: {count}.</source>
+        <translation>Lignes inutilisables : {count}.</translation>
+    </message>
+    <message>
+        <source>…and {count} more.</source>
+        <translation>…et {count} de plus.</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Tout afficher</translation>
+    </message>
+    <message>
+        <source>Line {line}: {reason}</source>
+        <translation>Ligne {line} : {reason}</translation>
+    </message>
+    <message>
+        <source>Lines that could not be used</source>
+        <translation>Lignes inutilisables</translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <source>Stopping after the current step…</source>
+        <translation>Arrêt après l&apos;étape en cours…</translation>
+    </message>
+    <message>
+        <source>There is nothing to import yet. Go back to the start and prepare an import first.</source>
+        <translation>Il n&apos;y a encore rien à importer. Revenez au début et préparez d&apos;abord une importation.</translation>
+    </message>
+    <message>
+        <source>Nothing to import: QuickBooks Time is already up to date.</source>
+        <translation>Rien à importer : QuickBooks Time est déjà à jour.</translation>
+    </message>
+    <message>
+        <source>Nothing to import.</source>
+        <translation>Rien à importer.</translation>
+    </message>
+    <message>
+        <source>Continuing the import.</source>
+        <translation>Reprise de l&apos;importation.</translation>
+    </message>
+    <message>
+        <source>Import started.</source>
+        <translation>Importation commencée.</translation>
+    </message>
+    <message>
+        <source>Importing into QuickBooks Time…</source>
+        <translation>Importation dans QuickBooks Time…</translation>
+    </message>
+    <message>
+        <source>The last import was interrupted; this one finishes it.</source>
+        <translation>La dernière importation a été interrompue ; celle-ci la termine.</translation>
+    </message>
+    <message>
+        <source>The last import was interrupted (the window was closed or the computer stopped). This one finishes it: what was already written is found and not created again.</source>
+        <translation>La dernière importation a été interrompue (la fenêtre a été fermée ou l&apos;ordinateur s&apos;est arrêté). Celle-ci la termine : ce qui était déjà écrit est retrouvé et n&apos;est pas recréé.</translation>
+    </message>
+    <message>
+        <source>The import is finished, but {records} could not be written. The next page says which and why.</source>
+        <translation>L&apos;importation est terminée, mais {records} n&apos;ont pas pu être écrites. La page suivante dit lesquelles et pourquoi.</translation>
+    </message>
+    <message>
+        <source>The import is finished.</source>
+        <translation>L&apos;importation est terminée.</translation>
+    </message>
+    <message>
+        <source>&amp;Continue the import</source>
+        <translation>&amp;Poursuivre l&apos;importation</translation>
+    </message>
+    <message>
+        <source>The import did not finish: {reason} Then click &quot;Continue the import&quot;: nothing is created twice.</source>
+        <translation>L&apos;importation ne s&apos;est pas terminée : {reason} Cliquez ensuite sur « Poursuivre l&apos;importation » : rien n&apos;est créé deux fois.</translation>
+    </message>
+    <message>
+        <source>Finished. Not written: {records}.</source>
+        <translation>Terminé. Non écrites : {records}.</translation>
+    </message>
+    <message>
+        <source>Finished.</source>
+        <translation>Terminé.</translation>
+    </message>
+    <message>
+        <source>Stopped. Importing again finishes the job without duplicates.</source>
+        <translation>Arrêté. Importer de nouveau termine le travail sans doublons.</translation>
+    </message>
+    <message>
+        <source>Stopped by a problem: {reason}</source>
+        <translation>Arrêté par un problème : {reason}</translation>
+    </message>
+    <message>
+        <source>Custom fields</source>
+        <translation>Champs personnalisés</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Articles</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>Job locations</source>
+        <translation>Lieux de travail</translation>
+    </message>
+    <message>
+        <source>Team members</source>
+        <translation>Membres de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Archiving</source>
+        <translation>Archivage</translation>
+    </message>
+    <message>
+        <source>Time off</source>
+        <translation>Congé</translation>
+    </message>
+    <message>
+        <source>Estimating the time left…</source>
+        <translation>Estimation du temps restant…</translation>
+    </message>
+    <message>
+        <source>A few seconds left.</source>
+        <translation>Encore quelques secondes.</translation>
+    </message>
+    <message>
+        <source>About {n} seconds left.</source>
+        <translation>Encore environ {n} secondes.</translation>
+    </message>
+    <message>
+        <source>About {n} minutes left.</source>
+        <translation>Encore environ {n} minutes.</translation>
+    </message>
+    <message>
+        <source>About 1 minute left.</source>
+        <translation>Encore environ 1 minute.</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v sur %m</translation>
+    </message>
+    <message>
+        <source>Progress: {phase}</source>
+        <translation>Progression : {phase}</translation>
+    </message>
+    <message>
+        <source>{done} of {total} done.</source>
+        <translation>{done} sur {total} faites.</translation>
+    </message>
+    <message>
+        <source>&amp;Stop after the current step</source>
+        <translation>&amp;Arrêter après l&apos;étape en cours</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Importation</translation>
+    </message>
+    <message>
+        <source>Your Xero data is being written to QuickBooks Time. You can stop at any time; nothing is half-written.</source>
+        <translation>Vos données Xero sont écrites dans QuickBooks Time. Vous pouvez arrêter à tout moment ; rien n&apos;est écrit à moitié.</translation>
+    </message>
+    <message>
+        <source>Each step is recorded as it happens. If you stop, or the window closes, importing again finishes the job without creating anything twice.</source>
+        <translation>Chaque étape est enregistrée au moment où elle se fait. Si vous arrêtez, ou si la fenêtre se ferme, importer de nouveau termine le travail sans rien créer deux fois.</translation>
+    </message>
+    <message>
+        <source>What has been &amp;done:</source>
+        <translation>Ce qui a été &amp;fait :</translation>
+    </message>
+    <message>
+        <source>Import log</source>
+        <translation>Journal de l&apos;importation</translation>
+    </message>
+    <message>
+        <source>The step in progress is finished first, so nothing is half-written</source>
+        <translation>L&apos;étape en cours est d&apos;abord terminée : rien n&apos;est écrit à moitié</translation>
+    </message>
+    <message>
+        <source>See the &amp;result</source>
+        <translation>Voir le &amp;résultat</translation>
+    </message>
+</context>
+<context>
+    <name>SignInWaiting</name>
+    <message>
+        <source>C&amp;ancel sign-in</source>
+        <translation>&amp;Annuler la connexion</translation>
+    </message>
+    <message>
+        <source>Cancel signing in to Xero</source>
+        <translation>Annuler la connexion à Xero</translation>
+    </message>
+    <message>
+        <source>If no browser window opened, copy this link and paste it into your browser&apos;s address bar:</source>
+        <translation>Si aucune fenêtre de navigateur ne s&apos;est ouverte, copiez ce lien et collez-le dans la barre d&apos;adresse de votre navigateur :</translation>
+    </message>
+    <message>
+        <source>Xero sign-in link</source>
+        <translation>Lien de connexion à Xero</translation>
+    </message>
+    <message>
+        <source>Copy &amp;link</source>
+        <translation>Copier le &amp;lien</translation>
+    </message>
+    <message>
+        <source>Copy the sign-in link</source>
+        <translation>Copier le lien de connexion</translation>
+    </message>
+    <message>
+        <source>Waiting for you in the browser… Sign in to Xero, choose the organisation, then click &quot;Allow access&quot;.</source>
+        <translation>En attente de votre réponse dans le navigateur… Connectez-vous à Xero, choisissez l&apos;organisation, puis cliquez sur « Autoriser l&apos;accès ».</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Copié</translation>
     </message>
 </context>
 <context>
@@ -64,6 +2108,293 @@
     <message>
         <source>Language</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <source>Create</source>
+        <extracomment>the operations a change can be, in the order the filter and the grid list them columns of the counts grid, and which ImportPlan.counts() key feeds each</extracomment>
+        <translation>Créer</translation>
+    </message>
+    <message>
+        <source>Update</source>
+        <translation>Modifier</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Rétablir</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Archiver</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Lier</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>Ignorer</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Team member</source>
+        <translation>Membre de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Article</translation>
+    </message>
+    <message>
+        <source>Custom field</source>
+        <translation>Champ personnalisé</translation>
+    </message>
+    <message>
+        <source>Assignment</source>
+        <translation>Attribution</translation>
+    </message>
+    <message>
+        <source>Time off</source>
+        <translation>Congé</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>Locations</source>
+        <translation>Lieux</translation>
+    </message>
+    <message>
+        <source>Team members</source>
+        <translation>Membres de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Articles</translation>
+    </message>
+    <message>
+        <source>Custom fields</source>
+        <translation>Champs personnalisés</translation>
+    </message>
+    <message>
+        <source>Assignments</source>
+        <translation>Attributions</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Prénom</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>Nom de famille</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Courriel</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Nom d&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Assigned to all team members</source>
+        <translation>Attribué à tous les membres de l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Required on timesheets</source>
+        <translation>Obligatoire sur les feuilles de temps</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Time-off code</source>
+        <translation>Code de congé</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Payé</translation>
+    </message>
+    <message>
+        <source>Sent to Xero</source>
+        <translation>Envoyé à Xero</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actif</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Archivé</translation>
+    </message>
+    <message>
+        <source>{field}: {value}</source>
+        <translation>{field} : {value}</translation>
+    </message>
+    <message>
+        <source>the job under it is archived too</source>
+        <translation>le projet qui en dépend est archivé aussi</translation>
+    </message>
+    <message>
+        <source>the {count} jobs under it are archived too</source>
+        <translation>les {count} projets qui en dépendent sont archivés aussi</translation>
+    </message>
+    <message>
+        <source>1 team member assignment is removed</source>
+        <translation>1 attribution à un membre de l&apos;équipe est retirée</translation>
+    </message>
+    <message>
+        <source>{count} team member assignments are removed</source>
+        <translation>{count} attributions à des membres de l&apos;équipe sont retirées</translation>
+    </message>
+</context>
+<context>
+    <name>XeroConnectPage</name>
+    <message>
+        <source>Connect to Xero</source>
+        <translation>Se connecter à Xero</translation>
+    </message>
+    <message>
+        <source>Allow this app to read your Xero organisation. It only reads: nothing is changed in Xero.</source>
+        <translation>Autorisez cette application à lire votre organisation Xero. Elle ne fait que lire : rien n&apos;est modifié dans Xero.</translation>
+    </message>
+    <message>
+        <source>When you click &quot;Connect to Xero&quot;, your browser opens Xero&apos;s sign-in page:</source>
+        <translation>Quand vous cliquez sur « Se connecter à Xero », votre navigateur ouvre la page de connexion de Xero :</translation>
+    </message>
+    <message>
+        <source>1. Sign in to Xero as usual.
+2. Choose the organisation to bring into QuickBooks Time (you may choose several).
+3. Click &quot;Allow access&quot;.
+4. Come back to this window: it continues by itself.</source>
+        <translation>1. Connectez-vous à Xero comme d&apos;habitude.
+2. Choisissez l&apos;organisation à importer dans QuickBooks Time (vous pouvez en choisir plusieurs).
+3. Cliquez sur « Autoriser l&apos;accès ».
+4. Revenez à cette fenêtre : elle continue d&apos;elle-même.</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in again</source>
+        <translation>Se &amp;reconnecter</translation>
+    </message>
+    <message>
+        <source>Sign in to Xero again</source>
+        <translation>Se reconnecter à Xero</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to Xero</source>
+        <translation>Se &amp;connecter à Xero</translation>
+    </message>
+    <message>
+        <source>Checking whether you are already signed in to Xero…</source>
+        <translation>Vérification de votre connexion existante à Xero…</translation>
+    </message>
+    <message numerus="yes">
+        <source>You are already signed in to Xero: %n organisation(s) allowed. Click Next to continue, or sign in again to allow other organisations.</source>
+        <translation>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Xero did not share any organisation. Click &quot;Sign in again&quot; and tick the organisation on Xero&apos;s page before clicking &quot;Allow access&quot;.</source>
+        <translation>Xero n&apos;a partagé aucune organisation. Cliquez sur « Se reconnecter » et cochez l&apos;organisation sur la page de Xero avant de cliquer sur « Autoriser l&apos;accès ».</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected to Xero: %n organisation(s) allowed.</source>
+        <translation>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>You cancelled signing in to Xero. Nothing was changed.</source>
+        <translation>Vous avez annulé la connexion à Xero. Rien n&apos;a été modifié.</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Réessayer</translation>
+    </message>
+</context>
+<context>
+    <name>XeroKind</name>
+    <message>
+        <source>Contacts</source>
+        <extracomment>The kinds a fetch reports for Xero, in the order they are shown.</extracomment>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Articles</translation>
+    </message>
+    <message>
+        <source>Tracking categories</source>
+        <translation>Catégories de suivi</translation>
+    </message>
+    <message>
+        <source>Tracking options</source>
+        <translation>Options de suivi</translation>
+    </message>
+    <message>
+        <source>Employees</source>
+        <translation>Employés</translation>
+    </message>
+    <message>
+        <source>Leave types</source>
+        <translation>Types de congés</translation>
+    </message>
+    <message>
+        <source>1 added</source>
+        <translation>1 ajouté</translation>
+    </message>
+    <message>
+        <source>{n} added</source>
+        <translation>{n} ajoutés</translation>
+    </message>
+    <message>
+        <source>1 changed</source>
+        <translation>1 modifié</translation>
+    </message>
+    <message>
+        <source>{n} changed</source>
+        <translation>{n} modifiés</translation>
+    </message>
+    <message>
+        <source>1 removed</source>
+        <translation>1 supprimé</translation>
+    </message>
+    <message>
+        <source>{n} removed</source>
+        <translation>{n} supprimés</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,261 @@
+"""History: every import and undo of the connection, with "Undo" for an import.
+
+Opened with ``open()`` (window-modal, never blocking): loading and undoing run in workers
+through the wizard's task runner; the dialog shows them busy and reports in a banner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..pages.base import Banner, paragraph
+from ..pages.done import (
+    ask,
+    cell,
+    outcome_lines,
+    read_only_table,
+    run_kind_words,
+    run_status_words,
+    undo_task,
+    verb_count,
+    when_text,
+)
+from ..workers import TaskRunner, error_text
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """What the dialog shows of one run (plain data, read in a worker)."""
+
+    id: int
+    kind: str
+    status: str
+    started_at: Any
+    outcomes: dict[str, dict[str, int]]
+    failed: int
+    undoes: int | None
+    undoable: bool
+
+
+def load_history(connection_id: int) -> list[RunRow]:
+    from core.models import Connection
+    from core.report import can_undo
+    from core.sync import history
+
+    conn = Connection.get_by_id(connection_id)
+    rows = []
+    for run in history(conn):
+        counts = run.counts or {}
+        rows.append(RunRow(run.id, run.kind, run.status, run.started_at or run.created_at,
+                           dict(counts.get("outcomes", {})), int(counts.get("failed", 0) or 0),
+                           run.undoes_run_id, can_undo(run)))
+    return rows
+
+
+class HistoryDialog(QDialog):
+    #: an undo finished here (the home page refreshes its "last import")
+    changed = Signal()
+
+    def __init__(self, state: Any, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.tasks = tasks
+        self._rows: list[RunRow] = []
+        self._busy = False
+        self._question: Any = None
+        self._message: tuple[str, str] | None = None
+        self.setModal(True)
+        self.resize(720, 440)
+        layout = QVBoxLayout(self)
+        self.intro = paragraph(parent=self)
+        layout.addWidget(self.intro)
+        self.table_label = QLabel(self)
+        self.table = read_only_table(self, 4)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table_label.setBuddy(self.table)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.table_label)
+        layout.addWidget(self.table, 1)
+        busy = QHBoxLayout()
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setTextVisible(False)
+        self.busy_label = QLabel(self)
+        self.busy_label.setWordWrap(True)
+        busy.addWidget(self.busy_bar)
+        busy.addWidget(self.busy_label, 1)
+        layout.addLayout(busy)
+        self.banner = Banner(self)
+        layout.addWidget(self.banner)
+        buttons = QDialogButtonBox(self)
+        self.undo_button = QPushButton(self)
+        buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.undo_button.clicked.connect(self._confirm_undo)
+        layout.addWidget(buttons)
+        self.setTabOrder(self.table, self.undo_button)
+        self.setTabOrder(self.undo_button, self.close_button)
+        self._set_busy(False)
+        self.retranslate()
+        self.reload()
+
+    # ---------------------------------------------------------------- loading
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _set_busy(self, busy: bool, message: str = "") -> None:
+        self._busy = busy
+        self.busy_bar.setVisible(busy)
+        self.busy_label.setVisible(busy)
+        self.busy_label.setText(message)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        if self.state.connection_id is None:
+            return
+        self._set_busy(True, self.tr("Reading the history…"))
+        self.tasks.start(load_history, self.state.connection_id, on_done=self._loaded,
+                         on_error=self._failed)
+
+    def _loaded(self, rows: list[RunRow]) -> None:
+        selected = self.selected()
+        self._rows = rows
+        self._fill()
+        self._set_busy(False)
+        if selected is not None:
+            self.select_run(selected.id)
+        elif rows:
+            self.table.selectRow(0)
+
+    def _failed(self, exc: Any) -> None:
+        self._set_busy(False)
+        self._message = None
+        self.banner.show_message(error_text(exc), "error")
+
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self._rows))
+        for row, run in enumerate(self._rows):
+            what = run_kind_words(run.kind)
+            if run.kind == "undo" and run.undoes:
+                what = self.tr("Undo of import {number}").format(number=run.undoes)
+            elif run.kind == "import":
+                what = self.tr("Import {number}").format(number=run.id)
+            changes = "; ".join(outcome_lines(run.outcomes)) or self.tr("No change")
+            if run.failed:
+                changes = verb_count("failed", run.failed) + "; " + changes
+            when = cell(when_text(run.started_at))
+            when.setData(Qt.ItemDataRole.UserRole, run.id)
+            self.table.setItem(row, 0, when)
+            self.table.setItem(row, 1, cell(what))
+            self.table.setItem(row, 2, cell(run_status_words(run.status, run.kind)))
+            self.table.setItem(row, 3, cell(changes))
+
+    def selected(self) -> RunRow | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        index = rows[0].row()
+        return self._rows[index] if 0 <= index < len(self._rows) else None
+
+    def select_run(self, run_id: int) -> None:
+        for row, run in enumerate(self._rows):
+            if run.id == run_id:
+                self.table.selectRow(row)
+                return
+
+    def _update_buttons(self) -> None:
+        run = self.selected()
+        self.undo_button.setEnabled(not self._busy and run is not None and run.undoable)
+
+    # ---------------------------------------------------------------- undo
+    def _confirm_undo(self) -> None:
+        run = self.selected()
+        if run is None or not run.undoable:
+            return
+        self._question = ask(
+            self, self.tr("Undo import {number}?").format(number=run.id),
+            self.tr("Undo import {number} of {when}?").format(number=run.id,
+                                                             when=when_text(run.started_at)),
+            self.tr("&Undo the import"), self.tr("&Keep it"), lambda: self.undo(run.id),
+            informative=self.tr(
+                "What that import created is archived in QuickBooks Time, what it changed is "
+                "changed back, and what it archived is made active again. Time already "
+                "tracked is kept."))
+
+    def undo(self, run_id: int) -> None:
+        if self._busy or self.state.connection_id is None:
+            return
+        self.banner.clear()
+        self._message = None
+        self._set_busy(True, self.tr("Undoing import {number}…").format(number=run_id))
+        self.tasks.start(undo_task, self.state.ctx, self.state.connection_id, run_id,
+                         on_done=self._undone, on_error=self._failed,
+                         on_progress=lambda _e: None)
+
+    def _undone(self, value: tuple[Any, Any]) -> None:
+        undo_run, original = value
+        self._set_busy(False)
+        last = self.state.last_run
+        if last is not None and last.id == original.id:
+            self.state.last_run = original
+        failed = int((undo_run.counts or {}).get("failed", 0))
+        self._message = ("partly" if failed else "undone", str(original.id))
+        self._show_message()
+        self.changed.emit()
+        self.reload()
+
+    def _show_message(self) -> None:
+        if self._message is None:
+            return
+        key, number = self._message
+        if key == "undone":
+            self.banner.show_message(self.tr("Import {number} was undone.").format(number=number),
+                                     "success")
+        else:
+            self.banner.show_message(self.tr(
+                "Part of import {number} could not be undone. Select it and click \"Undo this "
+                "import\" again to retry.").format(number=number), "warning")
+
+    # ---------------------------------------------------------------- words
+    def changeEvent(self, event: Any) -> None:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("History"))
+        self.intro.setText(self.tr(
+            "Every import and undo, newest first. Undoing an import archives what it created, "
+            "changes back what it changed, and restores what it archived."))
+        self.table_label.setText(self.tr("&Imports:"))
+        self.table.setHorizontalHeaderLabels([self.tr("Date"), self.tr("What"),
+                                              self.tr("Result"), self.tr("Changes")])
+        self.table.setAccessibleName(self.tr("Imports and undos"))
+        self.undo_button.setText(self.tr("&Undo this import"))
+        self.close_button.setText(self.tr("Close"))
+        self._fill()
+        self._show_message()

@@ -1,0 +1,363 @@
+"""Page 0 — Home ("Import again"): the start page once the app is set up.
+
+Shows the connection, the last import and what changed in Xero since the last check (a
+fetch in a worker, on entering). The wizard's Next button is this page's main action,
+"Import again": it plans from the local snapshots, then goes to the review of conflicts
+when some wait for a decision, else to the preview. Offline, everything but the fetch
+still works (the review and the options need no network).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QWizard
+
+from .base import BasePage, heading, paragraph
+from .done import (
+    ask,
+    changes_text,
+    count_text,
+    outcome_lines,
+    records_text,
+    run_status_words,
+    total_changes,
+    when_text,
+)
+
+log = logging.getLogger(__name__)
+
+#: The kinds a fetch reports for Xero, in the order they are shown.
+XERO_KINDS = ("contacts", "items", "tracking_categories", "tracking_options", "employees",
+              "leave_types")
+
+
+@dataclass(frozen=True)
+class HomeInfo:
+    """What the page shows besides the changes (read in a worker)."""
+
+    organisation: str
+    company: str
+    run_id: int | None
+    run_status: str
+    run_when: Any
+    run_outcomes: dict[str, dict[str, int]]
+    run_failed: int
+
+
+def load_home(connection_id: int) -> HomeInfo:
+    from core.models import Connection
+    from core.report import last_import
+
+    conn = Connection.get_by_id(connection_id)
+    run = last_import(conn)
+    counts = (run.counts or {}) if run is not None else {}
+    return HomeInfo(conn.xero_tenant_name, conn.qbtime_company_name,
+                    run.id if run is not None else None, run.status if run is not None else "",
+                    (run.finished_at or run.started_at) if run is not None else None,
+                    dict(counts.get("outcomes", {})), int(counts.get("failed", 0) or 0))
+
+
+def fetch_changes(ctx: Any, connection_id: int) -> dict[str, dict[str, int]]:
+    """Fetch both sides; what changed in Xero, ``{kind: {added, changed, removed}}``."""
+    from core.fetch import fetch
+    from core.models import Connection
+
+    report = fetch(ctx, Connection.get_by_id(connection_id))
+    return report.summary()["xero"]
+
+
+def plan_again(connection_id: int) -> tuple[Any, Any]:
+    """The saved options and the plan from the local snapshots (no network)."""
+    from core.models import Connection
+    from core.sync import current_plan, load_options
+
+    conn = Connection.get_by_id(connection_id)
+    options = load_options(conn)
+    _snap, plan = current_plan(conn, options)
+    return options, plan
+
+
+def disconnect_task(ctx: Any, connection_id: int) -> list[str]:
+    from core.connections import disconnect
+    from core.models import Connection
+
+    return disconnect(ctx, Connection.get_by_id(connection_id))
+
+
+def xero_kind_name(kind: str) -> str:
+    """A kind of Xero record, in Xero's own words."""
+    names = {
+        "contacts": QCoreApplication.translate("XeroKind", "Contacts"),
+        "items": QCoreApplication.translate("XeroKind", "Items"),
+        "tracking_categories": QCoreApplication.translate("XeroKind", "Tracking categories"),
+        "tracking_options": QCoreApplication.translate("XeroKind", "Tracking options"),
+        "employees": QCoreApplication.translate("XeroKind", "Employees"),
+        "leave_types": QCoreApplication.translate("XeroKind", "Leave types"),
+    }
+    return names.get(kind, kind)
+
+
+def change_count(what: str, n: int) -> str:
+    if what == "added":
+        return count_text(n, QCoreApplication.translate("XeroKind", "1 added"), QCoreApplication.translate("XeroKind", "{n} added"))
+    if what == "changed":
+        return count_text(n, QCoreApplication.translate("XeroKind", "1 changed"), QCoreApplication.translate("XeroKind", "{n} changed"))
+    return count_text(n, QCoreApplication.translate("XeroKind", "1 removed"), QCoreApplication.translate("XeroKind", "{n} removed"))
+
+
+def change_lines(changes: dict[str, dict[str, int]]) -> list[str]:
+    """"Contacts: 1 added, 2 changed" per kind that changed."""
+    lines = []
+    kinds = [k for k in XERO_KINDS if k in changes] + sorted(set(changes) - set(XERO_KINDS))
+    for kind in kinds:
+        counts = changes[kind]
+        parts = [change_count(w, counts[w]) for w in ("added", "changed", "removed") if counts.get(w)]
+        if parts:
+            lines.append(QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
+                kind=xero_kind_name(kind), changes=", ".join(parts)))
+    return lines
+
+
+class HomePage(BasePage):
+    def build(self) -> None:
+        self.connection_label = paragraph(parent=self)
+        self.body.addWidget(self.connection_label)
+        self.last_heading = heading(parent=self)
+        self.last_label = paragraph(parent=self)
+        self.body.addWidget(self.last_heading)
+        self.body.addWidget(self.last_label)
+        self.changes_heading = heading(parent=self)
+        self.changes_label = paragraph(parent=self)
+        self.body.addWidget(self.changes_heading)
+        self.body.addWidget(self.changes_label)
+        self.body.addStretch(1)
+        grid = QGridLayout()
+        self.review_button = QPushButton(self)
+        self.options_button = QPushButton(self)
+        self.history_button = QPushButton(self)
+        self.disconnect_button = QPushButton(self)
+        for button in (self.review_button, self.options_button, self.history_button,
+                       self.disconnect_button):
+            button.setMinimumHeight(34)
+        grid.addWidget(self.review_button, 0, 0)
+        grid.addWidget(self.options_button, 0, 1)
+        grid.addWidget(self.history_button, 1, 0)
+        grid.addWidget(self.disconnect_button, 1, 1)
+        self.body.addLayout(grid)
+        self.review_button.clicked.connect(self.review)
+        self.options_button.clicked.connect(self.options)
+        self.history_button.clicked.connect(self.show_history)
+        self.disconnect_button.clicked.connect(self._confirm_disconnect)
+        self.setTabOrder(self.review_button, self.options_button)
+        self.setTabOrder(self.options_button, self.history_button)
+        self.setTabOrder(self.history_button, self.disconnect_button)
+
+        self._info: HomeInfo | None = None
+        self._changes: dict[str, dict[str, int]] | None = None
+        self._fetch_failed: str | None = None
+        self._plan_ready = False
+        self._detour = False
+        self.history: Any = None
+        self._question: Any = None
+        self._notice: Any = None
+
+    # ---------------------------------------------------------------- entering
+    def initializePage(self) -> None:
+        self._plan_ready = self._detour = False
+        self._changes = None
+        self._fetch_failed = None
+        self._show_texts()
+        if self.state.connection_id is None:
+            return
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the connection and last import, then fetch what changed."""
+        self.run_task(load_home, self.state.connection_id, message=self.tr("Reading…"),
+                      on_done=self._info_loaded, on_error=self._info_failed)
+
+    def _info_loaded(self, info: HomeInfo) -> None:
+        self._info = info
+        self._show_texts()
+        if self._changes is None and self._fetch_failed is None:
+            self.check_xero()
+
+    def _info_failed(self, exc: Any) -> None:
+        self.show_error(exc, retry=self.refresh)
+
+    def check_xero(self) -> None:
+        """Fetch both sides (network) and show what changed in Xero."""
+        self._fetch_failed = None
+        self.run_task(fetch_changes, self.state.ctx, self.state.connection_id,
+                      message=self.tr("Checking Xero for changes…"),
+                      on_done=self._fetched, on_error=self._fetch_error)
+
+    def _fetched(self, changes: dict[str, dict[str, int]]) -> None:
+        self._changes = changes
+        self.state.fetched = True
+        self.state.fetch_error = None
+        self._show_texts()
+
+    def _fetch_error(self, exc: Any) -> None:
+        from ..workers import error_text
+
+        self._fetch_failed = error_text(exc)
+        self.state.fetch_error = self._fetch_failed
+        self._show_texts()
+        self.banner.show_message(
+            self.tr("Xero or QuickBooks Time could not be reached, so the changes are not known. "
+                    "You can still review conflicts and options; the import needs the "
+                    "connection.") + " " + self._fetch_failed,
+            "warning", action_text=self.tr("Check &again"), action=self.check_xero)
+
+    # ---------------------------------------------------------------- words
+    def _show_texts(self) -> None:
+        info = self._info
+        if info is None:
+            self.connection_label.setText("")
+            self.last_label.setText(self.tr("Reading…"))
+        else:
+            self.connection_label.setText(self.tr(
+                "Your Xero organisation \"{organisation}\" is connected to the QuickBooks Time "
+                "company \"{company}\".").format(organisation=info.organisation,
+                                                  company=info.company or "—"))
+            if info.run_id is None:
+                self.last_label.setText(self.tr("No import yet."))
+            else:
+                lines = outcome_lines(info.run_outcomes)
+                text = self.tr("{when}: {result}, {changes}.").format(
+                    when=when_text(info.run_when), result=run_status_words(info.run_status).lower(),
+                    changes=changes_text(total_changes(info.run_outcomes)))
+                if info.run_failed:
+                    text += " " + self.tr("Not written: {records}.").format(
+                        records=records_text(info.run_failed))
+                if lines:
+                    text += "\n" + "\n".join(lines)
+                self.last_label.setText(text)
+        if self._fetch_failed is not None:
+            self.changes_label.setText(self.tr("Not known: Xero could not be checked."))
+        elif self._changes is None:
+            self.changes_label.setText(self.tr("Checking…"))
+        else:
+            lines = change_lines(self._changes)
+            self.changes_label.setText("\n".join(lines) if lines else self.tr("Nothing changed."))
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Import again"))
+        self.setSubTitle(self.tr("Bring QuickBooks Time up to date with what changed in Xero. "
+                                 "You will see every change before it is made."))
+        self.last_heading.setText(self.tr("Last import"))
+        self.changes_heading.setText(self.tr("What changed in Xero since the last check"))
+        self.review_button.setText(self.tr("&Review conflicts"))
+        self.review_button.setToolTip(self.tr("Decide about records that look alike (works "
+                                              "offline)"))
+        self.options_button.setText(self.tr("&Options"))
+        self.options_button.setToolTip(self.tr("What to import, and how"))
+        self.history_button.setText(self.tr("&History…"))
+        self.history_button.setToolTip(self.tr("Past imports, and undo"))
+        self.disconnect_button.setText(self.tr("&Disconnect…"))
+        self.disconnect_button.setToolTip(self.tr("Forget the sign-ins to Xero and QuickBooks "
+                                                  "Time on this computer"))
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Import again"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Close"))
+        self._show_texts()
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        super().set_busy(busy, message)
+        # Import again waits for the check (Next is disabled meanwhile); leaving does not.
+        self.disconnect_button.setEnabled(not busy)
+
+    # ---------------------------------------------------------------- import again (Next)
+    def validatePage(self) -> bool:
+        if self._detour or self._plan_ready:
+            self._plan_ready = False
+            return True
+        if not self.busy and self.state.connection_id is not None:
+            self.import_again()
+        return False
+
+    def import_again(self) -> None:
+        """Plan from the local snapshots (worker), then go on: review or preview."""
+        self.run_task(plan_again, self.state.connection_id,
+                      message=self.tr("Preparing the import…"), on_done=self._planned)
+
+    def _planned(self, value: tuple[Any, Any]) -> None:
+        options, plan = value
+        self.state.options = options
+        self.state.plan = plan
+        self.state.came_from_home = False
+        self._plan_ready = True
+        self.bridge().next()
+
+    # ---------------------------------------------------------------- shortcuts
+    def _go(self, page_id: Any) -> None:
+        self.state.came_from_home = True
+        self._detour = True
+        try:
+            self.bridge().next_to(page_id)
+        finally:
+            self._detour = False
+
+    def review(self) -> None:
+        from ..state import PageId
+
+        self._go(PageId.REVIEW)
+
+    def options(self) -> None:
+        from ..state import PageId
+
+        self._go(PageId.OPTIONS)
+
+    def show_history(self) -> None:
+        from ..dialogs.history import HistoryDialog
+
+        if self.history is None:
+            self.history = HistoryDialog(self.state, self.bridge().tasks, self)
+            self.history.changed.connect(self.refresh)
+        else:
+            self.history.reload()
+        self.history.open()
+
+    # ---------------------------------------------------------------- disconnect
+    def _confirm_disconnect(self) -> None:
+        self._question = ask(
+            self, self.tr("Disconnect?"), self.tr("Disconnect Xero and QuickBooks Time?"),
+            self.tr("&Disconnect"), self.tr("&Keep the connection"), self.disconnect,
+            informative=self.tr(
+                "This computer forgets the sign-in to Xero and the QuickBooks Time access key. "
+                "Nothing is changed in Xero or QuickBooks Time, and the history of imports is "
+                "kept. You can connect again from the start."))
+
+    def disconnect(self) -> None:
+        if self.busy or self.state.connection_id is None:
+            return
+        self.run_task(disconnect_task, self.state.ctx, self.state.connection_id,
+                      message=self.tr("Disconnecting…"), on_done=self._disconnected)
+
+    def _disconnected(self, problems: list[str]) -> None:
+        from ..state import PageId
+
+        state = self.state
+        state.connection_id = None
+        state.plan = state.options = state.last_run = None
+        state.qbtime_company = None
+        state.organisations = []
+        state.fetched = False
+        state.fetch_error = None
+        state.came_from_home = False
+        self._info = None
+        wizard = self.bridge()
+        wizard.setStartId(int(PageId.WELCOME))
+        wizard.restart()
+        if problems:
+            log.warning("Disconnected with problems: %s", problems)
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Disconnected"),
+                              self.tr("Disconnected. Some sign-ins could not be removed:"),
+                              QMessageBox.StandardButton.Ok, wizard)
+            box.setInformativeText("\n".join(problems))
+            self._notice = box
+            box.open()

@@ -1,0 +1,455 @@
+"""Page 8 — Import: runs the previewed plan with progress per phase, a plain log and a safe stop.
+
+The import runs in a worker; "Stop after the current step" sets a threading.Event the
+importer checks between batches, so a batch is never half-sent. A stopped, failed or
+interrupted import is finished by importing again: the plan is computed afresh from what
+QuickBooks Time now holds, so nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QWizard,
+)
+
+from core.errors import BridgeError
+from core.importer import ImportCancelled, ProgressEvent
+
+from ..workers import UnexpectedError
+from .base import BasePage, paragraph
+from .done import changes_text, outcome_lines, records_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """Sent through progress before the import starts: earlier runs it will finish."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Sent through progress when the import starts: the plan that runs (fresh when resuming)."""
+
+    plan: Any
+
+
+@dataclass
+class ImportOutcome:
+    run: Any            # core.models.ImportRun, or None when it failed before starting
+    importer: Any       # core.importer.Importer when the import ran to its end
+    error: BridgeError | None
+    plan: Any           # the plan that ran (a fresh one when resuming)
+
+
+def run_import(ctx: Any, connection_id: int, plan: Any, options: Any, *, replan: bool = False,
+               progress: Callable[[Any], None], cancel: threading.Event) -> ImportOutcome:
+    """The worker: import ``plan`` (or, when resuming, a plan made afresh) for a connection.
+
+    A stopped or failed import is an outcome, not an error: the run it created is returned
+    with the reason, so the page can show what was done.
+    """
+    from core.fetch import fetch_qbtime
+    from core.importer import interrupted_runs
+    from core.models import Connection
+    from core.report import import_run_after, last_run_id
+    from core.sync import current_plan, import_plan
+
+    conn = Connection.get_by_id(connection_id)
+    before = last_run_id(conn)
+    try:
+        if replan:
+            # What the stopped run wrote is in QuickBooks Time: read it back, plan what is left.
+            fetch_qbtime(ctx, conn)
+            _snap, plan = current_plan(conn, options)
+        waiting = len(interrupted_runs(conn))
+        if waiting:
+            progress(Interrupted(waiting))
+        progress(Planned(plan))
+        run, importer = import_plan(ctx, conn, plan, options=options, progress=progress,
+                                    cancel=cancel)
+        return ImportOutcome(run, importer, None, plan)
+    except BridgeError as exc:
+        return ImportOutcome(import_run_after(conn, before), None, exc, plan)
+    except Exception as exc:  # a sentence for the user, the trace for the log
+        log.exception("The import failed unexpectedly")
+        return ImportOutcome(import_run_after(conn, before), None,
+                             UnexpectedError(what=type(exc).__name__), plan)
+
+
+class RunPage(BasePage):
+    def build(self) -> None:
+        self.setCommitPage(True)     # the result page cannot come back here
+        self.intro = paragraph(parent=self)
+        self.body.addWidget(self.intro)
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(1, 1)
+        self.body.addLayout(self.grid)
+        self.overall = paragraph(parent=self)
+        self.body.addWidget(self.overall)
+        self.log_label = QLabel(self)
+        self.log = QPlainTextEdit(self)
+        self.log.setReadOnly(True)
+        self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.log.setMinimumHeight(90)
+        self.log.setTabChangesFocus(True)
+        self.log_label.setBuddy(self.log)
+        self.body.addWidget(self.log_label)
+        self.body.addWidget(self.log, 1)
+        row = QHBoxLayout()
+        self.stop_button = QPushButton(self)
+        self.stop_button.clicked.connect(self.request_cancel)
+        row.addWidget(self.stop_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.setTabOrder(self.log, self.stop_button)
+
+        self._cancel = threading.Event()
+        self._running = False
+        self._stopping = False
+        self._finished = False
+        self._bars: dict[str, tuple[QLabel, QProgressBar, int, int]] = {}  # phase: label, bar, offset, total
+        self._batches: list[list[Any]] = []
+        self._batch_ends: list[int] = []
+        self._logged = 0
+        self._done = 0
+        self._total = 0
+        self._eta: float | None = None
+        self._interrupted = 0
+        self._lines: list[Callable[[], str]] = []   # re-rendered on a language change
+        self._result: ImportOutcome | None = None
+        self._hooked: QWizard | None = None
+        self._shown_plan: Any = None
+        self._locked: tuple[Any, bool] | None = None   # (page before this one, was it a commit page)
+
+    # ---------------------------------------------------------------- API for the wizard
+    @property
+    def running(self) -> bool:
+        """An import is in progress (closing the window must stop it safely first)."""
+        return self._running
+
+    def request_cancel(self) -> None:
+        """Stop after the current step: the importer stops between batches."""
+        if not self._running or self._stopping:
+            return
+        self._stopping = True
+        self._cancel.set()
+        self.stop_button.setEnabled(False)
+        self._retranslate_stop()
+        self._add_line(lambda: self.tr("Stopping after the current step…"))
+
+    # ---------------------------------------------------------------- wizard hooks
+    def initializePage(self) -> None:
+        wizard = self.wizard()
+        if wizard is not None and self._hooked is not wizard:
+            # The wizard's Cancel (or Escape) while importing: stop between batches too.
+            wizard.rejected.connect(self.request_cancel)
+            self._hooked = wizard
+        if self._running:
+            return
+        self.start()
+
+    def cleanupPage(self) -> None:
+        if self._locked is not None:
+            page, was_commit = self._locked
+            page.setCommitPage(was_commit)
+            self._locked = None
+        super().cleanupPage()
+
+    def _lock_back(self) -> None:
+        """Once started, Back is not possible: QWizard allows no way back past a commit page,
+        so the page before this one (the preview) becomes one while the import is shown."""
+        wizard = self.wizard()
+        visited = wizard.visitedIds() if wizard is not None else []
+        if not visited or self._locked is not None:
+            return
+        previous = wizard.page(visited[-1])
+        if previous is not None and previous is not self:
+            self._locked = (previous, previous.isCommitPage())
+            previous.setCommitPage(True)
+
+    def ready(self) -> bool:
+        return self._finished
+
+    def nextId(self) -> int:
+        from ..state import PageId
+
+        return int(PageId.DONE) if self.wizard().page(int(PageId.DONE)) is not None else -1
+
+    # ---------------------------------------------------------------- starting
+    def start(self, *, replan: bool = False) -> None:
+        """Import ``state.plan`` (``replan``: plan again what is left, after a stop)."""
+        plan = self.state.plan
+        self._reset(keep_log=replan)
+        if self.state.connection_id is None or plan is None:
+            self.show_error(self.tr("There is nothing to import yet. Go back to the start and "
+                                    "prepare an import first."))
+            self.completeChanged.emit()
+            return
+        if plan.is_empty and not replan:
+            self._finished = True
+            self.state.last_run = None
+            self.banner.show_message(self.tr("Nothing to import: QuickBooks Time is already up to "
+                                             "date."), "info")
+            self._add_line(lambda: self.tr("Nothing to import."))
+            self.completeChanged.emit()
+            return
+        self._lock_back()
+        self._running = True
+        self._cancel = threading.Event()
+        self.stop_button.setEnabled(True)
+        self.stop_button.show()
+        self._set_plan(None if replan else plan)
+        if replan:
+            self._add_line(lambda: self.tr("Continuing the import."))
+        else:
+            self._add_line(lambda: self.tr("Import started."))
+        self.run_task(run_import, self.state.ctx, self.state.connection_id, plan,
+                      self.state.options, replan=replan,
+                      message=self.tr("Importing into QuickBooks Time…"),
+                      on_done=self._ended, on_error=self._crashed, on_progress=self._progress,
+                      cancel=self._cancel)
+        self._retranslate_stop()
+
+    def _reset(self, *, keep_log: bool = False) -> None:
+        self.stop_button.hide()
+        self._running = self._stopping = self._finished = False
+        self._result = None
+        self._done = self._total = 0
+        self._eta = None
+        self._interrupted = 0
+        if not keep_log:                  # a resumed import keeps what was said before
+            self._lines.clear()
+            self.log.clear()
+        self._set_plan(None)
+        self.banner.clear()
+
+    def _set_plan(self, plan: Any) -> None:
+        from core.report import batches, phase_totals
+
+        for label, bar, _o, _t in self._bars.values():
+            self.grid.removeWidget(label)
+            self.grid.removeWidget(bar)
+            label.deleteLater()
+            bar.deleteLater()
+        self._bars.clear()
+        self._shown_plan = plan
+        self._batches = batches(plan) if plan is not None else []
+        self._batch_ends = []
+        end = 0
+        for batch in self._batches:
+            end += len(batch)
+            self._batch_ends.append(end)
+        self._logged = 0
+        offset = 0
+        totals = phase_totals(plan) if plan is not None else {}
+        self._total = sum(totals.values())
+        for row, (phase, total) in enumerate(totals.items()):
+            label = QLabel(self)
+            bar = QProgressBar(self)
+            bar.setRange(0, total)
+            bar.setValue(0)
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(bar, row, 1)
+            self._bars[phase] = (label, bar, offset, total)
+            offset += total
+        self._retranslate_bars()
+        self._retranslate_overall()
+
+    # ---------------------------------------------------------------- progress
+    def _progress(self, event: Any) -> None:
+        if isinstance(event, Interrupted):
+            self._interrupted = event.count
+            self._show_interrupted()
+            self._add_line(lambda: self.tr("The last import was interrupted; this one finishes it."))
+            return
+        if isinstance(event, Planned):
+            if event.plan is not self._shown_plan:   # resumed: what is left of the plan
+                self.state.plan = event.plan
+                self._set_plan(event.plan)
+            return
+        if not isinstance(event, ProgressEvent):
+            return
+        self._done = event.done
+        self._eta = event.eta_s
+        for _label, bar, offset, total in self._bars.values():
+            bar.setValue(max(0, min(total, event.done - offset)))
+        while self._logged < len(self._batches) and self._batch_ends[self._logged] <= event.done:
+            self._log_batch(self._batches[self._logged])
+            self._logged += 1
+        if event.message:
+            message = event.message
+            self._add_line(lambda: message)
+        self._retranslate_overall()
+
+    def _log_batch(self, batch: list[Any]) -> None:
+        from core.report import outcome_counts
+
+        counts = outcome_counts(batch)
+        phase = batch[0].phase if batch else ""
+        # Kept as data and worded when shown, so a language change re-words the log.
+        self._add_line(lambda: "; ".join(outcome_lines(counts)) or self.phase_name(phase))
+
+    def _add_line(self, render: Callable[[], str]) -> None:
+        self._lines.append(render)
+        self.log.appendPlainText(render())
+
+    def _show_interrupted(self) -> None:
+        self.banner.show_message(self.tr(
+            "The last import was interrupted (the window was closed or the computer stopped). "
+            "This one finishes it: what was already written is found and not created again."),
+            "info")
+
+    # ---------------------------------------------------------------- the end
+    def _ended(self, outcome: ImportOutcome) -> None:
+        self._running = False
+        # Nothing to show when it failed before starting (no run): "Continue" is the way on.
+        self._finished = outcome.run is not None or outcome.error is None
+        self._result = outcome
+        self.state.last_run = outcome.run
+        # The Done page shows the importer's outcomes and problems (labels of the plan).
+        self.state.last_importer = outcome.importer
+        self.stop_button.setEnabled(False)
+        self.stop_button.hide()
+        self._retranslate_stop()
+        if outcome.importer is not None:
+            for _label, bar, _offset, total in self._bars.values():
+                bar.setValue(total)
+        self._show_result()
+        self._add_line(self._result_line)
+        self.completeChanged.emit()
+        wizard = self.wizard()
+        if wizard is not None:
+            button = wizard.button(QWizard.WizardButton.CommitButton)
+            button.setDefault(True)
+            button.setFocus()
+
+    def _crashed(self, exc: BridgeError) -> None:
+        """The worker itself failed (it normally returns an outcome): same as a failure."""
+        self._ended(ImportOutcome(None, None, exc, self.state.plan))
+
+    def _show_result(self) -> None:
+        outcome = self._result
+        if outcome is None:
+            return
+        if outcome.error is None:
+            problems = len(outcome.importer.problems) if outcome.importer is not None else 0
+            if problems:
+                self.banner.show_message(self.tr(
+                    "The import is finished, but {records} could not be written. The next "
+                    "page says which and why.").format(records=records_text(problems)), "warning")
+            else:
+                self.banner.show_message(self.tr("The import is finished."), "success")
+        elif isinstance(outcome.error, ImportCancelled):
+            self.banner.show_message(
+                outcome.error.user_message(), "warning",
+                action_text=self.tr("&Continue the import"), action=self.resume)
+        else:
+            self.banner.show_message(
+                self.tr("The import did not finish: {reason} Then click \"Continue the "
+                        "import\": nothing is created twice.").format(
+                    reason=outcome.error.user_message()),
+                "error", action_text=self.tr("&Continue the import"), action=self.resume)
+
+    def _result_line(self) -> str:
+        outcome = self._result
+        if outcome is None:
+            return ""
+        if outcome.error is None:
+            problems = len(outcome.importer.problems) if outcome.importer is not None else 0
+            if problems:
+                return self.tr("Finished. Not written: {records}.").format(
+                    records=records_text(problems))
+            return self.tr("Finished.")
+        if isinstance(outcome.error, ImportCancelled):
+            return self.tr("Stopped. Importing again finishes the job without duplicates.")
+        return self.tr("Stopped by a problem: {reason}").format(reason=outcome.error.user_message())
+
+    def resume(self) -> None:
+        """Finish a stopped or failed import: plan what is left, then import it."""
+        if self._running:
+            return
+        self.start(replan=True)
+
+    # ---------------------------------------------------------------- words
+    def phase_name(self, phase: str) -> str:
+        names = {
+            "custom_fields": self.tr("Custom fields"),
+            "custom_field_items": self.tr("Items"),
+            "customers": self.tr("Customers"),
+            "locations": self.tr("Job locations"),
+            "employees": self.tr("Team members"),
+            "archive": self.tr("Archiving"),
+            "leave": self.tr("Time off"),
+        }
+        return names.get(phase, phase)
+
+    def eta_text(self, seconds: float | None) -> str:
+        if seconds is None:
+            return self.tr("Estimating the time left…")
+        if seconds < 10:
+            return self.tr("A few seconds left.")
+        if seconds < 60:
+            return self.tr("About {n} seconds left.").format(n=round(seconds / 10.0) * 10)
+        minutes = max(1, round(seconds / 60.0))
+        if minutes == 1:
+            return self.tr("About 1 minute left.")
+        return self.tr("About {n} minutes left.").format(n=minutes)
+
+    def _retranslate_bars(self) -> None:
+        for phase, (label, bar, _offset, _total) in self._bars.items():
+            label.setText(self.phase_name(phase))
+            bar.setFormat(self.tr("%v of %m"))
+            bar.setAccessibleName(self.tr("Progress: {phase}").format(phase=self.phase_name(phase)))
+
+    def _retranslate_overall(self) -> None:
+        if not self._total:
+            self.overall.setText("")
+            return
+        text = self.tr("{done} of {total} done.").format(done=self._done,
+                                                          total=changes_text(self._total))
+        if self._running and not self._stopping:
+            text += " " + self.eta_text(self._eta)
+        self.overall.setText(text)
+
+    def _retranslate_stop(self) -> None:
+        if self._stopping and self._running:
+            self.stop_button.setText(self.tr("Stopping after the current step…"))
+        else:
+            self.stop_button.setText(self.tr("&Stop after the current step"))
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Import"))
+        self.setSubTitle(self.tr("Your Xero data is being written to QuickBooks Time. "
+                                 "You can stop at any time; nothing is half-written."))
+        self.intro.setText(self.tr(
+            "Each step is recorded as it happens. If you stop, or the window closes, importing "
+            "again finishes the job without creating anything twice."))
+        self.log_label.setText(self.tr("What has been &done:"))
+        self.log.setAccessibleName(self.tr("Import log"))
+        self.stop_button.setToolTip(self.tr("The step in progress is finished first, so nothing is "
+                                            "half-written"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("See the &result"))
+        self._retranslate_stop()
+        self._retranslate_bars()
+        self._retranslate_overall()
+        if self._lines:
+            self.log.setPlainText("\n".join(render() for render in self._lines))
+        if self._interrupted and self._running:
+            self._show_interrupted()
+        elif self._result is not None:
+            self._show_result()
