@@ -79,9 +79,19 @@ class BridgeWizard(QWizard):
         finally:
             current.nextId = original  # type: ignore[method-assign]
 
-    def closeEvent(self, event) -> None:
-        run_page = self.pages.get(PageId.IMPORT)
-        if run_page is not None and getattr(run_page, "running", False):
-            run_page.request_cancel()
+    def stop_background_work(self) -> None:
+        """Ask every page with work in flight (an import, a browser sign-in) to stop safely,
+        then wait for the workers: an import stops between batches, never mid-batch."""
+        for page in self.pages.values():
+            cancel = getattr(page, "request_cancel", None)
+            if cancel is not None:
+                cancel()
         self.tasks.wait(15000)
+
+    def reject(self) -> None:  # the Cancel button and Escape
+        self.stop_background_work()
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.stop_background_work()
         super().closeEvent(event)

@@ -1,0 +1,217 @@
+"""``main.py screenshots --out DIR --lang en,fr``: walk the Demo Company flow offscreen and save
+one PNG per page and dialog, per language (the README shows some of them).
+
+Everything happens in a throwaway folder with an in-memory keyring: no secret is kept, and
+the screenshots show the Demo Company only.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SMALL = (800, 600)
+
+
+def _memory_keyring():
+    import keyring.backend
+
+    class MemoryKeyring(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):  # type: ignore[no-untyped-def]
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):  # type: ignore[no-untyped-def]
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):  # type: ignore[no-untyped-def]
+            self.store.pop((service, username), None)
+
+    return MemoryKeyring()
+
+
+class Driver:
+    def __init__(self, out: Path, language: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.app = QApplication.instance()
+        self.out = out
+        self.language = language
+        self.saved: list[Path] = []
+
+    def pump(self, until: Callable[[], bool] | None = None, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.app.processEvents()
+            if until is None or until():
+                if until is None:
+                    time.sleep(0.05)
+                    self.app.processEvents()
+                return
+            time.sleep(0.02)
+        raise TimeoutError("the wizard did not get there in time")
+
+    def shot(self, widget, name: str, *, small: bool = True) -> None:
+        for label, size in (("", None), ("-small", SMALL)) if small else (("", None),):
+            if size is not None:
+                old = widget.size()
+                widget.resize(*size)
+            self.pump()
+            path = self.out / f"{name}{label}.{self.language}.png"
+            widget.grab().save(str(path))
+            self.saved.append(path)
+            if size is not None:
+                widget.resize(old)
+                self.pump()
+
+
+def _run_language(out: Path, language: str) -> list[Path]:
+    from core.auth.xero_oauth import demo_consent_opener
+    from core.context import AppContext
+    from core.paths import AppPaths
+    from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+    from core.secrets import TokenStore
+
+    from .app import ensure_app
+    from .i18n import install_language
+    from .state import PageId, WizardState
+    from .wizard import BridgeWizard
+
+    ensure_app()
+    home = Path(tempfile.mkdtemp(prefix="xqb-shots-"))
+    os.environ["XQB_HOME"] = str(home)
+    paths = AppPaths.default().ensure()
+    box = Sandbox.open(DEMO_COMPANY_FILE, home / "demo-state")
+    au = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"].endswith("Australia"))
+    ctx = AppContext.create(demo=True, paths=paths,
+                            tokens=TokenStore(_memory_keyring(), trust_backend=True),
+                            opener=demo_consent_opener([au]), sandbox=box)
+    ctx.open_db()
+    install_language(language)
+    driver = Driver(out, language)
+    try:
+        state = WizardState(ctx, language=language)
+        wizard = BridgeWizard(state)
+        wizard.show()
+
+        def page(page_id: PageId):
+            return wizard.pages[page_id]
+
+        def idle(page_id: PageId) -> Callable[[], bool]:
+            return lambda: not page(page_id).busy
+
+        def next_page(expected: PageId) -> None:
+            wizard.next()
+            driver.pump(lambda: wizard.currentId() == int(expected))
+
+        # 1. welcome
+        welcome = page(PageId.WELCOME)
+        welcome._select("AU")
+        driver.pump()
+        driver.shot(wizard, "01-welcome")
+        next_page(PageId.QBTIME)
+        # 2. QuickBooks Time
+        qbt = page(PageId.QBTIME)
+        qbt.key_edit.setText(box.qbtime_token)
+        qbt.check_button.click()
+        driver.pump(lambda: not qbt.busy and qbt.isComplete())
+        driver.shot(wizard, "02-qbtime")
+        next_page(PageId.XERO_CONNECT)
+        # 3. Xero
+        xero = page(PageId.XERO_CONNECT)
+        driver.shot(wizard, "03-xero-before", small=False)
+        xero.connect_button.click()
+        driver.pump(lambda: not xero.busy and xero.isComplete())
+        driver.shot(wizard, "03-xero")
+        next_page(PageId.ORGANISATION)
+        # 4. organisation
+        org = page(PageId.ORGANISATION)
+        driver.pump(lambda: org.isComplete() or "payroll" in org.banner.label.text().lower(), 20)
+        driver.pump(lambda: not org.busy)
+        if not org.isComplete():  # a payroll organisation asks once more for payroll access
+            for button in (org.findChildren(type(xero.connect_button))):
+                if button.isVisible() and button.isEnabled() and "payroll" in button.text().lower():
+                    button.click()
+                    break
+            driver.pump(lambda: org.isComplete(), 30)
+        driver.shot(wizard, "04-organisation")
+        next_page(PageId.OPTIONS)
+        # 5. options (+ dialogs)
+        options = page(PageId.OPTIONS)
+        driver.pump(idle(PageId.OPTIONS), 30)
+        driver.shot(wizard, "05-options")
+        options.open_customers()
+        driver.pump(lambda: getattr(options, "customers_dialog", None) is not None
+                    and options.customers_dialog.isVisible(), 20)
+        driver.shot(options.customers_dialog, "05a-manage-customers", small=False)
+        options.customers_dialog.reject()
+        driver.pump(idle(PageId.OPTIONS))
+        options.open_leave_links()
+        driver.pump(lambda: getattr(options, "leave_dialog", None) is not None
+                    and options.leave_dialog.isVisible(), 20)
+        driver.shot(options.leave_dialog, "05b-leave-links", small=False)
+        options.leave_dialog.reject()
+        driver.pump(idle(PageId.OPTIONS))
+        next_page(PageId.REVIEW)
+        # 6. review
+        review = page(PageId.REVIEW)
+        driver.pump(idle(PageId.REVIEW), 30)
+        if review.table.model().rowCount():
+            review.table.selectRow(0)
+        driver.shot(wizard, "06-review")
+        review.leave_later.setChecked(True)
+        next_page(PageId.PREVIEW)
+        # 7. preview
+        driver.pump(idle(PageId.PREVIEW), 30)
+        driver.shot(wizard, "07-preview")
+        next_page(PageId.IMPORT)
+        # 8. import
+        run = page(PageId.IMPORT)
+        driver.pump(lambda: not run.running, 120)
+        driver.shot(wizard, "08-import")
+        next_page(PageId.DONE)
+        # 9. done
+        driver.pump(idle(PageId.DONE))
+        driver.shot(wizard, "09-done")
+        wizard.stop_background_work()
+        wizard.close()
+        # 0. home (the app opened again once set up) + history
+        state = WizardState(ctx, language=language, connection_id=state.connection_id,
+                            country=state.country)
+        wizard = BridgeWizard(state, already_set_up=True)
+        wizard.show()
+        home_page = wizard.pages[PageId.HOME]
+        driver.pump(lambda: not home_page.busy, 30)
+        driver.shot(wizard, "00-home")
+        home_page.show_history()
+        driver.pump(lambda: home_page.history is not None and home_page.history.isVisible())
+        driver.pump(lambda: not getattr(home_page.history, "busy", False))
+        driver.shot(home_page.history, "00a-history", small=False)
+        home_page.history.reject()
+        wizard.stop_background_work()
+        wizard.close()
+    finally:
+        ctx.close()
+        install_language("en")
+    return driver.saved
+
+
+def take_screenshots(out: Path, languages: list[str]) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    for language in languages:
+        saved += _run_language(out, language)
+    for path in saved:
+        print(path)
+    print(f"{len(saved)} screenshots in {out}")
+    return 0
