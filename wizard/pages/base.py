@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -172,6 +173,33 @@ class BasePage(QWizardPage):
 
         self.bridge().tasks.start(fn, *args, on_done=done, on_error=failed,
                                   on_progress=on_progress, **kwargs)
+
+
+class EnterGuard(QObject):
+    """Return/Enter in a page's own controls does that control's job and stops there, so it
+    never also presses the wizard's default button (Next, or "Start import").
+
+    ``actions`` maps a watched widget to what Enter does there (None: nothing). With
+    ``swallow_all`` every Enter in a watched widget stops, even without an action.
+    """
+
+    def __init__(self, parent: QObject, actions: dict[QObject, Any], *,
+                 swallow_all: bool = False) -> None:
+        super().__init__(parent)
+        self.actions = actions
+        self.swallow_all = swallow_all
+        for widget in actions:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            action = self.actions.get(watched)
+            if action is not None:
+                action()
+                return True
+            return self.swallow_all
+        return False
 
 
 def heading(text: str = "", parent: QWidget | None = None) -> QLabel:

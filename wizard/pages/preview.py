@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,24 +45,7 @@ from ..models.preview import (
     ChangeTableModel,
     CountsModel,
 )
-from .base import BasePage, heading, paragraph
-
-
-class _KeyGuard(QObject):
-    """Return/Enter in the page's own controls never presses "Start import" by accident."""
-
-    def __init__(self, parent: QObject, actions: dict[QObject, Any]) -> None:
-        super().__init__(parent)
-        self.actions = actions
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            action = self.actions.get(watched)
-            if action is not None:
-                action()
-            return True
-        return False
+from .base import BasePage, EnterGuard, heading, paragraph
 
 
 class PreviewPage(BasePage):
@@ -146,12 +128,10 @@ class PreviewPage(BasePage):
 
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self.search.textChanged.connect(self._filter_changed)
-        self._guard = _KeyGuard(self, {self.search: self.table.setFocus,
+        self._guard = EnterGuard(self, {self.search: self.table.setFocus,
                                        self.filter_combo: lambda: None,
                                        self.table: lambda: None,
                                        self.counts: lambda: None})
-        for widget in (self.search, self.filter_combo, self.table, self.counts):
-            widget.installEventFilter(self._guard)
         self.setTabOrder(self.counts, self.filter_combo)
         self.setTabOrder(self.filter_combo, self.search)
         self.setTabOrder(self.search, self.table)

@@ -11,8 +11,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QFont, QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -56,28 +56,10 @@ from ..models.conflicts import (
     ConflictFilterModel,
     ConflictTableModel,
 )
-from .base import BasePage, heading, paragraph
+from .base import BasePage, EnterGuard, heading, paragraph
 
 #: problems listed in the banner after a CSV import (the rest: "Show all")
 SHOWN_PROBLEMS = 2
-
-
-class _KeyGuard(QObject):
-    """Return/Enter in the page's own controls does the control's job and stops there, so it
-    never also presses the wizard's default button."""
-
-    def __init__(self, parent: QObject, actions: dict[QObject, Any]) -> None:
-        super().__init__(parent)
-        self.actions = actions
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            action = self.actions.get(watched)
-            if action is not None:
-                action()
-                return True
-        return False
 
 
 class ReviewPage(BasePage):
@@ -281,13 +263,11 @@ class ReviewPage(BasePage):
         self.addAction(self.undo_shortcut)
         self.addAction(self.redo_shortcut)
 
-        self._guard = _KeyGuard(self, {
+        self._guard = EnterGuard(self, {
             self.search: self.table.setFocus,
             self.table: self._table_enter,
             self.candidates: self.link_selected,
         })
-        for widget in (self.search, self.table, self.candidates):
-            widget.installEventFilter(self._guard)
 
         chain = [self.undo_button, self.redo_button, self.csv_button, self.search,
                  self.kind_combo, self.hide_decided, self.table, self.candidates, self.compare,

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListVi
 from core.xero.regions import country_has_payroll
 
 from ..i18n import LANGUAGES, install_language
-from .base import BasePage, paragraph
+from .base import BasePage, EnterGuard, paragraph
 
 
 def country_names(language: str) -> list[tuple[str, str]]:
@@ -46,7 +46,8 @@ class WelcomePage(BasePage):
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.countries.setModel(self.proxy)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.search.returnPressed.connect(self._pick_first)
+        # Enter in the search picks the first country shown (and stays on the page).
+        self._enter = EnterGuard(self, {self.search: self._pick_first})
         self.countries.selectionModel().currentChanged.connect(self._country_changed)
         self.language_label = QLabel(self)
         self.search_label = QLabel(self)
