@@ -12,7 +12,7 @@
     <name>BridgeWizard</name>
     <message>
         <source>Xero to QuickBooks Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Xero vers QuickBooks Time</translation>
     </message>
 </context>
 <context>
@@ -198,11 +198,11 @@
     </message>
     <message>
         <source>The import did not finish ({changes} made). Import again from the start page to finish the job: nothing is created twice.</source>
-        <translation>L&apos;importation ne s&apos;est pas terminée ({changes} faites). Importez de nouveau depuis la page d&apos;accueil pour terminer : rien n&apos;est créé deux fois.</translation>
+        <translation>L&apos;importation ne s&apos;est pas terminée (déjà fait : {changes}). Importez de nouveau depuis la page d&apos;accueil pour terminer : rien n&apos;est créé deux fois.</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Not written: {records} (see Problems).</source>
-        <translation>L&apos;importation est terminée : {changes} dans QuickBooks Time. Non écrites : {records} (voir Problèmes).</translation>
+        <translation>L&apos;importation est terminée : {changes} dans QuickBooks Time. Non écrits : {records} (voir Problèmes).</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Nothing went wrong.</source>
@@ -214,7 +214,7 @@
     </message>
     <message>
         <source>Lef&amp;t for later ({n})</source>
-        <translation>Laissés pour plus &amp;tard ({n})</translation>
+        <translation>&amp;Laissés pour plus tard ({n})</translation>
     </message>
     <message>
         <source>Done</source>
@@ -238,11 +238,11 @@
     </message>
     <message>
         <source>These records were not written. Correct them in Xero or QuickBooks Time (the reason says what is wrong), then click &quot;Import again&quot; on the start page: what was done is not repeated.</source>
-        <translation>Ces fiches n&apos;ont pas été écrites. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur « Importer de nouveau » sur la page d&apos;accueil : ce qui a été fait n&apos;est pas refait.</translation>
+        <translation>Ces éléments n&apos;ont pas été écrits. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur « Importer de nouveau » sur la page d&apos;accueil : ce qui a été fait n&apos;est pas refait.</translation>
     </message>
     <message>
         <source>Record</source>
-        <translation>Fiche</translation>
+        <translation>Élément</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -262,7 +262,7 @@
     </message>
     <message>
         <source>These records were not imported this time. Conflicts waiting for a decision can be settled in &quot;Review conflicts&quot; on the start page; the others say why.</source>
-        <translation>Ces fiches n&apos;ont pas été importées cette fois-ci. Les conflits en attente d&apos;une décision se règlent dans « Examiner les conflits » sur la page d&apos;accueil ; pour les autres, la raison est indiquée.</translation>
+        <translation>Ces éléments n&apos;ont pas été importés cette fois-ci. Les conflits en attente d&apos;une décision se règlent dans « Examiner les conflits » sur la page d&apos;accueil ; pour les autres, la raison est indiquée.</translation>
     </message>
     <message>
         <source>Why</source>
@@ -270,7 +270,7 @@
     </message>
     <message>
         <source>Records left for later</source>
-        <translation>Fiches laissées pour plus tard</translation>
+        <translation>Éléments laissés pour plus tard</translation>
     </message>
     <message>
         <source>&amp;Undo this import</source>
@@ -302,7 +302,7 @@
     </message>
     <message>
         <source>Undo this import?</source>
-        <translation>Annuler cette importation?</translation>
+        <translation>Annuler cette importation ?</translation>
     </message>
     <message>
         <source>&amp;Undo the import</source>
@@ -390,11 +390,11 @@
     </message>
     <message>
         <source>Undo import {number}?</source>
-        <translation>Annuler l&apos;importation {number}?</translation>
+        <translation>Annuler l&apos;importation {number} ?</translation>
     </message>
     <message>
         <source>Undo import {number} of {when}?</source>
-        <translation>Annuler l&apos;importation {number} du {when}?</translation>
+        <translation>Annuler l&apos;importation {number} du {when} ?</translation>
     </message>
     <message>
         <source>&amp;Undo the import</source>
@@ -493,7 +493,7 @@
     </message>
     <message>
         <source>Not written: {records}.</source>
-        <translation>Non écrites : {records}.</translation>
+        <translation>Non écrits : {records}.</translation>
     </message>
     <message>
         <source>Not known: Xero could not be checked.</source>
@@ -529,7 +529,7 @@
     </message>
     <message>
         <source>Decide about records that look alike (works offline)</source>
-        <translation>Décider pour les fiches qui se ressemblent (fonctionne hors ligne)</translation>
+        <translation>Décider quoi faire des éléments qui se ressemblent (fonctionne hors ligne)</translation>
     </message>
     <message>
         <source>&amp;Options</source>
@@ -569,11 +569,11 @@
     </message>
     <message>
         <source>Disconnect?</source>
-        <translation>Déconnecter?</translation>
+        <translation>Déconnecter ?</translation>
     </message>
     <message>
         <source>Disconnect Xero and QuickBooks Time?</source>
-        <translation>Déconnecter Xero et QuickBooks Time?</translation>
+        <translation>Déconnecter Xero et QuickBooks Time ?</translation>
     </message>
     <message>
         <source>&amp;Disconnect</source>
@@ -605,63 +605,63 @@
     <message>
         <source>— not linked —</source>
         <extracomment>combo data meaning &quot;not linked&quot; (no QuickBooks Time jobcode has id 0)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>— non lié —</translation>
     </message>
     <message>
         <source>%1 (archived in QuickBooks Time)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (archivé dans QuickBooks Time)</translation>
     </message>
     <message>
         <source>Link leave types</source>
-        <translation type="unfinished"></translation>
+        <translation>Lier les types de congés</translation>
     </message>
     <message>
         <source>Choose the QuickBooks Time time-off code for each Xero leave type. Time off recorded on a linked code goes to Xero as that leave. Codes with the same name are chosen for you: check them. Unpaid leave is never exported to Xero.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez le code de congé QuickBooks Time de chaque type de congé Xero. Les congés saisis sur un code lié sont envoyés à Xero comme ce type de congé. Les codes qui portent le même nom sont choisis pour vous : vérifiez-les. Les congés non payés ne sont jamais exportés vers Xero.</translation>
     </message>
     <message>
         <source>QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, then come back here.</source>
-        <translation type="unfinished"></translation>
+        <translation>QuickBooks Time n&apos;a encore aucun code de congé. Ajoutez-les d&apos;abord dans QuickBooks Time, puis revenez ici.</translation>
     </message>
     <message>
         <source>No leave types were read from Xero for this organisation: there is nothing to link.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun type de congé n&apos;a été lu dans Xero pour cette organisation : il n&apos;y a rien à lier.</translation>
     </message>
     <message>
         <source>Xero leave type</source>
-        <translation type="unfinished"></translation>
+        <translation>Type de congé Xero</translation>
     </message>
     <message>
         <source>QuickBooks Time time-off code</source>
-        <translation type="unfinished"></translation>
+        <translation>Code de congé QuickBooks Time</translation>
     </message>
     <message>
         <source>Exported to Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Exporté vers Xero</translation>
     </message>
     <message>
         <source>%1 (no longer used in Xero)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (plus utilisé dans Xero)</translation>
     </message>
     <message>
         <source>Time-off code for %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Code de congé pour %1</translation>
     </message>
     <message>
         <source>Chosen for you: same name. Check it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisi pour vous : même nom. Vérifiez-le.</translation>
     </message>
     <message>
         <source>Paid: exported to Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Payé : exporté vers Xero</translation>
     </message>
     <message>
         <source>Unpaid: never exported to Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Non payé : jamais exporté vers Xero</translation>
     </message>
     <message>
         <source>&amp;Save links</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Enregistrer les liens</translation>
     </message>
 </context>
 <context>
@@ -669,59 +669,59 @@
     <message>
         <source>No contact ticked.</source>
         <extracomment>(id, name, email, city) in display order, and per row its folded name, email, city</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Aucun contact coché.</translation>
     </message>
     <message>
         <source>1 contact ticked: it will be imported as a customer.</source>
-        <translation type="unfinished"></translation>
+        <translation>1 contact coché : il sera importé comme client.</translation>
     </message>
     <message>
         <source>%1 contacts ticked: they will be imported as customers.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 contacts cochés : ils seront importés comme clients.</translation>
     </message>
     <message>
         <source>Showing %1 of %2 contacts.</source>
-        <translation type="unfinished"></translation>
+        <translation>Contacts affichés : %1 sur %2.</translation>
     </message>
     <message>
         <source>Every active Xero contact is already a customer: there is nothing to add.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tous les contacts Xero actifs sont déjà des clients : il n&apos;y a rien à ajouter.</translation>
     </message>
     <message>
         <source>No contact matches your search.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun contact ne correspond à votre recherche.</translation>
     </message>
     <message>
         <source>Add Xero contacts as customers</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter des contacts Xero comme clients</translation>
     </message>
     <message>
         <source>These Xero contacts have never been invoiced, so they are not customers yet and are not imported. Tick the ones your team members need to track time against. Untick one to stop importing it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ces contacts Xero n&apos;ont jamais été facturés : ce ne sont donc pas encore des clients, et ils ne sont pas importés. Cochez ceux pour lesquels les membres de votre équipe doivent saisir du temps. Décochez-en un pour ne plus l&apos;importer.</translation>
     </message>
     <message>
         <source>&amp;Search:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Rechercher :</translation>
     </message>
     <message>
         <source>Name, email or city</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom, courriel ou ville</translation>
     </message>
     <message>
         <source>Search contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechercher des contacts</translation>
     </message>
     <message>
         <source>Show only &amp;ticked contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Afficher seulement les contacts &amp;cochés</translation>
     </message>
     <message>
         <source>Xero contacts that are not customers</source>
-        <translation type="unfinished"></translation>
+        <translation>Contacts Xero qui ne sont pas des clients</translation>
     </message>
     <message>
         <source>Press Space to tick or untick a contact.</source>
-        <translation type="unfinished"></translation>
+        <translation>Appuyez sur Espace pour cocher ou décocher un contact.</translation>
     </message>
     <message>
         <source>Name</source>
@@ -733,11 +733,11 @@
     </message>
     <message>
         <source>City</source>
-        <translation type="unfinished"></translation>
+        <translation>Ville</translation>
     </message>
     <message>
         <source>Sa&amp;ve</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Enregistrer</translation>
     </message>
 </context>
 <context>
@@ -745,11 +745,11 @@
     <message>
         <source>Import options</source>
         <extracomment>the check boxes, in screen order, and the ImportOptions field each one sets</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Options d&apos;importation</translation>
     </message>
     <message>
         <source>Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the next pages show every change, and your choices are kept for the next import.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez ce qu&apos;il faut importer de Xero dans QuickBooks Time. Rien n&apos;est encore écrit : les pages suivantes montrent chaque modification, et vos choix sont conservés pour la prochaine importation.</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -757,151 +757,151 @@
     </message>
     <message>
         <source>Items and custom fields</source>
-        <translation type="unfinished"></translation>
+        <translation>Articles et champs personnalisés</translation>
     </message>
     <message>
         <source>Team members and time off</source>
-        <translation type="unfinished"></translation>
+        <translation>Membres de l&apos;équipe et congés</translation>
     </message>
     <message>
         <source>Import &amp;customers from Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer les &amp;clients de Xero</translation>
     </message>
     <message>
         <source>Xero contacts that are customers become QuickBooks Time customers, so team members can track time against them. A customer you added by hand in QuickBooks Time is matched only when its name is exactly the same. Near matches are shown to you for review, never duplicated.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les contacts Xero qui sont des clients deviennent des clients QuickBooks Time, pour que les membres de l&apos;équipe puissent saisir du temps pour eux. Un client ajouté à la main dans QuickBooks Time n&apos;est reconnu que si son nom est exactement le même. Les noms semblables vous sont soumis pour vérification, jamais créés en double.</translation>
     </message>
     <message>
         <source>&amp;Archive unmatched customers in QuickBooks Time</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Archiver dans QuickBooks Time les clients sans correspondance</translation>
     </message>
     <message>
         <source>Careful: every customer in QuickBooks Time with no match in Xero will be archived. Each one is listed in the preview before anything changes, and &quot;Undo this import&quot; brings them back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Attention : chaque client QuickBooks Time sans correspondance dans Xero sera archivé. Chacun figure dans l&apos;aperçu avant toute modification, et « Annuler cette importation » les réactive.</translation>
     </message>
     <message>
         <source>A&amp;ssign all imported customers to all team members</source>
-        <translation type="unfinished"></translation>
+        <translation>Attri&amp;buer tous les clients importés à tous les membres de l&apos;équipe</translation>
     </message>
     <message>
         <source>Otherwise, choose who works for which customer later, in QuickBooks Time.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sinon, vous choisirez plus tard, dans QuickBooks Time, qui travaille pour quel client.</translation>
     </message>
     <message>
         <source>Import &amp;items from Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer les a&amp;rticles de Xero</translation>
     </message>
     <message>
         <source>Team members pick them on timesheets, and they appear on invoices and reports. Only items that are sold and not tracked as inventory are imported.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les membres de l&apos;équipe les choisissent sur leurs feuilles de temps, et ils figurent sur les factures et les rapports. Seuls les articles vendus et non suivis en stock sont importés.</translation>
     </message>
     <message>
         <source>&amp;Require all team members to select an item</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article</translation>
     </message>
     <message>
         <source>When they clock in or switch customer. Available when items are imported.</source>
-        <translation type="unfinished"></translation>
+        <translation>Quand ils pointent leur arrivée ou changent de client. Disponible si les articles sont importés.</translation>
     </message>
     <message>
         <source>Import &amp;tracking categories as custom fields</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer les catégories de s&amp;uivi comme champs personnalisés</translation>
     </message>
     <message>
         <source>Each Xero tracking category becomes a QuickBooks Time custom field, with its options as choices.</source>
-        <translation type="unfinished"></translation>
+        <translation>Chaque catégorie de suivi Xero devient un champ personnalisé QuickBooks Time, avec ses options comme choix.</translation>
     </message>
     <message>
         <source>Import &amp;employees as team members</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer les &amp;employés comme membres de l&apos;équipe</translation>
     </message>
     <message>
         <source>Xero Payroll employees become QuickBooks Time team members. Someone you added by hand is matched only with exactly the same first name, last name and email.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les employés de la paie Xero deviennent des membres de l&apos;équipe QuickBooks Time. Une personne ajoutée à la main n&apos;est reconnue que si son prénom, son nom de famille et son courriel sont exactement les mêmes.</translation>
     </message>
     <message>
         <source>&amp;Link leave types to time-off codes</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Lier les types de congés aux codes de congé</translation>
     </message>
     <message>
         <source>Time off recorded in QuickBooks Time goes to Xero as the linked leave type. Unpaid leave is never exported to Xero.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les congés saisis dans QuickBooks Time sont envoyés à Xero comme le type de congé lié. Les congés non payés ne sont jamais exportés vers Xero.</translation>
     </message>
     <message>
         <source>&amp;Manage Xero customers…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Gérer les clients Xero…</translation>
     </message>
     <message>
         <source>Add Xero contacts that were never invoiced, so they are imported as customers.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter des contacts Xero qui n&apos;ont jamais été facturés, pour qu&apos;ils soient importés comme clients.</translation>
     </message>
     <message>
         <source>Link lea&amp;ve types…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lier les t&amp;ypes de congés…</translation>
     </message>
     <message>
         <source>Choose the QuickBooks Time time-off code for each Xero leave type.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisir le code de congé QuickBooks Time de chaque type de congé Xero.</translation>
     </message>
     <message>
         <source>Contacts never invoiced are not imported unless you add them here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les contacts jamais facturés ne sont pas importés, sauf si vous les ajoutez ici.</translation>
     </message>
     <message>
         <source>1 contact never invoiced is added as a customer.</source>
-        <translation type="unfinished"></translation>
+        <translation>1 contact jamais facturé est ajouté comme client.</translation>
     </message>
     <message>
         <source>%1 contacts never invoiced are added as customers.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 contacts jamais facturés sont ajoutés comme clients.</translation>
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect Xero and QuickBooks Time first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune organisation n&apos;est encore connectée. Revenez en arrière et connectez d&apos;abord Xero et QuickBooks Time.</translation>
     </message>
     <message>
         <source>Your choices could not be saved on this computer. Check that the disk is not full, then click Next again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vos choix n&apos;ont pas pu être enregistrés sur cet ordinateur. Vérifiez que le disque n&apos;est pas plein, puis cliquez de nouveau sur Suivant.</translation>
     </message>
     <message>
         <source>Reading Xero and QuickBooks Time…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture de Xero et de QuickBooks Time…</translation>
     </message>
     <message>
         <source>Reading Xero… (step %1 of %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture de Xero… (étape %1 sur %2)</translation>
     </message>
     <message>
         <source>Reading QuickBooks Time… (step %1 of %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture de QuickBooks Time… (étape %1 sur %2)</translation>
     </message>
     <message>
         <source>You can still go on with what was read earlier: the preview may miss the latest changes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vous pouvez quand même continuer avec ce qui a été lu plus tôt : l&apos;aperçu risque de ne pas inclure les derniers changements.</translation>
     </message>
     <message>
         <source>Nothing has been read from Xero yet, so you cannot go on until this works.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n&apos;a encore été lu dans Xero : vous ne pourrez pas continuer tant que cela ne fonctionne pas.</translation>
     </message>
     <message>
         <source>Reading the saved Xero contacts…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture des contacts Xero enregistrés…</translation>
     </message>
     <message>
         <source>Saving your choice…</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrement de votre choix…</translation>
     </message>
     <message>
         <source>Reading the saved leave types…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture des types de congés enregistrés…</translation>
     </message>
     <message>
         <source>Saving your leave links…</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrement des liens de congés…</translation>
     </message>
     <message>
         <source>Leave links saved. Every import from now on uses them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Liens de congés enregistrés. Toutes les prochaines importations les utiliseront.</translation>
     </message>
 </context>
 <context>
@@ -980,7 +980,7 @@
     </message>
     <message>
         <source>&quot;{organisation}&quot; is in {country}, but you chose {chosen} on the first page. The assistant will use {country}, the organisation&apos;s own country.</source>
-        <translation>Le pays de « {organisation} » est : {country}. Vous avez choisi {chosen} à la première page ; l&apos;assistant utilisera {country}, le pays de l&apos;organisation.</translation>
+        <translation>Pays de « {organisation} » : {country}. Vous avez choisi {chosen} à la première page ; l&apos;assistant utilisera {country}, le pays de l&apos;organisation.</translation>
     </message>
     <message>
         <source>QuickBooks Time is not connected yet. Go Back to the QuickBooks Time page and check your access key.</source>
@@ -1128,11 +1128,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>1 record</source>
-        <translation>1 fiche</translation>
+        <translation>1 élément</translation>
     </message>
     <message>
         <source>{n} records</source>
-        <translation>{n} fiches</translation>
+        <translation>{n} éléments</translation>
     </message>
     <message>
         <source>1 row</source>
@@ -1255,7 +1255,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Nothing is written until you click Start import.</source>
-        <translation>Rien n&apos;est écrit avant que vous cliquiez sur Lancer l&apos;importation.</translation>
+        <translation>Rien n&apos;est écrit tant que vous n&apos;avez pas cliqué sur « Lancer l&apos;importation ».</translation>
     </message>
     <message>
         <source>&amp;Start import</source>
@@ -1275,7 +1275,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>S&amp;how:</source>
-        <translation>A&amp;fficher :</translation>
+        <translation>Affic&amp;her :</translation>
     </message>
     <message>
         <source>Show only one kind of change</source>
@@ -1319,7 +1319,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>QuickBooks Time already matches Xero for everything you chose to import, so there is nothing to do. Click Close; come back whenever Xero changes.</source>
-        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer : il n&apos;y a rien à faire. Cliquez sur Fermer; revenez quand Xero change.</translation>
+        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer : il n&apos;y a rien à faire. Cliquez sur Fermer ; revenez quand Xero aura changé.</translation>
     </message>
     <message>
         <source>Records to be archived in QuickBooks Time: {count} (marked Archive, in red). Undo on the last page brings them back.</source>
@@ -1454,7 +1454,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These records look alike in Xero and QuickBooks Time. Choose what to do with each one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet.</source>
-        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure; rien n&apos;est encore envoyé à QuickBooks Time.</translation>
+        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure ; rien n&apos;est encore envoyé à QuickBooks Time.</translation>
     </message>
     <message>
         <source>&amp;Undo</source>
@@ -1522,7 +1522,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Kind:</source>
-        <translation>&amp;Type :</translation>
+        <translation>T&amp;ype :</translation>
     </message>
     <message>
         <source>Show records of this kind</source>
@@ -1542,7 +1542,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Match in QuickBooks Time:</source>
-        <translation>Co&amp;rrespondance dans QuickBooks Time :</translation>
+        <translation>C&amp;orrespondance dans QuickBooks Time :</translation>
     </message>
     <message>
         <source>Similar record in QuickBooks Time to link to</source>
@@ -1582,7 +1582,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
-        <translation>Rien de semblable dans QuickBooks Time. « Créer un nouvel élément » l&apos;ajoute; « Renommer » l&apos;ajoute sous un autre nom.</translation>
+        <translation>Rien de semblable dans QuickBooks Time. « Créer un nouvel élément » l&apos;ajoute ; « Renommer » l&apos;ajoute sous un autre nom.</translation>
     </message>
     <message>
         <source>&amp;Link</source>
@@ -1594,7 +1594,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Create new</source>
-        <translation>&amp;Créer un nouvel élément</translation>
+        <translation>Créer un &amp;nouvel élément</translation>
     </message>
     <message>
         <source>Keep them separate: add a new record in QuickBooks Time</source>
@@ -1622,11 +1622,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Keep it in the list; it is left out of the import until you decide</source>
-        <translation>Le garder dans la liste; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
+        <translation>Le garder dans la liste ; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
     </message>
     <message>
         <source>&amp;Accept all exact</source>
-        <translation>&amp;Accepter toutes les exactes</translation>
+        <translation>&amp;Accepter les correspondances exactes</translation>
     </message>
     <message>
         <source>Cr&amp;eate all with no candidate</source>
@@ -1634,11 +1634,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Import the rest now and lea&amp;ve the undecided records for later</source>
-        <translation>Importer le reste maintenant et garder les éléments non décidés pour plus tar&amp;d</translation>
+        <translation>Importer le reste maintenant et &amp;garder les éléments non décidés pour plus tard</translation>
     </message>
     <message>
         <source>The records you have not decided are skipped this time; they wait for you here.</source>
-        <translation>Les éléments non décidés sont ignorés cette fois-ci; ils vous attendent ici.</translation>
+        <translation>Les éléments non décidés sont ignorés cette fois-ci ; ils vous attendent ici.</translation>
     </message>
     <message>
         <source>Import the rest now and leave the undecided records for later</source>
@@ -1758,7 +1758,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Changes in QuickBooks Time: “{old}” becomes “{new}”</source>
-        <translation>Change dans QuickBooks Time : « {old} » devient « {new} »</translation>
+        <translation>Dans QuickBooks Time, « {old} » devient « {new} »</translation>
     </message>
     <message>
         <source>No change</source>
@@ -1786,7 +1786,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Records linked: {count}. They differ only by capitals, spaces or invisible characters. Undo brings them back.</source>
-        <translation>Éléments liés : {count}. Ils ne diffèrent que par les majuscules, les espaces ou des caractères invisibles. « Défaire » revient en arrière.</translation>
+        <translation>Éléments liés : {count}. Ils ne diffèrent que par les majuscules, les espaces ou des caractères invisibles. « Défaire » les remet en attente.</translation>
     </message>
     <message>
         <source>Nothing was linked: no record waiting here is that safe.</source>
@@ -1830,7 +1830,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Saved in {path}. Whoever fills it in writes link, create, skip, rename or later in the &quot;decision&quot; column; then use Import decisions.</source>
-        <translation>Enregistré dans {path}. La personne qui le remplit écrit lier, créer, ignorer, renommer ou plus tard dans la colonne « decision »; utilisez ensuite Importer des décisions.</translation>
+        <translation>Enregistré dans {path}. La personne qui le remplit écrit lier, créer, ignorer, renommer ou plus tard dans la colonne « decision » ; utilisez ensuite « Importer des décisions ».</translation>
     </message>
     <message>
         <source>Reading the decisions…</source>
@@ -1901,7 +1901,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The import is finished, but {records} could not be written. The next page says which and why.</source>
-        <translation>L&apos;importation est terminée, mais {records} n&apos;ont pas pu être écrites. La page suivante dit lesquelles et pourquoi.</translation>
+        <translation>L&apos;importation est terminée, mais certains éléments n&apos;ont pas pu être écrits ({records}). La page suivante dit lesquels et pourquoi.</translation>
     </message>
     <message>
         <source>The import is finished.</source>
@@ -1917,7 +1917,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Finished. Not written: {records}.</source>
-        <translation>Terminé. Non écrites : {records}.</translation>
+        <translation>Terminé. Non écrits : {records}.</translation>
     </message>
     <message>
         <source>Finished.</source>
@@ -1957,7 +1957,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Time off</source>
-        <translation>Congé</translation>
+        <translation>Congés</translation>
     </message>
     <message>
         <source>Estimating the time left…</source>
@@ -1989,7 +1989,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>{done} of {total} done.</source>
-        <translation>{done} sur {total} faites.</translation>
+        <translation>Fait : {done} sur {total}.</translation>
     </message>
     <message>
         <source>&amp;Stop after the current step</source>
@@ -2063,51 +2063,51 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <name>WelcomePage</name>
     <message>
         <source>Choose the country of your Xero organisation.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez le pays de votre organisation Xero.</translation>
     </message>
     <message>
         <source>Available here: customers, items and tracking categories, plus employees and leave types, because Xero Payroll exists in this country.</source>
-        <translation type="unfinished"></translation>
+        <translation>Disponibles ici : les clients, les articles et les catégories de suivi, ainsi que les employés et les types de congés, car la paie Xero existe dans ce pays.</translation>
     </message>
     <message>
         <source>Available here: customers, items and tracking categories. Xero has no payroll in this country, so employees and leave are not imported (add team members in QuickBooks Time yourself).</source>
-        <translation type="unfinished"></translation>
+        <translation>Disponibles ici : les clients, les articles et les catégories de suivi. Xero n&apos;offre pas la paie dans ce pays : les employés et les congés ne sont donc pas importés (ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time).</translation>
     </message>
     <message>
         <source>Welcome</source>
-        <translation type="unfinished"></translation>
+        <translation>Bienvenue</translation>
     </message>
     <message>
         <source>This assistant brings your Xero customers, items and employees into QuickBooks Time. First, where is your Xero organisation?</source>
-        <translation type="unfinished"></translation>
+        <translation>Cet assistant importe vos clients, vos articles et vos employés Xero dans QuickBooks Time. D&apos;abord, où se trouve votre organisation Xero ?</translation>
     </message>
     <message>
         <source>Nothing is changed until you have seen a preview and clicked &quot;Start import&quot;. You can come back, change your choices, and undo an import later.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n&apos;est modifié tant que vous n&apos;avez pas vu l&apos;aperçu et cliqué sur « Lancer l&apos;importation ». Vous pourrez revenir, changer vos choix et annuler une importation plus tard.</translation>
     </message>
     <message>
         <source>&amp;Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Langue :</translation>
     </message>
     <message>
         <source>&amp;Country:</source>
-        <translation type="unfinished"></translation>
+        <translation>Pa&amp;ys :</translation>
     </message>
     <message>
         <source>Type to search, e.g. Australia</source>
-        <translation type="unfinished"></translation>
+        <translation>Tapez pour chercher, p. ex. Australie</translation>
     </message>
     <message>
         <source>Search countries</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechercher un pays</translation>
     </message>
     <message>
         <source>Countries</source>
-        <translation type="unfinished"></translation>
+        <translation>Pays</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>Langue</translation>
     </message>
 </context>
 <context>
@@ -2119,11 +2119,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Update</source>
-        <translation>Modifier</translation>
+        <translation>Mettre à jour</translation>
     </message>
     <message>
         <source>Restore</source>
-        <translation>Rétablir</translation>
+        <translation>Réactiver</translation>
     </message>
     <message>
         <source>Archive</source>
@@ -2321,8 +2321,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message numerus="yes">
         <source>You are already signed in to Xero: %n organisation(s) allowed. Click Next to continue, or sign in again to allow other organisations.</source>
         <translation>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+            <numerusform>Votre connexion à Xero est déjà active : %n organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
+            <numerusform>Votre connexion à Xero est déjà active : %n organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
         </translation>
     </message>
     <message>
@@ -2332,8 +2332,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message numerus="yes">
         <source>Connected to Xero: %n organisation(s) allowed.</source>
         <translation>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+            <numerusform>Connecté à Xero : %n organisation autorisée.</numerusform>
+            <numerusform>Connecté à Xero : %n organisations autorisées.</numerusform>
         </translation>
     </message>
     <message>

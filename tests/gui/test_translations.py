@@ -38,11 +38,14 @@ def test_every_wizard_string_is_translated_to_french(tmp_path):
             messages += 1
             source = message.findtext("source") or ""
             translation = message.find("translation")
-            text = (translation.text or "") if translation is not None else ""
+            forms = [f.text or "" for f in translation.iter("numerusform")] if translation is not None else []
+            text = " | ".join(forms) if forms else ((translation.text or "") if translation is not None else "")
             if (translation is None or translation.get("type") in ("unfinished", "vanished")
                     or not text.strip()):
                 missing.append(f"{name}: {source}")
-            elif _placeholders(source) != _placeholders(text):
+            elif any(not f.strip() for f in forms):
+                missing.append(f"{name}: {source} (a plural form is empty)")
+            elif any(_placeholders(source) != _placeholders(t) for t in (forms or [text])):
                 mismatched.append(f"{name}: {source!r} -> {text!r}")
     assert messages > 10
     assert not missing, f"{len(missing)} untranslated (run `make translations`, then translate):\n" + "\n".join(missing)
