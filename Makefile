@@ -12,7 +12,15 @@ export QT_QPA_PLATFORM ?= offscreen
 APT_PACKAGES := libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
                 fonts-dejavu-core dbus gnome-keyring dbus-x11
 
-.PHONY: venv apt demo sandbox test test-fast lint bench screenshots translations clean
+# Building the Linux bundle: binutils (PyInstaller strips with it) and the xcb libraries the
+# Qt xcb plugin links (not installed at build time = left out of the bundle), plus the
+# validators of the desktop entry and the AppStream metadata.
+PACKAGE_APT := binutils libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+               libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 \
+               libxkbcommon-x11-0 desktop-file-utils appstream
+PACKAGING_STAMP := $(VENV)/.installed-packaging
+
+.PHONY: venv apt demo sandbox test test-fast lint bench screenshots translations package clean
 
 venv: apt $(STAMP) resources/i18n/wizard_fr.qm
 
@@ -56,6 +64,17 @@ lint: venv
 
 bench: venv
 	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -s -q $(PYTEST_ARGS)
+
+# The Linux bundle (dist/xero-qbtime-bridge/ and its .tar.gz), checked by its own --self-test.
+# Windows and macOS installers: see packaging/README.md.
+package: venv $(PACKAGING_STAMP)
+	@bash tools/ensure_apt.sh $(PACKAGE_APT)
+	@bash tools/translations.sh --release-only
+	@bash packaging/build_linux.sh
+
+$(PACKAGING_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[packaging]'
+	@touch $(PACKAGING_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .demo-state build dist

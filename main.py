@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import a Xero organisation into QuickBooks Time. "
                     "Without a command, the wizard opens.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation is complete (offscreen, in a temporary "
+                             "folder; your data is not touched), print each check, exit 0 if all pass")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("connect-qbtime", parents=[common],
@@ -210,6 +213,11 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
 
 def main(argv: list[str] | None = None, *, tokens: Any = None,
          opener: Callable[[str], Any] | None = None) -> int:
+    if "--self-test" in (sys.argv[1:] if argv is None else argv):
+        # Before anything else: no user folders, no logging set-up, no keyring, no window.
+        from wizard.selftest import run
+
+        return run()
     args = build_parser().parse_args(argv)
     paths = AppPaths.default().ensure()
     setup_logging(paths.log_file, logging.DEBUG if _flag(args, "verbose") else logging.INFO)

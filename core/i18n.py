@@ -12,9 +12,10 @@ import locale
 import os
 import threading
 from functools import cache
-from pathlib import Path
 
-CATALOG_DIR = Path(__file__).resolve().parents[1] / "resources" / "i18n"
+from .resources import resource
+
+CATALOG_DIR = resource("i18n")
 SUPPORTED = ("en", "fr")
 _state = threading.local()
 _default_language = "en"

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from core import i18n as core_i18n
+from core.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = {"en": "English", "fr": "Français"}
-
-
-def resources_dir() -> Path:
-    base = getattr(sys, "_MEIPASS", None)  # a frozen (PyInstaller) app keeps data beside it
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
 
 
 def qm_path(language: str) -> Path:

@@ -92,6 +92,6 @@ class BridgeWizard(QWizard):
         self.stop_background_work()
         super().reject()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         self.stop_background_work()
         super().closeEvent(event)

@@ -36,7 +36,6 @@ import time
 from collections.abc import Sequence
 from functools import cache
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from socketserver import ThreadingMixIn
 from string import Template
 from typing import Any
@@ -50,11 +49,12 @@ from ..errors import (
     SignInTimedOut,
 )
 from ..i18n import SUPPORTED, current_language, tr
+from ..resources import resource
 
 log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/callback"
-PAGES_DIR = Path(__file__).resolve().parents[2] / "resources" / "oauth"
+PAGES_DIR = resource("oauth")
 
 # How often wait() looks at the cancel event and the deadline.
 _POLL_S = 0.05

@@ -8,12 +8,13 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from ..resources import resource
 from .common import Clock, CompanyStore, FaultMiddleware, FaultPlan, SimServer
 from .qbtime import QBTimeConfig, QBTimeSimulator, qbtime_error_response
 from .xero import XeroSimulator
 from .xero_config import XeroConfig
 
-DEMO_COMPANY_FILE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "company.json"
+DEMO_COMPANY_FILE = resource("demo", "company.json")
 
 
 @dataclass

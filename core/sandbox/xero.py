@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from .common import Clock, CompanyStore, FaultMiddleware, FaultPlan, json_response
 from .xero_api import XeroApi, xero_error_response
