@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -227,7 +228,14 @@ def main(argv: list[str] | None = None, *, tokens: Any = None,
     if args.command == "screenshots":
         from wizard.screenshots import take_screenshots
 
-        return take_screenshots(Path(args.out), [x.strip() for x in args.lang.split(",") if x.strip()])
+        code = take_screenshots(Path(args.out), [x.strip() for x in args.lang.split(",") if x.strip()])
+        # PySide6 has crashed in the interpreter's final garbage collection after several
+        # offscreen wizards (bool_dealloc, exit 134) although every file was written: the work
+        # is done and flushed, so leave without that last collection.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
     from core.errors import BridgeError
 
     if args.command is None:

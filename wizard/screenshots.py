@@ -75,6 +75,21 @@ class Driver:
                 self.pump()
 
 
+def _dispose(driver: Driver, wizard) -> None:  # type: ignore[no-untyped-def]
+    """Close and really delete a wizard now: Qt objects left for the interpreter's final
+    garbage collection have crashed PySide6 at exit."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    wizard.stop_background_work()
+    wizard.close()
+    wizard.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    driver.pump()
+    gc.collect()
+
+
 def _run_language(out: Path, language: str) -> list[Path]:
     from core.auth.xero_oauth import demo_consent_opener
     from core.context import AppContext
@@ -183,8 +198,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
         # 9. done
         driver.pump(idle(PageId.DONE))
         driver.shot(wizard, "09-done")
-        wizard.stop_background_work()
-        wizard.close()
+        _dispose(driver, wizard)
         # 0. home (the app opened again once set up) + history
         state = WizardState(ctx, language=language, connection_id=state.connection_id,
                             country=state.country)
@@ -198,8 +212,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
         driver.pump(lambda: not getattr(home_page.history, "busy", False))
         driver.shot(home_page.history, "00a-history", small=False)
         home_page.history.reject()
-        wizard.stop_background_work()
-        wizard.close()
+        _dispose(driver, wizard)
     finally:
         ctx.close()
         install_language("en")
