@@ -59,6 +59,21 @@
     </message>
 </context>
 <context>
+    <name>ConfirmDisconnect</name>
+    <message>
+        <source>Disconnect</source>
+        <translation>Déconnecter</translation>
+    </message>
+    <message>
+        <source>Disconnect &quot;{organisation}&quot; from QuickBooks Time &quot;{other}&quot;?
+
+Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
+        <translation>Déconnecter « {organisation} » de QuickBooks Time « {other} » ?
+
+Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
+    </message>
+</context>
+<context>
     <name>ConflictTableModel</name>
     <message>
         <source>Customer</source>
@@ -995,18 +1010,6 @@
         <translation>La connexion n&apos;a pas pu être enregistrée sur cet ordinateur. Rien n&apos;est perdu ; cliquez sur Suivant pour réessayer.</translation>
     </message>
     <message>
-        <source>Disconnect</source>
-        <translation>Déconnecter</translation>
-    </message>
-    <message>
-        <source>Disconnect &quot;{organisation}&quot; from QuickBooks Time &quot;{other}&quot;?
-
-Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
-        <translation>Déconnecter « {organisation} » de QuickBooks Time « {other} » ?
-
-Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
-    </message>
-    <message>
         <source>Disconnecting &quot;{organisation}&quot;…</source>
         <translation>Déconnexion de « {organisation} »…</translation>
     </message>
@@ -1427,18 +1430,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Disconnect the other…</source>
         <translation>Déconnecter l&apos;autre…</translation>
-    </message>
-    <message>
-        <source>Disconnect</source>
-        <translation>Déconnecter</translation>
-    </message>
-    <message>
-        <source>Disconnect &quot;{organisation}&quot; from QuickBooks Time &quot;{other}&quot;?
-
-Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
-        <translation>Déconnecter « {organisation} » de QuickBooks Time « {other} » ?
-
-Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
     </message>
     <message>
         <source>Disconnecting &quot;{organisation}&quot;…</source>

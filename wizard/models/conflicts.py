@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from core.matching import Candidate, Conflict
 from core.review import ReviewRow
+from wizard.models.base import ListTableModel
 
 KIND, XERO, CANDIDATE, SCORE, REASON, DECISION = range(6)
 COLUMNS = 6
@@ -44,7 +44,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-class ConflictTableModel(QAbstractTableModel):
+class ConflictTableModel(ListTableModel):
     """Kind, Xero value, QuickBooks Time candidate, score, reason, decision."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -149,18 +149,10 @@ class ConflictTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMNS - 1))
 
     # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    COLUMNS = COLUMNS
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role in (
-                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.headers()[section]  # the tooltip: a header cut short stays readable
-        return super().headerData(section, orientation, role)
+    def items(self) -> list[Any]:
+        return self._rows
 
     def text(self, row: ReviewRow, column: int) -> str:
         c = row.conflict

@@ -23,6 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from core.i18n import tr as core_tr
 from core.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
+from wizard.models.base import ListTableModel
 
 from .conflicts import fold
 
@@ -156,7 +157,7 @@ class Words(QObject):
         return parts
 
 
-class ChangeTableModel(QAbstractTableModel):
+class ChangeTableModel(ListTableModel):
     """What, kind, name, before, after, why — one row per change or skipped record."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -222,18 +223,10 @@ class ChangeTableModel(QAbstractTableModel):
         return c.reason
 
     # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._changes)
+    COLUMNS = COLUMNS
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role in (
-                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.headers()[section]  # the tooltip: a header cut short stays readable
-        return super().headerData(section, orientation, role)
+    def items(self) -> list[Any]:
+        return self._changes
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         c = self.change_at(index.row()) if index.isValid() else None

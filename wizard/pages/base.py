@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -200,6 +201,32 @@ class EnterGuard(QObject):
                 return True
             return self.swallow_all
         return False
+
+
+def confirm_disconnect(parent: QWidget, organisation: str, company: str) -> bool:
+    """Ask before disconnecting another pairing to make room (both connection pages)."""
+    title = QCoreApplication.translate("ConfirmDisconnect", "Disconnect")
+    text = QCoreApplication.translate(
+        "ConfirmDisconnect",
+        "Disconnect \"{organisation}\" from QuickBooks Time \"{other}\"?\n\n"
+        "Nothing is deleted in Xero or in QuickBooks Time, and its import history "
+        "is kept. You can connect it again later.").format(organisation=organisation, other=company)
+    answer = QMessageBox.question(parent, title, text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def empty_state(parent: QWidget) -> tuple[QWidget, QLabel, QLabel]:
+    """A "nothing here" panel (a heading and a sentence), for a page's stacked widget."""
+    panel = QWidget(parent)
+    layout = QVBoxLayout(panel)
+    title = heading(parent=panel)
+    text = paragraph(parent=panel)
+    layout.addWidget(title)
+    layout.addWidget(text)
+    layout.addStretch(1)
+    return panel, title, text
 
 
 def heading(text: str = "", parent: QWidget | None = None) -> QLabel:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QWidget,
 )
 
@@ -34,7 +33,7 @@ from core.connections import QBTimeCompany, bind, pending_qbtime
 from core.errors import AccountAlreadyBound, BridgeError
 from core.xero.regions import has_payroll
 
-from .base import Banner, BasePage, heading, paragraph
+from .base import Banner, BasePage, confirm_disconnect, heading, paragraph
 from .xero_connect import SignInWaiting
 
 if TYPE_CHECKING:
@@ -352,15 +351,7 @@ class OrganisationPage(BasePage):
         return True
 
     def _disconnect(self, other: Connection, company: QBTimeCompany) -> None:
-        answer = QMessageBox.question(
-            self, self.tr("Disconnect"),
-            self.tr("Disconnect \"{organisation}\" from QuickBooks Time \"{other}\"?\n\n"
-                    "Nothing is deleted in Xero or in QuickBooks Time, and its import history "
-                    "is kept. You can connect it again later.").format(
-                        organisation=other.xero_tenant_name, other=other.qbtime_company_name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm_disconnect(self, other.xero_tenant_name, other.qbtime_company_name):
             return
         name = other.xero_tenant_name
         self.run_task(disconnect_to_make_room, self.state.ctx, other, company,

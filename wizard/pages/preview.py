@@ -45,7 +45,7 @@ from ..models.preview import (
     ChangeTableModel,
     CountsModel,
 )
-from .base import BasePage, EnterGuard, heading, paragraph
+from .base import BasePage, EnterGuard, empty_state, heading
 
 
 class PreviewPage(BasePage):
@@ -116,15 +116,8 @@ class PreviewPage(BasePage):
         self.stack.addWidget(main)
         self.main = main
 
-        empty = QWidget(self.stack)
-        empty_layout = QVBoxLayout(empty)
-        self.empty_heading = heading(parent=empty)
-        self.empty_text = paragraph(parent=empty)
-        empty_layout.addWidget(self.empty_heading)
-        empty_layout.addWidget(self.empty_text)
-        empty_layout.addStretch(1)
-        self.stack.addWidget(empty)
-        self.empty = empty
+        self.empty, self.empty_heading, self.empty_text = empty_state(self.stack)
+        self.stack.addWidget(self.empty)
 
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self.search.textChanged.connect(self._filter_changed)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
 )
 
@@ -27,7 +26,7 @@ from core.connections import QBTimeCompany, connect_qbtime, pending_qbtime
 from core.errors import BridgeError
 from core.models import Connection
 
-from .base import Banner, BasePage, paragraph
+from .base import Banner, BasePage, confirm_disconnect, paragraph
 
 
 class QBTimePage(BasePage):
@@ -206,15 +205,7 @@ class QBTimePage(BasePage):
         self.banner.button.setFocus()
 
     def _disconnect(self, company: QBTimeCompany, other: Connection) -> None:
-        answer = QMessageBox.question(
-            self, self.tr("Disconnect"),
-            self.tr("Disconnect \"{organisation}\" from QuickBooks Time \"{other}\"?\n\n"
-                    "Nothing is deleted in Xero or in QuickBooks Time, and its import history "
-                    "is kept. You can connect it again later.").format(
-                        organisation=other.xero_tenant_name, other=other.qbtime_company_name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm_disconnect(self, other.xero_tenant_name, other.qbtime_company_name):
             return
         self.run_task(disconnect_to_make_room, self.state.ctx, other,
                       message=self.tr("Disconnecting \"{organisation}\"…").format(

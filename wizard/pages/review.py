@@ -56,7 +56,7 @@ from ..models.conflicts import (
     ConflictFilterModel,
     ConflictTableModel,
 )
-from .base import BasePage, EnterGuard, heading, paragraph
+from .base import BasePage, EnterGuard, empty_state, paragraph
 
 #: problems listed in the banner after a CSV import (the rest: "Show all")
 SHOWN_PROBLEMS = 2
@@ -221,15 +221,8 @@ class ReviewPage(BasePage):
         self.main = main
 
         # -- nothing to review
-        empty = QWidget(self.stack)
-        empty_layout = QVBoxLayout(empty)
-        self.empty_heading = heading(parent=empty)
-        self.empty_text = paragraph(parent=empty)
-        empty_layout.addWidget(self.empty_heading)
-        empty_layout.addWidget(self.empty_text)
-        empty_layout.addStretch(1)
-        self.stack.addWidget(empty)
-        self.empty = empty
+        self.empty, self.empty_heading, self.empty_text = empty_state(self.stack)
+        self.stack.addWidget(self.empty)
 
         # -- behaviour
         self.search.textChanged.connect(self._filter_changed)
