@@ -63,6 +63,7 @@ lint: venv
 	$(PY) -m mypy
 
 bench: venv
+	$(PY) -m pip install --quiet -e '.[benchmarks]'
 	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -s -q $(PYTEST_ARGS)
 
 # The Linux bundle (dist/xero-qbtime-bridge/ and its .tar.gz), checked by its own --self-test.
