@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .auth.xero_oauth import XeroSignIn, XeroTokenManager
 from .db import InstanceLock, close_database, open_database
 from .http import (
+    DEFAULT_TIMEOUT,
     QBTIME,
     XERO,
     LimiterRegistry,
@@ -56,6 +57,9 @@ class AppContext:
     sleep: Callable[[float], None] = time.sleep
     counter: RequestCounter = field(default_factory=RequestCounter)
     limiters: LimiterRegistry = field(default_factory=LimiterRegistry)
+    #: (connect, read) seconds for every API call; tests shorten it to meet the simulators'
+    #: stalled answers (``FaultPlan.stall_s``) without waiting 30 s each time.
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
     _lock: InstanceLock | None = field(default=None, repr=False)
     _token_manager: XeroTokenManager | None = field(default=None, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -130,7 +134,7 @@ class AppContext:
                 f"xero:{limiter_key}", lambda: xero_limiter(name=limiter_key, sleep=self.sleep))
         return ServiceSession(XERO, self.xero_settings.api_base, limiter=limiter,
                               retry=RetryPolicy.xero(), auth=auth, on_unauthorized=on_unauthorized,
-                              counter=self.counter, sleep=self.sleep)
+                              counter=self.counter, sleep=self.sleep, timeout=self.timeout)
 
     def xero_connections(self) -> list[dict[str, Any]]:
         from .xero.client import XeroClient
@@ -160,7 +164,7 @@ class AppContext:
         session = ServiceSession(QBTIME, self.qbtime_base, limiter=limiter,
                                  retry=RetryPolicy.qbtime(),
                                  auth=lambda: {"Authorization": f"Bearer {token}"},
-                                 counter=self.counter, sleep=self.sleep)
+                                 counter=self.counter, sleep=self.sleep, timeout=self.timeout)
         return QBTimeClient(session)
 
     def qbtime_token(self, key: str) -> str | None:

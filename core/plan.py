@@ -233,6 +233,9 @@ class _Planner:
         for j in snap.jobcodes:
             self.children[j.parent_id].append(j.id)
         self.claimed: dict[str, set[int]] = defaultdict(set)  # qbt ids already used per kind
+        #: top-level jobcode names in use (casefolded) -> jobcode id (-1: a create of this plan)
+        self.top_names = {_clean(j.name).casefold(): j.id for j in snap.jobcodes
+                          if j.parent_id == 0}
 
     # ---------------------------------------------------------------- common
     def add(self, action: Action) -> None:
@@ -314,11 +317,20 @@ class _Planner:
                   if c.is_customer or c.contact_id in opts.extra_customers]
         active = [c for c in wanted if not c.archived]
         by_id = {c.contact_id: c for c in self.snap.contacts}
-        top = [j for j in self.snap.jobcodes if j.parent_id == 0 and j.type == "regular"]
+        # Fix: a jobcode linked to a contact that is not imported now (archived in Xero, or
+        # no longer a customer) still has its Xero counterpart. It was offered to the
+        # other contacts (an exact namesake or a "link" decision took it, and the two
+        # contacts then stole the link from each other) and to "archive unmatched".
+        active_ids = {c.contact_id for c in active}
+        elsewhere = {q for x, q in self.links.get("customer", {}).items()
+                     if x not in active_ids and x in by_id}
+        top = [j for j in self.snap.jobcodes
+               if j.parent_id == 0 and j.type == "regular" and j.id not in elsewhere]
         result = matching.match_customers(active, top, self.links.get("customer", {}))
         self.plan.matches["customer"] = result
         names = {c.contact_id: c.name for c in active}
         linked, new, create = self.resolve(result, names, (j.id for j in top))
+        create = self._unique_top_names(result, names, create)
 
         for contact in active:
             cid = contact.contact_id
@@ -366,16 +378,51 @@ class _Planner:
                 self._archive_jobcode(job, f"archive:unmatched:{qbt_id}", None,
                                       "no matching customer in Xero")
 
+    def _unique_top_names(self, result: MatchResult, names: Mapping[str, str],
+                          create: list[str]) -> list[str]:
+        """Fix: QuickBooks Time keeps top-level names unique ignoring case and outer spaces:
+        a second create of such a name answers 202 with the first jobcode (two Xero
+        contacts then fight over one link, one import after the other), and a rename to a
+        name in use fails on every import. A "create new" or "rename" decision can ask for
+        exactly that (two Xero contacts differing by case, both told "create"). Automatic
+        creates claim their names first; a decision whose name is taken is asked again."""
+        auto = set(result.unmatched_xero)
+        ok = []
+        for xero_id in sorted(create, key=lambda x: x not in auto):  # stable: automatic first
+            name = self.desired_name("customer", xero_id, names.get(xero_id, ""))
+            key = name.casefold()
+            if key in self.top_names:
+                conflict = result.conflict_for(xero_id)
+                if conflict is not None and conflict not in self.plan.conflicts:
+                    self.plan.conflicts.append(conflict)
+                self.skip("customer", xero_id, name,
+                          N_("A similar record already exists in QuickBooks Time."))
+                continue
+            self.top_names[key] = -1  # claimed by a create of this plan
+            ok.append(xero_id)
+        return ok
+
+    def _top_name_taken(self, name: str, jobcode_id: int) -> bool:
+        holder = self.top_names.get(_clean(name).casefold())
+        return holder is not None and holder != jobcode_id
+
     def _link_reason(self, result: MatchResult, xero_id: str) -> str:
         return (N_("same name") if xero_id in result.new_links else N_("linked by your decision"))
 
     def _sync_jobcode(self, contact: XeroContact, job: QBTJobcode, name: str) -> None:
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
-        if len(name) > NAME_LIMIT:
+        if not name:  # Fix: a blank name in Xero was written over the jobcode's name
+            self.skip("customer", contact.contact_id, contact.name, N_("the name is empty in Xero"))
+        elif len(name) > NAME_LIMIT:
             self.skip("customer", contact.contact_id, name,
                       N_("the name is longer than QuickBooks Time allows ({limit} characters): "
                       "choose a shorter name in the review"), limit=NAME_LIMIT)
+        elif job.name != name and self._top_name_taken(name, job.id):
+            # Fix: another top-level jobcode holds this name: the rename would fail on
+            # every import. Keep the link, report it.
+            self.skip("customer", contact.contact_id, name,
+                      N_("A similar record already exists in QuickBooks Time."))
         elif job.name != name:
             before["name"], after["name"] = job.name, name
         if not job.active:
@@ -423,8 +470,20 @@ class _Planner:
         if linked_id is not None and linked_id in self.locations:
             existing = self.locations[linked_id]
         elif jobcode_id is not None:
-            existing = next((loc for loc in self.snap.locations
-                             if jobcode_id in loc.jobcode_ids and loc.active), None)
+            # Fix: a location linked to several jobcodes (shared by hand in QuickBooks Time)
+            # was taken by each of their customers in turn: its link moved from one to the
+            # other and its address flip-flopped on every import. A location linked to
+            # another customer (or taken earlier in this plan) is not this one's; and when
+            # the jobcode already has such a location, no second one is created.
+            owner = {q: x for x, q in self.links.get("location", {}).items()}
+            on_job = [loc for loc in self.snap.locations
+                      if jobcode_id in loc.jobcode_ids and loc.active]
+            existing = next((loc for loc in on_job if owner.get(loc.id, cid) == cid
+                             and loc.id not in self.claimed["location"]), None)
+            if existing is None and on_job:
+                return
+        if existing is not None:
+            self.claimed["location"].add(existing.id)
         label = contact.name
         if existing is None:
             self.add(Action(ref, "locations", "create", "location", "locations", label, cid, None,
@@ -481,10 +540,13 @@ class _Planner:
         field_obj = self.fields.get(linked) if linked is not None else None
         ref = f"field:{xero_id}"
         if field_obj is None:
+            # Fix: a field linked to another Xero id (e.g. the items' field while items are
+            # not imported this time) is not free to take by name.
+            taken = self.claimed["tracking_category"] | set(self.links.get("tracking_category", {}).values())
             field_obj = next((f for f in self.snap.customfields
                               if _clean(f.name).casefold() == _clean(name).casefold()
                               and f.applies_to == "timesheet"
-                              and f.id not in self.claimed["tracking_category"]), None)
+                              and f.id not in taken), None)
             if field_obj is not None:
                 self.add(Action(ref + ":link", "custom_fields", "link", "customfield",
                                 "custom_fields", name, xero_id, field_obj.id, "tracking_category",
@@ -510,6 +572,16 @@ class _Planner:
         before: dict[str, Any] = {}
         after = {}
         if not field_obj.active:
+            # Fix: restoring an archived field takes an active slot too; only creates were
+            # counted, so a plan could ask for a 7th active field (QB Time answers 417).
+            active = sum(1 for f in self.snap.customfields if f.active)
+            planned = sum(1 for a in self.plan.actions
+                          if a.entity == "customfield" and a.op in ("create", "restore"))
+            if matching.check_custom_field_capacity(active + planned, 1, kind=kind) is not None:
+                self.skip(kind, xero_id, name,
+                          N_("QuickBooks Time allows at most {limit} active custom fields: archive "
+                          "one in QuickBooks Time to make room"), limit=matching.MAX_ACTIVE_CUSTOM_FIELDS)
+                return "blocked"
             before["active"], after["active"] = False, True
         if field_obj.name != name:
             before["name"], after["name"] = field_obj.name, name
@@ -530,9 +602,14 @@ class _Planner:
         """Plan the items of one custom field: ``wanted`` (xero id, name) active; ``retired``
         Xero ids whose linked item must be archived."""
         field_id = self._field_ids.get(field_xero_id)
-        existing = [(i.id, i.name, i.active) for i in self.snap.customfielditems
-                    if field_id is not None and i.customfield_id == field_id]
         link_kind = "item" if kind == "item" else "tracking_option"
+        # Fix: an item linked to a Xero record that is not wanted now (retired) is archived
+        # below; it must not be offered to the others (see customers()).
+        wanted_ids = {x for x, _n in wanted}
+        elsewhere = {q for x, q in self.links.get(link_kind, {}).items() if x not in wanted_ids}
+        existing = [(i.id, i.name, i.active) for i in self.snap.customfielditems
+                    if field_id is not None and i.customfield_id == field_id
+                    and i.id not in elsewhere]
         links = {x: q for x, q in self.links.get(link_kind, {}).items()
                  if q in {e[0] for e in existing}}
         result = matching.match_named(kind, wanted, existing, links)

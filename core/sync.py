@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BridgeError
 from .fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
-from .importer import Importer, ImportRun, ProgressCallback, ProgressEvent, undo_run
+from .importer import (
+    Importer,
+    ImportRun,
+    ProgressCallback,
+    ProgressEvent,
+    close_interrupted,
+    undo_run,
+)
 from .models import Connection, Decision, LeaveLink, Link, Setting
 from .plan import DecisionView, ImportOptions, ImportPlan, plan_import
 
@@ -128,6 +135,11 @@ def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
                    progress=lambda phase, done, total: report_progress(
                        ProgressEvent(f"fetch_{phase}", done, total, None)))
     _snap, plan = current_plan(conn, options)
+    if not dry_run:
+        # Fix: a run left "running" by a crash was marked only when this sync had something
+        # to write (Importer.execute does it); killed after its last write, it stayed
+        # "running" in the history for ever.
+        close_interrupted(conn)
     run = None
     outcomes: dict[str, dict[str, int]] = {}
     if not dry_run and plan.actions:  # nothing to write: no run in the history
