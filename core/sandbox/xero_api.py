@@ -279,13 +279,7 @@ def _parse_date_value(value: Any) -> float | None:
     text = str(value)
     if text.startswith("/Date("):
         return parse_ms_date(text)
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    return parse_http_date_or_iso(text)
 
 
 Getter = Callable[[dict[str, Any]], Any]
