@@ -131,7 +131,8 @@ class AppContext:
         limiter = None
         if limiter_key is not None:
             limiter = self.limiters.for_key(
-                f"xero:{limiter_key}", lambda: xero_limiter(name=limiter_key, sleep=self.sleep))
+                f"xero:{limiter_key}",
+                lambda: xero_limiter(name=limiter_key, clock=self.clock, sleep=self.sleep))
         return ServiceSession(XERO, self.xero_settings.api_base, limiter=limiter,
                               retry=RetryPolicy.xero(), auth=auth, on_unauthorized=on_unauthorized,
                               counter=self.counter, sleep=self.sleep, timeout=self.timeout)
@@ -160,7 +161,8 @@ class AppContext:
 
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
         limiter = self.limiters.for_key(f"qbtime:{digest}",
-                                        lambda: qbtime_limiter(name="qbtime", sleep=self.sleep))
+                                        lambda: qbtime_limiter(name="qbtime", clock=self.clock,
+                                                                sleep=self.sleep))
         session = ServiceSession(QBTIME, self.qbtime_base, limiter=limiter,
                                  retry=RetryPolicy.qbtime(),
                                  auth=lambda: {"Authorization": f"Bearer {token}"},

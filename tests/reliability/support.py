@@ -1,0 +1,304 @@
+"""Shared helpers for the engine's reliability tests (faults, crashes, properties).
+
+* :func:`canonical_state` — what a QuickBooks Time user sees, with every id replaced by a
+  name, so two Demo Companies imported along different paths (retries, crashes, another
+  order of ids) can be compared for equality.
+* :func:`duplicates` — every kind of duplicate the import must never create.
+* :func:`converge` — sync until nothing is left to do (at most N times).
+* :class:`FileKeyring` — a throwaway keyring in a JSON file, so a subprocess and the test
+  share the QuickBooks Time token (test-only: never a real user's keyring).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import keyring.backend
+import keyring.errors
+
+SOAK = os.environ.get("XQB_SOAK") == "1"
+
+
+def _norm(name: Any) -> str:
+    """Names as QuickBooks Time compares them: outer blanks and case ignored. (Names that
+    differ only inside — "A  B" / "A B" — are near matches a person may keep apart.)"""
+    return str(name or "").strip().casefold()
+
+
+# ---------------------------------------------------------------------------- state
+def canonical_state(store_or_qbt: Any) -> dict[str, list[Any]]:
+    """The ACTIVE QuickBooks Time state, ids replaced by names (comparable across companies).
+
+    Jobcodes are named by their path of names from the top; items by their field's name;
+    locations by the names of the jobcodes they are linked to.
+    """
+    qbt = store_or_qbt.qbtime if hasattr(store_or_qbt, "qbtime") else store_or_qbt
+    jobs = {j["id"]: j for j in qbt.get("jobcodes", [])}
+
+    def path(jid: Any) -> tuple[str, ...]:
+        out: list[str] = []
+        seen: set[Any] = set()
+        while jid and jid in jobs and jid not in seen:
+            seen.add(jid)
+            out.append(jobs[jid]["name"])
+            jid = jobs[jid].get("parent_id")
+        return tuple(reversed(out))
+
+    fields = {f["id"]: f["name"] for f in qbt.get("customfields", [])}
+    usernames = {u["id"]: u["username"] for u in qbt.get("users", [])}
+    return {
+        "assignments": sorted((usernames.get(a["user_id"], str(a["user_id"])), path(a["jobcode_id"]))
+                              for a in qbt.get("jobcode_assignments", []) if a.get("active")),
+        "jobcodes": sorted((path(j["id"]), j["type"], bool(j.get("assigned_to_all")))
+                           for j in qbt.get("jobcodes", []) if j.get("active")),
+        "users": sorted((u["first_name"], u["last_name"], u.get("email") or "", u["username"],
+                         bool((u.get("permissions") or {}).get("time_tracking")))
+                        for u in qbt.get("users", []) if u.get("active")),
+        "fields": sorted((f["name"], bool(f.get("required")), f.get("type"))
+                         for f in qbt.get("customfields", []) if f.get("active")),
+        "items": sorted((fields.get(i["customfield_id"], "?"), i["name"])
+                        for i in qbt.get("customfielditems", []) if i.get("active")),
+        "locations": sorted((tuple(sorted(path(j) for j in
+                                          (loc.get("linked_objects") or {}).get("jobcodes") or [])),
+                             loc.get("addr1", ""), loc.get("city", ""), loc.get("zip", ""))
+                            for loc in qbt.get("locations", []) if loc.get("active")),
+    }
+
+
+def raw_state(store: Any) -> str:
+    """The whole QuickBooks Time side, byte for byte (for "nothing was written")."""
+    return json.dumps(store.qbtime, sort_keys=True, ensure_ascii=False)
+
+
+def duplicates(store_or_qbt: Any) -> list[str]:
+    """Every duplicate the import must never create; empty when there is none."""
+    qbt = store_or_qbt.qbtime if hasattr(store_or_qbt, "qbtime") else store_or_qbt
+    problems: list[str] = []
+    top = Counter((_norm(j["name"]), j["type"]) for j in qbt.get("jobcodes", [])
+                  if j.get("active") and not j.get("parent_id"))
+    problems += [f"two active top-level jobcodes named {k!r}" for k, n in top.items() if n > 1]
+    users = Counter(_norm(u["username"]) for u in qbt.get("users", []))
+    problems += [f"two users with username {k!r}" for k, n in users.items() if n > 1]
+    # The same person twice: names exactly equal (a case variant is a near match a person
+    # may have chosen to create), e-mails equal ignoring case — what matching links.
+    people = Counter((str(u["first_name"]).strip(), str(u["last_name"]).strip(), _norm(u.get("email")))
+                     for u in qbt.get("users", []) if u.get("active"))
+    problems += [f"two active users for {k!r}" for k, n in people.items() if n > 1]
+    fields = Counter(_norm(f["name"]) for f in qbt.get("customfields", []) if f.get("active"))
+    problems += [f"two active custom fields named {k!r}" for k, n in fields.items() if n > 1]
+    items = Counter((i["customfield_id"], _norm(i["name"]))
+                    for i in qbt.get("customfielditems", []) if i.get("active"))
+    problems += [f"two active items {k!r}" for k, n in items.items() if n > 1]
+    per_job: Counter[Any] = Counter()
+    for loc in qbt.get("locations", []):
+        if loc.get("active"):
+            for jid in (loc.get("linked_objects") or {}).get("jobcodes") or []:
+                per_job[jid] += 1
+    problems += [f"{n} active locations linked to jobcode {k}" for k, n in per_job.items() if n > 1]
+    return problems
+
+
+def diff(a: dict[str, list[Any]], b: dict[str, list[Any]], limit: int = 8) -> dict[str, Any]:
+    """What differs between two canonical states (for assertion messages)."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(a) | set(b)):
+        ca, cb = Counter(map(repr, a.get(key, []))), Counter(map(repr, b.get(key, [])))
+        only_a, only_b = list((ca - cb).elements())[:limit], list((cb - ca).elements())[:limit]
+        if only_a or only_b:
+            out[key] = {"only_left": only_a, "only_right": only_b}
+    return out
+
+
+# ---------------------------------------------------------------------------- running
+def converge(ctx: Any, conn: Any, *, max_runs: int = 3, tolerate: tuple[type[BaseException], ...] = (),
+             **kwargs: Any) -> list[Any]:
+    """Sync until a sync reports nothing to do; at most ``max_runs`` syncs.
+
+    ``tolerate``: errors a sync may end with under injected faults (the user would retry);
+    each counts as one of the runs. Returns the results (an exception stands for a run that
+    raised). Fails when the last sync still had something to do.
+    """
+    from core.sync import sync
+
+    results: list[Any] = []
+    for _ in range(max_runs):
+        try:
+            result = sync(ctx, conn, **kwargs)
+        except tolerate as exc:
+            results.append(exc)
+            continue
+        results.append(result)
+        if result.plan.is_empty:
+            return results
+    raise AssertionError(f"no convergence after {max_runs} syncs: "
+                         f"{[_describe(r) for r in results]}")
+
+
+def _describe(result: Any) -> Any:
+    if isinstance(result, BaseException):
+        return f"{type(result).__name__}: {result}"
+    return {"actions": len(result.plan.actions),
+            "first": [a.ref for a in result.plan.actions[:5]],
+            "outcomes": result.outcomes}
+
+
+# ---------------------------------------------------------------------------- keyring
+class FileKeyring(keyring.backend.KeyringBackend):
+    """A keyring in a JSON file (tests only): shared by a subprocess and the test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__()
+        self.path = Path(path)
+
+    def _load(self) -> dict[str, str]:
+        if not self.path.exists():
+            return {}
+        return json.loads(self.path.read_text(encoding="utf-8"))
+
+    def _save(self, data: dict[str, str]) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}\x00{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        data = self._load()
+        data[f"{service}\x00{username}"] = password
+        self._save(data)
+
+    def delete_password(self, service: str, username: str) -> None:
+        data = self._load()
+        if data.pop(f"{service}\x00{username}", None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")
+        self._save(data)
+
+
+# ---------------------------------------------------------------------------- demo contexts
+ORGS = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK", "CA": "Maison Verdure Québec"}
+
+
+class MemoryBackend(keyring.backend.KeyringBackend):
+    """A private in-memory keyring (tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.store.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")
+
+
+class VirtualTime:
+    """Real time plus the waits the engine asked for: back-offs and rate-limit waits pass
+    at once, yet the client-side limiters still see the time they waited for.
+
+    (``ctx.sleep = lambda s: None`` alone makes a limiter busy-wait in real time: the
+    AppContext builds its limiters with the real clock.)
+    """
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.waits: list[float] = []
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.waits.append(seconds)
+            self.offset += seconds
+
+
+def install_virtual_time(ctx: Any) -> VirtualTime:
+    """Make ``ctx``'s waits virtual (see :class:`VirtualTime`); before any API call."""
+    from core.http import LimiterRegistry, qbtime_limiter, xero_limiter
+
+    vt = VirtualTime()
+
+    class Registry(LimiterRegistry):
+        def for_key(self, key: str, factory: Any) -> Any:
+            def make() -> Any:
+                if key.startswith("xero:"):
+                    return xero_limiter(name=key[5:], clock=vt.now, sleep=vt.sleep)
+                return qbtime_limiter(name="qbtime", clock=vt.now, sleep=vt.sleep)
+            return super().for_key(key, make)
+
+    ctx.limiters = Registry()
+    ctx.sleep = vt.sleep
+    return vt
+
+
+def app_paths(home: Path) -> Any:
+    from core.paths import AppPaths
+
+    home = Path(home)
+    return AppPaths(home / "data", home / "config", home / "logs", home / "state").ensure()
+
+
+def open_demo(org: str, home: Path, state_dir: Path, backend: Any, *, connect: bool = True,
+              sandbox_kwargs: dict[str, Any] | None = None, data_file: Any = None,
+              timeout: tuple[float, float] | None = None) -> tuple[Any, Any]:
+    """An AppContext over the Demo Company in ``state_dir`` (persisted there), its database
+    under ``home``; connected to ``org`` when ``connect`` (else the existing connection).
+    ``org`` "*" takes the first organisation of ``data_file`` (a generated company)."""
+    from core.auth.xero_oauth import demo_consent_opener
+    from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+    from core.context import AppContext
+    from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+    from core.secrets import TokenStore
+
+    box = Sandbox.open(data_file or DEMO_COMPANY_FILE, state_dir, **(sandbox_kwargs or {}))
+    tenant = next(o["tenantId"] for o in box.store.xero_orgs
+                  if org == "*" or o["tenantName"] == ORGS[org])
+    ctx = AppContext.create(demo=True, paths=app_paths(home),
+                            tokens=TokenStore(backend, trust_backend=True),
+                            opener=demo_consent_opener([tenant]), sandbox=box)
+    ctx.vtime = install_virtual_time(ctx)
+    if timeout is not None:
+        ctx.timeout = timeout
+    ctx.open_db()
+    if connect:
+        with open(os.devnull, "w") as devnull:
+            out = Output(as_json=True, stream=devnull)
+            cmd_connect_qbtime(ctx, out, box.qbtime_token)
+            cmd_connect_xero(ctx, out, None, None)
+    conn = pick_connection(None)
+    assert conn is not None and (org == "*" or conn.xero_tenant_name == ORGS[org])
+    return ctx, conn
+
+
+_CLEAN: dict[str, dict[str, list[Any]]] = {}
+
+
+def clean_state(org: str, workdir: Path) -> dict[str, list[Any]]:
+    """The canonical QuickBooks Time state after a fault-free import of a fresh Demo Company
+    (computed once per process and organisation). Call it before opening another context:
+    the database is process-wide."""
+    if org not in _CLEAN:
+        ctx, conn = open_demo(org, workdir / f"clean-home-{org}", workdir / f"clean-state-{org}",
+                              MemoryBackend())
+        try:
+            converge(ctx, conn, max_runs=2)
+            assert not duplicates(ctx.sandbox.store)
+            _CLEAN[org] = canonical_state(ctx.sandbox.store)
+        finally:
+            ctx.close()
+    return _CLEAN[org]
