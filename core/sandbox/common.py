@@ -107,7 +107,10 @@ def atomic_write_json(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
+            # Compact, so the C encoder is used: with ``indent`` json falls back to pure Python,
+            # which held the interpreter long enough on every write to stall the wizard's
+            # window in the Demo Company (the simulators run in the app's process there).
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -68,6 +68,10 @@ def test_event_loop_stall(tmp_path, qtbot, qapp, results):
         now = time.perf_counter()
         if gaps["on"] and gaps["last"] is not None:
             gaps["max"] = max(gaps["max"], now - gaps["last"])
+            if now - gaps["last"] > 0.1:
+                import os
+                if os.environ.get("XQB_BENCH_DEBUG"):
+                    print(f"[stall] {1000 * (now - gaps['last']):.0f} ms on page {wizard.currentId()}")
         gaps["last"] = now
 
     timer = QTimer()
