@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import BridgeError
+from .errors import BridgeError, QBTimeTokenInvalid
 from .fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
 from .importer import (
     Importer,
@@ -27,6 +27,7 @@ from .plan import DecisionView, ImportOptions, ImportPlan, plan_import
 
 if TYPE_CHECKING:
     from .context import AppContext
+    from .qbtime.client import QBTimeClient
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,14 @@ class SyncResult:
         }
 
 
+def qbtime_client_for(ctx: AppContext, conn: Connection) -> QBTimeClient:
+    """The QuickBooks Time client of ``conn``; a missing access key is said plainly."""
+    token = ctx.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
+    if not token:
+        raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+    return ctx.qbtime_client(token)
+
+
 def _calls(ctx: AppContext) -> dict[str, int]:
     services = ctx.counter.snapshot().get("services", {})
 
@@ -143,8 +152,7 @@ def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
     run = None
     outcomes: dict[str, dict[str, int]] = {}
     if not dry_run and plan.actions:  # nothing to write: no run in the history
-        token = ctx.qbtime_token(conn.qbtime_token_key)
-        client = ctx.qbtime_client(token)
+        client = qbtime_client_for(ctx, conn)
         importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
                             progress=progress, cancel=cancel)
         with client.session:
@@ -161,8 +169,7 @@ def import_plan(ctx: AppContext, conn: Connection, plan: ImportPlan, *,
                 options: ImportOptions | None = None, progress: ProgressCallback | None = None,
                 cancel: threading.Event | None = None) -> tuple[ImportRun, Importer]:
     """Run an already-previewed plan (the wizard's "Start import"), then refresh snapshots."""
-    token = ctx.qbtime_token(conn.qbtime_token_key)
-    client = ctx.qbtime_client(token)
+    client = qbtime_client_for(ctx, conn)
     importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
                         progress=progress, cancel=cancel)
     try:
@@ -188,8 +195,7 @@ def undo(ctx: AppContext, conn: Connection, run_id: int, *,
         raise NothingToUndo(run=run_id, reason="it is not an import that wrote anything")
     if run.status == "undone":
         raise NothingToUndo(run=run_id, reason="it was already undone")
-    token = ctx.qbtime_token(conn.qbtime_token_key)
-    client = ctx.qbtime_client(token)
+    client = qbtime_client_for(ctx, conn)
     with client.session:
         result = undo_run(conn, client, run, progress=progress)
     fetch_qbtime(ctx, conn)

@@ -28,7 +28,7 @@ def demo_ctx(tmp_path, memory_keyring):
                                 opener=demo_consent_opener([tenant]), sandbox=box)
         ctx.sleep = lambda s: None  # the simulators' limits are honoured without real waiting
         ctx.open_db()
-        out = Output(as_json=True, stream=open("/dev/null", "w"))  # noqa: SIM115
+        out = Output(as_json=True, stream=open("/dev/null", "w"))
         cmd_connect_qbtime(ctx, out, box.qbtime_token)
         cmd_connect_xero(ctx, out, None, None)
         conn = pick_connection(None)

@@ -63,7 +63,7 @@ def connected_env(demo_env):
     from core.fetch import fetch
 
     ctx, box, tenants = demo_env
-    out = Output(as_json=True, stream=open("/dev/null", "w"))  # noqa: SIM115
+    out = Output(as_json=True, stream=open("/dev/null", "w"))
     cmd_connect_qbtime(ctx, out, box.qbtime_token)
     cmd_connect_xero(ctx, out, None, None)
     conn = pick_connection(None)
