@@ -80,6 +80,8 @@ $(PACKAGING_STAMP): pyproject.toml $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .demo-state build dist
 
-# The long reliability runs (20 crash points, 30 faulty imports); the fast part is in make test.
+# The long reliability runs (20 crash points, 30 faulty imports, 20 power cuts); the fast
+# part is in make test. Prints the figures and writes soak-results.json (like bench-results.json).
 soak: venv
-	XQB_SOAK=1 $(PY) -m pytest tests/reliability tests/e2e/test_engine_properties.py -q $(PYTEST_ARGS)
+	@rm -f soak-results.json
+	XQB_SOAK=1 $(PY) -m pytest tests/reliability tests/e2e/test_engine_properties.py -q -rN $(PYTEST_ARGS)

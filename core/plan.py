@@ -202,6 +202,17 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+# Fix (hostile-data test): an e-mail QuickBooks Time refuses ("not an e-mail <x@y>") made
+# the employee's create fail on every sync for ever; such an address is now left out.
+_EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _valid_email(value: str | None) -> str:
+    """The Xero e-mail when QuickBooks Time would accept it, else ""."""
+    email = _clean(value or "")
+    return email if _EMAIL_RE.match(email) else ""
+
+
 def make_username(first: str, last: str, email: str, taken: set[str]) -> str:
     """A unique QuickBooks Time username: the e-mail's local part, else first.last."""
     base = email.split("@", 1)[0] if email and "@" in email else f"{first}.{last}"
@@ -731,7 +742,7 @@ class _Planner:
                 before, after = {}, {}
                 for key, value in (("first_name", _clean(emp.first_name)),
                                    ("last_name", _clean(emp.last_name)),
-                                   ("email", _clean(emp.email))):
+                                   ("email", _valid_email(emp.email))):
                     current = getattr(user, key)
                     if value and current != value:
                         before[key], after[key] = current, value
@@ -749,8 +760,8 @@ class _Planner:
                 after = {"first_name": _clean(emp.first_name), "last_name": _clean(emp.last_name),
                          "username": make_username(emp.first_name, emp.last_name, emp.email, taken),
                          "permissions": {"time_tracking": True}}
-                if emp.email:
-                    after["email"] = _clean(emp.email)
+                if _valid_email(emp.email):
+                    after["email"] = _valid_email(emp.email)
                 self.add(Action(ref, "employees", "create", "user", "employees", label, eid, None,
                                 "employee", after=after, reason=N_("new employee in Xero")))
 

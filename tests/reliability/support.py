@@ -302,3 +302,14 @@ def clean_state(org: str, workdir: Path) -> dict[str, list[Any]]:
         finally:
             ctx.close()
     return _CLEAN[org]
+
+
+# ---------------------------------------------------------------------------- soak figures
+#: figures recorded by the reliability tests during this session; ``make soak`` writes them
+#: to soak-results.json (see conftest.py) as {"name", "value", "unit", "target", "meets"}.
+FIGURES: list[dict[str, Any]] = []
+
+
+def record_figure(name: str, value: Any, unit: str, target: Any, meets: bool) -> None:
+    FIGURES.append({"name": name, "value": value, "unit": unit, "target": target,
+                    "meets": bool(meets)})

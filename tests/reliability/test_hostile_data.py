@@ -1,0 +1,248 @@
+"""Hostile data: ≥ 60 awkward Xero records in the Demo Company's AU organisation.
+
+The corpus (contacts, items, employees) holds NFC and NFD accents, emoji, right-to-left
+text, zero-width and control characters, 300-character names, empty and blank names,
+case-only duplicates, HTML/SQL-looking text, odd ``/Date()`` offsets and negative
+milliseconds, nulls and missing optional fields, items without a Name, contacts without
+Addresses. One sync must not crash; EACH hostile record must end up either imported
+(a link in the database) or reported with a reason (``plan.skipped`` / ``plan.conflicts``);
+a second sync writes nothing. Malformed JSON answers from Xero (cut short) are retried or
+end in a clear :class:`BridgeError` sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from core.errors import BridgeError
+from tests.reliability.support import (
+    MemoryBackend,
+    duplicates,
+    open_demo,
+    raw_state,
+    record_figure,
+)
+
+AU = "Maison Verdure Australia"
+_NS = uuid.UUID("6f1c0d1e-5a0b-4c7e-9a55-000000000007")
+
+
+def _id(tag: str) -> str:
+    return str(uuid.uuid5(_NS, tag))
+
+
+def _date(ms: str) -> str:
+    return f"/Date({ms})/"
+
+
+# (tag, name) — the names every kind of record gets.
+NAMES: list[tuple[str, str | None]] = [
+    ("nfc", "Café Crème Pty Ltd"),
+    ("nfd", "Cafe\u0301 Cre\u0300me Gardens"),          # NFD spelling of a near-identical name
+    ("emoji", "🌿 Green Thumbs 🌱 & Co"),
+    ("zwj-emoji", "Family 👨‍👩‍👧‍👦 Landscaping"),
+    ("rtl", "حدائق الشرق"),
+    ("rtl-mixed", "Shalom שלום Gardens"),
+    ("rtl-override", "Evil \u202eenilemit\u202c Trees"),
+    ("zero-width", "Zero\u200bWidth\u200c Lawns\u200d"),
+    ("bom", "\ufeffBOM Mowing"),
+    ("control", "Tab\tand\x07bell\x1b Co"),
+    ("newline", "Line one\nLine two"),
+    ("nul", "Nul\x00Byte Pty"),
+    ("long", "L" * 300),
+    ("long-words", ("Very Long Garden Name " * 14)[:300]),
+    ("empty", ""),
+    ("blank", "   "),
+    ("nbsp-only", "\u00a0\u2003"),
+    ("case-a", "Harbour View Strata"),
+    ("case-b", "HARBOUR VIEW STRATA"),
+    ("case-c", "harbour view strata"),
+    ("html", "<script>alert('x')</script>"),
+    ("sql", "Robert'); DROP TABLE link;--"),
+    ("quotes", "\"Quoted\" & 'Apostrophes' \\ Backslash"),
+    ("percent", "100% %s %(name)s {0} {name}"),
+    ("cjk", "東京ガーデン株式会社"),
+    ("surrogate-math", "𝓜𝓪𝓽𝓱 𝓖𝓪𝓻𝓭𝓮𝓷𝓼"),
+]
+
+
+def hostile_contacts() -> list[dict]:
+    out = []
+    for tag, name in NAMES:
+        out.append({
+            "ContactID": _id("contact:" + tag), "ContactStatus": "ACTIVE", "Name": name,
+            "IsCustomer": True, "IsSupplier": False,
+            "UpdatedDateUTC": _date("1451988985943+1300"),
+            "Addresses": [{"AddressType": "STREET", "AddressLine1": name or "", "City": "Sydney",
+                           "PostalCode": "2000", "Country": "Australia"}],
+        })
+    # Structural oddities: no Addresses, nulls everywhere, negative / odd dates.
+    out += [
+        {"ContactID": _id("contact:no-addresses"), "ContactStatus": "ACTIVE",
+         "Name": "No Addresses Pty", "IsCustomer": True},
+        {"ContactID": _id("contact:null-addresses"), "ContactStatus": "ACTIVE",
+         "Name": "Null Addresses Pty", "IsCustomer": True, "Addresses": None, "Phones": None,
+         "EmailAddress": None, "FirstName": None, "LastName": None, "UpdatedDateUTC": None},
+        {"ContactID": _id("contact:negative-date"), "ContactStatus": "ACTIVE",
+         "Name": "Before 1970 Nursery", "IsCustomer": True,
+         "UpdatedDateUTC": _date("-62135596800000+0000")},
+        {"ContactID": _id("contact:odd-offset"), "ContactStatus": "ACTIVE",
+         "Name": "Odd Offset Orchard", "IsCustomer": True,
+         "UpdatedDateUTC": _date("1451988985943-0930")},
+        {"ContactID": _id("contact:no-offset"), "ContactStatus": "ACTIVE",
+         "Name": "No Offset Orchard", "IsCustomer": True, "UpdatedDateUTC": _date("1439434356790")},
+        {"ContactID": _id("contact:address-nulls"), "ContactStatus": "ACTIVE",
+         "Name": "Address Nulls Pty", "IsCustomer": True,
+         "Addresses": [{"AddressType": "STREET", "AddressLine1": None, "City": None,
+                        "PostalCode": None, "Country": None}, {"AddressType": "POBOX"}]},
+        {"ContactID": _id("contact:no-name-key"), "ContactStatus": "ACTIVE", "IsCustomer": True},
+        {"ContactID": _id("contact:null-name"), "ContactStatus": "ACTIVE", "IsCustomer": True,
+         "Name": None},
+    ]
+    return out
+
+
+def hostile_items() -> list[dict]:
+    out = []
+    for tag, name in NAMES[:20]:
+        out.append({"ItemID": _id("item:" + tag), "Code": f"H-{tag}"[:30], "Name": name,
+                    "Description": name, "IsSold": True, "IsPurchased": False,
+                    "UpdatedDateUTC": _date("1451988985943+1300")})
+    out += [
+        {"ItemID": _id("item:no-name"), "Code": "NO-NAME", "IsSold": True},
+        {"ItemID": _id("item:null-name"), "Code": "NULL-NAME", "Name": None, "IsSold": True,
+         "Description": None, "SalesDetails": None, "PurchaseDetails": None},
+        {"ItemID": _id("item:no-code-no-name"), "IsSold": True},
+        {"ItemID": _id("item:negative-date"), "Code": "NEG-DATE", "Name": "Negative date item",
+         "IsSold": True, "UpdatedDateUTC": _date("-1000+0000")},
+    ]
+    return out
+
+
+def hostile_employees() -> list[dict]:
+    people = [
+        ("nfc", "Zoë", "Beaulieu-Côté", "zoe.nfc@example.com.au"),
+        ("nfd", "Zoe\u0308", "Beaulieu-Co\u0302te\u0301", "zoe.nfd@example.com.au"),
+        ("emoji", "Sunny ☀️", "Day 🌻", "sunny@example.com.au"),
+        ("rtl", "محمد", "العلي", "m.alali@example.com.au"),
+        ("zero-width", "Ann\u200b", "Lee\u200d", "ann.lee@example.com.au"),
+        ("control", "Bob\x07", "Ctrl\x1b", None),
+        ("long", "F" * 300, "L" * 300, "long.person@example.com.au"),
+        ("empty", "", "", None),
+        ("blank", "  ", "\t", None),
+        ("case-a", "Jamie", "Nguyen", "jamie.nguyen@example.com.au"),
+        ("case-b", "JAMIE", "NGUYEN", "JAMIE.NGUYEN@example.com.au"),
+        ("html", "<b>Bold</b>", "<img src=x onerror=alert(1)>", "html@example.com.au"),
+        ("sql", "Robert'); DROP TABLE users;--", "Tables", "bobby@example.com.au"),
+        ("nulls", None, None, None),
+        ("bad-email", "Bad", "Email", "not an e-mail <x@y>"),
+    ]
+    out = []
+    for tag, first, last, email in people:
+        emp = {"EmployeeID": _id("employee:" + tag), "Status": "ACTIVE",
+               "UpdatedDateUTC": _date("1451988985943+1300"),
+               "StartDate": _date("-86400000+0000"), "DateOfBirth": _date("-315619200000+1000")}
+        if first is not None:
+            emp["FirstName"] = first
+        if last is not None:
+            emp["LastName"] = last
+        if email is not None:
+            emp["Email"] = email
+        if tag == "nulls":
+            emp.update({"FirstName": None, "LastName": None, "Email": None, "HomeAddress": None,
+                        "StartDate": None})
+        out.append(emp)
+    return out
+
+
+def hostile_company() -> tuple[dict, dict[str, list[str]]]:
+    from core.sandbox.demo_data import build_demo_company
+
+    data = build_demo_company()
+    org = next(o for o in data["xero"]["organisations"] if o["tenantName"] == AU)
+    corpus = {"customer": hostile_contacts(), "item": hostile_items(),
+              "employee": hostile_employees()}
+    org["Contacts"].extend(corpus["customer"])
+    org["Items"].extend(corpus["item"])
+    org["payroll"]["Employees"].extend(corpus["employee"])
+    ids = {"customer": [c["ContactID"] for c in corpus["customer"]],
+           "item": [i["ItemID"] for i in corpus["item"]],
+           "employee": [e["EmployeeID"] for e in corpus["employee"]]}
+    return data, ids
+
+
+def test_corpus_is_big_enough():
+    _data, ids = hostile_company()
+    assert sum(map(len, ids.values())) >= 60
+
+
+@pytest.mark.timeout(120)
+def test_hostile_records_imported_or_reported(tmp_path):
+    from core.models import Link
+    from core.sync import sync
+
+    data, ids = hostile_company()
+    company = tmp_path / "hostile-company.json"
+    company.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend(),
+                          data_file=company)
+    try:
+        first = sync(ctx, conn)                 # must not raise
+        assert not first.outcomes.get("failed"), first.outcomes
+        linked = {(link.kind, link.xero_id) for link in Link.select().where(Link.connection == conn)}
+        reported = {(s.kind, s.xero_id): s.reason for s in first.plan.skipped}
+        reported.update({(c.kind, c.xero_id): c.problem for c in first.plan.conflicts})
+        unaccounted = []
+        for kind, xero_ids in ids.items():
+            for xid in xero_ids:
+                if (kind, xid) in linked:
+                    continue
+                reason = reported.get((kind, xid))
+                if not reason or not str(reason).strip():
+                    unaccounted.append((kind, xid))
+        assert unaccounted == [], f"neither imported nor reported: {unaccounted}"
+        assert duplicates(ctx.sandbox.store) == []
+
+        before = raw_state(ctx.sandbox.store)
+        second = sync(ctx, conn)
+        assert second.run is None and second.plan.is_empty, [a.ref for a in second.plan.actions]
+        assert raw_state(ctx.sandbox.store) == before
+        total = sum(map(len, ids.values()))
+        record_figure("hostile records imported or reported with a reason", f"{total}/{total}",
+                      "records", f"{total}/{total}", True)
+        print(f"hostile: {total} records; "
+              f"imported={sum(1 for k, v in ids.items() for x in v if (k, x) in linked)} "
+              f"reported={sum(1 for k, v in ids.items() for x in v if (k, x) not in linked)}")
+    finally:
+        ctx.close()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("times", [1, 50])
+def test_truncated_json_from_xero(tmp_path, times):
+    """Cut-short JSON on Xero GETs: one is retried; a lasting one is a clear sentence."""
+    from core.sandbox.common import FaultPlan
+    from core.sync import sync
+
+    faults = FaultPlan(seed=7)
+    ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend(),
+                          sandbox_kwargs={"xero_faults": faults})
+    try:
+        faults.force("truncated", times, method="GET", path_contains="Contacts")
+        try:
+            result = sync(ctx, conn)
+        except BridgeError as exc:
+            text = str(exc)
+            assert times > 1, f"a single cut-short answer should be retried: {text}"
+            assert text.strip() and "Traceback" not in text and "\n  File " not in text
+            assert text.rstrip().endswith((".", "!", "?", ")")), text
+            print(f"truncated x{times}: {text}")
+        else:
+            assert not result.outcomes.get("failed"), result.outcomes
+            assert duplicates(ctx.sandbox.store) == []
+    finally:
+        faults.clear()
+        ctx.close()
