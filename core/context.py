@@ -172,5 +172,14 @@ class AppContext:
     def qbtime_token(self, key: str) -> str | None:
         return self.tokens.get(key)
 
+    def qbtime_token_for(self, conn: Any) -> str:
+        """The access key of a connection; a missing one is said plainly (paste it again)."""
+        token = self.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
+        if not token:
+            from .errors import QBTimeTokenInvalid
+
+            raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+        return token
+
     def data_dir(self) -> Path:
         return self.paths.data

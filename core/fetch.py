@@ -182,11 +182,7 @@ def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
     step = progress or (lambda _phase, _done, _total: None)
     report.first_time = _cursor(conn, "xero", "contacts") is None
     _fetch_xero(ctx, conn, report, full=full, step=step)
-    token = ctx.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
-    if not token:
-        from .errors import QBTimeTokenInvalid
-
-        raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+    token = ctx.qbtime_token_for(conn)
     _fetch_qbtime(ctx, conn, token, report, full=full or report.first_time, step=step)
     log.info("Fetched %s: %s", conn.xero_tenant_name, report.summary())
     return report
@@ -195,11 +191,7 @@ def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
 def fetch_qbtime(ctx: AppContext, conn: Connection) -> FetchReport:
     """Refresh only the QuickBooks Time side (incremental): after an import or an undo."""
     report = FetchReport()
-    token = ctx.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
-    if not token:
-        from .errors import QBTimeTokenInvalid
-
-        raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+    token = ctx.qbtime_token_for(conn)
     _fetch_qbtime(ctx, conn, token, report, full=False, step=lambda *_: None)
     return report
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import BridgeError, QBTimeTokenInvalid
+from .errors import BridgeError
 from .fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
 from .importer import (
     Importer,
@@ -114,10 +114,7 @@ class SyncResult:
 
 def qbtime_client_for(ctx: AppContext, conn: Connection) -> QBTimeClient:
     """The QuickBooks Time client of ``conn``; a missing access key is said plainly."""
-    token = ctx.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
-    if not token:
-        raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
-    return ctx.qbtime_client(token)
+    return ctx.qbtime_client(ctx.qbtime_token_for(conn))
 
 
 def _calls(ctx: AppContext) -> dict[str, int]:

@@ -57,7 +57,7 @@ class ManualClock(Clock):
 # --------------------------------------------------------------------------- dates
 def ms_date(ts: float) -> str:
     """Xero's MS-JSON date: ``/Date(1503348544227+0000)/``."""
-    return f"/Date({int(round(ts * 1000))}+0000)/"
+    return f"/Date({round(ts * 1000)}+0000)/"
 
 
 def parse_ms_date(value: str) -> float:
