@@ -124,6 +124,17 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
         state = _flag(args, "demo_state")
         sandbox = Sandbox.open(_flag(args, "demo_data") or DEMO_COMPANY_FILE,
                                Path(state) if state else paths.demo_state)
+        if tokens is None:
+            from core.errors import SecureStorageUnavailable
+            from core.secrets import TokenStore, demo_memory_store
+
+            try:
+                tokens = TokenStore()
+            except SecureStorageUnavailable:
+                # The Demo Company's sign-ins are the simulators' own: with no secure storage
+                # on this computer they stay in memory (the wizard's first page says so).
+                log.warning("No secure password storage: Demo Company sign-ins kept in memory")
+                tokens = demo_memory_store()
         if opener is None and getattr(args, "command", None):
             from core.auth.xero_oauth import demo_consent_opener
 

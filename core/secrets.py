@@ -184,7 +184,36 @@ def _redacted(text: str, secret: str | None) -> str:
     return text[:300]
 
 
+def demo_memory_store() -> TokenStore:
+    """A store that keeps sign-ins in memory, for the Demo Company ONLY, and only when the
+    computer has no secure storage: its "tokens" are the simulators' and worth nothing
+    elsewhere. The wizard says so on its first page; real connections never use it."""
+    import keyring.backend
+
+    class DemoMemoryKeyring(keyring.backend.KeyringBackend):
+        priority = 0.1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.values: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.values.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.values[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.values.pop((service, username), None)
+
+    store = TokenStore(DemoMemoryKeyring(), trust_backend=True)
+    store.in_memory = True
+    return store
+
+
 class TokenStore:
+    #: True only for :func:`demo_memory_store` (nothing kept after the app closes)
+    in_memory = False
     """Get/set secrets under ``SERVICE`` in a secure OS password storage.
 
     ``backend``: a keyring backend, or None for ``keyring.get_keyring()``.

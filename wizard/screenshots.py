@@ -18,28 +18,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 SMALL = (800, 600)
 
 
-def _memory_keyring():
-    import keyring.backend
-
-    class MemoryKeyring(keyring.backend.KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service, username):  # type: ignore[no-untyped-def]
-            return self.store.get((service, username))
-
-        def set_password(self, service, username, password):  # type: ignore[no-untyped-def]
-            self.store[(service, username)] = password
-
-        def delete_password(self, service, username):  # type: ignore[no-untyped-def]
-            self.store.pop((service, username), None)
-
-    return MemoryKeyring()
-
-
 class Driver:
     def __init__(self, out: Path, language: str) -> None:
         from PySide6.QtWidgets import QApplication
@@ -95,7 +73,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
     from core.context import AppContext
     from core.paths import AppPaths
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-    from core.secrets import TokenStore
+    from core.secrets import demo_memory_store
 
     from .app import ensure_app
     from .i18n import install_language
@@ -109,7 +87,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
     box = Sandbox.open(DEMO_COMPANY_FILE, home / "demo-state")
     au = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"].endswith("Australia"))
     ctx = AppContext.create(demo=True, paths=paths,
-                            tokens=TokenStore(_memory_keyring(), trust_backend=True),
+                            tokens=demo_memory_store(),
                             opener=demo_consent_opener([au]), sandbox=box)
     ctx.open_db()
     install_language(language)

@@ -2100,6 +2100,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <source>Language</source>
         <translation>Langue</translation>
     </message>
+    <message>
+        <source>This computer has no secure password storage. The Demo Company works anyway: its demo sign-ins are kept in memory until you close the app. To connect your own Xero and QuickBooks Time, install GNOME Keyring or KWallet first.</source>
+        <translation>Cet ordinateur n&apos;a pas de stockage sécurisé des mots de passe. L&apos;entreprise de démonstration fonctionne quand même : ses connexions de démonstration sont gardées en mémoire jusqu&apos;à la fermeture de l&apos;application. Pour connecter votre propre Xero et votre QuickBooks Time, installez d&apos;abord GNOME Keyring ou KWallet.</translation>
+    </message>
 </context>
 <context>
     <name>Words</name>

@@ -36,3 +36,36 @@ def test_language_switch_retranslates_the_page(demo_env, host, qtbot):
         assert "Royaume-Uni" in names and "Allemagne" in names
     finally:
         install_language("en")
+
+
+def test_demo_without_secure_storage_says_so_and_real_use_refuses(tmp_path, monkeypatch, qtbot):
+    import argparse
+
+    import keyring
+    from keyring.backends import fail
+
+    import main
+    from core.errors import SecureStorageUnavailable
+    from core.paths import AppPaths
+    from core.secrets import TokenStore
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    paths = AppPaths.default().ensure()
+    # Real use: no silent fallback, ever.
+    try:
+        TokenStore()
+        raise AssertionError("an insecure keyring was accepted")
+    except SecureStorageUnavailable:
+        pass
+    # The Demo Company: works, in memory, and the first page says so.
+    args = argparse.Namespace(command=None, demo=True, demo_state=str(tmp_path / "s"))
+    ctx = main.make_context(args, paths)
+    try:
+        assert ctx.tokens.in_memory
+        state = WizardState(ctx)
+        page = WelcomePage(state)
+        qtbot.addWidget(page)
+        assert not page.memory_note.isHidden()
+        assert "in memory" in page.memory_note.label.text()
+    finally:
+        ctx.close()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListVi
 from core.xero.regions import country_has_payroll
 
 from ..i18n import LANGUAGES, install_language
-from .base import BasePage, EnterGuard, paragraph
+from .base import Banner, BasePage, EnterGuard, paragraph
 
 
 def country_names(language: str) -> list[tuple[str, str]]:
@@ -30,6 +30,8 @@ class WelcomePage(BasePage):
     def build(self) -> None:
         self.intro = paragraph(parent=self)
         self.body.addWidget(self.intro)
+        self.memory_note = Banner(self)
+        self.body.addWidget(self.memory_note)
         form = QFormLayout()
         self.language = QComboBox(self)
         for code, name in LANGUAGES.items():
@@ -127,6 +129,11 @@ class WelcomePage(BasePage):
         self.search.setAccessibleName(self.tr("Search countries"))
         self.countries.setAccessibleName(self.tr("Countries"))
         self.language.setAccessibleName(self.tr("Language"))
+        if getattr(self.state.ctx, "tokens", None) is not None and self.state.ctx.tokens.in_memory:
+            self.memory_note.show_message(self.tr(
+                "This computer has no secure password storage. The Demo Company works anyway: "
+                "its demo sign-ins are kept in memory until you close the app. To connect your "
+                "own Xero and QuickBooks Time, install GNOME Keyring or KWallet first."), "warning")
         self._fill_countries()
         self._explain()
 
