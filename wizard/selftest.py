@@ -334,35 +334,6 @@ def check_demo_company(report: Report) -> str:
     return f"Xero and QuickBooks Time answered on ports {ports[0]} and {ports[1]}, then stopped"
 
 
-def _memory_keyring() -> Any:
-    import keyring.backend
-    import keyring.errors
-    from keyring.compat import properties
-
-    class SelfTestMemoryKeyring(keyring.backend.KeyringBackend):
-        """Holds nothing beyond this process; never chosen by keyring on its own."""
-
-        @properties.classproperty
-        def priority(cls) -> float:
-            raise RuntimeError("only for the self-test")
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.values: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.values.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.values[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            if self.values.pop((service, username), None) is None:
-                raise keyring.errors.PasswordDeleteError("not found")
-
-    return SelfTestMemoryKeyring()
-
-
 @contextlib.contextmanager
 def _qt_errors() -> Iterator[list[str]]:
     """Exceptions raised inside Qt callbacks are printed, not raised: collect them."""
@@ -385,7 +356,7 @@ def check_wizard(report: Report) -> str:
     from core.context import AppContext
     from core.paths import AppPaths
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-    from core.secrets import TokenStore
+    from core.secrets import demo_memory_store
 
     from .i18n import install_language
     from .state import WizardState
@@ -399,7 +370,7 @@ def check_wizard(report: Report) -> str:
     box = Sandbox.open(DEMO_COMPANY_FILE, paths.demo_state / "wizard")
     try:
         ctx = AppContext.create(demo=True, paths=paths, sandbox=box, opener=lambda url: True,
-                                tokens=TokenStore(_memory_keyring(), trust_backend=True))
+                                tokens=demo_memory_store())
     except BaseException:
         box.stop()
         raise
