@@ -232,7 +232,7 @@ class QBTimeClient:
                 sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> QBTimeClient:
         """A client with its own session: Bearer ``token`` (or a callable returning it),
         the QB Time retry policy and, unless given, a fresh per-token limiter (4 in flight,
-        270 per 5 minutes). Share one limiter per token across clients via LimiterRegistry."""
+        300 per sliding 305 s). Share one limiter per token across clients via LimiterRegistry."""
         get_token = token if callable(token) else (lambda: token)
 
         def auth() -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 The simulator's minute window is fixed at 60 s, so time is scaled instead: its clock runs
 10x fast (60 calls per simulated minute = 60 per 6 real seconds) and the client's limiter
-is built with the same scaling (55 per 6 s, 4 in flight: core.http.xero_limiter's headroom).
+is built with the same scaling (core.http.xero_limiter's 60 per sliding 62 s becomes 60 per
+6.2 s, 4 in flight).
 50 ms latency on every call. Workload: repeated full Xero reads of the Demo Company (AU).
 """
 
@@ -14,7 +15,14 @@ import time
 import pytest
 
 from core.fetch import FetchReport, _fetch_xero
-from core.http import XERO, XERO_MAX_CONCURRENT, XERO_PER_MINUTE, RateLimiter
+from core.http import (
+    XERO,
+    XERO_MAX_CONCURRENT,
+    XERO_MINUTE_WINDOW_S,
+    XERO_PER_MINUTE,
+    LimiterRegistry,
+    RateLimiter,
+)
 from core.sandbox.common import Clock, FaultPlan
 from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
 from core.sandbox.xero_config import XeroConfig
@@ -46,10 +54,14 @@ def test_rate_limit_floor(tmp_path, results):
     ctx, conn = connect(Endpoints(box.xero_base, box.qbtime_base, box.qbtime_token, tenant),
                         sandbox=box)
     try:
-        per_window = XERO_PER_MINUTE   # 55 per (scaled) minute: the product's headroom
-        ctx.limiters.for_key(f"xero:{tenant}", lambda: RateLimiter(
-            max_concurrent=XERO_MAX_CONCURRENT, per_window=per_window, window_s=WINDOW_S,
+        # connect() already built the product's real-time limiter for this tenant: start a
+        # fresh registry so the scaled one below is the one every call goes through.
+        ctx.limiters = LimiterRegistry()
+        limiter = ctx.limiters.for_key(f"xero:{tenant}", lambda: RateLimiter(
+            max_concurrent=XERO_MAX_CONCURRENT, per_window=XERO_PER_MINUTE,
+            window_s=XERO_MINUTE_WINDOW_S / SPEED,
             per_day=100_000, name=tenant, sleep=time.sleep, service=XERO))
+        assert ctx.limiters.for_key(f"xero:{tenant}", lambda: None) is limiter
         time.sleep(WINDOW_S)   # the connect calls' window is over: start from a fresh one
         reset_counter(ctx)
         start = time.perf_counter()

@@ -536,7 +536,7 @@ def test_limiter_per_day_raises_instead_of_sleeping(ft):
 
 
 def test_minute_remaining_zero_waits_for_window(ft):
-    limiter = RateLimiter(per_window=55, window_s=60, clock=ft.now, sleep=ft.sleep)
+    limiter = RateLimiter(per_window=60, window_s=60, clock=ft.now, sleep=ft.sleep)
     with limiter:
         pass
     ft.clock.advance(20)
@@ -548,9 +548,30 @@ def test_minute_remaining_zero_waits_for_window(ft):
 
 def test_presets():
     x = xero_limiter()
-    assert (x.max_concurrent, x.per_window, x.window_s, x.per_day) == (4, 55, 60.0, 5000)
+    assert (x.max_concurrent, x.per_window, x.window_s, x.per_day) == (4, 60, 62.0, 5000)
     q = qbtime_limiter()
-    assert (q.per_window, q.window_s) == (270, 300.0)
+    assert (q.per_window, q.window_s) == (300, 305.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(gaps=st.lists(st.floats(min_value=0, max_value=3), min_size=130, max_size=200),
+       delays=st.lists(st.floats(min_value=0, max_value=1.99), min_size=200, max_size=200),
+       phase=st.floats(min_value=0, max_value=60))
+def test_xero_preset_never_exceeds_60_in_any_fixed_minute(gaps, delays, phase):
+    """Whatever the pace of our calls, and a send->arrival gap that varies by < 2 s, Xero's
+    fixed 60 s windows (any phase) never see more than 60 calls."""
+    ft = FakeTime()
+    limiter = xero_limiter(clock=ft.now, sleep=ft.sleep)
+    arrivals = []
+    for gap, delay in zip(gaps, delays):
+        ft.clock.advance(gap)
+        with limiter:
+            arrivals.append(ft.now() + delay)
+    counts: dict[int, int] = {}
+    for t in arrivals:
+        window = int((t - T0 + phase) // 60)
+        counts[window] = counts.get(window, 0) + 1
+    assert max(counts.values()) <= 60
 
 
 def test_registry_gives_one_limiter_per_key():
