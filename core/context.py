@@ -118,14 +118,16 @@ class AppContext:
 
     def _xero_session(self, limiter_key: str | None) -> ServiceSession:
         manager = self.xero_tokens()
-        last: dict[str, str] = {}
+        # Per thread: reads run in parallel (core.fetch), and a 401 must name the token *this*
+        # call sent, so that one refresh by another thread is reused rather than repeated.
+        last = threading.local()
 
         def auth() -> dict[str, str]:
-            last["token"] = manager.access_token()
-            return {"Authorization": f"Bearer {last['token']}"}
+            last.token = manager.access_token()
+            return {"Authorization": f"Bearer {last.token}"}
 
         def on_unauthorized() -> bool:
-            manager.force_refresh(last.get("token"))
+            manager.force_refresh(getattr(last, "token", None))
             return True
 
         limiter = None

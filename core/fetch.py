@@ -14,11 +14,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from .models import Connection, QBTRecord, SyncCursor, XeroRecord, db, utcnow
+from .http import XERO_MAX_CONCURRENT
+from .models import (
+    Connection,
+    QBTRecord,
+    SyncCursor,
+    XeroRecord,
+    bulk_insert,
+    db,
+    json_text,
+    utcnow,
+)
 from .qbtime import mapping as qmap
 from .records import (
     QBTAssignment,
@@ -120,7 +131,6 @@ def _ts(value: float | None) -> datetime | None:
     return None if not value else datetime.fromtimestamp(value, UTC)
 
 
-UPSERT_CHUNK = 200   # rows per INSERT (well under SQLite's limit of bound variables)
 
 
 def _store(model: type, conn: Connection, kind: str, id_field: str, rows: Sequence[dict[str, Any]],
@@ -134,31 +144,31 @@ def _store(model: type, conn: Connection, kind: str, id_field: str, rows: Sequen
     covered = (model.connection == conn) & (model.kind == kind)
     if within is not None:
         covered &= within
-    existing = {getattr(r, id_field): r.raw for r in model.select(key, model.raw).where(covered)}
+    # Compare canonical JSON text (as stored) rather than parsed values: parsing every stored
+    # row again cost as much CPU as the network on large organisations.
+    sql, params = model.select(key, model.raw).where(covered).sql()
+    existing = dict(db.execute_sql(sql, params).fetchall())
     seen: set[Any] = set()
     now = utcnow()
-    conflict = [model.connection, model.kind, key]
     changed_rows: list[dict[str, Any]] = []
     for row in rows:
         ident = row[id_field]
         seen.add(ident)
+        text = json_text(row["raw"])
         before = existing.get(ident)
         if before is None:
             changes.added.append(str(ident))
-        elif before != row["raw"]:
+        elif before != text:
             changes.changed.append(str(ident))
         else:
             continue
-        changed_rows.append({**row, "connection": conn, "kind": kind, "fetched_at": now})
+        changed_rows.append({**row, "raw": text, "connection": conn, "kind": kind,
+                             "fetched_at": now})
     with db.atomic():
-        # Many rows per statement: building one INSERT per row cost more CPU than the
-        # network on large organisations (10,000 contacts).
         if changed_rows:
-            columns = [getattr(model, name) for name in changed_rows[0]
-                       if name not in ("connection", "kind", id_field)]
-            for start in range(0, len(changed_rows), UPSERT_CHUNK):
-                (model.insert_many(changed_rows[start:start + UPSERT_CHUNK])
-                 .on_conflict(conflict_target=conflict, preserve=columns).execute())
+            bulk_insert(model, changed_rows, conflict=("connection", "kind", id_field),
+                        update=[name for name in changed_rows[0]
+                                if name not in ("connection", "kind", id_field)])
         if complete:
             gone = [i for i in existing if i not in seen]
             changes.removed.extend(str(i) for i in gone)
@@ -200,42 +210,112 @@ XERO_STEPS = 6
 QBT_STEPS = 6
 
 
+def _incremental_since(ctx: AppContext, conn: Connection, resource: str, *,
+                       full: bool) -> float | None:
+    """The If-Modified-Since cursor for ``resource``, or None when this read must be whole:
+    asked for, never read, or no whole read for :data:`FULL_CONTACTS_EVERY_S`."""
+    since_raw = _cursor(conn, "xero", resource)
+    last_full = _cursor(conn, "xero", f"{resource}_full")
+    if (full or since_raw is None or last_full is None
+            or ctx.clock() - float(last_full) > FULL_CONTACTS_EVERY_S):
+        return None
+    return float(since_raw or 0)
+
+
+def _advance_xero(ctx: AppContext, conn: Connection, client: Any, resource: str, *,
+                  whole: bool) -> None:
+    info = client.last_fetch.get(resource)
+    server_time = (info.server_time if info and info.server_time else None) or ctx.clock()
+    _set_cursor(conn, "xero", resource, repr(server_time))
+    if whole:
+        _set_cursor(conn, "xero", f"{resource}_full", repr(server_time))
+
+
+def _done(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
+def _discard(futures: dict[str, Future[Any]]) -> None:
+    """Forget reads whose answer is not used: cancel those not started, swallow the errors
+    of the others (a speculative payroll read of an organisation without payroll fails)."""
+    for future in futures.values():
+        if not future.cancel():
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full: bool,
                 step: Progress) -> None:
-    client = ctx.xero_client(conn.xero_tenant_id)
-    with client.session:
-        org = client.organisation()
-        if (org.version, org.country_code) != (conn.xero_version, conn.xero_country_code):
-            conn.xero_version, conn.xero_country_code = org.version, org.country_code
-            conn.save()
-        step("xero", 1, XERO_STEPS)
+    """Every kind at once: up to XERO_MAX_CONCURRENT reads in flight (the organisation's
+    limiter keeps Xero's minute and concurrency limits), stored here, in this thread, in a
+    fixed order. Payroll depends on the organisation's Version: it is read at once with the
+    Version saved by the last fetch, and again only if the organisation says otherwise.
 
-        last_full = _cursor(conn, "xero", "contacts_full")
-        since_raw = _cursor(conn, "xero", "contacts")
-        full_contacts = (full or since_raw is None or last_full is None
-                         or ctx.clock() - float(last_full) > FULL_CONTACTS_EVERY_S)
-        report.full_contacts = full_contacts
-        contacts = client.contacts(None if full_contacts else float(since_raw or 0))
-        changes = report.xero.setdefault("contacts", KindChanges())
+    Contacts and AU payroll employees are read incrementally (If-Modified-Since) between
+    whole reads; NZ/UK payroll has no If-Modified-Since, items and tracking categories are
+    one call each.
+    """
+    client = ctx.xero_client(conn.xero_tenant_id)
+    with client.session, ThreadPoolExecutor(max_workers=XERO_MAX_CONCURRENT,
+                                            thread_name_prefix="xero-read") as pool:
+        contacts_since = _incremental_since(ctx, conn, "contacts", full=full)
+        report.full_contacts = contacts_since is None
+
+        def payroll_reads(version: str) -> dict[str, Future[Any]]:
+            if payroll_api(version) is PayrollApi.NONE:
+                return {}
+            since = (_incremental_since(ctx, conn, "employees", full=full)
+                     if payroll_api(version) is PayrollApi.AU else None)
+            return {"employees": pool.submit(client.employees, version, modified_since=since),
+                    "leave_types": pool.submit(client.leave_types, version),
+                    "employees_since": _done(since)}
+
+        futures: dict[str, Future[Any]] = {
+            "organisation": pool.submit(client.organisation),
+            "contacts": pool.submit(client.contacts, contacts_since),
+            "items": pool.submit(client.items),
+            "tracking_categories": pool.submit(client.tracking_categories,
+                                               include_archived=True),
+        }
+        guessed = conn.xero_version
+        speculative = payroll_reads(guessed) if guessed else {}
+        try:
+            org = futures["organisation"].result()
+            if (org.version, org.country_code) != (conn.xero_version, conn.xero_country_code):
+                conn.xero_version, conn.xero_country_code = org.version, org.country_code
+                conn.save()
+            step("xero", 1, XERO_STEPS)
+            payroll = payroll_api(org.version)
+            if speculative and payroll_api(guessed) is payroll:
+                futures.update(speculative)
+            else:   # the Version changed (or was unknown): the guess is not used
+                _discard(speculative)
+                futures.update(payroll_reads(org.version))
+            results = {name: future.result() for name, future in futures.items()}
+        except BaseException:
+            _discard(futures)
+            _discard(speculative)
+            raise
+        employees_since = results.get("employees_since")
+
+        contacts = results["contacts"]
         _store(XeroRecord, conn, "contact", "xero_id", [
             _xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name, last_name=c.last_name,
                       email=c.email, status=c.status, archived=c.archived,
                       is_customer=c.is_customer, updated_utc=_ts(c.updated_utc))
-            for c in contacts], complete=full_contacts, changes=changes)
-        info = client.last_fetch.get("contacts")
-        server_time = (info.server_time if info and info.server_time else None) or ctx.clock()
-        _set_cursor(conn, "xero", "contacts", repr(server_time))
-        if full_contacts:
-            _set_cursor(conn, "xero", "contacts_full", repr(server_time))
+            for c in contacts], complete=contacts_since is None,
+            changes=report.xero.setdefault("contacts", KindChanges()))
+        _advance_xero(ctx, conn, client, "contacts", whole=contacts_since is None)
         step("xero", 2, XERO_STEPS)
 
-        items = client.items()
         _store(XeroRecord, conn, "item", "xero_id", [
             _xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc))
-            for i in items], complete=True, changes=report.xero.setdefault("items", KindChanges()))
+            for i in results["items"]], complete=True,
+            changes=report.xero.setdefault("items", KindChanges()))
         step("xero", 3, XERO_STEPS)
 
-        categories = client.tracking_categories(include_archived=True)
+        categories = results["tracking_categories"]
         _store(XeroRecord, conn, "tracking_category", "xero_id", [
             _xero_row(t.category_id, t.name, t.raw, status=t.status, archived=t.status != "ACTIVE")
             for t in categories], complete=True,
@@ -248,20 +328,20 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
             changes=report.xero.setdefault("tracking_options", KindChanges()))
         step("xero", 4, XERO_STEPS)
 
-        if payroll_api(org.version) is not PayrollApi.NONE:
-            employees = client.employees(org.version)
+        if payroll is not PayrollApi.NONE:
             _store(XeroRecord, conn, "employee", "xero_id", [
                 _xero_row(e.employee_id, f"{e.first_name} {e.last_name}".strip(), e.raw,
                           first_name=e.first_name, last_name=e.last_name, email=e.email,
                           status="ACTIVE" if e.active else "TERMINATED", archived=not e.active,
                           updated_utc=_ts(e.updated_utc))
-                for e in employees], complete=True,
+                for e in results["employees"]], complete=employees_since is None,
                 changes=report.xero.setdefault("employees", KindChanges()))
+            if payroll is PayrollApi.AU:
+                _advance_xero(ctx, conn, client, "employees", whole=employees_since is None)
             step("xero", 5, XERO_STEPS)
-            leave = client.leave_types(org.version)
             _store(XeroRecord, conn, "leave_type", "xero_id", [
                 _xero_row(t.leave_type_id, t.name, t.raw, archived=not t.active)
-                for t in leave], complete=True,
+                for t in results["leave_types"]], complete=True,
                 changes=report.xero.setdefault("leave_types", KindChanges()))
         step("xero", XERO_STEPS, XERO_STEPS)
 
@@ -336,6 +416,9 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
                      parent_id=a.jobcode_id, active=a.active)
             for a in assignments], complete=full,
             changes=report.qbtime.setdefault("assignments", KindChanges()))
+        latest = _latest(a.last_modified for a in assignments)
+        if latest is not None:
+            _set_cursor(conn, "qbtime", "jobcode_assignments", repr(latest))
         step("qbtime", QBT_STEPS, QBT_STEPS)
 
 

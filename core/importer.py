@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BridgeError
 from .i18n import tr
-from .models import ImportRun, JournalEntry, LeaveLink, Link, db, utcnow
-from .plan import PHASES, Action, ImportPlan
+from .models import ImportRun, JournalEntry, LeaveLink, Link, bulk_insert, db, utcnow
+from .plan import PHASES, Action, ImportPlan, ordered_groups
 from .qbtime.client import QBTimeClient, WriteOutcomeUnknown, WriteResult
 
 if TYPE_CHECKING:
@@ -200,16 +200,7 @@ class Importer:
 
     # ---------------------------------------------------------------- phases
     def _phase(self, phase: str, actions: list[Action], total: int) -> None:
-        groups: dict[tuple[str, str], list[Action]] = {}
-        for action in actions:
-            key = ("local" if not action.writes else action.op, action.entity)
-            groups.setdefault(key, []).append(action)
-        # Fix: groups ran in the order their first action appeared, so an update of an
-        # archived row (e.g. "assign to all" of a customer restored in the same phase) could
-        # be sent before its restore, and QuickBooks Time refuses edits of archived rows.
-        # Restores go before other updates (stable otherwise).
-        rank = {"restore": 0}
-        ordered = sorted(groups.items(), key=lambda kv: rank.get(kv[0][0], 1))
+        ordered = ordered_groups(actions)
         for (op, entity), group in ordered:
             for start in range(0, len(group), self.batch_size):
                 if self.cancel.is_set():
@@ -250,9 +241,7 @@ class Importer:
         if not rows:
             return []
         first = rows[0]["seq"]
-        with db.atomic():
-            for start in range(0, len(rows), 100):
-                JournalEntry.insert_many(rows[start:start + 100]).execute()
+        bulk_insert(JournalEntry, rows)
         ids = dict(JournalEntry.select(JournalEntry.seq, JournalEntry.id)
                    .where((JournalEntry.run == self.run) & (JournalEntry.seq >= first)
                           & (JournalEntry.seq <= self._seq)).tuples())
@@ -287,9 +276,9 @@ class Importer:
                     'AND ("xero_id" = ? OR "qbt_id" = ?)',
                     [(self.conn.id, kind, xero_id, qbt_id)
                      for kind, xero_id, qbt_id in self._pending_links])
-                Link.insert_many([{"connection": self.conn, "kind": kind, "xero_id": xero_id,
-                                   "qbt_id": qbt_id, "created_by_run": self.run}
-                                  for kind, xero_id, qbt_id in self._pending_links]).execute()
+                bulk_insert(Link, [{"connection": self.conn, "kind": kind, "xero_id": xero_id,
+                                    "qbt_id": qbt_id, "created_by_run": self.run}
+                                   for kind, xero_id, qbt_id in self._pending_links])
         self._pending_updates.clear()
         self._pending_links.clear()
 
@@ -458,6 +447,22 @@ def undo_plan(run: ImportRun) -> ImportPlan:
     entries = list(JournalEntry.select().where((JournalEntry.run == run)
                                                & (JournalEntry.state == "done"))
                    .order_by(JournalEntry.seq.desc()))
+    # A rename can free a name that a create of the same run then took (core.plan settles
+    # names after renames). Reverting that rename needs the name back, and QuickBooks Time
+    # keeps jobcode names unique among siblings, archived ones included: the created
+    # jobcode is archived under a marked name first, then the rename is reverted.
+    created_names = {(int((e.after or {}).get("parent_id") or 0), _fold_name((e.after or {}).get("name"))): e.seq
+                     for e in entries if e.action == "create" and e.entity_kind == "jobcode"
+                     and e.qbt_id is not None and not (e.error and "already existed" in e.error)}
+    reclaimed: dict[int, str] = {}   # seq of a create -> the name it must give back
+    for e in entries:
+        before, after = e.before or {}, e.after or {}
+        if e.entity_kind == "jobcode" and e.action in ("update", "restore") and "name" in after:
+            key = (int(before.get("parent_id") or after.get("parent_id") or 0),
+                   _fold_name(before.get("name")))
+            if key in created_names:
+                reclaimed[created_names[key]] = str(before.get("name"))
+    deferred: list[PlanAction] = []   # reverts that wait for the archive freeing their name
     for e in entries:
         before, after = dict(e.before or {}), dict(e.after or {})
         ref = f"undo:{e.seq}"
@@ -475,16 +480,22 @@ def undo_plan(run: ImportRun) -> ImportPlan:
                 actions.append(PlanAction(ref, "customers", "link", e.entity_kind, kind, label,
                                           e.xero_id, e.qbt_id, None, after={"unlink": True}))
                 continue
+            archived: dict[str, Any] = {"active": False}
+            if e.seq in reclaimed:
+                archived["name"] = _undone_name(str(after.get("name") or label))
             actions.append(PlanAction(ref, "archive", "archive", e.entity_kind, kind, label,
                                       e.xero_id, e.qbt_id, None, before={"active": True},
-                                      after={"active": False}, reason="created by the import"))
+                                      after=archived, reason="created by the import"))
             actions.append(PlanAction(ref + ":unlink", "leave", "link", e.entity_kind, kind, label,
                                       e.xero_id, e.qbt_id, None, after={"unlink": True}))
         elif e.action in ("update", "restore"):
             revert = {k: before.get(k) for k in after if k not in ("id",)}
-            actions.append(PlanAction(ref, "customers", "update", e.entity_kind, kind, label,
-                                      e.xero_id, e.qbt_id, None, before=after, after=revert,
-                                      reason="undo a change"))
+            gives_back = (e.entity_kind == "jobcode" and "name" in after
+                          and str(before.get("name")) in reclaimed.values())
+            (deferred if gives_back else actions).append(PlanAction(
+                ref, "archive" if gives_back else "customers", "update", e.entity_kind, kind,
+                label, e.xero_id, e.qbt_id, None, before=after, after=revert,
+                reason="undo a change"))
         elif e.action == "archive":
             restore = {"active": True}
             if e.entity_kind == "jobcode" and before.get("assigned_to_all"):
@@ -507,7 +518,19 @@ def undo_plan(run: ImportRun) -> ImportPlan:
                                           after={"user_id": int(user_id),
                                                  "jobcode_id": int(jobcode_id)},
                                           reason="undo an archive"))
-    return ImportPlan(actions=actions)
+    # Last in the archive phase (after the archives: ordered_groups keeps plan order).
+    return ImportPlan(actions=actions + deferred)
+
+
+def _fold_name(name: Any) -> str:
+    return str(name or "").strip().casefold()
+
+
+def _undone_name(name: str) -> str:
+    """The name an archived jobcode created by an undone import takes when its own name
+    must be given back (kept within QuickBooks Time's 64 characters)."""
+    suffix = " " + tr("(undone)")
+    return name[:64 - len(suffix)].rstrip() + suffix
 
 
 class Undoer(Importer):

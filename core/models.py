@@ -385,3 +385,67 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     LeaveLink,
     Setting,
 )
+
+
+# -- bulk writes ---------------------------------------------------------------------------------
+
+
+#: sqlite3 errors raised as peewee's (IntegrityError…), as every peewee query raises them
+_SQL_ERRORS_AS_PEEWEE = pw.ExceptionWrapper(pw.EXCEPTIONS)
+
+
+class Stored(str):
+    """A value already in its column's storage form (e.g. canonical JSON text computed once to
+    compare with what is stored): :func:`bulk_insert` passes it through unconverted."""
+
+    __slots__ = ()
+
+
+def bulk_insert(model: type[BaseModel], rows: Iterable[Mapping[str, Any]], *,
+                conflict: Iterable[str] = (), update: Iterable[str] = ()) -> int:
+    """Insert many rows with one prepared statement (``executemany``); returns the row count.
+
+    peewee's ``insert_many`` renders every value into SQL text, which cost more CPU than the
+    network on large organisations (10,000 contacts, 20,000 journal entries). Here each value
+    goes through its field's ``db_value`` (so ChoiceField checks, UTC datetimes and canonical
+    JSON behave exactly as with ``Model.create``) and SQLite binds it. Fields missing from a
+    row get their default, as with peewee. With ``conflict`` (the field names of a unique
+    index) a clashing row updates the ``update`` fields instead (an upsert).
+
+    The caller provides the transaction (``db.atomic()``) when several calls belong together.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    meta = model._meta
+    given = set().union(*(row.keys() for row in rows))
+    fields = [f for f in meta.sorted_fields
+              if f.name in given or (not isinstance(f, pw.AutoField) and f.default is not None)]
+    defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    marks = ", ".join("?" for _ in fields)
+    sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({marks})'  # noqa: S608 (names from the model, values bound)
+    conflict, update = list(conflict), list(update)
+    if conflict:
+        target = ", ".join(f'"{meta.fields[name].column_name}"' for name in conflict)
+        sets = ", ".join(f'"{meta.fields[n].column_name}" = excluded."{meta.fields[n].column_name}"'
+                         for n in update)
+        sql += f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
+
+    def convert(field: pw.Field, value: Any) -> Any:
+        if isinstance(value, Stored):
+            return str(value)
+        return field.db_value(value)
+
+    params = []
+    for row in rows:
+        params.append(tuple(convert(f, row[f.name] if f.name in row else defaults[f.name])
+                            for f in fields))   # a field some rows lack: its default
+    with db.atomic(), _SQL_ERRORS_AS_PEEWEE:
+        db.connection().executemany(sql, params)
+    return len(params)
+
+
+def json_text(value: Any) -> Stored:
+    """``value`` as a JSONField stores it (canonical JSON text), marked as already stored."""
+    return Stored(JSONField().db_value(value))

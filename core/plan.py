@@ -247,6 +247,8 @@ class _Planner:
         #: top-level jobcode names in use (casefolded) -> jobcode id (-1: a create of this plan)
         self.top_names = {_clean(j.name).casefold(): j.id for j in snap.jobcodes
                           if j.parent_id == 0}
+        #: linked jobcodes whose rename another top-level name blocks (_settle_top_renames)
+        self.blocked_renames: set[int] = set()
 
     # ---------------------------------------------------------------- common
     def add(self, action: Action) -> None:
@@ -341,6 +343,7 @@ class _Planner:
         self.plan.matches["customer"] = result
         names = {c.contact_id: c.name for c in active}
         linked, new, create = self.resolve(result, names, (j.id for j in top))
+        self._settle_top_renames(active, linked)
         create = self._unique_top_names(result, names, create)
 
         for contact in active:
@@ -413,9 +416,38 @@ class _Planner:
             ok.append(xero_id)
         return ok
 
-    def _top_name_taken(self, name: str, jobcode_id: int) -> bool:
-        holder = self.top_names.get(_clean(name).casefold())
-        return holder is not None and holder != jobcode_id
+    def _settle_top_renames(self, active: Sequence[XeroContact], linked: Mapping[str, int]) -> None:
+        """Names as they will be *after* this plan's renames of linked jobcodes, so that one
+        import reaches the fixed point: a rename that frees a name lets a create (or
+        another rename) of this same plan use it, instead of the next import doing it.
+
+        A rename is blocked when, after the others, another top-level jobcode would hold
+        its name (ignoring case and outer spaces); a blocked jobcode keeps its name, which
+        may block another rename in turn (repeated until nothing changes). The importer
+        sends updates before creates, so a name is freed before it is claimed again."""
+        renames: dict[int, str] = {}
+        for contact in active:
+            job_id = linked.get(contact.contact_id)
+            job = self.jobcodes.get(job_id) if job_id is not None else None
+            if job is None:
+                continue
+            name = self.desired_name("customer", contact.contact_id, contact.name)
+            if name and len(name) <= NAME_LIMIT and job.name != name:
+                renames[job.id] = name
+        tops = [j for j in self.snap.jobcodes if j.parent_id == 0]
+        blocked: set[int] = set()
+        while True:
+            holders: dict[str, set[int]] = defaultdict(set)
+            for j in tops:
+                name = renames[j.id] if j.id in renames and j.id not in blocked else j.name
+                holders[_clean(name).casefold()].add(j.id)
+            newly = {jid for jid, name in renames.items()
+                     if jid not in blocked and len(holders[_clean(name).casefold()]) > 1}
+            if not newly:
+                break
+            blocked |= newly
+        self.blocked_renames = blocked
+        self.top_names = {key: min(ids) for key, ids in holders.items()}
 
     def _link_reason(self, result: MatchResult, xero_id: str) -> str:
         return (N_("same name") if xero_id in result.new_links else N_("linked by your decision"))
@@ -429,7 +461,7 @@ class _Planner:
             self.skip("customer", contact.contact_id, name,
                       N_("the name is longer than QuickBooks Time allows ({limit} characters): "
                       "choose a shorter name in the review"), limit=NAME_LIMIT)
-        elif job.name != name and self._top_name_taken(name, job.id):
+        elif job.name != name and job.id in self.blocked_renames:
             # Fix: another top-level jobcode holds this name: the rename would fail on
             # every import. Keep the link, report it.
             self.skip("customer", contact.contact_id, name,
@@ -820,3 +852,21 @@ def plan_import(snap: Snapshot, links: Mapping[str, Mapping[str, int]],
                 leave_links: Mapping[str, int | None] | None = None) -> ImportPlan:
     """The ordered actions that bring QuickBooks Time in line with Xero (pure)."""
     return _Planner(snap, links, decisions, options, leave_links or {}).run()
+
+
+#: Inside a phase: restores first (QuickBooks Time refuses edits of archived rows, e.g. an
+#: "assign to all" of a customer restored in the same phase), creates last (a rename in the
+#: same phase may free the name a create claims — see Planner._settle_top_renames — and a
+#: create of a name still in use answers 202 with the existing row, linking the wrong one).
+_GROUP_RANK = {"restore": 0, "create": 2}
+
+
+def ordered_groups(actions: Iterable[Action]) -> list[tuple[tuple[str, str], list[Action]]]:
+    """One phase's actions grouped as the importer sends them: by (operation, entity) —
+    "local" for actions that write nothing — each group in plan order, groups ranked by
+    :data:`_GROUP_RANK` (stable otherwise: the order their first action appears)."""
+    groups: dict[tuple[str, str], list[Action]] = {}
+    for action in actions:
+        key = ("local" if not action.writes else action.op, action.entity)
+        groups.setdefault(key, []).append(action)
+    return sorted(groups.items(), key=lambda kv: _GROUP_RANK.get(kv[0][0], 1))

@@ -181,3 +181,5 @@ class QBTAssignment:
     user_id: int
     jobcode_id: int
     active: bool
+    #: epoch seconds (the incremental read's cursor); not part of the stored snapshot
+    last_modified: float | None = field(default=None, compare=False)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .importer import BATCH_SIZE
 from .models import ImportRun, JournalEntry
-from .plan import PHASES, Action, ImportPlan
+from .plan import PHASES, Action, ImportPlan, ordered_groups
 
 if TYPE_CHECKING:
     from .models import Connection
@@ -160,13 +160,7 @@ def batches(plan: ImportPlan, batch_size: int = BATCH_SIZE) -> list[list[Action]
     size = min(batch_size, BATCH_SIZE)
     out: list[list[Action]] = []
     for phase in PHASES:
-        groups: dict[tuple[str, str], list[Action]] = {}
-        for action in plan.actions:
-            if action.phase != phase:
-                continue
-            key = ("local" if not action.writes else action.op, action.entity)
-            groups.setdefault(key, []).append(action)
-        for group in groups.values():
+        for _key, group in ordered_groups(a for a in plan.actions if a.phase == phase):
             out.extend(group[start:start + size] for start in range(0, len(group), size))
     return out
 

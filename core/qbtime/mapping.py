@@ -369,6 +369,7 @@ def assignment(raw: Mapping[str, Any]) -> QBTAssignment:
         user_id=as_int(raw.get("user_id")),
         jobcode_id=as_int(raw.get("jobcode_id")),
         active=as_bool(raw.get("active"), True),
+        last_modified=parse_timestamp(raw.get("last_modified")),
     )
 
 

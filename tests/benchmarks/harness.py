@@ -193,7 +193,7 @@ def connect(endpoints: Endpoints, *, sandbox: Any = None, home: Path | None = No
             keyring_backend: Any = None) -> tuple[Any, Any]:
     """An AppContext connected to the simulators at ``endpoints`` (QB Time + the one org).
 
-    ``ctx.sleep`` is a real sleep: callers stub it when they must not wait on limits.
+    ``ctx.sleep`` is a real sleep (a stub would turn every limiter wait into a busy loop).
     """
     import keyring
 

@@ -239,13 +239,20 @@ def test_plan_invariants(situation):
         if action.op == "create" and action.link_kind in ("customer", "employee"):
             assert (action.link_kind, action.xero_id) not in existing_links, action
 
-    # Jobcodes: names QB Time accepts, never a sibling QB Time would merge (202).
-    top_existing = {_norm(j.name) for j in snap.jobcodes if j.parent_id == 0}
+    # Jobcodes: names QB Time accepts, never a sibling QB Time would merge (202) or refuse.
+    # Names are those after the plan's renames (the importer sends updates before creates).
+    renamed = {a.qbt_id: a.after["name"] for a in plan.actions
+               if a.entity == "jobcode" and a.op in ("update", "restore") and "name" in a.after}
+    top_after = Counter(_norm(renamed.get(j.id, j.name)) for j in snap.jobcodes
+                        if j.parent_id == 0)
+    for job in snap.jobcodes:
+        if job.parent_id == 0 and job.id in renamed:
+            assert top_after[_norm(renamed[job.id])] == 1, f"rename clashes: {renamed[job.id]!r}"
     new_top = [a.after["name"] for a in plan.actions
                if a.entity == "jobcode" and a.op == "create" and a.after.get("parent_id") == 0]
     for name in new_top:
         assert name.strip() and len(name) <= NAME_LIMIT, name
-        assert _norm(name) not in top_existing, f"would merge with an existing jobcode: {name!r}"
+        assert _norm(name) not in top_after, f"would merge with an existing jobcode: {name!r}"
     assert len({_norm(n) for n in new_top}) == len(new_top), new_top
     for action in plan.actions:
         if "name" in action.after and action.entity in ("jobcode", "customfield",

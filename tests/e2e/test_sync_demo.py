@@ -114,3 +114,108 @@ def test_canadian_organisation_has_no_payroll(demo_ctx):
     assert "employees" not in out["created"] and "leave" not in out["linked"]
     assert out["created"]["customers"] > 0
     assert sync(ctx, conn).plan.is_empty
+
+
+def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, monkeypatch):
+    """Between whole reads, AU payroll employees are read with If-Modified-Since (one call on
+    a re-import), QuickBooks Time assignments with modified_since; an employee changed in
+    Xero still reaches QuickBooks Time."""
+    import core.http as http
+    from core.fetch import FULL_CONTACTS_EVERY_S
+
+    ctx, conn = demo_ctx("AU")
+    sent: list[tuple[str, dict]] = []
+    params_of: dict[str, list[dict]] = {}
+    original = http.ServiceSession._send
+
+    def spy(self, method, url, shown, params, json, data, headers, *rest):
+        sent.append((url, dict(headers or {})))
+        params_of.setdefault(url.rsplit("/", 1)[-1], []).append(dict(params or {}))
+        return original(self, method, url, shown, params, json, data, headers, *rest)
+
+    monkeypatch.setattr(http.ServiceSession, "_send", spy)
+    sync(ctx, conn)
+    employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
+    assert employee_reads and all("If-Modified-Since" not in h for h in employee_reads)
+
+    assert "modified_since" not in params_of["jobcode_assignments"][0]   # the first read: whole
+    sent.clear()
+    params_of.clear()
+    second = sync(ctx, conn)
+    employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
+    assert len(employee_reads) == 1 and "If-Modified-Since" in employee_reads[0]
+    assert all("modified_since" in p for p in params_of["jobcode_assignments"])
+    assert second.plan.is_empty
+
+    # A change in Xero payroll is seen by the incremental read.
+    link = Link.get((Link.connection == conn) & (Link.kind == "employee"))
+    org = ctx.sandbox.store.xero_orgs[0]
+    employee = next(e for e in org["payroll"]["Employees"] if e["EmployeeID"] == link.xero_id)
+    employee["LastName"] += "-Martin"
+    employee["UpdatedDateUTC"] = "/Date(%d+0000)/" % (int(ctx.clock()) * 1000 + 5000)
+    third = sync(ctx, conn)
+    assert third.as_json()["updated"] == {"employees": 1}
+    user = next(u for u in ctx.sandbox.store.qbtime["users"] if u["id"] == link.qbt_id)
+    assert user["last_name"].endswith("-Martin")
+
+    # A day after the last whole read, the next read is whole again.
+    sent.clear()
+    ctx.clock = (lambda now=ctx.clock(): now + FULL_CONTACTS_EVERY_S + 60)
+    sync(ctx, conn)
+    employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
+    assert employee_reads and all("If-Modified-Since" not in h for h in employee_reads)
+
+
+def test_a_rename_frees_a_name_for_a_create_in_one_import_and_undo_gives_it_back(
+        demo_ctx, tmp_path):
+    """Found by the property tests: a linked jobcode renamed by the import frees a name
+    that a "rename" decision of another customer asks for. One import does both (the
+    re-import has nothing left to do), the rename is sent before the create (else QuickBooks
+    Time would answer the create with the old jobcode), and undo gives the name back."""
+    import copy
+    import json as _json
+    import uuid
+
+    from core.sandbox.server import DEMO_COMPANY_FILE
+
+    data = _json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
+    org = next(o for o in data["xero"]["organisations"] if o["tenantName"] == "Maison Verdure Australia")
+    template = next(c for c in org["Contacts"] if c["IsCustomer"] and c["ContactStatus"] == "ACTIVE")
+    contacts = {}
+    for name in ("Randwick Physiotherapy Pty Ltd", "Randwick Veterinary Hospital"):
+        contact = copy.deepcopy(template)
+        contact.update(ContactID=str(uuid.uuid4()), Name=name, EmailAddress="")
+        org["Contacts"].append(contact)
+        contacts[name] = contact["ContactID"]
+    jobcodes = data["qbtime"]["jobcodes"]
+    jtemplate = next(j for j in jobcodes if j["parent_id"] == 0 and j["type"] == "regular")
+    next_id = max(j["id"] for j in jobcodes) + 1
+    for offset, name in enumerate(("Randwick  Physiotherapy Pty Ltd", "randwick veterinary hospital")):
+        jobcodes.append({**copy.deepcopy(jtemplate), "id": next_id + offset, "name": name,
+                         "active": True, "locations": [], "assigned_to_all": False})
+    physio_job = next_id
+    data_file = tmp_path / "company.json"
+    data_file.write_text(_json.dumps(data), encoding="utf-8")
+
+    ctx, conn = demo_ctx("AU", data_file=data_file)
+    store = ctx.sandbox.store
+    preview = sync(ctx, conn, dry_run=True)
+    by_xero = {c.xero_id: c for c in preview.plan.conflicts}
+    physio = by_xero[contacts["Randwick Physiotherapy Pty Ltd"]]
+    vet = by_xero[contacts["Randwick Veterinary Hospital"]]
+    review.decide(conn, physio, "link", target_qbt_id=physio_job)
+    review.decide(conn, vet, "rename", new_name="RANDWICK  PHYSIOTHERAPY PTY LTD")
+    before = active_state(store)
+
+    first = sync(ctx, conn)
+    names = {j["id"]: j["name"] for j in store.qbtime["jobcodes"]}
+    assert names[physio_job] == "Randwick Physiotherapy Pty Ltd"
+    created = Link.get((Link.connection == conn) & (Link.xero_id == vet.xero_id)).qbt_id
+    assert created != physio_job and names[created] == "RANDWICK  PHYSIOTHERAPY PTY LTD"
+    assert sync(ctx, conn).plan.is_empty
+
+    undo(ctx, conn, first.run.id)
+    names = {j["id"]: (j["name"], j["active"]) for j in store.qbtime["jobcodes"]}
+    assert names[physio_job] == ("Randwick  Physiotherapy Pty Ltd", True)
+    assert names[created] == ("RANDWICK  PHYSIOTHERAPY PTY LTD (undone)", False)
+    assert active_state(store) == before

@@ -174,3 +174,22 @@ def test_batches_follow_the_importer_order_and_progress(conn):
                                   "employees": 1, "archive": 1}
     counts = outcome_counts([a for b in planned for a in b])
     assert counts == importer.outcomes
+
+
+def test_in_a_phase_restores_go_first_and_creates_last():
+    """A rename may free the name a create of the same phase claims: updates before
+    creates, whatever order the plan lists them in (and report.batches agrees)."""
+    from core.plan import ordered_groups
+
+    create = Action("c", "customers", "create", "jobcode", "customers", "A", "x1", None,
+                    "customer", after={"name": "A"})
+    update = Action("u", "customers", "update", "jobcode", "customers", "B", "x2", 7, None,
+                    before={"name": "A"}, after={"name": "B"})
+    restore = Action("r", "customers", "restore", "jobcode", "customers", "C", "x3", 8, None,
+                     before={"active": False}, after={"active": True})
+    link = Action("l", "customers", "link", "jobcode", "customers", "D", "x4", 9, "customer")
+    groups = ordered_groups([create, update, link, restore])
+    assert [key for key, _ in groups] == [("restore", "jobcode"), ("update", "jobcode"),
+                                          ("local", "jobcode"), ("create", "jobcode")]
+    plan = ImportPlan(actions=[create, update, link, restore])
+    assert [a.ref for batch in batches(plan) for a in batch] == ["r", "u", "l", "c"]
