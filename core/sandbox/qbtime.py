@@ -745,7 +745,7 @@ class QBTimeSimulator:
                                    **transform(obj)}
             done.append(obj)
         if done:
-            self.store.save()
+            self.store.save("qbtime")
         payload: dict[str, Any] = {"results": {kind: results}}
         if want_sup and supplemental and done:
             sup = supplemental(done)
@@ -1430,7 +1430,7 @@ class QBTimeSimulator:
             results[part] = {"_status_code": 200, "_status_message": "OK, deleted", "id": row["id"]}
             deleted = True
         if deleted:
-            self.store.save()
+            self.store.save("qbtime")
         return json_response({"results": {"jobcode_assignments": results}})
 
     # ================================================================== custom fields

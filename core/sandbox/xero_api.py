@@ -1259,7 +1259,7 @@ class XeroApi:
             if key is not None and status in (200, 400):
                 self._idempotency(tenant)[key] = {"fingerprint": fingerprint, "status": status,
                                                   "body": copy.deepcopy(body)}
-                self.store.save()
+                self.store.save("xero", "private")
         return _pascal_response(request, body, status)
 
     def _idempotency(self, tenant: str) -> dict[str, Any]:
@@ -1335,7 +1335,7 @@ class XeroApi:
             out.append(answer)
         if changed:
             org["Invoices"] = invoices  # created on the first write
-            self.store.save()
+            self.store.save("xero")
         payload = self._envelope()
         payload["Invoices"] = out
         return 200, payload

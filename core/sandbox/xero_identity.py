@@ -250,7 +250,7 @@ class XeroIdentity:
 
     def _save(self) -> None:
         self._prune(self.clock.now())
-        self.store.save()
+        self.store.save("private")
 
     def _prune(self, now: float) -> None:
         """Forget what can no longer be used (bounded state; answers do not change)."""

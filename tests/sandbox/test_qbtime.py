@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request
 
 from core.sandbox.common import (
     COMPANY_FILE,
+    QBTIME_STATE_FILE,
     CompanyStore,
     FaultMiddleware,
     FaultPlan,
@@ -164,12 +165,12 @@ def test_writes_need_json_content_type_and_a_data_list(api: Api) -> None:
 
 
 def test_batch_of_51_is_413_and_writes_nothing_50_is_fine(api: Api) -> None:
-    before = json.loads((api.state_dir / COMPANY_FILE).read_text())
+    before = json.loads((api.state_dir / QBTIME_STATE_FILE).read_text())
     status, body = api.post("jobcodes", *({"name": f"Customer {i}"} for i in range(51)))
     assert status == 413
     assert error_of(body, 413) == "Request entity too large: at most 50 objects per request"
     assert api.rows("jobcodes") == {}
-    assert json.loads((api.state_dir / COMPANY_FILE).read_text()) == before
+    assert json.loads((api.state_dir / QBTIME_STATE_FILE).read_text()) == before
     status, body = api.post("jobcodes", *({"name": f"Customer {i}"} for i in range(50)))
     assert status == 200
     assert list(body["results"]["jobcodes"]) == [str(i) for i in range(1, 51)]
@@ -242,11 +243,15 @@ def test_over_real_http_with_fault_middleware(tmp_path: Path) -> None:
 # ============================================================== persistence
 def test_writes_persist_atomically_and_reload(tmp_path: Path) -> None:
     api = Api(tmp_path)
-    company_file = api.state_dir / COMPANY_FILE
+    company_file = api.state_dir / QBTIME_STATE_FILE
+    xero_part = (api.state_dir / COMPANY_FILE).read_bytes()
     first = company_file.stat().st_ino
     created = api.jobcode("Persisted Customer", short_code="PC1")
     saved = json.loads(company_file.read_text())
-    assert any(j["id"] == created["id"] for j in saved["qbtime"]["jobcodes"])
+    assert any(j["id"] == created["id"] for j in saved["jobcodes"])
+    # a QuickBooks Time write rewrites the QuickBooks Time part only
+    assert (api.state_dir / COMPANY_FILE).read_bytes() == xero_part
+    assert "qbtime" not in json.loads(xero_part)
     # rewritten through a temporary file + rename (a new inode), never left half-written
     assert company_file.stat().st_ino != first
     assert not list(api.state_dir.glob("*.tmp"))
@@ -260,7 +265,7 @@ def test_writes_persist_atomically_and_reload(tmp_path: Path) -> None:
 
 
 def test_reads_do_not_touch_the_company_file(api: Api) -> None:
-    company_file = api.state_dir / COMPANY_FILE
+    company_file = api.state_dir / QBTIME_STATE_FILE
     before = company_file.read_bytes()
     for endpoint in ("users", "jobcodes", "customfields", "locations", "locations_map",
                      "jobcode_assignments", "current_user", "effective_settings",
@@ -910,3 +915,19 @@ def test_company_file_without_derived_rows_is_normalized(tmp_path: Path) -> None
         j["id"] for j in state["jobcodes"] if j["type"] == "pto")
     maps = list(api.rows("locations_map").values())
     assert [(m["x_id"], m["location_id"]) for m in maps] == [(5000, 6000)]
+
+
+def test_a_state_dir_written_in_one_file_still_loads(tmp_path: Path) -> None:
+    """State dirs from before the split (company.json holding the "qbtime" part too)."""
+    from core.sandbox.server import DEMO_COMPANY_FILE
+
+    data = json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
+    data["qbtime"]["jobcodes"][0]["name"] = "Changed before the upgrade"
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / COMPANY_FILE).write_text(json.dumps(data), encoding="utf-8")
+    store = CompanyStore.load(DEMO_COMPANY_FILE, state)
+    assert store.data == data
+    assert json.loads((state / QBTIME_STATE_FILE).read_text()) == data["qbtime"]
+    assert "qbtime" not in json.loads((state / COMPANY_FILE).read_text())
+    assert CompanyStore.load(DEMO_COMPANY_FILE, state).data == data
