@@ -12,7 +12,6 @@ through the same mapping functions the clients use, so there is one mapping path
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import jsonfast
 from .http import XERO_MAX_CONCURRENT
 from .models import (
     Connection,
@@ -55,7 +55,8 @@ log = logging.getLogger(__name__)
 
 #: After this long without a full read, Xero contacts are read whole again: a contact's
 #: first invoice makes it a customer without bumping UpdatedDateUTC (Xero's docs), so an
-#: incremental read alone would never see it.
+#: incremental read alone would never see it. AU payroll employees and QuickBooks Time are
+#: read whole as often too: the bound on anything an incremental read could miss.
 FULL_CONTACTS_EVERY_S = 24 * 3600
 
 Progress = Callable[[str, int, int], None]
@@ -194,7 +195,12 @@ def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
     report.first_time = _cursor(conn, "xero", "contacts") is None
     _fetch_xero(ctx, conn, report, full=full, step=step)
     token = ctx.qbtime_token_for(conn)
-    _fetch_qbtime(ctx, conn, token, report, full=full or report.first_time, step=step)
+    last_whole = _cursor(conn, "qbtime", "full")
+    whole = (full or report.first_time or last_whole is None
+             or ctx.clock() - float(last_whole) > FULL_CONTACTS_EVERY_S)
+    _fetch_qbtime(ctx, conn, token, report, full=whole, step=step)
+    if whole:
+        _set_cursor(conn, "qbtime", "full", repr(ctx.clock()))
     log.info("Fetched %s: %s", conn.xero_tenant_name, report.summary())
     return report
 
@@ -433,7 +439,7 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     # times cheaper than building a model object (every column converted) per row.
     def raws(query: Any) -> list[dict[str, Any]]:
         sql, params = query.sql()
-        return [json.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
+        return [jsonfast.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
 
     def xrows(kind: str) -> list[dict[str, Any]]:
         return raws(XeroRecord.select(XeroRecord.raw)

@@ -27,6 +27,7 @@ from typing import Any
 
 import peewee as pw
 
+from . import jsonfast
 from .db import db
 
 
@@ -81,7 +82,7 @@ class JSONField(pw.TextField):
     def python_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return json.loads(value)
+        return jsonfast.loads(value)
 
 
 class ChoiceField(pw.CharField):
@@ -432,18 +433,33 @@ def bulk_insert(model: type[BaseModel], rows: Iterable[Mapping[str, Any]], *,
                          for n in update)
         sql += f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
 
-    def convert(field: pw.Field, value: Any) -> Any:
+    converters = [_converter(f) for f in fields]
+    params = []
+    for row in rows:   # a field some rows lack: its default
+        params.append(tuple(convert(row[f.name] if f.name in row else defaults[f.name])
+                            for f, convert in zip(fields, converters, strict=True)))
+    with db.atomic(), _SQL_ERRORS_AS_PEEWEE:
+        db.connection().executemany(sql, params)
+    return len(params)
+
+
+#: plain peewee fields whose db_value only coerces to this type: a value already of that
+#: type is bound as is (subclasses such as ChoiceField, JSONField keep their db_value)
+_PLAIN_TYPES: dict[type, type] = {pw.CharField: str, pw.TextField: str, pw.IntegerField: int,
+                                  pw.BigIntegerField: int, pw.BooleanField: bool}
+
+
+def _converter(field: pw.Field) -> Any:
+    plain = _PLAIN_TYPES.get(type(field))
+
+    def convert(value: Any) -> Any:
+        if value is None or (plain is not None and type(value) is plain):
+            return value
         if isinstance(value, Stored):
             return str(value)
         return field.db_value(value)
 
-    params = []
-    for row in rows:
-        params.append(tuple(convert(f, row[f.name] if f.name in row else defaults[f.name])
-                            for f in fields))   # a field some rows lack: its default
-    with db.atomic(), _SQL_ERRORS_AS_PEEWEE:
-        db.connection().executemany(sql, params)
-    return len(params)
+    return convert
 
 
 def json_text(value: Any) -> Stored:

@@ -53,6 +53,7 @@ from ..http import (
     qbtime_limiter,
 )
 from ..i18n import N_, MsgList
+from ..jsonfast import response_json
 from ..records import (
     QBTAssignment,
     QBTCustomField,
@@ -69,7 +70,12 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://rest.tsheets.com/api/v1"
 PAGE_LIMIT = 200          # GET ``limit`` maximum (docs, since 2023-10)
 MAX_BATCH = 50            # rows per POST/PUT/DELETE; more -> HTTP 413
-DEFAULT_SINCE_SKEW_S = 30.0
+#: ``modified_since`` is sent this much earlier than the newest ``last_modified`` seen: the
+#: service compares exclusively and to the second, and a write stamped just before our
+#: read may commit just after it. Every read re-reads what changed in that margin, so it
+#: stays short (a re-import right after an import re-read a third of it with 30 s); a
+#: whole read every 24 h (core.fetch) bounds anything it could still miss.
+DEFAULT_SINCE_SKEW_S = 10.0
 MAX_PAGES = 10_000        # a runaway ``more: true`` cannot loop forever
 
 __all__ = [
@@ -269,7 +275,7 @@ class QBTimeClient:
         if not 200 <= resp.status_code < 300:
             raise self._fail(resp, method, endpoint)
         try:
-            payload = resp.json()
+            payload = response_json(resp)
         except ValueError:
             payload = None
         if not isinstance(payload, dict):

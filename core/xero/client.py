@@ -51,6 +51,7 @@ import requests
 
 from ..errors import ApiError, ReauthorizationRequired
 from ..http import XERO, AuthRejected, ServiceSession, error_reason
+from ..jsonfast import response_json
 from ..records import (
     XeroContact,
     XeroEmployee,
@@ -456,7 +457,7 @@ class XeroClient:
 # =========================================================================== helpers
 def _json(resp: requests.Response) -> Any:
     try:
-        return resp.json()
+        return response_json(resp)
     except ValueError:
         raise _unreadable(resp) from None
 

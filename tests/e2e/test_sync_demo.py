@@ -158,12 +158,16 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
     user = next(u for u in ctx.sandbox.store.qbtime["users"] if u["id"] == link.qbt_id)
     assert user["last_name"].endswith("-Martin")
 
-    # A day after the last whole read, the next read is whole again.
+    assert all("modified_since" in p for p in params_of["jobcodes"])
+
+    # A day after the last whole read, the next read is whole again (QuickBooks Time too).
     sent.clear()
+    params_of.clear()
     ctx.clock = (lambda now=ctx.clock(): now + FULL_CONTACTS_EVERY_S + 60)
     sync(ctx, conn)
     employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
     assert employee_reads and all("If-Modified-Since" not in h for h in employee_reads)
+    assert all("modified_since" not in p for p in params_of["jobcodes"])
 
 
 def test_a_rename_frees_a_name_for_a_create_in_one_import_and_undo_gives_it_back(

@@ -22,7 +22,13 @@ import requests
 from core.errors import ApiError, NetworkError, QBTimePermissionMissing, QBTimeTokenInvalid
 from core.http import QBTIME, AuthRejected, RequestCounter
 from core.qbtime import mapping
-from core.qbtime.client import NEEDS, QBTimeClient, WriteOutcomeUnknown, WriteResult
+from core.qbtime.client import (
+    DEFAULT_SINCE_SKEW_S,
+    NEEDS,
+    QBTimeClient,
+    WriteOutcomeUnknown,
+    WriteResult,
+)
 from core.records import Address
 from core.sandbox.common import CompanyStore, FaultMiddleware, FaultPlan, ManualClock, SimServer
 from core.sandbox.qbtime import (
@@ -408,11 +414,11 @@ def test_modified_since_fetches_only_newer_rows(qbt):
     q.clock.advance(120)
     q.client.create_jobcodes([{"name": "Late"}])
     names = [j.name for j in q.client.jobcodes(modified_since=stamp)]
-    # The 30 s skew re-reads the rows of the stamp's own second ("Early"): an overlap the
+    # The skew re-reads the rows of the stamp's own second ("Early"): an overlap the
     # caller de-duplicates by id, instead of a same-second change being missed.
     assert names == ["Early", "Late"]
     sent = q.rec.calls("GET", "jobcodes")[-1]["modified_since"][0]
-    assert sent == mapping.format_timestamp(START + 120 - 30)
+    assert sent == mapping.format_timestamp(START + 120 - DEFAULT_SINCE_SKEW_S)
 
 
 # =========================================================================== writing
