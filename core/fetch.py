@@ -13,6 +13,7 @@ through the same mapping functions the clients use, so there is one mapping path
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,6 +61,10 @@ log = logging.getLogger(__name__)
 FULL_CONTACTS_EVERY_S = 24 * 3600
 
 Progress = Callable[[str, int, int], None]
+
+#: the QuickBooks Time lists a fetch reads (last_modified_timestamps endpoint names)
+QBT_ENDPOINTS = ("users", "jobcodes", "customfields", "customfielditems", "locations",
+                 "jobcode_assignments")
 
 
 @dataclass
@@ -366,32 +371,60 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
             value = None if full else _cursor(conn, "qbtime", resource)
             return float(value) if value else None
 
-        def advance(resource: str, raws: Iterable[dict[str, Any]]) -> None:
-            latest = _latest(qmap.parse_timestamp(r.get("last_modified")) for r in raws)
+        def advance(resource: str, raws: Iterable[dict[str, Any]], endpoint: str) -> None:
+            old = None if full else _cursor(conn, "qbtime", resource)
+            latest = _latest([qmap.parse_timestamp(r.get("last_modified")) for r in raws]
+                             + [float(old) if old else None])
             if latest is not None:
                 _set_cursor(conn, "qbtime", resource, repr(latest))
+            read_at = client.read_at.get(endpoint)
+            if read_at is not None:
+                _set_cursor(conn, "qbtime", resource + "@read", repr(read_at))
 
-        users = client.users(modified_since=since("users"))
+        # One call says which lists changed at all (QuickBooks Time's documented use of
+        # last_modified_timestamps): a list whose newest change is one we have already read
+        # is not read again. The whole read every 24 h (fetch) bounds what this could miss.
+        stamps: dict[str, float | None] = {}
+        if not full:
+            stamps = {k: qmap.parse_timestamp(v) for k, v in client.last_modified_timestamps(
+                QBT_ENDPOINTS).items()}
+
+        def unchanged(endpoint: str, resource: str, *, siblings: Sequence[str] = ()) -> bool:
+            """The list's newest change is one we read, and we read the list in a later
+            second (stamps are whole seconds: a change in the same second may have come
+            after our read). ``siblings``: the resources sharing the endpoint's one stamp
+            (custom field items, read per field): the newest change may be in any."""
+            stamp = stamps.get(endpoint)
+            seen = [_cursor(conn, "qbtime", r) for r in (resource, *siblings)]
+            read_at = _cursor(conn, "qbtime", resource + "@read")
+            if stamp is None or read_at is None or seen[0] is None:
+                return False
+            newest = max(float(c) for c in seen if c is not None)
+            return stamp <= newest < math.floor(float(read_at))
+
+        users = [] if unchanged("users", "users") else client.users(modified_since=since("users"))
         _store(QBTRecord, conn, "user", "qbt_id", [
             _qbt_row(u.id, f"{u.first_name} {u.last_name}".strip(), u.raw, first_name=u.first_name,
                      last_name=u.last_name, email=u.email, username=u.username, active=u.active)
             for u in users], complete=full, changes=report.qbtime.setdefault("users", KindChanges()))
-        advance("users", (u.raw for u in users))
+        advance("users", (u.raw for u in users), "users")
         step("qbtime", 1, QBT_STEPS)
 
-        jobcodes = client.jobcodes(modified_since=since("jobcodes"))
+        jobcodes = ([] if unchanged("jobcodes", "jobcodes")
+                    else client.jobcodes(modified_since=since("jobcodes")))
         _store(QBTRecord, conn, "jobcode", "qbt_id", [
             _qbt_row(j.id, j.name, j.raw, parent_id=j.parent_id, type=j.type, active=j.active)
             for j in jobcodes], complete=full,
             changes=report.qbtime.setdefault("jobcodes", KindChanges()))
-        advance("jobcodes", (j.raw for j in jobcodes))
+        advance("jobcodes", (j.raw for j in jobcodes), "jobcodes")
         step("qbtime", 2, QBT_STEPS)
 
-        fields = client.customfields(modified_since=since("customfields"))
+        fields = ([] if unchanged("customfields", "customfields")
+                  else client.customfields(modified_since=since("customfields")))
         _store(QBTRecord, conn, "customfield", "qbt_id", [
             _qbt_row(f.id, f.name, f.raw, active=f.active, type=f.type) for f in fields],
             complete=full, changes=report.qbtime.setdefault("customfields", KindChanges()))
-        advance("customfields", (f.raw for f in fields))
+        advance("customfields", (f.raw for f in fields), "customfields")
         step("qbtime", 3, QBT_STEPS)
 
         # Items are read per field (the API requires customfield_id); every known field.
@@ -400,32 +433,37 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
         item_changes = report.qbtime.setdefault("customfielditems", KindChanges())
         for field_id in field_ids:
             resource = f"customfielditems:{field_id}"
+            if unchanged("customfielditems", resource, siblings=[
+                    f"customfielditems:{other}" for other in field_ids if other != field_id]):
+                continue
             field_items = client.customfielditems(field_id, modified_since=since(resource))
             _store(QBTRecord, conn, "customfielditem", "qbt_id", [
                 _qbt_row(i.id, i.name, i.raw, parent_id=i.customfield_id, active=i.active)
                 for i in field_items], complete=full, changes=item_changes,
                 within=QBTRecord.parent_id == field_id)
-            advance(resource, (i.raw for i in field_items))
+            advance(resource, (i.raw for i in field_items), "customfielditems")
         step("qbtime", 4, QBT_STEPS)
 
-        locations = client.locations(modified_since=since("locations"))
+        locations = ([] if unchanged("locations", "locations")
+                     else client.locations(modified_since=since("locations")))
         _store(QBTRecord, conn, "location", "qbt_id", [
             _qbt_row(loc.id, loc.label or loc.address.line1, loc.raw, active=loc.active)
             for loc in locations], complete=full,
             changes=report.qbtime.setdefault("locations", KindChanges()))
-        advance("locations", (loc.raw for loc in locations))
+        advance("locations", (loc.raw for loc in locations), "locations")
         step("qbtime", 5, QBT_STEPS)
 
-        assignments = client.jobcode_assignments(modified_since=since("jobcode_assignments"))
+        assignments = ([] if unchanged("jobcode_assignments", "jobcode_assignments") else
+                       client.jobcode_assignments(modified_since=since("jobcode_assignments")))
         _store(QBTRecord, conn, "jobcode_assignment", "qbt_id", [
             _qbt_row(a.id, "", {"id": a.id, "user_id": a.user_id, "jobcode_id": a.jobcode_id,
                                 "active": a.active},
                      parent_id=a.jobcode_id, active=a.active)
             for a in assignments], complete=full,
             changes=report.qbtime.setdefault("assignments", KindChanges()))
-        latest = _latest(a.last_modified for a in assignments)
-        if latest is not None:
-            _set_cursor(conn, "qbtime", "jobcode_assignments", repr(latest))
+        advance("jobcode_assignments",
+                ({"last_modified": a.last_modified} for a in assignments),
+                "jobcode_assignments")
         step("qbtime", QBT_STEPS, QBT_STEPS)
 
 

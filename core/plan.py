@@ -379,11 +379,19 @@ class _Planner:
                                   "archived in Xero")
 
         if opts.archive_unmatched:
-            offered = {c.qbt_id for conflict in result.conflicts for c in conflict.candidates}
+            # Candidates of a conflict still waiting for a decision (or skipped) are
+            # spared: the user may link one. A conflict settled by this plan (linked,
+            # created, renamed) spares none: the next plan would no longer see it as a
+            # conflict and would archive them then.
+            settled = set(linked) | set(create)
+            offered = {c.qbt_id for conflict in result.conflicts
+                       if conflict.xero_id not in settled for c in conflict.candidates}
+            released = {c.qbt_id for conflict in result.conflicts
+                        if conflict.xero_id in settled for c in conflict.candidates}
             # A customer whose twin exists in Xero at all (archived, or a contact that is not
             # a customer yet) is not "unmatched": never archive it on that account.
             in_xero = {matching.normalise_name(c.name) for c in self.snap.contacts}
-            for qbt_id in sorted(result.unmatched_qbt):
+            for qbt_id in sorted(set(result.unmatched_qbt) | released):
                 job = self.jobcodes.get(qbt_id)
                 if (job is None or not job.active or qbt_id in offered
                         or qbt_id in self.claimed["customer"] or qbt_id in linked.values()

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -89,6 +90,16 @@ __all__ = [
     "WriteOutcomeUnknown",
     "WriteResult",
 ]
+
+
+def _server_time(resp: requests.Response) -> float | None:
+    header = resp.headers.get("Date")
+    if not header:
+        return None
+    try:
+        return parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 # =========================================================================== results & errors
@@ -230,6 +241,9 @@ class QBTimeClient:
         self.page_limit = page_limit
         self.batch_size = batch_size
         self.since_skew_s = since_skew_s
+        #: server time (the Date header) of the last GET, and of the first page of each list
+        self.last_server_time: float | None = None
+        self.read_at: dict[str, float | None] = {}
 
     @classmethod
     def connect(cls, token: str | Callable[[], str], base_url: str = DEFAULT_BASE_URL, *,
@@ -284,7 +298,9 @@ class QBTimeClient:
         return payload
 
     def _get(self, endpoint: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self._json(self._call("GET", endpoint, params=params), "GET", endpoint)
+        resp = self._call("GET", endpoint, params=params)
+        self.last_server_time = _server_time(resp)
+        return self._json(resp, "GET", endpoint)
 
     def _since(self, value: SinceValue) -> str | None:
         """``modified_since`` value: ISO with offset, ``since_skew_s`` earlier."""
@@ -302,6 +318,8 @@ class QBTimeClient:
         page = 1
         while True:
             payload = self._get(endpoint, {**base, "page": page})
+            if page == 1:   # what the list held at this (server) time is what we read
+                self.read_at[endpoint] = self.last_server_time
             rows = mapping.results_of(payload, kind)
             for row in rows:
                 key = mapping.as_opt_int(row.get("id"))

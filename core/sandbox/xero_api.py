@@ -1012,16 +1012,18 @@ class XeroApi:
 
     def _get_organisation(self, request: Request, tenant: str) -> Response:
         with self.store.lock:
-            org = copy.deepcopy(self.store.xero_org(tenant) or {})
+            details = copy.deepcopy((self.store.xero_org(tenant) or {}).get("Organisation", {}))
         payload = self._envelope()
-        payload["Organisations"] = [org.get("Organisation", {})]
+        payload["Organisations"] = [details]
         return _pascal_response(request, payload)
 
     # -- contacts
     def _get_contacts(self, request: Request, tenant: str, ident: str | None) -> Response:
         with self.store.lock:
             org = self.store.xero_org(tenant) or {}
-            contacts = copy.deepcopy(org.get("Contacts", []))
+            # One level copied (answers drop or empty top-level fields; writes only set
+            # top-level fields): a deep copy of 10,000 contacts per page cost ~0.5 s.
+            contacts = [dict(c) for c in org.get("Contacts", [])]
         if ident is not None:
             # GET /Contacts/{ContactID} and GET /Contacts/{ContactNumber} (spec): full detail,
             # archived included.
@@ -1684,8 +1686,9 @@ class XeroApi:
             return _method_not_allowed("GET")
         if not self._has_scope(access, routes[resource]):
             return _missing_scope()
-        with self.store.lock:
-            org = copy.deepcopy(self.store.xero_org(tenant) or {})
+        with self.store.lock:   # everything but the (large, unused here) contacts and invoices
+            org = {k: copy.deepcopy(v) for k, v in (self.store.xero_org(tenant) or {}).items()
+                   if k not in ("Contacts", "Invoices")}
         region = _region(org)
         if version == "2.0" and _org_version(org) == "AU":
             # An AU organisation calling the NZ/UK payroll API gets 405 (observed on an AU

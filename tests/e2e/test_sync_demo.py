@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from core import review
-from core.models import Link
+from core.models import Link, QBTRecord
 from core.sync import current_plan, load_options, save_options, sync, undo
 
 
@@ -176,30 +176,10 @@ def test_a_rename_frees_a_name_for_a_create_in_one_import_and_undo_gives_it_back
     that a "rename" decision of another customer asks for. One import does both (the
     re-import has nothing left to do), the rename is sent before the create (else QuickBooks
     Time would answer the create with the old jobcode), and undo gives the name back."""
-    import copy
-    import json as _json
-    import uuid
-
-    from core.sandbox.server import DEMO_COMPANY_FILE
-
-    data = _json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
-    org = next(o for o in data["xero"]["organisations"] if o["tenantName"] == "Maison Verdure Australia")
-    template = next(c for c in org["Contacts"] if c["IsCustomer"] and c["ContactStatus"] == "ACTIVE")
-    contacts = {}
-    for name in ("Randwick Physiotherapy Pty Ltd", "Randwick Veterinary Hospital"):
-        contact = copy.deepcopy(template)
-        contact.update(ContactID=str(uuid.uuid4()), Name=name, EmailAddress="")
-        org["Contacts"].append(contact)
-        contacts[name] = contact["ContactID"]
-    jobcodes = data["qbtime"]["jobcodes"]
-    jtemplate = next(j for j in jobcodes if j["parent_id"] == 0 and j["type"] == "regular")
-    next_id = max(j["id"] for j in jobcodes) + 1
-    for offset, name in enumerate(("Randwick  Physiotherapy Pty Ltd", "randwick veterinary hospital")):
-        jobcodes.append({**copy.deepcopy(jtemplate), "id": next_id + offset, "name": name,
-                         "active": True, "locations": [], "assigned_to_all": False})
-    physio_job = next_id
+    contacts, (physio_job, _vet_job) = _add_to_demo(
+        tmp_path, ("Randwick Physiotherapy Pty Ltd", "Randwick Veterinary Hospital"),
+        ("Randwick  Physiotherapy Pty Ltd", "randwick veterinary hospital"))
     data_file = tmp_path / "company.json"
-    data_file.write_text(_json.dumps(data), encoding="utf-8")
 
     ctx, conn = demo_ctx("AU", data_file=data_file)
     store = ctx.sandbox.store
@@ -223,3 +203,90 @@ def test_a_rename_frees_a_name_for_a_create_in_one_import_and_undo_gives_it_back
     assert names[physio_job] == ("Randwick  Physiotherapy Pty Ltd", True)
     assert names[created] == ("RANDWICK  PHYSIOTHERAPY PTY LTD (undone)", False)
     assert active_state(store) == before
+
+
+def test_quickbooks_time_lists_that_did_not_change_are_not_read_again(demo_ctx, monkeypatch):
+    """last_modified_timestamps (one call) tells which lists changed since they were read;
+    stamps are whole seconds, so a list read in the same second as its newest change is
+    read again once. A change made in QuickBooks Time is still read."""
+    import time as _time
+
+    import core.http as http
+    from core.qbtime import mapping as qmap
+
+    ctx, conn = demo_ctx("AU")
+    store = ctx.sandbox.store
+    endpoints: list[str] = []
+    original = http.ServiceSession._send
+
+    def spy(self, method, url, *rest):
+        if "/api/v1/" in url:
+            endpoints.append(url.rsplit("/", 1)[-1])
+        return original(self, method, url, *rest)
+
+    monkeypatch.setattr(http.ServiceSession, "_send", spy)
+    sync(ctx, conn)
+    _time.sleep(1.1)
+    sync(ctx, conn)           # reads what changed in the import's last second, once
+    endpoints.clear()
+    assert sync(ctx, conn).plan.is_empty
+    assert endpoints == ["last_modified_timestamps"]
+
+    job = next(j for j in store.qbtime["jobcodes"] if j["parent_id"] == 0 and j["active"]
+               and j["type"] == "regular")
+    job["name"] += " (edited in QuickBooks Time)"
+    job["last_modified"] = qmap.format_timestamp(_time.time() + 1)
+    endpoints.clear()
+    sync(ctx, conn, dry_run=True)
+    assert "jobcodes" in endpoints and "users" not in endpoints
+    assert (QBTRecord.get((QBTRecord.connection == conn) & (QBTRecord.qbt_id == job["id"])
+                          & (QBTRecord.kind == "jobcode")).name == job["name"])
+
+
+def _add_to_demo(tmp_path, contact_names, jobcode_names):
+    """The Demo Company plus AU customer contacts and top-level QuickBooks Time customers,
+    written to tmp_path/company.json. Returns ({contact name: ContactID}, jobcode ids)."""
+    import copy
+    import json as _json
+    import uuid
+
+    from core.sandbox.server import DEMO_COMPANY_FILE
+
+    data = _json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
+    org = next(o for o in data["xero"]["organisations"]
+               if o["tenantName"] == "Maison Verdure Australia")
+    template = next(c for c in org["Contacts"] if c["IsCustomer"] and c["ContactStatus"] == "ACTIVE")
+    contacts = {}
+    for name in contact_names:
+        contact = copy.deepcopy(template)
+        contact.update(ContactID=str(uuid.uuid4()), Name=name, EmailAddress="")
+        org["Contacts"].append(contact)
+        contacts[name] = contact["ContactID"]
+    jobcodes = data["qbtime"]["jobcodes"]
+    jtemplate = next(j for j in jobcodes if j["parent_id"] == 0 and j["type"] == "regular")
+    first = max(j["id"] for j in jobcodes) + 1
+    for offset, name in enumerate(jobcode_names):
+        jobcodes.append({**copy.deepcopy(jtemplate), "id": first + offset, "name": name,
+                         "active": True, "locations": [], "assigned_to_all": False})
+    (tmp_path / "company.json").write_text(_json.dumps(data), encoding="utf-8")
+    return contacts, list(range(first, first + len(jobcode_names)))
+
+
+def test_archive_unmatched_reaches_its_fixed_point_when_a_conflict_is_settled(demo_ctx, tmp_path):
+    """Found by the property tests: a QuickBooks Time customer offered as the candidate of a
+    conflict is spared by "archive unmatched" while the conflict waits; once a decision
+    settles the conflict another way (here: a new customer under another name), the same
+    import archives it, not the next one."""
+    long_name = ("Lewis & Walker Estate Agents Northern Beaches Community Gardens Owners "
+                 "Corporation and Mai")
+    contacts, (candidate,) = _add_to_demo(tmp_path, (long_name,), ("LEWIS & WALKER ESTATE AGENTS",))
+    ctx, conn = demo_ctx("AU", data_file=tmp_path / "company.json")
+    save_options(conn, load_options(conn).with_values(archive_unmatched=True))
+    preview = sync(ctx, conn, dry_run=True)
+    conflict = next(c for c in preview.plan.conflicts if c.xero_id == contacts[long_name])
+    assert candidate in [c.qbt_id for c in conflict.candidates]
+    assert not any(a.qbt_id == candidate for a in preview.plan.actions)   # spared while open
+    review.decide(conn, conflict, "rename", new_name="Lewis & Walker (Northern Beaches)")
+    first = sync(ctx, conn)
+    assert f"archive:unmatched:{candidate}" in {a.ref for a in first.plan.actions}
+    assert sync(ctx, conn).plan.is_empty
