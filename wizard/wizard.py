@@ -1,36 +1,177 @@
-"""The wizard window: page ids in an IntEnum, one module per page, no business rule here."""
+"""The wizard window: page ids in an IntEnum, one module per page, no business rule here.
+
+Pages are made when first needed, not all at start: the window opens on its first page
+without importing the other pages (nor the parts of core only they use). ``wizard.pages`` is
+a mapping that makes a page when it is asked for; going forward makes the next page just
+before QWizard switches to it.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
 from .i18n import resources_dir
 from .state import PageId, WizardState
 from .workers import TaskRunner
 
+if TYPE_CHECKING:
+    from .pages.base import BasePage
+
 log = logging.getLogger(__name__)
 
 
-def page_classes() -> dict[PageId, type]:
-    from .pages.done import DonePage
+# One function per page, each with a plain import statement (packagers see them).
+def _home() -> type:
     from .pages.home import HomePage
-    from .pages.options import OptionsPage
-    from .pages.organisation import OrganisationPage
-    from .pages.preview import PreviewPage
-    from .pages.qbtime import QBTimePage
-    from .pages.review import ReviewPage
-    from .pages.run import RunPage
-    from .pages.welcome import WelcomePage
-    from .pages.xero_connect import XeroConnectPage
+    return HomePage
 
-    return {PageId.HOME: HomePage, PageId.WELCOME: WelcomePage, PageId.QBTIME: QBTimePage,
-            PageId.XERO_CONNECT: XeroConnectPage, PageId.ORGANISATION: OrganisationPage,
-            PageId.OPTIONS: OptionsPage, PageId.REVIEW: ReviewPage, PageId.PREVIEW: PreviewPage,
-            PageId.IMPORT: RunPage, PageId.DONE: DonePage}
+
+def _welcome() -> type:
+    from .pages.welcome import WelcomePage
+    return WelcomePage
+
+
+def _qbtime() -> type:
+    from .pages.qbtime import QBTimePage
+    return QBTimePage
+
+
+def _xero_connect() -> type:
+    from .pages.xero_connect import XeroConnectPage
+    return XeroConnectPage
+
+
+def _organisation() -> type:
+    from .pages.organisation import OrganisationPage
+    return OrganisationPage
+
+
+def _options() -> type:
+    from .pages.options import OptionsPage
+    return OptionsPage
+
+
+def _review() -> type:
+    from .pages.review import ReviewPage
+    return ReviewPage
+
+
+def _preview() -> type:
+    from .pages.preview import PreviewPage
+    return PreviewPage
+
+
+def _run() -> type:
+    from .pages.run import RunPage
+    return RunPage
+
+
+def _done() -> type:
+    from .pages.done import DonePage
+    return DonePage
+
+
+PAGE_CLASS: dict[PageId, Callable[[], type]] = {
+    PageId.HOME: _home, PageId.WELCOME: _welcome, PageId.QBTIME: _qbtime,
+    PageId.XERO_CONNECT: _xero_connect, PageId.ORGANISATION: _organisation,
+    PageId.OPTIONS: _options, PageId.REVIEW: _review, PageId.PREVIEW: _preview,
+    PageId.IMPORT: _run, PageId.DONE: _done}
+
+
+def page_class(page_id: PageId) -> type:
+    """The class of a page (importing its module)."""
+    return PAGE_CLASS[PageId(page_id)]()
+
+
+def page_classes() -> dict[PageId, type]:
+    """Every page class (imports every page module: the self-test checks they all load)."""
+    return {page_id: page_class(page_id) for page_id in PAGE_CLASS}
+
+
+_preload: threading.Thread | None = None
+
+
+def preload_pages(*, settle: bool = False) -> threading.Thread:
+    """Import every page's module in a background thread, once per process.
+
+    The window opens with its first page only; the other pages' modules (and the parts of
+    core they use: matching, planning, fetching) take a few tenths of a second to import,
+    which would otherwise be paid on the UI thread at the first click on Next of each page.
+    Importing them meanwhile leaves only the making of a page's widgets (milliseconds) for
+    that click. ``settle``: then keep the modules out of later full garbage collections,
+    as the app's start does (wizard/workers.py settle_heap).
+    """
+    global _preload
+    if _preload is not None:
+        return _preload
+
+    def run() -> None:
+        for page_id in PAGE_CLASS:
+            try:
+                page_class(page_id)
+            except Exception:  # the page's own import says it again when it is needed
+                log.exception("Could not import the module of page %s", page_id.name)
+        if settle:
+            from .workers import settle_heap
+
+            settle_heap()
+
+    _preload = threading.Thread(target=run, name="page-preload", daemon=True)
+    _preload.start()
+    return _preload
+
+
+class Pages(Mapping[PageId, "BasePage"]):
+    """The wizard's pages by id. Asking for one makes it (and adds it to the wizard) if it
+    was not made yet; ``built()`` gives only those made so far."""
+
+    def __init__(self, wizard: BridgeWizard) -> None:
+        self._wizard = wizard
+        self._built: dict[PageId, BasePage] = {}
+
+    def _key(self, page_id: object) -> PageId:
+        try:
+            return PageId(page_id)  # type: ignore[arg-type]
+        except ValueError:
+            raise KeyError(page_id) from None
+
+    def __getitem__(self, page_id: object) -> BasePage:
+        key = self._key(page_id)
+        page = self._built.get(key)
+        if page is None:
+            page = self._wizard._make_page(key)
+        return page
+
+    def __contains__(self, page_id: object) -> bool:  # without making the page
+        try:
+            self._key(page_id)
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[PageId]:
+        return iter(PAGE_CLASS)
+
+    def __len__(self) -> int:
+        return len(PAGE_CLASS)
+
+    def make(self, page_id: object) -> BasePage:
+        """The page, made now if it was not yet."""
+        return self[page_id]
+
+    def is_built(self, page_id: PageId) -> bool:
+        return PageId(page_id) in self._built
+
+    def built(self) -> dict[PageId, BasePage]:
+        """The pages made so far, in page-id order."""
+        return {key: self._built[key] for key in PAGE_CLASS if key in self._built}
 
 
 class BridgeWizard(QWizard):
@@ -48,16 +189,44 @@ class BridgeWizard(QWizard):
         icon = resources_dir() / "icons" / "app.svg"
         if icon.exists():
             self.setWindowIcon(QIcon(str(icon)))
-        self.pages = {}
-        for page_id, cls in page_classes().items():
-            page = cls(state)
-            self.pages[page_id] = page
-            self.setPage(int(page_id), page)
+        self.pages = Pages(self)
         self.setStartId(int(state.start_page(already_set_up)))
         self.resize(self.DEFAULT_SIZE)
         self.setMinimumSize(QSize(760, 560))
         self.retranslate()
 
+    # ------------------------------------------------------------------ pages on demand
+    def _make_page(self, page_id: PageId) -> BasePage:
+        page = page_class(page_id)(self.state)
+        self.pages._built[page_id] = page
+        self.setPage(int(page_id), page)
+        log.debug("Page %s made", page_id.name)
+        return page
+
+    def has_page(self, page_id: int) -> bool:
+        """Whether the wizard has this page (made yet or not)."""
+        return page_id in self.pages
+
+    def page(self, page_id: int) -> QWizardPage | None:  # type: ignore[override]
+        if page_id in self.pages:
+            return self.pages[page_id]
+        return super().page(page_id)
+
+    def setStartId(self, page_id: int) -> None:
+        if page_id in self.pages:   # QWizard only starts on a page it has
+            self.pages.make(page_id)
+        super().setStartId(page_id)
+
+    def validateCurrentPage(self) -> bool:
+        """QWizard.next() asks this, then goes to nextId(): make that page now if needed."""
+        if not super().validateCurrentPage():
+            return False
+        upcoming = self.nextId()
+        if upcoming != -1 and upcoming in self.pages:
+            self.pages.make(upcoming)
+        return True
+
+    # ------------------------------------------------------------------ the window
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Xero to QuickBooks Time"))
 
@@ -82,7 +251,7 @@ class BridgeWizard(QWizard):
     def stop_background_work(self) -> None:
         """Ask every page with work in flight (an import, a browser sign-in) to stop safely,
         then wait for the workers: an import stops between batches, never mid-batch."""
-        for page in self.pages.values():
+        for page in self.pages.built().values():
             cancel = getattr(page, "request_cancel", None)
             if cancel is not None:
                 cancel()

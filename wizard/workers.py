@@ -6,6 +6,7 @@ it returns a value or an error that the page turns into a sentence.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import traceback
@@ -70,14 +71,36 @@ class Worker(QRunnable):
                 pass
 
 
+def settle_heap(*, collect_young: bool = True) -> None:
+    """What exists now lives on (the app's start, the data a page has just received): keep
+    it out of later full garbage collections (``gc.freeze``).
+
+    A full collection walks every object the collector tracks while holding the
+    interpreter lock, so every thread waits, the window too: with a large organisation's
+    data in memory that is a tenth of a second each time. Frozen objects are still freed
+    when nothing refers to them any more; only reference cycles among them would stay, so
+    the young generations, where fresh cycles are, are collected first (``collect_young``;
+    not when the app has just started: everything made then is meant to stay).
+    """
+    if collect_young:
+        gc.collect(1)
+    gc.freeze()
+
+
 class TaskRunner(QObject):
-    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report."""
+    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report.
+
+    ``settle_after_tasks``: once a task's result has been handed to the page, what exists is
+    kept out of later full collections (:func:`settle_heap`). The app turns it on when it
+    starts (wizard/app.py); tests that build wizards by the dozen leave it off.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self._running: set[Worker] = set()
+        self.settle_after_tasks = False
 
     def start(self, fn: Callable[..., Any], *args: Any,
               on_done: Callable[[Any], None] | None = None,
@@ -89,6 +112,8 @@ class TaskRunner(QObject):
 
         def finish(_value: Any = None) -> None:
             self._running.discard(worker)
+            if self.settle_after_tasks:
+                settle_heap()   # connected after on_done: the page has its data now
 
         if on_done is not None:
             worker.signals.done.connect(on_done)

@@ -20,19 +20,29 @@ COLD_REPEATS = 5
 UI_CONTACTS, UI_EMPLOYEES, UI_ITEMS = 2_000, 60, 100
 
 
-def test_cold_start(results):
+def test_cold_start(results, tmp_path_factory):
+    # Started as a person starts it: an installed copy runs from compiled bytecode (pip and
+    # the packaged builds compile it). A checkout run with PYTHONDONTWRITEBYTECODE=1 would
+    # compile the app's own modules again at every start, a cost no user pays, so both sides
+    # get a bytecode cache of their own (outside the checkout), filled by a first run of each
+    # that is not counted. The app side is the product's own start (workers.cold_start).
+    cache = tmp_path_factory.mktemp("bytecode")
+    env = {"PYTHONPYCACHEPREFIX": str(cache), "PYTHONDONTWRITEBYTECODE": ""}
+    for kind in ("bare", "app"):
+        run_worker(["cold_start", kind, repr(time.time())], env=env)
     bare, app = [], []
     for _ in range(COLD_REPEATS):
-        bare.append(run_worker(["cold_start", "bare", repr(time.time())])["first_paint_s"])
-        app.append(run_worker(["cold_start", "app", repr(time.time())])["first_paint_s"])
+        bare.append(run_worker(["cold_start", "bare", repr(time.time())], env=env)["first_paint_s"])
+        app.append(run_worker(["cold_start", "app", repr(time.time())], env=env)["first_paint_s"])
     b, a = median(bare), median(app)
     results.add("cold start to first page painted / bare QWizard", a / b, "ratio", "<= 1.5",
-                a / b <= 1.5, f"{a:.3f} s vs {b:.3f} s, median of {COLD_REPEATS}, subprocess each")
+                a / b <= 1.5, f"{a:.3f} s vs {b:.3f} s, median of {COLD_REPEATS}, subprocess each, "
+                              "bytecode compiled (first run of each not counted)")
 
 
 def test_event_loop_stall(tmp_path, qtbot, qapp, results):
     import keyring
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from core.auth.xero_oauth import demo_consent_opener
     from core.context import AppContext
@@ -43,9 +53,9 @@ def test_event_loop_stall(tmp_path, qtbot, qapp, results):
     from core.secrets import TokenStore
     from tests.benchmarks.harness import MemoryKeyring
     from tests.gui.test_e2e_flow import _walk_to_options
+    from wizard.app import open_wizard
     from wizard.i18n import install_language
-    from wizard.state import PageId, WizardState
-    from wizard.wizard import BridgeWizard
+    from wizard.state import PageId
 
     data = tmp_path / "ui.json"
     atomic_write_json(data, generate_large(contacts=UI_CONTACTS, employees=UI_EMPLOYEES,
@@ -59,20 +69,44 @@ def test_event_loop_stall(tmp_path, qtbot, qapp, results):
                             tokens=TokenStore(backend, trust_backend=True),
                             opener=demo_consent_opener([tenant]), sandbox=box)
     ctx.open_db()
-    wizard = BridgeWizard(WizardState(ctx))
+    # As the app starts (wizard/app.py run_wizard): built, shown, the start's heap settled.
+    wizard = open_wizard(ctx, "en")
     qtbot.addWidget(wizard)
-    wizard.show()
     gaps = {"max": 0.0, "last": None, "on": False}
+    waiting: dict[str, tuple] = {}
 
     def beat():
         now = time.perf_counter()
         if gaps["on"] and gaps["last"] is not None:
             gaps["max"] = max(gaps["max"], now - gaps["last"])
-            if now - gaps["last"] > 0.1:
+            if now - gaps["last"] > 0.05:            # over the target
                 import os
                 if os.environ.get("XQB_BENCH_DEBUG"):
                     print(f"[stall] {1000 * (now - gaps['last']):.0f} ms on page {wizard.currentId()}")
         gaps["last"] = now
+        pending = waiting.get("until")
+        if pending is not None and pending[0]():
+            pending[1].quit()
+
+    def until(condition, timeout_ms):
+        """Run the event loop until ``condition`` holds, checked by the heartbeat itself: the
+        wait adds no work of its own to the UI thread (pytest-qt's waitUntil makes an event
+        loop, a timer and a signal blocker every 10 ms, each call needing the interpreter
+        lock, which the import's threads hold: the harness then measured its own waits)."""
+        if condition():
+            return
+        loop = QEventLoop()
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(loop.quit)
+        waiting["until"] = (condition, loop)
+        deadline.start(timeout_ms)
+        try:
+            loop.exec()
+        finally:
+            deadline.stop()
+            waiting.pop("until", None)
+        assert condition(), f"not done after {timeout_ms} ms"
 
     timer = QTimer()
     timer.setInterval(10)
@@ -83,18 +117,16 @@ def test_event_loop_stall(tmp_path, qtbot, qapp, results):
         gaps["on"] = True                       # from "Next" on Options to the import's end
         wizard.next()
         review = wizard.pages[PageId.REVIEW]
-        qtbot.waitUntil(lambda: wizard.currentId() == int(PageId.REVIEW) and not review.busy,
-                        timeout=300_000)
+        until(lambda: wizard.currentId() == int(PageId.REVIEW) and not review.busy, 300_000)
         if not review.isComplete():
             review.leave_later.click()
         wizard.next()
         preview = wizard.pages[PageId.PREVIEW]
-        qtbot.waitUntil(lambda: wizard.currentId() == int(PageId.PREVIEW) and not preview.busy,
-                        timeout=300_000)
+        until(lambda: wizard.currentId() == int(PageId.PREVIEW) and not preview.busy, 300_000)
         wizard.next()
         run = wizard.pages[PageId.IMPORT]
-        qtbot.waitUntil(lambda: wizard.currentId() == int(PageId.IMPORT), timeout=60_000)
-        qtbot.waitUntil(lambda: not run.running, timeout=600_000)
+        until(lambda: wizard.currentId() == int(PageId.IMPORT), 60_000)
+        until(lambda: not run.running, 600_000)
         gaps["on"] = False
     finally:
         timer.stop()

@@ -231,6 +231,9 @@ def test_cancel_while_waiting_for_the_browser(demo_env, host, qtbot):
     _press(qtbot, page.connect_button)
     qtbot.waitUntil(lambda: page.waiting.link.isVisible(), timeout=5000)
     assert page.busy and not page.isComplete()
+    # The window is watched (its Close cancels) only while waiting: a Python event filter on
+    # the window is called for each of its events, which an import in progress would slow.
+    assert page.waiting._watching is wiz
     url = page.waiting.link.text()
     assert url.startswith(box.xero_base.split("://")[0]) and "code_challenge=" in url
     _press(qtbot, page.waiting.copy_button)
@@ -240,6 +243,7 @@ def test_cancel_while_waiting_for_the_browser(demo_env, host, qtbot):
     assert page.banner.label.text() == "You cancelled signing in to Xero. Nothing was changed."
     assert page.banner.button.text() == "Try again"
     assert page.waiting.isHidden() and not page.isComplete() and state.organisations == []
+    assert page.waiting._watching is None
 
 
 def test_closed_browser_tab_times_out_and_busy_ports_are_explained(demo_env, host, qtbot,

@@ -96,7 +96,7 @@ def make_wizard(demo_env, qtbot):
 
 
 def test_australian_organisation_end_to_end(demo_env, make_wizard, qtbot, tmp_path):
-    ctx, box, tenants = demo_env
+    ctx, box, _tenants = demo_env
     before = _active_jobcodes(box)
     state = WizardState(ctx)
     wizard = make_wizard(state)
@@ -170,7 +170,7 @@ def test_australian_organisation_end_to_end(demo_env, make_wizard, qtbot, tmp_pa
     contact = next(c for c in box.store.xero_orgs[0]["Contacts"]
                    if c.get("IsCustomer") and c["ContactStatus"] == "ACTIVE")
     contact["Name"] = contact["Name"] + " Renamed"
-    contact["UpdatedDateUTC"] = "/Date(%d+0000)/" % (int(ctx.clock()) * 1000 + 60000)
+    contact["UpdatedDateUTC"] = f"/Date({int(ctx.clock()) * 1000 + 60000}+0000)/"
     state2 = WizardState(ctx, connection_id=state.connection_id, country="AU")
     again = make_wizard(state2, already_set_up=True)
     home = again.pages[PageId.HOME]

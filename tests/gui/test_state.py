@@ -1,5 +1,6 @@
 """The wizard's navigation rules, without a GUI."""
 
+import itertools
 from types import SimpleNamespace
 
 from wizard.state import FLOW, PageId, WizardState
@@ -8,7 +9,7 @@ from wizard.state import FLOW, PageId, WizardState
 def test_flow_and_home_shortcuts():
     state = WizardState(ctx=None)
     assert state.start_page(False) == PageId.WELCOME and state.start_page(True) == PageId.HOME
-    for here, there in zip(FLOW, FLOW[1:], strict=False):
+    for here, there in itertools.pairwise(FLOW):
         assert state.next_page(here) == there
     assert state.next_page(PageId.DONE) is None
     state.plan = SimpleNamespace(conflicts=[object()])

@@ -69,3 +69,15 @@ def test_demo_without_secure_storage_says_so_and_real_use_refuses(tmp_path, monk
         assert "in memory" in page.memory_note.label.text()
     finally:
         ctx.close()
+
+
+def test_country_names_kept_ready_are_babels():
+    """The welcome page's names come ready-made (loading babel's data would slow the first
+    window); after a babel upgrade, ``python -m wizard.countries`` makes them again."""
+    from wizard.countries import country_names, from_babel
+    from wizard.i18n import LANGUAGES
+
+    for language in LANGUAGES:
+        assert country_names(language) == from_babel(language), language
+    assert ("DE", "Allemagne") in country_names("fr")
+    assert country_names("de") == from_babel("de")   # other languages: from babel

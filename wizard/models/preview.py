@@ -83,6 +83,16 @@ def changes_of(plan: ImportPlan) -> list[Change]:
     return out
 
 
+def count_lines(changes: list[Change]) -> tuple[dict[str, int], dict[str, int]]:
+    """Lines per operation and per kind."""
+    ops: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    for c in changes:
+        ops[c.op] = ops.get(c.op, 0) + 1
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    return ops, kinds
+
+
 def skipped_change(s: Skipped) -> Change:
     return Change("skip", _SKIPPED_KIND.get(s.kind, s.kind), s.name, {}, {}, s)
 
@@ -164,14 +174,31 @@ class ChangeTableModel(ListTableModel):
         super().__init__(parent)
         self.words = Words(self)
         self._changes: list[Change] = []
+        self._ops: dict[str, int] = {}      # lines per operation
+        self._kinds: dict[str, int] = {}    # lines per kind
 
     def set_plan(self, plan: ImportPlan | None) -> None:
+        self.set_changes(changes_of(plan) if plan is not None else [])
+
+    def set_changes(self, changes: list[Change],
+                    counts: tuple[dict[str, int], dict[str, int]] | None = None) -> None:
+        """Show these lines (``changes_of`` a plan and their ``count_lines``: a large plan's
+        are made in a worker)."""
         self.beginResetModel()
-        self._changes = changes_of(plan) if plan is not None else []
+        self._changes = list(changes)
+        self._ops, self._kinds = counts if counts is not None else count_lines(self._changes)
         self.endResetModel()
 
     def changes(self) -> list[Change]:
         return list(self._changes)
+
+    def op_counts(self) -> dict[str, int]:
+        """How many lines per operation."""
+        return dict(self._ops)
+
+    def ops_and_kinds(self) -> tuple[list[str], list[str]]:
+        """The operations and kinds the lines have (all of them when there are no lines)."""
+        return (list(self._ops) or list(OPERATIONS)), (list(self._kinds) or list(SUMMARY_KINDS))
 
     def change_at(self, row: int) -> Change | None:
         return self._changes[row] if 0 <= row < len(self._changes) else None
@@ -272,16 +299,25 @@ class ChangeFilterModel(QSortFilterProxyModel):
 
     def set_operation(self, op: str | None) -> None:
         """Show only ``op`` ("update" also shows restores, as the counts do)."""
-        self.beginFilterChange()
-        self._op = op or None
-        self.endFilterChange()
+        self.set_filter(op, None)
 
     def set_text(self, text: str) -> None:
+        self.set_filter(self._op, text)
+
+    def set_filter(self, op: str | None, text: str | None) -> None:
+        """Both at once (``text`` None: unchanged); the rows are filtered again only when
+        something changed (each time is a pass over every line)."""
+        op = op or None
+        folded = self._text if text is None else fold(text.strip())
+        if op == self._op and folded == self._text:
+            return
         self.beginFilterChange()
-        self._text = fold(text.strip())
+        self._op, self._text = op, folded
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._op and not self._text:
+            return True   # no filter: the quickest answer (asked once per line)
         model: ChangeTableModel = self.sourceModel()  # type: ignore[assignment]
         c = model.change_at(source_row)
         if c is None:
@@ -304,8 +340,12 @@ class CountsModel(QAbstractTableModel):
         self._kinds: list[str] = []
 
     def set_plan(self, plan: ImportPlan | None) -> None:
+        self.set_counts(plan.counts() if plan is not None else {})
+
+    def set_counts(self, counts: Mapping[str, Mapping[str, int]]) -> None:
+        """Show ``ImportPlan.counts()`` (made in a worker for a large plan)."""
         self.beginResetModel()
-        self._counts = plan.counts() if plan is not None else {}
+        self._counts = {key: dict(per_kind) for key, per_kind in counts.items()}
         present = {kind for per_kind in self._counts.values() for kind in per_kind}
         self._kinds = [k for k in SUMMARY_KINDS if k in present]
         self.endResetModel()
@@ -367,4 +407,4 @@ class CountsModel(QAbstractTableModel):
 
 
 __all__ = ["OPERATIONS", "Change", "ChangeFilterModel", "ChangeTableModel",
-           "CountsModel", "changes_of"]
+           "CountsModel", "changes_of", "count_lines"]

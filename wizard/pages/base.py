@@ -49,6 +49,7 @@ class Banner(QWidget):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
         self._action: Callable[[], None] | None = None
+        self._kind: str | None = None
         self.button.clicked.connect(self._clicked)
         self.hide()
 
@@ -58,9 +59,11 @@ class Banner(QWidget):
 
     def show_message(self, text: str, kind: str = "error", *, action_text: str | None = None,
                      action: Callable[[], None] | None = None) -> None:
-        self.setStyleSheet(f"Banner {{ {self.STYLES[kind]} border-radius:4px; }}"
-                           f" QLabel {{ border:none; background:transparent; }}")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        if kind != self._kind:   # a new style sheet polishes the banner again: only if needed
+            self._kind = kind
+            self.setStyleSheet(f"Banner {{ {self.STYLES[kind]} border-radius:4px; }}"
+                               f" QLabel {{ border:none; background:transparent; }}")
+            self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.label.setText(text)
         self.setAccessibleName(text)
         self._action = action

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QStackedWidget,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,11 +43,23 @@ from ..models.preview import (
     REF_ROLE,
     WHAT,
     WHY,
+    Change,
     ChangeFilterModel,
     ChangeTableModel,
     CountsModel,
+    changes_of,
+    count_lines,
 )
 from .base import BasePage, EnterGuard, empty_state, heading
+
+
+def plan_with_changes(conn: Any, options: Any) -> tuple[Any, Any, list[Change], Any, Any]:
+    """The worker: the plan, and what the preview shows of it, made here (a large plan has
+    thousands of lines: the window stays responsive): the lines, their counts per operation
+    and kind, the plan's counts per kind."""
+    snapshot, plan = current_plan(conn, options)
+    changes = changes_of(plan)
+    return snapshot, plan, changes, count_lines(changes), plan.counts()
 
 
 class PreviewPage(BasePage):
@@ -109,8 +123,9 @@ class PreviewPage(BasePage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column in (NAME, BEFORE, AFTER, WHY):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
+        # "What" and "Kind" hold a few words each: they are sized for those words
+        # (_fit_word_columns), not by measuring every row as ResizeToContents does (thousands
+        # of rows in a large import, each asked for its text, font and colours).
         self.table.setMinimumHeight(120)
         layout.addWidget(self.table, 1)
         self.stack.addWidget(main)
@@ -147,17 +162,18 @@ class PreviewPage(BasePage):
         self.counts_model.retranslate()
         self.model.retranslate()
         self._fill_filter()
+        self._fit_word_columns()
         self._explain()
 
     def _fill_filter(self) -> None:
         current = self.filter_combo.currentData()
-        changes = self.model.changes()
+        per_op = self.model.op_counts()
         self.filter_combo.blockSignals(True)
         self.filter_combo.clear()
-        self.filter_combo.addItem(self.tr("All changes ({count})").format(count=len(changes)),
-                                  "")
+        self.filter_combo.addItem(self.tr("All changes ({count})").format(
+            count=sum(per_op.values())), "")
         for op, _key in COUNT_COLUMNS:
-            n = sum(1 for c in changes if c.op == op or (op == "update" and c.op == "restore"))
+            n = per_op.get(op, 0) + (per_op.get("restore", 0) if op == "update" else 0)
             if n:
                 self.filter_combo.addItem(
                     self.tr("{operation} ({count})").format(operation=self.model.words.op(op),
@@ -185,7 +201,7 @@ class PreviewPage(BasePage):
         if plan is None or not self.loaded or self.failed:
             return
         notes = []
-        archives = sum(1 for a in plan.actions if a.op == "archive")
+        archives = self.model.op_counts().get("archive", 0)   # the lines of this plan
         if archives:
             notes.append(self.tr(
                 "Records to be archived in QuickBooks Time: {count} (marked Archive, in red). "
@@ -218,7 +234,7 @@ class PreviewPage(BasePage):
                                     "to Xero first."))
             self.completeChanged.emit()
             return
-        self.run_task(current_plan, conn, self.state.options,
+        self.run_task(plan_with_changes, conn, self.state.options,
                       message=self.tr("Working out what will change…"),
                       on_done=self._planned, on_error=self._failed)
 
@@ -227,20 +243,29 @@ class PreviewPage(BasePage):
         self.show_error(exc, retry=self.load)
         self.completeChanged.emit()
 
-    def _planned(self, result: tuple[Any, Any]) -> None:
-        _snapshot, plan = result
+    def _planned(self, result: tuple[Any, ...]) -> None:
+        plan = result[1]
         self.plan = plan
         self.state.plan = plan
         self.loaded = True
-        self.counts_model.set_plan(plan)
-        self.model.set_plan(plan)
+        if len(result) > 4:   # made by plan_with_changes
+            self.counts_model.set_counts(result[4])
+            self.model.set_changes(result[2], result[3])
+        else:
+            self.counts_model.set_plan(plan)
+            self.model.set_plan(plan)
         self._fit_counts()
+        self._fit_word_columns()
         self.stack.setCurrentWidget(self.empty if plan.is_empty else self.main)
         self.notice.setVisible(not plan.is_empty)
-        self.setFinalPage(plan.is_empty)  # makes the wizard ask nextId() again
         self._fill_filter()
         self._explain()
-        self.completeChanged.emit()
+        # Last: the wizard updates its buttons (and asks nextId() again) once, here; the
+        # current page's setFinalPage does it, another page needs completeChanged.
+        self.setFinalPage(plan.is_empty)
+        wizard = self.wizard()
+        if wizard is None or wizard.currentPage() is not self:
+            self.completeChanged.emit()
 
     def _fit_counts(self) -> None:
         self.counts.resizeRowsToContents()
@@ -248,9 +273,27 @@ class PreviewPage(BasePage):
         height += sum(self.counts.rowHeight(r) for r in range(self.counts_model.rowCount()))
         self.counts.setFixedHeight(height + 2 * self.counts.frameWidth() + 2)
 
+    def _fit_word_columns(self) -> None:
+        """Wide enough for the words "What" and "Kind" can hold here, and their titles."""
+        header = self.table.horizontalHeader()
+        font = self.table.font()
+        bold = QFont(font)
+        bold.setBold(True)
+        plain_metrics, bold_metrics = QFontMetrics(font), QFontMetrics(bold)
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                                self.table)
+        padding = 2 * (margin + 1) + 2   # the item view's margins and the grid line
+        words = self.model.words
+        ops, kinds = self.model.ops_and_kinds()
+        what = [bold_metrics.horizontalAdvance(words.op(op)) if op == "archive"
+                else plain_metrics.horizontalAdvance(words.op(op)) for op in ops]
+        kind = [plain_metrics.horizontalAdvance(words.kind(k)) for k in kinds]
+        for column, widths in ((WHAT, what), (KIND, kind)):
+            header.resizeSection(column, max([header.sectionSizeHint(column),
+                                              *(w + padding for w in widths)]))
+
     def _filter_changed(self, *_args: Any) -> None:
-        self.proxy.set_operation(self.filter_combo.currentData())
-        self.proxy.set_text(self.search.text())
+        self.proxy.set_filter(self.filter_combo.currentData(), self.search.text())
 
     # ------------------------------------------------------------------ wizard plumbing
     def ready(self) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -72,6 +73,8 @@ class ReviewPage(BasePage):
         self.load_failed = False
         self.rename_dialog: QInputDialog | None = None
         self.problems_dialog: QDialog | None = None
+        self._facts: tuple[tuple[Any, ...], tuple[bool, int, int, bool, bool]] | None = None
+        self._details_shown = 0   # how many times the details were shown (not twice for one)
 
         self.stack = QStackedWidget(self)
         self.body.addWidget(self.stack, 1)
@@ -142,8 +145,8 @@ class ReviewPage(BasePage):
         header.setStretchLastSection(False)
         for column in (XERO, CANDIDATE, REASON, DECISION):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SCORE, QHeaderView.ResizeMode.ResizeToContents)
+        # "Kind" and "Score" hold a few words and numbers: sized for those
+        # (_fit_word_columns), not by asking every row as ResizeToContents does.
         self.table.setMinimumHeight(110)
 
         details = QWidget(main)
@@ -342,9 +345,25 @@ class ReviewPage(BasePage):
             "will do."))
         self._fill_kinds()
         self.model.retranslate()
+        self._fit_word_columns()
         self._update_progress()
         self._update_controls()
         self._show_details()
+
+    def _fit_word_columns(self) -> None:
+        """Wide enough for the kinds listed (or all of them) and for a score, and their titles."""
+        header = self.table.horizontalHeader()
+        metrics = QFontMetrics(self.table.font())
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                                self.table)
+        padding = 2 * (margin + 1) + 2   # the item view's margins and the grid line
+        kinds = {c.kind for c in self.conflicts} or set(KIND_ORDER)
+        widths = {KIND: [metrics.horizontalAdvance(self.model.kind_label(k)) for k in kinds],
+                  SCORE: [metrics.horizontalAdvance(text) for text in ("100", "—")]}
+        for column, texts in widths.items():
+            # the title's hint includes the sort arrow when the column is sorted
+            header.resizeSection(column, max([header.sectionSizeHint(column),
+                                              *(w + padding for w in texts)]))
 
     def _fill_kinds(self) -> None:
         current = self.kind_combo.currentData()
@@ -397,11 +416,13 @@ class ReviewPage(BasePage):
             self.completeChanged.emit()
             return
         self._fill_kinds()
-        self.model.set_rows(data.rows)
+        shown = self._details_shown
+        self.model.set_rows(data.rows)   # a new list resets the model: details shown then
+        self._fit_word_columns()
         self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
-        self._ensure_current()
+        if self._details_shown == shown:
+            self._ensure_current()       # also updates the buttons
         self._update_progress()
-        self._update_controls()
         if self.state.fetch_error:
             self.banner.show_message(self.tr(
                 "The latest changes could not be fetched, so this review uses the data saved "
@@ -442,6 +463,27 @@ class ReviewPage(BasePage):
         self.progress_label.setText(text)
         self.progress_label.setAccessibleName(text)
 
+    def _row_facts(self) -> tuple[bool, int, int, bool, bool]:
+        """(anything undecided, exact-safe waiting, create-safe waiting, can undo, can redo).
+
+        Counted once per list of rows: every decision, undo or import of decisions shows a
+        new list (``_refresh``), and the buttons are updated several times for one of them.
+        """
+        rows = self.model.items()
+        key = (rows, self.conn_id, self.loaded)
+        cached = self._facts
+        if cached is not None and cached[0][0] is rows and cached[0][1:] == key[1:]:
+            return cached[1]
+        waiting = [r for r in rows if not r.decided]
+        cid = self.conn_id if self.loaded else None
+        facts = (bool(waiting),
+                 sum(1 for r in waiting if review.is_exact_safe(r.conflict)),
+                 sum(1 for r in waiting if review.is_create_safe(r.conflict)),
+                 cid is not None and review.can_undo(cid),
+                 cid is not None and review.can_redo(cid))
+        self._facts = (key, facts)
+        return facts
+
     def _update_controls(self) -> None:
         rows = self.rows()
         row = self.current_row()
@@ -450,8 +492,7 @@ class ReviewPage(BasePage):
             button.setEnabled(has_row)
         if row is not None and not row.conflict.candidates:
             self.link_button.setEnabled(False)
-        has_undecided = any(not r.decided for r in rows)
-        exact = sum(1 for r in rows if not r.decided and review.is_exact_safe(r.conflict))
+        has_undecided, exact, create, can_undo, can_redo = self._row_facts()
         self.accept_exact_button.setEnabled(exact > 0)
         if exact:
             self.accept_exact_button.setToolTip(self.tr(
@@ -461,7 +502,6 @@ class ReviewPage(BasePage):
             self.accept_exact_button.setToolTip(self.tr(
                 "No record waiting here has a single candidate that differs only by capitals, "
                 "spaces or invisible characters."))
-        create = sum(1 for r in rows if not r.decided and review.is_create_safe(r.conflict))
         self.create_unmatched_button.setEnabled(create > 0)
         if create:
             self.create_unmatched_button.setToolTip(self.tr(
@@ -473,9 +513,8 @@ class ReviewPage(BasePage):
                 "none of them is waiting here."))
         for button in (self.accept_exact_button, self.create_unmatched_button):
             button.setAccessibleDescription(button.toolTip())
-        cid = self.conn_id if self.loaded else None
-        self.undo_button.setEnabled(cid is not None and review.can_undo(cid))
-        self.redo_button.setEnabled(cid is not None and review.can_redo(cid))
+        self.undo_button.setEnabled(can_undo)
+        self.redo_button.setEnabled(can_redo)
         self.undo_shortcut.setEnabled(self.undo_button.isEnabled())
         self.redo_shortcut.setEnabled(self.redo_button.isEnabled())
         self.export_action.setEnabled(bool(rows))
@@ -501,9 +540,11 @@ class ReviewPage(BasePage):
         return True
 
     def _ensure_current(self) -> None:
+        shown = self._details_shown
         if not self.table.currentIndex().isValid() and self.proxy.rowCount():
-            self.table.setCurrentIndex(self.proxy.index(0, 0))
-        self._show_details()
+            self.table.setCurrentIndex(self.proxy.index(0, 0))  # shows them (_row_changed)
+        if self._details_shown == shown:
+            self._show_details()
 
     def _filter_changed(self, *_args: Any) -> None:
         self.proxy.set_text(self.search.text())
@@ -527,6 +568,7 @@ class ReviewPage(BasePage):
         return [by_id[x].strip() for x in xero_ids or () if x in by_id]
 
     def _show_details(self) -> None:
+        self._details_shown += 1
         row = self.current_row()
         self._update_controls()
         self.candidates.blockSignals(True)

@@ -188,7 +188,11 @@ class RunPage(BasePage):
     def nextId(self) -> int:
         from ..state import PageId
 
-        return int(PageId.DONE) if self.wizard().page(int(PageId.DONE)) is not None else -1
+        wizard = self.wizard()
+        has_page = getattr(wizard, "has_page", None)   # BridgeWizard makes pages on demand
+        if has_page is not None:
+            return int(PageId.DONE) if has_page(int(PageId.DONE)) else -1
+        return int(PageId.DONE) if wizard.page(int(PageId.DONE)) is not None else -1
 
     # ---------------------------------------------------------------- starting
     def start(self, *, replan: bool = False) -> None:

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from babel import Locale
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListView
 
 from core.xero.regions import country_has_payroll
 
+from ..countries import country_names
 from ..i18n import LANGUAGES, install_language
 from .base import Banner, BasePage, EnterGuard, paragraph
-
-
-def country_names(language: str) -> list[tuple[str, str]]:
-    """Every country (ISO alpha-2) with its name in ``language``, sorted for that language."""
-    territories = Locale.parse(language).territories
-    names = [(code, name) for code, name in territories.items()
-             if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK")]
-    import unicodedata
-
-    def key(item: tuple[str, str]) -> str:
-        return unicodedata.normalize("NFKD", item[1]).encode("ascii", "ignore").decode().casefold()
-
-    return sorted(names, key=key)
 
 
 class WelcomePage(BasePage):

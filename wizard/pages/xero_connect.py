@@ -64,7 +64,8 @@ class SignInWaiting(QWidget):
         super().__init__(page)
         self.page = page
         self._cancel: threading.Event | None = None
-        self._watching = False
+        self._watching: QWidget | None = None          # the window, while waiting
+        self._rejected_hooked: QWidget | None = None
         self.cancelled_by_user = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -145,6 +146,7 @@ class SignInWaiting(QWidget):
 
     def _finish(self) -> None:
         self._cancel = None
+        self._unwatch_window()
         self.hide()
 
     def _show_url(self, url: str) -> None:
@@ -162,13 +164,28 @@ class SignInWaiting(QWidget):
 
     # A worker waiting up to 5 minutes for the browser must not hold the window open: the
     # filter sees the window's Close before the wizard's closeEvent waits for the workers.
+    # It watches only while waiting: a Python event filter on the window is called for every
+    # event the window gets (each repaint), and each call needs the interpreter lock, which a
+    # busy background thread (an import) holds for milliseconds at a time.
     def _watch_window(self) -> None:
         window = self.window()
-        if window is not None and window is not self and not self._watching:
+        if window is None or window is self:
+            return
+        if self._watching is not window:
+            self._unwatch_window()
             window.installEventFilter(self)
-            if isinstance(window, QWizard):
-                window.rejected.connect(self.cancel)
-            self._watching = True
+            self._watching = window
+        if isinstance(window, QWizard) and self._rejected_hooked is not window:
+            window.rejected.connect(self.cancel)
+            self._rejected_hooked = window
+
+    def _unwatch_window(self) -> None:
+        window, self._watching = self._watching, None
+        if window is not None:
+            try:
+                window.removeEventFilter(self)
+            except RuntimeError:  # the window is already gone
+                pass
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
         if event.type() == QEvent.Type.Close:
