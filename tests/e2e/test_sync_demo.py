@@ -20,8 +20,8 @@ def active_state(store):
                         for u in qbt["users"] if u["active"]),
         "fields": sorted((f["name"], f.get("required")) for f in qbt["customfields"] if f["active"]),
         "items": sorted((i["customfield_id"], i["name"]) for i in qbt["customfielditems"] if i["active"]),
-        "locations": sorted((tuple(sorted(l.get("linked_objects", {}).get("jobcodes", []))), l["addr1"])
-                            for l in qbt["locations"] if l["active"]),
+        "locations": sorted((tuple(sorted(loc.get("linked_objects", {}).get("jobcodes", []))), loc["addr1"])
+                            for loc in qbt["locations"] if loc["active"]),
     }
 
 
@@ -56,7 +56,7 @@ def test_first_sync_then_nothing_then_a_rename(demo_ctx):
     contact = next(c for c in org["Contacts"] if c["ContactID"] == link.xero_id)
     old_name = contact["Name"]
     contact["Name"] = old_name + " (renamed)"
-    contact["UpdatedDateUTC"] = "/Date(%d+0000)/" % (int(ctx.clock()) * 1000 + 5000)
+    contact["UpdatedDateUTC"] = f"/Date({int(ctx.clock()) * 1000 + 5000}+0000)/"
     third = sync(ctx, conn)
     assert third.as_json()["updated"] == {"customers": 1}
     job = next(j for j in store.qbtime["jobcodes"] if j["id"] == link.qbt_id)
@@ -152,7 +152,7 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
     org = ctx.sandbox.store.xero_orgs[0]
     employee = next(e for e in org["payroll"]["Employees"] if e["EmployeeID"] == link.xero_id)
     employee["LastName"] += "-Martin"
-    employee["UpdatedDateUTC"] = "/Date(%d+0000)/" % (int(ctx.clock()) * 1000 + 5000)
+    employee["UpdatedDateUTC"] = f"/Date({int(ctx.clock()) * 1000 + 5000}+0000)/"
     third = sync(ctx, conn)
     assert third.as_json()["updated"] == {"employees": 1}
     user = next(u for u in ctx.sandbox.store.qbtime["users"] if u["id"] == link.qbt_id)
@@ -163,7 +163,8 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
     # A day after the last whole read, the next read is whole again (QuickBooks Time too).
     sent.clear()
     params_of.clear()
-    ctx.clock = (lambda now=ctx.clock(): now + FULL_CONTACTS_EVERY_S + 60)
+    day_later = ctx.clock() + FULL_CONTACTS_EVERY_S + 60
+    ctx.clock = lambda: day_later
     sync(ctx, conn)
     employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
     assert employee_reads and all("If-Modified-Since" not in h for h in employee_reads)

@@ -563,7 +563,7 @@ def test_xero_preset_never_exceeds_60_in_any_fixed_minute(gaps, delays, phase):
     ft = FakeTime()
     limiter = xero_limiter(clock=ft.now, sleep=ft.sleep)
     arrivals = []
-    for gap, delay in zip(gaps, delays):
+    for gap, delay in zip(gaps, delays[:len(gaps)], strict=True):
         ft.clock.advance(gap)
         with limiter:
             arrivals.append(ft.now() + delay)
