@@ -931,3 +931,21 @@ def test_a_state_dir_written_in_one_file_still_loads(tmp_path: Path) -> None:
     assert json.loads((state / QBTIME_STATE_FILE).read_text()) == data["qbtime"]
     assert "qbtime" not in json.loads((state / COMPANY_FILE).read_text())
     assert CompanyStore.load(DEMO_COMPANY_FILE, state).data == data
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=40)
+    | st.dictionaries(st.text(max_size=5), children, max_size=40),
+    max_leaves=400)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json_values)
+def test_state_files_are_the_same_json_as_one_dumps_call(value) -> None:
+    """The simulators write their state in pieces (the wizard's window shares the process):
+    the text is exactly what one compact json.dumps makes."""
+    from core.sandbox.common import _json_chunks
+
+    assert "".join(_json_chunks(value)) == json.dumps(value, ensure_ascii=False,
+                                                      separators=(",", ":"))
