@@ -12,6 +12,7 @@ through the same mapping functions the clients use, so there is one mapping path
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from . import jsonfast
 from .http import XERO_MAX_CONCURRENT
 from .models import (
     Connection,
@@ -477,7 +477,7 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     # times cheaper than building a model object (every column converted) per row.
     def raws(query: Any) -> list[dict[str, Any]]:
         sql, params = query.sql()
-        return [jsonfast.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
+        return [json.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
 
     def xrows(kind: str) -> list[dict[str, Any]]:
         return raws(XeroRecord.select(XeroRecord.raw)

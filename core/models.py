@@ -27,7 +27,6 @@ from typing import Any
 
 import peewee as pw
 
-from . import jsonfast
 from .db import db
 
 
@@ -82,7 +81,7 @@ class JSONField(pw.TextField):
     def python_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return jsonfast.loads(value)
+        return json.loads(value)
 
 
 class ChoiceField(pw.CharField):

@@ -54,7 +54,6 @@ from ..http import (
     qbtime_limiter,
 )
 from ..i18n import N_, MsgList
-from ..jsonfast import response_json
 from ..records import (
     QBTAssignment,
     QBTCustomField,
@@ -289,7 +288,7 @@ class QBTimeClient:
         if not 200 <= resp.status_code < 300:
             raise self._fail(resp, method, endpoint)
         try:
-            payload = response_json(resp)
+            payload = resp.json()
         except ValueError:
             payload = None
         if not isinstance(payload, dict):

@@ -51,7 +51,6 @@ import requests
 
 from ..errors import ApiError, ReauthorizationRequired
 from ..http import XERO, AuthRejected, ServiceSession, error_reason
-from ..jsonfast import response_json
 from ..records import (
     XeroContact,
     XeroEmployee,
@@ -457,7 +456,7 @@ class XeroClient:
 # =========================================================================== helpers
 def _json(resp: requests.Response) -> Any:
     try:
-        return response_json(resp)
+        return resp.json()
     except ValueError:
         raise _unreadable(resp) from None
 
