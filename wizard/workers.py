@@ -42,6 +42,8 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         self.with_progress = with_progress
         self.cancel = cancel
+        #: settle the heap here, before the result is handed over (see TaskRunner)
+        self.settle = False
         self.setAutoDelete(True)
 
     @Slot()
@@ -62,6 +64,11 @@ class Worker(QRunnable):
             log.error("Unexpected error in a background task:\n%s", traceback.format_exc())
             self.signals.failed.emit(UnexpectedError(what=type(exc).__name__))
         else:
+            if self.settle:
+                # What the task made (a large organisation's snapshot and plan) is kept out
+                # of full collections before the page builds its tables from it: a full
+                # collection triggered on the UI thread then walks only what is new.
+                settle_heap()
             self.signals.done.emit(result)
         finally:
             try:
@@ -108,6 +115,7 @@ class TaskRunner(QObject):
               on_progress: Callable[[Any], None] | None = None,
               cancel: threading.Event | None = None, **kwargs: Any) -> Worker:
         worker = Worker(fn, *args, with_progress=on_progress is not None, cancel=cancel, **kwargs)
+        worker.settle = self.settle_after_tasks
         self._running.add(worker)
 
         def finish(_value: Any = None) -> None:

@@ -215,6 +215,27 @@ def test_a_task_settles_the_heap_when_the_app_asks(demo_env, make_wizard, qtbot)
     assert results == [1, 2]
 
 
+def test_a_task_result_is_settled_before_the_page_gets_it(demo_env, make_wizard, qtbot):
+    """What the task made is frozen in the worker, before on_done runs on the UI thread
+    (where building tables from it may trigger a full collection)."""
+    ctx, _box, _t = demo_env
+    wizard = make_wizard(WizardState(ctx))
+    wizard.tasks.settle_after_tasks = True
+    seen = []
+
+    def task():
+        made = [[] for _ in range(5000)]
+        return made, gc.get_freeze_count()
+
+    try:
+        wizard.tasks.start(task, on_done=lambda r: seen.append((r, gc.get_freeze_count())))
+        qtbot.waitUntil(lambda: bool(seen) and not wizard.tasks.busy(), timeout=5000)
+        (made, frozen_in_task), frozen_on_done = seen[0]
+        assert frozen_on_done >= frozen_in_task + len(made)
+    finally:
+        gc.unfreeze()
+
+
 def test_the_other_pages_are_imported_in_the_background_once():
     script = textwrap.dedent("""
         import gc, json, sys
