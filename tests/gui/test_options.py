@@ -66,12 +66,16 @@ def tab_to(qtbot, page, target, limit=40):
 
 # ---------------------------------------------------------------------------- page
 def test_entering_fetches_then_options_round_trip_with_the_keyboard(connected_env, host, qtbot):
-    ctx, _box, _t, conn = connected_env
+    ctx, box, _t, conn = connected_env
     save_options(conn, load_options(conn).with_values(archive_unmatched=True, import_items=False,
                                                       extra_customers=[NEWTOWN]))
     state = state_for(ctx, conn, fetched=False)
+    # Slow enough that the page is seen reading (reads run in parallel now: a fast machine
+    # finished them before the first look).
+    box.qbtime_faults.latency_s = 0.1
     wiz, page = open_page(host, qtbot, state, wait=False)
     assert page.busy and not page.isComplete()  # reading Xero and QuickBooks Time
+    box.qbtime_faults.latency_s = 0.0
     qtbot.waitUntil(lambda: not page.busy, timeout=10000)
     assert state.fetched and state.fetch_error is None and page.isComplete()
 
