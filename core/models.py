@@ -391,7 +391,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
 
 
 #: sqlite3 errors raised as peewee's (IntegrityError…), as every peewee query raises them
-_SQL_ERRORS_AS_PEEWEE = pw.ExceptionWrapper(pw.EXCEPTIONS)
+_SQL_ERRORS_AS_PEEWEE = pw.ExceptionWrapper(pw.EXCEPTIONS)  # type: ignore[attr-defined]
 
 
 class Stored(str):
