@@ -236,6 +236,26 @@ def test_a_task_result_is_settled_before_the_page_gets_it(demo_env, make_wizard,
         gc.unfreeze()
 
 
+def test_no_full_collection_while_settled_tasks_run(demo_env, make_wizard, qtbot):
+    """While the app's tasks build large data, full collections (which would walk it all,
+    holding the lock the window needs) wait; the thresholds come back when they end."""
+    from wizard.workers import NO_FULL_COLLECTION
+
+    ctx, _box, _t = demo_env
+    wizard = make_wizard(WizardState(ctx))
+    wizard.tasks.settle_after_tasks = True
+    before = gc.get_threshold()
+    seen = []
+    try:
+        wizard.tasks.start(lambda: gc.get_threshold(), on_done=seen.append)
+        qtbot.waitUntil(lambda: bool(seen) and not wizard.tasks.busy(), timeout=5000)
+        assert seen[0][2] == NO_FULL_COLLECTION and seen[0][:2] == before[:2]
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
 def test_the_other_pages_are_imported_in_the_background_once():
     script = textwrap.dedent("""
         import gc, json, sys
