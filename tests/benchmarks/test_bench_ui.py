@@ -40,7 +40,44 @@ def test_cold_start(results, tmp_path_factory):
                               "bytecode compiled (first run of each not counted)")
 
 
-def test_event_loop_stall(tmp_path, qtbot, qapp, results):
+STALL_REPEATS = 3
+#: set in the child process that measures one stall (its path receives the figure)
+STALL_CHILD = "XQB_BENCH_STALL_OUT"
+
+
+def test_event_loop_stall(tmp_path, results):
+    """Each run in a fresh process, like the app: the other benchmarks' data (10,000 x 10,000
+    names, the large organisation) must not sit in the heap the collector walks."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.benchmarks.harness import ROOT
+
+    runs = []
+    for i in range(STALL_REPEATS):
+        out = tmp_path / f"stall-{i}.json"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", f"{__file__}::test_event_loop_stall_child",
+             "-p", "no:cacheprovider", "-q"], cwd=ROOT, capture_output=True, text=True,
+            timeout=600, env={**os.environ, STALL_CHILD: str(out), "QT_QPA_PLATFORM": "offscreen"})
+        assert proc.returncode == 0 and out.exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
+        runs.append(json.loads(out.read_text())["stall_ms"])
+    stall_ms = median(runs)
+    results.add("UI: longest event-loop stall during fetch/review/preview/import", stall_ms, "ms",
+                "<= 50", stall_ms <= 50,
+                f"{UI_CONTACTS}-contact organisation (not the 10,000 one: time budget); median of "
+                f"{STALL_REPEATS} runs, each in a fresh process: "
+                + ", ".join(f"{r:.0f}" for r in runs) + " ms")
+
+
+@pytest.mark.skipif(not __import__("os").environ.get(STALL_CHILD),
+                    reason="one stall measurement, run by test_event_loop_stall in a subprocess")
+def test_event_loop_stall_child(tmp_path, qtbot, qapp):
+    import json
+    import os
+
     import keyring
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -133,6 +170,5 @@ def test_event_loop_stall(tmp_path, qtbot, qapp, results):
         wizard.stop_background_work()
         ctx.close()
     stall_ms = gaps["max"] * 1000
-    results.add("UI: longest event-loop stall during fetch/review/preview/import", stall_ms, "ms",
-                "<= 50", stall_ms <= 50,
-                f"{UI_CONTACTS}-contact organisation (not the 10,000 one: time budget); one run")
+    with open(os.environ[STALL_CHILD], "w", encoding="utf-8") as fh:
+        json.dump({"stall_ms": stall_ms}, fh)
