@@ -200,9 +200,7 @@ def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
     report.first_time = _cursor(conn, "xero", "contacts") is None
     _fetch_xero(ctx, conn, report, full=full, step=step)
     token = ctx.qbtime_token_for(conn)
-    last_whole = _cursor(conn, "qbtime", "full")
-    whole = (full or report.first_time or last_whole is None
-             or ctx.clock() - float(last_whole) > FULL_CONTACTS_EVERY_S)
+    whole = full or report.first_time or _whole_read_due(ctx, conn, "qbtime", "full")
     _fetch_qbtime(ctx, conn, token, report, full=whole, step=step)
     if whole:
         _set_cursor(conn, "qbtime", "full", repr(ctx.clock()))
@@ -222,14 +220,18 @@ XERO_STEPS = 6
 QBT_STEPS = 6
 
 
+def _whole_read_due(ctx: AppContext, conn: Connection, source: str, resource: str) -> bool:
+    """No whole read of ``resource`` recorded, or none for :data:`FULL_CONTACTS_EVERY_S`."""
+    last_whole = _cursor(conn, source, resource)
+    return last_whole is None or ctx.clock() - float(last_whole) > FULL_CONTACTS_EVERY_S
+
+
 def _incremental_since(ctx: AppContext, conn: Connection, resource: str, *,
                        full: bool) -> float | None:
     """The If-Modified-Since cursor for ``resource``, or None when this read must be whole:
     asked for, never read, or no whole read for :data:`FULL_CONTACTS_EVERY_S`."""
     since_raw = _cursor(conn, "xero", resource)
-    last_full = _cursor(conn, "xero", f"{resource}_full")
-    if (full or since_raw is None or last_full is None
-            or ctx.clock() - float(last_full) > FULL_CONTACTS_EVERY_S):
+    if full or since_raw is None or _whole_read_due(ctx, conn, "xero", f"{resource}_full"):
         return None
     return float(since_raw or 0)
 
@@ -241,12 +243,6 @@ def _advance_xero(ctx: AppContext, conn: Connection, client: Any, resource: str,
     _set_cursor(conn, "xero", resource, repr(server_time))
     if whole:
         _set_cursor(conn, "xero", f"{resource}_full", repr(server_time))
-
-
-def _done(value: Any) -> Future[Any]:
-    future: Future[Any] = Future()
-    future.set_result(value)
-    return future
 
 
 def _discard(futures: dict[str, Future[Any]]) -> None:
@@ -273,15 +269,14 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
                                             thread_name_prefix="xero-read") as pool:
         contacts_since = _incremental_since(ctx, conn, "contacts", full=full)
         report.full_contacts = contacts_since is None
+        au_employees_since = _incremental_since(ctx, conn, "employees", full=full)
 
         def payroll_reads(version: str) -> dict[str, Future[Any]]:
             if payroll_api(version) is PayrollApi.NONE:
                 return {}
-            since = (_incremental_since(ctx, conn, "employees", full=full)
-                     if payroll_api(version) is PayrollApi.AU else None)
+            since = au_employees_since if payroll_api(version) is PayrollApi.AU else None
             return {"employees": pool.submit(client.employees, version, modified_since=since),
-                    "leave_types": pool.submit(client.leave_types, version),
-                    "employees_since": _done(since)}
+                    "leave_types": pool.submit(client.leave_types, version)}
 
         futures: dict[str, Future[Any]] = {
             "organisation": pool.submit(client.organisation),
@@ -309,7 +304,7 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
             _discard(futures)
             _discard(speculative)
             raise
-        employees_since = results.get("employees_since")
+        employees_since = au_employees_since if payroll is PayrollApi.AU else None
 
         contacts = results["contacts"]
         _store(XeroRecord, conn, "contact", "xero_id", [

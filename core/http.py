@@ -534,6 +534,17 @@ def _reason_from_json(payload: dict[str, Any]) -> str:
     return parts[0] if parts else ""
 
 
+def date_header_time(resp: requests.Response) -> float | None:
+    """The answer's HTTP ``Date`` header as epoch seconds: the service's clock, not ours."""
+    header = resp.headers.get("Date")
+    if not header:
+        return None
+    try:
+        return parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _parse_retry_after(value: str | None, now: float) -> float | None:
     if value is None:
         return None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import BridgeError
 from .i18n import tr
 from .models import ImportRun, JournalEntry, LeaveLink, Link, bulk_insert, db, utcnow
-from .plan import PHASES, Action, ImportPlan, ordered_groups
+from .plan import PHASES, Action, ImportPlan, name_key, ordered_groups
 from .qbtime.client import QBTimeClient, WriteOutcomeUnknown, WriteResult
 
 if TYPE_CHECKING:
@@ -451,15 +451,16 @@ def undo_plan(run: ImportRun) -> ImportPlan:
     # names after renames). Reverting that rename needs the name back, and QuickBooks Time
     # keeps jobcode names unique among siblings, archived ones included: the created
     # jobcode is archived under a marked name first, then the rename is reverted.
-    created_names = {(int((e.after or {}).get("parent_id") or 0), _fold_name((e.after or {}).get("name"))): e.seq
-                     for e in entries if e.action == "create" and e.entity_kind == "jobcode"
-                     and e.qbt_id is not None and not (e.error and "already existed" in e.error)}
+    created_names = {
+        (int((e.after or {}).get("parent_id") or 0), name_key((e.after or {}).get("name"))): e.seq
+        for e in entries if e.action == "create" and e.entity_kind == "jobcode"
+        and e.qbt_id is not None and not (e.error and "already existed" in e.error)}
     reclaimed: dict[int, str] = {}   # seq of a create -> the name it must give back
     for e in entries:
         before, after = e.before or {}, e.after or {}
         if e.entity_kind == "jobcode" and e.action in ("update", "restore") and "name" in after:
             key = (int(before.get("parent_id") or after.get("parent_id") or 0),
-                   _fold_name(before.get("name")))
+                   name_key(before.get("name")))
             if key in created_names:
                 reclaimed[created_names[key]] = str(before.get("name"))
     deferred: list[PlanAction] = []   # reverts that wait for the archive freeing their name
@@ -520,10 +521,6 @@ def undo_plan(run: ImportRun) -> ImportPlan:
                                           reason="undo an archive"))
     # Last in the archive phase (after the archives: ordered_groups keeps plan order).
     return ImportPlan(actions=actions + deferred)
-
-
-def _fold_name(name: Any) -> str:
-    return str(name or "").strip().casefold()
 
 
 def _undone_name(name: str) -> str:

@@ -187,6 +187,12 @@ def _clean(name: str) -> str:
     return unicodedata.normalize("NFC", name or "").strip()
 
 
+def name_key(name: str) -> str:
+    """How QuickBooks Time tells sibling jobcode names apart: ignoring case and outer
+    spaces (the plan's name checks, and undo's when it gives a name back)."""
+    return _clean(name).casefold()
+
+
 def _address_of(loc: QBTLocation) -> Address:
     return loc.address
 
@@ -245,8 +251,7 @@ class _Planner:
             self.children[j.parent_id].append(j.id)
         self.claimed: dict[str, set[int]] = defaultdict(set)  # qbt ids already used per kind
         #: top-level jobcode names in use (casefolded) -> jobcode id (-1: a create of this plan)
-        self.top_names = {_clean(j.name).casefold(): j.id for j in snap.jobcodes
-                          if j.parent_id == 0}
+        self.top_names: dict[str, int] = {}   # filled by _settle_top_renames
         #: linked jobcodes whose rename another top-level name blocks (_settle_top_renames)
         self.blocked_renames: set[int] = set()
 
@@ -412,7 +417,7 @@ class _Planner:
         ok = []
         for xero_id in sorted(create, key=lambda x: x not in auto):  # stable: automatic first
             name = self.desired_name("customer", xero_id, names.get(xero_id, ""))
-            key = name.casefold()
+            key = name_key(name)
             if key in self.top_names:
                 conflict = result.conflict_for(xero_id)
                 if conflict is not None and conflict not in self.plan.conflicts:
@@ -448,9 +453,9 @@ class _Planner:
             holders: dict[str, set[int]] = defaultdict(set)
             for j in tops:
                 name = renames[j.id] if j.id in renames and j.id not in blocked else j.name
-                holders[_clean(name).casefold()].add(j.id)
+                holders[name_key(name)].add(j.id)
             newly = {jid for jid, name in renames.items()
-                     if jid not in blocked and len(holders[_clean(name).casefold()]) > 1}
+                     if jid not in blocked and len(holders[name_key(name)]) > 1}
             if not newly:
                 break
             blocked |= newly
@@ -595,7 +600,7 @@ class _Planner:
             # not imported this time) is not free to take by name.
             taken = self.claimed["tracking_category"] | set(self.links.get("tracking_category", {}).values())
             field_obj = next((f for f in self.snap.customfields
-                              if _clean(f.name).casefold() == _clean(name).casefold()
+                              if name_key(f.name) == name_key(name)
                               and f.applies_to == "timesheet"
                               and f.id not in taken), None)
             if field_obj is not None:

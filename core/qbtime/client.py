@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -50,6 +49,7 @@ from ..http import (
     RequestCounter,
     RetryPolicy,
     ServiceSession,
+    date_header_time,
     error_reason,
     qbtime_limiter,
 )
@@ -89,16 +89,6 @@ __all__ = [
     "WriteOutcomeUnknown",
     "WriteResult",
 ]
-
-
-def _server_time(resp: requests.Response) -> float | None:
-    header = resp.headers.get("Date")
-    if not header:
-        return None
-    try:
-        return parsedate_to_datetime(header).timestamp()
-    except (TypeError, ValueError):
-        return None
 
 
 # =========================================================================== results & errors
@@ -298,7 +288,7 @@ class QBTimeClient:
 
     def _get(self, endpoint: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         resp = self._call("GET", endpoint, params=params)
-        self.last_server_time = _server_time(resp)
+        self.last_server_time = date_header_time(resp)
         return self._json(resp, "GET", endpoint)
 
     def _since(self, value: SinceValue) -> str | None:

@@ -44,13 +44,13 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from typing import Any
 
 import requests
 
 from ..errors import ApiError, ReauthorizationRequired
-from ..http import XERO, AuthRejected, ServiceSession, error_reason
+from ..http import XERO, AuthRejected, ServiceSession, date_header_time, error_reason
 from ..records import (
     XeroContact,
     XeroEmployee,
@@ -484,13 +484,7 @@ def _server_time(data: Any, resp: requests.Response) -> float | None:
         ts = mapping.parse_timestamp(value)
         if ts is not None:
             return ts
-    header = resp.headers.get("Date")
-    if header:
-        try:
-            return parsedate_to_datetime(header).timestamp()
-        except (TypeError, ValueError, IndexError):
-            return None
-    return None
+    return date_header_time(resp)
 
 
 def _raise_problem(data: Any, what: str) -> None:
