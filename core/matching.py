@@ -348,10 +348,13 @@ def _canon(s: str, flags: int) -> str:
         s = s.strip()
     if flags & _SPACES:
         tokens = s.split()
-        if _INITIAL_RE.search(s):
+        merged = bool(_INITIAL_RE.search(s))
+        if merged:
             tokens = _merge_initials(tokens)
-            if flags & _AMPERSAND:      # "E/T" -> "e t" -> "et": read it as the others are
-                tokens = ["and" if t.casefold() == "et" else t for t in tokens]
+        # An "et" made by the stages above ("E/T" -> "e t" -> "et", "e't" -> "et") is read as
+        # the others are: otherwise normalising twice would differ from normalising once.
+        if flags & _AMPERSAND and (merged or "et" in s or "ET" in s or "Et" in s or "eT" in s):
+            tokens = ["and" if t.casefold() == "et" else t for t in tokens]
         s = " ".join(tokens)
     if flags & _LEGAL:
         s = _strip_legal(s, plain=bool(flags & _PUNCTUATION and flags & _CASE)).strip()

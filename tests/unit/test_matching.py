@@ -23,7 +23,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
@@ -160,6 +160,8 @@ LATIN = st.text(alphabet=st.sampled_from(list("abcAB éÉèçôœß&-.,'’/() \
 
 @settings(max_examples=300, deadline=None)
 @given(LATIN)
+@example("e't")   # found by hypothesis: the apostrophe's removal made an "et" read later
+@example("E/T")
 def test_normalise_name_is_idempotent(s):
     n = normalise_name(s)
     assert normalise_name(n) == n
