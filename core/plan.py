@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from . import matching
@@ -344,7 +344,14 @@ class _Planner:
                      if x not in active_ids and x in by_id}
         top = [j for j in self.snap.jobcodes
                if j.parent_id == 0 and j.type == "regular" and j.id not in elsewhere]
-        result = matching.match_customers(active, top, self.links.get("customer", {}))
+        # Matched against the names linked jobcodes will have after this plan's renames
+        # (found by the property test: a contact renamed in Xero to the old name of another
+        # customer was "ambiguous" with that customer's jobcode, about to be renamed away,
+        # and the next import created it).
+        renames, blocked, _holders = self._top_renames(active, self.links.get("customer", {}))
+        seen_as = [replace(j, name=renames[j.id]) if j.id in renames and j.id not in blocked
+                   else j for j in top]
+        result = matching.match_customers(active, seen_as, self.links.get("customer", {}))
         self.plan.matches["customer"] = result
         names = {c.contact_id: c.name for c in active}
         linked, new, create = self.resolve(result, names, (j.id for j in top))
@@ -433,11 +440,18 @@ class _Planner:
         """Names as they will be *after* this plan's renames of linked jobcodes, so that one
         import reaches the fixed point: a rename that frees a name lets a create (or
         another rename) of this same plan use it, instead of the next import doing it.
+        The importer sends updates before creates, so a name is freed before it is claimed
+        again."""
+        _renames, blocked, holders = self._top_renames(active, linked)
+        self.blocked_renames = blocked
+        self.top_names = {key: min(ids) for key, ids in holders.items()}
 
-        A rename is blocked when, after the others, another top-level jobcode would hold
-        its name (ignoring case and outer spaces); a blocked jobcode keeps its name, which
-        may block another rename in turn (repeated until nothing changes). The importer
-        sends updates before creates, so a name is freed before it is claimed again."""
+    def _top_renames(self, active: Sequence[XeroContact], linked: Mapping[str, int],
+                     ) -> tuple[dict[int, str], set[int], dict[str, set[int]]]:
+        """(renames of linked top-level jobcodes, the blocked ones, name key -> holders after
+        the others). A rename is blocked when, after the others, another top-level jobcode
+        would hold its name (ignoring case and outer spaces); a blocked jobcode keeps its
+        name, which may block another rename in turn (repeated until nothing changes)."""
         renames: dict[int, str] = {}
         for contact in active:
             job_id = linked.get(contact.contact_id)
@@ -459,8 +473,7 @@ class _Planner:
             if not newly:
                 break
             blocked |= newly
-        self.blocked_renames = blocked
-        self.top_names = {key: min(ids) for key, ids in holders.items()}
+        return renames, blocked, holders
 
     def _link_reason(self, result: MatchResult, xero_id: str) -> str:
         return (N_("same name") if xero_id in result.new_links else N_("linked by your decision"))

@@ -292,3 +292,30 @@ def test_archive_unmatched_reaches_its_fixed_point_when_a_conflict_is_settled(de
     first = sync(ctx, conn)
     assert f"archive:unmatched:{candidate}" in {a.ref for a in first.plan.actions}
     assert sync(ctx, conn).plan.is_empty
+
+
+def test_a_new_contact_takes_the_name_a_linked_customer_leaves_in_one_import(demo_ctx):
+    """Found by the property tests: customer A is renamed in Xero and a new contact B takes
+    A's old name. B was matched against A's jobcode under its old name ("ambiguous": linked
+    to A), the import renamed that jobcode, and only the next import created B."""
+    import copy
+    import uuid
+
+    ctx, conn = demo_ctx("AU")
+    store = ctx.sandbox.store
+    sync(ctx, conn)
+    link = Link.select().where((Link.connection == conn) & (Link.kind == "customer")).first()
+    contacts = store.xero_orgs[0]["Contacts"]
+    a = next(c for c in contacts if c["ContactID"] == link.xero_id)
+    old_name = a["Name"]
+    stamp = f"/Date({int(ctx.clock()) * 1000 + 5000}+0000)/"
+    a.update(Name=old_name + " (new name)", UpdatedDateUTC=stamp)
+    contacts.append({**copy.deepcopy(a), "ContactID": str(uuid.uuid4()), "Name": old_name,
+                     "EmailAddress": "", "UpdatedDateUTC": stamp})
+    second = sync(ctx, conn)
+    assert second.as_json()["updated"].get("customers") == 1
+    assert second.as_json()["created"].get("customers") == 1
+    assert not second.plan.conflicts or all(c.xero_name != old_name for c in second.plan.conflicts)
+    assert sync(ctx, conn).plan.is_empty
+    names = Counter(j["name"] for j in store.qbtime["jobcodes"] if j["parent_id"] == 0)
+    assert names[old_name] == 1 and names[old_name + " (new name)"] == 1
