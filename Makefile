@@ -82,6 +82,10 @@ clean:
 
 # The long reliability runs (20 crash points, 30 faulty imports, 20 power cuts); the fast
 # part is in make test. Prints the figures and writes soak-results.json (like bench-results.json).
+# The safety cases (tests/e2e/test_safety_*.py, one attack or bad input each) are counted too.
+# The README's Reliability table is then rewritten from soak-results.json.
 soak: venv
 	@rm -f soak-results.json
-	XQB_SOAK=1 $(PY) -m pytest tests/reliability tests/e2e/test_engine_properties.py -q -rN $(PYTEST_ARGS)
+	XQB_SOAK=1 $(PY) -m pytest tests/reliability tests/e2e/test_engine_properties.py \
+	  $(wildcard tests/e2e/test_safety_*.py) -q -rN $(PYTEST_ARGS); status=$$?; \
+	  $(PY) tools/readme_tables.py; exit $$status

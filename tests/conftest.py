@@ -16,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests import figures  # noqa: E402  (after the path is set)
+
+
+def pytest_collection_modifyitems(items):
+    figures.collect(items)
+
+
+def pytest_runtest_logreport(report):
+    figures.record(report)
+
 
 def shared_dir() -> Path:
     """Where the team's shared folder (specs, references) lives: beside the project root."""

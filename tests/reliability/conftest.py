@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.figures import safety_figures
 from tests.reliability.support import FIGURES, SOAK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,7 @@ def soak_figures() -> list[dict]:
                         "meets": ok == len(crash)})
         figures.append({"name": "crash/resume: duplicates created", "value": dupes,
                         "unit": "duplicates", "target": 0, "meets": dupes == 0})
-    return figures + FIGURES
+    return figures + FIGURES + safety_figures()
 
 
 def pytest_terminal_summary(terminalreporter):
