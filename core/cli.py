@@ -313,6 +313,14 @@ def cmd_options(ctx: Any, out: Output, org: str | None, assignments: list[str]) 
             changes[key] = raw.strip()
     if changes:
         options = options.with_values(**changes)
+        if "item_field_name" in changes:
+            from .settings import item_field_name_problem
+
+            problem = item_field_name_problem(conn, options.item_field_name, options)
+            if problem is not None:
+                out.say(problem)
+                out.result({"error": "FieldNameTaken", "message": problem})
+                return EXIT_USAGE
         save_options(conn, options)
     for key, value in options.to_dict().items():
         out.say(f"  {key} = {value}")

@@ -501,3 +501,17 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     snap.locations = [qmap.location(r) for r in qrows("location")]
     snap.assignments = [qmap.assignment(r) for r in qrows("jobcode_assignment")]
     return snap
+
+
+def load_fields(conn: Connection) -> tuple[list[QBTCustomField], list[XeroTrackingCategory]]:
+    """Only the QuickBooks Time custom fields and the Xero tracking categories of ``conn``'s
+    snapshot (no network): what the field-name rule needs, cheap enough for a form."""
+    def raws(model: Any, kind: str, order: Any) -> list[dict[str, Any]]:
+        sql, params = (model.select(model.raw)
+                       .where((model.connection == conn) & (model.kind == kind))
+                       .order_by(order).sql())
+        return [json.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
+
+    return ([qmap.customfield(r) for r in raws(QBTRecord, "customfield", QBTRecord.qbt_id)],
+            [xmap.map_tracking_category(r)
+             for r in raws(XeroRecord, "tracking_category", XeroRecord.id)])

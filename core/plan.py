@@ -38,11 +38,19 @@ from .fetch import Snapshot
 from .i18n import N_, tr
 from .matching import Conflict, MatchResult
 from .qbtime.mapping import location_fields
-from .records import Address, QBTJobcode, QBTLocation, XeroContact
+from .records import (
+    Address,
+    QBTCustomField,
+    QBTJobcode,
+    QBTLocation,
+    XeroContact,
+    XeroTrackingCategory,
+)
 
 #: Link kind and reserved Xero id of the custom field holding the Xero items (it has no
 #: Xero counterpart of its own; a UUID can never collide with this id).
 ITEMS_FIELD_XERO_ID = "xero-items"
+DEFAULT_ITEM_FIELD_NAME = "Xero items"
 NAME_LIMIT = matching.NAME_LIMIT
 PTO_TYPES = ("pto", "unpaid_time_off")
 
@@ -70,7 +78,7 @@ class ImportOptions:
     #: contacts that are not customers yet (never invoiced) added with "Manage Xero customers"
     extra_customers: frozenset[str] = frozenset()
     #: name of the QuickBooks Time custom field that lists the Xero items
-    item_field_name: str = "Xero items"
+    item_field_name: str = "Xero items"   # DEFAULT_ITEM_FIELD_NAME
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -191,6 +199,48 @@ def name_key(name: str) -> str:
     """How QuickBooks Time tells sibling jobcode names apart: ignoring case and outer
     spaces (the plan's name checks, and undo's when it gives a name back)."""
     return _clean(name).casefold()
+
+
+def field_name_clash(name: str, customfields: Iterable[QBTCustomField],
+                     tracking: Iterable[XeroTrackingCategory],
+                     links: Mapping[str, Mapping[str, int]], *, purpose: str = ITEMS_FIELD_XERO_ID,
+                     import_tracking: bool = True) -> str | None:
+    """The name of the field ``name`` would clash with, or None.
+
+    The custom field for ``purpose`` (a tracking category's id, or
+    :data:`ITEMS_FIELD_XERO_ID`) may not take the name of another ACTIVE QuickBooks Time
+    custom field (compared as QuickBooks Time compares names: case and outer spaces
+    ignored) unless that field is the one already linked for this purpose. The items' field
+    may not take the name of an active Xero tracking category either when categories are
+    imported: the import would create that field too.
+    """
+    key = name_key(name)
+    if not key:
+        return None
+    own = links.get("tracking_category", {}).get(purpose)
+    for fld in customfields:
+        if fld.active and fld.id != own and name_key(fld.name) == key:
+            return fld.name
+    if purpose == ITEMS_FIELD_XERO_ID and import_tracking:
+        for category in tracking:
+            if category.status == "ACTIVE" and name_key(category.name) == key:
+                return category.name
+    return None
+
+
+def item_field_name_problem(name: str, customfields: Iterable[QBTCustomField],
+                            tracking: Iterable[XeroTrackingCategory],
+                            links: Mapping[str, Mapping[str, int]],
+                            options: ImportOptions, language: str | None = None) -> str | None:
+    """Why ``name`` cannot be the name of the items' custom field (a translated sentence),
+    or None when it can. The rule the ``options`` command and the wizard both apply."""
+    clash = field_name_clash(_clean(name) or DEFAULT_ITEM_FIELD_NAME, customfields, tracking,
+                             links, import_tracking=options.import_tracking)
+    if clash is None:
+        return None
+    return tr("Another custom field is already named \"{name}\" in QuickBooks Time (or will be, "
+              "for a Xero tracking category): choose another name for the items' field.",
+              language, name=clash)
 
 
 def _address_of(loc: QBTLocation) -> Address:
@@ -620,6 +670,16 @@ class _Planner:
                 self.add(Action(ref + ":link", "custom_fields", "link", "customfield",
                                 "custom_fields", name, xero_id, field_obj.id, "tracking_category",
                                 reason=N_("same name")))
+        clash = self._field_name_taken(name, xero_id, field_obj)
+        if clash is not None:
+            # Two active fields with one name: QuickBooks Time users cannot tell them apart
+            # and values land in the wrong one. Reported, never written.
+            self.skip(kind, xero_id, name,
+                      N_("another active custom field in QuickBooks Time is named \"{other}\": "
+                         "rename one of them (or choose another name for the items' field "
+                         "in the options)"), other=clash)
+            return "blocked"
+        self._field_names[name_key(name)] = xero_id
         if field_obj is None:
             active = sum(1 for f in self.snap.customfields if f.active)
             planned = sum(1 for a in self.plan.actions
@@ -665,6 +725,22 @@ class _Planner:
         return None
 
     _field_ids: dict[str, int]
+    _field_names: dict[str, str]   # name keys of the fields this plan keeps -> their Xero id
+
+    def _field_name_taken(self, name: str, xero_id: str, field_obj: Any) -> str | None:
+        """The name of another active field (or of a field planned for another purpose)
+        that ``name`` would clash with, for the field of ``xero_id`` (``field_obj``: the
+        QuickBooks Time field it uses, None when it is to be created)."""
+        key = name_key(name)
+        own = field_obj.id if field_obj is not None else None
+        for fld in self.snap.customfields:
+            if fld.active and fld.id != own and name_key(fld.name) == key:
+                return fld.name
+        other = self._field_names.get(key)
+        if other is not None and other != xero_id:
+            return name
+        return None
+
 
     def _items_of_field(self, kind: str, field_xero_id: str, field_ref: str | None,
                         wanted: Sequence[tuple[str, str]], retired: Iterable[str]) -> None:
@@ -734,11 +810,28 @@ class _Planner:
         retired += [x for x in self.links.get("item", {}) if x not in known]  # deleted in Xero
         if not importable and ITEMS_FIELD_XERO_ID not in self.links.get("tracking_category", {}):
             return
-        ref = self._field_for(ITEMS_FIELD_XERO_ID, _clean(opts.item_field_name) or "Xero items",
-                              opts.require_item, "item")
+        field_name = _clean(opts.item_field_name) or DEFAULT_ITEM_FIELD_NAME
+        category = next((c.name for c in self.snap.tracking if opts.import_tracking
+                         and c.status == "ACTIVE" and name_key(c.name) == name_key(field_name)),
+                        None)
+        if category is not None:
+            # The import creates (or keeps) a field of this name for the tracking category.
+            self.skip("item", ITEMS_FIELD_XERO_ID, field_name,
+                      N_("another active custom field in QuickBooks Time is named \"{other}\": "
+                         "rename one of them (or choose another name for the items' field "
+                         "in the options)"), other=category)
+            ref: str | None = "blocked"
+        else:
+            ref = self._field_for(ITEMS_FIELD_XERO_ID, field_name, opts.require_item, "item")
         if ref == "blocked":
+            blocked_by = next((sk for sk in self.plan.skipped
+                               if sk.xero_id == ITEMS_FIELD_XERO_ID), None)
+            reason = (N_("the items' custom field cannot be written (see its line)")
+                      if blocked_by is not None and "other" in blocked_by.params
+                      else N_("no room for the items' custom field"))
             for xero_id, name in importable:
-                self.skip("item", xero_id, name, N_("no room for the items' custom field"))
+                self.skip("item", xero_id, name, reason)
+            return
             return
         self._items_of_field("item", ITEMS_FIELD_XERO_ID, ref, importable, retired)
 
@@ -857,6 +950,7 @@ class _Planner:
     # ---------------------------------------------------------------- all
     def run(self) -> ImportPlan:
         self._field_ids = {}
+        self._field_names = {}
         opts = self.options
         if opts.import_items:
             self.items()

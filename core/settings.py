@@ -19,9 +19,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SettingsFileInvalid, XeroAppNotConfigured, XeroRedirectPortsInvalid
+
+if TYPE_CHECKING:
+    from .models import Connection
+    from .plan import ImportOptions
 
 SETTINGS_FILE = "settings.json"
 ENV_CLIENT_ID = "XQB_XERO_CLIENT_ID"
@@ -158,3 +162,19 @@ def demo_xero_settings(xero_base: str) -> XeroAppSettings:
         revocation_url=base + "/identity/connect/revocation",
         api_base=base,
     )
+
+
+# ---------------------------------------------------------------------------- import options
+def item_field_name_problem(conn: Connection, name: str, options: ImportOptions | None = None,
+                            language: str | None = None) -> str | None:
+    """Why ``name`` cannot name the items' custom field of ``conn`` (a translated sentence),
+    or None. Reads the saved snapshot and links only (no network): the ``options`` command
+    and the wizard's options page both ask this before saving; the plan applies the same
+    rule again at every import (a field renamed in QuickBooks Time later)."""
+    from .fetch import load_fields
+    from .plan import item_field_name_problem as rule
+    from .sync import load_links, load_options
+
+    customfields, tracking = load_fields(conn)
+    return rule(name, customfields, tracking, load_links(conn),
+                options if options is not None else load_options(conn), language)

@@ -843,6 +843,14 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Les congés saisis dans QuickBooks Time sont envoyés à Xero comme le type de congé lié. Les congés non payés ne sont jamais exportés vers Xero.</translation>
     </message>
     <message>
+        <source>Name of the items&apos; custom &amp;field:</source>
+        <translation>Nom du &amp;champ personnalisé des articles&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Name of the items&apos; custom field</source>
+        <translation>Nom du champ personnalisé des articles</translation>
+    </message>
+    <message>
         <source>&amp;Manage Xero customers…</source>
         <translation>&amp;Gérer les clients Xero…</translation>
     </message>

@@ -347,3 +347,25 @@ def test_nothing_is_cut_at_800_by_600(connected_env, host, qtbot, language):
         # every check box shows its whole text (the scroll area never cuts it sideways)
         assert box.width() >= box.sizeHint().width(), name
     assert page.scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+
+def test_an_item_field_name_another_active_field_has_disables_next(connected_env, host, qtbot):
+    """Issue 11: the items' field may not take the name of another active custom field
+    (compared as QuickBooks Time does); the reason is shown under the field and Next stays
+    disabled until the name is free. Nothing is saved meanwhile."""
+    ctx, _box, _t, conn = connected_env
+    state = state_for(ctx, conn, fetched=False)
+    wiz, page = open_page(host, qtbot, state)
+    assert page.isComplete() and not page.field_name_error.isVisible()
+    edit = page.field_name_edit
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, " region")
+    assert not page.isComplete()
+    assert page.field_name_error.isVisibleTo(page) and "Region" in page.field_name_error.text()
+    assert not wiz.button(wiz.WizardButton.NextButton).isEnabled()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "Crew items")
+    assert page.isComplete() and not page.field_name_error.isVisibleTo(page)
+    wiz.next()
+    assert load_options(conn).item_field_name == "Crew items"

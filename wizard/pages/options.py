@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -26,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import BridgeError
-from core.fetch import FetchReport, fetch, load_snapshot
+from core.fetch import FetchReport, fetch, load_fields, load_snapshot
 from core.leave import leave_link_rows, save_leave_links, time_off_codes
-from core.plan import ImportOptions
+from core.plan import ImportOptions, item_field_name_problem
 from core.snapshots import has_snapshot
-from core.sync import load_options, save_options
+from core.sync import load_links, load_options, save_options
 
 from ..dialogs.leave_links import LeaveLinksDialog
 from ..dialogs.manage_customers import ManageCustomersDialog
@@ -81,6 +82,9 @@ class OptionsPage(BasePage):
         self._offline_ok = False
         self._loaded_for: int | None = None
         self.customers_dialog: ManageCustomersDialog | None = None
+        # (custom fields, tracking categories, links) of the saved snapshot: the field-name rule
+        self._field_context: tuple[Any, Any, Any] | None = None
+        self._field_problem: str | None = None
         self.leave_dialog: LeaveLinksDialog | None = None
         self.boxes: dict[str, QCheckBox] = {}
         self.notes: dict[str, QLabel] = {}
@@ -106,6 +110,21 @@ class OptionsPage(BasePage):
         group = QVBoxLayout(self.items_group)
         for name in ("import_items", "require_item", "import_tracking"):
             self._option(group, name)
+        self.field_name_label = QLabel(self.items_group)
+        self.field_name_edit = QLineEdit(self.items_group)
+        self.field_name_edit.setMaxLength(64)
+        self.field_name_label.setBuddy(self.field_name_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.field_name_label)
+        row.addWidget(self.field_name_edit, 1)
+        group.addLayout(row)
+        self.field_name_error = self._note(self.items_group)
+        self.field_name_error.setStyleSheet("color:#8a1f11;")
+        self.field_name_error.setVisible(False)
+        group.addWidget(self.field_name_error)
+        self.field_name_edit.textChanged.connect(self._check_field_name)
+        self.boxes["import_tracking"].toggled.connect(self._check_field_name)
+        self.boxes["import_items"].toggled.connect(self._check_field_name)
         column.addWidget(self.items_group)
 
         self.payroll_group = QGroupBox(content)
@@ -136,7 +155,8 @@ class OptionsPage(BasePage):
         chain: list[QWidget] = [self.boxes["import_customers"], self.boxes["archive_unmatched"],
                                 self.boxes["assign_all"], self.manage_button,
                                 self.boxes["import_items"], self.boxes["require_item"],
-                                self.boxes["import_tracking"], self.boxes["import_employees"],
+                                self.boxes["import_tracking"], self.field_name_edit,
+                                self.boxes["import_employees"],
                                 self.boxes["link_leave"], self.leave_button]
         for first, second in itertools.pairwise(chain):
             self.setTabOrder(first, second)
@@ -211,6 +231,9 @@ class OptionsPage(BasePage):
             box.setAccessibleName(text.replace("&", ""))
             box.setAccessibleDescription(note)
             self.notes[name].setText(note)
+        self.field_name_label.setText(self.tr("Name of the items' custom &field:"))
+        self.field_name_edit.setAccessibleName(self.tr("Name of the items' custom field"))
+        self._check_field_name()
         self.manage_button.setText(self.tr("&Manage Xero customers…"))
         self.manage_button.setToolTip(self.tr(
             "Add Xero contacts that were never invoiced, so they are imported as customers."))
@@ -237,19 +260,48 @@ class OptionsPage(BasePage):
         self._options = options
         for name in OPTION_FIELDS:
             self.boxes[name].setChecked(bool(getattr(options, name)))
+        self.field_name_edit.setText(options.item_field_name)
         self._show_extra_count()
         self._update_enabled()
 
     def options(self) -> ImportOptions:
         """The options as shown on the page."""
         return self._options.with_values(
+            item_field_name=self.field_name_edit.text().strip(),
             **{name: self.boxes[name].isChecked() for name in OPTION_FIELDS})
+
+    def _load_field_context(self) -> None:
+        """The saved custom fields, categories and links the field-name rule reads (small)."""
+        conn = self.state.connection()
+        self._field_context = None
+        if conn is not None:
+            try:
+                fields, tracking = load_fields(conn)
+                self._field_context = (fields, tracking, load_links(conn))
+            except Exception:
+                log.exception("Could not read the saved custom fields")
+        self._check_field_name()
+
+    def _check_field_name(self, *_args: object) -> None:
+        """The core rule on the name typed: a message under the field, Next disabled."""
+        problem = None
+        if self._field_context is not None and self.boxes["import_items"].isChecked():
+            fields, tracking, links = self._field_context
+            problem = item_field_name_problem(self.field_name_edit.text(), fields, tracking,
+                                              links, self.options())
+        changed = problem != self._field_problem
+        self._field_problem = problem
+        self.field_name_error.setText(problem or "")
+        self.field_name_error.setVisible(problem is not None)
+        if changed:
+            self.completeChanged.emit()
 
     def _update_enabled(self, *_args: object) -> None:
         customers = self.boxes["import_customers"].isChecked()
         self.boxes["archive_unmatched"].setEnabled(customers)
         self.boxes["assign_all"].setEnabled(customers)
         self.boxes["require_item"].setEnabled(self.boxes["import_items"].isChecked())
+        self.field_name_edit.setEnabled(self.boxes["import_items"].isChecked())
         has_conn = self.state.connection_id is not None
         self.manage_button.setEnabled(customers and has_conn and not self.busy)
         self.leave_button.setEnabled(self.boxes["link_leave"].isChecked() and has_conn
@@ -274,13 +326,14 @@ class OptionsPage(BasePage):
         else:
             self._show_options(load_options(conn))
             self._loaded_for = conn.id
+        self._load_field_context()
         if not self.state.fetched:
             self.start_fetch()
         elif self.state.fetch_error:
             self._show_fetch_error(self.state.fetch_error)
 
     def ready(self) -> bool:
-        if self.state.connection_id is None:
+        if self.state.connection_id is None or self._field_problem is not None:
             return False
         return self.state.fetched or self._offline_ok
 
@@ -289,6 +342,8 @@ class OptionsPage(BasePage):
         if conn is None:
             return False
         options = self.options()
+        if self._field_problem is not None:
+            return False
         try:
             save_options(conn, options)  # one small row: quick enough for the UI thread
         except Exception:
@@ -327,6 +382,7 @@ class OptionsPage(BasePage):
             self.state.fetch_error = None
             self._offline_ok = True
             self.banner.clear()
+            self._load_field_context()
         else:
             self.state.fetched = False
             self.state.fetch_error = error_text(error)
