@@ -12,6 +12,7 @@ through the same mapping functions the clients use, so there is one mapping path
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -25,6 +26,7 @@ from .http import XERO_MAX_CONCURRENT
 from .models import (
     Connection,
     QBTRecord,
+    Setting,
     SyncCursor,
     XeroRecord,
     bulk_insert,
@@ -113,6 +115,8 @@ class Snapshot:
     customfielditems: list[QBTCustomFieldItem] = field(default_factory=list)
     locations: list[QBTLocation] = field(default_factory=list)
     assignments: list[QBTAssignment] = field(default_factory=list)
+    #: the QuickBooks Time user behind the access key: never changed by an import
+    key_owner_id: int | None = None
 
     @property
     def has_payroll(self) -> bool:
@@ -362,6 +366,8 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
                   full: bool, step: Progress) -> None:
     client = ctx.qbtime_client(token)
     with client.session:
+        remember_key_owner(conn, client, token)
+
         def since(resource: str) -> float | None:
             value = None if full else _cursor(conn, "qbtime", resource)
             return float(value) if value else None
@@ -462,11 +468,45 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
         step("qbtime", QBT_STEPS, QBT_STEPS)
 
 
+# ---------------------------------------------------------------------------- key owner
+def _key_owner_setting(conn: Connection) -> str:
+    return f"qbtime_key_owner:{conn.xero_tenant_id}"
+
+
+def _key_digest(token: str) -> str:
+    return hashlib.sha256(b"xqb key owner\0" + token.encode()).hexdigest()[:16]
+
+
+def remember_key_owner(conn: Connection, client: Any, token: str) -> int:
+    """The id of the QuickBooks Time user behind ``token`` (an import never changes them).
+
+    Known from the last fetch with the same key (a digest of the key is kept, never the
+    key); one ``GET /current_user`` only when the key is new or was replaced."""
+    stored = Setting.get_value(_key_owner_setting(conn)) or {}
+    digest = _key_digest(token)
+    if stored.get("key") == digest and stored.get("user_id"):
+        return int(stored["user_id"])
+    user_id = int(client.current_user().id)
+    Setting.set_value(_key_owner_setting(conn), {"key": digest, "user_id": user_id})
+    if conn.qbtime_user_id != user_id:
+        conn.qbtime_user_id = user_id
+        conn.save()
+    return user_id
+
+
+def key_owner_id(conn: Connection) -> int | None:
+    """The key owner as last recorded (no network): by the last fetch, else at connection."""
+    stored = Setting.get_value(_key_owner_setting(conn)) or {}
+    if stored.get("user_id"):
+        return int(stored["user_id"])
+    return int(conn.qbtime_user_id) if conn.qbtime_user_id else None
+
+
 # ---------------------------------------------------------------------------- loading
 def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     """The snapshot tables of ``conn`` as typed records (no network)."""
     today = today or date.today()
-    snap = Snapshot(version=conn.xero_version)
+    snap = Snapshot(version=conn.xero_version, key_owner_id=key_owner_id(conn))
 
     # Only the stored JSON is needed: reading it as text and parsing it here is several
     # times cheaper than building a model object (every column converted) per row.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import BridgeError
-from .i18n import tr
+from .i18n import N_, tr
 from .models import ImportRun, JournalEntry, LeaveLink, Link, bulk_insert, db, utcnow
 from .plan import PHASES, Action, ImportPlan, name_key, ordered_groups
 from .qbtime.client import QBTimeClient, WriteOutcomeUnknown, WriteResult
@@ -336,6 +336,12 @@ class Importer:
         entries = self._journal_many([(a, r, journal_op) for a, r in prepared])
         sendable: list[tuple[Action, dict[str, Any], JournalEntry]] = []
         for (action, row), entry in zip(prepared, entries, strict=True):
+            if (entity == "user" and op != "create" and action.qbt_id is not None
+                    and action.qbt_id == self.plan.key_owner_id):
+                # The last guard: the plan never asks this (core.plan._user_changes).
+                self._fail(action, entry, tr("the QuickBooks Time user whose access key this "
+                                             "app uses is never changed by an import or an undo"))
+                continue
             if row is None:
                 parent = self._labels.get(action.needs or "", action.needs or "")
                 self._fail(action, entry, tr("it depends on \"{name}\", which could not be written",
@@ -439,14 +445,32 @@ class Importer:
 
 
 # ============================================================================ undo
-def undo_plan(run: ImportRun) -> ImportPlan:
-    """The actions that revert ``run``, from its journal (most recent write first)."""
+def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
+    """The actions that revert ``run``, from its journal (most recent write first).
+
+    ``key_owner_id``: the QuickBooks Time user behind the access key. Whatever the journal
+    says, an undo never archives, renames, re-mails or restores them (reported as skipped).
+    """
     from .plan import Action as PlanAction
+    from .plan import Skipped
 
     actions: list[PlanAction] = []
+    skipped: list[Skipped] = []
     entries = list(JournalEntry.select().where((JournalEntry.run == run)
                                                & (JournalEntry.state == "done"))
                    .order_by(JournalEntry.seq.desc()))
+    if key_owner_id is not None:
+        kept = []
+        for e in entries:
+            if (e.entity_kind == "user" and e.qbt_id == key_owner_id
+                    and e.action in ("create", "update", "restore", "archive")
+                    and not (e.action == "create" and e.error and "already existed" in e.error)):
+                skipped.append(Skipped("employee", e.xero_id or "", str(e.qbt_id), N_(
+                    "the QuickBooks Time user whose access key this app uses is never changed "
+                    "by an undo")))
+                continue
+            kept.append(e)
+        entries = kept
     # A rename can free a name that a create of the same run then took (core.plan settles
     # names after renames). Reverting that rename needs the name back, and QuickBooks Time
     # keeps jobcode names unique among siblings, archived ones included: the created
@@ -520,7 +544,7 @@ def undo_plan(run: ImportRun) -> ImportPlan:
                                                  "jobcode_id": int(jobcode_id)},
                                           reason="undo an archive"))
     # Last in the archive phase (after the archives: ordered_groups keeps plan order).
-    return ImportPlan(actions=actions + deferred)
+    return ImportPlan(actions=actions + deferred, skipped=skipped, key_owner_id=key_owner_id)
 
 
 def _undone_name(name: str) -> str:
@@ -566,8 +590,14 @@ class Undoer(Importer):
 def undo_run(conn: Connection, client: QBTimeClient, run: ImportRun, *,
              progress: ProgressCallback | None = None,
              cancel: threading.Event | None = None) -> ImportRun:
-    """Revert ``run`` (journaled as an ``undo`` run); ``run`` becomes ``undone``."""
-    plan = undo_plan(run)
+    """Revert ``run`` (journaled as an ``undo`` run); ``run`` becomes ``undone``.
+
+    The key's owner is asked of QuickBooks Time (one call) only when the run wrote users."""
+    owner = None
+    if JournalEntry.select().where((JournalEntry.run == run) & (JournalEntry.state == "done")
+                                   & (JournalEntry.entity_kind == "user")).exists():
+        owner = int(client.current_user().id)
+    plan = undo_plan(run, owner)
     undoer = Undoer(conn, client, plan, options={"undo_of": run.id}, progress=progress,
                     cancel=cancel, kind="undo", undoes=run)
     result = undoer.execute()

@@ -104,6 +104,9 @@ EXHAUSTIVE_PAIR_BUDGET = 2_000_000
 
 #: conflict problems, most important first (a conflict's ``problem`` is the first that applies).
 PROBLEMS = (
+    "key_owner",
+    "administrator",
+    "email_change",
     "invalid_name",
     "ambiguous",
     "archived_twin",
@@ -544,6 +547,11 @@ def describe_reason(reason_code: str, *, score: float | None = None,
         text = tr("identical name", language)
     elif codes == ["same_name_other_email"]:
         text = tr("same name, different email", language)
+    elif codes == ["linked"]:
+        text = tr("already linked to this Xero employee", language)
+    elif codes == ["same_name_no_email"]:
+        text = tr("same name, but only one of the two has an e-mail: link them if they are "
+                  "the same person", language)
     elif codes == ["same_email_other_name"]:
         text = tr("same email, different name", language)
     elif codes == ["truncated"]:
@@ -561,6 +569,8 @@ def describe_reason(reason_code: str, *, score: float | None = None,
 def describe_problem(conflict: Conflict, language: str | None = None) -> str:
     """One plain sentence saying why a person has to look at this record."""
     problem = conflict.problem
+    if problem in ("key_owner", "administrator", "email_change"):
+        return _describe_user_change(conflict, language)
     if problem == "invalid_name":
         return tr("This record has no name in Xero.", language)
     if problem == "ambiguous":
@@ -581,6 +591,50 @@ def describe_problem(conflict: Conflict, language: str | None = None) -> str:
                   active=conflict.details.get("active", 0),
                   needed=conflict.details.get("needed", 0))
     return tr("A similar record already exists in QuickBooks Time.", language)
+
+
+def _describe_change(change: Mapping[str, Any], language: str | None) -> str:
+    """What the import would do to a QuickBooks Time user, in words."""
+    after = change.get("after") or {}
+    if change.get("op") == "archive":
+        return tr("archive them", language)
+    parts = []
+    if after.get("active") is True:
+        parts.append(tr("restore them", language))
+    if "first_name" in after or "last_name" in after:
+        before = change.get("before") or {}
+        first = after.get("first_name", before.get("first_name", ""))
+        last = after.get("last_name", before.get("last_name", ""))
+        parts.append(tr("rename them \u201c{name}\u201d", language,
+                        name=f"{first} {last}".strip()))
+    if "email" in after:
+        parts.append(tr("change their e-mail to {email}", language, email=after["email"]))
+    if not parts:
+        return tr("change them", language)
+    if len(parts) == 1:
+        return parts[0]
+    return tr("{items} and {last}", language, items=", ".join(parts[:-1]), last=parts[-1])
+
+
+def _describe_user_change(conflict: Conflict, language: str | None) -> str:
+    details = conflict.details
+    who = str(details.get("qbt_name") or conflict.xero_name)
+    email = str(details.get("qbt_email") or "") or tr("no e-mail", language)
+    change = _describe_change(details.get("change") or {}, language)
+    if conflict.problem == "key_owner":
+        return tr("{name} ({email}) is the QuickBooks Time user whose access key this app uses: "
+                  "an import never changes them. Xero's employee \u201c{xero}\u201d would {change}. "
+                  "Make the change in QuickBooks Time yourself if it is right, then choose skip.",
+                  language, name=who, email=email, xero=conflict.xero_name, change=change)
+    if conflict.problem == "administrator":
+        return tr("{name} ({email}) is a QuickBooks Time administrator: nothing changes an "
+                  "administrator automatically. Xero's employee \u201c{xero}\u201d would {change}. "
+                  "Choose link to apply it, or skip to leave them as they are.",
+                  language, name=who, email=email, xero=conflict.xero_name, change=change)
+    return tr("Xero has another e-mail for {name} ({email}): the import would {change}. An "
+              "e-mail is changed only for a link you confirm: choose link to use Xero's "
+              "e-mail, or skip to keep this one.",
+              language, name=who, email=email, change=change)
 
 
 # -- fingerprints --------------------------------------------------------------------------------
@@ -769,6 +823,8 @@ def _person_reason(x: _X, q: _Q) -> tuple[str, float, int]:
     if x.ekey == q.ekey:
         if emails_differ:
             return "same_name_other_email", 100.0, _TIER_IDENTICAL
+        if bool(xe) != bool(qe):
+            return "same_name_no_email", 100.0, _TIER_IDENTICAL
         return "identical", 100.0, _TIER_IDENTICAL
     suffix = "+other_email" if emails_differ else ""
     if x.ckey and x.ckey == q.ckey:
@@ -1116,20 +1172,22 @@ def _person_q(u: QBTUser) -> _Q:
 
 
 def _same_person(x: _X, q: _Q) -> bool:
-    """The article's rule: same first name, last name and e-mail (when both have one)."""
-    if x.ekey != q.ekey:
-        return False
-    xe, qe = _email_key(x.email), _email_key(q.email)
-    return not xe or not qe or xe == qe
+    """The article's rule: the same first name, last name and e-mail (e-mails ignoring case
+    and outer spaces; two records without an e-mail have the same one). An e-mail on one
+    side only is a look-alike, never an automatic link: the import would write the Xero
+    e-mail onto a QuickBooks Time user nobody confirmed."""
+    return bool(x.ekey == q.ekey and _email_key(x.email) == _email_key(q.email))
 
 
 def match_employees(employees: Sequence[XeroEmployee], users: Sequence[QBTUser],
                     links: Mapping[str, int] | None = None) -> MatchResult:
     """Xero payroll employees <-> QB Time users (archived users included).
 
-    Automatic link when first and last names are identical (NFC, outer spaces trimmed) and,
-    when both have an e-mail, the e-mails are equal ignoring case; unique on both sides.
-    Terminated employees are matched like the others (the plan archives their user).
+    Automatic link only when first and last names are identical (NFC, outer spaces trimmed)
+    and the e-mails are equal ignoring case (both missing counts as equal); unique on both
+    sides. The same name with an e-mail on one side only is a conflict whose candidate's
+    reason is ``same_name_no_email`` (the suggested link). Terminated employees are matched
+    like the others (the plan archives their user).
     """
     profile = _Profile(kind="employee", exact=_same_person, reason=_person_reason,
                        name_limit=None, by_email=True)

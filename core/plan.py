@@ -43,7 +43,9 @@ from .records import (
     QBTCustomField,
     QBTJobcode,
     QBTLocation,
+    QBTUser,
     XeroContact,
+    XeroEmployee,
     XeroTrackingCategory,
 )
 
@@ -148,6 +150,8 @@ class ImportPlan:
     conflicts: list[Conflict] = field(default_factory=list)     # still waiting for a decision
     skipped: list[Skipped] = field(default_factory=list)
     matches: dict[str, MatchResult] = field(default_factory=dict)
+    #: the QuickBooks Time user behind the access key: the importer refuses to change them
+    key_owner_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -884,26 +888,7 @@ class _Planner:
                 if eid in new:
                     self.add(Action(ref + ":link", "employees", "link", "user", "employees", label,
                                     eid, user.id, "employee", reason=self._link_reason(result, eid)))
-                if not emp.active:
-                    if user.active:
-                        self.add(Action(ref + ":archive", "archive", "archive", "user", "employees",
-                                        label, eid, user.id, None, before={"active": True},
-                                        after={"active": False}, reason=N_("no longer employed (Xero)")))
-                    continue
-                before, after = {}, {}
-                for key, value in (("first_name", _clean(emp.first_name)),
-                                   ("last_name", _clean(emp.last_name)),
-                                   ("email", _valid_email(emp.email))):
-                    current = getattr(user, key)
-                    if value and current != value:
-                        before[key], after[key] = current, value
-                if not user.active:
-                    before["active"], after["active"] = False, True
-                if after:
-                    op = "restore" if "active" in after else "update"
-                    self.add(Action(ref + ":" + op, "employees", op, "user", "employees", label,
-                                    eid, user.id, None, before=before, after=after,
-                                    reason=N_("changed in Xero")))
+                self._user_changes(emp, user, label, ref)
             elif eid in create:
                 if not emp.active:
                     self.skip("employee", eid, label, N_("no longer employed (Xero)"))
@@ -915,6 +900,103 @@ class _Planner:
                     after["email"] = _valid_email(emp.email)
                 self.add(Action(ref, "employees", "create", "user", "employees", label, eid, None,
                                 "employee", after=after, reason=N_("new employee in Xero")))
+
+    def _link_decided(self, eid: str, user_id: int) -> bool:
+        """Did the user decide (review or CSV) that this employee is this user?"""
+        decision = self.decisions.get(("employee", eid))
+        return (decision is not None and decision.action in ("link", "restore_link")
+                and decision.target_qbt_id == user_id)
+
+    def _user_changes(self, emp: XeroEmployee, user: QBTUser, label: str, ref: str) -> None:
+        """The update, restore or archive a linked user needs; through the guards:
+
+        * the user behind the access key is never changed (a conflict that says so);
+        * any change to an administrator waits for the user's decision (a conflict naming
+          them: "link" applies it, "skip" leaves them as they are);
+        * an e-mail is written onto an existing user only when the user decided the link;
+          otherwise Xero's other e-mail is a conflict to decide."""
+        eid = emp.employee_id
+        owner = user.id == self.snap.key_owner_id
+        protected = owner or user.is_admin
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        if not emp.active:
+            if not user.active:
+                return
+            op, reason = "archive", N_("no longer employed (Xero)")
+            before["active"], after["active"] = True, False
+        else:
+            for key, value in (("first_name", _clean(emp.first_name)),
+                               ("last_name", _clean(emp.last_name))):
+                if value and getattr(user, key) != value:
+                    before[key], after[key] = getattr(user, key), value
+            email = _valid_email(emp.email)
+            if email and email.casefold() != _clean(user.email).casefold():
+                if protected or self._link_decided(eid, user.id):
+                    before["email"], after["email"] = user.email, email   # guarded below
+                else:
+                    # Not written: a conflict for the user to decide (their "link" is the
+                    # decision that lets Xero's e-mail through).
+                    self._allowed(emp, user, label, "email_change", "update",
+                                  {"email": user.email}, {"email": email})
+            if not user.active:
+                before["active"], after["active"] = False, True
+            op = "restore" if "active" in after else "update"
+            reason = N_("changed in Xero")
+        if not after:
+            return
+        if protected and not self._allowed(emp, user, label,
+                                           "key_owner" if owner else "administrator",
+                                           op, before, after):
+            return
+        phase = "archive" if op == "archive" else "employees"
+        self.add(Action(f"{ref}:{op}", phase, op, "user", "employees", label, eid, user.id, None,
+                        before=before, after=after, reason=reason))
+
+    def _allowed(self, emp: XeroEmployee, user: QBTUser, label: str, problem: str, op: str,
+                 before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+        """May this change of ``user`` be written? When not, the conflict (or the decision
+        that settled it) is reported. The key owner: never."""
+        eid = emp.employee_id
+        change = {"op": op, "before": dict(before), "after": dict(after)}
+        owner = user.id == self.snap.key_owner_id
+        who = {"qbt_name": f"{user.first_name} {user.last_name}".strip() or user.username,
+               "qbt_email": user.email, "administrator": user.is_admin, "key_owner": owner}
+        candidate = matching.Candidate(
+            qbt_id=user.id, name=who["qbt_name"], score=100.0, reason_code="linked",
+            reason="linked", archived=not user.active, email=user.email)
+        conflict = Conflict(
+            kind="employee", xero_id=eid, xero_name=label, problem=problem,
+            candidates=(candidate,),
+            fingerprint=matching.fingerprint("employee", label, problem, (candidate,),
+                                             xero_email=emp.email,
+                                             extra={"change": change, **who}),
+            details={"first_name": _clean(emp.first_name), "last_name": _clean(emp.last_name),
+                     "email": _clean(emp.email), "xero_email": _clean(emp.email),
+                     "active": emp.active, "problems": (problem,), "change": change, **who})
+        decision = self.decisions.get(("employee", eid))
+        if decision is not None and (decision.action == "later"
+                                     or decision.depends_on != conflict.fingerprint):
+            decision = None   # only an answer to this very conflict counts
+        if decision is None:
+            self.plan.conflicts.append(conflict)
+            self.skip("employee", eid, label, N_("waiting for your decision in the review of conflicts"))
+            return False
+        if owner:
+            self.skip("employee", eid, label,
+                      N_("the QuickBooks Time user whose access key this app uses is never "
+                         "changed by an import"))
+            return False
+        if decision.action == "skip":
+            self.skip("employee", eid, label, N_("skipped by your decision"))
+            return False
+        if decision.action not in ("link", "restore_link") or decision.target_qbt_id != user.id:
+            self.plan.conflicts.append(conflict)
+            self.skip("employee", eid, label,
+                      N_("only \"link\" (apply the change) or \"skip\" (leave the QuickBooks "
+                         "Time user as is) answer this conflict: decide again"))
+            return False
+        return True
 
     # ---------------------------------------------------------------- leave
     def leave(self) -> None:
@@ -951,6 +1033,7 @@ class _Planner:
     def run(self) -> ImportPlan:
         self._field_ids = {}
         self._field_names = {}
+        self.plan.key_owner_id = self.snap.key_owner_id
         opts = self.options
         if opts.import_items:
             self.items()

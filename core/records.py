@@ -128,6 +128,18 @@ class QBTUser:
     payroll_id: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def is_admin(self) -> bool:
+        """``permissions.admin`` of the QuickBooks Time user (any of QB Time's spellings of
+        true). An import never changes an administrator without the user's decision."""
+        permissions = self.raw.get("permissions")
+        if not isinstance(permissions, dict):
+            return False
+        value = permissions.get("admin")
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "y", "t", "on")
+        return value is True or (isinstance(value, int | float) and value != 0)
+
 
 @dataclass(frozen=True)
 class QBTJobcode:

@@ -536,11 +536,32 @@ def test_employees_link_on_first_last_and_email():
     assert r.new_links == {"a": 1}
 
 
-@pytest.mark.parametrize(("xero_email", "qbt_email"), [("h@x.com", ""), ("", "h@x.com"), ("", "")])
-def test_a_missing_email_on_either_side_links_by_names(xero_email, qbt_email):
+@pytest.mark.parametrize(("xero_email", "qbt_email"), [("h@x.com", ""), ("", "h@x.com"),
+                                                       (" H@X.com ", "")])
+def test_a_missing_email_on_one_side_is_a_look_alike_never_a_link(xero_email, qbt_email):
+    # Issue 11: first name, last name AND e-mail identical, or no automatic link.
     r = match_employees([emp("a", "Harper", "Singh", xero_email)],
                         [user(1, "Harper", "Singh", qbt_email)], {})
+    assert r.links == {} and r.new_links == {}
+    [conflict] = r.conflicts
+    assert conflict.problem == "near_match"
+    [cand] = conflict.candidates
+    assert (cand.qbt_id, cand.reason_code, cand.score) == (1, "same_name_no_email", 100.0)
+    assert "only one of the two has an e-mail" in cand.reason
+
+
+def test_no_email_on_either_side_is_the_same_email():
+    r = match_employees([emp("a", "Ava", "Thompson", "")], [user(1, "Ava", "Thompson", " ")], {})
     assert r.new_links == {"a": 1}
+
+
+def test_emails_ignore_case_and_outer_spaces_only():
+    r = match_employees([emp("a", "Olivia", "Brown", "  OLIVIA.brown@x.com ")],
+                        [user(1, "Olivia", "Brown", "olivia.brown@x.com")], {})
+    assert r.new_links == {"a": 1}
+    r = match_employees([emp("a", "Olivia", "Brown", "olivia.brown@x.co")],
+                        [user(1, "Olivia", "Brown", "olivia.brown@x.com")], {})
+    assert r.new_links == {}
 
 
 def test_same_name_different_email_is_a_conflict():
@@ -766,7 +787,7 @@ def test_employee_buckets_partition_too(xero, qbt):
         e = next(e for e in employees if e.employee_id == xid)
         u = by_id[qid]
         assert (e.first_name, e.last_name) == (u.first_name, u.last_name) and u.active
-        assert not e.email or not u.email or e.email.casefold() == u.email.casefold()
+        assert e.email.strip().casefold() == u.email.strip().casefold()
 
 
 # -- fingerprints --------------------------------------------------------------------------------
@@ -952,8 +973,9 @@ def test_demo_company_employee_case(demo, case):
     cat = case.category
     expected_reason = {"other_email": "same_name_other_email", "name_case": "case",
                        "accents": "accents", "nickname": "same_email_other_name",
-                       "duplicate_name_in_xero": "same_name_other_email"}
-    if cat in ("exact", "no_email_qbtime", "no_email_both", "terminated_in_xero"):
+                       "duplicate_name_in_xero": "same_name_other_email",
+                       "no_email_qbtime": "same_name_no_email"}
+    if cat in ("exact", "no_email_both", "terminated_in_xero"):
         assert r.new_links[xero.employee_id] == qbt.id
     elif cat == "xero_only":
         assert xero.employee_id in r.unmatched_xero
