@@ -112,7 +112,7 @@ LINK_KINDS = (
     "leave_type",
     "location",
 )
-DECISION_ACTIONS = ("link", "create", "skip", "rename", "later")
+DECISION_ACTIONS = ("link", "restore_link", "create", "skip", "rename", "later")
 RUN_STATUSES = ("planned", "running", "cancelled", "failed", "done", "undone")
 RUN_KINDS = ("import", "undo")
 JOURNAL_ACTIONS = ("create", "update", "archive", "restore", "assign", "unassign", "link")

@@ -324,6 +324,13 @@ class _Planner:
             return None  # something it depended on changed: the conflict re-opens
         return decision
 
+    def _archived(self, kind: str, qbt_id: int) -> bool:
+        """Is the QuickBooks Time record a decision of ``kind`` links to archived?"""
+        rec: Any = (self.jobcodes if kind in ("customer", "leave_type") else
+                    self.users if kind == "employee" else
+                    self.fields if kind == "tracking_category" else self.qbt_items).get(qbt_id)
+        return rec is not None and not rec.active
+
     def desired_name(self, kind: str, xero_id: str, xero_name: str) -> str:
         decision = self.decisions.get((kind, xero_id))
         if decision is not None and decision.action == "rename" and decision.new_name:
@@ -357,9 +364,11 @@ class _Planner:
             if decision.action == "skip":
                 self.skip(conflict.kind, conflict.xero_id, conflict.xero_name,
                           N_("skipped by your decision"))
-            elif decision.action == "link":
+            elif decision.action in ("link", "restore_link"):
                 target = decision.target_qbt_id
-                if target is None or target not in targets or target in used:
+                # an archived record is restored only by an explicit "restore and link"
+                if (target is None or target not in targets or target in used
+                        or (decision.action == "link" and self._archived(result.kind, target))):
                     self.plan.conflicts.append(conflict)
                     self.skip(conflict.kind, conflict.xero_id, conflict.xero_name,
                               N_("the record you chose to link to is no longer available: decide again"))

@@ -36,7 +36,7 @@ from typing import Any
 import peewee as pw
 
 from .errors import BridgeError
-from .i18n import tr
+from .i18n import N_, tr
 from .matching import NAME_LIMIT, Candidate, Conflict, describe_problem, describe_reason
 from .models import (
     DECISION_ACTIONS,
@@ -54,6 +54,8 @@ __all__ = [
     "CREATE_SAFE_PROBLEMS",
     "CSV_COLUMNS",
     "EXACT_SAFE_PROBLEMS",
+    "LINK_ACTIONS",
+    "RESTORE_LINK",
     "UNDO_LIMIT",
     "ImportReport",
     "ReviewError",
@@ -69,6 +71,8 @@ __all__ = [
     "import_csv",
     "is_create_safe",
     "is_exact_safe",
+    "link_action",
+    "link_targets",
     "progress",
     "redo_last",
     "review_rows",
@@ -136,6 +140,57 @@ class LinkTargetTaken(ReviewError):
     code = "target_taken"
 
 
+class TargetIsTimeOff(ReviewError):
+    message = ("QuickBooks Time record number {target} (\"{qname}\") is a time-off code, not a "
+               "customer. Link \"{name}\" to a customer, or choose Create new or Skip.")
+    code = "target_time_off"
+
+
+class TargetIsChildJob(ReviewError):
+    message = ("QuickBooks Time record number {target} (\"{qname}\") is a job inside another "
+               "customer, not a customer. Link \"{name}\" to a top-level customer, or choose "
+               "Create new or Skip.")
+    code = "target_child_job"
+
+
+class TargetWrongKind(ReviewError):
+    message = ("QuickBooks Time record number {target} (\"{qname}\") is not {expected}, so "
+               "\"{name}\" cannot be linked to it. Choose one of the suggested matches, or "
+               "Create new or Skip.")
+    code = "target_wrong_kind"
+
+
+class TargetIsAccountOwner(ReviewError):
+    message = ("QuickBooks Time user number {target} (\"{qname}\") is the administrator whose "
+               "access key this app uses: it is never linked to a Xero employee. Choose another "
+               "user, or Create new or Skip for \"{name}\".")
+    code = "target_owner"
+
+
+class TargetArchived(ReviewError):
+    message = ("QuickBooks Time record number {target} (\"{qname}\") is archived. To use it, "
+               "choose \"Restore and link\" (it will be restored in QuickBooks Time), or choose "
+               "another record for \"{name}\".")
+    code = "target_archived"
+
+
+class TargetNotArchived(ReviewError):
+    message = ("QuickBooks Time record number {target} (\"{qname}\") is not archived, so there "
+               "is nothing to restore: choose Link.")
+    code = "target_not_archived"
+
+
+class NewNameTaken(ReviewError):
+    message = ("\"{new}\" is already the name of a record in QuickBooks Time (number "
+               "{target}). Choose another name, or choose Link to use that record.")
+    code = "name_taken"
+
+
+class NewNameChosenTwice(ReviewError):
+    message = ("\"{new}\" is already the new name chosen for \"{other}\". Choose another name.")
+    code = "name_taken"
+
+
 class NewNameMissing(ReviewError):
     message = "Type the new name for \"{name}\"."
     code = "name_missing"
@@ -174,6 +229,13 @@ class ReviewFileUnreadable(ReviewError):
     message = ("The file {path} could not be read as a review spreadsheet: {reason}. "
                "Nothing was changed.")
     code = "unreadable"
+
+
+class ReviewFileTruncated(ReviewFileUnreadable):
+    message = ("The file {path} is incomplete or damaged at line {line}: {reason}. Nothing was "
+               "changed. Export the review again, or save the whole file again from your "
+               "spreadsheet program.")
+    code = "truncated"
 
 
 class ReviewFileNotWritten(ReviewError):
@@ -297,8 +359,8 @@ def _owner_of(cid: int, conflict: Conflict, target: int, *, exclude: Iterable[st
         return str(link.xero_id)
     skip = {xero_id, *exclude}
     for d in Decision.select(Decision.xero_id).where(
-        Decision.connection == cid, Decision.kind == kind, Decision.action == "link",
-        Decision.target_qbt_id == target,
+        Decision.connection == cid, Decision.kind == kind,
+        Decision.action.in_(sorted(LINK_ACTIONS)), Decision.target_qbt_id == target,
     ):
         if d.xero_id not in skip:
             return str(d.xero_id)
@@ -307,10 +369,167 @@ def _owner_of(cid: int, conflict: Conflict, target: int, *, exclude: Iterable[st
 
 _NAME_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
 
+#: the decision that links to an ARCHIVED QuickBooks Time record, which the import restores
+RESTORE_LINK = "restore_link"
+#: decisions that link a Xero record to an existing QuickBooks Time record
+LINK_ACTIONS = frozenset({"link", RESTORE_LINK})
+#: jobcode types of time-off codes (core.plan.PTO_TYPES; not imported: plan imports review)
+_PTO_TYPES = ("pto", "unpaid_time_off")
+#: the Xero id under which the items' custom field is linked (core.plan.ITEMS_FIELD_XERO_ID)
+_ITEMS_FIELD = "xero-items"
+
+_EXPECTED = {
+    "customer": N_("a top-level customer"),
+    "employee": N_("a team member"),
+    "item": N_("an item of the custom field for Xero items"),
+    "tracking_category": N_("a custom field for timesheets"),
+    "tracking_option": N_("an item of this tracking category's custom field"),
+    "leave_type": N_("a time-off code"),
+}
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What validation needs of a QuickBooks Time record (from the snapshot or a candidate)."""
+
+    qbt_id: int
+    name: str
+    active: bool
+    kind: str | None = None           # QBTRecord kind; None: only known as a candidate
+    parent_id: int | None = None
+    type: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _record_name(rec: QBTRecord) -> str:
+    full = " ".join(p for p in (rec.first_name, rec.last_name) if p)
+    return rec.name or full or str(rec.qbt_id)
+
+
+def _find_target(cid: int, conflict: Conflict, target: int) -> _Target | None:
+    rec = QBTRecord.get_or_none(QBTRecord.connection == cid,
+                                QBTRecord.kind == _QBT_KIND.get(conflict.kind, conflict.kind),
+                                QBTRecord.qbt_id == target)
+    if rec is not None:
+        return _Target(target, _record_name(rec), bool(rec.active), str(rec.kind),
+                       rec.parent_id, rec.type, rec.raw if isinstance(rec.raw, dict) else {})
+    cand = next((c for c in conflict.candidates if c.qbt_id == target), None)
+    if cand is not None:  # offered by matching, which only offers records of the right level
+        return _Target(target, cand.name, not cand.archived)
+    return None
+
+
+def _field_of(cid: int, xero_category: str) -> int | None:
+    link = Link.get_or_none(Link.connection == cid, Link.kind == "tracking_category",
+                            Link.xero_id == xero_category)
+    return None if link is None else int(link.qbt_id)
+
+
+def _allowed_fields(cid: int, conflict: Conflict) -> set[int]:
+    """The custom fields whose items an item / tracking option may be linked to: the field
+    linked to its category (or to the Xero items), and the field matching offered from."""
+    if conflict.kind == "item":
+        category: str | None = _ITEMS_FIELD
+    else:
+        row = XeroRecord.get_or_none(XeroRecord.connection == cid,
+                                     XeroRecord.kind == "tracking_option",
+                                     XeroRecord.xero_id == conflict.xero_id)
+        category = row.parent_xero_id if row is not None else None
+    fields: set[int] = set()
+    if category and (linked := _field_of(cid, category)) is not None:
+        fields.add(linked)
+    ids = [c.qbt_id for c in conflict.candidates]
+    if ids:
+        for rec in QBTRecord.select(QBTRecord.parent_id).where(
+                QBTRecord.connection == cid, QBTRecord.kind == "customfielditem",
+                QBTRecord.qbt_id.in_(ids)):
+            if rec.parent_id is not None:
+                fields.add(int(rec.parent_id))
+    return fields
+
+
+def _owner_user(cid: int) -> int | None:
+    conn = Connection.get_or_none(Connection.id == cid)
+    return None if conn is None or conn.qbtime_user_id is None else int(conn.qbtime_user_id)
+
+
+def _check_target(cid: int, conflict: Conflict, action: str, tgt: _Target, name: str) -> None:
+    """Refuse a link to a record of another kind or level, the key's owner, or an archived
+    record without "restore and link" (ReviewError)."""
+    kind = conflict.kind
+    params = {"target": tgt.qbt_id, "qname": tgt.name, "name": name}
+    wrong = TargetWrongKind(detail=f"{kind} -> {tgt.kind}/{tgt.type}/{tgt.parent_id}",
+                            expected=_EXPECTED.get(kind, N_("a record of the same kind")),
+                            **params)
+    if tgt.kind is not None:
+        if kind == "customer":
+            if tgt.type in _PTO_TYPES:
+                raise TargetIsTimeOff(**params)
+            if tgt.parent_id not in (0, None):
+                raise TargetIsChildJob(**params)
+            if tgt.type != "regular":
+                raise wrong
+        elif kind == "leave_type":
+            if tgt.type not in _PTO_TYPES or tgt.parent_id not in (0, None):
+                raise wrong
+        elif kind in ("item", "tracking_option"):
+            if tgt.parent_id is None or int(tgt.parent_id) not in _allowed_fields(cid, conflict):
+                raise wrong
+        elif kind == "tracking_category":
+            applies = str(tgt.raw.get("applies_to") or "timesheet")
+            if applies != "timesheet":
+                raise wrong
+            if _field_of(cid, _ITEMS_FIELD) == tgt.qbt_id:
+                raise wrong  # the custom field of the Xero items
+    if kind == "employee" and tgt.qbt_id == _owner_user(cid):
+        raise TargetIsAccountOwner(**params)
+    if action == "link" and not tgt.active:
+        raise TargetArchived(**params)
+    if action == RESTORE_LINK and tgt.active:
+        raise TargetNotArchived(**params)
+
+
+def _new_name_taken(cid: int, conflict: Conflict, text: str,
+                    renamed: Mapping[tuple[str, str], str] | None, exclude: Iterable[str]) -> None:
+    """Refuse a new name another record of the same kind and level already has in QuickBooks
+    Time, or that another decision already chose (ReviewError)."""
+    kind, key = conflict.kind, safe_key(text)
+    query = QBTRecord.select().where(QBTRecord.connection == cid,
+                                     QBTRecord.kind == _QBT_KIND.get(kind, kind))
+    if kind == "customer":
+        query = query.where(QBTRecord.parent_id == 0, QBTRecord.type == "regular")
+    elif kind in ("item", "tracking_option"):
+        fields = _allowed_fields(cid, conflict)
+        if not fields:
+            query = None  # the field does not exist yet: nothing can collide in it
+        else:
+            query = query.where(QBTRecord.parent_id.in_(list(fields)))
+    elif kind == "leave_type":
+        query = None
+    for rec in query if query is not None else ():
+        if safe_key(_record_name(rec)) == key:
+            raise NewNameTaken(detail=f"qbt {rec.qbt_id}", new=text, target=rec.qbt_id)
+    if kind == "tracking_option":
+        return  # options of different categories may share a name
+    others: dict[str, str] = {}
+    replaced = set(exclude)  # records whose saved answer is being replaced (CSV import)
+    for d in Decision.select(Decision.xero_id, Decision.new_name).where(
+            Decision.connection == cid, Decision.kind == kind, Decision.action == "rename",
+            Decision.xero_id != conflict.xero_id):
+        if d.new_name and d.xero_id not in replaced:
+            others[safe_key(d.new_name)] = str(d.xero_id)
+    for (k, xero_id), new_name in (renamed or {}).items():
+        if k == kind and xero_id != conflict.xero_id:
+            others[safe_key(new_name)] = xero_id
+    if (other := others.get(key)) is not None:
+        raise NewNameChosenTwice(detail=f"xero {other}", new=text,
+                                 other=_xero_name(cid, kind, other))
+
 
 def _prepare(cid: int, conflict: Conflict, action: str, target_qbt_id: Any, new_name: Any,
              note: Any, *, exclude: Iterable[str] = (),
-             claimed: Mapping[tuple[str, int], str] | None = None) -> dict[str, Any]:
+             claimed: Mapping[tuple[str, int], str] | None = None,
+             renamed: Mapping[tuple[str, str], str] | None = None) -> dict[str, Any]:
     """Check one answer against the conflict; the Decision fields to save, or ReviewError."""
     if action not in DECISION_ACTIONS:
         raise UnknownDecision(detail=repr(action), word=str(action))
@@ -322,7 +541,7 @@ def _prepare(cid: int, conflict: Conflict, action: str, target_qbt_id: Any, new_
     }
     if "too_many_custom_fields" in problems and action not in ("skip", "later"):
         raise NoRoomForCustomFields(detail=f"{action} refused")
-    if action == "link":
+    if action in LINK_ACTIONS:
         if target_qbt_id is None or target_qbt_id == "":
             raise LinkTargetMissing(name=name)
         try:
@@ -333,14 +552,10 @@ def _prepare(cid: int, conflict: Conflict, action: str, target_qbt_id: Any, new_
             raise LinkTargetUnknown(detail="not a number", target=str(target_qbt_id)) from None
         if target <= 0:
             raise LinkTargetUnknown(detail="not positive", target=target)
-        if target not in {c.qbt_id for c in conflict.candidates}:
-            known = QBTRecord.get_or_none(
-                QBTRecord.connection == cid,
-                QBTRecord.kind == _QBT_KIND.get(conflict.kind, conflict.kind),
-                QBTRecord.qbt_id == target,
-            )
-            if known is None:
-                raise LinkTargetUnknown(detail="not in snapshot", target=target)
+        known = _find_target(cid, conflict, target)
+        if known is None:
+            raise LinkTargetUnknown(detail="not in snapshot", target=target)
+        _check_target(cid, conflict, action, known, name)
         owner = _owner_of(cid, conflict, target, exclude=exclude, claimed=claimed)
         if owner is not None:
             raise LinkTargetTaken(detail=f"owner {owner}", other=_xero_name(cid, conflict.kind, owner),
@@ -354,6 +569,7 @@ def _prepare(cid: int, conflict: Conflict, action: str, target_qbt_id: Any, new_
             raise NewNameInvalid()
         if len(text) > NAME_LIMIT:
             raise NewNameTooLong(length=len(text), limit=NAME_LIMIT)
+        _new_name_taken(cid, conflict, text, renamed, exclude)
         fields["new_name"] = text
     elif action == "create":
         if "invalid_name" in problems or not conflict.xero_name.strip():
@@ -361,6 +577,34 @@ def _prepare(cid: int, conflict: Conflict, action: str, target_qbt_id: Any, new_
         if "name_too_long" in problems or len(conflict.xero_name.strip()) > NAME_LIMIT:
             raise CreateNeedsRename(name=name[:NAME_LIMIT] + "…", limit=NAME_LIMIT)
     return fields
+
+
+def link_action(conn: Connection | int, conflict: Conflict, target_qbt_id: int) -> str:
+    """The decision that links ``conflict`` to ``target_qbt_id``: ``link``, or
+    :data:`RESTORE_LINK` when the record is archived (the import restores it). Raises the
+    :class:`ReviewError` that says why when it may not be linked at all."""
+    cid = _conn_id(conn)
+    try:
+        _prepare(cid, conflict, "link", target_qbt_id, None, "")
+    except TargetArchived:
+        _prepare(cid, conflict, RESTORE_LINK, target_qbt_id, None, "")
+        return RESTORE_LINK
+    return "link"
+
+
+def link_targets(conn: Connection | int, conflict: Conflict
+                 ) -> tuple[list[tuple[Candidate, str]], list[tuple[Candidate, str]]]:
+    """The conflict's candidates split in two: those it may be linked to, each with the
+    decision that does it (:func:`link_action`), and those it may not, each with the reason
+    (translated). The review screen offers only the first."""
+    valid: list[tuple[Candidate, str]] = []
+    refused: list[tuple[Candidate, str]] = []
+    for cand in conflict.candidates:
+        try:
+            valid.append((cand, link_action(conn, conflict, cand.qbt_id)))
+        except ReviewError as exc:
+            refused.append((cand, exc.user_message()))
+    return valid, refused
 
 
 # -- storage, undo/redo --------------------------------------------------------------------------
@@ -566,6 +810,8 @@ def is_exact_safe(conflict: Conflict) -> bool:
     cand = conflict.candidates[0]
     if cand.score < 100 or getattr(cand, "linked_xero_id", None) not in (None, conflict.xero_id):
         return False
+    if cand.archived:
+        return False  # restoring an archived record is a choice a person makes, one by one
     if not conflict.xero_name.strip() or safe_key(cand.name) != safe_key(conflict.xero_name):
         return False
     return conflict.kind != "employee" or _emails_compatible(conflict, cand)
@@ -661,6 +907,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 _DECISION_WORDS = {
     "link": "link", "lier": "link", "associer": "link",
+    "restore and link": RESTORE_LINK, "restore link": RESTORE_LINK, "restore": RESTORE_LINK,
+    "restaurer et lier": RESTORE_LINK, "restaurer": RESTORE_LINK,
     "create": "create", "create new": "create", "new": "create", "keep separate": "create",
     "creer": "create", "creer nouveau": "create", "nouveau": "create",
     "skip": "skip", "ignore": "skip", "ignorer": "skip",
@@ -787,6 +1035,11 @@ def _unreadable(path: Path, reason: str, detail: str = "") -> ReviewFileUnreadab
     return ReviewFileUnreadable(detail=detail, path=str(path), reason=reason)
 
 
+def _truncated(path: Path, line: int, reason: str, detail: str = "") -> ReviewFileTruncated:
+    return ReviewFileTruncated(detail=detail, path=str(path), line=line, reason=reason)
+
+
+_FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
 _SEP_HINT = re.compile(r"^\s*sep=([,;\t|])\s*$", re.IGNORECASE)
 
 
@@ -822,11 +1075,14 @@ def _read_table(path: Path) -> tuple[dict[str, int], list[tuple[int, list[str]]]
     first = next(line for line in text.splitlines() if line.strip())
     hint = _SEP_HINT.match(first)  # Excel's "sep=;" first line
     delimiter = hint.group(1) if hint else max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open (a file cut short) is an error, never the rest of the file
+    # swallowed into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     lines: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    width = 0
+    previous = 0
     try:
-        header: list[str] | None = None
-        previous = 0
         for cells in reader:
             start, previous = previous + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
@@ -836,10 +1092,34 @@ def _read_table(path: Path) -> tuple[dict[str, int], list[tuple[int, list[str]]]
                 continue
             if header is None:
                 header = cells
+                width = max((i + 1 for i, name in enumerate(cells) if name.strip()), default=0)
                 continue
+            if len(cells) < width:
+                raise _truncated(path, start, tr(
+                    "the line has {got} of the {want} columns of the header (the file may have "
+                    "been cut short)", got=len(cells), want=width), "short row")
+            if any(cell.strip() for cell in cells[len(header):]):
+                raise _truncated(path, start, tr(
+                    "the line has more cells than the header has columns ({got} instead of "
+                    "{want}); a cell may contain an unquoted separator", got=len(cells),
+                    want=len(header)), "long row")
             lines.append((start, cells))
     except csv.Error as exc:
-        raise _unreadable(path, tr("it is not a valid CSV file"), str(exc)) from exc
+        message = str(exc)
+        if "unexpected end of data" in message:
+            raise _truncated(path, previous + 1, tr(
+                "a quoted cell is never closed (the file may have been cut short)"),
+                message) from exc
+        if "expected after" in message:
+            raise _truncated(path, previous + 1, tr(
+                "a quoted cell is followed by other text"), message) from exc
+        raise _unreadable(path, tr("it is not a valid CSV file"), message) from exc
+    if lines and header and not text.endswith(("\n", "\r")):
+        # the last line has no line break: if its last cell is a fingerprint, it must be whole
+        last_name = header[width - 1].strip().casefold() if width else ""
+        start, cells = lines[-1]
+        if last_name == "fingerprint" and not _FINGERPRINT.match(cells[width - 1].strip()):
+            raise _truncated(path, start, tr("the line is cut short"), "cut fingerprint")
     columns: dict[str, int] = {}
     for index, name in enumerate(header or []):
         columns.setdefault(name.strip().strip("\ufeff").casefold().replace(" ", "_"), index)
@@ -899,6 +1179,7 @@ def import_csv(conn: Connection | int, conflicts: Sequence[Conflict],
 
     changes: list[tuple[str, str, Mapping[str, Any] | None]] = []
     claimed: dict[tuple[str, int], str] = {}
+    renamed: dict[tuple[str, str], str] = {}
     for line, cells in lines:
         kind, xero_id = cell(cells, "kind"), cell(cells, "xero_id")
         word = cell(cells, "decision")
@@ -928,7 +1209,7 @@ def import_csv(conn: Connection | int, conflicts: Sequence[Conflict],
                        "it again on the review screen, or export a new file."), "changed")
             continue
         target: Any = None
-        if action == "link":
+        if action in LINK_ACTIONS:
             target = _resolve_target(conflict, cell(cells, "target_qbt_id"))
             if isinstance(target, str):
                 problem(tr("\"{target}\" is neither one of the suggested matches nor a "
@@ -937,12 +1218,15 @@ def import_csv(conn: Connection | int, conflicts: Sequence[Conflict],
         try:
             fields = _prepare(cid, conflict, action, target, cell(cells, "new_name"),
                               cell(cells, "note"),
-                              exclude={x for k, x in rewritten if k == kind}, claimed=claimed)
+                              exclude={x for k, x in rewritten if k == kind}, claimed=claimed,
+                              renamed=renamed)
         except ReviewError as exc:
             problem(exc.user_message(), exc.code)
             continue
         if fields["target_qbt_id"] is not None:
             claimed[(kind, fields["target_qbt_id"])] = xero_id
+        if fields["new_name"]:
+            renamed[(kind, xero_id)] = fields["new_name"]
         row = saved.get((kind, xero_id))
         if row is not None and not row.stale and _same(row.decision, fields):
             report.unchanged += 1

@@ -149,6 +149,14 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Lier à l&apos;élément {number}</translation>
     </message>
     <message>
+        <source>Restore and link to “{name}”</source>
+        <translation>Restaurer et lier à «&#xa0;{name}&#xa0;»</translation>
+    </message>
+    <message>
+        <source>Restore and link to record {number}</source>
+        <translation>Restaurer et lier à l&apos;élément {number}</translation>
+    </message>
+    <message>
         <source>Create new</source>
         <translation>Créer un nouvel élément</translation>
     </message>
@@ -1584,12 +1592,32 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Rien de semblable dans QuickBooks Time. « Créer un nouvel élément » l&apos;ajoute ; « Renommer » l&apos;ajoute sous un autre nom.</translation>
     </message>
     <message>
+        <source>It cannot be linked to a similar record in QuickBooks Time:</source>
+        <translation>Il ne peut être lié à aucun élément semblable de QuickBooks Time&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Choose Create new, Rename or Skip.</source>
+        <translation>Choisissez «&#xa0;Créer un nouvel élément&#xa0;», «&#xa0;Renommer&#xa0;» ou «&#xa0;Ignorer&#xa0;».</translation>
+    </message>
+    <message>
+        <source>Restore and &amp;link</source>
+        <translation>Restaurer et &amp;lier</translation>
+    </message>
+    <message>
+        <source>The chosen QuickBooks Time record is archived: restore it and use it for this Xero record</source>
+        <translation>L&apos;élément choisi dans QuickBooks Time est archivé&#xa0;: le restaurer et l&apos;utiliser pour cet élément de Xero</translation>
+    </message>
+    <message>
         <source>&amp;Link</source>
         <translation>&amp;Lier</translation>
     </message>
     <message>
         <source>Use the chosen QuickBooks Time record for this Xero record (no duplicate)</source>
         <translation>Utiliser l&apos;élément QuickBooks Time choisi pour cet élément Xero (pas de doublon)</translation>
+    </message>
+    <message>
+        <source>archived: restored if you link it</source>
+        <translation>archivé&#xa0;: restauré si vous le liez</translation>
     </message>
     <message>
         <source>&amp;Create new</source>
@@ -1726,10 +1754,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>score {score}</source>
         <translation>score {score}</translation>
-    </message>
-    <message>
-        <source>archived</source>
-        <translation>archivé</translation>
     </message>
     <message>
         <source>already linked to another Xero record</source>

@@ -89,6 +89,11 @@ class ConflictTableModel(ListTableModel):
             if cand is not None:
                 return self.tr("Link to “{name}”").format(name=cand.name)
             return self.tr("Link to record {number}").format(number=d.target_qbt_id)
+        if d.action == "restore_link":
+            cand = self.candidate_by_id(row.conflict, d.target_qbt_id)
+            if cand is not None:
+                return self.tr("Restore and link to “{name}”").format(name=cand.name)
+            return self.tr("Restore and link to record {number}").format(number=d.target_qbt_id)
         if d.action == "create":
             return self.tr("Create new")
         if d.action == "skip":

@@ -61,6 +61,8 @@ from .base import BasePage, EnterGuard, empty_state, paragraph
 
 #: problems listed in the banner after a CSV import (the rest: "Show all")
 SHOWN_PROBLEMS = 2
+# the decision (link or restore_link) a candidate of the list is linked with
+ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ReviewPage(BasePage):
@@ -69,6 +71,8 @@ class ReviewPage(BasePage):
         self.conn_id: int | None = None
         self.data: ReviewData | None = None
         self.conflicts: list[Conflict] = []
+        # candidates of the current record it may not be linked to, with the reason
+        self._refused: list[tuple[Candidate, str]] = []
         self.loaded = False
         self.load_failed = False
         self.rename_dialog: QInputDialog | None = None
@@ -315,12 +319,8 @@ class ReviewPage(BasePage):
             item.setToolTip(tip)
             self.compare.setHorizontalHeaderItem(column, item)
         self.compare.setAccessibleName(self.tr("What linking changes, field by field"))
-        self.no_candidate.setText(self.tr(
-            "Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under "
-            "another name."))
-        self.link_button.setText(self.tr("&Link"))
-        self.link_button.setToolTip(self.tr(
-            "Use the chosen QuickBooks Time record for this Xero record (no duplicate)"))
+        self.no_candidate.setText(self._no_candidate_text())
+        self._update_link_button()
         self.create_button.setText(self.tr("&Create new"))
         self.create_button.setToolTip(self.tr(
             "Keep them separate: add a new record in QuickBooks Time"))
@@ -490,8 +490,7 @@ class ReviewPage(BasePage):
         has_row = row is not None
         for button in self.decision_buttons:
             button.setEnabled(has_row)
-        if row is not None and not row.conflict.candidates:
-            self.link_button.setEnabled(False)
+        self._update_link_button()
         has_undecided, exact, create, can_undo, can_redo = self._row_facts()
         self.accept_exact_button.setEnabled(exact > 0)
         if exact:
@@ -594,37 +593,74 @@ class ReviewPage(BasePage):
             decision=self.model.decision_text(row)))
         self.problem_label.setText("\n".join(lines))
         chosen = row.decision.target_qbt_id if row.decision is not None and \
-            row.decision.action == "link" and not row.stale else None
+            row.decision.action in review.LINK_ACTIONS and not row.stale else None
+        # only the records this one may be linked to are offered; why the others are not
+        # is said under the list
+        valid, self._refused = ([], []) if self.conn_id is None else \
+            review.link_targets(self.conn_id, c)
         self.candidates.blockSignals(True)
-        for cand in c.candidates:
+        for cand, action in valid:
             self.candidates.addItem(self.candidate_line(cand), cand.qbt_id)
-            self.candidates.setItemData(self.candidates.count() - 1, self.candidate_line(cand),
+            index = self.candidates.count() - 1
+            self.candidates.setItemData(index, self.candidate_line(cand),
                                         Qt.ItemDataRole.ToolTipRole)
+            self.candidates.setItemData(index, action, ACTION_ROLE)
         if chosen is not None and self.candidates.findData(chosen) >= 0:
             self.candidates.setCurrentIndex(self.candidates.findData(chosen))
         self.candidates.blockSignals(False)
         self.candidates.setToolTip(self.candidates.currentText())
         self._show_compare(c, self.selected_candidate())
+        self._update_link_button()
+
+    def _no_candidate_text(self) -> str:
+        if not self._refused:
+            return self.tr("Nothing similar in QuickBooks Time. Create new adds it; Rename adds "
+                           "it under another name.")
+        lines = [self.tr("It cannot be linked to a similar record in QuickBooks Time:")]
+        lines += [f"• {cand.name}: {reason}" for cand, reason in self._refused]
+        lines.append(self.tr("Choose Create new, Rename or Skip."))
+        return "\n".join(lines)
+
+    def selected_action(self) -> str | None:
+        """The decision the Link button takes for the chosen record (``link`` or
+        ``restore_link``), None when nothing may be linked."""
+        if self.current_row() is None or self.candidates.count() == 0:
+            return None
+        action = self.candidates.currentData(ACTION_ROLE)
+        return str(action) if action else None
+
+    def _update_link_button(self) -> None:
+        action = self.selected_action()
+        self.link_button.setEnabled(action is not None)
+        if action == review.RESTORE_LINK:
+            self.link_button.setText(self.tr("Restore and &link"))
+            self.link_button.setToolTip(self.tr(
+                "The chosen QuickBooks Time record is archived: restore it and use it for this "
+                "Xero record"))
+        else:
+            self.link_button.setText(self.tr("&Link"))
+            self.link_button.setToolTip(self.tr(
+                "Use the chosen QuickBooks Time record for this Xero record (no duplicate)"))
 
     def candidate_line(self, cand: Candidate) -> str:
         notes = [self.tr("score {score}").format(score=round(cand.score)), cand.describe()]
         if cand.archived:
-            notes.append(self.tr("archived"))
+            notes.append(self.tr("archived: restored if you link it"))
         if cand.linked_xero_id:
             notes.append(self.tr("already linked to another Xero record"))
         return f"{cand.name} — " + ", ".join(notes)
 
     def selected_candidate(self) -> Candidate | None:
         row = self.current_row()
-        if row is None or not row.conflict.candidates:
+        if row is None or self.candidates.count() == 0:
             return None
-        qbt_id = self.candidates.currentData()
-        return self.model.candidate_by_id(row.conflict, qbt_id) or row.conflict.candidates[0]
+        return self.model.candidate_by_id(row.conflict, self.candidates.currentData())
 
     def _candidate_changed(self, *_args: Any) -> None:
         row = self.current_row()
         self.candidates.setToolTip(self.candidates.currentText())
         self._show_compare(row.conflict if row else None, self.selected_candidate())
+        self._update_link_button()
 
     def _status_word(self, code: str) -> str:
         return self.tr("Archived") if code == "archived" else self.tr("Active")
@@ -633,9 +669,10 @@ class ReviewPage(BasePage):
         has = conflict is not None and cand is not None
         self.compare.setVisible(has)
         self.compare_label.setVisible(has)
+        self.no_candidate.setText(self._no_candidate_text())
         self.no_candidate.setVisible(conflict is not None and cand is None)
-        self.candidates.setVisible(conflict is not None and bool(conflict.candidates))
-        self.candidates_label.setVisible(conflict is not None and bool(conflict.candidates))
+        self.candidates.setVisible(conflict is not None and self.candidates.count() > 0)
+        self.candidates_label.setVisible(conflict is not None and self.candidates.count() > 0)
         if conflict is None or cand is None:
             self.compare.setRowCount(0)
             return
@@ -726,11 +763,13 @@ class ReviewPage(BasePage):
 
     def link_selected(self) -> None:
         cand = self.selected_candidate()
-        if cand is None:
-            self.show_error(self.tr("There is nothing similar in QuickBooks Time to link to: "
-                                    "choose Create new, Rename or Skip."))
+        action = self.selected_action()
+        if cand is None or action is None:
+            self.show_error(self._no_candidate_text() if self._refused else self.tr(
+                "There is nothing similar in QuickBooks Time to link to: choose Create new, "
+                "Rename or Skip."))
             return
-        self.decide_current("link", target=cand.qbt_id)
+        self.decide_current(action, target=cand.qbt_id)
 
     def ask_rename(self, *, row: ReviewRow | None = None, text: str | None = None) -> None:
         row = row or self.current_row()
