@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", help="organisation name or tenant id")
     p = sub.add_parser("undo", parents=[common], help="undo one import")
     p.add_argument("run_id", type=int, metavar="RUN_ID")
+    p.add_argument("--cascade", action="store_true",
+                   help="first undo, newest first, the later imports that changed the same records")
     p.add_argument("--org", help="organisation name or tenant id")
     return parser
 
@@ -193,7 +195,7 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
         if command == "history":
             return cli.cmd_history(ctx, out, args.org)
         if command == "undo":
-            return cli.cmd_undo(ctx, out, args.org, args.run_id)
+            return cli.cmd_undo(ctx, out, args.org, args.run_id, args.cascade)
         raise AssertionError(command)
     except cli.BridgeError as exc:
         log.warning("%s failed: %s", command, exc)

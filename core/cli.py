@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -18,10 +19,36 @@ from .connections import active_connections, bind, connect_qbtime, pending_qbtim
 from .errors import BridgeError
 from .i18n import N_, tr
 from .models import Connection, Setting
+from .names import BIDI_CONTROLS
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as a terminal shows it without obeying it: control characters (ESC and the
+    escape sequences it starts — CSI, OSC 8 hyperlinks —, BEL, ``\\r``, ``\\n``, C1 controls),
+    bidirectional overrides and isolates, line separators and lone surrogates are written
+    escaped (``\\x1b``, ``\\u202e``). Everything a command prints in plain text goes through
+    here, since names from Xero and QuickBooks Time are in it."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(_escaped(ch) if _unsafe_in_terminal(ch) else ch for ch in text)
+
+
+def _unsafe_in_terminal(ch: str) -> bool:
+    return (unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS)
+
+
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(ch: str) -> str:
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class Output:
@@ -33,18 +60,27 @@ class Output:
 
     def say(self, text: str) -> None:
         if not self.as_json:
-            print(text, file=self.stream, flush=True)
+            print(terminal_safe(text), file=self.stream, flush=True)
+
+    def warn(self, text: str) -> None:
+        """A plain sentence on standard error (nothing with ``--json``)."""
+        if not self.as_json:
+            print(terminal_safe(text), file=sys.stderr, flush=True)
 
     def result(self, payload: dict[str, Any]) -> None:
         if self.as_json:
-            print(json.dumps(payload, ensure_ascii=False, sort_keys=True), file=self.stream, flush=True)
+            text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            if not text.isascii():   # bidi controls, C1 controls: JSON escapes, never raw
+                text = "".join(f"\\u{ord(ch):04x}" if _unsafe_in_terminal(ch) else ch
+                               for ch in text)
+            print(text, file=self.stream, flush=True)
 
     def error(self, exc: BridgeError) -> int:
         message = exc.user_message()
         if self.as_json:
             self.result({"error": type(exc).__name__, "message": message})
         else:
-            print(message, file=sys.stderr, flush=True)
+            print(terminal_safe(message), file=sys.stderr, flush=True)
         return EXIT_ERROR
 
 
@@ -71,7 +107,7 @@ def _no_connection(out: Output, org: str | None) -> int:
     if out.as_json:
         out.result({"error": "NoConnection", "message": text})
     else:
-        print(text, file=sys.stderr)
+        out.warn(text)
     return EXIT_USAGE
 
 
@@ -387,19 +423,36 @@ def cmd_history(ctx: Any, out: Output, org: str | None) -> int:
     return EXIT_OK
 
 
-def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int) -> int:
-    from .sync import undo
+def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool = False) -> int:
+    from .sync import LaterImportsFirst, undo_cascade
 
     conn = pick_connection(org)
     if conn is None:
         return _no_connection(out, org)
-    result = undo(ctx, conn, run_id)
-    outcomes = (result.counts or {}).get("outcomes", {})
-    failed = (result.counts or {}).get("failed", 0)
-    out.say(tr("Import #{run} was undone (undo #{undo}).", run=run_id, undo=result.id)
-            if not failed else
-            tr("Import #{run} was partly undone: {failed} change(s) could not be reverted "
-               "(see history).", run=run_id, failed=failed))
-    out.result({"undo_run_id": result.id, "undone_run_id": run_id, "outcomes": outcomes,
-                "failed": failed})
-    return EXIT_OK if not failed else EXIT_ERROR
+    try:
+        undone = undo_cascade(ctx, conn, run_id, cascade=cascade)
+    except LaterImportsFirst as exc:
+        hint = tr("To undo them and then import {run}, newest first, run: undo {run} --cascade",
+                  run=run_id)
+        if out.as_json:
+            out.result({"error": type(exc).__name__, "message": exc.user_message(),
+                        "later_run_ids": exc.later_ids, "hint": hint})
+        else:
+            out.warn(exc.user_message())
+            out.warn(hint)
+        return EXIT_ERROR
+    failed_total = 0
+    rows = []
+    for original, result in undone:
+        outcomes = (result.counts or {}).get("outcomes", {})
+        failed = (result.counts or {}).get("failed", 0)
+        failed_total += failed
+        out.say(tr("Import #{run} was undone (undo #{undo}).", run=original, undo=result.id)
+                if not failed else
+                tr("Import #{run} was partly undone: {failed} change(s) could not be reverted "
+                   "(see history).", run=original, failed=failed))
+        rows.append({"undo_run_id": result.id, "undone_run_id": original, "outcomes": outcomes,
+                     "failed": failed})
+    last = rows[-1]
+    out.result({**last, "undone": rows})
+    return EXIT_OK if not failed_total else EXIT_ERROR

@@ -511,6 +511,10 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
             actions.append(PlanAction(ref, "archive", "archive", e.entity_kind, kind, label,
                                       e.xero_id, e.qbt_id, None, before={"active": True},
                                       after=archived, reason="created by the import"))
+            if e.entity_kind == "location":
+                # The archived location stays linked to its contact: the next import restores
+                # it for that contact instead of creating a second one at the same address.
+                continue
             actions.append(PlanAction(ref + ":unlink", "leave", "link", e.entity_kind, kind, label,
                                       e.xero_id, e.qbt_id, None, after={"unlink": True}))
         elif e.action in ("update", "restore"):

@@ -464,3 +464,71 @@ def _converter(field: pw.Field) -> Any:
 def json_text(value: Any) -> Stored:
     """``value`` as a JSONField stores it (canonical JSON text), marked as already stored."""
     return Stored(JSONField().db_value(value))
+
+
+# -- journal queries -----------------------------------------------------------------------------
+
+#: fields of a journaled write that point at another QuickBooks Time record: (field, kind)
+_REFERENCES = (("parent_id", "jobcode"), ("jobcode_id", "jobcode"), ("user_id", "user"),
+               ("customfield_id", "customfield"))
+
+
+def _record_keys(entry: JournalEntry, *, references: bool) -> set[tuple[str, int]]:
+    keys: set[tuple[str, int]] = set()
+    if entry.qbt_id is not None:
+        keys.add((str(entry.entity_kind), int(entry.qbt_id)))
+    if not references:
+        return keys
+    for side in (entry.before or {}, entry.after or {}):
+        if not isinstance(side, dict):
+            continue
+        for name, kind in _REFERENCES:
+            value = side.get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                keys.add((kind, value))
+        linked = side.get("linked_objects")
+        jobcodes = linked.get("jobcodes") if isinstance(linked, dict) else None
+        for value in jobcodes if isinstance(jobcodes, list) else ():
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                keys.add(("jobcode", value))
+    return keys
+
+
+def written_records(run: ImportRun) -> set[tuple[str, int]]:
+    """``(entity kind, QuickBooks Time id)`` of every record ``run`` wrote (done entries)."""
+    keys: set[tuple[str, int]] = set()
+    for entry in JournalEntry.select().where((JournalEntry.run == run)
+                                             & (JournalEntry.state == "done")):
+        keys |= _record_keys(entry, references=False)
+    return keys
+
+
+def later_imports_touching(run: ImportRun) -> list[ImportRun]:
+    """The imports after ``run`` (same connection, not undone) that wrote one of the records
+    ``run`` wrote, or a record pointing at one (a location on its jobcode, an assignment, an
+    item of its field), directly or through another such import: newest first.
+
+    Undoing ``run`` before them would revert records they changed since; they are undone
+    first, newest first (``core.sync.undo`` with ``cascade``).
+    """
+    later = list(ImportRun.select().where(
+        (ImportRun.connection == run.connection_id) & (ImportRun.id > run.id)
+        & (ImportRun.kind == "import") & (ImportRun.dry_run == False)  # noqa: E712 (SQL)
+        & (ImportRun.status.in_(("done", "cancelled", "failed", "running"))))
+        .order_by(ImportRun.id))
+    if not later:
+        return []
+    touched: dict[int, set[tuple[str, int]]] = {r.id: set() for r in later}
+    written: dict[int, set[tuple[str, int]]] = {r.id: set() for r in later}
+    for entry in JournalEntry.select().where(
+            JournalEntry.run.in_([r.id for r in later]) & (JournalEntry.state == "done")):
+        touched[entry.run_id] |= _record_keys(entry, references=True)
+        written[entry.run_id] |= _record_keys(entry, references=False)
+    blocking: list[ImportRun] = []
+    # Oldest first: a later import blocks when it touches what ``run`` or a blocker wrote.
+    watched = written_records(run)
+    for other in later:
+        if touched[other.id] & watched:
+            blocking.append(other)
+            watched |= written[other.id]
+    return sorted(blocking, key=lambda r: r.id, reverse=True)

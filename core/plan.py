@@ -37,6 +37,7 @@ from . import matching
 from .fetch import Snapshot
 from .i18n import N_, tr
 from .matching import Conflict, MatchResult
+from .names import clean_name
 from .qbtime.mapping import location_fields
 from .records import (
     Address,
@@ -196,7 +197,8 @@ class DecisionView:
 
 # ============================================================================== helpers
 def _clean(name: str) -> str:
-    return unicodedata.normalize("NFC", name or "").strip()
+    # core.names: no control character or bidi override ever leaves for QuickBooks Time
+    return clean_name(unicodedata.normalize("NFC", name or "")).strip()
 
 
 def name_key(name: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import BridgeError
+from .i18n import N_, tr
 from .fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
 from .importer import (
     Importer,
@@ -22,7 +23,7 @@ from .importer import (
     close_interrupted,
     undo_run,
 )
-from .models import Connection, Decision, LeaveLink, Link, Setting
+from .models import Connection, Decision, LeaveLink, Link, Setting, later_imports_touching
 from .plan import DecisionView, ImportOptions, ImportPlan, plan_import
 
 if TYPE_CHECKING:
@@ -38,6 +39,35 @@ class RunNotFound(BridgeError):
 
 class NothingToUndo(BridgeError):
     message = "Import number {run} cannot be undone: {reason}."
+
+
+def run_when(run: ImportRun) -> str:
+    """When ``run`` started, in local time, as the history shows it (``2026-12-06 19:50``)."""
+    moment = run.started_at or run.created_at
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+class LaterImportsFirst(BridgeError):
+    """Undo of an import that later imports changed records of: they go first."""
+
+    message = ("Import {run} cannot be undone on its own: later imports changed the same "
+               "records ({later}). Undo them first, newest first.")
+
+    def __init__(self, run: int, later: list[ImportRun]) -> None:
+        self.run_id = run
+        self.later = [(r.id, run_when(r)) for r in later]
+        super().__init__(run=run, later="")
+
+    def user_message(self, language: str | None = None) -> str:
+        parts = [tr("import {number} of {date}", language, number=n, date=d)
+                 for n, d in self.later]
+        listed = (parts[0] if len(parts) == 1 else
+                  tr("{first} and {last}", language, first=", ".join(parts[:-1]), last=parts[-1]))
+        return tr(self.message, language, run=self.run_id, later=listed)
+
+    @property
+    def later_ids(self) -> list[int]:
+        return [number for number, _when in self.later]
 
 
 # ---------------------------------------------------------------------------- state in the db
@@ -183,17 +213,47 @@ def history(conn: Connection) -> list[ImportRun]:
                 .order_by(ImportRun.id.desc()))
 
 
-def undo(ctx: AppContext, conn: Connection, run_id: int, *,
+def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = False,
          progress: ProgressCallback | None = None) -> ImportRun:
+    """Undo import ``run_id``; returns the undo run.
+
+    Later imports that changed records of that import (``later_imports_touching``) must be
+    undone first: without ``cascade`` the undo is refused with :class:`LaterImportsFirst`
+    (naming them); with ``cascade`` they are undone first, newest first, then ``run_id``.
+    """
+    return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
+
+
+def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = True,
+                 progress: ProgressCallback | None = None) -> list[tuple[int, ImportRun]]:
+    """(import number, its undo run) for each import undone, in the order undone."""
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
         raise RunNotFound(run=run_id)
     if run.kind != "import" or run.dry_run:
-        raise NothingToUndo(run=run_id, reason="it is not an import that wrote anything")
+        raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
     if run.status == "undone":
-        raise NothingToUndo(run=run_id, reason="it was already undone")
+        raise NothingToUndo(run=run_id, reason=N_("it was already undone"))
+    close_interrupted(conn)   # a killed later run counts with what its journal says it wrote
+    later = later_imports_touching(run)
+    if later and not cascade:
+        raise LaterImportsFirst(run_id, later)
     client = qbtime_client_for(ctx, conn)
-    with client.session:
-        result = undo_run(conn, client, run, progress=progress)
-    fetch_qbtime(ctx, conn)
-    return result
+    done: list[tuple[int, ImportRun]] = []
+    try:
+        for target in [*later, run]:
+            with client.session:
+                result = undo_run(conn, client, target, progress=progress)
+            done.append((target.id, result))
+            if ImportRun.get_by_id(target.id).status != "undone" and target is not run:
+                # Part of a later import could not be reverted: the older one stays as it is.
+                raise UndoStopped(run=target.id, older=run_id)
+    finally:
+        if done:
+            fetch_qbtime(ctx, conn)
+    return done
+
+
+class UndoStopped(BridgeError):
+    message = ("Part of import {run} could not be undone, so import {older} was left as it "
+               "is. See the history, then try the undo again.")

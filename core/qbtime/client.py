@@ -605,7 +605,8 @@ class QBTimeClient:
         if method == "DELETE":
             ids = ",".join(str(mapping.as_int(r.get("id"))) for r in batch)
             return self._call("DELETE", endpoint, params={"ids": ids})
-        return self._call(method, endpoint, body={"data": [dict(r) for r in batch]})
+        # mapping.outbound: no control character or bidi override leaves for QuickBooks Time
+        return self._call(method, endpoint, body={"data": [mapping.outbound(r) for r in batch]})
 
     @staticmethod
     def _match(method: str, kind: str, batch: Sequence[Mapping[str, Any]],

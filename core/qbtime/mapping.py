@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from ..names import clean_name, is_clean
 from ..records import (
     Address,
     QBTAssignment,
@@ -53,6 +54,7 @@ __all__ = [
     "location",
     "location_fields",
     "location_link",
+    "outbound",
     "parse_timestamp",
     "results_of",
     "strip_status",
@@ -374,6 +376,23 @@ def assignment(raw: Mapping[str, Any]) -> QBTAssignment:
 
 
 # =========================================================================== outbound
+#: text fields of a written row that a person reads (names and address lines)
+_TEXT_FIELDS = ("name", "first_name", "last_name", "display_name", "short_code", "addr1",
+                "addr2", "city", "state", "zip", "country", "notes", "description")
+
+
+def outbound(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` as it may leave for QuickBooks Time: its names and address lines cleaned by
+    :func:`core.names.clean_name` (no control characters, no bidi overrides). The plan
+    already shapes names with the same rule; this is the last gate every write passes."""
+    out = dict(row)
+    for key in _TEXT_FIELDS:
+        value = out.get(key)
+        if isinstance(value, str) and not is_clean(value):
+            out[key] = clean_name(value)
+    return out
+
+
 def location_fields(address: Address, *, jobcode_ids: Iterable[int] | None = None,
                     notes: str | None = None) -> dict[str, Any]:
     """The writable fields of a location for ``address`` (POST, or PUT with an ``id``).
@@ -383,8 +402,9 @@ def location_fields(address: Address, *, jobcode_ids: Iterable[int] | None = Non
     leaves links alone). ``label`` is read-only per the docs and is not sent.
     """
     out: dict[str, Any] = {
-        "addr1": address.line1, "addr2": address.line2, "city": address.city,
-        "state": address.region, "zip": address.postal_code, "country": address.country,
+        "addr1": clean_name(address.line1), "addr2": clean_name(address.line2),
+        "city": clean_name(address.city), "state": clean_name(address.region),
+        "zip": clean_name(address.postal_code), "country": clean_name(address.country),
     }
     if jobcode_ids is not None:
         out["linked_objects"] = {"jobcodes": [int(j) for j in jobcode_ids]}

@@ -13,6 +13,7 @@ end in a clear :class:`BridgeError` sentence, never a traceback.
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 
 import pytest
@@ -68,6 +69,23 @@ NAMES: list[tuple[str, str | None]] = [
     ("surrogate-math", "𝓜𝓪𝓽𝓱 𝓖𝓪𝓻𝓭𝓮𝓷𝓼"),
 ]
 
+# Names that must never reach QuickBooks Time as they are (control characters, escape
+# sequences, bidi overrides and isolates): (tag, Xero name, what QuickBooks Time receives —
+# None: nothing is left after cleaning, so a customer is reported, never sent, and an item
+# takes its Xero code, as any item without a name).
+UNSAFE_NAMES: list[tuple[str, str, str | None]] = [
+    ("osc8-link", "Evil\x1b]8;;http://x\x07link\x1b]8;;\x07", "Evil]8;;http://xlink]8;;"),
+    ("csi-colour", "Red \x1b[31mRoses\x1b[0m", "Red [31mRoses[0m"),
+    ("c1-csi", "Blue\x9b34m Gums", "Blue34m Gums"),
+    ("carriage-return", "Honest Co\rEvil Co", "Honest Co Evil Co"),
+    ("bidi-isolates", "\u2066Olive\u2069 \u202aGrove\u202c \u202dLtd\u202e", "Olive Grove Ltd"),
+    ("bidi-marks", "Cedar\u200f \u200eand\u061c Pine", "Cedar and Pine"),
+    ("nul-inside", "Wattle\x00 \x00Hill", "Wattle Hill"),
+    ("line-separator", "First\u2028Second\u2029Third", "First Second Third"),
+    ("tab-runs", "Tabbed\t\t\tTrees", "Tabbed Trees"),
+    ("controls-only", "\x00\x07\x1b\u202e", None),
+]
+
 
 def hostile_contacts() -> list[dict]:
     out = []
@@ -77,6 +95,14 @@ def hostile_contacts() -> list[dict]:
             "IsCustomer": True, "IsSupplier": False,
             "UpdatedDateUTC": _date("1451988985943+1300"),
             "Addresses": [{"AddressType": "STREET", "AddressLine1": name or "", "City": "Sydney",
+                           "PostalCode": "2000", "Country": "Australia"}],
+        })
+    for tag, name, _sent in UNSAFE_NAMES:
+        out.append({
+            "ContactID": _id("contact:" + tag), "ContactStatus": "ACTIVE", "Name": name,
+            "IsCustomer": True, "IsSupplier": False,
+            "UpdatedDateUTC": _date("1451988985943+1300"),
+            "Addresses": [{"AddressType": "STREET", "AddressLine1": name, "City": "Sydney\x1b[2J",
                            "PostalCode": "2000", "Country": "Australia"}],
         })
     # Structural oddities: no Addresses, nulls everywhere, negative / odd dates.
@@ -111,6 +137,10 @@ def hostile_items() -> list[dict]:
         out.append({"ItemID": _id("item:" + tag), "Code": f"H-{tag}"[:30], "Name": name,
                     "Description": name, "IsSold": True, "IsPurchased": False,
                     "UpdatedDateUTC": _date("1451988985943+1300")})
+    for tag, name, _sent in UNSAFE_NAMES:
+        out.append({"ItemID": _id("item:" + tag), "Code": f"U-{tag}"[:30], "Name": name,
+                    "Description": name, "IsSold": True, "IsPurchased": False,
+                    "UpdatedDateUTC": _date("1451988985943+1300")})
     out += [
         {"ItemID": _id("item:no-name"), "Code": "NO-NAME", "IsSold": True},
         {"ItemID": _id("item:null-name"), "Code": "NULL-NAME", "Name": None, "IsSold": True,
@@ -139,6 +169,8 @@ def hostile_employees() -> list[dict]:
         ("sql", "Robert'); DROP TABLE users;--", "Tables", "bobby@example.com.au"),
         ("nulls", None, None, None),
         ("bad-email", "Bad", "Email", "not an e-mail <x@y>"),
+        ("osc8-link", "Evil\x1b]8;;http://x\x07", "Link\u202e", "osc8@example.com.au"),
+        ("nul-inside", "Wat\x00tle", "Hill\r\n", "wattle.hill@example.com.au"),
     ]
     out = []
     for tag, first, last, email in people:
@@ -174,6 +206,15 @@ def hostile_company() -> tuple[dict, dict[str, list[str]]]:
     return data, ids
 
 
+def unsafe(text: str) -> bool:
+    """A character no name sent to QuickBooks Time may carry."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI or ch in "\u2028\u2029"
+               for ch in text or "")
+
+
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
 def test_corpus_is_big_enough():
     _data, ids = hostile_company()
     assert sum(map(len, ids.values())) >= 60
@@ -205,6 +246,30 @@ def test_hostile_records_imported_or_reported(tmp_path):
                     unaccounted.append((kind, xid))
         assert unaccounted == [], f"neither imported nor reported: {unaccounted}"
         assert duplicates(ctx.sandbox.store) == []
+
+        # Names that reach QuickBooks Time carry no control character, escape sequence or
+        # bidi control; each unsafe name arrives cleaned exactly as expected, or is reported.
+        qbt = ctx.sandbox.store.qbtime
+        sent = ([j["name"] for j in qbt["jobcodes"]] + [i["name"] for i in qbt["customfielditems"]]
+                + [u[k] for u in qbt["users"] for k in ("first_name", "last_name")]
+                + [loc[k] for loc in qbt["locations"] for k in ("addr1", "city")])
+        assert [n for n in sent if unsafe(n)] == []
+        links = {(link.kind, link.xero_id): int(link.qbt_id)
+                 for link in Link.select().where(Link.connection == conn)}
+        jobs = {j["id"]: j["name"] for j in qbt["jobcodes"]}
+        items = {i["id"]: i["name"] for i in qbt["customfielditems"]}
+        for tag, _name, expected in UNSAFE_NAMES:
+            for kind, table in (("customer", jobs), ("item", items)):
+                key = (kind, _id(f"{'contact' if kind == 'customer' else 'item'}:{tag}"))
+                if expected is None and kind == "item":   # an item falls back to its code
+                    assert table[links[key]] == f"U-{tag}", (tag, kind)
+                elif expected is None:
+                    assert key not in links and reported.get(key), (tag, kind)
+                else:
+                    assert table[links[key]] == expected, (tag, kind, table.get(links.get(key)))
+        users = {u["id"]: (u["first_name"], u["last_name"]) for u in qbt["users"]}
+        assert users[links[("employee", _id("employee:osc8-link"))]] == ("Evil]8;;http://x", "Link")
+        assert users[links[("employee", _id("employee:nul-inside"))]] == ("Wattle", "Hill")
 
         before = raw_state(ctx.sandbox.store)
         second = sync(ctx, conn)
