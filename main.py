@@ -79,7 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--import", dest="import_file", metavar="FILE.csv",
                        help="apply the decisions filled in a CSV file")
     p = sub.add_parser("history", parents=[common], help="list the imports and undos")
+    p.add_argument("run_id", type=int, nargs="?", metavar="RUN_ID",
+                   help="only this run (what an interrupted run wrote, from its journal)")
     p.add_argument("--org", help="organisation name or tenant id")
+    p = sub.add_parser("restore-backup", parents=[common],
+                       help="put back the newest good backup copy of your data (or FILE); the "
+                            "current file is kept aside, never deleted")
+    p.add_argument("backup", nargs="?", metavar="FILE", help="a backup copy to restore")
+    p.add_argument("--start-afresh", action="store_true",
+                   help="instead, keep the current file aside and start with no history")
     p = sub.add_parser("undo", parents=[common], help="undo one import")
     p.add_argument("run_id", type=int, metavar="RUN_ID")
     p.add_argument("--cascade", action="store_true",
@@ -193,13 +201,37 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
         if command == "review":
             return cli.cmd_review(ctx, out, args.org, args.export, args.import_file)
         if command == "history":
-            return cli.cmd_history(ctx, out, args.org)
+            return cli.cmd_history(ctx, out, args.org, args.run_id)
         if command == "undo":
             return cli.cmd_undo(ctx, out, args.org, args.run_id, args.cascade)
         raise AssertionError(command)
     except cli.BridgeError as exc:
         log.warning("%s failed: %s", command, exc)
         return out.error(exc)
+    except (Exception, KeyboardInterrupt) as exc:
+        return out.error(explain(exc, ctx.paths, command))
+
+
+def explain(exc: BaseException, paths: AppPaths, command: str | None) -> Any:
+    """An exception no command handled, as the sentence a user reads: a storage problem
+    (damaged file, read-only, disk full) says what to do; anything else names the log file,
+    where the traceback goes (never to the terminal)."""
+    from core.db import app_database_files, storage_error
+    from core.errors import BridgeError, CommandInterrupted, UnexpectedError
+
+    if isinstance(exc, BridgeError):
+        return exc
+    if isinstance(exc, KeyboardInterrupt):
+        log.warning("%s stopped by the user (Ctrl+C)", command)
+        return CommandInterrupted()
+    db_path, backups, _marker = app_database_files(paths)
+    translated = storage_error(exc, db_path, backups)
+    if translated is not None:
+        log.warning("%s failed on storage: %s", command, exc, exc_info=exc)
+        return translated
+    log.error("%s failed unexpectedly", command, exc_info=exc)
+    return UnexpectedError(detail=type(exc).__name__, reason=type(exc).__name__,
+                           log=str(paths.log_file))
 
 
 def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
@@ -207,18 +239,23 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
     """The wizard. Setting up (keyring check, database, Demo Company) happens before the
     window shows; each is quick, and any failure is shown as a sentence, not a trace."""
     from core.errors import BridgeError
-    from wizard.app import ensure_app, run_wizard, show_startup_error
+    from wizard.app import ensure_app, offer_recovery, run_wizard, show_startup_error
 
     ensure_app()
     try:
         ctx = make_context(args, paths, tokens=tokens, opener=opener)
     except BridgeError as exc:
         return show_startup_error(exc.user_message())
-    try:
-        ctx.open_db()
-    except BridgeError as exc:
-        ctx.close()
-        return show_startup_error(exc.user_message())
+    while True:
+        try:
+            ctx.open_db()
+            break
+        except Exception as exc:  # damaged, lost, read-only, full…: a sentence, maybe a remedy
+            ctx.close()
+            problem = explain(exc, paths, "wizard")
+            if not offer_recovery(problem, paths):
+                return show_startup_error(problem.user_message())
+            ctx = make_context(args, paths, tokens=tokens, opener=opener)
     try:
         return run_wizard(ctx)
     finally:
@@ -227,6 +264,22 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
 
 def main(argv: list[str] | None = None, *, tokens: Any = None,
          opener: Callable[[str], Any] | None = None) -> int:
+    """The app. Whatever goes wrong ends in one sentence and exit code 1, never a traceback
+    (that goes to the log file)."""
+    try:
+        return _main(argv, tokens=tokens, opener=opener)
+    except (Exception, KeyboardInterrupt) as exc:
+        paths = AppPaths.default()
+        try:
+            message = explain(exc, paths, "start").user_message()
+        except Exception:  # even the explanation failed (no log folder…): the bare minimum
+            message = f"The app could not start: {type(exc).__name__}: {exc}"
+        print(message, file=sys.stderr, flush=True)
+        return 1
+
+
+def _main(argv: list[str] | None = None, *, tokens: Any = None,
+          opener: Callable[[str], Any] | None = None) -> int:
     if "--self-test" in (sys.argv[1:] if argv is None else argv):
         # Before anything else: no user folders, no logging set-up, no keyring, no window.
         from wizard.selftest import run
@@ -249,20 +302,27 @@ def main(argv: list[str] | None = None, *, tokens: Any = None,
         sys.stderr.flush()
         logging.shutdown()
         os._exit(code)
-    from core.errors import BridgeError
-
     if args.command is None:
         return run_gui(args, paths, tokens=tokens, opener=opener)
 
+    from core import cli
+
+    out = cli.Output(as_json=bool(_flag(args, "json")))
     try:
+        if args.command == "restore-backup":  # before anything opens the database
+            return cli.cmd_restore_backup(paths, out, args.backup, args.start_afresh)
         ctx = make_context(args, paths, tokens=tokens, opener=opener)
-    except BridgeError as exc:  # e.g. no secure keyring: say so plainly, never fall back
-        print(exc.user_message(), file=sys.stderr)
-        return 1
+    except (Exception, KeyboardInterrupt) as exc:  # e.g. no secure keyring: say so, never fall back
+        problem = explain(exc, paths, args.command)
+        log.warning("%s failed: %s", args.command, problem)
+        return out.error(problem)
     try:
         return run_command(args, ctx)
     finally:
-        ctx.close()
+        try:
+            ctx.close()
+        except Exception as exc:  # closing a damaged or full database: the answer is given
+            log.warning("closing after %s failed: %s", args.command, exc, exc_info=exc)
 
 
 if __name__ == "__main__":

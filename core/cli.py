@@ -402,24 +402,95 @@ def cmd_review(ctx: Any, out: Output, org: str | None, export: str | None,
     return EXIT_OK
 
 
-def cmd_history(ctx: Any, out: Output, org: str | None) -> int:
-    from .sync import history
+def journal_progress(run: Any) -> dict[str, int]:
+    """What a run's journal says reached QuickBooks Time: ``sent`` (answered), ``unconfirmed``
+    (sent, the answer never recorded), ``failed``, and ``planned`` writes (local links are not
+    writes)."""
+    from .models import JournalEntry
+
+    counts = {"sent": 0, "unconfirmed": 0, "failed": 0, "journaled": 0}
+    rows: Any = (JournalEntry.select(JournalEntry.state, JournalEntry.action)
+                 .where(JournalEntry.run == run).tuples())
+    for state, action in rows:
+        if action == "link":
+            continue
+        counts["journaled"] += 1
+        key = {"done": "sent", "failed": "failed"}.get(state, "unconfirmed")
+        counts[key] += 1
+    planned = (run.counts or {}).get("planned_writes")
+    counts["planned"] = int(planned) if planned is not None else counts["journaled"]
+    return counts
+
+
+def _interrupted(run: Any) -> bool:
+    """A run a killed process left (the instance lock rules out a live one while a command
+    runs), or one the next run already marked so."""
+    return run.status == "running" or bool((run.counts or {}).get("interrupted"))
+
+
+def cmd_history(ctx: Any, out: Output, org: str | None, run_id: int | None = None) -> int:
+    from .sync import RunNotFound, history
 
     conn = pick_connection(org)
     if conn is None:
         return _no_connection(out, org)
     runs = history(conn)
+    if run_id is not None:
+        runs = [run for run in runs if run.id == run_id]
+        if not runs:
+            raise RunNotFound(run=run_id)
     rows = []
     for run in runs:
         outcomes = (run.counts or {}).get("outcomes", {})
-        rows.append({"run_id": run.id, "kind": run.kind, "status": run.status,
-                     "started": run.started_at.isoformat(timespec="seconds") if run.started_at else None,
-                     "outcomes": outcomes, "undoes": run.undoes_run_id})
-        totals = ", ".join(f"{word(verb)} {sum(kinds.values())}" for verb, kinds in outcomes.items())
-        out.say(f"  #{run.id}  {rows[-1]['started']}  {word(run.kind)}  {word(run.status)}  {totals}")
+        row: dict[str, Any] = {
+            "run_id": run.id, "kind": run.kind, "status": run.status,
+            "started": run.started_at.isoformat(timespec="seconds") if run.started_at else None,
+            "outcomes": outcomes, "undoes": run.undoes_run_id}
+        rows.append(row)
+        if _interrupted(run):
+            progress = journal_progress(run)
+            row["interrupted"] = True
+            row["journal"] = progress
+            status = tr("interrupted")
+            totals = tr("{sent} of {planned} planned change(s) reached QuickBooks Time "
+                        "({unconfirmed} sent without a recorded answer, {failed} refused); the "
+                        "next sync finishes it.", sent=progress["sent"],
+                        planned=progress["planned"], unconfirmed=progress["unconfirmed"],
+                        failed=progress["failed"])
+        else:
+            status = word(run.status)
+            totals = ", ".join(f"{word(verb)} {sum(kinds.values())}"
+                               for verb, kinds in outcomes.items())
+        out.say(f"  #{run.id}  {row['started']}  {word(run.kind)}  {status}  {totals}")
     if not runs:
         out.say(tr("No import has run yet."))
     out.result({"runs": rows})
+    return EXIT_OK
+
+
+def cmd_restore_backup(paths: Any, out: Output, backup: str | None, start_afresh: bool) -> int:
+    """Put the newest good backup copy (or ``backup``) back as the app's data, keeping the
+    current file aside; or, with ``start_afresh``, keep it aside and start with no history."""
+    from pathlib import Path
+
+    from .db import InstanceLock, app_database_files, restore_backup
+    from .db import start_afresh as begin_afresh
+
+    db_path = app_database_files(paths)[0]
+    with InstanceLock(Path(paths.data) / "app.lock"):
+        if start_afresh:
+            aside = begin_afresh(paths)
+            out.say(tr("The app will start afresh with no history.") + (
+                " " + tr("The previous file is kept at {path}.", path=", ".join(map(str, aside)))
+                if aside else ""))
+            out.result({"started_afresh": True, "kept_aside": [str(p) for p in aside]})
+            return EXIT_OK
+        used, aside = restore_backup(paths, Path(backup) if backup else None)
+    out.say(tr("Your data was restored from the backup copy {backup}.", backup=str(used)) + (
+        " " + tr("The previous file is kept at {path}.", path=", ".join(map(str, aside)))
+        if aside else ""))
+    out.result({"restored_from": str(used), "database": str(db_path),
+                "kept_aside": [str(p) for p in aside]})
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .auth.xero_oauth import XeroSignIn, XeroTokenManager
-from .db import InstanceLock, close_database, open_database
+from .db import InstanceLock, close_database, open_app_database
 from .http import (
     DEFAULT_TIMEOUT,
     QBTIME,
@@ -94,7 +94,7 @@ class AppContext:
         """Take the one-instance lock, then open (and migrate) the database."""
         if self._lock is None:
             self._lock = InstanceLock(self.paths.data / "app.lock").acquire()
-        open_database(self.paths.data / "bridge.sqlite3")
+        open_app_database(self.paths)  # + lost-history check, storage errors, daily backup
 
     def close(self) -> None:
         close_database()

@@ -28,16 +28,28 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import peewee as pw
 from playhouse.migrate import SqliteMigrator
 
 from .errors import (
+    START_AFRESH_COMMAND,
     AlreadyRunning,
+    BackupNotUsable,
+    BridgeError,
+    DatabaseDamaged,
+    DatabaseDamagedBackupAvailable,
+    DatabaseLost,
+    DatabaseLostBackupAvailable,
     DatabaseMigrationFailed,
     DatabaseNotRecognised,
+    DatabaseReadOnly,
     DatabaseTooNew,
+    DiskFull,
+    NoBackupFound,
 )
+from .i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +62,14 @@ LOCK_FILE = "app.lock"
 BUSY_TIMEOUT_MS = 5000
 
 db = pw.DatabaseProxy()
+
+#: every connection's settings (tests add ``max_page_count`` to simulate a full disk)
+PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": BUSY_TIMEOUT_MS,
+    "synchronous": 1,  # NORMAL: durable enough with WAL, much faster
+}
 
 MigrationStep = Callable[[SqliteMigrator], None]
 
@@ -223,15 +243,7 @@ def open_database(
         _restrict(file)  # SQLite gives -wal/-shm the main file's mode
 
     database = pw.SqliteDatabase(
-        str(path),
-        timeout=BUSY_TIMEOUT_MS / 1000,
-        pragmas={
-            "journal_mode": "wal",
-            "foreign_keys": 1,
-            "busy_timeout": BUSY_TIMEOUT_MS,
-            "synchronous": 1,  # NORMAL: durable enough with WAL, much faster
-        },
-    )
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, pragmas=dict(PRAGMAS))
     try:
         database.connect()
         found = _schema_version(database)
@@ -254,11 +266,350 @@ def open_database(
 
 
 def close_database() -> None:
-    """Close the calling thread's connection and unbind ``db``."""
+    """Close the calling thread's connection and unbind ``db`` (and, for the app's own
+    database, record in the marker what it holds)."""
+    global _opened
     database = db.obj
     if database is not None:
+        mine = _opened if _opened is not None and _opened[0] is database else None
+        held = None
+        if mine is not None:
+            with contextlib.suppress(Exception):  # a damaged or full file: keep the old marker
+                held = _holdings(database)
+        _opened = None
         database.close()
         db.initialize(None)
+        if mine is not None and held is not None:
+            with contextlib.suppress(Exception):  # closed cleanly: remember the file as left
+                _write_marker(mine[1], mine[2], *held, stat=_file_stat(mine[2]))
+
+
+# -- the app's own database: storage errors, daily backups, the "it held data" marker ---------
+#
+# * Storage errors (a damaged file, a read-only file or folder, a full disk) become one
+#   BridgeError each (``storage_error``): a sentence that says what happened and what to do.
+# * Once a day, before the day's first write (at open), the database is checked
+#   (``PRAGMA quick_check``) and copied with SQLite's online backup API to
+#   ``<data>/backups/bridge-YYYY-MM-DD.sqlite3``; the newest BACKUP_KEEP copies are kept (the
+#   last 7 days the app ran). A damaged file is answered with the newest copy that passes
+#   ``PRAGMA integrity_check``, and ``restore_backup`` puts it back, keeping the damaged file
+#   aside (never deleted).
+# * A small marker outside the database (``<state>/database.json``: the database's path and
+#   how many connections and imports it held) tells a lost history (file missing, emptied or
+#   truncated to 0 bytes) from a fresh install: a lost one is refused with the backup to
+#   restore, never silently started afresh.
+
+BACKUP_FOLDER = "backups"
+BACKUP_KEEP = 7
+MARKER_FILE = "database.json"
+
+#: (database, marker file, database path) of the app's database opened by open_app_database
+_opened: tuple[pw.SqliteDatabase, Path, Path] | None = None
+
+#: what the lost-history sentence says the file is now
+_LOST_STATES = {"missing": N_("gone"), "empty": N_("empty")}
+_DAMAGED = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+_READ_ONLY = ("readonly", "read-only", "unable to open database file")
+_FULL = ("database or disk is full",)
+
+
+def storage_error(exc: BaseException, path: Path, backups: Path | None = None) -> BridgeError | None:
+    """The sentence for a storage failure of the database at ``path``, or None when ``exc`` is
+    not one (a damaged file names the newest good copy in ``backups``)."""
+    if isinstance(exc, BridgeError):
+        return exc
+    # A failed write can surface as a later one ("no transaction is active" once SQLite
+    # rolled back on a full disk): the first storage error in the chain is the one to tell.
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        found = _storage_error(link, path, backups)
+        if found is not None:
+            return found
+        link = link.__cause__ or link.__context__
+    return None
+
+
+def _storage_error(exc: BaseException, path: Path, backups: Path | None) -> BridgeError | None:
+    import errno
+
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.Error | pw.DatabaseError):
+        if any(word in text for word in _FULL):
+            return DiskFull(detail=str(exc), path=str(path.parent))
+        if any(word in text for word in _DAMAGED):
+            return damaged(path, str(exc), backups)
+        if any(word in text for word in _READ_ONLY):
+            return DatabaseReadOnly(detail=str(exc), path=str(path))
+        return None
+    if isinstance(exc, OSError):
+        where = Path(exc.filename) if exc.filename else path
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return DiskFull(detail=str(exc), path=str(where.parent if where.suffix else where))
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return DatabaseReadOnly(detail=str(exc), path=str(where))
+    return None
+
+
+def damaged(path: Path, reason: str, backups: Path | None) -> DatabaseDamaged:
+    from .errors import RESTORE_COMMAND
+
+    good = newest_good_backup(backups) if backups is not None else None
+    if good is None:
+        return DatabaseDamaged(detail=reason, path=str(path), reason=reason)
+    return DatabaseDamagedBackupAvailable(
+        detail=reason, path=str(path), reason=reason, backup=str(good), date=_backup_date(good),
+        command=RESTORE_COMMAND, backup_file=good)
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when the SQLite file at ``path`` passes ``PRAGMA integrity_check`` and is this
+    app's; else what is wrong. Opens the file read-only (immutable: not even a -shm)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            return "; ".join(str(r[0]) for r in rows[:3])
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return "not this app's data"
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None
+
+
+def backups_of(folder: Path) -> list[Path]:
+    """The dated backup copies in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob("bridge-????-??-??.sqlite3") if p.is_file()]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def newest_good_backup(folder: Path) -> Path | None:
+    for backup in backups_of(folder):
+        if integrity_problem(backup) is None:
+            return backup
+    return None
+
+
+def _backup_date(backup: Path) -> str:
+    return backup.stem.removeprefix("bridge-")
+
+
+_HOLDINGS_SQL = 'SELECT (SELECT count(*) FROM "connection"), (SELECT count(*) FROM "import_run")'
+
+
+def _holdings(database: pw.SqliteDatabase) -> tuple[int, int]:
+    """(connections, import runs) the database holds."""
+    row = database.execute_sql(_HOLDINGS_SQL).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _file_stat(path: Path) -> list[int] | None:
+    """(size, modification time) of the database file, when there is no -wal beside it."""
+    try:
+        if path.with_name(path.name + "-wal").exists():
+            return None
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _read_marker(marker: Path, path: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("path") != str(path.resolve()):
+        return None  # another database (the folders moved): not ours to judge
+    return {"connections": int(data.get("connections") or 0), "runs": int(data.get("runs") or 0),
+            "stat": data.get("stat")}
+
+
+def _write_marker(marker: Path, path: Path, connections: int, runs: int,
+                  stat: list[int] | None = None) -> None:
+    import json
+
+    marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = marker.with_name(marker.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _create_private_file(partial)
+    partial.write_text(json.dumps({"path": str(path.resolve()), "connections": connections,
+                                   "runs": runs, "stat": stat}), encoding="utf-8")
+    os.replace(partial, marker)
+
+
+def _lost(path: Path, backups: Path, held: Mapping[str, Any], state: str) -> DatabaseLost:
+    from .errors import RESTORE_COMMAND
+    from .i18n import tr
+
+    good = newest_good_backup(backups)
+    params: dict[str, object] = {
+        "path": str(path), "connections": held["connections"], "runs": held["runs"],
+        "state": tr(_LOST_STATES[state]), "afresh": START_AFRESH_COMMAND}
+    if good is None:
+        return DatabaseLost(detail=state, **params)
+    return DatabaseLostBackupAvailable(detail=state, backup=str(good), date=_backup_date(good),
+                                       command=RESTORE_COMMAND, backup_file=good, **params)
+
+
+def daily_backup(database: pw.SqliteDatabase, path: Path, folder: Path,
+                 today: str | None = None) -> Path | None:
+    """Today's backup copy, made now if there is none yet (None: nothing worth keeping, or
+    the copy could not be made — logged, the app goes on). A database that fails
+    ``quick_check`` raises DatabaseDamaged (naming an older good copy) instead."""
+    from datetime import date
+
+    day = today or date.today().isoformat()
+    target = folder / f"bridge-{day}.sqlite3"
+    if target.exists():
+        return target
+    if _holdings(database) == (0, 0):
+        return None
+    problems = [r[0] for r in database.execute_sql("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise damaged(path, "; ".join(str(p) for p in problems[:3]), folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        backup_database(database, target)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("Could not make today's backup copy at %s: %s", target, exc)
+        with contextlib.suppress(OSError):
+            target.with_name(target.name + ".partial").unlink(missing_ok=True)
+        return None
+    for old in backups_of(folder)[BACKUP_KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    log.info("Backup copy of the database made: %s", target)
+    return target
+
+
+def app_database_files(paths: object) -> tuple[Path, Path, Path]:
+    """(database, backups folder, marker) of an AppPaths."""
+    data, state = Path(paths.data), Path(paths.state)  # type: ignore[attr-defined]
+    return data / DATABASE_FILE, data / BACKUP_FOLDER, state / MARKER_FILE
+
+
+def open_app_database(paths: object) -> pw.SqliteDatabase:
+    """Open the app's own database (``open_database``) with everything around it: a lost
+    history refused, damage and storage errors said plainly, today's backup made."""
+    global _opened
+    path, backups, marker = app_database_files(paths)
+    held = _read_marker(marker, path)
+    had_data = bool(held and (held["connections"] or held["runs"]))
+    if had_data and held is not None:
+        if not path.exists():
+            raise _lost(path, backups, held, "missing")
+        if path.stat().st_size == 0:
+            raise _lost(path, backups, held, "empty")
+    # Changed since the app last closed it cleanly (a crash, a copy, a disk, a hand): check
+    # it whole before trusting it. Unchanged: the daily check is enough.
+    check = path.exists() and (held is None or held.get("stat") != _file_stat(path))
+    try:
+        database = open_database(path)
+    except DatabaseNotRecognised as exc:
+        if any(word in exc.detail.lower() for word in _DAMAGED):
+            raise damaged(path, exc.detail, backups) from None
+        if any(word in exc.detail.lower() for word in _READ_ONLY):  # e.g. no -shm allowed
+            raise DatabaseReadOnly(detail=exc.detail, path=str(path)) from None
+        raise
+    except BridgeError:
+        raise
+    except (OSError, sqlite3.Error, pw.DatabaseError) as exc:
+        translated = storage_error(exc, path, backups)
+        if translated is None:
+            raise
+        log.warning("Could not open the database %s: %s", path, exc)
+        raise translated from None
+    try:
+        if check:
+            problems = [r[0] for r in database.execute_sql("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise damaged(path, "; ".join(str(p) for p in problems[:3]), backups)
+        now = _holdings(database)
+        if had_data and held is not None and now == (0, 0):
+            raise _lost(path, backups, held, "empty")
+        daily_backup(database, path, backups)
+        _write_marker(marker, path, *now)
+    except BaseException as exc:
+        close_database()
+        translated = storage_error(exc, path, backups) if isinstance(exc, Exception) else None
+        if translated is None or translated is exc:
+            raise
+        raise translated from None
+    _opened = (database, marker, path)
+    return database
+
+
+def _set_aside(path: Path, why: str) -> list[Path]:
+    """Rename the database and its sidecar files to ``<name>.<why>-<time>`` (never deleted)."""
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    moved = []
+    for file in (path, *_sidecars(path)):
+        if file.exists():
+            target = file.with_name(f"{file.name}.{why}-{stamp}")
+            os.replace(file, target)
+            moved.append(target)
+    return moved
+
+
+def restore_backup(paths: object, backup: Path | None = None) -> tuple[Path, list[Path]]:
+    """Put a backup copy back as the app's database: ``backup``, or the newest good one.
+
+    The current file (damaged, emptied…) and its sidecars are kept aside under
+    ``<name>.replaced-<time>``, never deleted. Returns (the copy used, the files set aside).
+    The caller holds the instance lock; the database must not be open.
+    """
+    path, backups, marker = app_database_files(paths)
+    if backup is None:
+        backup = newest_good_backup(backups)
+        if backup is None:
+            raise NoBackupFound(folder=str(backups))
+    backup = Path(backup)
+    problem = "file not found" if not backup.is_file() else integrity_problem(backup)
+    if problem is not None:
+        raise BackupNotUsable(detail=problem, path=str(backup), reason=problem,
+                              folder=str(backups))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(path.name + ".restoring")
+    partial.unlink(missing_ok=True)
+    _create_private_file(partial)
+    source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        counts = copy.execute(_HOLDINGS_SQL).fetchone()
+    finally:
+        copy.close()
+        source.close()
+    aside = _set_aside(path, "replaced")
+    os.replace(partial, path)
+    _write_marker(marker, path, int(counts[0]), int(counts[1]))
+    log.warning("Database restored from %s; the previous files were kept as %s", backup, aside)
+    return backup, aside
+
+
+def start_afresh(paths: object) -> list[Path]:
+    """The user chose to start with no history: the current files are kept aside, the
+    marker forgets what the database held; the next open creates a new database."""
+    path, _backups, marker = app_database_files(paths)
+    aside = _set_aside(path, "set-aside") if path.exists() and path.stat().st_size else []
+    if path.exists() and not path.stat().st_size:
+        path.unlink()  # an empty file holds nothing to keep
+    marker.unlink(missing_ok=True)
+    log.warning("Starting with a new database; previous files kept as %s", aside)
+    return aside
 
 
 # -- one app instance at a time ---------------------------------------------------------------

@@ -5,7 +5,7 @@ Nothing here may contain a token, a code or a secret: messages are shown and log
 
 from __future__ import annotations
 
-from .i18n import tr
+from .i18n import N_, tr
 
 
 class BridgeError(Exception):
@@ -138,3 +138,83 @@ class DatabaseMigrationFailed(BridgeError):
 class DatabaseNotRecognised(BridgeError):
     message = ("The file {path} is not a data file of this app (or it is damaged), so it was left "
                "untouched. Move it elsewhere and restart the app to start afresh.")
+
+
+# -- the database and the disk: what happened and what to do, never a traceback ----------------
+#: how the user puts a backup back, or starts afresh (the headless command; the wizard offers
+#: the same as buttons)
+RESTORE_COMMAND = "xero-qbtime-bridge restore-backup"
+START_AFRESH_COMMAND = "xero-qbtime-bridge restore-backup --start-afresh"
+
+
+class DatabaseDamaged(BridgeError):
+    """The database file cannot be read (damaged pages, or not a database at all)."""
+
+    message = ("Your saved data ({path}) is damaged and cannot be read ({reason}). Nothing was "
+               "changed. No good backup copy was found: move the file elsewhere (keep it for "
+               "support) and restart the app to start afresh.")
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        self.backup = params.pop("backup_file", None)
+        super().__init__(detail, **params)
+
+
+class DatabaseDamagedBackupAvailable(DatabaseDamaged):
+    message = ("Your saved data ({path}) is damaged and cannot be read ({reason}). Nothing was "
+               "changed. A good backup copy from {date} is kept at {backup}. To put it back, run: "
+               "{command} (the damaged file is kept aside, never deleted).")
+
+
+class DatabaseLost(BridgeError):
+    """The database was there (the marker says it held data) and is now missing or empty."""
+
+    message = ("Your history was lost: {path} held {connections} connection(s) and {runs} "
+               "import(s), and it is now {state}. Nothing was written to it. No backup copy was "
+               "found. If you really mean to start afresh, run: {afresh}")
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        self.backup = params.pop("backup_file", None)
+        super().__init__(detail, **params)
+
+
+class DatabaseLostBackupAvailable(DatabaseLost):
+    message = ("Your history was lost: {path} held {connections} connection(s) and {runs} "
+               "import(s), and it is now {state}. Nothing was written to it. Restore the backup "
+               "from {date} ({backup}) with: {command} — or, if you really mean to start afresh, "
+               "run: {afresh}")
+
+
+class DatabaseReadOnly(BridgeError):
+    message = ("The app cannot save its data in {path}: the file or its folder is read-only. "
+               "Nothing was changed. Give your user account permission to change them (or "
+               "choose a folder you can write to), then try again.")
+
+
+class DiskFull(BridgeError):
+    message = ("The disk holding {path} is full, so the app could not save. What was being "
+               "saved was undone and nothing was lost. Free some space on that disk, then try "
+               "again: the next run finishes the work.")
+
+
+class CommandInterrupted(BridgeError):
+    message = ("Stopped at your request. What was already sent is recorded; run the same "
+               "command again to finish.")
+
+
+class UnexpectedError(BridgeError):
+    message = ("Something unexpected stopped the app ({reason}). Nothing more was written. The "
+               "details are in the log file {log}; send it to support if this happens again.")
+
+
+class NoBackupFound(BridgeError):
+    message = ("No good backup copy of your data was found in {folder}. Nothing was changed.")
+
+
+class BackupNotUsable(BridgeError):
+    message = ("The file {path} is not a good backup copy of this app's data ({reason}). "
+               "Nothing was changed. Choose another copy from {folder}.")
+
+
+#: the start-up dialog's buttons when the data is damaged or lost (the wizard shows them)
+RESTORE_BUTTON = N_("Restore the backup copy")
+START_AFRESH_BUTTON = N_("Start afresh")

@@ -168,9 +168,13 @@ class Importer:
     # ---------------------------------------------------------------- public
     def execute(self) -> ImportRun:
         close_interrupted(self.conn)
+        # What is planned is recorded first, so a killed run's history can say how much of
+        # it reached QuickBooks Time (cmd_history, from the journal).
         self.run = ImportRun.create(connection=self.conn, kind=self.kind, status="running",
                                     dry_run=self.dry_run, options=self.options,
-                                    undoes_run=self.undoes, started_at=utcnow())
+                                    undoes_run=self.undoes, started_at=utcnow(),
+                                    counts={"planned_writes": sum(1 for a in self.plan.actions
+                                                                  if a.writes)})
         self._started = self.clock()
         total = len(self.plan.actions)
         try:

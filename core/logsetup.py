@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
+from io import TextIOWrapper
 from pathlib import Path
 
 # Things that must never reach a log: bearer tokens, OAuth codes and tokens in URLs, bodies
@@ -42,6 +44,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file readable by its owner only (0600, whatever the umask), in a folder
+    only its owner can open (0700): names of people and companies are in it."""
+
+    def _open(self) -> TextIOWrapper:
+        path = Path(self.baseFilename)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # a file made by an older version, or rotated in
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -52,8 +72,8 @@ def setup_logging(log_file: Path, level: int = logging.INFO, *, console: bool = 
         if getattr(handler, "_xqb", False):
             root.removeHandler(handler)
             handler.close()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.handlers.RotatingFileHandler(
+    _private_folder(log_file.parent)
+    file_handler = PrivateRotatingFileHandler(
         log_file, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter(_FORMAT))
     handlers: list[logging.Handler] = [file_handler]

@@ -133,3 +133,47 @@ def show_startup_error(message: str) -> int:
     install_language(default_language())
     QMessageBox.critical(None, "Xero to QuickBooks Time", message)
     return 1
+
+
+def offer_recovery(problem: Exception, paths: object) -> bool:
+    """Damaged or lost data at start-up: the same sentence as the headless commands, in a
+    dialog that offers the remedy — put the newest good backup copy back (the current file is
+    kept aside, never deleted), or, when the history was lost with no copy, start afresh.
+    True when the remedy was applied (the caller opens the database again)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from core import db as core_db
+    from core.errors import (
+        RESTORE_BUTTON,
+        START_AFRESH_BUTTON,
+        BridgeError,
+        DatabaseDamaged,
+        DatabaseLost,
+    )
+    from core.i18n import tr
+
+    if not isinstance(problem, DatabaseDamaged | DatabaseLost):
+        return False
+    backup = problem.backup
+    if backup is None and not isinstance(problem, DatabaseLost):
+        return False
+    ensure_app()
+    install_language(default_language())
+    box = QMessageBox(QMessageBox.Icon.Critical, "Xero to QuickBooks Time", problem.user_message())
+    remedy = box.addButton(tr(RESTORE_BUTTON if backup is not None else START_AFRESH_BUTTON),
+                           QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(remedy)
+    box.exec()
+    if box.clickedButton() is not remedy:
+        return False
+    try:
+        with core_db.InstanceLock(core_db.app_database_files(paths)[0].parent / core_db.LOCK_FILE):
+            if backup is not None:
+                core_db.restore_backup(paths, backup)
+            else:
+                core_db.start_afresh(paths)
+    except BridgeError as exc:
+        show_startup_error(exc.user_message())
+        return False
+    return True

@@ -1,0 +1,434 @@
+"""Issue 11, storage: a damaged, lost, read-only or full database, a run that does not exist,
+a run killed half-way — each gets a sentence that says what happened and what to do, never a
+traceback, and nothing is lost: daily backups, the newest good one offered and restored (the
+damaged file kept aside), a lost history said so, the log readable by its owner only.
+
+Every test drives ``main.main`` the way a user runs the headless commands, on the Demo Company
+(XQB_HOME is a fresh folder per test, tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import main
+from core import db as core_db
+from core.paths import AppPaths
+from core.secrets import TokenStore
+
+ROOT = Path(__file__).resolve().parents[2]
+AU = "Maison Verdure Australia"
+
+
+class App:
+    """``main.main`` as a user runs it: arguments in, exit code and what was printed out."""
+
+    def __init__(self, state: Path, store: TokenStore, capsys: pytest.CaptureFixture[str]) -> None:
+        self.state, self.store, self.capsys = state, store, capsys
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        code = main.main([*argv, "--demo-state", str(self.state)], tokens=self.store)
+        captured = self.capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err, captured.out + captured.err
+        return code, captured.out, captured.err
+
+    def json(self, *argv: str) -> tuple[int, dict]:
+        code, out, _err = self(*argv, "--json")
+        lines = out.strip().splitlines()
+        return code, (json.loads(lines[-1]) if lines else {})
+
+
+@pytest.fixture
+def app(tmp_path, memory_keyring, capsys) -> App:
+    return App(tmp_path / "demo-state", TokenStore(memory_keyring, trust_backend=True), capsys)
+
+
+@pytest.fixture
+def imported(app) -> App:
+    """Connected to the Australian organisation and imported once."""
+    assert app("connect-qbtime")[0] == 0
+    assert app("connect-xero", "--org", AU)[0] == 0
+    code, out, err = app("sync")
+    assert code == 0, out + err
+    return app
+
+
+def _files() -> tuple[Path, Path, Path]:
+    return core_db.app_database_files(AppPaths.default())
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _runs(path: Path) -> list[tuple[int, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT id, status FROM import_run ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _corrupt_middle(path: Path) -> None:
+    """Overwrite two pages in the middle of the file (a disk or a copy gone wrong)."""
+    size = path.stat().st_size
+    page = 4096
+    with open(path, "r+b") as fh:
+        fh.seek((size // 2) // page * page)
+        fh.write(b"\xa5\x00garbage" * (2 * page // 9))
+
+
+# ---------------------------------------------------------------------------- damaged
+def test_damaged_database_names_the_newest_good_backup_and_restore_puts_it_back(imported):
+    app = imported
+    path, backups, _marker = _files()
+    [backup] = core_db.backups_of(backups)  # today's, made before the day's first write
+    assert core_db.integrity_problem(backup) is None
+    _corrupt_middle(path)
+    damaged_bytes = path.read_bytes()
+
+    code, out, err = app("history")
+    assert code == 1
+    assert "is damaged and cannot be read" in err and str(backup) in err
+    assert "xero-qbtime-bridge restore-backup" in err
+    assert path.read_bytes() == damaged_bytes  # nothing written to the damaged file
+
+    code, out, err = app("restore-backup")
+    assert code == 0, err
+    assert f"restored from the backup copy {backup}" in out
+    kept = [p for p in path.parent.iterdir() if p.name.startswith(path.name + ".replaced-")]
+    assert any(p.read_bytes() == damaged_bytes for p in kept), kept  # kept aside, not deleted
+    assert _integrity(path) == "ok"
+
+    code, out, err = app("status")
+    assert code == 0 and AU in out, err
+    code, out, err = app("sync")  # the run made after the copy was taken is made again
+    assert code == 0, err
+
+
+def test_a_file_that_is_not_a_database_is_said_so(imported):
+    app = imported
+    path, backups, _marker = _files()
+    path.write_bytes(b"These are my notes, saved over the app's file by mistake.\n" * 200)
+    for sidecar in core_db._sidecars(path):
+        sidecar.unlink(missing_ok=True)
+    code, _out, err = app("sync")
+    assert code == 1
+    assert "is damaged and cannot be read" in err
+    assert str(core_db.backups_of(backups)[0]) in err
+    assert path.read_bytes().startswith(b"These are my notes")
+
+
+def test_damage_with_no_backup_says_what_to_do(app):
+    """The first command of a new install has nothing to back up; damage then has no copy."""
+    assert app("connect-qbtime")[0] == 0
+    path, backups, _marker = _files()
+    assert core_db.backups_of(backups) == []
+    path.write_bytes(b"\x00" * 100 + b"nope" * 3000)
+    code, _out, err = app("status")
+    assert code == 1
+    assert "No good backup copy was found" in err
+    code, _out, err = app("restore-backup")
+    assert code == 1 and "No good backup copy of your data was found" in err
+
+
+def test_damaged_backups_are_never_offered(imported):
+    app = imported
+    path, backups, _marker = _files()
+    [backup] = core_db.backups_of(backups)
+    _corrupt_middle(backup)
+    _corrupt_middle(path)
+    code, _out, err = app("history")
+    assert code == 1 and "No good backup copy was found" in err and str(backup) not in err
+    code, _out, err = app("restore-backup", str(backup))
+    assert code == 1 and "is not a good backup copy" in err
+
+
+def test_damage_found_while_a_command_runs_is_a_sentence(imported, monkeypatch):
+    """Damage only met half-way through a command (a page read late) is still a sentence."""
+    app = imported
+
+    def read_damaged_page(*_a, **_k):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr("core.sync.history", read_damaged_page)
+    code, _out, err = app("history")
+    assert code == 1 and "is damaged and cannot be read" in err
+
+
+# ---------------------------------------------------------------------------- lost
+@pytest.mark.parametrize("how", ["deleted", "truncated", "replaced by an empty one"])
+def test_a_lost_history_is_said_so_never_taken_for_a_fresh_install(imported, tmp_path, how):
+    app = imported
+    path, backups, _marker = _files()
+    [backup] = core_db.backups_of(backups)
+    for sidecar in core_db._sidecars(path):
+        sidecar.unlink(missing_ok=True)
+    if how == "deleted":
+        path.unlink()
+    elif how == "truncated":
+        path.write_bytes(b"")
+    else:
+        empty = tmp_path / "empty.sqlite3"
+        core_db.open_database(empty)
+        core_db.close_database()
+        shutil.copy(empty, path)
+
+    for command in ("status", "sync"):
+        code, out, err = app(command)
+        assert code == 1, out
+        assert "Your history was lost" in err and "held 1 connection(s) and 1 import(s)" in err
+        assert str(backup) in err and "restore-backup" in err
+    if how == "deleted":
+        assert not path.exists()  # not silently made again
+    elif how == "truncated":
+        assert path.stat().st_size == 0
+
+    code, out, err = app("restore-backup")
+    assert code == 0, err
+    code, out, err = app("status")
+    assert code == 0 and AU in out
+
+
+def test_starting_afresh_after_a_lost_history_is_the_users_choice(imported):
+    app = imported
+    path, _backups, _marker = _files()
+    for sidecar in core_db._sidecars(path):
+        sidecar.unlink(missing_ok=True)
+    path.unlink()
+    code, _out, err = app("status")
+    assert code == 1 and "--start-afresh" in err
+    code, out, err = app("restore-backup", "--start-afresh")
+    assert code == 0 and "start afresh" in out
+    code, out, err = app("status")
+    assert code == 0 and "No organisation is connected yet" in out
+
+
+def test_backups_keep_the_last_seven_days(imported):
+    path, backups, _marker = _files()
+    database = core_db.open_database(path)
+    try:
+        for day in range(1, 11):
+            core_db.daily_backup(database, path, backups, today=f"2030-01-{day:02d}")
+    finally:
+        core_db.close_database()
+    names = [p.name for p in core_db.backups_of(backups)]
+    assert names == [f"bridge-2030-01-{d:02d}.sqlite3" for d in range(10, 3, -1)]
+    assert all(core_db.integrity_problem(p) is None for p in core_db.backups_of(backups))
+    if os.name == "posix":
+        assert all(p.stat().st_mode & 0o777 == 0o600 for p in core_db.backups_of(backups))
+
+
+# ---------------------------------------------------------------------------- read-only, full
+@contextmanager
+def _read_only(*targets: Path):
+    """Make files/folders read-only for this process — as root (who ignores permission
+    bits) with the immutable attribute."""
+    modes = {t: t.stat().st_mode & 0o777 for t in targets}
+    immutable: list[Path] = []
+    try:
+        for target in targets:
+            target.chmod(0o555 if target.is_dir() else 0o444)
+        if os.geteuid() == 0:
+            if shutil.which("chattr") is None:
+                pytest.skip("running as root without chattr: cannot make a file read-only")
+            for target in targets:
+                done = subprocess.run(["chattr", "+i", str(target)], capture_output=True)
+                if done.returncode != 0:
+                    pytest.skip(f"chattr +i not supported here: {done.stderr!r}")
+                immutable.append(target)
+        yield
+    finally:
+        for target in immutable:
+            subprocess.run(["chattr", "-i", str(target)], check=False)
+        for target, mode in modes.items():
+            target.chmod(mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_read_only_database_or_folder_is_a_sentence_and_nothing_is_half_written(imported, what):
+    app = imported
+    path, _backups, _marker = _files()
+    runs_before, digest = _runs(path), _digest(path)
+    for sidecar in core_db._sidecars(path):
+        assert not sidecar.exists()
+    targets = (path,) if what == "file" else (path.parent,)
+    with _read_only(*targets):
+        code, out, err = app("sync", "--full")
+        assert code == 1, out
+        assert "read-only" in err and str(path.parent) in err
+    assert _digest(path) == digest and _integrity(path) == "ok"
+    assert _runs(path) == runs_before
+    code, out, err = app("sync")  # writable again: it works, nothing was left half-way
+    assert code == 0, err
+    assert all(status != "running" for _id, status in _runs(path))
+
+
+def test_full_disk_is_a_sentence_and_what_was_saved_is_whole(app, monkeypatch):
+    assert app("connect-qbtime")[0] == 0
+    assert app("connect-xero", "--org", AU)[0] == 0
+    path, _backups, _marker = _files()
+    conn = sqlite3.connect(path)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    # The disk fills a few pages further: the fetch's snapshot does not fit.
+    monkeypatch.setitem(core_db.PRAGMAS, "max_page_count", pages + 3)
+    code, out, err = app("sync")
+    assert code == 1, out
+    assert "is full" in err and "Free some space" in err
+    assert _integrity(path) == "ok"
+    assert all(status != "running" for _id, status in _runs(path))
+    monkeypatch.delitem(core_db.PRAGMAS, "max_page_count")
+    code, out, err = app("sync")
+    assert code == 0, err
+    code, payload = app.json("sync")
+    assert code == 0 and not payload.get("created"), payload  # nothing left to redo twice
+
+
+def test_a_file_that_cannot_be_written_for_lack_of_space_is_a_sentence(imported, tmp_path,
+                                                                        monkeypatch):
+    """ENOSPC from the operating system (here when the review's CSV is written)."""
+    import errno
+    import tempfile
+
+    def no_space(*_a, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(kwargs.get("dir") or tmp_path))
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_space)
+    target = tmp_path / "exports" / "review.csv"
+    target.parent.mkdir()
+    code, _out, err = imported("review", "--export", str(target))
+    assert code == 1 and "is full" in err and "Free some space" in err
+    assert not target.exists()
+
+
+# ---------------------------------------------------------------------------- runs
+def test_a_run_that_does_not_exist(imported):
+    app = imported
+    for argv in (("undo", "999"), ("history", "999")):
+        code, _out, err = app(*argv)
+        assert code == 1, argv
+        assert "There is no import number 999" in err
+    code, payload = app.json("undo", "999")
+    assert code == 1 and payload["error"] == "RunNotFound"
+
+
+def test_an_unexpected_error_names_the_log_and_keeps_the_traceback_there(imported, monkeypatch):
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("core.cli.cmd_status", broken)
+    code, _out, err = imported("status")
+    assert code == 1
+    log_file = AppPaths.default().log_file
+    assert "Something unexpected stopped the app" in err and str(log_file) in err
+    text = log_file.read_text(encoding="utf-8")
+    assert "Traceback" in text and "ZeroDivisionError: a bug" in text
+
+
+def test_history_shows_what_a_killed_run_wrote(tmp_path, monkeypatch, capsys):
+    from tests.reliability.support import FileKeyring, open_demo
+
+    home, state, keyring_file = tmp_path / "home", tmp_path / "state", tmp_path / "keyring.json"
+    ctx, _conn = open_demo("AU", home, state, FileKeyring(keyring_file))
+    ctx.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XQB_HOME": str(home)}
+    proc = subprocess.run([sys.executable, "-m", "tests.reliability.crash_worker", str(home),
+                           str(state), str(keyring_file), "AU", "--kill-at", "3", "--when",
+                           "after", "--writes-only"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+    monkeypatch.setenv("XQB_HOME", str(home))
+    app = App(state, TokenStore(FileKeyring(keyring_file), trust_backend=True), capsys)
+    code, out, err = app("history")
+    assert code == 0, err
+    assert "interrupted" in out and "the next sync finishes it" in out
+    code, payload = app.json("history", "1")
+    [run] = payload["runs"]
+    journal = run["journal"]
+    assert run["interrupted"] and journal["sent"] + journal["unconfirmed"] >= 2
+    assert journal["planned"] > journal["sent"] + journal["unconfirmed"], journal
+
+    assert app("sync")[0] == 0  # the next sync finishes it; the history still says what it was
+    code, payload = app.json("history", "1")
+    assert payload["runs"][0]["interrupted"] and payload["runs"][0]["journal"] == journal
+
+
+# ---------------------------------------------------------------------------- the log
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_the_log_is_readable_by_its_owner_only(app):
+    paths = AppPaths.default()
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    paths.logs.chmod(0o755)  # made by an older version
+    paths.log_file.write_text("older lines\n")
+    paths.log_file.chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        assert app("status")[0] == 0
+    finally:
+        os.umask(old)
+    assert paths.log_file.stat().st_mode & 0o777 == 0o600
+    assert paths.logs.stat().st_mode & 0o777 == 0o700
+
+
+# ---------------------------------------------------------------------------- the wizard
+def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, monkeypatch):
+    """Started on a damaged file, the app shows the same sentence in a dialog with a button
+    that puts the newest good copy back; then the wizard opens on the restored data."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    import wizard.app
+
+    path, backups, _marker = _files()
+    [backup] = core_db.backups_of(backups)
+    _corrupt_middle(path)
+    damaged_bytes = path.read_bytes()
+    shown: list[str] = []
+    opened: list[object] = []
+
+    def click_restore() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, click_restore)
+            return
+        shown.append(box.text())
+        [button] = [b for b in box.buttons() if b.text() == "Restore the backup copy"]
+        button.click()
+
+    def wizard_opened(ctx, language=None):
+        from core.connections import active_connections
+
+        opened.append([c.xero_tenant_name for c in active_connections()])
+        return 0
+
+    monkeypatch.setattr(wizard.app, "run_wizard", wizard_opened)
+    QTimer.singleShot(50, click_restore)
+    code = main.main(["--demo-state", str(imported.state)], tokens=imported.store)
+    assert code == 0
+    assert shown and "is damaged and cannot be read" in shown[0] and str(backup) in shown[0]
+    assert opened == [[AU]]
+    assert _integrity(path) == "ok"
+    kept = [p for p in path.parent.iterdir() if p.name.startswith(path.name + ".replaced-")]
+    assert any(p.read_bytes() == damaged_bytes for p in kept)
