@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from .errors import ApiError, ReauthorizationRequired
 from .http import XERO_MAX_CONCURRENT
 from .models import (
     Connection,
@@ -249,6 +250,17 @@ def _advance_xero(ctx: AppContext, conn: Connection, client: Any, resource: str,
         _set_cursor(conn, "xero", f"{resource}_full", repr(server_time))
 
 
+def _invoiced_contact_ids(client: Any, since: float) -> list[str]:
+    """The contacts of sales invoices changed since ``since``; [] when Xero refuses (a
+    sign-in made before the app asked for invoices): the daily whole read still finds them."""
+    try:
+        return list(client.invoiced_contact_ids(since))
+    except (ReauthorizationRequired, ApiError) as exc:
+        log.info("Could not read the recent sales invoices (%s): contacts that became "
+                 "customers are found by the next whole read", type(exc).__name__)
+        return []
+
+
 def _discard(futures: dict[str, Future[Any]]) -> None:
     """Forget reads whose answer is not used: cancel those not started, swallow the errors
     of the others (a speculative payroll read of an organisation without payroll fails)."""
@@ -285,6 +297,10 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
         futures: dict[str, Future[Any]] = {
             "organisation": pool.submit(client.organisation),
             "contacts": pool.submit(client.contacts, contacts_since),
+            # Between whole reads: the contacts whose first sales invoice came since (Xero
+            # does not bump their UpdatedDateUTC, so the read above cannot see them).
+            **({"invoiced": pool.submit(_invoiced_contact_ids, client, contacts_since)}
+               if contacts_since is not None else {}),
             "items": pool.submit(client.items),
             "tracking_categories": pool.submit(client.tracking_categories,
                                                include_archived=True),
@@ -311,6 +327,15 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
         employees_since = au_employees_since if payroll is PayrollApi.AU else None
 
         contacts = results["contacts"]
+        invoiced = results.get("invoiced") or []
+        if invoiced:
+            known = {c.contact_id.lower() for c in contacts}
+            customers = {str(x).lower() for (x,) in XeroRecord.select(XeroRecord.xero_id).where(
+                (XeroRecord.connection == conn) & (XeroRecord.kind == "contact")
+                & (XeroRecord.is_customer == True)).tuples()}  # noqa: E712 (peewee)
+            wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
+            if wanted:
+                contacts = [*contacts, *client.contacts_by_ids(wanted)]
         _store(XeroRecord, conn, "contact", "xero_id", [
             _xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name, last_name=c.last_name,
                       email=c.email, status=c.status, archived=c.archived,

@@ -53,6 +53,9 @@ SERVICE = "Xero"
 BASE_SCOPES: tuple[str, ...] = (
     "openid", "profile", "email", "offline_access",
     "accounting.contacts.read", "accounting.settings.read",
+    # GET /Invoices: which contacts got their first sales invoice since the last import
+    # (granular scope of apps registered after 2026-03-02; references §2.4)
+    "accounting.invoices.read",
 )
 PAYROLL_SCOPES: tuple[str, ...] = ("payroll.employees.read", "payroll.settings.read")
 PAYROLL_VERSIONS = frozenset({"AU", "NZ", "UK"})

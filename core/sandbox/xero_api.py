@@ -76,6 +76,9 @@ HIGH_VOLUME_MESSAGE = ("Your request is not filtering Contacts efficiently, give
 # Optimised Contacts filters for high-volume organisations (references §3.1, CData quoting
 # Xero's list): where on Name/EmailAddress/AccountNumber, order on ContactID/UpdatedDateUTC/Name.
 HIGH_VOLUME_WHERE_FIELDS = frozenset({"Name", "EmailAddress", "AccountNumber"})
+# Invoices: the optimised filters large organisations may use (Xero's "optimised queries").
+HIGH_VOLUME_INVOICE_WHERE_FIELDS = frozenset({"Status", "Date", "DueDate", "InvoiceNumber",
+                                              "InvoiceID", "Reference", "Contact"})
 HIGH_VOLUME_ORDER_FIELDS = frozenset({"ContactID", "UpdatedDateUTC", "Name"})
 
 # Scopes accepted per endpoint: spec `security` blocks, plus the 2026 granular scopes
@@ -85,6 +88,13 @@ SCOPES_CONTACTS_READ = frozenset({"accounting.contacts", "accounting.contacts.re
 SCOPES_SETTINGS_READ = frozenset({"accounting.settings", "accounting.settings.read"})
 SCOPES_ITEMS_READ = SCOPES_SETTINGS_READ | {"accounting.invoices", "accounting.invoices.read"}
 SCOPES_INVOICES_WRITE = frozenset({"accounting.transactions", "accounting.invoices"})
+# GET /Invoices: accounting.transactions[.read] (spec security), or the granular
+# accounting.invoices[.read] of apps registered after 2026-03-02 (references §2.4).
+SCOPES_INVOICES_READ = SCOPES_INVOICES_WRITE | {"accounting.transactions.read",
+                                                "accounting.invoices.read"}
+# Invoices summaryOnly: the computation-heavy parts (lines and the payments/credits applied)
+# are dropped; the scalar identity, status, contact reference and totals stay.
+SUMMARY_INVOICE_DROPPED = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
 SCOPES_PAYROLL_EMPLOYEES_READ = frozenset({"payroll.employees", "payroll.employees.read"})
 SCOPES_PAYROLL_SETTINGS_READ = frozenset({"payroll.settings", "payroll.settings.read"})
 
@@ -256,6 +266,14 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
     },
     "TrackingCategory": {
         "TrackingCategoryID": G, "Name": S, "Status": S, "Options": A,
+    },
+    "Invoice": {
+        "Type": S, "InvoiceID": G, "InvoiceNumber": S, "Reference": S, "Status": S,
+        "LineAmountTypes": S, "CurrencyCode": S, "Date": D, "DueDate": D, "UpdatedDateUTC": D,
+        "SubTotal": N, "TotalTax": N, "Total": N, "AmountDue": N, "AmountPaid": N,
+        "AmountCredited": N, "CurrencyRate": N, "IsDiscounted": B, "HasAttachments": B,
+        "HasErrors": B, "Contact": OBJ, "LineItems": A, "Payments": A, "CreditNotes": A,
+        "Prepayments": A, "Overpayments": A,
     },
     "Employee": {
         "EmployeeID": G, "Title": S, "FirstName": S, "MiddleNames": S, "LastName": S,
@@ -985,7 +1003,7 @@ class XeroApi:
             "contacts": (SCOPES_CONTACTS_READ, frozenset(), "GET"),
             "items": (SCOPES_ITEMS_READ, frozenset(), "GET"),
             "trackingcategories": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
-            "invoices": (frozenset(), SCOPES_INVOICES_WRITE, "PUT, POST"),
+            "invoices": (SCOPES_INVOICES_READ, SCOPES_INVOICES_WRITE, "GET, PUT, POST"),
         }
         if resource not in routes or len(parts) > 2:
             return _not_found()
@@ -1006,6 +1024,8 @@ class XeroApi:
             return self._get_items(request, tenant, ident)
         if resource == "trackingcategories":
             return self._get_tracking_categories(request, tenant, ident)
+        if method == "GET":
+            return self._get_invoices(request, tenant, ident)
         if ident is not None:
             return _not_found()
         return self._write_invoices(request, tenant, create_only=(method == "PUT"))
@@ -1226,6 +1246,106 @@ class XeroApi:
         return _pascal_response(request, payload)
 
     # ------------------------------------------------------------------ invoices
+    def _guid_list(self, request: Request, name: str) -> set[str] | Response | None:
+        raw = _arg_ci(request, name)
+        if raw is None or not raw.strip():
+            return None
+        values = [p.strip().strip('"') for p in raw.split(",") if p.strip()]
+        if len(values) > MAX_IDS:
+            return _not_found()   # the gateway's URL-length limit (see MAX_IDS)
+        for value in values:
+            if not GUID_RE.match(value):
+                return self._validation(request, f"'{value}' is not a valid Guid for {name}.")
+        return {v.lower() for v in values}
+
+    def _get_invoices(self, request: Request, tenant: str, ident: str | None) -> Response:
+        """GET /Invoices (spec getInvoices): If-Modified-Since, IDs, InvoiceNumbers,
+        ContactIDs, Statuses, where, order, page/pageSize, includeArchived, summaryOnly."""
+        with self.store.lock:
+            invoices = [dict(i) for i in (self.store.xero_org(tenant) or {}).get("Invoices", [])]
+        if ident is not None:
+            found = [i for i in invoices if str(i.get("InvoiceID", "")).lower() == ident.lower()
+                     or (not GUID_RE.match(ident) and i.get("InvoiceNumber") == ident)]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            payload["Invoices"] = found[:1]
+            return _pascal_response(request, payload)
+        high_volume = len(invoices) > self.config.high_volume_threshold
+        page = self._int_param(request, "page", lambda m: self._validation(request, m))
+        page_size = self._int_param(request, "pageSize", lambda m: self._validation(request, m))
+        where = _arg_ci(request, "where")
+        order = _arg_ci(request, "order")
+        summary = (_arg_ci(request, "summaryOnly") or "").lower() == "true"
+        include_archived = (_arg_ci(request, "includeArchived") or "").lower() == "true"
+        since = _since(request)
+        ids = self._guid_list(request, "IDs")
+        contact_ids = self._guid_list(request, "ContactIDs")
+        for value in (ids, contact_ids):
+            if isinstance(value, Response):
+                return value
+        statuses_raw = _arg_ci(request, "Statuses")
+        statuses: set[str] | None = None
+        if statuses_raw is not None and statuses_raw.strip():
+            statuses = {p.strip().strip('"').upper() for p in statuses_raw.split(",") if p.strip()}
+            unknown = sorted(statuses - set(INVOICE_STATUSES))
+            if unknown:
+                return self._validation(request, f"'{unknown[0]}' is not a valid value for "
+                                                 "Statuses.")
+        numbers_raw = _arg_ci(request, "InvoiceNumbers")
+        numbers = ({p.strip().strip('"') for p in numbers_raw.split(",") if p.strip()}
+                   if numbers_raw and numbers_raw.strip() else None)
+        predicate = None
+        try:
+            if where is not None and where.strip():
+                predicate, used = compile_where(where, "Invoice")
+                if high_volume and not used <= HIGH_VOLUME_INVOICE_WHERE_FIELDS:
+                    return self._high_volume(request)
+            order_keys = compile_order(order, "Invoice") if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        if high_volume and page is None:
+            return self._high_volume(request)
+        selected = [i for i in invoices if include_archived or i.get("Status") != "ARCHIVED"]
+        if ids is not None:
+            selected = [i for i in selected if str(i.get("InvoiceID", "")).lower() in ids]
+        if contact_ids is not None:
+            selected = [i for i in selected
+                        if str((i.get("Contact") or {}).get("ContactID", "")).lower() in contact_ids]
+        if statuses is not None:
+            selected = [i for i in selected if i.get("Status") in statuses]
+        if numbers is not None:
+            selected = [i for i in selected if i.get("InvoiceNumber") in numbers]
+        if since is not None:
+            selected = [i for i in selected if _modified_after(i, since)]
+        if predicate is not None:
+            try:
+                selected = [i for i in selected if predicate(i)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            selected = apply_order(selected, order_keys, "Invoice")
+        payload = self._envelope()
+        if page is not None:
+            size = min(page_size or DEFAULT_PAGE_SIZE, self.config.max_page_size)
+            total = len(selected)
+            chunk = selected[(page - 1) * size: page * size]
+            payload["pagination"] = {"page": page, "pageSize": size,
+                                     "pageCount": math.ceil(total / size) if total else 0,
+                                     "itemCount": total}
+        else:
+            chunk = selected
+        out = []
+        for inv in chunk:
+            if summary:
+                inv = {k: v for k, v in inv.items() if k not in SUMMARY_INVOICE_DROPPED}
+            elif page is None:
+                # Line items come back only with paging or by id (spec `page` text).
+                inv.pop("LineItems", None)
+            out.append(inv)
+        payload["Invoices"] = out
+        return _pascal_response(request, payload)
+
     def _write_invoices(self, request: Request, tenant: str, *, create_only: bool) -> Response:
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:

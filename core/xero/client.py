@@ -310,6 +310,32 @@ class XeroClient:
         info.records = len(out)
         return list(out.values())
 
+    def invoiced_contact_ids(self, modified_since: float) -> list[str]:
+        """ContactIDs of the sales invoices (``ACCREC``, not DELETED/VOIDED) created or
+        changed since ``modified_since``: how a re-import finds contacts that became
+        customers by their first invoice (Xero does not bump the contact's UpdatedDateUTC
+        then, so the contacts' If-Modified-Since read cannot see it).
+
+        ``GET /Invoices`` with If-Modified-Since, ``summaryOnly=true`` (no lines: light and
+        safe on large organisations), paged by 1000, **no** ``where`` (``Type`` is not an
+        optimised filter: HighVolumeException on large organisations): the type and status
+        are checked here. One call unless more than 1000 invoices changed.
+        """
+        info = self._start("invoices")
+        raws = self._paged(info, f"{ACCOUNTING}/Invoices", "Invoices",
+                           {"summaryOnly": "true", "pageSize": CONTACTS_PAGE_SIZE},
+                           self._since_header(modified_since), page_size=CONTACTS_PAGE_SIZE,
+                           id_key="InvoiceID", what="sales invoices")
+        info.records = len(raws)
+        out: dict[str, str] = {}
+        for raw in raws:
+            contact = raw.get("Contact")
+            cid = contact.get("ContactID") if isinstance(contact, dict) else None
+            if (raw.get("Type") == "ACCREC" and raw.get("Status") not in ("DELETED", "VOIDED")
+                    and isinstance(cid, str) and cid.strip()):
+                out.setdefault(cid.strip().lower(), cid.strip())
+        return list(out.values())
+
     # ------------------------------------------------------------------ items, tracking
     def items(self, modified_since: float | None = None) -> list[XeroItem]:
         """Every item in one call (Items are not paged), unfiltered: the importable rule

@@ -267,6 +267,18 @@ def test_put_and_post_invoices(sim):
     validate_response("accounting", "PUT", "/Invoices", 200, body)
 
 
+@pytest.mark.parametrize("query", ["", "?page=1", "?summaryOnly=true&page=1&pageSize=1000",
+                                   "?Statuses=DRAFT,AUTHORISED", '?where=Type=="ACCREC"'])
+def test_get_invoices(sim, query):
+    sim.call("PUT", "/api.xro/2.0/Invoices", json=_invoice_request())
+    body = sim.call("GET", "/api.xro/2.0/Invoices" + query)
+    _pascal_envelope(body)
+    assert body["Invoices"]
+    validate_response("accounting", "GET", "/Invoices", 200, body)
+    assert ("pagination" in body) == ("page=" in query)
+    assert ("LineItems" in body["Invoices"][0]) == (query == "?page=1")
+
+
 def test_accounting_400s(sim):
     bad = _invoice_request()
     bad["Invoices"][0]["LineItems"][0]["Description"] = ""

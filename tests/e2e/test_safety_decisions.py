@@ -314,3 +314,19 @@ def test_csv_missing_columns_applies_nothing(au, capsys):
     assert code != 0 and result["error"] == "ReviewFileUnreadable"
     assert "the columns fingerprint are missing" in result["message"]
     assert Decision.select().where(Decision.connection == conn.id).count() == 0
+
+
+def test_a_saved_plain_link_to_an_archived_customer_does_not_restore_it(au):
+    """A "link" decision saved before this rule (or by any other way in) is asked again by
+    the plan; only "restore and link" restores."""
+    ctx, conn, path = au
+    archived = jobcode_named(ctx, MANLY)
+    twin = row_of(read(path), "customer", MANLY)
+    Decision.create(connection=conn, kind="customer", xero_id=twin["xero_id"], action="link",
+                    target_qbt_id=archived["id"], depends_on=twin["fingerprint"])
+    result = sync(ctx, conn)
+    assert MANLY in {c.xero_name for c in result.plan.conflicts}
+    assert qbt(ctx, "jobcodes", archived["id"])["active"] is False
+    Decision.update(action="restore_link").where(Decision.xero_id == twin["xero_id"]).execute()
+    sync(ctx, conn)
+    assert qbt(ctx, "jobcodes", archived["id"])["active"] is True

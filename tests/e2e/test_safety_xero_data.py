@@ -110,3 +110,63 @@ def test_items_never_go_into_a_tracking_field_of_the_same_name(demo_ctx):
     assert not items & {i["Name"] for i in xero_org["Items"]}
     assert any(s.xero_id == "xero-items" and "Region" in s.describe()
                for s in result.plan.skipped)
+
+
+# ---------------------------------------------------------------------------- first invoice
+def _xero_writer(box):
+    """A client of the Demo Company's Xero API with invoice-writing access (the app itself
+    only reads): another app of the same organisation, sharing its data and clock."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Request, Response
+
+    from core.sandbox.xero_api import XeroApi
+    from core.sandbox.xero_identity import AccessResult
+
+    tenants = frozenset(o["tenantId"] for o in box.store.xero_orgs)
+    api = XeroApi(box.store, box.xero.clock, box.xero.config, lambda _r: AccessResult(
+        True, None, "writer", tenants, frozenset({"accounting.transactions"})))
+
+    def app(environ, start_response):
+        return (api.handle(Request(environ)) or Response("", 404))(environ, start_response)
+
+    return Client(app)
+
+
+def test_a_contact_invoiced_since_the_last_run_is_imported_by_the_next_sync(demo_ctx):
+    """A contact becomes a customer with its first sales invoice, and Xero does not move its
+    UpdatedDateUTC then: the next re-import (within 24 h of the whole read) still creates
+    the customer, for at most two more Xero calls."""
+    ctx, conn = demo_ctx("AU")
+    box = ctx.sandbox
+    first = sync(ctx, conn)
+    quiet = sync(ctx, conn)
+    assert quiet.plan.is_empty
+    quiet_cost = quiet.api_calls["xero"] - first.api_calls["xero"]
+
+    org = box.store.xero_org(conn.xero_tenant_id)
+    taken = {j["name"].casefold() for j in box.store.qbtime["jobcodes"]}
+    contact = next(c for c in org["Contacts"]
+                   if not c["IsCustomer"] and not c.get("IsSupplier")
+                   and c["ContactStatus"] == "ACTIVE" and c["Name"].casefold() not in taken
+                   and len(c["Name"]) < 60)
+    stamp = contact["UpdatedDateUTC"]
+    # The invoice is created through the simulator's own API (as the bookkeeper's own
+    # invoicing app would, with its own write scope).
+    resp = _xero_writer(box).put("/api.xro/2.0/Invoices", headers={
+        "Authorization": "Bearer writer", "xero-tenant-id": conn.xero_tenant_id,
+        "Accept": "application/json"}, json={
+        "Invoices": [{"Type": "ACCREC", "Contact": {"ContactID": contact["ContactID"]},
+                      "Date": "2026-01-05", "DueDate": "2026-02-05",
+                      "LineItems": [{"Description": "Lawn care", "Quantity": 1,
+                                     "UnitAmount": 90, "AccountCode": "200"}]}]})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert contact["IsCustomer"] is True and contact["UpdatedDateUTC"] == stamp
+
+    result = sync(ctx, conn)
+    created = [a for a in result.plan.actions if a.op == "create" and a.entity == "jobcode"]
+    assert [a.xero_id for a in created] == [contact["ContactID"]]
+    assert any(j["name"] == contact["Name"].strip() and j["active"]
+               for j in box.store.qbtime["jobcodes"])
+    # the same re-import with nothing invoiced cost quiet_cost (the invoices read included)
+    assert result.api_calls["xero"] - quiet.api_calls["xero"] <= quiet_cost + 1
+    assert quiet_cost <= 7        # the six kinds an AU organisation has, plus the invoices

@@ -995,3 +995,40 @@ def test_over_http_with_sim_server(env):
         assert r.headers["X-MinLimit-Remaining"] == "59"
     finally:
         server.stop()
+
+
+def test_get_invoices_honours_since_paging_summary_statuses_and_ids(env):
+    """GET /Invoices as the spec describes it: If-Modified-Since (to the second, strictly
+    after), page/pageSize with a pagination block, summaryOnly drops the lines, Statuses and
+    IDs filter, bad values are refused; the contact's UpdatedDateUTC never moves."""
+    ids = []
+    for status in ("DRAFT", "AUTHORISED", "DRAFT"):
+        r = env.call("PUT", "/api.xro/2.0/Invoices", token="invoices-granular",
+                     json={"Invoices": [invoice(Status=status)]})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        ids.append(r.json["Invoices"][0]["InvoiceID"])
+        env.clock.advance(10)
+    token = "invoices-granular"
+    everything = env.get("/api.xro/2.0/Invoices", token=token).json["Invoices"]
+    assert [i["InvoiceID"] for i in everything] == ids and "LineItems" not in everything[0]
+    since = http_date_of(START + 5)
+    recent = env.get("/api.xro/2.0/Invoices", token=token,
+                     headers={"If-Modified-Since": since}).json["Invoices"]
+    assert [i["InvoiceID"] for i in recent] == ids[1:]
+    page = env.get("/api.xro/2.0/Invoices?page=2&pageSize=2&summaryOnly=true", token=token).json
+    assert page["pagination"] == {"page": 2, "pageSize": 2, "pageCount": 2, "itemCount": 3}
+    assert [i["InvoiceID"] for i in page["Invoices"]] == ids[2:]
+    assert "LineItems" not in page["Invoices"][0]
+    assert "LineItems" in env.get("/api.xro/2.0/Invoices?page=1", token=token).json["Invoices"][0]
+    drafts = env.get("/api.xro/2.0/Invoices?Statuses=DRAFT", token=token).json["Invoices"]
+    assert [i["InvoiceID"] for i in drafts] == [ids[0], ids[2]]
+    one = env.get(f"/api.xro/2.0/Invoices?IDs={ids[1]}", token=token).json["Invoices"]
+    assert [i["InvoiceID"] for i in one] == [ids[1]]
+    assert env.get("/api.xro/2.0/Invoices?Statuses=NOPE", token=token).status_code == 400
+    assert env.get("/api.xro/2.0/Invoices?IDs=42", token=token).status_code == 400
+    assert env.get("/api.xro/2.0/Invoices", token="contacts-only").status_code == 401
+
+
+def http_date_of(ts: float) -> str:
+    from email.utils import formatdate
+    return formatdate(ts, usegmt=True)

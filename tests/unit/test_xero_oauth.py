@@ -250,7 +250,7 @@ def signed_in(settings, session, clock, manager_factory):
 # --------------------------------------------------------------------------- scopes and PKCE
 def test_scopes_depend_on_the_payroll_region():
     base = ["openid", "profile", "email", "offline_access", "accounting.contacts.read",
-            "accounting.settings.read"]
+            "accounting.settings.read", "accounting.invoices.read"]
     assert list(BASE_SCOPES) == base
     for version in ("AU", "nz", "UK", "GB", "AUONRAMP", " uk "):
         assert scopes_for(version) == [*base, "payroll.employees.read", "payroll.settings.read"]
