@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import BridgeError
-from .i18n import N_, tr
 from .fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
+from .i18n import N_, tr
 from .importer import (
     Importer,
     ImportRun,

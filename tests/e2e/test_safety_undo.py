@@ -135,7 +135,7 @@ EVIL = "Evil\x1b]8;;http://x\x07link\x1b]8;;\x07"
 
 
 def test_names_from_xero_are_printed_escaped(demo_ctx, capsys):
-    ctx, conn = demo_ctx("AU")
+    ctx, _conn = demo_ctx("AU")
     store = ctx.sandbox.store
     org = store.xero_orgs[0]
     # each name twice: two Xero contacts with one name are a conflict, listed with the name

@@ -428,3 +428,48 @@ def test_home_offline_import_again_shortcuts_and_disconnect(connected_env, host,
     assert Connection.get_by_id(conn.id).status == "disconnected"
     assert not ctx.tokens.get(key)
     assert state.connection_id is None and state.plan is None
+
+
+def test_history_refuses_an_older_undo_then_cascades_after_one_confirmation(
+        connected_env, host, qtbot):
+    """Issue 11: the same sentence as the headless undo, then one confirmation."""
+    import io
+
+    from core.cli import Output, cmd_undo
+    from core.sync import sync
+    from wizard.dialogs.history import HistoryDialog
+
+    ctx, box, tenants, conn = connected_env
+    first = sync(ctx, conn)
+    created = next(e for e in first.run.journal if e.action == "create"
+                   and e.entity_kind == "jobcode" and e.xero_id)
+    org = box.store.xero_org(tenants["AU"])
+    with box.store.lock:
+        contact = next(c for c in org["Contacts"] if c["ContactID"] == created.xero_id)
+        contact["Name"] += " (renamed)"
+        contact["UpdatedDateUTC"] = ms_date(box.clock.now() + 60)
+    second = sync(ctx, conn)
+    assert second.run is not None
+    state = _state(ctx, conn, plan=False)
+    wiz = _home(host, state)
+    dialog = HistoryDialog(state, wiz.tasks, wiz)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.rowCount() == 2, timeout=WAIT)
+    dialog.select_run(first.run.id)
+    dialog.undo(first.run.id)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog._question is not None
+                    and dialog._question.isVisible(), timeout=WAIT)
+    cli_err = io.StringIO()
+    import contextlib
+    with contextlib.redirect_stderr(cli_err):
+        cmd_undo(ctx, Output(as_json=False, stream=io.StringIO()), None, first.run.id)
+    sentence = cli_err.getvalue().splitlines()[0]
+    assert f"import {second.run.id} of" in sentence
+    assert dialog.banner.label.text() == sentence
+    assert dialog._question.text() == sentence
+    assert ImportRun.get_by_id(first.run.id).status == "done"
+    _answer(dialog._question, qtbot, Qt.Key.Key_U)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.rowCount() == 4, timeout=WAIT)
+    assert ImportRun.get_by_id(first.run.id).status == "undone"
+    assert ImportRun.get_by_id(second.run.id).status == "undone"

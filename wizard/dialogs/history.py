@@ -66,6 +66,17 @@ def load_history(connection_id: int) -> list[RunRow]:
     return rows
 
 
+def cascade_undo_task(ctx: Any, connection_id: int, run_id: int, *,
+                      progress: Any = None) -> tuple[Any, Any]:
+    """Undo the later imports that touched ``run_id`` (newest first), then ``run_id``."""
+    from core.models import Connection, ImportRun
+    from core.sync import undo
+
+    conn = Connection.get_by_id(connection_id)
+    result = undo(ctx, conn, run_id, cascade=True, progress=progress)
+    return result, ImportRun.get_by_id(run_id)
+
+
 class HistoryDialog(QDialog):
     #: an undo finished here (the home page refreshes its "last import")
     changed = Signal()
@@ -150,8 +161,23 @@ class HistoryDialog(QDialog):
             self.table.selectRow(0)
 
     def _failed(self, exc: Any) -> None:
+        from core.sync import LaterImportsFirst
+
         self._set_busy(False)
         self._message = None
+        if isinstance(exc, LaterImportsFirst):
+            # The same sentence as the headless "undo": the later imports go first. One
+            # confirmation undoes them, newest first, then the one asked for.
+            sentence = error_text(exc)
+            self.banner.show_message(sentence, "warning")
+            numbers = ", ".join(str(n) for n in [*exc.later_ids, exc.run_id])
+            self._question = ask(
+                self, self.tr("Undo the later imports first?"), sentence,
+                self.tr("&Undo them all"), self.tr("&Keep them"),
+                lambda: self.undo(exc.run_id, cascade=True),
+                informative=self.tr("Imports {numbers} will be undone in this order.").format(
+                    numbers=numbers))
+            return
         self.banner.show_message(error_text(exc), "error")
 
     def _fill(self) -> None:
@@ -204,13 +230,14 @@ class HistoryDialog(QDialog):
                 "changed back, and what it archived is made active again. Time already "
                 "tracked is kept."))
 
-    def undo(self, run_id: int) -> None:
+    def undo(self, run_id: int, cascade: bool = False) -> None:
         if self._busy or self.state.connection_id is None:
             return
         self.banner.clear()
         self._message = None
         self._set_busy(True, self.tr("Undoing import {number}…").format(number=run_id))
-        self.tasks.start(undo_task, self.state.ctx, self.state.connection_id, run_id,
+        self.tasks.start(cascade_undo_task if cascade else undo_task, self.state.ctx,
+                         self.state.connection_id, run_id,
                          on_done=self._undone, on_error=self._failed,
                          on_progress=lambda _e: None)
 
