@@ -971,10 +971,11 @@ class _Planner:
         eid = emp.employee_id
         change = {"op": op, "before": dict(before), "after": dict(after)}
         owner = user.id == self.snap.key_owner_id
-        who = {"qbt_name": f"{user.first_name} {user.last_name}".strip() or user.username,
-               "qbt_email": user.email, "administrator": user.is_admin, "key_owner": owner}
+        qbt_name = f"{user.first_name} {user.last_name}".strip() or user.username
+        who = {"qbt_name": qbt_name, "qbt_email": user.email, "administrator": user.is_admin,
+               "key_owner": owner}
         candidate = matching.Candidate(
-            qbt_id=user.id, name=who["qbt_name"], score=100.0, reason_code="linked",
+            qbt_id=user.id, name=qbt_name, score=100.0, reason_code="linked",
             reason="linked", archived=not user.active, email=user.email)
         conflict = Conflict(
             kind="employee", xero_id=eid, xero_name=label, problem=problem,
