@@ -400,6 +400,22 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Lecture de l&apos;historique…</translation>
     </message>
     <message>
+        <source>Undo the later imports first?</source>
+        <translation>Défaire d’abord les imports plus récents ?</translation>
+    </message>
+    <message>
+        <source>&amp;Undo them all</source>
+        <translation>&amp;Les défaire tous</translation>
+    </message>
+    <message>
+        <source>&amp;Keep them</source>
+        <translation>&amp;Les garder</translation>
+    </message>
+    <message>
+        <source>Imports {numbers} will be undone in this order.</source>
+        <translation>Les imports {numbers} seront défaits dans cet ordre.</translation>
+    </message>
+    <message>
         <source>Undo of import {number}</source>
         <translation>Annulation de l&apos;importation {number}</translation>
     </message>
