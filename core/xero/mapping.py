@@ -34,6 +34,9 @@ from ..records import (
 
 _MS_DATE_RE = re.compile(r"^\s*/?Date\((-?\d+)([+-]\d{4})?\)/?\s*$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The instants a date can hold (years 1 to 9999), in Unix milliseconds.
+_MS_MIN = -62_135_596_800_000
+_MS_MAX = 253_402_300_799_999
 
 
 # --------------------------------------------------------------------------- dates
@@ -42,8 +45,8 @@ def parse_ms_date(value: Any) -> float | None:
     if not isinstance(value, str):
         return None
     m = _MS_DATE_RE.match(value)
-    if not m:
-        return None
+    if not m or not _MS_MIN <= int(m.group(1)) <= _MS_MAX:
+        return None   # unreadable, or a date no calendar holds (/Date(99999999999999999)/)
     return int(m.group(1)) / 1000.0
 
 
@@ -85,6 +88,8 @@ def xero_date(value: Any) -> str:
         return ""
     m = _MS_DATE_RE.match(value)
     if m:
+        if not _MS_MIN <= int(m.group(1)) <= _MS_MAX:
+            return ""
         # timedelta arithmetic also covers dates before 1970 (negative milliseconds).
         return (_EPOCH + timedelta(milliseconds=int(m.group(1)))).date().isoformat()
     text = value.strip()

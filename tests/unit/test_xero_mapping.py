@@ -277,3 +277,13 @@ def test_spec_examples_payroll_au():
     leave = [m.map_au_leave_type(x) for x in _example(spec, "/PayItems")["PayItems"]["LeaveTypes"]]
     by_name = {x.name: x for x in leave}
     assert by_name["Annual Leave"].is_paid and not by_name["Parental Leave (unpaid)"].is_paid
+
+
+def test_impossible_dates_are_unreadable_never_an_exception():
+    from core.xero.mapping import parse_ms_date, parse_timestamp, xero_date
+    for bad in ("/Date(99999999999999999+0000)/", "/Date(-99999999999999999)/",
+                "2024-13-01T00:00:00", "2024-02-30", "garbage", "/Date(abc)/"):
+        assert xero_date(bad) == ""
+        assert parse_timestamp(bad) is None
+    assert parse_ms_date("/Date(99999999999999999+0000)/") is None
+    assert xero_date("/Date(1547164800000+0000)/") == "2019-01-11"
