@@ -15,10 +15,15 @@ import copy
 import json
 import uuid
 
+import pytest
+
 from core import review
 from core.models import Link
 from core.sandbox.server import DEMO_COMPANY_FILE
 from core.sync import load_options, save_options, sync, undo
+
+#: each test is one attack or bad input: counted "n of N held" by make soak (tests/figures.py)
+pytestmark = pytest.mark.safety("people and account")
 
 OWNER_ID = 1                 # Camille Tremblay: administrator, the demo key's owner
 OWNER_EMAIL = "camille.tremblay@maisonverdure.com"
