@@ -330,9 +330,10 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
         invoiced = results.get("invoiced") or []
         if invoiced:
             known = {c.contact_id.lower() for c in contacts}
-            customers = {str(x).lower() for (x,) in XeroRecord.select(XeroRecord.xero_id).where(
+            customers = {str(row.xero_id).lower() for row in XeroRecord.select(
+                XeroRecord.xero_id).where(
                 (XeroRecord.connection == conn) & (XeroRecord.kind == "contact")
-                & (XeroRecord.is_customer == True)).tuples()}  # noqa: E712 (peewee)
+                & (XeroRecord.is_customer == True))}  # noqa: E712 (peewee)
             wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
             if wanted:
                 contacts = [*contacts, *client.contacts_by_ids(wanted)]

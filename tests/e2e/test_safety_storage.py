@@ -65,7 +65,9 @@ def imported(app) -> App:
 
 
 def _files() -> tuple[Path, Path, Path]:
-    return core_db.app_database_files(AppPaths.default())
+    """(the database, its backups folder, the marker of what it held)."""
+    paths = AppPaths.default()
+    return paths.data / "bridge.sqlite3", paths.data / "backups", paths.state / "database.json"
 
 
 def _digest(path: Path) -> str:
