@@ -489,11 +489,46 @@ def _check_target(cid: int, conflict: Conflict, action: str, tgt: _Target, name:
         raise TargetNotArchived(**params)
 
 
+def _service_key(name: str) -> str:
+    """How QuickBooks Time tells names apart: ignoring case and outer spaces (core.plan's
+    ``name_key``; inner spaces count)."""
+    return unicodedata.normalize("NFC", name or "").strip().casefold()
+
+
+def _renamed_away(cid: int, conflict: Conflict, rec: QBTRecord, key: str,
+                  claimed: Mapping[tuple[str, int], str] | None) -> bool:
+    """Is ``rec`` linked (or chosen) for another Xero record whose name it takes at the next
+    import, so that its current name is free by then?"""
+    kind = conflict.kind
+    holder = (claimed or {}).get((kind, int(rec.qbt_id)))
+    if holder is None:
+        link = Link.get_or_none(Link.connection == cid, Link.kind == kind,
+                                Link.qbt_id == rec.qbt_id, Link.xero_id != conflict.xero_id)
+        holder = str(link.xero_id) if link is not None else None
+    if holder is None:
+        chosen = Decision.get_or_none(Decision.connection == cid, Decision.kind == kind,
+                                      Decision.action.in_(sorted(LINK_ACTIONS)),
+                                      Decision.target_qbt_id == rec.qbt_id,
+                                      Decision.xero_id != conflict.xero_id)
+        holder = str(chosen.xero_id) if chosen is not None else None
+    if holder is None or holder == conflict.xero_id:
+        return False
+    row = XeroRecord.get_or_none(XeroRecord.connection == cid,
+                                 XeroRecord.kind == _XERO_KIND.get(kind, kind),
+                                 XeroRecord.xero_id == holder)
+    if row is None:
+        return False
+    future = row.name or " ".join(p for p in (row.first_name, row.last_name) if p)
+    return bool(future.strip()) and _service_key(future) != key
+
+
 def _new_name_taken(cid: int, conflict: Conflict, text: str,
-                    renamed: Mapping[tuple[str, str], str] | None, exclude: Iterable[str]) -> None:
+                    renamed: Mapping[tuple[str, str], str] | None, exclude: Iterable[str],
+                    claimed: Mapping[tuple[str, int], str] | None = None) -> None:
     """Refuse a new name another record of the same kind and level already has in QuickBooks
-    Time, or that another decision already chose (ReviewError)."""
-    kind, key = conflict.kind, safe_key(text)
+    Time (unless the import renames that record away: it is linked to a Xero record of
+    another name), or that another decision already chose (ReviewError)."""
+    kind, key = conflict.kind, _service_key(text)
     query = QBTRecord.select().where(QBTRecord.connection == cid,
                                      QBTRecord.kind == _QBT_KIND.get(kind, kind))
     if kind == "customer":
@@ -507,7 +542,8 @@ def _new_name_taken(cid: int, conflict: Conflict, text: str,
     elif kind == "leave_type":
         query = None
     for rec in query if query is not None else ():
-        if safe_key(_record_name(rec)) == key:
+        if _service_key(_record_name(rec)) == key and not _renamed_away(cid, conflict, rec, key,
+                                                                         claimed):
             raise NewNameTaken(detail=f"qbt {rec.qbt_id}", new=text, target=rec.qbt_id)
     if kind == "tracking_option":
         return  # options of different categories may share a name
@@ -517,10 +553,10 @@ def _new_name_taken(cid: int, conflict: Conflict, text: str,
             Decision.connection == cid, Decision.kind == kind, Decision.action == "rename",
             Decision.xero_id != conflict.xero_id):
         if d.new_name and d.xero_id not in replaced:
-            others[safe_key(d.new_name)] = str(d.xero_id)
+            others[_service_key(d.new_name)] = str(d.xero_id)
     for (k, xero_id), new_name in (renamed or {}).items():
         if k == kind and xero_id != conflict.xero_id:
-            others[safe_key(new_name)] = xero_id
+            others[_service_key(new_name)] = xero_id
     if (other := others.get(key)) is not None:
         raise NewNameChosenTwice(detail=f"xero {other}", new=text,
                                  other=_xero_name(cid, kind, other))
@@ -569,7 +605,7 @@ def _prepare(cid: int, conflict: Conflict, action: str, target_qbt_id: Any, new_
             raise NewNameInvalid()
         if len(text) > NAME_LIMIT:
             raise NewNameTooLong(length=len(text), limit=NAME_LIMIT)
-        _new_name_taken(cid, conflict, text, renamed, exclude)
+        _new_name_taken(cid, conflict, text, renamed, exclude, claimed)
         fields["new_name"] = text
     elif action == "create":
         if "invalid_name" in problems or not conflict.xero_name.strip():
