@@ -434,7 +434,7 @@ def cmd_history(ctx: Any, out: Output, org: str | None, run_id: int | None = Non
     conn = pick_connection(org)
     if conn is None:
         return _no_connection(out, org)
-    runs = history(conn)
+    runs: list[Any] = list(history(conn))
     if run_id is not None:
         runs = [run for run in runs if run.id == run_id]
         if not runs:
