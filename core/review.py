@@ -449,15 +449,16 @@ def _allowed_fields(cid: int, conflict: Conflict) -> set[int]:
 
 
 def _owner_user(cid: int) -> int | None:
-    conn = Connection.get_or_none(Connection.id == cid)
-    return None if conn is None or conn.qbtime_user_id is None else int(conn.qbtime_user_id)
+    owner = (Connection.select(Connection.qbtime_user_id)
+             .where(Connection._meta.primary_key == cid).scalar())
+    return None if owner is None else int(owner)
 
 
 def _check_target(cid: int, conflict: Conflict, action: str, tgt: _Target, name: str) -> None:
     """Refuse a link to a record of another kind or level, the key's owner, or an archived
     record without "restore and link" (ReviewError)."""
     kind = conflict.kind
-    params = {"target": tgt.qbt_id, "qname": tgt.name, "name": name}
+    params: dict[str, Any] = {"target": tgt.qbt_id, "qname": tgt.name, "name": name}
     wrong = TargetWrongKind(detail=f"{kind} -> {tgt.kind}/{tgt.type}/{tgt.parent_id}",
                             expected=_EXPECTED.get(kind, N_("a record of the same kind")),
                             **params)
@@ -529,8 +530,8 @@ def _new_name_taken(cid: int, conflict: Conflict, text: str,
     Time (unless the import renames that record away: it is linked to a Xero record of
     another name), or that another decision already chose (ReviewError)."""
     kind, key = conflict.kind, _service_key(text)
-    query = QBTRecord.select().where(QBTRecord.connection == cid,
-                                     QBTRecord.kind == _QBT_KIND.get(kind, kind))
+    query: Any = QBTRecord.select().where(QBTRecord.connection == cid,
+                                          QBTRecord.kind == _QBT_KIND.get(kind, kind))
     if kind == "customer":
         query = query.where(QBTRecord.parent_id == 0, QBTRecord.type == "regular")
     elif kind in ("item", "tracking_option"):
