@@ -243,3 +243,57 @@ def test_power_cut_during_writes_leaves_a_usable_database(tmp_path, cuts):
         ctx.close()
     assert _integrity(path) == "ok"
     record_figure(f"power cuts survived ({cuts} SIGKILLs mid-write)", cuts, "cuts", cuts, True)
+
+
+@pytest.mark.parametrize("room", [2, 6])
+def test_disk_full_in_the_middle_of_an_import_loses_nothing(tmp_path, monkeypatch, room):
+    """The disk fills while the import journals its writes (SQLite's max_page_count stands
+    for the disk): the error is the "disk is full" sentence, the database stays whole, and
+    once there is room again the next sync ends exactly where a clean import ends, with no
+    duplicate and nothing left "intent"."""
+    import sqlite3 as sqlite
+
+    from core import db as core_db
+    from core.fetch import fetch
+    from core.models import ImportRun, JournalEntry
+    from core.sync import sync
+    from tests.reliability.support import canonical_state, clean_state, diff
+
+    clean = clean_state("AU", tmp_path)
+    home, state, backend = tmp_path / "home", tmp_path / "state", MemoryBackend()
+    ctx, conn = open_demo("AU", home, state, backend)
+    fetch(ctx, conn)
+    ctx.close()
+    path = home / "data" / DATABASE_FILE
+    with sqlite.connect(path) as raw:
+        pages = raw.execute("PRAGMA page_count").fetchone()[0]
+
+    monkeypatch.setitem(core_db.PRAGMAS, "max_page_count", pages + room)
+    ctx, conn = open_demo("AU", home, state, backend, connect=False)
+    try:
+        with pytest.raises(Exception) as failure:
+            sync(ctx, conn)
+        problem = core_db.storage_error(failure.value, path, home / "data" / "backups")
+        assert type(problem).__name__ == "DiskFull", repr(failure.value)
+        assert "is full" in problem.user_message()
+        written = len(ctx.sandbox.store.qbtime.get("jobcodes", []))
+        # it stopped in the middle of the import: some writes journaled, the run not done
+        assert JournalEntry.select().count() > 0
+        assert [r.status for r in ImportRun.select()] in (["failed"], ["running"])
+    finally:
+        ctx.close()
+    assert written  # the Demo Company's jobcodes at least are there
+    with sqlite.connect(path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    monkeypatch.delitem(core_db.PRAGMAS, "max_page_count")
+    ctx, conn = open_demo("AU", home, state, backend, connect=False)
+    try:
+        converge(ctx, conn, max_runs=2)
+        store = ctx.sandbox.store
+        assert duplicates(store) == []
+        assert canonical_state(store) == clean, diff(clean, canonical_state(store))
+        assert JournalEntry.select().where(JournalEntry.state == "intent").count() == 0
+        assert ImportRun.select().where(ImportRun.status == "running").count() == 0
+    finally:
+        ctx.close()
