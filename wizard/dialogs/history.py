@@ -22,18 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..pages.base import Banner, paragraph
-from ..pages.done import (
-    ask,
-    cell,
-    outcome_lines,
-    read_only_table,
-    run_kind_words,
-    run_status_words,
-    undo_task,
-    verb_count,
-    when_text,
-)
+from ..tasks import undo_task
+from ..widgets import Banner, ask, cell, paragraph, read_only_table
+from ..words import outcome_lines, run_kind_words, run_status_words, verb_count, when_text
 from ..workers import TaskRunner, error_text
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizardPage,
@@ -20,63 +19,12 @@ from PySide6.QtWidgets import (
 
 from core.errors import BridgeError
 
+from ..widgets import Banner
 from ..workers import error_text
 
 if TYPE_CHECKING:
     from ..state import WizardState
     from ..wizard import BridgeWizard
-
-
-class Banner(QWidget):
-    """A sentence on a coloured band: errors (with an optional action button) or notes."""
-
-    STYLES: ClassVar[dict[str, str]] = {
-        "error": "background:#fdecea; color:#611a15; border:1px solid #f5c2c0;",
-        "warning": "background:#fff4e5; color:#663c00; border:1px solid #ffd699;",
-        "info": "background:#e8f4fd; color:#0d3c61; border:1px solid #b6dcfb;",
-        "success": "background:#edf7ed; color:#1e4620; border:1px solid #b7dfb9;",
-    }
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.button = QPushButton(self)
-        self.button.hide()
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
-        self._action: Callable[[], None] | None = None
-        self._kind: str | None = None
-        self.button.clicked.connect(self._clicked)
-        self.hide()
-
-    def _clicked(self) -> None:
-        if self._action is not None:
-            self._action()
-
-    def show_message(self, text: str, kind: str = "error", *, action_text: str | None = None,
-                     action: Callable[[], None] | None = None) -> None:
-        if kind != self._kind:   # a new style sheet polishes the banner again: only if needed
-            self._kind = kind
-            self.setStyleSheet(f"Banner {{ {self.STYLES[kind]} border-radius:4px; }}"
-                               f" QLabel {{ border:none; background:transparent; }}")
-            self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.label.setText(text)
-        self.setAccessibleName(text)
-        self._action = action
-        if action_text and action:
-            self.button.setText(action_text)
-            self.button.show()
-        else:
-            self.button.hide()
-        self.show()
-
-    def clear(self) -> None:
-        self._action = None
-        self.hide()
 
 
 class BasePage(QWizardPage):
@@ -220,29 +168,3 @@ def confirm_disconnect(parent: QWidget, organisation: str, company: str) -> bool
     return answer == QMessageBox.StandardButton.Yes
 
 
-def empty_state(parent: QWidget) -> tuple[QWidget, QLabel, QLabel]:
-    """A "nothing here" panel (a heading and a sentence), for a page's stacked widget."""
-    panel = QWidget(parent)
-    layout = QVBoxLayout(panel)
-    title = heading(parent=panel)
-    text = paragraph(parent=panel)
-    layout.addWidget(title)
-    layout.addWidget(text)
-    layout.addStretch(1)
-    return panel, title, text
-
-
-def heading(text: str = "", parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
-
-
-def paragraph(text: str = "", parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label

@@ -7,23 +7,19 @@ Also home of the plain words the run, done and home pages and the history dialog
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,274 +27,24 @@ from PySide6.QtWidgets import (
 
 from core.plan import SUMMARY_KINDS
 
-from .base import BasePage, paragraph
+from ..tasks import export_task, problems_task, undo_task
+from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
+from ..words import (
+    COLUMNS,
+    action_words,
+    changes_text,
+    entity_words,
+    kind_name,
+    records_text,
+    rows_text,
+    state_words,
+    total_changes,
+    verb_title,
+)
+from .base import BasePage
 
 log = logging.getLogger(__name__)
 
-VERBS = ("created", "updated", "archived", "linked", "unlinked", "failed")
-#: The summary table's columns (an import never unlinks; empty columns are hidden).
-COLUMNS = ("created", "updated", "archived", "linked", "failed")
-
-
-# ============================================================================ shared words
-def kind_name(kind: str) -> str:
-    """A summary kind (core.plan.SUMMARY_KINDS) in plain words."""
-    names = {
-        "customers": QCoreApplication.translate("Outcome", "Customers"),
-        "locations": QCoreApplication.translate("Outcome", "Job locations"),
-        "employees": QCoreApplication.translate("Outcome", "Team members"),
-        "items": QCoreApplication.translate("Outcome", "Items"),
-        "custom_fields": QCoreApplication.translate("Outcome", "Custom fields"),
-        "assignments": QCoreApplication.translate("Outcome", "Customers open to all team members"),
-        "leave": QCoreApplication.translate("Outcome", "Time off"),
-    }
-    return names.get(kind, kind)
-
-
-def verb_title(verb: str) -> str:
-    """A column title for an outcome verb."""
-    titles = {
-        "created": QCoreApplication.translate("Outcome", "Created"),
-        "updated": QCoreApplication.translate("Outcome", "Updated"),
-        "archived": QCoreApplication.translate("Outcome", "Archived"),
-        "linked": QCoreApplication.translate("Outcome", "Linked"),
-        "unlinked": QCoreApplication.translate("Outcome", "Unlinked"),
-        "failed": QCoreApplication.translate("Outcome", "Not done"),
-    }
-    return titles.get(verb, verb)
-
-
-def count_text(n: int, one: str, many: str) -> str:
-    """``one`` (already translated, for exactly 1) or ``many`` with ``{n}`` filled.
-
-    Plain strings rather than Qt's %n numerus forms: the English source needs no .qm, and
-    every form is an ordinary message in the .ts (French: 0 and 1 take the singular, but
-    "0" is never shown with these words).
-    """
-    return (one if n == 1 else many).format(n=n)
-
-
-def verb_count(verb: str, n: int) -> str:
-    """``n`` with its outcome verb: "17 created"."""
-    if verb == "created":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 created"), QCoreApplication.translate("Outcome", "{n} created"))
-    if verb == "updated":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 updated"), QCoreApplication.translate("Outcome", "{n} updated"))
-    if verb == "archived":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 archived"), QCoreApplication.translate("Outcome", "{n} archived"))
-    if verb == "linked":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 linked"), QCoreApplication.translate("Outcome", "{n} linked"))
-    if verb == "unlinked":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 unlinked"), QCoreApplication.translate("Outcome", "{n} unlinked"))
-    if verb == "failed":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 not done"), QCoreApplication.translate("Outcome", "{n} not done"))
-    return f"{n} {verb}"
-
-
-def changes_text(n: int) -> str:
-    """"1 change" / "17 changes"."""
-    return count_text(n, QCoreApplication.translate("Outcome", "1 change"), QCoreApplication.translate("Outcome", "{n} changes"))
-
-
-def records_text(n: int) -> str:
-    return count_text(n, QCoreApplication.translate("Outcome", "1 record"), QCoreApplication.translate("Outcome", "{n} records"))
-
-
-def rows_text(n: int) -> str:
-    return count_text(n, QCoreApplication.translate("Outcome", "1 row"), QCoreApplication.translate("Outcome", "{n} rows"))
-
-
-def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
-    """One line per kind: "Customers: 17 created, 9 linked" (kinds in the usual order)."""
-    kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in VERBS)]
-    kinds += sorted({k for v in outcomes.values() for k in v} - set(kinds) - set(SUMMARY_KINDS))
-    lines = []
-    for kind in kinds:
-        if kind == "assignments":
-            # Opening a customer to everyone is a setting, not a record: one plain count.
-            opened = sum(outcomes.get(v, {}).get(kind, 0) for v in ("created", "updated"))
-            if opened:
-                lines.append(QCoreApplication.translate(
-                    "Outcome", "Customers open to all team members: {count}").format(count=opened))
-            continue
-        parts = [verb_count(v, outcomes[v][kind]) for v in VERBS if outcomes.get(v, {}).get(kind)]
-        lines.append(QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
-            kind=kind_name(kind), changes=", ".join(parts)))
-    return lines
-
-
-def total_changes(outcomes: Mapping[str, Mapping[str, int]]) -> int:
-    """Changes made, each counted once (opening a new customer to everyone is part of
-    creating it, not a change of its own)."""
-    return sum(n for verb, kinds in outcomes.items() if verb != "failed"
-               for kind, n in kinds.items() if not (verb == "created" and kind == "assignments"))
-
-
-def action_words(op: str) -> str:
-    """What an action or journal entry set out to do, as a verb."""
-    words = {
-        "create": QCoreApplication.translate("Outcome", "Create"),
-        "update": QCoreApplication.translate("Outcome", "Update"),
-        "restore": QCoreApplication.translate("Outcome", "Restore"),
-        "archive": QCoreApplication.translate("Outcome", "Archive"),
-        "link": QCoreApplication.translate("Outcome", "Link"),
-        "assign": QCoreApplication.translate("Outcome", "Give a team member access"),
-        "unassign": QCoreApplication.translate("Outcome", "Remove a team member's access"),
-    }
-    return words.get(op, op)
-
-
-def entity_words(entity: str) -> str:
-    """The kind of one record, singular: a QuickBooks Time object kind (journal
-    ``entity_kind``, action ``entity``) or a Xero kind (skipped records)."""
-    words = {
-        "jobcode": QCoreApplication.translate("Outcome", "Customer"),
-        "customer": QCoreApplication.translate("Outcome", "Customer"),
-        "location": QCoreApplication.translate("Outcome", "Job location"),
-        "user": QCoreApplication.translate("Outcome", "Team member"),
-        "employee": QCoreApplication.translate("Outcome", "Team member"),
-        "customfield": QCoreApplication.translate("Outcome", "Custom field"),
-        "tracking_category": QCoreApplication.translate("Outcome", "Custom field"),
-        "customfielditem": QCoreApplication.translate("Outcome", "Item"),
-        "item": QCoreApplication.translate("Outcome", "Item"),
-        "tracking_option": QCoreApplication.translate("Outcome", "Item"),
-        "leave_link": QCoreApplication.translate("Outcome", "Time off"),
-        "leave_type": QCoreApplication.translate("Outcome", "Time off"),
-        "assignment": QCoreApplication.translate("Outcome", "Team member's access to a customer"),
-    }
-    return words.get(entity, entity)
-
-
-def state_words(state: str) -> str:
-    words = {
-        "done": QCoreApplication.translate("Outcome", "Done"),
-        "failed": QCoreApplication.translate("Outcome", "Not done"),
-        "intent": QCoreApplication.translate("Outcome", "Not answered"),
-        "unknown": QCoreApplication.translate("Outcome", "Not answered"),
-    }
-    return words.get(state, state)
-
-
-def run_status_words(status: str, kind: str = "import") -> str:
-    """An import run's status in plain words."""
-    words = {
-        "done": QCoreApplication.translate("Outcome", "Finished"),
-        "cancelled": QCoreApplication.translate("Outcome", "Stopped"),
-        "failed": QCoreApplication.translate("Outcome", "Did not finish"),
-        "undone": QCoreApplication.translate("Outcome", "Undone"),
-        "running": QCoreApplication.translate("Outcome", "Interrupted"),
-        "planned": QCoreApplication.translate("Outcome", "Not started"),
-    }
-    if kind == "undo" and status == "done":
-        return QCoreApplication.translate("Outcome", "Finished")
-    return words.get(status, status)
-
-
-def run_kind_words(kind: str) -> str:
-    return QCoreApplication.translate("Outcome", "Undo") if kind == "undo" else QCoreApplication.translate("Outcome", "Import")
-
-
-def when_text(moment: datetime | None) -> str:
-    """A date and time in the user's language and time zone."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
-
-
-def ask(parent: QWidget, title: str, text: str, yes_text: str, no_text: str,
-        on_yes: Callable[[], None], *, informative: str = "") -> QMessageBox:
-    """A confirmation that does not block: ``on_yes`` runs if the user agrees.
-
-    The default (Enter) is the safe answer; the box is returned (tests press its buttons).
-    """
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
-    if informative:
-        box.setInformativeText(informative)
-    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(no)
-    box.setEscapeButton(no)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-
-    def answered(button: Any) -> None:
-        if button is yes:
-            on_yes()
-
-    box.buttonClicked.connect(answered)
-    box.open()
-    return box
-
-
-def read_only_table(parent: QWidget, columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns, parent)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)          # Tab leaves the table; arrows move inside
-    table.setWordWrap(True)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    return table
-
-
-#: Up to this many rows, rows grow to show wrapped text; beyond, one line each (elided, with
-#: the whole text in a tooltip), so a large organisation's list stays fast.
-WRAP_ROWS = 300
-
-
-def fit_rows(table: QTableWidget) -> None:
-    """Rows as tall as their wrapped text, also when the columns change width later."""
-    wrap = table.rowCount() <= WRAP_ROWS
-    table.setWordWrap(wrap)
-    table.verticalHeader().setSectionResizeMode(
-        QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed)
-
-
-def cell(text: str, *, tooltip: bool = True, align_right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if tooltip and text:
-        item.setToolTip(text)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
-
-
-# ============================================================================ workers
-def undo_task(ctx: Any, connection_id: int, run_id: int, *, progress: Any = None) -> tuple[Any, Any]:
-    """Undo ``run_id``; returns (the undo run, the import run as it is now)."""
-    from core.models import Connection, ImportRun
-    from core.sync import undo
-
-    conn = Connection.get_by_id(connection_id)
-    result = undo(ctx, conn, run_id, progress=progress)
-    return result, ImportRun.get_by_id(run_id)
-
-
-def export_task(run_id: int, path: str, header: list[str], words: dict[str, str]) -> tuple[int, str]:
-    """Write the CSV report; (rows, "") or (-1, why) when the file cannot be written."""
-    from core.models import ImportRun
-    from core.report import export_run_report
-
-    try:
-        return export_run_report(ImportRun.get_by_id(run_id), path, header=header, words=words), ""
-    except OSError as exc:
-        log.warning("Could not write the report %s: %s", path, exc)
-        return -1, exc.strerror or type(exc).__name__
-
-
-def problems_task(run_id: int) -> list[Any]:
-    from core.models import ImportRun
-    from core.report import run_problems
-
-    return run_problems(ImportRun.get_by_id(run_id))
-
-
-# ============================================================================ the page
 class DonePage(BasePage):
     def build(self) -> None:
         self.status = paragraph(parent=self)

@@ -16,9 +16,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QWizard
 
-from .base import BasePage, heading, paragraph
-from .done import (
-    ask,
+from ..widgets import ask, heading, paragraph
+from ..words import (
     changes_text,
     count_text,
     outcome_lines,
@@ -27,6 +26,7 @@ from .done import (
     total_changes,
     when_text,
 )
+from .base import BasePage
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,8 @@ from core.connections import QBTimeCompany, bind, pending_qbtime
 from core.errors import AccountAlreadyBound, BridgeError
 from core.xero.regions import has_payroll
 
-from .base import Banner, BasePage, confirm_disconnect, heading, paragraph
+from ..widgets import Banner, heading, paragraph
+from .base import BasePage, confirm_disconnect
 from .xero_connect import SignInWaiting
 
 if TYPE_CHECKING:

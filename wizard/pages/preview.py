@@ -50,7 +50,8 @@ from ..models.preview import (
     changes_of,
     count_lines,
 )
-from .base import BasePage, EnterGuard, empty_state, heading
+from ..widgets import empty_state, heading
+from .base import BasePage, EnterGuard
 
 
 def plan_with_changes(conn: Any, options: Any) -> tuple[Any, Any, list[Change], Any, Any]:

@@ -26,7 +26,8 @@ from core.connections import QBTimeCompany, connect_qbtime, pending_qbtime
 from core.errors import BridgeError
 from core.models import Connection
 
-from .base import Banner, BasePage, confirm_disconnect, paragraph
+from ..widgets import Banner, paragraph
+from .base import BasePage, confirm_disconnect
 
 
 class QBTimePage(BasePage):

@@ -57,7 +57,8 @@ from ..models.conflicts import (
     ConflictFilterModel,
     ConflictTableModel,
 )
-from .base import BasePage, EnterGuard, empty_state, paragraph
+from ..widgets import empty_state, paragraph
+from .base import BasePage, EnterGuard
 
 #: problems listed in the banner after a CSV import (the rest: "Show all")
 SHOWN_PROBLEMS = 2

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 from core.errors import BridgeError
 from core.importer import ImportCancelled, ProgressEvent
 
+from ..widgets import paragraph
+from ..words import changes_text, outcome_lines, records_text
 from ..workers import UnexpectedError
-from .base import BasePage, paragraph
-from .done import changes_text, outcome_lines, records_text
+from .base import BasePage
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from core.xero.regions import country_has_payroll
 
 from ..countries import country_names
 from ..i18n import LANGUAGES, install_language
-from .base import Banner, BasePage, EnterGuard, paragraph
+from ..widgets import Banner, paragraph
+from .base import BasePage, EnterGuard
 
 
 class WelcomePage(BasePage):

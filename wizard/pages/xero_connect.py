@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 
 from core.errors import BridgeError, ReauthorizationRequired, SignInCancelled
 
-from .base import BasePage, paragraph
+from ..widgets import paragraph
+from .base import BasePage
 
 if TYPE_CHECKING:
     from core.context import AppContext

@@ -1,0 +1,182 @@
+"""The wizard's one vocabulary: how each kind of record, outcome and run is named on every
+screen (pages and dialogs alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+
+from core.plan import SUMMARY_KINDS
+
+VERBS = ("created", "updated", "archived", "linked", "unlinked", "failed")
+#: The summary table's columns (an import never unlinks; empty columns are hidden).
+COLUMNS = ("created", "updated", "archived", "linked", "failed")
+
+
+def kind_name(kind: str) -> str:
+    """A summary kind (core.plan.SUMMARY_KINDS) in plain words."""
+    names = {
+        "customers": QCoreApplication.translate("Outcome", "Customers"),
+        "locations": QCoreApplication.translate("Outcome", "Job locations"),
+        "employees": QCoreApplication.translate("Outcome", "Team members"),
+        "items": QCoreApplication.translate("Outcome", "Items"),
+        "custom_fields": QCoreApplication.translate("Outcome", "Custom fields"),
+        "assignments": QCoreApplication.translate("Outcome", "Customers open to all team members"),
+        "leave": QCoreApplication.translate("Outcome", "Time off"),
+    }
+    return names.get(kind, kind)
+
+
+def verb_title(verb: str) -> str:
+    """A column title for an outcome verb."""
+    titles = {
+        "created": QCoreApplication.translate("Outcome", "Created"),
+        "updated": QCoreApplication.translate("Outcome", "Updated"),
+        "archived": QCoreApplication.translate("Outcome", "Archived"),
+        "linked": QCoreApplication.translate("Outcome", "Linked"),
+        "unlinked": QCoreApplication.translate("Outcome", "Unlinked"),
+        "failed": QCoreApplication.translate("Outcome", "Not done"),
+    }
+    return titles.get(verb, verb)
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    """``one`` (already translated, for exactly 1) or ``many`` with ``{n}`` filled.
+
+    Plain strings rather than Qt's %n numerus forms: the English source needs no .qm, and
+    every form is an ordinary message in the .ts (French: 0 and 1 take the singular, but
+    "0" is never shown with these words).
+    """
+    return (one if n == 1 else many).format(n=n)
+
+
+def verb_count(verb: str, n: int) -> str:
+    """``n`` with its outcome verb: "17 created"."""
+    if verb == "created":
+        return count_text(n, QCoreApplication.translate("Outcome", "1 created"), QCoreApplication.translate("Outcome", "{n} created"))
+    if verb == "updated":
+        return count_text(n, QCoreApplication.translate("Outcome", "1 updated"), QCoreApplication.translate("Outcome", "{n} updated"))
+    if verb == "archived":
+        return count_text(n, QCoreApplication.translate("Outcome", "1 archived"), QCoreApplication.translate("Outcome", "{n} archived"))
+    if verb == "linked":
+        return count_text(n, QCoreApplication.translate("Outcome", "1 linked"), QCoreApplication.translate("Outcome", "{n} linked"))
+    if verb == "unlinked":
+        return count_text(n, QCoreApplication.translate("Outcome", "1 unlinked"), QCoreApplication.translate("Outcome", "{n} unlinked"))
+    if verb == "failed":
+        return count_text(n, QCoreApplication.translate("Outcome", "1 not done"), QCoreApplication.translate("Outcome", "{n} not done"))
+    return f"{n} {verb}"
+
+
+def changes_text(n: int) -> str:
+    """"1 change" / "17 changes"."""
+    return count_text(n, QCoreApplication.translate("Outcome", "1 change"), QCoreApplication.translate("Outcome", "{n} changes"))
+
+
+def records_text(n: int) -> str:
+    return count_text(n, QCoreApplication.translate("Outcome", "1 record"), QCoreApplication.translate("Outcome", "{n} records"))
+
+
+def rows_text(n: int) -> str:
+    return count_text(n, QCoreApplication.translate("Outcome", "1 row"), QCoreApplication.translate("Outcome", "{n} rows"))
+
+
+def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """One line per kind: "Customers: 17 created, 9 linked" (kinds in the usual order)."""
+    kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in VERBS)]
+    kinds += sorted({k for v in outcomes.values() for k in v} - set(kinds) - set(SUMMARY_KINDS))
+    lines = []
+    for kind in kinds:
+        if kind == "assignments":
+            # Opening a customer to everyone is a setting, not a record: one plain count.
+            opened = sum(outcomes.get(v, {}).get(kind, 0) for v in ("created", "updated"))
+            if opened:
+                lines.append(QCoreApplication.translate(
+                    "Outcome", "Customers open to all team members: {count}").format(count=opened))
+            continue
+        parts = [verb_count(v, outcomes[v][kind]) for v in VERBS if outcomes.get(v, {}).get(kind)]
+        lines.append(QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
+            kind=kind_name(kind), changes=", ".join(parts)))
+    return lines
+
+
+def total_changes(outcomes: Mapping[str, Mapping[str, int]]) -> int:
+    """Changes made, each counted once (opening a new customer to everyone is part of
+    creating it, not a change of its own)."""
+    return sum(n for verb, kinds in outcomes.items() if verb != "failed"
+               for kind, n in kinds.items() if not (verb == "created" and kind == "assignments"))
+
+
+def action_words(op: str) -> str:
+    """What an action or journal entry set out to do, as a verb."""
+    words = {
+        "create": QCoreApplication.translate("Outcome", "Create"),
+        "update": QCoreApplication.translate("Outcome", "Update"),
+        "restore": QCoreApplication.translate("Outcome", "Restore"),
+        "archive": QCoreApplication.translate("Outcome", "Archive"),
+        "link": QCoreApplication.translate("Outcome", "Link"),
+        "assign": QCoreApplication.translate("Outcome", "Give a team member access"),
+        "unassign": QCoreApplication.translate("Outcome", "Remove a team member's access"),
+    }
+    return words.get(op, op)
+
+
+def entity_words(entity: str) -> str:
+    """The kind of one record, singular: a QuickBooks Time object kind (journal
+    ``entity_kind``, action ``entity``) or a Xero kind (skipped records)."""
+    words = {
+        "jobcode": QCoreApplication.translate("Outcome", "Customer"),
+        "customer": QCoreApplication.translate("Outcome", "Customer"),
+        "location": QCoreApplication.translate("Outcome", "Job location"),
+        "user": QCoreApplication.translate("Outcome", "Team member"),
+        "employee": QCoreApplication.translate("Outcome", "Team member"),
+        "customfield": QCoreApplication.translate("Outcome", "Custom field"),
+        "tracking_category": QCoreApplication.translate("Outcome", "Custom field"),
+        "customfielditem": QCoreApplication.translate("Outcome", "Item"),
+        "item": QCoreApplication.translate("Outcome", "Item"),
+        "tracking_option": QCoreApplication.translate("Outcome", "Item"),
+        "leave_link": QCoreApplication.translate("Outcome", "Time off"),
+        "leave_type": QCoreApplication.translate("Outcome", "Time off"),
+        "assignment": QCoreApplication.translate("Outcome", "Team member's access to a customer"),
+    }
+    return words.get(entity, entity)
+
+
+def state_words(state: str) -> str:
+    words = {
+        "done": QCoreApplication.translate("Outcome", "Done"),
+        "failed": QCoreApplication.translate("Outcome", "Not done"),
+        "intent": QCoreApplication.translate("Outcome", "Not answered"),
+        "unknown": QCoreApplication.translate("Outcome", "Not answered"),
+    }
+    return words.get(state, state)
+
+
+def run_status_words(status: str, kind: str = "import") -> str:
+    """An import run's status in plain words."""
+    words = {
+        "done": QCoreApplication.translate("Outcome", "Finished"),
+        "cancelled": QCoreApplication.translate("Outcome", "Stopped"),
+        "failed": QCoreApplication.translate("Outcome", "Did not finish"),
+        "undone": QCoreApplication.translate("Outcome", "Undone"),
+        "running": QCoreApplication.translate("Outcome", "Interrupted"),
+        "planned": QCoreApplication.translate("Outcome", "Not started"),
+    }
+    if kind == "undo" and status == "done":
+        return QCoreApplication.translate("Outcome", "Finished")
+    return words.get(status, status)
+
+
+def run_kind_words(kind: str) -> str:
+    return QCoreApplication.translate("Outcome", "Undo") if kind == "undo" else QCoreApplication.translate("Outcome", "Import")
+
+
+def when_text(moment: datetime | None) -> str:
+    """A date and time in the user's language and time zone."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
