@@ -826,7 +826,10 @@ def _emails_compatible(conflict: Conflict, cand: Candidate) -> bool:
     codes = set(cand.reason_code.split("+"))
     if codes & {"other_email", "same_name_other_email"}:
         return False
-    xero_email = str((conflict.details or {}).get("xero_email") or "").strip().casefold()
+    details = conflict.details or {}
+    # matching's employee conflicts carry the Xero e-mail as "email"; the people-safety
+    # conflicts as "xero_email".
+    xero_email = str(details.get("xero_email") or details.get("email") or "").strip().casefold()
     qbt_email = (getattr(cand, "email", "") or "").strip().casefold()
     return not xero_email or not qbt_email or xero_email == qbt_email
 
@@ -1028,6 +1031,11 @@ def export_csv(conn: Connection | int, rows: Sequence[ReviewRow], path: str | os
     for kind, xero_id, name in unmatched:
         writer.writerow(_unmatched_line(kind, xero_id, name))
     data = buffer.getvalue().encode("utf-8-sig")
+    # The file is moved into place, which would replace a device or a pipe (e.g. /dev/full,
+    # run as root) with a plain file: only a plain file, or a new one, may be the target.
+    if (target.exists() or target.is_symlink()) and not target.is_file():
+        raise ReviewFileNotWritten(detail="not a regular file", path=str(target),
+                                   reason=tr("it is not a regular file"))
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".review-", suffix=".csv.tmp",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import io
 from pathlib import Path
 
@@ -790,3 +792,32 @@ def test_database_failure_mid_import_leaves_nothing_applied(conn, accents, tmp_p
     assert len(Setting.get_value(f"review_undo:{conn.id}")) == 1
     monkeypatch.setattr(rv, "_set", real)
     assert import_csv(conn, accents, path).applied == 4
+
+
+def test_accept_all_exact_reads_the_xero_email_matching_gives_employees():
+    """Matching's employee conflicts carry the Xero e-mail as "email": two different e-mails
+    are never in the "accept all exact" set, whichever key carries it."""
+    other = cand(7, "Chip Davis", email="chip@other.example")
+    for key in ("email", "xero_email"):
+        c = conflict("e1", "Chip Davis", cands=[other], kind="employee",
+                     details={key: "chip@davis.example"})
+        assert not rv.is_exact_safe(c), key
+    same = conflict("e2", "Chip Davis", cands=[cand(8, "Chip Davis", email="CHIP@davis.example ")],
+                    kind="employee", details={"email": "chip@davis.example"})
+    assert rv.is_exact_safe(same)
+
+
+def test_export_never_replaces_a_device_or_a_folder(conn, three, tmp_path, french):
+    """The export is moved into place: as root, a device (/dev/full) would be replaced by a
+    plain file. Only a plain file, or a new one, may be the target."""
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    with pytest.raises(ReviewFileNotWritten) as err:
+        export_csv(conn, review_rows(conn, three), folder)
+    assert "n’est pas un fichier ordinaire" in err.value.user_message()
+    assert folder.is_dir() and not list(tmp_path.rglob(".review-*"))
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ReviewFileNotWritten):
+        export_csv(conn, review_rows(conn, three), fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
