@@ -23,8 +23,35 @@ def pytest_collection_modifyitems(items):
     figures.collect(items)
 
 
+#: XQB_REQUIRE_SPECS=1 (set by .ci/run when ../shared/specs is there): a test skipped for
+#: want of the official specs is a failure, so the contract tests cannot silently not run.
+REQUIRE_SPECS = os.environ.get("XQB_REQUIRE_SPECS") == "1"
+_SKIPPED_FOR_SPECS: list[str] = []
+
+
+def _skipped_for_specs(report) -> bool:
+    if not report.skipped or not isinstance(report.longrepr, tuple):
+        return False
+    reason = str(report.longrepr[2]).lower()
+    return "spec" in reason and any(w in reason for w in ("not found", "not available", "absent"))
+
+
 def pytest_runtest_logreport(report):
     figures.record(report)
+    if REQUIRE_SPECS and _skipped_for_specs(report):
+        _SKIPPED_FOR_SPECS.append(report.nodeid)
+
+
+def pytest_collectreport(report):
+    if REQUIRE_SPECS and _skipped_for_specs(report):
+        _SKIPPED_FOR_SPECS.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _SKIPPED_FOR_SPECS:
+        print(f"\n{len(_SKIPPED_FOR_SPECS)} test(s) skipped for want of the specs while "
+              f"XQB_REQUIRE_SPECS=1 (first: {_SKIPPED_FOR_SPECS[0]})", flush=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def shared_dir() -> Path:
