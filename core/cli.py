@@ -305,6 +305,13 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
             counts = payload.get(verb) or {}
             if counts:
                 out.say(f"  {word(verb)}: " + ", ".join(f"{word(k)} {n}" for k, n in counts.items()))
+        bad = [s for s in plan.skipped if s.bad_record]
+        if bad:
+            out.say(tr("{n} record(s) from Xero could not be imported as sent:", n=len(bad)))
+            for skipped in bad:
+                kind = word({"customer": "customers", "item": "items",
+                             "employee": "employees"}.get(skipped.kind, skipped.kind))
+                out.say(f"  - {kind}: {skipped.name or '—'} — {skipped.describe()}")
         if plan.conflicts:
             out.say(tr("{n} record(s) wait for your decision: they were left out. Review them in "
                        "the app, or with \"review --export FILE.csv\".", n=len(plan.conflicts)))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError, ReauthorizationRequired
 from .http import XERO_MAX_CONCURRENT
+from .i18n import N_
 from .models import (
     Connection,
     QBTRecord,
@@ -100,6 +101,89 @@ class FetchReport:
                 "qbtime": {k: v.as_counts() for k, v in self.qbtime.items()}}
 
 
+@dataclass(frozen=True)
+class XeroProblem:
+    """A Xero record the import leaves out, with the reason (English; shown through tr()).
+    ``kind`` is the plan's kind (customer, item, employee)."""
+
+    kind: str
+    xero_id: str
+    name: str
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "xero_id": self.xero_id, "name": self.name,
+                "reason": str(self.reason), "params": dict(self.params)}
+
+
+#: plan kind of each stored Xero kind that can carry a bad record
+_PROBLEM_KINDS = {"contact": "customer", "item": "item", "employee": "employee"}
+NO_ID = N_("Xero sent this record without an ID: it is left out (nothing is imported or "
+           "changed for it). Check it in Xero")
+SAME_ID = N_("Xero sent this record and \"{kept}\" with the same ID ({xero_id}): only "
+             "\"{kept}\" is imported, this one is left out. Check both in Xero")
+BAD_END_DATE = N_("Xero sent an impossible date ({value}) in this employee's end date, which "
+                  "decides whether they still work here: they are left out (nothing is "
+                  "changed for them) until the date is corrected in Xero")
+
+
+def _unique(kind: str, records: Sequence[Any], id_of: Callable[[Any], str],
+            name_of: Callable[[Any], str]) -> tuple[list[Any], list[XeroProblem]]:
+    """The records with a usable, unique id; the others reported: a record without an id,
+    and each further record sharing an id (the first one read is kept), with both names."""
+    kept: dict[str, Any] = {}
+    problems: list[XeroProblem] = []
+    plan_kind = _PROBLEM_KINDS[kind]
+    for record in records:
+        rid = (id_of(record) or "").strip()
+        name = name_of(record)
+        if not rid:
+            problems.append(XeroProblem(plan_kind, "", name, NO_ID))
+            continue
+        first = kept.setdefault(rid.lower(), record)
+        if first is not record:
+            problems.append(XeroProblem(plan_kind, rid, name, SAME_ID,
+                                        {"kept": name_of(first), "xero_id": rid}))
+    if problems:
+        log.warning("Xero sent %d %s record(s) without an ID or under another's ID: left out "
+                    "and reported", len(problems), kind)
+    return list(kept.values()), problems
+
+
+def _problems_setting(conn: Connection) -> str:
+    return f"xero_problems:{conn.xero_tenant_id}"
+
+
+def _record_problems(conn: Connection, kind: str, problems: list[XeroProblem], *,
+                     whole: bool, read_ids: Iterable[str]) -> None:
+    """Keep the bad records of ``kind`` found by this read, so that every plan made from the
+    snapshot reports them. A whole read replaces the list; an incremental one replaces the
+    entries of the records it read again (an id-less record cannot be told apart: it stays
+    reported until the next whole read)."""
+    stored = Setting.get_value(_problems_setting(conn)) or {}
+    again = {i.lower() for i in read_ids}
+    old = [] if whole else [p for p in stored.get(kind, [])
+                            if not p.get("xero_id") or p["xero_id"].lower() not in again]
+    fresh = [p.as_dict() for p in problems]
+    merged = [*old, *(p for p in fresh if p not in old)]
+    if merged or stored.get(kind):
+        Setting.set_value(_problems_setting(conn), {**stored, kind: merged})
+
+
+def stored_problems(conn: Connection) -> list[XeroProblem]:
+    """The bad records the last reads of Xero found (no network)."""
+    stored = Setting.get_value(_problems_setting(conn)) or {}
+    return [XeroProblem(p["kind"], p["xero_id"], p["name"], p["reason"], p.get("params") or {})
+            for kind in _PROBLEM_KINDS for p in stored.get(kind, [])]
+
+
+def _employee_name(raw: dict[str, Any]) -> str:
+    first = raw.get("FirstName", raw.get("firstName"))
+    last = raw.get("LastName", raw.get("lastName"))
+    return " ".join(x.strip() for x in (first, last) if isinstance(x, str) and x.strip())
+
+
 @dataclass
 class Snapshot:
     """Everything matching and planning read, as typed records."""
@@ -118,6 +202,8 @@ class Snapshot:
     assignments: list[QBTAssignment] = field(default_factory=list)
     #: the QuickBooks Time user behind the access key: never changed by an import
     key_owner_id: int | None = None
+    #: bad records from Xero (duplicate or missing ids, impossible dates): left out, reported
+    problems: list[XeroProblem] = field(default_factory=list)
 
     @property
     def has_payroll(self) -> bool:
@@ -337,6 +423,10 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
             wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
             if wanted:
                 contacts = [*contacts, *client.contacts_by_ids(wanted)]
+        contacts, problems = _unique("contact", contacts, lambda c: c.contact_id,
+                                     lambda c: c.name)
+        _record_problems(conn, "contact", problems, whole=contacts_since is None,
+                         read_ids=[c.contact_id for c in contacts])
         _store(XeroRecord, conn, "contact", "xero_id", [
             _xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name, last_name=c.last_name,
                       email=c.email, status=c.status, archived=c.archived,
@@ -346,9 +436,12 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
         _advance_xero(ctx, conn, client, "contacts", whole=contacts_since is None)
         step("xero", 2, XERO_STEPS)
 
+        items, problems = _unique("item", results["items"], lambda i: i.item_id,
+                                  lambda i: i.name or i.code)
+        _record_problems(conn, "item", problems, whole=True, read_ids=())
         _store(XeroRecord, conn, "item", "xero_id", [
             _xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc))
-            for i in results["items"]], complete=True,
+            for i in items], complete=True,
             changes=report.xero.setdefault("items", KindChanges()))
         step("xero", 3, XERO_STEPS)
 
@@ -366,12 +459,16 @@ def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full:
         step("xero", 4, XERO_STEPS)
 
         if payroll is not PayrollApi.NONE:
+            employees, problems = _unique("employee", results["employees"],
+                                          lambda e: e.employee_id, lambda e: _employee_name(e.raw))
+            _record_problems(conn, "employee", problems, whole=employees_since is None,
+                             read_ids=[e.employee_id for e in employees])
             _store(XeroRecord, conn, "employee", "xero_id", [
                 _xero_row(e.employee_id, f"{e.first_name} {e.last_name}".strip(), e.raw,
                           first_name=e.first_name, last_name=e.last_name, email=e.email,
                           status="ACTIVE" if e.active else "TERMINATED", archived=not e.active,
                           updated_utc=_ts(e.updated_utc))
-                for e in results["employees"]], complete=employees_since is None,
+                for e in employees], complete=employees_since is None,
                 changes=report.xero.setdefault("employees", KindChanges()))
             if payroll is PayrollApi.AU:
                 _advance_xero(ctx, conn, client, "employees", whole=employees_since is None)
@@ -554,12 +651,22 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     snap.items = [xmap.map_item(r) for r in xrows("item")]
     snap.tracking = [xmap.map_tracking_category(r) for r in xrows("tracking_category")]
     api = payroll_api(conn.xero_version)
-    if api is PayrollApi.AU:
-        snap.employees = [xmap.map_au_employee(r, today) for r in xrows("employee")]
-        snap.leave_types = [xmap.map_au_leave_type(r) for r in xrows("leave_type")]
-    elif api is PayrollApi.V2:
-        snap.employees = [xmap.map_v2_employee(r, today) for r in xrows("employee")]
-        snap.leave_types = [xmap.map_v2_leave_type(r) for r in xrows("leave_type")]
+    snap.problems = stored_problems(conn)
+    if api is not PayrollApi.NONE:
+        v2 = api is PayrollApi.V2
+        readable = []
+        for r in xrows("employee"):
+            bad = xmap.employee_end_date_problem(r, v2)
+            if bad is None:
+                readable.append(r)
+                continue
+            eid = str(r.get("employeeID") or r.get("employeeId") or r.get("EmployeeID") or "")
+            snap.problems.append(XeroProblem("employee", eid, _employee_name(r), BAD_END_DATE,
+                                             {"value": bad}))
+        mapper = xmap.map_v2_employee if v2 else xmap.map_au_employee
+        snap.employees = [mapper(r, today) for r in readable]
+        snap.leave_types = [(xmap.map_v2_leave_type if v2 else xmap.map_au_leave_type)(r)
+                            for r in xrows("leave_type")]
     snap.users = [qmap.user(r) for r in qrows("user")]
     snap.jobcodes = [qmap.jobcode(r) for r in qrows("jobcode")]
     snap.customfields = [qmap.customfield(r) for r in qrows("customfield")]

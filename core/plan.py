@@ -140,6 +140,8 @@ class Skipped:
     name: str
     reason: str                   # English; shown through tr()
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: a bad record from Xero (duplicate or missing id, impossible date): printed by name
+    bad_record: bool = False
 
     def describe(self, language: str | None = None) -> str:
         return tr(self.reason, language, **self.params)
@@ -1057,6 +1059,10 @@ class _Planner:
             self.employees()
         if self.snap.has_payroll and opts.link_leave:
             self.leave()
+        wanted = {"customer": opts.import_customers, "item": opts.import_items,
+                  "employee": self.snap.has_payroll and opts.import_employees}
+        self.plan.skipped.extend(Skipped(p.kind, p.xero_id, p.name, p.reason, p.params, True)
+                                 for p in self.snap.problems if wanted.get(p.kind))
         order = {p: i for i, p in enumerate(PHASES)}
         self.plan.actions.sort(key=lambda a: order[a.phase])  # stable inside a phase
         return self.plan

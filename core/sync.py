@@ -137,6 +137,10 @@ class SyncResult:
             **{k: counts.get(k, {}) for k in ("created", "updated", "archived", "linked", "skipped")},
             **({"failed": counts["failed"]} if "failed" in counts else {}),
             "conflicts": len(self.plan.conflicts),
+            "problems": [{"kind": p.kind, "xero_id": p.xero_id, "name": p.name,
+                          "reason": p.describe(), **({"other_name": p.params["kept"]}
+                                                     if "kept" in p.params else {})}
+                         for p in self.plan.skipped if p.bad_record],
             "api_calls": self.api_calls,
             "duration_s": round(self.duration_s, 3),
         }

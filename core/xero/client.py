@@ -298,17 +298,17 @@ class XeroClient:
         organisations accept it and Xero returns the paged (fuller) contact shape."""
         wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
         info = self._start("contacts_by_ids")
-        out: dict[str, XeroContact] = {}
+        out: list[XeroContact] = []
         for start in range(0, len(wanted), IDS_PER_CALL):
             chunk = wanted[start:start + IDS_PER_CALL]
             data = self._get(info, f"{ACCOUNTING}/Contacts", what="contacts", params={
                 "IDs": ",".join(chunk), "page": 1, "pageSize": CONTACTS_PAGE_SIZE,
                 "includeArchived": "true"})
             for raw in _list(data, "Contacts"):
-                contact = mapping.map_contact(raw)
-                out[contact.contact_id.lower()] = contact
+                if all(raw != c.raw for c in out):   # different rows under one id: both kept
+                    out.append(mapping.map_contact(raw))
         info.records = len(out)
-        return list(out.values())
+        return out
 
     def invoiced_contact_ids(self, modified_since: float) -> list[str]:
         """ContactIDs of the sales invoices (``ACCREC``, not DELETED/VOIDED) created or
@@ -452,8 +452,11 @@ class XeroClient:
                headers: dict[str, str] | None, *, page_size: int, id_key: str,
                what: str) -> list[dict[str, Any]]:
         """Pages 1..n; stops at pageCount (when the answer has a pagination block) or at a
-        short page; de-duplicates by ``id_key`` (a row pushed across a page boundary)."""
+        short page; de-duplicates by ``id_key`` a row seen again unchanged (pushed across a
+        page boundary). Two different rows under one id are both returned: the caller
+        reports them (core/fetch.py), never one dropped silently."""
         seen: dict[str, dict[str, Any]] = {}
+        clashes: list[dict[str, Any]] = []
         page = 1
         while page <= _MAX_PAGES:
             data = self._get(info, path, what=what, params={**params, "page": page},
@@ -464,7 +467,9 @@ class XeroClient:
                 rid = str(row.get(id_key) or "").lower() or f"#{len(seen)}"
                 if rid not in seen:
                     new += 1
-                seen[rid] = row
+                    seen[rid] = row
+                elif seen[rid] != row and row not in clashes:
+                    clashes.append(row)
             pagination = data.get("pagination") if isinstance(data, dict) else None
             size = page_size
             if isinstance(pagination, dict):
@@ -476,7 +481,7 @@ class XeroClient:
             if len(rows) < size or new == 0:
                 break
             page += 1
-        return list(seen.values())
+        return [*seen.values(), *clashes]
 
 
 # =========================================================================== helpers

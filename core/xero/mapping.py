@@ -100,6 +100,29 @@ def xero_date(value: Any) -> str:
         return ""
 
 
+def impossible_date(value: Any) -> str | None:
+    """The text of a date field Xero filled with something no calendar holds (an
+    out-of-range ``/Date(…)/``, month 13, garbage), shortened and printable; None when the
+    field is absent, empty or a real date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and xero_date(value):
+        return None
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value).strip())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def employee_end_date_problem(raw: dict[str, Any], v2: bool) -> str | None:
+    """The impossible end date of a payroll employee **when it decides whether they still
+    work here** (NZ/UK ``endDate``; AU ``TerminationDate`` of a record without a Status):
+    such an employee cannot be told active or not, so the import leaves them out."""
+    if v2:
+        return impossible_date(raw.get("endDate"))
+    if _text(raw.get("Status")).strip():
+        return None
+    return impossible_date(raw.get("TerminationDate"))
+
+
 # --------------------------------------------------------------------------- helpers
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
