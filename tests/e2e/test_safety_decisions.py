@@ -22,6 +22,9 @@ import main
 from core.models import Decision
 from core.sync import sync
 
+pytestmark = pytest.mark.safety(
+    "Review decisions and CSV files: a link only to a record of the same kind and level, never to the key's owner; cut files refused whole")
+
 CHIP = "Chip Davis"                      # Xero employee, look-alike of user "Chippy DAVIS"
 MANLY = "Manly Wharf Hotel"              # Xero contact; its QB Time twin is archived
 PATISSERIE = "Pâtisserie Éclair Bondi"  # Xero contact, near match of an active customer

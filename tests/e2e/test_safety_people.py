@@ -23,7 +23,8 @@ from core.sandbox.server import DEMO_COMPANY_FILE
 from core.sync import load_options, save_options, sync, undo
 
 #: each test is one attack or bad input: counted "n of N held" by make soak (tests/figures.py)
-pytestmark = pytest.mark.safety("people and account")
+pytestmark = pytest.mark.safety(
+    "The key's owner and administrators never changed by an import; employees linked only on name and e-mail")
 
 OWNER_ID = 1                 # Camille Tremblay: administrator, the demo key's owner
 OWNER_EMAIL = "camille.tremblay@maisonverdure.com"

@@ -27,6 +27,9 @@ from core import db as core_db
 from core.paths import AppPaths
 from core.secrets import TokenStore
 
+pytestmark = pytest.mark.safety(
+    'Damaged, lost, read-only or full database, unknown run: a sentence and a way back, never a traceback')
+
 ROOT = Path(__file__).resolve().parents[2]
 AU = "Maison Verdure Australia"
 

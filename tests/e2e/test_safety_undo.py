@@ -11,10 +11,15 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+import pytest
+
 from core.cli import EXIT_ERROR, EXIT_OK, Output, cmd_review, cmd_sync, cmd_undo
 from core.models import ImportRun, JournalEntry, Link
 from core.sync import LaterImportsFirst, run_when, sync, undo
 from tests.reliability.support import duplicates, raw_state
+
+pytestmark = pytest.mark.safety(
+    'Undo in order, no duplicate after undo; Xero names harmless in the terminal')
 
 
 def _touch(ctx, row: dict) -> None:
