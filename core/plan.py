@@ -758,7 +758,6 @@ class _Planner:
             return name
         return None
 
-
     def _items_of_field(self, kind: str, field_xero_id: str, field_ref: str | None,
                         wanted: Sequence[tuple[str, str]], retired: Iterable[str]) -> None:
         """Plan the items of one custom field: ``wanted`` (xero id, name) active; ``retired``
@@ -848,7 +847,6 @@ class _Planner:
                       else N_("no room for the items' custom field"))
             for xero_id, name in importable:
                 self.skip("item", xero_id, name, reason)
-            return
             return
         self._items_of_field("item", ITEMS_FIELD_XERO_ID, ref, importable, retired)
 
