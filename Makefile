@@ -58,8 +58,11 @@ test: venv
 test-fast: venv
 	$(PY) -m pytest -m "not keyring_integration" -x -q $(PYTEST_ARGS)
 
+# The gate CI runs before the tests: lint, format, the layers (import contracts), types.
 lint: venv
-	$(PY) -m ruff check core wizard tests main.py
+	$(PY) -m ruff check core wizard tests main.py tools
+	$(PY) -m ruff format --check core wizard tests main.py tools
+	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
 
 bench: venv

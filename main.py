@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.logsetup import setup_logging
-from core.paths import AppPaths
+from core.store.paths import AppPaths
 from core.version import __version__
 
 log = logging.getLogger("main")
@@ -125,7 +125,7 @@ def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> in
 
 def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
                  opener: Callable[[str], Any] | None = None) -> Any:
-    from core.context import AppContext
+    from core.app.context import AppContext
 
     sandbox = None
     if _demo_requested(args):
@@ -136,7 +136,7 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
                                Path(state) if state else paths.demo_state)
         if tokens is None:
             from core.errors import SecureStorageUnavailable
-            from core.secrets import TokenStore, demo_memory_store
+            from core.store.secrets import TokenStore, demo_memory_store
 
             try:
                 tokens = TokenStore()
@@ -146,7 +146,7 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
                 log.warning("No secure password storage: Demo Company sign-ins kept in memory")
                 tokens = demo_memory_store()
         if opener is None and getattr(args, "command", None):
-            from core.auth.xero_oauth import demo_consent_opener
+            from core.services.auth.xero_oauth import demo_consent_opener
 
             # Headless Demo Company: "click" Allow on the consent page for the organisation
             # asked for (or every one), as the user would in the browser.
@@ -165,7 +165,7 @@ def _demo_requested(args: argparse.Namespace) -> bool:
 
 
 def run_command(args: argparse.Namespace, ctx: Any) -> int:
-    from core import cli
+    from core.app import cli
 
     out = cli.Output(as_json=bool(_flag(args, "json")))
     command = args.command
@@ -216,8 +216,8 @@ def explain(exc: BaseException, paths: AppPaths, command: str | None) -> Any:
     """An exception no command handled, as the sentence a user reads: a storage problem
     (damaged file, read-only, disk full) says what to do; anything else names the log file,
     where the traceback goes (never to the terminal)."""
-    from core.db import app_database_files, storage_error
     from core.errors import BridgeError, CommandInterrupted, UnexpectedError
+    from core.store.db import app_database_files, storage_error
 
     if isinstance(exc, BridgeError):
         return exc
@@ -305,7 +305,7 @@ def _main(argv: list[str] | None = None, *, tokens: Any = None,
     if args.command is None:
         return run_gui(args, paths, tokens=tokens, opener=opener)
 
-    from core import cli
+    from core.app import cli
 
     out = cli.Output(as_json=bool(_flag(args, "json")))
     try:

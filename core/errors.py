@@ -5,7 +5,11 @@ Nothing here may contain a token, a code or a secret: messages are shown and log
 
 from __future__ import annotations
 
-from .i18n import N_, tr
+from core.i18n import N_, tr
+
+#: the two services, as the user reads their names
+XERO = "Xero"
+QBTIME = "QuickBooks Time"
 
 
 class BridgeError(Exception):

@@ -13,7 +13,7 @@ import os
 import threading
 from functools import cache
 
-from .resources import resource
+from core.resources import resource
 
 CATALOG_DIR = resource("i18n")
 SUPPORTED = ("en", "fr")

@@ -29,7 +29,7 @@ from .i18n import default_language, install_language
 from .state import WizardState
 
 if TYPE_CHECKING:
-    from core.context import AppContext
+    from core.app.context import AppContext
 
     from .wizard import BridgeWizard
 
@@ -71,13 +71,13 @@ def start_finished() -> None:
 
 
 def already_set_up() -> bool:
-    from core.connections import active_connections
+    from core.app.connections import active_connections
 
     return bool(active_connections())
 
 
 def build_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
-    from core.connections import active_connections
+    from core.app.connections import active_connections
 
     from .wizard import BridgeWizard
 
@@ -142,7 +142,6 @@ def offer_recovery(problem: Exception, paths: object) -> bool:
     True when the remedy was applied (the caller opens the database again)."""
     from PySide6.QtWidgets import QMessageBox
 
-    from core import db as core_db
     from core.errors import (
         RESTORE_BUTTON,
         START_AFRESH_BUTTON,
@@ -151,6 +150,7 @@ def offer_recovery(problem: Exception, paths: object) -> bool:
         DatabaseLost,
     )
     from core.i18n import tr
+    from core.store import db as core_db
 
     if not isinstance(problem, DatabaseDamaged | DatabaseLost):
         return False

@@ -69,11 +69,11 @@ def _dispose(driver: Driver, wizard) -> None:  # type: ignore[no-untyped-def]
 
 
 def _run_language(out: Path, language: str) -> list[Path]:
-    from core.auth.xero_oauth import demo_consent_opener
-    from core.context import AppContext
-    from core.paths import AppPaths
+    from core.app.context import AppContext
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-    from core.secrets import demo_memory_store
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.store.paths import AppPaths
+    from core.store.secrets import demo_memory_store
 
     from .app import ensure_app
     from .i18n import install_language

@@ -131,8 +131,8 @@ def check_resources(report: Report) -> str:
     company = json.loads(resource("demo", "company.json").read_text(encoding="utf-8"))
     if not isinstance(company, dict) or not company:
         raise CheckFailed("demo/company.json is empty")
-    from core.auth import loopback
     from core.sandbox import server
+    from core.services.auth import loopback
 
     for name, path in (("Demo Company file", server.DEMO_COMPANY_FILE),
                        ("OAuth pages", loopback.PAGES_DIR / "success.en.html")):
@@ -142,8 +142,8 @@ def check_resources(report: Report) -> str:
 
 
 def check_database(report: Report) -> str:
-    from core.db import SCHEMA_VERSION, close_database, open_database
-    from core.paths import AppPaths
+    from core.store.db import SCHEMA_VERSION, close_database, open_database
+    from core.store.paths import AppPaths
 
     path = AppPaths.default().ensure().data / "bridge.sqlite3"
     database = open_database(path)  # creates it
@@ -277,11 +277,11 @@ def check_keyring(report: Report) -> str:
 
 
 def report_keyring_live(report: Report) -> None:
-    """Which keyring this machine offers right now, and whether core.secrets accepts it."""
+    """Which keyring this machine offers right now, and whether core.store.secrets accepts it."""
     import keyring
 
     from core.errors import BridgeError
-    from core.secrets import TokenStore
+    from core.store.secrets import TokenStore
 
     try:
         backend = keyring.get_keyring()
@@ -295,7 +295,7 @@ def report_keyring_live(report: Report) -> None:
         report.info("keyring (live)", f"{name}: not usable on this machine ({exc.user_message()}) "
                     "- not a bundle problem")
         return
-    report.info("keyring (live)", f"{name}: accepted by core.secrets ({store.backend_name})")
+    report.info("keyring (live)", f"{name}: accepted by core.store.secrets ({store.backend_name})")
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -310,8 +310,8 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
 
 
 def check_demo_company(report: Report) -> str:
-    from core.paths import AppPaths
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+    from core.store.paths import AppPaths
 
     box = Sandbox.open(DEMO_COMPANY_FILE, AppPaths.default().demo_state / "check")
     try:
@@ -353,10 +353,10 @@ def _qt_errors() -> Iterator[list[str]]:
 def check_wizard(report: Report) -> str:
     from PySide6.QtWidgets import QApplication
 
-    from core.context import AppContext
-    from core.paths import AppPaths
+    from core.app.context import AppContext
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-    from core.secrets import demo_memory_store
+    from core.store.paths import AppPaths
+    from core.store.secrets import demo_memory_store
 
     from .i18n import install_language
     from .state import WizardState

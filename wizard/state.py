@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from core.xero.regions import country_has_payroll, version_for_country
+from core.engine.regions import country_has_payroll, version_for_country
 
 if TYPE_CHECKING:
-    from core.connections import QBTimeCompany
-    from core.context import AppContext
-    from core.importer import Importer, ImportRun
-    from core.models import Connection
-    from core.plan import ImportOptions, ImportPlan
+    from core.app.connections import QBTimeCompany
+    from core.app.context import AppContext
+    from core.engine.importer import Importer, ImportRun
+    from core.engine.plan import ImportOptions, ImportPlan
+    from core.store.models import Connection
 
 
 class PageId(IntEnum):
@@ -73,14 +73,14 @@ class WizardState:
         return bool(self.country) and country_has_payroll(self.country or "")
 
     def connection(self) -> Connection | None:
-        from core.models import Connection
+        from core.store.models import Connection
 
         if self.connection_id is None:
             return None
         return Connection.get_or_none(Connection.id == self.connection_id)
 
     def has_payroll(self) -> bool:
-        from core.xero.regions import has_payroll
+        from core.engine.regions import has_payroll
 
         conn = self.connection()
         return has_payroll(conn.xero_version) if conn else self.payroll_expected

@@ -10,8 +10,8 @@ log = logging.getLogger(__name__)
 
 def undo_task(ctx: Any, connection_id: int, run_id: int, *, progress: Any = None) -> tuple[Any, Any]:
     """Undo ``run_id``; returns (the undo run, the import run as it is now)."""
-    from core.models import Connection, ImportRun
-    from core.sync import undo
+    from core.app.sync import undo
+    from core.store.models import Connection, ImportRun
 
     conn = Connection.get_by_id(connection_id)
     result = undo(ctx, conn, run_id, progress=progress)
@@ -20,8 +20,8 @@ def undo_task(ctx: Any, connection_id: int, run_id: int, *, progress: Any = None
 
 def export_task(run_id: int, path: str, header: list[str], words: dict[str, str]) -> tuple[int, str]:
     """Write the CSV report; (rows, "") or (-1, why) when the file cannot be written."""
-    from core.models import ImportRun
-    from core.report import export_run_report
+    from core.engine.report import export_run_report
+    from core.store.models import ImportRun
 
     try:
         return export_run_report(ImportRun.get_by_id(run_id), path, header=header, words=words), ""
@@ -31,8 +31,8 @@ def export_task(run_id: int, path: str, header: list[str], words: dict[str, str]
 
 
 def problems_task(run_id: int) -> list[Any]:
-    from core.models import ImportRun
-    from core.report import run_problems
+    from core.engine.report import run_problems
+    from core.store.models import ImportRun
 
     return run_problems(ImportRun.get_by_id(run_id))
 

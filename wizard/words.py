@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
-from core.plan import SUMMARY_KINDS
+from core.engine.plan import SUMMARY_KINDS
 
 VERBS = ("created", "updated", "archived", "linked", "unlinked", "failed")
 #: The summary table's columns (an import never unlinks; empty columns are hidden).
@@ -16,7 +16,7 @@ COLUMNS = ("created", "updated", "archived", "linked", "failed")
 
 
 def kind_name(kind: str) -> str:
-    """A summary kind (core.plan.SUMMARY_KINDS) in plain words."""
+    """A summary kind (core.engine.plan.SUMMARY_KINDS) in plain words."""
     names = {
         "customers": QCoreApplication.translate("Outcome", "Customers"),
         "locations": QCoreApplication.translate("Outcome", "Job locations"),

@@ -48,7 +48,7 @@ class Worker(QRunnable):
 
     @Slot()
     def run(self) -> None:
-        from core.models import db
+        from core.store.models import db
 
         kwargs = dict(self.kwargs)
         if self.with_progress:

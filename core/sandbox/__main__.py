@@ -11,8 +11,8 @@ import signal
 import sys
 import threading
 
-from .common import FaultPlan
-from .server import DEMO_COMPANY_FILE, Sandbox
+from core.sandbox.common import FaultPlan
+from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .common import iso_offset, iso_utc, ms_date
+from core.sandbox.common import iso_offset, iso_utc, ms_date
 
 __all__ = [
     "DEMO_SEED",

@@ -18,8 +18,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .common import atomic_write_json
-from .demo_data import (
+from core.sandbox.common import atomic_write_json
+from core.sandbox.demo_data import (
     REGIONS,
     build_demo_company,
     employee_cases_markdown,

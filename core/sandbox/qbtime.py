@@ -35,7 +35,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .common import Clock, CompanyStore, iso_offset, json_response, read_json
+from core.sandbox.common import Clock, CompanyStore, iso_offset, json_response, read_json
 
 API_PREFIX = "/api/v1/"
 

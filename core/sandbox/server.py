@@ -8,11 +8,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from ..resources import resource
-from .common import Clock, CompanyStore, FaultMiddleware, FaultPlan, SimServer
-from .qbtime import QBTimeConfig, QBTimeSimulator, qbtime_error_response
-from .xero import XeroSimulator
-from .xero_config import XeroConfig
+from core.resources import resource
+from core.sandbox.common import Clock, CompanyStore, FaultMiddleware, FaultPlan, SimServer
+from core.sandbox.qbtime import QBTimeConfig, QBTimeSimulator, qbtime_error_response
+from core.sandbox.xero import XeroSimulator
+from core.sandbox.xero_config import XeroConfig
 
 DEMO_COMPANY_FILE = resource("demo", "company.json")
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from .common import Clock, CompanyStore, FaultMiddleware, FaultPlan, json_response
-from .xero_api import XeroApi, xero_error_response
-from .xero_config import XeroConfig
-from .xero_identity import XeroIdentity
+from core.sandbox.common import Clock, CompanyStore, FaultMiddleware, FaultPlan, json_response
+from core.sandbox.xero_api import XeroApi, xero_error_response
+from core.sandbox.xero_config import XeroConfig
+from core.sandbox.xero_identity import XeroIdentity
 
 
 class XeroSimulator:

@@ -40,7 +40,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from werkzeug.wrappers import Request, Response
 
-from .common import (
+from core.sandbox.common import (
     Clock,
     CompanyStore,
     iso_utc,
@@ -49,7 +49,7 @@ from .common import (
     parse_http_date_or_iso,
     parse_ms_date,
 )
-from .xero_config import XeroConfig
+from core.sandbox.xero_config import XeroConfig
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 PAYROLL_PREFIX = "/payroll.xro/"

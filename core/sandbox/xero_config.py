@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # The Demo Company's "registered app" lists the same loopback ports as the product's.
-from ..settings import DEFAULT_REDIRECT_PORTS
+from core.store.settings import DEFAULT_REDIRECT_PORTS, XeroAppSettings
 
 # A Xero client id is 32 upper-case hex-like characters; this one is the Demo Company's app.
 DEMO_CLIENT_ID = "DE30C0A1B2C3D4E5F60718293A4B5C6D"
@@ -31,3 +31,16 @@ class XeroConfig:
     app_minute_limit: int = 10000           # per app across tenants
     high_volume_threshold: int = 100_000    # contacts above which unindexed `where` filters fail
     max_page_size: int = 1000               # Contacts pageSize cap
+
+
+def demo_xero_settings(xero_base: str) -> XeroAppSettings:
+    """Settings for the Demo Company's Xero simulator listening at ``xero_base``."""
+    base = xero_base.rstrip("/")
+    return XeroAppSettings(
+        client_id=DEMO_CLIENT_ID,
+        redirect_ports=tuple(DEFAULT_REDIRECT_PORTS),
+        authorize_url=base + "/identity/connect/authorize",
+        token_url=base + "/identity/connect/token",
+        revocation_url=base + "/identity/connect/revocation",
+        api_base=base,
+    )

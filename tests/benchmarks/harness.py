@@ -197,12 +197,12 @@ def connect(endpoints: Endpoints, *, sandbox: Any = None, home: Path | None = No
     """
     import keyring
 
-    from core.auth.xero_oauth import demo_consent_opener
-    from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
-    from core.context import AppContext
-    from core.paths import AppPaths
-    from core.secrets import TokenStore
-    from core.settings import demo_xero_settings
+    from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+    from core.app.context import AppContext
+    from core.sandbox.xero_config import demo_xero_settings
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.store.paths import AppPaths
+    from core.store.secrets import TokenStore
 
     if home is not None:
         os.environ["XQB_HOME"] = str(home)
@@ -222,7 +222,7 @@ def connect(endpoints: Endpoints, *, sandbox: Any = None, home: Path | None = No
 
 
 def reset_counter(ctx: Any) -> None:
-    from core.http import RequestCounter
+    from core.services.http import RequestCounter
 
     ctx.counter = RequestCounter()
 

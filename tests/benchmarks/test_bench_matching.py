@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from rapidfuzz import process
 
-from core.matching import (
+from core.engine.matching import (
     FUZZY_LIMIT,
     FUZZY_SCORER,
     FUZZY_THRESHOLD,

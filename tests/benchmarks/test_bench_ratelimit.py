@@ -2,7 +2,7 @@
 
 The simulator's minute window is fixed at 60 s, so time is scaled instead: its clock runs
 10x fast (60 calls per simulated minute = 60 per 6 real seconds) and the client's limiter
-is built with the same scaling (core.http.xero_limiter's 60 per sliding 62 s becomes 60 per
+is built with the same scaling (core.services.http.xero_limiter's 60 per sliding 62 s becomes 60 per
 6.2 s, 4 in flight).
 50 ms latency on every call. Workload: repeated full Xero reads of the Demo Company (AU).
 """
@@ -14,8 +14,11 @@ import time
 
 import pytest
 
-from core.fetch import FetchReport, _fetch_xero
-from core.http import (
+from core.sandbox.common import Clock, FaultPlan
+from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+from core.sandbox.xero_config import XeroConfig
+from core.services.fetch import FetchReport, _fetch_xero
+from core.services.http import (
     XERO,
     XERO_MAX_CONCURRENT,
     XERO_MINUTE_WINDOW_S,
@@ -23,9 +26,6 @@ from core.http import (
     LimiterRegistry,
     RateLimiter,
 )
-from core.sandbox.common import Clock, FaultPlan
-from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-from core.sandbox.xero_config import XeroConfig
 from tests.benchmarks.harness import Endpoints, calls, connect, reset_counter
 
 pytestmark = pytest.mark.benchmark

@@ -81,13 +81,13 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
     import keyring
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from core.auth.xero_oauth import demo_consent_opener
-    from core.context import AppContext
-    from core.paths import AppPaths
+    from core.app.context import AppContext
     from core.sandbox.common import atomic_write_json
     from core.sandbox.demo_data import generate_large
     from core.sandbox.server import Sandbox
-    from core.secrets import TokenStore
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.store.paths import AppPaths
+    from core.store.secrets import TokenStore
     from tests.benchmarks.harness import MemoryKeyring
     from tests.gui.test_e2e_flow import _walk_to_options
     from wizard.app import open_wizard

@@ -56,8 +56,8 @@ def large_import(args: list[str]) -> None:
     that would exceed QuickBooks Time's 300 per 5 minutes waits, as for a user). The
     re-import is measured as the next scheduled run: its limiters start fresh, as in a new
     process (the first import's calls have left the services' windows by then)."""
-    from core.http import LimiterRegistry
-    from core.sync import sync
+    from core.app.sync import sync
+    from core.services.http import LimiterRegistry
 
     ep = _endpoints(args)
     with tempfile.TemporaryDirectory() as home:
@@ -196,7 +196,7 @@ def cold_start(args: list[str]) -> None:
             # QApplication): importing the keyring package is part of the app's start.
             import keyring.backend
 
-            from core.secrets import TokenStore
+            from core.store.secrets import TokenStore
 
             class InMemoryKeyring(keyring.backend.KeyringBackend):
                 priority = 1  # type: ignore[assignment]
@@ -236,7 +236,7 @@ def cold_start(args: list[str]) -> None:
 
 
 def _dummy_settings():
-    from core.settings import demo_xero_settings
+    from core.sandbox.xero_config import demo_xero_settings
 
     return demo_xero_settings("http://127.0.0.1:9")
 

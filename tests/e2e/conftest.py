@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.auth.xero_oauth import demo_consent_opener
-from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
-from core.context import AppContext
-from core.paths import AppPaths
+from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+from core.app.context import AppContext
 from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-from core.secrets import TokenStore
+from core.services.auth.xero_oauth import demo_consent_opener
+from core.store.paths import AppPaths
+from core.store.secrets import TokenStore
 
 ORGS = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK", "CA": "Maison Verdure Québec"}
 

@@ -16,11 +16,11 @@ import threading
 
 import pytest
 
+from core.app.sync import load_options, save_options, sync
+from core.engine.importer import ImportCancelled
 from core.errors import BridgeError
-from core.importer import ImportCancelled
-from core.models import ImportRun, JournalEntry, Link
 from core.sandbox.common import FaultPlan
-from core.sync import load_options, save_options, sync
+from core.store.models import ImportRun, JournalEntry, Link
 from tests.reliability.support import (
     MemoryBackend,
     canonical_state,
@@ -116,7 +116,7 @@ def test_a_write_that_stays_unknown_fails_its_rows_only(tmp_path, kind):
     """Every answer for the customers' creation is lost (first send and all re-sends):
     those rows fail with a reason, the rest of the run goes on, nothing is left at
     "intent", and the next sync finishes the job without a duplicate."""
-    from core.importer import RESENDS
+    from core.engine.importer import RESENDS
 
     clean = clean_state("AU", tmp_path)
     ctx, conn = _open(tmp_path)

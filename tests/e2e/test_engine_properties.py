@@ -1,7 +1,7 @@
 """Properties of the engine, over random small organisations (hypothesis).
 
 Pure part (no server, many examples): random snapshots built from the typed records of
-``core.records`` — near-duplicate names (case, accents, spaces, NFD, legal suffixes),
+``core.engine.records`` — near-duplicate names (case, accents, spaces, NFD, legal suffixes),
 names longer than 64 characters, blank names, archived rows on both sides, links from an
 earlier import, saved decisions, random options — fed to ``plan_import``:
 
@@ -33,9 +33,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from core.fetch import Snapshot
-from core.plan import NAME_LIMIT, DecisionView, ImportOptions, plan_import
-from core.records import (
+from core.engine.plan import NAME_LIMIT, DecisionView, ImportOptions, plan_import
+from core.engine.records import (
     Address,
     QBTAssignment,
     QBTCustomField,
@@ -43,6 +42,7 @@ from core.records import (
     QBTJobcode,
     QBTLocation,
     QBTUser,
+    Snapshot,
     XeroContact,
     XeroEmployee,
     XeroItem,
@@ -445,8 +445,8 @@ def test_import_then_replan_is_empty_and_undo_restores(company, data_st):
     do and no duplicate; (c) undo of that import: the active QuickBooks Time state is
     exactly what it was before. Some conflicts get random decisions first (link to a
     candidate, create, skip, rename — to names that may be taken already)."""
-    from core import review
-    from core.sync import save_options, sync, undo
+    from core.app.sync import save_options, sync, undo
+    from core.engine import review
     from tests.reliability.support import (
         MemoryBackend,
         canonical_state,
@@ -482,7 +482,7 @@ def test_import_then_replan_is_empty_and_undo_restores(company, data_st):
             first = sync(ctx, conn)
             if first.run is not None:
                 assert first.run.status == "done"
-                from core.models import JournalEntry
+                from core.store.models import JournalEntry
 
                 problems = [(e.entity_kind, e.after, e.error) for e in JournalEntry.select().where(
                     (JournalEntry.run == first.run) & (JournalEntry.state == "failed"))]
@@ -516,7 +516,7 @@ def test_reimport_after_changes_in_xero(company, data_st):
     re-import gives back the state after the first import."""
     import uuid
 
-    from core.sync import save_options, sync, undo
+    from core.app.sync import save_options, sync, undo
     from tests.reliability.support import (
         MemoryBackend,
         canonical_state,

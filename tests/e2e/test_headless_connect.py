@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import main
-from core.paths import AppPaths
-from core.secrets import TokenStore
+from core.store.paths import AppPaths
+from core.store.secrets import TokenStore
 
 AU = "Maison Verdure Australia"
 
@@ -112,7 +112,7 @@ def test_several_organisations_need_org(run):
 
 
 def test_switching_organisation_after_disconnect_keeps_the_old_history(run):
-    from core.models import Connection, ImportRun
+    from core.store.models import Connection, ImportRun
 
     run("connect-qbtime")
     assert run("connect-xero", "--org", AU)[0] == 0
@@ -123,8 +123,8 @@ def test_switching_organisation_after_disconnect_keeps_the_old_history(run):
     assert code == 0 and out["bound"]["organisation"] == "Maison Verdure UK"
     code, out = run("history")
     assert out["runs"] == []  # the UK connection starts its own history
-    from core.db import open_database
-    from core.paths import AppPaths
+    from core.store.db import open_database
+    from core.store.paths import AppPaths
 
     open_database(AppPaths.default().data / "bridge.sqlite3")
     rows = {c.xero_tenant_name: c for c in Connection.select()}

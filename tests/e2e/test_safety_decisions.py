@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 import main
-from core.models import Decision
-from core.sync import sync
+from core.app.sync import sync
+from core.store.models import Decision
 
 pytestmark = pytest.mark.safety(
     "Review decisions and CSV files: a link only to a record of the same kind and level, never to the key's owner; cut files refused whole")

@@ -17,10 +17,10 @@ import uuid
 
 import pytest
 
-from core import review
-from core.models import Link
+from core.app.sync import load_options, save_options, sync, undo
+from core.engine import review
 from core.sandbox.server import DEMO_COMPANY_FILE
-from core.sync import load_options, save_options, sync, undo
+from core.store.models import Link
 
 #: each test is one attack or bad input: counted "n of N held" by make soak (tests/figures.py)
 pytestmark = pytest.mark.safety(

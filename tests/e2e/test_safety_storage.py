@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 import main
-from core import db as core_db
-from core.paths import AppPaths
-from core.secrets import TokenStore
+from core.store import db as core_db
+from core.store.paths import AppPaths
+from core.store.secrets import TokenStore
 
 pytestmark = pytest.mark.safety(
     'Damaged, lost, read-only or full database, unknown run: a sentence and a way back, never a traceback')
@@ -175,7 +175,7 @@ def test_damage_found_while_a_command_runs_is_a_sentence(imported, monkeypatch):
     def read_damaged_page(*_a, **_k):
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    monkeypatch.setattr("core.sync.history", read_damaged_page)
+    monkeypatch.setattr("core.app.sync.history", read_damaged_page)
     code, _out, err = app("history")
     assert code == 1 and "is damaged and cannot be read" in err
 
@@ -342,7 +342,7 @@ def test_an_unexpected_error_names_the_log_and_keeps_the_traceback_there(importe
     def broken(*_a, **_k):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("core.cli.cmd_status", broken)
+    monkeypatch.setattr("core.app.cli.cmd_status", broken)
     code, _out, err = imported("status")
     assert code == 1
     log_file = AppPaths.default().log_file
@@ -423,7 +423,7 @@ def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, mo
         button.click()
 
     def wizard_opened(ctx, language=None):
-        from core.connections import active_connections
+        from core.app.connections import active_connections
 
         opened.append([c.xero_tenant_name for c in active_connections()])
         return 0

@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 
-from core.cli import EXIT_ERROR, EXIT_OK, Output, cmd_review, cmd_sync, cmd_undo
-from core.models import ImportRun, JournalEntry, Link
-from core.sync import LaterImportsFirst, run_when, sync, undo
+from core.app.cli import EXIT_ERROR, EXIT_OK, Output, cmd_review, cmd_sync, cmd_undo
+from core.app.sync import LaterImportsFirst, run_when, sync, undo
+from core.store.models import ImportRun, JournalEntry, Link
 from tests.reliability.support import duplicates, raw_state
 
 pytestmark = pytest.mark.safety(

@@ -12,11 +12,11 @@ import time
 import pytest
 
 import main
-from core.cli import Output, cmd_options
-from core.models import QBTRecord
-from core.qbtime import mapping as qmap
-from core.secrets import TokenStore
-from core.sync import load_options, sync
+from core.app.cli import Output, cmd_options
+from core.app.sync import load_options, sync
+from core.services.qbtime import mapping as qmap
+from core.store.models import QBTRecord
+from core.store.secrets import TokenStore
 
 pytestmark = pytest.mark.safety(
     'Clashing field names refused; newly invoiced contacts imported at the next sync')
@@ -69,7 +69,7 @@ def test_a_tracking_category_name_is_refused_before_any_field_exists(demo_ctx):
     """Before the first import the field for Xero's "Service Line" category does not exist
     in QuickBooks Time yet: the items' field may not take that name either."""
     ctx, conn = demo_ctx("AU")
-    from core.fetch import fetch
+    from core.services.fetch import fetch
     fetch(ctx, conn)
     code, out = _options(ctx, conn, "item_field_name=service line")
     assert code == 2 and "Service Line" in out["message"]
@@ -99,7 +99,7 @@ def test_the_plan_refuses_a_clash_that_appears_after_the_option_was_saved(demo_c
 def test_items_never_go_into_a_tracking_field_of_the_same_name(demo_ctx):
     """The reported bug: a saved item field name equal to a tracking category's (saved
     before the rule existed, or by an older version) poured every item into that field."""
-    from core.sync import save_options
+    from core.app.sync import save_options
 
     ctx, conn = demo_ctx("AU")
     store = ctx.sandbox.store

@@ -15,10 +15,10 @@ import json
 
 import pytest
 
-from core.cli import Output, cmd_sync
-from core.models import Link
+from core.app.cli import Output, cmd_sync
+from core.app.sync import sync
 from core.sandbox.demo_data import build_demo_company
-from core.sync import sync
+from core.store.models import Link
 from tests.reliability.support import ORGS, raw_state
 
 pytestmark = pytest.mark.safety("Bad records from Xero reported, the rest imported")

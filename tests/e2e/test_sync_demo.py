@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from core import review
-from core.models import Link, QBTRecord
-from core.sync import current_plan, load_options, save_options, sync, undo
+from core.app.sync import current_plan, load_options, save_options, sync, undo
+from core.engine import review
+from core.store.models import Link, QBTRecord
 
 
 def active_state(store):
@@ -121,8 +121,8 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
     """Between whole reads, AU payroll employees are read with If-Modified-Since (one call on
     a re-import), QuickBooks Time assignments with modified_since; an employee changed in
     Xero still reaches QuickBooks Time."""
-    import core.http as http
-    from core.fetch import FULL_CONTACTS_EVERY_S
+    import core.services.http as http
+    from core.services.fetch import FULL_CONTACTS_EVERY_S
 
     ctx, conn = demo_ctx("AU")
     sent: list[tuple[str, dict]] = []
@@ -214,8 +214,8 @@ def test_quickbooks_time_lists_that_did_not_change_are_not_read_again(demo_ctx, 
     read again once. A change made in QuickBooks Time is still read."""
     import time as _time
 
-    import core.http as http
-    from core.qbtime import mapping as qmap
+    import core.services.http as http
+    from core.services.qbtime import mapping as qmap
 
     ctx, conn = demo_ctx("AU")
     store = ctx.sandbox.store

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QWizard
 
-from core.auth.xero_oauth import demo_consent_opener
-from core.context import AppContext
-from core.paths import AppPaths
+from core.app.context import AppContext
 from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-from core.secrets import TokenStore
+from core.services.auth.xero_oauth import demo_consent_opener
+from core.store.paths import AppPaths
+from core.store.secrets import TokenStore
 from wizard.i18n import install_language
 from wizard.state import PageId, WizardState
 from wizard.workers import TaskRunner
@@ -59,8 +59,8 @@ def demo_env(tmp_path, memory_keyring, qapp):
 @pytest.fixture
 def connected_env(demo_env):
     """Like demo_env, plus QuickBooks Time and the AU organisation connected and fetched."""
-    from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
-    from core.fetch import fetch
+    from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+    from core.services.fetch import fetch
 
     ctx, box, tenants = demo_env
     out = Output(as_json=True, stream=open("/dev/null", "w"))

@@ -8,11 +8,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
-from core.auth.xero_oauth import XeroSignIn, demo_consent_opener
-from core.connections import connect_qbtime, pending_qbtime
-from core.context import XERO_SIGNIN_KEY
+from core.app.connections import connect_qbtime, pending_qbtime
+from core.app.context import XERO_SIGNIN_KEY
 from core.errors import SignInPortsBusy
-from core.models import Connection
+from core.services.auth.xero_oauth import XeroSignIn, demo_consent_opener
+from core.store.models import Connection
 from wizard.pages.base import BasePage
 from wizard.pages.organisation import OrganisationPage
 from wizard.pages.qbtime import QBTimePage

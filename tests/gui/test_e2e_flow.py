@@ -12,8 +12,8 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 
-from core.auth.xero_oauth import demo_consent_opener
-from core.models import Decision
+from core.services.auth.xero_oauth import demo_consent_opener
+from core.store.models import Decision
 from wizard.state import PageId, WizardState
 from wizard.wizard import BridgeWizard
 
@@ -116,8 +116,8 @@ def test_australian_organisation_end_to_end(demo_env, make_wizard, qtbot, tmp_pa
     assert Decision.select().where(Decision.connection == conn).count() == 1
     # The rest through an accountant's spreadsheet: export, fill "skip", import back.
     path = tmp_path / "review.csv"
-    from core import review as core_review
-    from core.review_screen import load_review
+    from core.app.review_screen import load_review
+    from core.engine import review as core_review
 
     loaded = load_review(conn, state.options)
     core_review.export_csv(conn, loaded.rows, path)

@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizardPage
 
-from core.auth.xero_oauth import demo_consent_opener
-from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
-from core.fetch import load_snapshot
-from core.models import LeaveLink
-from core.records import Address, XeroContact
-from core.sync import current_plan, load_options, save_options
+from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+from core.app.sync import current_plan, load_options, save_options
+from core.engine.records import Address, XeroContact
+from core.services.auth.xero_oauth import demo_consent_opener
+from core.services.fetch import load_snapshot
+from core.store.models import LeaveLink
 from wizard.dialogs.manage_customers import ManageCustomersDialog
 from wizard.pages.options import OptionsPage
 from wizard.state import PageId, WizardState

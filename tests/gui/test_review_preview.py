@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWizard, QWizardPage
 
-from core.models import Decision
-from core.plan import ImportOptions
-from core.sync import current_plan, load_options
+from core.app.sync import current_plan, load_options
+from core.engine.plan import ImportOptions
+from core.store.models import Decision
 from wizard.i18n import install_language
 from wizard.models.conflicts import DECISION, KIND, REASON
 from wizard.models.preview import WHAT
@@ -144,7 +144,7 @@ def test_keyboard_link_is_saved_survives_a_new_page_and_undo_redo(connected_env,
 
 def test_accept_all_exact_hide_decided_and_kind_filter(connected_env, host, qtbot):
     _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
-    from core.review import is_exact_safe
+    from core.engine.review import is_exact_safe
 
     safe = [r.conflict for r in page.rows() if is_exact_safe(r.conflict)]
     assert len(safe) >= 3

@@ -11,10 +11,10 @@ import shiboken6
 from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWizard
 
-from core.importer import ProgressEvent
-from core.models import Connection, ImportRun, JournalEntry, utcnow
+from core.app.sync import current_plan, import_plan, load_options
+from core.engine.importer import ProgressEvent
 from core.sandbox.common import ms_date
-from core.sync import current_plan, import_plan, load_options
+from core.store.models import Connection, ImportRun, JournalEntry, utcnow
 from wizard.pages.base import BasePage
 from wizard.pages.done import DonePage
 from wizard.pages.home import HomePage
@@ -239,7 +239,7 @@ def test_stop_continue_and_close_during_an_import(connected_env, host, qtbot):
     assert page.isComplete() and "Stopped." in page.log.toPlainText()   # the log is kept
     assert _duplicate_names(box) == dupes == set()
     # Nothing is left to do: a fresh plan from a fresh fetch writes nothing.
-    from core.fetch import fetch
+    from core.services.fetch import fetch
     fetch(ctx, conn)
     assert not [a for a in current_plan(conn)[1].actions if a.writes]
 
@@ -435,8 +435,8 @@ def test_history_refuses_an_older_undo_then_cascades_after_one_confirmation(
     """Issue 11: the same sentence as the headless undo, then one confirmation."""
     import io
 
-    from core.cli import Output, cmd_undo
-    from core.sync import sync
+    from core.app.cli import Output, cmd_undo
+    from core.app.sync import sync
     from wizard.dialogs.history import HistoryDialog
 
     ctx, box, tenants, conn = connected_env

@@ -46,8 +46,8 @@ def test_demo_without_secure_storage_says_so_and_real_use_refuses(tmp_path, monk
 
     import main
     from core.errors import SecureStorageUnavailable
-    from core.paths import AppPaths
-    from core.secrets import TokenStore
+    from core.store.paths import AppPaths
+    from core.store.secrets import TokenStore
 
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
     paths = AppPaths.default().ensure()

@@ -148,7 +148,7 @@ def test_the_app_opens_without_the_other_pages_and_settles_its_heap(tmp_path):
         import keyring.backend
         import main
         import wizard.app
-        from core.secrets import TokenStore
+        from core.store.secrets import TokenStore
         from PySide6.QtCore import QTimer
 
         class Memory(keyring.backend.KeyringBackend):
@@ -164,8 +164,8 @@ def test_the_app_opens_without_the_other_pages_and_settles_its_heap(tmp_path):
             seen.update(page=type(window.currentPage()).__name__,
                         built=[p.name for p in window.pages.built()],
                         modules=sorted(m for m in sys.modules if m.startswith(
-                            ("wizard.pages.", "babel", "core.plan", "core.review",
-                             "core.matching", "rapidfuzz"))),
+                            ("wizard.pages.", "babel", "core.engine.plan", "core.engine.review",
+                             "core.engine.matching", "rapidfuzz"))),
                         gc_enabled=gc.isenabled(), frozen=gc.get_freeze_count(),
                         settle=window.tasks.settle_after_tasks)
             app.quit()

@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args(argv)
 
+    from core.app.sync import sync
     from core.sandbox.common import FaultPlan
-    from core.sync import sync
     from tests.reliability.support import FileKeyring, open_demo
 
     faults = FaultPlan(latency_s=args.latency)

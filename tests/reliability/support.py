@@ -123,7 +123,7 @@ def converge(ctx: Any, conn: Any, *, max_runs: int = 3, tolerate: tuple[type[Bas
     each counts as one of the runs. Returns the results (an exception stands for a run that
     raised). Fails when the last sync still had something to do.
     """
-    from core.sync import sync
+    from core.app.sync import sync
 
     results: list[Any] = []
     for _ in range(max_runs):
@@ -229,7 +229,7 @@ class VirtualTime:
 
 def install_virtual_time(ctx: Any) -> VirtualTime:
     """Make ``ctx``'s waits virtual (see :class:`VirtualTime`); before any API call."""
-    from core.http import LimiterRegistry, qbtime_limiter, xero_limiter
+    from core.services.http import LimiterRegistry, qbtime_limiter, xero_limiter
 
     vt = VirtualTime()
 
@@ -247,7 +247,7 @@ def install_virtual_time(ctx: Any) -> VirtualTime:
 
 
 def app_paths(home: Path) -> Any:
-    from core.paths import AppPaths
+    from core.store.paths import AppPaths
 
     home = Path(home)
     return AppPaths(home / "data", home / "config", home / "logs", home / "state").ensure()
@@ -259,11 +259,11 @@ def open_demo(org: str, home: Path, state_dir: Path, backend: Any, *, connect: b
     """An AppContext over the Demo Company in ``state_dir`` (persisted there), its database
     under ``home``; connected to ``org`` when ``connect`` (else the existing connection).
     ``org`` "*" takes the first organisation of ``data_file`` (a generated company)."""
-    from core.auth.xero_oauth import demo_consent_opener
-    from core.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
-    from core.context import AppContext
+    from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+    from core.app.context import AppContext
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-    from core.secrets import TokenStore
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.store.secrets import TokenStore
 
     box = Sandbox.open(data_file or DEMO_COMPANY_FILE, state_dir, **(sandbox_kwargs or {}))
     tenant = next(o["tenantId"] for o in box.store.xero_orgs

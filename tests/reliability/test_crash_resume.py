@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from core.models import ImportRun, JournalEntry
+from core.store.models import ImportRun, JournalEntry
 from tests.reliability.support import (
     SOAK,
     FileKeyring,
@@ -137,7 +137,7 @@ def test_soak_killed_at_random_points(tmp_path, how, n, when):
 def test_a_run_killed_after_its_last_write_is_marked_even_with_nothing_left(tmp_path):
     """Killed after the last journal entry but before the run's own status was saved: the
     next sync has nothing to write, yet the history must not show the run as running."""
-    from core.sync import sync
+    from core.app.sync import sync
     from tests.reliability.support import MemoryBackend
 
     ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend())

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from core.db import (
+from core.errors import AlreadyRunning
+from core.store.db import (
     DATABASE_FILE,
     SCHEMA_VERSION,
     DatabaseTooNew,
@@ -35,7 +36,6 @@ from core.db import (
     close_database,
     open_database,
 )
-from core.errors import AlreadyRunning
 from tests.reliability.support import (
     SOAK,
     FileKeyring,
@@ -102,7 +102,7 @@ def test_upgrade_from_every_release_then_sync(tmp_path, version):
     if version == 1:
         # migrated with its rows kept; then the fixture's made-up organisations (which no
         # simulator knows) are removed so the demo connection is the only one
-        from core.models import Connection
+        from core.store.models import Connection
 
         open_database(path)
         assert Connection.select().count() == 2
@@ -138,7 +138,7 @@ def test_newer_schema_is_refused_untouched(tmp_path):
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from core.db import InstanceLock
+    from core.store.db import InstanceLock
     lock = InstanceLock(__import__("pathlib").Path(sys.argv[1])).acquire()
     print("locked", flush=True)
     time.sleep(60)
@@ -167,8 +167,8 @@ def test_second_instance_is_refused_while_another_process_runs(tmp_path):
 WRITER = textwrap.dedent("""
     import sys, os, random
     from pathlib import Path
-    from core.db import open_database, db
-    from core.models import Setting, ImportRun, JournalEntry, Connection
+    from core.store.db import open_database, db
+    from core.store.models import Setting, ImportRun, JournalEntry, Connection
     open_database(Path(sys.argv[1]))
     rng = random.Random(int(sys.argv[2]))
     conn = Connection.select().first()
@@ -253,10 +253,10 @@ def test_disk_full_in_the_middle_of_an_import_loses_nothing(tmp_path, monkeypatc
     duplicate and nothing left "intent"."""
     import sqlite3 as sqlite
 
-    from core import db as core_db
-    from core.fetch import fetch
-    from core.models import ImportRun, JournalEntry
-    from core.sync import sync
+    from core.app.sync import sync
+    from core.services.fetch import fetch
+    from core.store import db as core_db
+    from core.store.models import ImportRun, JournalEntry
     from tests.reliability.support import canonical_state, clean_state, diff
 
     clean = clean_state("AU", tmp_path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import BridgeError
-from core.models import JournalEntry
+from core.store.models import JournalEntry
 from tests.reliability.support import (
     SOAK,
     MemoryBackend,

@@ -222,8 +222,8 @@ def test_corpus_is_big_enough():
 
 @pytest.mark.timeout(120)
 def test_hostile_records_imported_or_reported(tmp_path):
-    from core.models import Link
-    from core.sync import sync
+    from core.app.sync import sync
+    from core.store.models import Link
 
     data, ids = hostile_company()
     company = tmp_path / "hostile-company.json"
@@ -289,8 +289,8 @@ def test_hostile_records_imported_or_reported(tmp_path):
 @pytest.mark.parametrize("times", [1, 50])
 def test_truncated_json_from_xero(tmp_path, times):
     """Cut-short JSON on Xero GETs: one is retried; a lasting one is a clear sentence."""
+    from core.app.sync import sync
     from core.sandbox.common import FaultPlan
-    from core.sync import sync
 
     faults = FaultPlan(seed=7)
     ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend(),

@@ -55,11 +55,11 @@ def _scan(roots: list[Path], secrets: dict[str, str]) -> list[str]:
 def test_no_secret_left_after_a_full_run(tmp_path, monkeypatch, qtbot):
     from PySide6.QtWidgets import QLineEdit
 
-    import core.auth.xero_oauth as xo
-    from core import review
+    import core.services.auth.xero_oauth as xo
+    from core.app.sync import sync
+    from core.engine import review
+    from core.engine.report import export_run_report
     from core.logsetup import setup_logging
-    from core.report import export_run_report
-    from core.sync import sync
 
     captured: dict[str, str] = {}
     urls: list[str] = []

@@ -15,8 +15,14 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from core import db as dbmod
-from core.db import (
+from core.errors import (
+    AlreadyRunning,
+    DatabaseMigrationFailed,
+    DatabaseNotRecognised,
+    DatabaseTooNew,
+)
+from core.store import db as dbmod
+from core.store.db import (
     APPLICATION_ID,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -26,13 +32,7 @@ from core.db import (
     default_database_path,
     open_database,
 )
-from core.errors import (
-    AlreadyRunning,
-    DatabaseMigrationFailed,
-    DatabaseNotRecognised,
-    DatabaseTooNew,
-)
-from core.models import (
+from core.store.models import (
     ALL_MODELS,
     Connection,
     Decision,
@@ -555,7 +555,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     sys.path.insert(0, {root!r})
-    from core.db import InstanceLock
+    from core.store.db import InstanceLock
     lock = InstanceLock(__import__("pathlib").Path({path!r})).acquire()
     print("locked", flush=True)
     sys.stdin.read()  # hold until the parent closes our stdin (or kills us)
@@ -630,7 +630,7 @@ def test_lock_defaults_to_the_data_dir_and_is_not_inherited(_fresh_app_dirs):
 
 
 def test_bulk_insert_stores_rows_exactly_as_create_does(db_path):
-    from core.models import bulk_insert, json_text
+    from core.store.models import bulk_insert, json_text
 
     open_database(db_path)
     conn = make_connection()
@@ -651,7 +651,7 @@ def test_bulk_insert_stores_rows_exactly_as_create_does(db_path):
 
 
 def test_bulk_insert_checks_values_and_upserts(db_path):
-    from core.models import bulk_insert
+    from core.store.models import bulk_insert
 
     open_database(db_path)
     conn = make_connection()

@@ -1,4 +1,4 @@
-"""core.http: retries, rate limits, limiter, 401 refresh, redaction, counters.
+"""core.services.http: retries, rate limits, limiter, 401 refresh, redaction, counters.
 
 Real werkzeug servers on 127.0.0.1 (SimServer), faults from FaultPlan; every back-off goes
 through an injected sleep that records the wait and moves a fake clock, so nothing sleeps.
@@ -30,7 +30,8 @@ from core.errors import (
     RateLimited,
     ServiceUnavailable,
 )
-from core.http import (
+from core.sandbox.common import FaultMiddleware, FaultPlan, ManualClock, SimServer, json_response
+from core.services.http import (
     QBTIME,
     XERO,
     AuthRejected,
@@ -46,7 +47,6 @@ from core.http import (
     safe_url,
     xero_limiter,
 )
-from core.sandbox.common import FaultMiddleware, FaultPlan, ManualClock, SimServer, json_response
 
 T0 = 1_700_000_000.0
 
@@ -596,7 +596,7 @@ def test_registry_gives_one_limiter_per_key():
 
 # --------------------------------------------------------------------------- redaction
 def test_logs_and_errors_never_hold_secrets(serve, ft, caplog):
-    caplog.set_level(logging.DEBUG, logger="core.http")
+    caplog.set_level(logging.DEBUG, logger="core.services.http")
     app = (Script().add(200).add(500, {"Message": "bad token=SECRET-ECHO-777"}, times=2)
            .add(401, {"error": "invalid_grant", "error_description": "refresh_token=RT-SECRET-9"}))
     plan = FaultPlan()
@@ -611,7 +611,7 @@ def test_logs_and_errors_never_hold_secrets(serve, ft, caplog):
     plan.force("reset")
     with pytest.raises(NetworkError) as net_err:
         s.request("POST", "/y?token=TOK-SECRET-000", json={"access_token": "AT-SECRET-123"})
-    ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "core.http")
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "core.services.http")
     text = ours + "".join(str(e.value) for e in (api_err, auth_err, net_err))
     assert "GET /callback?code=[REDACTED]&state=[REDACTED]&page=2 -> 200" in ours
     assert "bad token=[REDACTED]" in str(api_err.value)

@@ -1,18 +1,17 @@
-"""Leave links chosen by the user (core/leave.py) and the snapshot questions (core/snapshots.py)."""
+"""Leave links chosen by the user (core/engine/leave.py) and the snapshot questions (core/engine/snapshots.py)."""
 
 from __future__ import annotations
 
 import peewee as pw
 import pytest
 
-from core.db import close_database, open_database
-from core.fetch import Snapshot
-from core.leave import leave_link_rows, save_leave_links, time_off_codes
-from core.models import Connection, LeaveLink, QBTRecord, XeroRecord
-from core.plan import ImportOptions, plan_import
-from core.records import QBTJobcode, XeroContact, XeroLeaveType
-from core.snapshots import addable_contacts, has_snapshot
-from core.sync import load_leave_links
+from core.app.sync import load_leave_links
+from core.engine.leave import leave_link_rows, save_leave_links, time_off_codes
+from core.engine.plan import ImportOptions, plan_import
+from core.engine.records import QBTJobcode, Snapshot, XeroContact, XeroLeaveType
+from core.engine.snapshots import addable_contacts, has_snapshot
+from core.store.db import close_database, open_database
+from core.store.models import Connection, LeaveLink, QBTRecord, XeroRecord
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The one-shot loopback receiver of Xero's sign-in answer (core/auth/loopback.py)."""
+"""The one-shot loopback receiver of Xero's sign-in answer (core/services/auth/loopback.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from core.auth.loopback import STATE_MISMATCH_MESSAGE, LoopbackReceiver
 from core.errors import SignInCancelled, SignInFailed, SignInPortsBusy, SignInTimedOut
 from core.i18n import tr
+from core.services.auth.loopback import STATE_MISMATCH_MESSAGE, LoopbackReceiver
 
 STATE = "expected-state-0123456789abcdefghijklmnopqrstuvwxyz"
 

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from core.logsetup import redact, setup_logging
-from core.paths import AppPaths
+from core.store.paths import AppPaths
 from core.version import __version__
 
 ROOT = Path(__file__).resolve().parents[2]

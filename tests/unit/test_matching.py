@@ -1,4 +1,4 @@
-"""core.matching: the article's exact rules for automatic links, near matches for people.
+"""core.engine.matching: the article's exact rules for automatic links, near matches for people.
 
 What these tests pin down:
 * normalisation and the reason given for every kind of difference (case, accents in NFC or
@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from core import matching as m
-from core.matching import (
+from core.engine import matching as m
+from core.engine.matching import (
     MAX_ACTIVE_CUSTOM_FIELDS,
     NAME_LIMIT,
     Candidate,
@@ -44,7 +44,7 @@ from core.matching import (
     normalise_name,
     suggest_short_name,
 )
-from core.records import QBTJobcode, QBTUser, XeroContact, XeroEmployee
+from core.engine.records import QBTJobcode, QBTUser, XeroContact, XeroEmployee
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = ROOT / "resources" / "demo" / "company.json"

@@ -209,9 +209,9 @@ def test_resources_are_found_beside_a_frozen_app(monkeypatch, tmp_path):
 
 def test_every_module_finds_its_files_through_the_resources_helper():
     from core import i18n
-    from core.auth import loopback
     from core.resources import resources_dir
     from core.sandbox import server
+    from core.services.auth import loopback
 
     assert server.DEMO_COMPANY_FILE == resources_dir() / "demo" / "company.json"
     assert loopback.PAGES_DIR == resources_dir() / "oauth"

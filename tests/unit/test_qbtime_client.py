@@ -19,17 +19,8 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
+from core.engine.records import Address
 from core.errors import ApiError, NetworkError, QBTimePermissionMissing, QBTimeTokenInvalid
-from core.http import QBTIME, AuthRejected, RequestCounter
-from core.qbtime import mapping
-from core.qbtime.client import (
-    DEFAULT_SINCE_SKEW_S,
-    NEEDS,
-    QBTimeClient,
-    WriteOutcomeUnknown,
-    WriteResult,
-)
-from core.records import Address
 from core.sandbox.common import CompanyStore, FaultMiddleware, FaultPlan, ManualClock, SimServer
 from core.sandbox.qbtime import (
     ID_BASE,
@@ -37,6 +28,15 @@ from core.sandbox.qbtime import (
     QBTimeSimulator,
     blank_qbtime_state,
     qbtime_error_response,
+)
+from core.services.http import QBTIME, AuthRejected, RequestCounter
+from core.services.qbtime import mapping
+from core.services.qbtime.client import (
+    DEFAULT_SINCE_SKEW_S,
+    NEEDS,
+    QBTimeClient,
+    WriteOutcomeUnknown,
+    WriteResult,
 )
 
 TOKEN = "S.4__client-test-token"

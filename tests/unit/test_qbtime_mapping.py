@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.qbtime import mapping
-from core.records import Address
+from core.engine.records import Address
+from core.services.qbtime import mapping
 from tests.conftest import SPECS_DIR
 
 EXAMPLES = SPECS_DIR / "qbtime" / "api_docs_examples"

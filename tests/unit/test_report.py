@@ -8,12 +8,9 @@ import itertools
 
 import pytest
 
-from core.db import close_database, open_database
-from core.importer import Importer
-from core.models import Connection, ImportRun, JournalEntry, utcnow
-from core.plan import Action, ImportPlan
-from core.qbtime.client import WriteResult
-from core.report import (
+from core.engine.importer import Importer
+from core.engine.plan import Action, ImportPlan
+from core.engine.report import (
     REPORT_COLUMNS,
     batches,
     can_undo,
@@ -25,6 +22,9 @@ from core.report import (
     phase_totals,
     run_problems,
 )
+from core.engine.writes import WriteResult
+from core.store.db import close_database, open_database
+from core.store.models import Connection, ImportRun, JournalEntry, utcnow
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_batches_follow_the_importer_order_and_progress(conn):
 def test_in_a_phase_restores_go_first_and_creates_last():
     """A rename may free the name a create of the same phase claims: updates before
     creates, whatever order the plan lists them in (and report.batches agrees)."""
-    from core.plan import ordered_groups
+    from core.engine.plan import ordered_groups
 
     create = Action("c", "customers", "create", "jobcode", "customers", "A", "x1", None,
                     "customer", after={"name": "A"})

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import stat
-import io
 from pathlib import Path
 
 import peewee as pw
 import pytest
 
 from core import i18n
-from core import review as rv
-from core.db import close_database, open_database
-from core.matching import (
+from core.engine import review as rv
+from core.engine.matching import (
     Candidate,
     Conflict,
     describe_problem,
@@ -22,8 +21,7 @@ from core.matching import (
     fingerprint,
     match_named,
 )
-from core.models import Connection, Decision, Link, QBTRecord, Setting, XeroRecord
-from core.review import (
+from core.engine.review import (
     CSV_COLUMNS,
     UNDO_LIMIT,
     CreateNeedsName,
@@ -55,6 +53,8 @@ from core.review import (
     undo_last,
     visible_rows,
 )
+from core.store.db import close_database, open_database
+from core.store.models import Connection, Decision, Link, QBTRecord, Setting, XeroRecord
 
 BOM = b"\xef\xbb\xbf"
 

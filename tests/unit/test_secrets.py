@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from keyring.backends import SecretService, Windows, chainer, fail, null
 
 from core.errors import SecureStorageError, SecureStorageUnavailable
-from core.secrets import (
+from core.store.secrets import (
     SERVICE,
     TokenStore,
     platform_hint,
@@ -126,7 +126,7 @@ def test_default_test_keyring_is_refused_without_trust(memory_keyring):
 
 @pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()], ids=["fail", "null"])
 def test_fail_and_null_backends_are_refused(backend, monkeypatch):
-    monkeypatch.setattr("core.secrets.sys.platform", "linux")
+    monkeypatch.setattr("core.store.secrets.sys.platform", "linux")
     with pytest.raises(SecureStorageUnavailable) as info:
         TokenStore(backend)
     message = info.value.user_message("en")
@@ -172,7 +172,7 @@ def test_unknown_third_party_backend_is_refused(memory_keyring):
     ],
 )
 def test_hint_says_what_to_install_per_platform(monkeypatch, platform, expected):
-    monkeypatch.setattr("core.secrets.sys.platform", platform)
+    monkeypatch.setattr("core.store.secrets.sys.platform", platform)
     assert expected in platform_hint()
     with pytest.raises(SecureStorageUnavailable) as info:
         TokenStore(fail.Keyring())

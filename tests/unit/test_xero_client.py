@@ -1,4 +1,4 @@
-"""core/xero/client.py against the Demo Company's Xero simulator (in-process, over HTTP).
+"""core/services/xero/client.py against the Demo Company's Xero simulator (in-process, over HTTP).
 
 Each test runs its own simulator (SimServer on 127.0.0.1) on a ManualClock. The session's
 sleeps advance that clock instead of sleeping, so rate-limit waits cost no real time. Tokens
@@ -19,14 +19,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from core.engine.regions import PayrollApi
 from core.errors import ApiError, DailyLimitReached, ReauthorizationRequired
-from core.http import XERO, RequestCounter, RetryPolicy, ServiceSession, xero_limiter
 from core.sandbox.common import CompanyStore, FaultPlan, ManualClock, SimServer, ms_date
 from core.sandbox.demo_data import build_demo_company, generate_large
 from core.sandbox.xero import XeroSimulator
 from core.sandbox.xero_config import XeroConfig
 from core.sandbox.xero_identity import pkce_challenge
-from core.xero.client import (
+from core.services.http import XERO, RequestCounter, RetryPolicy, ServiceSession, xero_limiter
+from core.services.xero.client import (
     CONTACTS_PAGE_SIZE,
     SINCE_SKEW_S,
     XeroClient,
@@ -35,7 +36,6 @@ from core.xero.client import (
     XeroRequestRejected,
     http_date,
 )
-from core.xero.regions import PayrollApi
 from tests.conftest import DEMO_COMPANY_FILE
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, after every demo record's UpdatedDateUTC

@@ -1,4 +1,4 @@
-"""core/xero/mapping.py: raw Xero objects -> typed records (pure, no network)."""
+"""core/services/xero/mapping.py: raw Xero objects -> typed records (pure, no network)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.records import Address
-from core.xero import mapping as m
+from core.engine.records import Address
+from core.services.xero import mapping as m
 from tests.conftest import SPECS_DIR
 
 TODAY = date(2026, 3, 2)
@@ -280,7 +280,7 @@ def test_spec_examples_payroll_au():
 
 
 def test_impossible_dates_are_unreadable_never_an_exception():
-    from core.xero.mapping import parse_ms_date, parse_timestamp, xero_date
+    from core.services.xero.mapping import parse_ms_date, parse_timestamp, xero_date
     for bad in ("/Date(99999999999999999+0000)/", "/Date(-99999999999999999)/",
                 "2024-13-01T00:00:00", "2024-02-30", "garbage", "/Date(abc)/"):
         assert xero_date(bad) == ""

@@ -22,18 +22,6 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from core.auth.xero_oauth import (
-    BASE_SCOPES,
-    PAYROLL_SCOPES,
-    TokenSet,
-    XeroSignIn,
-    XeroTokenManager,
-    code_challenge,
-    demo_consent_opener,
-    missing_scopes,
-    new_code_verifier,
-    scopes_for,
-)
 from core.errors import (
     NetworkError,
     ReauthorizationRequired,
@@ -55,13 +43,29 @@ from core.sandbox.common import (
     SimServer,
     json_response,
 )
-from core.sandbox.xero_config import DEFAULT_REDIRECT_PORTS, DEMO_CLIENT_ID, XeroConfig
+from core.sandbox.xero_config import (
+    DEFAULT_REDIRECT_PORTS,
+    DEMO_CLIENT_ID,
+    XeroConfig,
+    demo_xero_settings,
+)
 from core.sandbox.xero_identity import XeroIdentity, pkce_challenge
-from core.settings import (
+from core.services.auth.xero_oauth import (
+    BASE_SCOPES,
+    PAYROLL_SCOPES,
+    TokenSet,
+    XeroSignIn,
+    XeroTokenManager,
+    code_challenge,
+    demo_consent_opener,
+    missing_scopes,
+    new_code_verifier,
+    scopes_for,
+)
+from core.store.settings import (
     XERO_AUTHORIZE_URL,
     XERO_TOKEN_URL,
     XeroAppSettings,
-    demo_xero_settings,
     load_xero_settings,
 )
 
@@ -606,7 +610,7 @@ def test_no_token_code_state_or_verifier_is_logged(settings, session, clock, sim
     ours = "\n".join(r.getMessage() for r in caplog.records
                      if not r.name.startswith(("werkzeug", "core.sandbox")))
     assert state not in ours
-    assert any(r.name.startswith("core.auth") for r in caplog.records)
+    assert any(r.name.startswith("core.services.auth") for r in caplog.records)
 
 
 # --------------------------------------------------------------------------- settings
@@ -676,7 +680,7 @@ def test_demo_consent_opener_refuses_real_xero():
 
 
 def test_works_over_the_real_keyring_token_store(settings, session, clock, sim, memory_keyring):
-    from core.secrets import TokenStore, xero_grant_key
+    from core.store.secrets import TokenStore, xero_grant_key
 
     store = TokenStore(memory_keyring, trust_backend=True)
     key = xero_grant_key("grant-1")

@@ -43,9 +43,9 @@ class RunRow:
 
 
 def load_history(connection_id: int) -> list[RunRow]:
-    from core.models import Connection
-    from core.report import can_undo
-    from core.sync import history
+    from core.app.sync import history
+    from core.engine.report import can_undo
+    from core.store.models import Connection
 
     conn = Connection.get_by_id(connection_id)
     rows = []
@@ -60,8 +60,8 @@ def load_history(connection_id: int) -> list[RunRow]:
 def cascade_undo_task(ctx: Any, connection_id: int, run_id: int, *,
                       progress: Any = None) -> tuple[Any, Any]:
     """Undo the later imports that touched ``run_id`` (newest first), then ``run_id``."""
-    from core.models import Connection, ImportRun
-    from core.sync import undo
+    from core.app.sync import undo
+    from core.store.models import Connection, ImportRun
 
     conn = Connection.get_by_id(connection_id)
     result = undo(ctx, conn, run_id, cascade=True, progress=progress)
@@ -152,7 +152,7 @@ class HistoryDialog(QDialog):
             self.table.selectRow(0)
 
     def _failed(self, exc: Any) -> None:
-        from core.sync import LaterImportsFirst
+        from core.app.sync import LaterImportsFirst
 
         self._set_busy(False)
         self._message = None

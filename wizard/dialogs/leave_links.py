@@ -1,9 +1,9 @@
 """"Link leave types": each Xero leave type → a QuickBooks Time time-off code (or none).
 
 One row per Xero leave type with a combo of the time-off codes, preselected from the saved
-links or a code with the same name (``core.leave.leave_link_rows``). Unpaid leave is marked
+links or a code with the same name (``core.engine.leave.leave_link_rows``). Unpaid leave is marked
 "never exported to Xero". The dialog writes nothing: ``choices()`` goes to
-``core.leave.save_leave_links`` in a worker, run by the options page.
+``core.engine.leave.save_leave_links`` in a worker, run by the options page.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.leave import LeaveRow, TimeOffCode
+from core.engine.leave import LeaveRow, TimeOffCode
 
 #: combo data meaning "not linked" (no QuickBooks Time jobcode has id 0)
 NOT_LINKED = 0

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.records import XeroContact
-from core.snapshots import addable_contacts
+from core.engine.records import XeroContact
+from core.engine.snapshots import addable_contacts
 
 Index = QModelIndex | QPersistentModelIndex
 

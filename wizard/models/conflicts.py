@@ -20,8 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from core.matching import Candidate, Conflict
-from core.review import ReviewRow
+from core.engine.matching import Candidate, Conflict
+from core.engine.review import ReviewRow
 from wizard.models.base import ListTableModel
 
 KIND, XERO, CANDIDATE, SCORE, REASON, DECISION = range(6)

@@ -21,8 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from core.engine.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
 from core.i18n import tr as core_tr
-from core.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
 from wizard.models.base import ListTableModel
 
 from .conflicts import fold

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.plan import SUMMARY_KINDS
+from core.engine.plan import SUMMARY_KINDS
 
 from ..tasks import export_task, problems_task, undo_task
 from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
@@ -234,7 +234,7 @@ class DonePage(BasePage):
         self.tabs.setTabText(2, self.tr("Lef&t for later ({n})").format(n=len(skipped)))
 
     def _update_buttons(self) -> None:
-        from core.report import can_undo
+        from core.engine.report import can_undo
 
         run = self._run()
         undoable = can_undo(run) and self._undone is None and not self.busy

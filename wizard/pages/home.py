@@ -49,8 +49,8 @@ class HomeInfo:
 
 
 def load_home(connection_id: int) -> HomeInfo:
-    from core.models import Connection
-    from core.report import last_import
+    from core.engine.report import last_import
+    from core.store.models import Connection
 
     conn = Connection.get_by_id(connection_id)
     run = last_import(conn)
@@ -63,8 +63,8 @@ def load_home(connection_id: int) -> HomeInfo:
 
 def fetch_changes(ctx: Any, connection_id: int) -> dict[str, dict[str, int]]:
     """Fetch both sides; what changed in Xero, ``{kind: {added, changed, removed}}``."""
-    from core.fetch import fetch
-    from core.models import Connection
+    from core.services.fetch import fetch
+    from core.store.models import Connection
 
     report = fetch(ctx, Connection.get_by_id(connection_id))
     return report.summary()["xero"]
@@ -72,8 +72,8 @@ def fetch_changes(ctx: Any, connection_id: int) -> dict[str, dict[str, int]]:
 
 def plan_again(connection_id: int) -> tuple[Any, Any]:
     """The saved options and the plan from the local snapshots (no network)."""
-    from core.models import Connection
-    from core.sync import current_plan, load_options
+    from core.app.sync import current_plan, load_options
+    from core.store.models import Connection
 
     conn = Connection.get_by_id(connection_id)
     options = load_options(conn)
@@ -82,8 +82,8 @@ def plan_again(connection_id: int) -> tuple[Any, Any]:
 
 
 def disconnect_task(ctx: Any, connection_id: int) -> list[str]:
-    from core.connections import disconnect
-    from core.models import Connection
+    from core.app.connections import disconnect
+    from core.store.models import Connection
 
     return disconnect(ctx, Connection.get_by_id(connection_id))
 

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.app.sync import load_links, load_options, save_options
+from core.engine.leave import leave_link_rows, save_leave_links, time_off_codes
+from core.engine.plan import ImportOptions, item_field_name_problem
+from core.engine.snapshots import has_snapshot
 from core.errors import BridgeError
-from core.fetch import FetchReport, fetch, load_fields, load_snapshot
-from core.leave import leave_link_rows, save_leave_links, time_off_codes
-from core.plan import ImportOptions, item_field_name_problem
-from core.snapshots import has_snapshot
-from core.sync import load_links, load_options, save_options
+from core.services.fetch import FetchReport, fetch, load_fields, load_snapshot
 
 from ..dialogs.leave_links import LeaveLinksDialog
 from ..dialogs.manage_customers import ManageCustomersDialog

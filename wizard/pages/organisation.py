@@ -1,8 +1,8 @@
 """Page 4 — Organisation: pick one of the organisations just allowed, see what it offers, bind it.
 
 Its details (``GET /Organisation``: country, edition) are read in a worker; payroll features
-follow the edition (core.xero.regions.has_payroll). "Next" binds the organisation to the
-QuickBooks Time company checked on page 2 with core.connections.bind.
+follow the edition (core.engine.regions.has_payroll). "Next" binds the organisation to the
+QuickBooks Time company checked on page 2 with core.app.connections.bind.
 
 ``bind`` runs synchronously in ``validatePage``: it is one short transaction on a few rows of
 the app's own SQLite database (no network, no keyring), QWizard needs the answer to decide
@@ -27,20 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.auth.xero_oauth import missing_scopes
-from core.connection_conflicts import blocking_connections, disconnect_to_make_room
-from core.connections import QBTimeCompany, bind, pending_qbtime
+from core.app.connection_conflicts import blocking_connections, disconnect_to_make_room
+from core.app.connections import QBTimeCompany, bind, pending_qbtime
+from core.engine.regions import has_payroll
 from core.errors import AccountAlreadyBound, BridgeError
-from core.xero.regions import has_payroll
+from core.services.auth.xero_oauth import missing_scopes
 
 from ..widgets import Banner, heading, paragraph
 from .base import BasePage, confirm_disconnect
 from .xero_connect import SignInWaiting
 
 if TYPE_CHECKING:
-    from core.context import AppContext
-    from core.models import Connection
-    from core.records import XeroOrganisation
+    from core.app.context import AppContext
+    from core.engine.records import XeroOrganisation
+    from core.store.models import Connection
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Page 7 — Preview: every change the import will make, before anything is written.
 
-On entering, a worker plans again from the local data (core.sync.current_plan with the
+On entering, a worker plans again from the local data (core.app.sync.current_plan with the
 chosen options and the saved decisions) and the page keeps that plan in ``state.plan``: the
 import page runs exactly what was shown here. This is a commit page: once "Start import" is
 clicked, Back cannot return to it.
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from core.sync import current_plan
+from core.app.sync import current_plan
 
 from ..models.preview import (
     AFTER,

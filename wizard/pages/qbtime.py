@@ -1,6 +1,6 @@
 """Page 2 — QuickBooks Time: how to create an access key, paste it, check it.
 
-core.connections.connect_qbtime checks the key (``/current_user`` and the permissions the
+core.app.connections.connect_qbtime checks the key (``/current_user`` and the permissions the
 import needs), keeps it in the OS keyring and remembers the company as the one to bind. The
 page refuses a key of another QuickBooks Time company while an organisation is connected
 to a different one (one organisation ↔ one QuickBooks Time account) and offers the way out.
@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from core.connection_conflicts import connections_with_other_company, disconnect_to_make_room
-from core.connections import QBTimeCompany, connect_qbtime, pending_qbtime
+from core.app.connection_conflicts import connections_with_other_company, disconnect_to_make_room
+from core.app.connections import QBTimeCompany, connect_qbtime, pending_qbtime
 from core.errors import BridgeError
-from core.models import Connection
+from core.store.models import Connection
 
 from ..widgets import Banner, paragraph
 from .base import BasePage, confirm_disconnect

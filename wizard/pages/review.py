@@ -1,6 +1,6 @@
 """Page 6 — Review conflicts: decide, offline, what to do with records that look alike.
 
-Everything here reads and writes the local database only (core.review): decisions are saved
+Everything here reads and writes the local database only (core.engine.review): decisions are saved
 as they are taken, so the person can close the app and come back. Loading the plan and the
 CSV export/import run in workers; one decision is a quick local write on the UI thread.
 """
@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import review
-from core.matching import NAME_LIMIT, Candidate, Conflict
-from core.review import ImportReport, ReviewError, ReviewRow
-from core.review_screen import ReviewData, link_changes, load_review
+from core.app.review_screen import ReviewData, link_changes, load_review
+from core.engine import review
+from core.engine.matching import NAME_LIMIT, Candidate, Conflict
+from core.engine.review import ImportReport, ReviewError, ReviewRow
 
 from ..models.conflicts import (
     CANDIDATE,

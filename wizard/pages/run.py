@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from core.engine.importer import ImportCancelled, ProgressEvent
 from core.errors import BridgeError
-from core.importer import ImportCancelled, ProgressEvent
 
 from ..widgets import paragraph
 from ..words import changes_text, outcome_lines, records_text
@@ -51,8 +51,8 @@ class Planned:
 
 @dataclass
 class ImportOutcome:
-    run: Any            # core.models.ImportRun, or None when it failed before starting
-    importer: Any       # core.importer.Importer when the import ran to its end
+    run: Any            # core.store.models.ImportRun, or None when it failed before starting
+    importer: Any       # core.engine.importer.Importer when the import ran to its end
     error: BridgeError | None
     plan: Any           # the plan that ran (a fresh one when resuming)
 
@@ -64,11 +64,11 @@ def run_import(ctx: Any, connection_id: int, plan: Any, options: Any, *, replan:
     A stopped or failed import is an outcome, not an error: the run it created is returned
     with the reason, so the page can show what was done.
     """
-    from core.fetch import fetch_qbtime
-    from core.importer import interrupted_runs
-    from core.models import Connection
-    from core.report import import_run_after, last_run_id
-    from core.sync import current_plan, import_plan
+    from core.app.sync import current_plan, import_plan
+    from core.engine.importer import interrupted_runs
+    from core.engine.report import import_run_after, last_run_id
+    from core.services.fetch import fetch_qbtime
+    from core.store.models import Connection
 
     conn = Connection.get_by_id(connection_id)
     before = last_run_id(conn)
@@ -244,7 +244,7 @@ class RunPage(BasePage):
         self.banner.clear()
 
     def _set_plan(self, plan: Any) -> None:
-        from core.report import batches, phase_totals
+        from core.engine.report import batches, phase_totals
 
         for label, bar, _o, _t in self._bars.values():
             self.grid.removeWidget(label)
@@ -302,7 +302,7 @@ class RunPage(BasePage):
         self._retranslate_overall()
 
     def _log_batch(self, batch: list[Any]) -> None:
-        from core.report import outcome_counts
+        from core.engine.report import outcome_counts
 
         counts = outcome_counts(batch)
         phase = batch[0].phase if batch else ""

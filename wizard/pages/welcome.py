@@ -6,7 +6,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListView
 
-from core.xero.regions import country_has_payroll
+from core.engine.regions import country_has_payroll
 
 from ..countries import country_names
 from ..i18n import LANGUAGES, install_language

@@ -22,7 +22,7 @@ from ..widgets import paragraph
 from .base import BasePage
 
 if TYPE_CHECKING:
-    from core.context import AppContext
+    from core.app.context import AppContext
 
 
 # ---------------------------------------------------------------------------- worker functions

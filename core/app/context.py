@@ -1,0 +1,189 @@
+"""AppContext: everything a command or the wizard needs, built once and passed around.
+
+No globals: the composition root (main.py) creates one context; tests create their own with
+an in-memory keyring, a temp folder and the Demo Company.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.i18n import current_language
+from core.services.auth.xero_oauth import XeroSignIn, XeroTokenManager
+from core.services.http import (
+    DEFAULT_TIMEOUT,
+    QBTIME,
+    XERO,
+    LimiterRegistry,
+    RequestCounter,
+    RetryPolicy,
+    ServiceSession,
+    qbtime_limiter,
+    xero_limiter,
+)
+from core.store.db import InstanceLock, close_database, open_app_database
+from core.store.paths import AppPaths
+from core.store.secrets import TokenStore
+from core.store.settings import XeroAppSettings, load_xero_settings
+
+if TYPE_CHECKING:
+    from core.sandbox.server import Sandbox
+    from core.services.qbtime.client import QBTimeClient
+    from core.services.xero.client import XeroClient
+
+log = logging.getLogger(__name__)
+
+QBTIME_API_BASE = "https://rest.tsheets.com/api/v1"
+#: One Xero sign-in per installation; it may cover several organisations.
+XERO_SIGNIN_KEY = "xero:signin"
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    tokens: TokenStore
+    xero_settings: XeroAppSettings
+    qbtime_base: str = QBTIME_API_BASE
+    opener: Callable[[str], Any] = webbrowser.open
+    sandbox: Sandbox | None = None
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    counter: RequestCounter = field(default_factory=RequestCounter)
+    limiters: LimiterRegistry = field(default_factory=LimiterRegistry)
+    #: (connect, read) seconds for every API call; tests shorten it to meet the simulators'
+    #: stalled answers (``FaultPlan.stall_s``) without waiting 30 s each time.
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    _lock: InstanceLock | None = field(default=None, repr=False)
+    _token_manager: XeroTokenManager | None = field(default=None, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # ------------------------------------------------------------------ creation
+    @classmethod
+    def create(cls, *, demo: bool = False, paths: AppPaths | None = None,
+               tokens: TokenStore | None = None, opener: Callable[[str], Any] | None = None,
+               sandbox: Sandbox | None = None) -> AppContext:
+        """The real app (OS keyring, settings file) or the Demo Company (local simulators)."""
+        paths = (paths or AppPaths.default()).ensure()
+        tokens = tokens or TokenStore()
+        if demo:
+            if sandbox is None:
+                from core.sandbox.server import Sandbox
+
+                sandbox = Sandbox.open(state_dir=paths.demo_state)
+            from core.sandbox.xero_config import demo_xero_settings
+
+            ctx = cls(paths, tokens, demo_xero_settings(sandbox.xero_base),
+                      qbtime_base=sandbox.qbtime_base, sandbox=sandbox)
+        else:
+            ctx = cls(paths, tokens, load_xero_settings(paths.config))
+        if opener is not None:
+            ctx.opener = opener
+        return ctx
+
+    @property
+    def demo(self) -> bool:
+        return self.sandbox is not None
+
+    # ------------------------------------------------------------------ database
+    def open_db(self) -> None:
+        """Take the one-instance lock, then open (and migrate) the database."""
+        if self._lock is None:
+            self._lock = InstanceLock(self.paths.data / "app.lock").acquire()
+        open_app_database(self.paths)  # + lost-history check, storage errors, daily backup
+
+    def close(self) -> None:
+        close_database()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    # ------------------------------------------------------------------ Xero
+    def xero_tokens(self) -> XeroTokenManager:
+        with self._guard:
+            if self._token_manager is None:
+                self._token_manager = XeroTokenManager(self.xero_settings, self.tokens,
+                                                       XERO_SIGNIN_KEY)
+            return self._token_manager
+
+    def xero_sign_in(self) -> XeroSignIn:
+        return XeroSignIn(self.xero_settings, opener=self.opener, language=current_language())
+
+    def _xero_session(self, limiter_key: str | None) -> ServiceSession:
+        manager = self.xero_tokens()
+        # Per thread: reads run in parallel (core.services.fetch), and a 401 must name the token *this*
+        # call sent, so that one refresh by another thread is reused rather than repeated.
+        last = threading.local()
+
+        def auth() -> dict[str, str]:
+            last.token = manager.access_token()
+            return {"Authorization": f"Bearer {last.token}"}
+
+        def on_unauthorized() -> bool:
+            manager.force_refresh(getattr(last, "token", None))
+            return True
+
+        limiter = None
+        if limiter_key is not None:
+            limiter = self.limiters.for_key(
+                f"xero:{limiter_key}",
+                lambda: xero_limiter(name=limiter_key, clock=self.clock, sleep=self.sleep))
+        return ServiceSession(XERO, self.xero_settings.api_base, limiter=limiter,
+                              retry=RetryPolicy.xero(), auth=auth, on_unauthorized=on_unauthorized,
+                              counter=self.counter, sleep=self.sleep, timeout=self.timeout)
+
+    def xero_connections(self) -> list[dict[str, Any]]:
+        from core.services.xero.client import XeroClient
+
+        with self._xero_session(None) as session:
+            return XeroClient.connections(session)
+
+    def xero_client(self, tenant_id: str) -> XeroClient:
+        from core.services.xero.client import XeroClient
+
+        return XeroClient(self._xero_session(tenant_id), tenant_id)
+
+    def xero_day_remaining(self, tenant_id: str) -> int | None:
+        limiter = self.limiters.get(f"xero:{tenant_id}")
+        return None if limiter is None else limiter.remaining_today
+
+    # ------------------------------------------------------------------ QuickBooks Time
+    def qbtime_client(self, token: str) -> QBTimeClient:
+        # The limit is per token: key the limiter by a digest, never by the token itself.
+        import hashlib
+
+        from core.services.qbtime.client import QBTimeClient
+
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+        limiter = self.limiters.for_key(f"qbtime:{digest}",
+                                        lambda: qbtime_limiter(name="qbtime", clock=self.clock,
+                                                                sleep=self.sleep))
+        session = ServiceSession(QBTIME, self.qbtime_base, limiter=limiter,
+                                 retry=RetryPolicy.qbtime(),
+                                 auth=lambda: {"Authorization": f"Bearer {token}"},
+                                 counter=self.counter, sleep=self.sleep, timeout=self.timeout)
+        return QBTimeClient(session)
+
+    def qbtime_token(self, key: str) -> str | None:
+        return self.tokens.get(key)
+
+    def qbtime_token_for(self, conn: Any) -> str:
+        """The access key of a connection; a missing one is said plainly (paste it again)."""
+        token = self.qbtime_token(conn.qbtime_token_key) if conn.qbtime_token_key else None
+        if not token:
+            from core.errors import QBTimeTokenInvalid
+
+            raise QBTimeTokenInvalid(detail="no stored QuickBooks Time access key")
+        return token
+
+    def data_dir(self) -> Path:
+        return self.paths.data

@@ -1,0 +1,134 @@
+"""What the conflict review screen shows, as plain data (no Qt): used by wizard/pages/review.py.
+
+* :func:`review_conflicts` — the conflicts the screen lists: those waiting for a decision
+  (``plan.conflicts``) AND those already decided (they sit in ``plan.matches[kind].conflicts``
+  only), so a person can look at an answer again and change it. Conflicts the planner settles
+  on its own without asking (e.g. a former employee with a near namesake) are left out,
+  unless someone answered them earlier.
+* :func:`load_review` — one call for the background worker: plan, conflicts, saved rows.
+* :func:`link_changes` — field by field, what linking a Xero record to a QuickBooks Time
+  candidate changes on the QuickBooks Time side (mirrors ``core.engine.plan``: a linked record takes
+  the Xero name, an employee takes the Xero e-mail, an archived record is restored; time-off
+  codes are only linked, never renamed).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from core.engine.matching import NAME_LIMIT, Candidate, Conflict
+from core.engine.plan import ImportOptions, ImportPlan
+from core.engine.records import Snapshot
+from core.engine.review import ReviewRow, review_rows
+from core.store.models import Connection, Decision
+
+__all__ = ["FieldChange", "ReviewData", "link_changes", "load_review", "review_conflicts",
+           "unmatched_for_export"]
+
+
+def _key(conflict: Conflict) -> tuple[str, str]:
+    return (conflict.kind, conflict.xero_id)
+
+
+def review_conflicts(conn: Connection | int, plan: ImportPlan) -> list[Conflict]:
+    """Every conflict the review lists: waiting ones first in plan order, then decided ones."""
+    cid = conn if isinstance(conn, int) else int(conn.get_id())
+    seen: set[tuple[str, str]] = set()
+    out: list[Conflict] = []
+    for conflict in plan.conflicts:
+        if _key(conflict) not in seen:
+            seen.add(_key(conflict))
+            out.append(conflict)
+    others = [c for m in plan.matches.values() for c in m.conflicts if _key(c) not in seen]
+    if others:
+        kinds = {c.kind for c in others}
+        answered = {(d.kind, d.xero_id) for d in Decision.select(Decision.kind, Decision.xero_id)
+                    .where(Decision.connection == cid, Decision.kind.in_(kinds))}
+        for conflict in others:
+            if _key(conflict) in answered and _key(conflict) not in seen:
+                seen.add(_key(conflict))
+                out.append(conflict)
+    # keep the planner's order (kind by kind, names sorted) for a stable first view
+    order = {id(c): i for i, c in enumerate(c for m in plan.matches.values() for c in m.conflicts)}
+    kind_order = {kind: i for i, kind in enumerate(plan.matches)}
+    out.sort(key=lambda c: (kind_order.get(c.kind, len(kind_order)), order.get(id(c), 1 << 30)))
+    return out
+
+
+def unmatched_for_export(plan: ImportPlan) -> list[tuple[str, str, str]]:
+    """(kind, xero id, name) of the records with no candidate that the import creates."""
+    names = {(a.link_kind, a.xero_id): a.label for a in plan.actions
+             if a.op == "create" and a.xero_id}
+    out = []
+    for kind, result in plan.matches.items():
+        for xero_id in result.unmatched_xero:
+            name = names.get((kind, xero_id))
+            if name is not None:
+                out.append((kind, xero_id, name))
+    return out
+
+
+@dataclass
+class ReviewData:
+    plan: ImportPlan
+    conflicts: list[Conflict]
+    rows: list[ReviewRow]
+    unmatched: list[tuple[str, str, str]] = field(default_factory=list)
+    #: nothing was ever fetched for this connection (an empty review would be misleading)
+    no_data: bool = False
+
+
+def load_review(conn: Connection, options: ImportOptions | None = None) -> ReviewData:
+    """Plan from the local data (no network) and gather what the review screen lists."""
+    from core.app.sync import current_plan
+
+    snap, plan = current_plan(conn, options)
+    conflicts = review_conflicts(conn, plan)
+    return ReviewData(plan=plan, conflicts=conflicts, rows=review_rows(conn, conflicts),
+                      unmatched=unmatched_for_export(plan), no_data=_empty(snap))
+
+
+def _empty(snap: Snapshot) -> bool:
+    return not (snap.contacts or snap.items or snap.tracking or snap.employees or snap.users
+                or snap.jobcodes or snap.customfields)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of the comparison: the Xero value, the QuickBooks Time value now, and the
+    QuickBooks Time value after linking (``changes``: linking writes the Xero value)."""
+
+    field: str            # "name" | "email" | "status"
+    xero: str
+    qbt: str
+    after: str
+    changes: bool
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+def link_changes(conflict: Conflict, candidate: Candidate) -> list[FieldChange]:
+    """What linking ``conflict`` to ``candidate`` would write to QuickBooks Time, by field.
+
+    Status values are the codes ``active`` / ``archived``.
+    """
+    out: list[FieldChange] = []
+    renames = conflict.kind != "leave_type"
+    xname = _clean(conflict.xero_name)
+    after = xname if renames and xname and len(xname) <= NAME_LIMIT else candidate.name
+    out.append(FieldChange("name", conflict.xero_name, candidate.name, after,
+                           after != candidate.name))
+    if conflict.kind == "employee":
+        xmail = _clean(str((conflict.details or {}).get("email") or ""))
+        qmail = candidate.email or ""
+        new_mail = xmail or qmail
+        out.append(FieldChange("email", xmail, qmail, new_mail, new_mail != qmail))
+    was = "archived" if candidate.archived else "active"
+    in_xero = "archived" if (conflict.details or {}).get("active") is False else "active"
+    now = in_xero if renames else was
+    out.append(FieldChange("status", in_xero, was, now, now != was))
+    return out
+

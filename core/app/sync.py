@@ -1,0 +1,278 @@
+"""One pass of the engine for a connection: fetch → match → plan → import, and undo.
+
+The wizard and the headless ``sync`` command both go through here, so a scheduled
+re-import does exactly what the wizard does with the saved options.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core.engine.importer import (
+    Importer,
+    ImportRun,
+    ProgressCallback,
+    ProgressEvent,
+    close_interrupted,
+    undo_run,
+)
+from core.engine.plan import DecisionView, ImportOptions, ImportPlan, plan_import
+from core.errors import BridgeError
+from core.i18n import N_, tr
+from core.services.fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
+from core.store.models import Connection, Decision, LeaveLink, Link, Setting, later_imports_touching
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.services.qbtime.client import QBTimeClient
+
+log = logging.getLogger(__name__)
+
+
+class RunNotFound(BridgeError):
+    message = "There is no import number {run} for this organisation (see \"history\")."
+
+
+class NothingToUndo(BridgeError):
+    message = "Import number {run} cannot be undone: {reason}."
+
+
+def run_when(run: ImportRun) -> str:
+    """When ``run`` started, in local time, as the history shows it (``2026-12-06 19:50``)."""
+    moment = run.started_at or run.created_at
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+class LaterImportsFirst(BridgeError):
+    """Undo of an import that later imports changed records of: they go first."""
+
+    message = ("Import {run} cannot be undone on its own: later imports changed the same "
+               "records ({later}). Undo them first, newest first.")
+
+    def __init__(self, run: int, later: list[ImportRun]) -> None:
+        self.run_id = run
+        self.later = [(r.id, run_when(r)) for r in later]
+        super().__init__(run=run, later="")
+
+    def user_message(self, language: str | None = None) -> str:
+        parts = [tr("import {number} of {date}", language, number=n, date=d)
+                 for n, d in self.later]
+        listed = (parts[0] if len(parts) == 1 else
+                  tr("{first} and {last}", language, first=", ".join(parts[:-1]), last=parts[-1]))
+        return tr(self.message, language, run=self.run_id, later=listed)
+
+    @property
+    def later_ids(self) -> list[int]:
+        return [number for number, _when in self.later]
+
+
+# ---------------------------------------------------------------------------- state in the db
+def options_key(conn: Connection) -> str:
+    return f"options:{conn.xero_tenant_id}"
+
+
+def load_options(conn: Connection) -> ImportOptions:
+    return ImportOptions.from_dict(Setting.get_value(options_key(conn)))
+
+
+def save_options(conn: Connection, options: ImportOptions) -> None:
+    Setting.set_value(options_key(conn), options.to_dict())
+
+
+def load_links(conn: Connection) -> dict[str, dict[str, int]]:
+    links: dict[str, dict[str, int]] = {}
+    for link in Link.select().where(Link.connection == conn):
+        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
+    return links
+
+
+def load_decisions(conn: Connection) -> dict[tuple[str, str], DecisionView]:
+    return {(d.kind, d.xero_id): DecisionView(d.action, d.target_qbt_id, d.new_name, d.depends_on)
+            for d in Decision.select().where(Decision.connection == conn)}
+
+
+def load_leave_links(conn: Connection) -> dict[str, int | None]:
+    return {row.xero_leave_type_id: row.qbt_jobcode_id
+            for row in LeaveLink.select().where(LeaveLink.connection == conn)}
+
+
+def current_plan(conn: Connection, options: ImportOptions | None = None,
+                 snapshot: Snapshot | None = None) -> tuple[Snapshot, ImportPlan]:
+    """Plan from the local snapshots (no network): what the preview shows."""
+    snap = snapshot or load_snapshot(conn)
+    plan = plan_import(snap, load_links(conn), load_decisions(conn),
+                       options or load_options(conn), load_leave_links(conn))
+    return snap, plan
+
+
+# ---------------------------------------------------------------------------- sync
+@dataclass
+class SyncResult:
+    run: ImportRun | None
+    plan: ImportPlan
+    fetch: FetchReport | None
+    dry_run: bool
+    api_calls: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        counts = self.plan.counts()
+        if not self.dry_run and self.run is not None:
+            outcomes = self.outcomes
+            counts = {
+                "created": outcomes.get("created", {}), "updated": outcomes.get("updated", {}),
+                "archived": outcomes.get("archived", {}), "linked": outcomes.get("linked", {}),
+                "skipped": counts.get("skipped", {}),
+            }
+            if outcomes.get("failed"):
+                counts["failed"] = outcomes["failed"]
+        return {
+            "run_id": self.run.id if self.run is not None else None,
+            "dry_run": self.dry_run,
+            **{k: counts.get(k, {}) for k in ("created", "updated", "archived", "linked", "skipped")},
+            **({"failed": counts["failed"]} if "failed" in counts else {}),
+            "conflicts": len(self.plan.conflicts),
+            "problems": [{"kind": p.kind, "xero_id": p.xero_id, "name": p.name,
+                          "reason": p.describe(), **({"other_name": p.params["kept"]}
+                                                     if "kept" in p.params else {})}
+                         for p in self.plan.skipped if p.bad_record],
+            "api_calls": self.api_calls,
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def qbtime_client_for(ctx: AppContext, conn: Connection) -> QBTimeClient:
+    """The QuickBooks Time client of ``conn``; a missing access key is said plainly."""
+    return ctx.qbtime_client(ctx.qbtime_token_for(conn))
+
+
+def _calls(ctx: AppContext) -> dict[str, int]:
+    services = ctx.counter.snapshot().get("services", {})
+
+    def total(name: str) -> int:
+        return int(sum(services.get(name, {}).get("by_method", {}).values()))
+
+    return {"xero": total("Xero"), "qbtime": total("QuickBooks Time")}
+
+
+def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
+         options: ImportOptions | None = None, full: bool = False,
+         progress: ProgressCallback | None = None,
+         cancel: threading.Event | None = None) -> SyncResult:
+    """Fetch both sides, plan with the saved options and decisions, then import.
+
+    Conflicts without a decision are left out (listed in the result); everything else is
+    imported. A dry run fetches and plans but writes nothing to QuickBooks Time.
+    """
+    started = time.monotonic()
+    report_progress = progress or (lambda _e: None)
+    report = fetch(ctx, conn, full=full,
+                   progress=lambda phase, done, total: report_progress(
+                       ProgressEvent(f"fetch_{phase}", done, total, None)))
+    _snap, plan = current_plan(conn, options)
+    if not dry_run:
+        # Fix: a run left "running" by a crash was marked only when this sync had something
+        # to write (Importer.execute does it); killed after its last write, it stayed
+        # "running" in the history for ever.
+        close_interrupted(conn)
+    run = None
+    outcomes: dict[str, dict[str, int]] = {}
+    if not dry_run and plan.actions:  # nothing to write: no run in the history
+        client = qbtime_client_for(ctx, conn)
+        importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
+                            progress=progress, cancel=cancel)
+        with client.session:
+            run = importer.execute()
+        outcomes = importer.outcomes
+        fetch_qbtime(ctx, conn)
+    result = SyncResult(run, plan, report, dry_run, _calls(ctx), time.monotonic() - started,
+                        outcomes)
+    log.info("Sync of %s: %s", conn.xero_tenant_name, result.as_json())
+    return result
+
+
+def import_plan(ctx: AppContext, conn: Connection, plan: ImportPlan, *,
+                options: ImportOptions | None = None, progress: ProgressCallback | None = None,
+                cancel: threading.Event | None = None) -> tuple[ImportRun, Importer]:
+    """Run an already-previewed plan (the wizard's "Start import"), then refresh snapshots."""
+    client = qbtime_client_for(ctx, conn)
+    importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
+                        progress=progress, cancel=cancel)
+    try:
+        with client.session:
+            run = importer.execute()
+    finally:
+        if importer.run is not None and importer.outcomes:
+            fetch_qbtime(ctx, conn)
+    return run, importer
+
+
+def history(conn: Connection) -> list[ImportRun]:
+    return list(ImportRun.select().where(ImportRun.connection == conn)
+                .order_by(ImportRun.id.desc()))
+
+
+def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = False,
+         progress: ProgressCallback | None = None) -> ImportRun:
+    """Undo import ``run_id``; returns the undo run.
+
+    Later imports that changed records of that import (``later_imports_touching``) must be
+    undone first: without ``cascade`` the undo is refused with :class:`LaterImportsFirst`
+    (naming them); with ``cascade`` they are undone first, newest first, then ``run_id``.
+    """
+    return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
+
+
+def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = True,
+                 progress: ProgressCallback | None = None) -> list[tuple[int, ImportRun]]:
+    """(import number, its undo run) for each import undone, in the order undone."""
+    run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
+    if run is None:
+        raise RunNotFound(run=run_id)
+    if run.kind != "import" or run.dry_run:
+        raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
+    if run.status == "undone":
+        raise NothingToUndo(run=run_id, reason=N_("it was already undone"))
+    close_interrupted(conn)   # a killed later run counts with what its journal says it wrote
+    later = later_imports_touching(run)
+    if later and not cascade:
+        raise LaterImportsFirst(run_id, later)
+    client = qbtime_client_for(ctx, conn)
+    done: list[tuple[int, ImportRun]] = []
+    try:
+        for target in [*later, run]:
+            with client.session:
+                result = undo_run(conn, client, target, progress=progress)
+            done.append((target.id, result))
+            if ImportRun.get_by_id(target.id).status != "undone" and target is not run:
+                # Part of a later import could not be reverted: the older one stays as it is.
+                raise UndoStopped(run=target.id, older=run_id)
+    finally:
+        if done:
+            fetch_qbtime(ctx, conn)
+    return done
+
+
+class UndoStopped(BridgeError):
+    message = ("Part of import {run} could not be undone, so import {older} was left as it "
+               "is. See the history, then try the undo again.")
+
+
+# ---------------------------------------------------------------------------- import options
+def item_field_name_problem(conn: Connection, name: str, options: ImportOptions | None = None,
+                            language: str | None = None) -> str | None:
+    """Why ``name`` cannot name the items' custom field of ``conn`` (a translated sentence),
+    or None. Reads the saved snapshot and links only (no network): the ``options`` command
+    and the wizard's options page both ask this before saving; the plan applies the same
+    rule again at every import (a field renamed in QuickBooks Time later)."""
+    from core.engine.plan import item_field_name_problem as rule
+    from core.services.fetch import load_fields
+
+    customfields, tracking = load_fields(conn)
+    return rule(name, customfields, tracking, load_links(conn),
+                options if options is not None else load_options(conn), language)

@@ -1,0 +1,616 @@
+"""Executes an :class:`~core.engine.plan.ImportPlan`: journal the intent, write, record the result.
+
+Every write to QuickBooks Time goes through :class:`Importer` (imports) or :func:`undo_run`
+(undo): one journaled path. Guarantees:
+
+* an action is journaled (``intent``) before its batch is sent and updated with the outcome
+  after (``done`` / ``failed`` with QuickBooks Time's reason); one failure never stops the rest;
+* batches hold at most 50 rows (QuickBooks Time answers 413 beyond);
+* a batch whose answer was lost is reconciled by reading back before anything is re-sent,
+  so nothing is created twice;
+* killed at any moment, the next run marks the interrupted run, plans again from fresh
+  snapshots (what was created is found and linked) and converges with no duplicate;
+* cancellation is checked between batches: a batch is never half-sent;
+* progress is reported per phase with counts and an ETA.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.engine.plan import PHASES, Action, ImportPlan, name_key, ordered_groups
+from core.engine.writes import WriteOutcomeUnknown, WriteResult
+from core.errors import BridgeError
+from core.i18n import N_, tr
+from core.store.models import ImportRun, JournalEntry, LeaveLink, Link, bulk_insert, db, utcnow
+
+if TYPE_CHECKING:
+    from core.services.qbtime.client import QBTimeClient
+    from core.store.models import Connection
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+#: re-sends of a batch whose answer was lost (each after reading back what was written)
+RESENDS = 3
+
+_CREATE = {"jobcode": "create_jobcodes", "user": "create_users", "customfield": "create_customfields",
+           "customfielditem": "create_customfielditems", "location": "create_locations"}
+_UPDATE = {"jobcode": "update_jobcodes", "user": "update_users", "customfield": "update_customfields",
+           "customfielditem": "update_customfielditems", "location": "update_locations"}
+_LIST = {"jobcode": "jobcodes", "user": "users", "customfield": "customfields",
+         "location": "locations"}
+
+
+class ImportCancelled(BridgeError):
+    message = ("The import was stopped. Everything written so far is recorded; "
+               "importing again finishes the job without duplicates.")
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    phase: str
+    done: int
+    total: int
+    eta_s: float | None
+    message: str = ""
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+# ============================================================================ helpers
+def _norm(text: Any) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+def _matches(entity: str, row: Mapping[str, Any], record: Any) -> bool:
+    """Is ``record`` (a typed QB Time record) the object ``row`` asked to create?"""
+    if entity == "jobcode":
+        return (record.parent_id == int(row.get("parent_id", 0))
+                and _norm(record.name) == _norm(row.get("name"))
+                and record.type == row.get("type", "regular"))
+    if entity == "user":
+        return _norm(record.username) == _norm(row.get("username"))
+    if entity == "customfield":
+        return _norm(record.name) == _norm(row.get("name"))
+    if entity == "customfielditem":
+        return (record.customfield_id == row.get("customfield_id")
+                and _norm(record.name) == _norm(row.get("name")))
+    if entity == "location":
+        wanted = set((row.get("linked_objects") or {}).get("jobcodes") or [])
+        addr = record.address
+        return (wanted <= set(record.jobcode_ids) and _norm(addr.line1) == _norm(row.get("addr1"))
+                and _norm(addr.city) == _norm(row.get("city"))
+                and _norm(addr.postal_code) == _norm(row.get("zip")))
+    return False
+
+
+def _read_back(client: QBTimeClient, entity: str, rows: Sequence[Mapping[str, Any]],
+               since: float) -> dict[int, int]:
+    """Index of ``rows`` (by position) → id of the QB Time object that matches it."""
+    if entity == "customfielditem":
+        found: list[Any] = []
+        for field_id in sorted({int(r["customfield_id"]) for r in rows}):
+            found += client.customfielditems(field_id, modified_since=since)
+    else:
+        found = getattr(client, _LIST[entity])(modified_since=since)
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for index, row in enumerate(rows):
+        for record in found:
+            if record.id not in used and _matches(entity, row, record):
+                out[index] = record.id
+                used.add(record.id)
+                break
+    return out
+
+
+def interrupted_runs(conn: Connection) -> list[ImportRun]:
+    return list(ImportRun.select().where((ImportRun.connection == conn)
+                                         & (ImportRun.status == "running")))
+
+
+def close_interrupted(conn: Connection) -> int:
+    """Runs left ``running`` by a crash (the instance lock rules out a live one): mark them,
+    and their unanswered journal entries ``unknown``. The next plan, computed from fresh
+    snapshots, finds what they did write."""
+    count = 0
+    for run in interrupted_runs(conn):
+        (JournalEntry.update(state="unknown", error="interrupted before the answer was recorded")
+         .where((JournalEntry.run == run) & (JournalEntry.state == "intent")).execute())
+        run.status = "failed"
+        run.finished_at = utcnow()
+        run.counts = {**(run.counts or {}), "interrupted": True}
+        run.save()
+        count += 1
+        log.warning("Import run %s had been interrupted; its work is picked up by this run", run.id)
+    return count
+
+
+# ============================================================================ importer
+class Importer:
+    """Runs a plan for one connection. Not reusable: one instance, one run."""
+
+    def __init__(self, conn: Connection, client: QBTimeClient, plan: ImportPlan, *,
+                 options: Mapping[str, Any] | None = None, dry_run: bool = False,
+                 progress: ProgressCallback | None = None,
+                 cancel: threading.Event | None = None, clock: Callable[[], float] = time.time,
+                 batch_size: int = BATCH_SIZE, kind: str = "import",
+                 undoes: ImportRun | None = None) -> None:
+        self.conn = conn
+        self.client = client
+        self.plan = plan
+        self.options = dict(options or {})
+        self.dry_run = dry_run
+        self.progress = progress or (lambda _e: None)
+        self.cancel = cancel or threading.Event()
+        self.clock = clock
+        self.batch_size = min(batch_size, BATCH_SIZE)
+        self.kind = kind
+        self.undoes = undoes
+        self.refs: dict[str, int] = {}
+        self._pending_updates: list[tuple[str, int | None, str | None, int]] = []
+        self._pending_links: list[tuple[str, str, int]] = []
+        self._labels = {a.ref: a.label for a in plan.actions}
+        self.failed_refs: set[str] = set()
+        self.outcomes: dict[str, dict[str, int]] = {}
+        self.problems: list[tuple[Action, str]] = []
+        self.run: ImportRun | None = None
+        self._seq = 0
+        self._started = 0.0
+        self._done = 0
+
+    # ---------------------------------------------------------------- public
+    def execute(self) -> ImportRun:
+        close_interrupted(self.conn)
+        # What is planned is recorded first, so a killed run's history can say how much of
+        # it reached QuickBooks Time (cmd_history, from the journal).
+        self.run = ImportRun.create(connection=self.conn, kind=self.kind, status="running",
+                                    dry_run=self.dry_run, options=self.options,
+                                    undoes_run=self.undoes, started_at=utcnow(),
+                                    counts={"planned_writes": sum(1 for a in self.plan.actions
+                                                                  if a.writes)})
+        self._started = self.clock()
+        total = len(self.plan.actions)
+        try:
+            if not self.dry_run:
+                for phase in PHASES:
+                    actions = [a for a in self.plan.actions if a.phase == phase]
+                    if actions:
+                        self._phase(phase, actions, total)
+            status = "done"
+        except ImportCancelled:
+            status = "cancelled"
+            raise
+        except BaseException:
+            status = "failed"
+            raise
+        finally:
+            self.run.status = status
+            self.run.finished_at = utcnow()
+            self.run.counts = self.summary()
+            self.run.save()
+            self.progress(ProgressEvent("finished", self._done, total, 0.0))
+        return self.run
+
+    def summary(self) -> dict[str, Any]:
+        return {"outcomes": self.outcomes, "failed": len(self.problems),
+                "planned": self.plan.counts()}
+
+    # ---------------------------------------------------------------- phases
+    def _phase(self, phase: str, actions: list[Action], total: int) -> None:
+        ordered = ordered_groups(actions)
+        for (op, entity), group in ordered:
+            for start in range(0, len(group), self.batch_size):
+                if self.cancel.is_set():
+                    raise ImportCancelled()
+                batch = group[start:start + self.batch_size]
+                if op == "local":
+                    self._local(batch)
+                else:
+                    self._batch(op, entity, batch)
+                self._done += len(batch)
+                elapsed = self.clock() - self._started
+                eta = elapsed / self._done * (total - self._done) if self._done else None
+                self.progress(ProgressEvent(phase, self._done, total, eta))
+
+    def _journal(self, action: Action, row: Mapping[str, Any] | None, journal_op: str) -> JournalEntry:
+        assert self.run is not None
+        self._seq += 1
+        return JournalEntry.create(run=self.run, seq=self._seq, action=journal_op,
+                                   entity_kind=action.entity, xero_id=action.xero_id,
+                                   qbt_id=action.qbt_id, batch_key=f"{self.run.id}:{action.ref}",
+                                   before=dict(action.before), after=dict(row or action.after),
+                                   state="intent")
+
+    def _journal_many(self, items: Sequence[tuple[Action, Mapping[str, Any] | None, str]],
+                      ) -> list[JournalEntry]:
+        """Journal a whole batch's intents in a few statements (one INSERT per row cost more
+        CPU than the network on large imports); returns saved entries, in order."""
+        assert self.run is not None
+        now = utcnow()
+        rows = []
+        for action, row, journal_op in items:
+            self._seq += 1
+            rows.append({"run": self.run, "seq": self._seq, "action": journal_op,
+                         "entity_kind": action.entity, "xero_id": action.xero_id,
+                         "qbt_id": action.qbt_id, "batch_key": f"{self.run.id}:{action.ref}",
+                         "before": dict(action.before), "after": dict(row or action.after),
+                         "state": "intent", "created_at": now, "updated_at": now})
+        if not rows:
+            return []
+        first = rows[0]["seq"]
+        bulk_insert(JournalEntry, rows)
+        ids = dict(JournalEntry.select(JournalEntry.seq, JournalEntry.id)
+                   .where((JournalEntry.run == self.run) & (JournalEntry.seq >= first)
+                          & (JournalEntry.seq <= self._seq)).tuples())
+        entries = []
+        for row in rows:
+            entry = JournalEntry(**row)
+            entry.id = ids[row["seq"]]
+            entries.append(entry)
+        return entries
+
+    def _settle(self, entry: JournalEntry, state: str, qbt_id: int | None,
+                error: str | None) -> None:
+        """Record an outcome; written with the batch's others by :meth:`_flush`."""
+        entry.state, entry.qbt_id, entry.error = state, qbt_id, error
+        self._pending_updates.append((state, qbt_id, error, entry.id))
+
+    def _flush(self) -> None:
+        """Write the batch's outcomes and links: one statement each, in one transaction."""
+        if not (self._pending_updates or self._pending_links):
+            return
+        now = JournalEntry.updated_at.db_value(utcnow())
+        cursor = db.connection()
+        with db.atomic():
+            if self._pending_updates:
+                cursor.executemany(
+                    'UPDATE "journal_entry" SET "state" = ?, "qbt_id" = ?, "error" = ?, '
+                    '"updated_at" = ? WHERE "id" = ?',
+                    [(st, q, err, now, ident) for st, q, err, ident in self._pending_updates])
+            if self._pending_links:
+                cursor.executemany(
+                    'DELETE FROM "link" WHERE "connection_id" = ? AND "kind" = ? '
+                    'AND ("xero_id" = ? OR "qbt_id" = ?)',
+                    [(self.conn.id, kind, xero_id, qbt_id)
+                     for kind, xero_id, qbt_id in self._pending_links])
+                bulk_insert(Link, [{"connection": self.conn, "kind": kind, "xero_id": xero_id,
+                                    "qbt_id": qbt_id, "created_by_run": self.run}
+                                   for kind, xero_id, qbt_id in self._pending_links])
+        self._pending_updates.clear()
+        self._pending_links.clear()
+
+    def _count(self, action: Action, outcome: str) -> None:
+        bucket = self.outcomes.setdefault(outcome, {})
+        bucket[action.summary_kind] = bucket.get(action.summary_kind, 0) + 1
+
+    # ---------------------------------------------------------------- local actions
+    def _local(self, batch: Sequence[Action]) -> None:
+        entries = self._journal_many([(action, None, "link") for action in batch])
+        for action, entry in zip(batch, entries, strict=True):
+            if action.entity == "leave_link":
+                after = action.after
+                with db.atomic():
+                    previous = LeaveLink.get_or_none(connection=self.conn,
+                                                     xero_leave_type_id=action.xero_id)
+                    if previous is not None:
+                        (JournalEntry.update(before={"qbt_jobcode_id": previous.qbt_jobcode_id})
+                         .where(JournalEntry.id == entry.id).execute())
+                    LeaveLink.delete().where((LeaveLink.connection == self.conn)
+                                             & (LeaveLink.xero_leave_type_id == action.xero_id)).execute()
+                    LeaveLink.create(connection=self.conn, xero_leave_type_id=action.xero_id,
+                                     qbt_jobcode_id=after["qbt_jobcode_id"],
+                                     is_paid=bool(after["is_paid"]),
+                                     export_to_xero=bool(after["export_to_xero"]))
+            elif action.qbt_id is not None:
+                if action.link_kind is not None:
+                    self._pending_links.append((action.link_kind, action.xero_id or "",
+                                                action.qbt_id))
+                self.refs[action.ref.removesuffix(":link")] = action.qbt_id
+            self._settle(entry, "done", entry.qbt_id, None)
+            self._count(action, "linked")
+        self._flush()
+
+    # ---------------------------------------------------------------- writes
+    def _row(self, op: str, action: Action) -> dict[str, Any] | None:
+        """The row to send, with ids of parents created earlier in this run filled in."""
+        row = dict(action.after)
+        if action.needs is not None:
+            parent = self.refs.get(action.needs)
+            if parent is None:
+                return None
+            if action.entity == "location":
+                row["linked_objects"] = {"jobcodes": [parent]}
+            elif action.entity == "customfielditem":
+                row["customfield_id"] = parent
+        if op != "create":
+            row["id"] = action.qbt_id
+        return row
+
+    def _batch(self, op: str, entity: str, batch: Sequence[Action]) -> None:
+        journal_op = {"create": "create", "update": "update", "restore": "restore",
+                      "archive": "archive"}[op]
+        prepared = [(action, self._row(op, action)) for action in batch]
+        entries = self._journal_many([(a, r, journal_op) for a, r in prepared])
+        sendable: list[tuple[Action, dict[str, Any], JournalEntry]] = []
+        for (action, row), entry in zip(prepared, entries, strict=True):
+            if (entity == "user" and op != "create" and action.qbt_id is not None
+                    and action.qbt_id == self.plan.key_owner_id):
+                # The last guard: the plan never asks this (core.engine.plan._user_changes).
+                self._fail(action, entry, tr("the QuickBooks Time user whose access key this "
+                                             "app uses is never changed by an import or an undo"))
+                continue
+            if row is None:
+                parent = self._labels.get(action.needs or "", action.needs or "")
+                self._fail(action, entry, tr("it depends on \"{name}\", which could not be written",
+                                             name=parent))
+                continue
+            sendable.append((action, row, entry))
+        if not sendable:
+            self._flush()
+            return
+        rows = [row for _a, row, _e in sendable]
+        method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
+        sent_at = self.clock()
+        try:
+            try:
+                results = method(rows)
+            except WriteOutcomeUnknown as lost:
+                results = self._reconcile(op, entity, rows, lost, sent_at)
+        except BaseException as exc:
+            # Fix: the run is ending on an error (or a cancel/kill signal) with this batch's
+            # outcome unknown. Never leave its journal entries at "intent" under a run that
+            # is no longer "running": say what is known, as close_interrupted() does.
+            self._pending_updates.clear()
+            for _action, _row, entry in sendable:
+                self._settle(entry, "unknown", entry.qbt_id,
+                             f"the run stopped before the answer was recorded: {type(exc).__name__}")
+            self._flush()
+            raise
+        by_row = {id(r.input): r for r in results}
+        for action, row, entry in sendable:
+            result = by_row.get(id(row))
+            if result is None and len(results) == len(rows):
+                # Positional fallback (the client keeps identity; belt and braces). Fix: only
+                # when there is one result per row — after a lost answer the results may
+                # cover some rows only, and a position would give a row another row's id.
+                result = results[[id(r) for r in rows].index(id(row))]
+            self._record(action, entry, result)
+        self._flush()
+
+    def _reconcile(self, op: str, entity: str, rows: list[dict[str, Any]],
+                   lost: WriteOutcomeUnknown, sent_at: float) -> list[WriteResult]:
+        """The answer to a batch was lost: find out what QB Time did before re-sending.
+
+        Fix: the answer to the re-send may be lost too (a flaky connection rarely fails
+        once). Before, that second WriteOutcomeUnknown ended the whole run, so each sync got
+        one phase further at best. Now: read back and re-send up to ``RESENDS`` times; rows
+        whose outcome is still unknown after that get no result (recorded as failed, the
+        rest of the run goes on; the next run's plan finds them if they were written).
+        """
+        results: dict[int, WriteResult] = {id(r.input): r for r in lost.completed}
+        pending = [r for r in rows if id(r) not in results]
+        log.warning("Answer lost for %d %s %s row(s); reading back before re-sending",
+                    len(pending), op, entity)
+        method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
+        for attempt in range(RESENDS + 1):
+            if op == "create" and pending:
+                found = _read_back(self.client, entity, pending, sent_at - 120)
+                for index, row in enumerate(pending):
+                    if index in found:
+                        results[id(row)] = WriteResult(row, True, 200, {"id": found[index], **row},
+                                                       "found after a lost answer")
+                pending = [r for r in pending if id(r) not in results]
+            if not pending or attempt == RESENDS:
+                break
+            try:
+                for result in method(pending):
+                    results[id(result.input)] = result
+                pending = []
+            except WriteOutcomeUnknown as again:
+                for result in again.completed:
+                    results[id(result.input)] = result
+                pending = [r for r in pending if id(r) not in results]
+                log.warning("Answer lost again for %d %s %s row(s) (re-send %d of %d)",
+                            len(pending), op, entity, attempt + 1, RESENDS)
+        return [results[id(r)] for r in rows if id(r) in results]
+
+    def _record(self, action: Action, entry: JournalEntry, result: WriteResult | None) -> None:
+        if result is None or not result.ok:
+            reason = result.message if result is not None else tr("no answer for this row")
+            self._fail(action, entry, reason or tr("QuickBooks Time refused it"))
+            return
+        qbt_id = result.id if action.op == "create" else action.qbt_id
+        self._settle(entry, "done", qbt_id,
+                     "already existed in QuickBooks Time: linked" if result.duplicate else None)
+        if qbt_id is not None:
+            self.refs[action.ref] = qbt_id
+            if action.op == "create" and action.link_kind is not None:
+                self._pending_links.append((action.link_kind, action.xero_id or "", qbt_id))
+        verb = {"create": "created", "update": "updated", "restore": "updated",
+                "archive": "archived"}[action.op]
+        self._count(action, "linked" if result.duplicate else verb)
+        if action.op == "create" and action.after.get("assigned_to_all"):
+            self._count(Action(action.ref, action.phase, action.op, action.entity, "assignments",
+                               action.label), "created")
+
+    def _fail(self, action: Action, entry: JournalEntry, reason: str) -> None:
+        self._settle(entry, "failed", entry.qbt_id, reason)
+        self.failed_refs.add(action.ref)
+        self.problems.append((action, reason))
+        self._count(action, "failed")
+        log.info("Could not %s %s %r: %s", action.op, action.entity, action.label, reason)
+
+
+# ============================================================================ undo
+def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
+    """The actions that revert ``run``, from its journal (most recent write first).
+
+    ``key_owner_id``: the QuickBooks Time user behind the access key. Whatever the journal
+    says, an undo never archives, renames, re-mails or restores them (reported as skipped).
+    """
+    from core.engine.plan import Action as PlanAction
+    from core.engine.plan import Skipped
+
+    actions: list[PlanAction] = []
+    skipped: list[Skipped] = []
+    entries = list(JournalEntry.select().where((JournalEntry.run == run)
+                                               & (JournalEntry.state == "done"))
+                   .order_by(JournalEntry.seq.desc()))
+    if key_owner_id is not None:
+        kept = []
+        for e in entries:
+            if (e.entity_kind == "user" and e.qbt_id == key_owner_id
+                    and e.action in ("create", "update", "restore", "archive")
+                    and not (e.action == "create" and e.error and "already existed" in e.error)):
+                skipped.append(Skipped("employee", e.xero_id or "", str(e.qbt_id), N_(
+                    "the QuickBooks Time user whose access key this app uses is never changed "
+                    "by an undo")))
+                continue
+            kept.append(e)
+        entries = kept
+    # A rename can free a name that a create of the same run then took (core.engine.plan settles
+    # names after renames). Reverting that rename needs the name back, and QuickBooks Time
+    # keeps jobcode names unique among siblings, archived ones included: the created
+    # jobcode is archived under a marked name first, then the rename is reverted.
+    created_names = {
+        (int((e.after or {}).get("parent_id") or 0), name_key((e.after or {}).get("name"))): e.seq
+        for e in entries if e.action == "create" and e.entity_kind == "jobcode"
+        and e.qbt_id is not None and not (e.error and "already existed" in e.error)}
+    reclaimed: dict[int, str] = {}   # seq of a create -> the name it must give back
+    for e in entries:
+        before, after = e.before or {}, e.after or {}
+        if e.entity_kind == "jobcode" and e.action in ("update", "restore") and "name" in after:
+            key = (int(before.get("parent_id") or after.get("parent_id") or 0),
+                   name_key(before.get("name")))
+            if key in created_names:
+                reclaimed[created_names[key]] = str(before.get("name"))
+    deferred: list[PlanAction] = []   # reverts that wait for the archive freeing their name
+    for e in entries:
+        before, after = dict(e.before or {}), dict(e.after or {})
+        ref = f"undo:{e.seq}"
+        kind = "customers" if e.entity_kind in ("jobcode", "location") else "items"
+        kind = {"user": "employees", "customfield": "custom_fields", "location": "locations",
+                "leave_link": "leave"}.get(e.entity_kind, kind)
+        label = str(after.get("name") or before.get("name") or after.get("username")
+                    or e.xero_id or e.qbt_id)
+        if e.action == "link":
+            actions.append(PlanAction(ref, "leave" if e.entity_kind == "leave_link" else "customers",
+                                      "link", e.entity_kind, kind, label, e.xero_id, e.qbt_id,
+                                      None, before=before, after={"unlink": True}))
+        elif e.action == "create" and e.qbt_id is not None:
+            if e.error and "already existed" in e.error:
+                actions.append(PlanAction(ref, "customers", "link", e.entity_kind, kind, label,
+                                          e.xero_id, e.qbt_id, None, after={"unlink": True}))
+                continue
+            archived: dict[str, Any] = {"active": False}
+            if e.seq in reclaimed:
+                archived["name"] = _undone_name(str(after.get("name") or label))
+            actions.append(PlanAction(ref, "archive", "archive", e.entity_kind, kind, label,
+                                      e.xero_id, e.qbt_id, None, before={"active": True},
+                                      after=archived, reason="created by the import"))
+            if e.entity_kind == "location":
+                # The archived location stays linked to its contact: the next import restores
+                # it for that contact instead of creating a second one at the same address.
+                continue
+            actions.append(PlanAction(ref + ":unlink", "leave", "link", e.entity_kind, kind, label,
+                                      e.xero_id, e.qbt_id, None, after={"unlink": True}))
+        elif e.action in ("update", "restore"):
+            revert = {k: before.get(k) for k in after if k not in ("id",)}
+            gives_back = (e.entity_kind == "jobcode" and "name" in after
+                          and str(before.get("name")) in reclaimed.values())
+            (deferred if gives_back else actions).append(PlanAction(
+                ref, "archive" if gives_back else "customers", "update", e.entity_kind, kind,
+                label, e.xero_id, e.qbt_id, None, before=after, after=revert,
+                reason="undo a change"))
+        elif e.action == "archive":
+            restore = {"active": True}
+            if e.entity_kind == "jobcode" and before.get("assigned_to_all"):
+                restore["assigned_to_all"] = True
+            actions.append(PlanAction(ref, "customers", "restore", e.entity_kind, kind, label,
+                                      e.xero_id, e.qbt_id, None, before={"active": False},
+                                      after=restore, reason="undo an archive"))
+            for child in before.get("children", []):
+                child_after = {"active": True}
+                if child in before.get("children_assigned_to_all", []):
+                    child_after["assigned_to_all"] = True
+                actions.append(PlanAction(f"{ref}:child:{child}", "locations", "restore",
+                                          "jobcode", kind, label, None, int(child), None,
+                                          before={"active": False}, after=child_after,
+                                          reason="undo an archive"))
+            for user_id, jobcode_id in before.get("assignments", []):
+                actions.append(PlanAction(f"{ref}:assign:{user_id}:{jobcode_id}", "employees",
+                                          "create", "assignment", "assignments", label, None,
+                                          None, None,
+                                          after={"user_id": int(user_id),
+                                                 "jobcode_id": int(jobcode_id)},
+                                          reason="undo an archive"))
+    # Last in the archive phase (after the archives: ordered_groups keeps plan order).
+    return ImportPlan(actions=actions + deferred, skipped=skipped, key_owner_id=key_owner_id)
+
+
+def _undone_name(name: str) -> str:
+    """The name an archived jobcode created by an undone import takes when its own name
+    must be given back (kept within QuickBooks Time's 64 characters)."""
+    suffix = " " + tr("(undone)")
+    return name[:64 - len(suffix)].rstrip() + suffix
+
+
+class Undoer(Importer):
+    """Runs an undo plan: the same journaled path, plus unlinking and assignments."""
+
+    def _local(self, batch: Sequence[Action]) -> None:
+        for action in batch:
+            entry = self._journal(action, None, "link")
+            with db.atomic():
+                if action.entity == "leave_link":
+                    LeaveLink.delete().where((LeaveLink.connection == self.conn)
+                                             & (LeaveLink.xero_leave_type_id == action.xero_id)).execute()
+                else:
+                    (Link.delete().where((Link.connection == self.conn)
+                                         & (Link.qbt_id == action.qbt_id)
+                                         & (Link.xero_id == (action.xero_id or ""))).execute())
+                entry.state = "done"
+                entry.save()
+            self._count(action, "unlinked")
+
+    def _batch(self, op: str, entity: str, batch: Sequence[Action]) -> None:
+        if entity != "assignment":
+            super()._batch(op, entity, batch)
+            return
+        existing = {(a.user_id, a.jobcode_id) for a in self.client.jobcode_assignments()
+                    if a.active}
+        todo = [a for a in batch if (a.after["user_id"], a.after["jobcode_id"]) not in existing]
+        rows = [dict(a.after) for a in todo]
+        entries = [self._journal(a, r, "assign") for a, r in zip(todo, rows, strict=True)]
+        results = self.client.create_assignments(rows) if rows else []
+        for action, entry, result in zip(todo, entries, results, strict=False):
+            self._record(action, entry, result)
+        self._flush()
+
+
+def undo_run(conn: Connection, client: QBTimeClient, run: ImportRun, *,
+             progress: ProgressCallback | None = None,
+             cancel: threading.Event | None = None) -> ImportRun:
+    """Revert ``run`` (journaled as an ``undo`` run); ``run`` becomes ``undone``.
+
+    The key's owner is asked of QuickBooks Time (one call) only when the run wrote users."""
+    owner = None
+    if JournalEntry.select().where((JournalEntry.run == run) & (JournalEntry.state == "done")
+                                   & (JournalEntry.entity_kind == "user")).exists():
+        owner = int(client.current_user().id)
+    plan = undo_plan(run, owner)
+    undoer = Undoer(conn, client, plan, options={"undo_of": run.id}, progress=progress,
+                    cancel=cancel, kind="undo", undoes=run)
+    result = undoer.execute()
+    if not undoer.problems:
+        run.status = "undone"
+        run.save()
+    return result

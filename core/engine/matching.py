@@ -1,0 +1,1216 @@
+"""Who is who between Xero and QuickBooks Time: links, conflicts, and what is left over.
+
+Pure functions over the typed records of ``core.engine.records``: no I/O, no database, no clock.
+
+The article's rules stay the safe default for *automatic* links (customers: exactly the same
+name; employees: the same first name, last name and e-mail). Everything else that looks
+alike becomes a :class:`Conflict` for a person to decide, with ranked candidates, a score and
+a reason. Nothing near is ever linked automatically.
+
+Decisions taken here, and why:
+
+* **Exact means exact, minus what nobody can see.** Both names are put in Unicode NFC and
+  their outer whitespace is trimmed before the byte comparison. "Café" typed on a Mac (NFD)
+  and on Windows (NFC) look identical and no user could tell them apart; the same holds for a
+  trailing space. Case, accents, inner spaces, punctuation and invisible characters *inside*
+  the name (a no-break space, a zero-width space) are not ignored: they are near matches.
+* **E-mails are compared case-insensitively** (after trimming). The local part of an address
+  is case-sensitive in theory only; no mail provider treats it so, and people type
+  ``Jane.Doe@`` and ``jane.doe@`` for the same mailbox.
+* **An existing link wins** (xero id -> QB Time id, from earlier imports) even when the names
+  now differ: the planner renames the QB Time object. It is dropped (reported in
+  ``MatchResult.dropped_links``) only when either side no longer exists.
+* **Matching is identity, not selection.** Pass every record you want *recognised* (for
+  customers: also contacts that are not customers yet and archived ones, so their QB Time
+  twins are not offered for archiving). The planner decides what to create or archive.
+* **Scores** are the similarity (0-100) of the *normalised* names: 100 for names equal after
+  normalisation, rapidfuzz ``token_sort_ratio`` otherwise. Candidates are ranked by tier
+  (identical, normalised, same e-mail, cut/numbered, fuzzy), then score, then QB Time id.
+* **Fuzzy candidates** (``token_sort_ratio`` >= 88 on normalised names, top 3) are computed
+  only for names with no identical or normalised candidate. They are exhaustive for small
+  inputs and blocked (length window + rarest-token keys) for large ones; see
+  :func:`fuzzy_candidates`. Normalised names are also compared with their spaces removed
+  ("CoastalBody" ~ "Coastal Body"), and cut names (> 64 characters in Xero, the first part
+  in QB Time) and numbered copies ("Greenfield Homes-1") are looked up too.
+* **One conflict per Xero record.** Its ``problem`` is the first that applies in
+  :data:`PROBLEMS` order; ``details["problems"]`` lists them all (a name can be too long *and*
+  have a near twin). Candidates already linked to another Xero record are still shown, with
+  ``linked_xero_id`` set: they usually mean a duplicate in Xero.
+* **Archive candidates** (``unmatched_qbt``) are active QB Time records that are not linked
+  and are nobody's candidate: a record someone may still pick is never offered for archiving.
+
+Reasons are stored as a stable ``reason_code`` plus English text; show them with
+:func:`describe_reason` (and problems with :func:`describe_problem`) in the user's language.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from core.engine.records import QBTJobcode, QBTUser, XeroContact, XeroEmployee
+from core.i18n import tr
+
+__all__ = [
+    "FUZZY_LIMIT",
+    "FUZZY_SCORER",
+    "FUZZY_THRESHOLD",
+    "MAX_ACTIVE_CUSTOM_FIELDS",
+    "NAME_LIMIT",
+    "PROBLEMS",
+    "Candidate",
+    "Conflict",
+    "MatchResult",
+    "check_custom_field_capacity",
+    "describe_problem",
+    "describe_reason",
+    "explain_difference",
+    "fingerprint",
+    "fuzzy_candidates",
+    "match_customers",
+    "match_employees",
+    "match_named",
+    "normalise_name",
+    "normalise_person",
+    "suggest_short_name",
+]
+
+#: QB Time's limit for jobcode names; custom field and custom field item names are held to it too.
+NAME_LIMIT = 64
+#: QB Time allows at most this many *active* custom fields per account.
+MAX_ACTIVE_CUSTOM_FIELDS = 6
+#: rapidfuzz score (0-100) from which a name is offered as a fuzzy candidate.
+FUZZY_THRESHOLD = 88.0
+#: at most this many fuzzy candidates per name.
+FUZZY_LIMIT = 3
+#: the scorer behind every fuzzy score (a benchmark compares against ``cdist`` with it).
+FUZZY_SCORER = fuzz.token_sort_ratio
+#: below this many pairs, :func:`fuzzy_candidates` compares every pair (no blocking).
+EXHAUSTIVE_PAIR_BUDGET = 2_000_000
+
+#: conflict problems, most important first (a conflict's ``problem`` is the first that applies).
+PROBLEMS = (
+    "key_owner",
+    "administrator",
+    "email_change",
+    "invalid_name",
+    "ambiguous",
+    "archived_twin",
+    "duplicate_in_xero",
+    "name_too_long",
+    "near_match",
+    "too_many_custom_fields",
+)
+
+# candidate tiers: the rank of the evidence, before the score
+_TIER_IDENTICAL, _TIER_NORMALISED, _TIER_EMAIL, _TIER_SHAPE, _TIER_FUZZY = range(5)
+
+
+# -- data types ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A QB Time record that may be the same thing as a Xero record."""
+
+    qbt_id: int
+    name: str
+    score: float                    # 0-100, similarity of the normalised names
+    reason_code: str                # stable: "case", "accents+spaces", "similar", ...
+    reason: str                     # English text; show describe_reason(reason_code, score=...)
+    archived: bool = False
+    email: str = ""                 # users only
+    linked_xero_id: str | None = None   # already linked (or linked now) to another Xero record
+
+    def describe(self, language: str | None = None) -> str:
+        return describe_reason(self.reason_code, score=self.score, language=language)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A Xero record a person has to decide about (link / create / skip / rename)."""
+
+    kind: str
+    xero_id: str
+    xero_name: str
+    problem: str
+    candidates: tuple[Candidate, ...]
+    fingerprint: str
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def describe(self, language: str | None = None) -> str:
+        return describe_problem(self, language)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    kind: str
+    links: dict[str, int]           # every valid link after matching: kept + new exact
+    new_links: dict[str, int]       # the new exact ones only
+    conflicts: list[Conflict]
+    unmatched_xero: list[str]       # no candidate at all: create
+    unmatched_qbt: list[int]        # active, unlinked, nobody's candidate: archive candidates
+    #: links given in that could not be kept (the Xero or QB Time side is gone)
+    dropped_links: dict[str, int] = field(default_factory=dict)
+
+    def bucket_of(self, xero_id: str) -> str | None:
+        if xero_id in self.links:
+            return "link"
+        if any(c.xero_id == xero_id for c in self.conflicts):
+            return "conflict"
+        if xero_id in self.unmatched_xero:
+            return "create"
+        return None
+
+    def conflict_for(self, xero_id: str) -> Conflict | None:
+        return next((c for c in self.conflicts if c.xero_id == xero_id), None)
+
+
+# -- normalisation -------------------------------------------------------------------------------
+
+_INVISIBLE, _CASE, _ACCENTS, _AMPERSAND, _PUNCTUATION, _SPACES, _LEGAL = (1 << i for i in range(7))
+_ALL = _INVISIBLE | _CASE | _ACCENTS | _AMPERSAND | _PUNCTUATION | _SPACES | _LEGAL
+_NOSPACE = 1 << 7       # explanations only: "Coastal Body" vs "CoastalBody" differ by spaces too
+_PERSON = _ALL & ~_LEGAL
+
+#: difference classes, in the order explanations prefer them (most specific first)
+_CLASSES: tuple[tuple[str, int], ...] = (
+    ("invisible", _INVISIBLE),
+    ("case", _CASE),
+    ("accents", _ACCENTS),
+    ("spaces", _SPACES),
+    ("punctuation", _PUNCTUATION),
+    ("ampersand", _AMPERSAND),
+    ("legal_suffix", _LEGAL),
+)
+_CLASS_CODES = tuple(code for code, _ in _CLASSES)
+
+_APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02bb`\u00b4\u2032"
+_WHITESPACE_CONTROLS = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"
+_MARK = "\x1f"   # stands for a punctuation run until spaces are tidied (removed as invisible)
+
+
+class _LazyTable(dict[int, Any]):
+    """A str.translate table filled on first sight of each character."""
+
+    def __init__(self, rule: Callable[[str], str | int | None]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, key: int) -> Any:
+        value = self._rule(chr(key))
+        if value is _KEEP:
+            value = key
+        self[key] = value
+        return value
+
+
+_KEEP = -1
+
+
+def _invisible_rule(ch: str) -> Any:
+    if ch in _WHITESPACE_CONTROLS:
+        return " "
+    cat = unicodedata.category(ch)
+    if cat in ("Zs", "Zl", "Zp"):
+        return " "
+    if cat[0] == "C":           # Cc, Cf (zero-width, bidi marks, BOM, soft hyphen), Co, Cn
+        return None
+    return _KEEP
+
+
+_SPECIAL_LETTERS = {
+    "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i", "ß": "ss",
+}
+
+
+def _accent_rule(ch: str) -> Any:
+    if ch in _SPECIAL_LETTERS:
+        return _SPECIAL_LETTERS[ch]
+    if unicodedata.category(ch) in ("Mn", "Me"):
+        return None
+    return _KEEP
+
+
+def _punct_rule(ch: str) -> Any:
+    if ch in _APOSTROPHES:
+        return None             # "St George's" ~ "St Georges", "O'Brien" ~ "OBrien"
+    if unicodedata.category(ch)[0] in ("P", "S"):
+        return _MARK
+    return _KEEP
+
+
+_INVISIBLE_TABLE = _LazyTable(_invisible_rule)
+_ACCENT_TABLE = _LazyTable(_accent_rule)
+_PUNCT_TABLE = _LazyTable(_punct_rule)
+
+_AMP_RE = re.compile(r"\s*&\s*|\s+\+\s+")
+_ET_RE = re.compile(r"(?<!\w)et(?!\w)", re.IGNORECASE)
+_MARK_RE = re.compile(r" *\x1f[\x1f ]*")
+_SINGLE_LETTER = re.compile(r"^[^\W\d_]$")
+_INITIAL_RE = re.compile(r"(?<!\S)[^\W\d_]\s+[^\W\d_](?!\S)")   # two initials in a row
+
+# Legal-form words stripped from the end of organisation names (repeatedly: "Pty. Ltd.").
+_LEGAL_WORDS = (
+    "incorporated", "inc", "limited", "ltd", "proprietary", "pty", "llc", "llp", "lp", "plc",
+    "corporation", "corp", "company", "co", "compagnie", "cie", "sarl", "sasu", "sas", "sa",
+    "eurl", "snc", "sencrl", "senc", "limitée", "limitee", "ltée", "ltee", "enr", "enrg", "gmbh",
+    "pte", "pvt",
+)
+_COMPANY_WORDS = frozenset(("company", "co", "compagnie", "cie"))
+_LEGAL_RE = re.compile(
+    r"(?:^|[\s.,/&(\-]+)(" + "|".join(_LEGAL_WORDS) + r")\.?[\s.,)]*$", re.IGNORECASE
+)
+_CONNECTOR_RE = re.compile(r"(?:^|[\s,]+)(?:and|et|&)[\s,]*$", re.IGNORECASE)
+
+
+def _merge_initials(tokens: list[str]) -> list[str]:
+    """'a b c plumbing' -> 'abc plumbing': initials written with or without dots/spaces."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in tokens:
+        if len(tok) == 1 and _SINGLE_LETTER.match(tok):
+            run.append(tok)
+            continue
+        if run:
+            out.append("".join(run)) if len(run) > 1 else out.append(run[0])
+            run = []
+        out.append(tok)
+    if run:
+        out.append("".join(run)) if len(run) > 1 else out.append(run[0])
+    return out
+
+
+_LEGAL_SET = frozenset(_LEGAL_WORDS)
+_TAIL_JUNK = " \t.,)"
+_WORD_SEPARATORS = " \t./,&(-"
+
+
+def _last_word(s: str, plain: bool) -> str:
+    if plain:                   # punctuation already gone: words are separated by spaces
+        return s[s.rfind(" ") + 1:]
+    s = s.rstrip(_TAIL_JUNK)
+    cut = max([s.rfind(sep) for sep in _WORD_SEPARATORS])
+    return s[cut + 1:].casefold()
+
+
+def _strip_legal(s: str, plain: bool = False) -> str:
+    while True:
+        if _last_word(s, plain) not in _LEGAL_SET:
+            return s            # the cheap test first: most names end with no legal form
+        m = _LEGAL_RE.search(s)
+        if not m or m.start() == 0:
+            return s            # no suffix, or the suffix is the whole name: keep it
+        rest = s[: m.start()].rstrip(" ,.-/&(")
+        if m.group(1).casefold() in _COMPANY_WORDS:
+            rest = _CONNECTOR_RE.sub("", rest).rstrip(" ,.-/&(")   # "Smith & Co" -> "Smith"
+        if not rest.strip():
+            return s
+        s = rest
+
+
+def _canon(s: str, flags: int) -> str:
+    """Apply the chosen normalisation stages, always in the same order."""
+    ascii_only = s.isascii()
+    s = s.strip() if ascii_only else unicodedata.normalize("NFC", s).strip()
+    if flags & _INVISIBLE and not (ascii_only and s.isprintable()):
+        if not ascii_only:
+            s = unicodedata.normalize("NFKC", s)
+        s = s.translate(_INVISIBLE_TABLE).strip()
+        ascii_only = s.isascii()
+    if flags & _CASE:
+        s = s.casefold()
+    if flags & _ACCENTS and not ascii_only:
+        s = unicodedata.normalize("NFD", s).translate(_ACCENT_TABLE)
+        s = unicodedata.normalize("NFC", s)
+    if flags & _AMPERSAND:
+        if "&" in s or "+" in s:
+            s = _AMP_RE.sub(" and ", s)
+        if "et" in s or "ET" in s or "Et" in s or "eT" in s:
+            s = _ET_RE.sub("and", s)
+        s = s.strip()
+    if flags & _PUNCTUATION:
+        s = s.translate(_PUNCT_TABLE)
+        if _MARK in s:
+            s = _MARK_RE.sub(" ", s)
+        s = s.strip()
+    if flags & _SPACES:
+        tokens = s.split()
+        merged = bool(_INITIAL_RE.search(s))
+        if merged:
+            tokens = _merge_initials(tokens)
+        # An "et" made by the stages above ("E/T" -> "e t" -> "et", "e't" -> "et") is read as
+        # the others are: otherwise normalising twice would differ from normalising once.
+        if flags & _AMPERSAND and (merged or "et" in s or "ET" in s or "Et" in s or "eT" in s):
+            tokens = ["and" if t.casefold() == "et" else t for t in tokens]
+        s = " ".join(tokens)
+    if flags & _LEGAL:
+        s = _strip_legal(s, plain=bool(flags & _PUNCTUATION and flags & _CASE)).strip()
+    if flags & _NOSPACE:
+        s = s.replace(" ", "")
+    return s
+
+
+def normalise_name(s: str) -> str:
+    """The key two organisation names share when a person would call them "the same".
+
+    NFKC; invisible characters (zero-width, bidi marks, controls) dropped and every kind of
+    space made a plain space; casefold; accents stripped (NFD, combining marks dropped; œ, æ,
+    ø, ł, ß... spelled out); "&", "+" and French "et" read as "and"; apostrophes dropped;
+    other punctuation and symbols become a space; spaces collapsed; initials joined ("A.B.C."
+    -> "abc"); legal suffixes stripped from the end, repeatedly (Ltd, Pty Ltd, Inc., LLC, PLC,
+    Corp, & Co, SARL, SAS, SA, SNC, Ltée, Limitée, Enr, Inc/Ltée...), never when the suffix is
+    the whole name.
+    """
+    return _canon(s, _ALL)
+
+
+def normalise_person(first: str, last: str = "") -> str:
+    """The same normalisation for a person's name, without legal suffixes ("Linh Sa")."""
+    return _canon(f"{first} {last}", _PERSON)
+
+
+@lru_cache(maxsize=8192)
+def _canon_cached(s: str, flags: int) -> str:
+    return _canon(s, flags)
+
+
+def _exact_key(s: str) -> str:
+    return s.strip() if s.isascii() else unicodedata.normalize("NFC", s).strip()
+
+
+def _email_key(s: str) -> str:
+    return s.strip().casefold()
+
+
+def _is_blank(s: str) -> bool:
+    return not _canon(s, _INVISIBLE)
+
+
+_NUMBER_SUFFIX = re.compile(r"^(.*\S) \d{1,3}$")
+
+
+def _without_number(nkey: str) -> str | None:
+    """'greenfield homes 1' -> 'greenfield homes' (a copy an earlier import numbered)."""
+    m = _NUMBER_SUFFIX.match(nkey)
+    return m.group(1) if m else None
+
+
+_MIN_CUT = 24    # a cut name keeps at least this many characters of the normalised name
+
+
+def _is_cut_of(long_nkey: str, short_nkey: str, short_raw: str, limit: int) -> bool:
+    """Is ``short`` the ``long`` name cut short to fit QB Time's limit?"""
+    if len(short_nkey) < _MIN_CUT or len(short_nkey) >= len(long_nkey):
+        return False
+    if not long_nkey.startswith(short_nkey):
+        return False
+    raw = short_raw.strip()
+    at_word_end = long_nkey[len(short_nkey)] == " "
+    return len(raw) >= limit - 8 or raw.endswith(("…", "...")) or at_word_end
+
+
+def _fuzzy_score(a_nkey: str, b_nkey: str) -> float:
+    return float(FUZZY_SCORER(a_nkey, b_nkey))
+
+
+def _compact(nkey: str) -> str:
+    """The normalised key without spaces: "coastal body" ~ "coastalbody"."""
+    return nkey.replace(" ", "")
+
+
+def _explain_equal(a: str, b: str, flags: int) -> str:
+    """The smallest set of difference classes whose stages make ``a`` and ``b`` equal."""
+    nospace = flags & _NOSPACE
+    classes = [(code, bit | nospace if bit == _SPACES else bit)
+               for code, bit in _CLASSES if flags & bit]
+    for code, bit in classes:      # most differences are a single one: try them first
+        if _canon_cached(a, bit) == _canon_cached(b, bit):
+            return code
+    base_a, base_b = _canon_cached(a, 0), _canon_cached(b, 0)
+
+    def matters(bit: int) -> bool:
+        """Does this stage change either name, on its own or on top of all the others?"""
+        if _canon_cached(a, bit) != base_a or _canon_cached(b, bit) != base_b:
+            return True
+        rest = flags & ~bit
+        return _canon_cached(a, rest) != _canon_cached(b, rest)
+
+    relevant = [(code, bit) for code, bit in classes if matters(bit)]
+    for size in range(2, len(relevant) + 1):
+        for subset in combinations(relevant, size):
+            mask = 0
+            for _, bit in subset:
+                mask |= bit
+            if _canon_cached(a, mask) == _canon_cached(b, mask):
+                return "+".join(code for code, _ in subset)
+    return "+".join(code for code, _ in relevant) or "invisible"
+
+
+def _difference(a: str, b: str, flags: int = _ALL, limit: int = NAME_LIMIT) -> tuple[str, float]:
+    """The reason code for how ``a`` and ``b`` differ, and the similarity score."""
+    if _exact_key(a) == _exact_key(b):
+        return "identical", 100.0
+    full_a, full_b = _canon_cached(a, flags), _canon_cached(b, flags)
+    if full_a and full_a == full_b:
+        return _explain_equal(a, b, flags), 100.0
+    if full_a and _compact(full_a) == _compact(full_b):
+        return _explain_equal(a, b, flags | _NOSPACE), 100.0
+    score = round(_fuzzy_score(full_a, full_b), 1)
+    if full_a and full_b:
+        if (len(_exact_key(a)) > limit and _is_cut_of(full_a, full_b, b, limit)) or (
+                len(_exact_key(b)) > limit and _is_cut_of(full_b, full_a, a, limit)):
+            return "truncated", score
+        if _without_number(full_a) == full_b or _without_number(full_b) == full_a:
+            return "numbered_copy", score
+    return "similar", score
+
+
+def explain_difference(a: str, b: str, language: str | None = None) -> tuple[str, str]:
+    """(reason_code, reason text) for two names, the most specific reason first.
+
+    Codes: ``identical``; one or more of ``invisible``, ``case``, ``accents``, ``spaces``,
+    ``punctuation``, ``ampersand``, ``legal_suffix`` joined by "+" (the smallest set of
+    differences that explains everything, e.g. ``case+spaces``); ``truncated`` (one is the
+    other cut to 64 characters); ``numbered_copy`` ("Greenfield Homes-1"); ``similar``.
+    """
+    code, score = _difference(a, b)
+    return code, describe_reason(code, score=score, language=language)
+
+
+# -- reasons and problems in words ---------------------------------------------------------------
+
+
+def _single_difference(code: str, language: str | None) -> str:
+    if code == "case":
+        return tr("differs only by case", language)
+    if code == "accents":
+        return tr("differs only by accents", language)
+    if code == "spaces":
+        return tr("differs only by spaces", language)
+    if code == "invisible":
+        return tr("differs only by invisible characters (such as a no-break space)", language)
+    if code == "punctuation":
+        return tr("differs only by punctuation", language)
+    if code == "ampersand":
+        return tr("& instead of and", language)
+    return tr("differs only by a legal suffix (Ltd, Inc…)", language)
+
+
+def _difference_label(code: str, language: str | None) -> str:
+    if code == "case":
+        return tr("case", language)
+    if code == "accents":
+        return tr("accents", language)
+    if code == "spaces":
+        return tr("spaces", language)
+    if code == "invisible":
+        return tr("invisible characters", language)
+    if code == "punctuation":
+        return tr("punctuation", language)
+    if code == "ampersand":
+        return tr("“&” instead of “and”", language)
+    return tr("a legal suffix (Ltd, Inc…)", language)
+
+
+def describe_reason(reason_code: str, *, score: float | None = None,
+                    language: str | None = None) -> str:
+    """The words for a candidate's ``reason_code``, in ``language`` (default: the current one)."""
+    codes = reason_code.split("+")
+    other_email = "other_email" in codes
+    codes = [c for c in codes if c != "other_email"]
+    differences = [c for c in codes if c in _CLASS_CODES]
+    if differences and len(differences) == len(codes):
+        if len(differences) == 1:
+            text = _single_difference(differences[0], language)
+        else:
+            labels = [_difference_label(c, language) for c in differences]
+            joined = tr("{items} and {last}", language, items=", ".join(labels[:-1]),
+                        last=labels[-1])
+            text = tr("differs only by {differences}", language, differences=joined)
+    elif codes == ["identical"]:
+        text = tr("identical name", language)
+    elif codes == ["same_name_other_email"]:
+        text = tr("same name, different email", language)
+    elif codes == ["linked"]:
+        text = tr("already linked to this Xero employee", language)
+    elif codes == ["same_name_no_email"]:
+        text = tr("same name, but only one of the two has an e-mail: link them if they are "
+                  "the same person", language)
+    elif codes == ["same_email_other_name"]:
+        text = tr("same email, different name", language)
+    elif codes == ["truncated"]:
+        text = tr("same name, cut to {limit} characters", language, limit=NAME_LIMIT)
+    elif codes == ["numbered_copy"]:
+        text = tr("same name with a number added (an earlier duplicate?)", language)
+    else:
+        shown = math.floor((score or 0.0) + 0.5)
+        text = tr("similar name (score {score})", language, score=shown)
+    if other_email:
+        text = tr("{reason}, different email", language, reason=text)
+    return text
+
+
+def describe_problem(conflict: Conflict, language: str | None = None) -> str:
+    """One plain sentence saying why a person has to look at this record."""
+    problem = conflict.problem
+    if problem in ("key_owner", "administrator", "email_change"):
+        return _describe_user_change(conflict, language)
+    if problem == "invalid_name":
+        return tr("This record has no name in Xero.", language)
+    if problem == "ambiguous":
+        return tr("More than one record has exactly this name, so it cannot be linked "
+                  "automatically.", language)
+    if problem == "archived_twin":
+        return tr("A record with exactly this name exists in QuickBooks Time but is archived: "
+                  "restore and link it, or create a new one.", language)
+    if problem == "duplicate_in_xero":
+        return tr("Another Xero record has nearly the same name.", language)
+    if problem == "name_too_long":
+        return tr("The name is longer than QuickBooks Time allows ({limit} characters).",
+                  language, limit=conflict.details.get("limit", NAME_LIMIT))
+    if problem == "too_many_custom_fields":
+        return tr("QuickBooks Time allows at most {limit} active custom fields: {active} are "
+                  "active and this import needs {needed} more.", language,
+                  limit=conflict.details.get("limit", MAX_ACTIVE_CUSTOM_FIELDS),
+                  active=conflict.details.get("active", 0),
+                  needed=conflict.details.get("needed", 0))
+    return tr("A similar record already exists in QuickBooks Time.", language)
+
+
+def _describe_change(change: Mapping[str, Any], language: str | None) -> str:
+    """What the import would do to a QuickBooks Time user, in words."""
+    after = change.get("after") or {}
+    if change.get("op") == "archive":
+        return tr("archive them", language)
+    parts = []
+    if after.get("active") is True:
+        parts.append(tr("restore them", language))
+    if "first_name" in after or "last_name" in after:
+        before = change.get("before") or {}
+        first = after.get("first_name", before.get("first_name", ""))
+        last = after.get("last_name", before.get("last_name", ""))
+        parts.append(tr("rename them \u201c{name}\u201d", language,
+                        name=f"{first} {last}".strip()))
+    if "email" in after:
+        parts.append(tr("change their e-mail to {email}", language, email=after["email"]))
+    if not parts:
+        return tr("change them", language)
+    if len(parts) == 1:
+        return parts[0]
+    return tr("{items} and {last}", language, items=", ".join(parts[:-1]), last=parts[-1])
+
+
+def _describe_user_change(conflict: Conflict, language: str | None) -> str:
+    details = conflict.details
+    who = str(details.get("qbt_name") or conflict.xero_name)
+    email = str(details.get("qbt_email") or "") or tr("no e-mail", language)
+    change = _describe_change(details.get("change") or {}, language)
+    if conflict.problem == "key_owner":
+        return tr("{name} ({email}) is the QuickBooks Time user whose access key this app uses: "
+                  "an import never changes them. Xero's employee \u201c{xero}\u201d would {change}. "
+                  "Make the change in QuickBooks Time yourself if it is right, then choose skip.",
+                  language, name=who, email=email, xero=conflict.xero_name, change=change)
+    if conflict.problem == "administrator":
+        return tr("{name} ({email}) is a QuickBooks Time administrator: nothing changes an "
+                  "administrator automatically. Xero's employee \u201c{xero}\u201d would {change}. "
+                  "Choose link to apply it, or skip to leave them as they are.",
+                  language, name=who, email=email, xero=conflict.xero_name, change=change)
+    return tr("Xero has another e-mail for {name} ({email}): the import would {change}. An "
+              "e-mail is changed only for a link you confirm: choose link to use Xero's "
+              "e-mail, or skip to keep this one.",
+              language, name=who, email=email, change=change)
+
+
+# -- fingerprints --------------------------------------------------------------------------------
+
+
+def fingerprint(kind: str, xero_name: str, problem: str, candidates: Iterable[Candidate], *,
+                xero_email: str = "", extra: Mapping[str, Any] | None = None) -> str:
+    """A stable hash of exactly what a decision about a conflict depends on.
+
+    The Xero name (and e-mail), the problem, and each candidate's id, name, e-mail, archived
+    state and whom it is linked to. Scores and reason texts are left out on purpose: a better
+    scorer must not re-open decisions. ``extra`` holds kind-specific inputs (the names of the
+    other Xero duplicates, the counts of a capacity problem...).
+    """
+    payload = {
+        "kind": kind,
+        "name": xero_name,
+        "email": _email_key(xero_email),
+        "problem": problem,
+        "candidates": sorted(
+            [c.qbt_id, c.name, _email_key(c.email), c.archived, c.linked_xero_id or ""]
+            for c in candidates
+        ),
+        "extra": dict(sorted((extra or {}).items())),
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=list)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# -- fuzzy candidates ----------------------------------------------------------------------------
+
+
+def _sort_tokens(s: str) -> str:
+    return " ".join(sorted(s.split()))
+
+
+def _length_window(length: int, threshold: float) -> tuple[int, int]:
+    """Lengths a string can have and still reach ``threshold`` with an Indel ratio.
+
+    ratio = 200 * LCS / (la + lb) <= 200 * min / (la + lb), so min/max >= T / (200 - T).
+    """
+    r = threshold / (200.0 - threshold)
+    return math.ceil(length * r - 1e-9), math.floor(length / r + 1e-9)
+
+
+def _token_keys(token: str) -> tuple[str, ...]:
+    if len(token) < 4:
+        return ("=" + token,)
+    return ("<" + token[:3], ">" + token[-3:])
+
+
+class _Bucket:
+    """Choice strings sorted by length, with their indexes, for sliced scans."""
+
+    __slots__ = ("ids", "lengths", "strings")
+
+    def __init__(self, pairs: list[tuple[str, int]]) -> None:
+        pairs.sort(key=lambda p: (len(p[0]), p[1]))
+        self.strings = [s for s, _ in pairs]
+        self.ids = [i for _, i in pairs]
+        self.lengths = [len(s) for s in self.strings]
+
+    def scan(self, query: str, threshold: float, found: dict[int, float]) -> None:
+        lo_len, hi_len = _length_window(len(query), threshold)
+        lo = bisect.bisect_left(self.lengths, lo_len)
+        hi = bisect.bisect_right(self.lengths, hi_len)
+        if lo >= hi:
+            return
+        for _, score, pos in process.extract(query, self.strings[lo:hi], scorer=fuzz.ratio,
+                                             processor=None, score_cutoff=threshold,
+                                             limit=None):
+            idx = self.ids[lo + pos]
+            if score > found.get(idx, -1.0):
+                found[idx] = float(score)
+
+
+def fuzzy_candidates(names: Sequence[str], choices: Sequence[str],
+                     threshold: float = FUZZY_THRESHOLD, limit: int = FUZZY_LIMIT, *,
+                     exhaustive: bool | None = None) -> list[list[tuple[int, float]]]:
+    """For each name, the best ``limit`` choices scoring >= ``threshold``: (index, score).
+
+    Scores are ``FUZZY_SCORER`` (``token_sort_ratio``) of the strings as given (normalise
+    them first), best first, ties by choice index. Empty names and choices never match.
+
+    Exhaustive mode compares every pair inside the length window an Indel ratio allows, so it
+    returns exactly what ``process.cdist(names, choices, scorer=FUZZY_SCORER,
+    score_cutoff=threshold)`` would. It is used when ``exhaustive`` is true, or when it is
+    None and there are at most ``EXHAUSTIVE_PAIR_BUDGET`` pairs. Otherwise each name is
+    compared only with choices sharing the first or last three letters of one of its two
+    rarest words (words under four letters: the whole word): near-exact recall on
+    typos, nicknames and dropped words at a fraction of the cost.
+    """
+    if not 0 < threshold <= 100:
+        raise ValueError("threshold must be in (0, 100]")
+    results: list[list[tuple[int, float]]] = [[] for _ in names]
+    if limit <= 0 or not names or not choices:
+        return results
+    sorted_choices = [(_sort_tokens(c), i) for i, c in enumerate(choices)]
+    sorted_choices = [(s, i) for s, i in sorted_choices if s]
+    if exhaustive is None:
+        exhaustive = len(names) * len(sorted_choices) <= EXHAUSTIVE_PAIR_BUDGET
+    everything = _Bucket(list(sorted_choices))
+    buckets: dict[str, _Bucket] = {}
+    if not exhaustive:
+        postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for s, i in sorted_choices:
+            for key in {k for tok in s.split() for k in _token_keys(tok)}:
+                postings[key].append((s, i))
+        buckets = {key: _Bucket(pairs) for key, pairs in postings.items()}
+    for n, name in enumerate(names):
+        query = _sort_tokens(name)
+        if not query:
+            continue
+        found: dict[int, float] = {}
+        if exhaustive:
+            everything.scan(query, threshold, found)
+        else:
+            def rarity(tok: str) -> tuple[int, str]:
+                return (sum(len(buckets[k].ids) if k in buckets else 0 for k in _token_keys(tok)),
+                        tok)
+            tokens = sorted(set(query.split()), key=rarity)
+            keys = {k for tok in tokens[:2] for k in _token_keys(tok)}
+            for key in sorted(keys):
+                bucket = buckets.get(key)
+                if bucket is not None:
+                    bucket.scan(query, threshold, found)
+        best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        results[n] = best
+    return results
+
+
+# -- the matching engine -------------------------------------------------------------------------
+
+
+@dataclass
+class _X:
+    xero_id: str
+    name: str                       # display name ("First Last" for people)
+    ekey: Any                       # exact key
+    nkey: str                       # normalised key
+    email: str = ""
+    valid: bool = True
+    ckey: str = ""                  # normalised key without spaces
+    details: dict[str, Any] = field(default_factory=dict)     # copied into the conflict
+    fp_extra: dict[str, Any] = field(default_factory=dict)    # more the decision depends on
+
+
+@dataclass
+class _Q:
+    qbt_id: int
+    name: str
+    active: bool
+    ekey: Any
+    nkey: str
+    email: str = ""
+    ckey: str = ""
+
+
+@dataclass
+class _Profile:
+    """What differs between customers/named things and people."""
+
+    kind: str
+    exact: Callable[[_X, _Q], bool]
+    reason: Callable[[_X, _Q], tuple[str, float, int]]   # (code, score, tier)
+    name_limit: int | None
+    by_email: bool = False
+
+
+def _name_reason(x: _X, q: _Q, limit: int = NAME_LIMIT) -> tuple[str, float, int]:
+    code, score = _difference(x.name, q.name, _ALL, limit)
+    if code == "identical":
+        return code, 100.0, _TIER_IDENTICAL
+    if code in ("truncated", "numbered_copy"):
+        return code, score, _TIER_SHAPE
+    if code == "similar":
+        return code, score, _TIER_FUZZY
+    return code, score, _TIER_NORMALISED
+
+
+def _person_reason(x: _X, q: _Q) -> tuple[str, float, int]:
+    xe, qe = _email_key(x.email), _email_key(q.email)
+    emails_differ = bool(xe and qe and xe != qe)
+    same_email = bool(xe and xe == qe)
+    if x.ekey == q.ekey:
+        if emails_differ:
+            return "same_name_other_email", 100.0, _TIER_IDENTICAL
+        if bool(xe) != bool(qe):
+            return "same_name_no_email", 100.0, _TIER_IDENTICAL
+        return "identical", 100.0, _TIER_IDENTICAL
+    suffix = "+other_email" if emails_differ else ""
+    if x.ckey and x.ckey == q.ckey:
+        code, score = _difference(x.name, q.name, _PERSON)
+        if code == "identical":     # same words, split differently between first and last
+            code = "spaces"
+        return code + suffix, score, _TIER_NORMALISED
+    score = round(_fuzzy_score(x.nkey, q.nkey), 1)
+    if same_email:
+        return "same_email_other_name", score, _TIER_EMAIL
+    return "similar" + suffix, score, _TIER_FUZZY
+
+
+def _taken_names(qs: Iterable[_Q], xs: Iterable[_X], limit: int) -> set[str]:
+    taken: set[str] = set()
+    for q in qs:
+        taken.update((q.ekey.casefold(), q.nkey))
+    for x in xs:
+        if x.valid and len(x.ekey) <= limit:
+            taken.update((x.ekey.casefold(), x.nkey))
+    return taken
+
+
+_CUT_TRAILERS = " \t-–—,.;:/&+(["
+
+
+def _name_keys(name: str) -> tuple[str, str]:
+    return name.casefold(), normalise_name(name)
+
+
+def suggest_short_name(name: str, taken: Iterable[str] = (), limit: int = NAME_LIMIT) -> str:
+    """``name`` cut to ``limit`` characters, at a word if it can, not colliding with ``taken``.
+
+    ``taken`` holds names already in use; a suggestion collides with one when they are equal
+    ignoring case, or equal after :func:`normalise_name`. A collision gets " (2)", " (3)"...
+    """
+    keys: set[str] = set()
+    for t in taken:
+        keys.update(_name_keys(_exact_key(t)))
+    return _suggest(name, keys, limit)
+
+
+def _suggest(name: str, taken_keys: set[str], limit: int) -> str:
+    base = " ".join(_canon(name, _INVISIBLE).split())
+
+    def cut(text: str, room: int) -> str:
+        if len(text) <= room:
+            return text
+        head = text[:room]
+        if text[room] != " ":
+            space = head.rfind(" ")
+            if space >= room * 0.6:
+                head = head[:space]
+        opening = head.rfind("(")
+        if opening > head.rfind(")") and opening >= room * 0.5:
+            head = head[:opening]       # never leave "(Sydney" dangling
+        return head.rstrip(_CUT_TRAILERS) or text[:room]
+
+    def free(candidate: str) -> bool:
+        return not taken_keys.intersection(_name_keys(candidate))
+
+    first = cut(base, limit)
+    if free(first):
+        return first
+    n = 2
+    while True:
+        tag = f" ({n})"
+        candidate = cut(base, limit - len(tag)) + tag
+        if free(candidate):
+            return candidate
+        n += 1
+
+
+def _sort_candidates(cands: Iterable[tuple[int, Candidate]]) -> tuple[Candidate, ...]:
+    return tuple(c for _, c in sorted(cands, key=lambda tc: (tc[0], -tc[1].score, tc[1].qbt_id)))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Matching allocates many small acyclic objects; left on, the cyclic collector rescans
+    the caller's whole heap (snapshots, raw JSON) again and again: a third of the run time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _match(profile: _Profile, xs_in: Sequence[_X], qs_in: Sequence[_Q],
+           links: Mapping[str, int]) -> MatchResult:
+    kind = profile.kind
+    xs: dict[str, _X] = {}
+    for x in xs_in:
+        xs.setdefault(x.xero_id, x)
+    qs: dict[int, _Q] = {}
+    for q in sorted(qs_in, key=lambda q: q.qbt_id):
+        qs.setdefault(q.qbt_id, q)
+
+    # 1. existing links win while both sides exist
+    kept: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    owner: dict[int, str] = {}
+    for xid, qid in sorted(links.items()):
+        if xid in xs and qid in qs and qid not in owner:
+            kept[xid] = qid
+            owner[qid] = xid
+        else:
+            dropped[xid] = qid
+
+    # 2. the exact rule: unique on both sides, active, and free
+    q_by_ekey: dict[Any, list[_Q]] = defaultdict(list)
+    for q in qs.values():
+        q_by_ekey[q.ekey].append(q)
+    twins: dict[str, list[_Q]] = {}
+    partners: dict[int, list[str]] = defaultdict(list)
+    for x in xs.values():
+        if not x.valid:
+            continue
+        exact_twins = [q for q in q_by_ekey.get(x.ekey, ()) if profile.exact(x, q)]
+        twins[x.xero_id] = exact_twins
+        for q in exact_twins:
+            partners[q.qbt_id].append(x.xero_id)
+    new_links: dict[str, int] = {}
+    for xid in sorted(twins):
+        if xid in kept or len(twins[xid]) != 1:
+            continue
+        q = twins[xid][0]
+        if q.active and q.qbt_id not in owner and partners[q.qbt_id] == [xid]:
+            new_links[xid] = q.qbt_id
+    for xid, qid in new_links.items():
+        owner[qid] = xid
+    linked = {**kept, **new_links}
+
+    # 3. everything else gets candidates
+    q_by_nkey: dict[str, list[_Q]] = defaultdict(list)
+    q_by_ckey: dict[str, list[_Q]] = defaultdict(list)
+    q_by_base: dict[str, list[_Q]] = defaultdict(list)
+    q_by_email: dict[str, list[_Q]] = defaultdict(list)
+    for q in qs.values():
+        if q.nkey:
+            q_by_nkey[q.nkey].append(q)
+            q_by_ckey[q.ckey].append(q)
+            base = _without_number(q.nkey)
+            if base:
+                q_by_base[base].append(q)
+        if profile.by_email and _email_key(q.email):
+            q_by_email[_email_key(q.email)].append(q)
+    x_by_ckey: dict[str, list[str]] = defaultdict(list)
+    for x in xs.values():
+        if x.valid and x.ckey:
+            x_by_ckey[x.ckey].append(x.xero_id)
+    q_long: dict[str, list[_Q]] = defaultdict(list)
+    if profile.name_limit:
+        for q in qs.values():
+            if len(q.nkey) >= _MIN_CUT:
+                q_long[q.nkey].append(q)
+
+    open_xs = [x for x in xs.values() if x.xero_id not in linked]
+    found_by_x: dict[str, dict[int, _Q]] = {}
+    need_fuzzy: list[_X] = []
+    for x in open_xs:
+        if not x.valid:
+            found_by_x[x.xero_id] = {}
+            continue
+        found: dict[int, _Q] = {q.qbt_id: q for q in twins.get(x.xero_id, ())}
+        for q in q_by_ckey.get(x.ckey, ()) if x.ckey else ():
+            found.setdefault(q.qbt_id, q)
+        strong = bool(found)
+        if profile.by_email and _email_key(x.email):
+            for q in q_by_email.get(_email_key(x.email), ()):
+                found.setdefault(q.qbt_id, q)
+        if x.nkey:
+            for q in q_by_base.get(x.nkey, ()):
+                found.setdefault(q.qbt_id, q)
+            base = _without_number(x.nkey)
+            for q in q_by_nkey.get(base, ()) if base else ():
+                found.setdefault(q.qbt_id, q)
+        if profile.name_limit and len(x.ekey) > profile.name_limit and x.nkey:
+            for end in range(_MIN_CUT, len(x.nkey)):
+                for q in q_long.get(x.nkey[:end], ()):
+                    if _is_cut_of(x.nkey, q.nkey, q.name, profile.name_limit):
+                        found.setdefault(q.qbt_id, q)
+        found_by_x[x.xero_id] = found
+        if not strong and x.nkey:
+            need_fuzzy.append(x)
+
+    if need_fuzzy:
+        pool = [q for q in qs.values() if q.nkey]
+        hits = fuzzy_candidates([x.nkey for x in need_fuzzy], [q.nkey for q in pool])
+        for x, row in zip(need_fuzzy, hits, strict=True):
+            for idx, _score in row:
+                found_by_x[x.xero_id].setdefault(pool[idx].qbt_id, pool[idx])
+
+    # 4. conflicts
+    limit = profile.name_limit
+    taken_names: set[str] | None = None
+    conflicts: list[Conflict] = []
+    unmatched_xero: list[str] = []
+    candidate_ids: set[int] = set()
+    for x in sorted(open_xs, key=lambda x: (x.nkey, x.name, x.xero_id)):
+        tiered: list[tuple[int, Candidate]] = []
+        fuzzy_seen = 0
+        scored = sorted(((profile.reason(x, q), q) for q in found_by_x[x.xero_id].values()),
+                        key=lambda rq: (rq[0][2], -rq[0][1], rq[1].qbt_id))
+        for (code, score, tier), q in scored:
+            if tier == _TIER_FUZZY:
+                if fuzzy_seen >= FUZZY_LIMIT:
+                    continue
+                fuzzy_seen += 1
+            holder = owner.get(q.qbt_id)
+            tiered.append((tier, Candidate(
+                qbt_id=q.qbt_id, name=q.name, score=score, reason_code=code,
+                reason=describe_reason(code, score=score, language="en"),
+                archived=not q.active, email=q.email,
+                linked_xero_id=holder if holder != x.xero_id else None,
+            )))
+        candidates = _sort_candidates(tiered)
+        problems: list[str] = []
+        details: dict[str, Any] = dict(x.details)
+        extra: dict[str, Any] = {}
+        if not x.valid:
+            problems.append("invalid_name")
+        exact = twins.get(x.xero_id, [])
+        if exact:
+            if len(exact) == 1 and not exact[0].active and exact[0].qbt_id not in owner \
+                    and partners[exact[0].qbt_id] == [x.xero_id]:
+                problems.append("archived_twin")
+            else:
+                problems.append("ambiguous")
+                details["exact_twins"] = tuple(q.qbt_id for q in exact)
+                details["other_xero_twins"] = tuple(sorted(
+                    {xid for q in exact for xid in partners[q.qbt_id] if xid != x.xero_id}))
+        dupes = [xid for xid in x_by_ckey.get(x.ckey, ()) if xid != x.xero_id] if x.valid else []
+        if dupes:
+            problems.append("duplicate_in_xero")
+            details["duplicates"] = tuple(sorted(dupes))
+            extra["duplicates"] = sorted(xs[xid].name for xid in dupes)
+        if limit and x.valid and len(x.ekey) > limit:
+            problems.append("name_too_long")
+            if taken_names is None:
+                taken_names = _taken_names(qs.values(), xs.values(), limit)
+            suggestion = _suggest(x.ekey, taken_names, limit)
+            taken_names.update(_name_keys(suggestion))
+            details["suggested_name"] = suggestion
+            details["limit"] = limit
+        if candidates:
+            problems.append("near_match")
+        if not problems:
+            unmatched_xero.append(x.xero_id)
+            continue
+        problems.sort(key=PROBLEMS.index)
+        details["problems"] = tuple(problems)
+        candidate_ids.update(c.qbt_id for c in candidates)
+        conflicts.append(Conflict(
+            kind=kind, xero_id=x.xero_id, xero_name=x.name, problem=problems[0],
+            candidates=candidates,
+            fingerprint=fingerprint(kind, x.name, problems[0], candidates, xero_email=x.email,
+                                    extra={**extra, **x.fp_extra}),
+            details=details,
+        ))
+
+    unmatched_qbt = sorted(
+        q.qbt_id for q in qs.values()
+        if q.active and q.qbt_id not in owner and q.qbt_id not in candidate_ids
+    )
+    return MatchResult(
+        kind=kind,
+        links=dict(sorted(linked.items())),
+        new_links=dict(sorted(new_links.items())),
+        conflicts=conflicts,
+        unmatched_xero=unmatched_xero,
+        unmatched_qbt=unmatched_qbt,
+        dropped_links=dropped,
+    )
+
+
+def _named_x(xero_id: str, name: str) -> _X:
+    name = name or ""
+    nkey = normalise_name(name)
+    return _X(xero_id=xero_id, name=name, ekey=_exact_key(name), nkey=nkey, ckey=_compact(nkey),
+              valid=not _is_blank(name))
+
+
+def _named_q(qbt_id: int, name: str, active: bool) -> _Q:
+    name = name or ""
+    nkey = normalise_name(name)
+    return _Q(qbt_id=qbt_id, name=name, active=active, ekey=_exact_key(name), nkey=nkey,
+              ckey=_compact(nkey))
+
+
+def _same_name(x: _X, q: _Q) -> bool:
+    return bool(x.ekey == q.ekey)
+
+
+def match_named(kind: str, xero_items: Sequence[tuple[str, str]],
+                qbt_items: Sequence[tuple[int, str, bool]],
+                links: Mapping[str, int] | None = None, *,
+                name_limit: int | None = NAME_LIMIT) -> MatchResult:
+    """Match named things: items -> custom field items, tracking categories -> custom fields,
+    tracking options -> custom field items, leave types -> time-off (pto) codes.
+
+    ``xero_items`` are (xero_id, name); ``qbt_items`` are (qbt_id, name, active), archived ones
+    included (an archived exact twin is a conflict, not a link). Same rules as customers.
+    """
+    profile = _Profile(kind=kind, exact=_same_name,
+                       reason=lambda x, q: _name_reason(x, q, name_limit or NAME_LIMIT),
+                       name_limit=name_limit)
+    with _gc_paused():
+        xs = [_named_x(xid, name) for xid, name in xero_items]
+        qs = [_named_q(qid, name, active) for qid, name, active in qbt_items]
+        return _match(profile, xs, qs, links or {})
+
+
+def match_customers(contacts: Sequence[XeroContact], jobcodes: Sequence[QBTJobcode],
+                    links: Mapping[str, int] | None = None) -> MatchResult:
+    """Xero contacts <-> QB Time customers (top-level ``regular`` jobcodes, archived included).
+
+    Automatic link only for exactly the same name (NFC, outer spaces trimmed), unique on both
+    sides, with an active jobcode nobody else is linked to. See the module docstring.
+    """
+    pool = [j for j in jobcodes if j.parent_id == 0 and j.type == "regular"]
+    return match_named("customer", [(c.contact_id, c.name) for c in contacts],
+                       [(j.id, j.name, j.active) for j in pool], links)
+
+
+def _person_x(e: XeroEmployee) -> _X:
+    first, last = _exact_key(e.first_name or ""), _exact_key(e.last_name or "")
+    name = f"{first} {last}".strip()
+    nkey = normalise_person(first, last)
+    return _X(xero_id=e.employee_id, name=name, ekey=(first, last), nkey=nkey,
+              ckey=_compact(nkey), email=(e.email or "").strip(),
+              valid=not _is_blank(name),
+              details={"first_name": first, "last_name": last, "email": (e.email or "").strip(),
+                       "active": e.active},
+              fp_extra={"first_name": first, "last_name": last})
+
+
+def _person_q(u: QBTUser) -> _Q:
+    first, last = _exact_key(u.first_name or ""), _exact_key(u.last_name or "")
+    nkey = normalise_person(first, last)
+    return _Q(qbt_id=u.id, name=f"{first} {last}".strip(), active=u.active, ekey=(first, last),
+              nkey=nkey, ckey=_compact(nkey), email=(u.email or "").strip())
+
+
+def _same_person(x: _X, q: _Q) -> bool:
+    """The article's rule: the same first name, last name and e-mail (e-mails ignoring case
+    and outer spaces; two records without an e-mail have the same one). An e-mail on one
+    side only is a look-alike, never an automatic link: the import would write the Xero
+    e-mail onto a QuickBooks Time user nobody confirmed."""
+    return bool(x.ekey == q.ekey and _email_key(x.email) == _email_key(q.email))
+
+
+def match_employees(employees: Sequence[XeroEmployee], users: Sequence[QBTUser],
+                    links: Mapping[str, int] | None = None) -> MatchResult:
+    """Xero payroll employees <-> QB Time users (archived users included).
+
+    Automatic link only when first and last names are identical (NFC, outer spaces trimmed)
+    and the e-mails are equal ignoring case (both missing counts as equal); unique on both
+    sides. The same name with an e-mail on one side only is a conflict whose candidate's
+    reason is ``same_name_no_email`` (the suggested link). Terminated employees are matched
+    like the others (the plan archives their user).
+    """
+    profile = _Profile(kind="employee", exact=_same_person, reason=_person_reason,
+                       name_limit=None, by_email=True)
+    with _gc_paused():
+        return _match(profile, [_person_x(e) for e in employees],
+                      [_person_q(u) for u in users], links or {})
+
+
+def check_custom_field_capacity(active_field_count: int, fields_needed: int, *,
+                                kind: str = "tracking_category") -> Conflict | None:
+    """A conflict when the import would need more active custom fields than QB Time allows."""
+    if active_field_count + fields_needed <= MAX_ACTIVE_CUSTOM_FIELDS:
+        return None
+    details = {
+        "active": active_field_count,
+        "needed": fields_needed,
+        "limit": MAX_ACTIVE_CUSTOM_FIELDS,
+        "over_by": active_field_count + fields_needed - MAX_ACTIVE_CUSTOM_FIELDS,
+        "problems": ("too_many_custom_fields",),
+    }
+    return Conflict(
+        kind=kind, xero_id="", xero_name="", problem="too_many_custom_fields", candidates=(),
+        fingerprint=fingerprint(kind, "", "too_many_custom_fields", (),
+                                extra={"active": active_field_count, "needed": fields_needed}),
+        details=details,
+    )

@@ -1,0 +1,570 @@
+"""Read one Xero organisation: organisation, contacts, items, tracking, employees, leave.
+
+``XeroClient(session, tenant_id)`` wraps a :class:`~core.services.http.ServiceSession` whose
+``base_url`` is the API base (``https://api.xero.com`` or the Demo Company's) and whose
+``auth`` adds the Bearer header. The session does retries (429 minute/concurrent, 5xx,
+network), the client-side rate limiter and counting; this class decides *which* calls to
+make (as few as possible: 5,000 per organisation per day) and maps answers to typed records.
+
+Every method returns typed records (core/engine/records.py) whose ``raw`` holds the API object as
+received, so snapshots can store the raw JSON. :attr:`XeroClient.last_fetch` tells, per
+kind, how many calls a fetch took and the server's clock at its start (the cursor to store
+for the next ``If-Modified-Since``).
+
+Call counts (N contacts, E employees, L leave types):
+
+=====================  =========================================================
+organisation()         1
+contacts()             max(1, ceil(N / 1000)) with Xero's ``pagination`` block;
+                       floor(N / 1000) + 1 without one (a short page ends it)
+contacts_by_ids(ids)   ceil(len(ids) / 50)
+items()                1
+tracking_categories()  1
+employees()            AU: floor(E / 100) + 1 (no pagination block);
+                       NZ/UK: max(1, ceil(E / 100)); other regions: 0
+leave_types()          AU: 1 (PayItems); NZ/UK: max(1, ceil(L / 100)); others: 0
+=====================  =========================================================
+
+A 403 costs one more call (``GET /connections``, not counted against the organisation)
+to tell a disconnected organisation from a refused permission.
+
+Errors: the session's own (NetworkError, RateLimited, DailyLimitReached,
+ServiceUnavailable, ApiError for 5xx) pass through; :class:`~core.services.http.AuthRejected` (401
+after a refresh attempt, including a token without the needed scope) becomes
+:class:`~core.errors.ReauthorizationRequired`; 403 becomes
+:class:`XeroOrganisationDisconnected`, :class:`XeroPayrollAccessDenied` or
+:class:`XeroAccessDenied` (all ApiError subclasses); 400 becomes
+:class:`XeroRequestRejected` carrying Xero's message. No message holds a token or a body
+beyond Xero's own (redacted) reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from email.utils import formatdate
+from typing import Any
+
+import requests
+
+from core.engine.records import (
+    XeroContact,
+    XeroEmployee,
+    XeroItem,
+    XeroLeaveType,
+    XeroOrganisation,
+    XeroTrackingCategory,
+)
+from core.engine.regions import PayrollApi, payroll_api
+from core.errors import ApiError, ReauthorizationRequired
+from core.services.http import XERO, AuthRejected, ServiceSession, date_header_time, error_reason
+from core.services.xero import mapping
+
+log = logging.getLogger(__name__)
+
+ACCOUNTING = "api.xro/2.0"
+PAYROLL_AU = "payroll.xro/1.0"
+PAYROLL_V2 = "payroll.xro/2.0"
+
+# Contacts: the largest page Xero accepts (references §3.1: 1000; the simulator caps there).
+CONTACTS_PAGE_SIZE = 1000
+# Payroll lists: 100 per page, fixed (references §4).
+PAYROLL_PAGE_SIZE = 100
+# GET /Contacts?IDs=…: Xero's gateway rejects URLs with more than ~52 GUIDs (404).
+IDS_PER_CALL = 50
+# Subtracted from a stored cursor before it becomes If-Modified-Since: covers clock skew
+# between Xero's servers and a record saved while the previous fetch was running.
+# Re-reading a few records twice is harmless (imports are upserts); missing one is not.
+SINCE_SKEW_S = 60.0
+# A page that brings nothing new means the server ignored `page`: stop instead of looping.
+_MAX_PAGES = 10_000
+
+
+# =========================================================================== errors
+class XeroOrganisationDisconnected(ApiError):
+    """403 AuthenticationUnsuccessful: the tenant is not (or no longer) connected."""
+
+    message = ("This Xero organisation is no longer connected to the app (it may have been "
+               "disconnected in Xero under \"Connected apps\"). Click \"Connect to Xero\" and "
+               "choose the organisation again; your settings are kept.")
+
+
+class XeroPayrollAccessDenied(ApiError):
+    """403 on a payroll call for a connected organisation."""
+
+    message = ("Xero refused to share this organisation's payroll (employees and leave types). "
+               "Xero only shares payroll when the person who connected the app has the payroll "
+               "admin role in Xero, and payroll is set up for the organisation. Ask a payroll "
+               "administrator to click \"Connect to Xero\", or continue without employees and "
+               "leave.")
+
+
+class XeroAccessDenied(ApiError):
+    """403 on an accounting call for a connected organisation (a permission Xero refused)."""
+
+    message = ("Xero refused to share some of this organisation's data: the Xero user who "
+               "connected the app may not have permission to see it. Ask an adviser or "
+               "administrator of the organisation to click \"Connect to Xero\".")
+
+
+class XeroRequestRejected(ApiError):
+    """400 from Xero: ValidationException, QueryParseException, HighVolumeException…
+
+    ``xero_type`` is Xero's ``Type`` (or payroll 2.0 ``title``), ``reason`` its message."""
+
+
+def _tag(err: ApiError, status: int | None, **extra: Any) -> ApiError:
+    err.service = XERO  # type: ignore[attr-defined]
+    err.status = status  # type: ignore[attr-defined]
+    err.maybe_applied = False  # type: ignore[attr-defined]
+    for key, value in extra.items():
+        setattr(err, key, value)
+    return err
+
+
+# =========================================================================== fetch info
+@dataclass
+class FetchInfo:
+    """What one fetch cost and when it started by the server's clock."""
+
+    kind: str
+    calls: int = 0
+    records: int = 0
+    server_time: float | None = None   # store this as the next If-Modified-Since cursor
+
+
+def http_date(ts: float) -> str:
+    """RFC 1123, UTC: ``Thu, 01 Jan 2026 00:00:00 GMT`` (If-Modified-Since)."""
+    return formatdate(ts, usegmt=True)
+
+
+# =========================================================================== client
+class XeroClient:
+    """Read-only access to one Xero organisation (``tenant_id``) through ``session``."""
+
+    def __init__(self, session: ServiceSession, tenant_id: str, *,
+                 today: Callable[[], date] | None = None,
+                 since_skew_s: float = SINCE_SKEW_S) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self._today = today or date.today
+        self.since_skew_s = since_skew_s
+        self.calls_made = 0                     # logical calls (retries not counted)
+        self.last_fetch: dict[str, FetchInfo] = {}
+        self.organisation_raw: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"XeroClient({self.session.base_url!r}, tenant={self.tenant_id!r})"
+
+    # ------------------------------------------------------------------ connections
+    @staticmethod
+    def connections(session: ServiceSession) -> list[dict[str, Any]]:
+        """``GET /connections``: the organisations this sign-in may read (no tenant header).
+
+        Each entry has ``id``, ``tenantId``, ``tenantType``, ``tenantName``…
+        """
+        try:
+            resp = session.get("connections", headers={"Accept": "application/json"})
+        except AuthRejected as exc:
+            raise _reauth(exc) from None
+        if resp.status_code != 200:
+            raise _tag(ApiError(service=XERO, reason=error_reason(resp)), resp.status_code)
+        data = _json(resp)
+        if not isinstance(data, list):
+            raise _unreadable(resp)
+        return [c for c in data if isinstance(c, dict)]
+
+    # ------------------------------------------------------------------ raw access
+    def get_json(self, path: str, *, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None, allow_404: bool = False,
+                 what: str = "data") -> Any:
+        """One GET with the tenant header; the decoded JSON (None for an allowed 404).
+
+        Maps errors as described in the module docstring.
+        """
+        return self._request(path, params=params, headers=headers, allow_404=allow_404,
+                             what=what)[0]
+
+    def _request(self, path: str, *, params: dict[str, Any] | None,
+                 headers: dict[str, str] | None, allow_404: bool,
+                 what: str) -> tuple[Any, requests.Response]:
+        hdrs = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
+        if headers:
+            hdrs.update(headers)
+        self.calls_made += 1
+        try:
+            resp = self.session.get(path, params=params, headers=hdrs)
+        except AuthRejected as exc:
+            raise _reauth(exc) from None
+        status = resp.status_code
+        if status == 200:
+            return _json(resp), resp
+        if status == 404 and allow_404:
+            return None, resp
+        if status == 304:   # an If-Modified-Since answer some gateways give: nothing new
+            return {}, resp
+        if status == 403:
+            raise self._forbidden(resp, path, what)
+        raise _error_for(resp, path, what)
+
+    def _forbidden(self, resp: requests.Response, path: str, what: str) -> ApiError:
+        """403: tell "organisation disconnected" from "permission refused".
+
+        Xero answers ``AuthenticationUnsuccessful`` when the tenant id is not one of the
+        sign-in's connections. Its answer to a user without the payroll admin role is not
+        documented, so when the body does not settle it, ``GET /connections`` (no tenant
+        header, not counted against the organisation's limits) does: still listed means
+        connected, so the refusal is a permission one.
+        """
+        reason = error_reason(resp)
+        detail = str(_body(resp).get("Detail") or _body(resp).get("detail") or "").lower()
+        connected: bool | None = None
+        if "authenticationunsuccessful" in detail or path.lower().startswith("payroll.xro"):
+            try:
+                connected = any(str(c.get("tenantId", "")).lower() == self.tenant_id.lower()
+                                for c in self.connections(self.session))
+            except ReauthorizationRequired:
+                raise
+            except Exception as exc:  # the original refusal is what the user must see
+                log.info("Could not check Xero connections after a 403 (%s)", type(exc).__name__)
+        if connected is False or (connected is None and "authenticationunsuccessful" in detail):
+            return _tag(XeroOrganisationDisconnected(reason, service=XERO, reason=reason), 403)
+        if path.lower().startswith("payroll.xro"):
+            return _tag(XeroPayrollAccessDenied(reason, service=XERO, reason=reason), 403)
+        return _tag(XeroAccessDenied(reason, service=XERO, reason=reason), 403, what=what)
+
+    # ------------------------------------------------------------------ organisation
+    def organisation(self) -> XeroOrganisation:
+        """``GET /Organisation`` (1 call): name, CountryCode, Version (decides payroll)."""
+        info = self._start("organisation")
+        data = self._get(info, f"{ACCOUNTING}/Organisation", what="the organisation")
+        orgs = data.get("Organisations") if isinstance(data, dict) else None
+        if not orgs or not isinstance(orgs[0], dict):
+            raise _tag(ApiError(service=XERO, reason="Xero sent no organisation details"), 200)
+        self.organisation_raw = orgs[0]
+        info.records = 1
+        return mapping.map_organisation(orgs[0], self.tenant_id)
+
+    # ------------------------------------------------------------------ contacts
+    def contacts(self, modified_since: float | None = None, *,
+                 summary_only: bool = False) -> list[XeroContact]:
+        """Every contact (customers, suppliers, neither; ACTIVE and ARCHIVED), paged.
+
+        Strategy, chosen so that the largest organisations work and calls stay minimal:
+
+        * ``page`` + ``pageSize=1000`` (the largest page Xero accepts): 2,500 contacts -> 3
+          calls. Paging is also what keeps high-volume organisations (index > 100,000)
+          out of ``HighVolumeException``: they must page and must not filter on
+          non-indexed fields;
+        * **no** ``where`` (``IsCustomer==true`` is not an indexed filter and fails on large
+          organisations): customers are filtered locally (``XeroContact.is_customer``), and
+          the "add Xero contacts as customers" screen needs the others anyway;
+        * ``order=ContactID`` (an indexed order): stable pages. Contacts are never deleted
+          and ``includeArchived=true`` keeps archived ones in the list, so a contact created
+          during the fetch can only push one row to the next page (read twice, de-duplicated
+          here), never make one skip a page;
+        * ``includeArchived=true``: an archival in Xero must reach QB Time on re-import;
+        * full contacts (``summaryOnly`` false) because the job location needs
+          ``Addresses``, which summaryOnly drops; ``summary_only=True`` is for callers
+          needing only names/ids/status (same call count, lighter pages);
+        * stop after the page the ``pagination`` block says is the last (``page >=
+          pageCount``) or after a short page: no extra empty call.
+
+        ``modified_since`` (epoch seconds, the cursor stored from an earlier
+        ``last_fetch["contacts"].server_time``) sends ``If-Modified-Since`` (RFC 1123, UTC)
+        minus :data:`SINCE_SKEW_S`: only contacts created or changed since come back.
+        Caveat (Xero's docs): changes to ``IsCustomer``/``IsSupplier`` (a first invoice) and
+        ``Balances`` do **not** bump ``UpdatedDateUTC``, so an incremental fetch does not see
+        a contact becoming a customer; run a full fetch for that (e.g. on "Import again"
+        from the customers screen, or periodically).
+        """
+        info = self._start("contacts")
+        headers = self._since_header(modified_since)
+        params: dict[str, Any] = {"pageSize": CONTACTS_PAGE_SIZE, "includeArchived": "true",
+                                  "order": "ContactID"}
+        if summary_only:
+            params["summaryOnly"] = "true"
+        raws = self._paged(info, f"{ACCOUNTING}/Contacts", "Contacts", params, headers,
+                           page_size=CONTACTS_PAGE_SIZE, id_key="ContactID",
+                           what="contacts")
+        info.records = len(raws)
+        return [mapping.map_contact(r) for r in raws]
+
+    def contacts_by_ids(self, ids: Iterable[str]) -> list[XeroContact]:
+        """The given contacts (archived included), ≤ 50 ids per call; unknown ids are
+        simply absent from the result. Each call also passes ``page=1`` so high-volume
+        organisations accept it and Xero returns the paged (fuller) contact shape."""
+        wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
+        info = self._start("contacts_by_ids")
+        out: list[XeroContact] = []
+        for start in range(0, len(wanted), IDS_PER_CALL):
+            chunk = wanted[start:start + IDS_PER_CALL]
+            data = self._get(info, f"{ACCOUNTING}/Contacts", what="contacts", params={
+                "IDs": ",".join(chunk), "page": 1, "pageSize": CONTACTS_PAGE_SIZE,
+                "includeArchived": "true"})
+            for raw in _list(data, "Contacts"):
+                if all(raw != c.raw for c in out):   # different rows under one id: both kept
+                    out.append(mapping.map_contact(raw))
+        info.records = len(out)
+        return out
+
+    def invoiced_contact_ids(self, modified_since: float) -> list[str]:
+        """ContactIDs of the sales invoices (``ACCREC``, not DELETED/VOIDED) created or
+        changed since ``modified_since``: how a re-import finds contacts that became
+        customers by their first invoice (Xero does not bump the contact's UpdatedDateUTC
+        then, so the contacts' If-Modified-Since read cannot see it).
+
+        ``GET /Invoices`` with If-Modified-Since, ``summaryOnly=true`` (no lines: light and
+        safe on large organisations), paged by 1000, **no** ``where`` (``Type`` is not an
+        optimised filter: HighVolumeException on large organisations): the type and status
+        are checked here. One call unless more than 1000 invoices changed.
+        """
+        info = self._start("invoices")
+        raws = self._paged(info, f"{ACCOUNTING}/Invoices", "Invoices",
+                           {"summaryOnly": "true", "pageSize": CONTACTS_PAGE_SIZE},
+                           self._since_header(modified_since), page_size=CONTACTS_PAGE_SIZE,
+                           id_key="InvoiceID", what="sales invoices")
+        info.records = len(raws)
+        out: dict[str, str] = {}
+        for raw in raws:
+            contact = raw.get("Contact")
+            cid = contact.get("ContactID") if isinstance(contact, dict) else None
+            if (raw.get("Type") == "ACCREC" and raw.get("Status") not in ("DELETED", "VOIDED")
+                    and isinstance(cid, str) and cid.strip()):
+                out.setdefault(cid.strip().lower(), cid.strip())
+        return list(out.values())
+
+    # ------------------------------------------------------------------ items, tracking
+    def items(self, modified_since: float | None = None) -> list[XeroItem]:
+        """Every item in one call (Items are not paged), unfiltered: the importable rule
+        (sold and not tracked as inventory, ``XeroItem.importable``) is applied by the
+        caller so that an item that stops qualifying can be archived in QB Time.
+        ``unitdp=4`` keeps four-decimal unit prices exact."""
+        info = self._start("items")
+        data = self._get(info, f"{ACCOUNTING}/Items", what="items", params={"unitdp": 4},
+                         headers=self._since_header(modified_since))
+        raws = _list(data, "Items")
+        info.records = len(raws)
+        return [mapping.map_item(r) for r in raws]
+
+    def tracking_categories(self, include_archived: bool = True) -> list[XeroTrackingCategory]:
+        """Tracking categories with their options (1 call). ``include_archived`` returns
+        ARCHIVED categories and options too (so archivals reach QB Time); DELETED never."""
+        info = self._start("tracking_categories")
+        params = {"includeArchived": "true"} if include_archived else None
+        data = self._get(info, f"{ACCOUNTING}/TrackingCategories", params=params,
+                         what="tracking categories")
+        raws = _list(data, "TrackingCategories")
+        info.records = len(raws)
+        return [mapping.map_tracking_category(r) for r in raws]
+
+    # ------------------------------------------------------------------ payroll
+    def employees(self, version: str | PayrollApi | None, *, include_terminated: bool = True,
+                  modified_since: float | None = None) -> list[XeroEmployee]:
+        """Payroll employees; ``version`` is ``Organisation.Version`` (or a PayrollApi).
+
+        * AU (payroll.xro/1.0): ``GET /Employees?page=N``, 100 per page, no pagination block:
+          stop at the first page with fewer than 100. Xero's list returns only ACTIVE
+          employees by default; with ``include_terminated`` the call adds
+          ``where=Status=="ACTIVE" OR Status=="TERMINATED"`` so leavers are seen (to
+          deactivate their QB Time user). ``modified_since`` sends If-Modified-Since.
+        * NZ/UK (payroll.xro/2.0): ``GET /Employees?page=N``, camelCase, pagination block
+          (stop at pageCount). Every employee comes back; there is no status, so
+          ``active`` = no ``endDate`` or an end date after today. If-Modified-Since is not
+          supported there: ``modified_since`` is ignored. With ``include_terminated=False``
+          leavers are dropped locally.
+        * US/GLOBAL/others: no payroll API: ``[]`` without any call.
+        """
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        if api is PayrollApi.NONE:
+            return []
+        info = self._start("employees")
+        today = self._today()
+        if api is PayrollApi.AU:
+            params: dict[str, Any] = {}
+            if include_terminated:
+                params["where"] = 'Status=="ACTIVE" OR Status=="TERMINATED"'
+            raws = self._paged(info, f"{PAYROLL_AU}/Employees", "Employees", params,
+                               self._since_header(modified_since), page_size=PAYROLL_PAGE_SIZE,
+                               id_key="EmployeeID", what="payroll employees")
+            out = [mapping.map_au_employee(r, today) for r in raws]
+        else:
+            raws = self._paged(info, f"{PAYROLL_V2}/Employees", "employees", {}, None,
+                               page_size=PAYROLL_PAGE_SIZE, id_key="employeeID",
+                               what="payroll employees")
+            out = [mapping.map_v2_employee(r, today) for r in raws]
+            if not include_terminated:
+                out = [e for e in out if e.active]
+        info.records = len(out)
+        return out
+
+    def leave_types(self, version: str | PayrollApi | None) -> list[XeroLeaveType]:
+        """Leave types (all of them, active flag mapped; unpaid ones are kept: the caller
+        links them but never exports unpaid leave).
+
+        * AU: ``GET /payroll.xro/1.0/PayItems`` (1 call) -> ``PayItems.LeaveTypes``
+          (``IsPaidLeave``; ``CurrentRecord`` false = retired).
+        * NZ/UK: ``GET /payroll.xro/2.0/LeaveTypes?page=N`` (``isPaidLeave``, ``isActive``).
+        * others: ``[]`` without any call.
+        """
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        if api is PayrollApi.NONE:
+            return []
+        info = self._start("leave_types")
+        if api is PayrollApi.AU:
+            data = self._get(info, f"{PAYROLL_AU}/PayItems", what="payroll leave types")
+            pay_items = data.get("PayItems") if isinstance(data, dict) else None
+            raws = _list(pay_items, "LeaveTypes")
+            out = [mapping.map_au_leave_type(r) for r in raws]
+        else:
+            raws = self._paged(info, f"{PAYROLL_V2}/LeaveTypes", "leaveTypes", {}, None,
+                               page_size=PAYROLL_PAGE_SIZE, id_key="leaveTypeID",
+                               what="payroll leave types")
+            out = [mapping.map_v2_leave_type(r) for r in raws]
+        info.records = len(out)
+        return out
+
+    # ------------------------------------------------------------------ internals
+    def _start(self, kind: str) -> FetchInfo:
+        info = FetchInfo(kind)
+        self.last_fetch[kind] = info
+        return info
+
+    def _since_header(self, modified_since: float | None) -> dict[str, str] | None:
+        if modified_since is None:
+            return None
+        return {"If-Modified-Since": http_date(max(0.0, modified_since - self.since_skew_s))}
+
+    def _get(self, info: FetchInfo, path: str, *, what: str,
+             params: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None) -> Any:
+        data, resp = self._request(path, params=params, headers=headers, allow_404=False,
+                                   what=what)
+        info.calls += 1
+        if info.server_time is None:
+            info.server_time = _server_time(data, resp)
+        _raise_problem(data, what)
+        return data
+
+    def _paged(self, info: FetchInfo, path: str, key: str, params: dict[str, Any],
+               headers: dict[str, str] | None, *, page_size: int, id_key: str,
+               what: str) -> list[dict[str, Any]]:
+        """Pages 1..n; stops at pageCount (when the answer has a pagination block) or at a
+        short page; de-duplicates by ``id_key`` a row seen again unchanged (pushed across a
+        page boundary). Two different rows under one id are both returned: the caller
+        reports them (core/services/fetch.py), never one dropped silently."""
+        seen: dict[str, dict[str, Any]] = {}
+        clashes: list[dict[str, Any]] = []
+        page = 1
+        while page <= _MAX_PAGES:
+            data = self._get(info, path, what=what, params={**params, "page": page},
+                             headers=headers)
+            rows = _list(data, key)
+            new = 0
+            for row in rows:
+                rid = str(row.get(id_key) or "").lower() or f"#{len(seen)}"
+                if rid not in seen:
+                    new += 1
+                    seen[rid] = row
+                elif seen[rid] != row and row not in clashes:
+                    clashes.append(row)
+            pagination = data.get("pagination") if isinstance(data, dict) else None
+            size = page_size
+            if isinstance(pagination, dict):
+                if isinstance(pagination.get("pageSize"), int) and pagination["pageSize"] > 0:
+                    size = min(size, pagination["pageSize"])   # a server-side clamp
+                count = pagination.get("pageCount")
+                if isinstance(count, int) and page >= count:
+                    break
+            if len(rows) < size or new == 0:
+                break
+            page += 1
+        return [*seen.values(), *clashes]
+
+
+# =========================================================================== helpers
+def _json(resp: requests.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        raise _unreadable(resp) from None
+
+
+def _unreadable(resp: requests.Response) -> ApiError:
+    ctype = resp.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+    return _tag(ApiError(service=XERO, reason=f"Xero sent an answer the app cannot read "
+                                               f"({ctype})"), resp.status_code)
+
+
+def _list(data: Any, key: str) -> list[dict[str, Any]]:
+    if not isinstance(data, dict):
+        return []
+    rows = data.get(key)
+    if not isinstance(rows, list):
+        return []
+    return [r for r in rows if isinstance(r, dict)]
+
+
+def _server_time(data: Any, resp: requests.Response) -> float | None:
+    """The envelope's ``DateTimeUTC`` (accounting, AU payroll) or ``dateTimeUTC`` (2.0),
+    else the HTTP ``Date`` header: Xero's clock, not ours."""
+    if isinstance(data, dict):
+        value = data.get("DateTimeUTC", data.get("dateTimeUTC"))
+        ts = mapping.parse_timestamp(value)
+        if ts is not None:
+            return ts
+    return date_header_time(resp)
+
+
+def _raise_problem(data: Any, what: str) -> None:
+    """Payroll 2.0 puts a ``problem`` object in its envelope; a non-null one is an error."""
+    if isinstance(data, dict) and isinstance(data.get("problem"), dict):
+        problem = data["problem"]
+        reason = "; ".join(str(problem.get(k)) for k in ("title", "detail") if problem.get(k))
+        raise _tag(XeroRequestRejected(service=XERO, reason=reason or f"problem reading {what}"),
+                   200, xero_type=str(problem.get("type") or "problem"))
+
+
+def _reauth(exc: AuthRejected) -> ReauthorizationRequired:
+    err = ReauthorizationRequired(detail=str(exc.params.get("reason") or ""))
+    err.service = XERO  # type: ignore[attr-defined]
+    err.status = 401  # type: ignore[attr-defined]
+    err.maybe_applied = False  # type: ignore[attr-defined]
+    return err
+
+
+def _body(resp: requests.Response) -> dict[str, Any]:
+    try:
+        data = resp.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _error_for(resp: requests.Response, path: str, what: str) -> ApiError:
+    status = resp.status_code
+    reason = error_reason(resp)
+    body = _body(resp)
+    if status == 400:
+        xero_type = str(body.get("Type") or body.get("title") or body.get("Title") or "")
+        log.warning("Xero refused a request for %s: %s (%s)", what, xero_type or "HTTP 400",
+                    reason)
+        return _tag(XeroRequestRejected(service=XERO, reason=reason), 400, xero_type=xero_type)
+    return _tag(ApiError(service=XERO, reason=reason), status)
+
+
+__all__ = [
+    "CONTACTS_PAGE_SIZE",
+    "IDS_PER_CALL",
+    "PAYROLL_PAGE_SIZE",
+    "SINCE_SKEW_S",
+    "FetchInfo",
+    "XeroAccessDenied",
+    "XeroClient",
+    "XeroOrganisationDisconnected",
+    "XeroPayrollAccessDenied",
+    "XeroRequestRejected",
+    "http_date",
+]

@@ -1,0 +1,310 @@
+"""Raw Xero API objects -> typed records (core/engine/records.py). Pure functions: no I/O, no clock.
+
+Shapes handled (references/xero-api.md §1, §3, §4):
+
+* Accounting and AU payroll 1.0: PascalCase, dates as MS-JSON ``/Date(1439434356790)/`` or
+  ``/Date(1419937200000+0000)/``. The number is always Unix time in **UTC milliseconds**;
+  the offset is not always ``+0000`` (``/Date(1451988985943+1300)/``, pyxero #122) and is
+  informational only, so it is ignored: applying it shifts dates by a day (xero-python #56,
+  #179).
+* Payroll NZ/UK 2.0: camelCase, ISO strings without a zone (``2020-04-13T00:00:00``) for
+  dates, ``updatedDateUTC`` with or without a trailing ``Z``.
+
+Date-only fields (start/end dates) become ``YYYY-MM-DD``: for MS-JSON the UTC calendar date
+of the instant; for ISO strings the date part exactly as written (never converted through a
+time zone). Timestamps (``UpdatedDateUTC``) become epoch seconds, zone-less ISO read as UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from core.engine.records import (
+    Address,
+    XeroContact,
+    XeroEmployee,
+    XeroItem,
+    XeroLeaveType,
+    XeroOrganisation,
+    XeroTrackingCategory,
+    XeroTrackingOption,
+)
+
+_MS_DATE_RE = re.compile(r"^\s*/?Date\((-?\d+)([+-]\d{4})?\)/?\s*$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The instants a date can hold (years 1 to 9999), in Unix milliseconds.
+_MS_MIN = -62_135_596_800_000
+_MS_MAX = 253_402_300_799_999
+
+
+# --------------------------------------------------------------------------- dates
+def parse_ms_date(value: Any) -> float | None:
+    """``/Date(1451988985943+1300)/`` -> 1451988985.943 (UTC epoch seconds; offset ignored)."""
+    if not isinstance(value, str):
+        return None
+    m = _MS_DATE_RE.match(value)
+    if not m or not _MS_MIN <= int(m.group(1)) <= _MS_MAX:
+        return None   # unreadable, or a date no calendar holds (/Date(99999999999999999)/)
+    return int(m.group(1)) / 1000.0
+
+
+def parse_timestamp(value: Any) -> float | None:
+    """A Xero timestamp (MS-JSON or ISO 8601; zone-less ISO is UTC) as epoch seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    ms = parse_ms_date(value)
+    if ms is not None:
+        return ms
+    text = value.strip()
+    try:
+        dt = datetime.fromisoformat(_trim_fraction(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _trim_fraction(text: str) -> str:
+    """.NET sends 7 fraction digits (``20:16:14.6198711``); Python 3.11 accepts at most 6."""
+    return re.sub(r"(\.\d{6})\d+", r"\1", text)
+
+
+def xero_date(value: Any) -> str:
+    """A date-only field as ``YYYY-MM-DD`` ("" when absent or unreadable).
+
+    MS-JSON: the UTC date of the instant (``/Date(1547164800000+0000)/`` -> 2019-01-11).
+    ISO: the date part as written (``2019-02-07T00:00:00`` -> 2019-02-07).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    m = _MS_DATE_RE.match(value)
+    if m:
+        if not _MS_MIN <= int(m.group(1)) <= _MS_MAX:
+            return ""
+        # timedelta arithmetic also covers dates before 1970 (negative milliseconds).
+        return (_EPOCH + timedelta(milliseconds=int(m.group(1)))).date().isoformat()
+    text = value.strip()
+    head = text[:10]
+    try:
+        return date.fromisoformat(head).isoformat()
+    except ValueError:
+        return ""
+
+
+def impossible_date(value: Any) -> str | None:
+    """The text of a date field Xero filled with something no calendar holds (an
+    out-of-range ``/Date(…)/``, month 13, garbage), shortened and printable; None when the
+    field is absent, empty or a real date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and xero_date(value):
+        return None
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value).strip())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def employee_end_date_problem(raw: dict[str, Any], v2: bool) -> str | None:
+    """The impossible end date of a payroll employee **when it decides whether they still
+    work here** (NZ/UK ``endDate``; AU ``TerminationDate`` of a record without a Status):
+    such an employee cannot be told active or not, so the import leaves them out."""
+    if v2:
+        return impossible_date(raw.get("endDate"))
+    if _text(raw.get("Status")).strip():
+        return None
+    return impossible_date(raw.get("TerminationDate"))
+
+
+# --------------------------------------------------------------------------- helpers
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _bool(value: Any, default: bool = False) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value.strip().lower() == "true":
+            return True
+        if value.strip().lower() == "false":
+            return False
+    return default
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _get(raw: dict[str, Any], *names: str) -> Any:
+    """First present key among ``names`` (PascalCase and camelCase spellings)."""
+    for name in names:
+        if name in raw:
+            return raw[name]
+    return None
+
+
+# --------------------------------------------------------------------------- accounting
+def map_organisation(raw: dict[str, Any], tenant_id: str) -> XeroOrganisation:
+    return XeroOrganisation(
+        tenant_id=tenant_id,
+        name=_text(raw.get("Name")),
+        country_code=_text(raw.get("CountryCode")).upper(),
+        version=_text(raw.get("Version")).upper(),
+        base_currency=_text(raw.get("BaseCurrency")),
+    )
+
+
+def map_address(raw: dict[str, Any] | None) -> Address | None:
+    """A Contact ``Addresses[]`` entry; None when every slot is empty (Xero returns empty
+    slots with ``""``). Lines 2-4 are joined into ``line2``."""
+    if not isinstance(raw, dict):
+        return None
+    extra = [_text(raw.get(k)).strip() for k in ("AddressLine2", "AddressLine3", "AddressLine4")]
+    addr = Address(
+        line1=_text(raw.get("AddressLine1")).strip(),
+        line2=", ".join(x for x in extra if x),
+        city=_text(raw.get("City")).strip(),
+        region=_text(raw.get("Region")).strip(),
+        postal_code=_text(raw.get("PostalCode")).strip(),
+        country=_text(raw.get("Country")).strip(),
+    )
+    return None if addr.is_empty() else addr
+
+
+def _address_of_type(addresses: Any, kind: str) -> Address | None:
+    if not isinstance(addresses, list):
+        return None
+    for entry in addresses:
+        if isinstance(entry, dict) and _text(entry.get("AddressType")).upper() == kind:
+            mapped = map_address(entry)
+            if mapped is not None:
+                return mapped
+    return None
+
+
+def map_contact(raw: dict[str, Any]) -> XeroContact:
+    """An Accounting Contact. ``street``/``postal`` are the STREET/POBOX addresses (None when
+    absent or blank); ``best_address`` picks street, else postal. A summaryOnly contact has
+    no ``Addresses``: both are None."""
+    addresses = raw.get("Addresses")
+    return XeroContact(
+        contact_id=_text(raw.get("ContactID")),
+        name=_text(raw.get("Name")),
+        status=_text(raw.get("ContactStatus")).upper() or "ACTIVE",
+        is_customer=_bool(raw.get("IsCustomer")),
+        is_supplier=_bool(raw.get("IsSupplier")),
+        first_name=_text(raw.get("FirstName")),
+        last_name=_text(raw.get("LastName")),
+        email=_text(raw.get("EmailAddress")),
+        street=_address_of_type(addresses, "STREET"),
+        postal=_address_of_type(addresses, "POBOX"),
+        updated_utc=parse_timestamp(raw.get("UpdatedDateUTC")) or 0.0,
+        raw=raw,
+    )
+
+
+def map_item(raw: dict[str, Any]) -> XeroItem:
+    """An Item. ``IsSold``/``IsPurchased`` are always sent by GET; if one is missing it is
+    read from whether the sales/purchase details are filled (Xero nulls the details of a
+    side that is switched off)."""
+    sales_raw, purchase_raw = raw.get("SalesDetails"), raw.get("PurchaseDetails")
+    sales: dict[str, Any] = sales_raw if isinstance(sales_raw, dict) else {}
+    purchase: dict[str, Any] = purchase_raw if isinstance(purchase_raw, dict) else {}
+    return XeroItem(
+        item_id=_text(raw.get("ItemID")),
+        code=_text(raw.get("Code")),
+        name=_text(raw.get("Name")),
+        is_sold=_bool(raw.get("IsSold"), default=bool(sales)),
+        is_purchased=_bool(raw.get("IsPurchased"), default=bool(purchase)),
+        is_tracked=_bool(raw.get("IsTrackedAsInventory")),
+        description=_text(raw.get("Description")),
+        unit_price=_number(sales.get("UnitPrice")),
+        updated_utc=parse_timestamp(raw.get("UpdatedDateUTC")) or 0.0,
+        raw=raw,
+    )
+
+
+def map_tracking_category(raw: dict[str, Any]) -> XeroTrackingCategory:
+    options = tuple(
+        XeroTrackingOption(option_id=_text(o.get("TrackingOptionID")), name=_text(o.get("Name")),
+                           status=_text(o.get("Status")).upper() or "ACTIVE")
+        for o in (raw.get("Options") or []) if isinstance(o, dict))
+    return XeroTrackingCategory(
+        category_id=_text(raw.get("TrackingCategoryID")),
+        name=_text(raw.get("Name")),
+        status=_text(raw.get("Status")).upper() or "ACTIVE",
+        options=options,
+        raw=raw,
+    )
+
+
+# --------------------------------------------------------------------------- payroll
+def _ended(end_date: str, today: date) -> bool:
+    return bool(end_date) and date.fromisoformat(end_date) <= today
+
+
+def map_au_employee(raw: dict[str, Any], today: date) -> XeroEmployee:
+    """Payroll AU 1.0 employee: ``Status`` ACTIVE|TERMINATED decides; without a Status the
+    termination date does (terminated once it is today or past)."""
+    end = xero_date(raw.get("TerminationDate"))
+    status = _text(raw.get("Status")).upper()
+    active = status == "ACTIVE" if status else not _ended(end, today)
+    return XeroEmployee(
+        employee_id=_text(raw.get("EmployeeID")),
+        first_name=_text(raw.get("FirstName")),
+        last_name=_text(raw.get("LastName")),
+        email=_text(raw.get("Email")),
+        active=active,
+        start_date=xero_date(raw.get("StartDate")),
+        end_date=end,
+        updated_utc=parse_timestamp(raw.get("UpdatedDateUTC")) or 0.0,
+        raw=raw,
+    )
+
+
+def map_v2_employee(raw: dict[str, Any], today: date) -> XeroEmployee:
+    """Payroll NZ/UK 2.0 employee: no status field, so active unless ``endDate`` is set and
+    is today or earlier (a future end date is a leaver who still works)."""
+    end = xero_date(raw.get("endDate"))
+    return XeroEmployee(
+        employee_id=_text(_get(raw, "employeeID", "employeeId", "EmployeeID")),
+        first_name=_text(raw.get("firstName")),
+        last_name=_text(raw.get("lastName")),
+        email=_text(raw.get("email")),
+        active=not _ended(end, today),
+        start_date=xero_date(raw.get("startDate")),
+        end_date=end,
+        updated_utc=parse_timestamp(_get(raw, "updatedDateUTC", "updatedDateUtc")) or 0.0,
+        raw=raw,
+    )
+
+
+def map_au_leave_type(raw: dict[str, Any]) -> XeroLeaveType:
+    """AU ``PayItems.LeaveTypes[]``: no status, ``CurrentRecord`` false means retired."""
+    return XeroLeaveType(
+        leave_type_id=_text(raw.get("LeaveTypeID")),
+        name=_text(raw.get("Name")),
+        is_paid=_bool(raw.get("IsPaidLeave")),
+        active=_bool(raw.get("CurrentRecord"), default=True),
+        raw=raw,
+    )
+
+
+def map_v2_leave_type(raw: dict[str, Any]) -> XeroLeaveType:
+    return XeroLeaveType(
+        leave_type_id=_text(_get(raw, "leaveTypeID", "leaveTypeId", "LeaveTypeID")),
+        name=_text(raw.get("name")),
+        is_paid=_bool(raw.get("isPaidLeave")),
+        active=_bool(raw.get("isActive"), default=True),
+        raw=raw,
+    )

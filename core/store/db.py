@@ -1,0 +1,700 @@
+"""The local SQLite database: open, create, migrate; and the one-instance-at-a-time lock.
+
+* ``db`` is a peewee ``DatabaseProxy``; every model binds to it and ``open_database`` points it
+  at a real ``SqliteDatabase`` (WAL, foreign keys on, busy timeout, file mode 0600).
+* The schema version lives in SQLite's header, ``PRAGMA user_version``: it changes in the same
+  transaction as the schema, so a version and its tables can never disagree. (A separate
+  ``schema_version`` table would be a second source of truth.) ``PRAGMA application_id`` marks the
+  file as ours, so a stray SQLite file is never "migrated".
+* A brand-new file gets the current schema directly. An older one is first copied with SQLite's
+  backup API to ``<name>.v<old>.bak``, then migrated one step at a time, each step (schema change,
+  data fix-ups, foreign-key check, version bump) in one transaction: a failing step leaves the
+  file exactly as it was before that step.
+* A file written by a newer app (``user_version > SCHEMA_VERSION``) is refused with
+  ``DatabaseTooNew`` before anything writes to it — not even the WAL switch.
+
+peewee keeps one connection per thread: a worker thread that used the database should call
+``db.close()`` when done (or use ``db.connection_context()``); ``close_database()`` closes the
+calling thread's connection and unbinds the proxy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import peewee as pw
+from playhouse.migrate import SqliteMigrator
+
+from core.errors import (
+    START_AFRESH_COMMAND,
+    AlreadyRunning,
+    BackupNotUsable,
+    BridgeError,
+    DatabaseDamaged,
+    DatabaseDamagedBackupAvailable,
+    DatabaseLost,
+    DatabaseLostBackupAvailable,
+    DatabaseMigrationFailed,
+    DatabaseNotRecognised,
+    DatabaseReadOnly,
+    DatabaseTooNew,
+    DiskFull,
+    NoBackupFound,
+)
+from core.i18n import N_
+from core.store.models import ALL_MODELS, db
+
+log = logging.getLogger(__name__)
+
+#: Current schema. Bump it and add a step to MIGRATIONS for every schema change.
+SCHEMA_VERSION = 2
+#: "XQBT" in ASCII: marks the SQLite file as this app's (PRAGMA application_id).
+APPLICATION_ID = 0x58514254
+DATABASE_FILE = "bridge.sqlite3"
+LOCK_FILE = "app.lock"
+BUSY_TIMEOUT_MS = 5000
+
+
+#: every connection's settings (tests add ``max_page_count`` to simulate a full disk)
+PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": BUSY_TIMEOUT_MS,
+    "synchronous": 1,  # NORMAL: durable enough with WAL, much faster
+}
+
+MigrationStep = Callable[[SqliteMigrator], None]
+
+
+# -- migration steps: MIGRATIONS[n] turns version n-1 into version n --------------------------
+
+
+def _migrate_1_to_2(migrator: SqliteMigrator) -> None:
+    """v2: leave links say whether they export to Xero; decisions remember what they relied on.
+
+    Existing paid leave keeps exporting (what v1 did); unpaid leave never exports.
+    """
+    from playhouse.migrate import migrate
+
+    export = pw.BooleanField(
+        null=True, constraints=[pw.Check('"is_paid" = 1 OR "export_to_xero" = 0')]
+    )
+    migrate(migrator.add_column("leave_link", "export_to_xero", export))
+    migrator.database.execute_sql(
+        'UPDATE "leave_link" SET "export_to_xero" = CASE WHEN "is_paid" = 1 THEN 1 ELSE 0 END'
+    )
+    migrate(
+        migrator.add_not_null("leave_link", "export_to_xero"),
+        migrator.add_column("decision", "depends_on", pw.CharField(default="")),
+    )
+
+
+MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _posix() -> bool:
+    return os.name == "posix"
+
+
+def _create_private_file(path: Path) -> None:
+    """Create ``path`` readable by the user only (mode 0600, whatever the umask)."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _restrict(path: Path) -> None:
+    if _posix() and path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.v{version}.bak")
+
+
+def _inspect(path: Path) -> tuple[int, int, int]:
+    """(user_version, application_id, table count) without writing to the file."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseNotRecognised(detail=str(exc), path=str(path)) from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as exc:  # "file is not a database", damaged header…
+        raise DatabaseNotRecognised(detail=str(exc), path=str(path)) from None
+    finally:
+        conn.close()
+    return int(version), int(app_id), int(tables)
+
+
+def _check_openable(path: Path, version: int, app_id: int, tables: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise DatabaseTooNew(found=version, supported=SCHEMA_VERSION)
+    if app_id not in (0, APPLICATION_ID) or (version == 0 and tables):
+        raise DatabaseNotRecognised(
+            detail=f"user_version={version} application_id={app_id} tables={tables}",
+            path=str(path),
+        )
+
+
+def backup_database(database: pw.SqliteDatabase, target: Path) -> Path:
+    """Copy the open database to ``target`` (one self-contained file, mode 0600)."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _create_private_file(partial)
+    source = database.connection()
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # no -wal beside the copy
+    finally:
+        copy.close()
+    os.replace(partial, target)
+    return target
+
+
+def _schema_version(database: pw.SqliteDatabase) -> int:
+    return int(database.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def _set_schema_version(database: pw.SqliteDatabase, version: int) -> None:
+    database.execute_sql(f"PRAGMA user_version = {int(version)}")
+
+
+def _create_schema(database: pw.SqliteDatabase) -> None:
+
+    with database.bind_ctx(ALL_MODELS), database.atomic():
+        database.create_tables(ALL_MODELS)
+        database.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+        _set_schema_version(database, SCHEMA_VERSION)
+
+
+def _migrate(
+    database: pw.SqliteDatabase, path: Path, found: int, steps: Mapping[int, MigrationStep]
+) -> None:
+    backup = backup_database(database, backup_path(path, found))
+    log.info("database at version %s, migrating to %s (backup: %s)", found, SCHEMA_VERSION, backup)
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        step = steps[version]
+        migrator = SqliteMigrator(database)
+        try:
+            # Foreign keys off (outside the transaction: SQLite ignores the pragma inside one),
+            # so table rebuilds do not cascade; checked explicitly before commit instead.
+            with migrator.migration_context():
+                step(migrator)
+                broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise pw.IntegrityError(f"foreign key check failed: {broken[:5]}")
+                database.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+                _set_schema_version(database, version)
+        except Exception as exc:
+            log.exception("database migration to version %s failed; rolled back", version)
+            raise DatabaseMigrationFailed(
+                detail=f"{type(exc).__name__}: {exc}", version=version, backup=str(backup)
+            ) from exc
+        log.info("database migrated to version %s", version)
+
+
+# -- public API -------------------------------------------------------------------------------
+
+
+def default_database_path() -> Path:
+    from core.store.paths import AppPaths
+
+    return AppPaths.default().data / DATABASE_FILE
+
+
+def open_database(
+    path: Path, *, migrations: Mapping[int, MigrationStep] | None = None
+) -> pw.SqliteDatabase:
+    """Open (create or migrate) the database at ``path`` and bind the ``db`` proxy to it.
+
+    Raises DatabaseTooNew (file untouched), DatabaseNotRecognised (not ours / damaged: file
+    untouched) or DatabaseMigrationFailed (the failing step rolled back; backup kept).
+    ``migrations`` replaces ``MIGRATIONS`` (tests inject failing steps with it).
+    """
+    path = Path(path)
+    steps = MIGRATIONS if migrations is None else migrations
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.exists() and path.stat().st_size > 0:
+        _check_openable(path, *_inspect(path))
+    else:
+        _create_private_file(path)
+    for file in (path, *_sidecars(path)):
+        _restrict(file)  # SQLite gives -wal/-shm the main file's mode
+
+    database = pw.SqliteDatabase(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, pragmas=dict(PRAGMAS))
+    try:
+        database.connect()
+        found = _schema_version(database)
+        if found == 0:
+            _create_schema(database)
+        elif found < SCHEMA_VERSION:
+            _migrate(database, path, found, steps)
+        elif found > SCHEMA_VERSION:  # written meanwhile by a newer app
+            raise DatabaseTooNew(found=found, supported=SCHEMA_VERSION)
+    except BaseException:
+        database.close()
+        raise
+    for file in _sidecars(path):
+        _restrict(file)
+    previous = db.obj
+    if previous is not None and previous is not database:
+        previous.close()
+    db.initialize(database)
+    return database
+
+
+def close_database() -> None:
+    """Close the calling thread's connection and unbind ``db`` (and, for the app's own
+    database, record in the marker what it holds)."""
+    global _opened
+    database = db.obj
+    if database is not None:
+        mine = _opened if _opened is not None and _opened[0] is database else None
+        held = None
+        if mine is not None:
+            with contextlib.suppress(Exception):  # a damaged or full file: keep the old marker
+                held = _holdings(database)
+        _opened = None
+        database.close()
+        db.initialize(None)
+        if mine is not None and held is not None:
+            with contextlib.suppress(Exception):  # closed cleanly: remember the file as left
+                _write_marker(mine[1], mine[2], *held, stat=_file_stat(mine[2]))
+
+
+# -- the app's own database: storage errors, daily backups, the "it held data" marker ---------
+#
+# * Storage errors (a damaged file, a read-only file or folder, a full disk) become one
+#   BridgeError each (``storage_error``): a sentence that says what happened and what to do.
+# * Once a day, before the day's first write (at open), the database is checked
+#   (``PRAGMA quick_check``) and copied with SQLite's online backup API to
+#   ``<data>/backups/bridge-YYYY-MM-DD.sqlite3``; the newest BACKUP_KEEP copies are kept (the
+#   last 7 days the app ran). A damaged file is answered with the newest copy that passes
+#   ``PRAGMA integrity_check``, and ``restore_backup`` puts it back, keeping the damaged file
+#   aside (never deleted).
+# * A small marker outside the database (``<state>/database.json``: the database's path and
+#   how many connections and imports it held) tells a lost history (file missing, emptied or
+#   truncated to 0 bytes) from a fresh install: a lost one is refused with the backup to
+#   restore, never silently started afresh.
+
+BACKUP_FOLDER = "backups"
+BACKUP_KEEP = 7
+MARKER_FILE = "database.json"
+
+#: (database, marker file, database path) of the app's database opened by open_app_database
+_opened: tuple[pw.SqliteDatabase, Path, Path] | None = None
+
+#: what the lost-history sentence says the file is now
+_LOST_STATES = {"missing": N_("gone"), "empty": N_("empty")}
+_DAMAGED = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+_READ_ONLY = ("readonly", "read-only", "unable to open database file")
+_FULL = ("database or disk is full",)
+
+
+def storage_error(exc: BaseException, path: Path, backups: Path | None = None) -> BridgeError | None:
+    """The sentence for a storage failure of the database at ``path``, or None when ``exc`` is
+    not one (a damaged file names the newest good copy in ``backups``)."""
+    if isinstance(exc, BridgeError):
+        return exc
+    # A failed write can surface as a later one ("no transaction is active" once SQLite
+    # rolled back on a full disk): the first storage error in the chain is the one to tell.
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        found = _storage_error(link, path, backups)
+        if found is not None:
+            return found
+        link = link.__cause__ or link.__context__
+    return None
+
+
+def _storage_error(exc: BaseException, path: Path, backups: Path | None) -> BridgeError | None:
+    import errno
+
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.Error | pw.DatabaseError):
+        if any(word in text for word in _FULL):
+            return DiskFull(detail=str(exc), path=str(path.parent))
+        if any(word in text for word in _DAMAGED):
+            return damaged(path, str(exc), backups)
+        if any(word in text for word in _READ_ONLY):
+            return DatabaseReadOnly(detail=str(exc), path=str(path))
+        return None
+    if isinstance(exc, OSError):
+        where = Path(exc.filename) if exc.filename else path
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return DiskFull(detail=str(exc), path=str(where.parent if where.suffix else where))
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return DatabaseReadOnly(detail=str(exc), path=str(where))
+    return None
+
+
+def damaged(path: Path, reason: str, backups: Path | None) -> DatabaseDamaged:
+    from core.errors import RESTORE_COMMAND
+
+    good = newest_good_backup(backups) if backups is not None else None
+    if good is None:
+        return DatabaseDamaged(detail=reason, path=str(path), reason=reason)
+    return DatabaseDamagedBackupAvailable(
+        detail=reason, path=str(path), reason=reason, backup=str(good), date=_backup_date(good),
+        command=RESTORE_COMMAND, backup_file=good)
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when the SQLite file at ``path`` passes ``PRAGMA integrity_check`` and is this
+    app's; else what is wrong. Opens the file read-only (immutable: not even a -shm)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            return "; ".join(str(r[0]) for r in rows[:3])
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return "not this app's data"
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None
+
+
+def backups_of(folder: Path) -> list[Path]:
+    """The dated backup copies in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob("bridge-????-??-??.sqlite3") if p.is_file()]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def newest_good_backup(folder: Path) -> Path | None:
+    for backup in backups_of(folder):
+        if integrity_problem(backup) is None:
+            return backup
+    return None
+
+
+def _backup_date(backup: Path) -> str:
+    return backup.stem.removeprefix("bridge-")
+
+
+_HOLDINGS_SQL = 'SELECT (SELECT count(*) FROM "connection"), (SELECT count(*) FROM "import_run")'
+
+
+def _holdings(database: pw.SqliteDatabase) -> tuple[int, int]:
+    """(connections, import runs) the database holds."""
+    row = database.execute_sql(_HOLDINGS_SQL).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _file_stat(path: Path) -> list[int] | None:
+    """(size, modification time) of the database file, when there is no -wal beside it."""
+    try:
+        if path.with_name(path.name + "-wal").exists():
+            return None
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _read_marker(marker: Path, path: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("path") != str(path.resolve()):
+        return None  # another database (the folders moved): not ours to judge
+    return {"connections": int(data.get("connections") or 0), "runs": int(data.get("runs") or 0),
+            "stat": data.get("stat")}
+
+
+def _write_marker(marker: Path, path: Path, connections: int, runs: int,
+                  stat: list[int] | None = None) -> None:
+    import json
+
+    marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = marker.with_name(marker.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _create_private_file(partial)
+    partial.write_text(json.dumps({"path": str(path.resolve()), "connections": connections,
+                                   "runs": runs, "stat": stat}), encoding="utf-8")
+    os.replace(partial, marker)
+
+
+def _lost(path: Path, backups: Path, held: Mapping[str, Any], state: str) -> DatabaseLost:
+    from core.errors import RESTORE_COMMAND
+    from core.i18n import tr
+
+    good = newest_good_backup(backups)
+    params: dict[str, object] = {
+        "path": str(path), "connections": held["connections"], "runs": held["runs"],
+        "state": tr(_LOST_STATES[state]), "afresh": START_AFRESH_COMMAND}
+    if good is None:
+        return DatabaseLost(detail=state, **params)
+    return DatabaseLostBackupAvailable(detail=state, backup=str(good), date=_backup_date(good),
+                                       command=RESTORE_COMMAND, backup_file=good, **params)
+
+
+def daily_backup(database: pw.SqliteDatabase, path: Path, folder: Path,
+                 today: str | None = None) -> Path | None:
+    """Today's backup copy, made now if there is none yet (None: nothing worth keeping, or
+    the copy could not be made — logged, the app goes on). A database that fails
+    ``quick_check`` raises DatabaseDamaged (naming an older good copy) instead."""
+    from datetime import date
+
+    day = today or date.today().isoformat()
+    target = folder / f"bridge-{day}.sqlite3"
+    if target.exists():
+        return target
+    if _holdings(database) == (0, 0):
+        return None
+    problems = [r[0] for r in database.execute_sql("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise damaged(path, "; ".join(str(p) for p in problems[:3]), folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        backup_database(database, target)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("Could not make today's backup copy at %s: %s", target, exc)
+        with contextlib.suppress(OSError):
+            target.with_name(target.name + ".partial").unlink(missing_ok=True)
+        return None
+    for old in backups_of(folder)[BACKUP_KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    log.info("Backup copy of the database made: %s", target)
+    return target
+
+
+def app_database_files(paths: object) -> tuple[Path, Path, Path]:
+    """(database, backups folder, marker) of an AppPaths."""
+    data, state = Path(paths.data), Path(paths.state)  # type: ignore[attr-defined]
+    return data / DATABASE_FILE, data / BACKUP_FOLDER, state / MARKER_FILE
+
+
+def open_app_database(paths: object) -> pw.SqliteDatabase:
+    """Open the app's own database (``open_database``) with everything around it: a lost
+    history refused, damage and storage errors said plainly, today's backup made."""
+    global _opened
+    path, backups, marker = app_database_files(paths)
+    held = _read_marker(marker, path)
+    had_data = bool(held and (held["connections"] or held["runs"]))
+    if had_data and held is not None:
+        if not path.exists():
+            raise _lost(path, backups, held, "missing")
+        if path.stat().st_size == 0:
+            raise _lost(path, backups, held, "empty")
+    # Changed since the app last closed it cleanly (a crash, a copy, a disk, a hand): check
+    # it whole before trusting it. Unchanged: the daily check is enough.
+    check = path.exists() and (held is None or held.get("stat") != _file_stat(path))
+    try:
+        database = open_database(path)
+    except DatabaseNotRecognised as exc:
+        if any(word in exc.detail.lower() for word in _DAMAGED):
+            raise damaged(path, exc.detail, backups) from None
+        if any(word in exc.detail.lower() for word in _READ_ONLY):  # e.g. no -shm allowed
+            raise DatabaseReadOnly(detail=exc.detail, path=str(path)) from None
+        raise
+    except BridgeError:
+        raise
+    except (OSError, sqlite3.Error, pw.DatabaseError) as exc:
+        translated = storage_error(exc, path, backups)
+        if translated is None:
+            raise
+        log.warning("Could not open the database %s: %s", path, exc)
+        raise translated from None
+    try:
+        if check:
+            problems = [r[0] for r in database.execute_sql("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise damaged(path, "; ".join(str(p) for p in problems[:3]), backups)
+        now = _holdings(database)
+        if had_data and held is not None and now == (0, 0):
+            raise _lost(path, backups, held, "empty")
+        daily_backup(database, path, backups)
+        _write_marker(marker, path, *now)
+    except BaseException as exc:
+        close_database()
+        translated = storage_error(exc, path, backups) if isinstance(exc, Exception) else None
+        if translated is None or translated is exc:
+            raise
+        raise translated from None
+    _opened = (database, marker, path)
+    return database
+
+
+def _set_aside(path: Path, why: str) -> list[Path]:
+    """Rename the database and its sidecar files to ``<name>.<why>-<time>`` (never deleted)."""
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    moved = []
+    for file in (path, *_sidecars(path)):
+        if file.exists():
+            target = file.with_name(f"{file.name}.{why}-{stamp}")
+            os.replace(file, target)
+            moved.append(target)
+    return moved
+
+
+def restore_backup(paths: object, backup: Path | None = None) -> tuple[Path, list[Path]]:
+    """Put a backup copy back as the app's database: ``backup``, or the newest good one.
+
+    The current file (damaged, emptied…) and its sidecars are kept aside under
+    ``<name>.replaced-<time>``, never deleted. Returns (the copy used, the files set aside).
+    The caller holds the instance lock; the database must not be open.
+    """
+    path, backups, marker = app_database_files(paths)
+    if backup is None:
+        backup = newest_good_backup(backups)
+        if backup is None:
+            raise NoBackupFound(folder=str(backups))
+    backup = Path(backup)
+    problem = "file not found" if not backup.is_file() else integrity_problem(backup)
+    if problem is not None:
+        raise BackupNotUsable(detail=problem, path=str(backup), reason=problem,
+                              folder=str(backups))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(path.name + ".restoring")
+    partial.unlink(missing_ok=True)
+    _create_private_file(partial)
+    source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        counts = copy.execute(_HOLDINGS_SQL).fetchone()
+    finally:
+        copy.close()
+        source.close()
+    aside = _set_aside(path, "replaced")
+    os.replace(partial, path)
+    _write_marker(marker, path, int(counts[0]), int(counts[1]))
+    log.warning("Database restored from %s; the previous files were kept as %s", backup, aside)
+    return backup, aside
+
+
+def start_afresh(paths: object) -> list[Path]:
+    """The user chose to start with no history: the current files are kept aside, the
+    marker forgets what the database held; the next open creates a new database."""
+    path, _backups, marker = app_database_files(paths)
+    aside = _set_aside(path, "set-aside") if path.exists() and path.stat().st_size else []
+    if path.exists() and not path.stat().st_size:
+        path.unlink()  # an empty file holds nothing to keep
+    marker.unlink(missing_ok=True)
+    log.warning("Starting with a new database; previous files kept as %s", aside)
+    return aside
+
+
+# -- one app instance at a time ---------------------------------------------------------------
+
+
+class InstanceLock:
+    """An exclusive, non-blocking OS lock on ``<data dir>/app.lock``.
+
+    flock (POSIX) / msvcrt.locking (Windows) locks die with the process, so a lock file left by a
+    crashed app never blocks the next start; the file itself is never deleted (deleting a locked
+    file lets two processes lock two different files). The descriptor is not inherited by child
+    processes (PEP 446), so a browser started by the app cannot keep the lock alive.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            from core.store.paths import AppPaths
+
+            path = AppPaths.default().data / LOCK_FILE
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> InstanceLock:
+        if self._fd is not None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            _lock_fd(fd)
+        except OSError:
+            os.close(fd)
+            raise AlreadyRunning(detail=str(self.path)) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        if _posix():  # who holds it, for a curious user; Windows locks the bytes we would write
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+        return self
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):
+            _unlock_fd(fd)
+        os.close(fd)
+
+    def __enter__(self) -> InstanceLock:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def __del__(self) -> None:  # a forgotten lock is released with its object, not leaked
+        with contextlib.suppress(Exception):
+            self.release()
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows CI only
+    import msvcrt
+
+    def _lock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
