@@ -142,10 +142,10 @@ def check_resources(report: Report) -> str:
 
 
 def check_database(report: Report) -> str:
-    from core.store.db import SCHEMA_VERSION, close_database, open_database
+    from core.store.db import DATABASE_FILE, SCHEMA_VERSION, close_database, open_database
     from core.store.paths import AppPaths
 
-    path = AppPaths.default().ensure().data / "bridge.sqlite3"
+    path = AppPaths.default().ensure().data / DATABASE_FILE
     database = open_database(path)  # creates it
     try:
         version = database.execute_sql("PRAGMA user_version").fetchone()[0]

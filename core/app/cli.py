@@ -480,11 +480,11 @@ def cmd_restore_backup(paths: Any, out: Output, backup: str | None, start_afresh
     current file aside; or, with ``start_afresh``, keep it aside and start with no history."""
     from pathlib import Path
 
-    from core.store.db import InstanceLock, app_database_files, restore_backup
+    from core.store.db import LOCK_FILE, InstanceLock, app_database_files, restore_backup
     from core.store.db import start_afresh as begin_afresh
 
     db_path = app_database_files(paths)[0]
-    with InstanceLock(Path(paths.data) / "app.lock"):
+    with InstanceLock(Path(paths.data) / LOCK_FILE):
         if start_afresh:
             aside = begin_afresh(paths)
             out.say(tr("The app will start afresh with no history.") + (

@@ -28,7 +28,7 @@ from core.services.http import (
     qbtime_limiter,
     xero_limiter,
 )
-from core.store.db import InstanceLock, close_database, open_app_database
+from core.store.db import LOCK_FILE, InstanceLock, close_database, open_app_database
 from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
 from core.store.settings import XeroAppSettings, load_xero_settings
@@ -95,7 +95,7 @@ class AppContext:
     def open_db(self) -> None:
         """Take the one-instance lock, then open (and migrate) the database."""
         if self._lock is None:
-            self._lock = InstanceLock(self.paths.data / "app.lock").acquire()
+            self._lock = InstanceLock(self.paths.data / LOCK_FILE).acquire()
         open_app_database(self.paths)  # + lost-history check, storage errors, daily backup
 
     def close(self) -> None:

@@ -59,6 +59,8 @@ SCHEMA_VERSION = 2
 #: "XQBT" in ASCII: marks the SQLite file as this app's (PRAGMA application_id).
 APPLICATION_ID = 0x58514254
 DATABASE_FILE = "bridge.sqlite3"
+#: the daily copies: bridge-YYYY-MM-DD.sqlite3 (see backups_of)
+BACKUP_PATTERN = "bridge-????-??-??.sqlite3"
 LOCK_FILE = "app.lock"
 BUSY_TIMEOUT_MS = 5000
 
@@ -386,7 +388,7 @@ def backups_of(folder: Path) -> list[Path]:
     """The dated backup copies in ``folder``, newest first."""
     if not folder.is_dir():
         return []
-    found = [p for p in folder.glob("bridge-????-??-??.sqlite3") if p.is_file()]
+    found = [p for p in folder.glob(BACKUP_PATTERN) if p.is_file()]
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
@@ -469,7 +471,7 @@ def daily_backup(database: pw.SqliteDatabase, path: Path, folder: Path,
     from datetime import date
 
     day = today or date.today().isoformat()
-    target = folder / f"bridge-{day}.sqlite3"
+    target = folder / BACKUP_PATTERN.replace("????-??-??", day)
     if target.exists():
         return target
     if _holdings(database) == (0, 0):
