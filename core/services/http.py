@@ -634,6 +634,23 @@ def classify_network_error(exc: BaseException) -> tuple[str, bool]:
 
 
 # =========================================================================== session
+@dataclass
+class _Tries:
+    """One request's history so far: what decides whether it is sent again."""
+
+    method: str
+    shown: str          # the path for logs and errors (see safe_url)
+    idempotent: bool
+    attempt: int = 0
+    failures: int = 0       # 5xx and network failures
+    rate_hits: int = 0      # 429s
+    rate_waited: float = 0.0  # seconds waited for 429s
+    refreshed: bool = False  # the one credentials refresh was tried
+
+
+_StatusRule = Callable[[requests.Response, _Tries], None]
+
+
 class ServiceSession:
     """All HTTP calls to one service (and, for Xero, one organisation).
 
@@ -693,112 +710,126 @@ class ServiceSession:
                 idempotent: bool | None = None,
                 timeout: tuple[float, float] | None = None) -> requests.Response:
         method = method.upper()
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
         url = self.url_for(path_or_url)
-        shown = safe_url(url, params)
-        policy = self.retry
-        failures = 0        # 5xx and network failures so far
-        rate_hits = 0       # 429s so far
-        rate_waited = 0.0   # seconds waited for 429s so far
-        refreshed = False
-        attempt = 0
+        tries = _Tries(method, safe_url(url, params),
+                       method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
         while True:
-            attempt += 1
-            if attempt > 1 and self.counter:
+            tries.attempt += 1
+            if tries.attempt > 1 and self.counter:
                 self.counter.record_retry(self.service)
-            resp, exc = self._send(method, url, shown, params, json, data, headers,
-                                   timeout or self.timeout, attempt)
-
-            # ---- network failure
+            resp, exc = self._send(method, url, tries.shown, params, json, data, headers,
+                                   timeout or self.timeout, tries.attempt)
             if exc is not None:
-                kind, not_sent = classify_network_error(exc)
-                failures += 1
-                retryable = kind != "tls" and (idempotent or not_sent)
-                if retryable and failures < policy.max_attempts:
-                    self._pause(policy.backoff(failures, self._rng), method, shown,
-                                f"{_KIND_TEXT[kind]}, retry {failures} of {policy.max_attempts - 1}")
-                    continue
-                maybe = not not_sent and method not in READ_ONLY_METHODS
-                log.warning("%s %s %s failed: %s (after %d attempt(s))", self.service, method,
-                            shown, _KIND_TEXT[kind], attempt)
-                raise _tag(NetworkError(redact(f"{_KIND_TEXT[kind]}: {method} {shown}"),
-                                        service=self.service),
-                           service=self.service, status=None, maybe_applied=maybe,
-                           kind=kind) from None
-
-            assert resp is not None
-            status = resp.status_code
-
-            # ---- 401: one refresh, one retry
-            if status == 401:
-                if not refreshed and self._on_unauthorized is not None:
-                    refreshed = True
-                    if self._on_unauthorized():
-                        log.debug("%s %s %s: 401, credentials refreshed, retrying",
-                                  self.service, method, shown)
-                        continue
-                raise _tag(AuthRejected(service=self.service, reason=error_reason(resp)),
-                           service=self.service, status=401)
-
-            # ---- 429: nothing was applied; wait and retry (any method)
-            if status == 429:
-                now = self._clock()
-                problem = resp.headers.get("X-Rate-Limit-Problem", "").strip().lower()
-                retry_after = _parse_retry_after(resp.headers.get("Retry-After"), now)
-                if problem == "day":
-                    until = now + (retry_after if retry_after is not None else 86400.0)
-                    if self.limiter is not None:
-                        self.limiter.mark_day_exhausted(until)
-                    log.warning("%s daily request limit reached; resume after %s",
-                                self.service, format_local_time(until))
-                    raise daily_limit_error(until, now, self.service)
-                if retry_after is not None:
-                    wait = max(retry_after, policy.min_rate_wait_s)
-                else:
-                    wait = max(policy.rate_initial_s * policy.rate_factor ** rate_hits,
-                               policy.min_rate_wait_s)
-                rate_hits += 1
-                budget = policy.max_rate_wait_s - rate_waited
-                if budget <= 0 or (retry_after is not None and wait > budget):
-                    log.warning("%s %s %s: still rate limited after waiting %.0f s",
-                                self.service, method, shown, rate_waited)
-                    suggest = math.ceil(wait if retry_after is not None
-                                        else min(wait, policy.max_rate_wait_s))
-                    raise _tag(RateLimited(service=self.service, seconds=suggest),
-                               service=self.service, status=429, retry_after=suggest,
-                               problem=problem or None)
-                wait = min(wait, budget)
-                rate_waited += wait
-                if self.limiter is not None:
-                    self.limiter.block_until(now + wait)
-                self._pause(wait, method, shown,
-                            f"429 ({problem or 'rate limit'})")
+                self._network_failure(exc, tries)
                 continue
+            assert resp is not None
+            rule = self._status_rule(resp.status_code)
+            if rule is None:
+                return resp
+            rule(resp, tries)
 
-            # ---- 5xx
-            if status >= 500:
-                if status in policy.retry_statuses and idempotent:
-                    failures += 1
-                    if failures < policy.max_attempts:
-                        wait = policy.backoff(failures, self._rng)
-                        ra = _parse_retry_after(resp.headers.get("Retry-After"), self._clock())
-                        if ra is not None:
-                            wait = min(max(wait, ra), policy.backoff_cap_s)
-                        self._pause(wait, method, shown,
-                                    f"{status}, retry {failures} of {policy.max_attempts - 1}")
-                        continue
-                reason = error_reason(resp)
-                maybe = not idempotent
-                log.warning("%s %s %s -> %d: %s (after %d attempt(s))", self.service, method,
-                            shown, status, reason, attempt)
-                if status == 503:
-                    raise _tag(ServiceUnavailable(reason, service=self.service),
-                               service=self.service, status=503, maybe_applied=maybe)
-                raise _tag(ApiError(service=self.service, reason=reason),
-                           service=self.service, status=status, maybe_applied=maybe)
+    # -- what each answer means. A rule returns when the request is to be sent again
+    # (after any wait it needed) and raises when the request is over.
+    def _status_rule(self, status: int) -> _StatusRule | None:
+        """The rule for ``status``; None: the answer is the caller's (success, and the
+        4xx bodies each client reads itself)."""
+        if status == 401:
+            return self._unauthorized
+        if status == 429:
+            return self._rate_limited
+        if status >= 500:
+            return self._server_error
+        return None
 
-            return resp
+    def _network_failure(self, exc: BaseException, tries: _Tries) -> None:
+        """Retried when nothing can have been applied twice: idempotent, or never sent."""
+        kind, not_sent = classify_network_error(exc)
+        tries.failures += 1
+        policy = self.retry
+        retryable = kind != "tls" and (tries.idempotent or not_sent)
+        if retryable and tries.failures < policy.max_attempts:
+            self._pause(policy.backoff(tries.failures, self._rng), tries.method, tries.shown,
+                        f"{_KIND_TEXT[kind]}, retry {tries.failures} of {policy.max_attempts - 1}")
+            return
+        maybe = not not_sent and tries.method not in READ_ONLY_METHODS
+        log.warning("%s %s %s failed: %s (after %d attempt(s))", self.service, tries.method,
+                    tries.shown, _KIND_TEXT[kind], tries.attempt)
+        raise _tag(NetworkError(redact(f"{_KIND_TEXT[kind]}: {tries.method} {tries.shown}"),
+                                service=self.service),
+                   service=self.service, status=None, maybe_applied=maybe,
+                   kind=kind) from None
+
+    def _unauthorized(self, resp: requests.Response, tries: _Tries) -> None:
+        """401: one refresh of the credentials, one retry."""
+        if not tries.refreshed and self._on_unauthorized is not None:
+            tries.refreshed = True
+            if self._on_unauthorized():
+                log.debug("%s %s %s: 401, credentials refreshed, retrying",
+                          self.service, tries.method, tries.shown)
+                return
+        raise _tag(AuthRejected(service=self.service, reason=error_reason(resp)),
+                   service=self.service, status=401)
+
+    def _rate_limited(self, resp: requests.Response, tries: _Tries) -> None:
+        """429: nothing was applied, so any method waits and retries, within the policy's
+        budget; Xero's ``day`` problem stops at once."""
+        policy = self.retry
+        now = self._clock()
+        problem = resp.headers.get("X-Rate-Limit-Problem", "").strip().lower()
+        retry_after = _parse_retry_after(resp.headers.get("Retry-After"), now)
+        if problem == "day":
+            until = now + (retry_after if retry_after is not None else 86400.0)
+            if self.limiter is not None:
+                self.limiter.mark_day_exhausted(until)
+            log.warning("%s daily request limit reached; resume after %s",
+                        self.service, format_local_time(until))
+            raise daily_limit_error(until, now, self.service)
+        if retry_after is not None:
+            wait = max(retry_after, policy.min_rate_wait_s)
+        else:
+            wait = max(policy.rate_initial_s * policy.rate_factor ** tries.rate_hits,
+                       policy.min_rate_wait_s)
+        tries.rate_hits += 1
+        budget = policy.max_rate_wait_s - tries.rate_waited
+        if budget <= 0 or (retry_after is not None and wait > budget):
+            log.warning("%s %s %s: still rate limited after waiting %.0f s",
+                        self.service, tries.method, tries.shown, tries.rate_waited)
+            suggest = math.ceil(wait if retry_after is not None
+                                else min(wait, policy.max_rate_wait_s))
+            raise _tag(RateLimited(service=self.service, seconds=suggest),
+                       service=self.service, status=429, retry_after=suggest,
+                       problem=problem or None)
+        wait = min(wait, budget)
+        tries.rate_waited += wait
+        if self.limiter is not None:
+            self.limiter.block_until(now + wait)
+        self._pause(wait, tries.method, tries.shown, f"429 ({problem or 'rate limit'})")
+
+    def _server_error(self, resp: requests.Response, tries: _Tries) -> None:
+        """5xx: the retryable statuses are retried for idempotent requests (at least as long
+        as a Retry-After asks, up to the back-off cap); then 503 → ServiceUnavailable, any
+        other → ApiError, with ``maybe_applied`` unless the request was idempotent."""
+        policy = self.retry
+        status = resp.status_code
+        if status in policy.retry_statuses and tries.idempotent:
+            tries.failures += 1
+            if tries.failures < policy.max_attempts:
+                wait = policy.backoff(tries.failures, self._rng)
+                ra = _parse_retry_after(resp.headers.get("Retry-After"), self._clock())
+                if ra is not None:
+                    wait = min(max(wait, ra), policy.backoff_cap_s)
+                self._pause(wait, tries.method, tries.shown,
+                            f"{status}, retry {tries.failures} of {policy.max_attempts - 1}")
+                return
+        reason = error_reason(resp)
+        maybe = not tries.idempotent
+        log.warning("%s %s %s -> %d: %s (after %d attempt(s))", self.service, tries.method,
+                    tries.shown, status, reason, tries.attempt)
+        if status == 503:
+            raise _tag(ServiceUnavailable(reason, service=self.service),
+                       service=self.service, status=503, maybe_applied=maybe)
+        raise _tag(ApiError(service=self.service, reason=reason),
+                   service=self.service, status=status, maybe_applied=maybe)
 
     def get(self, path_or_url: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", path_or_url, **kwargs)
