@@ -51,6 +51,7 @@ from core.engine.review import (
     redo_last,
     review_rows,
     undo_last,
+    undo_stack,
     visible_rows,
 )
 from core.store.db import close_database, open_database
@@ -427,7 +428,7 @@ def test_create_all_unmatched_only_where_creating_is_valid(conn):
 
 def test_bulk_failure_writes_nothing(conn, monkeypatch):
     safe = [conflict(x, x.upper(), cands=[cand(n, x)]) for n, x in enumerate("abc", 1)]
-    real = rv._set
+    real = undo_stack._set
     calls = []
 
     def failing(*args, **kwargs):
@@ -436,7 +437,7 @@ def test_bulk_failure_writes_nothing(conn, monkeypatch):
             raise pw.OperationalError("disk I/O error")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(rv, "_set", failing)
+    monkeypatch.setattr(undo_stack, "_set", failing)
     with pytest.raises(ReviewSaveFailed):
         accept_all_exact(conn, safe)
     assert Decision.select().count() == 0 and not can_undo(conn)
@@ -773,7 +774,7 @@ def test_database_failure_mid_import_leaves_nothing_applied(conn, accents, tmp_p
     path = tmp_path / "e.csv"
     write_rows(path, rows)
 
-    real = rv._set
+    real = undo_stack._set
     calls = []
 
     def failing(*args, **kwargs):
@@ -782,7 +783,7 @@ def test_database_failure_mid_import_leaves_nothing_applied(conn, accents, tmp_p
             raise pw.OperationalError("database or disk is full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(rv, "_set", failing)
+    monkeypatch.setattr(undo_stack, "_set", failing)
     with pytest.raises(ReviewSaveFailed) as err:
         import_csv(conn, accents, path)
     assert "nothing was changed" in err.value.user_message("en")
@@ -790,7 +791,7 @@ def test_database_failure_mid_import_leaves_nothing_applied(conn, accents, tmp_p
     # ...and rolled back with the undo step
     assert {d.xero_id: d.action for d in Decision.select()} == {"x4": "skip"}
     assert len(Setting.get_value(f"review_undo:{conn.id}")) == 1
-    monkeypatch.setattr(rv, "_set", real)
+    monkeypatch.setattr(undo_stack, "_set", real)
     assert import_csv(conn, accents, path).applied == 4
 
 

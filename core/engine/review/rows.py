@@ -1,0 +1,77 @@
+"""The review's rows: each conflict with its saved decision, and whether that went stale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.engine.matching import Conflict
+from core.store.models import Connection, Decision
+
+
+@dataclass
+class ReviewRow:
+    """One conflict on the review screen, with the saved decision (if any)."""
+
+    conflict: Conflict
+    decision: Decision | None
+    #: a decision exists but was taken on other data (its fingerprint differs)
+    stale: bool
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.conflict.kind, self.conflict.xero_id)
+
+    @property
+    def decided(self) -> bool:
+        """A current (not stale) answer other than "decide later"."""
+        return self.decision is not None and not self.stale and self.decision.action != "later"
+
+    @property
+    def deferred(self) -> bool:
+        """The person chose "decide later" (and nothing changed since)."""
+        return self.decision is not None and not self.stale and self.decision.action == "later"
+
+    @property
+    def state(self) -> str:
+        """``undecided``, ``decided`` or ``reopened`` (answered before, but the data changed).
+
+        "Decide later" counts as undecided (see :attr:`deferred`); a stale "later" too, since
+        there is no answer to re-open.
+        """
+        if self.decided:
+            return "decided"
+        if self.decision is not None and self.stale and self.decision.action != "later":
+            return "reopened"
+        return "undecided"
+
+
+def conn_id(conn: Connection | int) -> int:
+    """The connection's database id (the review's functions take either)."""
+    return conn if isinstance(conn, int) else int(conn.get_id())
+
+
+def review_rows(conn: Connection | int, conflicts: Sequence[Conflict]) -> list[ReviewRow]:
+    """The conflicts, in the given order, each with its saved decision and staleness."""
+    cid = conn_id(conn)
+    kinds = {c.kind for c in conflicts}
+    saved: dict[tuple[str, str], Decision] = {}
+    if kinds:
+        query = Decision.select().where(Decision.connection == cid, Decision.kind.in_(kinds))
+        saved = {(d.kind, d.xero_id): d for d in query}
+    rows = []
+    for conflict in conflicts:
+        decision = saved.get((conflict.kind, conflict.xero_id))
+        stale = decision is not None and decision.is_stale(conflict.fingerprint)
+        rows.append(ReviewRow(conflict, decision, stale))
+    return rows
+
+
+def progress(rows: Sequence[ReviewRow]) -> tuple[int, int]:
+    """(decided, total): "12 of 31 decided". "Later" and re-opened rows are not decided."""
+    return sum(1 for r in rows if r.decided), len(rows)
+
+
+def visible_rows(rows: Sequence[ReviewRow], *, hide_decided: bool) -> list[ReviewRow]:
+    """The filter that hides what is decided (re-opened and "later" rows stay visible)."""
+    return [r for r in rows if not (hide_decided and r.decided)]
