@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import locale
 import os
-import threading
 from functools import cache
 
 from core.resources import resource
 
 CATALOG_DIR = resource("i18n")
 SUPPORTED = ("en", "fr")
-_state = threading.local()
 _default_language = "en"
 
 
@@ -40,7 +38,7 @@ def set_language(language: str) -> None:
 
 
 def current_language() -> str:
-    return getattr(_state, "language", None) or _default_language
+    return _default_language
 
 
 @cache
