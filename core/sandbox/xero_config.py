@@ -5,14 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # The Demo Company's "registered app" lists the same loopback ports as the product's.
-from core.store.settings import DEFAULT_REDIRECT_PORTS, XeroAppSettings
+from core.store.settings import DEFAULT_REDIRECT_PORTS, XeroAppSettings, loopback_redirect_uri
 
 # A Xero client id is 32 upper-case hex-like characters; this one is the Demo Company's app.
 DEMO_CLIENT_ID = "DE30C0A1B2C3D4E5F60718293A4B5C6D"
-
-
-def loopback_redirect_uri(port: int) -> str:
-    return f"http://localhost:{port}/callback"
 
 
 @dataclass
@@ -21,16 +17,16 @@ class XeroConfig:
     redirect_uris: list[str] = field(
         default_factory=lambda: [loopback_redirect_uri(p) for p in DEFAULT_REDIRECT_PORTS]
     )
-    access_token_ttl: int = 1800            # seconds; Xero access tokens last 30 minutes
-    refresh_grace: int = 1800               # the old refresh token stays valid 30 min after rotation
-    refresh_token_ttl: int = 60 * 86400     # unused refresh tokens expire after 60 days
-    code_ttl: int = 300                     # authorization codes are short-lived and single-use
-    concurrent_limit: int = 5               # per tenant
-    minute_limit: int = 60                  # per tenant, fixed window
-    day_limit: int = 5000                   # per tenant, fixed window
-    app_minute_limit: int = 10000           # per app across tenants
-    high_volume_threshold: int = 100_000    # contacts above which unindexed `where` filters fail
-    max_page_size: int = 1000               # Contacts pageSize cap
+    access_token_ttl: int = 1800  # seconds; Xero access tokens last 30 minutes
+    refresh_grace: int = 1800  # the old refresh token stays valid 30 min after rotation
+    refresh_token_ttl: int = 60 * 86400  # unused refresh tokens expire after 60 days
+    code_ttl: int = 300  # authorization codes are short-lived and single-use
+    concurrent_limit: int = 5  # per tenant
+    minute_limit: int = 60  # per tenant, fixed window
+    day_limit: int = 5000  # per tenant, fixed window
+    app_minute_limit: int = 10000  # per app across tenants
+    high_volume_threshold: int = 100_000  # contacts above which unindexed `where` filters fail
+    max_page_size: int = 1000  # Contacts pageSize cap
 
 
 def demo_xero_settings(xero_base: str) -> XeroAppSettings:

@@ -19,12 +19,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.errors import SettingsFileInvalid, XeroAppNotConfigured, XeroRedirectPortsInvalid
-
-if TYPE_CHECKING:
-    pass
 
 SETTINGS_FILE = "settings.json"
 ENV_CLIENT_ID = "XQB_XERO_CLIENT_ID"
@@ -44,10 +41,14 @@ XERO_API_BASE = "https://api.xero.com"
 
 _MAX_PORTS = 50  # Xero accepts up to 50 redirect URIs per app
 
+# The one place the redirect URI is spelled: the sign-in's listener, the settings' error
+# sentence and the Demo Company's registered app all build it here.
+LOOPBACK_CALLBACK_PATH = "/callback"
+
 
 def loopback_redirect_uri(port: int) -> str:
     """The exact string registered with Xero for ``port`` (``localhost``, not 127.0.0.1)."""
-    return f"http://localhost:{port}/callback"
+    return f"http://localhost:{port}{LOOPBACK_CALLBACK_PATH}"
 
 
 @dataclass(frozen=True)
@@ -100,21 +101,23 @@ def _read_settings_file(path: Path) -> Mapping[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise SettingsFileInvalid(path=str(path), reason=exc.strerror or type(exc).__name__) from exc
+        raise SettingsFileInvalid(
+            path=str(path), reason=exc.strerror or type(exc).__name__
+        ) from exc
     if not text.strip():
         return {}
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SettingsFileInvalid(path=str(path),
-                                  reason=f"line {exc.lineno}: {exc.msg}") from exc
+        raise SettingsFileInvalid(path=str(path), reason=f"line {exc.lineno}: {exc.msg}") from exc
     if not isinstance(data, dict):
         raise SettingsFileInvalid(path=str(path), reason="not a JSON object")
     return data
 
 
-def load_xero_settings(config_dir: Path | str | None = None,
-                       environ: Mapping[str, str] | None = None) -> XeroAppSettings:
+def load_xero_settings(
+    config_dir: Path | str | None = None, environ: Mapping[str, str] | None = None
+) -> XeroAppSettings:
     """The real Xero endpoints with the client id and ports from the environment or the file.
 
     Raises :class:`XeroAppNotConfigured` (with what to register and where to put the id)
@@ -143,5 +146,6 @@ def load_xero_settings(config_dir: Path | str | None = None,
     if not client_id:
         raise XeroAppNotConfigured(
             redirect_uris=", ".join(loopback_redirect_uri(p) for p in ports),
-            settings_file=str(path))
+            settings_file=str(path),
+        )
     return XeroAppSettings(client_id=client_id, redirect_ports=ports)

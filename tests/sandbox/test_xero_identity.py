@@ -18,8 +18,9 @@ import requests
 from werkzeug.wrappers import Request, Response
 
 from core.sandbox.common import CompanyStore, ManualClock, SimServer, json_response
-from core.sandbox.xero_config import XeroConfig, loopback_redirect_uri
+from core.sandbox.xero_config import XeroConfig
 from core.sandbox.xero_identity import AccessResult, XeroIdentity
+from core.store.settings import loopback_redirect_uri
 
 T_MAPLE = "0a9f3c52-6f0e-4b8a-9a51-1c1f4f6a0b01"
 T_KIWI = "5e2b1a77-3c4d-4e5f-8a9b-2c3d4e5f6a02"

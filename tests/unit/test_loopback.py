@@ -81,8 +81,10 @@ def ports():
     return free_ports(3)
 
 
-@pytest.mark.parametrize(("language", "headline"), [("en", "You are connected to Xero"),
-                                                    ("fr", "Vous êtes connecté à Xero")])
+@pytest.mark.parametrize(
+    ("language", "headline"),
+    [("en", "You are connected to Xero"), ("fr", "Vous êtes connecté à Xero")],
+)
 def test_genuine_answer_returns_code_with_translated_page(ports, language, headline):
     receiver = LoopbackReceiver(ports, STATE, language=language, timeout_s=10)
     assert receiver.port == ports[0]
@@ -104,7 +106,12 @@ def test_only_get_callback_is_served(ports):
     assert get(receiver.port, "/")[0] == 404
     assert get(receiver.port, "/callbackx?" + urlencode({"code": "x", "state": STATE}))[0] == 404
     conn = http.client.HTTPConnection("127.0.0.1", receiver.port, timeout=5)
-    conn.request("POST", callback(code="x", state=STATE), body="", headers={"Host": f"localhost:{receiver.port}"})
+    conn.request(
+        "POST",
+        callback(code="x", state=STATE),
+        body="",
+        headers={"Host": f"localhost:{receiver.port}"},
+    )
     assert conn.getresponse().status == 501
     conn.close()
     assert waiter.is_alive()
@@ -119,11 +126,11 @@ def test_mismatched_state_is_never_accepted_and_does_not_end_the_wait(ports):
     waiter.start()
     strays = [
         callback(code="forged", state="another-state"),
-        callback(code="forged"),                                   # no state at all
+        callback(code="forged"),  # no state at all
         "/callback?" + urlencode([("code", "forged"), ("state", STATE), ("state", STATE)]),
-        callback(code="forged", state=STATE[:-1]),                 # a prefix
-        callback(error="access_denied", state="old-attempt"),      # a stray cannot cancel
-        callback(error="server_error", state=""),                  # nor fail the sign-in
+        callback(code="forged", state=STATE[:-1]),  # a prefix
+        callback(error="access_denied", state="old-attempt"),  # a stray cannot cancel
+        callback(error="server_error", state=""),  # nor fail the sign-in
     ]
     for path in strays:
         status, body = get(receiver.port, path)
@@ -153,9 +160,13 @@ def test_foreign_host_header_is_refused(ports):
     receiver = LoopbackReceiver(ports, STATE, language="en", timeout_s=10)
     waiter = Waiter(receiver)
     waiter.start()
-    status, _ = get(receiver.port, callback(code="c", state=STATE), host=f"evil.example:{receiver.port}")
+    status, _ = get(
+        receiver.port, callback(code="c", state=STATE), host=f"evil.example:{receiver.port}"
+    )
     assert status == 400 and waiter.is_alive()
-    status, _ = get(receiver.port, callback(code="c", state=STATE), host=f"127.0.0.1:{receiver.port}")
+    status, _ = get(
+        receiver.port, callback(code="c", state=STATE), host=f"127.0.0.1:{receiver.port}"
+    )
     waiter.join(5)
     assert status == 200 and waiter.result == "c"
 
@@ -211,8 +222,12 @@ def test_all_ports_taken_is_a_clear_error(ports):
             b.close()
     assert isinstance(info.value, SignInFailed)
     listed = ", ".join(str(p) for p in ports)
-    assert listed in info.value.user_message("en") and "used by other programs" in info.value.user_message("en")
-    assert listed in info.value.user_message("fr") and "utilisés par d’autres programmes" in info.value.user_message("fr")
+    assert listed in info.value.user_message(
+        "en"
+    ) and "used by other programs" in info.value.user_message("en")
+    assert listed in info.value.user_message(
+        "fr"
+    ) and "utilisés par d’autres programmes" in info.value.user_message("fr")
 
 
 def test_times_out(ports):
@@ -273,5 +288,11 @@ def test_neither_code_nor_state_is_logged(ports, caplog):
     waiter.join(5)
     assert waiter.result == "secret-code-value"
     text = caplog.text
-    for secret in ("secret-code-value", "forged-code-value", STATE, "forged-state-value", "/callback?"):
+    for secret in (
+        "secret-code-value",
+        "forged-code-value",
+        STATE,
+        "forged-state-value",
+        "/callback?",
+    ):
         assert secret not in text

@@ -50,10 +50,10 @@ from core.errors import (
 )
 from core.i18n import SUPPORTED, current_language, tr
 from core.resources import resource
+from core.store.settings import LOOPBACK_CALLBACK_PATH, loopback_redirect_uri
 
 log = logging.getLogger(__name__)
 
-CALLBACK_PATH = "/callback"
 PAGES_DIR = resource("oauth")
 
 # How often wait() looks at the cancel event and the deadline.
@@ -64,11 +64,8 @@ _CONNECTION_TIMEOUT_S = 10.0
 STATE_MISMATCH_MESSAGE = (
     "This answer from Xero does not belong to the sign-in the app is waiting for (it may come "
     "from an older attempt), so it was ignored. Go back to the app: if it is still waiting, "
-    "finish signing in from the browser tab it opened, or click \"Connect to Xero\" again.")
-
-
-def redirect_uri_for(port: int) -> str:
-    return f"http://localhost:{port}/callback"
+    'finish signing in from the browser tab it opened, or click "Connect to Xero" again.'
+)
 
 
 # --------------------------------------------------------------------------- pages
@@ -83,15 +80,22 @@ def _template(kind: str, language: str) -> Template:
 
 def render_page(kind: str, language: str, message: str = "") -> bytes:
     """The success page, or the error page carrying ``message`` (escaped)."""
-    return _template(kind, language).safe_substitute(
-        message=html.escape(message, quote=True)).encode("utf-8")
+    return (
+        _template(kind, language)
+        .safe_substitute(message=html.escape(message, quote=True))
+        .encode("utf-8")
+    )
 
 
 # --------------------------------------------------------------------------- server
 def _port_in_use(exc: OSError) -> bool:
     # EACCES/WSAEACCES: Windows answers so for ports it reserves (Hyper-V excluded ranges).
-    return exc.errno in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1),
-                         getattr(errno, "WSAEACCES", -1))
+    return exc.errno in (
+        errno.EADDRINUSE,
+        errno.EACCES,
+        getattr(errno, "WSAEADDRINUSE", -1),
+        getattr(errno, "WSAEACCES", -1),
+    )
 
 
 def _ipv6_loopback_taken(port: int) -> bool:
@@ -163,9 +167,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Pragma", "no-cache")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy",
-                         "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; "
-                         "frame-ancestors 'none'")
+        self.send_header(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; "
+            "frame-ancestors 'none'",
+        )
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
@@ -187,8 +193,14 @@ class LoopbackReceiver:
     context manager so that an exception before :meth:`wait` still closes it.
     """
 
-    def __init__(self, ports: Sequence[int], expected_state: str, *,
-                 language: str | None = None, timeout_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        ports: Sequence[int],
+        expected_state: str,
+        *,
+        language: str | None = None,
+        timeout_s: float = 300.0,
+    ) -> None:
         if not expected_state:
             raise ValueError("expected_state must be a non-empty random string")
         self._expected_state = expected_state.encode("utf-8")
@@ -218,7 +230,9 @@ class LoopbackReceiver:
                 if _port_in_use(exc):
                     log.info("Sign-in port %d is used by another program; trying the next", port)
                     continue
-                raise SignInFailed(reason=f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from exc
+                raise SignInFailed(
+                    reason=f"cannot listen on 127.0.0.1:{port} ({exc.strerror})"
+                ) from exc
             log.info("Waiting for Xero's answer on 127.0.0.1:%d", port)
             return server
         raise SignInPortsBusy(ports=", ".join(str(p) for p in ports))
@@ -226,12 +240,12 @@ class LoopbackReceiver:
     @property
     def redirect_uri(self) -> str:
         """Exactly the string registered with Xero for this port."""
-        return redirect_uri_for(self.port)
+        return loopback_redirect_uri(self.port)
 
     # ------------------------------------------------------------------ requests
     def _handle(self, handler: _Handler) -> None:
         url = urlsplit(handler.path)
-        if url.path != CALLBACK_PATH:
+        if url.path != LOOPBACK_CALLBACK_PATH:
             handler.send_body(404, b"Not found\n", "text/plain; charset=utf-8")
             return
         host = (handler.headers.get("Host") or "").strip().lower()
@@ -244,11 +258,15 @@ class LoopbackReceiver:
         if state is None or not secrets.compare_digest(state.encode("utf-8"), self._expected_state):
             with self._lock:
                 self.stray_requests += 1
-            log.warning("Ignored a sign-in answer that does not belong to this attempt "
-                        "(wrong or missing state); still waiting")
-            handler.send_body(400, render_page("error", self.language,
-                                               tr(STATE_MISMATCH_MESSAGE, self.language)),
-                              "text/html; charset=utf-8")
+            log.warning(
+                "Ignored a sign-in answer that does not belong to this attempt "
+                "(wrong or missing state); still waiting"
+            )
+            handler.send_body(
+                400,
+                render_page("error", self.language, tr(STATE_MISMATCH_MESSAGE, self.language)),
+                "text/html; charset=utf-8",
+            )
             return
 
         with self._lock:
@@ -264,8 +282,9 @@ class LoopbackReceiver:
                 body = render_page("error", self.language, outcome.user_message(self.language))
                 handler.send_body(200, body, "text/html; charset=utf-8")
             else:
-                handler.send_body(200, render_page("success", self.language),
-                                  "text/html; charset=utf-8")
+                handler.send_body(
+                    200, render_page("success", self.language), "text/html; charset=utf-8"
+                )
         finally:
             if fresh:
                 self._done.set()
