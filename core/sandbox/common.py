@@ -17,9 +17,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
@@ -31,6 +32,42 @@ QBTIME_STATE_FILE = "qbtime.json"      # the "qbtime" part, written on every QB 
 SANDBOX_STATE_FILE = "sandbox-state.json"
 #: what CompanyStore.save() can write
 STATE_PARTS = ("xero", "qbtime", "private")
+
+
+# --------------------------------------------------------------------------- demo dates
+#: The last day of the Demo Company's hours as the company file holds them: the end of the
+#: later AU week (2026-11-23..29) and of the later UK fortnight (2026-11-16..29).
+DEMO_HOURS_END = date(2026, 11, 29)
+#: Shifts keep weekdays and both pay cycles (weekly, fortnightly) in step.
+DEMO_SHIFT_STEP = 14
+#: "Today" is read in the easternmost payroll organisation's zone: a day there has begun
+#: before it has anywhere else in the demo, so no organisation sees a period end early.
+DEMO_TODAY_ZONE = "Australia/Sydney"
+
+
+def demo_today(ts: float) -> date:
+    """The calendar date of ``ts`` (a clock reading) as :func:`demo_shift_days` reads it."""
+    return datetime.fromtimestamp(ts, ZoneInfo(DEMO_TODAY_ZONE)).date()
+
+
+def demo_shift_days(today: date | float) -> int:
+    """Days (a whole number of 14-day steps, maybe negative or 0) to add to every date of the
+    Demo Company's hours so that the last pay period that has ended by ``today`` holds hours,
+    in the weekly AU calendar and in the fortnightly UK one.
+
+    ``today`` is a date or a clock reading (see :func:`demo_today`). With ``E`` the shifted
+    :data:`DEMO_HOURS_END`, the answer puts today in ``E-6 .. E+7``: from the day after ``E``
+    to a week later, the later periods (AU 11-23..29, UK 11-16..29) are the last that ended;
+    in the week up to ``E`` (today inside the later AU week), the earlier ones are (AU
+    11-16..22, UK 11-02..15). A pure 14-day step cannot keep the later AU week the last ended
+    one for all 14 days of a step, and this keeps hours in the default period on every day.
+    """
+    if isinstance(today, datetime):
+        today = today.date()
+    elif not isinstance(today, date):
+        today = demo_today(float(today))
+    days = (today - DEMO_HOURS_END).days
+    return DEMO_SHIFT_STEP * ((days + 6) // DEMO_SHIFT_STEP)
 
 
 # --------------------------------------------------------------------------- clock
