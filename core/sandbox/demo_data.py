@@ -21,6 +21,7 @@ Nothing here reads the wall clock or global randomness: every value comes from a
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import random
 import re
@@ -824,8 +825,12 @@ def _organisation(ids: _Ids, rng: random.Random, loc: _Locale, *, version: str, 
 def _tenant(ids: _Ids, organisation: dict[str, Any], contacts: list[dict[str, Any]],
             items: list[dict[str, Any]], tracking: list[dict[str, Any]],
             payroll: dict[str, Any] | None) -> dict[str, Any]:
+    tenant_id = ids.uuid()
+    # An organisation's OrganisationID is its tenantId at Xero (real clients key one by the
+    # other); the id drawn for the organisation is replaced, so no other id moves.
+    organisation["OrganisationID"] = tenant_id
     tenant: dict[str, Any] = {
-        "tenantId": ids.uuid(),
+        "tenantId": tenant_id,
         "tenantName": organisation["Name"],
         "tenantType": "ORGANISATION",
         "Organisation": organisation,
@@ -1485,16 +1490,150 @@ _UK_PEOPLE = (
 def _au_payroll(ids: _Ids, rng: random.Random, loc: _Locale,
                 people: Sequence[_Person]) -> dict[str, Any]:
     rates = _au_earnings_rates(ids, rng)
-    calendars = [ids.uuid(), ids.uuid()]   # weekly, fortnightly (referenced, not listed)
+    calendars = [ids.uuid(), ids.uuid()]   # weekly, fortnightly
     employees = [_au_employee(ids, rng, loc, p, rates[0]["EarningsRateID"], calendars) for p in people]
-    return {"Employees": employees, "LeaveTypes": _au_leave_types(ids, rng), "EarningsRates": rates}
+    # Everyone is paid weekly. The ids added for the hours export come from their own
+    # streams, seeded by the calendar id, so adding them moved no id drawn before.
+    for emp in employees:
+        emp["PayrollCalendarID"] = calendars[0]
+    return {"Employees": employees, "LeaveTypes": _au_leave_types(ids, rng), "EarningsRates": rates,
+            "PayrollCalendars": _au_calendars(calendars), "Timesheets": [],
+            "LeaveApplications": []}
 
 
 def _v2_payroll(ids: _Ids, rng: random.Random, loc: _Locale, region: str,
                 people: Sequence[_Person]) -> dict[str, Any]:
     calendars = [ids.uuid(), ids.uuid()]
     employees = [_v2_employee(ids, rng, loc, region, p, calendars) for p in people]
-    return {"Employees": employees, "LeaveTypes": _v2_leave_types(ids, rng, region)}
+    extra = _Ids(random.Random(calendars[0]))
+    for emp in employees:   # everyone is paid fortnightly
+        emp["payrollCalendarID"] = calendars[0]
+    return {"Employees": employees, "LeaveTypes": _v2_leave_types(ids, rng, region),
+            "PayRunCalendars": _v2_calendars(calendars[:1]),
+            "EarningsRates": _v2_earnings_rates(extra), "Timesheets": [], "EmployeeLeave": {}}
+
+
+# The demo's pay periods (Monday to Sunday). AU is paid weekly from 2026-11-16 (periods
+# 16-22 and 23-29 November hold the demo's hours); UK/NZ fortnightly from 2026-11-16
+# (2-15 and 16-29 November). A new Demo Company state moves the hours, timesheets and leave
+# by whole 14-day steps; calendars stay, the steps keep both kinds of period aligned.
+PAY_CALENDAR_START = _dt.date(2026, 11, 16)
+AU_PERIODS = ((_dt.date(2026, 11, 16), _dt.date(2026, 11, 22)),
+              (_dt.date(2026, 11, 23), _dt.date(2026, 11, 29)))
+V2_PERIODS = ((_dt.date(2026, 11, 2), _dt.date(2026, 11, 15)),
+              (_dt.date(2026, 11, 16), _dt.date(2026, 11, 29)))
+_CALENDAR_UPDATED_TS = 1_760_000_000.0   # 2025-10-09: calendars set up before the demo's hours
+
+
+def _day_ts(day: _dt.date) -> float:
+    return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.UTC).timestamp()
+
+
+def _au_calendars(ids: Sequence[str]) -> list[dict[str, Any]]:
+    """AU payroll.xro/1.0 ``GET /PayrollCalendars`` (StartDate = the upcoming period's start)."""
+    start = _day_ts(PAY_CALENDAR_START)
+    rows = []
+    for cal_id, name, ctype, pay_days in ((ids[0], "Weekly", "WEEKLY", 9),
+                                          (ids[1], "Fortnightly", "FORTNIGHTLY", 16)):
+        rows.append({"PayrollCalendarID": cal_id, "Name": name, "CalendarType": ctype,
+                     "StartDate": ms_date(start), "PaymentDate": ms_date(start + pay_days * DAY),
+                     "ReferenceDate": ms_date(start),
+                     "UpdatedDateUTC": ms_date(_CALENDAR_UPDATED_TS)})
+    return rows
+
+
+def _v2_calendars(ids: Sequence[str]) -> list[dict[str, Any]]:
+    """UK/NZ payroll.xro/2.0 ``GET /PayRunCalendars`` (the current period's dates)."""
+    start = _day_ts(PAY_CALENDAR_START)
+    return [{"payrollCalendarID": ids[0], "name": "Fortnightly", "calendarType": "Fortnightly",
+             "periodStartDate": iso_utc(start), "periodEndDate": iso_utc(start + 13 * DAY),
+             "paymentDate": iso_utc(start + 17 * DAY),
+             "updatedDateUTC": iso_utc(_CALENDAR_UPDATED_TS)}]
+
+
+def _v2_earnings_rates(ids: _Ids) -> list[dict[str, Any]]:
+    """UK/NZ payroll.xro/2.0 ``GET /EarningsRates`` (the spec example's shape)."""
+    expense = ids.uuid()
+
+    def rate(name: str, etype: str, rtype: str, units: str | None, current: bool = True,
+             multiple: float | None = None) -> dict[str, Any]:
+        return {"earningsRateID": ids.uuid(), "name": name, "earningsType": etype,
+                "rateType": rtype, "typeOfUnits": units, "currentRecord": current,
+                "expenseAccountID": expense, "fixedAmount": None, "ratePerUnit": None,
+                "multipleOfOrdinaryEarningsRate": multiple}
+
+    return [
+        rate("Regular Hours", "RegularEarnings", "RatePerUnit", "hours"),
+        rate("Overtime Hours", "OvertimeEarnings", "MultipleOfOrdinaryEarningsRate", None,
+             multiple=1.5),
+        rate("Weekend Hours", "RegularEarnings", "MultipleOfOrdinaryEarningsRate", None,
+             multiple=1.25),
+        rate("Regular Hours (2023 rates)", "RegularEarnings", "RatePerUnit", "hours",
+             current=False),
+    ]
+
+
+def _find_person(employees: list[dict[str, Any]], first: str, last: str, email: str) -> dict[str, Any]:
+    for emp in employees:
+        if (emp.get("FirstName", emp.get("firstName")), emp.get("LastName", emp.get("lastName")),
+                emp.get("Email", emp.get("email")) or "") == (first, last, email):
+            return emp
+    raise KeyError(f"{first} {last}")
+
+
+def _au_payroll_traps(payroll: dict[str, Any]) -> None:
+    """The AU export's traps, on named people (resources/demo/README.md lists them)."""
+    extra = _Ids(random.Random("traps:" + payroll["PayrollCalendars"][0]["PayrollCalendarID"]))
+    employees = payroll["Employees"]
+    # No payroll calendar: Noah Williams.
+    del _find_person(employees, "Noah", "Williams", "noah.williams@maisonverdure.com.au")[
+        "PayrollCalendarID"]
+    # Ordinary earnings rate inactive: Liam O'Connor's is the pre-2024 award rate.
+    old = {"EarningsRateID": extra.uuid(), "Name": "Ordinary Hours (2023 award)",
+           **{k: v for k, v in payroll["EarningsRates"][0].items()
+              if k not in ("EarningsRateID", "Name", "CurrentRecord", "UpdatedDateUTC")},
+           "UpdatedDateUTC": ms_date(_CALENDAR_UPDATED_TS), "CurrentRecord": False}
+    payroll["EarningsRates"].append(old)
+    _find_person(employees, "Liam", "O'Connor", "liam.oconnor@maisonverdure.com.au")[
+        "OrdinaryEarningsRateID"] = old["EarningsRateID"]
+    # A non-draft timesheet already in Xero for the later period: Olivia Brown's, approved.
+    olivia = _find_person(employees, "Olivia", "Brown", "olivia.brown@maisonverdure.com.au")
+    start, end = AU_PERIODS[1]
+    units = [7.6, 7.6, 7.6, 7.6, 7.6, 0.0, 0.0]
+    stamp = ms_date(_day_ts(end) + 2 * DAY + 9 * 3600)
+    payroll["Timesheets"].append({
+        "TimesheetID": extra.uuid(), "EmployeeID": olivia["EmployeeID"],
+        "StartDate": ms_date(_day_ts(start)), "EndDate": ms_date(_day_ts(end)),
+        "Status": "APPROVED", "Hours": round(sum(units), 2),
+        "TimesheetLines": [{"EarningsRateID": olivia["OrdinaryEarningsRateID"],
+                            "NumberOfUnits": units, "UpdatedDateUTC": stamp}],
+        "UpdatedDateUTC": stamp})
+
+
+def _uk_payroll_traps(payroll: dict[str, Any]) -> None:
+    extra = _Ids(random.Random("traps:" + payroll["PayRunCalendars"][0]["payrollCalendarID"]))
+    employees = payroll["Employees"]
+    # No payroll calendar: Amelia Clarke.
+    _find_person(employees, "Amelia", "Clarke", "amelia.clarke@maisonverdure.co.uk")[
+        "payrollCalendarID"] = None
+    # An approved timesheet already in Xero for the later period: Oliver Hughes's.
+    oliver = _find_person(employees, "Oliver", "Hughes", "oliver.hughes@maisonverdure.co.uk")
+    start, end = V2_PERIODS[1]
+    regular = payroll["EarningsRates"][0]["earningsRateID"]
+    lines = []
+    for offset in range(14):
+        day = start + _dt.timedelta(days=offset)
+        if day.weekday() < 5:
+            lines.append({"timesheetLineID": extra.uuid(), "date": iso_utc(_day_ts(day)),
+                          "earningsRateID": regular, "trackingItemID": None,
+                          "numberOfUnits": 7.5})
+    payroll["Timesheets"].append({
+        "timesheetID": extra.uuid(), "payrollCalendarID": oliver["payrollCalendarID"],
+        "employeeID": oliver["employeeID"], "startDate": iso_utc(_day_ts(start)),
+        "endDate": iso_utc(_day_ts(end)), "status": "Approved",
+        "totalHours": round(sum(x["numberOfUnits"] for x in lines), 2),
+        "updatedDateUTC": iso_utc(_day_ts(end) + 2 * DAY + 9 * 3600),
+        "timesheetLines": lines})
 
 
 def build_demo_company(seed: int = DEMO_SEED) -> dict[str, Any]:
@@ -1578,6 +1717,8 @@ def build_demo_company(seed: int = DEMO_SEED) -> dict[str, Any]:
         None,
     )
 
+    _au_payroll_traps(au_tenant["payroll"])
+    _uk_payroll_traps(uk_tenant["payroll"])
     return {"xero": {"organisations": [au_tenant, uk_tenant, ca_tenant]},
             "qbtime": _demo_qbtime(rng, ids)}
 

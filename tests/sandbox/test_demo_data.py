@@ -272,7 +272,8 @@ def test_tracking_categories(demo, key):
 
 def test_au_payroll_shape(demo):
     payroll = org_by_key(demo, "AU")["payroll"]
-    assert set(payroll) == {"Employees", "LeaveTypes", "EarningsRates"}
+    assert set(payroll) == {"Employees", "LeaveTypes", "EarningsRates", "PayrollCalendars",
+                            "Timesheets", "LeaveApplications"}
     employees = payroll["Employees"]
     assert len(employees) >= 12
     rate_ids = {r["EarningsRateID"] for r in payroll["EarningsRates"]}
@@ -297,7 +298,8 @@ def test_au_payroll_shape(demo):
 
 def test_uk_payroll_shape(demo):
     payroll = org_by_key(demo, "UK")["payroll"]
-    assert set(payroll) == {"Employees", "LeaveTypes"}
+    assert set(payroll) == {"Employees", "LeaveTypes", "PayRunCalendars", "EarningsRates",
+                            "Timesheets", "EmployeeLeave"}
     employees = payroll["Employees"]
     assert len(employees) >= 12
     for emp in employees:
@@ -579,7 +581,8 @@ def test_demo_qbtime_content(demo):
 # --------------------------------------------------------------------------- ids
 
 
-XERO_ID_KEYS = {"tenantId", "OrganisationID", "ContactID", "ItemID", "TrackingCategoryID",
+# OrganisationID is left out: it is the organisation's tenantId.
+XERO_ID_KEYS = {"tenantId", "ContactID", "ItemID", "TrackingCategoryID",
                 "TrackingOptionID", "EmployeeID", "employeeID", "LeaveTypeID", "leaveTypeID",
                 "EarningsRateID"}
 
@@ -589,6 +592,8 @@ def collect_ids(node: Any, parent_key: str | None = None, out: list[str] | None 
     out = [] if out is None else out
     if isinstance(node, dict):
         for key, value in node.items():
+            if key in ("Timesheets", "LeaveApplications", "EmployeeLeave"):
+                continue   # the payroll records written by an export only refer to employees
             if key in XERO_ID_KEYS and isinstance(value, str):
                 # an option's TrackingCategoryID would be a reference; options carry none here
                 out.append(value)
