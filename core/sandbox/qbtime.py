@@ -18,8 +18,17 @@ case-insensitive; a 202 duplicate answers the existing (even archived) jobcode; 
 read-only properties fail the element with "Invalid param(s): ..."; ``modified_since`` and
 ``modified_before`` are exclusive; archiving drops ``assigned_to_all`` too and restoring
 brings back no assignment; a duplicate assignment and a DELETE without ids are 417; new
-custom fields default to required/show_to_all true (Create Custom Fields table); timesheet
-writes answer 501 (the Demo Company only reads timesheets).
+custom fields default to required/show_to_all true (Create Custom Fields table); an empty
+list is ``[]`` (see :meth:`QBTimeSimulator._list`).
+
+Timesheets (§8): ``GET /timesheets`` with every documented filter, writes of ``regular``
+(start/end; no end = on the clock) and ``manual`` (date/duration) timesheets, overlaps and a
+second open shift -> 406, DELETE is permanent and fills ``/timesheets_deleted``;
+``GET /time_off_requests`` and ``/time_off_request_entries`` (read-only: the Demo Company's
+time off comes from the company file, each approved entry with the timesheet its approval
+generated); ``POST /reports/payroll``. A new state made from a company file that holds hours
+has them moved by :func:`~core.sandbox.common.demo_shift_days` (recorded as
+``demo_shift_days``), so the default pay period always holds hours.
 """
 
 from __future__ import annotations
@@ -32,10 +41,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from werkzeug.wrappers import Request, Response
 
-from core.sandbox.common import Clock, CompanyStore, iso_offset, json_response, read_json
+from core.sandbox.common import (
+    Clock,
+    CompanyStore,
+    demo_shift_days,
+    iso_offset,
+    json_response,
+    read_json,
+)
 
 API_PREFIX = "/api/v1/"
 
@@ -68,6 +85,7 @@ ID_BASE = {
     "customfielditems": 3_400_000_000,
     "locations": 3_500_000_000,
     "locations_map": 3_600_000_000,
+    "timesheets": 3_700_000_000,
 }
 
 JOBCODE_TYPES = ("regular", "pto", "paid_break", "unpaid_break", "unpaid_time_off")
@@ -459,6 +477,131 @@ def _sort_key(obj: dict[str, Any]) -> tuple[int, str]:
     return (oid, "") if isinstance(oid, int) else (0, str(oid))
 
 
+# --------------------------------------------------------------------------- timesheets & time off
+TIMESHEET_CREATE = frozenset({
+    "user_id", "jobcode_id", "type", "start", "end", "date", "duration", "notes",
+    "customfields", "attached_files",
+})
+TIMESHEET_UPDATE = frozenset({
+    "id", "jobcode_id", "type", "start", "end", "date", "duration", "notes", "customfields",
+    "attached_files",
+})
+TIME_OFF_STATUSES = ("pending", "approved", "denied", "canceled")
+REPORT_PARAMS = frozenset({
+    "start_date", "end_date", "user_ids", "group_ids", "include_zero_time", "advanced_overtime",
+})
+#: Dates that mean "never" rather than a day (the official user examples: "2000-01-01").
+NEVER_DATES = ("", "0000-00-00", "2000-01-01")
+
+
+def _parse_iso(value: str) -> datetime | None:
+    """An ISO 8601 timestamp with an offset (``+hh:mm``, ``+hhmm`` or ``Z``), else None."""
+    m = _ISO_TS.match(value.strip()) if isinstance(value, str) else None
+    if not m or m.group(7) is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _offset_hours(offset: timedelta) -> int | float:
+    hours = offset.total_seconds() / 3600
+    return int(hours) if hours.is_integer() else hours
+
+
+def _zone(name: Any) -> ZoneInfo | None:
+    """The IANA zone ``name`` names, if it is one (``tz_str``/``tz_string``)."""
+    if not isinstance(name, str) or "/" not in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _deleted_copy(ts: dict[str, Any], now: str) -> dict[str, Any]:
+    """A deleted timesheet as ``/timesheets_deleted`` answers it (official example fields)."""
+    keys = ("id", "user_id", "jobcode_id", "start", "end", "duration", "date", "tz", "tz_str",
+            "type", "location")
+    row = {k: copy.deepcopy(ts.get(k, "")) for k in keys}
+    row.update({"active": "0", "locked": ts.get("locked", 0), "notes": ts.get("notes", ""),
+                "last_modified": now})
+    return row
+
+
+def _check_report_params(data: dict[str, Any]) -> None:
+    bad = sorted(k for k in data if k not in REPORT_PARAMS)
+    if bad:
+        raise ApiError(417, "Invalid param(s): " + ", ".join(bad))
+
+
+def _report_ids(data: dict[str, Any], key: str) -> list[int] | None:
+    """``user_ids``/``group_ids`` of a report body: a comma list or a JSON list of ids."""
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    parts = value if isinstance(value, list) else str(value).split(",")
+    out: list[int] = []
+    for part in parts:
+        text = str(part).strip()
+        if isinstance(part, bool) or not re.fullmatch(r"\d+", text):
+            raise ApiError(417, f"{key} must be a comma separated list of integers")
+        out.append(int(text))
+    return out
+
+
+def _shift_day(value: Any, days: int) -> Any:
+    if not isinstance(value, str) or value in NEVER_DATES or not _DATE.match(value):
+        return value
+    return (date.fromisoformat(value) + timedelta(days=days)).isoformat()
+
+
+def _shift_stamp(value: Any, days: int, zone: ZoneInfo | None = None) -> Any:
+    """``value`` moved by ``days`` calendar days. With a zone the wall-clock time is kept and
+    the offset is the zone's on the new day (a shift may cross a daylight-saving change)."""
+    parsed = _parse_iso(value) if isinstance(value, str) else None
+    if parsed is None:
+        return value
+    if zone is None:
+        return (parsed + timedelta(days=days)).isoformat(timespec="seconds")
+    local = parsed.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
+    return local.replace(tzinfo=zone).isoformat(timespec="seconds")
+
+
+def shift_qbtime_dates(qb: dict[str, Any], days: int) -> None:
+    """Move every date of worked and taken time in a QB Time state by ``days`` days: the
+    timesheets (kept and deleted), time-off requests, entries and notes, and the users'
+    ``submitted_to``/``approved_to`` (dates meaning "never" stay)."""
+    for kind in ("timesheets", "timesheets_deleted"):
+        for ts in qb.get(kind) or []:
+            zone = _zone(ts.get("tz_str"))
+            ts["date"] = _shift_day(ts.get("date"), days)
+            for key in ("start", "end"):
+                ts[key] = _shift_stamp(ts.get(key), days, zone)
+            start = _parse_iso(ts.get("start") or "")
+            if start is not None:
+                ts["tz"] = _offset_hours(start.utcoffset() or timedelta(0))
+            for key in ("created", "last_modified"):
+                if key in ts:
+                    ts[key] = _shift_stamp(ts[key], days)
+    for entry in qb.get("time_off_request_entries") or []:
+        zone = _zone(entry.get("tz_string"))
+        entry["date"] = _shift_day(entry.get("date"), days)
+        for key in ("start_time", "end_time"):
+            entry[key] = _shift_stamp(entry.get(key), days, zone)
+        for key in ("created", "last_modified"):
+            entry[key] = _shift_stamp(entry.get(key), days)
+    for kind in ("time_off_requests", "time_off_request_notes"):
+        for row in qb.get(kind) or []:
+            for key in ("created", "last_modified"):
+                row[key] = _shift_stamp(row.get(key), days)
+    for user in qb.get("users") or []:
+        for key in ("submitted_to", "approved_to"):
+            if key in user:
+                user[key] = _shift_day(user[key], days)
+
+
 # --------------------------------------------------------------------------- the simulator
 class QBTimeSimulator:
     """QuickBooks Time API v1 over ``store.qbtime``. ``handle`` answers one werkzeug request."""
@@ -486,11 +629,16 @@ class QBTimeSimulator:
             "locations": {"GET": self._get_locations, "POST": self._post_locations,
                           "PUT": self._put_locations},
             "locations_map": {"GET": self._get_locations_map},
-            "timesheets": {"GET": self._get_timesheets, "POST": self._not_implemented,
-                           "PUT": self._not_implemented, "DELETE": self._not_implemented},
+            "timesheets": {"GET": self._get_timesheets, "POST": self._post_timesheets,
+                           "PUT": self._put_timesheets, "DELETE": self._delete_timesheets},
+            "timesheets_deleted": {"GET": self._get_timesheets_deleted},
+            "time_off_requests": {"GET": self._get_time_off_requests},
+            "time_off_request_entries": {"GET": self._get_time_off_request_entries},
+            "reports/payroll": {"POST": self._post_payroll_report},
         }
         with self.store.lock:
             self._normalize()
+            self._shift_demo_dates()
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response:
@@ -534,9 +682,6 @@ class QBTimeSimulator:
             # Docs: "you will continue to receive a 429 ... until you're out of the current
             # time window". No Retry-After: none is documented.
             raise ApiError(429)
-
-    def _not_implemented(self, request: Request, q: _Query) -> Response:
-        raise ApiError(501, "the Demo Company does not write timesheets")
 
     # ------------------------------------------------------------------ state helpers
     @property
@@ -672,14 +817,21 @@ class QBTimeSimulator:
 
     def _list(self, q: _Query, kind: str, rows: list[dict[str, Any]],
               supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
-              transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
+              transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None, *,
+              ordered: bool = False) -> Response:
+        """One page of ``rows`` (sorted by id unless ``ordered``). An empty page is ``[]``, not
+        ``{}``: the service's PHP encoder writes an empty map as a list (third-party clients
+        report ``"results":{"timesheets":[]}``; the official examples show ``[]`` for empty
+        maps too, e.g. projects' ``filtered_customfielditems``)."""
         size, page, want_sup = self._page_size(q), self._page_number(q), q.supplemental()
-        rows = sorted(rows, key=_sort_key)
+        if not ordered:
+            rows = sorted(rows, key=_sort_key)
         start = (page - 1) * size
         chunk = rows[start:start + size]
         out_rows = [transform(o) if transform else copy.deepcopy(o) for o in chunk]
+        block: dict[str, Any] | list[Any] = {str(o["id"]): o for o in out_rows} or []
         payload: dict[str, Any] = {
-            "results": {kind: {str(o["id"]): o for o in out_rows}},
+            "results": {kind: block},
             "more": len(rows) > start + size,
         }
         if want_sup and supplemental:
@@ -1885,7 +2037,34 @@ class QBTimeSimulator:
         rows = [r for r in self._coll("locations_map") if keep(r)]
         return self._list(q, "locations_map", rows, supplemental)
 
-    # ================================================================== timesheets (read-only)
+    # ================================================================== timesheets
+    def _timesheets_supplemental(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """Users, jobcodes (with their parents, as the docs' example shows) and the custom
+        fields the timesheets carry."""
+        sup: dict[str, dict[str, Any]] = {}
+        out = self._jobcode_out(False)
+        for ts in rows:
+            self._sup_add(sup, "users", self._find("users", ts.get("user_id")))
+            jobcode = self._find("jobcodes", ts.get("jobcode_id"))
+            if jobcode is not None:
+                for row in (jobcode, *self._ancestors(jobcode)):
+                    self._sup_add(sup, "jobcodes", out(row))
+            if isinstance(ts.get("customfields"), dict):
+                for cf_id in ts["customfields"]:
+                    if str(cf_id).isdigit():
+                        self._sup_add(sup, "customfields", self._find("customfields", int(cf_id)))
+        return sup
+
+    def _wanted_jobcodes(self, q: _Query) -> set[int] | None:
+        """``jobcode_ids``: "these jobcodes or one of their children"."""
+        jobcode_ids = q.int_list("jobcode_ids")
+        if jobcode_ids is None:
+            return None
+        wanted = set(jobcode_ids)
+        for jid in jobcode_ids:
+            wanted |= {d["id"] for d in self._descendants(jid)}
+        return wanted
+
     def _get_timesheets(self, request: Request, q: _Query) -> Response:
         ids = q.int_list("ids")
         start, end = q.day("start_date"), q.day("end_date")
@@ -1893,17 +2072,12 @@ class QBTimeSimulator:
         if ids is None and start is None and since is None and before is None:
             raise ApiError(417, "one of ids, start_date, modified_before or modified_since "
                                 "is required")
-        jobcode_ids = q.int_list("jobcode_ids")
+        wanted_jobcodes = self._wanted_jobcodes(q)
         payroll_ids = q.str_list("payroll_ids")
         user_ids = q.int_list("user_ids")
         group_ids = q.int_list("group_ids")
         on_the_clock = q.choice("on_the_clock", ACTIVE_CHOICES, "no")
         jtype = q.choice("jobcode_type", (*JOBCODE_TYPES, "all"), "all")
-        wanted_jobcodes: set[int] | None = None
-        if jobcode_ids is not None:   # "these jobcodes or one of their children"
-            wanted_jobcodes = set(jobcode_ids)
-            for jid in jobcode_ids:
-                wanted_jobcodes |= {d["id"] for d in self._descendants(jid)}
         users = self._index("users")
         jobcodes = self._index("jobcodes")
 
@@ -1924,22 +2098,399 @@ class QBTimeSimulator:
                 _modified_ok(ts, since, before),
             ))
 
-        def supplemental(rows: list[dict[str, Any]]) -> dict[str, Any]:
-            sup: dict[str, dict[str, Any]] = {}
-            for ts in rows:
-                self._sup_add(sup, "users", users.get(ts.get("user_id")))
-                jobcode = self._find("jobcodes", ts.get("jobcode_id"))
-                if jobcode is not None:
-                    self._sup_add(sup, "jobcodes", self._jobcode_out(False)(jobcode))
-                if isinstance(ts.get("customfields"), dict):
-                    for cf_id in ts["customfields"]:
-                        if str(cf_id).isdigit():
-                            self._sup_add(sup, "customfields",
-                                          self._find("customfields", int(cf_id)))
-            return sup
-
         rows = [t for t in self._coll("timesheets") if keep(t)]
-        return self._list(q, "timesheets", rows, supplemental)
+        return self._list(q, "timesheets", rows, self._timesheets_supplemental)
+
+    def _post_timesheets(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "timesheets", "Created", self._timesheet_create,
+                           ("user_id", "jobcode_id", "type"), self._timesheets_supplemental)
+
+    def _put_timesheets(self, request: Request, q: _Query) -> Response:
+        return self._write(request, q, "timesheets", "Updated", self._timesheet_update,
+                           ("id",), self._timesheets_supplemental)
+
+    def _timesheet_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, TIMESHEET_CREATE)
+        for key in ("user_id", "jobcode_id", "type"):
+            if key not in item:
+                raise ItemError(f"{key} is required")
+        ttype = _as_text(item, "type").strip().lower()
+        if ttype not in ("regular", "manual"):
+            raise ItemError("Invalid value for type: expected 'regular' or 'manual'")
+        user = self._find("users", _as_int(item, "user_id", minimum=1))
+        if user is None or not truthy(user.get("active")):
+            raise ItemError("Oops! You don't have permission to manage that user")
+        if not truthy((user.get("permissions") or {}).get("time_tracking", True)):
+            raise ItemError("TS-1006: that user is not allowed to track time", status=403)
+        ts: dict[str, Any] = {
+            "id": self._new_id("timesheets"), "user_id": user["id"], "jobcode_id": 0,
+            "start": "", "end": "", "duration": 0, "date": "", "tz": 0, "tz_str": "",
+            "type": ttype, "location": "", "on_the_clock": False, "locked": 0, "notes": "",
+            "customfields": self._blank_customfields(), "attached_files": [],
+            "last_modified": now, "created_by_user_id": self.qb.get("current_user_id", 0),
+        }
+        self._timesheet_apply(ts, item, creating=True)
+        self._mut("timesheets").append(ts)
+        return 200, ts
+
+    def _timesheet_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+        _check_params(item, TIMESHEET_UPDATE)
+        if "id" not in item:
+            raise ItemError("id is required")
+        found = self._find("timesheets", _as_int(item, "id", minimum=1))
+        if found is None:
+            raise ItemError("Oops! That timesheet does not exist", status=404)
+        if int(found.get("locked") or 0) > 0:
+            raise ItemError("Oops! That timesheet is locked (approved, exported or invoiced)")
+        ts = copy.deepcopy(found)
+        if "type" in item and _as_text(item, "type").strip().lower() != ts["type"]:
+            raise ItemError("Invalid param(s): type (a timesheet keeps its type)")
+        self._timesheet_apply(ts, item, creating=False)
+        ts["last_modified"] = now
+        found.clear()
+        found.update(ts)
+        return 200, found
+
+    def _timesheet_apply(self, ts: dict[str, Any], item: dict[str, Any], *, creating: bool) -> None:
+        """The writable fields of ``item`` onto ``ts``, with the service's rules."""
+        if "jobcode_id" in item:
+            ts["jobcode_id"] = self._trackable_jobcode(ts["user_id"], _as_int(item, "jobcode_id"))
+        if "notes" in item:
+            ts["notes"] = _as_text(item, "notes")
+        if "customfields" in item:
+            ts["customfields"] = self._timesheet_customfields(ts.get("customfields"), item["customfields"])
+        if "attached_files" in item:
+            files = item["attached_files"]
+            if not isinstance(files, list) or files:
+                # Choice: the Demo Company stores no files, so none can be attached.
+                raise ItemError("Invalid value for attached_files: no such file")
+        if ts["type"] == "manual":
+            if creating and ("date" not in item or "duration" not in item):
+                raise ItemError("date and duration are required for a manual timesheet")
+            if "start" in item or "end" in item:
+                raise ItemError("Invalid param(s): start, end (a manual timesheet has a date and a duration)")
+            if "date" in item:
+                day = _as_date(item, "date")
+                if day == "0000-00-00":
+                    raise ItemError("Invalid value for date: expected YYYY-MM-DD")
+                ts["date"] = day
+            if "duration" in item:
+                ts["duration"] = _as_int(item, "duration")
+            return
+        if "date" in item or "duration" in item:
+            raise ItemError("Invalid param(s): date, duration (read-only on a regular timesheet)")
+        if creating and "start" not in item:
+            raise ItemError("start is required for a regular timesheet")
+        start_text = _as_text(item, "start") if "start" in item else ts["start"]
+        end_text = _as_text(item, "end") if "end" in item else ts["end"]
+        start_dt = _parse_iso(start_text)
+        if start_dt is None:
+            raise ItemError("Invalid value for start: expected YYYY-MM-DDThh:mm:ss±hh:mm")
+        end_dt = None
+        if end_text:
+            end_dt = _parse_iso(end_text)
+            if end_dt is None:
+                raise ItemError("Invalid value for end: expected YYYY-MM-DDThh:mm:ss±hh:mm")
+            if end_dt <= start_dt:
+                raise ItemError("Oops! The end time must be after the start time")
+        offset = start_dt.utcoffset() or timedelta(0)
+        ts["start"] = start_dt.isoformat(timespec="seconds")
+        ts["end"] = end_dt.astimezone(start_dt.tzinfo).isoformat(timespec="seconds") if end_dt else ""
+        ts["date"] = start_dt.date().isoformat()
+        ts["tz"] = _offset_hours(offset)
+        ts["on_the_clock"] = end_dt is None
+        # An open shift has no duration yet (official on-the-clock examples: 0).
+        ts["duration"] = int((end_dt - start_dt).total_seconds()) if end_dt else 0
+        self._check_overlap(ts, start_dt, end_dt)
+
+    def _check_overlap(self, ts: dict[str, Any], start: datetime, end: datetime | None) -> None:
+        """406 when the shift overlaps another regular shift of the user, or a second one
+        would be on the clock (a person is in one place at a time)."""
+        for other in self._coll("timesheets"):
+            if other.get("id") == ts["id"] or other.get("user_id") != ts["user_id"]:
+                continue
+            if other.get("type") != "regular":
+                continue
+            if end is None and truthy(other.get("on_the_clock")):
+                raise ItemError("Oops! That user is already on the clock", status=406)
+            o_start = _parse_iso(str(other.get("start") or ""))
+            if o_start is None:
+                continue
+            o_end = _parse_iso(str(other.get("end") or "")) if other.get("end") else None
+            if (end is None or o_start < end) and (o_end is None or start < o_end):
+                raise ItemError("Oops! That time overlaps another timesheet of this user", status=406)
+
+    def _trackable_jobcode(self, user_id: int, jobcode_id: int) -> int:
+        """0 (no job) or an active jobcode without children that the user may track time to."""
+        if jobcode_id == 0:
+            return 0
+        jobcode = self._find("jobcodes", jobcode_id)
+        if jobcode is None:
+            raise ItemError("Oops! No jobcode has that id")
+        if not truthy(jobcode.get("active")):
+            raise ItemError("Oops! That jobcode is archived")
+        if truthy(jobcode.get("has_children")):
+            raise ItemError("Oops! Time can't be tracked to a jobcode that has children")
+        if jobcode_id not in self._assigned_jobcode_ids(user_id):
+            raise ItemError("Oops! That jobcode is not assigned to that user")
+        return jobcode_id
+
+    def _blank_customfields(self) -> dict[str, str]:
+        """Every active timesheet custom field, empty (the official update answer)."""
+        return {str(cf["id"]): "" for cf in sorted(self._coll("customfields"), key=_sort_key)
+                if truthy(cf.get("active")) and cf.get("applies_to", "timesheet") == "timesheet"}
+
+    def _timesheet_customfields(self, current: Any, given: Any) -> dict[str, str]:
+        if not isinstance(given, dict):
+            raise ItemError("Invalid value for customfields: expected an object")
+        out = dict(current) if isinstance(current, dict) else self._blank_customfields()
+        for key, value in given.items():
+            cf = self._find("customfields", int(key)) if str(key).isdigit() else None
+            if cf is None or not truthy(cf.get("active")):
+                raise ItemError(f"Invalid value for customfields: no active custom field {key}")
+            if not isinstance(value, str):
+                raise ItemError(f"Invalid value for customfields.{key}: expected a string")
+            if value and cf.get("type") == "managed-list":
+                names = {_fold(i.get("name")): i["name"] for i in self._coll("customfielditems")
+                         if i.get("customfield_id") == cf["id"] and truthy(i.get("active"))}
+                if _fold(value) not in names:
+                    raise ItemError(f"Invalid value for customfields.{key}: no active item {value!r}")
+                value = names[_fold(value)]
+            out[str(cf["id"])] = value
+        return out
+
+    def _delete_timesheets(self, request: Request, q: _Query) -> Response:
+        raw = request.args.get("ids")
+        if raw is None or not raw.strip():
+            # Docs: no filter, nothing deleted. Choice: a 417 (as for assignments).
+            raise ApiError(417, "ids is required; nothing was deleted")
+        parts = [p.strip() for p in raw.split(",")]
+        if len(parts) > self.config.max_batch:
+            raise ApiError(413, f"at most {self.config.max_batch} ids per request")
+        now = self._now()
+        results: dict[str, Any] = {}
+        deleted: list[dict[str, Any]] = []
+        for part in parts:
+            row = self._find("timesheets", int(part)) if part.isdigit() else None
+            if row is None:
+                results[part] = {"_status_code": 404, "_status_message": "Not Found",
+                                 "_status_extra": "That id is not found in the database", "id": part}
+            elif int(row.get("locked") or 0) > 0:
+                results[part] = {"_status_code": 417, "_status_message": "Expectation Failed",
+                                 "_status_extra": "Oops! That timesheet is locked", "id": part}
+            else:
+                deleted.append(row)
+                results[part] = {"_status_code": 200, "_status_message": "OK, deleted", "id": part}
+        if deleted:
+            gone = {r["id"] for r in deleted}
+            self._mut("timesheets")[:] = [t for t in self._coll("timesheets") if t.get("id") not in gone]
+            for row in deleted:
+                self._mut("timesheets_deleted").append(_deleted_copy(row, now))
+            self.store.save("qbtime")
+        return json_response({"results": {"timesheets": results}})
+
+    def _get_timesheets_deleted(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        start, end = q.day("start_date"), q.day("end_date")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+        if all(v is None for v in (ids, start, end, since, before)):
+            raise ApiError(417, "one of ids, start_date, end_date, modified_before or "
+                                "modified_since is required")
+        wanted_jobcodes = self._wanted_jobcodes(q)
+        user_ids = q.int_list("user_ids")
+        group_ids = q.int_list("group_ids")
+        username = q.raw("username")
+        jtype = q.choice("jobcode_type", (*JOBCODE_TYPES, "all"), "all")
+        ttype = q.choice("type", ("manual", "regular", "both"), "both")
+        order = q.choice("order_results_by", ("fname", "lname", "username", "date"), "date")
+        reverse = q.boolean("order_results_reverse") or False
+        users = self._index("users")
+        jobcodes = self._index("jobcodes")
+        # A deleted timesheet is kept 180 days (docs).
+        horizon = self.clock.now() - 180 * 86400
+
+        def keep(ts: dict[str, Any]) -> bool:
+            user = users.get(ts.get("user_id"), {})
+            jobcode = jobcodes.get(ts.get("jobcode_id")) or {}
+            day = str(ts.get("date", ""))
+            return all((
+                (parse_timestamp(ts.get("last_modified")) or 0.0) >= horizon,
+                ids is None or ts.get("id") in ids,
+                start is None or day >= start,
+                end is None or day <= end,
+                wanted_jobcodes is None or ts.get("jobcode_id") in wanted_jobcodes,
+                user_ids is None or ts.get("user_id") in user_ids,
+                group_ids is None or user.get("group_id") in group_ids,
+                username is None or _fold(user.get("username")) == _fold(username),
+                jtype == "all" or jobcode.get("type", "regular") == jtype,
+                ttype == "both" or ts.get("type") == ttype,
+                _modified_ok(ts, since, before),
+            ))
+
+        def sort_key(ts: dict[str, Any]) -> tuple[str, int]:
+            user = users.get(ts.get("user_id"), {})
+            field = {"fname": "first_name", "lname": "last_name", "username": "username"}.get(order)
+            text = _fold(user.get(field)) if field else str(ts.get("start") or ts.get("date") or "")
+            return text, int(ts.get("id") or 0)
+
+        rows = sorted((t for t in self._coll("timesheets_deleted") if keep(t)), key=sort_key,
+                      reverse=reverse)
+        return self._list(q, "timesheets_deleted", rows, self._timesheets_supplemental, ordered=True)
+
+    # ================================================================== time off
+    def _time_off_supplemental(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            self._sup_add(sup, "users", self._find("users", row.get("user_id")))
+            for note_id in row.get("time_off_request_notes") or []:
+                self._sup_add(sup, "time_off_request_notes", self._find("time_off_request_notes", note_id))
+            for entry_id in row.get("time_off_request_entries") or []:
+                self._sup_add(sup, "time_off_request_entries",
+                              self._find("time_off_request_entries", entry_id))
+        return sup
+
+    def _get_time_off_requests(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        user_ids = q.int_list("user_ids")
+        since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
+
+        def keep(row: dict[str, Any]) -> bool:
+            return all((
+                ids is None or row.get("id") in ids,
+                user_ids is None or row.get("user_id") in user_ids,
+                _modified_ok(row, since, before),
+            ))
+
+        rows = [r for r in self._coll("time_off_requests") if keep(r)]
+        return self._list(q, "time_off_requests", rows, self._time_off_supplemental)
+
+    def _entries_supplemental(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        sup: dict[str, dict[str, Any]] = {}
+        out = self._jobcode_out(False)
+        for row in rows:
+            self._sup_add(sup, "time_off_requests",
+                          self._find("time_off_requests", row.get("time_off_request_id")))
+            jobcode = self._find("jobcodes", row.get("jobcode_id"))
+            if jobcode is not None:
+                self._sup_add(sup, "jobcodes", out(jobcode))
+            self._sup_add(sup, "users", self._find("users", row.get("user_id")))
+        return sup
+
+    def _get_time_off_request_entries(self, request: Request, q: _Query) -> Response:
+        ids = q.int_list("ids")
+        request_ids = q.int_list("time_off_request_ids")
+        approver_ids = q.int_list("approver_user_ids")
+        status = q.choices("status", TIME_OFF_STATUSES)
+        day = q.day("date")
+        start, end = q.timestamp("start_time"), q.timestamp("end_time")
+        jobcode_ids = q.int_list("jobcode_ids")
+        user_ids = q.int_list("user_ids")
+        if all(v is None for v in (ids, request_ids, approver_ids, status, day, start, end,
+                                   jobcode_ids, user_ids)):
+            raise ApiError(417, "one of ids, time_off_request_ids, approver_user_ids, status, "
+                                "date, start_time, end_time, jobcode_ids or user_ids is required")
+
+        def bounds(row: dict[str, Any]) -> tuple[float, float]:
+            """The entry's time span; a whole-day entry covers its date in its zone."""
+            first = parse_timestamp(row.get("start_time"))
+            last = parse_timestamp(row.get("end_time"))
+            if first is None or last is None:
+                zone = _zone(row.get("tz_string")) or UTC
+                midnight = datetime.fromisoformat(str(row.get("date"))).replace(tzinfo=zone)
+                first, last = midnight.timestamp(), midnight.timestamp() + 86399
+            return first, last
+
+        def keep(row: dict[str, Any]) -> bool:
+            first, last = bounds(row)
+            return all((
+                ids is None or row.get("id") in ids,
+                request_ids is None or row.get("time_off_request_id") in request_ids,
+                approver_ids is None or row.get("approver_user_id") in approver_ids,
+                status is None or row.get("status") in status,
+                day is None or row.get("date") == day,
+                start is None or first >= start,
+                end is None or last <= end,
+                jobcode_ids is None or row.get("jobcode_id") in jobcode_ids,
+                user_ids is None or row.get("user_id") in user_ids,
+            ))
+
+        rows = [r for r in self._coll("time_off_request_entries") if keep(r)]
+        return self._list(q, "time_off_request_entries", rows, self._entries_supplemental)
+
+    # ================================================================== reports
+    def _post_payroll_report(self, request: Request, q: _Query) -> Response:
+        """``POST /reports/payroll``: seconds per user over a date range.
+
+        Choices (the docs give the filters, the SDK schema the fields): regular seconds are
+        time on ``regular`` and ``paid_break`` codes (and on no code), ``pto_seconds`` is
+        keyed by ``pto`` code, unpaid time off and unpaid breaks count nowhere; shifts still
+        on the clock are left out; no overtime is computed (``overtime_seconds`` is empty).
+        """
+        if request.mimetype != "application/json":
+            raise ApiError(417, "the Content-Type: application/json header is required")
+        try:
+            body = read_json(request)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from exc
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise ApiError(417, "the body must be {\"data\":{...}}")
+        _check_report_params(data)
+        start, end = data.get("start_date"), data.get("end_date")
+        for key, value in (("start_date", start), ("end_date", end)):
+            if not isinstance(value, str) or not _DATE.match(value):
+                raise ApiError(417, f"{key} is required (YYYY-MM-DD)")
+        if str(end) < str(start):
+            raise ApiError(417, "end_date must not be before start_date")
+        user_ids = _report_ids(data, "user_ids")
+        group_ids = _report_ids(data, "group_ids")
+        zero = data.get("include_zero_time", False)
+        include_zero = truthy(zero) if not isinstance(zero, str) else zero.lower() in ("true", "yes", "1")
+        users = [u for u in self._coll("users")
+                 if (user_ids is None or u.get("id") in user_ids)
+                 and (group_ids is None or u.get("group_id") in group_ids)]
+        jobcodes = self._index("jobcodes")
+        report: dict[str, Any] = {}
+        for user in sorted(users, key=_sort_key):
+            regular, pto = 0, dict[str, int]()
+            for ts in self._coll("timesheets"):
+                if ts.get("user_id") != user["id"] or truthy(ts.get("on_the_clock")):
+                    continue
+                if not str(start) <= str(ts.get("date", "")) <= str(end):
+                    continue
+                jtype = (jobcodes.get(ts.get("jobcode_id")) or {}).get("type", "regular")
+                seconds = int(ts.get("duration") or 0)
+                if jtype in ("regular", "paid_break"):
+                    regular += seconds
+                elif jtype == "pto":
+                    key = str(ts.get("jobcode_id"))
+                    pto[key] = pto.get(key, 0) + seconds
+            total_pto = sum(pto.values())
+            if not include_zero and regular + total_pto == 0:
+                continue
+            report[str(user["id"])] = {
+                "user_id": user["id"], "client_id": 0, "start_date": start, "end_date": end,
+                "total_re_seconds": regular, "total_pto_seconds": total_pto,
+                "total_work_seconds": regular, "pto_seconds": pto, "overtime_seconds": {},
+                "fixed_rate_seconds": {},
+            }
+        return json_response({"results": {"payroll_report": report or []}, "more": False})
+
+    # ================================================================== demo dates
+    def _shift_demo_dates(self) -> None:
+        """A new state made from the Demo Company file gets its hours moved by
+        :func:`~core.sandbox.common.demo_shift_days` of the clock's today, once. The company
+        file asks for it with ``"demo_shift_days": null`` (a file without the key keeps its
+        dates); the number of days replaces the null and is saved at once, so a restart keeps
+        the same dates (the Xero simulator moves its payroll dates by the same rule)."""
+        if "demo_shift_days" not in self.qb or self.qb["demo_shift_days"] is not None:
+            return
+        days = demo_shift_days(self.clock.now())
+        self.qb["demo_shift_days"] = days
+        if days:
+            shift_qbtime_dates(self.qb, days)
+            self._indexes.clear()
+        self.store.save("qbtime")
 
 
 # --------------------------------------------------------------------------- settings

@@ -24,6 +24,7 @@ from core.sandbox.common import CompanyStore, ManualClock, iso_offset
 from core.sandbox.qbtime import QBTimeConfig, QBTimeSimulator, blank_qbtime_state
 from tests.contract.qbtime_shapes import (
     KINDS,
+    OBJECT_FILE,
     check_error_body,
     check_list_envelope,
     check_object,
@@ -141,7 +142,7 @@ def test_seed_objects_pass_the_checker() -> None:
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_official_object_examples_pass_the_checker(kind: str) -> None:
-    obj = load_example(f"{KINDS[kind][1]}/object.json")
+    obj = load_example(f"{KINDS[kind][1]}/{OBJECT_FILE.get(kind, 'object.json')}")
     assert check_object(kind, obj, allow_quirks=False) == []
 
 
