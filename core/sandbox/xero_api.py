@@ -50,6 +50,7 @@ from core.sandbox.common import (
     parse_ms_date,
 )
 from core.sandbox.xero_config import XeroConfig
+from core.sandbox.xero_payroll import AuPayroll, V2Payroll
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 PAYROLL_PREFIX = "/payroll.xro/"
@@ -97,6 +98,11 @@ SCOPES_INVOICES_READ = SCOPES_INVOICES_WRITE | {"accounting.transactions.read",
 SUMMARY_INVOICE_DROPPED = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
 SCOPES_PAYROLL_EMPLOYEES_READ = frozenset({"payroll.employees", "payroll.employees.read"})
 SCOPES_PAYROLL_SETTINGS_READ = frozenset({"payroll.settings", "payroll.settings.read"})
+# Timesheets: payroll.timesheets (write), payroll.timesheets[.read] (read); leave is part of
+# the employee: payroll.employees (write), payroll.employees[.read] (read) (spec security).
+SCOPES_PAYROLL_TIMESHEETS = frozenset({"payroll.timesheets"})
+SCOPES_PAYROLL_TIMESHEETS_READ = frozenset({"payroll.timesheets", "payroll.timesheets.read"})
+SCOPES_PAYROLL_EMPLOYEES_WRITE = frozenset({"payroll.employees"})
 
 INVOICE_TYPES = ("ACCPAY", "ACCPAYCREDIT", "APOVERPAYMENT", "APPREPAYMENT", "ACCREC",
                  "ACCRECCREDIT", "AROVERPAYMENT", "ARPREPAYMENT")
@@ -283,6 +289,15 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
         "IsAuthorisedToApproveLeave": B, "IsAuthorisedToApproveTimesheets": B,
         "IsSTP2Qualified": B, "OrdinaryEarningsRateID": G, "PayrollCalendarID": G,
         "HomeAddress": OBJ,
+    },
+    "Timesheet": {
+        "TimesheetID": G, "EmployeeID": G, "StartDate": D, "EndDate": D, "Status": S,
+        "Hours": N, "UpdatedDateUTC": D, "TimesheetLines": A,
+    },
+    "LeaveApplication": {
+        "LeaveApplicationID": G, "EmployeeID": G, "LeaveTypeID": G, "Title": S,
+        "Description": S, "StartDate": D, "EndDate": D, "PayOutType": S, "UpdatedDateUTC": D,
+        "LeavePeriods": A,
     },
 }
 _VALUE_TYPES = {B, G, N}  # not comparable with null (non-nullable .NET value types)
@@ -1280,10 +1295,11 @@ class XeroApi:
         include_archived = (_arg_ci(request, "includeArchived") or "").lower() == "true"
         since = _since(request)
         ids = self._guid_list(request, "IDs")
+        if isinstance(ids, Response):
+            return ids
         contact_ids = self._guid_list(request, "ContactIDs")
-        for value in (ids, contact_ids):
-            if isinstance(value, Response):
-                return value
+        if isinstance(contact_ids, Response):
+            return contact_ids
         statuses_raw = _arg_ci(request, "Statuses")
         statuses: set[str] | None = None
         if statuses_raw is not None and statuses_raw.strip():
@@ -1791,6 +1807,9 @@ class XeroApi:
         if version not in ("1.0", "2.0") or not parts:
             return _not_found()
         resource = parts[0].lower()
+        hours = self._payroll_hours_route(version, [p.lower() for p in parts], request.method.upper())
+        if hours is not None:
+            return self._payroll_hours(request, tenant, access, version, parts, hours)
         ident = parts[1] if len(parts) == 2 else None
         if len(parts) > 2:
             return _not_found()
@@ -1825,6 +1844,149 @@ class XeroApi:
         if resource == "employees":
             return self._v2_employees(request, payroll, ident, region or "")
         return self._v2_leave_types(request, payroll)
+
+    # -- hours: calendars, earnings rates, timesheets, leave
+    @staticmethod
+    def _payroll_hours_route(version: str, parts: list[str],
+                             method: str) -> tuple[str, str, frozenset[str]] | None:
+        """(handler, allowed methods, scopes) for the payroll hours endpoints, else None."""
+        n, head = len(parts), parts[0]
+        ts_scopes = SCOPES_PAYROLL_TIMESHEETS_READ if method == "GET" else SCOPES_PAYROLL_TIMESHEETS
+        emp_scopes = (SCOPES_PAYROLL_EMPLOYEES_READ if method == "GET"
+                      else SCOPES_PAYROLL_EMPLOYEES_WRITE)
+        if version == "1.0":
+            if head == "payrollcalendars" and n <= 2:
+                return "au_calendars", "GET", SCOPES_PAYROLL_SETTINGS_READ
+            if head == "timesheets" and n <= 2:
+                return "au_timesheets", "GET, POST", ts_scopes
+            if head == "leaveapplications" and n <= 2:
+                return "au_leave", "GET, POST", emp_scopes
+            return None
+        if head == "payruncalendars" and n <= 2:
+            return "v2_calendars", "GET", SCOPES_PAYROLL_SETTINGS_READ
+        if head == "earningsrates" and n <= 2:
+            return "v2_rates", "GET", SCOPES_PAYROLL_SETTINGS_READ
+        if head == "timesheets":
+            if n == 1:
+                return "v2_timesheets", "GET, POST", ts_scopes
+            if n == 2:
+                return "v2_timesheet", "GET, DELETE", ts_scopes
+            if n == 3 and parts[2] == "lines":
+                return "v2_lines", "POST", ts_scopes
+            if n == 3 and parts[2] in ("approve", "reverttodraft"):
+                return "v2_status", "POST", ts_scopes
+            if n == 4 and parts[2] == "lines":
+                return "v2_line", "PUT, DELETE", ts_scopes
+            return None
+        if head == "employees" and n in (3, 4) and parts[2] == "leave":
+            return ("v2_leave", "GET, POST", emp_scopes) if n == 3 else (
+                "v2_leave_one", "GET, PUT, DELETE", emp_scopes)
+        return None
+
+    def _payroll_hours(self, request: Request, tenant: str, access: Any, version: str,
+                       parts: list[str], route: tuple[str, str, frozenset[str]]) -> Response:
+        name, allowed, scopes = route
+        method = request.method.upper()
+        if method not in [m.strip() for m in allowed.split(",")]:
+            return _method_not_allowed(allowed)
+        if not self._has_scope(access, scopes):
+            return _missing_scope()
+        with self.store.lock:
+            org = self.store.xero_org(tenant) or {}
+            region = _region(org)
+            if version == "2.0" and _org_version(org) == "AU":
+                return _method_not_allowed("")   # as for the other 2.0 calls (see _payroll)
+            if (version == "1.0" and region != "AU") or (
+                    version == "2.0" and region not in ("NZ", "UK")):
+                return _no_payroll()
+            resp = self._payroll_hours_call(request, org, name, parts)
+            if method != "GET" and resp.status_code == 200:
+                self.store.save("xero")
+            return resp
+
+    def _payroll_hours_call(self, request: Request, org: dict[str, Any], name: str,
+                            parts: list[str]) -> Response:
+        payroll = org.get("payroll", {})
+        method = request.method.upper()
+        ident = parts[1] if len(parts) > 1 else None
+        if name.startswith("au_"):
+            au = AuPayroll(self.clock.now, self._envelope,
+                           lambda req, body, status: _pascal_response(req, body, status))
+            if name == "au_calendars":
+                return au.calendars(request, payroll, ident)
+            if method == "POST":
+                if name == "au_timesheets":
+                    return au.post_timesheets(request, org, ident)
+                return au.post_leave(request, org, ident)
+            if name == "au_timesheets":
+                return self._au_list(request, payroll, "Timesheets", "TimesheetID", "Timesheet",
+                                     ident, single="Timesheet")
+            return self._au_list(request, payroll, "LeaveApplications", "LeaveApplicationID",
+                                 "LeaveApplication", ident)
+        v2 = V2Payroll(self.clock.now, self._envelope2, PAYROLL_PAGE_SIZE)
+        if name in ("v2_calendars", "v2_rates", "v2_timesheets") and method == "GET":
+            page = self._v2_page(request)
+            if name == "v2_calendars":
+                return v2.calendars(payroll, ident, page)
+            if name == "v2_rates":
+                return v2.earnings_rates(payroll, ident, page)
+            return v2.list_timesheets(request, payroll, page, lambda n: _arg_ci(request, n))
+        if name == "v2_timesheets":
+            return v2.create_timesheet(request, org)
+        assert ident is not None
+        if name == "v2_timesheet":
+            if method == "GET":
+                return v2.get_timesheet(payroll, ident)
+            return v2.delete_timesheet(org, ident)
+        if name == "v2_lines":
+            return v2.add_line(request, org, ident)
+        if name == "v2_line":
+            if method == "PUT":
+                return v2.update_line(request, org, ident, parts[3])
+            return v2.delete_line(org, ident, parts[3])
+        if name == "v2_status":
+            return v2.set_status(org, ident, parts[2].lower() == "approve")
+        leave_id = parts[3] if len(parts) > 3 else None
+        if method == "GET":
+            return v2.list_leave(payroll, ident, leave_id)
+        if method == "DELETE" and leave_id is not None:
+            return v2.delete_leave(org, ident, leave_id)
+        return v2.write_leave(request, org, ident, leave_id)
+
+    def _au_list(self, request: Request, payroll: dict[str, Any], key: str, id_key: str,
+                 type_name: str, ident: str | None, single: str | None = None) -> Response:
+        records = payroll.get(key, [])
+        if ident is not None:
+            found = [r for r in records if str(r.get(id_key, "")).lower() == ident.lower()]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            if single:
+                payload[single] = copy.deepcopy(found[0])
+            else:
+                payload[key] = copy.deepcopy(found[:1])
+            return _pascal_response(request, payload)
+        bad = lambda m: _pascal_response(  # noqa: E731
+            request, _api_exception(16, "QueryParseException", m), 400)
+        page = self._int_param(request, "page", bad) or 1
+        where, order = _arg_ci(request, "where"), _arg_ci(request, "order")
+        try:
+            predicate = compile_where(where, type_name)[0] if where and where.strip() else None
+            order_keys = compile_order(order, type_name) if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        since = _since(request)
+        selected = [r for r in records if _modified_after(r, since)]
+        if predicate is not None:
+            try:
+                selected = [r for r in selected if predicate(r)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            selected = apply_order(selected, order_keys, type_name)
+        payload = self._envelope()
+        payload[key] = copy.deepcopy(selected[(page - 1) * PAYROLL_PAGE_SIZE: page * PAYROLL_PAGE_SIZE])
+        return _pascal_response(request, payload)
 
     # -- AU 1.0
     def _au_employees(self, request: Request, payroll: dict[str, Any],

@@ -1,0 +1,484 @@
+"""The Demo Company's Xero payroll hours (core/sandbox/xero_payroll.py through XeroApi).
+
+AU payroll 1.0 (PayrollCalendars, Timesheets, LeaveApplications) and UK payroll 2.0
+(PayRunCalendars, EarningsRates, Timesheets with lines, employee leave), on the committed
+Demo Company's AU and UK organisations and their traps (resources/demo/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+from werkzeug.wrappers import Request, Response
+
+from core.sandbox.common import CompanyStore, ManualClock
+from core.sandbox.demo_data import build_demo_company
+from core.sandbox.xero_api import XeroApi
+from core.sandbox.xero_config import XeroConfig
+from core.sandbox.xero_payroll import au_date, is_period, period_containing, shift_payroll_dates
+
+START = 1_796_515_200.0  # 2026-12-06T00:00:00Z
+DEMO = build_demo_company()
+AU_ORG, UK_ORG = DEMO["xero"]["organisations"][0], DEMO["xero"]["organisations"][1]
+AU, UK, CA = (o["tenantId"] for o in DEMO["xero"]["organisations"])
+WRITE = frozenset({"payroll.timesheets", "payroll.employees", "payroll.settings.read"})
+READ = frozenset({"payroll.timesheets.read", "payroll.employees.read", "payroll.settings.read"})
+
+
+@dataclass(frozen=True)
+class FakeAccess:
+    ok: bool
+    error: Response | None
+    grant_id: str | None
+    tenant_ids: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+
+class Env:
+    def __init__(self, tmp_path=None) -> None:
+        self.clock = ManualClock(START)
+        self.store = CompanyStore.from_dict(DEMO, state_dir=tmp_path)
+        tokens = {
+            "write": WRITE,
+            "read": READ,
+            "settings": frozenset({"payroll.settings.read"}),
+            "timesheets": frozenset({"payroll.timesheets", "payroll.settings.read"}),
+        }
+        tenants = frozenset({AU, UK, CA})
+
+        def check(request: Request) -> FakeAccess:
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            return FakeAccess(True, None, "g", tenants, tokens[token])
+
+        self.api = XeroApi(self.store, self.clock, XeroConfig(), check)
+
+        def app(environ, start_response):
+            return (self.api.handle(Request(environ)) or Response("", 599))(environ, start_response)
+
+        self.client = Client(app)
+
+    def call(
+        self, method: str, path: str, tenant: str = AU, token: str = "write", body: Any = None
+    ):
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "xero-tenant-id": tenant,
+            "Accept": "application/json",
+        }
+        kw: dict[str, Any] = {}
+        if body is not None:
+            kw = {"data": json.dumps(body), "content_type": "application/json"}
+        return self.client.open(path, method=method, headers=headers, **kw)
+
+    def payroll(self, tenant: str) -> dict[str, Any]:
+        org = self.store.xero_org(tenant)
+        assert org is not None
+        return org["payroll"]
+
+
+@pytest.fixture
+def env() -> Env:
+    return Env()
+
+
+def au_employee(first: str, last: str, email: str | None = None) -> dict[str, Any]:
+    return next(
+        e
+        for e in AU_ORG["payroll"]["Employees"]
+        if e["FirstName"] == first
+        and e["LastName"] == last
+        and (email is None or e.get("Email") == email)
+    )
+
+
+def uk_employee(first: str, last: str, email: str | None = None) -> dict[str, Any]:
+    return next(
+        e
+        for e in UK_ORG["payroll"]["Employees"]
+        if e["firstName"] == first
+        and e["lastName"] == last
+        and (email is None or e.get("email") == email)
+    )
+
+
+ORDINARY = AU_ORG["payroll"]["EarningsRates"][0]["EarningsRateID"]
+UK_REGULAR = UK_ORG["payroll"]["EarningsRates"][0]["earningsRateID"]
+UK_CAL = UK_ORG["payroll"]["PayRunCalendars"][0]["payrollCalendarID"]
+
+
+def au_sheet(
+    emp: dict[str, Any],
+    start: date,
+    end: date,
+    units: list[float],
+    rate: str = ORDINARY,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "EmployeeID": emp["EmployeeID"],
+        "StartDate": au_date(start),
+        "EndDate": au_date(end),
+        "TimesheetLines": [{"EarningsRateID": rate, "NumberOfUnits": units}],
+        **extra,
+    }
+
+
+def messages(resp) -> list[str]:
+    return [m["Message"] for el in resp.json["Elements"] for m in el["ValidationErrors"]]
+
+
+# ============================================================================ periods
+def test_periods_from_the_calendar_anchor():
+    anchor = date(2026, 11, 16)
+    assert period_containing("WEEKLY", anchor, date(2026, 11, 25)) == (
+        date(2026, 11, 23),
+        date(2026, 11, 29),
+    )
+    assert period_containing("Fortnightly", anchor, date(2026, 11, 3)) == (
+        date(2026, 11, 2),
+        date(2026, 11, 15),
+    )
+    assert is_period("WEEKLY", anchor, date(2026, 11, 9), date(2026, 11, 15))
+    assert not is_period("WEEKLY", anchor, date(2026, 11, 10), date(2026, 11, 16))
+    assert not is_period("FORTNIGHTLY", anchor, date(2026, 11, 23), date(2026, 12, 6))
+
+
+# ============================================================================ AU 1.0
+def test_au_calendars_listed_and_by_id(env):
+    r = env.call("GET", "/payroll.xro/1.0/PayrollCalendars", token="settings")
+    assert r.status_code == 200
+    cals = r.json["PayrollCalendars"]
+    assert [c["CalendarType"] for c in cals] == ["WEEKLY", "FORTNIGHTLY"]
+    one = env.call("GET", f"/payroll.xro/1.0/PayrollCalendars/{cals[0]['PayrollCalendarID']}")
+    assert one.json["PayrollCalendars"] == cals[:1]
+
+
+def test_au_timesheet_created_as_draft_then_updated(env):
+    noah_free = au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au")
+    units = [8.0, 7.5, 0, 6.25, 8, 0, 0]
+    r = env.call(
+        "POST",
+        "/payroll.xro/1.0/Timesheets",
+        body=[au_sheet(noah_free, date(2026, 11, 16), date(2026, 11, 22), units)],
+    )
+    assert r.status_code == 200, r.json
+    ts = r.json["Timesheets"][0]
+    assert ts["Status"] == "DRAFT" and ts["Hours"] == 29.75
+    assert ts["TimesheetLines"][0]["NumberOfUnits"] == units
+    # a second create for the same person and period is refused; the update by id works
+    again = env.call(
+        "POST",
+        "/payroll.xro/1.0/Timesheets",
+        body=[au_sheet(noah_free, date(2026, 11, 16), date(2026, 11, 22), units)],
+    )
+    assert again.status_code == 400
+    upd = env.call(
+        "POST",
+        f"/payroll.xro/1.0/Timesheets/{ts['TimesheetID']}",
+        body=[au_sheet(noah_free, date(2026, 11, 16), date(2026, 11, 22), [1] * 7)],
+    )
+    assert upd.status_code == 200 and upd.json["Timesheets"][0]["Hours"] == 7
+    got = env.call("GET", f"/payroll.xro/1.0/Timesheets/{ts['TimesheetID']}", token="read")
+    assert got.json["Timesheet"]["Hours"] == 7
+    listed = env.call(
+        "GET",
+        "/payroll.xro/1.0/Timesheets",
+        token="read",
+    )
+    assert ts["TimesheetID"] in [t["TimesheetID"] for t in listed.json["Timesheets"]]
+    where = env.call(
+        "GET",
+        f'/payroll.xro/1.0/Timesheets?where=EmployeeID==GUID("{noah_free["EmployeeID"]}")',
+        token="read",
+    )
+    assert [t["TimesheetID"] for t in where.json["Timesheets"]] == [ts["TimesheetID"]]
+    # no DELETE in AU payroll 1.0
+    assert env.call("DELETE", f"/payroll.xro/1.0/Timesheets/{ts['TimesheetID']}").status_code == 405
+
+
+def test_au_traps(env):
+    jack = au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au")
+    cases = [
+        (
+            au_sheet(jack, date(2026, 11, 17), date(2026, 11, 23), [1] * 7),
+            "Provided period doesn't correspond with a pay period",
+        ),
+        (au_sheet(jack, date(2026, 11, 16), date(2026, 11, 22), [1] * 6), "one value per day"),
+        (
+            au_sheet(
+                au_employee("Noah", "Williams"), date(2026, 11, 16), date(2026, 11, 22), [1] * 7
+            ),
+            "payroll calendar",
+        ),
+        (
+            au_sheet(
+                jack,
+                date(2026, 11, 16),
+                date(2026, 11, 22),
+                [1] * 7,
+                rate=au_employee("Liam", "O'Connor")["OrdinaryEarningsRateID"],
+            ),
+            "no longer active",
+        ),
+        (
+            au_sheet(
+                au_employee("Olivia", "Brown"), date(2026, 11, 23), date(2026, 11, 29), [1] * 7
+            ),
+            "not a draft",
+        ),
+        (
+            au_sheet(jack, date(2026, 11, 16), date(2026, 11, 22), [1] * 7, Status="APPROVED"),
+            "draft",
+        ),
+    ]
+    for body, expected in cases:
+        r = env.call("POST", "/payroll.xro/1.0/Timesheets", body=[body])
+        assert r.status_code == 400, expected
+        assert r.json["Type"] == "ValidationException"
+        assert any(expected in m for m in messages(r)), (expected, messages(r))
+    olivia = next(t for t in env.payroll(AU)["Timesheets"] if t["Status"] == "APPROVED")
+    r = env.call(
+        "POST",
+        f"/payroll.xro/1.0/Timesheets/{olivia['TimesheetID']}",
+        body=[
+            au_sheet(
+                au_employee("Olivia", "Brown"), date(2026, 11, 23), date(2026, 11, 29), [0] * 7
+            )
+        ],
+    )
+    assert r.status_code == 400 and any("not a draft" in m for m in messages(r))
+    assert olivia["Hours"] == 38.0
+    assert len(env.payroll(AU)["Timesheets"]) == 1  # nothing written by any refusal
+
+
+def test_au_leave_applications(env):
+    jack = au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au")
+    types = {t["Name"]: t for t in AU_ORG["payroll"]["LeaveTypes"]}
+    body = {
+        "EmployeeID": jack["EmployeeID"],
+        "LeaveTypeID": types["Annual Leave"]["LeaveTypeID"],
+        "Title": "Annual Leave",
+        "StartDate": au_date(date(2026, 11, 19)),
+        "EndDate": au_date(date(2026, 11, 24)),
+        "LeavePeriods": [
+            {
+                "PayPeriodStartDate": au_date(date(2026, 11, 16)),
+                "PayPeriodEndDate": au_date(date(2026, 11, 22)),
+                "NumberOfUnits": 15.2,
+            }
+        ],
+    }
+    r = env.call("POST", "/payroll.xro/1.0/LeaveApplications", body=[body])
+    assert r.status_code == 200, r.json
+    leave = r.json["LeaveApplications"][0]
+    assert [p["NumberOfUnits"] for p in leave["LeavePeriods"]] == [15.2, 15.2]
+    got = env.call(
+        "GET", f"/payroll.xro/1.0/LeaveApplications/{leave['LeaveApplicationID']}", token="read"
+    )
+    assert got.json["LeaveApplications"][0]["Title"] == "Annual Leave"
+    unpaid = dict(body, LeaveTypeID=types["Unpaid Leave"]["LeaveTypeID"])
+    r = env.call("POST", "/payroll.xro/1.0/LeaveApplications", body=[unpaid])
+    assert r.status_code == 400 and any("Unpaid" in m for m in messages(r))
+    # leave needs payroll.employees; timesheets payroll.timesheets
+    assert (
+        env.call(
+            "POST", "/payroll.xro/1.0/LeaveApplications", body=[body], token="timesheets"
+        ).status_code
+        == 401
+    )
+    assert (
+        env.call(
+            "POST",
+            "/payroll.xro/1.0/Timesheets",
+            token="read",
+            body=[au_sheet(jack, date(2026, 11, 16), date(2026, 11, 22), [1] * 7)],
+        ).status_code
+        == 401
+    )
+
+
+def test_non_payroll_org_refused(env):
+    assert (
+        env.call("GET", "/payroll.xro/1.0/Timesheets", tenant=CA, token="read").status_code == 403
+    )
+    assert (
+        env.call("GET", "/payroll.xro/2.0/Timesheets", tenant=AU, token="read").status_code == 405
+    )
+
+
+# ============================================================================ UK 2.0
+def uk_body(
+    emp: dict[str, Any], start: str, end: str, lines: list[tuple[str, float]]
+) -> dict[str, Any]:
+    return {
+        "payrollCalendarID": UK_CAL,
+        "employeeID": emp["employeeID"],
+        "startDate": start,
+        "endDate": end,
+        "timesheetLines": [
+            {"date": d, "earningsRateID": UK_REGULAR, "numberOfUnits": u} for d, u in lines
+        ],
+    }
+
+
+def test_uk_timesheet_lifecycle(env):
+    george = uk_employee("George", "Patel")
+    r = env.call(
+        "POST",
+        "/payroll.xro/2.0/Timesheets",
+        tenant=UK,
+        body=uk_body(george, "2026-11-16", "2026-11-29", [("2026-11-16", 8), ("2026-11-17", 7.5)]),
+    )
+    assert r.status_code == 200, r.json
+    ts = r.json["timesheet"]
+    assert ts["status"] == "Draft" and ts["totalHours"] == 15.5
+    tid = ts["timesheetID"]
+    line = env.call(
+        "POST",
+        f"/payroll.xro/2.0/Timesheets/{tid}/Lines",
+        tenant=UK,
+        body={"date": "2026-11-18", "earningsRateID": UK_REGULAR, "numberOfUnits": 4},
+    )
+    assert line.status_code == 200
+    lid = line.json["timesheetLine"]["timesheetLineID"]
+    put = env.call(
+        "PUT",
+        f"/payroll.xro/2.0/Timesheets/{tid}/Lines/{lid}",
+        tenant=UK,
+        body={"date": "2026-11-18", "earningsRateID": UK_REGULAR, "numberOfUnits": 5},
+    )
+    assert put.status_code == 200
+    got = env.call("GET", f"/payroll.xro/2.0/Timesheets/{tid}", tenant=UK, token="read")
+    assert got.json["timesheet"]["totalHours"] == 20.5
+    listed = env.call(
+        "GET",
+        f"/payroll.xro/2.0/Timesheets?filter=employeeId=={george['employeeID']}&status=Draft",
+        tenant=UK,
+        token="read",
+    )
+    assert [t["timesheetID"] for t in listed.json["timesheets"]] == [tid]
+    assert listed.json["pagination"]["itemCount"] == 1
+    assert (
+        env.call("POST", f"/payroll.xro/2.0/Timesheets/{tid}/Approve", tenant=UK).json["timesheet"][
+            "status"
+        ]
+        == "Approved"
+    )
+    refused = env.call("DELETE", f"/payroll.xro/2.0/Timesheets/{tid}/Lines/{lid}", tenant=UK)
+    assert refused.status_code == 400 and refused.json["title"] == "BadRequest"
+    assert "not a draft" in refused.json["invalidFields"][0]["reason"]
+    assert (
+        env.call("POST", f"/payroll.xro/2.0/Timesheets/{tid}/RevertToDraft", tenant=UK).json[
+            "timesheet"
+        ]["status"]
+        == "Draft"
+    )
+    assert (
+        env.call("DELETE", f"/payroll.xro/2.0/Timesheets/{tid}/Lines/{lid}", tenant=UK).status_code
+        == 200
+    )
+    assert env.call("DELETE", f"/payroll.xro/2.0/Timesheets/{tid}", tenant=UK).status_code == 200
+    assert env.call("GET", f"/payroll.xro/2.0/Timesheets/{tid}", tenant=UK).status_code == 404
+
+
+def test_uk_traps(env):
+    george = uk_employee("George", "Patel")
+    inactive = UK_ORG["payroll"]["EarningsRates"][-1]["earningsRateID"]
+    cases = [
+        (uk_body(george, "2026-11-17", "2026-11-30", []), "pay period"),
+        (
+            uk_body(uk_employee("Amelia", "Clarke"), "2026-11-16", "2026-11-29", []),
+            "payroll calendar",
+        ),
+        (uk_body(uk_employee("Oliver", "Hughes"), "2026-11-16", "2026-11-29", []), "not a draft"),
+        (uk_body(george, "2026-11-16", "2026-11-29", [("2026-11-30", 1)]), "within"),
+        (
+            dict(
+                uk_body(george, "2026-11-16", "2026-11-29", []),
+                timesheetLines=[
+                    {"date": "2026-11-16", "earningsRateID": inactive, "numberOfUnits": 1}
+                ],
+            ),
+            "no longer active",
+        ),
+    ]
+    for body, expected in cases:
+        r = env.call("POST", "/payroll.xro/2.0/Timesheets", tenant=UK, body=body)
+        assert r.status_code == 400, expected
+        assert r.json["status"] == "400"
+        assert expected in r.json["invalidFields"][0]["reason"], (expected, r.json)
+    assert len(env.payroll(UK)["Timesheets"]) == 1
+
+
+def test_uk_calendars_rates_and_leave(env):
+    cals = env.call("GET", "/payroll.xro/2.0/PayRunCalendars", tenant=UK, token="settings")
+    assert cals.json["payRunCalendars"][0]["calendarType"] == "Fortnightly"
+    rates = env.call("GET", "/payroll.xro/2.0/EarningsRates", tenant=UK, token="settings")
+    assert any(not r["currentRecord"] for r in rates.json["earningsRates"])
+    george = uk_employee("George", "Patel")
+    types = {t["name"]: t["leaveTypeID"] for t in UK_ORG["payroll"]["LeaveTypes"]}
+    path = f"/payroll.xro/2.0/Employees/{george['employeeID']}/Leave"
+    r = env.call(
+        "POST",
+        path,
+        tenant=UK,
+        body={
+            "leaveTypeID": types["Holiday"],
+            "description": "Holiday",
+            "startDate": "2026-11-19",
+            "endDate": "2026-11-20",
+        },
+    )
+    assert r.status_code == 200, r.json
+    leave = r.json["leave"]
+    assert leave["periods"][0]["numberOfUnits"] == 15
+    assert [x["leaveID"] for x in env.call("GET", path, tenant=UK, token="read").json["leave"]] == [
+        leave["leaveID"]
+    ]
+    unpaid = env.call(
+        "POST",
+        path,
+        tenant=UK,
+        body={
+            "leaveTypeID": types["Unpaid Leave"],
+            "startDate": "2026-11-19",
+            "endDate": "2026-11-19",
+        },
+    )
+    assert unpaid.status_code == 400
+    assert env.call("DELETE", f"{path}/{leave['leaveID']}", tenant=UK).status_code == 200
+    assert env.payroll(UK)["EmployeeLeave"][george["employeeID"]] == []
+    assert env.call("POST", path, tenant=UK, token="timesheets", body={}).status_code == 401
+
+
+def test_writes_persist_to_the_state_dir(tmp_path):
+    env = Env(tmp_path)
+    george = uk_employee("George", "Patel")
+    env.call(
+        "POST",
+        "/payroll.xro/2.0/Timesheets",
+        tenant=UK,
+        body=uk_body(george, "2026-11-02", "2026-11-15", [("2026-11-03", 2)]),
+    )
+    again = CompanyStore.load(None, tmp_path)
+    org = again.xero_org(UK)
+    assert org is not None and len(org["payroll"]["Timesheets"]) == 2
+
+
+def test_shift_moves_hours_not_calendars():
+    data = json.loads(json.dumps(DEMO))
+    au = data["xero"]["organisations"][0]
+    shift_payroll_dates(au, 14)
+    assert au["payroll"]["Timesheets"][0]["StartDate"] == au_date(date(2026, 12, 7))
+    assert au["payroll"]["PayrollCalendars"] == AU_ORG["payroll"]["PayrollCalendars"]
+    uk = data["xero"]["organisations"][1]
+    shift_payroll_dates(uk, -14)
+    assert uk["payroll"]["Timesheets"][0]["startDate"] == "2026-11-02T00:00:00"
+    assert uk["payroll"]["Timesheets"][0]["timesheetLines"][0]["date"] == "2026-11-02T00:00:00"
+    assert str(uuid.UUID(uk["payroll"]["Timesheets"][0]["timesheetID"]))
