@@ -14,10 +14,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
-from core.engine.matching import NAME_LIMIT, Candidate, Conflict
+from core.engine.matching import Candidate, Conflict
+from core.engine.names import exact_key, fits_qbtime
 from core.engine.plan import ImportOptions, ImportPlan
 from core.engine.records import Snapshot
 from core.engine.review import ReviewRow, review_rows
@@ -106,10 +106,6 @@ class FieldChange:
     changes: bool
 
 
-def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "").strip()
-
-
 def link_changes(conflict: Conflict, candidate: Candidate) -> list[FieldChange]:
     """What linking ``conflict`` to ``candidate`` would write to QuickBooks Time, by field.
 
@@ -117,12 +113,12 @@ def link_changes(conflict: Conflict, candidate: Candidate) -> list[FieldChange]:
     """
     out: list[FieldChange] = []
     renames = conflict.kind != "leave_type"
-    xname = _clean(conflict.xero_name)
-    after = xname if renames and xname and len(xname) <= NAME_LIMIT else candidate.name
+    xname = exact_key(conflict.xero_name or "")
+    after = xname if renames and xname and fits_qbtime(xname) else candidate.name
     out.append(FieldChange("name", conflict.xero_name, candidate.name, after,
                            after != candidate.name))
     if conflict.kind == "employee":
-        xmail = _clean(str((conflict.details or {}).get("email") or ""))
+        xmail = exact_key(str((conflict.details or {}).get("email") or ""))
         qmail = candidate.email or ""
         new_mail = xmail or qmail
         out.append(FieldChange("email", xmail, qmail, new_mail, new_mail != qmail))

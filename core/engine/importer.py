@@ -23,7 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.engine.plan import PHASES, Action, ImportPlan, name_key, ordered_groups
+from core.engine.names import NAME_LIMIT, qbt_name_key
+from core.engine.plan import PHASES, Action, ImportPlan, ordered_groups
 from core.engine.writes import WriteOutcomeUnknown, WriteResult
 from core.errors import BridgeError
 from core.i18n import N_, tr
@@ -481,7 +482,7 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
     # keeps jobcode names unique among siblings, archived ones included: the created
     # jobcode is archived under a marked name first, then the rename is reverted.
     created_names = {
-        (int((e.after or {}).get("parent_id") or 0), name_key((e.after or {}).get("name"))): e.seq
+        (int((e.after or {}).get("parent_id") or 0), qbt_name_key((e.after or {}).get("name"))): e.seq
         for e in entries if e.action == "create" and e.entity_kind == "jobcode"
         and e.qbt_id is not None and not (e.error and "already existed" in e.error)}
     reclaimed: dict[int, str] = {}   # seq of a create -> the name it must give back
@@ -489,7 +490,7 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
         before, after = e.before or {}, e.after or {}
         if e.entity_kind == "jobcode" and e.action in ("update", "restore") and "name" in after:
             key = (int(before.get("parent_id") or after.get("parent_id") or 0),
-                   name_key(before.get("name")))
+                   qbt_name_key(before.get("name")))
             if key in created_names:
                 reclaimed[created_names[key]] = str(before.get("name"))
     deferred: list[PlanAction] = []   # reverts that wait for the archive freeing their name
@@ -558,9 +559,9 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
 
 def _undone_name(name: str) -> str:
     """The name an archived jobcode created by an undone import takes when its own name
-    must be given back (kept within QuickBooks Time's 64 characters)."""
+    must be given back (kept within QuickBooks Time's length limit)."""
     suffix = " " + tr("(undone)")
-    return name[:64 - len(suffix)].rstrip() + suffix
+    return name[:NAME_LIMIT - len(suffix)].rstrip() + suffix
 
 
 class Undoer(Importer):

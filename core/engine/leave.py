@@ -13,11 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from core.engine import matching
-from core.engine.records import Snapshot, XeroLeaveType
+from core.engine.names import normalise_name
+from core.engine.records import TIME_OFF_TYPES, Snapshot, XeroLeaveType
 from core.store.models import Connection, LeaveLink, db
-
-#: QuickBooks Time jobcode types that are time-off codes (the plan's ``PTO_TYPES``).
-TIME_OFF_TYPES = ("pto", "unpaid_time_off")
 
 
 @dataclass(frozen=True)
@@ -63,8 +61,8 @@ def _same_name_code(leave_type: XeroLeaveType, codes: list[TimeOffCode]) -> int 
     target = result.links.get(leave_type.leave_type_id)
     if target is not None and any(c.id == target for c in active):
         return target
-    key = matching.normalise_name(leave_type.name)
-    same = [c.id for c in active if key and matching.normalise_name(c.name) == key]
+    key = normalise_name(leave_type.name)
+    same = [c.id for c in active if key and normalise_name(c.name) == key]
     return same[0] if len(same) == 1 else None
 
 

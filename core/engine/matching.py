@@ -51,17 +51,34 @@ import hashlib
 import json
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from core.engine.names import (
+    FOLD_ACCENTS,
+    FOLD_ALL,
+    FOLD_AMPERSAND,
+    FOLD_CASE,
+    FOLD_INVISIBLE,
+    FOLD_LEGAL,
+    FOLD_NO_SPACES,
+    FOLD_PERSON,
+    FOLD_PUNCTUATION,
+    FOLD_SPACES,
+    NAME_LIMIT,
+    exact_key,
+    fold,
+    fold_cached,
+    is_blank,
+    normalise_name,
+    normalise_person,
+)
 from core.engine.records import QBTJobcode, QBTUser, XeroContact, XeroEmployee
 from core.i18n import tr
 
@@ -70,7 +87,6 @@ __all__ = [
     "FUZZY_SCORER",
     "FUZZY_THRESHOLD",
     "MAX_ACTIVE_CUSTOM_FIELDS",
-    "NAME_LIMIT",
     "PROBLEMS",
     "Candidate",
     "Conflict",
@@ -84,13 +100,9 @@ __all__ = [
     "match_customers",
     "match_employees",
     "match_named",
-    "normalise_name",
-    "normalise_person",
     "suggest_short_name",
 ]
 
-#: QB Time's limit for jobcode names; custom field and custom field item names are held to it too.
-NAME_LIMIT = 64
 #: QB Time allows at most this many *active* custom fields per account.
 MAX_ACTIVE_CUSTOM_FIELDS = 6
 #: rapidfuzz score (0-100) from which a name is offered as a fuzzy candidate.
@@ -182,224 +194,21 @@ class MatchResult:
 
 # -- normalisation -------------------------------------------------------------------------------
 
-_INVISIBLE, _CASE, _ACCENTS, _AMPERSAND, _PUNCTUATION, _SPACES, _LEGAL = (1 << i for i in range(7))
-_ALL = _INVISIBLE | _CASE | _ACCENTS | _AMPERSAND | _PUNCTUATION | _SPACES | _LEGAL
-_NOSPACE = 1 << 7       # explanations only: "Coastal Body" vs "CoastalBody" differ by spaces too
-_PERSON = _ALL & ~_LEGAL
-
 #: difference classes, in the order explanations prefer them (most specific first)
 _CLASSES: tuple[tuple[str, int], ...] = (
-    ("invisible", _INVISIBLE),
-    ("case", _CASE),
-    ("accents", _ACCENTS),
-    ("spaces", _SPACES),
-    ("punctuation", _PUNCTUATION),
-    ("ampersand", _AMPERSAND),
-    ("legal_suffix", _LEGAL),
+    ("invisible", FOLD_INVISIBLE),
+    ("case", FOLD_CASE),
+    ("accents", FOLD_ACCENTS),
+    ("spaces", FOLD_SPACES),
+    ("punctuation", FOLD_PUNCTUATION),
+    ("ampersand", FOLD_AMPERSAND),
+    ("legal_suffix", FOLD_LEGAL),
 )
 _CLASS_CODES = tuple(code for code, _ in _CLASSES)
-
-_APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02bb`\u00b4\u2032"
-_WHITESPACE_CONTROLS = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"
-_MARK = "\x1f"   # stands for a punctuation run until spaces are tidied (removed as invisible)
-
-
-class _LazyTable(dict[int, Any]):
-    """A str.translate table filled on first sight of each character."""
-
-    def __init__(self, rule: Callable[[str], str | int | None]) -> None:
-        super().__init__()
-        self._rule = rule
-
-    def __missing__(self, key: int) -> Any:
-        value = self._rule(chr(key))
-        if value is _KEEP:
-            value = key
-        self[key] = value
-        return value
-
-
-_KEEP = -1
-
-
-def _invisible_rule(ch: str) -> Any:
-    if ch in _WHITESPACE_CONTROLS:
-        return " "
-    cat = unicodedata.category(ch)
-    if cat in ("Zs", "Zl", "Zp"):
-        return " "
-    if cat[0] == "C":           # Cc, Cf (zero-width, bidi marks, BOM, soft hyphen), Co, Cn
-        return None
-    return _KEEP
-
-
-_SPECIAL_LETTERS = {
-    "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
-    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i", "ß": "ss",
-}
-
-
-def _accent_rule(ch: str) -> Any:
-    if ch in _SPECIAL_LETTERS:
-        return _SPECIAL_LETTERS[ch]
-    if unicodedata.category(ch) in ("Mn", "Me"):
-        return None
-    return _KEEP
-
-
-def _punct_rule(ch: str) -> Any:
-    if ch in _APOSTROPHES:
-        return None             # "St George's" ~ "St Georges", "O'Brien" ~ "OBrien"
-    if unicodedata.category(ch)[0] in ("P", "S"):
-        return _MARK
-    return _KEEP
-
-
-_INVISIBLE_TABLE = _LazyTable(_invisible_rule)
-_ACCENT_TABLE = _LazyTable(_accent_rule)
-_PUNCT_TABLE = _LazyTable(_punct_rule)
-
-_AMP_RE = re.compile(r"\s*&\s*|\s+\+\s+")
-_ET_RE = re.compile(r"(?<!\w)et(?!\w)", re.IGNORECASE)
-_MARK_RE = re.compile(r" *\x1f[\x1f ]*")
-_SINGLE_LETTER = re.compile(r"^[^\W\d_]$")
-_INITIAL_RE = re.compile(r"(?<!\S)[^\W\d_]\s+[^\W\d_](?!\S)")   # two initials in a row
-
-# Legal-form words stripped from the end of organisation names (repeatedly: "Pty. Ltd.").
-_LEGAL_WORDS = (
-    "incorporated", "inc", "limited", "ltd", "proprietary", "pty", "llc", "llp", "lp", "plc",
-    "corporation", "corp", "company", "co", "compagnie", "cie", "sarl", "sasu", "sas", "sa",
-    "eurl", "snc", "sencrl", "senc", "limitée", "limitee", "ltée", "ltee", "enr", "enrg", "gmbh",
-    "pte", "pvt",
-)
-_COMPANY_WORDS = frozenset(("company", "co", "compagnie", "cie"))
-_LEGAL_RE = re.compile(
-    r"(?:^|[\s.,/&(\-]+)(" + "|".join(_LEGAL_WORDS) + r")\.?[\s.,)]*$", re.IGNORECASE
-)
-_CONNECTOR_RE = re.compile(r"(?:^|[\s,]+)(?:and|et|&)[\s,]*$", re.IGNORECASE)
-
-
-def _merge_initials(tokens: list[str]) -> list[str]:
-    """'a b c plumbing' -> 'abc plumbing': initials written with or without dots/spaces."""
-    out: list[str] = []
-    run: list[str] = []
-    for tok in tokens:
-        if len(tok) == 1 and _SINGLE_LETTER.match(tok):
-            run.append(tok)
-            continue
-        if run:
-            out.append("".join(run)) if len(run) > 1 else out.append(run[0])
-            run = []
-        out.append(tok)
-    if run:
-        out.append("".join(run)) if len(run) > 1 else out.append(run[0])
-    return out
-
-
-_LEGAL_SET = frozenset(_LEGAL_WORDS)
-_TAIL_JUNK = " \t.,)"
-_WORD_SEPARATORS = " \t./,&(-"
-
-
-def _last_word(s: str, plain: bool) -> str:
-    if plain:                   # punctuation already gone: words are separated by spaces
-        return s[s.rfind(" ") + 1:]
-    s = s.rstrip(_TAIL_JUNK)
-    cut = max([s.rfind(sep) for sep in _WORD_SEPARATORS])
-    return s[cut + 1:].casefold()
-
-
-def _strip_legal(s: str, plain: bool = False) -> str:
-    while True:
-        if _last_word(s, plain) not in _LEGAL_SET:
-            return s            # the cheap test first: most names end with no legal form
-        m = _LEGAL_RE.search(s)
-        if not m or m.start() == 0:
-            return s            # no suffix, or the suffix is the whole name: keep it
-        rest = s[: m.start()].rstrip(" ,.-/&(")
-        if m.group(1).casefold() in _COMPANY_WORDS:
-            rest = _CONNECTOR_RE.sub("", rest).rstrip(" ,.-/&(")   # "Smith & Co" -> "Smith"
-        if not rest.strip():
-            return s
-        s = rest
-
-
-def _canon(s: str, flags: int) -> str:
-    """Apply the chosen normalisation stages, always in the same order."""
-    ascii_only = s.isascii()
-    s = s.strip() if ascii_only else unicodedata.normalize("NFC", s).strip()
-    if flags & _INVISIBLE and not (ascii_only and s.isprintable()):
-        if not ascii_only:
-            s = unicodedata.normalize("NFKC", s)
-        s = s.translate(_INVISIBLE_TABLE).strip()
-        ascii_only = s.isascii()
-    if flags & _CASE:
-        s = s.casefold()
-    if flags & _ACCENTS and not ascii_only:
-        s = unicodedata.normalize("NFD", s).translate(_ACCENT_TABLE)
-        s = unicodedata.normalize("NFC", s)
-    if flags & _AMPERSAND:
-        if "&" in s or "+" in s:
-            s = _AMP_RE.sub(" and ", s)
-        if "et" in s or "ET" in s or "Et" in s or "eT" in s:
-            s = _ET_RE.sub("and", s)
-        s = s.strip()
-    if flags & _PUNCTUATION:
-        s = s.translate(_PUNCT_TABLE)
-        if _MARK in s:
-            s = _MARK_RE.sub(" ", s)
-        s = s.strip()
-    if flags & _SPACES:
-        tokens = s.split()
-        merged = bool(_INITIAL_RE.search(s))
-        if merged:
-            tokens = _merge_initials(tokens)
-        # An "et" made by the stages above ("E/T" -> "e t" -> "et", "e't" -> "et") is read as
-        # the others are: otherwise normalising twice would differ from normalising once.
-        if flags & _AMPERSAND and (merged or "et" in s or "ET" in s or "Et" in s or "eT" in s):
-            tokens = ["and" if t.casefold() == "et" else t for t in tokens]
-        s = " ".join(tokens)
-    if flags & _LEGAL:
-        s = _strip_legal(s, plain=bool(flags & _PUNCTUATION and flags & _CASE)).strip()
-    if flags & _NOSPACE:
-        s = s.replace(" ", "")
-    return s
-
-
-def normalise_name(s: str) -> str:
-    """The key two organisation names share when a person would call them "the same".
-
-    NFKC; invisible characters (zero-width, bidi marks, controls) dropped and every kind of
-    space made a plain space; casefold; accents stripped (NFD, combining marks dropped; œ, æ,
-    ø, ł, ß... spelled out); "&", "+" and French "et" read as "and"; apostrophes dropped;
-    other punctuation and symbols become a space; spaces collapsed; initials joined ("A.B.C."
-    -> "abc"); legal suffixes stripped from the end, repeatedly (Ltd, Pty Ltd, Inc., LLC, PLC,
-    Corp, & Co, SARL, SAS, SA, SNC, Ltée, Limitée, Enr, Inc/Ltée...), never when the suffix is
-    the whole name.
-    """
-    return _canon(s, _ALL)
-
-
-def normalise_person(first: str, last: str = "") -> str:
-    """The same normalisation for a person's name, without legal suffixes ("Linh Sa")."""
-    return _canon(f"{first} {last}", _PERSON)
-
-
-@lru_cache(maxsize=8192)
-def _canon_cached(s: str, flags: int) -> str:
-    return _canon(s, flags)
-
-
-def _exact_key(s: str) -> str:
-    return s.strip() if s.isascii() else unicodedata.normalize("NFC", s).strip()
 
 
 def _email_key(s: str) -> str:
     return s.strip().casefold()
-
-
-def _is_blank(s: str) -> bool:
-    return not _canon(s, _INVISIBLE)
 
 
 _NUMBER_SUFFIX = re.compile(r"^(.*\S) \d{1,3}$")
@@ -436,20 +245,20 @@ def _compact(nkey: str) -> str:
 
 def _explain_equal(a: str, b: str, flags: int) -> str:
     """The smallest set of difference classes whose stages make ``a`` and ``b`` equal."""
-    nospace = flags & _NOSPACE
-    classes = [(code, bit | nospace if bit == _SPACES else bit)
+    nospace = flags & FOLD_NO_SPACES
+    classes = [(code, bit | nospace if bit == FOLD_SPACES else bit)
                for code, bit in _CLASSES if flags & bit]
     for code, bit in classes:      # most differences are a single one: try them first
-        if _canon_cached(a, bit) == _canon_cached(b, bit):
+        if fold_cached(a, bit) == fold_cached(b, bit):
             return code
-    base_a, base_b = _canon_cached(a, 0), _canon_cached(b, 0)
+    base_a, base_b = fold_cached(a, 0), fold_cached(b, 0)
 
     def matters(bit: int) -> bool:
         """Does this stage change either name, on its own or on top of all the others?"""
-        if _canon_cached(a, bit) != base_a or _canon_cached(b, bit) != base_b:
+        if fold_cached(a, bit) != base_a or fold_cached(b, bit) != base_b:
             return True
         rest = flags & ~bit
-        return _canon_cached(a, rest) != _canon_cached(b, rest)
+        return fold_cached(a, rest) != fold_cached(b, rest)
 
     relevant = [(code, bit) for code, bit in classes if matters(bit)]
     for size in range(2, len(relevant) + 1):
@@ -457,24 +266,24 @@ def _explain_equal(a: str, b: str, flags: int) -> str:
             mask = 0
             for _, bit in subset:
                 mask |= bit
-            if _canon_cached(a, mask) == _canon_cached(b, mask):
+            if fold_cached(a, mask) == fold_cached(b, mask):
                 return "+".join(code for code, _ in subset)
     return "+".join(code for code, _ in relevant) or "invisible"
 
 
-def _difference(a: str, b: str, flags: int = _ALL, limit: int = NAME_LIMIT) -> tuple[str, float]:
+def _difference(a: str, b: str, flags: int = FOLD_ALL, limit: int = NAME_LIMIT) -> tuple[str, float]:
     """The reason code for how ``a`` and ``b`` differ, and the similarity score."""
-    if _exact_key(a) == _exact_key(b):
+    if exact_key(a) == exact_key(b):
         return "identical", 100.0
-    full_a, full_b = _canon_cached(a, flags), _canon_cached(b, flags)
+    full_a, full_b = fold_cached(a, flags), fold_cached(b, flags)
     if full_a and full_a == full_b:
         return _explain_equal(a, b, flags), 100.0
     if full_a and _compact(full_a) == _compact(full_b):
-        return _explain_equal(a, b, flags | _NOSPACE), 100.0
+        return _explain_equal(a, b, flags | FOLD_NO_SPACES), 100.0
     score = round(_fuzzy_score(full_a, full_b), 1)
     if full_a and full_b:
-        if (len(_exact_key(a)) > limit and _is_cut_of(full_a, full_b, b, limit)) or (
-                len(_exact_key(b)) > limit and _is_cut_of(full_b, full_a, a, limit)):
+        if (len(exact_key(a)) > limit and _is_cut_of(full_a, full_b, b, limit)) or (
+                len(exact_key(b)) > limit and _is_cut_of(full_b, full_a, a, limit)):
             return "truncated", score
         if _without_number(full_a) == full_b or _without_number(full_b) == full_a:
             return "numbered_copy", score
@@ -806,7 +615,7 @@ class _Profile:
 
 
 def _name_reason(x: _X, q: _Q, limit: int = NAME_LIMIT) -> tuple[str, float, int]:
-    code, score = _difference(x.name, q.name, _ALL, limit)
+    code, score = _difference(x.name, q.name, FOLD_ALL, limit)
     if code == "identical":
         return code, 100.0, _TIER_IDENTICAL
     if code in ("truncated", "numbered_copy"):
@@ -828,7 +637,7 @@ def _person_reason(x: _X, q: _Q) -> tuple[str, float, int]:
         return "identical", 100.0, _TIER_IDENTICAL
     suffix = "+other_email" if emails_differ else ""
     if x.ckey and x.ckey == q.ckey:
-        code, score = _difference(x.name, q.name, _PERSON)
+        code, score = _difference(x.name, q.name, FOLD_PERSON)
         if code == "identical":     # same words, split differently between first and last
             code = "spaces"
         return code + suffix, score, _TIER_NORMALISED
@@ -863,12 +672,12 @@ def suggest_short_name(name: str, taken: Iterable[str] = (), limit: int = NAME_L
     """
     keys: set[str] = set()
     for t in taken:
-        keys.update(_name_keys(_exact_key(t)))
+        keys.update(_name_keys(exact_key(t)))
     return _suggest(name, keys, limit)
 
 
 def _suggest(name: str, taken_keys: set[str], limit: int) -> str:
-    base = " ".join(_canon(name, _INVISIBLE).split())
+    base = " ".join(fold(name, FOLD_INVISIBLE).split())
 
     def cut(text: str, room: int) -> str:
         if len(text) <= room:
@@ -1106,14 +915,14 @@ def _match(profile: _Profile, xs_in: Sequence[_X], qs_in: Sequence[_Q],
 def _named_x(xero_id: str, name: str) -> _X:
     name = name or ""
     nkey = normalise_name(name)
-    return _X(xero_id=xero_id, name=name, ekey=_exact_key(name), nkey=nkey, ckey=_compact(nkey),
-              valid=not _is_blank(name))
+    return _X(xero_id=xero_id, name=name, ekey=exact_key(name), nkey=nkey, ckey=_compact(nkey),
+              valid=not is_blank(name))
 
 
 def _named_q(qbt_id: int, name: str, active: bool) -> _Q:
     name = name or ""
     nkey = normalise_name(name)
-    return _Q(qbt_id=qbt_id, name=name, active=active, ekey=_exact_key(name), nkey=nkey,
+    return _Q(qbt_id=qbt_id, name=name, active=active, ekey=exact_key(name), nkey=nkey,
               ckey=_compact(nkey))
 
 
@@ -1153,19 +962,19 @@ def match_customers(contacts: Sequence[XeroContact], jobcodes: Sequence[QBTJobco
 
 
 def _person_x(e: XeroEmployee) -> _X:
-    first, last = _exact_key(e.first_name or ""), _exact_key(e.last_name or "")
+    first, last = exact_key(e.first_name or ""), exact_key(e.last_name or "")
     name = f"{first} {last}".strip()
     nkey = normalise_person(first, last)
     return _X(xero_id=e.employee_id, name=name, ekey=(first, last), nkey=nkey,
               ckey=_compact(nkey), email=(e.email or "").strip(),
-              valid=not _is_blank(name),
+              valid=not is_blank(name),
               details={"first_name": first, "last_name": last, "email": (e.email or "").strip(),
                        "active": e.active},
               fp_extra={"first_name": first, "last_name": last})
 
 
 def _person_q(u: QBTUser) -> _Q:
-    first, last = _exact_key(u.first_name or ""), _exact_key(u.last_name or "")
+    first, last = exact_key(u.first_name or ""), exact_key(u.last_name or "")
     nkey = normalise_person(first, last)
     return _Q(qbt_id=u.id, name=f"{first} {last}".strip(), active=u.active, ekey=(first, last),
               nkey=nkey, ckey=_compact(nkey), email=(u.email or "").strip())

@@ -35,8 +35,9 @@ from typing import Any
 
 from core.engine import matching
 from core.engine.matching import Conflict, MatchResult
-from core.engine.names import clean_name
+from core.engine.names import NAME_LIMIT, fits_qbtime, normalise_name, qbt_name_key, sent_name
 from core.engine.records import (
+    TIME_OFF_TYPES,
     Address,
     QBTCustomField,
     QBTJobcode,
@@ -54,8 +55,6 @@ from core.i18n import N_, tr
 #: Xero counterpart of its own; a UUID can never collide with this id).
 ITEMS_FIELD_XERO_ID = "xero-items"
 DEFAULT_ITEM_FIELD_NAME = "Xero items"
-NAME_LIMIT = matching.NAME_LIMIT
-PTO_TYPES = ("pto", "unpaid_time_off")
 
 # The phases, in the order the importer runs them (parents before children).
 PHASES = ("custom_fields", "custom_field_items", "customers", "locations", "employees",
@@ -198,17 +197,6 @@ class DecisionView:
 
 
 # ============================================================================== helpers
-def _clean(name: str) -> str:
-    # core.engine.names: no control character or bidi override ever leaves for QuickBooks Time
-    return clean_name(unicodedata.normalize("NFC", name or "")).strip()
-
-
-def name_key(name: str) -> str:
-    """How QuickBooks Time tells sibling jobcode names apart: ignoring case and outer
-    spaces (the plan's name checks, and undo's when it gives a name back)."""
-    return _clean(name).casefold()
-
-
 def field_name_clash(name: str, customfields: Iterable[QBTCustomField],
                      tracking: Iterable[XeroTrackingCategory],
                      links: Mapping[str, Mapping[str, int]], *, purpose: str = ITEMS_FIELD_XERO_ID,
@@ -222,16 +210,16 @@ def field_name_clash(name: str, customfields: Iterable[QBTCustomField],
     may not take the name of an active Xero tracking category either when categories are
     imported: the import would create that field too.
     """
-    key = name_key(name)
+    key = qbt_name_key(name)
     if not key:
         return None
     own = links.get("tracking_category", {}).get(purpose)
     for fld in customfields:
-        if fld.active and fld.id != own and name_key(fld.name) == key:
+        if fld.active and fld.id != own and qbt_name_key(fld.name) == key:
             return fld.name
     if purpose == ITEMS_FIELD_XERO_ID and import_tracking:
         for category in tracking:
-            if category.status == "ACTIVE" and name_key(category.name) == key:
+            if category.status == "ACTIVE" and qbt_name_key(category.name) == key:
                 return category.name
     return None
 
@@ -242,7 +230,7 @@ def item_field_name_problem(name: str, customfields: Iterable[QBTCustomField],
                             options: ImportOptions, language: str | None = None) -> str | None:
     """Why ``name`` cannot be the name of the items' custom field (a translated sentence),
     or None when it can. The rule the ``options`` command and the wizard both apply."""
-    clash = field_name_clash(_clean(name) or DEFAULT_ITEM_FIELD_NAME, customfields, tracking,
+    clash = field_name_clash(sent_name(name) or DEFAULT_ITEM_FIELD_NAME, customfields, tracking,
                              links, import_tracking=options.import_tracking)
     if clash is None:
         return None
@@ -273,7 +261,7 @@ _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 def _valid_email(value: str | None) -> str:
     """The Xero e-mail when QuickBooks Time would accept it, else ""."""
-    email = _clean(value or "")
+    email = sent_name(value or "")
     return email if _EMAIL_RE.match(email) else ""
 
 
@@ -338,8 +326,8 @@ class _Planner:
     def desired_name(self, kind: str, xero_id: str, xero_name: str) -> str:
         decision = self.decisions.get((kind, xero_id))
         if decision is not None and decision.action == "rename" and decision.new_name:
-            return _clean(decision.new_name)
-        return _clean(xero_name)
+            return sent_name(decision.new_name)
+        return sent_name(xero_name)
 
     def resolve(self, result: MatchResult, names: Mapping[str, str],
                 valid_targets: Iterable[int], *, quiet: Mapping[str, str] | None = None,
@@ -387,7 +375,7 @@ class _Planner:
             name = self.desired_name(result.kind, xero_id, names.get(xero_id, ""))
             if not name:
                 self.skip(result.kind, xero_id, names.get(xero_id, ""), N_("the name is empty in Xero"))
-            elif len(name) > NAME_LIMIT:
+            elif not fits_qbtime(name):
                 self.skip(result.kind, xero_id, name,
                           N_("the name is longer than QuickBooks Time allows ({limit} characters): "
                           "choose a shorter name in the review"), limit=NAME_LIMIT)
@@ -469,12 +457,12 @@ class _Planner:
                         if conflict.xero_id in settled for c in conflict.candidates}
             # A customer whose twin exists in Xero at all (archived, or a contact that is not
             # a customer yet) is not "unmatched": never archive it on that account.
-            in_xero = {matching.normalise_name(c.name) for c in self.snap.contacts}
+            in_xero = {normalise_name(c.name) for c in self.snap.contacts}
             for qbt_id in sorted(set(result.unmatched_qbt) | released):
                 job = self.jobcodes.get(qbt_id)
                 if (job is None or not job.active or qbt_id in offered
                         or qbt_id in self.claimed["customer"] or qbt_id in linked.values()
-                        or matching.normalise_name(job.name) in in_xero):
+                        or normalise_name(job.name) in in_xero):
                     continue
                 self._archive_jobcode(job, f"archive:unmatched:{qbt_id}", None,
                                       "no matching customer in Xero")
@@ -491,7 +479,7 @@ class _Planner:
         ok = []
         for xero_id in sorted(create, key=lambda x: x not in auto):  # stable: automatic first
             name = self.desired_name("customer", xero_id, names.get(xero_id, ""))
-            key = name_key(name)
+            key = qbt_name_key(name)
             if key in self.top_names:
                 conflict = result.conflict_for(xero_id)
                 if conflict is not None and conflict not in self.plan.conflicts:
@@ -526,7 +514,7 @@ class _Planner:
             if job is None:
                 continue
             name = self.desired_name("customer", contact.contact_id, contact.name)
-            if name and len(name) <= NAME_LIMIT and job.name != name:
+            if name and fits_qbtime(name) and job.name != name:
                 renames[job.id] = name
         tops = [j for j in self.snap.jobcodes if j.parent_id == 0]
         blocked: set[int] = set()
@@ -534,9 +522,9 @@ class _Planner:
             holders: dict[str, set[int]] = defaultdict(set)
             for j in tops:
                 name = renames[j.id] if j.id in renames and j.id not in blocked else j.name
-                holders[name_key(name)].add(j.id)
+                holders[qbt_name_key(name)].add(j.id)
             newly = {jid for jid, name in renames.items()
-                     if jid not in blocked and len(holders[name_key(name)]) > 1}
+                     if jid not in blocked and len(holders[qbt_name_key(name)]) > 1}
             if not newly:
                 break
             blocked |= newly
@@ -550,7 +538,7 @@ class _Planner:
         after: dict[str, Any] = {}
         if not name:  # Fix: a blank name in Xero was written over the jobcode's name
             self.skip("customer", contact.contact_id, contact.name, N_("the name is empty in Xero"))
-        elif len(name) > NAME_LIMIT:
+        elif not fits_qbtime(name):
             self.skip("customer", contact.contact_id, name,
                       N_("the name is longer than QuickBooks Time allows ({limit} characters): "
                       "choose a shorter name in the review"), limit=NAME_LIMIT)
@@ -680,7 +668,7 @@ class _Planner:
             # not imported this time) is not free to take by name.
             taken = self.claimed["tracking_category"] | set(self.links.get("tracking_category", {}).values())
             field_obj = next((f for f in self.snap.customfields
-                              if name_key(f.name) == name_key(name)
+                              if qbt_name_key(f.name) == qbt_name_key(name)
                               and f.applies_to == "timesheet"
                               and f.id not in taken), None)
             if field_obj is not None:
@@ -696,7 +684,7 @@ class _Planner:
                          "rename one of them (or choose another name for the items' field "
                          "in the options)"), other=clash)
             return "blocked"
-        self._field_names[name_key(name)] = xero_id
+        self._field_names[qbt_name_key(name)] = xero_id
         if field_obj is None:
             active = sum(1 for f in self.snap.customfields if f.active)
             planned = sum(1 for a in self.plan.actions
@@ -748,10 +736,10 @@ class _Planner:
         """The name of another active field (or of a field planned for another purpose)
         that ``name`` would clash with, for the field of ``xero_id`` (``field_obj``: the
         QuickBooks Time field it uses, None when it is to be created)."""
-        key = name_key(name)
+        key = qbt_name_key(name)
         own = field_obj.id if field_obj is not None else None
         for fld in self.snap.customfields:
-            if fld.active and fld.id != own and name_key(fld.name) == key:
+            if fld.active and fld.id != own and qbt_name_key(fld.name) == key:
                 return fld.name
         other = self._field_names.get(key)
         if other is not None and other != xero_id:
@@ -787,7 +775,7 @@ class _Planner:
                     self.add(Action(ref + ":link", "custom_field_items", "link", "customfielditem",
                                     summary, name, xero_id, item.id, link_kind, reason=N_("same name")))
                 before, after = {}, {}
-                if item.name != name and name and len(name) <= NAME_LIMIT:  # Fix: never blank
+                if item.name != name and name and fits_qbtime(name):  # Fix: never blank
                     before["name"], after["name"] = item.name, name
                 if not item.active:
                     before["active"], after["active"] = False, True
@@ -814,7 +802,7 @@ class _Planner:
         opts = self.options
         importable, retired = [], []
         for item in self.snap.items:
-            name = _clean(item.name) or _clean(item.code)
+            name = sent_name(item.name) or sent_name(item.code)
             if item.importable:
                 importable.append((item.item_id, name))
                 continue
@@ -826,9 +814,9 @@ class _Planner:
         retired += [x for x in self.links.get("item", {}) if x not in known]  # deleted in Xero
         if not importable and ITEMS_FIELD_XERO_ID not in self.links.get("tracking_category", {}):
             return
-        field_name = _clean(opts.item_field_name) or DEFAULT_ITEM_FIELD_NAME
+        field_name = sent_name(opts.item_field_name) or DEFAULT_ITEM_FIELD_NAME
         category = next((c.name for c in self.snap.tracking if opts.import_tracking
-                         and c.status == "ACTIVE" and name_key(c.name) == name_key(field_name)),
+                         and c.status == "ACTIVE" and qbt_name_key(c.name) == qbt_name_key(field_name)),
                         None)
         if category is not None:
             # The import creates (or keeps) a field of this name for the tracking category.
@@ -853,7 +841,7 @@ class _Planner:
     def tracking(self) -> None:
         for category in self.snap.tracking:
             cid = category.category_id
-            name = _clean(category.name)
+            name = sent_name(category.name)
             if category.status != "ACTIVE":
                 qbt_id = self.links.get("tracking_category", {}).get(cid)
                 fld = self.fields.get(qbt_id) if qbt_id is not None else None
@@ -868,13 +856,13 @@ class _Planner:
             if not name:
                 self.skip("tracking_category", cid, category.name, N_("the name is empty in Xero"))
                 continue
-            if len(name) > NAME_LIMIT:
+            if not fits_qbtime(name):
                 self.skip("tracking_category", cid, name,
                           N_("the name is longer than QuickBooks Time allows ({limit} characters): "
                           "choose a shorter name in the review"), limit=NAME_LIMIT)
                 continue
             ref = self._field_for(cid, name, None, "tracking_category")
-            active_options = [(o.option_id, _clean(o.name)) for o in category.options
+            active_options = [(o.option_id, sent_name(o.name)) for o in category.options
                               if o.status == "ACTIVE"]
             if ref == "blocked":
                 continue
@@ -904,7 +892,7 @@ class _Planner:
                 if not emp.active:
                     self.skip("employee", eid, label, N_("no longer employed (Xero)"))
                     continue
-                after = {"first_name": _clean(emp.first_name), "last_name": _clean(emp.last_name),
+                after = {"first_name": sent_name(emp.first_name), "last_name": sent_name(emp.last_name),
                          "username": make_username(emp.first_name, emp.last_name, emp.email, taken),
                          "permissions": {"time_tracking": True}}
                 if _valid_email(emp.email):
@@ -937,12 +925,12 @@ class _Planner:
             op, reason = "archive", N_("no longer employed (Xero)")
             before["active"], after["active"] = True, False
         else:
-            for key, value in (("first_name", _clean(emp.first_name)),
-                               ("last_name", _clean(emp.last_name))):
+            for key, value in (("first_name", sent_name(emp.first_name)),
+                               ("last_name", sent_name(emp.last_name))):
                 if value and getattr(user, key) != value:
                     before[key], after[key] = getattr(user, key), value
             email = _valid_email(emp.email)
-            if email and email.casefold() != _clean(user.email).casefold():
+            if email and email.casefold() != sent_name(user.email).casefold():
                 if protected or self._link_decided(eid, user.id):
                     before["email"], after["email"] = user.email, email   # guarded below
                 else:
@@ -983,8 +971,8 @@ class _Planner:
             fingerprint=matching.fingerprint("employee", label, problem, (candidate,),
                                              xero_email=emp.email,
                                              extra={"change": change, **who}),
-            details={"first_name": _clean(emp.first_name), "last_name": _clean(emp.last_name),
-                     "email": _clean(emp.email), "xero_email": _clean(emp.email),
+            details={"first_name": sent_name(emp.first_name), "last_name": sent_name(emp.last_name),
+                     "email": sent_name(emp.email), "xero_email": sent_name(emp.email),
                      "active": emp.active, "problems": (problem,), "change": change, **who})
         decision = self.decisions.get(("employee", eid))
         if decision is not None and (decision.action == "later"
@@ -1013,12 +1001,12 @@ class _Planner:
     # ---------------------------------------------------------------- leave
     def leave(self) -> None:
         pto = [(j.id, j.name, j.active) for j in self.snap.jobcodes
-               if j.type in PTO_TYPES and j.parent_id == 0]
+               if j.type in TIME_OFF_TYPES and j.parent_id == 0]
         pto_ids = {p[0] for p in pto}
         chosen = {x: q for x, q in self.leave_links.items() if q is None or q in pto_ids}
         for leave_type in self.snap.leave_types:
             lid = leave_type.leave_type_id
-            name = _clean(leave_type.name)
+            name = sent_name(leave_type.name)
             if lid in chosen:
                 continue  # linked already (or deliberately left unlinked)
             result = matching.match_named("leave_type", [(lid, name)], pto, {})

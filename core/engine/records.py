@@ -145,6 +145,10 @@ class QBTUser:
         return value is True or (isinstance(value, int | float) and value != 0)
 
 
+#: the ``QBTJobcode.type`` values of time-off codes (what Xero leave types link to)
+TIME_OFF_TYPES = ("pto", "unpaid_time_off")
+
+
 @dataclass(frozen=True)
 class QBTJobcode:
     id: int

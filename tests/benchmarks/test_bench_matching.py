@@ -14,8 +14,8 @@ from core.engine.matching import (
     FUZZY_SCORER,
     FUZZY_THRESHOLD,
     fuzzy_candidates,
-    normalise_name,
 )
+from core.engine.names import normalise_name
 
 pytestmark = pytest.mark.benchmark
 

@@ -30,7 +30,6 @@ from rapidfuzz import fuzz
 from core.engine import matching as m
 from core.engine.matching import (
     MAX_ACTIVE_CUSTOM_FIELDS,
-    NAME_LIMIT,
     Candidate,
     check_custom_field_capacity,
     describe_problem,
@@ -41,9 +40,9 @@ from core.engine.matching import (
     match_customers,
     match_employees,
     match_named,
-    normalise_name,
     suggest_short_name,
 )
+from core.engine.names import NAME_LIMIT, normalise_name
 from core.engine.records import QBTJobcode, QBTUser, XeroContact, XeroEmployee
 
 ROOT = Path(__file__).resolve().parents[2]

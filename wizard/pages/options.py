@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from core.app.sync import load_links, load_options, save_options
 from core.engine.leave import leave_link_rows, save_leave_links, time_off_codes
+from core.engine.names import NAME_LIMIT
 from core.engine.plan import ImportOptions, item_field_name_problem
 from core.engine.snapshots import has_snapshot
 from core.errors import BridgeError
@@ -112,7 +113,7 @@ class OptionsPage(BasePage):
             self._option(group, name)
         self.field_name_label = QLabel(self.items_group)
         self.field_name_edit = QLineEdit(self.items_group)
-        self.field_name_edit.setMaxLength(64)
+        self.field_name_edit.setMaxLength(NAME_LIMIT)
         self.field_name_label.setBuddy(self.field_name_edit)
         row = QHBoxLayout()
         row.addWidget(self.field_name_label)

@@ -42,7 +42,8 @@ from PySide6.QtWidgets import (
 
 from core.app.review_screen import ReviewData, link_changes, load_review
 from core.engine import review
-from core.engine.matching import NAME_LIMIT, Candidate, Conflict
+from core.engine.matching import Candidate, Conflict
+from core.engine.names import NAME_LIMIT
 from core.engine.review import ImportReport, ReviewError, ReviewRow
 
 from ..models.conflicts import (

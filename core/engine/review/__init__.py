@@ -34,7 +34,6 @@ from core.engine.review.decisions import (
     is_exact_safe,
     link_action,
     link_targets,
-    safe_key,
 )
 from core.engine.review.errors import (
     CreateNeedsName,
@@ -113,7 +112,6 @@ __all__ = [
     "progress",
     "redo_last",
     "review_rows",
-    "safe_key",
     "undo_last",
     "visible_rows",
 ]

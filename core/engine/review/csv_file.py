@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from core.engine.matching import Candidate, Conflict, describe_problem, describe_reason
-from core.engine.review.decisions import LINK_ACTIONS, RESTORE_LINK, prepare, safe_key
+from core.engine.names import look_alike_key
+from core.engine.review.decisions import LINK_ACTIONS, RESTORE_LINK, prepare
 from core.engine.review.errors import (
     ReviewError,
     ReviewFileNotWritten,
@@ -373,7 +374,9 @@ def _resolve_target(conflict: Conflict, cell: str) -> int | str | None:
     compact = re.sub(r"[\s\u00a0\u202f]", "", text)
     if _NUMBER.match(compact):
         return int(re.split(r"[.,]", compact)[0])
-    by_name = [c.qbt_id for c in conflict.candidates if safe_key(c.name) == safe_key(text)]
+    by_name = [
+        c.qbt_id for c in conflict.candidates if look_alike_key(c.name) == look_alike_key(text)
+    ]
     if len(by_name) == 1:
         return by_name[0]
     return text

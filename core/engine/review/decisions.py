@@ -10,13 +10,14 @@ fingerprint changes the decision re-opens. Each change is one step of the undo s
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engine.matching import NAME_LIMIT, Candidate, Conflict
+from core.engine.matching import Candidate, Conflict
+from core.engine.names import NAME_LIMIT, fits_qbtime, look_alike_key, qbt_name_key
+from core.engine.records import TIME_OFF_TYPES
 from core.engine.review.errors import (
     CreateNeedsName,
     CreateNeedsRename,
@@ -134,8 +135,6 @@ _NAME_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
 RESTORE_LINK = "restore_link"
 #: decisions that link a Xero record to an existing QuickBooks Time record
 LINK_ACTIONS = frozenset({"link", RESTORE_LINK})
-#: jobcode types of time-off codes (core.engine.plan.PTO_TYPES; not imported: plan imports review)
-_PTO_TYPES = ("pto", "unpaid_time_off")
 #: the Xero id under which the items' custom field is linked (core.engine.plan.ITEMS_FIELD_XERO_ID)
 _ITEMS_FIELD = "xero-items"
 
@@ -244,14 +243,14 @@ def _check_target(cid: int, conflict: Conflict, action: str, tgt: _Target, name:
     )
     if tgt.kind is not None:
         if kind == "customer":
-            if tgt.type in _PTO_TYPES:
+            if tgt.type in TIME_OFF_TYPES:
                 raise TargetIsTimeOff(**params)
             if tgt.parent_id not in (0, None):
                 raise TargetIsChildJob(**params)
             if tgt.type != "regular":
                 raise wrong
         elif kind == "leave_type":
-            if tgt.type not in _PTO_TYPES or tgt.parent_id not in (0, None):
+            if tgt.type not in TIME_OFF_TYPES or tgt.parent_id not in (0, None):
                 raise wrong
         elif kind in ("item", "tracking_option"):
             if tgt.parent_id is None or int(tgt.parent_id) not in _allowed_fields(cid, conflict):
@@ -268,12 +267,6 @@ def _check_target(cid: int, conflict: Conflict, action: str, tgt: _Target, name:
         raise TargetArchived(**params)
     if action == RESTORE_LINK and tgt.active:
         raise TargetNotArchived(**params)
-
-
-def _service_key(name: str) -> str:
-    """How QuickBooks Time tells names apart: ignoring case and outer spaces (core.engine.plan's
-    ``name_key``; inner spaces count)."""
-    return unicodedata.normalize("NFC", name or "").strip().casefold()
 
 
 def _renamed_away(
@@ -314,7 +307,7 @@ def _renamed_away(
     if row is None:
         return False
     future = row.name or " ".join(p for p in (row.first_name, row.last_name) if p)
-    return bool(future.strip()) and _service_key(future) != key
+    return bool(future.strip()) and qbt_name_key(future) != key
 
 
 def _new_name_taken(
@@ -328,7 +321,7 @@ def _new_name_taken(
     """Refuse a new name another record of the same kind and level already has in QuickBooks
     Time (unless the import renames that record away: it is linked to a Xero record of
     another name), or that another decision already chose (ReviewError)."""
-    kind, key = conflict.kind, _service_key(text)
+    kind, key = conflict.kind, qbt_name_key(text)
     query: Any = QBTRecord.select().where(
         QBTRecord.connection == cid, QBTRecord.kind == _QBT_KIND.get(kind, kind)
     )
@@ -343,7 +336,7 @@ def _new_name_taken(
     elif kind == "leave_type":
         query = None
     for rec in query if query is not None else ():
-        if _service_key(_record_name(rec)) == key and not _renamed_away(
+        if qbt_name_key(_record_name(rec)) == key and not _renamed_away(
             cid, conflict, rec, key, claimed
         ):
             raise NewNameTaken(detail=f"qbt {rec.qbt_id}", new=text, target=rec.qbt_id)
@@ -358,10 +351,10 @@ def _new_name_taken(
         Decision.xero_id != conflict.xero_id,
     ):
         if d.new_name and d.xero_id not in replaced:
-            others[_service_key(d.new_name)] = str(d.xero_id)
+            others[qbt_name_key(d.new_name)] = str(d.xero_id)
     for (k, xero_id), new_name in (renamed or {}).items():
         if k == kind and xero_id != conflict.xero_id:
-            others[_service_key(new_name)] = xero_id
+            others[qbt_name_key(new_name)] = xero_id
     if (other := others.get(key)) is not None:
         raise NewNameChosenTwice(
             detail=f"xero {other}", new=text, other=_xero_name(cid, kind, other)
@@ -421,14 +414,14 @@ def prepare(
             raise NewNameMissing(name=name)
         if _NAME_BREAKS.search(text):
             raise NewNameInvalid()
-        if len(text) > NAME_LIMIT:
+        if not fits_qbtime(text):
             raise NewNameTooLong(length=len(text), limit=NAME_LIMIT)
         _new_name_taken(cid, conflict, text, renamed, exclude, claimed)
         fields["new_name"] = text
     elif action == "create":
         if "invalid_name" in problems or not conflict.xero_name.strip():
             raise CreateNeedsName()
-        if "name_too_long" in problems or len(conflict.xero_name.strip()) > NAME_LIMIT:
+        if "name_too_long" in problems or not fits_qbtime(conflict.xero_name.strip()):
             raise CreateNeedsRename(name=name[:NAME_LIMIT] + "…", limit=NAME_LIMIT)
     return fields
 
@@ -523,19 +516,6 @@ EXACT_SAFE_PROBLEMS = frozenset({"near_match", "archived_twin"})
 CREATE_SAFE_PROBLEMS = frozenset({"near_match", "ambiguous", "archived_twin"})
 
 
-def safe_key(name: str) -> str:
-    """The name as nobody could tell it apart: NFKC, invisible characters dropped, every run of
-    whitespace one space, outer spaces trimmed, casefolded. Accents, punctuation, "&"/"and"
-    and legal suffixes are NOT folded (unlike ``matching.normalise_name``)."""
-    kept = []
-    for ch in unicodedata.normalize("NFKC", name):
-        if ch.isspace():
-            kept.append(" ")
-        elif unicodedata.category(ch) not in ("Cf", "Cc"):
-            kept.append(ch)
-    return " ".join("".join(kept).split()).casefold()
-
-
 def _emails_compatible(conflict: Conflict, cand: Candidate) -> bool:
     codes = set(cand.reason_code.split("+"))
     if codes & {"other_email", "same_name_other_email"}:
@@ -555,7 +535,7 @@ def is_exact_safe(conflict: Conflict) -> bool:
       QB Time twin is linked and the plan restores it). Ambiguous names, duplicates inside
       Xero, names too long or invalid, and capacity problems always need a person;
     * exactly ONE candidate, with score 100, not linked to another Xero record;
-    * the candidate's name and the Xero name are equal after :func:`safe_key` (they differ
+    * the candidate's name and the Xero name are equal after ``names.look_alike_key`` (they differ
       at most by case, spaces or invisible characters);
     * for employees: the e-mails are equal (ignoring case) or one of them is missing.
     """
@@ -566,7 +546,8 @@ def is_exact_safe(conflict: Conflict) -> bool:
         return False
     if cand.archived:
         return False  # restoring an archived record is a choice a person makes, one by one
-    if not conflict.xero_name.strip() or safe_key(cand.name) != safe_key(conflict.xero_name):
+    xero_key = look_alike_key(conflict.xero_name)
+    if not conflict.xero_name.strip() or look_alike_key(cand.name) != xero_key:
         return False
     return conflict.kind != "employee" or _emails_compatible(conflict, cand)
 
@@ -589,7 +570,7 @@ def is_create_safe(conflict: Conflict) -> bool:
         not conflict.candidates
         and set(_problems(conflict)) <= CREATE_SAFE_PROBLEMS
         and bool(name)
-        and len(name) <= NAME_LIMIT
+        and fits_qbtime(name)
     )
 
 
