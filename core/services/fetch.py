@@ -23,8 +23,17 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.engine.records import (
+    QBTAssignment,
     QBTCustomField,
+    QBTCustomFieldItem,
+    QBTJobcode,
+    QBTLocation,
+    QBTUser,
     Snapshot,
+    XeroContact,
+    XeroEmployee,
+    XeroItem,
+    XeroLeaveType,
     XeroProblem,
     XeroTrackingCategory,
 )
@@ -48,6 +57,8 @@ from core.store.models import (
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
+    from core.services.qbtime.client import QBTimeClient
+    from core.services.xero.client import XeroClient
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +69,6 @@ log = logging.getLogger(__name__)
 FULL_CONTACTS_EVERY_S = 24 * 3600
 
 Progress = Callable[[str, int, int], None]
-
-#: the QuickBooks Time lists a fetch reads (last_modified_timestamps endpoint names)
-QBT_ENDPOINTS = ("users", "jobcodes", "customfields", "customfielditems", "locations",
-                 "jobcode_assignments")
-
 
 @dataclass
 class KindChanges:
@@ -182,7 +188,7 @@ def _ts(value: float | None) -> datetime | None:
 
 
 
-def _store(model: type, conn: Connection, kind: str, id_field: str, rows: Sequence[dict[str, Any]],
+def _store(model: type[XeroRecord] | type[QBTRecord], conn: Connection, kind: str, id_field: str, rows: Sequence[dict[str, Any]],
            *, complete: bool, changes: KindChanges, within: Any = None) -> None:
     """Upsert snapshot rows; when ``complete``, rows no longer listed are removed.
 
@@ -258,10 +264,6 @@ def fetch_qbtime(ctx: AppContext, conn: Connection) -> FetchReport:
     return report
 
 
-XERO_STEPS = 6
-QBT_STEPS = 6
-
-
 def _whole_read_due(ctx: AppContext, conn: Connection, source: str, resource: str) -> bool:
     """No whole read of ``resource`` recorded, or none for :data:`FULL_CONTACTS_EVERY_S`."""
     last_whole = _cursor(conn, source, resource)
@@ -298,6 +300,20 @@ def _invoiced_contact_ids(client: Any, since: float) -> list[str]:
         return []
 
 
+def _add_first_invoiced(conn: Connection, client: XeroClient, contacts: list[XeroContact],
+                        invoiced: list[str]) -> list[XeroContact]:
+    """``contacts`` and the contacts whose first sales invoice came since the last read
+    (Xero does not bump their UpdatedDateUTC, so an incremental read cannot see them),
+    unless already read or already known as customers."""
+    known = {c.contact_id.lower() for c in contacts}
+    customers = {str(row.xero_id).lower() for row in XeroRecord.select(
+        XeroRecord.xero_id).where(
+        (XeroRecord.connection == conn) & (XeroRecord.kind == "contact")
+        & (XeroRecord.is_customer == True))}  # noqa: E712 (peewee)
+    wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
+    return [*contacts, *client.contacts_by_ids(wanted)] if wanted else contacts
+
+
 def _discard(futures: dict[str, Future[Any]]) -> None:
     """Forget reads whose answer is not used: cancel those not started, swallow the errors
     of the others (a speculative payroll read of an organisation without payroll fails)."""
@@ -306,131 +322,299 @@ def _discard(futures: dict[str, Future[Any]]) -> None:
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
+# ---------------------------------------------------------------------------- the resources
+Rows = Callable[[Sequence[Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One snapshot kind filled by a read: ``kind`` in the snapshot table, ``report`` its
+    key in :class:`FetchReport`, ``rows`` the table rows of the records read."""
+
+    kind: str
+    report: str
+    rows: Rows
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """Records without an id, or sharing one, are left out and reported (:func:`_unique`);
+    ``kind`` is a key of :data:`_PROBLEM_KINDS`."""
+
+    kind: str
+    id_of: Callable[[Any], str]
+    name_of: Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class TopUp:
+    """A second read sent with an incremental one, for what If-Modified-Since cannot see:
+    ``read(client, since)`` in parallel, then ``add(conn, client, records, answer)``."""
+
+    read: Callable[[XeroClient, float], Any]
+    add: Callable[[Connection, XeroClient, Any, Any], list[Any]]
+
+
+@dataclass(frozen=True)
+class XeroResource:
+    """One Xero list. ``read(client, version, since)``: ``since`` None is a whole read;
+    ``version`` is the organisation's (payroll lists depend on it). ``name`` keys the read,
+    Xero's ``last_fetch`` and, when it can be incremental, the cursors ``name`` and
+    ``name_full``. A list read whole is complete: rows no longer listed are removed."""
+
+    name: str
+    read: Callable[[XeroClient, str | None, float | None], Sequence[Any]]
+    stores: tuple[Stored, ...]
+    #: If-Modified-Since between whole reads: never, always, or under these payroll APIs
+    incremental: bool | frozenset[PayrollApi] = False
+    payroll: bool = False           # only for an organisation with payroll
+    checked: IdCheck | None = None
+    topup: TopUp | None = None
+
+    def reads_incrementally(self, api: PayrollApi) -> bool:
+        if isinstance(self.incremental, bool):
+            return self.incremental
+        return api in self.incremental
+
+
+@dataclass(frozen=True)
+class QBTResource:
+    """One QuickBooks Time list. ``endpoint``: its name in the API, in
+    ``last_modified_timestamps`` and in its cursors. ``read(client, part, since)``: ``since``
+    None is a whole read. ``parts``: the list is read per parent (custom field items, per
+    custom field: the API requires ``customfield_id``), each with its own cursor
+    ``endpoint:part``. ``stamps``: what of each record carries its ``last_modified``."""
+
+    endpoint: str
+    read: Callable[[QBTimeClient, int | None, float | None], Sequence[Any]]
+    stored: Stored
+    parts: Callable[[Connection], list[int]] | None = None
+    stamps: Callable[[Any], dict[str, Any]] = lambda record: record.raw
+
+
+def _contact_rows(contacts: Sequence[XeroContact]) -> list[dict[str, Any]]:
+    return [_xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name,
+                      last_name=c.last_name, email=c.email, status=c.status,
+                      archived=c.archived, is_customer=c.is_customer,
+                      updated_utc=_ts(c.updated_utc))
+            for c in contacts]
+
+
+def _item_rows(items: Sequence[XeroItem]) -> list[dict[str, Any]]:
+    return [_xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc))
+            for i in items]
+
+
+def _category_rows(categories: Sequence[XeroTrackingCategory]) -> list[dict[str, Any]]:
+    return [_xero_row(t.category_id, t.name, t.raw, status=t.status,
+                      archived=t.status != "ACTIVE")
+            for t in categories]
+
+
+def _option_rows(categories: Sequence[XeroTrackingCategory]) -> list[dict[str, Any]]:
+    return [_xero_row(o.option_id, o.name, {"TrackingOptionID": o.option_id, "Name": o.name,
+                                            "Status": o.status},
+                      parent_xero_id=t.category_id, status=o.status, archived=o.status != "ACTIVE")
+            for t in categories for o in t.options]
+
+
+def _employee_rows(employees: Sequence[XeroEmployee]) -> list[dict[str, Any]]:
+    return [_xero_row(e.employee_id, f"{e.first_name} {e.last_name}".strip(), e.raw,
+                      first_name=e.first_name, last_name=e.last_name, email=e.email,
+                      status="ACTIVE" if e.active else "TERMINATED", archived=not e.active,
+                      updated_utc=_ts(e.updated_utc))
+            for e in employees]
+
+
+def _leave_type_rows(leave_types: Sequence[XeroLeaveType]) -> list[dict[str, Any]]:
+    return [_xero_row(t.leave_type_id, t.name, t.raw, archived=not t.active)
+            for t in leave_types]
+
+
+def _user_rows(users: Sequence[QBTUser]) -> list[dict[str, Any]]:
+    return [_qbt_row(u.id, f"{u.first_name} {u.last_name}".strip(), u.raw,
+                     first_name=u.first_name, last_name=u.last_name, email=u.email,
+                     username=u.username, active=u.active)
+            for u in users]
+
+
+def _jobcode_rows(jobcodes: Sequence[QBTJobcode]) -> list[dict[str, Any]]:
+    return [_qbt_row(j.id, j.name, j.raw, parent_id=j.parent_id, type=j.type, active=j.active)
+            for j in jobcodes]
+
+
+def _customfield_rows(fields: Sequence[QBTCustomField]) -> list[dict[str, Any]]:
+    return [_qbt_row(f.id, f.name, f.raw, active=f.active, type=f.type) for f in fields]
+
+
+def _customfielditem_rows(items: Sequence[QBTCustomFieldItem]) -> list[dict[str, Any]]:
+    return [_qbt_row(i.id, i.name, i.raw, parent_id=i.customfield_id, active=i.active)
+            for i in items]
+
+
+def _location_rows(locations: Sequence[QBTLocation]) -> list[dict[str, Any]]:
+    return [_qbt_row(loc.id, loc.label or loc.address.line1, loc.raw, active=loc.active)
+            for loc in locations]
+
+
+def _assignment_rows(assignments: Sequence[QBTAssignment]) -> list[dict[str, Any]]:
+    return [_qbt_row(a.id, "", {"id": a.id, "user_id": a.user_id, "jobcode_id": a.jobcode_id,
+                                "active": a.active},
+                     parent_id=a.jobcode_id, active=a.active)
+            for a in assignments]
+
+
+def _known_customfields(conn: Connection) -> list[int]:
+    return sorted({int(r.qbt_id) for r in QBTRecord.select(QBTRecord.qbt_id).where(
+        (QBTRecord.connection == conn) & (QBTRecord.kind == "customfield"))})
+
+
+#: What a fetch reads from Xero and how, stored in this order. Contacts and AU payroll
+#: employees are read incrementally (If-Modified-Since) between whole reads; NZ/UK payroll
+#: has no If-Modified-Since; items and tracking categories are one call each.
+XERO_RESOURCES: tuple[XeroResource, ...] = (
+    XeroResource("contacts", lambda c, _version, since: c.contacts(since),
+                 (Stored("contact", "contacts", _contact_rows),), incremental=True,
+                 checked=IdCheck("contact", lambda c: c.contact_id, lambda c: c.name),
+                 topup=TopUp(_invoiced_contact_ids, _add_first_invoiced)),
+    XeroResource("items", lambda c, _version, _since: c.items(),
+                 (Stored("item", "items", _item_rows),),
+                 checked=IdCheck("item", lambda i: i.item_id, lambda i: i.name or i.code)),
+    XeroResource("tracking_categories",
+                 lambda c, _version, _since: c.tracking_categories(include_archived=True),
+                 (Stored("tracking_category", "tracking_categories", _category_rows),
+                  Stored("tracking_option", "tracking_options", _option_rows))),
+    XeroResource("employees", lambda c, version, since: c.employees(version,
+                                                                    modified_since=since),
+                 (Stored("employee", "employees", _employee_rows),), payroll=True,
+                 incremental=frozenset({PayrollApi.AU}),
+                 checked=IdCheck("employee", lambda e: e.employee_id,
+                                 lambda e: _employee_name(e.raw))),
+    XeroResource("leave_types", lambda c, version, _since: c.leave_types(version),
+                 (Stored("leave_type", "leave_types", _leave_type_rows),), payroll=True),
+)
+
+#: What a fetch reads from QuickBooks Time, in this order (custom fields before their items).
+QBT_RESOURCES: tuple[QBTResource, ...] = (
+    QBTResource("users", lambda c, _part, since: c.users(modified_since=since),
+                Stored("user", "users", _user_rows)),
+    QBTResource("jobcodes", lambda c, _part, since: c.jobcodes(modified_since=since),
+                Stored("jobcode", "jobcodes", _jobcode_rows)),
+    QBTResource("customfields", lambda c, _part, since: c.customfields(modified_since=since),
+                Stored("customfield", "customfields", _customfield_rows)),
+    QBTResource("customfielditems",
+                lambda c, part, since: c.customfielditems(int(part or 0), modified_since=since),
+                Stored("customfielditem", "customfielditems", _customfielditem_rows),
+                parts=_known_customfields),
+    QBTResource("locations", lambda c, _part, since: c.locations(modified_since=since),
+                Stored("location", "locations", _location_rows)),
+    QBTResource("jobcode_assignments",
+                lambda c, _part, since: c.jobcode_assignments(modified_since=since),
+                Stored("jobcode_assignment", "assignments", _assignment_rows),
+                stamps=lambda a: {"last_modified": a.last_modified}),
+)
+
+#: the QuickBooks Time lists a fetch reads (last_modified_timestamps endpoint names)
+QBT_ENDPOINTS = tuple(r.endpoint for r in QBT_RESOURCES)
+
+XERO_STEPS = 1 + len(XERO_RESOURCES)    # the organisation, then each list
+QBT_STEPS = len(QBT_RESOURCES)
+
+
+# ---------------------------------------------------------------------------- Xero
 def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full: bool,
                 step: Progress) -> None:
-    """Every kind at once: up to XERO_MAX_CONCURRENT reads in flight (the organisation's
-    limiter keeps Xero's minute and concurrency limits), stored here, in this thread, in a
-    fixed order. Payroll depends on the organisation's Version: it is read at once with the
-    Version saved by the last fetch, and again only if the organisation says otherwise.
-
-    Contacts and AU payroll employees are read incrementally (If-Modified-Since) between
-    whole reads; NZ/UK payroll has no If-Modified-Since, items and tracking categories are
-    one call each.
-    """
+    """Every list at once (:func:`_read_xero`), then each stored here, in this thread, in
+    the order of :data:`XERO_RESOURCES`."""
     client = ctx.xero_client(conn.xero_tenant_id)
     with client.session, ThreadPoolExecutor(max_workers=XERO_MAX_CONCURRENT,
                                             thread_name_prefix="xero-read") as pool:
-        contacts_since = _incremental_since(ctx, conn, "contacts", full=full)
-        report.full_contacts = contacts_since is None
-        au_employees_since = _incremental_since(ctx, conn, "employees", full=full)
-
-        def payroll_reads(version: str) -> dict[str, Future[Any]]:
-            if payroll_api(version) is PayrollApi.NONE:
-                return {}
-            since = au_employees_since if payroll_api(version) is PayrollApi.AU else None
-            return {"employees": pool.submit(client.employees, version, modified_since=since),
-                    "leave_types": pool.submit(client.leave_types, version)}
-
-        futures: dict[str, Future[Any]] = {
-            "organisation": pool.submit(client.organisation),
-            "contacts": pool.submit(client.contacts, contacts_since),
-            # Between whole reads: the contacts whose first sales invoice came since (Xero
-            # does not bump their UpdatedDateUTC, so the read above cannot see them).
-            **({"invoiced": pool.submit(_invoiced_contact_ids, client, contacts_since)}
-               if contacts_since is not None else {}),
-            "items": pool.submit(client.items),
-            "tracking_categories": pool.submit(client.tracking_categories,
-                                               include_archived=True),
-        }
-        guessed = conn.xero_version
-        speculative = payroll_reads(guessed) if guessed else {}
-        try:
-            org = futures["organisation"].result()
-            if (org.version, org.country_code) != (conn.xero_version, conn.xero_country_code):
-                conn.xero_version, conn.xero_country_code = org.version, org.country_code
-                conn.save()
-            step("xero", 1, XERO_STEPS)
-            payroll = payroll_api(org.version)
-            if speculative and payroll_api(guessed) is payroll:
-                futures.update(speculative)
-            else:   # the Version changed (or was unknown): the guess is not used
-                _discard(speculative)
-                futures.update(payroll_reads(org.version))
-            results = {name: future.result() for name, future in futures.items()}
-        except BaseException:
-            _discard(futures)
-            _discard(speculative)
-            raise
-        employees_since = au_employees_since if payroll is PayrollApi.AU else None
-
-        contacts = results["contacts"]
-        invoiced = results.get("invoiced") or []
-        if invoiced:
-            known = {c.contact_id.lower() for c in contacts}
-            customers = {str(row.xero_id).lower() for row in XeroRecord.select(
-                XeroRecord.xero_id).where(
-                (XeroRecord.connection == conn) & (XeroRecord.kind == "contact")
-                & (XeroRecord.is_customer == True))}  # noqa: E712 (peewee)
-            wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
-            if wanted:
-                contacts = [*contacts, *client.contacts_by_ids(wanted)]
-        contacts, problems = _unique("contact", contacts, lambda c: c.contact_id,
-                                     lambda c: c.name)
-        _record_problems(conn, "contact", problems, whole=contacts_since is None,
-                         read_ids=[c.contact_id for c in contacts])
-        _store(XeroRecord, conn, "contact", "xero_id", [
-            _xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name, last_name=c.last_name,
-                      email=c.email, status=c.status, archived=c.archived,
-                      is_customer=c.is_customer, updated_utc=_ts(c.updated_utc))
-            for c in contacts], complete=contacts_since is None,
-            changes=report.xero.setdefault("contacts", KindChanges()))
-        _advance_xero(ctx, conn, client, "contacts", whole=contacts_since is None)
-        step("xero", 2, XERO_STEPS)
-
-        items, problems = _unique("item", results["items"], lambda i: i.item_id,
-                                  lambda i: i.name or i.code)
-        _record_problems(conn, "item", problems, whole=True, read_ids=())
-        _store(XeroRecord, conn, "item", "xero_id", [
-            _xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc))
-            for i in items], complete=True,
-            changes=report.xero.setdefault("items", KindChanges()))
-        step("xero", 3, XERO_STEPS)
-
-        categories = results["tracking_categories"]
-        _store(XeroRecord, conn, "tracking_category", "xero_id", [
-            _xero_row(t.category_id, t.name, t.raw, status=t.status, archived=t.status != "ACTIVE")
-            for t in categories], complete=True,
-            changes=report.xero.setdefault("tracking_categories", KindChanges()))
-        _store(XeroRecord, conn, "tracking_option", "xero_id", [
-            _xero_row(o.option_id, o.name, {"TrackingOptionID": o.option_id, "Name": o.name,
-                                            "Status": o.status},
-                      parent_xero_id=t.category_id, status=o.status, archived=o.status != "ACTIVE")
-            for t in categories for o in t.options], complete=True,
-            changes=report.xero.setdefault("tracking_options", KindChanges()))
-        step("xero", 4, XERO_STEPS)
-
-        if payroll is not PayrollApi.NONE:
-            employees, problems = _unique("employee", results["employees"],
-                                          lambda e: e.employee_id, lambda e: _employee_name(e.raw))
-            _record_problems(conn, "employee", problems, whole=employees_since is None,
-                             read_ids=[e.employee_id for e in employees])
-            _store(XeroRecord, conn, "employee", "xero_id", [
-                _xero_row(e.employee_id, f"{e.first_name} {e.last_name}".strip(), e.raw,
-                          first_name=e.first_name, last_name=e.last_name, email=e.email,
-                          status="ACTIVE" if e.active else "TERMINATED", archived=not e.active,
-                          updated_utc=_ts(e.updated_utc))
-                for e in employees], complete=employees_since is None,
-                changes=report.xero.setdefault("employees", KindChanges()))
-            if payroll is PayrollApi.AU:
-                _advance_xero(ctx, conn, client, "employees", whole=employees_since is None)
-            step("xero", 5, XERO_STEPS)
-            _store(XeroRecord, conn, "leave_type", "xero_id", [
-                _xero_row(t.leave_type_id, t.name, t.raw, archived=not t.active)
-                for t in results["leave_types"]], complete=True,
-                changes=report.xero.setdefault("leave_types", KindChanges()))
+        cursors = {r.name: _incremental_since(ctx, conn, r.name, full=full)
+                   for r in XERO_RESOURCES if r.incremental}
+        report.full_contacts = cursors["contacts"] is None
+        results, payroll = _read_xero(conn, client, pool, cursors, step)
+        for index, resource in enumerate(XERO_RESOURCES):
+            if resource.payroll and payroll is PayrollApi.NONE:
+                continue
+            incremental = resource.reads_incrementally(payroll)
+            _store_xero(ctx, conn, client, report, resource, results,
+                        since=cursors.get(resource.name) if incremental else None,
+                        incremental=incremental)
+            if index + 2 < XERO_STEPS:   # the last step is said once, at the end
+                step("xero", index + 2, XERO_STEPS)
         step("xero", XERO_STEPS, XERO_STEPS)
 
 
+def _read_xero(conn: Connection, client: XeroClient, pool: ThreadPoolExecutor,
+               cursors: dict[str, float | None],
+               step: Progress) -> tuple[dict[str, Any], PayrollApi]:
+    """Every list's answer, read at once: up to XERO_MAX_CONCURRENT reads in flight (the
+    organisation's limiter keeps Xero's minute and concurrency limits). Payroll depends on
+    the organisation's Version: it is read at once with the Version saved by the last
+    fetch, and again only if the organisation says otherwise. A top-up's answer is under
+    ``name + "+"``."""
+    def submit(resources: Iterable[XeroResource], version: str | None) -> dict[str, Future[Any]]:
+        api = payroll_api(version)
+        futures: dict[str, Future[Any]] = {}
+        for resource in resources:
+            since = cursors.get(resource.name) if resource.reads_incrementally(api) else None
+            futures[resource.name] = pool.submit(resource.read, client, version, since)
+            if resource.topup is not None and since is not None:
+                futures[resource.name + "+"] = pool.submit(resource.topup.read, client, since)
+        return futures
+
+    def payroll_reads(version: str | None) -> dict[str, Future[Any]]:
+        if payroll_api(version) is PayrollApi.NONE:
+            return {}
+        return submit((r for r in XERO_RESOURCES if r.payroll), version)
+
+    futures: dict[str, Future[Any]] = {
+        "organisation": pool.submit(client.organisation),
+        **submit((r for r in XERO_RESOURCES if not r.payroll), conn.xero_version),
+    }
+    guessed = conn.xero_version
+    speculative = payroll_reads(guessed) if guessed else {}
+    try:
+        org = futures["organisation"].result()
+        if (org.version, org.country_code) != (conn.xero_version, conn.xero_country_code):
+            conn.xero_version, conn.xero_country_code = org.version, org.country_code
+            conn.save()
+        step("xero", 1, XERO_STEPS)
+        payroll = payroll_api(org.version)
+        if speculative and payroll_api(guessed) is payroll:
+            futures.update(speculative)
+        else:   # the Version changed (or was unknown): the guess is not used
+            _discard(speculative)
+            futures.update(payroll_reads(org.version))
+        return {name: future.result() for name, future in futures.items()}, payroll
+    except BaseException:
+        _discard(futures)
+        _discard(speculative)
+        raise
+
+
+def _store_xero(ctx: AppContext, conn: Connection, client: XeroClient, report: FetchReport,
+                resource: XeroResource, results: dict[str, Any], *, since: float | None,
+                incremental: bool) -> None:
+    """Store one list's answer: topped up, checked for bad ids, then its cursors moved."""
+    whole = since is None
+    records = results[resource.name]
+    extra = results.get(resource.name + "+")
+    if resource.topup is not None and extra:
+        records = resource.topup.add(conn, client, records, extra)
+    if resource.checked is not None:
+        check = resource.checked
+        records, problems = _unique(check.kind, records, check.id_of, check.name_of)
+        _record_problems(conn, check.kind, problems, whole=whole,
+                         read_ids=[check.id_of(r) for r in records])
+    for stored in resource.stores:
+        _store(XeroRecord, conn, stored.kind, "xero_id", stored.rows(records), complete=whole,
+               changes=report.xero.setdefault(stored.report, KindChanges()))
+    if incremental:
+        _advance_xero(ctx, conn, client, resource.name, whole=whole)
+
+
+# ---------------------------------------------------------------------------- QuickBooks Time
 def _latest(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v]
     return max(present) if present else None
@@ -441,105 +625,75 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
     client = ctx.qbtime_client(token)
     with client.session:
         remember_key_owner(conn, client, token)
+        reads = _QBTReads(conn, client, full=full)
+        for number, resource in enumerate(QBT_RESOURCES, start=1):
+            changes = report.qbtime.setdefault(resource.stored.report, KindChanges())
+            if resource.parts is None:
+                reads.read(resource, resource.endpoint, changes)
+            else:
+                parts = resource.parts(conn)
+                for part in parts:
+                    reads.read(resource, f"{resource.endpoint}:{part}", changes, part=part,
+                               siblings=[f"{resource.endpoint}:{other}" for other in parts
+                                         if other != part])
+            step("qbtime", number, QBT_STEPS)
 
-        def since(resource: str) -> float | None:
-            value = None if full else _cursor(conn, "qbtime", resource)
-            return float(value) if value else None
 
-        def advance(resource: str, raws: Iterable[dict[str, Any]], endpoint: str) -> None:
-            old = None if full else _cursor(conn, "qbtime", resource)
-            latest = _latest([qmap.parse_timestamp(r.get("last_modified")) for r in raws]
-                             + [float(old) if old else None])
-            if latest is not None:
-                _set_cursor(conn, "qbtime", resource, repr(latest))
-            read_at = client.read_at.get(endpoint)
-            if read_at is not None:
-                _set_cursor(conn, "qbtime", resource + "@read", repr(read_at))
+class _QBTReads:
+    """The cursors of one QuickBooks Time fetch: whether a list must be read, since when,
+    and what its reading saw. Cursor ``resource``: the newest ``last_modified`` read;
+    ``resource@read``: when the list was read (the server's clock)."""
 
+    def __init__(self, conn: Connection, client: QBTimeClient, *, full: bool) -> None:
+        self.conn = conn
+        self.client = client
+        self.full = full
         # One call says which lists changed at all (QuickBooks Time's documented use of
         # last_modified_timestamps): a list whose newest change is one we have already read
         # is not read again. The whole read every 24 h (fetch) bounds what this could miss.
-        stamps: dict[str, float | None] = {}
+        self.stamps: dict[str, float | None] = {}
         if not full:
-            stamps = {k: qmap.parse_timestamp(v) for k, v in client.last_modified_timestamps(
-                QBT_ENDPOINTS).items()}
+            self.stamps = {k: qmap.parse_timestamp(v) for k, v in
+                           client.last_modified_timestamps(QBT_ENDPOINTS).items()}
 
-        def unchanged(endpoint: str, resource: str, *, siblings: Sequence[str] = ()) -> bool:
-            """The list's newest change is one we read, and we read the list in a later
-            second (stamps are whole seconds: a change in the same second may have come
-            after our read). ``siblings``: the resources sharing the endpoint's one stamp
-            (custom field items, read per field): the newest change may be in any."""
-            stamp = stamps.get(endpoint)
-            seen = [_cursor(conn, "qbtime", r) for r in (resource, *siblings)]
-            read_at = _cursor(conn, "qbtime", resource + "@read")
-            if stamp is None or read_at is None or seen[0] is None:
-                return False
-            newest = max(float(c) for c in seen if c is not None)
-            return stamp <= newest < math.floor(float(read_at))
+    def read(self, resource: QBTResource, cursor: str, changes: KindChanges, *,
+             part: int | None = None, siblings: Sequence[str] = ()) -> None:
+        """Read ``resource`` (one ``part`` of it) unless unchanged, store it, move its
+        cursor. A whole read is complete: rows no longer listed (in this part) are removed."""
+        if self.unchanged(resource.endpoint, cursor, siblings=siblings):
+            return
+        records = resource.read(self.client, part, self.since(cursor))
+        _store(QBTRecord, self.conn, resource.stored.kind, "qbt_id",
+               resource.stored.rows(records), complete=self.full, changes=changes,
+               within=None if part is None else QBTRecord.parent_id == part)
+        self.advance(cursor, (resource.stamps(r) for r in records), resource.endpoint)
 
-        users = [] if unchanged("users", "users") else client.users(modified_since=since("users"))
-        _store(QBTRecord, conn, "user", "qbt_id", [
-            _qbt_row(u.id, f"{u.first_name} {u.last_name}".strip(), u.raw, first_name=u.first_name,
-                     last_name=u.last_name, email=u.email, username=u.username, active=u.active)
-            for u in users], complete=full, changes=report.qbtime.setdefault("users", KindChanges()))
-        advance("users", (u.raw for u in users), "users")
-        step("qbtime", 1, QBT_STEPS)
+    def since(self, cursor: str) -> float | None:
+        value = None if self.full else _cursor(self.conn, "qbtime", cursor)
+        return float(value) if value else None
 
-        jobcodes = ([] if unchanged("jobcodes", "jobcodes")
-                    else client.jobcodes(modified_since=since("jobcodes")))
-        _store(QBTRecord, conn, "jobcode", "qbt_id", [
-            _qbt_row(j.id, j.name, j.raw, parent_id=j.parent_id, type=j.type, active=j.active)
-            for j in jobcodes], complete=full,
-            changes=report.qbtime.setdefault("jobcodes", KindChanges()))
-        advance("jobcodes", (j.raw for j in jobcodes), "jobcodes")
-        step("qbtime", 2, QBT_STEPS)
+    def unchanged(self, endpoint: str, cursor: str, *, siblings: Sequence[str] = ()) -> bool:
+        """The list's newest change is one we read, and we read the list in a later
+        second (stamps are whole seconds: a change in the same second may have come
+        after our read). ``siblings``: the cursors sharing the endpoint's one stamp
+        (custom field items, read per field): the newest change may be in any."""
+        stamp = self.stamps.get(endpoint)
+        seen = [_cursor(self.conn, "qbtime", r) for r in (cursor, *siblings)]
+        read_at = _cursor(self.conn, "qbtime", cursor + "@read")
+        if stamp is None or read_at is None or seen[0] is None:
+            return False
+        newest = max(float(c) for c in seen if c is not None)
+        return stamp <= newest < math.floor(float(read_at))
 
-        fields = ([] if unchanged("customfields", "customfields")
-                  else client.customfields(modified_since=since("customfields")))
-        _store(QBTRecord, conn, "customfield", "qbt_id", [
-            _qbt_row(f.id, f.name, f.raw, active=f.active, type=f.type) for f in fields],
-            complete=full, changes=report.qbtime.setdefault("customfields", KindChanges()))
-        advance("customfields", (f.raw for f in fields), "customfields")
-        step("qbtime", 3, QBT_STEPS)
-
-        # Items are read per field (the API requires customfield_id); every known field.
-        field_ids = sorted({int(r.qbt_id) for r in QBTRecord.select(QBTRecord.qbt_id).where(
-            (QBTRecord.connection == conn) & (QBTRecord.kind == "customfield"))})
-        item_changes = report.qbtime.setdefault("customfielditems", KindChanges())
-        for field_id in field_ids:
-            resource = f"customfielditems:{field_id}"
-            if unchanged("customfielditems", resource, siblings=[
-                    f"customfielditems:{other}" for other in field_ids if other != field_id]):
-                continue
-            field_items = client.customfielditems(field_id, modified_since=since(resource))
-            _store(QBTRecord, conn, "customfielditem", "qbt_id", [
-                _qbt_row(i.id, i.name, i.raw, parent_id=i.customfield_id, active=i.active)
-                for i in field_items], complete=full, changes=item_changes,
-                within=QBTRecord.parent_id == field_id)
-            advance(resource, (i.raw for i in field_items), "customfielditems")
-        step("qbtime", 4, QBT_STEPS)
-
-        locations = ([] if unchanged("locations", "locations")
-                     else client.locations(modified_since=since("locations")))
-        _store(QBTRecord, conn, "location", "qbt_id", [
-            _qbt_row(loc.id, loc.label or loc.address.line1, loc.raw, active=loc.active)
-            for loc in locations], complete=full,
-            changes=report.qbtime.setdefault("locations", KindChanges()))
-        advance("locations", (loc.raw for loc in locations), "locations")
-        step("qbtime", 5, QBT_STEPS)
-
-        assignments = ([] if unchanged("jobcode_assignments", "jobcode_assignments") else
-                       client.jobcode_assignments(modified_since=since("jobcode_assignments")))
-        _store(QBTRecord, conn, "jobcode_assignment", "qbt_id", [
-            _qbt_row(a.id, "", {"id": a.id, "user_id": a.user_id, "jobcode_id": a.jobcode_id,
-                                "active": a.active},
-                     parent_id=a.jobcode_id, active=a.active)
-            for a in assignments], complete=full,
-            changes=report.qbtime.setdefault("assignments", KindChanges()))
-        advance("jobcode_assignments",
-                ({"last_modified": a.last_modified} for a in assignments),
-                "jobcode_assignments")
-        step("qbtime", QBT_STEPS, QBT_STEPS)
+    def advance(self, cursor: str, raws: Iterable[dict[str, Any]], endpoint: str) -> None:
+        old = None if self.full else _cursor(self.conn, "qbtime", cursor)
+        latest = _latest([qmap.parse_timestamp(r.get("last_modified")) for r in raws]
+                         + [float(old) if old else None])
+        if latest is not None:
+            _set_cursor(self.conn, "qbtime", cursor, repr(latest))
+        read_at = self.client.read_at.get(endpoint)
+        if read_at is not None:
+            _set_cursor(self.conn, "qbtime", cursor + "@read", repr(read_at))
 
 
 # ---------------------------------------------------------------------------- key owner
