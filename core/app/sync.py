@@ -176,20 +176,15 @@ def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
                        ProgressEvent(f"fetch_{phase}", done, total, None)))
     _snap, plan = current_plan(conn, options)
     if not dry_run:
-        # Fix: a run left "running" by a crash was marked only when this sync had something
-        # to write (Importer.execute does it); killed after its last write, it stayed
-        # "running" in the history for ever.
+        # Also when there is nothing to write: a run killed after its last write must not
+        # stay "running" in the history.
         close_interrupted(conn)
     run = None
     outcomes: dict[str, dict[str, int]] = {}
     if not dry_run and plan.actions:  # nothing to write: no run in the history
-        client = qbtime_client_for(ctx, conn)
-        importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
-                            progress=progress, cancel=cancel)
-        with client.session:
-            run = importer.execute()
+        run, importer = import_plan(ctx, conn, plan, options=options, progress=progress,
+                                    cancel=cancel)
         outcomes = importer.outcomes
-        fetch_qbtime(ctx, conn)
     result = SyncResult(run, plan, report, dry_run, _calls(ctx), time.monotonic() - started,
                         outcomes)
     log.info("Sync of %s: %s", conn.xero_tenant_name, result.as_json())
