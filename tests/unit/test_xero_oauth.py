@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import logging
+import os
 import re
 import socket
 import threading
@@ -20,9 +21,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+import requests_oauthlib
 from werkzeug.wrappers import Request, Response
 
 from core.errors import (
+    ApiError,
     NetworkError,
     ReauthorizationRequired,
     RevocationIncomplete,
@@ -67,18 +70,41 @@ from core.store.settings import (
     XERO_TOKEN_URL,
     XeroAppSettings,
     load_xero_settings,
+    loopback_redirect_uri,
 )
 
 AU_TENANT = "8a7e3c4e-1b2d-4f60-9a1b-2c3d4e5f6a7b"
 UK_TENANT = "0f1e2d3c-4b5a-4697-8877-665544332211"
-COMPANY = {"xero": {"organisations": [
-    {"tenantId": AU_TENANT, "tenantName": "Demo Landscaping (AU)", "tenantType": "ORGANISATION",
-     "Organisation": {"Name": "Demo Landscaping (AU)", "CountryCode": "AU", "Version": "AU"}},
-    {"tenantId": UK_TENANT, "tenantName": "Demo Landscaping (UK)", "tenantType": "ORGANISATION",
-     "Organisation": {"Name": "Demo Landscaping (UK)", "CountryCode": "GB", "Version": "UK"}},
-]}}
+COMPANY = {
+    "xero": {
+        "organisations": [
+            {
+                "tenantId": AU_TENANT,
+                "tenantName": "Demo Landscaping (AU)",
+                "tenantType": "ORGANISATION",
+                "Organisation": {
+                    "Name": "Demo Landscaping (AU)",
+                    "CountryCode": "AU",
+                    "Version": "AU",
+                },
+            },
+            {
+                "tenantId": UK_TENANT,
+                "tenantName": "Demo Landscaping (UK)",
+                "tenantType": "ORGANISATION",
+                "Organisation": {
+                    "Name": "Demo Landscaping (UK)",
+                    "CountryCode": "GB",
+                    "Version": "UK",
+                },
+            },
+        ]
+    }
+}
 KEY = "xero:test-user"
-REAUTH_EN = "Xero needs you to sign in again. Click \"Connect to Xero\" to reconnect; your settings are kept."
+REAUTH_EN = (
+    'Xero needs you to sign in again. Click "Connect to Xero" to reconnect; your settings are kept.'
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -110,9 +136,12 @@ class Sim:
         self.config = XeroConfig(redirect_uris=[f"http://localhost:{p}/callback" for p in ports])
         self.identity = XeroIdentity(self.store, clock, self.config)
         self.faults = FaultPlan()
-        app = FaultMiddleware(self._wsgi, self.faults,
-                              lambda status: json_response({"error": "server_error"}, status),
-                              exempt=lambda path: path == "/identity/connect/authorize")
+        app = FaultMiddleware(
+            self._wsgi,
+            self.faults,
+            lambda status: json_response({"error": "server_error"}, status),
+            exempt=lambda path: path == "/identity/connect/authorize",
+        )
         self.server = SimServer(app).start()
 
     def _wsgi(self, environ, start_response):
@@ -131,8 +160,11 @@ class Sim:
     def connections(self, access_token: str) -> requests.Response:
         with requests.Session() as s:
             s.trust_env = False
-            return s.get(self.base + "/connections", headers={"Authorization": f"Bearer {access_token}"},
-                         timeout=5)
+            return s.get(
+                self.base + "/connections",
+                headers={"Authorization": f"Bearer {access_token}"},
+                timeout=5,
+            )
 
 
 class RecordingSession(requests.Session):
@@ -221,10 +253,19 @@ def session(events):
 
 
 def sign_in(settings, session, clock, *, tenants=(AU_TENANT,), version="AU", pages=None, **kwargs):
-    opener = demo_consent_opener(list(tenants), on_result=(lambda st, body: pages.append((st, body)))
-                                 if pages is not None else None)
-    flow = XeroSignIn(settings, opener=opener, session=session, clock=clock, language="en",
-                      timeout_s=kwargs.pop("timeout_s", 10), **kwargs)
+    opener = demo_consent_opener(
+        list(tenants),
+        on_result=(lambda st, body: pages.append((st, body))) if pages is not None else None,
+    )
+    flow = XeroSignIn(
+        settings,
+        opener=opener,
+        session=session,
+        clock=clock,
+        language="en",
+        timeout_s=kwargs.pop("timeout_s", 10),
+        **kwargs,
+    )
     return flow.run(version)
 
 
@@ -236,8 +277,9 @@ def manager_factory(settings, session, clock, events):
         store = store or RecordingStore(events)
         kwargs.setdefault("retry_delays", (0.01, 0.02, 0.04, 0.08))
         kwargs.setdefault("sleep", lambda s: (sleeps.append(s), time.sleep(s)))
-        return XeroTokenManager(settings, store, KEY, clock=clock, session=kwargs.pop("session", session),
-                                **kwargs)
+        return XeroTokenManager(
+            settings, store, KEY, clock=clock, session=kwargs.pop("session", session), **kwargs
+        )
 
     make.sleeps = sleeps
     return make
@@ -253,8 +295,15 @@ def signed_in(settings, session, clock, manager_factory):
 
 # --------------------------------------------------------------------------- scopes and PKCE
 def test_scopes_depend_on_the_payroll_region():
-    base = ["openid", "profile", "email", "offline_access", "accounting.contacts.read",
-            "accounting.settings.read", "accounting.invoices.read"]
+    base = [
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+        "accounting.contacts.read",
+        "accounting.settings.read",
+        "accounting.invoices.read",
+    ]
     assert list(BASE_SCOPES) == base
     for version in ("AU", "nz", "UK", "GB", "AUONRAMP", " uk "):
         assert scopes_for(version) == [*base, "payroll.employees.read", "payroll.settings.read"]
@@ -271,22 +320,31 @@ def test_pkce_verifier_and_challenge():
         challenge = code_challenge(verifier)
         assert "=" not in challenge and challenge == pkce_challenge(verifier)
     # RFC 7636 appendix B
-    assert code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == \
-        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    assert (
+        code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
     assert len(base64.urlsafe_b64decode(code_challenge("x" * 43) + "=")) == 32
 
 
 def test_authorize_url_carries_exactly_the_pkce_parameters():
     flow = XeroSignIn(XeroAppSettings(client_id="CID"), opener=lambda url: True)
-    url = flow.authorize_url(redirect_uri="http://localhost:28271/callback", state="S",
-                             code_challenge="C" * 43, scopes=scopes_for("NZ"))
+    url = flow.authorize_url(
+        redirect_uri="http://localhost:28271/callback",
+        state="S",
+        code_challenge="C" * 43,
+        scopes=scopes_for("NZ"),
+    )
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == XERO_AUTHORIZE_URL
     assert parse_qs(parts.query) == {
-        "response_type": ["code"], "client_id": ["CID"],
+        "response_type": ["code"],
+        "client_id": ["CID"],
         "redirect_uri": ["http://localhost:28271/callback"],
-        "scope": [" ".join(scopes_for("NZ"))], "state": ["S"],
-        "code_challenge": ["C" * 43], "code_challenge_method": ["S256"],
+        "scope": [" ".join(scopes_for("NZ"))],
+        "state": ["S"],
+        "code_challenge": ["C" * 43],
+        "code_challenge_method": ["S256"],
     }
 
 
@@ -307,7 +365,7 @@ def test_full_pkce_sign_in_through_the_loopback(settings, session, clock, sim, p
     assert set(scopes_for("AU")) <= tokens.scopes and tokens.id_token
     assert pages and pages[0][0] == 200 and "You are connected to Xero" in pages[0][1]
 
-    (method, url, data, headers), = session.calls
+    ((method, url, data, headers),) = session.calls
     assert method == "POST" and url == sim.base + "/identity/connect/token"
     assert data["grant_type"] == "authorization_code"
     assert data["client_id"] == DEMO_CLIENT_ID
@@ -320,18 +378,24 @@ def test_full_pkce_sign_in_through_the_loopback(settings, session, clock, sim, p
     assert [c["tenantId"] for c in answer.json()] == [AU_TENANT]
 
 
-def test_sign_in_uses_the_next_registered_port_when_the_first_is_taken(settings, session, clock, ports):
+def test_sign_in_uses_the_next_registered_port_when_the_first_is_taken(
+    settings, session, clock, ports
+):
     blocker = occupy(ports[0])
     try:
         tokens = sign_in(settings, session, clock)
     finally:
         blocker.close()
     assert tokens.access_token
-    assert session.token_posts("authorization_code")[0]["redirect_uri"] == \
-        f"http://localhost:{ports[1]}/callback"
+    assert (
+        session.token_posts("authorization_code")[0]["redirect_uri"]
+        == f"http://localhost:{ports[1]}/callback"
+    )
 
 
-def test_sign_in_with_every_port_taken_fails_before_opening_the_browser(settings, session, clock, ports):
+def test_sign_in_with_every_port_taken_fails_before_opening_the_browser(
+    settings, session, clock, ports
+):
     opened: list[str] = []
     blockers = [occupy(p) for p in ports]
     try:
@@ -344,8 +408,14 @@ def test_sign_in_with_every_port_taken_fails_before_opening_the_browser(settings
 
 
 def test_deny_on_the_consent_page_is_a_cancellation(settings, session, clock, sim):
-    flow = XeroSignIn(settings, opener=demo_consent_opener([AU_TENANT], action="deny"),
-                      session=session, clock=clock, language="en", timeout_s=10)
+    flow = XeroSignIn(
+        settings,
+        opener=demo_consent_opener([AU_TENANT], action="deny"),
+        session=session,
+        clock=clock,
+        language="en",
+        timeout_s=10,
+    )
     with pytest.raises(SignInCancelled):
         flow.run("AU")
     assert session.calls == []
@@ -359,8 +429,12 @@ def test_a_callback_with_a_forged_state_is_refused(settings, session, clock, sim
         # Consent like the demo browser, then deliver the callback with a changed state.
         parts = urlsplit(url)
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
-        conn.request("POST", parts.path + "?" + parts.query, body=f"tenant={AU_TENANT}&action=allow",
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            parts.path + "?" + parts.query,
+            body=f"tenant={AU_TENANT}&action=allow",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         location = conn.getresponse().getheader("Location")
         conn.close()
         loc = urlsplit(location)
@@ -373,8 +447,14 @@ def test_a_callback_with_a_forged_state_is_refused(settings, session, clock, sim
         conn.close()
         return True
 
-    flow = XeroSignIn(settings, opener=tampering_browser, session=session, clock=clock,
-                      language="en", timeout_s=1.0)
+    flow = XeroSignIn(
+        settings,
+        opener=tampering_browser,
+        session=session,
+        clock=clock,
+        language="en",
+        timeout_s=1.0,
+    )
     with pytest.raises(SignInTimedOut):
         flow.run("AU")
     assert refused == [400]
@@ -382,7 +462,9 @@ def test_a_callback_with_a_forged_state_is_refused(settings, session, clock, sim
 
 
 def test_sign_in_times_out(settings, session, clock):
-    flow = XeroSignIn(settings, opener=lambda url: True, session=session, clock=clock, timeout_s=0.3)
+    flow = XeroSignIn(
+        settings, opener=lambda url: True, session=session, clock=clock, timeout_s=0.3
+    )
     started = time.monotonic()
     with pytest.raises(SignInTimedOut):
         flow.run("AU")
@@ -402,8 +484,11 @@ def test_sign_in_can_be_cancelled_from_another_thread(settings, session, clock):
 def test_a_refused_code_exchange_is_a_sign_in_failure(settings, session, clock, sim):
     flow = XeroSignIn(settings, opener=lambda url: True, session=session, clock=clock)
     with pytest.raises(SignInFailed) as info:
-        flow.exchange_code("not-a-real-code", redirect_uri=settings.redirect_uris[0],
-                           code_verifier=new_code_verifier())
+        flow.exchange_code(
+            "not-a-real-code",
+            redirect_uri=settings.redirect_uris[0],
+            code_verifier=new_code_verifier(),
+        )
     assert "invalid_grant" in info.value.user_message("en")
 
 
@@ -427,10 +512,16 @@ def test_refresh_rotates_and_saves_the_new_set_before_use(signed_in, session, cl
     assert new.refresh_token != old.refresh_token
     assert new.expires_at == clock.now() + 1800
     # refresh POST with the old token -> new set written -> only then the token is used
-    assert events == [("post", "refresh_token", old.refresh_token), ("set", new.refresh_token),
-                      ("used", token)]
+    assert events == [
+        ("post", "refresh_token", old.refresh_token),
+        ("set", new.refresh_token),
+        ("used", token),
+    ]
     assert session.token_posts("refresh_token")[0] == {
-        "grant_type": "refresh_token", "client_id": DEMO_CLIENT_ID, "refresh_token": old.refresh_token}
+        "grant_type": "refresh_token",
+        "client_id": DEMO_CLIENT_ID,
+        "refresh_token": old.refresh_token,
+    }
     assert sim.connections(token).status_code == 200
 
 
@@ -489,8 +580,9 @@ def test_force_refresh_after_a_401_refreshes_once(signed_in, session):
     assert manager.force_refresh() != first  # unconditional
 
 
-def test_a_lost_refresh_answer_is_retried_with_the_same_refresh_token(signed_in, session, clock, sim,
-                                                                      manager_factory):
+def test_a_lost_refresh_answer_is_retried_with_the_same_refresh_token(
+    signed_in, session, clock, sim, manager_factory
+):
     manager, old = signed_in
     sim.faults.force("lost_response", path_contains="/identity/connect/token")
     clock.advance(1800)
@@ -559,8 +651,13 @@ def test_revoke_removes_the_key_and_the_connections(signed_in, session, sim, eve
     assert manager.store.get_json(KEY) is None and events[-1] == ("delete", KEY)
     assert manager.status() == "absent"
     revocation = [d for m, u, d, h in session.calls if u.endswith("/identity/connect/revocation")]
-    assert revocation == [{"token": tokens.refresh_token, "token_type_hint": "refresh_token",
-                           "client_id": DEMO_CLIENT_ID}]
+    assert revocation == [
+        {
+            "token": tokens.refresh_token,
+            "token_type_hint": "refresh_token",
+            "client_id": DEMO_CLIENT_ID,
+        }
+    ]
     grant = sim.grant()
     assert grant["revoked_at"] is not None and grant["connections"] == {}
     assert sim.connections(tokens.access_token).status_code == 401
@@ -581,12 +678,170 @@ def test_revoke_without_network_still_forgets_locally(signed_in, manager_factory
     assert "Applications connectées" in info.value.user_message("fr")
 
 
+# --------------------------------------------------------------------------- requests-oauthlib
+INSECURE_ENV = "OAUTHLIB_INSECURE_TRANSPORT"
+
+
+class CannedSession(requests.Session):
+    """Answers every request itself (no network) with ``payload``; remembers what was sent and
+    whether oauthlib's plain-HTTP switch was on at that moment."""
+
+    def __init__(self, payload: dict, status: int = 200) -> None:
+        super().__init__()
+        self.payload, self.status = payload, status
+        self.sent: list[dict] = []
+
+    def request(self, method, url, *args, **kwargs):
+        self.sent.append(
+            {
+                "method": method,
+                "url": url,
+                "data": dict(kwargs.get("data") or {}),
+                "headers": dict(kwargs.get("headers") or {}),
+                "auth": kwargs.get("auth"),
+                "plain_http": os.environ.get(INSECURE_ENV),
+            }
+        )
+        response = requests.Response()
+        response.status_code = self.status
+        response.headers["Content-Type"] = "application/json"
+        response._content = json.dumps(self.payload).encode()
+        response.url = url
+        response.request = requests.Request(method, url).prepare()
+        return response
+
+
+@pytest.fixture
+def oauthlib_calls(monkeypatch):
+    """Which requests-oauthlib methods the sign-in and the refresh call."""
+    calls: list[str] = []
+    for name in ("authorization_url", "fetch_token", "refresh_token"):
+        real = getattr(requests_oauthlib.OAuth2Session, name)
+
+        def spy(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(requests_oauthlib.OAuth2Session, name, spy)
+    return calls
+
+
+def test_sign_in_and_refresh_go_through_requests_oauthlib(
+    settings, session, clock, sim, manager_factory, oauthlib_calls
+):
+    old = sign_in(settings, session, clock)
+    manager = manager_factory()
+    manager.save(old)
+    clock.advance(1800)
+    assert manager.access_token() != old.access_token
+    assert oauthlib_calls == ["authorization_url", "fetch_token", "refresh_token"]
+    refresh = session.token_posts("refresh_token")[0]
+    assert refresh["client_id"] == DEMO_CLIENT_ID and "client_secret" not in refresh
+    assert "scope" not in refresh  # the grant keeps its scopes
+    for _method, _url, data, headers in session.calls:
+        assert "client_secret" not in data and "Authorization" not in headers
+    assert INSECURE_ENV not in os.environ  # the Demo Company's plain HTTP was allowed per call
+
+
+def test_real_xero_is_called_over_https_without_the_plain_http_switch(clock, oauthlib_calls):
+    answer = {
+        "access_token": "AT",
+        "refresh_token": "RT2",
+        "expires_in": 1800,
+        "token_type": "Bearer",
+        "scope": "openid offline_access",
+    }
+    transport = CannedSession(answer)
+    settings = XeroAppSettings(client_id="CID")
+    flow = XeroSignIn(settings, opener=lambda url: True, session=transport, clock=clock)
+    # Xero granted fewer scopes than asked: accepted here, reported by missing_scopes.
+    tokens = flow.exchange_code(
+        "CODE", redirect_uri=loopback_redirect_uri(28271), code_verifier="V" * 43
+    )
+    assert tokens.scopes == {"openid", "offline_access"}
+    assert missing_scopes(tokens.scopes, None)
+    assert tokens.expires_at == clock.now() + 1800
+
+    manager = XeroTokenManager(settings, RecordingStore(), KEY, clock=clock, session=transport)
+    manager.save(TokenSet("OLD", "RT1", clock.now() - 1, "openid offline_access"))
+    assert manager.access_token() == "AT"
+    exchange, refresh = transport.sent
+    assert exchange["url"] == refresh["url"] == XERO_TOKEN_URL
+    assert exchange["data"] == {
+        "grant_type": "authorization_code",
+        "client_id": "CID",
+        "code": "CODE",
+        "redirect_uri": "http://localhost:28271/callback",
+        "code_verifier": "V" * 43,
+    }
+    assert refresh["data"] == {
+        "grant_type": "refresh_token",
+        "client_id": "CID",
+        "refresh_token": "RT1",
+    }
+    for sent in transport.sent:
+        assert sent["plain_http"] is None and sent["auth"] is None
+        assert "Authorization" not in sent["headers"]
+    assert oauthlib_calls == ["fetch_token", "refresh_token"]
+
+
+@pytest.mark.parametrize("switch_already_on", [False, True])
+def test_plain_http_off_this_computer_is_refused(clock, monkeypatch, switch_already_on):
+    if switch_already_on:  # even when someone turned oauthlib's switch on for the process
+        monkeypatch.setenv(INSECURE_ENV, "1")
+    else:
+        monkeypatch.delenv(INSECURE_ENV, raising=False)
+    base = "http://identity.example.com"
+    settings = XeroAppSettings(
+        client_id="CID",
+        authorize_url=base + "/authorize",
+        token_url=base + "/token",
+        revocation_url=base + "/revocation",
+    )
+    transport = CannedSession({"access_token": "AT", "refresh_token": "RT2"})
+    flow = XeroSignIn(settings, opener=lambda url: True, session=transport, clock=clock)
+    with pytest.raises(SignInFailed) as info:
+        flow.authorize_url(
+            redirect_uri=loopback_redirect_uri(28271),
+            state="S",
+            code_challenge="C" * 43,
+            scopes=scopes_for(None),
+        )
+    assert "insecure_transport" in info.value.user_message("en")
+    with pytest.raises(SignInFailed) as info:
+        flow.exchange_code(
+            "CODE", redirect_uri=loopback_redirect_uri(28271), code_verifier="V" * 43
+        )
+    assert "insecure_transport" in info.value.user_message("en")
+
+    store = RecordingStore()
+    manager = XeroTokenManager(settings, store, KEY, clock=clock, session=transport)
+    manager.save(TokenSet("OLD", "RT1", clock.now() - 1, "openid"))
+    with pytest.raises(ApiError) as refused:
+        manager.access_token()
+    assert "insecure_transport" in refused.value.user_message("en")
+    assert manager.status() == "connected"  # a refused transport is not a refused sign-in
+    with pytest.raises(RevocationIncomplete):
+        manager.revoke()
+    assert manager.status() == "absent"
+    assert transport.sent == []  # nothing left this computer in clear
+    assert os.environ.get(INSECURE_ENV) == ("1" if switch_already_on else None)
+
+
 # --------------------------------------------------------------------------- logging
-def test_no_token_code_state_or_verifier_is_logged(settings, session, clock, sim, manager_factory, caplog):
+def test_no_token_code_state_or_verifier_is_logged(
+    settings, session, clock, sim, manager_factory, caplog
+):
     caplog.set_level(logging.DEBUG)
     urls: list[str] = []
-    flow = XeroSignIn(settings, opener=demo_consent_opener([AU_TENANT]), session=session,
-                      clock=clock, language="en", timeout_s=10)
+    flow = XeroSignIn(
+        settings,
+        opener=demo_consent_opener([AU_TENANT]),
+        session=session,
+        clock=clock,
+        language="en",
+        timeout_s=10,
+    )
     tokens = flow.run("AU", on_url=urls.append)
     manager = manager_factory()
     manager.save(tokens)
@@ -598,7 +853,9 @@ def test_no_token_code_state_or_verifier_is_logged(settings, session, clock, sim
     exchange = session.token_posts("authorization_code")[0]
     secrets_seen = {exchange["code"], exchange["code_verifier"]}
     for answer in session.answers:
-        secrets_seen |= {answer.get(k) for k in ("access_token", "refresh_token", "id_token")} - {None}
+        secrets_seen |= {answer.get(k) for k in ("access_token", "refresh_token", "id_token")} - {
+            None
+        }
     assert len(secrets_seen) >= 6
     state = parse_qs(urlsplit(urls[0]).query)["state"][0]
 
@@ -607,16 +864,21 @@ def test_no_token_code_state_or_verifier_is_logged(settings, session, clock, sim
         assert secret not in everything
     # The simulator (Xero's side, logger werkzeug/core.sandbox) may log its own request lines;
     # the product's side never mentions the state either.
-    ours = "\n".join(r.getMessage() for r in caplog.records
-                     if not r.name.startswith(("werkzeug", "core.sandbox")))
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if not r.name.startswith(("werkzeug", "core.sandbox"))
+    )
     assert state not in ours
     assert any(r.name.startswith("core.services.auth") for r in caplog.records)
 
 
 # --------------------------------------------------------------------------- settings
 def test_settings_from_environment_first(tmp_path):
-    (tmp_path / "settings.json").write_text(json.dumps(
-        {"xero_client_id": "FROMFILE", "xero_redirect_ports": [50001, 50002]}), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"xero_client_id": "FROMFILE", "xero_redirect_ports": [50001, 50002]}),
+        encoding="utf-8",
+    )
     env = {"XQB_XERO_CLIENT_ID": " FROMENV ", "XQB_XERO_REDIRECT_PORTS": "51001, 51002,51001"}
     s = load_xero_settings(tmp_path, env)
     assert s.client_id == "FROMENV" and s.redirect_ports == (51001, 51002)
@@ -639,12 +901,18 @@ def test_missing_client_id_says_what_to_register_and_where(tmp_path):
     with pytest.raises(XeroAppNotConfigured) as info:
         load_xero_settings(tmp_path, {"XQB_XERO_REDIRECT_PORTS": "28271,28280"})
     message = info.value.user_message("en")
-    for needle in ("Auth Code with PKCE", "http://localhost:28271/callback",
-                   "http://localhost:28280/callback", "XQB_XERO_CLIENT_ID", "xero_client_id",
-                   str(tmp_path / "settings.json")):
+    for needle in (
+        "Auth Code with PKCE",
+        "http://localhost:28271/callback",
+        "http://localhost:28280/callback",
+        "XQB_XERO_CLIENT_ID",
+        "xero_client_id",
+        str(tmp_path / "settings.json"),
+    ):
         assert needle in message
-    assert "Auth Code with PKCE" in info.value.user_message("fr") and "identifiant client" in \
-        info.value.user_message("fr")
+    assert "Auth Code with PKCE" in info.value.user_message(
+        "fr"
+    ) and "identifiant client" in info.value.user_message("fr")
 
 
 @pytest.mark.parametrize("ports", ["", "abc", "80", "70000", "28271,x"])
@@ -684,8 +952,9 @@ def test_works_over_the_real_keyring_token_store(settings, session, clock, sim, 
 
     store = TokenStore(memory_keyring, trust_backend=True)
     key = xero_grant_key("grant-1")
-    manager = XeroTokenManager(settings, store, key, clock=clock, session=session,
-                               retry_delays=(0.01,))
+    manager = XeroTokenManager(
+        settings, store, key, clock=clock, session=session, retry_delays=(0.01,)
+    )
     manager.save(sign_in(settings, session, clock))
     old = manager.token_set()
     clock.advance(1800)

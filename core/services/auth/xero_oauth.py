@@ -3,9 +3,10 @@
 Xero facts this follows (references/xero-api.md §0, §2, §8.4):
 
 * a PKCE app has a client id and **no secret**: the code exchange and every refresh are form
-  POSTs carrying ``client_id`` (no Authorization header). Neither xero-python nor pyxero can
-  refresh without a secret, and requests-oauthlib would insist on HTTPS for the Demo Company,
-  so the three token-endpoint calls are made here with plain ``requests``;
+  POSTs carrying ``client_id`` (no Authorization header). requests-oauthlib's
+  ``OAuth2Session`` builds the authorize URL, the exchange and the refresh
+  (:mod:`core.services.auth.oauth_session`, imported on first use); plain HTTP is allowed
+  only to this computer (the Demo Company); the token endpoint's answers are read here;
 * access tokens live 30 minutes; every refresh **rotates** the refresh token; the previous
   refresh token stays valid 30 more minutes, precisely so that a refresh whose answer was
   lost can be retried with it; after that, or once the user disconnects the app,
@@ -51,8 +52,12 @@ SERVICE = "Xero"
 
 # --------------------------------------------------------------------------- scopes
 BASE_SCOPES: tuple[str, ...] = (
-    "openid", "profile", "email", "offline_access",
-    "accounting.contacts.read", "accounting.settings.read",
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.contacts.read",
+    "accounting.settings.read",
     # GET /Invoices: which contacts got their first sales invoice since the last import
     # (granular scope of apps registered after 2026-03-02; references §2.4)
     "accounting.invoices.read",
@@ -147,9 +152,12 @@ class TokenSet:
         return self.expires_at - now
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"access_token": self.access_token,
-                                "refresh_token": self.refresh_token,
-                                "expires_at": self.expires_at, "scope": self.scope}
+        data: dict[str, Any] = {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+            "scope": self.scope,
+        }
         if self.id_token is not None:
             data["id_token"] = self.id_token
         return data
@@ -164,15 +172,22 @@ class TokenSet:
             id_token = data.get("id_token")
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError("not a token set") from exc
-        if not (isinstance(access, str) and access and isinstance(refresh, str) and refresh
-                and isinstance(scope, str)):
+        if not (
+            isinstance(access, str)
+            and access
+            and isinstance(refresh, str)
+            and refresh
+            and isinstance(scope, str)
+        ):
             raise ValueError("not a token set")
-        return cls(access, refresh, expires_at, scope,
-                   id_token if isinstance(id_token, str) else None)
+        return cls(
+            access, refresh, expires_at, scope, id_token if isinstance(id_token, str) else None
+        )
 
     @classmethod
-    def from_token_response(cls, payload: Any, requested_at: float,
-                            previous: TokenSet | None = None) -> TokenSet:
+    def from_token_response(
+        cls, payload: Any, requested_at: float, previous: TokenSet | None = None
+    ) -> TokenSet:
         """Build from the token endpoint's JSON. ``requested_at``: clock time before the POST.
 
         A refresh answer without a refresh token keeps the previous one (RFC 6749 §6);
@@ -207,8 +222,12 @@ class TokenStoreLike(Protocol):
 _TIMEOUT = (10.0, 30.0)  # connect, read
 _HEADERS = {"Accept": "application/json"}
 # The request may have reached Xero even though no answer came back.
-_LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-         requests.exceptions.ContentDecodingError)
+_LOST = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 def _oauth_error(response: requests.Response) -> str:
@@ -237,9 +256,16 @@ class XeroSignIn:
     some platforms' browser launchers block until the browser exits.
     """
 
-    def __init__(self, settings: XeroAppSettings, *, opener: Opener = webbrowser.open,
-                 session: requests.Session | None = None, clock: Clock | None = None,
-                 language: str | None = None, timeout_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        settings: XeroAppSettings,
+        *,
+        opener: Opener = webbrowser.open,
+        session: requests.Session | None = None,
+        clock: Clock | None = None,
+        language: str | None = None,
+        timeout_s: float = 300.0,
+    ) -> None:
         self.settings = settings
         self.opener = opener
         self.session = session or _new_session()
@@ -247,23 +273,41 @@ class XeroSignIn:
         self.language = language
         self.timeout_s = timeout_s
 
-    def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str,
-                      scopes: Sequence[str]) -> str:
-        query = urlencode({
-            "response_type": "code",
-            "client_id": self.settings.client_id,
-            "redirect_uri": redirect_uri,
-            "scope": " ".join(scopes),
-            "state": state,
-            "code_challenge": code_challenge,
-            "code_challenge_method": "S256",
-        })
-        sep = "&" if "?" in self.settings.authorize_url else "?"
-        return f"{self.settings.authorize_url}{sep}{query}"
+    def authorize_url(
+        self, *, redirect_uri: str, state: str, code_challenge: str, scopes: Sequence[str]
+    ) -> str:
+        """The consent page's URL (PKCE S256).
 
-    def run(self, country_version: str | None = None,
-            cancel_event: threading.Event | None = None, *,
-            on_url: Callable[[str], None] | None = None) -> TokenSet:
+        The caller makes and keeps the verifier (:meth:`run`: the loopback wait sits between
+        this URL and :meth:`exchange_code`), so ``OAuth2Session`` is given the challenge here
+        and the verifier there rather than keeping its own (``pkce="S256"``).
+
+        Raises SignInFailed when the authorize URL is plain HTTP off this computer.
+        """
+        from core.services.auth import oauth_session as oauth2
+
+        oauth = oauth2.new_session(
+            self.settings.client_id, self.session, redirect_uri=redirect_uri, scopes=scopes
+        )
+        try:
+            return oauth2.authorization_url(
+                oauth,
+                self.settings.authorize_url,
+                state=state,
+                code_challenge=code_challenge,
+                code_challenge_method="S256",
+            )
+        except oauth2.InsecureTransportError:
+            log.warning("Refused to open a Xero sign-in page over plain HTTP")
+            raise SignInFailed(reason=oauth2.INSECURE_TRANSPORT) from None
+
+    def run(
+        self,
+        country_version: str | None = None,
+        cancel_event: threading.Event | None = None,
+        *,
+        on_url: Callable[[str], None] | None = None,
+    ) -> TokenSet:
         """Sign in through the system browser; return the new token set (not saved).
 
         ``on_url`` receives the authorize URL before the browser opens, so the wizard can
@@ -273,11 +317,16 @@ class XeroSignIn:
         state = new_state()
         verifier = new_code_verifier()
         scopes = scopes_for(country_version)
-        with LoopbackReceiver(self.settings.redirect_ports, state, language=self.language,
-                              timeout_s=self.timeout_s) as receiver:
+        with LoopbackReceiver(
+            self.settings.redirect_ports, state, language=self.language, timeout_s=self.timeout_s
+        ) as receiver:
             redirect_uri = receiver.redirect_uri
-            url = self.authorize_url(redirect_uri=redirect_uri, state=state,
-                                     code_challenge=code_challenge(verifier), scopes=scopes)
+            url = self.authorize_url(
+                redirect_uri=redirect_uri,
+                state=state,
+                code_challenge=code_challenge(verifier),
+                scopes=scopes,
+            )
             if on_url is not None:
                 on_url(url)
             self._open_browser(url)
@@ -292,29 +341,42 @@ class XeroSignIn:
                 log.warning("Could not open the browser for Xero sign-in (%s)", type(exc).__name__)
                 return
             if opened is False:
-                log.warning("No browser could be opened for Xero sign-in; "
-                            "the user can open the link by hand")
+                log.warning(
+                    "No browser could be opened for Xero sign-in; "
+                    "the user can open the link by hand"
+                )
 
         threading.Thread(target=target, name="xero-signin-browser", daemon=True).start()
 
     def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> TokenSet:
         """Code -> tokens. The code is single-use: a failed exchange means signing in again."""
+        from core.services.auth import oauth_session as oauth2
+
         requested_at = self.clock.now()
+        oauth = oauth2.new_session(self.settings.client_id, self.session, redirect_uri=redirect_uri)
         try:
-            response = self.session.post(self.settings.token_url, data={
-                "grant_type": "authorization_code",
-                "client_id": self.settings.client_id,
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
-            }, headers=_HEADERS, timeout=_TIMEOUT)
+            response = oauth2.token_answer(
+                oauth.fetch_token,
+                self.settings.token_url,
+                code=code,
+                code_verifier=code_verifier,
+                include_client_id=True,
+                headers=_HEADERS,
+                timeout=_TIMEOUT,
+            )
+        except oauth2.InsecureTransportError:
+            log.warning("Refused to send the Xero code exchange over plain HTTP")
+            raise SignInFailed(reason=oauth2.INSECURE_TRANSPORT) from None
         except requests.RequestException as exc:
-            log.warning("Xero's token endpoint did not answer the code exchange (%s)",
-                        type(exc).__name__)
+            log.warning(
+                "Xero's token endpoint did not answer the code exchange (%s)", type(exc).__name__
+            )
             raise NetworkError(service=SERVICE) from None
         if response.status_code >= 500 or response.status_code == 429:
-            log.warning("Xero's token endpoint answered the code exchange with HTTP %d",
-                        response.status_code)
+            log.warning(
+                "Xero's token endpoint answered the code exchange with HTTP %d",
+                response.status_code,
+            )
             raise ServiceUnavailable(service=SERVICE)
         if response.status_code != 200:
             error = _oauth_error(response) or f"HTTP {response.status_code}"
@@ -364,11 +426,18 @@ class XeroTokenManager:
       re-read: if someone else rotated the set meanwhile, theirs is used instead.
     """
 
-    def __init__(self, settings: XeroAppSettings, store: TokenStoreLike, key: str, *,
-                 clock: Clock | None = None, session: requests.Session | None = None,
-                 refresh_margin_s: float = 120.0,
-                 retry_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0),
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: XeroAppSettings,
+        store: TokenStoreLike,
+        key: str,
+        *,
+        clock: Clock | None = None,
+        session: requests.Session | None = None,
+        refresh_margin_s: float = 120.0,
+        retry_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.key = key
@@ -460,29 +529,44 @@ class XeroTokenManager:
         with self._lock:
             tokens = self._load_locked()
             if rejected_access_token is not None and not secrets.compare_digest(
-                    tokens.access_token.encode(), rejected_access_token.encode()):
+                tokens.access_token.encode(), rejected_access_token.encode()
+            ):
                 if self._fresh(tokens):
                     return tokens.access_token
             return self._refresh_locked(tokens).access_token
 
     def _refresh_locked(self, old: TokenSet) -> TokenSet:
+        from core.services.auth import oauth_session as oauth2
+
         attempts = len(self.retry_delays) + 1
         last_failure: type[BridgeError] = NetworkError
+        oauth = oauth2.new_session(self.settings.client_id, self.session)
         for attempt in range(attempts):
             if attempt:
                 self._sleep(self.retry_delays[attempt - 1])
             requested_at = self.clock.now()
             try:
-                response = self.session.post(self.settings.token_url, data={
-                    "grant_type": "refresh_token",
-                    "client_id": self.settings.client_id,
-                    "refresh_token": old.refresh_token,
-                }, headers=_HEADERS, timeout=_TIMEOUT)
+                # Xero wants the client id in the body (no secret); no scope: keep the grant's.
+                response = oauth2.token_answer(
+                    oauth.refresh_token,
+                    self.settings.token_url,
+                    refresh_token=old.refresh_token,
+                    client_id=self.settings.client_id,
+                    headers=_HEADERS,
+                    timeout=_TIMEOUT,
+                )
+            except oauth2.InsecureTransportError:
+                log.warning("Refused to refresh the Xero sign-in over plain HTTP")
+                raise ApiError(service=SERVICE, reason=oauth2.INSECURE_TRANSPORT) from None
             except _LOST as exc:
                 last_failure = NetworkError
-                log.warning("Xero token refresh got no answer (%s, attempt %d/%d); "
-                            "retrying with the same refresh token", type(exc).__name__,
-                            attempt + 1, attempts)
+                log.warning(
+                    "Xero token refresh got no answer (%s, attempt %d/%d); "
+                    "retrying with the same refresh token",
+                    type(exc).__name__,
+                    attempt + 1,
+                    attempts,
+                )
                 continue
             except requests.RequestException as exc:
                 log.warning("Xero token refresh could not be sent (%s)", type(exc).__name__)
@@ -493,17 +577,26 @@ class XeroTokenManager:
                     new = TokenSet.from_token_response(response.json(), requested_at, previous=old)
                 except (ValueError, *_LOST):
                     last_failure = NetworkError
-                    log.warning("Xero token refresh answer was unreadable (attempt %d/%d); "
-                                "retrying with the same refresh token", attempt + 1, attempts)
+                    log.warning(
+                        "Xero token refresh answer was unreadable (attempt %d/%d); "
+                        "retrying with the same refresh token",
+                        attempt + 1,
+                        attempts,
+                    )
                     continue
                 self._store_rotated(new)
-                log.info("Refreshed the Xero access token (valid %.0f s)",
-                         new.expires_in(requested_at))
+                log.info(
+                    "Refreshed the Xero access token (valid %.0f s)", new.expires_in(requested_at)
+                )
                 return new
             if status >= 500 or status == 429:
                 last_failure = ServiceUnavailable
-                log.warning("Xero token refresh answered HTTP %d (attempt %d/%d); retrying",
-                            status, attempt + 1, attempts)
+                log.warning(
+                    "Xero token refresh answered HTTP %d (attempt %d/%d); retrying",
+                    status,
+                    attempt + 1,
+                    attempts,
+                )
                 continue
             error = _oauth_error(response)
             if error == "invalid_grant":
@@ -547,13 +640,21 @@ class XeroTokenManager:
         return stored
 
     def _mark_needs_reauth(self, old: TokenSet, reason: str) -> None:
-        log.warning("Xero no longer accepts the stored sign-in (%s); the user must sign in again",
-                    reason)
+        log.warning(
+            "Xero no longer accepts the stored sign-in (%s); the user must sign in again", reason
+        )
         self._cached = None
         self._unsaved = None
         try:
-            self.store.set_json(self.key, {NEEDS_REAUTH: True, "reason": reason,
-                                           "marked_at": self.clock.now(), "scope": old.scope})
+            self.store.set_json(
+                self.key,
+                {
+                    NEEDS_REAUTH: True,
+                    "reason": reason,
+                    "marked_at": self.clock.now(),
+                    "scope": old.scope,
+                },
+            )
         except Exception as exc:  # the error to show is still "sign in again"
             log.warning("Could not record that Xero needs a new sign-in (%s)", type(exc).__name__)
 
@@ -564,18 +665,27 @@ class XeroTokenManager:
         The stored sign-in is deleted even when Xero cannot be reached; then
         :class:`RevocationIncomplete` says so (and how to finish in Xero).
         """
+        from core.services.auth import oauth_session as oauth2
+
         with self._lock:
             data = self.store.get_json(self.key)
             refresh = data.get("refresh_token") if isinstance(data, dict) else None
             problem: str | None = None
             try:
-                if isinstance(refresh, str) and refresh:
+                if not oauth2.transport_allowed(self.settings.revocation_url):
+                    problem = oauth2.INSECURE_TRANSPORT
+                elif isinstance(refresh, str) and refresh:
                     try:
-                        response = self.session.post(self.settings.revocation_url, data={
-                            "token": refresh,
-                            "token_type_hint": "refresh_token",
-                            "client_id": self.settings.client_id,
-                        }, headers=_HEADERS, timeout=_TIMEOUT)
+                        response = self.session.post(
+                            self.settings.revocation_url,
+                            data={
+                                "token": refresh,
+                                "token_type_hint": "refresh_token",
+                                "client_id": self.settings.client_id,
+                            },
+                            headers=_HEADERS,
+                            timeout=_TIMEOUT,
+                        )
                     except requests.RequestException as exc:
                         problem = f"no answer: {type(exc).__name__}"
                     else:
@@ -593,9 +703,13 @@ class XeroTokenManager:
 
 
 # --------------------------------------------------------------------------- Demo Company
-def demo_consent_opener(tenant_ids: Sequence[str], *, action: str = "allow",
-                        timeout_s: float = 10.0,
-                        on_result: Callable[[int, str], None] | None = None) -> Opener:
+def demo_consent_opener(
+    tenant_ids: Sequence[str],
+    *,
+    action: str = "allow",
+    timeout_s: float = 10.0,
+    on_result: Callable[[int, str], None] | None = None,
+) -> Opener:
     """A "browser" for the Demo Company only: consents for ``tenant_ids`` without a human.
 
     It GETs the simulator's consent page, posts the form back (``tenant`` repeated,
