@@ -12,8 +12,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+if TYPE_CHECKING:
+    from .wizard import BridgeWizard
 
 SMALL = (800, 600)
 
@@ -22,7 +26,10 @@ class Driver:
     def __init__(self, out: Path, language: str) -> None:
         from PySide6.QtWidgets import QApplication
 
-        self.app = QApplication.instance()
+        app = QApplication.instance()
+        if app is None:
+            raise RuntimeError("make the QApplication first (ensure_app)")
+        self.app = app
         self.out = out
         self.language = language
         self.saved: list[Path] = []
@@ -53,11 +60,9 @@ class Driver:
                 self.pump()
 
 
-def _dispose(driver: Driver, wizard) -> None:  # type: ignore[no-untyped-def]
+def _dispose(driver: Driver, wizard: BridgeWizard) -> None:
     """Close and really delete a wizard now: Qt objects left for the interpreter's final
     garbage collection have crashed PySide6 at exit."""
-    import gc
-
     from PySide6.QtCore import QCoreApplication, QEvent
 
     wizard.stop_background_work()
@@ -65,7 +70,6 @@ def _dispose(driver: Driver, wizard) -> None:  # type: ignore[no-untyped-def]
     wizard.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     driver.pump()
-    gc.collect()
 
 
 def _run_language(out: Path, language: str) -> list[Path]:
@@ -77,6 +81,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
 
     from .app import ensure_app
     from .i18n import install_language
+    from .pages.home import HomePage
     from .state import PageId, WizardState
     from .wizard import BridgeWizard
 
@@ -86,9 +91,13 @@ def _run_language(out: Path, language: str) -> list[Path]:
     paths = AppPaths.default().ensure()
     box = Sandbox.open(DEMO_COMPANY_FILE, home / "demo-state")
     au = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"].endswith("Australia"))
-    ctx = AppContext.create(demo=True, paths=paths,
-                            tokens=demo_memory_store(),
-                            opener=demo_consent_opener([au]), sandbox=box)
+    ctx = AppContext.create(
+        demo=True,
+        paths=paths,
+        tokens=demo_memory_store(),
+        opener=demo_consent_opener([au]),
+        sandbox=box,
+    )
     ctx.open_db()
     install_language(language)
     driver = Driver(out, language)
@@ -132,7 +141,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
         driver.pump(lambda: org.isComplete() or "payroll" in org.banner.label.text().lower(), 20)
         driver.pump(lambda: not org.busy)
         if not org.isComplete():  # a payroll organisation asks once more for payroll access
-            for button in (org.findChildren(type(xero.connect_button))):
+            for button in org.findChildren(type(xero.connect_button)):
                 if button.isVisible() and button.isEnabled() and "payroll" in button.text().lower():
                     button.click()
                     break
@@ -144,14 +153,24 @@ def _run_language(out: Path, language: str) -> list[Path]:
         driver.pump(idle(PageId.OPTIONS), 30)
         driver.shot(wizard, "05-options")
         options.open_customers()
-        driver.pump(lambda: getattr(options, "customers_dialog", None) is not None
-                    and options.customers_dialog.isVisible(), 20)
+        driver.pump(
+            lambda: (
+                getattr(options, "customers_dialog", None) is not None
+                and options.customers_dialog.isVisible()
+            ),
+            20,
+        )
         driver.shot(options.customers_dialog, "05a-manage-customers", small=False)
         options.customers_dialog.reject()
         driver.pump(idle(PageId.OPTIONS))
         options.open_leave_links()
-        driver.pump(lambda: getattr(options, "leave_dialog", None) is not None
-                    and options.leave_dialog.isVisible(), 20)
+        driver.pump(
+            lambda: (
+                getattr(options, "leave_dialog", None) is not None
+                and options.leave_dialog.isVisible()
+            ),
+            20,
+        )
         driver.shot(options.leave_dialog, "05b-leave-links", small=False)
         options.leave_dialog.reject()
         driver.pump(idle(PageId.OPTIONS))
@@ -178,11 +197,14 @@ def _run_language(out: Path, language: str) -> list[Path]:
         driver.shot(wizard, "09-done")
         _dispose(driver, wizard)
         # 0. home (the app opened again once set up) + history
-        state = WizardState(ctx, language=language, connection_id=state.connection_id,
-                            country=state.country)
+        state = WizardState(
+            ctx, language=language, connection_id=state.connection_id, country=state.country
+        )
         wizard = BridgeWizard(state, already_set_up=True)
         wizard.show()
         home_page = wizard.pages[PageId.HOME]
+        if not isinstance(home_page, HomePage):
+            raise TypeError(f"the home page is a {type(home_page).__name__}")
         driver.pump(lambda: not home_page.busy, 30)
         driver.shot(wizard, "00-home")
         home_page.show_history()

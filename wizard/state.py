@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 
 class PageId(IntEnum):
-    HOME = 0            # "Import again", when already set up
-    WELCOME = 1         # country + language
+    HOME = 0  # "Import again", when already set up
+    WELCOME = 1  # country + language
     QBTIME = 2
     XERO_CONNECT = 3
     ORGANISATION = 4
@@ -32,36 +32,68 @@ class PageId(IntEnum):
     DONE = 9
 
 
-FLOW = (PageId.WELCOME, PageId.QBTIME, PageId.XERO_CONNECT, PageId.ORGANISATION,
-        PageId.OPTIONS, PageId.REVIEW, PageId.PREVIEW, PageId.IMPORT, PageId.DONE)
+FLOW = (
+    PageId.WELCOME,
+    PageId.QBTIME,
+    PageId.XERO_CONNECT,
+    PageId.ORGANISATION,
+    PageId.OPTIONS,
+    PageId.REVIEW,
+    PageId.PREVIEW,
+    PageId.IMPORT,
+    PageId.DONE,
+)
+
+
+@dataclass(frozen=True)
+class Detour:
+    """Going forward from ``origin`` straight to ``target``, skipping the usual next page."""
+
+    origin: PageId
+    target: PageId
 
 
 @dataclass
 class WizardState:
     ctx: AppContext
     language: str = "en"
-    country: str | None = None                 # ISO 3166-1 alpha-2 chosen on the first page
+    country: str | None = None  # ISO 3166-1 alpha-2 chosen on the first page
     qbtime_company: QBTimeCompany | None = None
     organisations: list[dict[str, Any]] = field(default_factory=list)  # just authorised
     connection_id: int | None = None
     options: ImportOptions | None = None
     plan: ImportPlan | None = None
-    fetched: bool = False                      # snapshots refreshed in this session
-    fetch_error: str | None = None             # why the last refresh failed (review works offline)
+    fetched: bool = False  # snapshots refreshed in this session
+    fetch_error: str | None = None  # why the last refresh failed (review works offline)
     last_run: ImportRun | None = None
-    last_importer: Importer | None = None      # outcomes and problems of the last run
-    #: where "Next" on the review page goes back to after a detour from the home page
-    came_from_home: bool = False
+    last_importer: Importer | None = None  # outcomes and problems of the last run
+    #: a shortcut forward the next "Next" takes (the home page's Review and Options buttons)
+    detour: Detour | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Another organisation means other data: what was read, planned or chosen for the
         # previous one must not leak into the next pages.
         if name == "connection_id" and getattr(self, "connection_id", value) != value:
-            for stale, empty in (("fetched", False), ("fetch_error", None), ("plan", None),
-                                 ("options", None), ("last_run", None),
-                                 ("last_importer", None)):
+            for stale, empty in (
+                ("fetched", False),
+                ("fetch_error", None),
+                ("plan", None),
+                ("options", None),
+                ("last_run", None),
+                ("last_importer", None),
+            ):
                 object.__setattr__(self, stale, empty)
         object.__setattr__(self, name, value)
+
+    def forget_connection(self) -> None:
+        """After a disconnection: nothing of the organisation is left to show or import."""
+        self.connection_id = None
+        self.plan = self.options = self.last_run = None
+        self.qbtime_company = None
+        self.organisations = []
+        self.fetched = False
+        self.fetch_error = None
+        self.detour = None
 
     # ------------------------------------------------------------------ derived
     @property
@@ -91,12 +123,33 @@ class WizardState:
 
     def next_page(self, current: PageId) -> PageId | None:
         """The page after ``current`` (None = the last page)."""
+        if self.detour is not None and self.detour.origin == current:
+            return self.detour.target
         if current == PageId.HOME:
-            return PageId.REVIEW if self.plan is not None and self.plan.conflicts else PageId.PREVIEW
+            return (
+                PageId.REVIEW if self.plan is not None and self.plan.conflicts else PageId.PREVIEW
+            )
         if current == PageId.DONE:
             return None
         index = FLOW.index(current)
         return FLOW[index + 1]
+
+    def start_detour(self, origin: PageId, target: PageId) -> None:
+        """The next "Next" from ``origin`` goes to ``target``: Back then returns to ``origin``.
+
+        The window ends it (:meth:`end_detour`) once it has moved, so a later "Next" on
+        ``origin`` follows the usual rule again.
+        """
+        if target not in FLOW or (origin in FLOW and FLOW.index(target) <= FLOW.index(origin)):
+            raise ValueError(f"a detour goes forward: {origin.name} -> {target.name}")
+        self.detour = Detour(origin, target)
+
+    def end_detour(self) -> None:
+        self.detour = None
+
+    def on_detour(self, current: PageId) -> bool:
+        """Whether "Next" from ``current`` is a detour (no page check: just go)."""
+        return self.detour is not None and self.detour.origin == current
 
     def country_mismatch(self, organisation_country: str) -> bool:
         """The organisation chosen is in another country than the one picked first."""

@@ -22,75 +22,95 @@ from .state import PageId, WizardState
 from .workers import TaskRunner
 
 if TYPE_CHECKING:
+    from core.app.context import AppContext
+
+    from .host import PageHost
     from .pages.base import BasePage
 
 log = logging.getLogger(__name__)
 
 
 # One function per page, each with a plain import statement (packagers see them).
-def _home() -> type:
+def _home() -> type[BasePage]:
     from .pages.home import HomePage
+
     return HomePage
 
 
-def _welcome() -> type:
+def _welcome() -> type[BasePage]:
     from .pages.welcome import WelcomePage
+
     return WelcomePage
 
 
-def _qbtime() -> type:
+def _qbtime() -> type[BasePage]:
     from .pages.qbtime import QBTimePage
+
     return QBTimePage
 
 
-def _xero_connect() -> type:
+def _xero_connect() -> type[BasePage]:
     from .pages.xero_connect import XeroConnectPage
+
     return XeroConnectPage
 
 
-def _organisation() -> type:
+def _organisation() -> type[BasePage]:
     from .pages.organisation import OrganisationPage
+
     return OrganisationPage
 
 
-def _options() -> type:
+def _options() -> type[BasePage]:
     from .pages.options import OptionsPage
+
     return OptionsPage
 
 
-def _review() -> type:
+def _review() -> type[BasePage]:
     from .pages.review import ReviewPage
+
     return ReviewPage
 
 
-def _preview() -> type:
+def _preview() -> type[BasePage]:
     from .pages.preview import PreviewPage
+
     return PreviewPage
 
 
-def _run() -> type:
+def _run() -> type[BasePage]:
     from .pages.run import RunPage
+
     return RunPage
 
 
-def _done() -> type:
+def _done() -> type[BasePage]:
     from .pages.done import DonePage
+
     return DonePage
 
 
-PAGE_CLASS: dict[PageId, Callable[[], type]] = {
-    PageId.HOME: _home, PageId.WELCOME: _welcome, PageId.QBTIME: _qbtime,
-    PageId.XERO_CONNECT: _xero_connect, PageId.ORGANISATION: _organisation,
-    PageId.OPTIONS: _options, PageId.REVIEW: _review, PageId.PREVIEW: _preview,
-    PageId.IMPORT: _run, PageId.DONE: _done}
+PAGE_CLASS: dict[PageId, Callable[[], type[BasePage]]] = {
+    PageId.HOME: _home,
+    PageId.WELCOME: _welcome,
+    PageId.QBTIME: _qbtime,
+    PageId.XERO_CONNECT: _xero_connect,
+    PageId.ORGANISATION: _organisation,
+    PageId.OPTIONS: _options,
+    PageId.REVIEW: _review,
+    PageId.PREVIEW: _preview,
+    PageId.IMPORT: _run,
+    PageId.DONE: _done,
+}
 
 
-def page_class(page_id: PageId) -> type:
+def page_class(page_id: PageId) -> type[BasePage]:
     """The class of a page (importing its module)."""
     return PAGE_CLASS[PageId(page_id)]()
 
 
-def page_classes() -> dict[PageId, type]:
+def page_classes() -> dict[PageId, type[BasePage]]:
     """Every page class (imports every page module: the self-test checks they all load)."""
     return {page_id: page_class(page_id) for page_id in PAGE_CLASS}
 
@@ -177,8 +197,9 @@ class Pages(Mapping[PageId, "BasePage"]):
 class BridgeWizard(QWizard):
     DEFAULT_SIZE = QSize(880, 640)
 
-    def __init__(self, state: WizardState, *, already_set_up: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: WizardState, *, already_set_up: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.state = state
         self.tasks = TaskRunner(self)
@@ -198,6 +219,7 @@ class BridgeWizard(QWizard):
     # ------------------------------------------------------------------ pages on demand
     def _make_page(self, page_id: PageId) -> BasePage:
         page = page_class(page_id)(self.state)
+        page.attach(self)
         self.pages._built[page_id] = page
         self.setPage(int(page_id), page)
         log.debug("Page %s made", page_id.name)
@@ -213,7 +235,7 @@ class BridgeWizard(QWizard):
         return super().page(page_id)
 
     def setStartId(self, page_id: int) -> None:
-        if page_id in self.pages:   # QWizard only starts on a page it has
+        if page_id in self.pages:  # QWizard only starts on a page it has
             self.pages.make(page_id)
         super().setStartId(page_id)
 
@@ -237,16 +259,25 @@ class BridgeWizard(QWizard):
             self.retranslate()
         super().changeEvent(event)
 
+    # ------------------------------------------------------------------ PageHost
+    @property
+    def ctx(self) -> AppContext:
+        return self.state.ctx
+
     def next_to(self, page_id: PageId) -> None:
         """Go forward to ``page_id`` (the home page's shortcuts); Back returns to here."""
-        current = self.currentPage()
-        original = current.nextId
-
-        current.nextId = lambda: int(page_id)  # type: ignore[method-assign]
+        self.state.start_detour(PageId(self.currentId()), PageId(page_id))
         try:
             self.next()
         finally:
-            current.nextId = original  # type: ignore[method-assign]
+            self.state.end_detour()
+
+    def restart_at(self, page_id: PageId) -> None:
+        self.setStartId(int(page_id))
+        self.restart()
+
+    def on_cancel(self, slot: Callable[[], None]) -> None:
+        self.rejected.connect(slot)
 
     def stop_background_work(self) -> None:
         """Ask every page with work in flight (an import, a browser sign-in) to stop safely,
@@ -264,3 +295,9 @@ class BridgeWizard(QWizard):
     def closeEvent(self, event) -> None:
         self.stop_background_work()
         super().closeEvent(event)
+
+
+if TYPE_CHECKING:
+
+    def _implements_page_host(wizard: BridgeWizard) -> PageHost:
+        return wizard

@@ -11,7 +11,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -19,6 +19,9 @@ from core.errors import BridgeError
 from core.i18n import tr as core_tr
 
 log = logging.getLogger(__name__)
+
+#: what a task's function returns, handed to its ``on_done``
+T = TypeVar("T")
 
 
 class WorkerSignals(QObject):
@@ -114,8 +117,8 @@ class TaskRunner(QObject):
         self.settle_after_tasks = False
         self._saved_thresholds: tuple[int, ...] | None = None
 
-    def start(self, fn: Callable[..., Any], *args: Any,
-              on_done: Callable[[Any], None] | None = None,
+    def start(self, fn: Callable[..., T], *args: Any,
+              on_done: Callable[[T], object] | None = None,
               on_error: Callable[[BridgeError], None] | None = None,
               on_progress: Callable[[Any], None] | None = None,
               cancel: threading.Event | None = None, **kwargs: Any) -> Worker:

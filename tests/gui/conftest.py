@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QWizard, QWizardPage
 
 from core.app.context import AppContext
 from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
@@ -11,6 +14,7 @@ from core.services.auth.xero_oauth import demo_consent_opener
 from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
 from wizard.i18n import install_language
+from wizard.pages.base import BasePage
 from wizard.state import PageId, WizardState
 from wizard.workers import TaskRunner
 
@@ -18,21 +22,48 @@ ORGS = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK", "CA": "Mais
 
 
 class HostWizard(QWizard):
-    """Hosts the page(s) under test like BridgeWizard does (state + task runner)."""
+    """Hosts the page(s) under test as BridgeWizard does: a PageHost (wizard/host.py)."""
 
     def __init__(self, state: WizardState) -> None:
         super().__init__()
         self.state = state
         self.tasks = TaskRunner(self)
-        self.pages = {}
+        self.pages: dict[PageId, QWizardPage] = {}
 
-    def add(self, page_id: PageId, page) -> None:
+    def add(self, page_id: PageId, page: QWizardPage) -> None:
         self.pages[page_id] = page
+        if isinstance(page, BasePage):
+            page.attach(self)
         self.setPage(int(page_id), page)
 
-    def next_to(self, page_id: PageId) -> None:  # the real wizard's shortcut, simplified
+    # PageHost
+    @property
+    def ctx(self) -> AppContext:
+        return self.state.ctx
+
+    def next_to(self, page_id: PageId) -> None:
+        self.state.start_detour(PageId(self.currentId()), PageId(page_id))
+        try:
+            self.next()
+        finally:
+            self.state.end_detour()
+
+    def restart_at(self, page_id: PageId) -> None:
         self.setStartId(int(page_id))
         self.restart()
+
+    def has_page(self, page_id: int) -> bool:
+        return self.page(page_id) is not None
+
+    def on_cancel(self, slot: Callable[[], None]) -> None:
+        self.rejected.connect(slot)
+
+
+if TYPE_CHECKING:
+    from wizard.host import PageHost
+
+    def _implements_page_host(wizard: HostWizard) -> PageHost:
+        return wizard
 
 
 @pytest.fixture
@@ -45,11 +76,17 @@ def demo_env(tmp_path, memory_keyring, qapp):
     install_language("en")
     paths = AppPaths.default().ensure()
     box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "demo-state")
-    tenants = {k: next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == v)
-               for k, v in ORGS.items()}
-    ctx = AppContext.create(demo=True, paths=paths,
-                            tokens=TokenStore(memory_keyring, trust_backend=True),
-                            opener=demo_consent_opener([tenants["AU"]]), sandbox=box)
+    tenants = {
+        k: next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == v)
+        for k, v in ORGS.items()
+    }
+    ctx = AppContext.create(
+        demo=True,
+        paths=paths,
+        tokens=TokenStore(memory_keyring, trust_backend=True),
+        opener=demo_consent_opener([tenants["AU"]]),
+        sandbox=box,
+    )
     ctx.open_db()
     yield ctx, box, tenants
     ctx.close()
@@ -67,6 +104,7 @@ def connected_env(demo_env):
     cmd_connect_qbtime(ctx, out, box.qbtime_token)
     cmd_connect_xero(ctx, out, None, None)
     conn = pick_connection(None)
+    assert conn is not None
     fetch(ctx, conn)
     return ctx, box, tenants, conn
 

@@ -20,8 +20,11 @@ from wizard.pages.xero_connect import XeroConnectPage, sign_in_to_xero
 from wizard.state import PageId, WizardState
 
 COMPANY = "Maison Verdure Group"
-PAGES = {PageId.QBTIME: QBTimePage, PageId.XERO_CONNECT: XeroConnectPage,
-         PageId.ORGANISATION: OrganisationPage}
+PAGES = {
+    PageId.QBTIME: QBTimePage,
+    PageId.XERO_CONNECT: XeroConnectPage,
+    PageId.ORGANISATION: OrganisationPage,
+}
 
 
 class NextPage(BasePage):
@@ -42,8 +45,10 @@ def _next(qtbot, wiz):
 
 
 def _xero_signed_in(memory_keyring) -> bool:
-    return any(user == XERO_SIGNIN_KEY or XERO_SIGNIN_KEY in user
-               for (_service, user) in memory_keyring.store)
+    return any(
+        user == XERO_SIGNIN_KEY or XERO_SIGNIN_KEY in user
+        for (_service, user) in memory_keyring.store
+    )
 
 
 # ---------------------------------------------------------------------------- the happy path
@@ -108,7 +113,10 @@ def test_keyboard_path_through_the_three_pages(demo_env, host, qtbot, memory_key
     conn = Connection.get(Connection.xero_tenant_id == tenants["AU"])
     assert state.connection_id == conn.id and conn.status == "active"
     assert (conn.xero_tenant_name, conn.xero_country_code, conn.xero_version) == (
-        "Maison Verdure Australia", "AU", "AU")
+        "Maison Verdure Australia",
+        "AU",
+        "AU",
+    )
     assert conn.qbtime_company_name == COMPANY
     assert pending_qbtime() is None  # bound: no longer pending
 
@@ -133,7 +141,9 @@ def test_tab_order_reaches_every_control(demo_env, host, qtbot):
 # ---------------------------------------------------------------------------- QuickBooks Time errors
 def test_missing_permission_and_no_network_are_explained(demo_env, host, qtbot):
     ctx, box, _t = demo_env
-    user = next(u for u in box.store.qbtime["users"] if u["id"] == box.store.qbtime["current_user_id"])
+    user = next(
+        u for u in box.store.qbtime["users"] if u["id"] == box.store.qbtime["current_user_id"]
+    )
     user["permissions"].update(admin=False, manage_jobcodes=False)
     wiz = host(WizardState(ctx, country="AU"), {PageId.QBTIME: QBTimePage})
     qb = wiz.pages[PageId.QBTIME]
@@ -151,13 +161,19 @@ def test_missing_permission_and_no_network_are_explained(demo_env, host, qtbot):
     assert qb.key_edit.text() == box.qbtime_token and not qb.isComplete()
 
 
-def test_a_second_qbtime_company_is_refused_with_the_way_out(demo_env, host, qtbot, memory_keyring,
-                                                             monkeypatch):
+def test_a_second_qbtime_company_is_refused_with_the_way_out(
+    demo_env, host, qtbot, memory_keyring, monkeypatch
+):
     ctx, box, tenants = demo_env
     ctx.tokens.set("qbtime:other-co", "S.4__other-key")
-    other = Connection.create(xero_tenant_id=tenants["UK"], xero_tenant_name="Maison Verdure UK",
-                              qbtime_company_id="other-co", qbtime_company_name="Other Time Co",
-                              qbtime_token_key="qbtime:other-co", status="active")
+    other = Connection.create(
+        xero_tenant_id=tenants["UK"],
+        xero_tenant_name="Maison Verdure UK",
+        qbtime_company_id="other-co",
+        qbtime_company_name="Other Time Co",
+        qbtime_token_key="qbtime:other-co",
+        status="active",
+    )
     state = WizardState(ctx, country="AU")
     wiz = host(state, {PageId.QBTIME: QBTimePage})
     qb = wiz.pages[PageId.QBTIME]
@@ -170,8 +186,9 @@ def test_a_second_qbtime_company_is_refused_with_the_way_out(demo_env, host, qtb
     assert qb.banner.button.text() == "Disconnect the other…" and qb.banner.button.isVisible()
 
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2])
-                        or QMessageBox.StandardButton.No)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No
+    )
     _press(qtbot, qb.banner.button)
     assert asked and Connection.get_by_id(other.id).status == "active"  # "No" changes nothing
 
@@ -179,8 +196,8 @@ def test_a_second_qbtime_company_is_refused_with_the_way_out(demo_env, host, qtb
     _press(qtbot, qb.banner.button)
     _idle(qtbot, qb)
     assert Connection.get_by_id(other.id).status == "disconnected"
-    assert "S.4__other-key" not in memory_keyring.store.values()   # its key is forgotten
-    assert box.qbtime_token in memory_keyring.store.values()       # ours is kept
+    assert "S.4__other-key" not in memory_keyring.store.values()  # its key is forgotten
+    assert box.qbtime_token in memory_keyring.store.values()  # ours is kept
     assert qb.isComplete() and state.qbtime_company.company_name == COMPANY
     assert "Connected to QuickBooks Time" in qb.banner.label.text()
 
@@ -217,7 +234,9 @@ def test_denied_consent_then_try_again(demo_env, host, qtbot):
     _press(qtbot, page.banner.button)
     _idle(qtbot, page)
     assert sorted(o["tenantName"] for o in state.organisations) == [
-        "Maison Verdure Australia", "Maison Verdure UK"]
+        "Maison Verdure Australia",
+        "Maison Verdure UK",
+    ]
     assert page.isComplete() and "2 organisation(s)" in page.banner.label.text()
 
 
@@ -246,11 +265,15 @@ def test_cancel_while_waiting_for_the_browser(demo_env, host, qtbot):
     assert page.waiting._watching is None
 
 
-def test_closed_browser_tab_times_out_and_busy_ports_are_explained(demo_env, host, qtbot,
-                                                                     monkeypatch):
+def test_closed_browser_tab_times_out_and_busy_ports_are_explained(
+    demo_env, host, qtbot, monkeypatch
+):
     ctx, _box, tenants = demo_env
-    monkeypatch.setattr(ctx, "xero_sign_in", lambda: XeroSignIn(
-        ctx.xero_settings, opener=lambda url: True, timeout_s=0.3))
+    monkeypatch.setattr(
+        ctx,
+        "xero_sign_in",
+        lambda: XeroSignIn(ctx.xero_settings, opener=lambda url: True, timeout_s=0.3),
+    )
     state = WizardState(ctx, country="AU")
     wiz = host(state, {PageId.XERO_CONNECT: XeroConnectPage})
     page = wiz.pages[PageId.XERO_CONNECT]
@@ -269,8 +292,11 @@ def test_closed_browser_tab_times_out_and_busy_ports_are_explained(demo_env, hos
     _idle(qtbot, page)
     assert "ports 28271, 28272, 28273" in page.banner.label.text()
 
-    monkeypatch.setattr(ctx, "xero_sign_in", lambda: XeroSignIn(
-        ctx.xero_settings, opener=demo_consent_opener([tenants["AU"]])))
+    monkeypatch.setattr(
+        ctx,
+        "xero_sign_in",
+        lambda: XeroSignIn(ctx.xero_settings, opener=demo_consent_opener([tenants["AU"]])),
+    )
     _press(qtbot, page.banner.button)
     _idle(qtbot, page)
     assert page.isComplete()
@@ -291,9 +317,15 @@ def test_an_earlier_sign_in_is_recognised(connected_env, host, qtbot):
 def test_country_mismatch_warns_and_payroll_access_is_asked_once_more(demo_env, host, qtbot):
     ctx, box, tenants = demo_env
     connect_qbtime(ctx, box.qbtime_token)
-    state = WizardState(ctx, country="CA")   # page 1 said Canada: no payroll scopes asked
-    wiz = host(state, {PageId.XERO_CONNECT: XeroConnectPage, PageId.ORGANISATION: OrganisationPage,
-                       PageId.OPTIONS: NextPage})
+    state = WizardState(ctx, country="CA")  # page 1 said Canada: no payroll scopes asked
+    wiz = host(
+        state,
+        {
+            PageId.XERO_CONNECT: XeroConnectPage,
+            PageId.ORGANISATION: OrganisationPage,
+            PageId.OPTIONS: NextPage,
+        },
+    )
     xero = wiz.pages[PageId.XERO_CONNECT]
     _idle(qtbot, xero)
     _press(qtbot, xero.connect_button)
@@ -332,7 +364,7 @@ def test_picking_between_organisations_and_no_payroll_for_quebec(demo_env, host,
     assert page.orgs.count() == 2 and page.current_tenant() is None and not page.isComplete()
     assert page.pick_hint.isVisible() and page.details.isHidden()
     page.orgs.setFocus()
-    for _ in range(3):   # arrow keys pick; each pick reads that organisation's details
+    for _ in range(3):  # arrow keys pick; each pick reads that organisation's details
         if page.current_tenant() == tenants["CA"]:
             break
         qtbot.keyClick(page.orgs, Qt.Key.Key_Down)
@@ -345,8 +377,9 @@ def test_picking_between_organisations_and_no_payroll_for_quebec(demo_env, host,
     assert state.connection().xero_tenant_id == tenants["CA"]
 
 
-def test_same_qbtime_company_for_a_second_organisation_is_refused(connected_env, host, qtbot,
-                                                                  memory_keyring, monkeypatch):
+def test_same_qbtime_company_for_a_second_organisation_is_refused(
+    connected_env, host, qtbot, memory_keyring, monkeypatch
+):
     ctx, box, tenants, au = connected_env
     connect_qbtime(ctx, box.qbtime_token)
     ctx.opener = demo_consent_opener([tenants["UK"]])
@@ -354,8 +387,13 @@ def test_same_qbtime_company_for_a_second_organisation_is_refused(connected_env,
     state = WizardState(ctx, country="GB", organisations=orgs)
     wiz = host(state, {PageId.ORGANISATION: OrganisationPage, PageId.OPTIONS: NextPage})
     page = wiz.pages[PageId.ORGANISATION]
-    page.orgs.setCurrentRow(next(i for i in range(page.orgs.count())
-                                 if page.orgs.item(i).data(Qt.ItemDataRole.UserRole) == tenants["UK"]))
+    page.orgs.setCurrentRow(
+        next(
+            i
+            for i in range(page.orgs.count())
+            if page.orgs.item(i).data(Qt.ItemDataRole.UserRole) == tenants["UK"]
+        )
+    )
     _idle(qtbot, page)
     assert page.isComplete()
     _next(qtbot, wiz)
@@ -368,8 +406,8 @@ def test_same_qbtime_company_for_a_second_organisation_is_refused(connected_env,
     _press(qtbot, page.banner.button)
     _idle(qtbot, page)
     assert Connection.get_by_id(au.id).status == "disconnected"
-    assert box.qbtime_token in memory_keyring.store.values()   # the shared key is kept
-    assert ctx.xero_tokens().status() == "connected"           # and so is the Xero sign-in
+    assert box.qbtime_token in memory_keyring.store.values()  # the shared key is kept
+    assert ctx.xero_tokens().status() == "connected"  # and so is the Xero sign-in
     _next(qtbot, wiz)
     assert wiz.currentId() == PageId.OPTIONS
     conn = state.connection()
@@ -381,15 +419,17 @@ def test_same_qbtime_company_for_a_second_organisation_is_refused(connected_env,
 def test_closing_the_window_or_going_back_stops_waiting_for_the_browser(demo_env, host, qtbot):
     ctx, _box, _t = demo_env
     ctx.opener = lambda url: True  # a browser that never answers
-    wiz = host(WizardState(ctx, country="AU"), {PageId.QBTIME: NextPage,
-                                                PageId.XERO_CONNECT: XeroConnectPage})
+    wiz = host(
+        WizardState(ctx, country="AU"),
+        {PageId.QBTIME: NextPage, PageId.XERO_CONNECT: XeroConnectPage},
+    )
     wiz.next()
     page = wiz.pages[PageId.XERO_CONNECT]
     _idle(qtbot, page)
     _press(qtbot, page.connect_button)
     assert page.busy and not page.connect_button.isEnabled()
     _press(qtbot, wiz.button(QWizard.WizardButton.BackButton))
-    _idle(qtbot, page)   # well before the 5 minutes of the sign-in
+    _idle(qtbot, page)  # well before the 5 minutes of the sign-in
     assert wiz.currentId() == PageId.QBTIME
 
     wiz.next()
@@ -443,10 +483,14 @@ def test_long_translations_still_fit_at_800x600(demo_env, host, qtbot, tmp_path)
             wiz.setStartId(int(page_id))
             wiz.restart()
             _idle(qtbot, page)
-            if page_id == PageId.ORGANISATION:   # details, warning and payroll note all shown
-                page.orgs.setCurrentRow(next(i for i in range(page.orgs.count()) if
-                                             page.orgs.item(i).data(Qt.ItemDataRole.UserRole)
-                                             == tenants["AU"]))
+            if page_id == PageId.ORGANISATION:  # details, warning and payroll note all shown
+                page.orgs.setCurrentRow(
+                    next(
+                        i
+                        for i in range(page.orgs.count())
+                        if page.orgs.item(i).data(Qt.ItemDataRole.UserRole) == tenants["AU"]
+                    )
+                )
                 _idle(qtbot, page)
                 assert not page.payroll_access.isHidden() and not page.banner.isHidden()
             else:
@@ -456,7 +500,11 @@ def test_long_translations_still_fit_at_800x600(demo_env, host, qtbot, tmp_path)
             wiz.grab().save(str(tmp_path / f"long-{int(page_id)}.png"))
             hint = page.minimumSizeHint()
             assert hint.width() <= 760, (page_id, hint)
-            assert page.heightForWidth(760) <= 520 if page.hasHeightForWidth() else hint.height() <= 520
+            assert (
+                page.heightForWidth(760) <= 520
+                if page.hasHeightForWidth()
+                else hint.height() <= 520
+            )
     finally:
         QCoreApplication.removeTranslator(longer)
 
@@ -480,7 +528,7 @@ def test_details_that_cannot_be_read_can_be_read_again(demo_env, host, qtbot, mo
     _idle(qtbot, page)
     assert page.banner.label.text().startswith("Could not reach Xero")
     assert page.banner.button.text() == "Try again" and not page.isComplete()
-    assert page.current_tenant() == tenants["AU"]   # the pick is kept
+    assert page.current_tenant() == tenants["AU"]  # the pick is kept
 
     monkeypatch.setattr(organisation_module, "organisation_details", real)
     _press(qtbot, page.banner.button)

@@ -48,8 +48,10 @@ def _walk_to_options(qtbot, wizard, box, country, *, keyboard=False):
     try:
         _wait(qtbot, lambda: not xero.busy and xero.isComplete())
     except Exception:
-        raise AssertionError(f"xero page stuck: busy={xero.busy} banner={xero.banner.label.text()!r} "
-                             f"orgs={wizard.state.organisations}") from None
+        raise AssertionError(
+            f"xero page stuck: busy={xero.busy} banner={xero.banner.label.text()!r} "
+            f"orgs={wizard.state.organisations}"
+        ) from None
     _next(qtbot, wizard, PageId.ORGANISATION, keyboard)
 
     org = pages[PageId.ORGANISATION]
@@ -68,8 +70,11 @@ def _next(qtbot, wizard, expected, keyboard):
     if keyboard:
         # Tab to Next (or "Start import") and press Space, as a keyboard user would
         # (the offscreen platform has no Alt mnemonics).
-        which = (wizard.WizardButton.CommitButton if wizard.currentPage().isCommitPage()
-                 else wizard.WizardButton.NextButton)
+        which = (
+            wizard.WizardButton.CommitButton
+            if wizard.currentPage().isCommitPage()
+            else wizard.WizardButton.NextButton
+        )
         button = wizard.button(which)
         assert button.isVisible() and button.isEnabled()
         button.setFocus()
@@ -158,8 +163,9 @@ def test_australian_organisation_end_to_end(demo_env, make_wizard, qtbot, tmp_pa
     _wait(qtbot, lambda: wizard.currentId() == int(PageId.DONE) and not done.busy)
     done.undo_button.click()
     question = done._question  # the non-blocking confirmation; its safe default is "keep"
-    accept = next(b for b in question.buttons()
-                  if question.buttonRole(b) == question.ButtonRole.AcceptRole)
+    accept = next(
+        b for b in question.buttons() if question.buttonRole(b) == question.ButtonRole.AcceptRole
+    )
     accept.click()
     _wait(qtbot, lambda: not done.busy, 60000)
     assert _active_jobcodes(box) == before  # undo restored QuickBooks Time
@@ -167,8 +173,11 @@ def test_australian_organisation_end_to_end(demo_env, make_wizard, qtbot, tmp_pa
     wizard.close()
 
     # Opened again: "Import again" after a change in Xero.
-    contact = next(c for c in box.store.xero_orgs[0]["Contacts"]
-                   if c.get("IsCustomer") and c["ContactStatus"] == "ACTIVE")
+    contact = next(
+        c
+        for c in box.store.xero_orgs[0]["Contacts"]
+        if c.get("IsCustomer") and c["ContactStatus"] == "ACTIVE"
+    )
     contact["Name"] = contact["Name"] + " Renamed"
     contact["UpdatedDateUTC"] = f"/Date({int(ctx.clock()) * 1000 + 60000}+0000)/"
     state2 = WizardState(ctx, connection_id=state.connection_id, country="AU")

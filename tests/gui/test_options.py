@@ -19,9 +19,12 @@ from wizard.pages.options import OptionsPage
 from wizard.state import PageId, WizardState
 
 # AU Demo Company: contacts never invoiced, leave types and time-off codes
-NEWTOWN = "30e3fb26-b948-4925-b9bb-2e949f2eee0f"        # Newtown Bowling Club
-PADDINGTON = "9858791c-713e-4700-a99d-823479dc8ce9"     # Paddington Bowling Club
-ANNUAL, LONG_SERVICE = "e8febdcf-e5c8-4ea7-bbc0-d572826d3dde", "6bb692ed-0fd2-4434-966f-3063e9e0a2fc"
+NEWTOWN = "30e3fb26-b948-4925-b9bb-2e949f2eee0f"  # Newtown Bowling Club
+PADDINGTON = "9858791c-713e-4700-a99d-823479dc8ce9"  # Paddington Bowling Club
+ANNUAL, LONG_SERVICE = (
+    "e8febdcf-e5c8-4ea7-bbc0-d572826d3dde",
+    "6bb692ed-0fd2-4434-966f-3063e9e0a2fc",
+)
 UNPAID, PARENTAL = "ecc03a15-73c0-4088-a28f-14109e8cd289", "2f2772da-9bb8-430c-828a-a4970cb3d4b5"
 CODE_ANNUAL, CODE_LONG_SERVICE, CODE_HOLIDAY, CODE_UNPAID = 17300018, 17300117, 17300076, 17300182
 
@@ -67,8 +70,12 @@ def tab_to(qtbot, page, target, limit=40):
 # ---------------------------------------------------------------------------- page
 def test_entering_fetches_then_options_round_trip_with_the_keyboard(connected_env, host, qtbot):
     ctx, box, _t, conn = connected_env
-    save_options(conn, load_options(conn).with_values(archive_unmatched=True, import_items=False,
-                                                      extra_customers=[NEWTOWN]))
+    save_options(
+        conn,
+        load_options(conn).with_values(
+            archive_unmatched=True, import_items=False, extra_customers=[NEWTOWN]
+        ),
+    )
     state = state_for(ctx, conn, fetched=False)
     # Slow enough that the page is seen reading (reads run in parallel now: a fast machine
     # finished them before the first look).
@@ -98,8 +105,12 @@ def test_entering_fetches_then_options_round_trip_with_the_keyboard(connected_en
 
     saved = load_options(conn)
     assert state.options == saved
-    assert (saved.archive_unmatched, saved.import_items, saved.import_tracking, saved.link_leave) \
-        == (False, True, False, False)
+    assert (
+        saved.archive_unmatched,
+        saved.import_items,
+        saved.import_tracking,
+        saved.link_leave,
+    ) == (False, True, False, False)
     assert saved.extra_customers == frozenset({NEWTOWN})  # kept through the page
 
 
@@ -181,12 +192,16 @@ def open_customers_dialog(qtbot, page):
     qtbot.waitUntil(page.window().isActiveWindow, timeout=5000)
     tab_to(qtbot, page, page.manage_button)
     qtbot.keyClick(page.manage_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: page.customers_dialog is not None and page.customers_dialog.isVisible(),
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: page.customers_dialog is not None and page.customers_dialog.isVisible(),
+        timeout=10000,
+    )
     return page.customers_dialog
 
 
-def test_manage_customers_filters_ticks_and_the_plan_creates_the_contact(connected_env, host, qtbot):
+def test_manage_customers_filters_ticks_and_the_plan_creates_the_contact(
+    connected_env, host, qtbot
+):
     ctx, _box, _t, conn = connected_env
     state = state_for(ctx, conn)
     _wiz, page = open_page(host, qtbot, state)
@@ -200,16 +215,16 @@ def test_manage_customers_filters_ticks_and_the_plan_creates_the_contact(connect
     qtbot.keyClicks(dialog.search, "bowling")
     names = {dialog.proxy.index(r, 0).data() for r in range(dialog.proxy.rowCount())}
     assert names == {"Newtown Bowling Club", "Paddington Bowling Club"}
-    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)      # to the list, not "Save"
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # to the list, not "Save"
     assert dialog.isVisible() and QApplication.focusWidget() is dialog.table
-    qtbot.keyClick(dialog.table, Qt.Key.Key_Space)         # ticks Newtown (first by name)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Space)  # ticks Newtown (first by name)
     assert dialog.model.checked == {NEWTOWN}
     assert "1 contact ticked" in dialog.count.text()
     dialog.search.clear()
-    qtbot.keyClicks(dialog.search, "MANLY")                # city, any case
+    qtbot.keyClicks(dialog.search, "MANLY")  # city, any case
     assert dialog.proxy.rowCount() >= 1
     assert dialog.proxy.index(0, 0).data() == "Newtown Bowling Club"
-    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)        # Enter in the list: Save
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)  # Enter in the list: Save
     qtbot.waitUntil(lambda: not page.busy and page.customers_dialog is None, timeout=10000)
 
     assert page.options().extra_customers == frozenset({NEWTOWN})
@@ -234,7 +249,7 @@ def test_manage_customers_untick_removes_and_cancel_changes_nothing(connected_en
     dialog.table.setCurrentIndex(dialog.proxy.index(0, 2))  # Space works from any column
     qtbot.keyClick(dialog.table, Qt.Key.Key_Space)
     assert dialog.model.checked == {PADDINGTON}
-    qtbot.keyClick(dialog, Qt.Key.Key_Escape)               # Cancel
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Cancel
     qtbot.waitUntil(lambda: page.customers_dialog is None, timeout=5000)
     assert page.options().extra_customers == frozenset({NEWTOWN, PADDINGTON})
     assert page.window().focusWidget() is page.manage_button  # focus back where it was
@@ -250,20 +265,28 @@ def test_manage_customers_untick_removes_and_cancel_changes_nothing(connected_en
 
 
 def test_manage_customers_stays_fast_with_10000_contacts(qtbot):
-    contacts = [XeroContact(f"id-{i}", f"Contact {i:05d} {'Québec' if i % 7 == 0 else 'Sydney'}",
-                            "ACTIVE", False, False, email=f"c{i}@example.com",
-                            street=Address(city="Montréal" if i % 3 == 0 else "Perth"))
-                for i in range(10_000)]
+    contacts = [
+        XeroContact(
+            f"id-{i}",
+            f"Contact {i:05d} {'Québec' if i % 7 == 0 else 'Sydney'}",
+            "ACTIVE",
+            False,
+            False,
+            email=f"c{i}@example.com",
+            street=Address(city="Montréal" if i % 3 == 0 else "Perth"),
+        )
+        for i in range(10_000)
+    ]
     start = time.perf_counter()
     dialog = ManageCustomersDialog(contacts, ["id-1"])
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.proxy.rowCount() == 10_000
-    qtbot.keyClicks(dialog.search, "quebec")   # accents ignored: one filter per key
+    qtbot.keyClicks(dialog.search, "quebec")  # accents ignored: one filter per key
     assert dialog.proxy.rowCount() == len([i for i in range(10_000) if i % 7 == 0])
     qtbot.keyClicks(dialog.search, " montreal")
     assert dialog.proxy.rowCount() == len([i for i in range(10_000) if i % 21 == 0])
-    dialog.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)   # a header click
+    dialog.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # a header click
     assert dialog.proxy.index(0, 0).data() == "Contact 09996 Québec"
     assert time.perf_counter() - start < 2.0
     dialog.search.clear()
@@ -271,11 +294,15 @@ def test_manage_customers_stays_fast_with_10000_contacts(qtbot):
     assert dialog.proxy.index(0, 2).data() == "Montréal"
     assert dialog.chosen_ids() == frozenset({"id-1"})
     first = dialog.proxy.mapToSource(dialog.proxy.index(0, 0)).row()
-    assert dialog.model.data(dialog.model.index(first, 0), Qt.ItemDataRole.CheckStateRole) \
+    assert (
+        dialog.model.data(dialog.model.index(first, 0), Qt.ItemDataRole.CheckStateRole)
         == Qt.CheckState.Unchecked
+    )
     tick = dialog.model.row_of("id-1")
-    assert dialog.model.data(dialog.model.index(tick, 0), Qt.ItemDataRole.CheckStateRole) \
-        == Qt.CheckState.Checked                                # ticks follow the rows
+    assert (
+        dialog.model.data(dialog.model.index(tick, 0), Qt.ItemDataRole.CheckStateRole)
+        == Qt.CheckState.Checked
+    )  # ticks follow the rows
 
 
 # ---------------------------------------------------------------------------- leave dialog
@@ -287,17 +314,18 @@ def test_leave_links_dialog_saves_rows_and_unpaid_is_never_exported(connected_en
     qtbot.keyClick(page.boxes["link_leave"], Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is page.leave_button
     qtbot.keyClick(page.leave_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: page.leave_dialog is not None and page.leave_dialog.isVisible(),
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: page.leave_dialog is not None and page.leave_dialog.isVisible(), timeout=10000
+    )
     dialog = page.leave_dialog
     ids = [r.leave_type_id for r in dialog.rows]
     combo = {lid: c for lid, c in zip(ids, dialog.combos, strict=True)}
     export = {lid: e.text() for lid, e in zip(ids, dialog.exports, strict=True)}
     assert len(ids) == 8
-    assert combo[ANNUAL].currentData() == CODE_ANNUAL                  # same name
-    assert combo[LONG_SERVICE].currentData() == CODE_LONG_SERVICE      # "Long service leave"
+    assert combo[ANNUAL].currentData() == CODE_ANNUAL  # same name
+    assert combo[LONG_SERVICE].currentData() == CODE_LONG_SERVICE  # "Long service leave"
     assert combo[UNPAID].currentData() == CODE_UNPAID
-    assert combo[PARENTAL].currentData() == 0                          # not linked
+    assert combo[PARENTAL].currentData() == 0  # not linked
     assert export[UNPAID] == export[PARENTAL] == "Unpaid: never exported to Xero"
     assert export[ANNUAL].startswith("Paid")
     assert QApplication.focusWidget() is dialog.combos[0]
@@ -305,12 +333,14 @@ def test_leave_links_dialog_saves_rows_and_unpaid_is_never_exported(connected_en
     # Keyboard: Annual Leave -> Holiday, Parental leave -> the unpaid code
     holiday = combo[ANNUAL].findData(CODE_HOLIDAY)
     while combo[ANNUAL].currentIndex() != holiday:
-        qtbot.keyClick(combo[ANNUAL], Qt.Key.Key_Down if combo[ANNUAL].currentIndex() < holiday
-                       else Qt.Key.Key_Up)
+        qtbot.keyClick(
+            combo[ANNUAL],
+            Qt.Key.Key_Down if combo[ANNUAL].currentIndex() < holiday else Qt.Key.Key_Up,
+        )
     combo[PARENTAL].setFocus()
     while combo[PARENTAL].currentData() != CODE_UNPAID:
         qtbot.keyClick(combo[PARENTAL], Qt.Key.Key_Down)
-    qtbot.keyClick(combo[PARENTAL], Qt.Key.Key_Return)                 # Save links
+    qtbot.keyClick(combo[PARENTAL], Qt.Key.Key_Return)  # Save links
     qtbot.waitUntil(lambda: not page.busy and page.leave_dialog is None, timeout=10000)
     assert page.banner.isVisible() and "saved" in page.banner.label.text()
 
@@ -324,8 +354,9 @@ def test_leave_links_dialog_saves_rows_and_unpaid_is_never_exported(connected_en
 
     # Reopening shows the saved choice, not the same-name one
     page.open_leave_links()
-    qtbot.waitUntil(lambda: page.leave_dialog is not None and page.leave_dialog.isVisible(),
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: page.leave_dialog is not None and page.leave_dialog.isVisible(), timeout=10000
+    )
     again = page.leave_dialog
     assert again.combos[ids.index(ANNUAL)].currentData() == CODE_HOLIDAY
     again.reject()
@@ -346,7 +377,7 @@ def test_nothing_is_cut_at_800_by_600(connected_env, host, qtbot, language):
         assert page.notes[name].wordWrap()
         # every check box shows its whole text (the scroll area never cuts it sideways)
         assert box.width() >= box.sizeHint().width(), name
-    assert page.scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert page.scroll_area.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
 
 
 def test_an_item_field_name_another_active_field_has_disables_next(connected_env, host, qtbot):

@@ -18,7 +18,7 @@ from wizard.pages.preview import PreviewPage
 from wizard.pages.review import ReviewPage
 from wizard.state import PageId, WizardState
 
-BONDI = "Bondi Beach Cafe Pty Ltd"      # near match: differs by a legal suffix
+BONDI = "Bondi Beach Cafe Pty Ltd"  # near match: differs by a legal suffix
 LONG_NAME = "Department of Planning and Environment"
 
 
@@ -30,8 +30,9 @@ class StubImportPage(QWizardPage):
         self.state = state
 
 
-def open_review(connected_env, host, qtbot, *, options: ImportOptions | None = None,
-                pages: dict | None = None):
+def open_review(
+    connected_env, host, qtbot, *, options: ImportOptions | None = None, pages: dict | None = None
+):
     ctx, _box, _tenants, conn = connected_env
     state = WizardState(ctx, country="AU", connection_id=conn.id, options=options)
     wiz = host(state, pages or {PageId.REVIEW: ReviewPage})
@@ -54,15 +55,16 @@ def key_of(page, name: str) -> tuple[str, str]:
 
 
 def decision(conn, key: tuple[str, str]) -> Decision | None:
-    return Decision.get_or_none(Decision.connection == conn.id, Decision.kind == key[0],
-                                Decision.xero_id == key[1])
+    return Decision.get_or_none(
+        Decision.connection == conn.id, Decision.kind == key[0], Decision.xero_id == key[1]
+    )
 
 
 def search_and_enter(page, qtbot, text: str) -> None:
     page.search.setFocus()
     page.search.clear()
     qtbot.keyClicks(page.search, text)
-    qtbot.keyClick(page.search, Qt.Key.Key_Return)   # the list takes the focus
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # the list takes the focus
     assert page.table.hasFocus()
 
 
@@ -84,9 +86,9 @@ def test_conflicts_are_listed_with_kinds_reasons_and_details(connected_env, host
     search_and_enter(page, qtbot, "bondi beach")
     assert page.current_row().conflict.xero_name == BONDI
     assert "A similar record already exists" in page.problem_label.text()
-    assert page.compare.item(0, 0).text() == BONDI                   # in Xero
-    assert page.compare.item(0, 1).text() == "Bondi Beach Cafe"      # QB Time now, kept visible
-    assert page.compare.item(0, 2).text() == "→ " + BONDI            # after linking
+    assert page.compare.item(0, 0).text() == BONDI  # in Xero
+    assert page.compare.item(0, 1).text() == "Bondi Beach Cafe"  # QB Time now, kept visible
+    assert page.compare.item(0, 2).text() == "→ " + BONDI  # after linking
     assert page.compare.item(0, 2).font().bold()
     assert not page.isComplete()
     assert not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
@@ -104,22 +106,22 @@ def test_conflicts_are_listed_with_kinds_reasons_and_details(connected_env, host
     assert "differs only by accents" in [page.cell(r, REASON) for r in range(rows)]
 
 
-
-
 def test_keyboard_link_is_saved_survives_a_new_page_and_undo_redo(connected_env, host, qtbot):
     _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
     key = key_of(page, BONDI)
     search_and_enter(page, qtbot, "bondi beach")
-    qtbot.keyClick(page.table, Qt.Key.Key_Return)      # to the candidate chooser
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # to the candidate chooser
     assert page.candidates.hasFocus()
     qtbot.keyClick(page.candidates, Qt.Key.Key_Return)  # accept the chosen candidate
     saved = decision(conn, key)
     assert saved is not None and saved.action == "link"
-    assert saved.target_qbt_id == page.model.row_at(page.model.row_of(key)).conflict \
-        .candidates[0].qbt_id
+    assert (
+        saved.target_qbt_id
+        == page.model.row_at(page.model.row_of(key)).conflict.candidates[0].qbt_id
+    )
     # the Link button itself, pressed with the keyboard, on another record
     key2 = key_of(page, "Pâtisserie")
-    search_and_enter(page, qtbot, "eclair")             # accents do not matter when searching
+    search_and_enter(page, qtbot, "eclair")  # accents do not matter when searching
     page.link_button.setFocus()
     qtbot.keyClick(page.link_button, Qt.Key.Key_Space)
     assert decision(conn, key2).action == "link"
@@ -185,7 +187,7 @@ def test_rename_dialog_and_refused_create_explain_themselves(connected_env, host
     _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
     key = key_of(page, LONG_NAME)
     search_and_enter(page, qtbot, "department of planning")
-    assert not page.link_button.isEnabled()             # no candidate to link to
+    assert not page.link_button.isEnabled()  # no candidate to link to
     # "Create new" is refused (too long for QuickBooks Time): a sentence, nothing saved
     page.create_button.click()
     assert page.banner.isVisible() and "Rename" in page.banner.label.text()
@@ -217,7 +219,8 @@ def test_rename_dialog_and_refused_create_explain_themselves(connected_env, host
 
 
 def test_csv_export_then_import_updates_decisions_and_reports_bad_lines(
-        connected_env, host, qtbot, tmp_path, monkeypatch):
+    connected_env, host, qtbot, tmp_path, monkeypatch
+):
     _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
     out = tmp_path / "review.csv"
     monkeypatch.setattr(page, "choose_export_path", lambda: str(out))
@@ -228,17 +231,17 @@ def test_csv_export_then_import_updates_decisions_and_reports_bad_lines(
         lines = list(csv.DictReader(fh))
     conflict_lines = [line for line in lines if line["state"]]
     assert len(conflict_lines) == page.model.rowCount()
-    assert any(line["problem"] == "no_match" for line in lines)   # records created as new
+    assert any(line["problem"] == "no_match" for line in lines)  # records created as new
 
     skip_key = key_of(page, "Chip Davis Real Estate")
     create_key = key_of(page, "North-Shore Aged Care")
     bad_key = key_of(page, "Greenway Developments")
     bad_line = None
-    for number, line in enumerate(lines, start=2):     # line 1 is the header
+    for number, line in enumerate(lines, start=2):  # line 1 is the header
         if (line["kind"], line["xero_id"]) == skip_key:
             line["decision"] = "skip"
         elif (line["kind"], line["xero_id"]) == create_key:
-            line["decision"] = "créer"                 # French words are understood
+            line["decision"] = "créer"  # French words are understood
         elif (line["kind"], line["xero_id"]) == bad_key:
             line["decision"] = "maybe"
             bad_line = number
@@ -255,7 +258,7 @@ def test_csv_export_then_import_updates_decisions_and_reports_bad_lines(
     assert decision(conn, bad_key) is None
     text = page.banner.label.text()
     assert "Decisions applied: 2." in text
-    assert f"Line {bad_line}:" in text and "\"maybe\" is not a decision" in text
+    assert f"Line {bad_line}:" in text and '"maybe" is not a decision' in text
     assert page.model.text(page.model.row_at(page.model.row_of(skip_key)), DECISION) == "Skip"
     # one undo step for the whole file
     page.undo()
@@ -263,8 +266,7 @@ def test_csv_export_then_import_updates_decisions_and_reports_bad_lines(
 
 
 def test_next_waits_for_every_decision_or_the_leave_for_later_box(connected_env, host, qtbot):
-    pages = {PageId.REVIEW: ReviewPage, PageId.PREVIEW: PreviewPage,
-             PageId.IMPORT: StubImportPage}
+    pages = {PageId.REVIEW: ReviewPage, PageId.PREVIEW: PreviewPage, PageId.IMPORT: StubImportPage}
     state, wiz, page, _conn = open_review(connected_env, host, qtbot, pages=pages)
     next_button = wiz.button(QWizard.WizardButton.NextButton)
     assert not page.isComplete() and not next_button.isEnabled()
@@ -285,7 +287,7 @@ def test_next_waits_for_every_decision_or_the_leave_for_later_box(connected_env,
         if page.isComplete():
             break
         page.skip_button.setFocus()
-        qtbot.keyClick(page.skip_button, Qt.Key.Key_Space)   # moves on to the next one
+        qtbot.keyClick(page.skip_button, Qt.Key.Key_Space)  # moves on to the next one
     assert page.isComplete() and next_button.isEnabled()
     assert page.progress_label.text() == f"{total} of {total} decided"
 
@@ -294,7 +296,7 @@ def test_next_waits_for_every_decision_or_the_leave_for_later_box(connected_env,
     assert wiz.currentId() == int(PageId.PREVIEW)
     preview = wiz.pages[PageId.PREVIEW]
     qtbot.waitUntil(lambda: not preview.busy and preview.loaded, timeout=10000)
-    assert state.plan is not None and not state.plan.conflicts   # all decided: none left
+    assert state.plan is not None and not state.plan.conflicts  # all decided: none left
 
 
 def test_review_without_a_connection_shows_a_sentence(demo_env, host, qtbot):
@@ -322,26 +324,34 @@ def test_preview_counts_highlights_archives_and_keeps_the_plan(connected_env, ho
     assert page.counts_model.count("customers", "create") == counts["created"]["customers"]
     assert page.counts_model.count("items", "skip") == counts["skipped"]["items"]
     assert page.notice.text() == "Nothing is written until you click Start import."
-    assert f"to be archived in QuickBooks Time: {sum(1 for a in expected.actions if a.op == 'archive')}" in page.banner.label.text()
+    assert (
+        f"to be archived in QuickBooks Time: {sum(1 for a in expected.actions if a.op == 'archive')}"
+        in page.banner.label.text()
+    )
     # every change and every skipped record is listed
     assert page.model.rowCount() == len(expected.actions) + len(expected.skipped)
-    archive_rows = [r for r in range(page.model.rowCount())
-                    if page.model.change_at(r).op == "archive"]
+    archive_rows = [
+        r for r in range(page.model.rowCount()) if page.model.change_at(r).op == "archive"
+    ]
     assert archive_rows
     index = page.model.index(archive_rows[0], WHAT)
     assert index.data() == "Archive"
     assert index.data(Qt.ItemDataRole.BackgroundRole) is not None
     font = index.data(Qt.ItemDataRole.FontRole)
     assert isinstance(font, QFont) and font.bold()
-    create_row = next(r for r in range(page.model.rowCount())
-                      if page.model.change_at(r).op == "create")
+    create_row = next(
+        r for r in range(page.model.rowCount()) if page.model.change_at(r).op == "create"
+    )
     assert page.model.index(create_row, WHAT).data(Qt.ItemDataRole.BackgroundRole) is None
-    skipped = [page.model.change_at(r) for r in range(page.model.rowCount())
-               if page.model.change_at(r).op == "skip"]
+    skipped = [
+        page.model.change_at(r)
+        for r in range(page.model.rowCount())
+        if page.model.change_at(r).op == "skip"
+    ]
     assert any("tracked as inventory" in c.reason for c in skipped)
     why = page.model.index(create_row, 5)
     try:
-        install_language("fr")                       # reasons follow the language
+        install_language("fr")  # reasons follow the language
         assert any("suivi en stock" in c.reason for c in skipped)
         assert why.data() == "nouveau dans Xero" or why.data().startswith("nouveau")
     finally:
@@ -359,9 +369,10 @@ def test_preview_counts_highlights_archives_and_keeps_the_plan(connected_env, ho
     qtbot.keyClicks(page.search, "bondi")
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert wiz.currentId() == int(PageId.PREVIEW)
-    assert page.proxy.rowCount() and all("bondi" in " ".join(
-        page.proxy.index(r, c).data().lower() for c in range(6))
-        for r in range(page.proxy.rowCount()))
+    assert page.proxy.rowCount() and all(
+        "bondi" in " ".join(page.proxy.index(r, c).data().lower() for c in range(6))
+        for r in range(page.proxy.rowCount())
+    )
     # keyboard: Tab to "Start import" and press Space: the import page follows
     button = wiz.button(QWizard.WizardButton.CommitButton)
     button.setFocus()
@@ -372,12 +383,15 @@ def test_preview_counts_highlights_archives_and_keeps_the_plan(connected_env, ho
 def test_nothing_to_review_then_nothing_to_import(connected_env, host, qtbot):
     """No conflicts: the review says so and allows Next; an empty plan: "up to date", and
     the preview becomes the last page (Close) instead of starting an import of nothing."""
-    options = ImportOptions(import_customers=False, import_items=False, import_tracking=False,
-                            import_employees=False, link_leave=False)
-    pages = {PageId.REVIEW: ReviewPage, PageId.PREVIEW: PreviewPage,
-             PageId.IMPORT: StubImportPage}
-    state, wiz, page, _conn = open_review(connected_env, host, qtbot, options=options,
-                                          pages=pages)
+    options = ImportOptions(
+        import_customers=False,
+        import_items=False,
+        import_tracking=False,
+        import_employees=False,
+        link_leave=False,
+    )
+    pages = {PageId.REVIEW: ReviewPage, PageId.PREVIEW: PreviewPage, PageId.IMPORT: StubImportPage}
+    state, wiz, page, _conn = open_review(connected_env, host, qtbot, options=options, pages=pages)
     assert page.stack.currentWidget() is page.empty
     assert page.empty_heading.text() == "Nothing to review"
     assert "matched exactly or is new" in page.empty_text.text()

@@ -8,12 +8,13 @@ from PySide6.QtCore import Qt
 from tests.gui.test_review_preview import decision, key_of, open_review, search_and_enter
 from wizard.models.conflicts import DECISION
 
-SMITH = "Smith Family Trust"   # two Xero contacts, one QB Time customer "smith family trust"
-MANLY = "Manly Wharf Hotel"    # its QB Time twin is archived
+SMITH = "Smith Family Trust"  # two Xero contacts, one QB Time customer "smith family trust"
+MANLY = "Manly Wharf Hotel"  # its QB Time twin is archived
 
 
 def test_a_record_taken_by_another_decision_is_not_offered_and_the_page_says_why(
-        connected_env, host, qtbot):
+    connected_env, host, qtbot
+):
     _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
     twins = [r for r in page.rows() if r.conflict.xero_name.strip().casefold() == SMITH.casefold()]
     assert len(twins) == 2
@@ -32,8 +33,10 @@ def test_a_record_taken_by_another_decision_is_not_offered_and_the_page_says_why
     assert page.no_candidate.isVisible()
     text = page.no_candidate.text()
     assert text.startswith("It cannot be linked to a similar record in QuickBooks Time:")
-    assert (f"• {target.name}: That QuickBooks Time record is already linked to "
-            f"\"{first.conflict.xero_name}\"") in text
+    assert (
+        f"• {target.name}: That QuickBooks Time record is already linked to "
+        f'"{first.conflict.xero_name}"'
+    ) in text
     assert text.endswith("Choose Create new, Rename or Skip.")
     assert decision(conn, second.key) is None
 
@@ -46,8 +49,11 @@ def test_an_archived_twin_is_linked_only_with_restore_and_link(connected_env, ho
     assert page.link_button.text() == "Restore and &link"
     assert "archived: restored if you link it" in page.candidates.currentText()
     # the comparison says the record will be restored
-    status = next(r for r in range(page.compare.rowCount())
-                  if page.compare.verticalHeaderItem(r).text() == "Status")
+    status = next(
+        r
+        for r in range(page.compare.rowCount())
+        if page.compare.verticalHeaderItem(r).text() == "Status"
+    )
     assert page.compare.item(status, 1).text() == "Archived"
     assert page.compare.item(status, 2).text() == "→ Active"
     page.link_button.setFocus()

@@ -45,8 +45,9 @@ def _active_jobcodes(box):
 
 
 def _duplicate_names(box):
-    names = Counter((j["parent_id"], j["name"].casefold(), j["type"])
-                    for j in box.store.qbtime["jobcodes"])
+    names = Counter(
+        (j["parent_id"], j["name"].casefold(), j["type"]) for j in box.store.qbtime["jobcodes"]
+    )
     return {n for n, k in names.items() if k > 1}
 
 
@@ -54,7 +55,7 @@ def _answer(box: QMessageBox, qtbot, key):
     """Answer a confirmation with the keyboard (Alt + the mnemonic; the button animates its
     click, so wait until the box has gone)."""
     qtbot.waitUntil(box.isVisible, timeout=WAIT)
-    box.activateWindow()                      # offscreen windows are not activated by showing
+    box.activateWindow()  # offscreen windows are not activated by showing
     qtbot.waitUntil(box.isActiveWindow, timeout=WAIT)
     qtbot.keyClick(box, key, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: not shiboken6.isValid(box) or not box.isVisible(), timeout=WAIT)
@@ -84,7 +85,7 @@ class Longer(QTranslator):
 
     def translate(self, context, source, disambiguation=None, n=-1):
         if context not in self.OURS or not source.strip():
-            return ""                                      # "" = not translated
+            return ""  # "" = not translated
         extra = max(1, len(source) * 2 // 5 // 7)
         return source + " " + " ".join(["longer"] * extra)
 
@@ -97,8 +98,8 @@ def _shot(page, wiz, name, shots, size=(800, 600)):
     try:
         for variant in ("en", "long"):
             if variant == "long":
-                QApplication.instance().installTranslator(longer)   # sends LanguageChange
-            for _ in range(3):                       # let the layouts settle
+                QApplication.instance().installTranslator(longer)  # sends LanguageChange
+            for _ in range(3):  # let the layouts settle
                 QApplication.processEvents()
             wiz.grab().save(str(shots / f"{name}-{variant}.png"))
             for button in page.findChildren(QPushButton):
@@ -111,9 +112,9 @@ def _shot(page, wiz, name, shots, size=(800, 600)):
 
 def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_path):
     ctx, box, _t, conn = connected_env
-    box.qbtime_faults.latency_s = 0.03           # slow enough to watch the bars move
+    box.qbtime_faults.latency_s = 0.03  # slow enough to watch the bars move
     active = sum(1 for f in box.store.qbtime["customfields"] if f["active"])
-    box.qbtime_config.max_active_customfields = active   # QB Time refuses new custom fields
+    box.qbtime_config.max_active_customfields = active  # QB Time refuses new custom fields
     state = _state(ctx, conn)
     total = len(state.plan.actions)
     before = {j["id"] for j in box.store.qbtime["jobcodes"]}
@@ -121,9 +122,15 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     page = wiz.pages[PageId.IMPORT]
     assert page.running and not page.isComplete()
     assert [page.phase_name(p) for p in page._bars] == [
-        "Custom fields", "Items", "Customers", "Job locations", "Team members", "Archiving",
-        "Time off"]
-    qtbot.waitUntil(lambda: 0 < page._done < total, timeout=WAIT)   # real events, mid-way
+        "Custom fields",
+        "Items",
+        "Customers",
+        "Job locations",
+        "Team members",
+        "Archiving",
+        "Time off",
+    ]
+    qtbot.waitUntil(lambda: 0 < page._done < total, timeout=WAIT)  # real events, mid-way
     assert f"of {total} changes done" in page.overall.text()
     assert not page.isComplete()
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
@@ -134,11 +141,11 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     assert "Customers: 17 created" in log and "Job locations: 24 created" in log
     run = ImportRun.get_by_id(state.last_run.id)
     failed = run.counts["failed"]
-    assert run.status == "done" and failed >= 18          # 2 custom fields and their items
+    assert run.status == "done" and failed >= 18  # 2 custom fields and their items
     assert f"Finished. Not written: {failed} records." in log
     assert "could not be written" in page.banner.label.text() and page.banner.isVisible()
     created = {j["id"] for j in box.store.qbtime["jobcodes"]} - before
-    assert len(created) == 17                      # the customers, in QuickBooks Time
+    assert len(created) == 17  # the customers, in QuickBooks Time
 
     # A progress event as the importer sends them moves its phase's bar and the time left.
     page._running = True
@@ -160,17 +167,20 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     assert wiz.currentId() == PageId.DONE
     done = wiz.pages[PageId.DONE]
     assert f"Not written: {failed} records" in done.status.text()
-    rows = {done.summary.item(r, 0).text(): [done.summary.item(r, c).text()
-                                             for c in range(1, done.summary.columnCount())]
-            for r in range(done.summary.rowCount())}
+    rows = {
+        done.summary.item(r, 0).text(): [
+            done.summary.item(r, c).text() for c in range(1, done.summary.columnCount())
+        ]
+        for r in range(done.summary.rowCount())
+    }
     assert rows["Customers"][0] == "17" and rows["Job locations"][0] == "24"
-    assert rows["Custom fields"][-1] == "2"                  # the "Not done" column
+    assert rows["Custom fields"][-1] == "2"  # the "Not done" column
     assert int(rows["Custom fields"][-1]) + int(rows["Items"][-1]) == failed
     assert done.problems.rowCount() == failed
     reasons = {done.problems.item(r, 3).text() for r in range(done.problems.rowCount())}
-    assert any("maximum of" in r for r in reasons)          # QuickBooks Time's own reason
+    assert any("maximum of" in r for r in reasons)  # QuickBooks Time's own reason
     assert any('because "Xero items" could not be written first' in r for r in reasons)
-    assert not any("field:" in r for r in reasons)               # no internal references
+    assert not any("field:" in r for r in reasons)  # no internal references
     assert done.tabs.tabText(1) == f"&Problems ({failed})"
     assert done.later.rowCount() == len(state.plan.skipped) > 0
     assert not wiz.button(QWizard.WizardButton.BackButton).isEnabled()
@@ -190,8 +200,9 @@ def test_stop_continue_and_close_during_an_import(connected_env, host, qtbot):
     ctx, box, _t, conn = connected_env
     box.qbtime_faults.latency_s = 0.05
     dupes = _duplicate_names(box)
-    crashed = ImportRun.create(connection=conn, kind="import", status="running",
-                               started_at=utcnow())            # a window closed mid-import
+    crashed = ImportRun.create(
+        connection=conn, kind="import", status="running", started_at=utcnow()
+    )  # a window closed mid-import
     state = _state(ctx, conn)
     wiz = host(state, {PageId.IMPORT: RunPage, PageId.DONE: DonePage})
     page = wiz.pages[PageId.IMPORT]
@@ -199,29 +210,32 @@ def test_stop_continue_and_close_during_an_import(connected_env, host, qtbot):
     assert "finishes it" in page.banner.label.text()
     assert "The last import was interrupted" in page.log.toPlainText()
 
-    qtbot.waitUntil(lambda: page._done > 0, timeout=WAIT)      # the first batch is written
+    qtbot.waitUntil(lambda: page._done > 0, timeout=WAIT)  # the first batch is written
     page.stop_button.setFocus()
-    qtbot.keyClick(page.stop_button, Qt.Key.Key_Space)          # "Stop after the current step"
+    qtbot.keyClick(page.stop_button, Qt.Key.Key_Space)  # "Stop after the current step"
     assert "Stopping" in page.stop_button.text() and not page.stop_button.isEnabled()
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
-    assert ImportRun.get_by_id(crashed.id).status == "failed"   # closed by the importer
+    assert ImportRun.get_by_id(crashed.id).status == "failed"  # closed by the importer
     stopped = ImportRun.get_by_id(state.last_run.id)
     assert stopped.status == "cancelled"
     assert page._done < len(state.plan.actions)
     assert "importing again finishes the job without duplicates" in page.banner.label.text()
-    assert page.isComplete()                                      # the result can be seen
+    assert page.isComplete()  # the result can be seen
 
     # "Continue the import" plans what is left; the wizard's Cancel stops it between batches.
     assert page.banner.button.isVisible()
     qtbot.mouseClick(page.banner.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page._done > 0, timeout=WAIT)
-    wiz.reject()                                                  # Cancel button / Escape
+    wiz.reject()  # Cancel button / Escape
     assert page._cancel.is_set()
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
     second = ImportRun.get_by_id(state.last_run.id)
     assert second.id != stopped.id and second.status == "cancelled"
-    assert not JournalEntry.select().where((JournalEntry.run == second)
-                                           & (JournalEntry.state == "intent")).exists()
+    assert (
+        not JournalEntry.select()
+        .where((JournalEntry.run == second) & (JournalEntry.state == "intent"))
+        .exists()
+    )
 
     # Offline when continuing: a sentence, and the way on once the network is back.
     box.qbtime_faults.latency_s = 0.0
@@ -231,15 +245,16 @@ def test_stop_continue_and_close_during_an_import(connected_env, host, qtbot):
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
     text = page.banner.label.text()
     assert "did not finish" in text and "Could not reach QuickBooks Time" in text
-    assert "Traceback" not in text and not page.isComplete()     # nothing to show yet
+    assert "Traceback" not in text and not page.isComplete()  # nothing to show yet
     box.qbtime_faults.clear()
-    page.banner.button.click()                                     # "Continue the import"
+    page.banner.button.click()  # "Continue the import"
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
     assert ImportRun.get_by_id(state.last_run.id).status == "done"
-    assert page.isComplete() and "Stopped." in page.log.toPlainText()   # the log is kept
+    assert page.isComplete() and "Stopped." in page.log.toPlainText()  # the log is kept
     assert _duplicate_names(box) == dupes == set()
     # Nothing is left to do: a fresh plan from a fresh fetch writes nothing.
     from core.services.fetch import fetch
+
     fetch(ctx, conn)
     assert not [a for a in current_plan(conn)[1].actions if a.writes]
 
@@ -267,7 +282,7 @@ def test_done_page_report_log_folder_and_undo(connected_env, host, qtbot, tmp_pa
 
     # Export report (CSV)…: UTF-8 with a BOM, one row per journal entry.
     asked = []
-    target = tmp_path / "rapport import"          # no extension: ".csv" is added
+    target = tmp_path / "rapport import"  # no extension: ".csv" is added
     monkeypatch.setattr(page, "ask_report_path", lambda s: asked.append(s) or str(target))
     _mnemonic(qtbot, page, Qt.Key.Key_E, lambda: bool(asked) and not page.busy)
     assert asked[0].endswith(".csv")
@@ -288,9 +303,13 @@ def test_done_page_report_log_folder_and_undo(connected_env, host, qtbot, tmp_pa
 
     # Open log folder (no file manager here: the page says where the folder is).
     from wizard.pages import done as done_module
+
     opened = []
-    monkeypatch.setattr(done_module.QDesktopServices, "openUrl",
-                        lambda url: opened.append(url.toLocalFile()) or False)
+    monkeypatch.setattr(
+        done_module.QDesktopServices,
+        "openUrl",
+        lambda url: opened.append(url.toLocalFile()) or False,
+    )
     page.logs_button.click()
     assert opened == [str(ctx.paths.logs)] and str(ctx.paths.logs) in page.banner.label.text()
 
@@ -321,9 +340,17 @@ def test_done_page_report_log_folder_and_undo(connected_env, host, qtbot, tmp_pa
 
 # ============================================================================ home page
 def _home(host, state):
-    return host(state, {PageId.HOME: HomePage, PageId.WELCOME: WelcomePage,
-                        PageId.OPTIONS: Stub, PageId.REVIEW: Stub, PageId.PREVIEW: Stub},
-                start=PageId.HOME)
+    return host(
+        state,
+        {
+            PageId.HOME: HomePage,
+            PageId.WELCOME: WelcomePage,
+            PageId.OPTIONS: Stub,
+            PageId.REVIEW: Stub,
+            PageId.PREVIEW: Stub,
+        },
+        start=PageId.HOME,
+    )
 
 
 def _back_home(wiz, qtbot):
@@ -343,12 +370,14 @@ def test_home_changes_in_xero_and_history_with_undo(connected_env, host, qtbot, 
     qtbot.waitUntil(lambda: page._changes is not None and not page.busy, timeout=WAIT)
     assert page.changes_label.text() == "Nothing changed."
     assert "Maison Verdure Australia" in page.connection_label.text()
-    assert "finished" in page.last_label.text() and "Customers: 17 created" in page.last_label.text()
+    assert (
+        "finished" in page.last_label.text() and "Customers: 17 created" in page.last_label.text()
+    )
     assert state.fetched
     _shot(page, wiz, "home", tmp_path)
 
     # History…: the import, undone from there.
-    _mnemonic(qtbot, page, Qt.Key.Key_H, lambda: page.history is not None)   # &History…
+    _mnemonic(qtbot, page, Qt.Key.Key_H, lambda: page.history is not None)  # &History…
     dialog = page.history
     qtbot.waitUntil(lambda: dialog.isVisible() and not dialog.busy, timeout=WAIT)
     assert dialog.table.rowCount() == 1
@@ -384,7 +413,7 @@ def test_home_changes_in_xero_and_history_with_undo(connected_env, host, qtbot, 
 def test_home_offline_import_again_shortcuts_and_disconnect(connected_env, host, qtbot):
     ctx, box, _t, conn = connected_env
     ctx.sleep = lambda _s: None
-    box.xero_faults.force("reset", times=20)                      # offline
+    box.xero_faults.force("reset", times=20)  # offline
     state = _state(ctx, conn, plan=False)
     key = conn.qbtime_token_key
     wiz = _home(host, state)
@@ -395,16 +424,24 @@ def test_home_offline_import_again_shortcuts_and_disconnect(connected_env, host,
     assert "could not be reached" in page.banner.label.text()
     assert page.changes_label.text() == "Not known: Xero could not be checked."
     assert state.fetch_error and next_button.isEnabled()
-    assert all(b.isEnabled() for b in (page.review_button, page.options_button,
-                                       page.history_button, page.disconnect_button))
+    assert all(
+        b.isEnabled()
+        for b in (
+            page.review_button,
+            page.options_button,
+            page.history_button,
+            page.disconnect_button,
+        )
+    )
     box.xero_faults.clear()
-    page.banner.button.click()                                    # "Check again"
+    page.banner.button.click()  # "Check again"
     qtbot.waitUntil(lambda: page._changes is not None and not page.busy, timeout=WAIT)
     assert page.changes_label.text() == "Nothing changed."
 
     # Shortcuts: Options and Review conflicts (the review works offline).
     _mnemonic(qtbot, page, Qt.Key.Key_O, lambda: wiz.currentId() == PageId.OPTIONS)
-    assert state.came_from_home
+    assert wiz.visitedIds() == [PageId.HOME, PageId.OPTIONS]  # Back returns home
+    assert state.detour is None  # over once there: Next goes on as usual
     page = _back_home(wiz, qtbot)
     _mnemonic(qtbot, page, Qt.Key.Key_R, lambda: wiz.currentId() == PageId.REVIEW)
 
@@ -416,7 +453,7 @@ def test_home_offline_import_again_shortcuts_and_disconnect(connected_env, host,
     qtbot.waitUntil(lambda: wiz.currentId() != PageId.HOME, timeout=WAIT)
     assert state.plan is not None and state.options is not None
     assert state.plan.conflicts and wiz.currentId() == PageId.REVIEW
-    assert not state.came_from_home
+    assert state.detour is None
 
     # Disconnect…: "Keep the connection" is the default; confirming goes back to Welcome.
     page = _back_home(wiz, qtbot)
@@ -431,7 +468,8 @@ def test_home_offline_import_again_shortcuts_and_disconnect(connected_env, host,
 
 
 def test_history_refuses_an_older_undo_then_cascades_after_one_confirmation(
-        connected_env, host, qtbot):
+    connected_env, host, qtbot
+):
     """Issue 11: the same sentence as the headless undo, then one confirmation."""
     import io
 
@@ -441,8 +479,11 @@ def test_history_refuses_an_older_undo_then_cascades_after_one_confirmation(
 
     ctx, box, tenants, conn = connected_env
     first = sync(ctx, conn)
-    created = next(e for e in first.run.journal if e.action == "create"
-                   and e.entity_kind == "jobcode" and e.xero_id)
+    created = next(
+        e
+        for e in first.run.journal
+        if e.action == "create" and e.entity_kind == "jobcode" and e.xero_id
+    )
     org = box.store.xero_org(tenants["AU"])
     with box.store.lock:
         contact = next(c for c in org["Contacts"] if c["ContactID"] == created.xero_id)
@@ -458,10 +499,13 @@ def test_history_refuses_an_older_undo_then_cascades_after_one_confirmation(
     qtbot.waitUntil(lambda: not dialog.busy and dialog.table.rowCount() == 2, timeout=WAIT)
     dialog.select_run(first.run.id)
     dialog.undo(first.run.id)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog._question is not None
-                    and dialog._question.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: not dialog.busy and dialog._question is not None and dialog._question.isVisible(),
+        timeout=WAIT,
+    )
     cli_err = io.StringIO()
     import contextlib
+
     with contextlib.redirect_stderr(cli_err):
         cmd_undo(ctx, Output(as_json=False, stream=io.StringIO()), None, first.run.id)
     sentence = cli_err.getvalue().splitlines()[0]

@@ -19,8 +19,19 @@ def _fresh_ts(tmp_path: Path) -> Path:
     target = tmp_path / "wizard_fr.ts"
     shutil.copy(TS, target)
     sources = sorted(str(p) for p in (ROOT / "wizard").rglob("*.py"))
-    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-locations", "none",
-                    "-no-obsolete", "-ts", str(target)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(BIN / "pyside6-lupdate"),
+            *sources,
+            "-locations",
+            "none",
+            "-no-obsolete",
+            "-ts",
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
@@ -38,15 +49,29 @@ def test_every_wizard_string_is_translated_to_french(tmp_path):
             messages += 1
             source = message.findtext("source") or ""
             translation = message.find("translation")
-            forms = [f.text or "" for f in translation.iter("numerusform")] if translation is not None else []
-            text = " | ".join(forms) if forms else ((translation.text or "") if translation is not None else "")
-            if (translation is None or translation.get("type") in ("unfinished", "vanished")
-                    or not text.strip()):
+            forms = (
+                [f.text or "" for f in translation.iter("numerusform")]
+                if translation is not None
+                else []
+            )
+            text = (
+                " | ".join(forms)
+                if forms
+                else ((translation.text or "") if translation is not None else "")
+            )
+            if (
+                translation is None
+                or translation.get("type") in ("unfinished", "vanished")
+                or not text.strip()
+            ):
                 missing.append(f"{name}: {source}")
             elif any(not f.strip() for f in forms):
                 missing.append(f"{name}: {source} (a plural form is empty)")
             elif any(_placeholders(source) != _placeholders(t) for t in (forms or [text])):
                 mismatched.append(f"{name}: {source!r} -> {text!r}")
     assert messages > 10
-    assert not missing, f"{len(missing)} untranslated (run `make translations`, then translate):\n" + "\n".join(missing)
+    assert not missing, (
+        f"{len(missing)} untranslated (run `make translations`, then translate):\n"
+        + "\n".join(missing)
+    )
     assert not mismatched, "placeholders differ:\n" + "\n".join(mismatched)

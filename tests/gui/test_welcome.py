@@ -80,4 +80,4 @@ def test_country_names_kept_ready_are_babels():
     for language in LANGUAGES:
         assert country_names(language) == from_babel(language), language
     assert ("DE", "Allemagne") in country_names("fr")
-    assert country_names("de") == from_babel("de")   # other languages: from babel
+    assert country_names("de") == from_babel("de")  # other languages: from babel

@@ -7,7 +7,7 @@ through the wizard's task runner; the dialog shows them busy and reports in a ba
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +26,10 @@ from ..tasks import undo_task
 from ..widgets import Banner, ask, cell, paragraph, read_only_table
 from ..words import outcome_lines, run_kind_words, run_status_words, verb_count, when_text
 from ..workers import TaskRunner, error_text
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.engine.importer import ImportRun, ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,24 @@ def load_history(connection_id: int) -> list[RunRow]:
     rows = []
     for run in history(conn):
         counts = run.counts or {}
-        rows.append(RunRow(run.id, run.kind, run.status, run.started_at or run.created_at,
-                           dict(counts.get("outcomes", {})), int(counts.get("failed", 0) or 0),
-                           run.undoes_run_id, can_undo(run)))
+        rows.append(
+            RunRow(
+                run.id,
+                run.kind,
+                run.status,
+                run.started_at or run.created_at,
+                dict(counts.get("outcomes", {})),
+                int(counts.get("failed", 0) or 0),
+                run.undoes_run_id,
+                can_undo(run),
+            )
+        )
     return rows
 
 
-def cascade_undo_task(ctx: Any, connection_id: int, run_id: int, *,
-                      progress: Any = None) -> tuple[Any, Any]:
+def cascade_undo_task(
+    ctx: AppContext, connection_id: int, run_id: int, *, progress: ProgressCallback | None = None
+) -> tuple[ImportRun, ImportRun]:
     """Undo the later imports that touched ``run_id`` (newest first), then ``run_id``."""
     from core.app.sync import undo
     from core.store.models import Connection, ImportRun
@@ -138,8 +152,9 @@ class HistoryDialog(QDialog):
         if self.state.connection_id is None:
             return
         self._set_busy(True, self.tr("Reading the history…"))
-        self.tasks.start(load_history, self.state.connection_id, on_done=self._loaded,
-                         on_error=self._failed)
+        self.tasks.start(
+            load_history, self.state.connection_id, on_done=self._loaded, on_error=self._failed
+        )
 
     def _loaded(self, rows: list[RunRow]) -> None:
         selected = self.selected()
@@ -163,11 +178,16 @@ class HistoryDialog(QDialog):
             self.banner.show_message(sentence, "warning")
             numbers = ", ".join(str(n) for n in [*exc.later_ids, exc.run_id])
             self._question = ask(
-                self, self.tr("Undo the later imports first?"), sentence,
-                self.tr("&Undo them all"), self.tr("&Keep them"),
+                self,
+                self.tr("Undo the later imports first?"),
+                sentence,
+                self.tr("&Undo them all"),
+                self.tr("&Keep them"),
                 lambda: self.undo(exc.run_id, cascade=True),
                 informative=self.tr("Imports {numbers} will be undone in this order.").format(
-                    numbers=numbers))
+                    numbers=numbers
+                ),
+            )
             return
         self.banner.show_message(error_text(exc), "error")
 
@@ -212,14 +232,20 @@ class HistoryDialog(QDialog):
         if run is None or not run.undoable:
             return
         self._question = ask(
-            self, self.tr("Undo import {number}?").format(number=run.id),
-            self.tr("Undo import {number} of {when}?").format(number=run.id,
-                                                             when=when_text(run.started_at)),
-            self.tr("&Undo the import"), self.tr("&Keep it"), lambda: self.undo(run.id),
+            self,
+            self.tr("Undo import {number}?").format(number=run.id),
+            self.tr("Undo import {number} of {when}?").format(
+                number=run.id, when=when_text(run.started_at)
+            ),
+            self.tr("&Undo the import"),
+            self.tr("&Keep it"),
+            lambda: self.undo(run.id),
             informative=self.tr(
                 "What that import created is archived in QuickBooks Time, what it changed is "
                 "changed back, and what it archived is made active again. Time already "
-                "tracked is kept."))
+                "tracked is kept."
+            ),
+        )
 
     def undo(self, run_id: int, cascade: bool = False) -> None:
         if self._busy or self.state.connection_id is None:
@@ -227,10 +253,15 @@ class HistoryDialog(QDialog):
         self.banner.clear()
         self._message = None
         self._set_busy(True, self.tr("Undoing import {number}…").format(number=run_id))
-        self.tasks.start(cascade_undo_task if cascade else undo_task, self.state.ctx,
-                         self.state.connection_id, run_id,
-                         on_done=self._undone, on_error=self._failed,
-                         on_progress=lambda _e: None)
+        self.tasks.start(
+            cascade_undo_task if cascade else undo_task,
+            self.state.ctx,
+            self.state.connection_id,
+            run_id,
+            on_done=self._undone,
+            on_error=self._failed,
+            on_progress=lambda _e: None,
+        )
 
     def _undone(self, value: tuple[Any, Any]) -> None:
         undo_run, original = value
@@ -249,12 +280,17 @@ class HistoryDialog(QDialog):
             return
         key, number = self._message
         if key == "undone":
-            self.banner.show_message(self.tr("Import {number} was undone.").format(number=number),
-                                     "success")
+            self.banner.show_message(
+                self.tr("Import {number} was undone.").format(number=number), "success"
+            )
         else:
-            self.banner.show_message(self.tr(
-                "Part of import {number} could not be undone. Select it and click \"Undo this "
-                "import\" again to retry.").format(number=number), "warning")
+            self.banner.show_message(
+                self.tr(
+                    'Part of import {number} could not be undone. Select it and click "Undo this '
+                    'import" again to retry.'
+                ).format(number=number),
+                "warning",
+            )
 
     # ---------------------------------------------------------------- words
     def changeEvent(self, event: Any) -> None:
@@ -266,12 +302,16 @@ class HistoryDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("History"))
-        self.intro.setText(self.tr(
-            "Every import and undo, newest first. Undoing an import archives what it created, "
-            "changes back what it changed, and restores what it archived."))
+        self.intro.setText(
+            self.tr(
+                "Every import and undo, newest first. Undoing an import archives what it created, "
+                "changes back what it changed, and restores what it archived."
+            )
+        )
         self.table_label.setText(self.tr("&Imports:"))
-        self.table.setHorizontalHeaderLabels([self.tr("Date"), self.tr("What"),
-                                              self.tr("Result"), self.tr("Changes")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Date"), self.tr("What"), self.tr("Result"), self.tr("Changes")]
+        )
         self.table.setAccessibleName(self.tr("Imports and undos"))
         self.undo_button.setText(self.tr("&Undo this import"))
         self.close_button.setText(self.tr("Close"))

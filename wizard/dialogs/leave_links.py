@@ -1,4 +1,4 @@
-""""Link leave types": each Xero leave type → a QuickBooks Time time-off code (or none).
+""" "Link leave types": each Xero leave type → a QuickBooks Time time-off code (or none).
 
 One row per Xero leave type with a combo of the time-off codes, preselected from the saved
 links or a code with the same name (``core.engine.leave.leave_link_rows``). Unpaid leave is marked
@@ -32,8 +32,9 @@ NOT_LINKED = 0
 
 
 class LeaveLinksDialog(QDialog):
-    def __init__(self, rows: Sequence[LeaveRow], codes: Sequence[TimeOffCode],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, rows: Sequence[LeaveRow], codes: Sequence[TimeOffCode], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.rows = list(rows)
         self.codes = list(codes)
@@ -67,7 +68,9 @@ class LeaveLinksDialog(QDialog):
             name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
             combo = QComboBox(grid_host)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(12)
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             name.setBuddy(combo)
@@ -88,10 +91,11 @@ class LeaveLinksDialog(QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(grid_host)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button.setDefault(True)
@@ -142,8 +146,11 @@ class LeaveLinksDialog(QDialog):
         for code in self.codes:
             if not code.active and code.id != current:
                 continue  # an archived code is offered only when it is the saved choice
-            text = code.name if code.active else self.tr("%1 (archived in QuickBooks Time)").replace(
-                "%1", code.name)
+            text = (
+                code.name
+                if code.active
+                else self.tr("%1 (archived in QuickBooks Time)").replace("%1", code.name)
+            )
             combo.addItem(text, code.id)
             combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         found = combo.findData(current if current else NOT_LINKED)
@@ -152,28 +159,44 @@ class LeaveLinksDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Link leave types"))
-        self.intro.setText(self.tr(
-            "Choose the QuickBooks Time time-off code for each Xero leave type. Time off "
-            "recorded on a linked code goes to Xero as that leave. Codes with the same name "
-            "are chosen for you: check them. Unpaid leave is never exported to Xero."))
-        self.no_codes.setText(self.tr(
-            "QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, "
-            "then come back here."))
-        self.no_rows.setText(self.tr(
-            "No leave types were read from Xero for this organisation: there is nothing to link."))
+        self.intro.setText(
+            self.tr(
+                "Choose the QuickBooks Time time-off code for each Xero leave type. Time off "
+                "recorded on a linked code goes to Xero as that leave. Codes with the same name "
+                "are chosen for you: check them. Unpaid leave is never exported to Xero."
+            )
+        )
+        self.no_codes.setText(
+            self.tr(
+                "QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, "
+                "then come back here."
+            )
+        )
+        self.no_rows.setText(
+            self.tr(
+                "No leave types were read from Xero for this organisation: there is nothing to link."
+            )
+        )
         self.head_leave.setText(self.tr("Xero leave type"))
         self.head_code.setText(self.tr("QuickBooks Time time-off code"))
         self.head_export.setText(self.tr("Exported to Xero"))
-        for row, name, combo, export in zip(self.rows, self.names, self.combos, self.exports,
-                                            strict=True):
-            name.setText(row.name if row.active else self.tr("%1 (no longer used in Xero)").replace(
-                "%1", row.name))
+        for row, name, combo, export in zip(
+            self.rows, self.names, self.combos, self.exports, strict=True
+        ):
+            name.setText(
+                row.name
+                if row.active
+                else self.tr("%1 (no longer used in Xero)").replace("%1", row.name)
+            )
             self._fill(combo, row)
             combo.setAccessibleName(self.tr("Time-off code for %1").replace("%1", row.name))
             if row.source == "same_name":
                 combo.setToolTip(self.tr("Chosen for you: same name. Check it."))
-            export.setText(self.tr("Paid: exported to Xero") if row.is_paid
-                           else self.tr("Unpaid: never exported to Xero"))
+            export.setText(
+                self.tr("Paid: exported to Xero")
+                if row.is_paid
+                else self.tr("Unpaid: never exported to Xero")
+            )
             combo.setAccessibleDescription(export.text())
         self.ok_button.setText(self.tr("&Save links"))
 

@@ -1,4 +1,4 @@
-""""Add Xero contacts as customers": tick never-invoiced contacts so the import brings them in.
+""" "Add Xero contacts as customers": tick never-invoiced contacts so the import brings them in.
 
 Contacts that were never invoiced are not customers in Xero, so the import leaves them out.
 This dialog lists them (one model row each, fast with tens of thousands), filters as the
@@ -53,8 +53,9 @@ class ContactsModel(QAbstractTableModel):
 
     NAME, EMAIL, CITY = range(3)
 
-    def __init__(self, contacts: Sequence[XeroContact], checked: Iterable[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, contacts: Sequence[XeroContact], checked: Iterable[str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         rows: list[tuple[str, str, str, str]] = []
         for c in contacts:
@@ -84,14 +85,17 @@ class ContactsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return row[col + 1] or None
         if role == Qt.ItemDataRole.CheckStateRole and col == self.NAME:
-            return (Qt.CheckState.Checked if row[0] in self.checked
-                    else Qt.CheckState.Unchecked)
+            return Qt.CheckState.Checked if row[0] in self.checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.UserRole:
             return row[0]
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole or index.column() != self.NAME:
+        if (
+            not index.isValid()
+            or role != Qt.ItemDataRole.CheckStateRole
+            or index.column() != self.NAME
+        ):
             return False
         state = value if isinstance(value, Qt.CheckState) else Qt.CheckState(int(value))
         self.set_checked(index.row(), state == Qt.CheckState.Checked)
@@ -103,8 +107,9 @@ class ContactsModel(QAbstractTableModel):
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section]
         return None
@@ -118,8 +123,11 @@ class ContactsModel(QAbstractTableModel):
     def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
         col = min(max(column, 0), 2)
         folded, rows = self.folded, self.rows
-        order_ = sorted(range(len(rows)), key=lambda i: (folded[i][col], folded[i][0], rows[i][0]),
-                        reverse=order == Qt.SortOrder.DescendingOrder)
+        order_ = sorted(
+            range(len(rows)),
+            key=lambda i: (folded[i][col], folded[i][0], rows[i][0]),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
         self.rows = [rows[i] for i in order_]
         self.folded = [folded[i] for i in order_]
         self.keys = [self.keys[i] for i in order_]
@@ -176,8 +184,12 @@ class ContactFilter(QSortFilterProxyModel):
 class ManageCustomersDialog(QDialog):
     """Tick the Xero contacts to import as customers. ``chosen_ids()`` after OK."""
 
-    def __init__(self, contacts: Sequence[XeroContact], extra_customers: Iterable[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        contacts: Sequence[XeroContact],
+        extra_customers: Iterable[str],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.initial = frozenset(extra_customers)
         listed = addable_contacts(contacts)
@@ -199,8 +211,9 @@ class ManageCustomersDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSortIndicator(ContactsModel.NAME,
-                                                       Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().setSortIndicator(
+            ContactsModel.NAME, Qt.SortOrder.AscendingOrder
+        )
         self.table.setSortingEnabled(True)  # sorts once, by name
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
@@ -215,7 +228,8 @@ class ManageCustomersDialog(QDialog):
         self.count = QLabel(self)
         self.count.setWordWrap(True)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button.setDefault(True)
@@ -291,15 +305,19 @@ class ManageCustomersDialog(QDialog):
             chosen = self.tr("1 contact ticked: it will be imported as a customer.")
         else:
             chosen = self.tr("%1 contacts ticked: they will be imported as customers.").replace(
-                "%1", str(ticked))
+                "%1", str(ticked)
+            )
         if shown < total:
             chosen += " " + self.tr("Showing %1 of %2 contacts.").replace("%1", str(shown)).replace(
-                "%2", str(total))
+                "%2", str(total)
+            )
         self.count.setText(chosen)
         self.empty.setVisible(total == 0 or shown == 0)
-        self.empty.setText(self.tr("Every active Xero contact is already a customer: there is "
-                                   "nothing to add.") if total == 0
-                           else self.tr("No contact matches your search."))
+        self.empty.setText(
+            self.tr("Every active Xero contact is already a customer: there is nothing to add.")
+            if total == 0
+            else self.tr("No contact matches your search.")
+        )
 
     def chosen_ids(self) -> frozenset[str]:
         """The new ``extra_customers``: ticked contacts, plus earlier choices not listed here
@@ -309,10 +327,13 @@ class ManageCustomersDialog(QDialog):
     # -- texts
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Add Xero contacts as customers"))
-        self.intro.setText(self.tr(
-            "These Xero contacts have never been invoiced, so they are not customers yet and "
-            "are not imported. Tick the ones your team members need to track time against. "
-            "Untick one to stop importing it."))
+        self.intro.setText(
+            self.tr(
+                "These Xero contacts have never been invoiced, so they are not customers yet and "
+                "are not imported. Tick the ones your team members need to track time against. "
+                "Untick one to stop importing it."
+            )
+        )
         self.search_label.setText(self.tr("&Search:"))
         self.search.setPlaceholderText(self.tr("Name, email or city"))
         self.search.setAccessibleName(self.tr("Search contacts"))

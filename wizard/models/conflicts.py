@@ -28,8 +28,15 @@ KIND, XERO, CANDIDATE, SCORE, REASON, DECISION = range(6)
 COLUMNS = 6
 
 #: the order kinds are listed in (filter combo, sorting by kind)
-KIND_ORDER = ("customer", "location", "employee", "item", "tracking_category", "tracking_option",
-              "leave_type")
+KIND_ORDER = (
+    "customer",
+    "location",
+    "employee",
+    "item",
+    "tracking_category",
+    "tracking_option",
+    "leave_type",
+)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -65,8 +72,14 @@ class ConflictTableModel(ListTableModel):
         return labels.get(kind, kind)
 
     def headers(self) -> list[str]:
-        return [self.tr("Kind"), self.tr("In Xero"), self.tr("In QuickBooks Time"),
-                self.tr("Score"), self.tr("Why"), self.tr("Decision")]
+        return [
+            self.tr("Kind"),
+            self.tr("In Xero"),
+            self.tr("In QuickBooks Time"),
+            self.tr("Score"),
+            self.tr("Why"),
+            self.tr("Decision"),
+        ]
 
     @staticmethod
     def candidate_by_id(conflict: Conflict, qbt_id: int | None) -> Candidate | None:
@@ -110,8 +123,11 @@ class ConflictTableModel(ListTableModel):
     def reason_tooltip(self, conflict: Conflict) -> str:
         lines = [conflict.describe()]
         for cand in conflict.candidates:
-            lines.append(self.tr("“{name}”: {reason} (score {score})").format(
-                name=cand.name, reason=cand.describe(), score=round(cand.score)))
+            lines.append(
+                self.tr("“{name}”: {reason} (score {score})").format(
+                    name=cand.name, reason=cand.describe(), score=round(cand.score)
+                )
+            )
         return "\n".join(lines)
 
     def best_text(self, conflict: Conflict) -> str:
@@ -207,7 +223,11 @@ class ConflictTableModel(ListTableModel):
             font = QFont()
             font.setItalic(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and column == DECISION and row.state == "reopened":
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and column == DECISION
+            and row.state == "reopened"
+        ):
             return QBrush(QColor("#8a4b00"))
         if role == SORT_ROLE:
             return self.sort_key(index.row(), column)
@@ -255,13 +275,20 @@ class ConflictFilterModel(QSortFilterProxyModel):
         if self._kind and row.conflict.kind != self._kind:
             return False
         if self._text:
-            haystack = " ".join([row.conflict.xero_name, *(c.name for c in row.conflict.candidates),
-                                 model.reason_text(row.conflict), model.decision_text(row),
-                                 model.kind_label(row.conflict.kind)])
+            haystack = " ".join(
+                [
+                    row.conflict.xero_name,
+                    *(c.name for c in row.conflict.candidates),
+                    model.reason_text(row.conflict),
+                    model.decision_text(row),
+                    model.kind_label(row.conflict.kind),
+                ]
+            )
             return self._text in fold(haystack)
         return True
 
     def lessThan(self, left: Index, right: Index) -> bool:
         model = self.source()
-        return bool(model.sort_key(left.row(), left.column())
-                    < model.sort_key(right.row(), right.column()))
+        return bool(
+            model.sort_key(left.row(), left.column()) < model.sort_key(right.row(), right.column())
+        )

@@ -32,8 +32,13 @@ Index = QModelIndex | QPersistentModelIndex
 #: the operations a change can be, in the order the filter and the grid list them
 OPERATIONS = ("create", "update", "restore", "archive", "link", "skip")
 #: columns of the counts grid, and which ImportPlan.counts() key feeds each
-COUNT_COLUMNS = (("create", "created"), ("update", "updated"), ("archive", "archived"),
-                 ("link", "linked"), ("skip", "skipped"))
+COUNT_COLUMNS = (
+    ("create", "created"),
+    ("update", "updated"),
+    ("archive", "archived"),
+    ("link", "linked"),
+    ("skip", "skipped"),
+)
 
 ARCHIVE_BACKGROUND = QColor("#fdecea")
 ARCHIVE_FOREGROUND = QColor("#611a15")
@@ -45,14 +50,31 @@ WHAT, KIND, NAME, BEFORE, AFTER, WHY = range(6)
 COLUMNS = 6
 
 # the Xero-side kind of a skipped record -> the summary kind the counts use
-_SKIPPED_KIND = {"customer": "customers", "location": "locations", "employee": "employees",
-                 "item": "items", "tracking_category": "custom_fields",
-                 "tracking_option": "items", "leave_type": "leave"}
+_SKIPPED_KIND = {
+    "customer": "customers",
+    "location": "locations",
+    "employee": "employees",
+    "item": "items",
+    "tracking_category": "custom_fields",
+    "tracking_option": "items",
+    "leave_type": "leave",
+}
 
 # fields never shown (ids and settings the person did not choose)
-_HIDDEN = {"id", "parent_id", "type", "applies_to", "show_to_all", "customfield_id",
-           "permissions", "qbt_jobcode_id", "children_assigned_to_all", "linked_objects",
-           "type_id", "short_code"}
+_HIDDEN = {
+    "id",
+    "parent_id",
+    "type",
+    "applies_to",
+    "show_to_all",
+    "customfield_id",
+    "permissions",
+    "qbt_jobcode_id",
+    "children_assigned_to_all",
+    "linked_objects",
+    "type_id",
+    "short_code",
+}
 _ADDRESS = ("addr1", "addr2", "city", "state", "zip", "country")
 
 
@@ -61,12 +83,12 @@ class Change:
     """One line of the preview: an action of the plan, or a skipped record."""
 
     op: str
-    kind: str                      # a summary kind (customers, employees, ...)
+    kind: str  # a summary kind (customers, employees, ...)
     name: str
     before: Mapping[str, Any]
     after: Mapping[str, Any]
     source: Action | Skipped
-    ref: str = ""                  # the action's ref ("" for skipped records)
+    ref: str = ""  # the action's ref ("" for skipped records)
 
     @property
     def reason(self) -> str:
@@ -77,8 +99,10 @@ class Change:
 
 
 def changes_of(plan: ImportPlan) -> list[Change]:
-    out = [Change(a.op, a.summary_kind, a.label, dict(a.before), dict(a.after), a, a.ref)
-           for a in plan.actions]
+    out = [
+        Change(a.op, a.summary_kind, a.label, dict(a.before), dict(a.after), a, a.ref)
+        for a in plan.actions
+    ]
     out += [skipped_change(s) for s in plan.skipped]
     return out
 
@@ -101,34 +125,56 @@ class Words(QObject):
     """The model's words (one place, so both models translate them the same way)."""
 
     def op(self, op: str) -> str:
-        return {"create": self.tr("Create"), "update": self.tr("Update"),
-                "restore": self.tr("Restore"), "archive": self.tr("Archive"),
-                "link": self.tr("Link"), "skip": self.tr("Skip")}.get(op, op)
+        return {
+            "create": self.tr("Create"),
+            "update": self.tr("Update"),
+            "restore": self.tr("Restore"),
+            "archive": self.tr("Archive"),
+            "link": self.tr("Link"),
+            "skip": self.tr("Skip"),
+        }.get(op, op)
 
     def kind(self, kind: str) -> str:
-        return {"customers": self.tr("Customer"), "locations": self.tr("Location"),
-                "employees": self.tr("Team member"), "items": self.tr("Item"),
-                "custom_fields": self.tr("Custom field"), "assignments": self.tr("Assignment"),
-                "leave": self.tr("Time off")}.get(kind, kind)
+        return {
+            "customers": self.tr("Customer"),
+            "locations": self.tr("Location"),
+            "employees": self.tr("Team member"),
+            "items": self.tr("Item"),
+            "custom_fields": self.tr("Custom field"),
+            "assignments": self.tr("Assignment"),
+            "leave": self.tr("Time off"),
+        }.get(kind, kind)
 
     def kinds(self, kind: str) -> str:
-        return {"customers": self.tr("Customers"), "locations": self.tr("Locations"),
-                "employees": self.tr("Team members"), "items": self.tr("Items"),
-                "custom_fields": self.tr("Custom fields"), "assignments": self.tr("Assignments"),
-                "leave": self.tr("Time off")}.get(kind, kind)
+        return {
+            "customers": self.tr("Customers"),
+            "locations": self.tr("Locations"),
+            "employees": self.tr("Team members"),
+            "items": self.tr("Items"),
+            "custom_fields": self.tr("Custom fields"),
+            "assignments": self.tr("Assignments"),
+            "leave": self.tr("Time off"),
+        }.get(kind, kind)
 
     def yes_no(self, value: Any) -> str:
         return self.tr("Yes") if value else self.tr("No")
 
     def field(self, key: str) -> str:
-        return {"name": self.tr("Name"), "first_name": self.tr("First name"),
-                "last_name": self.tr("Last name"), "email": self.tr("Email"),
-                "username": self.tr("Username"), "active": self.tr("Status"),
-                "assigned_to_all": self.tr("Assigned to all team members"),
-                "required": self.tr("Required on timesheets"), "address": self.tr("Address"),
-                "time_off_code": self.tr("Time-off code"), "is_paid": self.tr("Paid"),
-                "export_to_xero": self.tr("Sent to Xero"), "notes": self.tr("Notes")}.get(
-            key, key.replace("_", " ").capitalize())
+        return {
+            "name": self.tr("Name"),
+            "first_name": self.tr("First name"),
+            "last_name": self.tr("Last name"),
+            "email": self.tr("Email"),
+            "username": self.tr("Username"),
+            "active": self.tr("Status"),
+            "assigned_to_all": self.tr("Assigned to all team members"),
+            "required": self.tr("Required on timesheets"),
+            "address": self.tr("Address"),
+            "time_off_code": self.tr("Time-off code"),
+            "is_paid": self.tr("Paid"),
+            "export_to_xero": self.tr("Sent to Xero"),
+            "notes": self.tr("Notes"),
+        }.get(key, key.replace("_", " ").capitalize())
 
     def value(self, key: str, value: Any) -> str:
         if key == "active":
@@ -144,26 +190,34 @@ class Words(QObject):
         parts: list[str] = []
         address = [str(values[k]) for k in _ADDRESS if values.get(k)]
         if address:
-            parts.append(self.tr("{field}: {value}").format(field=self.field("address"),
-                                                             value=", ".join(address)))
+            parts.append(
+                self.tr("{field}: {value}").format(
+                    field=self.field("address"), value=", ".join(address)
+                )
+            )
         for key, value in values.items():
             if key in _HIDDEN or key in _ADDRESS or key in ("children", "assignments"):
                 continue
-            parts.append(self.tr("{field}: {value}").format(field=self.field(key),
-                                                             value=self.value(key, value)))
+            parts.append(
+                self.tr("{field}: {value}").format(
+                    field=self.field(key), value=self.value(key, value)
+                )
+            )
         if archive_note:
             children = len(values.get("children") or ())
             assignments = len(values.get("assignments") or ())
             if children == 1:
                 parts.append(self.tr("the job under it is archived too"))
             elif children:
-                parts.append(self.tr("the {count} jobs under it are archived too").format(
-                    count=children))
+                parts.append(
+                    self.tr("the {count} jobs under it are archived too").format(count=children)
+                )
             if assignments == 1:
                 parts.append(self.tr("1 team member assignment is removed"))
             elif assignments:
-                parts.append(self.tr("{count} team member assignments are removed").format(
-                    count=assignments))
+                parts.append(
+                    self.tr("{count} team member assignments are removed").format(count=assignments)
+                )
         return parts
 
 
@@ -174,14 +228,15 @@ class ChangeTableModel(ListTableModel):
         super().__init__(parent)
         self.words = Words(self)
         self._changes: list[Change] = []
-        self._ops: dict[str, int] = {}      # lines per operation
-        self._kinds: dict[str, int] = {}    # lines per kind
+        self._ops: dict[str, int] = {}  # lines per operation
+        self._kinds: dict[str, int] = {}  # lines per kind
 
     def set_plan(self, plan: ImportPlan | None) -> None:
         self.set_changes(changes_of(plan) if plan is not None else [])
 
-    def set_changes(self, changes: list[Change],
-                    counts: tuple[dict[str, int], dict[str, int]] | None = None) -> None:
+    def set_changes(
+        self, changes: list[Change], counts: tuple[dict[str, int], dict[str, int]] | None = None
+    ) -> None:
         """Show these lines (``changes_of`` a plan and their ``count_lines``: a large plan's
         are made in a worker)."""
         self.beginResetModel()
@@ -206,20 +261,26 @@ class ChangeTableModel(ListTableModel):
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMNS - 1)
         if self._changes:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._changes) - 1,
-                                                               COLUMNS - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._changes) - 1, COLUMNS - 1))
 
     def headers(self) -> list[str]:
-        return [self.tr("What"), self.tr("Kind"), self.tr("Name"), self.tr("Before"),
-                self.tr("After"), self.tr("Why")]
+        return [
+            self.tr("What"),
+            self.tr("Kind"),
+            self.tr("Name"),
+            self.tr("Before"),
+            self.tr("After"),
+            self.tr("Why"),
+        ]
 
     def before_text(self, c: Change) -> str:
         if c.op in ("create", "skip"):
             return "—"
         if c.op == "link":
             return self.tr("Not linked")
-        parts = self.words.values({k: v for k, v in c.before.items()
-                                   if k in c.after or k == "active"})
+        parts = self.words.values(
+            {k: v for k, v in c.before.items() if k in c.after or k == "active"}
+        )
         return "; ".join(parts) or "—"
 
     def after_text(self, c: Change) -> str:
@@ -231,8 +292,9 @@ class ChangeTableModel(ListTableModel):
             return "; ".join([base, *extra])
         if c.op == "archive":
             parts = [self.words.value("active", False)]
-            note = self.words.values({k: c.before.get(k) for k in ("children", "assignments")},
-                                     archive_note=True)
+            note = self.words.values(
+                {k: c.before.get(k) for k in ("children", "assignments")}, archive_note=True
+            )
             return "; ".join(parts + note)
         return "; ".join(self.words.values(c.after)) or "—"
 
@@ -268,8 +330,9 @@ class ChangeTableModel(ListTableModel):
             if column in (BEFORE, AFTER):
                 return text.replace("; ", "\n")
             if archive and column == WHAT:
-                return self.tr("Archived in QuickBooks Time. Undo from the last page brings "
-                               "it back.")
+                return self.tr(
+                    "Archived in QuickBooks Time. Undo from the last page brings it back."
+                )
             return text
         if role == Qt.ItemDataRole.BackgroundRole and archive:
             return QBrush(ARCHIVE_BACKGROUND)
@@ -317,7 +380,7 @@ class ChangeFilterModel(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._op and not self._text:
-            return True   # no filter: the quickest answer (asked once per line)
+            return True  # no filter: the quickest answer (asked once per line)
         model: ChangeTableModel = self.sourceModel()  # type: ignore[assignment]
         c = model.change_at(source_row)
         if c is None:
@@ -368,14 +431,18 @@ class CountsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COUNT_COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
                 return self.words.op(COUNT_COLUMNS[section][0])
             return self.words.kinds(self._kinds[section])
-        if role == Qt.ItemDataRole.FontRole and orientation == Qt.Orientation.Horizontal \
-                and COUNT_COLUMNS[section][0] == "archive":
+        if (
+            role == Qt.ItemDataRole.FontRole
+            and orientation == Qt.Orientation.Horizontal
+            and COUNT_COLUMNS[section][0] == "archive"
+        ):
             font = QFont()
             font.setBold(True)
             return font
@@ -391,7 +458,8 @@ class CountsModel(QAbstractTableModel):
             return str(n) if n else "–"
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             return self.tr("{kind}: {operation} {count}").format(
-                kind=self.words.kinds(kind), operation=self.words.op(op), count=n)
+                kind=self.words.kinds(kind), operation=self.words.op(op), count=n
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if op == "archive" and n:
@@ -406,5 +474,12 @@ class CountsModel(QAbstractTableModel):
         return None
 
 
-__all__ = ["OPERATIONS", "Change", "ChangeFilterModel", "ChangeTableModel",
-           "CountsModel", "changes_of", "count_lines"]
+__all__ = [
+    "OPERATIONS",
+    "Change",
+    "ChangeFilterModel",
+    "ChangeTableModel",
+    "CountsModel",
+    "changes_of",
+    "count_lines",
+]

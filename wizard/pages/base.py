@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
@@ -23,8 +23,10 @@ from ..widgets import Banner
 from ..workers import error_text
 
 if TYPE_CHECKING:
+    from ..host import PageHost
     from ..state import WizardState
-    from ..wizard import BridgeWizard
+
+T = TypeVar("T")
 
 
 class BasePage(QWizardPage):
@@ -37,6 +39,7 @@ class BasePage(QWizardPage):
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self._host: PageHost | None = None
         self._busy = False
         self.outer = QVBoxLayout(self)
         self.body = QVBoxLayout()
@@ -71,8 +74,21 @@ class BasePage(QWizardPage):
         return True
 
     # ------------------------------------------------------------------ wizard plumbing
-    def bridge(self) -> BridgeWizard:
-        return self.wizard()  # type: ignore[return-value]
+    def attach(self, host: PageHost) -> None:
+        """Called by the host as it adds this page."""
+        self._host = host
+
+    @property
+    def hosted(self) -> bool:
+        """Whether a host holds this page yet (a page may be drawn on its own)."""
+        return self._host is not None
+
+    @property
+    def host(self) -> PageHost:
+        """The window holding this page: state, task runner, navigation."""
+        if self._host is None:
+            raise RuntimeError(f"{type(self).__name__} is not in a wizard yet")
+        return self._host
 
     def isComplete(self) -> bool:
         return not self._busy and self.ready()
@@ -85,7 +101,7 @@ class BasePage(QWizardPage):
     def nextId(self) -> int:
         from ..state import PageId
 
-        nxt = self.state.next_page(PageId(self.bridge().currentId()))
+        nxt = self.state.next_page(PageId(self.host.currentId()))
         return -1 if nxt is None else int(nxt)
 
     # ------------------------------------------------------------------ busy and errors
@@ -99,19 +115,28 @@ class BasePage(QWizardPage):
         self.busy_row.setVisible(busy)
         self.completeChanged.emit()
 
-    def show_error(self, exc: BaseException | str, *, retry: Callable[[], None] | None = None) -> None:
+    def show_error(
+        self, exc: BaseException | str, *, retry: Callable[[], None] | None = None
+    ) -> None:
         text = exc if isinstance(exc, str) else error_text(exc)
-        self.banner.show_message(text, "error", action_text=self.tr("Try again") if retry else None,
-                                 action=retry)
+        self.banner.show_message(
+            text, "error", action_text=self.tr("Try again") if retry else None, action=retry
+        )
 
-    def run_task(self, fn: Callable[..., Any], *args: Any, message: str,
-                 on_done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[BridgeError], None] | None = None,
-                 on_progress: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+    def run_task(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        message: str,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BridgeError], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.banner.clear()
         self.set_busy(True, message)
 
-        def done(value: Any) -> None:
+        def done(value: T) -> None:
             self.set_busy(False)
             if on_done is not None:
                 on_done(value)
@@ -123,8 +148,9 @@ class BasePage(QWizardPage):
             else:
                 self.show_error(exc)
 
-        self.bridge().tasks.start(fn, *args, on_done=done, on_error=failed,
-                                  on_progress=on_progress, **kwargs)
+        self.host.tasks.start(
+            fn, *args, on_done=done, on_error=failed, on_progress=on_progress, **kwargs
+        )
 
 
 class EnterGuard(QObject):
@@ -135,8 +161,9 @@ class EnterGuard(QObject):
     ``swallow_all`` every Enter in a watched widget stops, even without an action.
     """
 
-    def __init__(self, parent: QObject, actions: dict[QObject, Any], *,
-                 swallow_all: bool = False) -> None:
+    def __init__(
+        self, parent: QObject, actions: dict[QObject, Any], *, swallow_all: bool = False
+    ) -> None:
         super().__init__(parent)
         self.actions = actions
         self.swallow_all = swallow_all
@@ -144,8 +171,11 @@ class EnterGuard(QObject):
             widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             action = self.actions.get(watched)
             if action is not None:
                 action()
@@ -159,12 +189,15 @@ def confirm_disconnect(parent: QWidget, organisation: str, company: str) -> bool
     title = QCoreApplication.translate("ConfirmDisconnect", "Disconnect")
     text = QCoreApplication.translate(
         "ConfirmDisconnect",
-        "Disconnect \"{organisation}\" from QuickBooks Time \"{other}\"?\n\n"
+        'Disconnect "{organisation}" from QuickBooks Time "{other}"?\n\n'
         "Nothing is deleted in Xero or in QuickBooks Time, and its import history "
-        "is kept. You can connect it again later.").format(organisation=organisation, other=company)
-    answer = QMessageBox.question(parent, title, text,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
+        "is kept. You can connect it again later.",
+    ).format(organisation=organisation, other=company)
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
     return answer == QMessageBox.StandardButton.Yes
-
-

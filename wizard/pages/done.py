@@ -45,6 +45,7 @@ from .base import BasePage
 
 log = logging.getLogger(__name__)
 
+
 class DonePage(BasePage):
     def build(self) -> None:
         self.status = paragraph(parent=self)
@@ -55,7 +56,8 @@ class DonePage(BasePage):
         self.summary.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, len(COLUMNS) + 1):
             self.summary.horizontalHeader().setSectionResizeMode(
-                col, QHeaderView.ResizeMode.ResizeToContents)
+                col, QHeaderView.ResizeMode.ResizeToContents
+            )
         self.tabs.addTab(self.summary, "")
         # Problems: what could not be done, why, and what to do.
         problems = QWidget(self)
@@ -98,15 +100,22 @@ class DonePage(BasePage):
         self.undo_button.clicked.connect(self._confirm_undo)
         self.logs_button.clicked.connect(self.open_logs)
         self.export_button.clicked.connect(self.export_report)
-        chain = (self.tabs, self.summary, self.problems, self.later, self.undo_button,
-                 self.logs_button, self.export_button)      # hidden tabs are skipped
+        chain = (
+            self.tabs,
+            self.summary,
+            self.problems,
+            self.later,
+            self.undo_button,
+            self.logs_button,
+            self.export_button,
+        )  # hidden tabs are skipped
         for first, second in pairwise(chain):
             self.setTabOrder(first, second)
 
         self._question: QMessageBox | None = None
         #: name, kind, action, reason, name of the record it waited for (worded when shown)
         self._problems: list[tuple[str, str, str, str, str | None]] = []
-        self._undone: Any = None           # the undo run, once undone here
+        self._undone: Any = None  # the undo run, once undone here
         self._undo_failed = 0
         self._message: tuple[str, str] | None = None  # the banner, kept across retranslation
 
@@ -129,14 +138,20 @@ class DonePage(BasePage):
         run = self._run()
         importer = getattr(self.state, "last_importer", None)
         if importer is not None and importer.run is run:
-            self._problems = [(a.label, a.entity, a.op, reason, self._waited_for(a, importer))
-                              for a, reason in importer.problems]
+            self._problems = [
+                (a.label, a.entity, a.op, reason, self._waited_for(a, importer))
+                for a, reason in importer.problems
+            ]
             self._refresh()
         elif run is not None:
             self._problems = []
             self._refresh()
-            self.run_task(problems_task, run.id, message=self.tr("Reading the journal…"),
-                          on_done=self._journal_problems)
+            self.run_task(
+                problems_task,
+                run.id,
+                message=self.tr("Reading the journal…"),
+                on_done=self._journal_problems,
+            )
         else:
             self._problems = []
             self._refresh()
@@ -150,8 +165,9 @@ class DonePage(BasePage):
 
     def _reason(self, reason: str, waited_for: str | None) -> str:
         if waited_for:
-            return self.tr("Not written because \"{name}\" could not be written first "
-                           "(see its reason).").format(name=waited_for)
+            return self.tr(
+                'Not written because "{name}" could not be written first (see its reason).'
+            ).format(name=waited_for)
         return reason
 
     def _journal_problems(self, problems: list[Any]) -> None:
@@ -176,20 +192,24 @@ class DonePage(BasePage):
         elif self._undone is not None or run.status == "undone":
             text = self.tr("This import was undone: QuickBooks Time is back as it was before it.")
         elif run.status == "cancelled":
-            text = self.tr("The import was stopped after {changes}. Import again from the start "
-                           "page to finish the job: nothing is created twice.").format(
-                changes=changes_text(changes))
+            text = self.tr(
+                "The import was stopped after {changes}. Import again from the start "
+                "page to finish the job: nothing is created twice."
+            ).format(changes=changes_text(changes))
         elif run.status != "done":
-            text = self.tr("The import did not finish ({changes} made). Import again from the "
-                           "start page to finish the job: nothing is created twice.").format(
-                changes=changes_text(changes))
+            text = self.tr(
+                "The import did not finish ({changes} made). Import again from the "
+                "start page to finish the job: nothing is created twice."
+            ).format(changes=changes_text(changes))
         elif failed:
-            text = self.tr("The import is finished: {changes} made in QuickBooks Time. "
-                           "Not written: {records} (see Problems).").format(
-                changes=changes_text(changes), records=records_text(failed))
+            text = self.tr(
+                "The import is finished: {changes} made in QuickBooks Time. "
+                "Not written: {records} (see Problems)."
+            ).format(changes=changes_text(changes), records=records_text(failed))
         else:
-            text = self.tr("The import is finished: {changes} made in QuickBooks Time. "
-                           "Nothing went wrong.").format(changes=changes_text(changes))
+            text = self.tr(
+                "The import is finished: {changes} made in QuickBooks Time. Nothing went wrong."
+            ).format(changes=changes_text(changes))
         self.status.setText(text)
 
     def _fill_summary(self) -> None:
@@ -208,8 +228,9 @@ class DonePage(BasePage):
             self.summary.setItem(row, 0, cell(kind_name(kind)))
             for col, verb in enumerate(COLUMNS, start=1):
                 n = outcomes.get(verb, {}).get(kind, 0)
-                self.summary.setItem(row, col, cell(str(n) if n else "–", tooltip=False,
-                                                    align_right=True))
+                self.summary.setItem(
+                    row, col, cell(str(n) if n else "–", tooltip=False, align_right=True)
+                )
         fit_rows(self.summary)
 
     def _fill_problems(self) -> None:
@@ -251,24 +272,34 @@ class DonePage(BasePage):
         self.tabs.setTabText(0, self.tr("&Summary"))
         self.summary.setHorizontalHeaderLabels([self.tr("What")] + [verb_title(v) for v in COLUMNS])
         self.summary.setAccessibleName(self.tr("Summary of the changes"))
-        self.problems_hint.setText(self.tr(
-            "These records were not written. Correct them in Xero or QuickBooks Time (the reason "
-            "says what is wrong), then click \"Import again\" on the start page: what was done "
-            "is not repeated."))
-        self.problems.setHorizontalHeaderLabels([self.tr("Record"), self.tr("Kind"),
-                                                 self.tr("Change"), self.tr("Reason")])
+        self.problems_hint.setText(
+            self.tr(
+                "These records were not written. Correct them in Xero or QuickBooks Time (the reason "
+                'says what is wrong), then click "Import again" on the start page: what was done '
+                "is not repeated."
+            )
+        )
+        self.problems.setHorizontalHeaderLabels(
+            [self.tr("Record"), self.tr("Kind"), self.tr("Change"), self.tr("Reason")]
+        )
         self.problems.setAccessibleName(self.tr("Problems"))
-        self.later_hint.setText(self.tr(
-            "These records were not imported this time. Conflicts waiting for a decision can be "
-            "settled in \"Review conflicts\" on the start page; the others say why."))
-        self.later.setHorizontalHeaderLabels([self.tr("Record"), self.tr("Kind"),
-                                              self.tr("Why")])
+        self.later_hint.setText(
+            self.tr(
+                "These records were not imported this time. Conflicts waiting for a decision can be "
+                'settled in "Review conflicts" on the start page; the others say why.'
+            )
+        )
+        self.later.setHorizontalHeaderLabels([self.tr("Record"), self.tr("Kind"), self.tr("Why")])
         self.later.setAccessibleName(self.tr("Records left for later"))
         self.undo_button.setText(self.tr("&Undo this import"))
-        self.undo_button.setToolTip(self.tr("Put QuickBooks Time back as it was before this import"))
+        self.undo_button.setToolTip(
+            self.tr("Put QuickBooks Time back as it was before this import")
+        )
         self.logs_button.setText(self.tr("Open &log folder"))
         self.export_button.setText(self.tr("&Export report (CSV)…"))
-        self.export_button.setToolTip(self.tr("One row per change, for your records or your accountant"))
+        self.export_button.setToolTip(
+            self.tr("One row per change, for your records or your accountant")
+        )
         self._refresh()
         if self._message is not None:
             self._show_message(*self._message)
@@ -277,12 +308,15 @@ class DonePage(BasePage):
         """Banners that must survive a language change are keyed, not stored as text."""
         self._message = (key, kind)
         texts = {
-            "undone": self.tr("The import was undone. What it created is archived (QuickBooks "
-                              "Time never deletes anything), what it changed is changed back, "
-                              "and what it archived is active again."),
-            "undo_partly": self.tr("Part of the import could not be undone ({changes}). "
-                                   "Click \"Undo this import\" again to retry.").format(
-                changes=changes_text(self._undo_failed)),
+            "undone": self.tr(
+                "The import was undone. What it created is archived (QuickBooks "
+                "Time never deletes anything), what it changed is changed back, "
+                "and what it archived is active again."
+            ),
+            "undo_partly": self.tr(
+                "Part of the import could not be undone ({changes}). "
+                'Click "Undo this import" again to retry.'
+            ).format(changes=changes_text(self._undo_failed)),
         }
         if key in texts:
             self.banner.show_message(texts[key], kind)
@@ -293,23 +327,34 @@ class DonePage(BasePage):
         if run is None:
             return
         self._question = ask(
-            self, self.tr("Undo this import?"),
+            self,
             self.tr("Undo this import?"),
-            self.tr("&Undo the import"), self.tr("&Keep it"), self.undo,
+            self.tr("Undo this import?"),
+            self.tr("&Undo the import"),
+            self.tr("&Keep it"),
+            self.undo,
             informative=self.tr(
                 "What the import created is archived in QuickBooks Time, what it changed is "
                 "changed back, and what it archived is made active again. Time already "
-                "tracked is kept."))
+                "tracked is kept."
+            ),
+        )
 
     def undo(self) -> None:
         """Undo the run shown (after the confirmation)."""
         run = self._run()
         if run is None or self.busy:
             return
-        self.run_task(undo_task, self.state.ctx, self.state.connection_id, run.id,
-                      message=self.tr("Undoing the import… QuickBooks Time is being put back "
-                                      "as it was."),
-                      on_done=self._undo_done, on_error=self._undo_error, on_progress=lambda _e: None)
+        self.run_task(
+            undo_task,
+            self.state.ctx,
+            self.state.connection_id,
+            run.id,
+            message=self.tr("Undoing the import… QuickBooks Time is being put back as it was."),
+            on_done=self._undo_done,
+            on_error=self._undo_error,
+            on_progress=lambda _e: None,
+        )
 
     def _undo_done(self, value: tuple[Any, Any]) -> None:
         undo_run, original = value
@@ -334,62 +379,113 @@ class DonePage(BasePage):
         folder = Path(self.state.ctx.paths.logs)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             self._message = None
-            self.banner.show_message(self.tr("The log folder could not be opened here. You will "
-                                             "find it at: {path}").format(path=folder), "warning")
+            self.banner.show_message(
+                self.tr(
+                    "The log folder could not be opened here. You will find it at: {path}"
+                ).format(path=folder),
+                "warning",
+            )
 
     def report_words(self) -> dict[str, str]:
         """The codes of the report, in the user's language."""
-        words = {op: action_words(op) for op in ("create", "update", "restore", "archive",
-                                                 "link", "assign", "unassign")}
-        words.update({e: entity_words(e) for e in ("jobcode", "location", "user", "customfield",
-                                                   "customfielditem", "leave_link", "assignment")})
+        words = {
+            op: action_words(op)
+            for op in ("create", "update", "restore", "archive", "link", "assign", "unassign")
+        }
+        words.update(
+            {
+                e: entity_words(e)
+                for e in (
+                    "jobcode",
+                    "location",
+                    "user",
+                    "customfield",
+                    "customfielditem",
+                    "leave_link",
+                    "assignment",
+                )
+            }
+        )
         words.update({s: state_words(s) for s in ("done", "failed", "intent", "unknown")})
         return words
 
     def report_header(self) -> list[str]:
-        return [self.tr("Change"), self.tr("Kind"), self.tr("Name"), self.tr("Before"),
-                self.tr("After"), self.tr("Result"), self.tr("Reason")]
+        return [
+            self.tr("Change"),
+            self.tr("Kind"),
+            self.tr("Name"),
+            self.tr("Before"),
+            self.tr("After"),
+            self.tr("Result"),
+            self.tr("Reason"),
+        ]
 
     def ask_report_path(self, suggested: str) -> str:
         path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export report"), suggested, self.tr("CSV files (*.csv)"))
+            self, self.tr("Export report"), suggested, self.tr("CSV files (*.csv)")
+        )
         return path
 
     def export_report(self) -> None:
         run = self._run()
         if run is None or self.busy:
             return
-        folder = (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-                  or str(Path.home()))
+        folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        ) or str(Path.home())
         stamp = (run.started_at or datetime.now(UTC)).astimezone().strftime("%Y-%m-%d")
-        suggested = str(Path(folder) / self.tr("import-{number}-{date}.csv").format(
-            number=run.id, date=stamp))
+        suggested = str(
+            Path(folder) / self.tr("import-{number}-{date}.csv").format(number=run.id, date=stamp)
+        )
         path = self.ask_report_path(suggested)
         if not path:
             return
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        self.run_task(export_task, run.id, path, self.report_header(), self.report_words(),
-                      message=self.tr("Saving the report…"),
-                      on_done=lambda value: self._exported(path, value))
+        self.run_task(
+            export_task,
+            run.id,
+            path,
+            self.report_header(),
+            self.report_words(),
+            message=self.tr("Saving the report…"),
+            on_done=lambda value: self._exported(path, value),
+        )
 
     def _exported(self, path: str, value: tuple[int, str]) -> None:
         rows, why = value
         self._message = None
         if rows < 0:
-            self.banner.show_message(self.tr("The report could not be saved in {path} ({why}). "
-                                             "Choose another folder and try again.").format(
-                path=path, why=why), "error", action_text=self.tr("Try again"),
-                action=self.export_report)
+            self.banner.show_message(
+                self.tr(
+                    "The report could not be saved in {path} ({why}). "
+                    "Choose another folder and try again."
+                ).format(path=path, why=why),
+                "error",
+                action_text=self.tr("Try again"),
+                action=self.export_report,
+            )
         else:
-            self.banner.show_message(self.tr("Report saved: {path} ({rows}).").format(
-                path=path, rows=rows_text(rows)), "success")
+            self.banner.show_message(
+                self.tr("Report saved: {path} ({rows}).").format(path=path, rows=rows_text(rows)),
+                "success",
+            )
 
 
 def _summary_kind(kind: str) -> str:
     """A Xero or QuickBooks Time kind → the summary kind it is counted under."""
-    return {"customer": "customers", "contact": "customers", "jobcode": "customers",
-            "location": "locations", "employee": "employees", "user": "employees",
-            "item": "items", "customfielditem": "items", "tracking_option": "items",
-            "tracking_category": "custom_fields", "customfield": "custom_fields",
-            "leave_type": "leave", "leave_link": "leave"}.get(kind, kind)
+    return {
+        "customer": "customers",
+        "contact": "customers",
+        "jobcode": "customers",
+        "location": "locations",
+        "employee": "employees",
+        "user": "employees",
+        "item": "items",
+        "customfielditem": "items",
+        "tracking_option": "items",
+        "tracking_category": "custom_fields",
+        "customfield": "custom_fields",
+        "leave_type": "leave",
+        "leave_link": "leave",
+    }.get(kind, kind)

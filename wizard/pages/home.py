@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QWizard
 
+from ..state import PageId
 from ..widgets import ask, heading, paragraph
 from ..words import (
     changes_text,
@@ -28,11 +29,21 @@ from ..words import (
 )
 from .base import BasePage
 
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.engine.plan import ImportOptions, ImportPlan
+
 log = logging.getLogger(__name__)
 
 #: The kinds a fetch reports for Xero, in the order they are shown.
-XERO_KINDS = ("contacts", "items", "tracking_categories", "tracking_options", "employees",
-              "leave_types")
+XERO_KINDS = (
+    "contacts",
+    "items",
+    "tracking_categories",
+    "tracking_options",
+    "employees",
+    "leave_types",
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +66,18 @@ def load_home(connection_id: int) -> HomeInfo:
     conn = Connection.get_by_id(connection_id)
     run = last_import(conn)
     counts = (run.counts or {}) if run is not None else {}
-    return HomeInfo(conn.xero_tenant_name, conn.qbtime_company_name,
-                    run.id if run is not None else None, run.status if run is not None else "",
-                    (run.finished_at or run.started_at) if run is not None else None,
-                    dict(counts.get("outcomes", {})), int(counts.get("failed", 0) or 0))
+    return HomeInfo(
+        conn.xero_tenant_name,
+        conn.qbtime_company_name,
+        run.id if run is not None else None,
+        run.status if run is not None else "",
+        (run.finished_at or run.started_at) if run is not None else None,
+        dict(counts.get("outcomes", {})),
+        int(counts.get("failed", 0) or 0),
+    )
 
 
-def fetch_changes(ctx: Any, connection_id: int) -> dict[str, dict[str, int]]:
+def fetch_changes(ctx: AppContext, connection_id: int) -> dict[str, dict[str, int]]:
     """Fetch both sides; what changed in Xero, ``{kind: {added, changed, removed}}``."""
     from core.services.fetch import fetch
     from core.store.models import Connection
@@ -70,7 +86,7 @@ def fetch_changes(ctx: Any, connection_id: int) -> dict[str, dict[str, int]]:
     return report.summary()["xero"]
 
 
-def plan_again(connection_id: int) -> tuple[Any, Any]:
+def plan_again(connection_id: int) -> tuple[ImportOptions, ImportPlan]:
     """The saved options and the plan from the local snapshots (no network)."""
     from core.app.sync import current_plan, load_options
     from core.store.models import Connection
@@ -81,7 +97,7 @@ def plan_again(connection_id: int) -> tuple[Any, Any]:
     return options, plan
 
 
-def disconnect_task(ctx: Any, connection_id: int) -> list[str]:
+def disconnect_task(ctx: AppContext, connection_id: int) -> list[str]:
     from core.app.connections import disconnect
     from core.store.models import Connection
 
@@ -103,22 +119,39 @@ def xero_kind_name(kind: str) -> str:
 
 def change_count(what: str, n: int) -> str:
     if what == "added":
-        return count_text(n, QCoreApplication.translate("XeroKind", "1 added"), QCoreApplication.translate("XeroKind", "{n} added"))
+        return count_text(
+            n,
+            QCoreApplication.translate("XeroKind", "1 added"),
+            QCoreApplication.translate("XeroKind", "{n} added"),
+        )
     if what == "changed":
-        return count_text(n, QCoreApplication.translate("XeroKind", "1 changed"), QCoreApplication.translate("XeroKind", "{n} changed"))
-    return count_text(n, QCoreApplication.translate("XeroKind", "1 removed"), QCoreApplication.translate("XeroKind", "{n} removed"))
+        return count_text(
+            n,
+            QCoreApplication.translate("XeroKind", "1 changed"),
+            QCoreApplication.translate("XeroKind", "{n} changed"),
+        )
+    return count_text(
+        n,
+        QCoreApplication.translate("XeroKind", "1 removed"),
+        QCoreApplication.translate("XeroKind", "{n} removed"),
+    )
 
 
 def change_lines(changes: dict[str, dict[str, int]]) -> list[str]:
-    """"Contacts: 1 added, 2 changed" per kind that changed."""
+    """ "Contacts: 1 added, 2 changed" per kind that changed."""
     lines = []
     kinds = [k for k in XERO_KINDS if k in changes] + sorted(set(changes) - set(XERO_KINDS))
     for kind in kinds:
         counts = changes[kind]
-        parts = [change_count(w, counts[w]) for w in ("added", "changed", "removed") if counts.get(w)]
+        parts = [
+            change_count(w, counts[w]) for w in ("added", "changed", "removed") if counts.get(w)
+        ]
         if parts:
-            lines.append(QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
-                kind=xero_kind_name(kind), changes=", ".join(parts)))
+            lines.append(
+                QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
+                    kind=xero_kind_name(kind), changes=", ".join(parts)
+                )
+            )
     return lines
 
 
@@ -140,8 +173,12 @@ class HomePage(BasePage):
         self.options_button = QPushButton(self)
         self.history_button = QPushButton(self)
         self.disconnect_button = QPushButton(self)
-        for button in (self.review_button, self.options_button, self.history_button,
-                       self.disconnect_button):
+        for button in (
+            self.review_button,
+            self.options_button,
+            self.history_button,
+            self.disconnect_button,
+        ):
             button.setMinimumHeight(34)
         grid.addWidget(self.review_button, 0, 0)
         grid.addWidget(self.options_button, 0, 1)
@@ -160,14 +197,13 @@ class HomePage(BasePage):
         self._changes: dict[str, dict[str, int]] | None = None
         self._fetch_failed: str | None = None
         self._plan_ready = False
-        self._detour = False
         self.history: Any = None
         self._question: Any = None
         self._notice: Any = None
 
     # ---------------------------------------------------------------- entering
     def initializePage(self) -> None:
-        self._plan_ready = self._detour = False
+        self._plan_ready = False
         self._changes = None
         self._fetch_failed = None
         self._show_texts()
@@ -177,8 +213,13 @@ class HomePage(BasePage):
 
     def refresh(self) -> None:
         """Read the connection and last import, then fetch what changed."""
-        self.run_task(load_home, self.state.connection_id, message=self.tr("Reading…"),
-                      on_done=self._info_loaded, on_error=self._info_failed)
+        self.run_task(
+            load_home,
+            self.state.connection_id,
+            message=self.tr("Reading…"),
+            on_done=self._info_loaded,
+            on_error=self._info_failed,
+        )
 
     def _info_loaded(self, info: HomeInfo) -> None:
         self._info = info
@@ -192,9 +233,14 @@ class HomePage(BasePage):
     def check_xero(self) -> None:
         """Fetch both sides (network) and show what changed in Xero."""
         self._fetch_failed = None
-        self.run_task(fetch_changes, self.state.ctx, self.state.connection_id,
-                      message=self.tr("Checking Xero for changes…"),
-                      on_done=self._fetched, on_error=self._fetch_error)
+        self.run_task(
+            fetch_changes,
+            self.state.ctx,
+            self.state.connection_id,
+            message=self.tr("Checking Xero for changes…"),
+            on_done=self._fetched,
+            on_error=self._fetch_error,
+        )
 
     def _fetched(self, changes: dict[str, dict[str, int]]) -> None:
         self._changes = changes
@@ -209,10 +255,17 @@ class HomePage(BasePage):
         self.state.fetch_error = self._fetch_failed
         self._show_texts()
         self.banner.show_message(
-            self.tr("Xero or QuickBooks Time could not be reached, so the changes are not known. "
-                    "You can still review conflicts and options; the import needs the "
-                    "connection.") + " " + self._fetch_failed,
-            "warning", action_text=self.tr("Check &again"), action=self.check_xero)
+            self.tr(
+                "Xero or QuickBooks Time could not be reached, so the changes are not known. "
+                "You can still review conflicts and options; the import needs the "
+                "connection."
+            )
+            + " "
+            + self._fetch_failed,
+            "warning",
+            action_text=self.tr("Check &again"),
+            action=self.check_xero,
+        )
 
     # ---------------------------------------------------------------- words
     def _show_texts(self) -> None:
@@ -221,20 +274,25 @@ class HomePage(BasePage):
             self.connection_label.setText("")
             self.last_label.setText(self.tr("Reading…"))
         else:
-            self.connection_label.setText(self.tr(
-                "Your Xero organisation \"{organisation}\" is connected to the QuickBooks Time "
-                "company \"{company}\".").format(organisation=info.organisation,
-                                                  company=info.company or "—"))
+            self.connection_label.setText(
+                self.tr(
+                    'Your Xero organisation "{organisation}" is connected to the QuickBooks Time '
+                    'company "{company}".'
+                ).format(organisation=info.organisation, company=info.company or "—")
+            )
             if info.run_id is None:
                 self.last_label.setText(self.tr("No import yet."))
             else:
                 lines = outcome_lines(info.run_outcomes)
                 text = self.tr("{when}: {result}, {changes}.").format(
-                    when=when_text(info.run_when), result=run_status_words(info.run_status).lower(),
-                    changes=changes_text(total_changes(info.run_outcomes)))
+                    when=when_text(info.run_when),
+                    result=run_status_words(info.run_status).lower(),
+                    changes=changes_text(total_changes(info.run_outcomes)),
+                )
                 if info.run_failed:
                     text += " " + self.tr("Not written: {records}.").format(
-                        records=records_text(info.run_failed))
+                        records=records_text(info.run_failed)
+                    )
                 if lines:
                     text += "\n" + "\n".join(lines)
                 self.last_label.setText(text)
@@ -248,20 +306,26 @@ class HomePage(BasePage):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Import again"))
-        self.setSubTitle(self.tr("Bring QuickBooks Time up to date with what changed in Xero. "
-                                 "You will see every change before it is made."))
+        self.setSubTitle(
+            self.tr(
+                "Bring QuickBooks Time up to date with what changed in Xero. "
+                "You will see every change before it is made."
+            )
+        )
         self.last_heading.setText(self.tr("Last import"))
         self.changes_heading.setText(self.tr("What changed in Xero since the last check"))
         self.review_button.setText(self.tr("&Review conflicts"))
-        self.review_button.setToolTip(self.tr("Decide about records that look alike (works "
-                                              "offline)"))
+        self.review_button.setToolTip(
+            self.tr("Decide about records that look alike (works offline)")
+        )
         self.options_button.setText(self.tr("&Options"))
         self.options_button.setToolTip(self.tr("What to import, and how"))
         self.history_button.setText(self.tr("&History…"))
         self.history_button.setToolTip(self.tr("Past imports, and undo"))
         self.disconnect_button.setText(self.tr("&Disconnect…"))
-        self.disconnect_button.setToolTip(self.tr("Forget the sign-ins to Xero and QuickBooks "
-                                                  "Time on this computer"))
+        self.disconnect_button.setToolTip(
+            self.tr("Forget the sign-ins to Xero and QuickBooks Time on this computer")
+        )
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Import again"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Close"))
         self._show_texts()
@@ -273,7 +337,7 @@ class HomePage(BasePage):
 
     # ---------------------------------------------------------------- import again (Next)
     def validatePage(self) -> bool:
-        if self._detour or self._plan_ready:
+        if self.state.on_detour(PageId.HOME) or self._plan_ready:
             self._plan_ready = False
             return True
         if not self.busy and self.state.connection_id is not None:
@@ -282,41 +346,35 @@ class HomePage(BasePage):
 
     def import_again(self) -> None:
         """Plan from the local snapshots (worker), then go on: review or preview."""
-        self.run_task(plan_again, self.state.connection_id,
-                      message=self.tr("Preparing the import…"), on_done=self._planned)
+        self.run_task(
+            plan_again,
+            self.state.connection_id,
+            message=self.tr("Preparing the import…"),
+            on_done=self._planned,
+        )
 
-    def _planned(self, value: tuple[Any, Any]) -> None:
+    def _planned(self, value: tuple[ImportOptions, ImportPlan]) -> None:
         options, plan = value
         self.state.options = options
         self.state.plan = plan
-        self.state.came_from_home = False
         self._plan_ready = True
-        self.bridge().next()
+        self.host.next()
 
     # ---------------------------------------------------------------- shortcuts
-    def _go(self, page_id: Any) -> None:
-        self.state.came_from_home = True
-        self._detour = True
-        try:
-            self.bridge().next_to(page_id)
-        finally:
-            self._detour = False
+    def _go(self, page_id: PageId) -> None:
+        self.host.next_to(page_id)
 
     def review(self) -> None:
-        from ..state import PageId
-
         self._go(PageId.REVIEW)
 
     def options(self) -> None:
-        from ..state import PageId
-
         self._go(PageId.OPTIONS)
 
     def show_history(self) -> None:
         from ..dialogs.history import HistoryDialog
 
         if self.history is None:
-            self.history = HistoryDialog(self.state, self.bridge().tasks, self)
+            self.history = HistoryDialog(self.state, self.host.tasks, self)
             self.history.changed.connect(self.refresh)
         else:
             self.history.reload()
@@ -325,39 +383,43 @@ class HomePage(BasePage):
     # ---------------------------------------------------------------- disconnect
     def _confirm_disconnect(self) -> None:
         self._question = ask(
-            self, self.tr("Disconnect?"), self.tr("Disconnect Xero and QuickBooks Time?"),
-            self.tr("&Disconnect"), self.tr("&Keep the connection"), self.disconnect,
+            self,
+            self.tr("Disconnect?"),
+            self.tr("Disconnect Xero and QuickBooks Time?"),
+            self.tr("&Disconnect"),
+            self.tr("&Keep the connection"),
+            self.disconnect_now,
             informative=self.tr(
                 "This computer forgets the sign-in to Xero and the QuickBooks Time access key. "
                 "Nothing is changed in Xero or QuickBooks Time, and the history of imports is "
-                "kept. You can connect again from the start."))
+                "kept. You can connect again from the start."
+            ),
+        )
 
-    def disconnect(self) -> None:
+    def disconnect_now(self) -> None:
         if self.busy or self.state.connection_id is None:
             return
-        self.run_task(disconnect_task, self.state.ctx, self.state.connection_id,
-                      message=self.tr("Disconnecting…"), on_done=self._disconnected)
+        self.run_task(
+            disconnect_task,
+            self.state.ctx,
+            self.state.connection_id,
+            message=self.tr("Disconnecting…"),
+            on_done=self._disconnected,
+        )
 
     def _disconnected(self, problems: list[str]) -> None:
-        from ..state import PageId
-
-        state = self.state
-        state.connection_id = None
-        state.plan = state.options = state.last_run = None
-        state.qbtime_company = None
-        state.organisations = []
-        state.fetched = False
-        state.fetch_error = None
-        state.came_from_home = False
+        self.state.forget_connection()
         self._info = None
-        wizard = self.bridge()
-        wizard.setStartId(int(PageId.WELCOME))
-        wizard.restart()
+        self.host.restart_at(PageId.WELCOME)
         if problems:
             log.warning("Disconnected with problems: %s", problems)
-            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Disconnected"),
-                              self.tr("Disconnected. Some sign-ins could not be removed:"),
-                              QMessageBox.StandardButton.Ok, wizard)
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("Disconnected"),
+                self.tr("Disconnected. Some sign-ins could not be removed:"),
+                QMessageBox.StandardButton.Ok,
+                self.window(),
+            )
             box.setInformativeText("\n".join(problems))
             self._notice = box
             box.open()

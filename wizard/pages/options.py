@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,51 +26,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.app.resume import Refresh, refresh_snapshots
 from core.app.sync import load_links, load_options, save_options
 from core.engine.leave import leave_link_rows, save_leave_links, time_off_codes
 from core.engine.names import NAME_LIMIT
 from core.engine.plan import ImportOptions, item_field_name_problem
-from core.engine.snapshots import has_snapshot
 from core.errors import BridgeError
-from core.services.fetch import FetchReport, fetch, load_fields, load_snapshot
+from core.services.fetch import load_fields, load_snapshot
 
 from ..dialogs.leave_links import LeaveLinksDialog
 from ..dialogs.manage_customers import ManageCustomersDialog
 from ..workers import UnexpectedError, error_text
 from .base import BasePage
 
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.engine.records import Snapshot
+    from core.store.models import Connection
+
 log = logging.getLogger(__name__)
 
 #: the check boxes, in screen order, and the ImportOptions field each one sets
-OPTION_FIELDS = ("import_customers", "archive_unmatched", "assign_all", "import_items",
-                 "require_item", "import_tracking", "import_employees", "link_leave")
+OPTION_FIELDS = (
+    "import_customers",
+    "archive_unmatched",
+    "assign_all",
+    "import_items",
+    "require_item",
+    "import_tracking",
+    "import_employees",
+    "link_leave",
+)
 PAYROLL_FIELDS = ("import_employees", "link_leave")
 
 
 # ---------------------------------------------------------------------------- worker functions
-def refresh(ctx: Any, conn: Any, progress: Callable[[Any], None] | None = None
-            ) -> tuple[FetchReport | None, BridgeError | None, bool]:
-    """Fetch both sides; on failure, say whether an earlier snapshot lets the user go on.
-
-    Returns ``(report, None, True)`` or ``(None, error, snapshot_exists)``.
-    """
-    step = (lambda phase, done, total: progress((phase, done, total))) if progress else None
-    try:
-        return fetch(ctx, conn, progress=step), None, True
-    except BridgeError as exc:
-        error: BridgeError = exc
-    except Exception as exc:  # never a trace for the user; the log keeps it
-        log.exception("Reading Xero and QuickBooks Time failed")
-        error = UnexpectedError(what=type(exc).__name__)
-    try:
-        usable = has_snapshot(conn)
-    except Exception:
-        log.exception("Could not check the saved snapshot")
-        usable = False
-    return None, error, usable
+def refresh(
+    ctx: AppContext,
+    conn: Connection,
+    progress: Callable[[tuple[str, int, int]], None] | None = None,
+) -> Refresh:
+    """The worker: core's refresh with its offline rule, an unexpected failure in words."""
+    result = refresh_snapshots(ctx, conn, progress)
+    if result.error is not None and not isinstance(result.error, BridgeError):
+        return Refresh(None, UnexpectedError(what=type(result.error).__name__), result.usable)
+    return result
 
 
-def leave_choices(conn: Any) -> tuple[list, list, list]:
+def leave_choices(conn: Connection) -> tuple[list, list, list]:
     """What "Link leave types" shows: rows, time-off codes and the Xero leave types."""
     snap = load_snapshot(conn)
     return leave_link_rows(conn, snap), time_off_codes(snap), snap.leave_types
@@ -141,24 +144,31 @@ class OptionsPage(BasePage):
         column.addWidget(self.payroll_group)
         column.addStretch(1)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
-        self.body.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
+        self.body.addWidget(self.scroll_area, 1)
 
         # The archive warning must stand out: it is the one option that hides things.
         self.notes["archive_unmatched"].setStyleSheet("color:#8a1f11; font-weight:bold;")
         for name in ("import_items", "import_customers", "link_leave"):
             self.boxes[name].toggled.connect(self._update_enabled)
 
-        chain: list[QWidget] = [self.boxes["import_customers"], self.boxes["archive_unmatched"],
-                                self.boxes["assign_all"], self.manage_button,
-                                self.boxes["import_items"], self.boxes["require_item"],
-                                self.boxes["import_tracking"], self.field_name_edit,
-                                self.boxes["import_employees"],
-                                self.boxes["link_leave"], self.leave_button]
+        chain: list[QWidget] = [
+            self.boxes["import_customers"],
+            self.boxes["archive_unmatched"],
+            self.boxes["assign_all"],
+            self.manage_button,
+            self.boxes["import_items"],
+            self.boxes["require_item"],
+            self.boxes["import_tracking"],
+            self.field_name_edit,
+            self.boxes["import_employees"],
+            self.boxes["link_leave"],
+            self.leave_button,
+        ]
         for first, second in itertools.pairwise(chain):
             self.setTabOrder(first, second)
 
@@ -181,50 +191,75 @@ class OptionsPage(BasePage):
     # ------------------------------------------------------------------ texts
     def retranslate(self) -> None:
         self.setTitle(self.tr("Import options"))
-        self.setSubTitle(self.tr(
-            "Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the "
-            "next pages show every change, and your choices are kept for the next import."))
+        self.setSubTitle(
+            self.tr(
+                "Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the "
+                "next pages show every change, and your choices are kept for the next import."
+            )
+        )
         self.customers_group.setTitle(self.tr("Customers"))
         self.items_group.setTitle(self.tr("Items and custom fields"))
         self.payroll_group.setTitle(self.tr("Team members and time off"))
         texts = {
             "import_customers": (
                 self.tr("Import &customers from Xero"),
-                self.tr("Xero contacts that are customers become QuickBooks Time customers, so "
-                        "team members can track time against them. A customer you added by "
-                        "hand in QuickBooks Time is matched only when its name is exactly the "
-                        "same. Near matches are shown to you for review, never duplicated.")),
+                self.tr(
+                    "Xero contacts that are customers become QuickBooks Time customers, so "
+                    "team members can track time against them. A customer you added by "
+                    "hand in QuickBooks Time is matched only when its name is exactly the "
+                    "same. Near matches are shown to you for review, never duplicated."
+                ),
+            ),
             "archive_unmatched": (
                 self.tr("&Archive unmatched customers in QuickBooks Time"),
-                self.tr("Careful: every customer in QuickBooks Time with no match in Xero will "
-                        "be archived. Each one is listed in the preview before anything "
-                        "changes, and \"Undo this import\" brings them back.")),
+                self.tr(
+                    "Careful: every customer in QuickBooks Time with no match in Xero will "
+                    "be archived. Each one is listed in the preview before anything "
+                    'changes, and "Undo this import" brings them back.'
+                ),
+            ),
             "assign_all": (
                 self.tr("A&ssign all imported customers to all team members"),
-                self.tr("Otherwise, choose who works for which customer later, in QuickBooks "
-                        "Time.")),
+                self.tr(
+                    "Otherwise, choose who works for which customer later, in QuickBooks Time."
+                ),
+            ),
             "import_items": (
                 self.tr("Import &items from Xero"),
-                self.tr("Team members pick them on timesheets, and they appear on invoices and "
-                        "reports. Only items that are sold and not tracked as inventory are "
-                        "imported.")),
+                self.tr(
+                    "Team members pick them on timesheets, and they appear on invoices and "
+                    "reports. Only items that are sold and not tracked as inventory are "
+                    "imported."
+                ),
+            ),
             "require_item": (
                 self.tr("&Require all team members to select an item"),
-                self.tr("When they clock in or switch customer. Available when items are "
-                        "imported.")),
+                self.tr(
+                    "When they clock in or switch customer. Available when items are imported."
+                ),
+            ),
             "import_tracking": (
                 self.tr("Import &tracking categories as custom fields"),
-                self.tr("Each Xero tracking category becomes a QuickBooks Time custom field, "
-                        "with its options as choices.")),
+                self.tr(
+                    "Each Xero tracking category becomes a QuickBooks Time custom field, "
+                    "with its options as choices."
+                ),
+            ),
             "import_employees": (
                 self.tr("Import &employees as team members"),
-                self.tr("Xero Payroll employees become QuickBooks Time team members. Someone "
-                        "you added by hand is matched only with exactly the same first name, "
-                        "last name and email.")),
+                self.tr(
+                    "Xero Payroll employees become QuickBooks Time team members. Someone "
+                    "you added by hand is matched only with exactly the same first name, "
+                    "last name and email."
+                ),
+            ),
             "link_leave": (
                 self.tr("&Link leave types to time-off codes"),
-                self.tr("Time off recorded in QuickBooks Time goes to Xero as the linked leave "
-                        "type. Unpaid leave is never exported to Xero.")),
+                self.tr(
+                    "Time off recorded in QuickBooks Time goes to Xero as the linked leave "
+                    "type. Unpaid leave is never exported to Xero."
+                ),
+            ),
         }
         for name, (text, note) in texts.items():
             box = self.boxes[name]
@@ -236,11 +271,15 @@ class OptionsPage(BasePage):
         self.field_name_edit.setAccessibleName(self.tr("Name of the items' custom field"))
         self._check_field_name()
         self.manage_button.setText(self.tr("&Manage Xero customers…"))
-        self.manage_button.setToolTip(self.tr(
-            "Add Xero contacts that were never invoiced, so they are imported as customers."))
+        self.manage_button.setToolTip(
+            self.tr(
+                "Add Xero contacts that were never invoiced, so they are imported as customers."
+            )
+        )
         self.leave_button.setText(self.tr("Link lea&ve types…"))
-        self.leave_button.setToolTip(self.tr(
-            "Choose the QuickBooks Time time-off code for each Xero leave type."))
+        self.leave_button.setToolTip(
+            self.tr("Choose the QuickBooks Time time-off code for each Xero leave type.")
+        )
         self._show_extra_count()
         if self.state.fetch_error and not self.busy:
             self._show_fetch_error(self.state.fetch_error)
@@ -253,7 +292,8 @@ class OptionsPage(BasePage):
             text = self.tr("1 contact never invoiced is added as a customer.")
         else:
             text = self.tr("%1 contacts never invoiced are added as customers.").replace(
-                "%1", str(count))
+                "%1", str(count)
+            )
         self.extra_note.setText(text)
 
     # ------------------------------------------------------------------ values
@@ -269,7 +309,8 @@ class OptionsPage(BasePage):
         """The options as shown on the page."""
         return self._options.with_values(
             item_field_name=self.field_name_edit.text().strip(),
-            **{name: self.boxes[name].isChecked() for name in OPTION_FIELDS})
+            **{name: self.boxes[name].isChecked() for name in OPTION_FIELDS},
+        )
 
     def _load_field_context(self) -> None:
         """The saved custom fields, categories and links the field-name rule reads (small)."""
@@ -288,8 +329,9 @@ class OptionsPage(BasePage):
         problem = None
         if self._field_context is not None and self.boxes["import_items"].isChecked():
             fields, tracking, links = self._field_context
-            problem = item_field_name_problem(self.field_name_edit.text(), fields, tracking,
-                                              links, self.options())
+            problem = item_field_name_problem(
+                self.field_name_edit.text(), fields, tracking, links, self.options()
+            )
         changed = problem != self._field_problem
         self._field_problem = problem
         self.field_name_error.setText(problem or "")
@@ -305,8 +347,9 @@ class OptionsPage(BasePage):
         self.field_name_edit.setEnabled(self.boxes["import_items"].isChecked())
         has_conn = self.state.connection_id is not None
         self.manage_button.setEnabled(customers and has_conn and not self.busy)
-        self.leave_button.setEnabled(self.boxes["link_leave"].isChecked() and has_conn
-                                     and not self.busy)
+        self.leave_button.setEnabled(
+            self.boxes["link_leave"].isChecked() and has_conn and not self.busy
+        )
 
     def set_busy(self, busy: bool, message: str = "") -> None:
         super().set_busy(busy, message)
@@ -319,8 +362,12 @@ class OptionsPage(BasePage):
         self.payroll_group.setVisible(payroll)
         if conn is None:
             self._show_options(self.state.options or ImportOptions())
-            self.show_error(self.tr("No organisation is connected yet. Go back and connect "
-                                    "Xero and QuickBooks Time first."))
+            self.show_error(
+                self.tr(
+                    "No organisation is connected yet. Go back and connect "
+                    "Xero and QuickBooks Time first."
+                )
+            )
             return
         if self.state.options is not None and self._loaded_for == conn.id:
             self._show_options(self.state.options)
@@ -349,8 +396,12 @@ class OptionsPage(BasePage):
             save_options(conn, options)  # one small row: quick enough for the UI thread
         except Exception:
             log.exception("Could not save the import options")
-            self.show_error(self.tr("Your choices could not be saved on this computer. Check "
-                                    "that the disk is not full, then click Next again."))
+            self.show_error(
+                self.tr(
+                    "Your choices could not be saved on this computer. Check "
+                    "that the disk is not full, then click Next again."
+                )
+            )
             return False
         if self.state.options != options:
             self.state.plan = None  # planned with other options: the next pages plan again
@@ -364,9 +415,14 @@ class OptionsPage(BasePage):
         if conn is None:
             return
         self._offline_ok = False
-        self.run_task(refresh, self.state.ctx, conn,
-                      message=self.tr("Reading Xero and QuickBooks Time…"),
-                      on_done=self._fetched, on_progress=self._fetch_progress)
+        self.run_task(
+            refresh,
+            self.state.ctx,
+            conn,
+            message=self.tr("Reading Xero and QuickBooks Time…"),
+            on_done=self._fetched,
+            on_progress=self._fetch_progress,
+        )
 
     def _fetch_progress(self, value: Any) -> None:
         phase, done, total = value
@@ -376,8 +432,8 @@ class OptionsPage(BasePage):
             text = self.tr("Reading QuickBooks Time… (step %1 of %2)")
         self.busy_label.setText(text.replace("%1", str(done)).replace("%2", str(total)))
 
-    def _fetched(self, result: tuple[FetchReport | None, BridgeError | None, bool]) -> None:
-        _report, error, usable = result
+    def _fetched(self, result: Refresh) -> None:
+        error, usable = result.error, result.usable
         if error is None:
             self.state.fetched = True
             self.state.fetch_error = None
@@ -393,11 +449,14 @@ class OptionsPage(BasePage):
 
     def _show_fetch_error(self, message: str) -> None:
         if self._offline_ok:
-            more = self.tr("You can still go on with what was read earlier: the preview may "
-                           "miss the latest changes.")
+            more = self.tr(
+                "You can still go on with what was read earlier: the preview may "
+                "miss the latest changes."
+            )
         else:
-            more = self.tr("Nothing has been read from Xero yet, so you cannot go on until "
-                           "this works.")
+            more = self.tr(
+                "Nothing has been read from Xero yet, so you cannot go on until this works."
+            )
         self.show_error(f"{message} {more}", retry=self.start_fetch)
 
     # ------------------------------------------------------------------ dialogs
@@ -405,15 +464,20 @@ class OptionsPage(BasePage):
         conn = self.state.connection()
         if conn is None or self.busy:
             return
-        self.run_task(load_snapshot, conn, message=self.tr("Reading the saved Xero contacts…"),
-                      on_done=self._show_customers_dialog)
+        self.run_task(
+            load_snapshot,
+            conn,
+            message=self.tr("Reading the saved Xero contacts…"),
+            on_done=self._show_customers_dialog,
+        )
 
-    def _show_customers_dialog(self, snapshot: Any) -> None:
+    def _show_customers_dialog(self, snapshot: Snapshot) -> None:
         dialog = ManageCustomersDialog(snapshot.contacts, self._options.extra_customers, self)
         self.customers_dialog = dialog
         dialog.accepted.connect(lambda: self._customers_chosen(dialog))
-        dialog.finished.connect(lambda _result: self._dialog_closed("customers_dialog",
-                                                                    self.manage_button))
+        dialog.finished.connect(
+            lambda _result: self._dialog_closed("customers_dialog", self.manage_button)
+        )
         dialog.open()  # window-modal, no nested event loop: workers keep reporting
 
     def _customers_chosen(self, dialog: ManageCustomersDialog) -> None:
@@ -424,35 +488,47 @@ class OptionsPage(BasePage):
         self._show_extra_count()
         conn = self.state.connection()
         if conn is not None:
-            self.run_task(save_options, conn, self._options,
-                          message=self.tr("Saving your choice…"))
+            self.run_task(save_options, conn, self._options, message=self.tr("Saving your choice…"))
 
     def open_leave_links(self) -> None:
         conn = self.state.connection()
         if conn is None or self.busy:
             return
-        self.run_task(leave_choices, conn, message=self.tr("Reading the saved leave types…"),
-                      on_done=self._show_leave_dialog)
+        self.run_task(
+            leave_choices,
+            conn,
+            message=self.tr("Reading the saved leave types…"),
+            on_done=self._show_leave_dialog,
+        )
 
     def _show_leave_dialog(self, value: tuple[list, list, list]) -> None:
         rows, codes, leave_types = value
         dialog = LeaveLinksDialog(rows, codes, self)
         self.leave_dialog = dialog
         dialog.accepted.connect(lambda: self._leave_chosen(dialog, leave_types))
-        dialog.finished.connect(lambda _result: self._dialog_closed("leave_dialog", self.leave_button))
+        dialog.finished.connect(
+            lambda _result: self._dialog_closed("leave_dialog", self.leave_button)
+        )
         dialog.open()
 
     def _leave_chosen(self, dialog: LeaveLinksDialog, leave_types: list) -> None:
         conn = self.state.connection()
         if conn is None:
             return
-        self.run_task(save_leave_links, conn, dialog.choices(), leave_types,
-                      message=self.tr("Saving your leave links…"), on_done=self._leave_saved)
+        self.run_task(
+            save_leave_links,
+            conn,
+            dialog.choices(),
+            leave_types,
+            message=self.tr("Saving your leave links…"),
+            on_done=self._leave_saved,
+        )
 
     def _leave_saved(self, _count: int) -> None:
         self.state.plan = None  # the plan links leave from these rows: plan again
         self.banner.show_message(
-            self.tr("Leave links saved. Every import from now on uses them."), "success")
+            self.tr("Leave links saved. Every import from now on uses them."), "success"
+        )
 
     def _dialog_closed(self, attribute: str, button: QPushButton) -> None:
         dialog = getattr(self, attribute)

@@ -87,9 +87,18 @@ class OrganisationPage(BasePage):
         form.setContentsMargins(0, 0, 0, 0)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.details_title = heading(parent=self.details)
-        self.country_label, self.country_value = QLabel(self.details), paragraph(parent=self.details)
-        self.edition_label, self.edition_value = QLabel(self.details), paragraph(parent=self.details)
-        self.payroll_label, self.payroll_value = QLabel(self.details), paragraph(parent=self.details)
+        self.country_label, self.country_value = (
+            QLabel(self.details),
+            paragraph(parent=self.details),
+        )
+        self.edition_label, self.edition_value = (
+            QLabel(self.details),
+            paragraph(parent=self.details),
+        )
+        self.payroll_label, self.payroll_value = (
+            QLabel(self.details),
+            paragraph(parent=self.details),
+        )
         form.addRow(self.details_title)
         form.addRow(self.country_label, self.country_value)
         form.addRow(self.edition_label, self.edition_value)
@@ -99,7 +108,10 @@ class OrganisationPage(BasePage):
 
         # Shown when the organisation has payroll but the sign-in lacks Xero's payroll access.
         self.payroll_access = Banner(self)
-        self.payroll_text, self.payroll_button = self.payroll_access.label, self.payroll_access.button
+        self.payroll_text, self.payroll_button = (
+            self.payroll_access.label,
+            self.payroll_access.button,
+        )
         self.body.addWidget(self.payroll_access)
         self.waiting = SignInWaiting(self)
         self.body.addWidget(self.waiting)
@@ -115,18 +127,28 @@ class OrganisationPage(BasePage):
         self.setSubTitle(self.tr("Choose the Xero organisation to bring into QuickBooks Time."))
         company = self._company()
         if company is not None:
-            self.intro.setText(self.tr(
-                "These are the organisations you allowed in Xero. The one you choose is "
-                "connected to the QuickBooks Time account \"{company}\": one organisation per "
-                "QuickBooks Time account.").format(company=company.company_name))
+            self.intro.setText(
+                self.tr(
+                    "These are the organisations you allowed in Xero. The one you choose is "
+                    'connected to the QuickBooks Time account "{company}": one organisation per '
+                    "QuickBooks Time account."
+                ).format(company=company.company_name)
+            )
         else:
-            self.intro.setText(self.tr(
-                "These are the organisations you allowed in Xero. Choose the one to connect to "
-                "your QuickBooks Time account: one organisation per QuickBooks Time account."))
+            self.intro.setText(
+                self.tr(
+                    "These are the organisations you allowed in Xero. Choose the one to connect to "
+                    "your QuickBooks Time account: one organisation per QuickBooks Time account."
+                )
+            )
         self.list_label.setText(self.tr("&Organisation:"))
         self.orgs.setAccessibleName(self.tr("Organisations allowed in Xero"))
-        self.pick_hint.setText(self.tr("Click an organisation, or use the arrow keys, to see "
-                                       "what can be brought in from it."))
+        self.pick_hint.setText(
+            self.tr(
+                "Click an organisation, or use the arrow keys, to see "
+                "what can be brought in from it."
+            )
+        )
         self.country_label.setText(self.tr("Country:"))
         self.edition_label.setText(self.tr("Xero edition:"))
         self.payroll_label.setText(self.tr("Employees and leave:"))
@@ -181,11 +203,20 @@ class OrganisationPage(BasePage):
             self.orgs.addItem(item)
         self.orgs.blockSignals(False)
         if not self.state.organisations:
-            self._say(lambda: self.banner.show_message(self.tr(
-                "Xero did not share any organisation yet. Go Back and click \"Connect to "
-                "Xero\", then tick the organisation on Xero's page."), "warning"))
-        wanted = current or (self.state.organisations[0].get("tenantId")
-                             if len(self.state.organisations) == 1 else None)
+            self._say(
+                lambda: self.banner.show_message(
+                    self.tr(
+                        'Xero did not share any organisation yet. Go Back and click "Connect to '
+                        "Xero\", then tick the organisation on Xero's page."
+                    ),
+                    "warning",
+                )
+            )
+        wanted = current or (
+            self.state.organisations[0].get("tenantId")
+            if len(self.state.organisations) == 1
+            else None
+        )
         for row in range(self.orgs.count()):
             if self.orgs.item(row).data(Qt.ItemDataRole.UserRole) == wanted:
                 self.orgs.setCurrentRow(row)  # selects it, which fires _picked
@@ -206,7 +237,7 @@ class OrganisationPage(BasePage):
         self.completeChanged.emit()
 
     def _fetch(self, tenant: str) -> None:
-        if self._loading is not None:   # one at a time: when it ends, the current pick is read
+        if self._loading is not None:  # one at a time: when it ends, the current pick is read
             return
         self._loading = tenant
         self._show_details()
@@ -214,7 +245,7 @@ class OrganisationPage(BasePage):
         def next_pick() -> None:
             current = self.current_tenant()
             if current and current != tenant and current not in self._details:
-                self._fetch(current)   # the user moved on meanwhile
+                self._fetch(current)  # the user moved on meanwhile
 
         def done(result: tuple[XeroOrganisation, list[str]]) -> None:
             self._loading = None
@@ -232,40 +263,57 @@ class OrganisationPage(BasePage):
                 self._say(lambda: self.show_error(exc, retry=lambda: self._fetch(tenant)))
             next_pick()
 
-        self.run_task(organisation_details, self.state.ctx, tenant,
-                      message=self.tr("Reading the organisation's details from Xero…"),
-                      on_done=done, on_error=failed)
+        self.run_task(
+            organisation_details,
+            self.state.ctx,
+            tenant,
+            message=self.tr("Reading the organisation's details from Xero…"),
+            on_done=done,
+            on_error=failed,
+        )
 
     # ------------------------------------------------------------------ showing
     def _show_details(self) -> None:
         details = self.current_details()
-        self.pick_hint.setVisible(details is None and self.orgs.count() > 1
-                                  and self.current_tenant() is None)
+        self.pick_hint.setVisible(
+            details is None and self.orgs.count() > 1 and self.current_tenant() is None
+        )
         if details is None:
             self.details.hide()
             self.payroll_access.hide()
             return
         org, missing = details
         self.details_title.setText(org.name)
-        self.country_value.setText(country_name(org.country_code, self.state.language)
-                                   or self.tr("not given by Xero"))
+        self.country_value.setText(
+            country_name(org.country_code, self.state.language) or self.tr("not given by Xero")
+        )
         self.edition_value.setText(org.version or self.tr("not given by Xero"))
         if has_payroll(org.version):
-            self.payroll_value.setText(self.tr(
-                "Yes: this organisation uses Xero Payroll, so its employees and leave types "
-                "can be brought into QuickBooks Time."))
+            self.payroll_value.setText(
+                self.tr(
+                    "Yes: this organisation uses Xero Payroll, so its employees and leave types "
+                    "can be brought into QuickBooks Time."
+                )
+            )
         else:
-            self.payroll_value.setText(self.tr(
-                "No: Xero has no payroll for this organisation, so only customers, items and "
-                "tracking categories are imported."))
+            self.payroll_value.setText(
+                self.tr(
+                    "No: Xero has no payroll for this organisation, so only customers, items and "
+                    "tracking categories are imported."
+                )
+            )
         self.details.show()
         if missing and not self.waiting.waiting:
-            self.payroll_access.show_message(self.tr(
-                "\"{organisation}\" uses Xero Payroll. To bring in its employees and leave, "
-                "Xero must ask you once more, in your browser, for access to employees and "
-                "leave. Click \"Allow payroll access\", then \"Allow access\" in Xero.").format(
-                    organisation=org.name), "info",
-                action_text=self.tr("Allow &payroll access"), action=self.allow_payroll_access)
+            self.payroll_access.show_message(
+                self.tr(
+                    '"{organisation}" uses Xero Payroll. To bring in its employees and leave, '
+                    "Xero must ask you once more, in your browser, for access to employees and "
+                    'leave. Click "Allow payroll access", then "Allow access" in Xero.'
+                ).format(organisation=org.name),
+                "info",
+                action_text=self.tr("Allow &payroll access"),
+                action=self.allow_payroll_access,
+            )
             self.payroll_button.setAccessibleName(self.tr("Allow payroll access in Xero"))
         else:
             self.payroll_access.hide()
@@ -277,12 +325,19 @@ class OrganisationPage(BasePage):
         org = details[0]
         if self.state.country_mismatch(org.country_code):
             chosen = self.state.country or ""
-            self._say(lambda: self.banner.show_message(self.tr(
-                "\"{organisation}\" is in {country}, but you chose {chosen} on the first page. "
-                "The assistant will use {country}, the organisation's own country.").format(
-                    organisation=org.name,
-                    country=country_name(org.country_code, self.state.language),
-                    chosen=country_name(chosen, self.state.language)), "warning"))
+            self._say(
+                lambda: self.banner.show_message(
+                    self.tr(
+                        '"{organisation}" is in {country}, but you chose {chosen} on the first page. '
+                        "The assistant will use {country}, the organisation's own country."
+                    ).format(
+                        organisation=org.name,
+                        country=country_name(org.country_code, self.state.language),
+                        chosen=country_name(chosen, self.state.language),
+                    ),
+                    "warning",
+                )
+            )
 
     # ------------------------------------------------------------------ payroll access
     def allow_payroll_access(self) -> None:
@@ -292,7 +347,7 @@ class OrganisationPage(BasePage):
         org = details[0]
         self.payroll_access.hide()
         self._say_again = None
-        self.orgs.setEnabled(False)   # one thing at a time while Xero waits in the browser
+        self.orgs.setEnabled(False)  # one thing at a time while Xero waits in the browser
         self.waiting.start(org.version, self._payroll_allowed, self._payroll_failed)
 
     def _payroll_allowed(self, orgs: list[dict[str, Any]]) -> None:
@@ -318,22 +373,38 @@ class OrganisationPage(BasePage):
         org = details[0]
         company = pending_qbtime() or self.state.qbtime_company
         if company is None:
-            self._say(lambda: self.show_error(self.tr(
-                "QuickBooks Time is not connected yet. Go Back to the QuickBooks Time page and "
-                "check your access key.")))
+            self._say(
+                lambda: self.show_error(
+                    self.tr(
+                        "QuickBooks Time is not connected yet. Go Back to the QuickBooks Time page and "
+                        "check your access key."
+                    )
+                )
+            )
             return False
         tenant = self.current_tenant() or org.tenant_id
         try:
-            conn = bind(self.state.ctx, {"tenant_id": tenant, "tenant_name": org.name,
-                                         "country_code": org.country_code,
-                                         "version": org.version}, company)
+            conn = bind(
+                self.state.ctx,
+                {
+                    "tenant_id": tenant,
+                    "tenant_name": org.name,
+                    "country_code": org.country_code,
+                    "version": org.version,
+                },
+                company,
+            )
         except AccountAlreadyBound as bound:
             refused = bound  # the name of an except clause does not outlive it
             blockers = blocking_connections(tenant, company.company_id)
-            self._say(lambda: self.banner.show_message(
-                refused.user_message(), "error",
-                action_text=self.tr("Disconnect the other connection…") if blockers else None,
-                action=(lambda: self._disconnect(blockers[0], company)) if blockers else None))
+            self._say(
+                lambda: self.banner.show_message(
+                    refused.user_message(),
+                    "error",
+                    action_text=self.tr("Disconnect the other connection…") if blockers else None,
+                    action=(lambda: self._disconnect(blockers[0], company)) if blockers else None,
+                )
+            )
             return False
         except BridgeError as error:
             failure = error
@@ -341,9 +412,14 @@ class OrganisationPage(BasePage):
             return False
         except Exception:  # a database surprise must read as a sentence
             log.exception("Could not save the connection")
-            self._say(lambda: self.show_error(self.tr(
-                "The connection could not be saved on this computer. Nothing was lost; "
-                "click Next to try again.")))
+            self._say(
+                lambda: self.show_error(
+                    self.tr(
+                        "The connection could not be saved on this computer. Nothing was lost; "
+                        "click Next to try again."
+                    )
+                )
+            )
             return False
         self.state.connection_id = int(conn.get_id())
         self.state.qbtime_company = company
@@ -355,16 +431,26 @@ class OrganisationPage(BasePage):
         if not confirm_disconnect(self, other.xero_tenant_name, other.qbtime_company_name):
             return
         name = other.xero_tenant_name
-        self.run_task(disconnect_to_make_room, self.state.ctx, other, company,
-                      message=self.tr("Disconnecting \"{organisation}\"…").format(organisation=name),
-                      on_done=lambda problems: self._disconnected(name, problems),
-                      on_error=lambda exc: self._say(lambda: self.show_error(exc)))
+        self.run_task(
+            disconnect_to_make_room,
+            self.state.ctx,
+            other,
+            company,
+            message=self.tr('Disconnecting "{organisation}"…').format(organisation=name),
+            on_done=lambda problems: self._disconnected(name, problems),
+            on_error=lambda exc: self._say(lambda: self.show_error(exc)),
+        )
 
     def _disconnected(self, name: str, problems: list[str]) -> None:
         details = self.current_details()
         chosen = details[0].name if details else ""
-        text = self.tr("\"{organisation}\" is disconnected; its import history is kept. Click "
-                       "Next to connect \"{chosen}\".").format(organisation=name, chosen=chosen)
-        self._say(lambda: self.banner.show_message(
-            " ".join([text, *problems]), "warning" if problems else "success"))
+        text = self.tr(
+            '"{organisation}" is disconnected; its import history is kept. Click '
+            'Next to connect "{chosen}".'
+        ).format(organisation=name, chosen=chosen)
+        self._say(
+            lambda: self.banner.show_message(
+                " ".join([text, *problems]), "warning" if problems else "success"
+            )
+        )
         self.completeChanged.emit()

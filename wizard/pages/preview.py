@@ -12,7 +12,7 @@ history, with an "Undo" that undoes nothing — the headless ``sync`` makes the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
@@ -53,8 +53,21 @@ from ..models.preview import (
 from ..widgets import empty_state, heading
 from .base import BasePage, EnterGuard
 
+if TYPE_CHECKING:
+    from core.engine.plan import ImportOptions, ImportPlan
+    from core.engine.records import Snapshot
+    from core.store.models import Connection
 
-def plan_with_changes(conn: Any, options: Any) -> tuple[Any, Any, list[Change], Any, Any]:
+
+def plan_with_changes(
+    conn: Connection, options: ImportOptions | None
+) -> tuple[
+    Snapshot,
+    ImportPlan,
+    list[Change],
+    tuple[dict[str, int], dict[str, int]],
+    dict[str, dict[str, int]],
+]:
     """The worker: the plan, and what the preview shows of it, made here (a large plan has
     thousands of lines: the window stays responsive): the lines, their counts per operation
     and kind, the plan's counts per kind."""
@@ -137,10 +150,15 @@ class PreviewPage(BasePage):
 
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self.search.textChanged.connect(self._filter_changed)
-        self._guard = EnterGuard(self, {self.search: self.table.setFocus,
-                                       self.filter_combo: lambda: None,
-                                       self.table: lambda: None,
-                                       self.counts: lambda: None})
+        self._guard = EnterGuard(
+            self,
+            {
+                self.search: self.table.setFocus,
+                self.filter_combo: lambda: None,
+                self.table: lambda: None,
+                self.counts: lambda: None,
+            },
+        )
         self.setTabOrder(self.counts, self.filter_combo)
         self.setTabOrder(self.filter_combo, self.search)
         self.setTabOrder(self.search, self.table)
@@ -171,14 +189,18 @@ class PreviewPage(BasePage):
         per_op = self.model.op_counts()
         self.filter_combo.blockSignals(True)
         self.filter_combo.clear()
-        self.filter_combo.addItem(self.tr("All changes ({count})").format(
-            count=sum(per_op.values())), "")
+        self.filter_combo.addItem(
+            self.tr("All changes ({count})").format(count=sum(per_op.values())), ""
+        )
         for op, _key in COUNT_COLUMNS:
             n = per_op.get(op, 0) + (per_op.get("restore", 0) if op == "update" else 0)
             if n:
                 self.filter_combo.addItem(
-                    self.tr("{operation} ({count})").format(operation=self.model.words.op(op),
-                                                            count=n), op)
+                    self.tr("{operation} ({count})").format(
+                        operation=self.model.words.op(op), count=n
+                    ),
+                    op,
+                )
         index = self.filter_combo.findData(current) if current else 0
         self.filter_combo.setCurrentIndex(max(0, index))
         self.filter_combo.blockSignals(False)
@@ -190,34 +212,46 @@ class PreviewPage(BasePage):
         left = len(plan.conflicts) if plan is not None else 0
         if left:
             self.empty_heading.setText(self.tr("Nothing to import now"))
-            self.empty_text.setText(self.tr(
-                "Everything else is already up to date. Records waiting for your decision: "
-                "{count}. Go back to decide, or close: your decisions are kept.").format(
-                count=left))
+            self.empty_text.setText(
+                self.tr(
+                    "Everything else is already up to date. Records waiting for your decision: "
+                    "{count}. Go back to decide, or close: your decisions are kept."
+                ).format(count=left)
+            )
         else:
             self.empty_heading.setText(self.tr("Everything is already up to date"))
-            self.empty_text.setText(self.tr(
-                "QuickBooks Time already matches Xero for everything you chose to import, so "
-                "there is nothing to do. Click Close; come back whenever Xero changes."))
+            self.empty_text.setText(
+                self.tr(
+                    "QuickBooks Time already matches Xero for everything you chose to import, so "
+                    "there is nothing to do. Click Close; come back whenever Xero changes."
+                )
+            )
         if plan is None or not self.loaded or self.failed:
             return
         notes = []
-        archives = self.model.op_counts().get("archive", 0)   # the lines of this plan
+        archives = self.model.op_counts().get("archive", 0)  # the lines of this plan
         if archives:
-            notes.append(self.tr(
-                "Records to be archived in QuickBooks Time: {count} (marked Archive, in red). "
-                "Undo on the last page brings them back.").format(count=archives))
+            notes.append(
+                self.tr(
+                    "Records to be archived in QuickBooks Time: {count} (marked Archive, in red). "
+                    "Undo on the last page brings them back."
+                ).format(count=archives)
+            )
         if left and plan.actions:
-            notes.append(self.tr(
-                "Records waiting for your decision: {count}. They are left out of this "
-                "import.").format(count=left))
+            notes.append(
+                self.tr(
+                    "Records waiting for your decision: {count}. They are left out of this import."
+                ).format(count=left)
+            )
         if notes:
             self.banner.show_message(" ".join(notes), "warning" if archives else "info")
         else:
             self.banner.clear()
-        self.counts_label.setText(self.tr(
-            "Su&mmary: {changes} changes, {skipped} records left out.").format(
-            changes=len(plan.actions), skipped=len(plan.skipped)))
+        self.counts_label.setText(
+            self.tr("Su&mmary: {changes} changes, {skipped} records left out.").format(
+                changes=len(plan.actions), skipped=len(plan.skipped)
+            )
+        )
 
     # ------------------------------------------------------------------ loading
     def initializePage(self) -> None:
@@ -231,13 +265,19 @@ class PreviewPage(BasePage):
         conn = self.state.connection()
         if conn is None:
             self.failed = True
-            self.show_error(self.tr("No organisation is connected yet. Go back and connect "
-                                    "to Xero first."))
+            self.show_error(
+                self.tr("No organisation is connected yet. Go back and connect to Xero first.")
+            )
             self.completeChanged.emit()
             return
-        self.run_task(plan_with_changes, conn, self.state.options,
-                      message=self.tr("Working out what will change…"),
-                      on_done=self._planned, on_error=self._failed)
+        self.run_task(
+            plan_with_changes,
+            conn,
+            self.state.options,
+            message=self.tr("Working out what will change…"),
+            on_done=self._planned,
+            on_error=self._failed,
+        )
 
     def _failed(self, exc: Exception) -> None:
         self.failed = True
@@ -249,7 +289,7 @@ class PreviewPage(BasePage):
         self.plan = plan
         self.state.plan = plan
         self.loaded = True
-        if len(result) > 4:   # made by plan_with_changes
+        if len(result) > 4:  # made by plan_with_changes
             self.counts_model.set_counts(result[4])
             self.model.set_changes(result[2], result[3])
         else:
@@ -264,8 +304,7 @@ class PreviewPage(BasePage):
         # Last: the wizard updates its buttons (and asks nextId() again) once, here; the
         # current page's setFinalPage does it, another page needs completeChanged.
         self.setFinalPage(plan.is_empty)
-        wizard = self.wizard()
-        if wizard is None or wizard.currentPage() is not self:
+        if not self.hosted or self.host.currentPage() is not self:
             self.completeChanged.emit()
 
     def _fit_counts(self) -> None:
@@ -281,17 +320,23 @@ class PreviewPage(BasePage):
         bold = QFont(font)
         bold.setBold(True)
         plain_metrics, bold_metrics = QFontMetrics(font), QFontMetrics(bold)
-        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                                self.table)
-        padding = 2 * (margin + 1) + 2   # the item view's margins and the grid line
+        margin = self.table.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table
+        )
+        padding = 2 * (margin + 1) + 2  # the item view's margins and the grid line
         words = self.model.words
         ops, kinds = self.model.ops_and_kinds()
-        what = [bold_metrics.horizontalAdvance(words.op(op)) if op == "archive"
-                else plain_metrics.horizontalAdvance(words.op(op)) for op in ops]
+        what = [
+            bold_metrics.horizontalAdvance(words.op(op))
+            if op == "archive"
+            else plain_metrics.horizontalAdvance(words.op(op))
+            for op in ops
+        ]
         kind = [plain_metrics.horizontalAdvance(words.kind(k)) for k in kinds]
         for column, widths in ((WHAT, what), (KIND, kind)):
-            header.resizeSection(column, max([header.sectionSizeHint(column),
-                                              *(w + padding for w in widths)]))
+            header.resizeSection(
+                column, max([header.sectionSizeHint(column), *(w + padding for w in widths)])
+            )
 
     def _filter_changed(self, *_args: Any) -> None:
         self.proxy.set_filter(self.filter_combo.currentData(), self.search.text())

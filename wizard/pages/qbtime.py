@@ -37,7 +37,7 @@ class QBTimePage(BasePage):
         self.steps = paragraph(parent=self)
         self.body.addWidget(self.intro)
         self.body.addWidget(self.steps)
-        self.demo_note = Banner(self)          # an info note, only for the Demo Company
+        self.demo_note = Banner(self)  # an info note, only for the Demo Company
         self.body.addWidget(self.demo_note)
 
         row = QHBoxLayout()
@@ -70,16 +70,22 @@ class QBTimePage(BasePage):
     def retranslate(self) -> None:
         self.setTitle(self.tr("QuickBooks Time"))
         self.setSubTitle(self.tr("Connect your QuickBooks Time account with an access key."))
-        self.intro.setText(self.tr(
-            "This app adds your customers, items and team members to QuickBooks Time with an "
-            "access key. An administrator of your QuickBooks Time account creates it once:"))
-        self.steps.setText(self.tr(
-            "1. Sign in to QuickBooks Time as an administrator.\n"
-            "2. Open Feature Add-ons, then API.\n"
-            "3. Click \"Add a new application\", give it a name (for example \"Xero import\"), "
-            "and save.\n"
-            "4. Click \"Add token\", then copy the access key.\n"
-            "5. Paste the key below and click \"Check\"."))
+        self.intro.setText(
+            self.tr(
+                "This app adds your customers, items and team members to QuickBooks Time with an "
+                "access key. An administrator of your QuickBooks Time account creates it once:"
+            )
+        )
+        self.steps.setText(
+            self.tr(
+                "1. Sign in to QuickBooks Time as an administrator.\n"
+                "2. Open Feature Add-ons, then API.\n"
+                '3. Click "Add a new application", give it a name (for example "Xero import"), '
+                "and save.\n"
+                '4. Click "Add token", then copy the access key.\n'
+                '5. Paste the key below and click "Check".'
+            )
+        )
         self.key_label.setText(self.tr("Access &key:"))
         self.key_edit.setPlaceholderText(self.tr("Paste the access key here"))
         self.key_edit.setAccessibleName(self.tr("QuickBooks Time access key"))
@@ -89,9 +95,14 @@ class QBTimePage(BasePage):
         self.check_button.setAccessibleName(self.tr("Check the access key"))
         if self.state.ctx.demo:
             self.demo_note.show_message(
-                self.tr("This is the Demo Company: nothing real is changed. Its QuickBooks Time "
-                        "account has a key ready for you."), "info",
-                action_text=self.tr("Use the &Demo Company's key"), action=self.use_demo_key)
+                self.tr(
+                    "This is the Demo Company: nothing real is changed. Its QuickBooks Time "
+                    "account has a key ready for you."
+                ),
+                "info",
+                action_text=self.tr("Use the &Demo Company's key"),
+                action=self.use_demo_key,
+            )
             self.demo_note.button.setAccessibleName(self.tr("Use the Demo Company's key"))
         else:
             self.demo_note.clear()
@@ -113,10 +124,15 @@ class QBTimePage(BasePage):
             company = pending_qbtime()
             if company is not None and not connections_with_other_company(company.company_id):
                 self.state.qbtime_company = company
-                self._say(lambda: self.banner.show_message(self.tr(
-                    "The access key of \"{company}\" was checked earlier and is kept. Click Next "
-                    "to continue with it, or paste another key.").format(
-                        company=company.company_name), "success"))
+                self._say(
+                    lambda: self.banner.show_message(
+                        self.tr(
+                            'The access key of "{company}" was checked earlier and is kept. Click Next '
+                            "to continue with it, or paste another key."
+                        ).format(company=company.company_name),
+                        "success",
+                    )
+                )
                 self.completeChanged.emit()
         self.key_edit.setFocus()
 
@@ -133,15 +149,19 @@ class QBTimePage(BasePage):
             self.completeChanged.emit()
 
     def _toggle_echo(self, shown: bool) -> None:
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown
-                                  else QLineEdit.EchoMode.Password)
+        self.key_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
         # Enter in the key field checks the key; once it is checked, Enter goes on (Next).
-        if (watched is self.key_edit and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and self.state.qbtime_company is None):
+        if (
+            watched is self.key_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state.qbtime_company is None
+        ):
             self.check()
             return True
         return super().eventFilter(watched, event)
@@ -164,9 +184,14 @@ class QBTimePage(BasePage):
         self.state.qbtime_company = None
         self._say_again = None
         self.check_button.setEnabled(False)
-        self.run_task(connect_qbtime, self.state.ctx, token,
-                      message=self.tr("Checking the access key with QuickBooks Time…"),
-                      on_done=self._checked, on_error=self._check_failed)
+        self.run_task(
+            connect_qbtime,
+            self.state.ctx,
+            token,
+            message=self.tr("Checking the access key with QuickBooks Time…"),
+            on_done=self._checked,
+            on_error=self._check_failed,
+        )
 
     def _check_failed(self, exc: BridgeError) -> None:
         # Bad key, missing permission, no network, no secure storage: core says what to do.
@@ -185,39 +210,65 @@ class QBTimePage(BasePage):
             self._refuse(company, others[0])
             return
         self.state.qbtime_company = company
-        self._say(lambda: self.banner.show_message(
-            self.tr("Connected to QuickBooks Time: {company}.").format(
-                company=company.company_name), "success"))
+        self._say(
+            lambda: self.banner.show_message(
+                self.tr("Connected to QuickBooks Time: {company}.").format(
+                    company=company.company_name
+                ),
+                "success",
+            )
+        )
         self.completeChanged.emit()
         self.key_edit.setFocus()
 
     def _refuse(self, company: QBTimeCompany, other: Connection) -> None:
         self.state.qbtime_company = None
-        self._say(lambda: self.banner.show_message(self.tr(
-            "This key belongs to the QuickBooks Time company \"{company}\", but the Xero "
-            "organisation \"{organisation}\" is already connected to \"{other}\". One organisation "
-            "connects to one QuickBooks Time account. To use \"{company}\", disconnect the other "
-            "one first (its import history is kept), or paste the key of \"{other}\".").format(
-                company=company.company_name, organisation=other.xero_tenant_name,
-                other=other.qbtime_company_name),
-            "error", action_text=self.tr("Disconnect the other…"),
-            action=lambda: self._disconnect(company, other)))
+        self._say(
+            lambda: self.banner.show_message(
+                self.tr(
+                    'This key belongs to the QuickBooks Time company "{company}", but the Xero '
+                    'organisation "{organisation}" is already connected to "{other}". One organisation '
+                    'connects to one QuickBooks Time account. To use "{company}", disconnect the other '
+                    'one first (its import history is kept), or paste the key of "{other}".'
+                ).format(
+                    company=company.company_name,
+                    organisation=other.xero_tenant_name,
+                    other=other.qbtime_company_name,
+                ),
+                "error",
+                action_text=self.tr("Disconnect the other…"),
+                action=lambda: self._disconnect(company, other),
+            )
+        )
         self.completeChanged.emit()
         self.banner.button.setFocus()
 
     def _disconnect(self, company: QBTimeCompany, other: Connection) -> None:
         if not confirm_disconnect(self, other.xero_tenant_name, other.qbtime_company_name):
             return
-        self.run_task(disconnect_to_make_room, self.state.ctx, other,
-                      message=self.tr("Disconnecting \"{organisation}\"…").format(
-                          organisation=other.xero_tenant_name),
-                      on_done=lambda problems: self._disconnected(company, problems),
-                      on_error=lambda exc: self._say(
-                          lambda: self.show_error(exc, retry=lambda: self._disconnect(company, other))))
+        self.run_task(
+            disconnect_to_make_room,
+            self.state.ctx,
+            other,
+            message=self.tr('Disconnecting "{organisation}"…').format(
+                organisation=other.xero_tenant_name
+            ),
+            on_done=lambda problems: self._disconnected(company, problems),
+            on_error=lambda exc: self._say(
+                lambda: self.show_error(exc, retry=lambda: self._disconnect(company, other))
+            ),
+        )
 
     def _disconnected(self, company: QBTimeCompany, problems: list[str]) -> None:
         self._accept(company)
         if problems and self.state.qbtime_company is not None:
-            self._say(lambda: self.banner.show_message(
-                self.tr("Connected to QuickBooks Time: {company}.").format(
-                    company=company.company_name) + " " + " ".join(problems), "warning"))
+            self._say(
+                lambda: self.banner.show_message(
+                    self.tr("Connected to QuickBooks Time: {company}.").format(
+                        company=company.company_name
+                    )
+                    + " "
+                    + " ".join(problems),
+                    "warning",
+                )
+            )

@@ -80,16 +80,45 @@ class ReviewPage(BasePage):
         self.rename_dialog: QInputDialog | None = None
         self.problems_dialog: QDialog | None = None
         self._facts: tuple[tuple[Any, ...], tuple[bool, int, int, bool, bool]] | None = None
-        self._details_shown = 0   # how many times the details were shown (not twice for one)
+        self._details_shown = 0  # how many times the details were shown (not twice for one)
 
         self.stack = QStackedWidget(self)
         self.body.addWidget(self.stack, 1)
+        self.main = self._build_review(self.stack)
+        self.stack.addWidget(self.main)
+        self.empty, self.empty_heading, self.empty_text = empty_state(self.stack)
+        self.stack.addWidget(self.empty)  # shown when there is nothing to review
+        self._connect_signals()
+        self._add_shortcuts()
+        self._set_keyboard_order()
+        self._update_controls()
 
-        # -- the review itself
-        main = QWidget(self.stack)
+    def _build_review(self, parent: QWidget) -> QWidget:
+        """The review itself: tools, filters, the table over the details, the bulk actions."""
+        main = QWidget(parent)
         layout = QVBoxLayout(main)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_tools(main))
+        layout.addLayout(self._build_filters(main))
+        self._build_table(main)
+        details = self._build_details(main)
 
+        self.splitter = QSplitter(Qt.Orientation.Vertical, main)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(details)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(self._build_bulk(main))
+
+        self.leave_later = QCheckBox(main)
+        self.leave_later.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.leave_later)
+        return main
+
+    def _build_tools(self, main: QWidget) -> QHBoxLayout:
+        """Where the review stands, undo and redo, and the CSV menu."""
         top = QHBoxLayout()
         self.progress_label = QLabel(main)
         self.progress_label.setWordWrap(True)
@@ -110,8 +139,10 @@ class ReviewPage(BasePage):
         top.addWidget(self.undo_button)
         top.addWidget(self.redo_button)
         top.addWidget(self.csv_button)
-        layout.addLayout(top)
+        return top
 
+    def _build_filters(self, main: QWidget) -> QHBoxLayout:
+        """Search, kind and "hide decided" over the table."""
         filters = QHBoxLayout()
         self.search_label = QLabel(main)
         self.search = QLineEdit(main)
@@ -128,8 +159,10 @@ class ReviewPage(BasePage):
         filters.addWidget(self.kind_label)
         filters.addWidget(self.kind_combo, 1)
         filters.addWidget(self.hide_decided)
-        layout.addLayout(filters)
+        return filters
 
+    def _build_table(self, main: QWidget) -> None:
+        """The conflicts, one a row, sorted and filtered through a proxy model."""
         self.model = ConflictTableModel(self)
         self.proxy = ConflictFilterModel(self)
         self.proxy.setSourceModel(self.model)
@@ -144,8 +177,7 @@ class ReviewPage(BasePage):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -155,6 +187,8 @@ class ReviewPage(BasePage):
         # (_fit_word_columns), not by asking every row as ResizeToContents does.
         self.table.setMinimumHeight(110)
 
+    def _build_details(self, main: QWidget) -> QWidget:
+        """The current conflict: its problem, the candidates, the comparison, the decisions."""
         details = QWidget(main)
         grid = QGridLayout(details)
         grid.setContentsMargins(0, 4, 0, 0)
@@ -163,7 +197,8 @@ class ReviewPage(BasePage):
         self.candidates_label = QLabel(details)
         self.candidates = QComboBox(details)
         self.candidates.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.candidates.setMinimumContentsLength(20)
         self.candidates.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.candidates_label.setBuddy(self.candidates)
@@ -185,8 +220,13 @@ class ReviewPage(BasePage):
         self.skip_button = QPushButton(details)
         self.rename_button = QPushButton(details)
         self.later_button = QPushButton(details)
-        self.decision_buttons = (self.link_button, self.create_button, self.skip_button,
-                                 self.rename_button, self.later_button)
+        self.decision_buttons = (
+            self.link_button,
+            self.create_button,
+            self.skip_button,
+            self.rename_button,
+            self.later_button,
+        )
         for button in self.decision_buttons:
             button.setAutoDefault(False)
             buttons.addWidget(button)
@@ -203,37 +243,27 @@ class ReviewPage(BasePage):
         grid.addLayout(buttons, 0, 1, 5, 1)
         grid.setColumnStretch(0, 1)
         grid.setRowStretch(5, 1)
+        return details
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical, main)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(details)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        layout.addWidget(self.splitter, 1)
-
+    def _build_bulk(self, main: QWidget) -> QHBoxLayout:
+        """Decisions for many rows at once."""
         bulk = QHBoxLayout()
         self.accept_exact_button = QPushButton(main)
         self.create_unmatched_button = QPushButton(main)
-        for button in (self.accept_exact_button, self.create_unmatched_button,
-                       self.undo_button, self.redo_button, self.csv_button):
+        for button in (
+            self.accept_exact_button,
+            self.create_unmatched_button,
+            self.undo_button,
+            self.redo_button,
+            self.csv_button,
+        ):
             button.setAutoDefault(False)
         bulk.addWidget(self.accept_exact_button)
         bulk.addWidget(self.create_unmatched_button)
         bulk.addStretch(1)
-        layout.addLayout(bulk)
+        return bulk
 
-        self.leave_later = QCheckBox(main)
-        self.leave_later.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        layout.addWidget(self.leave_later)
-        self.stack.addWidget(main)
-        self.main = main
-
-        # -- nothing to review
-        self.empty, self.empty_heading, self.empty_text = empty_state(self.stack)
-        self.stack.addWidget(self.empty)
-
-        # -- behaviour
+    def _connect_signals(self) -> None:
         self.search.textChanged.connect(self._filter_changed)
         self.kind_combo.currentIndexChanged.connect(self._filter_changed)
         self.hide_decided.toggled.connect(self._filter_changed)
@@ -254,6 +284,8 @@ class ReviewPage(BasePage):
         self.import_action.triggered.connect(self.import_csv)
         self.leave_later.toggled.connect(lambda _on: self.completeChanged.emit())
 
+    def _add_shortcuts(self) -> None:
+        """Undo and redo by the platform's keys, anywhere in the page."""
         self.undo_shortcut = QAction(self)
         self.undo_shortcut.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.undo_shortcut.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -265,26 +297,44 @@ class ReviewPage(BasePage):
         self.addAction(self.undo_shortcut)
         self.addAction(self.redo_shortcut)
 
-        self._guard = EnterGuard(self, {
-            self.search: self.table.setFocus,
-            self.table: self._table_enter,
-            self.candidates: self.link_selected,
-        })
+    def _set_keyboard_order(self) -> None:
+        """What Enter does in the page's own controls, and the Tab order."""
+        self._guard = EnterGuard(
+            self,
+            {
+                self.search: self.table.setFocus,
+                self.table: self._table_enter,
+                self.candidates: self.link_selected,
+            },
+        )
 
-        chain = [self.undo_button, self.redo_button, self.csv_button, self.search,
-                 self.kind_combo, self.hide_decided, self.table, self.candidates, self.compare,
-                 *self.decision_buttons, self.accept_exact_button,
-                 self.create_unmatched_button, self.leave_later]
+        chain = [
+            self.undo_button,
+            self.redo_button,
+            self.csv_button,
+            self.search,
+            self.kind_combo,
+            self.hide_decided,
+            self.table,
+            self.candidates,
+            self.compare,
+            *self.decision_buttons,
+            self.accept_exact_button,
+            self.create_unmatched_button,
+            self.leave_later,
+        ]
         for first, second in pairwise(chain):
             self.setTabOrder(first, second)
-        self._update_controls()
 
     # ------------------------------------------------------------------ texts
     def retranslate(self) -> None:
         self.setTitle(self.tr("Review look-alike records"))
-        self.setSubTitle(self.tr(
-            "These records look alike in Xero and QuickBooks Time. Choose what to do with each "
-            "one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet."))
+        self.setSubTitle(
+            self.tr(
+                "These records look alike in Xero and QuickBooks Time. Choose what to do with each "
+                "one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet."
+            )
+        )
         self.undo_button.setText(self.tr("&Undo"))
         self.undo_button.setToolTip(self.tr("Undo the last decision (Ctrl+Z)"))
         self.undo_button.setAccessibleName(self.tr("Undo the last decision"))
@@ -292,15 +342,18 @@ class ReviewPage(BasePage):
         self.redo_button.setToolTip(self.tr("Do again the decision you just undid"))
         self.redo_button.setAccessibleName(self.tr("Redo the last undone decision"))
         self.csv_button.setText(self.tr("S&preadsheet"))
-        self.csv_button.setToolTip(self.tr(
-            "Save the list for your accountant, or bring back the decisions they filled in"))
+        self.csv_button.setToolTip(
+            self.tr("Save the list for your accountant, or bring back the decisions they filled in")
+        )
         self.csv_button.setAccessibleName(self.tr("Spreadsheet: export or import decisions"))
         self.export_action.setText(self.tr("E&xport to CSV…"))
-        self.export_action.setToolTip(self.tr(
-            "Save every record to review, with its candidates, in a spreadsheet file"))
+        self.export_action.setToolTip(
+            self.tr("Save every record to review, with its candidates, in a spreadsheet file")
+        )
         self.import_action.setText(self.tr("I&mport decisions from CSV…"))
-        self.import_action.setToolTip(self.tr(
-            "Read the decisions filled in the \"decision\" column of an exported file"))
+        self.import_action.setToolTip(
+            self.tr('Read the decisions filled in the "decision" column of an exported file')
+        )
         self.search_label.setText(self.tr("&Find:"))
         self.search.setPlaceholderText(self.tr("Name or reason"))
         self.search.setAccessibleName(self.tr("Find a record"))
@@ -312,11 +365,16 @@ class ReviewPage(BasePage):
         self.candidates_label.setText(self.tr("&Match in QuickBooks Time:"))
         self.candidates.setAccessibleName(self.tr("Similar record in QuickBooks Time to link to"))
         self.compare_label.setText(self.tr("If you link it (Xero → QuickBooks Time):"))
-        for column, (text, tip) in enumerate((
+        for column, (text, tip) in enumerate(
+            (
                 (self.tr("In Xero"), self.tr("The value in Xero")),
                 (self.tr("In QuickBooks Time now"), self.tr("The value in QuickBooks Time today")),
-                (self.tr("After linking"),
-                 self.tr("The value in QuickBooks Time after the import, if you link")))):
+                (
+                    self.tr("After linking"),
+                    self.tr("The value in QuickBooks Time after the import, if you link"),
+                ),
+            )
+        ):
             item = QTableWidgetItem(text)
             item.setToolTip(tip)
             self.compare.setHorizontalHeaderItem(column, item)
@@ -324,27 +382,36 @@ class ReviewPage(BasePage):
         self.no_candidate.setText(self._no_candidate_text())
         self._update_link_button()
         self.create_button.setText(self.tr("&Create new"))
-        self.create_button.setToolTip(self.tr(
-            "Keep them separate: add a new record in QuickBooks Time"))
+        self.create_button.setToolTip(
+            self.tr("Keep them separate: add a new record in QuickBooks Time")
+        )
         self.skip_button.setText(self.tr("&Skip"))
         self.skip_button.setToolTip(self.tr("Leave this record out of the import"))
         self.rename_button.setText(self.tr("&Rename…"))
         self.rename_button.setToolTip(self.tr("Add it to QuickBooks Time under another name"))
         self.later_button.setText(self.tr("Decide la&ter"))
-        self.later_button.setToolTip(self.tr(
-            "Keep it in the list; it is left out of the import until you decide"))
+        self.later_button.setToolTip(
+            self.tr("Keep it in the list; it is left out of the import until you decide")
+        )
         self.accept_exact_button.setText(self.tr("&Accept all exact"))
         self.create_unmatched_button.setText(self.tr("Cr&eate all with no candidate"))
-        self.leave_later.setText(self.tr(
-            "Import the rest now and lea&ve the undecided records for later"))
-        self.leave_later.setToolTip(self.tr(
-            "The records you have not decided are skipped this time; they wait for you here."))
-        self.leave_later.setAccessibleName(self.tr(
-            "Import the rest now and leave the undecided records for later"))
+        self.leave_later.setText(
+            self.tr("Import the rest now and lea&ve the undecided records for later")
+        )
+        self.leave_later.setToolTip(
+            self.tr(
+                "The records you have not decided are skipped this time; they wait for you here."
+            )
+        )
+        self.leave_later.setAccessibleName(
+            self.tr("Import the rest now and leave the undecided records for later")
+        )
         self.empty_heading.setText(self.tr("Nothing to review"))
-        self.empty_text.setText(self.tr(
-            "Every record matched exactly or is new. Click Next to see what the import "
-            "will do."))
+        self.empty_text.setText(
+            self.tr(
+                "Every record matched exactly or is new. Click Next to see what the import will do."
+            )
+        )
         self._fill_kinds()
         self.model.retranslate()
         self._fit_word_columns()
@@ -356,16 +423,20 @@ class ReviewPage(BasePage):
         """Wide enough for the kinds listed (or all of them) and for a score, and their titles."""
         header = self.table.horizontalHeader()
         metrics = QFontMetrics(self.table.font())
-        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                                self.table)
-        padding = 2 * (margin + 1) + 2   # the item view's margins and the grid line
+        margin = self.table.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table
+        )
+        padding = 2 * (margin + 1) + 2  # the item view's margins and the grid line
         kinds = {c.kind for c in self.conflicts} or set(KIND_ORDER)
-        widths = {KIND: [metrics.horizontalAdvance(self.model.kind_label(k)) for k in kinds],
-                  SCORE: [metrics.horizontalAdvance(text) for text in ("100", "—")]}
+        widths = {
+            KIND: [metrics.horizontalAdvance(self.model.kind_label(k)) for k in kinds],
+            SCORE: [metrics.horizontalAdvance(text) for text in ("100", "—")],
+        }
         for column, texts in widths.items():
             # the title's hint includes the sort arrow when the column is sorted
-            header.resizeSection(column, max([header.sectionSizeHint(column),
-                                              *(w + padding for w in texts)]))
+            header.resizeSection(
+                column, max([header.sectionSizeHint(column), *(w + padding for w in texts)])
+            )
 
     def _fill_kinds(self) -> None:
         current = self.kind_combo.currentData()
@@ -390,14 +461,20 @@ class ReviewPage(BasePage):
         self.load_failed = False
         if conn is None:
             self.load_failed = True
-            self.show_error(self.tr("No organisation is connected yet. Go back and connect "
-                                    "to Xero first."))
+            self.show_error(
+                self.tr("No organisation is connected yet. Go back and connect to Xero first.")
+            )
             self.completeChanged.emit()
             return
         self.conn_id = int(conn.get_id())
-        self.run_task(load_review, conn, self.state.options,
-                      message=self.tr("Reading the saved data…"),
-                      on_done=self._loaded, on_error=self._load_failed)
+        self.run_task(
+            load_review,
+            conn,
+            self.state.options,
+            message=self.tr("Reading the saved data…"),
+            on_done=self._loaded,
+            on_error=self._load_failed,
+        )
 
     def _load_failed(self, exc: Exception) -> None:
         self.load_failed = True
@@ -410,8 +487,10 @@ class ReviewPage(BasePage):
         self.loaded = True
         if data.no_data:
             self.load_failed = True
-            text = self.tr("No data from Xero and QuickBooks Time is saved yet, so there is "
-                           "nothing to review. Go back and fetch the data again.")
+            text = self.tr(
+                "No data from Xero and QuickBooks Time is saved yet, so there is "
+                "nothing to review. Go back and fetch the data again."
+            )
             if self.state.fetch_error:
                 text += " " + self.state.fetch_error
             self.show_error(text)
@@ -419,16 +498,20 @@ class ReviewPage(BasePage):
             return
         self._fill_kinds()
         shown = self._details_shown
-        self.model.set_rows(data.rows)   # a new list resets the model: details shown then
+        self.model.set_rows(data.rows)  # a new list resets the model: details shown then
         self._fit_word_columns()
         self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
         if self._details_shown == shown:
-            self._ensure_current()       # also updates the buttons
+            self._ensure_current()  # also updates the buttons
         self._update_progress()
         if self.state.fetch_error:
-            self.banner.show_message(self.tr(
-                "The latest changes could not be fetched, so this review uses the data saved "
-                "earlier. {reason}").format(reason=self.state.fetch_error), "warning")
+            self.banner.show_message(
+                self.tr(
+                    "The latest changes could not be fetched, so this review uses the data saved "
+                    "earlier. {reason}"
+                ).format(reason=self.state.fetch_error),
+                "warning",
+            )
         self.completeChanged.emit()
         if self.conflicts and self.isVisible():
             self.table.setFocus()
@@ -458,8 +541,9 @@ class ReviewPage(BasePage):
         if later:
             extra.append(self.tr("{count} for later").format(count=later))
         if reopened:
-            extra.append(self.tr("{count} to decide again (the data changed)").format(
-                count=reopened))
+            extra.append(
+                self.tr("{count} to decide again (the data changed)").format(count=reopened)
+            )
         if extra:
             text += " (" + ", ".join(extra) + ")"
         self.progress_label.setText(text)
@@ -478,11 +562,13 @@ class ReviewPage(BasePage):
             return cached[1]
         waiting = [r for r in rows if not r.decided]
         cid = self.conn_id if self.loaded else None
-        facts = (bool(waiting),
-                 sum(1 for r in waiting if review.is_exact_safe(r.conflict)),
-                 sum(1 for r in waiting if review.is_create_safe(r.conflict)),
-                 cid is not None and review.can_undo(cid),
-                 cid is not None and review.can_redo(cid))
+        facts = (
+            bool(waiting),
+            sum(1 for r in waiting if review.is_exact_safe(r.conflict)),
+            sum(1 for r in waiting if review.is_create_safe(r.conflict)),
+            cid is not None and review.can_undo(cid),
+            cid is not None and review.can_redo(cid),
+        )
         self._facts = (key, facts)
         return facts
 
@@ -496,22 +582,34 @@ class ReviewPage(BasePage):
         has_undecided, exact, create, can_undo, can_redo = self._row_facts()
         self.accept_exact_button.setEnabled(exact > 0)
         if exact:
-            self.accept_exact_button.setToolTip(self.tr(
-                "Link every record whose only candidate has the same name apart from "
-                "capitals, spaces or invisible characters ({count} waiting)").format(count=exact))
+            self.accept_exact_button.setToolTip(
+                self.tr(
+                    "Link every record whose only candidate has the same name apart from "
+                    "capitals, spaces or invisible characters ({count} waiting)"
+                ).format(count=exact)
+            )
         else:
-            self.accept_exact_button.setToolTip(self.tr(
-                "No record waiting here has a single candidate that differs only by capitals, "
-                "spaces or invisible characters."))
+            self.accept_exact_button.setToolTip(
+                self.tr(
+                    "No record waiting here has a single candidate that differs only by capitals, "
+                    "spaces or invisible characters."
+                )
+            )
         self.create_unmatched_button.setEnabled(create > 0)
         if create:
-            self.create_unmatched_button.setToolTip(self.tr(
-                "Add as new every record that has nothing similar in QuickBooks Time "
-                "({count} waiting)").format(count=create))
+            self.create_unmatched_button.setToolTip(
+                self.tr(
+                    "Add as new every record that has nothing similar in QuickBooks Time "
+                    "({count} waiting)"
+                ).format(count=create)
+            )
         else:
-            self.create_unmatched_button.setToolTip(self.tr(
-                "Records with nothing similar in QuickBooks Time are added automatically, so "
-                "none of them is waiting here."))
+            self.create_unmatched_button.setToolTip(
+                self.tr(
+                    "Records with nothing similar in QuickBooks Time are added automatically, so "
+                    "none of them is waiting here."
+                )
+            )
         for button in (self.accept_exact_button, self.create_unmatched_button):
             button.setAccessibleDescription(button.toolTip())
         self.undo_button.setEnabled(can_undo)
@@ -576,36 +674,48 @@ class ReviewPage(BasePage):
         self.candidates.clear()
         self.candidates.blockSignals(False)
         if row is None:
-            self.problem_label.setText(self.tr("Select a record in the list to see the details.")
-                                       if self.rows() else "")
+            self.problem_label.setText(
+                self.tr("Select a record in the list to see the details.") if self.rows() else ""
+            )
             self._show_compare(None, None)
             return
         c = row.conflict
-        lines = [self.tr("{kind} “{name}”: {problem}").format(
-            kind=self.model.kind_label(c.kind), name=c.xero_name.strip() or self.tr("(no name)"),
-            problem=c.describe())]
+        lines = [
+            self.tr("{kind} “{name}”: {problem}").format(
+                kind=self.model.kind_label(c.kind),
+                name=c.xero_name.strip() or self.tr("(no name)"),
+                problem=c.describe(),
+            )
+        ]
         others = self._other_names((c.details or {}).get("duplicates"))
         if others:
-            lines.append(self.tr("Also in Xero: {names}.").format(
-                names=", ".join(f"“{n}”" for n in others)))
+            lines.append(
+                self.tr("Also in Xero: {names}.").format(names=", ".join(f"“{n}”" for n in others))
+            )
         suggested = (c.details or {}).get("suggested_name")
         if suggested:
             lines.append(self.tr("Suggested shorter name: “{name}”.").format(name=suggested))
-        lines.append(self.tr("Decision: {decision}").format(
-            decision=self.model.decision_text(row)))
+        lines.append(self.tr("Decision: {decision}").format(decision=self.model.decision_text(row)))
         self.problem_label.setText("\n".join(lines))
-        chosen = row.decision.target_qbt_id if row.decision is not None and \
-            row.decision.action in review.LINK_ACTIONS and not row.stale else None
+        chosen = (
+            row.decision.target_qbt_id
+            if row.decision is not None
+            and row.decision.action in review.LINK_ACTIONS
+            and not row.stale
+            else None
+        )
         # only the records this one may be linked to are offered; why the others are not
         # is said under the list
-        valid, self._refused = ([], []) if self.conn_id is None else \
-            review.link_targets(self.conn_id, c)
+        valid, self._refused = (
+            ([], []) if self.conn_id is None else review.link_targets(self.conn_id, c)
+        )
         self.candidates.blockSignals(True)
         for cand, action in valid:
             self.candidates.addItem(self.candidate_line(cand), cand.qbt_id)
             index = self.candidates.count() - 1
-            self.candidates.setItemData(index, self.candidate_line(cand),
-                                        Qt.ItemDataRole.ToolTipRole)
+            self.candidates.setItemData(
+                index, self.candidate_line(cand), Qt.ItemDataRole.ToolTipRole
+            )
             self.candidates.setItemData(index, action, ACTION_ROLE)
         if chosen is not None and self.candidates.findData(chosen) >= 0:
             self.candidates.setCurrentIndex(self.candidates.findData(chosen))
@@ -616,8 +726,10 @@ class ReviewPage(BasePage):
 
     def _no_candidate_text(self) -> str:
         if not self._refused:
-            return self.tr("Nothing similar in QuickBooks Time. Create new adds it; Rename adds "
-                           "it under another name.")
+            return self.tr(
+                "Nothing similar in QuickBooks Time. Create new adds it; Rename adds "
+                "it under another name."
+            )
         lines = [self.tr("It cannot be linked to a similar record in QuickBooks Time:")]
         lines += [f"• {cand.name}: {reason}" for cand, reason in self._refused]
         lines.append(self.tr("Choose Create new, Rename or Skip."))
@@ -636,13 +748,17 @@ class ReviewPage(BasePage):
         self.link_button.setEnabled(action is not None)
         if action == review.RESTORE_LINK:
             self.link_button.setText(self.tr("Restore and &link"))
-            self.link_button.setToolTip(self.tr(
-                "The chosen QuickBooks Time record is archived: restore it and use it for this "
-                "Xero record"))
+            self.link_button.setToolTip(
+                self.tr(
+                    "The chosen QuickBooks Time record is archived: restore it and use it for this "
+                    "Xero record"
+                )
+            )
         else:
             self.link_button.setText(self.tr("&Link"))
-            self.link_button.setToolTip(self.tr(
-                "Use the chosen QuickBooks Time record for this Xero record (no duplicate)"))
+            self.link_button.setToolTip(
+                self.tr("Use the chosen QuickBooks Time record for this Xero record (no duplicate)")
+            )
 
     def candidate_line(self, cand: Candidate) -> str:
         notes = [self.tr("score {score}").format(score=round(cand.score)), cand.describe()]
@@ -684,8 +800,9 @@ class ReviewPage(BasePage):
         bold = QFont(self.compare.font())
         bold.setBold(True)
         for i, change in enumerate(changes):
-            self.compare.setVerticalHeaderItem(i, QTableWidgetItem(fields.get(change.field,
-                                                                              change.field)))
+            self.compare.setVerticalHeaderItem(
+                i, QTableWidgetItem(fields.get(change.field, change.field))
+            )
             values = [change.xero, change.qbt, change.after]
             if change.field == "status":
                 values = [self._status_word(v) for v in values]
@@ -697,9 +814,13 @@ class ReviewPage(BasePage):
                 item = QTableWidgetItem(text)
                 tip = value
                 if column == 2:
-                    tip = (self.tr("Changes in QuickBooks Time: “{old}” becomes “{new}”").format(
-                        old=values[1], new=values[2]) if change.changes
-                        else self.tr("No change"))
+                    tip = (
+                        self.tr("Changes in QuickBooks Time: “{old}” becomes “{new}”").format(
+                            old=values[1], new=values[2]
+                        )
+                        if change.changes
+                        else self.tr("No change")
+                    )
                     if change.changes:
                         item.setFont(bold)
                 item.setToolTip(tip)
@@ -715,8 +836,7 @@ class ReviewPage(BasePage):
         self.compare.setFixedHeight(max(height, 40))
 
     # ------------------------------------------------------------------ decisions
-    def _refresh(self, *, advance_from: tuple[str, str] | None = None,
-                 position: int = 0) -> None:
+    def _refresh(self, *, advance_from: tuple[str, str] | None = None, position: int = 0) -> None:
         if self.conn_id is None:
             return
         current = self.current_row()
@@ -747,15 +867,22 @@ class ReviewPage(BasePage):
         if not self.select_key(key):
             self.table.setCurrentIndex(self.proxy.index(min(position, count - 1), 0))
 
-    def decide_current(self, action: str, *, target: int | None = None,
-                       new_name: str | None = None, row: ReviewRow | None = None) -> bool:
+    def decide_current(
+        self,
+        action: str,
+        *,
+        target: int | None = None,
+        new_name: str | None = None,
+        row: ReviewRow | None = None,
+    ) -> bool:
         row = row or self.current_row()
         if row is None or self.conn_id is None:
             return False
         position = max(0, self.table.currentIndex().row())
         try:
-            review.decide(self.conn_id, row.conflict, action, target_qbt_id=target,
-                          new_name=new_name)
+            review.decide(
+                self.conn_id, row.conflict, action, target_qbt_id=target, new_name=new_name
+            )
         except ReviewError as exc:
             self.show_error(exc)
             return False
@@ -767,9 +894,14 @@ class ReviewPage(BasePage):
         cand = self.selected_candidate()
         action = self.selected_action()
         if cand is None or action is None:
-            self.show_error(self._no_candidate_text() if self._refused else self.tr(
-                "There is nothing similar in QuickBooks Time to link to: choose Create new, "
-                "Rename or Skip."))
+            self.show_error(
+                self._no_candidate_text()
+                if self._refused
+                else self.tr(
+                    "There is nothing similar in QuickBooks Time to link to: choose Create new, "
+                    "Rename or Skip."
+                )
+            )
             return
         self.decide_current(action, target=cand.qbt_id)
 
@@ -780,17 +912,18 @@ class ReviewPage(BasePage):
         c = row.conflict
         if text is not None:
             suggestion = text  # typed before and refused: never lose it
-        elif row.decision is not None and row.decision.action == "rename" \
-                and row.decision.new_name:
+        elif row.decision is not None and row.decision.action == "rename" and row.decision.new_name:
             suggestion = row.decision.new_name
         else:
             suggestion = str((c.details or {}).get("suggested_name") or c.xero_name.strip())
         dialog = QInputDialog(self)
         dialog.setInputMode(QInputDialog.InputMode.TextInput)
         dialog.setWindowTitle(self.tr("Rename"))
-        dialog.setLabelText(self.tr(
-            "Name for “{name}” in QuickBooks Time (at most {limit} characters):").format(
-            name=c.xero_name.strip(), limit=NAME_LIMIT))
+        dialog.setLabelText(
+            self.tr("Name for “{name}” in QuickBooks Time (at most {limit} characters):").format(
+                name=c.xero_name.strip(), limit=NAME_LIMIT
+            )
+        )
         dialog.setTextValue(suggestion[:NAME_LIMIT])
         dialog.setOkButtonText(self.tr("Save name"))
         edit = dialog.findChild(QLineEdit)
@@ -816,12 +949,17 @@ class ReviewPage(BasePage):
             return
         self._refresh()
         if count:
-            self.banner.show_message(self.tr(
-                "Records linked: {count}. They differ only by capitals, spaces or invisible "
-                "characters. Undo brings them back.").format(count=count), "success")
+            self.banner.show_message(
+                self.tr(
+                    "Records linked: {count}. They differ only by capitals, spaces or invisible "
+                    "characters. Undo brings them back."
+                ).format(count=count),
+                "success",
+            )
         else:
-            self.banner.show_message(self.tr("Nothing was linked: no record waiting here is "
-                                             "that safe."), "info")
+            self.banner.show_message(
+                self.tr("Nothing was linked: no record waiting here is that safe."), "info"
+            )
 
     def create_all_unmatched(self) -> None:
         if self.conn_id is None:
@@ -832,8 +970,10 @@ class ReviewPage(BasePage):
             self.show_error(exc)
             return
         self._refresh()
-        self.banner.show_message(self.tr("Records to add as new: {count}.").format(
-            count=count), "success" if count else "info")
+        self.banner.show_message(
+            self.tr("Records to add as new: {count}.").format(count=count),
+            "success" if count else "info",
+        )
 
     def undo(self) -> None:
         if self.conn_id is None or not self.undo_button.isEnabled():
@@ -865,15 +1005,20 @@ class ReviewPage(BasePage):
 
     def choose_export_path(self) -> str:
         path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export the review"),
+            self,
+            self.tr("Export the review"),
             str(Path(self._default_folder()) / self.tr("records-to-review.csv")),
-            self.tr("CSV files (*.csv)"))
+            self.tr("CSV files (*.csv)"),
+        )
         return path
 
     def choose_import_path(self) -> str:
         path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Import decisions"), self._default_folder(),
-            self.tr("CSV files (*.csv *.txt);;All files (*)"))
+            self,
+            self.tr("Import decisions"),
+            self._default_folder(),
+            self.tr("CSV files (*.csv *.txt);;All files (*)"),
+        )
         return path
 
     def export_csv(self) -> None:
@@ -887,15 +1032,25 @@ class ReviewPage(BasePage):
         # Excel in French reads ";" as the separator; the import guesses it back
         delimiter = ";" if self.state.language == "fr" else ","
         unmatched = self.data.unmatched if self.data is not None else []
-        self.run_task(review.export_csv, self.conn_id, self.rows(), path, unmatched=unmatched,
-                      delimiter=delimiter, message=self.tr("Saving the spreadsheet…"),
-                      on_done=self._exported)
+        self.run_task(
+            review.export_csv,
+            self.conn_id,
+            self.rows(),
+            path,
+            unmatched=unmatched,
+            delimiter=delimiter,
+            message=self.tr("Saving the spreadsheet…"),
+            on_done=self._exported,
+        )
 
     def _exported(self, path: Any) -> None:
-        self.banner.show_message(self.tr(
-            "Saved in {path}. Whoever fills it in writes link, create, skip, rename or later in "
-            "the \"decision\" column; then use Import decisions.").format(path=str(path)),
-            "success")
+        self.banner.show_message(
+            self.tr(
+                "Saved in {path}. Whoever fills it in writes link, create, skip, rename or later in "
+                'the "decision" column; then use Import decisions.'
+            ).format(path=str(path)),
+            "success",
+        )
 
     def import_csv(self) -> None:
         if self.conn_id is None or not self.rows():
@@ -903,26 +1058,35 @@ class ReviewPage(BasePage):
         path = self.choose_import_path()
         if not path:
             return
-        self.run_task(review.import_csv, self.conn_id, list(self.conflicts), path,
-                      message=self.tr("Reading the decisions…"), on_done=self._imported)
+        self.run_task(
+            review.import_csv,
+            self.conn_id,
+            list(self.conflicts),
+            path,
+            message=self.tr("Reading the decisions…"),
+            on_done=self._imported,
+        )
 
     def _imported(self, report: ImportReport) -> None:
         self._refresh()
-        text = self.tr("Decisions applied: {applied}. Lines with nothing to change: "
-                       "{unchanged}.").format(applied=report.applied, unchanged=report.unchanged)
+        text = self.tr(
+            "Decisions applied: {applied}. Lines with nothing to change: {unchanged}."
+        ).format(applied=report.applied, unchanged=report.unchanged)
         problems = report.problems
         if not problems:
             self.banner.show_message(text, "success")
             return
-        text += " " + self.tr("Lines that could not be used: {count}.").format(
-            count=len(problems))
+        text += " " + self.tr("Lines that could not be used: {count}.").format(count=len(problems))
         lines = [self.problem_line(p) for p in problems]
         text += "\n" + "\n".join(lines[:SHOWN_PROBLEMS])
         if len(lines) > SHOWN_PROBLEMS:
-            text += "\n" + self.tr("…and {count} more.").format(
-                count=len(lines) - SHOWN_PROBLEMS)
-            self.banner.show_message(text, "warning", action_text=self.tr("Show all"),
-                                     action=lambda: self.show_problems(lines))
+            text += "\n" + self.tr("…and {count} more.").format(count=len(lines) - SHOWN_PROBLEMS)
+            self.banner.show_message(
+                text,
+                "warning",
+                action_text=self.tr("Show all"),
+                action=lambda: self.show_problems(lines),
+            )
         else:
             self.banner.show_message(text, "warning")
 
@@ -952,4 +1116,3 @@ class ReviewPage(BasePage):
 
     def cell(self, proxy_row: int, column: int) -> str:
         return str(self.proxy.index(proxy_row, column).data() or "")
-

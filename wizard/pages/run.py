@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -24,77 +23,46 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from core.app.resume import ImportOutcome, Interrupted, Planned, run_import
 from core.engine.importer import ImportCancelled, ProgressEvent
 from core.errors import BridgeError
 
 from ..widgets import paragraph
 from ..words import changes_text, outcome_lines, records_text
-from ..workers import UnexpectedError
+from ..workers import UnexpectedError, error_text
 from .base import BasePage
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.engine.plan import ImportOptions, ImportPlan
+
+    from ..host import PageHost
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Interrupted:
-    """Sent through progress before the import starts: earlier runs it will finish."""
-
-    count: int
-
-
-@dataclass(frozen=True)
-class Planned:
-    """Sent through progress when the import starts: the plan that runs (fresh when resuming)."""
-
-    plan: Any
-
-
-@dataclass
-class ImportOutcome:
-    run: Any            # core.store.models.ImportRun, or None when it failed before starting
-    importer: Any       # core.engine.importer.Importer when the import ran to its end
-    error: BridgeError | None
-    plan: Any           # the plan that ran (a fresh one when resuming)
-
-
-def run_import(ctx: Any, connection_id: int, plan: Any, options: Any, *, replan: bool = False,
-               progress: Callable[[Any], None], cancel: threading.Event) -> ImportOutcome:
-    """The worker: import ``plan`` (or, when resuming, a plan made afresh) for a connection.
-
-    A stopped or failed import is an outcome, not an error: the run it created is returned
-    with the reason, so the page can show what was done.
-    """
-    from core.app.sync import current_plan, import_plan
-    from core.engine.importer import interrupted_runs
-    from core.engine.report import import_run_after, last_run_id
-    from core.services.fetch import fetch_qbtime
-    from core.store.models import Connection
-
-    conn = Connection.get_by_id(connection_id)
-    before = last_run_id(conn)
-    try:
-        if replan:
-            # What the stopped run wrote is in QuickBooks Time: read it back, plan what is left.
-            fetch_qbtime(ctx, conn)
-            _snap, plan = current_plan(conn, options)
-        waiting = len(interrupted_runs(conn))
-        if waiting:
-            progress(Interrupted(waiting))
-        progress(Planned(plan))
-        run, importer = import_plan(ctx, conn, plan, options=options, progress=progress,
-                                    cancel=cancel)
-        return ImportOutcome(run, importer, None, plan)
-    except BridgeError as exc:
-        return ImportOutcome(import_run_after(conn, before), None, exc, plan)
-    except Exception as exc:  # a sentence for the user, the trace for the log
-        log.exception("The import failed unexpectedly")
-        return ImportOutcome(import_run_after(conn, before), None,
-                             UnexpectedError(what=type(exc).__name__), plan)
+def import_task(
+    ctx: AppContext,
+    connection_id: int,
+    plan: ImportPlan | None,
+    options: ImportOptions | None,
+    *,
+    replan: bool = False,
+    progress: Callable[[object], None],
+    cancel: threading.Event,
+) -> ImportOutcome:
+    """The worker: core's import (or resume), with an unexpected failure put in words."""
+    outcome = run_import(
+        ctx, connection_id, plan, options, replan=replan, progress=progress, cancel=cancel
+    )
+    if outcome.error is not None and not isinstance(outcome.error, BridgeError):
+        outcome.error = UnexpectedError(what=type(outcome.error).__name__)
+    return outcome
 
 
 class RunPage(BasePage):
     def build(self) -> None:
-        self.setCommitPage(True)     # the result page cannot come back here
+        self.setCommitPage(True)  # the result page cannot come back here
         self.intro = paragraph(parent=self)
         self.body.addWidget(self.intro)
         self.grid = QGridLayout()
@@ -123,7 +91,9 @@ class RunPage(BasePage):
         self._running = False
         self._stopping = False
         self._finished = False
-        self._bars: dict[str, tuple[QLabel, QProgressBar, int, int]] = {}  # phase: label, bar, offset, total
+        self._bars: dict[
+            str, tuple[QLabel, QProgressBar, int, int]
+        ] = {}  # phase: label, bar, offset, total
         self._batches: list[list[Any]] = []
         self._batch_ends: list[int] = []
         self._logged = 0
@@ -131,11 +101,11 @@ class RunPage(BasePage):
         self._total = 0
         self._eta: float | None = None
         self._interrupted = 0
-        self._lines: list[Callable[[], str]] = []   # re-rendered on a language change
+        self._lines: list[Callable[[], str]] = []  # re-rendered on a language change
         self._result: ImportOutcome | None = None
-        self._hooked: QWizard | None = None
+        self._hooked: PageHost | None = None
         self._shown_plan: Any = None
-        self._locked: tuple[Any, bool] | None = None   # (page before this one, was it a commit page)
+        self._locked: tuple[Any, bool] | None = None  # (page before this one, was it a commit page)
 
     # ---------------------------------------------------------------- API for the wizard
     @property
@@ -155,11 +125,10 @@ class RunPage(BasePage):
 
     # ---------------------------------------------------------------- wizard hooks
     def initializePage(self) -> None:
-        wizard = self.wizard()
-        if wizard is not None and self._hooked is not wizard:
+        if self._hooked is not self.host:
             # The wizard's Cancel (or Escape) while importing: stop between batches too.
-            wizard.rejected.connect(self.request_cancel)
-            self._hooked = wizard
+            self.host.on_cancel(self.request_cancel)
+            self._hooked = self.host
         if self._running:
             return
         self.start()
@@ -174,11 +143,10 @@ class RunPage(BasePage):
     def _lock_back(self) -> None:
         """Once started, Back is not possible: QWizard allows no way back past a commit page,
         so the page before this one (the preview) becomes one while the import is shown."""
-        wizard = self.wizard()
-        visited = wizard.visitedIds() if wizard is not None else []
+        visited = self.host.visitedIds()
         if not visited or self._locked is not None:
             return
-        previous = wizard.page(visited[-1])
+        previous = self.host.page(visited[-1])
         if previous is not None and previous is not self:
             self._locked = (previous, previous.isCommitPage())
             previous.setCommitPage(True)
@@ -189,11 +157,7 @@ class RunPage(BasePage):
     def nextId(self) -> int:
         from ..state import PageId
 
-        wizard = self.wizard()
-        has_page = getattr(wizard, "has_page", None)   # BridgeWizard makes pages on demand
-        if has_page is not None:
-            return int(PageId.DONE) if has_page(int(PageId.DONE)) else -1
-        return int(PageId.DONE) if wizard.page(int(PageId.DONE)) is not None else -1
+        return int(PageId.DONE) if self.host.has_page(int(PageId.DONE)) else -1
 
     # ---------------------------------------------------------------- starting
     def start(self, *, replan: bool = False) -> None:
@@ -201,15 +165,20 @@ class RunPage(BasePage):
         plan = self.state.plan
         self._reset(keep_log=replan)
         if self.state.connection_id is None or plan is None:
-            self.show_error(self.tr("There is nothing to import yet. Go back to the start and "
-                                    "prepare an import first."))
+            self.show_error(
+                self.tr(
+                    "There is nothing to import yet. Go back to the start and "
+                    "prepare an import first."
+                )
+            )
             self.completeChanged.emit()
             return
         if plan.is_empty and not replan:
             self._finished = True
             self.state.last_run = None
-            self.banner.show_message(self.tr("Nothing to import: QuickBooks Time is already up to "
-                                             "date."), "info")
+            self.banner.show_message(
+                self.tr("Nothing to import: QuickBooks Time is already up to date."), "info"
+            )
             self._add_line(lambda: self.tr("Nothing to import."))
             self.completeChanged.emit()
             return
@@ -223,11 +192,19 @@ class RunPage(BasePage):
             self._add_line(lambda: self.tr("Continuing the import."))
         else:
             self._add_line(lambda: self.tr("Import started."))
-        self.run_task(run_import, self.state.ctx, self.state.connection_id, plan,
-                      self.state.options, replan=replan,
-                      message=self.tr("Importing into QuickBooks Time…"),
-                      on_done=self._ended, on_error=self._crashed, on_progress=self._progress,
-                      cancel=self._cancel)
+        self.run_task(
+            import_task,
+            self.state.ctx,
+            self.state.connection_id,
+            plan,
+            self.state.options,
+            replan=replan,
+            message=self.tr("Importing into QuickBooks Time…"),
+            on_done=self._ended,
+            on_error=self._crashed,
+            on_progress=self._progress,
+            cancel=self._cancel,
+        )
         self._retranslate_stop()
 
     def _reset(self, *, keep_log: bool = False) -> None:
@@ -237,7 +214,7 @@ class RunPage(BasePage):
         self._done = self._total = 0
         self._eta = None
         self._interrupted = 0
-        if not keep_log:                  # a resumed import keeps what was said before
+        if not keep_log:  # a resumed import keeps what was said before
             self._lines.clear()
             self.log.clear()
         self._set_plan(None)
@@ -280,10 +257,12 @@ class RunPage(BasePage):
         if isinstance(event, Interrupted):
             self._interrupted = event.count
             self._show_interrupted()
-            self._add_line(lambda: self.tr("The last import was interrupted; this one finishes it."))
+            self._add_line(
+                lambda: self.tr("The last import was interrupted; this one finishes it.")
+            )
             return
         if isinstance(event, Planned):
-            if event.plan is not self._shown_plan:   # resumed: what is left of the plan
+            if event.plan is not self._shown_plan:  # resumed: what is left of the plan
                 self.state.plan = event.plan
                 self._set_plan(event.plan)
             return
@@ -314,10 +293,13 @@ class RunPage(BasePage):
         self.log.appendPlainText(render())
 
     def _show_interrupted(self) -> None:
-        self.banner.show_message(self.tr(
-            "The last import was interrupted (the window was closed or the computer stopped). "
-            "This one finishes it: what was already written is found and not created again."),
-            "info")
+        self.banner.show_message(
+            self.tr(
+                "The last import was interrupted (the window was closed or the computer stopped). "
+                "This one finishes it: what was already written is found and not created again."
+            ),
+            "info",
+        )
 
     # ---------------------------------------------------------------- the end
     def _ended(self, outcome: ImportOutcome) -> None:
@@ -337,11 +319,10 @@ class RunPage(BasePage):
         self._show_result()
         self._add_line(self._result_line)
         self.completeChanged.emit()
-        wizard = self.wizard()
-        if wizard is not None:
-            button = wizard.button(QWizard.WizardButton.CommitButton)
+        button = self.host.button(QWizard.WizardButton.CommitButton)
+        if isinstance(button, QPushButton):
             button.setDefault(True)
-            button.setFocus()
+        button.setFocus()
 
     def _crashed(self, exc: BridgeError) -> None:
         """The worker itself failed (it normally returns an outcome): same as a failure."""
@@ -354,21 +335,32 @@ class RunPage(BasePage):
         if outcome.error is None:
             problems = len(outcome.importer.problems) if outcome.importer is not None else 0
             if problems:
-                self.banner.show_message(self.tr(
-                    "The import is finished, but {records} could not be written. The next "
-                    "page says which and why.").format(records=records_text(problems)), "warning")
+                self.banner.show_message(
+                    self.tr(
+                        "The import is finished, but {records} could not be written. The next "
+                        "page says which and why."
+                    ).format(records=records_text(problems)),
+                    "warning",
+                )
             else:
                 self.banner.show_message(self.tr("The import is finished."), "success")
         elif isinstance(outcome.error, ImportCancelled):
             self.banner.show_message(
-                outcome.error.user_message(), "warning",
-                action_text=self.tr("&Continue the import"), action=self.resume)
+                outcome.error.user_message(),
+                "warning",
+                action_text=self.tr("&Continue the import"),
+                action=self.resume,
+            )
         else:
             self.banner.show_message(
-                self.tr("The import did not finish: {reason} Then click \"Continue the "
-                        "import\": nothing is created twice.").format(
-                    reason=outcome.error.user_message()),
-                "error", action_text=self.tr("&Continue the import"), action=self.resume)
+                self.tr(
+                    'The import did not finish: {reason} Then click "Continue the '
+                    'import": nothing is created twice.'
+                ).format(reason=error_text(outcome.error)),
+                "error",
+                action_text=self.tr("&Continue the import"),
+                action=self.resume,
+            )
 
     def _result_line(self) -> str:
         outcome = self._result
@@ -378,11 +370,12 @@ class RunPage(BasePage):
             problems = len(outcome.importer.problems) if outcome.importer is not None else 0
             if problems:
                 return self.tr("Finished. Not written: {records}.").format(
-                    records=records_text(problems))
+                    records=records_text(problems)
+                )
             return self.tr("Finished.")
         if isinstance(outcome.error, ImportCancelled):
             return self.tr("Stopped. Importing again finishes the job without duplicates.")
-        return self.tr("Stopped by a problem: {reason}").format(reason=outcome.error.user_message())
+        return self.tr("Stopped by a problem: {reason}").format(reason=error_text(outcome.error))
 
     def resume(self) -> None:
         """Finish a stopped or failed import: plan what is left, then import it."""
@@ -425,8 +418,9 @@ class RunPage(BasePage):
         if not self._total:
             self.overall.setText("")
             return
-        text = self.tr("{done} of {total} done.").format(done=self._done,
-                                                          total=changes_text(self._total))
+        text = self.tr("{done} of {total} done.").format(
+            done=self._done, total=changes_text(self._total)
+        )
         if self._running and not self._stopping:
             text += " " + self.eta_text(self._eta)
         self.overall.setText(text)
@@ -439,15 +433,23 @@ class RunPage(BasePage):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Import"))
-        self.setSubTitle(self.tr("Your Xero data is being written to QuickBooks Time. "
-                                 "You can stop at any time; nothing is half-written."))
-        self.intro.setText(self.tr(
-            "Each step is recorded as it happens. If you stop, or the window closes, importing "
-            "again finishes the job without creating anything twice."))
+        self.setSubTitle(
+            self.tr(
+                "Your Xero data is being written to QuickBooks Time. "
+                "You can stop at any time; nothing is half-written."
+            )
+        )
+        self.intro.setText(
+            self.tr(
+                "Each step is recorded as it happens. If you stop, or the window closes, importing "
+                "again finishes the job without creating anything twice."
+            )
+        )
         self.log_label.setText(self.tr("What has been &done:"))
         self.log.setAccessibleName(self.tr("Import log"))
-        self.stop_button.setToolTip(self.tr("The step in progress is finished first, so nothing is "
-                                            "half-written"))
+        self.stop_button.setToolTip(
+            self.tr("The step in progress is finished first, so nothing is half-written")
+        )
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("See the &result"))
         self._retranslate_stop()
         self._retranslate_bars()

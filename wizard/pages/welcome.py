@@ -95,22 +95,35 @@ class WelcomePage(BasePage):
             self.availability.setText(self.tr("Choose the country of your Xero organisation."))
             return
         if country_has_payroll(code):
-            self.availability.setText(self.tr(
-                "Available here: customers, items and tracking categories, plus employees and "
-                "leave types, because Xero Payroll exists in this country."))
+            self.availability.setText(
+                self.tr(
+                    "Available here: customers, items and tracking categories, plus employees and "
+                    "leave types, because Xero Payroll exists in this country."
+                )
+            )
         else:
-            self.availability.setText(self.tr(
-                "Available here: customers, items and tracking categories. Xero has no payroll "
-                "in this country, so employees and leave are not imported (add team members "
-                "in QuickBooks Time yourself)."))
+            self.availability.setText(
+                self.tr(
+                    "Available here: customers, items and tracking categories. Xero has no payroll "
+                    "in this country, so employees and leave are not imported (add team members "
+                    "in QuickBooks Time yourself)."
+                )
+            )
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Welcome"))
-        self.setSubTitle(self.tr("This assistant brings your Xero customers, items and employees "
-                                 "into QuickBooks Time. First, where is your Xero organisation?"))
-        self.intro.setText(self.tr(
-            "Nothing is changed until you have seen a preview and clicked \"Start import\". "
-            "You can come back, change your choices, and undo an import later."))
+        self.setSubTitle(
+            self.tr(
+                "This assistant brings your Xero customers, items and employees "
+                "into QuickBooks Time. First, where is your Xero organisation?"
+            )
+        )
+        self.intro.setText(
+            self.tr(
+                'Nothing is changed until you have seen a preview and clicked "Start import". '
+                "You can come back, change your choices, and undo an import later."
+            )
+        )
         self.language_label.setText(self.tr("&Language:"))
         self.search_label.setText(self.tr("&Country:"))
         self.search.setPlaceholderText(self.tr("Type to search, e.g. Australia"))
@@ -118,10 +131,14 @@ class WelcomePage(BasePage):
         self.countries.setAccessibleName(self.tr("Countries"))
         self.language.setAccessibleName(self.tr("Language"))
         if getattr(self.state.ctx, "tokens", None) is not None and self.state.ctx.tokens.in_memory:
-            self.memory_note.show_message(self.tr(
-                "This computer has no secure password storage. The Demo Company works anyway: "
-                "its demo sign-ins are kept in memory until you close the app. To connect your "
-                "own Xero and QuickBooks Time, install GNOME Keyring or KWallet first."), "warning")
+            self.memory_note.show_message(
+                self.tr(
+                    "This computer has no secure password storage. The Demo Company works anyway: "
+                    "its demo sign-ins are kept in memory until you close the app. To connect your "
+                    "own Xero and QuickBooks Time, install GNOME Keyring or KWallet first."
+                ),
+                "warning",
+            )
         self._fill_countries()
         self._explain()
 

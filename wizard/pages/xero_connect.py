@@ -28,12 +28,17 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------- worker functions
 def allowed_organisations(ctx: AppContext) -> list[dict[str, Any]]:
     """The organisations the Xero sign-in covers (``GET /connections``), practices left out."""
-    return [c for c in ctx.xero_connections()
-            if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+    return [
+        c for c in ctx.xero_connections() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"
+    ]
 
 
-def sign_in_to_xero(ctx: AppContext, version: str | None, on_url: Callable[[str], None],
-                    cancel: threading.Event | None = None) -> list[dict[str, Any]]:
+def sign_in_to_xero(
+    ctx: AppContext,
+    version: str | None,
+    on_url: Callable[[str], None],
+    cancel: threading.Event | None = None,
+) -> list[dict[str, Any]]:
     """Browser sign-in, keep the tokens, return the organisations allowed. Runs in a worker."""
     tokens = ctx.xero_sign_in().run(version, cancel, on_url=on_url)
     ctx.xero_tokens().save(tokens)
@@ -65,7 +70,7 @@ class SignInWaiting(QWidget):
         super().__init__(page)
         self.page = page
         self._cancel: threading.Event | None = None
-        self._watching: QWidget | None = None          # the window, while waiting
+        self._watching: QWidget | None = None  # the window, while waiting
         self._rejected_hooked: QWidget | None = None
         self.cancelled_by_user = False
         layout = QVBoxLayout(self)
@@ -94,9 +99,12 @@ class SignInWaiting(QWidget):
     def retranslate(self) -> None:
         self.cancel_button.setText(self.tr("C&ancel sign-in"))
         self.cancel_button.setAccessibleName(self.tr("Cancel signing in to Xero"))
-        self.link_intro.setText(self.tr(
-            "If no browser window opened, copy this link and paste it into your browser's "
-            "address bar:"))
+        self.link_intro.setText(
+            self.tr(
+                "If no browser window opened, copy this link and paste it into your browser's "
+                "address bar:"
+            )
+        )
         self.link.setAccessibleName(self.tr("Xero sign-in link"))
         self.copy_button.setText(self.tr("Copy &link"))
         self.copy_button.setAccessibleName(self.tr("Copy the sign-in link"))
@@ -110,8 +118,12 @@ class SignInWaiting(QWidget):
     def waiting(self) -> bool:
         return self._cancel is not None
 
-    def start(self, version: str | None, on_done: Callable[[list[dict[str, Any]]], None],
-              on_error: Callable[[BridgeError], None]) -> None:
+    def start(
+        self,
+        version: str | None,
+        on_done: Callable[[list[dict[str, Any]]], None],
+        on_error: Callable[[BridgeError], None],
+    ) -> None:
         if self.waiting:
             return
         self._cancel = threading.Event()
@@ -132,10 +144,19 @@ class SignInWaiting(QWidget):
             self._finish()
             on_error(exc)
 
-        self.page.run_task(sign_in_to_xero, self.page.state.ctx, version, self.url_ready.emit,
-                           message=self.tr("Waiting for you in the browser… Sign in to Xero, "
-                                           "choose the organisation, then click \"Allow access\"."),
-                           on_done=done, on_error=failed, cancel=self._cancel)
+        self.page.run_task(
+            sign_in_to_xero,
+            self.page.state.ctx,
+            version,
+            self.url_ready.emit,
+            message=self.tr(
+                "Waiting for you in the browser… Sign in to Xero, "
+                'choose the organisation, then click "Allow access".'
+            ),
+            on_done=done,
+            on_error=failed,
+            cancel=self._cancel,
+        )
         self.cancel_button.setFocus()
 
     def cancel(self) -> None:
@@ -219,15 +240,23 @@ class XeroConnectPage(BasePage):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Connect to Xero"))
-        self.setSubTitle(self.tr("Allow this app to read your Xero organisation. "
-                                 "It only reads: nothing is changed in Xero."))
-        self.intro.setText(self.tr("When you click \"Connect to Xero\", your browser opens "
-                                   "Xero's sign-in page:"))
-        self.steps.setText(self.tr(
-            "1. Sign in to Xero as usual.\n"
-            "2. Choose the organisation to bring into QuickBooks Time (you may choose several).\n"
-            "3. Click \"Allow access\".\n"
-            "4. Come back to this window: it continues by itself."))
+        self.setSubTitle(
+            self.tr(
+                "Allow this app to read your Xero organisation. "
+                "It only reads: nothing is changed in Xero."
+            )
+        )
+        self.intro.setText(
+            self.tr('When you click "Connect to Xero", your browser opens Xero\'s sign-in page:')
+        )
+        self.steps.setText(
+            self.tr(
+                "1. Sign in to Xero as usual.\n"
+                "2. Choose the organisation to bring into QuickBooks Time (you may choose several).\n"
+                '3. Click "Allow access".\n'
+                "4. Come back to this window: it continues by itself."
+            )
+        )
         self._label_connect_button()
         if self._say_again is not None and not self.banner.isHidden():
             self._say_again()
@@ -267,19 +296,30 @@ class XeroConnectPage(BasePage):
         self.waiting.cancel()
 
     def _check_existing(self) -> None:
-        self.run_task(existing_sign_in, self.state.ctx,
-                      message=self.tr("Checking whether you are already signed in to Xero…"),
-                      on_done=self._existing_checked, on_error=self._existing_failed)
+        self.run_task(
+            existing_sign_in,
+            self.state.ctx,
+            message=self.tr("Checking whether you are already signed in to Xero…"),
+            on_done=self._existing_checked,
+            on_error=self._existing_failed,
+        )
 
     def _existing_checked(self, orgs: list[dict[str, Any]] | None) -> None:
         self._checked = True
         if orgs:
             self.state.organisations = orgs
             self._label_connect_button()
-            self._say(lambda: self.banner.show_message(self.tr(
-                "You are already signed in to Xero: %n organisation(s) allowed. Click Next to "
-                "continue, or sign in again to allow other organisations.", "", len(orgs)),
-                "success"))
+            self._say(
+                lambda: self.banner.show_message(
+                    self.tr(
+                        "You are already signed in to Xero: %n organisation(s) allowed. Click Next to "
+                        "continue, or sign in again to allow other organisations.",
+                        "",
+                        len(orgs),
+                    ),
+                    "success",
+                )
+            )
             self.completeChanged.emit()
             self._focus_next()
 
@@ -291,10 +331,9 @@ class XeroConnectPage(BasePage):
             self._say(lambda: self.show_error(exc, retry=self._check_existing))
 
     def _focus_next(self) -> None:
-        wizard = self.wizard()
-        button = wizard.button(QWizard.WizardButton.NextButton) if wizard is not None else None
+        button = self.host.button(QWizard.WizardButton.NextButton) if self.hosted else None
         if button is not None and button.isVisible() and button.isEnabled():
-            button.setFocus()   # Enter now goes on
+            button.setFocus()  # Enter now goes on
         else:
             self.connect_button.setFocus()
 
@@ -313,22 +352,37 @@ class XeroConnectPage(BasePage):
         if orgs:
             self._say(self._show_connected)
         else:
-            self._say(lambda: self.banner.show_message(self.tr(
-                "Xero did not share any organisation. Click \"Sign in again\" and tick the "
-                "organisation on Xero's page before clicking \"Allow access\"."), "warning"))
+            self._say(
+                lambda: self.banner.show_message(
+                    self.tr(
+                        'Xero did not share any organisation. Click "Sign in again" and tick the '
+                        'organisation on Xero\'s page before clicking "Allow access".'
+                    ),
+                    "warning",
+                )
+            )
         self.completeChanged.emit()
         self._focus_next()
 
     def _show_connected(self) -> None:
-        self.banner.show_message(self.tr("Connected to Xero: %n organisation(s) allowed.", "",
-                                         len(self.state.organisations)), "success")
+        self.banner.show_message(
+            self.tr(
+                "Connected to Xero: %n organisation(s) allowed.", "", len(self.state.organisations)
+            ),
+            "success",
+        )
 
     def _failed(self, exc: BridgeError) -> None:
         self.connect_button.setEnabled(True)
         if isinstance(exc, SignInCancelled) and self.waiting.cancelled_by_user:
-            self._say(lambda: self.banner.show_message(
-                self.tr("You cancelled signing in to Xero. Nothing was changed."), "info",
-                action_text=self.tr("Try again"), action=self.connect_to_xero))
+            self._say(
+                lambda: self.banner.show_message(
+                    self.tr("You cancelled signing in to Xero. Nothing was changed."),
+                    "info",
+                    action_text=self.tr("Try again"),
+                    action=self.connect_to_xero,
+                )
+            )
         else:
             # Denied consent, closed tab (timed out), ports busy, no network: core's sentence.
             self._say(lambda: self.show_error(exc, retry=self.connect_to_xero))
