@@ -13,8 +13,10 @@ The API half validates bearer tokens through :meth:`XeroIdentity.check_access`.
 It is as strict as the real service (IdentityServer-based): exact redirect URIs, S256 only,
 single-use short-lived codes (an exchange attempt burns the code even when it fails),
 rotation with a grace window for the previous refresh token, 60-day idle expiry, and no
-client secret accepted for this public (PKCE) app. Tokens and codes are opaque random
-strings; the persisted state keeps only their SHA-256 hashes.
+client secret accepted for this public (PKCE) app. Access and refresh tokens and codes are
+opaque random strings; the persisted state keeps only their SHA-256 hashes. The ``id_token``
+(scope ``openid``) is an RS256 JWT, as at Xero, verifiable with the keys a standard OIDC
+client finds through ``GET /.well-known/openid-configuration`` (``jwks_uri``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import logging
 import re
 import secrets
@@ -31,6 +34,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from werkzeug.wrappers import Request, Response
 
 from core.sandbox.common import Clock, CompanyStore, json_response
@@ -46,6 +51,13 @@ AUTHORIZE_PATH = "/identity/connect/authorize"
 TOKEN_PATH = "/identity/connect/token"  # noqa: S105 (a path, not a secret)
 REVOCATION_PATH = "/identity/connect/revocation"
 CONNECTIONS_PATH = "/connections"
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+JWKS_PATH = "/.well-known/openid-configuration/jwks"  # Xero's jwks_uri has this path
+ID_TOKEN_TTL = 300  # Xero's id_token lives 5 minutes (its exp - iat)
+# The simulator's one Xero user (the person at the keyboard), as the id_token describes them.
+DEMO_USER_EMAIL = "demo.user@maisonverdure.example"
+DEMO_USER_GIVEN_NAME = "Demo"
+DEMO_USER_FAMILY_NAME = "User"
 
 # The registered app the Demo Company's consent page names.
 DEMO_APP_NAME = "QB Time Bridge"
@@ -94,6 +106,61 @@ KNOWN_SCOPES: frozenset[str] = frozenset(
 # PKCE (RFC 7636 §4.1): 43-128 unreserved characters.
 _VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _MAX_STATE_LEN = 2000
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _issuer(request: Request) -> str:
+    """The simulator's own base URL: it stands for identity.xero.com."""
+    return request.host_url.rstrip("/")
+
+
+class SigningKey:
+    """An RS256 key (``cryptography``) with its JWK and compact JWT signing."""
+
+    def __init__(self, key: rsa.RSAPrivateKey) -> None:
+        self.key = key
+        numbers = key.public_key().public_numbers()
+        n = numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")
+        e = numbers.e.to_bytes((numbers.e.bit_length() + 7) // 8, "big")
+        self.kid = hashlib.sha256(n).hexdigest()[:32].upper()
+        self.jwk = {
+            "kty": "RSA",
+            "use": "sig",
+            "alg": "RS256",
+            "kid": self.kid,
+            "n": _b64url(n),
+            "e": _b64url(e),
+        }
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+    @classmethod
+    def load(cls, pem: str) -> SigningKey | None:
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+        return cls(key) if isinstance(key, rsa.RSAPrivateKey) else None
+
+    def pem(self) -> str:
+        return self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+
+    def sign_jwt(self, claims: dict[str, Any]) -> str:
+        header = {"alg": "RS256", "kid": self.kid, "typ": "JWT"}
+        signing_input = ".".join(
+            _b64url(json.dumps(part, separators=(",", ":")).encode("utf-8"))
+            for part in (header, claims)
+        )
+        signature = self.key.sign(
+            signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256()
+        )
+        return signing_input + "." + _b64url(signature)
 
 
 def _sha256(value: str) -> str:
@@ -171,6 +238,7 @@ class _AuthorizeRequest:
     scopes: list[str]
     state: str | None
     code_challenge: str
+    nonce: str | None = None
 
 
 class _PageError(Exception):
@@ -308,6 +376,12 @@ class XeroIdentity:
             if request.method != "POST":
                 return _method_not_allowed("POST")
             return self._revocation(request)
+        if path in (DISCOVERY_PATH, JWKS_PATH):
+            if request.method != "GET":
+                return _method_not_allowed("GET")
+            if path == JWKS_PATH:
+                return json_response({"keys": [self._signing_key().jwk]})
+            return json_response(self._discovery(_issuer(request)))
         if path == CONNECTIONS_PATH:
             if request.method != "GET":
                 return _method_not_allowed("GET")
@@ -368,7 +442,10 @@ class XeroIdentity:
                 scopes.append(s)
         if not scopes or any(s not in KNOWN_SCOPES for s in scopes):
             raise _RedirectError(redirect_uri, "invalid_scope", state)
-        return _AuthorizeRequest(client_id, redirect_uri, scopes, state, challenge)
+        nonce = args.get("nonce")
+        if nonce is not None and len(nonce) > _MAX_STATE_LEN:
+            raise _RedirectError(redirect_uri, "invalid_request", state)
+        return _AuthorizeRequest(client_id, redirect_uri, scopes, state, challenge, nonce)
 
     def _authorize(self, request: Request) -> Response:
         lang = pick_lang(request)
@@ -457,6 +534,7 @@ class XeroIdentity:
             "scopes": list(authz.scopes),
             "grant_id": grant_id,
             "auth_event_id": auth_event_id,
+            "nonce": authz.nonce,
             "issued_at": now,
         }
         self._save()
@@ -562,9 +640,9 @@ class XeroIdentity:
             return bad
         grant_type = request.form.get("grant_type")
         if grant_type == "authorization_code":
-            return self._exchange_code(request.form)
+            return self._exchange_code(request.form, _issuer(request))
         if grant_type == "refresh_token":
-            return self._refresh(request.form)
+            return self._refresh(request.form, _issuer(request))
         if grant_type in (
             "client_credentials",
             "password",
@@ -582,6 +660,8 @@ class XeroIdentity:
         *,
         with_refresh: bool,
         with_id_token: bool,
+        issuer: str = "",
+        nonce: str | None = None,
     ) -> dict[str, Any]:
         now = self.clock.now()
         st = self._state
@@ -595,7 +675,7 @@ class XeroIdentity:
         }
         answer: dict[str, Any] = {}
         if with_id_token:
-            answer["id_token"] = secrets.token_urlsafe(64)  # opaque here; a JWT at Xero
+            answer["id_token"] = self._id_token(issuer, client_id, scopes, access, now, nonce)
         answer.update(
             {
                 "access_token": access,
@@ -619,7 +699,7 @@ class XeroIdentity:
     def _token_answer(self, payload: dict[str, Any]) -> Response:
         return json_response(payload, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
-    def _exchange_code(self, form: Any) -> Response:
+    def _exchange_code(self, form: Any, issuer: str) -> Response:
         code = form.get("code")
         if not code:
             return _oauth_error("invalid_grant")
@@ -659,12 +739,14 @@ class XeroIdentity:
                     scopes,
                     with_refresh="offline_access" in requested,
                     with_id_token="openid" in requested,
+                    issuer=issuer,
+                    nonce=rec.get("nonce"),
                 )
             finally:
                 self._save()
         return self._token_answer(answer)
 
-    def _refresh(self, form: Any) -> Response:
+    def _refresh(self, form: Any, issuer: str) -> Response:
         token = form.get("refresh_token")
         if not token:
             return _oauth_error("invalid_request")
@@ -697,9 +779,97 @@ class XeroIdentity:
                 scopes,
                 with_refresh=True,
                 with_id_token="openid" in scopes,
+                issuer=issuer,
             )
             self._save()
         return self._token_answer(answer)
+
+    # ------------------------------------------------------------------ OpenID Connect
+    def _signing_key(self) -> SigningKey:
+        """The RSA key id_tokens are signed with; made once per Demo Company state."""
+        with self.store.lock:
+            pem = self._state.get("signing_key_pem")
+            key = SigningKey.load(pem) if pem else None
+            if key is None:
+                key = SigningKey.generate()
+                self._state["signing_key_pem"] = key.pem()
+                self.store.save("private")
+            return key
+
+    def _discovery(self, issuer: str) -> dict[str, Any]:
+        """The OpenID discovery document (the fields an OIDC client reads, as Xero lists them)."""
+        return {
+            "issuer": issuer,
+            "jwks_uri": issuer + JWKS_PATH,
+            "authorization_endpoint": issuer + AUTHORIZE_PATH,
+            "token_endpoint": issuer + TOKEN_PATH,
+            "revocation_endpoint": issuer + REVOCATION_PATH,
+            "scopes_supported": sorted(KNOWN_SCOPES),
+            "claims_supported": [
+                "sub",
+                "email",
+                "given_name",
+                "family_name",
+                "name",
+                "preferred_username",
+                "xero_userid",
+                "global_session_id",
+                "auth_time",
+                "nonce",
+                "at_hash",
+                "sid",
+            ],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "request_parameter_supported": False,
+        }
+
+    def _id_token(
+        self,
+        issuer: str,
+        client_id: str,
+        scopes: list[str],
+        access_token: str,
+        now: float,
+        nonce: str | None,
+    ) -> str:
+        digest = hashlib.sha256(access_token.encode("ascii")).digest()
+        claims: dict[str, Any] = {
+            "iss": issuer,
+            "aud": client_id,
+            "exp": int(now) + ID_TOKEN_TTL,
+            "nbf": int(now),
+            "iat": int(now),
+            "auth_time": int(now),
+            "sub": uuid.uuid5(uuid.NAMESPACE_URL, "xero-demo-user:" + DEMO_USER_ID).hex,
+            "xero_userid": str(uuid.uuid5(uuid.NAMESPACE_URL, "xero-demo-user:" + DEMO_USER_ID)),
+            "global_session_id": secrets.token_hex(16),
+            "sid": secrets.token_hex(16),
+            "at_hash": _b64url(digest[: len(digest) // 2]),
+        }
+        if nonce is not None:
+            claims["nonce"] = nonce
+        if "email" in scopes:
+            claims["email"] = DEMO_USER_EMAIL
+        if "profile" in scopes:
+            claims.update(
+                {
+                    "given_name": DEMO_USER_GIVEN_NAME,
+                    "family_name": DEMO_USER_FAMILY_NAME,
+                    "name": f"{DEMO_USER_GIVEN_NAME} {DEMO_USER_FAMILY_NAME}",
+                    "preferred_username": DEMO_USER_EMAIL,
+                }
+            )
+        return self._signing_key().sign_jwt(claims)
 
     # ------------------------------------------------------------------ revocation
     def _revocation(self, request: Request) -> Response:

@@ -748,3 +748,73 @@ def test_no_token_or_code_in_clear_in_the_state_dir(sim):
 def test_other_paths_are_not_handled(sim):
     assert sim.http.get(sim.url("/api.xro/2.0/Contacts")).text == "no route"
     assert sim.http.get(sim.url("/connections/extra/segments")).text == "no route"
+
+
+# ---------------------------------------------------------------------------- OpenID Connect
+def test_id_token_is_an_rs256_jwt_verified_through_discovery_and_jwks(sim):
+    import jwt  # PyJWT: what a standard OIDC client verifies the id_token with
+
+    verifier = secrets.token_urlsafe(64)
+    query = sim.authorize_query(challenge_of(verifier), nonce="n-0S6_WzA2Mj")
+    code = callback_params(sim.consent(query, [T_MAPLE]))["code"]
+    tokens = sim.token(
+        {
+            "grant_type": "authorization_code",
+            "client_id": CFG.client_id,
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        }
+    ).json()
+    discovery = sim.http.get(sim.url("/.well-known/openid-configuration")).json()
+    assert discovery["issuer"] == sim.base
+    assert discovery["authorization_endpoint"] == sim.url("/identity/connect/authorize")
+    assert discovery["token_endpoint"] == sim.url("/identity/connect/token")
+    assert discovery["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert "S256" in discovery["code_challenge_methods_supported"]
+    jwks = sim.http.get(discovery["jwks_uri"]).json()
+    header = jwt.get_unverified_header(tokens["id_token"])
+    assert header["alg"] == "RS256"
+    key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+    # the simulator runs on a manual clock: PyJWT's wall-clock checks are turned off.
+    claims = jwt.decode(
+        tokens["id_token"],
+        jwt.PyJWK(key).key,
+        algorithms=["RS256"],
+        audience=CFG.client_id,
+        issuer=sim.base,
+        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
+    assert claims["nonce"] == "n-0S6_WzA2Mj"
+    assert claims["exp"] - claims["iat"] == 300 and claims["iat"] == int(START)
+    assert claims["email"] and claims["given_name"] and claims["sub"]
+    digest = hashlib.sha256(tokens["access_token"].encode()).digest()
+    assert claims["at_hash"] == base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+    # a refresh answers a new id_token signed by the same key (no nonce: none was asked)
+    again = sim.refresh(tokens["refresh_token"]).json()
+    claims2 = jwt.decode(
+        again["id_token"],
+        jwt.PyJWK(key).key,
+        algorithms=["RS256"],
+        audience=CFG.client_id,
+        options={"verify_exp": False, "verify_iat": False},
+    )
+    assert "nonce" not in claims2 and claims2["sub"] == claims["sub"]
+    forged = tokens["id_token"].rsplit(".", 1)[0] + "." + again["id_token"].rsplit(".", 1)[1]
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(
+            forged,
+            jwt.PyJWK(key).key,
+            algorithms=["RS256"],
+            audience=CFG.client_id,
+            options={"verify_exp": False, "verify_iat": False},
+        )
+
+
+def test_signing_key_survives_a_restart_and_discovery_is_get_only(sim, tmp_path):
+    sim.login()
+    keys = sim.http.get(sim.url("/.well-known/openid-configuration/jwks")).json()["keys"]
+    again = XeroIdentity(CompanyStore.load(None, tmp_path / "state"), sim.clock, CFG)
+    assert again._signing_key().jwk == keys[0]
+    assert "PRIVATE" not in json.dumps(keys)
+    assert sim.http.post(sim.url("/.well-known/openid-configuration")).status_code == 405
