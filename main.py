@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.logsetup import setup_logging
+from core.sandbox.process import RUN_DEMO_COMPANY
 from core.store.paths import AppPaths
 from core.version import __version__
 
@@ -127,14 +128,9 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
                  opener: Callable[[str], Any] | None = None) -> Any:
     from core.app.context import AppContext
 
-    sandbox = None
-    if _demo_requested(args):
-        from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
-
-        state = _flag(args, "demo_state")
-        sandbox = Sandbox.open(_flag(args, "demo_data") or DEMO_COMPANY_FILE,
-                               Path(state) if state else paths.demo_state)
-        if tokens is None:
+    sandbox = start_demo_company(args, paths) if _demo_requested(args) else None
+    try:
+        if sandbox is not None and tokens is None:
             from core.errors import SecureStorageUnavailable
             from core.store.secrets import TokenStore, demo_memory_store
 
@@ -145,7 +141,7 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
                 # on this computer they stay in memory (the wizard's first page says so).
                 log.warning("No secure password storage: Demo Company sign-ins kept in memory")
                 tokens = demo_memory_store()
-        if opener is None and getattr(args, "command", None):
+        if sandbox is not None and opener is None and getattr(args, "command", None):
             from core.services.auth.xero_oauth import demo_consent_opener
 
             # Headless Demo Company: "click" Allow on the consent page for the organisation
@@ -156,8 +152,30 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
                        if not wanted or wanted in (o["tenantId"].casefold(),
                                                    o.get("tenantName", "").casefold())]
             opener = demo_consent_opener(tenants or [o["tenantId"] for o in orgs])
-    return AppContext.create(demo=sandbox is not None, paths=paths, tokens=tokens,
-                             opener=opener, sandbox=sandbox)
+        return AppContext.create(demo=sandbox is not None, paths=paths, tokens=tokens,
+                                 opener=opener, sandbox=sandbox)
+    except BaseException:
+        if sandbox is not None:
+            sandbox.stop()
+        raise
+
+
+def start_demo_company(args: argparse.Namespace, paths: AppPaths) -> Any:
+    """The Demo Company's simulators. For the wizard, in a child process: their work then
+    never holds the window's interpreter lock, and the child ends with the app, however it
+    ends. The headless commands have no window to keep responsive and reach into the
+    simulators' data (the consent "click" above): they run them in this process, which also
+    saves a process start per command."""
+    state = _flag(args, "demo_state")
+    data = _flag(args, "demo_data")
+    state_dir = Path(state) if state else paths.demo_state
+    if getattr(args, "command", None) is None:
+        from core.sandbox.process import DemoCompanyProcess
+
+        return DemoCompanyProcess.start(data, state_dir, log_file=paths.logs / "demo-company.log")
+    from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+
+    return Sandbox.open(data or DEMO_COMPANY_FILE, state_dir)
 
 
 def _demo_requested(args: argparse.Namespace) -> bool:
@@ -280,7 +298,14 @@ def main(argv: list[str] | None = None, *, tokens: Any = None,
 
 def _main(argv: list[str] | None = None, *, tokens: Any = None,
           opener: Callable[[str], Any] | None = None) -> int:
-    if "--self-test" in (sys.argv[1:] if argv is None else argv):
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == [RUN_DEMO_COMPANY]:
+        # Hidden: the Demo Company's child process (core/sandbox/process.py; in a frozen build
+        # sys.executable is this app, so it cannot be `python -m core.sandbox`).
+        from core.sandbox.server import serve
+
+        return serve(arguments[1:], prog=f"{Path(sys.argv[0]).name} {RUN_DEMO_COMPANY}")
+    if "--self-test" in arguments:
         # Before anything else: no user folders, no logging set-up, no keyring, no window.
         from wizard.selftest import run
 

@@ -12,7 +12,8 @@ touching the user's data, sign-ins or keyring:
 * platform plugins: the plugins a desktop needs (xcb and wayland on Linux) load;
 * keyring backends: the OS keyring modules are importable and registered. Whether a keyring
   service is *running* depends on the machine, not the bundle: it is reported, not checked;
-* Demo Company: both simulators start, answer one request each, and stop;
+* Demo Company: both simulators start in a child process as the wizard starts them (in a
+  frozen build: the app itself, ``--run-demo-company``), answer one request each, and stop;
 * wizard: every page of the wizard is built (with an in-memory keyring: nothing is stored).
 
 It prints one line per check ("ok" or "FAILED: reason") and returns 0 when all passed.
@@ -24,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
-import logging
 import os
 import platform
 import socket
@@ -58,13 +58,29 @@ CORE_PROBE = ("{first} and {last}", "{first} et {last}")
 #: imports its backends inside try/except, so a module missing from the bundle would only
 #: show as "no secure storage" on the user's machine: here it is a failure.
 KEYRING_MODULES = {
-    "linux": ("keyring.backends.SecretService", "keyring.backends.kwallet",
-              "keyring.backends.libsecret", "keyring.backends.chainer", "keyring.backends.fail",
-              "secretstorage", "secretstorage.dhcrypto", "jeepney", "jeepney.io.blocking"),
-    "win32": ("keyring.backends.Windows", "keyring.backends.chainer", "keyring.backends.fail",
-              "win32ctypes.pywin32.win32cred"),
-    "darwin": ("keyring.backends.macOS", "keyring.backends.macOS.api",
-               "keyring.backends.chainer", "keyring.backends.fail"),
+    "linux": (
+        "keyring.backends.SecretService",
+        "keyring.backends.kwallet",
+        "keyring.backends.libsecret",
+        "keyring.backends.chainer",
+        "keyring.backends.fail",
+        "secretstorage",
+        "secretstorage.dhcrypto",
+        "jeepney",
+        "jeepney.io.blocking",
+    ),
+    "win32": (
+        "keyring.backends.Windows",
+        "keyring.backends.chainer",
+        "keyring.backends.fail",
+        "win32ctypes.pywin32.win32cred",
+    ),
+    "darwin": (
+        "keyring.backends.macOS",
+        "keyring.backends.macOS.api",
+        "keyring.backends.chainer",
+        "keyring.backends.fail",
+    ),
 }
 #: The entry point keyring discovers the platform's backend through (needs the metadata).
 KEYRING_ENTRY_POINT = {"linux": "SecretService", "win32": "Windows", "darwin": "macOS"}
@@ -105,8 +121,11 @@ class Report:
             print(line, file=self.out, flush=True)
 
     def ok(self, name: str, detail: str, seconds: float) -> None:
-        self._write(f"{name:<18} ok ({detail}; {seconds:.2f} s)" if detail
-                    else f"{name:<18} ok ({seconds:.2f} s)")
+        self._write(
+            f"{name:<18} ok ({detail}; {seconds:.2f} s)"
+            if detail
+            else f"{name:<18} ok ({seconds:.2f} s)"
+        )
 
     def failed(self, name: str, reason: str) -> None:
         self.failures.append(name)
@@ -120,9 +139,16 @@ class Report:
 
 
 def check_resources(report: Report) -> str:
-    need = ["demo/company.json", "oauth/success.en.html", "oauth/success.fr.html",
-            "oauth/error.en.html", "oauth/error.fr.html", "i18n/core.fr.json",
-            "i18n/wizard_fr.qm", "icons/app.svg"]
+    need = [
+        "demo/company.json",
+        "oauth/success.en.html",
+        "oauth/success.fr.html",
+        "oauth/error.en.html",
+        "oauth/error.fr.html",
+        "i18n/core.fr.json",
+        "i18n/wizard_fr.qm",
+        "icons/app.svg",
+    ]
     if is_frozen():  # rendered at build time; a source checkout may not have them
         need += [f"icons/app-{size}.png" for size in ICON_SIZES]
     missing = [name for name in need if not resource(*name.split("/")).is_file()]
@@ -134,8 +160,10 @@ def check_resources(report: Report) -> str:
     from core.sandbox import server
     from core.services.auth import loopback
 
-    for name, path in (("Demo Company file", server.DEMO_COMPANY_FILE),
-                       ("OAuth pages", loopback.PAGES_DIR / "success.en.html")):
+    for name, path in (
+        ("Demo Company file", server.DEMO_COMPANY_FILE),
+        ("OAuth pages", loopback.PAGES_DIR / "success.en.html"),
+    ):
         if not Path(path).exists():
             raise CheckFailed(f"the app looks for its {name} at {path}, which does not exist")
     return f"{len(need)} files in {resources_dir()}"
@@ -179,12 +207,15 @@ def check_translations(report: Report) -> str:
         ours = QTranslator()
         if not ours.load(str(qm_path("fr"))):
             raise CheckFailed(f"{qm_path('fr')} is not a valid .qm file")
-        translated = [text for ctx, src in FRENCH_PROBES
-                      if (text := ours.translate(ctx, src)) and text != src]
+        translated = [
+            text for ctx, src in FRENCH_PROBES if (text := ours.translate(ctx, src)) and text != src
+        ]
         if not translated:
-            raise CheckFailed("wizard_fr.qm translates none of: "
-                              + "; ".join(f"{ctx}: {src!r}" for ctx, src in FRENCH_PROBES)
-                              + " (translate resources/i18n/wizard_fr.ts, then make translations)")
+            raise CheckFailed(
+                "wizard_fr.qm translates none of: "
+                + "; ".join(f"{ctx}: {src!r}" for ctx, src in FRENCH_PROBES)
+                + " (translate resources/i18n/wizard_fr.ts, then make translations)"
+            )
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         qt_next = QCoreApplication.translate(qt_context, qt_source)
         if qt_next != qt_french:
@@ -247,11 +278,17 @@ def check_platform_plugins(report: Report) -> str:
         elif stem in wanted and is_frozen():  # the bundle lacks a library it needs (xcb…)
             raise CheckFailed(f"{found[stem].name} does not load: {loader.errorString()}")
         elif stem in wanted:  # from source, Qt uses this machine's libraries: not ours to fix
-            report.info("platform plugins", f"{short} does not load from this checkout (install "
-                        f"the libraries it needs to use it here): {loader.errorString()}")
+            report.info(
+                "platform plugins",
+                f"{short} does not load from this checkout (install "
+                f"the libraries it needs to use it here): {loader.errorString()}",
+            )
         else:
-            report.info("platform plugins", f"{short} is bundled but does not load here "
-                        f"(this machine lacks a Wayland library): {loader.errorString()}")
+            report.info(
+                "platform plugins",
+                f"{short} is bundled but does not load here "
+                f"(this machine lacks a Wayland library): {loader.errorString()}",
+            )
     return f"{', '.join(loaded)} load; running on {QGuiApplication.platformName()}"
 
 
@@ -271,7 +308,9 @@ def check_keyring(report: Report) -> str:
     names = {ep.name for ep in entry_points(group="keyring.backends")}
     wanted = KEYRING_ENTRY_POINT.get(plat)
     if wanted and wanted not in names:
-        raise CheckFailed(f"keyring's entry points (its metadata) are missing: found {sorted(names)}")
+        raise CheckFailed(
+            f"keyring's entry points (its metadata) are missing: found {sorted(names)}"
+        )
     report_keyring_live(report)
     return f"{len(modules)} modules, entry points: {', '.join(sorted(names))}"
 
@@ -292,8 +331,10 @@ def report_keyring_live(report: Report) -> None:
     try:
         store = TokenStore(backend)
     except BridgeError as exc:
-        report.info("keyring (live)", f"{name}: not usable on this machine ({exc.user_message()}) "
-                    "- not a bundle problem")
+        report.info(
+            "keyring (live)",
+            f"{name}: not usable on this machine ({exc.user_message()}) - not a bundle problem",
+        )
         return
     report.info("keyring (live)", f"{name}: accepted by core.store.secrets ({store.backend_name})")
 
@@ -310,28 +351,41 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
 
 
 def check_demo_company(report: Report) -> str:
-    from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+    """The Demo Company as the wizard runs it: a child process started by this very app (in a
+    frozen build, the app itself with its hidden argument), which answers and then stops."""
+    from core.sandbox.process import DemoCompanyProcess, demo_company_command
     from core.store.paths import AppPaths
 
-    box = Sandbox.open(DEMO_COMPANY_FILE, AppPaths.default().demo_state / "check")
+    box = DemoCompanyProcess.start(None, AppPaths.default().demo_state / "check")
     try:
         xero_url = box.xero_base + "/connections"
         status, _ = _get(xero_url)  # no token: Xero answers 401, as the real one does
         if status != 401:
             raise CheckFailed(f"the Xero simulator answered {status} to {xero_url}, expected 401")
-        status, body = _get(box.qbtime_base + "/current_user",
-                            {"Authorization": f"Bearer {box.qbtime_token}"})
+        status, body = _get(
+            box.qbtime_base + "/current_user", {"Authorization": f"Bearer {box.qbtime_token}"}
+        )
         if status != 200 or not isinstance(body, dict) or "results" not in body:
             raise CheckFailed(f"the QuickBooks Time simulator answered {status}")
-        ports = [int(url.rsplit(":", 1)[1].split("/")[0]) for url in (box.xero_base, box.qbtime_base)]
+        ports = [
+            int(url.rsplit(":", 1)[1].split("/")[0]) for url in (box.xero_base, box.qbtime_base)
+        ]
     finally:
         box.stop()
+    if box.proc.returncode != 0:
+        raise CheckFailed(f"the Demo Company's process ended with code {box.proc.returncode}")
     for port in ports:
         with socket.socket() as sock:
             sock.settimeout(1)
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 raise CheckFailed(f"a simulator still listens on port {port} after stop()")
-    return f"Xero and QuickBooks Time answered on ports {ports[0]} and {ports[1]}, then stopped"
+    how = " ".join(
+        Path(part).name if i == 0 else part for i, part in enumerate(demo_company_command())
+    )
+    return (
+        f"`{how}` answered on ports {ports[0]} (Xero) and {ports[1]} (QuickBooks Time), "
+        "then stopped"
+    )
 
 
 @contextlib.contextmanager
@@ -354,7 +408,7 @@ def check_wizard(report: Report) -> str:
     from PySide6.QtWidgets import QApplication
 
     from core.app.context import AppContext
-    from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+    from core.sandbox.process import DemoCompanyProcess
     from core.store.paths import AppPaths
     from core.store.secrets import demo_memory_store
 
@@ -367,10 +421,11 @@ def check_wizard(report: Report) -> str:
     except ImportError as exc:
         raise CheckFailed(f"a wizard page is missing: {exc}") from None
     paths = AppPaths.default().ensure()
-    box = Sandbox.open(DEMO_COMPANY_FILE, paths.demo_state / "wizard")
+    box = DemoCompanyProcess.start(None, paths.demo_state / "wizard")
     try:
-        ctx = AppContext.create(demo=True, paths=paths, sandbox=box, opener=lambda url: True,
-                                tokens=demo_memory_store())
+        ctx = AppContext.create(
+            demo=True, paths=paths, sandbox=box, opener=lambda url: True, tokens=demo_memory_store()
+        )
     except BaseException:
         box.stop()
         raise
@@ -451,13 +506,12 @@ def run(out: TextIO | None = None) -> int:
         from .app import ensure_app
 
         ensure_app()
-        report.info("self-test", f"xero-qbtime-bridge {__version__}, "
-                    f"{'frozen bundle' if is_frozen() else 'source checkout'}, Python "
-                    f"{platform.python_version()}, PySide6 {pyside_version}, {platform.platform()}")
-        # The simulators log each request through werkzeug: keep the report readable.
-        werkzeug_log = logging.getLogger("werkzeug")
-        previous_level = werkzeug_log.level
-        werkzeug_log.setLevel(logging.WARNING)
+        report.info(
+            "self-test",
+            f"xero-qbtime-bridge {__version__}, "
+            f"{'frozen bundle' if is_frozen() else 'source checkout'}, Python "
+            f"{platform.python_version()}, PySide6 {pyside_version}, {platform.platform()}",
+        )
         with _temporary_home():
             for name, check in CHECKS:
                 t0 = time.perf_counter()
@@ -469,11 +523,12 @@ def run(out: TextIO | None = None) -> int:
                     report.failed(name, f"{type(exc).__name__}: {exc}")
                 else:
                     report.ok(name, detail, time.perf_counter() - t0)
-        werkzeug_log.setLevel(previous_level)
         total = time.perf_counter() - started
         if report.failures:
-            report._write(f"self-test FAILED ({len(report.failures)} of {len(CHECKS)} checks: "
-                          f"{', '.join(report.failures)}; {total:.1f} s)")
+            report._write(
+                f"self-test FAILED ({len(report.failures)} of {len(CHECKS)} checks: "
+                f"{', '.join(report.failures)}; {total:.1f} s)"
+            )
             return 1
         report._write(f"self-test passed ({len(CHECKS)} checks, {total:.1f} s)")
         return 0

@@ -13,7 +13,7 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.i18n import current_language
 from core.services.auth.xero_oauth import XeroSignIn, XeroTokenManager
@@ -34,7 +34,6 @@ from core.store.secrets import TokenStore
 from core.store.settings import XeroAppSettings, load_xero_settings
 
 if TYPE_CHECKING:
-    from core.sandbox.server import Sandbox
     from core.services.qbtime.client import QBTimeClient
     from core.services.xero.client import XeroClient
 
@@ -45,6 +44,22 @@ QBTIME_API_BASE = "https://rest.tsheets.com/api/v1"
 XERO_SIGNIN_KEY = "xero:signin"
 
 
+class DemoCompany(Protocol):
+    """The running Demo Company as the app sees it: in this process (``Sandbox``: tests, the
+    headless commands) or in a child process (``DemoCompanyProcess``: the wizard)."""
+
+    @property
+    def xero_base(self) -> str: ...
+
+    @property
+    def qbtime_base(self) -> str: ...
+
+    @property
+    def qbtime_token(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass
 class AppContext:
     paths: AppPaths
@@ -52,7 +67,8 @@ class AppContext:
     xero_settings: XeroAppSettings
     qbtime_base: str = QBTIME_API_BASE
     opener: Callable[[str], Any] = webbrowser.open
-    sandbox: Sandbox | None = None
+    #: the Demo Company's simulators (None: the real services)
+    sandbox: DemoCompany | None = None
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     counter: RequestCounter = field(default_factory=RequestCounter)
@@ -68,7 +84,7 @@ class AppContext:
     @classmethod
     def create(cls, *, demo: bool = False, paths: AppPaths | None = None,
                tokens: TokenStore | None = None, opener: Callable[[str], Any] | None = None,
-               sandbox: Sandbox | None = None) -> AppContext:
+               sandbox: DemoCompany | None = None) -> AppContext:
         """The real app (OS keyring, settings file) or the Demo Company (local simulators)."""
         paths = (paths or AppPaths.default()).ensure()
         tokens = tokens or TokenStore()

@@ -1,7 +1,19 @@
-"""Runs the whole Demo Company: a Xero simulator and a QuickBooks Time simulator on 127.0.0.1."""
+"""Runs the whole Demo Company: a Xero simulator and a QuickBooks Time simulator on 127.0.0.1.
+
+:class:`Sandbox` runs them in this process (tests reach into its store; the headless
+commands). :func:`serve` is the other side of core/sandbox/process.py, which runs them in a
+child process for the wizard.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,14 +46,21 @@ class Sandbox:
         self.xero = XeroSimulator(self.store, self.clock, self.xero_faults, self.xero_config)
         self.qbtime = QBTimeSimulator(self.store, self.clock, self.qbtime_config)
         qbt_app = FaultMiddleware(self._qbtime_wsgi, self.qbtime_faults, qbtime_error_response)
-        self._servers = [SimServer(self.xero.app, self.xero_port), SimServer(qbt_app, self.qbtime_port)]
+        self._servers = [
+            SimServer(self.xero.app, self.xero_port),
+            SimServer(qbt_app, self.qbtime_port),
+        ]
 
     def _qbtime_wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         return self.qbtime.handle(Request(environ))(environ, start_response)
 
     @classmethod
-    def open(cls, data_file: Path | str | None = DEMO_COMPANY_FILE,
-             state_dir: Path | str | None = None, **kwargs: Any) -> Sandbox:
+    def open(
+        cls,
+        data_file: Path | str | None = DEMO_COMPANY_FILE,
+        state_dir: Path | str | None = None,
+        **kwargs: Any,
+    ) -> Sandbox:
         return cls(CompanyStore.load(data_file, state_dir), **kwargs).start()
 
     def start(self) -> Sandbox:
@@ -80,3 +99,97 @@ class Sandbox:
             "xero_client_id": self.xero_config.client_id,
             "redirect_uris": list(self.xero_config.redirect_uris),
         }
+
+
+# --------------------------------------------------------------------------- the child's side
+def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -> int:
+    """Run both simulators until interrupted (or, with ``--stop-with-parent``, until standard
+    input closes or the parent process is gone) and print one JSON line saying how to reach
+    them. ``python -m core.sandbox`` and the app's hidden ``--run-demo-company`` run this."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Run the Demo Company simulators of Xero and QuickBooks Time."
+    )
+    parser.add_argument("--data", default=str(DEMO_COMPANY_FILE), help="company file to start from")
+    parser.add_argument(
+        "--state", required=True, help="directory where the company's state is kept"
+    )
+    parser.add_argument("--xero-port", type=int, default=0)
+    parser.add_argument("--qbtime-port", type=int, default=0)
+    parser.add_argument("--fault-seed", type=int, default=0)
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="probability of a 500/503/429/reset on each API call (default 0)",
+    )
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
+    parser.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop when standard input closes (the process that started this "
+        "one has ended): for a program that runs the Demo Company",
+    )
+    args = parser.parse_args(argv)
+
+    def faults(seed: int) -> FaultPlan:
+        r = args.fault_rate / 4
+        return FaultPlan(seed=seed, p_429=r, p_500=r, p_503=r, p_reset=r, latency_s=args.latency)
+
+    sandbox = Sandbox.open(
+        args.data,
+        args.state,
+        xero_port=args.xero_port,
+        qbtime_port=args.qbtime_port,
+        xero_faults=faults(args.fault_seed),
+        qbtime_faults=faults(args.fault_seed + 1),
+    )
+    stop = threading.Event()
+    if args.stop_with_parent:
+        _watch_parent(stop)
+        # a line per request would fill the app's demo log during an import: problems only
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    line = (json.dumps(sandbox.describe()) + "\n").encode("utf-8")
+    if sys.stdout is not None:
+        sys.stdout.buffer.write(line)
+        sys.stdout.flush()
+    else:  # a windowed frozen app: no sys.stdout object, the pipe is still file 1
+        os.write(1, line)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):  # a timeout keeps Ctrl+C working on Windows
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+#: how often the child looks whether the process that started it is still there (POSIX)
+PARENT_POLL_S = 1.0
+
+
+def _watch_parent(stop: threading.Event) -> None:
+    """Set ``stop`` when standard input reaches its end (the parent closed it or ended: the
+    operating system closes it then, even on a crash) or, on POSIX, when the parent is gone
+    (this process was handed to another parent)."""
+
+    def stdin_closed() -> None:
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        stop.set()
+
+    parent = os.getppid()
+
+    def parent_gone() -> None:
+        while not stop.wait(PARENT_POLL_S):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=stdin_closed, name="stop-with-parent", daemon=True).start()
+    if os.name == "posix":
+        threading.Thread(target=parent_gone, name="parent-watch", daemon=True).start()

@@ -1,0 +1,174 @@
+"""The Demo Company in a child process, as the wizard runs it.
+
+The simulators then never hold the window's interpreter lock: their work (answering an
+import of thousands of records) cannot stall the window. The child is ``python -m
+core.sandbox --stop-with-parent`` (in a frozen build, where ``sys.executable`` is the app
+itself: ``APP --run-demo-company``); it prints one JSON line saying how to reach it, and stops
+when its standard input closes, which the operating system does when this process ends,
+even when it is killed: the child never outlives the app.
+
+Light on purpose: the window's process imports this module, never the simulators.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from core.resources import is_frozen
+
+log = logging.getLogger(__name__)
+
+#: The app's hidden first argument that runs the simulators (main.py): ``APP --run-demo-company``.
+RUN_DEMO_COMPANY = "--run-demo-company"
+#: Seconds the child has to say how to reach it, then to stop once asked.
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+def demo_company_command() -> list[str]:
+    """How this installation starts the simulators in a child process."""
+    if is_frozen():
+        return [sys.executable, RUN_DEMO_COMPANY]
+    return [sys.executable, "-m", "core.sandbox"]
+
+
+@dataclass
+class DemoCompanyProcess:
+    """Both simulators in a child process. It answers like ``Sandbox`` for what the app needs
+    (the addresses, the QuickBooks Time key, :meth:`stop`)."""
+
+    proc: subprocess.Popen[bytes]
+    info: dict[str, Any]
+
+    @classmethod
+    def start(
+        cls,
+        data_file: Path | str | None,
+        state_dir: Path | str,
+        *,
+        log_file: Path | None = None,
+        command: list[str] | None = None,
+        timeout: float = START_TIMEOUT_S,
+    ) -> DemoCompanyProcess:
+        """Start the child and wait until it says how to reach it. ``data_file``: the company
+        file to start from (None: the built-in Demo Company); ``log_file`` receives what the
+        child writes on its standard error (problems only)."""
+        args = [
+            *(command or demo_company_command()),
+            "--stop-with-parent",
+            "--state",
+            str(state_dir),
+        ]
+        if data_file is not None:
+            args += ["--data", str(data_file)]
+        env = dict(os.environ)
+        if not is_frozen():  # `-m core.sandbox` must find this checkout or installation
+            root = str(Path(__file__).resolve().parents[2])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        stderr: IO[bytes] | int = subprocess.DEVNULL
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            stderr = open(log_file, "wb")  # the child writes it; this copy is closed below
+        try:
+            proc = subprocess.Popen(  # noqa: S603 - this app's own program
+                args,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            )
+        finally:
+            if not isinstance(stderr, int):
+                stderr.close()
+        line = _first_line(proc, timeout)
+        try:
+            info = json.loads(line) if line else None
+        except ValueError:
+            info = None
+        if not isinstance(info, dict):
+            _end(proc)
+            where = f"; see {log_file}" if log_file is not None else ""
+            raise RuntimeError(
+                f"the Demo Company did not start (exit code {proc.returncode}, "
+                f"said {line[:200]!r}){where}"
+            )
+        log.info(
+            "Demo Company running in process %s: Xero at %s, QuickBooks Time at %s",
+            proc.pid,
+            info.get("xero_base"),
+            info.get("qbtime_base"),
+        )
+        return cls(proc, info)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def xero_base(self) -> str:
+        return str(self.info["xero_base"])
+
+    @property
+    def qbtime_base(self) -> str:
+        return str(self.info["qbtime_base"])
+
+    @property
+    def qbtime_token(self) -> str:
+        return str(self.info.get("qbtime_token", ""))
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self.info)
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        """Ask the child to stop (its standard input closes), then make sure it has."""
+        if self.proc.poll() is None:
+            log.info("Stopping the Demo Company (process %s)", self.proc.pid)
+        _end(self.proc)
+
+    def __enter__(self) -> DemoCompanyProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _first_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
+    """The child's first line, or "" when it ended or said nothing in ``timeout`` seconds."""
+    assert proc.stdout is not None
+    stdout = proc.stdout
+    got: list[bytes] = []
+    reader = threading.Thread(
+        target=lambda: got.append(stdout.readline()), name="demo-company-start", daemon=True
+    )
+    reader.start()
+    reader.join(timeout)
+    if reader.is_alive():
+        _end(proc)  # its stdout closes: the reader ends
+        reader.join(STOP_TIMEOUT_S)
+    stdout.close()
+    return got[0].decode("utf-8", "replace").strip() if got else ""
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    if proc.stdin is not None and not proc.stdin.closed:
+        try:
+            proc.stdin.close()  # the child's signal to stop, on every platform
+        except OSError:
+            pass
+    try:
+        proc.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(STOP_TIMEOUT_S)
