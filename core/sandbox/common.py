@@ -27,8 +27,8 @@ from werkzeug.wrappers import Request, Response
 
 log = logging.getLogger(__name__)
 
-COMPANY_FILE = "company.json"          # the company file, its "qbtime" part left out
-QBTIME_STATE_FILE = "qbtime.json"      # the "qbtime" part, written on every QB Time write
+COMPANY_FILE = "company.json"  # the company file, its "qbtime" part left out
+QBTIME_STATE_FILE = "qbtime.json"  # the "qbtime" part, written on every QB Time write
 SANDBOX_STATE_FILE = "sandbox-state.json"
 #: what CompanyStore.save() can write
 STATE_PARTS = ("xero", "qbtime", "private")
@@ -160,7 +160,7 @@ def atomic_write_json(path: Path, data: Any) -> None:
         raise
 
 
-_SMALL = 32   # containers up to this many entries are encoded in one call
+_SMALL = 32  # containers up to this many entries are encoded in one call
 
 
 def _is_large(value: Any) -> bool:
@@ -173,8 +173,9 @@ def _json_chunks(value: Any) -> Iterator[str]:
     per entry: one C call holds the interpreter lock for its whole run, and in the Demo
     Company the simulators share the process with the wizard, whose window must not
     wait ~50 ms for every QuickBooks Time write's save."""
-    if isinstance(value, dict) and (len(value) > _SMALL
-                                    or any(_is_large(v) for v in value.values())):
+    if isinstance(value, dict) and (
+        len(value) > _SMALL or any(_is_large(v) for v in value.values())
+    ):
         yield "{"
         for i, (key, item) in enumerate(value.items()):
             yield ("," if i else "") + json.dumps(str(key), ensure_ascii=False) + ":"
@@ -202,8 +203,12 @@ class CompanyStore:
     them in ``sandbox-state.json`` and never holds a token in clear.
     """
 
-    def __init__(self, data: dict[str, Any], state_dir: Path | None = None,
-                 private: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        state_dir: Path | None = None,
+        private: dict[str, Any] | None = None,
+    ) -> None:
         self.data = data
         self.private: dict[str, Any] = private or {}
         self.state_dir = state_dir
@@ -216,7 +221,7 @@ class CompanyStore:
         private: dict[str, Any] = {}
         if sdir and (sdir / COMPANY_FILE).exists():
             data = json.loads((sdir / COMPANY_FILE).read_text(encoding="utf-8"))
-            if (sdir / QBTIME_STATE_FILE).exists():   # (a state dir from before: all in one)
+            if (sdir / QBTIME_STATE_FILE).exists():  # (a state dir from before: all in one)
                 data["qbtime"] = json.loads((sdir / QBTIME_STATE_FILE).read_text(encoding="utf-8"))
             if (sdir / SANDBOX_STATE_FILE).exists():
                 private = json.loads((sdir / SANDBOX_STATE_FILE).read_text(encoding="utf-8"))
@@ -264,8 +269,10 @@ class CompanyStore:
             raise ValueError(f"unknown state part(s): {sorted(wanted - set(STATE_PARTS))}")
         with self.lock:
             if "xero" in wanted:
-                atomic_write_json(self.state_dir / COMPANY_FILE,
-                                  {k: v for k, v in self.data.items() if k != "qbtime"})
+                atomic_write_json(
+                    self.state_dir / COMPANY_FILE,
+                    {k: v for k, v in self.data.items() if k != "qbtime"},
+                )
             if "qbtime" in wanted:
                 atomic_write_json(self.state_dir / QBTIME_STATE_FILE, self.data["qbtime"])
             if "private" in wanted:
@@ -303,8 +310,14 @@ class FaultPlan:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
 
-    def force(self, kind: str, times: int = 1, *, path_contains: str | None = None,
-              method: str | None = None) -> None:
+    def force(
+        self,
+        kind: str,
+        times: int = 1,
+        *,
+        path_contains: str | None = None,
+        method: str | None = None,
+    ) -> None:
         """Make the next ``times`` requests (matching path/method) suffer ``kind``."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
@@ -347,15 +360,21 @@ class FaultMiddleware:
     exactly as with a real network fault.
     """
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], faults: FaultPlan,
-                 error_response: Callable[[int], Response],
-                 exempt: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        faults: FaultPlan,
+        error_response: Callable[[int], Response],
+        exempt: Callable[[str], bool] | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.error_response = error_response
         self.exempt = exempt or (lambda _p: False)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if self.exempt(path):
             return self.app(environ, start_response)
@@ -399,10 +418,18 @@ class FaultMiddleware:
 
 
 # --------------------------------------------------------------------------- responses
-def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None,
-                  content_type: str = "application/json; charset=utf-8") -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), status=status, headers=headers,
-                    content_type=content_type)
+def json_response(
+    payload: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    content_type: str = "application/json; charset=utf-8",
+) -> Response:
+    return Response(
+        json.dumps(payload, ensure_ascii=False),
+        status=status,
+        headers=headers,
+        content_type=content_type,
+    )
 
 
 def read_json(request: Request) -> Any:
@@ -420,14 +447,19 @@ def read_json(request: Request) -> Any:
 class SimServer:
     """A threaded werkzeug server on 127.0.0.1 (port 0 = ephemeral), run in a daemon thread."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], port: int = 0, host: str = "127.0.0.1"
+    ) -> None:
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True,
-                                        name=f"sim-{self.port}")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name=f"sim-{self.port}",
+        )
 
     @property
     def base_url(self) -> str:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.sandbox.common import iso_offset, iso_utc, ms_date
+from core.sandbox.demo_hours import add_demo_hours
 
 __all__ = [
     "DEMO_SEED",
@@ -1719,8 +1720,12 @@ def build_demo_company(seed: int = DEMO_SEED) -> dict[str, Any]:
 
     _au_payroll_traps(au_tenant["payroll"])
     _uk_payroll_traps(uk_tenant["payroll"])
-    return {"xero": {"organisations": [au_tenant, uk_tenant, ca_tenant]},
-            "qbtime": _demo_qbtime(rng, ids)}
+    qbtime = _demo_qbtime(rng, ids)
+    # Hours last, from their own seed: nothing built before them moves.
+    add_demo_hours(qbtime, {"AU": au_tenant, "UK": uk_tenant},
+                   {org: [c.qbtime_name for c in NEAR_MISS_CASES if c.org == org and c.qbtime_name]
+                    for org in ("AU", "UK")}, seed + 13)
+    return {"xero": {"organisations": [au_tenant, uk_tenant, ca_tenant]}, "qbtime": qbtime}
 
 
 def _demo_qbtime(rng: random.Random, ids: _Ids) -> dict[str, Any]:

@@ -121,39 +121,107 @@ PERMISSION_ALIASES = {"manage_no_schedule": "manage_no_schedules"}
 
 # Endpoint names ``last_modified_timestamps`` answers for by default (docs, in this order).
 LAST_MODIFIED_DEFAULT = (
-    "current_user", "customfields", "customfielditems", "effective_settings", "geolocations",
-    "jobcodes", "jobcode_assignments", "timesheets", "timesheets_deleted", "users",
-    "reminders", "locations", "geofence_configs",
+    "current_user",
+    "customfields",
+    "customfielditems",
+    "effective_settings",
+    "geolocations",
+    "jobcodes",
+    "jobcode_assignments",
+    "timesheets",
+    "timesheets_deleted",
+    "users",
+    "reminders",
+    "locations",
+    "geofence_configs",
 )
 # Other endpoint names accepted in ``endpoints=`` ("You can specify any endpoint").
 LAST_MODIFIED_EXTRA = (
-    "groups", "locations_map", "customfielditem_filters", "customfielditem_jobcode_filters",
-    "customfielditem_user_filters", "notifications", "schedule_calendars", "schedule_events",
-    "time_off_requests", "time_off_request_entries", "projects", "files", "geofence_activities",
+    "groups",
+    "locations_map",
+    "customfielditem_filters",
+    "customfielditem_jobcode_filters",
+    "customfielditem_user_filters",
+    "notifications",
+    "schedule_calendars",
+    "schedule_events",
+    "time_off_requests",
+    "time_off_request_entries",
+    "projects",
+    "files",
+    "geofence_activities",
 )
 
 # --------------------------------------------------------------------------- field rules
-JOBCODE_WRITABLE = frozenset({
-    "name", "parent_id", "short_code", "type", "billable", "billable_rate", "assigned_to_all",
-    "active", "connect_with_quickbooks",
-})
-USER_WRITABLE = frozenset({
-    "first_name", "last_name", "display_name", "group_id", "active", "employee_number",
-    "salaried", "exempt", "username", "email", "payroll_id", "hire_date", "term_date",
-    "mobile_number", "submitted_to", "approved_to", "require_password_change", "password",
-    "login_pin", "permissions", "customfields",
-})
-CUSTOMFIELD_WRITABLE = frozenset({
-    "name", "required", "active", "applies_to", "type", "show_to_all", "short_code",
-})
+JOBCODE_WRITABLE = frozenset(
+    {
+        "name",
+        "parent_id",
+        "short_code",
+        "type",
+        "billable",
+        "billable_rate",
+        "assigned_to_all",
+        "active",
+        "connect_with_quickbooks",
+    }
+)
+USER_WRITABLE = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "display_name",
+        "group_id",
+        "active",
+        "employee_number",
+        "salaried",
+        "exempt",
+        "username",
+        "email",
+        "payroll_id",
+        "hire_date",
+        "term_date",
+        "mobile_number",
+        "submitted_to",
+        "approved_to",
+        "require_password_change",
+        "password",
+        "login_pin",
+        "permissions",
+        "customfields",
+    }
+)
+CUSTOMFIELD_WRITABLE = frozenset(
+    {
+        "name",
+        "required",
+        "active",
+        "applies_to",
+        "type",
+        "show_to_all",
+        "short_code",
+    }
+)
 CUSTOMFIELDITEM_WRITABLE = frozenset({"customfield_id", "name", "short_code", "active"})
-LOCATION_WRITABLE = frozenset({
-    "addr1", "addr2", "city", "state", "zip", "country", "active", "latitude", "longitude",
-    "label", "notes", "linked_objects",
-    # Read-only per the docs' table, yet the official create/update examples send it: the
-    # service accepts and ignores it (it recomputes the value).
-    "formatted_address",
-})
+LOCATION_WRITABLE = frozenset(
+    {
+        "addr1",
+        "addr2",
+        "city",
+        "state",
+        "zip",
+        "country",
+        "active",
+        "latitude",
+        "longitude",
+        "label",
+        "notes",
+        "linked_objects",
+        # Read-only per the docs' table, yet the official create/update examples send it: the
+        # service accepts and ignores it (it recomputes the value).
+        "formatted_address",
+    }
+)
 LOCATION_ADDRESS_FIELDS = ("addr1", "addr2", "city", "state", "zip", "country")
 ASSIGNMENT_WRITABLE = frozenset({"user_id", "jobcode_id", "active"})
 
@@ -169,18 +237,19 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # --------------------------------------------------------------------------- config & errors
 @dataclass
 class QBTimeConfig:
-    rate_limit: int = 300            # requests per token per window (docs: 300 per 5 minutes)
-    rate_window_s: int = 300         # fixed window, started by the first request of a token
-    max_batch: int = 50              # items per POST/PUT/DELETE; more -> HTTP 413
-    max_limit: int = 200             # GET ``limit`` maximum; outside 1..max_limit -> HTTP 417
+    rate_limit: int = 300  # requests per token per window (docs: 300 per 5 minutes)
+    rate_window_s: int = 300  # fixed window, started by the first request of a token
+    max_batch: int = 50  # items per POST/PUT/DELETE; more -> HTTP 413
+    max_limit: int = 200  # GET ``limit`` maximum; outside 1..max_limit -> HTTP 417
     max_active_customfields: int = 6  # active timesheet custom fields per account
 
 
 class ApiError(Exception):
     """A whole-request failure, answered as ``{"error":{"code":N,"message":"..."}}``."""
 
-    def __init__(self, status: int, detail: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, detail: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail or HTTP_MESSAGES.get(status, "Error"))
         self.status = status
         self.detail = detail
@@ -196,13 +265,15 @@ class ItemError(Exception):
         self.status = status
 
 
-def qbtime_error_response(status: int, detail: str | None = None,
-                          headers: dict[str, str] | None = None) -> Response:
+def qbtime_error_response(
+    status: int, detail: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """QB Time's error body (docs "Exceptions": code + message). Never a Retry-After."""
     base = HTTP_MESSAGES.get(status, "Error")
     message = f"{base}: {detail}" if detail else base
-    return json_response({"error": {"code": status, "message": message}}, status=status,
-                         headers=headers)
+    return json_response(
+        {"error": {"code": status, "message": message}}, status=status, headers=headers
+    )
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -408,7 +479,9 @@ class _Query:
         out = [v.lower() for v in values]
         for v in out:
             if v not in options:
-                raise ApiError(417, f"{name} must be a comma separated list of: " + ", ".join(options))
+                raise ApiError(
+                    417, f"{name} must be a comma separated list of: " + ", ".join(options)
+                )
         return out
 
     def boolean(self, name: str) -> bool | None:
@@ -430,8 +503,10 @@ class _Query:
             return None
         m = _ISO_TS.match(value)
         if not m or m.group(7) is None or " " in value:
-            raise ApiError(417, f"{name} must be an ISO 8601 date/time with offset, "
-                                "e.g. 2018-01-01T00:00:00-06:00")
+            raise ApiError(
+                417,
+                f"{name} must be an ISO 8601 date/time with offset, e.g. 2018-01-01T00:00:00-06:00",
+            )
         ts = parse_timestamp(value)
         if ts is None:
             raise ApiError(417, f"{name} is not a valid date/time")
@@ -456,8 +531,9 @@ class _Query:
 def _name_matcher(pattern: str) -> Callable[[Any], bool]:
     """Docs: "* will be interpreted as a wild card. Starts matching from the beginning of the
     string." Choice: without a ``*`` the whole name must match; case-insensitive."""
-    regex = re.compile("^" + ".*".join(re.escape(p) for p in pattern.split("*")) + "$",
-                       re.IGNORECASE | re.DOTALL)
+    regex = re.compile(
+        "^" + ".*".join(re.escape(p) for p in pattern.split("*")) + "$", re.IGNORECASE | re.DOTALL
+    )
     return lambda value: bool(regex.match(str(value or "")))
 
 
@@ -478,18 +554,45 @@ def _sort_key(obj: dict[str, Any]) -> tuple[int, str]:
 
 
 # --------------------------------------------------------------------------- timesheets & time off
-TIMESHEET_CREATE = frozenset({
-    "user_id", "jobcode_id", "type", "start", "end", "date", "duration", "notes",
-    "customfields", "attached_files",
-})
-TIMESHEET_UPDATE = frozenset({
-    "id", "jobcode_id", "type", "start", "end", "date", "duration", "notes", "customfields",
-    "attached_files",
-})
+TIMESHEET_CREATE = frozenset(
+    {
+        "user_id",
+        "jobcode_id",
+        "type",
+        "start",
+        "end",
+        "date",
+        "duration",
+        "notes",
+        "customfields",
+        "attached_files",
+    }
+)
+TIMESHEET_UPDATE = frozenset(
+    {
+        "id",
+        "jobcode_id",
+        "type",
+        "start",
+        "end",
+        "date",
+        "duration",
+        "notes",
+        "customfields",
+        "attached_files",
+    }
+)
 TIME_OFF_STATUSES = ("pending", "approved", "denied", "canceled")
-REPORT_PARAMS = frozenset({
-    "start_date", "end_date", "user_ids", "group_ids", "include_zero_time", "advanced_overtime",
-})
+REPORT_PARAMS = frozenset(
+    {
+        "start_date",
+        "end_date",
+        "user_ids",
+        "group_ids",
+        "include_zero_time",
+        "advanced_overtime",
+    }
+)
 #: Dates that mean "never" rather than a day (the official user examples: "2000-01-01").
 NEVER_DATES = ("", "0000-00-00", "2000-01-01")
 
@@ -522,11 +625,28 @@ def _zone(name: Any) -> ZoneInfo | None:
 
 def _deleted_copy(ts: dict[str, Any], now: str) -> dict[str, Any]:
     """A deleted timesheet as ``/timesheets_deleted`` answers it (official example fields)."""
-    keys = ("id", "user_id", "jobcode_id", "start", "end", "duration", "date", "tz", "tz_str",
-            "type", "location")
+    keys = (
+        "id",
+        "user_id",
+        "jobcode_id",
+        "start",
+        "end",
+        "duration",
+        "date",
+        "tz",
+        "tz_str",
+        "type",
+        "location",
+    )
     row = {k: copy.deepcopy(ts.get(k, "")) for k in keys}
-    row.update({"active": "0", "locked": ts.get("locked", 0), "notes": ts.get("notes", ""),
-                "last_modified": now})
+    row.update(
+        {
+            "active": "0",
+            "locked": ts.get("locked", 0),
+            "notes": ts.get("notes", ""),
+            "last_modified": now,
+        }
+    )
     return row
 
 
@@ -606,7 +726,9 @@ def shift_qbtime_dates(qb: dict[str, Any], days: int) -> None:
 class QBTimeSimulator:
     """QuickBooks Time API v1 over ``store.qbtime``. ``handle`` answers one werkzeug request."""
 
-    def __init__(self, store: CompanyStore, clock: Clock, config: QBTimeConfig | None = None) -> None:
+    def __init__(
+        self, store: CompanyStore, clock: Clock, config: QBTimeConfig | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.config = config or QBTimeConfig()
@@ -618,19 +740,38 @@ class QBTimeSimulator:
             "effective_settings": {"GET": self._get_effective_settings},
             "last_modified_timestamps": {"GET": self._get_last_modified},
             "users": {"GET": self._get_users, "POST": self._post_users, "PUT": self._put_users},
-            "jobcodes": {"GET": self._get_jobcodes, "POST": self._post_jobcodes,
-                         "PUT": self._put_jobcodes},
-            "jobcode_assignments": {"GET": self._get_assignments, "POST": self._post_assignments,
-                                    "DELETE": self._delete_assignments},
-            "customfields": {"GET": self._get_customfields, "POST": self._post_customfields,
-                             "PUT": self._put_customfields},
-            "customfielditems": {"GET": self._get_items, "POST": self._post_items,
-                                 "PUT": self._put_items},
-            "locations": {"GET": self._get_locations, "POST": self._post_locations,
-                          "PUT": self._put_locations},
+            "jobcodes": {
+                "GET": self._get_jobcodes,
+                "POST": self._post_jobcodes,
+                "PUT": self._put_jobcodes,
+            },
+            "jobcode_assignments": {
+                "GET": self._get_assignments,
+                "POST": self._post_assignments,
+                "DELETE": self._delete_assignments,
+            },
+            "customfields": {
+                "GET": self._get_customfields,
+                "POST": self._post_customfields,
+                "PUT": self._put_customfields,
+            },
+            "customfielditems": {
+                "GET": self._get_items,
+                "POST": self._post_items,
+                "PUT": self._put_items,
+            },
+            "locations": {
+                "GET": self._get_locations,
+                "POST": self._post_locations,
+                "PUT": self._put_locations,
+            },
             "locations_map": {"GET": self._get_locations_map},
-            "timesheets": {"GET": self._get_timesheets, "POST": self._post_timesheets,
-                           "PUT": self._put_timesheets, "DELETE": self._delete_timesheets},
+            "timesheets": {
+                "GET": self._get_timesheets,
+                "POST": self._post_timesheets,
+                "PUT": self._put_timesheets,
+                "DELETE": self._delete_timesheets,
+            },
             "timesheets_deleted": {"GET": self._get_timesheets_deleted},
             "time_off_requests": {"GET": self._get_time_off_requests},
             "time_off_request_entries": {"GET": self._get_time_off_request_entries},
@@ -652,7 +793,7 @@ class QBTimeSimulator:
         if not path.startswith(API_PREFIX):
             raise ApiError(404)
         self._authenticate(request)
-        endpoint = path[len(API_PREFIX):]
+        endpoint = path[len(API_PREFIX) :]
         route = self._routes.get(endpoint)
         if route is None:
             raise ApiError(404)
@@ -668,8 +809,12 @@ class QBTimeSimulator:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.strip().partition(" ")
         token = token.strip()
-        if (not expected or scheme.lower() != "bearer" or not token
-                or not hmac.compare_digest(token.encode(), expected.encode())):
+        if (
+            not expected
+            or scheme.lower() != "bearer"
+            or not token
+            or not hmac.compare_digest(token.encode(), expected.encode())
+        ):
             raise ApiError(401, "The access token is missing, expired, revoked or invalid")
         now = self.clock.now()
         with self._windows_lock:
@@ -719,7 +864,9 @@ class QBTimeSimulator:
 
     def _new_id(self, kind: str) -> int:
         ids = [o.get("id") for o in self._coll(kind)]
-        top = max([i for i in ids if isinstance(i, int) and not isinstance(i, bool)] + [ID_BASE[kind]])
+        top = max(
+            [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] + [ID_BASE[kind]]
+        )
         return top + 1
 
     def _now(self) -> str:
@@ -730,7 +877,9 @@ class QBTimeSimulator:
         return company if isinstance(company, dict) else {}
 
     def _children(self, jid: int) -> list[dict[str, Any]]:
-        return [j for j in self._coll("jobcodes") if j.get("parent_id") == jid and j.get("id") != jid]
+        return [
+            j for j in self._coll("jobcodes") if j.get("parent_id") == jid and j.get("id") != jid
+        ]
 
     def _descendants(self, jid: int) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -769,27 +918,45 @@ class QBTimeSimulator:
         """Derive the rows the company file may leave out (kept in memory, saved on the next
         write): a ``user_id`` 0 assignment per ``assigned_to_all`` jobcode, and a
         ``locations_map`` row per location <-> jobcode link. Ids are deterministic."""
-        covered = {r.get("jobcode_id") for r in self._coll("jobcode_assignments")
-                   if r.get("user_id") == 0 and truthy(r.get("active"))}
+        covered = {
+            r.get("jobcode_id")
+            for r in self._coll("jobcode_assignments")
+            if r.get("user_id") == 0 and truthy(r.get("active"))
+        }
         next_id = self._new_id("jobcode_assignments")
         for jobcode in sorted(self._coll("jobcodes"), key=_sort_key):
-            if (truthy(jobcode.get("assigned_to_all")) and truthy(jobcode.get("active", True))
-                    and jobcode.get("id") not in covered):
+            if (
+                truthy(jobcode.get("assigned_to_all"))
+                and truthy(jobcode.get("active", True))
+                and jobcode.get("id") not in covered
+            ):
                 ts = jobcode.get("last_modified") or self._now()
-                self._mut("jobcode_assignments").append({
-                    "id": next_id, "user_id": 0, "jobcode_id": jobcode["id"], "active": True,
-                    "last_modified": ts, "created": ts,
-                })
+                self._mut("jobcode_assignments").append(
+                    {
+                        "id": next_id,
+                        "user_id": 0,
+                        "jobcode_id": jobcode["id"],
+                        "active": True,
+                        "last_modified": ts,
+                        "created": ts,
+                    }
+                )
                 next_id += 1
         if "locations_map" not in self.qb:
             next_id = self._new_id("locations_map")
             for location in sorted(self._coll("locations"), key=_sort_key):
                 ts = location.get("created") or location.get("last_modified") or self._now()
                 for jid in self._linked_jobcodes(location):
-                    self._mut("locations_map").append({
-                        "id": next_id, "x_table": "job_codes", "x_id": jid,
-                        "location_id": location["id"], "created": ts, "last_modified": ts,
-                    })
+                    self._mut("locations_map").append(
+                        {
+                            "id": next_id,
+                            "x_table": "job_codes",
+                            "x_id": jid,
+                            "location_id": location["id"],
+                            "created": ts,
+                            "last_modified": ts,
+                        }
+                    )
                     next_id += 1
 
     # ------------------------------------------------------------------ GET plumbing
@@ -815,10 +982,16 @@ class QBTimeSimulator:
             raise ApiError(417, "page must be a positive integer")
         return int(page)
 
-    def _list(self, q: _Query, kind: str, rows: list[dict[str, Any]],
-              supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
-              transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None, *,
-              ordered: bool = False) -> Response:
+    def _list(
+        self,
+        q: _Query,
+        kind: str,
+        rows: list[dict[str, Any]],
+        supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
+        transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        *,
+        ordered: bool = False,
+    ) -> Response:
         """One page of ``rows`` (sorted by id unless ``ordered``). An empty page is ``[]``, not
         ``{}``: the service's PHP encoder writes an empty map as a list (third-party clients
         report ``"results":{"timesheets":[]}``; the official examples show ``[]`` for empty
@@ -827,7 +1000,7 @@ class QBTimeSimulator:
         if not ordered:
             rows = sorted(rows, key=_sort_key)
         start = (page - 1) * size
-        chunk = rows[start:start + size]
+        chunk = rows[start : start + size]
         out_rows = [transform(o) if transform else copy.deepcopy(o) for o in chunk]
         block: dict[str, Any] | list[Any] = {str(o["id"]): o for o in out_rows} or []
         payload: dict[str, Any] = {
@@ -860,10 +1033,10 @@ class QBTimeSimulator:
             body = read_json(request)
         except ValueError as exc:
             if str(exc) == "empty body":
-                raise ApiError(417, "a JSON body {\"data\":[...]} is required") from exc
+                raise ApiError(417, 'a JSON body {"data":[...]} is required') from exc
             raise ApiError(400, str(exc)) from exc
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise ApiError(417, "the body must be {\"data\":[...]}")
+            raise ApiError(417, 'the body must be {"data":[...]}')
         data = body["data"]
         if not data:
             raise ApiError(417, "data must hold at least one object")
@@ -871,11 +1044,17 @@ class QBTimeSimulator:
             raise ApiError(413, f"at most {self.config.max_batch} objects per request")
         return data
 
-    def _write(self, request: Request, q: _Query, kind: str, ok_message: str,
-               op: Callable[[dict[str, Any], str], tuple[int, dict[str, Any]]],
-               echo_keys: Iterable[str],
-               supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
-               transform: Callable[[dict[str, Any]], dict[str, Any]] = copy.deepcopy) -> Response:
+    def _write(
+        self,
+        request: Request,
+        q: _Query,
+        kind: str,
+        ok_message: str,
+        op: Callable[[dict[str, Any], str], tuple[int, dict[str, Any]]],
+        echo_keys: Iterable[str],
+        supplemental: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
+        transform: Callable[[dict[str, Any]], dict[str, Any]] = copy.deepcopy,
+    ) -> Response:
         want_sup = q.supplemental()
         data = self._batch(request)
         now = self._now()
@@ -888,13 +1067,19 @@ class QBTimeSimulator:
                     raise ItemError("each element of data must be an object")
                 code, obj = op(item, now)
             except ItemError as exc:
-                results[str(index)] = {"_status_code": exc.status,
-                                       "_status_message": HTTP_MESSAGES.get(exc.status, "Error"),
-                                       "_status_extra": exc.extra, **_echo(item, keys)}
+                results[str(index)] = {
+                    "_status_code": exc.status,
+                    "_status_message": HTTP_MESSAGES.get(exc.status, "Error"),
+                    "_status_extra": exc.extra,
+                    **_echo(item, keys),
+                }
                 continue
             message = ok_message if code == 200 else "Accepted"
-            results[str(index)] = {"_status_code": code, "_status_message": message,
-                                   **transform(obj)}
+            results[str(index)] = {
+                "_status_code": code,
+                "_status_message": message,
+                **transform(obj),
+            }
             done.append(obj)
         if done:
             self.store.save("qbtime")
@@ -910,8 +1095,10 @@ class QBTimeSimulator:
         user = self._find("users", self.qb.get("current_user_id"))
         if user is None:
             raise ApiError(401, "the token's user no longer exists")
-        payload: dict[str, Any] = {"results": {"users": {str(user["id"]): copy.deepcopy(user)}},
-                                   "more": False}
+        payload: dict[str, Any] = {
+            "results": {"users": {str(user["id"]): copy.deepcopy(user)}},
+            "more": False,
+        }
         sup = self._users_supplemental([user])
         if sup:
             payload["supplemental_data"] = sup
@@ -928,9 +1115,11 @@ class QBTimeSimulator:
         if user_id is not None and self._find("users", user_id) is None:
             raise ApiError(417, "user_id does not match a user of this company")
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
-        sections = {name: copy.deepcopy(section)
-                    for name, section in self._effective_settings().items()
-                    if _modified_ok(section if isinstance(section, dict) else {}, since, before)}
+        sections = {
+            name: copy.deepcopy(section)
+            for name, section in self._effective_settings().items()
+            if _modified_ok(section if isinstance(section, dict) else {}, since, before)
+        }
         return json_response({"results": {"effective_settings": sections}})
 
     def _get_last_modified(self, request: Request, q: _Query) -> Response:
@@ -995,30 +1184,46 @@ class QBTimeSimulator:
         wanted_usernames = {_fold(u) for u in usernames} if usernames is not None else None
 
         def keep(u: dict[str, Any]) -> bool:
-            return all((
-                ids is None or u.get("id") in ids,
-                not_ids is None or u.get("id") not in not_ids,
-                numbers is None or u.get("employee_number") in numbers,
-                wanted_usernames is None or _fold(u.get("username")) in wanted_usernames,
-                group_ids is None or u.get("group_id") in group_ids,
-                not_group_ids is None or u.get("group_id") not in not_group_ids,
-                payroll_ids is None or str(u.get("payroll_id", "")) in payroll_ids,
-                active == "both" or truthy(u.get("active")) == (active == "yes"),
-                match_first is None or match_first(u.get("first_name")),
-                match_last is None or match_last(u.get("last_name")),
-                _modified_ok(u, since, before),
-            ))
+            return all(
+                (
+                    ids is None or u.get("id") in ids,
+                    not_ids is None or u.get("id") not in not_ids,
+                    numbers is None or u.get("employee_number") in numbers,
+                    wanted_usernames is None or _fold(u.get("username")) in wanted_usernames,
+                    group_ids is None or u.get("group_id") in group_ids,
+                    not_group_ids is None or u.get("group_id") not in not_group_ids,
+                    payroll_ids is None or str(u.get("payroll_id", "")) in payroll_ids,
+                    active == "both" or truthy(u.get("active")) == (active == "yes"),
+                    match_first is None or match_first(u.get("first_name")),
+                    match_last is None or match_last(u.get("last_name")),
+                    _modified_ok(u, since, before),
+                )
+            )
 
         rows = [u for u in self._coll("users") if keep(u)]
         return self._list(q, "users", rows, self._users_supplemental)
 
     def _post_users(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "users", "Created", self._user_create,
-                           ("username", "first_name", "last_name"), self._users_supplemental)
+        return self._write(
+            request,
+            q,
+            "users",
+            "Created",
+            self._user_create,
+            ("username", "first_name", "last_name"),
+            self._users_supplemental,
+        )
 
     def _put_users(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "users", "Updated", self._user_update,
-                           ("id", "username", "first_name", "last_name"), self._users_supplemental)
+        return self._write(
+            request,
+            q,
+            "users",
+            "Updated",
+            self._user_update,
+            ("id", "username", "first_name", "last_name"),
+            self._users_supplemental,
+        )
 
     def _user_by_username(self, username: str, exclude: int | None = None) -> dict[str, Any] | None:
         key = _fold(username)
@@ -1070,9 +1275,9 @@ class QBTimeSimulator:
         for key in ("hire_date", "term_date", "submitted_to", "approved_to"):
             if key in item:
                 out[key] = _as_date(item, key)
-        if "login_pin" in item:       # write-only: checked, never shown
+        if "login_pin" in item:  # write-only: checked, never shown
             _as_int(item, "login_pin")
-        if "password" in item:        # deprecated, write-only: checked, never shown
+        if "password" in item:  # deprecated, write-only: checked, never shown
             _as_text(item, "password")
         if "permissions" in item:
             perms = item["permissions"]
@@ -1097,7 +1302,9 @@ class QBTimeSimulator:
             for cf_id, value in values.items():
                 field = self._find("customfields", int(cf_id)) if str(cf_id).isdigit() else None
                 if field is None or field.get("applies_to") != "user":
-                    raise ItemError(f"Invalid value for customfields: {cf_id} is not a user custom field")
+                    raise ItemError(
+                        f"Invalid value for customfields: {cf_id} is not a user custom field"
+                    )
                 if not isinstance(value, str):
                     raise ItemError("Invalid value for customfields: values must be strings")
                 clean[str(cf_id)] = value
@@ -1110,8 +1317,11 @@ class QBTimeSimulator:
             _required_text(item, key)
         fields = self._user_fields(item, None)
         company = self._company()
-        balances = {str(j["id"]): 0 for j in sorted(self._coll("jobcodes"), key=_sort_key)
-                    if j.get("type") in TIME_OFF_TYPES}
+        balances = {
+            str(j["id"]): 0
+            for j in sorted(self._coll("jobcodes"), key=_sort_key)
+            if j.get("type") in TIME_OFF_TYPES
+        }
         permissions = fields.pop("permissions", dict(PERMISSION_DEFAULTS))
         user: dict[str, Any] = {
             "id": self._new_id("users"),
@@ -1181,10 +1391,12 @@ class QBTimeSimulator:
             else:
                 obj.pop("customfields", None)
             return obj
+
         return out
 
-    def _jobcodes_supplemental(self, jobcodes: list[dict[str, Any]],
-                               with_customfields: bool = False) -> dict[str, Any]:
+    def _jobcodes_supplemental(
+        self, jobcodes: list[dict[str, Any]], with_customfields: bool = False
+    ) -> dict[str, Any]:
         sup: dict[str, dict[str, Any]] = {}
         ids = {j.get("id") for j in jobcodes}
         for jobcode in jobcodes:
@@ -1211,28 +1423,49 @@ class QBTimeSimulator:
         all_parents = parent_ids is None or -1 in parent_ids
 
         def keep(j: dict[str, Any]) -> bool:
-            return all((
-                ids is None or j.get("id") in ids,
-                all_parents or j.get("parent_id") in (parent_ids or []),
-                match_name is None or match_name(j.get("name")),
-                jtype == "all" or j.get("type", "regular") == jtype,
-                active == "both" or truthy(j.get("active")) == (active == "yes"),
-                _modified_ok(j, since, before),
-            ))
+            return all(
+                (
+                    ids is None or j.get("id") in ids,
+                    all_parents or j.get("parent_id") in (parent_ids or []),
+                    match_name is None or match_name(j.get("name")),
+                    jtype == "all" or j.get("type", "regular") == jtype,
+                    active == "both" or truthy(j.get("active")) == (active == "yes"),
+                    _modified_ok(j, since, before),
+                )
+            )
 
         rows = [j for j in self._coll("jobcodes") if keep(j)]
-        return self._list(q, "jobcodes", rows,
-                          lambda chunk: self._jobcodes_supplemental(chunk, with_cf),
-                          self._jobcode_out(with_cf))
+        return self._list(
+            q,
+            "jobcodes",
+            rows,
+            lambda chunk: self._jobcodes_supplemental(chunk, with_cf),
+            self._jobcode_out(with_cf),
+        )
 
     def _post_jobcodes(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "jobcodes", "Created", self._jobcode_create,
-                           ("name", "parent_id", "short_code"), self._jobcodes_supplemental,
-                           self._jobcode_out(False))
+        return self._write(
+            request,
+            q,
+            "jobcodes",
+            "Created",
+            self._jobcode_create,
+            ("name", "parent_id", "short_code"),
+            self._jobcodes_supplemental,
+            self._jobcode_out(False),
+        )
 
     def _put_jobcodes(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "jobcodes", "Updated", self._jobcode_update,
-                           ("id", "name"), self._jobcodes_supplemental, self._jobcode_out(False))
+        return self._write(
+            request,
+            q,
+            "jobcodes",
+            "Updated",
+            self._jobcode_update,
+            ("id", "name"),
+            self._jobcodes_supplemental,
+            self._jobcode_out(False),
+        )
 
     def _jobcode_name(self, item: dict[str, Any]) -> str:
         name = _required_text(item, "name")
@@ -1249,14 +1482,21 @@ class QBTimeSimulator:
             raise ItemError("Oops! A short code may only consist of letters and numbers")
         return code
 
-    def _sibling_conflicts(self, parent_id: int, exclude: int | None, *, name: str | None = None,
-                           short_code: str | None = None) -> None:
+    def _sibling_conflicts(
+        self,
+        parent_id: int,
+        exclude: int | None,
+        *,
+        name: str | None = None,
+        short_code: str | None = None,
+    ) -> None:
         for sibling in self._coll("jobcodes"):
             if sibling.get("parent_id") != parent_id or sibling.get("id") == exclude:
                 continue
             if name is not None and _fold(sibling.get("name")) == _fold(name):
-                raise ItemError("Oops! That name is already in use by another jobcode "
-                                "with the same parent")
+                raise ItemError(
+                    "Oops! That name is already in use by another jobcode with the same parent"
+                )
             if short_code and _fold(sibling.get("short_code")) == _fold(short_code):
                 raise ItemError("Oops! That Short Code is already in use")
 
@@ -1264,12 +1504,15 @@ class QBTimeSimulator:
         if parent_id == 0:
             return
         if jtype in TIME_OFF_TYPES:
-            raise ItemError(f"Oops! {jtype} jobcodes are only allowed at the top level (parent_id 0)")
+            raise ItemError(
+                f"Oops! {jtype} jobcodes are only allowed at the top level (parent_id 0)"
+            )
         parent = self._find("jobcodes", parent_id)
         if parent is None:
             raise ItemError(f"Oops! The parent jobcode {parent_id} doesn't exist")
-        if moving is not None and (parent_id == moving
-                                   or any(d["id"] == parent_id for d in self._descendants(moving))):
+        if moving is not None and (
+            parent_id == moving or any(d["id"] == parent_id for d in self._descendants(moving))
+        ):
             raise ItemError("Oops! A jobcode can't be moved under itself or one of its children")
         if parent.get("type", "regular") != "regular":
             raise ItemError("Oops! Only regular jobcodes can have children")
@@ -1282,15 +1525,20 @@ class QBTimeSimulator:
         parent_id = _as_int(item, "parent_id") if "parent_id" in item else 0
         jtype = self._jobcode_type(item) if "type" in item else "regular"
         if jtype in ("paid_break", "unpaid_break"):
-            raise ItemError("Oops! paid_break and unpaid_break jobcodes are managed by the "
-                            "Breaks Add-On and can't be created through the API")
+            raise ItemError(
+                "Oops! paid_break and unpaid_break jobcodes are managed by the "
+                "Breaks Add-On and can't be created through the API"
+            )
         if jtype not in ("regular", "pto"):
             # Choice: the SDK's undocumented unpaid_time_off type is readable, not creatable.
             raise ItemError("Invalid value for type: expected 'regular' or 'pto'")
         self._check_parent(parent_id, jtype)
         for sibling in self._coll("jobcodes"):
-            if (sibling.get("parent_id") == parent_id and _fold(sibling.get("name")) == _fold(name)
-                    and sibling.get("type", "regular") == jtype):
+            if (
+                sibling.get("parent_id") == parent_id
+                and _fold(sibling.get("name")) == _fold(name)
+                and sibling.get("type", "regular") == jtype
+            ):
                 # Docs: 202 "accepted but not created because a jobcode with the same
                 # parent_id, name and type already exists". The body is not documented:
                 # the existing jobcode (archived ones included) comes back.
@@ -1302,7 +1550,11 @@ class QBTimeSimulator:
         rate = self._billable_rate(item) if "billable_rate" in item else 0
         assigned = _as_bool(item, "assigned_to_all") if "assigned_to_all" in item else False
         active = _as_bool(item, "active") if "active" in item else True
-        cwq = _as_bool(item, "connect_with_quickbooks") if "connect_with_quickbooks" in item else False
+        cwq = (
+            _as_bool(item, "connect_with_quickbooks")
+            if "connect_with_quickbooks" in item
+            else False
+        )
         jobcode: dict[str, Any] = {
             "id": self._new_id("jobcodes"),
             "parent_id": parent_id,
@@ -1343,8 +1595,9 @@ class QBTimeSimulator:
     def _jobcode_type(self, item: dict[str, Any]) -> str:
         jtype = _as_text(item, "type").strip().lower()
         if jtype not in JOBCODE_TYPES:
-            raise ItemError("Invalid value for type: expected one of regular, pto, "
-                            "paid_break, unpaid_break")
+            raise ItemError(
+                "Invalid value for type: expected one of regular, pto, paid_break, unpaid_break"
+            )
         return jtype
 
     def _jobcode_update(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
@@ -1357,8 +1610,10 @@ class QBTimeSimulator:
             raise ItemError("Oops! No jobcode has that id")
         jtype = jobcode.get("type", "regular")
         if jtype in ("paid_break", "unpaid_break"):
-            raise ItemError("Oops! Break jobcodes are managed by the Breaks Add-On and can't "
-                            "be edited through the API")
+            raise ItemError(
+                "Oops! Break jobcodes are managed by the Breaks Add-On and can't "
+                "be edited through the API"
+            )
         changes: dict[str, Any] = {}
         if "type" in item and self._jobcode_type(item) != jtype:
             raise ItemError("Oops! The type of a jobcode can't be changed once it is created")
@@ -1380,26 +1635,38 @@ class QBTimeSimulator:
             changes["active"] = _as_bool(item, "active")
         # "If the value passed in is the same as it was previously ... it will be ignored."
         bool_keys = ("billable", "assigned_to_all", "connect_with_quickbooks", "active")
-        changes = {k: v for k, v in changes.items()
-                   if (truthy(jobcode.get(k)) != v if k in bool_keys else jobcode.get(k) != v)}
+        changes = {
+            k: v
+            for k, v in changes.items()
+            if (truthy(jobcode.get(k)) != v if k in bool_keys else jobcode.get(k) != v)
+        }
         was_active = truthy(jobcode.get("active"))
         restoring = changes.get("active") is True
         if not was_active and not restoring and changes:
-            raise ItemError("Oops! You can't edit an archived jobcode. Restore it (active: true) "
-                            "first, or in the same row")
+            raise ItemError(
+                "Oops! You can't edit an archived jobcode. Restore it (active: true) "
+                "first, or in the same row"
+            )
         parent_id = changes.get("parent_id", jobcode.get("parent_id", 0))
         if "parent_id" in changes:
             self._check_parent(parent_id, jtype, moving=jid)
         if "name" in changes or "parent_id" in changes:
             self._sibling_conflicts(parent_id, jid, name=changes.get("name", jobcode.get("name")))
         if "short_code" in changes or "parent_id" in changes:
-            self._sibling_conflicts(parent_id, jid,
-                                    short_code=changes.get("short_code", jobcode.get("short_code")))
+            self._sibling_conflicts(
+                parent_id, jid, short_code=changes.get("short_code", jobcode.get("short_code"))
+            )
         if not changes:
             return 200, jobcode
         old_parent = jobcode.get("parent_id", 0)
-        for key in ("name", "parent_id", "short_code", "billable", "billable_rate",
-                    "connect_with_quickbooks"):
+        for key in (
+            "name",
+            "parent_id",
+            "short_code",
+            "billable",
+            "billable_rate",
+            "connect_with_quickbooks",
+        ):
             if key in changes:
                 jobcode[key] = changes[key]
         jobcode["last_modified"] = now
@@ -1458,10 +1725,16 @@ class QBTimeSimulator:
             jobcode["last_modified"] = now
         row = self._active_assignment(0, jobcode["id"])
         if value and row is None:
-            self._mut("jobcode_assignments").append({
-                "id": self._new_id("jobcode_assignments"), "user_id": 0,
-                "jobcode_id": jobcode["id"], "active": True, "last_modified": now, "created": now,
-            })
+            self._mut("jobcode_assignments").append(
+                {
+                    "id": self._new_id("jobcode_assignments"),
+                    "user_id": 0,
+                    "jobcode_id": jobcode["id"],
+                    "active": True,
+                    "last_modified": now,
+                    "created": now,
+                }
+            )
         elif not value and row is not None:
             row["active"] = False
             row["last_modified"] = now
@@ -1469,8 +1742,11 @@ class QBTimeSimulator:
     # ================================================================== jobcode assignments
     def _active_assignment(self, user_id: int, jobcode_id: int) -> dict[str, Any] | None:
         for row in self._coll("jobcode_assignments"):
-            if (row.get("user_id") == user_id and row.get("jobcode_id") == jobcode_id
-                    and truthy(row.get("active"))):
+            if (
+                row.get("user_id") == user_id
+                and row.get("jobcode_id") == jobcode_id
+                and truthy(row.get("active"))
+            ):
                 return row
         return None
 
@@ -1496,25 +1772,34 @@ class QBTimeSimulator:
 
         def keep(row: dict[str, Any]) -> bool:
             jobcode = jobcodes.get(row.get("jobcode_id")) or {}
-            return all((
-                # "Only jobcode assignments belonging to these user_ids or where the jobcode
-                # assigned_to_all property is true will be returned."
-                user_ids is None or row.get("user_id") in user_ids or row.get("user_id") == 0,
-                jtype == "all" or jobcode.get("type", "regular") == jtype,
-                jobcode_id is None or row.get("jobcode_id") == jobcode_id,
-                parent_id is None or jobcode.get("parent_id") == parent_id,
-                active == "both" or truthy(row.get("active")) == (active == "yes"),
-                active_jobcodes == "both"
-                or truthy(jobcode.get("active")) == (active_jobcodes == "yes"),
-                _modified_ok(row, since, before),
-            ))
+            return all(
+                (
+                    # "Only jobcode assignments belonging to these user_ids or where the jobcode
+                    # assigned_to_all property is true will be returned."
+                    user_ids is None or row.get("user_id") in user_ids or row.get("user_id") == 0,
+                    jtype == "all" or jobcode.get("type", "regular") == jtype,
+                    jobcode_id is None or row.get("jobcode_id") == jobcode_id,
+                    parent_id is None or jobcode.get("parent_id") == parent_id,
+                    active == "both" or truthy(row.get("active")) == (active == "yes"),
+                    active_jobcodes == "both"
+                    or truthy(jobcode.get("active")) == (active_jobcodes == "yes"),
+                    _modified_ok(row, since, before),
+                )
+            )
 
         rows = [r for r in self._coll("jobcode_assignments") if keep(r)]
         return self._list(q, "jobcode_assignments", rows, self._assignments_supplemental)
 
     def _post_assignments(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "jobcode_assignments", "Created", self._assignment_create,
-                           ("user_id", "jobcode_id"), self._assignments_supplemental)
+        return self._write(
+            request,
+            q,
+            "jobcode_assignments",
+            "Created",
+            self._assignment_create,
+            ("user_id", "jobcode_id"),
+            self._assignments_supplemental,
+        )
 
     def _assignment_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
         _check_params(item, ASSIGNMENT_WRITABLE)
@@ -1541,16 +1826,31 @@ class QBTimeSimulator:
             row = self._active_assignment(0, jobcode_id)
             assert row is not None
             return 200, row
-        row = {"id": self._new_id("jobcode_assignments"), "user_id": user_id,
-               "jobcode_id": jobcode_id, "active": True, "last_modified": now, "created": now}
+        row = {
+            "id": self._new_id("jobcode_assignments"),
+            "user_id": user_id,
+            "jobcode_id": jobcode_id,
+            "active": True,
+            "last_modified": now,
+            "created": now,
+        }
         self._mut("jobcode_assignments").append(row)
         # Docs: "when assigning a parent jobcode ... all child jobcodes will also be assigned".
         for child in self._descendants(jobcode_id):
-            if truthy(child.get("active")) and self._active_assignment(user_id, child["id"]) is None:
-                self._mut("jobcode_assignments").append({
-                    "id": self._new_id("jobcode_assignments"), "user_id": user_id,
-                    "jobcode_id": child["id"], "active": True, "last_modified": now, "created": now,
-                })
+            if (
+                truthy(child.get("active"))
+                and self._active_assignment(user_id, child["id"]) is None
+            ):
+                self._mut("jobcode_assignments").append(
+                    {
+                        "id": self._new_id("jobcode_assignments"),
+                        "user_id": user_id,
+                        "jobcode_id": child["id"],
+                        "active": True,
+                        "last_modified": now,
+                        "created": now,
+                    }
+                )
         return 200, row
 
     def _delete_assignments(self, request: Request, q: _Query) -> Response:
@@ -1568,9 +1868,12 @@ class QBTimeSimulator:
         for part in parts:
             row = self._find("jobcode_assignments", int(part)) if part.isdigit() else None
             if row is None or not truthy(row.get("active")):
-                results[part] = {"_status_code": 417, "_status_message": "Expectation Failed!",
-                                 "_status_extra": "That id is not found in the database",
-                                 "id": part}
+                results[part] = {
+                    "_status_code": 417,
+                    "_status_message": "Expectation Failed!",
+                    "_status_extra": "That id is not found in the database",
+                    "id": part,
+                }
                 continue
             row["active"] = False
             row["last_modified"] = now
@@ -1587,9 +1890,13 @@ class QBTimeSimulator:
 
     # ================================================================== custom fields
     def _active_customfield_count(self, exclude: int | None = None) -> int:
-        return sum(1 for cf in self._coll("customfields")
-                   if cf.get("id") != exclude and truthy(cf.get("active"))
-                   and cf.get("applies_to", "timesheet") == "timesheet")
+        return sum(
+            1
+            for cf in self._coll("customfields")
+            if cf.get("id") != exclude
+            and truthy(cf.get("active"))
+            and cf.get("applies_to", "timesheet") == "timesheet"
+        )
 
     def _get_customfields(self, request: Request, q: _Query) -> Response:
         ids = q.int_list("ids")
@@ -1600,24 +1907,28 @@ class QBTimeSimulator:
 
         def keep(cf: dict[str, Any]) -> bool:
             target = str(cf.get("applies_to", "timesheet")).replace("job_code", "jobcode")
-            return all((
-                ids is None or cf.get("id") in ids,
-                active == "both" or truthy(cf.get("active")) == (active == "yes"),
-                applies_to == "all" or target == applies_to,
-                value_type == "both" or cf.get("type") == value_type,
-                _modified_ok(cf, since, before),
-            ))
+            return all(
+                (
+                    ids is None or cf.get("id") in ids,
+                    active == "both" or truthy(cf.get("active")) == (active == "yes"),
+                    applies_to == "all" or target == applies_to,
+                    value_type == "both" or cf.get("type") == value_type,
+                    _modified_ok(cf, since, before),
+                )
+            )
 
         rows = [cf for cf in self._coll("customfields") if keep(cf)]
         return self._list(q, "customfields", rows)
 
     def _post_customfields(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "customfields", "Created", self._customfield_create,
-                           ("name", "short_code"))
+        return self._write(
+            request, q, "customfields", "Created", self._customfield_create, ("name", "short_code")
+        )
 
     def _put_customfields(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "customfields", "Updated", self._customfield_update,
-                           ("id", "name"))
+        return self._write(
+            request, q, "customfields", "Updated", self._customfield_update, ("id", "name")
+        )
 
     @staticmethod
     def _customfield_short_code(item: dict[str, Any]) -> str:
@@ -1629,8 +1940,10 @@ class QBTimeSimulator:
     def _too_many_customfields(self, exclude: int | None = None) -> None:
         limit = self.config.max_active_customfields
         if self._active_customfield_count(exclude) >= limit:
-            raise ItemError(f"Oops! A maximum of {limit} custom fields can be active at a time. "
-                            "Archive one first")
+            raise ItemError(
+                f"Oops! A maximum of {limit} custom fields can be active at a time. "
+                "Archive one first"
+            )
 
     def _customfield_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
         _check_params(item, CUSTOMFIELD_WRITABLE)
@@ -1639,8 +1952,9 @@ class QBTimeSimulator:
         if "applies_to" not in item:
             raise ItemError("applies_to is required")
         if _as_text(item, "applies_to").strip().lower() != "timesheet":
-            raise ItemError("Invalid value for applies_to: only 'timesheet' custom fields can "
-                            "be created")
+            raise ItemError(
+                "Invalid value for applies_to: only 'timesheet' custom fields can be created"
+            )
         if "type" not in item:
             raise ItemError("type is required")
         cf_type = _as_text(item, "type").strip().lower()
@@ -1680,8 +1994,9 @@ class QBTimeSimulator:
             raise ItemError("Oops! No custom field has that id")
         if "type" in item and _as_text(item, "type").strip().lower() != field.get("type"):
             raise ItemError("Oops! The type of a custom field can't be changed")
-        if "applies_to" in item and _as_text(item, "applies_to").strip().lower() != \
-                str(field.get("applies_to", "timesheet")).replace("job_code", "jobcode"):
+        if "applies_to" in item and _as_text(item, "applies_to").strip().lower() != str(
+            field.get("applies_to", "timesheet")
+        ).replace("job_code", "jobcode"):
             raise ItemError("Oops! What a custom field applies to can't be changed")
         changes: dict[str, Any] = {}
         if "name" in item:
@@ -1703,7 +2018,9 @@ class QBTimeSimulator:
     def _items_supplemental(self, items: list[dict[str, Any]]) -> dict[str, Any]:
         sup: dict[str, dict[str, Any]] = {}
         for item in items:
-            self._sup_add(sup, "customfields", self._find("customfields", item.get("customfield_id")))
+            self._sup_add(
+                sup, "customfields", self._find("customfields", item.get("customfield_id"))
+            )
         return sup
 
     def _get_items(self, request: Request, q: _Query) -> Response:
@@ -1717,24 +2034,40 @@ class QBTimeSimulator:
         match_name = _name_matcher(name) if name is not None else None
 
         def keep(it: dict[str, Any]) -> bool:
-            return all((
-                it.get("customfield_id") == cf_id,
-                ids is None or it.get("id") in ids,
-                active == "both" or truthy(it.get("active")) == (active == "yes"),
-                match_name is None or match_name(it.get("name")),
-                _modified_ok(it, since, before),
-            ))
+            return all(
+                (
+                    it.get("customfield_id") == cf_id,
+                    ids is None or it.get("id") in ids,
+                    active == "both" or truthy(it.get("active")) == (active == "yes"),
+                    match_name is None or match_name(it.get("name")),
+                    _modified_ok(it, since, before),
+                )
+            )
 
         rows = [it for it in self._coll("customfielditems") if keep(it)]
         return self._list(q, "customfielditems", rows, self._items_supplemental)
 
     def _post_items(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "customfielditems", "Created", self._item_create,
-                           ("name", "customfield_id", "short_code"), self._items_supplemental)
+        return self._write(
+            request,
+            q,
+            "customfielditems",
+            "Created",
+            self._item_create,
+            ("name", "customfield_id", "short_code"),
+            self._items_supplemental,
+        )
 
     def _put_items(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "customfielditems", "Updated", self._item_update,
-                           ("id", "name"), self._items_supplemental)
+        return self._write(
+            request,
+            q,
+            "customfielditems",
+            "Updated",
+            self._item_update,
+            ("id", "name"),
+            self._items_supplemental,
+        )
 
     def _item_conflicts(self, cf_id: int, name: str, short_code: str, exclude: int | None) -> None:
         """Within one field a name or alias (short code) may not repeat another item's name or
@@ -1749,8 +2082,9 @@ class QBTimeSimulator:
             if other.get("customfield_id") == cf_id and mine & theirs:
                 raise ItemError(
                     f"Oops! The name or alias conflicts with another item named "
-                    f"\"{other.get('name')}\". Try choosing another name/alias or deleting the "
-                    "other conflicting item first")
+                    f'"{other.get("name")}". Try choosing another name/alias or deleting the '
+                    "other conflicting item first"
+                )
             if short_code and _fold(other.get("short_code")) == _fold(short_code):
                 raise ItemError("Oops! That Short Code is already in use")
 
@@ -1792,7 +2126,9 @@ class QBTimeSimulator:
         if obj is None:
             raise ItemError("Oops! No custom field item has that id")
         # customfield_id is read-only: the official update example sends it unchanged.
-        if "customfield_id" in item and _as_int(item, "customfield_id") != obj.get("customfield_id"):
+        if "customfield_id" in item and _as_int(item, "customfield_id") != obj.get(
+            "customfield_id"
+        ):
             raise ItemError("Oops! An item can't be moved to another custom field")
         changes: dict[str, Any] = {}
         if "name" in item:
@@ -1803,8 +2139,12 @@ class QBTimeSimulator:
             changes["active"] = _as_bool(item, "active")
         changes = {k: v for k, v in changes.items() if obj.get(k) != v}
         if "name" in changes or "short_code" in changes:
-            self._item_conflicts(obj["customfield_id"], str(changes.get("name", obj.get("name", ""))),
-                                 str(changes.get("short_code", obj.get("short_code", ""))), obj["id"])
+            self._item_conflicts(
+                obj["customfield_id"],
+                str(changes.get("name", obj.get("name", ""))),
+                str(changes.get("short_code", obj.get("short_code", ""))),
+                obj["id"],
+            )
         if changes:
             obj.update(changes)
             obj["last_modified"] = now
@@ -1840,31 +2180,50 @@ class QBTimeSimulator:
     def _get_locations(self, request: Request, q: _Query) -> Response:
         ids = q.int_list("ids")
         active = q.choice("active", ACTIVE_CHOICES, "yes")
-        statuses = q.choices("geocoding_status", ("none", "in_progress", "retry", "error", "complete"))
+        statuses = q.choices(
+            "geocoding_status", ("none", "in_progress", "retry", "error", "complete")
+        )
         by_assignment = q.boolean("by_jobcode_assignment")
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
-        assigned = (self._assigned_jobcode_ids(self.qb.get("current_user_id"))
-                    if by_assignment else set())
+        assigned = (
+            self._assigned_jobcode_ids(self.qb.get("current_user_id")) if by_assignment else set()
+        )
 
         def keep(loc: dict[str, Any]) -> bool:
-            return all((
-                ids is None or loc.get("id") in ids,
-                active == "both" or truthy(loc.get("active")) == (active == "yes"),
-                statuses is None or loc.get("geocoding_status") in statuses,
-                not by_assignment or bool(assigned & set(self._linked_jobcodes(loc))),
-                _modified_ok(loc, since, before),
-            ))
+            return all(
+                (
+                    ids is None or loc.get("id") in ids,
+                    active == "both" or truthy(loc.get("active")) == (active == "yes"),
+                    statuses is None or loc.get("geocoding_status") in statuses,
+                    not by_assignment or bool(assigned & set(self._linked_jobcodes(loc))),
+                    _modified_ok(loc, since, before),
+                )
+            )
 
         rows = [loc for loc in self._coll("locations") if keep(loc)]
         return self._list(q, "locations", rows, self._locations_supplemental)
 
     def _post_locations(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "locations", "Created", self._location_create,
-                           ("addr1", "city", "label"), self._locations_supplemental)
+        return self._write(
+            request,
+            q,
+            "locations",
+            "Created",
+            self._location_create,
+            ("addr1", "city", "label"),
+            self._locations_supplemental,
+        )
 
     def _put_locations(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "locations", "Updated", self._location_update,
-                           ("id", "addr1", "city", "label"), self._locations_supplemental)
+        return self._write(
+            request,
+            q,
+            "locations",
+            "Updated",
+            self._location_update,
+            ("id", "addr1", "city", "label"),
+            self._locations_supplemental,
+        )
 
     def _location_fields(self, item: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -1881,7 +2240,7 @@ class QBTimeSimulator:
         if "active" in item:
             out["active"] = _as_bool(item, "active")
         if "formatted_address" in item:
-            _as_text(item, "formatted_address")   # accepted, recomputed by the service
+            _as_text(item, "formatted_address")  # accepted, recomputed by the service
         if "linked_objects" in item:
             linked = item["linked_objects"]
             if linked == "" or linked == []:
@@ -1890,7 +2249,9 @@ class QBTimeSimulator:
                 raise ItemError("Invalid value for linked_objects: expected an object")
             bad = sorted(k for k in linked if k != "jobcodes")
             if bad:
-                raise ItemError("Invalid param(s): " + ", ".join(f"linked_objects.{k}" for k in bad))
+                raise ItemError(
+                    "Invalid param(s): " + ", ".join(f"linked_objects.{k}" for k in bad)
+                )
             if "jobcodes" in linked and not isinstance(linked["jobcodes"], list):
                 raise ItemError("Invalid value for linked_objects.jobcodes: expected a list")
             ids: list[int] = []
@@ -1963,8 +2324,10 @@ class QBTimeSimulator:
         links_change = links is not None and links != self._linked_jobcodes(location)
         restoring = changes.get("active") is True
         if not truthy(location.get("active")) and not restoring and (changes or links_change):
-            raise ItemError("Oops! You can't edit an archived location. Restore it "
-                            "(active: true) first, or in the same row")
+            raise ItemError(
+                "Oops! You can't edit an archived location. Restore it "
+                "(active: true) first, or in the same row"
+            )
         merged = {**location, **changes}
         if not any(str(merged.get(k) or "").strip() for k in LOCATION_ADDRESS_FIELDS):
             raise ItemError("One or more of addr1, addr2, city, state, zip or country is required")
@@ -1993,7 +2356,9 @@ class QBTimeSimulator:
         for jid in old:
             if jid in jobcode_ids:
                 continue
-            rows[:] = [r for r in rows if not (r.get("location_id") == lid and r.get("x_id") == jid)]
+            rows[:] = [
+                r for r in rows if not (r.get("location_id") == lid and r.get("x_id") == jid)
+            ]
             self._indexes.pop("locations_map", None)
             jobcode = self._find("jobcodes", jid)
             if jobcode is not None and lid in (jobcode.get("locations") or []):
@@ -2002,8 +2367,16 @@ class QBTimeSimulator:
         for jid in jobcode_ids:
             if jid in old:
                 continue
-            rows.append({"id": self._new_id("locations_map"), "x_table": "job_codes", "x_id": jid,
-                         "location_id": lid, "created": now, "last_modified": now})
+            rows.append(
+                {
+                    "id": self._new_id("locations_map"),
+                    "x_table": "job_codes",
+                    "x_id": jid,
+                    "location_id": lid,
+                    "created": now,
+                    "last_modified": now,
+                }
+            )
             jobcode = self._find("jobcodes", jid)
             if jobcode is not None:
                 current = jobcode.get("locations")
@@ -2017,16 +2390,19 @@ class QBTimeSimulator:
         active = q.choice("active", ACTIVE_CHOICES, "yes")
         by_assignment = q.boolean("by_jobcode_assignment")
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
-        assigned = (self._assigned_jobcode_ids(self.qb.get("current_user_id"))
-                    if by_assignment else set())
+        assigned = (
+            self._assigned_jobcode_ids(self.qb.get("current_user_id")) if by_assignment else set()
+        )
 
         def keep(row: dict[str, Any]) -> bool:
-            return all((
-                ids is None or row.get("id") in ids,
-                active != "no",
-                not by_assignment or row.get("x_id") in assigned,
-                _modified_ok(row, since, before),
-            ))
+            return all(
+                (
+                    ids is None or row.get("id") in ids,
+                    active != "no",
+                    not by_assignment or row.get("x_id") in assigned,
+                    _modified_ok(row, since, before),
+                )
+            )
 
         def supplemental(rows: list[dict[str, Any]]) -> dict[str, Any]:
             sup: dict[str, dict[str, Any]] = {}
@@ -2070,8 +2446,9 @@ class QBTimeSimulator:
         start, end = q.day("start_date"), q.day("end_date")
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
         if ids is None and start is None and since is None and before is None:
-            raise ApiError(417, "one of ids, start_date, modified_before or modified_since "
-                                "is required")
+            raise ApiError(
+                417, "one of ids, start_date, modified_before or modified_since is required"
+            )
         wanted_jobcodes = self._wanted_jobcodes(q)
         payroll_ids = q.str_list("payroll_ids")
         user_ids = q.int_list("user_ids")
@@ -2085,29 +2462,46 @@ class QBTimeSimulator:
             user = users.get(ts.get("user_id"), {})
             jobcode = jobcodes.get(ts.get("jobcode_id")) or {}
             day = str(ts.get("date", ""))
-            return all((
-                ids is None or ts.get("id") in ids,
-                start is None or day >= start,
-                end is None or day <= end,
-                wanted_jobcodes is None or ts.get("jobcode_id") in wanted_jobcodes,
-                payroll_ids is None or str(user.get("payroll_id", "")) in payroll_ids,
-                user_ids is None or ts.get("user_id") in user_ids,
-                group_ids is None or user.get("group_id") in group_ids,
-                on_the_clock == "both" or truthy(ts.get("on_the_clock")) == (on_the_clock == "yes"),
-                jtype == "all" or jobcode.get("type", "regular") == jtype,
-                _modified_ok(ts, since, before),
-            ))
+            return all(
+                (
+                    ids is None or ts.get("id") in ids,
+                    start is None or day >= start,
+                    end is None or day <= end,
+                    wanted_jobcodes is None or ts.get("jobcode_id") in wanted_jobcodes,
+                    payroll_ids is None or str(user.get("payroll_id", "")) in payroll_ids,
+                    user_ids is None or ts.get("user_id") in user_ids,
+                    group_ids is None or user.get("group_id") in group_ids,
+                    on_the_clock == "both"
+                    or truthy(ts.get("on_the_clock")) == (on_the_clock == "yes"),
+                    jtype == "all" or jobcode.get("type", "regular") == jtype,
+                    _modified_ok(ts, since, before),
+                )
+            )
 
         rows = [t for t in self._coll("timesheets") if keep(t)]
         return self._list(q, "timesheets", rows, self._timesheets_supplemental)
 
     def _post_timesheets(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "timesheets", "Created", self._timesheet_create,
-                           ("user_id", "jobcode_id", "type"), self._timesheets_supplemental)
+        return self._write(
+            request,
+            q,
+            "timesheets",
+            "Created",
+            self._timesheet_create,
+            ("user_id", "jobcode_id", "type"),
+            self._timesheets_supplemental,
+        )
 
     def _put_timesheets(self, request: Request, q: _Query) -> Response:
-        return self._write(request, q, "timesheets", "Updated", self._timesheet_update,
-                           ("id",), self._timesheets_supplemental)
+        return self._write(
+            request,
+            q,
+            "timesheets",
+            "Updated",
+            self._timesheet_update,
+            ("id",),
+            self._timesheets_supplemental,
+        )
 
     def _timesheet_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
         _check_params(item, TIMESHEET_CREATE)
@@ -2123,11 +2517,24 @@ class QBTimeSimulator:
         if not truthy((user.get("permissions") or {}).get("time_tracking", True)):
             raise ItemError("TS-1006: that user is not allowed to track time", status=403)
         ts: dict[str, Any] = {
-            "id": self._new_id("timesheets"), "user_id": user["id"], "jobcode_id": 0,
-            "start": "", "end": "", "duration": 0, "date": "", "tz": 0, "tz_str": "",
-            "type": ttype, "location": "", "on_the_clock": False, "locked": 0, "notes": "",
-            "customfields": self._blank_customfields(), "attached_files": [],
-            "last_modified": now, "created_by_user_id": self.qb.get("current_user_id", 0),
+            "id": self._new_id("timesheets"),
+            "user_id": user["id"],
+            "jobcode_id": 0,
+            "start": "",
+            "end": "",
+            "duration": 0,
+            "date": "",
+            "tz": 0,
+            "tz_str": "",
+            "type": ttype,
+            "location": "",
+            "on_the_clock": False,
+            "locked": 0,
+            "notes": "",
+            "customfields": self._blank_customfields(),
+            "attached_files": [],
+            "last_modified": now,
+            "created_by_user_id": self.qb.get("current_user_id", 0),
         }
         self._timesheet_apply(ts, item, creating=True)
         self._mut("timesheets").append(ts)
@@ -2158,7 +2565,9 @@ class QBTimeSimulator:
         if "notes" in item:
             ts["notes"] = _as_text(item, "notes")
         if "customfields" in item:
-            ts["customfields"] = self._timesheet_customfields(ts.get("customfields"), item["customfields"])
+            ts["customfields"] = self._timesheet_customfields(
+                ts.get("customfields"), item["customfields"]
+            )
         if "attached_files" in item:
             files = item["attached_files"]
             if not isinstance(files, list) or files:
@@ -2168,7 +2577,9 @@ class QBTimeSimulator:
             if creating and ("date" not in item or "duration" not in item):
                 raise ItemError("date and duration are required for a manual timesheet")
             if "start" in item or "end" in item:
-                raise ItemError("Invalid param(s): start, end (a manual timesheet has a date and a duration)")
+                raise ItemError(
+                    "Invalid param(s): start, end (a manual timesheet has a date and a duration)"
+                )
             if "date" in item:
                 day = _as_date(item, "date")
                 if day == "0000-00-00":
@@ -2195,7 +2606,9 @@ class QBTimeSimulator:
                 raise ItemError("Oops! The end time must be after the start time")
         offset = start_dt.utcoffset() or timedelta(0)
         ts["start"] = start_dt.isoformat(timespec="seconds")
-        ts["end"] = end_dt.astimezone(start_dt.tzinfo).isoformat(timespec="seconds") if end_dt else ""
+        ts["end"] = (
+            end_dt.astimezone(start_dt.tzinfo).isoformat(timespec="seconds") if end_dt else ""
+        )
         ts["date"] = start_dt.date().isoformat()
         ts["tz"] = _offset_hours(offset)
         ts["on_the_clock"] = end_dt is None
@@ -2218,7 +2631,9 @@ class QBTimeSimulator:
                 continue
             o_end = _parse_iso(str(other.get("end") or "")) if other.get("end") else None
             if (end is None or o_start < end) and (o_end is None or start < o_end):
-                raise ItemError("Oops! That time overlaps another timesheet of this user", status=406)
+                raise ItemError(
+                    "Oops! That time overlaps another timesheet of this user", status=406
+                )
 
     def _trackable_jobcode(self, user_id: int, jobcode_id: int) -> int:
         """0 (no job) or an active jobcode without children that the user may track time to."""
@@ -2237,8 +2652,11 @@ class QBTimeSimulator:
 
     def _blank_customfields(self) -> dict[str, str]:
         """Every active timesheet custom field, empty (the official update answer)."""
-        return {str(cf["id"]): "" for cf in sorted(self._coll("customfields"), key=_sort_key)
-                if truthy(cf.get("active")) and cf.get("applies_to", "timesheet") == "timesheet"}
+        return {
+            str(cf["id"]): ""
+            for cf in sorted(self._coll("customfields"), key=_sort_key)
+            if truthy(cf.get("active")) and cf.get("applies_to", "timesheet") == "timesheet"
+        }
 
     def _timesheet_customfields(self, current: Any, given: Any) -> dict[str, str]:
         if not isinstance(given, dict):
@@ -2251,10 +2669,15 @@ class QBTimeSimulator:
             if not isinstance(value, str):
                 raise ItemError(f"Invalid value for customfields.{key}: expected a string")
             if value and cf.get("type") == "managed-list":
-                names = {_fold(i.get("name")): i["name"] for i in self._coll("customfielditems")
-                         if i.get("customfield_id") == cf["id"] and truthy(i.get("active"))}
+                names = {
+                    _fold(i.get("name")): i["name"]
+                    for i in self._coll("customfielditems")
+                    if i.get("customfield_id") == cf["id"] and truthy(i.get("active"))
+                }
                 if _fold(value) not in names:
-                    raise ItemError(f"Invalid value for customfields.{key}: no active item {value!r}")
+                    raise ItemError(
+                        f"Invalid value for customfields.{key}: no active item {value!r}"
+                    )
                 value = names[_fold(value)]
             out[str(cf["id"])] = value
         return out
@@ -2273,17 +2696,27 @@ class QBTimeSimulator:
         for part in parts:
             row = self._find("timesheets", int(part)) if part.isdigit() else None
             if row is None:
-                results[part] = {"_status_code": 404, "_status_message": "Not Found",
-                                 "_status_extra": "That id is not found in the database", "id": part}
+                results[part] = {
+                    "_status_code": 404,
+                    "_status_message": "Not Found",
+                    "_status_extra": "That id is not found in the database",
+                    "id": part,
+                }
             elif int(row.get("locked") or 0) > 0:
-                results[part] = {"_status_code": 417, "_status_message": "Expectation Failed",
-                                 "_status_extra": "Oops! That timesheet is locked", "id": part}
+                results[part] = {
+                    "_status_code": 417,
+                    "_status_message": "Expectation Failed",
+                    "_status_extra": "Oops! That timesheet is locked",
+                    "id": part,
+                }
             else:
                 deleted.append(row)
                 results[part] = {"_status_code": 200, "_status_message": "OK, deleted", "id": part}
         if deleted:
             gone = {r["id"] for r in deleted}
-            self._mut("timesheets")[:] = [t for t in self._coll("timesheets") if t.get("id") not in gone]
+            self._mut("timesheets")[:] = [
+                t for t in self._coll("timesheets") if t.get("id") not in gone
+            ]
             for row in deleted:
                 self._mut("timesheets_deleted").append(_deleted_copy(row, now))
             self.store.save("qbtime")
@@ -2294,8 +2727,10 @@ class QBTimeSimulator:
         start, end = q.day("start_date"), q.day("end_date")
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
         if all(v is None for v in (ids, start, end, since, before)):
-            raise ApiError(417, "one of ids, start_date, end_date, modified_before or "
-                                "modified_since is required")
+            raise ApiError(
+                417,
+                "one of ids, start_date, end_date, modified_before or modified_since is required",
+            )
         wanted_jobcodes = self._wanted_jobcodes(q)
         user_ids = q.int_list("user_ids")
         group_ids = q.int_list("group_ids")
@@ -2313,19 +2748,21 @@ class QBTimeSimulator:
             user = users.get(ts.get("user_id"), {})
             jobcode = jobcodes.get(ts.get("jobcode_id")) or {}
             day = str(ts.get("date", ""))
-            return all((
-                (parse_timestamp(ts.get("last_modified")) or 0.0) >= horizon,
-                ids is None or ts.get("id") in ids,
-                start is None or day >= start,
-                end is None or day <= end,
-                wanted_jobcodes is None or ts.get("jobcode_id") in wanted_jobcodes,
-                user_ids is None or ts.get("user_id") in user_ids,
-                group_ids is None or user.get("group_id") in group_ids,
-                username is None or _fold(user.get("username")) == _fold(username),
-                jtype == "all" or jobcode.get("type", "regular") == jtype,
-                ttype == "both" or ts.get("type") == ttype,
-                _modified_ok(ts, since, before),
-            ))
+            return all(
+                (
+                    (parse_timestamp(ts.get("last_modified")) or 0.0) >= horizon,
+                    ids is None or ts.get("id") in ids,
+                    start is None or day >= start,
+                    end is None or day <= end,
+                    wanted_jobcodes is None or ts.get("jobcode_id") in wanted_jobcodes,
+                    user_ids is None or ts.get("user_id") in user_ids,
+                    group_ids is None or user.get("group_id") in group_ids,
+                    username is None or _fold(user.get("username")) == _fold(username),
+                    jtype == "all" or jobcode.get("type", "regular") == jtype,
+                    ttype == "both" or ts.get("type") == ttype,
+                    _modified_ok(ts, since, before),
+                )
+            )
 
         def sort_key(ts: dict[str, Any]) -> tuple[str, int]:
             user = users.get(ts.get("user_id"), {})
@@ -2333,9 +2770,12 @@ class QBTimeSimulator:
             text = _fold(user.get(field)) if field else str(ts.get("start") or ts.get("date") or "")
             return text, int(ts.get("id") or 0)
 
-        rows = sorted((t for t in self._coll("timesheets_deleted") if keep(t)), key=sort_key,
-                      reverse=reverse)
-        return self._list(q, "timesheets_deleted", rows, self._timesheets_supplemental, ordered=True)
+        rows = sorted(
+            (t for t in self._coll("timesheets_deleted") if keep(t)), key=sort_key, reverse=reverse
+        )
+        return self._list(
+            q, "timesheets_deleted", rows, self._timesheets_supplemental, ordered=True
+        )
 
     # ================================================================== time off
     def _time_off_supplemental(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -2343,10 +2783,15 @@ class QBTimeSimulator:
         for row in rows:
             self._sup_add(sup, "users", self._find("users", row.get("user_id")))
             for note_id in row.get("time_off_request_notes") or []:
-                self._sup_add(sup, "time_off_request_notes", self._find("time_off_request_notes", note_id))
+                self._sup_add(
+                    sup, "time_off_request_notes", self._find("time_off_request_notes", note_id)
+                )
             for entry_id in row.get("time_off_request_entries") or []:
-                self._sup_add(sup, "time_off_request_entries",
-                              self._find("time_off_request_entries", entry_id))
+                self._sup_add(
+                    sup,
+                    "time_off_request_entries",
+                    self._find("time_off_request_entries", entry_id),
+                )
         return sup
 
     def _get_time_off_requests(self, request: Request, q: _Query) -> Response:
@@ -2355,11 +2800,13 @@ class QBTimeSimulator:
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
 
         def keep(row: dict[str, Any]) -> bool:
-            return all((
-                ids is None or row.get("id") in ids,
-                user_ids is None or row.get("user_id") in user_ids,
-                _modified_ok(row, since, before),
-            ))
+            return all(
+                (
+                    ids is None or row.get("id") in ids,
+                    user_ids is None or row.get("user_id") in user_ids,
+                    _modified_ok(row, since, before),
+                )
+            )
 
         rows = [r for r in self._coll("time_off_requests") if keep(r)]
         return self._list(q, "time_off_requests", rows, self._time_off_supplemental)
@@ -2368,8 +2815,11 @@ class QBTimeSimulator:
         sup: dict[str, dict[str, Any]] = {}
         out = self._jobcode_out(False)
         for row in rows:
-            self._sup_add(sup, "time_off_requests",
-                          self._find("time_off_requests", row.get("time_off_request_id")))
+            self._sup_add(
+                sup,
+                "time_off_requests",
+                self._find("time_off_requests", row.get("time_off_request_id")),
+            )
             jobcode = self._find("jobcodes", row.get("jobcode_id"))
             if jobcode is not None:
                 self._sup_add(sup, "jobcodes", out(jobcode))
@@ -2385,10 +2835,25 @@ class QBTimeSimulator:
         start, end = q.timestamp("start_time"), q.timestamp("end_time")
         jobcode_ids = q.int_list("jobcode_ids")
         user_ids = q.int_list("user_ids")
-        if all(v is None for v in (ids, request_ids, approver_ids, status, day, start, end,
-                                   jobcode_ids, user_ids)):
-            raise ApiError(417, "one of ids, time_off_request_ids, approver_user_ids, status, "
-                                "date, start_time, end_time, jobcode_ids or user_ids is required")
+        if all(
+            v is None
+            for v in (
+                ids,
+                request_ids,
+                approver_ids,
+                status,
+                day,
+                start,
+                end,
+                jobcode_ids,
+                user_ids,
+            )
+        ):
+            raise ApiError(
+                417,
+                "one of ids, time_off_request_ids, approver_user_ids, status, "
+                "date, start_time, end_time, jobcode_ids or user_ids is required",
+            )
 
         def bounds(row: dict[str, Any]) -> tuple[float, float]:
             """The entry's time span; a whole-day entry covers its date in its zone."""
@@ -2402,17 +2867,19 @@ class QBTimeSimulator:
 
         def keep(row: dict[str, Any]) -> bool:
             first, last = bounds(row)
-            return all((
-                ids is None or row.get("id") in ids,
-                request_ids is None or row.get("time_off_request_id") in request_ids,
-                approver_ids is None or row.get("approver_user_id") in approver_ids,
-                status is None or row.get("status") in status,
-                day is None or row.get("date") == day,
-                start is None or first >= start,
-                end is None or last <= end,
-                jobcode_ids is None or row.get("jobcode_id") in jobcode_ids,
-                user_ids is None or row.get("user_id") in user_ids,
-            ))
+            return all(
+                (
+                    ids is None or row.get("id") in ids,
+                    request_ids is None or row.get("time_off_request_id") in request_ids,
+                    approver_ids is None or row.get("approver_user_id") in approver_ids,
+                    status is None or row.get("status") in status,
+                    day is None or row.get("date") == day,
+                    start is None or first >= start,
+                    end is None or last <= end,
+                    jobcode_ids is None or row.get("jobcode_id") in jobcode_ids,
+                    user_ids is None or row.get("user_id") in user_ids,
+                )
+            )
 
         rows = [r for r in self._coll("time_off_request_entries") if keep(r)]
         return self._list(q, "time_off_request_entries", rows, self._entries_supplemental)
@@ -2434,7 +2901,7 @@ class QBTimeSimulator:
             raise ApiError(400, str(exc)) from exc
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
-            raise ApiError(417, "the body must be {\"data\":{...}}")
+            raise ApiError(417, 'the body must be {"data":{...}}')
         _check_report_params(data)
         start, end = data.get("start_date"), data.get("end_date")
         for key, value in (("start_date", start), ("end_date", end)):
@@ -2445,10 +2912,15 @@ class QBTimeSimulator:
         user_ids = _report_ids(data, "user_ids")
         group_ids = _report_ids(data, "group_ids")
         zero = data.get("include_zero_time", False)
-        include_zero = truthy(zero) if not isinstance(zero, str) else zero.lower() in ("true", "yes", "1")
-        users = [u for u in self._coll("users")
-                 if (user_ids is None or u.get("id") in user_ids)
-                 and (group_ids is None or u.get("group_id") in group_ids)]
+        include_zero = (
+            truthy(zero) if not isinstance(zero, str) else zero.lower() in ("true", "yes", "1")
+        )
+        users = [
+            u
+            for u in self._coll("users")
+            if (user_ids is None or u.get("id") in user_ids)
+            and (group_ids is None or u.get("group_id") in group_ids)
+        ]
         jobcodes = self._index("jobcodes")
         report: dict[str, Any] = {}
         for user in sorted(users, key=_sort_key):
@@ -2469,9 +2941,15 @@ class QBTimeSimulator:
             if not include_zero and regular + total_pto == 0:
                 continue
             report[str(user["id"])] = {
-                "user_id": user["id"], "client_id": 0, "start_date": start, "end_date": end,
-                "total_re_seconds": regular, "total_pto_seconds": total_pto,
-                "total_work_seconds": regular, "pto_seconds": pto, "overtime_seconds": {},
+                "user_id": user["id"],
+                "client_id": 0,
+                "start_date": start,
+                "end_date": end,
+                "total_re_seconds": regular,
+                "total_pto_seconds": total_pto,
+                "total_work_seconds": regular,
+                "pto_seconds": pto,
+                "overtime_seconds": {},
                 "fixed_rate_seconds": {},
             }
         return json_response({"results": {"payroll_report": report or []}, "more": False})
@@ -2519,7 +2997,10 @@ def default_effective_settings(config: QBTimeConfig, company: dict[str, Any]) ->
         "approvals": {"settings": {"installed": "0"}, "last_modified": never},
         "dialin": {"settings": {"installed": 0}, "last_modified": never},
         "invoicing": {"settings": {"installed": 0}, "last_modified": never},
-        "location_aware": {"settings": {"installed": 1, "show_location": "1"}, "last_modified": never},
+        "location_aware": {
+            "settings": {"installed": 1, "show_location": "1"},
+            "last_modified": never,
+        },
         "quickbooks": {"settings": {"installed": "0"}, "last_modified": never},
         "restapi": {"settings": {"installed": "1"}, "last_modified": never},
         "customfields": {
@@ -2533,33 +3014,71 @@ def default_effective_settings(config: QBTimeConfig, company: dict[str, Any]) ->
     }
 
 
-def blank_qbtime_state(token: str, now: float, *, company_name: str = "Demo Company",
-                       client_url: str = "democompany",
-                       admin: tuple[str, str, str, str] = ("admin", "Ada", "Admin", "admin@example.com"),
-                       pto_names: Iterable[str] = ("Sick", "Vacation", "Holiday")) -> dict[str, Any]:
+def blank_qbtime_state(
+    token: str,
+    now: float,
+    *,
+    company_name: str = "Demo Company",
+    client_url: str = "democompany",
+    admin: tuple[str, str, str, str] = ("admin", "Ada", "Admin", "admin@example.com"),
+    pto_names: Iterable[str] = ("Sick", "Vacation", "Holiday"),
+) -> dict[str, Any]:
     """A QB Time account as a new sign-up has it: the admin behind ``token`` and the default
     time-off codes, every object in its GET shape. Tests build the rest through the API."""
     ts = iso_offset(now)
     pto: list[dict[str, Any]] = []
     for offset, name in enumerate(pto_names):
-        pto.append({
-            "id": ID_BASE["jobcodes"] - 1000 + offset, "parent_id": 0, "assigned_to_all": True,
-            "billable": False, "active": True, "type": "pto", "has_children": False,
-            "billable_rate": 0, "short_code": "", "name": name, "last_modified": ts,
-            "created": ts, "filtered_customfielditems": "", "required_customfields": [],
-            "locations": [], "connect_with_quickbooks": False,
-        })
+        pto.append(
+            {
+                "id": ID_BASE["jobcodes"] - 1000 + offset,
+                "parent_id": 0,
+                "assigned_to_all": True,
+                "billable": False,
+                "active": True,
+                "type": "pto",
+                "has_children": False,
+                "billable_rate": 0,
+                "short_code": "",
+                "name": name,
+                "last_modified": ts,
+                "created": ts,
+                "filtered_customfielditems": "",
+                "required_customfields": [],
+                "locations": [],
+                "connect_with_quickbooks": False,
+            }
+        )
     username, first, last, email = admin
     user = {
-        "id": ID_BASE["users"] - 1000, "first_name": first, "last_name": last, "group_id": 0,
-        "active": True, "employee_number": 0, "salaried": False, "exempt": False,
-        "username": username, "email": email, "email_verified": True, "payroll_id": "",
-        "mobile_number": "", "hire_date": "0000-00-00", "term_date": "0000-00-00",
-        "last_modified": ts, "last_active": "", "created": ts, "client_url": client_url,
-        "company_name": company_name, "profile_image_url": "", "display_name": "",
-        "pto_balances": {str(j["id"]): 0 for j in pto}, "submitted_to": "2000-01-01",
-        "approved_to": "2000-01-01", "manager_of_group_ids": [], "require_password_change": False,
-        "pay_rate": 0, "pay_interval": "hour",
+        "id": ID_BASE["users"] - 1000,
+        "first_name": first,
+        "last_name": last,
+        "group_id": 0,
+        "active": True,
+        "employee_number": 0,
+        "salaried": False,
+        "exempt": False,
+        "username": username,
+        "email": email,
+        "email_verified": True,
+        "payroll_id": "",
+        "mobile_number": "",
+        "hire_date": "0000-00-00",
+        "term_date": "0000-00-00",
+        "last_modified": ts,
+        "last_active": "",
+        "created": ts,
+        "client_url": client_url,
+        "company_name": company_name,
+        "profile_image_url": "",
+        "display_name": "",
+        "pto_balances": {str(j["id"]): 0 for j in pto},
+        "submitted_to": "2000-01-01",
+        "approved_to": "2000-01-01",
+        "manager_of_group_ids": [],
+        "require_password_change": False,
+        "pay_rate": 0,
+        "pay_interval": "hour",
         "permissions": {**PERMISSION_DEFAULTS, "admin": True, "time_tracking": True},
         "customfields": "",
     }
@@ -2570,8 +3089,15 @@ def blank_qbtime_state(token: str, now: float, *, company_name: str = "Demo Comp
         "users": [user],
         "jobcodes": pto,
         "jobcode_assignments": [
-            {"id": ID_BASE["jobcode_assignments"] - 1000 + i, "user_id": 0, "jobcode_id": j["id"],
-             "active": True, "last_modified": ts, "created": ts} for i, j in enumerate(pto)
+            {
+                "id": ID_BASE["jobcode_assignments"] - 1000 + i,
+                "user_id": 0,
+                "jobcode_id": j["id"],
+                "active": True,
+                "last_modified": ts,
+                "created": ts,
+            }
+            for i, j in enumerate(pto)
         ],
         "customfields": [],
         "customfielditems": [],

@@ -130,7 +130,12 @@ def _example_objects(kind: str) -> tuple[dict[str, Any], ...]:
 
 
 def _example_object(kind: str) -> dict[str, Any]:
-    path = _require_spec() / "api_docs_examples" / KINDS[kind][1] / OBJECT_FILE.get(kind, "object.json")
+    path = (
+        _require_spec()
+        / "api_docs_examples"
+        / KINDS[kind][1]
+        / OBJECT_FILE.get(kind, "object.json")
+    )
     return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
@@ -150,8 +155,14 @@ def _py_type(value: Any) -> str:
     return "object"
 
 
-def _check_value(path: str, value: Any, spec: dict[str, Any], root: dict[str, Any],
-                 examples: list[Any], allow_quirks: bool) -> list[str]:
+def _check_value(
+    path: str,
+    value: Any,
+    spec: dict[str, Any],
+    root: dict[str, Any],
+    examples: list[Any],
+    allow_quirks: bool,
+) -> list[str]:
     spec = _resolve(spec, root)
     if value is None:
         if any(e is None for e in examples):
@@ -163,8 +174,9 @@ def _check_value(path: str, value: Any, spec: dict[str, Any], root: dict[str, An
         return []
     kind = spec.get("type")
     if kind == "boolean":
-        if isinstance(value, bool) or (allow_quirks and value in _QUIRK_BOOLS
-                                       and not isinstance(value, float)):
+        if isinstance(value, bool) or (
+            allow_quirks and value in _QUIRK_BOOLS and not isinstance(value, float)
+        ):
             return []
         return [f"{path}: {value!r} is not a boolean"]
     if kind == "integer":
@@ -178,7 +190,11 @@ def _check_value(path: str, value: Any, spec: dict[str, Any], root: dict[str, An
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: {value!r} is not a string"]
-        if spec.get("format") == "date-time" and value and not (_TS.match(value) or _DAY.match(value)):
+        if (
+            spec.get("format") == "date-time"
+            and value
+            and not (_TS.match(value) or _DAY.match(value))
+        ):
             return [f"{path}: {value!r} is not an ISO 8601 date/time"]
         return []
     if kind == "array":
@@ -186,11 +202,13 @@ def _check_value(path: str, value: Any, spec: dict[str, Any], root: dict[str, An
             return [f"{path}: {value!r} is not an array"]
         problems: list[str] = []
         for i, element in enumerate(value):
-            problems += _check_value(f"{path}[{i}]", element, spec.get("items", {}), root, [], allow_quirks)
+            problems += _check_value(
+                f"{path}[{i}]", element, spec.get("items", {}), root, [], allow_quirks
+            )
         return problems
     if kind == "object":
         if value == "":
-            return []          # the live API's empty map
+            return []  # the live API's empty map
         if not isinstance(value, dict):
             return [f"{path}: {value!r} is not an object"]
         problems = []
@@ -203,10 +221,18 @@ def _check_value(path: str, value: Any, spec: dict[str, Any], root: dict[str, An
                         known_extra.setdefault(k, []).append(v)
             for key, sub in value.items():
                 if key in props:
-                    problems += _check_value(f"{path}.{key}", sub, props[key], root,
-                                             known_extra.get(key, []), allow_quirks)
+                    problems += _check_value(
+                        f"{path}.{key}",
+                        sub,
+                        props[key],
+                        root,
+                        known_extra.get(key, []),
+                        allow_quirks,
+                    )
                 elif key in known_extra:
-                    problems += _check_like_examples(f"{path}.{key}", sub, known_extra[key], allow_quirks)
+                    problems += _check_like_examples(
+                        f"{path}.{key}", sub, known_extra[key], allow_quirks
+                    )
                 else:
                     problems.append(f"{path}.{key}: not a known field")
             return problems
@@ -218,11 +244,17 @@ def _check_value(path: str, value: Any, spec: dict[str, Any], root: dict[str, An
     return []
 
 
-def _check_like_examples(path: str, value: Any, examples: list[Any], allow_quirks: bool) -> list[str]:
+def _check_like_examples(
+    path: str, value: Any, examples: list[Any], allow_quirks: bool
+) -> list[str]:
     """A field the schema does not know but an official example shows: same JSON type."""
     seen = {_py_type(e) for e in examples}
     mine = _py_type(value)
-    if mine in seen or (mine == "integer" and "number" in seen) or (mine == "number" and "integer" in seen):
+    if (
+        mine in seen
+        or (mine == "integer" and "number" in seen)
+        or (mine == "number" and "integer" in seen)
+    ):
         return []
     if "object" in seen and value == "":
         return []
@@ -250,8 +282,9 @@ def check_object(kind: str, obj: dict[str, Any], *, allow_quirks: bool = True) -
     problems: list[str] = []
     for key, value in obj.items():
         if key in props:
-            problems += _check_value(f"{label}.{key}", value, props[key], root,
-                                     by_field.get(key, []), allow_quirks)
+            problems += _check_value(
+                f"{label}.{key}", value, props[key], root, by_field.get(key, []), allow_quirks
+            )
         elif key in by_field:
             problems += _check_like_examples(f"{label}.{key}", value, by_field[key], allow_quirks)
         else:
@@ -264,7 +297,9 @@ def check_object(kind: str, obj: dict[str, Any], *, allow_quirks: bool = True) -
 
 def _status_fields(label: str, element: dict[str, Any]) -> list[str]:
     problems = []
-    if not isinstance(element.get("_status_code"), int) or isinstance(element.get("_status_code"), bool):
+    if not isinstance(element.get("_status_code"), int) or isinstance(
+        element.get("_status_code"), bool
+    ):
         problems.append(f"{label}: _status_code is not an integer")
     if not isinstance(element.get("_status_message"), str):
         problems.append(f"{label}: _status_message is not a string")
@@ -293,8 +328,11 @@ def check_list_envelope(payload: Any, kind: str, *, allow_quirks: bool = False) 
     """A GET answer: ``{"results":{kind:{"<id>":{...}}},"more":bool,"supplemental_data"?}``."""
     if not isinstance(payload, dict):
         return ["answer is not an object"]
-    problems = [f"unexpected top-level key {k!r}" for k in payload
-                if k not in ("results", "more", "supplemental_data")]
+    problems = [
+        f"unexpected top-level key {k!r}"
+        for k in payload
+        if k not in ("results", "more", "supplemental_data")
+    ]
     if not isinstance(payload.get("more"), bool):
         problems.append("'more' is missing or not a JSON boolean")
     results = payload.get("results")
@@ -317,14 +355,18 @@ def check_list_envelope(payload: Any, kind: str, *, allow_quirks: bool = False) 
     return problems
 
 
-def check_write_envelope(payload: Any, kind: str, count: int, *,
-                         allow_quirks: bool = False) -> list[str]:
+def check_write_envelope(
+    payload: Any, kind: str, count: int, *, allow_quirks: bool = False
+) -> list[str]:
     """A POST/PUT answer: ``results.<kind>`` keyed "1".."count"; successes are full objects,
     failures carry ``_status_extra``. No ``more``."""
     if not isinstance(payload, dict):
         return ["answer is not an object"]
-    problems = [f"unexpected top-level key {k!r}" for k in payload
-                if k not in ("results", "supplemental_data")]
+    problems = [
+        f"unexpected top-level key {k!r}"
+        for k in payload
+        if k not in ("results", "supplemental_data")
+    ]
     results = payload.get("results")
     if not isinstance(results, dict) or list(results) != [kind]:
         return [*problems, f"results must hold exactly {kind!r}"]
@@ -348,7 +390,11 @@ def check_write_envelope(payload: Any, kind: str, count: int, *,
 
 def check_error_body(payload: Any, status: int) -> list[str]:
     """``{"error":{"code":<status>,"message":"..."}}`` (docs "Exceptions")."""
-    if not isinstance(payload, dict) or list(payload) != ["error"] or not isinstance(payload["error"], dict):
+    if (
+        not isinstance(payload, dict)
+        or list(payload) != ["error"]
+        or not isinstance(payload["error"], dict)
+    ):
         return [f"not an error body: {payload!r}"]
     error = payload["error"]
     problems = []

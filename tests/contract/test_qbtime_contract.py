@@ -35,7 +35,8 @@ from tests.contract.qbtime_shapes import (
 
 SPEC = spec_dir()
 pytestmark = pytest.mark.skipif(
-    SPEC is None, reason="shared/specs/qbtime not found beside the project (set XQB_SHARED_DIR)")
+    SPEC is None, reason="shared/specs/qbtime not found beside the project (set XQB_SHARED_DIR)"
+)
 
 TOKEN = "contract-token"
 START = 1_750_000_000.0
@@ -45,26 +46,51 @@ DEMO_COMPANY = Path(__file__).resolve().parents[2] / "resources" / "demo" / "com
 
 # --------------------------------------------------------------------------- seed
 def jobcode(jid: int, name: str, parent_id: int = 0, **extra: Any) -> dict[str, Any]:
-    return {"id": jid, "parent_id": parent_id, "assigned_to_all": False, "billable": False,
-            "active": True, "type": "regular", "has_children": False, "billable_rate": 0,
-            "short_code": "", "name": name, "last_modified": TS, "created": TS,
-            "filtered_customfielditems": "", "required_customfields": [], "locations": [],
-            "connect_with_quickbooks": False, **extra}
+    return {
+        "id": jid,
+        "parent_id": parent_id,
+        "assigned_to_all": False,
+        "billable": False,
+        "active": True,
+        "type": "regular",
+        "has_children": False,
+        "billable_rate": 0,
+        "short_code": "",
+        "name": name,
+        "last_modified": TS,
+        "created": TS,
+        "filtered_customfielditems": "",
+        "required_customfields": [],
+        "locations": [],
+        "connect_with_quickbooks": False,
+        **extra,
+    }
 
 
-def user(uid: int, username: str, first: str, last: str, template: dict[str, Any]) -> dict[str, Any]:
-    return {**copy.deepcopy(template), "id": uid, "username": username, "first_name": first,
-            "last_name": last, "email": "", "email_verified": False,
-            "permissions": {**template["permissions"], "admin": False}}
+def user(
+    uid: int, username: str, first: str, last: str, template: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        **copy.deepcopy(template),
+        "id": uid,
+        "username": username,
+        "first_name": first,
+        "last_name": last,
+        "email": "",
+        "email_verified": False,
+        "permissions": {**template["permissions"], "admin": False},
+    }
 
 
 def official_company() -> dict[str, Any]:
     """A small account holding the objects the official request examples refer to by id."""
     state = blank_qbtime_state(TOKEN, START, admin=("owner", "Olive", "Owner", "owner@example.com"))
     admin = state["users"][0]
-    state["users"] += [user(933849, "admin", "Mary", "Samsonite", admin),
-                       user(933837, "nancysmith", "Nancy", "Smith", admin),
-                       user(1234, "jsmith", "John", "Smith", admin)]
+    state["users"] += [
+        user(933849, "admin", "Mary", "Samsonite", admin),
+        user(933837, "nancysmith", "Nancy", "Smith", admin),
+        user(1234, "jsmith", "John", "Smith", admin),
+    ]
     state["jobcodes"] += [
         jobcode(12788279, "Assembly Line", has_children=True, short_code="asm"),
         jobcode(10606354, "Customer3", 12788279, short_code="cc30"),
@@ -74,28 +100,81 @@ def official_company() -> dict[str, Any]:
         jobcode(3656485, "Gutter Cleaning", billable=True),
     ]
     state["customfields"] = [
-        {"id": cid, "active": True, "required": True, "applies_to": "timesheet",
-         "type": "managed-list", "short_code": code, "regex_filter": "", "name": name,
-         "last_modified": TS, "created": TS, "ui_preference": "drop_down",
-         "required_customfields": [], "show_to_all": True}
-        for cid, code, name in ((19142, "cf1", "Custom Field 1"), (21889, "t", "Task"))]
+        {
+            "id": cid,
+            "active": True,
+            "required": True,
+            "applies_to": "timesheet",
+            "type": "managed-list",
+            "short_code": code,
+            "regex_filter": "",
+            "name": name,
+            "last_modified": TS,
+            "created": TS,
+            "ui_preference": "drop_down",
+            "required_customfields": [],
+            "show_to_all": True,
+        }
+        for cid, code, name in ((19142, "cf1", "Custom Field 1"), (21889, "t", "Task"))
+    ]
     state["customfielditems"] = [
-        {"id": iid, "customfield_id": 19142, "active": True, "short_code": code, "name": name,
-         "last_modified": TS, "required_customfields": []}
-        for iid, code, name in ((3085064, "car1", "Car 1"), (3085066, "car2", "Car 2"))]
+        {
+            "id": iid,
+            "customfield_id": 19142,
+            "active": True,
+            "short_code": code,
+            "name": name,
+            "last_modified": TS,
+            "required_customfields": [],
+        }
+        for iid, code, name in ((3085064, "car1", "Car 1"), (3085066, "car2", "Car 2"))
+    ]
     state["locations"] = [
-        {"id": lid, "addr1": addr1, "addr2": "", "city": "Meridian", "state": "ID", "zip": "83646",
-         "formatted_address": f"{addr1}, Meridian, ID 83646", "country": "US", "active": True,
-         "latitude": 0, "longitude": 0, "place_id": "", "place_id_hash": "", "label": "",
-         "notes": "", "geocoding_status": "none", "created": TS, "last_modified": TS,
-         "linked_objects": {}, "geofence_config_id": None}
-        for lid, addr1 in ((742413, "1 First Street"), (742415, "7 Any Street"))]
-    state["timesheets"] = [{
-        "id": 135288482, "user_id": 1234, "jobcode_id": 37, "start": "2025-06-16T09:04:00-06:00",
-        "end": "2025-06-16T15:57:00-06:00", "duration": 24780, "date": "2025-06-16", "tz": -6,
-        "tz_str": "tsMT", "type": "regular", "location": "(Eagle, ID?)", "on_the_clock": False,
-        "locked": 0, "notes": "", "customfields": {"19142": "Car 1"}, "attached_files": [],
-        "last_modified": TS}]
+        {
+            "id": lid,
+            "addr1": addr1,
+            "addr2": "",
+            "city": "Meridian",
+            "state": "ID",
+            "zip": "83646",
+            "formatted_address": f"{addr1}, Meridian, ID 83646",
+            "country": "US",
+            "active": True,
+            "latitude": 0,
+            "longitude": 0,
+            "place_id": "",
+            "place_id_hash": "",
+            "label": "",
+            "notes": "",
+            "geocoding_status": "none",
+            "created": TS,
+            "last_modified": TS,
+            "linked_objects": {},
+            "geofence_config_id": None,
+        }
+        for lid, addr1 in ((742413, "1 First Street"), (742415, "7 Any Street"))
+    ]
+    state["timesheets"] = [
+        {
+            "id": 135288482,
+            "user_id": 1234,
+            "jobcode_id": 37,
+            "start": "2025-06-16T09:04:00-06:00",
+            "end": "2025-06-16T15:57:00-06:00",
+            "duration": 24780,
+            "date": "2025-06-16",
+            "tz": -6,
+            "tz_str": "tsMT",
+            "type": "regular",
+            "location": "(Eagle, ID?)",
+            "on_the_clock": False,
+            "locked": 0,
+            "notes": "",
+            "customfields": {"19142": "Car 1"},
+            "attached_files": [],
+            "last_modified": TS,
+        }
+    ]
     return state
 
 
@@ -108,8 +187,14 @@ class Sim:
         self.sim = QBTimeSimulator(store, self.clock, QBTimeConfig())
         self.client = Client(lambda e, s: self.sim.handle(Request(e))(e, s))
 
-    def call(self, method: str, endpoint: str, params: dict[str, Any] | None = None,
-             body: Any = None, token: str | None = "") -> tuple[int, Any]:
+    def call(
+        self,
+        method: str,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        token: str | None = "",
+    ) -> tuple[int, Any]:
         token = self.token if token == "" else token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         kwargs: dict[str, Any] = {"query_string": params, "headers": headers}
@@ -134,8 +219,16 @@ def example_body(relative: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the checker itself
 def test_seed_objects_pass_the_checker() -> None:
     state = official_company()
-    for kind in ("users", "jobcodes", "jobcode_assignments", "customfields", "customfielditems",
-                 "locations", "locations_map", "timesheets"):
+    for kind in (
+        "users",
+        "jobcodes",
+        "jobcode_assignments",
+        "customfields",
+        "customfielditems",
+        "locations",
+        "locations_map",
+        "timesheets",
+    ):
         for obj in state.get(kind, []):
             assert check_object(kind, obj, allow_quirks=False) == [], obj
 
@@ -150,21 +243,32 @@ def test_checker_flags_unknown_missing_and_mistyped_fields() -> None:
     good = jobcode(1, "Acme")
     assert check_object("jobcodes", good) == []
     assert check_object("jobcodes", {**good, "colour": "red"}) == [
-        "jobcodes[1].colour: not a field of the schema or of any official example"]
+        "jobcodes[1].colour: not a field of the schema or of any official example"
+    ]
     missing = {k: v for k, v in good.items() if k != "locations"}
     assert check_object("jobcodes", missing) == [
-        "jobcodes[1].locations: missing (present in the official object example)"]
-    assert check_object("jobcodes", {**good, "parent_id": "0"}) == ["jobcodes[1].parent_id: '0' is not an integer"]
-    assert check_object("jobcodes", {**good, "type": "holiday"})[0].startswith("jobcodes[1].type: 'holiday'")
+        "jobcodes[1].locations: missing (present in the official object example)"
+    ]
+    assert check_object("jobcodes", {**good, "parent_id": "0"}) == [
+        "jobcodes[1].parent_id: '0' is not an integer"
+    ]
+    assert check_object("jobcodes", {**good, "type": "holiday"})[0].startswith(
+        "jobcodes[1].type: 'holiday'"
+    )
     assert check_object("jobcodes", {**good, "created": "yesterday"}) != []
     # documented quirks: "" for an empty map always; 1/""-booleans only when allowed
     assert check_object("jobcodes", {**good, "filtered_customfielditems": ""}) == []
     assert check_object("jobcodes", {**good, "active": 1}) == []
     assert check_object("jobcodes", {**good, "active": 1}, allow_quirks=False) != []
-    assert check_object("locations", {**load_example("Locations/object.json"), "geofence_config_id": None}) == []
-    assert check_object("users", {**load_example("Users/object.json"),
-                                  "permissions": {"admin": True, "fly": True}}) == [
-        "users[933849].permissions.fly: not a known field"]
+    assert (
+        check_object(
+            "locations", {**load_example("Locations/object.json"), "geofence_config_id": None}
+        )
+        == []
+    )
+    assert check_object(
+        "users", {**load_example("Users/object.json"), "permissions": {"admin": True, "fly": True}}
+    ) == ["users[933849].permissions.fly: not a known field"]
 
 
 # --------------------------------------------------------------------------- GET answers
@@ -172,14 +276,31 @@ LISTS = [
     # endpoint, params, kind, official example of the same endpoint
     ("users", {"active": "both"}, "users", "Users/retrieve-response.json"),
     ("current_user", {}, "current_user", "CurrentUser/retrieve-response.txt"),
-    ("jobcodes", {"active": "both", "type": "all"}, "jobcodes", "Jobcodes/retrieve-response-2.json"),
+    (
+        "jobcodes",
+        {"active": "both", "type": "all"},
+        "jobcodes",
+        "Jobcodes/retrieve-response-2.json",
+    ),
     ("jobcodes", {"customfields": "true"}, "jobcodes", "Jobcodes/retrieve-response-3.json"),
-    ("jobcode_assignments", {"type": "all"}, "jobcode_assignments",
-     "JobcodeAssignments/retrieve-response-2.json"),
-    ("customfields", {"active": "both", "applies_to": "all"}, "customfields",
-     "CustomFields/retrieve-response.json"),
-    ("customfielditems", {"customfield_id": "19142", "active": "both"}, "customfielditems",
-     "CustomFieldItems/retrieve-response.json"),
+    (
+        "jobcode_assignments",
+        {"type": "all"},
+        "jobcode_assignments",
+        "JobcodeAssignments/retrieve-response-2.json",
+    ),
+    (
+        "customfields",
+        {"active": "both", "applies_to": "all"},
+        "customfields",
+        "CustomFields/retrieve-response.json",
+    ),
+    (
+        "customfielditems",
+        {"customfield_id": "19142", "active": "both"},
+        "customfielditems",
+        "CustomFieldItems/retrieve-response.json",
+    ),
     ("locations", {"active": "both"}, "locations", "Locations/retrieve-response.json"),
     ("locations_map", {}, "locations_map", "LocationsMaps/retrieve-response.json"),
     ("timesheets", {"start_date": "2025-01-01"}, "timesheets", "Timesheets/retrieve-response.txt"),
@@ -188,27 +309,63 @@ LISTS = [
 
 def populate(sim: Sim) -> None:
     """Give every list something to show: links, assignments, archived rows, new objects."""
-    assert sim.call("PUT", "locations", body={"data": [
-        {"id": 742413, "linked_objects": {"jobcodes": [3656485, 37]}}]})[0] == 200
-    assert sim.call("POST", "jobcode_assignments", body={"data": [
-        {"user_id": 1234, "jobcode_id": 12788279}, {"user_id": 0, "jobcode_id": 37}]})[0] == 200
+    assert (
+        sim.call(
+            "PUT",
+            "locations",
+            body={"data": [{"id": 742413, "linked_objects": {"jobcodes": [3656485, 37]}}]},
+        )[0]
+        == 200
+    )
+    assert (
+        sim.call(
+            "POST",
+            "jobcode_assignments",
+            body={
+                "data": [
+                    {"user_id": 1234, "jobcode_id": 12788279},
+                    {"user_id": 0, "jobcode_id": 37},
+                ]
+            },
+        )[0]
+        == 200
+    )
     assert sim.call("PUT", "jobcodes", body={"data": [{"id": 10608424, "active": False}]})[0] == 200
-    assert sim.call("POST", "users", body={"data": [
-        {"username": "new", "first_name": "New", "last_name": "Person", "email": "new@example.com",
-         "permissions": {"time_tracking": True}}]})[0] == 200
+    assert (
+        sim.call(
+            "POST",
+            "users",
+            body={
+                "data": [
+                    {
+                        "username": "new",
+                        "first_name": "New",
+                        "last_name": "Person",
+                        "email": "new@example.com",
+                        "permissions": {"time_tracking": True},
+                    }
+                ]
+            },
+        )[0]
+        == 200
+    )
 
 
-@pytest.mark.parametrize(("endpoint", "params", "kind", "example"), LISTS,
-                         ids=[f"{e}-{i}" for i, (e, *_rest) in enumerate(LISTS)])
-def test_get_answers_match_the_official_shapes(sim: Sim, endpoint: str, params: dict[str, Any],
-                                              kind: str, example: str) -> None:
+@pytest.mark.parametrize(
+    ("endpoint", "params", "kind", "example"),
+    LISTS,
+    ids=[f"{e}-{i}" for i, (e, *_rest) in enumerate(LISTS)],
+)
+def test_get_answers_match_the_official_shapes(
+    sim: Sim, endpoint: str, params: dict[str, Any], kind: str, example: str
+) -> None:
     populate(sim)
     status, payload = sim.call("GET", endpoint, params)
     assert status == 200
     assert check_list_envelope(payload, kind) == []
     assert payload["results"][next(iter(payload["results"]))], "the list should not be empty"
     official = load_example(example)
-    if official is not None:           # .txt excerpts that do not parse are loose
+    if official is not None:  # .txt excerpts that do not parse are loose
         assert list(official["results"]) == list(payload["results"])
         assert set(payload) <= set(official) | {"more", "supplemental_data"}
         for sup_kind in payload.get("supplemental_data", {}):
@@ -232,8 +389,10 @@ def test_effective_settings_match_the_schema(sim: Sim) -> None:
     status, payload = sim.call("GET", "effective_settings")
     assert status == 200 and set(payload) == {"results"}
     sections = payload["results"]["effective_settings"]
-    jsonschema.validate({"effective_settings": sections}, json.loads(
-        (SPEC / "jsonschema" / "EffectiveSettings.schema.json").read_text()))
+    jsonschema.validate(
+        {"effective_settings": sections},
+        json.loads((SPEC / "jsonschema" / "EffectiveSettings.schema.json").read_text()),
+    )
     official = load_example("EffectiveSettings/object.json")
     for name in ("general", "customfields", "xero", "dialin", "quickbooks"):
         assert name in official and name in sections
@@ -248,12 +407,14 @@ def test_last_modified_timestamps_match_the_schema(sim: Sim) -> None:
     assert list(payload) == list(official) == ["results"]
     stamps = payload["results"]["last_modified_timestamps"]
     assert list(stamps) == list(official["results"]["last_modified_timestamps"])
-    jsonschema.validate(stamps, json.loads(
-        (SPEC / "jsonschema" / "LastModifiedTimestamps.schema.json").read_text()))
+    jsonschema.validate(
+        stamps, json.loads((SPEC / "jsonschema" / "LastModifiedTimestamps.schema.json").read_text())
+    )
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", v) for v in stamps.values())
     _, payload = sim.call("GET", "last_modified_timestamps", {"endpoints": "timesheets,groups"})
     assert list(payload["results"]["last_modified_timestamps"]) == list(
-        load_example("LastModified/retrieve-response-2.json")["results"]["last_modified_timestamps"])
+        load_example("LastModified/retrieve-response-2.json")["results"]["last_modified_timestamps"]
+    )
 
 
 # --------------------------------------------------------------------------- write answers
@@ -263,23 +424,44 @@ WRITES = [
     ("PUT", "jobcodes", "Jobcodes/update-request.json", "Jobcodes/update-response.json"),
     ("POST", "users", "Users/create-request.json", "Users/create-response.txt"),
     ("PUT", "users", "Users/update-request.json", "Users/update-response.txt"),
-    ("POST", "jobcode_assignments", "JobcodeAssignments/create-request.json",
-     "JobcodeAssignments/create-response.txt"),
-    ("POST", "customfields", "CustomFields/create-request.json", "CustomFields/create-response.json"),
+    (
+        "POST",
+        "jobcode_assignments",
+        "JobcodeAssignments/create-request.json",
+        "JobcodeAssignments/create-response.txt",
+    ),
+    (
+        "POST",
+        "customfields",
+        "CustomFields/create-request.json",
+        "CustomFields/create-response.json",
+    ),
     ("PUT", "customfields", "CustomFields/update-request.txt", "CustomFields/update-response.json"),
-    ("POST", "customfielditems", "CustomFieldItems/create-request.json",
-     "CustomFieldItems/create-response.json"),
-    ("PUT", "customfielditems", "CustomFieldItems/update-request.json",
-     "CustomFieldItems/update-response.json"),
+    (
+        "POST",
+        "customfielditems",
+        "CustomFieldItems/create-request.json",
+        "CustomFieldItems/create-response.json",
+    ),
+    (
+        "PUT",
+        "customfielditems",
+        "CustomFieldItems/update-request.json",
+        "CustomFieldItems/update-response.json",
+    ),
     ("POST", "locations", "Locations/create-request.json", "Locations/create-response.json"),
     ("PUT", "locations", "Locations/update-request.json", "Locations/update-response.json"),
 ]
 
 
-@pytest.mark.parametrize(("method", "endpoint", "request_file", "response_file"), WRITES,
-                         ids=[f"{m}-{e}" for m, e, *_ in WRITES])
+@pytest.mark.parametrize(
+    ("method", "endpoint", "request_file", "response_file"),
+    WRITES,
+    ids=[f"{m}-{e}" for m, e, *_ in WRITES],
+)
 def test_official_write_examples_get_the_official_statuses(
-        sim: Sim, method: str, endpoint: str, request_file: str, response_file: str) -> None:
+    sim: Sim, method: str, endpoint: str, request_file: str, response_file: str
+) -> None:
     request = example_body(request_file)
     status, payload = sim.call(method, endpoint, body=request)
     assert status == 200, payload
@@ -289,7 +471,9 @@ def test_official_write_examples_get_the_official_statuses(
         pytest.skip(f"{response_file} is a loose excerpt")
     ours = payload["results"][endpoint]
     theirs = official["results"][endpoint]
-    assert [e["_status_code"] for e in ours.values()] == [e["_status_code"] for e in theirs.values()]
+    assert [e["_status_code"] for e in ours.values()] == [
+        e["_status_code"] for e in theirs.values()
+    ]
     for mine, expected in zip(ours.values(), theirs.values(), strict=True):
         if "_status_extra" in expected:
             assert mine["_status_extra"] == expected["_status_extra"].replace("\\/", "/")
@@ -300,18 +484,27 @@ def test_official_write_examples_get_the_official_statuses(
 
 
 def test_failed_elements_echo_input_and_keep_position(sim: Sim) -> None:
-    status, payload = sim.call("POST", "jobcodes", body={"data": [
-        {"name": "Fine"}, {"name": "x" * 65}, "not an object", {"name": "Fine"}]})
+    status, payload = sim.call(
+        "POST",
+        "jobcodes",
+        body={"data": [{"name": "Fine"}, {"name": "x" * 65}, "not an object", {"name": "Fine"}]},
+    )
     assert status == 200
     assert check_write_envelope(payload, "jobcodes", 4) == []
     rows = payload["results"]["jobcodes"]
     assert [r["_status_code"] for r in rows.values()] == [200, 417, 417, 202]
-    assert rows["2"]["name"] == "x" * 65 and set(rows["3"]) == {"_status_code", "_status_message", "_status_extra"}
+    assert rows["2"]["name"] == "x" * 65 and set(rows["3"]) == {
+        "_status_code",
+        "_status_message",
+        "_status_extra",
+    }
     assert rows["4"]["id"] == rows["1"]["id"]
 
 
 def test_delete_answer_shape(sim: Sim) -> None:
-    _, payload = sim.call("POST", "jobcode_assignments", body={"data": [{"user_id": 1234, "jobcode_id": 37}]})
+    _, payload = sim.call(
+        "POST", "jobcode_assignments", body={"data": [{"user_id": 1234, "jobcode_id": 37}]}
+    )
     aid = payload["results"]["jobcode_assignments"]["1"]["id"]
     status, payload = sim.call("DELETE", "jobcode_assignments", {"ids": f"{aid},"})
     official = load_example("JobcodeAssignments/delete-response.txt")

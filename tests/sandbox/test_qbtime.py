@@ -42,8 +42,12 @@ START = 1_750_000_000.0
 class Api:
     """One simulator over a fresh company, called the way a client would."""
 
-    def __init__(self, tmp_path: Path, config: QBTimeConfig | None = None,
-                 state: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        config: QBTimeConfig | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> None:
         self.clock = ManualClock(START)
         self.state_dir = tmp_path / "state"
         data = {"xero": {"organisations": []}, "qbtime": state or blank_qbtime_state(TOKEN, START)}
@@ -54,17 +58,26 @@ class Api:
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         return self.sim.handle(Request(environ))(environ, start_response)
 
-    def call(self, method: str, endpoint: str, params: dict[str, Any] | None = None,
-             body: Any = None, *, token: str | None = TOKEN, raw: bytes | None = None,
-             content_type: str | None = "application/json") -> tuple[int, Any, Any]:
+    def call(
+        self,
+        method: str,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        *,
+        token: str | None = TOKEN,
+        raw: bytes | None = None,
+        content_type: str | None = "application/json",
+    ) -> tuple[int, Any, Any]:
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         if content_type and method in ("POST", "PUT"):
             headers["Content-Type"] = content_type
-        resp = self.client.open(f"/api/v1/{endpoint}", method=method, query_string=params,
-                                data=data, headers=headers)
+        resp = self.client.open(
+            f"/api/v1/{endpoint}", method=method, query_string=params, data=data, headers=headers
+        )
         return resp.status_code, resp.get_json(silent=True), resp
 
     def get(self, endpoint: str, **params: Any) -> tuple[int, Any]:
@@ -80,7 +93,9 @@ class Api:
         return status, body
 
     # conveniences ---------------------------------------------------------------
-    def ok(self, endpoint: str, *items: dict[str, Any], method: str = "POST") -> list[dict[str, Any]]:
+    def ok(
+        self, endpoint: str, *items: dict[str, Any], method: str = "POST"
+    ) -> list[dict[str, Any]]:
         """Write and insist that every element succeeded; answer the elements."""
         status, body = (self.post if method == "POST" else self.put)(endpoint, *items)
         assert status == 200, body
@@ -97,7 +112,12 @@ class Api:
         return self.ok("jobcodes", {"name": name, **fields})[0]
 
     def user(self, username: str, **fields: Any) -> dict[str, Any]:
-        item = {"username": username, "first_name": username.title(), "last_name": "Tester", **fields}
+        item = {
+            "username": username,
+            "first_name": username.title(),
+            "last_name": "Tester",
+            **fields,
+        }
         return self.ok("users", item)[0]
 
     def rows(self, endpoint: str, **params: Any) -> dict[str, dict[str, Any]]:
@@ -136,7 +156,10 @@ def test_bearer_token_is_required(api: Api) -> None:
 def test_unknown_path_is_404_and_wrong_method_405(api: Api) -> None:
     status, body = api.get("no_such_endpoint")
     assert status == 404 and error_of(body, 404)
-    assert api.client.get("/api/v2/users", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
+    assert (
+        api.client.get("/api/v2/users", headers={"Authorization": f"Bearer {TOKEN}"}).status_code
+        == 404
+    )
     status, body, resp = api.call("DELETE", "users", {"ids": "1"})
     assert status == 405 and error_of(body, 405)
     assert "GET" in resp.headers["Allow"]
@@ -158,7 +181,9 @@ def test_writes_need_json_content_type_and_a_data_list(api: Api) -> None:
         assert status == 417, bad
         error_of(body, 417)
     # charset parameter is fine
-    status, body, _ = api.call("POST", "jobcodes", body=item, content_type="application/json; charset=utf-8")
+    status, body, _ = api.call(
+        "POST", "jobcodes", body=item, content_type="application/json; charset=utf-8"
+    )
     assert status == 200 and body["results"]["jobcodes"]["1"]["_status_code"] == 200
     names = [j["name"] for j in api.rows("jobcodes").values()]
     assert names == ["Acme"]
@@ -176,9 +201,11 @@ def test_batch_of_51_is_413_and_writes_nothing_50_is_fine(api: Api) -> None:
     assert list(body["results"]["jobcodes"]) == [str(i) for i in range(1, 51)]
     assert len(api.rows("jobcodes")) == 50
     # every kind of write is capped the same way
-    for endpoint, item in (("users", {"username": "u", "first_name": "a", "last_name": "b"}),
-                           ("customfields", {"name": "f", "applies_to": "timesheet", "type": "free-form"}),
-                           ("locations", {"city": "Paris"})):
+    for endpoint, item in (
+        ("users", {"username": "u", "first_name": "a", "last_name": "b"}),
+        ("customfields", {"name": "f", "applies_to": "timesheet", "type": "free-form"}),
+        ("locations", {"city": "Paris"}),
+    ):
         assert api.post(endpoint, *([item] * 51))[0] == 413
     ids = ",".join(str(i) for i in range(1, 52))
     assert api.call("DELETE", "jobcode_assignments", {"ids": ids})[0] == 413
@@ -194,10 +221,10 @@ def test_rate_limit_300_per_5_minutes_then_429_without_retry_after(tmp_path: Pat
     assert "Retry-After" not in resp.headers
     assert not any(h.lower().startswith("x-rate") for h in resp.headers.keys())
     api.clock.advance(299)
-    assert api.get("current_user")[0] == 429           # still the same window
+    assert api.get("current_user")[0] == 429  # still the same window
     assert api.post("jobcodes", {"name": "x"})[0] == 429  # writes too
     api.clock.advance(1)
-    assert api.get("current_user")[0] == 200           # a new window
+    assert api.get("current_user")[0] == 200  # a new window
     # requests with a wrong token are refused before counting
     for _ in range(5):
         assert api.call("GET", "current_user", token="nope")[0] == 401
@@ -211,8 +238,11 @@ def test_rate_limit_is_configurable(tmp_path: Path) -> None:
 
 
 def test_error_response_for_fault_middleware() -> None:
-    for status, message in ((429, "Too Many Requests"), (500, "Internal Server Error"),
-                            (503, "Service Unavailable")):
+    for status, message in (
+        (429, "Too Many Requests"),
+        (500, "Internal Server Error"),
+        (503, "Service Unavailable"),
+    ):
         resp = qbtime_error_response(status)
         assert resp.status_code == status
         assert json.loads(resp.get_data()) == {"error": {"code": status, "message": message}}
@@ -226,8 +256,9 @@ def test_over_real_http_with_fault_middleware(tmp_path: Path) -> None:
     try:
         base = server.base_url + "/api/v1"
         auth = {"Authorization": f"Bearer {TOKEN}"}
-        resp = requests.post(f"{base}/jobcodes", json={"data": [{"name": "Over HTTP"}]},
-                             headers=auth, timeout=5)
+        resp = requests.post(
+            f"{base}/jobcodes", json={"data": [{"name": "Over HTTP"}]}, headers=auth, timeout=5
+        )
         assert resp.status_code == 200
         assert resp.json()["results"]["jobcodes"]["1"]["name"] == "Over HTTP"
         faults.force("503", path_contains="/jobcodes")
@@ -259,17 +290,28 @@ def test_writes_persist_atomically_and_reload(tmp_path: Path) -> None:
     store = CompanyStore.load(None, api.state_dir)
     again = QBTimeSimulator(store, ManualClock(START + 60))
     client = Client(lambda e, s: again.handle(Request(e))(e, s))
-    resp = client.get("/api/v1/jobcodes", query_string={"ids": str(created["id"])},
-                      headers={"Authorization": f"Bearer {TOKEN}"})
+    resp = client.get(
+        "/api/v1/jobcodes",
+        query_string={"ids": str(created["id"])},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert resp.get_json()["results"]["jobcodes"][str(created["id"])]["short_code"] == "PC1"
 
 
 def test_reads_do_not_touch_the_company_file(api: Api) -> None:
     company_file = api.state_dir / QBTIME_STATE_FILE
     before = company_file.read_bytes()
-    for endpoint in ("users", "jobcodes", "customfields", "locations", "locations_map",
-                     "jobcode_assignments", "current_user", "effective_settings",
-                     "last_modified_timestamps"):
+    for endpoint in (
+        "users",
+        "jobcodes",
+        "customfields",
+        "locations",
+        "locations_map",
+        "jobcode_assignments",
+        "current_user",
+        "effective_settings",
+        "last_modified_timestamps",
+    ):
         assert api.get(endpoint)[0] == 200
     assert api.get("timesheets", start_date="2025-01-01")[0] == 200
     assert company_file.read_bytes() == before
@@ -281,7 +323,7 @@ def test_jobcode_create_shape_and_defaults(api: Api) -> None:
     api.clock.advance(5)
     jc = api.jobcode("Acme Ltd", short_code="acme", billable="yes", billable_rate="37.50")
     assert jc["_status_message"] == "Created"
-    assert jc["id"] > 2**31                      # 64-bit ids, like the SDK had to learn
+    assert jc["id"] > 2**31  # 64-bit ids, like the SDK had to learn
     assert jc["parent_id"] == 0 and jc["type"] == "regular" and jc["active"] is True
     assert jc["billable"] is True and jc["billable_rate"] == 37.5
     assert jc["assigned_to_all"] is False and jc["has_children"] is False
@@ -293,7 +335,9 @@ def test_jobcode_create_shape_and_defaults(api: Api) -> None:
 
 def test_duplicate_jobcode_is_202_with_the_existing_one(api: Api) -> None:
     first = api.jobcode("Acme Ltd", short_code="A1")
-    status, body = api.post("jobcodes", {"name": "Acme Ltd"}, {"name": "ACME LTD ", "short_code": "A1"})
+    status, body = api.post(
+        "jobcodes", {"name": "Acme Ltd"}, {"name": "ACME LTD ", "short_code": "A1"}
+    )
     assert status == 200
     for element in body["results"]["jobcodes"].values():
         assert element["_status_code"] == 202
@@ -317,12 +361,12 @@ def test_sibling_uniqueness_but_same_name_under_another_parent(api: Api) -> None
     # same name, other type, same parent: a conflict, not a duplicate
     api.jobcode("Holiday Party")
     element = api.one("jobcodes", {"name": "Holiday", "type": "pto"})
-    assert element["_status_code"] == 202          # the default "Holiday" pto code exists
+    assert element["_status_code"] == 202  # the default "Holiday" pto code exists
     element = api.one("jobcodes", {"name": "holiday party", "type": "pto"})
     assert element["_status_code"] == 417 and "already in use" in element["_status_extra"]
     # rename onto a sibling's name
     element = api.one("jobcodes", {"id": job_a["id"], "name": "kitchen"}, method="PUT")
-    assert element["_status_code"] == 200       # itself: fine
+    assert element["_status_code"] == 200  # itself: fine
     other = api.jobcode("Bathroom", parent_id=a["id"])
     element = api.one("jobcodes", {"id": other["id"], "name": "Kitchen"}, method="PUT")
     assert element["_status_code"] == 417
@@ -331,12 +375,13 @@ def test_sibling_uniqueness_but_same_name_under_another_parent(api: Api) -> None
 
 def test_jobcode_name_is_required_and_at_most_64_characters(api: Api) -> None:
     assert api.jobcode("x" * 64)["name"] == "x" * 64
-    _status, body = api.post("jobcodes", {"name": "y" * 65}, {"name": ""}, {"short_code": "a"},
-                            {"name": 12})
+    _status, body = api.post(
+        "jobcodes", {"name": "y" * 65}, {"name": ""}, {"short_code": "a"}, {"name": 12}
+    )
     results = body["results"]["jobcodes"]
     assert [r["_status_code"] for r in results.values()] == [417, 417, 417, 417]
     assert "64 characters" in results["1"]["_status_extra"]
-    assert results["1"]["name"] == "y" * 65       # failed elements echo their input
+    assert results["1"]["name"] == "y" * 65  # failed elements echo their input
     assert results["2"]["_status_extra"] == "name is required"
     assert results["1"]["_status_message"] == "Expectation Failed"
     assert len(api.rows("jobcodes")) == 1
@@ -345,31 +390,52 @@ def test_jobcode_name_is_required_and_at_most_64_characters(api: Api) -> None:
 def test_short_codes_are_alphanumeric_and_unique_among_siblings(api: Api) -> None:
     parent = api.jobcode("Assembly Line")
     # the official create example: same short code twice under one parent
-    _status, body = api.post("jobcodes",
-                            {"name": "Customer1", "parent_id": str(parent["id"]), "short_code": "c1",
-                             "billable": "yes", "assigned_to_all": "yes", "billable_rate": "37.50"},
-                            {"name": "Customer2", "parent_id": str(parent["id"]), "short_code": "c1",
-                             "billable": "no", "assigned_to_all": "no", "billable_rate": "37.50"})
+    _status, body = api.post(
+        "jobcodes",
+        {
+            "name": "Customer1",
+            "parent_id": str(parent["id"]),
+            "short_code": "c1",
+            "billable": "yes",
+            "assigned_to_all": "yes",
+            "billable_rate": "37.50",
+        },
+        {
+            "name": "Customer2",
+            "parent_id": str(parent["id"]),
+            "short_code": "c1",
+            "billable": "no",
+            "assigned_to_all": "no",
+            "billable_rate": "37.50",
+        },
+    )
     results = body["results"]["jobcodes"]
     assert results["1"]["_status_code"] == 200 and results["1"]["assigned_to_all"] is True
-    assert results["2"] == {"_status_code": 417, "_status_message": "Expectation Failed",
-                            "_status_extra": "Oops! That Short Code is already in use",
-                            "name": "Customer2", "parent_id": str(parent["id"]), "short_code": "c1"}
+    assert results["2"] == {
+        "_status_code": 417,
+        "_status_message": "Expectation Failed",
+        "_status_extra": "Oops! That Short Code is already in use",
+        "name": "Customer2",
+        "parent_id": str(parent["id"]),
+        "short_code": "c1",
+    }
     assert body["supplemental_data"]["jobcodes"][str(parent["id"])]["has_children"] is True
-    assert api.jobcode("Customer3", short_code="C1")["short_code"] == "C1"   # other parent
+    assert api.jobcode("Customer3", short_code="C1")["short_code"] == "C1"  # other parent
     element = api.one("jobcodes", {"name": "Bad", "short_code": "c-1"})
     assert element["_status_code"] == 417 and "letters and numbers" in element["_status_extra"]
 
 
 def test_jobcode_types_parents_and_write_once_type(api: Api) -> None:
     parent = api.jobcode("Parent")
-    results = api.post("jobcodes",
-                       {"name": "Leave", "type": "pto", "parent_id": parent["id"]},
-                       {"name": "Lunch", "type": "paid_break"},
-                       {"name": "Nap", "type": "unpaid_break"},
-                       {"name": "Odd", "type": "weird"},
-                       {"name": "Orphan", "parent_id": 999999},
-                       {"name": "Long Service Leave", "type": "pto"})[1]["results"]["jobcodes"]
+    results = api.post(
+        "jobcodes",
+        {"name": "Leave", "type": "pto", "parent_id": parent["id"]},
+        {"name": "Lunch", "type": "paid_break"},
+        {"name": "Nap", "type": "unpaid_break"},
+        {"name": "Odd", "type": "weird"},
+        {"name": "Orphan", "parent_id": 999999},
+        {"name": "Long Service Leave", "type": "pto"},
+    )[1]["results"]["jobcodes"]
     assert [r["_status_code"] for r in results.values()] == [417, 417, 417, 417, 417, 200]
     assert "top level" in results["1"]["_status_extra"]
     assert "Breaks Add-On" in results["2"]["_status_extra"]
@@ -385,16 +451,24 @@ def test_jobcode_types_parents_and_write_once_type(api: Api) -> None:
     # type is write-once
     element = api.one("jobcodes", {"id": parent["id"], "type": "pto"}, method="PUT")
     assert element["_status_code"] == 417 and "type" in element["_status_extra"]
-    element = api.one("jobcodes", {"id": parent["id"], "type": "regular", "name": "Parent 2"}, method="PUT")
+    element = api.one(
+        "jobcodes", {"id": parent["id"], "type": "regular", "name": "Parent 2"}, method="PUT"
+    )
     assert element["_status_code"] == 200 and element["name"] == "Parent 2"
 
 
 def test_read_only_and_unknown_fields_on_put_are_refused(api: Api) -> None:
     jc = api.jobcode("Acme")
-    for field, value in (("has_children", False), ("geofence_config_id", 0),
-                         ("last_modified", jc["last_modified"]), ("locations", []),
-                         ("colour", "red")):
-        element = api.one("jobcodes", {"id": jc["id"], "name": "Changed", field: value}, method="PUT")
+    for field, value in (
+        ("has_children", False),
+        ("geofence_config_id", 0),
+        ("last_modified", jc["last_modified"]),
+        ("locations", []),
+        ("colour", "red"),
+    ):
+        element = api.one(
+            "jobcodes", {"id": jc["id"], "name": "Changed", field: value}, method="PUT"
+        )
         assert element["_status_code"] == 417
         assert element["_status_extra"] == f"Invalid param(s): {field}"
     assert api.rows("jobcodes")[str(jc["id"])]["name"] == "Acme"
@@ -410,11 +484,18 @@ def test_archive_cascades_to_children_and_drops_assignments(api: Api) -> None:
     mid = api.jobcode("Mid", parent_id=top["id"])
     leaf = api.jobcode("Leaf", parent_id=mid["id"])
     other = api.jobcode("Other")
-    api.ok("jobcode_assignments", {"user_id": worker["id"], "jobcode_id": mid["id"]},
-           {"user_id": worker["id"], "jobcode_id": other["id"]})
+    api.ok(
+        "jobcode_assignments",
+        {"user_id": worker["id"], "jobcode_id": mid["id"]},
+        {"user_id": worker["id"], "jobcode_id": other["id"]},
+    )
     assigned = api.rows("jobcode_assignments", active="yes")
     assert {(r["user_id"], r["jobcode_id"]) for r in assigned.values()} >= {
-        (0, top["id"]), (worker["id"], mid["id"]), (worker["id"], leaf["id"]), (worker["id"], other["id"])}
+        (0, top["id"]),
+        (worker["id"], mid["id"]),
+        (worker["id"], leaf["id"]),
+        (worker["id"], other["id"]),
+    }
     api.clock.advance(30)
     element = api.one("jobcodes", {"id": top["id"], "active": False}, method="PUT")
     assert element["active"] is False and element["assigned_to_all"] is False
@@ -424,9 +505,13 @@ def test_archive_cascades_to_children_and_drops_assignments(api: Api) -> None:
         assert row["active"] is False
         assert row["last_modified"] == iso_offset(START + 30)
     assert jobcodes[str(other["id"])]["active"] is True
-    rows = api.rows("jobcode_assignments")     # default active=both
+    rows = api.rows("jobcode_assignments")  # default active=both
     for row in rows.values():
-        expected = row["jobcode_id"] in (other["id"],) or row["jobcode_id"] not in (top["id"], mid["id"], leaf["id"])
+        expected = row["jobcode_id"] in (other["id"],) or row["jobcode_id"] not in (
+            top["id"],
+            mid["id"],
+            leaf["id"],
+        )
         assert row["active"] is expected, row
     assert not api.rows("jobcode_assignments", active="yes", jobcode_id=str(leaf["id"]))
     # archived jobcodes can't be assigned
@@ -441,9 +526,18 @@ def test_archived_jobcode_edit_refused_restore_and_rename_in_one_row(api: Api) -
     element = api.one("jobcodes", {"id": child["id"], "name": "Renamed"}, method="PUT")
     assert element["_status_code"] == 417 and "archived" in element["_status_extra"]
     # restating the archived state is no edit
-    assert api.one("jobcodes", {"id": child["id"], "active": False}, method="PUT")["_status_code"] == 200
-    element = api.one("jobcodes", {"id": child["id"], "name": "Renamed", "active": True}, method="PUT")
-    assert element["_status_code"] == 200 and element["name"] == "Renamed" and element["active"] is True
+    assert (
+        api.one("jobcodes", {"id": child["id"], "active": False}, method="PUT")["_status_code"]
+        == 200
+    )
+    element = api.one(
+        "jobcodes", {"id": child["id"], "name": "Renamed", "active": True}, method="PUT"
+    )
+    assert (
+        element["_status_code"] == 200
+        and element["name"] == "Renamed"
+        and element["active"] is True
+    )
     # restoring a child restores its parents, not its siblings or children
     assert api.rows("jobcodes", ids=str(top["id"]))[str(top["id"])]["active"] is True
 
@@ -456,7 +550,11 @@ def test_default_jobcode_filters_hide_archived_and_pto(api: Api) -> None:
     assert names == {"Live Customer"}
     everything = {j["name"] for j in api.rows("jobcodes", active="both", type="all").values()}
     assert everything == {"Live Customer", "Gone Customer", "Sick", "Vacation", "Holiday"}
-    assert {j["name"] for j in api.rows("jobcodes", type="pto").values()} == {"Sick", "Vacation", "Holiday"}
+    assert {j["name"] for j in api.rows("jobcodes", type="pto").values()} == {
+        "Sick",
+        "Vacation",
+        "Holiday",
+    }
     assert {j["name"] for j in api.rows("jobcodes", active="no").values()} == {"Gone Customer"}
     child = api.jobcode("Job 1", parent_id=live["id"])
     assert set(api.rows("jobcodes", parent_ids="0")) == {str(live["id"])}
@@ -466,7 +564,9 @@ def test_default_jobcode_filters_hide_archived_and_pto(api: Api) -> None:
     assert {j["name"] for j in api.rows("jobcodes", name="live*").values()} == {"Live Customer"}
     assert api.rows("jobcodes", name="Customer") == []
     assert {j["name"] for j in api.rows("jobcodes", name="*Customer", active="both").values()} == {
-        "Live Customer", "Gone Customer"}
+        "Live Customer",
+        "Gone Customer",
+    }
     # the child's parent comes along in supplemental_data
     _status, body = api.get("jobcodes", ids=str(child["id"]))
     assert str(live["id"]) in body["supplemental_data"]["jobcodes"]
@@ -476,18 +576,26 @@ def test_default_jobcode_filters_hide_archived_and_pto(api: Api) -> None:
 
 def test_wrongly_typed_filters_are_417(api: Api) -> None:
     for endpoint, params in (
-        ("jobcodes", {"ids": "1,abc"}), ("jobcodes", {"active": "maybe"}),
-        ("jobcodes", {"type": "holiday"}), ("jobcodes", {"parent_ids": "x"}),
+        ("jobcodes", {"ids": "1,abc"}),
+        ("jobcodes", {"active": "maybe"}),
+        ("jobcodes", {"type": "holiday"}),
+        ("jobcodes", {"parent_ids": "x"}),
         ("jobcodes", {"modified_since": "yesterday"}),
-        ("jobcodes", {"modified_since": "2024-01-01T00:00:00"}),        # no offset
+        ("jobcodes", {"modified_since": "2024-01-01T00:00:00"}),  # no offset
         ("jobcodes", {"modified_since": "2024-01-01T00:00:00 00:00"}),  # unencoded "+"
-        ("jobcodes", {"supplemental_data": "maybe"}), ("jobcodes", {"customfields": "perhaps"}),
-        ("users", {"ids": "1;2"}), ("users", {"active": "true"}),
-        ("jobcode_assignments", {"jobcode_id": "abc"}), ("customfields", {"applies_to": "things"}),
-        ("customfields", {"value_type": "list"}), ("locations", {"geocoding_status": "done"}),
-        ("locations", {"by_jobcode_assignment": "sure"}), ("timesheets", {"start_date": "01/02/2024"}),
+        ("jobcodes", {"supplemental_data": "maybe"}),
+        ("jobcodes", {"customfields": "perhaps"}),
+        ("users", {"ids": "1;2"}),
+        ("users", {"active": "true"}),
+        ("jobcode_assignments", {"jobcode_id": "abc"}),
+        ("customfields", {"applies_to": "things"}),
+        ("customfields", {"value_type": "list"}),
+        ("locations", {"geocoding_status": "done"}),
+        ("locations", {"by_jobcode_assignment": "sure"}),
+        ("timesheets", {"start_date": "01/02/2024"}),
         ("last_modified_timestamps", {"endpoints": "jobcodes,bananas"}),
-        ("jobcodes", {"page": "0"}), ("jobcodes", {"page": "two"}),
+        ("jobcodes", {"page": "0"}),
+        ("jobcodes", {"page": "two"}),
     ):
         status, body = api.get(endpoint, **params)
         assert status == 417, (endpoint, params, body)
@@ -496,7 +604,9 @@ def test_wrongly_typed_filters_are_417(api: Api) -> None:
 
 def test_paging_limit_more_and_per_page(api: Api) -> None:
     for start in range(0, 205, 41):
-        api.ok("jobcodes", *({"name": f"Customer {i:03d}"} for i in range(start, min(start + 41, 205))))
+        api.ok(
+            "jobcodes", *({"name": f"Customer {i:03d}"} for i in range(start, min(start + 41, 205)))
+        )
     status, body = api.get("jobcodes")
     assert len(body["results"]["jobcodes"]) == 200 and body["more"] is True
     status, body = api.get("jobcodes", page=2)
@@ -525,7 +635,9 @@ def test_paging_limit_more_and_per_page(api: Api) -> None:
     assert len(api.rows("jobcodes", per_page=7, limit=9)) == 9
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(count=st.integers(min_value=0, max_value=45), limit=st.integers(min_value=1, max_value=200))
 def test_paging_property_every_row_exactly_once(tmp_path: Path, count: int, limit: int) -> None:
     state = blank_qbtime_state(TOKEN, START)
@@ -543,14 +655,14 @@ def test_paging_property_every_row_exactly_once(tmp_path: Path, count: int, limi
         assert body["more"] is (len(seen) < count)
         if not body["more"]:
             break
-    assert seen == [str(10_000 + 7 * i) for i in range(count)]   # ordered by id, no repeats
+    assert seen == [str(10_000 + 7 * i) for i in range(count)]  # ordered by id, no repeats
 
 
 def test_modified_since_and_before(api: Api) -> None:
     old = api.jobcode("Old")
     api.clock.advance(3600)
     new = api.jobcode("New")
-    middle = "2025-06-15T15:36:40+00:00"   # between START and START + 3600 (START = 14:26:40Z)
+    middle = "2025-06-15T15:36:40+00:00"  # between START and START + 3600 (START = 14:26:40Z)
     assert iso_offset(START) < middle < iso_offset(START + 3600)
     assert set(api.rows("jobcodes", modified_since=middle)) == {str(new["id"])}
     assert set(api.rows("jobcodes", modified_before=middle)) == {str(old["id"])}
@@ -593,18 +705,27 @@ def test_assignments_user_zero_is_assigned_to_all_and_parents_cascade(api: Api) 
     assert element["_status_code"] == 200
     mine = api.rows("jobcode_assignments", user_ids=str(worker["id"]), active="yes")
     assert {(r["user_id"], r["jobcode_id"]) for r in mine.values()} == {
-        (worker["id"], top["id"]), (worker["id"], child["id"]), (0, top["id"]), (0, other["id"])}
+        (worker["id"], top["id"]),
+        (worker["id"], child["id"]),
+        (0, top["id"]),
+        (0, other["id"]),
+    }
     _status, body = api.get("jobcode_assignments", user_ids=str(worker["id"]))
     assert str(worker["id"]) in body["supplemental_data"]["users"]
     assert str(top["id"]) in body["supplemental_data"]["jobcodes"]
     # type filter defaults to regular jobcodes: the default pto codes' rows are hidden
     assert len(api.rows("jobcode_assignments", type="pto")) == 3
-    assert all(r["jobcode_id"] not in {int(k) for k in api.rows("jobcodes", type="pto")}
-               for r in api.rows("jobcode_assignments").values())
+    assert all(
+        r["jobcode_id"] not in {int(k) for k in api.rows("jobcodes", type="pto")}
+        for r in api.rows("jobcode_assignments").values()
+    )
     # unknown user or jobcode
-    results = api.post("jobcode_assignments", {"user_id": 4242, "jobcode_id": top["id"]},
-                       {"user_id": worker["id"], "jobcode_id": 4242},
-                       {"user_id": worker["id"]})[1]["results"]["jobcode_assignments"]
+    results = api.post(
+        "jobcode_assignments",
+        {"user_id": 4242, "jobcode_id": top["id"]},
+        {"user_id": worker["id"], "jobcode_id": 4242},
+        {"user_id": worker["id"]},
+    )[1]["results"]["jobcode_assignments"]
     assert results["1"]["_status_extra"] == "Oops! You don't have permission to manage that user"
     assert results["1"]["user_id"] == 4242
     assert [r["_status_code"] for r in results.values()] == [417, 417, 417]
@@ -614,17 +735,27 @@ def test_delete_assignments_keyed_by_id(api: Api) -> None:
     worker = api.user("worker")
     jc = api.jobcode("Job", assigned_to_all=True)
     row = api.one("jobcode_assignments", {"user_id": worker["id"], "jobcode_id": jc["id"]})
-    zero = next(r for r in api.rows("jobcode_assignments", jobcode_id=str(jc["id"])).values()
-                if r["user_id"] == 0)
-    status, body, _ = api.call("DELETE", "jobcode_assignments",
-                               {"ids": f"{row['id']},{zero['id']},77,"})
+    zero = next(
+        r
+        for r in api.rows("jobcode_assignments", jobcode_id=str(jc["id"])).values()
+        if r["user_id"] == 0
+    )
+    status, body, _ = api.call(
+        "DELETE", "jobcode_assignments", {"ids": f"{row['id']},{zero['id']},77,"}
+    )
     assert status == 200
     results = body["results"]["jobcode_assignments"]
     assert list(results) == [str(row["id"]), str(zero["id"]), "77", ""]
-    assert results[str(row["id"])] == {"_status_code": 200, "_status_message": "OK, deleted", "id": row["id"]}
+    assert results[str(row["id"])] == {
+        "_status_code": 200,
+        "_status_message": "OK, deleted",
+        "id": row["id"],
+    }
     assert results["77"]["_status_code"] == 417 and results[""]["_status_code"] == 417
     assert api.rows("jobcode_assignments", active="no", jobcode_id=str(jc["id"])).keys() == {
-        str(row["id"]), str(zero["id"])}
+        str(row["id"]),
+        str(zero["id"]),
+    }
     assert api.rows("jobcodes", ids=str(jc["id"]))[str(jc["id"])]["assigned_to_all"] is False
     # deleting twice: not found; no ids at all: nothing deleted
     status, body, _ = api.call("DELETE", "jobcode_assignments", {"ids": str(row["id"])})
@@ -635,16 +766,27 @@ def test_delete_assignments_keyed_by_id(api: Api) -> None:
 
 # ============================================================== users
 def test_user_create_rules_and_time_tracking_default(api: Api) -> None:
-    _status, body = api.post("users",
-                            {"username": "joni", "first_name": "Joni", "last_name": "Smith",
-                             "email": "jsmith@example.com"},
-                            {"username": "frank", "first_name": "Frank", "last_name": "Church",
-                             "mobile_number": "2018675309", "permissions": {"time_tracking": True}},
-                            {"username": "JONI", "first_name": "Other", "last_name": "Joni"},
-                            {"first_name": "No", "last_name": "Username"},
-                            {"username": "nolast", "first_name": "No"},
-                            {"username": "bad", "first_name": "B", "last_name": "E", "email": "not-an-email"},
-                            {"username": "ro", "first_name": "R", "last_name": "O", "pay_rate": 12})
+    _status, body = api.post(
+        "users",
+        {
+            "username": "joni",
+            "first_name": "Joni",
+            "last_name": "Smith",
+            "email": "jsmith@example.com",
+        },
+        {
+            "username": "frank",
+            "first_name": "Frank",
+            "last_name": "Church",
+            "mobile_number": "2018675309",
+            "permissions": {"time_tracking": True},
+        },
+        {"username": "JONI", "first_name": "Other", "last_name": "Joni"},
+        {"first_name": "No", "last_name": "Username"},
+        {"username": "nolast", "first_name": "No"},
+        {"username": "bad", "first_name": "B", "last_name": "E", "email": "not-an-email"},
+        {"username": "ro", "first_name": "R", "last_name": "O", "pay_rate": 12},
+    )
     results = body["results"]["users"]
     assert [r["_status_code"] for r in results.values()] == [200, 200, 417, 417, 417, 417, 417]
     joni, frank = results["1"], results["2"]
@@ -658,30 +800,43 @@ def test_user_create_rules_and_time_tracking_default(api: Api) -> None:
     assert results["4"]["_status_extra"] == "username is required"
     assert results["5"]["_status_extra"] == "last_name is required"
     assert results["7"]["_status_extra"] == "Invalid param(s): pay_rate"
-    element = api.one("users", {"username": "perm", "first_name": "P", "last_name": "Q",
-                                "permissions": {"fly": True}})
+    element = api.one(
+        "users",
+        {"username": "perm", "first_name": "P", "last_name": "Q", "permissions": {"fly": True}},
+    )
     assert element["_status_extra"] == "Invalid param(s): permissions.fly"
     # payroll ids are unique company-wide
     api.user("p1", payroll_id="X-1")
-    element = api.one("users", {"username": "p2", "first_name": "P", "last_name": "Two", "payroll_id": "x-1"})
+    element = api.one(
+        "users", {"username": "p2", "first_name": "P", "last_name": "Two", "payroll_id": "x-1"}
+    )
     assert element["_status_code"] == 417 and "payroll" in element["_status_extra"]
 
 
 def test_user_update_by_id_or_username_and_archive(api: Api) -> None:
     nancy = api.user("nancysmith", email="nancy@example.com")
-    _status, body = api.put("users", {"id": str(nancy["id"]), "first_name": "Nancy"},
-                           {"username": "nancysmith", "permissions": {"time_tracking": "yes"}},
-                           {"username": "ghost", "first_name": "Boo"},
-                           {"first_name": "Nobody"})
+    _status, body = api.put(
+        "users",
+        {"id": str(nancy["id"]), "first_name": "Nancy"},
+        {"username": "nancysmith", "permissions": {"time_tracking": "yes"}},
+        {"username": "ghost", "first_name": "Boo"},
+        {"first_name": "Nobody"},
+    )
     results = body["results"]["users"]
     assert [r["_status_code"] for r in results.values()] == [200, 200, 417, 417]
     assert results["1"]["_status_message"] == "Updated"
     assert results["2"]["permissions"]["time_tracking"] is True
-    assert results["2"]["permissions"]["mobile"] is True       # other permissions kept
+    assert results["2"]["permissions"]["mobile"] is True  # other permissions kept
     assert results["2"]["email"] == "nancy@example.com"
     # rename by id; clash refused
-    assert api.one("users", {"id": nancy["id"], "username": "admin"}, method="PUT")["_status_code"] == 417
-    assert api.one("users", {"id": nancy["id"], "username": "nancy"}, method="PUT")["username"] == "nancy"
+    assert (
+        api.one("users", {"id": nancy["id"], "username": "admin"}, method="PUT")["_status_code"]
+        == 417
+    )
+    assert (
+        api.one("users", {"id": nancy["id"], "username": "nancy"}, method="PUT")["username"]
+        == "nancy"
+    )
     # archive: no DELETE, active false; hidden by default
     assert api.call("DELETE", "users", {"ids": str(nancy["id"])})[0] == 405
     api.ok("users", {"id": nancy["id"], "active": False}, method="PUT")
@@ -691,7 +846,9 @@ def test_user_update_by_id_or_username_and_archive(api: Api) -> None:
 
 
 def test_user_filters(api: Api) -> None:
-    a = api.user("alice", first_name="Alice", last_name="Martin", payroll_id="P1", employee_number=7)
+    a = api.user(
+        "alice", first_name="Alice", last_name="Martin", payroll_id="P1", employee_number=7
+    )
     b = api.user("bob", first_name="Bob", last_name="Martinez")
     assert set(api.rows("users", usernames="ALICE,bob")) == {str(a["id"]), str(b["id"])}
     assert set(api.rows("users", last_name="Martin")) == {str(a["id"])}
@@ -699,109 +856,180 @@ def test_user_filters(api: Api) -> None:
     assert set(api.rows("users", payroll_ids="P1")) == {str(a["id"])}
     assert set(api.rows("users", employee_numbers="7")) == {str(a["id"])}
     assert str(api.admin_id) not in api.rows("users", not_ids=str(api.admin_id))
-    assert api.rows("users", email="alice@example.com").keys() == api.rows("users").keys()  # no such filter
+    assert (
+        api.rows("users", email="alice@example.com").keys() == api.rows("users").keys()
+    )  # no such filter
 
 
 # ============================================================== custom fields & items
 def test_custom_fields_at_most_six_active(api: Api) -> None:
-    fields = api.ok("customfields", *({"name": f"Field {i}", "applies_to": "timesheet",
-                                       "type": "managed-list"} for i in range(6)))
+    fields = api.ok(
+        "customfields",
+        *(
+            {"name": f"Field {i}", "applies_to": "timesheet", "type": "managed-list"}
+            for i in range(6)
+        ),
+    )
     assert fields[0]["ui_preference"] == "drop_down" and fields[0]["required"] is True
     assert fields[0]["show_to_all"] is True and fields[0]["regex_filter"] == ""
-    element = api.one("customfields", {"name": "Field 7", "applies_to": "timesheet", "type": "free-form"})
+    element = api.one(
+        "customfields", {"name": "Field 7", "applies_to": "timesheet", "type": "free-form"}
+    )
     assert element["_status_code"] == 417 and "6" in element["_status_extra"]
-    inactive = api.one("customfields", {"name": "Field 7", "applies_to": "timesheet",
-                                        "type": "free-form", "active": False})
+    inactive = api.one(
+        "customfields",
+        {"name": "Field 7", "applies_to": "timesheet", "type": "free-form", "active": False},
+    )
     assert inactive["_status_code"] == 200 and inactive["ui_preference"] == "text_box_with_suggest"
     restore = api.one("customfields", {"id": inactive["id"], "active": True}, method="PUT")
     assert restore["_status_code"] == 417
     api.ok("customfields", {"id": fields[0]["id"], "active": False}, method="PUT")
-    assert api.one("customfields", {"id": inactive["id"], "active": True}, method="PUT")["_status_code"] == 200
+    assert (
+        api.one("customfields", {"id": inactive["id"], "active": True}, method="PUT")[
+            "_status_code"
+        ]
+        == 200
+    )
     assert len(api.rows("customfields")) == 6
     assert len(api.rows("customfields", active="both")) == 7
     _status, body = api.get("effective_settings")
-    assert body["results"]["effective_settings"]["customfields"]["settings"][
-        "maximum_allowed_timesheet_custom_fields"] == 6
+    assert (
+        body["results"]["effective_settings"]["customfields"]["settings"][
+            "maximum_allowed_timesheet_custom_fields"
+        ]
+        == 6
+    )
 
 
 def test_custom_field_create_and_update_rules(api: Api) -> None:
-    results = api.post("customfields",
-                       {"name": "Users", "applies_to": "user", "type": "free-form"},
-                       {"name": "No applies", "type": "free-form"},
-                       {"name": "No type", "applies_to": "timesheet"},
-                       {"name": "Bad type", "applies_to": "timesheet", "type": "checkbox"},
-                       {"applies_to": "timesheet", "type": "free-form"},
-                       {"name": "Bad code", "applies_to": "timesheet", "type": "free-form", "short_code": "a b"},
-                       {"name": "Vehicle Number", "required": "false", "active": True,
-                        "applies_to": "timesheet", "type": "managed-list", "show_to_all": "no",
-                        "short_code": "vin"})[1]["results"]["customfields"]
+    results = api.post(
+        "customfields",
+        {"name": "Users", "applies_to": "user", "type": "free-form"},
+        {"name": "No applies", "type": "free-form"},
+        {"name": "No type", "applies_to": "timesheet"},
+        {"name": "Bad type", "applies_to": "timesheet", "type": "checkbox"},
+        {"applies_to": "timesheet", "type": "free-form"},
+        {"name": "Bad code", "applies_to": "timesheet", "type": "free-form", "short_code": "a b"},
+        {
+            "name": "Vehicle Number",
+            "required": "false",
+            "active": True,
+            "applies_to": "timesheet",
+            "type": "managed-list",
+            "show_to_all": "no",
+            "short_code": "vin",
+        },
+    )[1]["results"]["customfields"]
     assert [r["_status_code"] for r in results.values()] == [417] * 6 + [200]
     field = results["7"]
-    assert field["required"] is False and field["show_to_all"] is False and field["short_code"] == "vin"
+    assert (
+        field["required"] is False
+        and field["show_to_all"] is False
+        and field["short_code"] == "vin"
+    )
     element = api.one("customfields", {"id": field["id"], "type": "free-form"}, method="PUT")
     assert element["_status_code"] == 417 and "type" in element["_status_extra"]
-    element = api.one("customfields", {"id": field["id"], "ui_preference": "drop_down"}, method="PUT")
+    element = api.one(
+        "customfields", {"id": field["id"], "ui_preference": "drop_down"}, method="PUT"
+    )
     assert element["_status_extra"] == "Invalid param(s): ui_preference"
-    element = api.one("customfields", {"id": field["id"], "name": "Vehicle", "required": True}, method="PUT")
-    assert element["_status_code"] == 200 and element["name"] == "Vehicle" and element["required"] is True
+    element = api.one(
+        "customfields", {"id": field["id"], "name": "Vehicle", "required": True}, method="PUT"
+    )
+    assert (
+        element["_status_code"] == 200
+        and element["name"] == "Vehicle"
+        and element["required"] is True
+    )
     assert api.rows("customfields", applies_to="user") == []
     assert set(api.rows("customfields", value_type="managed-list")) == {str(field["id"])}
 
 
 def test_custom_field_items_rules(api: Api) -> None:
     items_field, other_field = api.ok(
-        "customfields", {"name": "Items", "applies_to": "timesheet", "type": "managed-list"},
-        {"name": "Region", "applies_to": "timesheet", "type": "managed-list"})
+        "customfields",
+        {"name": "Items", "applies_to": "timesheet", "type": "managed-list"},
+        {"name": "Region", "applies_to": "timesheet", "type": "managed-list"},
+    )
     status, body = api.get("customfielditems")
     assert status == 417 and "customfield_id" in error_of(body, 417)
     # the official create example: the second item reuses the first one's alias
-    results = api.post("customfielditems",
-                       {"name": "ServiceItem1", "customfield_id": str(items_field["id"]), "short_code": "c1"},
-                       {"name": "ServiceItem2", "customfield_id": str(items_field["id"]), "short_code": "c1"},
-                       {"name": "serviceitem1", "customfield_id": items_field["id"]},
-                       {"name": "Widget", "customfield_id": 31337},
-                       {"customfield_id": items_field["id"]},
-                       {"name": "Bad", "customfield_id": items_field["id"], "short_code": "b-1"},
-                       )[1]["results"]["customfielditems"]
+    results = api.post(
+        "customfielditems",
+        {"name": "ServiceItem1", "customfield_id": str(items_field["id"]), "short_code": "c1"},
+        {"name": "ServiceItem2", "customfield_id": str(items_field["id"]), "short_code": "c1"},
+        {"name": "serviceitem1", "customfield_id": items_field["id"]},
+        {"name": "Widget", "customfield_id": 31337},
+        {"customfield_id": items_field["id"]},
+        {"name": "Bad", "customfield_id": items_field["id"], "short_code": "b-1"},
+    )[1]["results"]["customfielditems"]
     assert [r["_status_code"] for r in results.values()] == [200, 417, 417, 417, 417, 417]
     first = results["1"]
     assert first["customfield_id"] == items_field["id"] and first["active"] is True
     assert results["2"]["_status_extra"].startswith(
-        'Oops! The name or alias conflicts with another item named "ServiceItem1"')
+        'Oops! The name or alias conflicts with another item named "ServiceItem1"'
+    )
     assert results["2"]["name"] == "ServiceItem2"
     assert results["3"]["_status_extra"].startswith("Oops! The name or alias conflicts")
     # same name in another field is fine; the same short code anywhere in the account is not
-    same_name = api.one("customfielditems", {"name": "ServiceItem1", "customfield_id": other_field["id"]})
+    same_name = api.one(
+        "customfielditems", {"name": "ServiceItem1", "customfield_id": other_field["id"]}
+    )
     assert same_name["_status_code"] == 200
-    element = api.one("customfielditems", {"name": "North", "customfield_id": other_field["id"],
-                                           "short_code": "C1"})
-    assert element["_status_code"] == 417 and element["_status_extra"] == "Oops! That Short Code is already in use"
+    element = api.one(
+        "customfielditems",
+        {"name": "North", "customfield_id": other_field["id"], "short_code": "C1"},
+    )
+    assert (
+        element["_status_code"] == 417
+        and element["_status_extra"] == "Oops! That Short Code is already in use"
+    )
     # listing needs the field; archived items hidden by default
-    api.ok("customfielditems", {"id": first["id"], "customfield_id": items_field["id"], "active": False},
-           method="PUT")
+    api.ok(
+        "customfielditems",
+        {"id": first["id"], "customfield_id": items_field["id"], "active": False},
+        method="PUT",
+    )
     assert api.rows("customfielditems", customfield_id=items_field["id"]) == []
     status, body = api.get("customfielditems", customfield_id=items_field["id"], active="both")
     assert set(body["results"]["customfielditems"]) == {str(first["id"])}
     assert str(items_field["id"]) in body["supplemental_data"]["customfields"]
-    element = api.one("customfielditems", {"id": first["id"], "customfield_id": other_field["id"]}, method="PUT")
+    element = api.one(
+        "customfielditems", {"id": first["id"], "customfield_id": other_field["id"]}, method="PUT"
+    )
     assert element["_status_code"] == 417
-    element = api.one("customfielditems", {"id": first["id"], "name": "Porsche", "short_code": "por",
-                                           "active": True}, method="PUT")
+    element = api.one(
+        "customfielditems",
+        {"id": first["id"], "name": "Porsche", "short_code": "por", "active": True},
+        method="PUT",
+    )
     assert element["_status_code"] == 200 and element["name"] == "Porsche"
-    assert set(api.rows("customfielditems", customfield_id=items_field["id"], name="por*")) == {str(first["id"])}
+    assert set(api.rows("customfielditems", customfield_id=items_field["id"], name="por*")) == {
+        str(first["id"])
+    }
 
 
 # ============================================================== locations
 def test_locations_create_link_unlink_and_map(api: Api) -> None:
     jc = api.jobcode("Gutter Cleaning")
-    _status, body = api.post("locations",
-                            {"addr1": "235 E Colchester Dr", "addr2": "101", "city": "Eagle",
-                             "state": "ID", "zip": 83616, "country": "US",
-                             "formatted_address": "ignored", "label": "HQ", "notes": "Front door",
-                             "linked_objects": {"jobcodes": [jc["id"]]}},
-                            {"label": "Only a label"},
-                            {"city": "Boise", "linked_objects": {"jobcodes": [4242]}},
-                            {"city": "Boise", "geocoding_status": "complete"})
+    _status, body = api.post(
+        "locations",
+        {
+            "addr1": "235 E Colchester Dr",
+            "addr2": "101",
+            "city": "Eagle",
+            "state": "ID",
+            "zip": 83616,
+            "country": "US",
+            "formatted_address": "ignored",
+            "label": "HQ",
+            "notes": "Front door",
+            "linked_objects": {"jobcodes": [jc["id"]]},
+        },
+        {"label": "Only a label"},
+        {"city": "Boise", "linked_objects": {"jobcodes": [4242]}},
+        {"city": "Boise", "geocoding_status": "complete"},
+    )
     results = body["results"]["locations"]
     assert [r["_status_code"] for r in results.values()] == [200, 417, 417, 417]
     loc = results["1"]
@@ -815,13 +1043,18 @@ def test_locations_create_link_unlink_and_map(api: Api) -> None:
     assert api.rows("jobcodes")[str(jc["id"])]["locations"] == [loc["id"]]
     maps = api.rows("locations_map")
     assert [(m["x_table"], m["x_id"], m["location_id"]) for m in maps.values()] == [
-        ("job_codes", jc["id"], loc["id"])]
+        ("job_codes", jc["id"], loc["id"])
+    ]
     # relink to another jobcode, then unlink with an empty list
     jc2 = api.jobcode("Window Cleaning")
-    api.ok("locations", {"id": loc["id"], "linked_objects": {"jobcodes": [jc2["id"]]}}, method="PUT")
+    api.ok(
+        "locations", {"id": loc["id"], "linked_objects": {"jobcodes": [jc2["id"]]}}, method="PUT"
+    )
     assert api.rows("jobcodes")[str(jc["id"])]["locations"] == []
     assert [m["x_id"] for m in api.rows("locations_map").values()] == [jc2["id"]]
-    element = api.one("locations", {"id": loc["id"], "linked_objects": {"jobcodes": []}}, method="PUT")
+    element = api.one(
+        "locations", {"id": loc["id"], "linked_objects": {"jobcodes": []}}, method="PUT"
+    )
     assert element["linked_objects"] == {}
     assert api.rows("locations_map") == []
     assert api.rows("jobcodes")[str(jc2["id"])]["locations"] == []
@@ -836,7 +1069,8 @@ def test_locations_by_jobcode_assignment(api: Api) -> None:
     assert len(api.rows("locations")) == 3
     assert set(api.rows("locations", by_jobcode_assignment="true")) == {str(near["id"])}
     assert set(api.rows("locations_map", by_jobcode_assignment="true")) == {
-        k for k, m in api.rows("locations_map").items() if m["location_id"] == near["id"]}
+        k for k, m in api.rows("locations_map").items() if m["location_id"] == near["id"]
+    }
 
 
 def test_archived_location_not_editable_unless_restored_in_the_row(api: Api) -> None:
@@ -845,10 +1079,14 @@ def test_archived_location_not_editable_unless_restored_in_the_row(api: Api) -> 
     assert api.rows("locations") == []
     element = api.one("locations", {"id": loc["id"], "addr1": "8 Any Street"}, method="PUT")
     assert element["_status_code"] == 417 and "archived" in element["_status_extra"]
-    element = api.one("locations", {"id": loc["id"], "addr1": "8 Any Street", "active": True}, method="PUT")
-    assert element["_status_code"] == 200 and element["formatted_address"] == "8 Any Street, Meridian"
+    element = api.one(
+        "locations", {"id": loc["id"], "addr1": "8 Any Street", "active": True}, method="PUT"
+    )
+    assert (
+        element["_status_code"] == 200 and element["formatted_address"] == "8 Any Street, Meridian"
+    )
     element = api.one("locations", {"id": loc["id"], "addr1": "", "city": ""}, method="PUT")
-    assert element["_status_code"] == 417      # an address must remain
+    assert element["_status_code"] == 417  # an address must remain
 
 
 # ============================================================== the rest
@@ -878,12 +1116,27 @@ def test_current_user_effective_settings_and_last_modified(api: Api) -> None:
 def test_timesheets_need_a_selecting_filter(tmp_path: Path) -> None:
     state = blank_qbtime_state(TOKEN, START)
     sick = state["jobcodes"][0]
-    state["timesheets"] = [{
-        "id": 135288482, "user_id": state["current_user_id"], "jobcode_id": sick["id"],
-        "start": "", "end": "", "duration": 28800, "date": "2025-06-16", "tz": 0, "tz_str": "",
-        "type": "manual", "location": "", "on_the_clock": False, "locked": 0, "notes": "",
-        "customfields": {}, "attached_files": [], "last_modified": iso_offset(START),
-    }]
+    state["timesheets"] = [
+        {
+            "id": 135288482,
+            "user_id": state["current_user_id"],
+            "jobcode_id": sick["id"],
+            "start": "",
+            "end": "",
+            "duration": 28800,
+            "date": "2025-06-16",
+            "tz": 0,
+            "tz_str": "",
+            "type": "manual",
+            "location": "",
+            "on_the_clock": False,
+            "locked": 0,
+            "notes": "",
+            "customfields": {},
+            "attached_files": [],
+            "last_modified": iso_offset(START),
+        }
+    ]
     api = Api(tmp_path, state=state)
     status, body = api.get("timesheets")
     assert status == 417 and "start_date" in error_of(body, 417)
@@ -899,19 +1152,44 @@ def test_company_file_without_derived_rows_is_normalized(tmp_path: Path) -> None
     state = blank_qbtime_state(TOKEN, START)
     state["jobcode_assignments"] = []
     del state["locations_map"]
-    jc = {**state["jobcodes"][0], "id": 5000, "type": "regular", "name": "Linked", "assigned_to_all": False,
-          "locations": [6000]}
+    jc = {
+        **state["jobcodes"][0],
+        "id": 5000,
+        "type": "regular",
+        "name": "Linked",
+        "assigned_to_all": False,
+        "locations": [6000],
+    }
     state["jobcodes"].append(jc)
-    state["locations"] = [{
-        "id": 6000, "addr1": "1 Road", "addr2": "", "city": "Town", "state": "", "zip": "",
-        "formatted_address": "1 Road, Town", "country": "NZ", "active": True, "latitude": 0,
-        "longitude": 0, "place_id": "", "place_id_hash": "", "label": "", "notes": "",
-        "geocoding_status": "none", "created": iso_offset(START), "last_modified": iso_offset(START),
-        "linked_objects": {"jobcodes": [5000]}, "geofence_config_id": None}]
+    state["locations"] = [
+        {
+            "id": 6000,
+            "addr1": "1 Road",
+            "addr2": "",
+            "city": "Town",
+            "state": "",
+            "zip": "",
+            "formatted_address": "1 Road, Town",
+            "country": "NZ",
+            "active": True,
+            "latitude": 0,
+            "longitude": 0,
+            "place_id": "",
+            "place_id_hash": "",
+            "label": "",
+            "notes": "",
+            "geocoding_status": "none",
+            "created": iso_offset(START),
+            "last_modified": iso_offset(START),
+            "linked_objects": {"jobcodes": [5000]},
+            "geofence_config_id": None,
+        }
+    ]
     api = Api(tmp_path, state=state)
     rows = api.rows("jobcode_assignments", type="all")
     assert sorted(r["jobcode_id"] for r in rows.values() if r["user_id"] == 0) == sorted(
-        j["id"] for j in state["jobcodes"] if j["type"] == "pto")
+        j["id"] for j in state["jobcodes"] if j["type"] == "pto"
+    )
     maps = list(api.rows("locations_map").values())
     assert [(m["x_id"], m["location_id"]) for m in maps] == [(5000, 6000)]
 
@@ -934,9 +1212,12 @@ def test_a_state_dir_written_in_one_file_still_loads(tmp_path: Path) -> None:
 
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=40)
-    | st.dictionaries(st.text(max_size=5), children, max_size=40),
-    max_leaves=400)
+    lambda children: (
+        st.lists(children, max_size=40)
+        | st.dictionaries(st.text(max_size=5), children, max_size=40)
+    ),
+    max_leaves=400,
+)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -946,5 +1227,6 @@ def test_state_files_are_the_same_json_as_one_dumps_call(value) -> None:
     the text is exactly what one compact json.dumps makes."""
     from core.sandbox.common import _json_chunks
 
-    assert "".join(_json_chunks(value)) == json.dumps(value, ensure_ascii=False,
-                                                      separators=(",", ":"))
+    assert "".join(_json_chunks(value)) == json.dumps(
+        value, ensure_ascii=False, separators=(",", ":")
+    )
