@@ -1,25 +1,16 @@
 """Starting the desktop app: QApplication, language, context, wizard.
 
-Two things keep the window quick to open and then responsive:
-
-* The wizard makes its pages when they are first needed (wizard/wizard.py), so opening it
-  imports only the first page; the other pages' modules are imported in a background thread
-  once the window is on screen (``preload_pages``).
-* Garbage collection. Starting creates a large heap that lives as long as the app: Qt's and
-  our modules, the context, the Demo Company's data. Collecting it while starting finds
-  nothing, and each later full collection walks all of it again while holding the
-  interpreter lock: every thread stops, the window too (a tenth of a second per collection
-  with the Demo Company's simulators in the process). So no collection runs while the app
-  starts, and once the window is open what the start made is moved out of the collector's
-  way (``gc.freeze``); later collections only look at what was made since. The same is
-  done each time a page has received the data it loaded (wizard/workers.py settle_heap).
+The window opens quickly: the wizard makes its pages when they are first needed
+(wizard/wizard.py), so opening it imports only the first page; the other pages' modules are
+imported in a background thread once the window is on screen (``preload_pages``). The Demo
+Company's simulators run in a child process (main.py), not in the window's.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -30,13 +21,11 @@ from .state import WizardState
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
+    from core.store.paths import AppPaths
 
     from .wizard import BridgeWizard
 
 log = logging.getLogger(__name__)
-
-#: garbage collection was paused by ensure_app while the app starts
-_paused_gc = False
 
 
 def ensure_app() -> QApplication:
@@ -45,29 +34,7 @@ def ensure_app() -> QApplication:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Xero to QuickBooks Time")
         app.setOrganizationName("XeroQBTimeBridge")
-        _pause_gc_while_starting()
     return app  # type: ignore[return-value]
-
-
-def _pause_gc_while_starting() -> None:
-    """No garbage collection until the event loop first runs (see the module's notes)."""
-    global _paused_gc
-    if gc.isenabled():
-        gc.disable()
-        _paused_gc = True
-        # Also when the start ends another way (a startup error's message box runs the loop).
-        QTimer.singleShot(0, start_finished)
-
-
-def start_finished() -> None:
-    """The app has started: keep what exists now out of later collections, collect again."""
-    from .workers import settle_heap as settle
-
-    global _paused_gc
-    settle(collect_young=False)
-    if _paused_gc:
-        _paused_gc = False
-        gc.enable()
 
 
 def already_set_up() -> bool:
@@ -97,16 +64,13 @@ PRELOAD_DELAY_MS = 250
 
 
 def open_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
-    """The wizard, shown: the app has started. Its heap is settled, and again each time a
-    page has received what it loaded (a large organisation's data). Once the first page is
-    on screen, the other pages' modules are imported in the background."""
+    """The wizard, shown: the app has started. Once the first page is on screen, the other
+    pages' modules are imported in the background."""
     from .wizard import preload_pages
 
     wizard = build_wizard(ctx, language)
     wizard.show()
-    wizard.tasks.settle_after_tasks = True
-    start_finished()
-    QTimer.singleShot(PRELOAD_DELAY_MS, lambda: preload_pages(settle=True))
+    QTimer.singleShot(PRELOAD_DELAY_MS, preload_pages)
     return wizard
 
 
@@ -135,7 +99,7 @@ def show_startup_error(message: str) -> int:
     return 1
 
 
-def offer_recovery(problem: Exception, paths: object) -> bool:
+def offer_recovery(problem: Exception, paths: AppPaths) -> bool:
     """Damaged or lost data at start-up: the same sentence as the headless commands, in a
     dialog that offers the remedy — put the newest good backup copy back (the current file is
     kept aside, never deleted), or, when the history was lost with no copy, start afresh.
@@ -154,14 +118,16 @@ def offer_recovery(problem: Exception, paths: object) -> bool:
 
     if not isinstance(problem, DatabaseDamaged | DatabaseLost):
         return False
-    backup = problem.backup
+    backup = problem.backup if isinstance(problem.backup, Path) else None
     if backup is None and not isinstance(problem, DatabaseLost):
         return False
     ensure_app()
     install_language(default_language())
     box = QMessageBox(QMessageBox.Icon.Critical, "Xero to QuickBooks Time", problem.user_message())
-    remedy = box.addButton(tr(RESTORE_BUTTON if backup is not None else START_AFRESH_BUTTON),
-                           QMessageBox.ButtonRole.AcceptRole)
+    remedy = box.addButton(
+        tr(RESTORE_BUTTON if backup is not None else START_AFRESH_BUTTON),
+        QMessageBox.ButtonRole.AcceptRole,
+    )
     box.addButton(QMessageBox.StandardButton.Close)
     box.setDefaultButton(remedy)
     box.exec()

@@ -118,15 +118,14 @@ def page_classes() -> dict[PageId, type[BasePage]]:
 _preload: threading.Thread | None = None
 
 
-def preload_pages(*, settle: bool = False) -> threading.Thread:
+def preload_pages() -> threading.Thread:
     """Import every page's module in a background thread, once per process.
 
     The window opens with its first page only; the other pages' modules (and the parts of
     core they use: matching, planning, fetching) take a few tenths of a second to import,
     which would otherwise be paid on the UI thread at the first click on Next of each page.
     Importing them meanwhile leaves only the making of a page's widgets (milliseconds) for
-    that click. ``settle``: then keep the modules out of later full garbage collections,
-    as the app's start does (wizard/workers.py settle_heap).
+    that click.
     """
     global _preload
     if _preload is not None:
@@ -138,10 +137,6 @@ def preload_pages(*, settle: bool = False) -> threading.Thread:
                 page_class(page_id)
             except Exception:  # the page's own import says it again when it is needed
                 log.exception("Could not import the module of page %s", page_id.name)
-        if settle:
-            from .workers import settle_heap
-
-            settle_heap()
 
     _preload = threading.Thread(target=run, name="page-preload", daemon=True)
     _preload.start()

@@ -6,7 +6,6 @@ it returns a value or an error that the page turns into a sentence.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import traceback
@@ -45,8 +44,6 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         self.with_progress = with_progress
         self.cancel = cancel
-        #: settle the heap here, before the result is handed over (see TaskRunner)
-        self.settle = False
         self.setAutoDelete(True)
 
     @Slot()
@@ -67,11 +64,6 @@ class Worker(QRunnable):
             log.error("Unexpected error in a background task:\n%s", traceback.format_exc())
             self.signals.failed.emit(UnexpectedError(what=type(exc).__name__))
         else:
-            if self.settle:
-                # What the task made (a large organisation's snapshot and plan) is kept out
-                # of full collections before the page builds its tables from it: a full
-                # collection triggered on the UI thread then walks only what is new.
-                settle_heap()
             self.signals.done.emit(result)
         finally:
             try:
@@ -81,41 +73,14 @@ class Worker(QRunnable):
                 pass
 
 
-def settle_heap(*, collect_young: bool = True) -> None:
-    """What exists now lives on (the app's start, the data a page has just received): keep
-    it out of later full garbage collections (``gc.freeze``).
-
-    A full collection walks every object the collector tracks while holding the
-    interpreter lock, so every thread waits, the window too: with a large organisation's
-    data in memory that is a tenth of a second each time. Frozen objects are still freed
-    when nothing refers to them any more; only reference cycles among them would stay, so
-    the young generations, where fresh cycles are, are collected first (``collect_young``;
-    not when the app has just started: everything made then is meant to stay).
-    """
-    if collect_young:
-        gc.collect(1)
-    gc.freeze()
-
-
-#: gen-2 threshold while tasks run: full collections wait for the tasks to end
-NO_FULL_COLLECTION = 1_000_000
-
-
 class TaskRunner(QObject):
-    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report.
-
-    ``settle_after_tasks``: once a task's result has been handed to the page, what exists is
-    kept out of later full collections (:func:`settle_heap`). The app turns it on when it
-    starts (wizard/app.py); tests that build wizards by the dozen leave it off.
-    """
+    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self._running: set[Worker] = set()
-        self.settle_after_tasks = False
-        self._saved_thresholds: tuple[int, ...] | None = None
 
     def start(self, fn: Callable[..., T], *args: Any,
               on_done: Callable[[T], object] | None = None,
@@ -123,23 +88,10 @@ class TaskRunner(QObject):
               on_progress: Callable[[Any], None] | None = None,
               cancel: threading.Event | None = None, **kwargs: Any) -> Worker:
         worker = Worker(fn, *args, with_progress=on_progress is not None, cancel=cancel, **kwargs)
-        worker.settle = self.settle_after_tasks
         self._running.add(worker)
-        if self.settle_after_tasks and self._saved_thresholds is None:
-            # No full collection while tasks build large data: it would walk all of it,
-            # not frozen yet, holding the interpreter lock (55-60 ms stalls of the window,
-            # measured with a gc callback). The young generations are still collected; what
-            # survives is frozen when the task ends (settle_heap), as before.
-            self._saved_thresholds = gc.get_threshold()
-            gc.set_threshold(*self._saved_thresholds[:2], NO_FULL_COLLECTION)
 
         def finish(_value: Any = None) -> None:
             self._running.discard(worker)
-            if self.settle_after_tasks:
-                settle_heap()   # connected after on_done: the page has its data now
-            if not self._running and self._saved_thresholds is not None:
-                gc.set_threshold(*self._saved_thresholds)
-                self._saved_thresholds = None
 
         if on_done is not None:
             worker.signals.done.connect(on_done)

@@ -7,7 +7,6 @@ and the window opens without importing the other pages (a subprocess checks the 
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import subprocess
@@ -140,9 +139,9 @@ def test_starting_again_elsewhere_makes_that_page(demo_env, make_wizard):
     assert wizard.currentPage() is wizard.pages[PageId.WELCOME]
 
 
-def test_the_app_opens_without_the_other_pages_and_settles_its_heap(tmp_path):
-    """The real start (main.main, as the desktop shortcut runs it), in its own process: the
-    first page shows without importing the other pages, babel, the review or the plan."""
+def _start_the_app(tmp_path, argv):
+    """The real start (main.main, as the desktop shortcut runs it), in its own process, with
+    an in-memory keyring; what the open window looks like, and what the process holds."""
     script = textwrap.dedent("""
         import gc, json, os, sys
         import keyring.backend
@@ -161,15 +160,21 @@ def test_the_app_opens_without_the_other_pages_and_settles_its_heap(tmp_path):
         def look():
             app = wizard.app.QApplication.instance()
             window = next(w for w in app.topLevelWidgets() if w.isVisible())
+            demo = window.state.ctx.sandbox
             seen.update(page=type(window.currentPage()).__name__,
                         built=[p.name for p in window.pages.built()],
                         modules=sorted(m for m in sys.modules if m.startswith(
                             ("wizard.pages.", "babel", "core.engine.plan", "core.engine.review",
                              "core.engine.matching", "rapidfuzz"))),
+                        simulators=sorted(m for m in sys.modules if m.split(".")[0] == "werkzeug"
+                                          or m in ("core.sandbox.server", "core.sandbox.common",
+                                                   "core.sandbox.xero", "core.sandbox.qbtime")),
+                        demo_pid=getattr(demo, "pid", None),
                         gc_enabled=gc.isenabled(), frozen=gc.get_freeze_count(),
-                        settle=window.tasks.settle_after_tasks)
+                        thresholds=gc.get_threshold(), default_thresholds=THRESHOLDS)
             app.quit()
 
+        THRESHOLDS = gc.get_threshold()
         ensure_app = wizard.app.ensure_app
         def ensure_and_look():
             app = ensure_app()
@@ -179,10 +184,10 @@ def test_the_app_opens_without_the_other_pages_and_settles_its_heap(tmp_path):
         make_context = main.make_context
         main.make_context = lambda args, paths, **kw: make_context(
             args, paths, **{**kw, "tokens": TokenStore(Memory(), trust_backend=True)})
-        code = main.main([])
+        code = main.main(ARGV)
         print(json.dumps({"code": code, **seen}), flush=True)
         os._exit(0)
-    """)
+    """).replace("ARGV", repr(argv))
     env = {**os.environ, "XQB_HOME": str(tmp_path), "XQB_XERO_CLIENT_ID": "test-client",
            "QT_QPA_PLATFORM": "offscreen", "LANG": "en_US.UTF-8"}
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
@@ -190,84 +195,43 @@ def test_the_app_opens_without_the_other_pages_and_settles_its_heap(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["code"] == 0
+    return seen
+
+
+def test_the_app_opens_without_the_other_pages_and_leaves_the_collector_alone(tmp_path):
+    """The first page shows without importing the other pages, babel, the review or the plan;
+    garbage collection is Python's own (no pause, no freeze, no changed threshold)."""
+    seen = _start_the_app(tmp_path, [])
     assert seen["page"] == "WelcomePage" and seen["built"] == ["WELCOME"]
     assert seen["modules"] == ["wizard.pages.base", "wizard.pages.welcome"]
-    # The start's heap is frozen, collection is back on, and pages' data will be settled too.
-    assert seen["gc_enabled"] and seen["frozen"] > 10_000 and seen["settle"]
+    assert seen["gc_enabled"] and seen["frozen"] == 0
+    assert seen["thresholds"] == seen["default_thresholds"]
+    assert seen["demo_pid"] is None and seen["simulators"] == []
 
 
-def test_a_task_settles_the_heap_when_the_app_asks(demo_env, make_wizard, qtbot):
-    ctx, _box, _t = demo_env
-    wizard = make_wizard(WizardState(ctx))
-    before = gc.get_freeze_count()
-    results = []
-    wizard.tasks.start(lambda: 1, on_done=results.append)
-    qtbot.waitUntil(lambda: bool(results) and not wizard.tasks.busy(), timeout=5000)
-    assert gc.get_freeze_count() == before          # off unless the app turned it on
-    wizard.tasks.settle_after_tasks = True
-    kept = [[] for _ in range(1000)]
-    try:
-        wizard.tasks.start(lambda: 2, on_done=results.append)
-        qtbot.waitUntil(lambda: len(results) == 2 and not wizard.tasks.busy(), timeout=5000)
-        assert gc.get_freeze_count() >= before + len(kept)
-    finally:
-        gc.unfreeze()   # the rest of the test session collects as usual
-    assert results == [1, 2]
+def test_the_wizard_runs_the_demo_company_in_a_child_process(tmp_path):
+    """`--demo`: the simulators run in a child process, none of their code in the window's;
+    the child is gone once the app has ended."""
+    from tests.sandbox.test_demo_company_process import alive
 
-
-def test_a_task_result_is_settled_before_the_page_gets_it(demo_env, make_wizard, qtbot):
-    """What the task made is frozen in the worker, before on_done runs on the UI thread
-    (where building tables from it may trigger a full collection)."""
-    ctx, _box, _t = demo_env
-    wizard = make_wizard(WizardState(ctx))
-    wizard.tasks.settle_after_tasks = True
-    seen = []
-
-    def task():
-        made = [[] for _ in range(5000)]
-        return made, gc.get_freeze_count()
-
-    try:
-        wizard.tasks.start(task, on_done=lambda r: seen.append((r, gc.get_freeze_count())))
-        qtbot.waitUntil(lambda: bool(seen) and not wizard.tasks.busy(), timeout=5000)
-        (made, frozen_in_task), frozen_on_done = seen[0]
-        assert frozen_on_done >= frozen_in_task + len(made)
-    finally:
-        gc.unfreeze()
-
-
-def test_no_full_collection_while_settled_tasks_run(demo_env, make_wizard, qtbot):
-    """While the app's tasks build large data, full collections (which would walk it all,
-    holding the lock the window needs) wait; the thresholds come back when they end."""
-    from wizard.workers import NO_FULL_COLLECTION
-
-    ctx, _box, _t = demo_env
-    wizard = make_wizard(WizardState(ctx))
-    wizard.tasks.settle_after_tasks = True
-    before = gc.get_threshold()
-    seen = []
-    try:
-        wizard.tasks.start(lambda: gc.get_threshold(), on_done=seen.append)
-        qtbot.waitUntil(lambda: bool(seen) and not wizard.tasks.busy(), timeout=5000)
-        assert seen[0][2] == NO_FULL_COLLECTION and seen[0][:2] == before[:2]
-        assert gc.get_threshold() == before
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
+    seen = _start_the_app(tmp_path, ["--demo", "--demo-state", str(tmp_path / "demo")])
+    assert seen["page"] == "WelcomePage"
+    assert seen["simulators"] == []
+    assert seen["demo_pid"] and seen["demo_pid"] != os.getpid()
+    assert not alive(seen["demo_pid"])
+    assert (tmp_path / "demo" / "company.json").exists()
 
 
 def test_the_other_pages_are_imported_in_the_background_once():
     script = textwrap.dedent("""
-        import gc, json, sys
+        import json, sys
         import wizard.wizard as w
         before = sorted(m for m in sys.modules if m.startswith("wizard.pages."))
-        frozen = gc.get_freeze_count()
-        thread = w.preload_pages(settle=True)
+        thread = w.preload_pages()
         assert w.preload_pages() is thread   # once per process
         thread.join(60)
         after = sorted(m for m in sys.modules if m.startswith("wizard.pages."))
-        print(json.dumps({"before": before, "after": after, "name": thread.name,
-                          "settled": gc.get_freeze_count() > frozen}))
+        print(json.dumps({"before": before, "after": after, "name": thread.name}))
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
@@ -278,4 +242,4 @@ def test_the_other_pages_are_imported_in_the_background_once():
     assert {f"wizard.pages.{m}" for m in ("home", "welcome", "qbtime", "xero_connect",
                                           "organisation", "options", "review", "preview", "run",
                                           "done")} <= set(seen["after"])
-    assert seen["name"] == "page-preload" and seen["settled"]
+    assert seen["name"] == "page-preload"
