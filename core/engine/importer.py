@@ -236,7 +236,7 @@ class Importer:
         CPU than the network on large imports); returns saved entries, in order."""
         assert self.run is not None
         now = utcnow()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for action, row, journal_op in items:
             self._seq += 1
             rows.append({"run": self.run, "seq": self._seq, "action": journal_op,
@@ -248,9 +248,9 @@ class Importer:
             return []
         first = rows[0]["seq"]
         bulk_insert(JournalEntry, rows)
-        ids = dict(JournalEntry.select(JournalEntry.seq, JournalEntry.id)
-                   .where((JournalEntry.run == self.run) & (JournalEntry.seq >= first)
-                          & (JournalEntry.seq <= self._seq)).tuples())
+        ids = {e.seq: e.id for e in JournalEntry.select(JournalEntry.seq, JournalEntry.id)
+               .where((JournalEntry.run == self.run) & (JournalEntry.seq >= first)
+                      & (JournalEntry.seq <= self._seq))}
         entries = []
         for row in rows:
             entry = JournalEntry(**row)
