@@ -70,6 +70,7 @@ FULL_CONTACTS_EVERY_S = 24 * 3600
 
 Progress = Callable[[str, int, int], None]
 
+
 @dataclass
 class KindChanges:
     added: list[str] = field(default_factory=list)
@@ -81,7 +82,11 @@ class KindChanges:
         return len(self.added) + len(self.changed) + len(self.removed)
 
     def as_counts(self) -> dict[str, int]:
-        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed)}
+        return {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+        }
 
 
 @dataclass
@@ -96,23 +101,32 @@ class FetchReport:
         return any(c.count for c in (*self.xero.values(), *self.qbtime.values()))
 
     def summary(self) -> dict[str, Any]:
-        return {"xero": {k: v.as_counts() for k, v in self.xero.items()},
-                "qbtime": {k: v.as_counts() for k, v in self.qbtime.items()}}
+        return {
+            "xero": {k: v.as_counts() for k, v in self.xero.items()},
+            "qbtime": {k: v.as_counts() for k, v in self.qbtime.items()},
+        }
 
 
 #: plan kind of each stored Xero kind that can carry a bad record
 _PROBLEM_KINDS = {"contact": "customer", "item": "item", "employee": "employee"}
-NO_ID = N_("Xero sent this record without an ID: it is left out (nothing is imported or "
-           "changed for it). Check it in Xero")
-SAME_ID = N_("Xero sent this record and \"{kept}\" with the same ID ({xero_id}): only "
-             "\"{kept}\" is imported, this one is left out. Check both in Xero")
-BAD_END_DATE = N_("Xero sent an impossible date ({value}) in this employee's end date, which "
-                  "decides whether they still work here: they are left out (nothing is "
-                  "changed for them) until the date is corrected in Xero")
+NO_ID = N_(
+    "Xero sent this record without an ID: it is left out (nothing is imported or "
+    "changed for it). Check it in Xero"
+)
+SAME_ID = N_(
+    'Xero sent this record and "{kept}" with the same ID ({xero_id}): only '
+    '"{kept}" is imported, this one is left out. Check both in Xero'
+)
+BAD_END_DATE = N_(
+    "Xero sent an impossible date ({value}) in this employee's end date, which "
+    "decides whether they still work here: they are left out (nothing is "
+    "changed for them) until the date is corrected in Xero"
+)
 
 
-def _unique(kind: str, records: Sequence[Any], id_of: Callable[[Any], str],
-            name_of: Callable[[Any], str]) -> tuple[list[Any], list[XeroProblem]]:
+def _unique(
+    kind: str, records: Sequence[Any], id_of: Callable[[Any], str], name_of: Callable[[Any], str]
+) -> tuple[list[Any], list[XeroProblem]]:
     """The records with a usable, unique id; the others reported: a record without an id,
     and each further record sharing an id (the first one read is kept), with both names."""
     kept: dict[str, Any] = {}
@@ -126,11 +140,15 @@ def _unique(kind: str, records: Sequence[Any], id_of: Callable[[Any], str],
             continue
         first = kept.setdefault(rid.lower(), record)
         if first is not record:
-            problems.append(XeroProblem(plan_kind, rid, name, SAME_ID,
-                                        {"kept": name_of(first), "xero_id": rid}))
+            problems.append(
+                XeroProblem(plan_kind, rid, name, SAME_ID, {"kept": name_of(first), "xero_id": rid})
+            )
     if problems:
-        log.warning("Xero sent %d %s record(s) without an ID or under another's ID: left out "
-                    "and reported", len(problems), kind)
+        log.warning(
+            "Xero sent %d %s record(s) without an ID or under another's ID: left out and reported",
+            len(problems),
+            kind,
+        )
     return list(kept.values()), problems
 
 
@@ -138,16 +156,29 @@ def _problems_setting(conn: Connection) -> str:
     return f"xero_problems:{conn.xero_tenant_id}"
 
 
-def _record_problems(conn: Connection, kind: str, problems: list[XeroProblem], *,
-                     whole: bool, read_ids: Iterable[str]) -> None:
+def _record_problems(
+    conn: Connection,
+    kind: str,
+    problems: list[XeroProblem],
+    *,
+    whole: bool,
+    read_ids: Iterable[str],
+) -> None:
     """Keep the bad records of ``kind`` found by this read, so that every plan made from the
     snapshot reports them. A whole read replaces the list; an incremental one replaces the
     entries of the records it read again (an id-less record cannot be told apart: it stays
     reported until the next whole read)."""
     stored = Setting.get_value(_problems_setting(conn)) or {}
     again = {i.lower() for i in read_ids}
-    old = [] if whole else [p for p in stored.get(kind, [])
-                            if not p.get("xero_id") or p["xero_id"].lower() not in again]
+    old = (
+        []
+        if whole
+        else [
+            p
+            for p in stored.get(kind, [])
+            if not p.get("xero_id") or p["xero_id"].lower() not in again
+        ]
+    )
     fresh = [p.as_dict() for p in problems]
     merged = [*old, *(p for p in fresh if p not in old)]
     if merged or stored.get(kind):
@@ -157,8 +188,11 @@ def _record_problems(conn: Connection, kind: str, problems: list[XeroProblem], *
 def stored_problems(conn: Connection) -> list[XeroProblem]:
     """The bad records the last reads of Xero found (no network)."""
     stored = Setting.get_value(_problems_setting(conn)) or {}
-    return [XeroProblem(p["kind"], p["xero_id"], p["name"], p["reason"], p.get("params") or {})
-            for kind in _PROBLEM_KINDS for p in stored.get(kind, [])]
+    return [
+        XeroProblem(p["kind"], p["xero_id"], p["name"], p["reason"], p.get("params") or {})
+        for kind in _PROBLEM_KINDS
+        for p in stored.get(kind, [])
+    ]
 
 
 def _employee_name(raw: dict[str, Any]) -> str:
@@ -174,11 +208,16 @@ def _cursor(conn: Connection, source: str, resource: str) -> str | None:
 
 
 def _set_cursor(conn: Connection, source: str, resource: str, value: str) -> None:
-    (SyncCursor.insert(connection=conn, source=source, resource=resource, value=value,
-                       updated_at=utcnow())
-     .on_conflict(conflict_target=[SyncCursor.connection, SyncCursor.source, SyncCursor.resource],
-                  update={SyncCursor.value: value, SyncCursor.updated_at: utcnow()})
-     .execute())
+    (
+        SyncCursor.insert(
+            connection=conn, source=source, resource=resource, value=value, updated_at=utcnow()
+        )
+        .on_conflict(
+            conflict_target=[SyncCursor.connection, SyncCursor.source, SyncCursor.resource],
+            update={SyncCursor.value: value, SyncCursor.updated_at: utcnow()},
+        )
+        .execute()
+    )
 
 
 # ---------------------------------------------------------------------------- storing
@@ -186,10 +225,17 @@ def _ts(value: float | None) -> datetime | None:
     return None if not value else datetime.fromtimestamp(value, UTC)
 
 
-
-
-def _store(model: type[XeroRecord] | type[QBTRecord], conn: Connection, kind: str, id_field: str, rows: Sequence[dict[str, Any]],
-           *, complete: bool, changes: KindChanges, within: Any = None) -> None:
+def _store(
+    model: type[XeroRecord] | type[QBTRecord],
+    conn: Connection,
+    kind: str,
+    id_field: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    complete: bool,
+    changes: KindChanges,
+    within: Any = None,
+) -> None:
     """Upsert snapshot rows; when ``complete``, rows no longer listed are removed.
 
     ``within`` (a peewee expression) narrows the rows this read covers, e.g. the items of
@@ -217,18 +263,24 @@ def _store(model: type[XeroRecord] | type[QBTRecord], conn: Connection, kind: st
             changes.changed.append(str(ident))
         else:
             continue
-        changed_rows.append({**row, "raw": text, "connection": conn, "kind": kind,
-                             "fetched_at": now})
+        changed_rows.append(
+            {**row, "raw": text, "connection": conn, "kind": kind, "fetched_at": now}
+        )
     with db.atomic():
         if changed_rows:
-            bulk_insert(model, changed_rows, conflict=("connection", "kind", id_field),
-                        update=[name for name in changed_rows[0]
-                                if name not in ("connection", "kind", id_field)])
+            bulk_insert(
+                model,
+                changed_rows,
+                conflict=("connection", "kind", id_field),
+                update=[
+                    name for name in changed_rows[0] if name not in ("connection", "kind", id_field)
+                ],
+            )
         if complete:
             gone = [i for i in existing if i not in seen]
             changes.removed.extend(str(i) for i in gone)
             for start in range(0, len(gone), 500):
-                model.delete().where(covered & key.in_(gone[start:start + 500])).execute()
+                model.delete().where(covered & key.in_(gone[start : start + 500])).execute()
 
 
 def _xero_row(xero_id: str, name: str, raw: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -240,8 +292,9 @@ def _qbt_row(qbt_id: int, name: str, raw: dict[str, Any], **extra: Any) -> dict[
 
 
 # ---------------------------------------------------------------------------- fetch
-def fetch(ctx: AppContext, conn: Connection, *, full: bool = False,
-          progress: Progress | None = None) -> FetchReport:
+def fetch(
+    ctx: AppContext, conn: Connection, *, full: bool = False, progress: Progress | None = None
+) -> FetchReport:
     """Read both sides of ``conn`` into the snapshot tables. Returns what changed."""
     report = FetchReport()
     step = progress or (lambda _phase, _done, _total: None)
@@ -270,8 +323,9 @@ def _whole_read_due(ctx: AppContext, conn: Connection, source: str, resource: st
     return last_whole is None or ctx.clock() - float(last_whole) > FULL_CONTACTS_EVERY_S
 
 
-def _incremental_since(ctx: AppContext, conn: Connection, resource: str, *,
-                       full: bool) -> float | None:
+def _incremental_since(
+    ctx: AppContext, conn: Connection, resource: str, *, full: bool
+) -> float | None:
     """The If-Modified-Since cursor for ``resource``, or None when this read must be whole:
     asked for, never read, or no whole read for :data:`FULL_CONTACTS_EVERY_S`."""
     since_raw = _cursor(conn, "xero", resource)
@@ -280,8 +334,9 @@ def _incremental_since(ctx: AppContext, conn: Connection, resource: str, *,
     return float(since_raw or 0)
 
 
-def _advance_xero(ctx: AppContext, conn: Connection, client: Any, resource: str, *,
-                  whole: bool) -> None:
+def _advance_xero(
+    ctx: AppContext, conn: Connection, client: Any, resource: str, *, whole: bool
+) -> None:
     info = client.last_fetch.get(resource)
     server_time = (info.server_time if info and info.server_time else None) or ctx.clock()
     _set_cursor(conn, "xero", resource, repr(server_time))
@@ -295,21 +350,29 @@ def _invoiced_contact_ids(client: Any, since: float) -> list[str]:
     try:
         return list(client.invoiced_contact_ids(since))
     except (ReauthorizationRequired, ApiError) as exc:
-        log.info("Could not read the recent sales invoices (%s): contacts that became "
-                 "customers are found by the next whole read", type(exc).__name__)
+        log.info(
+            "Could not read the recent sales invoices (%s): contacts that became "
+            "customers are found by the next whole read",
+            type(exc).__name__,
+        )
         return []
 
 
-def _add_first_invoiced(conn: Connection, client: XeroClient, contacts: list[XeroContact],
-                        invoiced: list[str]) -> list[XeroContact]:
+def _add_first_invoiced(
+    conn: Connection, client: XeroClient, contacts: list[XeroContact], invoiced: list[str]
+) -> list[XeroContact]:
     """``contacts`` and the contacts whose first sales invoice came since the last read
     (Xero does not bump their UpdatedDateUTC, so an incremental read cannot see them),
     unless already read or already known as customers."""
     known = {c.contact_id.lower() for c in contacts}
-    customers = {str(row.xero_id).lower() for row in XeroRecord.select(
-        XeroRecord.xero_id).where(
-        (XeroRecord.connection == conn) & (XeroRecord.kind == "contact")
-        & (XeroRecord.is_customer == True))}  # noqa: E712 (peewee)
+    customers = {
+        str(row.xero_id).lower()
+        for row in XeroRecord.select(XeroRecord.xero_id).where(
+            (XeroRecord.connection == conn)
+            & (XeroRecord.kind == "contact")
+            & (XeroRecord.is_customer == True)  # noqa: E712 (peewee)
+        )
+    }
     wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
     return [*contacts, *client.contacts_by_ids(wanted)] if wanted else contacts
 
@@ -367,7 +430,7 @@ class XeroResource:
     stores: tuple[Stored, ...]
     #: If-Modified-Since between whole reads: never, always, or under these payroll APIs
     incremental: bool | frozenset[PayrollApi] = False
-    payroll: bool = False           # only for an organisation with payroll
+    payroll: bool = False  # only for an organisation with payroll
     checked: IdCheck | None = None
     topup: TopUp | None = None
 
@@ -393,54 +456,93 @@ class QBTResource:
 
 
 def _contact_rows(contacts: Sequence[XeroContact]) -> list[dict[str, Any]]:
-    return [_xero_row(c.contact_id, c.name, c.raw, first_name=c.first_name,
-                      last_name=c.last_name, email=c.email, status=c.status,
-                      archived=c.archived, is_customer=c.is_customer,
-                      updated_utc=_ts(c.updated_utc))
-            for c in contacts]
+    return [
+        _xero_row(
+            c.contact_id,
+            c.name,
+            c.raw,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            email=c.email,
+            status=c.status,
+            archived=c.archived,
+            is_customer=c.is_customer,
+            updated_utc=_ts(c.updated_utc),
+        )
+        for c in contacts
+    ]
 
 
 def _item_rows(items: Sequence[XeroItem]) -> list[dict[str, Any]]:
-    return [_xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc))
-            for i in items]
+    return [
+        _xero_row(i.item_id, i.name or i.code, i.raw, updated_utc=_ts(i.updated_utc)) for i in items
+    ]
 
 
 def _category_rows(categories: Sequence[XeroTrackingCategory]) -> list[dict[str, Any]]:
-    return [_xero_row(t.category_id, t.name, t.raw, status=t.status,
-                      archived=t.status != "ACTIVE")
-            for t in categories]
+    return [
+        _xero_row(t.category_id, t.name, t.raw, status=t.status, archived=t.status != "ACTIVE")
+        for t in categories
+    ]
 
 
 def _option_rows(categories: Sequence[XeroTrackingCategory]) -> list[dict[str, Any]]:
-    return [_xero_row(o.option_id, o.name, {"TrackingOptionID": o.option_id, "Name": o.name,
-                                            "Status": o.status},
-                      parent_xero_id=t.category_id, status=o.status, archived=o.status != "ACTIVE")
-            for t in categories for o in t.options]
+    return [
+        _xero_row(
+            o.option_id,
+            o.name,
+            {"TrackingOptionID": o.option_id, "Name": o.name, "Status": o.status},
+            parent_xero_id=t.category_id,
+            status=o.status,
+            archived=o.status != "ACTIVE",
+        )
+        for t in categories
+        for o in t.options
+    ]
 
 
 def _employee_rows(employees: Sequence[XeroEmployee]) -> list[dict[str, Any]]:
-    return [_xero_row(e.employee_id, f"{e.first_name} {e.last_name}".strip(), e.raw,
-                      first_name=e.first_name, last_name=e.last_name, email=e.email,
-                      status="ACTIVE" if e.active else "TERMINATED", archived=not e.active,
-                      updated_utc=_ts(e.updated_utc))
-            for e in employees]
+    return [
+        _xero_row(
+            e.employee_id,
+            f"{e.first_name} {e.last_name}".strip(),
+            e.raw,
+            first_name=e.first_name,
+            last_name=e.last_name,
+            email=e.email,
+            status="ACTIVE" if e.active else "TERMINATED",
+            archived=not e.active,
+            updated_utc=_ts(e.updated_utc),
+        )
+        for e in employees
+    ]
 
 
 def _leave_type_rows(leave_types: Sequence[XeroLeaveType]) -> list[dict[str, Any]]:
-    return [_xero_row(t.leave_type_id, t.name, t.raw, archived=not t.active)
-            for t in leave_types]
+    return [_xero_row(t.leave_type_id, t.name, t.raw, archived=not t.active) for t in leave_types]
 
 
 def _user_rows(users: Sequence[QBTUser]) -> list[dict[str, Any]]:
-    return [_qbt_row(u.id, f"{u.first_name} {u.last_name}".strip(), u.raw,
-                     first_name=u.first_name, last_name=u.last_name, email=u.email,
-                     username=u.username, active=u.active)
-            for u in users]
+    return [
+        _qbt_row(
+            u.id,
+            f"{u.first_name} {u.last_name}".strip(),
+            u.raw,
+            first_name=u.first_name,
+            last_name=u.last_name,
+            email=u.email,
+            username=u.username,
+            active=u.active,
+        )
+        for u in users
+    ]
 
 
 def _jobcode_rows(jobcodes: Sequence[QBTJobcode]) -> list[dict[str, Any]]:
-    return [_qbt_row(j.id, j.name, j.raw, parent_id=j.parent_id, type=j.type, active=j.active)
-            for j in jobcodes]
+    return [
+        _qbt_row(j.id, j.name, j.raw, parent_id=j.parent_id, type=j.type, active=j.active)
+        for j in jobcodes
+    ]
 
 
 def _customfield_rows(fields: Sequence[QBTCustomField]) -> list[dict[str, Any]]:
@@ -448,111 +550,177 @@ def _customfield_rows(fields: Sequence[QBTCustomField]) -> list[dict[str, Any]]:
 
 
 def _customfielditem_rows(items: Sequence[QBTCustomFieldItem]) -> list[dict[str, Any]]:
-    return [_qbt_row(i.id, i.name, i.raw, parent_id=i.customfield_id, active=i.active)
-            for i in items]
+    return [
+        _qbt_row(i.id, i.name, i.raw, parent_id=i.customfield_id, active=i.active) for i in items
+    ]
 
 
 def _location_rows(locations: Sequence[QBTLocation]) -> list[dict[str, Any]]:
-    return [_qbt_row(loc.id, loc.label or loc.address.line1, loc.raw, active=loc.active)
-            for loc in locations]
+    return [
+        _qbt_row(loc.id, loc.label or loc.address.line1, loc.raw, active=loc.active)
+        for loc in locations
+    ]
 
 
 def _assignment_rows(assignments: Sequence[QBTAssignment]) -> list[dict[str, Any]]:
-    return [_qbt_row(a.id, "", {"id": a.id, "user_id": a.user_id, "jobcode_id": a.jobcode_id,
-                                "active": a.active},
-                     parent_id=a.jobcode_id, active=a.active)
-            for a in assignments]
+    return [
+        _qbt_row(
+            a.id,
+            "",
+            {"id": a.id, "user_id": a.user_id, "jobcode_id": a.jobcode_id, "active": a.active},
+            parent_id=a.jobcode_id,
+            active=a.active,
+        )
+        for a in assignments
+    ]
 
 
 def _known_customfields(conn: Connection) -> list[int]:
-    return sorted({int(r.qbt_id) for r in QBTRecord.select(QBTRecord.qbt_id).where(
-        (QBTRecord.connection == conn) & (QBTRecord.kind == "customfield"))})
+    return sorted(
+        {
+            int(r.qbt_id)
+            for r in QBTRecord.select(QBTRecord.qbt_id).where(
+                (QBTRecord.connection == conn) & (QBTRecord.kind == "customfield")
+            )
+        }
+    )
 
 
 #: What a fetch reads from Xero and how, stored in this order. Contacts and AU payroll
 #: employees are read incrementally (If-Modified-Since) between whole reads; NZ/UK payroll
 #: has no If-Modified-Since; items and tracking categories are one call each.
 XERO_RESOURCES: tuple[XeroResource, ...] = (
-    XeroResource("contacts", lambda c, _version, since: c.contacts(since),
-                 (Stored("contact", "contacts", _contact_rows),), incremental=True,
-                 checked=IdCheck("contact", lambda c: c.contact_id, lambda c: c.name),
-                 topup=TopUp(_invoiced_contact_ids, _add_first_invoiced)),
-    XeroResource("items", lambda c, _version, _since: c.items(),
-                 (Stored("item", "items", _item_rows),),
-                 checked=IdCheck("item", lambda i: i.item_id, lambda i: i.name or i.code)),
-    XeroResource("tracking_categories",
-                 lambda c, _version, _since: c.tracking_categories(include_archived=True),
-                 (Stored("tracking_category", "tracking_categories", _category_rows),
-                  Stored("tracking_option", "tracking_options", _option_rows))),
-    XeroResource("employees", lambda c, version, since: c.employees(version,
-                                                                    modified_since=since),
-                 (Stored("employee", "employees", _employee_rows),), payroll=True,
-                 incremental=frozenset({PayrollApi.AU}),
-                 checked=IdCheck("employee", lambda e: e.employee_id,
-                                 lambda e: _employee_name(e.raw))),
-    XeroResource("leave_types", lambda c, version, _since: c.leave_types(version),
-                 (Stored("leave_type", "leave_types", _leave_type_rows),), payroll=True),
+    XeroResource(
+        "contacts",
+        lambda c, _version, since: c.contacts(since),
+        (Stored("contact", "contacts", _contact_rows),),
+        incremental=True,
+        checked=IdCheck("contact", lambda c: c.contact_id, lambda c: c.name),
+        topup=TopUp(_invoiced_contact_ids, _add_first_invoiced),
+    ),
+    XeroResource(
+        "items",
+        lambda c, _version, _since: c.items(),
+        (Stored("item", "items", _item_rows),),
+        checked=IdCheck("item", lambda i: i.item_id, lambda i: i.name or i.code),
+    ),
+    XeroResource(
+        "tracking_categories",
+        lambda c, _version, _since: c.tracking_categories(include_archived=True),
+        (
+            Stored("tracking_category", "tracking_categories", _category_rows),
+            Stored("tracking_option", "tracking_options", _option_rows),
+        ),
+    ),
+    XeroResource(
+        "employees",
+        lambda c, version, since: c.employees(version, modified_since=since),
+        (Stored("employee", "employees", _employee_rows),),
+        payroll=True,
+        incremental=frozenset({PayrollApi.AU}),
+        checked=IdCheck("employee", lambda e: e.employee_id, lambda e: _employee_name(e.raw)),
+    ),
+    XeroResource(
+        "leave_types",
+        lambda c, version, _since: c.leave_types(version),
+        (Stored("leave_type", "leave_types", _leave_type_rows),),
+        payroll=True,
+    ),
 )
 
 #: What a fetch reads from QuickBooks Time, in this order (custom fields before their items).
 QBT_RESOURCES: tuple[QBTResource, ...] = (
-    QBTResource("users", lambda c, _part, since: c.users(modified_since=since),
-                Stored("user", "users", _user_rows)),
-    QBTResource("jobcodes", lambda c, _part, since: c.jobcodes(modified_since=since),
-                Stored("jobcode", "jobcodes", _jobcode_rows)),
-    QBTResource("customfields", lambda c, _part, since: c.customfields(modified_since=since),
-                Stored("customfield", "customfields", _customfield_rows)),
-    QBTResource("customfielditems",
-                lambda c, part, since: c.customfielditems(int(part or 0), modified_since=since),
-                Stored("customfielditem", "customfielditems", _customfielditem_rows),
-                parts=_known_customfields),
-    QBTResource("locations", lambda c, _part, since: c.locations(modified_since=since),
-                Stored("location", "locations", _location_rows)),
-    QBTResource("jobcode_assignments",
-                lambda c, _part, since: c.jobcode_assignments(modified_since=since),
-                Stored("jobcode_assignment", "assignments", _assignment_rows),
-                stamps=lambda a: {"last_modified": a.last_modified}),
+    QBTResource(
+        "users",
+        lambda c, _part, since: c.users(modified_since=since),
+        Stored("user", "users", _user_rows),
+    ),
+    QBTResource(
+        "jobcodes",
+        lambda c, _part, since: c.jobcodes(modified_since=since),
+        Stored("jobcode", "jobcodes", _jobcode_rows),
+    ),
+    QBTResource(
+        "customfields",
+        lambda c, _part, since: c.customfields(modified_since=since),
+        Stored("customfield", "customfields", _customfield_rows),
+    ),
+    QBTResource(
+        "customfielditems",
+        lambda c, part, since: c.customfielditems(int(part or 0), modified_since=since),
+        Stored("customfielditem", "customfielditems", _customfielditem_rows),
+        parts=_known_customfields,
+    ),
+    QBTResource(
+        "locations",
+        lambda c, _part, since: c.locations(modified_since=since),
+        Stored("location", "locations", _location_rows),
+    ),
+    QBTResource(
+        "jobcode_assignments",
+        lambda c, _part, since: c.jobcode_assignments(modified_since=since),
+        Stored("jobcode_assignment", "assignments", _assignment_rows),
+        stamps=lambda a: {"last_modified": a.last_modified},
+    ),
 )
 
 #: the QuickBooks Time lists a fetch reads (last_modified_timestamps endpoint names)
 QBT_ENDPOINTS = tuple(r.endpoint for r in QBT_RESOURCES)
 
-XERO_STEPS = 1 + len(XERO_RESOURCES)    # the organisation, then each list
+XERO_STEPS = 1 + len(XERO_RESOURCES)  # the organisation, then each list
 QBT_STEPS = len(QBT_RESOURCES)
 
 
 # ---------------------------------------------------------------------------- Xero
-def _fetch_xero(ctx: AppContext, conn: Connection, report: FetchReport, *, full: bool,
-                step: Progress) -> None:
+def _fetch_xero(
+    ctx: AppContext, conn: Connection, report: FetchReport, *, full: bool, step: Progress
+) -> None:
     """Every list at once (:func:`_read_xero`), then each stored here, in this thread, in
     the order of :data:`XERO_RESOURCES`."""
     client = ctx.xero_client(conn.xero_tenant_id)
-    with client.session, ThreadPoolExecutor(max_workers=XERO_MAX_CONCURRENT,
-                                            thread_name_prefix="xero-read") as pool:
-        cursors = {r.name: _incremental_since(ctx, conn, r.name, full=full)
-                   for r in XERO_RESOURCES if r.incremental}
+    with (
+        client.session,
+        ThreadPoolExecutor(max_workers=XERO_MAX_CONCURRENT, thread_name_prefix="xero-read") as pool,
+    ):
+        cursors = {
+            r.name: _incremental_since(ctx, conn, r.name, full=full)
+            for r in XERO_RESOURCES
+            if r.incremental
+        }
         report.full_contacts = cursors["contacts"] is None
         results, payroll = _read_xero(conn, client, pool, cursors, step)
         for index, resource in enumerate(XERO_RESOURCES):
             if resource.payroll and payroll is PayrollApi.NONE:
                 continue
             incremental = resource.reads_incrementally(payroll)
-            _store_xero(ctx, conn, client, report, resource, results,
-                        since=cursors.get(resource.name) if incremental else None,
-                        incremental=incremental)
-            if index + 2 < XERO_STEPS:   # the last step is said once, at the end
+            _store_xero(
+                ctx,
+                conn,
+                client,
+                report,
+                resource,
+                results,
+                since=cursors.get(resource.name) if incremental else None,
+                incremental=incremental,
+            )
+            if index + 2 < XERO_STEPS:  # the last step is said once, at the end
                 step("xero", index + 2, XERO_STEPS)
         step("xero", XERO_STEPS, XERO_STEPS)
 
 
-def _read_xero(conn: Connection, client: XeroClient, pool: ThreadPoolExecutor,
-               cursors: dict[str, float | None],
-               step: Progress) -> tuple[dict[str, Any], PayrollApi]:
+def _read_xero(
+    conn: Connection,
+    client: XeroClient,
+    pool: ThreadPoolExecutor,
+    cursors: dict[str, float | None],
+    step: Progress,
+) -> tuple[dict[str, Any], PayrollApi]:
     """Every list's answer, read at once: up to XERO_MAX_CONCURRENT reads in flight (the
     organisation's limiter keeps Xero's minute and concurrency limits). Payroll depends on
     the organisation's Version: it is read at once with the Version saved by the last
     fetch, and again only if the organisation says otherwise. A top-up's answer is under
     ``name + "+"``."""
+
     def submit(resources: Iterable[XeroResource], version: str | None) -> dict[str, Future[Any]]:
         api = payroll_api(version)
         futures: dict[str, Future[Any]] = {}
@@ -583,7 +751,7 @@ def _read_xero(conn: Connection, client: XeroClient, pool: ThreadPoolExecutor,
         payroll = payroll_api(org.version)
         if speculative and payroll_api(guessed) is payroll:
             futures.update(speculative)
-        else:   # the Version changed (or was unknown): the guess is not used
+        else:  # the Version changed (or was unknown): the guess is not used
             _discard(speculative)
             futures.update(payroll_reads(org.version))
         return {name: future.result() for name, future in futures.items()}, payroll
@@ -593,9 +761,17 @@ def _read_xero(conn: Connection, client: XeroClient, pool: ThreadPoolExecutor,
         raise
 
 
-def _store_xero(ctx: AppContext, conn: Connection, client: XeroClient, report: FetchReport,
-                resource: XeroResource, results: dict[str, Any], *, since: float | None,
-                incremental: bool) -> None:
+def _store_xero(
+    ctx: AppContext,
+    conn: Connection,
+    client: XeroClient,
+    report: FetchReport,
+    resource: XeroResource,
+    results: dict[str, Any],
+    *,
+    since: float | None,
+    incremental: bool,
+) -> None:
     """Store one list's answer: topped up, checked for bad ids, then its cursors moved."""
     whole = since is None
     records = results[resource.name]
@@ -605,11 +781,19 @@ def _store_xero(ctx: AppContext, conn: Connection, client: XeroClient, report: F
     if resource.checked is not None:
         check = resource.checked
         records, problems = _unique(check.kind, records, check.id_of, check.name_of)
-        _record_problems(conn, check.kind, problems, whole=whole,
-                         read_ids=[check.id_of(r) for r in records])
+        _record_problems(
+            conn, check.kind, problems, whole=whole, read_ids=[check.id_of(r) for r in records]
+        )
     for stored in resource.stores:
-        _store(XeroRecord, conn, stored.kind, "xero_id", stored.rows(records), complete=whole,
-               changes=report.xero.setdefault(stored.report, KindChanges()))
+        _store(
+            XeroRecord,
+            conn,
+            stored.kind,
+            "xero_id",
+            stored.rows(records),
+            complete=whole,
+            changes=report.xero.setdefault(stored.report, KindChanges()),
+        )
     if incremental:
         _advance_xero(ctx, conn, client, resource.name, whole=whole)
 
@@ -620,8 +804,15 @@ def _latest(values: Iterable[float | None]) -> float | None:
     return max(present) if present else None
 
 
-def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchReport, *,
-                  full: bool, step: Progress) -> None:
+def _fetch_qbtime(
+    ctx: AppContext,
+    conn: Connection,
+    token: str,
+    report: FetchReport,
+    *,
+    full: bool,
+    step: Progress,
+) -> None:
     client = ctx.qbtime_client(token)
     with client.session:
         remember_key_owner(conn, client, token)
@@ -633,9 +824,15 @@ def _fetch_qbtime(ctx: AppContext, conn: Connection, token: str, report: FetchRe
             else:
                 parts = resource.parts(conn)
                 for part in parts:
-                    reads.read(resource, f"{resource.endpoint}:{part}", changes, part=part,
-                               siblings=[f"{resource.endpoint}:{other}" for other in parts
-                                         if other != part])
+                    reads.read(
+                        resource,
+                        f"{resource.endpoint}:{part}",
+                        changes,
+                        part=part,
+                        siblings=[
+                            f"{resource.endpoint}:{other}" for other in parts if other != part
+                        ],
+                    )
             step("qbtime", number, QBT_STEPS)
 
 
@@ -653,19 +850,35 @@ class _QBTReads:
         # is not read again. The whole read every 24 h (fetch) bounds what this could miss.
         self.stamps: dict[str, float | None] = {}
         if not full:
-            self.stamps = {k: qmap.parse_timestamp(v) for k, v in
-                           client.last_modified_timestamps(QBT_ENDPOINTS).items()}
+            self.stamps = {
+                k: qmap.parse_timestamp(v)
+                for k, v in client.last_modified_timestamps(QBT_ENDPOINTS).items()
+            }
 
-    def read(self, resource: QBTResource, cursor: str, changes: KindChanges, *,
-             part: int | None = None, siblings: Sequence[str] = ()) -> None:
+    def read(
+        self,
+        resource: QBTResource,
+        cursor: str,
+        changes: KindChanges,
+        *,
+        part: int | None = None,
+        siblings: Sequence[str] = (),
+    ) -> None:
         """Read ``resource`` (one ``part`` of it) unless unchanged, store it, move its
         cursor. A whole read is complete: rows no longer listed (in this part) are removed."""
         if self.unchanged(resource.endpoint, cursor, siblings=siblings):
             return
         records = resource.read(self.client, part, self.since(cursor))
-        _store(QBTRecord, self.conn, resource.stored.kind, "qbt_id",
-               resource.stored.rows(records), complete=self.full, changes=changes,
-               within=None if part is None else QBTRecord.parent_id == part)
+        _store(
+            QBTRecord,
+            self.conn,
+            resource.stored.kind,
+            "qbt_id",
+            resource.stored.rows(records),
+            complete=self.full,
+            changes=changes,
+            within=None if part is None else QBTRecord.parent_id == part,
+        )
         self.advance(cursor, (resource.stamps(r) for r in records), resource.endpoint)
 
     def since(self, cursor: str) -> float | None:
@@ -687,8 +900,10 @@ class _QBTReads:
 
     def advance(self, cursor: str, raws: Iterable[dict[str, Any]], endpoint: str) -> None:
         old = None if self.full else _cursor(self.conn, "qbtime", cursor)
-        latest = _latest([qmap.parse_timestamp(r.get("last_modified")) for r in raws]
-                         + [float(old) if old else None])
+        latest = _latest(
+            [qmap.parse_timestamp(r.get("last_modified")) for r in raws]
+            + [float(old) if old else None]
+        )
         if latest is not None:
             _set_cursor(self.conn, "qbtime", cursor, repr(latest))
         read_at = self.client.read_at.get(endpoint)
@@ -743,14 +958,18 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
         return [json.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
 
     def xrows(kind: str) -> list[dict[str, Any]]:
-        return raws(XeroRecord.select(XeroRecord.raw)
-                    .where((XeroRecord.connection == conn) & (XeroRecord.kind == kind))
-                    .order_by(XeroRecord.id))
+        return raws(
+            XeroRecord.select(XeroRecord.raw)
+            .where((XeroRecord.connection == conn) & (XeroRecord.kind == kind))
+            .order_by(XeroRecord.id)
+        )
 
     def qrows(kind: str) -> list[dict[str, Any]]:
-        return raws(QBTRecord.select(QBTRecord.raw)
-                    .where((QBTRecord.connection == conn) & (QBTRecord.kind == kind))
-                    .order_by(QBTRecord.qbt_id))
+        return raws(
+            QBTRecord.select(QBTRecord.raw)
+            .where((QBTRecord.connection == conn) & (QBTRecord.kind == kind))
+            .order_by(QBTRecord.qbt_id)
+        )
 
     snap.contacts = [xmap.map_contact(r) for r in xrows("contact")]
     snap.items = [xmap.map_item(r) for r in xrows("item")]
@@ -766,12 +985,15 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
                 readable.append(r)
                 continue
             eid = str(r.get("employeeID") or r.get("employeeId") or r.get("EmployeeID") or "")
-            snap.problems.append(XeroProblem("employee", eid, _employee_name(r), BAD_END_DATE,
-                                             {"value": bad}))
+            snap.problems.append(
+                XeroProblem("employee", eid, _employee_name(r), BAD_END_DATE, {"value": bad})
+            )
         mapper = xmap.map_v2_employee if v2 else xmap.map_au_employee
         snap.employees = [mapper(r, today) for r in readable]
-        snap.leave_types = [(xmap.map_v2_leave_type if v2 else xmap.map_au_leave_type)(r)
-                            for r in xrows("leave_type")]
+        snap.leave_types = [
+            (xmap.map_v2_leave_type if v2 else xmap.map_au_leave_type)(r)
+            for r in xrows("leave_type")
+        ]
     snap.users = [qmap.user(r) for r in qrows("user")]
     snap.jobcodes = [qmap.jobcode(r) for r in qrows("jobcode")]
     snap.customfields = [qmap.customfield(r) for r in qrows("customfield")]
@@ -784,12 +1006,20 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
 def load_fields(conn: Connection) -> tuple[list[QBTCustomField], list[XeroTrackingCategory]]:
     """Only the QuickBooks Time custom fields and the Xero tracking categories of ``conn``'s
     snapshot (no network): what the field-name rule needs, cheap enough for a form."""
+
     def raws(model: Any, kind: str, order: Any) -> list[dict[str, Any]]:
-        sql, params = (model.select(model.raw)
-                       .where((model.connection == conn) & (model.kind == kind))
-                       .order_by(order).sql())
+        sql, params = (
+            model.select(model.raw)
+            .where((model.connection == conn) & (model.kind == kind))
+            .order_by(order)
+            .sql()
+        )
         return [json.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
 
-    return ([qmap.customfield(r) for r in raws(QBTRecord, "customfield", QBTRecord.qbt_id)],
-            [xmap.map_tracking_category(r)
-             for r in raws(XeroRecord, "tracking_category", XeroRecord.id)])
+    return (
+        [qmap.customfield(r) for r in raws(QBTRecord, "customfield", QBTRecord.qbt_id)],
+        [
+            xmap.map_tracking_category(r)
+            for r in raws(XeroRecord, "tracking_category", XeroRecord.id)
+        ],
+    )

@@ -70,10 +70,24 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 
 # Query parameters whose values never reach a log or an error message.
-SENSITIVE_QUERY_KEYS = frozenset({
-    "code", "state", "token", "access_token", "refresh_token", "id_token", "client_secret",
-    "code_verifier", "password", "api_key", "apikey", "key", "signature", "secret",
-})
+SENSITIVE_QUERY_KEYS = frozenset(
+    {
+        "code",
+        "state",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "code_verifier",
+        "password",
+        "api_key",
+        "apikey",
+        "key",
+        "signature",
+        "secret",
+    }
+)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -84,8 +98,9 @@ class AuthRejected(ApiError):
     (Xero) or QBTimeTokenInvalid / QBTimePermissionMissing (QB Time)."""
 
 
-def _tag(err: BridgeError, *, service: str, status: int | None, maybe_applied: bool = False,
-         **extra: Any) -> BridgeError:
+def _tag(
+    err: BridgeError, *, service: str, status: int | None, maybe_applied: bool = False, **extra: Any
+) -> BridgeError:
     err.service = service  # type: ignore[attr-defined]
     err.status = status  # type: ignore[attr-defined]
     err.maybe_applied = maybe_applied  # type: ignore[attr-defined]
@@ -155,8 +170,16 @@ class RequestCounter:
     def _svc(self, service: str) -> dict[str, Any]:
         svc = self._services.get(service)
         if svc is None:
-            svc = {"requests": 0, "retries": 0, "rate_limited": 0, "network_errors": 0,
-                   "waited_s": 0.0, "by_method": {}, "by_status": {}, "by_method_status": {}}
+            svc = {
+                "requests": 0,
+                "retries": 0,
+                "rate_limited": 0,
+                "network_errors": 0,
+                "waited_s": 0.0,
+                "by_method": {},
+                "by_status": {},
+                "by_method_status": {},
+            }
             self._services[service] = svc
         return svc
 
@@ -188,10 +211,12 @@ class RequestCounter:
         "services": {name: {same keys + "by_method", "by_status", "by_method_status"}}}``."""
         with self._lock:
             services = {
-                name: {**{k: v for k, v in svc.items() if not isinstance(v, dict)},
-                       "by_method": dict(svc["by_method"]),
-                       "by_status": dict(svc["by_status"]),
-                       "by_method_status": dict(svc["by_method_status"])}
+                name: {
+                    **{k: v for k, v in svc.items() if not isinstance(v, dict)},
+                    "by_method": dict(svc["by_method"]),
+                    "by_status": dict(svc["by_status"]),
+                    "by_method_status": dict(svc["by_method_status"]),
+                }
                 for name, svc in self._services.items()
             }
         totals: dict[str, Any] = {
@@ -222,10 +247,19 @@ class RateLimiter:
     without any call being made.
     """
 
-    def __init__(self, *, max_concurrent: int | None = None, per_window: int | None = None,
-                 window_s: float = 60.0, per_day: int | None = None, day_s: float = 86400.0,
-                 name: str = "", clock: Clock = time.time, sleep: Sleep = time.sleep,
-                 service: str = XERO) -> None:
+    def __init__(
+        self,
+        *,
+        max_concurrent: int | None = None,
+        per_window: int | None = None,
+        window_s: float = 60.0,
+        per_day: int | None = None,
+        day_s: float = 86400.0,
+        name: str = "",
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        service: str = XERO,
+    ) -> None:
         if max_concurrent is not None and max_concurrent < 1:
             raise ValueError("max_concurrent must be >= 1")
         if per_window is not None and per_window < 1:
@@ -341,7 +375,9 @@ class RateLimiter:
                 if minute <= 0:
                     # The service's minute window is used up (maybe by a previous run):
                     # start nothing until our oldest call in the window has aged out.
-                    free_at = (self._window[0] + self.window_s) if self._window else now + self.window_s
+                    free_at = (
+                        (self._window[0] + self.window_s) if self._window else now + self.window_s
+                    )
                     self._blocked_until = max(self._blocked_until, free_at)
             if day is not None:
                 self._remaining_today = day
@@ -423,20 +459,39 @@ QBTIME_WINDOW_S = 305.0
 QBTIME_MAX_CONCURRENT = 4
 
 
-def xero_limiter(*, name: str = "", clock: Clock = time.time, sleep: Sleep = time.sleep,
-                 per_day: int = XERO_PER_DAY) -> RateLimiter:
+def xero_limiter(
+    *,
+    name: str = "",
+    clock: Clock = time.time,
+    sleep: Sleep = time.sleep,
+    per_day: int = XERO_PER_DAY,
+) -> RateLimiter:
     """One per Xero organisation (tenant id): 4 in flight, 60 per sliding 62 s, 5,000 per day."""
-    return RateLimiter(max_concurrent=XERO_MAX_CONCURRENT, per_window=XERO_PER_MINUTE,
-                       window_s=XERO_MINUTE_WINDOW_S, per_day=per_day, name=name, clock=clock, sleep=sleep,
-                       service=XERO)
+    return RateLimiter(
+        max_concurrent=XERO_MAX_CONCURRENT,
+        per_window=XERO_PER_MINUTE,
+        window_s=XERO_MINUTE_WINDOW_S,
+        per_day=per_day,
+        name=name,
+        clock=clock,
+        sleep=sleep,
+        service=XERO,
+    )
 
 
-def qbtime_limiter(*, name: str = "", clock: Clock = time.time,
-                   sleep: Sleep = time.sleep) -> RateLimiter:
+def qbtime_limiter(
+    *, name: str = "", clock: Clock = time.time, sleep: Sleep = time.sleep
+) -> RateLimiter:
     """One per QB Time access token: 4 in flight, 300 per sliding 305 s."""
-    return RateLimiter(max_concurrent=QBTIME_MAX_CONCURRENT, per_window=QBTIME_PER_WINDOW,
-                       window_s=QBTIME_WINDOW_S, name=name, clock=clock, sleep=sleep,
-                       service=QBTIME)
+    return RateLimiter(
+        max_concurrent=QBTIME_MAX_CONCURRENT,
+        per_window=QBTIME_PER_WINDOW,
+        window_s=QBTIME_WINDOW_S,
+        name=name,
+        clock=clock,
+        sleep=sleep,
+        service=QBTIME,
+    )
 
 
 class LimiterRegistry:
@@ -573,7 +628,8 @@ def safe_url(url: str, params: Any = None) -> str:
     if parts.query:
         pairs = parse_qsl(parts.query, keep_blank_values=True)
         shown += "?" + "&".join(
-            f"{k}={'[REDACTED]' if k.lower() in SENSITIVE_QUERY_KEYS else v}" for k, v in pairs)
+            f"{k}={'[REDACTED]' if k.lower() in SENSITIVE_QUERY_KEYS else v}" for k, v in pairs
+        )
     return redact(shown)
 
 
@@ -582,9 +638,12 @@ class IncompleteBody(requests.exceptions.ChunkedEncodingError):
     """The body was shorter than its Content-Length (a cut connection)."""
 
 
-_NETWORK_EXCEPTIONS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                       requests.exceptions.ChunkedEncodingError,
-                       requests.exceptions.ContentDecodingError)
+_NETWORK_EXCEPTIONS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 _KIND_TEXT = {
     "connect": "could not connect",
@@ -605,8 +664,12 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(cur))
         yield cur
-        nxt: list[Any] = [cur.__cause__, cur.__context__, getattr(cur, "reason", None),
-                          *(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))]
+        nxt: list[Any] = [
+            cur.__cause__,
+            cur.__context__,
+            getattr(cur, "reason", None),
+            *(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException)),
+        ]
         stack.extend(n for n in nxt if isinstance(n, BaseException))
 
 
@@ -619,7 +682,9 @@ def classify_network_error(exc: BaseException) -> tuple[str, bool]:
         return "tls", False
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return "read_timeout", False
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
         return "truncated", False
     if isinstance(exc, requests.exceptions.ProxyError):
         return "reset", False  # the proxy may have forwarded it
@@ -639,11 +704,11 @@ class _Tries:
     """One request's history so far: what decides whether it is sent again."""
 
     method: str
-    shown: str          # the path for logs and errors (see safe_url)
+    shown: str  # the path for logs and errors (see safe_url)
     idempotent: bool
     attempt: int = 0
-    failures: int = 0       # 5xx and network failures
-    rate_hits: int = 0      # 429s
+    failures: int = 0  # 5xx and network failures
+    rate_hits: int = 0  # 429s
     rate_waited: float = 0.0  # seconds waited for 429s
     refreshed: bool = False  # the one credentials refresh was tried
 
@@ -660,15 +725,22 @@ class ServiceSession:
     ``json``/``data`` must be re-sendable (dict, str, bytes), not a stream.
     """
 
-    def __init__(self, service: str, base_url: str, *, limiter: RateLimiter | None = None,
-                 retry: RetryPolicy | None = None,
-                 auth: Callable[[], dict[str, str]] | None = None,
-                 on_unauthorized: Callable[[], bool] | None = None,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 clock: Clock = time.time, sleep: Sleep = time.sleep,
-                 counter: RequestCounter | None = None,
-                 default_headers: Mapping[str, str] | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        auth: Callable[[], dict[str, str]] | None = None,
+        on_unauthorized: Callable[[], bool] | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        counter: RequestCounter | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -680,8 +752,11 @@ class ServiceSession:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._default_headers = {"User-Agent": f"xero-qbtime-bridge/{__version__}",
-                                 "Accept": "application/json", **(default_headers or {})}
+        self._default_headers = {
+            "User-Agent": f"xero-qbtime-bridge/{__version__}",
+            "Accept": "application/json",
+            **(default_headers or {}),
+        }
         self._session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=16)
         self._session.mount("https://", adapter)
@@ -705,20 +780,40 @@ class ServiceSession:
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
     # -- public entry point
-    def request(self, method: str, path_or_url: str, *, params: Any = None, json: Any = None,
-                data: Any = None, headers: Mapping[str, str] | None = None,
-                idempotent: bool | None = None,
-                timeout: tuple[float, float] | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        timeout: tuple[float, float] | None = None,
+    ) -> requests.Response:
         method = method.upper()
         url = self.url_for(path_or_url)
-        tries = _Tries(method, safe_url(url, params),
-                       method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
+        tries = _Tries(
+            method,
+            safe_url(url, params),
+            method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+        )
         while True:
             tries.attempt += 1
             if tries.attempt > 1 and self.counter:
                 self.counter.record_retry(self.service)
-            resp, exc = self._send(method, url, tries.shown, params, json, data, headers,
-                                   timeout or self.timeout, tries.attempt)
+            resp, exc = self._send(
+                method,
+                url,
+                tries.shown,
+                params,
+                json,
+                data,
+                headers,
+                timeout or self.timeout,
+                tries.attempt,
+            )
             if exc is not None:
                 self._network_failure(exc, tries)
                 continue
@@ -748,27 +843,49 @@ class ServiceSession:
         policy = self.retry
         retryable = kind != "tls" and (tries.idempotent or not_sent)
         if retryable and tries.failures < policy.max_attempts:
-            self._pause(policy.backoff(tries.failures, self._rng), tries.method, tries.shown,
-                        f"{_KIND_TEXT[kind]}, retry {tries.failures} of {policy.max_attempts - 1}")
+            self._pause(
+                policy.backoff(tries.failures, self._rng),
+                tries.method,
+                tries.shown,
+                f"{_KIND_TEXT[kind]}, retry {tries.failures} of {policy.max_attempts - 1}",
+            )
             return
         maybe = not not_sent and tries.method not in READ_ONLY_METHODS
-        log.warning("%s %s %s failed: %s (after %d attempt(s))", self.service, tries.method,
-                    tries.shown, _KIND_TEXT[kind], tries.attempt)
-        raise _tag(NetworkError(redact(f"{_KIND_TEXT[kind]}: {tries.method} {tries.shown}"),
-                                service=self.service),
-                   service=self.service, status=None, maybe_applied=maybe,
-                   kind=kind) from None
+        log.warning(
+            "%s %s %s failed: %s (after %d attempt(s))",
+            self.service,
+            tries.method,
+            tries.shown,
+            _KIND_TEXT[kind],
+            tries.attempt,
+        )
+        raise _tag(
+            NetworkError(
+                redact(f"{_KIND_TEXT[kind]}: {tries.method} {tries.shown}"), service=self.service
+            ),
+            service=self.service,
+            status=None,
+            maybe_applied=maybe,
+            kind=kind,
+        ) from None
 
     def _unauthorized(self, resp: requests.Response, tries: _Tries) -> None:
         """401: one refresh of the credentials, one retry."""
         if not tries.refreshed and self._on_unauthorized is not None:
             tries.refreshed = True
             if self._on_unauthorized():
-                log.debug("%s %s %s: 401, credentials refreshed, retrying",
-                          self.service, tries.method, tries.shown)
+                log.debug(
+                    "%s %s %s: 401, credentials refreshed, retrying",
+                    self.service,
+                    tries.method,
+                    tries.shown,
+                )
                 return
-        raise _tag(AuthRejected(service=self.service, reason=error_reason(resp)),
-                   service=self.service, status=401)
+        raise _tag(
+            AuthRejected(service=self.service, reason=error_reason(resp)),
+            service=self.service,
+            status=401,
+        )
 
     def _rate_limited(self, resp: requests.Response, tries: _Tries) -> None:
         """429: nothing was applied, so any method waits and retries, within the policy's
@@ -781,24 +898,38 @@ class ServiceSession:
             until = now + (retry_after if retry_after is not None else 86400.0)
             if self.limiter is not None:
                 self.limiter.mark_day_exhausted(until)
-            log.warning("%s daily request limit reached; resume after %s",
-                        self.service, format_local_time(until))
+            log.warning(
+                "%s daily request limit reached; resume after %s",
+                self.service,
+                format_local_time(until),
+            )
             raise daily_limit_error(until, now, self.service)
         if retry_after is not None:
             wait = max(retry_after, policy.min_rate_wait_s)
         else:
-            wait = max(policy.rate_initial_s * policy.rate_factor ** tries.rate_hits,
-                       policy.min_rate_wait_s)
+            wait = max(
+                policy.rate_initial_s * policy.rate_factor**tries.rate_hits, policy.min_rate_wait_s
+            )
         tries.rate_hits += 1
         budget = policy.max_rate_wait_s - tries.rate_waited
         if budget <= 0 or (retry_after is not None and wait > budget):
-            log.warning("%s %s %s: still rate limited after waiting %.0f s",
-                        self.service, tries.method, tries.shown, tries.rate_waited)
-            suggest = math.ceil(wait if retry_after is not None
-                                else min(wait, policy.max_rate_wait_s))
-            raise _tag(RateLimited(service=self.service, seconds=suggest),
-                       service=self.service, status=429, retry_after=suggest,
-                       problem=problem or None)
+            log.warning(
+                "%s %s %s: still rate limited after waiting %.0f s",
+                self.service,
+                tries.method,
+                tries.shown,
+                tries.rate_waited,
+            )
+            suggest = math.ceil(
+                wait if retry_after is not None else min(wait, policy.max_rate_wait_s)
+            )
+            raise _tag(
+                RateLimited(service=self.service, seconds=suggest),
+                service=self.service,
+                status=429,
+                retry_after=suggest,
+                problem=problem or None,
+            )
         wait = min(wait, budget)
         tries.rate_waited += wait
         if self.limiter is not None:
@@ -818,18 +949,37 @@ class ServiceSession:
                 ra = _parse_retry_after(resp.headers.get("Retry-After"), self._clock())
                 if ra is not None:
                     wait = min(max(wait, ra), policy.backoff_cap_s)
-                self._pause(wait, tries.method, tries.shown,
-                            f"{status}, retry {tries.failures} of {policy.max_attempts - 1}")
+                self._pause(
+                    wait,
+                    tries.method,
+                    tries.shown,
+                    f"{status}, retry {tries.failures} of {policy.max_attempts - 1}",
+                )
                 return
         reason = error_reason(resp)
         maybe = not tries.idempotent
-        log.warning("%s %s %s -> %d: %s (after %d attempt(s))", self.service, tries.method,
-                    tries.shown, status, reason, tries.attempt)
+        log.warning(
+            "%s %s %s -> %d: %s (after %d attempt(s))",
+            self.service,
+            tries.method,
+            tries.shown,
+            status,
+            reason,
+            tries.attempt,
+        )
         if status == 503:
-            raise _tag(ServiceUnavailable(reason, service=self.service),
-                       service=self.service, status=503, maybe_applied=maybe)
-        raise _tag(ApiError(service=self.service, reason=reason),
-                   service=self.service, status=status, maybe_applied=maybe)
+            raise _tag(
+                ServiceUnavailable(reason, service=self.service),
+                service=self.service,
+                status=503,
+                maybe_applied=maybe,
+            )
+        raise _tag(
+            ApiError(service=self.service, reason=reason),
+            service=self.service,
+            status=status,
+            maybe_applied=maybe,
+        )
 
     def get(self, path_or_url: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", path_or_url, **kwargs)
@@ -851,9 +1001,18 @@ class ServiceSession:
         if seconds > 0:
             self._sleep(seconds)
 
-    def _send(self, method: str, url: str, shown: str, params: Any, json: Any, data: Any,
-              headers: Mapping[str, str] | None, timeout: tuple[float, float],
-              attempt: int) -> tuple[requests.Response | None, BaseException | None]:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        shown: str,
+        params: Any,
+        json: Any,
+        data: Any,
+        headers: Mapping[str, str] | None,
+        timeout: tuple[float, float],
+        attempt: int,
+    ) -> tuple[requests.Response | None, BaseException | None]:
         # Credentials first (a refresh may make its own calls), then take a slot.
         hdrs = dict(self._default_headers)
         if self._auth is not None:
@@ -865,16 +1024,24 @@ class ServiceSession:
         start = time.perf_counter()
         try:
             try:
-                resp = self._session.request(method, url, params=params, json=json, data=data,
-                                             headers=hdrs, timeout=timeout)
+                resp = self._session.request(
+                    method, url, params=params, json=json, data=data, headers=hdrs, timeout=timeout
+                )
                 _ensure_complete(method, resp)
             except _NETWORK_EXCEPTIONS as exc:
                 elapsed = time.perf_counter() - start
                 kind, _ = classify_network_error(exc)
                 if self.counter:
                     self.counter.record(self.service, method, "network")
-                log.debug("%s %s %s -> %s after %.3f s (attempt %d)", self.service, method,
-                          shown, kind, elapsed, attempt)
+                log.debug(
+                    "%s %s %s -> %s after %.3f s (attempt %d)",
+                    self.service,
+                    method,
+                    shown,
+                    kind,
+                    elapsed,
+                    attempt,
+                )
                 return None, exc
         finally:
             if self.limiter is not None:
@@ -884,8 +1051,15 @@ class ServiceSession:
             self.limiter.update_from_headers(resp.headers)
         if self.counter:
             self.counter.record(self.service, method, resp.status_code)
-        log.debug("%s %s %s -> %d in %.3f s (attempt %d)", self.service, method, shown,
-                  resp.status_code, elapsed, attempt)
+        log.debug(
+            "%s %s %s -> %d in %.3f s (attempt %d)",
+            self.service,
+            method,
+            shown,
+            resp.status_code,
+            elapsed,
+            attempt,
+        )
         return resp, None
 
 

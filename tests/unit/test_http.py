@@ -81,8 +81,9 @@ class Script:
         self.in_flight = 0
         self.max_in_flight = 0
 
-    def add(self, status: int, body: Any = None, headers: dict[str, str] | None = None,
-            times: int = 1) -> Script:
+    def add(
+        self, status: int, body: Any = None, headers: dict[str, str] | None = None, times: int = 1
+    ) -> Script:
         for _ in range(times):
             self.queue.append((status, body, headers or {}))
         return self
@@ -92,8 +93,15 @@ class Script:
         with self.lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            self.seen.append({"method": req.method, "path": req.path, "args": dict(req.args),
-                              "headers": dict(req.headers), "body": req.get_data()})
+            self.seen.append(
+                {
+                    "method": req.method,
+                    "path": req.path,
+                    "args": dict(req.args),
+                    "headers": dict(req.headers),
+                    "body": req.get_data(),
+                }
+            )
             status, body, headers = self.queue.popleft() if self.queue else (200, None, {})
         try:
             if self.delay_s:
@@ -173,8 +181,12 @@ def test_503_exhausted_raises_service_unavailable(serve, ft):
 
 
 def test_500_exhausted_raises_api_error_with_service_message(serve, ft):
-    body = {"ErrorNumber": 10, "Type": "ValidationException", "Message": "Boom",
-            "Elements": [{"ValidationErrors": [{"Message": "Something broke"}]}]}
+    body = {
+        "ErrorNumber": 10,
+        "Type": "ValidationException",
+        "Message": "Boom",
+        "Elements": [{"ValidationErrors": [{"Message": "Something broke"}]}],
+    }
     app = Script().add(500, body, times=3)
     s = make(serve(app), ft, retry=RetryPolicy(max_attempts=3))
     with pytest.raises(ApiError) as info:
@@ -191,8 +203,9 @@ def test_post_not_retried_on_500_unless_idempotent(serve, ft):
         s.request("POST", "/x", json={"a": 1})
     assert app.calls == 1 and info.value.maybe_applied is True
     # With an Idempotency-Key the caller declares it safe: retried.
-    resp = s.request("POST", "/x", json={"a": 1}, headers={"Idempotency-Key": "k1"},
-                     idempotent=True)
+    resp = s.request(
+        "POST", "/x", json={"a": 1}, headers={"Idempotency-Key": "k1"}, idempotent=True
+    )
     assert resp.status_code == 200 and app.calls == 3
 
 
@@ -229,8 +242,9 @@ def test_get_retried_after_network_fault(serve, ft, kind):
     assert len(ft.sleeps) == 1
 
 
-@pytest.mark.parametrize("kind,applied", [("reset", 0), ("read_timeout", 0),
-                                          ("lost_response", 1), ("truncated", 1)])
+@pytest.mark.parametrize(
+    "kind,applied", [("reset", 0), ("read_timeout", 0), ("lost_response", 1), ("truncated", 1)]
+)
 def test_post_not_retried_after_send(serve, ft, kind, applied):
     app = Script().add(200, {"Contacts": [{"Name": "y" * 200}]})
     plan = FaultPlan(stall_s=0.6)
@@ -293,21 +307,27 @@ def test_connection_refused_exhausted_is_network_error(ft):
 
 def test_classify_network_errors():
     refused = requests.exceptions.ConnectionError(
-        MaxRetryError(None, "/x", NewConnectionError(None, "refused")))
+        MaxRetryError(None, "/x", NewConnectionError(None, "refused"))
+    )
     assert classify_network_error(refused) == ("connect", True)
     assert classify_network_error(requests.exceptions.ConnectTimeout()) == ("connect_timeout", True)
     assert classify_network_error(requests.exceptions.ReadTimeout()) == ("read_timeout", False)
-    reset = requests.exceptions.ConnectionError(ProtocolError("Connection aborted.",
-                                                              ConnectionResetError()))
+    reset = requests.exceptions.ConnectionError(
+        ProtocolError("Connection aborted.", ConnectionResetError())
+    )
     assert classify_network_error(reset) == ("reset", False)
-    assert classify_network_error(requests.exceptions.ChunkedEncodingError()) == ("truncated", False)
+    assert classify_network_error(requests.exceptions.ChunkedEncodingError()) == (
+        "truncated",
+        False,
+    )
     assert classify_network_error(requests.exceptions.SSLError()) == ("tls", False)
 
 
 # --------------------------------------------------------------------------- 429
 def test_xero_minute_429_honours_retry_after_even_for_post(serve, ft):
-    app = Script().add(429, {"Title": "Too Many Requests"},
-                       {"Retry-After": "17", "X-Rate-Limit-Problem": "minute"})
+    app = Script().add(
+        429, {"Title": "Too Many Requests"}, {"Retry-After": "17", "X-Rate-Limit-Problem": "minute"}
+    )
     limiter = xero_limiter(clock=ft.now, sleep=ft.sleep)
     s = make(serve(app), ft, limiter=limiter)
     resp = s.request("POST", "/api.xro/2.0/Contacts", json={"Contacts": []})
@@ -343,8 +363,11 @@ def test_retry_after_as_http_date(serve, ft):
 
 
 def test_xero_day_limit_raises_at_once_and_limiter_refuses_next_call(serve, ft):
-    app = Script().add(429, None, {"Retry-After": "7200", "X-Rate-Limit-Problem": "day",
-                                   "X-DayLimit-Remaining": "0"})
+    app = Script().add(
+        429,
+        None,
+        {"Retry-After": "7200", "X-Rate-Limit-Problem": "day", "X-DayLimit-Remaining": "0"},
+    )
     limiter = xero_limiter(clock=ft.now, sleep=ft.sleep)
     s = make(serve(app), ft, limiter=limiter)
     with pytest.raises(DailyLimitReached) as info:
@@ -420,7 +443,9 @@ def test_401_refreshes_once_and_retries_with_new_header(serve, ft):
     class App(Script):
         def __call__(self, environ, start_response):
             if Request(environ).headers.get("Authorization") != "Bearer new-token":
-                self.queue.appendleft((401, {"Title": "Unauthorized", "Detail": "TokenExpired"}, {}))
+                self.queue.appendleft(
+                    (401, {"Title": "Unauthorized", "Detail": "TokenExpired"}, {})
+                )
             return super().__call__(environ, start_response)
 
     app = App()
@@ -431,21 +456,32 @@ def test_401_refreshes_once_and_retries_with_new_header(serve, ft):
         token["value"] = "new-token"
         return True
 
-    s = make(serve(app), ft, auth=lambda: {"Authorization": f"Bearer {token['value']}"},
-             on_unauthorized=refresh)
+    s = make(
+        serve(app),
+        ft,
+        auth=lambda: {"Authorization": f"Bearer {token['value']}"},
+        on_unauthorized=refresh,
+    )
     resp = s.request("POST", "/x", json={})
     assert resp.status_code == 200 and calls == [1]
-    assert [c["headers"]["Authorization"] for c in app.seen] == ["Bearer old-token",
-                                                                "Bearer new-token"]
+    assert [c["headers"]["Authorization"] for c in app.seen] == [
+        "Bearer old-token",
+        "Bearer new-token",
+    ]
     assert ft.sleeps == []
 
 
 def test_second_401_raises_auth_rejected(serve, ft):
-    app = Script().add(401, {"Title": "Unauthorized", "Detail": "AuthorizationUnsuccessful"},
-                       times=5)
+    app = Script().add(
+        401, {"Title": "Unauthorized", "Detail": "AuthorizationUnsuccessful"}, times=5
+    )
     calls: list[int] = []
-    s = make(serve(app), ft, auth=lambda: {"Authorization": "Bearer t"},
-             on_unauthorized=lambda: calls.append(1) or True)
+    s = make(
+        serve(app),
+        ft,
+        auth=lambda: {"Authorization": "Bearer t"},
+        on_unauthorized=lambda: calls.append(1) or True,
+    )
     with pytest.raises(AuthRejected) as info:
         s.request("GET", "/x")
     assert calls == [1] and app.calls == 2
@@ -487,8 +523,13 @@ def test_limiter_keeps_at_most_n_concurrent_threads():
 
 def test_session_limiter_bounds_server_side_concurrency(serve, ft):
     app = Script(delay_s=0.05)
-    s = ServiceSession(XERO, serve(app), limiter=RateLimiter(max_concurrent=2),
-                       retry=RetryPolicy(), timeout=(2.0, 2.0))
+    s = ServiceSession(
+        XERO,
+        serve(app),
+        limiter=RateLimiter(max_concurrent=2),
+        retry=RetryPolicy(),
+        timeout=(2.0, 2.0),
+    )
     threads = [threading.Thread(target=s.request, args=("GET", f"/x/{i}")) for i in range(8)]
     for t in threads:
         t.start()
@@ -508,8 +549,11 @@ def test_limiter_window_with_fake_clock(ft):
 
 
 @settings(max_examples=60, deadline=None)
-@given(per=st.integers(1, 6), window=st.floats(1, 60),
-       gaps=st.lists(st.floats(0, 30), min_size=1, max_size=40))
+@given(
+    per=st.integers(1, 6),
+    window=st.floats(1, 60),
+    gaps=st.lists(st.floats(0, 30), min_size=1, max_size=40),
+)
 def test_limiter_never_exceeds_window_property(per, window, gaps):
     ft = FakeTime()
     limiter = RateLimiter(per_window=per, window_s=window, clock=ft.now, sleep=ft.sleep)
@@ -554,16 +598,18 @@ def test_presets():
 
 
 @settings(max_examples=60, deadline=None)
-@given(gaps=st.lists(st.floats(min_value=0, max_value=3), min_size=130, max_size=200),
-       delays=st.lists(st.floats(min_value=0, max_value=1.99), min_size=200, max_size=200),
-       phase=st.floats(min_value=0, max_value=60))
+@given(
+    gaps=st.lists(st.floats(min_value=0, max_value=3), min_size=130, max_size=200),
+    delays=st.lists(st.floats(min_value=0, max_value=1.99), min_size=200, max_size=200),
+    phase=st.floats(min_value=0, max_value=60),
+)
 def test_xero_preset_never_exceeds_60_in_any_fixed_minute(gaps, delays, phase):
     """Whatever the pace of our calls, and a send->arrival gap that varies by < 2 s, Xero's
     fixed 60 s windows (any phase) never see more than 60 calls."""
     ft = FakeTime()
     limiter = xero_limiter(clock=ft.now, sleep=ft.sleep)
     arrivals = []
-    for gap, delay in zip(gaps, delays[:len(gaps)], strict=True):
+    for gap, delay in zip(gaps, delays[: len(gaps)], strict=True):
         ft.clock.advance(gap)
         with limiter:
             arrivals.append(ft.now() + delay)
@@ -583,8 +629,10 @@ def test_registry_gives_one_limiter_per_key():
         return xero_limiter()
 
     results: list[RateLimiter] = []
-    threads = [threading.Thread(target=lambda: results.append(registry.for_key("t1", factory)))
-               for _ in range(10)]
+    threads = [
+        threading.Thread(target=lambda: results.append(registry.for_key("t1", factory)))
+        for _ in range(10)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -597,11 +645,19 @@ def test_registry_gives_one_limiter_per_key():
 # --------------------------------------------------------------------------- redaction
 def test_logs_and_errors_never_hold_secrets(serve, ft, caplog):
     caplog.set_level(logging.DEBUG, logger="core.services.http")
-    app = (Script().add(200).add(500, {"Message": "bad token=SECRET-ECHO-777"}, times=2)
-           .add(401, {"error": "invalid_grant", "error_description": "refresh_token=RT-SECRET-9"}))
+    app = (
+        Script()
+        .add(200)
+        .add(500, {"Message": "bad token=SECRET-ECHO-777"}, times=2)
+        .add(401, {"error": "invalid_grant", "error_description": "refresh_token=RT-SECRET-9"})
+    )
     plan = FaultPlan()
-    s = make(serve(app, plan), ft, retry=RetryPolicy(max_attempts=2),
-             auth=lambda: {"Authorization": "Bearer AT-SECRET-123"})
+    s = make(
+        serve(app, plan),
+        ft,
+        retry=RetryPolicy(max_attempts=2),
+        auth=lambda: {"Authorization": "Bearer AT-SECRET-123"},
+    )
     secret_params = {"code": "CODE-SECRET-456", "state": "STATE-SECRET-789", "page": 2}
     s.request("GET", "/callback", params=secret_params, data="refresh_token=RT-SECRET-9")
     with pytest.raises(ApiError) as api_err:
@@ -615,8 +671,14 @@ def test_logs_and_errors_never_hold_secrets(serve, ft, caplog):
     text = ours + "".join(str(e.value) for e in (api_err, auth_err, net_err))
     assert "GET /callback?code=[REDACTED]&state=[REDACTED]&page=2 -> 200" in ours
     assert "bad token=[REDACTED]" in str(api_err.value)
-    for secret in ("AT-SECRET-123", "CODE-SECRET-456", "STATE-SECRET-789", "RT-SECRET-9",
-                   "SECRET-ECHO-777", "TOK-SECRET-000"):
+    for secret in (
+        "AT-SECRET-123",
+        "CODE-SECRET-456",
+        "STATE-SECRET-789",
+        "RT-SECRET-9",
+        "SECRET-ECHO-777",
+        "TOK-SECRET-000",
+    ):
         assert secret not in text
     # the secrets did reach the server: redaction is only on our side
     assert app.seen[0]["args"]["code"] == "CODE-SECRET-456"
@@ -624,8 +686,10 @@ def test_logs_and_errors_never_hold_secrets(serve, ft, caplog):
 
 
 def test_safe_url():
-    assert safe_url("https://h/p?code=abc&x=1", {"refresh_token": "r"}) == \
-        "/p?code=[REDACTED]&x=1&refresh_token=[REDACTED]"
+    assert (
+        safe_url("https://h/p?code=abc&x=1", {"refresh_token": "r"})
+        == "/p?code=[REDACTED]&x=1&refresh_token=[REDACTED]"
+    )
 
 
 # --------------------------------------------------------------------------- error bodies
@@ -638,35 +702,70 @@ def _resp(status: int, body: Any, ctype: str = "application/json") -> requests.R
     return r
 
 
-@pytest.mark.parametrize("body,expected", [
-    ({"ErrorNumber": 10, "Type": "ValidationException",
-      "Message": "A validation exception occurred",
-      "Elements": [{"ValidationErrors": [{"Message": "Please enter a unique Name."}]},
-                   {"ValidationErrors": [{"Message": "Please enter a unique Name."}]}]},
-     "A validation exception occurred: Please enter a unique Name."),
-    ({"type": "application/problem+json", "title": "BadRequest", "status": "400",
-      "detail": "Validation error occurred.",
-      "invalidFields": [{"name": "DateOfBirth", "reason": "The Date of Birth is required."}]},
-     "BadRequest: Validation error occurred.; DateOfBirth: The Date of Birth is required."),
-    ({"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"},
-     "Forbidden: AuthenticationUnsuccessful"),
-    ({"error": {"code": 417, "message": "Invalid param(s): geofence_config_id"}},
-     "Invalid param(s): geofence_config_id"),
-    ({"error": "invalid_grant", "error_description": "The authorization code has expired"},
-     "invalid_grant: The authorization code has expired"),
-    ({"ErrorNumber": 16, "Type": "QueryParseException", "Message": "No property 'hi'"},
-     "No property 'hi'"),
-    ({}, "HTTP 400 Reason"),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        (
+            {
+                "ErrorNumber": 10,
+                "Type": "ValidationException",
+                "Message": "A validation exception occurred",
+                "Elements": [
+                    {"ValidationErrors": [{"Message": "Please enter a unique Name."}]},
+                    {"ValidationErrors": [{"Message": "Please enter a unique Name."}]},
+                ],
+            },
+            "A validation exception occurred: Please enter a unique Name.",
+        ),
+        (
+            {
+                "type": "application/problem+json",
+                "title": "BadRequest",
+                "status": "400",
+                "detail": "Validation error occurred.",
+                "invalidFields": [
+                    {"name": "DateOfBirth", "reason": "The Date of Birth is required."}
+                ],
+            },
+            "BadRequest: Validation error occurred.; DateOfBirth: The Date of Birth is required.",
+        ),
+        (
+            {
+                "Type": None,
+                "Title": "Forbidden",
+                "Status": 403,
+                "Detail": "AuthenticationUnsuccessful",
+            },
+            "Forbidden: AuthenticationUnsuccessful",
+        ),
+        (
+            {"error": {"code": 417, "message": "Invalid param(s): geofence_config_id"}},
+            "Invalid param(s): geofence_config_id",
+        ),
+        (
+            {"error": "invalid_grant", "error_description": "The authorization code has expired"},
+            "invalid_grant: The authorization code has expired",
+        ),
+        (
+            {"ErrorNumber": 16, "Type": "QueryParseException", "Message": "No property 'hi'"},
+            "No property 'hi'",
+        ),
+        ({}, "HTTP 400 Reason"),
+    ],
+)
 def test_error_reason_shapes(body, expected):
     assert error_reason(_resp(400, body)) == expected
 
 
 def test_error_reason_plain_text_and_html():
-    assert error_reason(_resp(503, b"The Xero API is currently offline for maintenance",
-                              "text/plain")) == "The Xero API is currently offline for maintenance"
-    assert error_reason(_resp(502, b"<html><body>Bad gateway</body></html>", "text/html")) == \
-        "HTTP 502 Reason"
+    assert (
+        error_reason(_resp(503, b"The Xero API is currently offline for maintenance", "text/plain"))
+        == "The Xero API is currently offline for maintenance"
+    )
+    assert (
+        error_reason(_resp(502, b"<html><body>Bad gateway</body></html>", "text/html"))
+        == "HTTP 502 Reason"
+    )
 
 
 # --------------------------------------------------------------------------- counter

@@ -60,8 +60,9 @@ class FakeSession:
         self.answers = list(answers)
         self.calls: list[tuple[str, str, dict[str, Any] | None, Any]] = []
 
-    def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
-                **_: Any) -> requests.Response:
+    def request(
+        self, method: str, path: str, *, params: Any = None, json: Any = None, **_: Any
+    ) -> requests.Response:
         self.calls.append((method, path, params, copy.deepcopy(json)))
         answer = self.answers.pop(0)
         if isinstance(answer, BaseException):
@@ -86,8 +87,10 @@ def test_more_as_string_true_still_reads_next_page():
     users = QBTimeClient(s).users()  # type: ignore[arg-type]
     assert [u.id for u in users] == [1, 2]
     assert [c[2]["page"] for c in s.calls] == [1, 2]
-    assert all(c[2]["limit"] == 200 and c[2]["active"] == "both" and c[2]["supplemental_data"] == "no"
-               for c in s.calls)
+    assert all(
+        c[2]["limit"] == 200 and c[2]["active"] == "both" and c[2]["supplemental_data"] == "no"
+        for c in s.calls
+    )
 
 
 def test_unreadable_more_is_an_error_not_a_short_list():
@@ -97,9 +100,11 @@ def test_unreadable_more_is_an_error_not_a_short_list():
 
 
 def test_more_true_with_an_empty_page_stops_and_pages_are_deduplicated():
-    s = FakeSession(_page("jobcodes", [{"id": 1, "name": "a"}], True),
-                    _page("jobcodes", [{"id": 1, "name": "a2"}, {"id": 2, "name": "b"}], True),
-                    _resp(200, {"results": {"jobcodes": []}, "more": True}))
+    s = FakeSession(
+        _page("jobcodes", [{"id": 1, "name": "a"}], True),
+        _page("jobcodes", [{"id": 1, "name": "a2"}, {"id": 2, "name": "b"}], True),
+        _resp(200, {"results": {"jobcodes": []}, "more": True}),
+    )
     jobcodes = QBTimeClient(s).jobcodes()  # type: ignore[arg-type]
     assert [(j.id, j.name) for j in jobcodes] == [(1, "a2"), (2, "b")]
     assert len(s.calls) == 3
@@ -119,10 +124,29 @@ def test_batch_size_over_50_is_refused():
 
 def test_answers_keyed_by_something_else_fall_back_to_document_order():
     rows = [{"name": "A"}, {"name": "B"}]
-    s = FakeSession(_resp(200, {"results": {"jobcodes": {
-        "901": {"_status_code": 200, "_status_message": "Created", "id": 901, "name": "A"},
-        "902": {"_status_code": 417, "_status_message": "Expectation Failed",
-                "_status_extra": "Oops! That Short Code is already in use", "name": "B"}}}}))
+    s = FakeSession(
+        _resp(
+            200,
+            {
+                "results": {
+                    "jobcodes": {
+                        "901": {
+                            "_status_code": 200,
+                            "_status_message": "Created",
+                            "id": 901,
+                            "name": "A",
+                        },
+                        "902": {
+                            "_status_code": 417,
+                            "_status_message": "Expectation Failed",
+                            "_status_extra": "Oops! That Short Code is already in use",
+                            "name": "B",
+                        },
+                    }
+                }
+            },
+        )
+    )
     res = QBTimeClient(s).create_jobcodes(rows)  # type: ignore[arg-type]
     assert [(r.ok, r.status, r.id) for r in res] == [(True, 200, 901), (False, 417, None)]
     assert res[1].message == "Oops! That Short Code is already in use"
@@ -130,8 +154,16 @@ def test_answers_keyed_by_something_else_fall_back_to_document_order():
 
 
 def test_row_without_an_answer_element_is_not_ok_with_status_0():
-    s = FakeSession(_resp(200, {"results": {"users": {
-        "1": {"_status_code": 200, "_status_message": "Created", "id": 7}}}}))
+    s = FakeSession(
+        _resp(
+            200,
+            {
+                "results": {
+                    "users": {"1": {"_status_code": 200, "_status_message": "Created", "id": 7}}
+                }
+            },
+        )
+    )
     res = QBTimeClient(s).create_users([{"username": "a"}, {"username": "b"}])  # type: ignore[arg-type]
     assert (res[0].ok, res[0].id) == (True, 7)
     assert (res[1].ok, res[1].status, res[1].record) == (False, 0, None)
@@ -140,22 +172,52 @@ def test_row_without_an_answer_element_is_not_ok_with_status_0():
 def test_202_without_id_is_resolved_by_parent_name_and_type():
     rows = [{"name": "Acme*", "parent_id": 0}]
     s = FakeSession(
-        _resp(200, {"results": {"jobcodes": {"1": {"_status_code": 202, "_status_message": "Accepted",
-                                                   "name": "Acme*"}}}}),
+        _resp(
+            200,
+            {
+                "results": {
+                    "jobcodes": {
+                        "1": {"_status_code": 202, "_status_message": "Accepted", "name": "Acme*"}
+                    }
+                }
+            },
+        ),
         # the name filter's "*" is a wildcard: extra matches come back and are ignored
-        _page("jobcodes", [{"id": 55, "parent_id": 0, "name": "Acme* Ltd", "type": "regular"},
-                           {"id": 56, "parent_id": 0, "name": "acme*", "type": "regular"}], False))
+        _page(
+            "jobcodes",
+            [
+                {"id": 55, "parent_id": 0, "name": "Acme* Ltd", "type": "regular"},
+                {"id": 56, "parent_id": 0, "name": "acme*", "type": "regular"},
+            ],
+            False,
+        ),
+    )
     res = QBTimeClient(s).create_jobcodes(rows)  # type: ignore[arg-type]
     assert (res[0].ok, res[0].duplicate, res[0].status, res[0].id) == (True, True, 202, 56)
     lookup = s.calls[1][2]
-    assert (lookup["parent_ids"], lookup["name"], lookup["type"], lookup["active"]) == ("0", "Acme*", "regular", "both")
+    assert (lookup["parent_ids"], lookup["name"], lookup["type"], lookup["active"]) == (
+        "0",
+        "Acme*",
+        "regular",
+        "both",
+    )
 
 
 def test_202_lookup_failure_keeps_the_applied_batch():
     s = FakeSession(
-        _resp(200, {"results": {"jobcodes": {"1": {"_status_code": 200, "id": 9, "name": "New"},
-                                             "2": {"_status_code": 202, "name": "Old"}}}}),
-        _tagged(NetworkError("no answer", service=QBTIME), maybe_applied=False, status=None))
+        _resp(
+            200,
+            {
+                "results": {
+                    "jobcodes": {
+                        "1": {"_status_code": 200, "id": 9, "name": "New"},
+                        "2": {"_status_code": 202, "name": "Old"},
+                    }
+                }
+            },
+        ),
+        _tagged(NetworkError("no answer", service=QBTIME), maybe_applied=False, status=None),
+    )
     res = QBTimeClient(s).create_jobcodes([{"name": "New"}, {"name": "Old"}])  # type: ignore[arg-type]
     assert (res[0].ok, res[0].id) == (True, 9)
     assert (res[1].ok, res[1].duplicate, res[1].status) == (False, True, 202)
@@ -171,17 +233,26 @@ def test_200_naming_none_of_the_rows_is_outcome_unknown():
 def test_202_without_id_that_cannot_be_found_is_reported():
     s = FakeSession(
         _resp(200, {"results": {"jobcodes": {"1": {"_status_code": 202, "name": "Ghost"}}}}),
-        _page("jobcodes", [], False))
+        _page("jobcodes", [], False),
+    )
     res = QBTimeClient(s).create_jobcodes([{"name": "Ghost"}])  # type: ignore[arg-type]
     assert (res[0].ok, res[0].duplicate) == (False, True)
 
 
 def test_whole_request_4xx_on_a_later_batch_keeps_what_was_done():
     rows = [{"name": f"C{i}"} for i in range(4)]
-    ok = {"results": {"jobcodes": {"1": {"_status_code": 200, "id": 1, "name": "C0"},
-                                   "2": {"_status_code": 200, "id": 2, "name": "C1"}}}}
-    s = FakeSession(_resp(200, ok),
-                    _resp(417, {"error": {"code": 417, "message": "Expectation Failed: bad data"}}))
+    ok = {
+        "results": {
+            "jobcodes": {
+                "1": {"_status_code": 200, "id": 1, "name": "C0"},
+                "2": {"_status_code": 200, "id": 2, "name": "C1"},
+            }
+        }
+    }
+    s = FakeSession(
+        _resp(200, ok),
+        _resp(417, {"error": {"code": 417, "message": "Expectation Failed: bad data"}}),
+    )
     with pytest.raises(ApiError) as info:
         QBTimeClient(s, batch_size=2).create_jobcodes(rows)  # type: ignore[arg-type]
     err = info.value
@@ -191,7 +262,7 @@ def test_whole_request_4xx_on_a_later_batch_keeps_what_was_done():
 
 
 def test_unreadable_200_to_a_post_means_outcome_unknown():
-    s = FakeSession(_resp(200, None, raw=b"{\"results\": {\"loc"))
+    s = FakeSession(_resp(200, None, raw=b'{"results": {"loc'))
     with pytest.raises(WriteOutcomeUnknown) as info:
         QBTimeClient(s).create_locations([{"addr1": "1 Main St"}])  # type: ignore[arg-type]
     assert info.value.rows == [{"addr1": "1 Main St"}] and info.value.safe_to_resend is False
@@ -205,7 +276,9 @@ def test_auth_rejected_becomes_token_invalid():
 
 
 def test_failure_known_not_applied_is_reraised_with_progress():
-    refused = _tagged(NetworkError("could not connect", service=QBTIME), maybe_applied=False, status=None)
+    refused = _tagged(
+        NetworkError("could not connect", service=QBTIME), maybe_applied=False, status=None
+    )
     rows = [{"username": "a", "first_name": "A", "last_name": "B"}]
     with pytest.raises(NetworkError) as info:
         QBTimeClient(FakeSession(refused)).create_users(rows)  # type: ignore[arg-type]
@@ -213,9 +286,23 @@ def test_failure_known_not_applied_is_reraised_with_progress():
 
 
 def test_delete_answers_are_matched_by_id():
-    s = FakeSession(_resp(200, {"results": {"jobcode_assignments": {
-        "12": {"_status_code": 417, "_status_extra": "That id is not found in the database", "id": "12"},
-        "11": {"_status_code": 200, "_status_message": "OK, deleted", "id": 11}}}}))
+    s = FakeSession(
+        _resp(
+            200,
+            {
+                "results": {
+                    "jobcode_assignments": {
+                        "12": {
+                            "_status_code": 417,
+                            "_status_extra": "That id is not found in the database",
+                            "id": "12",
+                        },
+                        "11": {"_status_code": 200, "_status_message": "OK, deleted", "id": 11},
+                    }
+                }
+            },
+        )
+    )
     res = QBTimeClient(s).delete_assignments([11, 12])  # type: ignore[arg-type]
     assert s.calls[0][:3] == ("DELETE", "jobcode_assignments", {"ids": "11,12"})
     assert [(r.input["id"], r.ok) for r in res] == [(11, True), (12, False)]
@@ -226,7 +313,10 @@ def test_check_permissions_words():
     assert QBTimeClient.check_permissions(admin) == []
     jobs_only = mapping.current_user({"id": 1, "permissions": {"manage_jobcodes": True}})
     assert QBTimeClient.check_permissions(jobs_only) == [
-        NEEDS["team_members"].words, NEEDS["assignments"].words, NEEDS["items"].words]
+        NEEDS["team_members"].words,
+        NEEDS["assignments"].words,
+        NEEDS["items"].words,
+    ]
     assert QBTimeClient.check_permissions(jobs_only, ["customers", "locations"]) == []
 
 
@@ -241,7 +331,9 @@ class Recorder:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
-        self.seen.append((method, path, parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)))
+        self.seen.append(
+            (method, path, parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        )
         if self.hook:
             self.hook(method, path)
         return self.app(environ, start_response)
@@ -250,26 +342,46 @@ class Recorder:
         return [q for m, p, q in self.seen if m == method and p == f"/api/v1/{endpoint}"]
 
 
-def jobcode_row(jid: int, name: str, *, parent_id: int = 0, jtype: str = "regular",
-                active: bool = True) -> dict[str, Any]:
+def jobcode_row(
+    jid: int, name: str, *, parent_id: int = 0, jtype: str = "regular", active: bool = True
+) -> dict[str, Any]:
     ts = "2025-06-01T00:00:00+00:00"
-    return {"id": jid, "parent_id": parent_id, "assigned_to_all": False, "billable": False,
-            "active": active, "type": jtype, "has_children": False, "billable_rate": 0,
-            "short_code": "", "name": name, "last_modified": ts, "created": ts,
-            "filtered_customfielditems": "", "required_customfields": [], "locations": [],
-            "connect_with_quickbooks": False}
+    return {
+        "id": jid,
+        "parent_id": parent_id,
+        "assigned_to_all": False,
+        "billable": False,
+        "active": active,
+        "type": jtype,
+        "has_children": False,
+        "billable_rate": 0,
+        "short_code": "",
+        "name": name,
+        "last_modified": ts,
+        "created": ts,
+        "filtered_customfielditems": "",
+        "required_customfields": [],
+        "locations": [],
+        "connect_with_quickbooks": False,
+    }
 
 
 class QBT:
     """A running simulator over a fresh account, and a client wired to it."""
 
-    def __init__(self, state: dict[str, Any] | None = None, config: QBTimeConfig | None = None,
-                 token: str = TOKEN, **client_kw: Any) -> None:
+    def __init__(
+        self,
+        state: dict[str, Any] | None = None,
+        config: QBTimeConfig | None = None,
+        token: str = TOKEN,
+        **client_kw: Any,
+    ) -> None:
         self.clock = ManualClock(START)
         self.slept: list[float] = []
         self.faults = FaultPlan()
         self.store = CompanyStore.from_dict(
-            {"xero": {"organisations": []}, "qbtime": state or blank_qbtime_state(TOKEN, START)})
+            {"xero": {"organisations": []}, "qbtime": state or blank_qbtime_state(TOKEN, START)}
+        )
         self.sim = QBTimeSimulator(self.store, self.clock, config)
         self.rec = Recorder(FaultMiddleware(self._wsgi, self.faults, qbtime_error_response))
         self.server = SimServer(self.rec).start()
@@ -287,8 +399,9 @@ class QBT:
         self.clock.advance(seconds)
 
     def make_client(self, token: str = TOKEN, **kw: Any) -> QBTimeClient:
-        return QBTimeClient.connect(token, self.base, counter=self.counter, clock=self.clock.now,
-                                    sleep=self.sleep, **kw)
+        return QBTimeClient.connect(
+            token, self.base, counter=self.counter, clock=self.clock.now, sleep=self.sleep, **kw
+        )
 
     @property
     def qb(self) -> dict[str, Any]:
@@ -343,9 +456,12 @@ def test_validate_token_user_without_manage_jobcodes(qbt):
     msg = info.value.user_message("en")
     assert "create or change customers (jobs)" in msg
     assert "set up custom fields" in msg
-    assert "team members" not in msg                      # manage_users is held
-    assert info.value.missing == [NEEDS["customers"].words, NEEDS["locations"].words,
-                                  NEEDS["items"].words]
+    assert "team members" not in msg  # manage_users is held
+    assert info.value.missing == [
+        NEEDS["customers"].words,
+        NEEDS["locations"].words,
+        NEEDS["items"].words,
+    ]
     # Importing employees only needs manage_users: fine for this user.
     assert q.client.validate_token(["team_members", "assignments"]).is_admin is False
 
@@ -354,7 +470,12 @@ def test_settings_and_last_modified(qbt):
     q = qbt()
     settings = q.client.effective_settings()
     assert settings["general"]["settings"]["jc_label"] == "Job"
-    assert mapping.as_int(settings["customfields"]["settings"]["maximum_allowed_timesheet_custom_fields"]) == 6
+    assert (
+        mapping.as_int(
+            settings["customfields"]["settings"]["maximum_allowed_timesheet_custom_fields"]
+        )
+        == 6
+    )
     stamps = q.client.last_modified_timestamps(["jobcodes", "users"])
     assert set(stamps) == {"jobcodes", "users"}
     assert mapping.parse_timestamp(stamps["jobcodes"]) == START
@@ -362,8 +483,10 @@ def test_settings_and_last_modified(qbt):
 
 # =========================================================================== reading
 def test_paging_450_jobcodes_takes_exactly_3_calls(qbt):
-    extra = [jobcode_row(ID_BASE["jobcodes"] + i, f"Customer {i:03}", active=i % 10 != 0)
-             for i in range(1, 448)]                      # + the 3 time-off codes = 450
+    extra = [
+        jobcode_row(ID_BASE["jobcodes"] + i, f"Customer {i:03}", active=i % 10 != 0)
+        for i in range(1, 448)
+    ]  # + the 3 time-off codes = 450
     q = qbt(state_with(*extra))
     jobcodes = q.client.jobcodes()
     assert len(jobcodes) == 450 and len({j.id for j in jobcodes}) == 450
@@ -386,7 +509,9 @@ def test_archived_and_pto_jobcodes_are_read(qbt):
     assert {n for n, j in got.items() if j.type == "pto"} == {"Sick", "Vacation", "Holiday"}
     assert got["Sub job"].parent_id == parent["id"]
     # What the API's defaults would have shown: neither archived nor time-off codes.
-    resp = requests.get(q.base + "/jobcodes", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+    resp = requests.get(
+        q.base + "/jobcodes", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
+    )
     default_names = {r["name"] for r in resp.json()["results"]["jobcodes"].values()}
     assert default_names == {"Sub job", "Parent"}
 
@@ -397,8 +522,9 @@ def test_users_and_customfields_read_archived_too(qbt):
     q.client.update_users([{"username": "gone", "active": False}])
     users = {u.username: u for u in q.client.users()}
     assert users["gone"].active is False and users["admin"].active is True
-    field = q.client.create_customfields([{"name": "Items", "type": "managed-list",
-                                           "applies_to": "timesheet", "active": False}])[0]
+    field = q.client.create_customfields(
+        [{"name": "Items", "type": "managed-list", "applies_to": "timesheet", "active": False}]
+    )[0]
     assert field.ok
     fields = q.client.customfields()
     assert [(f.name, f.active) for f in fields] == [("Items", False)]
@@ -406,7 +532,7 @@ def test_users_and_customfields_read_archived_too(qbt):
 
 
 def test_modified_since_fetches_only_newer_rows(qbt):
-    q = qbt()                                             # time-off codes modified at START
+    q = qbt()  # time-off codes modified at START
     q.clock.advance(120)
     q.client.create_jobcodes([{"name": "Early"}])
     stamp = q.client.last_modified_timestamps(["jobcodes"])["jobcodes"]
@@ -426,13 +552,13 @@ def test_120_creates_in_3_batches_mapped_to_inputs(qbt):
     existing = jobcode_row(ID_BASE["jobcodes"] + 7, "Existing Co")
     q = qbt(state_with(existing))
     rows: list[dict[str, Any]] = [{"name": f"Customer {i:03}", "parent_id": 0} for i in range(120)]
-    rows[59]["short_code"] = "bad code!"                 # per-item 417 in the middle
-    rows[80] = {"name": "Existing Co", "parent_id": 0}   # per-item 202 duplicate
+    rows[59]["short_code"] = "bad code!"  # per-item 417 in the middle
+    rows[80] = {"name": "Existing Co", "parent_id": 0}  # per-item 202 duplicate
     results = q.client.create_jobcodes(rows)
 
     posts = [c for c in q.rec.seen if c[0] == "POST"]
     assert len(posts) == 3
-    assert q.counter.snapshot()["services"][QBTIME]["by_status"] == {"200": 3}   # never a 413
+    assert q.counter.snapshot()["services"][QBTIME]["by_status"] == {"200": 3}  # never a 413
     assert len(results) == 120 and all(isinstance(r, WriteResult) for r in results)
     assert all(r.input is row for r, row in zip(results, rows, strict=True))
 
@@ -449,22 +575,22 @@ def test_120_creates_in_3_batches_mapped_to_inputs(qbt):
 
 
 def test_batches_never_exceed_50_and_a_413_is_an_api_error(qbt):
-    q = qbt(config=QBTimeConfig(max_batch=20))          # a service stricter than documented
+    q = qbt(config=QBTimeConfig(max_batch=20))  # a service stricter than documented
     rows = [{"name": f"C{i}"} for i in range(30)]
     with pytest.raises(ApiError) as info:
         q.client.create_jobcodes(rows)
     assert info.value.status == 413 and "too large" in str(info.value).lower()
     assert info.value.completed == [] and info.value.not_sent == rows
-    assert q.client.create_jobcodes(rows[:20])[0].ok     # ≤ the service's limit: fine
+    assert q.client.create_jobcodes(rows[:20])[0].ok  # ≤ the service's limit: fine
 
 
 def test_429_window_is_waited_out_then_succeeds(qbt):
     q = qbt(config=QBTimeConfig(rate_limit=5, rate_window_s=300))
-    q.client.current_user()                               # opens the 5-minute window at START
+    q.client.current_user()  # opens the 5-minute window at START
     q.clock.advance(30)
     for _ in range(4):
         q.client.current_user()
-    jobcodes = q.client.jobcodes()                        # 6th call: 429 until the window ends
+    jobcodes = q.client.jobcodes()  # 6th call: 429 until the window ends
     assert len(jobcodes) == 3
     snap = q.counter.snapshot()
     # No Retry-After: back-off grows (5, 10, 20, 40, 80 s, then what is left of the 300 s
@@ -519,7 +645,7 @@ def test_lost_response_on_a_post_raises_with_the_batch(qbt):
     assert "10" in err.user_message("en")
     # It was applied: the server created all 60 although the client never heard it.
     assert len([j for j in q.qb["jobcodes"] if j["name"].startswith("Customer ")]) == 60
-    assert len(q.rec.calls("POST", "jobcodes")) == 2      # no blind retry
+    assert len(q.rec.calls("POST", "jobcodes")) == 2  # no blind retry
 
 
 def test_lost_response_with_reconcile_resends_and_takes_the_202s(qbt):
@@ -532,7 +658,7 @@ def test_lost_response_with_reconcile_resends_and_takes_the_202s(qbt):
     assert all(not r.resent and not r.duplicate for r in results[:50])
     assert all(r.resent and r.duplicate and r.status == 202 for r in results[50:])
     stored = [j for j in q.qb["jobcodes"] if j["name"].startswith("Customer ")]
-    assert len(stored) == 60                              # nothing created twice
+    assert len(stored) == 60  # nothing created twice
     assert {r.id for r in results} == {j["id"] for j in stored}
 
 
@@ -543,23 +669,31 @@ def test_lost_response_on_user_create_is_not_resent(qbt):
     with pytest.raises(WriteOutcomeUnknown) as info:
         q.client.create_users(rows)
     assert info.value.safe_to_resend is False
-    assert info.value.rows[0] is rows[0]                  # the caller's row, not the sent copy
+    assert info.value.rows[0] is rows[0]  # the caller's row, not the sent copy
 
 
 def test_users_created_with_time_tracking(qbt):
     q = qbt()
-    rows = [{"username": "jo", "first_name": "Jo", "last_name": "Bloggs", "email": "jo@example.com"},
-            {"username": "al", "first_name": "Al", "last_name": "X", "permissions": {"time_tracking": False}}]
+    rows = [
+        {"username": "jo", "first_name": "Jo", "last_name": "Bloggs", "email": "jo@example.com"},
+        {
+            "username": "al",
+            "first_name": "Al",
+            "last_name": "X",
+            "permissions": {"time_tracking": False},
+        },
+    ]
     before = copy.deepcopy(rows)
     res = q.client.create_users(rows)
     assert [r.ok for r in res] == [True, True] and res[0].input is rows[0]
-    assert rows == before                                 # caller's rows untouched
+    assert rows == before  # caller's rows untouched
     stored = {u["username"]: u for u in q.qb["users"]}
     assert stored["jo"]["permissions"]["time_tracking"] is True
-    assert stored["al"]["permissions"]["time_tracking"] is False   # explicit choice kept
+    assert stored["al"]["permissions"]["time_tracking"] is False  # explicit choice kept
     assert res[0].record["permissions"]["time_tracking"] is True
-    off = q.client.create_users([{"username": "ki", "first_name": "Ki", "last_name": "Z"}],
-                                time_tracking=False)
+    off = q.client.create_users(
+        [{"username": "ki", "first_name": "Ki", "last_name": "Z"}], time_tracking=False
+    )
     assert off[0].record["permissions"]["time_tracking"] is False
     dup = q.client.create_users([{"username": "jo", "first_name": "J", "last_name": "B"}])
     assert (dup[0].ok, dup[0].status) == (False, 417) and "username" in dup[0].message
@@ -568,8 +702,9 @@ def test_users_created_with_time_tracking(qbt):
 def test_update_and_archive_jobcodes(qbt):
     q = qbt()
     created = q.client.create_jobcodes([{"name": "Acme", "assigned_to_all": True}])[0]
-    res = q.client.update_jobcodes([{"id": created.id, "name": "Acme Ltd"},
-                                    {"id": 1, "name": "nope"}])
+    res = q.client.update_jobcodes(
+        [{"id": created.id, "name": "Acme Ltd"}, {"id": 1, "name": "nope"}]
+    )
     assert res[0].ok and res[0].record["name"] == "Acme Ltd"
     assert not res[1].ok and res[1].status == 417
     assert q.client.update_jobcodes([{"id": created.id, "active": False}])[0].ok
@@ -579,11 +714,15 @@ def test_update_and_archive_jobcodes(qbt):
 
 def test_custom_fields_items_locations_and_assignments_round_trip(qbt):
     q = qbt()
-    field = q.client.create_customfields([{"name": "Items", "type": "managed-list",
-                                           "applies_to": "timesheet", "required": False}])[0]
-    items = q.client.create_customfielditems([
-        {"customfield_id": field.id, "name": "Consulting", "short_code": "CONS"},
-        {"customfield_id": field.id, "name": "Design", "short_code": "CONS"}])   # code clash
+    field = q.client.create_customfields(
+        [{"name": "Items", "type": "managed-list", "applies_to": "timesheet", "required": False}]
+    )[0]
+    items = q.client.create_customfielditems(
+        [
+            {"customfield_id": field.id, "name": "Consulting", "short_code": "CONS"},
+            {"customfield_id": field.id, "name": "Design", "short_code": "CONS"},
+        ]
+    )  # code clash
     assert items[0].ok and not items[1].ok and items[1].status == 417
     assert q.client.update_customfielditems([{"id": items[0].id, "active": False}])[0].ok
     assert q.client.update_customfields([{"id": field.id, "required": True}])[0].ok
@@ -596,8 +735,12 @@ def test_custom_fields_items_locations_and_assignments_round_trip(qbt):
     assert loc.ok
     got = {x.id: x for x in q.client.locations()}[loc.id]
     assert got.address == addr and got.jobcode_ids == (customer.id,)
-    assert [(m.location_id, m.jobcode_id) for m in q.client.locations_map()] == [(loc.id, customer.id)]
-    moved = mapping.location_fields(Address("2 Side Rd", city="Auckland", country="NZ"), jobcode_ids=[])
+    assert [(m.location_id, m.jobcode_id) for m in q.client.locations_map()] == [
+        (loc.id, customer.id)
+    ]
+    moved = mapping.location_fields(
+        Address("2 Side Rd", city="Auckland", country="NZ"), jobcode_ids=[]
+    )
     assert q.client.update_locations([{"id": loc.id, **moved}])[0].ok
     assert q.client.locations_map() == []
 
@@ -616,8 +759,9 @@ def test_custom_fields_items_locations_and_assignments_round_trip(qbt):
 def test_sandbox_wiring(tmp_path):
     from core.sandbox.server import Sandbox
 
-    store = CompanyStore.from_dict({"xero": {"organisations": []},
-                                    "qbtime": blank_qbtime_state(TOKEN, START)})
+    store = CompanyStore.from_dict(
+        {"xero": {"organisations": []}, "qbtime": blank_qbtime_state(TOKEN, START)}
+    )
     with Sandbox(store, clock=ManualClock(START)).start() as sandbox:
         client = QBTimeClient.connect(sandbox.qbtime_token, sandbox.qbtime_base)
         assert client.validate_token().company_name == "Demo Company"

@@ -40,18 +40,26 @@ from tests.conftest import DEMO_COMPANY_FILE
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, after every demo record's UpdatedDateUTC
 TODAY = date(2026, 1, 1)
-ALL_SCOPES = ("openid profile email offline_access accounting.contacts.read "
-              "accounting.settings.read payroll.employees.read payroll.settings.read")
-ACCOUNTING_SCOPES = ("openid profile email offline_access accounting.contacts.read "
-                     "accounting.settings.read")
+ALL_SCOPES = (
+    "openid profile email offline_access accounting.contacts.read "
+    "accounting.settings.read payroll.employees.read payroll.settings.read"
+)
+ACCOUNTING_SCOPES = (
+    "openid profile email offline_access accounting.contacts.read accounting.settings.read"
+)
 
 
 # =========================================================================== harness
 class Sim:
     """One Xero simulator + a signed-in session for the tests."""
 
-    def __init__(self, data: dict[str, Any], *, config: XeroConfig | None = None,
-                 faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        config: XeroConfig | None = None,
+        faults: FaultPlan | None = None,
+    ) -> None:
         self.clock = ManualClock(START)
         self.store = CompanyStore.from_dict(data)
         self.config = config or XeroConfig()
@@ -73,26 +81,47 @@ class Sim:
     def sign_in(self, tenants: list[str], scope: str = ALL_SCOPES) -> None:
         verifier = secrets.token_urlsafe(48)
         redirect = self.config.redirect_uris[0]
-        query = urlencode({"response_type": "code", "client_id": self.config.client_id,
-                           "redirect_uri": redirect, "scope": scope, "state": "st-1",
-                           "code_challenge": pkce_challenge(verifier),
-                           "code_challenge_method": "S256"})
-        resp = self.http.post(f"{self.base}/identity/connect/authorize?{query}",
-                              data={"tenant": tenants, "action": "allow"},
-                              allow_redirects=False)
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.config.client_id,
+                "redirect_uri": redirect,
+                "scope": scope,
+                "state": "st-1",
+                "code_challenge": pkce_challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        )
+        resp = self.http.post(
+            f"{self.base}/identity/connect/authorize?{query}",
+            data={"tenant": tenants, "action": "allow"},
+            allow_redirects=False,
+        )
         assert resp.status_code in (302, 303), resp.text[:300]
         code = parse_qs(urlsplit(resp.headers["Location"]).query)["code"][0]
-        tok = self.http.post(f"{self.base}/identity/connect/token", data={
-            "grant_type": "authorization_code", "client_id": self.config.client_id,
-            "code": code, "redirect_uri": redirect, "code_verifier": verifier})
+        tok = self.http.post(
+            f"{self.base}/identity/connect/token",
+            data={
+                "grant_type": "authorization_code",
+                "client_id": self.config.client_id,
+                "code": code,
+                "redirect_uri": redirect,
+                "code_verifier": verifier,
+            },
+        )
         assert tok.status_code == 200, tok.text
         self.access_token = tok.json()["access_token"]
         self.refresh_token = tok.json()["refresh_token"]
 
     def refresh(self) -> bool:
-        tok = self.http.post(f"{self.base}/identity/connect/token", data={
-            "grant_type": "refresh_token", "client_id": self.config.client_id,
-            "refresh_token": self.refresh_token})
+        tok = self.http.post(
+            f"{self.base}/identity/connect/token",
+            data={
+                "grant_type": "refresh_token",
+                "client_id": self.config.client_id,
+                "refresh_token": self.refresh_token,
+            },
+        )
         if tok.status_code != 200:
             return False
         self.access_token = tok.json()["access_token"]
@@ -100,9 +129,14 @@ class Sim:
         return True
 
     def revoke(self) -> None:
-        resp = self.http.post(f"{self.base}/identity/connect/revocation", data={
-            "token": self.refresh_token, "token_type_hint": "refresh_token",
-            "client_id": self.config.client_id})
+        resp = self.http.post(
+            f"{self.base}/identity/connect/revocation",
+            data={
+                "token": self.refresh_token,
+                "token_type_hint": "refresh_token",
+                "client_id": self.config.client_id,
+            },
+        )
         assert resp.status_code == 200
 
     def _sleep(self, seconds: float) -> None:
@@ -111,13 +145,17 @@ class Sim:
 
     def session(self, *, refresh: bool = False) -> ServiceSession:
         return ServiceSession(
-            XERO, self.base,
+            XERO,
+            self.base,
             limiter=xero_limiter(clock=self.clock.now, sleep=self._sleep),
             retry=RetryPolicy.xero(),
             auth=lambda: {"Authorization": f"Bearer {self.access_token}"},
             on_unauthorized=self.refresh if refresh else None,
-            clock=self.clock.now, sleep=self._sleep, counter=self.counter,
-            rng=random.Random(7))
+            clock=self.clock.now,
+            sleep=self._sleep,
+            counter=self.counter,
+            rng=random.Random(7),
+        )
 
     def client(self, tenant: str, **kw: Any) -> XeroClient:
         return XeroClient(self.session(**kw), tenant, today=lambda: TODAY)
@@ -136,8 +174,13 @@ class Sim:
 def make_sim():
     sims: list[Sim] = []
 
-    def make(data: dict[str, Any], tenants: list[str] | None = None, *,
-             scope: str = ALL_SCOPES, **kw: Any) -> Sim:
+    def make(
+        data: dict[str, Any],
+        tenants: list[str] | None = None,
+        *,
+        scope: str = ALL_SCOPES,
+        **kw: Any,
+    ) -> Sim:
         sim = Sim(data, **kw)
         sims.append(sim)
         sim.sign_in(tenants or [o["tenantId"] for o in data["xero"]["organisations"]], scope)
@@ -162,8 +205,9 @@ def tenant_of(data: dict[str, Any], version: str) -> str:
 
 
 def large(contacts: int, region: str = "AU", employees: int = 0, seed: int = 1) -> dict[str, Any]:
-    return generate_large(contacts=contacts, employees=employees, items=20, region=region,
-                          seed=seed)
+    return generate_large(
+        contacts=contacts, employees=employees, items=20, region=region, seed=seed
+    )
 
 
 def only_tenant(data: dict[str, Any]) -> str:
@@ -205,35 +249,45 @@ def test_au_organisation_fetches_everything(make_sim):
 
     items = client.items()
     assert {i.item_id for i in items} == {i["ItemID"] for i in raw["Items"]}
-    importable = {i["ItemID"] for i in raw["Items"]
-                  if i["IsSold"] and not i["IsTrackedAsInventory"]}
+    importable = {
+        i["ItemID"] for i in raw["Items"] if i["IsSold"] and not i["IsTrackedAsInventory"]
+    }
     assert {i.item_id for i in items if i.importable} == importable
-    assert importable != {i.item_id for i in items}   # some are not importable
+    assert importable != {i.item_id for i in items}  # some are not importable
 
     cats = client.tracking_categories()
-    assert {c.category_id for c in cats} == {c["TrackingCategoryID"] for c in raw["TrackingCategories"]}
+    assert {c.category_id for c in cats} == {
+        c["TrackingCategoryID"] for c in raw["TrackingCategories"]
+    }
     assert any(c.status == "ARCHIVED" for c in cats)
     assert any(o.status == "ARCHIVED" for c in cats for o in c.options)
 
     employees = client.employees(org.version)
     stored = raw["payroll"]["Employees"]
     assert {e.employee_id for e in employees} == {e["EmployeeID"] for e in stored}
-    assert {e.employee_id for e in employees if not e.active} == \
-        {e["EmployeeID"] for e in stored if e["Status"] == "TERMINATED"}
-    assert any(not e.active for e in employees)          # terminated ones are included
+    assert {e.employee_id for e in employees if not e.active} == {
+        e["EmployeeID"] for e in stored if e["Status"] == "TERMINATED"
+    }
+    assert any(not e.active for e in employees)  # terminated ones are included
     assert all(len(e.start_date) == 10 for e in employees)
 
     leave = client.leave_types(org.version)
     assert {x.name for x in leave} == {x["Name"] for x in raw["payroll"]["LeaveTypes"]}
     assert {x.name for x in leave if not x.is_paid} >= {"Unpaid Leave"}
-    assert {x.name for x in leave if not x.active} == \
-        {x["Name"] for x in raw["payroll"]["LeaveTypes"] if not x["CurrentRecord"]}
+    assert {x.name for x in leave if not x.active} == {
+        x["Name"] for x in raw["payroll"]["LeaveTypes"] if not x["CurrentRecord"]
+    }
 
     # One call per kind for a small organisation: 6 in all, no retries.
     assert sim.requests_sent() == 6 == client.calls_made
     assert {k: v.calls for k, v in client.last_fetch.items()} == {
-        "organisation": 1, "contacts": 1, "items": 1, "tracking_categories": 1,
-        "employees": 1, "leave_types": 1}
+        "organisation": 1,
+        "contacts": 1,
+        "items": 1,
+        "tracking_categories": 1,
+        "employees": 1,
+        "leave_types": 1,
+    }
     assert client.last_fetch["contacts"].server_time == pytest.approx(START, abs=1)
 
 
@@ -249,11 +303,14 @@ def test_uk_organisation_uses_payroll_2(make_sim):
     employees = client.employees(org.version)
     stored = raw["payroll"]["Employees"]
     assert {e.employee_id for e in employees} == {e["employeeID"] for e in stored}
-    leavers = {e["employeeID"] for e in stored if e.get("endDate") and e["endDate"][:10] <= "2026-01-01"}
+    leavers = {
+        e["employeeID"] for e in stored if e.get("endDate") and e["endDate"][:10] <= "2026-01-01"
+    }
     assert leavers and {e.employee_id for e in employees if not e.active} == leavers
     leave = client.leave_types(org.version)
     assert {(x.name, x.is_paid, x.active) for x in leave} == {
-        (x["name"], x["isPaidLeave"], x["isActive"]) for x in raw["payroll"]["LeaveTypes"]}
+        (x["name"], x["isPaidLeave"], x["isActive"]) for x in raw["payroll"]["LeaveTypes"]
+    }
     # Dropping leavers locally costs no extra call.
     before = sim.requests_sent()
     assert all(e.active for e in client.employees("UK", include_terminated=False))
@@ -269,7 +326,7 @@ def test_nz_organisation_pages_payroll_2_by_pagination_block(make_sim):
     assert org.version == "NZ"
     employees = client.employees(org.version)
     assert len(employees) == 150
-    assert client.last_fetch["employees"].calls == 2          # 100 + 50
+    assert client.last_fetch["employees"].calls == 2  # 100 + 50
     leave = client.leave_types(PayrollApi.V2)
     assert {x.name for x in leave} >= {"Annual Leave", "Unpaid Leave"}
     assert client.last_fetch["leave_types"].calls == 1
@@ -282,8 +339,8 @@ def test_au_employees_page_by_100_until_a_short_page(make_sim):
     sim = make_sim(data)
     client = sim.client(tenant)
     employees = client.employees("AU")
-    assert len(employees) == 230                                # active and terminated
-    assert client.last_fetch["employees"].calls == 3            # 100, 100, 30
+    assert len(employees) == 230  # active and terminated
+    assert client.last_fetch["employees"].calls == 3  # 100, 100, 30
     active_only = client.employees("AU", include_terminated=False)
     stored = sim.org(tenant)["payroll"]["Employees"]
     assert len(active_only) == sum(1 for e in stored if e["Status"] == "ACTIVE") < 230
@@ -328,7 +385,7 @@ def test_high_volume_organisation_fetches_without_high_volume_exception(make_sim
     contacts = client.contacts()
     assert len(contacts) == 2500
     assert sim.requests_sent() == 3
-    customers = [c for c in contacts if c.is_customer]            # filtered locally
+    customers = [c for c in contacts if c.is_customer]  # filtered locally
     assert 0 < len(customers) < 2500
     assert sum(1 for c in contacts if c.best_address is not None) > 1000
     # What the client avoids: an unindexed filter on this organisation.
@@ -360,7 +417,7 @@ def test_contacts_by_ids_in_chunks_of_50(make_sim):
     client = sim.client(tenant)
     got = client.contacts_by_ids([*wanted, archived, unknown, wanted[0]])
     assert {c.contact_id for c in got} == {*wanted, archived}
-    assert sim.requests_sent() == 3                                # 50 + 50 + 22 ids
+    assert sim.requests_sent() == 3  # 50 + 50 + 22 ids
     assert any(c.archived for c in got)
     assert client.contacts_by_ids([]) == [] and sim.requests_sent() == 3
 
@@ -369,7 +426,7 @@ def test_if_modified_since_returns_only_changed_contacts(make_sim):
     data = large(2500)
     tenant = only_tenant(data)
     sim = make_sim(data)
-    client = sim.client(tenant, refresh=True)     # the clock moves past the token's 30 min
+    client = sim.client(tenant, refresh=True)  # the clock moves past the token's 30 min
     full = client.contacts()
     assert len(full) == 2500
     cursor = client.last_fetch["contacts"].server_time
@@ -392,10 +449,14 @@ def test_if_modified_since_returns_only_changed_contacts(make_sim):
     sim.clock.advance(2 * SINCE_SKEW_S)
 
     changed = client.contacts(modified_since=cursor)
-    assert client.last_fetch["contacts"].calls == 1    # (+ one 401 and a token refresh)
+    assert client.last_fetch["contacts"].calls == 1  # (+ one 401 and a token refresh)
     by_id = {c.contact_id: c for c in changed}
-    assert set(by_id) == {renamed["ContactID"], archived["ContactID"], created["ContactID"],
-                          stored[20]["ContactID"]}
+    assert set(by_id) == {
+        renamed["ContactID"],
+        archived["ContactID"],
+        created["ContactID"],
+        stored[20]["ContactID"],
+    }
     assert by_id[renamed["ContactID"]].name.endswith("(renamed)")
     assert by_id[archived["ContactID"]].archived
 
@@ -440,8 +501,8 @@ def test_429_and_5xx_are_retried_transparently_and_counted(make_sim):
     assert snap["requests"] == 3 + 4
     assert snap["retries"] == 4 and snap["rate_limited"] == 2
     assert snap["services"][XERO]["by_status"] == {"200": 3, "429": 2, "500": 1, "503": 1}
-    assert client.last_fetch["contacts"].calls == 3        # logical calls, retries apart
-    assert sum(sim.slept) >= 2.0                           # Retry-After: 1, twice
+    assert client.last_fetch["contacts"].calls == 3  # logical calls, retries apart
+    assert sum(sim.slept) >= 2.0  # Retry-After: 1, twice
 
 
 def test_daily_limit_stops_cleanly(make_sim):
@@ -452,11 +513,11 @@ def test_daily_limit_stops_cleanly(make_sim):
     client.organisation()
     client.items()
     with pytest.raises(DailyLimitReached) as info:
-        client.contacts()              # page 1 fits the day, page 2 is refused
+        client.contacts()  # page 1 fits the day, page 2 is refused
     assert info.value.retry_after > 0
     sent = sim.requests_sent()
     with pytest.raises(DailyLimitReached):
-        client.tracking_categories()   # refused locally: no call goes out
+        client.tracking_categories()  # refused locally: no call goes out
     assert sim.requests_sent() == sent
 
 
@@ -502,8 +563,10 @@ def test_disconnected_organisation_gives_a_clear_error(make_sim):
     sim = make_sim(data, [au, uk])
     session = sim.session()
     conn = next(c for c in XeroClient.connections(session) if c["tenantId"] == au)
-    resp = sim.http.delete(f"{sim.base}/connections/{conn['id']}",
-                           headers={"Authorization": f"Bearer {sim.access_token}"})
+    resp = sim.http.delete(
+        f"{sim.base}/connections/{conn['id']}",
+        headers={"Authorization": f"Bearer {sim.access_token}"},
+    )
     assert resp.status_code == 204
     client = XeroClient(session, au)
     with pytest.raises(XeroOrganisationDisconnected) as info:
@@ -573,22 +636,35 @@ def _fake_server(handler):
     def app(environ, start_response):
         req = Request(environ)
         status, body = handler(req)
-        return Response(json.dumps(body), status=status,
-                        content_type="application/json")(environ, start_response)
+        return Response(json.dumps(body), status=status, content_type="application/json")(
+            environ, start_response
+        )
+
     return SimServer(app).start()
 
 
 def _contacts_page(ids):
-    return [{"ContactID": f"00000000-0000-4000-8000-{i:012d}", "Name": f"C{i}",
-             "ContactStatus": "ACTIVE"} for i in ids]
+    return [
+        {
+            "ContactID": f"00000000-0000-4000-8000-{i:012d}",
+            "Name": f"C{i}",
+            "ContactStatus": "ACTIVE",
+        }
+        for i in ids
+    ]
 
 
 def test_without_pagination_block_a_short_page_ends_the_fetch():
     seen: list[dict[str, str]] = []
 
     def handler(req):
-        seen.append(dict(req.args) | {"tenant": req.headers.get("xero-tenant-id", ""),
-                                      "accept": req.headers.get("Accept", "")})
+        seen.append(
+            dict(req.args)
+            | {
+                "tenant": req.headers.get("xero-tenant-id", ""),
+                "accept": req.headers.get("Accept", ""),
+            }
+        )
         page = int(req.args["page"])
         ids = range((page - 1) * 1000, min(page * 1000, 1200))
         return 200, {"Contacts": _contacts_page(ids)}
@@ -609,7 +685,7 @@ def test_without_pagination_block_a_short_page_ends_the_fetch():
 
 def test_a_server_ignoring_page_cannot_loop_forever():
     def handler(req):
-        return 200, {"Contacts": _contacts_page(range(1000))}   # always the same page
+        return 200, {"Contacts": _contacts_page(range(1000))}  # always the same page
 
     server = _fake_server(handler)
     try:
@@ -623,9 +699,15 @@ def test_a_server_ignoring_page_cannot_loop_forever():
 
 def test_payroll_2_problem_in_a_200_envelope_is_an_error():
     def handler(req):
-        return 200, {"pagination": None, "employees": [],
-                     "problem": {"type": "application/problem+json", "title": "BadRequest",
-                                 "detail": "Payroll is not set up"}}
+        return 200, {
+            "pagination": None,
+            "employees": [],
+            "problem": {
+                "type": "application/problem+json",
+                "title": "BadRequest",
+                "detail": "Payroll is not set up",
+            },
+        }
 
     server = _fake_server(handler)
     try:

@@ -69,15 +69,15 @@ from core.services.qbtime.mapping import CurrentUser, LocationLink
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://rest.tsheets.com/api/v1"
-PAGE_LIMIT = 200          # GET ``limit`` maximum (docs, since 2023-10)
-MAX_BATCH = 50            # rows per POST/PUT/DELETE; more -> HTTP 413
+PAGE_LIMIT = 200  # GET ``limit`` maximum (docs, since 2023-10)
+MAX_BATCH = 50  # rows per POST/PUT/DELETE; more -> HTTP 413
 #: ``modified_since`` is sent this much earlier than the newest ``last_modified`` seen: the
 #: service compares exclusively and to the second, and a write stamped just before our
 #: read may commit just after it. Every read re-reads what changed in that margin, so it
 #: stays short (a re-import right after an import re-read a third of it with 30 s); a
 #: whole read every 24 h (core.services.fetch) bounds anything it could still miss.
 DEFAULT_SINCE_SKEW_S = 10.0
-MAX_PAGES = 10_000        # a runaway ``more: true`` cannot loop forever
+MAX_PAGES = 10_000  # a runaway ``more: true`` cannot loop forever
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -99,8 +99,8 @@ class Need:
     """One thing the import writes, the plain words for it and who may do it."""
 
     key: str
-    words: str                  # completes "... belongs to a user who cannot {words}"
-    any_of: tuple[str, ...]     # permission names; ``admin`` always qualifies
+    words: str  # completes "... belongs to a user who cannot {words}"
+    any_of: tuple[str, ...]  # permission names; ``admin`` always qualifies
 
 
 # Which permission each write needs. The API docs state only the jobcode-assignment rule
@@ -137,10 +137,22 @@ def _parse_more(value: Any) -> bool:
         return bool(value)
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "false", "0", "no", ""):
+    if isinstance(value, str) and value.strip().lower() in (
+        "true",
+        "1",
+        "yes",
+        "false",
+        "0",
+        "no",
+        "",
+    ):
         return value.strip().lower() in ("true", "1", "yes")
-    raise _tag(ApiError(service=QBTIME, reason=f"unreadable paging flag more={value!r}"),
-               service=QBTIME, status=200, maybe_applied=False)
+    raise _tag(
+        ApiError(service=QBTIME, reason=f"unreadable paging flag more={value!r}"),
+        service=QBTIME,
+        status=200,
+        maybe_applied=False,
+    )
 
 
 SinceValue = datetime | float | int | str | None
@@ -148,16 +160,21 @@ SinceValue = datetime | float | int | str | None
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[tuple[int, Sequence[Any]]]:
     for start in range(0, len(rows), size):
-        yield start, rows[start:start + size]
+        yield start, rows[start : start + size]
 
 
 # =========================================================================== the client
 class QBTimeClient:
     """Typed access to one QB Time account. Thread-safe as far as the session is."""
 
-    def __init__(self, session: ServiceSession, *, page_limit: int = PAGE_LIMIT,
-                 batch_size: int = MAX_BATCH,
-                 since_skew_s: float = DEFAULT_SINCE_SKEW_S) -> None:
+    def __init__(
+        self,
+        session: ServiceSession,
+        *,
+        page_limit: int = PAGE_LIMIT,
+        batch_size: int = MAX_BATCH,
+        since_skew_s: float = DEFAULT_SINCE_SKEW_S,
+    ) -> None:
         if not 1 <= page_limit <= PAGE_LIMIT:
             raise ValueError(f"page_limit must be 1..{PAGE_LIMIT}")
         if not 1 <= batch_size <= MAX_BATCH:
@@ -171,10 +188,18 @@ class QBTimeClient:
         self.read_at: dict[str, float | None] = {}
 
     @classmethod
-    def connect(cls, token: str | Callable[[], str], base_url: str = DEFAULT_BASE_URL, *,
-                limiter: RateLimiter | None = None, counter: RequestCounter | None = None,
-                retry: RetryPolicy | None = None, clock: Callable[[], float] = time.time,
-                sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> QBTimeClient:
+    def connect(
+        cls,
+        token: str | Callable[[], str],
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        limiter: RateLimiter | None = None,
+        counter: RequestCounter | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        **kwargs: Any,
+    ) -> QBTimeClient:
         """A client with its own session: Bearer ``token`` (or a callable returning it),
         the QB Time retry policy and, unless given, a fresh per-token limiter (4 in flight,
         300 per sliding 305 s). Share one limiter per token across clients via LimiterRegistry."""
@@ -184,21 +209,34 @@ class QBTimeClient:
             return {"Authorization": f"Bearer {get_token()}"}
 
         session = ServiceSession(
-            QBTIME, base_url, auth=auth, counter=counter, clock=clock, sleep=sleep,
+            QBTIME,
+            base_url,
+            auth=auth,
+            counter=counter,
+            clock=clock,
+            sleep=sleep,
             retry=retry or RetryPolicy.qbtime(),
             limiter=limiter if limiter is not None else qbtime_limiter(clock=clock, sleep=sleep),
         )
         return cls(session, **kwargs)
 
     # ------------------------------------------------------------------ transport
-    def _call(self, method: str, endpoint: str, *, params: Mapping[str, Any] | None = None,
-              body: Any = None) -> requests.Response:
+    def _call(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> requests.Response:
         try:
-            return self.session.request(method, endpoint, params=dict(params or {}) or None,
-                                        json=body)
+            return self.session.request(
+                method, endpoint, params=dict(params or {}) or None, json=body
+            )
         except AuthRejected as exc:
-            raise _tag(QBTimeTokenInvalid(), service=QBTIME, status=401,
-                       maybe_applied=False) from exc
+            raise _tag(
+                QBTimeTokenInvalid(), service=QBTIME, status=401, maybe_applied=False
+            ) from exc
 
     @staticmethod
     def _fail(resp: requests.Response, method: str, endpoint: str) -> ApiError:
@@ -207,8 +245,9 @@ class QBTimeClient:
         err = ApiError(service=QBTIME, reason=reason)
         return _tag(err, service=QBTIME, status=resp.status_code, maybe_applied=False)  # type: ignore[return-value]
 
-    def _json(self, resp: requests.Response, method: str, endpoint: str, *,
-              maybe_applied: bool = False) -> dict[str, Any]:
+    def _json(
+        self, resp: requests.Response, method: str, endpoint: str, *, maybe_applied: bool = False
+    ) -> dict[str, Any]:
         """The JSON object of a 2xx answer; ApiError for any other status (QB Time's reason)
         or an unreadable body (``maybe_applied`` says whether a write may have happened)."""
         if not 200 <= resp.status_code < 300:
@@ -218,8 +257,12 @@ class QBTimeClient:
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
-            raise _tag(ApiError(service=QBTIME, reason="the answer was not a JSON object"),
-                       service=QBTIME, status=resp.status_code, maybe_applied=maybe_applied)
+            raise _tag(
+                ApiError(service=QBTIME, reason="the answer was not a JSON object"),
+                service=QBTIME,
+                status=resp.status_code,
+                maybe_applied=maybe_applied,
+            )
         return payload
 
     def _get(self, endpoint: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -243,7 +286,7 @@ class QBTimeClient:
         page = 1
         while True:
             payload = self._get(endpoint, {**base, "page": page})
-            if page == 1:   # what the list held at this (server) time is what we read
+            if page == 1:  # what the list held at this (server) time is what we read
                 self.read_at[endpoint] = self.last_server_time
             rows = mapping.results_of(payload, kind)
             for row in rows:
@@ -253,12 +296,18 @@ class QBTimeClient:
             if not more:
                 break
             if not rows:
-                log.warning("%s GET %s page %d: no rows but more=true; stopping", QBTIME, endpoint, page)
+                log.warning(
+                    "%s GET %s page %d: no rows but more=true; stopping", QBTIME, endpoint, page
+                )
                 break
             page += 1
             if page > MAX_PAGES:
-                raise _tag(ApiError(service=QBTIME, reason=f"{endpoint}: more than {MAX_PAGES} pages"),
-                           service=QBTIME, status=200, maybe_applied=False)
+                raise _tag(
+                    ApiError(service=QBTIME, reason=f"{endpoint}: more than {MAX_PAGES} pages"),
+                    service=QBTIME,
+                    status=200,
+                    maybe_applied=False,
+                )
         log.debug("%s GET %s: %d row(s) in %d page(s)", QBTIME, endpoint, len(out), page)
         return list(out.values())
 
@@ -268,8 +317,9 @@ class QBTimeClient:
             return None
         return ",".join(str(int(v)) for v in values)
 
-    def _filters(self, *, ids: Iterable[int] | None = None, modified_since: SinceValue = None,
-                 **extra: Any) -> dict[str, Any]:
+    def _filters(
+        self, *, ids: Iterable[int] | None = None, modified_since: SinceValue = None, **extra: Any
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
         if ids is not None:
             params["ids"] = self._ids(ids)
@@ -283,8 +333,12 @@ class QBTimeClient:
         payload = self._get("current_user")
         rows = mapping.results_of(payload, "users")
         if not rows:
-            raise _tag(ApiError(service=QBTIME, reason="current_user returned no user"),
-                       service=QBTIME, status=200, maybe_applied=False)
+            raise _tag(
+                ApiError(service=QBTIME, reason="current_user returned no user"),
+                service=QBTIME,
+                status=200,
+                maybe_applied=False,
+            )
         return mapping.current_user(rows[0])
 
     @staticmethod
@@ -292,7 +346,7 @@ class QBTimeClient:
         """Plain words for each thing of ``needs`` (keys of :data:`NEEDS`; default: all)
         that this user may not do; empty when the import can proceed. Admins may do all."""
         missing: list[str] = []
-        for key in (needs if needs is not None else NEEDS):
+        for key in needs if needs is not None else NEEDS:
             need = NEEDS[key]
             if cu.is_admin or any(cu.permissions.get(p) for p in need.any_of):
                 continue
@@ -325,66 +379,116 @@ class QBTimeClient:
         payload = self._get("last_modified_timestamps", params)
         results = payload.get("results")
         block = results.get("last_modified_timestamps") if isinstance(results, dict) else None
-        return {str(k): mapping.as_str(v) for k, v in (block or {}).items()} if isinstance(block, dict) else {}
+        return (
+            {str(k): mapping.as_str(v) for k, v in (block or {}).items()}
+            if isinstance(block, dict)
+            else {}
+        )
 
     # ------------------------------------------------------------------ lists
-    def users(self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None,
-              usernames: Iterable[str] | None = None) -> list[QBTUser]:
+    def users(
+        self,
+        *,
+        modified_since: SinceValue = None,
+        ids: Iterable[int] | None = None,
+        usernames: Iterable[str] | None = None,
+    ) -> list[QBTUser]:
         """Every user, archived included (``active=both``). No email filter exists."""
-        params = self._filters(ids=ids, modified_since=modified_since, active="both",
-                               usernames=",".join(usernames) if usernames is not None else None)
+        params = self._filters(
+            ids=ids,
+            modified_since=modified_since,
+            active="both",
+            usernames=",".join(usernames) if usernames is not None else None,
+        )
         return [mapping.user(r) for r in self._paged("users", "users", params)]
 
-    def jobcodes(self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None,
-                 parent_ids: Iterable[int] | None = None, name: str | None = None,
-                 type: str = "all") -> list[QBTJobcode]:
+    def jobcodes(
+        self,
+        *,
+        modified_since: SinceValue = None,
+        ids: Iterable[int] | None = None,
+        parent_ids: Iterable[int] | None = None,
+        name: str | None = None,
+        type: str = "all",
+    ) -> list[QBTJobcode]:
         """Every jobcode: archived (``active=both``), time-off and breaks (``type=all``), at
         every level (``parent_ids`` left out = the documented default -1, all parents)."""
-        params = self._filters(ids=ids, modified_since=modified_since, active="both", type=type,
-                               name=name,
-                               parent_ids=(",".join(str(int(p)) for p in parent_ids)
-                                           if parent_ids is not None else None))
+        params = self._filters(
+            ids=ids,
+            modified_since=modified_since,
+            active="both",
+            type=type,
+            name=name,
+            parent_ids=(
+                ",".join(str(int(p)) for p in parent_ids) if parent_ids is not None else None
+            ),
+        )
         return [mapping.jobcode(r) for r in self._paged("jobcodes", "jobcodes", params)]
 
-    def customfields(self, *, modified_since: SinceValue = None,
-                     ids: Iterable[int] | None = None) -> list[QBTCustomField]:
+    def customfields(
+        self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None
+    ) -> list[QBTCustomField]:
         """Every custom field: archived too, and for every target (``applies_to=all``)."""
-        params = self._filters(ids=ids, modified_since=modified_since, active="both",
-                               applies_to="all")
+        params = self._filters(
+            ids=ids, modified_since=modified_since, active="both", applies_to="all"
+        )
         return [mapping.customfield(r) for r in self._paged("customfields", "customfields", params)]
 
-    def customfielditems(self, customfield_id: int, *, modified_since: SinceValue = None,
-                         ids: Iterable[int] | None = None,
-                         name: str | None = None) -> list[QBTCustomFieldItem]:
+    def customfielditems(
+        self,
+        customfield_id: int,
+        *,
+        modified_since: SinceValue = None,
+        ids: Iterable[int] | None = None,
+        name: str | None = None,
+    ) -> list[QBTCustomFieldItem]:
         """Every item of one custom field (``customfield_id`` is required by the API)."""
-        params = self._filters(ids=ids, modified_since=modified_since, active="both",
-                               customfield_id=int(customfield_id), name=name)
-        return [mapping.customfielditem(r)
-                for r in self._paged("customfielditems", "customfielditems", params)]
+        params = self._filters(
+            ids=ids,
+            modified_since=modified_since,
+            active="both",
+            customfield_id=int(customfield_id),
+            name=name,
+        )
+        return [
+            mapping.customfielditem(r)
+            for r in self._paged("customfielditems", "customfielditems", params)
+        ]
 
-    def jobcode_assignments(self, *, modified_since: SinceValue = None,
-                            jobcode_id: int | None = None) -> list[QBTAssignment]:
+    def jobcode_assignments(
+        self, *, modified_since: SinceValue = None, jobcode_id: int | None = None
+    ) -> list[QBTAssignment]:
         """Every assignment (removed ones too; ``user_id`` 0 = assigned to all), for every
         jobcode type. ``user_ids`` is never sent: api_docs issue #55 makes it return only the
         token owner's rows when that id is in the list."""
-        params = self._filters(modified_since=modified_since, active="both", type="all",
-                               active_jobcodes="both", jobcode_id=jobcode_id)
-        return [mapping.assignment(r)
-                for r in self._paged("jobcode_assignments", "jobcode_assignments", params)]
+        params = self._filters(
+            modified_since=modified_since,
+            active="both",
+            type="all",
+            active_jobcodes="both",
+            jobcode_id=jobcode_id,
+        )
+        return [
+            mapping.assignment(r)
+            for r in self._paged("jobcode_assignments", "jobcode_assignments", params)
+        ]
 
-    def locations(self, *, modified_since: SinceValue = None,
-                  ids: Iterable[int] | None = None) -> list[QBTLocation]:
+    def locations(
+        self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None
+    ) -> list[QBTLocation]:
         params = self._filters(ids=ids, modified_since=modified_since, active="both")
         return [mapping.location(r) for r in self._paged("locations", "locations", params)]
 
     def locations_map(self, *, modified_since: SinceValue = None) -> list[LocationLink]:
         params = self._filters(modified_since=modified_since, active="both")
-        return [mapping.location_link(r)
-                for r in self._paged("locations_map", "locations_map", params)]
+        return [
+            mapping.location_link(r) for r in self._paged("locations_map", "locations_map", params)
+        ]
 
     # ------------------------------------------------------------------ writes
-    def create_jobcodes(self, rows: Sequence[Mapping[str, Any]], *,
-                        reconcile: bool = False) -> list[WriteResult]:
+    def create_jobcodes(
+        self, rows: Sequence[Mapping[str, Any]], *, reconcile: bool = False
+    ) -> list[WriteResult]:
         """POST /jobcodes. A 202 ("same parent_id, name and type already exists") is
         ``ok`` with ``duplicate=True`` and the existing jobcode as ``record``.
 
@@ -403,8 +507,9 @@ class QBTimeClient:
         archives children and drops their assignments)."""
         return self._write("PUT", "jobcodes", rows)
 
-    def create_users(self, rows: Sequence[Mapping[str, Any]], *,
-                     time_tracking: bool = True) -> list[WriteResult]:
+    def create_users(
+        self, rows: Sequence[Mapping[str, Any]], *, time_tracking: bool = True
+    ) -> list[WriteResult]:
         """POST /users (``username``, ``first_name``, ``last_name`` required).
 
         New users get ``permissions.time_tracking=false`` from QB Time, and their timesheets
@@ -426,9 +531,11 @@ class QBTimeClient:
             for attr in ("rows", "not_sent"):
                 if isinstance(getattr(exc, attr, None), list):
                     setattr(exc, attr, [back.get(id(x), x) for x in getattr(exc, attr)])
-            if isinstance(getattr(exc, "completed", None), list):
-                exc.completed = [_with_input(r, back.get(id(r.input), r.input))  # type: ignore[attr-defined]
-                                 for r in exc.completed]  # type: ignore[attr-defined]
+            completed = getattr(exc, "completed", None)
+            if isinstance(completed, list):
+                exc.completed = [  # type: ignore[attr-defined]
+                    _with_input(r, back.get(id(r.input), r.input)) for r in completed
+                ]
             raise
         return [_with_input(r, back[id(r.input)]) for r in results]
 
@@ -472,8 +579,15 @@ class QBTimeClient:
         return self._write("DELETE", "jobcode_assignments", rows)
 
     # ------------------------------------------------------------------ the one write path
-    def _write(self, method: str, endpoint: str, rows: Sequence[Mapping[str, Any]], *,
-               kind: str | None = None, reconcile: bool = False) -> list[WriteResult]:
+    def _write(
+        self,
+        method: str,
+        endpoint: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        kind: str | None = None,
+        reconcile: bool = False,
+    ) -> list[WriteResult]:
         """Send ``rows`` in batches of ≤ ``batch_size``; one WriteResult per row, in order.
 
         Outcomes per batch:
@@ -495,15 +609,19 @@ class QBTimeClient:
         rows = list(rows)
         out: list[WriteResult] = []
         for start, batch in _chunks(rows, self.batch_size):
-            not_sent = rows[start + len(batch):]
+            not_sent = rows[start + len(batch) :]
             try:
                 out.extend(self._write_batch(method, endpoint, kind, batch, reconcile=reconcile))
             except BridgeError as exc:
                 maybe = bool(getattr(exc, "maybe_applied", False))
                 if maybe and method != "GET":
                     raise WriteOutcomeUnknown(
-                        method=method, endpoint=endpoint, rows=batch, completed=out,
-                        not_sent=not_sent, cause=exc,
+                        method=method,
+                        endpoint=endpoint,
+                        rows=batch,
+                        completed=out,
+                        not_sent=not_sent,
+                        cause=exc,
                         safe_to_resend=method in ("PUT", "DELETE")
                         or (method == "POST" and endpoint == "jobcodes"),
                     ) from exc
@@ -511,8 +629,15 @@ class QBTimeClient:
                 raise
         return out
 
-    def _write_batch(self, method: str, endpoint: str, kind: str,
-                     batch: Sequence[Mapping[str, Any]], *, reconcile: bool) -> list[WriteResult]:
+    def _write_batch(
+        self,
+        method: str,
+        endpoint: str,
+        kind: str,
+        batch: Sequence[Mapping[str, Any]],
+        *,
+        reconcile: bool,
+    ) -> list[WriteResult]:
         resent = False
         while True:
             try:
@@ -521,23 +646,40 @@ class QBTimeClient:
                 payload = self._json(resp, method, endpoint, maybe_applied=True)
                 break
             except BridgeError as exc:
-                can_resend = (reconcile and not resent and method == "POST"
-                              and endpoint == "jobcodes" and getattr(exc, "maybe_applied", False))
+                can_resend = (
+                    reconcile
+                    and not resent
+                    and method == "POST"
+                    and endpoint == "jobcodes"
+                    and getattr(exc, "maybe_applied", False)
+                )
                 if not can_resend:
                     raise
-                log.warning("%s POST jobcodes: answer lost for %d row(s); re-sending once "
-                            "(duplicates answer 202)", QBTIME, len(batch))
+                log.warning(
+                    "%s POST jobcodes: answer lost for %d row(s); re-sending once "
+                    "(duplicates answer 202)",
+                    QBTIME,
+                    len(batch),
+                )
                 resent = True
         results = self._match(method, kind, batch, payload)
         if batch and all(elem is None for elem in results):
             # A 2xx that names none of the rows: they may all have been applied.
-            raise _tag(ApiError(service=QBTIME, reason="the answer listed none of the rows sent"),
-                       service=QBTIME, status=resp.status_code, maybe_applied=True)
-        out = [self._result(method, endpoint, row, elem, resent) for row, elem in zip(batch, results, strict=True)]
+            raise _tag(
+                ApiError(service=QBTIME, reason="the answer listed none of the rows sent"),
+                service=QBTIME,
+                status=resp.status_code,
+                maybe_applied=True,
+            )
+        out = [
+            self._result(method, endpoint, row, elem, resent)
+            for row, elem in zip(batch, results, strict=True)
+        ]
         return self._resolve_duplicates(out) if method == "POST" and endpoint == "jobcodes" else out
 
-    def _send_batch(self, method: str, endpoint: str,
-                    batch: Sequence[Mapping[str, Any]]) -> requests.Response:
+    def _send_batch(
+        self, method: str, endpoint: str, batch: Sequence[Mapping[str, Any]]
+    ) -> requests.Response:
         if method == "DELETE":
             ids = ",".join(str(mapping.as_int(r.get("id"))) for r in batch)
             return self._call("DELETE", endpoint, params={"ids": ids})
@@ -545,8 +687,9 @@ class QBTimeClient:
         return self._call(method, endpoint, body={"data": [mapping.outbound(r) for r in batch]})
 
     @staticmethod
-    def _match(method: str, kind: str, batch: Sequence[Mapping[str, Any]],
-               payload: Mapping[str, Any]) -> list[Mapping[str, Any] | None]:
+    def _match(
+        method: str, kind: str, batch: Sequence[Mapping[str, Any]], payload: Mapping[str, Any]
+    ) -> list[Mapping[str, Any] | None]:
         results = payload.get("results")
         block = results.get(kind) if isinstance(results, Mapping) else None
         if isinstance(block, list):
@@ -564,20 +707,36 @@ class QBTimeClient:
         return [values[i] if i < len(values) else None for i in range(len(batch))]
 
     @staticmethod
-    def _result(method: str, endpoint: str, row: Mapping[str, Any],
-                elem: Mapping[str, Any] | None, resent: bool) -> WriteResult:
+    def _result(
+        method: str,
+        endpoint: str,
+        row: Mapping[str, Any],
+        elem: Mapping[str, Any] | None,
+        resent: bool,
+    ) -> WriteResult:
         if not isinstance(elem, Mapping):
-            return WriteResult(row, False, 0, None,
-                               "QuickBooks Time's answer said nothing about this row", False, resent)
+            return WriteResult(
+                row,
+                False,
+                0,
+                None,
+                "QuickBooks Time's answer said nothing about this row",
+                False,
+                resent,
+            )
         status = mapping.as_int(elem.get("_status_code"), 0)
         record = mapping.strip_status(elem) or None
         if 0 < status < 300:
             duplicate = status == 202 and method == "POST" and endpoint == "jobcodes"
             message = mapping.as_str(elem.get("_status_warning")) or mapping.as_str(
-                elem.get("_status_message"))
+                elem.get("_status_message")
+            )
             return WriteResult(row, True, status, record, message, duplicate, resent)
-        reason = (mapping.as_str(elem.get("_status_extra")) or mapping.as_str(elem.get("_status_message"))
-                  or f"status {status}")
+        reason = (
+            mapping.as_str(elem.get("_status_extra"))
+            or mapping.as_str(elem.get("_status_message"))
+            or f"status {status}"
+        )
         return WriteResult(row, False, status, record, reason, False, resent)
 
     def _resolve_duplicates(self, results: list[WriteResult]) -> list[WriteResult]:
@@ -588,9 +747,11 @@ class QBTimeClient:
                 out.append(res)
                 continue
             try:
-                found = self._find_jobcode(mapping.as_int(res.input.get("parent_id")),
-                                           mapping.as_str(res.input.get("name")),
-                                           mapping.as_str(res.input.get("type")).lower() or "regular")
+                found = self._find_jobcode(
+                    mapping.as_int(res.input.get("parent_id")),
+                    mapping.as_str(res.input.get("name")),
+                    mapping.as_str(res.input.get("type")).lower() or "regular",
+                )
             except BridgeError as exc:
                 # The batch itself was applied: never lose its results over a failed lookup.
                 log.warning("%s: looking up a 202 duplicate failed: %s", QBTIME, exc)
@@ -598,12 +759,23 @@ class QBTimeClient:
             else:
                 why = "it could not be found"
             if found is None:
-                out.append(WriteResult(res.input, False, res.status, res.record,
-                                       "QuickBooks Time says this customer already exists, but "
-                                       + why, True, res.resent))
+                out.append(
+                    WriteResult(
+                        res.input,
+                        False,
+                        res.status,
+                        res.record,
+                        "QuickBooks Time says this customer already exists, but " + why,
+                        True,
+                        res.resent,
+                    )
+                )
             else:
-                out.append(WriteResult(res.input, True, res.status, found.raw, res.message,
-                                       True, res.resent))
+                out.append(
+                    WriteResult(
+                        res.input, True, res.status, found.raw, res.message, True, res.resent
+                    )
+                )
         return out
 
     def _find_jobcode(self, parent_id: int, name: str, jtype: str) -> QBTJobcode | None:
@@ -620,6 +792,12 @@ class QBTimeClient:
 def _with_input(result: WriteResult, original: Mapping[str, Any]) -> WriteResult:
     if result.input is original:
         return result
-    return WriteResult(original, result.ok, result.status, result.record, result.message,
-                       result.duplicate, result.resent)
-
+    return WriteResult(
+        original,
+        result.ok,
+        result.status,
+        result.record,
+        result.message,
+        result.duplicate,
+        result.resent,
+    )

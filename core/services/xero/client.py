@@ -86,27 +86,33 @@ _MAX_PAGES = 10_000
 class XeroOrganisationDisconnected(ApiError):
     """403 AuthenticationUnsuccessful: the tenant is not (or no longer) connected."""
 
-    message = ("This Xero organisation is no longer connected to the app (it may have been "
-               "disconnected in Xero under \"Connected apps\"). Click \"Connect to Xero\" and "
-               "choose the organisation again; your settings are kept.")
+    message = (
+        "This Xero organisation is no longer connected to the app (it may have been "
+        'disconnected in Xero under "Connected apps"). Click "Connect to Xero" and '
+        "choose the organisation again; your settings are kept."
+    )
 
 
 class XeroPayrollAccessDenied(ApiError):
     """403 on a payroll call for a connected organisation."""
 
-    message = ("Xero refused to share this organisation's payroll (employees and leave types). "
-               "Xero only shares payroll when the person who connected the app has the payroll "
-               "admin role in Xero, and payroll is set up for the organisation. Ask a payroll "
-               "administrator to click \"Connect to Xero\", or continue without employees and "
-               "leave.")
+    message = (
+        "Xero refused to share this organisation's payroll (employees and leave types). "
+        "Xero only shares payroll when the person who connected the app has the payroll "
+        "admin role in Xero, and payroll is set up for the organisation. Ask a payroll "
+        'administrator to click "Connect to Xero", or continue without employees and '
+        "leave."
+    )
 
 
 class XeroAccessDenied(ApiError):
     """403 on an accounting call for a connected organisation (a permission Xero refused)."""
 
-    message = ("Xero refused to share some of this organisation's data: the Xero user who "
-               "connected the app may not have permission to see it. Ask an adviser or "
-               "administrator of the organisation to click \"Connect to Xero\".")
+    message = (
+        "Xero refused to share some of this organisation's data: the Xero user who "
+        "connected the app may not have permission to see it. Ask an adviser or "
+        'administrator of the organisation to click "Connect to Xero".'
+    )
 
 
 class XeroRequestRejected(ApiError):
@@ -132,7 +138,7 @@ class FetchInfo:
     kind: str
     calls: int = 0
     records: int = 0
-    server_time: float | None = None   # store this as the next If-Modified-Since cursor
+    server_time: float | None = None  # store this as the next If-Modified-Since cursor
 
 
 def http_date(ts: float) -> str:
@@ -144,14 +150,19 @@ def http_date(ts: float) -> str:
 class XeroClient:
     """Read-only access to one Xero organisation (``tenant_id``) through ``session``."""
 
-    def __init__(self, session: ServiceSession, tenant_id: str, *,
-                 today: Callable[[], date] | None = None,
-                 since_skew_s: float = SINCE_SKEW_S) -> None:
+    def __init__(
+        self,
+        session: ServiceSession,
+        tenant_id: str,
+        *,
+        today: Callable[[], date] | None = None,
+        since_skew_s: float = SINCE_SKEW_S,
+    ) -> None:
         self.session = session
         self.tenant_id = tenant_id
         self._today = today or date.today
         self.since_skew_s = since_skew_s
-        self.calls_made = 0                     # logical calls (retries not counted)
+        self.calls_made = 0  # logical calls (retries not counted)
         self.last_fetch: dict[str, FetchInfo] = {}
         self.organisation_raw: dict[str, Any] | None = None
 
@@ -177,19 +188,32 @@ class XeroClient:
         return [c for c in data if isinstance(c, dict)]
 
     # ------------------------------------------------------------------ raw access
-    def get_json(self, path: str, *, params: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None, allow_404: bool = False,
-                 what: str = "data") -> Any:
+    def get_json(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        allow_404: bool = False,
+        what: str = "data",
+    ) -> Any:
         """One GET with the tenant header; the decoded JSON (None for an allowed 404).
 
         Maps errors as described in the module docstring.
         """
-        return self._request(path, params=params, headers=headers, allow_404=allow_404,
-                             what=what)[0]
+        return self._request(path, params=params, headers=headers, allow_404=allow_404, what=what)[
+            0
+        ]
 
-    def _request(self, path: str, *, params: dict[str, Any] | None,
-                 headers: dict[str, str] | None, allow_404: bool,
-                 what: str) -> tuple[Any, requests.Response]:
+    def _request(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+        allow_404: bool,
+        what: str,
+    ) -> tuple[Any, requests.Response]:
         hdrs = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
         if headers:
             hdrs.update(headers)
@@ -203,7 +227,7 @@ class XeroClient:
             return _json(resp), resp
         if status == 404 and allow_404:
             return None, resp
-        if status == 304:   # an If-Modified-Since answer some gateways give: nothing new
+        if status == 304:  # an If-Modified-Since answer some gateways give: nothing new
             return {}, resp
         if status == 403:
             raise self._forbidden(resp, path, what)
@@ -223,8 +247,10 @@ class XeroClient:
         connected: bool | None = None
         if "authenticationunsuccessful" in detail or path.lower().startswith("payroll.xro"):
             try:
-                connected = any(str(c.get("tenantId", "")).lower() == self.tenant_id.lower()
-                                for c in self.connections(self.session))
+                connected = any(
+                    str(c.get("tenantId", "")).lower() == self.tenant_id.lower()
+                    for c in self.connections(self.session)
+                )
             except ReauthorizationRequired:
                 raise
             except Exception as exc:  # the original refusal is what the user must see
@@ -248,8 +274,9 @@ class XeroClient:
         return mapping.map_organisation(orgs[0], self.tenant_id)
 
     # ------------------------------------------------------------------ contacts
-    def contacts(self, modified_since: float | None = None, *,
-                 summary_only: bool = False) -> list[XeroContact]:
+    def contacts(
+        self, modified_since: float | None = None, *, summary_only: bool = False
+    ) -> list[XeroContact]:
         """Every contact (customers, suppliers, neither; ACTIVE and ARCHIVED), paged.
 
         Strategy, chosen so that the largest organisations work and calls stay minimal:
@@ -282,13 +309,23 @@ class XeroClient:
         """
         info = self._start("contacts")
         headers = self._since_header(modified_since)
-        params: dict[str, Any] = {"pageSize": CONTACTS_PAGE_SIZE, "includeArchived": "true",
-                                  "order": "ContactID"}
+        params: dict[str, Any] = {
+            "pageSize": CONTACTS_PAGE_SIZE,
+            "includeArchived": "true",
+            "order": "ContactID",
+        }
         if summary_only:
             params["summaryOnly"] = "true"
-        raws = self._paged(info, f"{ACCOUNTING}/Contacts", "Contacts", params, headers,
-                           page_size=CONTACTS_PAGE_SIZE, id_key="ContactID",
-                           what="contacts")
+        raws = self._paged(
+            info,
+            f"{ACCOUNTING}/Contacts",
+            "Contacts",
+            params,
+            headers,
+            page_size=CONTACTS_PAGE_SIZE,
+            id_key="ContactID",
+            what="contacts",
+        )
         info.records = len(raws)
         return [mapping.map_contact(r) for r in raws]
 
@@ -300,12 +337,20 @@ class XeroClient:
         info = self._start("contacts_by_ids")
         out: list[XeroContact] = []
         for start in range(0, len(wanted), IDS_PER_CALL):
-            chunk = wanted[start:start + IDS_PER_CALL]
-            data = self._get(info, f"{ACCOUNTING}/Contacts", what="contacts", params={
-                "IDs": ",".join(chunk), "page": 1, "pageSize": CONTACTS_PAGE_SIZE,
-                "includeArchived": "true"})
+            chunk = wanted[start : start + IDS_PER_CALL]
+            data = self._get(
+                info,
+                f"{ACCOUNTING}/Contacts",
+                what="contacts",
+                params={
+                    "IDs": ",".join(chunk),
+                    "page": 1,
+                    "pageSize": CONTACTS_PAGE_SIZE,
+                    "includeArchived": "true",
+                },
+            )
             for raw in _list(data, "Contacts"):
-                if all(raw != c.raw for c in out):   # different rows under one id: both kept
+                if all(raw != c.raw for c in out):  # different rows under one id: both kept
                     out.append(mapping.map_contact(raw))
         info.records = len(out)
         return out
@@ -322,17 +367,27 @@ class XeroClient:
         are checked here. One call unless more than 1000 invoices changed.
         """
         info = self._start("invoices")
-        raws = self._paged(info, f"{ACCOUNTING}/Invoices", "Invoices",
-                           {"summaryOnly": "true", "pageSize": CONTACTS_PAGE_SIZE},
-                           self._since_header(modified_since), page_size=CONTACTS_PAGE_SIZE,
-                           id_key="InvoiceID", what="sales invoices")
+        raws = self._paged(
+            info,
+            f"{ACCOUNTING}/Invoices",
+            "Invoices",
+            {"summaryOnly": "true", "pageSize": CONTACTS_PAGE_SIZE},
+            self._since_header(modified_since),
+            page_size=CONTACTS_PAGE_SIZE,
+            id_key="InvoiceID",
+            what="sales invoices",
+        )
         info.records = len(raws)
         out: dict[str, str] = {}
         for raw in raws:
             contact = raw.get("Contact")
             cid = contact.get("ContactID") if isinstance(contact, dict) else None
-            if (raw.get("Type") == "ACCREC" and raw.get("Status") not in ("DELETED", "VOIDED")
-                    and isinstance(cid, str) and cid.strip()):
+            if (
+                raw.get("Type") == "ACCREC"
+                and raw.get("Status") not in ("DELETED", "VOIDED")
+                and isinstance(cid, str)
+                and cid.strip()
+            ):
                 out.setdefault(cid.strip().lower(), cid.strip())
         return list(out.values())
 
@@ -343,8 +398,13 @@ class XeroClient:
         caller so that an item that stops qualifying can be archived in QB Time.
         ``unitdp=4`` keeps four-decimal unit prices exact."""
         info = self._start("items")
-        data = self._get(info, f"{ACCOUNTING}/Items", what="items", params={"unitdp": 4},
-                         headers=self._since_header(modified_since))
+        data = self._get(
+            info,
+            f"{ACCOUNTING}/Items",
+            what="items",
+            params={"unitdp": 4},
+            headers=self._since_header(modified_since),
+        )
         raws = _list(data, "Items")
         info.records = len(raws)
         return [mapping.map_item(r) for r in raws]
@@ -354,15 +414,21 @@ class XeroClient:
         ARCHIVED categories and options too (so archivals reach QB Time); DELETED never."""
         info = self._start("tracking_categories")
         params = {"includeArchived": "true"} if include_archived else None
-        data = self._get(info, f"{ACCOUNTING}/TrackingCategories", params=params,
-                         what="tracking categories")
+        data = self._get(
+            info, f"{ACCOUNTING}/TrackingCategories", params=params, what="tracking categories"
+        )
         raws = _list(data, "TrackingCategories")
         info.records = len(raws)
         return [mapping.map_tracking_category(r) for r in raws]
 
     # ------------------------------------------------------------------ payroll
-    def employees(self, version: str | PayrollApi | None, *, include_terminated: bool = True,
-                  modified_since: float | None = None) -> list[XeroEmployee]:
+    def employees(
+        self,
+        version: str | PayrollApi | None,
+        *,
+        include_terminated: bool = True,
+        modified_since: float | None = None,
+    ) -> list[XeroEmployee]:
         """Payroll employees; ``version`` is ``Organisation.Version`` (or a PayrollApi).
 
         * AU (payroll.xro/1.0): ``GET /Employees?page=N``, 100 per page, no pagination block:
@@ -386,14 +452,28 @@ class XeroClient:
             params: dict[str, Any] = {}
             if include_terminated:
                 params["where"] = 'Status=="ACTIVE" OR Status=="TERMINATED"'
-            raws = self._paged(info, f"{PAYROLL_AU}/Employees", "Employees", params,
-                               self._since_header(modified_since), page_size=PAYROLL_PAGE_SIZE,
-                               id_key="EmployeeID", what="payroll employees")
+            raws = self._paged(
+                info,
+                f"{PAYROLL_AU}/Employees",
+                "Employees",
+                params,
+                self._since_header(modified_since),
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="EmployeeID",
+                what="payroll employees",
+            )
             out = [mapping.map_au_employee(r, today) for r in raws]
         else:
-            raws = self._paged(info, f"{PAYROLL_V2}/Employees", "employees", {}, None,
-                               page_size=PAYROLL_PAGE_SIZE, id_key="employeeID",
-                               what="payroll employees")
+            raws = self._paged(
+                info,
+                f"{PAYROLL_V2}/Employees",
+                "employees",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="employeeID",
+                what="payroll employees",
+            )
             out = [mapping.map_v2_employee(r, today) for r in raws]
             if not include_terminated:
                 out = [e for e in out if e.active]
@@ -419,9 +499,16 @@ class XeroClient:
             raws = _list(pay_items, "LeaveTypes")
             out = [mapping.map_au_leave_type(r) for r in raws]
         else:
-            raws = self._paged(info, f"{PAYROLL_V2}/LeaveTypes", "leaveTypes", {}, None,
-                               page_size=PAYROLL_PAGE_SIZE, id_key="leaveTypeID",
-                               what="payroll leave types")
+            raws = self._paged(
+                info,
+                f"{PAYROLL_V2}/LeaveTypes",
+                "leaveTypes",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="leaveTypeID",
+                what="payroll leave types",
+            )
             out = [mapping.map_v2_leave_type(r) for r in raws]
         info.records = len(out)
         return out
@@ -437,20 +524,34 @@ class XeroClient:
             return None
         return {"If-Modified-Since": http_date(max(0.0, modified_since - self.since_skew_s))}
 
-    def _get(self, info: FetchInfo, path: str, *, what: str,
-             params: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None) -> Any:
-        data, resp = self._request(path, params=params, headers=headers, allow_404=False,
-                                   what=what)
+    def _get(
+        self,
+        info: FetchInfo,
+        path: str,
+        *,
+        what: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        data, resp = self._request(path, params=params, headers=headers, allow_404=False, what=what)
         info.calls += 1
         if info.server_time is None:
             info.server_time = _server_time(data, resp)
         _raise_problem(data, what)
         return data
 
-    def _paged(self, info: FetchInfo, path: str, key: str, params: dict[str, Any],
-               headers: dict[str, str] | None, *, page_size: int, id_key: str,
-               what: str) -> list[dict[str, Any]]:
+    def _paged(
+        self,
+        info: FetchInfo,
+        path: str,
+        key: str,
+        params: dict[str, Any],
+        headers: dict[str, str] | None,
+        *,
+        page_size: int,
+        id_key: str,
+        what: str,
+    ) -> list[dict[str, Any]]:
         """Pages 1..n; stops at pageCount (when the answer has a pagination block) or at a
         short page; de-duplicates by ``id_key`` a row seen again unchanged (pushed across a
         page boundary). Two different rows under one id are both returned: the caller
@@ -459,8 +560,9 @@ class XeroClient:
         clashes: list[dict[str, Any]] = []
         page = 1
         while page <= _MAX_PAGES:
-            data = self._get(info, path, what=what, params={**params, "page": page},
-                             headers=headers)
+            data = self._get(
+                info, path, what=what, params={**params, "page": page}, headers=headers
+            )
             rows = _list(data, key)
             new = 0
             for row in rows:
@@ -474,7 +576,7 @@ class XeroClient:
             size = page_size
             if isinstance(pagination, dict):
                 if isinstance(pagination.get("pageSize"), int) and pagination["pageSize"] > 0:
-                    size = min(size, pagination["pageSize"])   # a server-side clamp
+                    size = min(size, pagination["pageSize"])  # a server-side clamp
                 count = pagination.get("pageCount")
                 if isinstance(count, int) and page >= count:
                     break
@@ -494,8 +596,10 @@ def _json(resp: requests.Response) -> Any:
 
 def _unreadable(resp: requests.Response) -> ApiError:
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
-    return _tag(ApiError(service=XERO, reason=f"Xero sent an answer the app cannot read "
-                                               f"({ctype})"), resp.status_code)
+    return _tag(
+        ApiError(service=XERO, reason=f"Xero sent an answer the app cannot read ({ctype})"),
+        resp.status_code,
+    )
 
 
 def _list(data: Any, key: str) -> list[dict[str, Any]]:
@@ -523,8 +627,11 @@ def _raise_problem(data: Any, what: str) -> None:
     if isinstance(data, dict) and isinstance(data.get("problem"), dict):
         problem = data["problem"]
         reason = "; ".join(str(problem.get(k)) for k in ("title", "detail") if problem.get(k))
-        raise _tag(XeroRequestRejected(service=XERO, reason=reason or f"problem reading {what}"),
-                   200, xero_type=str(problem.get("type") or "problem"))
+        raise _tag(
+            XeroRequestRejected(service=XERO, reason=reason or f"problem reading {what}"),
+            200,
+            xero_type=str(problem.get("type") or "problem"),
+        )
 
 
 def _reauth(exc: AuthRejected) -> ReauthorizationRequired:
@@ -549,8 +656,7 @@ def _error_for(resp: requests.Response, path: str, what: str) -> ApiError:
     body = _body(resp)
     if status == 400:
         xero_type = str(body.get("Type") or body.get("title") or body.get("Title") or "")
-        log.warning("Xero refused a request for %s: %s (%s)", what, xero_type or "HTTP 400",
-                    reason)
+        log.warning("Xero refused a request for %s: %s (%s)", what, xero_type or "HTTP 400", reason)
         return _tag(XeroRequestRejected(service=XERO, reason=reason), 400, xero_type=xero_type)
     return _tag(ApiError(service=XERO, reason=reason), status)
 
