@@ -6,10 +6,14 @@ QWizard (each in a fresh subprocess)."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from tests.benchmarks.harness import median, run_worker
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 pytestmark = pytest.mark.benchmark
 
@@ -94,13 +98,15 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
     from tests.gui.test_e2e_flow import _walk_to_options
     from wizard.app import open_wizard
     from wizard.i18n import install_language
+    from wizard.pages.review import ReviewPage
+    from wizard.pages.run import RunPage
     from wizard.state import PageId
 
     data = tmp_path / "ui.json"
     atomic_write_json(data, generate_large(contacts=UI_CONTACTS, employees=UI_EMPLOYEES,
                                            items=UI_ITEMS, region="AU", seed=2))
     install_language("en")
-    backend = MemoryKeyring()
+    backend = cast("KeyringBackend", MemoryKeyring())   # a factory: it makes a KeyringBackend
     keyring.set_keyring(backend)
     # As the wizard runs it (main.py): the simulators in a child process, out of the window's.
     box = DemoCompanyProcess.start(data, tmp_path / "state", log_file=tmp_path / "demo.log")
@@ -112,7 +118,7 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
     # As the app starts (wizard/app.py run_wizard): built and shown.
     wizard = open_wizard(ctx, "en")
     qtbot.addWidget(wizard)
-    gaps = {"max": 0.0, "last": None, "on": False}
+    gaps: dict[str, Any] = {"max": 0.0, "last": None, "on": False}
     waiting: dict[str, tuple] = {}
 
     def beat():
@@ -157,6 +163,7 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
         gaps["on"] = True                       # from "Next" on Options to the import's end
         wizard.next()
         review = wizard.pages[PageId.REVIEW]
+        assert isinstance(review, ReviewPage)
         until(lambda: wizard.currentId() == int(PageId.REVIEW) and not review.busy, 300_000)
         if not review.isComplete():
             review.leave_later.click()
@@ -165,6 +172,7 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
         until(lambda: wizard.currentId() == int(PageId.PREVIEW) and not preview.busy, 300_000)
         wizard.next()
         run = wizard.pages[PageId.IMPORT]
+        assert isinstance(run, RunPage)
         until(lambda: wizard.currentId() == int(PageId.IMPORT), 60_000)
         until(lambda: not run.running, 600_000)
         gaps["on"] = False
