@@ -160,10 +160,16 @@ def _calls(ctx: AppContext) -> dict[str, int]:
     return {"xero": total("Xero"), "qbtime": total("QuickBooks Time")}
 
 
-def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
-         options: ImportOptions | None = None, full: bool = False,
-         progress: ProgressCallback | None = None,
-         cancel: threading.Event | None = None) -> SyncResult:
+def sync(
+    ctx: AppContext,
+    conn: Connection,
+    *,
+    dry_run: bool = False,
+    options: ImportOptions | None = None,
+    full: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncResult:
     """Fetch both sides, plan with the saved options and decisions, then import.
 
     Conflicts without a decision are left out (listed in the result); everything else is
@@ -171,9 +177,14 @@ def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
     """
     started = time.monotonic()
     report_progress = progress or (lambda _e: None)
-    report = fetch(ctx, conn, full=full,
-                   progress=lambda phase, done, total: report_progress(
-                       ProgressEvent(f"fetch_{phase}", done, total, None)))
+    report = fetch(
+        ctx,
+        conn,
+        full=full,
+        progress=lambda phase, done, total: report_progress(
+            ProgressEvent(f"fetch_{phase}", done, total, None)
+        ),
+    )
     _snap, plan = current_plan(conn, options)
     if not dry_run:
         # Also when there is nothing to write: a run killed after its last write must not
@@ -182,22 +193,36 @@ def sync(ctx: AppContext, conn: Connection, *, dry_run: bool = False,
     run = None
     outcomes: dict[str, dict[str, int]] = {}
     if not dry_run and plan.actions:  # nothing to write: no run in the history
-        run, importer = import_plan(ctx, conn, plan, options=options, progress=progress,
-                                    cancel=cancel)
+        run, importer = import_plan(
+            ctx, conn, plan, options=options, progress=progress, cancel=cancel
+        )
         outcomes = importer.outcomes
-    result = SyncResult(run, plan, report, dry_run, _calls(ctx), time.monotonic() - started,
-                        outcomes)
+    result = SyncResult(
+        run, plan, report, dry_run, _calls(ctx), time.monotonic() - started, outcomes
+    )
     log.info("Sync of %s: %s", conn.xero_tenant_name, result.as_json())
     return result
 
 
-def import_plan(ctx: AppContext, conn: Connection, plan: ImportPlan, *,
-                options: ImportOptions | None = None, progress: ProgressCallback | None = None,
-                cancel: threading.Event | None = None) -> tuple[ImportRun, Importer]:
+def import_plan(
+    ctx: AppContext,
+    conn: Connection,
+    plan: ImportPlan,
+    *,
+    options: ImportOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[ImportRun, Importer]:
     """Run an already-previewed plan (the wizard's "Start import"), then refresh snapshots."""
     client = qbtime_client_for(ctx, conn)
-    importer = Importer(conn, client, plan, options=(options or load_options(conn)).to_dict(),
-                        progress=progress, cancel=cancel)
+    importer = Importer(
+        conn,
+        client,
+        plan,
+        options=(options or load_options(conn)).to_dict(),
+        progress=progress,
+        cancel=cancel,
+    )
     try:
         with client.session:
             run = importer.execute()
@@ -212,8 +237,14 @@ def history(conn: Connection) -> list[ImportRun]:
                 .order_by(ImportRun.id.desc()))
 
 
-def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = False,
-         progress: ProgressCallback | None = None) -> ImportRun:
+def undo(
+    ctx: AppContext,
+    conn: Connection,
+    run_id: int,
+    *,
+    cascade: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportRun:
     """Undo import ``run_id``; returns the undo run.
 
     Later imports that changed records of that import (``later_imports_touching``) must be
@@ -223,8 +254,14 @@ def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = Fals
     return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
 
 
-def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = True,
-                 progress: ProgressCallback | None = None) -> list[tuple[int, ImportRun]]:
+def undo_cascade(
+    ctx: AppContext,
+    conn: Connection,
+    run_id: int,
+    *,
+    cascade: bool = True,
+    progress: ProgressCallback | None = None,
+) -> list[tuple[int, ImportRun]]:
     """(import number, its undo run) for each import undone, in the order undone."""
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
@@ -233,7 +270,7 @@ def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: boo
         raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
     if run.status == "undone":
         raise NothingToUndo(run=run_id, reason=N_("it was already undone"))
-    close_interrupted(conn)   # a killed later run counts with what its journal says it wrote
+    close_interrupted(conn)  # a killed later run counts with what its journal says it wrote
     later = later_imports_touching(run)
     if later and not cascade:
         raise LaterImportsFirst(run_id, later)
@@ -254,13 +291,16 @@ def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: boo
 
 
 class UndoStopped(BridgeError):
-    message = ("Part of import {run} could not be undone, so import {older} was left as it "
-               "is. See the history, then try the undo again.")
+    message = (
+        "Part of import {run} could not be undone, so import {older} was left as it "
+        "is. See the history, then try the undo again."
+    )
 
 
 # ---------------------------------------------------------------------------- import options
-def item_field_name_problem(conn: Connection, name: str, options: ImportOptions | None = None,
-                            language: str | None = None) -> str | None:
+def item_field_name_problem(
+    conn: Connection, name: str, options: ImportOptions | None = None, language: str | None = None
+) -> str | None:
     """Why ``name`` cannot name the items' custom field of ``conn`` (a translated sentence),
     or None. Reads the saved snapshot and links only (no network): the ``options`` command
     and the wizard's options page both ask this before saving; the plan applies the same
@@ -269,5 +309,11 @@ def item_field_name_problem(conn: Connection, name: str, options: ImportOptions 
     from core.services.fetch import load_fields
 
     customfields, tracking = load_fields(conn)
-    return rule(name, customfields, tracking, load_links(conn),
-                options if options is not None else load_options(conn), language)
+    return rule(
+        name,
+        customfields,
+        tracking,
+        load_links(conn),
+        options if options is not None else load_options(conn),
+        language,
+    )
