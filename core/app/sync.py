@@ -237,14 +237,8 @@ def history(conn: Connection) -> list[ImportRun]:
                 .order_by(ImportRun.id.desc()))
 
 
-def undo(
-    ctx: AppContext,
-    conn: Connection,
-    run_id: int,
-    *,
-    cascade: bool = False,
-    progress: ProgressCallback | None = None,
-) -> ImportRun:
+def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = False,
+         progress: ProgressCallback | None = None) -> ImportRun:
     """Undo import ``run_id``; returns the undo run.
 
     Later imports that changed records of that import (``later_imports_touching``) must be
@@ -254,14 +248,8 @@ def undo(
     return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
 
 
-def undo_cascade(
-    ctx: AppContext,
-    conn: Connection,
-    run_id: int,
-    *,
-    cascade: bool = True,
-    progress: ProgressCallback | None = None,
-) -> list[tuple[int, ImportRun]]:
+def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = True,
+                 progress: ProgressCallback | None = None) -> list[tuple[int, ImportRun]]:
     """(import number, its undo run) for each import undone, in the order undone."""
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
@@ -270,7 +258,7 @@ def undo_cascade(
         raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
     if run.status == "undone":
         raise NothingToUndo(run=run_id, reason=N_("it was already undone"))
-    close_interrupted(conn)  # a killed later run counts with what its journal says it wrote
+    close_interrupted(conn)   # a killed later run counts with what its journal says it wrote
     later = later_imports_touching(run)
     if later and not cascade:
         raise LaterImportsFirst(run_id, later)
@@ -291,16 +279,13 @@ def undo_cascade(
 
 
 class UndoStopped(BridgeError):
-    message = (
-        "Part of import {run} could not be undone, so import {older} was left as it "
-        "is. See the history, then try the undo again."
-    )
+    message = ("Part of import {run} could not be undone, so import {older} was left as it "
+               "is. See the history, then try the undo again.")
 
 
 # ---------------------------------------------------------------------------- import options
-def item_field_name_problem(
-    conn: Connection, name: str, options: ImportOptions | None = None, language: str | None = None
-) -> str | None:
+def item_field_name_problem(conn: Connection, name: str, options: ImportOptions | None = None,
+                            language: str | None = None) -> str | None:
     """Why ``name`` cannot name the items' custom field of ``conn`` (a translated sentence),
     or None. Reads the saved snapshot and links only (no network): the ``options`` command
     and the wizard's options page both ask this before saving; the plan applies the same
@@ -309,11 +294,5 @@ def item_field_name_problem(
     from core.services.fetch import load_fields
 
     customfields, tracking = load_fields(conn)
-    return rule(
-        name,
-        customfields,
-        tracking,
-        load_links(conn),
-        options if options is not None else load_options(conn),
-        language,
-    )
+    return rule(name, customfields, tracking, load_links(conn),
+                options if options is not None else load_options(conn), language)
