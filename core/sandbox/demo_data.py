@@ -1586,16 +1586,17 @@ def _au_payroll_traps(payroll: dict[str, Any]) -> None:
     """The AU export's traps, on named people (resources/demo/README.md lists them)."""
     extra = _Ids(random.Random("traps:" + payroll["PayrollCalendars"][0]["PayrollCalendarID"]))
     employees = payroll["Employees"]
-    # No payroll calendar: Noah Williams.
-    del _find_person(employees, "Noah", "Williams", "noah.williams@maisonverdure.com.au")[
+    # Each trap is on a person whose QB Time hours link on import (resources/demo/README.md),
+    # where it hides the fewest of the hours cases. No payroll calendar: Jack Wilson.
+    del _find_person(employees, "Jack", "Wilson", "jack.wilson@maisonverdure.com.au")[
         "PayrollCalendarID"]
-    # Ordinary earnings rate inactive: Liam O'Connor's is the pre-2024 award rate.
+    # Ordinary earnings rate inactive: Noah Williams's is the 2023 award rate.
     old = {"EarningsRateID": extra.uuid(), "Name": "Ordinary Hours (2023 award)",
            **{k: v for k, v in payroll["EarningsRates"][0].items()
               if k not in ("EarningsRateID", "Name", "CurrentRecord", "UpdatedDateUTC")},
            "UpdatedDateUTC": ms_date(_CALENDAR_UPDATED_TS), "CurrentRecord": False}
     payroll["EarningsRates"].append(old)
-    _find_person(employees, "Liam", "O'Connor", "liam.oconnor@maisonverdure.com.au")[
+    _find_person(employees, "Noah", "Williams", "noah.williams@maisonverdure.com.au")[
         "OrdinaryEarningsRateID"] = old["EarningsRateID"]
     # A non-draft timesheet already in Xero for the later period: Olivia Brown's, approved.
     olivia = _find_person(employees, "Olivia", "Brown", "olivia.brown@maisonverdure.com.au")

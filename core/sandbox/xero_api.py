@@ -43,6 +43,7 @@ from werkzeug.wrappers import Request, Response
 from core.sandbox.common import (
     Clock,
     CompanyStore,
+    demo_shift_days,
     iso_utc,
     json_response,
     ms_date,
@@ -50,10 +51,12 @@ from core.sandbox.common import (
     parse_ms_date,
 )
 from core.sandbox.xero_config import XeroConfig
-from core.sandbox.xero_payroll import AuPayroll, V2Payroll
+from core.sandbox.xero_payroll import AuPayroll, V2Payroll, shift_payroll_dates
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 PAYROLL_PREFIX = "/payroll.xro/"
+# Private state: the days the Demo Company's payroll hours were moved by (once per state).
+DEMO_SHIFT_KEY = "xero_demo_shift_days"
 # Name of the registered app, echoed as ProviderName in every envelope (spec examples show
 # the app's name there, e.g. "Xero API Partner").
 PROVIDER_NAME = "Xero QuickBooks Time Bridge"
@@ -920,6 +923,27 @@ class XeroApi:
         self.config = config
         self.check_access = check_access
         self.limiter = RateLimiter(clock, config)
+        self._shift_demo_dates()
+
+    def _shift_demo_dates(self) -> None:
+        """Move the Demo Company's payroll timesheets and leave as its QB Time hours move.
+
+        The company file asks for moved dates with ``qbtime.demo_shift_days`` (null: not
+        moved yet; see core.sandbox.qbtime); a new state moves Xero's payroll records by
+        the same :func:`demo_shift_days` once, and remembers it in the private state.
+        """
+        with self.store.lock:
+            if DEMO_SHIFT_KEY in self.store.private:
+                return
+            qbtime = self.store.data.get("qbtime") or {}
+            if "demo_shift_days" not in qbtime:
+                return   # not a company file with hours to move
+            marker = qbtime["demo_shift_days"]
+            days = marker if isinstance(marker, int) else demo_shift_days(self.clock.now())
+            for org in self.store.xero_orgs:
+                shift_payroll_dates(org, days)
+            self.store.private[DEMO_SHIFT_KEY] = days
+            self.store.save("xero", "private")
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response | None:

@@ -160,12 +160,12 @@ def test_au_calendars_listed_and_by_id(env):
 
 
 def test_au_timesheet_created_as_draft_then_updated(env):
-    noah_free = au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au")
+    harper = au_employee("Harper", "Singh")
     units = [8.0, 7.5, 0, 6.25, 8, 0, 0]
     r = env.call(
         "POST",
         "/payroll.xro/1.0/Timesheets",
-        body=[au_sheet(noah_free, date(2026, 11, 16), date(2026, 11, 22), units)],
+        body=[au_sheet(harper, date(2026, 11, 16), date(2026, 11, 22), units)],
     )
     assert r.status_code == 200, r.json
     ts = r.json["Timesheets"][0]
@@ -175,13 +175,13 @@ def test_au_timesheet_created_as_draft_then_updated(env):
     again = env.call(
         "POST",
         "/payroll.xro/1.0/Timesheets",
-        body=[au_sheet(noah_free, date(2026, 11, 16), date(2026, 11, 22), units)],
+        body=[au_sheet(harper, date(2026, 11, 16), date(2026, 11, 22), units)],
     )
     assert again.status_code == 400
     upd = env.call(
         "POST",
         f"/payroll.xro/1.0/Timesheets/{ts['TimesheetID']}",
-        body=[au_sheet(noah_free, date(2026, 11, 16), date(2026, 11, 22), [1] * 7)],
+        body=[au_sheet(harper, date(2026, 11, 16), date(2026, 11, 22), [1] * 7)],
     )
     assert upd.status_code == 200 and upd.json["Timesheets"][0]["Hours"] == 7
     got = env.call("GET", f"/payroll.xro/1.0/Timesheets/{ts['TimesheetID']}", token="read")
@@ -194,7 +194,7 @@ def test_au_timesheet_created_as_draft_then_updated(env):
     assert ts["TimesheetID"] in [t["TimesheetID"] for t in listed.json["Timesheets"]]
     where = env.call(
         "GET",
-        f'/payroll.xro/1.0/Timesheets?where=EmployeeID==GUID("{noah_free["EmployeeID"]}")',
+        f'/payroll.xro/1.0/Timesheets?where=EmployeeID==GUID("{harper["EmployeeID"]}")',
         token="read",
     )
     assert [t["TimesheetID"] for t in where.json["Timesheets"]] == [ts["TimesheetID"]]
@@ -203,26 +203,29 @@ def test_au_timesheet_created_as_draft_then_updated(env):
 
 
 def test_au_traps(env):
-    jack = au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au")
+    harper = au_employee("Harper", "Singh")
     cases = [
         (
-            au_sheet(jack, date(2026, 11, 17), date(2026, 11, 23), [1] * 7),
+            au_sheet(harper, date(2026, 11, 17), date(2026, 11, 23), [1] * 7),
             "Provided period doesn't correspond with a pay period",
         ),
-        (au_sheet(jack, date(2026, 11, 16), date(2026, 11, 22), [1] * 6), "one value per day"),
+        (au_sheet(harper, date(2026, 11, 16), date(2026, 11, 22), [1] * 6), "one value per day"),
         (
             au_sheet(
-                au_employee("Noah", "Williams"), date(2026, 11, 16), date(2026, 11, 22), [1] * 7
+                au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au"),
+                date(2026, 11, 16),
+                date(2026, 11, 22),
+                [1] * 7,
             ),
             "payroll calendar",
         ),
         (
             au_sheet(
-                jack,
+                harper,
                 date(2026, 11, 16),
                 date(2026, 11, 22),
                 [1] * 7,
-                rate=au_employee("Liam", "O'Connor")["OrdinaryEarningsRateID"],
+                rate=au_employee("Noah", "Williams")["OrdinaryEarningsRateID"],
             ),
             "no longer active",
         ),
@@ -233,7 +236,7 @@ def test_au_traps(env):
             "not a draft",
         ),
         (
-            au_sheet(jack, date(2026, 11, 16), date(2026, 11, 22), [1] * 7, Status="APPROVED"),
+            au_sheet(harper, date(2026, 11, 16), date(2026, 11, 22), [1] * 7, Status="APPROVED"),
             "draft",
         ),
     ]
@@ -258,10 +261,10 @@ def test_au_traps(env):
 
 
 def test_au_leave_applications(env):
-    jack = au_employee("Jack", "Wilson", "jack.wilson@maisonverdure.com.au")
+    harper = au_employee("Harper", "Singh")
     types = {t["Name"]: t for t in AU_ORG["payroll"]["LeaveTypes"]}
     body = {
-        "EmployeeID": jack["EmployeeID"],
+        "EmployeeID": harper["EmployeeID"],
         "LeaveTypeID": types["Annual Leave"]["LeaveTypeID"],
         "Title": "Annual Leave",
         "StartDate": au_date(date(2026, 11, 19)),
@@ -297,7 +300,7 @@ def test_au_leave_applications(env):
             "POST",
             "/payroll.xro/1.0/Timesheets",
             token="read",
-            body=[au_sheet(jack, date(2026, 11, 16), date(2026, 11, 22), [1] * 7)],
+            body=[au_sheet(harper, date(2026, 11, 16), date(2026, 11, 22), [1] * 7)],
         ).status_code
         == 401
     )
@@ -482,3 +485,28 @@ def test_shift_moves_hours_not_calendars():
     assert uk["payroll"]["Timesheets"][0]["startDate"] == "2026-11-02T00:00:00"
     assert uk["payroll"]["Timesheets"][0]["timesheetLines"][0]["date"] == "2026-11-02T00:00:00"
     assert str(uuid.UUID(uk["payroll"]["Timesheets"][0]["timesheetID"]))
+
+
+def test_a_new_demo_state_moves_payroll_hours_once(tmp_path):
+    from core.sandbox.common import demo_shift_days
+
+    data = json.loads(json.dumps(DEMO))
+    data["qbtime"]["demo_shift_days"] = None
+    later = START + 28 * 86400  # four weeks on: the hours move by 28 days
+    assert demo_shift_days(later) == 28
+    store = CompanyStore.from_dict(data, state_dir=tmp_path)
+    XeroApi(store, ManualClock(later), XeroConfig(), lambda r: None)
+    sheet = store.xero_org(AU)["payroll"]["Timesheets"][0]
+    assert sheet["StartDate"] == au_date(date(2026, 12, 21))
+    uk = store.xero_org(UK)["payroll"]["Timesheets"][0]
+    assert uk["startDate"] == "2026-12-14T00:00:00"
+    # a restart (or a second simulator on the same state) does not move them again
+    again = CompanyStore.load(None, tmp_path)
+    XeroApi(again, ManualClock(later + 90 * 86400), XeroConfig(), lambda r: None)
+    assert again.xero_org(AU)["payroll"]["Timesheets"][0]["StartDate"] == sheet["StartDate"]
+    # a company file without the marker keeps its dates
+    data = json.loads(json.dumps(DEMO))
+    data["qbtime"].pop("demo_shift_days", None)
+    plain = CompanyStore.from_dict(data)
+    XeroApi(plain, ManualClock(later), XeroConfig(), lambda r: None)
+    assert plain.xero_org(AU)["payroll"]["Timesheets"] == AU_ORG["payroll"]["Timesheets"]
