@@ -700,6 +700,9 @@ def shift_qbtime_dates(qb: dict[str, Any], days: int) -> None:
             for key in ("start", "end"):
                 ts[key] = _shift_stamp(ts.get(key), days, zone)
             start = _parse_iso(ts.get("start") or "")
+            if start is None and zone is not None and _DATE.match(str(ts.get("date", ""))):
+                # A manual timesheet has no times: its day's offset in its zone.
+                start = datetime.fromisoformat(ts["date"]).replace(tzinfo=zone)
             if start is not None:
                 ts["tz"] = _offset_hours(start.utcoffset() or timedelta(0))
             for key in ("created", "last_modified"):

@@ -304,6 +304,19 @@ LISTS = [
     ("locations", {"active": "both"}, "locations", "Locations/retrieve-response.json"),
     ("locations_map", {}, "locations_map", "LocationsMaps/retrieve-response.json"),
     ("timesheets", {"start_date": "2025-01-01"}, "timesheets", "Timesheets/retrieve-response.txt"),
+    (
+        "timesheets_deleted",
+        {"start_date": "2025-01-01"},
+        "timesheets_deleted",
+        "TimesheetsDeleted/retrieve-response-1.txt",
+    ),
+    ("time_off_requests", {}, "time_off_requests", "TimeOffRequests/retrieve-response.json"),
+    (
+        "time_off_request_entries",
+        {"status": "approved,pending"},
+        "time_off_request_entries",
+        "TimeOffRequestEntries/retrieve-response.json",
+    ),
 ]
 
 
@@ -349,6 +362,33 @@ def populate(sim: Sim) -> None:
         )[0]
         == 200
     )
+    # a timesheet deleted, and the official time-off examples as the account's time off
+    # (time off is read-only in the simulator)
+    owner = sim.sim.store.qbtime["current_user_id"]
+    _, payload = sim.call(
+        "POST",
+        "timesheets",
+        body={
+            "data": [
+                {
+                    "user_id": owner,
+                    "jobcode_id": 37,
+                    "type": "manual",
+                    "date": "2025-06-02",
+                    "duration": 3600,
+                }
+            ]
+        },
+    )
+    created = payload["results"]["timesheets"]["1"]
+    assert created["_status_code"] == 200, created
+    assert sim.call("DELETE", "timesheets", {"ids": str(created["id"])})[0] == 200
+    example = load_example("TimeOffRequests/retrieve-response.json")
+    sup = example["supplemental_data"]
+    qb = sim.sim.store.qbtime
+    qb["time_off_requests"] = list(copy.deepcopy(example["results"]["time_off_requests"]).values())
+    qb["time_off_request_notes"] = list(copy.deepcopy(sup["time_off_request_notes"]).values())
+    qb["time_off_request_entries"] = list(copy.deepcopy(sup["time_off_request_entries"]).values())
 
 
 @pytest.mark.parametrize(
@@ -369,7 +409,18 @@ def test_get_answers_match_the_official_shapes(
         assert list(official["results"]) == list(payload["results"])
         assert set(payload) <= set(official) | {"more", "supplemental_data"}
         for sup_kind in payload.get("supplemental_data", {}):
-            assert sup_kind in ("users", "jobcodes", "customfields", "locations", "groups")
+            assert sup_kind in (
+                "users",
+                "jobcodes",
+                "customfields",
+                "locations",
+                "groups",
+                "time_off_requests",
+                "time_off_request_notes",
+                "time_off_request_entries",
+            )
+            if endpoint.startswith("time_off"):
+                assert sup_kind in official.get("supplemental_data", {})
 
 
 def test_supplemental_data_follows_the_references(sim: Sim) -> None:
@@ -562,3 +613,95 @@ def test_demo_company_objects_match_the_official_shapes(tmp_path: Path) -> None:
         status, payload = sim.call("GET", endpoint, params)
         assert status == 200, (endpoint, payload)
         assert check_list_envelope(payload, kind, allow_quirks=True) == []
+
+
+# --------------------------------------------------------------------------- hours (issue 13)
+def demo_sim(tmp_path: Path) -> tuple[Sim, dict[str, Any]]:
+    qbtime = json.loads(DEMO_COMPANY.read_text(encoding="utf-8"))["qbtime"]
+    state = copy.deepcopy(qbtime)
+    del state["demo_shift_days"]  # keep the file's dates (the clock here is 2025)
+    return Sim(tmp_path, state), qbtime
+
+
+def test_timesheet_writes_and_deletes_answer_in_the_official_shapes(tmp_path: Path) -> None:
+    sim, qbtime = demo_sim(tmp_path)
+    noah = next(u for u in qbtime["users"] if u["first_name"] == "Noah")
+    parents = {j["id"] for j in qbtime["jobcodes"] if j["has_children"]}
+    job = next(
+        a["jobcode_id"]
+        for a in qbtime["jobcode_assignments"]
+        if a["user_id"] == noah["id"] and a["active"] and a["jobcode_id"] not in parents
+    )
+    items = [
+        {
+            "user_id": noah["id"],
+            "jobcode_id": str(job),
+            "type": "regular",
+            "start": "2026-12-01T08:00:00+11:00",
+            "end": "2026-12-01T12:00:00+11:00",
+            "notes": "n",
+        },
+        {
+            "user_id": noah["id"],
+            "jobcode_id": str(job),
+            "type": "manual",
+            "date": "2026-12-02",
+            "duration": "15552",
+        },
+        {
+            "user_id": noah["id"],
+            "jobcode_id": str(job),
+            "type": "regular",
+            "start": "2026-12-01T09:00:00+11:00",
+            "end": "2026-12-01T10:00:00+11:00",
+        },
+    ]
+    status, payload = sim.call("POST", "timesheets", body={"data": items})
+    assert status == 200
+    assert check_write_envelope(payload, "timesheets", 3) == []
+    assert set(payload["supplemental_data"]) == {"users", "jobcodes", "customfields"}
+    official = load_example("Timesheets/object.json")
+    created = payload["results"]["timesheets"]["1"]
+    assert set(official) <= set(created)
+    ids = [payload["results"]["timesheets"][k]["id"] for k in ("1", "2")]
+    status, payload = sim.call(
+        "PUT", "timesheets", body={"data": [{"id": ids[1], "duration": 15552}]}
+    )
+    assert check_write_envelope(payload, "timesheets", 1) == []
+    status, payload = sim.call("DELETE", "timesheets", {"ids": ",".join(map(str, ids))})
+    example = load_example("Timesheets/delete-response.json")
+    assert list(payload) == list(example) == ["results"]
+    for key, row in payload["results"]["timesheets"].items():
+        assert set(row) == set(next(iter(example["results"]["timesheets"].values())))
+        assert row["id"] == key and isinstance(row["id"], str)
+    status, payload = sim.call("GET", "timesheets_deleted", {"ids": ",".join(map(str, ids))})
+    assert check_list_envelope(payload, "timesheets_deleted", allow_quirks=True) == []
+    assert len(payload["results"]["timesheets_deleted"]) == 2
+
+
+def test_time_off_answers_match_the_official_examples(tmp_path: Path) -> None:
+    sim, _ = demo_sim(tmp_path)
+    for endpoint, params in (
+        ("time_off_requests", {}),
+        ("time_off_request_entries", {"status": "approved"}),
+    ):
+        status, payload = sim.call("GET", endpoint, params)
+        assert status == 200 and check_list_envelope(payload, endpoint, allow_quirks=False) == []
+        example = load_example(f"{KINDS[endpoint][1]}/retrieve-response.json")
+        assert set(payload["supplemental_data"]) == set(example["supplemental_data"])
+    status, payload = sim.call("GET", "time_off_request_entries")
+    assert status == 417 and check_error_body(payload, 417) == []
+
+
+def test_payroll_report_matches_the_sdk_schema(tmp_path: Path) -> None:
+    sim, _ = demo_sim(tmp_path)
+    body = {"data": {"start_date": "2026-11-16", "end_date": "2026-11-29"}}
+    status, payload = sim.call("POST", "reports/payroll", body=body)
+    assert status == 200
+    item_schema = json.loads(
+        (SPEC / "jsonschema" / "PayrollReportItem.schema.json").read_text("utf-8")
+    )
+    rows = payload["results"]["payroll_report"]
+    assert rows
+    for row in rows.values():
+        jsonschema.validate(row, item_schema)

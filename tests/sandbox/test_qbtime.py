@@ -8,8 +8,10 @@ two tests go over real HTTP on 127.0.0.1.
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -26,6 +28,7 @@ from core.sandbox.common import (
     FaultPlan,
     ManualClock,
     SimServer,
+    demo_shift_days,
     iso_offset,
 )
 from core.sandbox.qbtime import (
@@ -34,6 +37,7 @@ from core.sandbox.qbtime import (
     blank_qbtime_state,
     qbtime_error_response,
 )
+from core.services.qbtime.mapping import results_of
 
 TOKEN = "S.4__demo-qbtime-token"
 START = 1_750_000_000.0
@@ -1229,4 +1233,462 @@ def test_state_files_are_the_same_json_as_one_dumps_call(value) -> None:
 
     assert "".join(_json_chunks(value)) == json.dumps(
         value, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+# ============================================================== hours (issue 13)
+DEMO_FILE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "company.json"
+SYDNEY = ZoneInfo("Australia/Sydney")
+
+
+def at_sydney(day: str, hour: int = 12) -> float:
+    """A clock reading: noon of ``day`` in Sydney."""
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=SYDNEY).timestamp()
+
+
+class DemoApi(Api):
+    """The committed Demo Company's QB Time account on a clock pinned to ``now``."""
+
+    def __init__(self, tmp_path: Path, now: float, *, state_dir: Path | None = None) -> None:
+        self.clock = ManualClock(now)
+        self.state_dir = state_dir or tmp_path / "state"
+        self.store = CompanyStore.load(DEMO_FILE, self.state_dir)
+        self.sim = QBTimeSimulator(self.store, self.clock)
+        self.client = Client(self.wsgi)
+        self.token = self.store.qbtime["token"]
+
+    def call(
+        self,
+        method: str,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        raw: bytes | None = None,
+        content_type: str | None = "application/json",
+    ) -> tuple[int, Any, Any]:
+        return super().call(
+            method,
+            endpoint,
+            params,
+            body,
+            token=token or self.token,
+            raw=raw,
+            content_type=content_type,
+        )
+
+    def user(self, username: str, **fields: Any) -> dict[str, Any]:  # by name here
+        first, last = username.split(" ", 1)
+        return next(
+            u
+            for u in self.store.qbtime["users"]
+            if (u["first_name"], u["last_name"]) == (first, last)
+        )
+
+    def code(self, name: str) -> dict[str, Any]:
+        return next(j for j in self.store.qbtime["jobcodes"] if j["name"] == name)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> DemoApi:
+    return DemoApi(tmp_path, at_sydney("2026-12-03"))  # shift 0: dates as in the file
+
+
+def test_demo_shift_days_steps_of_14_keep_hours_in_the_last_ended_period() -> None:
+    assert demo_shift_days(date(2026, 11, 30)) == 0  # the day after the later periods
+    assert demo_shift_days(date(2026, 12, 6)) == 0  # a week on: still them
+    assert demo_shift_days(date(2026, 12, 7)) == 14  # then the earlier ones, moved
+    assert demo_shift_days(date(2026, 11, 23)) == 0  # inside the later AU week
+    assert demo_shift_days(date(2026, 11, 22)) == -14
+    assert demo_shift_days(date(2027, 6, 1)) % 14 == 0
+    # a clock reading is read in Sydney: 2026-12-06 14:00 UTC is already the 7th there
+    assert demo_shift_days(datetime(2026, 12, 6, 14, tzinfo=UTC).timestamp()) == 14
+    assert demo_shift_days(datetime(2026, 12, 6, 12, tzinfo=UTC).timestamp()) == 0
+
+
+def last_ended(today: date, first_start: date, length: int) -> tuple[str, str]:
+    """The last period of ``length`` days (aligned on ``first_start``) that ended before today."""
+    steps = (today - first_start).days // length
+    start = first_start + timedelta(days=(steps - 1) * length)
+    return start.isoformat(), (start + timedelta(days=length - 1)).isoformat()
+
+
+@pytest.mark.parametrize("offset", range(0, 28, 3))
+def test_default_period_always_holds_approved_hours(tmp_path: Path, offset: int) -> None:
+    today = date(2027, 2, 1) + timedelta(days=offset)
+    api = DemoApi(tmp_path, at_sydney(today.isoformat()))
+    shift = api.store.qbtime["demo_shift_days"]
+    assert shift == demo_shift_days(today) and shift % 14 == 0
+    for zone, first, length, person in (
+        ("AU", date(2026, 11, 16), 7, "Olivia Brown"),
+        ("UK", date(2026, 11, 2), 14, "Oliver Hughes"),
+    ):
+        start, end = last_ended(today, first, length)
+        user = api.user(person)
+        rows = api.rows(
+            "timesheets",
+            start_date=start,
+            end_date=end,
+            user_ids=user["id"],
+            jobcode_type="regular",
+        )
+        assert rows, (zone, start, end)
+        assert all(r["date"] <= user["approved_to"] for r in rows.values())
+
+
+def test_first_start_moves_every_date_once_and_records_it(tmp_path: Path) -> None:
+    original = json.loads(DEMO_FILE.read_text("utf-8"))["qbtime"]
+    api = DemoApi(tmp_path, at_sydney("2027-04-20"))  # across the end of Sydney's DST
+    qb = api.store.qbtime
+    days = qb["demo_shift_days"]
+    assert days == demo_shift_days(date(2027, 4, 20)) and days > 0
+    saved = json.loads((api.state_dir / QBTIME_STATE_FILE).read_text("utf-8"))
+    assert saved["demo_shift_days"] == days, "recorded at once, before any write"
+    before = {t["id"]: t for t in original["timesheets"]}
+    for ts in qb["timesheets"]:
+        old = before[ts["id"]]
+        assert date.fromisoformat(ts["date"]) - date.fromisoformat(old["date"]) == timedelta(
+            days=days
+        )
+        if old["start"]:
+            moved = datetime.fromisoformat(ts["start"])
+            assert moved.time() == datetime.fromisoformat(old["start"]).time()  # wall clock kept
+            assert moved.utcoffset() == moved.astimezone(ZoneInfo(ts["tz_str"])).utcoffset()
+            assert ts["tz"] * 3600 == moved.utcoffset().total_seconds()
+    assert {t["tz"] for t in qb["timesheets"] if t["tz_str"] == "Australia/Sydney"} == {10}
+    users = {u["id"]: u for u in original["users"]}
+    for user in qb["users"]:
+        if users[user["id"]]["approved_to"] == "2000-01-01":
+            assert user["approved_to"] == "2000-01-01"
+        else:
+            assert (
+                date.fromisoformat(user["approved_to"])
+                - date.fromisoformat(users[user["id"]]["approved_to"])
+            ).days == days
+    entries = {e["id"]: e for e in original["time_off_request_entries"]}
+    for entry in qb["time_off_request_entries"]:
+        assert (
+            date.fromisoformat(entry["date"]) - date.fromisoformat(entries[entry["id"]]["date"])
+        ).days == days
+        assert entry["start_time"][:10] == entry["date"]
+    # a restart on another day keeps the dates it has
+    again = DemoApi(tmp_path, at_sydney("2027-09-01"), state_dir=api.state_dir)
+    assert again.store.qbtime["demo_shift_days"] == days
+    assert again.store.qbtime["timesheets"] == qb["timesheets"]
+
+
+def test_a_state_without_the_marker_keeps_its_dates(tmp_path: Path) -> None:
+    state = blank_qbtime_state(TOKEN, START)
+    state["users"][0]["approved_to"] = "2025-06-01"
+    api = Api(tmp_path, state=state)
+    assert "demo_shift_days" not in api.store.qbtime
+    assert api.store.qbtime["users"][0]["approved_to"] == "2025-06-01"
+
+
+def test_timesheet_filters_on_the_demo_hours(demo: DemoApi) -> None:
+    olivia, noah = demo.user("Olivia Brown"), demo.user("Noah Williams")
+    week = {"start_date": "2026-11-16", "end_date": "2026-11-29"}
+    mine = demo.rows("timesheets", user_ids=olivia["id"], **week)
+    assert mine and all(
+        r["user_id"] == olivia["id"] and not r["on_the_clock"] for r in mine.values()
+    )
+    open_ = demo.rows("timesheets", user_ids=olivia["id"], on_the_clock="yes", **week)
+    assert len(open_) == 1 and next(iter(open_.values()))["end"] == ""
+    both = demo.rows("timesheets", user_ids=olivia["id"], on_the_clock="both", **week)
+    assert set(both) == set(mine) | set(open_)
+    pto = demo.rows("timesheets", jobcode_type="pto", **week)
+    assert {r["jobcode_id"] for r in pto.values()} == {
+        demo.code("Annual Leave")["id"],
+        demo.code("Holiday")["id"],
+    }
+    unpaid = demo.rows("timesheets", jobcode_type="unpaid_time_off", **week)
+    assert {(r["user_id"], r["date"]) for r in unpaid.values()} == {(noah["id"], "2026-11-18")}
+    regular = demo.rows("timesheets", jobcode_type="regular", **week)
+    assert not set(regular) & (set(pto) | set(unpaid))
+    # jobcode_ids takes the children too
+    nbc = demo.code("Northern Beaches Council")
+    children = {j["id"] for j in demo.store.qbtime["jobcodes"] if j["parent_id"] == nbc["id"]}
+    on_nbc = demo.rows("timesheets", jobcode_ids=nbc["id"], start_date="2026-11-01")
+    direct = [t for t in demo.store.qbtime["timesheets"] if t["jobcode_id"] in children]
+    assert direct and set(on_nbc) == {str(t["id"]) for t in direct}
+    status, body = demo.get("timesheets", start_date="2026-11-01", payroll_ids="nobody")
+    assert status == 200 and body["results"]["timesheets"] == []
+    assert demo.rows("timesheets", start_date="2026-11-01", group_ids=99) == []
+    assert demo.rows("timesheets", start_date="2026-11-01", group_ids=0)
+    assert demo.rows("timesheets", ids=next(iter(mine)))
+    # modified_since alone selects too; paging keeps every row once
+    assert demo.rows("timesheets", modified_since="2026-11-01T00:00:00+00:00")
+    seen: list[str] = []
+    page = 1
+    while True:
+        status, body = demo.get("timesheets", start_date="2026-11-01", limit=37, page=page)
+        seen += list(body["results"]["timesheets"])
+        if not body["more"]:
+            break
+        page += 1
+    assert (
+        len(seen)
+        == len(set(seen))
+        == sum(1 for t in demo.store.qbtime["timesheets"] if not t["on_the_clock"])
+    )
+
+
+def test_timesheet_supplemental_data(demo: DemoApi) -> None:
+    olivia = demo.user("Olivia Brown")
+    _status, body = demo.get("timesheets", user_ids=olivia["id"], start_date="2026-11-16")
+    sup = body["supplemental_data"]
+    assert set(sup) == {"users", "jobcodes", "customfields"}
+    assert set(sup["users"]) == {str(olivia["id"])}
+    jobcodes = sup["jobcodes"]
+    for row in body["results"]["timesheets"].values():
+        job = jobcodes[str(row["jobcode_id"])]
+        if job["parent_id"]:
+            assert str(job["parent_id"]) in jobcodes, "the parent comes along"
+        assert set(row["customfields"]) <= set(sup["customfields"])
+    _status, body = demo.get(
+        "timesheets", user_ids=olivia["id"], start_date="2026-11-16", supplemental_data="no"
+    )
+    assert "supplemental_data" not in body
+
+
+def test_timesheet_required_filter_and_bad_values(demo: DemoApi) -> None:
+    for params in ({}, {"end_date": "2026-11-29"}, {"user_ids": "1"}):
+        status, body = demo.get("timesheets", **params)
+        assert status == 417 and "one of ids, start_date" in error_of(body, 417)
+    for params in (
+        {"start_date": "2026-11-01", "on_the_clock": "maybe"},
+        {"start_date": "2026-11-01", "jobcode_type": "overtime"},
+        {"start_date": "2026-11-01", "limit": "201"},
+        {"modified_since": "2026-11-01"},
+    ):
+        assert demo.get("timesheets", **params)[0] == 417, params
+
+
+def test_every_empty_list_is_an_empty_json_list(demo: DemoApi) -> None:
+    """The service writes an empty map as [] (third-party clients' finding); the product's
+    reader takes both."""
+    cases = {
+        "users": {"ids": "2"},
+        "jobcodes": {"ids": "1"},
+        "jobcode_assignments": {"user_ids": "5"},
+        "customfields": {"ids": "1"},
+        "customfielditems": {"customfield_id": "1"},
+        "locations": {"ids": "1"},
+        "locations_map": {"ids": "1"},
+        "timesheets": {"start_date": "2031-01-01"},
+        "timesheets_deleted": {"start_date": "2031-01-01"},
+        "time_off_requests": {"ids": "1"},
+        "time_off_request_entries": {"ids": "1"},
+    }
+    for kind, params in cases.items():
+        status, body = demo.get(kind, **params)
+        assert status == 200, (kind, body)
+        if kind == "jobcode_assignments":
+            continue  # user_id 0 rows (assigned to all) always come along
+        assert body["results"][kind] == [] and body["more"] is False, kind
+        assert results_of(body, kind) == []
+    assert results_of({"results": {"timesheets": {}}}, "timesheets") == []
+
+
+def test_timesheet_writes_follow_the_service_rules(demo: DemoApi) -> None:
+    olivia = demo.user("Noah Williams")  # (Olivia's open shift would overlap these)
+    parents = {j["id"] for j in demo.store.qbtime["jobcodes"] if j["has_children"]}
+    assigned = next(
+        a["jobcode_id"]
+        for a in demo.store.qbtime["jobcode_assignments"]
+        if a["user_id"] == olivia["id"] and a["active"] and a["jobcode_id"] not in parents
+    )
+    items_cf = next(f for f in demo.store.qbtime["customfields"] if f["name"] == "Service Item")
+    base = {"user_id": olivia["id"], "jobcode_id": assigned, "type": "regular"}
+    status, body = demo.post(
+        "timesheets",
+        {
+            **base,
+            "start": "2026-12-01T08:00:00+11:00",
+            "end": "2026-12-01T12:30:00+11:00",
+            "customfields": {str(items_cf["id"]): "hedge trimming (per hour)"},
+        },
+        {
+            **base,
+            "type": "manual",
+            "date": "2026-12-02",
+            "duration": "15552",
+            "notes": "site visit",
+        },
+        {**base, "start": "2026-12-01T12:00:00+11:00", "end": "2026-12-01T13:00:00+11:00"},
+        {**base, "start": "2026-12-03T07:00:00+11:00"},
+        {**base, "start": "2026-12-04T07:00:00+11:00"},
+        {
+            **base,
+            "jobcode_id": demo.code("Northern Beaches Council")["id"],
+            "start": "2026-12-05T07:00:00+11:00",
+            "end": "2026-12-05T08:00:00+11:00",
+        },
+        {**base, "start": "2026-12-06T07:00:00+11:00", "end": "2026-12-06T06:00:00+11:00"},
+        {
+            **base,
+            "customfields": {str(items_cf["id"]): "Not an item"},
+            "start": "2026-12-07T07:00:00+11:00",
+            "end": "2026-12-07T08:00:00+11:00",
+        },
+        {
+            **base,
+            "start": "2026-12-08T07:00:00+11:00",
+            "end": "2026-12-08T08:00:00+11:00",
+            "location": "x",
+        },
+    )
+    assert status == 200
+    results = body["results"]["timesheets"]
+    assert [results[str(i)]["_status_code"] for i in range(1, 10)] == [
+        200,
+        200,
+        406,
+        200,
+        406,
+        417,
+        417,
+        417,
+        417,
+    ]
+    first = results["1"]
+    assert (first["duration"], first["date"], first["tz"], first["on_the_clock"]) == (
+        16200,
+        "2026-12-01",
+        11,
+        False,
+    )
+    assert first["customfields"][str(items_cf["id"])] == "Hedge trimming (per hour)"
+    assert results["2"]["duration"] == 15552 and results["2"]["type"] == "manual"
+    assert (
+        results["4"]["on_the_clock"] is True
+        and results["4"]["end"] == ""
+        and results["4"]["duration"] == 0
+    )
+    # clocking out is a PUT of the end
+    status, body = demo.put(
+        "timesheets",
+        {"id": results["4"]["id"], "end": "2026-12-03T15:00:00+11:00"},
+        {"id": first["id"], "type": "manual"},
+        {"id": 1, "notes": "x"},
+    )
+    out = body["results"]["timesheets"]
+    assert [out[k]["_status_code"] for k in ("1", "2", "3")] == [200, 417, 404]
+    assert out["1"]["on_the_clock"] is False and out["1"]["duration"] == 8 * 3600
+    # more than 50 -> 413, nothing written
+    count = len(demo.store.qbtime["timesheets"])
+    assert (
+        demo.post(
+            "timesheets",
+            *({**base, "type": "manual", "date": "2026-12-09", "duration": 60} for _ in range(51)),
+        )[0]
+        == 413
+    )
+    assert len(demo.store.qbtime["timesheets"]) == count
+
+
+def test_delete_is_permanent_and_listed_as_deleted(demo: DemoApi) -> None:
+    target = demo.store.qbtime["timesheets"][0]
+    locked = demo.store.qbtime["timesheets"][1]
+    locked["locked"] = 1
+    status, body, _ = demo.call(
+        "DELETE", "timesheets", {"ids": f"{target['id']},{locked['id']},42"}
+    )
+    assert status == 200
+    out = body["results"]["timesheets"]
+    assert out[str(target["id"])] == {
+        "_status_code": 200,
+        "_status_message": "OK, deleted",
+        "id": str(target["id"]),
+    }
+    assert out[str(locked["id"])]["_status_code"] == 417 and out["42"]["_status_code"] == 404
+    assert demo.rows("timesheets", ids=target["id"]) == []
+    gone = demo.rows("timesheets_deleted", ids=target["id"])
+    assert gone[str(target["id"])]["duration"] == target["duration"]
+    assert demo.rows("timesheets_deleted", start_date=target["date"], end_date=target["date"])
+    assert demo.get("timesheets_deleted")[0] == 417
+    assert demo.call("DELETE", "timesheets", {})[0] == 417
+    saved = json.loads((demo.state_dir / QBTIME_STATE_FILE).read_text("utf-8"))
+    assert target["id"] not in {t["id"] for t in saved["timesheets"]}
+
+
+def test_time_off_requests_and_entries(demo: DemoApi) -> None:
+    olivia = demo.user("Olivia Brown")
+    requests = demo.rows("time_off_requests")
+    assert len(requests) == len(demo.store.qbtime["time_off_requests"])
+    status, body = demo.get("time_off_requests", user_ids=olivia["id"])
+    (request,) = body["results"]["time_off_requests"].values()
+    sup = body["supplemental_data"]
+    assert set(sup) == {"users", "time_off_request_notes", "time_off_request_entries"}
+    assert {int(k) for k in sup["time_off_request_entries"]} == set(
+        request["time_off_request_entries"]
+    )
+    status, body = demo.get("time_off_request_entries")
+    assert status == 417 and "time_off_request_ids" in error_of(body, 417)
+    entries = demo.rows("time_off_request_entries", time_off_request_ids=request["id"])
+    assert {e["date"] for e in entries.values()} == {"2026-11-26", "2026-11-27"}
+    for entry in entries.values():
+        generated = demo.rows("timesheets", ids=entry["approved_timesheet_id"])
+        assert (
+            generated[str(entry["approved_timesheet_id"])]["jobcode_id"]
+            == demo.code("Annual Leave")["id"]
+        )
+    pending = demo.rows("time_off_request_entries", status="pending")
+    assert pending and all(e["approved_timesheet_id"] == 0 for e in pending.values())
+    assert demo.rows("time_off_request_entries", date="2026-11-18")
+    unpaid = demo.rows("time_off_request_entries", jobcode_ids=demo.code("Unpaid Leave")["id"])
+    assert len(unpaid) == 2
+    window = demo.rows(
+        "time_off_request_entries",
+        start_time="2026-11-26T00:00:00+11:00",
+        end_time="2026-11-27T23:59:59+11:00",
+    )
+    assert {e["date"] for e in window.values()} == {"2026-11-26", "2026-11-27"}
+    assert demo.get("time_off_request_entries", status="lost")[0] == 417
+
+
+def test_payroll_report_sums_the_timesheets(demo: DemoApi) -> None:
+    olivia = demo.user("Olivia Brown")
+    noah = demo.user("Noah Williams")
+    body = {
+        "data": {
+            "start_date": "2026-11-16",
+            "end_date": "2026-11-29",
+            "user_ids": f"{olivia['id']},{noah['id']}",
+        }
+    }
+    status, answer, _ = demo.call("POST", "reports/payroll", body=body)
+    assert status == 200
+    report = answer["results"]["payroll_report"]
+    sheets = demo.store.qbtime["timesheets"]
+    jobcodes = {j["id"]: j for j in demo.store.qbtime["jobcodes"]}
+    for user in (olivia, noah):
+        mine = [
+            t
+            for t in sheets
+            if t["user_id"] == user["id"]
+            and "2026-11-16" <= t["date"] <= "2026-11-29"
+            and not t["on_the_clock"]
+        ]
+        row = report[str(user["id"])]
+        assert row["total_re_seconds"] == sum(
+            t["duration"] for t in mine if jobcodes[t["jobcode_id"]]["type"] == "regular"
+        )
+        assert row["total_pto_seconds"] == sum(
+            t["duration"] for t in mine if jobcodes[t["jobcode_id"]]["type"] == "pto"
+        )
+    assert report[str(olivia["id"])]["pto_seconds"] == {
+        str(demo.code("Annual Leave")["id"]): 2 * 27360
+    }
+    assert report[str(noah["id"])]["pto_seconds"] == {}, "unpaid time off is not pto"
+    empty = {"data": {"start_date": "2031-01-01", "end_date": "2031-01-07"}}
+    assert demo.call("POST", "reports/payroll", body=empty)[1]["results"]["payroll_report"] == []
+    zero = {"data": {**empty["data"], "include_zero_time": True, "user_ids": [olivia["id"]]}}
+    row = demo.call("POST", "reports/payroll", body=zero)[1]["results"]["payroll_report"][
+        str(olivia["id"])
+    ]
+    assert row["total_re_seconds"] == 0
+    assert (
+        demo.call("POST", "reports/payroll", body={"data": {"start_date": "2026-11-16"}})[0] == 417
     )
