@@ -7,9 +7,9 @@
   unless someone answered them earlier.
 * :func:`load_review` — one call for the background worker: plan, conflicts, saved rows.
 * :func:`link_changes` — field by field, what linking a Xero record to a QuickBooks Time
-  candidate changes on the QuickBooks Time side (mirrors ``core.engine.plan``: a linked record takes
-  the Xero name, an employee takes the Xero e-mail, an archived record is restored; time-off
-  codes are only linked, never renamed).
+  candidate changes on the QuickBooks Time side, by the plan's own rules
+  (:func:`~core.engine.plan.linked_name`, :func:`~core.engine.plan.linked_email`,
+  :func:`~core.engine.plan.linked_active`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.engine.matching import Candidate, Conflict
-from core.engine.names import exact_key, fits_qbtime
-from core.engine.plan import ImportOptions, ImportPlan
+from core.engine.names import exact_key
+from core.engine.plan import ImportOptions, ImportPlan, linked_active, linked_email, linked_name
 from core.engine.records import Snapshot
 from core.engine.review import ReviewRow, review_rows
 from core.store.models import Connection, Decision
@@ -112,19 +112,21 @@ def link_changes(conflict: Conflict, candidate: Candidate) -> list[FieldChange]:
     Status values are the codes ``active`` / ``archived``.
     """
     out: list[FieldChange] = []
-    renames = conflict.kind != "leave_type"
-    xname = exact_key(conflict.xero_name or "")
-    after = xname if renames and xname and fits_qbtime(xname) else candidate.name
+    details = conflict.details or {}
+    after = linked_name(conflict.kind, conflict.xero_name, candidate.name)
     out.append(FieldChange("name", conflict.xero_name, candidate.name, after,
                            after != candidate.name))
     if conflict.kind == "employee":
-        xmail = exact_key(str((conflict.details or {}).get("email") or ""))
+        xmail = exact_key(str(details.get("email") or ""))
         qmail = candidate.email or ""
-        new_mail = xmail or qmail
+        new_mail = linked_email(xmail, qmail)
         out.append(FieldChange("email", xmail, qmail, new_mail, new_mail != qmail))
-    was = "archived" if candidate.archived else "active"
-    in_xero = "archived" if (conflict.details or {}).get("active") is False else "active"
-    now = in_xero if renames else was
-    out.append(FieldChange("status", in_xero, was, now, now != was))
+    in_xero = details.get("active") is not False
+    was = not candidate.archived
+    now = linked_active(conflict.kind, in_xero, was)
+    out.append(FieldChange("status", _status(in_xero), _status(was), _status(now), now != was))
     return out
 
+
+def _status(active: bool) -> str:
+    return "active" if active else "archived"

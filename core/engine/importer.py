@@ -344,7 +344,7 @@ class Importer:
         for (action, row), entry in zip(prepared, entries, strict=True):
             if (entity == "user" and op != "create" and action.qbt_id is not None
                     and action.qbt_id == self.plan.key_owner_id):
-                # The last guard: the plan never asks this (core.engine.plan._user_changes).
+                # The last guard: the plan never asks this (core.engine.plan.employees).
                 self._fail(action, entry, tr("the QuickBooks Time user whose access key this "
                                              "app uses is never changed by an import or an undo"))
                 continue

@@ -33,6 +33,8 @@ def _lint(top: Path) -> subprocess.CompletedProcess[str]:
 
 def _add_import(top: Path, module: str, line: str) -> None:
     path = top / (module.replace(".", "/") + ".py")
+    if not path.exists():  # a package
+        path = top / module.replace(".", "/") / "__init__.py"
     text = path.read_text(encoding="utf-8")
     head, sep, rest = text.partition("from __future__ import annotations\n")
     path.write_text(head + sep + line + "\n" + rest, encoding="utf-8")

@@ -1,0 +1,488 @@
+"""The customers: Xero contacts -> top-level jobcodes, their addresses -> locations, "assign
+to all", archives (archived in Xero, or unmatched)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from core.engine import matching
+from core.engine.matching import MatchResult
+from core.engine.names import NAME_LIMIT, fits_qbtime, normalise_name, qbt_name_key
+from core.engine.plan.context import PlanContext
+from core.engine.plan.model import Action
+from core.engine.plan.rules import linked_active, linked_name, location_after
+from core.engine.records import QBTJobcode, XeroContact
+from core.i18n import N_
+
+
+class CustomerPlanner:
+    """Customers, their locations and assignments."""
+
+    def __init__(self, ctx: PlanContext) -> None:
+        self.ctx = ctx
+        #: top-level jobcode names in use (casefolded) -> jobcode id (-1: a create of this plan)
+        self.top_names: dict[str, int] = {}  # filled by _settle_top_renames
+        #: linked jobcodes whose rename another top-level name blocks (_settle_top_renames)
+        self.blocked_renames: set[int] = set()
+
+    def run(self) -> None:
+        opts = self.ctx.options
+        wanted = [
+            c
+            for c in self.ctx.snap.contacts
+            if c.is_customer or c.contact_id in opts.extra_customers
+        ]
+        active = [c for c in wanted if not c.archived]
+        by_id = {c.contact_id: c for c in self.ctx.snap.contacts}
+        # Fix: a jobcode linked to a contact that is not imported now (archived in Xero, or
+        # no longer a customer) still has its Xero counterpart. It was offered to the
+        # other contacts (an exact namesake or a "link" decision took it, and the two
+        # contacts then stole the link from each other) and to "archive unmatched".
+        active_ids = {c.contact_id for c in active}
+        elsewhere = {
+            q
+            for x, q in self.ctx.links.get("customer", {}).items()
+            if x not in active_ids and x in by_id
+        }
+        top = [
+            j
+            for j in self.ctx.snap.jobcodes
+            if j.parent_id == 0 and j.type == "regular" and j.id not in elsewhere
+        ]
+        # Matched against the names linked jobcodes will have after this plan's renames
+        # (found by the property test: a contact renamed in Xero to the old name of another
+        # customer was "ambiguous" with that customer's jobcode, about to be renamed away,
+        # and the next import created it).
+        renames, blocked, _holders = self._top_renames(active, self.ctx.links.get("customer", {}))
+        seen_as = [
+            replace(j, name=renames[j.id]) if j.id in renames and j.id not in blocked else j
+            for j in top
+        ]
+        result = matching.match_customers(active, seen_as, self.ctx.links.get("customer", {}))
+        self.ctx.plan.matches["customer"] = result
+        names = {c.contact_id: c.name for c in active}
+        linked, new, create = self.ctx.resolve(result, names, (j.id for j in top))
+        self._settle_top_renames(active, linked)
+        create = self._unique_top_names(result, names, create)
+
+        for contact in active:
+            cid = contact.contact_id
+            ref = f"customer:{cid}"
+            name = self.ctx.desired_name("customer", cid, contact.name)
+            if cid in linked:
+                job = self.ctx.jobcodes[linked[cid]]
+                self.ctx.claimed["customer"].add(job.id)
+                if cid in new:
+                    self.ctx.add(
+                        Action(
+                            ref + ":link",
+                            "customers",
+                            "link",
+                            "jobcode",
+                            "customers",
+                            name,
+                            cid,
+                            job.id,
+                            "customer",
+                            before={"name": job.name},
+                            after={"name": job.name},
+                            reason=self.ctx.link_reason(result, cid),
+                        )
+                    )
+                self._sync_jobcode(contact, job, name)
+                self._location(contact, job.id, None)
+            elif cid in create:
+                after = {
+                    "name": name,
+                    "parent_id": 0,
+                    "type": "regular",
+                    "assigned_to_all": bool(opts.assign_all),
+                }
+                self.ctx.add(
+                    Action(
+                        ref,
+                        "customers",
+                        "create",
+                        "jobcode",
+                        "customers",
+                        name,
+                        cid,
+                        None,
+                        "customer",
+                        after=after,
+                        reason=N_("new customer in Xero"),
+                    )
+                )
+                self._location(contact, None, ref)
+
+        # Archived in Xero and linked: the archive flows through.
+        for xero_id, qbt_id in sorted(self.ctx.links.get("customer", {}).items()):
+            gone = by_id.get(xero_id)
+            linked_job = self.ctx.jobcodes.get(qbt_id)
+            if gone is None or linked_job is None or not gone.archived or not linked_job.active:
+                continue
+            self.ctx.claimed["customer"].add(linked_job.id)
+            self._archive_jobcode(
+                linked_job, f"archive:customer:{xero_id}", xero_id, "archived in Xero"
+            )
+
+        if opts.archive_unmatched:
+            # Candidates of a conflict still waiting for a decision (or skipped) are
+            # spared: the user may link one. A conflict settled by this plan (linked,
+            # created, renamed) spares none: the next plan would no longer see it as a
+            # conflict and would archive them then.
+            settled = set(linked) | set(create)
+            offered = {
+                c.qbt_id
+                for conflict in result.conflicts
+                if conflict.xero_id not in settled
+                for c in conflict.candidates
+            }
+            released = {
+                c.qbt_id
+                for conflict in result.conflicts
+                if conflict.xero_id in settled
+                for c in conflict.candidates
+            }
+            # A customer whose twin exists in Xero at all (archived, or a contact that is not
+            # a customer yet) is not "unmatched": never archive it on that account.
+            in_xero = {normalise_name(c.name) for c in self.ctx.snap.contacts}
+            for qbt_id in sorted(set(result.unmatched_qbt) | released):
+                spare = self.ctx.jobcodes.get(qbt_id)
+                if (
+                    spare is None
+                    or not spare.active
+                    or qbt_id in offered
+                    or qbt_id in self.ctx.claimed["customer"]
+                    or qbt_id in linked.values()
+                    or normalise_name(spare.name) in in_xero
+                ):
+                    continue
+                self._archive_jobcode(
+                    spare, f"archive:unmatched:{qbt_id}", None, "no matching customer in Xero"
+                )
+
+    def _unique_top_names(
+        self, result: MatchResult, names: Mapping[str, str], create: list[str]
+    ) -> list[str]:
+        """Fix: QuickBooks Time keeps top-level names unique ignoring case and outer spaces:
+        a second create of such a name answers 202 with the first jobcode (two Xero
+        contacts then fight over one link, one import after the other), and a rename to a
+        name in use fails on every import. A "create new" or "rename" decision can ask for
+        exactly that (two Xero contacts differing by case, both told "create"). Automatic
+        creates claim their names first; a decision whose name is taken is asked again."""
+        auto = set(result.unmatched_xero)
+        ok = []
+        for xero_id in sorted(create, key=lambda x: x not in auto):  # stable: automatic first
+            name = self.ctx.desired_name("customer", xero_id, names.get(xero_id, ""))
+            key = qbt_name_key(name)
+            if key in self.top_names:
+                conflict = result.conflict_for(xero_id)
+                if conflict is not None and conflict not in self.ctx.plan.conflicts:
+                    self.ctx.plan.conflicts.append(conflict)
+                self.ctx.skip(
+                    "customer",
+                    xero_id,
+                    name,
+                    N_("A similar record already exists in QuickBooks Time."),
+                )
+                continue
+            self.top_names[key] = -1  # claimed by a create of this plan
+            ok.append(xero_id)
+        return ok
+
+    def _settle_top_renames(self, active: Sequence[XeroContact], linked: Mapping[str, int]) -> None:
+        """Names as they will be *after* this plan's renames of linked jobcodes, so that one
+        import reaches the fixed point: a rename that frees a name lets a create (or
+        another rename) of this same plan use it, instead of the next import doing it.
+        The importer sends updates before creates, so a name is freed before it is claimed
+        again."""
+        _renames, blocked, holders = self._top_renames(active, linked)
+        self.blocked_renames = blocked
+        self.top_names = {key: min(ids) for key, ids in holders.items()}
+
+    def _top_renames(
+        self,
+        active: Sequence[XeroContact],
+        linked: Mapping[str, int],
+    ) -> tuple[dict[int, str], set[int], dict[str, set[int]]]:
+        """(renames of linked top-level jobcodes, the blocked ones, name key -> holders after
+        the others). A rename is blocked when, after the others, another top-level jobcode
+        would hold its name (ignoring case and outer spaces); a blocked jobcode keeps its
+        name, which may block another rename in turn (repeated until nothing changes)."""
+        renames: dict[int, str] = {}
+        for contact in active:
+            job_id = linked.get(contact.contact_id)
+            job = self.ctx.jobcodes.get(job_id) if job_id is not None else None
+            if job is None:
+                continue
+            name = self.ctx.desired_name("customer", contact.contact_id, contact.name)
+            if name and fits_qbtime(name) and job.name != name:
+                renames[job.id] = name
+        tops = [j for j in self.ctx.snap.jobcodes if j.parent_id == 0]
+        blocked: set[int] = set()
+        while True:
+            holders: dict[str, set[int]] = defaultdict(set)
+            for j in tops:
+                name = renames[j.id] if j.id in renames and j.id not in blocked else j.name
+                holders[qbt_name_key(name)].add(j.id)
+            newly = {
+                jid
+                for jid, name in renames.items()
+                if jid not in blocked and len(holders[qbt_name_key(name)]) > 1
+            }
+            if not newly:
+                break
+            blocked |= newly
+        return renames, blocked, holders
+
+    def _sync_jobcode(self, contact: XeroContact, job: QBTJobcode, name: str) -> None:
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        new_name = linked_name("customer", name, job.name)
+        if not name:  # never written over the jobcode's name
+            self.ctx.skip(
+                "customer", contact.contact_id, contact.name, N_("the name is empty in Xero")
+            )
+        elif not fits_qbtime(name):
+            self.ctx.skip(
+                "customer",
+                contact.contact_id,
+                name,
+                N_(
+                    "the name is longer than QuickBooks Time allows ({limit} characters): "
+                    "choose a shorter name in the review"
+                ),
+                limit=NAME_LIMIT,
+            )
+        elif new_name != job.name and job.id in self.blocked_renames:
+            # Another top-level jobcode holds this name: the rename would fail on every
+            # import. Keep the link, report it.
+            self.ctx.skip(
+                "customer",
+                contact.contact_id,
+                name,
+                N_("A similar record already exists in QuickBooks Time."),
+            )
+        elif new_name != job.name:
+            before["name"], after["name"] = job.name, new_name
+        if linked_active("customer", True, job.active) != job.active:  # active in Xero
+            before["active"], after["active"] = False, True
+        if after:
+            op = "restore" if "active" in after else "update"
+            self.ctx.add(
+                Action(
+                    f"customer:{contact.contact_id}:{op}",
+                    "customers",
+                    op,
+                    "jobcode",
+                    "customers",
+                    name,
+                    contact.contact_id,
+                    job.id,
+                    None,
+                    before=before,
+                    after=after,
+                    reason=N_("renamed in Xero") if op == "update" else N_("active in Xero"),
+                )
+            )
+        if self.ctx.options.assign_all and not job.assigned_to_all:
+            self.ctx.add(
+                Action(
+                    f"customer:{contact.contact_id}:assign",
+                    "customers",
+                    "update",
+                    "jobcode",
+                    "assignments",
+                    name,
+                    contact.contact_id,
+                    job.id,
+                    None,
+                    before={"assigned_to_all": False},
+                    after={"assigned_to_all": True},
+                    reason=N_("assign all imported customers to all team members"),
+                )
+            )
+
+    def _archive_jobcode(self, job: QBTJobcode, ref: str, xero_id: str | None, reason: str) -> None:
+        # The archive cascades to every descendant and drops their assignments: remember
+        # them all, so undo restores exactly what was there.
+        family: list[int] = []
+        stack = [job.id]
+        while stack:
+            current = stack.pop()
+            family.append(current)
+            stack.extend(self.ctx.children.get(current, ()))
+        active_children = [
+            j for j in family[1:] if self.ctx.jobcodes.get(j) and self.ctx.jobcodes[j].active
+        ]
+        assignments = sorted(
+            {
+                (a.user_id, a.jobcode_id)
+                for a in self.ctx.snap.assignments
+                if a.active and a.jobcode_id in family and a.user_id != 0
+            }
+        )
+        before = {
+            "active": True,
+            "assigned_to_all": job.assigned_to_all,
+            "children": active_children,
+            "children_assigned_to_all": [
+                j for j in active_children if self.ctx.jobcodes[j].assigned_to_all
+            ],
+            "assignments": [list(a) for a in assignments],
+        }
+        self.ctx.add(
+            Action(
+                ref,
+                "archive",
+                "archive",
+                "jobcode",
+                "customers",
+                job.name,
+                xero_id,
+                job.id,
+                None,
+                before=before,
+                after={"active": False},
+                reason=reason,
+            )
+        )
+
+    def _location(self, contact: XeroContact, jobcode_id: int | None, needs: str | None) -> None:
+        address = contact.best_address
+        if address is None:
+            return
+        cid = contact.contact_id
+        ref = f"location:{cid}"
+        existing = None
+        linked_id = self.ctx.links.get("location", {}).get(cid)
+        if linked_id is not None and linked_id in self.ctx.locations:
+            existing = self.ctx.locations[linked_id]
+        elif jobcode_id is not None:
+            # Fix: a location linked to several jobcodes (shared by hand in QuickBooks Time)
+            # was taken by each of their customers in turn: its link moved from one to the
+            # other and its address flip-flopped on every import. A location linked to
+            # another customer (or taken earlier in this plan) is not this one's; and when
+            # the jobcode already has such a location, no second one is created.
+            owner = {q: x for x, q in self.ctx.links.get("location", {}).items()}
+            on_job = [
+                loc
+                for loc in self.ctx.snap.locations
+                if jobcode_id in loc.jobcode_ids and loc.active
+            ]
+            existing = next(
+                (
+                    loc
+                    for loc in on_job
+                    if owner.get(loc.id, cid) == cid and loc.id not in self.ctx.claimed["location"]
+                ),
+                None,
+            )
+            if existing is None and on_job:
+                return
+        if existing is not None:
+            self.ctx.claimed["location"].add(existing.id)
+        label = contact.name
+        if existing is None:
+            self.ctx.add(
+                Action(
+                    ref,
+                    "locations",
+                    "create",
+                    "location",
+                    "locations",
+                    label,
+                    cid,
+                    None,
+                    "location",
+                    after=location_after(address, jobcode_id),
+                    needs=needs,
+                    reason=N_("customer address in Xero"),
+                )
+            )
+            return
+        if jobcode_id is None:
+            # Fix: the contact's location is linked already but its customer is created in
+            # this run (e.g. the customer's link was undone, or an undo was interrupted
+            # between the two unlinks). This crashed (None in the jobcode ids). Move the
+            # linked location to the new jobcode instead of creating a twin: the importer
+            # fills ``linked_objects`` with the id of ``needs`` once it is created.
+            want = location_after(address, None)
+            have = location_after(existing.address, None)
+            changed = {k: v for k, v in want.items() if have.get(k) != v}
+            before = {k: have.get(k) for k in changed}
+            changed["linked_objects"] = {"jobcodes": []}  # replaced by the new jobcode's id
+            before["linked_objects"] = {"jobcodes": list(existing.jobcode_ids)}
+            if not existing.active:
+                changed["active"], before["active"] = True, False
+            self.ctx.add(
+                Action(
+                    ref + ":update",
+                    "locations",
+                    "update",
+                    "location",
+                    "locations",
+                    contact.name,
+                    cid,
+                    existing.id,
+                    None,
+                    before=before,
+                    after=changed,
+                    needs=needs,
+                    reason=N_("customer address in Xero"),
+                )
+            )
+            return
+        new_link = linked_id != existing.id
+        if new_link:
+            self.ctx.add(
+                Action(
+                    ref + ":link",
+                    "locations",
+                    "link",
+                    "location",
+                    "locations",
+                    label,
+                    cid,
+                    existing.id,
+                    "location",
+                    reason=N_("address already in QuickBooks Time"),
+                )
+            )
+        want = location_after(address, jobcode_id)
+        have = location_after(
+            existing.address, jobcode_id if jobcode_id in existing.jobcode_ids else None
+        )
+        if not existing.jobcode_ids or jobcode_id not in existing.jobcode_ids:
+            want["linked_objects"] = {"jobcodes": sorted({*existing.jobcode_ids, jobcode_id})}
+            have["linked_objects"] = {"jobcodes": list(existing.jobcode_ids)}
+        else:
+            want.pop("linked_objects", None)
+            have.pop("linked_objects", None)
+        changed = {k: v for k, v in want.items() if have.get(k) != v}
+        if not existing.active:
+            changed["active"] = True
+        if changed:
+            before = {k: have.get(k) for k in changed}
+            if "active" in changed:
+                before["active"] = False
+            self.ctx.add(
+                Action(
+                    ref + ":update",
+                    "locations",
+                    "update",
+                    "location",
+                    "locations",
+                    label,
+                    cid,
+                    existing.id,
+                    None,
+                    before=before,
+                    after=changed,
+                    reason=N_("address changed in Xero"),
+                )
+            )
