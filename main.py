@@ -125,10 +125,13 @@ def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> in
 
 
 def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
-                 opener: Callable[[str], Any] | None = None) -> Any:
+                 opener: Callable[[str], Any] | None = None, demo: Any = None) -> Any:
+    """``demo``: the Demo Company, already started (run_gui starts it before Qt loads)."""
     from core.app.context import AppContext
 
-    sandbox = start_demo_company(args, paths) if _demo_requested(args) else None
+    sandbox = demo
+    if sandbox is None and _demo_requested(args):
+        sandbox = start_demo_company(args, paths)
     try:
         if sandbox is not None and tokens is None:
             from core.errors import SecureStorageUnavailable
@@ -163,16 +166,17 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
 def start_demo_company(args: argparse.Namespace, paths: AppPaths) -> Any:
     """The Demo Company's simulators. For the wizard, in a child process: their work then
     never holds the window's interpreter lock, and the child ends with the app, however it
-    ends. The headless commands have no window to keep responsive and reach into the
-    simulators' data (the consent "click" above): they run them in this process, which also
-    saves a process start per command."""
+    ends; it is launched, not waited for (the first use of its addresses waits). The
+    headless commands have no window to keep responsive and reach into the simulators' data
+    (the consent "click" above): they run them in this process, which also saves a process
+    start per command."""
     state = _flag(args, "demo_state")
     data = _flag(args, "demo_data")
     state_dir = Path(state) if state else paths.demo_state
     if getattr(args, "command", None) is None:
         from core.sandbox.process import DemoCompanyProcess
 
-        return DemoCompanyProcess.start(data, state_dir, log_file=paths.logs / "demo-company.log")
+        return DemoCompanyProcess.launch(data, state_dir, log_file=paths.logs / "demo-company.log")
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
 
     return Sandbox.open(data or DEMO_COMPANY_FILE, state_dir)
@@ -256,12 +260,19 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
             opener: Callable[[str], Any] | None = None) -> int:
     """The wizard. Setting up (keyring check, database, Demo Company) happens before the
     window shows; each is quick, and any failure is shown as a sentence, not a trace."""
-    from core.errors import BridgeError
-    from wizard.app import ensure_app, offer_recovery, run_wizard, show_startup_error
-
-    ensure_app()
+    # The Demo Company's child process first: it starts while this one loads Qt.
+    demo = start_demo_company(args, paths) if _demo_requested(args) else None
     try:
-        ctx = make_context(args, paths, tokens=tokens, opener=opener)
+        from core.errors import BridgeError
+        from wizard.app import ensure_app, offer_recovery, run_wizard, show_startup_error
+
+        ensure_app()
+    except BaseException:
+        if demo is not None:
+            demo.stop()
+        raise
+    try:
+        ctx = make_context(args, paths, tokens=tokens, opener=opener, demo=demo)
     except BridgeError as exc:
         return show_startup_error(exc.user_message())
     while True:

@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,13 +39,14 @@ def demo_company_command() -> list[str]:
     return [sys.executable, "-m", "core.sandbox"]
 
 
-@dataclass
 class DemoCompanyProcess:
     """Both simulators in a child process. It answers like ``Sandbox`` for what the app needs
     (the addresses, the QuickBooks Time key, :meth:`stop`)."""
 
-    proc: subprocess.Popen[bytes]
-    info: dict[str, Any]
+    def __init__(self, proc: subprocess.Popen[bytes], log_file: Path | None = None) -> None:
+        self.proc = proc
+        self.log_file = log_file
+        self._info: dict[str, Any] | None = None
 
     @classmethod
     def start(
@@ -58,9 +58,24 @@ class DemoCompanyProcess:
         command: list[str] | None = None,
         timeout: float = START_TIMEOUT_S,
     ) -> DemoCompanyProcess:
-        """Start the child and wait until it says how to reach it. ``data_file``: the company
-        file to start from (None: the built-in Demo Company); ``log_file`` receives what the
-        child writes on its standard error (problems only)."""
+        """:meth:`launch`, then wait until the child says how to reach it."""
+        return cls.launch(data_file, state_dir, log_file=log_file, command=command).wait_ready(
+            timeout
+        )
+
+    @classmethod
+    def launch(
+        cls,
+        data_file: Path | str | None,
+        state_dir: Path | str,
+        *,
+        log_file: Path | None = None,
+        command: list[str] | None = None,
+    ) -> DemoCompanyProcess:
+        """Start the child without waiting for it (the app starts it before loading Qt, so
+        both start at once). ``data_file``: the company file to start from (None: the
+        built-in Demo Company); ``log_file`` receives what the child writes on its standard
+        error (problems only)."""
         args = [
             *(command or demo_company_command()),
             "--stop-with-parent",
@@ -89,25 +104,41 @@ class DemoCompanyProcess:
         finally:
             if not isinstance(stderr, int):
                 stderr.close()
-        line = _first_line(proc, timeout)
+        return cls(proc, log_file)
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> DemoCompanyProcess:
+        """Wait until the child has said how to reach it; a child that could not start is
+        stopped and said plainly (RuntimeError)."""
+        if self._info is not None:
+            return self
+        line = _first_line(self.proc, timeout)
         try:
             info = json.loads(line) if line else None
         except ValueError:
             info = None
         if not isinstance(info, dict):
-            _end(proc)
-            where = f"; see {log_file}" if log_file is not None else ""
+            _end(self.proc)
+            where = f"; see {self.log_file}" if self.log_file is not None else ""
             raise RuntimeError(
-                f"the Demo Company did not start (exit code {proc.returncode}, "
+                f"the Demo Company did not start (exit code {self.proc.returncode}, "
                 f"said {line[:200]!r}){where}"
             )
         log.info(
             "Demo Company running in process %s: Xero at %s, QuickBooks Time at %s",
-            proc.pid,
+            self.proc.pid,
             info.get("xero_base"),
             info.get("qbtime_base"),
         )
-        return cls(proc, info)
+        self._info = info
+        return self
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """What the child said (waits for it the first time)."""
+        if self._info is None:
+            self.wait_ready()
+        assert self._info is not None
+        return self._info
 
     @property
     def pid(self) -> int:
@@ -146,8 +177,9 @@ class DemoCompanyProcess:
 
 def _first_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
     """The child's first line, or "" when it ended or said nothing in ``timeout`` seconds."""
-    assert proc.stdout is not None
     stdout = proc.stdout
+    if stdout is None or stdout.closed:
+        return ""
     got: list[bytes] = []
     reader = threading.Thread(
         target=lambda: got.append(stdout.readline()), name="demo-company-start", daemon=True
@@ -172,3 +204,5 @@ def _end(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(STOP_TIMEOUT_S)
+    if proc.stdout is not None and not proc.stdout.closed:
+        proc.stdout.close()

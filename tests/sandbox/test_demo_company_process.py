@@ -85,6 +85,22 @@ def test_it_starts_answers_and_stops(tmp_path):
     assert "GET /api/v1/current_user" not in log_file.read_text(encoding="utf-8", errors="replace")
 
 
+def test_a_launched_child_is_waited_for_at_first_use(tmp_path):
+    """The app launches it before loading Qt; its addresses wait for it when first asked."""
+    box = DemoCompanyProcess.launch(None, tmp_path / "state")
+    try:
+        _answers(box)
+    finally:
+        box.stop()
+    assert box.proc.returncode == 0
+
+
+def test_a_child_stopped_before_it_said_anything_ends(tmp_path):
+    box = DemoCompanyProcess.launch(None, tmp_path / "state")
+    box.stop()
+    assert not box.running() and box.proc.stdout is not None and box.proc.stdout.closed
+
+
 def test_it_starts_from_a_company_file_and_keeps_its_state(tmp_path):
     from core.sandbox.server import DEMO_COMPANY_FILE
 
@@ -149,6 +165,9 @@ def test_it_does_not_outlive_a_parent_that_is_killed(tmp_path):
     finally:
         if parent.poll() is None:
             parent.kill()
+            parent.wait(10)
+        if parent.stdout is not None:
+            parent.stdout.close()
         if alive(child):
             os.kill(child, signal.SIGKILL)
 
@@ -162,6 +181,9 @@ def test_it_does_not_outlive_a_parent_that_ends_without_stopping_it(tmp_path):
     finally:
         if parent.poll() is None:
             parent.kill()
+            parent.wait(10)
+        if parent.stdout is not None:
+            parent.stdout.close()
         if alive(child):
             os.kill(child, signal.SIGKILL)
 
@@ -203,4 +225,6 @@ def test_the_runner_still_runs_until_interrupted_without_the_flag(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
     assert proc.returncode == 0
