@@ -46,17 +46,15 @@ Reasons are stored as a stable ``reason_code`` plus English text; show them with
 from __future__ import annotations
 
 import bisect
-import gc
 import hashlib
 import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -73,6 +71,7 @@ from core.engine.names import (
     FOLD_SPACES,
     NAME_LIMIT,
     exact_key,
+    fits_qbtime,
     fold,
     fold_cached,
     is_blank,
@@ -141,12 +140,12 @@ class Candidate:
 
     qbt_id: int
     name: str
-    score: float                    # 0-100, similarity of the normalised names
-    reason_code: str                # stable: "case", "accents+spaces", "similar", ...
-    reason: str                     # English text; show describe_reason(reason_code, score=...)
+    score: float  # 0-100, similarity of the normalised names
+    reason_code: str  # stable: "case", "accents+spaces", "similar", ...
+    reason: str  # English text; show describe_reason(reason_code, score=...)
     archived: bool = False
-    email: str = ""                 # users only
-    linked_xero_id: str | None = None   # already linked (or linked now) to another Xero record
+    email: str = ""  # users only
+    linked_xero_id: str | None = None  # already linked (or linked now) to another Xero record
 
     def describe(self, language: str | None = None) -> str:
         return describe_reason(self.reason_code, score=self.score, language=language)
@@ -171,11 +170,11 @@ class Conflict:
 @dataclass(frozen=True)
 class MatchResult:
     kind: str
-    links: dict[str, int]           # every valid link after matching: kept + new exact
-    new_links: dict[str, int]       # the new exact ones only
+    links: dict[str, int]  # every valid link after matching: kept + new exact
+    new_links: dict[str, int]  # the new exact ones only
     conflicts: list[Conflict]
-    unmatched_xero: list[str]       # no candidate at all: create
-    unmatched_qbt: list[int]        # active, unlinked, nobody's candidate: archive candidates
+    unmatched_xero: list[str]  # no candidate at all: create
+    unmatched_qbt: list[int]  # active, unlinked, nobody's candidate: archive candidates
     #: links given in that could not be kept (the Xero or QB Time side is gone)
     dropped_links: dict[str, int] = field(default_factory=dict)
 
@@ -220,7 +219,7 @@ def _without_number(nkey: str) -> str | None:
     return m.group(1) if m else None
 
 
-_MIN_CUT = 24    # a cut name keeps at least this many characters of the normalised name
+_MIN_CUT = 24  # a cut name keeps at least this many characters of the normalised name
 
 
 def _is_cut_of(long_nkey: str, short_nkey: str, short_raw: str, limit: int) -> bool:
@@ -246,9 +245,12 @@ def _compact(nkey: str) -> str:
 def _explain_equal(a: str, b: str, flags: int) -> str:
     """The smallest set of difference classes whose stages make ``a`` and ``b`` equal."""
     nospace = flags & FOLD_NO_SPACES
-    classes = [(code, bit | nospace if bit == FOLD_SPACES else bit)
-               for code, bit in _CLASSES if flags & bit]
-    for code, bit in classes:      # most differences are a single one: try them first
+    classes = [
+        (code, bit | nospace if bit == FOLD_SPACES else bit)
+        for code, bit in _CLASSES
+        if flags & bit
+    ]
+    for code, bit in classes:  # most differences are a single one: try them first
         if fold_cached(a, bit) == fold_cached(b, bit):
             return code
     base_a, base_b = fold_cached(a, 0), fold_cached(b, 0)
@@ -271,7 +273,9 @@ def _explain_equal(a: str, b: str, flags: int) -> str:
     return "+".join(code for code, _ in relevant) or "invisible"
 
 
-def _difference(a: str, b: str, flags: int = FOLD_ALL, limit: int = NAME_LIMIT) -> tuple[str, float]:
+def _difference(
+    a: str, b: str, flags: int = FOLD_ALL, limit: int = NAME_LIMIT
+) -> tuple[str, float]:
     """The reason code for how ``a`` and ``b`` differ, and the similarity score."""
     if exact_key(a) == exact_key(b):
         return "identical", 100.0
@@ -283,7 +287,8 @@ def _difference(a: str, b: str, flags: int = FOLD_ALL, limit: int = NAME_LIMIT) 
     score = round(_fuzzy_score(full_a, full_b), 1)
     if full_a and full_b:
         if (len(exact_key(a)) > limit and _is_cut_of(full_a, full_b, b, limit)) or (
-                len(exact_key(b)) > limit and _is_cut_of(full_b, full_a, a, limit)):
+            len(exact_key(b)) > limit and _is_cut_of(full_b, full_a, a, limit)
+        ):
             return "truncated", score
         if _without_number(full_a) == full_b or _without_number(full_b) == full_a:
             return "numbered_copy", score
@@ -337,8 +342,9 @@ def _difference_label(code: str, language: str | None) -> str:
     return tr("a legal suffix (Ltd, Inc…)", language)
 
 
-def describe_reason(reason_code: str, *, score: float | None = None,
-                    language: str | None = None) -> str:
+def describe_reason(
+    reason_code: str, *, score: float | None = None, language: str | None = None
+) -> str:
     """The words for a candidate's ``reason_code``, in ``language`` (default: the current one)."""
     codes = reason_code.split("+")
     other_email = "other_email" in codes
@@ -349,8 +355,9 @@ def describe_reason(reason_code: str, *, score: float | None = None,
             text = _single_difference(differences[0], language)
         else:
             labels = [_difference_label(c, language) for c in differences]
-            joined = tr("{items} and {last}", language, items=", ".join(labels[:-1]),
-                        last=labels[-1])
+            joined = tr(
+                "{items} and {last}", language, items=", ".join(labels[:-1]), last=labels[-1]
+            )
             text = tr("differs only by {differences}", language, differences=joined)
     elif codes == ["identical"]:
         text = tr("identical name", language)
@@ -359,8 +366,11 @@ def describe_reason(reason_code: str, *, score: float | None = None,
     elif codes == ["linked"]:
         text = tr("already linked to this Xero employee", language)
     elif codes == ["same_name_no_email"]:
-        text = tr("same name, but only one of the two has an e-mail: link them if they are "
-                  "the same person", language)
+        text = tr(
+            "same name, but only one of the two has an e-mail: link them if they are "
+            "the same person",
+            language,
+        )
     elif codes == ["same_email_other_name"]:
         text = tr("same email, different name", language)
     elif codes == ["truncated"]:
@@ -383,22 +393,33 @@ def describe_problem(conflict: Conflict, language: str | None = None) -> str:
     if problem == "invalid_name":
         return tr("This record has no name in Xero.", language)
     if problem == "ambiguous":
-        return tr("More than one record has exactly this name, so it cannot be linked "
-                  "automatically.", language)
+        return tr(
+            "More than one record has exactly this name, so it cannot be linked automatically.",
+            language,
+        )
     if problem == "archived_twin":
-        return tr("A record with exactly this name exists in QuickBooks Time but is archived: "
-                  "restore and link it, or create a new one.", language)
+        return tr(
+            "A record with exactly this name exists in QuickBooks Time but is archived: "
+            "restore and link it, or create a new one.",
+            language,
+        )
     if problem == "duplicate_in_xero":
         return tr("Another Xero record has nearly the same name.", language)
     if problem == "name_too_long":
-        return tr("The name is longer than QuickBooks Time allows ({limit} characters).",
-                  language, limit=conflict.details.get("limit", NAME_LIMIT))
+        return tr(
+            "The name is longer than QuickBooks Time allows ({limit} characters).",
+            language,
+            limit=conflict.details.get("limit", NAME_LIMIT),
+        )
     if problem == "too_many_custom_fields":
-        return tr("QuickBooks Time allows at most {limit} active custom fields: {active} are "
-                  "active and this import needs {needed} more.", language,
-                  limit=conflict.details.get("limit", MAX_ACTIVE_CUSTOM_FIELDS),
-                  active=conflict.details.get("active", 0),
-                  needed=conflict.details.get("needed", 0))
+        return tr(
+            "QuickBooks Time allows at most {limit} active custom fields: {active} are "
+            "active and this import needs {needed} more.",
+            language,
+            limit=conflict.details.get("limit", MAX_ACTIVE_CUSTOM_FIELDS),
+            active=conflict.details.get("active", 0),
+            needed=conflict.details.get("needed", 0),
+        )
     return tr("A similar record already exists in QuickBooks Time.", language)
 
 
@@ -414,8 +435,7 @@ def _describe_change(change: Mapping[str, Any], language: str | None) -> str:
         before = change.get("before") or {}
         first = after.get("first_name", before.get("first_name", ""))
         last = after.get("last_name", before.get("last_name", ""))
-        parts.append(tr("rename them \u201c{name}\u201d", language,
-                        name=f"{first} {last}".strip()))
+        parts.append(tr("rename them \u201c{name}\u201d", language, name=f"{first} {last}".strip()))
     if "email" in after:
         parts.append(tr("change their e-mail to {email}", language, email=after["email"]))
     if not parts:
@@ -431,26 +451,50 @@ def _describe_user_change(conflict: Conflict, language: str | None) -> str:
     email = str(details.get("qbt_email") or "") or tr("no e-mail", language)
     change = _describe_change(details.get("change") or {}, language)
     if conflict.problem == "key_owner":
-        return tr("{name} ({email}) is the QuickBooks Time user whose access key this app uses: "
-                  "an import never changes them. Xero's employee \u201c{xero}\u201d would {change}. "
-                  "Make the change in QuickBooks Time yourself if it is right, then choose skip.",
-                  language, name=who, email=email, xero=conflict.xero_name, change=change)
+        return tr(
+            "{name} ({email}) is the QuickBooks Time user whose access key this app uses: "
+            "an import never changes them. Xero's employee \u201c{xero}\u201d would {change}. "
+            "Make the change in QuickBooks Time yourself if it is right, then choose skip.",
+            language,
+            name=who,
+            email=email,
+            xero=conflict.xero_name,
+            change=change,
+        )
     if conflict.problem == "administrator":
-        return tr("{name} ({email}) is a QuickBooks Time administrator: nothing changes an "
-                  "administrator automatically. Xero's employee \u201c{xero}\u201d would {change}. "
-                  "Choose link to apply it, or skip to leave them as they are.",
-                  language, name=who, email=email, xero=conflict.xero_name, change=change)
-    return tr("Xero has another e-mail for {name} ({email}): the import would {change}. An "
-              "e-mail is changed only for a link you confirm: choose link to use Xero's "
-              "e-mail, or skip to keep this one.",
-              language, name=who, email=email, change=change)
+        return tr(
+            "{name} ({email}) is a QuickBooks Time administrator: nothing changes an "
+            "administrator automatically. Xero's employee \u201c{xero}\u201d would {change}. "
+            "Choose link to apply it, or skip to leave them as they are.",
+            language,
+            name=who,
+            email=email,
+            xero=conflict.xero_name,
+            change=change,
+        )
+    return tr(
+        "Xero has another e-mail for {name} ({email}): the import would {change}. An "
+        "e-mail is changed only for a link you confirm: choose link to use Xero's "
+        "e-mail, or skip to keep this one.",
+        language,
+        name=who,
+        email=email,
+        change=change,
+    )
 
 
 # -- fingerprints --------------------------------------------------------------------------------
 
 
-def fingerprint(kind: str, xero_name: str, problem: str, candidates: Iterable[Candidate], *,
-                xero_email: str = "", extra: Mapping[str, Any] | None = None) -> str:
+def fingerprint(
+    kind: str,
+    xero_name: str,
+    problem: str,
+    candidates: Iterable[Candidate],
+    *,
+    xero_email: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> str:
     """A stable hash of exactly what a decision about a conflict depends on.
 
     The Xero name (and e-mail), the problem, and each candidate's id, name, e-mail, archived
@@ -469,8 +513,9 @@ def fingerprint(kind: str, xero_name: str, problem: str, candidates: Iterable[Ca
         ),
         "extra": dict(sorted((extra or {}).items())),
     }
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      default=list)
+    text = json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=list
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -513,17 +558,27 @@ class _Bucket:
         hi = bisect.bisect_right(self.lengths, hi_len)
         if lo >= hi:
             return
-        for _, score, pos in process.extract(query, self.strings[lo:hi], scorer=fuzz.ratio,
-                                             processor=None, score_cutoff=threshold,
-                                             limit=None):
+        for _, score, pos in process.extract(
+            query,
+            self.strings[lo:hi],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=threshold,
+            limit=None,
+        ):
             idx = self.ids[lo + pos]
             if score > found.get(idx, -1.0):
                 found[idx] = float(score)
 
 
-def fuzzy_candidates(names: Sequence[str], choices: Sequence[str],
-                     threshold: float = FUZZY_THRESHOLD, limit: int = FUZZY_LIMIT, *,
-                     exhaustive: bool | None = None) -> list[list[tuple[int, float]]]:
+def fuzzy_candidates(
+    names: Sequence[str],
+    choices: Sequence[str],
+    threshold: float = FUZZY_THRESHOLD,
+    limit: int = FUZZY_LIMIT,
+    *,
+    exhaustive: bool | None = None,
+) -> list[list[tuple[int, float]]]:
     """For each name, the best ``limit`` choices scoring >= ``threshold``: (index, score).
 
     Scores are ``FUZZY_SCORER`` (``token_sort_ratio``) of the strings as given (normalise
@@ -562,9 +617,13 @@ def fuzzy_candidates(names: Sequence[str], choices: Sequence[str],
         if exhaustive:
             everything.scan(query, threshold, found)
         else:
+
             def rarity(tok: str) -> tuple[int, str]:
-                return (sum(len(buckets[k].ids) if k in buckets else 0 for k in _token_keys(tok)),
-                        tok)
+                return (
+                    sum(len(buckets[k].ids) if k in buckets else 0 for k in _token_keys(tok)),
+                    tok,
+                )
+
             tokens = sorted(set(query.split()), key=rarity)
             keys = {k for tok in tokens[:2] for k in _token_keys(tok)}
             for key in sorted(keys):
@@ -579,28 +638,45 @@ def fuzzy_candidates(names: Sequence[str], choices: Sequence[str],
 # -- the matching engine -------------------------------------------------------------------------
 
 
-@dataclass
-class _X:
+#: what two records must share to be "exactly the same": a name's :func:`exact_key`, or a
+#: person's (first name, last name) each through it
+ExactKey = str | tuple[str, str]
+
+
+@dataclass(slots=True)
+class _XeroSide:
+    """A Xero record as matching sees it: its keys, computed once."""
+
     xero_id: str
-    name: str                       # display name ("First Last" for people)
-    ekey: Any                       # exact key
-    nkey: str                       # normalised key
+    name: str  # display name ("First Last" for people)
+    exact: ExactKey
+    exact_name: str  # the exact key as one name: what the length rule and suggestions read
+    normal: str  # normalise_name / normalise_person
+    compact: str  # ``normal`` without spaces
     email: str = ""
-    valid: bool = True
-    ckey: str = ""                  # normalised key without spaces
-    details: dict[str, Any] = field(default_factory=dict)     # copied into the conflict
-    fp_extra: dict[str, Any] = field(default_factory=dict)    # more the decision depends on
+    valid: bool = True  # something visible is left of the name
+    details: dict[str, Any] = field(default_factory=dict)  # copied into the conflict
+    fp_extra: dict[str, Any] = field(default_factory=dict)  # more the decision depends on
 
 
-@dataclass
-class _Q:
+@dataclass(slots=True)
+class _QbtSide:
+    """A QuickBooks Time record as matching sees it."""
+
     qbt_id: int
     name: str
     active: bool
-    ekey: Any
-    nkey: str
+    exact: ExactKey
+    exact_name: str
+    normal: str
+    compact: str
     email: str = ""
-    ckey: str = ""
+
+
+class _Reason(NamedTuple):
+    code: str  # reason_code of the candidate
+    score: float  # 0-100
+    tier: int  # _TIER_*: the rank of the evidence, before the score
 
 
 @dataclass
@@ -608,52 +684,52 @@ class _Profile:
     """What differs between customers/named things and people."""
 
     kind: str
-    exact: Callable[[_X, _Q], bool]
-    reason: Callable[[_X, _Q], tuple[str, float, int]]   # (code, score, tier)
+    exact: Callable[[_XeroSide, _QbtSide], bool]
+    reason: Callable[[_XeroSide, _QbtSide], _Reason]
     name_limit: int | None
     by_email: bool = False
 
 
-def _name_reason(x: _X, q: _Q, limit: int = NAME_LIMIT) -> tuple[str, float, int]:
+def _name_reason(x: _XeroSide, q: _QbtSide, limit: int = NAME_LIMIT) -> _Reason:
     code, score = _difference(x.name, q.name, FOLD_ALL, limit)
     if code == "identical":
-        return code, 100.0, _TIER_IDENTICAL
+        return _Reason(code, 100.0, _TIER_IDENTICAL)
     if code in ("truncated", "numbered_copy"):
-        return code, score, _TIER_SHAPE
+        return _Reason(code, score, _TIER_SHAPE)
     if code == "similar":
-        return code, score, _TIER_FUZZY
-    return code, score, _TIER_NORMALISED
+        return _Reason(code, score, _TIER_FUZZY)
+    return _Reason(code, score, _TIER_NORMALISED)
 
 
-def _person_reason(x: _X, q: _Q) -> tuple[str, float, int]:
+def _person_reason(x: _XeroSide, q: _QbtSide) -> _Reason:
     xe, qe = _email_key(x.email), _email_key(q.email)
     emails_differ = bool(xe and qe and xe != qe)
     same_email = bool(xe and xe == qe)
-    if x.ekey == q.ekey:
+    if x.exact == q.exact:
         if emails_differ:
-            return "same_name_other_email", 100.0, _TIER_IDENTICAL
+            return _Reason("same_name_other_email", 100.0, _TIER_IDENTICAL)
         if bool(xe) != bool(qe):
-            return "same_name_no_email", 100.0, _TIER_IDENTICAL
-        return "identical", 100.0, _TIER_IDENTICAL
+            return _Reason("same_name_no_email", 100.0, _TIER_IDENTICAL)
+        return _Reason("identical", 100.0, _TIER_IDENTICAL)
     suffix = "+other_email" if emails_differ else ""
-    if x.ckey and x.ckey == q.ckey:
+    if x.compact and x.compact == q.compact:
         code, score = _difference(x.name, q.name, FOLD_PERSON)
-        if code == "identical":     # same words, split differently between first and last
+        if code == "identical":  # same words, split differently between first and last
             code = "spaces"
-        return code + suffix, score, _TIER_NORMALISED
-    score = round(_fuzzy_score(x.nkey, q.nkey), 1)
+        return _Reason(code + suffix, score, _TIER_NORMALISED)
+    score = round(_fuzzy_score(x.normal, q.normal), 1)
     if same_email:
-        return "same_email_other_name", score, _TIER_EMAIL
-    return "similar" + suffix, score, _TIER_FUZZY
+        return _Reason("same_email_other_name", score, _TIER_EMAIL)
+    return _Reason("similar" + suffix, score, _TIER_FUZZY)
 
 
-def _taken_names(qs: Iterable[_Q], xs: Iterable[_X], limit: int) -> set[str]:
+def _taken_names(qs: Iterable[_QbtSide], xs: Iterable[_XeroSide], limit: int) -> set[str]:
     taken: set[str] = set()
     for q in qs:
-        taken.update((q.ekey.casefold(), q.nkey))
+        taken.update((q.exact_name.casefold(), q.normal))
     for x in xs:
-        if x.valid and len(x.ekey) <= limit:
-            taken.update((x.ekey.casefold(), x.nkey))
+        if x.valid and fits_qbtime(x.exact_name, limit):
+            taken.update((x.exact_name.casefold(), x.normal))
     return taken
 
 
@@ -689,7 +765,7 @@ def _suggest(name: str, taken_keys: set[str], limit: int) -> str:
                 head = head[:space]
         opening = head.rfind("(")
         if opening > head.rfind(")") and opening >= room * 0.5:
-            head = head[:opening]       # never leave "(Sydney" dangling
+            head = head[:opening]  # never leave "(Sydney" dangling
         return head.rstrip(_CUT_TRAILERS) or text[:room]
 
     def free(candidate: str) -> bool:
@@ -711,285 +787,472 @@ def _sort_candidates(cands: Iterable[tuple[int, Candidate]]) -> tuple[Candidate,
     return tuple(c for _, c in sorted(cands, key=lambda tc: (tc[0], -tc[1].score, tc[1].qbt_id)))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Matching allocates many small acyclic objects; left on, the cyclic collector rescans
-    the caller's whole heap (snapshots, raw JSON) again and again: a third of the run time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+@dataclass
+class _Sides:
+    """Both sides, one record per id (the first seen for a Xero id, QB Time sorted by id)."""
+
+    xero: dict[str, _XeroSide]
+    qbt: dict[int, _QbtSide]
 
 
-def _match(profile: _Profile, xs_in: Sequence[_X], qs_in: Sequence[_Q],
-           links: Mapping[str, int]) -> MatchResult:
-    kind = profile.kind
-    xs: dict[str, _X] = {}
+@dataclass
+class _Links:
+    """Who is linked to whom: the links kept from earlier imports and the new exact ones."""
+
+    kept: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)  # given, but a side is gone
+    new: dict[str, int] = field(default_factory=dict)
+    owner: dict[int, str] = field(default_factory=dict)  # QB Time id -> the Xero id linked to it
+
+    def linked(self) -> dict[str, int]:
+        return {**self.kept, **self.new}
+
+
+@dataclass
+class _ExactTwins:
+    """Every valid Xero record's exact twins in QuickBooks Time, and the reverse."""
+
+    of_xero: dict[str, list[_QbtSide]]
+    of_qbt: dict[int, list[str]]  # QB Time id -> the Xero ids it is an exact twin of
+
+    def unique_pair(self, xero_id: str, q: _QbtSide) -> bool:
+        """``q`` is ``xero_id``'s only twin, and ``xero_id`` is ``q``'s only one."""
+        return len(self.of_xero.get(xero_id, ())) == 1 and self.of_qbt[q.qbt_id] == [xero_id]
+
+
+@dataclass
+class _QbtIndex:
+    """QB Time records by every key a candidate is looked up with."""
+
+    by_compact: dict[str, list[_QbtSide]]
+    by_unnumbered: dict[str, list[_QbtSide]]  # "greenfield homes 1" under "greenfield homes"
+    by_normal: dict[str, list[_QbtSide]]
+    by_email: dict[str, list[_QbtSide]]
+    by_long_normal: dict[str, list[_QbtSide]]  # long enough to be a cut name
+
+
+def _sides(xs_in: Sequence[_XeroSide], qs_in: Sequence[_QbtSide]) -> _Sides:
+    xero: dict[str, _XeroSide] = {}
     for x in xs_in:
-        xs.setdefault(x.xero_id, x)
-    qs: dict[int, _Q] = {}
+        xero.setdefault(x.xero_id, x)
+    qbt: dict[int, _QbtSide] = {}
     for q in sorted(qs_in, key=lambda q: q.qbt_id):
-        qs.setdefault(q.qbt_id, q)
+        qbt.setdefault(q.qbt_id, q)
+    return _Sides(xero, qbt)
 
-    # 1. existing links win while both sides exist
-    kept: dict[str, int] = {}
-    dropped: dict[str, int] = {}
-    owner: dict[int, str] = {}
+
+def _keep_links(sides: _Sides, links: Mapping[str, int]) -> _Links:
+    """Existing links win while both sides exist (one Xero record per QB Time record)."""
+    out = _Links()
     for xid, qid in sorted(links.items()):
-        if xid in xs and qid in qs and qid not in owner:
-            kept[xid] = qid
-            owner[qid] = xid
+        if xid in sides.xero and qid in sides.qbt and qid not in out.owner:
+            out.kept[xid] = qid
+            out.owner[qid] = xid
         else:
-            dropped[xid] = qid
+            out.dropped[xid] = qid
+    return out
 
-    # 2. the exact rule: unique on both sides, active, and free
-    q_by_ekey: dict[Any, list[_Q]] = defaultdict(list)
-    for q in qs.values():
-        q_by_ekey[q.ekey].append(q)
-    twins: dict[str, list[_Q]] = {}
-    partners: dict[int, list[str]] = defaultdict(list)
-    for x in xs.values():
+
+def _exact_twins(profile: _Profile, sides: _Sides) -> _ExactTwins:
+    by_exact: dict[ExactKey, list[_QbtSide]] = defaultdict(list)
+    for q in sides.qbt.values():
+        by_exact[q.exact].append(q)
+    twins = _ExactTwins({}, defaultdict(list))
+    for x in sides.xero.values():
         if not x.valid:
             continue
-        exact_twins = [q for q in q_by_ekey.get(x.ekey, ()) if profile.exact(x, q)]
-        twins[x.xero_id] = exact_twins
-        for q in exact_twins:
-            partners[q.qbt_id].append(x.xero_id)
-    new_links: dict[str, int] = {}
-    for xid in sorted(twins):
-        if xid in kept or len(twins[xid]) != 1:
+        found = [q for q in by_exact.get(x.exact, ()) if profile.exact(x, q)]
+        twins.of_xero[x.xero_id] = found
+        for q in found:
+            twins.of_qbt[q.qbt_id].append(x.xero_id)
+    return twins
+
+
+def _link_exact(twins: _ExactTwins, links: _Links) -> None:
+    """The exact rule: unique on both sides, active, and nobody else's."""
+    for xid in sorted(twins.of_xero):
+        if xid in links.kept or len(twins.of_xero[xid]) != 1:
             continue
-        q = twins[xid][0]
-        if q.active and q.qbt_id not in owner and partners[q.qbt_id] == [xid]:
-            new_links[xid] = q.qbt_id
-    for xid, qid in new_links.items():
-        owner[qid] = xid
-    linked = {**kept, **new_links}
+        q = twins.of_xero[xid][0]
+        if q.active and q.qbt_id not in links.owner and twins.of_qbt[q.qbt_id] == [xid]:
+            links.new[xid] = q.qbt_id
+    for xid, qid in links.new.items():
+        links.owner[qid] = xid
 
-    # 3. everything else gets candidates
-    q_by_nkey: dict[str, list[_Q]] = defaultdict(list)
-    q_by_ckey: dict[str, list[_Q]] = defaultdict(list)
-    q_by_base: dict[str, list[_Q]] = defaultdict(list)
-    q_by_email: dict[str, list[_Q]] = defaultdict(list)
-    for q in qs.values():
-        if q.nkey:
-            q_by_nkey[q.nkey].append(q)
-            q_by_ckey[q.ckey].append(q)
-            base = _without_number(q.nkey)
+
+def _qbt_index(profile: _Profile, qs: Iterable[_QbtSide]) -> _QbtIndex:
+    index = _QbtIndex(
+        defaultdict(list),
+        defaultdict(list),
+        defaultdict(list),
+        defaultdict(list),
+        defaultdict(list),
+    )
+    for q in qs:
+        if q.normal:
+            index.by_normal[q.normal].append(q)
+            index.by_compact[q.compact].append(q)
+            base = _without_number(q.normal)
             if base:
-                q_by_base[base].append(q)
+                index.by_unnumbered[base].append(q)
+            if profile.name_limit and len(q.normal) >= _MIN_CUT:
+                index.by_long_normal[q.normal].append(q)
         if profile.by_email and _email_key(q.email):
-            q_by_email[_email_key(q.email)].append(q)
-    x_by_ckey: dict[str, list[str]] = defaultdict(list)
-    for x in xs.values():
-        if x.valid and x.ckey:
-            x_by_ckey[x.ckey].append(x.xero_id)
-    q_long: dict[str, list[_Q]] = defaultdict(list)
-    if profile.name_limit:
-        for q in qs.values():
-            if len(q.nkey) >= _MIN_CUT:
-                q_long[q.nkey].append(q)
+            index.by_email[_email_key(q.email)].append(q)
+    return index
 
-    open_xs = [x for x in xs.values() if x.xero_id not in linked]
-    found_by_x: dict[str, dict[int, _Q]] = {}
-    need_fuzzy: list[_X] = []
+
+def _lookalikes(
+    profile: _Profile, x: _XeroSide, twins: _ExactTwins, index: _QbtIndex
+) -> tuple[dict[int, _QbtSide], bool]:
+    """``x``'s candidates found by key (no fuzzy score), and whether any is strong evidence
+    (an exact twin or the same name without spaces): then fuzzy candidates are not sought."""
+    found: dict[int, _QbtSide] = {q.qbt_id: q for q in twins.of_xero.get(x.xero_id, ())}
+    for q in index.by_compact.get(x.compact, ()) if x.compact else ():
+        found.setdefault(q.qbt_id, q)
+    strong = bool(found)
+    if profile.by_email and _email_key(x.email):
+        for q in index.by_email.get(_email_key(x.email), ()):
+            found.setdefault(q.qbt_id, q)
+    if x.normal:
+        for q in index.by_unnumbered.get(x.normal, ()):
+            found.setdefault(q.qbt_id, q)
+        base = _without_number(x.normal)
+        for q in index.by_normal.get(base, ()) if base else ():
+            found.setdefault(q.qbt_id, q)
+    limit = profile.name_limit
+    if limit and len(x.exact_name) > limit and x.normal:
+        for end in range(_MIN_CUT, len(x.normal)):
+            for q in index.by_long_normal.get(x.normal[:end], ()):
+                if _is_cut_of(x.normal, q.normal, q.name, limit):
+                    found.setdefault(q.qbt_id, q)
+    return found, strong
+
+
+def _candidates_by_xero(
+    profile: _Profile, open_xs: Sequence[_XeroSide], sides: _Sides, twins: _ExactTwins
+) -> dict[str, dict[int, _QbtSide]]:
+    """Every open Xero record's possible QB Time twins (by key, then fuzzy when none is strong)."""
+    index = _qbt_index(profile, sides.qbt.values())
+    found_by_x: dict[str, dict[int, _QbtSide]] = {}
+    need_fuzzy: list[_XeroSide] = []
     for x in open_xs:
         if not x.valid:
             found_by_x[x.xero_id] = {}
             continue
-        found: dict[int, _Q] = {q.qbt_id: q for q in twins.get(x.xero_id, ())}
-        for q in q_by_ckey.get(x.ckey, ()) if x.ckey else ():
-            found.setdefault(q.qbt_id, q)
-        strong = bool(found)
-        if profile.by_email and _email_key(x.email):
-            for q in q_by_email.get(_email_key(x.email), ()):
-                found.setdefault(q.qbt_id, q)
-        if x.nkey:
-            for q in q_by_base.get(x.nkey, ()):
-                found.setdefault(q.qbt_id, q)
-            base = _without_number(x.nkey)
-            for q in q_by_nkey.get(base, ()) if base else ():
-                found.setdefault(q.qbt_id, q)
-        if profile.name_limit and len(x.ekey) > profile.name_limit and x.nkey:
-            for end in range(_MIN_CUT, len(x.nkey)):
-                for q in q_long.get(x.nkey[:end], ()):
-                    if _is_cut_of(x.nkey, q.nkey, q.name, profile.name_limit):
-                        found.setdefault(q.qbt_id, q)
+        found, strong = _lookalikes(profile, x, twins, index)
         found_by_x[x.xero_id] = found
-        if not strong and x.nkey:
+        if not strong and x.normal:
             need_fuzzy.append(x)
-
     if need_fuzzy:
-        pool = [q for q in qs.values() if q.nkey]
-        hits = fuzzy_candidates([x.nkey for x in need_fuzzy], [q.nkey for q in pool])
+        pool = [q for q in sides.qbt.values() if q.normal]
+        hits = fuzzy_candidates([x.normal for x in need_fuzzy], [q.normal for q in pool])
         for x, row in zip(need_fuzzy, hits, strict=True):
             for idx, _score in row:
                 found_by_x[x.xero_id].setdefault(pool[idx].qbt_id, pool[idx])
+    return found_by_x
 
-    # 4. conflicts
-    limit = profile.name_limit
-    taken_names: set[str] | None = None
-    conflicts: list[Conflict] = []
-    unmatched_xero: list[str] = []
-    candidate_ids: set[int] = set()
-    for x in sorted(open_xs, key=lambda x: (x.nkey, x.name, x.xero_id)):
-        tiered: list[tuple[int, Candidate]] = []
-        fuzzy_seen = 0
-        scored = sorted(((profile.reason(x, q), q) for q in found_by_x[x.xero_id].values()),
-                        key=lambda rq: (rq[0][2], -rq[0][1], rq[1].qbt_id))
-        for (code, score, tier), q in scored:
-            if tier == _TIER_FUZZY:
-                if fuzzy_seen >= FUZZY_LIMIT:
-                    continue
-                fuzzy_seen += 1
-            holder = owner.get(q.qbt_id)
-            tiered.append((tier, Candidate(
-                qbt_id=q.qbt_id, name=q.name, score=score, reason_code=code,
-                reason=describe_reason(code, score=score, language="en"),
-                archived=not q.active, email=q.email,
-                linked_xero_id=holder if holder != x.xero_id else None,
-            )))
-        candidates = _sort_candidates(tiered)
+
+def _ranked_candidates(
+    profile: _Profile, x: _XeroSide, found: Mapping[int, _QbtSide], owner: Mapping[int, str]
+) -> tuple[Candidate, ...]:
+    """The candidates, best first, at most FUZZY_LIMIT of them fuzzy."""
+    tiered: list[tuple[int, Candidate]] = []
+    fuzzy_seen = 0
+    scored = sorted(
+        ((profile.reason(x, q), q) for q in found.values()),
+        key=lambda rq: (rq[0].tier, -rq[0].score, rq[1].qbt_id),
+    )
+    for (code, score, tier), q in scored:
+        if tier == _TIER_FUZZY:
+            if fuzzy_seen >= FUZZY_LIMIT:
+                continue
+            fuzzy_seen += 1
+        holder = owner.get(q.qbt_id)
+        tiered.append(
+            (
+                tier,
+                Candidate(
+                    qbt_id=q.qbt_id,
+                    name=q.name,
+                    score=score,
+                    reason_code=code,
+                    reason=describe_reason(code, score=score, language="en"),
+                    archived=not q.active,
+                    email=q.email,
+                    linked_xero_id=holder if holder != x.xero_id else None,
+                ),
+            )
+        )
+    return _sort_candidates(tiered)
+
+
+@dataclass
+class _ConflictFinder:
+    """Turns each open Xero record into a conflict, or says it is free to create."""
+
+    profile: _Profile
+    sides: _Sides
+    links: _Links
+    twins: _ExactTwins
+    xero_by_compact: dict[str, list[str]] = field(init=False)  # Xero ids by compact name
+    taken_names: set[str] | None = field(default=None, init=False)  # for suggestions, built once
+
+    def __post_init__(self) -> None:
+        by_compact: dict[str, list[str]] = defaultdict(list)
+        for x in self.sides.xero.values():
+            if x.valid and x.compact:
+                by_compact[x.compact].append(x.xero_id)
+        self.xero_by_compact = by_compact
+
+    def conflict(self, x: _XeroSide, candidates: tuple[Candidate, ...]) -> Conflict | None:
         problems: list[str] = []
         details: dict[str, Any] = dict(x.details)
         extra: dict[str, Any] = {}
         if not x.valid:
             problems.append("invalid_name")
-        exact = twins.get(x.xero_id, [])
-        if exact:
-            if len(exact) == 1 and not exact[0].active and exact[0].qbt_id not in owner \
-                    and partners[exact[0].qbt_id] == [x.xero_id]:
-                problems.append("archived_twin")
-            else:
-                problems.append("ambiguous")
-                details["exact_twins"] = tuple(q.qbt_id for q in exact)
-                details["other_xero_twins"] = tuple(sorted(
-                    {xid for q in exact for xid in partners[q.qbt_id] if xid != x.xero_id}))
-        dupes = [xid for xid in x_by_ckey.get(x.ckey, ()) if xid != x.xero_id] if x.valid else []
-        if dupes:
-            problems.append("duplicate_in_xero")
-            details["duplicates"] = tuple(sorted(dupes))
-            extra["duplicates"] = sorted(xs[xid].name for xid in dupes)
-        if limit and x.valid and len(x.ekey) > limit:
-            problems.append("name_too_long")
-            if taken_names is None:
-                taken_names = _taken_names(qs.values(), xs.values(), limit)
-            suggestion = _suggest(x.ekey, taken_names, limit)
-            taken_names.update(_name_keys(suggestion))
-            details["suggested_name"] = suggestion
-            details["limit"] = limit
+        self._exact_problem(x, problems, details)
+        self._duplicate_problem(x, problems, details, extra)
+        self._length_problem(x, problems, details)
         if candidates:
             problems.append("near_match")
         if not problems:
-            unmatched_xero.append(x.xero_id)
-            continue
+            return None
         problems.sort(key=PROBLEMS.index)
         details["problems"] = tuple(problems)
-        candidate_ids.update(c.qbt_id for c in candidates)
-        conflicts.append(Conflict(
-            kind=kind, xero_id=x.xero_id, xero_name=x.name, problem=problems[0],
+        kind = self.profile.kind
+        return Conflict(
+            kind=kind,
+            xero_id=x.xero_id,
+            xero_name=x.name,
+            problem=problems[0],
             candidates=candidates,
-            fingerprint=fingerprint(kind, x.name, problems[0], candidates, xero_email=x.email,
-                                    extra={**extra, **x.fp_extra}),
+            fingerprint=fingerprint(
+                kind,
+                x.name,
+                problems[0],
+                candidates,
+                xero_email=x.email,
+                extra={**extra, **x.fp_extra},
+            ),
             details=details,
-        ))
+        )
 
+    def _exact_problem(self, x: _XeroSide, problems: list[str], details: dict[str, Any]) -> None:
+        """An exact twin that was not linked: archived (restore it?) or not unique."""
+        exact = self.twins.of_xero.get(x.xero_id, [])
+        if not exact:
+            return
+        twin = exact[0]
+        if (
+            not twin.active
+            and twin.qbt_id not in self.links.owner
+            and self.twins.unique_pair(x.xero_id, twin)
+        ):
+            problems.append("archived_twin")
+            return
+        problems.append("ambiguous")
+        details["exact_twins"] = tuple(q.qbt_id for q in exact)
+        details["other_xero_twins"] = tuple(
+            sorted({xid for q in exact for xid in self.twins.of_qbt[q.qbt_id] if xid != x.xero_id})
+        )
+
+    def _duplicate_problem(
+        self, x: _XeroSide, problems: list[str], details: dict[str, Any], extra: dict[str, Any]
+    ) -> None:
+        """Another Xero record with the same name once spaces are gone."""
+        if not x.valid:
+            return
+        dupes = [xid for xid in self.xero_by_compact.get(x.compact, ()) if xid != x.xero_id]
+        if dupes:
+            problems.append("duplicate_in_xero")
+            details["duplicates"] = tuple(sorted(dupes))
+            extra["duplicates"] = sorted(self.sides.xero[xid].name for xid in dupes)
+
+    def _length_problem(self, x: _XeroSide, problems: list[str], details: dict[str, Any]) -> None:
+        """Too long for QuickBooks Time: suggest a short name nobody else has."""
+        limit = self.profile.name_limit
+        if not (limit and x.valid and not fits_qbtime(x.exact_name, limit)):
+            return
+        problems.append("name_too_long")
+        if self.taken_names is None:
+            self.taken_names = _taken_names(
+                self.sides.qbt.values(), self.sides.xero.values(), limit
+            )
+        suggestion = _suggest(x.exact_name, self.taken_names, limit)
+        self.taken_names.update(_name_keys(suggestion))
+        details["suggested_name"] = suggestion
+        details["limit"] = limit
+
+
+def _match(
+    profile: _Profile,
+    xs_in: Sequence[_XeroSide],
+    qs_in: Sequence[_QbtSide],
+    links_in: Mapping[str, int],
+) -> MatchResult:
+    sides = _sides(xs_in, qs_in)
+    links = _keep_links(sides, links_in)
+    twins = _exact_twins(profile, sides)
+    _link_exact(twins, links)
+    linked = links.linked()
+
+    open_xs = [x for x in sides.xero.values() if x.xero_id not in linked]
+    found_by_x = _candidates_by_xero(profile, open_xs, sides, twins)
+    finder = _ConflictFinder(profile, sides, links, twins)
+    conflicts: list[Conflict] = []
+    unmatched_xero: list[str] = []
+    candidate_ids: set[int] = set()
+    for x in sorted(open_xs, key=lambda x: (x.normal, x.name, x.xero_id)):
+        candidates = _ranked_candidates(profile, x, found_by_x[x.xero_id], links.owner)
+        conflict = finder.conflict(x, candidates)
+        if conflict is None:
+            unmatched_xero.append(x.xero_id)
+            continue
+        candidate_ids.update(c.qbt_id for c in candidates)
+        conflicts.append(conflict)
+
+    # archive candidates: active, unlinked, and nobody's candidate
     unmatched_qbt = sorted(
-        q.qbt_id for q in qs.values()
-        if q.active and q.qbt_id not in owner and q.qbt_id not in candidate_ids
+        q.qbt_id
+        for q in sides.qbt.values()
+        if q.active and q.qbt_id not in links.owner and q.qbt_id not in candidate_ids
     )
     return MatchResult(
-        kind=kind,
+        kind=profile.kind,
         links=dict(sorted(linked.items())),
-        new_links=dict(sorted(new_links.items())),
+        new_links=dict(sorted(links.new.items())),
         conflicts=conflicts,
         unmatched_xero=unmatched_xero,
         unmatched_qbt=unmatched_qbt,
-        dropped_links=dropped,
+        dropped_links=links.dropped,
     )
 
 
-def _named_x(xero_id: str, name: str) -> _X:
+def _named_x(xero_id: str, name: str) -> _XeroSide:
     name = name or ""
-    nkey = normalise_name(name)
-    return _X(xero_id=xero_id, name=name, ekey=exact_key(name), nkey=nkey, ckey=_compact(nkey),
-              valid=not is_blank(name))
+    exact, normal = exact_key(name), normalise_name(name)
+    return _XeroSide(
+        xero_id=xero_id,
+        name=name,
+        exact=exact,
+        exact_name=exact,
+        normal=normal,
+        compact=_compact(normal),
+        valid=not is_blank(name),
+    )
 
 
-def _named_q(qbt_id: int, name: str, active: bool) -> _Q:
+def _named_q(qbt_id: int, name: str, active: bool) -> _QbtSide:
     name = name or ""
-    nkey = normalise_name(name)
-    return _Q(qbt_id=qbt_id, name=name, active=active, ekey=exact_key(name), nkey=nkey,
-              ckey=_compact(nkey))
+    exact, normal = exact_key(name), normalise_name(name)
+    return _QbtSide(
+        qbt_id=qbt_id,
+        name=name,
+        active=active,
+        exact=exact,
+        exact_name=exact,
+        normal=normal,
+        compact=_compact(normal),
+    )
 
 
-def _same_name(x: _X, q: _Q) -> bool:
-    return bool(x.ekey == q.ekey)
+def _same_name(x: _XeroSide, q: _QbtSide) -> bool:
+    return x.exact == q.exact
 
 
-def match_named(kind: str, xero_items: Sequence[tuple[str, str]],
-                qbt_items: Sequence[tuple[int, str, bool]],
-                links: Mapping[str, int] | None = None, *,
-                name_limit: int | None = NAME_LIMIT) -> MatchResult:
+def match_named(
+    kind: str,
+    xero_items: Sequence[tuple[str, str]],
+    qbt_items: Sequence[tuple[int, str, bool]],
+    links: Mapping[str, int] | None = None,
+    *,
+    name_limit: int | None = NAME_LIMIT,
+) -> MatchResult:
     """Match named things: items -> custom field items, tracking categories -> custom fields,
     tracking options -> custom field items, leave types -> time-off (pto) codes.
 
     ``xero_items`` are (xero_id, name); ``qbt_items`` are (qbt_id, name, active), archived ones
     included (an archived exact twin is a conflict, not a link). Same rules as customers.
     """
-    profile = _Profile(kind=kind, exact=_same_name,
-                       reason=lambda x, q: _name_reason(x, q, name_limit or NAME_LIMIT),
-                       name_limit=name_limit)
-    with _gc_paused():
-        xs = [_named_x(xid, name) for xid, name in xero_items]
-        qs = [_named_q(qid, name, active) for qid, name, active in qbt_items]
-        return _match(profile, xs, qs, links or {})
+    profile = _Profile(
+        kind=kind,
+        exact=_same_name,
+        reason=lambda x, q: _name_reason(x, q, name_limit or NAME_LIMIT),
+        name_limit=name_limit,
+    )
+    xs = [_named_x(xid, name) for xid, name in xero_items]
+    qs = [_named_q(qid, name, active) for qid, name, active in qbt_items]
+    return _match(profile, xs, qs, links or {})
 
 
-def match_customers(contacts: Sequence[XeroContact], jobcodes: Sequence[QBTJobcode],
-                    links: Mapping[str, int] | None = None) -> MatchResult:
+def match_customers(
+    contacts: Sequence[XeroContact],
+    jobcodes: Sequence[QBTJobcode],
+    links: Mapping[str, int] | None = None,
+) -> MatchResult:
     """Xero contacts <-> QB Time customers (top-level ``regular`` jobcodes, archived included).
 
     Automatic link only for exactly the same name (NFC, outer spaces trimmed), unique on both
     sides, with an active jobcode nobody else is linked to. See the module docstring.
     """
     pool = [j for j in jobcodes if j.parent_id == 0 and j.type == "regular"]
-    return match_named("customer", [(c.contact_id, c.name) for c in contacts],
-                       [(j.id, j.name, j.active) for j in pool], links)
+    return match_named(
+        "customer",
+        [(c.contact_id, c.name) for c in contacts],
+        [(j.id, j.name, j.active) for j in pool],
+        links,
+    )
 
 
-def _person_x(e: XeroEmployee) -> _X:
+def _person_x(e: XeroEmployee) -> _XeroSide:
     first, last = exact_key(e.first_name or ""), exact_key(e.last_name or "")
     name = f"{first} {last}".strip()
-    nkey = normalise_person(first, last)
-    return _X(xero_id=e.employee_id, name=name, ekey=(first, last), nkey=nkey,
-              ckey=_compact(nkey), email=(e.email or "").strip(),
-              valid=not is_blank(name),
-              details={"first_name": first, "last_name": last, "email": (e.email or "").strip(),
-                       "active": e.active},
-              fp_extra={"first_name": first, "last_name": last})
+    normal = normalise_person(first, last)
+    email = (e.email or "").strip()
+    return _XeroSide(
+        xero_id=e.employee_id,
+        name=name,
+        exact=(first, last),
+        exact_name=name,
+        normal=normal,
+        compact=_compact(normal),
+        email=email,
+        valid=not is_blank(name),
+        details={"first_name": first, "last_name": last, "email": email, "active": e.active},
+        fp_extra={"first_name": first, "last_name": last},
+    )
 
 
-def _person_q(u: QBTUser) -> _Q:
+def _person_q(u: QBTUser) -> _QbtSide:
     first, last = exact_key(u.first_name or ""), exact_key(u.last_name or "")
-    nkey = normalise_person(first, last)
-    return _Q(qbt_id=u.id, name=f"{first} {last}".strip(), active=u.active, ekey=(first, last),
-              nkey=nkey, ckey=_compact(nkey), email=(u.email or "").strip())
+    name = f"{first} {last}".strip()
+    normal = normalise_person(first, last)
+    return _QbtSide(
+        qbt_id=u.id,
+        name=name,
+        active=u.active,
+        exact=(first, last),
+        exact_name=name,
+        normal=normal,
+        compact=_compact(normal),
+        email=(u.email or "").strip(),
+    )
 
 
-def _same_person(x: _X, q: _Q) -> bool:
+def _same_person(x: _XeroSide, q: _QbtSide) -> bool:
     """The article's rule: the same first name, last name and e-mail (e-mails ignoring case
     and outer spaces; two records without an e-mail have the same one). An e-mail on one
     side only is a look-alike, never an automatic link: the import would write the Xero
     e-mail onto a QuickBooks Time user nobody confirmed."""
-    return bool(x.ekey == q.ekey and _email_key(x.email) == _email_key(q.email))
+    return x.exact == q.exact and _email_key(x.email) == _email_key(q.email)
 
 
-def match_employees(employees: Sequence[XeroEmployee], users: Sequence[QBTUser],
-                    links: Mapping[str, int] | None = None) -> MatchResult:
+def match_employees(
+    employees: Sequence[XeroEmployee],
+    users: Sequence[QBTUser],
+    links: Mapping[str, int] | None = None,
+) -> MatchResult:
     """Xero payroll employees <-> QB Time users (archived users included).
 
     Automatic link only when first and last names are identical (NFC, outer spaces trimmed)
@@ -998,15 +1261,17 @@ def match_employees(employees: Sequence[XeroEmployee], users: Sequence[QBTUser],
     reason is ``same_name_no_email`` (the suggested link). Terminated employees are matched
     like the others (the plan archives their user).
     """
-    profile = _Profile(kind="employee", exact=_same_person, reason=_person_reason,
-                       name_limit=None, by_email=True)
-    with _gc_paused():
-        return _match(profile, [_person_x(e) for e in employees],
-                      [_person_q(u) for u in users], links or {})
+    profile = _Profile(
+        kind="employee", exact=_same_person, reason=_person_reason, name_limit=None, by_email=True
+    )
+    return _match(
+        profile, [_person_x(e) for e in employees], [_person_q(u) for u in users], links or {}
+    )
 
 
-def check_custom_field_capacity(active_field_count: int, fields_needed: int, *,
-                                kind: str = "tracking_category") -> Conflict | None:
+def check_custom_field_capacity(
+    active_field_count: int, fields_needed: int, *, kind: str = "tracking_category"
+) -> Conflict | None:
     """A conflict when the import would need more active custom fields than QB Time allows."""
     if active_field_count + fields_needed <= MAX_ACTIVE_CUSTOM_FIELDS:
         return None
@@ -1018,8 +1283,17 @@ def check_custom_field_capacity(active_field_count: int, fields_needed: int, *,
         "problems": ("too_many_custom_fields",),
     }
     return Conflict(
-        kind=kind, xero_id="", xero_name="", problem="too_many_custom_fields", candidates=(),
-        fingerprint=fingerprint(kind, "", "too_many_custom_fields", (),
-                                extra={"active": active_field_count, "needed": fields_needed}),
+        kind=kind,
+        xero_id="",
+        xero_name="",
+        problem="too_many_custom_fields",
+        candidates=(),
+        fingerprint=fingerprint(
+            kind,
+            "",
+            "too_many_custom_fields",
+            (),
+            extra={"active": active_field_count, "needed": fields_needed},
+        ),
         details=details,
     )
