@@ -23,8 +23,14 @@ from core.engine.records import Snapshot
 from core.engine.review import ReviewRow, review_rows
 from core.store.models import Connection, Decision
 
-__all__ = ["FieldChange", "ReviewData", "link_changes", "load_review", "review_conflicts",
-           "unmatched_for_export"]
+__all__ = [
+    "FieldChange",
+    "ReviewData",
+    "link_changes",
+    "load_review",
+    "review_conflicts",
+    "unmatched_for_export",
+]
 
 
 def _key(conflict: Conflict) -> tuple[str, str]:
@@ -43,8 +49,12 @@ def review_conflicts(conn: Connection | int, plan: ImportPlan) -> list[Conflict]
     others = [c for m in plan.matches.values() for c in m.conflicts if _key(c) not in seen]
     if others:
         kinds = {c.kind for c in others}
-        answered = {(d.kind, d.xero_id) for d in Decision.select(Decision.kind, Decision.xero_id)
-                    .where(Decision.connection == cid, Decision.kind.in_(kinds))}
+        answered = {
+            (d.kind, d.xero_id)
+            for d in Decision.select(Decision.kind, Decision.xero_id).where(
+                Decision.connection == cid, Decision.kind.in_(kinds)
+            )
+        }
         for conflict in others:
             if _key(conflict) in answered and _key(conflict) not in seen:
                 seen.add(_key(conflict))
@@ -58,8 +68,9 @@ def review_conflicts(conn: Connection | int, plan: ImportPlan) -> list[Conflict]
 
 def unmatched_for_export(plan: ImportPlan) -> list[tuple[str, str, str]]:
     """(kind, xero id, name) of the records with no candidate that the import creates."""
-    names = {(a.link_kind, a.xero_id): a.label for a in plan.actions
-             if a.op == "create" and a.xero_id}
+    names = {
+        (a.link_kind, a.xero_id): a.label for a in plan.actions if a.op == "create" and a.xero_id
+    }
     out = []
     for kind, result in plan.matches.items():
         for xero_id in result.unmatched_xero:
@@ -85,13 +96,25 @@ def load_review(conn: Connection, options: ImportOptions | None = None) -> Revie
 
     snap, plan = current_plan(conn, options)
     conflicts = review_conflicts(conn, plan)
-    return ReviewData(plan=plan, conflicts=conflicts, rows=review_rows(conn, conflicts),
-                      unmatched=unmatched_for_export(plan), no_data=_empty(snap))
+    return ReviewData(
+        plan=plan,
+        conflicts=conflicts,
+        rows=review_rows(conn, conflicts),
+        unmatched=unmatched_for_export(plan),
+        no_data=_empty(snap),
+    )
 
 
 def _empty(snap: Snapshot) -> bool:
-    return not (snap.contacts or snap.items or snap.tracking or snap.employees or snap.users
-                or snap.jobcodes or snap.customfields)
+    return not (
+        snap.contacts
+        or snap.items
+        or snap.tracking
+        or snap.employees
+        or snap.users
+        or snap.jobcodes
+        or snap.customfields
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +122,7 @@ class FieldChange:
     """One field of the comparison: the Xero value, the QuickBooks Time value now, and the
     QuickBooks Time value after linking (``changes``: linking writes the Xero value)."""
 
-    field: str            # "name" | "email" | "status"
+    field: str  # "name" | "email" | "status"
     xero: str
     qbt: str
     after: str
@@ -114,8 +137,9 @@ def link_changes(conflict: Conflict, candidate: Candidate) -> list[FieldChange]:
     out: list[FieldChange] = []
     details = conflict.details or {}
     after = linked_name(conflict.kind, conflict.xero_name, candidate.name)
-    out.append(FieldChange("name", conflict.xero_name, candidate.name, after,
-                           after != candidate.name))
+    out.append(
+        FieldChange("name", conflict.xero_name, candidate.name, after, after != candidate.name)
+    )
     if conflict.kind == "employee":
         xmail = exact_key(str(details.get("email") or ""))
         qmail = candidate.email or ""

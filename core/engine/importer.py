@@ -40,17 +40,33 @@ BATCH_SIZE = 50
 #: re-sends of a batch whose answer was lost (each after reading back what was written)
 RESENDS = 3
 
-_CREATE = {"jobcode": "create_jobcodes", "user": "create_users", "customfield": "create_customfields",
-           "customfielditem": "create_customfielditems", "location": "create_locations"}
-_UPDATE = {"jobcode": "update_jobcodes", "user": "update_users", "customfield": "update_customfields",
-           "customfielditem": "update_customfielditems", "location": "update_locations"}
-_LIST = {"jobcode": "jobcodes", "user": "users", "customfield": "customfields",
-         "location": "locations"}
+_CREATE = {
+    "jobcode": "create_jobcodes",
+    "user": "create_users",
+    "customfield": "create_customfields",
+    "customfielditem": "create_customfielditems",
+    "location": "create_locations",
+}
+_UPDATE = {
+    "jobcode": "update_jobcodes",
+    "user": "update_users",
+    "customfield": "update_customfields",
+    "customfielditem": "update_customfielditems",
+    "location": "update_locations",
+}
+_LIST = {
+    "jobcode": "jobcodes",
+    "user": "users",
+    "customfield": "customfields",
+    "location": "locations",
+}
 
 
 class ImportCancelled(BridgeError):
-    message = ("The import was stopped. Everything written so far is recorded; "
-               "importing again finishes the job without duplicates.")
+    message = (
+        "The import was stopped. Everything written so far is recorded; "
+        "importing again finishes the job without duplicates."
+    )
 
 
 @dataclass(frozen=True)
@@ -73,27 +89,34 @@ def _norm(text: Any) -> str:
 def _matches(entity: str, row: Mapping[str, Any], record: Any) -> bool:
     """Is ``record`` (a typed QB Time record) the object ``row`` asked to create?"""
     if entity == "jobcode":
-        return (record.parent_id == int(row.get("parent_id", 0))
-                and _norm(record.name) == _norm(row.get("name"))
-                and record.type == row.get("type", "regular"))
+        return (
+            record.parent_id == int(row.get("parent_id", 0))
+            and _norm(record.name) == _norm(row.get("name"))
+            and record.type == row.get("type", "regular")
+        )
     if entity == "user":
         return _norm(record.username) == _norm(row.get("username"))
     if entity == "customfield":
         return _norm(record.name) == _norm(row.get("name"))
     if entity == "customfielditem":
-        return (record.customfield_id == row.get("customfield_id")
-                and _norm(record.name) == _norm(row.get("name")))
+        return record.customfield_id == row.get("customfield_id") and _norm(record.name) == _norm(
+            row.get("name")
+        )
     if entity == "location":
         wanted = set((row.get("linked_objects") or {}).get("jobcodes") or [])
         addr = record.address
-        return (wanted <= set(record.jobcode_ids) and _norm(addr.line1) == _norm(row.get("addr1"))
-                and _norm(addr.city) == _norm(row.get("city"))
-                and _norm(addr.postal_code) == _norm(row.get("zip")))
+        return (
+            wanted <= set(record.jobcode_ids)
+            and _norm(addr.line1) == _norm(row.get("addr1"))
+            and _norm(addr.city) == _norm(row.get("city"))
+            and _norm(addr.postal_code) == _norm(row.get("zip"))
+        )
     return False
 
 
-def _read_back(client: QBTimeClient, entity: str, rows: Sequence[Mapping[str, Any]],
-               since: float) -> dict[int, int]:
+def _read_back(
+    client: QBTimeClient, entity: str, rows: Sequence[Mapping[str, Any]], since: float
+) -> dict[int, int]:
     """Index of ``rows`` (by position) → id of the QB Time object that matches it."""
     if entity == "customfielditem":
         found: list[Any] = []
@@ -113,8 +136,9 @@ def _read_back(client: QBTimeClient, entity: str, rows: Sequence[Mapping[str, An
 
 
 def interrupted_runs(conn: Connection) -> list[ImportRun]:
-    return list(ImportRun.select().where((ImportRun.connection == conn)
-                                         & (ImportRun.status == "running")))
+    return list(
+        ImportRun.select().where((ImportRun.connection == conn) & (ImportRun.status == "running"))
+    )
 
 
 def close_interrupted(conn: Connection) -> int:
@@ -123,8 +147,11 @@ def close_interrupted(conn: Connection) -> int:
     snapshots, finds what they did write."""
     count = 0
     for run in interrupted_runs(conn):
-        (JournalEntry.update(state="unknown", error="interrupted before the answer was recorded")
-         .where((JournalEntry.run == run) & (JournalEntry.state == "intent")).execute())
+        (
+            JournalEntry.update(state="unknown", error="interrupted before the answer was recorded")
+            .where((JournalEntry.run == run) & (JournalEntry.state == "intent"))
+            .execute()
+        )
         run.status = "failed"
         run.finished_at = utcnow()
         run.counts = {**(run.counts or {}), "interrupted": True}
@@ -138,12 +165,21 @@ def close_interrupted(conn: Connection) -> int:
 class Importer:
     """Runs a plan for one connection. Not reusable: one instance, one run."""
 
-    def __init__(self, conn: Connection, client: QBTimeClient, plan: ImportPlan, *,
-                 options: Mapping[str, Any] | None = None, dry_run: bool = False,
-                 progress: ProgressCallback | None = None,
-                 cancel: threading.Event | None = None, clock: Callable[[], float] = time.time,
-                 batch_size: int = BATCH_SIZE, kind: str = "import",
-                 undoes: ImportRun | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        client: QBTimeClient,
+        plan: ImportPlan,
+        *,
+        options: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        clock: Callable[[], float] = time.time,
+        batch_size: int = BATCH_SIZE,
+        kind: str = "import",
+        undoes: ImportRun | None = None,
+    ) -> None:
         self.conn = conn
         self.client = client
         self.plan = plan
@@ -172,11 +208,16 @@ class Importer:
         close_interrupted(self.conn)
         # What is planned is recorded first, so a killed run's history can say how much of
         # it reached QuickBooks Time (cmd_history, from the journal).
-        self.run = ImportRun.create(connection=self.conn, kind=self.kind, status="running",
-                                    dry_run=self.dry_run, options=self.options,
-                                    undoes_run=self.undoes, started_at=utcnow(),
-                                    counts={"planned_writes": sum(1 for a in self.plan.actions
-                                                                  if a.writes)})
+        self.run = ImportRun.create(
+            connection=self.conn,
+            kind=self.kind,
+            status="running",
+            dry_run=self.dry_run,
+            options=self.options,
+            undoes_run=self.undoes,
+            started_at=utcnow(),
+            counts={"planned_writes": sum(1 for a in self.plan.actions if a.writes)},
+        )
         self._started = self.clock()
         total = len(self.plan.actions)
         try:
@@ -201,8 +242,11 @@ class Importer:
         return self.run
 
     def summary(self) -> dict[str, Any]:
-        return {"outcomes": self.outcomes, "failed": len(self.problems),
-                "planned": self.plan.counts()}
+        return {
+            "outcomes": self.outcomes,
+            "failed": len(self.problems),
+            "planned": self.plan.counts(),
+        }
 
     # ---------------------------------------------------------------- phases
     def _phase(self, phase: str, actions: list[Action], total: int) -> None:
@@ -211,7 +255,7 @@ class Importer:
             for start in range(0, len(group), self.batch_size):
                 if self.cancel.is_set():
                     raise ImportCancelled()
-                batch = group[start:start + self.batch_size]
+                batch = group[start : start + self.batch_size]
                 if op == "local":
                     self._local(batch)
                 else:
@@ -221,17 +265,28 @@ class Importer:
                 eta = elapsed / self._done * (total - self._done) if self._done else None
                 self.progress(ProgressEvent(phase, self._done, total, eta))
 
-    def _journal(self, action: Action, row: Mapping[str, Any] | None, journal_op: str) -> JournalEntry:
+    def _journal(
+        self, action: Action, row: Mapping[str, Any] | None, journal_op: str
+    ) -> JournalEntry:
         assert self.run is not None
         self._seq += 1
-        return JournalEntry.create(run=self.run, seq=self._seq, action=journal_op,
-                                   entity_kind=action.entity, xero_id=action.xero_id,
-                                   qbt_id=action.qbt_id, batch_key=f"{self.run.id}:{action.ref}",
-                                   before=dict(action.before), after=dict(row or action.after),
-                                   state="intent")
+        return JournalEntry.create(
+            run=self.run,
+            seq=self._seq,
+            action=journal_op,
+            entity_kind=action.entity,
+            xero_id=action.xero_id,
+            qbt_id=action.qbt_id,
+            batch_key=f"{self.run.id}:{action.ref}",
+            before=dict(action.before),
+            after=dict(row or action.after),
+            state="intent",
+        )
 
-    def _journal_many(self, items: Sequence[tuple[Action, Mapping[str, Any] | None, str]],
-                      ) -> list[JournalEntry]:
+    def _journal_many(
+        self,
+        items: Sequence[tuple[Action, Mapping[str, Any] | None, str]],
+    ) -> list[JournalEntry]:
         """Journal a whole batch's intents in a few statements (one INSERT per row cost more
         CPU than the network on large imports); returns saved entries, in order."""
         assert self.run is not None
@@ -239,18 +294,34 @@ class Importer:
         rows: list[dict[str, Any]] = []
         for action, row, journal_op in items:
             self._seq += 1
-            rows.append({"run": self.run, "seq": self._seq, "action": journal_op,
-                         "entity_kind": action.entity, "xero_id": action.xero_id,
-                         "qbt_id": action.qbt_id, "batch_key": f"{self.run.id}:{action.ref}",
-                         "before": dict(action.before), "after": dict(row or action.after),
-                         "state": "intent", "created_at": now, "updated_at": now})
+            rows.append(
+                {
+                    "run": self.run,
+                    "seq": self._seq,
+                    "action": journal_op,
+                    "entity_kind": action.entity,
+                    "xero_id": action.xero_id,
+                    "qbt_id": action.qbt_id,
+                    "batch_key": f"{self.run.id}:{action.ref}",
+                    "before": dict(action.before),
+                    "after": dict(row or action.after),
+                    "state": "intent",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         if not rows:
             return []
         first = rows[0]["seq"]
         bulk_insert(JournalEntry, rows)
-        ids = {e.seq: e.id for e in JournalEntry.select(JournalEntry.seq, JournalEntry.id)
-               .where((JournalEntry.run == self.run) & (JournalEntry.seq >= first)
-                      & (JournalEntry.seq <= self._seq))}
+        ids = {
+            e.seq: e.id
+            for e in JournalEntry.select(JournalEntry.seq, JournalEntry.id).where(
+                (JournalEntry.run == self.run)
+                & (JournalEntry.seq >= first)
+                & (JournalEntry.seq <= self._seq)
+            )
+        }
         entries = []
         for row in rows:
             entry = JournalEntry(**row)
@@ -258,8 +329,9 @@ class Importer:
             entries.append(entry)
         return entries
 
-    def _settle(self, entry: JournalEntry, state: str, qbt_id: int | None,
-                error: str | None) -> None:
+    def _settle(
+        self, entry: JournalEntry, state: str, qbt_id: int | None, error: str | None
+    ) -> None:
         """Record an outcome; written with the batch's others by :meth:`_flush`."""
         entry.state, entry.qbt_id, entry.error = state, qbt_id, error
         self._pending_updates.append((state, qbt_id, error, entry.id))
@@ -275,16 +347,30 @@ class Importer:
                 cursor.executemany(
                     'UPDATE "journal_entry" SET "state" = ?, "qbt_id" = ?, "error" = ?, '
                     '"updated_at" = ? WHERE "id" = ?',
-                    [(st, q, err, now, ident) for st, q, err, ident in self._pending_updates])
+                    [(st, q, err, now, ident) for st, q, err, ident in self._pending_updates],
+                )
             if self._pending_links:
                 cursor.executemany(
                     'DELETE FROM "link" WHERE "connection_id" = ? AND "kind" = ? '
                     'AND ("xero_id" = ? OR "qbt_id" = ?)',
-                    [(self.conn.id, kind, xero_id, qbt_id)
-                     for kind, xero_id, qbt_id in self._pending_links])
-                bulk_insert(Link, [{"connection": self.conn, "kind": kind, "xero_id": xero_id,
-                                    "qbt_id": qbt_id, "created_by_run": self.run}
-                                   for kind, xero_id, qbt_id in self._pending_links])
+                    [
+                        (self.conn.id, kind, xero_id, qbt_id)
+                        for kind, xero_id, qbt_id in self._pending_links
+                    ],
+                )
+                bulk_insert(
+                    Link,
+                    [
+                        {
+                            "connection": self.conn,
+                            "kind": kind,
+                            "xero_id": xero_id,
+                            "qbt_id": qbt_id,
+                            "created_by_run": self.run,
+                        }
+                        for kind, xero_id, qbt_id in self._pending_links
+                    ],
+                )
         self._pending_updates.clear()
         self._pending_links.clear()
 
@@ -299,21 +385,31 @@ class Importer:
             if action.entity == "leave_link":
                 after = action.after
                 with db.atomic():
-                    previous = LeaveLink.get_or_none(connection=self.conn,
-                                                     xero_leave_type_id=action.xero_id)
+                    previous = LeaveLink.get_or_none(
+                        connection=self.conn, xero_leave_type_id=action.xero_id
+                    )
                     if previous is not None:
-                        (JournalEntry.update(before={"qbt_jobcode_id": previous.qbt_jobcode_id})
-                         .where(JournalEntry.id == entry.id).execute())
-                    LeaveLink.delete().where((LeaveLink.connection == self.conn)
-                                             & (LeaveLink.xero_leave_type_id == action.xero_id)).execute()
-                    LeaveLink.create(connection=self.conn, xero_leave_type_id=action.xero_id,
-                                     qbt_jobcode_id=after["qbt_jobcode_id"],
-                                     is_paid=bool(after["is_paid"]),
-                                     export_to_xero=bool(after["export_to_xero"]))
+                        (
+                            JournalEntry.update(before={"qbt_jobcode_id": previous.qbt_jobcode_id})
+                            .where(JournalEntry.id == entry.id)
+                            .execute()
+                        )
+                    LeaveLink.delete().where(
+                        (LeaveLink.connection == self.conn)
+                        & (LeaveLink.xero_leave_type_id == action.xero_id)
+                    ).execute()
+                    LeaveLink.create(
+                        connection=self.conn,
+                        xero_leave_type_id=action.xero_id,
+                        qbt_jobcode_id=after["qbt_jobcode_id"],
+                        is_paid=bool(after["is_paid"]),
+                        export_to_xero=bool(after["export_to_xero"]),
+                    )
             elif action.qbt_id is not None:
                 if action.link_kind is not None:
-                    self._pending_links.append((action.link_kind, action.xero_id or "",
-                                                action.qbt_id))
+                    self._pending_links.append(
+                        (action.link_kind, action.xero_id or "", action.qbt_id)
+                    )
                 self.refs[action.ref.removesuffix(":link")] = action.qbt_id
             self._settle(entry, "done", entry.qbt_id, None)
             self._count(action, "linked")
@@ -336,22 +432,39 @@ class Importer:
         return row
 
     def _batch(self, op: str, entity: str, batch: Sequence[Action]) -> None:
-        journal_op = {"create": "create", "update": "update", "restore": "restore",
-                      "archive": "archive"}[op]
+        journal_op = {
+            "create": "create",
+            "update": "update",
+            "restore": "restore",
+            "archive": "archive",
+        }[op]
         prepared = [(action, self._row(op, action)) for action in batch]
         entries = self._journal_many([(a, r, journal_op) for a, r in prepared])
         sendable: list[tuple[Action, dict[str, Any], JournalEntry]] = []
         for (action, row), entry in zip(prepared, entries, strict=True):
-            if (entity == "user" and op != "create" and action.qbt_id is not None
-                    and action.qbt_id == self.plan.key_owner_id):
+            if (
+                entity == "user"
+                and op != "create"
+                and action.qbt_id is not None
+                and action.qbt_id == self.plan.key_owner_id
+            ):
                 # The last guard: the plan never asks this (core.engine.plan.employees).
-                self._fail(action, entry, tr("the QuickBooks Time user whose access key this "
-                                             "app uses is never changed by an import or an undo"))
+                self._fail(
+                    action,
+                    entry,
+                    tr(
+                        "the QuickBooks Time user whose access key this "
+                        "app uses is never changed by an import or an undo"
+                    ),
+                )
                 continue
             if row is None:
                 parent = self._labels.get(action.needs or "", action.needs or "")
-                self._fail(action, entry, tr("it depends on \"{name}\", which could not be written",
-                                             name=parent))
+                self._fail(
+                    action,
+                    entry,
+                    tr('it depends on "{name}", which could not be written', name=parent),
+                )
                 continue
             sendable.append((action, row, entry))
         if not sendable:
@@ -366,48 +479,63 @@ class Importer:
             except WriteOutcomeUnknown as lost:
                 results = self._reconcile(op, entity, rows, lost, sent_at)
         except BaseException as exc:
-            # Fix: the run is ending on an error (or a cancel/kill signal) with this batch's
+            # The run is ending on an error (or a cancel/kill signal) with this batch's
             # outcome unknown. Never leave its journal entries at "intent" under a run that
             # is no longer "running": say what is known, as close_interrupted() does.
             self._pending_updates.clear()
             for _action, _row, entry in sendable:
-                self._settle(entry, "unknown", entry.qbt_id,
-                             f"the run stopped before the answer was recorded: {type(exc).__name__}")
+                self._settle(
+                    entry,
+                    "unknown",
+                    entry.qbt_id,
+                    f"the run stopped before the answer was recorded: {type(exc).__name__}",
+                )
             self._flush()
             raise
         by_row = {id(r.input): r for r in results}
         for action, row, entry in sendable:
             result = by_row.get(id(row))
             if result is None and len(results) == len(rows):
-                # Positional fallback (the client keeps identity; belt and braces). Fix: only
-                # when there is one result per row — after a lost answer the results may
-                # cover some rows only, and a position would give a row another row's id.
+                # Positional fallback (the client keeps identity; belt and braces), only when
+                # there is one result per row — after a lost answer the results may cover
+                # some rows only, and a position would give a row another row's id.
                 result = results[[id(r) for r in rows].index(id(row))]
             self._record(action, entry, result)
         self._flush()
 
-    def _reconcile(self, op: str, entity: str, rows: list[dict[str, Any]],
-                   lost: WriteOutcomeUnknown, sent_at: float) -> list[WriteResult]:
+    def _reconcile(
+        self,
+        op: str,
+        entity: str,
+        rows: list[dict[str, Any]],
+        lost: WriteOutcomeUnknown,
+        sent_at: float,
+    ) -> list[WriteResult]:
         """The answer to a batch was lost: find out what QB Time did before re-sending.
 
-        Fix: the answer to the re-send may be lost too (a flaky connection rarely fails
-        once). Before, that second WriteOutcomeUnknown ended the whole run, so each sync got
-        one phase further at best. Now: read back and re-send up to ``RESENDS`` times; rows
-        whose outcome is still unknown after that get no result (recorded as failed, the
-        rest of the run goes on; the next run's plan finds them if they were written).
+        The answer to the re-send may be lost too (a flaky connection rarely fails once),
+        and one more lost answer must not end the whole run: read back and re-send up to
+        ``RESENDS`` times; rows whose outcome is still unknown after that get no result
+        (recorded as failed, the rest of the run goes on; the next run's plan finds them if
+        they were written).
         """
         results: dict[int, WriteResult] = {id(r.input): r for r in lost.completed}
         pending = [r for r in rows if id(r) not in results]
-        log.warning("Answer lost for %d %s %s row(s); reading back before re-sending",
-                    len(pending), op, entity)
+        log.warning(
+            "Answer lost for %d %s %s row(s); reading back before re-sending",
+            len(pending),
+            op,
+            entity,
+        )
         method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
         for attempt in range(RESENDS + 1):
             if op == "create" and pending:
                 found = _read_back(self.client, entity, pending, sent_at - 120)
                 for index, row in enumerate(pending):
                     if index in found:
-                        results[id(row)] = WriteResult(row, True, 200, {"id": found[index], **row},
-                                                       "found after a lost answer")
+                        results[id(row)] = WriteResult(
+                            row, True, 200, {"id": found[index], **row}, "found after a lost answer"
+                        )
                 pending = [r for r in pending if id(r) not in results]
             if not pending or attempt == RESENDS:
                 break
@@ -419,8 +547,14 @@ class Importer:
                 for result in again.completed:
                     results[id(result.input)] = result
                 pending = [r for r in pending if id(r) not in results]
-                log.warning("Answer lost again for %d %s %s row(s) (re-send %d of %d)",
-                            len(pending), op, entity, attempt + 1, RESENDS)
+                log.warning(
+                    "Answer lost again for %d %s %s row(s) (re-send %d of %d)",
+                    len(pending),
+                    op,
+                    entity,
+                    attempt + 1,
+                    RESENDS,
+                )
         return [results[id(r)] for r in rows if id(r) in results]
 
     def _record(self, action: Action, entry: JournalEntry, result: WriteResult | None) -> None:
@@ -429,18 +563,30 @@ class Importer:
             self._fail(action, entry, reason or tr("QuickBooks Time refused it"))
             return
         qbt_id = result.id if action.op == "create" else action.qbt_id
-        self._settle(entry, "done", qbt_id,
-                     "already existed in QuickBooks Time: linked" if result.duplicate else None)
+        self._settle(
+            entry,
+            "done",
+            qbt_id,
+            "already existed in QuickBooks Time: linked" if result.duplicate else None,
+        )
         if qbt_id is not None:
             self.refs[action.ref] = qbt_id
             if action.op == "create" and action.link_kind is not None:
                 self._pending_links.append((action.link_kind, action.xero_id or "", qbt_id))
-        verb = {"create": "created", "update": "updated", "restore": "updated",
-                "archive": "archived"}[action.op]
+        verb = {
+            "create": "created",
+            "update": "updated",
+            "restore": "updated",
+            "archive": "archived",
+        }[action.op]
         self._count(action, "linked" if result.duplicate else verb)
         if action.op == "create" and action.after.get("assigned_to_all"):
-            self._count(Action(action.ref, action.phase, action.op, action.entity, "assignments",
-                               action.label), "created")
+            self._count(
+                Action(
+                    action.ref, action.phase, action.op, action.entity, "assignments", action.label
+                ),
+                "created",
+            )
 
     def _fail(self, action: Action, entry: JournalEntry, reason: str) -> None:
         self._settle(entry, "failed", entry.qbt_id, reason)
@@ -462,18 +608,31 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
 
     actions: list[PlanAction] = []
     skipped: list[Skipped] = []
-    entries = list(JournalEntry.select().where((JournalEntry.run == run)
-                                               & (JournalEntry.state == "done"))
-                   .order_by(JournalEntry.seq.desc()))
+    entries = list(
+        JournalEntry.select()
+        .where((JournalEntry.run == run) & (JournalEntry.state == "done"))
+        .order_by(JournalEntry.seq.desc())
+    )
     if key_owner_id is not None:
         kept = []
         for e in entries:
-            if (e.entity_kind == "user" and e.qbt_id == key_owner_id
-                    and e.action in ("create", "update", "restore", "archive")
-                    and not (e.action == "create" and e.error and "already existed" in e.error)):
-                skipped.append(Skipped("employee", e.xero_id or "", str(e.qbt_id), N_(
-                    "the QuickBooks Time user whose access key this app uses is never changed "
-                    "by an undo")))
+            if (
+                e.entity_kind == "user"
+                and e.qbt_id == key_owner_id
+                and e.action in ("create", "update", "restore", "archive")
+                and not (e.action == "create" and e.error and "already existed" in e.error)
+            ):
+                skipped.append(
+                    Skipped(
+                        "employee",
+                        e.xero_id or "",
+                        str(e.qbt_id),
+                        N_(
+                            "the QuickBooks Time user whose access key this app uses is never changed "
+                            "by an undo"
+                        ),
+                    )
+                )
                 continue
             kept.append(e)
         entries = kept
@@ -482,77 +641,193 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
     # keeps jobcode names unique among siblings, archived ones included: the created
     # jobcode is archived under a marked name first, then the rename is reverted.
     created_names = {
-        (int((e.after or {}).get("parent_id") or 0), qbt_name_key((e.after or {}).get("name"))): e.seq
-        for e in entries if e.action == "create" and e.entity_kind == "jobcode"
-        and e.qbt_id is not None and not (e.error and "already existed" in e.error)}
-    reclaimed: dict[int, str] = {}   # seq of a create -> the name it must give back
+        (
+            int((e.after or {}).get("parent_id") or 0),
+            qbt_name_key((e.after or {}).get("name")),
+        ): e.seq
+        for e in entries
+        if e.action == "create"
+        and e.entity_kind == "jobcode"
+        and e.qbt_id is not None
+        and not (e.error and "already existed" in e.error)
+    }
+    reclaimed: dict[int, str] = {}  # seq of a create -> the name it must give back
     for e in entries:
         before, after = e.before or {}, e.after or {}
         if e.entity_kind == "jobcode" and e.action in ("update", "restore") and "name" in after:
-            key = (int(before.get("parent_id") or after.get("parent_id") or 0),
-                   qbt_name_key(before.get("name")))
+            key = (
+                int(before.get("parent_id") or after.get("parent_id") or 0),
+                qbt_name_key(before.get("name")),
+            )
             if key in created_names:
                 reclaimed[created_names[key]] = str(before.get("name"))
-    deferred: list[PlanAction] = []   # reverts that wait for the archive freeing their name
+    deferred: list[PlanAction] = []  # reverts that wait for the archive freeing their name
     for e in entries:
         before, after = dict(e.before or {}), dict(e.after or {})
         ref = f"undo:{e.seq}"
         kind = "customers" if e.entity_kind in ("jobcode", "location") else "items"
-        kind = {"user": "employees", "customfield": "custom_fields", "location": "locations",
-                "leave_link": "leave"}.get(e.entity_kind, kind)
-        label = str(after.get("name") or before.get("name") or after.get("username")
-                    or e.xero_id or e.qbt_id)
+        kind = {
+            "user": "employees",
+            "customfield": "custom_fields",
+            "location": "locations",
+            "leave_link": "leave",
+        }.get(e.entity_kind, kind)
+        label = str(
+            after.get("name")
+            or before.get("name")
+            or after.get("username")
+            or e.xero_id
+            or e.qbt_id
+        )
         if e.action == "link":
-            actions.append(PlanAction(ref, "leave" if e.entity_kind == "leave_link" else "customers",
-                                      "link", e.entity_kind, kind, label, e.xero_id, e.qbt_id,
-                                      None, before=before, after={"unlink": True}))
+            actions.append(
+                PlanAction(
+                    ref,
+                    "leave" if e.entity_kind == "leave_link" else "customers",
+                    "link",
+                    e.entity_kind,
+                    kind,
+                    label,
+                    e.xero_id,
+                    e.qbt_id,
+                    None,
+                    before=before,
+                    after={"unlink": True},
+                )
+            )
         elif e.action == "create" and e.qbt_id is not None:
             if e.error and "already existed" in e.error:
-                actions.append(PlanAction(ref, "customers", "link", e.entity_kind, kind, label,
-                                          e.xero_id, e.qbt_id, None, after={"unlink": True}))
+                actions.append(
+                    PlanAction(
+                        ref,
+                        "customers",
+                        "link",
+                        e.entity_kind,
+                        kind,
+                        label,
+                        e.xero_id,
+                        e.qbt_id,
+                        None,
+                        after={"unlink": True},
+                    )
+                )
                 continue
             archived: dict[str, Any] = {"active": False}
             if e.seq in reclaimed:
                 archived["name"] = _undone_name(str(after.get("name") or label))
-            actions.append(PlanAction(ref, "archive", "archive", e.entity_kind, kind, label,
-                                      e.xero_id, e.qbt_id, None, before={"active": True},
-                                      after=archived, reason="created by the import"))
+            actions.append(
+                PlanAction(
+                    ref,
+                    "archive",
+                    "archive",
+                    e.entity_kind,
+                    kind,
+                    label,
+                    e.xero_id,
+                    e.qbt_id,
+                    None,
+                    before={"active": True},
+                    after=archived,
+                    reason="created by the import",
+                )
+            )
             if e.entity_kind == "location":
                 # The archived location stays linked to its contact: the next import restores
                 # it for that contact instead of creating a second one at the same address.
                 continue
-            actions.append(PlanAction(ref + ":unlink", "leave", "link", e.entity_kind, kind, label,
-                                      e.xero_id, e.qbt_id, None, after={"unlink": True}))
+            actions.append(
+                PlanAction(
+                    ref + ":unlink",
+                    "leave",
+                    "link",
+                    e.entity_kind,
+                    kind,
+                    label,
+                    e.xero_id,
+                    e.qbt_id,
+                    None,
+                    after={"unlink": True},
+                )
+            )
         elif e.action in ("update", "restore"):
             revert = {k: before.get(k) for k in after if k not in ("id",)}
-            gives_back = (e.entity_kind == "jobcode" and "name" in after
-                          and str(before.get("name")) in reclaimed.values())
-            (deferred if gives_back else actions).append(PlanAction(
-                ref, "archive" if gives_back else "customers", "update", e.entity_kind, kind,
-                label, e.xero_id, e.qbt_id, None, before=after, after=revert,
-                reason="undo a change"))
+            gives_back = (
+                e.entity_kind == "jobcode"
+                and "name" in after
+                and str(before.get("name")) in reclaimed.values()
+            )
+            (deferred if gives_back else actions).append(
+                PlanAction(
+                    ref,
+                    "archive" if gives_back else "customers",
+                    "update",
+                    e.entity_kind,
+                    kind,
+                    label,
+                    e.xero_id,
+                    e.qbt_id,
+                    None,
+                    before=after,
+                    after=revert,
+                    reason="undo a change",
+                )
+            )
         elif e.action == "archive":
             restore = {"active": True}
             if e.entity_kind == "jobcode" and before.get("assigned_to_all"):
                 restore["assigned_to_all"] = True
-            actions.append(PlanAction(ref, "customers", "restore", e.entity_kind, kind, label,
-                                      e.xero_id, e.qbt_id, None, before={"active": False},
-                                      after=restore, reason="undo an archive"))
+            actions.append(
+                PlanAction(
+                    ref,
+                    "customers",
+                    "restore",
+                    e.entity_kind,
+                    kind,
+                    label,
+                    e.xero_id,
+                    e.qbt_id,
+                    None,
+                    before={"active": False},
+                    after=restore,
+                    reason="undo an archive",
+                )
+            )
             for child in before.get("children", []):
                 child_after = {"active": True}
                 if child in before.get("children_assigned_to_all", []):
                     child_after["assigned_to_all"] = True
-                actions.append(PlanAction(f"{ref}:child:{child}", "locations", "restore",
-                                          "jobcode", kind, label, None, int(child), None,
-                                          before={"active": False}, after=child_after,
-                                          reason="undo an archive"))
+                actions.append(
+                    PlanAction(
+                        f"{ref}:child:{child}",
+                        "locations",
+                        "restore",
+                        "jobcode",
+                        kind,
+                        label,
+                        None,
+                        int(child),
+                        None,
+                        before={"active": False},
+                        after=child_after,
+                        reason="undo an archive",
+                    )
+                )
             for user_id, jobcode_id in before.get("assignments", []):
-                actions.append(PlanAction(f"{ref}:assign:{user_id}:{jobcode_id}", "employees",
-                                          "create", "assignment", "assignments", label, None,
-                                          None, None,
-                                          after={"user_id": int(user_id),
-                                                 "jobcode_id": int(jobcode_id)},
-                                          reason="undo an archive"))
+                actions.append(
+                    PlanAction(
+                        f"{ref}:assign:{user_id}:{jobcode_id}",
+                        "employees",
+                        "create",
+                        "assignment",
+                        "assignments",
+                        label,
+                        None,
+                        None,
+                        None,
+                        after={"user_id": int(user_id), "jobcode_id": int(jobcode_id)},
+                        reason="undo an archive",
+                    )
+                )
     # Last in the archive phase (after the archives: ordered_groups keeps plan order).
     return ImportPlan(actions=actions + deferred, skipped=skipped, key_owner_id=key_owner_id)
 
@@ -561,7 +836,7 @@ def _undone_name(name: str) -> str:
     """The name an archived jobcode created by an undone import takes when its own name
     must be given back (kept within QuickBooks Time's length limit)."""
     suffix = " " + tr("(undone)")
-    return name[:NAME_LIMIT - len(suffix)].rstrip() + suffix
+    return name[: NAME_LIMIT - len(suffix)].rstrip() + suffix
 
 
 class Undoer(Importer):
@@ -572,12 +847,20 @@ class Undoer(Importer):
             entry = self._journal(action, None, "link")
             with db.atomic():
                 if action.entity == "leave_link":
-                    LeaveLink.delete().where((LeaveLink.connection == self.conn)
-                                             & (LeaveLink.xero_leave_type_id == action.xero_id)).execute()
+                    LeaveLink.delete().where(
+                        (LeaveLink.connection == self.conn)
+                        & (LeaveLink.xero_leave_type_id == action.xero_id)
+                    ).execute()
                 else:
-                    (Link.delete().where((Link.connection == self.conn)
-                                         & (Link.qbt_id == action.qbt_id)
-                                         & (Link.xero_id == (action.xero_id or ""))).execute())
+                    (
+                        Link.delete()
+                        .where(
+                            (Link.connection == self.conn)
+                            & (Link.qbt_id == action.qbt_id)
+                            & (Link.xero_id == (action.xero_id or ""))
+                        )
+                        .execute()
+                    )
                 entry.state = "done"
                 entry.save()
             self._count(action, "unlinked")
@@ -586,8 +869,9 @@ class Undoer(Importer):
         if entity != "assignment":
             super()._batch(op, entity, batch)
             return
-        existing = {(a.user_id, a.jobcode_id) for a in self.client.jobcode_assignments()
-                    if a.active}
+        existing = {
+            (a.user_id, a.jobcode_id) for a in self.client.jobcode_assignments() if a.active
+        }
         todo = [a for a in batch if (a.after["user_id"], a.after["jobcode_id"]) not in existing]
         rows = [dict(a.after) for a in todo]
         entries = [self._journal(a, r, "assign") for a, r in zip(todo, rows, strict=True)]
@@ -597,19 +881,39 @@ class Undoer(Importer):
         self._flush()
 
 
-def undo_run(conn: Connection, client: QBTimeClient, run: ImportRun, *,
-             progress: ProgressCallback | None = None,
-             cancel: threading.Event | None = None) -> ImportRun:
+def undo_run(
+    conn: Connection,
+    client: QBTimeClient,
+    run: ImportRun,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportRun:
     """Revert ``run`` (journaled as an ``undo`` run); ``run`` becomes ``undone``.
 
     The key's owner is asked of QuickBooks Time (one call) only when the run wrote users."""
     owner = None
-    if JournalEntry.select().where((JournalEntry.run == run) & (JournalEntry.state == "done")
-                                   & (JournalEntry.entity_kind == "user")).exists():
+    if (
+        JournalEntry.select()
+        .where(
+            (JournalEntry.run == run)
+            & (JournalEntry.state == "done")
+            & (JournalEntry.entity_kind == "user")
+        )
+        .exists()
+    ):
         owner = int(client.current_user().id)
     plan = undo_plan(run, owner)
-    undoer = Undoer(conn, client, plan, options={"undo_of": run.id}, progress=progress,
-                    cancel=cancel, kind="undo", undoes=run)
+    undoer = Undoer(
+        conn,
+        client,
+        plan,
+        options={"undo_of": run.id},
+        progress=progress,
+        cancel=cancel,
+        kind="undo",
+        undoes=run,
+    )
     result = undoer.execute()
     if not undoer.problems:
         run.status = "undone"

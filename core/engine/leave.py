@@ -22,7 +22,7 @@ from core.store.models import Connection, LeaveLink, db
 class TimeOffCode:
     id: int
     name: str
-    type: str            # pto | unpaid_time_off
+    type: str  # pto | unpaid_time_off
     active: bool
 
 
@@ -47,8 +47,11 @@ class LeaveRow:
 
 def time_off_codes(snapshot: Snapshot) -> list[TimeOffCode]:
     """The top-level time-off codes of QuickBooks Time, archived ones included, by name."""
-    codes = [TimeOffCode(j.id, j.name, j.type, j.active) for j in snapshot.jobcodes
-             if j.type in TIME_OFF_TYPES and j.parent_id == 0]
+    codes = [
+        TimeOffCode(j.id, j.name, j.type, j.active)
+        for j in snapshot.jobcodes
+        if j.type in TIME_OFF_TYPES and j.parent_id == 0
+    ]
     return sorted(codes, key=lambda c: (not c.active, c.name.casefold(), c.id))
 
 
@@ -56,8 +59,12 @@ def _same_name_code(leave_type: XeroLeaveType, codes: list[TimeOffCode]) -> int 
     """The active code with the same name: exactly (the plan's rule), else the only one whose
     name differs just by case, accents or punctuation (a suggestion the user confirms)."""
     active = [c for c in codes if c.active]
-    result = matching.match_named("leave_type", [(leave_type.leave_type_id, leave_type.name)],
-                                  [(c.id, c.name, c.active) for c in codes], {})
+    result = matching.match_named(
+        "leave_type",
+        [(leave_type.leave_type_id, leave_type.name)],
+        [(c.id, c.name, c.active) for c in codes],
+        {},
+    )
     target = result.links.get(leave_type.leave_type_id)
     if target is not None and any(c.id == target for c in active):
         return target
@@ -70,8 +77,10 @@ def leave_link_rows(conn: Connection, snapshot: Snapshot) -> list[LeaveRow]:
     """One row per Xero leave type of ``snapshot``: the saved link, else a same-name code."""
     codes = time_off_codes(snapshot)
     known = {c.id for c in codes}
-    saved = {row.xero_leave_type_id: row.qbt_jobcode_id
-             for row in LeaveLink.select().where(LeaveLink.connection == conn)}
+    saved = {
+        row.xero_leave_type_id: row.qbt_jobcode_id
+        for row in LeaveLink.select().where(LeaveLink.connection == conn)
+    }
     rows: list[LeaveRow] = []
     for leave_type in snapshot.leave_types:
         lid = leave_type.leave_type_id
@@ -80,13 +89,22 @@ def leave_link_rows(conn: Connection, snapshot: Snapshot) -> list[LeaveRow]:
         else:
             chosen = _same_name_code(leave_type, codes)
             source = "same_name" if chosen is not None else ""
-        rows.append(LeaveRow(lid, leave_type.name, bool(leave_type.is_paid), bool(leave_type.active),
-                             chosen, source))
+        rows.append(
+            LeaveRow(
+                lid,
+                leave_type.name,
+                bool(leave_type.is_paid),
+                bool(leave_type.active),
+                chosen,
+                source,
+            )
+        )
     return rows
 
 
-def save_leave_links(conn: Connection, choices: Mapping[str, int | None],
-                     leave_types: Iterable[XeroLeaveType]) -> int:
+def save_leave_links(
+    conn: Connection, choices: Mapping[str, int | None], leave_types: Iterable[XeroLeaveType]
+) -> int:
     """Write one LeaveLink row per leave type in ``choices`` (``None`` = deliberately not
     linked). Leave types not in ``choices`` keep their row. Returns the rows written."""
     by_id = {lt.leave_type_id: lt for lt in leave_types}
@@ -97,13 +115,23 @@ def save_leave_links(conn: Connection, choices: Mapping[str, int | None],
             if leave_type is None:
                 continue
             paid = bool(leave_type.is_paid)
-            (LeaveLink.insert(connection=conn, xero_leave_type_id=lid,
-                              qbt_jobcode_id=None if qbt_id is None else int(qbt_id),
-                              is_paid=paid, export_to_xero=paid)
-             .on_conflict(conflict_target=[LeaveLink.connection, LeaveLink.xero_leave_type_id],
-                          update={LeaveLink.qbt_jobcode_id: None if qbt_id is None else int(qbt_id),
-                                  LeaveLink.is_paid: paid, LeaveLink.export_to_xero: paid})
-             .execute())
+            (
+                LeaveLink.insert(
+                    connection=conn,
+                    xero_leave_type_id=lid,
+                    qbt_jobcode_id=None if qbt_id is None else int(qbt_id),
+                    is_paid=paid,
+                    export_to_xero=paid,
+                )
+                .on_conflict(
+                    conflict_target=[LeaveLink.connection, LeaveLink.xero_leave_type_id],
+                    update={
+                        LeaveLink.qbt_jobcode_id: None if qbt_id is None else int(qbt_id),
+                        LeaveLink.is_paid: paid,
+                        LeaveLink.export_to_xero: paid,
+                    },
+                )
+                .execute()
+            )
             written += 1
     return written
-

@@ -56,11 +56,11 @@ def entry_name(entry: JournalEntry) -> str:
 class Problem:
     """A journal entry that did not end well: what, on which record, and why."""
 
-    action: str        # create | update | archive | restore | assign | link
-    kind: str          # jobcode | user | customfield | customfielditem | location | ...
+    action: str  # create | update | archive | restore | assign | link
+    kind: str  # jobcode | user | customfield | customfielditem | location | ...
     name: str
-    reason: str        # QuickBooks Time's answer or the importer's reason (already worded)
-    state: str         # failed | unknown
+    reason: str  # QuickBooks Time's answer or the importer's reason (already worded)
+    state: str  # failed | unknown
 
 
 def run_problems(run: ImportRun) -> list[Problem]:
@@ -69,19 +69,25 @@ def run_problems(run: ImportRun) -> list[Problem]:
     The importer's own ``problems`` list says the same with the plan's labels while it is
     in memory; this works for any run, also a stopped or an old one.
     """
-    query = (JournalEntry.select()
-             .where((JournalEntry.run == run) & (JournalEntry.state.in_(("failed", "unknown"))))
-             .order_by(JournalEntry.seq))
-    return [Problem(e.action, e.entity_kind, entry_name(e), str(e.error or ""), e.state)
-            for e in query]
+    query = (
+        JournalEntry.select()
+        .where((JournalEntry.run == run) & (JournalEntry.state.in_(("failed", "unknown"))))
+        .order_by(JournalEntry.seq)
+    )
+    return [
+        Problem(e.action, e.entity_kind, entry_name(e), str(e.error or ""), e.state) for e in query
+    ]
 
 
 def _cell(value: Any) -> str:
     if value is None:
         text = ""
     elif isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": ")) \
-            if value else ""
+        text = (
+            json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+            if value
+            else ""
+        )
     else:
         text = str(value)
     if text.startswith(_FORMULA_START):
@@ -93,13 +99,24 @@ def report_rows(run: ImportRun, words: Mapping[str, str] | None = None) -> Itera
     """One row per journal entry of ``run`` (see :data:`REPORT_COLUMNS`)."""
     say = (lambda code: words.get(code, code)) if words else (lambda code: code)
     for entry in run_entries(run):
-        yield [_cell(say(entry.action)), _cell(say(entry.entity_kind)), _cell(entry_name(entry)),
-               _cell(entry.before), _cell(entry.after), _cell(say(entry.state)),
-               _cell(entry.error)]
+        yield [
+            _cell(say(entry.action)),
+            _cell(say(entry.entity_kind)),
+            _cell(entry_name(entry)),
+            _cell(entry.before),
+            _cell(entry.after),
+            _cell(say(entry.state)),
+            _cell(entry.error),
+        ]
 
 
-def export_run_report(run: ImportRun, path: Path | str, *, header: Sequence[str] | None = None,
-                      words: Mapping[str, str] | None = None) -> int:
+def export_run_report(
+    run: ImportRun,
+    path: Path | str,
+    *,
+    header: Sequence[str] | None = None,
+    words: Mapping[str, str] | None = None,
+) -> int:
     """Write the report of ``run`` as CSV (UTF-8 with a BOM, so spreadsheets read accents).
 
     ``header`` replaces the column titles (e.g. translated); ``words`` translates the codes
@@ -124,29 +141,46 @@ def export_run_report(run: ImportRun, path: Path | str, *, header: Sequence[str]
 # ---------------------------------------------------------------------------- runs
 def last_run_id(conn: Connection) -> int:
     """The id of the newest run of ``conn`` (0 when there is none)."""
-    newest = (ImportRun.select(ImportRun.id).where(ImportRun.connection == conn)
-              .order_by(ImportRun.id.desc()).first())
+    newest = (
+        ImportRun.select(ImportRun.id)
+        .where(ImportRun.connection == conn)
+        .order_by(ImportRun.id.desc())
+        .first()
+    )
     return int(newest.id) if newest is not None else 0
 
 
 def import_run_after(conn: Connection, run_id: int) -> ImportRun | None:
     """The first import run of ``conn`` newer than ``run_id``: the one a stopped or failed
     import created (None when it failed before creating one)."""
-    return (ImportRun.select().where((ImportRun.connection == conn) & (ImportRun.id > run_id)
-                                     & (ImportRun.kind == "import"))
-            .order_by(ImportRun.id).first())
+    return (
+        ImportRun.select()
+        .where(
+            (ImportRun.connection == conn) & (ImportRun.id > run_id) & (ImportRun.kind == "import")
+        )
+        .order_by(ImportRun.id)
+        .first()
+    )
 
 
 def last_import(conn: Connection) -> ImportRun | None:
     """The newest import run of ``conn`` (undo runs are not imports)."""
-    return (ImportRun.select().where((ImportRun.connection == conn) & (ImportRun.kind == "import"))
-            .order_by(ImportRun.id.desc()).first())
+    return (
+        ImportRun.select()
+        .where((ImportRun.connection == conn) & (ImportRun.kind == "import"))
+        .order_by(ImportRun.id.desc())
+        .first()
+    )
 
 
 def can_undo(run: ImportRun | None) -> bool:
     """Whether ``core.app.sync.undo`` accepts ``run`` (an import that wrote and is not undone)."""
-    return (run is not None and run.kind == "import" and not run.dry_run
-            and run.status in ("done", "cancelled", "failed"))
+    return (
+        run is not None
+        and run.kind == "import"
+        and not run.dry_run
+        and run.status in ("done", "cancelled", "failed")
+    )
 
 
 # ---------------------------------------------------------------------------- batches
@@ -161,7 +195,7 @@ def batches(plan: ImportPlan, batch_size: int = BATCH_SIZE) -> list[list[Action]
     out: list[list[Action]] = []
     for phase in PHASES:
         for _key, group in ordered_groups(a for a in plan.actions if a.phase == phase):
-            out.extend(group[start:start + size] for start in range(0, len(group), size))
+            out.extend(group[start : start + size] for start in range(0, len(group), size))
     return out
 
 
@@ -173,8 +207,13 @@ def phase_totals(plan: ImportPlan) -> dict[str, int]:
 def outcome_counts(actions: Sequence[Action]) -> dict[str, dict[str, int]]:
     """``{verb: {summary kind: n}}`` for actions about to be (or just) sent, the importer's
     verbs: created, updated, archived, linked (assignments given at creation included)."""
-    verb = {"create": "created", "update": "updated", "restore": "updated",
-            "archive": "archived", "link": "linked"}
+    verb = {
+        "create": "created",
+        "update": "updated",
+        "restore": "updated",
+        "archive": "archived",
+        "link": "linked",
+    }
     out: dict[str, dict[str, int]] = {}
     for action in actions:
         bucket = out.setdefault(verb.get(action.op, action.op), {})

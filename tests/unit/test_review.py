@@ -66,8 +66,12 @@ BOM = b"\xef\xbb\xbf"
 @pytest.fixture
 def conn(tmp_path):
     open_database(tmp_path / "t.sqlite3")
-    c = Connection.create(xero_tenant_id="tenant-1", xero_tenant_name="Demo Org",
-                          qbtime_company_id="demo", qbtime_company_name="Demo")
+    c = Connection.create(
+        xero_tenant_id="tenant-1",
+        xero_tenant_name="Demo Org",
+        qbtime_company_id="demo",
+        qbtime_company_name="Demo",
+    )
     yield c
     close_database()
 
@@ -80,37 +84,58 @@ def french():
 
 
 def cand(qbt_id, name, score=100.0, code="case", **kw):
-    return Candidate(qbt_id=qbt_id, name=name, score=score, reason_code=code,
-                     reason="reason", **kw)
+    return Candidate(qbt_id=qbt_id, name=name, score=score, reason_code=code, reason="reason", **kw)
 
 
-def conflict(xero_id, name, problem="near_match", cands=(), *, kind="customer", problems=None,
-             details=None, email=""):
+def conflict(
+    xero_id,
+    name,
+    problem="near_match",
+    cands=(),
+    *,
+    kind="customer",
+    problems=None,
+    details=None,
+    email="",
+):
     cands = tuple(cands)
     return Conflict(
-        kind=kind, xero_id=xero_id, xero_name=name, problem=problem, candidates=cands,
+        kind=kind,
+        xero_id=xero_id,
+        xero_name=name,
+        problem=problem,
+        candidates=cands,
         fingerprint=fingerprint(kind, name, problem, cands, xero_email=email),
         details={"problems": tuple(problems or (problem,)), **(details or {})},
     )
 
 
 def saved(conn, c):
-    return Decision.get_or_none(Decision.connection == conn.id, Decision.kind == c.kind,
-                                Decision.xero_id == c.xero_id)
+    return Decision.get_or_none(
+        Decision.connection == conn.id, Decision.kind == c.kind, Decision.xero_id == c.xero_id
+    )
 
 
 def state_of(conn, conflicts):
-    return {(r.conflict.xero_id): (r.decision.action if r.decision else None, r.state)
-            for r in review_rows(conn, conflicts)}
+    return {
+        (r.conflict.xero_id): (r.decision.action if r.decision else None, r.state)
+        for r in review_rows(conn, conflicts)
+    }
 
 
 @pytest.fixture
 def three():
     return [
         conflict("x1", "Smith Family Trust", cands=[cand(11, "Smith family trust")]),
-        conflict("x2", "Chip Davis", "ambiguous",
-                 [cand(21, "Chip Davis", code="identical"), cand(22, "Chip Davis", code="identical")]),
-        conflict("x3", "Greenfield Homes", cands=[cand(31, "Greenfield Homes-1", 90, "numbered_copy")]),
+        conflict(
+            "x2",
+            "Chip Davis",
+            "ambiguous",
+            [cand(21, "Chip Davis", code="identical"), cand(22, "Chip Davis", code="identical")],
+        ),
+        conflict(
+            "x3", "Greenfield Homes", cands=[cand(31, "Greenfield Homes-1", 90, "numbered_copy")]
+        ),
     ]
 
 
@@ -120,8 +145,12 @@ def three():
 def test_decide_saves_fingerprint_and_counts_progress(conn, three):
     assert progress(review_rows(conn, three)) == (0, 3)
     d = decide(conn, three[0], "link", target_qbt_id=11, note=" same trust ")
-    assert (d.action, d.target_qbt_id, d.depends_on, d.note) == ("link", 11, three[0].fingerprint,
-                                                                 "same trust")
+    assert (d.action, d.target_qbt_id, d.depends_on, d.note) == (
+        "link",
+        11,
+        three[0].fingerprint,
+        "same trust",
+    )
     decide(conn, three[1], "later")
     rows = review_rows(conn, three)
     assert [r.state for r in rows] == ["decided", "undecided", "undecided"]
@@ -177,8 +206,11 @@ def test_undo_restores_decided_at_and_stale_state(conn, three):
     decide(conn, newer, "link", target_qbt_id=11)
     assert undo_last(conn)
     back = saved(conn, a)
-    assert (back.action, back.depends_on, back.decided_at) == ("skip", a.fingerprint,
-                                                               first.decided_at)
+    assert (back.action, back.depends_on, back.decided_at) == (
+        "skip",
+        a.fingerprint,
+        first.decided_at,
+    )
     assert review_rows(conn, [newer])[0].state == "reopened"
 
 
@@ -205,7 +237,10 @@ def test_undo_stack_is_capped_and_survives_a_restart(conn, three, tmp_path):
     assert len(steps) == UNDO_LIMIT
     change = steps[-1]["changes"][0]
     assert (change["kind"], change["xero_id"], change["previous"]["action"]) == (
-        "customer", "x1", "skip")
+        "customer",
+        "x1",
+        "skip",
+    )
     close_database()
     open_database(tmp_path / "t.sqlite3")
     assert undo_last(conn)
@@ -216,20 +251,34 @@ def test_undo_stack_is_capped_and_survives_a_restart(conn, three, tmp_path):
 
 
 def test_decision_reopens_only_when_what_it_depended_on_changes(conn):
-    before = conflict("e1", "Jane Doe", cands=[cand(5, "jane doe", email="jane@x.com")],
-                      kind="employee", email="jane@x.com")
+    before = conflict(
+        "e1",
+        "Jane Doe",
+        cands=[cand(5, "jane doe", email="jane@x.com")],
+        kind="employee",
+        email="jane@x.com",
+    )
     decide(conn, before, "link", target_qbt_id=5)
     # a better scorer, another reason text, extra details: same fingerprint, decision stands
-    rescored = conflict("e1", "Jane Doe",
-                        cands=[Candidate(5, "jane doe", 97.5, "similar", "other words",
-                                         email="JANE@x.com")],
-                        kind="employee", email="jane@x.com", details={"active": False})
+    rescored = conflict(
+        "e1",
+        "Jane Doe",
+        cands=[Candidate(5, "jane doe", 97.5, "similar", "other words", email="JANE@x.com")],
+        kind="employee",
+        email="jane@x.com",
+        details={"active": False},
+    )
     assert rescored.fingerprint == before.fingerprint
     row = review_rows(conn, [rescored])[0]
     assert (row.state, row.stale, row.decided) == ("decided", False, True)
     # the QB Time user's e-mail changed: the answer re-opens
-    changed = conflict("e1", "Jane Doe", cands=[cand(5, "jane doe", email="jd@other.com")],
-                       kind="employee", email="jane@x.com")
+    changed = conflict(
+        "e1",
+        "Jane Doe",
+        cands=[cand(5, "jane doe", email="jd@other.com")],
+        kind="employee",
+        email="jane@x.com",
+    )
     row = review_rows(conn, [changed])[0]
     assert (row.state, row.stale, row.decided) == ("reopened", True, False)
     assert progress([row]) == (0, 1)
@@ -258,15 +307,18 @@ def test_link_needs_a_known_free_target(conn, three):
     with pytest.raises(LinkTargetMissing) as err:
         decide(conn, ambiguous, "link")
     assert "Chip Davis" in err.value.user_message("en")
-    assert "Chip Davis" in err.value.user_message("fr") and "Choisissez" in err.value.user_message("fr")
+    assert "Chip Davis" in err.value.user_message("fr") and "Choisissez" in err.value.user_message(
+        "fr"
+    )
     with pytest.raises(LinkTargetUnknown) as err:
         decide(conn, ambiguous, "link", target_qbt_id=999)
     assert "999" in err.value.user_message("en")
     with pytest.raises(LinkTargetUnknown):
         decide(conn, ambiguous, "link", target_qbt_id="abc")  # type: ignore[arg-type]
     # a manual search: any QB Time record of the right kind the local data knows
-    QBTRecord.create(connection=conn, kind="jobcode", qbt_id=999, name="Chip D.", parent_id=0,
-                     type="regular")
+    QBTRecord.create(
+        connection=conn, kind="jobcode", qbt_id=999, name="Chip D.", parent_id=0, type="regular"
+    )
     QBTRecord.create(connection=conn, kind="user", qbt_id=998, name="Chip")
     assert decide(conn, ambiguous, "link", target_qbt_id=999).target_qbt_id == 999
     with pytest.raises(LinkTargetUnknown):
@@ -301,9 +353,11 @@ def test_rename_rules(conn, three):
     with pytest.raises(NewNameTooLong) as err:
         decide(conn, c, "rename", new_name="x" * 65)
     assert err.value.user_message("en") == (
-        "The new name has 65 characters; QuickBooks Time allows at most 64. Shorten it.")
+        "The new name has 65 characters; QuickBooks Time allows at most 64. Shorten it."
+    )
     assert err.value.user_message("fr") == (
-        "Le nouveau nom compte 65 caractères ; QuickBooks Time en permet au plus 64. Raccourcissez-le.")
+        "Le nouveau nom compte 65 caractères ; QuickBooks Time en permet au plus 64. Raccourcissez-le."
+    )
     with pytest.raises(NewNameInvalid):
         decide(conn, c, "rename", new_name="Two\nlines")
     assert decide(conn, c, "rename", new_name="  " + "y" * 64 + "  ").new_name == "y" * 64
@@ -318,8 +372,9 @@ def test_create_refused_when_the_name_cannot_be_used(conn, french):
     assert "Choose Rename" in err.value.user_message("en") and "64" in err.value.user_message("en")
     assert decide(conn, too_long, "rename", new_name="The Very Long Name").action == "rename"
     # a lower-ranked problem counts too
-    both = conflict("x2", long_name, "duplicate_in_xero",
-                    problems=("duplicate_in_xero", "name_too_long"))
+    both = conflict(
+        "x2", long_name, "duplicate_in_xero", problems=("duplicate_in_xero", "name_too_long")
+    )
     with pytest.raises(CreateNeedsRename):
         decide(conn, both, "create")
     nameless = conflict("x3", "  ", "invalid_name")
@@ -342,17 +397,29 @@ def test_create_refused_when_the_name_cannot_be_used(conn, french):
 def test_accept_all_exact_links_only_the_safe_set_in_one_undo_step(conn):
     safe_case = conflict("a", "Smith Family Trust", cands=[cand(1, "Smith family trust")])
     safe_spaces = conflict("b", "Chip  Davis\u200b", cands=[cand(2, "chip davis", code="spaces")])
-    archived = conflict("c", "Old Co", "archived_twin",
-                        [cand(3, "Old Co", code="identical", archived=True)])
-    emp_one_email = conflict("d", "Jane Doe", cands=[cand(4, "jane doe", email="j@x.com")],
-                             kind="employee")
+    archived = conflict(
+        "c", "Old Co", "archived_twin", [cand(3, "Old Co", code="identical", archived=True)]
+    )
+    emp_one_email = conflict(
+        "d", "Jane Doe", cands=[cand(4, "jane doe", email="j@x.com")], kind="employee"
+    )
     unsafe = [
         conflict("e", "Café Rio", cands=[cand(5, "Cafe Rio", code="accents")]),
         conflict("f", "Acme Ltd", cands=[cand(6, "Acme", code="legal_suffix")]),
-        conflict("g", "Bob Lee", cands=[cand(7, "bob lee", code="case+other_email",
-                                             email="b@y.com")], kind="employee", email="b@x.com"),
-        conflict("h", "Bob Ray", cands=[cand(8, "Bob Ray", code="same_name_other_email",
-                                             email="r@y.com")], kind="employee", email="r@x.com"),
+        conflict(
+            "g",
+            "Bob Lee",
+            cands=[cand(7, "bob lee", code="case+other_email", email="b@y.com")],
+            kind="employee",
+            email="b@x.com",
+        ),
+        conflict(
+            "h",
+            "Bob Ray",
+            cands=[cand(8, "Bob Ray", code="same_name_other_email", email="r@y.com")],
+            kind="employee",
+            email="r@x.com",
+        ),
         conflict("i", "Twice", "ambiguous", [cand(9, "twice")]),
         conflict("j", "Two cands", cands=[cand(10, "two cands"), cand(11, "Two Cands ")]),
         conflict("k", "Fuzzy", cands=[cand(12, "Fuzzy", score=99.0)]),
@@ -367,8 +434,7 @@ def test_accept_all_exact_links_only_the_safe_set_in_one_undo_step(conn):
     decide(conn, decided_before, "skip")
     everything = [safe_case, safe_spaces, archived, emp_one_email, *unsafe, decided_before]
     # an archived twin is never linked in bulk: "restore and link" is a choice made one by one
-    assert [c.xero_id for c in everything if is_exact_safe(c)] == [
-        "a", "b", "d", "o", "p", "q"]
+    assert [c.xero_id for c in everything if is_exact_safe(c)] == ["a", "b", "d", "o", "p", "q"]
 
     assert accept_all_exact(conn, everything) == 3
     links = {d.xero_id: d.target_qbt_id for d in Decision.select() if d.action == "link"}
@@ -385,21 +451,29 @@ def test_accept_all_exact_takes_later_and_reopened_rows_and_skips_taken_targets(
     reopened = conflict("b", "Beta", cands=[cand(2, "beta")])
     taken = conflict("c", "Gamma", cands=[cand(3, "gamma")])
     decide(conn, later, "later")
-    Decision.create(connection=conn, kind="customer", xero_id="b", action="create",
-                    depends_on="old")
+    Decision.create(
+        connection=conn, kind="customer", xero_id="b", action="create", depends_on="old"
+    )
     Link.create(connection=conn, kind="customer", xero_id="zz", qbt_id=3)
     assert accept_all_exact(conn, [later, reopened, taken]) == 2
     assert state_of(conn, [later, reopened, taken]) == {
-        "a": ("link", "decided"), "b": ("link", "decided"), "c": (None, "undecided")}
+        "a": ("link", "decided"),
+        "b": ("link", "decided"),
+        "c": (None, "undecided"),
+    }
     assert undo_last(conn)
-    assert state_of(conn, [later, reopened]) == {"a": ("later", "undecided"),
-                                                 "b": ("create", "reopened")}
+    assert state_of(conn, [later, reopened]) == {
+        "a": ("later", "undecided"),
+        "b": ("create", "reopened"),
+    }
 
 
 def test_accept_all_exact_on_real_matching_output(conn):
-    result = match_named("customer",
-                         [("x1", "Smith Family Trust"), ("x2", "Café Rio"), ("x3", "Acme Ltd")],
-                         [(1, "Smith family trust", True), (2, "Cafe Rio", True), (3, "Acme", True)])
+    result = match_named(
+        "customer",
+        [("x1", "Smith Family Trust"), ("x2", "Café Rio"), ("x3", "Acme Ltd")],
+        [(1, "Smith family trust", True), (2, "Cafe Rio", True), (3, "Acme", True)],
+    )
     assert accept_all_exact(conn, result.conflicts) == 1
     assert [(d.xero_id, d.target_qbt_id) for d in Decision.select()] == [("x1", 1)]
 
@@ -408,12 +482,12 @@ def test_create_all_unmatched_only_where_creating_is_valid(conn):
     lonely = conflict("a", "Nobody Like Me", cands=[])
     lonely2 = conflict("b", "Nobody Either", "ambiguous", cands=[])
     not_safe = [
-        conflict("c", "Dupe Co", "duplicate_in_xero"),          # would make look-alikes
-        conflict("d", "L" * 70, "name_too_long"),                # needs a new name
-        conflict("e", "", "invalid_name"),                       # no name
+        conflict("c", "Dupe Co", "duplicate_in_xero"),  # would make look-alikes
+        conflict("d", "L" * 70, "name_too_long"),  # needs a new name
+        conflict("e", "", "invalid_name"),  # no name
         conflict("", "", "too_many_custom_fields", kind="tracking_category"),
-        conflict("f", "Has One", cands=[cand(1, "has one")]),   # has a candidate
-        conflict("g", "L" * 65),                                  # defensive: too long anyway
+        conflict("f", "Has One", cands=[cand(1, "has one")]),  # has a candidate
+        conflict("g", "L" * 65),  # defensive: too long anyway
     ]
     assert [c.xero_id for c in [lonely, lonely2, *not_safe] if is_create_safe(c)] == ["a", "b"]
     assert create_all_unmatched(conn, [lonely, lonely2, *not_safe]) == 2
@@ -466,14 +540,26 @@ def write_rows(path: Path, rows: list[dict[str, str]], *, encoding="utf-8-sig", 
 @pytest.fixture
 def accents():
     return [
-        conflict("x1", "Société Générale", cands=[cand(1, "Societe Generale", code="accents"),
-                                                  cand(2, "Société Général", 95.0, "similar")]),
+        conflict(
+            "x1",
+            "Société Générale",
+            cands=[
+                cand(1, "Societe Generale", code="accents"),
+                cand(2, "Société Général", 95.0, "similar"),
+            ],
+        ),
         conflict("x2", "Café Émile", cands=[cand(3, "café émile", code="case")]),
-        conflict("x3", "Crème Brûlée Ltée", "ambiguous",
-                 [cand(4, "Crème Brûlée Ltée", code="identical"),
-                  cand(5, "Crème Brûlée Ltée", code="identical"),
-                  cand(6, "Creme Brulee", 92.0, "similar"),
-                  cand(7, "Crème", 88.0, "similar")]),
+        conflict(
+            "x3",
+            "Crème Brûlée Ltée",
+            "ambiguous",
+            [
+                cand(4, "Crème Brûlée Ltée", code="identical"),
+                cand(5, "Crème Brûlée Ltée", code="identical"),
+                cand(6, "Creme Brulee", 92.0, "similar"),
+                cand(7, "Crème", 88.0, "similar"),
+            ],
+        ),
         conflict("x4", "Noël & Fils", cands=[cand(8, "Noel et Fils", 100.0, "accents+ampersand")]),
     ]
 
@@ -481,8 +567,12 @@ def accents():
 def test_export_is_utf8_with_bom_with_translated_reasons(conn, accents, tmp_path, french):
     decide(conn, accents[1], "link", target_qbt_id=3, note="même café")
     decide(conn, accents[3], "later")
-    path = export_csv(conn, review_rows(conn, accents), tmp_path / "revue.csv",
-                      unmatched=[("customer", "x9", "Pâtisserie Lévis")])
+    path = export_csv(
+        conn,
+        review_rows(conn, accents),
+        tmp_path / "revue.csv",
+        unmatched=[("customer", "x9", "Pâtisserie Lévis")],
+    )
     raw = path.read_bytes()
     assert raw.startswith(BOM) and "Société Générale".encode() in raw
     assert raw.count(b"\r\n") == 6
@@ -494,15 +584,26 @@ def test_export_is_utf8_with_bom_with_translated_reasons(conn, accents, tmp_path
     assert one["reason"] == describe_problem(accents[0], "fr")  # the current language
     assert one["candidate_1_reason"] == describe_reason("accents", score=100.0, language="fr")
     assert (one["candidate_1_id"], one["candidate_1_name"], one["candidate_1_score"]) == (
-        "1", "Societe Generale", "100")
+        "1",
+        "Societe Generale",
+        "100",
+    )
     assert (one["candidate_2_score"], one["candidate_3_id"], one["decision"]) == ("95", "", "")
     assert (two["decision"], two["target_qbt_id"], two["note"], two["state"]) == (
-        "link", "3", "même café", "decided")
+        "link",
+        "3",
+        "même café",
+        "decided",
+    )
     assert three["candidate_3_name"] == "Creme Brulee"  # only the first three candidates
     assert (four["decision"], four["state"]) == ("later", "undecided")
     assert two["fingerprint"] == accents[1].fingerprint
     assert (extra["xero_name"], extra["problem"], extra["decision"], extra["fingerprint"]) == (
-        "Pâtisserie Lévis", "no_match", "", "")
+        "Pâtisserie Lévis",
+        "no_match",
+        "",
+        "",
+    )
     assert "QuickBooks Time" in extra["reason"] and "créé" in extra["reason"]
 
 
@@ -517,12 +618,19 @@ def test_export_leaves_reopened_decisions_blank(conn, accents, tmp_path):
     changed = conflict("x1", "Société Générale SA", cands=accents[0].candidates)
     row = read_export(export_csv(conn, review_rows(conn, [changed]), tmp_path / "r.csv"))[0]
     assert (row["decision"], row["target_qbt_id"], row["state"], row["note"]) == (
-        "", "", "reopened", "checked")
+        "",
+        "",
+        "reopened",
+        "checked",
+    )
 
 
 def test_export_guards_against_formulas(conn, tmp_path):
-    evil = conflict("x1", '=HYPERLINK("http://evil","click")',
-                    cands=[cand(1, "+cmd|' /C calc'!A0"), cand(2, "@SUM(A1)", 90, "similar")])
+    evil = conflict(
+        "x1",
+        '=HYPERLINK("http://evil","click")',
+        cands=[cand(1, "+cmd|' /C calc'!A0"), cand(2, "@SUM(A1)", 90, "similar")],
+    )
     decide(conn, evil, "skip", note="-2+3")
     row = read_export(export_csv(conn, review_rows(conn, [evil]), tmp_path / "r.csv"))[0]
     assert row["xero_name"] == '\'=HYPERLINK("http://evil","click")'
@@ -544,8 +652,12 @@ def test_export_failure_is_a_domain_error(conn, three, tmp_path, french):
 
 def test_round_trip_export_edit_import(conn, accents, tmp_path):
     decide(conn, accents[3], "skip")
-    path = export_csv(conn, review_rows(conn, accents), tmp_path / "r.csv",
-                      unmatched=[("customer", "x9", "Pâtisserie Lévis")])
+    path = export_csv(
+        conn,
+        review_rows(conn, accents),
+        tmp_path / "r.csv",
+        unmatched=[("customer", "x9", "Pâtisserie Lévis")],
+    )
     rows = read_export(path)
     rows[0].update(decision="lier", target_qbt_id="2", note="vérifié par Hélène")
     rows[1].update(decision="Créer")
@@ -589,8 +701,12 @@ def test_import_semicolon_cp1252_with_french_words(conn, accents, tmp_path):
     report = import_csv(conn, accents, path)
     assert (report.applied, report.problems) == (4, [])
     got = {d.xero_id: (d.action, d.new_name, d.note) for d in Decision.select()}
-    assert got == {"x1": ("later", None, ""), "x2": ("skip", None, "déjà facturé"),
-                   "x3": ("rename", "Crème Brûlée Québec", ""), "x4": ("create", None, "")}
+    assert got == {
+        "x1": ("later", None, ""),
+        "x2": ("skip", None, "déjà facturé"),
+        "x3": ("rename", "Crème Brûlée Québec", ""),
+        "x4": ("create", None, ""),
+    }
 
 
 def test_import_utf8_without_bom_tab_and_utf16(conn, accents, tmp_path):
@@ -613,8 +729,11 @@ def test_import_excel_sep_line_and_blank_lines(conn, accents, tmp_path):
     body = io.StringIO(newline="")
     write_rows_to(body, rows, delimiter=";")
     path = tmp_path / "e.csv"
-    path.write_text("sep=;\r\n\r\n" + body.getvalue().replace("\r\n", "\r\n;;\r\n", 1),
-                    encoding="utf-8", newline="")
+    path.write_text(
+        "sep=;\r\n\r\n" + body.getvalue().replace("\r\n", "\r\n;;\r\n", 1),
+        encoding="utf-8",
+        newline="",
+    )
     report = import_csv(conn, accents, path)
     assert report.applied == 1 and saved(conn, accents[1]).action == "later"
     # physical line numbers: sep line, blank, header, blank-ish, x1, x2, x3, x4
@@ -624,15 +743,19 @@ def test_import_excel_sep_line_and_blank_lines(conn, accents, tmp_path):
 def test_import_link_targets_by_number_name_or_single_candidate(conn, accents, tmp_path):
     rows = read_export(export_csv(conn, review_rows(conn, accents), tmp_path / "r.csv"))
     rows[0].update(decision="link", target_qbt_id="Société Général")  # a candidate's name
-    rows[1].update(decision="link", target_qbt_id="")                  # the only candidate
-    rows[2].update(decision="link", target_qbt_id="5.0")               # Excel made it a number
+    rows[1].update(decision="link", target_qbt_id="")  # the only candidate
+    rows[2].update(decision="link", target_qbt_id="5.0")  # Excel made it a number
     rows[3].update(decision="link", target_qbt_id=" 8 ")
     path = tmp_path / "e.csv"
     write_rows(path, rows)
     report = import_csv(conn, accents, path)
     assert (report.applied, report.problems) == (4, [])
     assert {d.xero_id: d.target_qbt_id for d in Decision.select()} == {
-        "x1": 2, "x2": 3, "x3": 5, "x4": 8}
+        "x1": 2,
+        "x2": 3,
+        "x3": 5,
+        "x4": 8,
+    }
 
 
 def test_import_strips_the_formula_guard(conn, tmp_path):
@@ -655,35 +778,48 @@ def test_import_reports_every_problem_with_its_line(conn, accents, tmp_path):
     too_long = conflict("x6", "T" * 70, "name_too_long")
     conflicts = [*accents, taken, too_long]
     Link.create(connection=conn, kind="customer", xero_id="other", qbt_id=40)
-    rows = read_export(export_csv(conn, review_rows(conn, conflicts), tmp_path / "r.csv",
-                                  unmatched=[("customer", "x9", "Unmatched Ltd")]))
+    rows = read_export(
+        export_csv(
+            conn,
+            review_rows(conn, conflicts),
+            tmp_path / "r.csv",
+            unmatched=[("customer", "x9", "Unmatched Ltd")],
+        )
+    )
     by_id = {r["xero_id"]: r for r in rows}
     edited = [
-        {**by_id["x1"], "decision": "link", "target_qbt_id": "Nobody"},      # line 2
-        {**by_id["x1"], "decision": "skip"},                                  # line 3: dup
-        {**by_id["x2"], "decision": "merge"},                                 # line 4
-        {**by_id["x3"], "decision": "link", "target_qbt_id": ""},            # line 5
-        {**by_id["x4"], "decision": "rename", "new_name": "  "},             # line 6
-        {**by_id["x5"], "decision": "link", "target_qbt_id": "40"},          # line 7
-        {**by_id["x6"], "decision": "create"},                                # line 8
-        {**by_id["x6"], "kind": "employee", "decision": "skip"},             # line 9
-        {**by_id["x9"], "decision": "skip"},                                  # line 10
-        {**by_id["x2"], "xero_id": "x2b", "decision": "skip"},               # line 11
+        {**by_id["x1"], "decision": "link", "target_qbt_id": "Nobody"},  # line 2
+        {**by_id["x1"], "decision": "skip"},  # line 3: dup
+        {**by_id["x2"], "decision": "merge"},  # line 4
+        {**by_id["x3"], "decision": "link", "target_qbt_id": ""},  # line 5
+        {**by_id["x4"], "decision": "rename", "new_name": "  "},  # line 6
+        {**by_id["x5"], "decision": "link", "target_qbt_id": "40"},  # line 7
+        {**by_id["x6"], "decision": "create"},  # line 8
+        {**by_id["x6"], "kind": "employee", "decision": "skip"},  # line 9
+        {**by_id["x9"], "decision": "skip"},  # line 10
+        {**by_id["x2"], "xero_id": "x2b", "decision": "skip"},  # line 11
     ]
     path = tmp_path / "e.csv"
     write_rows(path, edited)
     report = import_csv(conn, conflicts, path)
     got = [(p.line, p.xero_id, p.code) for p in report.problems]
     assert got == [
-        (2, "x1", "duplicate"), (3, "x1", "duplicate"), (4, "x2", "unknown_decision"),
-        (5, "x3", "target_missing"), (6, "x4", "name_missing"), (7, "x5", "target_taken"),
-        (8, "x6", "create_refused"), (9, "x6", "not_a_conflict"), (10, "x9", "not_a_conflict"),
+        (2, "x1", "duplicate"),
+        (3, "x1", "duplicate"),
+        (4, "x2", "unknown_decision"),
+        (5, "x3", "target_missing"),
+        (6, "x4", "name_missing"),
+        (7, "x5", "target_taken"),
+        (8, "x6", "create_refused"),
+        (9, "x6", "not_a_conflict"),
+        (10, "x9", "not_a_conflict"),
         (11, "x2b", "not_a_conflict"),
     ]
     assert report.applied == 0 and Decision.select().count() == 0
     reasons = {p.code: p.reason for p in report.problems}
-    assert reasons["duplicate"] == ("This record has a decision on several lines (2, 3); keep "
-                                    "only one of them.")
+    assert reasons["duplicate"] == (
+        "This record has a decision on several lines (2, 3); keep only one of them."
+    )
     assert '"merge" is not a decision' in reasons["unknown_decision"]
 
     # the other problem kinds: bad target, unknown number, too long, changed since export
@@ -697,9 +833,14 @@ def test_import_reports_every_problem_with_its_line(conn, accents, tmp_path):
     write_rows(path, more)
     report = import_csv(conn, conflicts, path)
     assert [(p.line, p.code) for p in report.problems] == [
-        (2, "bad_target"), (3, "target_unknown"), (4, "name_too_long"), (5, "changed")]
+        (2, "bad_target"),
+        (3, "target_unknown"),
+        (4, "name_too_long"),
+        (5, "changed"),
+    ]
     assert report.problems[0].reason == (
-        '"Nobody" is neither one of the suggested matches nor a QuickBooks Time record number.')
+        '"Nobody" is neither one of the suggested matches nor a QuickBooks Time record number.'
+    )
     assert "since the export" in report.problems[3].reason
     assert report.applied == 1 and saved(conn, taken).action == "skip"
 
@@ -738,19 +879,32 @@ def test_two_lines_linking_the_same_record(conn, tmp_path):
     assert [(p.line, p.code) for p in report.problems] == [(3, "target_taken")]
 
 
-@pytest.mark.parametrize("content, reason", [
-    (None, "it cannot be opened"),
-    (b"", "it is empty"),
-    (b"\xef\xbb\xbf  \r\n", "it is empty"),
-    (b"name,xero_id\r\nAcme,x1\r\n", "the columns kind, decision, fingerprint are missing"),
-    (b"kind,xero_id,decision,fingerprint\r\n\x81\x8d\x8f\x90\x9d,\xff\r\n",
-     "its text encoding is not recognised"),
-    (b"kind,xero_id,decision,fingerprint\r\ncustomer,x1,skip\x00,f\r\n", "it is not a valid CSV file"),
-    (b"kind,xero_id,decision,fingerprint\r\ncustomer,x1,\"" + b"x" * 200_000 + b"\"\r\n",
-     "it is not a valid CSV file"),
-    (b"PK\x03\x04\x14\x00\x06\x00", 'it is a spreadsheet workbook, not a CSV file (in your '
-     'spreadsheet program, save it as "CSV UTF-8")'),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (None, "it cannot be opened"),
+        (b"", "it is empty"),
+        (b"\xef\xbb\xbf  \r\n", "it is empty"),
+        (b"name,xero_id\r\nAcme,x1\r\n", "the columns kind, decision, fingerprint are missing"),
+        (
+            b"kind,xero_id,decision,fingerprint\r\n\x81\x8d\x8f\x90\x9d,\xff\r\n",
+            "its text encoding is not recognised",
+        ),
+        (
+            b"kind,xero_id,decision,fingerprint\r\ncustomer,x1,skip\x00,f\r\n",
+            "it is not a valid CSV file",
+        ),
+        (
+            b'kind,xero_id,decision,fingerprint\r\ncustomer,x1,"' + b"x" * 200_000 + b'"\r\n',
+            "it is not a valid CSV file",
+        ),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00",
+            "it is a spreadsheet workbook, not a CSV file (in your "
+            'spreadsheet program, save it as "CSV UTF-8")',
+        ),
+    ],
+)
 def test_unreadable_files_change_nothing(conn, three, tmp_path, content, reason):
     decide(conn, three[0], "skip")
     path = tmp_path / "bad.csv"
@@ -759,7 +913,8 @@ def test_unreadable_files_change_nothing(conn, three, tmp_path, content, reason)
     with pytest.raises(ReviewFileUnreadable) as err:
         import_csv(conn, three, path)
     assert err.value.user_message("en") == (
-        f"The file {path} could not be read as a review spreadsheet: {reason}. Nothing was changed.")
+        f"The file {path} could not be read as a review spreadsheet: {reason}. Nothing was changed."
+    )
     assert "Rien n’a été modifié" in err.value.user_message("fr")
     assert [d.action for d in Decision.select()] == ["skip"]
     assert len(Setting.get_value(f"review_undo:{conn.id}")) == 1
@@ -800,11 +955,17 @@ def test_accept_all_exact_reads_the_xero_email_matching_gives_employees():
     are never in the "accept all exact" set, whichever key carries it."""
     other = cand(7, "Chip Davis", email="chip@other.example")
     for key in ("email", "xero_email"):
-        c = conflict("e1", "Chip Davis", cands=[other], kind="employee",
-                     details={key: "chip@davis.example"})
+        c = conflict(
+            "e1", "Chip Davis", cands=[other], kind="employee", details={key: "chip@davis.example"}
+        )
         assert not rv.is_exact_safe(c), key
-    same = conflict("e2", "Chip Davis", cands=[cand(8, "Chip Davis", email="CHIP@davis.example ")],
-                    kind="employee", details={"email": "chip@davis.example"})
+    same = conflict(
+        "e2",
+        "Chip Davis",
+        cands=[cand(8, "Chip Davis", email="CHIP@davis.example ")],
+        kind="employee",
+        details={"email": "chip@davis.example"},
+    )
     assert rv.is_exact_safe(same)
 
 

@@ -8,13 +8,27 @@ from core.engine.names import NAME_LIMIT
 
 
 def _cand(name: str, *, archived: bool = False, email: str = "") -> Candidate:
-    return Candidate(qbt_id=7, name=name, score=90.0, reason_code="similar", reason="similar",
-                     archived=archived, email=email)
+    return Candidate(
+        qbt_id=7,
+        name=name,
+        score=90.0,
+        reason_code="similar",
+        reason="similar",
+        archived=archived,
+        email=email,
+    )
 
 
 def _conflict(kind: str, name: str, **details: object) -> Conflict:
-    return Conflict(kind=kind, xero_id="x1", xero_name=name, problem="near_match",
-                    candidates=(), fingerprint="0" * 16, details=details)
+    return Conflict(
+        kind=kind,
+        xero_id="x1",
+        xero_name=name,
+        problem="near_match",
+        candidates=(),
+        fingerprint="0" * 16,
+        details=details,
+    )
 
 
 def _by_field(conflict: Conflict, cand: Candidate) -> dict[str, tuple[str, bool]]:
@@ -22,8 +36,9 @@ def _by_field(conflict: Conflict, cand: Candidate) -> dict[str, tuple[str, bool]
 
 
 def test_a_linked_customer_takes_the_xero_name_and_is_restored():
-    got = _by_field(_conflict("customer", " Bondi Beach Café "), _cand("Bondi Beach Cafe",
-                                                                      archived=True))
+    got = _by_field(
+        _conflict("customer", " Bondi Beach Café "), _cand("Bondi Beach Cafe", archived=True)
+    )
     assert got == {"name": ("Bondi Beach Café", True), "status": ("active", True)}
 
 
@@ -41,13 +56,19 @@ def test_a_time_off_code_is_only_linked():
 def test_an_employee_takes_a_valid_xero_email_only():
     emp = _conflict("employee", "Ann Lee", email="ann@example.com", active=True)
     assert _by_field(emp, _cand("Ann Lee", email="old@example.com"))["email"] == (
-        "ann@example.com", True)
+        "ann@example.com",
+        True,
+    )
     same = _conflict("employee", "Ann Lee", email="ANN@example.com", active=True)
     assert _by_field(same, _cand("Ann Lee", email="ann@example.com"))["email"] == (
-        "ann@example.com", False)  # QuickBooks Time e-mails ignore case: nothing to write
+        "ann@example.com",
+        False,
+    )  # QuickBooks Time e-mails ignore case: nothing to write
     bad = _conflict("employee", "Ann Lee", email="not an e-mail", active=True)
     assert _by_field(bad, _cand("Ann Lee", email="ann@example.com"))["email"] == (
-        "ann@example.com", False)
+        "ann@example.com",
+        False,
+    )
 
 
 def test_a_former_employee_archives_the_linked_user():

@@ -110,8 +110,7 @@ class FieldPlanner:
                         )
                     )
                 continue
-            # Fix: a blank name or one longer than QuickBooks Time allows (Xero allows 100
-            # characters) was sent as a custom field name; report it instead.
+            # Xero allows longer names (100 characters) and blank ones: reported, never sent.
             if not name:
                 self.ctx.skip(
                     "tracking_category", cid, category.name, N_("the name is empty in Xero")
@@ -145,8 +144,8 @@ class FieldPlanner:
         field_obj = self.ctx.fields.get(linked) if linked is not None else None
         ref = f"field:{xero_id}"
         if field_obj is None:
-            # Fix: a field linked to another Xero id (e.g. the items' field while items are
-            # not imported this time) is not free to take by name.
+            # A field linked to another Xero id (e.g. the items' field while items are not
+            # imported this time) is not free to take by name.
             taken = self.ctx.claimed["tracking_category"] | set(
                 self.ctx.links.get("tracking_category", {}).values()
             )
@@ -243,8 +242,8 @@ class FieldPlanner:
         before: dict[str, Any] = {}
         after = {}
         if not field_obj.active:
-            # Fix: restoring an archived field takes an active slot too; only creates were
-            # counted, so a plan could ask for a 7th active field (QB Time answers 417).
+            # Restoring an archived field takes an active slot too (over the limit, QB Time
+            # answers 417).
             active = sum(1 for f in self.ctx.snap.customfields if f.active)
             planned = sum(
                 1
@@ -315,8 +314,8 @@ class FieldPlanner:
         Xero ids whose linked item must be archived."""
         field_id = self._field_ids.get(field_xero_id)
         link_kind = "item" if kind == "item" else "tracking_option"
-        # Fix: an item linked to a Xero record that is not wanted now (retired) is archived
-        # below; it must not be offered to the others (see customers()).
+        # An item linked to a Xero record that is not wanted now (retired) is archived
+        # below; it must not be offered to the others (as for customers).
         wanted_ids = {x for x, _n in wanted}
         elsewhere = {q for x, q in self.ctx.links.get(link_kind, {}).items() if x not in wanted_ids}
         existing = [

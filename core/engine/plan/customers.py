@@ -37,10 +37,10 @@ class CustomerPlanner:
         ]
         active = [c for c in wanted if not c.archived]
         by_id = {c.contact_id: c for c in self.ctx.snap.contacts}
-        # Fix: a jobcode linked to a contact that is not imported now (archived in Xero, or
-        # no longer a customer) still has its Xero counterpart. It was offered to the
-        # other contacts (an exact namesake or a "link" decision took it, and the two
-        # contacts then stole the link from each other) and to "archive unmatched".
+        # A jobcode linked to a contact that is not imported now (archived in Xero, or no
+        # longer a customer) still has its Xero counterpart: it is offered neither to the
+        # other contacts (two contacts would steal the link from each other) nor to
+        # "archive unmatched".
         active_ids = {c.contact_id for c in active}
         elsewhere = {
             q
@@ -168,7 +168,7 @@ class CustomerPlanner:
     def _unique_top_names(
         self, result: MatchResult, names: Mapping[str, str], create: list[str]
     ) -> list[str]:
-        """Fix: QuickBooks Time keeps top-level names unique ignoring case and outer spaces:
+        """QuickBooks Time keeps top-level names unique ignoring case and outer spaces:
         a second create of such a name answers 202 with the first jobcode (two Xero
         contacts then fight over one link, one import after the other), and a rename to a
         name in use fails on every import. A "create new" or "rename" decision can ask for
@@ -363,9 +363,8 @@ class CustomerPlanner:
         if linked_id is not None and linked_id in self.ctx.locations:
             existing = self.ctx.locations[linked_id]
         elif jobcode_id is not None:
-            # Fix: a location linked to several jobcodes (shared by hand in QuickBooks Time)
-            # was taken by each of their customers in turn: its link moved from one to the
-            # other and its address flip-flopped on every import. A location linked to
+            # A location linked to several jobcodes (shared by hand in QuickBooks Time) must
+            # not move from customer to customer on every import: a location linked to
             # another customer (or taken earlier in this plan) is not this one's; and when
             # the jobcode already has such a location, no second one is created.
             owner = {q: x for x, q in self.ctx.links.get("location", {}).items()}
@@ -406,11 +405,11 @@ class CustomerPlanner:
             )
             return
         if jobcode_id is None:
-            # Fix: the contact's location is linked already but its customer is created in
-            # this run (e.g. the customer's link was undone, or an undo was interrupted
-            # between the two unlinks). This crashed (None in the jobcode ids). Move the
-            # linked location to the new jobcode instead of creating a twin: the importer
-            # fills ``linked_objects`` with the id of ``needs`` once it is created.
+            # The contact's location is linked already but its customer is created in this
+            # run (e.g. the customer's link was undone, or an undo was interrupted between
+            # the two unlinks): the linked location moves to the new jobcode instead of a
+            # twin being created; the importer fills ``linked_objects`` with the id of
+            # ``needs`` once it is created.
             want = location_after(address, None)
             have = location_after(existing.address, None)
             changed = {k: v for k, v in want.items() if have.get(k) != v}

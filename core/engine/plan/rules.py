@@ -84,8 +84,8 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-# Fix (hostile-data test): an e-mail QuickBooks Time refuses ("not an e-mail <x@y>") made
-# the employee's create fail on every sync for ever; such an address is now left out.
+# An e-mail QuickBooks Time refuses ("not an e-mail <x@y>") would make the employee's create
+# fail on every sync: such an address is left out.
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
