@@ -575,6 +575,13 @@ def _assignment_rows(assignments: Sequence[QBTAssignment]) -> list[dict[str, Any
     ]
 
 
+def _read_customfielditems(
+    client: QBTimeClient, field_id: int | None, since: float | None
+) -> list[QBTCustomFieldItem]:
+    assert field_id is not None  # read per custom field (parts)
+    return client.customfielditems(field_id, modified_since=since)
+
+
 def _known_customfields(conn: Connection) -> list[int]:
     return sorted(
         {
@@ -647,7 +654,7 @@ QBT_RESOURCES: tuple[QBTResource, ...] = (
     ),
     QBTResource(
         "customfielditems",
-        lambda c, part, since: c.customfielditems(int(part or 0), modified_since=since),
+        _read_customfielditems,
         Stored("customfielditem", "customfielditems", _customfielditem_rows),
         parts=_known_customfields,
     ),
