@@ -54,7 +54,7 @@ class Msg(str):
     """An English message kept for translation at display time (see :func:`N_`)."""
 
 
-class MsgList(tuple):  # type: ignore[type-arg]
+class MsgList(tuple):
     """Messages shown as one phrase: "a, b and c", each part translated."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from core.engine.matching import Candidate, Conflict
 from core.engine.names import NAME_LIMIT, fits_qbtime, look_alike_key, qbt_name_key
+from core.engine.plan.model import ITEMS_FIELD_XERO_ID
 from core.engine.records import TIME_OFF_TYPES
 from core.engine.review.errors import (
     CreateNeedsName,
@@ -135,8 +136,6 @@ _NAME_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
 RESTORE_LINK = "restore_link"
 #: decisions that link a Xero record to an existing QuickBooks Time record
 LINK_ACTIONS = frozenset({"link", RESTORE_LINK})
-#: the Xero id under which the items' custom field is linked (core.engine.plan.ITEMS_FIELD_XERO_ID)
-_ITEMS_FIELD = "xero-items"
 
 _EXPECTED = {
     "customer": N_("a top-level customer"),
@@ -199,7 +198,7 @@ def _allowed_fields(cid: int, conflict: Conflict) -> set[int]:
     """The custom fields whose items an item / tracking option may be linked to: the field
     linked to its category (or to the Xero items), and the field matching offered from."""
     if conflict.kind == "item":
-        category: str | None = _ITEMS_FIELD
+        category: str | None = ITEMS_FIELD_XERO_ID
     else:
         row = XeroRecord.get_or_none(
             XeroRecord.connection == cid,
@@ -259,7 +258,7 @@ def _check_target(cid: int, conflict: Conflict, action: str, tgt: _Target, name:
             applies = str(tgt.raw.get("applies_to") or "timesheet")
             if applies != "timesheet":
                 raise wrong
-            if _field_of(cid, _ITEMS_FIELD) == tgt.qbt_id:
+            if _field_of(cid, ITEMS_FIELD_XERO_ID) == tgt.qbt_id:
                 raise wrong  # the custom field of the Xero items
     if kind == "employee" and tgt.qbt_id == _owner_user(cid):
         raise TargetIsAccountOwner(**params)
