@@ -22,40 +22,78 @@ log = logging.getLogger("main")
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                        help="use the built-in Demo Company (local simulators, no account needed)")
-    common.add_argument("--demo-data", metavar="FILE", default=argparse.SUPPRESS,
-                        help="company file the Demo Company starts from (implies --demo)")
-    common.add_argument("--demo-state", metavar="DIR", default=argparse.SUPPRESS,
-                        help="folder where the Demo Company keeps its state (implies --demo)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON object instead of sentences")
-    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
-                        help="log debug details")
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the built-in Demo Company (local simulators, no account needed)",
+    )
+    common.add_argument(
+        "--demo-data",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="company file the Demo Company starts from (implies --demo)",
+    )
+    common.add_argument(
+        "--demo-state",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="folder where the Demo Company keeps its state (implies --demo)",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print one JSON object instead of sentences",
+    )
+    common.add_argument(
+        "--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="log debug details"
+    )
 
     parser = argparse.ArgumentParser(
-        prog="xero-qbtime-bridge", parents=[common],
+        prog="xero-qbtime-bridge",
+        parents=[common],
         description="Import a Xero organisation into QuickBooks Time. "
-                    "Without a command, the wizard opens.")
+        "Without a command, the wizard opens.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check that this installation is complete (offscreen, in a temporary "
-                             "folder; your data is not touched), print each check, exit 0 if all pass")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation is complete (offscreen, in a temporary "
+        "folder; your data is not touched), print each check, exit 0 if all pass",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("connect-qbtime", parents=[common],
-                       help="check and keep a QuickBooks Time access key")
-    p.add_argument("--token-stdin", action="store_true",
-                   help="read the access key from standard input (never from the command line)")
-    p = sub.add_parser("connect-xero", parents=[common],
-                       help="sign in to Xero in the browser and connect an organisation")
+    p = sub.add_parser(
+        "connect-qbtime", parents=[common], help="check and keep a QuickBooks Time access key"
+    )
+    p.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read the access key from standard input (never from the command line)",
+    )
+    p = sub.add_parser(
+        "connect-xero",
+        parents=[common],
+        help="sign in to Xero in the browser and connect an organisation",
+    )
     p.add_argument("--org", help="organisation name or tenant id to connect")
-    p.add_argument("--country", help="Xero edition of the organisation (AU, NZ, UK, US, GLOBAL): "
-                                     "decides whether payroll access is requested")
-    p = sub.add_parser("demo-servers", parents=[common],
-                       help="only run the Demo Company simulators and say how to reach them")
-    p = sub.add_parser("screenshots", parents=[common],
-                       help="drive the wizard on the Demo Company offscreen and save a PNG per page")
+    p.add_argument(
+        "--country",
+        help="Xero edition of the organisation (AU, NZ, UK, US, GLOBAL): "
+        "decides whether payroll access is requested",
+    )
+    p = sub.add_parser(
+        "demo-servers",
+        parents=[common],
+        help="only run the Demo Company simulators and say how to reach them",
+    )
+    p = sub.add_parser(
+        "screenshots",
+        parents=[common],
+        help="drive the wizard on the Demo Company offscreen and save a PNG per page",
+    )
     p.add_argument("--out", default="docs/screenshots", help="folder for the PNG files")
     p.add_argument("--lang", default="en,fr", help="languages, comma-separated (en, fr)")
     sub.add_parser("status", parents=[common], help="show the connections and their state")
@@ -64,35 +102,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="read everything, not only what changed")
     p = sub.add_parser("disconnect", parents=[common], help="forget both sign-ins of a connection")
     p.add_argument("--org", help="organisation name or tenant id")
-    p = sub.add_parser("sync", parents=[common],
-                       help="fetch, match, plan and import with the saved options")
+    p = sub.add_parser(
+        "sync", parents=[common], help="fetch, match, plan and import with the saved options"
+    )
     p.add_argument("--org", help="organisation name or tenant id (needed when several)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     p.add_argument("--full", action="store_true", help="read everything from Xero again")
     p = sub.add_parser("options", parents=[common], help="show or set the import options")
     p.add_argument("--org", help="organisation name or tenant id")
-    p.add_argument("assignments", nargs="*", metavar="KEY=VALUE",
-                   help="e.g. archive_unmatched=true assign_all=false")
+    p.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="e.g. archive_unmatched=true assign_all=false",
+    )
     p = sub.add_parser("review", parents=[common], help="list, export or import conflict decisions")
     p.add_argument("--org", help="organisation name or tenant id")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--export", metavar="FILE.csv", help="write the conflicts to a CSV file")
-    group.add_argument("--import", dest="import_file", metavar="FILE.csv",
-                       help="apply the decisions filled in a CSV file")
+    group.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE.csv",
+        help="apply the decisions filled in a CSV file",
+    )
     p = sub.add_parser("history", parents=[common], help="list the imports and undos")
-    p.add_argument("run_id", type=int, nargs="?", metavar="RUN_ID",
-                   help="only this run (what an interrupted run wrote, from its journal)")
+    p.add_argument(
+        "run_id",
+        type=int,
+        nargs="?",
+        metavar="RUN_ID",
+        help="only this run (what an interrupted run wrote, from its journal)",
+    )
     p.add_argument("--org", help="organisation name or tenant id")
-    p = sub.add_parser("restore-backup", parents=[common],
-                       help="put back the newest good backup copy of your data (or FILE); the "
-                            "current file is kept aside, never deleted")
+    p = sub.add_parser(
+        "restore-backup",
+        parents=[common],
+        help="put back the newest good backup copy of your data (or FILE); the "
+        "current file is kept aside, never deleted",
+    )
     p.add_argument("backup", nargs="?", metavar="FILE", help="a backup copy to restore")
-    p.add_argument("--start-afresh", action="store_true",
-                   help="instead, keep the current file aside and start with no history")
+    p.add_argument(
+        "--start-afresh",
+        action="store_true",
+        help="instead, keep the current file aside and start with no history",
+    )
     p = sub.add_parser("undo", parents=[common], help="undo one import")
     p.add_argument("run_id", type=int, metavar="RUN_ID")
-    p.add_argument("--cascade", action="store_true",
-                   help="first undo, newest first, the later imports that changed the same records")
+    p.add_argument(
+        "--cascade",
+        action="store_true",
+        help="first undo, newest first, the later imports that changed the same records",
+    )
     p.add_argument("--org", help="organisation name or tenant id")
     return parser
 
@@ -108,8 +169,11 @@ def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> in
     state_dir = Path(state) if state else paths.demo_state
     sandbox = Sandbox.open(data or DEMO_COMPANY_FILE, state_dir)
     info = sandbox.describe()
-    log.info("Demo Company running: Xero at %s, QuickBooks Time at %s",
-             info["xero_base"], info["qbtime_base"])
+    log.info(
+        "Demo Company running: Xero at %s, QuickBooks Time at %s",
+        info["xero_base"],
+        info["qbtime_base"],
+    )
     print("The Demo Company is running on this computer (press Ctrl+C to stop).")
     print(f"  Xero (sign-in, accounting, payroll): {info['xero_base']}")
     print(f"  QuickBooks Time API:                  {info['qbtime_base']}")
@@ -124,8 +188,14 @@ def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> in
     return 0
 
 
-def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
-                 opener: Callable[[str], Any] | None = None, demo: Any = None) -> Any:
+def make_context(
+    args: argparse.Namespace,
+    paths: AppPaths,
+    *,
+    tokens: Any = None,
+    opener: Callable[[str], Any] | None = None,
+    demo: Any = None,
+) -> Any:
     """``demo``: the Demo Company, already started (run_gui starts it before Qt loads)."""
     from core.app.context import AppContext
 
@@ -151,12 +221,16 @@ def make_context(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = Non
             # asked for (or every one), as the user would in the browser.
             orgs = sandbox.store.xero_orgs
             wanted = (_flag(args, "org") or "").casefold()
-            tenants = [o["tenantId"] for o in orgs
-                       if not wanted or wanted in (o["tenantId"].casefold(),
-                                                   o.get("tenantName", "").casefold())]
+            tenants = [
+                o["tenantId"]
+                for o in orgs
+                if not wanted
+                or wanted in (o["tenantId"].casefold(), o.get("tenantName", "").casefold())
+            ]
             opener = demo_consent_opener(tenants or [o["tenantId"] for o in orgs])
-        return AppContext.create(demo=sandbox is not None, paths=paths, tokens=tokens,
-                                 opener=opener, sandbox=sandbox)
+        return AppContext.create(
+            demo=sandbox is not None, paths=paths, tokens=tokens, opener=opener, sandbox=sandbox
+        )
     except BaseException:
         if sandbox is not None:
             sandbox.stop()
@@ -199,16 +273,20 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
             elif ctx.demo:
                 token = ctx.sandbox.qbtime_token
             else:
-                print("Give the access key on standard input with --token-stdin "
-                      "(never on the command line, where other programs can read it).",
-                      file=sys.stderr)
+                print(
+                    "Give the access key on standard input with --token-stdin "
+                    "(never on the command line, where other programs can read it).",
+                    file=sys.stderr,
+                )
                 return cli.EXIT_USAGE
             return cli.cmd_connect_qbtime(ctx, out, token)
         if command == "connect-xero":
+
             def show(url: str) -> None:
                 if not ctx.demo:
                     out.say("Open this link to sign in to Xero if no browser window appeared:")
                     out.say(url)
+
             return cli.cmd_connect_xero(ctx, out, args.org, args.country, on_url=show)
         if command == "status":
             return cli.cmd_status(ctx, out)
@@ -252,12 +330,18 @@ def explain(exc: BaseException, paths: AppPaths, command: str | None) -> Any:
         log.warning("%s failed on storage: %s", command, exc, exc_info=exc)
         return translated
     log.error("%s failed unexpectedly", command, exc_info=exc)
-    return UnexpectedError(detail=type(exc).__name__, reason=type(exc).__name__,
-                           log=str(paths.log_file))
+    return UnexpectedError(
+        detail=type(exc).__name__, reason=type(exc).__name__, log=str(paths.log_file)
+    )
 
 
-def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
-            opener: Callable[[str], Any] | None = None) -> int:
+def run_gui(
+    args: argparse.Namespace,
+    paths: AppPaths,
+    *,
+    tokens: Any = None,
+    opener: Callable[[str], Any] | None = None,
+) -> int:
     """The wizard. Setting up (keyring check, database, Demo Company) happens before the
     window shows; each is quick, and any failure is shown as a sentence, not a trace."""
     # The Demo Company's child process first: it starts while this one loads Qt.
@@ -291,8 +375,9 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, *, tokens: Any = None,
         ctx.close()
 
 
-def main(argv: list[str] | None = None, *, tokens: Any = None,
-         opener: Callable[[str], Any] | None = None) -> int:
+def main(
+    argv: list[str] | None = None, *, tokens: Any = None, opener: Callable[[str], Any] | None = None
+) -> int:
     """The app. Whatever goes wrong ends in one sentence and exit code 1, never a traceback
     (that goes to the log file)."""
     try:
@@ -307,8 +392,9 @@ def main(argv: list[str] | None = None, *, tokens: Any = None,
         return 1
 
 
-def _main(argv: list[str] | None = None, *, tokens: Any = None,
-          opener: Callable[[str], Any] | None = None) -> int:
+def _main(
+    argv: list[str] | None = None, *, tokens: Any = None, opener: Callable[[str], Any] | None = None
+) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == [RUN_DEMO_COMPANY]:
         # Hidden: the Demo Company's child process (core/sandbox/process.py; in a frozen build
@@ -330,7 +416,9 @@ def _main(argv: list[str] | None = None, *, tokens: Any = None,
     if args.command == "screenshots":
         from wizard.screenshots import take_screenshots
 
-        code = take_screenshots(Path(args.out), [x.strip() for x in args.lang.split(",") if x.strip()])
+        code = take_screenshots(
+            Path(args.out), [x.strip() for x in args.lang.split(",") if x.strip()]
+        )
         # PySide6 has crashed in the interpreter's final garbage collection after several
         # offscreen wizards (bool_dealloc, exit 134) although every file was written: the work
         # is done and flushed, so leave without that last collection.

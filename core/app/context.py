@@ -82,9 +82,15 @@ class AppContext:
 
     # ------------------------------------------------------------------ creation
     @classmethod
-    def create(cls, *, demo: bool = False, paths: AppPaths | None = None,
-               tokens: TokenStore | None = None, opener: Callable[[str], Any] | None = None,
-               sandbox: DemoCompany | None = None) -> AppContext:
+    def create(
+        cls,
+        *,
+        demo: bool = False,
+        paths: AppPaths | None = None,
+        tokens: TokenStore | None = None,
+        opener: Callable[[str], Any] | None = None,
+        sandbox: DemoCompany | None = None,
+    ) -> AppContext:
         """The real app (OS keyring, settings file) or the Demo Company (local simulators)."""
         paths = (paths or AppPaths.default()).ensure()
         tokens = tokens or TokenStore()
@@ -95,8 +101,13 @@ class AppContext:
                 sandbox = Sandbox.open(state_dir=paths.demo_state)
             from core.sandbox.xero_config import demo_xero_settings
 
-            ctx = cls(paths, tokens, demo_xero_settings(sandbox.xero_base),
-                      qbtime_base=sandbox.qbtime_base, sandbox=sandbox)
+            ctx = cls(
+                paths,
+                tokens,
+                demo_xero_settings(sandbox.xero_base),
+                qbtime_base=sandbox.qbtime_base,
+                sandbox=sandbox,
+            )
         else:
             ctx = cls(paths, tokens, load_xero_settings(paths.config))
         if opener is not None:
@@ -127,8 +138,9 @@ class AppContext:
     def xero_tokens(self) -> XeroTokenManager:
         with self._guard:
             if self._token_manager is None:
-                self._token_manager = XeroTokenManager(self.xero_settings, self.tokens,
-                                                       XERO_SIGNIN_KEY)
+                self._token_manager = XeroTokenManager(
+                    self.xero_settings, self.tokens, XERO_SIGNIN_KEY
+                )
             return self._token_manager
 
     def xero_sign_in(self) -> XeroSignIn:
@@ -152,10 +164,19 @@ class AppContext:
         if limiter_key is not None:
             limiter = self.limiters.for_key(
                 f"xero:{limiter_key}",
-                lambda: xero_limiter(name=limiter_key, clock=self.clock, sleep=self.sleep))
-        return ServiceSession(XERO, self.xero_settings.api_base, limiter=limiter,
-                              retry=RetryPolicy.xero(), auth=auth, on_unauthorized=on_unauthorized,
-                              counter=self.counter, sleep=self.sleep, timeout=self.timeout)
+                lambda: xero_limiter(name=limiter_key, clock=self.clock, sleep=self.sleep),
+            )
+        return ServiceSession(
+            XERO,
+            self.xero_settings.api_base,
+            limiter=limiter,
+            retry=RetryPolicy.xero(),
+            auth=auth,
+            on_unauthorized=on_unauthorized,
+            counter=self.counter,
+            sleep=self.sleep,
+            timeout=self.timeout,
+        )
 
     def xero_connections(self) -> list[dict[str, Any]]:
         from core.services.xero.client import XeroClient
@@ -180,13 +201,20 @@ class AppContext:
         from core.services.qbtime.client import QBTimeClient
 
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
-        limiter = self.limiters.for_key(f"qbtime:{digest}",
-                                        lambda: qbtime_limiter(name="qbtime", clock=self.clock,
-                                                                sleep=self.sleep))
-        session = ServiceSession(QBTIME, self.qbtime_base, limiter=limiter,
-                                 retry=RetryPolicy.qbtime(),
-                                 auth=lambda: {"Authorization": f"Bearer {token}"},
-                                 counter=self.counter, sleep=self.sleep, timeout=self.timeout)
+        limiter = self.limiters.for_key(
+            f"qbtime:{digest}",
+            lambda: qbtime_limiter(name="qbtime", clock=self.clock, sleep=self.sleep),
+        )
+        session = ServiceSession(
+            QBTIME,
+            self.qbtime_base,
+            limiter=limiter,
+            retry=RetryPolicy.qbtime(),
+            auth=lambda: {"Authorization": f"Bearer {token}"},
+            counter=self.counter,
+            sleep=self.sleep,
+            timeout=self.timeout,
+        )
         return QBTimeClient(session)
 
     def qbtime_token(self, key: str) -> str | None:

@@ -40,9 +40,15 @@ def test_cold_start(results, tmp_path_factory):
         bare.append(run_worker(["cold_start", "bare", repr(time.time())], env=env)["first_paint_s"])
         app.append(run_worker(["cold_start", "app", repr(time.time())], env=env)["first_paint_s"])
     b, a = median(bare), median(app)
-    results.add("cold start to first page painted / bare QWizard", a / b, "ratio", "<= 1.5",
-                a / b <= 1.5, f"{a:.3f} s vs {b:.3f} s, median of {COLD_REPEATS}, subprocess each, "
-                              "bytecode compiled (first run of each not counted)")
+    results.add(
+        "cold start to first page painted / bare QWizard",
+        a / b,
+        "ratio",
+        "<= 1.5",
+        a / b <= 1.5,
+        f"{a:.3f} s vs {b:.3f} s, median of {COLD_REPEATS}, subprocess each, "
+        "bytecode compiled (first run of each not counted)",
+    )
 
 
 STALL_REPEATS = 3
@@ -64,22 +70,42 @@ def test_event_loop_stall(tmp_path, results):
     for i in range(STALL_REPEATS):
         out = tmp_path / f"stall-{i}.json"
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", f"{__file__}::test_event_loop_stall_child",
-             "-p", "no:cacheprovider", "-q"], cwd=ROOT, capture_output=True, text=True,
-            timeout=600, env={**os.environ, STALL_CHILD: str(out), "QT_QPA_PLATFORM": "offscreen"})
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                f"{__file__}::test_event_loop_stall_child",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, STALL_CHILD: str(out), "QT_QPA_PLATFORM": "offscreen"},
+        )
         assert proc.returncode == 0 and out.exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
         runs.append(json.loads(out.read_text())["stall_ms"])
     stall_ms = median(runs)
-    results.add("UI: longest event-loop stall during fetch/review/preview/import", stall_ms, "ms",
-                "<= 50", stall_ms <= 50,
-                f"{UI_CONTACTS}-contact organisation (not the 10,000 one: time budget), the "
-                "simulators in a child process as the wizard runs them; median of "
-                f"{STALL_REPEATS} runs, each in a fresh process: "
-                + ", ".join(f"{r:.0f}" for r in runs) + " ms")
+    results.add(
+        "UI: longest event-loop stall during fetch/review/preview/import",
+        stall_ms,
+        "ms",
+        "<= 50",
+        stall_ms <= 50,
+        f"{UI_CONTACTS}-contact organisation (not the 10,000 one: time budget), the "
+        "simulators in a child process as the wizard runs them; median of "
+        f"{STALL_REPEATS} runs, each in a fresh process: "
+        + ", ".join(f"{r:.0f}" for r in runs)
+        + " ms",
+    )
 
 
-@pytest.mark.skipif(not __import__("os").environ.get(STALL_CHILD),
-                    reason="one stall measurement, run by test_event_loop_stall in a subprocess")
+@pytest.mark.skipif(
+    not __import__("os").environ.get(STALL_CHILD),
+    reason="one stall measurement, run by test_event_loop_stall in a subprocess",
+)
 def test_event_loop_stall_child(tmp_path, qtbot, qapp):
     import json
     import os
@@ -103,17 +129,25 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
     from wizard.state import PageId
 
     data = tmp_path / "ui.json"
-    atomic_write_json(data, generate_large(contacts=UI_CONTACTS, employees=UI_EMPLOYEES,
-                                           items=UI_ITEMS, region="AU", seed=2))
+    atomic_write_json(
+        data,
+        generate_large(
+            contacts=UI_CONTACTS, employees=UI_EMPLOYEES, items=UI_ITEMS, region="AU", seed=2
+        ),
+    )
     install_language("en")
-    backend = cast("KeyringBackend", MemoryKeyring())   # a factory: it makes a KeyringBackend
+    backend = cast("KeyringBackend", MemoryKeyring())  # a factory: it makes a KeyringBackend
     keyring.set_keyring(backend)
     # As the wizard runs it (main.py): the simulators in a child process, out of the window's.
     box = DemoCompanyProcess.start(data, tmp_path / "state", log_file=tmp_path / "demo.log")
     tenant = tenant_of(data)
-    ctx = AppContext.create(demo=True, paths=AppPaths.default().ensure(),
-                            tokens=TokenStore(backend, trust_backend=True),
-                            opener=demo_consent_opener([tenant]), sandbox=box)
+    ctx = AppContext.create(
+        demo=True,
+        paths=AppPaths.default().ensure(),
+        tokens=TokenStore(backend, trust_backend=True),
+        opener=demo_consent_opener([tenant]),
+        sandbox=box,
+    )
     ctx.open_db()
     # As the app starts (wizard/app.py run_wizard): built and shown.
     wizard = open_wizard(ctx, "en")
@@ -125,10 +159,13 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
         now = time.perf_counter()
         if gaps["on"] and gaps["last"] is not None:
             gaps["max"] = max(gaps["max"], now - gaps["last"])
-            if now - gaps["last"] > 0.05:            # over the target
+            if now - gaps["last"] > 0.05:  # over the target
                 import os
+
                 if os.environ.get("XQB_BENCH_DEBUG"):
-                    print(f"[stall] {1000 * (now - gaps['last']):.0f} ms on page {wizard.currentId()}")
+                    print(
+                        f"[stall] {1000 * (now - gaps['last']):.0f} ms on page {wizard.currentId()}"
+                    )
         gaps["last"] = now
         pending = waiting.get("until")
         if pending is not None and pending[0]():
@@ -160,7 +197,7 @@ def test_event_loop_stall_child(tmp_path, qtbot, qapp):
     timer.start()
     try:
         _walk_to_options(qtbot, wizard, box, "AU")
-        gaps["on"] = True                       # from "Next" on Options to the import's end
+        gaps["on"] = True  # from "Next" on Options to the import's end
         wizard.next()
         review = wizard.pages[PageId.REVIEW]
         assert isinstance(review, ReviewPage)
