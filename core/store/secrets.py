@@ -191,7 +191,7 @@ def demo_memory_store() -> TokenStore:
     import keyring.backend
 
     class DemoMemoryKeyring(keyring.backend.KeyringBackend):
-        priority = 0.1  # type: ignore[assignment]
+        priority = 0.1
 
         def __init__(self) -> None:
             super().__init__()
