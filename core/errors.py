@@ -27,8 +27,10 @@ class BridgeError(Exception):
 
 
 class NetworkError(BridgeError):
-    message = ("Could not reach {service}. Check your internet connection, then try again. "
-               "Nothing was lost.")
+    message = (
+        "Could not reach {service}. Check your internet connection, then try again. "
+        "Nothing was lost."
+    )
 
 
 class ServiceUnavailable(BridgeError):
@@ -36,55 +38,73 @@ class ServiceUnavailable(BridgeError):
 
 
 class RateLimited(BridgeError):
-    message = ("{service} is receiving too many requests from us and asked us to pause. "
-               "Wait about {seconds} seconds, then try again; nothing was lost.")
+    message = (
+        "{service} is receiving too many requests from us and asked us to pause. "
+        "Wait about {seconds} seconds, then try again; nothing was lost."
+    )
 
 
 class DailyLimitReached(BridgeError):
-    message = ("Xero allows a limited number of requests per organisation each day, and today's are used up. "
-               "You can resume after {resume_at}; the import will continue where it stopped.")
+    message = (
+        "Xero allows a limited number of requests per organisation each day, and today's are used up. "
+        "You can resume after {resume_at}; the import will continue where it stopped."
+    )
 
 
 class ReauthorizationRequired(BridgeError):
-    message = "Xero needs you to sign in again. Click \"Connect to Xero\" to reconnect; your settings are kept."
+    message = 'Xero needs you to sign in again. Click "Connect to Xero" to reconnect; your settings are kept.'
 
 
 class QBTimeTokenInvalid(BridgeError):
-    message = ("QuickBooks Time did not accept this access key. Create a new one in QuickBooks Time "
-               "(Feature Add-ons > API > Add token) and paste it here.")
+    message = (
+        "QuickBooks Time did not accept this access key. Create a new one in QuickBooks Time "
+        "(Feature Add-ons > API > Add token) and paste it here."
+    )
 
 
 class QBTimePermissionMissing(BridgeError):
-    message = ("This QuickBooks Time access key belongs to a user who cannot {permission}. "
-               "Ask an administrator to create the key, or give that user this permission.")
+    message = (
+        "This QuickBooks Time access key belongs to a user who cannot {permission}. "
+        "Ask an administrator to create the key, or give that user this permission."
+    )
 
 
 class AccountAlreadyBound(BridgeError):
-    message = ("The Xero organisation \"{organisation}\" is already connected to the QuickBooks Time "
-               "company \"{company}\". One organisation connects to one QuickBooks Time account: "
-               "disconnect the other one first if you really want to switch.")
+    message = (
+        'The Xero organisation "{organisation}" is already connected to the QuickBooks Time '
+        'company "{company}". One organisation connects to one QuickBooks Time account: '
+        "disconnect the other one first if you really want to switch."
+    )
 
 
 class SecureStorageUnavailable(BridgeError):
-    message = ("No secure password storage was found on this computer, so your sign-in cannot be kept safely. "
-               "{hint}")
+    message = (
+        "No secure password storage was found on this computer, so your sign-in cannot be kept safely. "
+        "{hint}"
+    )
 
 
 class SecureStorageError(BridgeError):
-    message = ("Your computer's password storage refused the request ({reason}). Unlock it "
-               "(or accept the prompt), then try again.")
+    message = (
+        "Your computer's password storage refused the request ({reason}). Unlock it "
+        "(or accept the prompt), then try again."
+    )
 
 
 class SignInCancelled(BridgeError):
-    message = "Signing in to Xero was cancelled or denied. You can try again whenever you are ready."
+    message = (
+        "Signing in to Xero was cancelled or denied. You can try again whenever you are ready."
+    )
 
 
 class SignInTimedOut(BridgeError):
-    message = "We waited 5 minutes for Xero's answer in your browser. Click \"Connect to Xero\" to try again."
+    message = 'We waited 5 minutes for Xero\'s answer in your browser. Click "Connect to Xero" to try again.'
 
 
 class SignInFailed(BridgeError):
-    message = "Xero sign-in did not complete: {reason}. Try again; if it keeps failing, restart the app."
+    message = (
+        "Xero sign-in did not complete: {reason}. Try again; if it keeps failing, restart the app."
+    )
 
 
 class ApiError(BridgeError):
@@ -96,26 +116,34 @@ class DatabaseError(BridgeError):
 
 
 class AlreadyRunning(BridgeError):
-    message = ("The app is already open (or an import is running from a scheduled task). "
-               "Close the other window first.")
+    message = (
+        "The app is already open (or an import is running from a scheduled task). "
+        "Close the other window first."
+    )
 
 
 class DatabaseTooNew(BridgeError):
-    message = ("Your data was saved by a newer version of this app (format {found}, this version "
-               "understands up to {supported}). Install the latest version to continue.")
+    message = (
+        "Your data was saved by a newer version of this app (format {found}, this version "
+        "understands up to {supported}). Install the latest version to continue."
+    )
 
 
 class XeroAppNotConfigured(BridgeError):
-    message = ("This copy of the app has no Xero client id yet. Whoever registers the app with Xero "
-               "(developer.xero.com/myapps, app type \"Auth Code with PKCE\", redirect URIs "
-               "{redirect_uris}) must put its client id in the environment variable "
-               "XQB_XERO_CLIENT_ID or under \"xero_client_id\" in {settings_file}.")
+    message = (
+        "This copy of the app has no Xero client id yet. Whoever registers the app with Xero "
+        '(developer.xero.com/myapps, app type "Auth Code with PKCE", redirect URIs '
+        "{redirect_uris}) must put its client id in the environment variable "
+        'XQB_XERO_CLIENT_ID or under "xero_client_id" in {settings_file}.'
+    )
 
 
 class XeroRedirectPortsInvalid(BridgeError):
-    message = ("The Xero redirect ports set in {source} are not valid: give one or more port numbers "
-               "between 1024 and 65535 separated by commas (for example 28271,28272,28273), each "
-               "registered with Xero as http://localhost:<port>/callback.")
+    message = (
+        "The Xero redirect ports set in {source} are not valid: give one or more port numbers "
+        "between 1024 and 65535 separated by commas (for example 28271,28272,28273), each "
+        "registered with Xero as http://localhost:<port>/callback."
+    )
 
 
 class SettingsFileInvalid(BridgeError):
@@ -123,25 +151,33 @@ class SettingsFileInvalid(BridgeError):
 
 
 class SignInPortsBusy(SignInFailed):
-    message = ("The app could not receive Xero's answer: ports {ports} on this computer are all used "
-               "by other programs. Close those programs (or restart the computer), then try again.")
+    message = (
+        "The app could not receive Xero's answer: ports {ports} on this computer are all used "
+        "by other programs. Close those programs (or restart the computer), then try again."
+    )
 
 
 class RevocationIncomplete(BridgeError):
-    message = ("This computer no longer keeps your Xero sign-in, but Xero could not be told ({reason}). "
-               "To be sure, remove the app from \"Connected apps\" in your Xero settings.")
+    message = (
+        "This computer no longer keeps your Xero sign-in, but Xero could not be told ({reason}). "
+        'To be sure, remove the app from "Connected apps" in your Xero settings.'
+    )
 
 
 class DatabaseMigrationFailed(BridgeError):
-    message = ("Your saved data could not be updated to this version's format (step to format "
-               "{version}). Nothing was lost: the failed step was undone, and a copy of your data "
-               "from before the update is kept at {backup}. Restart the app; if this keeps "
-               "happening, contact support and keep that copy.")
+    message = (
+        "Your saved data could not be updated to this version's format (step to format "
+        "{version}). Nothing was lost: the failed step was undone, and a copy of your data "
+        "from before the update is kept at {backup}. Restart the app; if this keeps "
+        "happening, contact support and keep that copy."
+    )
 
 
 class DatabaseNotRecognised(BridgeError):
-    message = ("The file {path} is not a data file of this app (or it is damaged), so it was left "
-               "untouched. Move it elsewhere and restart the app to start afresh.")
+    message = (
+        "The file {path} is not a data file of this app (or it is damaged), so it was left "
+        "untouched. Move it elsewhere and restart the app to start afresh."
+    )
 
 
 # -- the database and the disk: what happened and what to do, never a traceback ----------------
@@ -154,9 +190,11 @@ START_AFRESH_COMMAND = "xero-qbtime-bridge restore-backup --start-afresh"
 class DatabaseDamaged(BridgeError):
     """The database file cannot be read (damaged pages, or not a database at all)."""
 
-    message = ("Your saved data ({path}) is damaged and cannot be read ({reason}). Nothing was "
-               "changed. No good backup copy was found: move the file elsewhere (keep it for "
-               "support) and restart the app to start afresh.")
+    message = (
+        "Your saved data ({path}) is damaged and cannot be read ({reason}). Nothing was "
+        "changed. No good backup copy was found: move the file elsewhere (keep it for "
+        "support) and restart the app to start afresh."
+    )
 
     def __init__(self, detail: str = "", **params: object) -> None:
         self.backup = params.pop("backup_file", None)
@@ -164,17 +202,21 @@ class DatabaseDamaged(BridgeError):
 
 
 class DatabaseDamagedBackupAvailable(DatabaseDamaged):
-    message = ("Your saved data ({path}) is damaged and cannot be read ({reason}). Nothing was "
-               "changed. A good backup copy from {date} is kept at {backup}. To put it back, run: "
-               "{command} (the damaged file is kept aside, never deleted).")
+    message = (
+        "Your saved data ({path}) is damaged and cannot be read ({reason}). Nothing was "
+        "changed. A good backup copy from {date} is kept at {backup}. To put it back, run: "
+        "{command} (the damaged file is kept aside, never deleted)."
+    )
 
 
 class DatabaseLost(BridgeError):
     """The database was there (the marker says it held data) and is now missing or empty."""
 
-    message = ("Your history was lost: {path} held {connections} connection(s) and {runs} "
-               "import(s), and it is now {state}. Nothing was written to it. No backup copy was "
-               "found. If you really mean to start afresh, run: {afresh}")
+    message = (
+        "Your history was lost: {path} held {connections} connection(s) and {runs} "
+        "import(s), and it is now {state}. Nothing was written to it. No backup copy was "
+        "found. If you really mean to start afresh, run: {afresh}"
+    )
 
     def __init__(self, detail: str = "", **params: object) -> None:
         self.backup = params.pop("backup_file", None)
@@ -182,41 +224,53 @@ class DatabaseLost(BridgeError):
 
 
 class DatabaseLostBackupAvailable(DatabaseLost):
-    message = ("Your history was lost: {path} held {connections} connection(s) and {runs} "
-               "import(s), and it is now {state}. Nothing was written to it. Restore the backup "
-               "from {date} ({backup}) with: {command} — or, if you really mean to start afresh, "
-               "run: {afresh}")
+    message = (
+        "Your history was lost: {path} held {connections} connection(s) and {runs} "
+        "import(s), and it is now {state}. Nothing was written to it. Restore the backup "
+        "from {date} ({backup}) with: {command} — or, if you really mean to start afresh, "
+        "run: {afresh}"
+    )
 
 
 class DatabaseReadOnly(BridgeError):
-    message = ("The app cannot save its data in {path}: the file or its folder is read-only. "
-               "Nothing was changed. Give your user account permission to change them (or "
-               "choose a folder you can write to), then try again.")
+    message = (
+        "The app cannot save its data in {path}: the file or its folder is read-only. "
+        "Nothing was changed. Give your user account permission to change them (or "
+        "choose a folder you can write to), then try again."
+    )
 
 
 class DiskFull(BridgeError):
-    message = ("The disk holding {path} is full, so the app could not save. What was being "
-               "saved was undone and nothing was lost. Free some space on that disk, then try "
-               "again: the next run finishes the work.")
+    message = (
+        "The disk holding {path} is full, so the app could not save. What was being "
+        "saved was undone and nothing was lost. Free some space on that disk, then try "
+        "again: the next run finishes the work."
+    )
 
 
 class CommandInterrupted(BridgeError):
-    message = ("Stopped at your request. What was already sent is recorded; run the same "
-               "command again to finish.")
+    message = (
+        "Stopped at your request. What was already sent is recorded; run the same "
+        "command again to finish."
+    )
 
 
 class UnexpectedError(BridgeError):
-    message = ("Something unexpected stopped the app ({reason}). Nothing more was written. The "
-               "details are in the log file {log}; send it to support if this happens again.")
+    message = (
+        "Something unexpected stopped the app ({reason}). Nothing more was written. The "
+        "details are in the log file {log}; send it to support if this happens again."
+    )
 
 
 class NoBackupFound(BridgeError):
-    message = ("No good backup copy of your data was found in {folder}. Nothing was changed.")
+    message = "No good backup copy of your data was found in {folder}. Nothing was changed."
 
 
 class BackupNotUsable(BridgeError):
-    message = ("The file {path} is not a good backup copy of this app's data ({reason}). "
-               "Nothing was changed. Choose another copy from {folder}.")
+    message = (
+        "The file {path} is not a good backup copy of this app's data ({reason}). "
+        "Nothing was changed. Choose another copy from {folder}."
+    )
 
 
 #: the start-up dialog's buttons when the data is damaged or lost (the wizard shows them)

@@ -12,12 +12,20 @@ from pathlib import Path
 # Things that must never reach a log: bearer tokens, OAuth codes and tokens in URLs, bodies
 # or reprs, PKCE verifiers, and the Authorization header.
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(bearer|basic)?\s*[^\s\"',}]+(\s*[^\s\"',}]+)?"),
-     r"\1[REDACTED]"),
+    (
+        re.compile(
+            r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(bearer|basic)?\s*[^\s\"',}]+(\s*[^\s\"',}]+)?"
+        ),
+        r"\1[REDACTED]",
+    ),
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [REDACTED]"),
-    (re.compile(r"(?i)((?<![A-Za-z_])(?:access_token|refresh_token|id_token|token|code|code_verifier|"
-                r"client_secret|password|state)[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"),
-     r"\1[REDACTED]"),
+    (
+        re.compile(
+            r"(?i)((?<![A-Za-z_])(?:access_token|refresh_token|id_token|token|code|code_verifier|"
+            r"client_secret|password|state)[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"
+        ),
+        r"\1[REDACTED]",
+    ),
 ]
 
 
@@ -74,7 +82,8 @@ def setup_logging(log_file: Path, level: int = logging.INFO, *, console: bool = 
             handler.close()
     _private_folder(log_file.parent)
     file_handler = PrivateRotatingFileHandler(
-        log_file, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8")
+        log_file, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8"
+    )
     file_handler.setFormatter(logging.Formatter(_FORMAT))
     handlers: list[logging.Handler] = [file_handler]
     if console:

@@ -49,8 +49,11 @@ def pytest_collectreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     if _SKIPPED_FOR_SPECS:
-        print(f"\n{len(_SKIPPED_FOR_SPECS)} test(s) skipped for want of the specs while "
-              f"XQB_REQUIRE_SPECS=1 (first: {_SKIPPED_FOR_SPECS[0]})", flush=True)
+        print(
+            f"\n{len(_SKIPPED_FOR_SPECS)} test(s) skipped for want of the specs while "
+            f"XQB_REQUIRE_SPECS=1 (first: {_SKIPPED_FOR_SPECS[0]})",
+            flush=True,
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

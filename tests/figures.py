@@ -30,7 +30,7 @@ def record(report) -> None:
     cases = SAFETY.setdefault(group, {})
     if report.when == "call":
         cases[report.nodeid] = report.passed
-    elif report.failed:            # a failure in set-up or tear-down is a case that did not hold
+    elif report.failed:  # a failure in set-up or tear-down is a case that did not hold
         cases[report.nodeid] = False
 
 
@@ -38,6 +38,13 @@ def safety_figures() -> list[dict]:
     figures = []
     for group, cases in sorted(SAFETY.items()):
         held, total = sum(cases.values()), len(cases)
-        figures.append({"name": group, "value": f"{held}/{total}", "unit": "cases",
-                        "target": f"{total}/{total}", "meets": held == total})
+        figures.append(
+            {
+                "name": group,
+                "value": f"{held}/{total}",
+                "unit": "cases",
+                "target": f"{total}/{total}",
+                "meets": held == total,
+            }
+        )
     return figures

@@ -20,8 +20,9 @@ def main(argv: list[str]) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX)
         data = json.loads(CATALOG.read_text(encoding="utf-8"))
         data.update(new)
-        CATALOG.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                           encoding="utf-8")
+        CATALOG.write_text(
+            json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
     print(f"{len(new)} entries written to {CATALOG.name}")
     return 0
 

@@ -44,8 +44,10 @@ def table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         meets = row.get("meets")
         verdict = "n/a" if meets is None else ("yes" if meets else "**no**")
-        out.append(f"| {_cell(row['name'])} | {_cell(_value(row))} | {_cell(row.get('target', ''))}"
-                   f" | {verdict} |")
+        out.append(
+            f"| {_cell(row['name'])} | {_cell(_value(row))} | {_cell(row.get('target', ''))}"
+            f" | {verdict} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -53,7 +55,7 @@ def render(readme: str, root: Path = ROOT) -> str:
     def fill(match: re.Match[str]) -> str:
         source = root / match.group("file")
         if not source.exists():
-            return match.group(0)            # keep the last table until the run is made again
+            return match.group(0)  # keep the last table until the run is made again
         return match.group(1) + table(figures_of(source)) + match.group(4)
 
     return BLOCK.sub(fill, readme)
@@ -64,7 +66,9 @@ def main(argv: list[str]) -> int:
     new = render(text)
     if "--check" in argv:
         if new != text:
-            print("README.md tables differ from the results files: run python tools/readme_tables.py")
+            print(
+                "README.md tables differ from the results files: run python tools/readme_tables.py"
+            )
             return 1
         return 0
     if new != text:

@@ -23,8 +23,11 @@ def from_babel(language: str) -> list[tuple[str, str]]:
     from babel import Locale
 
     territories = Locale.parse(language).territories
-    names = [(code, name) for code, name in territories.items()
-             if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES]
+    names = [
+        (code, name)
+        for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    ]
     return sorted(names, key=_sort_key)
 
 
@@ -43,8 +46,11 @@ def write_data(path: str | None = None) -> None:
     from .i18n import LANGUAGES
 
     target = Path(path) if path else Path(__file__).with_name("countries_data.py")
-    lines = ['"""Made by `python -m wizard.countries` from babel\'s CLDR data: do not edit."""',
-             "", "NAMES: dict[str, tuple[tuple[str, str], ...]] = {"]
+    lines = [
+        '"""Made by `python -m wizard.countries` from babel\'s CLDR data: do not edit."""',
+        "",
+        "NAMES: dict[str, tuple[tuple[str, str], ...]] = {",
+    ]
     for language in LANGUAGES:
         lines.append(f"    {language!r}: (")
         lines += [f"        ({code!r}, {name!r})," for code, name in from_babel(language)]

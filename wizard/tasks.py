@@ -8,7 +8,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def undo_task(ctx: Any, connection_id: int, run_id: int, *, progress: Any = None) -> tuple[Any, Any]:
+def undo_task(
+    ctx: Any, connection_id: int, run_id: int, *, progress: Any = None
+) -> tuple[Any, Any]:
     """Undo ``run_id``; returns (the undo run, the import run as it is now)."""
     from core.app.sync import undo
     from core.store.models import Connection, ImportRun
@@ -18,7 +20,9 @@ def undo_task(ctx: Any, connection_id: int, run_id: int, *, progress: Any = None
     return result, ImportRun.get_by_id(run_id)
 
 
-def export_task(run_id: int, path: str, header: list[str], words: dict[str, str]) -> tuple[int, str]:
+def export_task(
+    run_id: int, path: str, header: list[str], words: dict[str, str]
+) -> tuple[int, str]:
     """Write the CSV report; (rows, "") or (-1, why) when the file cannot be written."""
     from core.engine.report import export_run_report
     from core.store.models import ImportRun

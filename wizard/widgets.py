@@ -51,12 +51,20 @@ class Banner(QWidget):
         if self._action is not None:
             self._action()
 
-    def show_message(self, text: str, kind: str = "error", *, action_text: str | None = None,
-                     action: Callable[[], None] | None = None) -> None:
-        if kind != self._kind:   # a new style sheet polishes the banner again: only if needed
+    def show_message(
+        self,
+        text: str,
+        kind: str = "error",
+        *,
+        action_text: str | None = None,
+        action: Callable[[], None] | None = None,
+    ) -> None:
+        if kind != self._kind:  # a new style sheet polishes the banner again: only if needed
             self._kind = kind
-            self.setStyleSheet(f"Banner {{ {self.STYLES[kind]} border-radius:4px; }}"
-                               f" QLabel {{ border:none; background:transparent; }}")
+            self.setStyleSheet(
+                f"Banner {{ {self.STYLES[kind]} border-radius:4px; }}"
+                f" QLabel {{ border:none; background:transparent; }}"
+            )
             self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.label.setText(text)
         self.setAccessibleName(text)
@@ -101,14 +109,23 @@ def paragraph(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
-def ask(parent: QWidget, title: str, text: str, yes_text: str, no_text: str,
-        on_yes: Callable[[], None], *, informative: str = "") -> QMessageBox:
+def ask(
+    parent: QWidget,
+    title: str,
+    text: str,
+    yes_text: str,
+    no_text: str,
+    on_yes: Callable[[], None],
+    *,
+    informative: str = "",
+) -> QMessageBox:
     """A confirmation that does not block: ``on_yes`` runs if the user agrees.
 
     The default (Enter) is the safe answer; the box is returned (tests press its buttons).
     """
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
     if informative:
         box.setInformativeText(informative)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
@@ -131,7 +148,7 @@ def read_only_table(parent: QWidget, columns: int) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)          # Tab leaves the table; arrows move inside
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside
     table.setWordWrap(True)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.verticalHeader().hide()
@@ -149,7 +166,8 @@ def fit_rows(table: QTableWidget) -> None:
     wrap = table.rowCount() <= WRAP_ROWS
     table.setWordWrap(wrap)
     table.verticalHeader().setSectionResizeMode(
-        QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed)
+        QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed
+    )
 
 
 def cell(text: str, *, tooltip: bool = True, align_right: bool = False) -> QTableWidgetItem:

@@ -55,31 +55,67 @@ def count_text(n: int, one: str, many: str) -> str:
 def verb_count(verb: str, n: int) -> str:
     """``n`` with its outcome verb: "17 created"."""
     if verb == "created":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 created"), QCoreApplication.translate("Outcome", "{n} created"))
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 created"),
+            QCoreApplication.translate("Outcome", "{n} created"),
+        )
     if verb == "updated":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 updated"), QCoreApplication.translate("Outcome", "{n} updated"))
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 updated"),
+            QCoreApplication.translate("Outcome", "{n} updated"),
+        )
     if verb == "archived":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 archived"), QCoreApplication.translate("Outcome", "{n} archived"))
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 archived"),
+            QCoreApplication.translate("Outcome", "{n} archived"),
+        )
     if verb == "linked":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 linked"), QCoreApplication.translate("Outcome", "{n} linked"))
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 linked"),
+            QCoreApplication.translate("Outcome", "{n} linked"),
+        )
     if verb == "unlinked":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 unlinked"), QCoreApplication.translate("Outcome", "{n} unlinked"))
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 unlinked"),
+            QCoreApplication.translate("Outcome", "{n} unlinked"),
+        )
     if verb == "failed":
-        return count_text(n, QCoreApplication.translate("Outcome", "1 not done"), QCoreApplication.translate("Outcome", "{n} not done"))
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 not done"),
+            QCoreApplication.translate("Outcome", "{n} not done"),
+        )
     return f"{n} {verb}"
 
 
 def changes_text(n: int) -> str:
-    """"1 change" / "17 changes"."""
-    return count_text(n, QCoreApplication.translate("Outcome", "1 change"), QCoreApplication.translate("Outcome", "{n} changes"))
+    """ "1 change" / "17 changes"."""
+    return count_text(
+        n,
+        QCoreApplication.translate("Outcome", "1 change"),
+        QCoreApplication.translate("Outcome", "{n} changes"),
+    )
 
 
 def records_text(n: int) -> str:
-    return count_text(n, QCoreApplication.translate("Outcome", "1 record"), QCoreApplication.translate("Outcome", "{n} records"))
+    return count_text(
+        n,
+        QCoreApplication.translate("Outcome", "1 record"),
+        QCoreApplication.translate("Outcome", "{n} records"),
+    )
 
 
 def rows_text(n: int) -> str:
-    return count_text(n, QCoreApplication.translate("Outcome", "1 row"), QCoreApplication.translate("Outcome", "{n} rows"))
+    return count_text(
+        n,
+        QCoreApplication.translate("Outcome", "1 row"),
+        QCoreApplication.translate("Outcome", "{n} rows"),
+    )
 
 
 def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
@@ -92,20 +128,31 @@ def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
             # Opening a customer to everyone is a setting, not a record: one plain count.
             opened = sum(outcomes.get(v, {}).get(kind, 0) for v in ("created", "updated"))
             if opened:
-                lines.append(QCoreApplication.translate(
-                    "Outcome", "Customers open to all team members: {count}").format(count=opened))
+                lines.append(
+                    QCoreApplication.translate(
+                        "Outcome", "Customers open to all team members: {count}"
+                    ).format(count=opened)
+                )
             continue
         parts = [verb_count(v, outcomes[v][kind]) for v in VERBS if outcomes.get(v, {}).get(kind)]
-        lines.append(QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
-            kind=kind_name(kind), changes=", ".join(parts)))
+        lines.append(
+            QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
+                kind=kind_name(kind), changes=", ".join(parts)
+            )
+        )
     return lines
 
 
 def total_changes(outcomes: Mapping[str, Mapping[str, int]]) -> int:
     """Changes made, each counted once (opening a new customer to everyone is part of
     creating it, not a change of its own)."""
-    return sum(n for verb, kinds in outcomes.items() if verb != "failed"
-               for kind, n in kinds.items() if not (verb == "created" and kind == "assignments"))
+    return sum(
+        n
+        for verb, kinds in outcomes.items()
+        if verb != "failed"
+        for kind, n in kinds.items()
+        if not (verb == "created" and kind == "assignments")
+    )
 
 
 def action_words(op: str) -> str:
@@ -169,7 +216,11 @@ def run_status_words(status: str, kind: str = "import") -> str:
 
 
 def run_kind_words(kind: str) -> str:
-    return QCoreApplication.translate("Outcome", "Undo") if kind == "undo" else QCoreApplication.translate("Outcome", "Import")
+    return (
+        QCoreApplication.translate("Outcome", "Undo")
+        if kind == "undo"
+        else QCoreApplication.translate("Outcome", "Import")
+    )
 
 
 def when_text(moment: datetime | None) -> str:

@@ -25,20 +25,28 @@ T = TypeVar("T")
 
 class WorkerSignals(QObject):
     done = Signal(object)
-    failed = Signal(object)          # a BridgeError (or a wrapped unexpected error)
+    failed = Signal(object)  # a BridgeError (or a wrapped unexpected error)
     progress = Signal(object)
 
 
 class UnexpectedError(BridgeError):
-    message = ("Something unexpected went wrong ({what}). Nothing was lost; try again. "
-               "If it keeps happening, the log file says more.")
+    message = (
+        "Something unexpected went wrong ({what}). Nothing was lost; try again. "
+        "If it keeps happening, the log file says more."
+    )
 
 
 class Worker(QRunnable):
     """Runs ``fn(*args, progress=..., cancel=...)`` when it accepts those keywords."""
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, with_progress: bool = False,
-                 cancel: threading.Event | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        with_progress: bool = False,
+        cancel: threading.Event | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__()
         self.fn, self.args, self.kwargs = fn, args, kwargs
         self.signals = WorkerSignals()
@@ -82,11 +90,16 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(4)
         self._running: set[Worker] = set()
 
-    def start(self, fn: Callable[..., T], *args: Any,
-              on_done: Callable[[T], object] | None = None,
-              on_error: Callable[[BridgeError], None] | None = None,
-              on_progress: Callable[[Any], None] | None = None,
-              cancel: threading.Event | None = None, **kwargs: Any) -> Worker:
+    def start(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BridgeError], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+        cancel: threading.Event | None = None,
+        **kwargs: Any,
+    ) -> Worker:
         worker = Worker(fn, *args, with_progress=on_progress is not None, cancel=cancel, **kwargs)
         self._running.add(worker)
 

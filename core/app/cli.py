@@ -38,7 +38,7 @@ def terminal_safe(text: str) -> str:
 
 
 def _unsafe_in_terminal(ch: str) -> bool:
-    return (unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS)
+    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS
 
 
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -70,9 +70,10 @@ class Output:
     def result(self, payload: dict[str, Any]) -> None:
         if self.as_json:
             text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-            if not text.isascii():   # bidi controls, C1 controls: JSON escapes, never raw
-                text = "".join(f"\\u{ord(ch):04x}" if _unsafe_in_terminal(ch) else ch
-                               for ch in text)
+            if not text.isascii():  # bidi controls, C1 controls: JSON escapes, never raw
+                text = "".join(
+                    f"\\u{ord(ch):04x}" if _unsafe_in_terminal(ch) else ch for ch in text
+                )
             print(text, file=self.stream, flush=True)
 
     def error(self, exc: BridgeError) -> int:
@@ -99,11 +100,16 @@ def pick_connection(org: str | None) -> Connection | None:
 def _no_connection(out: Output, org: str | None) -> int:
     conns = active_connections()
     if org or not conns:
-        text = (tr("No connected organisation is named \"{org}\".", org=org) if org
-                else tr("Nothing is connected yet. Run connect-qbtime, then connect-xero."))
+        text = (
+            tr('No connected organisation is named "{org}".', org=org)
+            if org
+            else tr("Nothing is connected yet. Run connect-qbtime, then connect-xero.")
+        )
     else:
         names = ", ".join(c.xero_tenant_name for c in conns)
-        text = tr("Several organisations are connected ({names}): choose one with --org.", names=names)
+        text = tr(
+            "Several organisations are connected ({names}): choose one with --org.", names=names
+        )
     if out.as_json:
         out.result({"error": "NoConnection", "message": text})
     else:
@@ -119,8 +125,13 @@ def cmd_connect_qbtime(ctx: Any, out: Output, token: str) -> int:
     return EXIT_OK
 
 
-def cmd_connect_xero(ctx: Any, out: Output, org: str | None, country_version: str | None,
-                     on_url: Callable[[str], None] | None = None) -> int:
+def cmd_connect_xero(
+    ctx: Any,
+    out: Output,
+    org: str | None,
+    country_version: str | None,
+    on_url: Callable[[str], None] | None = None,
+) -> int:
     """Sign in to Xero in the browser, then bind the chosen organisation to the pending
     QuickBooks Time company."""
     company = pending_qbtime()
@@ -128,24 +139,37 @@ def cmd_connect_xero(ctx: Any, out: Output, org: str | None, country_version: st
     tokens = sign_in.run(country_version, on_url=on_url)
     ctx.xero_tokens().save(tokens)
     connections = ctx.xero_connections()
-    orgs = [{"tenant_id": c["tenantId"], "tenant_name": c.get("tenantName", "")}
-            for c in connections if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
-    out.say(tr("Signed in to Xero. Organisations you allowed: {names}.",
-               names=", ".join(o["tenant_name"] for o in orgs) or "—"))
+    orgs = [
+        {"tenant_id": c["tenantId"], "tenant_name": c.get("tenantName", "")}
+        for c in connections
+        if c.get("tenantType", "ORGANISATION") == "ORGANISATION"
+    ]
+    out.say(
+        tr(
+            "Signed in to Xero. Organisations you allowed: {names}.",
+            names=", ".join(o["tenant_name"] for o in orgs) or "—",
+        )
+    )
     chosen = None
     if org:
         wanted = org.strip().casefold()
-        chosen = next((o for o in orgs if wanted in (o["tenant_id"].casefold(),
-                                                       o["tenant_name"].casefold())), None)
+        chosen = next(
+            (o for o in orgs if wanted in (o["tenant_id"].casefold(), o["tenant_name"].casefold())),
+            None,
+        )
         if chosen is None:
-            out.say(tr("No organisation you allowed is named \"{org}\".", org=org))
+            out.say(tr('No organisation you allowed is named "{org}".', org=org))
             out.result({"organisations": orgs, "bound": None})
             return EXIT_USAGE
     elif len(orgs) == 1:
         chosen = orgs[0]
     if chosen is None or company is None:
         if company is None:
-            out.say(tr("Connect QuickBooks Time (connect-qbtime) to choose which organisation goes with it."))
+            out.say(
+                tr(
+                    "Connect QuickBooks Time (connect-qbtime) to choose which organisation goes with it."
+                )
+            )
         else:
             out.say(tr("Choose the organisation to connect with --org."))
         out.result({"organisations": orgs, "bound": None})
@@ -157,17 +181,41 @@ def cmd_connect_xero(ctx: Any, out: Output, org: str | None, country_version: st
     if missing:
         # Payroll scopes are asked only where Xero has payroll; consent is additive, so one
         # more consent adds them without losing anything.
-        out.say(tr("\"{org}\" has Xero Payroll: Xero will ask once more for access to its "
-                   "employees and leave.", org=organisation.name))
+        out.say(
+            tr(
+                '"{org}" has Xero Payroll: Xero will ask once more for access to its '
+                "employees and leave.",
+                org=organisation.name,
+            )
+        )
         ctx.xero_tokens().save(sign_in.run(organisation.version, on_url=on_url))
-    conn = bind(ctx, {"tenant_id": chosen["tenant_id"], "tenant_name": organisation.name,
-                      "country_code": organisation.country_code, "version": organisation.version},
-                company)
-    out.say(tr("Connected \"{org}\" to QuickBooks Time \"{company}\".",
-               org=conn.xero_tenant_name, company=conn.qbtime_company_name))
-    out.result({"organisations": orgs, "bound": {"tenant_id": conn.xero_tenant_id,
-                                                  "organisation": conn.xero_tenant_name,
-                                                  "qbtime_company": conn.qbtime_company_name}})
+    conn = bind(
+        ctx,
+        {
+            "tenant_id": chosen["tenant_id"],
+            "tenant_name": organisation.name,
+            "country_code": organisation.country_code,
+            "version": organisation.version,
+        },
+        company,
+    )
+    out.say(
+        tr(
+            'Connected "{org}" to QuickBooks Time "{company}".',
+            org=conn.xero_tenant_name,
+            company=conn.qbtime_company_name,
+        )
+    )
+    out.result(
+        {
+            "organisations": orgs,
+            "bound": {
+                "tenant_id": conn.xero_tenant_id,
+                "organisation": conn.xero_tenant_name,
+                "qbtime_company": conn.qbtime_company_name,
+            },
+        }
+    )
     return EXIT_OK
 
 
@@ -183,32 +231,56 @@ def cmd_status(ctx: Any, out: Output) -> int:
     for conn in active_connections():
         remaining = Setting.get_value(f"xero_day_remaining:{conn.xero_tenant_id}")
         qbt_key_present = bool(conn.qbtime_token_key and ctx.tokens.get(conn.qbtime_token_key))
-        rows.append({
-            "organisation": conn.xero_tenant_name, "tenant_id": conn.xero_tenant_id,
-            "country": conn.xero_country_code, "edition": conn.xero_version,
-            "qbtime_company": conn.qbtime_company_name,
-            "qbtime_access_key": "present" if qbt_key_present else "missing",
-            "xero_calls_left_today": remaining,
-        })
+        rows.append(
+            {
+                "organisation": conn.xero_tenant_name,
+                "tenant_id": conn.xero_tenant_id,
+                "country": conn.xero_country_code,
+                "edition": conn.xero_version,
+                "qbtime_company": conn.qbtime_company_name,
+                "qbtime_access_key": "present" if qbt_key_present else "missing",
+                "xero_calls_left_today": remaining,
+            }
+        )
     pending = pending_qbtime()
-    payload = {"xero_sign_in": sign_in,
-               "xero_access_expires": _iso(token_set.expires_at) if token_set else None,
-               "connections": rows,
-               "pending_qbtime_company": pending.company_name if pending else None}
-    sign_in_text = {"connected": tr("signed in"), "needs_reauth": tr("needs you to sign in again"),
-                    "absent": tr("not signed in")}[sign_in]
-    out.say(tr("Xero: {state}.", state=sign_in_text)
-            + (" " + tr("Access renews automatically (current one valid until {when}).",
-                         when=payload["xero_access_expires"]) if token_set else ""))
+    payload = {
+        "xero_sign_in": sign_in,
+        "xero_access_expires": _iso(token_set.expires_at) if token_set else None,
+        "connections": rows,
+        "pending_qbtime_company": pending.company_name if pending else None,
+    }
+    sign_in_text = {
+        "connected": tr("signed in"),
+        "needs_reauth": tr("needs you to sign in again"),
+        "absent": tr("not signed in"),
+    }[sign_in]
+    out.say(
+        tr("Xero: {state}.", state=sign_in_text)
+        + (
+            " "
+            + tr(
+                "Access renews automatically (current one valid until {when}).",
+                when=payload["xero_access_expires"],
+            )
+            if token_set
+            else ""
+        )
+    )
     if not rows:
         out.say(tr("No organisation is connected yet."))
     for row in rows:
         left = row["xero_calls_left_today"]
-        out.say(tr("{org} ({country}) ↔ QuickBooks Time \"{company}\" — access key {key}; "
-                   "Xero requests left today: {left}.",
-                   org=row["organisation"], country=row["country"], company=row["qbtime_company"],
-                   key=tr("present") if row["qbtime_access_key"] == "present" else tr("missing"),
-                   left=left if left is not None else tr("unknown")))
+        out.say(
+            tr(
+                '{org} ({country}) ↔ QuickBooks Time "{company}" — access key {key}; '
+                "Xero requests left today: {left}.",
+                org=row["organisation"],
+                country=row["country"],
+                company=row["qbtime_company"],
+                key=tr("present") if row["qbtime_access_key"] == "present" else tr("missing"),
+                left=left if left is not None else tr("unknown"),
+            )
+        )
     out.result(payload)
     return EXIT_OK
 
@@ -222,12 +294,19 @@ def cmd_fetch(ctx: Any, out: Output, org: str | None, full: bool) -> int:
     report = fetch(ctx, conn, full=full)
     remember_day_remaining(ctx, conn)
     summary = report.summary()
-    out.say(tr("Read {org} and QuickBooks Time \"{company}\".", org=conn.xero_tenant_name,
-               company=conn.qbtime_company_name))
+    out.say(
+        tr(
+            'Read {org} and QuickBooks Time "{company}".',
+            org=conn.xero_tenant_name,
+            company=conn.qbtime_company_name,
+        )
+    )
     for side, kinds in summary.items():
         for kind, counts in kinds.items():
             if any(counts.values()):
-                out.say(f"  {side} {kind}: +{counts['added']} ~{counts['changed']} -{counts['removed']}")
+                out.say(
+                    f"  {side} {kind}: +{counts['added']} ~{counts['changed']} -{counts['removed']}"
+                )
     out.result({"changes": summary, "api_calls": api_calls(ctx)})
     return EXIT_OK
 
@@ -239,7 +318,7 @@ def cmd_disconnect(ctx: Any, out: Output, org: str | None) -> int:
     if conn is None:
         return _no_connection(out, org)
     problems = disconnect(ctx, conn)
-    out.say(tr("Disconnected \"{org}\". Its import history is kept.", org=conn.xero_tenant_name))
+    out.say(tr('Disconnected "{org}". Its import history is kept.', org=conn.xero_tenant_name))
     for problem in problems:
         out.say(problem)
     out.result({"disconnected": conn.xero_tenant_id, "problems": problems})
@@ -265,14 +344,27 @@ def api_calls(ctx: Any) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------- engine commands
 WORDS = {
-    "created": N_("created"), "updated": N_("updated"), "archived": N_("archived"),
-    "linked": N_("linked"), "skipped": N_("skipped"), "failed": N_("failed"),
+    "created": N_("created"),
+    "updated": N_("updated"),
+    "archived": N_("archived"),
+    "linked": N_("linked"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
     "unlinked": N_("unlinked"),
-    "customers": N_("customers"), "locations": N_("locations"), "employees": N_("team members"),
-    "items": N_("items"), "custom_fields": N_("custom fields"), "assignments": N_("assignments"),
-    "leave": N_("leave types"), "import": N_("import"), "undo": N_("undo"),
-    "planned": N_("planned"), "running": N_("running"), "cancelled": N_("cancelled"),
-    "done": N_("done"), "undone": N_("undone"),
+    "customers": N_("customers"),
+    "locations": N_("locations"),
+    "employees": N_("team members"),
+    "items": N_("items"),
+    "custom_fields": N_("custom fields"),
+    "assignments": N_("assignments"),
+    "leave": N_("leave types"),
+    "import": N_("import"),
+    "undo": N_("undo"),
+    "planned": N_("planned"),
+    "running": N_("running"),
+    "cancelled": N_("cancelled"),
+    "done": N_("done"),
+    "undone": N_("undone"),
 }
 
 
@@ -292,29 +384,48 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
     payload = result.as_json()
     if not out.as_json:
         plan = result.plan
-        title = (tr("Dry run for \"{org}\": nothing was written.", org=conn.xero_tenant_name)
-                 if dry_run else tr("Imported \"{org}\" into QuickBooks Time \"{company}\".",
-                                    org=conn.xero_tenant_name, company=conn.qbtime_company_name))
+        title = (
+            tr('Dry run for "{org}": nothing was written.', org=conn.xero_tenant_name)
+            if dry_run
+            else tr(
+                'Imported "{org}" into QuickBooks Time "{company}".',
+                org=conn.xero_tenant_name,
+                company=conn.qbtime_company_name,
+            )
+        )
         out.say(title)
         if dry_run:
             for action in plan.actions:
-                change = ", ".join(f"{k}: {action.before.get(k, '—')} → {v}"
-                                   for k, v in action.after.items() if k not in ("id",))
+                change = ", ".join(
+                    f"{k}: {action.before.get(k, '—')} → {v}"
+                    for k, v in action.after.items()
+                    if k not in ("id",)
+                )
                 out.say(f"  {action.op:8} {action.entity:16} {action.label}  {change}")
         for verb in ("created", "updated", "archived", "linked", "skipped", "failed"):
             counts = payload.get(verb) or {}
             if counts:
-                out.say(f"  {word(verb)}: " + ", ".join(f"{word(k)} {n}" for k, n in counts.items()))
+                out.say(
+                    f"  {word(verb)}: " + ", ".join(f"{word(k)} {n}" for k, n in counts.items())
+                )
         bad = [s for s in plan.skipped if s.bad_record]
         if bad:
             out.say(tr("{n} record(s) from Xero could not be imported as sent:", n=len(bad)))
             for skipped in bad:
-                kind = word({"customer": "customers", "item": "items",
-                             "employee": "employees"}.get(skipped.kind, skipped.kind))
+                kind = word(
+                    {"customer": "customers", "item": "items", "employee": "employees"}.get(
+                        skipped.kind, skipped.kind
+                    )
+                )
                 out.say(f"  - {kind}: {skipped.name or '—'} — {skipped.describe()}")
         if plan.conflicts:
-            out.say(tr("{n} record(s) wait for your decision: they were left out. Review them in "
-                       "the app, or with \"review --export FILE.csv\".", n=len(plan.conflicts)))
+            out.say(
+                tr(
+                    "{n} record(s) wait for your decision: they were left out. Review them in "
+                    'the app, or with "review --export FILE.csv".',
+                    n=len(plan.conflicts),
+                )
+            )
             for conflict in plan.conflicts:
                 out.say(f"  - {conflict.kind}: {conflict.xero_name} — {conflict.describe()}")
         if result.run is None and not dry_run:
@@ -339,15 +450,18 @@ def cmd_options(ctx: Any, out: Output, org: str | None, assignments: list[str]) 
             if key == "extra_customers":
                 changes[key] = [v for v in raw.split(",") if v.strip()]
                 continue
-            text = tr("Unknown option \"{key}\". Known options: {known}.", key=key,
-                      known=", ".join(sorted(current)))
+            text = tr(
+                'Unknown option "{key}". Known options: {known}.',
+                key=key,
+                known=", ".join(sorted(current)),
+            )
             out.say(text)
             out.result({"error": "UnknownOption", "message": text})
             return EXIT_USAGE
         if isinstance(current[key], bool):
             value = raw.strip().lower()
             if value not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
-                text = tr("Option \"{key}\" takes true or false.", key=key)
+                text = tr('Option "{key}" takes true or false.', key=key)
                 out.say(text)
                 out.result({"error": "BadValue", "message": text})
                 return EXIT_USAGE
@@ -371,8 +485,9 @@ def cmd_options(ctx: Any, out: Output, org: str | None, assignments: list[str]) 
     return EXIT_OK
 
 
-def cmd_review(ctx: Any, out: Output, org: str | None, export: str | None,
-               import_file: str | None) -> int:
+def cmd_review(
+    ctx: Any, out: Output, org: str | None, export: str | None, import_file: str | None
+) -> int:
     from core.app.sync import current_plan
     from core.engine import review
 
@@ -380,25 +495,45 @@ def cmd_review(ctx: Any, out: Output, org: str | None, export: str | None,
     if conn is None:
         return _no_connection(out, org)
     _snap, plan = current_plan(conn)
-    conflicts = list(plan.conflicts) + [c for m in plan.matches.values() for c in m.conflicts
-                                        if c not in plan.conflicts]
+    conflicts = list(plan.conflicts) + [
+        c for m in plan.matches.values() for c in m.conflicts if c not in plan.conflicts
+    ]
     if import_file:
         report = review.import_csv(conn, conflicts, import_file)
-        out.say(tr("{applied} decision(s) applied, {unchanged} unchanged, {problems} row(s) "
-                   "could not be applied.", applied=report.applied, unchanged=report.unchanged,
-                   problems=len(report.problems)))
+        out.say(
+            tr(
+                "{applied} decision(s) applied, {unchanged} unchanged, {problems} row(s) "
+                "could not be applied.",
+                applied=report.applied,
+                unchanged=report.unchanged,
+                problems=len(report.problems),
+            )
+        )
         for problem in report.problems:
             out.say(f"  {tr('line')} {problem.line}: {problem.reason}")
-        out.result({"applied": report.applied, "unchanged": report.unchanged,
-                    "problems": [{"line": p.line, "xero_id": p.xero_id, "reason": p.reason}
-                                 for p in report.problems]})
+        out.result(
+            {
+                "applied": report.applied,
+                "unchanged": report.unchanged,
+                "problems": [
+                    {"line": p.line, "xero_id": p.xero_id, "reason": p.reason}
+                    for p in report.problems
+                ],
+            }
+        )
         return EXIT_OK
     rows = review.review_rows(conn, conflicts)
     decided, total = review.progress(rows)
     if export:
         review.export_csv(conn, rows, export)
-        out.say(tr("{total} conflict(s) written to {path} ({decided} already decided).",
-                   total=total, path=export, decided=decided))
+        out.say(
+            tr(
+                "{total} conflict(s) written to {path} ({decided} already decided).",
+                total=total,
+                path=export,
+                decided=decided,
+            )
+        )
     else:
         out.say(tr("{decided} of {total} conflict(s) decided.", decided=decided, total=total))
         for row in rows:
@@ -416,8 +551,11 @@ def journal_progress(run: Any) -> dict[str, int]:
     from core.store.models import JournalEntry
 
     counts = {"sent": 0, "unconfirmed": 0, "failed": 0, "journaled": 0}
-    rows: Any = (JournalEntry.select(JournalEntry.state, JournalEntry.action)
-                 .where(JournalEntry.run == run).tuples())
+    rows: Any = (
+        JournalEntry.select(JournalEntry.state, JournalEntry.action)
+        .where(JournalEntry.run == run)
+        .tuples()
+    )
     for state, action in rows:
         if action == "link":
             continue
@@ -450,24 +588,33 @@ def cmd_history(ctx: Any, out: Output, org: str | None, run_id: int | None = Non
     for run in runs:
         outcomes = (run.counts or {}).get("outcomes", {})
         row: dict[str, Any] = {
-            "run_id": run.id, "kind": run.kind, "status": run.status,
+            "run_id": run.id,
+            "kind": run.kind,
+            "status": run.status,
             "started": run.started_at.isoformat(timespec="seconds") if run.started_at else None,
-            "outcomes": outcomes, "undoes": run.undoes_run_id}
+            "outcomes": outcomes,
+            "undoes": run.undoes_run_id,
+        }
         rows.append(row)
         if _interrupted(run):
             progress = journal_progress(run)
             row["interrupted"] = True
             row["journal"] = progress
             status = tr("interrupted")
-            totals = tr("{sent} of {planned} planned change(s) reached QuickBooks Time "
-                        "({unconfirmed} sent without a recorded answer, {failed} refused); the "
-                        "next sync finishes it.", sent=progress["sent"],
-                        planned=progress["planned"], unconfirmed=progress["unconfirmed"],
-                        failed=progress["failed"])
+            totals = tr(
+                "{sent} of {planned} planned change(s) reached QuickBooks Time "
+                "({unconfirmed} sent without a recorded answer, {failed} refused); the "
+                "next sync finishes it.",
+                sent=progress["sent"],
+                planned=progress["planned"],
+                unconfirmed=progress["unconfirmed"],
+                failed=progress["failed"],
+            )
         else:
             status = word(run.status)
-            totals = ", ".join(f"{word(verb)} {sum(kinds.values())}"
-                               for verb, kinds in outcomes.items())
+            totals = ", ".join(
+                f"{word(verb)} {sum(kinds.values())}" for verb, kinds in outcomes.items()
+            )
         out.say(f"  #{run.id}  {row['started']}  {word(run.kind)}  {status}  {totals}")
     if not runs:
         out.say(tr("No import has run yet."))
@@ -487,17 +634,33 @@ def cmd_restore_backup(paths: Any, out: Output, backup: str | None, start_afresh
     with InstanceLock(Path(paths.data) / LOCK_FILE):
         if start_afresh:
             aside = begin_afresh(paths)
-            out.say(tr("The app will start afresh with no history.") + (
-                " " + tr("The previous file is kept at {path}.", path=", ".join(map(str, aside)))
-                if aside else ""))
+            out.say(
+                tr("The app will start afresh with no history.")
+                + (
+                    " "
+                    + tr("The previous file is kept at {path}.", path=", ".join(map(str, aside)))
+                    if aside
+                    else ""
+                )
+            )
             out.result({"started_afresh": True, "kept_aside": [str(p) for p in aside]})
             return EXIT_OK
         used, aside = restore_backup(paths, Path(backup) if backup else None)
-    out.say(tr("Your data was restored from the backup copy {backup}.", backup=str(used)) + (
-        " " + tr("The previous file is kept at {path}.", path=", ".join(map(str, aside)))
-        if aside else ""))
-    out.result({"restored_from": str(used), "database": str(db_path),
-                "kept_aside": [str(p) for p in aside]})
+    out.say(
+        tr("Your data was restored from the backup copy {backup}.", backup=str(used))
+        + (
+            " " + tr("The previous file is kept at {path}.", path=", ".join(map(str, aside)))
+            if aside
+            else ""
+        )
+    )
+    out.result(
+        {
+            "restored_from": str(used),
+            "database": str(db_path),
+            "kept_aside": [str(p) for p in aside],
+        }
+    )
     return EXIT_OK
 
 
@@ -510,11 +673,19 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
     try:
         undone = undo_cascade(ctx, conn, run_id, cascade=cascade)
     except LaterImportsFirst as exc:
-        hint = tr("To undo them and then import {run}, newest first, run: undo {run} --cascade",
-                  run=run_id)
+        hint = tr(
+            "To undo them and then import {run}, newest first, run: undo {run} --cascade",
+            run=run_id,
+        )
         if out.as_json:
-            out.result({"error": type(exc).__name__, "message": exc.user_message(),
-                        "later_run_ids": exc.later_ids, "hint": hint})
+            out.result(
+                {
+                    "error": type(exc).__name__,
+                    "message": exc.user_message(),
+                    "later_run_ids": exc.later_ids,
+                    "hint": hint,
+                }
+            )
         else:
             out.warn(exc.user_message())
             out.warn(hint)
@@ -525,12 +696,24 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
         outcomes = (result.counts or {}).get("outcomes", {})
         failed = (result.counts or {}).get("failed", 0)
         failed_total += failed
-        out.say(tr("Import #{run} was undone (undo #{undo}).", run=original, undo=result.id)
-                if not failed else
-                tr("Import #{run} was partly undone: {failed} change(s) could not be reverted "
-                   "(see history).", run=original, failed=failed))
-        rows.append({"undo_run_id": result.id, "undone_run_id": original, "outcomes": outcomes,
-                     "failed": failed})
+        out.say(
+            tr("Import #{run} was undone (undo #{undo}).", run=original, undo=result.id)
+            if not failed
+            else tr(
+                "Import #{run} was partly undone: {failed} change(s) could not be reverted "
+                "(see history).",
+                run=original,
+                failed=failed,
+            )
+        )
+        rows.append(
+            {
+                "undo_run_id": result.id,
+                "undone_run_id": original,
+                "outcomes": outcomes,
+                "failed": failed,
+            }
+        )
     last = rows[-1]
     out.result({**last, "undone": rows})
     return EXIT_OK if not failed_total else EXIT_ERROR

@@ -27,12 +27,16 @@ def blocking_connections(tenant_id: str, company_id: str) -> list[Connection]:
     Those holding the organisation with another company, or the company with another
     organisation (the same pair is not a conflict: binding it again just refreshes it).
     """
-    return [c for c in active_connections()
-            if (c.xero_tenant_id == tenant_id) != (c.qbtime_company_id == company_id)]
+    return [
+        c
+        for c in active_connections()
+        if (c.xero_tenant_id == tenant_id) != (c.qbtime_company_id == company_id)
+    ]
 
 
-def disconnect_to_make_room(ctx: AppContext, conn: Connection,
-                            keep: QBTimeCompany | None = None) -> list[str]:
+def disconnect_to_make_room(
+    ctx: AppContext, conn: Connection, keep: QBTimeCompany | None = None
+) -> list[str]:
     """Disconnect ``conn`` in the middle of connecting something else. Returns problems.
 
     Unlike a plain disconnect, the Xero sign-in is kept (the wizard is using it), and when

@@ -52,12 +52,19 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
         raise QBTimeTokenInvalid(detail="empty or malformed key")
     user = ctx.qbtime_client(token).validate_token()
     company_id = company_id_of(user)
-    company = QBTimeCompany(company_id, user.company_name, int(user.id), qbtime_token_key(company_id))
+    company = QBTimeCompany(
+        company_id, user.company_name, int(user.id), qbtime_token_key(company_id)
+    )
     ctx.tokens.set(company.token_key, token)
-    Setting.set_value(PENDING_QBTIME, {"company_id": company.company_id,
-                                       "company_name": company.company_name,
-                                       "user_id": company.user_id,
-                                       "token_key": company.token_key})
+    Setting.set_value(
+        PENDING_QBTIME,
+        {
+            "company_id": company.company_id,
+            "company_name": company.company_name,
+            "user_id": company.user_id,
+            "token_key": company.token_key,
+        },
+    )
     log.info("QuickBooks Time company %r checked and kept", company.company_name)
     return company
 
@@ -66,13 +73,17 @@ def pending_qbtime() -> QBTimeCompany | None:
     data = Setting.get_value(PENDING_QBTIME)
     if not data:
         return None
-    return QBTimeCompany(data["company_id"], data["company_name"], int(data["user_id"]),
-                         data["token_key"])
+    return QBTimeCompany(
+        data["company_id"], data["company_name"], int(data["user_id"]), data["token_key"]
+    )
 
 
 def active_connections() -> list[Connection]:
-    return list(Connection.select().where(Connection.status != "disconnected")
-                .order_by(Connection.created_at))
+    return list(
+        Connection.select()
+        .where(Connection.status != "disconnected")
+        .order_by(Connection.created_at)
+    )
 
 
 def connection_for_tenant(tenant_id: str) -> Connection | None:
@@ -91,10 +102,14 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         by_tenant = connection_for_tenant(tenant_id)
         by_company = Connection.get_or_none(Connection.qbtime_company_id == company.company_id)
         for existing in (by_tenant, by_company):
-            if (existing is not None and existing.status != "disconnected"
-                    and (existing.xero_tenant_id, existing.qbtime_company_id) != pair):
-                raise AccountAlreadyBound(organisation=existing.xero_tenant_name,
-                                          company=existing.qbtime_company_name)
+            if (
+                existing is not None
+                and existing.status != "disconnected"
+                and (existing.xero_tenant_id, existing.qbtime_company_id) != pair
+            ):
+                raise AccountAlreadyBound(
+                    organisation=existing.xero_tenant_name, company=existing.qbtime_company_name
+                )
         conn = None
         for existing in (by_tenant, by_company):
             if existing is None:
@@ -120,8 +135,11 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         conn.status = "active"
         conn.save()
         Setting.delete().where(Setting.key == PENDING_QBTIME).execute()
-    log.info("Bound Xero organisation %r to QuickBooks Time company %r",
-             conn.xero_tenant_name, conn.qbtime_company_name)
+    log.info(
+        "Bound Xero organisation %r to QuickBooks Time company %r",
+        conn.xero_tenant_name,
+        conn.qbtime_company_name,
+    )
     return conn
 
 

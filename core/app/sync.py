@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 class RunNotFound(BridgeError):
-    message = "There is no import number {run} for this organisation (see \"history\")."
+    message = 'There is no import number {run} for this organisation (see "history").'
 
 
 class NothingToUndo(BridgeError):
@@ -50,8 +50,10 @@ def run_when(run: ImportRun) -> str:
 class LaterImportsFirst(BridgeError):
     """Undo of an import that later imports changed records of: they go first."""
 
-    message = ("Import {run} cannot be undone on its own: later imports changed the same "
-               "records ({later}). Undo them first, newest first.")
+    message = (
+        "Import {run} cannot be undone on its own: later imports changed the same "
+        "records ({later}). Undo them first, newest first."
+    )
 
     def __init__(self, run: int, later: list[ImportRun]) -> None:
         self.run_id = run
@@ -59,10 +61,12 @@ class LaterImportsFirst(BridgeError):
         super().__init__(run=run, later="")
 
     def user_message(self, language: str | None = None) -> str:
-        parts = [tr("import {number} of {date}", language, number=n, date=d)
-                 for n, d in self.later]
-        listed = (parts[0] if len(parts) == 1 else
-                  tr("{first} and {last}", language, first=", ".join(parts[:-1]), last=parts[-1]))
+        parts = [tr("import {number} of {date}", language, number=n, date=d) for n, d in self.later]
+        listed = (
+            parts[0]
+            if len(parts) == 1
+            else tr("{first} and {last}", language, first=", ".join(parts[:-1]), last=parts[-1])
+        )
         return tr(self.message, language, run=self.run_id, later=listed)
 
     @property
@@ -91,21 +95,31 @@ def load_links(conn: Connection) -> dict[str, dict[str, int]]:
 
 
 def load_decisions(conn: Connection) -> dict[tuple[str, str], DecisionView]:
-    return {(d.kind, d.xero_id): DecisionView(d.action, d.target_qbt_id, d.new_name, d.depends_on)
-            for d in Decision.select().where(Decision.connection == conn)}
+    return {
+        (d.kind, d.xero_id): DecisionView(d.action, d.target_qbt_id, d.new_name, d.depends_on)
+        for d in Decision.select().where(Decision.connection == conn)
+    }
 
 
 def load_leave_links(conn: Connection) -> dict[str, int | None]:
-    return {row.xero_leave_type_id: row.qbt_jobcode_id
-            for row in LeaveLink.select().where(LeaveLink.connection == conn)}
+    return {
+        row.xero_leave_type_id: row.qbt_jobcode_id
+        for row in LeaveLink.select().where(LeaveLink.connection == conn)
+    }
 
 
-def current_plan(conn: Connection, options: ImportOptions | None = None,
-                 snapshot: Snapshot | None = None) -> tuple[Snapshot, ImportPlan]:
+def current_plan(
+    conn: Connection, options: ImportOptions | None = None, snapshot: Snapshot | None = None
+) -> tuple[Snapshot, ImportPlan]:
     """Plan from the local snapshots (no network): what the preview shows."""
     snap = snapshot or load_snapshot(conn)
-    plan = plan_import(snap, load_links(conn), load_decisions(conn),
-                       options or load_options(conn), load_leave_links(conn))
+    plan = plan_import(
+        snap,
+        load_links(conn),
+        load_decisions(conn),
+        options or load_options(conn),
+        load_leave_links(conn),
+    )
     return snap, plan
 
 
@@ -125,8 +139,10 @@ class SyncResult:
         if not self.dry_run and self.run is not None:
             outcomes = self.outcomes
             counts = {
-                "created": outcomes.get("created", {}), "updated": outcomes.get("updated", {}),
-                "archived": outcomes.get("archived", {}), "linked": outcomes.get("linked", {}),
+                "created": outcomes.get("created", {}),
+                "updated": outcomes.get("updated", {}),
+                "archived": outcomes.get("archived", {}),
+                "linked": outcomes.get("linked", {}),
                 "skipped": counts.get("skipped", {}),
             }
             if outcomes.get("failed"):
@@ -134,13 +150,23 @@ class SyncResult:
         return {
             "run_id": self.run.id if self.run is not None else None,
             "dry_run": self.dry_run,
-            **{k: counts.get(k, {}) for k in ("created", "updated", "archived", "linked", "skipped")},
+            **{
+                k: counts.get(k, {})
+                for k in ("created", "updated", "archived", "linked", "skipped")
+            },
             **({"failed": counts["failed"]} if "failed" in counts else {}),
             "conflicts": len(self.plan.conflicts),
-            "problems": [{"kind": p.kind, "xero_id": p.xero_id, "name": p.name,
-                          "reason": p.describe(), **({"other_name": p.params["kept"]}
-                                                     if "kept" in p.params else {})}
-                         for p in self.plan.skipped if p.bad_record],
+            "problems": [
+                {
+                    "kind": p.kind,
+                    "xero_id": p.xero_id,
+                    "name": p.name,
+                    "reason": p.describe(),
+                    **({"other_name": p.params["kept"]} if "kept" in p.params else {}),
+                }
+                for p in self.plan.skipped
+                if p.bad_record
+            ],
             "api_calls": self.api_calls,
             "duration_s": round(self.duration_s, 3),
         }
@@ -233,12 +259,19 @@ def import_plan(
 
 
 def history(conn: Connection) -> list[ImportRun]:
-    return list(ImportRun.select().where(ImportRun.connection == conn)
-                .order_by(ImportRun.id.desc()))
+    return list(
+        ImportRun.select().where(ImportRun.connection == conn).order_by(ImportRun.id.desc())
+    )
 
 
-def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = False,
-         progress: ProgressCallback | None = None) -> ImportRun:
+def undo(
+    ctx: AppContext,
+    conn: Connection,
+    run_id: int,
+    *,
+    cascade: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportRun:
     """Undo import ``run_id``; returns the undo run.
 
     Later imports that changed records of that import (``later_imports_touching``) must be
@@ -248,8 +281,14 @@ def undo(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = Fals
     return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
 
 
-def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: bool = True,
-                 progress: ProgressCallback | None = None) -> list[tuple[int, ImportRun]]:
+def undo_cascade(
+    ctx: AppContext,
+    conn: Connection,
+    run_id: int,
+    *,
+    cascade: bool = True,
+    progress: ProgressCallback | None = None,
+) -> list[tuple[int, ImportRun]]:
     """(import number, its undo run) for each import undone, in the order undone."""
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
@@ -258,7 +297,7 @@ def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: boo
         raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
     if run.status == "undone":
         raise NothingToUndo(run=run_id, reason=N_("it was already undone"))
-    close_interrupted(conn)   # a killed later run counts with what its journal says it wrote
+    close_interrupted(conn)  # a killed later run counts with what its journal says it wrote
     later = later_imports_touching(run)
     if later and not cascade:
         raise LaterImportsFirst(run_id, later)
@@ -279,13 +318,16 @@ def undo_cascade(ctx: AppContext, conn: Connection, run_id: int, *, cascade: boo
 
 
 class UndoStopped(BridgeError):
-    message = ("Part of import {run} could not be undone, so import {older} was left as it "
-               "is. See the history, then try the undo again.")
+    message = (
+        "Part of import {run} could not be undone, so import {older} was left as it "
+        "is. See the history, then try the undo again."
+    )
 
 
 # ---------------------------------------------------------------------------- import options
-def item_field_name_problem(conn: Connection, name: str, options: ImportOptions | None = None,
-                            language: str | None = None) -> str | None:
+def item_field_name_problem(
+    conn: Connection, name: str, options: ImportOptions | None = None, language: str | None = None
+) -> str | None:
     """Why ``name`` cannot name the items' custom field of ``conn`` (a translated sentence),
     or None. Reads the saved snapshot and links only (no network): the ``options`` command
     and the wizard's options page both ask this before saving; the plan applies the same
@@ -294,5 +336,11 @@ def item_field_name_problem(conn: Connection, name: str, options: ImportOptions 
     from core.services.fetch import load_fields
 
     customfields, tracking = load_fields(conn)
-    return rule(name, customfields, tracking, load_links(conn),
-                options if options is not None else load_options(conn), language)
+    return rule(
+        name,
+        customfields,
+        tracking,
+        load_links(conn),
+        options if options is not None else load_options(conn),
+        language,
+    )

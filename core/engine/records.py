@@ -24,7 +24,9 @@ class Address:
     country: str = ""
 
     def is_empty(self) -> bool:
-        return not any((self.line1, self.line2, self.city, self.region, self.postal_code, self.country))
+        return not any(
+            (self.line1, self.line2, self.city, self.region, self.postal_code, self.country)
+        )
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,14 @@ class XeroOrganisation:
 class XeroContact:
     contact_id: str
     name: str
-    status: str                     # ACTIVE | ARCHIVED | GDPRREQUEST
+    status: str  # ACTIVE | ARCHIVED | GDPRREQUEST
     is_customer: bool
     is_supplier: bool
     first_name: str = ""
     last_name: str = ""
     email: str = ""
-    street: Address | None = None   # STREET address, else None
-    postal: Address | None = None   # POBOX address, else None
+    street: Address | None = None  # STREET address, else None
+    postal: Address | None = None  # POBOX address, else None
     updated_utc: float = 0.0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -105,9 +107,9 @@ class XeroEmployee:
     first_name: str
     last_name: str
     email: str
-    active: bool                    # AU: Status; NZ/UK: no endDate (or endDate in the future)
-    start_date: str = ""            # YYYY-MM-DD
-    end_date: str = ""              # YYYY-MM-DD
+    active: bool  # AU: Status; NZ/UK: no endDate (or endDate in the future)
+    start_date: str = ""  # YYYY-MM-DD
+    end_date: str = ""  # YYYY-MM-DD
     updated_utc: float = 0.0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -154,7 +156,7 @@ class QBTJobcode:
     id: int
     parent_id: int
     name: str
-    type: str                       # regular | pto | paid_break | unpaid_break | unpaid_time_off
+    type: str  # regular | pto | paid_break | unpaid_break | unpaid_time_off
     active: bool
     assigned_to_all: bool = False
     short_code: str = ""
@@ -217,8 +219,13 @@ class XeroProblem:
     params: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "xero_id": self.xero_id, "name": self.name,
-                "reason": str(self.reason), "params": dict(self.params)}
+        return {
+            "kind": self.kind,
+            "xero_id": self.xero_id,
+            "name": self.name,
+            "reason": str(self.reason),
+            "params": dict(self.params),
+        }
 
 
 @dataclass
@@ -247,8 +254,9 @@ class Snapshot:
         return payroll_api(self.version) is not PayrollApi.NONE
 
 
-def location_fields(address: Address, *, jobcode_ids: Iterable[int] | None = None,
-                    notes: str | None = None) -> dict[str, Any]:
+def location_fields(
+    address: Address, *, jobcode_ids: Iterable[int] | None = None, notes: str | None = None
+) -> dict[str, Any]:
     """The writable fields of a location for ``address`` (POST, or PUT with an ``id``).
 
     All six address fields are always sent, so an update clears a line Xero no longer has.
@@ -256,9 +264,12 @@ def location_fields(address: Address, *, jobcode_ids: Iterable[int] | None = Non
     leaves links alone). ``label`` is read-only per the docs and is not sent.
     """
     out: dict[str, Any] = {
-        "addr1": clean_name(address.line1), "addr2": clean_name(address.line2),
-        "city": clean_name(address.city), "state": clean_name(address.region),
-        "zip": clean_name(address.postal_code), "country": clean_name(address.country),
+        "addr1": clean_name(address.line1),
+        "addr2": clean_name(address.line2),
+        "city": clean_name(address.city),
+        "state": clean_name(address.region),
+        "zip": clean_name(address.postal_code),
+        "country": clean_name(address.country),
     }
     if jobcode_ids is not None:
         out["linked_objects"] = {"jobcodes": [int(j) for j in jobcode_ids]}

@@ -13,8 +13,8 @@ PAYROLL_COUNTRIES = frozenset({"AU", "NZ", "GB"})
 
 
 class PayrollApi(Enum):
-    AU = "payroll.xro/1.0"        # PascalCase, /Date()/ dates, Status field
-    V2 = "payroll.xro/2.0"        # NZ and UK: camelCase, status derived from endDate
+    AU = "payroll.xro/1.0"  # PascalCase, /Date()/ dates, Status field
+    V2 = "payroll.xro/2.0"  # NZ and UK: camelCase, status derived from endDate
     NONE = ""
 
 

@@ -81,14 +81,23 @@ class WriteOutcomeUnknown(BridgeError):
     sending them again. No user text reveals a token or a body.
     """
 
-    message = ("QuickBooks Time may or may not have saved the last {count} change(s): the "
-               "connection broke before it answered. They will be checked before anything is "
-               "sent again.")
+    message = (
+        "QuickBooks Time may or may not have saved the last {count} change(s): the "
+        "connection broke before it answered. They will be checked before anything is "
+        "sent again."
+    )
 
-    def __init__(self, *, method: str, endpoint: str, rows: Sequence[Mapping[str, Any]],
-                 completed: Sequence[WriteResult] = (),
-                 not_sent: Sequence[Mapping[str, Any]] = (),
-                 safe_to_resend: bool = False, cause: BaseException | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        method: str,
+        endpoint: str,
+        rows: Sequence[Mapping[str, Any]],
+        completed: Sequence[WriteResult] = (),
+        not_sent: Sequence[Mapping[str, Any]] = (),
+        safe_to_resend: bool = False,
+        cause: BaseException | None = None,
+    ) -> None:
         super().__init__(f"{method} {endpoint}", count=len(rows))
         self.method = method
         self.endpoint = endpoint

@@ -65,24 +65,29 @@ MAX_BODY_BYTES = int(3.5 * 1024 * 1024)
 # Xero rejects an IDs list of more than ~52 GUIDs with a 404 (gateway URL-length limit):
 # https://github.com/XeroAPI/Xero-Java/issues/328 (53 ids -> 404, 52 ids -> 200).
 MAX_IDS = 52
-PAYROLL_PAGE_SIZE = 100          # payroll lists: 100 per page (spec, all three regions)
-DEFAULT_PAGE_SIZE = 100          # Contacts `page` without `pageSize` (spec parameter text)
+PAYROLL_PAGE_SIZE = 100  # payroll lists: 100 per page (spec, all three regions)
+DEFAULT_PAGE_SIZE = 100  # Contacts `page` without `pageSize` (spec parameter text)
 NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
 # pyxero #181: a filter that hits a null property fails with this 500 body.
-UNKNOWN_ERROR_MESSAGE = ("An error occurred in Xero. Check the API Status page "
-                         "http://status.developer.xero.com for current service status. "
-                         "Contact the API support team at api@xero.com for more assistance.")
+UNKNOWN_ERROR_MESSAGE = (
+    "An error occurred in Xero. Check the API Status page "
+    "http://status.developer.xero.com for current service status. "
+    "Contact the API support team at api@xero.com for more assistance."
+)
 MAINTENANCE_TEXT = "The Xero API is currently offline for maintenance"
-HIGH_VOLUME_MESSAGE = ("Your request is not filtering Contacts efficiently, given the extremely "
-                       "high volume for this organisation. Please check "
-                       "https://developer.xero.com/documentation/api/efficient-data-retrieval "
-                       "for tips on making Contact retrieval more efficient.")
+HIGH_VOLUME_MESSAGE = (
+    "Your request is not filtering Contacts efficiently, given the extremely "
+    "high volume for this organisation. Please check "
+    "https://developer.xero.com/documentation/api/efficient-data-retrieval "
+    "for tips on making Contact retrieval more efficient."
+)
 # Optimised Contacts filters for high-volume organisations (references §3.1, CData quoting
 # Xero's list): where on Name/EmailAddress/AccountNumber, order on ContactID/UpdatedDateUTC/Name.
 HIGH_VOLUME_WHERE_FIELDS = frozenset({"Name", "EmailAddress", "AccountNumber"})
 # Invoices: the optimised filters large organisations may use (Xero's "optimised queries").
-HIGH_VOLUME_INVOICE_WHERE_FIELDS = frozenset({"Status", "Date", "DueDate", "InvoiceNumber",
-                                              "InvoiceID", "Reference", "Contact"})
+HIGH_VOLUME_INVOICE_WHERE_FIELDS = frozenset(
+    {"Status", "Date", "DueDate", "InvoiceNumber", "InvoiceID", "Reference", "Contact"}
+)
 HIGH_VOLUME_ORDER_FIELDS = frozenset({"ContactID", "UpdatedDateUTC", "Name"})
 
 # Scopes accepted per endpoint: spec `security` blocks, plus the 2026 granular scopes
@@ -94,8 +99,10 @@ SCOPES_ITEMS_READ = SCOPES_SETTINGS_READ | {"accounting.invoices", "accounting.i
 SCOPES_INVOICES_WRITE = frozenset({"accounting.transactions", "accounting.invoices"})
 # GET /Invoices: accounting.transactions[.read] (spec security), or the granular
 # accounting.invoices[.read] of apps registered after 2026-03-02 (references §2.4).
-SCOPES_INVOICES_READ = SCOPES_INVOICES_WRITE | {"accounting.transactions.read",
-                                                "accounting.invoices.read"}
+SCOPES_INVOICES_READ = SCOPES_INVOICES_WRITE | {
+    "accounting.transactions.read",
+    "accounting.invoices.read",
+}
 # Invoices summaryOnly: the computation-heavy parts (lines and the payments/credits applied)
 # are dropped; the scalar identity, status, contact reference and totals stay.
 SUMMARY_INVOICE_DROPPED = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
@@ -107,17 +114,36 @@ SCOPES_PAYROLL_TIMESHEETS = frozenset({"payroll.timesheets"})
 SCOPES_PAYROLL_TIMESHEETS_READ = frozenset({"payroll.timesheets", "payroll.timesheets.read"})
 SCOPES_PAYROLL_EMPLOYEES_WRITE = frozenset({"payroll.employees"})
 
-INVOICE_TYPES = ("ACCPAY", "ACCPAYCREDIT", "APOVERPAYMENT", "APPREPAYMENT", "ACCREC",
-                 "ACCRECCREDIT", "AROVERPAYMENT", "ARPREPAYMENT")
+INVOICE_TYPES = (
+    "ACCPAY",
+    "ACCPAYCREDIT",
+    "APOVERPAYMENT",
+    "APPREPAYMENT",
+    "ACCREC",
+    "ACCRECCREDIT",
+    "AROVERPAYMENT",
+    "ARPREPAYMENT",
+)
 INVOICE_STATUSES = ("DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED")
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 
 
 # =========================================================================== responses
 def _problem(status: int, title: str, detail: str) -> Response:
     """The API gateway's error body (references §6; same shape as the identity half)."""
-    return json_response({"Type": None, "Title": title, "Status": status, "Detail": detail,
-                          "Instance": str(uuid.uuid4()), "Extensions": {}}, status=status)
+    return json_response(
+        {
+            "Type": None,
+            "Title": title,
+            "Status": status,
+            "Detail": detail,
+            "Instance": str(uuid.uuid4()),
+            "Extensions": {},
+        },
+        status=status,
+    )
 
 
 def _forbidden() -> Response:
@@ -153,21 +179,31 @@ def _method_not_allowed(allowed: str) -> Response:
     return Response("", status=405, headers={"Allow": allowed})
 
 
-def _api_exception(error_number: int, type_: str, message: str, status: int = 400,
-                   elements: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _api_exception(
+    error_number: int,
+    type_: str,
+    message: str,
+    status: int = 400,
+    elements: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"ErrorNumber": error_number, "Type": type_, "Message": message}
     if elements is not None:
         body["Elements"] = elements
     return body
 
 
-def _payroll2_problem(status: int, title: str, detail: str,
-                      invalid_fields: list[dict[str, str]] | None = None) -> Response:
+def _payroll2_problem(
+    status: int, title: str, detail: str, invalid_fields: list[dict[str, str]] | None = None
+) -> Response:
     # Payroll NZ/UK error body: the spec's `Problem` schema, whose `status` is a string
     # (references §6: {"type":"application/problem+json","title":"BadRequest","status":"400",...}).
-    body: dict[str, Any] = {"type": "application/problem+json", "title": title,
-                            "status": str(status), "detail": detail,
-                            "instance": str(uuid.uuid4())}
+    body: dict[str, Any] = {
+        "type": "application/problem+json",
+        "title": title,
+        "status": str(status),
+        "detail": detail,
+        "instance": str(uuid.uuid4()),
+    }
     if invalid_fields:
         body["invalidFields"] = invalid_fields
     return json_response(body, status=status)
@@ -186,8 +222,9 @@ def xero_error_response(status: int) -> Response:
         return Response(MAINTENANCE_TEXT, status=503, content_type="text/plain; charset=utf-8")
     if status == 500:
         # Accounting's unhandled-error body (pyxero#181).
-        return json_response(_api_exception(500, "UnknownErrorException", UNKNOWN_ERROR_MESSAGE),
-                             status=500)
+        return json_response(
+            _api_exception(500, "UnknownErrorException", UNKNOWN_ERROR_MESSAGE), status=500
+        )
     return _problem(status, "An error occurred", "An error occurred")
 
 
@@ -236,8 +273,11 @@ def _pascal_response(request: Request, payload: dict[str, Any], status: int = 20
     if _wants_json(request):
         return json_response(payload, status=status)
     tag = "Response" if status < 400 else "ApiException"
-    body = f'<{tag} xmlns:i="http://www.w3.org/2001/XMLSchema-instance">' + "".join(
-        _to_xml(k, v) for k, v in payload.items()) + f"</{tag}>"
+    body = (
+        f'<{tag} xmlns:i="http://www.w3.org/2001/XMLSchema-instance">'
+        + "".join(_to_xml(k, v) for k, v in payload.items())
+        + f"</{tag}>"
+    )
     return Response(body, status=status, content_type="text/xml; charset=utf-8")
 
 
@@ -255,51 +295,142 @@ class _NullReference(Exception):
 S, B, G, D, N, OBJ, A = "String", "Boolean", "Guid", "DateTime", "Decimal", "Object", "Array"
 TYPE_FIELDS: dict[str, dict[str, str]] = {
     "Contact": {
-        "ContactID": G, "MergedToContactID": G, "ContactNumber": S, "AccountNumber": S,
-        "ContactStatus": S, "Name": S, "FirstName": S, "LastName": S, "CompanyNumber": S,
-        "EmailAddress": S, "BankAccountDetails": S, "TaxNumber": S, "TaxNumberType": S,
-        "AccountsReceivableTaxType": S, "AccountsPayableTaxType": S, "IsSupplier": B,
-        "IsCustomer": B, "SalesDefaultLineAmountType": S, "PurchasesDefaultLineAmountType": S,
-        "DefaultCurrency": S, "XeroNetworkKey": S, "SalesDefaultAccountCode": S,
-        "PurchasesDefaultAccountCode": S, "UpdatedDateUTC": D, "Website": S, "Discount": N,
-        "HasAttachments": B, "HasValidationErrors": B, "Addresses": A, "Phones": A,
-        "ContactGroups": A, "ContactPersons": A, "SalesTrackingCategories": A,
-        "PurchasesTrackingCategories": A, "PaymentTerms": OBJ, "Balances": OBJ, "BrandingTheme": OBJ,
+        "ContactID": G,
+        "MergedToContactID": G,
+        "ContactNumber": S,
+        "AccountNumber": S,
+        "ContactStatus": S,
+        "Name": S,
+        "FirstName": S,
+        "LastName": S,
+        "CompanyNumber": S,
+        "EmailAddress": S,
+        "BankAccountDetails": S,
+        "TaxNumber": S,
+        "TaxNumberType": S,
+        "AccountsReceivableTaxType": S,
+        "AccountsPayableTaxType": S,
+        "IsSupplier": B,
+        "IsCustomer": B,
+        "SalesDefaultLineAmountType": S,
+        "PurchasesDefaultLineAmountType": S,
+        "DefaultCurrency": S,
+        "XeroNetworkKey": S,
+        "SalesDefaultAccountCode": S,
+        "PurchasesDefaultAccountCode": S,
+        "UpdatedDateUTC": D,
+        "Website": S,
+        "Discount": N,
+        "HasAttachments": B,
+        "HasValidationErrors": B,
+        "Addresses": A,
+        "Phones": A,
+        "ContactGroups": A,
+        "ContactPersons": A,
+        "SalesTrackingCategories": A,
+        "PurchasesTrackingCategories": A,
+        "PaymentTerms": OBJ,
+        "Balances": OBJ,
+        "BrandingTheme": OBJ,
         "BatchPayments": OBJ,
     },
     "Item": {
-        "ItemID": G, "Code": S, "Name": S, "Description": S, "PurchaseDescription": S,
-        "IsSold": B, "IsPurchased": B, "IsTrackedAsInventory": B,
-        "InventoryAssetAccountCode": S, "TotalCostPool": N, "QuantityOnHand": N,
-        "UpdatedDateUTC": D, "SalesDetails": OBJ, "PurchaseDetails": OBJ,
+        "ItemID": G,
+        "Code": S,
+        "Name": S,
+        "Description": S,
+        "PurchaseDescription": S,
+        "IsSold": B,
+        "IsPurchased": B,
+        "IsTrackedAsInventory": B,
+        "InventoryAssetAccountCode": S,
+        "TotalCostPool": N,
+        "QuantityOnHand": N,
+        "UpdatedDateUTC": D,
+        "SalesDetails": OBJ,
+        "PurchaseDetails": OBJ,
     },
     "TrackingCategory": {
-        "TrackingCategoryID": G, "Name": S, "Status": S, "Options": A,
+        "TrackingCategoryID": G,
+        "Name": S,
+        "Status": S,
+        "Options": A,
     },
     "Invoice": {
-        "Type": S, "InvoiceID": G, "InvoiceNumber": S, "Reference": S, "Status": S,
-        "LineAmountTypes": S, "CurrencyCode": S, "Date": D, "DueDate": D, "UpdatedDateUTC": D,
-        "SubTotal": N, "TotalTax": N, "Total": N, "AmountDue": N, "AmountPaid": N,
-        "AmountCredited": N, "CurrencyRate": N, "IsDiscounted": B, "HasAttachments": B,
-        "HasErrors": B, "Contact": OBJ, "LineItems": A, "Payments": A, "CreditNotes": A,
-        "Prepayments": A, "Overpayments": A,
+        "Type": S,
+        "InvoiceID": G,
+        "InvoiceNumber": S,
+        "Reference": S,
+        "Status": S,
+        "LineAmountTypes": S,
+        "CurrencyCode": S,
+        "Date": D,
+        "DueDate": D,
+        "UpdatedDateUTC": D,
+        "SubTotal": N,
+        "TotalTax": N,
+        "Total": N,
+        "AmountDue": N,
+        "AmountPaid": N,
+        "AmountCredited": N,
+        "CurrencyRate": N,
+        "IsDiscounted": B,
+        "HasAttachments": B,
+        "HasErrors": B,
+        "Contact": OBJ,
+        "LineItems": A,
+        "Payments": A,
+        "CreditNotes": A,
+        "Prepayments": A,
+        "Overpayments": A,
     },
     "Employee": {
-        "EmployeeID": G, "Title": S, "FirstName": S, "MiddleNames": S, "LastName": S,
-        "Status": S, "Email": S, "Gender": S, "Phone": S, "Mobile": S, "TwitterUserName": S,
-        "JobTitle": S, "Classification": S, "EmployeeGroupName": S, "DateOfBirth": D,
-        "StartDate": D, "TerminationDate": D, "TerminationReason": S, "UpdatedDateUTC": D,
-        "IsAuthorisedToApproveLeave": B, "IsAuthorisedToApproveTimesheets": B,
-        "IsSTP2Qualified": B, "OrdinaryEarningsRateID": G, "PayrollCalendarID": G,
+        "EmployeeID": G,
+        "Title": S,
+        "FirstName": S,
+        "MiddleNames": S,
+        "LastName": S,
+        "Status": S,
+        "Email": S,
+        "Gender": S,
+        "Phone": S,
+        "Mobile": S,
+        "TwitterUserName": S,
+        "JobTitle": S,
+        "Classification": S,
+        "EmployeeGroupName": S,
+        "DateOfBirth": D,
+        "StartDate": D,
+        "TerminationDate": D,
+        "TerminationReason": S,
+        "UpdatedDateUTC": D,
+        "IsAuthorisedToApproveLeave": B,
+        "IsAuthorisedToApproveTimesheets": B,
+        "IsSTP2Qualified": B,
+        "OrdinaryEarningsRateID": G,
+        "PayrollCalendarID": G,
         "HomeAddress": OBJ,
     },
     "Timesheet": {
-        "TimesheetID": G, "EmployeeID": G, "StartDate": D, "EndDate": D, "Status": S,
-        "Hours": N, "UpdatedDateUTC": D, "TimesheetLines": A,
+        "TimesheetID": G,
+        "EmployeeID": G,
+        "StartDate": D,
+        "EndDate": D,
+        "Status": S,
+        "Hours": N,
+        "UpdatedDateUTC": D,
+        "TimesheetLines": A,
     },
     "LeaveApplication": {
-        "LeaveApplicationID": G, "EmployeeID": G, "LeaveTypeID": G, "Title": S,
-        "Description": S, "StartDate": D, "EndDate": D, "PayOutType": S, "UpdatedDateUTC": D,
+        "LeaveApplicationID": G,
+        "EmployeeID": G,
+        "LeaveTypeID": G,
+        "Title": S,
+        "Description": S,
+        "StartDate": D,
+        "EndDate": D,
+        "PayOutType": S,
+        "UpdatedDateUTC": D,
         "LeavePeriods": A,
     },
 }
@@ -324,30 +455,35 @@ Getter = Callable[[dict[str, Any]], Any]
 def _const(value: Any) -> Getter:
     def get(_record: dict[str, Any]) -> Any:
         return value
+
     return get
 
 
 def _field(name: str) -> Getter:
     def get(record: dict[str, Any]) -> Any:
         return record.get(name)
+
     return get
 
 
 def _either(left: Getter, right: Getter) -> Getter:
     def get(record: dict[str, Any]) -> bool:
         return bool(left(record)) or bool(right(record))  # short-circuits like C# ||
+
     return get
 
 
 def _both(left: Getter, right: Getter) -> Getter:
     def get(record: dict[str, Any]) -> bool:
         return bool(left(record)) and bool(right(record))  # short-circuits like C# &&
+
     return get
 
 
 def _negate(inner: Getter) -> Getter:
     def get(record: dict[str, Any]) -> bool:
         return not inner(record)
+
     return get
 
 
@@ -358,13 +494,16 @@ class _Node:
     literal_null: bool = False
 
 
-_TOKEN_RE = re.compile(r"""
+_TOKEN_RE = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<string>"(?:[^"\\]|\\.|"")*"?)
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<>|<=|>=|&&|\|\||[=<>!().,])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 @dataclass
@@ -385,7 +524,11 @@ def _tokenize(text: str) -> list[_Tok]:
         kind = m.lastgroup or ""
         chunk = m.group(0)
         if kind == "string":
-            if len(chunk) < 2 or not chunk.endswith('"') or (chunk.endswith('\\"') and not chunk.endswith('\\\\"')):
+            if (
+                len(chunk) < 2
+                or not chunk.endswith('"')
+                or (chunk.endswith('\\"') and not chunk.endswith('\\\\"'))
+            ):
                 raise QueryParseError(f"Unterminated string literal (at index {pos})")
             inner = chunk[1:-1].replace('""', '"')
             inner = re.sub(r"\\(.)", r"\1", inner)
@@ -454,8 +597,10 @@ class _WhereParser:
     def _bool_operands(self, op: str, left: _Node, right: _Node) -> None:
         for n in (left, right):
             if n.type not in (B, OBJ):
-                raise QueryParseError(f"Operator '{op}' incompatible with operand types "
-                                      f"'{left.type}' and '{right.type}'")
+                raise QueryParseError(
+                    f"Operator '{op}' incompatible with operand types "
+                    f"'{left.type}' and '{right.type}'"
+                )
 
     def _or(self) -> _Node:
         left = self._and()
@@ -482,8 +627,9 @@ class _WhereParser:
             op = self._advance().text
             operand = self._not()
             if operand.type not in (B, OBJ):
-                raise QueryParseError(f"Operator '{op}' incompatible with operand type "
-                                      f"'{operand.type}'")
+                raise QueryParseError(
+                    f"Operator '{op}' incompatible with operand type '{operand.type}'"
+                )
             return _Node(B, _negate(operand.fn))
         return self._comparison()
 
@@ -496,8 +642,9 @@ class _WhereParser:
         right = self._primary()
         lt = "Object" if left.literal_null else left.type
         rt = "Object" if right.literal_null else right.type
-        incompatible = QueryParseError(f"Operator '{op}' incompatible with operand types "
-                                       f"'{lt}' and '{rt}'")
+        incompatible = QueryParseError(
+            f"Operator '{op}' incompatible with operand types '{lt}' and '{rt}'"
+        )
         relational = op in ("<", "<=", ">", ">=")
         if left.literal_null or right.literal_null:
             other = right if left.literal_null else left
@@ -510,9 +657,15 @@ class _WhereParser:
         elif relational and left.type not in (N, D):
             raise incompatible
         lf, rf = left.fn, right.fn
-        conv = _parse_date_value if D in (left.type, right.type) else (
-            (lambda v: v.lower() if isinstance(v, str) else v) if G in (left.type, right.type)
-            else (lambda v: v))
+        conv = (
+            _parse_date_value
+            if D in (left.type, right.type)
+            else (
+                (lambda v: v.lower() if isinstance(v, str) else v)
+                if G in (left.type, right.type)
+                else (lambda v: v)
+            )
+        )
 
         def compare(r: dict[str, Any], lf=lf, rf=rf, op=op, conv=conv) -> bool:
             a, b = conv(lf(r)), conv(rf(r))
@@ -526,6 +679,7 @@ class _WhereParser:
                 return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
             except TypeError as exc:
                 raise _NullReference() from exc
+
         return _Node(B, compare)
 
     def _primary(self) -> _Node:
@@ -554,8 +708,10 @@ class _WhereParser:
             else:
                 name = self._lower.get(word)
                 if name is None:
-                    raise QueryParseError(f"No property or field '{t.text}' exists in type "
-                                          f"'{self.type_name}' (at index {t.pos})")
+                    raise QueryParseError(
+                        f"No property or field '{t.text}' exists in type "
+                        f"'{self.type_name}' (at index {t.pos})"
+                    )
                 self.root_fields.add(name)
                 node = _Node(self.fields[name], _field(name))
         else:
@@ -569,8 +725,10 @@ class _WhereParser:
         value = self._advance().value
         self._expect(")", "')' or ',' expected")
         if not GUID_RE.match(value):
-            raise QueryParseError("Guid should contain 32 digits with 4 dashes "
-                                  "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).")
+            raise QueryParseError(
+                "Guid should contain 32 digits with 4 dashes "
+                "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."
+            )
         return _Node(G, _const(value.lower()))
 
     def _datetime_literal(self) -> _Node:
@@ -634,8 +792,12 @@ class _WhereParser:
             if args[0].type not in (S, OBJ) or args[0].literal_null:
                 raise QueryParseError(f"No applicable method '{name}' exists in type 'String'")
             af = args[0].fn
-            ops = {"contains": lambda s, a: a in s, "startswith": str.startswith,
-                   "endswith": str.endswith, "equals": lambda s, a: s == a}
+            ops = {
+                "contains": lambda s, a: a in s,
+                "startswith": str.startswith,
+                "endswith": str.endswith,
+                "equals": lambda s, a: s == a,
+            }
             fn = ops[key]
 
             def call(r: dict[str, Any], fn=fn, af=af) -> bool:
@@ -643,10 +805,14 @@ class _WhereParser:
                 if arg is None:
                     raise _NullReference()
                 return bool(fn(need(r), arg))
+
             return _Node(B, call)
         if key in ("tolower", "toupper", "trim") and not args:
             convs: dict[str, Callable[[str], str]] = {
-                "tolower": str.lower, "toupper": str.upper, "trim": str.strip}
+                "tolower": str.lower,
+                "toupper": str.upper,
+                "trim": str.strip,
+            }
             conv = convs[key]
             return _Node(S, lambda r: conv(need(r)))
         raise QueryParseError(f"No applicable method '{name}' exists in type 'String'")
@@ -654,13 +820,16 @@ class _WhereParser:
     def _member(self, target: _Node, name: str) -> _Node:
         tf = target.fn
         if target.type == S and name.lower() == "length":
+
             def length(r: dict[str, Any]) -> int:
                 v = tf(r)
                 if v is None:
                     raise _NullReference()
                 return len(v)
+
             return _Node(N, length)
         if target.type == OBJ:
+
             def get(r: dict[str, Any]) -> Any:
                 v = tf(r)
                 if not isinstance(v, dict):
@@ -669,6 +838,7 @@ class _WhereParser:
                     if k.lower() == name.lower():
                         return val
                 return None
+
             return _Node(OBJ, get)
         raise QueryParseError(f"No property or field '{name}' exists in type '{target.type}'")
 
@@ -692,8 +862,10 @@ def compile_order(text: str, type_name: str) -> list[tuple[str, bool]]:
             raise QueryParseError(f"Expression expected (at index {pos})")
         name = lower.get(words[0].lower())
         if name is None:
-            raise QueryParseError(f"No property or field '{words[0]}' exists in type "
-                                  f"'{type_name}' (at index {pos + part.index(words[0])})")
+            raise QueryParseError(
+                f"No property or field '{words[0]}' exists in type "
+                f"'{type_name}' (at index {pos + part.index(words[0])})"
+            )
         if fields[name] in (A, OBJ):
             raise QueryParseError(f"Expression of type '{fields[name]}' cannot be ordered")
         desc = False
@@ -724,8 +896,9 @@ def _record_sort_key(name: str, ftype: str, record: dict[str, Any]) -> tuple[int
     return _sort_value(record.get(name), ftype)
 
 
-def apply_order(records: list[dict[str, Any]], keys: list[tuple[str, bool]],
-                type_name: str) -> list[dict[str, Any]]:
+def apply_order(
+    records: list[dict[str, Any]], keys: list[tuple[str, bool]], type_name: str
+) -> list[dict[str, Any]]:
     fields = TYPE_FIELDS[type_name]
     out = list(records)
     for name, desc in reversed(keys):  # stable multi-key sort
@@ -790,9 +963,11 @@ class RateLimiter:
 
     def _headers(self, t: _TenantLimits) -> dict[str, str]:
         c = self.config
-        return {"X-MinLimit-Remaining": str(t.minute.remaining(c.minute_limit)),
-                "X-DayLimit-Remaining": str(t.day.remaining(c.day_limit)),
-                "X-AppMinLimit-Remaining": str(self._app_minute.remaining(c.app_minute_limit))}
+        return {
+            "X-MinLimit-Remaining": str(t.minute.remaining(c.minute_limit)),
+            "X-DayLimit-Remaining": str(t.day.remaining(c.day_limit)),
+            "X-AppMinLimit-Remaining": str(self._app_minute.remaining(c.app_minute_limit)),
+        }
 
     def admit(self, tenant: str) -> _Admission:
         c = self.config
@@ -807,11 +982,11 @@ class RateLimiter:
             if t.day.count >= c.day_limit:
                 return _Admission(False, self._headers(t), "day", t.day.retry_after(now, 86400))
             if t.minute.count >= c.minute_limit:
-                return _Admission(False, self._headers(t), "minute",
-                                  t.minute.retry_after(now, 60))
+                return _Admission(False, self._headers(t), "minute", t.minute.retry_after(now, 60))
             if self._app_minute.count >= c.app_minute_limit:
-                return _Admission(False, self._headers(t), "appminute",
-                                  self._app_minute.retry_after(now, 60))
+                return _Admission(
+                    False, self._headers(t), "appminute", self._app_minute.retry_after(now, 60)
+                )
             t.minute.hit(now)
             t.day.hit(now)
             self._app_minute.hit(now)
@@ -891,33 +1066,76 @@ def _fmt_date_only(d: date) -> str:
 # collection and computed block (Addresses, Phones, ContactGroups, ContactPersons, Balances,
 # PaymentTerms, BatchPayments, BrandingTheme, tracking defaults, Attachments...) is dropped.
 SUMMARY_CONTACT_FIELDS = (
-    "ContactID", "MergedToContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name",
-    "FirstName", "LastName", "CompanyNumber", "EmailAddress", "BankAccountDetails", "TaxNumber",
-    "TaxNumberType", "AccountsReceivableTaxType", "AccountsPayableTaxType", "IsSupplier",
-    "IsCustomer", "SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType",
-    "DefaultCurrency", "UpdatedDateUTC", "HasAttachments", "HasValidationErrors",
+    "ContactID",
+    "MergedToContactID",
+    "ContactNumber",
+    "AccountNumber",
+    "ContactStatus",
+    "Name",
+    "FirstName",
+    "LastName",
+    "CompanyNumber",
+    "EmailAddress",
+    "BankAccountDetails",
+    "TaxNumber",
+    "TaxNumberType",
+    "AccountsReceivableTaxType",
+    "AccountsPayableTaxType",
+    "IsSupplier",
+    "IsCustomer",
+    "SalesDefaultLineAmountType",
+    "PurchasesDefaultLineAmountType",
+    "DefaultCurrency",
+    "UpdatedDateUTC",
+    "HasAttachments",
+    "HasValidationErrors",
 )
 # Spec Contact: these are "only returned when using paging or when fetching a contact by
 # ContactId or ContactNumber" (MergedToContactID; the *DefaultLineAmountType pair also with
 # summaryOnly); unpaged lists return ContactPersons and the tracking defaults empty
 # (Xero-Java#245, #298: "getContacts does not return all the details ... try passing page").
-PAGED_ONLY_CONTACT_FIELDS = ("MergedToContactID", "SalesDefaultLineAmountType",
-                             "PurchasesDefaultLineAmountType")
-LIST_EMPTIED_CONTACT_FIELDS = ("ContactPersons", "SalesTrackingCategories",
-                               "PurchasesTrackingCategories")
+PAGED_ONLY_CONTACT_FIELDS = (
+    "MergedToContactID",
+    "SalesDefaultLineAmountType",
+    "PurchasesDefaultLineAmountType",
+)
+LIST_EMPTIED_CONTACT_FIELDS = (
+    "ContactPersons",
+    "SalesTrackingCategories",
+    "PurchasesTrackingCategories",
+)
 # AU GET /Employees "will return a summarised list" (Xero docs, payroll-api/employees); the
 # fields are those of the spec's list example and of the summary model integrators expose.
 AU_EMPLOYEE_SUMMARY_FIELDS = (
-    "EmployeeID", "FirstName", "MiddleNames", "LastName", "Status", "Email", "DateOfBirth",
-    "Gender", "Phone", "Mobile", "StartDate", "TerminationDate", "EmployeeGroupName",
-    "OrdinaryEarningsRateID", "PayrollCalendarID", "UpdatedDateUTC", "IsSTP2Qualified",
+    "EmployeeID",
+    "FirstName",
+    "MiddleNames",
+    "LastName",
+    "Status",
+    "Email",
+    "DateOfBirth",
+    "Gender",
+    "Phone",
+    "Mobile",
+    "StartDate",
+    "TerminationDate",
+    "EmployeeGroupName",
+    "OrdinaryEarningsRateID",
+    "PayrollCalendarID",
+    "UpdatedDateUTC",
+    "IsSTP2Qualified",
 )
 
 
 # =========================================================================== the API
 class XeroApi:
-    def __init__(self, store: CompanyStore, clock: Clock, config: XeroConfig,
-                 check_access: Callable[[Request], Any]) -> None:
+    def __init__(
+        self,
+        store: CompanyStore,
+        clock: Clock,
+        config: XeroConfig,
+        check_access: Callable[[Request], Any],
+    ) -> None:
         self.store = store
         self.clock = clock
         self.config = config
@@ -937,7 +1155,7 @@ class XeroApi:
                 return
             qbtime = self.store.data.get("qbtime") or {}
             if "demo_shift_days" not in qbtime:
-                return   # not a company file with hours to move
+                return  # not a company file with hours to move
             marker = qbtime["demo_shift_days"]
             days = marker if isinstance(marker, int) else demo_shift_days(self.clock.now())
             for org in self.store.xero_orgs:
@@ -949,8 +1167,11 @@ class XeroApi:
     def handle(self, request: Request) -> Response | None:
         path = request.path
         lpath = path.lower()
-        if not (lpath == ACCOUNTING_PREFIX.lower() or lpath.startswith(ACCOUNTING_PREFIX.lower() + "/")
-                or lpath.startswith(PAYROLL_PREFIX)):
+        if not (
+            lpath == ACCOUNTING_PREFIX.lower()
+            or lpath.startswith(ACCOUNTING_PREFIX.lower() + "/")
+            or lpath.startswith(PAYROLL_PREFIX)
+        ):
             return None
         access = self.check_access(request)
         if not access.ok:
@@ -986,32 +1207,43 @@ class XeroApi:
         path = request.path
         lpath = path.lower()
         if lpath.startswith(ACCOUNTING_PREFIX.lower()):
-            return self._accounting(request, tenant, access, path[len(ACCOUNTING_PREFIX):])
-        rest = path[len(PAYROLL_PREFIX):]
+            return self._accounting(request, tenant, access, path[len(ACCOUNTING_PREFIX) :])
+        rest = path[len(PAYROLL_PREFIX) :]
         version, _, sub = rest.partition("/")
         return self._payroll(request, tenant, access, version, "/" + sub)
 
     # ------------------------------------------------------------------ common
     def _envelope(self) -> dict[str, Any]:
         now = self.clock.now()
-        return {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": PROVIDER_NAME,
-                "DateTimeUTC": f"/Date({round(now * 1000)})/"}
+        return {
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": PROVIDER_NAME,
+            "DateTimeUTC": f"/Date({round(now * 1000)})/",
+        }
 
     def _envelope2(self) -> dict[str, Any]:
-        return {"id": str(uuid.uuid4()), "providerName": PROVIDER_NAME,
-                "dateTimeUTC": iso_utc(self.clock.now(), fraction=True), "httpStatusCode": "OK"}
+        return {
+            "id": str(uuid.uuid4()),
+            "providerName": PROVIDER_NAME,
+            "dateTimeUTC": iso_utc(self.clock.now(), fraction=True),
+            "httpStatusCode": "OK",
+        }
 
     def _query_error(self, request: Request, exc: QueryParseError) -> Response:
         return _pascal_response(request, _api_exception(16, "QueryParseException", str(exc)), 400)
 
     def _null_reference(self, request: Request) -> Response:
-        return _pascal_response(request, _api_exception(500, "UnknownErrorException",
-                                                         UNKNOWN_ERROR_MESSAGE), 500)
+        return _pascal_response(
+            request, _api_exception(500, "UnknownErrorException", UNKNOWN_ERROR_MESSAGE), 500
+        )
 
-    def _validation(self, request: Request, message: str,
-                    elements: list[dict[str, Any]] | None = None) -> Response:
-        return _pascal_response(request, _api_exception(
-            10, "ValidationException", message, elements=elements), 400)
+    def _validation(
+        self, request: Request, message: str, elements: list[dict[str, Any]] | None = None
+    ) -> Response:
+        return _pascal_response(
+            request, _api_exception(10, "ValidationException", message, elements=elements), 400
+        )
 
     @staticmethod
     def _has_scope(access: Any, needed: frozenset[str]) -> bool:
@@ -1087,7 +1319,9 @@ class XeroApi:
             # GET /Contacts/{ContactID} and GET /Contacts/{ContactNumber} (spec): full detail,
             # archived included.
             if GUID_RE.match(ident):
-                found = [c for c in contacts if str(c.get("ContactID", "")).lower() == ident.lower()]
+                found = [
+                    c for c in contacts if str(c.get("ContactID", "")).lower() == ident.lower()
+                ]
             else:
                 found = [c for c in contacts if c.get("ContactNumber") == ident]
             if not found:
@@ -1135,17 +1369,21 @@ class XeroApi:
             ids = {r.lower() for r in raw_ids}
 
         # ARCHIVED contacts are excluded unless includeArchived=true (spec parameter text).
-        selected = [c for c in contacts
-                    if include_archived or c.get("ContactStatus") != "ARCHIVED"]
+        selected = [c for c in contacts if include_archived or c.get("ContactStatus") != "ARCHIVED"]
         if ids is not None:
             selected = [c for c in selected if str(c.get("ContactID", "")).lower() in ids]
         if since is not None:
             selected = [c for c in selected if _modified_after(c, since)]
         if search:
             needle = search.casefold()
-            selected = [c for c in selected if any(
-                needle in str(c.get(f) or "").casefold()
-                for f in ("Name", "FirstName", "LastName", "ContactNumber", "EmailAddress"))]
+            selected = [
+                c
+                for c in selected
+                if any(
+                    needle in str(c.get(f) or "").casefold()
+                    for f in ("Name", "FirstName", "LastName", "ContactNumber", "EmailAddress")
+                )
+            ]
         if predicate is not None:
             try:
                 selected = [c for c in selected if predicate(c)]
@@ -1162,10 +1400,13 @@ class XeroApi:
             # reports the page size actually used, so a client can see the clamp.
             size = min(page_size or DEFAULT_PAGE_SIZE, self.config.max_page_size)
             total = len(selected)
-            chunk = selected[(page - 1) * size: page * size]
-            payload["pagination"] = {"page": page, "pageSize": size,
-                                     "pageCount": math.ceil(total / size) if total else 0,
-                                     "itemCount": total}
+            chunk = selected[(page - 1) * size : page * size]
+            payload["pagination"] = {
+                "page": page,
+                "pageSize": size,
+                "pageCount": math.ceil(total / size) if total else 0,
+                "itemCount": total,
+            }
         else:
             # Without `page` the whole (filtered) list comes back in one answer (older Xero
             # docs; pyxero's README: "If a query might return more than 100 results, you
@@ -1189,8 +1430,9 @@ class XeroApi:
         return _pascal_response(request, payload)
 
     def _high_volume(self, request: Request) -> Response:
-        return _pascal_response(request, _api_exception(51, "HighVolumeException",
-                                                        HIGH_VOLUME_MESSAGE), 400)
+        return _pascal_response(
+            request, _api_exception(51, "HighVolumeException", HIGH_VOLUME_MESSAGE), 400
+        )
 
     # -- items
     def _get_items(self, request: Request, tenant: str, ident: str | None) -> Response:
@@ -1209,8 +1451,12 @@ class XeroApi:
             return item
 
         if ident is not None:
-            found = [i for i in items if str(i.get("ItemID", "")).lower() == ident.lower()
-                     or (not GUID_RE.match(ident) and i.get("Code") == ident)]
+            found = [
+                i
+                for i in items
+                if str(i.get("ItemID", "")).lower() == ident.lower()
+                or (not GUID_RE.match(ident) and i.get("Code") == ident)
+            ]
             if not found:
                 return _not_found()
             payload = self._envelope()
@@ -1238,8 +1484,9 @@ class XeroApi:
         return _pascal_response(request, payload)
 
     # -- tracking categories
-    def _get_tracking_categories(self, request: Request, tenant: str,
-                                 ident: str | None) -> Response:
+    def _get_tracking_categories(
+        self, request: Request, tenant: str, ident: str | None
+    ) -> Response:
         with self.store.lock:
             cats = copy.deepcopy((self.store.xero_org(tenant) or {}).get("TrackingCategories", []))
         include_archived = (_arg_ci(request, "includeArchived") or "").lower() == "true"
@@ -1258,7 +1505,9 @@ class XeroApi:
         if ident is not None:
             # By id, any status comes back (the spec's example for this call is a DELETED
             # category); options follow the same includeArchived rule as the list.
-            found = [c for c in cats if str(c.get("TrackingCategoryID", "")).lower() == ident.lower()]
+            found = [
+                c for c in cats if str(c.get("TrackingCategoryID", "")).lower() == ident.lower()
+            ]
             if not found:
                 return _not_found()
             payload = self._envelope()
@@ -1267,7 +1516,9 @@ class XeroApi:
         where = _arg_ci(request, "where")
         order = _arg_ci(request, "order")
         try:
-            predicate = compile_where(where, "TrackingCategory")[0] if where and where.strip() else None
+            predicate = (
+                compile_where(where, "TrackingCategory")[0] if where and where.strip() else None
+            )
             order_keys = compile_order(order, "TrackingCategory") if order and order.strip() else []
         except QueryParseError as exc:
             return self._query_error(request, exc)
@@ -1291,7 +1542,7 @@ class XeroApi:
             return None
         values = [p.strip().strip('"') for p in raw.split(",") if p.strip()]
         if len(values) > MAX_IDS:
-            return _not_found()   # the gateway's URL-length limit (see MAX_IDS)
+            return _not_found()  # the gateway's URL-length limit (see MAX_IDS)
         for value in values:
             if not GUID_RE.match(value):
                 return self._validation(request, f"'{value}' is not a valid Guid for {name}.")
@@ -1303,8 +1554,12 @@ class XeroApi:
         with self.store.lock:
             invoices = [dict(i) for i in (self.store.xero_org(tenant) or {}).get("Invoices", [])]
         if ident is not None:
-            found = [i for i in invoices if str(i.get("InvoiceID", "")).lower() == ident.lower()
-                     or (not GUID_RE.match(ident) and i.get("InvoiceNumber") == ident)]
+            found = [
+                i
+                for i in invoices
+                if str(i.get("InvoiceID", "")).lower() == ident.lower()
+                or (not GUID_RE.match(ident) and i.get("InvoiceNumber") == ident)
+            ]
             if not found:
                 return _not_found()
             payload = self._envelope()
@@ -1330,11 +1585,15 @@ class XeroApi:
             statuses = {p.strip().strip('"').upper() for p in statuses_raw.split(",") if p.strip()}
             unknown = sorted(statuses - set(INVOICE_STATUSES))
             if unknown:
-                return self._validation(request, f"'{unknown[0]}' is not a valid value for "
-                                                 "Statuses.")
+                return self._validation(
+                    request, f"'{unknown[0]}' is not a valid value for Statuses."
+                )
         numbers_raw = _arg_ci(request, "InvoiceNumbers")
-        numbers = ({p.strip().strip('"') for p in numbers_raw.split(",") if p.strip()}
-                   if numbers_raw and numbers_raw.strip() else None)
+        numbers = (
+            {p.strip().strip('"') for p in numbers_raw.split(",") if p.strip()}
+            if numbers_raw and numbers_raw.strip()
+            else None
+        )
         predicate = None
         try:
             if where is not None and where.strip():
@@ -1350,8 +1609,11 @@ class XeroApi:
         if ids is not None:
             selected = [i for i in selected if str(i.get("InvoiceID", "")).lower() in ids]
         if contact_ids is not None:
-            selected = [i for i in selected
-                        if str((i.get("Contact") or {}).get("ContactID", "")).lower() in contact_ids]
+            selected = [
+                i
+                for i in selected
+                if str((i.get("Contact") or {}).get("ContactID", "")).lower() in contact_ids
+            ]
         if statuses is not None:
             selected = [i for i in selected if i.get("Status") in statuses]
         if numbers is not None:
@@ -1369,10 +1631,13 @@ class XeroApi:
         if page is not None:
             size = min(page_size or DEFAULT_PAGE_SIZE, self.config.max_page_size)
             total = len(selected)
-            chunk = selected[(page - 1) * size: page * size]
-            payload["pagination"] = {"page": page, "pageSize": size,
-                                     "pageCount": math.ceil(total / size) if total else 0,
-                                     "itemCount": total}
+            chunk = selected[(page - 1) * size : page * size]
+            payload["pagination"] = {
+                "page": page,
+                "pageSize": size,
+                "pageCount": math.ceil(total / size) if total else 0,
+                "itemCount": total,
+            }
         else:
             chunk = selected
         out = []
@@ -1389,12 +1654,14 @@ class XeroApi:
     def _write_invoices(self, request: Request, tenant: str, *, create_only: bool) -> Response:
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
-            return Response("The request is too large", status=413,
-                            content_type="text/plain; charset=utf-8")
+            return Response(
+                "The request is too large", status=413, content_type="text/plain; charset=utf-8"
+            )
         raw = request.get_data(cache=True)
         if len(raw) > MAX_BODY_BYTES:
-            return Response("The request is too large", status=413,
-                            content_type="text/plain; charset=utf-8")
+            return Response(
+                "The request is too large", status=413, content_type="text/plain; charset=utf-8"
+            )
         key = request.headers.get("Idempotency-Key")
         if key is not None and (not key.strip() or len(key) > 128):
             return self._validation(request, "Idempotency-Key must be 1 to 128 characters.")
@@ -1404,7 +1671,8 @@ class XeroApi:
         # with per-element StatusAttributeString "ERROR". The stricter, documented default wins.
         summarize = (_arg_ci(request, "summarizeErrors") or "true").lower() != "false"
         fingerprint = hashlib.sha256(
-            f"{request.method}\n{request.path}\n{summarize}\n".encode() + raw).hexdigest()
+            f"{request.method}\n{request.path}\n{summarize}\n".encode() + raw
+        ).hexdigest()
         with self.store.lock:
             if key is not None:
                 saved = self._idempotency(tenant).get(key)
@@ -1413,28 +1681,34 @@ class XeroApi:
                         # Reusing a key for a different request is refused rather than
                         # silently replayed (Xero documents only the same-request replay).
                         return self._validation(
-                            request, "The Idempotency-Key has already been used for a "
-                                     "different request.")
-                    return _pascal_response(request, copy.deepcopy(saved["body"]),
-                                            saved["status"])
+                            request,
+                            "The Idempotency-Key has already been used for a different request.",
+                        )
+                    return _pascal_response(request, copy.deepcopy(saved["body"]), saved["status"])
             status, body = self._apply_invoices(request, tenant, raw, summarize, create_only)
             if key is not None and status in (200, 400):
-                self._idempotency(tenant)[key] = {"fingerprint": fingerprint, "status": status,
-                                                  "body": copy.deepcopy(body)}
+                self._idempotency(tenant)[key] = {
+                    "fingerprint": fingerprint,
+                    "status": status,
+                    "body": copy.deepcopy(body),
+                }
                 self.store.save("xero", "private")
         return _pascal_response(request, body, status)
 
     def _idempotency(self, tenant: str) -> dict[str, Any]:
         return self.store.private.setdefault("xero_api_idempotency", {}).setdefault(tenant, {})
 
-    def _apply_invoices(self, request: Request, tenant: str, raw: bytes, summarize: bool,
-                        create_only: bool) -> tuple[int, dict[str, Any]]:
+    def _apply_invoices(
+        self, request: Request, tenant: str, raw: bytes, summarize: bool, create_only: bool
+    ) -> tuple[int, dict[str, Any]]:
         ctype = (request.mimetype or "").lower()
         if "json" not in ctype:
             # Without a JSON content type Xero reads the body as XML.
-            return 400, _api_exception(14, "PostDataInvalidException",
-                                       "The request body is not valid: expected "
-                                       "Content-Type: application/json")
+            return 400, _api_exception(
+                14,
+                "PostDataInvalidException",
+                "The request body is not valid: expected Content-Type: application/json",
+            )
         try:
             data = json.loads(raw) if raw else None
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -1445,8 +1719,11 @@ class XeroApi:
             elements = [data]  # a single Invoice object is accepted too
         else:
             elements = None
-        if not isinstance(elements, list) or not elements or not all(
-                isinstance(e, dict) for e in elements):
+        if (
+            not isinstance(elements, list)
+            or not elements
+            or not all(isinstance(e, dict) for e in elements)
+        ):
             return 400, _api_exception(14, "PostDataInvalidException", "No data has been received")
 
         org = self.store.xero_org(tenant)
@@ -1457,8 +1734,9 @@ class XeroApi:
         planned_numbers: set[str] = set()
         pending_contacts: dict[str, dict[str, Any]] = {}
         for element in elements:
-            errors, built = self._build_invoice(org, invoices, element, now, create_only,
-                                                planned_numbers, pending_contacts)
+            errors, built = self._build_invoice(
+                org, invoices, element, now, create_only, planned_numbers, pending_contacts
+            )
             results.append((element, errors, built))
         if summarize and any(errs for _, errs, _ in results):
             bad = []
@@ -1468,8 +1746,9 @@ class XeroApi:
                     echo["HasErrors"] = True
                     echo["ValidationErrors"] = [{"Message": m} for m in errs]
                     bad.append(echo)
-            return 400, _api_exception(10, "ValidationException",
-                                       "A validation exception occurred", elements=bad)
+            return 400, _api_exception(
+                10, "ValidationException", "A validation exception occurred", elements=bad
+            )
         out: list[dict[str, Any]] = []
         changed = False
         for element, errs, built in results:
@@ -1514,15 +1793,19 @@ class XeroApi:
                     echo[key + "String"] = parsed.isoformat() + "T00:00:00"
                 else:
                     del echo[key]
-        enums = {"Type": INVOICE_TYPES, "Status": INVOICE_STATUSES,
-                 "LineAmountTypes": ("Exclusive", "Inclusive", "NoTax")}
+        enums = {
+            "Type": INVOICE_TYPES,
+            "Status": INVOICE_STATUSES,
+            "LineAmountTypes": ("Exclusive", "Inclusive", "NoTax"),
+        }
         for key, allowed in enums.items():
             if key in echo and echo[key] not in allowed:
                 del echo[key]
         return echo
 
-    def _find_contact(self, org: dict[str, Any], ref: dict[str, Any]) -> tuple[
-            dict[str, Any] | None, str | None, bool]:
+    def _find_contact(
+        self, org: dict[str, Any], ref: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str | None, bool]:
         """Resolve an invoice's Contact: (contact, error, created)."""
         contacts = org.setdefault("Contacts", [])
         cid, cnum, name = ref.get("ContactID"), ref.get("ContactNumber"), ref.get("Name")
@@ -1547,11 +1830,20 @@ class XeroApi:
                     return c, None, False
             # Like Xero: a Name that matches no contact creates a new contact.
             now = self.clock.now()
-            created = {"ContactID": str(uuid.uuid4()), "ContactStatus": "ACTIVE", "Name": name,
-                       "Addresses": [], "Phones": [], "UpdatedDateUTC": ms_date(now),
-                       "ContactGroups": [], "IsSupplier": False, "IsCustomer": False,
-                       "ContactPersons": [], "HasAttachments": False,
-                       "HasValidationErrors": False}
+            created = {
+                "ContactID": str(uuid.uuid4()),
+                "ContactStatus": "ACTIVE",
+                "Name": name,
+                "Addresses": [],
+                "Phones": [],
+                "UpdatedDateUTC": ms_date(now),
+                "ContactGroups": [],
+                "IsSupplier": False,
+                "IsCustomer": False,
+                "ContactPersons": [],
+                "HasAttachments": False,
+                "HasValidationErrors": False,
+            }
             return created, None, True
         return None, "A Contact must be specified for this type of transaction", False
 
@@ -1576,25 +1868,46 @@ class XeroApi:
         except ValueError:
             return None, False
 
-    def _build_invoice(self, org: dict[str, Any], invoices: list[dict[str, Any]],
-                       el: dict[str, Any], now: float, create_only: bool,
-                       planned_numbers: set[str], pending_contacts: dict[str, dict[str, Any]],
-                       ) -> tuple[list[str], dict[str, Any] | None]:
+    def _build_invoice(
+        self,
+        org: dict[str, Any],
+        invoices: list[dict[str, Any]],
+        el: dict[str, Any],
+        now: float,
+        create_only: bool,
+        planned_numbers: set[str],
+        pending_contacts: dict[str, dict[str, Any]],
+    ) -> tuple[list[str], dict[str, Any] | None]:
         errors: list[str] = []
         existing = None
         inv_id = el.get("InvoiceID")
         if inv_id is not None:
             if create_only:
-                errors.append("InvoiceID cannot be specified when creating an invoice (PUT); "
-                              "use POST to update.")
+                errors.append(
+                    "InvoiceID cannot be specified when creating an invoice (PUT); "
+                    "use POST to update."
+                )
             else:
-                existing = next((i for i in invoices if str(i.get("InvoiceID", "")).lower()
-                                 == str(inv_id).lower()), None)
+                existing = next(
+                    (
+                        i
+                        for i in invoices
+                        if str(i.get("InvoiceID", "")).lower() == str(inv_id).lower()
+                    ),
+                    None,
+                )
                 if existing is None:
                     errors.append("The InvoiceID was not found.")
         elif not create_only and el.get("InvoiceNumber"):
-            existing = next((i for i in invoices if i.get("InvoiceNumber") == el["InvoiceNumber"]
-                             and i.get("Type") == el.get("Type", "ACCREC")), None)
+            existing = next(
+                (
+                    i
+                    for i in invoices
+                    if i.get("InvoiceNumber") == el["InvoiceNumber"]
+                    and i.get("Type") == el.get("Type", "ACCREC")
+                ),
+                None,
+            )
         if errors:
             return errors, None
         merged = copy.deepcopy(existing) if existing else {}
@@ -1613,8 +1926,11 @@ class XeroApi:
         elif inv_type not in ("ACCREC", "ACCPAY"):
             errors.append(f"'{inv_type}' is not a valid Invoice Type. Use ACCREC or ACCPAY.")
         status = merged.get("Status", "DRAFT")
-        allowed_status = ("DRAFT", "SUBMITTED", "AUTHORISED") if existing is None else (
-            "DRAFT", "SUBMITTED", "AUTHORISED", "DELETED", "VOIDED")
+        allowed_status = (
+            ("DRAFT", "SUBMITTED", "AUTHORISED")
+            if existing is None
+            else ("DRAFT", "SUBMITTED", "AUTHORISED", "DELETED", "VOIDED")
+        )
         if status not in allowed_status:
             errors.append(f"'{status}' is not a valid Status for this operation.")
         elif existing is not None:
@@ -1638,23 +1954,34 @@ class XeroApi:
                 contact = pending_contacts.setdefault(contact["Name"], contact)
             if err:
                 errors.append(err)
-            elif contact is not None and contact.get("ContactStatus") == "ARCHIVED" \
-                    and existing is None:
-                errors.append("The contact has been archived and cannot be used on new "
-                              "transactions.")
+            elif (
+                contact is not None
+                and contact.get("ContactStatus") == "ARCHIVED"
+                and existing is None
+            ):
+                errors.append(
+                    "The contact has been archived and cannot be used on new transactions."
+                )
 
         inv_date, ok = self._parse_write_date(
-            merged.get("DateString") if existing and "Date" not in el else merged.get("Date"))
+            merged.get("DateString") if existing and "Date" not in el else merged.get("Date")
+        )
         if not ok:
-            errors.append(f"The Date '{merged.get('Date')}' is not a valid date "
-                          "(expected YYYY-MM-DD).")
+            errors.append(
+                f"The Date '{merged.get('Date')}' is not a valid date (expected YYYY-MM-DD)."
+            )
         if inv_date is None and ok:
             inv_date = datetime.fromtimestamp(now, UTC).date()  # defaults to today
-        due_src = merged.get("DueDateString") if existing and "DueDate" not in el else merged.get("DueDate")
+        due_src = (
+            merged.get("DueDateString")
+            if existing and "DueDate" not in el
+            else merged.get("DueDate")
+        )
         due_date, ok_due = self._parse_write_date(due_src)
         if not ok_due:
-            errors.append(f"The DueDate '{merged.get('DueDate')}' is not a valid date "
-                          "(expected YYYY-MM-DD).")
+            errors.append(
+                f"The DueDate '{merged.get('DueDate')}' is not a valid date (expected YYYY-MM-DD)."
+            )
         if status in ("SUBMITTED", "AUTHORISED") and due_date is None and ok_due:
             errors.append("Due Date is required for an approved invoice.")
 
@@ -1680,12 +2007,20 @@ class XeroApi:
                     if inv_type == "ACCREC" and not sold:
                         errors.append(f"Item code '{bl['ItemCode']}' is not a sold item")
                     if not bl.get("Description"):
-                        desc = item.get("Description") if inv_type == "ACCREC" else \
-                            item.get("PurchaseDescription")
+                        desc = (
+                            item.get("Description")
+                            if inv_type == "ACCREC"
+                            else item.get("PurchaseDescription")
+                        )
                         if desc:
                             bl["Description"] = desc
-                    details = item.get("SalesDetails" if inv_type == "ACCREC" else "PurchaseDetails") or {}
-                    if bl.get("UnitAmount") is None and isinstance(details.get("UnitPrice"), (int, float)):
+                    details = (
+                        item.get("SalesDetails" if inv_type == "ACCREC" else "PurchaseDetails")
+                        or {}
+                    )
+                    if bl.get("UnitAmount") is None and isinstance(
+                        details.get("UnitPrice"), (int, float)
+                    ):
                         bl["UnitAmount"] = details["UnitPrice"]
                     if not bl.get("AccountCode") and details.get("AccountCode"):
                         bl["AccountCode"] = details["AccountCode"]
@@ -1693,15 +2028,19 @@ class XeroApi:
             if not isinstance(desc, str) or not desc.strip():
                 errors.append("The description field is mandatory for each line item.")
             for num in ("Quantity", "UnitAmount", "LineAmount", "DiscountRate", "TaxAmount"):
-                if bl.get(num) is not None and (isinstance(bl[num], bool)
-                                                or not isinstance(bl[num], (int, float))):
+                if bl.get(num) is not None and (
+                    isinstance(bl[num], bool) or not isinstance(bl[num], (int, float))
+                ):
                     errors.append(f"The {num} value '{bl[num]}' is not a valid number.")
             if isinstance(bl.get("Quantity"), (int, float)) and bl["Quantity"] < 0:
-                errors.append(f"The quantity value '{bl['Quantity']:.4f}' is invalid. "
-                              "Quantity must not be less than zero.")
+                errors.append(
+                    f"The quantity value '{bl['Quantity']:.4f}' is invalid. "
+                    "Quantity must not be less than zero."
+                )
             if status != "DRAFT" and not bl.get("AccountCode"):
-                errors.append("Account code must be specified for each line item of an "
-                              "approved invoice.")
+                errors.append(
+                    "Account code must be specified for each line item of an approved invoice."
+                )
             tracking = bl.get("Tracking") or []
             if not isinstance(tracking, list) or len(tracking) > 2:
                 errors.append("A line item can have at most 2 tracking categories.")
@@ -1715,8 +2054,15 @@ class XeroApi:
         number = merged.get("InvoiceNumber")
         if inv_type == "ACCREC":
             if number:
-                clash = any(i.get("InvoiceNumber") == number and i.get("Type") == "ACCREC"
-                            and i is not existing for i in invoices) or number in planned_numbers
+                clash = (
+                    any(
+                        i.get("InvoiceNumber") == number
+                        and i.get("Type") == "ACCREC"
+                        and i is not existing
+                        for i in invoices
+                    )
+                    or number in planned_numbers
+                )
                 if clash:
                     errors.append("Invoice # must be unique.")
             elif not errors:
@@ -1749,11 +2095,17 @@ class XeroApi:
             else:
                 sub_total += line_amount
             total_tax += tax if lat != "NoTax" else 0.0
-            ol = {"Description": bl.get("Description", ""), "UnitAmount": round(unit, 4),
-                  "TaxType": bl.get("TaxType", "NONE"), "TaxAmount": tax,
-                  "LineAmount": line_amount, "AccountCode": bl.get("AccountCode", ""),
-                  "Tracking": bl.get("Tracking") or [], "Quantity": round(qty, 4),
-                  "LineItemID": bl.get("LineItemID") or str(uuid.uuid4())}
+            ol = {
+                "Description": bl.get("Description", ""),
+                "UnitAmount": round(unit, 4),
+                "TaxType": bl.get("TaxType", "NONE"),
+                "TaxAmount": tax,
+                "LineAmount": line_amount,
+                "AccountCode": bl.get("AccountCode", ""),
+                "Tracking": bl.get("Tracking") or [],
+                "Quantity": round(qty, 4),
+                "LineItemID": bl.get("LineItemID") or str(uuid.uuid4()),
+            }
             if bl.get("ItemCode"):
                 ol["ItemCode"] = bl["ItemCode"]
             if bl.get("DiscountRate"):
@@ -1764,17 +2116,32 @@ class XeroApi:
         invoice_id = existing["InvoiceID"] if existing else str(uuid.uuid4())
         currency = merged.get("CurrencyCode") or org.get("Organisation", {}).get("BaseCurrency", "")
         stored: dict[str, Any] = {
-            "Type": inv_type, "InvoiceID": invoice_id,
-            "InvoiceNumber": number or "", "Reference": merged.get("Reference", ""),
-            "Payments": [], "CreditNotes": [], "Prepayments": [], "Overpayments": [],
-            "AmountDue": total, "AmountPaid": 0.0, "AmountCredited": 0.0,
-            "CurrencyRate": 1.0, "IsDiscounted": any("DiscountRate" in ol for ol in out_lines),
-            "HasAttachments": False, "HasErrors": False,
+            "Type": inv_type,
+            "InvoiceID": invoice_id,
+            "InvoiceNumber": number or "",
+            "Reference": merged.get("Reference", ""),
+            "Payments": [],
+            "CreditNotes": [],
+            "Prepayments": [],
+            "Overpayments": [],
+            "AmountDue": total,
+            "AmountPaid": 0.0,
+            "AmountCredited": 0.0,
+            "CurrencyRate": 1.0,
+            "IsDiscounted": any("DiscountRate" in ol for ol in out_lines),
+            "HasAttachments": False,
+            "HasErrors": False,
             "Contact": {"ContactID": contact["ContactID"], "Name": contact.get("Name", "")},
-            "DateString": inv_date.isoformat() + "T00:00:00", "Date": _fmt_date_only(inv_date),
-            "Status": status, "LineAmountTypes": lat, "LineItems": out_lines,
-            "SubTotal": sub_total, "TotalTax": total_tax, "Total": total,
-            "UpdatedDateUTC": ms_date(now), "CurrencyCode": currency,
+            "DateString": inv_date.isoformat() + "T00:00:00",
+            "Date": _fmt_date_only(inv_date),
+            "Status": status,
+            "LineAmountTypes": lat,
+            "LineItems": out_lines,
+            "SubTotal": sub_total,
+            "TotalTax": total_tax,
+            "Total": total,
+            "UpdatedDateUTC": ms_date(now),
+            "CurrencyCode": currency,
         }
         if due_date is not None:
             stored["DueDateString"] = due_date.isoformat() + "T00:00:00"
@@ -1786,10 +2153,17 @@ class XeroApi:
         answer = copy.deepcopy(stored)
         # The write answer embeds the whole contact (spec example for PUT /Invoices).
         answer["Contact"] = copy.deepcopy(contact)
-        answer["UpdatedDateUTCString"] = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        answer["UpdatedDateUTCString"] = datetime.fromtimestamp(now, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
         answer["StatusAttributeString"] = "OK"
-        return [], {"stored": stored, "answer": answer, "contact": contact,
-                    "new_contact": contact_created, "replace": existing}
+        return [], {
+            "stored": stored,
+            "answer": answer,
+            "contact": contact,
+            "new_contact": contact_created,
+            "replace": existing,
+        }
 
     @staticmethod
     def _check_tracking(org: dict[str, Any], tr: Any) -> str | None:
@@ -1798,21 +2172,32 @@ class XeroApi:
         cats = [c for c in org.get("TrackingCategories", []) if c.get("Status") == "ACTIVE"]
         cat = None
         if tr.get("TrackingCategoryID"):
-            cat = next((c for c in cats if str(c.get("TrackingCategoryID", "")).lower()
-                        == str(tr["TrackingCategoryID"]).lower()), None)
+            cat = next(
+                (
+                    c
+                    for c in cats
+                    if str(c.get("TrackingCategoryID", "")).lower()
+                    == str(tr["TrackingCategoryID"]).lower()
+                ),
+                None,
+            )
         elif tr.get("Name"):
             cat = next((c for c in cats if c.get("Name") == tr["Name"]), None)
         if cat is None:
             return f"Tracking category '{tr.get('Name') or tr.get('TrackingCategoryID')}' is not valid."
         opts = [o for o in cat.get("Options", []) if o.get("Status") == "ACTIVE"]
         if tr.get("TrackingOptionID"):
-            ok = any(str(o.get("TrackingOptionID", "")).lower() == str(tr["TrackingOptionID"]).lower()
-                     for o in opts)
+            ok = any(
+                str(o.get("TrackingOptionID", "")).lower() == str(tr["TrackingOptionID"]).lower()
+                for o in opts
+            )
         else:
             ok = any(o.get("Name") == tr.get("Option") for o in opts)
         if not ok:
-            return (f"Tracking option '{tr.get('Option') or tr.get('TrackingOptionID')}' is not "
-                    f"valid for tracking category '{cat.get('Name')}'.")
+            return (
+                f"Tracking option '{tr.get('Option') or tr.get('TrackingOptionID')}' is not "
+                f"valid for tracking category '{cat.get('Name')}'."
+            )
         return None
 
     @staticmethod
@@ -1825,40 +2210,52 @@ class XeroApi:
         return f"INV-{highest + 1:04d}"
 
     # ------------------------------------------------------------------ payroll
-    def _payroll(self, request: Request, tenant: str, access: Any, version: str,
-                 sub: str) -> Response:
+    def _payroll(
+        self, request: Request, tenant: str, access: Any, version: str, sub: str
+    ) -> Response:
         parts = [p for p in sub.split("/") if p]
         if version not in ("1.0", "2.0") or not parts:
             return _not_found()
         resource = parts[0].lower()
-        hours = self._payroll_hours_route(version, [p.lower() for p in parts], request.method.upper())
+        hours = self._payroll_hours_route(
+            version, [p.lower() for p in parts], request.method.upper()
+        )
         if hours is not None:
             return self._payroll_hours(request, tenant, access, version, parts, hours)
         ident = parts[1] if len(parts) == 2 else None
         if len(parts) > 2:
             return _not_found()
         if version == "1.0":
-            routes = {"employees": SCOPES_PAYROLL_EMPLOYEES_READ,
-                      "payitems": SCOPES_PAYROLL_SETTINGS_READ}
+            routes = {
+                "employees": SCOPES_PAYROLL_EMPLOYEES_READ,
+                "payitems": SCOPES_PAYROLL_SETTINGS_READ,
+            }
         else:
-            routes = {"employees": SCOPES_PAYROLL_EMPLOYEES_READ,
-                      "leavetypes": SCOPES_PAYROLL_SETTINGS_READ}
+            routes = {
+                "employees": SCOPES_PAYROLL_EMPLOYEES_READ,
+                "leavetypes": SCOPES_PAYROLL_SETTINGS_READ,
+            }
         if resource not in routes or (resource in ("payitems", "leavetypes") and ident):
             return _not_found()
         if request.method.upper() != "GET":
             return _method_not_allowed("GET")
         if not self._has_scope(access, routes[resource]):
             return _missing_scope()
-        with self.store.lock:   # everything but the (large, unused here) contacts and invoices
-            org = {k: copy.deepcopy(v) for k, v in (self.store.xero_org(tenant) or {}).items()
-                   if k not in ("Contacts", "Invoices")}
+        with self.store.lock:  # everything but the (large, unused here) contacts and invoices
+            org = {
+                k: copy.deepcopy(v)
+                for k, v in (self.store.xero_org(tenant) or {}).items()
+                if k not in ("Contacts", "Invoices")
+            }
         region = _region(org)
         if version == "2.0" and _org_version(org) == "AU":
             # An AU organisation calling the NZ/UK payroll API gets 405 (observed on an AU
             # Demo Company: XeroAPI/xero-mcp-server#171 review, "the previous NZ-only call
             # 405s on an AU Demo Company"); AU's own 2.0 API only has Timesheets.
             return _method_not_allowed("")
-        if (version == "1.0" and region != "AU") or (version == "2.0" and region not in ("NZ", "UK")):
+        if (version == "1.0" and region != "AU") or (
+            version == "2.0" and region not in ("NZ", "UK")
+        ):
             return _no_payroll()
         payroll = org.get("payroll", {})
         if version == "1.0":
@@ -1871,13 +2268,15 @@ class XeroApi:
 
     # -- hours: calendars, earnings rates, timesheets, leave
     @staticmethod
-    def _payroll_hours_route(version: str, parts: list[str],
-                             method: str) -> tuple[str, str, frozenset[str]] | None:
+    def _payroll_hours_route(
+        version: str, parts: list[str], method: str
+    ) -> tuple[str, str, frozenset[str]] | None:
         """(handler, allowed methods, scopes) for the payroll hours endpoints, else None."""
         n, head = len(parts), parts[0]
         ts_scopes = SCOPES_PAYROLL_TIMESHEETS_READ if method == "GET" else SCOPES_PAYROLL_TIMESHEETS
-        emp_scopes = (SCOPES_PAYROLL_EMPLOYEES_READ if method == "GET"
-                      else SCOPES_PAYROLL_EMPLOYEES_WRITE)
+        emp_scopes = (
+            SCOPES_PAYROLL_EMPLOYEES_READ if method == "GET" else SCOPES_PAYROLL_EMPLOYEES_WRITE
+        )
         if version == "1.0":
             if head == "payrollcalendars" and n <= 2:
                 return "au_calendars", "GET", SCOPES_PAYROLL_SETTINGS_READ
@@ -1903,12 +2302,22 @@ class XeroApi:
                 return "v2_line", "PUT, DELETE", ts_scopes
             return None
         if head == "employees" and n in (3, 4) and parts[2] == "leave":
-            return ("v2_leave", "GET, POST", emp_scopes) if n == 3 else (
-                "v2_leave_one", "GET, PUT, DELETE", emp_scopes)
+            return (
+                ("v2_leave", "GET, POST", emp_scopes)
+                if n == 3
+                else ("v2_leave_one", "GET, PUT, DELETE", emp_scopes)
+            )
         return None
 
-    def _payroll_hours(self, request: Request, tenant: str, access: Any, version: str,
-                       parts: list[str], route: tuple[str, str, frozenset[str]]) -> Response:
+    def _payroll_hours(
+        self,
+        request: Request,
+        tenant: str,
+        access: Any,
+        version: str,
+        parts: list[str],
+        route: tuple[str, str, frozenset[str]],
+    ) -> Response:
         name, allowed, scopes = route
         method = request.method.upper()
         if method not in [m.strip() for m in allowed.split(",")]:
@@ -1919,23 +2328,28 @@ class XeroApi:
             org = self.store.xero_org(tenant) or {}
             region = _region(org)
             if version == "2.0" and _org_version(org) == "AU":
-                return _method_not_allowed("")   # as for the other 2.0 calls (see _payroll)
+                return _method_not_allowed("")  # as for the other 2.0 calls (see _payroll)
             if (version == "1.0" and region != "AU") or (
-                    version == "2.0" and region not in ("NZ", "UK")):
+                version == "2.0" and region not in ("NZ", "UK")
+            ):
                 return _no_payroll()
             resp = self._payroll_hours_call(request, org, name, parts)
             if method != "GET" and resp.status_code == 200:
                 self.store.save("xero")
             return resp
 
-    def _payroll_hours_call(self, request: Request, org: dict[str, Any], name: str,
-                            parts: list[str]) -> Response:
+    def _payroll_hours_call(
+        self, request: Request, org: dict[str, Any], name: str, parts: list[str]
+    ) -> Response:
         payroll = org.get("payroll", {})
         method = request.method.upper()
         ident = parts[1] if len(parts) > 1 else None
         if name.startswith("au_"):
-            au = AuPayroll(self.clock.now, self._envelope,
-                           lambda req, body, status: _pascal_response(req, body, status))
+            au = AuPayroll(
+                self.clock.now,
+                self._envelope,
+                lambda req, body, status: _pascal_response(req, body, status),
+            )
             if name == "au_calendars":
                 return au.calendars(request, payroll, ident)
             if method == "POST":
@@ -1943,10 +2357,23 @@ class XeroApi:
                     return au.post_timesheets(request, org, ident)
                 return au.post_leave(request, org, ident)
             if name == "au_timesheets":
-                return self._au_list(request, payroll, "Timesheets", "TimesheetID", "Timesheet",
-                                     ident, single="Timesheet")
-            return self._au_list(request, payroll, "LeaveApplications", "LeaveApplicationID",
-                                 "LeaveApplication", ident)
+                return self._au_list(
+                    request,
+                    payroll,
+                    "Timesheets",
+                    "TimesheetID",
+                    "Timesheet",
+                    ident,
+                    single="Timesheet",
+                )
+            return self._au_list(
+                request,
+                payroll,
+                "LeaveApplications",
+                "LeaveApplicationID",
+                "LeaveApplication",
+                ident,
+            )
         v2 = V2Payroll(self.clock.now, self._envelope2, PAYROLL_PAGE_SIZE)
         if name in ("v2_calendars", "v2_rates", "v2_timesheets") and method == "GET":
             page = self._v2_page(request)
@@ -1977,8 +2404,16 @@ class XeroApi:
             return v2.delete_leave(org, ident, leave_id)
         return v2.write_leave(request, org, ident, leave_id)
 
-    def _au_list(self, request: Request, payroll: dict[str, Any], key: str, id_key: str,
-                 type_name: str, ident: str | None, single: str | None = None) -> Response:
+    def _au_list(
+        self,
+        request: Request,
+        payroll: dict[str, Any],
+        key: str,
+        id_key: str,
+        type_name: str,
+        ident: str | None,
+        single: str | None = None,
+    ) -> Response:
         records = payroll.get(key, [])
         if ident is not None:
             found = [r for r in records if str(r.get(id_key, "")).lower() == ident.lower()]
@@ -1991,7 +2426,8 @@ class XeroApi:
                 payload[key] = copy.deepcopy(found[:1])
             return _pascal_response(request, payload)
         bad = lambda m: _pascal_response(  # noqa: E731
-            request, _api_exception(16, "QueryParseException", m), 400)
+            request, _api_exception(16, "QueryParseException", m), 400
+        )
         page = self._int_param(request, "page", bad) or 1
         where, order = _arg_ci(request, "where"), _arg_ci(request, "order")
         try:
@@ -2009,12 +2445,15 @@ class XeroApi:
         if order_keys:
             selected = apply_order(selected, order_keys, type_name)
         payload = self._envelope()
-        payload[key] = copy.deepcopy(selected[(page - 1) * PAYROLL_PAGE_SIZE: page * PAYROLL_PAGE_SIZE])
+        payload[key] = copy.deepcopy(
+            selected[(page - 1) * PAYROLL_PAGE_SIZE : page * PAYROLL_PAGE_SIZE]
+        )
         return _pascal_response(request, payload)
 
     # -- AU 1.0
-    def _au_employees(self, request: Request, payroll: dict[str, Any],
-                      ident: str | None) -> Response:
+    def _au_employees(
+        self, request: Request, payroll: dict[str, Any], ident: str | None
+    ) -> Response:
         employees = payroll.get("Employees", [])
         if ident is not None:
             found = [e for e in employees if str(e.get("EmployeeID", "")).lower() == ident.lower()]
@@ -2024,7 +2463,8 @@ class XeroApi:
             payload["Employees"] = found[:1]
             return _pascal_response(request, payload)
         bad = lambda m: _pascal_response(  # noqa: E731
-            request, _api_exception(16, "QueryParseException", m), 400)
+            request, _api_exception(16, "QueryParseException", m), 400
+        )
         page = self._int_param(request, "page", bad) or 1
         where = _arg_ci(request, "where")
         order = _arg_ci(request, "order")
@@ -2055,10 +2495,11 @@ class XeroApi:
         # Payroll AU pages by 100 whether or not `page` is given ("All payroll endpoints have
         # paginating results ... A maximum of 100 records will be returned per request"),
         # and sends no pagination block: a client loops until a short page.
-        chunk = selected[(page - 1) * PAYROLL_PAGE_SIZE: page * PAYROLL_PAGE_SIZE]
+        chunk = selected[(page - 1) * PAYROLL_PAGE_SIZE : page * PAYROLL_PAGE_SIZE]
         payload = self._envelope()
-        payload["Employees"] = [{k: e[k] for k in AU_EMPLOYEE_SUMMARY_FIELDS if k in e}
-                                for e in chunk]
+        payload["Employees"] = [
+            {k: e[k] for k in AU_EMPLOYEE_SUMMARY_FIELDS if k in e} for e in chunk
+        ]
         return _pascal_response(request, payload)
 
     def _au_pay_items(self, request: Request, payroll: dict[str, Any]) -> Response:
@@ -2075,22 +2516,31 @@ class XeroApi:
     # -- NZ / UK 2.0 (JSON only, camelCase; If-Modified-Since is not a parameter: ignored)
     def _v2_page(self, request: Request) -> int:
         def bad(message: str) -> Response:
-            return _payroll2_problem(400, "BadRequest", "Validation error occurred.",
-                                     [{"name": "page", "reason": message}])
+            return _payroll2_problem(
+                400,
+                "BadRequest",
+                "Validation error occurred.",
+                [{"name": "page", "reason": message}],
+            )
+
         return self._int_param(request, "page", bad) or 1
 
     def _v2_list(self, key: str, records: list[dict[str, Any]], page: int) -> Response:
         total = len(records)
         payload = self._envelope2()
-        payload["pagination"] = {"page": page, "pageSize": PAYROLL_PAGE_SIZE,
-                                 "pageCount": math.ceil(total / PAYROLL_PAGE_SIZE) if total else 0,
-                                 "itemCount": total}
+        payload["pagination"] = {
+            "page": page,
+            "pageSize": PAYROLL_PAGE_SIZE,
+            "pageCount": math.ceil(total / PAYROLL_PAGE_SIZE) if total else 0,
+            "itemCount": total,
+        }
         payload["problem"] = None
-        payload[key] = records[(page - 1) * PAYROLL_PAGE_SIZE: page * PAYROLL_PAGE_SIZE]
+        payload[key] = records[(page - 1) * PAYROLL_PAGE_SIZE : page * PAYROLL_PAGE_SIZE]
         return json_response(payload)
 
-    def _v2_employees(self, request: Request, payroll: dict[str, Any], ident: str | None,
-                      region: str) -> Response:
+    def _v2_employees(
+        self, request: Request, payroll: dict[str, Any], ident: str | None, region: str
+    ) -> Response:
         employees = payroll.get("Employees", [])
         if ident is not None:
             found = [e for e in employees if str(e.get("employeeID", "")).lower() == ident.lower()]
@@ -2115,20 +2565,27 @@ class XeroApi:
                 key = allowed.get(name.strip().lower())
                 if not sep or key is None:
                     return _payroll2_problem(
-                        400, "BadRequest", "Validation error occurred.",
-                        [{"name": "filter", "reason": f"The filter '{term}' is not supported."}])
+                        400,
+                        "BadRequest",
+                        "Validation error occurred.",
+                        [{"name": "filter", "reason": f"The filter '{term}' is not supported."}],
+                    )
                 value = value.strip()
                 if key == "isOffPayrollWorker":
                     if value.lower() not in ("true", "false"):
                         return _payroll2_problem(
-                            400, "BadRequest", "Validation error occurred.",
-                            [{"name": "filter", "reason": f"'{value}' is not a boolean."}])
+                            400,
+                            "BadRequest",
+                            "Validation error occurred.",
+                            [{"name": "filter", "reason": f"'{value}' is not a boolean."}],
+                        )
                     want = value.lower() == "true"
                     selected = [e for e in selected if bool(e.get(key)) == want]
                 else:
                     # Matching is case-insensitive (SQL collation); not documented.
-                    selected = [e for e in selected
-                                if str(e.get(key) or "").casefold() == value.casefold()]
+                    selected = [
+                        e for e in selected if str(e.get(key) or "").casefold() == value.casefold()
+                    ]
         return self._v2_list("employees", selected, page)
 
     def _v2_leave_types(self, request: Request, payroll: dict[str, Any]) -> Response:

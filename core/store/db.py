@@ -243,8 +243,7 @@ def open_database(
     for file in (path, *_sidecars(path)):
         _restrict(file)  # SQLite gives -wal/-shm the main file's mode
 
-    database = pw.SqliteDatabase(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, pragmas=dict(PRAGMAS))
+    database = pw.SqliteDatabase(str(path), timeout=BUSY_TIMEOUT_MS / 1000, pragmas=dict(PRAGMAS))
     try:
         database.connect()
         found = _schema_version(database)
@@ -314,7 +313,9 @@ _READ_ONLY = ("readonly", "read-only", "unable to open database file")
 _FULL = ("database or disk is full",)
 
 
-def storage_error(exc: BaseException, path: Path, backups: Path | None = None) -> BridgeError | None:
+def storage_error(
+    exc: BaseException, path: Path, backups: Path | None = None
+) -> BridgeError | None:
     """The sentence for a storage failure of the database at ``path``, or None when ``exc`` is
     not one (a damaged file names the newest good copy in ``backups``)."""
     if isinstance(exc, BridgeError):
@@ -360,8 +361,14 @@ def damaged(path: Path, reason: str, backups: Path | None) -> DatabaseDamaged:
     if good is None:
         return DatabaseDamaged(detail=reason, path=str(path), reason=reason)
     return DatabaseDamagedBackupAvailable(
-        detail=reason, path=str(path), reason=reason, backup=str(good), date=_backup_date(good),
-        command=RESTORE_COMMAND, backup_file=good)
+        detail=reason,
+        path=str(path),
+        reason=reason,
+        backup=str(good),
+        date=_backup_date(good),
+        command=RESTORE_COMMAND,
+        backup_file=good,
+    )
 
 
 def integrity_problem(path: Path) -> str | None:
@@ -432,20 +439,28 @@ def _read_marker(marker: Path, path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or data.get("path") != str(path.resolve()):
         return None  # another database (the folders moved): not ours to judge
-    return {"connections": int(data.get("connections") or 0), "runs": int(data.get("runs") or 0),
-            "stat": data.get("stat")}
+    return {
+        "connections": int(data.get("connections") or 0),
+        "runs": int(data.get("runs") or 0),
+        "stat": data.get("stat"),
+    }
 
 
-def _write_marker(marker: Path, path: Path, connections: int, runs: int,
-                  stat: list[int] | None = None) -> None:
+def _write_marker(
+    marker: Path, path: Path, connections: int, runs: int, stat: list[int] | None = None
+) -> None:
     import json
 
     marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = marker.with_name(marker.name + ".partial")
     partial.unlink(missing_ok=True)
     _create_private_file(partial)
-    partial.write_text(json.dumps({"path": str(path.resolve()), "connections": connections,
-                                   "runs": runs, "stat": stat}), encoding="utf-8")
+    partial.write_text(
+        json.dumps(
+            {"path": str(path.resolve()), "connections": connections, "runs": runs, "stat": stat}
+        ),
+        encoding="utf-8",
+    )
     os.replace(partial, marker)
 
 
@@ -455,16 +470,27 @@ def _lost(path: Path, backups: Path, held: Mapping[str, Any], state: str) -> Dat
 
     good = newest_good_backup(backups)
     params: dict[str, object] = {
-        "path": str(path), "connections": held["connections"], "runs": held["runs"],
-        "state": tr(_LOST_STATES[state]), "afresh": START_AFRESH_COMMAND}
+        "path": str(path),
+        "connections": held["connections"],
+        "runs": held["runs"],
+        "state": tr(_LOST_STATES[state]),
+        "afresh": START_AFRESH_COMMAND,
+    }
     if good is None:
         return DatabaseLost(detail=state, **params)
-    return DatabaseLostBackupAvailable(detail=state, backup=str(good), date=_backup_date(good),
-                                       command=RESTORE_COMMAND, backup_file=good, **params)
+    return DatabaseLostBackupAvailable(
+        detail=state,
+        backup=str(good),
+        date=_backup_date(good),
+        command=RESTORE_COMMAND,
+        backup_file=good,
+        **params,
+    )
 
 
-def daily_backup(database: pw.SqliteDatabase, path: Path, folder: Path,
-                 today: str | None = None) -> Path | None:
+def daily_backup(
+    database: pw.SqliteDatabase, path: Path, folder: Path, today: str | None = None
+) -> Path | None:
     """Today's backup copy, made now if there is none yet (None: nothing worth keeping, or
     the copy could not be made — logged, the app goes on). A database that fails
     ``quick_check`` raises DatabaseDamaged (naming an older good copy) instead."""
@@ -580,8 +606,7 @@ def restore_backup(paths: object, backup: Path | None = None) -> tuple[Path, lis
     backup = Path(backup)
     problem = "file not found" if not backup.is_file() else integrity_problem(backup)
     if problem is not None:
-        raise BackupNotUsable(detail=problem, path=str(backup), reason=problem,
-                              folder=str(backups))
+        raise BackupNotUsable(detail=problem, path=str(backup), reason=problem, folder=str(backups))
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_name(path.name + ".restoring")
     partial.unlink(missing_ok=True)

@@ -431,8 +431,13 @@ class Stored(str):
     __slots__ = ()
 
 
-def bulk_insert(model: type[BaseModel], rows: Iterable[Mapping[str, Any]], *,
-                conflict: Iterable[str] = (), update: Iterable[str] = ()) -> int:
+def bulk_insert(
+    model: type[BaseModel],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    conflict: Iterable[str] = (),
+    update: Iterable[str] = (),
+) -> int:
     """Insert many rows with one prepared statement (``executemany``); returns the row count.
 
     peewee's ``insert_many`` renders every value into SQL text, which cost more CPU than the
@@ -449,8 +454,11 @@ def bulk_insert(model: type[BaseModel], rows: Iterable[Mapping[str, Any]], *,
         return 0
     meta = model._meta
     given = set().union(*(row.keys() for row in rows))
-    fields = [f for f in meta.sorted_fields
-              if f.name in given or (not isinstance(f, pw.AutoField) and f.default is not None)]
+    fields = [
+        f
+        for f in meta.sorted_fields
+        if f.name in given or (not isinstance(f, pw.AutoField) and f.default is not None)
+    ]
     defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join("?" for _ in fields)
@@ -458,15 +466,21 @@ def bulk_insert(model: type[BaseModel], rows: Iterable[Mapping[str, Any]], *,
     conflict, update = list(conflict), list(update)
     if conflict:
         target = ", ".join(f'"{meta.fields[name].column_name}"' for name in conflict)
-        sets = ", ".join(f'"{meta.fields[n].column_name}" = excluded."{meta.fields[n].column_name}"'
-                         for n in update)
+        sets = ", ".join(
+            f'"{meta.fields[n].column_name}" = excluded."{meta.fields[n].column_name}"'
+            for n in update
+        )
         sql += f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
 
     converters = [_converter(f) for f in fields]
     params = []
-    for row in rows:   # a field some rows lack: its default
-        params.append(tuple(convert(row[f.name] if f.name in row else defaults[f.name])
-                            for f, convert in zip(fields, converters, strict=True)))
+    for row in rows:  # a field some rows lack: its default
+        params.append(
+            tuple(
+                convert(row[f.name] if f.name in row else defaults[f.name])
+                for f, convert in zip(fields, converters, strict=True)
+            )
+        )
     with db.atomic(), _SQL_ERRORS_AS_PEEWEE:
         db.connection().executemany(sql, params)
     return len(params)
@@ -474,8 +488,13 @@ def bulk_insert(model: type[BaseModel], rows: Iterable[Mapping[str, Any]], *,
 
 #: plain peewee fields whose db_value only coerces to this type: a value already of that
 #: type is bound as is (subclasses such as ChoiceField, JSONField keep their db_value)
-_PLAIN_TYPES: dict[type, type] = {pw.CharField: str, pw.TextField: str, pw.IntegerField: int,
-                                  pw.BigIntegerField: int, pw.BooleanField: bool}
+_PLAIN_TYPES: dict[type, type] = {
+    pw.CharField: str,
+    pw.TextField: str,
+    pw.IntegerField: int,
+    pw.BigIntegerField: int,
+    pw.BooleanField: bool,
+}
 
 
 def _converter(field: pw.Field) -> Any:
@@ -499,8 +518,12 @@ def json_text(value: Any) -> Stored:
 # -- journal queries -----------------------------------------------------------------------------
 
 #: fields of a journaled write that point at another QuickBooks Time record: (field, kind)
-_REFERENCES = (("parent_id", "jobcode"), ("jobcode_id", "jobcode"), ("user_id", "user"),
-               ("customfield_id", "customfield"))
+_REFERENCES = (
+    ("parent_id", "jobcode"),
+    ("jobcode_id", "jobcode"),
+    ("user_id", "user"),
+    ("customfield_id", "customfield"),
+)
 
 
 def _record_keys(entry: JournalEntry, *, references: bool) -> set[tuple[str, int]]:
@@ -527,8 +550,9 @@ def _record_keys(entry: JournalEntry, *, references: bool) -> set[tuple[str, int
 def written_records(run: ImportRun) -> set[tuple[str, int]]:
     """``(entity kind, QuickBooks Time id)`` of every record ``run`` wrote (done entries)."""
     keys: set[tuple[str, int]] = set()
-    for entry in JournalEntry.select().where((JournalEntry.run == run)
-                                             & (JournalEntry.state == "done")):
+    for entry in JournalEntry.select().where(
+        (JournalEntry.run == run) & (JournalEntry.state == "done")
+    ):
         keys |= _record_keys(entry, references=False)
     return keys
 
@@ -541,17 +565,24 @@ def later_imports_touching(run: ImportRun) -> list[ImportRun]:
     Undoing ``run`` before them would revert records they changed since; they are undone
     first, newest first (``core.app.sync.undo`` with ``cascade``).
     """
-    later = list(ImportRun.select().where(
-        (ImportRun.connection == run.connection_id) & (ImportRun.id > run.id)
-        & (ImportRun.kind == "import") & (ImportRun.dry_run == False)  # noqa: E712 (SQL)
-        & (ImportRun.status.in_(("done", "cancelled", "failed", "running"))))
-        .order_by(ImportRun.id))
+    later = list(
+        ImportRun.select()
+        .where(
+            (ImportRun.connection == run.connection_id)
+            & (ImportRun.id > run.id)
+            & (ImportRun.kind == "import")
+            & (ImportRun.dry_run == False)  # noqa: E712 (SQL)
+            & (ImportRun.status.in_(("done", "cancelled", "failed", "running")))
+        )
+        .order_by(ImportRun.id)
+    )
     if not later:
         return []
     touched: dict[int, set[tuple[str, int]]] = {r.id: set() for r in later}
     written: dict[int, set[tuple[str, int]]] = {r.id: set() for r in later}
     for entry in JournalEntry.select().where(
-            JournalEntry.run.in_([r.id for r in later]) & (JournalEntry.state == "done")):
+        JournalEntry.run.in_([r.id for r in later]) & (JournalEntry.state == "done")
+    ):
         touched[entry.run_id] |= _record_keys(entry, references=True)
         written[entry.run_id] |= _record_keys(entry, references=False)
     blocking: list[ImportRun] = []

@@ -42,5 +42,8 @@ def pytest_sessionfinish(session, exitstatus):
     _RESULTS.write()
     print("\n\nBenchmarks (bench-results.json):\n" + _RESULTS.table(), flush=True)
     misses = [r.name for r in _RESULTS.rows if r.meets is False]
-    print(f"\n{len(misses)} figure(s) miss their target" + (": " + "; ".join(misses) if misses else ""),
-          flush=True)
+    print(
+        f"\n{len(misses)} figure(s) miss their target"
+        + (": " + "; ".join(misses) if misses else ""),
+        flush=True,
+    )

@@ -26,9 +26,16 @@ if str(ROOT) not in sys.path:
 RESULTS_FILE = ROOT / "bench-results.json"
 
 # The shape issue #7 asks for.
-LARGE = {"contacts": 10_000, "customers": 6_000, "employees": 300, "items": 500,
-         "tracking_categories": 2, "tracking_options": 50, "qbt_customers": 3_000,
-         "qbt_users": 150}
+LARGE = {
+    "contacts": 10_000,
+    "customers": 6_000,
+    "employees": 300,
+    "items": 500,
+    "tracking_categories": 2,
+    "tracking_options": 50,
+    "qbt_customers": 3_000,
+    "qbt_users": 150,
+}
 
 # Documented page sizes / batch size (references §3.1, §4; QB Time docs).
 XERO_CONTACTS_PAGE = 1000
@@ -48,8 +55,13 @@ class Row:
     note: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        data = {"name": self.name, "value": self.value, "unit": self.unit,
-                "target": self.target, "meets": self.meets}
+        data = {
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "target": self.target,
+            "meets": self.meets,
+        }
         if self.note:
             data["note"] = self.note
         return data
@@ -59,29 +71,45 @@ class Row:
 class Results:
     rows: list[Row] = field(default_factory=list)
 
-    def add(self, name: str, value: float, unit: str, target: str, meets: bool | None,
-            note: str = "") -> Row:
+    def add(
+        self, name: str, value: float, unit: str, target: str, meets: bool | None, note: str = ""
+    ) -> Row:
         row = Row(name, round(float(value), 4), unit, target, meets, note)
         self.rows = [r for r in self.rows if r.name != name] + [row]
         verdict = "n/a" if meets is None else ("meets" if meets else "MISSES")
-        print(f"\n[bench] {name}: {row.value:g} {unit} (target {target}) -> {verdict}"
-              + (f"  [{note}]" if note else ""), flush=True)
+        print(
+            f"\n[bench] {name}: {row.value:g} {unit} (target {target}) -> {verdict}"
+            + (f"  [{note}]" if note else ""),
+            flush=True,
+        )
         return row
 
     def table(self) -> str:
         head = ("benchmark", "value", "unit", "target", "meets")
-        lines = [(r.name, f"{r.value:g}", r.unit, r.target,
-                  "n/a" if r.meets is None else ("yes" if r.meets else "MISS")) for r in self.rows]
-        widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
-                  for i, h in enumerate(head)]
+        lines = [
+            (
+                r.name,
+                f"{r.value:g}",
+                r.unit,
+                r.target,
+                "n/a" if r.meets is None else ("yes" if r.meets else "MISS"),
+            )
+            for r in self.rows
+        ]
+        widths = [
+            max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
+            for i, h in enumerate(head)
+        ]
         fmt = "  ".join(f"{{:{w}}}" for w in widths)
         out = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]
         out += [fmt.format(*line) for line in lines]
         return "\n".join(out)
 
     def write(self, path: Path = RESULTS_FILE) -> None:
-        path.write_text(json.dumps([r.as_json() for r in self.rows], indent=2,
-                                   ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps([r.as_json() for r in self.rows], indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
 
 
 def median(values: Sequence[float]) -> float:
@@ -93,8 +121,13 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
     """generate_large(), post-processed to the issue's shape (see LARGE)."""
     from core.sandbox.demo_data import generate_large
 
-    data = generate_large(contacts=LARGE["contacts"], employees=LARGE["employees"],
-                          items=LARGE["items"], region="AU", seed=seed)
+    data = generate_large(
+        contacts=LARGE["contacts"],
+        employees=LARGE["employees"],
+        items=LARGE["items"],
+        region="AU",
+        seed=seed,
+    )
     rng = random.Random(f"bench-shape:{seed}")
     tenant = data["xero"]["organisations"][0]
     contacts = tenant["Contacts"]
@@ -109,13 +142,18 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
         for c in rng.sample(customers, len(customers) - want):
             c["IsCustomer"] = False
     # 2 tracking categories x 50 options.
-    for cat in tenant["TrackingCategories"][:LARGE["tracking_categories"]]:
-        options = cat["Options"][:LARGE["tracking_options"]]
+    for cat in tenant["TrackingCategories"][: LARGE["tracking_categories"]]:
+        options = cat["Options"][: LARGE["tracking_options"]]
         n = len(options)
         while len(options) < LARGE["tracking_options"]:
             n += 1
-            options.append({"TrackingOptionID": str(uuid.UUID(int=rng.getrandbits(128))),
-                            "Name": f"{cat['Name']} {n:02d}", "Status": "ACTIVE"})
+            options.append(
+                {
+                    "TrackingOptionID": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "Name": f"{cat['Name']} {n:02d}",
+                    "Status": "ACTIVE",
+                }
+            )
         cat["Options"] = options
     # QB Time: ~3,000 customers (top-level regular jobcodes), ~150 users.
     qbt = data["qbtime"]
@@ -126,18 +164,35 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
     next_id = max(j["id"] for j in jobcodes) + 1
     pool = [c for c in contacts if c["IsCustomer"] and c["Name"].casefold() not in taken]
     rng.shuffle(pool)
-    for contact in pool[:max(0, LARGE["qbt_customers"] - len(top))]:
-        jobcodes.append({**template, "id": next_id, "name": contact["Name"][:64],
-                         "active": True, "locations": [], "required_customfields": []})
+    for contact in pool[: max(0, LARGE["qbt_customers"] - len(top))]:
+        jobcodes.append(
+            {
+                **template,
+                "id": next_id,
+                "name": contact["Name"][:64],
+                "active": True,
+                "locations": [],
+                "required_customfields": [],
+            }
+        )
         taken.add(contact["Name"].casefold())
         next_id += 1
     users = qbt["users"]
     utemplate = users[-1]
     uid = max(u["id"] for u in users) + 1
     while len(users) < LARGE["qbt_users"]:
-        users.append({**utemplate, "id": uid, "first_name": "Casual", "last_name": f"Worker {uid}",
-                      "username": f"casual{uid}", "email": f"casual{uid}@example.net",
-                      "payroll_id": "", "pto_balances": {}})
+        users.append(
+            {
+                **utemplate,
+                "id": uid,
+                "first_name": "Casual",
+                "last_name": f"Worker {uid}",
+                "username": f"casual{uid}",
+                "email": f"casual{uid}@example.net",
+                "payroll_id": "",
+                "pto_balances": {},
+            }
+        )
         uid += 1
     return data
 
@@ -154,8 +209,9 @@ def shape(data: dict[str, Any]) -> dict[str, int]:
         "tracking_categories": len(tenant["TrackingCategories"]),
         "tracking_options": sum(len(t["Options"]) for t in tenant["TrackingCategories"]),
         "qbt_jobcodes": len(data["qbtime"]["jobcodes"]),
-        "qbt_customers": sum(1 for j in data["qbtime"]["jobcodes"]
-                             if j["type"] == "regular" and j["parent_id"] == 0),
+        "qbt_customers": sum(
+            1 for j in data["qbtime"]["jobcodes"] if j["type"] == "regular" and j["parent_id"] == 0
+        ),
         "qbt_users": len(data["qbtime"]["users"]),
     }
 
@@ -189,8 +245,13 @@ def tenant_of(data_file: Path) -> str:
     return data["xero"]["organisations"][0]["tenantId"]
 
 
-def connect(endpoints: Endpoints, *, sandbox: Any = None, home: Path | None = None,
-            keyring_backend: Any = None) -> tuple[Any, Any]:
+def connect(
+    endpoints: Endpoints,
+    *,
+    sandbox: Any = None,
+    home: Path | None = None,
+    keyring_backend: Any = None,
+) -> tuple[Any, Any]:
     """An AppContext connected to the simulators at ``endpoints`` (QB Time + the one org).
 
     ``ctx.sleep`` is a real sleep (a stub would turn every limiter wait into a busy loop).
@@ -209,9 +270,14 @@ def connect(endpoints: Endpoints, *, sandbox: Any = None, home: Path | None = No
     backend = keyring_backend or MemoryKeyring()
     keyring.set_keyring(backend)
     paths = AppPaths.default().ensure()
-    ctx = AppContext(paths, TokenStore(backend, trust_backend=True),
-                     demo_xero_settings(endpoints.xero_base), qbtime_base=endpoints.qbtime_base,
-                     sandbox=sandbox, opener=demo_consent_opener([endpoints.tenant_id]))
+    ctx = AppContext(
+        paths,
+        TokenStore(backend, trust_backend=True),
+        demo_xero_settings(endpoints.xero_base),
+        qbtime_base=endpoints.qbtime_base,
+        sandbox=sandbox,
+        opener=demo_consent_opener([endpoints.tenant_id]),
+    )
     ctx.open_db()
     out = Output(as_json=True, stream=open(os.devnull, "w"))
     cmd_connect_qbtime(ctx, out, endpoints.qbtime_token)
@@ -233,12 +299,14 @@ def calls(ctx: Any) -> dict[str, Any]:
 
     def of(name: str) -> dict[str, Any]:
         svc = services.get(name, {})
-        return {"requests": int(svc.get("requests", 0)),
-                "by_method": dict(svc.get("by_method", {})),
-                "by_status": dict(svc.get("by_status", {})),
-                "rate_limited": int(svc.get("rate_limited", 0)),
-                "retries": int(svc.get("retries", 0)),
-                "waited_s": float(svc.get("waited_s", 0.0))}
+        return {
+            "requests": int(svc.get("requests", 0)),
+            "by_method": dict(svc.get("by_method", {})),
+            "by_status": dict(svc.get("by_status", {})),
+            "rate_limited": int(svc.get("rate_limited", 0)),
+            "retries": int(svc.get("retries", 0)),
+            "waited_s": float(svc.get("waited_s", 0.0)),
+        }
 
     return {"xero": of("Xero"), "qbtime": of("QuickBooks Time")}
 
@@ -247,23 +315,45 @@ def calls(ctx: Any) -> dict[str, Any]:
 class SandboxProcess:
     """``python -m core.sandbox --data FILE --state DIR``: simulators outside this process."""
 
-    def __init__(self, data_file: Path, state_dir: Path, *, latency: float = 0.0,
-                 unlimited: bool = True) -> None:
+    def __init__(
+        self, data_file: Path, state_dir: Path, *, latency: float = 0.0, unlimited: bool = True
+    ) -> None:
         # unlimited: the same simulators with their rate limits scaled far up (workers.sandbox)
-        cmd = ([sys.executable, "-m", "tests.benchmarks.workers", "sandbox", str(data_file),
-                str(state_dir), str(latency)] if unlimited else
-               [sys.executable, "-m", "core.sandbox", "--data", str(data_file), "--state",
-                str(state_dir), "--latency", str(latency)])
-        self.proc = subprocess.Popen(cmd,
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        cmd = (
+            [
+                sys.executable,
+                "-m",
+                "tests.benchmarks.workers",
+                "sandbox",
+                str(data_file),
+                str(state_dir),
+                str(latency),
+            ]
+            if unlimited
+            else [
+                sys.executable,
+                "-m",
+                "core.sandbox",
+                "--data",
+                str(data_file),
+                "--state",
+                str(state_dir),
+                "--latency",
+                str(latency),
+            ]
+        )
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if not line:
             self.proc.wait(5)
             raise RuntimeError("the sandbox subprocess did not start")
         info = json.loads(line)
-        self.endpoints = Endpoints(info["xero_base"], info["qbtime_base"], info["qbtime_token"],
-                                   tenant_of(data_file))
+        self.endpoints = Endpoints(
+            info["xero_base"], info["qbtime_base"], info["qbtime_token"], tenant_of(data_file)
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -281,12 +371,19 @@ class SandboxProcess:
         self.stop()
 
 
-def run_worker(args: Sequence[str], *, timeout: float = 600,
-               env: dict[str, str] | None = None) -> dict[str, Any]:
+def run_worker(
+    args: Sequence[str], *, timeout: float = 600, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Run ``python -m tests.benchmarks.workers ARGS``; its last stdout line is JSON."""
     full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "tests.benchmarks.workers", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, env=full_env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.workers", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"worker {args[0]} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]

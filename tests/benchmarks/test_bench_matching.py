@@ -20,8 +20,8 @@ from core.engine.names import normalise_name
 pytestmark = pytest.mark.benchmark
 
 N = 10_000
-NEAR = 3_000       # choices that are a hand-typed variant of one of the names
-REPEATS = 3        # our matcher: median of 3 (cdist, the slow reference, runs once)
+NEAR = 3_000  # choices that are a hand-typed variant of one of the names
+REPEATS = 3  # our matcher: median of 3 (cdist, the slow reference, runs once)
 
 
 def _typo(name: str, rng: random.Random) -> str:
@@ -32,21 +32,21 @@ def _typo(name: str, rng: random.Random) -> str:
         letters = list(" ".join(words))
         if len(letters) < 3:
             break
-        if kind < 0.25 and len(letters) > 4:          # a letter dropped
+        if kind < 0.25 and len(letters) > 4:  # a letter dropped
             del letters[rng.randrange(1, len(letters))]
-        elif kind < 0.45 and len(letters) > 4:        # two letters swapped
+        elif kind < 0.45 and len(letters) > 4:  # two letters swapped
             i = rng.randrange(1, len(letters) - 1)
             letters[i], letters[i + 1] = letters[i + 1], letters[i]
-        elif kind < 0.65:                             # a letter doubled / inserted
+        elif kind < 0.65:  # a letter doubled / inserted
             i = rng.randrange(0, len(letters))
             letters.insert(i, rng.choice("aeinorst"))
-        elif kind < 0.8 and len(words) > 2:           # a word dropped
+        elif kind < 0.8 and len(words) > 2:  # a word dropped
             words = [w for j, w in enumerate(words) if j != rng.randrange(len(words))]
             letters = list(" ".join(words))
-        elif kind < 0.9 and len(words) > 1:           # words in another order
+        elif kind < 0.9 and len(words) > 1:  # words in another order
             words = words[1:] + words[:1]
             letters = list(" ".join(words))
-        else:                                         # a letter replaced
+        else:  # a letter replaced
             i = rng.randrange(0, len(letters))
             letters[i] = rng.choice("abcdefghijklmnopqrstuvwxyz")
         words = "".join(letters).split()
@@ -72,8 +72,14 @@ def _truth(names: list[str], choices: list[str]) -> tuple[float, list[dict[int, 
     out: list[dict[int, float]] = []
     start = time.perf_counter()
     for lo in range(0, len(names), 1000):
-        scores = process.cdist(names[lo:lo + 1000], choices, scorer=FUZZY_SCORER,
-                               score_cutoff=FUZZY_THRESHOLD, dtype=np.float32, workers=-1)
+        scores = process.cdist(
+            names[lo : lo + 1000],
+            choices,
+            scorer=FUZZY_SCORER,
+            score_cutoff=FUZZY_THRESHOLD,
+            dtype=np.float32,
+            workers=-1,
+        )
         rows, cols = np.nonzero(scores)
         per: list[dict[int, float]] = [{} for _ in range(min(1000, len(names) - lo))]
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -105,10 +111,24 @@ def test_near_match_detection(results):
         hit += sum(1 for a, b in zip(best, got_scores, strict=False) if abs(a - b) < 1e-3)
     recall = hit / wanted if wanted else 1.0
     pairs = sum(len(r) for r in truth)
-    note = (f"{N}x{N}, threshold {FUZZY_THRESHOLD:g}, limit {FUZZY_LIMIT}; {pairs} pairs >= threshold; "
-            f"cdist (2 workers) {cdist_s:.1f} s; ours median of {REPEATS}")
+    note = (
+        f"{N}x{N}, threshold {FUZZY_THRESHOLD:g}, limit {FUZZY_LIMIT}; {pairs} pairs >= threshold; "
+        f"cdist (2 workers) {cdist_s:.1f} s; ours median of {REPEATS}"
+    )
     results.add("near-match: our matcher time", ours, "s", "<= 1", ours <= 1.0, note)
-    results.add("near-match: time vs exhaustive cdist", ours / cdist_s, "ratio", "< 1 (faster)",
-                ours < cdist_s, note)
-    results.add("near-match: recall vs exhaustive cdist", recall, "ratio", ">= 0.98",
-                recall >= 0.98, f"{hit}/{wanted} best pairs found")
+    results.add(
+        "near-match: time vs exhaustive cdist",
+        ours / cdist_s,
+        "ratio",
+        "< 1 (faster)",
+        ours < cdist_s,
+        note,
+    )
+    results.add(
+        "near-match: recall vs exhaustive cdist",
+        recall,
+        "ratio",
+        ">= 0.98",
+        recall >= 0.98,
+        f"{hit}/{wanted} best pairs found",
+    )

@@ -30,8 +30,8 @@ from tests.benchmarks.harness import Endpoints, calls, connect, reset_counter
 
 pytestmark = pytest.mark.benchmark
 
-SPEED = 10.0            # simulated seconds per real second
-LIMIT = 60              # the simulator's calls per (simulated) minute
+SPEED = 10.0  # simulated seconds per real second
+LIMIT = 60  # the simulator's calls per (simulated) minute
 WINDOW_S = 60.0 / SPEED
 LATENCY_S = 0.05
 TARGET_CALLS = 240
@@ -46,23 +46,37 @@ class FastClock(Clock):
 
 
 def test_rate_limit_floor(tmp_path, results):
-    box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "state", clock=FastClock(),
-                       xero_faults=FaultPlan(latency_s=LATENCY_S),
-                       xero_config=XeroConfig(minute_limit=LIMIT))
-    tenant = next(o["tenantId"] for o in box.store.xero_orgs
-                  if o["tenantName"] == "Maison Verdure Australia")
-    ctx, conn = connect(Endpoints(box.xero_base, box.qbtime_base, box.qbtime_token, tenant),
-                        sandbox=box)
+    box = Sandbox.open(
+        DEMO_COMPANY_FILE,
+        tmp_path / "state",
+        clock=FastClock(),
+        xero_faults=FaultPlan(latency_s=LATENCY_S),
+        xero_config=XeroConfig(minute_limit=LIMIT),
+    )
+    tenant = next(
+        o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == "Maison Verdure Australia"
+    )
+    ctx, conn = connect(
+        Endpoints(box.xero_base, box.qbtime_base, box.qbtime_token, tenant), sandbox=box
+    )
     try:
         # connect() already built the product's real-time limiter for this tenant: start a
         # fresh registry so the scaled one below is the one every call goes through.
         ctx.limiters = LimiterRegistry()
-        limiter = ctx.limiters.for_key(f"xero:{tenant}", lambda: RateLimiter(
-            max_concurrent=XERO_MAX_CONCURRENT, per_window=XERO_PER_MINUTE,
-            window_s=XERO_MINUTE_WINDOW_S / SPEED,
-            per_day=100_000, name=tenant, sleep=time.sleep, service=XERO))
+        limiter = ctx.limiters.for_key(
+            f"xero:{tenant}",
+            lambda: RateLimiter(
+                max_concurrent=XERO_MAX_CONCURRENT,
+                per_window=XERO_PER_MINUTE,
+                window_s=XERO_MINUTE_WINDOW_S / SPEED,
+                per_day=100_000,
+                name=tenant,
+                sleep=time.sleep,
+                service=XERO,
+            ),
+        )
         assert ctx.limiters.for_key(f"xero:{tenant}", lambda: None) is limiter
-        time.sleep(WINDOW_S)   # the connect calls' window is over: start from a fresh one
+        time.sleep(WINDOW_S)  # the connect calls' window is over: start from a fresh one
         reset_counter(ctx)
         start = time.perf_counter()
         rounds = 0
@@ -74,12 +88,25 @@ def test_rate_limit_floor(tmp_path, results):
     finally:
         ctx.close()
     n = seen["by_status"].get("200", 0)
-    floor = max((math.ceil(n / LIMIT) - 1) * WINDOW_S + LATENCY_S,
-                n * LATENCY_S / XERO_MAX_CONCURRENT)
+    floor = max(
+        (math.ceil(n / LIMIT) - 1) * WINDOW_S + LATENCY_S, n * LATENCY_S / XERO_MAX_CONCURRENT
+    )
     ratio = elapsed / floor
-    results.add("rate-limit floor: total time / floor", ratio, "ratio", "<= 1.15", ratio <= 1.15,
-                f"{n} Xero calls ({rounds} full reads) in {elapsed:.1f} s; floor {floor:.1f} s "
-                f"= {LIMIT} per {WINDOW_S:g} s window, {LATENCY_S * 1000:g} ms latency; one run")
+    results.add(
+        "rate-limit floor: total time / floor",
+        ratio,
+        "ratio",
+        "<= 1.15",
+        ratio <= 1.15,
+        f"{n} Xero calls ({rounds} full reads) in {elapsed:.1f} s; floor {floor:.1f} s "
+        f"= {LIMIT} per {WINDOW_S:g} s window, {LATENCY_S * 1000:g} ms latency; one run",
+    )
     limited = seen["rate_limited"]
-    results.add("rate-limit floor: 429 answers received", limited, "count", "= 0 (all recovered)",
-                limited == 0, f"429s seen {limited}, every read completed")
+    results.add(
+        "rate-limit floor: 429 answers received",
+        limited,
+        "count",
+        "= 0 (all recovered)",
+        limited == 0,
+        f"429s seen {limited}, every read completed",
+    )

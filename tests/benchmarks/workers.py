@@ -37,11 +37,16 @@ def sandbox(args: list[str]) -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     data, state, latency = args[0], args[1], float(args[2]) if len(args) > 2 else 0.0
-    box = Sandbox.open(data, state, xero_faults=FaultPlan(latency_s=latency),
-                       qbtime_faults=FaultPlan(latency_s=latency),
-                       xero_config=XeroConfig(minute_limit=10**6, day_limit=10**7,
-                                              app_minute_limit=10**7, concurrent_limit=100),
-                       qbtime_config=QBTimeConfig(rate_limit=10**7))
+    box = Sandbox.open(
+        data,
+        state,
+        xero_faults=FaultPlan(latency_s=latency),
+        qbtime_faults=FaultPlan(latency_s=latency),
+        xero_config=XeroConfig(
+            minute_limit=10**6, day_limit=10**7, app_minute_limit=10**7, concurrent_limit=100
+        ),
+        qbtime_config=QBTimeConfig(rate_limit=10**7),
+    )
     print(json.dumps(box.describe()), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -62,7 +67,7 @@ def large_import(args: list[str]) -> None:
     ep = _endpoints(args)
     with tempfile.TemporaryDirectory() as home:
         ctx, conn = connect(ep, home=Path(home))
-        ctx.limiters = LimiterRegistry()      # connect()'s few calls are not the import's
+        ctx.limiters = LimiterRegistry()  # connect()'s few calls are not the import's
         reset_counter(ctx)
         cpu0, wall0 = time.process_time(), time.perf_counter()
         first = sync(ctx, conn)
@@ -74,12 +79,23 @@ def large_import(args: list[str]) -> None:
         cpu2, wall2 = time.process_time(), time.perf_counter()
         second = sync(ctx, conn)
         cpu3, wall3 = time.process_time(), time.perf_counter()
-        out = {"first": {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "calls": first_calls,
-                         "outcomes": first.outcomes, "summary": first.as_json(),
-                         "fetch": first.fetch.summary() if first.fetch else None},
-               "second": {"cpu_s": cpu3 - cpu2, "wall_s": wall3 - wall2, "calls": calls(ctx),
-                          "summary": second.as_json()},
-               "peak_rss_mb": rss}
+        out = {
+            "first": {
+                "cpu_s": cpu1 - cpu0,
+                "wall_s": wall1 - wall0,
+                "calls": first_calls,
+                "outcomes": first.outcomes,
+                "summary": first.as_json(),
+                "fetch": first.fetch.summary() if first.fetch else None,
+            },
+            "second": {
+                "cpu_s": cpu3 - cpu2,
+                "wall_s": wall3 - wall2,
+                "calls": calls(ctx),
+                "summary": second.as_json(),
+            },
+            "peak_rss_mb": rss,
+        }
         ctx.close()
     print(json.dumps(out), flush=True)
 
@@ -93,7 +109,7 @@ def ours_contacts(args: list[str]) -> None:
         ctx, _conn = connect(ep, home=Path(home))
         client = ctx.xero_client(ep.tenant_id)
         with client.session:
-            client.organisation()   # warm the connection and the token, as the SDK run does
+            client.organisation()  # warm the connection and the token, as the SDK run does
             if trace:
                 tracemalloc.start()
             start = time.perf_counter()
@@ -120,14 +136,21 @@ def sdk_contacts(args: list[str]) -> None:
 
     from core.sandbox.xero_config import DEMO_CLIENT_ID
 
-    token_dict = {"access_token": token, "token_type": "Bearer", "expires_in": 1800,
-                  "expires_at": time.time() + 1800, "scope": ["accounting.contacts.read"]}
-    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id=DEMO_CLIENT_ID,
-                                                              client_secret="unused")),
-                       pool_threads=1, oauth2_token_getter=lambda: token_dict,
-                       oauth2_token_saver=lambda t: None)
+    token_dict = {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": 1800,
+        "expires_at": time.time() + 1800,
+        "scope": ["accounting.contacts.read"],
+    }
+    client = ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id=DEMO_CLIENT_ID, client_secret="unused")),
+        pool_threads=1,
+        oauth2_token_getter=lambda: token_dict,
+        oauth2_token_saver=lambda t: None,
+    )
     api = AccountingApi(client, base_url=ep.xero_base.rstrip("/") + "/api.xro/2.0")
-    api.get_organisations(ep.tenant_id)   # warm up, as ours does
+    api.get_organisations(ep.tenant_id)  # warm up, as ours does
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
@@ -187,7 +210,7 @@ def cold_start(args: list[str]) -> None:
         app.exec()
     else:
         os.environ["XQB_HOME"] = tempfile.mkdtemp()
-        os.environ["XQB_XERO_CLIENT_ID"] = "cold-start-benchmark"   # an installed copy has one
+        os.environ["XQB_XERO_CLIENT_ID"] = "cold-start-benchmark"  # an installed copy has one
         import main
         import wizard.app
 
@@ -225,7 +248,8 @@ def cold_start(args: list[str]) -> None:
         build_wizard, make_context = wizard.app.build_wizard, main.make_context
         wizard.app.build_wizard = build_and_watch
         main.make_context = lambda args, paths, **kw: make_context(
-            args, paths, **{**kw, "tokens": in_memory_tokens()})
+            args, paths, **{**kw, "tokens": in_memory_tokens()}
+        )
         code = main.main([])
         if code != 0:
             raise SystemExit(f"the app did not start ({code})")
@@ -241,8 +265,13 @@ def _dummy_settings():
     return demo_xero_settings("http://127.0.0.1:9")
 
 
-KINDS = {"sandbox": sandbox, "large_import": large_import, "ours_contacts": ours_contacts,
-         "sdk_contacts": sdk_contacts, "cold_start": cold_start}
+KINDS = {
+    "sandbox": sandbox,
+    "large_import": large_import,
+    "ours_contacts": ours_contacts,
+    "sdk_contacts": sdk_contacts,
+    "cold_start": cold_start,
+}
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))

@@ -16,7 +16,14 @@ import pytest
 from core.sandbox.demo_data import build_demo_company, generate_large
 from tests.contract import qbtime_shapes, xero_spec
 
-QBT_KINDS = ("users", "jobcodes", "jobcode_assignments", "customfields", "customfielditems", "locations")
+QBT_KINDS = (
+    "users",
+    "jobcodes",
+    "jobcode_assignments",
+    "customfields",
+    "customfielditems",
+    "locations",
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +33,10 @@ def demo() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def larges() -> dict[str, dict[str, Any]]:
-    return {region: generate_large(contacts=300, employees=30, items=25, region=region, seed=11)
-            for region in ("AU", "UK", "NZ", "GLOBAL", "US")}
+    return {
+        region: generate_large(contacts=300, employees=30, items=25, region=region, seed=11)
+        for region in ("AU", "UK", "NZ", "GLOBAL", "US")
+    }
 
 
 def _require_xero() -> None:
@@ -36,8 +45,10 @@ def _require_xero() -> None:
 
 def _require_qbtime() -> None:
     if qbtime_shapes.spec_dir() is None:
-        pytest.skip("QuickBooks Time specs not found in <shared>/specs/qbtime "
-                    "(set XQB_SHARED_DIR to the shared folder)")
+        pytest.skip(
+            "QuickBooks Time specs not found in <shared>/specs/qbtime "
+            "(set XQB_SHARED_DIR to the shared folder)"
+        )
 
 
 def _xero_problems(org: dict[str, Any]) -> list[str]:
@@ -66,8 +77,16 @@ def _xero_problems(org: dict[str, Any]) -> list[str]:
         return problems
     if version == "AU":
         envelope("payroll-au", "/Employees", {"Employees": payroll["Employees"]})
-        envelope("payroll-au", "/PayItems", {"PayItems": {"EarningsRates": payroll["EarningsRates"],
-                                                          "LeaveTypes": payroll["LeaveTypes"]}})
+        envelope(
+            "payroll-au",
+            "/PayItems",
+            {
+                "PayItems": {
+                    "EarningsRates": payroll["EarningsRates"],
+                    "LeaveTypes": payroll["LeaveTypes"],
+                }
+            },
+        )
     else:
         spec = {"UK": "payroll-uk", "NZ": "payroll-nz"}[version]
         envelope(spec, "/Employees", {"employees": payroll["Employees"], "problem": None})

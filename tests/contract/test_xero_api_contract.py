@@ -35,8 +35,15 @@ from .xero_spec import (
 AU = "bbbbbbbb-0000-4000-8000-000000000001"
 NZ = "bbbbbbbb-0000-4000-8000-000000000002"
 UK = "bbbbbbbb-0000-4000-8000-000000000003"
-SCOPES = frozenset({"accounting.contacts.read", "accounting.settings.read",
-                    "accounting.transactions", "payroll.employees.read", "payroll.settings.read"})
+SCOPES = frozenset(
+    {
+        "accounting.contacts.read",
+        "accounting.settings.read",
+        "accounting.transactions",
+        "payroll.employees.read",
+        "payroll.settings.read",
+    }
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -71,41 +78,64 @@ def _spec_company() -> dict[str, Any]:
     contacts.append(archived)
     items = _examples("accounting", "GET", "/Items/{ItemID}", "Items")
     items += _examples("accounting", "GET", "/Items", "Items")[1:]
-    option = _examples("accounting", "PUT", "/TrackingCategories/{TrackingCategoryID}/Options",
-                       "Options")[0]
+    option = _examples(
+        "accounting", "PUT", "/TrackingCategories/{TrackingCategoryID}/Options", "Options"
+    )[0]
     cats = _examples("accounting", "GET", "/TrackingCategories", "TrackingCategories")
-    cats[0]["Options"] = [option, dict(option, TrackingOptionID=str(uuid.uuid4()),
-                                       Name="Old option", Status="ARCHIVED")]
-    cats.append(dict(cats[1], TrackingCategoryID=str(uuid.uuid4()), Name="Old",
-                     Status="ARCHIVED"))
+    cats[0]["Options"] = [
+        option,
+        dict(option, TrackingOptionID=str(uuid.uuid4()), Name="Old option", Status="ARCHIVED"),
+    ]
+    cats.append(dict(cats[1], TrackingCategoryID=str(uuid.uuid4()), Name="Old", Status="ARCHIVED"))
 
     def accounting(tenant: str, version: str) -> dict[str, Any]:
         org = dict(copy.deepcopy(organisation), Version=version, CountryCode=version[:2])
-        return {"tenantId": tenant, "tenantName": org["Name"], "Organisation": org,
-                "Contacts": copy.deepcopy(contacts), "Items": copy.deepcopy(items),
-                "TrackingCategories": copy.deepcopy(cats)}
+        return {
+            "tenantId": tenant,
+            "tenantName": org["Name"],
+            "Organisation": org,
+            "Contacts": copy.deepcopy(contacts),
+            "Items": copy.deepcopy(items),
+            "TrackingCategories": copy.deepcopy(cats),
+        }
 
     au = accounting(AU, "AU")
     au_detail = _examples("payroll-au", "GET", "/Employees/{EmployeeID}", "Employees")
-    terminated = dict(copy.deepcopy(au_detail[0]), EmployeeID=str(uuid.uuid4()),
-                      Status="TERMINATED", TerminationDate="/Date(1583967733054+0000)/")
+    terminated = dict(
+        copy.deepcopy(au_detail[0]),
+        EmployeeID=str(uuid.uuid4()),
+        Status="TERMINATED",
+        TerminationDate="/Date(1583967733054+0000)/",
+    )
     pay_items = response_example("payroll-au", "GET", "/PayItems", 200)["PayItems"]
-    au["payroll"] = {"Employees": _examples("payroll-au", "GET", "/Employees", "Employees")
-                     + au_detail + [terminated], **pay_items}
+    au["payroll"] = {
+        "Employees": _examples("payroll-au", "GET", "/Employees", "Employees")
+        + au_detail
+        + [terminated],
+        **pay_items,
+    }
     nz = accounting(NZ, "NZ")
-    nz["payroll"] = {"Employees": _examples("payroll-nz", "GET", "/Employees", "employees"),
-                     "LeaveTypes": _examples("payroll-nz", "GET", "/LeaveTypes", "leaveTypes")}
+    nz["payroll"] = {
+        "Employees": _examples("payroll-nz", "GET", "/Employees", "employees"),
+        "LeaveTypes": _examples("payroll-nz", "GET", "/LeaveTypes", "leaveTypes"),
+    }
     uk = accounting(UK, "UK")
-    uk["payroll"] = {"Employees": _examples("payroll-uk", "GET", "/Employees", "employees"),
-                     "LeaveTypes": _examples("payroll-uk", "GET", "/LeaveTypes", "leaveTypes")}
+    uk["payroll"] = {
+        "Employees": _examples("payroll-uk", "GET", "/Employees", "employees"),
+        "LeaveTypes": _examples("payroll-uk", "GET", "/LeaveTypes", "leaveTypes"),
+    }
     return {"xero": {"organisations": [au, nz, uk]}, "qbtime": {}}
 
 
 class Sim:
     def __init__(self, config: XeroConfig | None = None) -> None:
         self.store = CompanyStore.from_dict(_spec_company())
-        self.api = XeroApi(self.store, ManualClock(1_552_327_126.164), config or XeroConfig(),
-                           lambda r: _Access(True, None, "g", frozenset({AU, NZ, UK}), SCOPES))
+        self.api = XeroApi(
+            self.store,
+            ManualClock(1_552_327_126.164),
+            config or XeroConfig(),
+            lambda r: _Access(True, None, "g", frozenset({AU, NZ, UK}), SCOPES),
+        )
 
         def app(environ, start_response):
             response = self.api.handle(Request(environ)) or Response("", status=599)
@@ -114,9 +144,16 @@ class Sim:
         self.client = Client(app)
 
     def call(self, method: str, path: str, tenant: str = AU, expect: int = 200, **kw: Any):
-        r = self.client.open(path, method=method, headers={
-            "Authorization": "Bearer t", "xero-tenant-id": tenant,
-            "Accept": "application/json"}, **kw)
+        r = self.client.open(
+            path,
+            method=method,
+            headers={
+                "Authorization": "Bearer t",
+                "xero-tenant-id": tenant,
+                "Accept": "application/json",
+            },
+            **kw,
+        )
         assert r.status_code == expect, r.get_data(as_text=True)
         return r.json
 
@@ -141,17 +178,28 @@ def _camel_envelope(body: dict[str, Any]) -> None:
 
 
 # ============================================================================ the helper
-@pytest.mark.parametrize(("spec", "method", "path"), [
-    ("accounting", "GET", "/Organisation"), ("accounting", "GET", "/Contacts"),
-    ("accounting", "GET", "/Contacts/{ContactID}"), ("accounting", "GET", "/Items"),
-    ("accounting", "GET", "/Items/{ItemID}"), ("accounting", "GET", "/TrackingCategories"),
-    ("accounting", "PUT", "/Invoices"), ("accounting", "POST", "/Invoices"),
-    ("payroll-au", "GET", "/Employees"), ("payroll-au", "GET", "/Employees/{EmployeeID}"),
-    ("payroll-au", "GET", "/PayItems"), ("payroll-nz", "GET", "/Employees"),
-    ("payroll-nz", "GET", "/Employees/{EmployeeID}"), ("payroll-nz", "GET", "/LeaveTypes"),
-    ("payroll-uk", "GET", "/Employees"), ("payroll-uk", "GET", "/Employees/{EmployeeID}"),
-    ("payroll-uk", "GET", "/LeaveTypes"),
-])
+@pytest.mark.parametrize(
+    ("spec", "method", "path"),
+    [
+        ("accounting", "GET", "/Organisation"),
+        ("accounting", "GET", "/Contacts"),
+        ("accounting", "GET", "/Contacts/{ContactID}"),
+        ("accounting", "GET", "/Items"),
+        ("accounting", "GET", "/Items/{ItemID}"),
+        ("accounting", "GET", "/TrackingCategories"),
+        ("accounting", "PUT", "/Invoices"),
+        ("accounting", "POST", "/Invoices"),
+        ("payroll-au", "GET", "/Employees"),
+        ("payroll-au", "GET", "/Employees/{EmployeeID}"),
+        ("payroll-au", "GET", "/PayItems"),
+        ("payroll-nz", "GET", "/Employees"),
+        ("payroll-nz", "GET", "/Employees/{EmployeeID}"),
+        ("payroll-nz", "GET", "/LeaveTypes"),
+        ("payroll-uk", "GET", "/Employees"),
+        ("payroll-uk", "GET", "/Employees/{EmployeeID}"),
+        ("payroll-uk", "GET", "/LeaveTypes"),
+    ],
+)
 def test_spec_examples_pass_the_validator(spec, method, path):
     validate_response(spec, method, path, 200, response_example(spec, method, path, 200))
 
@@ -183,14 +231,26 @@ def test_validator_catches_wrong_shapes():
     with pytest.raises(KeyError):
         validate_response("accounting", "GET", "/Nope", 200, {})
     # envelope fields: checked when present, allowed in strict mode
-    envelope = {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": "App",
-                "DateTimeUTC": "/Date(1552331874897)/", "Items": []}
+    envelope = {
+        "Id": str(uuid.uuid4()),
+        "Status": "OK",
+        "ProviderName": "App",
+        "DateTimeUTC": "/Date(1552331874897)/",
+        "Items": [],
+    }
     validate_response("accounting", "GET", "/Items", 200, envelope, strict_properties=True)
     with pytest.raises(SpecValidationError, match="DateTimeUTC"):
-        validate_response("accounting", "GET", "/Items", 200,
-                          dict(envelope, DateTimeUTC="2019-03-11T19:17:54"))
-    camel = {"id": str(uuid.uuid4()), "providerName": "App", "httpStatusCode": "OK",
-             "dateTimeUTC": "2020-08-24T20:16:14.6198711", "problem": None, "leaveTypes": []}
+        validate_response(
+            "accounting", "GET", "/Items", 200, dict(envelope, DateTimeUTC="2019-03-11T19:17:54")
+        )
+    camel = {
+        "id": str(uuid.uuid4()),
+        "providerName": "App",
+        "httpStatusCode": "OK",
+        "dateTimeUTC": "2020-08-24T20:16:14.6198711",
+        "problem": None,
+        "leaveTypes": [],
+    }
     validate_response("payroll-nz", "GET", "/LeaveTypes", 200, camel, strict_properties=True)
 
 
@@ -205,11 +265,20 @@ def test_organisation(sim):
     validate_response("accounting", "GET", "/Organisation", 200, body)
 
 
-@pytest.mark.parametrize("query", [
-    "", "?page=1", "?page=1&pageSize=2", "?page=2&pageSize=2", "?summaryOnly=true",
-    "?summaryOnly=true&page=1", "?includeArchived=true&order=Name DESC",
-    '?where=IsCustomer==true AND Name.Contains("a")', "?searchTerm=warren",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?page=1",
+        "?page=1&pageSize=2",
+        "?page=2&pageSize=2",
+        "?summaryOnly=true",
+        "?summaryOnly=true&page=1",
+        "?includeArchived=true&order=Name DESC",
+        '?where=IsCustomer==true AND Name.Contains("a")',
+        "?searchTerm=warren",
+    ],
+)
 def test_contacts(sim, query):
     body = sim.call("GET", "/api.xro/2.0/Contacts" + query)
     _pascal_envelope(body)
@@ -248,7 +317,8 @@ def test_tracking_categories(sim, query):
 def _invoice_request() -> dict[str, Any]:
     spec = load_spec("accounting")
     return copy.deepcopy(
-        spec["paths"]["/Invoices"]["put"]["requestBody"]["content"]["application/json"]["example"])
+        spec["paths"]["/Invoices"]["put"]["requestBody"]["content"]["application/json"]["example"]
+    )
 
 
 def test_put_and_post_invoices(sim):
@@ -267,8 +337,16 @@ def test_put_and_post_invoices(sim):
     validate_response("accounting", "PUT", "/Invoices", 200, body)
 
 
-@pytest.mark.parametrize("query", ["", "?page=1", "?summaryOnly=true&page=1&pageSize=1000",
-                                   "?Statuses=DRAFT,AUTHORISED", '?where=Type=="ACCREC"'])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?page=1",
+        "?summaryOnly=true&page=1&pageSize=1000",
+        "?Statuses=DRAFT,AUTHORISED",
+        '?where=Type=="ACCREC"',
+    ],
+)
 def test_get_invoices(sim, query):
     sim.call("PUT", "/api.xro/2.0/Invoices", json=_invoice_request())
     body = sim.call("GET", "/api.xro/2.0/Invoices" + query)
@@ -284,8 +362,13 @@ def test_accounting_400s(sim):
     bad["Invoices"][0]["LineItems"][0]["Description"] = ""
     body = sim.call("PUT", "/api.xro/2.0/Invoices", json=bad, expect=400)
     validate_response("accounting", "PUT", "/Invoices", 400, body)
-    validate_response("accounting", "POST", "/Invoices", 400,
-                      sim.call("POST", "/api.xro/2.0/Invoices", json=bad, expect=400))
+    validate_response(
+        "accounting",
+        "POST",
+        "/Invoices",
+        400,
+        sim.call("POST", "/api.xro/2.0/Invoices", json=bad, expect=400),
+    )
     assert body["Elements"][0]["ValidationErrors"]
     body = sim.call("GET", "/api.xro/2.0/Contacts?where=Nope==1", expect=400)
     validate_schema("accounting", "Error", body)
@@ -327,8 +410,9 @@ def test_v2_employees_and_leave_types(sim, tenant, spec):
     assert body["pagination"]["pageSize"] == 100
     validate_response(spec, "GET", "/Employees", 200, body)
     first = body["employees"][0]
-    filtered = sim.call("GET", f"/payroll.xro/2.0/Employees?filter=firstName=={first['firstName']}",
-                        tenant=tenant)
+    filtered = sim.call(
+        "GET", f"/payroll.xro/2.0/Employees?filter=firstName=={first['firstName']}", tenant=tenant
+    )
     validate_response(spec, "GET", "/Employees", 200, filtered)
     one = sim.call("GET", f"/payroll.xro/2.0/Employees/{first['employeeID']}", tenant=tenant)
     validate_response(spec, "GET", "/Employees/{EmployeeID}", 200, one)
@@ -349,8 +433,12 @@ def test_demo_company_as_served_matches_the_specs():
         pytest.skip(f"no Demo Company file at {DEMO_FILE}")
     store = CompanyStore.from_dict(json.loads(DEMO_FILE.read_text(encoding="utf-8")))
     tenants = frozenset(o["tenantId"] for o in store.xero_orgs)
-    api = XeroApi(store, ManualClock(1_700_000_000), XeroConfig(minute_limit=10**6),
-                  lambda r: _Access(True, None, "g", tenants, SCOPES))
+    api = XeroApi(
+        store,
+        ManualClock(1_700_000_000),
+        XeroConfig(minute_limit=10**6),
+        lambda r: _Access(True, None, "g", tenants, SCOPES),
+    )
 
     def app(environ, start_response):
         response = api.handle(Request(environ)) or Response("", status=599)
@@ -359,25 +447,39 @@ def test_demo_company_as_served_matches_the_specs():
     client = Client(app)
     problems: list[str] = []
     for org in store.xero_orgs:
-        calls = [("accounting", "/Organisation", "/api.xro/2.0/Organisation"),
-                 ("accounting", "/Contacts", "/api.xro/2.0/Contacts"),
-                 ("accounting", "/Contacts", "/api.xro/2.0/Contacts?page=1&includeArchived=true"),
-                 ("accounting", "/Contacts", "/api.xro/2.0/Contacts?page=1&summaryOnly=true"),
-                 ("accounting", "/Items", "/api.xro/2.0/Items"),
-                 ("accounting", "/TrackingCategories",
-                  "/api.xro/2.0/TrackingCategories?includeArchived=true")]
+        calls = [
+            ("accounting", "/Organisation", "/api.xro/2.0/Organisation"),
+            ("accounting", "/Contacts", "/api.xro/2.0/Contacts"),
+            ("accounting", "/Contacts", "/api.xro/2.0/Contacts?page=1&includeArchived=true"),
+            ("accounting", "/Contacts", "/api.xro/2.0/Contacts?page=1&summaryOnly=true"),
+            ("accounting", "/Items", "/api.xro/2.0/Items"),
+            (
+                "accounting",
+                "/TrackingCategories",
+                "/api.xro/2.0/TrackingCategories?includeArchived=true",
+            ),
+        ]
         version = org["Organisation"].get("Version")
         if version == "AU" and "payroll" in org:
-            calls += [("payroll-au", "/Employees", "/payroll.xro/1.0/Employees"),
-                      ("payroll-au", "/PayItems", "/payroll.xro/1.0/PayItems")]
+            calls += [
+                ("payroll-au", "/Employees", "/payroll.xro/1.0/Employees"),
+                ("payroll-au", "/PayItems", "/payroll.xro/1.0/PayItems"),
+            ]
         elif version in ("NZ", "UK") and "payroll" in org:
             spec = "payroll-" + version.lower()
-            calls += [(spec, "/Employees", "/payroll.xro/2.0/Employees"),
-                      (spec, "/LeaveTypes", "/payroll.xro/2.0/LeaveTypes")]
+            calls += [
+                (spec, "/Employees", "/payroll.xro/2.0/Employees"),
+                (spec, "/LeaveTypes", "/payroll.xro/2.0/LeaveTypes"),
+            ]
         for spec, template, url in calls:
-            r = client.get(url, headers={"Authorization": "Bearer t",
-                                         "xero-tenant-id": org["tenantId"],
-                                         "Accept": "application/json"})
+            r = client.get(
+                url,
+                headers={
+                    "Authorization": "Bearer t",
+                    "xero-tenant-id": org["tenantId"],
+                    "Accept": "application/json",
+                },
+            )
             if r.status_code != 200:
                 problems.append(f"{org['tenantName']} {url}: HTTP {r.status_code}")
                 continue

@@ -91,8 +91,10 @@ def require_specs(*names: str) -> None:
     if not specs_available(*names):
         import pytest
 
-        pytest.skip(f"Xero OpenAPI specs not found in {spec_dir()} (set XQB_SHARED_DIR to the "
-                    "shared folder holding specs/xero/*.yaml)")
+        pytest.skip(
+            f"Xero OpenAPI specs not found in {spec_dir()} (set XQB_SHARED_DIR to the "
+            "shared folder holding specs/xero/*.yaml)"
+        )
 
 
 def _canon(name: str) -> str:
@@ -139,9 +141,19 @@ def _convert(node: Any, spec: str, schema_name: str | None = None) -> Any:
         return {"$ref": node["$ref"]}
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key.startswith("x-") or key in ("example", "examples", "description", "externalDocs",
-                                           "readOnly", "writeOnly", "deprecated", "default",
-                                           "discriminator", "xml", "nullable"):
+        if key.startswith("x-") or key in (
+            "example",
+            "examples",
+            "description",
+            "externalDocs",
+            "readOnly",
+            "writeOnly",
+            "deprecated",
+            "default",
+            "discriminator",
+            "xml",
+            "nullable",
+        ):
             continue
         if key == "properties" and isinstance(value, dict):
             props = {}
@@ -184,7 +196,9 @@ def _components(name: str) -> dict[str, Any]:
 
 
 _FORMATS = FormatChecker(formats=())
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -229,8 +243,9 @@ def _validator(spec_name: str, schema: dict[str, Any], strict_properties: bool) 
 def _leaves(err: Any) -> list[Any]:
     """Unwrap the ``anyOf: [null, X]`` produced for nullable properties into X's errors."""
     if err.validator == "anyOf" and err.context:
-        real = [e for e in err.context
-                if not (e.validator == "type" and e.validator_value == "null")]
+        real = [
+            e for e in err.context if not (e.validator == "type" and e.validator_value == "null")
+        ]
         if real:
             return [leaf for e in real for leaf in _leaves(e)]
     return [err]
@@ -268,8 +283,10 @@ def response_schema(spec_name: str, method: str, path_template: str, status: int
     responses = operation.get("responses", {})
     response = responses.get(str(status)) or responses.get("default")
     if response is None:
-        raise KeyError(f"{spec_name}: {method.upper()} {path_template} declares no {status} "
-                       f"response (declared: {sorted(responses)})")
+        raise KeyError(
+            f"{spec_name}: {method.upper()} {path_template} declares no {status} "
+            f"response (declared: {sorted(responses)})"
+        )
     response = _resolve(spec, response)
     content = response.get("content", {})
     media = content.get("application/json") or next(iter(content.values()), None)
@@ -290,16 +307,21 @@ def response_example(spec_name: str, method: str, path_template: str, status: in
 # spec examples): checked on their own when present, and allowed in strict mode.
 _PASCAL_ENVELOPE = {
     "type": "object",
-    "properties": {"Id": {"type": "string", "format": "uuid"}, "Status": {"enum": ["OK"]},
-                   "ProviderName": {"type": "string"},
-                   "DateTimeUTC": {"type": "string", "pattern": MS_DATE_PATTERN}},
+    "properties": {
+        "Id": {"type": "string", "format": "uuid"},
+        "Status": {"enum": ["OK"]},
+        "ProviderName": {"type": "string"},
+        "DateTimeUTC": {"type": "string", "pattern": MS_DATE_PATTERN},
+    },
 }
 _CAMEL_ENVELOPE = {
     "type": "object",
-    "properties": {"id": {"type": "string", "format": "uuid"},
-                   "providerName": {"type": "string"},
-                   "dateTimeUTC": {"type": "string", "format": "date-time"},
-                   "httpStatusCode": {"type": "string"}},
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "providerName": {"type": "string"},
+        "dateTimeUTC": {"type": "string", "format": "date-time"},
+        "httpStatusCode": {"type": "string"},
+    },
 }
 
 
@@ -307,8 +329,15 @@ def _envelope_schema(spec_name: str) -> dict[str, Any]:
     return _CAMEL_ENVELOPE if spec_name in NULL_EVERYWHERE else _PASCAL_ENVELOPE
 
 
-def validate_response(spec_name: str, method: str, path_template: str, status: int,
-                      body: Any, *, strict_properties: bool = False) -> None:
+def validate_response(
+    spec_name: str,
+    method: str,
+    path_template: str,
+    status: int,
+    body: Any,
+    *,
+    strict_properties: bool = False,
+) -> None:
     """Validate a response body against the official schema; raise SpecValidationError.
 
     The undeclared envelope fields (``Id``/``Status``/``ProviderName``/``DateTimeUTC``, or
@@ -327,14 +356,14 @@ def validate_response(spec_name: str, method: str, path_template: str, status: i
         raise SpecValidationError(f"{name} {method.upper()} {path_template} {status}", errors)
 
 
-def validate_schema(spec_name: str, schema_name: str, instance: Any, *,
-                    strict_properties: bool = False) -> None:
+def validate_schema(
+    spec_name: str, schema_name: str, instance: Any, *, strict_properties: bool = False
+) -> None:
     """Validate one object against ``components/schemas/<schema_name>``."""
     name = _canon(spec_name)
     if schema_name not in load_spec(name).get("components", {}).get("schemas", {}):
         raise KeyError(f"{name}: no component schema {schema_name!r}")
-    validator = _validator(name, {"$ref": f"#/components/schemas/{schema_name}"},
-                           strict_properties)
+    validator = _validator(name, {"$ref": f"#/components/schemas/{schema_name}"}, strict_properties)
     errors = _errors(validator, instance)
     if errors:
         raise SpecValidationError(f"{name} schema {schema_name}", errors)

@@ -23,9 +23,13 @@ def demo_ctx(tmp_path, memory_keyring):
         paths = AppPaths.default().ensure()
         box = Sandbox.open(data_file, tmp_path / f"state-{org}", **(sandbox_kwargs or {}))
         tenant = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == ORGS[org])
-        ctx = AppContext.create(demo=True, paths=paths,
-                                tokens=TokenStore(memory_keyring, trust_backend=True),
-                                opener=demo_consent_opener([tenant]), sandbox=box)
+        ctx = AppContext.create(
+            demo=True,
+            paths=paths,
+            tokens=TokenStore(memory_keyring, trust_backend=True),
+            opener=demo_consent_opener([tenant]),
+            sandbox=box,
+        )
         ctx.sleep = lambda s: None  # the simulators' limits are honoured without real waiting
         ctx.open_db()
         out = Output(as_json=True, stream=open("/dev/null", "w"))

@@ -35,9 +35,15 @@ from tests.reliability.support import (
 QBT_KINDS = ("429", "500", "503", "reset", "read_timeout", "truncated", "lost_response")
 XERO_KINDS = ("429", "500", "503", "reset")
 #: every QuickBooks Time endpoint a Demo Company import writes to
-WRITE_ENDPOINTS = (("POST", "customfields"), ("POST", "customfielditems"), ("POST", "jobcodes"),
-                   ("POST", "locations"), ("POST", "users"), ("PUT", "jobcodes"),
-                   ("PUT", "users"))
+WRITE_ENDPOINTS = (
+    ("POST", "customfields"),
+    ("POST", "customfielditems"),
+    ("POST", "jobcodes"),
+    ("POST", "locations"),
+    ("POST", "users"),
+    ("PUT", "jobcodes"),
+    ("PUT", "users"),
+)
 STALL_S = 0.6
 SHORT_TIMEOUT = (2.0, 0.3)  # (connect, read): shorter than STALL_S
 
@@ -45,10 +51,18 @@ SHORT_TIMEOUT = (2.0, 0.3)  # (connect, read): shorter than STALL_S
 def _open(tmp_path, org="AU"):
     """A connected context; its fault plans (``ctx.sandbox.qbtime_faults`` /
     ``xero_faults``) are empty until the test fills them, so connecting is fault-free."""
-    faults = {"qbtime_faults": FaultPlan(seed=1, stall_s=STALL_S),
-              "xero_faults": FaultPlan(seed=2, stall_s=STALL_S)}
-    return open_demo(org, tmp_path / "home", tmp_path / "state", MemoryBackend(),
-                     sandbox_kwargs=faults, timeout=SHORT_TIMEOUT)
+    faults = {
+        "qbtime_faults": FaultPlan(seed=1, stall_s=STALL_S),
+        "xero_faults": FaultPlan(seed=2, stall_s=STALL_S),
+    }
+    return open_demo(
+        org,
+        tmp_path / "home",
+        tmp_path / "state",
+        MemoryBackend(),
+        sandbox_kwargs=faults,
+        timeout=SHORT_TIMEOUT,
+    )
 
 
 def _assert_like_clean(ctx, clean):
@@ -59,8 +73,10 @@ def _assert_like_clean(ctx, clean):
 
 
 def _no_open_intent():
-    left = [(e.run_id, e.action, e.entity_kind, e.state) for e in
-            JournalEntry.select().where(JournalEntry.state == "intent")]
+    left = [
+        (e.run_id, e.action, e.entity_kind, e.state)
+        for e in JournalEntry.select().where(JournalEntry.state == "intent")
+    ]
     assert left == [], "journal entries left at 'intent' after their run ended"
 
 
@@ -90,8 +106,9 @@ def test_qbtime_faults_are_handled_within_the_run(tmp_path, kind):
     _no_open_intent()
     seen = _faults_seen(ctx, "QuickBooks Time")
     code = "network" if kind in ("reset", "read_timeout", "truncated", "lost_response") else kind
-    writes_hit = sum(n for key, n in seen.items()
-                     if key.endswith(" " + code) and not key.startswith("GET"))
+    writes_hit = sum(
+        n for key, n in seen.items() if key.endswith(" " + code) and not key.startswith("GET")
+    )
     assert writes_hit >= 5, f"the injected faults did not happen: {seen}"
 
 
@@ -102,8 +119,7 @@ def test_a_lost_resend_is_read_back_and_sent_again_within_the_run(tmp_path, kind
     clean = clean_state("AU", tmp_path)
     ctx, conn = _open(tmp_path)
     for endpoint in ("jobcodes", "users", "locations", "customfielditems"):
-        ctx.sandbox.qbtime_faults.force(kind, 2, path_contains=f"/api/v1/{endpoint}",
-                                        method="POST")
+        ctx.sandbox.qbtime_faults.force(kind, 2, path_contains=f"/api/v1/{endpoint}", method="POST")
     first = sync(ctx, conn)
     assert first.run.status == "done" and first.run.counts["failed"] == 0, first.run.counts
     assert sync(ctx, conn).plan.is_empty
@@ -120,15 +136,17 @@ def test_a_write_that_stays_unknown_fails_its_rows_only(tmp_path, kind):
 
     clean = clean_state("AU", tmp_path)
     ctx, conn = _open(tmp_path)
-    ctx.sandbox.qbtime_faults.force(kind, RESENDS + 1, path_contains="/api/v1/jobcodes",
-                                    method="POST")
+    ctx.sandbox.qbtime_faults.force(
+        kind, RESENDS + 1, path_contains="/api/v1/jobcodes", method="POST"
+    )
     first = sync(ctx, conn)
     assert first.run.status == "done"
     customers = first.plan.counts()["created"]["customers"]
     assert first.run.counts["failed"] >= customers  # the customers (and their locations)
     assert first.outcomes["created"].get("employees"), "the run went on after the failure"
-    failed = JournalEntry.select().where((JournalEntry.run == first.run)
-                                         & (JournalEntry.state == "failed"))
+    failed = JournalEntry.select().where(
+        (JournalEntry.run == first.run) & (JournalEntry.state == "failed")
+    )
     assert all(e.error for e in failed)
     _no_open_intent()
     converge(ctx, conn, max_runs=2)
@@ -217,7 +235,10 @@ def test_cancel_before_anything_writes_nothing(tmp_path):
         sync(ctx, conn, cancel=cancel)
     assert raw_state(ctx.sandbox.store) == before
     run = ImportRun.select().order_by(ImportRun.id.desc()).first()
-    assert run.status == "cancelled" and JournalEntry.select().where(JournalEntry.run == run).count() == 0
+    assert (
+        run.status == "cancelled"
+        and JournalEntry.select().where(JournalEntry.run == run).count() == 0
+    )
 
 
 # ============================================================================ dry run
@@ -227,14 +248,16 @@ def test_dry_run_writes_nothing(tmp_path, org):
     save_options(conn, load_options(conn).with_values(archive_unmatched=True, require_item=True))
     store = ctx.sandbox.store
     before = raw_state(store)
-    writes_before = {k: n for k, n in _faults_seen(ctx, "QuickBooks Time").items()
-                     if not k.startswith("GET")}
+    writes_before = {
+        k: n for k, n in _faults_seen(ctx, "QuickBooks Time").items() if not k.startswith("GET")
+    }
     result = sync(ctx, conn, dry_run=True)
     assert result.plan.actions, "the dry run has something it would do"
     assert result.run is None and result.as_json()["dry_run"] is True
     assert raw_state(store) == before
-    writes_after = {k: n for k, n in _faults_seen(ctx, "QuickBooks Time").items()
-                    if not k.startswith("GET")}
+    writes_after = {
+        k: n for k, n in _faults_seen(ctx, "QuickBooks Time").items() if not k.startswith("GET")
+    }
     assert writes_after == writes_before, "a dry run sent a write to QuickBooks Time"
     assert ImportRun.select().count() == 0
     assert JournalEntry.select().count() == 0 and Link.select().count() == 0

@@ -73,8 +73,12 @@ def test_connect_status_fetch_disconnect_against_the_demo_company(run, memory_ke
 
     # Nothing secret is ever written by the app: not the database, not the log.
     secrets = [v for v in memory_keyring.store.values()]
-    secrets += [json.loads(v).get(k, "") for v in memory_keyring.store.values() if v.startswith("{")
-                for k in ("access_token", "refresh_token", "id_token")]
+    secrets += [
+        json.loads(v).get(k, "")
+        for v in memory_keyring.store.values()
+        if v.startswith("{")
+        for k in ("access_token", "refresh_token", "id_token")
+    ]
     paths = AppPaths.default()
     assert secrets and not _scan_for_secrets(secrets, paths.data, paths.logs, paths.config)
 

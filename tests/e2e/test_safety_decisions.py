@@ -23,10 +23,11 @@ from core.app.sync import sync
 from core.store.models import Decision
 
 pytestmark = pytest.mark.safety(
-    "Review decisions and CSV files: a link only to a record of the same kind and level, never to the key's owner; cut files refused whole")
+    "Review decisions and CSV files: a link only to a record of the same kind and level, never to the key's owner; cut files refused whole"
+)
 
-CHIP = "Chip Davis"                      # Xero employee, look-alike of user "Chippy DAVIS"
-MANLY = "Manly Wharf Hotel"              # Xero contact; its QB Time twin is archived
+CHIP = "Chip Davis"  # Xero employee, look-alike of user "Chippy DAVIS"
+MANLY = "Manly Wharf Hotel"  # Xero contact; its QB Time twin is archived
 PATISSERIE = "Pâtisserie Éclair Bondi"  # Xero contact, near match of an active customer
 
 
@@ -69,8 +70,11 @@ def qbt(ctx: Any, kind: str, qbt_id: int) -> dict[str, Any]:
 
 
 def jobcode_named(ctx: Any, name: str, **where: Any) -> dict[str, Any]:
-    return next(j for j in ctx.sandbox.store.qbtime["jobcodes"] if j["name"] == name
-                and all(j[k] == v for k, v in where.items()))
+    return next(
+        j
+        for j in ctx.sandbox.store.qbtime["jobcodes"]
+        if j["name"] == name and all(j[k] == v for k, v in where.items())
+    )
 
 
 def import_refused(ctx, conn, capsys, path, rows, edited_line: int) -> dict[str, Any]:
@@ -106,8 +110,9 @@ def test_csv_linking_an_employee_to_the_key_owner_is_refused(au, capsys):
     problem = import_refused(ctx, conn, capsys, path, rows, line)
     assert problem["reason"] == (
         f'QuickBooks Time user number {owner} ("Camille Tremblay") is the administrator whose '
-        'access key this app uses: it is never linked to a Xero employee. Choose another user, '
-        f'or Create new or Skip for "{CHIP}".')
+        "access key this app uses: it is never linked to a Xero employee. Choose another user, "
+        f'or Create new or Skip for "{CHIP}".'
+    )
     sync(ctx, conn)
     assert qbt(ctx, "users", owner) == admin_before  # not renamed, not re-mailed
 
@@ -124,7 +129,8 @@ def test_csv_plain_link_to_an_archived_customer_is_refused(au, capsys):
     problem = import_refused(ctx, conn, capsys, path, rows, line)
     assert problem["reason"].startswith(
         f'QuickBooks Time record number {archived["id"]} ("{MANLY}") is archived. To use it, '
-        'choose "Restore and link" (it will be restored in QuickBooks Time)')
+        'choose "Restore and link" (it will be restored in QuickBooks Time)'
+    )
     sync_changes_nothing_on(ctx, conn, "jobcodes", archived["id"])
     # and the same on its own twin: a plain link is not a restore
     rows = read(path)
@@ -158,8 +164,12 @@ def test_restore_and_link_is_the_explicit_way_to_an_archived_customer(au, capsys
     write(path, rows)
     code, result = run(ctx, capsys, "review", "--import", str(path))
     assert [(p["line"], p["reason"]) for p in result["problems"]] == [
-        (rows.index(pat) + 2, f'QuickBooks Time record number {target} ("Patisserie Eclair '
-                              'Bondi") is not archived, so there is nothing to restore: choose Link.')]
+        (
+            rows.index(pat) + 2,
+            f'QuickBooks Time record number {target} ("Patisserie Eclair '
+            'Bondi") is not archived, so there is nothing to restore: choose Link.',
+        )
+    ]
 
 
 def test_csv_linking_a_customer_to_a_time_off_code_is_refused(au, capsys):
@@ -171,7 +181,8 @@ def test_csv_linking_a_customer_to_a_time_off_code_is_refused(au, capsys):
     problem = import_refused(ctx, conn, capsys, path, rows, rows.index(pat) + 2)
     assert problem["reason"] == (
         f'QuickBooks Time record number {pto["id"]} ("Annual Leave") is a time-off code, not a '
-        f'customer. Link "{PATISSERIE}" to a customer, or choose Create new or Skip.')
+        f'customer. Link "{PATISSERIE}" to a customer, or choose Create new or Skip.'
+    )
     sync_changes_nothing_on(ctx, conn, "jobcodes", pto["id"])
 
 
@@ -186,7 +197,8 @@ def test_csv_linking_a_customer_to_a_child_job_is_refused(au, capsys):
     assert problem["reason"] == (
         f'QuickBooks Time record number {child["id"]} ("Dee Why Reserve") is a job inside '
         f'another customer, not a customer. Link "{PATISSERIE}" to a top-level customer, or '
-        'choose Create new or Skip.')
+        "choose Create new or Skip."
+    )
     sync_changes_nothing_on(ctx, conn, "jobcodes", child["id"])
 
 
@@ -208,22 +220,27 @@ def test_csv_link_to_a_record_linked_to_another_xero_record_is_refused(au, capsy
     pat = row_of(rows, "customer", PATISSERIE)
     pat.update(decision="link", target_qbt_id=str(linked["id"]))
     problem = import_refused(ctx, conn, capsys, path, rows, rows.index(pat) + 2)
-    assert problem["reason"].startswith('That QuickBooks Time record is already linked to '
-                                        '"Hornsby Shire Council"')
+    assert problem["reason"].startswith(
+        'That QuickBooks Time record is already linked to "Hornsby Shire Council"'
+    )
     sync_changes_nothing_on(ctx, conn, "jobcodes", linked["id"])
 
 
 def test_csv_rename_onto_an_existing_name_is_refused_when_read(au, capsys):
     ctx, conn, path = au
     rows = read(path)
-    long_name = next(r for r in rows if r["kind"] == "customer" and r["problem"] == "name_too_long"
-                     and not r["candidate_1_id"])
+    long_name = next(
+        r
+        for r in rows
+        if r["kind"] == "customer" and r["problem"] == "name_too_long" and not r["candidate_1_id"]
+    )
     long_name.update(decision="rename", new_name="  mosman rowing CLUB ")
     taken = jobcode_named(ctx, "Mosman Rowing Club")
     problem = import_refused(ctx, conn, capsys, path, rows, rows.index(long_name) + 2)
     assert problem["reason"] == (
         f'"mosman rowing CLUB" is already the name of a record in QuickBooks Time (number '
-        f'{taken["id"]}). Choose another name, or choose Link to use that record.')
+        f"{taken['id']}). Choose another name, or choose Link to use that record."
+    )
     count = len(ctx.sandbox.store.qbtime["jobcodes"])
     sync(ctx, conn)
     assert len(ctx.sandbox.store.qbtime["jobcodes"]) == count
@@ -241,7 +258,8 @@ def test_two_rows_renaming_to_the_same_new_name_second_is_refused(au, capsys):
     assert result["applied"] == 1
     assert [p["line"] for p in result["problems"]] == [rows.index(longs[1]) + 2]
     assert result["problems"][0]["reason"].startswith(
-        '"PARKS AND TRUST" is already the new name chosen for ')
+        '"PARKS AND TRUST" is already the new name chosen for '
+    )
 
 
 # -- a truncated file is refused as a whole -------------------------------------------------------
@@ -265,7 +283,8 @@ def _assert_truncated(ctx, conn, capsys, path: Path, line: int, reason: str) -> 
     assert result["message"] == (
         f"The file {path} is incomplete or damaged at line {line}: {reason}. Nothing was "
         "changed. Export the review again, or save the whole file again from your spreadsheet "
-        "program.")
+        "program."
+    )
     assert Decision.select().where(Decision.connection == conn.id).count() == 0
 
 
@@ -279,8 +298,14 @@ def test_truncated_csv_unterminated_quote_applies_nothing(au, capsys):
     cut = text.index("checked, see") + len("checked")  # the file ends inside a quoted note
     assert text[:cut].endswith('"checked')
     path.write_text(text[:cut], encoding="utf-8-sig", newline="")
-    _assert_truncated(ctx, conn, capsys, path, rows.index(chip) + 2,
-                      "a quoted cell is never closed (the file may have been cut short)")
+    _assert_truncated(
+        ctx,
+        conn,
+        capsys,
+        path,
+        rows.index(chip) + 2,
+        "a quoted cell is never closed (the file may have been cut short)",
+    )
 
 
 def test_truncated_csv_cut_row_applies_nothing(au, capsys):
@@ -291,9 +316,15 @@ def test_truncated_csv_cut_row_applies_nothing(au, capsys):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow(list(rows[-1].values())[:3])
     path.write_text(text + buffer.getvalue(), encoding="utf-8-sig", newline="")
-    _assert_truncated(ctx, conn, capsys, path, len(rows) + 1,
-                      f"the line has 3 of the {len(rows[0])} columns of the header (the file "
-                      "may have been cut short)")
+    _assert_truncated(
+        ctx,
+        conn,
+        capsys,
+        path,
+        len(rows) + 1,
+        f"the line has 3 of the {len(rows[0])} columns of the header (the file "
+        "may have been cut short)",
+    )
 
 
 def test_truncated_csv_cut_inside_the_last_fingerprint_applies_nothing(au, capsys):
@@ -325,8 +356,14 @@ def test_a_saved_plain_link_to_an_archived_customer_does_not_restore_it(au):
     ctx, conn, path = au
     archived = jobcode_named(ctx, MANLY)
     twin = row_of(read(path), "customer", MANLY)
-    Decision.create(connection=conn, kind="customer", xero_id=twin["xero_id"], action="link",
-                    target_qbt_id=archived["id"], depends_on=twin["fingerprint"])
+    Decision.create(
+        connection=conn,
+        kind="customer",
+        xero_id=twin["xero_id"],
+        action="link",
+        target_qbt_id=archived["id"],
+        depends_on=twin["fingerprint"],
+    )
     result = sync(ctx, conn)
     assert MANLY in {c.xero_name for c in result.plan.conflicts}
     assert qbt(ctx, "jobcodes", archived["id"])["active"] is False

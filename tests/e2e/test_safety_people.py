@@ -24,13 +24,14 @@ from core.store.models import Link
 
 #: each test is one attack or bad input: counted "n of N held" by make soak (tests/figures.py)
 pytestmark = pytest.mark.safety(
-    "The key's owner and administrators never changed by an import; employees linked only on name and e-mail")
+    "The key's owner and administrators never changed by an import; employees linked only on name and e-mail"
+)
 
-OWNER_ID = 1                 # Camille Tremblay: administrator, the demo key's owner
+OWNER_ID = 1  # Camille Tremblay: administrator, the demo key's owner
 OWNER_EMAIL = "camille.tremblay@maisonverdure.com"
-SANDRINE_ID = 1204033        # Sandrine Côté: made an administrator below
+SANDRINE_ID = 1204033  # Sandrine Côté: made an administrator below
 SANDRINE_EMAIL = "sandrine.cote@maisonverdure.com"
-HARPER_ID = 1204145          # Harper Singh: no e-mail in QuickBooks Time, one in Xero (AU)
+HARPER_ID = 1204145  # Harper Singh: no e-mail in QuickBooks Time, one in Xero (AU)
 TERMINATED = {"Status": "TERMINATED", "TerminationDate": "/Date(1553212800000+0000)/"}
 
 
@@ -38,8 +39,9 @@ def _demo(tmp_path, employees=(), admins=()):
     """The Demo Company with more AU payroll employees (dicts of Xero fields) and more
     QuickBooks Time administrators; returns {"First Last": EmployeeID} of those added."""
     data = json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
-    org = next(o for o in data["xero"]["organisations"]
-               if o["tenantName"] == "Maison Verdure Australia")
+    org = next(
+        o for o in data["xero"]["organisations"] if o["tenantName"] == "Maison Verdure Australia"
+    )
     people = org["payroll"]["Employees"]
     template = next(e for e in people if e["Status"] == "ACTIVE" and e.get("Email"))
     added = {}
@@ -73,8 +75,9 @@ def _conflict(result, xero_id):
 def test_a_terminated_employee_with_the_owners_email_never_archives_the_owner(demo_ctx, tmp_path):
     """The reported attack: the owner, once on payroll, terminated in Xero with the
     administrator's name and e-mail; a default sync with "archive unmatched" on."""
-    data_file, added = _demo(tmp_path, [dict(FirstName="Camille", LastName="Tremblay",
-                                             Email=OWNER_EMAIL, **TERMINATED)])
+    data_file, added = _demo(
+        tmp_path, [dict(FirstName="Camille", LastName="Tremblay", Email=OWNER_EMAIL, **TERMINATED)]
+    )
     ctx, conn = demo_ctx("AU", data_file=data_file)
     store = ctx.sandbox.store
     save_options(conn, load_options(conn).with_values(archive_unmatched=True))
@@ -103,9 +106,11 @@ def test_a_terminated_employee_with_the_owners_email_never_archives_the_owner(de
 
 
 def test_a_change_to_an_administrator_waits_for_a_decision_that_names_them(demo_ctx, tmp_path):
-    data_file, added = _demo(tmp_path, [dict(FirstName="Sandrine", LastName="Côté",
-                                             Email=SANDRINE_EMAIL, **TERMINATED)],
-                             admins={SANDRINE_ID})
+    data_file, added = _demo(
+        tmp_path,
+        [dict(FirstName="Sandrine", LastName="Côté", Email=SANDRINE_EMAIL, **TERMINATED)],
+        admins={SANDRINE_ID},
+    )
     ctx, conn = demo_ctx("AU", data_file=data_file)
     store = ctx.sandbox.store
     save_options(conn, load_options(conn).with_values(archive_unmatched=True))
@@ -126,12 +131,22 @@ def test_a_change_to_an_administrator_waits_for_a_decision_that_names_them(demo_
 
 
 def test_a_namesake_of_an_administrator_with_other_data_renames_or_remails_nobody(
-        demo_ctx, tmp_path):
+    demo_ctx, tmp_path
+):
     """Same name as an administrator, another e-mail: even a link the user decided does not
     re-mail an administrator without a decision on that very change."""
-    data_file, added = _demo(tmp_path, [dict(FirstName="Sandrine", LastName="Côté",
-                                             Email="sandrine.cote@gmail.com", Status="ACTIVE")],
-                             admins={SANDRINE_ID})
+    data_file, added = _demo(
+        tmp_path,
+        [
+            dict(
+                FirstName="Sandrine",
+                LastName="Côté",
+                Email="sandrine.cote@gmail.com",
+                Status="ACTIVE",
+            )
+        ],
+        admins={SANDRINE_ID},
+    )
     ctx, conn = demo_ctx("AU", data_file=data_file)
     store = ctx.sandbox.store
     sandrine_before = _who(_user(store, SANDRINE_ID))
@@ -141,7 +156,7 @@ def test_a_namesake_of_an_administrator_with_other_data_renames_or_remails_nobod
     assert _who(_user(store, SANDRINE_ID)) == sandrine_before
     near = _conflict(first, eid)
     assert near is not None and near.candidates[0].qbt_id == SANDRINE_ID
-    review.decide(conn, near, "link", target_qbt_id=SANDRINE_ID)   # "it is her"
+    review.decide(conn, near, "link", target_qbt_id=SANDRINE_ID)  # "it is her"
 
     second = sync(ctx, conn)
     assert _who(_user(store, SANDRINE_ID)) == sandrine_before, "an administrator was re-mailed"
@@ -156,8 +171,10 @@ def test_a_namesake_of_an_administrator_with_other_data_renames_or_remails_nobod
 def test_a_link_to_the_owner_never_renames_or_remails_them(demo_ctx, tmp_path):
     """A link to the owner (made by an earlier version, or a hostile review file) with
     another name and e-mail in Xero: the owner stays as they are."""
-    data_file, added = _demo(tmp_path, [dict(FirstName="Chip", LastName="Davis",
-                                             Email="chip@attacker.example", Status="ACTIVE")])
+    data_file, added = _demo(
+        tmp_path,
+        [dict(FirstName="Chip", LastName="Davis", Email="chip@attacker.example", Status="ACTIVE")],
+    )
     ctx, conn = demo_ctx("AU", data_file=data_file)
     store = ctx.sandbox.store
     owner_before = _who(_user(store, OWNER_ID))
@@ -177,15 +194,21 @@ def test_an_email_on_one_side_only_is_a_look_alike_and_is_not_written(demo_ctx):
     store = ctx.sandbox.store
     harper = _user(store, HARPER_ID)
     assert (harper["first_name"], harper["last_name"], harper.get("email", "")) == (
-        "Harper", "Singh", "")
+        "Harper",
+        "Singh",
+        "",
+    )
 
     first = sync(ctx, conn)
     assert _user(store, HARPER_ID).get("email", "") == "", "an e-mail was written unasked"
-    links = {row.xero_id: row.qbt_id for row in Link.select().where(
-        (Link.connection == conn) & (Link.kind == "employee"))}
+    links = {
+        row.xero_id: row.qbt_id
+        for row in Link.select().where((Link.connection == conn) & (Link.kind == "employee"))
+    }
     assert HARPER_ID not in links.values()
-    conflict = next(c for c in first.plan.conflicts
-                    if c.kind == "employee" and c.xero_name == "Harper Singh")
+    conflict = next(
+        c for c in first.plan.conflicts if c.kind == "employee" and c.xero_name == "Harper Singh"
+    )
     best = conflict.candidates[0]
     assert (best.qbt_id, best.reason_code) == (HARPER_ID, "same_name_no_email")
     assert "only one of the two has an e-mail" in best.describe("en")
@@ -204,15 +227,27 @@ def test_undo_never_archives_the_user_behind_the_key(demo_ctx):
     ctx, conn = demo_ctx("AU")
     store = ctx.sandbox.store
     result = sync(ctx, conn)
-    created = [e for e in Link.select().where((Link.connection == conn) & (Link.kind == "employee")
-                                              & (Link.created_by_run == result.run.id))]
-    created_ids = [row.qbt_id for row in created
-                   if row.qbt_id not in {u["id"] for u in json.loads(
-                       DEMO_COMPANY_FILE.read_text(encoding="utf-8"))["qbtime"]["users"]}]
+    created = [
+        e
+        for e in Link.select().where(
+            (Link.connection == conn)
+            & (Link.kind == "employee")
+            & (Link.created_by_run == result.run.id)
+        )
+    ]
+    created_ids = [
+        row.qbt_id
+        for row in created
+        if row.qbt_id
+        not in {
+            u["id"]
+            for u in json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))["qbtime"]["users"]
+        }
+    ]
     assert len(created_ids) >= 2
     new_owner, *others = created_ids
     _user(store, new_owner)["permissions"]["admin"] = True
-    store.qbtime["current_user_id"] = new_owner      # the app's key is now theirs
+    store.qbtime["current_user_id"] = new_owner  # the app's key is now theirs
 
     undo(ctx, conn, result.run.id)
     assert _user(store, new_owner)["active"] is True, "undo archived the key's owner"

@@ -28,7 +28,8 @@ from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
 
 pytestmark = pytest.mark.safety(
-    'Damaged, lost, read-only or full database, unknown run: a sentence and a way back, never a traceback')
+    "Damaged, lost, read-only or full database, unknown run: a sentence and a way back, never a traceback"
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AU = "Maison Verdure Australia"
@@ -310,8 +311,9 @@ def test_full_disk_is_a_sentence_and_what_was_saved_is_whole(app, monkeypatch):
     assert code == 0 and not payload.get("created"), payload  # nothing left to redo twice
 
 
-def test_a_file_that_cannot_be_written_for_lack_of_space_is_a_sentence(imported, tmp_path,
-                                                                        monkeypatch):
+def test_a_file_that_cannot_be_written_for_lack_of_space_is_a_sentence(
+    imported, tmp_path, monkeypatch
+):
     """ENOSPC from the operating system (here when the review's CSV is written)."""
     import errno
     import tempfile
@@ -358,10 +360,27 @@ def test_history_shows_what_a_killed_run_wrote(tmp_path, monkeypatch, capsys):
     ctx, _conn = open_demo("AU", home, state, FileKeyring(keyring_file))
     ctx.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XQB_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-m", "tests.reliability.crash_worker", str(home),
-                           str(state), str(keyring_file), "AU", "--kill-at", "3", "--when",
-                           "after", "--writes-only"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.reliability.crash_worker",
+            str(home),
+            str(state),
+            str(keyring_file),
+            "AU",
+            "--kill-at",
+            "3",
+            "--when",
+            "after",
+            "--writes-only",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
 
     monkeypatch.setenv("XQB_HOME", str(home))

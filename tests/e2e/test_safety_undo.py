@@ -19,7 +19,8 @@ from core.store.models import ImportRun, JournalEntry, Link
 from tests.reliability.support import duplicates, raw_state
 
 pytestmark = pytest.mark.safety(
-    'Undo in order, no duplicate after undo; Xero names harmless in the terminal')
+    "Undo in order, no duplicate after undo; Xero names harmless in the terminal"
+)
 
 
 def _touch(ctx, row: dict) -> None:
@@ -28,11 +29,18 @@ def _touch(ctx, row: dict) -> None:
 
 def _created_customer(run: ImportRun) -> JournalEntry:
     """A customer (top-level jobcode) ``run`` created, for a Xero contact with an address."""
-    return (JournalEntry.select()
-            .where((JournalEntry.run == run) & (JournalEntry.action == "create")
-                   & (JournalEntry.entity_kind == "jobcode") & (JournalEntry.state == "done")
-                   & JournalEntry.xero_id.is_null(False))
-            .order_by(JournalEntry.seq).first())
+    return (
+        JournalEntry.select()
+        .where(
+            (JournalEntry.run == run)
+            & (JournalEntry.action == "create")
+            & (JournalEntry.entity_kind == "jobcode")
+            & (JournalEntry.state == "done")
+            & JournalEntry.xero_id.is_null(False)
+        )
+        .order_by(JournalEntry.seq)
+        .first()
+    )
 
 
 def _counts(store) -> tuple[int, int, Counter]:
@@ -91,17 +99,25 @@ def test_undo_of_an_older_import_waits_for_the_later_one_then_cascades(demo_ctx,
     again = sync(ctx, conn)
     assert again.as_json()["created"].get("customers", 0) == 1
     assert again.as_json()["created"].get("locations", 0) == 0
-    assert sum(1 for j in store.qbtime["jobcodes"]
-               if j["active"] and j["name"] == contact["Name"]) == 1
+    assert (
+        sum(1 for j in store.qbtime["jobcodes"] if j["active"] and j["name"] == contact["Name"])
+        == 1
+    )
     jobs, locations, addresses = _counts(store)
     assert (jobs, locations) == (jobs_after_first + 1, locations_after_first)
     assert [a for a, n in addresses.items() if n > 1] == []
     assert duplicates(store) == []
     # Every Xero contact linked again has exactly one active location, its own.
-    linked = {link.qbt_id for link in Link.select().where((Link.connection == conn)
-                                                           & (Link.kind == "customer"))}
-    per_job = Counter(j for loc in store.qbtime["locations"] if loc["active"]
-                      for j in loc["linked_objects"].get("jobcodes", []))
+    linked = {
+        link.qbt_id
+        for link in Link.select().where((Link.connection == conn) & (Link.kind == "customer"))
+    }
+    per_job = Counter(
+        j
+        for loc in store.qbtime["locations"]
+        if loc["active"]
+        for j in loc["linked_objects"].get("jobcodes", [])
+    )
     assert all(per_job[j] <= 1 for j in linked)
     assert sync(ctx, conn).plan.is_empty
 
@@ -123,15 +139,20 @@ def test_an_unrelated_later_import_does_not_block_undo(demo_ctx):
     store = ctx.sandbox.store
     first = sync(ctx, conn)
     org = store.xero_orgs[0]
-    contact = {**org["Contacts"][0], "ContactID": "9d7c0f00-0000-4000-8000-00000000beef",
-               "Name": "Brand New Landscapes", "IsCustomer": True, "ContactStatus": "ACTIVE",
-               "Addresses": []}
+    contact = {
+        **org["Contacts"][0],
+        "ContactID": "9d7c0f00-0000-4000-8000-00000000beef",
+        "Name": "Brand New Landscapes",
+        "IsCustomer": True,
+        "ContactStatus": "ACTIVE",
+        "Addresses": [],
+    }
     _touch(ctx, contact)
     org["Contacts"].append(contact)
     store.save()
     second = sync(ctx, conn)
     assert second.as_json()["created"].get("customers") == 1
-    result = undo(ctx, conn, first.run.id)          # not refused: nothing in common
+    result = undo(ctx, conn, first.run.id)  # not refused: nothing in common
     assert ImportRun.get_by_id(first.run.id).status == "undone" and result.kind == "undo"
     assert ImportRun.get_by_id(second.run.id).status == "done"
 
@@ -145,16 +166,24 @@ def test_names_from_xero_are_printed_escaped(demo_ctx, capsys):
     org = store.xero_orgs[0]
     # each name twice: two Xero contacts with one name are a conflict, listed with the name
     for n, name in enumerate(2 * (EVIL, "Trees \u202eseert\u202c\r Co", "Bell\x9b2J Co")):
-        contact = {**org["Contacts"][0], "ContactID": f"9d7c0f00-0000-4000-8000-0000000000{n:02d}",
-                   "Name": name, "IsCustomer": True, "ContactStatus": "ACTIVE", "Addresses": []}
+        contact = {
+            **org["Contacts"][0],
+            "ContactID": f"9d7c0f00-0000-4000-8000-0000000000{n:02d}",
+            "Name": name,
+            "IsCustomer": True,
+            "ContactStatus": "ACTIVE",
+            "Addresses": [],
+        }
         _touch(ctx, contact)
         org["Contacts"].append(contact)
     store.save()
 
     shown = []
-    for command in (lambda out: cmd_sync(ctx, out, None, dry_run=True),
-                    lambda out: cmd_sync(ctx, out, None, dry_run=False),
-                    lambda out: cmd_review(ctx, out, None, None, None)):
+    for command in (
+        lambda out: cmd_sync(ctx, out, None, dry_run=True),
+        lambda out: cmd_sync(ctx, out, None, dry_run=False),
+        lambda out: cmd_review(ctx, out, None, None, None),
+    ):
         out = Output(as_json=False, stream=io.StringIO())
         assert command(out) == EXIT_OK
         shown.append(out.stream.getvalue() + capsys.readouterr().err)

@@ -36,8 +36,14 @@ def _company(tmp_path, org_key: str, plant) -> tuple[object, dict]:
 
 
 def _contact(cid: str, name: str) -> dict:
-    return {"ContactID": cid, "Name": name, "ContactStatus": "ACTIVE", "IsCustomer": True,
-            "IsSupplier": False, "UpdatedDateUTC": "/Date(1702526593705+0000)/"}
+    return {
+        "ContactID": cid,
+        "Name": name,
+        "ContactStatus": "ACTIVE",
+        "IsCustomer": True,
+        "IsSupplier": False,
+        "UpdatedDateUTC": "/Date(1702526593705+0000)/",
+    }
 
 
 def _linked(conn) -> set[tuple[str, str]]:
@@ -48,11 +54,14 @@ def _bad(result) -> list:
     return [s for s in result.plan.skipped if getattr(s, "bad_record", False)]
 
 
-def _assert_rest_imported(result, conn, kind: str, records: list[dict], id_key: str,
-                          left_out: set[str]) -> None:
+def _assert_rest_imported(
+    result, conn, kind: str, records: list[dict], id_key: str, left_out: set[str]
+) -> None:
     """Every other record of ``kind`` is imported or reported for its own reason."""
     linked = _linked(conn)
-    reported = {(s.kind, s.xero_id) for s in result.plan.skipped if not getattr(s, "bad_record", False)}
+    reported = {
+        (s.kind, s.xero_id) for s in result.plan.skipped if not getattr(s, "bad_record", False)
+    }
     reported |= {(c.kind, c.xero_id) for c in result.plan.conflicts}
     others = {r[id_key] for r in records if r.get(id_key) and r[id_key] not in left_out}
     missing = [x for x in others if (kind, x) not in linked and (kind, x) not in reported]
@@ -70,9 +79,11 @@ def _second_sync_writes_nothing(ctx, conn):
 
 def test_two_contacts_under_one_id_and_one_without_id_are_printed_by_sync(tmp_path, demo_ctx):
     def plant(org):
-        org["Contacts"] += [_contact(DUP_ID, "Fernhill Orchard Co"),
-                            _contact(DUP_ID, "Bramble Court Gardens"),
-                            _contact("", "Nameless Hedge Works")]
+        org["Contacts"] += [
+            _contact(DUP_ID, "Fernhill Orchard Co"),
+            _contact(DUP_ID, "Bramble Court Gardens"),
+            _contact("", "Nameless Hedge Works"),
+        ]
 
     path, org = _company(tmp_path, "AU", plant)
     ctx, conn = demo_ctx("AU", data_file=path)
@@ -81,7 +92,7 @@ def test_two_contacts_under_one_id_and_one_without_id_are_printed_by_sync(tmp_pa
     text = stream.getvalue()
     assert "Traceback" not in text
     line = next(x for x in text.splitlines() if "Bramble Court Gardens" in x)
-    assert "Fernhill Orchard Co" in line and DUP_ID in line      # both names, the id
+    assert "Fernhill Orchard Co" in line and DUP_ID in line  # both names, the id
     assert any("Nameless Hedge Works" in x and "without an ID" in x for x in text.splitlines())
 
     # The first one read is imported; the other and the id-less one are not.
@@ -98,22 +109,35 @@ def test_two_contacts_under_one_id_and_one_without_id_are_printed_by_sync(tmp_pa
 
     again = _second_sync_writes_nothing(ctx, conn)
     assert {s.name for s in _bad(again)} == {"Bramble Court Gardens", "Nameless Hedge Works"}
-    _assert_rest_imported(again, conn, "customer",
-                          [c for c in org["Contacts"] if c.get("IsCustomer")
-                           and c.get("ContactStatus") == "ACTIVE"], "ContactID",
-                          {DUP_ID})
+    _assert_rest_imported(
+        again,
+        conn,
+        "customer",
+        [c for c in org["Contacts"] if c.get("IsCustomer") and c.get("ContactStatus") == "ACTIVE"],
+        "ContactID",
+        {DUP_ID},
+    )
 
 
 def test_duplicate_and_id_less_items_are_reported_and_the_rest_imported(tmp_path, demo_ctx):
     def item(iid, code, name):
-        return {"ItemID": iid, "Code": code, "Name": name, "IsSold": True, "IsPurchased": False,
-                "IsTrackedAsInventory": False, "SalesDetails": {"UnitPrice": 10.0},
-                "UpdatedDateUTC": "/Date(1702526593705+0000)/"}
+        return {
+            "ItemID": iid,
+            "Code": code,
+            "Name": name,
+            "IsSold": True,
+            "IsPurchased": False,
+            "IsTrackedAsInventory": False,
+            "SalesDetails": {"UnitPrice": 10.0},
+            "UpdatedDateUTC": "/Date(1702526593705+0000)/",
+        }
 
     def plant(org):
-        org["Items"] += [item(DUP_ID, "HEDGE-1", "Hedge trimming"),
-                         item(DUP_ID, "HEDGE-2", "Hedge laying"),
-                         item("", "GHOST", "Ghost item")]
+        org["Items"] += [
+            item(DUP_ID, "HEDGE-1", "Hedge trimming"),
+            item(DUP_ID, "HEDGE-2", "Hedge laying"),
+            item("", "GHOST", "Ghost item"),
+        ]
 
     path, org = _company(tmp_path, "AU", plant)
     ctx, conn = demo_ctx("AU", data_file=path)
@@ -131,15 +155,22 @@ def test_duplicate_and_id_less_items_are_reported_and_the_rest_imported(tmp_path
 
 def test_two_payroll_employees_under_one_id_are_reported(tmp_path, demo_ctx):
     def person(eid, first, last):
-        return {"EmployeeID": eid, "FirstName": first, "LastName": last, "Status": "ACTIVE",
-                "Email": f"{first.lower()}.{last.lower()}@example.com.au",
-                "StartDate": "/Date(1661040000000+0000)/",
-                "UpdatedDateUTC": "/Date(1702526593705+0000)/"}
+        return {
+            "EmployeeID": eid,
+            "FirstName": first,
+            "LastName": last,
+            "Status": "ACTIVE",
+            "Email": f"{first.lower()}.{last.lower()}@example.com.au",
+            "StartDate": "/Date(1661040000000+0000)/",
+            "UpdatedDateUTC": "/Date(1702526593705+0000)/",
+        }
 
     def plant(org):
-        org["payroll"]["Employees"] += [person(DUP_ID, "Ivy", "Marsh"),
-                                        person(DUP_ID, "Rowan", "Birch"),
-                                        person("", "Sage", "Nobody")]
+        org["payroll"]["Employees"] += [
+            person(DUP_ID, "Ivy", "Marsh"),
+            person(DUP_ID, "Rowan", "Birch"),
+            person("", "Sage", "Nobody"),
+        ]
 
     path, org = _company(tmp_path, "AU", plant)
     ctx, conn = demo_ctx("AU", data_file=path)
@@ -149,21 +180,24 @@ def test_two_payroll_employees_under_one_id_are_reported(tmp_path, demo_ctx):
     users = {(u["first_name"], u["last_name"]) for u in ctx.sandbox.store.qbtime["users"]}
     assert ("Ivy", "Marsh") in users
     assert ("Rowan", "Birch") not in users and ("Sage", "Nobody") not in users
-    _assert_rest_imported(result, conn, "employee", org["payroll"]["Employees"], "EmployeeID",
-                          {DUP_ID})
+    _assert_rest_imported(
+        result, conn, "employee", org["payroll"]["Employees"], "EmployeeID", {DUP_ID}
+    )
     _second_sync_writes_nothing(ctx, conn)
 
 
-@pytest.mark.parametrize("value", ["2024-13-45T00:00:00", "/Date(99999999999999999+0000)/",
-                                   "soon-ish"])
-def test_an_impossible_end_date_archives_or_restores_no_one_and_is_reported(tmp_path, demo_ctx,
-                                                                             value):
+@pytest.mark.parametrize(
+    "value", ["2024-13-45T00:00:00", "/Date(99999999999999999+0000)/", "soon-ish"]
+)
+def test_an_impossible_end_date_archives_or_restores_no_one_and_is_reported(
+    tmp_path, demo_ctx, value
+):
     """UK payroll (2.0): the end date alone says whether someone still works here."""
     gone: dict = {}
 
     def plant(org):
         leaver = org["payroll"]["Employees"][1]
-        leaver["endDate"] = "2023-03-31T00:00:00"       # left long ago: archived by the import
+        leaver["endDate"] = "2023-03-31T00:00:00"  # left long ago: archived by the import
         gone.update(leaver)
 
     path, _org = _company(tmp_path, "UK", plant)
@@ -171,15 +205,22 @@ def test_an_impossible_end_date_archives_or_restores_no_one_and_is_reported(tmp_
     first = sync(ctx, conn)
     assert not first.outcomes.get("failed")
     users = ctx.sandbox.store.qbtime["users"]
-    user_id = next(int(link.qbt_id) for link in Link.select().where(
-        (Link.connection == conn) & (Link.kind == "employee")
-        & (Link.xero_id == gone["employeeID"])))
+    user_id = next(
+        int(link.qbt_id)
+        for link in Link.select().where(
+            (Link.connection == conn)
+            & (Link.kind == "employee")
+            & (Link.xero_id == gone["employeeID"])
+        )
+    )
     assert next(u for u in users if u["id"] == user_id)["active"] is False
 
     # Xero now sends garbage in the leaver's end date, and in a current employee's too.
     live = ctx.sandbox.store.xero_org(conn.xero_tenant_id)["payroll"]["Employees"]
-    links = {link.xero_id: int(link.qbt_id) for link in Link.select().where(
-        (Link.connection == conn) & (Link.kind == "employee"))}
+    links = {
+        link.xero_id: int(link.qbt_id)
+        for link in Link.select().where((Link.connection == conn) & (Link.kind == "employee"))
+    }
     active = {u["id"] for u in users if u["active"]}
     stayer = next(e for e in live if links.get(e["employeeID"]) in active)
     stayer_id = links[stayer["employeeID"]]
@@ -187,7 +228,7 @@ def test_an_impossible_end_date_archives_or_restores_no_one_and_is_reported(tmp_
         emp["endDate"] = value
     before = raw_state(ctx.sandbox.store)
     result = sync(ctx, conn)
-    assert raw_state(ctx.sandbox.store) == before            # no one restored, no one archived
+    assert raw_state(ctx.sandbox.store) == before  # no one restored, no one archived
     assert next(u for u in users if u["id"] == user_id)["active"] is False
     assert next(u for u in users if u["id"] == stayer_id)["active"] is True
     bad = {s.name: s.describe() for s in _bad(result)}

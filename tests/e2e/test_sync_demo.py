@@ -14,14 +14,27 @@ def active_state(store):
     """What a QuickBooks Time user sees: active customers, users, fields and items."""
     qbt = store.qbtime
     return {
-        "jobcodes": sorted((j["parent_id"], j["name"], j["type"], bool(j.get("assigned_to_all")))
-                           for j in qbt["jobcodes"] if j["active"]),
-        "users": sorted((u["first_name"], u["last_name"], u.get("email", ""))
-                        for u in qbt["users"] if u["active"]),
-        "fields": sorted((f["name"], f.get("required")) for f in qbt["customfields"] if f["active"]),
-        "items": sorted((i["customfield_id"], i["name"]) for i in qbt["customfielditems"] if i["active"]),
-        "locations": sorted((tuple(sorted(loc.get("linked_objects", {}).get("jobcodes", []))), loc["addr1"])
-                            for loc in qbt["locations"] if loc["active"]),
+        "jobcodes": sorted(
+            (j["parent_id"], j["name"], j["type"], bool(j.get("assigned_to_all")))
+            for j in qbt["jobcodes"]
+            if j["active"]
+        ),
+        "users": sorted(
+            (u["first_name"], u["last_name"], u.get("email", ""))
+            for u in qbt["users"]
+            if u["active"]
+        ),
+        "fields": sorted(
+            (f["name"], f.get("required")) for f in qbt["customfields"] if f["active"]
+        ),
+        "items": sorted(
+            (i["customfield_id"], i["name"]) for i in qbt["customfielditems"] if i["active"]
+        ),
+        "locations": sorted(
+            (tuple(sorted(loc.get("linked_objects", {}).get("jobcodes", []))), loc["addr1"])
+            for loc in qbt["locations"]
+            if loc["active"]
+        ),
     }
 
 
@@ -49,7 +62,7 @@ def test_first_sync_then_nothing_then_a_rename(demo_ctx):
     assert second.as_json()["created"] == {}
     # A re-import with nothing changed reads each Xero kind once (6 kinds for AU payroll),
     # plus the sales invoices changed since (contacts invoiced for the first time).
-    assert second.api_calls["xero"] - first.api_calls["xero"] <= 7   # + recent sales invoices
+    assert second.api_calls["xero"] - first.api_calls["xero"] <= 7  # + recent sales invoices
 
     # A rename in Xero renames the linked jobcode; it is not a new customer.
     link = Link.select().where((Link.connection == conn) & (Link.kind == "customer")).first()
@@ -139,7 +152,7 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
     employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
     assert employee_reads and all("If-Modified-Since" not in h for h in employee_reads)
 
-    assert "modified_since" not in params_of["jobcode_assignments"][0]   # the first read: whole
+    assert "modified_since" not in params_of["jobcode_assignments"][0]  # the first read: whole
     sent.clear()
     params_of.clear()
     second = sync(ctx, conn)
@@ -174,14 +187,17 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
 
 
 def test_a_rename_frees_a_name_for_a_create_in_one_import_and_undo_gives_it_back(
-        demo_ctx, tmp_path):
+    demo_ctx, tmp_path
+):
     """Found by the property tests: a linked jobcode renamed by the import frees a name
     that a "rename" decision of another customer asks for. One import does both (the
     re-import has nothing left to do), the rename is sent before the create (else QuickBooks
     Time would answer the create with the old jobcode), and undo gives the name back."""
     contacts, (physio_job, _vet_job) = _add_to_demo(
-        tmp_path, ("Randwick Physiotherapy Pty Ltd", "Randwick Veterinary Hospital"),
-        ("Randwick  Physiotherapy Pty Ltd", "randwick veterinary hospital"))
+        tmp_path,
+        ("Randwick Physiotherapy Pty Ltd", "Randwick Veterinary Hospital"),
+        ("Randwick  Physiotherapy Pty Ltd", "randwick veterinary hospital"),
+    )
     data_file = tmp_path / "company.json"
 
     ctx, conn = demo_ctx("AU", data_file=data_file)
@@ -230,20 +246,29 @@ def test_quickbooks_time_lists_that_did_not_change_are_not_read_again(demo_ctx, 
     monkeypatch.setattr(http.ServiceSession, "_send", spy)
     sync(ctx, conn)
     _time.sleep(1.1)
-    sync(ctx, conn)           # reads what changed in the import's last second, once
+    sync(ctx, conn)  # reads what changed in the import's last second, once
     endpoints.clear()
     assert sync(ctx, conn).plan.is_empty
     assert endpoints == ["last_modified_timestamps"]
 
-    job = next(j for j in store.qbtime["jobcodes"] if j["parent_id"] == 0 and j["active"]
-               and j["type"] == "regular")
+    job = next(
+        j
+        for j in store.qbtime["jobcodes"]
+        if j["parent_id"] == 0 and j["active"] and j["type"] == "regular"
+    )
     job["name"] += " (edited in QuickBooks Time)"
     job["last_modified"] = qmap.format_timestamp(_time.time() + 1)
     endpoints.clear()
     sync(ctx, conn, dry_run=True)
     assert "jobcodes" in endpoints and "users" not in endpoints
-    assert (QBTRecord.get((QBTRecord.connection == conn) & (QBTRecord.qbt_id == job["id"])
-                          & (QBTRecord.kind == "jobcode")).name == job["name"])
+    assert (
+        QBTRecord.get(
+            (QBTRecord.connection == conn)
+            & (QBTRecord.qbt_id == job["id"])
+            & (QBTRecord.kind == "jobcode")
+        ).name
+        == job["name"]
+    )
 
 
 def _add_to_demo(tmp_path, contact_names, jobcode_names):
@@ -256,9 +281,12 @@ def _add_to_demo(tmp_path, contact_names, jobcode_names):
     from core.sandbox.server import DEMO_COMPANY_FILE
 
     data = _json.loads(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
-    org = next(o for o in data["xero"]["organisations"]
-               if o["tenantName"] == "Maison Verdure Australia")
-    template = next(c for c in org["Contacts"] if c["IsCustomer"] and c["ContactStatus"] == "ACTIVE")
+    org = next(
+        o for o in data["xero"]["organisations"] if o["tenantName"] == "Maison Verdure Australia"
+    )
+    template = next(
+        c for c in org["Contacts"] if c["IsCustomer"] and c["ContactStatus"] == "ACTIVE"
+    )
     contacts = {}
     for name in contact_names:
         contact = copy.deepcopy(template)
@@ -269,8 +297,16 @@ def _add_to_demo(tmp_path, contact_names, jobcode_names):
     jtemplate = next(j for j in jobcodes if j["parent_id"] == 0 and j["type"] == "regular")
     first = max(j["id"] for j in jobcodes) + 1
     for offset, name in enumerate(jobcode_names):
-        jobcodes.append({**copy.deepcopy(jtemplate), "id": first + offset, "name": name,
-                         "active": True, "locations": [], "assigned_to_all": False})
+        jobcodes.append(
+            {
+                **copy.deepcopy(jtemplate),
+                "id": first + offset,
+                "name": name,
+                "active": True,
+                "locations": [],
+                "assigned_to_all": False,
+            }
+        )
     (tmp_path / "company.json").write_text(_json.dumps(data), encoding="utf-8")
     return contacts, list(range(first, first + len(jobcode_names)))
 
@@ -280,15 +316,16 @@ def test_archive_unmatched_reaches_its_fixed_point_when_a_conflict_is_settled(de
     conflict is spared by "archive unmatched" while the conflict waits; once a decision
     settles the conflict another way (here: a new customer under another name), the same
     import archives it, not the next one."""
-    long_name = ("Lewis & Walker Estate Agents Northern Beaches Community Gardens Owners "
-                 "Corporation and Mai")
+    long_name = (
+        "Lewis & Walker Estate Agents Northern Beaches Community Gardens Owners Corporation and Mai"
+    )
     contacts, (candidate,) = _add_to_demo(tmp_path, (long_name,), ("LEWIS & WALKER ESTATE AGENTS",))
     ctx, conn = demo_ctx("AU", data_file=tmp_path / "company.json")
     save_options(conn, load_options(conn).with_values(archive_unmatched=True))
     preview = sync(ctx, conn, dry_run=True)
     conflict = next(c for c in preview.plan.conflicts if c.xero_id == contacts[long_name])
     assert candidate in [c.qbt_id for c in conflict.candidates]
-    assert not any(a.qbt_id == candidate for a in preview.plan.actions)   # spared while open
+    assert not any(a.qbt_id == candidate for a in preview.plan.actions)  # spared while open
     review.decide(conn, conflict, "rename", new_name="Lewis & Walker (Northern Beaches)")
     first = sync(ctx, conn)
     assert f"archive:unmatched:{candidate}" in {a.ref for a in first.plan.actions}
@@ -311,8 +348,15 @@ def test_a_new_contact_takes_the_name_a_linked_customer_leaves_in_one_import(dem
     old_name = a["Name"]
     stamp = f"/Date({int(ctx.clock()) * 1000 + 5000}+0000)/"
     a.update(Name=old_name + " (new name)", UpdatedDateUTC=stamp)
-    contacts.append({**copy.deepcopy(a), "ContactID": str(uuid.uuid4()), "Name": old_name,
-                     "EmailAddress": "", "UpdatedDateUTC": stamp})
+    contacts.append(
+        {
+            **copy.deepcopy(a),
+            "ContactID": str(uuid.uuid4()),
+            "Name": old_name,
+            "EmailAddress": "",
+            "UpdatedDateUTC": stamp,
+        }
+    )
     second = sync(ctx, conn)
     assert second.as_json()["updated"].get("customers") == 1
     assert second.as_json()["created"].get("customers") == 1

@@ -59,17 +59,17 @@ def test_the_pages_mapping_makes_a_page_only_when_asked_for(demo_env, make_wizar
     assert PageId.REVIEW in wizard.pages and int(PageId.DONE) in wizard.pages
     assert 99 not in wizard.pages and "review" not in wizard.pages
     assert wizard.has_page(int(PageId.DONE)) and not wizard.has_page(99)
-    wizard.stop_background_work()   # asks only the pages made so far
+    wizard.stop_background_work()  # asks only the pages made so far
     assert list(wizard.pages.built()) == [PageId.WELCOME]
     with pytest.raises(KeyError):
         wizard.pages[99]
 
     review = wizard.pages[PageId.REVIEW]
     assert isinstance(review, page_class(PageId.REVIEW))
-    assert wizard.pages[int(PageId.REVIEW)] is review        # made once
+    assert wizard.pages[int(PageId.REVIEW)] is review  # made once
     assert wizard.page(int(PageId.REVIEW)) is review
     assert review.wizard() is wizard
-    done = wizard.page(int(PageId.DONE))                      # QWizard.page() makes it too
+    done = wizard.page(int(PageId.DONE))  # QWizard.page() makes it too
     assert done is wizard.pages[PageId.DONE]
     assert wizard.page(99) is None
     assert set(wizard.pages.built()) == {PageId.WELCOME, PageId.REVIEW, PageId.DONE}
@@ -108,7 +108,7 @@ def test_next_makes_the_next_page_then_back_and_next_again(demo_env, make_wizard
     assert not wizard.pages.is_built(PageId.QBTIME)
     next_button = wizard.button(wizard.WizardButton.NextButton)
     assert next_button.isVisible() and next_button.isEnabled()
-    next_button.click()                           # the button, as a person would
+    next_button.click()  # the button, as a person would
     qtbot.waitUntil(lambda: wizard.currentId() == int(PageId.QBTIME), timeout=5000)
     qbtime = wizard.pages[PageId.QBTIME]
     assert wizard.currentPage() is qbtime and qbtime.isVisible()
@@ -116,7 +116,7 @@ def test_next_makes_the_next_page_then_back_and_next_again(demo_env, make_wizard
     wizard.back()
     assert wizard.currentId() == int(PageId.WELCOME)
     wizard.next()
-    assert wizard.currentPage() is qbtime         # the same page, not a second one
+    assert wizard.currentPage() is qbtime  # the same page, not a second one
     assert len(wizard.pageIds()) == 2
 
 
@@ -126,14 +126,14 @@ def test_the_import_page_goes_on_to_the_result_page_not_made_yet(demo_env, make_
     wizard.next_to(PageId.IMPORT)
     run = wizard.pages[PageId.IMPORT]
     assert not wizard.pages.is_built(PageId.DONE)
-    assert run.nextId() == int(PageId.DONE)       # known, though not made yet
+    assert run.nextId() == int(PageId.DONE)  # known, though not made yet
     assert not wizard.pages.is_built(PageId.DONE)
 
 
 def test_starting_again_elsewhere_makes_that_page(demo_env, make_wizard):
     ctx, _box, _t = demo_env
     wizard = make_wizard(WizardState(ctx), already_set_up=True)
-    wizard.setStartId(int(PageId.WELCOME))        # as the home page does after Disconnect
+    wizard.setStartId(int(PageId.WELCOME))  # as the home page does after Disconnect
     wizard.restart()
     assert wizard.currentId() == int(PageId.WELCOME)
     assert wizard.currentPage() is wizard.pages[PageId.WELCOME]
@@ -188,10 +188,21 @@ def _start_the_app(tmp_path, argv):
         print(json.dumps({"code": code, **seen}), flush=True)
         os._exit(0)
     """).replace("ARGV", repr(argv))
-    env = {**os.environ, "XQB_HOME": str(tmp_path), "XQB_XERO_CLIENT_ID": "test-client",
-           "QT_QPA_PLATFORM": "offscreen", "LANG": "en_US.UTF-8"}
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = {
+        **os.environ,
+        "XQB_HOME": str(tmp_path),
+        "XQB_XERO_CLIENT_ID": "test-client",
+        "QT_QPA_PLATFORM": "offscreen",
+        "LANG": "en_US.UTF-8",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["code"] == 0
@@ -234,12 +245,30 @@ def test_the_other_pages_are_imported_in_the_background_once():
         print(json.dumps({"before": before, "after": after, "name": thread.name}))
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["before"] == []
-    assert {f"wizard.pages.{m}" for m in ("home", "welcome", "qbtime", "xero_connect",
-                                          "organisation", "options", "review", "preview", "run",
-                                          "done")} <= set(seen["after"])
+    assert {
+        f"wizard.pages.{m}"
+        for m in (
+            "home",
+            "welcome",
+            "qbtime",
+            "xero_connect",
+            "organisation",
+            "options",
+            "review",
+            "preview",
+            "run",
+            "done",
+        )
+    } <= set(seen["after"])
     assert seen["name"] == "page-preload"

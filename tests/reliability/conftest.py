@@ -57,7 +57,7 @@ def pytest_runtest_logreport(report):
         if found:
             dupes = int(found[-1])
         elif report.passed:
-            dupes = 0            # the test asserts there is none
+            dupes = 0  # the test asserts there is none
         elif "duplicate" in str(report.longrepr):
             dupes = 1
         _RUNS[family][report.nodeid] = (report.passed, dupes)
@@ -69,19 +69,45 @@ def soak_figures() -> list[dict]:
     if fault:
         ok = sum(p for p, _ in fault.values())
         dupes = sum(d or 0 for _, d in fault.values())
-        figures.append({"name": "fault soak: imports converged to the clean state (10 % faults)",
-                        "value": f"{ok}/{len(fault)}", "unit": "runs",
-                        "target": f"{len(fault)}/{len(fault)}", "meets": ok == len(fault)})
-        figures.append({"name": "fault soak: duplicates created", "value": dupes,
-                        "unit": "duplicates", "target": 0, "meets": dupes == 0})
+        figures.append(
+            {
+                "name": "fault soak: imports converged to the clean state (10 % faults)",
+                "value": f"{ok}/{len(fault)}",
+                "unit": "runs",
+                "target": f"{len(fault)}/{len(fault)}",
+                "meets": ok == len(fault),
+            }
+        )
+        figures.append(
+            {
+                "name": "fault soak: duplicates created",
+                "value": dupes,
+                "unit": "duplicates",
+                "target": 0,
+                "meets": dupes == 0,
+            }
+        )
     if crash:
         ok = sum(p for p, _ in crash.values())
         dupes = sum(d or 0 for _, d in crash.values())
-        figures.append({"name": "crash/resume: SIGKILL points converged", "value": f"{ok}/{len(crash)}",
-                        "unit": "crash points", "target": f"{len(crash)}/{len(crash)}",
-                        "meets": ok == len(crash)})
-        figures.append({"name": "crash/resume: duplicates created", "value": dupes,
-                        "unit": "duplicates", "target": 0, "meets": dupes == 0})
+        figures.append(
+            {
+                "name": "crash/resume: SIGKILL points converged",
+                "value": f"{ok}/{len(crash)}",
+                "unit": "crash points",
+                "target": f"{len(crash)}/{len(crash)}",
+                "meets": ok == len(crash),
+            }
+        )
+        figures.append(
+            {
+                "name": "crash/resume: duplicates created",
+                "value": dupes,
+                "unit": "duplicates",
+                "target": 0,
+                "meets": dupes == 0,
+            }
+        )
     return figures + FIGURES + safety_figures()
 
 
@@ -91,12 +117,15 @@ def pytest_terminal_summary(terminalreporter):
     figures = soak_figures()
     if not figures:
         return
-    RESULTS_FILE.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
+    RESULTS_FILE.write_text(
+        json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     write = terminalreporter.write_line
     write("")
     write(f"{'reliability figure':<66} {'value':>10} {'target':>10}  meets")
     for f in figures:
-        write(f"{f['name'][:66]:<66} {f['value']!s:>10} {f['target']!s:>10}  "
-              f"{'yes' if f['meets'] else 'NO'}")
+        write(
+            f"{f['name'][:66]:<66} {f['value']!s:>10} {f['target']!s:>10}  "
+            f"{'yes' if f['meets'] else 'NO'}"
+        )
     write(f"written: {RESULTS_FILE.name}")

@@ -34,8 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("org")
     parser.add_argument("--kill-at", type=int, default=0)
     parser.add_argument("--when", choices=("before", "after"), default="after")
-    parser.add_argument("--writes-only", action="store_true",
-                        help="count only POST/PUT/DELETE requests for --kill-at")
+    parser.add_argument(
+        "--writes-only",
+        action="store_true",
+        help="count only POST/PUT/DELETE requests for --kill-at",
+    )
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args(argv)
 
@@ -44,8 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     from tests.reliability.support import FileKeyring, open_demo
 
     faults = FaultPlan(latency_s=args.latency)
-    ctx, conn = open_demo(args.org, args.home, args.state, FileKeyring(args.keyring),
-                          connect=False, sandbox_kwargs={"qbtime_faults": faults})
+    ctx, conn = open_demo(
+        args.org,
+        args.home,
+        args.state,
+        FileKeyring(args.keyring),
+        connect=False,
+        sandbox_kwargs={"qbtime_faults": faults},
+    )
     if args.kill_at:
         count = 0
         lock = threading.Lock()

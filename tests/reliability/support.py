@@ -52,21 +52,49 @@ def canonical_state(store_or_qbt: Any) -> dict[str, list[Any]]:
     fields = {f["id"]: f["name"] for f in qbt.get("customfields", [])}
     usernames = {u["id"]: u["username"] for u in qbt.get("users", [])}
     return {
-        "assignments": sorted((usernames.get(a["user_id"], str(a["user_id"])), path(a["jobcode_id"]))
-                              for a in qbt.get("jobcode_assignments", []) if a.get("active")),
-        "jobcodes": sorted((path(j["id"]), j["type"], bool(j.get("assigned_to_all")))
-                           for j in qbt.get("jobcodes", []) if j.get("active")),
-        "users": sorted((u["first_name"], u["last_name"], u.get("email") or "", u["username"],
-                         bool((u.get("permissions") or {}).get("time_tracking")))
-                        for u in qbt.get("users", []) if u.get("active")),
-        "fields": sorted((f["name"], bool(f.get("required")), f.get("type"))
-                         for f in qbt.get("customfields", []) if f.get("active")),
-        "items": sorted((fields.get(i["customfield_id"], "?"), i["name"])
-                        for i in qbt.get("customfielditems", []) if i.get("active")),
-        "locations": sorted((tuple(sorted(path(j) for j in
-                                          (loc.get("linked_objects") or {}).get("jobcodes") or [])),
-                             loc.get("addr1", ""), loc.get("city", ""), loc.get("zip", ""))
-                            for loc in qbt.get("locations", []) if loc.get("active")),
+        "assignments": sorted(
+            (usernames.get(a["user_id"], str(a["user_id"])), path(a["jobcode_id"]))
+            for a in qbt.get("jobcode_assignments", [])
+            if a.get("active")
+        ),
+        "jobcodes": sorted(
+            (path(j["id"]), j["type"], bool(j.get("assigned_to_all")))
+            for j in qbt.get("jobcodes", [])
+            if j.get("active")
+        ),
+        "users": sorted(
+            (
+                u["first_name"],
+                u["last_name"],
+                u.get("email") or "",
+                u["username"],
+                bool((u.get("permissions") or {}).get("time_tracking")),
+            )
+            for u in qbt.get("users", [])
+            if u.get("active")
+        ),
+        "fields": sorted(
+            (f["name"], bool(f.get("required")), f.get("type"))
+            for f in qbt.get("customfields", [])
+            if f.get("active")
+        ),
+        "items": sorted(
+            (fields.get(i["customfield_id"], "?"), i["name"])
+            for i in qbt.get("customfielditems", [])
+            if i.get("active")
+        ),
+        "locations": sorted(
+            (
+                tuple(
+                    sorted(path(j) for j in (loc.get("linked_objects") or {}).get("jobcodes") or [])
+                ),
+                loc.get("addr1", ""),
+                loc.get("city", ""),
+                loc.get("zip", ""),
+            )
+            for loc in qbt.get("locations", [])
+            if loc.get("active")
+        ),
     }
 
 
@@ -79,20 +107,29 @@ def duplicates(store_or_qbt: Any) -> list[str]:
     """Every duplicate the import must never create; empty when there is none."""
     qbt = store_or_qbt.qbtime if hasattr(store_or_qbt, "qbtime") else store_or_qbt
     problems: list[str] = []
-    top = Counter((_norm(j["name"]), j["type"]) for j in qbt.get("jobcodes", [])
-                  if j.get("active") and not j.get("parent_id"))
+    top = Counter(
+        (_norm(j["name"]), j["type"])
+        for j in qbt.get("jobcodes", [])
+        if j.get("active") and not j.get("parent_id")
+    )
     problems += [f"two active top-level jobcodes named {k!r}" for k, n in top.items() if n > 1]
     users = Counter(_norm(u["username"]) for u in qbt.get("users", []))
     problems += [f"two users with username {k!r}" for k, n in users.items() if n > 1]
     # The same person twice: names exactly equal (a case variant is a near match a person
     # may have chosen to create), e-mails equal ignoring case — what matching links.
-    people = Counter((str(u["first_name"]).strip(), str(u["last_name"]).strip(), _norm(u.get("email")))
-                     for u in qbt.get("users", []) if u.get("active"))
+    people = Counter(
+        (str(u["first_name"]).strip(), str(u["last_name"]).strip(), _norm(u.get("email")))
+        for u in qbt.get("users", [])
+        if u.get("active")
+    )
     problems += [f"two active users for {k!r}" for k, n in people.items() if n > 1]
     fields = Counter(_norm(f["name"]) for f in qbt.get("customfields", []) if f.get("active"))
     problems += [f"two active custom fields named {k!r}" for k, n in fields.items() if n > 1]
-    items = Counter((i["customfield_id"], _norm(i["name"]))
-                    for i in qbt.get("customfielditems", []) if i.get("active"))
+    items = Counter(
+        (i["customfield_id"], _norm(i["name"]))
+        for i in qbt.get("customfielditems", [])
+        if i.get("active")
+    )
     problems += [f"two active items {k!r}" for k, n in items.items() if n > 1]
     per_job: Counter[Any] = Counter()
     for loc in qbt.get("locations", []):
@@ -115,8 +152,14 @@ def diff(a: dict[str, list[Any]], b: dict[str, list[Any]], limit: int = 8) -> di
 
 
 # ---------------------------------------------------------------------------- running
-def converge(ctx: Any, conn: Any, *, max_runs: int = 3, tolerate: tuple[type[BaseException], ...] = (),
-             **kwargs: Any) -> list[Any]:
+def converge(
+    ctx: Any,
+    conn: Any,
+    *,
+    max_runs: int = 3,
+    tolerate: tuple[type[BaseException], ...] = (),
+    **kwargs: Any,
+) -> list[Any]:
     """Sync until a sync reports nothing to do; at most ``max_runs`` syncs.
 
     ``tolerate``: errors a sync may end with under injected faults (the user would retry);
@@ -135,16 +178,19 @@ def converge(ctx: Any, conn: Any, *, max_runs: int = 3, tolerate: tuple[type[Bas
         results.append(result)
         if result.plan.is_empty:
             return results
-    raise AssertionError(f"no convergence after {max_runs} syncs: "
-                         f"{[_describe(r) for r in results]}")
+    raise AssertionError(
+        f"no convergence after {max_runs} syncs: {[_describe(r) for r in results]}"
+    )
 
 
 def _describe(result: Any) -> Any:
     if isinstance(result, BaseException):
         return f"{type(result).__name__}: {result}"
-    return {"actions": len(result.plan.actions),
-            "first": [a.ref for a in result.plan.actions[:5]],
-            "outcomes": result.outcomes}
+    return {
+        "actions": len(result.plan.actions),
+        "first": [a.ref for a in result.plan.actions[:5]],
+        "outcomes": result.outcomes,
+    }
 
 
 # ---------------------------------------------------------------------------- keyring
@@ -239,6 +285,7 @@ def install_virtual_time(ctx: Any) -> VirtualTime:
                 if key.startswith("xero:"):
                     return xero_limiter(name=key[5:], clock=vt.now, sleep=vt.sleep)
                 return qbtime_limiter(name="qbtime", clock=vt.now, sleep=vt.sleep)
+
             return super().for_key(key, make)
 
     ctx.limiters = Registry()
@@ -253,9 +300,17 @@ def app_paths(home: Path) -> Any:
     return AppPaths(home / "data", home / "config", home / "logs", home / "state").ensure()
 
 
-def open_demo(org: str, home: Path, state_dir: Path, backend: Any, *, connect: bool = True,
-              sandbox_kwargs: dict[str, Any] | None = None, data_file: Any = None,
-              timeout: tuple[float, float] | None = None) -> tuple[Any, Any]:
+def open_demo(
+    org: str,
+    home: Path,
+    state_dir: Path,
+    backend: Any,
+    *,
+    connect: bool = True,
+    sandbox_kwargs: dict[str, Any] | None = None,
+    data_file: Any = None,
+    timeout: tuple[float, float] | None = None,
+) -> tuple[Any, Any]:
     """An AppContext over the Demo Company in ``state_dir`` (persisted there), its database
     under ``home``; connected to ``org`` when ``connect`` (else the existing connection).
     ``org`` "*" takes the first organisation of ``data_file`` (a generated company)."""
@@ -266,11 +321,16 @@ def open_demo(org: str, home: Path, state_dir: Path, backend: Any, *, connect: b
     from core.store.secrets import TokenStore
 
     box = Sandbox.open(data_file or DEMO_COMPANY_FILE, state_dir, **(sandbox_kwargs or {}))
-    tenant = next(o["tenantId"] for o in box.store.xero_orgs
-                  if org == "*" or o["tenantName"] == ORGS[org])
-    ctx = AppContext.create(demo=True, paths=app_paths(home),
-                            tokens=TokenStore(backend, trust_backend=True),
-                            opener=demo_consent_opener([tenant]), sandbox=box)
+    tenant = next(
+        o["tenantId"] for o in box.store.xero_orgs if org == "*" or o["tenantName"] == ORGS[org]
+    )
+    ctx = AppContext.create(
+        demo=True,
+        paths=app_paths(home),
+        tokens=TokenStore(backend, trust_backend=True),
+        opener=demo_consent_opener([tenant]),
+        sandbox=box,
+    )
     ctx.vtime = install_virtual_time(ctx)
     if timeout is not None:
         ctx.timeout = timeout
@@ -293,8 +353,9 @@ def clean_state(org: str, workdir: Path) -> dict[str, list[Any]]:
     (computed once per process and organisation). Call it before opening another context:
     the database is process-wide."""
     if org not in _CLEAN:
-        ctx, conn = open_demo(org, workdir / f"clean-home-{org}", workdir / f"clean-state-{org}",
-                              MemoryBackend())
+        ctx, conn = open_demo(
+            org, workdir / f"clean-home-{org}", workdir / f"clean-state-{org}", MemoryBackend()
+        )
         try:
             converge(ctx, conn, max_runs=2)
             assert not duplicates(ctx.sandbox.store)
@@ -311,5 +372,6 @@ FIGURES: list[dict[str, Any]] = []
 
 
 def record_figure(name: str, value: Any, unit: str, target: Any, meets: bool) -> None:
-    FIGURES.append({"name": name, "value": value, "unit": unit, "target": target,
-                    "meets": bool(meets)})
+    FIGURES.append(
+        {"name": name, "value": value, "unit": unit, "target": target, "meets": bool(meets)}
+    )

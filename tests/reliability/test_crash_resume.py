@@ -50,14 +50,35 @@ def _prepare(tmp_path: Path, org: str = "AU") -> tuple[Path, Path, Path]:
 
 def _worker(home: Path, state: Path, keyring_file: Path, org: str, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XQB_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "tests.reliability.crash_worker", str(home),
-                             str(state), str(keyring_file), org, *args],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.reliability.crash_worker",
+            str(home),
+            str(state),
+            str(keyring_file),
+            org,
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-def _resume_and_check(tmp_path: Path, home: Path, state: Path, keyring_file: Path, clean,
-                      org: str = "AU", *, run_started: bool | None = None) -> None:
+def _resume_and_check(
+    tmp_path: Path,
+    home: Path,
+    state: Path,
+    keyring_file: Path,
+    clean,
+    org: str = "AU",
+    *,
+    run_started: bool | None = None,
+) -> None:
     """Sync again in this process; ``run_started``: the killed process had (True) or had
     not (False) started its import run (None: either)."""
     ctx, conn = open_demo(org, home, state, FileKeyring(keyring_file), connect=False)
@@ -75,8 +96,11 @@ def _resume_and_check(tmp_path: Path, home: Path, state: Path, keyring_file: Pat
         assert all(r.status != "running" for r in runs), [(r.id, r.status) for r in runs]
         for run in runs:
             if run.id in killed_runs:  # the history says what happened to it
-                assert run.status == "failed" and (run.counts or {}).get("interrupted"), \
-                    (run.id, run.status, run.counts)
+                assert run.status == "failed" and (run.counts or {}).get("interrupted"), (
+                    run.id,
+                    run.status,
+                    run.counts,
+                )
         left = JournalEntry.select().where(JournalEntry.state == "intent").count()
         assert left == 0, "journal entries left at 'intent'"
     finally:
@@ -90,8 +114,9 @@ def _kill_at(tmp_path: Path, n: int, when: str, *, writes_only: bool = True) -> 
     proc = _worker(home, state, keyring_file, "AU", *args)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, out, err[-3000:])
-    _resume_and_check(tmp_path, home, state, keyring_file, clean,
-                      run_started=True if writes_only else None)
+    _resume_and_check(
+        tmp_path, home, state, keyring_file, clean, run_started=True if writes_only else None
+    )
 
 
 # The first write (the custom fields), a write in the middle before it is applied, and the
@@ -104,11 +129,11 @@ def test_killed_at_a_write_then_resumed(tmp_path, n, when):
 def _soak_points() -> list[tuple[str, int, str]]:
     rng = random.Random(20)
     points: list[tuple[str, int, str]] = []
-    for _ in range(14):   # at a write (before/after it is applied)
+    for _ in range(14):  # at a write (before/after it is applied)
         points.append(("write", rng.randint(1, AU_WRITES), rng.choice(("before", "after"))))
-    for _ in range(3):    # at any request (reads of the fetch, reads-back, the final refresh)
+    for _ in range(3):  # at any request (reads of the fetch, reads-back, the final refresh)
         points.append(("request", rng.randint(1, 45), rng.choice(("before", "after"))))
-    for _ in range(3):    # at a random moment, from outside (slow answers widen the window)
+    for _ in range(3):  # at a random moment, from outside (slow answers widen the window)
         points.append(("time", rng.randint(300, 2500), "-"))
     return points
 
@@ -144,7 +169,8 @@ def test_a_run_killed_after_its_last_write_is_marked_even_with_nothing_left(tmp_
     try:
         first = sync(ctx, conn)
         ImportRun.update(status="running", finished_at=None).where(
-            ImportRun.id == first.run.id).execute()   # what the kill leaves behind
+            ImportRun.id == first.run.id
+        ).execute()  # what the kill leaves behind
         again = sync(ctx, conn)
         assert again.plan.is_empty and again.run is None
         run = ImportRun.get_by_id(first.run.id)

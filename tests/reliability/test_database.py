@@ -81,7 +81,7 @@ def _make_release(version: int, home: Path) -> Path:
         conn = sqlite3.connect(path)
         conn.executescript(FIXTURE_V1.read_text(encoding="utf-8"))
         conn.close()
-    elif version == SCHEMA_VERSION:   # "created by this version"
+    elif version == SCHEMA_VERSION:  # "created by this version"
         open_database(path)
         close_database()
     else:  # pragma: no cover - a new release adds its fixture here
@@ -118,7 +118,7 @@ def test_upgrade_from_every_release_then_sync(tmp_path, version):
     finally:
         ctx.close()
     assert _integrity(path) == "ok"
-    open_database(path)   # reopening what this version wrote: no migration, no backup
+    open_database(path)  # reopening what this version wrote: no migration, no backup
     close_database()
     assert _version(path) == SCHEMA_VERSION
 
@@ -148,9 +148,13 @@ HOLDER = textwrap.dedent("""
 @pytest.mark.timeout(60)
 def test_second_instance_is_refused_while_another_process_runs(tmp_path):
     lock_path = tmp_path / "data" / "app.lock"
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock_path)], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "locked"
         with pytest.raises(AlreadyRunning) as info:
@@ -159,7 +163,7 @@ def test_second_instance_is_refused_while_another_process_runs(tmp_path):
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
-    lock = InstanceLock(lock_path).acquire()   # the lock died with its process
+    lock = InstanceLock(lock_path).acquire()  # the lock died with its process
     assert lock.held
     lock.release()
 
@@ -197,9 +201,14 @@ def _power_cuts(path: Path, cuts: int, seed: int) -> list[float]:
     rng = random.Random(seed)
     delays = []
     for n in range(cuts):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(seed * 100 + n)],
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(seed * 100 + n)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             line = proc.stdout.readline().strip()
             assert line == "writing", proc.stderr.read() if proc.poll() is not None else line
@@ -222,8 +231,9 @@ def _power_cuts(path: Path, cuts: int, seed: int) -> list[float]:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("cuts", [pytest.param(20, marks=pytest.mark.soak), 4],
-                         ids=["soak-20", "fast-4"])
+@pytest.mark.parametrize(
+    "cuts", [pytest.param(20, marks=pytest.mark.soak), 4], ids=["soak-20", "fast-4"]
+)
 def test_power_cut_during_writes_leaves_a_usable_database(tmp_path, cuts):
     if cuts > 4 and not SOAK:
         pytest.skip("soak test: set XQB_SOAK=1")

@@ -41,11 +41,16 @@ def test_fault_soak(tmp_path, seed):
     org = ORGS[seed % len(ORGS)]
     clean = clean_state(org, tmp_path)
     qbt, xero = FaultPlan(seed=seed, stall_s=0.6), FaultPlan(seed=1000 + seed)
-    ctx, conn = open_demo(org, tmp_path / "home", tmp_path / "state", MemoryBackend(),
-                          sandbox_kwargs={"qbtime_faults": qbt, "xero_faults": xero},
-                          timeout=(2.0, 0.3))
+    ctx, conn = open_demo(
+        org,
+        tmp_path / "home",
+        tmp_path / "state",
+        MemoryBackend(),
+        sandbox_kwargs={"qbtime_faults": qbt, "xero_faults": xero},
+        timeout=(2.0, 0.3),
+    )
     try:
-        for kind in QBT_KINDS:   # after connecting: the faults are for the import
+        for kind in QBT_KINDS:  # after connecting: the faults are for the import
             setattr(qbt, f"p_{kind}", RATE / len(QBT_KINDS))
         for kind in XERO_KINDS:
             setattr(xero, f"p_{kind}", RATE / len(XERO_KINDS))
@@ -54,12 +59,17 @@ def test_fault_soak(tmp_path, seed):
         problems = duplicates(store)
         state = canonical_state(store)
         seen = ctx.counter.snapshot()["services"]
-        faults = {name: sum(n for key, n in svc["by_status"].items()
-                            if key in ("429", "500", "503", "network"))
-                  for name, svc in seen.items()}
-        print(f"soak seed={seed} org={org} syncs={len(results)} "
-              f"errors={sum(isinstance(r, BaseException) for r in results)} faults={faults} "
-              f"duplicates={len(problems)} same_as_clean={state == clean}")
+        faults = {
+            name: sum(
+                n for key, n in svc["by_status"].items() if key in ("429", "500", "503", "network")
+            )
+            for name, svc in seen.items()
+        }
+        print(
+            f"soak seed={seed} org={org} syncs={len(results)} "
+            f"errors={sum(isinstance(r, BaseException) for r in results)} faults={faults} "
+            f"duplicates={len(problems)} same_as_clean={state == clean}"
+        )
         assert problems == []
         assert state == clean, diff(clean, state)
         assert JournalEntry.select().where(JournalEntry.state == "intent").count() == 0

@@ -42,7 +42,7 @@ def _date(ms: str) -> str:
 # (tag, name) — the names every kind of record gets.
 NAMES: list[tuple[str, str | None]] = [
     ("nfc", "Café Crème Pty Ltd"),
-    ("nfd", "Cafe\u0301 Cre\u0300me Gardens"),          # NFD spelling of a near-identical name
+    ("nfd", "Cafe\u0301 Cre\u0300me Gardens"),  # NFD spelling of a near-identical name
     ("emoji", "🌿 Green Thumbs 🌱 & Co"),
     ("zwj-emoji", "Family 👨‍👩‍👧‍👦 Landscaping"),
     ("rtl", "حدائق الشرق"),
@@ -90,43 +90,109 @@ UNSAFE_NAMES: list[tuple[str, str, str | None]] = [
 def hostile_contacts() -> list[dict]:
     out = []
     for tag, name in NAMES:
-        out.append({
-            "ContactID": _id("contact:" + tag), "ContactStatus": "ACTIVE", "Name": name,
-            "IsCustomer": True, "IsSupplier": False,
-            "UpdatedDateUTC": _date("1451988985943+1300"),
-            "Addresses": [{"AddressType": "STREET", "AddressLine1": name or "", "City": "Sydney",
-                           "PostalCode": "2000", "Country": "Australia"}],
-        })
+        out.append(
+            {
+                "ContactID": _id("contact:" + tag),
+                "ContactStatus": "ACTIVE",
+                "Name": name,
+                "IsCustomer": True,
+                "IsSupplier": False,
+                "UpdatedDateUTC": _date("1451988985943+1300"),
+                "Addresses": [
+                    {
+                        "AddressType": "STREET",
+                        "AddressLine1": name or "",
+                        "City": "Sydney",
+                        "PostalCode": "2000",
+                        "Country": "Australia",
+                    }
+                ],
+            }
+        )
     for tag, name, _sent in UNSAFE_NAMES:
-        out.append({
-            "ContactID": _id("contact:" + tag), "ContactStatus": "ACTIVE", "Name": name,
-            "IsCustomer": True, "IsSupplier": False,
-            "UpdatedDateUTC": _date("1451988985943+1300"),
-            "Addresses": [{"AddressType": "STREET", "AddressLine1": name, "City": "Sydney\x1b[2J",
-                           "PostalCode": "2000", "Country": "Australia"}],
-        })
+        out.append(
+            {
+                "ContactID": _id("contact:" + tag),
+                "ContactStatus": "ACTIVE",
+                "Name": name,
+                "IsCustomer": True,
+                "IsSupplier": False,
+                "UpdatedDateUTC": _date("1451988985943+1300"),
+                "Addresses": [
+                    {
+                        "AddressType": "STREET",
+                        "AddressLine1": name,
+                        "City": "Sydney\x1b[2J",
+                        "PostalCode": "2000",
+                        "Country": "Australia",
+                    }
+                ],
+            }
+        )
     # Structural oddities: no Addresses, nulls everywhere, negative / odd dates.
     out += [
-        {"ContactID": _id("contact:no-addresses"), "ContactStatus": "ACTIVE",
-         "Name": "No Addresses Pty", "IsCustomer": True},
-        {"ContactID": _id("contact:null-addresses"), "ContactStatus": "ACTIVE",
-         "Name": "Null Addresses Pty", "IsCustomer": True, "Addresses": None, "Phones": None,
-         "EmailAddress": None, "FirstName": None, "LastName": None, "UpdatedDateUTC": None},
-        {"ContactID": _id("contact:negative-date"), "ContactStatus": "ACTIVE",
-         "Name": "Before 1970 Nursery", "IsCustomer": True,
-         "UpdatedDateUTC": _date("-62135596800000+0000")},
-        {"ContactID": _id("contact:odd-offset"), "ContactStatus": "ACTIVE",
-         "Name": "Odd Offset Orchard", "IsCustomer": True,
-         "UpdatedDateUTC": _date("1451988985943-0930")},
-        {"ContactID": _id("contact:no-offset"), "ContactStatus": "ACTIVE",
-         "Name": "No Offset Orchard", "IsCustomer": True, "UpdatedDateUTC": _date("1439434356790")},
-        {"ContactID": _id("contact:address-nulls"), "ContactStatus": "ACTIVE",
-         "Name": "Address Nulls Pty", "IsCustomer": True,
-         "Addresses": [{"AddressType": "STREET", "AddressLine1": None, "City": None,
-                        "PostalCode": None, "Country": None}, {"AddressType": "POBOX"}]},
+        {
+            "ContactID": _id("contact:no-addresses"),
+            "ContactStatus": "ACTIVE",
+            "Name": "No Addresses Pty",
+            "IsCustomer": True,
+        },
+        {
+            "ContactID": _id("contact:null-addresses"),
+            "ContactStatus": "ACTIVE",
+            "Name": "Null Addresses Pty",
+            "IsCustomer": True,
+            "Addresses": None,
+            "Phones": None,
+            "EmailAddress": None,
+            "FirstName": None,
+            "LastName": None,
+            "UpdatedDateUTC": None,
+        },
+        {
+            "ContactID": _id("contact:negative-date"),
+            "ContactStatus": "ACTIVE",
+            "Name": "Before 1970 Nursery",
+            "IsCustomer": True,
+            "UpdatedDateUTC": _date("-62135596800000+0000"),
+        },
+        {
+            "ContactID": _id("contact:odd-offset"),
+            "ContactStatus": "ACTIVE",
+            "Name": "Odd Offset Orchard",
+            "IsCustomer": True,
+            "UpdatedDateUTC": _date("1451988985943-0930"),
+        },
+        {
+            "ContactID": _id("contact:no-offset"),
+            "ContactStatus": "ACTIVE",
+            "Name": "No Offset Orchard",
+            "IsCustomer": True,
+            "UpdatedDateUTC": _date("1439434356790"),
+        },
+        {
+            "ContactID": _id("contact:address-nulls"),
+            "ContactStatus": "ACTIVE",
+            "Name": "Address Nulls Pty",
+            "IsCustomer": True,
+            "Addresses": [
+                {
+                    "AddressType": "STREET",
+                    "AddressLine1": None,
+                    "City": None,
+                    "PostalCode": None,
+                    "Country": None,
+                },
+                {"AddressType": "POBOX"},
+            ],
+        },
         {"ContactID": _id("contact:no-name-key"), "ContactStatus": "ACTIVE", "IsCustomer": True},
-        {"ContactID": _id("contact:null-name"), "ContactStatus": "ACTIVE", "IsCustomer": True,
-         "Name": None},
+        {
+            "ContactID": _id("contact:null-name"),
+            "ContactStatus": "ACTIVE",
+            "IsCustomer": True,
+            "Name": None,
+        },
     ]
     return out
 
@@ -134,20 +200,48 @@ def hostile_contacts() -> list[dict]:
 def hostile_items() -> list[dict]:
     out = []
     for tag, name in NAMES[:20]:
-        out.append({"ItemID": _id("item:" + tag), "Code": f"H-{tag}"[:30], "Name": name,
-                    "Description": name, "IsSold": True, "IsPurchased": False,
-                    "UpdatedDateUTC": _date("1451988985943+1300")})
+        out.append(
+            {
+                "ItemID": _id("item:" + tag),
+                "Code": f"H-{tag}"[:30],
+                "Name": name,
+                "Description": name,
+                "IsSold": True,
+                "IsPurchased": False,
+                "UpdatedDateUTC": _date("1451988985943+1300"),
+            }
+        )
     for tag, name, _sent in UNSAFE_NAMES:
-        out.append({"ItemID": _id("item:" + tag), "Code": f"U-{tag}"[:30], "Name": name,
-                    "Description": name, "IsSold": True, "IsPurchased": False,
-                    "UpdatedDateUTC": _date("1451988985943+1300")})
+        out.append(
+            {
+                "ItemID": _id("item:" + tag),
+                "Code": f"U-{tag}"[:30],
+                "Name": name,
+                "Description": name,
+                "IsSold": True,
+                "IsPurchased": False,
+                "UpdatedDateUTC": _date("1451988985943+1300"),
+            }
+        )
     out += [
         {"ItemID": _id("item:no-name"), "Code": "NO-NAME", "IsSold": True},
-        {"ItemID": _id("item:null-name"), "Code": "NULL-NAME", "Name": None, "IsSold": True,
-         "Description": None, "SalesDetails": None, "PurchaseDetails": None},
+        {
+            "ItemID": _id("item:null-name"),
+            "Code": "NULL-NAME",
+            "Name": None,
+            "IsSold": True,
+            "Description": None,
+            "SalesDetails": None,
+            "PurchaseDetails": None,
+        },
         {"ItemID": _id("item:no-code-no-name"), "IsSold": True},
-        {"ItemID": _id("item:negative-date"), "Code": "NEG-DATE", "Name": "Negative date item",
-         "IsSold": True, "UpdatedDateUTC": _date("-1000+0000")},
+        {
+            "ItemID": _id("item:negative-date"),
+            "Code": "NEG-DATE",
+            "Name": "Negative date item",
+            "IsSold": True,
+            "UpdatedDateUTC": _date("-1000+0000"),
+        },
     ]
     return out
 
@@ -174,9 +268,13 @@ def hostile_employees() -> list[dict]:
     ]
     out = []
     for tag, first, last, email in people:
-        emp = {"EmployeeID": _id("employee:" + tag), "Status": "ACTIVE",
-               "UpdatedDateUTC": _date("1451988985943+1300"),
-               "StartDate": _date("-86400000+0000"), "DateOfBirth": _date("-315619200000+1000")}
+        emp = {
+            "EmployeeID": _id("employee:" + tag),
+            "Status": "ACTIVE",
+            "UpdatedDateUTC": _date("1451988985943+1300"),
+            "StartDate": _date("-86400000+0000"),
+            "DateOfBirth": _date("-315619200000+1000"),
+        }
         if first is not None:
             emp["FirstName"] = first
         if last is not None:
@@ -184,8 +282,15 @@ def hostile_employees() -> list[dict]:
         if email is not None:
             emp["Email"] = email
         if tag == "nulls":
-            emp.update({"FirstName": None, "LastName": None, "Email": None, "HomeAddress": None,
-                        "StartDate": None})
+            emp.update(
+                {
+                    "FirstName": None,
+                    "LastName": None,
+                    "Email": None,
+                    "HomeAddress": None,
+                    "StartDate": None,
+                }
+            )
         out.append(emp)
     return out
 
@@ -195,21 +300,28 @@ def hostile_company() -> tuple[dict, dict[str, list[str]]]:
 
     data = build_demo_company()
     org = next(o for o in data["xero"]["organisations"] if o["tenantName"] == AU)
-    corpus = {"customer": hostile_contacts(), "item": hostile_items(),
-              "employee": hostile_employees()}
+    corpus = {
+        "customer": hostile_contacts(),
+        "item": hostile_items(),
+        "employee": hostile_employees(),
+    }
     org["Contacts"].extend(corpus["customer"])
     org["Items"].extend(corpus["item"])
     org["payroll"]["Employees"].extend(corpus["employee"])
-    ids = {"customer": [c["ContactID"] for c in corpus["customer"]],
-           "item": [i["ItemID"] for i in corpus["item"]],
-           "employee": [e["EmployeeID"] for e in corpus["employee"]]}
+    ids = {
+        "customer": [c["ContactID"] for c in corpus["customer"]],
+        "item": [i["ItemID"] for i in corpus["item"]],
+        "employee": [e["EmployeeID"] for e in corpus["employee"]],
+    }
     return data, ids
 
 
 def unsafe(text: str) -> bool:
     """A character no name sent to QuickBooks Time may carry."""
-    return any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI or ch in "\u2028\u2029"
-               for ch in text or "")
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI or ch in "\u2028\u2029"
+        for ch in text or ""
+    )
 
 
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -228,12 +340,15 @@ def test_hostile_records_imported_or_reported(tmp_path):
     data, ids = hostile_company()
     company = tmp_path / "hostile-company.json"
     company.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend(),
-                          data_file=company)
+    ctx, conn = open_demo(
+        "AU", tmp_path / "home", tmp_path / "state", MemoryBackend(), data_file=company
+    )
     try:
-        first = sync(ctx, conn)                 # must not raise
+        first = sync(ctx, conn)  # must not raise
         assert not first.outcomes.get("failed"), first.outcomes
-        linked = {(link.kind, link.xero_id) for link in Link.select().where(Link.connection == conn)}
+        linked = {
+            (link.kind, link.xero_id) for link in Link.select().where(Link.connection == conn)
+        }
         reported = {(s.kind, s.xero_id): s.reason for s in first.plan.skipped}
         reported.update({(c.kind, c.xero_id): c.problem for c in first.plan.conflicts})
         unaccounted = []
@@ -250,18 +365,23 @@ def test_hostile_records_imported_or_reported(tmp_path):
         # Names that reach QuickBooks Time carry no control character, escape sequence or
         # bidi control; each unsafe name arrives cleaned exactly as expected, or is reported.
         qbt = ctx.sandbox.store.qbtime
-        sent = ([j["name"] for j in qbt["jobcodes"]] + [i["name"] for i in qbt["customfielditems"]]
-                + [u[k] for u in qbt["users"] for k in ("first_name", "last_name")]
-                + [loc[k] for loc in qbt["locations"] for k in ("addr1", "city")])
+        sent = (
+            [j["name"] for j in qbt["jobcodes"]]
+            + [i["name"] for i in qbt["customfielditems"]]
+            + [u[k] for u in qbt["users"] for k in ("first_name", "last_name")]
+            + [loc[k] for loc in qbt["locations"] for k in ("addr1", "city")]
+        )
         assert [n for n in sent if unsafe(n)] == []
-        links = {(link.kind, link.xero_id): int(link.qbt_id)
-                 for link in Link.select().where(Link.connection == conn)}
+        links = {
+            (link.kind, link.xero_id): int(link.qbt_id)
+            for link in Link.select().where(Link.connection == conn)
+        }
         jobs = {j["id"]: j["name"] for j in qbt["jobcodes"]}
         items = {i["id"]: i["name"] for i in qbt["customfielditems"]}
         for tag, _name, expected in UNSAFE_NAMES:
             for kind, table in (("customer", jobs), ("item", items)):
                 key = (kind, _id(f"{'contact' if kind == 'customer' else 'item'}:{tag}"))
-                if expected is None and kind == "item":   # an item falls back to its code
+                if expected is None and kind == "item":  # an item falls back to its code
                     assert table[links[key]] == f"U-{tag}", (tag, kind)
                 elif expected is None:
                     assert key not in links and reported.get(key), (tag, kind)
@@ -276,11 +396,18 @@ def test_hostile_records_imported_or_reported(tmp_path):
         assert second.run is None and second.plan.is_empty, [a.ref for a in second.plan.actions]
         assert raw_state(ctx.sandbox.store) == before
         total = sum(map(len, ids.values()))
-        record_figure("hostile records imported or reported with a reason", f"{total}/{total}",
-                      "records", f"{total}/{total}", True)
-        print(f"hostile: {total} records; "
-              f"imported={sum(1 for k, v in ids.items() for x in v if (k, x) in linked)} "
-              f"reported={sum(1 for k, v in ids.items() for x in v if (k, x) not in linked)}")
+        record_figure(
+            "hostile records imported or reported with a reason",
+            f"{total}/{total}",
+            "records",
+            f"{total}/{total}",
+            True,
+        )
+        print(
+            f"hostile: {total} records; "
+            f"imported={sum(1 for k, v in ids.items() for x in v if (k, x) in linked)} "
+            f"reported={sum(1 for k, v in ids.items() for x in v if (k, x) not in linked)}"
+        )
     finally:
         ctx.close()
 
@@ -293,8 +420,13 @@ def test_truncated_json_from_xero(tmp_path, times):
     from core.sandbox.common import FaultPlan
 
     faults = FaultPlan(seed=7)
-    ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend(),
-                          sandbox_kwargs={"xero_faults": faults})
+    ctx, conn = open_demo(
+        "AU",
+        tmp_path / "home",
+        tmp_path / "state",
+        MemoryBackend(),
+        sandbox_kwargs={"xero_faults": faults},
+    )
     try:
         faults.force("truncated", times, method="GET", path_contains="Contacts")
         try:

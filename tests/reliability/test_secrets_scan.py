@@ -33,7 +33,11 @@ def _strings(value) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(json.dumps(v) if not isinstance(v, str) else v)]
+        return [
+            s
+            for v in value.values()
+            for s in _strings(json.dumps(v) if not isinstance(v, str) else v)
+        ]
     if isinstance(value, list):
         return [s for v in value for s in _strings(v if isinstance(v, str) else json.dumps(v))]
     return []
@@ -154,7 +158,7 @@ def test_no_secret_left_after_a_full_run(tmp_path, monkeypatch, qtbot):
     secrets: dict[str, str] = dict(captured)
     for (service, user), value in backend.store.items():
         for i, s in enumerate(_strings(value)):
-            if len(s) >= 16:   # ids, scopes and dates are not secrets; tokens are long
+            if len(s) >= 16:  # ids, scopes and dates are not secrets; tokens are long
                 secrets[f"keyring {service}/{user} #{i}"] = s
     secrets["QuickBooks Time token"] = qbt_token
     assert "authorization code" in captured and "PKCE verifier" in captured
@@ -167,8 +171,14 @@ def test_no_secret_left_after_a_full_run(tmp_path, monkeypatch, qtbot):
     for label, secret in secrets.items():
         assert secret not in shown, f"{label} shown on the Xero page"
 
-    roots = [home / "data", home / "config", home / "logs", home / "state", tmp_path / "exports",
-             home / "screenshots"]
+    roots = [
+        home / "data",
+        home / "config",
+        home / "logs",
+        home / "state",
+        tmp_path / "exports",
+        home / "screenshots",
+    ]
     assert log_file.exists() and log_file.stat().st_size > 0
     assert _scan(roots, secrets) == []
 

@@ -16,17 +16,40 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_runner_prints_one_json_line_and_serves_both_apis(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "core.sandbox", "--data", str(DEMO_COMPANY_FILE),
-                             "--state", str(tmp_path / "state")], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core.sandbox",
+            "--data",
+            str(DEMO_COMPANY_FILE),
+            "--state",
+            str(tmp_path / "state"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         info = json.loads(line)
-        assert set(info) == {"xero_base", "qbtime_base", "qbtime_token", "xero_client_id", "redirect_uris"}
+        assert set(info) == {
+            "xero_base",
+            "qbtime_base",
+            "qbtime_token",
+            "xero_client_id",
+            "redirect_uris",
+        }
         assert info["xero_base"].startswith("http://127.0.0.1:")
-        assert all(u.startswith("http://localhost:") and u.endswith("/callback") for u in info["redirect_uris"])
-        r = requests.get(info["qbtime_base"] + "/current_user",
-                         headers={"Authorization": f"Bearer {info['qbtime_token']}"}, timeout=5)
+        assert all(
+            u.startswith("http://localhost:") and u.endswith("/callback")
+            for u in info["redirect_uris"]
+        )
+        r = requests.get(
+            info["qbtime_base"] + "/current_user",
+            headers={"Authorization": f"Bearer {info['qbtime_token']}"},
+            timeout=5,
+        )
         assert r.status_code == 200 and r.json()["results"]["users"]
         assert requests.get(info["xero_base"] + "/connections", timeout=5).status_code == 401
         assert (tmp_path / "state" / "company.json").exists()
@@ -38,15 +61,21 @@ def test_runner_prints_one_json_line_and_serves_both_apis(tmp_path):
 
 @pytest.fixture
 def sandbox(tmp_path):
-    box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "state",
-                       qbtime_faults=FaultPlan(seed=7, stall_s=1.0))
+    box = Sandbox.open(
+        DEMO_COMPANY_FILE, tmp_path / "state", qbtime_faults=FaultPlan(seed=7, stall_s=1.0)
+    )
     yield box
     box.stop()
 
 
 def _qbt(box, method="GET", path="/users", **kw):
-    return requests.request(method, box.qbtime_base + path, timeout=(2, 0.5),
-                            headers={"Authorization": f"Bearer {box.qbtime_token}"}, **kw)
+    return requests.request(
+        method,
+        box.qbtime_base + path,
+        timeout=(2, 0.5),
+        headers={"Authorization": f"Bearer {box.qbtime_token}"},
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

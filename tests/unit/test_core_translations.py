@@ -24,14 +24,19 @@ def core_messages():
             continue  # the simulators play Xero/QuickBooks Time; their pages have their own table
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("tr", "N_"):
+            if isinstance(node, ast.Call) and getattr(
+                node.func, "id", getattr(node.func, "attr", "")
+            ) in ("tr", "N_"):
                 if node.args and (text := _literal(node.args[0])):
                     found[text] = path.name
             if isinstance(node, ast.ClassDef):
                 for stmt in node.body:
-                    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                            and getattr(stmt.targets[0], "id", "") == "message"
-                            and (text := _literal(stmt.value))):
+                    if (
+                        isinstance(stmt, ast.Assign)
+                        and len(stmt.targets) == 1
+                        and getattr(stmt.targets[0], "id", "") == "message"
+                        and (text := _literal(stmt.value))
+                    ):
                         found[text] = path.name
     return found
 
@@ -56,8 +61,11 @@ def test_marked_parameters_are_translated_in_the_sentence():
     from core.errors import QBTimePermissionMissing
     from core.i18n import N_, MsgList
 
-    err = QBTimePermissionMissing(permission=MsgList([N_("add or change team members"),
-                                                      N_("assign customers to team members")]))
+    err = QBTimePermissionMissing(
+        permission=MsgList(
+            [N_("add or change team members"), N_("assign customers to team members")]
+        )
+    )
     assert "add or change team members and assign customers" in err.user_message("en")
     french = err.user_message("fr")
     assert "ajouter ou modifier des membres" in french and " et " in french

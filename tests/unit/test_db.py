@@ -634,19 +634,34 @@ def test_bulk_insert_stores_rows_exactly_as_create_does(db_path):
 
     open_database(db_path)
     conn = make_connection()
-    XeroRecord.create(connection=conn, kind="contact", xero_id="a", name="Made by create",
-                      raw={"b": 1, "a": "é"}, archived=True)
-    bulk_insert(XeroRecord, [
-        {"connection": conn, "kind": "contact", "xero_id": "b", "name": "Bulk",
-         "raw": {"b": 1, "a": "é"}, "archived": True},
-        {"connection": conn, "kind": "contact", "xero_id": "c", "raw": json_text({"x": [1]})},
-    ])
+    XeroRecord.create(
+        connection=conn,
+        kind="contact",
+        xero_id="a",
+        name="Made by create",
+        raw={"b": 1, "a": "é"},
+        archived=True,
+    )
+    bulk_insert(
+        XeroRecord,
+        [
+            {
+                "connection": conn,
+                "kind": "contact",
+                "xero_id": "b",
+                "name": "Bulk",
+                "raw": {"b": 1, "a": "é"},
+                "archived": True,
+            },
+            {"connection": conn, "kind": "contact", "xero_id": "c", "raw": json_text({"x": [1]})},
+        ],
+    )
     rows = {r.xero_id: r for r in XeroRecord.select()}
     assert rows["b"].raw == rows["a"].raw == {"a": "é", "b": 1} and rows["b"].archived is True
     stored = dict(dbmod.db.execute_sql("SELECT xero_id, raw FROM xero_record").fetchall())
-    assert stored["a"] == stored["b"] == '{"a":"é","b":1}'   # same canonical text
-    assert rows["c"].raw == {"x": [1]} and rows["c"].name == ""          # default filled
-    assert rows["c"].fetched_at.tzinfo is not None                       # callable default
+    assert stored["a"] == stored["b"] == '{"a":"é","b":1}'  # same canonical text
+    assert rows["c"].raw == {"x": [1]} and rows["c"].name == ""  # default filled
+    assert rows["c"].fetched_at.tzinfo is not None  # callable default
     assert rows["c"].archived is False
 
 
@@ -657,15 +672,28 @@ def test_bulk_insert_checks_values_and_upserts(db_path):
     conn = make_connection()
     with pytest.raises(ValueError):
         bulk_insert(XeroRecord, [{"connection": conn, "kind": "nonsense", "xero_id": "a"}])
-    with pytest.raises(ValueError):   # naive datetime refused, as with create()
-        bulk_insert(XeroRecord, [{"connection": conn, "kind": "contact", "xero_id": "a",
-                                  "updated_utc": datetime(2025, 1, 1)}])
+    with pytest.raises(ValueError):  # naive datetime refused, as with create()
+        bulk_insert(
+            XeroRecord,
+            [
+                {
+                    "connection": conn,
+                    "kind": "contact",
+                    "xero_id": "a",
+                    "updated_utc": datetime(2025, 1, 1),
+                }
+            ],
+        )
     assert XeroRecord.select().count() == 0
     base = {"connection": conn, "kind": "contact", "xero_id": "a", "raw": {}}
     bulk_insert(XeroRecord, [{**base, "name": "First", "email": "a@x"}])
     with pytest.raises(pw.IntegrityError):
         bulk_insert(XeroRecord, [{**base, "name": "Again"}])
-    bulk_insert(XeroRecord, [{**base, "name": "Renamed", "email": "b@x"}],
-                conflict=("connection", "kind", "xero_id"), update=("name",))
+    bulk_insert(
+        XeroRecord,
+        [{**base, "name": "Renamed", "email": "b@x"}],
+        conflict=("connection", "kind", "xero_id"),
+        update=("name",),
+    )
     row = XeroRecord.get()
     assert (row.name, row.email, XeroRecord.select().count()) == ("Renamed", "a@x", 1)

@@ -20,15 +20,17 @@ def _copy(tmp_path: Path) -> Path:
     top = tmp_path / "project"
     top.mkdir()
     for name in ("core", "wizard"):
-        shutil.copytree(ROOT / name, top / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            ROOT / name, top / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
     shutil.copy(ROOT / "pyproject.toml", top / "pyproject.toml")
     return top
 
 
 def _lint(top: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=top, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=top, capture_output=True, text=True, timeout=120
+    )
 
 
 def _add_import(top: Path, module: str, line: str) -> None:
@@ -46,16 +48,19 @@ def test_the_project_keeps_every_contract():
     assert "0 broken" in done.stdout
 
 
-@pytest.mark.parametrize(("module", "line", "contract"), [
-    ("core.engine.plan", "import PySide6.QtCore", "core is plain Python"),
-    ("core.engine.plan", "import requests", "the engine needs no network code"),
-    ("core.engine.matching", "import core.services.fetch", "layers"),
-    ("core.store.models", "import core.engine.plan", "layers"),
-    ("core.services.fetch", "import core.sandbox.server", "only the demo wiring"),
-    ("wizard.pages.options", "import core.sandbox.qbtime", "only the demo wiring"),
-    ("core.sandbox.qbtime", "import core.engine.plan", "the simulators are apart"),
-    ("core.engine.names", "import core.engine.plan", "no import cycles"),
-])
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("core.engine.plan", "import PySide6.QtCore", "core is plain Python"),
+        ("core.engine.plan", "import requests", "the engine needs no network code"),
+        ("core.engine.matching", "import core.services.fetch", "layers"),
+        ("core.store.models", "import core.engine.plan", "layers"),
+        ("core.services.fetch", "import core.sandbox.server", "only the demo wiring"),
+        ("wizard.pages.options", "import core.sandbox.qbtime", "only the demo wiring"),
+        ("core.sandbox.qbtime", "import core.engine.plan", "the simulators are apart"),
+        ("core.engine.names", "import core.engine.plan", "no import cycles"),
+    ],
+)
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract):
     top = _copy(tmp_path)
     _add_import(top, module, line)

@@ -11,8 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_version_flag_prints_version():
-    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--version"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip().endswith(__version__)
 
 
@@ -27,7 +31,9 @@ def test_log_file_rotates_and_redacts(tmp_path):
     log_file = tmp_path / "logs" / "app.log"
     setup_logging(log_file)
     try:
-        logging.getLogger("x").info("Authorization: Bearer abc.def.ghi and refresh_token=r3fr3sh&x=1")
+        logging.getLogger("x").info(
+            "Authorization: Bearer abc.def.ghi and refresh_token=r3fr3sh&x=1"
+        )
         logging.getLogger("x").info("callback %s", "/callback?code=S3CRETC0DE&state=st4te")
         for handler in logging.getLogger().handlers:
             handler.flush()

@@ -31,7 +31,8 @@ def _spec_constant(name: str):
     tree = ast.parse(SPEC.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
             return ast.literal_eval(node.value)
     raise AssertionError(f"{name} not found in {SPEC}")
 
@@ -45,7 +46,9 @@ def test_spec_lists_every_data_folder_of_resources():
     assert set(data) == folders, "every folder of resources/ is bundled, and only those"
     for folder, patterns in data.items():
         for pattern in patterns:
-            assert list((ROOT / "resources" / folder).glob(pattern)), f"resources/{folder}/{pattern}"
+            assert list((ROOT / "resources" / folder).glob(pattern)), (
+                f"resources/{folder}/{pattern}"
+            )
 
 
 def test_spec_bundles_every_file_the_app_reads():
@@ -55,11 +58,13 @@ def test_spec_bundles_every_file_the_app_reads():
         rel = path.relative_to(ROOT / "resources")
         return any(rel.match(f"{rel.parts[0]}/{pattern}") for pattern in data.get(rel.parts[0], ()))
 
-    needed = [ROOT / "resources" / "demo" / "company.json",
-              *sorted((ROOT / "resources" / "oauth").glob("*.html")),
-              ROOT / "resources" / "i18n" / "core.fr.json",
-              ROOT / "resources" / "i18n" / "wizard_fr.qm",
-              ROOT / "resources" / "icons" / "app.svg"]
+    needed = [
+        ROOT / "resources" / "demo" / "company.json",
+        *sorted((ROOT / "resources" / "oauth").glob("*.html")),
+        ROOT / "resources" / "i18n" / "core.fr.json",
+        ROOT / "resources" / "i18n" / "wizard_fr.qm",
+        ROOT / "resources" / "icons" / "app.svg",
+    ]
     assert [p.name for p in needed if not bundled(p)] == []
 
 
@@ -69,7 +74,11 @@ def test_spec_keeps_the_keyring_backends_and_excludes_no_qt_module_the_app_impor
     assert 'copy_metadata("keyring")' in text  # keyring finds its backends via entry points
     excluded = set(_spec_constant("QT_EXCLUDES"))
     used = set()
-    for path in [ROOT / "main.py", *(ROOT / "core").rglob("*.py"), *(ROOT / "wizard").rglob("*.py")]:
+    for path in [
+        ROOT / "main.py",
+        *(ROOT / "core").rglob("*.py"),
+        *(ROOT / "wizard").rglob("*.py"),
+    ]:
         used |= set(re.findall(r"\bPySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
     assert {f"PySide6.{m}" for m in used} & excluded == set()
     assert {"PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtNetwork"} <= excluded
@@ -89,22 +98,59 @@ def test_the_keyring_modules_the_self_test_requires_exist_here():
 
 
 def _desktop_entry() -> dict[str, str]:
-    parser = configparser.RawConfigParser(delimiters=("=",), comment_prefixes=("#",),
-                                          strict=True, interpolation=None)
+    parser = configparser.RawConfigParser(
+        delimiters=("=",), comment_prefixes=("#",), strict=True, interpolation=None
+    )
     parser.optionxform = str  # keys are case-sensitive
     parser.read_string(DESKTOP.read_text(encoding="utf-8"))
     assert parser.sections() == ["Desktop Entry"]
     return dict(parser["Desktop Entry"])
 
 
-KNOWN_KEYS = {"Type", "Version", "Name", "GenericName", "NoDisplay", "Comment", "Icon", "Hidden",
-              "OnlyShowIn", "NotShowIn", "DBusActivatable", "TryExec", "Exec", "Path",
-              "Terminal", "Actions", "MimeType", "Categories", "Implements", "Keywords",
-              "StartupNotify", "StartupWMClass", "URL", "PrefersNonDefaultGPU", "SingleMainWindow"}
+KNOWN_KEYS = {
+    "Type",
+    "Version",
+    "Name",
+    "GenericName",
+    "NoDisplay",
+    "Comment",
+    "Icon",
+    "Hidden",
+    "OnlyShowIn",
+    "NotShowIn",
+    "DBusActivatable",
+    "TryExec",
+    "Exec",
+    "Path",
+    "Terminal",
+    "Actions",
+    "MimeType",
+    "Categories",
+    "Implements",
+    "Keywords",
+    "StartupNotify",
+    "StartupWMClass",
+    "URL",
+    "PrefersNonDefaultGPU",
+    "SingleMainWindow",
+}
 LOCALISABLE = {"Name", "GenericName", "Comment", "Keywords", "Icon"}
-REGISTERED_CATEGORIES = {"AudioVideo", "Audio", "Video", "Development", "Education", "Game",
-                         "Graphics", "Network", "Office", "Science", "Settings", "System",
-                         "Utility", "Finance"}
+REGISTERED_CATEGORIES = {
+    "AudioVideo",
+    "Audio",
+    "Video",
+    "Development",
+    "Education",
+    "Game",
+    "Graphics",
+    "Network",
+    "Office",
+    "Science",
+    "Settings",
+    "System",
+    "Utility",
+    "Finance",
+}
 
 
 def test_desktop_entry_keys_are_valid():
@@ -126,8 +172,10 @@ def test_desktop_entry_keys_are_valid():
     assert "Name[fr]" in entry and "Comment[fr]" in entry
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate not installed (make package installs it)")
+@pytest.mark.skipif(
+    shutil.which("desktop-file-validate") is None,
+    reason="desktop-file-validate not installed (make package installs it)",
+)
 def test_desktop_entry_passes_desktop_file_validate():
     result = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
@@ -146,8 +194,9 @@ def test_metainfo_names_the_app_its_icon_and_this_version():
 
 @pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="appstreamcli not installed")
 def test_metainfo_passes_appstreamcli():
-    result = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -175,9 +224,11 @@ def test_icon_containers_hold_png_entries():
     fake = {size: b"\x89PNG" + bytes([size % 256]) * 10 for size in (16, 32, 48, 256)}
     ico = render_icons.ico(fake)
     assert struct.unpack("<HHH", ico[:6]) == (0, 1, 4)
-    width, _, _, _, planes, bits, length, offset = struct.unpack("<BBBBHHII", ico[6 + 3 * 16:6 + 4 * 16])
+    width, _, _, _, planes, bits, length, offset = struct.unpack(
+        "<BBBBHHII", ico[6 + 3 * 16 : 6 + 4 * 16]
+    )
     assert (width, planes, bits) == (0, 1, 32)  # 256 px is written as 0
-    assert ico[offset:offset + length] == fake[256]
+    assert ico[offset : offset + length] == fake[256]
     pngs = {size: b"\x89PNG" + b"x" * size for size in (32, 64, 128, 256, 512, 1024)}
     icns = render_icons.icns(pngs)
     assert icns[:4] == b"icns" and struct.unpack(">I", icns[4:8])[0] == len(icns)
@@ -216,10 +267,12 @@ def test_every_module_finds_its_files_through_the_resources_helper():
     assert server.DEMO_COMPANY_FILE == resources_dir() / "demo" / "company.json"
     assert loopback.PAGES_DIR == resources_dir() / "oauth"
     assert i18n.CATALOG_DIR == resources_dir() / "i18n"
-    offenders = [str(p.relative_to(ROOT)) for p in [*(ROOT / "core").rglob("*.py"),
-                                                     *(ROOT / "wizard").rglob("*.py")]
-                 if re.search(r"__file__[^\n]*[\"']resources", p.read_text(encoding="utf-8"))
-                 and p.name != "resources.py"]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in [*(ROOT / "core").rglob("*.py"), *(ROOT / "wizard").rglob("*.py")]
+        if re.search(r"__file__[^\n]*[\"']resources", p.read_text(encoding="utf-8"))
+        and p.name != "resources.py"
+    ]
     assert offenders == [], "find resources with core.resources, not from __file__"
 
 
@@ -248,8 +301,15 @@ def test_self_test_reports_a_failure_with_its_reason(qapp, monkeypatch):
     def crashing(report):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selftest, "CHECKS", (("translations", broken), ("wizard", crashing),
-                                             ("locale data", selftest.check_locale_data)))
+    monkeypatch.setattr(
+        selftest,
+        "CHECKS",
+        (
+            ("translations", broken),
+            ("wizard", crashing),
+            ("locale data", selftest.check_locale_data),
+        ),
+    )
     out = io.StringIO()
     assert selftest.run(out=out) == 1
     report = out.getvalue()
@@ -266,7 +326,9 @@ def test_self_test_runs_in_a_temporary_home_and_puts_it_back(qapp, monkeypatch, 
 
     monkeypatch.setenv("XQB_HOME", str(tmp_path / "mine"))
     seen = []
-    monkeypatch.setattr(selftest, "CHECKS", (("home", lambda r: seen.append(os.environ["XQB_HOME"]) or ""),))
+    monkeypatch.setattr(
+        selftest, "CHECKS", (("home", lambda r: seen.append(os.environ["XQB_HOME"]) or ""),)
+    )
     assert selftest.run(out=io.StringIO()) == 0
     assert seen and seen[0] != str(tmp_path / "mine") and not Path(seen[0]).exists()
     assert os.environ["XQB_HOME"] == str(tmp_path / "mine")

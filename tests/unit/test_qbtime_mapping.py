@@ -22,11 +22,26 @@ def example(rel: str) -> dict:
 
 
 # ------------------------------------------------------------------ scalars
-@pytest.mark.parametrize("value,expected", [
-    (True, True), (False, False), (1, True), (0, False), ("1", True), ("0", False),
-    ("yes", True), ("no", False), ("true", True), ("false", False), ("TRUE", True),
-    (" Yes ", True), ("", False), (2, True), (0.0, False),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (True, True),
+        (False, False),
+        (1, True),
+        (0, False),
+        ("1", True),
+        ("0", False),
+        ("yes", True),
+        ("no", False),
+        ("true", True),
+        ("false", False),
+        ("TRUE", True),
+        (" Yes ", True),
+        ("", False),
+        (2, True),
+        (0.0, False),
+    ],
+)
 def test_as_bool_spellings(value, expected):
     assert mapping.as_bool(value) is expected
 
@@ -38,11 +53,18 @@ def test_as_bool_default_for_none_and_unknown_text():
     assert mapping.as_bool([], True) is True
 
 
-@pytest.mark.parametrize("value,expected", [
-    (3_100_000_001, 3_100_000_001),            # > 2**31: no 32-bit truncation
-    ("9223372036854775807", 2**63 - 1),        # 64-bit max as a string
-    ("1234", 1234), (" 42 ", 42), (7.0, 7), ("7.0", 7), ("-1", -1),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (3_100_000_001, 3_100_000_001),  # > 2**31: no 32-bit truncation
+        ("9223372036854775807", 2**63 - 1),  # 64-bit max as a string
+        ("1234", 1234),
+        (" 42 ", 42),
+        (7.0, 7),
+        ("7.0", 7),
+        ("-1", -1),
+    ],
+)
 def test_as_int_64_bit_and_strings(value, expected):
     assert mapping.as_int(value) == expected
 
@@ -64,10 +86,17 @@ def test_as_str_and_as_map():
     assert mapping.as_map({"a": 1}) == {"a": 1}
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("0000-00-00", ""), ("", ""), (None, ""), ("2024-02-30", ""), ("2020-01-31", "2020-01-31"),
-    ("2020-01-31T00:00:00+00:00", "2020-01-31"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("0000-00-00", ""),
+        ("", ""),
+        (None, ""),
+        ("2024-02-30", ""),
+        ("2020-01-31", "2020-01-31"),
+        ("2020-01-31T00:00:00+00:00", "2020-01-31"),
+    ],
+)
 def test_as_date(value, expected):
     assert mapping.as_date(value) == expected
 
@@ -79,10 +108,17 @@ def test_as_id_list():
     assert mapping.as_id_list("5,6") == (5, 6)
 
 
-@pytest.mark.parametrize("text", [
-    "2018-03-28T17:24:20+00:00", "2018-03-28T17:24:20+0000", "2018-03-28T17:24:20Z",
-    "2018-03-28 17:24:20", "2018-03-28T11:24:20-06:00", "2018-03-28T17:24:20.000+00:00",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2018-03-28T17:24:20+00:00",
+        "2018-03-28T17:24:20+0000",
+        "2018-03-28T17:24:20Z",
+        "2018-03-28 17:24:20",
+        "2018-03-28T11:24:20-06:00",
+        "2018-03-28T17:24:20.000+00:00",
+    ],
+)
 def test_parse_timestamp_offsets(text):
     expected = datetime(2018, 3, 28, 17, 24, 20, tzinfo=UTC).timestamp()
     assert mapping.parse_timestamp(text) == expected
@@ -101,8 +137,9 @@ def test_format_timestamp_round_trip():
 
 # ------------------------------------------------------------------ envelopes
 def test_results_of_object_list_and_empty_quirks():
-    assert mapping.results_of({"results": {"users": {"1": {"id": 1}, "2": {"id": 2}}}}, "users") == [
-        {"id": 1}, {"id": 2}]
+    assert mapping.results_of(
+        {"results": {"users": {"1": {"id": 1}, "2": {"id": 2}}}}, "users"
+    ) == [{"id": 1}, {"id": 2}]
     assert mapping.results_of({"results": {"users": []}}, "users") == []
     assert mapping.results_of({"results": []}, "users") == []
     assert mapping.results_of({"results": {"users": ""}}, "users") == []
@@ -111,7 +148,9 @@ def test_results_of_object_list_and_empty_quirks():
 
 
 def test_strip_status():
-    assert mapping.strip_status({"_status_code": 200, "_status_message": "Created", "id": 4}) == {"id": 4}
+    assert mapping.strip_status({"_status_code": 200, "_status_message": "Created", "id": 4}) == {
+        "id": 4
+    }
 
 
 # ------------------------------------------------------------------ records from the official examples
@@ -129,14 +168,20 @@ def test_current_user_permissions_and_admin():
     assert cu.is_admin is True
     assert cu.company_name == "API Sample Output Company" and cu.client_url == "api_sample_output"
     assert cu.permissions["manage_jobcodes"] is False
-    assert cu.can("manage_jobcodes") is True          # admins can do everything
+    assert cu.can("manage_jobcodes") is True  # admins can do everything
     assert cu.name == "Mary Samsonite"
 
 
 def test_current_user_quirky_permissions():
-    cu = mapping.current_user({"id": "3000000001", "first_name": None, "last_name": "",
-                               "username": "boss", "permissions": {"admin": "0", "manage_users": "yes",
-                                                                   "manage_jobcodes": ""}})
+    cu = mapping.current_user(
+        {
+            "id": "3000000001",
+            "first_name": None,
+            "last_name": "",
+            "username": "boss",
+            "permissions": {"admin": "0", "manage_users": "yes", "manage_jobcodes": ""},
+        }
+    )
     assert cu.id == 3_000_000_001 and cu.is_admin is False
     assert cu.permissions == {"admin": False, "manage_users": True, "manage_jobcodes": False}
     assert cu.name == "boss"
@@ -145,12 +190,28 @@ def test_current_user_quirky_permissions():
 
 def test_jobcode_from_official_example_and_quirks():
     jc = mapping.jobcode(example("Jobcodes/object.json"))
-    assert (jc.id, jc.parent_id, jc.name, jc.type, jc.active) == (17288279, 0, "Assembly Line", "regular", True)
+    assert (jc.id, jc.parent_id, jc.name, jc.type, jc.active) == (
+        17288279,
+        0,
+        "Assembly Line",
+        "regular",
+        True,
+    )
     assert jc.short_code == "asm" and jc.locations == () and jc.assigned_to_all is False
 
-    quirky = mapping.jobcode({"id": "3100000450", "parent_id": "", "name": "Acme", "type": "PTO",
-                              "active": 1, "assigned_to_all": "", "has_children": "1",
-                              "filtered_customfielditems": "", "locations": ["3500000001"]})
+    quirky = mapping.jobcode(
+        {
+            "id": "3100000450",
+            "parent_id": "",
+            "name": "Acme",
+            "type": "PTO",
+            "active": 1,
+            "assigned_to_all": "",
+            "has_children": "1",
+            "filtered_customfielditems": "",
+            "locations": ["3500000001"],
+        }
+    )
     assert quirky.id == 3_100_000_450 and quirky.parent_id == 0 and quirky.type == "pto"
     assert quirky.active is True and quirky.assigned_to_all is False and quirky.has_children is True
     assert quirky.locations == (3_500_000_001,)
@@ -160,11 +221,21 @@ def test_jobcode_from_official_example_and_quirks():
 
 def test_customfield_and_item():
     cf = mapping.customfield(example("CustomFields/object.json"))
-    assert (cf.id, cf.name, cf.required, cf.applies_to, cf.type) == (134913, "Experience", True, "timesheet",
-                                                                     "managed-list")
+    assert (cf.id, cf.name, cf.required, cf.applies_to, cf.type) == (
+        134913,
+        "Experience",
+        True,
+        "timesheet",
+        "managed-list",
+    )
     assert mapping.customfield({"id": 1, "applies_to": "job_code"}).applies_to == "jobcode"
     item = mapping.customfielditem(example("CustomFieldItems/object.json"))
-    assert (item.id, item.customfield_id, item.name, item.short_code) == (3875655, 143369, "Jungle Safari", "JS")
+    assert (item.id, item.customfield_id, item.name, item.short_code) == (
+        3875655,
+        143369,
+        "Jungle Safari",
+        "JS",
+    )
 
 
 def test_location_and_link():
@@ -178,16 +249,33 @@ def test_location_and_link():
 
 
 def test_assignment_with_string_ids_and_empty_timestamps():
-    a = mapping.assignment({"id": 106063, "user_id": "1234", "jobcode_id": "37", "active": 1,
-                            "last_modified": "", "created": ""})
+    a = mapping.assignment(
+        {
+            "id": 106063,
+            "user_id": "1234",
+            "jobcode_id": "37",
+            "active": 1,
+            "last_modified": "",
+            "created": "",
+        }
+    )
     assert (a.id, a.user_id, a.jobcode_id, a.active) == (106063, 1234, 37, True)
-    assert mapping.assignment({"id": 1, "user_id": 0, "jobcode_id": 2, "active": False}).active is False
+    assert (
+        mapping.assignment({"id": 1, "user_id": 0, "jobcode_id": 2, "active": False}).active
+        is False
+    )
 
 
 def test_location_fields_for_writes():
     addr = Address("1 Main St", "", "Wellington", "WGN", "6011", "NZ")
     assert mapping.location_fields(addr, jobcode_ids=[3_100_000_001]) == {
-        "addr1": "1 Main St", "addr2": "", "city": "Wellington", "state": "WGN", "zip": "6011",
-        "country": "NZ", "linked_objects": {"jobcodes": [3_100_000_001]}}
+        "addr1": "1 Main St",
+        "addr2": "",
+        "city": "Wellington",
+        "state": "WGN",
+        "zip": "6011",
+        "country": "NZ",
+        "linked_objects": {"jobcodes": [3_100_000_001]},
+    }
     assert "linked_objects" not in mapping.location_fields(addr)
     assert mapping.location_fields(addr, jobcode_ids=[])["linked_objects"] == {"jobcodes": []}

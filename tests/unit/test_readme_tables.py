@@ -11,14 +11,31 @@ from tools import readme_tables
 
 
 def test_table_is_rendered_from_the_results_file(tmp_path):
-    (tmp_path / "soak-results.json").write_text(json.dumps([
-        {"name": "attacks held", "value": "3/4", "unit": "cases", "target": "4/4", "meets": False},
-        {"name": "duplicates | created", "value": 0, "unit": "duplicates", "target": 0, "meets": True},
-    ]), encoding="utf-8")
+    (tmp_path / "soak-results.json").write_text(
+        json.dumps(
+            [
+                {
+                    "name": "attacks held",
+                    "value": "3/4",
+                    "unit": "cases",
+                    "target": "4/4",
+                    "meets": False,
+                },
+                {
+                    "name": "duplicates | created",
+                    "value": 0,
+                    "unit": "duplicates",
+                    "target": 0,
+                    "meets": True,
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     readme = "intro\n<!-- table: soak-results.json -->\nold typed row\n<!-- /table -->\nend\n"
     out = readme_tables.render(readme, tmp_path)
     assert "old typed row" not in out
-    assert "| attacks held | 3/4 | 4/4 | **no** |" in out          # a miss is shown as a miss
+    assert "| attacks held | 3/4 | 4/4 | **no** |" in out  # a miss is shown as a miss
     assert "| duplicates \\| created | 0 duplicates | 0 | yes |" in out
     assert out.startswith("intro\n") and out.endswith("<!-- /table -->\nend\n")
 
@@ -29,6 +46,10 @@ def test_a_missing_results_file_keeps_the_last_table(tmp_path):
 
 
 def test_the_committed_readme_matches_the_committed_results():
-    done = subprocess.run([sys.executable, "tools/readme_tables.py", "--check"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "tools/readme_tables.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -30,8 +30,12 @@ from core.store.models import Connection, ImportRun, JournalEntry, utcnow
 @pytest.fixture
 def conn(tmp_path):
     open_database(tmp_path / "t.sqlite3")
-    c = Connection.create(xero_tenant_id="tenant-1", xero_tenant_name="Demo Org",
-                          qbtime_company_id="demo", qbtime_company_name="Demo")
+    c = Connection.create(
+        xero_tenant_id="tenant-1",
+        xero_tenant_name="Demo Org",
+        qbtime_company_id="demo",
+        qbtime_company_name="Demo",
+    )
     yield c
     close_database()
 
@@ -40,17 +44,44 @@ def _run_with_journal(conn):
     run = ImportRun.create(connection=conn, kind="import", status="done", started_at=utcnow())
     rows = [
         ("create", "jobcode", {}, {"name": "Société Générale Café", "parent_id": 0}, "done", None),
-        ("update", "user", {"first_name": "Chip", "last_name": "DAVIS"},
-         {"first_name": "Chippy", "last_name": "Davis"}, "done", None),
-        ("create", "jobcode", {}, {"name": "=HYPERLINK(\"http://x\")"}, "failed",
-         "Oops! name is too long"),
-        ("create", "location", {}, {"addr1": "389 Pittwater Road", "city": "Balmain"}, "unknown",
-         "interrupted before the answer was recorded"),
+        (
+            "update",
+            "user",
+            {"first_name": "Chip", "last_name": "DAVIS"},
+            {"first_name": "Chippy", "last_name": "Davis"},
+            "done",
+            None,
+        ),
+        (
+            "create",
+            "jobcode",
+            {},
+            {"name": '=HYPERLINK("http://x")'},
+            "failed",
+            "Oops! name is too long",
+        ),
+        (
+            "create",
+            "location",
+            {},
+            {"addr1": "389 Pittwater Road", "city": "Balmain"},
+            "unknown",
+            "interrupted before the answer was recorded",
+        ),
     ]
     for seq, (action, kind, before, after, state, error) in enumerate(rows, start=1):
-        JournalEntry.create(run=run, seq=seq, action=action, entity_kind=kind, xero_id=f"x{seq}",
-                            batch_key=f"{run.id}:r{seq}", before=before, after=after,
-                            state=state, error=error)
+        JournalEntry.create(
+            run=run,
+            seq=seq,
+            action=action,
+            entity_kind=kind,
+            xero_id=f"x{seq}",
+            batch_key=f"{run.id}:r{seq}",
+            before=before,
+            after=after,
+            state=state,
+            error=error,
+        )
     return run
 
 
@@ -59,14 +90,14 @@ def test_export_writes_utf8_bom_and_one_row_per_entry(conn, tmp_path):
     target = tmp_path / "report.csv"
     count = export_run_report(run, target)
     raw = target.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")                       # Excel reads the accents
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the accents
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert count == 4 and len(rows) == 5
     assert tuple(rows[0]) == REPORT_COLUMNS
     assert rows[1][:3] == ["create", "jobcode", "Société Générale Café"]
     assert rows[1][4].startswith("{") and "Société" in rows[1][4]  # JSON, not escaped
     assert rows[2][2] == "Chippy Davis" and "Chip" in rows[2][3]
-    assert rows[3][2].startswith("'=")                            # never run as a formula
+    assert rows[3][2].startswith("'=")  # never run as a formula
     assert rows[3][5:] == ["failed", "Oops! name is too long"]
     assert rows[4][2] == "389 Pittwater Road, Balmain"
     assert not list(tmp_path.glob("*.partial"))
@@ -76,12 +107,13 @@ def test_export_translates_header_and_codes(conn, tmp_path):
     run = _run_with_journal(conn)
     target = tmp_path / "rapport.csv"
     header = ["Modification", "Type", "Nom", "Avant", "Après", "Résultat", "Raison"]
-    export_run_report(run, target, header=header,
-                      words={"create": "Créer", "jobcode": "Projet", "done": "Fait"})
+    export_run_report(
+        run, target, header=header, words={"create": "Créer", "jobcode": "Projet", "done": "Fait"}
+    )
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[0] == header
     assert rows[1][0] == "Créer" and rows[1][1] == "Projet" and rows[1][5] == "Fait"
-    assert rows[2][0] == "update"                                  # codes without a word stay
+    assert rows[2][0] == "update"  # codes without a word stay
     with pytest.raises(ValueError):
         export_run_report(run, target, header=["only one"])
 
@@ -97,7 +129,9 @@ def test_problems_come_from_the_journal(conn):
     run = _run_with_journal(conn)
     problems = run_problems(run)
     assert [(p.action, p.kind, p.state) for p in problems] == [
-        ("create", "jobcode", "failed"), ("create", "location", "unknown")]
+        ("create", "jobcode", "failed"),
+        ("create", "location", "unknown"),
+    ]
     assert problems[0].reason == "Oops! name is too long"
 
 
@@ -127,33 +161,107 @@ class FakeClient:
             raise AttributeError(name)
 
         def write(rows):
-            return [WriteResult(row, True, 200, {**row, "id": row.get("id") or next(self.ids)})
-                    for row in rows]
+            return [
+                WriteResult(row, True, 200, {**row, "id": row.get("id") or next(self.ids)})
+                for row in rows
+            ]
+
         return write
 
 
 def _plan():
     actions = []
     for i in range(3):
-        actions.append(Action(f"cf:{i}", "custom_fields", "create", "customfield", "custom_fields",
-                              f"Field {i}", f"cf{i}", None, "tracking_category",
-                              after={"name": f"Field {i}"}))
+        actions.append(
+            Action(
+                f"cf:{i}",
+                "custom_fields",
+                "create",
+                "customfield",
+                "custom_fields",
+                f"Field {i}",
+                f"cf{i}",
+                None,
+                "tracking_category",
+                after={"name": f"Field {i}"},
+            )
+        )
     for i in range(120):  # more than two batches of creates, mixed with links and updates
-        actions.append(Action(f"c:{i}", "customers", "create", "jobcode", "customers", f"C{i}",
-                              f"c{i}", None, "customer",
-                              after={"name": f"C{i}", "assigned_to_all": i % 2 == 0}))
+        actions.append(
+            Action(
+                f"c:{i}",
+                "customers",
+                "create",
+                "jobcode",
+                "customers",
+                f"C{i}",
+                f"c{i}",
+                None,
+                "customer",
+                after={"name": f"C{i}", "assigned_to_all": i % 2 == 0},
+            )
+        )
         if i % 3 == 0:
-            actions.append(Action(f"l:{i}", "customers", "link", "jobcode", "customers", f"L{i}",
-                                  f"l{i}", 5000 + i, "customer"))
+            actions.append(
+                Action(
+                    f"l:{i}",
+                    "customers",
+                    "link",
+                    "jobcode",
+                    "customers",
+                    f"L{i}",
+                    f"l{i}",
+                    5000 + i,
+                    "customer",
+                )
+            )
         if i % 4 == 0:
-            actions.append(Action(f"u:{i}", "customers", "update", "jobcode", "customers",
-                                  f"U{i}", f"u{i}", 6000 + i, None, before={"name": "old"},
-                                  after={"name": f"U{i}"}))
-    actions.append(Action("a:1", "archive", "archive", "jobcode", "customers", "Gone", None, 7000,
-                          None, before={"active": True}, after={"active": False}))
+            actions.append(
+                Action(
+                    f"u:{i}",
+                    "customers",
+                    "update",
+                    "jobcode",
+                    "customers",
+                    f"U{i}",
+                    f"u{i}",
+                    6000 + i,
+                    None,
+                    before={"name": "old"},
+                    after={"name": f"U{i}"},
+                )
+            )
+    actions.append(
+        Action(
+            "a:1",
+            "archive",
+            "archive",
+            "jobcode",
+            "customers",
+            "Gone",
+            None,
+            7000,
+            None,
+            before={"active": True},
+            after={"active": False},
+        )
+    )
     # A phase listed out of order in the plan still runs in the importer's phase order.
-    actions.insert(0, Action("e:1", "employees", "create", "user", "employees", "Ann", "e1",
-                             None, "employee", after={"username": "ann"}))
+    actions.insert(
+        0,
+        Action(
+            "e:1",
+            "employees",
+            "create",
+            "user",
+            "employees",
+            "Ann",
+            "e1",
+            None,
+            "employee",
+            after={"username": "ann"},
+        ),
+    )
     return ImportPlan(actions=actions)
 
 
@@ -162,16 +270,22 @@ def test_batches_follow_the_importer_order_and_progress(conn):
     events = []
     importer = Importer(conn, FakeClient(), plan, progress=events.append)
     run = importer.execute()
-    journal = [e.batch_key.split(":", 1)[1] for e in
-               JournalEntry.select().where(JournalEntry.run == run).order_by(JournalEntry.seq)]
+    journal = [
+        e.batch_key.split(":", 1)[1]
+        for e in JournalEntry.select().where(JournalEntry.run == run).order_by(JournalEntry.seq)
+    ]
     planned = batches(plan)
     assert [a.ref for batch in planned for a in batch] == journal
     assert all(len(b) <= 50 for b in planned) and len({len(b) for b in planned}) > 1
     ends = list(itertools.accumulate(len(b) for b in planned))
     assert [e.done for e in events if e.phase != "finished"] == ends
     assert [e.phase for e in events if e.phase != "finished"] == [b[0].phase for b in planned]
-    assert phase_totals(plan) == {"custom_fields": 3, "customers": 120 + 40 + 30,
-                                  "employees": 1, "archive": 1}
+    assert phase_totals(plan) == {
+        "custom_fields": 3,
+        "customers": 120 + 40 + 30,
+        "employees": 1,
+        "archive": 1,
+    }
     counts = outcome_counts([a for b in planned for a in b])
     assert counts == importer.outcomes
 
@@ -181,15 +295,51 @@ def test_in_a_phase_restores_go_first_and_creates_last():
     creates, whatever order the plan lists them in (and report.batches agrees)."""
     from core.engine.plan import ordered_groups
 
-    create = Action("c", "customers", "create", "jobcode", "customers", "A", "x1", None,
-                    "customer", after={"name": "A"})
-    update = Action("u", "customers", "update", "jobcode", "customers", "B", "x2", 7, None,
-                    before={"name": "A"}, after={"name": "B"})
-    restore = Action("r", "customers", "restore", "jobcode", "customers", "C", "x3", 8, None,
-                     before={"active": False}, after={"active": True})
+    create = Action(
+        "c",
+        "customers",
+        "create",
+        "jobcode",
+        "customers",
+        "A",
+        "x1",
+        None,
+        "customer",
+        after={"name": "A"},
+    )
+    update = Action(
+        "u",
+        "customers",
+        "update",
+        "jobcode",
+        "customers",
+        "B",
+        "x2",
+        7,
+        None,
+        before={"name": "A"},
+        after={"name": "B"},
+    )
+    restore = Action(
+        "r",
+        "customers",
+        "restore",
+        "jobcode",
+        "customers",
+        "C",
+        "x3",
+        8,
+        None,
+        before={"active": False},
+        after={"active": True},
+    )
     link = Action("l", "customers", "link", "jobcode", "customers", "D", "x4", 9, "customer")
     groups = ordered_groups([create, update, link, restore])
-    assert [key for key, _ in groups] == [("restore", "jobcode"), ("update", "jobcode"),
-                                          ("local", "jobcode"), ("create", "jobcode")]
+    assert [key for key, _ in groups] == [
+        ("restore", "jobcode"),
+        ("update", "jobcode"),
+        ("local", "jobcode"),
+        ("create", "jobcode"),
+    ]
     plan = ImportPlan(actions=[create, update, link, restore])
     assert [a.ref for batch in batches(plan) for a in batch] == ["r", "u", "l", "c"]

@@ -159,8 +159,15 @@ def parse_timestamp(value: Any) -> float | None:
         return None
     y, mo, d, h, mi, s, frac, tz = m.groups()
     try:
-        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                      min(999_999, round(float(frac) * 1_000_000)) if frac else 0)
+        dt = datetime(
+            int(y),
+            int(mo),
+            int(d),
+            int(h or 0),
+            int(mi or 0),
+            int(s or 0),
+            min(999_999, round(float(frac) * 1_000_000)) if frac else 0,
+        )
     except ValueError:
         return None
     return dt.replace(tzinfo=_offset(tz)).timestamp()
@@ -214,7 +221,7 @@ class CurrentUser:
     username: str
     email: str
     company_name: str
-    client_url: str             # the account's sub-domain: stable, names the company
+    client_url: str  # the account's sub-domain: stable, names the company
     permissions: dict[str, bool] = field(default_factory=dict, compare=False)
     is_admin: bool = False
     active: bool = True
@@ -359,8 +366,21 @@ def assignment(raw: Mapping[str, Any]) -> QBTAssignment:
 
 # =========================================================================== outbound
 #: text fields of a written row that a person reads (names and address lines)
-_TEXT_FIELDS = ("name", "first_name", "last_name", "display_name", "short_code", "addr1",
-                "addr2", "city", "state", "zip", "country", "notes", "description")
+_TEXT_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "display_name",
+    "short_code",
+    "addr1",
+    "addr2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "notes",
+    "description",
+)
 
 
 def outbound(row: Mapping[str, Any]) -> dict[str, Any]:

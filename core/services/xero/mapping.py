@@ -46,7 +46,7 @@ def parse_ms_date(value: Any) -> float | None:
         return None
     m = _MS_DATE_RE.match(value)
     if not m or not _MS_MIN <= int(m.group(1)) <= _MS_MAX:
-        return None   # unreadable, or a date no calendar holds (/Date(99999999999999999)/)
+        return None  # unreadable, or a date no calendar holds (/Date(99999999999999999)/)
     return int(m.group(1)) / 1000.0
 
 
@@ -236,9 +236,14 @@ def map_item(raw: dict[str, Any]) -> XeroItem:
 
 def map_tracking_category(raw: dict[str, Any]) -> XeroTrackingCategory:
     options = tuple(
-        XeroTrackingOption(option_id=_text(o.get("TrackingOptionID")), name=_text(o.get("Name")),
-                           status=_text(o.get("Status")).upper() or "ACTIVE")
-        for o in (raw.get("Options") or []) if isinstance(o, dict))
+        XeroTrackingOption(
+            option_id=_text(o.get("TrackingOptionID")),
+            name=_text(o.get("Name")),
+            status=_text(o.get("Status")).upper() or "ACTIVE",
+        )
+        for o in (raw.get("Options") or [])
+        if isinstance(o, dict)
+    )
     return XeroTrackingCategory(
         category_id=_text(raw.get("TrackingCategoryID")),
         name=_text(raw.get("Name")),
