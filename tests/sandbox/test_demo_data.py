@@ -7,7 +7,6 @@ import itertools
 import json
 import random
 import re
-import time
 import unicodedata
 import uuid
 from collections import Counter
@@ -81,15 +80,9 @@ def demo() -> dict[str, Any]:
     return build_demo_company()
 
 
-_LARGE_SECONDS: list[float] = []
-
-
 @pytest.fixture(scope="module")
 def large_au() -> dict[str, Any]:
-    started = time.perf_counter()
-    data = generate_large()  # 10,000 contacts, 300 employees, 500 items, AU, seed 1
-    _LARGE_SECONDS.append(time.perf_counter() - started)
-    return data
+    return generate_large()  # 10,000 contacts, 300 employees, 500 items, AU, seed 1
 
 
 def org_by_key(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -807,8 +800,8 @@ def test_xero_ids_are_unique_uuids(builder):
 # --------------------------------------------------------------------------- the large generator
 
 
-def test_large_default_is_fast_and_sized(large_au):
-    assert _LARGE_SECONDS[0] < 3.0, f"10,000 contacts took {_LARGE_SECONDS[0]:.2f} s"
+def test_large_default_is_sized(large_au):
+    # Its speed is a benchmark's business (make bench), not a timed unit test's.
     org = large_au["xero"]["organisations"][0]
     assert len(large_au["xero"]["organisations"]) == 1
     assert len(org["Contacts"]) == 10000 and len(org["Items"]) == 500
