@@ -55,7 +55,7 @@ from core.store.models import ALL_MODELS, db
 log = logging.getLogger(__name__)
 
 #: Current schema. Bump it and add a step to MIGRATIONS for every schema change.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: "XQBT" in ASCII: marks the SQLite file as this app's (PRAGMA application_id).
 APPLICATION_ID = 0x58514254
 DATABASE_FILE = "bridge.sqlite3"
@@ -99,7 +99,30 @@ def _migrate_1_to_2(migrator: SqliteMigrator) -> None:
     )
 
 
-MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2}
+def _migrate_2_to_3(migrator: SqliteMigrator) -> None:
+    """v3: ``sent_hours`` remembers which QuickBooks Time hours went to Xero Payroll and to
+    invoices (new run kinds and journal actions are checked in Python, no column changes)."""
+    database = migrator.database
+    database.execute_sql(
+        'CREATE TABLE "sent_hours" ("id" INTEGER NOT NULL PRIMARY KEY, '
+        '"run_id" INTEGER NOT NULL, "connection_id" INTEGER NOT NULL, '
+        '"target" VARCHAR(32) NOT NULL, "qbt_timesheet_id" INTEGER NOT NULL, '
+        '"qbt_last_modified" VARCHAR(255) NOT NULL, "xero_id" VARCHAR(255) NOT NULL, '
+        '"line_key" VARCHAR(255) NOT NULL, "day" VARCHAR(255) NOT NULL, "hours" REAL NOT NULL, '
+        '"amount" REAL, "currency" VARCHAR(255) NOT NULL, "active" INTEGER NOT NULL, '
+        '"created_at" TEXT NOT NULL, '
+        'FOREIGN KEY ("run_id") REFERENCES "import_run" ("id") ON DELETE CASCADE, '
+        'FOREIGN KEY ("connection_id") REFERENCES "connection" ("id") ON DELETE CASCADE)'
+    )
+    database.execute_sql(
+        'CREATE INDEX "sent_hours_connection_id_target_qbt_timesheet_id" '
+        'ON "sent_hours" ("connection_id", "target", "qbt_timesheet_id")'
+    )
+    database.execute_sql('CREATE INDEX "sent_hours_run_id" ON "sent_hours" ("run_id")')
+    database.execute_sql('CREATE INDEX "sent_hours_xero_id" ON "sent_hours" ("xero_id")')
+
+
+MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2, 3: _migrate_2_to_3}
 
 
 # -- helpers ----------------------------------------------------------------------------------

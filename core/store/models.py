@@ -19,7 +19,6 @@ schema. Conventions:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -33,16 +32,6 @@ db = pw.DatabaseProxy()
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def fingerprint(values: Mapping[str, Any]) -> str:
-    """A short stable digest of the fields a decision depended on (``Decision.depends_on``).
-
-    When any of those fields changes on either side, the fingerprint changes and the saved
-    decision is stale: the review screen asks again instead of applying an outdated answer.
-    """
-    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
 # -- field types -------------------------------------------------------------------------------
@@ -115,8 +104,22 @@ LINK_KINDS = (
 )
 DECISION_ACTIONS = ("link", "restore_link", "create", "skip", "rename", "later")
 RUN_STATUSES = ("planned", "running", "cancelled", "failed", "done", "undone")
-RUN_KINDS = ("import", "undo")
-JOURNAL_ACTIONS = ("create", "update", "archive", "restore", "assign", "unassign", "link")
+#: import: Xero -> QuickBooks Time; payroll_export: hours and time off -> Xero Payroll;
+#: invoicing: billable hours -> draft Xero invoices; undo: any of them reverted
+RUN_KINDS = ("import", "undo", "payroll_export", "invoicing")
+#: delete: a Xero draft the run made is removed (payroll 2.0 timesheets, invoices: DELETED)
+JOURNAL_ACTIONS = (
+    "create",
+    "update",
+    "archive",
+    "restore",
+    "assign",
+    "unassign",
+    "link",
+    "delete",
+)
+#: where QuickBooks Time hours were sent (SentHours.target)
+SENT_TARGETS = ("payroll", "leave", "invoice")
 JOURNAL_STATES = ("intent", "done", "failed", "unknown")
 
 
@@ -403,6 +406,47 @@ class Setting(BaseModel):
         )
 
 
+class SentHours(BaseModel):
+    """Which QuickBooks Time timesheet went into which Xero record, as of which version of it.
+
+    One row per (timesheet, Xero record, line) a payroll export or an invoicing run sent: a
+    draft timesheet's day on an earnings rate (``payroll``), a leave application or employee
+    leave (``leave``), a draft invoice's line (``invoice``). "Never twice" and "edited in
+    QuickBooks Time since it was sent" are queries on it (``qbt_last_modified`` is the
+    timesheet's ``last_modified`` as read when it was sent). An undo, or a later run that
+    replaces the line, sets ``active`` false; the rows stay as history.
+    """
+
+    run = pw.ForeignKeyField(ImportRun, backref="sent_hours", on_delete="CASCADE", index=False)
+    connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+    target = ChoiceField(SENT_TARGETS)
+    qbt_timesheet_id = pw.BigIntegerField()
+    qbt_last_modified = pw.CharField(default="")
+    #: the Xero record: timesheet, leave application / employee leave, or invoice id
+    xero_id = pw.CharField()
+    #: the line inside it: e.g. "2026-11-23|<EarningsRateID>" or an invoice line's key
+    line_key = pw.CharField(default="")
+    #: the day the hours count on (YYYY-MM-DD, the company's time zone)
+    day = pw.CharField(default="")
+    hours = pw.FloatField()
+    amount = pw.FloatField(null=True)
+    currency = pw.CharField(default="")
+    active = pw.BooleanField(default=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    if TYPE_CHECKING:  # peewee adds these when the class is made
+        run_id: Any
+        connection_id: Any
+
+    class Meta:
+        table_name = "sent_hours"
+        indexes = (
+            (("connection", "target", "qbt_timesheet_id"), False),
+            (("run",), False),
+            (("xero_id",), False),
+        )
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Connection,
     XeroRecord,
@@ -414,6 +458,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     JournalEntry,
     LeaveLink,
     Setting,
+    SentHours,
 )
 
 

@@ -48,8 +48,9 @@ from tests.reliability.support import (
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_V1 = ROOT / "tests" / "fixtures" / "db_v1.sql"
+FIXTURES = {1: FIXTURE_V1, 2: ROOT / "tests" / "fixtures" / "db_v2.sql"}
 #: released schemas and how to make a database of each
-RELEASED = (1, 2)
+RELEASED = (1, 2, 3)
 
 
 @pytest.fixture(autouse=True)
@@ -77,9 +78,9 @@ def _version(path: Path) -> int:
 def _make_release(version: int, home: Path) -> Path:
     path = home / "data" / DATABASE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    if version == 1:
+    if version in FIXTURES:
         conn = sqlite3.connect(path)
-        conn.executescript(FIXTURE_V1.read_text(encoding="utf-8"))
+        conn.executescript(FIXTURES[version].read_text(encoding="utf-8"))
         conn.close()
     elif version == SCHEMA_VERSION:  # "created by this version"
         open_database(path)
@@ -99,7 +100,7 @@ def test_every_release_is_listed():
 def test_upgrade_from_every_release_then_sync(tmp_path, version):
     home = tmp_path / "home"
     path = _make_release(version, home)
-    if version == 1:
+    if version in FIXTURES:
         # migrated with its rows kept; then the fixture's made-up organisations (which no
         # simulator knows) are removed so the demo connection is the only one
         from core.store.models import Connection

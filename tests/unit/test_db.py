@@ -41,10 +41,10 @@ from core.store.models import (
     LeaveLink,
     Link,
     QBTRecord,
+    SentHours,
     Setting,
     SyncCursor,
     XeroRecord,
-    fingerprint,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,8 +145,8 @@ def make_connection(n: int = 1, **overrides) -> Connection:
 
 def test_fresh_database_gets_the_current_schema(db_path):
     database = open_database(db_path)
-    assert SCHEMA_VERSION == 2
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 2
+    assert SCHEMA_VERSION == 3
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 3
     assert database.execute_sql("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -212,7 +212,7 @@ def test_v1_database_is_migrated_keeping_rows_with_right_defaults(v1_path):
     before.close()
 
     database = open_database(v1_path)
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 2
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn = database.connection()
     assert counts(conn) == V1_COUNTS
@@ -296,7 +296,7 @@ def test_a_failing_step_after_real_changes_rolls_back_everything(v1_path):
 
     # Nothing is stuck: the real migration runs fine on the next start.
     database = open_database(v1_path)
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 2
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_step_breaking_foreign_keys_is_rolled_back(v1_path):
@@ -344,7 +344,7 @@ def test_a_database_from_a_newer_app_is_refused_and_untouched(db_path):
 
     with pytest.raises(DatabaseTooNew) as info:
         open_database(db_path)
-    assert info.value.params == {"found": 99, "supported": 2}
+    assert info.value.params == {"found": 99, "supported": 3}
     assert "format 99" in info.value.user_message("en")
     assert _snapshot_dir(db_path.parent) == before  # no -wal, no backup, same bytes
     assert dbmod.db.obj is None
@@ -515,13 +515,13 @@ def test_settings_are_json_values_with_upsert(opened):
 
 def test_decision_fingerprint_detects_changes(opened):
     c = make_connection()
-    fp = fingerprint({"name": "Bayside Club", "email": None})
-    assert fp == fingerprint({"email": None, "name": "Bayside Club"})
+    fp = "sha256:" + "a" * 32  # matching.fingerprint() of what the answer depended on
     d = Decision.create(
         connection=c, kind="customer", xero_id="x1", action="link", target_qbt_id=5, depends_on=fp
     )
     assert not d.is_stale(fp)
-    assert d.is_stale(fingerprint({"name": "Bayside Club Inc", "email": None}))
+    assert d.is_stale("sha256:" + "b" * 32)
+    assert Decision(depends_on="").is_stale(fp)  # a decision saved before v2 is asked again
 
 
 def test_run_history_survives_and_blocks_deleting_a_connection(opened):
@@ -697,3 +697,36 @@ def test_bulk_insert_checks_values_and_upserts(db_path):
     )
     row = XeroRecord.get()
     assert (row.name, row.email, XeroRecord.select().count()) == ("Renamed", "a@x", 1)
+
+
+FIXTURE_V2 = ROOT / "tests" / "fixtures" / "db_v2.sql"
+
+
+def test_v2_database_gains_the_sent_hours_table_keeping_every_row(tmp_path):
+    """v2 -> v3 adds sent_hours (what went to Xero Payroll and invoices), as a fresh v3 has it."""
+    path = tmp_path / "v2" / "bridge.sqlite3"
+    path.parent.mkdir()
+    conn = sqlite3.connect(path)
+    conn.executescript(FIXTURE_V2.read_text(encoding="utf-8"))
+    before = counts(conn)
+    conn.close()
+    database = open_database(path)
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 3
+    assert counts(database.connection()) == before
+    run = ImportRun.create(connection=1, kind="payroll_export", status="done")
+    row = SentHours.create(
+        run=run, connection=1, target="payroll", qbt_timesheet_id=1, xero_id="ts-1", hours=7.5
+    )
+    assert SentHours.get_by_id(row.id).active is True
+    with pytest.raises(ValueError):  # targets are a closed list
+        SentHours.create(
+            run=run, connection=1, target="bank", qbt_timesheet_id=2, xero_id="x", hours=1.0
+        )
+    close_database()
+    fresh = tmp_path / "fresh.sqlite3"
+    open_database(fresh)
+    close_database()
+    with raw(path) as migrated, raw(fresh) as new:
+        assert schema_shape(migrated) == schema_shape(new)
+    migrated.close()
+    new.close()
