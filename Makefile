@@ -58,12 +58,14 @@ test: venv
 test-fast: venv
 	$(PY) -m pytest -m "not keyring_integration" -x -q $(PYTEST_ARGS)
 
-# The gate CI runs before the tests: lint, format, the layers (import contracts), types.
+# The gate CI runs before the tests: lint, format, the layers (import contracts), types,
+# and the release workflow (actionlint; it runs only on GitHub).
 lint: venv
 	$(PY) -m ruff check core wizard tests main.py tools
 	$(PY) -m ruff format --check core wizard tests main.py tools
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[benchmarks]'
