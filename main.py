@@ -155,6 +155,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="first undo, newest first, the later imports that changed the same records",
     )
     p.add_argument("--org", help="organisation name or tenant id")
+    p = sub.add_parser(
+        "export-hours",
+        parents=[common],
+        help="send approved QuickBooks Time hours and paid time off of a pay period to Xero "
+        "Payroll as draft timesheets and leave",
+    )
+    p.add_argument(
+        "--period",
+        metavar="YYYY-MM-DD",
+        help="any date inside the pay period (default: the last period that has ended)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
+    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
+    p = sub.add_parser(
+        "bill-time",
+        parents=[common],
+        help="bill the billable QuickBooks Time hours of a date range as draft sales invoices "
+        "in Xero (one per customer)",
+    )
+    p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
+    p.add_argument(
+        "--include-unapproved",
+        action="store_true",
+        help="bill hours not approved yet too (their lines say so)",
+    )
+    p.add_argument(
+        "--name-people", action="store_true", help="name who worked in each line's description"
+    )
+    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
+    p = sub.add_parser(
+        "invoices",
+        parents=[common],
+        help="the invoices the app made in Xero, with their status (draft, approved, paid)",
+    )
+    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
     return parser
 
 
@@ -304,6 +341,21 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
             return cli.cmd_history(ctx, out, args.org, args.run_id)
         if command == "undo":
             return cli.cmd_undo(ctx, out, args.org, args.run_id, args.cascade)
+        if command == "export-hours":
+            return cli.cmd_export_hours(ctx, out, args.org, args.period, args.dry_run)
+        if command == "bill-time":
+            return cli.cmd_bill_time(
+                ctx,
+                out,
+                args.org,
+                args.start,
+                args.end,
+                args.dry_run,
+                args.include_unapproved,
+                args.name_people,
+            )
+        if command == "invoices":
+            return cli.cmd_invoices(ctx, out, args.org)
         raise AssertionError(command)
     except cli.BridgeError as exc:
         log.warning("%s failed: %s", command, exc)

@@ -717,3 +717,220 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
     last = rows[-1]
     out.result({**last, "undone": rows})
     return EXIT_OK if not failed_total else EXIT_ERROR
+
+
+# ---------------------------------------------------------------------------- payroll export
+def cmd_export_hours(
+    ctx: Any, out: Output, org: str | None, period: str | None, dry_run: bool
+) -> int:
+    """Send the approved hours and paid time off of one pay period to Xero Payroll."""
+    from datetime import date as _date
+
+    from core.app.payroll import export_hours
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    day = None
+    if period:
+        try:
+            day = _date.fromisoformat(period)
+        except ValueError:
+            out.warn(
+                tr(
+                    'The period "{value}" is not a date. Give any day of the pay period as '
+                    "YYYY-MM-DD, for example --period 2026-11-20.",
+                    value=period,
+                )
+            )
+            return EXIT_USAGE
+    result = export_hours(ctx, conn, period=day, dry_run=dry_run)
+    payload = result.as_json()
+    if not out.as_json:
+        preview = result.preview
+        title = (
+            N_('Dry run for "{org}", pay period {start} to {end}: nothing was sent.')
+            if dry_run
+            else N_('Hours of the pay period {start} to {end} for Xero "{org}":')
+        )
+        out.say(
+            tr(
+                title,
+                org=conn.xero_tenant_name,
+                start=preview.period.start.isoformat(),
+                end=preview.period.end.isoformat(),
+            )
+        )
+        actions = {
+            "create": tr("new draft timesheet"),
+            "update": tr("update of our draft timesheet"),
+            "unchanged": tr("already in Xero, unchanged"),
+            "skip": tr("not sent"),
+            "none": tr("no regular hours"),
+        }
+        for person in preview.people:
+            out.say(
+                f"  {person.name}: {person.regular_hours:g} h — {actions.get(person.action, '')}"
+            )
+            if person.days:
+                out.say("    " + ", ".join(f"{d} {h:g}" for d, h in sorted(person.days.items())))
+            for block in person.leave:
+                if block.action == "skip":
+                    continue
+                out.say(
+                    "    "
+                    + tr(
+                        "leave {name}: {hours} h, {start} to {end}",
+                        name=block.name,
+                        hours=f"{block.hours:g}",
+                        start=block.start,
+                        end=block.end,
+                    )
+                )
+            for left in person.left_out:
+                out.say(f"    - {left.day}: {left.hours:g} h, {left.reason()}")
+        sheets, leave = payload["timesheets"], payload["leave"]
+        out.say(
+            tr(
+                "Timesheets: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} not sent. Leave: {leave_created} sent, {leave_skipped} not sent.",
+                created=sheets["created"],
+                updated=sheets["updated"],
+                unchanged=sheets["unchanged"],
+                skipped=sheets["skipped"],
+                leave_created=leave["created"],
+                leave_skipped=leave["skipped"],
+            )
+        )
+        if payload["problems"]:
+            out.say(tr("To look at:"))
+            for problem in payload["problems"]:
+                out.say(f"  - {problem['who']}: {problem['reason']}")
+        if result.run is not None:
+            out.say(tr('To take it back: undo {run}', run=result.run.id))
+        elif not dry_run:
+            out.say(tr("Nothing new to send: Xero already has these hours."))
+    out.result(payload)
+    return EXIT_OK if not result.failed else EXIT_ERROR
+
+
+# ---------------------------------------------------------------------------- bill time (invoicing)
+def _day_arg(out: Output, value: str, option: str) -> Any:
+    from datetime import date as _date
+
+    try:
+        return _date.fromisoformat(value)
+    except ValueError:
+        out.warn(
+            tr(
+                'The date "{value}" given to {option} is not a date: write it as YYYY-MM-DD, '
+                "for example {option} 2026-11-16.",
+                value=value,
+                option=option,
+            )
+        )
+        return None
+
+
+def cmd_bill_time(
+    ctx: Any,
+    out: Output,
+    org: str | None,
+    start: str,
+    end: str,
+    dry_run: bool,
+    include_unapproved: bool = False,
+    name_people: bool = False,
+) -> int:
+    """Billable QuickBooks Time hours of a date range -> draft sales invoices in Xero."""
+    from core.app.invoicing import bill_time
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    first, last = _day_arg(out, start, "--from"), _day_arg(out, end, "--to")
+    if first is None or last is None:
+        return EXIT_USAGE
+    if first > last:
+        out.warn(
+            tr(
+                "The range starts after it ends ({start} to {end}): give --from a day on or "
+                "before --to.",
+                start=start,
+                end=end,
+            )
+        )
+        return EXIT_USAGE
+    result = bill_time(
+        ctx,
+        conn,
+        start=first,
+        end=last,
+        dry_run=dry_run,
+        include_unapproved=include_unapproved,
+        name_people=name_people,
+    )
+    payload = result.as_json()
+    if not out.as_json:
+        title = (
+            N_('Dry run for "{org}", hours of {start} to {end}: nothing was sent.')
+            if dry_run
+            else N_('Billable hours of {start} to {end} for Xero "{org}":')
+        )
+        out.say(tr(title, org=conn.xero_tenant_name, start=start, end=end))
+        actions = {
+            "create": tr("new draft invoice"),
+            "update": tr("update of our draft invoice"),
+            "unchanged": tr("already in Xero, unchanged"),
+            "skip": tr("not sent"),
+        }
+        sources = {"item": tr("item's sales price"), "job": tr("job's billable rate")}
+        for inv in result.preview.invoices:
+            out.say(
+                f"  {inv.contact_name}: {inv.hours:g} h, {inv.total:.2f} {inv.currency} — "
+                f"{actions.get(inv.action, inv.action)}"
+            )
+            for line in inv.lines:
+                out.say(
+                    f"    {line.item_name or line.job_name}: {line.hours:g} h × "
+                    f"{line.unit_price:g} ({sources[line.price_source]}) = {line.amount:.2f}"
+                    + (f" [{tr('not approved yet')}]" if line.unapproved else "")
+                )
+        counts = payload["invoices"]
+        out.say(
+            tr(
+                "Invoices: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} not sent.",
+                **counts,
+            )
+        )
+        if payload["problems"]:
+            out.say(tr("To look at:"))
+            for problem in payload["problems"]:
+                out.say(f"  - {problem['who']}: {problem['reason']}")
+        if result.run is not None:
+            out.say(tr("To take it back: undo {run}", run=result.run.id))
+        elif not dry_run:
+            out.say(tr("Nothing new to bill: Xero already has these hours."))
+    out.result(payload)
+    return EXIT_OK
+
+
+def cmd_invoices(ctx: Any, out: Output, org: str | None) -> int:
+    """The invoices the product made, with their status in Xero (draft, approved, paid…)."""
+    from core.app.invoicing import invoice_statuses
+
+    conn = pick_connection(org)
+    if conn is None:
+        return _no_connection(out, org)
+    rows = invoice_statuses(ctx, conn)
+    for inv in rows:
+        paid = f" ({tr('paid on {day}', day=inv.paid_on)})" if inv.paid_on else ""
+        out.say(
+            f"  {inv.number or '—'}  {inv.contact}  {inv.total:.2f} {inv.currency}  "
+            f"{tr(inv.status)}{paid}  {inv.url}"
+        )
+    if not rows:
+        out.say(tr("The app has not made any invoice in Xero yet (see bill-time)."))
+    out.result({"invoices": [inv.as_json() for inv in rows]})
+    return EXIT_OK

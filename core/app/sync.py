@@ -293,6 +293,14 @@ def undo_cascade(
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
         raise RunNotFound(run=run_id)
+    if run.kind == "payroll_export":
+        from core.app.payroll import undo_export
+
+        return [(run.id, undo_export(ctx, conn, run, progress=progress))]
+    if run.kind == "invoicing":
+        from core.app.invoicing import undo_invoicing
+
+        return [(run.id, undo_invoicing(ctx, conn, run, progress=progress))]
     if run.kind != "import" or run.dry_run:
         raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
     if run.status == "undone":

@@ -1986,10 +1986,14 @@ class XeroApi:
             errors.append("Due Date is required for an approved invoice.")
 
         lines = merged.get("LineItems")
+        # Deleting a draft or voiding an invoice changes its status only: Xero does not check
+        # its lines again (an item since made purchase-only does not block a delete).
+        removing = existing is not None and status in ("DELETED", "VOIDED")
+        approving = status in ("SUBMITTED", "AUTHORISED")
         items_by_code = {i.get("Code"): i for i in org.get("Items", [])}
         built_lines: list[dict[str, Any]] = []
         if not isinstance(lines, list) or not lines:
-            if status != "DRAFT":
+            if approving:
                 errors.append("At least one line item is required for an approved invoice.")
             lines = lines if isinstance(lines, list) else []
         for line in lines:
@@ -2004,7 +2008,7 @@ class XeroApi:
                     errors.append(f"Item code '{bl['ItemCode']}' is not valid")
                 else:
                     sold = item.get("IsSold", True)
-                    if inv_type == "ACCREC" and not sold:
+                    if inv_type == "ACCREC" and not sold and not removing:
                         errors.append(f"Item code '{bl['ItemCode']}' is not a sold item")
                     if not bl.get("Description"):
                         desc = (
@@ -2037,7 +2041,7 @@ class XeroApi:
                     f"The quantity value '{bl['Quantity']:.4f}' is invalid. "
                     "Quantity must not be less than zero."
                 )
-            if status != "DRAFT" and not bl.get("AccountCode"):
+            if approving and not bl.get("AccountCode"):
                 errors.append(
                     "Account code must be specified for each line item of an approved invoice."
                 )
@@ -2208,6 +2212,64 @@ class XeroApi:
             if m:
                 highest = max(highest, int(m.group(1)))
         return f"INV-{highest + 1:04d}"
+
+    def demo_user_changes_invoice(
+        self, tenant: str, invoice_id: str, action: str, *, paid_on: date | None = None
+    ) -> dict[str, Any]:
+        """What a user does to an invoice in Xero's own screens, for tests and the demo only
+        (no route reaches it: not part of Xero's API, not reachable by the product).
+
+        ``approve``: a draft becomes ``AUTHORISED`` (an invoice number if it had none).
+        ``pay``: an approved invoice is paid in full as Xero reports it: ``Status`` ``PAID``,
+        ``AmountDue`` 0, ``AmountPaid`` = the total, ``FullyPaidOnDate``, one payment.
+        ``delete``: a draft becomes ``DELETED``. ``void``: an approved invoice ``VOIDED``.
+        Each bumps ``UpdatedDateUTC`` (If-Modified-Since finds it). Returns the stored copy.
+        """
+        allowed = {
+            "approve": ({"DRAFT", "SUBMITTED"}, "AUTHORISED"),
+            "pay": ({"AUTHORISED"}, "PAID"),
+            "delete": ({"DRAFT", "SUBMITTED"}, "DELETED"),
+            "void": ({"AUTHORISED"}, "VOIDED"),
+        }
+        if action not in allowed:
+            raise ValueError(f"unknown action {action!r}")
+        with self.store.lock:
+            org = self.store.xero_org(tenant)
+            if org is None:
+                raise KeyError(tenant)
+            invoices = org.get("Invoices", [])
+            inv = next(
+                (i for i in invoices if str(i.get("InvoiceID")).lower() == invoice_id.lower()),
+                None,
+            )
+            if inv is None:
+                raise KeyError(invoice_id)
+            before, after = allowed[action]
+            if inv.get("Status") not in before:
+                raise ValueError(f"cannot {action} an invoice that is {inv.get('Status')}")
+            now = self.clock.now()
+            inv["Status"] = after
+            if action == "approve" and not inv.get("InvoiceNumber"):
+                inv["InvoiceNumber"] = self._next_invoice_number(invoices, set())
+            if action == "pay":
+                day = paid_on or datetime.fromtimestamp(now, UTC).date()
+                total = float(inv.get("Total") or 0.0)
+                inv["AmountPaid"] = total
+                inv["AmountDue"] = 0.0
+                inv["FullyPaidOnDate"] = _fmt_date_only(day)
+                inv["Payments"] = [
+                    {
+                        "PaymentID": str(uuid.uuid4()),
+                        "Date": _fmt_date_only(day),
+                        "Amount": total,
+                        "CurrencyRate": 1.0,
+                        "HasAccount": False,
+                        "HasValidationErrors": False,
+                    }
+                ]
+            inv["UpdatedDateUTC"] = ms_date(now)
+            self.store.save("xero")
+            return copy.deepcopy(inv)
 
     # ------------------------------------------------------------------ payroll
     def _payroll(

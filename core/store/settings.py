@@ -59,6 +59,10 @@ class XeroAppSettings:
     token_url: str = XERO_TOKEN_URL
     revocation_url: str = XERO_REVOCATION_URL
     api_base: str = XERO_API_BASE
+    #: an app registered before 2 March 2026: invoices are written with the broad
+    #: ``accounting.transactions`` scope instead of ``accounting.invoices``
+    #: (settings file ``"xero_scopes_legacy": true``)
+    scopes_legacy: bool = False
 
     @property
     def connections_url(self) -> str:
@@ -148,4 +152,7 @@ def load_xero_settings(
             redirect_uris=", ".join(loopback_redirect_uri(p) for p in ports),
             settings_file=str(path),
         )
-    return XeroAppSettings(client_id=client_id, redirect_ports=ports)
+    legacy = file_values.get("xero_scopes_legacy", False)
+    if not isinstance(legacy, bool):
+        raise SettingsFileInvalid(path=str(path), reason="xero_scopes_legacy must be true or false")
+    return XeroAppSettings(client_id=client_id, redirect_ports=ports, scopes_legacy=legacy)

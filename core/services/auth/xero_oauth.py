@@ -62,7 +62,15 @@ BASE_SCOPES: tuple[str, ...] = (
     # (granular scope of apps registered after 2026-03-02; references §2.4)
     "accounting.invoices.read",
 )
-PAYROLL_SCOPES: tuple[str, ...] = ("payroll.employees.read", "payroll.settings.read")
+PAYROLL_SCOPES: tuple[str, ...] = (
+    "payroll.employees.read",
+    "payroll.settings.read",
+    # sending hours to Xero Payroll: draft timesheets, and leave (an employee write)
+    "payroll.timesheets",
+    "payroll.employees",
+)
+#: what sending hours to Xero Payroll needs (a connection made before it lacks them)
+PAYROLL_EXPORT_SCOPES: tuple[str, ...] = ("payroll.timesheets", "payroll.employees")
 PAYROLL_VERSIONS = frozenset({"AU", "NZ", "UK"})
 
 
@@ -103,6 +111,80 @@ def missing_scopes(granted: Iterable[str], version: str | None) -> list[str]:
     """Scopes :func:`scopes_for` wants for ``version`` that ``granted`` lacks."""
     have = set(granted)
     return [s for s in scopes_for(version) if s not in have]
+
+
+# --------------------------------------------------------------------------- invoicing scopes
+#: Writing invoices (bill time): the granular scope of apps registered after 2 March 2026;
+#: older apps keep the broad one (the settings file's ``xero_scopes_legacy``).
+INVOICE_SCOPE = "accounting.invoices"
+LEGACY_INVOICE_SCOPE = "accounting.transactions"
+#: the database setting that says the user turned invoicing on (asked at the next sign-in)
+INVOICING_SETTING = "invoicing_enabled"
+
+
+def invoice_scopes(legacy: bool = False) -> tuple[str, ...]:
+    """The scope the sign-in asks for once invoicing is turned on."""
+    return (LEGACY_INVOICE_SCOPE,) if legacy else (INVOICE_SCOPE,)
+
+
+def missing_invoice_scopes(granted: Iterable[str], legacy: bool = False) -> list[str]:
+    """What ``granted`` lacks to write invoices ([] when either scope was granted: Xero
+    accepts both for ``PUT``/``POST /Invoices``)."""
+    have = set(granted)
+    if INVOICE_SCOPE in have or LEGACY_INVOICE_SCOPE in have:
+        return []
+    return list(invoice_scopes(legacy))
+
+
+def invoicing_turned_on() -> bool:
+    """Whether the user turned invoicing on (the setting in the database; False when no
+    database is open, as in a sign-in before the first connection)."""
+    from peewee import PeeweeException
+
+    from core.store.models import Setting
+
+    try:
+        return bool(Setting.get_value(INVOICING_SETTING))
+    except (PeeweeException, AttributeError):
+        return False
+
+
+class InvoicingScopesMissing(ReauthorizationRequired):
+    """A connection made before invoicing was turned on: its sign-in lacks the scope that
+    writes invoices, which only a new consent adds."""
+
+    message = (
+        "Sign in to Xero again, because this connection was made before invoicing was turned "
+        'on: Xero must now allow the app to create draft invoices. Click "Connect to Xero" '
+        "(or run connect-xero); your settings are kept."
+    )
+
+
+def require_invoice_scopes(tokens: TokenSet | None, legacy: bool = False) -> None:
+    """Raise :class:`InvoicingScopesMissing` when ``tokens`` cannot write invoices."""
+    if tokens is None:
+        raise ReauthorizationRequired(detail="no stored Xero sign-in")
+    if tokens.scope and missing_invoice_scopes(tokens.scopes, legacy):
+        raise InvoicingScopesMissing()
+
+
+class PayrollScopesMissing(ReauthorizationRequired):
+    """A connection made before hours could be sent to Xero Payroll: its sign-in lacks the
+    timesheet and employee-write scopes, which only a new consent adds."""
+
+    message = (
+        "Sign in to Xero again, because this connection was made before hours could be sent "
+        "to Xero Payroll: Xero must now allow the app to add draft timesheets and leave. "
+        'Click "Connect to Xero" (or run connect-xero); your settings are kept.'
+    )
+
+
+def require_payroll_export_scopes(tokens: TokenSet | None) -> None:
+    """Raise :class:`PayrollScopesMissing` when ``tokens`` lack a payroll export scope."""
+    if tokens is None:
+        raise ReauthorizationRequired(detail="no stored Xero sign-in")
+    if tokens.scope and any(s not in tokens.scopes for s in PAYROLL_EXPORT_SCOPES):
+        raise PayrollScopesMissing()
 
 
 # --------------------------------------------------------------------------- PKCE
@@ -317,6 +399,8 @@ class XeroSignIn:
         state = new_state()
         verifier = new_code_verifier()
         scopes = scopes_for(country_version)
+        if invoicing_turned_on():  # asked only once the user turned invoicing on
+            scopes += [s for s in invoice_scopes(self.settings.scopes_legacy) if s not in scopes]
         with LoopbackReceiver(
             self.settings.redirect_ports, state, language=self.language, timeout_s=self.timeout_s
         ) as receiver:

@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import requests
@@ -787,6 +787,36 @@ class QBTimeClient:
             if jc.parent_id == parent_id and jc.name.strip().casefold() == key and jc.type == jtype:
                 return jc
         return None
+
+    # ------------------------------------------------------------------ hours for invoicing
+    def timesheets_for_invoicing(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Every timesheet dated ``start``..``end`` (both included), of every user (active and
+        archived), on work jobcodes (``jobcode_type=regular``: no time off, no break), shifts
+        still on the clock left out (their length is not known yet), as QuickBooks Time holds
+        them (raw JSON: the caller keeps ``last_modified`` and the ``customfields`` values).
+        One call per page."""
+        params = {
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "on_the_clock": "no",
+            "jobcode_type": "regular",
+        }
+        return self._paged("timesheets", "timesheets", params)
+
+    # ------------------------------------------------------------------ hours for payroll
+    def timesheets_for_payroll(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Every timesheet dated ``start - 1`` .. ``end + 1`` (a shift over midnight at either
+        end of a pay period is dated the day before or after it), time off included
+        (``jobcode_type=all``), shifts still on the clock included (``on_the_clock=both``) so
+        they can be reported; raw JSON (``start``/``end`` with their offset, ``tz_str``,
+        ``last_modified``). One call per page."""
+        params = {
+            "start_date": (start - timedelta(days=1)).isoformat(),
+            "end_date": (end + timedelta(days=1)).isoformat(),
+            "on_the_clock": "both",
+            "jobcode_type": "all",
+        }
+        return self._paged("timesheets", "timesheets", params)
 
 
 def _with_input(result: WriteResult, original: Mapping[str, Any]) -> WriteResult:

@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.utils import formatdate
 from typing import Any
 
@@ -74,6 +74,8 @@ CONTACTS_PAGE_SIZE = 1000
 PAYROLL_PAGE_SIZE = 100
 # GET /Contacts?IDs=…: Xero's gateway rejects URLs with more than ~52 GUIDs (404).
 IDS_PER_CALL = 50
+# PUT/POST /Invoices: at most 50 invoices per request (references §3.4).
+INVOICES_PER_CALL = 50
 # Subtracted from a stored cursor before it becomes If-Modified-Since: covers clock skew
 # between Xero's servers and a record saved while the previous fetch was running.
 # Re-reading a few records twice is harmless (imports are upserts); missing one is not.
@@ -585,8 +587,366 @@ class XeroClient:
             page += 1
         return [*seen.values(), *clashes]
 
+    # ------------------------------------------------------------------ payroll hours (export)
+    def _send(self, method: str, path: str, body: Any, *, what: str) -> Any:
+        """One write with the tenant header; the decoded JSON answer.
+
+        A refusal (400) is :class:`XeroRequestRejected` with Xero's reason; a write whose
+        answer was lost carries ``maybe_applied`` (set by the session): the caller reconciles.
+        """
+        hdrs = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
+        self.calls_made += 1
+        try:
+            resp = self.session.request(method, path, json=body, headers=hdrs)
+        except AuthRejected as exc:
+            raise _reauth(exc) from None
+        if resp.status_code == 200:
+            data = _json(resp)
+            _raise_problem(data, what)
+            return data
+        if resp.status_code == 403:
+            raise self._forbidden(resp, path, what)
+        raise _error_for(resp, path, what)
+
+    def payroll_calendars(self, version: str | PayrollApi | None) -> list[dict[str, Any]]:
+        """Pay calendars: AU ``GET /PayrollCalendars``, NZ/UK ``GET /PayRunCalendars``,
+        as ``{"id", "name", "type", "anchor"}`` (``anchor``: a day a period starts on)."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        info = self._start("payroll_calendars")
+        if api is PayrollApi.AU:
+            data = self._get(info, f"{PAYROLL_AU}/PayrollCalendars", what="payroll calendars")
+            return [mapping.map_au_calendar(r) for r in _list(data, "PayrollCalendars")]
+        if api is PayrollApi.V2:
+            raws = self._paged(
+                info,
+                f"{PAYROLL_V2}/PayRunCalendars",
+                "payRunCalendars",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="payrollCalendarID",
+                what="payroll calendars",
+            )
+            return [mapping.map_v2_calendar(r) for r in raws]
+        return []
+
+    def earnings_rates(self, version: str | PayrollApi | None) -> list[dict[str, Any]]:
+        """Earnings rates as ``{"id", "name", "type", "active"}``: AU from ``GET /PayItems``,
+        NZ/UK ``GET /EarningsRates``."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        info = self._start("earnings_rates")
+        if api is PayrollApi.AU:
+            data = self._get(info, f"{PAYROLL_AU}/PayItems", what="earnings rates")
+            items = data.get("PayItems") if isinstance(data, dict) else None
+            return [mapping.map_au_earnings_rate(r) for r in _list(items, "EarningsRates")]
+        if api is PayrollApi.V2:
+            raws = self._paged(
+                info,
+                f"{PAYROLL_V2}/EarningsRates",
+                "earningsRates",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="earningsRateID",
+                what="earnings rates",
+            )
+            return [mapping.map_v2_earnings_rate(r) for r in raws]
+        return []
+
+    def payroll_timesheets(
+        self, version: str | PayrollApi | None, start: date, end: date
+    ) -> list[dict[str, Any]]:
+        """Timesheets overlapping ``start``..``end`` as ``{"id", "employee_id", "start", "end",
+        "status", "draft", "hours": {(day, rate): units}}``. NZ/UK: the list, then each
+        timesheet of the range for its lines."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        info = self._start("payroll_timesheets")
+        out: list[dict[str, Any]] = []
+        if api is PayrollApi.AU:
+            raws = self._paged(
+                info,
+                f"{PAYROLL_AU}/Timesheets",
+                "Timesheets",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="TimesheetID",
+                what="payroll timesheets",
+            )
+            for raw in raws:
+                sheet = mapping.map_au_timesheet(raw)
+                if sheet["start"] <= end and sheet["end"] >= start:
+                    out.append(sheet)
+            return out
+        if api is PayrollApi.V2:
+            raws = self._paged(
+                info,
+                f"{PAYROLL_V2}/Timesheets",
+                "timesheets",
+                {"startDate": (start - timedelta(days=31)).isoformat()},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="timesheetID",
+                what="payroll timesheets",
+            )
+            for raw in raws:
+                sheet = mapping.map_v2_timesheet(raw)
+                if sheet["start"] <= end and sheet["end"] >= start:
+                    full = self._get(
+                        info, f"{PAYROLL_V2}/Timesheets/{sheet['id']}", what="payroll timesheets"
+                    )
+                    detail = full.get("timesheet") if isinstance(full, dict) else None
+                    out.append(mapping.map_v2_timesheet(detail if isinstance(detail, dict) else raw))
+        return out
+
+    def save_au_timesheet(
+        self,
+        timesheet_id: str | None,
+        employee_id: str,
+        start: date,
+        end: date,
+        hours: dict[tuple[str, str], float],
+    ) -> dict[str, Any]:
+        """AU 1.0: ``POST /Timesheets`` (a new draft) or ``POST /Timesheets/{id}`` (our draft),
+        one ``NumberOfUnits`` value per day of the period per earnings rate."""
+        body = [mapping.au_timesheet_body(employee_id, start, end, hours)]
+        path = f"{PAYROLL_AU}/Timesheets" + (f"/{timesheet_id}" if timesheet_id else "")
+        data = self._send("POST", path, body, what="payroll timesheets")
+        rows = _list(data, "Timesheets")
+        if not rows:
+            raise _unreadable_data("payroll timesheets")
+        return mapping.map_au_timesheet(rows[0])
+
+    def create_v2_timesheet(
+        self,
+        calendar_id: str,
+        employee_id: str,
+        start: date,
+        end: date,
+        hours: dict[tuple[str, str], float],
+    ) -> dict[str, Any]:
+        """NZ/UK 2.0: ``POST /Timesheets`` with its lines, as a draft."""
+        body = {
+            "payrollCalendarID": calendar_id,
+            "employeeID": employee_id,
+            "startDate": start.isoformat(),
+            "endDate": end.isoformat(),
+            "timesheetLines": mapping.v2_lines(hours),
+        }
+        data = self._send("POST", f"{PAYROLL_V2}/Timesheets", body, what="payroll timesheets")
+        sheet = data.get("timesheet") if isinstance(data, dict) else None
+        if not isinstance(sheet, dict):
+            raise _unreadable_data("payroll timesheets")
+        return mapping.map_v2_timesheet(sheet)
+
+    def replace_v2_lines(self, timesheet_id: str, hours: dict[tuple[str, str], float]) -> None:
+        """NZ/UK 2.0: make the lines of draft ``timesheet_id`` exactly ``hours``: a line per
+        (day, rate) is updated in place (``PUT``), added (``POST``) or removed (``DELETE``)."""
+        info = self._start("payroll_timesheets")
+        full = self._get(info, f"{PAYROLL_V2}/Timesheets/{timesheet_id}", what="payroll timesheets")
+        sheet = full.get("timesheet") if isinstance(full, dict) else None
+        lines = sheet.get("timesheetLines") if isinstance(sheet, dict) else None
+        current: dict[tuple[str, str], list[str]] = {}
+        for line in lines if isinstance(lines, list) else []:
+            key = (mapping.xero_date(line.get("date"))[:10], str(line.get("earningsRateID")))
+            current.setdefault(key, []).append(str(line.get("timesheetLineID")))
+        base = f"{PAYROLL_V2}/Timesheets/{timesheet_id}/Lines"
+        for key, units in sorted(hours.items()):
+            body = mapping.v2_lines({key: units})[0]
+            ids = current.pop(key, [])
+            if ids:
+                self._send("PUT", f"{base}/{ids[0]}", body, what="payroll timesheets")
+                ids = ids[1:]
+            else:
+                self._send("POST", base, body, what="payroll timesheets")
+            for extra in ids:
+                self._send("DELETE", f"{base}/{extra}", None, what="payroll timesheets")
+        for ids in current.values():
+            for line_id in ids:
+                self._send("DELETE", f"{base}/{line_id}", None, what="payroll timesheets")
+
+    def delete_v2_timesheet(self, timesheet_id: str) -> None:
+        """NZ/UK 2.0: ``DELETE /Timesheets/{id}`` (a draft only)."""
+        self._send(
+            "DELETE", f"{PAYROLL_V2}/Timesheets/{timesheet_id}", None, what="payroll timesheets"
+        )
+
+    def payroll_leave(
+        self, version: str | PayrollApi | None, employee_ids: list[str]
+    ) -> list[dict[str, Any]]:
+        """Leave on record as ``{"id", "employee_id", "leave_type_id", "start", "end"}``:
+        AU ``GET /LeaveApplications``; NZ/UK ``GET /Employees/{id}/Leave`` per employee."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        info = self._start("payroll_leave")
+        if api is PayrollApi.AU:
+            raws = self._paged(
+                info,
+                f"{PAYROLL_AU}/LeaveApplications",
+                "LeaveApplications",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="LeaveApplicationID",
+                what="leave applications",
+            )
+            return [mapping.map_au_leave(r) for r in raws]
+        out: list[dict[str, Any]] = []
+        if api is PayrollApi.V2:
+            for emp in employee_ids:
+                data = self._get(info, f"{PAYROLL_V2}/Employees/{emp}/Leave", what="employee leave")
+                rows = data.get("leave") if isinstance(data, dict) else None
+                for raw in rows if isinstance(rows, list) else []:
+                    out.append(mapping.map_v2_leave(raw, emp))
+        return out
+
+    def create_leave(
+        self,
+        version: str | PayrollApi | None,
+        employee_id: str,
+        leave_type_id: str,
+        title: str,
+        days: dict[str, float],
+        period: tuple[date, date],
+    ) -> dict[str, Any]:
+        """Paid leave for ``days`` (consecutive, one pay period): AU ``POST
+        /LeaveApplications``; NZ/UK ``POST /Employees/{id}/Leave``."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        first, last = min(days), max(days)
+        units = round(sum(days.values()), 4)
+        if api is PayrollApi.AU:
+            body = [
+                {
+                    "EmployeeID": employee_id,
+                    "LeaveTypeID": leave_type_id,
+                    "Title": title,
+                    "StartDate": first,
+                    "EndDate": last,
+                    "LeavePeriods": [
+                        {
+                            "PayPeriodStartDate": period[0].isoformat(),
+                            "PayPeriodEndDate": period[1].isoformat(),
+                            "NumberOfUnits": units,
+                        }
+                    ],
+                }
+            ]
+            data = self._send(
+                "POST", f"{PAYROLL_AU}/LeaveApplications", body, what="leave applications"
+            )
+            rows = _list(data, "LeaveApplications")
+            if not rows:
+                raise _unreadable_data("leave applications")
+            return mapping.map_au_leave(rows[0])
+        body2 = {
+            "leaveTypeID": leave_type_id,
+            "description": title,
+            "startDate": first,
+            "endDate": last,
+            "periods": [
+                {
+                    "periodStartDate": period[0].isoformat(),
+                    "periodEndDate": period[1].isoformat(),
+                    "numberOfUnits": units,
+                }
+            ],
+        }
+        data = self._send(
+            "POST", f"{PAYROLL_V2}/Employees/{employee_id}/Leave", body2, what="employee leave"
+        )
+        row = data.get("leave") if isinstance(data, dict) else None
+        if not isinstance(row, dict):
+            raise _unreadable_data("employee leave")
+        return mapping.map_v2_leave(row, employee_id)
+
+    def delete_v2_leave(self, employee_id: str, leave_id: str) -> None:
+        """NZ/UK 2.0: ``DELETE /Employees/{id}/Leave/{leaveID}``."""
+        self._send(
+            "DELETE",
+            f"{PAYROLL_V2}/Employees/{employee_id}/Leave/{leave_id}",
+            None,
+            what="employee leave",
+        )
+
+    # ------------------------------------------------------------------ invoices (bill time)
+    def write_invoices(
+        self, invoices: list[dict[str, Any]], *, create: bool, idempotency_key: str
+    ) -> list[dict[str, Any]]:
+        """``PUT`` (create) or ``POST`` (update, delete) ``/Invoices`` with at most 50
+        invoices, ``summarizeErrors=false`` and an ``Idempotency-Key``: one answer per element,
+        in order (a refused one carries ``ValidationErrors``). The key makes the request safe
+        to send again after a lost answer: Xero replays its first answer."""
+        if len(invoices) > INVOICES_PER_CALL:
+            raise ValueError(f"at most {INVOICES_PER_CALL} invoices per request")
+        path = f"{ACCOUNTING}/Invoices"
+        hdrs = {
+            "xero-tenant-id": self.tenant_id,
+            "Accept": "application/json",
+            "Idempotency-Key": idempotency_key,
+        }
+        self.calls_made += 1
+        try:
+            resp = self.session.request(
+                "PUT" if create else "POST",
+                path,
+                params={"summarizeErrors": "false"},
+                json={"Invoices": invoices},
+                headers=hdrs,
+                idempotent=True,  # the Idempotency-Key: a resend is answered, not applied
+            )
+        except AuthRejected as exc:
+            raise _reauth(exc) from None
+        if resp.status_code == 403:
+            raise self._forbidden(resp, path, "invoices")
+        if resp.status_code != 200:
+            raise _error_for(resp, path, "invoices")
+        rows = _list(_json(resp), "Invoices")
+        if len(rows) != len(invoices):
+            raise _unreadable(resp)
+        return rows
+
+    def invoices_by_ids(
+        self, ids: Iterable[str], *, modified_since: float | None = None
+    ) -> list[dict[str, Any]]:
+        """``GET /Invoices?IDs=…`` in batches of 50 (the gateway's URL limit), with
+        ``If-Modified-Since`` when given (only the ones changed since come back) and
+        ``page=1`` so each answer holds its line items. ceil(len(ids) / 50) calls."""
+        wanted = sorted({str(i) for i in ids if i})
+        info = self._start("invoices")
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), IDS_PER_CALL):
+            chunk = wanted[start : start + IDS_PER_CALL]
+            data = self._get(
+                info,
+                f"{ACCOUNTING}/Invoices",
+                what="invoices",
+                params={"IDs": ",".join(chunk), "page": 1, "pageSize": IDS_PER_CALL},
+                headers=self._since_header(modified_since),
+            )
+            out.extend(_list(data, "Invoices"))
+        return out
+
+    def invoices_by_reference(self, reference: str) -> list[dict[str, Any]]:
+        """Sales invoices whose ``Reference`` is ``reference`` (one call): how a run whose
+        answer was lost finds the invoice it may have made."""
+        info = self._start("invoices")
+        safe = reference.replace('"', "")
+        data = self._get(
+            info,
+            f"{ACCOUNTING}/Invoices",
+            what="invoices",
+            params={"where": f'Type=="ACCREC" AND Reference=="{safe}"', "page": 1},
+        )
+        return _list(data, "Invoices")
+
 
 # =========================================================================== helpers
+def _unreadable_data(what: str) -> ApiError:
+    return _tag(
+        ApiError(service=XERO, reason=f"Xero's answer about {what} could not be read"),
+        200,
+    )
+
+
 def _json(resp: requests.Response) -> Any:
     try:
         return resp.json()

@@ -1,0 +1,957 @@
+"""Bill time in Xero: preview, send (journaled), undo and the invoices' status in Xero.
+
+The wizard and the headless ``bill-time`` / ``invoices`` commands both go through here:
+
+- :func:`preview_invoices` reads both sides (what changed since the last read, the range's
+  timesheets, the people's approvals, the status of the invoices the product made) and plans
+  with :func:`core.engine.invoicing.plan_invoices`. Nothing is written.
+- :func:`send_invoices` journals each invoice before it is sent (``JournalEntry``, entity
+  ``xero_invoice``), sends creates with ``PUT`` and updates of our drafts with ``POST`` (at
+  most 50 per request, one ``Idempotency-Key`` per request), records the answer and which
+  timesheets went on which line (``SentHours``).
+- A run interrupted before its answers were recorded is reconciled first, by the invoice's
+  ``Reference`` and contact: an invoice Xero made is recorded, never made twice.
+- :func:`undo_invoicing` deletes the drafts a run created (``Status`` ``DELETED``), puts back
+  the lines of drafts it updated, and lists the invoices approved or paid since (left alone).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from core.engine import invoicing as engine
+from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
+from core.errors import BridgeError
+from core.i18n import N_, tr
+from core.services.fetch import fetch, load_snapshot
+from core.store.models import (
+    Connection,
+    ImportRun,
+    JournalEntry,
+    Link,
+    SentHours,
+    Setting,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.services.xero.client import XeroClient
+
+log = logging.getLogger(__name__)
+
+ENTITY = "xero_invoice"
+BATCH = 50
+#: Xero's own invoice page (the signed-in user's organisation)
+XERO_INVOICE_URL = "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={id}"
+STATUS_WORDS = {
+    "DRAFT": N_("draft"),
+    "SUBMITTED": N_("awaiting approval"),
+    "AUTHORISED": N_("approved"),
+    "PAID": N_("paid"),
+    "DELETED": N_("deleted"),
+    "VOIDED": N_("voided"),
+}
+
+
+class BadRange(BridgeError):
+    message = "The range {start} to {end} is not valid: the first day must not be after the last."
+
+
+# ---------------------------------------------------------------------------- results
+@dataclass
+class InvoiceStatus:
+    invoice_id: str
+    number: str
+    contact: str
+    total: float
+    currency: str
+    #: draft | awaiting approval | approved | paid | deleted | voided (what Xero says)
+    status: str
+    xero_status: str
+    reference: str = ""
+    amount_due: float | None = None
+    amount_paid: float | None = None
+    paid_on: str = ""
+    url: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "invoice_id": self.invoice_id,
+            "number": self.number,
+            "contact": self.contact,
+            "reference": self.reference,
+            "total": self.total,
+            "currency": self.currency,
+            "status": self.status,
+            "amount_due": self.amount_due,
+            "amount_paid": self.amount_paid,
+            "paid_on": self.paid_on,
+            "url": self.url,
+        }
+
+
+@dataclass
+class InvoicePreview:
+    start: date
+    end: date
+    plan: engine.InvoicingPlan
+    include_unapproved: bool = False
+    name_people: bool = False
+    #: Xero's copy of each draft the plan updates (its lines, for undo)
+    drafts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    hours_url: str = ""
+
+    @property
+    def invoices(self) -> list[engine.PlannedInvoice]:
+        return self.plan.invoices
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        return [(p.who, p.reason()) for p in self.plan.problems]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.plan.is_empty
+
+
+@dataclass
+class InvoicingResult:
+    preview: InvoicePreview
+    run: ImportRun | None
+    dry_run: bool
+    counts: dict[str, int]
+    #: the invoices written (or that would be): their lines, hours and amounts
+    written: list[engine.PlannedInvoice]
+    problems: list[tuple[str, str]]
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        amounts: dict[str, float] = {}
+        for inv in self.written:
+            amounts[inv.currency] = round(amounts.get(inv.currency, 0.0) + inv.total, 2)
+        return {
+            "run_id": self.run.id if self.run is not None else None,
+            "dry_run": self.dry_run,
+            "range": {"from": self.preview.start.isoformat(), "to": self.preview.end.isoformat()},
+            "invoices": {
+                k: self.counts.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")
+            },
+            "lines": sum(len(i.lines) for i in self.written),
+            "hours": round(sum(i.hours for i in self.written), 2),
+            "amount_by_currency": amounts,
+            "problems": [{"who": who, "reason": reason} for who, reason in self.problems],
+            "api_calls": self.api_calls,
+        }
+
+
+# ---------------------------------------------------------------------------- helpers
+def invoice_url(invoice_id: str) -> str:
+    """A link that opens the invoice in Xero (the signed-in organisation)."""
+    return XERO_INVOICE_URL.format(id=invoice_id)
+
+
+def _calls(ctx: AppContext) -> dict[str, int]:
+    services = ctx.counter.snapshot().get("services", {})
+
+    def total(name: str) -> int:
+        return int(sum(services.get(name, {}).get("by_method", {}).values()))
+
+    return {"xero": total("Xero"), "qbtime": total("QuickBooks Time")}
+
+
+def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: after.get(k, 0) - before.get(k, 0) for k in ("xero", "qbtime")}
+
+
+def _emit(progress: ProgressCallback | None, phase: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(ProgressEvent(phase, done, total, None))
+
+
+def our_invoice_ids(conn: Connection) -> list[str]:
+    """Every invoice the product made for ``conn`` (from the journal: created and answered)."""
+    rows = (
+        JournalEntry.select(JournalEntry.xero_id)
+        .join(ImportRun)
+        .where(
+            (ImportRun.connection == conn)
+            & (ImportRun.kind == "invoicing")
+            & (JournalEntry.entity_kind == ENTITY)
+            & (JournalEntry.action == "create")
+            & (JournalEntry.state == "done")
+            & JournalEntry.xero_id.is_null(False)
+        )
+        .order_by(JournalEntry.id)
+    )
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen[str(row.xero_id)] = None
+    return list(seen)
+
+
+def _cache_key(conn: Connection) -> str:
+    return f"invoices:{conn.xero_tenant_id}"
+
+
+def read_our_invoices(xero: XeroClient, conn: Connection) -> dict[str, dict[str, Any]]:
+    """Xero's copy of each invoice the product made, with as few calls as Xero allows: the
+    ones seen before are asked with ``If-Modified-Since`` (only changed ones come back), new
+    ones by ``IDs``; 50 ids per call."""
+    ids = our_invoice_ids(conn)
+    if not ids:
+        return {}
+    cache = Setting.get_value(_cache_key(conn)) or {}
+    known: dict[str, dict[str, Any]] = dict(cache.get("invoices") or {})
+    since = cache.get("since")
+    old = [i for i in ids if i in known]
+    new = [i for i in ids if i not in known]
+    started = None
+    if old:
+        for raw in xero.invoices_by_ids(old, modified_since=since):
+            known[str(raw.get("InvoiceID"))] = raw
+        started = xero.last_fetch["invoices"].server_time
+    if new:
+        for raw in xero.invoices_by_ids(new):
+            known[str(raw.get("InvoiceID"))] = raw
+        started = started or xero.last_fetch["invoices"].server_time
+    known = {k: v for k, v in known.items() if k in set(ids)}
+    Setting.set_value(
+        _cache_key(conn), {"since": started if started is not None else since, "invoices": known}
+    )
+    return known
+
+
+def _forget_cache(conn: Connection, ids: Iterable[str]) -> None:
+    cache = Setting.get_value(_cache_key(conn)) or {}
+    known = dict(cache.get("invoices") or {})
+    for i in ids:
+        known.pop(i, None)
+    Setting.set_value(_cache_key(conn), {**cache, "invoices": known})
+
+
+def _status_of(raw: dict[str, Any], invoice_id: str) -> InvoiceStatus:
+    from core.services.xero.mapping import xero_date
+
+    status = str(raw.get("Status") or "")
+    contact = raw.get("Contact") or {}
+
+    def num(key: str) -> float | None:
+        value = raw.get(key)
+        return float(value) if isinstance(value, int | float) else None
+
+    return InvoiceStatus(
+        invoice_id=invoice_id,
+        number=str(raw.get("InvoiceNumber") or ""),
+        contact=str(contact.get("Name") or ""),
+        total=num("Total") or 0.0,
+        currency=str(raw.get("CurrencyCode") or ""),
+        status=STATUS_WORDS.get(status, status.lower()),
+        xero_status=status,
+        reference=str(raw.get("Reference") or ""),
+        amount_due=num("AmountDue"),
+        amount_paid=num("AmountPaid"),
+        paid_on=xero_date(raw.get("FullyPaidOnDate")) if raw.get("FullyPaidOnDate") else "",
+        url=invoice_url(invoice_id),
+    )
+
+
+def invoice_statuses(ctx: AppContext, conn: Connection) -> list[InvoiceStatus]:
+    """Each invoice the product made, as Xero says it is now (draft, approved, paid…)."""
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    with xero.session:
+        raws = read_our_invoices(xero, conn)
+    out = [_status_of(raws[i], i) for i in our_invoice_ids(conn) if i in raws]
+    return sorted(out, key=lambda s: (s.number, s.invoice_id))
+
+
+# ---------------------------------------------------------------------------- inputs
+def _xero_items_field(conn: Connection) -> tuple[str | None, dict[int, str]]:
+    """The import's items custom field (the field of the items linked to Xero items) and
+    its items (QuickBooks Time id -> Xero item id)."""
+    from core.store.models import QBTRecord
+
+    links = {
+        int(row.qbt_id): str(row.xero_id)
+        for row in Link.select().where((Link.connection == conn) & (Link.kind == "item"))
+    }
+    if not links:
+        return None, {}
+    fields = {
+        int(r.parent_id)
+        for r in QBTRecord.select(QBTRecord.parent_id).where(
+            (QBTRecord.connection == conn)
+            & (QBTRecord.kind == "customfielditem")
+            & (QBTRecord.qbt_id.in_(list(links)))
+        )
+        if r.parent_id
+    }
+    field_id = str(min(fields)) if len(fields) >= 1 else None
+    return field_id, links
+
+
+def _input(
+    ctx: AppContext,
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    include_unapproved: bool,
+    name_people: bool,
+    invoices: dict[str, dict[str, Any]],
+    raw_timesheets: list[dict[str, Any]],
+    people: dict[int, engine.Person],
+    base_currency: str,
+) -> engine.InvoicingInput:
+    snap = load_snapshot(conn)
+    links: dict[str, dict[str, int]] = {}
+    for link in Link.select().where(Link.connection == conn):
+        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
+    contacts = {c.contact_id: c for c in snap.contacts}
+    customers: dict[int, engine.Customer] = {}
+    for xero_id, qbt_id in links.get("customer", {}).items():
+        contact = contacts.get(xero_id)
+        if contact is None:
+            continue
+        customers[qbt_id] = engine.Customer(
+            contact.contact_id,
+            contact.name,
+            archived=contact.status == "ARCHIVED",
+            currency=str(contact.raw.get("DefaultCurrency") or ""),
+        )
+    jobs = {
+        j.id: engine.Job(
+            j.id,
+            j.parent_id,
+            j.name,
+            bool(j.raw.get("billable")),
+            float(j.raw["billable_rate"])
+            if isinstance(j.raw.get("billable_rate"), int | float)
+            else None,
+        )
+        for j in snap.jobcodes
+    }
+    # Items: the values of the import's items field -> the Xero items they are linked to.
+    field_id, item_links = _xero_items_field(conn)
+    xitems = {i.item_id: i for i in snap.items}
+    cf_items = {i.id: i for i in snap.customfielditems}
+    items: dict[str, engine.Item] = {}
+    for qbt_id, xero_id in item_links.items():
+        cfi, xi = cf_items.get(qbt_id), xitems.get(xero_id)
+        if cfi is None or xi is None:
+            continue
+        items[cfi.name.strip()] = engine.Item(
+            xi.item_id, xi.code, xi.name, xi.is_sold, xi.unit_price
+        )
+    # Tracking: QuickBooks Time fields linked to Xero tracking categories.
+    tracking: list[engine.TrackingField] = []
+    categories = {c.category_id: c for c in snap.tracking}
+    options = {o.option_id: o for c in snap.tracking for o in c.options}
+    option_links = links.get("tracking_option", {})
+    for cat_id, cf_id in sorted(links.get("tracking_category", {}).items(), key=lambda kv: kv[1]):
+        cat = categories.get(cat_id)
+        if cat is None or cat.status == "ARCHIVED":
+            continue
+        names: dict[str, str] = {}
+        for opt_id, item_id in option_links.items():
+            opt, cfi = options.get(opt_id), cf_items.get(item_id)
+            if opt is None or cfi is None or cfi.customfield_id != cf_id:
+                continue
+            names[cfi.name.strip()] = opt.name
+        tracking.append(engine.TrackingField(str(cf_id), cat.name, names))
+    billed = [
+        engine.Billed(
+            int(r.qbt_timesheet_id), r.qbt_last_modified, r.xero_id, r.line_key, float(r.hours)
+        )
+        for r in SentHours.select().where(
+            (SentHours.connection == conn)
+            & (SentHours.target == "invoice")
+            & (SentHours.active == True)  # noqa: E712
+        )
+    ]
+    ours = {
+        i: engine.OurInvoice(
+            i,
+            str((raw.get("Contact") or {}).get("ContactID") or ""),
+            str(raw.get("Reference") or ""),
+            str(raw.get("Status") or ""),
+            str(raw.get("InvoiceNumber") or ""),
+        )
+        for i, raw in invoices.items()
+    }
+    timesheets = [
+        engine.Timesheet(
+            int(t["id"]),
+            int(t.get("user_id") or 0),
+            int(t.get("jobcode_id") or 0),
+            str(t.get("date") or ""),
+            int(t.get("duration") or 0),
+            str(t.get("last_modified") or ""),
+            {str(k): str(v) for k, v in (t.get("customfields") or {}).items()}
+            if isinstance(t.get("customfields"), dict)
+            else {},
+        )
+        for t in raw_timesheets
+        if isinstance(t, dict) and t.get("id") is not None
+    ]
+    return engine.InvoicingInput(
+        start=start,
+        end=end,
+        timesheets=timesheets,
+        jobs=jobs,
+        people=people,
+        customers=customers,
+        item_field_id=field_id,
+        items=items,
+        tracking=tracking[: engine.MAX_TRACKING],
+        billed=billed,
+        invoices=ours,
+        include_unapproved=include_unapproved,
+        name_people=name_people,
+        base_currency=base_currency,
+    )
+
+
+def turn_invoicing_on() -> None:
+    """Remember that the user turned invoicing on: the next Xero sign-in asks for the scope
+    that writes invoices (never asked before)."""
+    from core.services.auth.xero_oauth import INVOICING_SETTING
+
+    Setting.set_value(INVOICING_SETTING, True)
+
+
+def check_scopes(ctx: AppContext, conn: Connection) -> None:
+    """Turn invoicing on, then refuse, with the sentence that says why, a Xero sign-in that
+    was made without the permission to write invoices (a new sign-in adds it)."""
+    from core.services.auth.xero_oauth import require_invoice_scopes
+
+    turn_invoicing_on()
+    require_invoice_scopes(ctx.xero_tokens().token_set(), ctx.xero_settings.scopes_legacy)
+
+
+# ---------------------------------------------------------------------------- preview
+def preview_invoices(
+    ctx: AppContext,
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    include_unapproved: bool = False,
+    name_people: bool = False,
+    progress: ProgressCallback | None = None,
+) -> InvoicePreview:
+    """Read both sides and plan the range's invoices; nothing is written."""
+    if start > end:
+        raise BadRange(start=start.isoformat(), end=end.isoformat())
+    _emit(progress, "fetch", 0, 4)
+    fetch(ctx, conn)
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    from core.app.sync import qbtime_client_for
+
+    qbt = qbtime_client_for(ctx, conn)
+    with xero.session:
+        _emit(progress, "reconcile", 1, 4)
+        reconcile(conn, xero)
+        org = xero.organisation()
+        invoices = read_our_invoices(xero, conn)
+    _emit(progress, "hours", 2, 4)
+    with qbt.session:
+        raw_ts = qbt.timesheets_for_invoicing(start, end)
+        user_ids = sorted({int(t["user_id"]) for t in raw_ts if t.get("user_id")})
+        users = qbt.users(ids=user_ids) if user_ids else []
+    people = {
+        u.id: engine.Person(
+            u.id,
+            f"{u.first_name} {u.last_name}".strip(),
+            str(u.raw.get("approved_to") or ""),
+        )
+        for u in users
+    }
+    inp = _input(
+        ctx,
+        conn,
+        start,
+        end,
+        include_unapproved=include_unapproved,
+        name_people=name_people,
+        invoices=invoices,
+        raw_timesheets=raw_ts,
+        people=people,
+        base_currency=org.base_currency,
+    )
+    plan = engine.plan_invoices(inp)
+    drafts = {
+        inv.invoice_id: invoices[inv.invoice_id]
+        for inv in plan.invoices
+        if inv.invoice_id and inv.invoice_id in invoices
+    }
+    _emit(progress, "planned", 4, 4)
+    return InvoicePreview(start, end, plan, include_unapproved, name_people, drafts)
+
+
+# ---------------------------------------------------------------------------- send
+def _sent_rows(inv: engine.PlannedInvoice) -> list[list[Any]]:
+    rows = []
+    for line in inv.lines:
+        for ts in line.timesheets:
+            hours = engine.hours_of(ts.seconds)
+            rows.append(
+                [
+                    ts.id,
+                    ts.last_modified,
+                    line.key,
+                    ts.day,
+                    hours,
+                    round(hours * line.unit_price, 2),
+                ]
+            )
+    return rows
+
+
+def _record_sent(
+    run: ImportRun, conn: Connection, invoice_id: str, rows: list[list[Any]], currency: str
+) -> list[int]:
+    ids = []
+    for ts_id, lm, key, day, hours, amount in rows:
+        row = SentHours.create(
+            run=run,
+            connection=conn,
+            target="invoice",
+            qbt_timesheet_id=int(ts_id),
+            qbt_last_modified=str(lm),
+            xero_id=invoice_id,
+            line_key=str(key),
+            day=str(day),
+            hours=float(hours),
+            amount=float(amount),
+            currency=currency,
+        )
+        ids.append(int(row.id))
+    return ids
+
+
+def _deactivate(conn: Connection, invoice_id: str) -> list[int]:
+    rows = list(
+        SentHours.select(SentHours.id).where(
+            (SentHours.connection == conn)
+            & (SentHours.target == "invoice")
+            & (SentHours.xero_id == invoice_id)
+            & (SentHours.active == True)  # noqa: E712
+        )
+    )
+    ids = [int(r.id) for r in rows]
+    if ids:
+        SentHours.update(active=False).where(SentHours.id.in_(ids)).execute()
+    return ids
+
+
+def _errors(answer: dict[str, Any]) -> str:
+    errs = answer.get("ValidationErrors") or []
+    text = "; ".join(str(e.get("Message")) for e in errs if isinstance(e, dict))
+    if text or answer.get("HasErrors") or answer.get("StatusAttributeString") == "ERROR":
+        return text or "refused by Xero"
+    return ""
+
+
+def _next_seq(run: ImportRun) -> int:
+    last = (
+        JournalEntry.select(JournalEntry.seq)
+        .where(JournalEntry.run == run)
+        .order_by(JournalEntry.seq.desc())
+        .first()
+    )
+    return (int(last.seq) + 1) if last is not None else 1
+
+
+def send_invoices(
+    ctx: AppContext,
+    conn: Connection,
+    preview: InvoicePreview,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> InvoicingResult:
+    """Write the previewed invoices (journaled). A run that writes nothing makes no run."""
+    started_calls = _calls(ctx)
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+    problems = list(preview.problems)
+    written: list[engine.PlannedInvoice] = []
+    todo = preview.plan.to_write
+    for inv in preview.invoices:
+        if inv.action not in ("create", "update"):
+            counts["unchanged" if inv.action == "unchanged" else "skipped"] += 1
+    if not todo:
+        return InvoicingResult(preview, None, False, counts, [], problems, _calls(ctx))
+    check_scopes(ctx, conn)
+    close_interrupted(conn)
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    run = ImportRun.create(
+        connection=conn,
+        kind="invoicing",
+        status="running",
+        options={
+            "from": preview.start.isoformat(),
+            "to": preview.end.isoformat(),
+            "include_unapproved": preview.include_unapproved,
+            "name_people": preview.name_people,
+        },
+        started_at=utcnow(),
+    )
+    url = preview.hours_url
+    done_count = 0
+    try:
+        with xero.session:
+            for create in (True, False):
+                group = [i for i in todo if (i.action == "create") == create]
+                for start in range(0, len(group), BATCH):
+                    if cancel is not None and cancel.is_set():
+                        raise _Cancelled()
+                    chunk = group[start : start + BATCH]
+                    key = f"xqb-{conn.id}-{run.id}-{uuid.uuid4().hex}"
+                    entries = []
+                    bodies = []
+                    seq = _next_seq(run)
+                    for n, inv in enumerate(chunk):
+                        body = inv.as_xero(preview.start, preview.end, url)
+                        bodies.append(body)
+                        before: dict[str, Any] | None = None
+                        if not create:
+                            old = preview.drafts.get(inv.invoice_id) or {}
+                            before = {"LineItems": old.get("LineItems"), "sent_rows": []}
+                        entries.append(
+                            JournalEntry.create(
+                                run=run,
+                                seq=seq + n,
+                                action="create" if create else "update",
+                                entity_kind=ENTITY,
+                                xero_id=inv.invoice_id or None,
+                                batch_key=key,
+                                before=before,
+                                after={
+                                    "body": body,
+                                    "sent": _sent_rows(inv),
+                                    "contact_id": inv.contact_id,
+                                    "reference": inv.reference,
+                                    "currency": inv.currency,
+                                },
+                            )
+                        )
+                    try:
+                        answers = xero.write_invoices(bodies, create=create, idempotency_key=key)
+                    except Exception as exc:
+                        maybe = bool(getattr(exc, "maybe_applied", True))
+                        for entry in entries:
+                            entry.state = "unknown" if maybe else "failed"
+                            entry.error = type(exc).__name__
+                            entry.save()
+                        raise
+                    for inv, entry, answer in zip(chunk, entries, answers, strict=True):
+                        error = _errors(answer)
+                        if error:
+                            entry.state, entry.error = "failed", error
+                            entry.save()
+                            counts["skipped"] += 1
+                            problems.append(
+                                (
+                                    inv.contact_name,
+                                    tr(
+                                        N_("Xero refused the invoice: {error}"),
+                                        error=error,
+                                    ),
+                                )
+                            )
+                            continue
+                        invoice_id = str(answer.get("InvoiceID") or inv.invoice_id)
+                        rows = entry.after["sent"]
+                        if not create:
+                            entry.before = {
+                                **(entry.before or {}),
+                                "sent_rows": _deactivate(conn, invoice_id),
+                            }
+                        _record_sent(run, conn, invoice_id, rows, inv.currency)
+                        entry.xero_id = invoice_id
+                        entry.state = "done"
+                        entry.save()
+                        counts["created" if create else "updated"] += 1
+                        written.append(inv)
+                    done_count += len(chunk)
+                    _emit(progress, "send", done_count, len(todo))
+    except _Cancelled:
+        run.status = "cancelled"
+    except BaseException:
+        run.status = "failed"
+        run.finished_at = utcnow()
+        run.counts = _with_outcomes(counts)
+        run.save()
+        raise
+    else:
+        run.status = "done"
+    run.finished_at = utcnow()
+    run.counts = _with_outcomes(counts)
+    run.save()
+    if written:
+        _forget_cache(conn, [i.invoice_id for i in written if i.invoice_id])
+    return InvoicingResult(
+        preview, run, False, counts, written, problems, _delta(started_calls, _calls(ctx))
+    )
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _with_outcomes(counts: dict[str, int]) -> dict[str, Any]:
+    """The run's counts, with the ``outcomes`` block the history shows (per verb, per kind)."""
+    outcomes = {
+        verb: {"invoices": counts[verb]} for verb in ("created", "updated") if counts.get(verb)
+    }
+    return {**counts, "outcomes": outcomes}
+
+
+def bill_time(
+    ctx: AppContext,
+    conn: Connection,
+    *,
+    start: date,
+    end: date,
+    dry_run: bool = False,
+    include_unapproved: bool = False,
+    name_people: bool = False,
+) -> InvoicingResult:
+    """The headless command's one call: preview, then send unless ``dry_run``."""
+    before = _calls(ctx)
+    preview = preview_invoices(
+        ctx, conn, start, end, include_unapproved=include_unapproved, name_people=name_people
+    )
+    if dry_run:
+        counts = preview.plan.counts()
+        result = InvoicingResult(
+            preview, None, True, counts, preview.plan.to_write, preview.problems
+        )
+    else:
+        result = send_invoices(ctx, conn, preview)
+    result.api_calls = _delta(before, _calls(ctx))
+    log.info("Bill time of %s: %s", conn.xero_tenant_name, result.as_json())
+    return result
+
+
+# ---------------------------------------------------------------------------- reconcile
+def reconcile(conn: Connection, xero: XeroClient) -> int:
+    """Journal entries of invoicing runs whose answer was never recorded (a crash, a lost
+    answer): a created invoice is looked up by its Reference and contact and recorded, so
+    the next plan does not make it again; anything else is marked failed (the plan redoes
+    it). Returns how many invoices were found."""
+    found = 0
+    entries = list(
+        JournalEntry.select()
+        .join(ImportRun)
+        .where(
+            (ImportRun.connection == conn)
+            & (ImportRun.kind.in_(["invoicing", "undo"]))
+            & (JournalEntry.entity_kind == ENTITY)
+            & (JournalEntry.state.in_(["intent", "unknown"]))
+        )
+        .order_by(JournalEntry.id)
+    )
+    known = set(our_invoice_ids(conn))
+    for entry in entries:
+        after = entry.after or {}
+        if entry.action == "create":
+            hits = [
+                raw
+                for raw in xero.invoices_by_reference(str(after.get("reference") or ""))
+                if str((raw.get("Contact") or {}).get("ContactID") or "").lower()
+                == str(after.get("contact_id") or "").lower()
+                and raw.get("Status") not in engine.GONE
+                and str(raw.get("InvoiceID")) not in known
+            ]
+            if hits:
+                invoice_id = str(hits[0]["InvoiceID"])
+                _record_sent(
+                    entry.run, conn, invoice_id, after.get("sent") or [], after.get("currency", "")
+                )
+                entry.xero_id, entry.state, entry.error = invoice_id, "done", None
+                known.add(invoice_id)
+                found += 1
+                entry.save()
+                continue
+        entry.state = "failed"
+        entry.error = (entry.error or "") + " (not found in Xero afterwards)"
+        entry.save()
+    for run in {e.run for e in entries}:
+        if run.status == "running":
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.save()
+    return found
+
+
+# ---------------------------------------------------------------------------- undo
+class InvoicingNotUndoable(BridgeError):
+    message = "Run {run} cannot be undone: {reason}."
+
+
+def undo_invoicing(
+    ctx: AppContext,
+    conn: Connection,
+    run: ImportRun,
+    *,
+    progress: ProgressCallback | None = None,
+) -> ImportRun:
+    """Delete the drafts ``run`` created (``Status`` ``DELETED``), put back the lines of the
+    drafts it updated; invoices approved or paid since are left alone and listed in the undo
+    run's counts (``left_alone``)."""
+    if run.kind != "invoicing" or run.dry_run:
+        raise InvoicingNotUndoable(run=run.id, reason=N_("it is not a billing run"))
+    if run.status == "undone":
+        raise InvoicingNotUndoable(run=run.id, reason=N_("it was already undone"))
+    check_scopes(ctx, conn)
+    close_interrupted(conn)
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    entries = list(
+        JournalEntry.select()
+        .where(
+            (JournalEntry.run == run)
+            & (JournalEntry.entity_kind == ENTITY)
+            & (JournalEntry.state == "done")
+        )
+        .order_by(JournalEntry.seq)
+    )
+    undo_run = ImportRun.create(
+        connection=conn, kind="undo", status="running", undoes_run=run, started_at=utcnow()
+    )
+    left: list[dict[str, Any]] = []
+    deleted = restored = 0
+    failed = 0
+    with xero.session:
+        ids = [str(e.xero_id) for e in entries if e.xero_id]
+        current = {str(r.get("InvoiceID")): r for r in xero.invoices_by_ids(ids)} if ids else {}
+        todo: list[tuple[JournalEntry, dict[str, Any], str]] = []
+        for entry in entries:
+            raw = current.get(str(entry.xero_id)) or {}
+            status = str(raw.get("Status") or "")
+            if status in engine.GONE:
+                continue
+            if status != engine.DRAFT:
+                left.append(
+                    {
+                        "invoice_id": str(entry.xero_id),
+                        "number": str(raw.get("InvoiceNumber") or ""),
+                        "contact": str((raw.get("Contact") or {}).get("Name") or ""),
+                        "status": STATUS_WORDS.get(status, status.lower()),
+                    }
+                )
+                continue
+            body: dict[str, Any]
+            if entry.action == "create":
+                body = {"InvoiceID": str(entry.xero_id), "Status": "DELETED"}
+            else:
+                lines = (entry.before or {}).get("LineItems")
+                if not isinstance(lines, list):
+                    continue
+                body = {"InvoiceID": str(entry.xero_id), "LineItems": lines}
+            todo.append((entry, body, str(entry.xero_id)))
+        for start in range(0, len(todo), BATCH):
+            chunk = todo[start : start + BATCH]
+            key = f"xqb-undo-{conn.id}-{undo_run.id}-{uuid.uuid4().hex}"
+            seq = _next_seq(undo_run)
+            journal = [
+                JournalEntry.create(
+                    run=undo_run,
+                    seq=seq + n,
+                    action="delete" if entry.action == "create" else "update",
+                    entity_kind=ENTITY,
+                    xero_id=xid,
+                    batch_key=key,
+                    before={"of_entry": entry.id},
+                    after=body,
+                )
+                for n, (entry, body, xid) in enumerate(chunk)
+            ]
+            try:
+                answers = xero.write_invoices(
+                    [b for _, b, _ in chunk], create=False, idempotency_key=key
+                )
+            except Exception as exc:
+                for j in journal:
+                    j.state, j.error = "unknown", type(exc).__name__
+                    j.save()
+                undo_run.status = "failed"
+                undo_run.finished_at = utcnow()
+                undo_run.save()
+                raise
+            for (entry, _body, xid), j, answer in zip(chunk, journal, answers, strict=True):
+                error = _errors(answer)
+                if error:
+                    j.state, j.error = "failed", error
+                    j.save()
+                    failed += 1
+                    continue
+                j.state = "done"
+                j.save()
+                SentHours.update(active=False).where(
+                    (SentHours.run == run) & (SentHours.xero_id == xid)
+                ).execute()
+                if entry.action == "create":
+                    deleted += 1
+                else:
+                    back = (entry.before or {}).get("sent_rows") or []
+                    if back:
+                        SentHours.update(active=True).where(SentHours.id.in_(back)).execute()
+                    restored += 1
+            _emit(progress, "undo", start + len(chunk), len(todo))
+    _forget_cache(conn, [str(e.xero_id) for e in entries if e.xero_id])
+    undo_run.counts = {
+        "deleted": deleted,
+        "restored": restored,
+        "left_alone": left,
+        "outcomes": {
+            verb: {"invoices": n} for verb, n in (("deleted", deleted), ("restored", restored)) if n
+        },
+    }
+    if failed:
+        undo_run.counts = {**undo_run.counts, "failed": failed}
+    undo_run.status = "done" if not failed else "failed"
+    undo_run.finished_at = utcnow()
+    undo_run.save()
+    if not failed:
+        run.status = "undone"
+        run.save()
+    return undo_run
+
+
+def left_alone_words(undo_run: ImportRun, language: str | None = None) -> list[str]:
+    """The invoices an undo left alone (approved or paid since), as sentences."""
+    out = []
+    for inv in (undo_run.counts or {}).get("left_alone", []):
+        out.append(
+            tr(
+                N_("Invoice {number} for {contact} was left alone: it is {status} in Xero."),
+                language,
+                number=inv.get("number") or inv.get("invoice_id"),
+                contact=inv.get("contact", ""),
+                status=tr(inv.get("status", ""), language),
+            )
+        )
+    return out
+
+
+__all__ = [
+    "BadRange",
+    "InvoicePreview",
+    "InvoiceStatus",
+    "InvoicingResult",
+    "bill_time",
+    "invoice_statuses",
+    "invoice_url",
+    "preview_invoices",
+    "reconcile",
+    "send_invoices",
+    "undo_invoicing",
+]

@@ -1,0 +1,608 @@
+"""Bill time in Xero: billable QuickBooks Time hours -> draft sales invoices (pure planning).
+
+``plan_invoices(InvoicingInput)`` decides, for one date range, one draft ``ACCREC`` invoice
+per Xero contact linked to a QuickBooks Time customer (a top-level jobcode; its child jobs
+bill to it), with one line per item (the value of the import's items custom field on the
+timesheet) or per job when no item is set, split by the tracking options the timesheets'
+tracking fields map to. Nothing here reads the network or the database: the app gives the
+inputs (timesheets, the links, Xero's items and contacts, what ``SentHours`` says was already
+billed and the status Xero gives each invoice the product made) and writes what it plans.
+
+Rules:
+- Billable hours only: the timesheet's job (or its customer) is billable, its customer is
+  linked to a Xero contact; approved hours only (the day is on or before the person's
+  ``approved_to``, as for payroll) unless ``include_unapproved`` (those lines say so).
+- Never twice: a timesheet already on an invoice of ours that Xero still holds (draft,
+  approved or paid) is not billed again. Hours edited in QuickBooks Time since they were
+  billed update our draft; on an approved or paid invoice they are reported, never touched.
+  A draft deleted in Xero frees its hours.
+- New hours of a range whose draft is still ours are added to that draft; when the range's
+  invoice was approved or paid since, they go on a new draft.
+- Quantity = hours to the hundredth of each line; unit price = the item's Xero sales price,
+  else the job's billable rate (``price_source`` says which); no price at all, an item no
+  longer sold, an item unknown to Xero, a customer archived in Xero or not linked: problems
+  with what to do, those hours left out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from core.i18n import N_, tr
+
+#: Xero's answer statuses we keep apart (SUBMITTED = awaiting approval: no longer ours to edit)
+DRAFT = "DRAFT"
+GONE = frozenset({"DELETED", "VOIDED"})
+#: what the product may still change
+EDITABLE = frozenset({DRAFT})
+MAX_TRACKING = 2
+
+
+# ---------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class Timesheet:
+    id: int
+    user_id: int
+    jobcode_id: int
+    day: str  # YYYY-MM-DD
+    seconds: int
+    last_modified: str = ""
+    customfields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    parent_id: int
+    name: str
+    billable: bool
+    billable_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    approved_to: str = ""  # YYYY-MM-DD; "" = never approved
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A Xero contact linked to a QuickBooks Time customer (top-level jobcode)."""
+
+    contact_id: str
+    name: str
+    archived: bool = False
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: str
+    code: str
+    name: str
+    is_sold: bool
+    unit_price: float | None = None
+
+
+@dataclass(frozen=True)
+class TrackingField:
+    """A QuickBooks Time custom field linked to a Xero tracking category."""
+
+    field_id: str
+    category_name: str
+    #: the field's value (a custom field item's name) -> the Xero option's name
+    options: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Billed:
+    """One ``SentHours`` row still active: a timesheet on one of our invoices."""
+
+    timesheet_id: int
+    last_modified: str
+    invoice_id: str
+    line_key: str
+    hours: float
+
+
+@dataclass(frozen=True)
+class OurInvoice:
+    """An invoice the product made, as Xero holds it now."""
+
+    invoice_id: str
+    contact_id: str
+    reference: str
+    status: str
+    number: str = ""
+
+
+@dataclass
+class InvoicingInput:
+    start: date
+    end: date
+    timesheets: list[Timesheet]
+    jobs: dict[int, Job]
+    people: dict[int, Person]
+    #: top-level jobcode id -> its linked Xero contact
+    customers: dict[int, Customer]
+    #: the import's items custom field (its id as the timesheets' ``customfields`` key)
+    item_field_id: str | None = None
+    #: that field's values (item names as QuickBooks Time holds them) -> the Xero item
+    items: dict[str, Item] = field(default_factory=dict)
+    tracking: list[TrackingField] = field(default_factory=list)
+    billed: list[Billed] = field(default_factory=list)
+    invoices: dict[str, OurInvoice] = field(default_factory=dict)
+    include_unapproved: bool = False
+    name_people: bool = False
+    base_currency: str = ""
+    #: a link back to the hours (QuickBooks Time's timesheets page), "" for none
+    hours_url: str = ""
+
+
+# ---------------------------------------------------------------------------- outputs
+@dataclass(frozen=True)
+class Problem:
+    who: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def reason(self, language: str | None = None) -> str:
+        return tr(self.message, language, **self.params)
+
+
+@dataclass
+class PlannedLine:
+    key: str
+    description: str
+    hours: float  # to the hundredth
+    unit_price: float
+    #: "item" (the item's Xero sales price) or "job" (the job's billable rate)
+    price_source: str
+    item_code: str = ""
+    item_name: str = ""
+    job_name: str = ""
+    tracking: tuple[tuple[str, str], ...] = ()
+    unapproved: bool = False
+    timesheets: list[Timesheet] = field(default_factory=list, repr=False)
+
+    @property
+    def amount(self) -> float:
+        return round(self.hours * self.unit_price, 2)
+
+    def as_xero(self) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "Description": self.description,
+            "Quantity": self.hours,
+            "UnitAmount": self.unit_price,
+        }
+        if self.item_code:
+            line["ItemCode"] = self.item_code
+        if self.tracking:
+            line["Tracking"] = [{"Name": c, "Option": o} for c, o in self.tracking]
+        return line
+
+
+@dataclass
+class PlannedInvoice:
+    contact_id: str
+    contact_name: str
+    currency: str
+    reference: str
+    action: str  # create | update | unchanged | skip
+    lines: list[PlannedLine] = field(default_factory=list)
+    #: the draft to update (action update/unchanged)
+    invoice_id: str = ""
+    number: str = ""
+    #: hours of this customer left out (not approved, no price…), for the preview
+    left_out_hours: float = 0.0
+
+    @property
+    def hours(self) -> float:
+        return round(sum(line.hours for line in self.lines), 2)
+
+    @property
+    def total(self) -> float:
+        return round(sum(line.amount for line in self.lines), 2)
+
+    @property
+    def timesheet_ids(self) -> set[int]:
+        return {t.id for line in self.lines for t in line.timesheets}
+
+    def as_xero(self, start: date, end: date, url: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": self.contact_id},
+            "Date": end.isoformat(),
+            "Status": DRAFT,
+            "LineAmountTypes": "Exclusive",
+            "Reference": self.reference,
+            "LineItems": [line.as_xero() for line in self.lines],
+        }
+        if self.currency:
+            body["CurrencyCode"] = self.currency
+        if url:
+            body["Url"] = url
+        if self.invoice_id:
+            body["InvoiceID"] = self.invoice_id
+        return body
+
+
+@dataclass
+class InvoicingPlan:
+    start: date
+    end: date
+    invoices: list[PlannedInvoice] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def to_write(self) -> list[PlannedInvoice]:
+        return [i for i in self.invoices if i.action in ("create", "update")]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.to_write
+
+    def counts(self) -> dict[str, int]:
+        out = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        names = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+        for inv in self.invoices:
+            out[names.get(inv.action, "skipped")] += 1
+        return out
+
+
+# ---------------------------------------------------------------------------- rules
+def reference_for(start: date, end: date, n: int = 1) -> str:
+    """The invoice's Reference: the hours' range (and a number for a second invoice of a
+    range whose first one was approved meanwhile). Also how a lost answer is found again."""
+    base = f"QB Time {start.isoformat()} to {end.isoformat()}"
+    return base if n <= 1 else f"{base} ({n})"
+
+
+def hours_of(seconds: int) -> float:
+    return seconds / 3600.0
+
+
+def _top(jobs: dict[int, Job], job_id: int) -> int | None:
+    seen: set[int] = set()
+    current = jobs.get(job_id)
+    while current is not None and current.parent_id and current.id not in seen:
+        seen.add(current.id)
+        parent = jobs.get(current.parent_id)
+        if parent is None:
+            return None
+        current = parent
+    return current.id if current is not None else None
+
+
+def _billable(jobs: dict[int, Job], job_id: int) -> bool:
+    """QuickBooks Time's ``billable`` flag of the job the hours are on."""
+    job = jobs.get(job_id)
+    return job is not None and job.billable
+
+
+def _rate(jobs: dict[int, Job], job_id: int, top: int) -> float | None:
+    for jid in (job_id, top):
+        job = jobs.get(jid)
+        if job is not None and job.billable_rate:
+            return float(job.billable_rate)
+    return None
+
+
+def _dates_text(days: list[str]) -> str:
+    ordered = sorted(set(days))
+    if not ordered:
+        return ""
+    if len(ordered) == 1:
+        return ordered[0]
+    return (
+        f"{', '.join(ordered[:-1])} and {ordered[-1]}"
+        if len(ordered) <= 3
+        else (f"{len(ordered)} days, {ordered[0]} to {ordered[-1]}")
+    )
+
+
+def _approved(inp: InvoicingInput, ts: Timesheet) -> bool:
+    person = inp.people.get(ts.user_id)
+    return bool(person and person.approved_to and ts.day <= person.approved_to)
+
+
+@dataclass
+class _LineDraft:
+    key: str
+    label: str
+    unit_price: float
+    price_source: str
+    item: Item | None
+    job_name: str
+    tracking: tuple[tuple[str, str], ...]
+    timesheets: list[Timesheet] = field(default_factory=list)
+    unapproved: bool = False
+
+
+def _line_for(
+    inp: InvoicingInput, ts: Timesheet, top: int, who: str, problems: dict[tuple, Problem]
+) -> _LineDraft | None:
+    """The line ``ts`` goes on, or None (a problem saying why)."""
+    job = inp.jobs[ts.jobcode_id]
+    value = (ts.customfields.get(inp.item_field_id, "") if inp.item_field_id else "").strip()
+    item = None
+    if value:
+        item = inp.items.get(value)
+        if item is None:
+            problems[("unknown_item", value)] = Problem(
+                who,
+                N_(
+                    'The item "{item}" on the hours is not a Xero item: import the items '
+                    "again, or pick a Xero item on those timesheets in QuickBooks Time."
+                ),
+                {"item": value},
+            )
+            return None
+        if not item.is_sold:
+            problems[("not_sold", item.item_id)] = Problem(
+                who,
+                N_(
+                    'The item "{item}" is no longer sold in Xero: tick "I sell this item" on '
+                    "it in Xero, or pick another item on those timesheets."
+                ),
+                {"item": item.name},
+            )
+            return None
+    price: float | None
+    if item is not None and item.unit_price is not None:
+        price, source = float(item.unit_price), "item"
+    else:
+        price, source = _rate(inp.jobs, ts.jobcode_id, top), "job"
+    if price is None:
+        what = item.name if item is not None else job.name
+        problems[("no_price", what)] = Problem(
+            who,
+            N_(
+                'There is no price for "{what}": set a sales price on the item in Xero or a '
+                "billable rate on the job in QuickBooks Time, then bill again."
+            ),
+            {"what": what},
+        )
+        return None
+    tracking: list[tuple[str, str]] = []
+    for tf in inp.tracking[:MAX_TRACKING]:
+        chosen = (ts.customfields.get(tf.field_id) or "").strip()
+        option = tf.options.get(chosen)
+        if option:
+            tracking.append((tf.category_name, option))
+    track = tuple(tracking)
+    if item is not None:
+        key = f"item:{item.code or item.item_id}"
+        label = item.name
+    else:
+        key = f"job:{job.id}"
+        label = job.name
+    if track:
+        key += "|" + "|".join(f"{c}={o}" for c, o in track)
+    key += f"|{price:g}"
+    unapproved = not _approved(inp, ts)
+    if unapproved:
+        key += "|unapproved"
+    return _LineDraft(key, label, price, source, item, job.name, track, unapproved=unapproved)
+
+
+def _lines(inp: InvoicingInput, drafts: dict[str, _LineDraft]) -> list[PlannedLine]:
+    out = []
+    for key in sorted(drafts):
+        d = drafts[key]
+        seconds = sum(t.seconds for t in d.timesheets)
+        text = d.label
+        if d.item is not None and d.job_name and d.job_name != d.label:
+            text = f"{d.label} ({d.job_name})"
+        text += ": " + _dates_text([t.day for t in d.timesheets])
+        if inp.name_people:
+            names = sorted(
+                {inp.people[t.user_id].name for t in d.timesheets if t.user_id in inp.people}
+            )
+            if names:
+                text += " - " + ", ".join(names)
+        if d.unapproved:
+            text += " (not approved yet)"
+        out.append(
+            PlannedLine(
+                key=key,
+                description=text,
+                hours=round(hours_of(seconds), 2),
+                unit_price=d.unit_price,
+                price_source=d.price_source,
+                item_code=d.item.code if d.item is not None else "",
+                item_name=d.item.name if d.item is not None else "",
+                job_name=d.job_name,
+                tracking=d.tracking,
+                unapproved=d.unapproved,
+                timesheets=sorted(d.timesheets, key=lambda t: t.id),
+            )
+        )
+    return out
+
+
+def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
+    plan = InvoicingPlan(inp.start, inp.end)
+    start, end = inp.start.isoformat(), inp.end.isoformat()
+    billed: dict[int, Billed] = {}
+    for row in inp.billed:
+        inv = inp.invoices.get(row.invoice_id)
+        if inv is not None and inv.status in GONE:
+            continue  # the user deleted or voided it in Xero: those hours are free again
+        billed[row.timesheet_id] = row
+    problems: dict[tuple, Problem] = {}
+    # timesheets per customer (top-level jobcode)
+    per_customer: dict[int, list[Timesheet]] = defaultdict(list)
+    unlinked: dict[int, float] = defaultdict(float)
+    for ts in sorted(inp.timesheets, key=lambda t: t.id):
+        if not (start <= ts.day <= end) or ts.seconds <= 0 or ts.jobcode_id not in inp.jobs:
+            continue
+        top = _top(inp.jobs, ts.jobcode_id)
+        if top is None or not _billable(inp.jobs, ts.jobcode_id):
+            continue
+        if top not in inp.customers:
+            unlinked[top] += hours_of(ts.seconds)
+            continue
+        per_customer[top].append(ts)
+    for top, hours in sorted(unlinked.items()):
+        name = inp.jobs[top].name
+        problems[("unlinked", top)] = Problem(
+            name,
+            N_(
+                "{hours} billable hours on this customer are not billed: it is not linked to "
+                "a Xero contact. Link it in the import's review, then bill again."
+            ),
+            {"hours": f"{hours:.2f}"},
+        )
+    # our invoices per contact, for this range
+    ours: dict[str, list[OurInvoice]] = defaultdict(list)
+    for inv in inp.invoices.values():
+        ours[inv.contact_id].append(inv)
+
+    for top in sorted(per_customer, key=lambda t: inp.customers[t].name.casefold()):
+        cust = inp.customers[top]
+        rows = per_customer[top]
+        if cust.archived:
+            hours = sum(hours_of(t.seconds) for t in rows if t.id not in billed)
+            if hours:
+                problems[("archived", cust.contact_id)] = Problem(
+                    cust.name,
+                    N_(
+                        "The contact is archived in Xero, so its {hours} hours are not billed: "
+                        "restore the contact in Xero, then bill again."
+                    ),
+                    {"hours": f"{hours:.2f}"},
+                )
+            continue
+        currency = cust.currency or inp.base_currency
+        # The draft of this range that is still ours to change, if any.
+        range_refs = {reference_for(inp.start, inp.end, n) for n in range(1, 100)}
+        mine = [i for i in ours.get(cust.contact_id, []) if i.reference in range_refs]
+        draft = next((i for i in mine if i.status in EDITABLE), None)
+        live = [i for i in mine if i.status not in GONE]
+        # Which timesheets go where.
+        keep_on_draft: list[Timesheet] = []
+        new: list[Timesheet] = []
+        left_out = 0.0
+        for ts in rows:
+            approved = _approved(inp, ts)
+            prior = billed.get(ts.id)
+            if prior is not None:
+                inv = inp.invoices.get(prior.invoice_id)
+                status = inv.status if inv is not None else DRAFT
+                if (
+                    inv is not None
+                    and status in EDITABLE
+                    and draft is not None
+                    and (inv.invoice_id == draft.invoice_id)
+                ):
+                    keep_on_draft.append(ts)
+                elif prior.last_modified != ts.last_modified:
+                    label = (inv.number if inv is not None else "") or prior.invoice_id
+                    problems[("edited", ts.id)] = Problem(
+                        cust.name,
+                        N_(
+                            "Hours of {day} were changed in QuickBooks Time after invoice "
+                            "{invoice} was approved in Xero: the invoice is left as it is; "
+                            "correct it in Xero (a credit note or a new invoice) if needed."
+                        ),
+                        {"day": ts.day, "invoice": label},
+                    )
+                continue
+            if not approved and not inp.include_unapproved:
+                left_out += hours_of(ts.seconds)
+                continue
+            new.append(ts)
+        if left_out:
+            problems[("unapproved", cust.contact_id)] = Problem(
+                cust.name,
+                N_(
+                    "{hours} hours are not approved yet in QuickBooks Time and are left out: "
+                    "approve them (or include unapproved hours), then bill again."
+                ),
+                {"hours": f"{left_out:.2f}"},
+            )
+        drafts: dict[str, _LineDraft] = {}
+        target = keep_on_draft + new if draft is not None else new
+        for ts in target:
+            line = _line_for(inp, ts, top, cust.name, problems)
+            if line is None:
+                left_out += hours_of(ts.seconds)
+                continue
+            drafts.setdefault(line.key, line).timesheets.append(ts)
+        lines = _lines(inp, drafts)
+        if draft is not None:
+            placed = {t.id: t.last_modified for line in lines for t in line.timesheets}
+            before = {
+                b.timesheet_id: b.last_modified
+                for b in billed.values()
+                if b.invoice_id == draft.invoice_id
+            }
+            action = "unchanged" if placed == before else "update"
+            plan.invoices.append(
+                PlannedInvoice(
+                    cust.contact_id,
+                    cust.name,
+                    currency,
+                    draft.reference,
+                    action,
+                    lines,
+                    invoice_id=draft.invoice_id,
+                    number=draft.number,
+                    left_out_hours=round(left_out, 2),
+                )
+            )
+            continue
+        if not lines:
+            if left_out:
+                plan.invoices.append(
+                    PlannedInvoice(
+                        cust.contact_id,
+                        cust.name,
+                        currency,
+                        reference_for(inp.start, inp.end),
+                        "skip",
+                        left_out_hours=round(left_out, 2),
+                    )
+                )
+            continue
+        used = {i.reference for i in live}
+        n = 1
+        while reference_for(inp.start, inp.end, n) in used:
+            n += 1
+        plan.invoices.append(
+            PlannedInvoice(
+                cust.contact_id,
+                cust.name,
+                currency,
+                reference_for(inp.start, inp.end, n),
+                "create",
+                lines,
+                left_out_hours=round(left_out, 2),
+            )
+        )
+    plan.problems = list(problems.values())
+    return plan
+
+
+__all__ = [
+    "Billed",
+    "Customer",
+    "InvoicingInput",
+    "InvoicingPlan",
+    "Item",
+    "Job",
+    "OurInvoice",
+    "Person",
+    "PlannedInvoice",
+    "PlannedLine",
+    "Problem",
+    "Timesheet",
+    "TrackingField",
+    "plan_invoices",
+    "reference_for",
+]
