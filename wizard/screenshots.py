@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -181,7 +181,6 @@ def _run_language(out: Path, language: str) -> list[Path]:
         if review.table.model().rowCount():
             review.table.selectRow(0)
         driver.shot(wizard, "06-review")
-        review.leave_later.setChecked(True)
         next_page(PageId.PREVIEW)
         # 7. preview
         driver.pump(idle(PageId.PREVIEW), 30)
@@ -212,11 +211,76 @@ def _run_language(out: Path, language: str) -> list[Path]:
         driver.pump(lambda: not getattr(home_page.history, "busy", False))
         driver.shot(home_page.history, "00a-history", small=False)
         home_page.history.reject()
+        _send_hours(driver, wizard, home_page)
+        _bill_time(driver, wizard, home_page)
         _dispose(driver, wizard)
     finally:
         ctx.close()
         install_language("en")
     return driver.saved
+
+
+def _bill_time(driver: Driver, wizard: BridgeWizard, home_page) -> None:
+    """ "Bill time in Xero" from the home page: the days, the preview, the result; then the
+    home page and the history with the invoices' status."""
+    from .state import PageId
+
+    driver.pump(lambda: home_page._statuses is not None or home_page._statuses_failed, 30)
+    home_page.bill_button.click()
+    driver.pump(lambda: wizard.currentId() == int(PageId.BILL_RANGE))
+    driver.shot(wizard, "10-bill-range")
+    wizard.next()
+    driver.pump(lambda: wizard.currentId() == int(PageId.BILL_PREVIEW), 60)
+    driver.shot(wizard, "11-bill-preview")
+    wizard.next()
+    send = wizard.pages[PageId.BILL_SEND]
+    driver.pump(lambda: wizard.currentId() == int(PageId.BILL_SEND))
+    driver.pump(lambda: not send.running and not send.busy, 120)
+    driver.shot(wizard, "12-bill-result")
+    wizard.restart()  # back to the home page, as the app opens next time
+    driver.pump(lambda: wizard.currentId() == int(PageId.HOME))
+    driver.pump(lambda: not home_page.busy and home_page._statuses is not None, 30)
+    driver.shot(wizard, "00b-home-invoices")
+    home_page.show_history()
+    history = home_page.history
+    driver.pump(lambda: history.isVisible() and not history.busy)
+    for row, run in enumerate(history._rows):
+        if run.kind == "invoicing":
+            history.table.selectRow(row)
+            break
+    driver.pump(lambda: bool(history._invoice_rows) or history._invoices_failed, 30)
+    driver.shot(history, "00c-history-billing", small=False)
+    history.reject()
+
+
+def _send_hours(driver: Driver, wizard: BridgeWizard, home_page) -> None:
+    """ "Send hours to Xero" from the home page: the period, the problems, the preview, the
+    result (then Undo, so Xero Payroll is as it was); back to the home page."""
+    from .state import PageId
+
+    driver.pump(lambda: home_page.payroll_box.isVisible() and not home_page.busy, 30)
+    driver.shot(wizard, "00d-home-payroll")
+    home_page.send_hours_button.click()
+    period = wizard.pages[PageId.PAYROLL_PERIOD]
+    driver.pump(lambda: wizard.currentId() == int(PageId.PAYROLL_PERIOD) and not period.busy, 30)
+    driver.shot(wizard, "20-payroll-period")
+    wizard.next()
+    driver.pump(lambda: wizard.currentId() != int(PageId.PAYROLL_PERIOD), 60)
+    if wizard.currentId() == int(PageId.PAYROLL_PROBLEMS):
+        driver.shot(wizard, "21-payroll-problems")
+        wizard.next()
+    driver.pump(lambda: wizard.currentId() == int(PageId.PAYROLL_PREVIEW))
+    driver.shot(wizard, "22-payroll-preview")
+    wizard.next()
+    done: Any = wizard.pages[PageId.PAYROLL_DONE]
+    driver.pump(lambda: wizard.currentId() == int(PageId.PAYROLL_DONE), 120)
+    driver.shot(wizard, "24-payroll-result")
+    done.undo()  # the screenshots leave Xero Payroll as it was
+    driver.pump(lambda: not done.busy and done._undone is not None, 60)
+    driver.shot(wizard, "24a-payroll-undone", small=False)
+    wizard.restart()
+    driver.pump(lambda: wizard.currentId() == int(PageId.HOME))
+    driver.pump(lambda: not home_page.busy, 30)
 
 
 def take_screenshots(out: Path, languages: list[str]) -> int:

@@ -6,6 +6,7 @@ Pages read and write this object; the navigation rules live here, not in the pag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,16 @@ class PageId(IntEnum):
     PREVIEW = 7
     IMPORT = 8
     DONE = 9
+    # "Send hours to Xero" (payroll organisations, from the home page)
+    PAYROLL_PERIOD = 20
+    PAYROLL_PROBLEMS = 21
+    PAYROLL_PREVIEW = 22
+    PAYROLL_SEND = 23
+    PAYROLL_DONE = 24
+    # "Bill time in Xero" (from the home page): range, preview, send and result
+    BILL_RANGE = 30
+    BILL_PREVIEW = 31
+    BILL_SEND = 32
 
 
 FLOW = (
@@ -42,6 +53,40 @@ FLOW = (
     PageId.PREVIEW,
     PageId.IMPORT,
     PageId.DONE,
+)
+
+#: "Bill time in Xero": a way of its own from the home page (not part of the import's FLOW).
+BILLING_FLOW = (PageId.BILL_RANGE, PageId.BILL_PREVIEW, PageId.BILL_SEND)
+
+
+@dataclass(frozen=True)
+class BillingChoice:
+    """What the user chose on the first page of "Bill time in Xero"."""
+
+    start: date
+    end: date
+    include_unapproved: bool = False
+    name_people: bool = False
+
+
+def default_billing_range(today: date, last_end: date | None = None) -> tuple[date, date]:
+    """The range "Bill time in Xero" proposes: from the day after the last billing run's range
+    up to yesterday when there was one, else the last full month."""
+    yesterday = today - timedelta(days=1)
+    if last_end is not None and last_end < yesterday:
+        return last_end + timedelta(days=1), yesterday
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    return last_month_end.replace(day=1), last_month_end
+
+
+#: "Send hours to Xero": the pay period, what cannot be sent, the preview, sending, the result.
+PAYROLL_FLOW = (
+    PageId.PAYROLL_PERIOD,
+    PageId.PAYROLL_PROBLEMS,
+    PageId.PAYROLL_PREVIEW,
+    PageId.PAYROLL_SEND,
+    PageId.PAYROLL_DONE,
 )
 
 
@@ -69,6 +114,14 @@ class WizardState:
     last_importer: Importer | None = None  # outcomes and problems of the last run
     #: a shortcut forward the next "Next" takes (the home page's Review and Options buttons)
     detour: Detour | None = None
+    #: "Send hours to Xero": the preview of the chosen period, then the result of sending it
+    payroll_available: bool = False  # core.app.payroll.payroll_available, read by the home page
+    payroll_preview: Any = None
+    payroll_result: Any = None
+    #: "Bill time in Xero": the range and options chosen, the preview shown, the result
+    billing: BillingChoice | None = None
+    billing_preview: Any = None
+    billing_result: Any = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Another organisation means other data: what was read, planned or chosen for the
@@ -81,6 +134,11 @@ class WizardState:
                 ("options", None),
                 ("last_run", None),
                 ("last_importer", None),
+                ("payroll_available", False),
+                ("payroll_preview", None),
+                ("payroll_result", None),
+                ("billing_preview", None),
+                ("billing_result", None),
             ):
                 object.__setattr__(self, stale, empty)
         object.__setattr__(self, name, value)
@@ -125,12 +183,17 @@ class WizardState:
         """The page after ``current`` (None = the last page)."""
         if self.detour is not None and self.detour.origin == current:
             return self.detour.target
+        if current in BILLING_FLOW:
+            index = BILLING_FLOW.index(current)
+            return BILLING_FLOW[index + 1] if index + 1 < len(BILLING_FLOW) else None
         if current == PageId.HOME:
             return (
                 PageId.REVIEW if self.plan is not None and self.plan.conflicts else PageId.PREVIEW
             )
         if current == PageId.DONE:
             return None
+        if current in PAYROLL_FLOW:
+            return self._next_payroll_page(current)
         index = FLOW.index(current)
         return FLOW[index + 1]
 
@@ -140,6 +203,14 @@ class WizardState:
         The window ends it (:meth:`end_detour`) once it has moved, so a later "Next" on
         ``origin`` follows the usual rule again.
         """
+        if origin == PageId.HOME and target == BILLING_FLOW[0]:  # "Bill time in Xero"
+            self.detour = Detour(origin, target)
+            return
+        if origin == PageId.HOME and target == PageId.PAYROLL_PERIOD:
+            if not self.payroll_available:
+                raise ValueError("hours go to Xero Payroll only for payroll organisations")
+            self.detour = Detour(origin, target)
+            return
         if target not in FLOW or (origin in FLOW and FLOW.index(target) <= FLOW.index(origin)):
             raise ValueError(f"a detour goes forward: {origin.name} -> {target.name}")
         self.detour = Detour(origin, target)
@@ -156,3 +227,15 @@ class WizardState:
         if not self.country or not organisation_country:
             return False
         return organisation_country.upper() != self.country.upper()
+
+    # ------------------------------------------------------------------ send hours to Xero
+    def _next_payroll_page(self, current: PageId) -> PageId | None:
+        """The problems page only when some people cannot be sent; none after the result."""
+        if current == PageId.PAYROLL_PERIOD:
+            preview = self.payroll_preview
+            if preview is not None and getattr(preview, "problems", None):
+                return PageId.PAYROLL_PROBLEMS
+            return PageId.PAYROLL_PREVIEW
+        if current == PageId.PAYROLL_DONE:
+            return None
+        return PAYROLL_FLOW[PAYROLL_FLOW.index(current) + 1]

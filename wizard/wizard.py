@@ -91,6 +91,54 @@ def _done() -> type[BasePage]:
     return DonePage
 
 
+def _bill_range() -> type[BasePage]:
+    from .pages.billing_range import BillingRangePage
+
+    return BillingRangePage
+
+
+def _bill_preview() -> type[BasePage]:
+    from .pages.billing_preview import BillingPreviewPage
+
+    return BillingPreviewPage
+
+
+def _bill_send() -> type[BasePage]:
+    from .pages.billing_send import BillingSendPage
+
+    return BillingSendPage
+
+
+def _payroll_period() -> type[BasePage]:
+    from .pages.payroll_period import PayrollPeriodPage
+
+    return PayrollPeriodPage
+
+
+def _payroll_problems() -> type[BasePage]:
+    from .pages.payroll_problems import PayrollProblemsPage
+
+    return PayrollProblemsPage
+
+
+def _payroll_preview() -> type[BasePage]:
+    from .pages.payroll_preview import PayrollPreviewPage
+
+    return PayrollPreviewPage
+
+
+def _payroll_send() -> type[BasePage]:
+    from .pages.payroll_send import PayrollSendPage
+
+    return PayrollSendPage
+
+
+def _payroll_done() -> type[BasePage]:
+    from .pages.payroll_done import PayrollDonePage
+
+    return PayrollDonePage
+
+
 PAGE_CLASS: dict[PageId, Callable[[], type[BasePage]]] = {
     PageId.HOME: _home,
     PageId.WELCOME: _welcome,
@@ -102,6 +150,14 @@ PAGE_CLASS: dict[PageId, Callable[[], type[BasePage]]] = {
     PageId.PREVIEW: _preview,
     PageId.IMPORT: _run,
     PageId.DONE: _done,
+    PageId.PAYROLL_PERIOD: _payroll_period,
+    PageId.PAYROLL_PROBLEMS: _payroll_problems,
+    PageId.PAYROLL_PREVIEW: _payroll_preview,
+    PageId.PAYROLL_SEND: _payroll_send,
+    PageId.PAYROLL_DONE: _payroll_done,
+    PageId.BILL_RANGE: _bill_range,
+    PageId.BILL_PREVIEW: _bill_preview,
+    PageId.BILL_SEND: _bill_send,
 }
 
 
@@ -284,6 +340,9 @@ class BridgeWizard(QWizard):
         self.tasks.wait(15000)
 
     def reject(self) -> None:  # the Cancel button and Escape
+        ask_first = getattr(self.currentPage(), "ask_before_closing", None)
+        if ask_first is not None and ask_first():  # the page asks first, and stays
+            return
         self.stop_background_work()
         super().reject()
 

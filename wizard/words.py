@@ -216,11 +216,12 @@ def run_status_words(status: str, kind: str = "import") -> str:
 
 
 def run_kind_words(kind: str) -> str:
-    return (
-        QCoreApplication.translate("Outcome", "Undo")
-        if kind == "undo"
-        else QCoreApplication.translate("Outcome", "Import")
-    )
+    words = {
+        "undo": QCoreApplication.translate("Outcome", "Undo"),
+        "invoicing": QCoreApplication.translate("Outcome", "Bill time in Xero"),
+        "payroll_export": QCoreApplication.translate("Outcome", "Hours sent to Xero Payroll"),
+    }
+    return words.get(kind, QCoreApplication.translate("Outcome", "Import"))
 
 
 def when_text(moment: datetime | None) -> str:
@@ -231,3 +232,25 @@ def when_text(moment: datetime | None) -> str:
         moment = moment.replace(tzinfo=UTC)
     stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
     return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
+
+
+# -- the review of look-alike records: the two ways to put a record aside -------------------------
+
+
+def never_import() -> str:
+    """The review's "skip": the record is left out of every import."""
+    return QCoreApplication.translate("Review", "Never import")
+
+
+def ask_next_time() -> str:
+    """The review's "later": the record waits for a decision, left out until then."""
+    return QCoreApplication.translate("Review", "Ask me next time")
+
+
+def records_waiting(n: int) -> str:
+    """How many records of the review still wait for a decision."""
+    return count_text(
+        n,
+        QCoreApplication.translate("Review", "1 record will wait for your decision"),
+        QCoreApplication.translate("Review", "{n} records will wait for your decision"),
+    )

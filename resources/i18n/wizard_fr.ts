@@ -9,6 +9,412 @@
     </message>
 </context>
 <context>
+    <name>BillingPreviewPage</name>
+    <message>
+        <source>Not approved yet in QuickBooks Time: {line}</source>
+        <extracomment>the columns of the invoices&apos; tree</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours left out ({count}). Each says why and what to do; they can be billed later, once corrected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No preview yet. Go back and choose the days to bill.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to bill in these days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every billable hour of these days is already on an invoice, or is left out for a reason shown below. Click Close, or go back to choose other days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No billable hours were tracked for customers linked to Xero in these days. Go back to choose other days, or click Close.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{invoices}: {lines}, {hours} hours, {amount}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 draft invoice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} draft invoices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Of these, {hours} hours are not approved yet (in italics).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there; amounts are before tax, Xero adds the tax of each item.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total {currency}: {amount}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Invoices ({count}), each with its lines:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>our draft, hours added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>already billed, nothing to add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not sent (see the hours left out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Item&apos;s sales price in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job&apos;s billable rate in QuickBooks Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview the invoices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check each invoice, its lines and its amount before they are sent to Xero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation type="unfinished">Qui</translation>
+    </message>
+    <message>
+        <source>Why, and what to do</source>
+        <translation type="unfinished">Pourquoi, et que faire</translation>
+    </message>
+    <message>
+        <source>Hours left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer, then each line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation type="unfinished">Heures</translation>
+    </message>
+    <message>
+        <source>Unit price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Price from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invoices and their lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Send to Xero</source>
+        <translation type="unfinished">&amp;Envoyer à Xero</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation type="unfinished">&amp;Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>BillingRangePage</name>
+    <message>
+        <source>The first day is after the last day. Choose a first day on or before the last day.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These days have not come yet, so they hold no hours. Choose days up to today.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{days} days, from {start} to {end}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours already billed are never billed twice: the preview leaves them out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bill time in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn the billable hours tracked in QuickBooks Time into draft invoices in Xero: one per customer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the days whose hours you want to bill. You will see every invoice, with its lines and amounts, before anything is sent to Xero. The invoices stay drafts in Xero until you approve them there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days to bill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;To (included):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First day to bill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last day to bill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Include hours &amp;not approved yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usually only approved hours are billed. If you include the others, the preview marks them as not approved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name the &amp;people on the invoice lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each line&apos;s description then says who worked, besides the dates. Your customer sees these names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Preview invoices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the hours in QuickBooks Time and the prices in Xero…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect to Xero</source>
+        <translation type="unfinished">Se &amp;connecter à Xero</translation>
+    </message>
+</context>
+<context>
+    <name>BillingSendPage</name>
+    <message>
+        <source>Stop sending?</source>
+        <translation type="unfinished">Arrêter l&apos;envoi&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Stop sending the invoices to Xero?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keep sending</source>
+        <translation type="unfinished">&amp;Continuer l&apos;envoi</translation>
+    </message>
+    <message>
+        <source>The invoice being sent is finished first. The result then shows what was sent; billing the same days again later sends only the rest, never twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is nothing to send. Go back to the start and preview the invoices.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending the invoices to Xero…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the invoices&apos; status in Xero…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The invoices were sent, but Xero could not be reached to read them back. Their status shows on the start page once Xero answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The invoice could not be opened here. Its address is: {url}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo this billing?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the draft invoices this billing made in Xero?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delete the drafts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keep them</source>
+        <translation type="unfinished">&amp;Les garder</translation>
+    </message>
+    <message>
+        <source>Drafts are deleted in Xero. An invoice approved or paid since is left as it is, and listed. The hours can be billed again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting the drafts in Xero…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping after the invoice being sent…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending the draft invoices to Xero. This takes a few seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undone: the drafts this billing made are deleted in Xero. The hours can be billed again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was sent: every invoice was already up to date in Xero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent to Xero: {invoices} ({created} new, {updated} updated), {lines}, {hours} hours, {amount}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 draft invoice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} draft invoices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped before the end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve them in Xero when they are right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send to Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The draft invoices are sent to Xero, then listed here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Invoices in Xero:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation type="unfinished">Client</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invoices sent to Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours not billed ({count}): each says why and what to do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation type="unfinished">Qui</translation>
+    </message>
+    <message>
+        <source>Why, and what to do</source>
+        <translation type="unfinished">Pourquoi, et que faire</translation>
+    </message>
+    <message>
+        <source>&amp;Stop…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Undo: delete these drafts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete in Xero the draft invoices this billing made</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation type="unfinished">&amp;Fermer</translation>
+    </message>
+</context>
+<context>
     <name>BridgeWizard</name>
     <message>
         <source>Xero to QuickBooks Time</source>
@@ -117,8 +523,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Dans QuickBooks Time</translation>
     </message>
     <message>
-        <source>Score</source>
-        <translation>Score</translation>
+        <source>Match</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Why</source>
@@ -133,12 +539,56 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>{name} (archivé)</translation>
     </message>
     <message>
+        <source>Same name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same name, one without e-mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same name, different e-mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same e-mail, other name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same name, cut short</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same name with a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing similar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suggested: create new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suggested: link to “{name}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Decide again: the data changed</source>
         <translation>À redécider : les données ont changé</translation>
     </message>
     <message>
-        <source>Not decided</source>
-        <translation>Non décidé</translation>
+        <source>Your choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}”: {likeness}, {reason}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Link to “{name}”</source>
@@ -161,20 +611,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Créer un nouvel élément</translation>
     </message>
     <message>
-        <source>Skip</source>
-        <translation>Ignorer</translation>
-    </message>
-    <message>
         <source>Create as “{name}”</source>
         <translation>Créer sous le nom « {name} »</translation>
-    </message>
-    <message>
-        <source>Decide later</source>
-        <translation>Décider plus tard</translation>
-    </message>
-    <message>
-        <source>“{name}”: {reason} (score {score})</source>
-        <translation>« {name} » : {reason} (score {score})</translation>
     </message>
     <message>
         <source>No similar record</source>
@@ -200,7 +638,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <name>DonePage</name>
     <message>
         <source>Reading the journal…</source>
-        <extracomment>Up to this many rows, rows grow to show wrapped text; beyond, one line each (elided, with the whole text in a tooltip), so a large organisation&apos;s list stays fast. name, kind, action, reason, name of the record it waited for (worded when shown)</extracomment>
+        <extracomment>name, kind, action, reason, name of the record it waited for (worded when shown)</extracomment>
         <translation>Lecture du journal…</translation>
     </message>
     <message>
@@ -401,7 +839,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undo the later imports first?</source>
-        <translation>Défaire d’abord les imports plus récents ?</translation>
+        <translation>Défaire d’abord les imports plus récents&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Undo them all</source>
@@ -422,6 +860,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Import {number}</source>
         <translation>Importation {number}</translation>
+    </message>
+    <message>
+        <source>Billing {number}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No change</source>
@@ -498,6 +940,58 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>&amp;Undo this billing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The invoices of billing {number} could not be read: Xero could not be reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invoices of billing {number}, as Xero has them now:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation type="unfinished">Client</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">État</translation>
+    </message>
+    <message>
+        <source>Invoices of the billing selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo billing {number}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the draft invoices of billing {number} in Xero?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delete the drafts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drafts are deleted in Xero. An invoice approved or paid since is left as it is. The hours can be billed again later.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -638,6 +1132,89 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <source>Disconnected. Some sign-ins could not be removed:</source>
         <translation>Déconnecté. Certaines connexions n&apos;ont pas pu être supprimées :</translation>
     </message>
+    <message>
+        <source>Every pay period</source>
+        <translation>À chaque période de paie</translation>
+    </message>
+    <message>
+        <source>Send the hours approved in QuickBooks Time, and paid time off, to Xero Payroll as draft timesheets. You see them before anything is sent, and can undo it.</source>
+        <translation>Envoyez à Xero Payroll les heures approuvées dans QuickBooks Time et les congés payés, sous forme de feuilles de temps brouillons. Vous les voyez avant tout envoi, et pouvez défaire l&apos;envoi.</translation>
+    </message>
+    <message>
+        <source>&amp;Send hours to Xero…</source>
+        <translation>&amp;Envoyer les heures à Xero…</translation>
+    </message>
+    <message>
+        <source>Approved hours of a pay period become draft timesheets in Xero Payroll</source>
+        <translation>Les heures approuvées d&apos;une période de paie deviennent des feuilles de temps brouillons dans Xero Payroll</translation>
+    </message>
+    <message>
+        <source>Invoices from your hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Bill time in Xero…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Billable hours become draft invoices in Xero, one per customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The status of the invoices made here is not known: Xero could not be reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the status of the invoices made here…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No invoice made here yet. Bill the billable hours tracked in QuickBooks Time as draft invoices in Xero; you see them before anything is sent, and can undo it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invoices made here, as Xero has them now: {draft} draft, {approved} approved, {paid} paid, {deleted} deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting approval: {n}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voided: {n}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceStatus</name>
+    <message>
+        <source>Draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation type="unfinished">Payé</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not known</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>LeaveLinksDialog</name>
@@ -655,8 +1232,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Lier les types de congés</translation>
     </message>
     <message>
-        <source>Choose the QuickBooks Time time-off code for each Xero leave type. Time off recorded on a linked code goes to Xero as that leave. Codes with the same name are chosen for you: check them. Unpaid leave is never exported to Xero.</source>
-        <translation>Choisissez le code de congé QuickBooks Time de chaque type de congé Xero. Les congés saisis sur un code lié sont envoyés à Xero comme ce type de congé. Les codes qui portent le même nom sont choisis pour vous : vérifiez-les. Les congés non payés ne sont jamais exportés vers Xero.</translation>
+        <source>Choose the QuickBooks Time time-off code for each Xero leave type. Time off recorded on a linked code is sent to Xero Payroll as that leave when you send hours. Codes with the same name are chosen for you: check them. Unpaid leave is never sent to Xero.</source>
+        <translation>Choisissez le code d&apos;absence QuickBooks Time de chaque type de congé Xero. Les absences saisies sur un code lié sont envoyées à Xero Payroll comme ce congé quand vous envoyez les heures. Les codes du même nom sont choisis pour vous&#xa0;: vérifiez-les. Les congés sans solde ne sont jamais envoyés à Xero.</translation>
     </message>
     <message>
         <source>QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, then come back here.</source>
@@ -675,8 +1252,16 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Code de congé QuickBooks Time</translation>
     </message>
     <message>
-        <source>Exported to Xero</source>
-        <translation>Exporté vers Xero</translation>
+        <source>When you send hours</source>
+        <translation>Quand vous envoyez les heures</translation>
+    </message>
+    <message>
+        <source>Paid: sent to Xero Payroll</source>
+        <translation>Payé&#xa0;: envoyé à Xero Payroll</translation>
+    </message>
+    <message>
+        <source>Unpaid: never sent to Xero</source>
+        <translation>Sans solde&#xa0;: jamais envoyé à Xero</translation>
     </message>
     <message>
         <source>%1 (no longer used in Xero)</source>
@@ -689,14 +1274,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Chosen for you: same name. Check it.</source>
         <translation>Choisi pour vous : même nom. Vérifiez-le.</translation>
-    </message>
-    <message>
-        <source>Paid: exported to Xero</source>
-        <translation>Payé : exporté vers Xero</translation>
-    </message>
-    <message>
-        <source>Unpaid: never exported to Xero</source>
-        <translation>Non payé : jamais exporté vers Xero</translation>
     </message>
     <message>
         <source>&amp;Save links</source>
@@ -863,8 +1440,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>&amp;Lier les types de congés aux codes de congé</translation>
     </message>
     <message>
-        <source>Time off recorded in QuickBooks Time goes to Xero as the linked leave type. Unpaid leave is never exported to Xero.</source>
-        <translation>Les congés saisis dans QuickBooks Time sont envoyés à Xero comme le type de congé lié. Les congés non payés ne sont jamais exportés vers Xero.</translation>
+        <source>Time off recorded in QuickBooks Time on a linked code is sent to Xero Payroll as that leave type when you send hours (home page, &quot;Send hours to Xero&quot;). Unpaid leave is never sent.</source>
+        <translation>Les absences saisies dans QuickBooks Time sur un code lié sont envoyées à Xero Payroll comme ce type de congé quand vous envoyez les heures (page d&apos;accueil, «&#xa0;Envoyer les heures à Xero&#xa0;»). Les congés sans solde ne sont jamais envoyés.</translation>
     </message>
     <message>
         <source>Name of the items&apos; custom &amp;field:</source>
@@ -1274,8 +1851,419 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Annulation</translation>
     </message>
     <message>
+        <source>Bill time in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours sent to Xero Payroll</source>
+        <translation>Heures envoyées à Xero Payroll</translation>
+    </message>
+    <message>
         <source>Import</source>
         <translation>Importation</translation>
+    </message>
+</context>
+<context>
+    <name>Payroll</name>
+    <message>
+        <source>{start} to {end}</source>
+        <translation>du {start} au {end}</translation>
+    </message>
+    <message>
+        <source>New draft timesheet</source>
+        <translation>Nouvelle feuille de temps brouillon</translation>
+    </message>
+    <message>
+        <source>Our draft timesheet updated</source>
+        <translation>Notre brouillon mis à jour</translation>
+    </message>
+    <message>
+        <source>Already in Xero, unchanged</source>
+        <translation>Déjà dans Xero, inchangée</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Non envoyée</translation>
+    </message>
+    <message>
+        <source>No approved hours</source>
+        <translation>Aucune heure approuvée</translation>
+    </message>
+    <message>
+        <source>(already in Xero)</source>
+        <extracomment>the people whose timesheet is in Xero for the period once sent (as the result counts)</extracomment>
+        <translation>(déjà dans Xero)</translation>
+    </message>
+    <message>
+        <source>{day}, {hours} h: {reason}</source>
+        <translation>{day}, {hours} h&#xa0;: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>PayrollDonePage</name>
+    <message>
+        <source>Undo this sending?</source>
+        <translation>Défaire cet envoi&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Take these hours back out of Xero Payroll?</source>
+        <translation>Retirer ces heures de Xero Payroll&#xa0;?</translation>
+    </message>
+    <message>
+        <source>&amp;Undo the sending</source>
+        <translation>&amp;Défaire l&apos;envoi</translation>
+    </message>
+    <message>
+        <source>&amp;Keep them</source>
+        <translation>&amp;Les garder</translation>
+    </message>
+    <message>
+        <source>The draft timesheets and leave this sending made are removed from Xero, and the drafts it changed are put back as they were. A timesheet already approved in Xero is left alone and listed. QuickBooks Time is not changed.</source>
+        <translation>Les feuilles de temps brouillons et les congés créés par cet envoi sont retirés de Xero, et les brouillons qu&apos;il a modifiés sont remis comme avant. Une feuille de temps déjà approuvée dans Xero n&apos;est pas touchée et elle est signalée. QuickBooks Time n&apos;est pas modifié.</translation>
+    </message>
+    <message>
+        <source>Undoing the sending… Xero Payroll is being put back as it was.</source>
+        <translation>LAnnulation de l&apos;envoi en cours… Xero Payroll est remis comme avant.apos;envoi est en train dAnnulation de l&apos;envoi en cours… Xero Payroll est remis comme avant.apos;être défait… Xero Payroll est remis comme avant.</translation>
+    </message>
+    <message>
+        <source>Send hours to Xero: result</source>
+        <translation>Envoyer les heures à Xero&#xa0;: résultat</translation>
+    </message>
+    <message>
+        <source>Pay period {period}.</source>
+        <translation>Période de paie {period}.</translation>
+    </message>
+    <message>
+        <source>The sending was undone: Xero Payroll is as it was before.</source>
+        <translation>L&apos;envoi a été défait&#xa0;: Xero Payroll est comme avant.</translation>
+    </message>
+    <message>
+        <source>Part of the sending could not be undone (a timesheet may be approved in Xero already). History lists it: select it and undo again.</source>
+        <translation>Une partie de l&apos;envoi n&apos;a pas pu être défaite (une feuille de temps est peut-être déjà approuvée dans Xero). L&apos;historique l&apos;indique&#xa0;: sélectionnez-le et défaites-le à nouveau.</translation>
+    </message>
+    <message>
+        <source>The hours are in Xero Payroll as draft timesheets.</source>
+        <translation>Les heures sont dans Xero Payroll, en feuilles de temps brouillons.</translation>
+    </message>
+    <message>
+        <source>Nothing was sent: Xero already had these hours.</source>
+        <translation>Rien n&apos;a été envoyé&#xa0;: Xero avait déjà ces heures.</translation>
+    </message>
+    <message>
+        <source>Timesheets: {created} new, {updated} updated, {unchanged} unchanged, {skipped} not sent.
+Leave: {leave_created} sent, {leave_skipped} not sent.
+Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
+        <translation>Feuilles de temps&#xa0;: {created} nouvelles, {updated} mises à jour, {unchanged} inchangées, {skipped} non envoyées.
+Congés&#xa0;: {leave_created} envoyés, {leave_skipped} non envoyés.
+Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
+    </message>
+    <message>
+        <source>&amp;Not sent, and what to do:</source>
+        <translation>&amp;Non envoyé, et que faire&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Nothing was left out.</source>
+        <translation>Rien n&apos;a été laissé de côté.</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Qui</translation>
+    </message>
+    <message>
+        <source>Why, and what to do</source>
+        <translation>Pourquoi, et que faire</translation>
+    </message>
+    <message>
+        <source>Not sent, and what to do</source>
+        <translation>Non envoyé, et que faire</translation>
+    </message>
+    <message>
+        <source>What to do next in Xero</source>
+        <translation>Que faire ensuite dans Xero</translation>
+    </message>
+    <message>
+        <source>In Xero, open Payroll, then Timesheets: the draft timesheets wait for your approval there. Check and approve them before the pay run. Hours changed in QuickBooks Time later are sent as an update of the draft when you send hours for this period again.</source>
+        <translation>Dans Xero, ouvrez «&#xa0;Payroll&#xa0;», puis «&#xa0;Timesheets&#xa0;»&#xa0;: les feuilles de temps brouillons y attendent votre approbation. Vérifiez-les et approuvez-les avant la paie. Les heures modifiées plus tard dans QuickBooks Time sont envoyées en mise à jour du brouillon quand vous envoyez à nouveau les heures de cette période.</translation>
+    </message>
+    <message>
+        <source>&amp;Undo this sending…</source>
+        <translation>&amp;Défaire cet envoi…</translation>
+    </message>
+    <message>
+        <source>&amp;Finish</source>
+        <translation>&amp;Terminer</translation>
+    </message>
+</context>
+<context>
+    <name>PayrollPeriodPage</name>
+    <message>
+        <source>No organisation is connected yet.</source>
+        <translation>Aucune organisation n&apos;est encore connectée.</translation>
+    </message>
+    <message>
+        <source>Reading the pay calendars in Xero…</source>
+        <translation>Lecture des calendriers de paie dans Xero…</translation>
+    </message>
+    <message>
+        <source>Xero has no pay calendar for this organisation. In Xero Payroll, add a pay calendar and give it to your employees, then come back here.</source>
+        <translation>Xero n&apos;a aucun calendrier de paie pour cette organisation. Dans Xero Payroll, ajoutez un calendrier de paie et attribuez-le à vos employés, puis revenez ici.</translation>
+    </message>
+    <message>
+        <source>Check &amp;again</source>
+        <translation>&amp;Vérifier à nouveau</translation>
+    </message>
+    <message>
+        <source>(not ended yet)</source>
+        <translation>(pas encore terminée)</translation>
+    </message>
+    <message>
+        <source>(suggested: the last period that has ended)</source>
+        <translation>(proposée&#xa0;: la dernière période terminée)</translation>
+    </message>
+    <message>
+        <source>Reading the approved hours in QuickBooks Time and the timesheets in Xero…</source>
+        <translation>Lecture des heures approuvées dans QuickBooks Time et des feuilles de temps dans Xero…</translation>
+    </message>
+    <message>
+        <source>Send hours to Xero: the pay period</source>
+        <translation>Envoyer les heures à Xero&#xa0;: la période de paie</translation>
+    </message>
+    <message>
+        <source>Approved hours and time off from QuickBooks Time become draft timesheets in Xero Payroll. You see everything before it is sent.</source>
+        <translation>Les heures approuvées et les congés de QuickBooks Time deviennent des feuilles de temps brouillons dans Xero Payroll. Vous voyez tout avant l&apos;envoi.</translation>
+    </message>
+    <message>
+        <source>Choose the pay period. The dates are those of your pay calendars in Xero, so Xero accepts the timesheets.</source>
+        <translation>Choisissez la période de paie. Les dates sont celles de vos calendriers de paie dans Xero&#xa0;: Xero accepte donc les feuilles de temps.</translation>
+    </message>
+    <message>
+        <source>Recent &amp;pay periods:</source>
+        <translation>&amp;Périodes de paie récentes&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Recent pay periods</source>
+        <translation>Périodes de paie récentes</translation>
+    </message>
+    <message>
+        <source>Only hours approved in QuickBooks Time are sent. Nothing is sent until you confirm on the preview.</source>
+        <translation>Seules les heures approuvées dans QuickBooks Time sont envoyées. Rien n&apos;est envoyé avant votre confirmation sur l&apos;aperçu.</translation>
+    </message>
+    <message>
+        <source>&amp;Preview</source>
+        <translation>&amp;Aperçu</translation>
+    </message>
+</context>
+<context>
+    <name>PayrollPreviewPage</name>
+    <message>
+        <source>Total for the period</source>
+        <translation>Total de la période</translation>
+    </message>
+    <message>
+        <source>{hours} hours of work</source>
+        <translation>{hours} heures de travail</translation>
+    </message>
+    <message>
+        <source>{hours} hours of time off</source>
+        <translation>{hours} heures de congé</translation>
+    </message>
+    <message>
+        <source>Nothing to send: Xero already has these hours, or none are approved yet.</source>
+        <translation>Rien à envoyer&#xa0;: Xero a déjà ces heures, ou aucune n&apos;est encore approuvée.</translation>
+    </message>
+    <message>
+        <source>To send: {timesheets} ({created} new, {updated} updated) and {leave}. Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
+        <translation>À envoyer&#xa0;: {timesheets} ({created} nouvelles, {updated} mises à jour) et {leave}. Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
+    </message>
+    <message>
+        <source>1 timesheet</source>
+        <translation>1 feuille de temps</translation>
+    </message>
+    <message>
+        <source>{n} timesheets</source>
+        <translation>{n} feuilles de temps</translation>
+    </message>
+    <message>
+        <source>1 leave record</source>
+        <translation>1 congé</translation>
+    </message>
+    <message>
+        <source>{n} leave records</source>
+        <translation>{n} congés</translation>
+    </message>
+    <message>
+        <source>Send hours to Xero: preview</source>
+        <translation>Envoyer les heures à Xero&#xa0;: aperçu</translation>
+    </message>
+    <message>
+        <source>Pay period {period}. Check each person&apos;s hours; nothing is sent yet.</source>
+        <translation>Période de paie {period}. Vérifiez les heures de chacun&#xa0;; rien n&apos;est encore envoyé.</translation>
+    </message>
+    <message>
+        <source>&amp;Hours per person:</source>
+        <translation>&amp;Heures par personne&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Qui</translation>
+    </message>
+    <message>
+        <source>Hours of work per day</source>
+        <translation>Heures de travail par jour</translation>
+    </message>
+    <message>
+        <source>Time off</source>
+        <translation>Congés</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>Heures</translation>
+    </message>
+    <message>
+        <source>In Xero</source>
+        <translation>Dans Xero</translation>
+    </message>
+    <message>
+        <source>Left out, and why</source>
+        <translation>Laissé de côté, et pourquoi</translation>
+    </message>
+    <message>
+        <source>Hours per person</source>
+        <translation>Heures par personne</translation>
+    </message>
+    <message>
+        <source>Each person gets one draft timesheet for the period in Xero Payroll. Unpaid leave and hours not approved in QuickBooks Time are never sent. You can undo the sending afterwards.</source>
+        <translation>Chaque personne reçoit une feuille de temps brouillon pour la période dans Xero Payroll. Les congés sans solde et les heures non approuvées dans QuickBooks Time ne sont jamais envoyés. Vous pouvez défaire l&apos;envoi ensuite.</translation>
+    </message>
+    <message>
+        <source>&amp;Send to Xero</source>
+        <translation>&amp;Envoyer à Xero</translation>
+    </message>
+</context>
+<context>
+    <name>PayrollProblemsPage</name>
+    <message>
+        <source>Send hours to Xero: what cannot be sent</source>
+        <translation>Envoyer les heures à Xero&#xa0;: ce qui ne peut pas être envoyé</translation>
+    </message>
+    <message>
+        <source>Pay period {period}.</source>
+        <translation>Période de paie {period}.</translation>
+    </message>
+    <message>
+        <source>1 problem was found. It is left out of this sending:</source>
+        <translation>1 problème a été trouvé. Il est laissé de côté dans cet envoi&#xa0;:</translation>
+    </message>
+    <message>
+        <source>{n} problems were found. They are left out of this sending:</source>
+        <translation>{n} problèmes ont été trouvés. Ils sont laissés de côté dans cet envoi&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Problems, and what to do:</source>
+        <translation>&amp;Problèmes, et que faire&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Qui</translation>
+    </message>
+    <message>
+        <source>Why, and what to do</source>
+        <translation>Pourquoi, et que faire</translation>
+    </message>
+    <message>
+        <source>Problems, and what to do</source>
+        <translation>Problèmes, et que faire</translation>
+    </message>
+    <message>
+        <source>The other hours can still be sent. Once a problem is fixed, send hours for the same period again: only what was not sent yet goes to Xero.</source>
+        <translation>Les autres heures peuvent être envoyées. Une fois un problème réglé, envoyez à nouveau les heures de la même période&#xa0;: seul ce qui n&apos;a pas encore été envoyé part vers Xero.</translation>
+    </message>
+    <message>
+        <source>&amp;Next: the preview</source>
+        <translation>&amp;Suivant&#xa0;: l&apos;aperçu</translation>
+    </message>
+</context>
+<context>
+    <name>PayrollSendPage</name>
+    <message>
+        <source>There is nothing to send. Go back and choose a pay period.</source>
+        <translation>Il n&apos;y a rien à envoyer. Revenez en arrière et choisissez une période de paie.</translation>
+    </message>
+    <message>
+        <source>Sending started.</source>
+        <translation>Envoi commencé.</translation>
+    </message>
+    <message>
+        <source>Sending the hours to Xero Payroll…</source>
+        <translation>Envoi des heures à Xero Payroll…</translation>
+    </message>
+    <message>
+        <source>Timesheet: {who}</source>
+        <translation>Feuille de temps&#xa0;: {who}</translation>
+    </message>
+    <message>
+        <source>Leave: {who}</source>
+        <translation>Congé&#xa0;: {who}</translation>
+    </message>
+    <message>
+        <source>Stop sending?</source>
+        <translation>Arrêter l&apos;envoi&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Stop sending hours to Xero?</source>
+        <translation>Arrêter l&apos;envoi des heures à Xero&#xa0;?</translation>
+    </message>
+    <message>
+        <source>&amp;Stop sending</source>
+        <translation>&amp;Arrêter l&apos;envoi</translation>
+    </message>
+    <message>
+        <source>&amp;Keep sending</source>
+        <translation>&amp;Continuer l&apos;envoi</translation>
+    </message>
+    <message>
+        <source>The person being sent now is finished first. What was already sent stays in Xero as draft timesheets: the next page shows it, and you can undo it there.</source>
+        <translation>La personne en cours d&apos;envoi est terminée d&apos;abord. Ce qui a déjà été envoyé reste dans Xero en feuilles de temps brouillons&#xa0;: la page suivante le montre, et vous pouvez l&apos;y défaire.</translation>
+    </message>
+    <message>
+        <source>Stopping after the current person…</source>
+        <translation>Arrêt après la personne en cours…</translation>
+    </message>
+    <message>
+        <source>Finished.</source>
+        <translation>Terminé.</translation>
+    </message>
+    <message>
+        <source>Stopped by a problem: {reason}</source>
+        <translation>Arrêté par un problème&#xa0;: {reason}</translation>
+    </message>
+    <message>
+        <source>The hours were not all sent: {reason} Send again once it is fixed: nothing is sent twice.</source>
+        <translation>Les heures n&apos;ont pas toutes été envoyées&#xa0;: {reason} Envoyez à nouveau une fois le problème réglé&#xa0;: rien n&apos;est envoyé deux fois.</translation>
+    </message>
+    <message>
+        <source>Send &amp;again</source>
+        <translation>&amp;Envoyer à nouveau</translation>
+    </message>
+    <message>
+        <source>Send hours to Xero: sending</source>
+        <translation>Envoyer les heures à Xero&#xa0;: envoi</translation>
+    </message>
+    <message>
+        <source>Draft timesheets are being made in Xero Payroll.</source>
+        <translation>Les feuilles de temps brouillons sont créées dans Xero Payroll.</translation>
+    </message>
+    <message>
+        <source>You can stop at any time: what was already sent is shown on the next page, where you can undo it.</source>
+        <translation>Vous pouvez arrêter à tout moment&#xa0;: ce qui a déjà été envoyé est montré sur la page suivante, où vous pouvez le défaire.</translation>
+    </message>
+    <message>
+        <source>S&amp;top sending…</source>
+        <translation>A&amp;rrêter l&apos;envoi…</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>Ce qui a été fait</translation>
     </message>
 </context>
 <context>
@@ -1469,10 +2457,29 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
 </context>
 <context>
+    <name>Review</name>
+    <message>
+        <source>Never import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask me next time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 record will wait for your decision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} records will wait for your decision</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReviewPage</name>
     <message>
         <source>Review look-alike records</source>
-        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;)</extracomment>
+        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;) how the characters that differ between two names are marked (not by colour alone)</extracomment>
         <translation>Vérifier les éléments qui se ressemblent</translation>
     </message>
     <message>
@@ -1604,6 +2611,30 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Ce que le lien change, champ par champ</translation>
     </message>
     <message>
+        <source>Leave this record out of the import, this time and the next ones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Accept 1 suggestion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Accept {n} suggestions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link each record to the QuickBooks Time record with the same name, and add as new each record with nothing similar, as suggested in the list. One Undo brings them all back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Accept suggestions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No record waiting here has a suggestion: the rest are yours to decide.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
         <translation>Rien de semblable dans QuickBooks Time. « Créer un nouvel élément » l&apos;ajoute ; « Renommer » l&apos;ajoute sous un autre nom.</translation>
     </message>
@@ -1612,8 +2643,24 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Il ne peut être lié à aucun élément semblable de QuickBooks Time&#xa0;:</translation>
     </message>
     <message>
-        <source>Choose Create new, Rename or Skip.</source>
-        <translation>Choisissez «&#xa0;Créer un nouvel élément&#xa0;», «&#xa0;Renommer&#xa0;» ou «&#xa0;Ignorer&#xa0;».</translation>
+        <source>Choose Create new, Rename or {never}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Linking does not change this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is nothing similar in QuickBooks Time to link to: choose Create new, Rename or {never}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suggestions accepted: {count}. Undo brings them back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was accepted: no record waiting here has a suggestion.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Restore and &amp;link</source>
@@ -1644,14 +2691,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Les garder séparés : ajouter un nouvel élément dans QuickBooks Time</translation>
     </message>
     <message>
-        <source>&amp;Skip</source>
-        <translation>&amp;Ignorer</translation>
-    </message>
-    <message>
-        <source>Leave this record out of the import</source>
-        <translation>Laisser cet élément hors de l&apos;importation</translation>
-    </message>
-    <message>
         <source>&amp;Rename…</source>
         <translation>&amp;Renommer…</translation>
     </message>
@@ -1660,32 +2699,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>L&apos;ajouter à QuickBooks Time sous un autre nom</translation>
     </message>
     <message>
-        <source>Decide la&amp;ter</source>
-        <translation>Décider plus &amp;tard</translation>
-    </message>
-    <message>
         <source>Keep it in the list; it is left out of the import until you decide</source>
         <translation>Le garder dans la liste ; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
-    </message>
-    <message>
-        <source>&amp;Accept all exact</source>
-        <translation>&amp;Accepter les correspondances exactes</translation>
-    </message>
-    <message>
-        <source>Cr&amp;eate all with no candidate</source>
-        <translation>Cré&amp;er tous ceux sans correspondance</translation>
-    </message>
-    <message>
-        <source>Import the rest now and lea&amp;ve the undecided records for later</source>
-        <translation>Importer le reste maintenant et &amp;garder les éléments non décidés pour plus tard</translation>
-    </message>
-    <message>
-        <source>The records you have not decided are skipped this time; they wait for you here.</source>
-        <translation>Les éléments non décidés sont ignorés cette fois-ci ; ils vous attendent ici.</translation>
-    </message>
-    <message>
-        <source>Import the rest now and leave the undecided records for later</source>
-        <translation>Importer le reste maintenant et garder les éléments non décidés pour plus tard</translation>
     </message>
     <message>
         <source>Nothing to review</source>
@@ -1728,22 +2743,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>{count} à redécider (les données ont changé)</translation>
     </message>
     <message>
-        <source>Link every record whose only candidate has the same name apart from capitals, spaces or invisible characters ({count} waiting)</source>
-        <translation>Lier chaque élément dont la seule correspondance a le même nom aux majuscules, espaces ou caractères invisibles près ({count} en attente)</translation>
-    </message>
-    <message>
-        <source>No record waiting here has a single candidate that differs only by capitals, spaces or invisible characters.</source>
-        <translation>Aucun élément en attente n&apos;a une seule correspondance qui ne diffère que par les majuscules, les espaces ou des caractères invisibles.</translation>
-    </message>
-    <message>
-        <source>Add as new every record that has nothing similar in QuickBooks Time ({count} waiting)</source>
-        <translation>Ajouter comme nouveau chaque élément qui n&apos;a rien de semblable dans QuickBooks Time ({count} en attente)</translation>
-    </message>
-    <message>
-        <source>Records with nothing similar in QuickBooks Time are added automatically, so none of them is waiting here.</source>
-        <translation>Les éléments sans équivalent dans QuickBooks Time sont ajoutés automatiquement : aucun n&apos;attend ici.</translation>
-    </message>
-    <message>
         <source>Select a record in the list to see the details.</source>
         <translation>Sélectionnez un élément de la liste pour voir les détails.</translation>
     </message>
@@ -1768,10 +2767,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Décision : {decision}</translation>
     </message>
     <message>
-        <source>score {score}</source>
-        <translation>score {score}</translation>
-    </message>
-    <message>
         <source>already linked to another Xero record</source>
         <translation>déjà lié à un autre élément Xero</translation>
     </message>
@@ -1782,6 +2777,14 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Active</source>
         <translation>Actif</translation>
+    </message>
+    <message>
+        <source>In Xero:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In QuickBooks Time:</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Name</source>
@@ -1796,16 +2799,20 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>État</translation>
     </message>
     <message>
+        <source>Phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished">Adresse</translation>
+    </message>
+    <message>
         <source>Changes in QuickBooks Time: “{old}” becomes “{new}”</source>
         <translation>Dans QuickBooks Time, « {old} » devient « {new} »</translation>
     </message>
     <message>
         <source>No change</source>
         <translation>Aucun changement</translation>
-    </message>
-    <message>
-        <source>There is nothing similar in QuickBooks Time to link to: choose Create new, Rename or Skip.</source>
-        <translation>Rien de semblable dans QuickBooks Time auquel lier : choisissez Créer un nouvel élément, Renommer ou Ignorer.</translation>
     </message>
     <message>
         <source>Rename</source>
@@ -1822,18 +2829,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>New name</source>
         <translation>Nouveau nom</translation>
-    </message>
-    <message>
-        <source>Records linked: {count}. They differ only by capitals, spaces or invisible characters. Undo brings them back.</source>
-        <translation>Éléments liés : {count}. Ils ne diffèrent que par les majuscules, les espaces ou des caractères invisibles. « Défaire » les remet en attente.</translation>
-    </message>
-    <message>
-        <source>Nothing was linked: no record waiting here is that safe.</source>
-        <translation>Rien n&apos;a été lié : aucun élément en attente n&apos;est assez sûr.</translation>
-    </message>
-    <message>
-        <source>Records to add as new: {count}.</source>
-        <translation>Éléments à ajouter comme nouveaux : {count}.</translation>
     </message>
     <message>
         <source>The last change was undone.</source>

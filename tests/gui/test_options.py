@@ -322,7 +322,7 @@ def test_leave_links_dialog_saves_rows_and_unpaid_is_never_exported(connected_en
     assert combo[LONG_SERVICE].currentData() == CODE_LONG_SERVICE  # "Long service leave"
     assert combo[UNPAID].currentData() == CODE_UNPAID
     assert combo[PARENTAL].currentData() == 0  # not linked
-    assert export[UNPAID] == export[PARENTAL] == "Unpaid: never exported to Xero"
+    assert export[UNPAID] == export[PARENTAL] == "Unpaid: never sent to Xero"
     assert export[ANNUAL].startswith("Paid")
     assert QApplication.focusWidget() is dialog.combos[0]
 

@@ -2,7 +2,7 @@
 
 One row per Xero leave type with a combo of the time-off codes, preselected from the saved
 links or a code with the same name (``core.engine.leave.leave_link_rows``). Unpaid leave is marked
-"never exported to Xero". The dialog writes nothing: ``choices()`` goes to
+"never sent to Xero". The dialog writes nothing: ``choices()`` goes to
 ``core.engine.leave.save_leave_links`` in a worker, run by the options page.
 """
 
@@ -162,8 +162,9 @@ class LeaveLinksDialog(QDialog):
         self.intro.setText(
             self.tr(
                 "Choose the QuickBooks Time time-off code for each Xero leave type. Time off "
-                "recorded on a linked code goes to Xero as that leave. Codes with the same name "
-                "are chosen for you: check them. Unpaid leave is never exported to Xero."
+                "recorded on a linked code is sent to Xero Payroll as that leave when you send "
+                "hours. Codes with the same name are chosen for you: check them. Unpaid leave "
+                "is never sent to Xero."
             )
         )
         self.no_codes.setText(
@@ -179,7 +180,7 @@ class LeaveLinksDialog(QDialog):
         )
         self.head_leave.setText(self.tr("Xero leave type"))
         self.head_code.setText(self.tr("QuickBooks Time time-off code"))
-        self.head_export.setText(self.tr("Exported to Xero"))
+        self.head_export.setText(self.tr("When you send hours"))
         for row, name, combo, export in zip(
             self.rows, self.names, self.combos, self.exports, strict=True
         ):
@@ -193,9 +194,9 @@ class LeaveLinksDialog(QDialog):
             if row.source == "same_name":
                 combo.setToolTip(self.tr("Chosen for you: same name. Check it."))
             export.setText(
-                self.tr("Paid: exported to Xero")
+                self.tr("Paid: sent to Xero Payroll")
                 if row.is_paid
-                else self.tr("Unpaid: never exported to Xero")
+                else self.tr("Unpaid: never sent to Xero")
             )
             combo.setAccessibleDescription(export.text())
         self.ok_button.setText(self.tr("&Save links"))

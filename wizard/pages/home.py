@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QWizard
+from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QVBoxLayout, QWizard
 
 from ..state import PageId
 from ..widgets import ask, heading, paragraph
@@ -167,6 +167,8 @@ class HomePage(BasePage):
         self.changes_label = paragraph(parent=self)
         self.body.addWidget(self.changes_heading)
         self.body.addWidget(self.changes_label)
+        self._build_payroll()
+        self._build_billing()
         self.body.addStretch(1)
         grid = QGridLayout()
         self.review_button = QPushButton(self)
@@ -210,6 +212,7 @@ class HomePage(BasePage):
         if self.state.connection_id is None:
             return
         self.refresh()
+        self.read_invoice_statuses()
 
     def refresh(self) -> None:
         """Read the connection and last import, then fetch what changed."""
@@ -224,6 +227,7 @@ class HomePage(BasePage):
     def _info_loaded(self, info: HomeInfo) -> None:
         self._info = info
         self._show_texts()
+        self._check_payroll()
         if self._changes is None and self._fetch_failed is None:
             self.check_xero()
 
@@ -327,7 +331,9 @@ class HomePage(BasePage):
             self.tr("Forget the sign-ins to Xero and QuickBooks Time on this computer")
         )
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Import again"))
+        self._retranslate_payroll()
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Close"))
+        self._retranslate_billing()
         self._show_texts()
 
     def set_busy(self, busy: bool, message: str = "") -> None:
@@ -423,3 +429,164 @@ class HomePage(BasePage):
             box.setInformativeText("\n".join(problems))
             self._notice = box
             box.open()
+
+    # ---------------------------------------------------------------- send hours to Xero
+    def _build_payroll(self) -> None:
+        """The "Send hours to Xero" section: shown only for organisations with Xero Payroll."""
+        from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+        self.payroll_box = QWidget(self)
+        box = QVBoxLayout(self.payroll_box)
+        box.setContentsMargins(0, 6, 0, 0)
+        self.payroll_heading = heading(parent=self.payroll_box)
+        self.payroll_label = paragraph(parent=self.payroll_box)
+        self.send_hours_button = QPushButton(self.payroll_box)
+        self.send_hours_button.setMinimumHeight(34)
+        self.send_hours_button.clicked.connect(self.send_hours)
+        row = QHBoxLayout()
+        row.addWidget(self.send_hours_button)
+        row.addStretch(1)
+        box.addWidget(self.payroll_heading)
+        box.addWidget(self.payroll_label)
+        box.addLayout(row)
+        self.payroll_box.hide()
+        self.body.addWidget(self.payroll_box)
+
+    def _check_payroll(self) -> None:
+        """Whether the organisation has Xero Payroll (read in a worker, without a busy row)."""
+        if self.state.connection_id is None or not self.hosted:
+            return
+        self.host.tasks.start(
+            payroll_available_task, self.state.connection_id, on_done=self._payroll_known
+        )
+
+    def _payroll_known(self, available: bool) -> None:
+        self.state.payroll_available = bool(available)
+        self.payroll_box.setVisible(bool(available))
+
+    def send_hours(self) -> None:
+        if self.state.payroll_available and not self.busy:
+            self._go(PageId.PAYROLL_PERIOD)
+
+    def _retranslate_payroll(self) -> None:
+        self.payroll_heading.setText(self.tr("Every pay period"))
+        self.payroll_label.setText(
+            self.tr(
+                "Send the hours approved in QuickBooks Time, and paid time off, to Xero Payroll "
+                "as draft timesheets. You see them before anything is sent, and can undo it."
+            )
+        )
+        self.send_hours_button.setText(self.tr("&Send hours to Xero…"))
+        self.send_hours_button.setToolTip(
+            self.tr("Approved hours of a pay period become draft timesheets in Xero Payroll")
+        )
+
+    # ---------------------------------------------------------------- bill time in Xero
+    def _build_billing(self) -> None:
+        """The invoices made here and their status in Xero, and "Bill time in Xero"."""
+        from PySide6.QtWidgets import QHBoxLayout
+
+        self.invoices_heading = heading(parent=self)
+        self.invoices_label = paragraph(parent=self)
+        self.bill_button = QPushButton(self)
+        self.bill_button.setMinimumHeight(34)
+        row = QHBoxLayout()
+        row.addWidget(self.bill_button)
+        row.addStretch(1)
+        self.body.addWidget(self.invoices_heading)
+        self.body.addWidget(self.invoices_label)
+        self.body.addLayout(row)
+        self.bill_button.clicked.connect(self.bill_time)
+        self._statuses: dict[str, int] | None = None
+        self._statuses_failed: str | None = None
+
+    def bill_time(self) -> None:
+        if self.busy:
+            return
+        self.state.billing = None  # a new billing: the range page proposes its days
+        self.state.billing_preview = self.state.billing_result = None
+        self._go(PageId.BILL_RANGE)
+
+    def read_invoice_statuses(self) -> None:
+        """Read in the background (the page stays usable) the status of our invoices."""
+        self._statuses = None
+        self._statuses_failed = None
+        self._retranslate_billing()
+        self.host.tasks.start(
+            invoice_status_counts,
+            self.state.ctx,
+            self.state.connection_id,
+            on_done=self._statuses_read,
+            on_error=self._statuses_error,
+        )
+
+    def _statuses_read(self, counts: dict[str, int]) -> None:
+        self._statuses = counts
+        self._retranslate_billing()
+
+    def _statuses_error(self, exc: Any) -> None:
+        from ..workers import error_text
+
+        self._statuses_failed = error_text(exc)
+        self._retranslate_billing()
+
+    def _retranslate_billing(self) -> None:
+        self.invoices_heading.setText(self.tr("Invoices from your hours"))
+        self.bill_button.setText(self.tr("&Bill time in Xero…"))
+        self.bill_button.setToolTip(
+            self.tr("Billable hours become draft invoices in Xero, one per customer")
+        )
+        counts = self._statuses
+        if self._statuses_failed is not None:
+            text = self.tr(
+                "The status of the invoices made here is not known: Xero could not be reached."
+            )
+        elif counts is None:
+            text = self.tr("Reading the status of the invoices made here…")
+        elif not any(counts.values()):
+            text = self.tr(
+                "No invoice made here yet. Bill the billable hours tracked in QuickBooks Time as "
+                "draft invoices in Xero; you see them before anything is sent, and can undo it."
+            )
+        else:
+            text = self.tr(
+                "Invoices made here, as Xero has them now: {draft} draft, {approved} approved, "
+                "{paid} paid, {deleted} deleted."
+            ).format(
+                draft=counts.get("draft", 0),
+                approved=counts.get("approved", 0),
+                paid=counts.get("paid", 0),
+                deleted=counts.get("deleted", 0),
+            )
+            if counts.get("submitted"):
+                text += " " + self.tr("Awaiting approval: {n}.").format(n=counts["submitted"])
+            if counts.get("voided"):
+                text += " " + self.tr("Voided: {n}.").format(n=counts["voided"])
+        self.invoices_label.setText(text)
+
+
+def payroll_available_task(connection_id: int) -> bool:
+    from core.app.payroll import payroll_available
+    from core.store.models import Connection
+
+    return bool(payroll_available(Connection.get_by_id(connection_id)))
+
+
+def invoice_status_counts(ctx: AppContext, connection_id: int) -> dict[str, int]:
+    """How many of the invoices the product made are draft, approved, paid, deleted in Xero."""
+    from core.app.invoicing import invoice_statuses
+    from core.store.models import Connection
+
+    keys = {
+        "DRAFT": "draft",
+        "SUBMITTED": "submitted",
+        "AUTHORISED": "approved",
+        "PAID": "paid",
+        "DELETED": "deleted",
+        "VOIDED": "voided",
+    }
+    counts = {"draft": 0, "approved": 0, "paid": 0, "deleted": 0}
+    for invoice in invoice_statuses(ctx, Connection.get_by_id(connection_id)):
+        key = keys.get(invoice.xero_status.upper(), "other")
+        counts[key] = counts.get(key, 0) + 1
+    return counts

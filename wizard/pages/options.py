@@ -256,8 +256,9 @@ class OptionsPage(BasePage):
             "link_leave": (
                 self.tr("&Link leave types to time-off codes"),
                 self.tr(
-                    "Time off recorded in QuickBooks Time goes to Xero as the linked leave "
-                    "type. Unpaid leave is never exported to Xero."
+                    "Time off recorded in QuickBooks Time on a linked code is sent to Xero "
+                    'Payroll as that leave type when you send hours (home page, "Send hours '
+                    'to Xero"). Unpaid leave is never sent.'
                 ),
             ),
         }

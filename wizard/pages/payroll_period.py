@@ -1,0 +1,196 @@
+"""Send hours to Xero, page 1 — the pay period: the organisation's calendar periods, newest
+first, the last one that has ended chosen for you.
+
+Entering reads the periods in a worker (``core.app.payroll.pay_periods``); Next reads both
+sides and prepares the preview in a worker (``preview_hours``: nothing is sent yet), then goes
+on to the problems (when some people cannot be sent) or straight to the preview.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWizard
+
+from ..widgets import paragraph
+from .base import BasePage
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def periods_task(ctx: AppContext, connection_id: int) -> tuple[list[Any], date]:
+    """The recent pay periods (newest first) and today in the organisation's time zone."""
+    from core.app.payroll import org_today, pay_periods
+    from core.store.models import Connection
+
+    conn = Connection.get_by_id(connection_id)
+    return list(pay_periods(ctx, conn)), org_today(conn)
+
+
+def preview_task(ctx: AppContext, connection_id: int, period: date, *, progress: Any = None) -> Any:
+    from core.app.payroll import preview_hours
+    from core.store.models import Connection
+
+    return preview_hours(ctx, Connection.get_by_id(connection_id), period, progress=progress)
+
+
+def day_text(day: date) -> str:
+    """A date as the user's language writes it: "Mon 3 Nov 2026"."""
+    locale = QLocale()
+    return locale.toString(QDate(day.year, day.month, day.day), QLocale.FormatType.ShortFormat)
+
+
+def period_text(start: date, end: date) -> str:
+    return QCoreApplication.translate("Payroll", "{start} to {end}").format(
+        start=day_text(start), end=day_text(end)
+    )
+
+
+class PayrollPeriodPage(BasePage):
+    def build(self) -> None:
+        self.intro = paragraph(parent=self)
+        self.body.addWidget(self.intro)
+        self.list_label = QLabel(self)
+        self.periods = QListWidget(self)
+        self.periods.setMinimumHeight(120)
+        self.list_label.setBuddy(self.periods)
+        self.body.addWidget(self.list_label)
+        self.body.addWidget(self.periods, 1)
+        self.note = paragraph(parent=self)
+        self.body.addWidget(self.note)
+        self.periods.currentRowChanged.connect(lambda _row: self.completeChanged.emit())
+        self.periods.itemDoubleClicked.connect(lambda _item: self.host.next())
+        self._periods: list[Any] = []
+        self._today = date.today()  # the organisation's, once read
+        self._loaded = False
+        self._preview_ready = False
+
+    # ---------------------------------------------------------------- entering
+    def initializePage(self) -> None:
+        self._preview_ready = False
+        self.state.payroll_preview = None
+        if not self._loaded:
+            self.load()
+
+    def load(self) -> None:
+        if self.state.connection_id is None:
+            self.show_error(self.tr("No organisation is connected yet."))
+            return
+        self.run_task(
+            periods_task,
+            self.state.ctx,
+            self.state.connection_id,
+            message=self.tr("Reading the pay calendars in Xero…"),
+            on_done=self._loaded_periods,
+            on_error=lambda exc: self.show_error(exc, retry=self.load),
+        )
+
+    def _loaded_periods(self, value: tuple[list[Any], date]) -> None:
+        periods, self._today = value
+        self._periods = periods
+        self._loaded = True
+        self._fill()
+        if not periods:
+            self.banner.show_message(
+                self.tr(
+                    "Xero has no pay calendar for this organisation. In Xero Payroll, add a pay "
+                    "calendar and give it to your employees, then come back here."
+                ),
+                "warning",
+                action_text=self.tr("Check &again"),
+                action=self.load,
+            )
+        self.completeChanged.emit()
+
+    def _fill(self) -> None:
+        current = self.periods.currentRow()
+        self.periods.clear()
+        default = self.default_index()
+        today = self._today
+        for index, period in enumerate(self._periods):
+            text = period_text(period.start, period.end)
+            name = getattr(period, "calendar_name", "")
+            if name:
+                text += " — " + name
+            if period.end >= today:
+                text += " " + self.tr("(not ended yet)")
+            if index == default:
+                text += " " + self.tr("(suggested: the last period that has ended)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            self.periods.addItem(item)
+        self.periods.setCurrentRow(current if current >= 0 else default)
+
+    def default_index(self) -> int:
+        """The last period that has ended (``pay_periods`` lists the newest first)."""
+        today = self._today
+        for index, period in enumerate(self._periods):
+            if period.end < today:
+                return index
+        return 0 if self._periods else -1
+
+    def chosen(self) -> Any:
+        row = self.periods.currentRow()
+        return self._periods[row] if 0 <= row < len(self._periods) else None
+
+    def ready(self) -> bool:
+        return self.chosen() is not None
+
+    # ---------------------------------------------------------------- Next: the preview
+    def validatePage(self) -> bool:
+        if self._preview_ready:
+            self._preview_ready = False
+            return True
+        period = self.chosen()
+        if not self.busy and period is not None and self.state.connection_id is not None:
+            self.run_task(
+                preview_task,
+                self.state.ctx,
+                self.state.connection_id,
+                period.start,
+                message=self.tr(
+                    "Reading the approved hours in QuickBooks Time and the timesheets in Xero…"
+                ),
+                on_done=self._previewed,
+                on_error=lambda exc: self.show_error(exc, retry=self.host.next),
+                on_progress=lambda _event: None,
+            )
+        return False
+
+    def _previewed(self, preview: Any) -> None:
+        self.state.payroll_preview = preview
+        self._preview_ready = True
+        self.host.next()
+
+    # ---------------------------------------------------------------- words
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Send hours to Xero: the pay period"))
+        self.setSubTitle(
+            self.tr(
+                "Approved hours and time off from QuickBooks Time become draft timesheets in "
+                "Xero Payroll. You see everything before it is sent."
+            )
+        )
+        self.intro.setText(
+            self.tr(
+                "Choose the pay period. The dates are those of your pay calendars in Xero, so "
+                "Xero accepts the timesheets."
+            )
+        )
+        self.list_label.setText(self.tr("Recent &pay periods:"))
+        self.periods.setAccessibleName(self.tr("Recent pay periods"))
+        self.note.setText(
+            self.tr(
+                "Only hours approved in QuickBooks Time are sent. Nothing is sent until you "
+                "confirm on the preview."
+            )
+        )
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Preview"))
+        if self._loaded:
+            self._fill()

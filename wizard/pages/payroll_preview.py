@@ -1,0 +1,285 @@
+"""Send hours to Xero, page 3 — the preview, per person: hours per day, time off, what happens
+to their timesheet in Xero, and what is left out and why. Totals add up to the headline.
+
+Nothing is sent from here; Next ("Send to Xero") goes to the sending page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
+from PySide6.QtWidgets import QHeaderView, QLabel, QWizard
+
+from ..widgets import cell, fit_rows, paragraph, read_only_table
+from .base import BasePage
+from .payroll_period import period_text
+
+
+def hours_text(hours: float | Decimal) -> str:
+    """Hours to the hundredth, as the user's language writes numbers: "7.50" / "7,50"."""
+    return QLocale().toString(float(hours), "f", 2)
+
+
+def short_day(day: date) -> str:
+    return QLocale().toString(QDate(day.year, day.month, day.day), "ddd d")
+
+
+def action_text(action: str) -> str:
+    words = {
+        "create": QCoreApplication.translate("Payroll", "New draft timesheet"),
+        "update": QCoreApplication.translate("Payroll", "Our draft timesheet updated"),
+        "unchanged": QCoreApplication.translate("Payroll", "Already in Xero, unchanged"),
+        "skip": QCoreApplication.translate("Payroll", "Not sent"),
+        "none": QCoreApplication.translate("Payroll", "No approved hours"),
+    }
+    return words.get(action, action)
+
+
+#: the people whose timesheet is in Xero for the period once sent (as the result counts)
+SENT = ("create", "update", "unchanged")
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One person of the preview, as the page shows it."""
+
+    name: str
+    days: list[tuple[date, float]]  # worked hours per day (approved)
+    leave: list[tuple[str, float]]  # "Annual Leave, Mon 3 – Tue 4", hours
+    regular: float
+    leave_hours: float
+    action: str
+    left_out: list[str]  # what is left out, and why (translated sentences)
+    leave_count: int = 0  # leave records to send
+
+    @property
+    def hours(self) -> float:
+        """This person's hours in the total: their timesheet's (when it is in Xero), plus
+        the leave sent."""
+        return round((self.regular if self.action in SENT else 0.0) + self.leave_hours, 2)
+
+
+def as_day(value: Any) -> date:
+    """A day of the preview (a date, or its ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def sentence(value: Any) -> str:
+    """A reason of core (a translated sentence, or a method that translates it now)."""
+    return str(value() if callable(value) else value or "")
+
+
+def _pairs(value: Any) -> Iterable[tuple[Any, Any]]:
+    if isinstance(value, Mapping):
+        return value.items()
+    return [(v.day, v.hours) if hasattr(v, "day") else tuple(v) for v in value or []]
+
+
+def days_text(start: date, end: date) -> str:
+    return short_day(start) if end == start else f"{short_day(start)} – {short_day(end)}"
+
+
+def person_line(person: Any) -> PersonLine:
+    days = sorted((as_day(d), float(h)) for d, h in _pairs(getattr(person, "days", None)))
+    leave: list[tuple[str, float]] = []
+    left: list[str] = []
+    sent_leave = 0.0
+    leave_count = 0
+    for block in getattr(person, "leave", None) or []:
+        when = days_text(as_day(block.start), as_day(block.end))
+        action = getattr(block, "action", "create")
+        if action == "skip":
+            continue  # unpaid or refused: said in what is left out
+        text = f"{block.name}, {when}"
+        if action == "unchanged":
+            text += " " + QCoreApplication.translate("Payroll", "(already in Xero)")
+        else:
+            sent_leave += float(block.hours)
+            leave_count += 1
+        leave.append((text, float(block.hours)))
+    for item in getattr(person, "left_out", None) or []:
+        if isinstance(item, str):
+            left.append(item)
+            continue
+        left.append(
+            QCoreApplication.translate("Payroll", "{day}, {hours} h: {reason}").format(
+                day=short_day(as_day(item.day)),
+                hours=hours_text(float(item.hours)),
+                reason=sentence(item.reason),
+            )
+        )
+    regular = getattr(person, "regular_hours", None)
+    return PersonLine(
+        name=str(getattr(person, "name", "")),
+        days=days,
+        leave=leave,
+        regular=float(regular) if regular is not None else sum(h for _d, h in days),
+        leave_hours=round(sent_leave, 2),
+        action=str(getattr(person, "action", "")),
+        left_out=left,
+        leave_count=leave_count,
+    )
+
+
+def preview_period(preview: Any) -> tuple[date, date] | None:
+    """The pay period of a preview: (start, end)."""
+    period = getattr(preview, "period", None)
+    if period is not None and hasattr(period, "start"):
+        return as_day(period.start), as_day(period.end)
+    start = getattr(preview, "period_start", None)
+    end = getattr(preview, "period_end", None)
+    if start is not None and end is not None:
+        return as_day(start), as_day(end)
+    return None
+
+
+def preview_lines(preview: Any) -> list[PersonLine]:
+    return [person_line(p) for p in getattr(preview, "people", None) or []]
+
+
+class PayrollPreviewPage(BasePage):
+    COLUMNS = 6
+
+    def build(self) -> None:
+        self.headline = paragraph(parent=self)
+        font = self.headline.font()
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.body.addWidget(self.headline)
+        self.table_label = QLabel(self)
+        self.table = read_only_table(self, self.COLUMNS)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 140)
+        self.table.setColumnWidth(2, 140)
+        self.table.setColumnWidth(4, 130)
+        self.table.setColumnWidth(5, 160)
+        self.table_label.setBuddy(self.table)
+        self.body.addWidget(self.table_label)
+        self.body.addWidget(self.table, 1)
+        self.note = paragraph(parent=self)
+        self.body.addWidget(self.note)
+        self._lines: list[PersonLine] = []
+
+    def initializePage(self) -> None:
+        self._lines = preview_lines(self.state.payroll_preview)
+        self.retranslate()
+
+    # ---------------------------------------------------------------- numbers
+    def totals(self) -> tuple[float, float]:
+        """(hours of work, hours of time off) for the period in Xero once sent: the table's
+        total row, counted as the result (and ``export-hours --json``) counts them."""
+        return (
+            round(sum(line.regular for line in self._lines if line.action in SENT), 2),
+            round(sum(line.leave_hours for line in self._lines), 2),
+        )
+
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "unchanged": 0, "skip": 0}
+        for line in self._lines:
+            out[line.action] = out.get(line.action, 0) + 1
+        return out
+
+    def leave_count(self) -> int:
+        return sum(line.leave_count for line in self._lines)
+
+    def ready(self) -> bool:
+        return not getattr(self.state.payroll_preview, "is_empty", True)
+
+    # ---------------------------------------------------------------- words
+    def _fill(self) -> None:
+        lines = self._lines
+        self.table.setRowCount(len(lines) + (1 if lines else 0))
+        for row, line in enumerate(lines):
+            days = ", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in line.days) or "—"
+            leave_text = "; ".join(f"{n}: {hours_text(h)}" for n, h in line.leave) or "—"
+            self.table.setItem(row, 0, cell(line.name))
+            self.table.setItem(row, 1, cell(days))
+            self.table.setItem(row, 2, cell(leave_text))
+            self.table.setItem(row, 3, cell(hours_text(line.hours), align_right=True))
+            self.table.setItem(row, 4, cell(action_text(line.action)))
+            self.table.setItem(row, 5, cell("\n".join(line.left_out) or "—"))
+        if lines:
+            regular, leave = self.totals()
+            row = len(lines)
+            self.table.setItem(row, 0, cell(self.tr("Total for the period")))
+            self.table.setItem(
+                row, 1, cell(self.tr("{hours} hours of work").format(hours=hours_text(regular)))
+            )
+            self.table.setItem(
+                row, 2, cell(self.tr("{hours} hours of time off").format(hours=hours_text(leave)))
+            )
+            self.table.setItem(row, 3, cell(hours_text(regular + leave), align_right=True))
+            for col in (0, 3):
+                item = self.table.item(row, col)
+                if item is not None:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+        fit_rows(self.table)
+
+    def headline_text(self) -> str:
+        counts = self.counts()
+        regular, leave = self.totals()
+        sheets = counts["create"] + counts["update"]
+        if getattr(self.state.payroll_preview, "is_empty", True):
+            return self.tr(
+                "Nothing to send: Xero already has these hours, or none are approved yet."
+            )
+        return self.tr(
+            "To send: {timesheets} ({created} new, {updated} updated) and {leave}. Total for "
+            "the period: {regular} hours of work, {leave_hours} hours of time off."
+        ).format(
+            timesheets=self.tr("1 timesheet")
+            if sheets == 1
+            else self.tr("{n} timesheets").format(n=sheets),
+            created=counts["create"],
+            updated=counts["update"],
+            leave=self.tr("1 leave record")
+            if self.leave_count() == 1
+            else self.tr("{n} leave records").format(n=self.leave_count()),
+            regular=hours_text(regular),
+            leave_hours=hours_text(leave),
+        )
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Send hours to Xero: preview"))
+        period = preview_period(self.state.payroll_preview)
+        if period is not None:
+            self.setSubTitle(
+                self.tr(
+                    "Pay period {period}. Check each person's hours; nothing is sent yet."
+                ).format(period=period_text(*period))
+            )
+        self.headline.setText(self.headline_text())
+        self.table_label.setText(self.tr("&Hours per person:"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Who"),
+                self.tr("Hours of work per day"),
+                self.tr("Time off"),
+                self.tr("Hours"),
+                self.tr("In Xero"),
+                self.tr("Left out, and why"),
+            ]
+        )
+        self.table.setAccessibleName(self.tr("Hours per person"))
+        self.note.setText(
+            self.tr(
+                "Each person gets one draft timesheet for the period in Xero Payroll. Unpaid "
+                "leave and hours not approved in QuickBooks Time are never sent. You can undo "
+                "the sending afterwards."
+            )
+        )
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Send to Xero"))
+        self._fill()

@@ -1,0 +1,194 @@
+"""Send hours to Xero, page 4 — sending, with progress and a stop that asks first.
+
+``core.app.payroll.send_hours`` runs in a worker; it journals every write, checks the cancel
+event between people and returns what it did. Stopping (the button, the window's Cancel or
+Escape) asks first; either way the result page follows, with what was sent and its Undo.
+Sending the same period again finishes a stopped sending without sending anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton
+
+from ..widgets import ask, paragraph
+from .base import BasePage
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+
+    from ..host import PageHost
+
+log = logging.getLogger(__name__)
+
+
+def send_task(
+    ctx: AppContext,
+    connection_id: int,
+    preview: Any,
+    *,
+    progress: Any = None,
+    cancel: threading.Event | None = None,
+) -> Any:
+    from core.app.payroll import send_hours
+    from core.store.models import Connection
+
+    return send_hours(
+        ctx, Connection.get_by_id(connection_id), preview, progress=progress, cancel=cancel
+    )
+
+
+class PayrollSendPage(BasePage):
+    def build(self) -> None:
+        self.setCommitPage(True)  # what was sent is undone from the result page, not by Back
+        self.intro = paragraph(parent=self)
+        self.body.addWidget(self.intro)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 0)
+        self.body.addWidget(self.bar)
+        self.log = QPlainTextEdit(self)
+        self.log.setReadOnly(True)
+        self.log.setTabChangesFocus(True)
+        self.body.addWidget(self.log, 1)
+        row = QHBoxLayout()
+        self.stop_button = QPushButton(self)
+        self.stop_button.clicked.connect(self.confirm_stop)
+        row.addWidget(self.stop_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self._cancel = threading.Event()
+        self._running = False
+        self._finished = False
+        self._hooked: PageHost | None = None
+        self.question: QMessageBox | None = None
+
+    # ---------------------------------------------------------------- the wizard
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def ready(self) -> bool:
+        return self._finished
+
+    def initializePage(self) -> None:
+        if self._running:
+            return
+        self.start()
+
+    def start(self) -> None:
+        preview = self.state.payroll_preview
+        self._finished = False
+        self.state.payroll_result = None
+        self.log.clear()
+        if preview is None or self.state.connection_id is None:
+            self.show_error(self.tr("There is nothing to send. Go back and choose a pay period."))
+            return
+        self._cancel = threading.Event()
+        self._running = True
+        self.stop_button.setEnabled(True)
+        self.stop_button.show()
+        self.bar.setRange(0, 0)
+        self.log.appendPlainText(self.tr("Sending started."))
+        self.run_task(
+            send_task,
+            self.state.ctx,
+            self.state.connection_id,
+            preview,
+            message=self.tr("Sending the hours to Xero Payroll…"),
+            on_done=self._sent,
+            on_error=self._failed,
+            on_progress=self._progress,
+            cancel=self._cancel,
+        )
+
+    def _progress(self, event: Any) -> None:
+        done, total = getattr(event, "done", None), getattr(event, "total", None)
+        if isinstance(done, int) and isinstance(total, int) and total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        who = getattr(event, "message", "") or getattr(event, "eta_s", "")
+        phase = getattr(event, "phase", "")
+        if isinstance(who, str) and who and phase == "send_timesheets":
+            self.log.appendPlainText(self.tr("Timesheet: {who}").format(who=who))
+        elif isinstance(who, str) and who and phase == "send_leave":
+            self.log.appendPlainText(self.tr("Leave: {who}").format(who=who))
+
+    # ---------------------------------------------------------------- stopping
+    def confirm_stop(self) -> None:
+        """Ask first; stopping keeps what was already sent (the result page can undo it)."""
+        if not self._running or self._cancel.is_set():
+            return
+        self.question = ask(
+            self,
+            self.tr("Stop sending?"),
+            self.tr("Stop sending hours to Xero?"),
+            self.tr("&Stop sending"),
+            self.tr("&Keep sending"),
+            self.request_cancel,
+            informative=self.tr(
+                "The person being sent now is finished first. What was already sent stays in "
+                "Xero as draft timesheets: the next page shows it, and you can undo it there."
+            ),
+        )
+
+    def ask_before_closing(self) -> bool:
+        """The window's Cancel or Escape while sending: ask instead of closing."""
+        if not self._running:
+            return False
+        self.confirm_stop()
+        return True
+
+    def request_cancel(self) -> None:
+        if not self._running or self._cancel.is_set():
+            return
+        self._cancel.set()
+        self.stop_button.setEnabled(False)
+        self.log.appendPlainText(self.tr("Stopping after the current person…"))
+
+    # ---------------------------------------------------------------- the end
+    def _sent(self, result: Any) -> None:
+        self._running = False
+        self._finished = True
+        self.stop_button.hide()
+        self.state.payroll_result = result
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.log.appendPlainText(self.tr("Finished."))
+        self.completeChanged.emit()
+        self.host.next()  # the result: what was sent, and Undo
+
+    def _failed(self, exc: Any) -> None:
+        from ..workers import error_text
+
+        self._running = False
+        self.stop_button.hide()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.log.appendPlainText(
+            self.tr("Stopped by a problem: {reason}").format(reason=error_text(exc))
+        )
+        self.banner.show_message(
+            self.tr(
+                "The hours were not all sent: {reason} Send again once it is fixed: nothing "
+                "is sent twice."
+            ).format(reason=error_text(exc)),
+            "error",
+            action_text=self.tr("Send &again"),
+            action=self.start,
+        )
+
+    # ---------------------------------------------------------------- words
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Send hours to Xero: sending"))
+        self.setSubTitle(self.tr("Draft timesheets are being made in Xero Payroll."))
+        self.intro.setText(
+            self.tr(
+                "You can stop at any time: what was already sent is shown on the next page, "
+                "where you can undo it."
+            )
+        )
+        self.stop_button.setText(self.tr("S&top sending…"))
+        self.log.setAccessibleName(self.tr("What was done"))
