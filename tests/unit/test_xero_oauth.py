@@ -306,7 +306,14 @@ def test_scopes_depend_on_the_payroll_region():
     ]
     assert list(BASE_SCOPES) == base
     for version in ("AU", "nz", "UK", "GB", "AUONRAMP", " uk "):
-        assert scopes_for(version) == [*base, "payroll.employees.read", "payroll.settings.read"]
+        assert scopes_for(version) == [
+            *base,
+            "payroll.employees.read",
+            "payroll.settings.read",
+            # sending hours: draft timesheets and leave
+            "payroll.timesheets",
+            "payroll.employees",
+        ]
     for version in (None, "", "US", "GLOBAL", "CA", "USONRAMP"):
         assert scopes_for(version) == base
     assert missing_scopes(base, "AU") == list(PAYROLL_SCOPES)

@@ -313,3 +313,138 @@ def map_v2_leave_type(raw: dict[str, Any]) -> XeroLeaveType:
         active=_bool(raw.get("isActive"), default=True),
         raw=raw,
     )
+
+
+# --------------------------------------------------------------------------- payroll hours
+def _day(value: Any) -> date:
+    text = xero_date(value)
+    return date.fromisoformat(text) if text else date.min
+
+
+def map_au_calendar(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(raw.get("PayrollCalendarID")),
+        "name": _text(raw.get("Name")),
+        "type": _text(raw.get("CalendarType")),
+        "anchor": _day(raw.get("StartDate")),
+    }
+
+
+def map_v2_calendar(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(raw.get("payrollCalendarID")),
+        "name": _text(raw.get("name")),
+        "type": _text(raw.get("calendarType")),
+        "anchor": _day(raw.get("periodStartDate")),
+    }
+
+
+def map_au_earnings_rate(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(raw.get("EarningsRateID")),
+        "name": _text(raw.get("Name")),
+        "type": _text(raw.get("EarningsType")),
+        "active": _bool(raw.get("CurrentRecord"), True),
+    }
+
+
+def map_v2_earnings_rate(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(raw.get("earningsRateID")),
+        "name": _text(raw.get("name")),
+        "type": _text(raw.get("earningsType")),
+        "active": _bool(raw.get("currentRecord"), True),
+    }
+
+
+def map_au_timesheet(raw: dict[str, Any]) -> dict[str, Any]:
+    start, end = _day(raw.get("StartDate")), _day(raw.get("EndDate"))
+    hours: dict[tuple[str, str], float] = {}
+    for line in raw.get("TimesheetLines") or []:
+        if not isinstance(line, dict):
+            continue
+        rate = _text(line.get("EarningsRateID")).lower()
+        for i, units in enumerate(line.get("NumberOfUnits") or []):
+            value = _number(units) or 0.0
+            if value:
+                key = ((start + timedelta(days=i)).isoformat(), rate)
+                hours[key] = round(hours.get(key, 0.0) + value, 4)
+    status = _text(raw.get("Status")).upper()
+    return {
+        "id": _text(raw.get("TimesheetID")),
+        "employee_id": _text(raw.get("EmployeeID")),
+        "start": start,
+        "end": end,
+        "status": status,
+        "draft": status == "DRAFT",
+        "hours": hours,
+    }
+
+
+def map_v2_timesheet(raw: dict[str, Any]) -> dict[str, Any]:
+    hours: dict[tuple[str, str], float] = {}
+    for line in raw.get("timesheetLines") or []:
+        if not isinstance(line, dict):
+            continue
+        key = (xero_date(line.get("date")), _text(line.get("earningsRateID")).lower())
+        hours[key] = round(hours.get(key, 0.0) + (_number(line.get("numberOfUnits")) or 0.0), 4)
+    status = _text(raw.get("status"))
+    return {
+        "id": _text(raw.get("timesheetID")),
+        "employee_id": _text(raw.get("employeeID")),
+        "start": _day(raw.get("startDate")),
+        "end": _day(raw.get("endDate")),
+        "status": status,
+        "draft": status.lower() == "draft",
+        "hours": hours,
+    }
+
+
+def au_timesheet_body(
+    employee_id: str, start: date, end: date, hours: dict[tuple[str, str], float]
+) -> dict[str, Any]:
+    """An AU 1.0 timesheet: per earnings rate, one value per day of the period."""
+    days = (end - start).days + 1
+    rates = sorted({rate for _day_, rate in hours})
+    lines = []
+    for rate in rates:
+        units = [
+            round(hours.get(((start + timedelta(days=i)).isoformat(), rate), 0.0), 2)
+            for i in range(days)
+        ]
+        lines.append({"EarningsRateID": rate, "NumberOfUnits": units})
+    return {
+        "EmployeeID": employee_id,
+        "StartDate": f"{start.isoformat()}T00:00:00",
+        "EndDate": f"{end.isoformat()}T00:00:00",
+        "Status": "DRAFT",
+        "TimesheetLines": lines,
+    }
+
+
+def v2_lines(hours: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
+    return [
+        {"date": day, "earningsRateID": rate, "numberOfUnits": round(units, 2)}
+        for (day, rate), units in sorted(hours.items())
+        if units > 0
+    ]
+
+
+def map_au_leave(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(raw.get("LeaveApplicationID")),
+        "employee_id": _text(raw.get("EmployeeID")),
+        "leave_type_id": _text(raw.get("LeaveTypeID")),
+        "start": xero_date(raw.get("StartDate")),
+        "end": xero_date(raw.get("EndDate")),
+    }
+
+
+def map_v2_leave(raw: dict[str, Any], employee_id: str) -> dict[str, Any]:
+    return {
+        "id": _text(raw.get("leaveID")),
+        "employee_id": employee_id,
+        "leave_type_id": _text(raw.get("leaveTypeID")),
+        "start": xero_date(raw.get("startDate")),
+        "end": xero_date(raw.get("endDate")),
+    }

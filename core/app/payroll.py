@@ -1,0 +1,1021 @@
+"""Send approved QuickBooks Time hours to Xero Payroll: preview, send, undo.
+
+The wizard and the headless ``export-hours`` command both go through here. Reading both
+sides and planning writes nothing (:func:`preview_hours`); :func:`send_hours` journals every
+Xero write (intent before sending, then done / failed / unknown) and records in
+``SentHours`` which QuickBooks Time timesheets went into which Xero record.
+
+Convergence after a fault or a crash: a Xero timesheet this app wrote (any journal entry
+naming it, or an unanswered create for that employee and period, adopted when Xero shows it)
+is "ours" and is updated in place, never created twice (Xero also refuses a second timesheet
+for one employee and period). Leave this app created is recognised the same way.
+
+Undo, by what each API offers: NZ/UK payroll 2.0 deletes the draft timesheet we created and
+our employee leave; AU payroll 1.0 has no DELETE, so a timesheet we created is set back to
+zero hours (it stays in Xero as an empty draft) and one we updated gets its earlier hours
+back; AU leave applications cannot be removed through the API and are listed for the user.
+A timesheet that is no longer a draft is left alone and listed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from core.engine import payroll as eng
+from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
+from core.engine.regions import PayrollApi, payroll_api
+from core.errors import BridgeError
+from core.i18n import N_, tr
+from core.services.auth.xero_oauth import normalise_version, require_payroll_export_scopes
+from core.services.fetch import load_snapshot
+from core.store.models import (
+    Connection,
+    ImportRun,
+    JournalEntry,
+    LeaveLink,
+    Link,
+    SentHours,
+    db,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.services.xero.client import XeroClient
+
+log = logging.getLogger(__name__)
+
+KIND = "payroll_export"
+
+
+class PayrollNotAvailable(BridgeError):
+    message = (
+        "Xero has no payroll API for this organisation ({country}): hours can be sent to Xero "
+        "Payroll only for Australian, New Zealand and UK organisations."
+    )
+
+
+class NoPayCalendar(BridgeError):
+    message = (
+        "This Xero organisation has no payroll calendar, so there is no pay period to send "
+        "hours for. Add a pay calendar in Xero Payroll, then try again."
+    )
+
+
+# =========================================================================== public types
+@dataclass(frozen=True)
+class PayPeriod:
+    start: date
+    end: date
+    calendar_name: str
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    who: str
+    reason: str
+
+
+@dataclass
+class PayrollPreview:
+    period: PayPeriod
+    people: list[eng.PersonPlan]
+    problems: list[ProblemLine]
+    plan: eng.PayrollPlan
+    conn_id: int = 0
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.plan.is_empty
+
+
+@dataclass
+class PayrollResult:
+    preview: PayrollPreview
+    dry_run: bool
+    run: ImportRun | None = None
+    timesheets: dict[str, int] = field(default_factory=dict)
+    leave: dict[str, int] = field(default_factory=dict)
+    failed: list[ProblemLine] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        people = self.preview.people
+        return {
+            "run_id": self.run.id if self.run is not None else None,
+            "dry_run": self.dry_run,
+            "period": {
+                "start": self.preview.period.start.isoformat(),
+                "end": self.preview.period.end.isoformat(),
+            },
+            "timesheets": {
+                k: self.timesheets.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")
+            },
+            "leave": {k: self.leave.get(k, 0) for k in ("created", "skipped")},
+            "hours": {
+                "regular": round(sum(p.regular_hours for p in people if p.action in _SENDING), 2),
+                "leave": round(
+                    sum(b.hours for p in people for b in p.leave if b.action == "create"), 2
+                ),
+            },
+            "problems": [
+                {"who": p.who, "reason": p.reason} for p in [*self.preview.problems, *self.failed]
+            ],
+            "api_calls": self.api_calls,
+        }
+
+
+_SENDING = ("create", "update", "unchanged")
+
+
+def _calls(ctx: AppContext) -> dict[str, int]:
+    services = ctx.counter.snapshot().get("services", {})
+
+    def total(name: str) -> int:
+        return int(sum(services.get(name, {}).get("by_method", {}).values()))
+
+    return {"xero": total("Xero"), "qbtime": total("QuickBooks Time")}
+
+
+# =========================================================================== reading
+#: the organisation's day is read in its country's main time zone (a pay period "has ended"
+#: when its last day is over there, not on the computer's clock)
+_ZONES = {PayrollApi.AU: "Australia/Sydney", PayrollApi.V2: "Europe/London"}
+
+
+def org_today(conn: Connection) -> date:
+    """Today in the organisation's country (NZ: Pacific/Auckland)."""
+    api = payroll_api(conn.xero_version)
+    name = "Pacific/Auckland" if normalise_version(conn.xero_version) == "NZ" else _ZONES.get(api)
+    return datetime.now(ZoneInfo(name)).date() if name else date.today()
+
+
+def payroll_available(conn: Connection) -> bool:
+    return payroll_api(conn.xero_version) is not PayrollApi.NONE
+
+
+def _require(conn: Connection) -> PayrollApi:
+    api = payroll_api(conn.xero_version)
+    if api is PayrollApi.NONE:
+        raise PayrollNotAvailable(country=conn.xero_country_code or conn.xero_version or "—")
+    return api
+
+
+def _calendars(client: XeroClient, api: PayrollApi) -> dict[str, eng.PayCalendar]:
+    return {
+        c["id"].lower(): eng.PayCalendar(c["id"].lower(), c["name"], c["type"], c["anchor"])
+        for c in client.payroll_calendars(api)
+        if c["id"] and c["anchor"] != date.min
+    }
+
+
+def pay_periods(ctx: AppContext, conn: Connection) -> list[PayPeriod]:
+    """Recent periods of the organisation's calendars, newest first; the first one that has
+    ended (the default) is the first whose end is before today."""
+    api = _require(conn)
+    client = ctx.xero_client(conn.xero_tenant_id)
+    with client.session:
+        calendars = _calendars(client, api)
+    out: list[PayPeriod] = []
+    for cal in sorted(calendars.values(), key=lambda c: c.name.casefold()):
+        for start, end in eng.recent_periods(cal, org_today(conn)):
+            out.append(PayPeriod(start, end, cal.name))
+    out.sort(key=lambda p: (p.end, p.calendar_name), reverse=True)
+    return out
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _parse_day(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def shift_of(raw: dict[str, Any]) -> eng.Shift:
+    """A QuickBooks Time timesheet (raw JSON) as the engine's Shift."""
+    start, end = _parse_time(raw.get("start")), _parse_time(raw.get("end"))
+    try:
+        seconds = int(raw.get("duration") or 0)
+    except (TypeError, ValueError):
+        seconds = 0
+    return eng.Shift(
+        id=int(raw.get("id") or 0),
+        user_id=int(raw.get("user_id") or 0),
+        jobcode_id=int(raw.get("jobcode_id") or 0),
+        start=start if raw.get("type") != "manual" else None,
+        end=end if raw.get("type") != "manual" else None,
+        day=_parse_day(raw.get("date")),
+        seconds=seconds,
+        tz_str=str(raw.get("tz_str") or ""),
+        on_the_clock=bool(raw.get("on_the_clock")) and raw.get("on_the_clock") not in ("false", 0),
+        last_modified=str(raw.get("last_modified") or ""),
+        kind=str(raw.get("type") or "regular"),
+    )
+
+
+def _journal_rows(conn: Connection, entity: str) -> list[JournalEntry]:
+    return list(
+        JournalEntry.select()
+        .join(ImportRun)
+        .where(
+            (ImportRun.connection == conn)
+            & (ImportRun.kind == KIND)
+            & (JournalEntry.entity_kind == entity)
+        )
+        .order_by(JournalEntry.id)
+    )
+
+
+def preview_hours(
+    ctx: AppContext,
+    conn: Connection,
+    period: date | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> PayrollPreview:
+    """Read both sides and plan the export of the pay period holding ``period`` (default:
+    the last period that has ended). Nothing is written."""
+    api = _require(conn)
+    require_payroll_export_scopes(ctx.xero_tokens().token_set())
+    report = progress or (lambda _e: None)
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn))
+    snap = load_snapshot(conn)
+    report(ProgressEvent("read_xero", 0, 3, None))
+    with xero.session:
+        calendars = _calendars(xero, api)
+        employees_raw = xero.employees(api, include_terminated=False)
+        rates = {
+            r["id"].lower(): eng.EarningsRate(r["id"].lower(), r["name"], bool(r["active"]))
+            for r in xero.earnings_rates(api)
+        }
+        leave_types = {
+            lt.leave_type_id.lower(): eng.LeaveKind(
+                lt.leave_type_id.lower(), lt.name, lt.is_paid, lt.active
+            )
+            for lt in xero.leave_types(api)
+        }
+    employees: dict[str, eng.PayEmployee] = {}
+    default_rate = _default_rate(rates, api)
+    for emp in employees_raw:
+        raw = emp.raw
+        cal = str(raw.get("PayrollCalendarID") or raw.get("payrollCalendarID") or "").lower()
+        rate = str(raw.get("OrdinaryEarningsRateID") or "").lower() or (
+            default_rate if api is PayrollApi.V2 else ""
+        )
+        name = f"{emp.first_name} {emp.last_name}".strip()
+        employees[emp.employee_id.lower()] = eng.PayEmployee(
+            emp.employee_id.lower(), name, cal, rate
+        )
+    links = {
+        int(link.qbt_id): link.xero_id.lower()
+        for link in Link.select().where((Link.connection == conn) & (Link.kind == "employee"))
+    }
+    codes = {j.id: (j.name, j.type) for j in snap.jobcodes if j.type in eng.LEAVE_TYPES}
+    leave_links: dict[int, str] = {
+        int(link.qbt_id): link.xero_id.lower()
+        for link in Link.select().where((Link.connection == conn) & (Link.kind == "leave_type"))
+    }
+    for row in LeaveLink.select().where(LeaveLink.connection == conn):
+        for code, lt in list(leave_links.items()):
+            if lt == row.xero_leave_type_id.lower():
+                del leave_links[code]
+        if row.qbt_jobcode_id is not None:
+            leave_links[int(row.qbt_jobcode_id)] = row.xero_leave_type_id.lower()
+    base = eng.PayrollInputs(
+        today=org_today(conn),
+        period_day=period,
+        users={},
+        links=links,
+        employees=employees,
+        calendars=calendars,
+        rates=rates,
+        time_off_codes=codes,
+        leave_links=leave_links,
+        leave_types=leave_types,
+        shifts=[],
+        xero_timesheets={},
+    )
+    chosen = eng.choose_period(base)
+    if chosen is None:
+        raise NoPayCalendar()
+    start, end, cal_name = chosen
+    lo, hi = start, end
+    for other in calendars.values():
+        found = eng.period_of(other, start)
+        if found:
+            lo, hi = min(lo, found[0]), max(hi, found[1])
+    report(ProgressEvent("read_qbtime", 1, 3, None))
+    with qbt.session:
+        users_raw = qbt.users()
+        shifts_raw = qbt.timesheets_for_payroll(lo, hi)
+    users = {
+        u.id: eng.PayUser(
+            u.id,
+            f"{u.first_name} {u.last_name}".strip() or u.username,
+            _parse_day(u.raw.get("approved_to")),
+            _parse_day(u.raw.get("submitted_to")),
+        )
+        for u in users_raw
+    }
+    report(ProgressEvent("read_xero", 2, 3, None))
+    linked_emps = sorted({links[u] for u in links if links[u] in employees})
+    with xero.session:
+        sheets = xero.payroll_timesheets(api, lo, hi)
+        leave_rows = xero.payroll_leave(api, linked_emps)
+    sent = [
+        eng.SentRow(
+            r.target,
+            r.qbt_timesheet_id,
+            r.qbt_last_modified,
+            r.xero_id.lower(),
+            r.line_key,
+            r.day,
+            r.hours,
+        )
+        for r in SentHours.select().where(
+            (SentHours.connection == conn) & (SentHours.active == True)  # noqa: E712
+        )
+    ]
+    ours = _our_timesheets(conn, sheets)
+    leave_in_xero = _our_leave(conn, leave_rows)
+    inputs = eng.PayrollInputs(
+        today=base.today,
+        period_day=period,
+        users=users,
+        links=links,
+        employees=employees,
+        calendars=calendars,
+        rates=rates,
+        time_off_codes=codes,
+        leave_links=leave_links,
+        leave_types=leave_types,
+        shifts=[shift_of(r) for r in shifts_raw],
+        xero_timesheets={
+            s["id"].lower(): eng.XeroTimesheet(
+                s["id"].lower(),
+                s["employee_id"].lower(),
+                s["start"],
+                s["end"],
+                s["draft"],
+                s["hours"],
+            )
+            for s in sheets
+        },
+        sent=sent,
+        ours=ours,
+        leave_in_xero=leave_in_xero,
+    )
+    plan = eng.plan_payroll(inputs)
+    report(ProgressEvent("planned", 3, 3, None))
+    return PayrollPreview(
+        PayPeriod(plan.period_start, plan.period_end, cal_name),
+        plan.people,
+        [ProblemLine(p.who, p.reason()) for p in plan.problems],
+        plan,
+        conn.id,
+        _calls(ctx),
+    )
+
+
+def _default_rate(rates: dict[str, eng.EarningsRate], api: PayrollApi) -> str:
+    """NZ/UK employees carry no ordinary rate in the Employees list: the organisation's first
+    regular-earnings rate (Xero lists it first: "Regular Hours")."""
+    del api
+    for rate in rates.values():
+        return rate.id
+    return ""
+
+
+def _our_timesheets(conn: Connection, sheets: list[dict[str, Any]]) -> frozenset[str]:
+    ours: set[str] = set()
+    intents: set[tuple[str, str]] = set()
+    for entry in _journal_rows(conn, "xero_timesheet"):
+        if entry.xero_id:
+            ours.add(entry.xero_id.lower())
+        after = entry.after or {}
+        if entry.action == "create" and entry.state in ("intent", "unknown", "done"):
+            intents.add((str(after.get("employee_id", "")).lower(), str(after.get("start", ""))))
+    for sheet in sheets:
+        if (sheet["employee_id"].lower(), sheet["start"].isoformat()) in intents:
+            ours.add(sheet["id"].lower())
+    return frozenset(ours)
+
+
+def _our_leave(conn: Connection, rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], str]:
+    ids: set[str] = set()
+    keys: set[tuple[str, str, str]] = set()
+    for entry in _journal_rows(conn, "xero_leave"):
+        if entry.action != "create":
+            continue
+        if entry.xero_id:
+            ids.add(entry.xero_id.lower())
+        after = entry.after or {}
+        keys.add(
+            (
+                str(after.get("employee_id", "")).lower(),
+                str(after.get("leave_type_id", "")).lower(),
+                str(after.get("start", "")),
+            )
+        )
+    out: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        key = (row["employee_id"].lower(), row["leave_type_id"].lower(), row["start"])
+        if row["id"].lower() in ids or key in keys:
+            out[key] = row["id"].lower()
+    return out
+
+
+# =========================================================================== sending
+class _Journal:
+    def __init__(self, run: ImportRun) -> None:
+        self.run = run
+        self.seq = JournalEntry.select().where(JournalEntry.run == run).count()
+
+    def intent(
+        self, action: str, entity: str, key: str, xero_id: str | None, before: Any, after: Any
+    ) -> JournalEntry:
+        self.seq += 1
+        return JournalEntry.create(
+            run=self.run,
+            seq=self.seq,
+            action=action,
+            entity_kind=entity,
+            xero_id=xero_id,
+            batch_key=key,
+            before=before,
+            after=after,
+            state="intent",
+        )
+
+
+def _hours_json(hours: dict[tuple[str, str], float]) -> dict[str, float]:
+    return {f"{d}|{r}": h for (d, r), h in sorted(hours.items())}
+
+
+def _hours_of(data: Any) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for key, value in (data or {}).items():
+        day, _sep, rate = str(key).partition("|")
+        out[(day, rate)] = float(value)
+    return out
+
+
+def _failed(entry: JournalEntry, exc: BaseException) -> None:
+    entry.state = "unknown" if getattr(exc, "maybe_applied", False) else "failed"
+    entry.error = str(exc)[:500]
+    entry.updated_at = utcnow()
+    entry.save()
+
+
+def _record_sent(
+    run: ImportRun, conn: Connection, target: str, xero_id: str, sources: Any, rate: str = ""
+) -> None:
+    SentHours.update(active=False).where(
+        (SentHours.connection == conn)
+        & (SentHours.target == target)
+        & (SentHours.xero_id == xero_id)
+        & (SentHours.active == True)  # noqa: E712
+    ).execute()
+    for tid, last_modified, day, hours in sources:
+        SentHours.create(
+            run=run,
+            connection=conn,
+            target=target,
+            qbt_timesheet_id=tid,
+            qbt_last_modified=last_modified,
+            xero_id=xero_id,
+            line_key=f"{day}|{rate}" if rate else day,
+            day=day,
+            hours=round(hours, 6),
+        )
+
+
+def send_hours(
+    ctx: AppContext,
+    conn: Connection,
+    preview: PayrollPreview,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> PayrollResult:
+    """Write what ``preview`` plans: one draft timesheet per person and period (created, or
+    our draft updated), then paid leave. Every write is journaled."""
+    api = _require(conn)
+    report = progress or (lambda _e: None)
+    result = PayrollResult(preview, dry_run=False)
+    people = preview.people
+    result.timesheets = {
+        "unchanged": sum(1 for p in people if p.action == "unchanged"),
+        "skipped": sum(1 for p in people if p.action == "skip"),
+        "created": 0,
+        "updated": 0,
+    }
+    result.leave = {
+        "skipped": sum(1 for p in people for b in p.leave if b.action == "skip"),
+        "created": 0,
+    }
+    close_interrupted(conn)
+    _adopt_unrecorded(conn, preview)
+    if preview.plan.is_empty:
+        result.api_calls = _calls(ctx)
+        return result
+    run = ImportRun.create(
+        connection=conn,
+        kind=KIND,
+        status="running",
+        options={
+            "period": [preview.period.start.isoformat(), preview.period.end.isoformat()],
+            "api": api.value,
+        },
+        counts={"planned_writes": preview.plan.writes},
+        started_at=utcnow(),
+    )
+    result.run = run
+    journal = _Journal(run)
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    total = preview.plan.writes
+    done = 0
+    try:
+        with xero.session:
+            for person in people:
+                if cancel is not None and cancel.is_set():
+                    break
+                if person.action in ("create", "update"):
+                    ok = _send_timesheet(xero, api, conn, run, journal, person, result)
+                    done += 1
+                    report(ProgressEvent("send_timesheets", done, total, None, person.name))
+                    if not ok:
+                        continue
+                for block in person.leave:
+                    if block.action != "create":
+                        continue
+                    if cancel is not None and cancel.is_set():
+                        break
+                    _send_leave(xero, api, conn, run, journal, person, block, result)
+                    done += 1
+                    report(ProgressEvent("send_leave", done, total, None, person.name))
+    finally:
+        run.status = (
+            "cancelled"
+            if cancel is not None and cancel.is_set()
+            else ("failed" if result.failed else "done")
+        )
+        run.finished_at = utcnow()
+        run.counts = {
+            **(run.counts or {}),
+            "outcomes": {
+                "created": {
+                    "timesheets": result.timesheets["created"],
+                    "leave": result.leave["created"],
+                },
+                "updated": {"timesheets": result.timesheets["updated"]},
+            },
+            "failed": len(result.failed),
+        }
+        run.save()
+    result.api_calls = _calls(ctx)
+    return result
+
+
+def _adopt_unrecorded(conn: Connection, preview: PayrollPreview) -> None:
+    """A draft left by a crash between Xero's answer and our record: it holds exactly what
+    the plan wants ("unchanged"), so record which timesheets it holds, under the run that
+    wrote it."""
+    for person in preview.people:
+        if person.action != "unchanged" or not person.xero_id:
+            continue
+        has = (
+            SentHours.select()
+            .where(
+                (SentHours.connection == conn)
+                & (SentHours.xero_id == person.xero_id)
+                & (SentHours.active == True)  # noqa: E712
+            )
+            .exists()
+        )
+        if has:
+            continue
+        entry = next(
+            (
+                e
+                for e in reversed(_journal_rows(conn, "xero_timesheet"))
+                if (e.xero_id or "").lower() == person.xero_id
+                or (
+                    str((e.after or {}).get("employee_id", "")).lower() == person.employee_id
+                    and str((e.after or {}).get("start", ""))
+                    == (person.period_start.isoformat() if person.period_start else "")
+                )
+            ),
+            None,
+        )
+        if entry is None:
+            continue
+        with db.atomic():
+            if entry.state != "done":
+                entry.state, entry.xero_id, entry.updated_at = "done", person.xero_id, utcnow()
+                entry.save()
+            _record_sent(entry.run, conn, "payroll", person.xero_id, person.sources, person.rate_id)
+
+
+def _send_timesheet(
+    xero: XeroClient,
+    api: PayrollApi,
+    conn: Connection,
+    run: ImportRun,
+    journal: _Journal,
+    person: eng.PersonPlan,
+    result: PayrollResult,
+) -> bool:
+    assert person.period_start is not None and person.period_end is not None
+    lines = person.lines()
+    entry = journal.intent(
+        person.action,
+        "xero_timesheet",
+        f"{person.employee_id}|{person.period_start.isoformat()}",
+        person.xero_id or None,
+        _hours_json(person.before) if person.action == "update" else None,
+        {
+            "employee_id": person.employee_id,
+            "calendar_id": person.calendar_id,
+            "start": person.period_start.isoformat(),
+            "end": person.period_end.isoformat(),
+            "name": person.name,
+            "hours": _hours_json(lines),
+        },
+    )
+    try:
+        if api is PayrollApi.AU:
+            sheet = xero.save_au_timesheet(
+                person.xero_id or None,
+                person.employee_id,
+                person.period_start,
+                person.period_end,
+                lines,
+            )
+            xero_id = sheet["id"].lower()
+        elif person.action == "create":
+            sheet = xero.create_v2_timesheet(
+                person.calendar_id,
+                person.employee_id,
+                person.period_start,
+                person.period_end,
+                lines,
+            )
+            xero_id = sheet["id"].lower()
+        else:
+            xero.replace_v2_lines(person.xero_id, lines)
+            xero_id = person.xero_id
+    except BridgeError as exc:
+        _failed(entry, exc)
+        result.failed.append(ProblemLine(person.name, _write_failed(exc)))
+        if not getattr(exc, "maybe_applied", False) and getattr(exc, "status", None) in (
+            None,
+            400,
+        ):
+            return False
+        raise
+    with db.atomic():
+        entry.state, entry.xero_id, entry.updated_at = "done", xero_id, utcnow()
+        entry.save()
+        _record_sent(run, conn, "payroll", xero_id, person.sources, person.rate_id)
+    person.xero_id = xero_id
+    result.timesheets["created" if person.action == "create" else "updated"] += 1
+    return True
+
+
+def _send_leave(
+    xero: XeroClient,
+    api: PayrollApi,
+    conn: Connection,
+    run: ImportRun,
+    journal: _Journal,
+    person: eng.PersonPlan,
+    block: eng.LeaveBlock,
+    result: PayrollResult,
+) -> None:
+    assert person.period_start is not None and person.period_end is not None
+    entry = journal.intent(
+        "create",
+        "xero_leave",
+        f"{person.employee_id}|{block.leave_type_id}|{block.start}",
+        None,
+        None,
+        {
+            "employee_id": person.employee_id,
+            "leave_type_id": block.leave_type_id,
+            "start": block.start,
+            "end": block.end,
+            "name": person.name,
+            "leave_name": block.name,
+            "days": dict(sorted(block.days.items())),
+            "api": api.value,
+        },
+    )
+    try:
+        row = xero.create_leave(
+            api,
+            person.employee_id,
+            block.leave_type_id,
+            block.name,
+            block.days,
+            (person.period_start, person.period_end),
+        )
+    except BridgeError as exc:
+        _failed(entry, exc)
+        result.failed.append(ProblemLine(person.name, _write_failed(exc)))
+        if getattr(exc, "maybe_applied", False) or getattr(exc, "status", None) not in (None, 400):
+            raise
+        return
+    xero_id = row["id"].lower()
+    with db.atomic():
+        entry.state, entry.xero_id, entry.updated_at = "done", xero_id, utcnow()
+        entry.save()
+        _record_sent(run, conn, "leave", xero_id, block.sources)
+    block.xero_id = xero_id
+    result.leave["created"] += 1
+
+
+def _write_failed(exc: BaseException) -> str:
+    reason = exc.user_message() if isinstance(exc, BridgeError) else str(exc)
+    return tr("Xero did not take it: {reason}", reason=reason)
+
+
+# =========================================================================== the CLI's call
+def export_hours(
+    ctx: AppContext,
+    conn: Connection,
+    *,
+    period: date | None = None,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> PayrollResult:
+    """Preview, then (unless ``dry_run``) send: what ``export-hours`` does."""
+    started = time.monotonic()
+    preview = preview_hours(ctx, conn, period, progress=progress)
+    if dry_run:
+        people = preview.people
+        result = PayrollResult(
+            preview,
+            dry_run=True,
+            timesheets={
+                k: sum(1 for p in people if p.action == k)
+                for k in ("create", "update", "unchanged")
+            },
+        )
+        result.timesheets = {
+            "created": sum(1 for p in people if p.action == "create"),
+            "updated": sum(1 for p in people if p.action == "update"),
+            "unchanged": sum(1 for p in people if p.action == "unchanged"),
+            "skipped": sum(1 for p in people if p.action == "skip"),
+        }
+        result.leave = {
+            "created": sum(1 for p in people for b in p.leave if b.action == "create"),
+            "skipped": sum(1 for p in people for b in p.leave if b.action == "skip"),
+        }
+        result.api_calls = _calls(ctx)
+        return result
+    result = send_hours(ctx, conn, preview, progress=progress)
+    log.info(
+        "Payroll export of %s in %.1f s: %s",
+        conn.xero_tenant_name,
+        time.monotonic() - started,
+        json.dumps(result.as_json()),
+    )
+    return result
+
+
+# =========================================================================== undo
+@dataclass
+class UndoNote:
+    who: str
+    what: str
+
+
+class ExportNotUndoable(BridgeError):
+    message = "Export number {run} cannot be undone: {reason}."
+
+
+def undo_export(
+    ctx: AppContext,
+    conn: Connection,
+    run: ImportRun,
+    *,
+    progress: ProgressCallback | None = None,
+) -> ImportRun:
+    """Revert what export ``run`` wrote, newest write first (see the module docstring for
+    what each API allows). The undo run's ``counts`` lists what was left alone and why."""
+    if run.kind != KIND or run.dry_run:
+        raise ExportNotUndoable(run=run.id, reason=N_("it is not an export that wrote anything"))
+    if run.status == "undone":
+        raise ExportNotUndoable(run=run.id, reason=N_("it was already undone"))
+    close_interrupted(conn)
+    api = payroll_api(conn.xero_version)
+    report: Callable[[ProgressEvent], None] = progress or (lambda _e: None)
+    entries = [
+        e
+        for e in JournalEntry.select()
+        .where((JournalEntry.run == run) & (JournalEntry.state.in_(("done", "unknown"))))
+        .order_by(JournalEntry.seq.desc())
+    ]
+    undo = ImportRun.create(
+        connection=conn,
+        kind="undo",
+        status="running",
+        undoes_run=run,
+        started_at=utcnow(),
+        counts={"planned_writes": len(entries)},
+    )
+    journal = _Journal(undo)
+    xero = ctx.xero_client(conn.xero_tenant_id)
+    left: list[dict[str, str]] = []
+    reverted = {"timesheets": 0, "leave": 0}
+    failed = 0
+    with xero.session:
+        current = _current_sheets(xero, api, entries)
+        for i, entry in enumerate(entries, 1):
+            after = entry.after or {}
+            who = str(after.get("name") or "")
+            xero_id = (entry.xero_id or "").lower()
+            report(ProgressEvent("undo", i, len(entries), None, who))
+            try:
+                if entry.entity_kind == "xero_timesheet":
+                    sheet = current.get(xero_id) if xero_id else _find_sheet(current, after)
+                    if sheet is None:
+                        continue  # never reached Xero, or already gone
+                    if not sheet["draft"]:
+                        left.append(
+                            {
+                                "who": who,
+                                "what": tr(
+                                    "timesheet {start} to {end} is no longer a draft in Xero: "
+                                    "left as it is",
+                                    start=after.get("start", ""),
+                                    end=after.get("end", ""),
+                                ),
+                            }
+                        )
+                        continue
+                    _undo_timesheet(xero, api, journal, entry, sheet, after)
+                    reverted["timesheets"] += 1
+                elif entry.entity_kind == "xero_leave" and xero_id:
+                    if api is PayrollApi.AU:
+                        left.append(
+                            {
+                                "who": who,
+                                "what": tr(
+                                    'leave "{leave}" {start} to {end}: Xero\'s AU payroll API '
+                                    "cannot remove a leave application; delete it in Xero "
+                                    "Payroll by hand",
+                                    leave=after.get("leave_name", ""),
+                                    start=after.get("start", ""),
+                                    end=after.get("end", ""),
+                                ),
+                            }
+                        )
+                        continue
+                    undo_entry = journal.intent(
+                        "delete", "xero_leave", entry.batch_key, xero_id, after, None
+                    )
+                    try:
+                        xero.delete_v2_leave(str(after.get("employee_id")), xero_id)
+                    except BridgeError as exc:
+                        if getattr(exc, "status", None) != 404:
+                            _failed(undo_entry, exc)
+                            raise
+                    undo_entry.state = "done"
+                    undo_entry.save()
+                    reverted["leave"] += 1
+            except BridgeError as exc:
+                failed += 1
+                left.append({"who": who, "what": _write_failed(exc)})
+    with db.atomic():
+        SentHours.update(active=False).where(SentHours.run == run).execute()
+        undo.status = "done"
+        undo.finished_at = utcnow()
+        undo.counts = {
+            **(undo.counts or {}),
+            "outcomes": {"reverted": reverted},
+            "left_alone": left,
+            "failed": failed,
+        }
+        undo.save()
+        if not failed:
+            run.status = "undone"
+            run.save()
+    return undo
+
+
+def _current_sheets(
+    xero: XeroClient, api: PayrollApi, entries: list[JournalEntry]
+) -> dict[str, dict[str, Any]]:
+    days = [
+        date.fromisoformat(str((e.after or {}).get(k)))
+        for e in entries
+        if e.entity_kind == "xero_timesheet"
+        for k in ("start", "end")
+        if (e.after or {}).get(k)
+    ]
+    if not days:
+        return {}
+    return {s["id"].lower(): s for s in xero.payroll_timesheets(api, min(days), max(days))}
+
+
+def _find_sheet(current: dict[str, dict[str, Any]], after: dict[str, Any]) -> dict[str, Any] | None:
+    for sheet in current.values():
+        if sheet["employee_id"].lower() == str(after.get("employee_id", "")).lower() and sheet[
+            "start"
+        ].isoformat() == after.get("start"):
+            return sheet
+    return None
+
+
+def _undo_timesheet(
+    xero: XeroClient,
+    api: PayrollApi,
+    journal: _Journal,
+    entry: JournalEntry,
+    sheet: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    start = date.fromisoformat(str(after["start"]))
+    end = date.fromisoformat(str(after["end"]))
+    sheet_id = sheet["id"]
+    if entry.action == "update":
+        before = _hours_of(entry.before)
+        undo_entry = journal.intent(
+            "update", "xero_timesheet", entry.batch_key, sheet_id, after, _hours_json(before)
+        )
+        try:
+            if api is PayrollApi.AU:
+                xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, before)
+            else:
+                xero.replace_v2_lines(sheet_id, before)
+        except BridgeError as exc:
+            _failed(undo_entry, exc)
+            raise
+    elif api is PayrollApi.AU:
+        # no DELETE in AU payroll 1.0: our draft goes back to zero hours
+        zero = {key: 0.0 for key in _hours_of(after.get("hours"))} or {
+            (start.isoformat(), rate): 0.0 for (_d, rate) in sheet["hours"]
+        }
+        undo_entry = journal.intent(
+            "update", "xero_timesheet", entry.batch_key, sheet_id, after, {"hours": {}}
+        )
+        try:
+            xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, zero)
+        except BridgeError as exc:
+            _failed(undo_entry, exc)
+            raise
+    else:
+        undo_entry = journal.intent(
+            "delete", "xero_timesheet", entry.batch_key, sheet_id, after, None
+        )
+        try:
+            xero.delete_v2_timesheet(sheet_id)
+        except BridgeError as exc:
+            if getattr(exc, "status", None) != 404:
+                _failed(undo_entry, exc)
+                raise
+    undo_entry.state = "done"
+    undo_entry.updated_at = utcnow()
+    undo_entry.save()
+
+
+__all__ = [
+    "KIND",
+    "ExportNotUndoable",
+    "NoPayCalendar",
+    "PayPeriod",
+    "PayrollNotAvailable",
+    "PayrollPreview",
+    "PayrollResult",
+    "ProblemLine",
+    "export_hours",
+    "pay_periods",
+    "payroll_available",
+    "preview_hours",
+    "send_hours",
+    "undo_export",
+]

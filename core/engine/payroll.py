@@ -1,0 +1,662 @@
+"""Approved QuickBooks Time hours and time off -> draft Xero Payroll timesheets and leave.
+
+Pure planning (no network, no Qt): :func:`plan_payroll` takes the typed inputs the app reads
+from both services plus what ``SentHours`` says was already sent, and says per person what
+the export does. The rules (DOMAIN.md "Sending hours back to Xero", issue 13):
+
+- A day counts only when it is on or before the user's ``approved_to``. Later days are left
+  out and said: "submitted, not approved" (on or before ``submitted_to``) or "not submitted".
+- A shift still on the clock is left out and said.
+- A shift over midnight counts on each day it covers, in its own time zone (``tz_str``, else
+  the offset of its ``start``).
+- Regular hours go on the employee's ordinary earnings rate, per day, to the hundredth of an
+  hour; the days add up to the person's approved total rounded to the hundredth
+  (largest-remainder rounding), so no hundredth is lost or invented.
+- Time off on a code linked to a paid Xero leave type becomes leave for those days; unpaid
+  leave is never sent (and is said); time off on an unlinked code is said.
+- Never twice: an existing Xero draft that this app made is updated only when its hours
+  differ; a timesheet that is no longer a draft is never touched (and hours edited since it
+  was sent are flagged); a draft the app did not make is left alone.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.i18n import N_, Msg, tr
+
+WORK_TYPES = frozenset({"regular", "paid_break"})
+LEAVE_TYPES = frozenset({"pto", "unpaid_time_off"})
+_STEPS = {"WEEKLY": 7, "FORTNIGHTLY": 14, "FOURWEEKLY": 28}
+_MONTHS = {"MONTHLY": 1, "QUARTERLY": 3}
+
+
+# =========================================================================== inputs
+@dataclass(frozen=True)
+class Shift:
+    """One QuickBooks Time timesheet (``regular``: start/end; ``manual``: date + duration)."""
+
+    id: int
+    user_id: int
+    jobcode_id: int
+    start: datetime | None
+    end: datetime | None
+    day: date | None  # the ``date`` field (manual timesheets)
+    seconds: int
+    tz_str: str = ""
+    on_the_clock: bool = False
+    last_modified: str = ""
+    kind: str = "regular"  # QuickBooks Time's type: regular | manual
+
+
+@dataclass(frozen=True)
+class PayUser:
+    id: int
+    name: str
+    approved_to: date | None
+    submitted_to: date | None
+
+
+@dataclass(frozen=True)
+class PayCalendar:
+    id: str
+    name: str
+    type: str  # WEEKLY / Fortnightly / MONTHLY ... (case ignored)
+    anchor: date  # a day a period starts on
+
+
+@dataclass(frozen=True)
+class PayEmployee:
+    employee_id: str
+    name: str
+    calendar_id: str
+    ordinary_rate_id: str
+
+
+@dataclass(frozen=True)
+class EarningsRate:
+    id: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class LeaveKind:
+    leave_type_id: str
+    name: str
+    is_paid: bool
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class XeroTimesheet:
+    """A Xero timesheet of one employee: its hours per (day, earnings rate)."""
+
+    id: str
+    employee_id: str
+    start: date
+    end: date
+    draft: bool
+    hours: Mapping[tuple[str, str], float]
+
+
+@dataclass(frozen=True)
+class SentRow:
+    """An active SentHours row (what an earlier export sent)."""
+
+    target: str  # payroll | leave
+    qbt_timesheet_id: int
+    qbt_last_modified: str
+    xero_id: str
+    line_key: str
+    day: str
+    hours: float
+
+
+@dataclass(frozen=True)
+class PayrollInputs:
+    today: date
+    period_day: date | None
+    users: Mapping[int, PayUser]
+    #: qbt user id -> Xero employee id (the import's employee links)
+    links: Mapping[int, str]
+    employees: Mapping[str, PayEmployee]
+    calendars: Mapping[str, PayCalendar]
+    rates: Mapping[str, EarningsRate]
+    #: time-off code id -> (name, type pto|unpaid_time_off)
+    time_off_codes: Mapping[int, tuple[str, str]]
+    #: time-off code id -> Xero leave type id (LeaveLink)
+    leave_links: Mapping[int, str]
+    leave_types: Mapping[str, LeaveKind]
+    shifts: Iterable[Shift]
+    #: every Xero timesheet overlapping the period, by id
+    xero_timesheets: Mapping[str, XeroTimesheet]
+    sent: Iterable[SentRow] = ()
+    #: Xero timesheet ids this app wrote (SentHours or an unfinished journal entry)
+    ours: frozenset[str] = frozenset()
+    #: (employee id, leave type id, first day) of leave already in Xero from this app
+    leave_in_xero: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+
+
+# =========================================================================== outputs
+@dataclass(frozen=True)
+class Problem:
+    who: str
+    message: Msg
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def reason(self, language: str | None = None) -> str:
+        return tr(self.message, language, **self.params)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    day: str
+    hours: float
+    message: Msg
+
+    def reason(self, language: str | None = None) -> str:
+        return tr(self.message, language)
+
+
+@dataclass
+class LeaveBlock:
+    """Consecutive days of one paid leave type: one Xero leave record."""
+
+    leave_type_id: str
+    name: str
+    days: dict[str, float]
+    #: (qbt timesheet id, last_modified, day, hours)
+    sources: list[tuple[int, str, str, float]]
+    action: str = "create"  # create | unchanged | skip
+    xero_id: str = ""
+
+    @property
+    def start(self) -> str:
+        return min(self.days)
+
+    @property
+    def end(self) -> str:
+        return max(self.days)
+
+    @property
+    def hours(self) -> float:
+        return round(sum(self.days.values()), 2)
+
+
+@dataclass
+class PersonPlan:
+    name: str
+    qbt_user_id: int
+    employee_id: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    calendar_id: str = ""
+    rate_id: str = ""
+    rate_name: str = ""
+    #: regular hours per day (YYYY-MM-DD), rounded to the hundredth
+    days: dict[str, float] = field(default_factory=dict)
+    #: (qbt timesheet id, last_modified, day, hours unrounded) that make up ``days``
+    sources: list[tuple[int, str, str, float]] = field(default_factory=list)
+    leave: list[LeaveBlock] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    action: str = "skip"  # create | update | unchanged | skip | none
+    xero_id: str = ""
+    #: what Xero holds now in the draft we update: (day, rate) -> hours
+    before: dict[tuple[str, str], float] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def regular_hours(self) -> float:
+        return round(sum(self.days.values()), 2)
+
+    @property
+    def leave_hours(self) -> float:
+        return round(sum(b.hours for b in self.leave if b.action != "skip"), 2)
+
+    def lines(self) -> dict[tuple[str, str], float]:
+        return {(d, self.rate_id): h for d, h in self.days.items() if h > 0}
+
+
+@dataclass
+class PayrollPlan:
+    period_start: date
+    period_end: date
+    calendar_name: str
+    people: list[PersonPlan]
+    problems: list[Problem]
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for p in self.people if p.action in ("create", "update")) + sum(
+            1 for p in self.people for b in p.leave if b.action == "create"
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return self.writes == 0
+
+
+# =========================================================================== calendars
+def _add_months(day: date, months: int, anchor_day: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(anchor_day, _calendar.monthrange(year, month)[1]))
+
+
+def period_of(cal: PayCalendar, day: date) -> tuple[date, date] | None:
+    """The calendar period (start, end) that holds ``day``; None for a kind we cannot count."""
+    kind = re.sub(r"[^A-Z]", "", cal.type.upper())
+    step = _STEPS.get(kind)
+    if step:
+        start = cal.anchor + timedelta(days=(day - cal.anchor).days // step * step)
+        return start, start + timedelta(days=step - 1)
+    months = _MONTHS.get(kind)
+    if months:
+        anchor = cal.anchor
+        start = _add_months(
+            anchor,
+            ((day.year - anchor.year) * 12 + day.month - anchor.month) // months * months,
+            anchor.day,
+        )
+        if start > day:
+            start = _add_months(start, -months, anchor.day)
+        return start, _add_months(start, months, anchor.day) - timedelta(days=1)
+    return None
+
+
+def last_ended_period(cal: PayCalendar, today: date) -> tuple[date, date] | None:
+    """The newest period of ``cal`` that ended before ``today``."""
+    current = period_of(cal, today)
+    if current is None:
+        return None
+    return period_of(cal, current[0] - timedelta(days=1))
+
+
+def recent_periods(cal: PayCalendar, today: date, count: int = 6) -> list[tuple[date, date]]:
+    """The current period and the ``count - 1`` before it, newest first."""
+    out: list[tuple[date, date]] = []
+    found = period_of(cal, today)
+    while found is not None and len(out) < count:
+        out.append(found)
+        found = period_of(cal, found[0] - timedelta(days=1))
+    return out
+
+
+def main_calendar(inputs: PayrollInputs) -> PayCalendar | None:
+    """The calendar most linked employees are paid on (ties: by name)."""
+    uses: dict[str, int] = {}
+    for emp_id in set(inputs.links.values()):
+        emp = inputs.employees.get(emp_id)
+        if emp is not None and emp.calendar_id in inputs.calendars:
+            uses[emp.calendar_id] = uses.get(emp.calendar_id, 0) + 1
+    if not uses and inputs.calendars:
+        return sorted(inputs.calendars.values(), key=lambda c: c.name.casefold())[0]
+    if not uses:
+        return None
+    best = sorted(uses, key=lambda c: (-uses[c], inputs.calendars[c].name.casefold()))[0]
+    return inputs.calendars[best]
+
+
+# =========================================================================== hours per day
+def _zone(shift: Shift) -> Any:
+    if shift.tz_str:
+        try:
+            return ZoneInfo(shift.tz_str)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    if shift.start is not None and shift.start.utcoffset() is not None:
+        return shift.start.tzinfo
+    return UTC
+
+
+def seconds_per_day(shift: Shift) -> dict[date, float]:
+    """The seconds of ``shift`` on each day it covers, in its time zone."""
+    if shift.start is None or shift.end is None:
+        return {shift.day: float(shift.seconds)} if shift.day is not None else {}
+    zone = _zone(shift)
+    start, end = shift.start.astimezone(zone), shift.end.astimezone(zone)
+    out: dict[date, float] = {}
+    cursor = start
+    while cursor < end:
+        day = cursor.date()
+        midnight = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+        # ``datetime + timedelta`` keeps the wall clock: midnight of the next day, local
+        step_end = min(end, midnight)
+        seconds = (step_end.astimezone(UTC) - cursor.astimezone(UTC)).total_seconds()
+        if seconds > 0:
+            out[day] = out.get(day, 0.0) + seconds
+        cursor = step_end
+    return out
+
+
+def round_days(seconds: Mapping[str, float]) -> dict[str, float]:
+    """Hours per day to the hundredth, adding up to the total rounded to the hundredth."""
+    if not seconds:
+        return {}
+    cents = {d: s / 36.0 for d, s in seconds.items()}  # hundredths of an hour
+    total = round(sum(cents.values()))
+    floors = {d: int(c // 1) for d, c in cents.items()}
+    left = total - sum(floors.values())
+    order = sorted(cents, key=lambda d: (-(cents[d] - floors[d]), d))
+    for d in order[: max(0, left)]:
+        floors[d] += 1
+    return {d: floors[d] / 100.0 for d in sorted(floors) if floors[d] > 0}
+
+
+# =========================================================================== messages
+NOT_LINKED = N_(
+    "Has approved hours in QuickBooks Time but is not linked to a Xero employee. Link the "
+    "team member to their Xero employee (import again, or link them in the review), then "
+    "send the hours again."
+)
+NO_CALENDAR = N_(
+    "Has no payroll calendar in Xero, so Xero cannot take a timesheet. Choose a pay "
+    "calendar for this employee in Xero Payroll (Employees > Employment), then send again."
+)
+NO_PERIOD = N_(
+    'Xero\'s payroll calendar "{calendar}" has periods this app cannot count, so these hours '
+    "were not sent. Enter them in Xero for this pay period by hand."
+)
+RATE_MISSING = N_(
+    "Has no ordinary earnings rate in Xero that this app can use. Set the employee's "
+    "ordinary earnings rate in Xero Payroll, then send again."
+)
+RATE_INACTIVE = N_(
+    'The employee\'s ordinary earnings rate "{rate}" is no longer active in Xero. Choose a '
+    "current earnings rate for this employee in Xero Payroll, then send again."
+)
+NOT_DRAFT = N_(
+    "Xero already holds a timesheet for {start} to {end} that is no longer a draft; it was "
+    "left as it is. If hours must change, revert it to draft in Xero, then send again."
+)
+NOT_OURS = N_(
+    "Xero already holds a draft timesheet for {start} to {end} that this app did not make; "
+    "it was left as it is. Delete it in Xero to send these hours, or enter them there."
+)
+EDITED_AFTER = N_(
+    "Hours of {start} to {end} were changed in QuickBooks Time after their Xero timesheet "
+    "stopped being a draft. Check the timesheet in Xero and correct it by hand."
+)
+UNLINKED_LEAVE = N_(
+    'Time off on "{code}" ({hours} h) is not linked to a Xero leave type and was not sent. '
+    'Link the code under "Link leave types", then send again.'
+)
+ON_THE_CLOCK = N_(
+    "Is still on the clock; that shift was not sent. Clock them out in QuickBooks Time, then "
+    "send again."
+)
+LEAVE_PROBLEM = N_(
+    "Time off ({hours} h) was not sent because of the problem above with this person's timesheet."
+)
+WAITING_APPROVAL = N_(
+    "{hours} h submitted in QuickBooks Time are not approved yet and were not sent. Approve "
+    "them in QuickBooks Time, then send again."
+)
+NOT_SUBMITTED = N_(
+    "{hours} h in QuickBooks Time are not submitted yet and were not sent. Ask for them to be "
+    "submitted and approved, then send again."
+)
+LEFT_SUBMITTED = N_("submitted in QuickBooks Time but not approved yet: not sent")
+LEFT_NOT_SUBMITTED = N_("not submitted in QuickBooks Time yet: not sent")
+LEFT_ON_CLOCK = N_("still on the clock: not sent")
+LEFT_UNPAID = N_("unpaid leave: never sent to Xero")
+LEFT_UNLINKED = N_("time off on a code not linked to a Xero leave type: not sent")
+
+
+# =========================================================================== the plan
+def choose_period(inputs: PayrollInputs) -> tuple[date, date, str] | None:
+    cal = main_calendar(inputs)
+    if cal is None:
+        return None
+    found = (
+        period_of(cal, inputs.period_day)
+        if inputs.period_day
+        else last_ended_period(cal, inputs.today)
+    )
+    return (found[0], found[1], cal.name) if found else None
+
+
+def plan_payroll(inputs: PayrollInputs) -> PayrollPlan:
+    """What an export of the chosen period does, person by person."""
+    chosen = choose_period(inputs)
+    if chosen is None:
+        day = inputs.period_day or inputs.today
+        start = end = day
+        cal_name = ""
+    else:
+        start, end, cal_name = chosen
+    plan = PayrollPlan(start, end, cal_name, [], [])
+    shifts_by_user: dict[int, list[Shift]] = {}
+    for shift in inputs.shifts:
+        shifts_by_user.setdefault(shift.user_id, []).append(shift)
+    sent_by_xero: dict[str, list[SentRow]] = {}
+    for row in inputs.sent:
+        sent_by_xero.setdefault(row.xero_id, []).append(row)
+    for user_id in sorted(shifts_by_user, key=lambda u: _user_name(inputs, u).casefold()):
+        person = _plan_person(inputs, user_id, shifts_by_user[user_id], start, end, sent_by_xero)
+        if person is None:
+            continue
+        plan.people.append(person)
+    for person in plan.people:
+        plan.problems.extend(person.problems)
+    return plan
+
+
+def _user_name(inputs: PayrollInputs, user_id: int) -> str:
+    user = inputs.users.get(user_id)
+    return user.name if user else f"#{user_id}"
+
+
+def _plan_person(
+    inputs: PayrollInputs,
+    user_id: int,
+    shifts: list[Shift],
+    main_start: date,
+    main_end: date,
+    sent_by_xero: Mapping[str, list[SentRow]],
+) -> PersonPlan | None:
+    user = inputs.users.get(user_id)
+    name = _user_name(inputs, user_id)
+    person = PersonPlan(name, user_id)
+    problems: list[Problem] = []
+    emp_id = inputs.links.get(user_id, "")
+    emp = inputs.employees.get(emp_id) if emp_id else None
+    start, end = main_start, main_end
+    cal = inputs.calendars.get(emp.calendar_id) if emp and emp.calendar_id else None
+    if cal is not None:
+        found = period_of(cal, main_start)
+        if found is None:
+            problems.append(Problem(name, NO_PERIOD, {"calendar": cal.name}))
+        else:
+            start, end = found
+    person.period_start, person.period_end = start, end
+
+    work: dict[str, float] = {}
+    leave: dict[tuple[int, str], float] = {}  # (code, day) -> seconds
+    leave_src: dict[tuple[int, str], list[tuple[int, str, str, float]]] = {}
+    left: dict[tuple[str, Msg], float] = {}
+    on_clock = False
+    approved_to = user.approved_to if user else None
+    submitted_to = user.submitted_to if user else None
+    for shift in sorted(shifts, key=lambda s: s.id):
+        if shift.on_the_clock:
+            parts = {shift.start.date(): 0.0} if shift.start is not None else seconds_per_day(shift)
+            if any(start <= d <= end for d in parts):
+                on_clock = True
+                for d in parts:
+                    if start <= d <= end:
+                        left[(d.isoformat(), LEFT_ON_CLOCK)] = left.get(
+                            (d.isoformat(), LEFT_ON_CLOCK), 0.0
+                        )
+            continue
+        code = inputs.time_off_codes.get(shift.jobcode_id)
+        for day, secs in seconds_per_day(shift).items():
+            if not start <= day <= end or secs <= 0:
+                continue
+            key = day.isoformat()
+            if approved_to is None or day > approved_to:
+                why = (
+                    LEFT_SUBMITTED
+                    if submitted_to is not None and day <= submitted_to
+                    else LEFT_NOT_SUBMITTED
+                )
+                left[(key, why)] = left.get((key, why), 0.0) + secs
+                continue
+            if code is not None:
+                leave[(shift.jobcode_id, key)] = leave.get((shift.jobcode_id, key), 0.0) + secs
+                leave_src.setdefault((shift.jobcode_id, key), []).append(
+                    (shift.id, shift.last_modified, key, secs / 3600.0)
+                )
+            else:
+                work[key] = work.get(key, 0.0) + secs
+                person.sources.append((shift.id, shift.last_modified, key, secs / 3600.0))
+    person.days = round_days(work)
+    if on_clock:
+        problems.append(Problem(name, ON_THE_CLOCK))
+
+    # leave: per code, consecutive approved days
+    for code_id in sorted({c for c, _d in leave}):
+        code_name, code_type = inputs.time_off_codes[code_id]
+        days = {d: s for (c, d), s in leave.items() if c == code_id}
+        hours = round_days(days)
+        lt_id = inputs.leave_links.get(code_id)
+        lt = inputs.leave_types.get(lt_id) if lt_id else None
+        if code_type == "unpaid_time_off" or (lt is not None and not lt.is_paid):
+            for key, h in hours.items():
+                person.left_out.append(LeftOut(key, h, LEFT_UNPAID))
+            person.leave.append(
+                LeaveBlock(
+                    lt_id or "",
+                    code_name,
+                    hours,
+                    [x for (c, _d), xs in leave_src.items() if c == code_id for x in xs],
+                    "skip",
+                )
+            )
+            continue
+        if lt is None:
+            total = round(sum(hours.values()), 2)
+            problems.append(Problem(name, UNLINKED_LEAVE, {"code": code_name, "hours": total}))
+            for key, h in hours.items():
+                person.left_out.append(LeftOut(key, h, LEFT_UNLINKED))
+            person.leave.append(
+                LeaveBlock(
+                    "",
+                    code_name,
+                    hours,
+                    [x for (c, _d), xs in leave_src.items() if c == code_id for x in xs],
+                    "skip",
+                )
+            )
+            continue
+        for block_days in _consecutive(hours):
+            srcs = [x for d in block_days for x in leave_src.get((code_id, d), [])]
+            block = LeaveBlock(lt.leave_type_id, lt.name, dict(block_days), srcs)
+            person.leave.append(block)
+    for (key, why), secs in sorted(left.items()):
+        person.left_out.append(LeftOut(key, round(secs / 3600.0, 2), why))
+    for why, message in ((LEFT_SUBMITTED, WAITING_APPROVAL), (LEFT_NOT_SUBMITTED, NOT_SUBMITTED)):
+        waiting = round(sum(s for (_d, w), s in left.items() if w == why) / 3600.0, 2)
+        if waiting > 0:
+            problems.append(Problem(name, message, {"hours": waiting}))
+
+    has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
+    if not has_hours and not person.left_out:
+        return None
+    # ------------------------------------------------------------ Xero side
+    blocked = False
+    if emp is None:
+        if has_hours:
+            problems.append(Problem(name, NOT_LINKED))
+        blocked = True
+    else:
+        person.employee_id = emp.employee_id
+        rate = inputs.rates.get(emp.ordinary_rate_id) if emp.ordinary_rate_id else None
+        if cal is None:
+            problems.append(Problem(name, NO_CALENDAR))
+            blocked = True
+        elif period_of(cal, main_start) is None:
+            blocked = True
+        elif rate is None and person.days:
+            problems.append(Problem(name, RATE_MISSING))
+            blocked = True
+        elif rate is not None and not rate.active and person.days:
+            problems.append(Problem(name, RATE_INACTIVE, {"rate": rate.name}))
+            blocked = True
+        if rate is not None:
+            person.rate_id, person.rate_name = rate.id, rate.name
+        person.calendar_id = cal.id if cal else ""
+        existing = [
+            t
+            for t in inputs.xero_timesheets.values()
+            if t.employee_id.lower() == emp.employee_id.lower() and t.start == start
+        ]
+        sheet = existing[0] if existing else None
+        when = {"start": start.isoformat(), "end": end.isoformat()}
+        if sheet is not None and not blocked:
+            person.xero_id = sheet.id
+            if not sheet.draft:
+                problems.append(Problem(name, NOT_DRAFT, when))
+                blocked = True
+                if _edited_since(sheet.id, person, sent_by_xero):
+                    problems.append(Problem(name, EDITED_AFTER, when))
+            elif sheet.id not in inputs.ours:
+                problems.append(Problem(name, NOT_OURS, when))
+                blocked = True
+            else:
+                person.before = dict(sheet.hours)
+                wanted = person.lines()
+                same = set(wanted) == {k for k, v in sheet.hours.items() if v > 0} and all(
+                    abs(sheet.hours[k] - v) < 0.005 for k, v in wanted.items()
+                )
+                person.action = "unchanged" if same else "update"
+        elif not blocked:
+            person.action = "create" if person.days else "none"
+    if blocked:
+        person.action = "skip"
+        paid = [b for b in person.leave if b.action != "skip"]
+        if paid and emp is not None:
+            problems.append(
+                Problem(name, LEAVE_PROBLEM, {"hours": round(sum(b.hours for b in paid), 2)})
+            )
+        for b in paid:
+            b.action = "skip"
+    else:
+        for b in person.leave:
+            if b.action == "skip":
+                continue
+            found_id = inputs.leave_in_xero.get((person.employee_id, b.leave_type_id, b.start))
+            if found_id:
+                b.action, b.xero_id = "unchanged", found_id
+    person.problems = problems
+    return person
+
+
+def _consecutive(hours: Mapping[str, float]) -> list[dict[str, float]]:
+    blocks: list[dict[str, float]] = []
+    previous: date | None = None
+    for d in sorted(hours):
+        day = date.fromisoformat(d)
+        if previous is None or (day - previous).days != 1:
+            blocks.append({})
+        blocks[-1][d] = hours[d]
+        previous = day
+    return blocks
+
+
+def _edited_since(
+    xero_id: str, person: PersonPlan, sent_by_xero: Mapping[str, list[SentRow]]
+) -> bool:
+    rows = sent_by_xero.get(xero_id, [])
+    if not rows:
+        return False
+    sent = {r.qbt_timesheet_id: r.qbt_last_modified for r in rows}
+    now = {tid: lm for tid, lm, _d, _h in person.sources}
+    return sent != {k: v for k, v in now.items() if k in sent} or set(now) - set(sent) != set()

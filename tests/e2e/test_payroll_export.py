@@ -1,0 +1,448 @@
+"""Sending approved QuickBooks Time hours to Xero Payroll, on the AU (payroll 1.0) and UK
+(payroll 2.0) Demo Company organisations (resources/demo/README.md: the hours and the traps).
+
+The expected hours are computed here from the simulator's own QuickBooks Time data (shifts
+cut at local midnight, days up to ``approved_to``), independently of core/engine/payroll.py,
+and compared with what the Xero simulator holds after the export.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import main
+from core.app.payroll import export_hours, pay_periods, preview_hours
+from core.app.sync import history, sync, undo
+from core.engine.leave import save_leave_links
+from core.sandbox.xero_payroll import parse_day
+from core.services.fetch import load_snapshot
+from core.store.models import ImportRun, SentHours
+from core.store.secrets import TokenStore
+
+AU_WEEK1, AU_WEEK2 = date(2026, 11, 16), date(2026, 11, 23)
+UK_FORTNIGHT1, UK_FORTNIGHT2 = date(2026, 11, 2), date(2026, 11, 16)
+
+
+# ---------------------------------------------------------------------------- helpers
+def shifted(store, day: date) -> date:
+    """A date of the README moved as the simulator moved the hours of this state."""
+    return day + timedelta(days=int(store.qbtime.get("demo_shift_days") or 0))
+
+
+def user_named(store, name):
+    return next(u for u in store.qbtime["users"] if f"{u['first_name']} {u['last_name']}" == name)
+
+
+def approved_hours(store, name, start, end) -> dict[str, float]:
+    """QuickBooks Time's approved regular hours per day of ``name`` in start..end."""
+    user = user_named(store, name)
+    approved = date.fromisoformat(user["approved_to"])
+    off = {j["id"] for j in store.qbtime["jobcodes"] if j["type"] in ("pto", "unpaid_time_off")}
+    seconds: dict[date, float] = {}
+    for ts in store.qbtime["timesheets"]:
+        if ts["user_id"] != user["id"] or ts.get("on_the_clock") or ts["jobcode_id"] in off:
+            continue
+        zone = ZoneInfo(ts["tz_str"])
+        if ts["type"] == "manual" or not ts.get("start"):
+            d = date.fromisoformat(ts["date"])
+            seconds[d] = seconds.get(d, 0) + ts["duration"]
+            continue
+        cursor = datetime.fromisoformat(ts["start"]).astimezone(zone)
+        stop = datetime.fromisoformat(ts["end"]).astimezone(zone)
+        while cursor < stop:
+            nxt = datetime.combine(cursor.date() + timedelta(days=1), datetime.min.time(), zone)
+            piece = min(stop, nxt)
+            seconds[cursor.date()] = (
+                seconds.get(cursor.date(), 0) + (piece - cursor).total_seconds()
+            )
+            cursor = piece
+    return {
+        d.isoformat(): s / 3600
+        for d, s in sorted(seconds.items())
+        if start <= d <= end and d <= approved and s > 0
+    }
+
+
+def employee_id(store, org_index, name):
+    payroll = store.xero_orgs[org_index]["payroll"]
+    for emp in payroll["Employees"]:
+        first = emp.get("FirstName") or emp.get("firstName")
+        last = emp.get("LastName") or emp.get("lastName")
+        if f"{first} {last}" == name:
+            return emp.get("EmployeeID") or emp.get("employeeID")
+    raise AssertionError(name)
+
+
+def xero_sheets(store, org_index, emp_id):
+    """{start: (status, {day: hours})} of the employee's Xero timesheets."""
+    out = {}
+    for sheet in store.xero_orgs[org_index]["payroll"]["Timesheets"]:
+        if (sheet.get("EmployeeID") or sheet.get("employeeID")) != emp_id:
+            continue
+        start = parse_day(sheet.get("StartDate") or sheet.get("startDate"))
+        days: dict[str, float] = {}
+        if "TimesheetLines" in sheet:
+            for line in sheet["TimesheetLines"]:
+                for i, units in enumerate(line["NumberOfUnits"]):
+                    if units:
+                        key = (start + timedelta(days=i)).isoformat()
+                        days[key] = round(days.get(key, 0) + units, 4)
+        else:
+            for line in sheet["timesheetLines"]:
+                key = parse_day(line["date"]).isoformat()
+                days[key] = round(days.get(key, 0) + line["numberOfUnits"], 4)
+        out[start] = (sheet.get("Status") or sheet.get("status"), days)
+    return out
+
+
+def assert_same_hours(xero_days, qbt_days):
+    assert set(xero_days) == {d for d, h in qbt_days.items() if round(h, 2) > 0}
+    for day, hours in qbt_days.items():
+        assert abs(xero_days.get(day, 0) - hours) < 0.01, (day, xero_days.get(day), hours)
+    assert round(sum(xero_days.values()), 2) == round(sum(qbt_days.values()), 2)
+
+
+def reasons(result, who):
+    return " ".join(p["reason"] for p in result.as_json()["problems"] if p["who"] == who)
+
+
+@pytest.fixture
+def au(demo_ctx):
+    ctx, conn = demo_ctx("AU")
+    sync(ctx, conn)  # people link on import
+    return ctx, conn
+
+
+@pytest.fixture
+def uk(demo_ctx):
+    ctx, conn = demo_ctx("UK")
+    sync(ctx, conn)
+    return ctx, conn
+
+
+# ---------------------------------------------------------------------------- AU (payroll 1.0)
+def test_au_first_week_sends_approved_hours_and_reports_every_trap(au):
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    end = start + timedelta(days=6)
+    before = json.dumps(store.xero_orgs[0]["payroll"], sort_keys=True)
+
+    dry = export_hours(ctx, conn, period=start + timedelta(days=3), dry_run=True)
+    assert json.dumps(store.xero_orgs[0]["payroll"], sort_keys=True) == before
+    assert dry.run is None and dry.as_json()["timesheets"]["created"] == 1
+
+    result = export_hours(ctx, conn, period=start + timedelta(days=3))
+    out = result.as_json()
+    assert out["period"] == {"start": start.isoformat(), "end": end.isoformat()}
+    assert out["timesheets"]["created"] == 1 and out["run_id"] is not None
+
+    olivia = employee_id(store, 0, "Olivia Brown")
+    status, days = xero_sheets(store, 0, olivia)[start]
+    assert status == "DRAFT"
+    expected = approved_hours(store, "Olivia Brown", start, end)
+    # the Sunday night shift counts 2 h on Sunday (the rest goes to the next week)
+    assert abs(expected[end.isoformat()] - 2.0) < 0.01
+    assert_same_hours(days, expected)
+
+    # the traps, each with a reason that says what to do
+    assert "no longer active" in reasons(result, "Noah Williams")
+    assert "no payroll calendar" in reasons(result, "Jack Wilson")
+    assert "not linked to a Xero employee" in reasons(result, "Dave Kowalski")
+    assert '"Holiday"' in reasons(result, "Jack Wilson")  # unlinked time-off code
+    noah = next(p for p in result.preview.people if p.name == "Noah Williams")
+    assert any("unpaid leave" in left.reason() for left in noah.left_out)
+    # nothing for the others reached Xero: not their hours, not the unpaid leave
+    for name in ("Noah Williams", "Jack Wilson"):
+        assert xero_sheets(store, 0, employee_id(store, 0, name)) == {}
+    assert store.xero_orgs[0]["payroll"]["LeaveApplications"] == []
+
+    # a second export of the unchanged period writes nothing and makes no run
+    runs = ImportRun.select().count()
+    again = export_hours(ctx, conn, period=start)
+    assert again.run is None and ImportRun.select().count() == runs
+    assert again.as_json()["timesheets"]["unchanged"] == 1
+    assert xero_sheets(store, 0, olivia)[start][1] == days
+
+
+def test_au_second_week_leaves_the_approved_timesheet_alone_and_reports_unapproved(au):
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK2)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    approved_before = xero_sheets(store, 0, olivia)[start]
+    result = export_hours(ctx, conn, period=start)
+    assert result.run is None
+    assert "no longer a draft" in reasons(result, "Olivia Brown")
+    assert "still on the clock" in reasons(result, "Olivia Brown").replace("Is still", "still")
+    assert "not approved yet" in reasons(result, "Noah Williams")
+    assert "not submitted yet" in reasons(result, "Jack Wilson")
+    assert xero_sheets(store, 0, olivia)[start] == approved_before
+    assert store.xero_orgs[0]["payroll"]["LeaveApplications"] == []
+
+
+def test_au_leave_goes_as_a_leave_application_once_xero_takes_the_timesheet(au):
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK2)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    payroll = store.xero_orgs[0]["payroll"]
+    # the payroll officer deleted the approved timesheet in Xero
+    payroll["Timesheets"] = [t for t in payroll["Timesheets"] if t["EmployeeID"] != olivia]
+    result = export_hours(ctx, conn, period=start)
+    out = result.as_json()
+    assert out["timesheets"]["created"] == 1 and out["leave"]["created"] == 1
+    (leave,) = payroll["LeaveApplications"]
+    assert leave["EmployeeID"] == olivia
+    assert parse_day(leave["StartDate"]) == start + timedelta(days=3)
+    assert parse_day(leave["EndDate"]) == start + timedelta(days=4)
+    assert leave["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(15.2)
+    assert out["hours"]["leave"] == pytest.approx(15.2)
+    # the leave days are not regular hours too; Monday holds the night shift's 6 h
+    status, days = xero_sheets(store, 0, olivia)[start]
+    assert_same_hours(days, approved_hours(store, "Olivia Brown", start, start + timedelta(6)))
+    assert (
+        abs(
+            days[start.isoformat()]
+            - approved_hours(store, "Olivia Brown", start, start)[start.isoformat()]
+        )
+        < 0.01
+    )
+    # sent once: a second export sends no second leave application
+    export_hours(ctx, conn, period=start)
+    assert len(payroll["LeaveApplications"]) == 1
+
+    # undo: AU has no DELETE: our draft goes back to zero hours; the leave is listed
+    undone = undo(ctx, conn, result.run.id)
+    status, days = xero_sheets(store, 0, olivia)[start]
+    assert status == "DRAFT" and days == {}
+    left = undone.counts["left_alone"]
+    assert any("cannot remove a leave application" in x["what"] for x in left)
+    assert ImportRun.get_by_id(result.run.id).status == "undone"
+    assert not SentHours.select().where(SentHours.active == True).exists()  # noqa: E712
+    # sending again re-uses our (empty) draft: no duplicate timesheet, no second leave
+    again = export_hours(ctx, conn, period=start)
+    assert again.as_json()["timesheets"]["updated"] == 1
+    assert len([t for t in payroll["Timesheets"] if t["EmployeeID"] == olivia]) == 1
+    assert len(payroll["LeaveApplications"]) == 1
+
+
+def test_an_edit_in_qbtime_updates_our_draft_and_undo_restores_it(au):
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    end = start + timedelta(days=6)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    first = export_hours(ctx, conn, period=start)
+    sheet_id = next(
+        t["TimesheetID"]
+        for t in store.xero_orgs[0]["payroll"]["Timesheets"]
+        if t["EmployeeID"] == olivia and parse_day(t["StartDate"]) == start
+    )
+    created_days = xero_sheets(store, 0, olivia)[start][1]
+    # Olivia's Tuesday afternoon shift ends 45 minutes later
+    user = user_named(store, "Olivia Brown")
+    tuesday = (start + timedelta(days=1)).isoformat()
+    shift = max(
+        (
+            t
+            for t in store.qbtime["timesheets"]
+            if t["user_id"] == user["id"] and t["date"] == tuesday
+        ),
+        key=lambda t: t["start"],
+    )
+    shift["end"] = (datetime.fromisoformat(shift["end"]) + timedelta(minutes=45)).isoformat()
+    shift["duration"] += 45 * 60
+    shift["last_modified"] = "2026-12-01T00:00:00+00:00"
+    second = export_hours(ctx, conn, period=start)
+    assert second.as_json()["timesheets"]["updated"] == 1
+    assert second.as_json()["timesheets"]["created"] == 0
+    sheets = [
+        t
+        for t in store.xero_orgs[0]["payroll"]["Timesheets"]
+        if t["EmployeeID"] == olivia and parse_day(t["StartDate"]) == start
+    ]
+    assert [t["TimesheetID"] for t in sheets] == [sheet_id]  # our draft, updated in place
+    days = xero_sheets(store, 0, olivia)[start][1]
+    assert days[tuesday] == pytest.approx(created_days[tuesday] + 0.75)
+    assert_same_hours(days, approved_hours(store, "Olivia Brown", start, end))
+
+    # undo of the update puts the earlier hours back; undo of the first export empties it
+    undo(ctx, conn, second.run.id)
+    assert xero_sheets(store, 0, olivia)[start][1] == created_days
+    undo(ctx, conn, first.run.id)
+    assert xero_sheets(store, 0, olivia)[start][1] == {}
+
+
+def test_hours_edited_after_xero_approved_them_are_flagged(au):
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    export_hours(ctx, conn, period=start)
+    sheet = next(
+        t
+        for t in store.xero_orgs[0]["payroll"]["Timesheets"]
+        if t["EmployeeID"] == olivia and parse_day(t["StartDate"]) == start
+    )
+    sheet["Status"] = "APPROVED"  # the payroll officer approved it in Xero
+    frozen = json.dumps(sheet, sort_keys=True)
+    user = user_named(store, "Olivia Brown")
+    shift = next(
+        t
+        for t in store.qbtime["timesheets"]
+        if t["user_id"] == user["id"] and t["date"] == start.isoformat()
+    )
+    shift["last_modified"] = "2026-12-02T00:00:00+00:00"
+    shift["notes"] = "edited after payroll"
+    result = export_hours(ctx, conn, period=start)
+    assert "changed in QuickBooks Time after their Xero timesheet stopped being a draft" in reasons(
+        result, "Olivia Brown"
+    )
+    assert json.dumps(sheet, sort_keys=True) == frozen and result.run is None
+    # undo leaves a timesheet that is no longer a draft alone, and says so
+    run = ImportRun.select().where(ImportRun.kind == "payroll_export").get()
+    undone = undo(ctx, conn, run.id)
+    assert any("no longer a draft" in x["what"] for x in undone.counts["left_alone"])
+    assert json.dumps(sheet, sort_keys=True) == frozen
+
+
+# ---------------------------------------------------------------------------- UK (payroll 2.0)
+def test_uk_first_fortnight_sends_hours_and_linked_leave_then_undo_deletes_them(uk):
+    ctx, conn = uk
+    store = ctx.sandbox.store
+    start = shifted(store, UK_FORTNIGHT1)
+    end = start + timedelta(days=13)
+    payroll = store.xero_orgs[1]["payroll"]
+    before = json.dumps(payroll, sort_keys=True)
+    snap = load_snapshot(conn)
+    # the user links the "Annual Leave" time-off code to Xero UK's "Holiday"
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+
+    preview = preview_hours(ctx, conn, start)
+    assert preview.period.start == start and preview.period.end == end
+    result = export_hours(ctx, conn, period=start)
+    out = result.as_json()
+    assert out["timesheets"]["created"] == 2  # Oliver, Sophie
+    assert out["leave"]["created"] == 1
+    assert "no payroll calendar" in reasons(result, "Amelia Clarke")
+    assert not xero_sheets(store, 1, employee_id(store, 1, "Amelia Clarke"))
+    for name in ("Oliver Hughes", "Sophie Turner"):
+        status, days = xero_sheets(store, 1, employee_id(store, 1, name))[start]
+        assert status == "Draft"
+        assert_same_hours(days, approved_hours(store, name, start, end))
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    (leave,) = payroll["EmployeeLeave"][oliver]
+    assert leave["leaveTypeID"] == holiday.leave_type_id
+    assert leave["periods"][0]["numberOfUnits"] == pytest.approx(15.0)
+    # Sophie's unpaid leave never reaches Xero, and says so
+    sophie = next(p for p in result.preview.people if p.name == "Sophie Turner")
+    assert any("unpaid leave" in left.reason() for left in sophie.left_out)
+    assert not payroll["EmployeeLeave"].get(employee_id(store, 1, "Sophie Turner"))
+
+    assert export_hours(ctx, conn, period=start).run is None  # nothing twice
+
+    undo(ctx, conn, result.run.id)
+    payroll["EmployeeLeave"] = {k: v for k, v in payroll["EmployeeLeave"].items() if v}
+    assert json.dumps(payroll, sort_keys=True) == before  # timesheets and leave deleted
+
+
+def test_uk_second_fortnight_traps(uk):
+    ctx, conn = uk
+    store = ctx.sandbox.store
+    start = shifted(store, UK_FORTNIGHT2)
+    result = export_hours(ctx, conn, period=start + timedelta(days=5))
+    assert "no longer a draft" in reasons(result, "Oliver Hughes")
+    assert "no payroll calendar" in reasons(result, "Amelia Clarke")
+    assert "not submitted yet" in reasons(result, "Sophie Turner")
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    assert xero_sheets(store, 1, oliver)[start][0] == "Approved"
+    assert len(xero_sheets(store, 1, oliver)) == 1
+    # none of Sophie's days of the fortnight is approved: nothing of hers is sent
+    assert not xero_sheets(store, 1, employee_id(store, 1, "Sophie Turner"))
+    assert result.run is None
+
+
+def test_pay_periods_offer_the_calendar_dates_newest_first(uk):
+    ctx, conn = uk
+    periods = pay_periods(ctx, conn)
+    assert periods and all(p.calendar_name == "Fortnightly" for p in periods)
+    assert all((p.end - p.start).days == 13 for p in periods)
+    assert [p.start for p in periods] == sorted((p.start for p in periods), reverse=True)
+
+
+# ---------------------------------------------------------------------------- the command
+@pytest.fixture
+def run(tmp_path, memory_keyring, capsys):
+    store = TokenStore(memory_keyring, trust_backend=True)
+    state = tmp_path / "demo-state"
+
+    def invoke(*argv):
+        code = main.main([*argv, "--demo-state", str(state), "--json"], tokens=store)
+        out = capsys.readouterr().out.strip().splitlines()
+        return code, (json.loads(out[-1]) if out else None)
+
+    return invoke
+
+
+def test_export_hours_command_json_history_and_undo(run):
+    assert run("connect-qbtime")[0] == 0
+    assert run("connect-xero", "--org", "Maison Verdure UK")[0] == 0
+    assert run("sync")[0] == 0
+    code, _out = run("export-hours", "--period", "not-a-date")
+    assert code == 2
+    code, dry = run("export-hours", "--dry-run")
+    assert code == 0 and dry["dry_run"] is True and dry["run_id"] is None
+    assert set(dry) == {
+        "run_id",
+        "dry_run",
+        "period",
+        "timesheets",
+        "leave",
+        "hours",
+        "problems",
+        "api_calls",
+    }
+    assert set(dry["timesheets"]) == {"created", "updated", "unchanged", "skipped"}
+    assert set(dry["leave"]) == {"created", "skipped"}
+    assert set(dry["hours"]) == {"regular", "leave"} and set(dry["api_calls"]) == {"xero", "qbtime"}
+    assert all(set(p) == {"who", "reason"} for p in dry["problems"])
+    code, sent = run("export-hours", "--period", dry["period"]["start"])
+    assert code == 0 and sent["period"] == dry["period"]
+    assert sent["timesheets"]["created"] == dry["timesheets"]["created"]
+    if sent["run_id"] is not None:
+        code, hist = run("history")
+        assert any(
+            r["kind"] == "payroll_export" and r["run_id"] == sent["run_id"] for r in hist["runs"]
+        )
+        code, undone = run("undo", str(sent["run_id"]))
+        assert code == 0 and undone["undone_run_id"] == sent["run_id"]
+        code, again = run("export-hours", "--period", dry["period"]["start"], "--dry-run")
+        assert again["timesheets"]["created"] == dry["timesheets"]["created"]
+
+
+def test_a_connection_made_before_payroll_export_is_asked_to_sign_in_again(au):
+    from core.errors import ReauthorizationRequired
+    from core.services.auth.xero_oauth import TokenSet
+
+    ctx, conn = au
+    manager = ctx.xero_tokens()
+    tokens = manager.token_set()
+    old_scope = " ".join(
+        s for s in tokens.scope.split() if s not in ("payroll.timesheets", "payroll.employees")
+    )
+    manager.save(
+        TokenSet(
+            tokens.access_token, tokens.refresh_token, tokens.expires_at, old_scope, tokens.id_token
+        )
+    )
+    with pytest.raises(ReauthorizationRequired) as caught:
+        export_hours(ctx, conn)
+    assert caught.value.user_message().startswith("Sign in to Xero again, because")
+    assert history(conn)[0].kind == "import"
