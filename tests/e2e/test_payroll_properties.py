@@ -1,0 +1,224 @@
+"""Properties of the payroll export plan over random QuickBooks Time timesheets (hypothesis).
+
+Random shifts (over midnight, odd lengths to the second, manual timesheets, time off, shifts
+on the clock) for people with random approval dates, on a weekly or fortnightly calendar:
+
+- totals are preserved: per person and earnings rate, the hundredths sent add up to the
+  approved seconds of the period rounded to the hundredth, and no day is off by 0.01 or more;
+- nothing outside the period or after ``approved_to`` is sent, nothing on the clock;
+- export-then-replan is empty: once Xero holds what the plan sends (as our drafts), the
+  same inputs plan no write; asked with any other day of the same period, too;
+- no period is exported twice: a plan never creates a timesheet where Xero already has one
+  for that person and period (ours: update or unchanged; not ours or not a draft: skip).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.engine import payroll as eng
+
+ZONES = ("Australia/Sydney", "Europe/London", "Pacific/Auckland", "Australia/Perth")
+ANCHOR = date(2026, 11, 2)  # a Monday
+TODAY = date(2026, 12, 20)
+RATE = "rate-ordinary"
+PTO, UNPAID, UNLINKED = 901, 902, 903
+
+
+@st.composite
+def shifts_for(draw, user_id: int, zone: str):
+    out = []
+    for i in range(draw(st.integers(0, 14))):
+        day = ANCHOR + timedelta(days=draw(st.integers(-2, 30)))
+        kind = draw(st.sampled_from(["regular", "regular", "regular", "manual", "pto"]))
+        tz = ZoneInfo(zone)
+        sid = user_id * 1000 + i
+        if kind == "regular":
+            start = datetime(day.year, day.month, day.day, tzinfo=tz) + timedelta(
+                seconds=draw(st.integers(0, 86399))
+            )
+            length = draw(st.integers(1, 14 * 3600))  # odd lengths, often over midnight
+            on_clock = draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans())
+            out.append(
+                eng.Shift(
+                    sid,
+                    user_id,
+                    5,
+                    start,
+                    start + timedelta(seconds=length),
+                    day,
+                    length,
+                    zone,
+                    on_clock,
+                    f"lm{i}",
+                )
+            )
+        else:
+            code = 5 if kind == "manual" else draw(st.sampled_from([PTO, UNPAID, UNLINKED]))
+            seconds = draw(st.integers(1, 10 * 3600))
+            out.append(
+                eng.Shift(
+                    sid, user_id, code, None, None, day, seconds, zone, False, f"lm{i}", "manual"
+                )
+            )
+    return out
+
+
+@st.composite
+def company(draw):
+    cal_type = draw(st.sampled_from(["WEEKLY", "Fortnightly"]))
+    zone = draw(st.sampled_from(ZONES))
+    users, links, employees, shifts = {}, {}, {}, []
+    for uid in range(1, draw(st.integers(1, 4)) + 1):
+        approved = ANCHOR + timedelta(days=draw(st.integers(-3, 32)))
+        users[uid] = eng.PayUser(uid, f"Person {uid}", approved, approved + timedelta(days=3))
+        links[uid] = f"emp-{uid}"
+        employees[f"emp-{uid}"] = eng.PayEmployee(f"emp-{uid}", f"Person {uid}", "cal", RATE)
+        shifts += draw(shifts_for(uid, zone))
+    period_day = ANCHOR + timedelta(days=draw(st.integers(0, 27)))
+    return eng.PayrollInputs(
+        today=TODAY,
+        period_day=period_day,
+        users=users,
+        links=links,
+        employees=employees,
+        calendars={"cal": eng.PayCalendar("cal", "Pay", cal_type, ANCHOR)},
+        rates={RATE: eng.EarningsRate(RATE, "Ordinary Hours", True)},
+        time_off_codes={
+            PTO: ("Annual Leave", "pto"),
+            UNPAID: ("Unpaid", "unpaid_time_off"),
+            UNLINKED: ("Holiday", "pto"),
+        },
+        leave_links={PTO: "lt-annual", UNPAID: "lt-unpaid"},
+        leave_types={
+            "lt-annual": eng.LeaveKind("lt-annual", "Annual Leave", True),
+            "lt-unpaid": eng.LeaveKind("lt-unpaid", "Unpaid Leave", False),
+        },
+        shifts=shifts,
+        xero_timesheets={},
+    )
+
+
+def approved_seconds(inputs, person, start, end):
+    """Independent count: seconds of regular work per local day, approved, in the period."""
+    user = inputs.users[person.qbt_user_id]
+    per_day: dict[date, float] = {}
+    for s in inputs.shifts:
+        if (
+            s.user_id != person.qbt_user_id
+            or s.on_the_clock
+            or s.jobcode_id in inputs.time_off_codes
+        ):
+            continue
+        if s.start is None:
+            per_day[s.day] = per_day.get(s.day, 0) + s.seconds
+            continue
+        zone = ZoneInfo(s.tz_str)
+        t = s.start.astimezone(zone)
+        stop = s.end.astimezone(zone)
+        while t < stop:
+            nxt = datetime.combine(t.date() + timedelta(days=1), datetime.min.time(), zone)
+            piece = min(stop, nxt)
+            per_day[t.date()] = (
+                per_day.get(t.date(), 0)
+                + (piece.astimezone(UTC) - t.astimezone(UTC)).total_seconds()
+            )
+            t = piece
+    return {
+        d: v for d, v in per_day.items() if start <= d <= end and d <= user.approved_to and v > 0
+    }
+
+
+def as_exported(inputs, plan):
+    """The inputs once Xero holds what ``plan`` sends, as drafts this app made."""
+    sheets = dict(inputs.xero_timesheets)
+    ours = set(inputs.ours)
+    sent = list(inputs.sent)
+    leave = dict(inputs.leave_in_xero)
+    for p in plan.people:
+        if p.action in ("create", "update"):
+            sid = p.xero_id or f"ts-{p.employee_id}-{p.period_start}"
+            sheets[sid] = eng.XeroTimesheet(
+                sid, p.employee_id, p.period_start, p.period_end, True, p.lines()
+            )
+            ours.add(sid)
+            sent += [
+                eng.SentRow("payroll", t, lm, sid, f"{d}|{RATE}", d, h) for t, lm, d, h in p.sources
+            ]
+        for b in p.leave:
+            if b.action == "create":
+                leave[(p.employee_id, b.leave_type_id, b.start)] = f"lv-{p.employee_id}-{b.start}"
+    return eng.PayrollInputs(
+        **{
+            **inputs.__dict__,
+            "xero_timesheets": sheets,
+            "ours": frozenset(ours),
+            "sent": sent,
+            "leave_in_xero": leave,
+        }
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(company())
+def test_totals_are_preserved_and_nothing_unapproved_is_sent(inputs):
+    plan = eng.plan_payroll(inputs)
+    start, end = plan.period_start, plan.period_end
+    assert start <= inputs.period_day <= end
+    for person in plan.people:
+        seconds = approved_seconds(inputs, person, start, end)
+        # to the hundredth, the person's total equals QuickBooks Time's approved total
+        assert round(sum(person.days.values()) * 100) == round(sum(seconds.values()) / 36)
+        for day, hours in person.days.items():
+            d = date.fromisoformat(day)
+            assert start <= d <= end and d <= inputs.users[person.qbt_user_id].approved_to
+            assert abs(hours - seconds[d] / 3600) < 0.01
+            assert hours == round(hours, 2)
+        # one earnings rate per person: per rate totals are the person's total
+        assert {rate for _d, rate in person.lines()} <= {RATE}
+        for block in person.leave:
+            if block.action != "skip":
+                assert block.leave_type_id == "lt-annual"  # never unpaid, never unlinked
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(company(), st.integers(0, 13))
+def test_export_then_replan_is_empty_and_no_period_goes_twice(inputs, other_day):
+    plan = eng.plan_payroll(inputs)
+    after = as_exported(inputs, plan)
+    again = eng.plan_payroll(after)
+    assert again.is_empty, [(p.name, p.action) for p in again.people]
+    assert all(p.action in ("unchanged", "skip", "none") for p in again.people)
+    # any other day of the same period is the same export
+    day = plan.period_start + timedelta(
+        days=other_day % ((plan.period_end - plan.period_start).days + 1)
+    )
+    same = eng.plan_payroll(eng.PayrollInputs(**{**after.__dict__, "period_day": day}))
+    assert (same.period_start, same.period_end) == (plan.period_start, plan.period_end)
+    assert same.is_empty
+    # Xero already holding a timesheet for the person and period is never a second create
+    for p in again.people:
+        if p.employee_id and any(
+            t.employee_id == p.employee_id and t.start == p.period_start
+            for t in after.xero_timesheets.values()
+        ):
+            assert p.action != "create"
+
+
+@settings(max_examples=100, deadline=None)
+@given(company())
+def test_someone_elses_draft_or_an_approved_timesheet_is_never_touched(inputs):
+    plan = eng.plan_payroll(inputs)
+    sheets = {}
+    for i, p in enumerate(plan.people):
+        if p.employee_id and p.period_start:
+            sheets[f"x{i}"] = eng.XeroTimesheet(
+                f"x{i}", p.employee_id, p.period_start, p.period_end, i % 2 == 0, {}
+            )
+    other = eng.plan_payroll(eng.PayrollInputs(**{**inputs.__dict__, "xero_timesheets": sheets}))
+    assert all(p.action in ("skip", "none") for p in other.people if p.employee_id)
+    assert other.is_empty
