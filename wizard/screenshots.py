@@ -233,7 +233,11 @@ def _bill_time(driver: Driver, wizard: BridgeWizard, home_page) -> None:
     driver.pump(lambda: wizard.currentId() == int(PageId.BILL_PREVIEW), 60)
     driver.shot(wizard, "11-bill-preview")
     wizard.next()
+    from .pages.billing_send import BillingSendPage
+
     send = wizard.pages[PageId.BILL_SEND]
+    if not isinstance(send, BillingSendPage):
+        raise TypeError(f"the send page is a {type(send).__name__}")
     driver.pump(lambda: wizard.currentId() == int(PageId.BILL_SEND))
     driver.pump(lambda: not send.running and not send.busy, 120)
     driver.shot(wizard, "12-bill-result")

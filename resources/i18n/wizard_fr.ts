@@ -13,405 +13,405 @@
     <message>
         <source>Not approved yet in QuickBooks Time: {line}</source>
         <extracomment>the columns of the invoices&apos; tree</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Pas encore approuvé dans QuickBooks Time&#xa0;: {line}</translation>
     </message>
     <message>
         <source>Hours left out ({count}). Each says why and what to do; they can be billed later, once corrected.</source>
-        <translation type="unfinished"></translation>
+        <translation>Heures laissées de côté ({count}). Chacune dit pourquoi et quoi faire&#xa0;; elles pourront être facturées plus tard, une fois corrigées.</translation>
     </message>
     <message>
         <source>No preview yet. Go back and choose the days to bill.</source>
-        <translation type="unfinished"></translation>
+        <translation>Pas encore d’aperçu. Revenez en arrière et choisissez les jours à facturer.</translation>
     </message>
     <message>
         <source>Nothing to bill in these days</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien à facturer pour ces jours</translation>
     </message>
     <message>
         <source>Every billable hour of these days is already on an invoice, or is left out for a reason shown below. Click Close, or go back to choose other days.</source>
-        <translation type="unfinished"></translation>
+        <translation>Chaque heure facturable de ces jours figure déjà sur une facture, ou est laissée de côté pour une raison indiquée ci-dessous. Cliquez sur Fermer, ou revenez en arrière pour choisir d’autres jours.</translation>
     </message>
     <message>
         <source>No billable hours were tracked for customers linked to Xero in these days. Go back to choose other days, or click Close.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune heure facturable n’a été saisie ces jours-là pour des clients liés à Xero. Revenez en arrière pour choisir d’autres jours, ou cliquez sur Fermer.</translation>
     </message>
     <message>
         <source>{invoices}: {lines}, {hours} hours, {amount}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{invoices}&#xa0;: {lines}, {hours} heures, {amount}.</translation>
     </message>
     <message>
         <source>1 draft invoice</source>
-        <translation type="unfinished"></translation>
+        <translation>1 facture brouillon</translation>
     </message>
     <message>
         <source>{n} draft invoices</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} factures brouillons</translation>
     </message>
     <message>
         <source>1 line</source>
-        <translation type="unfinished"></translation>
+        <translation>1 ligne</translation>
     </message>
     <message>
         <source>{n} lines</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} lignes</translation>
     </message>
     <message>
         <source>Of these, {hours} hours are not approved yet (in italics).</source>
-        <translation type="unfinished"></translation>
+        <translation>Parmi elles, {hours} heures ne sont pas encore approuvées (en italique).</translation>
     </message>
     <message>
         <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there; amounts are before tax, Xero adds the tax of each item.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n’est envoyé à Xero avant que vous cliquiez sur Envoyer à Xero. Les factures y restent des brouillons&#xa0;; les montants sont avant taxes, Xero ajoute la taxe de chaque article.</translation>
     </message>
     <message>
         <source>Total {currency}: {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Total {currency}&#xa0;: {amount}</translation>
     </message>
     <message>
         <source>&amp;Invoices ({count}), each with its lines:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Factures ({count}), chacune avec ses lignes&#xa0;:</translation>
     </message>
     <message>
         <source>new draft</source>
-        <translation type="unfinished"></translation>
+        <translation>nouveau brouillon</translation>
     </message>
     <message>
         <source>our draft, hours added</source>
-        <translation type="unfinished"></translation>
+        <translation>notre brouillon, heures ajoutées</translation>
     </message>
     <message>
         <source>already billed, nothing to add</source>
-        <translation type="unfinished"></translation>
+        <translation>déjà facturé, rien à ajouter</translation>
     </message>
     <message>
         <source>not sent (see the hours left out)</source>
-        <translation type="unfinished"></translation>
+        <translation>non envoyée (voir les heures laissées de côté)</translation>
     </message>
     <message>
         <source>Item&apos;s sales price in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Prix de vente de l’article dans Xero</translation>
     </message>
     <message>
         <source>Job&apos;s billable rate in QuickBooks Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Taux facturable du projet dans QuickBooks Time</translation>
     </message>
     <message>
         <source>Preview the invoices</source>
-        <translation type="unfinished"></translation>
+        <translation>Aperçu des factures</translation>
     </message>
     <message>
         <source>Check each invoice, its lines and its amount before they are sent to Xero.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vérifiez chaque facture, ses lignes et son montant avant leur envoi à Xero.</translation>
     </message>
     <message>
         <source>Who</source>
-        <translation type="unfinished">Qui</translation>
+        <translation>Qui</translation>
     </message>
     <message>
         <source>Why, and what to do</source>
-        <translation type="unfinished">Pourquoi, et que faire</translation>
+        <translation>Pourquoi, et quoi faire</translation>
     </message>
     <message>
         <source>Hours left out</source>
-        <translation type="unfinished"></translation>
+        <translation>Heures laissées de côté</translation>
     </message>
     <message>
         <source>Customer, then each line</source>
-        <translation type="unfinished"></translation>
+        <translation>Client, puis chaque ligne</translation>
     </message>
     <message>
         <source>Hours</source>
-        <translation type="unfinished">Heures</translation>
+        <translation>Heures</translation>
     </message>
     <message>
         <source>Unit price</source>
-        <translation type="unfinished"></translation>
+        <translation>Prix unitaire</translation>
     </message>
     <message>
         <source>Price from</source>
-        <translation type="unfinished"></translation>
+        <translation>Origine du prix</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Montant</translation>
     </message>
     <message>
         <source>Invoices and their lines</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures et leurs lignes</translation>
     </message>
     <message>
         <source>&amp;Send to Xero</source>
-        <translation type="unfinished">&amp;Envoyer à Xero</translation>
+        <translation>&amp;Envoyer à Xero</translation>
     </message>
     <message>
         <source>&amp;Close</source>
-        <translation type="unfinished">&amp;Fermer</translation>
+        <translation>&amp;Fermer</translation>
     </message>
 </context>
 <context>
     <name>BillingRangePage</name>
     <message>
         <source>The first day is after the last day. Choose a first day on or before the last day.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le premier jour est après le dernier. Choisissez un premier jour identique ou antérieur au dernier.</translation>
     </message>
     <message>
         <source>These days have not come yet, so they hold no hours. Choose days up to today.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ces jours ne sont pas encore arrivés, ils ne contiennent donc aucune heure. Choisissez des jours jusqu’à aujourd’hui.</translation>
     </message>
     <message>
         <source>{days} days, from {start} to {end}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{days} jours, du {start} au {end}.</translation>
     </message>
     <message>
         <source>Hours already billed are never billed twice: the preview leaves them out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les heures déjà facturées ne le sont jamais deux fois&#xa0;: l’aperçu les laisse de côté.</translation>
     </message>
     <message>
         <source>Bill time in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Facturer le temps dans Xero</translation>
     </message>
     <message>
         <source>Turn the billable hours tracked in QuickBooks Time into draft invoices in Xero: one per customer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Transformez les heures facturables saisies dans QuickBooks Time en factures brouillons dans Xero&#xa0;: une par client.</translation>
     </message>
     <message>
         <source>Choose the days whose hours you want to bill. You will see every invoice, with its lines and amounts, before anything is sent to Xero. The invoices stay drafts in Xero until you approve them there.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez les jours dont vous voulez facturer les heures. Vous verrez chaque facture, avec ses lignes et ses montants, avant tout envoi à Xero. Les factures restent des brouillons dans Xero jusqu’à ce que vous les y approuviez.</translation>
     </message>
     <message>
         <source>Days to bill</source>
-        <translation type="unfinished"></translation>
+        <translation>Jours à facturer</translation>
     </message>
     <message>
         <source>&amp;From:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Du&#xa0;:</translation>
     </message>
     <message>
         <source>&amp;To (included):</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Au (inclus)&#xa0;:</translation>
     </message>
     <message>
         <source>First day to bill</source>
-        <translation type="unfinished"></translation>
+        <translation>Premier jour à facturer</translation>
     </message>
     <message>
         <source>Last day to bill</source>
-        <translation type="unfinished"></translation>
+        <translation>Dernier jour à facturer</translation>
     </message>
     <message>
         <source>Options</source>
-        <translation type="unfinished"></translation>
+        <translation>Options</translation>
     </message>
     <message>
         <source>Include hours &amp;not approved yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Inclure les heures &amp;pas encore approuvées</translation>
     </message>
     <message>
         <source>Usually only approved hours are billed. If you include the others, the preview marks them as not approved.</source>
-        <translation type="unfinished"></translation>
+        <translation>D’habitude, seules les heures approuvées sont facturées. Si vous incluez les autres, l’aperçu les signale comme non approuvées.</translation>
     </message>
     <message>
         <source>Name the &amp;people on the invoice lines</source>
-        <translation type="unfinished"></translation>
+        <translation>Nommer les &amp;personnes sur les lignes de facture</translation>
     </message>
     <message>
         <source>Each line&apos;s description then says who worked, besides the dates. Your customer sees these names.</source>
-        <translation type="unfinished"></translation>
+        <translation>La description de chaque ligne indique alors qui a travaillé, en plus des dates. Votre client voit ces noms.</translation>
     </message>
     <message>
         <source>&amp;Preview invoices</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Aperçu des factures</translation>
     </message>
     <message>
         <source>Reading the hours in QuickBooks Time and the prices in Xero…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture des heures dans QuickBooks Time et des prix dans Xero…</translation>
     </message>
     <message>
         <source>&amp;Connect to Xero</source>
-        <translation type="unfinished">Se &amp;connecter à Xero</translation>
+        <translation>&amp;Se connecter à Xero</translation>
     </message>
 </context>
 <context>
     <name>BillingSendPage</name>
     <message>
         <source>Stop sending?</source>
-        <translation type="unfinished">Arrêter l&apos;envoi&#xa0;?</translation>
+        <translation>Arrêter l’envoi&#xa0;?</translation>
     </message>
     <message>
         <source>Stop sending the invoices to Xero?</source>
-        <translation type="unfinished"></translation>
+        <translation>Arrêter l’envoi des factures à Xero&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Arrêter</translation>
     </message>
     <message>
         <source>&amp;Keep sending</source>
-        <translation type="unfinished">&amp;Continuer l&apos;envoi</translation>
+        <translation>&amp;Continuer l’envoi</translation>
     </message>
     <message>
         <source>The invoice being sent is finished first. The result then shows what was sent; billing the same days again later sends only the rest, never twice.</source>
-        <translation type="unfinished"></translation>
+        <translation>La facture en cours d’envoi est d’abord terminée. Le résultat montre ensuite ce qui a été envoyé&#xa0;; facturer plus tard les mêmes jours n’envoie que le reste, jamais deux fois.</translation>
     </message>
     <message>
         <source>There is nothing to send. Go back to the start and preview the invoices.</source>
-        <translation type="unfinished"></translation>
+        <translation>Il n’y a rien à envoyer. Revenez au début et affichez l’aperçu des factures.</translation>
     </message>
     <message>
         <source>Sending the invoices to Xero…</source>
-        <translation type="unfinished"></translation>
+        <translation>Envoi des factures à Xero…</translation>
     </message>
     <message>
         <source>Reading the invoices&apos; status in Xero…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture de l’état des factures dans Xero…</translation>
     </message>
     <message>
         <source>The invoices were sent, but Xero could not be reached to read them back. Their status shows on the start page once Xero answers.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les factures ont été envoyées, mais Xero n’a pas pu être joint pour les relire. Leur état s’affiche sur la page d’accueil dès que Xero répond.</translation>
     </message>
     <message>
         <source>Open in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrir dans Xero</translation>
     </message>
     <message>
         <source>The invoice could not be opened here. Its address is: {url}</source>
-        <translation type="unfinished"></translation>
+        <translation>La facture n’a pas pu être ouverte ici. Son adresse est&#xa0;: {url}</translation>
     </message>
     <message>
         <source>Undo this billing?</source>
-        <translation type="unfinished"></translation>
+        <translation>Défaire cette facturation&#xa0;?</translation>
     </message>
     <message>
         <source>Delete the draft invoices this billing made in Xero?</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer dans Xero les factures brouillons créées par cette facturation&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Delete the drafts</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Supprimer les brouillons</translation>
     </message>
     <message>
         <source>&amp;Keep them</source>
-        <translation type="unfinished">&amp;Les garder</translation>
+        <translation>&amp;Les garder</translation>
     </message>
     <message>
         <source>Drafts are deleted in Xero. An invoice approved or paid since is left as it is, and listed. The hours can be billed again later.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les brouillons sont supprimés dans Xero. Une facture approuvée ou payée depuis reste telle quelle, et est indiquée. Les heures pourront être facturées de nouveau plus tard.</translation>
     </message>
     <message>
         <source>Deleting the drafts in Xero…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suppression des brouillons dans Xero…</translation>
     </message>
     <message>
         <source>Stopping after the invoice being sent…</source>
-        <translation type="unfinished"></translation>
+        <translation>Arrêt après la facture en cours d’envoi…</translation>
     </message>
     <message>
         <source>Sending the draft invoices to Xero. This takes a few seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>Envoi des factures brouillons à Xero. Cela prend quelques secondes.</translation>
     </message>
     <message>
         <source>Nothing was sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n’a été envoyé.</translation>
     </message>
     <message>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Démarrage…</translation>
     </message>
     <message>
         <source>Undone: the drafts this billing made are deleted in Xero. The hours can be billed again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Défait&#xa0;: les brouillons créés par cette facturation sont supprimés dans Xero. Les heures peuvent être facturées de nouveau.</translation>
     </message>
     <message>
         <source>Nothing was sent: every invoice was already up to date in Xero.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n’a été envoyé&#xa0;: chaque facture était déjà à jour dans Xero.</translation>
     </message>
     <message>
         <source>Sent to Xero: {invoices} ({created} new, {updated} updated), {lines}, {hours} hours, {amount}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Envoyé à Xero&#xa0;: {invoices} ({created} nouvelles, {updated} mises à jour), {lines}, {hours} heures, {amount}.</translation>
     </message>
     <message>
         <source>1 draft invoice</source>
-        <translation type="unfinished"></translation>
+        <translation>1 facture brouillon</translation>
     </message>
     <message>
         <source>{n} draft invoices</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} factures brouillons</translation>
     </message>
     <message>
         <source>1 line</source>
-        <translation type="unfinished"></translation>
+        <translation>1 ligne</translation>
     </message>
     <message>
         <source>{n} lines</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} lignes</translation>
     </message>
     <message>
         <source>Stopped before the end.</source>
-        <translation type="unfinished"></translation>
+        <translation>Arrêté avant la fin.</translation>
     </message>
     <message>
         <source>Approve them in Xero when they are right.</source>
-        <translation type="unfinished"></translation>
+        <translation>Approuvez-les dans Xero quand elles sont justes.</translation>
     </message>
     <message>
         <source>Send to Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Envoi à Xero</translation>
     </message>
     <message>
         <source>The draft invoices are sent to Xero, then listed here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les factures brouillons sont envoyées à Xero, puis listées ici.</translation>
     </message>
     <message>
         <source>&amp;Invoices in Xero:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Factures dans Xero&#xa0;:</translation>
     </message>
     <message>
         <source>Customer</source>
-        <translation type="unfinished">Client</translation>
+        <translation>Client</translation>
     </message>
     <message>
         <source>Number</source>
-        <translation type="unfinished"></translation>
+        <translation>Numéro</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Montant</translation>
     </message>
     <message>
         <source>Status in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>État dans Xero</translation>
     </message>
     <message>
         <source>Invoices sent to Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures envoyées à Xero</translation>
     </message>
     <message>
         <source>Hours not billed ({count}): each says why and what to do.</source>
-        <translation type="unfinished"></translation>
+        <translation>Heures non facturées ({count})&#xa0;: chacune dit pourquoi et quoi faire.</translation>
     </message>
     <message>
         <source>Who</source>
-        <translation type="unfinished">Qui</translation>
+        <translation>Qui</translation>
     </message>
     <message>
         <source>Why, and what to do</source>
-        <translation type="unfinished">Pourquoi, et que faire</translation>
+        <translation>Pourquoi, et quoi faire</translation>
     </message>
     <message>
         <source>&amp;Stop…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Arrêter…</translation>
     </message>
     <message>
         <source>&amp;Undo: delete these drafts…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Défaire&#xa0;: supprimer ces brouillons…</translation>
     </message>
     <message>
         <source>Delete in Xero the draft invoices this billing made</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer dans Xero les factures brouillons créées par cette facturation</translation>
     </message>
     <message>
         <source>&amp;Close</source>
-        <translation type="unfinished">&amp;Fermer</translation>
+        <translation>&amp;Fermer</translation>
     </message>
 </context>
 <context>
@@ -461,7 +461,7 @@
     </message>
     <message>
         <source>Archived in QuickBooks Time. Undo from the last page brings it back.</source>
-        <translation>Archivé dans QuickBooks Time. Vous pourrez annuler l&apos;importation à la dernière page.</translation>
+        <translation>Archivé dans QuickBooks Time. Défaire l&apos;importation, à la dernière page, le réactive.</translation>
     </message>
 </context>
 <context>
@@ -474,7 +474,7 @@
         <source>Disconnect &quot;{organisation}&quot; from QuickBooks Time &quot;{other}&quot;?
 
 Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
-        <translation>Déconnecter « {organisation} » de QuickBooks Time « {other} » ?
+        <translation>Déconnecter «&#xa0;{organisation}&#xa0;» de QuickBooks Time «&#xa0;{other}&#xa0;»&#xa0;?
 
 Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
     </message>
@@ -508,7 +508,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Location</source>
-        <translation>Lieu</translation>
+        <translation>Lieu de travail</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -580,7 +580,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Decide again: the data changed</source>
-        <translation>À redécider : les données ont changé</translation>
+        <translation>À redécider&#xa0;: les données ont changé</translation>
     </message>
     <message>
         <source>Your choice</source>
@@ -592,7 +592,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Link to “{name}”</source>
-        <translation>Lier à « {name} »</translation>
+        <translation>Lier à «&#xa0;{name}&#xa0;»</translation>
     </message>
     <message>
         <source>Link to record {number}</source>
@@ -612,7 +612,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Create as “{name}”</source>
-        <translation>Créer sous le nom « {name} »</translation>
+        <translation>Créer sous le nom «&#xa0;{name}&#xa0;»</translation>
     </message>
     <message>
         <source>No similar record</source>
@@ -631,7 +631,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <name>CountsModel</name>
     <message>
         <source>{kind}: {operation} {count}</source>
-        <translation>{kind} : {operation} {count}</translation>
+        <translation>{kind}&#xa0;: {operation} {count}</translation>
     </message>
 </context>
 <context>
@@ -643,31 +643,31 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Not written because &quot;{name}&quot; could not be written first (see its reason).</source>
-        <translation>Non écrit, car « {name} » n&apos;a pas pu être écrit avant (voir sa raison).</translation>
+        <translation>Non importé, car «&#xa0;{name}&#xa0;» n&apos;a pas pu être importé avant (voir sa raison).</translation>
     </message>
     <message>
         <source>Nothing was imported: QuickBooks Time was already up to date.</source>
-        <translation>Rien n&apos;a été importé : QuickBooks Time était déjà à jour.</translation>
+        <translation>Rien n&apos;a été importé&#xa0;: QuickBooks Time était déjà à jour.</translation>
     </message>
     <message>
         <source>This import was undone: QuickBooks Time is back as it was before it.</source>
-        <translation>Cette importation a été annulée : QuickBooks Time est revenu à son état d&apos;avant.</translation>
+        <translation>Cette importation a été défaite&#xa0;: QuickBooks Time est revenu à son état d&apos;avant.</translation>
     </message>
     <message>
         <source>The import was stopped after {changes}. Import again from the start page to finish the job: nothing is created twice.</source>
-        <translation>L&apos;importation a été arrêtée après {changes}. Importez de nouveau depuis la page d&apos;accueil pour terminer : rien n&apos;est créé deux fois.</translation>
+        <translation>L&apos;importation a été arrêtée après {changes}. Importez de nouveau depuis la page d&apos;accueil pour terminer&#xa0;: rien n&apos;est créé deux fois.</translation>
     </message>
     <message>
         <source>The import did not finish ({changes} made). Import again from the start page to finish the job: nothing is created twice.</source>
-        <translation>L&apos;importation ne s&apos;est pas terminée (déjà fait : {changes}). Importez de nouveau depuis la page d&apos;accueil pour terminer : rien n&apos;est créé deux fois.</translation>
+        <translation>L&apos;importation ne s&apos;est pas terminée (déjà fait&#xa0;: {changes}). Importez de nouveau depuis la page d&apos;accueil pour terminer&#xa0;: rien n&apos;est créé deux fois.</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Not written: {records} (see Problems).</source>
-        <translation>L&apos;importation est terminée : {changes} dans QuickBooks Time. Non écrits : {records} (voir Problèmes).</translation>
+        <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time. Non importés&#xa0;: {records} (voir Problèmes).</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Nothing went wrong.</source>
-        <translation>L&apos;importation est terminée : {changes} dans QuickBooks Time. Tout s&apos;est bien passé.</translation>
+        <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time. Tout s&apos;est bien passé.</translation>
     </message>
     <message>
         <source>&amp;Problems ({n})</source>
@@ -683,7 +683,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>What the import did, what it could not do, and how to undo it.</source>
-        <translation>Ce que l&apos;importation a fait, ce qu&apos;elle n&apos;a pas pu faire, et comment l&apos;annuler.</translation>
+        <translation>Ce que l&apos;importation a fait, ce qu&apos;elle n&apos;a pas pu faire, et comment la défaire.</translation>
     </message>
     <message>
         <source>&amp;Summary</source>
@@ -699,7 +699,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These records were not written. Correct them in Xero or QuickBooks Time (the reason says what is wrong), then click &quot;Import again&quot; on the start page: what was done is not repeated.</source>
-        <translation>Ces éléments n&apos;ont pas été écrits. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur « Importer de nouveau » sur la page d&apos;accueil : ce qui a été fait n&apos;est pas refait.</translation>
+        <translation>Ces éléments n&apos;ont pas été importés. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur «&#xa0;Importer de nouveau&#xa0;» sur la page d&apos;accueil&#xa0;: ce qui a été fait n&apos;est pas refait.</translation>
     </message>
     <message>
         <source>Record</source>
@@ -723,7 +723,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These records were not imported this time. Conflicts waiting for a decision can be settled in &quot;Review conflicts&quot; on the start page; the others say why.</source>
-        <translation>Ces éléments n&apos;ont pas été importés cette fois-ci. Les conflits en attente d&apos;une décision se règlent dans « Examiner les conflits » sur la page d&apos;accueil ; pour les autres, la raison est indiquée.</translation>
+        <translation>Ces éléments n&apos;ont pas été importés cette fois-ci. Les conflits en attente d&apos;une décision se règlent dans «&#xa0;Examiner les conflits&#xa0;» sur la page d&apos;accueil&#xa0;; pour les autres, la raison est indiquée.</translation>
     </message>
     <message>
         <source>Why</source>
@@ -735,7 +735,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Undo this import</source>
-        <translation>&amp;Annuler cette importation</translation>
+        <translation>&amp;Défaire cette importation</translation>
     </message>
     <message>
         <source>Put QuickBooks Time back as it was before this import</source>
@@ -755,19 +755,19 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The import was undone. What it created is archived (QuickBooks Time never deletes anything), what it changed is changed back, and what it archived is active again.</source>
-        <translation>L&apos;importation a été annulée. Ce qu&apos;elle a créé est archivé (QuickBooks Time ne supprime jamais rien), ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé est de nouveau actif.</translation>
+        <translation>L&apos;importation a été défaite. Ce qu&apos;elle a créé est archivé (QuickBooks Time ne supprime jamais rien), ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé est de nouveau actif.</translation>
     </message>
     <message>
         <source>Part of the import could not be undone ({changes}). Click &quot;Undo this import&quot; again to retry.</source>
-        <translation>Une partie de l&apos;importation n&apos;a pas pu être annulée ({changes}). Cliquez de nouveau sur « Annuler cette importation » pour réessayer.</translation>
+        <translation>Une partie de l&apos;importation n&apos;a pas pu être défaite ({changes}). Cliquez de nouveau sur «&#xa0;Défaire cette importation&#xa0;» pour réessayer.</translation>
     </message>
     <message>
         <source>Undo this import?</source>
-        <translation>Annuler cette importation ?</translation>
+        <translation>Défaire cette importation&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Undo the import</source>
-        <translation>&amp;Annuler l&apos;importation</translation>
+        <translation>&amp;Défaire l&apos;importation</translation>
     </message>
     <message>
         <source>&amp;Keep it</source>
@@ -779,11 +779,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undoing the import… QuickBooks Time is being put back as it was.</source>
-        <translation>Annulation de l&apos;importation… QuickBooks Time est remis dans son état d&apos;avant.</translation>
+        <translation>L&apos;importation est en train d&apos;être défaite… QuickBooks Time est remis dans son état d&apos;avant.</translation>
     </message>
     <message>
         <source>The log folder could not be opened here. You will find it at: {path}</source>
-        <translation>Le dossier du journal n&apos;a pas pu être ouvert ici. Vous le trouverez à cet endroit : {path}</translation>
+        <translation>Le dossier du journal n&apos;a pas pu être ouvert ici. Vous le trouverez à cet endroit&#xa0;: {path}</translation>
     </message>
     <message>
         <source>Name</source>
@@ -827,7 +827,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Report saved: {path} ({rows}).</source>
-        <translation>Rapport enregistré : {path} ({rows}).</translation>
+        <translation>Rapport enregistré&#xa0;: {path} ({rows}).</translation>
     </message>
 </context>
 <context>
@@ -855,7 +855,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undo of import {number}</source>
-        <translation>Annulation de l&apos;importation {number}</translation>
+        <translation>Importation {number} défaite</translation>
     </message>
     <message>
         <source>Import {number}</source>
@@ -863,7 +863,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Billing {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Facturation {number}</translation>
     </message>
     <message>
         <source>No change</source>
@@ -871,15 +871,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undo import {number}?</source>
-        <translation>Annuler l&apos;importation {number} ?</translation>
+        <translation>Défaire l&apos;importation {number}&#xa0;?</translation>
     </message>
     <message>
         <source>Undo import {number} of {when}?</source>
-        <translation>Annuler l&apos;importation {number} du {when} ?</translation>
+        <translation>Défaire l&apos;importation {number} du {when}&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Undo the import</source>
-        <translation>&amp;Annuler l&apos;importation</translation>
+        <translation>&amp;Défaire l&apos;importation</translation>
     </message>
     <message>
         <source>&amp;Keep it</source>
@@ -891,15 +891,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undoing import {number}…</source>
-        <translation>Annulation de l&apos;importation {number}…</translation>
+        <translation>L&apos;importation {number} est en train d&apos;être défaite…</translation>
     </message>
     <message>
         <source>Import {number} was undone.</source>
-        <translation>L&apos;importation {number} a été annulée.</translation>
+        <translation>L&apos;importation {number} a été défaite.</translation>
     </message>
     <message>
         <source>Part of import {number} could not be undone. Select it and click &quot;Undo this import&quot; again to retry.</source>
-        <translation>Une partie de l&apos;importation {number} n&apos;a pas pu être annulée. Sélectionnez-la et cliquez de nouveau sur « Annuler cette importation » pour réessayer.</translation>
+        <translation>Une partie de l&apos;importation {number} n&apos;a pas pu être défaite. Sélectionnez-la et cliquez de nouveau sur «&#xa0;Défaire cette importation&#xa0;» pour réessayer.</translation>
     </message>
     <message>
         <source>History</source>
@@ -907,11 +907,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Every import and undo, newest first. Undoing an import archives what it created, changes back what it changed, and restores what it archived.</source>
-        <translation>Chaque importation et chaque annulation, de la plus récente à la plus ancienne. Annuler une importation archive ce qu&apos;elle a créé, rétablit ce qu&apos;elle a modifié et réactive ce qu&apos;elle a archivé.</translation>
+        <translation>Chaque importation, et chaque importation défaite, de la plus récente à la plus ancienne. Défaire une importation archive ce qu&apos;elle a créé, rétablit ce qu&apos;elle a modifié et réactive ce qu&apos;elle a archivé.</translation>
     </message>
     <message>
         <source>&amp;Imports:</source>
-        <translation>&amp;Importations :</translation>
+        <translation>&amp;Importations&#xa0;:</translation>
     </message>
     <message>
         <source>Date</source>
@@ -935,7 +935,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Undo this import</source>
-        <translation>&amp;Annuler cette importation</translation>
+        <translation>&amp;Défaire cette importation</translation>
     </message>
     <message>
         <source>Close</source>
@@ -943,55 +943,55 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Undo this billing</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Défaire cette facturation</translation>
     </message>
     <message>
         <source>Open in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrir dans Xero</translation>
     </message>
     <message>
         <source>The invoices of billing {number} could not be read: Xero could not be reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les factures de la facturation {number} n’ont pas pu être lues&#xa0;: Xero n’a pas pu être joint.</translation>
     </message>
     <message>
         <source>Invoices of billing {number}, as Xero has them now:</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures de la facturation {number}, telles que Xero les a maintenant&#xa0;:</translation>
     </message>
     <message>
         <source>Customer</source>
-        <translation type="unfinished">Client</translation>
+        <translation>Client</translation>
     </message>
     <message>
         <source>Number</source>
-        <translation type="unfinished"></translation>
+        <translation>Numéro</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Montant</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">État</translation>
+        <translation>État</translation>
     </message>
     <message>
         <source>Invoices of the billing selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures de la facturation choisie</translation>
     </message>
     <message>
         <source>Undo billing {number}?</source>
-        <translation type="unfinished"></translation>
+        <translation>Défaire la facturation {number}&#xa0;?</translation>
     </message>
     <message>
         <source>Delete the draft invoices of billing {number} in Xero?</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer dans Xero les factures brouillons de la facturation {number}&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Delete the drafts</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Supprimer les brouillons</translation>
     </message>
     <message>
         <source>Drafts are deleted in Xero. An invoice approved or paid since is left as it is. The hours can be billed again later.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les brouillons sont supprimés dans Xero. Une facture approuvée ou payée depuis reste telle quelle. Les heures pourront être facturées de nouveau plus tard.</translation>
     </message>
 </context>
 <context>
@@ -1006,7 +1006,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Xero or QuickBooks Time could not be reached, so the changes are not known. You can still review conflicts and options; the import needs the connection.</source>
-        <translation>Impossible de joindre Xero ou QuickBooks Time : les modifications ne sont pas connues. Vous pouvez quand même examiner les conflits et les options ; l&apos;importation a besoin de la connexion.</translation>
+        <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même examiner les conflits et les options&#xa0;; l&apos;importation a besoin de la connexion.</translation>
     </message>
     <message>
         <source>Check &amp;again</source>
@@ -1014,7 +1014,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Your Xero organisation &quot;{organisation}&quot; is connected to the QuickBooks Time company &quot;{company}&quot;.</source>
-        <translation>Votre organisation Xero « {organisation} » est connectée à l&apos;entreprise QuickBooks Time « {company} ».</translation>
+        <translation>Votre organisation Xero «&#xa0;{organisation}&#xa0;» est connectée à l&apos;entreprise QuickBooks Time «&#xa0;{company}&#xa0;».</translation>
     </message>
     <message>
         <source>No import yet.</source>
@@ -1022,15 +1022,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>{when}: {result}, {changes}.</source>
-        <translation>{when} : {result}, {changes}.</translation>
+        <translation>{when}&#xa0;: {result}, {changes}.</translation>
     </message>
     <message>
         <source>Not written: {records}.</source>
-        <translation>Non écrits : {records}.</translation>
+        <translation>Non importés&#xa0;: {records}.</translation>
     </message>
     <message>
         <source>Not known: Xero could not be checked.</source>
-        <translation>Inconnu : Xero n&apos;a pas pu être vérifié.</translation>
+        <translation>Inconnu&#xa0;: Xero n&apos;a pas pu être vérifié.</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -1078,7 +1078,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Past imports, and undo</source>
-        <translation>Importations passées, et annulation</translation>
+        <translation>Importations passées (et les défaire)</translation>
     </message>
     <message>
         <source>&amp;Disconnect…</source>
@@ -1102,11 +1102,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Disconnect?</source>
-        <translation>Déconnecter ?</translation>
+        <translation>Déconnecter&#xa0;?</translation>
     </message>
     <message>
         <source>Disconnect Xero and QuickBooks Time?</source>
-        <translation>Déconnecter Xero et QuickBooks Time ?</translation>
+        <translation>Déconnecter Xero et QuickBooks Time&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Disconnect</source>
@@ -1130,7 +1130,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Disconnected. Some sign-ins could not be removed:</source>
-        <translation>Déconnecté. Certaines connexions n&apos;ont pas pu être supprimées :</translation>
+        <translation>Déconnecté. Certaines connexions n&apos;ont pas pu être supprimées&#xa0;:</translation>
     </message>
     <message>
         <source>Every pay period</source>
@@ -1150,70 +1150,70 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Invoices from your hours</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures tirées de vos heures</translation>
     </message>
     <message>
         <source>&amp;Bill time in Xero…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Facturer le temps dans Xero…</translation>
     </message>
     <message>
         <source>Billable hours become draft invoices in Xero, one per customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Les heures facturables deviennent des factures brouillons dans Xero, une par client</translation>
     </message>
     <message>
         <source>The status of the invoices made here is not known: Xero could not be reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>L’état des factures créées ici n’est pas connu&#xa0;: Xero n’a pas pu être joint.</translation>
     </message>
     <message>
         <source>Reading the status of the invoices made here…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture de l’état des factures créées ici…</translation>
     </message>
     <message>
         <source>No invoice made here yet. Bill the billable hours tracked in QuickBooks Time as draft invoices in Xero; you see them before anything is sent, and can undo it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune facture créée ici pour l’instant. Facturez les heures facturables saisies dans QuickBooks Time en factures brouillons dans Xero&#xa0;; vous les voyez avant tout envoi, et pouvez défaire l’envoi.</translation>
     </message>
     <message>
         <source>Invoices made here, as Xero has them now: {draft} draft, {approved} approved, {paid} paid, {deleted} deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures créées ici, telles que Xero les a maintenant&#xa0;: {draft} brouillon(s), {approved} approuvée(s), {paid} payée(s), {deleted} supprimée(s).</translation>
     </message>
     <message>
         <source>Awaiting approval: {n}.</source>
-        <translation type="unfinished"></translation>
+        <translation>En attente d’approbation&#xa0;: {n}.</translation>
     </message>
     <message>
         <source>Voided: {n}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Annulées&#xa0;: {n}.</translation>
     </message>
 </context>
 <context>
     <name>InvoiceStatus</name>
     <message>
         <source>Draft</source>
-        <translation type="unfinished"></translation>
+        <translation>Brouillon</translation>
     </message>
     <message>
         <source>Awaiting approval</source>
-        <translation type="unfinished"></translation>
+        <translation>En attente d’approbation</translation>
     </message>
     <message>
         <source>Approved</source>
-        <translation type="unfinished"></translation>
+        <translation>Approuvée</translation>
     </message>
     <message>
         <source>Paid</source>
-        <translation type="unfinished">Payé</translation>
+        <translation>Payée</translation>
     </message>
     <message>
         <source>Deleted</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimée</translation>
     </message>
     <message>
         <source>Voided</source>
-        <translation type="unfinished"></translation>
+        <translation>Annulée</translation>
     </message>
     <message>
         <source>Not known</source>
-        <translation type="unfinished"></translation>
+        <translation>Inconnu</translation>
     </message>
 </context>
 <context>
@@ -1233,7 +1233,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Choose the QuickBooks Time time-off code for each Xero leave type. Time off recorded on a linked code is sent to Xero Payroll as that leave when you send hours. Codes with the same name are chosen for you: check them. Unpaid leave is never sent to Xero.</source>
-        <translation>Choisissez le code d&apos;absence QuickBooks Time de chaque type de congé Xero. Les absences saisies sur un code lié sont envoyées à Xero Payroll comme ce congé quand vous envoyez les heures. Les codes du même nom sont choisis pour vous&#xa0;: vérifiez-les. Les congés sans solde ne sont jamais envoyés à Xero.</translation>
+        <translation>Choisissez le code de congé QuickBooks Time de chaque type de congé Xero. Les congés saisis sur un code lié sont envoyés à Xero Payroll comme ce congé quand vous envoyez les heures. Les codes du même nom sont choisis pour vous&#xa0;: vérifiez-les. Les congés sans solde ne sont jamais envoyés à Xero.</translation>
     </message>
     <message>
         <source>QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, then come back here.</source>
@@ -1241,7 +1241,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No leave types were read from Xero for this organisation: there is nothing to link.</source>
-        <translation>Aucun type de congé n&apos;a été lu dans Xero pour cette organisation : il n&apos;y a rien à lier.</translation>
+        <translation>Aucun type de congé n&apos;a été lu dans Xero pour cette organisation&#xa0;: il n&apos;y a rien à lier.</translation>
     </message>
     <message>
         <source>Xero leave type</source>
@@ -1273,7 +1273,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Chosen for you: same name. Check it.</source>
-        <translation>Choisi pour vous : même nom. Vérifiez-le.</translation>
+        <translation>Choisi pour vous&#xa0;: même nom. Vérifiez-le.</translation>
     </message>
     <message>
         <source>&amp;Save links</source>
@@ -1289,19 +1289,19 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>1 contact ticked: it will be imported as a customer.</source>
-        <translation>1 contact coché : il sera importé comme client.</translation>
+        <translation>1 contact coché&#xa0;: il sera importé comme client.</translation>
     </message>
     <message>
         <source>%1 contacts ticked: they will be imported as customers.</source>
-        <translation>%1 contacts cochés : ils seront importés comme clients.</translation>
+        <translation>%1 contacts cochés&#xa0;: ils seront importés comme clients.</translation>
     </message>
     <message>
         <source>Showing %1 of %2 contacts.</source>
-        <translation>Contacts affichés : %1 sur %2.</translation>
+        <translation>Contacts affichés&#xa0;: %1 sur %2.</translation>
     </message>
     <message>
         <source>Every active Xero contact is already a customer: there is nothing to add.</source>
-        <translation>Tous les contacts Xero actifs sont déjà des clients : il n&apos;y a rien à ajouter.</translation>
+        <translation>Tous les contacts Xero actifs sont déjà des clients&#xa0;: il n&apos;y a rien à ajouter.</translation>
     </message>
     <message>
         <source>No contact matches your search.</source>
@@ -1313,11 +1313,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These Xero contacts have never been invoiced, so they are not customers yet and are not imported. Tick the ones your team members need to track time against. Untick one to stop importing it.</source>
-        <translation>Ces contacts Xero n&apos;ont jamais été facturés : ce ne sont donc pas encore des clients, et ils ne sont pas importés. Cochez ceux pour lesquels les membres de votre équipe doivent saisir du temps. Décochez-en un pour ne plus l&apos;importer.</translation>
+        <translation>Ces contacts Xero n&apos;ont jamais été facturés&#xa0;: ce ne sont donc pas encore des clients, et ils ne sont pas importés. Cochez ceux pour lesquels les membres de votre équipe doivent saisir du temps. Décochez-en un pour ne plus l&apos;importer.</translation>
     </message>
     <message>
         <source>&amp;Search:</source>
-        <translation>&amp;Rechercher :</translation>
+        <translation>&amp;Rechercher&#xa0;:</translation>
     </message>
     <message>
         <source>Name, email or city</source>
@@ -1365,7 +1365,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the next pages show every change, and your choices are kept for the next import.</source>
-        <translation>Choisissez ce qu&apos;il faut importer de Xero dans QuickBooks Time. Rien n&apos;est encore écrit : les pages suivantes montrent chaque modification, et vos choix sont conservés pour la prochaine importation.</translation>
+        <translation>Choisissez ce qu&apos;il faut importer de Xero dans QuickBooks Time. Rien n&apos;est encore modifié dans QuickBooks Time&#xa0;: les pages suivantes montrent chaque modification, et vos choix sont conservés pour la prochaine importation.</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -1393,7 +1393,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Careful: every customer in QuickBooks Time with no match in Xero will be archived. Each one is listed in the preview before anything changes, and &quot;Undo this import&quot; brings them back.</source>
-        <translation>Attention : chaque client QuickBooks Time sans correspondance dans Xero sera archivé. Chacun figure dans l&apos;aperçu avant toute modification, et « Annuler cette importation » les réactive.</translation>
+        <translation>Attention&#xa0;: chaque client QuickBooks Time sans correspondance dans Xero sera archivé. Chacun figure dans l&apos;aperçu avant toute modification, et «&#xa0;Défaire cette importation&#xa0;» les réactive.</translation>
     </message>
     <message>
         <source>A&amp;ssign all imported customers to all team members</source>
@@ -1441,7 +1441,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Time off recorded in QuickBooks Time on a linked code is sent to Xero Payroll as that leave type when you send hours (home page, &quot;Send hours to Xero&quot;). Unpaid leave is never sent.</source>
-        <translation>Les absences saisies dans QuickBooks Time sur un code lié sont envoyées à Xero Payroll comme ce type de congé quand vous envoyez les heures (page d&apos;accueil, «&#xa0;Envoyer les heures à Xero&#xa0;»). Les congés sans solde ne sont jamais envoyés.</translation>
+        <translation>Les congés saisis dans QuickBooks Time sur un code lié sont envoyés à Xero Payroll comme ce type de congé quand vous envoyez les heures (page d&apos;accueil, «&#xa0;Envoyer les heures à Xero&#xa0;»). Les congés sans solde ne sont jamais envoyés.</translation>
     </message>
     <message>
         <source>Name of the items&apos; custom &amp;field:</source>
@@ -1501,11 +1501,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>You can still go on with what was read earlier: the preview may miss the latest changes.</source>
-        <translation>Vous pouvez quand même continuer avec ce qui a été lu plus tôt : l&apos;aperçu risque de ne pas inclure les derniers changements.</translation>
+        <translation>Vous pouvez quand même continuer avec ce qui a été lu plus tôt&#xa0;: l&apos;aperçu risque de ne pas inclure les derniers changements.</translation>
     </message>
     <message>
         <source>Nothing has been read from Xero yet, so you cannot go on until this works.</source>
-        <translation>Rien n&apos;a encore été lu dans Xero : vous ne pourrez pas continuer tant que cela ne fonctionne pas.</translation>
+        <translation>Rien n&apos;a encore été lu dans Xero&#xa0;: vous ne pourrez pas continuer tant que cela ne fonctionne pas.</translation>
     </message>
     <message>
         <source>Reading the saved Xero contacts…</source>
@@ -1540,15 +1540,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These are the organisations you allowed in Xero. The one you choose is connected to the QuickBooks Time account &quot;{company}&quot;: one organisation per QuickBooks Time account.</source>
-        <translation>Voici les organisations que vous avez autorisées dans Xero. Celle que vous choisissez sera reliée au compte QuickBooks Time « {company} » : une organisation par compte QuickBooks Time.</translation>
+        <translation>Voici les organisations que vous avez autorisées dans Xero. Celle que vous choisissez sera reliée au compte QuickBooks Time «&#xa0;{company}&#xa0;»&#xa0;: une organisation par compte QuickBooks Time.</translation>
     </message>
     <message>
         <source>These are the organisations you allowed in Xero. Choose the one to connect to your QuickBooks Time account: one organisation per QuickBooks Time account.</source>
-        <translation>Voici les organisations que vous avez autorisées dans Xero. Choisissez celle à relier à votre compte QuickBooks Time : une organisation par compte QuickBooks Time.</translation>
+        <translation>Voici les organisations que vous avez autorisées dans Xero. Choisissez celle à relier à votre compte QuickBooks Time&#xa0;: une organisation par compte QuickBooks Time.</translation>
     </message>
     <message>
         <source>&amp;Organisation:</source>
-        <translation>&amp;Organisation :</translation>
+        <translation>&amp;Organisation&#xa0;:</translation>
     </message>
     <message>
         <source>Organisations allowed in Xero</source>
@@ -1560,19 +1560,19 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Country:</source>
-        <translation>Pays :</translation>
+        <translation>Pays&#xa0;:</translation>
     </message>
     <message>
         <source>Xero edition:</source>
-        <translation>Édition de Xero :</translation>
+        <translation>Édition de Xero&#xa0;:</translation>
     </message>
     <message>
         <source>Employees and leave:</source>
-        <translation>Employés et congés :</translation>
+        <translation>Employés et congés&#xa0;:</translation>
     </message>
     <message>
         <source>Xero did not share any organisation yet. Go Back and click &quot;Connect to Xero&quot;, then tick the organisation on Xero&apos;s page.</source>
-        <translation>Xero n&apos;a encore partagé aucune organisation. Revenez en arrière et cliquez sur « Se connecter à Xero », puis cochez l&apos;organisation sur la page de Xero.</translation>
+        <translation>Xero n&apos;a encore partagé aucune organisation. Revenez en arrière et cliquez sur «&#xa0;Se connecter à Xero&#xa0;», puis cochez l&apos;organisation sur la page de Xero.</translation>
     </message>
     <message>
         <source>Reading the organisation&apos;s details from Xero…</source>
@@ -1584,15 +1584,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Yes: this organisation uses Xero Payroll, so its employees and leave types can be brought into QuickBooks Time.</source>
-        <translation>Oui : cette organisation utilise la paie Xero, ses employés et ses types de congés peuvent donc être importés dans QuickBooks Time.</translation>
+        <translation>Oui&#xa0;: cette organisation utilise la paie Xero, ses employés et ses types de congés peuvent donc être importés dans QuickBooks Time.</translation>
     </message>
     <message>
         <source>No: Xero has no payroll for this organisation, so only customers, items and tracking categories are imported.</source>
-        <translation>Non : Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
+        <translation>Non&#xa0;: Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
     </message>
     <message>
         <source>&quot;{organisation}&quot; uses Xero Payroll. To bring in its employees and leave, Xero must ask you once more, in your browser, for access to employees and leave. Click &quot;Allow payroll access&quot;, then &quot;Allow access&quot; in Xero.</source>
-        <translation>« {organisation} » utilise la paie Xero. Pour importer ses employés et ses congés, Xero doit vous demander une fois de plus, dans votre navigateur, l&apos;accès aux employés et aux congés. Cliquez sur « Autoriser l&apos;accès à la paie », puis sur « Autoriser l&apos;accès » dans Xero.</translation>
+        <translation>«&#xa0;{organisation}&#xa0;» utilise la paie Xero. Pour importer ses employés et ses congés, Xero doit vous demander une fois de plus, dans votre navigateur, l&apos;accès aux employés et aux congés. Cliquez sur «&#xa0;Autoriser l&apos;accès à la paie&#xa0;», puis sur «&#xa0;Autoriser l&apos;accès&#xa0;» dans Xero.</translation>
     </message>
     <message>
         <source>Allow &amp;payroll access</source>
@@ -1604,7 +1604,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&quot;{organisation}&quot; is in {country}, but you chose {chosen} on the first page. The assistant will use {country}, the organisation&apos;s own country.</source>
-        <translation>Pays de « {organisation} » : {country}. Vous avez choisi {chosen} à la première page ; l&apos;assistant utilisera {country}, le pays de l&apos;organisation.</translation>
+        <translation>Pays de «&#xa0;{organisation}&#xa0;»&#xa0;: {country}. Vous avez choisi {chosen} à la première page&#xa0;; l&apos;assistant utilisera {country}, le pays de l&apos;organisation.</translation>
     </message>
     <message>
         <source>QuickBooks Time is not connected yet. Go Back to the QuickBooks Time page and check your access key.</source>
@@ -1616,15 +1616,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The connection could not be saved on this computer. Nothing was lost; click Next to try again.</source>
-        <translation>La connexion n&apos;a pas pu être enregistrée sur cet ordinateur. Rien n&apos;est perdu ; cliquez sur Suivant pour réessayer.</translation>
+        <translation>La connexion n&apos;a pas pu être enregistrée sur cet ordinateur. Rien n&apos;est perdu&#xa0;; cliquez sur Suivant pour réessayer.</translation>
     </message>
     <message>
         <source>Disconnecting &quot;{organisation}&quot;…</source>
-        <translation>Déconnexion de « {organisation} »…</translation>
+        <translation>Déconnexion de «&#xa0;{organisation}&#xa0;»…</translation>
     </message>
     <message>
         <source>&quot;{organisation}&quot; is disconnected; its import history is kept. Click Next to connect &quot;{chosen}&quot;.</source>
-        <translation>« {organisation} » est déconnectée ; son historique d&apos;importation est conservé. Cliquez sur Suivant pour connecter « {chosen} ».</translation>
+        <translation>«&#xa0;{organisation}&#xa0;» est déconnectée&#xa0;; son historique d&apos;importation est conservé. Cliquez sur Suivant pour connecter «&#xa0;{chosen}&#xa0;».</translation>
     </message>
 </context>
 <context>
@@ -1756,11 +1756,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Customers open to all team members: {count}</source>
-        <translation>Clients ouverts à toute l&apos;équipe : {count}</translation>
+        <translation>Clients ouverts à toute l&apos;équipe&#xa0;: {count}</translation>
     </message>
     <message>
         <source>{kind}: {changes}</source>
-        <translation>{kind} : {changes}</translation>
+        <translation>{kind}&#xa0;: {changes}</translation>
     </message>
     <message>
         <source>Create</source>
@@ -1836,7 +1836,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undone</source>
-        <translation>Annulée</translation>
+        <translation>Défaite</translation>
     </message>
     <message>
         <source>Interrupted</source>
@@ -1848,11 +1848,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undo</source>
-        <translation>Annulation</translation>
+        <translation>Défaire</translation>
     </message>
     <message>
         <source>Bill time in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Facturer le temps dans Xero</translation>
     </message>
     <message>
         <source>Hours sent to Xero Payroll</source>
@@ -2278,7 +2278,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing is written until you click Start import.</source>
-        <translation>Rien n&apos;est écrit tant que vous n&apos;avez pas cliqué sur « Lancer l&apos;importation ».</translation>
+        <translation>Rien n&apos;est modifié dans QuickBooks Time tant que vous n&apos;avez pas cliqué sur «&#xa0;Lancer l&apos;importation&#xa0;».</translation>
     </message>
     <message>
         <source>&amp;Start import</source>
@@ -2290,7 +2290,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Su&amp;mmary:</source>
-        <translation>Ré&amp;sumé :</translation>
+        <translation>Ré&amp;sumé&#xa0;:</translation>
     </message>
     <message>
         <source>Number of changes by kind</source>
@@ -2298,7 +2298,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>S&amp;how:</source>
-        <translation>Affic&amp;her :</translation>
+        <translation>Affic&amp;her&#xa0;:</translation>
     </message>
     <message>
         <source>Show only one kind of change</source>
@@ -2306,7 +2306,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Find:</source>
-        <translation>&amp;Chercher :</translation>
+        <translation>&amp;Chercher&#xa0;:</translation>
     </message>
     <message>
         <source>Name or reason</source>
@@ -2334,7 +2334,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Everything else is already up to date. Records waiting for your decision: {count}. Go back to decide, or close: your decisions are kept.</source>
-        <translation>Tout le reste est déjà à jour. Éléments en attente de votre décision : {count}. Revenez en arrière pour décider, ou fermez : vos décisions sont conservées.</translation>
+        <translation>Tout le reste est déjà à jour. Éléments en attente de votre décision&#xa0;: {count}. Revenez en arrière pour décider, ou fermez&#xa0;: vos décisions sont conservées.</translation>
     </message>
     <message>
         <source>Everything is already up to date</source>
@@ -2342,19 +2342,19 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>QuickBooks Time already matches Xero for everything you chose to import, so there is nothing to do. Click Close; come back whenever Xero changes.</source>
-        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer : il n&apos;y a rien à faire. Cliquez sur Fermer ; revenez quand Xero aura changé.</translation>
+        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer&#xa0;: il n&apos;y a rien à faire. Cliquez sur Fermer&#xa0;; revenez quand Xero aura changé.</translation>
     </message>
     <message>
         <source>Records to be archived in QuickBooks Time: {count} (marked Archive, in red). Undo on the last page brings them back.</source>
-        <translation>Éléments qui seront archivés dans QuickBooks Time : {count} (marqués Archiver, en rouge). Vous pourrez annuler l&apos;importation à la dernière page.</translation>
+        <translation>Éléments qui seront archivés dans QuickBooks Time&#xa0;: {count} (marqués Archiver, en rouge). Défaire l&apos;importation, à la dernière page, les réactive.</translation>
     </message>
     <message>
         <source>Records waiting for your decision: {count}. They are left out of this import.</source>
-        <translation>Éléments en attente de votre décision : {count}. Ils sont laissés de côté pour cette importation.</translation>
+        <translation>Éléments en attente de votre décision&#xa0;: {count}. Ils sont laissés de côté pour cette importation.</translation>
     </message>
     <message>
         <source>Su&amp;mmary: {changes} changes, {skipped} records left out.</source>
-        <translation>Ré&amp;sumé : {changes} changements, {skipped} éléments laissés de côté.</translation>
+        <translation>Ré&amp;sumé&#xa0;: {changes} changements, {skipped} éléments laissés de côté.</translation>
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect to Xero first.</source>
@@ -2377,7 +2377,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This app adds your customers, items and team members to QuickBooks Time with an access key. An administrator of your QuickBooks Time account creates it once:</source>
-        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois :</translation>
+        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
     </message>
     <message>
         <source>1. Sign in to QuickBooks Time as an administrator.
@@ -2387,13 +2387,13 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
 5. Paste the key below and click &quot;Check&quot;.</source>
         <translation>1. Connectez-vous à QuickBooks Time en tant qu&apos;administrateur.
 2. Ouvrez Modules complémentaires, puis API.
-3. Cliquez sur « Ajouter une nouvelle application », donnez-lui un nom (par exemple « Import Xero ») et enregistrez.
-4. Cliquez sur « Ajouter un jeton », puis copiez la clé d&apos;accès.
-5. Collez la clé ci-dessous et cliquez sur « Vérifier ».</translation>
+3. Cliquez sur «&#xa0;Ajouter une nouvelle application&#xa0;», donnez-lui un nom (par exemple «&#xa0;Import Xero&#xa0;») et enregistrez.
+4. Cliquez sur «&#xa0;Ajouter un jeton&#xa0;», puis copiez la clé d&apos;accès.
+5. Collez la clé ci-dessous et cliquez sur «&#xa0;Vérifier&#xa0;».</translation>
     </message>
     <message>
         <source>Access &amp;key:</source>
-        <translation>&amp;Clé d&apos;accès :</translation>
+        <translation>&amp;Clé d&apos;accès&#xa0;:</translation>
     </message>
     <message>
         <source>Paste the access key here</source>
@@ -2421,7 +2421,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This is the Demo Company: nothing real is changed. Its QuickBooks Time account has a key ready for you.</source>
-        <translation>Ceci est l&apos;entreprise de démonstration : rien de réel n&apos;est modifié. Son compte QuickBooks Time a une clé prête pour vous.</translation>
+        <translation>Ceci est l&apos;entreprise de démonstration&#xa0;: rien de réel n&apos;est modifié. Son compte QuickBooks Time a une clé prête pour vous.</translation>
     </message>
     <message>
         <source>Use the &amp;Demo Company&apos;s key</source>
@@ -2433,7 +2433,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The access key of &quot;{company}&quot; was checked earlier and is kept. Click Next to continue with it, or paste another key.</source>
-        <translation>La clé d&apos;accès de « {company} » a déjà été vérifiée et est conservée. Cliquez sur Suivant pour continuer avec elle, ou collez une autre clé.</translation>
+        <translation>La clé d&apos;accès de «&#xa0;{company}&#xa0;» a déjà été vérifiée et est conservée. Cliquez sur Suivant pour continuer avec elle, ou collez une autre clé.</translation>
     </message>
     <message>
         <source>Checking the access key with QuickBooks Time…</source>
@@ -2441,11 +2441,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Connected to QuickBooks Time: {company}.</source>
-        <translation>Connecté à QuickBooks Time : {company}.</translation>
+        <translation>Connecté à QuickBooks Time&#xa0;: {company}.</translation>
     </message>
     <message>
         <source>This key belongs to the QuickBooks Time company &quot;{company}&quot;, but the Xero organisation &quot;{organisation}&quot; is already connected to &quot;{other}&quot;. One organisation connects to one QuickBooks Time account. To use &quot;{company}&quot;, disconnect the other one first (its import history is kept), or paste the key of &quot;{other}&quot;.</source>
-        <translation>Cette clé appartient à l&apos;entreprise QuickBooks Time « {company} », mais l&apos;organisation Xero « {organisation} » est déjà reliée à « {other} ». Une organisation se relie à un seul compte QuickBooks Time. Pour utiliser « {company} », déconnectez d&apos;abord l&apos;autre (son historique d&apos;importation est conservé), ou collez la clé de « {other} ».</translation>
+        <translation>Cette clé appartient à l&apos;entreprise QuickBooks Time «&#xa0;{company}&#xa0;», mais l&apos;organisation Xero «&#xa0;{organisation}&#xa0;» est déjà reliée à «&#xa0;{other}&#xa0;». Une organisation se relie à un seul compte QuickBooks Time. Pour utiliser «&#xa0;{company}&#xa0;», déconnectez d&apos;abord l&apos;autre (son historique d&apos;importation est conservé), ou collez la clé de «&#xa0;{other}&#xa0;».</translation>
     </message>
     <message>
         <source>Disconnect the other…</source>
@@ -2453,7 +2453,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Disconnecting &quot;{organisation}&quot;…</source>
-        <translation>Déconnexion de « {organisation} »…</translation>
+        <translation>Déconnexion de «&#xa0;{organisation}&#xa0;»…</translation>
     </message>
 </context>
 <context>
@@ -2484,7 +2484,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>These records look alike in Xero and QuickBooks Time. Choose what to do with each one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet.</source>
-        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure ; rien n&apos;est encore envoyé à QuickBooks Time.</translation>
+        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure&#xa0;; rien n&apos;est encore envoyé à QuickBooks Time.</translation>
     </message>
     <message>
         <source>&amp;Undo</source>
@@ -2520,7 +2520,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Spreadsheet: export or import decisions</source>
-        <translation>Tableur : exporter ou importer des décisions</translation>
+        <translation>Tableur&#xa0;: exporter ou importer des décisions</translation>
     </message>
     <message>
         <source>E&amp;xport to CSV…</source>
@@ -2536,11 +2536,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Read the decisions filled in the &quot;decision&quot; column of an exported file</source>
-        <translation>Lire les décisions remplies dans la colonne « decision » d&apos;un fichier exporté</translation>
+        <translation>Lire les décisions remplies dans la colonne «&#xa0;decision&#xa0;» d&apos;un fichier exporté</translation>
     </message>
     <message>
         <source>&amp;Find:</source>
-        <translation>&amp;Chercher :</translation>
+        <translation>&amp;Chercher&#xa0;:</translation>
     </message>
     <message>
         <source>Name or reason</source>
@@ -2552,7 +2552,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Kind:</source>
-        <translation>T&amp;ype :</translation>
+        <translation>T&amp;ype&#xa0;:</translation>
     </message>
     <message>
         <source>Show records of this kind</source>
@@ -2572,7 +2572,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Match in QuickBooks Time:</source>
-        <translation>C&amp;orrespondance dans QuickBooks Time :</translation>
+        <translation>C&amp;orrespondance dans QuickBooks Time&#xa0;:</translation>
     </message>
     <message>
         <source>Similar record in QuickBooks Time to link to</source>
@@ -2580,7 +2580,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>If you link it (Xero → QuickBooks Time):</source>
-        <translation>Si vous le liez (Xero → QuickBooks Time) :</translation>
+        <translation>Si vous le liez (Xero → QuickBooks Time)&#xa0;:</translation>
     </message>
     <message>
         <source>In Xero</source>
@@ -2636,7 +2636,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
-        <translation>Rien de semblable dans QuickBooks Time. « Créer un nouvel élément » l&apos;ajoute ; « Renommer » l&apos;ajoute sous un autre nom.</translation>
+        <translation>Rien de semblable dans QuickBooks Time. «&#xa0;Créer un nouvel élément&#xa0;» l&apos;ajoute&#xa0;; «&#xa0;Renommer&#xa0;» l&apos;ajoute sous un autre nom.</translation>
     </message>
     <message>
         <source>It cannot be linked to a similar record in QuickBooks Time:</source>
@@ -2688,7 +2688,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Keep them separate: add a new record in QuickBooks Time</source>
-        <translation>Les garder séparés : ajouter un nouvel élément dans QuickBooks Time</translation>
+        <translation>Les garder séparés&#xa0;: ajouter un nouvel élément dans QuickBooks Time</translation>
     </message>
     <message>
         <source>&amp;Rename…</source>
@@ -2700,7 +2700,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Keep it in the list; it is left out of the import until you decide</source>
-        <translation>Le garder dans la liste ; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
+        <translation>Le garder dans la liste&#xa0;; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
     </message>
     <message>
         <source>Nothing to review</source>
@@ -2724,11 +2724,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>No data from Xero and QuickBooks Time is saved yet, so there is nothing to review. Go back and fetch the data again.</source>
-        <translation>Aucune donnée de Xero et de QuickBooks Time n&apos;est encore enregistrée : il n&apos;y a rien à vérifier. Revenez en arrière et récupérez de nouveau les données.</translation>
+        <translation>Aucune donnée de Xero et de QuickBooks Time n&apos;est encore enregistrée&#xa0;: il n&apos;y a rien à vérifier. Revenez en arrière et récupérez de nouveau les données.</translation>
     </message>
     <message>
         <source>The latest changes could not be fetched, so this review uses the data saved earlier. {reason}</source>
-        <translation>Les derniers changements n&apos;ont pas pu être récupérés : cette vérification utilise les données enregistrées plus tôt. {reason}</translation>
+        <translation>Les derniers changements n&apos;ont pas pu être récupérés&#xa0;: cette vérification utilise les données enregistrées plus tôt. {reason}</translation>
     </message>
     <message>
         <source>{decided} of {total} decided</source>
@@ -2748,7 +2748,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>{kind} “{name}”: {problem}</source>
-        <translation>{kind} « {name} » : {problem}</translation>
+        <translation>{kind} «&#xa0;{name}&#xa0;»&#xa0;: {problem}</translation>
     </message>
     <message>
         <source>(no name)</source>
@@ -2756,15 +2756,15 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Also in Xero: {names}.</source>
-        <translation>Aussi dans Xero : {names}.</translation>
+        <translation>Aussi dans Xero&#xa0;: {names}.</translation>
     </message>
     <message>
         <source>Suggested shorter name: “{name}”.</source>
-        <translation>Nom plus court suggéré : « {name} ».</translation>
+        <translation>Nom plus court suggéré&#xa0;: «&#xa0;{name}&#xa0;».</translation>
     </message>
     <message>
         <source>Decision: {decision}</source>
-        <translation>Décision : {decision}</translation>
+        <translation>Décision&#xa0;: {decision}</translation>
     </message>
     <message>
         <source>already linked to another Xero record</source>
@@ -2808,7 +2808,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Changes in QuickBooks Time: “{old}” becomes “{new}”</source>
-        <translation>Dans QuickBooks Time, « {old} » devient « {new} »</translation>
+        <translation>Dans QuickBooks Time, «&#xa0;{old}&#xa0;» devient «&#xa0;{new}&#xa0;»</translation>
     </message>
     <message>
         <source>No change</source>
@@ -2820,7 +2820,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Name for “{name}” in QuickBooks Time (at most {limit} characters):</source>
-        <translation>Nom de « {name} » dans QuickBooks Time ({limit} caractères au plus) :</translation>
+        <translation>Nom de «&#xa0;{name}&#xa0;» dans QuickBooks Time ({limit} caractères au plus)&#xa0;:</translation>
     </message>
     <message>
         <source>Save name</source>
@@ -2864,7 +2864,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Saved in {path}. Whoever fills it in writes link, create, skip, rename or later in the &quot;decision&quot; column; then use Import decisions.</source>
-        <translation>Enregistré dans {path}. La personne qui le remplit écrit lier, créer, ignorer, renommer ou plus tard dans la colonne « decision » ; utilisez ensuite « Importer des décisions ».</translation>
+        <translation>Enregistré dans {path}. La personne qui le remplit saisit lier, créer, ignorer, renommer ou plus tard dans la colonne «&#xa0;decision&#xa0;»&#xa0;; utilisez ensuite «&#xa0;Importer des décisions&#xa0;».</translation>
     </message>
     <message>
         <source>Reading the decisions…</source>
@@ -2872,11 +2872,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Decisions applied: {applied}. Lines with nothing to change: {unchanged}.</source>
-        <translation>Décisions appliquées : {applied}. Lignes sans changement : {unchanged}.</translation>
+        <translation>Décisions appliquées&#xa0;: {applied}. Lignes sans changement&#xa0;: {unchanged}.</translation>
     </message>
     <message>
         <source>Lines that could not be used: {count}.</source>
-        <translation>Lignes inutilisables : {count}.</translation>
+        <translation>Lignes inutilisables&#xa0;: {count}.</translation>
     </message>
     <message>
         <source>…and {count} more.</source>
@@ -2888,7 +2888,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Line {line}: {reason}</source>
-        <translation>Ligne {line} : {reason}</translation>
+        <translation>Ligne {line}&#xa0;: {reason}</translation>
     </message>
     <message>
         <source>Lines that could not be used</source>
@@ -2907,7 +2907,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing to import: QuickBooks Time is already up to date.</source>
-        <translation>Rien à importer : QuickBooks Time est déjà à jour.</translation>
+        <translation>Rien à importer&#xa0;: QuickBooks Time est déjà à jour.</translation>
     </message>
     <message>
         <source>Nothing to import.</source>
@@ -2927,15 +2927,15 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The last import was interrupted; this one finishes it.</source>
-        <translation>La dernière importation a été interrompue ; celle-ci la termine.</translation>
+        <translation>La dernière importation a été interrompue&#xa0;; celle-ci la termine.</translation>
     </message>
     <message>
         <source>The last import was interrupted (the window was closed or the computer stopped). This one finishes it: what was already written is found and not created again.</source>
-        <translation>La dernière importation a été interrompue (la fenêtre a été fermée ou l&apos;ordinateur s&apos;est arrêté). Celle-ci la termine : ce qui était déjà écrit est retrouvé et n&apos;est pas recréé.</translation>
+        <translation>La dernière importation a été interrompue (la fenêtre a été fermée ou l&apos;ordinateur s&apos;est arrêté). Celle-ci la termine&#xa0;: ce qui avait déjà été importé est retrouvé et n&apos;est pas recréé.</translation>
     </message>
     <message>
         <source>The import is finished, but {records} could not be written. The next page says which and why.</source>
-        <translation>L&apos;importation est terminée, mais certains éléments n&apos;ont pas pu être écrits ({records}). La page suivante dit lesquels et pourquoi.</translation>
+        <translation>L&apos;importation est terminée, mais certains éléments n&apos;ont pas pu être importés ({records}). La page suivante dit lesquels et pourquoi.</translation>
     </message>
     <message>
         <source>The import is finished.</source>
@@ -2947,11 +2947,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The import did not finish: {reason} Then click &quot;Continue the import&quot;: nothing is created twice.</source>
-        <translation>L&apos;importation ne s&apos;est pas terminée : {reason} Cliquez ensuite sur « Poursuivre l&apos;importation » : rien n&apos;est créé deux fois.</translation>
+        <translation>L&apos;importation ne s&apos;est pas terminée&#xa0;: {reason} Cliquez ensuite sur «&#xa0;Poursuivre l&apos;importation&#xa0;»&#xa0;: rien n&apos;est créé deux fois.</translation>
     </message>
     <message>
         <source>Finished. Not written: {records}.</source>
-        <translation>Terminé. Non écrits : {records}.</translation>
+        <translation>Terminé. Non importés&#xa0;: {records}.</translation>
     </message>
     <message>
         <source>Finished.</source>
@@ -2963,7 +2963,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Stopped by a problem: {reason}</source>
-        <translation>Arrêté par un problème : {reason}</translation>
+        <translation>Arrêté par un problème&#xa0;: {reason}</translation>
     </message>
     <message>
         <source>Custom fields</source>
@@ -3019,11 +3019,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Progress: {phase}</source>
-        <translation>Progression : {phase}</translation>
+        <translation>Progression&#xa0;: {phase}</translation>
     </message>
     <message>
         <source>{done} of {total} done.</source>
-        <translation>Fait : {done} sur {total}.</translation>
+        <translation>Fait&#xa0;: {done} sur {total}.</translation>
     </message>
     <message>
         <source>&amp;Stop after the current step</source>
@@ -3035,7 +3035,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Your Xero data is being written to QuickBooks Time. You can stop at any time; nothing is half-written.</source>
-        <translation>Vos données Xero sont écrites dans QuickBooks Time. Vous pouvez arrêter à tout moment ; rien n&apos;est écrit à moitié.</translation>
+        <translation>Vos données Xero sont en cours d&apos;envoi vers QuickBooks Time. Vous pouvez arrêter à tout moment&#xa0;; rien n&apos;est laissé à moitié fait.</translation>
     </message>
     <message>
         <source>Each step is recorded as it happens. If you stop, or the window closes, importing again finishes the job without creating anything twice.</source>
@@ -3043,7 +3043,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>What has been &amp;done:</source>
-        <translation>Ce qui a été &amp;fait :</translation>
+        <translation>Ce qui a été &amp;fait&#xa0;:</translation>
     </message>
     <message>
         <source>Import log</source>
@@ -3051,7 +3051,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The step in progress is finished first, so nothing is half-written</source>
-        <translation>L&apos;étape en cours est d&apos;abord terminée : rien n&apos;est écrit à moitié</translation>
+        <translation>L&apos;étape en cours est d&apos;abord terminée&#xa0;: rien n&apos;est laissé à moitié fait</translation>
     </message>
     <message>
         <source>See the &amp;result</source>
@@ -3070,7 +3070,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>If no browser window opened, copy this link and paste it into your browser&apos;s address bar:</source>
-        <translation>Si aucune fenêtre de navigateur ne s&apos;est ouverte, copiez ce lien et collez-le dans la barre d&apos;adresse de votre navigateur :</translation>
+        <translation>Si aucune fenêtre de navigateur ne s&apos;est ouverte, copiez ce lien et collez-le dans la barre d&apos;adresse de votre navigateur&#xa0;:</translation>
     </message>
     <message>
         <source>Xero sign-in link</source>
@@ -3086,7 +3086,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Waiting for you in the browser… Sign in to Xero, choose the organisation, then click &quot;Allow access&quot;.</source>
-        <translation>En attente de votre réponse dans le navigateur… Connectez-vous à Xero, choisissez l&apos;organisation, puis cliquez sur « Autoriser l&apos;accès ».</translation>
+        <translation>En attente de votre réponse dans le navigateur… Connectez-vous à Xero, choisissez l&apos;organisation, puis cliquez sur «&#xa0;Autoriser l&apos;accès&#xa0;».</translation>
     </message>
     <message>
         <source>Copied</source>
@@ -3101,11 +3101,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Available here: customers, items and tracking categories, plus employees and leave types, because Xero Payroll exists in this country.</source>
-        <translation>Disponibles ici : les clients, les articles et les catégories de suivi, ainsi que les employés et les types de congés, car la paie Xero existe dans ce pays.</translation>
+        <translation>Disponibles ici&#xa0;: les clients, les articles et les catégories de suivi, ainsi que les employés et les types de congés, car la paie Xero existe dans ce pays.</translation>
     </message>
     <message>
         <source>Available here: customers, items and tracking categories. Xero has no payroll in this country, so employees and leave are not imported (add team members in QuickBooks Time yourself).</source>
-        <translation>Disponibles ici : les clients, les articles et les catégories de suivi. Xero n&apos;offre pas la paie dans ce pays : les employés et les congés ne sont donc pas importés (ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time).</translation>
+        <translation>Disponibles ici&#xa0;: les clients, les articles et les catégories de suivi. Xero n&apos;offre pas la paie dans ce pays&#xa0;: les employés et les congés ne sont donc pas importés (ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time).</translation>
     </message>
     <message>
         <source>Welcome</source>
@@ -3113,19 +3113,19 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This assistant brings your Xero customers, items and employees into QuickBooks Time. First, where is your Xero organisation?</source>
-        <translation>Cet assistant importe vos clients, vos articles et vos employés Xero dans QuickBooks Time. D&apos;abord, où se trouve votre organisation Xero ?</translation>
+        <translation>Cet assistant importe vos clients, vos articles et vos employés Xero dans QuickBooks Time. D&apos;abord, où se trouve votre organisation Xero&#xa0;?</translation>
     </message>
     <message>
         <source>Nothing is changed until you have seen a preview and clicked &quot;Start import&quot;. You can come back, change your choices, and undo an import later.</source>
-        <translation>Rien n&apos;est modifié tant que vous n&apos;avez pas vu l&apos;aperçu et cliqué sur « Lancer l&apos;importation ». Vous pourrez revenir, changer vos choix et annuler une importation plus tard.</translation>
+        <translation>Rien n&apos;est modifié tant que vous n&apos;avez pas vu l&apos;aperçu et cliqué sur «&#xa0;Lancer l&apos;importation&#xa0;». Vous pourrez revenir, changer vos choix et défaire une importation plus tard.</translation>
     </message>
     <message>
         <source>&amp;Language:</source>
-        <translation>&amp;Langue :</translation>
+        <translation>&amp;Langue&#xa0;:</translation>
     </message>
     <message>
         <source>&amp;Country:</source>
-        <translation>Pa&amp;ys :</translation>
+        <translation>Pa&amp;ys&#xa0;:</translation>
     </message>
     <message>
         <source>Type to search, e.g. Australia</source>
@@ -3145,7 +3145,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This computer has no secure password storage. The Demo Company works anyway: its demo sign-ins are kept in memory until you close the app. To connect your own Xero and QuickBooks Time, install GNOME Keyring or KWallet first.</source>
-        <translation>Cet ordinateur n&apos;a pas de stockage sécurisé des mots de passe. L&apos;entreprise de démonstration fonctionne quand même : ses connexions de démonstration sont gardées en mémoire jusqu&apos;à la fermeture de l&apos;application. Pour connecter votre propre Xero et votre QuickBooks Time, installez d&apos;abord GNOME Keyring ou KWallet.</translation>
+        <translation>Cet ordinateur n&apos;a pas de stockage sécurisé des mots de passe. L&apos;entreprise de démonstration fonctionne quand même&#xa0;: ses connexions de démonstration sont gardées en mémoire jusqu&apos;à la fermeture de l&apos;application. Pour connecter votre propre Xero et votre QuickBooks Time, installez d&apos;abord GNOME Keyring ou KWallet.</translation>
     </message>
 </context>
 <context>
@@ -3181,7 +3181,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Location</source>
-        <translation>Lieu</translation>
+        <translation>Lieu de travail</translation>
     </message>
     <message>
         <source>Team member</source>
@@ -3209,7 +3209,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Locations</source>
-        <translation>Lieux</translation>
+        <translation>Lieux de travail</translation>
     </message>
     <message>
         <source>Team members</source>
@@ -3297,7 +3297,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>{field}: {value}</source>
-        <translation>{field} : {value}</translation>
+        <translation>{field}&#xa0;: {value}</translation>
     </message>
     <message>
         <source>the job under it is archived too</source>
@@ -3324,11 +3324,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Allow this app to read your Xero organisation. It only reads: nothing is changed in Xero.</source>
-        <translation>Autorisez cette application à lire votre organisation Xero. Elle ne fait que lire : rien n&apos;est modifié dans Xero.</translation>
+        <translation>Autorisez cette application à lire votre organisation Xero. Elle ne fait que lire&#xa0;: rien n&apos;est modifié dans Xero.</translation>
     </message>
     <message>
         <source>When you click &quot;Connect to Xero&quot;, your browser opens Xero&apos;s sign-in page:</source>
-        <translation>Quand vous cliquez sur « Se connecter à Xero », votre navigateur ouvre la page de connexion de Xero :</translation>
+        <translation>Quand vous cliquez sur «&#xa0;Se connecter à Xero&#xa0;», votre navigateur ouvre la page de connexion de Xero&#xa0;:</translation>
     </message>
     <message>
         <source>1. Sign in to Xero as usual.
@@ -3337,8 +3337,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
 4. Come back to this window: it continues by itself.</source>
         <translation>1. Connectez-vous à Xero comme d&apos;habitude.
 2. Choisissez l&apos;organisation à importer dans QuickBooks Time (vous pouvez en choisir plusieurs).
-3. Cliquez sur « Autoriser l&apos;accès ».
-4. Revenez à cette fenêtre : elle continue d&apos;elle-même.</translation>
+3. Cliquez sur «&#xa0;Autoriser l&apos;accès&#xa0;».
+4. Revenez à cette fenêtre&#xa0;: elle continue d&apos;elle-même.</translation>
     </message>
     <message>
         <source>&amp;Sign in again</source>
@@ -3359,19 +3359,19 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message numerus="yes">
         <source>You are already signed in to Xero: %n organisation(s) allowed. Click Next to continue, or sign in again to allow other organisations.</source>
         <translation>
-            <numerusform>Votre connexion à Xero est déjà active : %n organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
-            <numerusform>Votre connexion à Xero est déjà active : %n organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
+            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
+            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
         </translation>
     </message>
     <message>
         <source>Xero did not share any organisation. Click &quot;Sign in again&quot; and tick the organisation on Xero&apos;s page before clicking &quot;Allow access&quot;.</source>
-        <translation>Xero n&apos;a partagé aucune organisation. Cliquez sur « Se reconnecter » et cochez l&apos;organisation sur la page de Xero avant de cliquer sur « Autoriser l&apos;accès ».</translation>
+        <translation>Xero n&apos;a partagé aucune organisation. Cliquez sur «&#xa0;Se reconnecter&#xa0;» et cochez l&apos;organisation sur la page de Xero avant de cliquer sur «&#xa0;Autoriser l&apos;accès&#xa0;».</translation>
     </message>
     <message numerus="yes">
         <source>Connected to Xero: %n organisation(s) allowed.</source>
         <translation>
-            <numerusform>Connecté à Xero : %n organisation autorisée.</numerusform>
-            <numerusform>Connecté à Xero : %n organisations autorisées.</numerusform>
+            <numerusform>Connecté à Xero&#xa0;: %n organisation autorisée.</numerusform>
+            <numerusform>Connecté à Xero&#xa0;: %n organisations autorisées.</numerusform>
         </translation>
     </message>
     <message>

@@ -111,6 +111,7 @@ class HistoryDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table_label)
         layout.addWidget(self.table, 1)
+        self._build_invoices(layout)
         busy = QHBoxLayout()
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)
@@ -199,6 +200,8 @@ class HistoryDialog(QDialog):
                 what = self.tr("Undo of import {number}").format(number=run.undoes)
             elif run.kind == "import":
                 what = self.tr("Import {number}").format(number=run.id)
+            elif run.kind == "invoicing":
+                what = self.tr("Billing {number}").format(number=run.id)
             changes = "; ".join(outcome_lines(run.outcomes)) or self.tr("No change")
             if run.failed:
                 changes = verb_count("failed", run.failed) + "; " + changes
@@ -224,12 +227,16 @@ class HistoryDialog(QDialog):
 
     def _update_buttons(self) -> None:
         run = self.selected()
+        self._show_invoices_of(run)
         self.undo_button.setEnabled(not self._busy and run is not None and run.undoable)
 
     # ---------------------------------------------------------------- undo
     def _confirm_undo(self) -> None:
         run = self.selected()
         if run is None or not run.undoable:
+            return
+        if run.kind == "invoicing":
+            self._confirm_undo_billing(run)
             return
         self._question = ask(
             self,
@@ -315,5 +322,102 @@ class HistoryDialog(QDialog):
         self.table.setAccessibleName(self.tr("Imports and undos"))
         self.undo_button.setText(self.tr("&Undo this import"))
         self.close_button.setText(self.tr("Close"))
+        self._retranslate_invoices()
         self._fill()
         self._show_message()
+
+    # ---------------------------------------------------------------- a billing's invoices
+    def _build_invoices(self, layout: QVBoxLayout) -> None:
+        """Below the runs: the invoices of the billing selected, with their status in Xero."""
+        self.invoices_label = QLabel(self)
+        self.invoices_label.setWordWrap(True)
+        self.invoices = read_only_table(self, 5)
+        header = self.invoices.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.invoices.setMaximumHeight(160)
+        self.invoices_label.setBuddy(self.invoices)
+        layout.addWidget(self.invoices_label)
+        layout.addWidget(self.invoices)
+        self._invoices_of: int | None = None  # the billing run shown
+        self._invoice_rows: list[Any] = []
+        self._invoices_failed = False
+        self.invoices_label.hide()
+        self.invoices.hide()
+
+    def _show_invoices_of(self, run: RunRow | None) -> None:
+        billing = run is not None and run.kind == "invoicing"
+        self.undo_button.setText(
+            self.tr("&Undo this billing") if billing else self.tr("&Undo this import")
+        )
+        self.invoices_label.setVisible(billing)
+        self.invoices.setVisible(billing)
+        if run is None or not billing or run.id == self._invoices_of:
+            return
+        from ..billing import run_invoices
+
+        self._invoices_of = run.id
+        self._invoice_rows = []
+        self._invoices_failed = False
+        self._fill_invoices()
+        run_id = run.id
+        self.tasks.start(
+            run_invoices,
+            self.state.ctx,
+            self.state.connection_id,
+            run_id,
+            on_done=lambda rows: self._invoices_read(run_id, rows),
+            on_error=lambda _exc: self._invoices_read(run_id, None),
+        )
+
+    def _invoices_read(self, run_id: int, rows: list[Any] | None) -> None:
+        if run_id != self._invoices_of:
+            return  # another run was selected meanwhile
+        self._invoices_failed = rows is None
+        self._invoice_rows = list(rows or [])
+        self._fill_invoices()
+
+    def _fill_invoices(self) -> None:
+        from ..billing import money, open_in_xero, status_words
+
+        self.invoices.setRowCount(len(self._invoice_rows))
+        for row, invoice in enumerate(self._invoice_rows):
+            self.invoices.setItem(row, 0, cell(invoice.contact))
+            self.invoices.setItem(row, 1, cell(invoice.number or "—"))
+            self.invoices.setItem(row, 2, cell(money(invoice.total, invoice.currency)))
+            self.invoices.setItem(row, 3, cell(status_words(invoice.status)))
+            button = QPushButton(self.tr("Open in Xero"), self.invoices)
+            button.setEnabled(bool(invoice.url))
+            button.clicked.connect(lambda _c=False, url=invoice.url: open_in_xero(url))
+            self.invoices.setCellWidget(row, 4, button)
+        self._retranslate_invoices()
+
+    def _retranslate_invoices(self) -> None:
+        if self._invoices_failed:
+            text = self.tr(
+                "The invoices of billing {number} could not be read: Xero could not be reached."
+            ).format(number=self._invoices_of)
+        else:
+            text = self.tr("Invoices of billing {number}, as Xero has them now:").format(
+                number=self._invoices_of
+            )
+        self.invoices_label.setText(text)
+        self.invoices.setHorizontalHeaderLabels(
+            [self.tr("Customer"), self.tr("Number"), self.tr("Amount"), self.tr("Status"), ""]
+        )
+        self.invoices.setAccessibleName(self.tr("Invoices of the billing selected"))
+
+    def _confirm_undo_billing(self, run: RunRow) -> None:
+        self._question = ask(
+            self,
+            self.tr("Undo billing {number}?").format(number=run.id),
+            self.tr("Delete the draft invoices of billing {number} in Xero?").format(number=run.id),
+            self.tr("&Delete the drafts"),
+            self.tr("&Keep them"),
+            lambda: self.undo(run.id),
+            informative=self.tr(
+                "Drafts are deleted in Xero. An invoice approved or paid since is left as it "
+                "is. The hours can be billed again later."
+            ),
+        )

@@ -1,0 +1,280 @@
+"""Bill time in Xero, page 2 — the hours left out (each with its reason) and every invoice with
+its lines and amounts, before anything is sent.
+
+The preview shown here is the one sent (``state.billing_preview``): "Send to Xero" is a commit
+page's button. An empty preview makes this the last page ("Close").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
+
+from ..billing import hours_text, money
+from ..widgets import cell, fit_rows, heading, paragraph, read_only_table
+from ..words import count_text
+from .base import BasePage
+
+# The columns of the invoices' tree.
+CUSTOMER, HOURS, PRICE, SOURCE, AMOUNT = range(5)
+
+
+def totals_by_currency(invoices: list[Any]) -> dict[str, Decimal]:
+    """The sum of the invoices' amounts per currency (what the headline shows)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for invoice in invoices:
+        totals[invoice.currency] += Decimal(str(invoice.total))
+    return dict(totals)
+
+
+def billed(invoices: list[Any]) -> list[Any]:
+    """The invoices the send will create or update (the others are shown, greyed)."""
+    return [i for i in invoices if i.action in ("create", "update")]
+
+
+class BillingPreviewPage(BasePage):
+    def build(self) -> None:
+        self.setCommitPage(True)
+        self.headline = heading(parent=self)
+        self.body.addWidget(self.headline)
+        self.notice = paragraph(parent=self)
+        self.body.addWidget(self.notice)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.setChildrenCollapsible(False)
+        # hours left out, with their reason and what to do
+        problems = QWidget(split)
+        box = QVBoxLayout(problems)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.problems_label = QLabel(problems)
+        self.problems_label.setWordWrap(True)
+        self.problems = read_only_table(problems, 2)
+        header = self.problems.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.problems.setColumnWidth(0, 200)
+        self.problems_label.setBuddy(self.problems)
+        box.addWidget(self.problems_label)
+        box.addWidget(self.problems, 1)
+        self.problems_box = problems
+        # the invoices, each with its lines
+        invoices = QWidget(split)
+        box = QVBoxLayout(invoices)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.tree_label = QLabel(invoices)
+        self.tree = QTreeWidget(invoices)
+        self.tree.setColumnCount(5)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        for column in (HOURS, PRICE, SOURCE, AMOUNT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree_label.setBuddy(self.tree)
+        box.addWidget(self.tree_label)
+        box.addWidget(self.tree, 1)
+        self.totals_label = QLabel(invoices)
+        self.totals_label.setWordWrap(True)
+        self.totals_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box.addWidget(self.totals_label)
+        split.addWidget(problems)
+        split.addWidget(invoices)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        self.body.addWidget(split, 1)
+        self.split = split
+        self.setTabOrder(self.problems, self.tree)
+        self.preview: Any = None
+
+    # ---------------------------------------------------------------- entering
+    def initializePage(self) -> None:
+        self.preview = self.state.billing_preview
+        self._fill()
+        self.setFinalPage(self.preview is None or self._is_empty())
+
+    def _is_empty(self) -> bool:
+        return self.preview is not None and not billed(list(self.preview.invoices))
+
+    def ready(self) -> bool:
+        return self.preview is not None
+
+    def nextId(self) -> int:
+        if self.preview is None or self._is_empty():
+            return -1
+        return super().nextId()
+
+    # ---------------------------------------------------------------- showing
+    def _fill(self) -> None:
+        preview = self.preview
+        invoices = list(preview.invoices) if preview is not None else []
+        problems = list(preview.problems) if preview is not None else []
+        self.problems.setRowCount(len(problems))
+        for row, (who, reason) in enumerate(problems):
+            self.problems.setItem(row, 0, cell(who))
+            self.problems.setItem(row, 1, cell(reason))
+        fit_rows(self.problems)
+        self.problems_box.setVisible(bool(problems))
+        self.tree.clear()
+        for invoice in invoices:
+            top = QTreeWidgetItem(self.tree)
+            top.setText(CUSTOMER, f"{invoice.contact_name} — {self.action_words(invoice.action)}")
+            top.setText(HOURS, hours_text(invoice.hours))
+            top.setText(AMOUNT, money(invoice.total, invoice.currency))
+            top.setToolTip(CUSTOMER, top.text(CUSTOMER))
+            font = top.font(CUSTOMER)
+            font.setBold(True)
+            for column in range(5):
+                top.setFont(column, font)
+                if column != CUSTOMER:
+                    top.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            if invoice.action not in ("create", "update"):
+                for column in range(5):
+                    top.setForeground(column, self.palette().placeholderText())
+            for line in invoice.lines:
+                child = QTreeWidgetItem(top)
+                child.setText(CUSTOMER, line.description)
+                child.setToolTip(CUSTOMER, line.description)
+                if line.unapproved:  # shown as such: italic, and said in the tooltip
+                    italic = child.font(CUSTOMER)
+                    italic.setItalic(True)
+                    for column in range(5):
+                        child.setFont(column, italic)
+                    child.setToolTip(
+                        CUSTOMER,
+                        self.tr("Not approved yet in QuickBooks Time: {line}").format(
+                            line=line.description
+                        ),
+                    )
+                child.setText(HOURS, hours_text(line.hours))
+                child.setText(PRICE, money(line.unit_price, invoice.currency))
+                child.setText(SOURCE, self.price_source_words(line.price_source))
+                child.setText(AMOUNT, money(line.amount, invoice.currency))
+                for column in (HOURS, PRICE, AMOUNT):
+                    child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            top.setExpanded(True)
+        self._retranslate_counts()
+
+    def _retranslate_counts(self) -> None:
+        preview = self.preview
+        invoices = list(preview.invoices) if preview is not None else []
+        problems = list(preview.problems) if preview is not None else []
+        sent = billed(invoices)
+        lines = sum(len(i.lines) for i in sent)
+        hours = sum((Decimal(str(i.hours)) for i in sent), Decimal(0))
+        unapproved = sum(
+            (Decimal(str(line.hours)) for i in sent for line in i.lines if line.unapproved),
+            Decimal(0),
+        )
+        totals = totals_by_currency(sent)
+        self.problems_label.setText(
+            self.tr(
+                "Hours left out ({count}). Each says why and what to do; they can be billed "
+                "later, once corrected."
+            ).format(count=len(problems))
+        )
+        if preview is None:
+            self.headline.setText(self.tr("No preview yet. Go back and choose the days to bill."))
+            self.notice.setText("")
+        elif not sent:
+            self.headline.setText(self.tr("Nothing to bill in these days"))
+            self.notice.setText(
+                self.tr(
+                    "Every billable hour of these days is already on an invoice, or is left out "
+                    "for a reason shown below. Click Close, or go back to choose other days."
+                )
+                if problems or invoices
+                else self.tr(
+                    "No billable hours were tracked for customers linked to Xero in these days. "
+                    "Go back to choose other days, or click Close."
+                )
+            )
+        else:
+            self.headline.setText(
+                self.tr("{invoices}: {lines}, {hours} hours, {amount}.").format(
+                    invoices=count_text(
+                        len(sent),
+                        self.tr("1 draft invoice"),
+                        self.tr("{n} draft invoices"),
+                    ),
+                    lines=count_text(lines, self.tr("1 line"), self.tr("{n} lines")),
+                    hours=hours_text(hours),
+                    amount=" + ".join(money(v, c) for c, v in sorted(totals.items())),
+                )
+            )
+            if unapproved:
+                self.headline.setText(
+                    self.headline.text()
+                    + " "
+                    + self.tr("Of these, {hours} hours are not approved yet (in italics).").format(
+                        hours=hours_text(unapproved)
+                    )
+                )
+            self.notice.setText(
+                self.tr(
+                    "Nothing is sent to Xero until you click Send to Xero. The invoices stay "
+                    "drafts there; amounts are before tax, Xero adds the tax of each item."
+                )
+            )
+        self.totals_label.setText(
+            "  ".join(
+                self.tr("Total {currency}: {amount}").format(currency=c, amount=money(v, c))
+                for c, v in sorted(totals.items())
+            )
+        )
+        self.tree_label.setText(
+            self.tr("&Invoices ({count}), each with its lines:").format(count=len(invoices))
+        )
+
+    # ---------------------------------------------------------------- words
+    def action_words(self, action: str) -> str:
+        words = {
+            "create": self.tr("new draft"),
+            "update": self.tr("our draft, hours added"),
+            "unchanged": self.tr("already billed, nothing to add"),
+            "skip": self.tr("not sent (see the hours left out)"),
+        }
+        return words.get(action, action)
+
+    def price_source_words(self, source: str) -> str:
+        words = {
+            "item": self.tr("Item's sales price in Xero"),
+            "job": self.tr("Job's billable rate in QuickBooks Time"),
+        }
+        return words.get(source, source)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Preview the invoices"))
+        self.setSubTitle(
+            self.tr("Check each invoice, its lines and its amount before they are sent to Xero.")
+        )
+        self.problems.setHorizontalHeaderLabels([self.tr("Who"), self.tr("Why, and what to do")])
+        self.problems.setAccessibleName(self.tr("Hours left out"))
+        self.tree.setHeaderLabels(
+            [
+                self.tr("Customer, then each line"),
+                self.tr("Hours"),
+                self.tr("Unit price"),
+                self.tr("Price from"),
+                self.tr("Amount"),
+            ]
+        )
+        self.tree.setAccessibleName(self.tr("Invoices and their lines"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Send to Xero"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Close"))
+        if getattr(self, "preview", None) is not None:
+            self._fill()
+        else:
+            self._retranslate_counts()

@@ -1,0 +1,406 @@
+"""Bill time in Xero, page 3 — sending the previewed invoices, then the result: each invoice
+with its number, amount and status in Xero, a link to open it there, and Undo.
+
+Sending runs in a worker (core.app.invoicing.send_invoices, journaled); "Stop" (and the
+window's Cancel or Escape) asks first, then stops between invoices and shows what was sent.
+Sending again later sends only what is left: nothing is billed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QWizard,
+)
+
+from ..billing import SentInvoice, hours_text, money, open_in_xero, run_invoices, status_words
+from ..tasks import undo_task
+from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
+from ..words import count_text
+from .base import BasePage
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def send_task(
+    ctx: AppContext,
+    connection_id: int,
+    preview: Any,
+    *,
+    progress: Any = None,
+    cancel: threading.Event | None = None,
+) -> Any:
+    """The worker: send the previewed invoices (journaled)."""
+    from core.app.invoicing import send_invoices
+    from core.store.models import Connection
+
+    conn = Connection.get_by_id(connection_id)
+    return send_invoices(ctx, conn, preview, progress=progress, cancel=cancel)
+
+
+class BillingSendPage(BasePage):
+    def build(self) -> None:
+        self.setCommitPage(True)
+        self.status = paragraph(parent=self)
+        self.body.addWidget(self.status)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 0)
+        self.body.addWidget(self.bar)
+        self.table_label = QLabel(self)
+        self.table = read_only_table(self, 5)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table_label.setBuddy(self.table)
+        self.body.addWidget(self.table_label)
+        self.body.addWidget(self.table, 1)
+        self.problems_label = QLabel(self)
+        self.problems_label.setWordWrap(True)
+        self.problems = read_only_table(self, 2)
+        header = self.problems.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.problems.setColumnWidth(0, 200)
+        self.problems.setMaximumHeight(140)
+        self.body.addWidget(self.problems_label)
+        self.body.addWidget(self.problems)
+        row = QHBoxLayout()
+        self.stop_button = QPushButton(self)
+        self.undo_button = QPushButton(self)
+        row.addWidget(self.stop_button)
+        row.addWidget(self.undo_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.stop_button.clicked.connect(self.ask_to_stop)
+        self.undo_button.clicked.connect(self._confirm_undo)
+        self._cancel = threading.Event()
+        self._running = False
+        self._stopping = False
+        self._result: Any = None
+        self._error: Any = None
+        self._invoices: list[SentInvoice] = []
+        self._problems: list[tuple[str, str]] = []
+        self._undone: Any = None
+        self._undo_kept: list[str] = []
+        self._question: Any = None
+        self._hooked: Any = None
+        self._show_result_widgets(False)
+
+    # ---------------------------------------------------------------- API for the wizard
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def request_cancel(self) -> None:
+        """Stop after the invoice being sent (the window closes, or the user agreed)."""
+        if not self._running or self._stopping:
+            return
+        self._stopping = True
+        self._cancel.set()
+        self.stop_button.setEnabled(False)
+        self._retranslate_status()
+
+    def ask_before_closing(self) -> bool:
+        """The window's Cancel or Escape while sending: ask first (True = stay here)."""
+        if not self._running:
+            return False
+        self.ask_to_stop()
+        return True
+
+    def ask_to_stop(self) -> None:
+        if not self._running or self._stopping:
+            return
+        self._question = ask(
+            self,
+            self.tr("Stop sending?"),
+            self.tr("Stop sending the invoices to Xero?"),
+            self.tr("&Stop"),
+            self.tr("&Keep sending"),
+            self.request_cancel,
+            informative=self.tr(
+                "The invoice being sent is finished first. The result then shows what was sent; "
+                "billing the same days again later sends only the rest, never twice."
+            ),
+        )
+
+    # ---------------------------------------------------------------- sending
+    def initializePage(self) -> None:
+        if self._running:
+            return
+        self.start()
+
+    def start(self) -> None:
+        preview = self.state.billing_preview
+        self._result = self._error = self._undone = None
+        self._invoices, self._problems, self._undo_kept = [], [], []
+        self._stopping = False
+        self._show_result_widgets(False)
+        if preview is None or self.state.connection_id is None:
+            self.show_error(
+                self.tr("There is nothing to send. Go back to the start and preview the invoices.")
+            )
+            return
+        self._cancel = threading.Event()
+        self._running = True
+        self.bar.setRange(0, 0)
+        self.bar.show()
+        self.stop_button.show()
+        self.stop_button.setEnabled(True)
+        self._retranslate_status()
+        self.run_task(
+            send_task,
+            self.state.ctx,
+            self.state.connection_id,
+            preview,
+            message=self.tr("Sending the invoices to Xero…"),
+            on_done=self._sent,
+            on_error=self._failed,
+            on_progress=self._progress,
+            cancel=self._cancel,
+        )
+
+    def _progress(self, event: Any) -> None:
+        done, total = getattr(event, "done", None), getattr(event, "total", None)
+        if isinstance(done, int) and isinstance(total, int) and total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+
+    def _sent(self, result: Any) -> None:
+        self._running = False
+        self._result = result
+        self.state.billing_result = result
+        self._problems = list(result.problems)
+        self._finish()
+        run = getattr(result, "run", None)
+        if run is not None:
+            self.run_task(
+                run_invoices,
+                self.state.ctx,
+                self.state.connection_id,
+                run.id,
+                message=self.tr("Reading the invoices' status in Xero…"),
+                on_done=self._invoices_read,
+                on_error=self._status_unknown,
+            )
+
+    def _failed(self, exc: Any) -> None:
+        self._running = False
+        self._error = exc
+        self._finish()
+        self.show_error(exc, retry=self.start)
+
+    def _finish(self) -> None:
+        self.bar.hide()
+        self.stop_button.hide()
+        self._show_result_widgets(True)
+        self._fill()
+        self._retranslate_status()
+        self.completeChanged.emit()
+
+    def _invoices_read(self, invoices: list[SentInvoice]) -> None:
+        self._invoices = invoices
+        self._fill()
+
+    def _status_unknown(self, exc: Any) -> None:
+        from ..workers import error_text
+
+        self.banner.show_message(
+            self.tr(
+                "The invoices were sent, but Xero could not be reached to read them back. "
+                "Their status shows on the start page once Xero answers."
+            )
+            + " "
+            + error_text(exc),
+            "warning",
+        )
+
+    # ---------------------------------------------------------------- showing
+    def _show_result_widgets(self, shown: bool) -> None:
+        for widget in (self.table_label, self.table, self.undo_button):
+            widget.setVisible(shown)
+        has_problems = shown and bool(self._problems)
+        self.problems_label.setVisible(has_problems)
+        self.problems.setVisible(has_problems)
+
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self._invoices))
+        for row, invoice in enumerate(self._invoices):
+            self.table.setItem(row, 0, cell(invoice.contact))
+            self.table.setItem(row, 1, cell(invoice.number or "—"))
+            self.table.setItem(row, 2, cell(money(invoice.total, invoice.currency)))
+            self.table.setItem(row, 3, cell(status_words(invoice.status)))
+            button = QPushButton(self.tr("Open in Xero"), self.table)
+            button.setEnabled(bool(invoice.url))
+            button.clicked.connect(lambda _c=False, url=invoice.url: self._open(url))
+            self.table.setCellWidget(row, 4, button)
+        fit_rows(self.table)
+        self.problems.setRowCount(len(self._problems))
+        for row, (who, reason) in enumerate(self._problems):
+            self.problems.setItem(row, 0, cell(who))
+            self.problems.setItem(row, 1, cell(reason))
+        fit_rows(self.problems)
+        self._show_result_widgets(self._result is not None or self._error is not None)
+        self._update_buttons()
+
+    def _open(self, url: str) -> None:
+        if not open_in_xero(url):
+            self.banner.show_message(
+                self.tr("The invoice could not be opened here. Its address is: {url}").format(
+                    url=url
+                ),
+                "warning",
+            )
+
+    def _update_buttons(self) -> None:
+        run = getattr(self._result, "run", None)
+        self.undo_button.setEnabled(
+            run is not None and self._undone is None and not self.busy and not self._running
+        )
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        super().set_busy(busy, message)
+        self._update_buttons()
+
+    def ready(self) -> bool:
+        return not self._running and (self._result is not None or self._error is not None)
+
+    def nextId(self) -> int:
+        return -1
+
+    # ---------------------------------------------------------------- undo
+    def _confirm_undo(self) -> None:
+        if getattr(self._result, "run", None) is None:
+            return
+        self._question = ask(
+            self,
+            self.tr("Undo this billing?"),
+            self.tr("Delete the draft invoices this billing made in Xero?"),
+            self.tr("&Delete the drafts"),
+            self.tr("&Keep them"),
+            self.undo,
+            informative=self.tr(
+                "Drafts are deleted in Xero. An invoice approved or paid since is left "
+                "as it is, and listed. The hours can be billed again later."
+            ),
+        )
+
+    def undo(self) -> None:
+        run = getattr(self._result, "run", None)
+        if run is None or self.busy:
+            return
+        self.run_task(
+            undo_task,
+            self.state.ctx,
+            self.state.connection_id,
+            run.id,
+            message=self.tr("Deleting the drafts in Xero…"),
+            on_done=self._undo_done,
+            on_error=lambda exc: self.show_error(exc, retry=self.undo),
+            on_progress=lambda _e: None,
+        )
+
+    def _undo_done(self, value: tuple[Any, Any]) -> None:
+        undo_run, _original = value
+        self._undone = undo_run
+        self._retranslate_status()
+        self._update_buttons()
+        run = getattr(self._result, "run", None)
+        if run is not None:
+            self.run_task(
+                run_invoices,
+                self.state.ctx,
+                self.state.connection_id,
+                run.id,
+                message=self.tr("Reading the invoices' status in Xero…"),
+                on_done=self._invoices_read,
+                on_error=self._status_unknown,
+            )
+
+    # ---------------------------------------------------------------- words
+    def _retranslate_status(self) -> None:
+        if self._running:
+            text = (
+                self.tr("Stopping after the invoice being sent…")
+                if self._stopping
+                else self.tr("Sending the draft invoices to Xero. This takes a few seconds.")
+            )
+            self.status.setText(text)
+            return
+        result = self._result
+        if result is None:
+            self.status.setText(
+                self.tr("Nothing was sent.") if self._error is not None else self.tr("Starting…")
+            )
+            return
+        data = result.as_json()
+        counts = data["invoices"]
+        made = int(counts.get("created", 0)) + int(counts.get("updated", 0))
+        amounts = " + ".join(
+            money(v, c) for c, v in sorted((data.get("amount_by_currency") or {}).items())
+        )
+        if self._undone is not None:
+            text = self.tr(
+                "Undone: the drafts this billing made are deleted in Xero. The hours can be "
+                "billed again."
+            )
+        elif made == 0:
+            text = self.tr("Nothing was sent: every invoice was already up to date in Xero.")
+        else:
+            text = self.tr(
+                "Sent to Xero: {invoices} ({created} new, {updated} updated), "
+                "{lines}, {hours} hours, {amount}."
+            ).format(
+                invoices=count_text(
+                    made, self.tr("1 draft invoice"), self.tr("{n} draft invoices")
+                ),
+                created=int(counts.get("created", 0)),
+                updated=int(counts.get("updated", 0)),
+                lines=count_text(
+                    int(data.get("lines", 0)), self.tr("1 line"), self.tr("{n} lines")
+                ),
+                hours=hours_text(data.get("hours", 0)),
+                amount=amounts or "—",
+            )
+            if self._stopping:
+                text = self.tr("Stopped before the end.") + " " + text
+            text += " " + self.tr("Approve them in Xero when they are right.")
+        self.status.setText(text)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Send to Xero"))
+        self.setSubTitle(self.tr("The draft invoices are sent to Xero, then listed here."))
+        self.table_label.setText(self.tr("&Invoices in Xero:"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Customer"),
+                self.tr("Number"),
+                self.tr("Amount"),
+                self.tr("Status in Xero"),
+                "",
+            ]
+        )
+        self.table.setAccessibleName(self.tr("Invoices sent to Xero"))
+        self.problems_label.setText(
+            self.tr("Hours not billed ({count}): each says why and what to do.").format(
+                count=len(self._problems)
+            )
+        )
+        self.problems.setHorizontalHeaderLabels([self.tr("Who"), self.tr("Why, and what to do")])
+        self.stop_button.setText(self.tr("&Stop…"))
+        self.undo_button.setText(self.tr("&Undo: delete these drafts…"))
+        self.undo_button.setToolTip(self.tr("Delete in Xero the draft invoices this billing made"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Close"))
+        self._retranslate_status()
+        self._fill()
