@@ -1,0 +1,117 @@
+"""A payroll export under injected Xero and QuickBooks Time faults (the Demo Company's fault
+plans): after at most three exports, Xero holds exactly one draft timesheet per person and
+period with QuickBooks Time's approved hours and one leave record, nothing stays at
+"intent", and one more export writes nothing. 429s are waited out (virtual time)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.app.payroll import export_hours
+from core.app.sync import sync
+from core.engine.leave import save_leave_links
+from core.errors import BridgeError
+from core.sandbox.common import FaultPlan
+from core.sandbox.xero_payroll import parse_day
+from core.services.fetch import load_snapshot
+from core.store.models import JournalEntry
+from tests.e2e.test_payroll_export import (
+    AU_WEEK1,
+    UK_FORTNIGHT1,
+    approved_hours,
+    assert_same_hours,
+    employee_id,
+    shifted,
+    xero_sheets,
+)
+from tests.reliability.support import MemoryBackend, open_demo
+
+KINDS = ("429", "500", "503", "reset", "lost_response")
+
+
+def _open(tmp_path, org):
+    faults = {
+        "qbtime_faults": FaultPlan(seed=1, stall_s=0.6),
+        "xero_faults": FaultPlan(seed=2, stall_s=0.6),
+    }
+    ctx, conn = open_demo(
+        org,
+        tmp_path / "home",
+        tmp_path / "state",
+        MemoryBackend(),
+        sandbox_kwargs=faults,
+        timeout=(2.0, 0.3),
+    )
+    # the simulators live in the same virtual time as the client's waits: a 429's
+    # Retry-After is waited out (at once) and the simulator's minute window moves with it
+    ctx.sandbox.clock.now = ctx.vtime.now
+    sync(ctx, conn)
+    return ctx, conn
+
+
+def _converge(ctx, conn, period):
+    for _ in range(3):
+        try:
+            result = export_hours(ctx, conn, period=period)
+        except BridgeError:
+            continue
+        if result.run is None or not result.failed:
+            break
+    final = export_hours(ctx, conn, period=period)
+    assert final.run is None, final.as_json()
+    assert JournalEntry.select().where(JournalEntry.state == "intent").count() == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_uk_export_under_xero_faults_converges_with_no_duplicate(tmp_path, kind):
+    ctx, conn = _open(tmp_path, "UK")
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    store = ctx.sandbox.store
+    period = shifted(store, UK_FORTNIGHT1)
+    faults = ctx.sandbox.xero_faults
+    for method in ("POST", "DELETE", "PUT"):
+        faults.force(kind, 2, path_contains="payroll.xro/2.0/", method=method)
+    faults.force(kind, 1, path_contains="payroll.xro/2.0/Timesheets", method="GET")
+    ctx.sandbox.qbtime_faults.force(kind, 1, path_contains="/api/v1/timesheets", method="GET")
+    _converge(ctx, conn, period)
+    payroll = store.xero_orgs[1]["payroll"]
+    for name in ("Oliver Hughes", "Sophie Turner"):
+        emp = employee_id(store, 1, name)
+        sheets = [
+            t
+            for t in payroll["Timesheets"]
+            if t["employeeID"] == emp and parse_day(t["startDate"]) == period
+        ]
+        assert len(sheets) == 1, name
+        assert_same_hours(
+            xero_sheets(store, 1, emp)[period][1],
+            approved_hours(store, name, period, period + timedelta(days=13)),
+        )
+    assert len(payroll["EmployeeLeave"][employee_id(store, 1, "Oliver Hughes")]) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_au_export_under_xero_faults_converges_with_no_duplicate(tmp_path, kind):
+    ctx, conn = _open(tmp_path, "AU")
+    store = ctx.sandbox.store
+    period = shifted(store, AU_WEEK1)
+    ctx.sandbox.xero_faults.force(
+        kind, 2, path_contains="payroll.xro/1.0/Timesheets", method="POST"
+    )
+    _converge(ctx, conn, period)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    sheets = [
+        t
+        for t in store.xero_orgs[0]["payroll"]["Timesheets"]
+        if t["EmployeeID"] == olivia and parse_day(t["StartDate"]) == period
+    ]
+    assert len(sheets) == 1
+    assert_same_hours(
+        xero_sheets(store, 0, olivia)[period][1],
+        approved_hours(store, "Olivia Brown", period, period + timedelta(days=6)),
+    )
