@@ -360,6 +360,7 @@ WORDS = {
     "leave": N_("leave types"),
     "import": N_("import"),
     "undo": N_("undo"),
+    "payroll_export": N_("hours sent to Xero Payroll"),
     "planned": N_("planned"),
     "running": N_("running"),
     "cancelled": N_("cancelled"),
@@ -706,12 +707,16 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
                 failed=failed,
             )
         )
+        left_alone = (result.counts or {}).get("left_alone", [])
+        for item in left_alone:  # a payroll export's undo: what Xero did not let us revert
+            out.say(f"  - {item.get('who', '')}: {item.get('what', '')}")
         rows.append(
             {
                 "undo_run_id": result.id,
                 "undone_run_id": original,
                 "outcomes": outcomes,
                 "failed": failed,
+                **({"left_alone": left_alone} if left_alone else {}),
             }
         )
     last = rows[-1]
@@ -807,7 +812,7 @@ def cmd_export_hours(
             for problem in payload["problems"]:
                 out.say(f"  - {problem['who']}: {problem['reason']}")
         if result.run is not None:
-            out.say(tr('To take it back: undo {run}', run=result.run.id))
+            out.say(tr("To take it back: undo {run}", run=result.run.id))
         elif not dry_run:
             out.say(tr("Nothing new to send: Xero already has these hours."))
     out.result(payload)

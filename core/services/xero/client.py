@@ -696,7 +696,9 @@ class XeroClient:
                         info, f"{PAYROLL_V2}/Timesheets/{sheet['id']}", what="payroll timesheets"
                     )
                     detail = full.get("timesheet") if isinstance(full, dict) else None
-                    out.append(mapping.map_v2_timesheet(detail if isinstance(detail, dict) else raw))
+                    out.append(
+                        mapping.map_v2_timesheet(detail if isinstance(detail, dict) else raw)
+                    )
         return out
 
     def save_au_timesheet(
