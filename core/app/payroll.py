@@ -266,9 +266,10 @@ def preview_hours(
     with xero.session:
         calendars = _calendars(xero, api)
         employees_raw = xero.employees(api, include_terminated=False)
+        rate_rows = xero.earnings_rates(api)
         rates = {
             r["id"].lower(): eng.EarningsRate(r["id"].lower(), r["name"], bool(r["active"]))
-            for r in xero.earnings_rates(api)
+            for r in rate_rows
         }
         leave_types = {
             lt.leave_type_id.lower(): eng.LeaveKind(
@@ -277,7 +278,7 @@ def preview_hours(
             for lt in xero.leave_types(api)
         }
     employees: dict[str, eng.PayEmployee] = {}
-    default_rate = _default_rate(rates, api)
+    default_rate = _default_rate(rate_rows, api)
     for emp in employees_raw:
         raw = emp.raw
         cal = str(raw.get("PayrollCalendarID") or raw.get("payrollCalendarID") or "").lower()
@@ -399,12 +400,18 @@ def preview_hours(
     )
 
 
-def _default_rate(rates: dict[str, eng.EarningsRate], api: PayrollApi) -> str:
+def _default_rate(rates: list[dict[str, Any]], api: PayrollApi) -> str:
     """NZ/UK employees carry no ordinary rate in the Employees list: the organisation's first
-    regular-earnings rate (Xero lists it first: "Regular Hours")."""
-    del api
-    for rate in rates.values():
-        return rate.id
+    current regular-earnings rate (Xero lists "Regular Hours" first), else its first rate."""
+    if api is not PayrollApi.V2:
+        return ""
+    regular = [
+        r
+        for r in rates
+        if str(r.get("type", "")).lower() in ("regularearnings", "ordinarytimeearnings")
+    ]
+    for rate in [*(r for r in regular if r["active"]), *regular, *rates]:
+        return str(rate["id"]).lower()
     return ""
 
 
