@@ -12,7 +12,6 @@
     <name>BillingPreviewPage</name>
     <message>
         <source>Not approved yet in QuickBooks Time: {line}</source>
-        <extracomment>the columns of the invoices&apos; tree</extracomment>
         <translation>Pas encore approuvé dans QuickBooks Time&#xa0;: {line}</translation>
     </message>
     <message>
@@ -60,14 +59,6 @@
         <translation>Parmi elles, {hours} heures ne sont pas encore approuvées (en italique).</translation>
     </message>
     <message>
-        <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there; amounts are before tax, Xero adds the tax of each item.</source>
-        <translation>Rien n’est envoyé à Xero avant que vous cliquiez sur Envoyer à Xero. Les factures y restent des brouillons&#xa0;; les montants sont avant taxes, Xero ajoute la taxe de chaque article.</translation>
-    </message>
-    <message>
-        <source>Total {currency}: {amount}</source>
-        <translation>Total {currency}&#xa0;: {amount}</translation>
-    </message>
-    <message>
         <source>&amp;Invoices ({count}), each with its lines:</source>
         <translation>&amp;Factures ({count}), chacune avec ses lignes&#xa0;:</translation>
     </message>
@@ -88,12 +79,20 @@
         <translation>non envoyée (voir les heures laissées de côté)</translation>
     </message>
     <message>
-        <source>Item&apos;s sales price in Xero</source>
-        <translation>Prix de vente de l’article dans Xero</translation>
+        <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there. Amounts are before tax: Xero adds the tax.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Job&apos;s billable rate in QuickBooks Time</source>
-        <translation>Taux facturable du projet dans QuickBooks Time</translation>
+        <source>Total: {amount}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Item price in Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job rate in QuickBooks Time</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Preview the invoices</source>
@@ -483,7 +482,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <name>ConflictTableModel</name>
     <message>
         <source>Customer</source>
-        <extracomment>the order kinds are listed in (filter combo, sorting by kind)</extracomment>
+        <extracomment>the order kinds are listed in (filter combo, sorting by kind) spaces that look like a space but never break a line: in the list they wrap like one (the details mark them as a difference)</extracomment>
         <translation>Client</translation>
     </message>
     <message>
@@ -492,7 +491,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Item</source>
-        <translation>Article</translation>
+        <translation>Article en stock</translation>
     </message>
     <message>
         <source>Custom field</source>
@@ -504,7 +503,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Time off</source>
-        <translation>Congé</translation>
+        <translation>Congés</translation>
     </message>
     <message>
         <source>Location</source>
@@ -575,10 +574,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Suggested: link to “{name}”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Decide again: the data changed</source>
         <translation>À redécider&#xa0;: les données ont changé</translation>
     </message>
@@ -593,6 +588,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Link to “{name}”</source>
         <translation>Lier à «&#xa0;{name}&#xa0;»</translation>
+    </message>
+    <message>
+        <source>Suggested: link</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Link to record {number}</source>
@@ -1373,7 +1372,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Items and custom fields</source>
-        <translation>Articles et champs personnalisés</translation>
+        <translation>Articles en stock et champs personnalisés</translation>
     </message>
     <message>
         <source>Team members and time off</source>
@@ -1405,7 +1404,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Import &amp;items from Xero</source>
-        <translation>Importer les a&amp;rticles de Xero</translation>
+        <translation>Importer les a&amp;rticles en stock de Xero</translation>
     </message>
     <message>
         <source>Team members pick them on timesheets, and they appear on invoices and reports. Only items that are sold and not tracked as inventory are imported.</source>
@@ -1413,11 +1412,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Require all team members to select an item</source>
-        <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article</translation>
+        <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article en stock</translation>
     </message>
     <message>
         <source>When they clock in or switch customer. Available when items are imported.</source>
-        <translation>Quand ils pointent leur arrivée ou changent de client. Disponible si les articles sont importés.</translation>
+        <translation>Quand ils pointent leur arrivée ou changent de client. Disponible si les articles en stock sont importés.</translation>
     </message>
     <message>
         <source>Import &amp;tracking categories as custom fields</source>
@@ -1445,11 +1444,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Name of the items&apos; custom &amp;field:</source>
-        <translation>Nom du &amp;champ personnalisé des articles&#xa0;:</translation>
+        <translation>Nom du &amp;champ personnalisé des articles en stock&#xa0;:</translation>
     </message>
     <message>
         <source>Name of the items&apos; custom field</source>
-        <translation>Nom du champ personnalisé des articles</translation>
+        <translation>Nom du champ personnalisé des articles en stock</translation>
     </message>
     <message>
         <source>&amp;Manage Xero customers…</source>
@@ -1588,7 +1587,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No: Xero has no payroll for this organisation, so only customers, items and tracking categories are imported.</source>
-        <translation>Non&#xa0;: Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
+        <translation>Non&#xa0;: Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles en stock et les catégories de suivi sont importés.</translation>
     </message>
     <message>
         <source>&quot;{organisation}&quot; uses Xero Payroll. To bring in its employees and leave, Xero must ask you once more, in your browser, for access to employees and leave. Click &quot;Allow payroll access&quot;, then &quot;Allow access&quot; in Xero.</source>
@@ -1644,7 +1643,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles</translation>
+        <translation>Articles en stock</translation>
     </message>
     <message>
         <source>Custom fields</source>
@@ -1657,6 +1656,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Time off</source>
         <translation>Congés</translation>
+    </message>
+    <message>
+        <source>Draft invoices in Xero</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Created</source>
@@ -1808,7 +1811,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Item</source>
-        <translation>Article</translation>
+        <translation>Article en stock</translation>
     </message>
     <message>
         <source>Team member&apos;s access to a customer</source>
@@ -1882,8 +1885,12 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Déjà dans Xero, inchangée</translation>
     </message>
     <message>
-        <source>Not sent</source>
-        <translation>Non envoyée</translation>
+        <source>Not sent (see the problems)</source>
+        <translation>Non envoyée (voir les problèmes)</translation>
+    </message>
+    <message>
+        <source>{hours} h — {reason} ({days})</source>
+        <translation>{hours} h — {reason} ({days})</translation>
     </message>
     <message>
         <source>No approved hours</source>
@@ -1893,10 +1900,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <source>(already in Xero)</source>
         <extracomment>the people whose timesheet is in Xero for the period once sent (as the result counts)</extracomment>
         <translation>(déjà dans Xero)</translation>
-    </message>
-    <message>
-        <source>{day}, {hours} h: {reason}</source>
-        <translation>{day}, {hours} h&#xa0;: {reason}</translation>
     </message>
 </context>
 <context>
@@ -1950,14 +1953,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Rien n&apos;a été envoyé&#xa0;: Xero avait déjà ces heures.</translation>
     </message>
     <message>
-        <source>Timesheets: {created} new, {updated} updated, {unchanged} unchanged, {skipped} not sent.
-Leave: {leave_created} sent, {leave_skipped} not sent.
-Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
-        <translation>Feuilles de temps&#xa0;: {created} nouvelles, {updated} mises à jour, {unchanged} inchangées, {skipped} non envoyées.
-Congés&#xa0;: {leave_created} envoyés, {leave_skipped} non envoyés.
-Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
-    </message>
-    <message>
         <source>&amp;Not sent, and what to do:</source>
         <translation>&amp;Non envoyé, et que faire&#xa0;:</translation>
     </message>
@@ -1982,12 +1977,24 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Que faire ensuite dans Xero</translation>
     </message>
     <message>
+        <source>Nothing from this sending waits in Xero. Send hours again from the start page whenever you are ready.</source>
+        <translation>Rien de cet envoi n&apos;attend dans Xero. Envoyez à nouveau les heures depuis la page d&apos;accueil quand vous le souhaitez.</translation>
+    </message>
+    <message>
         <source>In Xero, open Payroll, then Timesheets: the draft timesheets wait for your approval there. Check and approve them before the pay run. Hours changed in QuickBooks Time later are sent as an update of the draft when you send hours for this period again.</source>
         <translation>Dans Xero, ouvrez «&#xa0;Payroll&#xa0;», puis «&#xa0;Timesheets&#xa0;»&#xa0;: les feuilles de temps brouillons y attendent votre approbation. Vérifiez-les et approuvez-les avant la paie. Les heures modifiées plus tard dans QuickBooks Time sont envoyées en mise à jour du brouillon quand vous envoyez à nouveau les heures de cette période.</translation>
     </message>
     <message>
         <source>&amp;Undo this sending…</source>
         <translation>&amp;Défaire cet envoi…</translation>
+    </message>
+    <message>
+        <source>Timesheets — new: {created}, updated: {updated}, unchanged: {unchanged}, not sent: {skipped}.
+Leave — sent: {leave_created}, not sent: {leave_skipped}.
+Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
+        <translation>Feuilles de temps — nouvelles&#xa0;: {created}, mises à jour&#xa0;: {updated}, inchangées&#xa0;: {unchanged}, non envoyées&#xa0;: {skipped}.
+Congés — envoyés&#xa0;: {leave_created}, non envoyés&#xa0;: {leave_skipped}.
+Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
     </message>
     <message>
         <source>&amp;Finish</source>
@@ -2060,20 +2067,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Total de la période</translation>
     </message>
     <message>
-        <source>{hours} hours of work</source>
-        <translation>{hours} heures de travail</translation>
-    </message>
-    <message>
-        <source>{hours} hours of time off</source>
-        <translation>{hours} heures de congé</translation>
-    </message>
-    <message>
         <source>Nothing to send: Xero already has these hours, or none are approved yet.</source>
         <translation>Rien à envoyer&#xa0;: Xero a déjà ces heures, ou aucune n&apos;est encore approuvée.</translation>
-    </message>
-    <message>
-        <source>To send: {timesheets} ({created} new, {updated} updated) and {leave}. Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
-        <translation>À envoyer&#xa0;: {timesheets} ({created} nouvelles, {updated} mises à jour) et {leave}. Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
     </message>
     <message>
         <source>1 timesheet</source>
@@ -2088,8 +2083,20 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>1 congé</translation>
     </message>
     <message>
+        <source>{work} hours of work, {leave} hours of time off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no leave</source>
+        <translation>aucun congé</translation>
+    </message>
+    <message>
         <source>{n} leave records</source>
         <translation>{n} congés</translation>
+    </message>
+    <message>
+        <source>To send: {timesheets} (new: {created}, updated: {updated}) and {leave}. Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
+        <translation>À envoyer&#xa0;: {timesheets} (nouvelles&#xa0;: {created}, mises à jour&#xa0;: {updated}) et {leave}. Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
     </message>
     <message>
         <source>Send hours to Xero: preview</source>
@@ -2108,12 +2115,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Qui</translation>
     </message>
     <message>
-        <source>Hours of work per day</source>
-        <translation>Heures de travail par jour</translation>
-    </message>
-    <message>
-        <source>Time off</source>
-        <translation>Congés</translation>
+        <source>Hours per day, then time off</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Hours</source>
@@ -2377,7 +2380,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This app adds your customers, items and team members to QuickBooks Time with an access key. An administrator of your QuickBooks Time account creates it once:</source>
-        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
+        <translation>Cette application ajoute vos clients, vos articles en stock et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
     </message>
     <message>
         <source>1. Sign in to QuickBooks Time as an administrator.
@@ -2479,7 +2482,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>ReviewPage</name>
     <message>
         <source>Review look-alike records</source>
-        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;) how the characters that differ between two names are marked (not by colour alone)</extracomment>
+        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;) how the characters that differ between two names are marked (not by colour alone) the share of the room each text column gets (the reason is the longest text) up to this many records, each row is as tall as its wrapped texts; above, two lines a row (measuring every row of a very long list would slow down each decision)</extracomment>
         <translation>Vérifier les éléments qui se ressemblent</translation>
     </message>
     <message>
@@ -2572,7 +2575,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Match in QuickBooks Time:</source>
-        <translation>C&amp;orrespondance dans QuickBooks Time&#xa0;:</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Similar record in QuickBooks Time to link to</source>
@@ -2779,14 +2782,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Actif</translation>
     </message>
     <message>
-        <source>In Xero:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>In QuickBooks Time:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
@@ -2813,6 +2808,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>No change</source>
         <translation>Aucun changement</translation>
+    </message>
+    <message>
+        <source>The characters that differ are marked</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Rename</source>
@@ -2971,7 +2970,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles</translation>
+        <translation>Articles en stock</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -3101,11 +3100,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Available here: customers, items and tracking categories, plus employees and leave types, because Xero Payroll exists in this country.</source>
-        <translation>Disponibles ici&#xa0;: les clients, les articles et les catégories de suivi, ainsi que les employés et les types de congés, car la paie Xero existe dans ce pays.</translation>
+        <translation>Disponibles ici&#xa0;: les clients, les articles en stock et les catégories de suivi, ainsi que les employés et les types de congés, car la paie Xero existe dans ce pays.</translation>
     </message>
     <message>
         <source>Available here: customers, items and tracking categories. Xero has no payroll in this country, so employees and leave are not imported (add team members in QuickBooks Time yourself).</source>
-        <translation>Disponibles ici&#xa0;: les clients, les articles et les catégories de suivi. Xero n&apos;offre pas la paie dans ce pays&#xa0;: les employés et les congés ne sont donc pas importés (ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time).</translation>
+        <translation>Disponibles ici&#xa0;: les clients, les articles en stock et les catégories de suivi. Xero n&apos;offre pas la paie dans ce pays&#xa0;: les employés et les congés ne sont donc pas importés (ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time).</translation>
     </message>
     <message>
         <source>Welcome</source>
@@ -3113,7 +3112,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This assistant brings your Xero customers, items and employees into QuickBooks Time. First, where is your Xero organisation?</source>
-        <translation>Cet assistant importe vos clients, vos articles et vos employés Xero dans QuickBooks Time. D&apos;abord, où se trouve votre organisation Xero&#xa0;?</translation>
+        <translation>Cet assistant importe vos clients, vos articles en stock et vos employés Xero dans QuickBooks Time. D&apos;abord, où se trouve votre organisation Xero&#xa0;?</translation>
     </message>
     <message>
         <source>Nothing is changed until you have seen a preview and clicked &quot;Start import&quot;. You can come back, change your choices, and undo an import later.</source>
@@ -3189,7 +3188,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Item</source>
-        <translation>Article</translation>
+        <translation>Article en stock</translation>
     </message>
     <message>
         <source>Custom field</source>
@@ -3201,7 +3200,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Time off</source>
-        <translation>Congé</translation>
+        <translation>Congés</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -3217,7 +3216,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles</translation>
+        <translation>Articles en stock</translation>
     </message>
     <message>
         <source>Custom fields</source>
@@ -3392,7 +3391,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles</translation>
+        <translation>Articles en stock</translation>
     </message>
     <message>
         <source>Tracking categories</source>
