@@ -37,7 +37,7 @@ from tests.reliability.support import (
 
 ROOT = Path(__file__).resolve().parents[2]
 #: QuickBooks Time write requests in a clean import of the AU Demo Company (5 POST, 3 PUT)
-AU_WRITES = 8
+AU_WRITES = 7  # pinned by test_the_soak_points_cover_every_write_of_the_first_import
 
 
 def _prepare(tmp_path: Path, org: str = "AU") -> tuple[Path, Path, Path]:
@@ -177,3 +177,28 @@ def test_a_run_killed_after_its_last_write_is_marked_even_with_nothing_left(tmp_
         assert run.status == "failed" and run.counts.get("interrupted") is True
     finally:
         ctx.close()
+
+
+def test_the_soak_points_cover_every_write_of_the_first_import(tmp_path):
+    """AU_WRITES is the number of QuickBooks Time writes of a first AU import: the soak's kill
+    points are drawn from 1..AU_WRITES, so a point past the last write would never kill (the
+    kill is asserted) and a plan that grows would leave writes no point reaches."""
+    from core.app.sync import sync
+    from tests.reliability.support import MemoryBackend
+
+    ctx, conn = open_demo("AU", tmp_path / "home", tmp_path / "state", MemoryBackend())
+    writes = 0
+    handle = ctx.sandbox.qbtime.handle
+
+    def counting(request):
+        nonlocal writes
+        if request.method in ("POST", "PUT", "DELETE"):
+            writes += 1
+        return handle(request)
+
+    ctx.sandbox.qbtime.handle = counting
+    try:
+        sync(ctx, conn)
+    finally:
+        ctx.close()
+    assert writes == AU_WRITES
