@@ -229,8 +229,19 @@ def _bill_time(driver: Driver, wizard: BridgeWizard, home_page) -> None:
     home_page.bill_button.click()
     driver.pump(lambda: wizard.currentId() == int(PageId.BILL_RANGE))
     driver.shot(wizard, "10-bill-range")
+    bill_range = wizard.pages[PageId.BILL_RANGE]
     wizard.next()
-    driver.pump(lambda: wizard.currentId() == int(PageId.BILL_PREVIEW), 60)
+    driver.pump(
+        lambda: (
+            wizard.currentId() == int(PageId.BILL_PREVIEW)
+            or (bill_range.banner.isVisible() and not bill_range.busy)
+        ),
+        60,
+    )
+    if wizard.currentId() != int(PageId.BILL_PREVIEW):  # signed in before invoicing was on
+        driver.shot(wizard, "10a-bill-sign-in-again")
+        bill_range.banner.button.click()
+        driver.pump(lambda: wizard.currentId() == int(PageId.BILL_PREVIEW), 60)
     driver.shot(wizard, "11-bill-preview")
     wizard.next()
     from .pages.billing_send import BillingSendPage

@@ -25,6 +25,7 @@ def kind_name(kind: str) -> str:
         "custom_fields": QCoreApplication.translate("Outcome", "Custom fields"),
         "assignments": QCoreApplication.translate("Outcome", "Customers open to all team members"),
         "leave": QCoreApplication.translate("Outcome", "Time off"),
+        "invoices": QCoreApplication.translate("Outcome", "Draft invoices in Xero"),
     }
     return names.get(kind, kind)
 

@@ -80,19 +80,19 @@
     </message>
     <message>
         <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there. Amounts are before tax: Xero adds the tax.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n’est envoyé à Xero avant que vous cliquiez sur Envoyer à Xero. Les factures y restent des brouillons. Les montants sont avant taxes&#xa0;: Xero ajoute les taxes.</translation>
     </message>
     <message>
         <source>Total: {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Total&#xa0;: {amount}</translation>
     </message>
     <message>
         <source>Item price in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Prix de l’article dans Xero</translation>
     </message>
     <message>
         <source>Job rate in QuickBooks Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Taux du projet dans QuickBooks Time</translation>
     </message>
     <message>
         <source>Preview the invoices</source>
@@ -514,14 +514,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Type</translation>
     </message>
     <message>
-        <source>In Xero</source>
-        <translation>Dans Xero</translation>
-    </message>
-    <message>
-        <source>In QuickBooks Time</source>
-        <translation>Dans QuickBooks Time</translation>
-    </message>
-    <message>
         <source>Match</source>
         <translation type="unfinished"></translation>
     </message>
@@ -588,6 +580,14 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Link to “{name}”</source>
         <translation>Lier à «&#xa0;{name}&#xa0;»</translation>
+    </message>
+    <message>
+        <source>Xero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QuickBooks Time</source>
+        <translation type="unfinished">QuickBooks Time</translation>
     </message>
     <message>
         <source>Suggested: link</source>
@@ -1659,7 +1659,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Draft invoices in Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Factures brouillons dans Xero</translation>
     </message>
     <message>
         <source>Created</source>
@@ -2084,7 +2084,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>{work} hours of work, {leave} hours of time off</source>
-        <translation type="unfinished"></translation>
+        <translation>{work} heures de travail, {leave} heures de congé</translation>
     </message>
     <message>
         <source>no leave</source>
@@ -2116,7 +2116,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Hours per day, then time off</source>
-        <translation type="unfinished"></translation>
+        <translation>Heures par jour, puis congés</translation>
     </message>
     <message>
         <source>Hours</source>

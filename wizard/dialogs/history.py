@@ -64,10 +64,19 @@ def load_history(connection_id: int) -> list[RunRow]:
                 dict(counts.get("outcomes", {})),
                 int(counts.get("failed", 0) or 0),
                 run.undoes_run_id,
-                can_undo(run),
+                can_undo(run) or _billing_undoable(run),
             )
         )
     return rows
+
+
+def _billing_undoable(run: Any) -> bool:
+    """A billing run that sent something and is not undone (its Undo deletes our drafts)."""
+    return (
+        run.kind == "invoicing"
+        and not run.dry_run
+        and run.status in ("done", "cancelled", "failed")
+    )
 
 
 def cascade_undo_task(

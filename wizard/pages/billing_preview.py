@@ -92,7 +92,7 @@ class BillingPreviewPage(BasePage):
         box.addWidget(self.totals_label)
         split.addWidget(problems)
         split.addWidget(invoices)
-        split.setStretchFactor(0, 1)
+        split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         self.body.addWidget(split, 1)
         self.split = split
@@ -225,12 +225,12 @@ class BillingPreviewPage(BasePage):
             self.notice.setText(
                 self.tr(
                     "Nothing is sent to Xero until you click Send to Xero. The invoices stay "
-                    "drafts there; amounts are before tax, Xero adds the tax of each item."
+                    "drafts there. Amounts are before tax: Xero adds the tax."
                 )
             )
         self.totals_label.setText(
             "  ".join(
-                self.tr("Total {currency}: {amount}").format(currency=c, amount=money(v, c))
+                self.tr("Total: {amount}").format(amount=money(v, c))
                 for c, v in sorted(totals.items())
             )
         )
@@ -250,8 +250,8 @@ class BillingPreviewPage(BasePage):
 
     def price_source_words(self, source: str) -> str:
         words = {
-            "item": self.tr("Item's sales price in Xero"),
-            "job": self.tr("Job's billable rate in QuickBooks Time"),
+            "item": self.tr("Item price in Xero"),
+            "job": self.tr("Job rate in QuickBooks Time"),
         }
         return words.get(source, source)
 

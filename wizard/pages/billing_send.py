@@ -251,6 +251,11 @@ class BillingSendPage(BasePage):
             self.problems.setItem(row, 0, cell(who))
             self.problems.setItem(row, 1, cell(reason))
         fit_rows(self.problems)
+        self.problems_label.setText(
+            self.tr("Hours not billed ({count}): each says why and what to do.").format(
+                count=len(self._problems)
+            )
+        )
         self._show_result_widgets(self._result is not None or self._error is not None)
         self._update_buttons()
 
@@ -392,11 +397,6 @@ class BillingSendPage(BasePage):
             ]
         )
         self.table.setAccessibleName(self.tr("Invoices sent to Xero"))
-        self.problems_label.setText(
-            self.tr("Hours not billed ({count}): each says why and what to do.").format(
-                count=len(self._problems)
-            )
-        )
         self.problems.setHorizontalHeaderLabels([self.tr("Who"), self.tr("Why, and what to do")])
         self.stop_button.setText(self.tr("&Stop…"))
         self.undo_button.setText(self.tr("&Undo: delete these drafts…"))
