@@ -515,7 +515,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Match</source>
-        <translation type="unfinished"></translation>
+        <translation>Ressemblance</translation>
     </message>
     <message>
         <source>Why</source>
@@ -531,39 +531,39 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Same name</source>
-        <translation type="unfinished"></translation>
+        <translation>Même nom</translation>
     </message>
     <message>
         <source>Same name, one without e-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>Même nom, un sans courriel</translation>
     </message>
     <message>
         <source>Same name, different e-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>Même nom, autre courriel</translation>
     </message>
     <message>
         <source>Same e-mail, other name</source>
-        <translation type="unfinished"></translation>
+        <translation>Même courriel, autre nom</translation>
     </message>
     <message>
         <source>Same name, cut short</source>
-        <translation type="unfinished"></translation>
+        <translation>Même nom, tronqué</translation>
     </message>
     <message>
         <source>Same name with a number</source>
-        <translation type="unfinished"></translation>
+        <translation>Même nom avec un numéro</translation>
     </message>
     <message>
         <source>Similar name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom semblable</translation>
     </message>
     <message>
         <source>Nothing similar</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien de semblable</translation>
     </message>
     <message>
         <source>Suggested: create new</source>
-        <translation type="unfinished"></translation>
+        <translation>Suggestion : créer</translation>
     </message>
     <message>
         <source>Decide again: the data changed</source>
@@ -571,11 +571,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Your choice</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>“{name}”: {likeness}, {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>À vous de choisir</translation>
     </message>
     <message>
         <source>Link to “{name}”</source>
@@ -583,15 +579,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Xero</source>
-        <translation type="unfinished"></translation>
+        <translation>Xero</translation>
     </message>
     <message>
         <source>QuickBooks Time</source>
-        <translation type="unfinished">QuickBooks Time</translation>
+        <translation>QuickBooks Time</translation>
     </message>
     <message>
         <source>Suggested: link</source>
-        <translation type="unfinished"></translation>
+        <translation>Suggestion : lier</translation>
     </message>
     <message>
         <source>Link to record {number}</source>
@@ -612,6 +608,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Create as “{name}”</source>
         <translation>Créer sous le nom «&#xa0;{name}&#xa0;»</translation>
+    </message>
+    <message>
+        <source>“{name}” — {likeness}, {reason}</source>
+        <translation>« {name} » — {likeness}, {reason}</translation>
     </message>
     <message>
         <source>No similar record</source>
@@ -2463,19 +2463,19 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>Review</name>
     <message>
         <source>Never import</source>
-        <translation type="unfinished"></translation>
+        <translation>Ne jamais importer</translation>
     </message>
     <message>
         <source>Ask me next time</source>
-        <translation type="unfinished"></translation>
+        <translation>Me demander la prochaine fois</translation>
     </message>
     <message>
         <source>1 record will wait for your decision</source>
-        <translation type="unfinished"></translation>
+        <translation>1 élément attendra votre décision</translation>
     </message>
     <message>
         <source>{n} records will wait for your decision</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} éléments attendront votre décision</translation>
     </message>
 </context>
 <context>
@@ -2575,7 +2575,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Match in QuickBooks Time:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Correspondance dans QuickBooks Time :</translation>
     </message>
     <message>
         <source>Similar record in QuickBooks Time to link to</source>
@@ -2615,27 +2615,27 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Leave this record out of the import, this time and the next ones</source>
-        <translation type="unfinished"></translation>
+        <translation>Laisser cet élément hors de l’importation, cette fois-ci et les suivantes</translation>
     </message>
     <message>
         <source>&amp;Accept 1 suggestion</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Accepter 1 suggestion</translation>
     </message>
     <message>
         <source>&amp;Accept {n} suggestions</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Accepter {n} suggestions</translation>
     </message>
     <message>
         <source>Link each record to the QuickBooks Time record with the same name, and add as new each record with nothing similar, as suggested in the list. One Undo brings them all back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Lier chaque élément à l’élément de QuickBooks Time qui porte le même nom, et ajouter comme nouvel élément chaque élément qui n’a rien de semblable, comme suggéré dans la liste. Un seul Défaire les annule tous.</translation>
     </message>
     <message>
         <source>&amp;Accept suggestions</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Accepter les suggestions</translation>
     </message>
     <message>
         <source>No record waiting here has a suggestion: the rest are yours to decide.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun élément en attente n’a de suggestion : c’est à vous de décider pour les autres.</translation>
     </message>
     <message>
         <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
@@ -2647,23 +2647,23 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Choose Create new, Rename or {never}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez Créer un nouvel élément, Renommer ou {never}.</translation>
     </message>
     <message>
         <source>Linking does not change this</source>
-        <translation type="unfinished"></translation>
+        <translation>La liaison ne change pas cette valeur</translation>
     </message>
     <message>
         <source>There is nothing similar in QuickBooks Time to link to: choose Create new, Rename or {never}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Il n’y a rien de semblable dans QuickBooks Time à lier : choisissez Créer un nouvel élément, Renommer ou {never}.</translation>
     </message>
     <message>
         <source>Suggestions accepted: {count}. Undo brings them back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Suggestions acceptées : {count}. Défaire les annule.</translation>
     </message>
     <message>
         <source>Nothing was accepted: no record waiting here has a suggestion.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rien n’a été accepté : aucun élément en attente n’a de suggestion.</translation>
     </message>
     <message>
         <source>Restore and &amp;link</source>
@@ -2795,11 +2795,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>Téléphone</translation>
     </message>
     <message>
         <source>Address</source>
-        <translation type="unfinished">Adresse</translation>
+        <translation>Adresse</translation>
     </message>
     <message>
         <source>Changes in QuickBooks Time: “{old}” becomes “{new}”</source>
@@ -2811,7 +2811,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The characters that differ are marked</source>
-        <translation type="unfinished"></translation>
+        <translation>Les caractères qui diffèrent sont mis en évidence</translation>
     </message>
     <message>
         <source>Rename</source>

@@ -140,8 +140,13 @@ def test_send_hours_period_problems_preview_send_result_and_undo(connected_env, 
     assert "Olivia Brown" in people
     assert page.table.rowCount() == len(page._lines) + 1
     total_row = page.table.rowCount() - 1
-    assert page.table.item(total_row, 3).text() == f"{regular + leave:.2f}"
-    assert f"{regular:.2f}" in page.headline.text()
+    assert page.table.item(total_row, 2).text() == f"{regular + leave:.2f}"
+    assert f"{regular:.2f} hours of work" in page.headline.text()
+    assert page.table.item(total_row, 1).text() == (
+        f"{regular:.2f} hours of work, {leave:.2f} hours of time off"
+    )
+    shown = [page.table.item(r, 2).text() for r in range(total_row)]
+    assert round(sum(float(h) for h in shown), 2) == pytest.approx(regular + leave)  # adds up
     assert wiz.button(QWizard.WizardButton.NextButton).text() == "&Send to Xero"
     sent_people = [line for line in page._lines if line.action in ("create", "update")]
     _click_next(wiz, qtbot)
@@ -165,6 +170,7 @@ def test_send_hours_period_problems_preview_send_result_and_undo(connected_env, 
     assert done._undone == "undone", done.banner.label.text()
     assert "undone" in done.status.text()
     assert not done.undo_button.isEnabled()
+    assert "Nothing from this sending waits in Xero" in done.next_steps.text()
     assert _draft_hours(box, tenants["AU"]) == pytest.approx(drafts_before)
     # the same hours would go again (AU payroll 1.0 has no DELETE: our draft is emptied, so
     # it is updated rather than created)
@@ -216,14 +222,14 @@ def test_send_hours_pages_in_french(connected_env, qtbot):
     preview = _page(wiz, qtbot, PageId.PAYROLL_PREVIEW)
     assert preview.title() == "Envoyer les heures à Xero\u00a0: aperçu"
     assert preview.headline.text().startswith("À envoyer\u00a0:")
-    assert "," in preview.table.item(preview.table.rowCount() - 1, 3).text()  # 7,60
+    assert "," in preview.table.item(preview.table.rowCount() - 1, 2).text()  # 40,75
     assert wiz.button(QWizard.WizardButton.NextButton).text() == "&Envoyer à Xero"
     _click_next(wiz, qtbot)
     done = _page(wiz, qtbot, PageId.PAYROLL_DONE)
     assert done.title() == "Envoyer les heures à Xero\u00a0: résultat"
     assert done.undo_button.text() == "&Défaire cet envoi…"
     assert done.next_heading.text() == "Que faire ensuite dans Xero"
-    assert done.numbers.text().startswith("Feuilles de temps\u00a0:")
+    assert done.numbers.text().startswith("Feuilles de temps — nouvelles\u00a0:")
     assert "Total de la période\u00a0:" in done.numbers.text()
     assert "attendent votre approbation" in done.next_steps.text()
     for text in (done.status.text(), done.numbers.text(), done.next_steps.text()):

@@ -433,6 +433,7 @@ class HomePage(BasePage):
     # ---------------------------------------------------------------- send hours to Xero
     def _build_payroll(self) -> None:
         """The "Send hours to Xero" section: shown only for organisations with Xero Payroll."""
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QHBoxLayout, QWidget
 
         self.payroll_box = QWidget(self)
@@ -443,11 +444,10 @@ class HomePage(BasePage):
         self.send_hours_button = QPushButton(self.payroll_box)
         self.send_hours_button.setMinimumHeight(34)
         self.send_hours_button.clicked.connect(self.send_hours)
-        row = QHBoxLayout()
-        row.addWidget(self.send_hours_button)
-        row.addStretch(1)
+        row = QHBoxLayout()  # the button, and beside it what it does: compact at 800×600
+        row.addWidget(self.send_hours_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.payroll_label, 1)
         box.addWidget(self.payroll_heading)
-        box.addWidget(self.payroll_label)
         box.addLayout(row)
         self.payroll_box.hide()
         self.body.addWidget(self.payroll_box)

@@ -151,9 +151,9 @@ class PayrollDonePage(BasePage):
             self.status.setText(self.tr("Nothing was sent: Xero already had these hours."))
         self.numbers.setText(
             self.tr(
-                "Timesheets: {created} new, {updated} updated, {unchanged} unchanged, {skipped} "
-                "not sent.\nLeave: {leave_created} sent, {leave_skipped} not sent.\nTotal for "
-                "the period: {regular} hours of work, {leave_hours} hours of time off."
+                "Timesheets — new: {created}, updated: {updated}, unchanged: {unchanged}, not "
+                "sent: {skipped}.\nLeave — sent: {leave_created}, not sent: {leave_skipped}.\n"
+                "Total for the period: {regular} hours of work, {leave_hours} hours of time off."
             ).format(
                 created=int(sheets.get("created", 0)),
                 updated=int(sheets.get("updated", 0)),
@@ -173,6 +173,21 @@ class PayrollDonePage(BasePage):
         self.problems.setHorizontalHeaderLabels([self.tr("Who"), self.tr("Why, and what to do")])
         self.problems.setAccessibleName(self.tr("Not sent, and what to do"))
         self.next_heading.setText(self.tr("What to do next in Xero"))
+        if self._undone == "undone" or not sent:
+            self.next_steps.setText(
+                self.tr(
+                    "Nothing from this sending waits in Xero. Send hours again from the start "
+                    "page whenever you are ready."
+                )
+            )
+        else:
+            self._show_next_steps()
+        self.undo_button.setText(self.tr("&Undo this sending…"))
+        self.undo_button.setEnabled(self.run_id() is not None and self._undone != "undone")
+        self.undo_button.setVisible(self.run_id() is not None)
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish"))
+
+    def _show_next_steps(self) -> None:
         self.next_steps.setText(
             self.tr(
                 "In Xero, open Payroll, then Timesheets: the draft timesheets wait for your "
@@ -181,7 +196,3 @@ class PayrollDonePage(BasePage):
                 "for this period again."
             )
         )
-        self.undo_button.setText(self.tr("&Undo this sending…"))
-        self.undo_button.setEnabled(self.run_id() is not None and self._undone != "undone")
-        self.undo_button.setVisible(self.run_id() is not None)
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish"))

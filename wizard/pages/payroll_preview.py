@@ -34,7 +34,7 @@ def action_text(action: str) -> str:
         "create": QCoreApplication.translate("Payroll", "New draft timesheet"),
         "update": QCoreApplication.translate("Payroll", "Our draft timesheet updated"),
         "unchanged": QCoreApplication.translate("Payroll", "Already in Xero, unchanged"),
-        "skip": QCoreApplication.translate("Payroll", "Not sent"),
+        "skip": QCoreApplication.translate("Payroll", "Not sent (see the problems)"),
         "none": QCoreApplication.translate("Payroll", "No approved hours"),
     }
     return words.get(action, action)
@@ -102,15 +102,19 @@ def person_line(person: Any) -> PersonLine:
             sent_leave += float(block.hours)
             leave_count += 1
         leave.append((text, float(block.hours)))
+    by_reason: dict[str, list[tuple[date, float]]] = {}
     for item in getattr(person, "left_out", None) or []:
         if isinstance(item, str):
             left.append(item)
             continue
+        days_left = by_reason.setdefault(sentence(item.reason), [])
+        days_left.append((as_day(item.day), float(item.hours)))
+    for reason, days_left in by_reason.items():  # one line per reason, its days after it
         left.append(
-            QCoreApplication.translate("Payroll", "{day}, {hours} h: {reason}").format(
-                day=short_day(as_day(item.day)),
-                hours=hours_text(float(item.hours)),
-                reason=sentence(item.reason),
+            QCoreApplication.translate("Payroll", "{hours} h — {reason} ({days})").format(
+                hours=hours_text(sum(h for _d, h in days_left)),
+                reason=reason,
+                days=", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in sorted(days_left)),
             )
         )
     regular = getattr(person, "regular_hours", None)
@@ -139,11 +143,13 @@ def preview_period(preview: Any) -> tuple[date, date] | None:
 
 
 def preview_lines(preview: Any) -> list[PersonLine]:
-    return [person_line(p) for p in getattr(preview, "people", None) or []]
+    """The people whose timesheet goes to Xero first, then the others, each by name."""
+    lines = [person_line(p) for p in getattr(preview, "people", None) or []]
+    return sorted(lines, key=lambda line: (line.action not in SENT, line.name.casefold()))
 
 
 class PayrollPreviewPage(BasePage):
-    COLUMNS = 6
+    COLUMNS = 5  # who, hours per day (work, then time off), hours, in Xero, left out
 
     def build(self) -> None:
         self.headline = paragraph(parent=self)
@@ -156,14 +162,12 @@ class PayrollPreviewPage(BasePage):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 140)
-        self.table.setColumnWidth(2, 140)
-        self.table.setColumnWidth(4, 130)
-        self.table.setColumnWidth(5, 160)
+        self.table.setColumnWidth(0, 120)
+        self.table.setColumnWidth(3, 115)
+        self.table.setColumnWidth(4, 210)
         self.table_label.setBuddy(self.table)
         self.body.addWidget(self.table_label)
         self.body.addWidget(self.table, 1)
@@ -201,32 +205,39 @@ class PayrollPreviewPage(BasePage):
         lines = self._lines
         self.table.setRowCount(len(lines) + (1 if lines else 0))
         for row, line in enumerate(lines):
-            days = ", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in line.days) or "—"
-            leave_text = "; ".join(f"{n}: {hours_text(h)}" for n, h in line.leave) or "—"
+            days = ", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in line.days)
+            leave = [f"{n}: {hours_text(h)}" for n, h in line.leave]
             self.table.setItem(row, 0, cell(line.name))
-            self.table.setItem(row, 1, cell(days))
-            self.table.setItem(row, 2, cell(leave_text))
-            self.table.setItem(row, 3, cell(hours_text(line.hours), align_right=True))
-            self.table.setItem(row, 4, cell(action_text(line.action)))
-            self.table.setItem(row, 5, cell("\n".join(line.left_out) or "—"))
+            self.table.setItem(row, 1, cell("\n".join([x for x in [days, *leave] if x]) or "—"))
+            self.table.setItem(row, 2, cell(hours_text(line.hours), align_right=True))
+            self.table.setItem(row, 3, cell(action_text(line.action)))
+            self.table.setItem(row, 4, cell("\n".join(line.left_out) or "—"))
         if lines:
-            regular, leave = self.totals()
+            regular, leave_hours = self.totals()
             row = len(lines)
             self.table.setItem(row, 0, cell(self.tr("Total for the period")))
             self.table.setItem(
-                row, 1, cell(self.tr("{hours} hours of work").format(hours=hours_text(regular)))
+                row,
+                1,
+                cell(
+                    self.tr("{work} hours of work, {leave} hours of time off").format(
+                        work=hours_text(regular), leave=hours_text(leave_hours)
+                    )
+                ),
             )
-            self.table.setItem(
-                row, 2, cell(self.tr("{hours} hours of time off").format(hours=hours_text(leave)))
-            )
-            self.table.setItem(row, 3, cell(hours_text(regular + leave), align_right=True))
-            for col in (0, 3):
+            self.table.setItem(row, 2, cell(hours_text(regular + leave_hours), align_right=True))
+            for col in (0, 1, 2):
                 item = self.table.item(row, col)
                 if item is not None:
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
         fit_rows(self.table)
+
+    def leave_words(self, n: int) -> str:
+        if n == 0:
+            return self.tr("no leave")
+        return self.tr("1 leave record") if n == 1 else self.tr("{n} leave records").format(n=n)
 
     def headline_text(self) -> str:
         counts = self.counts()
@@ -237,17 +248,15 @@ class PayrollPreviewPage(BasePage):
                 "Nothing to send: Xero already has these hours, or none are approved yet."
             )
         return self.tr(
-            "To send: {timesheets} ({created} new, {updated} updated) and {leave}. Total for "
-            "the period: {regular} hours of work, {leave_hours} hours of time off."
+            "To send: {timesheets} (new: {created}, updated: {updated}) and {leave}. Total "
+            "for the period: {regular} hours of work, {leave_hours} hours of time off."
         ).format(
             timesheets=self.tr("1 timesheet")
             if sheets == 1
             else self.tr("{n} timesheets").format(n=sheets),
             created=counts["create"],
             updated=counts["update"],
-            leave=self.tr("1 leave record")
-            if self.leave_count() == 1
-            else self.tr("{n} leave records").format(n=self.leave_count()),
+            leave=self.leave_words(self.leave_count()),
             regular=hours_text(regular),
             leave_hours=hours_text(leave),
         )
@@ -266,8 +275,7 @@ class PayrollPreviewPage(BasePage):
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Who"),
-                self.tr("Hours of work per day"),
-                self.tr("Time off"),
+                self.tr("Hours per day, then time off"),
                 self.tr("Hours"),
                 self.tr("In Xero"),
                 self.tr("Left out, and why"),
