@@ -252,3 +252,37 @@ def test_undo_never_archives_the_user_behind_the_key(demo_ctx):
     undo(ctx, conn, result.run.id)
     assert _user(store, new_owner)["active"] is True, "undo archived the key's owner"
     assert all(_user(store, uid)["active"] is False for uid in others)
+
+
+def test_the_owner_attack_through_the_headless_commands(tmp_path, memory_keyring, capsys):
+    """The same attack as a scheduled run meets it: `connect-qbtime`, `connect-xero`,
+    `options archive_unmatched=true`, `sync` on a Demo Company whose Xero has the owner,
+    terminated. The owner stays active, named in the output as a conflict to decide."""
+    import main
+    from core.store.secrets import TokenStore
+
+    data_file, _added = _demo(
+        tmp_path, [dict(FirstName="Camille", LastName="Tremblay", Email=OWNER_EMAIL, **TERMINATED)]
+    )
+    tokens = TokenStore(memory_keyring, trust_backend=True)
+    state = tmp_path / "demo-state"
+    demo = ["--demo-data", str(data_file), "--demo-state", str(state)]
+
+    def run(*argv):
+        code = main.main([*argv, *demo, "--json"], tokens=tokens)
+        out = capsys.readouterr().out.strip().splitlines()
+        return code, (json.loads(out[-1]) if out else None)
+
+    assert run("connect-qbtime")[0] == 0
+    assert run("connect-xero", "--org", "Maison Verdure Australia")[0] == 0
+    assert run("options", "archive_unmatched=true")[0] == 0
+    code, out = run("sync")
+    assert code == 0, out
+    assert out["conflicts"] >= 1
+    users = json.loads((state / "qbtime.json").read_text(encoding="utf-8"))["users"]
+    owner = next(u for u in users if u["id"] == OWNER_ID)
+    assert owner["active"] is True and owner["email"] == OWNER_EMAIL
+    assert (owner["first_name"], owner["last_name"]) == ("Camille", "Tremblay")
+    code = main.main(["review", *demo], tokens=tokens)
+    listing = capsys.readouterr().out
+    assert code == 0 and "Camille Tremblay" in listing and OWNER_EMAIL in listing
