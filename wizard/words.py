@@ -26,6 +26,7 @@ def kind_name(kind: str) -> str:
         "assignments": QCoreApplication.translate("Outcome", "Customers open to all team members"),
         "leave": QCoreApplication.translate("Outcome", "Time off"),
         "invoices": QCoreApplication.translate("Outcome", "Draft invoices in Xero"),
+        "timesheets": QCoreApplication.translate("Outcome", "Draft timesheets in Xero Payroll"),
     }
     return names.get(kind, kind)
 

@@ -515,7 +515,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Match</source>
-        <translation>Ressemblance</translation>
+        <translation>Similitude</translation>
     </message>
     <message>
         <source>Why</source>
@@ -563,7 +563,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Suggested: create new</source>
-        <translation>Suggestion : créer</translation>
+        <translation>Suggestion&#xa0;: créer</translation>
     </message>
     <message>
         <source>Decide again: the data changed</source>
@@ -587,7 +587,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Suggested: link</source>
-        <translation>Suggestion : lier</translation>
+        <translation>Suggestion&#xa0;: lier</translation>
     </message>
     <message>
         <source>Link to record {number}</source>
@@ -611,7 +611,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>“{name}” — {likeness}, {reason}</source>
-        <translation>« {name} » — {likeness}, {reason}</translation>
+        <translation>«&#xa0;{name}&#xa0;» — {likeness}, {reason}</translation>
     </message>
     <message>
         <source>No similar record</source>
@@ -991,6 +991,22 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Drafts are deleted in Xero. An invoice approved or paid since is left as it is. The hours can be billed again later.</source>
         <translation>Les brouillons sont supprimés dans Xero. Une facture approuvée ou payée depuis reste telle quelle. Les heures pourront être facturées de nouveau plus tard.</translation>
+    </message>
+    <message>
+        <source>Undo sending {number}?</source>
+        <translation>Défaire l’envoi {number}&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Take the hours of sending {number} back out of Xero Payroll?</source>
+        <translation>Retirer de Xero Payroll les heures de l’envoi {number}&#xa0;?</translation>
+    </message>
+    <message>
+        <source>&amp;Undo the sending</source>
+        <translation>&amp;Défaire l’envoi</translation>
+    </message>
+    <message>
+        <source>The draft timesheets and leave this sending made are removed from Xero, and the drafts it changed are put back as they were. A timesheet already approved in Xero is left alone and listed. QuickBooks Time is not changed.</source>
+        <translation>Les feuilles de temps brouillons et les congés créés par cet envoi sont retirés de Xero, et les brouillons qu’il a modifiés sont remis comme avant. Une feuille de temps déjà approuvée dans Xero n’est pas touchée et elle est signalée. QuickBooks Time n’est pas modifié.</translation>
     </message>
 </context>
 <context>
@@ -1660,6 +1676,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Draft invoices in Xero</source>
         <translation>Factures brouillons dans Xero</translation>
+    </message>
+    <message>
+        <source>Draft timesheets in Xero Payroll</source>
+        <translation>Feuilles de temps brouillons dans Xero Payroll</translation>
     </message>
     <message>
         <source>Created</source>
@@ -2467,7 +2487,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Ask me next time</source>
-        <translation>Me demander la prochaine fois</translation>
+        <translation>Me le redemander</translation>
     </message>
     <message>
         <source>1 record will wait for your decision</source>
@@ -2575,7 +2595,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Match in QuickBooks Time:</source>
-        <translation>&amp;Correspondance dans QuickBooks Time :</translation>
+        <translation>&amp;Correspondance dans QuickBooks Time&#xa0;:</translation>
     </message>
     <message>
         <source>Similar record in QuickBooks Time to link to</source>
@@ -2635,7 +2655,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>No record waiting here has a suggestion: the rest are yours to decide.</source>
-        <translation>Aucun élément en attente n’a de suggestion : c’est à vous de décider pour les autres.</translation>
+        <translation>Aucun élément en attente n’a de suggestion&#xa0;: c’est à vous de décider pour les autres.</translation>
     </message>
     <message>
         <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
@@ -2655,15 +2675,15 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>There is nothing similar in QuickBooks Time to link to: choose Create new, Rename or {never}.</source>
-        <translation>Il n’y a rien de semblable dans QuickBooks Time à lier : choisissez Créer un nouvel élément, Renommer ou {never}.</translation>
+        <translation>Il n’y a rien de semblable dans QuickBooks Time à lier&#xa0;: choisissez Créer un nouvel élément, Renommer ou {never}.</translation>
     </message>
     <message>
         <source>Suggestions accepted: {count}. Undo brings them back.</source>
-        <translation>Suggestions acceptées : {count}. Défaire les annule.</translation>
+        <translation>Suggestions acceptées&#xa0;: {count}. Défaire les annule.</translation>
     </message>
     <message>
         <source>Nothing was accepted: no record waiting here has a suggestion.</source>
-        <translation>Rien n’a été accepté : aucun élément en attente n’a de suggestion.</translation>
+        <translation>Rien n’a été accepté&#xa0;: aucun élément en attente n’a de suggestion.</translation>
     </message>
     <message>
         <source>Restore and &amp;link</source>

@@ -28,7 +28,8 @@ def _imported(ctx, conn):
 def _window(ctx, conn, qtbot, country="AU"):
     state = WizardState(ctx, country=country, connection_id=conn.id)
     wiz = BridgeWizard(state, already_set_up=True)
-    qtbot.addWidget(wiz)
+    # the workers finish before the window and the database go (no task left at teardown)
+    qtbot.addWidget(wiz, before_close_func=lambda w: w.tasks.wait(WAIT))
     wiz.show()
     home = wiz.pages[PageId.HOME]
     qtbot.waitUntil(lambda: not home.busy and home._info is not None, timeout=WAIT)
@@ -278,3 +279,36 @@ def test_stopping_while_sending_asks_first_and_leads_to_the_result(connected_env
         payroll_send.send_task = real
         release.set()
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_history_names_a_sending_and_undoes_it(connected_env, qtbot):
+    from core.app.payroll import preview_hours, send_hours
+
+    ctx, box, tenants, conn = connected_env
+    _imported(ctx, conn)
+    before = _draft_hours(box, tenants["AU"])
+    _wiz, home = _window(ctx, conn, qtbot)
+    qtbot.waitUntil(lambda: not home.busy, timeout=WAIT)
+    result = send_hours(ctx, conn, preview_hours(ctx, conn, None))  # the default period
+    assert result.run is not None
+    assert _draft_hours(box, tenants["AU"]) > before
+
+    home.show_history()
+    history = home.history
+    qtbot.waitUntil(lambda: history.isVisible() and not history._busy, timeout=WAIT)
+    row = next(i for i, r in enumerate(history._rows) if r.id == result.run.id)
+    assert history.table.item(row, 1).text() == "Hours sent to Xero Payroll"
+    created = result.as_json()["timesheets"]["created"]
+    assert (
+        f"Draft timesheets in Xero Payroll: {created} created" in history.table.item(row, 3).text()
+    )
+    history.table.selectRow(row)
+    assert history.undo_button.isEnabled()
+    qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
+    assert "Xero Payroll" in history._question.text()
+    _answer_yes(qtbot, history._question)
+    qtbot.waitUntil(lambda: not history._busy and history._message is not None, timeout=WAIT)
+    assert history._message[0] == "undone"
+    assert _draft_hours(box, tenants["AU"]) == pytest.approx(before)
+    assert ImportRun.get_by_id(result.run.id).status == "undone"
+    history.reject()

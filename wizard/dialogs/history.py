@@ -64,7 +64,7 @@ def load_history(connection_id: int) -> list[RunRow]:
                 dict(counts.get("outcomes", {})),
                 int(counts.get("failed", 0) or 0),
                 run.undoes_run_id,
-                can_undo(run) or _billing_undoable(run),
+                can_undo(run) or _billing_undoable(run) or _payroll_undoable(run),
             )
         )
     return rows
@@ -74,6 +74,15 @@ def _billing_undoable(run: Any) -> bool:
     """A billing run that sent something and is not undone (its Undo deletes our drafts)."""
     return (
         run.kind == "invoicing"
+        and not run.dry_run
+        and run.status in ("done", "cancelled", "failed")
+    )
+
+
+def _payroll_undoable(run: Any) -> bool:
+    """Hours sent to Xero Payroll, not undone (its Undo takes our drafts and leave back)."""
+    return (
+        run.kind == "payroll_export"
         and not run.dry_run
         and run.status in ("done", "cancelled", "failed")
     )
@@ -246,6 +255,9 @@ class HistoryDialog(QDialog):
             return
         if run.kind == "invoicing":
             self._confirm_undo_billing(run)
+            return
+        if run.kind == "payroll_export":
+            self._confirm_undo_payroll(run)
             return
         self._question = ask(
             self,
@@ -428,5 +440,23 @@ class HistoryDialog(QDialog):
             informative=self.tr(
                 "Drafts are deleted in Xero. An invoice approved or paid since is left as it "
                 "is. The hours can be billed again later."
+            ),
+        )
+
+    def _confirm_undo_payroll(self, run: RunRow) -> None:
+        """Hours sent to Xero Payroll: the same words as the result page's Undo."""
+        self._question = ask(
+            self,
+            self.tr("Undo sending {number}?").format(number=run.id),
+            self.tr("Take the hours of sending {number} back out of Xero Payroll?").format(
+                number=run.id
+            ),
+            self.tr("&Undo the sending"),
+            self.tr("&Keep them"),
+            lambda: self.undo(run.id),
+            informative=self.tr(
+                "The draft timesheets and leave this sending made are removed from Xero, and "
+                "the drafts it changed are put back as they were. A timesheet already approved "
+                "in Xero is left alone and listed. QuickBooks Time is not changed."
             ),
         )
