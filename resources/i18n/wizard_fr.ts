@@ -3299,8 +3299,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Payé</translation>
     </message>
     <message>
-        <source>Sent to Xero</source>
-        <translation>Envoyé à Xero</translation>
+        <source>Sent to Xero Payroll when you send hours</source>
+        <translation>Envoyé à Xero Payroll quand vous envoyez les heures</translation>
     </message>
     <message>
         <source>Notes</source>

@@ -312,3 +312,17 @@ def test_the_history_names_a_sending_and_undoes_it(connected_env, qtbot):
     assert _draft_hours(box, tenants["AU"]) == pytest.approx(before)
     assert ImportRun.get_by_id(result.run.id).status == "undone"
     history.reject()
+
+
+def test_no_screen_promises_an_export_the_product_does_not_make(qapp):
+    """Time off is said to go to Xero Payroll only "when you send hours" (issue 13's Why)."""
+    from wizard.models.preview import Words
+
+    assert Words().field("export_to_xero") == "Sent to Xero Payroll when you send hours"
+    assert install_language("fr")
+    try:
+        assert Words().field("export_to_xero") == (
+            "Envoyé à Xero Payroll quand vous envoyez les heures"
+        )
+    finally:
+        install_language("en")

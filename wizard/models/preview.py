@@ -172,7 +172,7 @@ class Words(QObject):
             "address": self.tr("Address"),
             "time_off_code": self.tr("Time-off code"),
             "is_paid": self.tr("Paid"),
-            "export_to_xero": self.tr("Sent to Xero"),
+            "export_to_xero": self.tr("Sent to Xero Payroll when you send hours"),
             "notes": self.tr("Notes"),
         }.get(key, key.replace("_", " ").capitalize())
 
