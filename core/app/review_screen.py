@@ -6,6 +6,8 @@
   on its own without asking (e.g. a former employee with a near namesake) are left out,
   unless someone answered them earlier.
 * :func:`load_review` — one call for the background worker: plan, conflicts, saved rows.
+* :func:`record_facts` — e-mail, phone and address of each Xero record and each QuickBooks
+  Time record the review may compare, read from the snapshot (side by side on the screen).
 * :func:`link_changes` — field by field, what linking a Xero record to a QuickBooks Time
   candidate changes on the QuickBooks Time side, by the plan's own rules
   (:func:`~core.engine.plan.linked_name`, :func:`~core.engine.plan.linked_email`,
@@ -19,15 +21,17 @@ from dataclasses import dataclass, field
 from core.engine.matching import Candidate, Conflict
 from core.engine.names import exact_key
 from core.engine.plan import ImportOptions, ImportPlan, linked_active, linked_email, linked_name
-from core.engine.records import Snapshot
+from core.engine.records import Address, Snapshot
 from core.engine.review import ReviewRow, review_rows
 from core.store.models import Connection, Decision
 
 __all__ = [
     "FieldChange",
+    "RecordFacts",
     "ReviewData",
     "link_changes",
     "load_review",
+    "record_facts",
     "review_conflicts",
     "unmatched_for_export",
 ]
@@ -88,6 +92,9 @@ class ReviewData:
     unmatched: list[tuple[str, str, str]] = field(default_factory=list)
     #: nothing was ever fetched for this connection (an empty review would be misleading)
     no_data: bool = False
+    #: e-mail, phone, address by (kind, xero id) and by (kind, QuickBooks Time id)
+    xero_facts: dict[tuple[str, str], RecordFacts] = field(default_factory=dict)
+    qbt_facts: dict[tuple[str, int], RecordFacts] = field(default_factory=dict)
 
 
 def load_review(conn: Connection, options: ImportOptions | None = None) -> ReviewData:
@@ -96,13 +103,111 @@ def load_review(conn: Connection, options: ImportOptions | None = None) -> Revie
 
     snap, plan = current_plan(conn, options)
     conflicts = review_conflicts(conn, plan)
+    xero_facts, qbt_facts = record_facts(snap)
     return ReviewData(
         plan=plan,
         conflicts=conflicts,
         rows=review_rows(conn, conflicts),
         unmatched=unmatched_for_export(plan),
         no_data=_empty(snap),
+        xero_facts=xero_facts,
+        qbt_facts=qbt_facts,
     )
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What tells two look-alike records apart besides the name ("" when unknown)."""
+
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+def address_text(address: Address | None) -> str:
+    """An address on one line: "12 Beach Rd, Bondi NSW 2026, Australia"."""
+    if address is None:
+        return ""
+    town = " ".join(p.strip() for p in (address.city, address.region, address.postal_code) if p)
+    parts = (address.line1, address.line2, town, address.country)
+    return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _contact_phone(raw: dict) -> str:
+    """The first phone of a Xero contact (default, then mobile, then the others)."""
+    phones = [p for p in raw.get("Phones") or () if isinstance(p, dict)]
+    order = {"DEFAULT": 0, "MOBILE": 1, "DDI": 2}
+    for phone in sorted(phones, key=lambda p: order.get(str(p.get("PhoneType")), 3)):
+        number = _text(phone.get("PhoneNumber"))
+        if number:
+            prefix = [_text(phone.get(k)) for k in ("PhoneCountryCode", "PhoneAreaCode")]
+            cc, area = prefix
+            return " ".join(p for p in (f"+{cc}" if cc else "", area, number) if p)
+    return ""
+
+
+def _employee_address(raw: dict) -> str:
+    home = raw.get("HomeAddress") or raw.get("address")
+    if not isinstance(home, dict):
+        return ""
+
+    def get(*keys: str) -> str:
+        return next((_text(home.get(k)) for k in keys if _text(home.get(k))), "")
+
+    return address_text(
+        Address(
+            line1=get("AddressLine1", "addressLine1"),
+            line2=get("AddressLine2", "addressLine2"),
+            city=get("City", "city"),
+            region=get("Region", "region"),
+            postal_code=get("PostalCode", "postCode"),
+            country=get("Country", "countryName"),
+        )
+    )
+
+
+def record_facts(
+    snap: Snapshot,
+) -> tuple[dict[tuple[str, str], RecordFacts], dict[tuple[str, int], RecordFacts]]:
+    """E-mail, phone and address of the records a review compares, by review kind:
+    customers and locations (Xero contacts, QuickBooks Time customers and job locations),
+    team members (Xero employees, QuickBooks Time users). Only what is known."""
+    xero: dict[tuple[str, str], RecordFacts] = {}
+    qbt: dict[tuple[str, int], RecordFacts] = {}
+    for contact in snap.contacts:
+        facts = RecordFacts(
+            contact.email.strip(), _contact_phone(contact.raw), address_text(contact.best_address)
+        )
+        if facts != RecordFacts():
+            xero[("customer", contact.contact_id)] = facts
+            xero[("location", contact.contact_id)] = facts
+    for emp in snap.employees:
+        raw = emp.raw
+        phone = _text(raw.get("Mobile")) or _text(raw.get("Phone")) or _text(raw.get("phoneNumber"))
+        facts = RecordFacts(emp.email.strip(), phone, _employee_address(raw))
+        if facts != RecordFacts():
+            xero[("employee", emp.employee_id)] = facts
+    for user in snap.users:
+        facts = RecordFacts(user.email.strip(), _text(user.raw.get("mobile_number")), "")
+        if facts != RecordFacts():
+            qbt[("employee", user.id)] = facts
+    places: dict[int, list[str]] = {}
+    for loc in snap.locations:
+        text = address_text(loc.address)
+        if text and loc.active:
+            qbt[("location", loc.id)] = RecordFacts(address=text)
+            for jobcode_id in loc.jobcode_ids:
+                places.setdefault(jobcode_id, []).append(text)
+    for job in snap.jobcodes:
+        found = list(places.get(job.id, []))
+        found += [qbt[("location", i)].address for i in job.locations if ("location", i) in qbt]
+        if found:
+            qbt[("customer", job.id)] = RecordFacts(address="; ".join(dict.fromkeys(found)))
+    return xero, qbt
 
 
 def _empty(snap: Snapshot) -> bool:

@@ -81,7 +81,11 @@ def test_conflicts_are_listed_with_kinds_reasons_and_details(connected_env, host
     assert all(page.cell(r, REASON) for r in range(rows))
     reasons = [page.cell(r, REASON) for r in range(rows)]
     assert "differs only by accents" in reasons and "& instead of and" in reasons
-    assert {page.cell(r, DECISION) for r in range(rows)} == {"Not decided"}
+    # nothing is decided yet: each row shows the suggested action, or says it is the person's
+    assert all(
+        page.cell(r, DECISION).startswith("Suggested: ") or page.cell(r, DECISION) == "Your choice"
+        for r in range(rows)
+    )
     # details of the selected record: Xero vs QuickBooks Time, field by field
     search_and_enter(page, qtbot, "bondi beach")
     assert page.current_row().conflict.xero_name == BONDI
@@ -90,8 +94,8 @@ def test_conflicts_are_listed_with_kinds_reasons_and_details(connected_env, host
     assert page.compare.item(0, 1).text() == "Bondi Beach Cafe"  # QB Time now, kept visible
     assert page.compare.item(0, 2).text() == "→ " + BONDI  # after linking
     assert page.compare.item(0, 2).font().bold()
-    assert not page.isComplete()
-    assert not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    assert page.isComplete()  # what is not decided waits for the next time
+    assert wiz.button(QWizard.WizardButton.NextButton).isEnabled()
     # accessible names on the inputs and the table
     for widget in (page.search, page.kind_combo, page.table, page.candidates, page.compare):
         assert widget.accessibleName()
@@ -144,25 +148,24 @@ def test_keyboard_link_is_saved_survives_a_new_page_and_undo_redo(connected_env,
     assert page2.progress_label.text().startswith("2 of ")
 
 
-def test_accept_all_exact_hide_decided_and_kind_filter(connected_env, host, qtbot):
+def test_accept_suggestions_hide_decided_and_kind_filter(connected_env, host, qtbot):
     _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
     from core.engine.review import is_exact_safe
 
-    safe = [r.conflict for r in page.rows() if is_exact_safe(r.conflict)]
-    assert len(safe) >= 3
-    assert page.accept_exact_button.isEnabled()
-    # nothing in the Demo Company is "no candidate and safe to create": disabled, with why
-    assert not page.create_unmatched_button.isEnabled()
-    assert "automatically" in page.create_unmatched_button.toolTip()
-    page.accept_exact_button.setFocus()
-    qtbot.keyClick(page.accept_exact_button, Qt.Key.Key_Space)
-    for conflict in safe:
+    exact = [r.conflict for r in page.rows() if is_exact_safe(r.conflict)]
+    assert len(exact) >= 3
+    assert page.accept_button.isEnabled()
+    page.accept_button.setFocus()
+    qtbot.keyClick(page.accept_button, Qt.Key.Key_Space)
+    # the names that differ only by capitals or spaces are among the suggestions
+    for conflict in exact:
         saved = decision(conn, (conflict.kind, conflict.xero_id))
         assert saved.action == "link" and saved.target_qbt_id == conflict.candidates[0].qbt_id
-    linked = Decision.select().where(Decision.connection == conn.id).count()
-    assert linked == len(safe)
-    assert page.banner.isVisible() and f"Records linked: {len(safe)}." in page.banner.label.text()
-    assert not page.accept_exact_button.isEnabled()
+    safe = list(Decision.select().where(Decision.connection == conn.id))
+    assert len(safe) > len(exact)
+    assert page.banner.isVisible()
+    assert f"Suggestions accepted: {len(safe)}." in page.banner.label.text()
+    assert not page.accept_button.isEnabled()
     # one undo step for the whole bulk action
     page.undo()
     assert Decision.select().where(Decision.connection == conn.id).count() == 0
@@ -259,37 +262,36 @@ def test_csv_export_then_import_updates_decisions_and_reports_bad_lines(
     text = page.banner.label.text()
     assert "Decisions applied: 2." in text
     assert f"Line {bad_line}:" in text and '"maybe" is not a decision' in text
-    assert page.model.text(page.model.row_at(page.model.row_of(skip_key)), DECISION) == "Skip"
+    skip_row = page.model.row_at(page.model.row_of(skip_key))
+    assert page.model.text(skip_row, DECISION) == "Never import"
     # one undo step for the whole file
     page.undo()
     assert decision(conn, skip_key) is None and decision(conn, create_key) is None
 
 
-def test_next_waits_for_every_decision_or_the_leave_for_later_box(connected_env, host, qtbot):
+def test_next_is_always_enabled_and_says_how_many_records_wait(connected_env, host, qtbot):
     pages = {PageId.REVIEW: ReviewPage, PageId.PREVIEW: PreviewPage, PageId.IMPORT: StubImportPage}
     state, wiz, page, _conn = open_review(connected_env, host, qtbot, pages=pages)
     next_button = wiz.button(QWizard.WizardButton.NextButton)
-    assert not page.isComplete() and not next_button.isEnabled()
-    page.leave_later.setFocus()
-    qtbot.keyClick(page.leave_later, Qt.Key.Key_Space)
+    total = page.model.rowCount()
     assert page.isComplete() and next_button.isEnabled()
-    qtbot.keyClick(page.leave_later, Qt.Key.Key_Space)
-    assert not page.isComplete()
+    assert page.waiting_label.text() == f"{total} records will wait for your decision"
 
-    # decide everything with the keyboard: "Decide later" does not count, Skip does
+    # decide everything with the keyboard: "Ask me next time" still waits, Never import does not
     page.table.setFocus()
     page.later_button.setFocus()
     qtbot.keyClick(page.later_button, Qt.Key.Key_Space)
-    assert not page.isComplete()
+    assert page.isComplete()
     assert "1 for later" in page.progress_label.text()
-    total = page.model.rowCount()
+    assert page.waiting_label.text() == f"{total} records will wait for your decision"
     for _ in range(total):
-        if page.isComplete():
+        if page.waiting_label.text() == "":
             break
         page.skip_button.setFocus()
         qtbot.keyClick(page.skip_button, Qt.Key.Key_Space)  # moves on to the next one
     assert page.isComplete() and next_button.isEnabled()
     assert page.progress_label.text() == f"{total} of {total} decided"
+    assert page.waiting_label.text() == ""
 
     # Return on a control that has no use for it presses the default button: Next
     qtbot.keyClick(page.hide_decided, Qt.Key.Key_Return)

@@ -37,7 +37,7 @@ def test_a_record_taken_by_another_decision_is_not_offered_and_the_page_says_why
         f"• {target.name}: That QuickBooks Time record is already linked to "
         f'"{first.conflict.xero_name}"'
     ) in text
-    assert text.endswith("Choose Create new, Rename or Skip.")
+    assert text.endswith("Choose Create new, Rename or Never import.")
     assert decision(conn, second.key) is None
 
 

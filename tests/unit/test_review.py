@@ -333,7 +333,7 @@ def test_link_target_already_taken_is_refused(conn, three):
     with pytest.raises(LinkTargetTaken) as err:
         decide(conn, other, "link", target_qbt_id=11)
     assert '"Smith Family Trust"' in err.value.user_message("en")
-    assert "« Smith Family Trust »" in err.value.user_message("fr")
+    assert "«\u00a0Smith Family Trust\u00a0»" in err.value.user_message("fr")
     # an existing link, or one the matcher reports on the candidate
     Link.create(connection=conn, kind="customer", xero_id="x7", qbt_id=21)
     with pytest.raises(LinkTargetTaken):
@@ -356,7 +356,8 @@ def test_rename_rules(conn, three):
         "The new name has 65 characters; QuickBooks Time allows at most 64. Shorten it."
     )
     assert err.value.user_message("fr") == (
-        "Le nouveau nom compte 65 caractères ; QuickBooks Time en permet au plus 64. Raccourcissez-le."
+        "Le nouveau nom compte 65 caractères\u00a0; QuickBooks Time en permet au plus 64. "
+        "Raccourcissez-le."
     )
     with pytest.raises(NewNameInvalid):
         decide(conn, c, "rename", new_name="Two\nlines")
@@ -387,7 +388,7 @@ def test_create_refused_when_the_name_cannot_be_used(conn, french):
     assert decide(conn, full, "skip").action == "skip"
     with pytest.raises(UnknownDecision) as err:
         decide(conn, too_long, "merge")
-    assert "« merge »" in err.value.user_message()
+    assert "«\u00a0merge\u00a0»" in err.value.user_message()
     assert Decision.select().count() == 2
 
 
@@ -854,7 +855,7 @@ def test_import_problems_in_french_and_multiline_cells(conn, accents, tmp_path, 
     write_rows(path, rows)
     report = import_csv(conn, accents, path)
     assert [(p.line, p.xero_id) for p in report.problems] == [(4, "x2"), (5, "x3")]
-    assert report.problems[0].reason.startswith("« peut-être » n’est pas une décision")
+    assert report.problems[0].reason.startswith("«\u00a0peut-être\u00a0» n’est pas une décision")
     assert "depuis l’exportation" in report.problems[1].reason
     assert saved(conn, accents[0]).note == "ligne 1\nligne 2"
 

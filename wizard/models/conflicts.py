@@ -21,10 +21,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from core.engine.matching import Candidate, Conflict
-from core.engine.review import ReviewRow
+from core.engine.review import ReviewRow, likeness, suggestion
 from wizard.models.base import ListTableModel
+from wizard.words import ask_next_time, never_import
 
-KIND, XERO, CANDIDATE, SCORE, REASON, DECISION = range(6)
+KIND, XERO, CANDIDATE, MATCH, REASON, DECISION = range(6)
 COLUMNS = 6
 
 #: the order kinds are listed in (filter combo, sorting by kind)
@@ -45,6 +46,16 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 3
 Index = QModelIndex | QPersistentModelIndex
 
 
+#: spaces that look like a space but never break a line: in the list they wrap like one
+#: (the details mark them as a difference)
+_UNBREAKABLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2060": ""})
+
+
+def shown(name: str) -> str:
+    """A name as the list shows it: it may wrap at any space, even a no-break one."""
+    return name.translate(_UNBREAKABLE)
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for searching ("eclair" finds "Éclair")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -52,7 +63,8 @@ def fold(text: str) -> str:
 
 
 class ConflictTableModel(ListTableModel):
-    """Kind, Xero value, QuickBooks Time candidate, score, reason, decision."""
+    """Kind, Xero value, QuickBooks Time candidate, how alike in words, reason, decision
+    (or the suggested one)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -74,9 +86,9 @@ class ConflictTableModel(ListTableModel):
     def headers(self) -> list[str]:
         return [
             self.tr("Kind"),
-            self.tr("In Xero"),
-            self.tr("In QuickBooks Time"),
-            self.tr("Score"),
+            self.tr("Xero"),
+            self.tr("QuickBooks Time"),
+            self.tr("Match"),
             self.tr("Why"),
             self.tr("Decision"),
         ]
@@ -91,12 +103,39 @@ class ConflictTableModel(ListTableModel):
             text = self.tr("{name} (archived)").format(name=text)
         return text
 
+    def likeness_text(self, code: str) -> str:
+        """A candidate's likeness (core.engine.review.likeness) in plain words."""
+        words = {
+            "same_name": self.tr("Same name"),
+            "same_name_no_email": self.tr("Same name, one without e-mail"),
+            "same_name_other_email": self.tr("Same name, different e-mail"),
+            "same_email": self.tr("Same e-mail, other name"),
+            "cut_short": self.tr("Same name, cut short"),
+            "numbered_copy": self.tr("Same name with a number"),
+            "similar_name": self.tr("Similar name"),
+        }
+        return words.get(code, self.tr("Similar name"))
+
+    def match_text(self, conflict: Conflict) -> str:
+        if not conflict.candidates:
+            return self.tr("Nothing similar")
+        return self.likeness_text(likeness(conflict, conflict.candidates[0]))
+
+    def suggestion_text(self, conflict: Conflict) -> str:
+        """The suggested action in words, "" when a person must decide."""
+        s = suggestion(conflict)
+        if s is None:
+            return ""
+        if s.action == "create":
+            return self.tr("Suggested: create new")
+        return self.tr("Suggested: link")
+
     def decision_text(self, row: ReviewRow) -> str:
         d = row.decision
         if row.state == "reopened":
             return self.tr("Decide again: the data changed")
         if d is None or row.stale:
-            return self.tr("Not decided")
+            return self.suggestion_text(row.conflict) or self.tr("Your choice")
         if d.action == "link":
             cand = self.candidate_by_id(row.conflict, d.target_qbt_id)
             if cand is not None:
@@ -110,22 +149,28 @@ class ConflictTableModel(ListTableModel):
         if d.action == "create":
             return self.tr("Create new")
         if d.action == "skip":
-            return self.tr("Skip")
+            return never_import()
         if d.action == "rename":
             return self.tr("Create as “{name}”").format(name=d.new_name or "")
-        return self.tr("Decide later")
+        return ask_next_time()
 
     def reason_text(self, conflict: Conflict) -> str:
+        """How the best candidate differs ("differs only by accents"); a name that is only
+        similar is said in the Match column, so here the problem (no score)."""
         if conflict.problem == "near_match" and conflict.candidates:
-            return conflict.candidates[0].describe()
+            best = conflict.candidates[0]
+            if best.reason_code != "similar":
+                return best.describe()
         return conflict.describe()
 
     def reason_tooltip(self, conflict: Conflict) -> str:
         lines = [conflict.describe()]
         for cand in conflict.candidates:
             lines.append(
-                self.tr("“{name}”: {reason} (score {score})").format(
-                    name=cand.name, reason=cand.describe(), score=round(cand.score)
+                self.tr("“{name}” — {likeness}, {reason}").format(
+                    name=cand.name,
+                    likeness=self.likeness_text(likeness(conflict, cand)),
+                    reason=cand.describe(),
                 )
             )
         return "\n".join(lines)
@@ -180,11 +225,11 @@ class ConflictTableModel(ListTableModel):
         if column == KIND:
             return self.kind_label(c.kind)
         if column == XERO:
-            return c.xero_name.strip() or self.tr("(no name)")
+            return shown(c.xero_name.strip()) or self.tr("(no name)")
         if column == CANDIDATE:
-            return self.best_text(c)
-        if column == SCORE:
-            return str(round(c.candidates[0].score)) if c.candidates else "—"
+            return shown(self.best_text(c))
+        if column == MATCH:
+            return self.match_text(c)
         if column == REASON:
             return self.reason_text(c)
         return self.decision_text(row)
@@ -195,8 +240,8 @@ class ConflictTableModel(ListTableModel):
         if column == KIND:
             order = KIND_ORDER.index(c.kind) if c.kind in KIND_ORDER else len(KIND_ORDER)
             return (order, row)
-        if column == SCORE:
-            return (c.candidates[0].score if c.candidates else -1.0, row)
+        if column == MATCH:
+            return (-(c.candidates[0].score if c.candidates else -1.0), row)
         if column == DECISION:
             rank = {"undecided": 0, "reopened": 1, "decided": 2}[r.state]
             return (rank, fold(self.decision_text(r)), row)
@@ -217,8 +262,6 @@ class ConflictTableModel(ListTableModel):
             return self.text(row, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.text(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCORE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column == DECISION and not row.decided:
             font = QFont()
             font.setItalic(True)

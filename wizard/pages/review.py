@@ -7,12 +7,13 @@ CSV export/import run in workers; one decision is a quick local write on the UI 
 
 from __future__ import annotations
 
+from html import escape
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.app.review_screen import ReviewData, link_changes, load_review
+from core.app.review_screen import RecordFacts, ReviewData, link_changes, load_review
 from core.engine import review
 from core.engine.matching import Candidate, Conflict
 from core.engine.names import NAME_LIMIT
@@ -52,19 +53,64 @@ from ..models.conflicts import (
     KEY_ROLE,
     KIND,
     KIND_ORDER,
+    MATCH,
     REASON,
-    SCORE,
     XERO,
     ConflictFilterModel,
     ConflictTableModel,
 )
 from ..widgets import empty_state, paragraph
+from ..words import ask_next_time, count_text, never_import, records_waiting
 from .base import BasePage, EnterGuard
 
 #: problems listed in the banner after a CSV import (the rest: "Show all")
 SHOWN_PROBLEMS = 2
 # the decision (link or restore_link) a candidate of the list is linked with
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
+#: how the characters that differ between two names are marked (not by colour alone)
+DIFF_STYLE = "background-color:#ffe08a;color:#000000;text-decoration:underline;"
+
+
+#: the share of the room each text column gets (the reason is the longest text)
+COLUMN_SHARES = {XERO: 19, CANDIDATE: 22, MATCH: 13, REASON: 28, DECISION: 18}
+#: up to this many records, each row is as tall as its wrapped texts; above, two lines a row
+#: (measuring every row of a very long list would slow down each decision)
+FIT_ROWS_UP_TO = 1000
+
+
+class ReviewTable(QTableView):
+    """The list of records; its text columns share the width by :data:`COLUMN_SHARES`
+    whenever it changes, so that long names and reasons wrap rather than being cut."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.share_columns()
+
+    def fit_rows(self) -> None:
+        """Rows as tall as their texts (short lists), or two lines each (long ones)."""
+        header = self.verticalHeader()
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        mode = (
+            QHeaderView.ResizeMode.ResizeToContents
+            if count <= FIT_ROWS_UP_TO
+            else QHeaderView.ResizeMode.Fixed
+        )
+        header.setSectionResizeMode(mode)
+
+    def share_columns(self) -> None:
+        header = self.horizontalHeader()
+        # room for the scroll bar kept, whether it shows or not (no jump when it appears)
+        bar = self.verticalScrollBar().sizeHint().width()
+        room = self.width() - 2 * self.frameWidth() - bar - header.sectionSize(KIND)
+        total = sum(COLUMN_SHARES.values())
+        left = room
+        columns = list(COLUMN_SHARES)
+        for column in columns[:-1]:
+            width = max(40, room * COLUMN_SHARES[column] // total)
+            header.resizeSection(column, width)
+            left -= width
+        header.resizeSection(columns[-1], max(40, left))
 
 
 class ReviewPage(BasePage):
@@ -79,7 +125,7 @@ class ReviewPage(BasePage):
         self.load_failed = False
         self.rename_dialog: QInputDialog | None = None
         self.problems_dialog: QDialog | None = None
-        self._facts: tuple[tuple[Any, ...], tuple[bool, int, int, bool, bool]] | None = None
+        self._facts: tuple[tuple[Any, ...], tuple[int, bool, bool]] | None = None
         self._details_shown = 0  # how many times the details were shown (not twice for one)
 
         self.stack = QStackedWidget(self)
@@ -111,10 +157,6 @@ class ReviewPage(BasePage):
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(self._build_bulk(main))
-
-        self.leave_later = QCheckBox(main)
-        self.leave_later.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        layout.addWidget(self.leave_later)
         return main
 
     def _build_tools(self, main: QWidget) -> QHBoxLayout:
@@ -166,7 +208,7 @@ class ReviewPage(BasePage):
         self.model = ConflictTableModel(self)
         self.proxy = ConflictFilterModel(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView(main)
+        self.table = ReviewTable(main)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(KIND, Qt.SortOrder.AscendingOrder)
@@ -174,16 +216,18 @@ class ReviewPage(BasePage):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setWordWrap(False)
+        # two lines a row: long names and reasons wrap instead of being cut at 800×600
+        self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.verticalHeader().setDefaultSectionSize(
+            2 * self.table.fontMetrics().lineSpacing() + 8
+        )
+        self.table.verticalHeader().setMinimumSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column in (XERO, CANDIDATE, REASON, DECISION):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        # "Kind" and "Score" hold a few words and numbers: sized for those
+        # "Kind" holds a word: sized for the kinds
         # (_fit_word_columns), not by asking every row as ResizeToContents does.
         self.table.setMinimumHeight(110)
 
@@ -208,7 +252,7 @@ class ReviewPage(BasePage):
         self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compare.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.compare.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.compare.setWordWrap(False)
+        self.compare.setWordWrap(True)
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.no_candidate = paragraph(parent=details)
@@ -232,9 +276,11 @@ class ReviewPage(BasePage):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        pick = QHBoxLayout()
+        # the label above the box: the box gets the whole width for long names
+        pick = QVBoxLayout()
+        pick.setSpacing(2)
         pick.addWidget(self.candidates_label)
-        pick.addWidget(self.candidates, 1)
+        pick.addWidget(self.candidates)
         grid.addWidget(self.problem_label, 0, 0)
         grid.addLayout(pick, 1, 0)
         grid.addWidget(self.no_candidate, 2, 0)
@@ -248,19 +294,20 @@ class ReviewPage(BasePage):
     def _build_bulk(self, main: QWidget) -> QHBoxLayout:
         """Decisions for many rows at once."""
         bulk = QHBoxLayout()
-        self.accept_exact_button = QPushButton(main)
-        self.create_unmatched_button = QPushButton(main)
+        self.accept_button = QPushButton(main)
+        # how many records wait when the person goes on (Next is always enabled)
+        self.waiting_label = QLabel(main)
+        self.waiting_label.setWordWrap(True)
+        self.waiting_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for button in (
-            self.accept_exact_button,
-            self.create_unmatched_button,
+            self.accept_button,
             self.undo_button,
             self.redo_button,
             self.csv_button,
         ):
             button.setAutoDefault(False)
-        bulk.addWidget(self.accept_exact_button)
-        bulk.addWidget(self.create_unmatched_button)
-        bulk.addStretch(1)
+        bulk.addWidget(self.accept_button)
+        bulk.addWidget(self.waiting_label, 1)
         return bulk
 
     def _connect_signals(self) -> None:
@@ -276,13 +323,11 @@ class ReviewPage(BasePage):
         self.skip_button.clicked.connect(lambda: self.decide_current("skip"))
         self.rename_button.clicked.connect(self.ask_rename)
         self.later_button.clicked.connect(lambda: self.decide_current("later"))
-        self.accept_exact_button.clicked.connect(self.accept_all_exact)
-        self.create_unmatched_button.clicked.connect(self.create_all_unmatched)
+        self.accept_button.clicked.connect(self.accept_suggestions)
         self.undo_button.clicked.connect(self.undo)
         self.redo_button.clicked.connect(self.redo)
         self.export_action.triggered.connect(self.export_csv)
         self.import_action.triggered.connect(self.import_csv)
-        self.leave_later.toggled.connect(lambda _on: self.completeChanged.emit())
 
     def _add_shortcuts(self) -> None:
         """Undo and redo by the platform's keys, anywhere in the page."""
@@ -319,9 +364,7 @@ class ReviewPage(BasePage):
             self.candidates,
             self.compare,
             *self.decision_buttons,
-            self.accept_exact_button,
-            self.create_unmatched_button,
-            self.leave_later,
+            self.accept_button,
         ]
         for first, second in pairwise(chain):
             self.setTabOrder(first, second)
@@ -385,26 +428,15 @@ class ReviewPage(BasePage):
         self.create_button.setToolTip(
             self.tr("Keep them separate: add a new record in QuickBooks Time")
         )
-        self.skip_button.setText(self.tr("&Skip"))
-        self.skip_button.setToolTip(self.tr("Leave this record out of the import"))
+        self.skip_button.setText(never_import())
+        self.skip_button.setToolTip(
+            self.tr("Leave this record out of the import, this time and the next ones")
+        )
         self.rename_button.setText(self.tr("&Rename…"))
         self.rename_button.setToolTip(self.tr("Add it to QuickBooks Time under another name"))
-        self.later_button.setText(self.tr("Decide la&ter"))
+        self.later_button.setText(ask_next_time())
         self.later_button.setToolTip(
             self.tr("Keep it in the list; it is left out of the import until you decide")
-        )
-        self.accept_exact_button.setText(self.tr("&Accept all exact"))
-        self.create_unmatched_button.setText(self.tr("Cr&eate all with no candidate"))
-        self.leave_later.setText(
-            self.tr("Import the rest now and lea&ve the undecided records for later")
-        )
-        self.leave_later.setToolTip(
-            self.tr(
-                "The records you have not decided are skipped this time; they wait for you here."
-            )
-        )
-        self.leave_later.setAccessibleName(
-            self.tr("Import the rest now and leave the undecided records for later")
         )
         self.empty_heading.setText(self.tr("Nothing to review"))
         self.empty_text.setText(
@@ -420,7 +452,7 @@ class ReviewPage(BasePage):
         self._show_details()
 
     def _fit_word_columns(self) -> None:
-        """Wide enough for the kinds listed (or all of them) and for a score, and their titles."""
+        """Wide enough for the kinds listed (or all of them), and its title."""
         header = self.table.horizontalHeader()
         metrics = QFontMetrics(self.table.font())
         margin = self.table.style().pixelMetric(
@@ -430,13 +462,13 @@ class ReviewPage(BasePage):
         kinds = {c.kind for c in self.conflicts} or set(KIND_ORDER)
         widths = {
             KIND: [metrics.horizontalAdvance(self.model.kind_label(k)) for k in kinds],
-            SCORE: [metrics.horizontalAdvance(text) for text in ("100", "—")],
         }
         for column, texts in widths.items():
             # the title's hint includes the sort arrow when the column is sorted
             header.resizeSection(
                 column, max([header.sectionSizeHint(column), *(w + padding for w in texts)])
             )
+        self.table.share_columns()
 
     def _fill_kinds(self) -> None:
         current = self.kind_combo.currentData()
@@ -499,6 +531,7 @@ class ReviewPage(BasePage):
         self._fill_kinds()
         shown = self._details_shown
         self.model.set_rows(data.rows)  # a new list resets the model: details shown then
+        self.table.fit_rows()
         self._fit_word_columns()
         self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
         if self._details_shown == shown:
@@ -523,9 +556,7 @@ class ReviewPage(BasePage):
     def ready(self) -> bool:
         if not self.loaded or self.load_failed:
             return False
-        rows = self.rows()
-        decided, total = review.progress(rows)
-        return decided == total or self.leave_later.isChecked()
+        return True  # what is not decided waits for the next time (_update_progress says so)
 
     def set_busy(self, busy: bool, message: str = "") -> None:
         super().set_busy(busy, message)
@@ -548,9 +579,12 @@ class ReviewPage(BasePage):
             text += " (" + ", ".join(extra) + ")"
         self.progress_label.setText(text)
         self.progress_label.setAccessibleName(text)
+        waiting = total - decided
+        self.waiting_label.setText(records_waiting(waiting) if waiting else "")
+        self.waiting_label.setAccessibleName(self.waiting_label.text())
 
-    def _row_facts(self) -> tuple[bool, int, int, bool, bool]:
-        """(anything undecided, exact-safe waiting, create-safe waiting, can undo, can redo).
+    def _row_facts(self) -> tuple[int, bool, bool]:
+        """(suggestions waiting, can undo, can redo).
 
         Counted once per list of rows: every decision, undo or import of decisions shows a
         new list (``_refresh``), and the buttons are updated several times for one of them.
@@ -560,12 +594,9 @@ class ReviewPage(BasePage):
         cached = self._facts
         if cached is not None and cached[0][0] is rows and cached[0][1:] == key[1:]:
             return cached[1]
-        waiting = [r for r in rows if not r.decided]
         cid = self.conn_id if self.loaded else None
         facts = (
-            bool(waiting),
-            sum(1 for r in waiting if review.is_exact_safe(r.conflict)),
-            sum(1 for r in waiting if review.is_create_safe(r.conflict)),
+            review.suggestions_waiting(rows),
             cid is not None and review.can_undo(cid),
             cid is not None and review.can_redo(cid),
         )
@@ -579,46 +610,35 @@ class ReviewPage(BasePage):
         for button in self.decision_buttons:
             button.setEnabled(has_row)
         self._update_link_button()
-        has_undecided, exact, create, can_undo, can_redo = self._row_facts()
-        self.accept_exact_button.setEnabled(exact > 0)
-        if exact:
-            self.accept_exact_button.setToolTip(
-                self.tr(
-                    "Link every record whose only candidate has the same name apart from "
-                    "capitals, spaces or invisible characters ({count} waiting)"
-                ).format(count=exact)
-            )
-        else:
-            self.accept_exact_button.setToolTip(
-                self.tr(
-                    "No record waiting here has a single candidate that differs only by capitals, "
-                    "spaces or invisible characters."
+        suggested, can_undo, can_redo = self._row_facts()
+        self.accept_button.setEnabled(suggested > 0)
+        if suggested:
+            self.accept_button.setText(
+                count_text(
+                    suggested,
+                    self.tr("&Accept 1 suggestion"),
+                    self.tr("&Accept {n} suggestions"),
                 )
             )
-        self.create_unmatched_button.setEnabled(create > 0)
-        if create:
-            self.create_unmatched_button.setToolTip(
+            self.accept_button.setToolTip(
                 self.tr(
-                    "Add as new every record that has nothing similar in QuickBooks Time "
-                    "({count} waiting)"
-                ).format(count=create)
-            )
-        else:
-            self.create_unmatched_button.setToolTip(
-                self.tr(
-                    "Records with nothing similar in QuickBooks Time are added automatically, so "
-                    "none of them is waiting here."
+                    "Link each record to the QuickBooks Time record with the same name, and add "
+                    "as new each record with nothing similar, as suggested in the list. One Undo "
+                    "brings them all back."
                 )
             )
-        for button in (self.accept_exact_button, self.create_unmatched_button):
-            button.setAccessibleDescription(button.toolTip())
+        else:
+            self.accept_button.setText(self.tr("&Accept suggestions"))
+            self.accept_button.setToolTip(
+                self.tr("No record waiting here has a suggestion: the rest are yours to decide.")
+            )
+        self.accept_button.setAccessibleDescription(self.accept_button.toolTip())
         self.undo_button.setEnabled(can_undo)
         self.redo_button.setEnabled(can_redo)
         self.undo_shortcut.setEnabled(self.undo_button.isEnabled())
         self.redo_shortcut.setEnabled(self.redo_button.isEnabled())
         self.export_action.setEnabled(bool(rows))
         self.import_action.setEnabled(bool(rows))
-        self.leave_later.setEnabled(has_undecided or self.leave_later.isChecked())
 
     # ------------------------------------------------------------------ selection and details
     def current_row(self) -> ReviewRow | None:
@@ -714,7 +734,9 @@ class ReviewPage(BasePage):
             self.candidates.addItem(self.candidate_line(cand), cand.qbt_id)
             index = self.candidates.count() - 1
             self.candidates.setItemData(
-                index, self.candidate_line(cand), Qt.ItemDataRole.ToolTipRole
+                index,
+                f"{self.candidate_line(cand)}\n{cand.describe()}",
+                Qt.ItemDataRole.ToolTipRole,
             )
             self.candidates.setItemData(index, action, ACTION_ROLE)
         if chosen is not None and self.candidates.findData(chosen) >= 0:
@@ -732,7 +754,7 @@ class ReviewPage(BasePage):
             )
         lines = [self.tr("It cannot be linked to a similar record in QuickBooks Time:")]
         lines += [f"• {cand.name}: {reason}" for cand, reason in self._refused]
-        lines.append(self.tr("Choose Create new, Rename or Skip."))
+        lines.append(self.tr("Choose Create new, Rename or {never}.").format(never=never_import()))
         return "\n".join(lines)
 
     def selected_action(self) -> str | None:
@@ -761,7 +783,11 @@ class ReviewPage(BasePage):
             )
 
     def candidate_line(self, cand: Candidate) -> str:
-        notes = [self.tr("score {score}").format(score=round(cand.score)), cand.describe()]
+        row = self.current_row()
+        # short enough for the box at 800×600: the reason in full is the item's tooltip
+        notes = []
+        if row is not None:
+            notes.append(self.model.likeness_text(review.likeness(row.conflict, cand)))
         if cand.archived:
             notes.append(self.tr("archived: restored if you link it"))
         if cand.linked_xero_id:
@@ -783,6 +809,33 @@ class ReviewPage(BasePage):
     def _status_word(self, code: str) -> str:
         return self.tr("Archived") if code == "archived" else self.tr("Active")
 
+    def marked_names(self, conflict: Conflict, cand: Candidate) -> tuple[str, str]:
+        """The Xero name and the candidate's as rich text, the characters that differ
+        marked (colour and underline, not colour alone)."""
+        xero, qbt = review.name_diff(conflict.xero_name.strip(), cand.name.strip())
+
+        def marked(runs: list[tuple[str, bool]]) -> str:
+            return "".join(
+                f'<span style="{DIFF_STYLE}">{escape(text)}</span>' if differs else escape(text)
+                for text, differs in runs
+            )
+
+        return marked(xero), marked(qbt)
+
+    def name_cell(self, column: int) -> QLabel | None:
+        """The label that shows a name of the comparison with its differences marked."""
+        widget = self.compare.cellWidget(0, column)
+        return widget if isinstance(widget, QLabel) else None
+
+    def _record_facts(self, conflict: Conflict, cand: Candidate) -> tuple[RecordFacts, RecordFacts]:
+        if self.data is None:
+            return RecordFacts(), RecordFacts()
+        none = RecordFacts()
+        return (
+            self.data.xero_facts.get((conflict.kind, conflict.xero_id), none),
+            self.data.qbt_facts.get((conflict.kind, cand.qbt_id), none),
+        )
+
     def _show_compare(self, conflict: Conflict | None, cand: Candidate | None) -> None:
         has = conflict is not None and cand is not None
         self.compare.setVisible(has)
@@ -795,8 +848,22 @@ class ReviewPage(BasePage):
             self.compare.setRowCount(0)
             return
         changes = link_changes(conflict, cand)
-        fields = {"name": self.tr("Name"), "email": self.tr("Email"), "status": self.tr("Status")}
-        self.compare.setRowCount(len(changes))
+        fields = {
+            "name": self.tr("Name"),
+            "email": self.tr("Email"),
+            "status": self.tr("Status"),
+            "phone": self.tr("Phone"),
+            "address": self.tr("Address"),
+        }
+        # what tells the two apart besides the name: side by side, not changed by linking
+        xero_facts, qbt_facts = self._record_facts(conflict, cand)
+        shown = {change.field for change in changes}
+        extra = [
+            (name, getattr(xero_facts, name), getattr(qbt_facts, name))
+            for name in ("email", "phone", "address")
+            if name not in shown and (getattr(xero_facts, name) or getattr(qbt_facts, name))
+        ]
+        self.compare.setRowCount(len(changes) + len(extra))
         bold = QFont(self.compare.font())
         bold.setBold(True)
         for i, change in enumerate(changes):
@@ -825,6 +892,26 @@ class ReviewPage(BasePage):
                         item.setFont(bold)
                 item.setToolTip(tip)
                 self.compare.setItem(i, column, item)
+        # the names, the characters that differ marked, over the plain items (which stay
+        # for screen readers)
+        for column, html in enumerate(self.marked_names(conflict, cand)):
+            label = QLabel(self.compare)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setAutoFillBackground(True)
+            label.setContentsMargins(3, 0, 3, 0)
+            label.setText(html)
+            label.setToolTip(self.tr("The characters that differ are marked"))
+            self.compare.setCellWidget(0, column, label)
+        for i, (name, xero_value, qbt_value) in enumerate(extra, start=len(changes)):
+            self.compare.setVerticalHeaderItem(i, QTableWidgetItem(fields[name]))
+            for column, value in enumerate((xero_value, qbt_value)):
+                item = QTableWidgetItem(value or "—")
+                item.setToolTip(value)
+                self.compare.setItem(i, column, item)
+            after = QTableWidgetItem("")
+            after.setToolTip(self.tr("Linking does not change this"))
+            self.compare.setItem(i, 2, after)
         self._fit_compare()
 
     def _fit_compare(self) -> None:
@@ -899,8 +986,8 @@ class ReviewPage(BasePage):
                 if self._refused
                 else self.tr(
                     "There is nothing similar in QuickBooks Time to link to: choose Create new, "
-                    "Rename or Skip."
-                )
+                    "Rename or {never}."
+                ).format(never=never_import())
             )
             return
         self.decide_current(action, target=cand.qbt_id)
@@ -939,41 +1026,26 @@ class ReviewPage(BasePage):
         if not self.decide_current("rename", new_name=text, row=row):
             self.ask_rename(row=row, text=text)
 
-    def accept_all_exact(self) -> None:
+    def accept_suggestions(self) -> None:
         if self.conn_id is None:
             return
         try:
-            count = review.accept_all_exact(self.conn_id, self.conflicts)
+            count = review.accept_suggestions(self.conn_id, self.conflicts)
         except ReviewError as exc:
             self.show_error(exc)
             return
         self._refresh()
         if count:
             self.banner.show_message(
-                self.tr(
-                    "Records linked: {count}. They differ only by capitals, spaces or invisible "
-                    "characters. Undo brings them back."
-                ).format(count=count),
+                self.tr("Suggestions accepted: {count}. Undo brings them back.").format(
+                    count=count
+                ),
                 "success",
             )
         else:
             self.banner.show_message(
-                self.tr("Nothing was linked: no record waiting here is that safe."), "info"
+                self.tr("Nothing was accepted: no record waiting here has a suggestion."), "info"
             )
-
-    def create_all_unmatched(self) -> None:
-        if self.conn_id is None:
-            return
-        try:
-            count = review.create_all_unmatched(self.conn_id, self.conflicts)
-        except ReviewError as exc:
-            self.show_error(exc)
-            return
-        self._refresh()
-        self.banner.show_message(
-            self.tr("Records to add as new: {count}.").format(count=count),
-            "success" if count else "info",
-        )
 
     def undo(self) -> None:
         if self.conn_id is None or not self.undo_button.isEnabled():

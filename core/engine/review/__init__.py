@@ -6,6 +6,8 @@ matching conflicts on a plane, export them for their accountant, and import the 
 * :mod:`.rows` — each conflict with its saved decision, stale or not; progress.
 * :mod:`.decisions` — validating and saving one answer (``link``, ``restore_link``, ``create``,
   ``skip``, ``rename``, ``later``), and the safe bulk actions.
+* :mod:`.suggestions` — the action suggested for each record, its likeness in plain words,
+  and how two names differ (``accept_suggestions`` saves the suggestions in one step).
 * :mod:`.undo_stack` — every change of decisions is one undoable step.
 * :mod:`.csv_file` — the export, and the strict import of an edited export.
 * :mod:`.errors` — :class:`ReviewError` and its kinds, whose ``user_message()`` is translated.
@@ -27,6 +29,7 @@ from core.engine.review.decisions import (
     LINK_ACTIONS,
     RESTORE_LINK,
     accept_all_exact,
+    accept_suggestions,
     clear_decision,
     create_all_unmatched,
     decide,
@@ -34,6 +37,7 @@ from core.engine.review.decisions import (
     is_exact_safe,
     link_action,
     link_targets,
+    suggestions_waiting,
 )
 from core.engine.review.errors import (
     CreateNeedsName,
@@ -61,6 +65,14 @@ from core.engine.review.errors import (
     UnknownDecision,
 )
 from core.engine.review.rows import ReviewRow, progress, review_rows, visible_rows
+from core.engine.review.suggestions import (
+    LIKENESS,
+    Suggestion,
+    likeness,
+    name_diff,
+    same_name,
+    suggestion,
+)
 from core.engine.review.undo_stack import UNDO_LIMIT, can_redo, can_undo, redo_last, undo_last
 
 __all__ = [
@@ -68,6 +80,7 @@ __all__ = [
     "CSV_CANDIDATES",
     "CSV_COLUMNS",
     "EXACT_SAFE_PROBLEMS",
+    "LIKENESS",
     "LINK_ACTIONS",
     "RESTORE_LINK",
     "UNDO_LIMIT",
@@ -90,6 +103,7 @@ __all__ = [
     "ReviewRow",
     "ReviewSaveFailed",
     "RowProblem",
+    "Suggestion",
     "TargetArchived",
     "TargetIsAccountOwner",
     "TargetIsChildJob",
@@ -98,6 +112,7 @@ __all__ = [
     "TargetWrongKind",
     "UnknownDecision",
     "accept_all_exact",
+    "accept_suggestions",
     "can_redo",
     "can_undo",
     "clear_decision",
@@ -107,11 +122,16 @@ __all__ = [
     "import_csv",
     "is_create_safe",
     "is_exact_safe",
+    "likeness",
     "link_action",
     "link_targets",
+    "name_diff",
     "progress",
     "redo_last",
     "review_rows",
+    "same_name",
+    "suggestion",
+    "suggestions_waiting",
     "undo_last",
     "visible_rows",
 ]

@@ -81,12 +81,17 @@ _DECISION_WORDS = {
     "skip": "skip",
     "ignore": "skip",
     "ignorer": "skip",
+    "never import": "skip",
+    "ne jamais importer": "skip",
     "rename": "rename",
     "renommer": "rename",
     "later": "later",
     "decide later": "later",
     "plus tard": "later",
     "decider plus tard": "later",
+    "ask me next time": "later",
+    "me demander la prochaine fois": "later",
+    "me le redemander": "later",
 }
 
 

@@ -40,7 +40,8 @@ from core.engine.review.errors import (
     TargetWrongKind,
     UnknownDecision,
 )
-from core.engine.review.rows import conn_id, review_rows
+from core.engine.review.rows import ReviewRow, conn_id, review_rows
+from core.engine.review.suggestions import suggestion
 from core.engine.review.undo_stack import fields_for_new, record_step, same, saving
 from core.i18n import N_
 from core.store.models import (
@@ -635,3 +636,53 @@ def create_all_unmatched(conn: Connection | int, conflicts: Sequence[Conflict]) 
         return ("create", None) if is_create_safe(c) else None
 
     return _bulk(conn_id(conn), "create_all_unmatched", conflicts, choose)
+
+
+def accept_suggestions(conn: Connection | int, conflicts: Sequence[Conflict]) -> int:
+    """Save the suggested action (:func:`~core.engine.review.suggestions.suggestion`) of
+    every undecided conflict that has one: link or create. ONE undo step.
+
+    "Later" and re-opened rows count as undecided; when two conflicts are suggested the same
+    QuickBooks Time record, both are left to a person; a record already linked or chosen for
+    another Xero record, or an answer that would be refused, is left too. Returns how many
+    were answered.
+    """
+    suggested = {(c.kind, c.xero_id): suggestion(c) for c in conflicts}
+    wanted: dict[tuple[str, int], int] = defaultdict(int)
+    for (kind, _xero_id), s in suggested.items():
+        if s is not None and s.target_qbt_id is not None:
+            wanted[(kind, s.target_qbt_id)] += 1
+
+    def choose(c: Conflict) -> tuple[str, int | None] | None:
+        s = suggested.get((c.kind, c.xero_id))
+        if s is None:
+            return None
+        if s.target_qbt_id is not None and wanted[(c.kind, s.target_qbt_id)] != 1:
+            return None
+        return (s.action, s.target_qbt_id)
+
+    return _bulk(conn_id(conn), "accept_suggestions", conflicts, choose)
+
+
+def suggestions_waiting(rows: Sequence[ReviewRow]) -> int:
+    """How many of ``rows`` :func:`accept_suggestions` would answer now (the count on the
+    button): undecided, with a suggestion, whose suggested record no other row wants or
+    holds. Reads nothing from the database (the screen asks after every decision)."""
+    suggested = {r.key: suggestion(r.conflict) for r in rows}
+    wanted: dict[tuple[str, int], int] = defaultdict(int)
+    for (kind, _xero_id), s in suggested.items():
+        if s is not None and s.target_qbt_id is not None:
+            wanted[(kind, s.target_qbt_id)] += 1
+    for r in rows:
+        d = r.decision
+        if r.decided and d is not None and d.action in LINK_ACTIONS and d.target_qbt_id:
+            wanted[(r.conflict.kind, int(d.target_qbt_id))] += 1
+    count = 0
+    for r in rows:
+        s = suggested.get(r.key)
+        if r.decided or s is None:
+            continue
+        if s.target_qbt_id is not None and wanted[(r.conflict.kind, s.target_qbt_id)] != 1:
+            continue
+        count += 1
+    return count

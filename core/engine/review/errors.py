@@ -37,7 +37,7 @@ class LinkTargetUnknown(ReviewError):
 class LinkTargetTaken(ReviewError):
     message = (
         'That QuickBooks Time record is already linked to "{other}". Change that '
-        'decision first, or choose Create new or Skip for "{name}".'
+        'decision first, or choose Create new or Never import for "{name}".'
     )
     code = "target_taken"
 
@@ -45,7 +45,7 @@ class LinkTargetTaken(ReviewError):
 class TargetIsTimeOff(ReviewError):
     message = (
         'QuickBooks Time record number {target} ("{qname}") is a time-off code, not a '
-        'customer. Link "{name}" to a customer, or choose Create new or Skip.'
+        'customer. Link "{name}" to a customer, or choose Create new or Never import.'
     )
     code = "target_time_off"
 
@@ -54,7 +54,7 @@ class TargetIsChildJob(ReviewError):
     message = (
         'QuickBooks Time record number {target} ("{qname}") is a job inside another '
         'customer, not a customer. Link "{name}" to a top-level customer, or choose '
-        "Create new or Skip."
+        "Create new or Never import."
     )
     code = "target_child_job"
 
@@ -63,7 +63,7 @@ class TargetWrongKind(ReviewError):
     message = (
         'QuickBooks Time record number {target} ("{qname}") is not {expected}, so '
         '"{name}" cannot be linked to it. Choose one of the suggested matches, or '
-        "Create new or Skip."
+        "Create new or Never import."
     )
     code = "target_wrong_kind"
 
@@ -72,7 +72,7 @@ class TargetIsAccountOwner(ReviewError):
     message = (
         'QuickBooks Time user number {target} ("{qname}") is the administrator whose '
         "access key this app uses: it is never linked to a Xero employee. Choose another "
-        'user, or Create new or Skip for "{name}".'
+        'user, or Create new or Never import for "{name}".'
     )
     code = "target_owner"
 
@@ -135,14 +135,14 @@ class CreateNeedsRename(ReviewError):
 class CreateNeedsName(ReviewError):
     message = (
         "This record has no usable name in Xero, so it cannot be created as is. "
-        "Choose Rename and give it a name, or link or skip it."
+        "Choose Rename and give it a name, or link it or choose Never import."
     )
     code = "create_refused"
 
 
 class NoRoomForCustomFields(ReviewError):
     message = (
-        "QuickBooks Time has no room for more custom fields. Choose Skip, or archive "
+        "QuickBooks Time has no room for more custom fields. Choose Never import, or archive "
         "custom fields you no longer use in QuickBooks Time and fetch the data again."
     )
     code = "no_room"
