@@ -12,7 +12,7 @@ import re
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QStyle, QStyleOptionComboBox, QWizard
 
 from core.engine.review import suggestion
 from core.store.models import Decision
@@ -129,7 +129,11 @@ def test_the_comparison_marks_the_differences_and_shows_email_phone_address(
     conflict = page.current_row().conflict
     facts = page.data.xero_facts[(conflict.kind, conflict.xero_id)]
     assert facts.email and facts.address
-    assert page.compare.item(rows["Email"], 0).text() == facts.email
+    # an e-mail may break after "@" and before "." (zero-width spaces), read whole aloud
+    assert page.compare.item(rows["Email"], 0).text().replace("\u200b", "") == facts.email
+    assert page.compare.item(rows["Email"], 0).data(Qt.ItemDataRole.AccessibleTextRole) == (
+        facts.email
+    )
     assert page.compare.item(rows["Address"], 0).text() == facts.address
     if facts.phone:
         assert page.compare.item(rows["Phone"], 0).text() == facts.phone
@@ -144,7 +148,8 @@ def test_the_comparison_marks_the_differences_and_shows_email_phone_address(
     assert page.select_key(person.key)
     assert f'Chip<span style="{DIFF_STYLE}">py</span>' in page.name_cell(1).text()
     rows = {page.compare.verticalHeaderItem(r).text(): r for r in range(page.compare.rowCount())}
-    assert page.compare.item(rows["Email"], 0).text() == "chip.davis@maisonverdure.com.au"
+    email = page.compare.item(rows["Email"], 0).text().replace("\u200b", "")
+    assert email == "chip.davis@maisonverdure.com.au"
     assert "Phone" in rows and page.compare.item(rows["Phone"], 0).text() != "—"
 
 
@@ -177,6 +182,17 @@ def _fits(view, row: int, column: int, text: str) -> bool:
     return box.width() <= width and box.height() <= height
 
 
+def _combo_text_width(combo) -> int:
+    """The width the combo box's style gives its text (without the arrow and the frame)."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    style = combo.style()
+    field = style.subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    return field.width()
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_names_why_and_the_match_box_are_not_cut_off(connected_env, host, qtbot, size, language):
@@ -206,7 +222,7 @@ def test_names_why_and_the_match_box_are_not_cut_off(connected_env, host, qtbot,
             if page.candidates.isVisible():
                 metrics = QFontMetrics(page.candidates.font())
                 text = page.candidates.currentText()
-                room = page.candidates.width() - 30  # the arrow and the frame
+                room = _combo_text_width(page.candidates)
                 assert metrics.horizontalAdvance(text) <= room, (size, language, text)
     finally:
         install_language("en")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -76,6 +78,12 @@ COLUMN_SHARES = {XERO: 19, CANDIDATE: 22, MATCH: 13, REASON: 28, DECISION: 18}
 #: up to this many records, each row is as tall as its wrapped texts; above, two lines a row
 #: (measuring every row of a very long list would slow down each decision)
 FIT_ROWS_UP_TO = 1000
+
+
+def breakable(text: str) -> str:
+    """``text`` (an e-mail) with places where a narrow cell may break the line: after "@"
+    and before each "." (zero-width spaces, nothing visible)."""
+    return text.replace("@", "@\u200b").replace(".", "\u200b.") if text else "—"
 
 
 class ReviewTable(QTableView):
@@ -151,7 +159,14 @@ class ReviewPage(BasePage):
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, main)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(details)
+        # the details scroll when the window is small, so the list keeps room for a few rows
+        self.details_area = QScrollArea(main)
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_area.setWidget(details)
+        self.details = details
+        self.splitter.addWidget(self.details_area)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -229,7 +244,12 @@ class ReviewPage(BasePage):
         header.setStretchLastSection(False)
         # "Kind" holds a word: sized for the kinds
         # (_fit_word_columns), not by asking every row as ResizeToContents does.
-        self.table.setMinimumHeight(110)
+        # the titles and three rows of two lines, whatever the size of the window
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + 3 * self.table.verticalHeader().defaultSectionSize()
+            + 2 * self.table.frameWidth()
+        )
 
     def _build_details(self, main: QWidget) -> QWidget:
         """The current conflict: its problem, the candidates, the comparison, the decisions."""
@@ -255,6 +275,8 @@ class ReviewPage(BasePage):
         self.compare.setWordWrap(True)
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # wrapped values take more lines when the columns narrow: the table grows with them
+        self.compare.horizontalHeader().sectionResized.connect(lambda *_: self._fit_compare())
         self.no_candidate = paragraph(parent=details)
         self.no_candidate.hide()
 
@@ -557,6 +579,20 @@ class ReviewPage(BasePage):
         if not self.loaded or self.load_failed:
             return False
         return True  # what is not decided waits for the next time (_update_progress says so)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.share_height()
+
+    def share_height(self) -> None:
+        """The details get the height they need when the window allows it; the list gets the
+        rest, never less than its three rows (then the details scroll)."""
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        wanted = self.details.sizeHint().height() + 2
+        details = max(0, min(wanted, total - self.table.minimumHeight()))
+        self.splitter.setSizes([total - details, details])
 
     def set_busy(self, busy: bool, message: str = "") -> None:
         super().set_busy(busy, message)
@@ -875,10 +911,11 @@ class ReviewPage(BasePage):
                 values = [self._status_word(v) for v in values]
             values = [v or "—" for v in values]
             for column, value in enumerate(values):
-                text = value
+                text = breakable(value) if change.field == "email" else value
                 if column == 2 and change.changes:
-                    text = "→ " + value
+                    text = "→ " + text
                 item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, value)
                 tip = value
                 if column == 2:
                     tip = (
@@ -906,7 +943,8 @@ class ReviewPage(BasePage):
         for i, (name, xero_value, qbt_value) in enumerate(extra, start=len(changes)):
             self.compare.setVerticalHeaderItem(i, QTableWidgetItem(fields[name]))
             for column, value in enumerate((xero_value, qbt_value)):
-                item = QTableWidgetItem(value or "—")
+                item = QTableWidgetItem(breakable(value) if name == "email" else value or "—")
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, value or "—")
                 item.setToolTip(value)
                 self.compare.setItem(i, column, item)
             after = QTableWidgetItem("")
