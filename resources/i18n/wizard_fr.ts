@@ -2647,7 +2647,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Link each record to the QuickBooks Time record with the same name, and add as new each record with nothing similar, as suggested in the list. One Undo brings them all back.</source>
-        <translation>Lier chaque élément à l’élément de QuickBooks Time qui porte le même nom, et ajouter comme nouvel élément chaque élément qui n’a rien de semblable, comme suggéré dans la liste. Un seul Défaire les annule tous.</translation>
+        <translation>Lier chaque élément à l’élément de QuickBooks Time qui porte le même nom, et ajouter comme nouvel élément chaque élément qui n’a rien de semblable, comme suggéré dans la liste. Un seul «&#xa0;Défaire&#xa0;» remet tout comme avant.</translation>
     </message>
     <message>
         <source>&amp;Accept suggestions</source>
@@ -2679,7 +2679,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Suggestions accepted: {count}. Undo brings them back.</source>
-        <translation>Suggestions acceptées&#xa0;: {count}. Défaire les annule.</translation>
+        <translation>Suggestions acceptées&#xa0;: {count}. «&#xa0;Défaire&#xa0;» remet tout comme avant.</translation>
     </message>
     <message>
         <source>Nothing was accepted: no record waiting here has a suggestion.</source>
@@ -2784,6 +2784,14 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>Suggested shorter name: “{name}”.</source>
         <translation>Nom plus court suggéré&#xa0;: «&#xa0;{name}&#xa0;».</translation>
+    </message>
+    <message>
+        <source>Suggested: link to “{name}”.</source>
+        <translation>Suggestion : lier à « {name} ».</translation>
+    </message>
+    <message>
+        <source>Suggested: add it as a new record.</source>
+        <translation>Suggestion : l’ajouter comme nouvel élément.</translation>
     </message>
     <message>
         <source>Decision: {decision}</source>

@@ -124,6 +124,7 @@ def test_the_comparison_marks_the_differences_and_shows_email_phone_address(
     assert page.name_cell(0).text() == f'Bondi Beach Cafe<span style="{DIFF_STYLE}"> Pty Ltd</span>'
     assert page.name_cell(1).text() == "Bondi Beach Cafe"
     assert page.candidates.currentText() == "Bondi Beach Cafe — Same name"
+    assert page.problem_label.text().endswith("Suggested: link to “Bondi Beach Cafe”.")
     rows = {page.compare.verticalHeaderItem(r).text(): r for r in range(page.compare.rowCount())}
     assert {"Name", "Status", "Email", "Address"} <= set(rows)
     conflict = page.current_row().conflict

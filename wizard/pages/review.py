@@ -751,7 +751,7 @@ class ReviewPage(BasePage):
         suggested = (c.details or {}).get("suggested_name")
         if suggested:
             lines.append(self.tr("Suggested shorter name: “{name}”.").format(name=suggested))
-        lines.append(self.tr("Decision: {decision}").format(decision=self.model.decision_text(row)))
+        lines.append(self._decision_line(row))
         self.problem_label.setText("\n".join(lines))
         chosen = (
             row.decision.target_qbt_id
@@ -781,6 +781,17 @@ class ReviewPage(BasePage):
         self.candidates.setToolTip(self.candidates.currentText())
         self._show_compare(c, self.selected_candidate())
         self._update_link_button()
+
+    def _decision_line(self, row: ReviewRow) -> str:
+        """The saved decision, or the suggested one in full (with the record's name)."""
+        hint = review.suggestion(row.conflict) if row.state == "undecided" else None
+        if hint is not None and hint.action == "link":
+            cand = self.model.candidate_by_id(row.conflict, hint.target_qbt_id)
+            if cand is not None:
+                return self.tr("Suggested: link to “{name}”.").format(name=cand.name)
+        if hint is not None and hint.action == "create":
+            return self.tr("Suggested: add it as a new record.")
+        return self.tr("Decision: {decision}").format(decision=self.model.decision_text(row))
 
     def _no_candidate_text(self) -> str:
         if not self._refused:
@@ -959,6 +970,9 @@ class ReviewPage(BasePage):
         height += sum(self.compare.rowHeight(r) for r in range(self.compare.rowCount()))
         height += 2 * self.compare.frameWidth() + 2
         self.compare.setFixedHeight(max(height, 40))
+        # more to show than there is room for: the list gives up room (down to its minimum)
+        if self.details.sizeHint().height() > self.details_area.viewport().height():
+            self.share_height()
 
     # ------------------------------------------------------------------ decisions
     def _refresh(self, *, advance_from: tuple[str, str] | None = None, position: int = 0) -> None:
