@@ -558,6 +558,7 @@ class ReviewPage(BasePage):
         self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
         if self._details_shown == shown:
             self._ensure_current()  # also updates the buttons
+        self.share_height()  # the first record's details decide the split
         self._update_progress()
         if self.state.fetch_error:
             self.banner.show_message(
