@@ -29,7 +29,7 @@ from core.engine import invoicing as engine
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
 from core.errors import BridgeError
 from core.i18n import N_, tr
-from core.services.fetch import fetch, load_snapshot
+from core.services.fetch import fetch_qbtime, load_snapshot
 from core.store.models import (
     Connection,
     ImportRun,
@@ -42,6 +42,7 @@ from core.store.models import (
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
+    from core.engine.records import XeroContact, XeroItem, XeroTrackingCategory
     from core.services.xero.client import XeroClient
 
 log = logging.getLogger(__name__)
@@ -296,6 +297,29 @@ def _xero_items_field(conn: Connection) -> tuple[str | None, dict[int, str]]:
     return field_id, links
 
 
+def _links(conn: Connection) -> dict[str, dict[str, int]]:
+    links: dict[str, dict[str, int]] = {}
+    for link in Link.select().where(Link.connection == conn):
+        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
+    return links
+
+
+@dataclass
+class _XeroSide:
+    """What billing reads from Xero each time: the linked customers' contacts (archived?),
+    the items (price, sold?) and the tracking categories."""
+
+    contacts: list[XeroContact]
+    items: list[XeroItem]
+    tracking: list[XeroTrackingCategory]
+
+
+def _read_xero_side(xero: XeroClient, conn: Connection) -> _XeroSide:
+    linked = list(_links(conn).get("customer", {}))
+    contacts = xero.contacts_by_ids(linked) if linked else []
+    return _XeroSide(contacts, xero.items(), xero.tracking_categories())
+
+
 def _input(
     ctx: AppContext,
     conn: Connection,
@@ -308,12 +332,11 @@ def _input(
     raw_timesheets: list[dict[str, Any]],
     people: dict[int, engine.Person],
     base_currency: str,
+    xero_side: _XeroSide,
 ) -> engine.InvoicingInput:
     snap = load_snapshot(conn)
-    links: dict[str, dict[str, int]] = {}
-    for link in Link.select().where(Link.connection == conn):
-        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
-    contacts = {c.contact_id: c for c in snap.contacts}
+    links = _links(conn)
+    contacts = {c.contact_id: c for c in xero_side.contacts}
     customers: dict[int, engine.Customer] = {}
     for xero_id, qbt_id in links.get("customer", {}).items():
         contact = contacts.get(xero_id)
@@ -339,7 +362,7 @@ def _input(
     }
     # Items: the values of the import's items field -> the Xero items they are linked to.
     field_id, item_links = _xero_items_field(conn)
-    xitems = {i.item_id: i for i in snap.items}
+    xitems = {i.item_id: i for i in xero_side.items}
     cf_items = {i.id: i for i in snap.customfielditems}
     items: dict[str, engine.Item] = {}
     for qbt_id, xero_id in item_links.items():
@@ -351,8 +374,8 @@ def _input(
         )
     # Tracking: QuickBooks Time fields linked to Xero tracking categories.
     tracking: list[engine.TrackingField] = []
-    categories = {c.category_id: c for c in snap.tracking}
-    options = {o.option_id: o for c in snap.tracking for o in c.options}
+    categories = {c.category_id: c for c in xero_side.tracking}
+    options = {o.option_id: o for c in xero_side.tracking for o in c.options}
     option_links = links.get("tracking_option", {})
     for cat_id, cf_id in sorted(links.get("tracking_category", {}).items(), key=lambda kv: kv[1]):
         cat = categories.get(cat_id)
@@ -450,7 +473,7 @@ def preview_invoices(
     if start > end:
         raise BadRange(start=start.isoformat(), end=end.isoformat())
     _emit(progress, "fetch", 0, 4)
-    fetch(ctx, conn)
+    fetch_qbtime(ctx, conn)  # jobs (billable, rates), custom fields and their items
     xero = ctx.xero_client(conn.xero_tenant_id)
     from core.app.sync import qbtime_client_for
 
@@ -459,6 +482,7 @@ def preview_invoices(
         _emit(progress, "reconcile", 1, 4)
         reconcile(conn, xero)
         org = xero.organisation()
+        xero_side = _read_xero_side(xero, conn)
         invoices = read_our_invoices(xero, conn)
     _emit(progress, "hours", 2, 4)
     with qbt.session:
@@ -484,6 +508,7 @@ def preview_invoices(
         raw_timesheets=raw_ts,
         people=people,
         base_currency=org.base_currency,
+        xero_side=xero_side,
     )
     plan = engine.plan_invoices(inp)
     drafts = {

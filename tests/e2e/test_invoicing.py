@@ -22,9 +22,9 @@ from core.store.models import ImportRun, Link, QBTRecord
 QUIET = Output(as_json=True, stream=open("/dev/null", "w"))
 
 
-def ready(demo_ctx, org):
+def ready(demo_ctx, org, sandbox_kwargs=None):
     """Imported, invoicing turned on and signed in again (the scope to write invoices)."""
-    ctx, conn = demo_ctx(org)
+    ctx, conn = demo_ctx(org, sandbox_kwargs=sandbox_kwargs)
     sync(ctx, conn)
     turn_invoicing_on()
     cmd_connect_xero(ctx, QUIET, None, None)
