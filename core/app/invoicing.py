@@ -158,6 +158,15 @@ def invoice_url(invoice_id: str) -> str:
     return XERO_INVOICE_URL.format(id=invoice_id)
 
 
+def hours_url(conn: Connection) -> str:
+    """The QuickBooks Time account the hours are in (its ``client_url`` address), which each
+    invoice's ``Url`` points back to; "" when only a numeric company id is known."""
+    company = (conn.qbtime_company_id or "").strip().lower()
+    if not company or company.isdigit() or not all(c.isalnum() or c == "-" for c in company):
+        return ""
+    return f"https://{company}.tsheets.com/"
+
+
 def _calls(ctx: AppContext) -> dict[str, int]:
     services = ctx.counter.snapshot().get("services", {})
 
@@ -517,7 +526,9 @@ def preview_invoices(
         if inv.invoice_id and inv.invoice_id in invoices
     }
     _emit(progress, "planned", 4, 4)
-    return InvoicePreview(start, end, plan, include_unapproved, name_people, drafts)
+    return InvoicePreview(
+        start, end, plan, include_unapproved, name_people, drafts, hours_url(conn)
+    )
 
 
 # ---------------------------------------------------------------------------- send
@@ -864,14 +875,14 @@ def undo_invoicing(
             if status in engine.GONE:
                 continue
             if status != engine.DRAFT:
-                left.append(
-                    {
-                        "invoice_id": str(entry.xero_id),
-                        "number": str(raw.get("InvoiceNumber") or ""),
-                        "contact": str((raw.get("Contact") or {}).get("Name") or ""),
-                        "status": STATUS_WORDS.get(status, status.lower()),
-                    }
-                )
+                item = {
+                    "invoice_id": str(entry.xero_id),
+                    "number": str(raw.get("InvoiceNumber") or ""),
+                    "contact": str((raw.get("Contact") or {}).get("Name") or ""),
+                    "status": STATUS_WORDS.get(status, status.lower()),
+                }
+                # who/what: how the history and the undo command list what was left alone
+                left.append({**item, "who": item["contact"], "what": _left_alone_text(item)})
                 continue
             body: dict[str, Any]
             if entry.action == "create":
@@ -951,20 +962,23 @@ def undo_invoicing(
     return undo_run
 
 
+def _left_alone_text(inv: dict[str, Any], language: str | None = None) -> str:
+    return tr(
+        N_("Invoice {number} for {contact} was left alone: it is {status} in Xero."),
+        language,
+        number=inv.get("number") or inv.get("invoice_id"),
+        contact=inv.get("contact", ""),
+        status=tr(inv.get("status", ""), language),
+    )
+
+
 def left_alone_words(undo_run: ImportRun, language: str | None = None) -> list[str]:
     """The invoices an undo left alone (approved or paid since), as sentences."""
-    out = []
-    for inv in (undo_run.counts or {}).get("left_alone", []):
-        out.append(
-            tr(
-                N_("Invoice {number} for {contact} was left alone: it is {status} in Xero."),
-                language,
-                number=inv.get("number") or inv.get("invoice_id"),
-                contact=inv.get("contact", ""),
-                status=tr(inv.get("status", ""), language),
-            )
-        )
-    return out
+    return [
+        _left_alone_text(inv, language)
+        for inv in (undo_run.counts or {}).get("left_alone", [])
+        if "invoice_id" in inv
+    ]
 
 
 __all__ = [

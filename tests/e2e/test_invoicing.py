@@ -242,6 +242,7 @@ def test_invoice_lines_equal_billable_approved_hours_times_price(demo_ctx, org):
     for inv in org_of(ctx, conn)["Invoices"]:
         assert inv["Type"] == "ACCREC" and inv["Status"] == "DRAFT"
         assert inv["Reference"] == f"QB Time {start} to {end}"
+        assert inv["Url"] == f"https://{conn.qbtime_company_id}.tsheets.com/"
 
     # A second run of the same range writes nothing.
     before = copy.deepcopy(org_of(ctx, conn)["Invoices"])
@@ -362,6 +363,7 @@ def test_a_paid_invoice_is_reported_as_paid_and_never_changed(demo_ctx):
     result = undo(ctx, conn, first.run.id)
     left = {i["invoice_id"]: i["status"] for i in result.counts["left_alone"]}
     assert left == {paid["InvoiceID"]: "paid", approved["InvoiceID"]: "approved"}
+    assert any("is paid in Xero" in i["what"] for i in result.counts["left_alone"])
     for inv in org_of(ctx, conn)["Invoices"]:
         if inv["InvoiceID"] in frozen:
             assert inv == frozen[inv["InvoiceID"]]
@@ -435,7 +437,7 @@ def test_bill_time_and_invoices_commands(run):
     assert {i["status"] for i in listed["invoices"]} == {"draft"}
     code, hist = run("history")
     assert hist["runs"][0]["kind"] == "invoicing"
-    code, _undone = run("undo", str(out["run_id"]))
-    assert code == 0
+    code, undone = run("undo", str(out["run_id"]))
+    assert code == 0 and undone["outcomes"] == {"deleted": {"invoices": len(listed["invoices"])}}
     code, listed = run("invoices")
     assert {i["status"] for i in listed["invoices"]} == {"deleted"}
