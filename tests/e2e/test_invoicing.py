@@ -441,3 +441,58 @@ def test_bill_time_and_invoices_commands(run):
     assert code == 0 and undone["outcomes"] == {"deleted": {"invoices": len(listed["invoices"])}}
     code, listed = run("invoices")
     assert {i["status"] for i in listed["invoices"]} == {"deleted"}
+
+
+def test_an_app_registered_before_march_2026_asks_for_accounting_transactions(demo_ctx):
+    import dataclasses
+
+    ctx, conn = demo_ctx("UK")
+    sync(ctx, conn)
+    ctx.xero_settings = dataclasses.replace(ctx.xero_settings, scopes_legacy=True)
+    turn_invoicing_on()
+    cmd_connect_xero(ctx, QUIET, None, None)
+    granted = ctx.xero_tokens().token_set().scopes
+    assert "accounting.transactions" in granted and "accounting.invoices" not in granted
+    start, end = hours_range(ctx)
+    assert bill_time(ctx, conn, start=start, end=end).as_json()["invoices"]["created"] > 0
+
+
+def test_legacy_scopes_setting_is_read_from_the_settings_file(tmp_path):
+    from core.errors import SettingsFileInvalid
+    from core.store.settings import load_xero_settings
+
+    (tmp_path / "settings.json").write_text('{"xero_client_id": "ABC", "xero_scopes_legacy": true}')
+    assert load_xero_settings(tmp_path, environ={}).scopes_legacy is True
+    (tmp_path / "settings.json").write_text('{"xero_client_id": "ABC"}')
+    assert load_xero_settings(tmp_path, environ={}).scopes_legacy is False
+    (tmp_path / "settings.json").write_text(
+        '{"xero_client_id": "ABC", "xero_scopes_legacy": "yes"}'
+    )
+    with pytest.raises(SettingsFileInvalid):
+        load_xero_settings(tmp_path, environ={})
+
+
+def test_an_archived_customer_and_a_no_longer_sold_item_are_reported_not_billed(demo_ctx):
+    ctx, conn = ready(demo_ctx, "AU")
+    start, end = hours_range(ctx)
+    assert put_items_on_hours(ctx, conn) > 0
+    org = org_of(ctx, conn)
+    want = expected(ctx, conn, start, end)
+    contact_id = sorted({k[0] for k in want})[0]
+    item_code = next(code for _c, code, _p in sorted(want) if code)
+    # What a user does in Xero: archive the contact, stop selling the item.
+    now = f"/Date({int(ctx.clock()) * 1000 + 5000}+0000)/"
+    contact = next(c for c in org["Contacts"] if c["ContactID"] == contact_id)
+    contact["ContactStatus"] = "ARCHIVED"
+    contact["UpdatedDateUTC"] = now
+    item = next(i for i in org["Items"] if i["Code"] == item_code)
+    item["IsSold"] = False
+    item["UpdatedDateUTC"] = now
+
+    out = bill_time(ctx, conn, start=start, end=end).as_json()
+    made = {i["Contact"]["ContactID"] for i in org_of(ctx, conn)["Invoices"]}
+    assert contact_id not in made and made
+    for inv in org_of(ctx, conn)["Invoices"]:
+        assert all(line.get("ItemCode") != item_code for line in inv["LineItems"])
+    reasons = " ".join(p["reason"] for p in out["problems"])
+    assert "archived in Xero" in reasons and "no longer sold in Xero" in reasons
