@@ -496,3 +496,63 @@ def test_an_archived_customer_and_a_no_longer_sold_item_are_reported_not_billed(
         assert all(line.get("ItemCode") != item_code for line in inv["LineItems"])
     reasons = " ".join(p["reason"] for p in out["problems"])
     assert "archived in Xero" in reasons and "no longer sold in Xero" in reasons
+
+
+def test_tracking_options_chosen_on_the_hours_go_on_the_lines(demo_ctx):
+    ctx, conn = ready(demo_ctx, "AU")
+    start, end = hours_range(ctx)
+    org = org_of(ctx, conn)
+    cats = {c["TrackingCategoryID"]: c for c in org["TrackingCategories"]}
+    linked = [
+        (lk.xero_id, str(lk.qbt_id))
+        for lk in Link.select().where(
+            (Link.connection == conn) & (Link.kind == "tracking_category")
+        )
+        if cats.get(lk.xero_id, {}).get("Status") == "ACTIVE"
+    ]
+    assert linked, "the import links Xero's tracking categories to custom fields"
+    cat_id, field = linked[0]
+    options = {
+        lk.xero_id: int(lk.qbt_id)
+        for lk in Link.select().where((Link.connection == conn) & (Link.kind == "tracking_option"))
+    }
+    items = {
+        int(r.qbt_id): r.name
+        for r in QBTRecord.select().where(
+            (QBTRecord.connection == conn) & (QBTRecord.kind == "customfielditem")
+        )
+    }
+    option = next(
+        o
+        for o in cats[cat_id]["Options"]
+        if o["TrackingOptionID"] in options and o["Status"] == "ACTIVE"
+    )
+    value = items[options[option["TrackingOptionID"]]]
+    customers = {
+        int(lk.qbt_id)
+        for lk in Link.select().where((Link.connection == conn) & (Link.kind == "customer"))
+    }
+    qbt = ctx.sandbox.store.qbtime
+    jobs = {j["id"]: j for j in qbt["jobcodes"]}
+    users = {u["id"]: u for u in qbt["users"]}
+    chosen = next(
+        t
+        for t in qbt["timesheets"]
+        if not t.get("on_the_clock")
+        and jobs[t["jobcode_id"]].get("billable")
+        and (jobs[t["jobcode_id"]]["parent_id"] or t["jobcode_id"]) in customers
+        and t["date"] <= users[t["user_id"]]["approved_to"]
+    )
+    qbt_write(ctx, "PUT", [{"id": chosen["id"], "customfields": {field: value}}])
+
+    bill_time(ctx, conn, start=start, end=end)
+    tracked = [
+        (line["Tracking"], line["Quantity"])
+        for inv in org_of(ctx, conn)["Invoices"]
+        for line in inv["LineItems"]
+        if line["Tracking"]
+    ]
+    assert len(tracked) == 1
+    [(tracking, quantity)] = tracked
+    assert [(t["Name"], t["Option"]) for t in tracking] == [(cats[cat_id]["Name"], option["Name"])]
+    assert quantity == round(chosen["duration"] / 3600, 2)
