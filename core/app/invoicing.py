@@ -484,9 +484,7 @@ def preview_invoices(
     _emit(progress, "fetch", 0, 4)
     fetch_qbtime(ctx, conn)  # jobs (billable, rates), custom fields and their items
     xero = ctx.xero_client(conn.xero_tenant_id)
-    from core.app.sync import qbtime_client_for
-
-    qbt = qbtime_client_for(ctx, conn)
+    qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn))
     with xero.session:
         _emit(progress, "reconcile", 1, 4)
         reconcile(conn, xero)
