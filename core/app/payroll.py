@@ -373,6 +373,7 @@ def preview_hours(
         leave_links=leave_links,
         leave_types=leave_types,
         shifts=[shift_of(r) for r in shifts_raw],
+        unpaid_break_codes=frozenset(j.id for j in snap.jobcodes if j.type == "unpaid_break"),
         xero_timesheets={
             s["id"].lower(): eng.XeroTimesheet(
                 s["id"].lower(),

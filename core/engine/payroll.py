@@ -22,10 +22,12 @@ the export does. The rules (DOMAIN.md "Sending hours back to Xero", issue 13):
 from __future__ import annotations
 
 import calendar as _calendar
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -142,6 +144,8 @@ class PayrollInputs:
     ours: frozenset[str] = frozenset()
     #: (employee id, leave type id, first day) of leave already in Xero from this app
     leave_in_xero: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    #: jobcodes of type ``unpaid_break``: time on them is not paid, never sent
+    unpaid_break_codes: frozenset[int] = frozenset()
 
 
 # =========================================================================== outputs
@@ -337,14 +341,17 @@ def seconds_per_day(shift: Shift) -> dict[date, float]:
 
 
 def round_days(seconds: Mapping[str, float]) -> dict[str, float]:
-    """Hours per day to the hundredth, adding up to the total rounded to the hundredth."""
+    """Hours per day to the hundredth, adding up to the total rounded to the hundredth
+    (half up); the hundredths left by flooring each day go to the largest remainders.
+    Exact arithmetic (fractions of a second to the microsecond), so no float drift moves a
+    hundredth."""
     if not seconds:
         return {}
-    cents = {d: s / 36.0 for d, s in seconds.items()}  # hundredths of an hour
-    total = round(sum(cents.values()))
-    floors = {d: int(c // 1) for d, c in cents.items()}
+    exact = {d: Fraction(s).limit_denominator(1_000_000) / 36 for d, s in seconds.items()}
+    total = math.floor(sum(exact.values()) + Fraction(1, 2))
+    floors = {d: math.floor(c) for d, c in exact.items()}
     left = total - sum(floors.values())
-    order = sorted(cents, key=lambda d: (-(cents[d] - floors[d]), d))
+    order = sorted(exact, key=lambda d: (-(exact[d] - floors[d]), d))
     for d in order[: max(0, left)]:
         floors[d] += 1
     return {d: floors[d] / 100.0 for d in sorted(floors) if floors[d] > 0}
@@ -495,6 +502,8 @@ def _plan_person(
                         left[(d.isoformat(), LEFT_ON_CLOCK)] = left.get(
                             (d.isoformat(), LEFT_ON_CLOCK), 0.0
                         )
+            continue
+        if shift.jobcode_id in inputs.unpaid_break_codes:
             continue
         code = inputs.time_off_codes.get(shift.jobcode_id)
         for day, secs in seconds_per_day(shift).items():

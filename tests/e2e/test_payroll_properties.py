@@ -172,7 +172,8 @@ def test_totals_are_preserved_and_nothing_unapproved_is_sent(inputs):
     for person in plan.people:
         seconds = approved_seconds(inputs, person, start, end)
         # to the hundredth, the person's total equals QuickBooks Time's approved total
-        assert round(sum(person.days.values()) * 100) == round(sum(seconds.values()) / 36)
+        total_s = round(sum(seconds.values()))  # whole seconds here
+        assert round(sum(person.days.values()) * 100) == (total_s * 100 + 1800) // 3600
         for day, hours in person.days.items():
             d = date.fromisoformat(day)
             assert start <= d <= end and d <= inputs.users[person.qbt_user_id].approved_to
@@ -222,3 +223,25 @@ def test_someone_elses_draft_or_an_approved_timesheet_is_never_touched(inputs):
     other = eng.plan_payroll(eng.PayrollInputs(**{**inputs.__dict__, "xero_timesheets": sheets}))
     assert all(p.action in ("skip", "none") for p in other.people if p.employee_id)
     assert other.is_empty
+
+
+@settings(max_examples=50, deadline=None)
+@given(company())
+def test_time_on_an_unpaid_break_code_is_never_sent(inputs):
+    plan = eng.plan_payroll(inputs)
+    breaks = [
+        eng.Shift(
+            10_000 + s.id, s.user_id, 77, s.start, s.end, s.day, s.seconds, s.tz_str, False, "b"
+        )
+        for s in inputs.shifts
+        if s.start is not None and not s.on_the_clock
+    ]
+    with_breaks = eng.PayrollInputs(
+        **{
+            **inputs.__dict__,
+            "shifts": [*inputs.shifts, *breaks],
+            "unpaid_break_codes": frozenset({77}),
+        }
+    )
+    again = eng.plan_payroll(with_breaks)
+    assert {p.name: p.days for p in again.people} == {p.name: p.days for p in plan.people}
