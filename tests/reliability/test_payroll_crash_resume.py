@@ -23,8 +23,8 @@ import pytest
 
 from core.app.payroll import export_hours
 from core.app.sync import sync
-from core.sandbox.xero_payroll import parse_day
 from core.engine.leave import save_leave_links
+from core.sandbox.xero_payroll import parse_day
 from core.services.fetch import load_snapshot
 from core.store.models import ImportRun, JournalEntry
 from tests.e2e.test_payroll_export import (
