@@ -465,7 +465,8 @@ class HomePage(BasePage):
         self.payroll_box.setVisible(bool(available))
 
     def send_hours(self) -> None:
-        if self.state.payroll_available and not self.busy:
+        """Like the other shortcuts, also while the check for changes runs."""
+        if self.state.payroll_available:
             self._go(PageId.PAYROLL_PERIOD)
 
     def _retranslate_payroll(self) -> None:
