@@ -386,3 +386,19 @@ def test_range_page_remembers_the_range_of_the_last_billing(imported, qtbot, hos
     if last < date.today() - timedelta(days=1):  # from the day after, up to yesterday
         assert from_qdate(page.start_edit.date()) == last + timedelta(days=1)
         assert from_qdate(page.end_edit.date()) == date.today() - timedelta(days=1)
+
+
+def test_bill_time_works_while_the_home_page_still_checks_xero(imported, qtbot):
+    ctx, box, conn = imported
+    box.xero_faults.latency_s = 0.2  # the home page's check for changes takes a while
+    state = WizardState(ctx, language="en", country="AU", connection_id=conn.id)
+    wiz = BridgeWizard(state, already_set_up=True)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    home = wiz.pages[PageId.HOME]
+    qtbot.waitUntil(lambda: home.busy, timeout=WAIT)
+    home.bill_button.click()
+    qtbot.waitUntil(lambda: wiz.currentId() == int(PageId.BILL_RANGE), timeout=WAIT)
+    box.xero_faults.latency_s = 0
+    wiz.tasks.wait(WAIT)
+

@@ -502,8 +502,7 @@ class HomePage(BasePage):
         self._statuses_failed: str | None = None
 
     def bill_time(self) -> None:
-        if self.busy:
-            return
+        """Like the other shortcuts, also while the check for changes runs."""
         self.state.billing = None  # a new billing: the range page proposes its days
         self.state.billing_preview = self.state.billing_result = None
         self._go(PageId.BILL_RANGE)
