@@ -401,4 +401,3 @@ def test_bill_time_works_while_the_home_page_still_checks_xero(imported, qtbot):
     qtbot.waitUntil(lambda: wiz.currentId() == int(PageId.BILL_RANGE), timeout=WAIT)
     box.xero_faults.latency_s = 0
     wiz.tasks.wait(WAIT)
-
