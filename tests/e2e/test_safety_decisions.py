@@ -111,7 +111,7 @@ def test_csv_linking_an_employee_to_the_key_owner_is_refused(au, capsys):
     assert problem["reason"] == (
         f'QuickBooks Time user number {owner} ("Camille Tremblay") is the administrator whose '
         "access key this app uses: it is never linked to a Xero employee. Choose another user, "
-        f'or Create new or Skip for "{CHIP}".'
+        f'or Create new or Never import for "{CHIP}".'
     )
     sync(ctx, conn)
     assert qbt(ctx, "users", owner) == admin_before  # not renamed, not re-mailed
@@ -181,7 +181,7 @@ def test_csv_linking_a_customer_to_a_time_off_code_is_refused(au, capsys):
     problem = import_refused(ctx, conn, capsys, path, rows, rows.index(pat) + 2)
     assert problem["reason"] == (
         f'QuickBooks Time record number {pto["id"]} ("Annual Leave") is a time-off code, not a '
-        f'customer. Link "{PATISSERIE}" to a customer, or choose Create new or Skip.'
+        f'customer. Link "{PATISSERIE}" to a customer, or choose Create new or Never import.'
     )
     sync_changes_nothing_on(ctx, conn, "jobcodes", pto["id"])
 
@@ -197,7 +197,7 @@ def test_csv_linking_a_customer_to_a_child_job_is_refused(au, capsys):
     assert problem["reason"] == (
         f'QuickBooks Time record number {child["id"]} ("Dee Why Reserve") is a job inside '
         f'another customer, not a customer. Link "{PATISSERIE}" to a top-level customer, or '
-        "choose Create new or Skip."
+        "choose Create new or Never import."
     )
     sync_changes_nothing_on(ctx, conn, "jobcodes", child["id"])
 
