@@ -669,6 +669,32 @@ def cmd_restore_backup(paths: Any, out: Output, backup: str | None, start_afresh
     return EXIT_OK
 
 
+#: what `undo` says of each kind of run it undid: (all undone, partly undone)
+_UNDONE_WORDS = {
+    "import": (
+        N_("Import #{run} was undone (undo #{undo})."),
+        N_(
+            "Import #{run} was partly undone: {failed} change(s) could not be reverted "
+            "(see history)."
+        ),
+    ),
+    "payroll_export": (
+        N_("Sending of hours #{run} to Xero Payroll was undone (undo #{undo})."),
+        N_(
+            "Sending of hours #{run} was partly undone: {failed} change(s) could not be "
+            "reverted in Xero (see history)."
+        ),
+    ),
+    "invoicing": (
+        N_("Billing run #{run} was undone (undo #{undo})."),
+        N_(
+            "Billing run #{run} was partly undone: {failed} change(s) could not be reverted "
+            "in Xero (see history)."
+        ),
+    ),
+}
+
+
 def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool = False) -> int:
     from core.app.sync import LaterImportsFirst, undo_cascade
 
@@ -701,15 +727,12 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
         outcomes = (result.counts or {}).get("outcomes", {})
         failed = (result.counts or {}).get("failed", 0)
         failed_total += failed
+        kind = getattr(result.undoes_run, "kind", "import")
+        done_text, partly_text = _UNDONE_WORDS.get(kind, _UNDONE_WORDS["import"])
         out.say(
-            tr("Import #{run} was undone (undo #{undo}).", run=original, undo=result.id)
+            tr(done_text, run=original, undo=result.id)
             if not failed
-            else tr(
-                "Import #{run} was partly undone: {failed} change(s) could not be reverted "
-                "(see history).",
-                run=original,
-                failed=failed,
-            )
+            else tr(partly_text, run=original, failed=failed)
         )
         left_alone = (result.counts or {}).get("left_alone", [])
         for item in left_alone:  # a payroll export's undo: what Xero did not let us revert

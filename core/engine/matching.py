@@ -454,7 +454,7 @@ def _describe_user_change(conflict: Conflict, language: str | None) -> str:
         return tr(
             "{name} ({email}) is the QuickBooks Time user whose access key this app uses: "
             "an import never changes them. Xero's employee \u201c{xero}\u201d would {change}. "
-            "Make the change in QuickBooks Time yourself if it is right, then choose skip.",
+            "Make the change in QuickBooks Time yourself if it is right, then choose Never import.",
             language,
             name=who,
             email=email,

@@ -446,3 +446,19 @@ def test_a_connection_made_before_payroll_export_is_asked_to_sign_in_again(au):
         export_hours(ctx, conn)
     assert caught.value.user_message().startswith("Sign in to Xero again, because")
     assert history(conn)[0].kind == "import"
+
+
+def test_undo_names_what_it_undid(au):
+    """`undo` of a sending of hours says so, not "Import #N was undone"."""
+    import io
+
+    from core.app.cli import Output, cmd_undo
+
+    ctx, conn = au
+    sent = export_hours(ctx, conn)
+    assert sent.run is not None
+    out = io.StringIO()
+    assert cmd_undo(ctx, Output(stream=out), None, sent.run.id) == 0
+    said = out.getvalue()
+    assert f"Sending of hours #{sent.run.id} to Xero Payroll was undone" in said
+    assert "Import #" not in said
