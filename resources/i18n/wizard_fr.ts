@@ -833,7 +833,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <name>HistoryDialog</name>
     <message>
         <source>Reading the history…</source>
-        <extracomment>an undo finished here (the home page refreshes its &quot;last import&quot;)</extracomment>
+        <extracomment>the kind of run an undo undid (import, payroll_export, invoicing) an undo finished here (the home page refreshes its &quot;last import&quot;)</extracomment>
         <translation>Lecture de l&apos;historique…</translation>
     </message>
     <message>
@@ -851,6 +851,14 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Imports {numbers} will be undone in this order.</source>
         <translation>Les imports {numbers} seront défaits dans cet ordre.</translation>
+    </message>
+    <message>
+        <source>Undo of hours sent {number}</source>
+        <translation>Envoi d’heures {number} défait</translation>
+    </message>
+    <message>
+        <source>Undo of billing {number}</source>
+        <translation>Facturation {number} défaite</translation>
     </message>
     <message>
         <source>Undo of import {number}</source>
@@ -893,8 +901,24 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>L&apos;importation {number} est en train d&apos;être défaite…</translation>
     </message>
     <message>
+        <source>Hours sent {number} were taken back from Xero Payroll.</source>
+        <translation>Les heures de l’envoi {number} ont été retirées de Xero Payroll.</translation>
+    </message>
+    <message>
+        <source>Billing {number} was undone: its draft invoices are deleted.</source>
+        <translation>La facturation {number} a été défaite : ses brouillons de factures sont supprimés.</translation>
+    </message>
+    <message>
         <source>Import {number} was undone.</source>
         <translation>L&apos;importation {number} a été défaite.</translation>
+    </message>
+    <message>
+        <source>Part of hours sent {number} could not be taken back from Xero: the history lists what was left as it is.</source>
+        <translation>Une partie de l’envoi d’heures {number} n’a pas pu être retirée de Xero : l’historique indique ce qui est resté tel quel.</translation>
+    </message>
+    <message>
+        <source>Part of billing {number} could not be undone in Xero: the history lists what was left as it is.</source>
+        <translation>Une partie de la facturation {number} n’a pas pu être défaite dans Xero : l’historique indique ce qui est resté tel quel.</translation>
     </message>
     <message>
         <source>Part of import {number} could not be undone. Select it and click &quot;Undo this import&quot; again to retry.</source>
@@ -2787,11 +2811,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Suggested: link to “{name}”.</source>
-        <translation>Suggestion : lier à « {name} ».</translation>
+        <translation>Suggestion&#xa0;: lier à «&#xa0;{name}&#xa0;».</translation>
     </message>
     <message>
         <source>Suggested: add it as a new record.</source>
-        <translation>Suggestion : l’ajouter comme nouvel élément.</translation>
+        <translation>Suggestion&#xa0;: l’ajouter comme nouvel élément.</translation>
     </message>
     <message>
         <source>Decision: {decision}</source>

@@ -312,6 +312,12 @@ def test_the_history_names_a_sending_and_undoes_it(connected_env, qtbot):
     assert history._message[0] == "undone"
     assert _draft_hours(box, tenants["AU"]) == pytest.approx(before)
     assert ImportRun.get_by_id(result.run.id).status == "undone"
+    # Named as what it was, not as an import.
+    number = result.run.id
+    assert history.banner.label.text() == f"Hours sent {number} were taken back from Xero Payroll."
+    qtbot.waitUntil(lambda: any(r.undoes == number for r in history._rows), timeout=WAIT)
+    undo_row = next(i for i, r in enumerate(history._rows) if r.undoes == number)
+    assert history.table.item(undo_row, 1).text() == f"Undo of hours sent {number}"
     history.reject()
 
 

@@ -43,6 +43,8 @@ class RunRow:
     outcomes: dict[str, dict[str, int]]
     failed: int
     undoes: int | None
+    #: the kind of run an undo undid (import, payroll_export, invoicing)
+    undoes_kind: str | None
     undoable: bool
 
 
@@ -64,6 +66,7 @@ def load_history(connection_id: int) -> list[RunRow]:
                 dict(counts.get("outcomes", {})),
                 int(counts.get("failed", 0) or 0),
                 run.undoes_run_id,
+                run.undoes_run.kind if run.undoes_run_id else None,
                 can_undo(run) or _billing_undoable(run) or _payroll_undoable(run),
             )
         )
@@ -111,7 +114,7 @@ class HistoryDialog(QDialog):
         self._rows: list[RunRow] = []
         self._busy = False
         self._question: Any = None
-        self._message: tuple[str, str] | None = None
+        self._message: tuple[str, str, str] | None = None
         self.setModal(True)
         self.resize(720, 440)
         layout = QVBoxLayout(self)
@@ -214,7 +217,11 @@ class HistoryDialog(QDialog):
         self.table.setRowCount(len(self._rows))
         for row, run in enumerate(self._rows):
             what = run_kind_words(run.kind)
-            if run.kind == "undo" and run.undoes:
+            if run.kind == "undo" and run.undoes and run.undoes_kind == "payroll_export":
+                what = self.tr("Undo of hours sent {number}").format(number=run.undoes)
+            elif run.kind == "undo" and run.undoes and run.undoes_kind == "invoicing":
+                what = self.tr("Undo of billing {number}").format(number=run.undoes)
+            elif run.kind == "undo" and run.undoes:
                 what = self.tr("Undo of import {number}").format(number=run.undoes)
             elif run.kind == "import":
                 what = self.tr("Import {number}").format(number=run.id)
@@ -298,7 +305,7 @@ class HistoryDialog(QDialog):
         if last is not None and last.id == original.id:
             self.state.last_run = original
         failed = int((undo_run.counts or {}).get("failed", 0))
-        self._message = ("partly" if failed else "undone", str(original.id))
+        self._message = ("partly" if failed else "undone", str(original.id), original.kind)
         self._show_message()
         self.changed.emit()
         self.reload()
@@ -306,11 +313,27 @@ class HistoryDialog(QDialog):
     def _show_message(self) -> None:
         if self._message is None:
             return
-        key, number = self._message
+        key, number, kind = self._message
         if key == "undone":
-            self.banner.show_message(
-                self.tr("Import {number} was undone.").format(number=number), "success"
-            )
+            done = {
+                "payroll_export": self.tr("Hours sent {number} were taken back from Xero Payroll."),
+                "invoicing": self.tr(
+                    "Billing {number} was undone: its draft invoices are deleted."
+                ),
+            }.get(kind, self.tr("Import {number} was undone."))
+            self.banner.show_message(done.format(number=number), "success")
+        elif kind in ("payroll_export", "invoicing"):
+            partly = {
+                "payroll_export": self.tr(
+                    "Part of hours sent {number} could not be taken back from Xero: the history "
+                    "lists what was left as it is."
+                ),
+                "invoicing": self.tr(
+                    "Part of billing {number} could not be undone in Xero: the history lists what "
+                    "was left as it is."
+                ),
+            }[kind]
+            self.banner.show_message(partly.format(number=number), "warning")
         else:
             self.banner.show_message(
                 self.tr(
