@@ -231,6 +231,11 @@ def shift_of(raw: dict[str, Any]) -> eng.Shift:
         on_the_clock=bool(raw.get("on_the_clock")) and raw.get("on_the_clock") not in ("false", 0),
         last_modified=str(raw.get("last_modified") or ""),
         kind=str(raw.get("type") or "regular"),
+        custom_fields=tuple(
+            sorted((str(k), str(v or "")) for k, v in custom.items())
+            if isinstance(custom := raw.get("customfields"), dict)
+            else ()
+        ),
     )
 
 
@@ -265,6 +270,7 @@ def preview_hours(
     report(ProgressEvent("read_xero", 0, 3, None))
     with xero.session:
         calendars = _calendars(xero, api)
+        tracking_category = xero.payroll_timesheet_category(api)
         employees_raw = xero.employees(api, include_terminated=False)
         rate_rows = xero.earnings_rates(api)
         rates = {
@@ -361,6 +367,7 @@ def preview_hours(
     ]
     ours = _our_timesheets(conn, sheets)
     leave_in_xero = _our_leave(conn, leave_rows)
+    tracking_field, tracking_items = _tracking_links(conn, snap, tracking_category)
     inputs = eng.PayrollInputs(
         today=base.today,
         period_day=period,
@@ -388,6 +395,8 @@ def preview_hours(
         sent=sent,
         ours=ours,
         leave_in_xero=leave_in_xero,
+        tracking_field=tracking_field,
+        tracking_items=tracking_items,
     )
     plan = eng.plan_payroll(inputs)
     report(ProgressEvent("planned", 3, 3, None))
@@ -399,6 +408,32 @@ def preview_hours(
         conn.id,
         _calls(ctx),
     )
+
+
+def _tracking_links(
+    conn: Connection, snap: Any, category_id: str
+) -> tuple[int | None, dict[str, str]]:
+    """The QuickBooks Time custom field the import linked to Xero's timesheet tracking
+    category, and its items' names (case-folded) -> the linked tracking option ids."""
+    if not category_id:
+        return None, {}
+    field_ids = [
+        int(link.qbt_id)
+        for link in Link.select().where(
+            (Link.connection == conn) & (Link.kind == "tracking_category")
+        )
+        if link.xero_id.lower() == category_id.lower()
+    ]
+    if not field_ids:
+        return None, {}
+    field_id = field_ids[0]
+    names = {i.id: i.name for i in snap.customfielditems if i.customfield_id == field_id}
+    items: dict[str, str] = {}
+    for link in Link.select().where((Link.connection == conn) & (Link.kind == "tracking_option")):
+        name = names.get(int(link.qbt_id))
+        if name and name.strip():
+            items[name.strip().casefold()] = link.xero_id.lower()
+    return field_id, items
 
 
 def _default_rate(rates: list[dict[str, Any]], api: PayrollApi) -> str:
@@ -478,15 +513,16 @@ class _Journal:
         )
 
 
-def _hours_json(hours: dict[tuple[str, str], float]) -> dict[str, float]:
-    return {f"{d}|{r}": h for (d, r), h in sorted(hours.items())}
+def _hours_json(hours: dict[tuple[str, str, str], float]) -> dict[str, float]:
+    """Hours keyed "day|rate" (no tracking) or "day|rate|tracking item"."""
+    return {"|".join(k if k[2] else k[:2]): h for k, h in sorted(hours.items())}
 
 
-def _hours_of(data: Any) -> dict[tuple[str, str], float]:
-    out: dict[tuple[str, str], float] = {}
+def _hours_of(data: Any) -> dict[tuple[str, str, str], float]:
+    out: dict[tuple[str, str, str], float] = {}
     for key, value in (data or {}).items():
-        day, _sep, rate = str(key).partition("|")
-        out[(day, rate)] = float(value)
+        day, rate, tracking = ([*str(key).split("|", 2), "", ""])[:3]
+        out[(day, rate, tracking)] = float(value)
     return out
 
 
@@ -986,7 +1022,7 @@ def _undo_timesheet(
     elif api is PayrollApi.AU:
         # no DELETE in AU payroll 1.0: our draft goes back to zero hours
         zero = {key: 0.0 for key in _hours_of(after.get("hours"))} or {
-            (start.isoformat(), rate): 0.0 for (_d, rate) in sheet["hours"]
+            (start.isoformat(), rate, tracking): 0.0 for (_d, rate, tracking) in sheet["hours"]
         }
         undo_entry = journal.intent(
             "update", "xero_timesheet", entry.batch_key, sheet_id, after, {"hours": {}}

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.i18n import N_, Msg, tr
@@ -37,6 +37,7 @@ WORK_TYPES = frozenset({"regular", "paid_break"})
 LEAVE_TYPES = frozenset({"pto", "unpaid_time_off"})
 _STEPS = {"WEEKLY": 7, "FORTNIGHTLY": 14, "FOURWEEKLY": 28}
 _MONTHS = {"MONTHLY": 1, "QUARTERLY": 3}
+_Key = TypeVar("_Key", str, tuple[str, str])
 
 
 # =========================================================================== inputs
@@ -55,6 +56,8 @@ class Shift:
     on_the_clock: bool = False
     last_modified: str = ""
     kind: str = "regular"  # QuickBooks Time's type: regular | manual
+    #: the timesheet's custom fields as QuickBooks Time answers them: (field id, value)
+    custom_fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,15 @@ class LeaveKind:
 
 @dataclass(frozen=True)
 class XeroTimesheet:
-    """A Xero timesheet of one employee: its hours per (day, earnings rate)."""
+    """A Xero timesheet of one employee: its hours per (day, earnings rate, tracking item
+    id or "")."""
 
     id: str
     employee_id: str
     start: date
     end: date
     draft: bool
-    hours: Mapping[tuple[str, str], float]
+    hours: Mapping[tuple[str, str, str], float]
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,11 @@ class PayrollInputs:
     leave_in_xero: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     #: jobcodes of type ``unpaid_break``: time on them is not paid, never sent
     unpaid_break_codes: frozenset[int] = frozenset()
+    #: the QuickBooks Time custom field linked to Xero's timesheet tracking category
+    tracking_field: int | None = None
+    #: that field's items linked to the category's options: item name (case-folded, outer
+    #: spaces ignored: a timesheet's custom field holds the item's name) -> tracking option id
+    tracking_items: Mapping[str, str] = field(default_factory=dict)
 
 
 # =========================================================================== outputs
@@ -206,14 +215,16 @@ class PersonPlan:
     rate_name: str = ""
     #: regular hours per day (YYYY-MM-DD), rounded to the hundredth
     days: dict[str, float] = field(default_factory=dict)
+    #: the same hours per (day, tracking option id or ""): what the lines carry
+    tracked: dict[tuple[str, str], float] = field(default_factory=dict)
     #: (qbt timesheet id, last_modified, day, hours unrounded) that make up ``days``
     sources: list[tuple[int, str, str, float]] = field(default_factory=list)
     leave: list[LeaveBlock] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
     action: str = "skip"  # create | update | unchanged | skip | none
     xero_id: str = ""
-    #: what Xero holds now in the draft we update: (day, rate) -> hours
-    before: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: what Xero holds now in the draft we update: (day, rate, tracking) -> hours
+    before: dict[tuple[str, str, str], float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -224,8 +235,9 @@ class PersonPlan:
     def leave_hours(self) -> float:
         return round(sum(b.hours for b in self.leave if b.action != "skip"), 2)
 
-    def lines(self) -> dict[tuple[str, str], float]:
-        return {(d, self.rate_id): h for d, h in self.days.items() if h > 0}
+    def lines(self) -> dict[tuple[str, str, str], float]:
+        """The timesheet's lines: hours per (day, earnings rate, tracking option or "")."""
+        return {(d, self.rate_id, t): h for (d, t), h in self.tracked.items() if h > 0}
 
 
 @dataclass
@@ -340,7 +352,7 @@ def seconds_per_day(shift: Shift) -> dict[date, float]:
     return out
 
 
-def round_days(seconds: Mapping[str, float]) -> dict[str, float]:
+def round_days(seconds: Mapping[_Key, float]) -> dict[_Key, float]:
     """Hours per day to the hundredth, adding up to the total rounded to the hundredth
     (half up); the hundredths left by flooring each day go to the largest remainders.
     Exact arithmetic (fractions of a second to the microsecond), so no float drift moves a
@@ -485,7 +497,7 @@ def _plan_person(
             start, end = found
     person.period_start, person.period_end = start, end
 
-    work: dict[str, float] = {}
+    work: dict[tuple[str, str], float] = {}  # (day, tracking option or "") -> seconds
     leave: dict[tuple[int, str], float] = {}  # (code, day) -> seconds
     leave_src: dict[tuple[int, str], list[tuple[int, str, str, float]]] = {}
     left: dict[tuple[str, Msg], float] = {}
@@ -524,9 +536,13 @@ def _plan_person(
                     (shift.id, shift.last_modified, key, secs / 3600.0)
                 )
             else:
-                work[key] = work.get(key, 0.0) + secs
+                line = (key, _tracking_of(inputs, shift))
+                work[line] = work.get(line, 0.0) + secs
                 person.sources.append((shift.id, shift.last_modified, key, secs / 3600.0))
-    person.days = round_days(work)
+    person.tracked = round_days(work)
+    for (key, _t), h in person.tracked.items():
+        person.days[key] = round(person.days.get(key, 0.0) + h, 2)
+    person.days = dict(sorted(person.days.items()))
     if on_clock:
         problems.append(Problem(name, ON_THE_CLOCK))
 
@@ -646,6 +662,17 @@ def _plan_person(
                 b.action, b.xero_id = "unchanged", found_id
     person.problems = problems
     return person
+
+
+def _tracking_of(inputs: PayrollInputs, shift: Shift) -> str:
+    """The timesheet category's option the shift's hours carry: the option linked to the
+    item its custom field (the one linked to the category) holds; "" when none."""
+    if inputs.tracking_field is None or not inputs.tracking_items:
+        return ""
+    value = dict(shift.custom_fields).get(str(inputs.tracking_field), "")
+    if not value.strip():
+        return ""
+    return inputs.tracking_items.get(value.strip().casefold(), "")
 
 
 def _consecutive(hours: Mapping[str, float]) -> list[dict[str, float]]:

@@ -2619,6 +2619,23 @@ def _find_person(
     raise KeyError(f"{first} {last}")
 
 
+def _set_timesheet_category(tenant: dict[str, Any], name: str) -> None:
+    """AU payroll.xro/1.0 ``GET /Settings`` (the spec's shape): the tracking category
+    ``name`` is the timesheet category, so timesheet lines may carry one of its options."""
+    cat = next(c for c in tenant["TrackingCategories"] if c["Name"] == name)
+    tenant["payroll"]["Settings"] = {
+        "Accounts": [],
+        "TrackingCategories": {
+            "TimesheetCategories": {
+                "TrackingCategoryID": cat["TrackingCategoryID"],
+                "TrackingCategoryName": cat["Name"],
+            },
+        },
+        "DaysInPayrollYear": "364",
+        "EmployeesAreSTP2": True,
+    }
+
+
 def _au_payroll_traps(payroll: dict[str, Any]) -> None:
     """The AU export's traps, on named people (resources/demo/README.md lists them)."""
     extra = _Ids(random.Random("traps:" + payroll["PayrollCalendars"][0]["PayrollCalendarID"]))
@@ -2876,6 +2893,7 @@ def build_demo_company(seed: int = DEMO_SEED) -> dict[str, Any]:
     )
 
     _au_payroll_traps(au_tenant["payroll"])
+    _set_timesheet_category(au_tenant, "Region")
     _uk_payroll_traps(uk_tenant["payroll"])
     qbtime = _demo_qbtime(rng, ids)
     # Hours last, from their own seed: nothing built before them moves.

@@ -2342,11 +2342,15 @@ class XeroApi:
         if version == "1.0":
             if head == "payrollcalendars" and n <= 2:
                 return "au_calendars", "GET", SCOPES_PAYROLL_SETTINGS_READ
+            if head == "settings" and n == 1:
+                return "au_settings", "GET", SCOPES_PAYROLL_SETTINGS_READ
             if head == "timesheets" and n <= 2:
                 return "au_timesheets", "GET, POST", ts_scopes
             if head == "leaveapplications" and n <= 2:
                 return "au_leave", "GET, POST", emp_scopes
             return None
+        if head == "settings" and n == 2 and parts[1] == "trackingcategories":
+            return "v2_tracking", "GET", SCOPES_PAYROLL_SETTINGS_READ
         if head == "payruncalendars" and n <= 2:
             return "v2_calendars", "GET", SCOPES_PAYROLL_SETTINGS_READ
         if head == "earningsrates" and n <= 2:
@@ -2414,6 +2418,12 @@ class XeroApi:
             )
             if name == "au_calendars":
                 return au.calendars(request, payroll, ident)
+            if name == "au_settings":
+                payload = self._envelope()
+                payload["Settings"] = copy.deepcopy(
+                    payroll.get("Settings") or {"Accounts": [], "TrackingCategories": {}}
+                )
+                return _pascal_response(request, payload)
             if method == "POST":
                 if name == "au_timesheets":
                     return au.post_timesheets(request, org, ident)
@@ -2436,6 +2446,13 @@ class XeroApi:
                 "LeaveApplication",
                 ident,
             )
+        if name == "v2_tracking":
+            payload = self._envelope2()
+            payload["pagination"] = None
+            payload["problem"] = None
+            settings = payroll.get("Settings") or {}
+            payload["trackingCategories"] = copy.deepcopy(settings.get("trackingCategories") or {})
+            return json_response(payload)
         v2 = V2Payroll(self.clock.now, self._envelope2, PAYROLL_PAGE_SIZE)
         if name in ("v2_calendars", "v2_rates", "v2_timesheets") and method == "GET":
             page = self._v2_page(request)

@@ -161,6 +161,29 @@ def shift_payroll_dates(org: dict[str, Any], days: int) -> None:
                 p["periodEndDate"] = v2(p.get("periodEndDate"))
 
 
+def timesheet_category_id(payroll: dict[str, Any]) -> str:
+    """The tracking category set as the timesheet category in the payroll settings: AU
+    ``Settings.TrackingCategories.TimesheetCategories.TrackingCategoryID``, NZ/UK
+    ``trackingCategories.timesheetTrackingCategoryID`` (empty when none is set)."""
+    settings = payroll.get("Settings") or {}
+    au = ((settings.get("TrackingCategories") or {}).get("TimesheetCategories")) or {}
+    v2 = settings.get("trackingCategories") or {}
+    return str(au.get("TrackingCategoryID") or v2.get("timesheetTrackingCategoryID") or "")
+
+
+def timesheet_options(org: dict[str, Any]) -> set[str]:
+    """The option ids a timesheet line may carry: those of the timesheet category only."""
+    cat_id = timesheet_category_id(org.get("payroll") or {}).lower()
+    if not cat_id:
+        return set()
+    return {
+        str(o.get("TrackingOptionID", "")).lower()
+        for c in org.get("TrackingCategories", [])
+        if str(c.get("TrackingCategoryID", "")).lower() == cat_id
+        for o in c.get("Options", [])
+    }
+
+
 def _same_id(a: Any, b: Any) -> bool:
     return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
 
@@ -285,11 +308,7 @@ class AuPayroll:
         if not isinstance(lines, list):
             errors.append("TimesheetLines must be a list.")
             return out
-        options = {
-            str(o.get("TrackingOptionID", "")).lower()
-            for c in org.get("TrackingCategories", [])
-            for o in c.get("Options", [])
-        }
+        options = timesheet_options(org)
         for line in lines:
             if not isinstance(line, dict):
                 errors.append("A timesheet line is not an object.")
@@ -711,12 +730,7 @@ class V2Payroll:
             return None, _bad2("numberOfUnits", UNITS_NEGATIVE)
         tracking = line.get("trackingItemID")
         if tracking not in (None, ""):
-            options = {
-                str(o.get("TrackingOptionID", "")).lower()
-                for c in org.get("TrackingCategories", [])
-                for o in c.get("Options", [])
-            }
-            if str(tracking).lower() not in options:
+            if str(tracking).lower() not in timesheet_options(org):
                 return None, _bad2("trackingItemID", TRACKING_NOT_FOUND)
         return {
             "timesheetLineID": str(uuid.uuid4()),

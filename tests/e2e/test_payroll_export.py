@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 import main
 from core.app.payroll import export_hours, pay_periods, preview_hours
@@ -167,6 +168,90 @@ def test_au_first_week_sends_approved_hours_and_reports_every_trap(au):
     assert again.run is None and ImportRun.select().count() == runs
     assert again.as_json()["timesheets"]["unchanged"] == 1
     assert xero_sheets(store, 0, olivia)[start][1] == days
+
+
+def set_custom_field(ctx, timesheet_id, field_id, value):
+    """What a user does in QuickBooks Time: pick an item of a custom field on a timesheet."""
+    resp = requests.put(
+        f"{ctx.sandbox.qbtime_base}/timesheets",
+        json={"data": [{"id": timesheet_id, "customfields": {str(field_id): value}}]},
+        headers={"Authorization": f"Bearer {ctx.sandbox.qbtime_token}"},
+        timeout=10,
+    )
+    assert resp.status_code == 200, resp.text
+    [row] = resp.json()["results"]["timesheets"].values()
+    assert row["_status_code"] == 200, row
+
+
+def test_hours_on_a_region_item_carry_the_timesheet_category_option(au):
+    """The AU Demo Company's timesheet tracking category is Region (Xero payroll settings);
+    the import made it a QuickBooks Time custom field. Hours whose timesheet holds one of
+    its items go on their own line with that option; the totals stay the approved hours."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    end = start + timedelta(days=6)
+    org = store.xero_orgs[0]
+    region = next(c for c in org["TrackingCategories"] if c["Name"] == "Region")
+    option = {o["Name"]: o["TrackingOptionID"] for o in region["Options"]}
+    field = next(f for f in store.qbtime["customfields"] if f["name"] == "Region" and f["active"])
+    user = user_named(store, "Olivia Brown")
+    zone_day = lambda t, key: datetime.fromisoformat(t[key]).astimezone(ZoneInfo(t["tz_str"]))  # noqa: E731
+    shift = min(
+        (
+            t
+            for t in store.qbtime["timesheets"]
+            if t["user_id"] == user["id"]
+            and t["type"] == "regular"
+            and not t.get("on_the_clock")
+            and start.isoformat() <= t["date"] <= user["approved_to"]
+            and t["date"] <= end.isoformat()
+            and zone_day(t, "start").date() == zone_day(t, "end").date()
+        ),
+        key=lambda t: (t["date"], t["start"]),
+    )
+    set_custom_field(ctx, shift["id"], field["id"], "sydney north ")  # QB Time keeps "Sydney North"
+    expected = approved_hours(store, "Olivia Brown", start, end)
+
+    result = export_hours(ctx, conn, period=start)
+    assert result.as_json()["timesheets"]["created"] == 1
+    olivia = employee_id(store, 0, "Olivia Brown")
+
+    def lines():
+        [sheet] = [
+            t
+            for t in org["payroll"]["Timesheets"]
+            if t["EmployeeID"] == olivia and parse_day(t["StartDate"]) == start
+        ]
+        return sheet["TimesheetLines"]
+
+    index = (date.fromisoformat(shift["date"]) - start).days
+    tracked = [ln for ln in lines() if ln.get("TrackingItemID")]
+    assert [ln["TrackingItemID"] for ln in tracked] == [option["Sydney North"].lower()]
+    units = tracked[0]["NumberOfUnits"]
+    assert [i for i, u in enumerate(units) if u] == [index]
+    assert abs(units[index] - shift["duration"] / 3600) < 0.01
+    # one NumberOfUnits list per (earnings rate, tracking item), on the same ordinary rate
+    assert len(lines()) == 2 and len({ln["EarningsRateID"] for ln in lines()}) == 1
+    assert_same_hours(xero_sheets(store, 0, olivia)[start][1], expected)
+
+    # read back with its option, the draft is unchanged: nothing is written again
+    again = export_hours(ctx, conn, period=start)
+    assert again.run is None and again.as_json()["timesheets"]["unchanged"] == 1
+
+    # the item changed in QuickBooks Time: our draft moves those hours to the new option
+    set_custom_field(ctx, shift["id"], field["id"], "Sydney South")
+    moved = export_hours(ctx, conn, period=start)
+    assert moved.as_json()["timesheets"]["updated"] == 1
+    assert [ln["TrackingItemID"] for ln in lines() if ln.get("TrackingItemID")] == [
+        option["Sydney South"].lower()
+    ]
+    assert_same_hours(xero_sheets(store, 0, olivia)[start][1], expected)
+    # undo puts the Sydney North line back
+    undo(ctx, conn, moved.run.id)
+    assert [ln.get("TrackingItemID") for ln in lines() if ln.get("TrackingItemID")] == [
+        option["Sydney North"].lower()
+    ]
 
 
 def test_au_second_week_leaves_the_approved_timesheet_alone_and_reports_unapproved(au):

@@ -180,7 +180,7 @@ def test_totals_are_preserved_and_nothing_unapproved_is_sent(inputs):
             assert abs(hours - seconds[d] / 3600) < 0.01
             assert hours == round(hours, 2)
         # one earnings rate per person: per rate totals are the person's total
-        assert {rate for _d, rate in person.lines()} <= {RATE}
+        assert {rate for _d, rate, _t in person.lines()} <= {RATE}
         for block in person.leave:
             if block.action != "skip":
                 assert block.leave_type_id == "lt-annual"  # never unpaid, never unlinked

@@ -342,6 +342,14 @@ def test_au_payroll_shape(demo):
         "PayrollCalendars",
         "Timesheets",
         "LeaveApplications",
+        "Settings",
+    }
+    # GET /Settings: the timesheet tracking category is one of the organisation's (Region)
+    sheet_cat = payroll["Settings"]["TrackingCategories"]["TimesheetCategories"]
+    region = next(c for c in org_by_key(demo, "AU")["TrackingCategories"] if c["Name"] == "Region")
+    assert sheet_cat == {
+        "TrackingCategoryID": region["TrackingCategoryID"],
+        "TrackingCategoryName": "Region",
     }
     employees = payroll["Employees"]
     assert len(employees) >= 12
@@ -771,8 +779,10 @@ def collect_ids(
     out = [] if out is None else out
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("Timesheets", "LeaveApplications", "EmployeeLeave"):
-                continue  # the payroll records written by an export only refer to employees
+            if key in ("Timesheets", "LeaveApplications", "EmployeeLeave", "Settings"):
+                # the payroll records written by an export only refer to employees; the
+                # payroll settings refer to a tracking category
+                continue
             if key in XERO_ID_KEYS and isinstance(value, str):
                 # an option's TrackingCategoryID would be a reference; options carry none here
                 out.append(value)

@@ -510,3 +510,80 @@ def test_a_new_demo_state_moves_payroll_hours_once(tmp_path):
     plain = CompanyStore.from_dict(data)
     XeroApi(plain, ManualClock(later), XeroConfig(), lambda r: None)
     assert plain.xero_org(AU)["payroll"]["Timesheets"] == AU_ORG["payroll"]["Timesheets"]
+
+
+# ============================================================================ timesheet category
+def _options(org: dict[str, Any], name: str) -> list[str]:
+    cat = next(c for c in org["TrackingCategories"] if c["Name"] == name)
+    return [o["TrackingOptionID"] for o in cat["Options"]]
+
+
+def test_au_settings_name_the_timesheet_category_and_lines_take_only_its_options(env):
+    region = next(c for c in AU_ORG["TrackingCategories"] if c["Name"] == "Region")
+    got = env.call("GET", "/payroll.xro/1.0/Settings", token="settings")
+    assert got.status_code == 200, got.json
+    assert got.json["Settings"]["TrackingCategories"]["TimesheetCategories"] == {
+        "TrackingCategoryID": region["TrackingCategoryID"],
+        "TrackingCategoryName": "Region",
+    }
+    assert env.call("GET", "/payroll.xro/1.0/Settings", token="timesheets").status_code == 200
+    assert env.call("POST", "/payroll.xro/1.0/Settings", body={}).status_code == 405
+
+    harper = au_employee("Harper", "Singh")
+    start, end = date(2026, 11, 16), date(2026, 11, 22)
+    # an option of another tracking category: the real error
+    other = _options(AU_ORG, "Service Line")[0]
+    made = env.call(
+        "POST",
+        "/payroll.xro/1.0/Timesheets",
+        body=[au_sheet(harper, start, end, [1.0] * 7)],
+    )
+    assert made.status_code == 200
+    tid = made.json["Timesheets"][0]["TimesheetID"]
+    sheet = au_sheet(harper, start, end, [1.0] * 7)
+    sheet["TimesheetLines"][0]["TrackingItemID"] = other
+    refused = env.call("POST", f"/payroll.xro/1.0/Timesheets/{tid}", body=[sheet])
+    assert refused.status_code == 400
+    assert messages(refused) == ["The tracking item could not be found."]
+    # an option of the timesheet category (Region): taken, one line per rate and option
+    north = _options(AU_ORG, "Region")[0]
+    sheet["TimesheetLines"] = [
+        {"EarningsRateID": ORDINARY, "NumberOfUnits": [2.0] + [0.0] * 6},
+        {"EarningsRateID": ORDINARY, "TrackingItemID": north, "NumberOfUnits": [1.5] + [0.0] * 6},
+    ]
+    ok = env.call("POST", f"/payroll.xro/1.0/Timesheets/{tid}", body=[sheet])
+    assert ok.status_code == 200, ok.json
+    lines = ok.json["Timesheets"][0]["TimesheetLines"]
+    assert [(ln.get("TrackingItemID"), ln["NumberOfUnits"][0]) for ln in lines] == [
+        (None, 2.0),
+        (north, 1.5),
+    ]
+
+
+def test_uk_tracking_settings_and_a_line_without_a_timesheet_category(env):
+    got = env.call("GET", "/payroll.xro/2.0/Settings/trackingCategories", tenant=UK, token="read")
+    assert got.status_code == 200, got.json
+    assert got.json["trackingCategories"] == {} and got.json["problem"] is None
+    # no timesheet category set: no tracking item is accepted on a line
+    george = uk_employee("George", "Patel")
+    body = uk_body(george, "2026-11-16", "2026-11-29", [("2026-11-16", 8)])
+    body["timesheetLines"][0]["trackingItemID"] = _options(
+        UK_ORG, UK_ORG["TrackingCategories"][0]["Name"]
+    )[0]
+    r = env.call("POST", "/payroll.xro/2.0/Timesheets", tenant=UK, body=body)
+    assert r.status_code == 400
+    # once the organisation sets a timesheet category, its options are taken
+    cat = UK_ORG["TrackingCategories"][0]
+    env.payroll(UK)["Settings"] = {
+        "trackingCategories": {"timesheetTrackingCategoryID": cat["TrackingCategoryID"]}
+    }
+    got = env.call("GET", "/payroll.xro/2.0/Settings/trackingCategories", tenant=UK, token="read")
+    assert (
+        got.json["trackingCategories"]["timesheetTrackingCategoryID"] == cat["TrackingCategoryID"]
+    )
+    r = env.call("POST", "/payroll.xro/2.0/Timesheets", tenant=UK, body=body)
+    assert r.status_code == 200, r.json
+    assert (
+        r.json["timesheet"]["timesheetLines"][0]["trackingItemID"]
+        == body["timesheetLines"][0]["trackingItemID"]
+    )

@@ -717,3 +717,31 @@ def test_payroll_2_problem_in_a_200_envelope_is_an_error():
     finally:
         server.stop()
     assert "Payroll is not set up" in str(info.value)
+
+
+def test_timesheet_tracking_category_from_the_payroll_settings():
+    """AU ``GET /Settings`` and NZ/UK ``GET /Settings/trackingCategories`` (the specs'
+    examples); none set, or another shape, gives ""."""
+    from core.services.xero import mapping
+
+    au = {
+        "Settings": {
+            "TrackingCategories": {
+                "EmployeeGroups": {"TrackingCategoryID": "A28F419F-6EC3-4DCF-9BE0-7959EA983630"},
+                "TimesheetCategories": {
+                    "TrackingCategoryID": "89375AED-ED51-4624-9E5D-92DB6BFA8974",
+                    "TrackingCategoryName": "Foo32551",
+                },
+            }
+        }
+    }
+    assert mapping.payroll_timesheet_category(au) == "89375aed-ed51-4624-9e5d-92db6bfa8974"
+    v2 = {
+        "trackingCategories": {
+            "employeeGroupsTrackingCategoryID": "9d8ad8f6-0d0f-41e0-8851-ef47e8b54ae6",
+            "timesheetTrackingCategoryID": "1d7d2015-10e7-4ecb-8b44-f331c8b63e2d",
+        }
+    }
+    assert mapping.payroll_timesheet_category(v2) == "1d7d2015-10e7-4ecb-8b44-f331c8b63e2d"
+    for none in ({"Settings": {"TrackingCategories": {}}}, {"trackingCategories": {}}, [], None):
+        assert mapping.payroll_timesheet_category(none) == ""

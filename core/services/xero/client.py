@@ -657,7 +657,7 @@ class XeroClient:
         self, version: str | PayrollApi | None, start: date, end: date
     ) -> list[dict[str, Any]]:
         """Timesheets overlapping ``start``..``end`` as ``{"id", "employee_id", "start", "end",
-        "status", "draft", "hours": {(day, rate): units}}``. NZ/UK: the list, then each
+        "status", "draft", "hours": {(day, rate, tracking item or ""): units}}``. NZ/UK: the list, then each
         timesheet of the range for its lines."""
         api = version if isinstance(version, PayrollApi) else payroll_api(version)
         info = self._start("payroll_timesheets")
@@ -707,10 +707,10 @@ class XeroClient:
         employee_id: str,
         start: date,
         end: date,
-        hours: dict[tuple[str, str], float],
+        hours: dict[tuple[str, str, str], float],
     ) -> dict[str, Any]:
         """AU 1.0: ``POST /Timesheets`` (a new draft) or ``POST /Timesheets/{id}`` (our draft),
-        one ``NumberOfUnits`` value per day of the period per earnings rate."""
+        one ``NumberOfUnits`` value per day of the period per (earnings rate, tracking item)."""
         body = [mapping.au_timesheet_body(employee_id, start, end, hours)]
         path = f"{PAYROLL_AU}/Timesheets" + (f"/{timesheet_id}" if timesheet_id else "")
         data = self._send("POST", path, body, what="payroll timesheets")
@@ -725,7 +725,7 @@ class XeroClient:
         employee_id: str,
         start: date,
         end: date,
-        hours: dict[tuple[str, str], float],
+        hours: dict[tuple[str, str, str], float],
     ) -> dict[str, Any]:
         """NZ/UK 2.0: ``POST /Timesheets`` with its lines, as a draft."""
         body = {
@@ -741,16 +741,21 @@ class XeroClient:
             raise _unreadable_data("payroll timesheets")
         return mapping.map_v2_timesheet(sheet)
 
-    def replace_v2_lines(self, timesheet_id: str, hours: dict[tuple[str, str], float]) -> None:
+    def replace_v2_lines(self, timesheet_id: str, hours: dict[tuple[str, str, str], float]) -> None:
         """NZ/UK 2.0: make the lines of draft ``timesheet_id`` exactly ``hours``: a line per
-        (day, rate) is updated in place (``PUT``), added (``POST``) or removed (``DELETE``)."""
+        (day, rate, tracking item) is updated in place (``PUT``), added (``POST``) or removed
+        (``DELETE``)."""
         info = self._start("payroll_timesheets")
         full = self._get(info, f"{PAYROLL_V2}/Timesheets/{timesheet_id}", what="payroll timesheets")
         sheet = full.get("timesheet") if isinstance(full, dict) else None
         lines = sheet.get("timesheetLines") if isinstance(sheet, dict) else None
-        current: dict[tuple[str, str], list[str]] = {}
+        current: dict[tuple[str, str, str], list[str]] = {}
         for line in lines if isinstance(lines, list) else []:
-            key = (mapping.xero_date(line.get("date"))[:10], str(line.get("earningsRateID")))
+            key = (
+                mapping.xero_date(line.get("date"))[:10],
+                str(line.get("earningsRateID")).lower(),
+                str(line.get("trackingItemID") or "").lower(),
+            )
             current.setdefault(key, []).append(str(line.get("timesheetLineID")))
         base = f"{PAYROLL_V2}/Timesheets/{timesheet_id}/Lines"
         for key, units in sorted(hours.items()):
@@ -939,6 +944,20 @@ class XeroClient:
             params={"where": f'Type=="ACCREC" AND Reference=="{safe}"', "page": 1},
         )
         return _list(data, "Invoices")
+
+    def payroll_timesheet_category(self, version: str | PayrollApi | None) -> str:
+        """The tracking category set as Xero's timesheet category (one call): AU
+        ``GET /Settings``, NZ/UK ``GET /Settings/trackingCategories``; its id in lower case,
+        "" when none is set or the organisation has no payroll API."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        if api is PayrollApi.AU:
+            path = f"{PAYROLL_AU}/Settings"
+        elif api is PayrollApi.V2:
+            path = f"{PAYROLL_V2}/Settings/trackingCategories"
+        else:
+            return ""
+        info = self._start("payroll_settings")
+        return mapping.payroll_timesheet_category(self._get(info, path, what="payroll settings"))
 
 
 # =========================================================================== helpers

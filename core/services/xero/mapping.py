@@ -359,15 +359,16 @@ def map_v2_earnings_rate(raw: dict[str, Any]) -> dict[str, Any]:
 
 def map_au_timesheet(raw: dict[str, Any]) -> dict[str, Any]:
     start, end = _day(raw.get("StartDate")), _day(raw.get("EndDate"))
-    hours: dict[tuple[str, str], float] = {}
+    hours: dict[tuple[str, str, str], float] = {}
     for line in raw.get("TimesheetLines") or []:
         if not isinstance(line, dict):
             continue
         rate = _text(line.get("EarningsRateID")).lower()
+        tracking = _text(line.get("TrackingItemID")).lower()
         for i, units in enumerate(line.get("NumberOfUnits") or []):
             value = _number(units) or 0.0
             if value:
-                key = ((start + timedelta(days=i)).isoformat(), rate)
+                key = ((start + timedelta(days=i)).isoformat(), rate, tracking)
                 hours[key] = round(hours.get(key, 0.0) + value, 4)
     status = _text(raw.get("Status")).upper()
     return {
@@ -382,11 +383,15 @@ def map_au_timesheet(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def map_v2_timesheet(raw: dict[str, Any]) -> dict[str, Any]:
-    hours: dict[tuple[str, str], float] = {}
+    hours: dict[tuple[str, str, str], float] = {}
     for line in raw.get("timesheetLines") or []:
         if not isinstance(line, dict):
             continue
-        key = (xero_date(line.get("date")), _text(line.get("earningsRateID")).lower())
+        key = (
+            xero_date(line.get("date")),
+            _text(line.get("earningsRateID")).lower(),
+            _text(line.get("trackingItemID")).lower(),
+        )
         hours[key] = round(hours.get(key, 0.0) + (_number(line.get("numberOfUnits")) or 0.0), 4)
     status = _text(raw.get("status"))
     return {
@@ -401,18 +406,22 @@ def map_v2_timesheet(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def au_timesheet_body(
-    employee_id: str, start: date, end: date, hours: dict[tuple[str, str], float]
+    employee_id: str, start: date, end: date, hours: dict[tuple[str, str, str], float]
 ) -> dict[str, Any]:
-    """An AU 1.0 timesheet: per earnings rate, one value per day of the period."""
+    """An AU 1.0 timesheet: per (earnings rate, tracking item), one value per day of the
+    period; hours keyed (day, rate, tracking item id or "")."""
     days = (end - start).days + 1
-    rates = sorted({rate for _day_, rate in hours})
     lines = []
-    for rate in rates:
+    for rate, tracking in sorted({(rate, tracking) for _day_, rate, tracking in hours}):
         units = [
-            round(hours.get(((start + timedelta(days=i)).isoformat(), rate), 0.0), 2)
+            round(hours.get(((start + timedelta(days=i)).isoformat(), rate, tracking), 0.0), 2)
             for i in range(days)
         ]
-        lines.append({"EarningsRateID": rate, "NumberOfUnits": units})
+        line: dict[str, Any] = {"EarningsRateID": rate}
+        if tracking:
+            line["TrackingItemID"] = tracking
+        line["NumberOfUnits"] = units
+        lines.append(line)
     return {
         "EmployeeID": employee_id,
         "StartDate": f"{start.isoformat()}T00:00:00",
@@ -422,12 +431,38 @@ def au_timesheet_body(
     }
 
 
-def v2_lines(hours: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
+def v2_lines(hours: dict[tuple[str, str, str], float]) -> list[dict[str, Any]]:
+    """NZ/UK 2.0 timesheet lines from hours keyed (day, rate, tracking item id or "")."""
     return [
-        {"date": day, "earningsRateID": rate, "numberOfUnits": round(units, 2)}
-        for (day, rate), units in sorted(hours.items())
+        {
+            "date": day,
+            "earningsRateID": rate,
+            **({"trackingItemID": tracking} if tracking else {}),
+            "numberOfUnits": round(units, 2),
+        }
+        for (day, rate, tracking), units in sorted(hours.items())
         if units > 0
     ]
+
+
+def payroll_timesheet_category(data: Any) -> str:
+    """The timesheet tracking category id from AU ``GET /Settings``
+    (``Settings.TrackingCategories.TimesheetCategories.TrackingCategoryID``) or NZ/UK
+    ``GET /Settings/trackingCategories`` (``trackingCategories.timesheetTrackingCategoryID``);
+    "" when none is set."""
+    if not isinstance(data, dict):
+        return ""
+    settings = data.get("Settings")
+    if isinstance(settings, dict):
+        cats = settings.get("TrackingCategories")
+        sheet = cats.get("TimesheetCategories") if isinstance(cats, dict) else None
+        if isinstance(sheet, dict):
+            return _text(sheet.get("TrackingCategoryID")).lower()
+        return ""
+    cats = data.get("trackingCategories")
+    if isinstance(cats, dict):
+        return _text(cats.get("timesheetTrackingCategoryID")).lower()
+    return ""
 
 
 def map_au_leave(raw: dict[str, Any]) -> dict[str, Any]:
