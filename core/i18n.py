@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import locale
 import os
+from decimal import Decimal
 from functools import cache
 
 from core.resources import resource
 
 CATALOG_DIR = resource("i18n")
 SUPPORTED = ("en", "fr")
+#: languages that write a decimal comma: a number placed in their sentences is written so
+_DECIMAL_COMMA = ("fr",)
 _default_language = "en"
 
 
@@ -72,6 +75,8 @@ def _render(value: object, lang: str) -> object:
         if len(parts) <= 1:
             return "".join(parts)
         return tr("{first} and {last}", lang, first=", ".join(parts[:-1]), last=parts[-1])
+    if isinstance(value, (float, Decimal)) and lang in _DECIMAL_COMMA:
+        return str(value).replace(".", ",")  # "37,5 h", "4,50 heures"
     return value
 
 

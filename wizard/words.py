@@ -3,12 +3,13 @@ screen (pages and dialogs alike)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 from core.engine.plan import SUMMARY_KINDS
+from core.engine.report import changes_made, outcome_changes
 
 VERBS = ("created", "updated", "archived", "linked", "unlinked", "failed")
 #: The summary table's columns (an import never unlinks; empty columns are hidden).
@@ -29,6 +30,37 @@ def kind_name(kind: str) -> str:
         "timesheets": QCoreApplication.translate("Outcome", "Draft timesheets in Xero Payroll"),
     }
     return names.get(kind, kind)
+
+
+def kind_one(kind: str) -> str:
+    """One record of a summary kind, as a row of a list names it (the singular of
+    :func:`kind_name`: the same words on every screen)."""
+    names = {
+        "customers": QCoreApplication.translate("Outcome", "Customer"),
+        "locations": QCoreApplication.translate("Outcome", "Job location"),
+        "employees": QCoreApplication.translate("Outcome", "Team member"),
+        "items": QCoreApplication.translate("Outcome", "Item"),
+        "custom_fields": QCoreApplication.translate("Outcome", "Custom field"),
+        "assignments": QCoreApplication.translate("Outcome", "Customer open to all team members"),
+        "leave": QCoreApplication.translate("Outcome", "Time off"),
+    }
+    return names.get(kind, kind)
+
+
+def list_separator() -> str:
+    """What separates the parts of a list on one line: "; " in English, " ; " (a non-breaking
+    space before the semicolon) in French."""
+    return QCoreApplication.translate(
+        "Outcome",
+        "; ",
+        "between the parts of a list on one line (French: a non-breaking space first)",
+    )
+
+
+def list_join(parts: Iterable[str]) -> str:
+    """Parts of a list on one line, as the user's language separates them (see
+    :func:`list_separator`); empty parts left out."""
+    return list_separator().join(part for part in parts if part)
 
 
 def verb_title(verb: str) -> str:
@@ -54,8 +86,15 @@ def count_text(n: int, one: str, many: str) -> str:
     return (one if n == 1 else many).format(n=n)
 
 
-def verb_count(verb: str, n: int) -> str:
-    """``n`` with its outcome verb: "17 created"."""
+#: kinds whose French name is feminine (factures, feuilles de temps): their participles agree
+_FEMININE = ("invoices", "timesheets")
+
+
+def verb_count(verb: str, n: int, kind: str = "") -> str:
+    """``n`` with its outcome verb: "17 created" (``kind``: the summary kind counted, for
+    languages whose participle agrees with it: "3 factures créées")."""
+    if kind in _FEMININE and verb in ("created", "updated", "archived", "linked", "unlinked"):
+        return _feminine_count(verb, n)
     if verb == "created":
         return count_text(
             n,
@@ -95,6 +134,34 @@ def verb_count(verb: str, n: int) -> str:
     return f"{n} {verb}"
 
 
+def _feminine_count(verb: str, n: int) -> str:
+    """:func:`verb_count` for a kind named by a feminine noun in French (same English)."""
+    forms = {
+        "created": (
+            QCoreApplication.translate("Outcome", "1 created", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} created", "feminine"),
+        ),
+        "updated": (
+            QCoreApplication.translate("Outcome", "1 updated", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} updated", "feminine"),
+        ),
+        "archived": (
+            QCoreApplication.translate("Outcome", "1 archived", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} archived", "feminine"),
+        ),
+        "linked": (
+            QCoreApplication.translate("Outcome", "1 linked", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} linked", "feminine"),
+        ),
+        "unlinked": (
+            QCoreApplication.translate("Outcome", "1 unlinked", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} unlinked", "feminine"),
+        ),
+    }
+    one, many = forms[verb]
+    return count_text(n, one, many)
+
+
 def changes_text(n: int) -> str:
     """ "1 change" / "17 changes"."""
     return count_text(
@@ -112,6 +179,16 @@ def records_text(n: int) -> str:
     )
 
 
+def decisions_text(n: int) -> str:
+    """ "1 record needs your decision" / "20 records need your decision": the look-alike
+    records waiting in the review (core.engine.report.records_waiting), on every page."""
+    return count_text(
+        n,
+        QCoreApplication.translate("Outcome", "1 record needs your decision"),
+        QCoreApplication.translate("Outcome", "{n} records need your decision"),
+    )
+
+
 def rows_text(n: int) -> str:
     return count_text(
         n,
@@ -121,7 +198,9 @@ def rows_text(n: int) -> str:
 
 
 def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
-    """One line per kind: "Customers: 17 created, 9 linked" (kinds in the usual order)."""
+    """One line per kind: "Customers: 17 created, 9 linked" (kinds in the usual order),
+    counted by the one rule (core.engine.report.outcome_changes)."""
+    outcomes = outcome_changes(outcomes)
     kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in VERBS)]
     kinds += sorted({k for v in outcomes.values() for k in v} - set(kinds) - set(SUMMARY_KINDS))
     lines = []
@@ -136,7 +215,9 @@ def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
                     ).format(count=opened)
                 )
             continue
-        parts = [verb_count(v, outcomes[v][kind]) for v in VERBS if outcomes.get(v, {}).get(kind)]
+        parts = [
+            verb_count(v, outcomes[v][kind], kind) for v in VERBS if outcomes.get(v, {}).get(kind)
+        ]
         lines.append(
             QCoreApplication.translate("Outcome", "{kind}: {changes}").format(
                 kind=kind_name(kind), changes=", ".join(parts)
@@ -146,15 +227,9 @@ def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
 
 
 def total_changes(outcomes: Mapping[str, Mapping[str, int]]) -> int:
-    """Changes made, each counted once (opening a new customer to everyone is part of
-    creating it, not a change of its own)."""
-    return sum(
-        n
-        for verb, kinds in outcomes.items()
-        if verb != "failed"
-        for kind, n in kinds.items()
-        if not (verb == "created" and kind == "assignments")
-    )
+    """Changes made, each counted once, as the preview counts them
+    (core.engine.report.changes_made)."""
+    return changes_made(outcomes)
 
 
 def action_words(op: str) -> str:

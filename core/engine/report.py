@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.engine.importer import BATCH_SIZE
-from core.engine.plan import PHASES, Action, ImportPlan, ordered_groups
+from core.engine.plan import PHASES, SUMMARY_KINDS, Action, ImportPlan, ordered_groups
 from core.store.models import ImportRun, JournalEntry
 
 if TYPE_CHECKING:
@@ -206,19 +206,156 @@ def phase_totals(plan: ImportPlan) -> dict[str, int]:
 
 def outcome_counts(actions: Sequence[Action]) -> dict[str, dict[str, int]]:
     """``{verb: {summary kind: n}}`` for actions about to be (or just) sent, the importer's
-    verbs: created, updated, archived, linked (assignments given at creation included)."""
-    verb = {
-        "create": "created",
-        "update": "updated",
-        "restore": "updated",
-        "archive": "archived",
-        "link": "linked",
-    }
+    verbs (created, updated, archived, linked), by the one counting rule (:class:`ChangeCounts`):
+    each action once, under its own kind."""
     out: dict[str, dict[str, int]] = {}
     for action in actions:
-        bucket = out.setdefault(verb.get(action.op, action.op), {})
+        bucket = out.setdefault(_VERB_OF.get(action.op, action.op), {})
         bucket[action.summary_kind] = bucket.get(action.summary_kind, 0) + 1
-        if action.op == "create" and action.after.get("assigned_to_all"):
-            extra = out.setdefault("created", {})
-            extra["assignments"] = extra.get("assignments", 0) + 1
     return out
+
+
+# ---------------------------------------------------------------------------- the one count
+#: What a change does, as the preview's columns and filter list it (a restore is an update).
+CHANGE_OPS = ("create", "update", "archive", "link")
+_OP_OF = {
+    "create": "create",
+    "update": "update",
+    "restore": "update",
+    "archive": "archive",
+    "link": "link",
+}
+#: the importer's outcome verbs for each operation
+_VERB_OF = {
+    "create": "created",
+    "update": "updated",
+    "restore": "updated",
+    "archive": "archived",
+    "link": "linked",
+}
+#: every kind a plan, a skipped record, a journal entry or a problem names → its summary kind
+_SUMMARY_KIND = {
+    "customer": "customers",
+    "contact": "customers",
+    "jobcode": "customers",
+    "location": "locations",
+    "employee": "employees",
+    "user": "employees",
+    "item": "items",
+    "customfielditem": "items",
+    "tracking_option": "items",
+    "tracking_category": "custom_fields",
+    "customfield": "custom_fields",
+    "leave_type": "leave",
+    "leave_link": "leave",
+    "assignment": "assignments",
+}
+
+
+def summary_kind(kind: str) -> str:
+    """A Xero or QuickBooks Time kind (``customer``, ``jobcode``, ``tracking_option``…) → the
+    summary kind every screen counts it under (:data:`~core.engine.plan.SUMMARY_KINDS`)."""
+    return _SUMMARY_KIND.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class ChangeCounts:
+    """The one counting rule of a plan, used by the preview (headline, grid, filter), the import
+    page (its bars), the done page, the history and the home page.
+
+    * A change is one action of the plan, counted once, under its kind and what it does
+      (:data:`CHANGE_OPS`; a restore is an update). Opening a new customer to every team member
+      is part of creating it, not a change of its own.
+    * A record the plan leaves out (not imported) is counted once, under its kind; those waiting
+      for a decision in the review are among them (``waiting``).
+    """
+
+    changes: Mapping[str, Mapping[str, int]]  # op -> summary kind -> n
+    not_imported: Mapping[str, int]  # summary kind -> n
+    waiting: int
+
+    @property
+    def total(self) -> int:
+        """Every change: the preview's headline and "All changes", the import's total."""
+        return sum(sum(kinds.values()) for kinds in self.changes.values())
+
+    @property
+    def not_imported_total(self) -> int:
+        return sum(self.not_imported.values())
+
+    def count(self, kind: str, op: str) -> int:
+        """One cell of the grid (``op`` "skip": the records of ``kind`` not imported)."""
+        if op == "skip":
+            return int(self.not_imported.get(kind, 0))
+        return int(self.changes.get(_OP_OF.get(op, op), {}).get(kind, 0))
+
+    def by_op(self, op: str) -> int:
+        """One entry of the filter: every change doing ``op`` ("skip": not imported)."""
+        if op == "skip":
+            return self.not_imported_total
+        return sum(self.changes.get(_OP_OF.get(op, op), {}).values())
+
+    def by_kind(self, kind: str) -> int:
+        """Every change of one kind: a row of the grid, a bar of the import page."""
+        return sum(kinds.get(kind, 0) for kinds in self.changes.values())
+
+    def kinds(self) -> list[str]:
+        """The kinds with a change or a record not imported, in the usual order."""
+        present = {k for kinds in self.changes.values() for k, n in kinds.items() if n}
+        present |= {k for k, n in self.not_imported.items() if n}
+        order = [k for k in SUMMARY_KINDS if k in present]
+        return order + sorted(present - set(order))
+
+    def as_outcomes(self) -> dict[str, dict[str, int]]:
+        """The same counts in the importer's verbs (``{"created": {kind: n}, …}``), the shape
+        :func:`outcome_changes` gives for a run: an import that wrote everything equals it."""
+        out: dict[str, dict[str, int]] = {}
+        for op, kinds in self.changes.items():
+            kept = {k: n for k, n in kinds.items() if n}
+            if kept:
+                out[_VERB_OF[op]] = kept
+        return out
+
+
+def records_waiting(plan: ImportPlan) -> int:
+    """Records that need a decision in the review of look-alike records (each once)."""
+    return len({(c.kind, c.xero_id) for c in plan.conflicts})
+
+
+def change_counts(plan: ImportPlan) -> ChangeCounts:
+    """The plan counted by the one rule (see :class:`ChangeCounts`)."""
+    changes: dict[str, dict[str, int]] = {}
+    for action in plan.actions:
+        bucket = changes.setdefault(_OP_OF.get(action.op, action.op), {})
+        bucket[action.summary_kind] = bucket.get(action.summary_kind, 0) + 1
+    not_imported: dict[str, int] = {}
+    for skipped in plan.skipped:
+        kind = summary_kind(skipped.kind)
+        not_imported[kind] = not_imported.get(kind, 0) + 1
+    return ChangeCounts(changes, not_imported, records_waiting(plan))
+
+
+def outcome_changes(outcomes: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
+    """What a run did (its importer's ``outcomes``, or ``run.counts["outcomes"]``) by the
+    same rule as :func:`change_counts`: the importer also counts each new customer opened to
+    every team member under "assignments"; that is part of creating it, so it is left out."""
+    out: dict[str, dict[str, int]] = {}
+    for verb, kinds in outcomes.items():
+        kept = {
+            k: int(n)
+            for k, n in kinds.items()
+            if n and not (verb == "created" and k == "assignments")
+        }
+        if kept:
+            out[verb] = kept
+    return out
+
+
+def changes_made(outcomes: Mapping[str, Mapping[str, int]]) -> int:
+    """How many changes a run made (not the failed ones), counted as the preview counts."""
+    return sum(
+        n
+        for verb, kinds in outcome_changes(outcomes).items()
+        if verb != "failed"
+        for n in kinds.values()
+    )

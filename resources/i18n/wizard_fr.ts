@@ -629,6 +629,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
 <context>
     <name>CountsModel</name>
     <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
         <source>{kind}: {operation} {count}</source>
         <translation>{kind}&#xa0;: {operation} {count}</translation>
     </message>
@@ -665,16 +669,24 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time. Non importés&#xa0;: {records} (voir Problèmes).</translation>
     </message>
     <message>
+        <source>The import is finished: {changes} made in QuickBooks Time.</source>
+        <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time.</translation>
+    </message>
+    <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Nothing went wrong.</source>
         <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time. Tout s&apos;est bien passé.</translation>
     </message>
     <message>
-        <source>&amp;Problems ({n})</source>
-        <translation>&amp;Problèmes ({n})</translation>
+        <source>{waiting}: they were not imported. Decide, then import again.</source>
+        <translation>{waiting}&#xa0;: ils n&apos;ont pas été importés. Décidez, puis importez de nouveau.</translation>
     </message>
     <message>
-        <source>Lef&amp;t for later ({n})</source>
-        <translation>&amp;Laissés pour plus tard ({n})</translation>
+        <source>Next, in QuickBooks Time: open &quot;Customers&quot; and &quot;Team&quot; to see what was imported; your team can track time to these customers now. When Xero changes, &quot;Import again&quot; on the start page brings QuickBooks Time up to date.</source>
+        <translation>Ensuite, dans QuickBooks Time&#xa0;: ouvrez «&#xa0;Clients&#xa0;» et «&#xa0;Équipe&#xa0;» pour voir ce qui a été importé&#xa0;; votre équipe peut dès maintenant saisir du temps pour ces clients. Quand Xero change, «&#xa0;Importer de nouveau&#xa0;» sur la page d&apos;accueil met QuickBooks Time à jour.</translation>
+    </message>
+    <message>
+        <source>&amp;Problems ({n})</source>
+        <translation>&amp;Problèmes ({n})</translation>
     </message>
     <message>
         <source>Done</source>
@@ -721,16 +733,28 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Problèmes</translation>
     </message>
     <message>
-        <source>These records were not imported this time. Conflicts waiting for a decision can be settled in &quot;Review conflicts&quot; on the start page; the others say why.</source>
-        <translation>Ces éléments n&apos;ont pas été importés cette fois-ci. Les conflits en attente d&apos;une décision se règlent dans «&#xa0;Examiner les conflits&#xa0;» sur la page d&apos;accueil&#xa0;; pour les autres, la raison est indiquée.</translation>
-    </message>
-    <message>
         <source>Why</source>
         <translation>Pourquoi</translation>
     </message>
     <message>
-        <source>Records left for later</source>
-        <translation>Éléments laissés pour plus tard</translation>
+        <source>No&amp;t imported ({n})</source>
+        <translation>Non impor&amp;tés ({n})</translation>
+    </message>
+    <message>
+        <source>These records were not imported this time. Those waiting for your decision are settled in &quot;Review look-alike records&quot;; the others say why.</source>
+        <translation>Ces éléments n&apos;ont pas été importés cette fois. Ceux qui attendent votre décision se règlent dans «&#xa0;Vérifier les éléments qui se ressemblent&#xa0;»&#xa0;; pour les autres, la raison est indiquée.</translation>
+    </message>
+    <message>
+        <source>&amp;Review look-alike records</source>
+        <translation>&amp;Vérifier les éléments qui se ressemblent</translation>
+    </message>
+    <message>
+        <source>Decide what to do with each one; nothing is sent until you import again</source>
+        <translation>Décidez quoi faire de chacun&#xa0;; rien n&apos;est envoyé avant que vous importiez de nouveau</translation>
+    </message>
+    <message>
+        <source>Records not imported</source>
+        <translation>Éléments non importés</translation>
     </message>
     <message>
         <source>&amp;Undo this import</source>
@@ -906,7 +930,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Billing {number} was undone: its draft invoices are deleted.</source>
-        <translation>La facturation {number} a été défaite : ses brouillons de factures sont supprimés.</translation>
+        <translation>La facturation {number} a été défaite&#xa0;: ses brouillons de factures sont supprimés.</translation>
     </message>
     <message>
         <source>Import {number} was undone.</source>
@@ -914,11 +938,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Part of hours sent {number} could not be taken back from Xero: the history lists what was left as it is.</source>
-        <translation>Une partie de l’envoi d’heures {number} n’a pas pu être retirée de Xero : l’historique indique ce qui est resté tel quel.</translation>
+        <translation>Une partie de l’envoi d’heures {number} n’a pas pu être retirée de Xero&#xa0;: l’historique indique ce qui est resté tel quel.</translation>
     </message>
     <message>
         <source>Part of billing {number} could not be undone in Xero: the history lists what was left as it is.</source>
-        <translation>Une partie de la facturation {number} n’a pas pu être défaite dans Xero : l’historique indique ce qui est resté tel quel.</translation>
+        <translation>Une partie de la facturation {number} n’a pas pu être défaite dans Xero&#xa0;: l’historique indique ce qui est resté tel quel.</translation>
     </message>
     <message>
         <source>Part of import {number} could not be undone. Select it and click &quot;Undo this import&quot; again to retry.</source>
@@ -1423,64 +1447,64 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Importer les &amp;clients de Xero</translation>
     </message>
     <message>
-        <source>Xero contacts that are customers become QuickBooks Time customers, so team members can track time against them. A customer you added by hand in QuickBooks Time is matched only when its name is exactly the same. Near matches are shown to you for review, never duplicated.</source>
-        <translation>Les contacts Xero qui sont des clients deviennent des clients QuickBooks Time, pour que les membres de l&apos;équipe puissent saisir du temps pour eux. Un client ajouté à la main dans QuickBooks Time n&apos;est reconnu que si son nom est exactement le même. Les noms semblables vous sont soumis pour vérification, jamais créés en double.</translation>
-    </message>
-    <message>
         <source>&amp;Archive unmatched customers in QuickBooks Time</source>
         <translation>&amp;Archiver dans QuickBooks Time les clients sans correspondance</translation>
-    </message>
-    <message>
-        <source>Careful: every customer in QuickBooks Time with no match in Xero will be archived. Each one is listed in the preview before anything changes, and &quot;Undo this import&quot; brings them back.</source>
-        <translation>Attention&#xa0;: chaque client QuickBooks Time sans correspondance dans Xero sera archivé. Chacun figure dans l&apos;aperçu avant toute modification, et «&#xa0;Défaire cette importation&#xa0;» les réactive.</translation>
     </message>
     <message>
         <source>A&amp;ssign all imported customers to all team members</source>
         <translation>Attri&amp;buer tous les clients importés à tous les membres de l&apos;équipe</translation>
     </message>
     <message>
-        <source>Otherwise, choose who works for which customer later, in QuickBooks Time.</source>
-        <translation>Sinon, vous choisirez plus tard, dans QuickBooks Time, qui travaille pour quel client.</translation>
-    </message>
-    <message>
         <source>Import &amp;items from Xero</source>
         <translation>Importer les a&amp;rticles en stock de Xero</translation>
-    </message>
-    <message>
-        <source>Team members pick them on timesheets, and they appear on invoices and reports. Only items that are sold and not tracked as inventory are imported.</source>
-        <translation>Les membres de l&apos;équipe les choisissent sur leurs feuilles de temps, et ils figurent sur les factures et les rapports. Seuls les articles vendus et non suivis en stock sont importés.</translation>
     </message>
     <message>
         <source>&amp;Require all team members to select an item</source>
         <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article en stock</translation>
     </message>
     <message>
-        <source>When they clock in or switch customer. Available when items are imported.</source>
-        <translation>Quand ils pointent leur arrivée ou changent de client. Disponible si les articles en stock sont importés.</translation>
-    </message>
-    <message>
         <source>Import &amp;tracking categories as custom fields</source>
         <translation>Importer les catégories de s&amp;uivi comme champs personnalisés</translation>
-    </message>
-    <message>
-        <source>Each Xero tracking category becomes a QuickBooks Time custom field, with its options as choices.</source>
-        <translation>Chaque catégorie de suivi Xero devient un champ personnalisé QuickBooks Time, avec ses options comme choix.</translation>
     </message>
     <message>
         <source>Import &amp;employees as team members</source>
         <translation>Importer les &amp;employés comme membres de l&apos;équipe</translation>
     </message>
     <message>
-        <source>Xero Payroll employees become QuickBooks Time team members. Someone you added by hand is matched only with exactly the same first name, last name and email.</source>
-        <translation>Les employés de la paie Xero deviennent des membres de l&apos;équipe QuickBooks Time. Une personne ajoutée à la main n&apos;est reconnue que si son prénom, son nom de famille et son courriel sont exactement les mêmes.</translation>
-    </message>
-    <message>
         <source>&amp;Link leave types to time-off codes</source>
         <translation>&amp;Lier les types de congés aux codes de congé</translation>
     </message>
     <message>
-        <source>Time off recorded in QuickBooks Time on a linked code is sent to Xero Payroll as that leave type when you send hours (home page, &quot;Send hours to Xero&quot;). Unpaid leave is never sent.</source>
-        <translation>Les congés saisis dans QuickBooks Time sur un code lié sont envoyés à Xero Payroll comme ce type de congé quand vous envoyez les heures (page d&apos;accueil, «&#xa0;Envoyer les heures à Xero&#xa0;»). Les congés sans solde ne sont jamais envoyés.</translation>
+        <source>Xero customers become QuickBooks Time customers, for tracking time. Look-alikes are shown to you, never duplicated.</source>
+        <translation>Les clients Xero deviennent des clients QuickBooks Time, pour y suivre le temps. Les éléments qui se ressemblent vous sont montrés, jamais dupliqués.</translation>
+    </message>
+    <message>
+        <source>Off: customers with no match in Xero stay as they are.</source>
+        <translation>Désactivé&#xa0;: les clients sans correspondance dans Xero restent tels quels.</translation>
+    </message>
+    <message>
+        <source>Otherwise, choose who works for which customer in QuickBooks Time.</source>
+        <translation>Sinon, choisissez dans QuickBooks Time qui travaille pour quel client.</translation>
+    </message>
+    <message>
+        <source>Items sold and not tracked as inventory, to pick on timesheets.</source>
+        <translation>Les articles vendus et non suivis en stock, à choisir sur les feuilles de temps.</translation>
+    </message>
+    <message>
+        <source>When they clock in or switch customer.</source>
+        <translation>Quand ils pointent ou changent de client.</translation>
+    </message>
+    <message>
+        <source>Each category&apos;s options become the field&apos;s choices.</source>
+        <translation>Les options de chaque catégorie deviennent les choix du champ.</translation>
+    </message>
+    <message>
+        <source>Xero Payroll employees become team members. Someone added by hand is matched by first name, last name and email.</source>
+        <translation>Les employés de Xero Payroll deviennent des membres de l&apos;équipe. Une personne ajoutée à la main est reconnue par son prénom, son nom et son courriel.</translation>
+    </message>
+    <message>
+        <source>Time off on a linked code goes to Xero Payroll as that leave type when you send hours. Unpaid leave is never sent.</source>
+        <translation>Les congés saisis sur un code lié vont dans Xero Payroll sous ce type de congé quand vous envoyez les heures. Les congés non payés ne sont jamais envoyés.</translation>
     </message>
     <message>
         <source>Name of the items&apos; custom &amp;field:</source>
@@ -1505,6 +1529,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Choose the QuickBooks Time time-off code for each Xero leave type.</source>
         <translation>Choisir le code de congé QuickBooks Time de chaque type de congé Xero.</translation>
+    </message>
+    <message>
+        <source>Careful: every QuickBooks Time customer with no match in Xero will be archived. The preview lists each one; &quot;Undo this import&quot; brings them back.</source>
+        <translation>Attention&#xa0;: chaque client QuickBooks Time sans correspondance dans Xero sera archivé. L&apos;aperçu les liste tous&#xa0;; «&#xa0;Défaire cette importation&#xa0;» les réactive.</translation>
     </message>
     <message>
         <source>Contacts never invoiced are not imported unless you add them here.</source>
@@ -1706,6 +1734,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Feuilles de temps brouillons dans Xero Payroll</translation>
     </message>
     <message>
+        <source>Customer open to all team members</source>
+        <translation>Client ouvert à toute l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <comment>between the parts of a list on one line (French: a non-breaking space first)</comment>
+        <translation>&#xa0;; </translation>
+    </message>
+    <message>
         <source>Created</source>
         <translation>Créés</translation>
     </message>
@@ -1731,6 +1768,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>1 created</source>
+        <extracomment>kinds whose French name is feminine (factures, feuilles de temps): their participles agree</extracomment>
         <translation>1 créé</translation>
     </message>
     <message>
@@ -1778,6 +1816,56 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>{n} non faits</translation>
     </message>
     <message>
+        <source>1 created</source>
+        <comment>feminine</comment>
+        <translation>1 créée</translation>
+    </message>
+    <message>
+        <source>{n} created</source>
+        <comment>feminine</comment>
+        <translation>{n} créées</translation>
+    </message>
+    <message>
+        <source>1 updated</source>
+        <comment>feminine</comment>
+        <translation>1 mise à jour</translation>
+    </message>
+    <message>
+        <source>{n} updated</source>
+        <comment>feminine</comment>
+        <translation>{n} mises à jour</translation>
+    </message>
+    <message>
+        <source>1 archived</source>
+        <comment>feminine</comment>
+        <translation>1 archivée</translation>
+    </message>
+    <message>
+        <source>{n} archived</source>
+        <comment>feminine</comment>
+        <translation>{n} archivées</translation>
+    </message>
+    <message>
+        <source>1 linked</source>
+        <comment>feminine</comment>
+        <translation>1 liée</translation>
+    </message>
+    <message>
+        <source>{n} linked</source>
+        <comment>feminine</comment>
+        <translation>{n} liées</translation>
+    </message>
+    <message>
+        <source>1 unlinked</source>
+        <comment>feminine</comment>
+        <translation>1 déliée</translation>
+    </message>
+    <message>
+        <source>{n} unlinked</source>
+        <comment>feminine</comment>
+        <translation>{n} déliées</translation>
+    </message>
+    <message>
         <source>1 change</source>
         <translation>1 modification</translation>
     </message>
@@ -1792,6 +1880,14 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>{n} records</source>
         <translation>{n} éléments</translation>
+    </message>
+    <message>
+        <source>1 record needs your decision</source>
+        <translation>1 élément attend votre décision</translation>
+    </message>
+    <message>
+        <source>{n} records need your decision</source>
+        <translation>{n} éléments attendent votre décision</translation>
     </message>
     <message>
         <source>1 row</source>
@@ -2127,6 +2223,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>1 congé</translation>
     </message>
     <message>
+        <source>{leave}: {hours}</source>
+        <translation>{leave}&#xa0;: {hours}</translation>
+    </message>
+    <message>
         <source>{work} hours of work, {leave} hours of time off</source>
         <translation>{work} heures de travail, {leave} heures de congé</translation>
     </message>
@@ -2368,8 +2468,12 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Tous les changements, avec la valeur avant et après</translation>
     </message>
     <message>
+        <source>Everything ({changes}, {records} not imported)</source>
+        <translation>Tout ({changes}, {records} non importés)</translation>
+    </message>
+    <message>
         <source>All changes ({count})</source>
-        <translation>Tous les changements ({count})</translation>
+        <translation>Toutes les modifications ({count})</translation>
     </message>
     <message>
         <source>{operation} ({count})</source>
@@ -2380,8 +2484,36 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Rien à importer pour l&apos;instant</translation>
     </message>
     <message>
-        <source>Everything else is already up to date. Records waiting for your decision: {count}. Go back to decide, or close: your decisions are kept.</source>
-        <translation>Tout le reste est déjà à jour. Éléments en attente de votre décision&#xa0;: {count}. Revenez en arrière pour décider, ou fermez&#xa0;: vos décisions sont conservées.</translation>
+        <source>Everything else is already up to date. {waiting}: go back to decide, or close: your decisions are kept.</source>
+        <translation>Tout le reste est déjà à jour. {waiting}&#xa0;: revenez en arrière pour décider, ou fermez&#xa0;: vos décisions sont conservées.</translation>
+    </message>
+    <message>
+        <source>&quot;{name}&quot;</source>
+        <translation>«&#xa0;{name}&#xa0;»</translation>
+    </message>
+    <message>
+        <source>{names} and {count} more</source>
+        <translation>{names} et {count} autres</translation>
+    </message>
+    <message>
+        <source>To be archived in QuickBooks Time: {records} ({names}). Undo on the last page brings them back.</source>
+        <translation>À archiver dans QuickBooks Time&#xa0;: {records} ({names}). «&#xa0;Défaire&#xa0;» sur la dernière page les rétablit.</translation>
+    </message>
+    <message>
+        <source>{waiting}: they are not imported this time. Go back to decide, or go on: your decisions are kept.</source>
+        <translation>{waiting}&#xa0;: ils ne sont pas importés cette fois. Revenez en arrière pour décider, ou continuez&#xa0;: vos décisions sont conservées.</translation>
+    </message>
+    <message>
+        <source>Show &amp;what is archived</source>
+        <translation>&amp;Voir ce qui est archivé</translation>
+    </message>
+    <message>
+        <source>Su&amp;mmary: {changes}.</source>
+        <translation>Ré&amp;sumé&#xa0;: {changes}.</translation>
+    </message>
+    <message>
+        <source>Su&amp;mmary: {changes}; {records} not imported.</source>
+        <translation>Ré&amp;sumé&#xa0;: {changes}&#xa0;; {records} non importés.</translation>
     </message>
     <message>
         <source>Everything is already up to date</source>
@@ -2390,18 +2522,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>QuickBooks Time already matches Xero for everything you chose to import, so there is nothing to do. Click Close; come back whenever Xero changes.</source>
         <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer&#xa0;: il n&apos;y a rien à faire. Cliquez sur Fermer&#xa0;; revenez quand Xero aura changé.</translation>
-    </message>
-    <message>
-        <source>Records to be archived in QuickBooks Time: {count} (marked Archive, in red). Undo on the last page brings them back.</source>
-        <translation>Éléments qui seront archivés dans QuickBooks Time&#xa0;: {count} (marqués Archiver, en rouge). Défaire l&apos;importation, à la dernière page, les réactive.</translation>
-    </message>
-    <message>
-        <source>Records waiting for your decision: {count}. They are left out of this import.</source>
-        <translation>Éléments en attente de votre décision&#xa0;: {count}. Ils sont laissés de côté pour cette importation.</translation>
-    </message>
-    <message>
-        <source>Su&amp;mmary: {changes} changes, {skipped} records left out.</source>
-        <translation>Ré&amp;sumé&#xa0;: {changes} changements, {skipped} éléments laissés de côté.</translation>
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect to Xero first.</source>
@@ -2427,16 +2547,22 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Cette application ajoute vos clients, vos articles en stock et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
     </message>
     <message>
-        <source>1. Sign in to QuickBooks Time as an administrator.
-2. Open Feature Add-ons, then API.
-3. Click &quot;Add a new application&quot;, give it a name (for example &quot;Xero import&quot;), and save.
-4. Click &quot;Add token&quot;, then copy the access key.
-5. Paste the key below and click &quot;Check&quot;.</source>
-        <translation>1. Connectez-vous à QuickBooks Time en tant qu&apos;administrateur.
-2. Ouvrez Modules complémentaires, puis API.
-3. Cliquez sur «&#xa0;Ajouter une nouvelle application&#xa0;», donnez-lui un nom (par exemple «&#xa0;Import Xero&#xa0;») et enregistrez.
-4. Cliquez sur «&#xa0;Ajouter un jeton&#xa0;», puis copiez la clé d&apos;accès.
-5. Collez la clé ci-dessous et cliquez sur «&#xa0;Vérifier&#xa0;».</translation>
+        <source>1. Click &quot;Open QuickBooks Time&quot; and sign in as an administrator.
+2. Open Feature Add-ons, then Manage Add-ons. At API, click Install if it is not installed yet.
+3. In API, click &quot;Add a new application&quot;, name it (for example &quot;Xero import&quot;) and save.
+4. Copy the access token and paste it below: it is checked at once.</source>
+        <translation>1. Cliquez sur «&#xa0;Ouvrir QuickBooks Time&#xa0;» et connectez-vous en tant qu&apos;administrateur.
+2. Ouvrez Modules complémentaires, puis Gérer les modules. À API, cliquez sur Installer s&apos;il n&apos;est pas encore installé.
+3. Dans API, cliquez sur «&#xa0;Ajouter une nouvelle application&#xa0;», nommez-la (par exemple «&#xa0;Import Xero&#xa0;») et enregistrez.
+4. Copiez le jeton d&apos;accès et collez-le ci-dessous&#xa0;: il est vérifié aussitôt.</translation>
+    </message>
+    <message>
+        <source>&amp;Open QuickBooks Time</source>
+        <translation>&amp;Ouvrir QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>Open QuickBooks Time in your browser</source>
+        <translation>Ouvrir QuickBooks Time dans votre navigateur</translation>
     </message>
     <message>
         <source>Access &amp;key:</source>
@@ -2487,20 +2613,36 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Vérification de la clé d&apos;accès auprès de QuickBooks Time…</translation>
     </message>
     <message>
+        <source>Open QuickBooks Time</source>
+        <translation>Ouvrir QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>its user</source>
+        <translation>son utilisateur</translation>
+    </message>
+    <message>
+        <source>This key belongs to {user}, who is not an administrator of the QuickBooks Time account. The import creates customers, team members and custom fields, which only an administrator may do. Ask an administrator to create the key (Feature Add-ons, Manage Add-ons, API) and paste theirs here, or make {user} an administrator in QuickBooks Time (Team, Permissions).</source>
+        <translation>Cette clé appartient à {user}, qui n&apos;est pas administrateur du compte QuickBooks Time. L&apos;importation crée des clients, des membres de l&apos;équipe et des champs personnalisés, ce que seul un administrateur peut faire. Demandez à un administrateur de créer la clé (Modules complémentaires, Gérer les modules, API) et collez la sienne ici, ou faites de {user} un administrateur dans QuickBooks Time (Équipe, Autorisations).</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time did not accept this key. Check that it was copied whole. In QuickBooks Time, under Feature Add-ons, Manage Add-ons, the API add-on must be installed and the key listed in your application; if it expired or was removed, add a new one and paste it here.</source>
+        <translation>QuickBooks Time n&apos;a pas accepté cette clé. Vérifiez qu&apos;elle a été copiée en entier. Dans QuickBooks Time, sous Modules complémentaires, Gérer les modules, le module API doit être installé et la clé figurer dans votre application&#xa0;; si elle a expiré ou a été supprimée, ajoutez-en une nouvelle et collez-la ici.</translation>
+    </message>
+    <message>
+        <source>An access key is one word with no spaces. Copy it again from QuickBooks Time and paste it here.</source>
+        <translation>Une clé d&apos;accès est un seul mot, sans espace. Copiez-la de nouveau dans QuickBooks Time et collez-la ici.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time refused the key because the account&apos;s billing is not up to date. An administrator can settle it in QuickBooks Time (Company Settings, Billing); then paste the key again.</source>
+        <translation>QuickBooks Time a refusé la clé parce que la facturation du compte n&apos;est pas à jour. Un administrateur peut la régler dans QuickBooks Time (Paramètres de l&apos;entreprise, Facturation)&#xa0;; collez ensuite la clé de nouveau.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time blocks access from this computer&apos;s internet address (IP Authorization). An administrator can allow it in QuickBooks Time; then paste the key again.</source>
+        <translation>QuickBooks Time bloque l&apos;accès depuis l&apos;adresse Internet de cet ordinateur (autorisation IP). Un administrateur peut l&apos;autoriser dans QuickBooks Time&#xa0;; collez ensuite la clé de nouveau.</translation>
+    </message>
+    <message>
         <source>Connected to QuickBooks Time: {company}.</source>
         <translation>Connecté à QuickBooks Time&#xa0;: {company}.</translation>
-    </message>
-    <message>
-        <source>This key belongs to the QuickBooks Time company &quot;{company}&quot;, but the Xero organisation &quot;{organisation}&quot; is already connected to &quot;{other}&quot;. One organisation connects to one QuickBooks Time account. To use &quot;{company}&quot;, disconnect the other one first (its import history is kept), or paste the key of &quot;{other}&quot;.</source>
-        <translation>Cette clé appartient à l&apos;entreprise QuickBooks Time «&#xa0;{company}&#xa0;», mais l&apos;organisation Xero «&#xa0;{organisation}&#xa0;» est déjà reliée à «&#xa0;{other}&#xa0;». Une organisation se relie à un seul compte QuickBooks Time. Pour utiliser «&#xa0;{company}&#xa0;», déconnectez d&apos;abord l&apos;autre (son historique d&apos;importation est conservé), ou collez la clé de «&#xa0;{other}&#xa0;».</translation>
-    </message>
-    <message>
-        <source>Disconnect the other…</source>
-        <translation>Déconnecter l&apos;autre…</translation>
-    </message>
-    <message>
-        <source>Disconnecting &quot;{organisation}&quot;…</source>
-        <translation>Déconnexion de «&#xa0;{organisation}&#xa0;»…</translation>
     </message>
 </context>
 <context>
@@ -2950,7 +3092,24 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>RunPage</name>
     <message>
         <source>Stopping after the current step…</source>
+        <extracomment>one bar per kind of record, as the preview&apos;s grid counts them: kind -&gt; label, bar</extracomment>
         <translation>Arrêt après l&apos;étape en cours…</translation>
+    </message>
+    <message>
+        <source>Stop the import?</source>
+        <translation>Arrêter l&apos;importation&#xa0;?</translation>
+    </message>
+    <message>
+        <source>&amp;Stop the import</source>
+        <translation>&amp;Arrêter l&apos;importation</translation>
+    </message>
+    <message>
+        <source>&amp;Keep importing</source>
+        <translation>&amp;Continuer l&apos;importation</translation>
+    </message>
+    <message>
+        <source>What is already done stays; you can undo it or finish it later. The step in progress is finished first, then the result is shown.</source>
+        <translation>Ce qui est déjà fait reste fait&#xa0;; vous pourrez le défaire ou terminer plus tard. L&apos;étape en cours est d&apos;abord terminée, puis le résultat s&apos;affiche.</translation>
     </message>
     <message>
         <source>There is nothing to import yet. Go back to the start and prepare an import first.</source>
@@ -3145,50 +3304,150 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
 </context>
 <context>
+    <name>Steps</name>
+    <message>
+        <source>Country</source>
+        <translation>Pays</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time</source>
+        <translation>QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>Xero</source>
+        <translation>Xero</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Options</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Vérification</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Aperçu</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Importation</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Terminé</translation>
+    </message>
+    <message>
+        <source>Pay period</source>
+        <translation>Période de paie</translation>
+    </message>
+    <message>
+        <source>What cannot be sent</source>
+        <translation>Ce qui ne peut pas être envoyé</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Envoi</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Dates</source>
+        <translation>Dates</translation>
+    </message>
+    <message>
+        <source>Send to Xero</source>
+        <translation>Envoi à Xero</translation>
+    </message>
+    <message>
+        <source>Send hours to Xero</source>
+        <translation>Envoyer les heures à Xero</translation>
+    </message>
+    <message>
+        <source>Bill time in Xero</source>
+        <translation>Facturer le temps dans Xero</translation>
+    </message>
+    <message>
+        <source>Import from Xero</source>
+        <translation>Importer depuis Xero</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>terminée</translation>
+    </message>
+    <message>
+        <source>current step</source>
+        <translation>étape en cours</translation>
+    </message>
+    <message>
+        <source>still to do</source>
+        <translation>à faire</translation>
+    </message>
+</context>
+<context>
     <name>WelcomePage</name>
-    <message>
-        <source>Choose the country of your Xero organisation.</source>
-        <translation>Choisissez le pays de votre organisation Xero.</translation>
-    </message>
-    <message>
-        <source>Available here: customers, items and tracking categories, plus employees and leave types, because Xero Payroll exists in this country.</source>
-        <translation>Disponibles ici&#xa0;: les clients, les articles en stock et les catégories de suivi, ainsi que les employés et les types de congés, car la paie Xero existe dans ce pays.</translation>
-    </message>
-    <message>
-        <source>Available here: customers, items and tracking categories. Xero has no payroll in this country, so employees and leave are not imported (add team members in QuickBooks Time yourself).</source>
-        <translation>Disponibles ici&#xa0;: les clients, les articles en stock et les catégories de suivi. Xero n&apos;offre pas la paie dans ce pays&#xa0;: les employés et les congés ne sont donc pas importés (ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time).</translation>
-    </message>
     <message>
         <source>Welcome</source>
         <translation>Bienvenue</translation>
     </message>
     <message>
-        <source>This assistant brings your Xero customers, items and employees into QuickBooks Time. First, where is your Xero organisation?</source>
-        <translation>Cet assistant importe vos clients, vos articles en stock et vos employés Xero dans QuickBooks Time. D&apos;abord, où se trouve votre organisation Xero&#xa0;?</translation>
+        <source>Choose the country of your Xero organisation: it decides whether employees and leave can be imported (Xero Payroll).</source>
+        <extracomment>the payroll countries, first in the list, in this order</extracomment>
+        <translation>Choisissez le pays de votre organisation Xero&#xa0;: il décide si les employés et les congés peuvent être importés (Xero Payroll).</translation>
+    </message>
+    <message>
+        <source>Xero Payroll exists in this country: customers, items and tracking categories, plus employees and leave types, can be imported.</source>
+        <translation>Xero Payroll existe dans ce pays&#xa0;: les clients, les articles et les catégories de suivi, ainsi que les employés et les types de congés, peuvent être importés.</translation>
+    </message>
+    <message>
+        <source>Xero has no payroll in this country: customers, items and tracking categories are imported; add team members in QuickBooks Time yourself.</source>
+        <translation>Xero n&apos;a pas de paie dans ce pays&#xa0;: les clients, les articles et les catégories de suivi sont importés&#xa0;; ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time.</translation>
+    </message>
+    <message>
+        <source>This assistant brings your Xero customers, items and employees into QuickBooks Time.</source>
+        <translation>Cet assistant importe vos clients, articles et employés Xero dans QuickBooks Time.</translation>
     </message>
     <message>
         <source>Nothing is changed until you have seen a preview and clicked &quot;Start import&quot;. You can come back, change your choices, and undo an import later.</source>
         <translation>Rien n&apos;est modifié tant que vous n&apos;avez pas vu l&apos;aperçu et cliqué sur «&#xa0;Lancer l&apos;importation&#xa0;». Vous pourrez revenir, changer vos choix et défaire une importation plus tard.</translation>
     </message>
     <message>
+        <source>Before you start</source>
+        <translation>Avant de commencer</translation>
+    </message>
+    <message>
+        <source>Administrator access to your QuickBooks Time account (to create an access key)</source>
+        <translation>Un accès administrateur à votre compte QuickBooks Time (pour créer une clé d&apos;accès)</translation>
+    </message>
+    <message>
+        <source>Your Xero sign-in</source>
+        <translation>Vos identifiants Xero</translation>
+    </message>
+    <message>
+        <source>About ten minutes</source>
+        <translation>Une dizaine de minutes</translation>
+    </message>
+    <message>
         <source>&amp;Language:</source>
         <translation>&amp;Langue&#xa0;:</translation>
     </message>
     <message>
-        <source>&amp;Country:</source>
-        <translation>Pa&amp;ys&#xa0;:</translation>
+        <source>&amp;Country of your Xero organisation:</source>
+        <translation>Pa&amp;ys de votre organisation Xero&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Country of your Xero organisation</source>
+        <translation>Pays de votre organisation Xero</translation>
     </message>
     <message>
         <source>Type to search, e.g. Australia</source>
         <translation>Tapez pour chercher, p. ex. Australie</translation>
-    </message>
-    <message>
-        <source>Search countries</source>
-        <translation>Rechercher un pays</translation>
-    </message>
-    <message>
-        <source>Countries</source>
-        <translation>Pays</translation>
     </message>
     <message>
         <source>Language</source>
@@ -3203,7 +3462,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>Words</name>
     <message>
         <source>Create</source>
-        <extracomment>the operations a change can be, in the order the filter and the grid list them columns of the counts grid, and which ImportPlan.counts() key feeds each</extracomment>
+        <extracomment>the operations a change can be, in the order the filter and the grid list them columns of the counts grid (core.engine.report.ChangeCounts.count): what a change does, then the records not imported; &quot;update&quot; also counts restores the filter&apos;s entry for every change (not the records not imported)</extracomment>
         <translation>Créer</translation>
     </message>
     <message>
@@ -3223,60 +3482,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Lier</translation>
     </message>
     <message>
-        <source>Skip</source>
-        <translation>Ignorer</translation>
-    </message>
-    <message>
-        <source>Customer</source>
-        <translation>Client</translation>
-    </message>
-    <message>
-        <source>Location</source>
-        <translation>Lieu de travail</translation>
-    </message>
-    <message>
-        <source>Team member</source>
-        <translation>Membre de l&apos;équipe</translation>
-    </message>
-    <message>
-        <source>Item</source>
-        <translation>Article en stock</translation>
-    </message>
-    <message>
-        <source>Custom field</source>
-        <translation>Champ personnalisé</translation>
-    </message>
-    <message>
-        <source>Assignment</source>
-        <translation>Attribution</translation>
-    </message>
-    <message>
-        <source>Time off</source>
-        <translation>Congés</translation>
-    </message>
-    <message>
-        <source>Customers</source>
-        <translation>Clients</translation>
-    </message>
-    <message>
-        <source>Locations</source>
-        <translation>Lieux de travail</translation>
-    </message>
-    <message>
-        <source>Team members</source>
-        <translation>Membres de l&apos;équipe</translation>
-    </message>
-    <message>
-        <source>Items</source>
-        <translation>Articles en stock</translation>
-    </message>
-    <message>
-        <source>Custom fields</source>
-        <translation>Champs personnalisés</translation>
-    </message>
-    <message>
-        <source>Assignments</source>
-        <translation>Attributions</translation>
+        <source>Not imported</source>
+        <translation type="unfinished">Non importé</translation>
     </message>
     <message>
         <source>Yes</source>

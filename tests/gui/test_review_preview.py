@@ -326,10 +326,11 @@ def test_preview_counts_highlights_archives_and_keeps_the_plan(connected_env, ho
     assert page.counts_model.count("customers", "create") == counts["created"]["customers"]
     assert page.counts_model.count("items", "skip") == counts["skipped"]["items"]
     assert page.notice.text() == "Nothing is written until you click Start import."
-    assert (
-        f"to be archived in QuickBooks Time: {sum(1 for a in expected.actions if a.op == 'archive')}"
-        in page.banner.label.text()
+    archived_names = [a.label for a in expected.actions if a.op == "archive"]
+    assert f"To be archived in QuickBooks Time: {len(archived_names)} record" in (
+        page.banner.label.text()
     )
+    assert f'"{archived_names[0]}"' in page.banner.label.text()  # named, not by colour alone
     # every change and every skipped record is listed
     assert page.model.rowCount() == len(expected.actions) + len(expected.skipped)
     archive_rows = [

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWizard
 
 from core.app.sync import current_plan, import_plan, load_options
 from core.engine.importer import ProgressEvent
+from core.engine.report import change_counts, records_waiting
 from core.sandbox.common import ms_date
 from core.store.models import Connection, ImportRun, JournalEntry, utcnow
 from wizard.pages.base import BasePage
@@ -21,6 +22,7 @@ from wizard.pages.home import HomePage
 from wizard.pages.run import RunPage
 from wizard.pages.welcome import WelcomePage
 from wizard.state import PageId, WizardState
+from wizard.words import kind_name
 
 WAIT = 10000
 
@@ -121,22 +123,21 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     wiz = host(state, {PageId.IMPORT: RunPage, PageId.DONE: DonePage})
     page = wiz.pages[PageId.IMPORT]
     assert page.running and not page.isComplete()
-    assert [page.phase_name(p) for p in page._bars] == [
-        "Custom fields",
-        "Items",
-        "Customers",
-        "Job locations",
-        "Team members",
-        "Archiving",
-        "Time off",
-    ]
+    # one bar per kind of record, named and counted as the preview's grid counts them
+    counts = change_counts(state.plan)
+    assert {label.text(): bar.maximum() for label, bar in page._bars.values()} == {
+        kind_name(k): counts.by_kind(k) for k in counts.kinds() if counts.by_kind(k)
+    }
+    assert page._bars["customers"][0].text() == "Customers"
+    assert page._bars["locations"][0].text() == "Job locations"
+    assert page._bars["assignments"][0].text() == "Customers open to all team members"
     qtbot.waitUntil(lambda: 0 < page._done < total, timeout=WAIT)  # real events, mid-way
     assert f"of {total} changes done" in page.overall.text()
     assert not page.isComplete()
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
     assert not page.running and page.isComplete()
-    for _label, bar, _offset, phase_total in page._bars.values():
-        assert bar.value() == phase_total and bar.text() == f"{phase_total} of {phase_total}"
+    # nothing stale once it has ended: no time left is promised
+    assert "left" not in page.overall.text() and f"of {total} changes done" in page.overall.text()
     log = page.log.toPlainText()
     assert "Customers: 17 created" in log and "Job locations: 24 created" in log
     run = ImportRun.get_by_id(state.last_run.id)
@@ -147,17 +148,23 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     created = {j["id"] for j in box.store.qbtime["jobcodes"]} - before
     assert len(created) == 17  # the customers, in QuickBooks Time
 
-    # A progress event as the importer sends them moves its phase's bar and the time left.
+    # Progress events as the importer sends them (one after each batch) move the bars of the
+    # kinds that batch held, and the time left.
+    page._set_plan(state.plan)
     page._running = True
-    _l, bar, offset, phase_total = page._bars["customers"]
-    page._progress(ProgressEvent("customers", offset + 17, total, 95.0))
-    assert bar.value() == 17 and bar.text() == f"17 of {phase_total}"
-    assert page._bars["locations"][1].value() == 0
+    first = page._batches[0]
+    page._progress(ProgressEvent(first[0].phase, page._batch_ends[0], total, 95.0))
+    kind = first[0].summary_kind
+    assert page._bars[kind][1].value() == len(first)
+    assert page._bars[kind][1].text() == f"{len(first)} of {counts.by_kind(kind)}"
+    assert all(bar.value() == 0 for k, (_l, bar) in page._bars.items() if k != kind)
     assert "About 2 minutes left." in page.overall.text()
-    page._progress(ProgressEvent("customers", offset + 18, total, 4.0))
+    page._progress(ProgressEvent(first[0].phase, page._batch_ends[1], total, 4.0))
     assert "A few seconds left." in page.overall.text()
     page._running = False
     page._progress(ProgressEvent("finished", total, total, 0.0))
+    for k, (_label, bar) in page._bars.items():
+        assert bar.value() == counts.by_kind(k) and bar.text() == f"{bar.value()} of {bar.value()}"
     _shot(page, wiz, "run", tmp_path)
 
     # Back is not possible; Enter goes to the result.
@@ -183,6 +190,13 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     assert not any("field:" in r for r in reasons)  # no internal references
     assert done.tabs.tabText(1) == f"&Problems ({failed})"
     assert done.later.rowCount() == len(state.plan.skipped) > 0
+    assert done.tabs.tabText(2) == f"No&t imported ({counts.not_imported_total})"
+    # what still waits, with the way there, and what to do next in QuickBooks Time
+    assert counts.waiting > 0
+    assert done.waiting.isVisible() and done.review_button.isVisible()
+    assert done.waiting.text().startswith(f"{counts.waiting} records need your decision")
+    assert done.review_button.text() == "&Review look-alike records"
+    assert "Next, in QuickBooks Time" in done.next_steps.text() and done.next_steps.isVisible()
     assert not wiz.button(QWizard.WizardButton.BackButton).isEnabled()
     _shot(done, wiz, "done-summary", tmp_path)
     done.tabs.setCurrentIndex(1)
@@ -277,7 +291,13 @@ def test_done_page_report_log_folder_and_undo(connected_env, host, qtbot, tmp_pa
     assert after != before
     wiz = host(state, {PageId.DONE: DonePage})
     page = wiz.pages[PageId.DONE]
-    assert "Nothing went wrong" in page.status.text()
+    # Records wait for a decision: the page never says "Nothing went wrong", it says what
+    # waits and goes there.
+    waiting = records_waiting(state.plan)
+    assert waiting > 0
+    assert "Nothing went wrong" not in page.status.text()
+    assert page.waiting.isVisible()
+    assert f"{waiting} records need your decision" in page.waiting.text()
     assert page.problems.rowCount() == 0 and page.tabs.tabText(1) == "&Problems (0)"
 
     # Export report (CSV)…: UTF-8 with a BOM, one row per journal entry.

@@ -69,3 +69,17 @@ def test_marked_parameters_are_translated_in_the_sentence():
     assert "add or change team members and assign customers" in err.user_message("en")
     french = err.user_message("fr")
     assert "ajouter ou modifier des membres" in french and " et " in french
+
+
+def test_numbers_in_french_sentences_take_a_decimal_comma():
+    """Hours placed in a core sentence read as French writes them ("37,5 h", "4,50"); English
+    keeps its point, whole numbers are untouched."""
+    from decimal import Decimal
+
+    from core.i18n import tr
+
+    sentence = "Time off ({hours} h) was not sent because of the problem above with this person's timesheet."
+    assert "(37,5 h)" in tr(sentence, "fr", hours=37.5)
+    assert "(37.5 h)" in tr(sentence, "en", hours=37.5)
+    assert "(4,50 h)" in tr(sentence, "fr", hours=Decimal("4.50"))
+    assert "(8 h)" in tr(sentence, "fr", hours=8)

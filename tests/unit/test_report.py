@@ -9,18 +9,25 @@ import itertools
 import pytest
 
 from core.engine.importer import Importer
-from core.engine.plan import Action, ImportPlan
+from core.engine.matching import Conflict
+from core.engine.plan import Action, ImportPlan, Skipped
 from core.engine.report import (
+    CHANGE_OPS,
     REPORT_COLUMNS,
     batches,
     can_undo,
+    change_counts,
+    changes_made,
     export_run_report,
     import_run_after,
     last_import,
     last_run_id,
+    outcome_changes,
     outcome_counts,
     phase_totals,
+    records_waiting,
     run_problems,
+    summary_kind,
 )
 from core.engine.writes import WriteResult
 from core.store.db import close_database, open_database
@@ -287,7 +294,84 @@ def test_batches_follow_the_importer_order_and_progress(conn):
         "archive": 1,
     }
     counts = outcome_counts([a for b in planned for a in b])
-    assert counts == importer.outcomes
+    assert counts == outcome_changes(importer.outcomes)
+
+
+# ---------------------------------------------------------------------------- the one count
+def test_one_counting_rule_adds_up_everywhere(conn):
+    """Each action is one change, counted once: the grid's cells, its columns (the filter),
+    its rows (the import's bars) and the headline are the same numbers; what the import then
+    did, counted the same way, equals the preview. A new customer opened to every team member
+    is one change, not two (the importer also notes it under "assignments")."""
+    plan = _plan()
+    plan.actions.append(
+        Action("r:1", "customers", "restore", "jobcode", "customers", "Back", "b1", 8000, None)
+    )
+    plan.skipped.extend(
+        [
+            Skipped("customer", "x1", "Look Alike", "waiting"),
+            Skipped("tracking_option", "x2", "Stock", "tracked"),
+            Skipped("leave_type", "x3", "Long service", "no code"),
+        ]
+    )
+    plan.conflicts.extend([_conflict("x1"), _conflict("x1")])  # listed twice, one record
+    counts = change_counts(plan)
+    assert counts.total == len(plan.actions) == 1 + 3 + 120 + 40 + 30 + 1 + 1
+    assert counts.total == sum(counts.by_op(op) for op in CHANGE_OPS)
+    assert counts.total == sum(counts.by_kind(kind) for kind in counts.kinds())
+    assert counts.count("customers", "create") == 120  # not 120 + 60 "assignments"
+    assert counts.count("assignments", "create") == 0
+    assert counts.count("customers", "update") == 30 + 1  # the restore is an update
+    assert counts.by_op("restore") == counts.by_op("update")
+    assert counts.count("items", "skip") == 1 and counts.count("leave", "skip") == 1
+    assert counts.not_imported_total == counts.by_op("skip") == len(plan.skipped) == 3
+    assert counts.waiting == records_waiting(plan) == 1
+    assert counts.kinds() == ["customers", "employees", "items", "custom_fields", "leave"]
+
+    importer = Importer(conn, FakeClient(), plan)
+    importer.execute()
+    assert importer.outcomes["created"]["assignments"] == 60  # the importer's own note
+    assert outcome_changes(importer.outcomes) == counts.as_outcomes()
+    assert changes_made(importer.outcomes) == counts.total
+
+
+def test_outcome_changes_keep_failures_and_undo_verbs():
+    outcomes = {
+        "created": {"customers": 2, "assignments": 2},
+        "updated": {"assignments": 1},
+        "failed": {"items": 1},
+        "unlinked": {"customers": 3},
+    }
+    assert outcome_changes(outcomes) == {
+        "created": {"customers": 2},
+        "updated": {"assignments": 1},
+        "failed": {"items": 1},
+        "unlinked": {"customers": 3},
+    }
+    assert changes_made(outcomes) == 2 + 1 + 3  # failures are not changes made
+
+
+@pytest.mark.parametrize(
+    ("kind", "summary"),
+    [
+        ("jobcode", "customers"),
+        ("contact", "customers"),
+        ("location", "locations"),
+        ("user", "employees"),
+        ("tracking_option", "items"),
+        ("customfielditem", "items"),
+        ("tracking_category", "custom_fields"),
+        ("leave_type", "leave"),
+        ("leave_link", "leave"),
+        ("customers", "customers"),
+    ],
+)
+def test_every_kind_has_one_summary_kind(kind, summary):
+    assert summary_kind(kind) == summary
+
+
+def _conflict(xero_id: str) -> Conflict:
+    return Conflict("customer", xero_id, "Look Alike", "near", (), "fp")
 
 
 def test_in_a_phase_restores_go_first_and_creates_last():

@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
 
 from ..tasks import undo_task
 from ..widgets import Banner, ask, cell, paragraph, read_only_table
-from ..words import outcome_lines, run_kind_words, run_status_words, verb_count, when_text
+from ..words import (
+    list_join,
+    outcome_lines,
+    run_kind_words,
+    run_status_words,
+    verb_count,
+    when_text,
+)
 from ..workers import TaskRunner, error_text
 
 if TYPE_CHECKING:
@@ -227,9 +234,9 @@ class HistoryDialog(QDialog):
                 what = self.tr("Import {number}").format(number=run.id)
             elif run.kind == "invoicing":
                 what = self.tr("Billing {number}").format(number=run.id)
-            changes = "; ".join(outcome_lines(run.outcomes)) or self.tr("No change")
+            changes = list_join(outcome_lines(run.outcomes)) or self.tr("No change")
             if run.failed:
-                changes = verb_count("failed", run.failed) + "; " + changes
+                changes = list_join([verb_count("failed", run.failed), changes])
             when = cell(when_text(run.started_at))
             when.setData(Qt.ItemDataRole.UserRole, run.id)
             self.table.setItem(row, 0, when)

@@ -22,8 +22,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from core.engine.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
+from core.engine.report import ChangeCounts, change_counts, summary_kind
 from core.i18n import tr as core_tr
 from wizard.models.base import ListTableModel
+from wizard.words import kind_name, kind_one, list_join, list_separator
 
 from .conflicts import fold
 
@@ -31,7 +33,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 #: the operations a change can be, in the order the filter and the grid list them
 OPERATIONS = ("create", "update", "restore", "archive", "link", "skip")
-#: columns of the counts grid, and which ImportPlan.counts() key feeds each
+#: columns of the counts grid (core.engine.report.ChangeCounts.count): what a change does,
+#: then the records not imported; "update" also counts restores
 COUNT_COLUMNS = (
     ("create", "created"),
     ("update", "updated"),
@@ -39,6 +42,8 @@ COUNT_COLUMNS = (
     ("link", "linked"),
     ("skip", "skipped"),
 )
+#: the filter's entry for every change (not the records not imported)
+CHANGES = "changes"
 
 ARCHIVE_BACKGROUND = QColor("#fdecea")
 ARCHIVE_FOREGROUND = QColor("#611a15")
@@ -48,17 +53,6 @@ REF_ROLE = Qt.ItemDataRole.UserRole + 2
 
 WHAT, KIND, NAME, BEFORE, AFTER, WHY = range(6)
 COLUMNS = 6
-
-# the Xero-side kind of a skipped record -> the summary kind the counts use
-_SKIPPED_KIND = {
-    "customer": "customers",
-    "location": "locations",
-    "employee": "employees",
-    "item": "items",
-    "tracking_category": "custom_fields",
-    "tracking_option": "items",
-    "leave_type": "leave",
-}
 
 # fields never shown (ids and settings the person did not choose)
 _HIDDEN = {
@@ -118,7 +112,7 @@ def count_lines(changes: list[Change]) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def skipped_change(s: Skipped) -> Change:
-    return Change("skip", _SKIPPED_KIND.get(s.kind, s.kind), s.name, {}, {}, s)
+    return Change("skip", summary_kind(s.kind), s.name, {}, {}, s)
 
 
 class Words(QObject):
@@ -131,30 +125,17 @@ class Words(QObject):
             "restore": self.tr("Restore"),
             "archive": self.tr("Archive"),
             "link": self.tr("Link"),
-            "skip": self.tr("Skip"),
+            # a record left out of this import: put aside in the review ("Never import",
+            # "Ask me next time") or not importable (the reason says which)
+            "skip": self.tr("Not imported"),
         }.get(op, op)
 
     def kind(self, kind: str) -> str:
-        return {
-            "customers": self.tr("Customer"),
-            "locations": self.tr("Location"),
-            "employees": self.tr("Team member"),
-            "items": self.tr("Item"),
-            "custom_fields": self.tr("Custom field"),
-            "assignments": self.tr("Assignment"),
-            "leave": self.tr("Time off"),
-        }.get(kind, kind)
+        """One record's kind: the words of every other screen (wizard.words)."""
+        return kind_one(kind)
 
     def kinds(self, kind: str) -> str:
-        return {
-            "customers": self.tr("Customers"),
-            "locations": self.tr("Locations"),
-            "employees": self.tr("Team members"),
-            "items": self.tr("Items"),
-            "custom_fields": self.tr("Custom fields"),
-            "assignments": self.tr("Assignments"),
-            "leave": self.tr("Time off"),
-        }.get(kind, kind)
+        return kind_name(kind)
 
     def yes_no(self, value: Any) -> str:
         return self.tr("Yes") if value else self.tr("No")
@@ -281,7 +262,7 @@ class ChangeTableModel(ListTableModel):
         parts = self.words.values(
             {k: v for k, v in c.before.items() if k in c.after or k == "active"}
         )
-        return "; ".join(parts) or "—"
+        return list_join(parts) or "—"
 
     def after_text(self, c: Change) -> str:
         if c.op == "skip":
@@ -289,14 +270,14 @@ class ChangeTableModel(ListTableModel):
         if c.op == "link":
             extra = self.words.values(c.after)
             base = self.tr("Linked to the existing record")
-            return "; ".join([base, *extra])
+            return list_join([base, *extra])
         if c.op == "archive":
             parts = [self.words.value("active", False)]
             note = self.words.values(
                 {k: c.before.get(k) for k in ("children", "assignments")}, archive_note=True
             )
-            return "; ".join(parts + note)
-        return "; ".join(self.words.values(c.after)) or "—"
+            return list_join(parts + note)
+        return list_join(self.words.values(c.after)) or "—"
 
     def text(self, c: Change, column: int) -> str:
         if column == WHAT:
@@ -328,7 +309,7 @@ class ChangeTableModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.text(c, column)
             if column in (BEFORE, AFTER):
-                return text.replace("; ", "\n")
+                return text.replace(list_separator(), "\n")
             if archive and column == WHAT:
                 return self.tr(
                     "Archived in QuickBooks Time. Undo from the last page brings it back."
@@ -353,7 +334,8 @@ class ChangeTableModel(ListTableModel):
 
 
 class ChangeFilterModel(QSortFilterProxyModel):
-    """Show one operation (or all), and an optional text search."""
+    """Show one operation, every change (:data:`CHANGES`: the records not imported left out)
+    or every line, and an optional text search."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -385,7 +367,10 @@ class ChangeFilterModel(QSortFilterProxyModel):
         c = model.change_at(source_row)
         if c is None:
             return False
-        if self._op and c.op != self._op and not (self._op == "update" and c.op == "restore"):
+        if self._op == CHANGES:
+            if c.op == "skip":
+                return False
+        elif self._op and c.op != self._op and not (self._op == "update" and c.op == "restore"):
             return False
         if self._text:
             haystack = " ".join(model.text(c, col) for col in range(COLUMNS))
@@ -394,39 +379,47 @@ class ChangeFilterModel(QSortFilterProxyModel):
 
 
 class CountsModel(QAbstractTableModel):
-    """Kinds (rows, only those with something to do) × create/update/archive/link/skip."""
+    """Kinds (rows, only those with something to do) × create/update/archive/link/not
+    imported, counted by the one rule (core.engine.report.ChangeCounts), and a last row with
+    the totals: its changes add up to the headline, each column to its entry in the filter."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.words = Words(self)
-        self._counts: dict[str, dict[str, int]] = {}
+        self._counts = ChangeCounts({}, {}, 0)
         self._kinds: list[str] = []
 
     def set_plan(self, plan: ImportPlan | None) -> None:
-        self.set_counts(plan.counts() if plan is not None else {})
+        self.set_counts(change_counts(plan) if plan is not None else ChangeCounts({}, {}, 0))
 
-    def set_counts(self, counts: Mapping[str, Mapping[str, int]]) -> None:
-        """Show ``ImportPlan.counts()`` (made in a worker for a large plan)."""
+    def set_counts(self, counts: ChangeCounts) -> None:
+        """Show ``counts`` (made in a worker for a large plan)."""
         self.beginResetModel()
-        self._counts = {key: dict(per_kind) for key, per_kind in counts.items()}
-        present = {kind for per_kind in self._counts.values() for kind in per_kind}
-        self._kinds = [k for k in SUMMARY_KINDS if k in present]
+        self._counts = counts
+        self._kinds = counts.kinds()
         self.endResetModel()
 
+    def change_counts(self) -> ChangeCounts:
+        return self._counts
+
     def count(self, kind: str, op: str) -> int:
-        key = dict(COUNT_COLUMNS)[op]
-        return int(self._counts.get(key, {}).get(kind, 0))
+        return self._counts.count(kind, op)
 
     def kinds(self) -> list[str]:
         return list(self._kinds)
 
+    def _is_total(self, row: int) -> bool:
+        return row == len(self._kinds)
+
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COUNT_COLUMNS) - 1)
         if self._kinds:
-            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self._kinds) - 1)
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self._kinds))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._kinds)
+        if parent.isValid() or not self._kinds:
+            return 0
+        return len(self._kinds) + 1  # the kinds, then the totals
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COUNT_COLUMNS)
@@ -434,14 +427,14 @@ class CountsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        total_row = orientation == Qt.Orientation.Vertical and self._is_total(section)
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
                 return self.words.op(COUNT_COLUMNS[section][0])
-            return self.words.kinds(self._kinds[section])
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and orientation == Qt.Orientation.Horizontal
-            and COUNT_COLUMNS[section][0] == "archive"
+            return self.tr("Total") if total_row else self.words.kinds(self._kinds[section])
+        if role == Qt.ItemDataRole.FontRole and (
+            total_row
+            or (orientation == Qt.Orientation.Horizontal and COUNT_COLUMNS[section][0] == "archive")
         ):
             font = QFont()
             font.setBold(True)
@@ -451,30 +444,37 @@ class CountsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        kind = self._kinds[index.row()]
+        total_row = self._is_total(index.row())
         op = COUNT_COLUMNS[index.column()][0]
-        n = self.count(kind, op)
+        if total_row:
+            n = self._counts.by_op(op)
+            what = self.tr("Total")
+        else:
+            kind = self._kinds[index.row()]
+            n = self.count(kind, op)
+            what = self.words.kinds(kind)
         if role == Qt.ItemDataRole.DisplayRole:
             return str(n) if n else "–"
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             return self.tr("{kind}: {operation} {count}").format(
-                kind=self.words.kinds(kind), operation=self.words.op(op), count=n
+                kind=what, operation=self.words.op(op), count=n
             )
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.FontRole and (total_row or (op == "archive" and n)):
+            font = QFont()
+            font.setBold(True)
+            return font
         if op == "archive" and n:
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QBrush(ARCHIVE_BACKGROUND)
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(ARCHIVE_FOREGROUND)
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
         return None
 
 
 __all__ = [
+    "CHANGES",
     "OPERATIONS",
     "Change",
     "ChangeFilterModel",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.plan import SUMMARY_KINDS
+from core.engine.report import outcome_changes, records_waiting, summary_kind
 
 from ..tasks import export_task, problems_task, undo_task
 from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
@@ -33,6 +34,7 @@ from ..words import (
     COLUMNS,
     action_words,
     changes_text,
+    decisions_text,
     entity_words,
     kind_name,
     records_text,
@@ -50,6 +52,16 @@ class DonePage(BasePage):
     def build(self) -> None:
         self.status = paragraph(parent=self)
         self.body.addWidget(self.status)
+        # What still waits, with the way there (hidden when nothing waits).
+        waiting = QHBoxLayout()
+        self.waiting = paragraph(parent=self)
+        self.review_button = QPushButton(self)
+        self.review_button.clicked.connect(self.review)
+        waiting.addWidget(self.waiting, 1)
+        waiting.addWidget(self.review_button)
+        self.body.addLayout(waiting)
+        self.next_steps = paragraph(parent=self)
+        self.body.addWidget(self.next_steps)
         self.tabs = QTabWidget(self)
         # Summary: one row per kind, one column per outcome.
         self.summary = read_only_table(self, len(COLUMNS) + 1)
@@ -101,6 +113,7 @@ class DonePage(BasePage):
         self.logs_button.clicked.connect(self.open_logs)
         self.export_button.clicked.connect(self.export_report)
         chain = (
+            self.review_button,
             self.tabs,
             self.summary,
             self.problems,
@@ -124,11 +137,17 @@ class DonePage(BasePage):
         return self.state.last_run
 
     def _outcomes(self) -> dict[str, dict[str, int]]:
+        """What the run did, counted as the preview counts (core.engine.report)."""
         importer = getattr(self.state, "last_importer", None)
         if importer is not None:
-            return importer.outcomes
+            return outcome_changes(importer.outcomes)
         run = self._run()
-        return dict((run.counts or {}).get("outcomes", {})) if run is not None else {}
+        return outcome_changes((run.counts or {}).get("outcomes", {})) if run is not None else {}
+
+    def waiting_count(self) -> int:
+        """Records of the plan imported that wait for a decision in the review."""
+        plan = self.state.plan
+        return records_waiting(plan) if plan is not None else 0
 
     def initializePage(self) -> None:
         self._undone = None
@@ -177,6 +196,7 @@ class DonePage(BasePage):
     # ---------------------------------------------------------------- showing
     def _refresh(self) -> None:
         self._fill_status()
+        self._fill_waiting()
         self._fill_summary()
         self._fill_problems()
         self._fill_later()
@@ -206,18 +226,44 @@ class DonePage(BasePage):
                 "The import is finished: {changes} made in QuickBooks Time. "
                 "Not written: {records} (see Problems)."
             ).format(changes=changes_text(changes), records=records_text(failed))
+        elif self.waiting_count():
+            text = self.tr("The import is finished: {changes} made in QuickBooks Time.").format(
+                changes=changes_text(changes)
+            )
         else:
             text = self.tr(
                 "The import is finished: {changes} made in QuickBooks Time. Nothing went wrong."
             ).format(changes=changes_text(changes))
         self.status.setText(text)
 
+    def _fill_waiting(self) -> None:
+        """What still waits ("20 records need your decision"), the button that goes there,
+        and what to do next in QuickBooks Time."""
+        waiting = self.waiting_count()
+        undone = self._undone is not None or getattr(self._run(), "status", "") == "undone"
+        self.waiting.setVisible(bool(waiting) and not undone)
+        self.review_button.setVisible(bool(waiting) and not undone)
+        self.waiting.setText(
+            self.tr("{waiting}: they were not imported. Decide, then import again.").format(
+                waiting=decisions_text(waiting)
+            )
+        )
+        run = self._run()
+        self.next_steps.setVisible(run is not None and not undone)
+        self.next_steps.setText(
+            self.tr(
+                'Next, in QuickBooks Time: open "Customers" and "Team" to see what was '
+                "imported; your team can track time to these customers now. When Xero "
+                'changes, "Import again" on the start page brings QuickBooks Time up to date.'
+            )
+        )
+
     def _fill_summary(self) -> None:
         outcomes = dict(self._outcomes())
         if self._problems and not outcomes.get("failed"):
             failed: dict[str, int] = {}
             for _name, kind, *_rest in self._problems:
-                key = _summary_kind(kind)
+                key = summary_kind(kind)
                 failed[key] = failed.get(key, 0) + 1
             outcomes["failed"] = failed
         kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in COLUMNS)]
@@ -252,7 +298,7 @@ class DonePage(BasePage):
             self.later.setItem(row, 1, cell(entity_words(item.kind)))
             self.later.setItem(row, 2, cell(item.describe()))
         fit_rows(self.later)
-        self.tabs.setTabText(2, self.tr("Lef&t for later ({n})").format(n=len(skipped)))
+        self.tabs.setTabText(2, self.tr("No&t imported ({n})").format(n=len(skipped)))
 
     def _update_buttons(self) -> None:
         from core.engine.report import can_undo
@@ -285,12 +331,16 @@ class DonePage(BasePage):
         self.problems.setAccessibleName(self.tr("Problems"))
         self.later_hint.setText(
             self.tr(
-                "These records were not imported this time. Conflicts waiting for a decision can be "
-                'settled in "Review conflicts" on the start page; the others say why.'
+                "These records were not imported this time. Those waiting for your decision are "
+                'settled in "Review look-alike records"; the others say why.'
             )
         )
+        self.review_button.setText(self.tr("&Review look-alike records"))
+        self.review_button.setToolTip(
+            self.tr("Decide what to do with each one; nothing is sent until you import again")
+        )
         self.later.setHorizontalHeaderLabels([self.tr("Record"), self.tr("Kind"), self.tr("Why")])
-        self.later.setAccessibleName(self.tr("Records left for later"))
+        self.later.setAccessibleName(self.tr("Records not imported"))
         self.undo_button.setText(self.tr("&Undo this import"))
         self.undo_button.setToolTip(
             self.tr("Put QuickBooks Time back as it was before this import")
@@ -320,6 +370,13 @@ class DonePage(BasePage):
         }
         if key in texts:
             self.banner.show_message(texts[key], kind)
+
+    def review(self) -> None:
+        """To the review of look-alike records; deciding there leads to a new preview and
+        import (the wizard starts again there: this import is over)."""
+        from ..state import PageId
+
+        self.host.restart_at(PageId.REVIEW)
 
     # ---------------------------------------------------------------- undo
     def _confirm_undo(self) -> None:
@@ -367,6 +424,7 @@ class DonePage(BasePage):
             self._undone = undo_run
             self._show_message("undone", "success")
         self._fill_status()
+        self._fill_waiting()
         self._update_buttons()
 
     def _undo_error(self, exc: Any) -> None:
@@ -470,22 +528,3 @@ class DonePage(BasePage):
                 self.tr("Report saved: {path} ({rows}).").format(path=path, rows=rows_text(rows)),
                 "success",
             )
-
-
-def _summary_kind(kind: str) -> str:
-    """A Xero or QuickBooks Time kind → the summary kind it is counted under."""
-    return {
-        "customer": "customers",
-        "contact": "customers",
-        "jobcode": "customers",
-        "location": "locations",
-        "employee": "employees",
-        "user": "employees",
-        "item": "items",
-        "customfielditem": "items",
-        "tracking_option": "items",
-        "tracking_category": "custom_fields",
-        "customfield": "custom_fields",
-        "leave_type": "leave",
-        "leave_link": "leave",
-    }.get(kind, kind)

@@ -206,7 +206,10 @@ class PayrollPreviewPage(BasePage):
         self.table.setRowCount(len(lines) + (1 if lines else 0))
         for row, line in enumerate(lines):
             days = ", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in line.days)
-            leave = [f"{n}: {hours_text(h)}" for n, h in line.leave]
+            leave = [
+                self.tr("{leave}: {hours}").format(leave=n, hours=hours_text(h))
+                for n, h in line.leave
+            ]
             self.table.setItem(row, 0, cell(line.name))
             self.table.setItem(row, 1, cell("\n".join([x for x in [days, *leave] if x]) or "—"))
             self.table.setItem(row, 2, cell(hours_text(line.hours), align_right=True))

@@ -106,7 +106,7 @@ class PlanContext:
                     conflict.kind,
                     conflict.xero_id,
                     conflict.xero_name,
-                    N_("waiting for your decision in the review of conflicts"),
+                    N_('waiting for your decision in "Review look-alike records"'),
                 )
                 continue
             if decision.action == "skip":
@@ -114,7 +114,7 @@ class PlanContext:
                     conflict.kind,
                     conflict.xero_id,
                     conflict.xero_name,
-                    N_("skipped by your decision"),
+                    N_('you chose "Never import" in the review'),
                 )
             elif decision.action in ("link", "restore_link"):
                 target = decision.target_qbt_id

@@ -231,7 +231,10 @@ class EmployeePlanner:
         if decision is None:
             self.ctx.plan.conflicts.append(conflict)
             self.ctx.skip(
-                "employee", eid, label, N_("waiting for your decision in the review of conflicts")
+                "employee",
+                eid,
+                label,
+                N_('waiting for your decision in "Review look-alike records"'),
             )
             return False
         if owner:
@@ -246,7 +249,7 @@ class EmployeePlanner:
             )
             return False
         if decision.action == "skip":
-            self.ctx.skip("employee", eid, label, N_("skipped by your decision"))
+            self.ctx.skip("employee", eid, label, N_('you chose "Never import" in the review'))
             return False
         if decision.action not in ("link", "restore_link") or decision.target_qbt_id != user.id:
             self.ctx.plan.conflicts.append(conflict)
