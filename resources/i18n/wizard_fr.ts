@@ -741,6 +741,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Non impor&amp;tés ({n})</translation>
     </message>
     <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
         <source>These records were not imported this time. Those waiting for your decision are settled in &quot;Review look-alike records&quot;; the others say why.</source>
         <translation>Ces éléments n&apos;ont pas été importés cette fois. Ceux qui attendent votre décision se règlent dans «&#xa0;Vérifier les éléments qui se ressemblent&#xa0;»&#xa0;; pour les autres, la raison est indiquée.</translation>
     </message>
@@ -1068,10 +1072,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Recherche des modifications dans Xero…</translation>
     </message>
     <message>
-        <source>Xero or QuickBooks Time could not be reached, so the changes are not known. You can still review conflicts and options; the import needs the connection.</source>
-        <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même examiner les conflits et les options&#xa0;; l&apos;importation a besoin de la connexion.</translation>
-    </message>
-    <message>
         <source>Check &amp;again</source>
         <translation>&amp;Vérifier de nouveau</translation>
     </message>
@@ -1104,6 +1104,46 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Rien n&apos;a changé.</translation>
     </message>
     <message>
+        <source>{waiting}: they are left out of the import until you decide.</source>
+        <translation>{waiting}&#xa0;: ils restent hors de l&apos;importation tant que vous n&apos;avez pas décidé.</translation>
+    </message>
+    <message>
+        <source>No record needs your decision.</source>
+        <translation>Aucun élément n&apos;attend votre décision.</translation>
+    </message>
+    <message>
+        <source>The Demo Company&apos;s QuickBooks Time exists only on this computer: there is no website to open.</source>
+        <translation>Le QuickBooks Time de l&apos;entreprise de démonstration n&apos;existe que sur cet ordinateur&#xa0;: il n&apos;y a pas de site à ouvrir.</translation>
+    </message>
+    <message>
+        <source>See the imported customers and team in QuickBooks Time, in your browser</source>
+        <translation>Voir les clients et l&apos;équipe importés dans QuickBooks Time, dans votre navigateur</translation>
+    </message>
+    <message>
+        <source>Your &amp;businesses</source>
+        <translation>Vos &amp;entreprises</translation>
+    </message>
+    <message>
+        <source>Business</source>
+        <translation>Entreprise</translation>
+    </message>
+    <message>
+        <source>Waiting for you</source>
+        <translation>À décider</translation>
+    </message>
+    <message>
+        <source>&amp;Add another business…</source>
+        <translation>&amp;Ajouter une autre entreprise…</translation>
+    </message>
+    <message>
+        <source>Connect another Xero organisation to its own QuickBooks Time account</source>
+        <translation>Connecter une autre organisation Xero à son propre compte QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>Open &amp;QuickBooks Time</source>
+        <translation>Ouvrir &amp;QuickBooks Time</translation>
+    </message>
+    <message>
         <source>Import again</source>
         <translation>Importer de nouveau</translation>
     </message>
@@ -1116,12 +1156,40 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Dernière importation</translation>
     </message>
     <message>
+        <source>{organisation} ↔ {company}</source>
+        <translation>{organisation} ↔ {company}</translation>
+    </message>
+    <message>
+        <source>No import yet</source>
+        <translation>Aucune importation pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>{when}: {result}</source>
+        <translation>{when}&#xa0;: {result}</translation>
+    </message>
+    <message>
+        <source>Not read from Xero yet</source>
+        <translation>Pas encore lue dans Xero</translation>
+    </message>
+    <message>
+        <source>Nothing waits</source>
+        <translation>Rien en attente</translation>
+    </message>
+    <message>
+        <source>No browser could be opened. Open this address yourself: {url}</source>
+        <translation>Aucun navigateur n&apos;a pu être ouvert. Ouvrez vous-même cette adresse&#xa0;: {url}</translation>
+    </message>
+    <message>
+        <source>Xero or QuickBooks Time could not be reached, so the changes are not known. You can still review look-alike records and options; the import needs the connection.</source>
+        <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même vérifier les éléments qui se ressemblent et les options&#xa0;; l&apos;importation a besoin de la connexion.</translation>
+    </message>
+    <message>
         <source>What changed in Xero since the last check</source>
         <translation>Ce qui a changé dans Xero depuis la dernière vérification</translation>
     </message>
     <message>
-        <source>&amp;Review conflicts</source>
-        <translation>&amp;Examiner les conflits</translation>
+        <source>&amp;Review look-alike records</source>
+        <translation>&amp;Vérifier les éléments qui se ressemblent</translation>
     </message>
     <message>
         <source>Decide about records that look alike (works offline)</source>
@@ -1182,6 +1250,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>This computer forgets the sign-in to Xero and the QuickBooks Time access key. Nothing is changed in Xero or QuickBooks Time, and the history of imports is kept. You can connect again from the start.</source>
         <translation>Cet ordinateur oublie la connexion à Xero et la clé d&apos;accès QuickBooks Time. Rien n&apos;est modifié dans Xero ni dans QuickBooks Time, et l&apos;historique des importations est conservé. Vous pourrez vous reconnecter depuis le début.</translation>
+    </message>
+    <message>
+        <source>Only &quot;{business}&quot; is disconnected: the other businesses stay.</source>
+        <translation>Seule l&apos;entreprise «&#xa0;{business}&#xa0;» est déconnectée&#xa0;: les autres restent connectées.</translation>
     </message>
     <message>
         <source>Disconnecting…</source>
@@ -2500,10 +2572,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>À archiver dans QuickBooks Time&#xa0;: {records} ({names}). «&#xa0;Défaire&#xa0;» sur la dernière page les rétablit.</translation>
     </message>
     <message>
-        <source>{waiting}: they are not imported this time. Go back to decide, or go on: your decisions are kept.</source>
-        <translation>{waiting}&#xa0;: ils ne sont pas importés cette fois. Revenez en arrière pour décider, ou continuez&#xa0;: vos décisions sont conservées.</translation>
-    </message>
-    <message>
         <source>Show &amp;what is archived</source>
         <translation>&amp;Voir ce qui est archivé</translation>
     </message>
@@ -2522,6 +2590,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>QuickBooks Time already matches Xero for everything you chose to import, so there is nothing to do. Click Close; come back whenever Xero changes.</source>
         <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer&#xa0;: il n&apos;y a rien à faire. Cliquez sur Fermer&#xa0;; revenez quand Xero aura changé.</translation>
+    </message>
+    <message>
+        <source>{waiting}: not imported this time.</source>
+        <translation>{waiting}&#xa0;: non importés cette fois.</translation>
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect to Xero first.</source>
@@ -3483,7 +3555,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Not imported</source>
-        <translation type="unfinished">Non importé</translation>
+        <translation>Non importé</translation>
     </message>
     <message>
         <source>Yes</source>

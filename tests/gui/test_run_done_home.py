@@ -183,6 +183,7 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     assert rows["Customers"][0] == "17" and rows["Job locations"][0] == "24"
     assert rows["Custom fields"][-1] == "2"  # the "Not done" column
     assert int(rows["Custom fields"][-1]) + int(rows["Items"][-1]) == failed
+    assert rows["Total"][-1] == str(failed)  # the total row adds up
     assert done.problems.rowCount() == failed
     reasons = {done.problems.item(r, 3).text() for r in range(done.problems.rowCount())}
     assert any("maximum of" in r for r in reasons)  # QuickBooks Time's own reason

@@ -267,7 +267,9 @@ class DonePage(BasePage):
                 failed[key] = failed.get(key, 0) + 1
             outcomes["failed"] = failed
         kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in COLUMNS)]
-        self.summary.setRowCount(len(kinds))
+        # the kinds, then a total row: the changes made add up to the status line (and to
+        # the preview's total row when everything was written)
+        self.summary.setRowCount(len(kinds) + 1 if kinds else 0)
         for col, verb in enumerate(COLUMNS, start=1):
             self.summary.setColumnHidden(col, not any(outcomes.get(verb, {}).values()))
         for row, kind in enumerate(kinds):
@@ -277,6 +279,19 @@ class DonePage(BasePage):
                 self.summary.setItem(
                     row, col, cell(str(n) if n else "–", tooltip=False, align_right=True)
                 )
+        if kinds:
+            row = len(kinds)
+            self.summary.setItem(row, 0, cell(self.tr("Total")))
+            for col, verb in enumerate(COLUMNS, start=1):
+                n = sum(outcomes.get(verb, {}).values())
+                self.summary.setItem(
+                    row, col, cell(str(n) if n else "–", tooltip=False, align_right=True)
+                )
+            for col in range(len(COLUMNS) + 1):
+                item = self.summary.item(row, col)
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
         fit_rows(self.summary)
 
     def _fill_problems(self) -> None:
