@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, Any
 
 from core.engine.regions import country_has_payroll, version_for_country
@@ -88,6 +88,14 @@ PAYROLL_FLOW = (
     PageId.PAYROLL_SEND,
     PageId.PAYROLL_DONE,
 )
+
+
+class StepMark(Enum):
+    """How the list of steps beside the pages shows a step."""
+
+    DONE = "done"
+    CURRENT = "current"
+    TODO = "todo"
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,46 @@ class WizardState:
             return self._next_payroll_page(current)
         index = FLOW.index(current)
         return FLOW[index + 1]
+
+    # ------------------------------------------------------------------ the list of steps
+    def steps(self, current: PageId) -> tuple[PageId, ...]:
+        """The steps of the way ``current`` is on, in order (none on the home page).
+
+        The import's nine pages; "Send hours to Xero" with its "cannot be sent" step only
+        when the chosen period has people who cannot be sent; "Bill time in Xero".
+        """
+        current = PageId(current)
+        if current in FLOW:
+            return FLOW
+        if current in BILLING_FLOW:
+            return BILLING_FLOW
+        if current in PAYROLL_FLOW:
+            preview = self.payroll_preview
+            problems = current == PageId.PAYROLL_PROBLEMS or bool(
+                preview is not None and getattr(preview, "problems", None)
+            )
+            return tuple(p for p in PAYROLL_FLOW if problems or p != PageId.PAYROLL_PROBLEMS)
+        return ()
+
+    def step_marks(self, current: PageId) -> list[tuple[PageId, StepMark]]:
+        """Each step of :meth:`steps` with its mark: the ones before ``current`` are done
+        (a step the way skipped, such as a review with nothing to review, has nothing left
+        to do), ``current`` is current, the ones after are still to do."""
+        steps = self.steps(current)
+        if not steps:
+            return []
+        here = steps.index(PageId(current))
+        return [
+            (
+                step,
+                StepMark.DONE
+                if index < here
+                else StepMark.CURRENT
+                if index == here
+                else StepMark.TODO,
+            )
+            for index, step in enumerate(steps)
+        ]
 
     def start_detour(self, origin: PageId, target: PageId) -> None:
         """The next "Next" from ``origin`` goes to ``target``: Back then returns to ``origin``.

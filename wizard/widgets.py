@@ -6,14 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -177,3 +183,182 @@ def cell(text: str, *, tooltip: bool = True, align_right: bool = False) -> QTabl
     if align_right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
+
+
+# ---------------------------------------------------------------------------- the way forward
+#: The look of the one primary button of a page (its main action, else Next): filled with
+#: the palette's highlight, bold, a little taller. Set by the dynamic property "primary".
+PRIMARY_STYLE = (
+    'QPushButton[primary="true"] { background: palette(highlight); color: palette(highlighted-text);'
+    " font-weight: bold; border: 1px solid palette(dark); border-radius: 4px;"
+    " padding: 5px 16px; }"
+    ' QPushButton[primary="true"]:disabled { background: palette(button);'
+    " color: palette(mid); font-weight: normal; }"
+)
+
+
+def set_primary(button: QPushButton, primary: bool) -> None:
+    """Mark ``button`` as the page's primary button (or not) and draw it again."""
+    if bool(button.property("primary")) == primary:
+        return
+    button.setProperty("primary", primary)
+    style = button.style()
+    style.unpolish(button)
+    style.polish(button)
+    button.update()
+
+
+def big_button(text: str = "", parent: QWidget | None = None) -> QPushButton:
+    """A page's main action ("Connect to Xero"): larger than the other buttons."""
+    button = QPushButton(text, parent)
+    font = button.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    button.setFont(font)
+    button.setMinimumHeight(button.sizeHint().height() + 12)
+    button.setMinimumWidth(200)
+    return button
+
+
+class StepList(QWidget):
+    """The list of steps beside the pages: done steps ticked, the current one marked and
+    bold on a highlighted band, the others numbered. Marks and words, not colour alone;
+    each line's accessible name says its state."""
+
+    MARKS: ClassVar[dict[str, str]] = {"done": "\u2713", "current": "\u25b6", "todo": ""}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("StepList")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            "#StepList { background: palette(base); border-right: 1px solid palette(mid); }"
+            ' QLabel[mark="current"] { background: palette(highlight);'
+            " color: palette(highlighted-text); border-radius: 3px; }"
+        )
+        self.setFixedWidth(160)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(8, 12, 8, 12)
+        self._layout.setSpacing(2)
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self._layout.addWidget(self.title)
+        self.labels: list[QLabel] = []
+        self._layout.addStretch(1)
+        self.marks: list[str] = []
+
+    def show_steps(self, title: str, steps: list[tuple[str, str]], states: dict[str, str]) -> None:
+        """``steps``: (name, mark) with mark "done", "current" or "todo"; ``states``: the
+        translated words for each mark (read by screen readers)."""
+        self.title.setText(title)
+        while len(self.labels) < len(steps):
+            label = QLabel(self)
+            label.setWordWrap(True)
+            label.setContentsMargins(4, 3, 4, 3)
+            self._layout.insertWidget(len(self.labels) + 1, label)
+            self.labels.append(label)
+        self.marks = []
+        for index, label in enumerate(self.labels):
+            if index >= len(steps):
+                label.hide()
+                continue
+            name, mark = steps[index]
+            self.marks.append(mark)
+            sign = self.MARKS[mark] or f"{index + 1}."
+            label.setText(f"{sign}\u2002{name}")
+            font = label.font()
+            font.setBold(mark == "current")
+            label.setFont(font)
+            if label.property("mark") != mark:
+                label.setProperty("mark", mark)
+                label.style().unpolish(label)
+                label.style().polish(label)
+            label.setAccessibleName(f"{index + 1}/{len(steps)} {name}: {states.get(mark, mark)}")
+            label.show()
+
+
+class WrapCheckBox(QCheckBox):
+    """A check box whose text wraps onto several lines (QCheckBox draws one line only).
+
+    The text stays the check box's own (its mnemonic, Alt+letter, and its accessible name
+    keep working); a word-wrapping label beside the indicator shows it, and a click on the
+    label toggles the box as a click on the text does.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        from html import escape
+
+        shown, mnemonic = [], False
+        for char in text:
+            if mnemonic:
+                shown.append("&amp;" if char == "&" else f"<u>{escape(char)}</u>")
+                mnemonic = False
+            elif char == "&":
+                mnemonic = True
+            else:
+                shown.append(escape(char))
+        self.label.setText("".join(shown))
+        self.updateGeometry()
+
+    def _indent(self) -> int:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        style = self.style()
+        return style.pixelMetric(
+            QStyle.PixelMetric.PM_IndicatorWidth, option, self
+        ) + style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing, option, self)
+
+    def _indicator_height(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, self) + 4
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self._indicator_height(), self.label.heightForWidth(width - self._indent()))
+
+    def sizeHint(self) -> QSize:
+        width = self._indent() + min(self.label.sizeHint().width(), 300)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = self._indent() + 120
+        return QSize(width, self.heightForWidth(width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        indent = self._indent()
+        self.label.setGeometry(indent, 0, max(0, self.width() - indent), self.height())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        self.label.setEnabled(self.isEnabled())
+
+    def hitButton(self, pos: QPoint) -> bool:
+        return self.rect().contains(pos)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""  # the label draws it, wrapped
+        painter.drawControl(QStyle.ControlElement.CE_CheckBox, option)
+        if self.hasFocus():  # the focus frame around the text, as QCheckBox draws it
+            from PySide6.QtWidgets import QStyleOptionFocusRect
+
+            frame = QStyleOptionFocusRect()
+            frame.initFrom(self)
+            frame.rect = self.label.geometry().adjusted(-2, 0, 2, 0)
+            painter.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, frame)

@@ -13,12 +13,13 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard, QWizardPage
 
 from .i18n import resources_dir
 from .state import PageId, WizardState
+from .widgets import PRIMARY_STYLE, StepList, set_primary
 from .workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -171,6 +172,53 @@ def page_classes() -> dict[PageId, type[BasePage]]:
     return {page_id: page_class(page_id) for page_id in PAGE_CLASS}
 
 
+def step_name(page_id: PageId) -> str:
+    """A step's short name in the list beside the pages (the page's own title, shortened)."""
+    names = {
+        PageId.WELCOME: QCoreApplication.translate("Steps", "Country"),
+        PageId.QBTIME: QCoreApplication.translate("Steps", "QuickBooks Time"),
+        PageId.XERO_CONNECT: QCoreApplication.translate("Steps", "Xero"),
+        PageId.ORGANISATION: QCoreApplication.translate("Steps", "Organisation"),
+        PageId.OPTIONS: QCoreApplication.translate("Steps", "Options"),
+        PageId.REVIEW: QCoreApplication.translate("Steps", "Review"),
+        PageId.PREVIEW: QCoreApplication.translate("Steps", "Preview"),
+        PageId.IMPORT: QCoreApplication.translate("Steps", "Import"),
+        PageId.DONE: QCoreApplication.translate("Steps", "Done"),
+        PageId.PAYROLL_PERIOD: QCoreApplication.translate("Steps", "Pay period"),
+        PageId.PAYROLL_PROBLEMS: QCoreApplication.translate("Steps", "What cannot be sent"),
+        PageId.PAYROLL_PREVIEW: QCoreApplication.translate("Steps", "Preview"),
+        PageId.PAYROLL_SEND: QCoreApplication.translate("Steps", "Sending"),
+        PageId.PAYROLL_DONE: QCoreApplication.translate("Steps", "Result"),
+        PageId.BILL_RANGE: QCoreApplication.translate("Steps", "Dates"),
+        PageId.BILL_PREVIEW: QCoreApplication.translate("Steps", "Preview"),
+        PageId.BILL_SEND: QCoreApplication.translate("Steps", "Send to Xero"),
+    }
+    return names.get(PageId(page_id), PageId(page_id).name.title())
+
+
+def steps_title(page_id: PageId) -> str:
+    """The heading of the list of steps: which way the user is on."""
+    if page_id in (
+        PageId.PAYROLL_PERIOD,
+        PageId.PAYROLL_PROBLEMS,
+        PageId.PAYROLL_PREVIEW,
+        PageId.PAYROLL_SEND,
+        PageId.PAYROLL_DONE,
+    ):
+        return QCoreApplication.translate("Steps", "Send hours to Xero")
+    if page_id in (PageId.BILL_RANGE, PageId.BILL_PREVIEW, PageId.BILL_SEND):
+        return QCoreApplication.translate("Steps", "Bill time in Xero")
+    return QCoreApplication.translate("Steps", "Import from Xero")
+
+
+def mark_words() -> dict[str, str]:
+    return {
+        "done": QCoreApplication.translate("Steps", "done"),
+        "current": QCoreApplication.translate("Steps", "current step"),
+        "todo": QCoreApplication.translate("Steps", "still to do"),
+    }
+
+
 _preload: threading.Thread | None = None
 
 
@@ -262,6 +310,13 @@ class BridgeWizard(QWizard):
         if icon.exists():
             self.setWindowIcon(QIcon(str(icon)))
         self.pages = Pages(self)
+        # The way forward: the list of steps beside the pages, one primary button per page.
+        self.step_list = StepList(self)
+        self.setSideWidget(self.step_list)
+        self.setStyleSheet(PRIMARY_STYLE)
+        self._title_label: QLabel | None = None
+        self._primary: QPushButton | None = None
+        self.currentIdChanged.connect(self._show_the_way)
         self.setStartId(int(state.start_page(already_set_up)))
         self.resize(self.DEFAULT_SIZE)
         self.setMinimumSize(QSize(760, 560))
@@ -273,6 +328,7 @@ class BridgeWizard(QWizard):
         page.attach(self)
         self.pages._built[page_id] = page
         self.setPage(int(page_id), page)
+        page.completeChanged.connect(self.update_primary)  # after QWizard's own update
         log.debug("Page %s made", page_id.name)
         return page
 
@@ -299,9 +355,103 @@ class BridgeWizard(QWizard):
             self.pages.make(upcoming)
         return True
 
+    # ------------------------------------------------------------------ the way forward
+    def _show_the_way(self, _page_id: int = -1) -> None:
+        self.show_steps()
+        self._enlarge_title()
+        self.update_primary()
+        # QWizard lays the page's buttons out (Next, Commit, Finish) after it says the page
+        # changed: look again once it has.
+        QTimer.singleShot(0, self.update_primary)
+
+    def show_steps(self) -> None:
+        """The list of steps of the way the current page is on (hidden on the home page)."""
+        current = self.currentId()
+        if current == -1 or current not in self.pages:
+            self.step_list.hide()
+            return
+        marks = self.state.step_marks(PageId(current))
+        if not marks:
+            self.step_list.hide()
+            return
+        self.step_list.show_steps(
+            steps_title(PageId(current)),
+            [(step_name(step), mark.value) for step, mark in marks],
+            mark_words(),
+        )
+        self.step_list.show()
+
+    def _enlarge_title(self) -> None:
+        """Page titles larger than the text under them (QWizard draws them body-sized)."""
+        if self._title_label is None:
+            page = self.currentPage()
+            title = page.title() if page is not None else ""
+            for label in self.findChildren(QLabel):
+                if label.text() == title and title and label.font().bold():
+                    if isinstance(label.parent(), QWizardPage):
+                        continue
+                    self._title_label = label
+                    break
+            if self._title_label is None:
+                return
+            font = self._title_label.font()
+            font.setPointSizeF(font.pointSizeF() * 1.45)
+            self._title_label.setFont(font)
+
+    def primary_button(self) -> QPushButton | None:
+        """The page's one primary button: its own main action while it cannot go on yet
+        (``BasePage.primary_action``: "Connect to Xero"), else Next, Commit or Finish."""
+        page = self.currentPage()
+        action = getattr(page, "primary_action", None)
+        own = action() if action is not None else None
+        if own is not None and own.isVisibleTo(page) and not page.isComplete():
+            return own
+        for which in (
+            QWizard.WizardButton.CommitButton,
+            QWizard.WizardButton.FinishButton,
+            QWizard.WizardButton.NextButton,
+        ):
+            button = self.button(which)
+            if isinstance(button, QPushButton) and not button.isHidden():
+                return button
+        return None
+
+    def update_primary(self) -> None:
+        """Draw the primary button as such (filled, bold) and make it the default (Enter);
+        every other button of the window is drawn plain."""
+        self.show_steps()  # a step may appear (payroll problems) once the page knows
+        primary = self.primary_button()
+        previous, self._primary = self._primary, primary
+        if previous is not None and previous is not primary:
+            try:
+                set_primary(previous, False)
+                if previous.parent() is not None and previous not in self._wizard_buttons():
+                    previous.setDefault(False)
+            except RuntimeError:  # the page that held it is gone
+                pass
+        if primary is not None:
+            set_primary(primary, True)
+            if primary not in self._wizard_buttons():
+                primary.setDefault(True)
+
+    def _wizard_buttons(self) -> list[QPushButton]:
+        return [
+            button
+            for which in (
+                QWizard.WizardButton.BackButton,
+                QWizard.WizardButton.NextButton,
+                QWizard.WizardButton.CommitButton,
+                QWizard.WizardButton.FinishButton,
+                QWizard.WizardButton.CancelButton,
+            )
+            if isinstance(button := self.button(which), QPushButton)
+        ]
+
     # ------------------------------------------------------------------ the window
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Xero to QuickBooks Time"))
+        if self.currentId() != -1:
+            self.show_steps()
 
     def changeEvent(self, event) -> None:
         from PySide6.QtCore import QEvent

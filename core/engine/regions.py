@@ -45,3 +45,16 @@ def version_for_country(country_code: str) -> str:
 
 def country_has_payroll(country_code: str) -> bool:
     return country_code.upper() in PAYROLL_COUNTRIES
+
+
+def country_from_locale(name: str | None) -> str | None:
+    """The country a system locale names (``"fr_CA"``, ``"en-AU.UTF-8"`` → CA, AU), to
+    propose on the first page; None when it names none (``"C"``, ``"fr"``, ``"en_001"``)."""
+    if not name:
+        return None
+    base = name.split(".", 1)[0].split("@", 1)[0].replace("-", "_")
+    parts = [p for p in base.split("_") if p]
+    for part in parts[1:]:  # language first, then script (Latn) and/or territory
+        if len(part) == 2 and part.isalpha():
+            return "GB" if part.upper() == "UK" else part.upper()
+    return None

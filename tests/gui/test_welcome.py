@@ -10,6 +10,8 @@ def test_country_search_and_payroll_explanation(demo_env, host, qtbot):
     state = WizardState(ctx)
     wiz = host(state, {PageId.WELCOME: WelcomePage})
     page = wiz.pages[PageId.WELCOME]
+    state.country = None  # (the system's locale may have proposed one)
+    page._fill_countries()
     assert not page.isComplete()
     qtbot.keyClicks(page.search, "austral")
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
@@ -20,7 +22,7 @@ def test_country_search_and_payroll_explanation(demo_env, host, qtbot):
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert state.country == "CA"
     assert "no payroll" in page.availability.text()
-    assert page.proxy.rowCount() == 1
+    assert page.country.currentText() == "Canada"
 
 
 def test_language_switch_retranslates_the_page(demo_env, host, qtbot):

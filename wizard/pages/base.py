@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizardPage,
@@ -72,6 +74,19 @@ class BasePage(QWizardPage):
     def ready(self) -> bool:
         """Whether Next may be pressed (besides not being busy)."""
         return True
+
+    def primary_action(self) -> QPushButton | None:
+        """The page's own main button while the page cannot go on yet ("Connect to Xero"):
+        the window draws it as the one primary button; None: Next is."""
+        return None
+
+    def place_feedback(self, layout: QBoxLayout, index: int = -1) -> None:
+        """Show the busy line and the message banner at ``index`` of ``layout`` (next to the
+        control they are about) instead of at the foot of the page."""
+        for widget in (self.busy_row, self.banner):
+            self.outer.removeWidget(widget)
+        layout.insertWidget(index, self.busy_row)
+        layout.insertWidget(index if index < 0 else index + 1, self.banner)
 
     # ------------------------------------------------------------------ wizard plumbing
     def attach(self, host: PageHost) -> None:

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.app.resume import Refresh, refresh_snapshots
+from core.app import worker_process
+from core.app.resume import Refresh
 from core.app.sync import load_links, load_options, save_options
 from core.engine.leave import leave_link_rows, save_leave_links, time_off_codes
 from core.engine.names import NAME_LIMIT
@@ -36,6 +37,7 @@ from core.services.fetch import load_fields, load_snapshot
 
 from ..dialogs.leave_links import LeaveLinksDialog
 from ..dialogs.manage_customers import ManageCustomersDialog
+from ..widgets import WrapCheckBox
 from ..workers import UnexpectedError, error_text
 from .base import BasePage
 
@@ -67,7 +69,7 @@ def refresh(
     progress: Callable[[tuple[str, int, int]], None] | None = None,
 ) -> Refresh:
     """The worker: core's refresh with its offline rule, an unexpected failure in words."""
-    result = refresh_snapshots(ctx, conn, progress)
+    result = worker_process.refresh(ctx, int(conn.get_id()), progress)
     if result.error is not None and not isinstance(result.error, BridgeError):
         return Refresh(None, UnexpectedError(what=type(result.error).__name__), result.usable)
     return result
@@ -94,55 +96,66 @@ class OptionsPage(BasePage):
         self.notes: dict[str, QLabel] = {}
 
         content = QWidget(self)
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 6, 0)
+        # Two columns (customers | items and custom fields) over the payroll group: every
+        # group shows without scrolling at the window's default size.
+        page_column = QVBoxLayout(content)
+        page_column.setContentsMargins(0, 0, 6, 0)
+        columns = QHBoxLayout()
+        page_column.addLayout(columns)
 
         self.customers_group = QGroupBox(content)
         group = QVBoxLayout(self.customers_group)
         for name in ("import_customers", "archive_unmatched", "assign_all"):
             self._option(group, name)
-        self.extra_note = self._note(self.customers_group)
         self.manage_button = QPushButton(self.customers_group)
         self.manage_button.clicked.connect(self.open_customers)
         row = QHBoxLayout()
-        row.addWidget(self.manage_button, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.extra_note, 1)
+        row.addWidget(self.manage_button)
+        row.addStretch(1)
         group.addLayout(row)
-        column.addWidget(self.customers_group)
+        self.extra_note = self._note(self.customers_group)
+        group.addWidget(self.extra_note)
+        group.addStretch(1)
+        columns.addWidget(self.customers_group, 1)
 
         self.items_group = QGroupBox(content)
         group = QVBoxLayout(self.items_group)
         for name in ("import_items", "require_item", "import_tracking"):
             self._option(group, name)
         self.field_name_label = QLabel(self.items_group)
+        self.field_name_label.setWordWrap(True)
         self.field_name_edit = QLineEdit(self.items_group)
         self.field_name_edit.setMaxLength(NAME_LIMIT)
         self.field_name_label.setBuddy(self.field_name_edit)
-        row = QHBoxLayout()
-        row.addWidget(self.field_name_label)
-        row.addWidget(self.field_name_edit, 1)
-        group.addLayout(row)
+        group.addWidget(self.field_name_label)
+        group.addWidget(self.field_name_edit)
         self.field_name_error = self._note(self.items_group)
         self.field_name_error.setStyleSheet("color:#8a1f11;")
         self.field_name_error.setVisible(False)
         group.addWidget(self.field_name_error)
+        group.addStretch(1)
         self.field_name_edit.textChanged.connect(self._check_field_name)
         self.boxes["import_tracking"].toggled.connect(self._check_field_name)
         self.boxes["import_items"].toggled.connect(self._check_field_name)
-        column.addWidget(self.items_group)
+        columns.addWidget(self.items_group, 1)
 
         self.payroll_group = QGroupBox(content)
         group = QVBoxLayout(self.payroll_group)
+        pair = QHBoxLayout()
         for name in PAYROLL_FIELDS:
-            self._option(group, name)
+            half = QVBoxLayout()
+            self._option(half, name)
+            half.addStretch(1)
+            pair.addLayout(half, 1)
+        group.addLayout(pair)
         self.leave_button = QPushButton(self.payroll_group)
         self.leave_button.clicked.connect(self.open_leave_links)
         row = QHBoxLayout()
         row.addWidget(self.leave_button)
         row.addStretch(1)
         group.addLayout(row)
-        column.addWidget(self.payroll_group)
-        column.addStretch(1)
+        page_column.addWidget(self.payroll_group)
+        page_column.addStretch(1)
 
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -151,10 +164,11 @@ class OptionsPage(BasePage):
         self.scroll_area.setWidget(content)
         self.body.addWidget(self.scroll_area, 1)
 
-        # The archive warning must stand out: it is the one option that hides things.
-        self.notes["archive_unmatched"].setStyleSheet("color:#8a1f11; font-weight:bold;")
+        # The archive warning stands out, and only when archiving is on: it is the one
+        # option that hides things. Off, a plain note says nothing is archived.
         for name in ("import_items", "import_customers", "link_leave"):
             self.boxes[name].toggled.connect(self._update_enabled)
+        self.boxes["archive_unmatched"].toggled.connect(self._show_archive_note)
 
         chain: list[QWidget] = [
             self.boxes["import_customers"],
@@ -180,9 +194,9 @@ class OptionsPage(BasePage):
         return label
 
     def _option(self, layout: QVBoxLayout, name: str) -> None:
-        box = QCheckBox(self)
+        box = WrapCheckBox(self)
         note = self._note(self)
-        note.setContentsMargins(24, 0, 0, 6)  # under the text, not under the box
+        note.setContentsMargins(24, 0, 0, 4)  # under the text, not under the box
         layout.addWidget(box)
         layout.addWidget(note)
         self.boxes[name] = box
@@ -204,61 +218,42 @@ class OptionsPage(BasePage):
             "import_customers": (
                 self.tr("Import &customers from Xero"),
                 self.tr(
-                    "Xero contacts that are customers become QuickBooks Time customers, so "
-                    "team members can track time against them. A customer you added by "
-                    "hand in QuickBooks Time is matched only when its name is exactly the "
-                    "same. Near matches are shown to you for review, never duplicated."
+                    "Xero customers become QuickBooks Time customers, for tracking time. "
+                    "Look-alikes are shown to you, never duplicated."
                 ),
             ),
             "archive_unmatched": (
                 self.tr("&Archive unmatched customers in QuickBooks Time"),
-                self.tr(
-                    "Careful: every customer in QuickBooks Time with no match in Xero will "
-                    "be archived. Each one is listed in the preview before anything "
-                    'changes, and "Undo this import" brings them back.'
-                ),
+                self.tr("Off: customers with no match in Xero stay as they are."),
             ),
             "assign_all": (
                 self.tr("A&ssign all imported customers to all team members"),
-                self.tr(
-                    "Otherwise, choose who works for which customer later, in QuickBooks Time."
-                ),
+                self.tr("Otherwise, choose who works for which customer in QuickBooks Time."),
             ),
             "import_items": (
                 self.tr("Import &items from Xero"),
-                self.tr(
-                    "Team members pick them on timesheets, and they appear on invoices and "
-                    "reports. Only items that are sold and not tracked as inventory are "
-                    "imported."
-                ),
+                self.tr("Items sold and not tracked as inventory, to pick on timesheets."),
             ),
             "require_item": (
                 self.tr("&Require all team members to select an item"),
-                self.tr(
-                    "When they clock in or switch customer. Available when items are imported."
-                ),
+                self.tr("When they clock in or switch customer."),
             ),
             "import_tracking": (
                 self.tr("Import &tracking categories as custom fields"),
-                self.tr(
-                    "Each Xero tracking category becomes a QuickBooks Time custom field, "
-                    "with its options as choices."
-                ),
+                self.tr("Each category's options become the field's choices."),
             ),
             "import_employees": (
                 self.tr("Import &employees as team members"),
                 self.tr(
-                    "Xero Payroll employees become QuickBooks Time team members. Someone "
-                    "you added by hand is matched only with exactly the same first name, "
-                    "last name and email."
+                    "Xero Payroll employees become team members. Someone added by hand "
+                    "is matched by first name, last name and email."
                 ),
             ),
             "link_leave": (
                 self.tr("&Link leave types to time-off codes"),
                 self.tr(
-                    "Time off recorded in QuickBooks Time on a linked code is sent to Xero "
-                    'Payroll as that leave type when you send hours (home page, "Send hours '
-                    'to Xero"). Unpaid leave is never sent.'
+                    "Time off on a linked code goes to Xero Payroll as that leave type "
+                    "when you send hours. Unpaid leave is never sent."
                 ),
             ),
         }
@@ -268,6 +263,7 @@ class OptionsPage(BasePage):
             box.setAccessibleName(text.replace("&", ""))
             box.setAccessibleDescription(note)
             self.notes[name].setText(note)
+        self._show_archive_note()
         self.field_name_label.setText(self.tr("Name of the items' custom &field:"))
         self.field_name_edit.setAccessibleName(self.tr("Name of the items' custom field"))
         self._check_field_name()
@@ -284,6 +280,23 @@ class OptionsPage(BasePage):
         self._show_extra_count()
         if self.state.fetch_error and not self.busy:
             self._show_fetch_error(self.state.fetch_error)
+
+    def _show_archive_note(self, *_args: object) -> None:
+        """The red warning only while archiving is on; a plain note while it is off."""
+        note = self.notes["archive_unmatched"]
+        if self.boxes["archive_unmatched"].isChecked():
+            text = self.tr(
+                "Careful: every QuickBooks Time customer with no match in Xero will be "
+                'archived. The preview lists each one; "Undo this import" brings them back.'
+            )
+            style = "color:#8a1f11; font-weight:bold;"
+        else:
+            text = self.tr("Off: customers with no match in Xero stay as they are.")
+            style = "color:#555;"
+        note.setText(text)
+        if note.styleSheet() != style:
+            note.setStyleSheet(style)
+        self.boxes["archive_unmatched"].setAccessibleDescription(text)
 
     def _show_extra_count(self) -> None:
         count = len(self._options.extra_customers)

@@ -1,17 +1,41 @@
-"""Page 1 — Welcome: the country of the Xero organisation (decides payroll) and the language."""
+"""Page 1 — Welcome: what to have ready, the language, and the country of the Xero
+organisation (it decides one thing: whether Xero Payroll, hence employees and leave, exists).
+
+The country is a short searchable choice: the three payroll countries first, then every
+other; it is proposed from the system's locale (core.engine.regions.country_from_locale).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListView
+import unicodedata
 
-from core.engine.regions import country_has_payroll
+from PySide6.QtCore import QLocale, QModelIndex, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+from core.engine.regions import country_from_locale, country_has_payroll
 
 from ..countries import country_names
 from ..i18n import LANGUAGES, install_language
-from ..widgets import Banner, paragraph
+from ..widgets import Banner, heading, paragraph
 from .base import BasePage, EnterGuard
+
+#: the payroll countries, first in the list, in this order
+FIRST = ("AU", "NZ", "GB")
+CODE = Qt.ItemDataRole.UserRole
+
+
+def _folded(text: str) -> str:
+    """Compared without case or accents ("quebec" finds "Québec")."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 class WelcomePage(BasePage):
@@ -20,64 +44,122 @@ class WelcomePage(BasePage):
         self.body.addWidget(self.intro)
         self.memory_note = Banner(self)
         self.body.addWidget(self.memory_note)
+
+        # "Before you start": what the hard parts need, said before them.
+        self.before = QFrame(self)
+        self.before.setObjectName("BeforeYouStart")
+        self.before.setStyleSheet(
+            "#BeforeYouStart { background: palette(base); border: 1px solid palette(mid);"
+            " border-radius: 4px; }"
+        )
+        box = QVBoxLayout(self.before)
+        box.setContentsMargins(12, 8, 12, 8)
+        self.before_title = heading(parent=self.before)
+        self.before_list = QLabel(self.before)
+        self.before_list.setWordWrap(True)
+        self.before_list.setTextFormat(Qt.TextFormat.RichText)
+        box.addWidget(self.before_title)
+        box.addWidget(self.before_list)
+        self.body.addWidget(self.before)
+
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.language = QComboBox(self)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(self.state.language)))
         self.language.currentIndexChanged.connect(self._language_changed)
-        self.search = QLineEdit(self)
-        self.search.setClearButtonEnabled(True)
-        self.countries = QListView(self)
-        self.countries.setMinimumHeight(180)
-        self.model = QStandardItemModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.countries.setModel(self.proxy)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        # Enter in the search picks the first country shown (and stays on the page).
-        self._enter = EnterGuard(self, {self.search: self._pick_first})
-        self.countries.selectionModel().currentChanged.connect(self._country_changed)
-        self.language_label = QLabel(self)
-        self.search_label = QLabel(self)
-        self.language_label.setBuddy(self.language)
-        self.search_label.setBuddy(self.search)
-        form.addRow(self.language_label, self.language)
-        form.addRow(self.search_label, self.search)
-        self.body.addLayout(form)
-        self.body.addWidget(self.countries, 1)
-        self.availability = paragraph(parent=self)
-        self.body.addWidget(self.availability)
-        self.setTabOrder(self.language, self.search)
-        self.setTabOrder(self.search, self.countries)
 
+        self.country = QComboBox(self)
+        self.country.setEditable(True)
+        self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.country.setMaxVisibleItems(12)
+        self.country.setMinimumContentsLength(22)
+        self.model = QStandardItemModel(self)
+        self.country.setModel(self.model)
+        self.completer = QCompleter(self.model, self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.country.setCompleter(self.completer)
+        self.completer.activated[QModelIndex].connect(self._completed)  # type: ignore[index]
+        search = self.country.lineEdit()
+        assert search is not None  # an editable combo box has one
+        self.search: QLineEdit = search  # typing searches
+        self.search.setClearButtonEnabled(True)
+        # Enter picks the first country whose name holds what was typed (and stays here).
+        self._enter = EnterGuard(self, {self.search: self._pick_typed})
+        self.country.currentIndexChanged.connect(self._country_changed)
+
+        self.language_label = QLabel(self)
+        self.country_label = QLabel(self)
+        self.search_label = self.country_label
+        self.language_label.setBuddy(self.language)
+        self.country_label.setBuddy(self.country)
+        form.addRow(self.language_label, self.language)
+        form.addRow(self.country_label, self.country)
+        self.body.addLayout(form)
+        self.availability = paragraph(parent=self)
+        self.body.addWidget(self.availability)  # what the choice decides, under it
+        self.body.addStretch(1)
+        self.setTabOrder(self.language, self.country)
+
+        if not self.state.country:  # proposed from the system's locale
+            proposed = country_from_locale(QLocale.system().name())
+            if proposed and any(code == proposed for code, _ in country_names("en")):
+                self.state.country = proposed
+
+    # ------------------------------------------------------------------ the list
     def _fill_countries(self) -> None:
-        current = self.state.country
+        names = dict(country_names(self.state.language))
+        self.country.blockSignals(True)
         self.model.clear()
-        for code, name in country_names(self.state.language):
-            item = QStandardItem(name)
-            item.setData(code, Qt.ItemDataRole.UserRole)
-            item.setEditable(False)
-            self.model.appendRow(item)
-        if current:
-            self._select(current)
+        for code in FIRST:
+            self._add(code, names.get(code, code))
+        self.country.insertSeparator(self.model.rowCount())
+        for code, name in names.items():
+            if code not in FIRST:
+                self._add(code, name)
+        self.country.setCurrentIndex(-1)
+        self.country.blockSignals(False)
+        if self.state.country:
+            self._select(self.state.country)
+        else:
+            self.search.clear()
+
+    def _add(self, code: str, name: str) -> None:
+        item = QStandardItem(name)
+        item.setData(code, CODE)
+        item.setEditable(False)
+        self.model.appendRow(item)
 
     def _select(self, code: str) -> None:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(Qt.ItemDataRole.UserRole) == code:
-                self.countries.setCurrentIndex(index)
-                self.countries.scrollTo(index)
-                return
+        index = self.country.findData(code, CODE)
+        if index >= 0:
+            self.country.setCurrentIndex(index)
 
-    def _pick_first(self) -> None:
-        if self.proxy.rowCount():
-            self.countries.setCurrentIndex(self.proxy.index(0, 0))
-            self.countries.setFocus()
+    def _pick_typed(self) -> None:
+        typed = _folded(self.search.text().strip())
+        if not typed:
+            return
+        rows = [row for row in range(self.model.rowCount()) if self.model.item(row).data(CODE)]
+        starts = [r for r in rows if _folded(self.model.item(r).text()).startswith(typed)]
+        holds = [r for r in rows if typed in _folded(self.model.item(r).text())]
+        found = (starts or holds)[:1]
+        if found:
+            self.country.setCurrentIndex(found[0])
+            popup = self.completer.popup()
+            if popup is not None:
+                popup.hide()
+            self.search.selectAll()
 
-    def _country_changed(self, current, _previous=None) -> None:
-        code = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
+    def _completed(self, index: QModelIndex) -> None:
+        code = index.data(CODE)
+        if code:
+            self._select(code)
+
+    def _country_changed(self, _index: int = -1) -> None:
+        code = self.country.currentData(CODE)
         if code:
             self.state.country = code
         self._explain()
@@ -92,30 +174,35 @@ class WelcomePage(BasePage):
     def _explain(self) -> None:
         code = self.state.country
         if not code:
-            self.availability.setText(self.tr("Choose the country of your Xero organisation."))
+            self.availability.setText(
+                self.tr(
+                    "Choose the country of your Xero organisation: it decides whether "
+                    "employees and leave can be imported (Xero Payroll)."
+                )
+            )
             return
         if country_has_payroll(code):
             self.availability.setText(
                 self.tr(
-                    "Available here: customers, items and tracking categories, plus employees and "
-                    "leave types, because Xero Payroll exists in this country."
+                    "Xero Payroll exists in this country: customers, items and tracking "
+                    "categories, plus employees and leave types, can be imported."
                 )
             )
         else:
             self.availability.setText(
                 self.tr(
-                    "Available here: customers, items and tracking categories. Xero has no payroll "
-                    "in this country, so employees and leave are not imported (add team members "
-                    "in QuickBooks Time yourself)."
+                    "Xero has no payroll in this country: customers, items and tracking "
+                    "categories are imported; add team members in QuickBooks Time yourself."
                 )
             )
 
+    # ------------------------------------------------------------------ texts
     def retranslate(self) -> None:
         self.setTitle(self.tr("Welcome"))
         self.setSubTitle(
             self.tr(
                 "This assistant brings your Xero customers, items and employees "
-                "into QuickBooks Time. First, where is your Xero organisation?"
+                "into QuickBooks Time."
             )
         )
         self.intro.setText(
@@ -124,11 +211,21 @@ class WelcomePage(BasePage):
                 "You can come back, change your choices, and undo an import later."
             )
         )
+        self.before_title.setText(self.tr("Before you start"))
+        lines = (
+            self.tr(
+                "Administrator access to your QuickBooks Time account (to create an access key)"
+            ),
+            self.tr("Your Xero sign-in"),
+            self.tr("About ten minutes"),
+        )
+        self.before_list.setText("<br>".join(f"\u2022\u2002{line}" for line in lines))
+        self.before_list.setAccessibleName(self.tr("Before you start") + ": " + "; ".join(lines))
         self.language_label.setText(self.tr("&Language:"))
-        self.search_label.setText(self.tr("&Country:"))
+        self.country_label.setText(self.tr("&Country of your Xero organisation:"))
         self.search.setPlaceholderText(self.tr("Type to search, e.g. Australia"))
-        self.search.setAccessibleName(self.tr("Search countries"))
-        self.countries.setAccessibleName(self.tr("Countries"))
+        self.search.setAccessibleName(self.tr("Country of your Xero organisation"))
+        self.country.setAccessibleName(self.tr("Country of your Xero organisation"))
         self.language.setAccessibleName(self.tr("Language"))
         if getattr(self.state.ctx, "tokens", None) is not None and self.state.ctx.tokens.in_memory:
             self.memory_note.show_message(

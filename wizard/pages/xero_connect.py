@@ -8,6 +8,7 @@ with the organisation page (which asks Xero again for payroll access).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 
 from core.errors import BridgeError, ReauthorizationRequired, SignInCancelled
 
-from ..widgets import paragraph
+from ..widgets import big_button, paragraph
 from .base import BasePage
 
 if TYPE_CHECKING:
@@ -26,10 +27,12 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------------------- worker functions
-def allowed_organisations(ctx: AppContext) -> list[dict[str, Any]]:
+def allowed_organisations(ctx: AppContext, grant_key: str | None = None) -> list[dict[str, Any]]:
     """The organisations the Xero sign-in covers (``GET /connections``), practices left out."""
     return [
-        c for c in ctx.xero_connections() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"
+        c
+        for c in ctx.xero_connections(grant_key)
+        if c.get("tenantType", "ORGANISATION") == "ORGANISATION"
     ]
 
 
@@ -38,11 +41,17 @@ def sign_in_to_xero(
     version: str | None,
     on_url: Callable[[str], None],
     cancel: threading.Event | None = None,
+    connection_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Browser sign-in, keep the tokens, return the organisations allowed. Runs in a worker."""
+    """Browser sign-in, keep the tokens, return the organisations allowed. Runs in a worker.
+
+    ``connection_id``: a business already connected signs in again (e.g. to add a
+    permission): the tokens replace that pair's own; otherwise they wait for the new pair."""
+    from core.app.connections import keep_sign_in
+
     tokens = ctx.xero_sign_in().run(version, cancel, on_url=on_url)
-    ctx.xero_tokens().save(tokens)
-    return allowed_organisations(ctx)
+    key = keep_sign_in(ctx, tokens, connection_id)
+    return allowed_organisations(ctx, key)
 
 
 def existing_sign_in(ctx: AppContext) -> list[dict[str, Any]] | None:
@@ -123,7 +132,9 @@ class SignInWaiting(QWidget):
         version: str | None,
         on_done: Callable[[list[dict[str, Any]]], None],
         on_error: Callable[[BridgeError], None],
+        connection_id: int | None = None,
     ) -> None:
+        """``connection_id``: signing in again for a business already connected."""
         if self.waiting:
             return
         self._cancel = threading.Event()
@@ -145,7 +156,7 @@ class SignInWaiting(QWidget):
             on_error(exc)
 
         self.page.run_task(
-            sign_in_to_xero,
+            functools.partial(sign_in_to_xero, connection_id=connection_id),
             self.page.state.ctx,
             version,
             self.url_ready.emit,
@@ -225,13 +236,15 @@ class XeroConnectPage(BasePage):
         self.body.addWidget(self.intro)
         self.body.addWidget(self.steps)
         row = QHBoxLayout()
-        self.connect_button = QPushButton(self)
+        row.setContentsMargins(0, 8, 0, 8)
+        self.connect_button = big_button(parent=self)
         self.connect_button.setAutoDefault(True)
         row.addWidget(self.connect_button)
         row.addStretch(1)
         self.body.addLayout(row)
         self.waiting = SignInWaiting(self)
         self.body.addWidget(self.waiting)
+        self.place_feedback(self.body)  # what happened, under the button that did it
         self.body.addStretch(1)
         self.connect_button.clicked.connect(self.connect_to_xero)
         self.setTabOrder(self.connect_button, self.waiting.cancel_button)
@@ -276,6 +289,9 @@ class XeroConnectPage(BasePage):
 
     def ready(self) -> bool:
         return bool(self.state.organisations) and not self.waiting.waiting
+
+    def primary_action(self) -> QPushButton | None:
+        return None if self.state.organisations else self.connect_button
 
     # ------------------------------------------------------------------ arriving
     def initializePage(self) -> None:  # Qt API
