@@ -229,3 +229,25 @@ def test_cancel_during_an_import_asks_first_then_shows_the_result_with_undo(
     assert done.review_button.isVisible()
     done.review_button.click()
     qtbot.waitUntil(lambda: wiz.currentId() == int(PageId.REVIEW), timeout=WAIT)
+
+
+def test_the_question_goes_away_when_the_import_ends_on_its_own(connected_env, full_wizard, qtbot):
+    """Asked "Stop the import?" and not answered: once the import has ended the question has
+    no object; it closes, and the page shows the result (nothing stale)."""
+    _ctx, box, _t, conn = connected_env
+    wiz = full_wizard()
+    wiz.state.plan = current_plan(conn, wiz.state.options)[1]
+    box.qbtime_faults.latency_s = 0.05
+    wiz.setStartId(int(PageId.IMPORT))
+    wiz.restart()
+    run = wiz.currentPage()
+    assert isinstance(run, RunPage)
+    qtbot.waitUntil(lambda: run.running and run._done > 0, timeout=WAIT)
+    wiz.reject()
+    question = run._question
+    assert isinstance(question, QMessageBox) and question.isVisible()
+    qtbot.waitUntil(lambda: not run.running and not run.busy, timeout=WAIT * 4)
+    box.qbtime_faults.latency_s = 0
+    assert not shiboken6.isValid(question) or not question.isVisible()
+    assert wiz.currentId() == int(PageId.IMPORT) and run.isComplete()
+    assert not run._cancel.is_set() and "left" not in run.overall.text()

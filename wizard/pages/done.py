@@ -289,9 +289,10 @@ class DonePage(BasePage):
                 )
             for col in range(len(COLUMNS) + 1):
                 item = self.summary.item(row, col)
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
+                if item is not None:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
         fit_rows(self.summary)
 
     def _fill_problems(self) -> None:
