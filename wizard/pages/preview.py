@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.app.sync import current_plan
+from core.engine.report import ChangeCounts, change_counts, records_waiting
 
 from ..models.preview import (
     AFTER,
     BEFORE,
+    CHANGES,
     COUNT_COLUMNS,
     KIND,
     NAME,
@@ -51,6 +53,7 @@ from ..models.preview import (
     count_lines,
 )
 from ..widgets import empty_state, heading
+from ..words import changes_text, decisions_text, list_join, records_text
 from .base import BasePage, EnterGuard
 
 if TYPE_CHECKING:
@@ -66,14 +69,14 @@ def plan_with_changes(
     ImportPlan,
     list[Change],
     tuple[dict[str, int], dict[str, int]],
-    dict[str, dict[str, int]],
+    ChangeCounts,
 ]:
     """The worker: the plan, and what the preview shows of it, made here (a large plan has
     thousands of lines: the window stays responsive): the lines, their counts per operation
-    and kind, the plan's counts per kind."""
+    and kind, and the plan counted by the one rule every page uses (ChangeCounts)."""
     snapshot, plan = current_plan(conn, options)
     changes = changes_of(plan)
-    return snapshot, plan, changes, count_lines(changes), plan.counts()
+    return snapshot, plan, changes, count_lines(changes), change_counts(plan)
 
 
 class PreviewPage(BasePage):
@@ -98,7 +101,10 @@ class PreviewPage(BasePage):
         self.counts.setModel(self.counts_model)
         self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its title, the room left shared out (_fit_count_columns):
+        # "Not imported" / "Mettre à jour" are never cut, even at 800×600 in French.
+        self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.counts.viewport().installEventFilter(self)
         self.counts.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.counts.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.counts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -116,9 +122,9 @@ class PreviewPage(BasePage):
         self.search.setClearButtonEnabled(True)
         self.search_label.setBuddy(self.search)
         filters.addWidget(self.filter_label)
-        filters.addWidget(self.filter_combo, 1)
+        filters.addWidget(self.filter_combo)  # as wide as its entries: its counts are read
         filters.addWidget(self.search_label)
-        filters.addWidget(self.search, 2)
+        filters.addWidget(self.search, 1)
         layout.addLayout(filters)
 
         self.model = ChangeTableModel(self)
@@ -179,21 +185,33 @@ class PreviewPage(BasePage):
         self.search.setAccessibleName(self.tr("Find a change"))
         self.table.setAccessibleName(self.tr("Every change, with the value before and after"))
         self.counts_model.retranslate()
+        self._fit_count_columns()
         self.model.retranslate()
         self._fill_filter()
         self._fit_word_columns()
         self._explain()
 
     def _fill_filter(self) -> None:
+        """Every entry counted by the grid's rule: "All changes" is the headline, each
+        operation a column's total, "Not imported" the last column's."""
         current = self.filter_combo.currentData()
-        per_op = self.model.op_counts()
+        counts = self.counts_model.change_counts()
         self.filter_combo.blockSignals(True)
         self.filter_combo.clear()
         self.filter_combo.addItem(
-            self.tr("All changes ({count})").format(count=sum(per_op.values())), ""
+            self.tr("Everything ({changes}, {records} not imported)").format(
+                changes=changes_text(counts.total), records=records_text(counts.not_imported_total)
+            )
+            if counts.not_imported_total
+            else self.tr("All changes ({count})").format(count=counts.total),
+            "",
         )
+        if counts.not_imported_total and counts.total:
+            self.filter_combo.addItem(
+                self.tr("All changes ({count})").format(count=counts.total), CHANGES
+            )
         for op, _key in COUNT_COLUMNS:
-            n = per_op.get(op, 0) + (per_op.get("restore", 0) if op == "update" else 0)
+            n = counts.by_op(op)
             if n:
                 self.filter_combo.addItem(
                     self.tr("{operation} ({count})").format(
@@ -206,17 +224,25 @@ class PreviewPage(BasePage):
         self.filter_combo.blockSignals(False)
         self._filter_changed()
 
+    def show_operation(self, op: str) -> None:
+        """Show only the lines of ``op`` (the banner's "Show them")."""
+        index = self.filter_combo.findData(op)
+        if index >= 0:
+            self.search.clear()
+            self.filter_combo.setCurrentIndex(index)
+            self.table.setFocus()
+
     def _explain(self) -> None:
         """The empty page's words and the banner about archives and records left out."""
         plan = self.plan
-        left = len(plan.conflicts) if plan is not None else 0
+        left = records_waiting(plan) if plan is not None else 0
         if left:
             self.empty_heading.setText(self.tr("Nothing to import now"))
             self.empty_text.setText(
                 self.tr(
-                    "Everything else is already up to date. Records waiting for your decision: "
-                    "{count}. Go back to decide, or close: your decisions are kept."
-                ).format(count=left)
+                    "Everything else is already up to date. {waiting}: go back to decide, or "
+                    "close: your decisions are kept."
+                ).format(waiting=decisions_text(left))
             )
         else:
             self.empty_heading.setText(self.tr("Everything is already up to date"))
@@ -228,30 +254,48 @@ class PreviewPage(BasePage):
             )
         if plan is None or not self.loaded or self.failed:
             return
+        counts = self.counts_model.change_counts()
         notes = []
-        archives = self.model.op_counts().get("archive", 0)  # the lines of this plan
+        archives = [c.name for c in self.model.changes() if c.op == "archive"]
         if archives:
+            shown = archives[:3]
+            names = list_join(self.tr('"{name}"').format(name=n) for n in shown)
+            if len(archives) > len(shown):
+                names = self.tr("{names} and {count} more").format(
+                    names=names, count=len(archives) - len(shown)
+                )
             notes.append(
                 self.tr(
-                    "Records to be archived in QuickBooks Time: {count} (marked Archive, in red). "
-                    "Undo on the last page brings them back."
-                ).format(count=archives)
+                    "To be archived in QuickBooks Time: {records} ({names}). Undo on the last "
+                    "page brings them back."
+                ).format(records=records_text(len(archives)), names=names)
             )
-        if left and plan.actions:
+        if counts.waiting and plan.actions:
             notes.append(
-                self.tr(
-                    "Records waiting for your decision: {count}. They are left out of this import."
-                ).format(count=left)
+                self.tr("{waiting}: not imported this time.").format(
+                    waiting=decisions_text(counts.waiting)
+                )
             )
         if notes:
-            self.banner.show_message(" ".join(notes), "warning" if archives else "info")
+            self.banner.show_message(
+                " ".join(notes),
+                "warning" if archives else "info",
+                action_text=self.tr("Show &what is archived") if archives else None,
+                action=(lambda: self.show_operation("archive")) if archives else None,
+            )
         else:
             self.banner.clear()
-        self.counts_label.setText(
-            self.tr("Su&mmary: {changes} changes, {skipped} records left out.").format(
-                changes=len(plan.actions), skipped=len(plan.skipped)
+        self.counts_label.setText(self.headline_text(counts))
+
+    def headline_text(self, counts: ChangeCounts) -> str:
+        """The summary's headline: the same numbers as the grid's total row and the filter."""
+        text = self.tr("Su&mmary: {changes}.").format(changes=changes_text(counts.total))
+        if counts.not_imported_total:
+            text = self.tr("Su&mmary: {changes}; {records} not imported.").format(
+                changes=changes_text(counts.total),
+                records=records_text(counts.not_imported_total),
             )
-        )
+        return text
 
     # ------------------------------------------------------------------ loading
     def initializePage(self) -> None:
@@ -312,6 +356,26 @@ class PreviewPage(BasePage):
         height = self.counts.horizontalHeader().sizeHint().height()
         height += sum(self.counts.rowHeight(r) for r in range(self.counts_model.rowCount()))
         self.counts.setFixedHeight(height + 2 * self.counts.frameWidth() + 2)
+        self._fit_count_columns()
+
+    def _fit_count_columns(self) -> None:
+        """The count columns: each at least as wide as its title, the room left shared out."""
+        header = self.counts.horizontalHeader()
+        columns = self.counts_model.columnCount()
+        if not columns:
+            return
+        wanted = [header.sectionSizeFromContents(c).width() for c in range(columns)]
+        room = self.counts.viewport().width() - sum(wanted)
+        extra, rest = divmod(max(0, room), columns)
+        for column, width in enumerate(wanted):
+            header.resizeSection(column, width + extra + (1 if column < rest else 0))
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if watched is self.counts.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_count_columns()
+        return super().eventFilter(watched, event)
 
     def _fit_word_columns(self) -> None:
         """Wide enough for the words "What" and "Kind" can hold here, and their titles."""
@@ -333,10 +397,12 @@ class PreviewPage(BasePage):
             for op in ops
         ]
         kind = [plain_metrics.horizontalAdvance(words.kind(k)) for k in kinds]
+        # "Kind" never takes more than a fifth of the table: a long name ("Customer open to
+        # all team members") is cut with "…" and shown whole in its tooltip.
+        cap = max(header.sectionSizeHint(KIND), self.table.viewport().width() // 5)
         for column, widths in ((WHAT, what), (KIND, kind)):
-            header.resizeSection(
-                column, max([header.sectionSizeHint(column), *(w + padding for w in widths)])
-            )
+            width = max([header.sectionSizeHint(column), *(w + padding for w in widths)])
+            header.resizeSection(column, min(width, cap) if column == KIND else width)
 
     def _filter_changed(self, *_args: Any) -> None:
         self.proxy.set_filter(self.filter_combo.currentData(), self.search.text())

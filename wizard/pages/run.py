@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -27,8 +28,8 @@ from core.app.resume import ImportOutcome, Interrupted, Planned, run_import
 from core.engine.importer import ImportCancelled, ProgressEvent
 from core.errors import BridgeError
 
-from ..widgets import paragraph
-from ..words import changes_text, outcome_lines, records_text
+from ..widgets import ask, paragraph
+from ..words import changes_text, kind_name, list_join, outcome_lines, records_text
 from ..workers import UnexpectedError, error_text
 from .base import BasePage
 
@@ -91,9 +92,10 @@ class RunPage(BasePage):
         self._running = False
         self._stopping = False
         self._finished = False
-        self._bars: dict[
-            str, tuple[QLabel, QProgressBar, int, int]
-        ] = {}  # phase: label, bar, offset, total
+        #: one bar per kind of record, as the preview's grid counts them: kind -> label, bar
+        self._bars: dict[str, tuple[QLabel, QProgressBar]] = {}
+        self._kind_totals: dict[str, int] = {}
+        self._kind_done: dict[str, int] = {}
         self._batches: list[list[Any]] = []
         self._batch_ends: list[int] = []
         self._logged = 0
@@ -106,6 +108,8 @@ class RunPage(BasePage):
         self._hooked: PageHost | None = None
         self._shown_plan: Any = None
         self._locked: tuple[Any, bool] | None = None  # (page before this one, was it a commit page)
+        self._question: Any = None  # "Stop the import?" while it is shown
+        self._to_result = False  # stopped from the window's Cancel: show the result at the end
 
     # ---------------------------------------------------------------- API for the wizard
     @property
@@ -122,6 +126,34 @@ class RunPage(BasePage):
         self.stop_button.setEnabled(False)
         self._retranslate_stop()
         self._add_line(lambda: self.tr("Stopping after the current step…"))
+
+    def ask_before_closing(self) -> bool:
+        """The window's Cancel or Escape while importing: ask first (True = stay here). Once
+        stopped, the result page follows, with its Undo."""
+        if not self._running:
+            return False
+        self.ask_to_stop()
+        return True
+
+    def ask_to_stop(self) -> None:
+        if not self._running or self._stopping:
+            return
+        self._question = ask(
+            self,
+            self.tr("Stop the import?"),
+            self.tr("Stop the import?"),
+            self.tr("&Stop the import"),
+            self.tr("&Keep importing"),
+            self._stop_and_show_result,
+            informative=self.tr(
+                "What is already done stays; you can undo it or finish it later. The step in "
+                "progress is finished first, then the result is shown."
+            ),
+        )
+
+    def _stop_and_show_result(self) -> None:
+        self._to_result = True
+        self.request_cancel()
 
     # ---------------------------------------------------------------- wizard hooks
     def initializePage(self) -> None:
@@ -214,6 +246,7 @@ class RunPage(BasePage):
         self._done = self._total = 0
         self._eta = None
         self._interrupted = 0
+        self._to_result = False
         if not keep_log:  # a resumed import keeps what was said before
             self._lines.clear()
             self.log.clear()
@@ -221,9 +254,11 @@ class RunPage(BasePage):
         self.banner.clear()
 
     def _set_plan(self, plan: Any) -> None:
-        from core.engine.report import batches, phase_totals
+        """One bar per kind of record, with the preview's numbers (core.engine.report's one
+        rule: a kind's bar counts what the preview's grid shows on that kind's row)."""
+        from core.engine.report import batches
 
-        for label, bar, _o, _t in self._bars.values():
+        for label, bar in self._bars.values():
             self.grid.removeWidget(label)
             self.grid.removeWidget(bar)
             label.deleteLater()
@@ -233,22 +268,24 @@ class RunPage(BasePage):
         self._batches = batches(plan) if plan is not None else []
         self._batch_ends = []
         end = 0
+        totals: dict[str, int] = {}  # in the order the import reaches them
         for batch in self._batches:
             end += len(batch)
             self._batch_ends.append(end)
+            for action in batch:
+                totals[action.summary_kind] = totals.get(action.summary_kind, 0) + 1
         self._logged = 0
-        offset = 0
-        totals = phase_totals(plan) if plan is not None else {}
-        self._total = sum(totals.values())
-        for row, (phase, total) in enumerate(totals.items()):
+        self._kind_totals = totals
+        self._kind_done = dict.fromkeys(totals, 0)
+        self._total = end
+        for row, (kind, total) in enumerate(totals.items()):
             label = QLabel(self)
             bar = QProgressBar(self)
             bar.setRange(0, total)
             bar.setValue(0)
             self.grid.addWidget(label, row, 0)
             self.grid.addWidget(bar, row, 1)
-            self._bars[phase] = (label, bar, offset, total)
-            offset += total
+            self._bars[kind] = (label, bar)
         self._retranslate_bars()
         self._retranslate_overall()
 
@@ -270,11 +307,15 @@ class RunPage(BasePage):
             return
         self._done = event.done
         self._eta = event.eta_s
-        for _label, bar, offset, total in self._bars.values():
-            bar.setValue(max(0, min(total, event.done - offset)))
         while self._logged < len(self._batches) and self._batch_ends[self._logged] <= event.done:
-            self._log_batch(self._batches[self._logged])
+            batch = self._batches[self._logged]
+            for action in batch:
+                kind = action.summary_kind
+                self._kind_done[kind] = self._kind_done.get(kind, 0) + 1
+            self._log_batch(batch)
             self._logged += 1
+        for kind, (_label, bar) in self._bars.items():
+            bar.setValue(min(self._kind_totals[kind], self._kind_done.get(kind, 0)))
         if event.message:
             message = event.message
             self._add_line(lambda: message)
@@ -286,7 +327,7 @@ class RunPage(BasePage):
         counts = outcome_counts(batch)
         phase = batch[0].phase if batch else ""
         # Kept as data and worded when shown, so a language change re-words the log.
-        self._add_line(lambda: "; ".join(outcome_lines(counts)) or self.phase_name(phase))
+        self._add_line(lambda: list_join(outcome_lines(counts)) or self.phase_name(phase))
 
     def _add_line(self, render: Callable[[], str]) -> None:
         self._lines.append(render)
@@ -304,6 +345,9 @@ class RunPage(BasePage):
     # ---------------------------------------------------------------- the end
     def _ended(self, outcome: ImportOutcome) -> None:
         self._running = False
+        if self._question is not None and shiboken6.isValid(self._question):
+            self._question.close()  # "Stop the import?" has no object once it has ended
+        self._question = None
         # Nothing to show when it failed before starting (no run): "Continue" is the way on.
         self._finished = outcome.run is not None or outcome.error is None
         self._result = outcome
@@ -313,12 +357,19 @@ class RunPage(BasePage):
         self.stop_button.setEnabled(False)
         self.stop_button.hide()
         self._retranslate_stop()
-        if outcome.importer is not None:
-            for _label, bar, _offset, total in self._bars.values():
-                bar.setValue(total)
+        if outcome.importer is not None and outcome.error is None:
+            for kind, (_label, bar) in self._bars.items():
+                bar.setValue(self._kind_totals[kind])
+        self._eta = None
+        self._retranslate_overall()  # nothing stale once it has ended ("A few seconds left")
         self._show_result()
         self._add_line(self._result_line)
         self.completeChanged.emit()
+        if self._to_result and self._finished and self.host.currentPage() is self:
+            # Stopped from the window's Cancel: the result page, with its Undo, follows.
+            self._to_result = False
+            self.host.next()
+            return
         button = self.host.button(QWizard.WizardButton.CommitButton)
         if isinstance(button, QPushButton):
             button.setDefault(True)
@@ -409,10 +460,10 @@ class RunPage(BasePage):
         return self.tr("About {n} minutes left.").format(n=minutes)
 
     def _retranslate_bars(self) -> None:
-        for phase, (label, bar, _offset, _total) in self._bars.items():
-            label.setText(self.phase_name(phase))
+        for kind, (label, bar) in self._bars.items():
+            label.setText(kind_name(kind))
             bar.setFormat(self.tr("%v of %m"))
-            bar.setAccessibleName(self.tr("Progress: {phase}").format(phase=self.phase_name(phase)))
+            bar.setAccessibleName(self.tr("Progress: {phase}").format(phase=kind_name(kind)))
 
     def _retranslate_overall(self) -> None:
         if not self._total:
