@@ -215,3 +215,32 @@ def test_before_you_start_says_what_to_have_ready(demo_env, host, qtbot):
         assert "Royaume-Uni" in [page.country.itemText(i) for i in range(3)]
     finally:
         install_language("en")
+
+
+# ---------------------------------------------------------------------------- organisation
+def test_organisation_payroll_access_is_the_primary_and_warnings_sit_under_it(
+    demo_env, make_wizard, qtbot
+):
+    from PySide6.QtWidgets import QPushButton
+
+    from core.app.connections import connect_qbtime
+
+    ctx, box, _t = demo_env
+    state = WizardState(ctx, country="CA")  # no payroll asked, and a country warning
+    state.qbtime_company = connect_qbtime(ctx, box.qbtime_token)
+    wizard = make_wizard(state)
+    wizard.next_to(PageId.XERO_CONNECT)
+    xero = wizard.currentPage()
+    qtbot.waitUntil(lambda: not xero.busy, timeout=10000)
+    xero.connect_button.click()
+    qtbot.waitUntil(xero.isComplete, timeout=15000)
+    wizard.next()
+    org = wizard.currentPage()
+    assert wizard.currentId() == PageId.ORGANISATION
+    qtbot.waitUntil(lambda: not org.payroll_access.isHidden(), timeout=15000)
+    qtbot.wait(20)
+    shown = [b for b in wizard.findChildren(QPushButton) if b.isVisible() and b.property("primary")]
+    assert shown == [org.payroll_button]  # the way forward, not a disabled Next
+    assert org.banner.isVisible() and "you chose Canada" in org.banner.label.text()
+    details_bottom = org.details.mapTo(org, QPoint(0, org.details.height())).y()
+    assert 0 <= org.banner.mapTo(org, QPoint(0, 0)).y() - details_bottom < 120

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QWidget,
 )
 
@@ -115,6 +116,7 @@ class OrganisationPage(BasePage):
         self.body.addWidget(self.payroll_access)
         self.waiting = SignInWaiting(self)
         self.body.addWidget(self.waiting)
+        self.place_feedback(self.body)  # under the organisation and its details
 
         self.orgs.itemSelectionChanged.connect(self._picked)
         self.setTabOrder(self.orgs, self.payroll_button)
@@ -173,6 +175,12 @@ class OrganisationPage(BasePage):
     def current_details(self) -> tuple[XeroOrganisation, list[str]] | None:
         tenant = self.current_tenant()
         return self._details.get(tenant) if tenant else None
+
+    def primary_action(self) -> QPushButton | None:
+        """Payroll access still to allow: that is the way forward."""
+        if not self.payroll_access.isHidden() and not self.payroll_button.isHidden():
+            return self.payroll_button
+        return None
 
     def ready(self) -> bool:
         details = self.current_details()
