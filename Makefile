@@ -67,9 +67,12 @@ lint: venv
 	$(PY) -m mypy
 	$(VENV)/bin/actionlint .github/workflows/*.yml
 
+# Merges the figures into bench-results.json (committed), then rewrites the README's table.
 bench: venv
 	$(PY) -m pip install --quiet -e '.[benchmarks]'
-	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -s -q $(PYTEST_ARGS)
+	XQB_RESULTS_FULL=$(if $(PYTEST_ARGS),0,1) $(PY) -m pytest tests/benchmarks \
+	  -p no:cacheprovider -s -q $(PYTEST_ARGS); status=$$?; \
+	  $(PY) tools/readme_tables.py; exit $$status
 
 # The Linux bundle (dist/xero-qbtime-bridge/ and its .tar.gz), checked by its own --self-test.
 # Windows and macOS installers: see packaging/README.md.
@@ -85,12 +88,12 @@ $(PACKAGING_STAMP): pyproject.toml $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .demo-state build dist
 
-# The long reliability runs (20 crash points, 30 faulty imports, 20 power cuts); the fast
-# part is in make test. Prints the figures and writes soak-results.json (like bench-results.json).
+# The long reliability runs (20 crash points, 30 faulty imports, power losses on the importer's
+# write path, lost answers on the large organisation); the fast part is in make test. Prints the
+# figures and merges them into soak-results.json (like bench-results.json; see tests/figures.py).
 # The safety cases (tests/e2e/test_safety_*.py, one attack or bad input each) are counted too.
 # The README's Reliability table is then rewritten from soak-results.json.
 soak: venv
-	@rm -f soak-results.json
-	XQB_SOAK=1 $(PY) -m pytest tests/reliability tests/e2e/test_engine_properties.py \
+	XQB_SOAK=1 XQB_RESULTS_FULL=$(if $(PYTEST_ARGS),0,1) $(PY) -m pytest tests/reliability tests/e2e/test_engine_properties.py \
 	  $(wildcard tests/e2e/test_safety_*.py) -q -rN $(PYTEST_ARGS); status=$$?; \
 	  $(PY) tools/readme_tables.py; exit $$status

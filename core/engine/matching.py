@@ -24,9 +24,16 @@ Decisions taken here, and why:
   customers: also contacts that are not customers yet and archived ones, so their QB Time
   twins are not offered for archiving). The planner decides what to create or archive.
 * **Scores** are the similarity (0-100) of the *normalised* names: 100 for names equal after
-  normalisation, rapidfuzz ``token_sort_ratio`` otherwise. Candidates are ranked by tier
-  (identical, normalised, same e-mail, cut/numbered, fuzzy), then score, then QB Time id.
-* **Fuzzy candidates** (``token_sort_ratio`` >= 88 on normalised names, top 3) are computed
+  normalisation, :func:`name_similarity` otherwise (the better of the Indel ratio of the names
+  as written and of their words sorted). Candidates are ranked by tier (identical,
+  normalised, same e-mail, cut/numbered, fuzzy), then score, then QB Time id.
+  Why both orders: sorting the words alone (``token_sort_ratio``) lets "Harbour Gardens" ~
+  "Gardens Harbour" through, but one typo in a word's first letter ("aartin Constructions")
+  or two words run together ("MarshLawyers") moves a word elsewhere in the sorted order and
+  drops the score of an obvious typo far below the threshold (a fifth of planted typos were
+  lost so; see tests/benchmarks/test_bench_matching.py). The ratio of the names as written
+  keeps those; the sorted one keeps reordered words.
+* **Fuzzy candidates** (:func:`name_similarity` >= 90 on normalised names, top 3) are computed
   only for names with no identical or normalised candidate. They are exhaustive for small
   inputs and blocked (length window + rarest-token keys) for large ones; see
   :func:`fuzzy_candidates`. Normalised names are also compared with their spaces removed
@@ -99,17 +106,36 @@ __all__ = [
     "match_customers",
     "match_employees",
     "match_named",
+    "name_similarity",
     "suggest_short_name",
 ]
 
 #: QB Time allows at most this many *active* custom fields per account.
 MAX_ACTIVE_CUSTOM_FIELDS = 6
-#: rapidfuzz score (0-100) from which a name is offered as a fuzzy candidate.
-FUZZY_THRESHOLD = 88.0
+#: rapidfuzz score (0-100) from which a name is offered as a fuzzy candidate. 90 with
+#: :func:`name_similarity`: on the planted look-alikes of tests/benchmarks/test_bench_matching.py
+#: it finds more of them AND offers fewer unrelated names than token_sort_ratio at 88 did.
+FUZZY_THRESHOLD = 90.0
 #: at most this many fuzzy candidates per name.
 FUZZY_LIMIT = 3
+
+
+def _sort_tokens(s: str) -> str:
+    return " ".join(sorted(s.split()))
+
+
+def name_similarity(a: str, b: str, *, processor: Any = None, score_cutoff: float = 0) -> float:
+    """The similarity (0-100) of two normalised names: the better of ``fuzz.ratio`` of the
+    names as written (runs of spaces as one) and of their words sorted (``token_sort_ratio``).
+    Accepts rapidfuzz's scorer keywords, so it can be passed where a scorer is expected."""
+    del processor
+    written = fuzz.ratio(" ".join(a.split()), " ".join(b.split()))
+    best = max(written, fuzz.ratio(_sort_tokens(a), _sort_tokens(b)))
+    return best if best >= score_cutoff else 0.0
+
+
 #: the scorer behind every fuzzy score (a benchmark compares against ``cdist`` with it).
-FUZZY_SCORER = fuzz.token_sort_ratio
+FUZZY_SCORER = name_similarity
 #: below this many pairs, :func:`fuzzy_candidates` compares every pair (no blocking).
 EXHAUSTIVE_PAIR_BUDGET = 2_000_000
 
@@ -522,10 +548,6 @@ def fingerprint(
 # -- fuzzy candidates ----------------------------------------------------------------------------
 
 
-def _sort_tokens(s: str) -> str:
-    return " ".join(sorted(s.split()))
-
-
 def _length_window(length: int, threshold: float) -> tuple[int, int]:
     """Lengths a string can have and still reach ``threshold`` with an Indel ratio.
 
@@ -542,33 +564,38 @@ def _token_keys(token: str) -> tuple[str, ...]:
 
 
 class _Bucket:
-    """Choice strings sorted by length, with their indexes, for sliced scans."""
+    """Choice strings sorted by length, as written and with their words sorted (the same
+    length), with their indexes, for sliced scans."""
 
-    __slots__ = ("ids", "lengths", "strings")
+    __slots__ = ("ids", "lengths", "sorted_strings", "strings")
 
-    def __init__(self, pairs: list[tuple[str, int]]) -> None:
-        pairs.sort(key=lambda p: (len(p[0]), p[1]))
-        self.strings = [s for s, _ in pairs]
-        self.ids = [i for _, i in pairs]
+    def __init__(self, triples: list[tuple[str, str, int]]) -> None:
+        triples.sort(key=lambda t: (len(t[0]), t[2]))
+        self.strings = [s for s, _, _ in triples]
+        self.sorted_strings = [s for _, s, _ in triples]
+        self.ids = [i for _, _, i in triples]
         self.lengths = [len(s) for s in self.strings]
 
-    def scan(self, query: str, threshold: float, found: dict[int, float]) -> None:
+    def scan(
+        self, query: str, sorted_query: str, threshold: float, found: dict[int, float]
+    ) -> None:
         lo_len, hi_len = _length_window(len(query), threshold)
         lo = bisect.bisect_left(self.lengths, lo_len)
         hi = bisect.bisect_right(self.lengths, hi_len)
         if lo >= hi:
             return
-        for _, score, pos in process.extract(
-            query,
-            self.strings[lo:hi],
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=threshold,
-            limit=None,
-        ):
-            idx = self.ids[lo + pos]
-            if score > found.get(idx, -1.0):
-                found[idx] = float(score)
+        for q, strings in ((query, self.strings), (sorted_query, self.sorted_strings)):
+            for _, score, pos in process.extract(
+                q,
+                strings[lo:hi],
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=threshold,
+                limit=None,
+            ):
+                idx = self.ids[lo + pos]
+                if score > found.get(idx, -1.0):
+                    found[idx] = float(score)
 
 
 def fuzzy_candidates(
@@ -581,41 +608,43 @@ def fuzzy_candidates(
 ) -> list[list[tuple[int, float]]]:
     """For each name, the best ``limit`` choices scoring >= ``threshold``: (index, score).
 
-    Scores are ``FUZZY_SCORER`` (``token_sort_ratio``) of the strings as given (normalise
-    them first), best first, ties by choice index. Empty names and choices never match.
+    Scores are ``FUZZY_SCORER`` (:func:`name_similarity`) of the strings as given (normalise
+    them first; inner runs of spaces count as one), best first, ties by choice index. Empty
+    names and choices never match.
 
     Exhaustive mode compares every pair inside the length window an Indel ratio allows, so it
-    returns exactly what ``process.cdist(names, choices, scorer=FUZZY_SCORER,
-    score_cutoff=threshold)`` would. It is used when ``exhaustive`` is true, or when it is
-    None and there are at most ``EXHAUSTIVE_PAIR_BUDGET`` pairs. Otherwise each name is
-    compared only with choices sharing the first or last three letters of one of its two
-    rarest words (words under four letters: the whole word): near-exact recall on
-    typos, nicknames and dropped words at a fraction of the cost.
+    returns exactly what ``process.cdist`` of ``fuzz.ratio`` on the strings as written and on
+    their words sorted would, keeping the better of the two. It is used when ``exhaustive``
+    is true, or when it is None and there are at most ``EXHAUSTIVE_PAIR_BUDGET`` pairs.
+    Otherwise each name is compared only with choices sharing the first or last three letters
+    of one of its two rarest words (words under four letters: the whole word): near-exact
+    recall on typos, nicknames and dropped words at a fraction of the cost.
     """
     if not 0 < threshold <= 100:
         raise ValueError("threshold must be in (0, 100]")
     results: list[list[tuple[int, float]]] = [[] for _ in names]
     if limit <= 0 or not names or not choices:
         return results
-    sorted_choices = [(_sort_tokens(c), i) for i, c in enumerate(choices)]
-    sorted_choices = [(s, i) for s, i in sorted_choices if s]
+    triples = [(" ".join(c.split()), _sort_tokens(c), i) for i, c in enumerate(choices)]
+    triples = [t for t in triples if t[0]]
     if exhaustive is None:
-        exhaustive = len(names) * len(sorted_choices) <= EXHAUSTIVE_PAIR_BUDGET
-    everything = _Bucket(list(sorted_choices))
+        exhaustive = len(names) * len(triples) <= EXHAUSTIVE_PAIR_BUDGET
+    everything = _Bucket(list(triples))
     buckets: dict[str, _Bucket] = {}
     if not exhaustive:
-        postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for s, i in sorted_choices:
-            for key in {k for tok in s.split() for k in _token_keys(tok)}:
-                postings[key].append((s, i))
-        buckets = {key: _Bucket(pairs) for key, pairs in postings.items()}
+        postings: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for t in triples:
+            for key in {k for tok in t[0].split() for k in _token_keys(tok)}:
+                postings[key].append(t)
+        buckets = {key: _Bucket(members) for key, members in postings.items()}
     for n, name in enumerate(names):
-        query = _sort_tokens(name)
+        query = " ".join(name.split())
         if not query:
             continue
+        sorted_query = _sort_tokens(query)
         found: dict[int, float] = {}
         if exhaustive:
-            everything.scan(query, threshold, found)
+            everything.scan(query, sorted_query, threshold, found)
         else:
 
             def rarity(tok: str) -> tuple[int, str]:
@@ -629,7 +658,7 @@ def fuzzy_candidates(
             for key in sorted(keys):
                 bucket = buckets.get(key)
                 if bucket is not None:
-                    bucket.scan(query, threshold, found)
+                    bucket.scan(query, sorted_query, threshold, found)
         best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
         results[n] = best
     return results

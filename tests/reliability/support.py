@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,16 @@ import keyring.errors
 SOAK = os.environ.get("XQB_SOAK") == "1"
 
 
+def _nfc(text: Any) -> str:
+    """A name as a person sees it: NFC ("Café" typed on a Mac, NFD, is the same name)."""
+    return unicodedata.normalize("NFC", str(text or "")).strip()
+
+
 def _norm(name: Any) -> str:
-    """Names as QuickBooks Time compares them: outer blanks and case ignored. (Names that
-    differ only inside — "A  B" / "A B" — are near matches a person may keep apart.)"""
-    return str(name or "").strip().casefold()
+    """Names as QuickBooks Time compares them: outer blanks and case ignored, NFC and NFD
+    spellings alike. (Names that differ only inside — "A  B" / "A B" — are near matches a
+    person may keep apart.)"""
+    return _nfc(name).casefold()
 
 
 # ---------------------------------------------------------------------------- state
@@ -103,34 +110,62 @@ def raw_state(store: Any) -> str:
     return json.dumps(store.qbtime, sort_keys=True, ensure_ascii=False)
 
 
+def _twice(keys: list[tuple[Any, bool]]) -> dict[Any, tuple[int, int]]:
+    """key -> (records, active records) for every key held by two records or more."""
+    total: Counter[Any] = Counter()
+    active: Counter[Any] = Counter()
+    for key, is_active in keys:
+        total[key] += 1
+        active[key] += int(is_active)
+    return {k: (n, active[k]) for k, n in total.items() if n > 1}
+
+
+def _which(n: int, active: int) -> str:
+    return "two active" if active > 1 else f"an active and {n - active} archived"
+
+
 def duplicates(store_or_qbt: Any) -> list[str]:
-    """Every duplicate the import must never create; empty when there is none."""
+    """Every duplicate the import must never create; empty when there is none.
+
+    Names are compared NFC (an NFD spelling is the same name) and archived records count:
+    an active record beside an archived one of the same name is a duplicate too (the
+    import must restore or ask, never create a second). Two archived ones are history.
+    """
     qbt = store_or_qbt.qbtime if hasattr(store_or_qbt, "qbtime") else store_or_qbt
     problems: list[str] = []
-    top = Counter(
-        (_norm(j["name"]), j["type"])
-        for j in qbt.get("jobcodes", [])
-        if j.get("active") and not j.get("parent_id")
+    top = _twice(
+        [
+            ((_norm(j["name"]), j["type"]), bool(j.get("active")))
+            for j in qbt.get("jobcodes", [])
+            if not j.get("parent_id")
+        ]
     )
-    problems += [f"two active top-level jobcodes named {k!r}" for k, n in top.items() if n > 1]
+    problems += [f"{_which(n, a)} top-level jobcodes named {k!r}" for k, (n, a) in top.items() if a]
     users = Counter(_norm(u["username"]) for u in qbt.get("users", []))
     problems += [f"two users with username {k!r}" for k, n in users.items() if n > 1]
-    # The same person twice: names exactly equal (a case variant is a near match a person
+    # The same person twice: names equal once NFC (a case variant is a near match a person
     # may have chosen to create), e-mails equal ignoring case — what matching links.
-    people = Counter(
-        (str(u["first_name"]).strip(), str(u["last_name"]).strip(), _norm(u.get("email")))
-        for u in qbt.get("users", [])
-        if u.get("active")
+    people = _twice(
+        [
+            (
+                (_nfc(u["first_name"]), _nfc(u["last_name"]), _norm(u.get("email"))),
+                bool(u.get("active")),
+            )
+            for u in qbt.get("users", [])
+        ]
     )
-    problems += [f"two active users for {k!r}" for k, n in people.items() if n > 1]
-    fields = Counter(_norm(f["name"]) for f in qbt.get("customfields", []) if f.get("active"))
-    problems += [f"two active custom fields named {k!r}" for k, n in fields.items() if n > 1]
-    items = Counter(
-        (i["customfield_id"], _norm(i["name"]))
-        for i in qbt.get("customfielditems", [])
-        if i.get("active")
+    problems += [f"{_which(n, a)} users for {k!r}" for k, (n, a) in people.items() if a]
+    fields = _twice(
+        [(_norm(f["name"]), bool(f.get("active"))) for f in qbt.get("customfields", [])]
     )
-    problems += [f"two active items {k!r}" for k, n in items.items() if n > 1]
+    problems += [f"{_which(n, a)} custom fields named {k!r}" for k, (n, a) in fields.items() if a]
+    items = _twice(
+        [
+            ((i["customfield_id"], _norm(i["name"])), bool(i.get("active")))
+            for i in qbt.get("customfielditems", [])
+        ]
+    )
+    problems += [f"{_which(n, a)} items {k!r}" for k, (n, a) in items.items() if a]
     per_job: Counter[Any] = Counter()
     for loc in qbt.get("locations", []):
         if loc.get("active"):
@@ -366,12 +401,76 @@ def clean_state(org: str, workdir: Path) -> dict[str, list[Any]]:
 
 
 # ---------------------------------------------------------------------------- soak figures
-#: figures recorded by the reliability tests during this session; ``make soak`` writes them
-#: to soak-results.json (see conftest.py) as {"name", "value", "unit", "target", "meets"}.
+#: figures recorded by the reliability tests during this session; ``make soak`` merges them
+#: into soak-results.json (see conftest.py and tests/figures.py).
 FIGURES: list[dict[str, Any]] = []
+#: duplicates counted by a soak run (node id -> count), stored before it asserts
+DUPLICATES: dict[str, int] = {}
+#: faults injected by the fault soak: (service, kind, method) -> count
+FAULTS: Counter[tuple[str, str, str]] = Counter()
+#: the fault kinds each service was asked to inject (every one must have happened)
+FAULT_KINDS: dict[str, tuple[str, ...]] = {}
 
 
-def record_figure(name: str, value: Any, unit: str, target: Any, meets: bool) -> None:
-    FIGURES.append(
-        {"name": name, "value": value, "unit": unit, "target": target, "meets": bool(meets)}
-    )
+def record_figure(
+    name: str, value: Any, unit: str, target: Any, meets: bool, note: str = "", source: str = ""
+) -> None:
+    """A figure of the test running now (its ``source``, unless given: a parametrized test
+    counting n of N gives its id without parameters); record it before asserting, so a miss
+    is written as a miss."""
+    from tests.figures import current_test
+
+    row = {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "meets": bool(meets),
+        "source": source or current_test(),
+    }
+    if note:
+        row["note"] = note
+    FIGURES[:] = [f for f in FIGURES if f["name"] != name] + [row]
+
+
+def record_duplicates(count: int) -> None:
+    from tests.figures import current_test
+
+    DUPLICATES[current_test()] = count
+
+
+def count_faults(plan: Any, service: str) -> None:
+    """Count every fault ``plan`` injects, by kind and HTTP method (wraps ``plan.pick``)."""
+    pick = plan.pick
+
+    def counting(method: str, path: str) -> str | None:
+        kind = pick(method, path)
+        if kind is not None:
+            FAULTS[(service, kind, method.upper())] += 1
+        return kind
+
+    plan.pick = counting
+
+
+def fault_figures() -> list[dict[str, Any]]:
+    """One figure per service and fault kind: how many were injected, by method. A kind
+    asked for and never injected is a miss (the soak would not have tested it)."""
+    out: list[dict[str, Any]] = []
+    for service, kinds in FAULT_KINDS.items():
+        for kind in kinds:
+            by_method = {
+                m: n for (s, k, m), n in sorted(FAULTS.items()) if s == service and k == kind
+            }
+            total = sum(by_method.values())
+            out.append(
+                {
+                    "name": f"fault soak: {service} faults injected, {kind}",
+                    "value": total,
+                    "unit": "faults",
+                    "target": ">= 1",
+                    "meets": total >= 1,
+                    "note": ", ".join(f"{m} {n}" for m, n in by_method.items()) or "none",
+                    "source": "tests/reliability/test_fault_soak.py::test_fault_soak",
+                }
+            )
+    return out

@@ -33,6 +33,7 @@ from tests.reliability.support import (
     diff,
     duplicates,
     open_demo,
+    record_duplicates,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +90,9 @@ def _resume_and_check(
             assert bool(killed_runs) == run_started, killed_runs
         converge(ctx, conn, max_runs=2)
         store = ctx.sandbox.store
-        assert duplicates(store) == []
+        problems = duplicates(store)
+        record_duplicates(len(problems))
+        assert problems == []
         state_now = canonical_state(store)
         assert state_now == clean, diff(clean, state_now)
         runs = list(ImportRun.select().order_by(ImportRun.id))
@@ -133,9 +136,27 @@ def _soak_points() -> list[tuple[str, int, str]]:
         points.append(("write", rng.randint(1, AU_WRITES), rng.choice(("before", "after"))))
     for _ in range(3):  # at any request (reads of the fetch, reads-back, the final refresh)
         points.append(("request", rng.randint(1, 45), rng.choice(("before", "after"))))
-    for _ in range(3):  # at a random moment, from outside (slow answers widen the window)
-        points.append(("time", rng.randint(300, 2500), "-"))
+    for _ in range(3):  # at a random moment of the run, from outside: n per mille of its length
+        points.append(("time", rng.randint(50, 900), "-"))
     return points
+
+
+_RUN_LENGTH: list[float] = []
+
+
+def _run_length(tmp_path: Path) -> float:
+    """Seconds from "ready" to the end of an un-killed worker sync (measured once), so a
+    timed kill lands inside the run rather than after it."""
+    if not _RUN_LENGTH:
+        home, state, keyring_file = _prepare(tmp_path / "measure")
+        proc = _worker(home, state, keyring_file, "AU", "--latency", "0.03")
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        start = time.monotonic()
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and "finished" in out, err[-3000:]
+        _RUN_LENGTH.append(time.monotonic() - start)
+    return _RUN_LENGTH[0]
 
 
 @pytest.mark.soak
@@ -147,15 +168,18 @@ def test_soak_killed_at_random_points(tmp_path, how, n, when):
         _kill_at(tmp_path, n, when, writes_only=how == "write")
         return
     clean = clean_state("AU", tmp_path)
+    length = _run_length(tmp_path)
     home, state, keyring_file = _prepare(tmp_path)
     proc = _worker(home, state, keyring_file, "AU", "--latency", "0.03")
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
-    time.sleep(n / 1000)
-    finished = proc.poll() is not None
-    if not finished:
-        proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=60)
+    time.sleep(length * n / 1000)
+    # the kill must land while the sync still runs: a process that had already finished
+    # would make this point a plain resume, not a crash
+    assert proc.poll() is None, f"the run ended before its kill at {n} per mille of {length:.2f} s"
+    proc.send_signal(signal.SIGKILL)
+    out, _err = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL and "finished" not in out, (proc.returncode, out)
     _resume_and_check(tmp_path, home, state, keyring_file, clean)
 
 

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 
 from core.engine import matching as m
 from core.engine.matching import (
+    FUZZY_THRESHOLD,
     MAX_ACTIVE_CUSTOM_FIELDS,
     Candidate,
     check_custom_field_capacity,
@@ -40,6 +41,7 @@ from core.engine.matching import (
     match_customers,
     match_employees,
     match_named,
+    name_similarity,
     suggest_short_name,
 )
 from core.engine.names import NAME_LIMIT, normalise_name
@@ -1156,7 +1158,10 @@ WORDS = st.lists(
 def test_exhaustive_fuzzy_candidates_equal_brute_force(names, choices, threshold, limit):
     got = fuzzy_candidates(names, choices, threshold, limit, exhaustive=True)
     for name, row in zip(names, got, strict=True):
-        scores = [(j, fuzz.token_sort_ratio(name, c)) for j, c in enumerate(choices)]
+        scores = [
+            (j, max(fuzz.ratio(" ".join(name.split()), c), fuzz.token_sort_ratio(name, c)))
+            for j, c in enumerate(choices)
+        ]
         expected = sorted(
             ((j, s) for j, s in scores if s >= threshold), key=lambda t: (-t[1], t[0])
         )
@@ -1186,6 +1191,38 @@ def test_blocked_fuzzy_candidates_find_typos_nicknames_and_reordered_words():
     assert blocked == exhaustive
     assert all(row for row in blocked)
     assert choices[blocked[0][0][0]] == "chippy davis real estate"
+
+
+def test_a_typo_in_a_first_letter_or_words_run_together_stay_look_alikes():
+    """Sorting the words alone moves a word whose first letter is mistyped ("aartin") or
+    two words typed as one ("marshlawyers") elsewhere in the order: token_sort_ratio drops
+    these obvious typos below the threshold; the ratio of the names as written keeps them,
+    and the sorted one still keeps reordered words."""
+    pairs = [
+        ("martin constructions wollongong", "aartin constructions wollongong"),
+        ("rodriguez and marsh lawyers", "rodriguez and marshlawyers"),
+        ("grace wright", "grac ewright"),
+        ("randwick motel castle hill", "dandwick motel castle hill"),
+    ]
+    for a, b in pairs:
+        assert fuzz.token_sort_ratio(a, b) < FUZZY_THRESHOLD  # what was lost
+        assert name_similarity(a, b) >= FUZZY_THRESHOLD, (a, b)
+        assert name_similarity(b, a) == name_similarity(a, b)
+    assert name_similarity("bondi beach cafe", "beach cafe bondi") == 100.0
+    names = [a for a, _ in pairs]
+    choices = [b for _, b in pairs] + ["manly dental", "mosman dental", "martin homes"]
+    for exhaustive in (True, False):
+        got = fuzzy_candidates(names, choices, exhaustive=exhaustive)
+        assert [row[0][0] for row in got] == [0, 1, 2, 3], exhaustive
+
+
+def test_different_businesses_sharing_a_word_are_not_look_alikes():
+    for a, b in [
+        ("manly dental", "mosman dental"),
+        ("martin constructions", "martin homes"),
+        ("emily marsh", "emily walsh dee why"),
+    ]:
+        assert name_similarity(a, b) < FUZZY_THRESHOLD, (a, b)
 
 
 def test_fuzzy_candidates_edges():
