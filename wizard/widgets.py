@@ -225,6 +225,7 @@ class StepList(QWidget):
     each line's accessible name says its state."""
 
     MARKS: ClassVar[dict[str, str]] = {"done": "\u2713", "current": "\u25b6", "todo": ""}
+    WIDE, NARROW = 160, 46  # a small window keeps only the marks and numbers (names in tips)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,11 +236,13 @@ class StepList(QWidget):
             ' QLabel[mark="current"] { background: palette(highlight);'
             " color: palette(highlighted-text); border-radius: 3px; }"
         )
-        self.setFixedWidth(160)
+        self.compact = False
+        self.setFixedWidth(self.WIDE)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(8, 12, 8, 12)
         self._layout.setSpacing(2)
         self.title = QLabel(self)
+        self.title.setWordWrap(True)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
@@ -247,11 +250,24 @@ class StepList(QWidget):
         self.labels: list[QLabel] = []
         self._layout.addStretch(1)
         self.marks: list[str] = []
+        self._shown: tuple[str, list[tuple[str, str]], dict[str, str]] | None = None
+
+    def set_compact(self, compact: bool) -> None:
+        """Marks and numbers only (a small window: the pages keep their room), or names."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.setFixedWidth(self.NARROW if compact else self.WIDE)
+        self._layout.setContentsMargins(4 if compact else 8, 12, 4 if compact else 8, 12)
+        if self._shown is not None:
+            self.show_steps(*self._shown)
 
     def show_steps(self, title: str, steps: list[tuple[str, str]], states: dict[str, str]) -> None:
         """``steps``: (name, mark) with mark "done", "current" or "todo"; ``states``: the
         translated words for each mark (read by screen readers)."""
+        self._shown = (title, steps, states)
         self.title.setText(title)
+        self.title.setVisible(not self.compact)
         while len(self.labels) < len(steps):
             label = QLabel(self)
             label.setWordWrap(True)
@@ -266,7 +282,12 @@ class StepList(QWidget):
             name, mark = steps[index]
             self.marks.append(mark)
             sign = self.MARKS[mark] or f"{index + 1}."
-            label.setText(f"{sign}\u2002{name}")
+            if self.compact:
+                label.setText(f"{self.MARKS[mark]}{index + 1}" if mark != "todo" else sign)
+                label.setToolTip(name)
+            else:
+                label.setText(f"{sign}\u2002{name}")
+                label.setToolTip("")
             font = label.font()
             font.setBold(mark == "current")
             label.setFont(font)

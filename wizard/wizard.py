@@ -447,6 +447,13 @@ class BridgeWizard(QWizard):
             if isinstance(button := self.button(which), QPushButton)
         ]
 
+    #: narrower than this, the list of steps keeps only its marks and numbers
+    COMPACT_BELOW = 860
+
+    def resizeEvent(self, event) -> None:
+        self.step_list.set_compact(self.width() < self.COMPACT_BELOW)
+        super().resizeEvent(event)
+
     # ------------------------------------------------------------------ the window
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Xero to QuickBooks Time"))

@@ -92,17 +92,28 @@ def test_the_steps_do_not_crush_the_pages_at_800_by_600(demo_env, make_wizard, q
     install_language(language)
     wizard = make_wizard(WizardState(ctx, country="AU", language=language))
     wizard.next_to(PageId.XERO_CONNECT)
+    steps = wizard.step_list
+    names = [label.text().split("\u2002")[1] for label in steps.labels if label.isVisible()]
+    assert not steps.compact and steps.width() == steps.WIDE  # the default size: names
+    for label in steps.labels:  # every step name shows whole (it wraps)
+        if label.isVisible():
+            assert label.height() >= label.heightForWidth(label.width())
     wizard.resize(800, 600)
     qtbot.wait(50)
     page = wizard.currentPage()
-    assert wizard.step_list.isVisible() and wizard.step_list.width() <= 170
-    assert page.width() >= 560
+    # A small window keeps the marks and numbers: the page keeps its room.
+    assert steps.isVisible() and steps.compact and steps.width() <= 50
+    assert page.width() >= 680
+    shown = [label for label in steps.labels if label.isVisible()]
+    assert [label.text() for label in shown[:4]] == ["\u27131", "\u27132", "\u25b63", "4."]
+    assert [label.toolTip() for label in shown] == names  # the names are still there
+    assert all(names[i] in label.accessibleName() for i, label in enumerate(shown))
     button = page.connect_button
     assert button.isVisible() and button.width() >= button.sizeHint().width()
     assert button.mapTo(page, QPoint(button.width(), 0)).x() <= page.width()
-    for label in wizard.step_list.labels:  # every step name shows whole (it wraps)
-        if label.isVisible():
-            assert label.height() >= label.heightForWidth(label.width())
+    wizard.resize(BridgeWizard.DEFAULT_SIZE)
+    qtbot.wait(50)
+    assert not steps.compact and steps.labels[0].text().endswith(names[0])
 
 
 # ---------------------------------------------------------------------------- options
