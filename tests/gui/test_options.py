@@ -338,7 +338,10 @@ def test_leave_links_dialog_saves_rows_and_unpaid_is_never_exported(connected_en
         qtbot.keyClick(combo[PARENTAL], Qt.Key.Key_Down)
     qtbot.keyClick(combo[PARENTAL], Qt.Key.Key_Return)  # Save links
     qtbot.waitUntil(lambda: not page.busy and page.leave_dialog is None, timeout=10000)
-    assert page.banner.isVisible() and "saved" in page.banner.label.text()
+    # Said beside the button that opened the dialog, not in a banner at the foot of the page.
+    assert page.leave_note.isVisible() and "saved" in page.leave_note.text()
+    assert page.leave_note.parent() is page.leave_button.parent()
+    assert abs(page.leave_note.y() - page.leave_button.y()) < page.leave_button.height()
 
     rows = {r.xero_leave_type_id: r for r in LeaveLink.select().where(LeaveLink.connection == conn)}
     assert len(rows) == 8

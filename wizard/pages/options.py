@@ -150,9 +150,12 @@ class OptionsPage(BasePage):
         group.addLayout(pair)
         self.leave_button = QPushButton(self.payroll_group)
         self.leave_button.clicked.connect(self.open_leave_links)
+        self.leave_note = self._note(self.payroll_group)  # "saved", beside the button
+        self.leave_note.setStyleSheet("color:#1e4620;")
+        self.leave_note.hide()
         row = QHBoxLayout()
         row.addWidget(self.leave_button)
-        row.addStretch(1)
+        row.addWidget(self.leave_note, 1)
         group.addLayout(row)
         page_column.addWidget(self.payroll_group)
         page_column.addStretch(1)
@@ -163,6 +166,7 @@ class OptionsPage(BasePage):
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(content)
         self.body.addWidget(self.scroll_area, 1)
+        self.place_feedback(self.body, 0)  # reading problems: above the options, not below
 
         # The archive warning stands out, and only when archiving is on: it is the one
         # option that hides things. Off, a plain note says nothing is archived.
@@ -540,9 +544,10 @@ class OptionsPage(BasePage):
 
     def _leave_saved(self, _count: int) -> None:
         self.state.plan = None  # the plan links leave from these rows: plan again
-        self.banner.show_message(
-            self.tr("Leave links saved. Every import from now on uses them."), "success"
+        self.leave_note.setText(
+            "\u2713 " + self.tr("Leave links saved. Every import from now on uses them.")
         )
+        self.leave_note.show()
 
     def _dialog_closed(self, attribute: str, button: QPushButton) -> None:
         dialog = getattr(self, attribute)
