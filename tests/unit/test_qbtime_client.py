@@ -457,6 +457,8 @@ def test_validate_token_user_without_manage_jobcodes(qbt):
     assert "create or change customers (jobs)" in msg
     assert "set up custom fields" in msg
     assert "team members" not in msg  # manage_users is held
+    assert info.value.user_name == "Ada Admin"  # whose key it is, for the key page's help
+    assert info.value.company_name == "Demo Company"
     assert info.value.missing == [
         NEEDS["customers"].words,
         NEEDS["locations"].words,

@@ -363,7 +363,15 @@ class QBTimeClient:
         missing = self.check_permissions(cu, needs)
         if missing:
             err = QBTimePermissionMissing(permission=_join_words(missing))
-            raise _tag(err, missing=missing, service=QBTIME, status=None, maybe_applied=False)
+            raise _tag(
+                err,
+                missing=missing,
+                user_name=cu.name,  # the key page names whose key it is
+                company_name=cu.company_name,
+                service=QBTIME,
+                status=None,
+                maybe_applied=False,
+            )
         return cu
 
     def effective_settings(self, user_id: int | None = None) -> dict[str, Any]:
