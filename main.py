@@ -307,8 +307,10 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
         if command == "connect-qbtime":
             if args.token_stdin:
                 token = sys.stdin.readline().strip()
-            elif ctx.demo:
-                token = ctx.sandbox.qbtime_token
+            elif ctx.demo:  # the key of a Demo Company account no business uses yet
+                from core.app.connections import demo_qbtime_key
+
+                token = demo_qbtime_key(ctx)
             else:
                 print(
                     "Give the access key on standard input with --token-stdin "

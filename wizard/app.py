@@ -44,7 +44,7 @@ def already_set_up() -> bool:
 
 
 def build_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
-    from core.app.connections import active_connections
+    from core.app.businesses import current_connection
 
     from .wizard import BridgeWizard
 
@@ -52,11 +52,11 @@ def build_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     language = language or default_language()
     install_language(language)
     state = WizardState(ctx, language=language)
-    conns = active_connections()
-    if conns:
-        state.connection_id = conns[0].id
-        state.country = conns[0].xero_country_code or None
-    return BridgeWizard(state, already_set_up=bool(conns))
+    conn = current_connection()  # several businesses: the one shown last
+    if conn is not None:
+        state.connection_id = conn.id
+        state.country = conn.xero_country_code or None
+    return BridgeWizard(state, already_set_up=conn is not None)
 
 
 #: after the first page is painted, the other pages' modules are imported in the background

@@ -213,6 +213,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
         home_page.history.reject()
         _send_hours(driver, wizard, home_page)
         _bill_time(driver, wizard, home_page)
+        _several_businesses(driver, wizard, home_page, ctx, box)
         _dispose(driver, wizard)
     finally:
         ctx.close()
@@ -266,6 +267,34 @@ def _bill_time(driver: Driver, wizard: BridgeWizard, home_page) -> None:
     driver.pump(lambda: bool(history._invoice_rows) or history._invoices_failed, 30)
     driver.shot(history, "00c-history-billing", small=False)
     history.reject()
+
+
+def _several_businesses(driver: Driver, wizard: BridgeWizard, home_page, ctx, box) -> None:
+    """A second business (a bookkeeper's second client): the UK organisation with the Demo
+    Company's second QuickBooks Time account, connected as the headless commands do, read
+    once; then the home page that lists both, showing the first."""
+    from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero
+    from core.app.connections import demo_qbtime_key
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.services.fetch import fetch
+    from core.store.models import Connection
+
+    from .state import PageId
+
+    first = wizard.state.connection_id
+    uk = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"].endswith(" UK"))
+    ctx.opener = demo_consent_opener([uk])
+    with open(os.devnull, "w") as quiet:
+        out = Output(as_json=True, stream=quiet)
+        cmd_connect_qbtime(ctx, out, demo_qbtime_key(ctx))
+        cmd_connect_xero(ctx, out, uk, None)
+    fetch(ctx, Connection.get(Connection.xero_tenant_id == uk))
+    wizard.state.connection_id = first
+    wizard.restart()
+    driver.pump(lambda: wizard.currentId() == int(PageId.HOME))
+    driver.pump(lambda: len(home_page._businesses) == 2 and not home_page.busy, 30)
+    driver.pump(lambda: home_page._statuses is not None or home_page._statuses_failed, 30)
+    driver.shot(wizard, "00e-home-businesses")
 
 
 def _send_hours(driver: Driver, wizard: BridgeWizard, home_page) -> None:

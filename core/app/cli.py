@@ -14,7 +14,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from core.app.connections import active_connections, bind, connect_qbtime, pending_qbtime
+from core.app.connections import (
+    QBTimeCompany,
+    active_connection_for_tenant,
+    active_connections,
+    bind,
+    connect_qbtime,
+    pending_qbtime,
+)
 from core.engine.names import BIDI_CONTROLS
 from core.errors import BridgeError
 from core.i18n import N_, tr
@@ -85,35 +92,82 @@ class Output:
         return EXIT_ERROR
 
 
-def pick_connection(org: str | None) -> Connection | None:
-    """The connection named by ``org`` (tenant id or organisation name), or the only one."""
+def matching_connections(org: str | None) -> list[Connection]:
+    """The active pairs ``--org`` names: by tenant id, organisation name or QuickBooks Time
+    company name (case and surrounding spaces ignored); all of them without ``--org``."""
     conns = active_connections()
-    if org:
-        wanted = org.strip().casefold()
-        for conn in conns:
-            if wanted in (conn.xero_tenant_id.casefold(), conn.xero_tenant_name.casefold()):
-                return conn
-        return None
+    if not org:
+        return conns
+    wanted = org.strip().casefold()
+    by_id = [c for c in conns if c.xero_tenant_id.casefold() == wanted]
+    if by_id:
+        return by_id
+    return [
+        c
+        for c in conns
+        if wanted
+        in (c.xero_tenant_name.strip().casefold(), c.qbtime_company_name.strip().casefold())
+    ]
+
+
+def pick_connection(org: str | None) -> Connection | None:
+    """The one pair ``org`` names, or the only one; None when none or several match."""
+    conns = matching_connections(org)
     return conns[0] if len(conns) == 1 else None
 
 
+def pair_line(conn: Connection) -> str:
+    """One connected business, as the commands list it: both names and what --org takes."""
+    return tr(
+        '{org} ↔ QuickBooks Time "{company}" (--org {tenant})',
+        org=conn.xero_tenant_name,
+        company=conn.qbtime_company_name or "—",
+        tenant=conn.xero_tenant_id,
+    )
+
+
 def _no_connection(out: Output, org: str | None) -> int:
+    """Say why no single business was chosen (none, unknown, several) and which exist."""
     conns = active_connections()
-    if org or not conns:
-        text = (
-            tr('No connected organisation is named "{org}".', org=org)
-            if org
-            else tr("Nothing is connected yet. Run connect-qbtime, then connect-xero.")
+    matches = matching_connections(org) if org else conns
+    error = "NoConnection"
+    if not conns:
+        text = tr("Nothing is connected yet. Run connect-qbtime, then connect-xero.")
+    elif org and not matches:
+        text = tr('No connected business is named "{org}". Give --org one of these:', org=org)
+    elif org:
+        error = "AmbiguousConnection"
+        text = tr(
+            'Several connected businesses are named "{org}": give --org the tenant id of '
+            "one of these:",
+            org=org,
         )
     else:
-        names = ", ".join(c.xero_tenant_name for c in conns)
+        error = "AmbiguousConnection"
         text = tr(
-            "Several organisations are connected ({names}): choose one with --org.", names=names
+            "Several businesses are connected: choose one with --org (organisation name, "
+            "QuickBooks Time company or tenant id):"
         )
+    listed = matches if matches and org else conns
     if out.as_json:
-        out.result({"error": "NoConnection", "message": text})
+        out.result(
+            {
+                "error": error,
+                "message": text,
+                "connections": [
+                    {
+                        "organisation": c.xero_tenant_name,
+                        "tenant_id": c.xero_tenant_id,
+                        "qbtime_company": c.qbtime_company_name,
+                    }
+                    for c in listed
+                ],
+            }
+        )
     else:
         out.warn(text)
+        for conn in listed:
+            out.warn("  " + pair_line(conn))
     return EXIT_USAGE
 
 
@@ -163,6 +217,15 @@ def cmd_connect_xero(
             return EXIT_USAGE
     elif len(orgs) == 1:
         chosen = orgs[0]
+    if chosen is not None and company is None:
+        existing = active_connection_for_tenant(chosen["tenant_id"])
+        if existing is not None:  # signing in again for a business already connected
+            company = QBTimeCompany(
+                existing.qbtime_company_id,
+                existing.qbtime_company_name,
+                int(existing.qbtime_user_id or 0),
+                existing.qbtime_token_key or "",
+            )
     if chosen is None or company is None:
         if company is None:
             out.say(
@@ -224,11 +287,22 @@ def _iso(ts: float | None) -> str | None:
 
 
 def cmd_status(ctx: Any, out: Output) -> int:
-    manager = ctx.xero_tokens()
-    sign_in = manager.status()
-    token_set = manager.token_set() if sign_in == "connected" else None
+    """Each connected business (pair) with its own Xero sign-in and access key."""
+    sign_in_text = {
+        "connected": tr("signed in"),
+        "needs_reauth": tr("needs you to sign in again"),
+        "absent": tr("not signed in"),
+    }
     rows = []
+    states = []
+    expiries = []
     for conn in active_connections():
+        manager = ctx.xero_tokens_for(conn)
+        state = manager.status()
+        token_set = manager.token_set() if state == "connected" else None
+        states.append(state)
+        if token_set:
+            expiries.append(token_set.expires_at)
         remaining = Setting.get_value(f"xero_day_remaining:{conn.xero_tenant_id}")
         qbt_key_present = bool(conn.qbtime_token_key and ctx.tokens.get(conn.qbtime_token_key))
         rows.append(
@@ -239,34 +313,39 @@ def cmd_status(ctx: Any, out: Output) -> int:
                 "edition": conn.xero_version,
                 "qbtime_company": conn.qbtime_company_name,
                 "qbtime_access_key": "present" if qbt_key_present else "missing",
+                "xero_sign_in": state,
+                "xero_access_expires": _iso(token_set.expires_at) if token_set else None,
                 "xero_calls_left_today": remaining,
             }
         )
+    if not states:  # nothing connected: the sign-in of a business being connected, if any
+        manager = ctx.xero_tokens()
+        states.append(manager.status())
+        token_set = manager.token_set() if states[0] == "connected" else None
+        if token_set:
+            expiries.append(token_set.expires_at)
+    # One word for all: connected only when every business is.
+    sign_in = next((st for st in ("needs_reauth", "absent") if st in states), "connected")
     pending = pending_qbtime()
     payload = {
         "xero_sign_in": sign_in,
-        "xero_access_expires": _iso(token_set.expires_at) if token_set else None,
+        "xero_access_expires": _iso(min(expiries)) if expiries else None,
         "connections": rows,
         "pending_qbtime_company": pending.company_name if pending else None,
     }
-    sign_in_text = {
-        "connected": tr("signed in"),
-        "needs_reauth": tr("needs you to sign in again"),
-        "absent": tr("not signed in"),
-    }[sign_in]
-    out.say(
-        tr("Xero: {state}.", state=sign_in_text)
-        + (
-            " "
-            + tr(
-                "Access renews automatically (current one valid until {when}).",
-                when=payload["xero_access_expires"],
-            )
-            if token_set
-            else ""
-        )
-    )
     if not rows:
+        out.say(
+            tr("Xero: {state}.", state=sign_in_text[sign_in])
+            + (
+                " "
+                + tr(
+                    "Access renews automatically (current one valid until {when}).",
+                    when=payload["xero_access_expires"],
+                )
+                if expiries
+                else ""
+            )
+        )
         out.say(tr("No organisation is connected yet."))
     for row in rows:
         left = row["xero_calls_left_today"]
@@ -279,6 +358,19 @@ def cmd_status(ctx: Any, out: Output) -> int:
                 company=row["qbtime_company"],
                 key=tr("present") if row["qbtime_access_key"] == "present" else tr("missing"),
                 left=left if left is not None else tr("unknown"),
+            )
+        )
+        out.say(
+            "  "
+            + tr("Xero: {state}.", state=sign_in_text[row["xero_sign_in"]])
+            + (
+                " "
+                + tr(
+                    "Access renews automatically (current one valid until {when}).",
+                    when=row["xero_access_expires"],
+                )
+                if row["xero_access_expires"]
+                else ""
             )
         )
     out.result(payload)

@@ -1,6 +1,7 @@
 """Which existing connections stand in the way of a new one, and how the wizard clears them.
 
-The rule itself (one Xero organisation ↔ one QuickBooks Time company) lives in
+Several businesses (pairs) may be connected side by side; the rule itself (one Xero
+organisation ↔ one QuickBooks Time company, each in one pair only) lives in
 :func:`core.app.connections.bind`; these helpers only answer the wizard's questions *before* and
 *after* it refuses, so that pages can name the connection to disconnect (the way out).
 """
@@ -14,11 +15,6 @@ from core.app.connections import QBTimeCompany, active_connections, disconnect
 if TYPE_CHECKING:
     from core.app.context import AppContext
     from core.store.models import Connection
-
-
-def connections_with_other_company(company_id: str) -> list[Connection]:
-    """Active connections bound to a QuickBooks Time company other than ``company_id``."""
-    return [c for c in active_connections() if c.qbtime_company_id != company_id]
 
 
 def blocking_connections(tenant_id: str, company_id: str) -> list[Connection]:

@@ -4,6 +4,12 @@ The wizard's order is QuickBooks Time first (the access key is checked and kept 
 keyring as a *pending* company), then Xero sign-in, then the organisation: :func:`bind`
 joins them into one :class:`~core.store.models.Connection`, refusing a second partner on either
 side. Disconnecting is deliberate and leaves the import history in place.
+
+Several businesses (a bookkeeper's clients) live side by side: each pair is one
+``Connection``, and its secrets sit in keyring entries of its own, named by the pair's id
+(``core.store.secrets.pair_xero_key`` / ``pair_qbtime_key``). The sign-in and the key checked
+while connecting wait under the shared "in progress" keys until :func:`bind` moves them to the
+new pair; :func:`adopt_pair_secrets` moves the entries of a pair made before that rule.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from core.store.models import (
     Setting,
     db,
 )
-from core.store.secrets import qbtime_token_key
+from core.store.secrets import XERO_SIGNIN_KEY, pair_qbtime_key, pair_xero_key, qbtime_token_key
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -27,6 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PENDING_QBTIME = "pending_qbtime_company"
+#: the id of the business (pair) the app shows: the one chosen last on the home page, or the
+#: one just connected (core.app.businesses.current_connection)
+CURRENT_SETTING = "current_connection"
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,17 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
     return company
 
 
+def demo_qbtime_key(ctx: AppContext) -> str:
+    """The Demo Company's QuickBooks Time key for the next business: the first of its
+    accounts that no connected business uses yet (the first one when all are used)."""
+    sandbox = ctx.sandbox
+    if sandbox is None:
+        return ""
+    keys = list(getattr(sandbox, "qbtime_tokens", None) or [sandbox.qbtime_token])
+    used = {ctx.tokens.get(c.qbtime_token_key) for c in active_connections() if c.qbtime_token_key}
+    return next((k for k in keys if k and k not in used), keys[0])
+
+
 def pending_qbtime() -> QBTimeCompany | None:
     data = Setting.get_value(PENDING_QBTIME)
     if not data:
@@ -88,6 +108,80 @@ def active_connections() -> list[Connection]:
 
 def connection_for_tenant(tenant_id: str) -> Connection | None:
     return Connection.get_or_none(Connection.xero_tenant_id == tenant_id)
+
+
+def active_connection_for_tenant(tenant_id: str) -> Connection | None:
+    """The active pair holding this Xero organisation, if any."""
+    return (
+        Connection.select()
+        .where((Connection.xero_tenant_id == tenant_id) & (Connection.status != "disconnected"))
+        .first()
+    )
+
+
+def remember_current(connection_id: int) -> None:
+    """This business is the one shown now: the app opens on it next time."""
+    Setting.set_value(CURRENT_SETTING, int(connection_id))
+
+
+def adopt_pair_secrets(ctx: AppContext) -> int:
+    """Give every active pair keyring entries named by its id; returns how many moved.
+
+    A pair bound before several businesses were possible names the shared sign-in key
+    (``xero:signin``) and its company's key (``qbtime:<company>``). Their values are copied
+    to the pair's own keys, the database then names the new keys, and the old entries go
+    once no active pair names them any more. Idempotent, and safe to run again after a
+    crash at any step. Touches the keyring only when a pair still names an old key.
+    """
+    stale = [
+        c
+        for c in active_connections()
+        if c.xero_grant_key != pair_xero_key(c.id) or c.qbtime_token_key != pair_qbtime_key(c.id)
+    ]
+    if not stale:
+        return 0
+    moved: list[tuple[Connection, str | None, str | None]] = []
+    for conn in stale:
+        new_x, new_q = pair_xero_key(conn.id), pair_qbtime_key(conn.id)
+        for old, new in ((conn.xero_grant_key, new_x), (conn.qbtime_token_key, new_q)):
+            if old and old != new:
+                value = ctx.tokens.get(old)
+                if value is not None and ctx.tokens.get(new) is None:
+                    ctx.tokens.set(new, value)
+        moved.append((conn, conn.xero_grant_key, conn.qbtime_token_key))
+        with db.atomic():
+            conn.xero_grant_key = new_x
+            conn.qbtime_token_key = new_q
+            conn.save()
+    still_named = {
+        key for c in active_connections() for key in (c.xero_grant_key, c.qbtime_token_key) if key
+    }
+    for _conn, old_x, old_q in moved:
+        for old in (old_x, old_q):
+            if old and old not in still_named:
+                ctx.tokens.delete(old)
+                if old == XERO_SIGNIN_KEY:
+                    ctx.forget_xero_tokens(old)
+    log.info("Keyring entries of %d pair(s) now named by the pair", len(moved))
+    return len(moved)
+
+
+def keep_sign_in(ctx: AppContext, tokens: Any, connection_id: int | None = None) -> str:
+    """Keep the token set of a new Xero sign-in; returns the keyring key it went to.
+
+    For a business being connected (``connection_id`` None) it waits under the sign-in key
+    until :func:`bind`; for a business already connected (signing in again to add a
+    permission) it replaces that pair's own entry, so no other pair's sign-in is touched.
+    """
+    key = XERO_SIGNIN_KEY
+    if connection_id is not None:
+        conn = Connection.get_by_id(connection_id)
+        key = pair_xero_key(conn.id)
+        if conn.xero_grant_key != key:
+            conn.xero_grant_key = key
+            conn.save()
+    ctx.xero_tokens(key).save(tokens)
+    return key
 
 
 def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) -> Connection:
@@ -127,14 +221,37 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         conn.xero_tenant_name = organisation.get("tenant_name", "")
         conn.xero_country_code = organisation.get("country_code", "")
         conn.xero_version = organisation.get("version", "")
-        conn.xero_grant_key = "xero:signin"
         conn.qbtime_company_id = company.company_id
         conn.qbtime_company_name = company.company_name
         conn.qbtime_user_id = company.user_id
-        conn.qbtime_token_key = company.token_key
         conn.status = "active"
+        conn.save()  # a new pair gets its id here: its keyring entries are named by it
+        # This pair's own entries: the sign-in just made and the key just checked (when
+        # binding the same pair again without them, it keeps the ones it had).
+        signin = XERO_SIGNIN_KEY
+        moves = [
+            (old, new)
+            for old, new in (
+                (signin, pair_xero_key(conn.id)),
+                (company.token_key, pair_qbtime_key(conn.id)),
+            )
+            if ctx.tokens.get(old) is not None
+        ]
+        for old, new in moves:
+            value = ctx.tokens.get(old)
+            if value is not None and old != new:
+                ctx.tokens.set(new, value)
+        conn.xero_grant_key = pair_xero_key(conn.id)
+        conn.qbtime_token_key = pair_qbtime_key(conn.id)
         conn.save()
         Setting.delete().where(Setting.key == PENDING_QBTIME).execute()
+        remember_current(conn.id)  # the business just connected is the one worked on
+    # Only now that the pair names its own entries: the waiting ones go (a crash before this
+    # leaves copies, which the next bind or sign-in replaces).
+    for old, new in moves:
+        if old != new:
+            ctx.tokens.delete(old)
+    ctx.forget_xero_tokens(signin)
     log.info(
         "Bound Xero organisation %r to QuickBooks Time company %r",
         conn.xero_tenant_name,
@@ -146,15 +263,25 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
 def disconnect(ctx: AppContext, conn: Connection, *, revoke_xero: bool = True) -> list[str]:
     """Forget both sign-ins of this connection; keep its import history. Returns problems.
 
-    The Xero sign-in is revoked only when no other active connection still uses it.
+    The Xero sign-in is revoked at Xero only when no other active connection remains: Xero
+    revokes a whole grant (every organisation the user allowed, so possibly another pair's)
+    when one of its refresh tokens is revoked. Otherwise only this pair's entry is forgotten.
     """
     problems: list[str] = []
     others = [c for c in active_connections() if c.id != conn.id]
+    manager = ctx.xero_tokens_for(conn)
+    shared = any(c.xero_grant_key == conn.xero_grant_key for c in others)
     if revoke_xero and not others:
         try:
-            ctx.xero_tokens().revoke()
+            manager.revoke()
         except BridgeError as exc:
             problems.append(exc.user_message())
+    elif conn.xero_grant_key and not shared:
+        try:
+            ctx.tokens.delete(conn.xero_grant_key)
+        except BridgeError as exc:
+            problems.append(exc.user_message())
+        ctx.forget_xero_tokens(conn.xero_grant_key)
     if conn.qbtime_token_key:
         try:
             ctx.tokens.delete(conn.qbtime_token_key)

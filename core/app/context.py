@@ -30,7 +30,7 @@ from core.services.http import (
 )
 from core.store.db import LOCK_FILE, InstanceLock, close_database, open_app_database
 from core.store.paths import AppPaths
-from core.store.secrets import TokenStore
+from core.store.secrets import XERO_SIGNIN_KEY, TokenStore
 from core.store.settings import XeroAppSettings, load_xero_settings
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QBTIME_API_BASE = "https://rest.tsheets.com/api/v1"
-#: One Xero sign-in per installation; it may cover several organisations.
-XERO_SIGNIN_KEY = "xero:signin"
 
 
 class DemoCompany(Protocol):
@@ -56,6 +54,9 @@ class DemoCompany(Protocol):
 
     @property
     def qbtime_token(self) -> str: ...
+
+    @property
+    def qbtime_tokens(self) -> list[str]: ...
 
     def stop(self) -> None: ...
 
@@ -77,7 +78,7 @@ class AppContext:
     #: stalled answers (``FaultPlan.stall_s``) without waiting 30 s each time.
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     _lock: InstanceLock | None = field(default=None, repr=False)
-    _token_manager: XeroTokenManager | None = field(default=None, repr=False)
+    _token_managers: dict[str, XeroTokenManager] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # ------------------------------------------------------------------ creation
@@ -124,6 +125,19 @@ class AppContext:
         if self._lock is None:
             self._lock = InstanceLock(self.paths.data / LOCK_FILE).acquire()
         open_app_database(self.paths)  # + lost-history check, storage errors, daily backup
+        self._adopt_pair_secrets()
+
+    def _adopt_pair_secrets(self) -> None:
+        """A pair made before several businesses were possible: its keyring entries get the
+        pair's own names (no keyring access otherwise). A locked keyring only postpones it:
+        the old names keep working meanwhile."""
+        from core.app.connections import adopt_pair_secrets
+        from core.errors import BridgeError
+
+        try:
+            adopt_pair_secrets(self)
+        except BridgeError as exc:
+            log.warning("Keyring entries not renamed yet: %s", exc)
 
     def close(self) -> None:
         close_database()
@@ -135,19 +149,40 @@ class AppContext:
             self.sandbox = None
 
     # ------------------------------------------------------------------ Xero
-    def xero_tokens(self) -> XeroTokenManager:
+    def xero_tokens(self, key: str | None = None) -> XeroTokenManager:
+        """The Xero token set under ``key``; by default the sign-in being connected."""
+        key = key or XERO_SIGNIN_KEY
         with self._guard:
-            if self._token_manager is None:
-                self._token_manager = XeroTokenManager(
-                    self.xero_settings, self.tokens, XERO_SIGNIN_KEY
-                )
-            return self._token_manager
+            manager = self._token_managers.get(key)
+            if manager is None:
+                from core.services.auth.xero_oauth import XeroTokenManager
+
+                manager = XeroTokenManager(self.xero_settings, self.tokens, key)
+                self._token_managers[key] = manager
+            return manager
+
+    def xero_tokens_for(self, conn: Any) -> XeroTokenManager:
+        """The Xero token set of one pair (business)."""
+        return self.xero_tokens(getattr(conn, "xero_grant_key", None))
+
+    def forget_xero_tokens(self, key: str) -> None:
+        """Drop what is held in memory for ``key`` (its keyring entry moved or went)."""
+        with self._guard:
+            self._token_managers.pop(key, None)
+
+    def xero_key_for_tenant(self, tenant_id: str) -> str:
+        """The keyring key whose sign-in reaches this organisation: its pair's, or the
+        sign-in being connected when no active pair holds it yet."""
+        from core.app.connections import active_connection_for_tenant
+
+        conn = active_connection_for_tenant(tenant_id)
+        return (conn.xero_grant_key if conn is not None else None) or XERO_SIGNIN_KEY
 
     def xero_sign_in(self) -> XeroSignIn:
         return XeroSignIn(self.xero_settings, opener=self.opener, language=current_language())
 
-    def _xero_session(self, limiter_key: str | None) -> ServiceSession:
-        manager = self.xero_tokens()
+    def _xero_session(self, limiter_key: str | None, grant_key: str | None) -> ServiceSession:
+        manager = self.xero_tokens(grant_key)
         # Per thread: reads run in parallel (core.services.fetch), and a 401 must name the token *this*
         # call sent, so that one refresh by another thread is reused rather than repeated.
         last = threading.local()
@@ -178,16 +213,20 @@ class AppContext:
             timeout=self.timeout,
         )
 
-    def xero_connections(self) -> list[dict[str, Any]]:
+    def xero_connections(self, grant_key: str | None = None) -> list[dict[str, Any]]:
+        """The organisations a sign-in covers (by default the one being connected)."""
         from core.services.xero.client import XeroClient
 
-        with self._xero_session(None) as session:
+        with self._xero_session(None, grant_key) as session:
             return XeroClient.connections(session)
 
-    def xero_client(self, tenant_id: str) -> XeroClient:
+    def xero_client(self, tenant_id: str, grant_key: str | None = None) -> XeroClient:
+        """A client for one organisation, signed in with its pair's sign-in (``grant_key``
+        when given: :meth:`xero_key_for_tenant` otherwise)."""
         from core.services.xero.client import XeroClient
 
-        return XeroClient(self._xero_session(tenant_id), tenant_id)
+        key = grant_key or self.xero_key_for_tenant(tenant_id)
+        return XeroClient(self._xero_session(tenant_id, key), tenant_id)
 
     def xero_day_remaining(self, tenant_id: str) -> int | None:
         limiter = self.limiters.get(f"xero:{tenant_id}")

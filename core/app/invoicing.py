@@ -464,7 +464,7 @@ def check_scopes(ctx: AppContext, conn: Connection) -> None:
     from core.services.auth.xero_oauth import require_invoice_scopes
 
     turn_invoicing_on()
-    require_invoice_scopes(ctx.xero_tokens().token_set(), ctx.xero_settings.scopes_legacy)
+    require_invoice_scopes(ctx.xero_tokens_for(conn).token_set(), ctx.xero_settings.scopes_legacy)
 
 
 # ---------------------------------------------------------------------------- preview

@@ -262,7 +262,7 @@ def preview_hours(
     """Read both sides and plan the export of the pay period holding ``period`` (default:
     the last period that has ended). Nothing is written."""
     api = _require(conn)
-    require_payroll_export_scopes(ctx.xero_tokens().token_set())
+    require_payroll_export_scopes(ctx.xero_tokens_for(conn).token_set())
     report = progress or (lambda _e: None)
     xero = ctx.xero_client(conn.xero_tenant_id)
     qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn))

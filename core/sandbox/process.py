@@ -156,6 +156,11 @@ class DemoCompanyProcess:
     def qbtime_token(self) -> str:
         return str(self.info.get("qbtime_token", ""))
 
+    @property
+    def qbtime_tokens(self) -> list[str]:
+        """The keys of every QuickBooks Time account of the Demo Company."""
+        return [str(t) for t in self.info.get("qbtime_tokens") or [self.qbtime_token]]
+
     def describe(self) -> dict[str, Any]:
         return dict(self.info)
 

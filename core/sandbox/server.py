@@ -8,9 +8,11 @@ child process for the wizard.
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -21,12 +23,46 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from core.resources import resource
-from core.sandbox.common import Clock, CompanyStore, FaultMiddleware, FaultPlan, SimServer
-from core.sandbox.qbtime import QBTimeConfig, QBTimeSimulator, qbtime_error_response
+from core.sandbox.common import (
+    COMPANY_FILE,
+    Clock,
+    CompanyStore,
+    FaultMiddleware,
+    FaultPlan,
+    SimServer,
+)
+from core.sandbox.qbtime import (
+    QBTimeConfig,
+    QBTimeSimulator,
+    blank_qbtime_state,
+    qbtime_error_response,
+)
 from core.sandbox.xero import XeroSimulator
 from core.sandbox.xero_config import XeroConfig
 
 DEMO_COMPANY_FILE = resource("demo", "company.json")
+
+#: The Demo Company's second QuickBooks Time account, for a second business in one install (a
+#: bookkeeper's clients: one Xero organisation ↔ one QuickBooks Time account each). It is a new
+#: sign-up (only its administrator and the default time-off codes), reached with its own key at
+#: the same address, as every QuickBooks Time account is. Its state lives in this subfolder.
+SECOND_ACCOUNT_DIR = "second-qbtime-account"
+SECOND_ACCOUNT = {"company_name": "Maison Verdure UK", "client_url": "maisonverdureuk"}
+
+
+def second_account_store(store: CompanyStore, clock: Clock) -> CompanyStore:
+    """The second account's data: remembered in the state folder, else a new sign-up."""
+    sdir = store.state_dir / SECOND_ACCOUNT_DIR if store.state_dir else None
+    if sdir is not None and (sdir / COMPANY_FILE).exists():
+        return CompanyStore.load(None, sdir)
+    token = "S.2__" + secrets.token_hex(20)
+    state = blank_qbtime_state(
+        token,
+        clock.now(),
+        company_name=SECOND_ACCOUNT["company_name"],
+        client_url=SECOND_ACCOUNT["client_url"],
+    )
+    return CompanyStore.from_dict({"qbtime": state}, sdir)
 
 
 @dataclass
@@ -45,6 +81,8 @@ class Sandbox:
     def __post_init__(self) -> None:
         self.xero = XeroSimulator(self.store, self.clock, self.xero_faults, self.xero_config)
         self.qbtime = QBTimeSimulator(self.store, self.clock, self.qbtime_config)
+        self.second_store = second_account_store(self.store, self.clock)
+        self.qbtime_second = QBTimeSimulator(self.second_store, self.clock, self.qbtime_config)
         qbt_app = FaultMiddleware(self._qbtime_wsgi, self.qbtime_faults, qbtime_error_response)
         self._servers = [
             SimServer(self.xero.app, self.xero_port),
@@ -52,7 +90,17 @@ class Sandbox:
         ]
 
     def _qbtime_wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
-        return self.qbtime.handle(Request(environ))(environ, start_response)
+        request = Request(environ)
+        return self._qbtime_for(request).handle(request)(environ, start_response)
+
+    def _qbtime_for(self, request: Request) -> QBTimeSimulator:
+        """The account the request's key opens (the first one answers anything else, with
+        its usual 401 for a wrong key)."""
+        _scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+        second = str(self.second_store.qbtime.get("token") or "")
+        if second and hmac.compare_digest(token.strip().encode(), second.encode()):
+            return self.qbtime_second
+        return self.qbtime
 
     @classmethod
     def open(
@@ -90,12 +138,18 @@ class Sandbox:
     def qbtime_token(self) -> str:
         return str(self.store.qbtime.get("token", ""))
 
+    @property
+    def qbtime_tokens(self) -> list[str]:
+        """The keys of every QuickBooks Time account of the Demo Company, the first first."""
+        return [self.qbtime_token, str(self.second_store.qbtime.get("token", ""))]
+
     def describe(self) -> dict[str, Any]:
         """What a client needs to reach the Demo Company (printed by ``python -m core.sandbox``)."""
         return {
             "xero_base": self.xero_base,
             "qbtime_base": self.qbtime_base,
             "qbtime_token": self.qbtime_token,
+            "qbtime_tokens": self.qbtime_tokens,
             "xero_client_id": self.xero_config.client_id,
             "redirect_uris": list(self.xero_config.redirect_uris),
         }

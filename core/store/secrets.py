@@ -17,6 +17,14 @@ Keys (the keyring "username"; the service is always ``SERVICE``):
   (see ``xero_grant_key``)
 * ``qbtime:<company id>`` -> the QB Time API access token, a plain string (see ``qbtime_token_key``)
 
+Those two are where a sign-in and a checked key wait while a business is being connected. Once
+a Xero organisation and a QuickBooks Time company are bound into a pair (a ``Connection``),
+its secrets move to keys of their own, named by the pair's id, so several businesses never
+share an entry (and never a refresh token, which Xero rotates at each use):
+
+* ``xero:pair-<connection id>`` -> that pair's Xero token set (see ``pair_xero_key``)
+* ``qbtime:pair-<connection id>`` -> that pair's QB Time access token (see ``pair_qbtime_key``)
+
 The database stores only these key names (``Connection.xero_grant_key`` / ``qbtime_token_key``).
 
 Windows' Credential Locker caps one secret at 2,560 bytes of UTF-16 (1,280 characters); a Xero
@@ -75,6 +83,21 @@ def xero_grant_key(grant_id: str) -> str:
 def qbtime_token_key(company_id: str) -> str:
     """Keyring key of the QB Time API access token of one QB Time company."""
     return f"qbtime:{company_id}"
+
+
+#: Where a Xero sign-in waits while a business is being connected (it may cover several
+#: organisations); binding it to a QuickBooks Time company moves it to the pair's own key.
+XERO_SIGNIN_KEY = "xero:signin"
+
+
+def pair_xero_key(connection_id: int) -> str:
+    """Keyring key of the Xero token set of one pair (one business: organisation ↔ company)."""
+    return f"xero:pair-{int(connection_id)}"
+
+
+def pair_qbtime_key(connection_id: int) -> str:
+    """Keyring key of the QB Time access token of one pair."""
+    return f"qbtime:pair-{int(connection_id)}"
 
 
 def _qualname(cls: type) -> str:

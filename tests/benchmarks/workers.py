@@ -127,8 +127,8 @@ def sdk_contacts(args: list[str]) -> None:
     ep = _endpoints(args)
     trace = len(args) > 4 and args[4] == "trace"
     with tempfile.TemporaryDirectory() as home:
-        ctx, _conn = connect(ep, home=Path(home))
-        token = ctx.xero_tokens().access_token()
+        ctx, conn = connect(ep, home=Path(home))
+        token = ctx.xero_tokens_for(conn).access_token()
         ctx.close()
     from xero_python.accounting import AccountingApi
     from xero_python.api_client import ApiClient, Configuration

@@ -29,8 +29,8 @@ from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 
 
-def _sdk(ctx):
-    tokens = ctx.xero_tokens().token_set()
+def _sdk(ctx, conn):
+    tokens = ctx.xero_tokens_for(conn).token_set()
     token = {
         "access_token": tokens.access_token,
         "refresh_token": tokens.refresh_token,
@@ -64,7 +64,7 @@ def test_sdk_reads_back_every_invoice_the_simulator_holds(demo_ctx):  # noqa: F8
     held = org_of(ctx, conn)["Invoices"]
     ids = [i["InvoiceID"] for i in held]
 
-    sdk, token = _sdk(ctx)
+    sdk, token = _sdk(ctx, conn)
     read = sdk.get_invoices(tenant, i_ds=ids, page=1).invoices
     assert sorted(str(i.invoice_id) for i in read) == sorted(ids)
     by_id = {str(i.invoice_id): i for i in read}

@@ -89,11 +89,15 @@ def test_connect_status_fetch_disconnect_against_the_demo_company(run, memory_ke
     assert out["connections"] == [] and out["xero_sign_in"] == "absent"
 
 
-def test_one_qbtime_account_per_organisation(run):
+def test_one_qbtime_account_per_organisation(run, monkeypatch):
+    import io
+
     run("connect-qbtime")
     assert run("connect-xero", "--org", AU)[0] == 0
-    # The same QuickBooks Time company offered to another organisation is refused.
-    run("connect-qbtime")
+    # The same QuickBooks Time company offered to another organisation is refused (its key
+    # is the first pair's own keyring entry now).
+    monkeypatch.setattr("sys.stdin", io.StringIO(run.store.get("qbtime:pair-1") + "\n"))
+    assert run("connect-qbtime", "--token-stdin")[0] == 0
     code, out = run("connect-xero", "--org", "Maison Verdure UK")
     assert code == 1 and out["error"] == "AccountAlreadyBound"
     assert "disconnect" in out["message"]

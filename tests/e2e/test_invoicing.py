@@ -451,7 +451,7 @@ def test_an_app_registered_before_march_2026_asks_for_accounting_transactions(de
     ctx.xero_settings = dataclasses.replace(ctx.xero_settings, scopes_legacy=True)
     turn_invoicing_on()
     cmd_connect_xero(ctx, QUIET, None, None)
-    granted = ctx.xero_tokens().token_set().scopes
+    granted = ctx.xero_tokens_for(conn).token_set().scopes  # signed in again: its own
     assert "accounting.transactions" in granted and "accounting.invoices" not in granted
     start, end = hours_range(ctx)
     assert bill_time(ctx, conn, start=start, end=end).as_json()["invoices"]["created"] > 0

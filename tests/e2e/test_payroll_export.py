@@ -517,7 +517,7 @@ def test_a_connection_made_before_payroll_export_is_asked_to_sign_in_again(au):
     from core.services.auth.xero_oauth import TokenSet
 
     ctx, conn = au
-    manager = ctx.xero_tokens()
+    manager = ctx.xero_tokens_for(conn)
     tokens = manager.token_set()
     old_scope = " ".join(
         s for s in tokens.scope.split() if s not in ("payroll.timesheets", "payroll.employees")

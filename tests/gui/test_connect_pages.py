@@ -161,17 +161,19 @@ def test_missing_permission_and_no_network_are_explained(demo_env, host, qtbot):
     assert qb.key_edit.text() == box.qbtime_token and not qb.isComplete()
 
 
-def test_a_second_qbtime_company_is_refused_with_the_way_out(
-    demo_env, host, qtbot, memory_keyring, monkeypatch
-):
-    ctx, box, tenants = demo_env
-    ctx.tokens.set("qbtime:other-co", "S.4__other-key")
+def test_a_second_qbtime_company_is_another_business(demo_env, host, qtbot, memory_keyring):
+    """Several businesses live side by side: a key of another QuickBooks Time company is
+    accepted (the rule "one organisation ↔ one account" is kept when binding), and the
+    business already connected stays as it is."""
+    ctx, _box, tenants = demo_env
+    ctx.tokens.set("qbtime:pair-1", "S.4__other-key")
     other = Connection.create(
         xero_tenant_id=tenants["UK"],
         xero_tenant_name="Maison Verdure UK",
         qbtime_company_id="other-co",
         qbtime_company_name="Other Time Co",
-        qbtime_token_key="qbtime:other-co",
+        qbtime_token_key="qbtime:pair-1",
+        xero_grant_key="xero:pair-1",
         status="active",
     )
     state = WizardState(ctx, country="AU")
@@ -180,26 +182,10 @@ def test_a_second_qbtime_company_is_refused_with_the_way_out(
     _press(qtbot, qb.demo_note.button)
     _press(qtbot, qb.check_button)
     _idle(qtbot, qb)
-    text = qb.banner.label.text()
-    assert "Maison Verdure UK" in text and "Other Time Co" in text and COMPANY in text
-    assert not qb.isComplete() and state.qbtime_company is None
-    assert qb.banner.button.text() == "Disconnect the other…" and qb.banner.button.isVisible()
-
-    asked = []
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No
-    )
-    _press(qtbot, qb.banner.button)
-    assert asked and Connection.get_by_id(other.id).status == "active"  # "No" changes nothing
-
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    _press(qtbot, qb.banner.button)
-    _idle(qtbot, qb)
-    assert Connection.get_by_id(other.id).status == "disconnected"
-    assert "S.4__other-key" not in memory_keyring.store.values()  # its key is forgotten
-    assert box.qbtime_token in memory_keyring.store.values()  # ours is kept
     assert qb.isComplete() and state.qbtime_company.company_name == COMPANY
-    assert "Connected to QuickBooks Time" in qb.banner.label.text()
+    assert qb.banner.label.text() == f"Connected to QuickBooks Time: {COMPANY}."
+    assert Connection.get_by_id(other.id).status == "active"
+    assert memory_keyring.store[("XeroQBTimeBridge", "qbtime:pair-1")] == "S.4__other-key"
 
 
 def test_editing_the_key_after_a_check_requires_a_new_check(demo_env, host, qtbot):
@@ -302,8 +288,9 @@ def test_closed_browser_tab_times_out_and_busy_ports_are_explained(
     assert page.isComplete()
 
 
-def test_an_earlier_sign_in_is_recognised(connected_env, host, qtbot):
-    ctx, _box, _tenants, _conn = connected_env
+def test_an_earlier_sign_in_is_recognised(demo_env, host, qtbot):
+    ctx, _box, _tenants = demo_env
+    sign_in_to_xero(ctx, None, lambda _url: None)  # then the app closed before binding
     state = WizardState(ctx, country="AU")
     wiz = host(state, {PageId.XERO_CONNECT: XeroConnectPage})
     page = wiz.pages[PageId.XERO_CONNECT]
@@ -311,6 +298,20 @@ def test_an_earlier_sign_in_is_recognised(connected_env, host, qtbot):
     assert page.isComplete() and "already signed in" in page.banner.label.text()
     assert page.connect_button.text() == "&Sign in again"
     assert [o["tenantName"] for o in state.organisations] == ["Maison Verdure Australia"]
+
+
+def test_another_business_signs_in_on_its_own(connected_env, host, qtbot, memory_keyring):
+    """A business already connected keeps its sign-in to itself (its own keyring entry): the
+    next business signs in again, so no two businesses share a Xero refresh token."""
+    ctx, _box, _tenants, conn = connected_env
+    state = WizardState(ctx, country="AU")
+    wiz = host(state, {PageId.XERO_CONNECT: XeroConnectPage})
+    page = wiz.pages[PageId.XERO_CONNECT]
+    _idle(qtbot, page)
+    assert not page.isComplete() and page.banner.isHidden()
+    assert page.connect_button.text() == "&Connect to Xero"
+    assert not _xero_signed_in(memory_keyring)
+    assert ctx.xero_tokens_for(conn).status() == "connected"
 
 
 # ---------------------------------------------------------------------------- organisation

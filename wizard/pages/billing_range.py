@@ -296,7 +296,10 @@ class BillingRangePage(BasePage):
         """The Xero sign-in in the browser (as on the connection page), then the preview."""
         self.banner.clear()
         self.sign_in.start(
-            self._version, on_done=lambda _orgs: self.preview(), on_error=self._signed_in_failed
+            self._version,
+            on_done=lambda _orgs: self.preview(),
+            on_error=self._signed_in_failed,
+            connection_id=self.state.connection_id,
         )
 
     def _signed_in_failed(self, exc: Any) -> None:

@@ -1,7 +1,10 @@
 """Page 0 — Home ("Import again"): the start page once the app is set up.
 
-Shows the connection, the last import and what changed in Xero since the last check (a
-fetch in a worker, on entering). The wizard's Next button is this page's main action,
+Shows the connection, the last import, what changed in Xero since the last check (a
+fetch in a worker, on entering) and how many records need a decision in the review. With
+several businesses (a bookkeeper's clients: one Xero organisation ↔ one QuickBooks Time
+account each) it lists them all with their state (core.app.businesses, read in a worker);
+choosing one shows it, and "Add another business" runs the wizard for a new pair. The wizard's Next button is this page's main action,
 "Import again": it plans from the local snapshots, then goes to the review of conflicts
 when some wait for a decision, else to the preview. Offline, everything but the fetch
 still works (the review and the options need no network).
@@ -13,14 +16,28 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QVBoxLayout, QWizard
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
 
 from ..state import PageId
-from ..widgets import ask, heading, paragraph
+from ..widgets import ask, cell, heading, paragraph, read_only_table
 from ..words import (
     changes_text,
     count_text,
+    decisions_text,
     outcome_lines,
     records_text,
     run_status_words,
@@ -30,6 +47,7 @@ from ..words import (
 from .base import BasePage
 
 if TYPE_CHECKING:
+    from core.app.businesses import BusinessState
     from core.app.context import AppContext
     from core.engine.plan import ImportOptions, ImportPlan
 
@@ -97,11 +115,29 @@ def plan_again(connection_id: int) -> tuple[ImportOptions, ImportPlan]:
     return options, plan
 
 
-def disconnect_task(ctx: AppContext, connection_id: int) -> list[str]:
+def disconnect_task(ctx: AppContext, connection_id: int) -> tuple[list[str], int | None]:
+    """Disconnect one business; the problems, and the business to show next (None: none
+    is left)."""
+    from core.app.businesses import current_connection
     from core.app.connections import disconnect
     from core.store.models import Connection
 
-    return disconnect(ctx, Connection.get_by_id(connection_id))
+    problems = disconnect(ctx, Connection.get_by_id(connection_id))
+    left = current_connection()
+    return problems, (int(left.id) if left is not None else None)
+
+
+def businesses_task() -> list[BusinessState]:
+    """Every connected business with its state (reads and plans: a worker)."""
+    from core.app.businesses import business_states
+
+    return business_states()
+
+
+def remember_task(connection_id: int) -> None:
+    from core.app.businesses import remember_current
+
+    remember_current(connection_id)
 
 
 def xero_kind_name(kind: str) -> str:
@@ -157,44 +193,81 @@ def change_lines(changes: dict[str, dict[str, int]]) -> list[str]:
 
 class HomePage(BasePage):
     def build(self) -> None:
+        self._build_businesses()
+        top = QHBoxLayout()
         self.connection_label = paragraph(parent=self)
-        self.body.addWidget(self.connection_label)
-        self.last_heading = heading(parent=self)
-        self.last_label = paragraph(parent=self)
-        self.body.addWidget(self.last_heading)
-        self.body.addWidget(self.last_label)
-        self.changes_heading = heading(parent=self)
-        self.changes_label = paragraph(parent=self)
-        self.body.addWidget(self.changes_heading)
-        self.body.addWidget(self.changes_label)
+        self.add_button = QPushButton(self)
+        self.add_button.setMinimumHeight(34)
+        self.add_button.clicked.connect(self.add_business)
+        top.addWidget(self.connection_label, 1)
+        top.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.body.addLayout(top)
+        # The shown business's details scroll when the window is small (800×600 with several
+        # businesses listed above): the buttons below always stay in sight.
+        self.details = QWidget(self)
+        self.details_layout = QVBoxLayout(self.details)
+        self.details_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.details)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.viewport().setAutoFillBackground(False)
+        self.details.setAutoFillBackground(False)
+        self.details_scroll = scroll
+        self.body.addWidget(scroll, 1)
+        self.last_heading = heading(parent=self.details)
+        self.last_label = paragraph(parent=self.details)
+        self.details_layout.addWidget(self.last_heading)
+        self.details_layout.addWidget(self.last_label)
+        self.changes_heading = heading(parent=self.details)
+        self.changes_label = paragraph(parent=self.details)
+        self.details_layout.addWidget(self.changes_heading)
+        self.details_layout.addWidget(self.changes_label)
+        # What waits for a decision, and the button that goes there.
+        waiting = QHBoxLayout()
+        waiting.setContentsMargins(0, 4, 0, 0)
+        self.waiting_label = paragraph(parent=self.details)
+        self.review_button = QPushButton(self.details)
+        self.review_button.setMinimumHeight(34)
+        waiting.addWidget(self.waiting_label, 1)
+        waiting.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.details_layout.addLayout(waiting)
         self._build_payroll()
         self._build_billing()
-        self.body.addStretch(1)
+        self.details_layout.addStretch(1)
         grid = QGridLayout()
-        self.review_button = QPushButton(self)
         self.options_button = QPushButton(self)
         self.history_button = QPushButton(self)
+        self.open_qbtime_button = QPushButton(self)
         self.disconnect_button = QPushButton(self)
         for button in (
-            self.review_button,
             self.options_button,
             self.history_button,
+            self.open_qbtime_button,
             self.disconnect_button,
         ):
             button.setMinimumHeight(34)
-        grid.addWidget(self.review_button, 0, 0)
-        grid.addWidget(self.options_button, 0, 1)
-        grid.addWidget(self.history_button, 1, 0)
+        grid.addWidget(self.options_button, 0, 0)
+        grid.addWidget(self.history_button, 0, 1)
+        grid.addWidget(self.open_qbtime_button, 1, 0)
         grid.addWidget(self.disconnect_button, 1, 1)
         self.body.addLayout(grid)
         self.review_button.clicked.connect(self.review)
         self.options_button.clicked.connect(self.options)
         self.history_button.clicked.connect(self.show_history)
+        self.open_qbtime_button.clicked.connect(self.open_qbtime)
         self.disconnect_button.clicked.connect(self._confirm_disconnect)
-        self.setTabOrder(self.review_button, self.options_button)
+        self.setTabOrder(self.businesses, self.add_button)
+        self.setTabOrder(self.add_button, self.review_button)
+        self.setTabOrder(self.review_button, self.send_hours_button)
+        self.setTabOrder(self.send_hours_button, self.bill_button)
+        self.setTabOrder(self.bill_button, self.options_button)
         self.setTabOrder(self.options_button, self.history_button)
-        self.setTabOrder(self.history_button, self.disconnect_button)
+        self.setTabOrder(self.history_button, self.open_qbtime_button)
+        self.setTabOrder(self.open_qbtime_button, self.disconnect_button)
 
+        self._businesses: list[BusinessState] = []
+        self._filling = False
         self._info: HomeInfo | None = None
         self._changes: dict[str, dict[str, int]] | None = None
         self._fetch_failed: str | None = None
@@ -203,12 +276,150 @@ class HomePage(BasePage):
         self._question: Any = None
         self._notice: Any = None
 
+    # ---------------------------------------------------------------- several businesses
+    def _build_businesses(self) -> None:
+        """Every business (organisation ↔ QuickBooks Time account) with its state: shown
+        when there are several; choosing one shows it below."""
+        self.businesses_box = QWidget(self)
+        box = QVBoxLayout(self.businesses_box)
+        box.setContentsMargins(0, 0, 0, 4)
+        self.businesses_heading = heading(parent=self.businesses_box)
+        self.businesses = read_only_table(self.businesses_box, 3)
+        self.businesses.setWordWrap(False)
+        self.businesses.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.businesses.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.businesses.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.businesses_heading.setBuddy(self.businesses)
+        self.businesses.itemSelectionChanged.connect(self._business_chosen)
+        box.addWidget(self.businesses_heading)
+        box.addWidget(self.businesses)
+        self.businesses_box.hide()
+        self.body.addWidget(self.businesses_box)
+
+    def load_businesses(self) -> None:
+        """Read every business and its state (a worker, without a busy row)."""
+        if not self.hosted:
+            return
+        self.host.tasks.start(
+            businesses_task,
+            on_done=self._businesses_loaded,
+            on_error=lambda exc: log.warning("The businesses could not be read: %s", exc),
+        )
+
+    def _businesses_loaded(self, states: list[BusinessState]) -> None:
+        self._businesses = list(states)
+        self._fill_businesses()
+        self._show_texts()
+
+    def shown_business(self) -> BusinessState | None:
+        return next(
+            (b for b in self._businesses if b.connection_id == self.state.connection_id), None
+        )
+
+    def _fill_businesses(self) -> None:
+        states = self._businesses
+        table = self.businesses
+        self._filling = True
+        try:
+            table.setRowCount(len(states))
+            for row, business in enumerate(states):
+                table.setItem(row, 0, cell(self._pair_words(business)))
+                table.setItem(row, 1, cell(self._last_words(business)))
+                table.setItem(row, 2, cell(self._waiting_words(business)))
+                if business.connection_id == self.state.connection_id:
+                    table.selectRow(row)
+            rows = min(len(states), 4)  # more scroll inside the list
+            height = table.horizontalHeader().height() + 2 * table.frameWidth()
+            height += sum(table.rowHeight(r) for r in range(rows))
+            table.setFixedHeight(height)
+        finally:
+            self._filling = False
+        self.businesses_box.setVisible(len(states) > 1)
+
+    def _pair_words(self, business: BusinessState) -> str:
+        return self.tr("{organisation} ↔ {company}").format(
+            organisation=business.organisation, company=business.company or "—"
+        )
+
+    def _last_words(self, business: BusinessState) -> str:
+        if not business.last_status:
+            return self.tr("No import yet")
+        return self.tr("{when}: {result}").format(
+            when=when_text(business.last_when),
+            result=run_status_words(business.last_status).lower(),
+        )
+
+    def _waiting_words(self, business: BusinessState) -> str:
+        if business.waiting is None:
+            return self.tr("Not read from Xero yet")
+        if not business.waiting:
+            return self.tr("Nothing waits")
+        return decisions_text(business.waiting)
+
+    def _business_chosen(self) -> None:
+        if self._filling:
+            return
+        rows = self.businesses.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._businesses):
+            return
+        business = self._businesses[rows[0].row()]
+        if business.connection_id != self.state.connection_id:
+            self.show_business(business)
+
+    def show_business(self, business: BusinessState) -> None:
+        """Switch to another business: everything below is about it from now on, and the
+        app opens on it next time."""
+        self.state.connection_id = business.connection_id  # forgets the other one's plan…
+        self.state.country = business.country or None
+        self.host.tasks.start(remember_task, business.connection_id)
+        self._info = None
+        self.banner.clear()
+        self.payroll_box.hide()
+        self.initializePage()
+
+    def add_business(self) -> None:
+        """Connect another business: the wizard from its first page, for a new pair (the
+        businesses already connected stay as they are)."""
+        if self.busy:
+            return
+        self.state.forget_connection()
+        self._info = None
+        self.host.restart_at(PageId.WELCOME)
+
+    def open_qbtime(self) -> None:
+        """The shown business's QuickBooks Time account, in the browser."""
+        business = self.shown_business()
+        if business is None or self.state.ctx.demo:
+            return
+        if not QDesktopServices.openUrl(QUrl(business.qbtime_url)):
+            self.banner.show_message(
+                self.tr("No browser could be opened. Open this address yourself: {url}").format(
+                    url=business.qbtime_url
+                ),
+                "warning",
+            )
+
+    def _for_shown(self, fn: Any) -> Any:
+        """``fn``, called only while the business it was started for is still shown (an
+        answer about another business arriving after a switch is dropped)."""
+        shown = self.state.connection_id
+
+        def call(value: Any) -> None:
+            if self.state.connection_id == shown:
+                fn(value)
+
+        return call
+
     # ---------------------------------------------------------------- entering
     def initializePage(self) -> None:
         self._plan_ready = False
         self._changes = None
         self._fetch_failed = None
         self._show_texts()
+        self.load_businesses()
         if self.state.connection_id is None:
             return
         self.refresh()
@@ -220,8 +431,8 @@ class HomePage(BasePage):
             load_home,
             self.state.connection_id,
             message=self.tr("Reading…"),
-            on_done=self._info_loaded,
-            on_error=self._info_failed,
+            on_done=self._for_shown(self._info_loaded),
+            on_error=self._for_shown(self._info_failed),
         )
 
     def _info_loaded(self, info: HomeInfo) -> None:
@@ -242,8 +453,8 @@ class HomePage(BasePage):
             self.state.ctx,
             self.state.connection_id,
             message=self.tr("Checking Xero for changes…"),
-            on_done=self._fetched,
-            on_error=self._fetch_error,
+            on_done=self._for_shown(self._fetched),
+            on_error=self._for_shown(self._fetch_error),
         )
 
     def _fetched(self, changes: dict[str, dict[str, int]]) -> None:
@@ -251,6 +462,7 @@ class HomePage(BasePage):
         self.state.fetched = True
         self.state.fetch_error = None
         self._show_texts()
+        self.load_businesses()  # what was read may change what waits for a decision
 
     def _fetch_error(self, exc: Any) -> None:
         from ..workers import error_text
@@ -261,7 +473,7 @@ class HomePage(BasePage):
         self.banner.show_message(
             self.tr(
                 "Xero or QuickBooks Time could not be reached, so the changes are not known. "
-                "You can still review conflicts and options; the import needs the "
+                "You can still review look-alike records and options; the import needs the "
                 "connection."
             )
             + " "
@@ -298,8 +510,11 @@ class HomePage(BasePage):
                         records=records_text(info.run_failed)
                     )
                 if lines:
-                    text += "\n" + "\n".join(lines)
+                    # one wrapped paragraph (each kind once): the page stays whole at
+                    # 800×600, with the list of businesses above it
+                    text += "\n" + "  ·  ".join(lines)
                 self.last_label.setText(text)
+        self._show_waiting()
         if self._fetch_failed is not None:
             self.changes_label.setText(self.tr("Not known: Xero could not be checked."))
         elif self._changes is None:
@@ -308,7 +523,44 @@ class HomePage(BasePage):
             lines = change_lines(self._changes)
             self.changes_label.setText("\n".join(lines) if lines else self.tr("Nothing changed."))
 
+    def _show_waiting(self) -> None:
+        """How many records wait for a decision in the review (the button beside goes there)
+        and where "Open QuickBooks Time" goes, for the business shown."""
+        business = self.shown_business()
+        waiting = business.waiting if business is not None else None
+        if waiting is None:
+            self.waiting_label.setText("")
+        elif waiting:
+            self.waiting_label.setText(
+                self.tr("{waiting}: they are left out of the import until you decide.").format(
+                    waiting=decisions_text(waiting)
+                )
+            )
+        else:
+            self.waiting_label.setText(self.tr("No record needs your decision."))
+        demo = self.state.ctx.demo
+        self.open_qbtime_button.setEnabled(business is not None and not demo)
+        self.open_qbtime_button.setToolTip(
+            self.tr(
+                "The Demo Company's QuickBooks Time exists only on this computer: there is no "
+                "website to open."
+            )
+            if demo
+            else self.tr("See the imported customers and team in QuickBooks Time, in your browser")
+        )
+        if self._businesses:
+            self._fill_businesses()
+
     def retranslate(self) -> None:
+        self.businesses_heading.setText(self.tr("Your &businesses"))
+        self.businesses.setHorizontalHeaderLabels(
+            [self.tr("Business"), self.tr("Last import"), self.tr("Waiting for you")]
+        )
+        self.add_button.setText(self.tr("&Add another business…"))
+        self.add_button.setToolTip(
+            self.tr("Connect another Xero organisation to its own QuickBooks Time account")
+        )
+        self.open_qbtime_button.setText(self.tr("Open &QuickBooks Time"))
         self.setTitle(self.tr("Import again"))
         self.setSubTitle(
             self.tr(
@@ -318,7 +570,7 @@ class HomePage(BasePage):
         )
         self.last_heading.setText(self.tr("Last import"))
         self.changes_heading.setText(self.tr("What changed in Xero since the last check"))
-        self.review_button.setText(self.tr("&Review conflicts"))
+        self.review_button.setText(self.tr("&Review look-alike records"))
         self.review_button.setToolTip(
             self.tr("Decide about records that look alike (works offline)")
         )
@@ -340,6 +592,8 @@ class HomePage(BasePage):
         super().set_busy(busy, message)
         # Import again waits for the check (Next is disabled meanwhile); leaving does not.
         self.disconnect_button.setEnabled(not busy)
+        self.businesses.setEnabled(not busy)  # another business: once this one is read
+        self.add_button.setEnabled(not busy)
 
     # ---------------------------------------------------------------- import again (Next)
     def validatePage(self) -> bool:
@@ -399,6 +653,14 @@ class HomePage(BasePage):
                 "This computer forgets the sign-in to Xero and the QuickBooks Time access key. "
                 "Nothing is changed in Xero or QuickBooks Time, and the history of imports is "
                 "kept. You can connect again from the start."
+            )
+            + (
+                "\n\n"
+                + self.tr('Only "{business}" is disconnected: the other businesses stay.').format(
+                    business=self._pair_words(shown)
+                )
+                if (shown := self.shown_business()) is not None and len(self._businesses) > 1
+                else ""
             ),
         )
 
@@ -413,10 +675,17 @@ class HomePage(BasePage):
             on_done=self._disconnected,
         )
 
-    def _disconnected(self, problems: list[str]) -> None:
+    def _disconnected(self, result: tuple[list[str], int | None]) -> None:
+        problems, left = result
         self.state.forget_connection()
         self._info = None
-        self.host.restart_at(PageId.WELCOME)
+        self._businesses = [b for b in self._businesses if b.connection_id == left]
+        if left is not None:  # other businesses stay connected: show one of them
+            self.state.connection_id = left
+            self.state.country = next((b.country for b in self._businesses), "") or None
+            self.host.restart_at(PageId.HOME)
+        else:
+            self.host.restart_at(PageId.WELCOME)
         if problems:
             log.warning("Disconnected with problems: %s", problems)
             box = QMessageBox(
@@ -433,10 +702,7 @@ class HomePage(BasePage):
     # ---------------------------------------------------------------- send hours to Xero
     def _build_payroll(self) -> None:
         """The "Send hours to Xero" section: shown only for organisations with Xero Payroll."""
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QHBoxLayout, QWidget
-
-        self.payroll_box = QWidget(self)
+        self.payroll_box = QWidget(self.details)
         box = QVBoxLayout(self.payroll_box)
         box.setContentsMargins(0, 6, 0, 0)
         self.payroll_heading = heading(parent=self.payroll_box)
@@ -450,14 +716,16 @@ class HomePage(BasePage):
         box.addWidget(self.payroll_heading)
         box.addLayout(row)
         self.payroll_box.hide()
-        self.body.addWidget(self.payroll_box)
+        self.details_layout.addWidget(self.payroll_box)
 
     def _check_payroll(self) -> None:
         """Whether the organisation has Xero Payroll (read in a worker, without a busy row)."""
         if self.state.connection_id is None or not self.hosted:
             return
         self.host.tasks.start(
-            payroll_available_task, self.state.connection_id, on_done=self._payroll_known
+            payroll_available_task,
+            self.state.connection_id,
+            on_done=self._for_shown(self._payroll_known),
         )
 
     def _payroll_known(self, available: bool) -> None:
@@ -485,18 +753,16 @@ class HomePage(BasePage):
     # ---------------------------------------------------------------- bill time in Xero
     def _build_billing(self) -> None:
         """The invoices made here and their status in Xero, and "Bill time in Xero"."""
-        from PySide6.QtWidgets import QHBoxLayout
-
-        self.invoices_heading = heading(parent=self)
-        self.invoices_label = paragraph(parent=self)
-        self.bill_button = QPushButton(self)
+        self.invoices_heading = heading(parent=self.details)
+        self.invoices_label = paragraph(parent=self.details)
+        self.bill_button = QPushButton(self.details)
         self.bill_button.setMinimumHeight(34)
         row = QHBoxLayout()
         row.addWidget(self.bill_button)
         row.addStretch(1)
-        self.body.addWidget(self.invoices_heading)
-        self.body.addWidget(self.invoices_label)
-        self.body.addLayout(row)
+        self.details_layout.addWidget(self.invoices_heading)
+        self.details_layout.addWidget(self.invoices_label)
+        self.details_layout.addLayout(row)
         self.bill_button.clicked.connect(self.bill_time)
         self._statuses: dict[str, int] | None = None
         self._statuses_failed: str | None = None
@@ -516,8 +782,8 @@ class HomePage(BasePage):
             invoice_status_counts,
             self.state.ctx,
             self.state.connection_id,
-            on_done=self._statuses_read,
-            on_error=self._statuses_error,
+            on_done=self._for_shown(self._statuses_read),
+            on_error=self._for_shown(self._statuses_error),
         )
 
     def _statuses_read(self, counts: dict[str, int]) -> None:

@@ -1,10 +1,11 @@
 """Page 2 — QuickBooks Time: how to create an access key, paste it, check it.
 
 core.app.connections.connect_qbtime checks the key (``/current_user`` and the permissions the
-import needs), keeps it in the OS keyring and remembers the company as the one to bind. The
-page refuses a key of another QuickBooks Time company while an organisation is connected
-to a different one (one organisation ↔ one QuickBooks Time account) and offers the way out.
-The key is never logged and never leaves the field except towards core.
+import needs), keeps it in the OS keyring and remembers the company as the one to bind. Any
+valid key is accepted: a key of another QuickBooks Time company is another business (several
+live side by side); the rule "one organisation ↔ one QuickBooks Time account" is kept when the
+organisation is chosen (core.app.connections.bind). The key is never logged and never leaves
+the field except towards core.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from core.app.connection_conflicts import connections_with_other_company, disconnect_to_make_room
 from core.app.connections import QBTimeCompany, connect_qbtime, pending_qbtime
 from core.errors import BridgeError
-from core.store.models import Connection
 
 from ..widgets import Banner, paragraph
-from .base import BasePage, confirm_disconnect
+from .base import BasePage
 
 
 class QBTimePage(BasePage):
@@ -122,7 +121,7 @@ class QBTimePage(BasePage):
         if self.state.qbtime_company is None and not self.busy:
             # A key checked in an earlier session is still kept: no need to paste it again.
             company = pending_qbtime()
-            if company is not None and not connections_with_other_company(company.company_id):
+            if company is not None:
                 self.state.qbtime_company = company
                 self._say(
                     lambda: self.banner.show_message(
@@ -167,10 +166,11 @@ class QBTimePage(BasePage):
         return super().eventFilter(watched, event)
 
     def use_demo_key(self) -> None:
-        sandbox = self.state.ctx.sandbox
-        if sandbox is None:
+        from core.app.connections import demo_qbtime_key
+
+        if self.state.ctx.sandbox is None:
             return
-        self.key_edit.setText(sandbox.qbtime_token)
+        self.key_edit.setText(demo_qbtime_key(self.state.ctx))
         self._key_edited("")
         self.check_button.setFocus()
 
@@ -205,10 +205,6 @@ class QBTimePage(BasePage):
         self._accept(company)
 
     def _accept(self, company: QBTimeCompany) -> None:
-        others = connections_with_other_company(company.company_id)
-        if others:
-            self._refuse(company, others[0])
-            return
         self.state.qbtime_company = company
         self._say(
             lambda: self.banner.show_message(
@@ -220,55 +216,3 @@ class QBTimePage(BasePage):
         )
         self.completeChanged.emit()
         self.key_edit.setFocus()
-
-    def _refuse(self, company: QBTimeCompany, other: Connection) -> None:
-        self.state.qbtime_company = None
-        self._say(
-            lambda: self.banner.show_message(
-                self.tr(
-                    'This key belongs to the QuickBooks Time company "{company}", but the Xero '
-                    'organisation "{organisation}" is already connected to "{other}". One organisation '
-                    'connects to one QuickBooks Time account. To use "{company}", disconnect the other '
-                    'one first (its import history is kept), or paste the key of "{other}".'
-                ).format(
-                    company=company.company_name,
-                    organisation=other.xero_tenant_name,
-                    other=other.qbtime_company_name,
-                ),
-                "error",
-                action_text=self.tr("Disconnect the other…"),
-                action=lambda: self._disconnect(company, other),
-            )
-        )
-        self.completeChanged.emit()
-        self.banner.button.setFocus()
-
-    def _disconnect(self, company: QBTimeCompany, other: Connection) -> None:
-        if not confirm_disconnect(self, other.xero_tenant_name, other.qbtime_company_name):
-            return
-        self.run_task(
-            disconnect_to_make_room,
-            self.state.ctx,
-            other,
-            message=self.tr('Disconnecting "{organisation}"…').format(
-                organisation=other.xero_tenant_name
-            ),
-            on_done=lambda problems: self._disconnected(company, problems),
-            on_error=lambda exc: self._say(
-                lambda: self.show_error(exc, retry=lambda: self._disconnect(company, other))
-            ),
-        )
-
-    def _disconnected(self, company: QBTimeCompany, problems: list[str]) -> None:
-        self._accept(company)
-        if problems and self.state.qbtime_company is not None:
-            self._say(
-                lambda: self.banner.show_message(
-                    self.tr("Connected to QuickBooks Time: {company}.").format(
-                        company=company.company_name
-                    )
-                    + " "
-                    + " ".join(problems),
-                    "warning",
-                )
-            )
