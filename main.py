@@ -409,6 +409,13 @@ def run_gui(
         if demo is not None:
             demo.stop()
         raise
+    if tokens is None and demo is None:
+        from core.store.secrets import TokenStore
+
+        # The computer's keyring is found at its first use, on a worker thread: importing
+        # the keyring package and discovering its backends is not on the way to the window.
+        # No secure storage is then said by the page that needed it.
+        tokens = TokenStore(lazy=True)
     try:
         ctx = make_context(args, paths, tokens=tokens, opener=opener, demo=demo)
     except BridgeError as exc:
@@ -450,6 +457,12 @@ def _main(
     argv: list[str] | None = None, *, tokens: Any = None, opener: Callable[[str], Any] | None = None
 ) -> int:
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["--run-engine"]:
+        # Hidden: the engine's child process (core/app/worker_process.py RUN_ENGINE; in a
+        # frozen build sys.executable is this app, so it cannot be `python -m ...`).
+        from core.app.worker_process import serve_stdio
+
+        return serve_stdio()
     if arguments[:1] == [RUN_DEMO_COMPANY]:
         # Hidden: the Demo Company's child process (core/sandbox/process.py; in a frozen build
         # sys.executable is this app, so it cannot be `python -m core.sandbox`).

@@ -3,7 +3,8 @@
 The window opens quickly: the wizard makes its pages when they are first needed
 (wizard/wizard.py), so opening it imports only the first page; the other pages' modules are
 imported in a background thread once the window is on screen (``preload_pages``). The Demo
-Company's simulators run in a child process (main.py), not in the window's.
+Company's simulators run in a child process (main.py), not in the window's; so does the
+engine's heavy work, fetch, plan and import (``wizard.tasks.start_engine_process``).
 """
 
 from __future__ import annotations
@@ -66,11 +67,13 @@ PRELOAD_DELAY_MS = 250
 def open_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     """The wizard, shown: the app has started. Once the first page is on screen, the other
     pages' modules are imported in the background."""
+    from .tasks import start_engine_process
     from .wizard import preload_pages
 
     wizard = build_wizard(ctx, language)
     wizard.show()
     QTimer.singleShot(PRELOAD_DELAY_MS, preload_pages)
+    QTimer.singleShot(PRELOAD_DELAY_MS, lambda: start_engine_process(ctx))
     return wizard
 
 

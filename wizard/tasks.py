@@ -1,11 +1,28 @@
-"""Work the result page and the history dialog run on a worker thread (no Qt)."""
+"""Work the result page and the history dialog run on a worker thread (no Qt), and the
+engine's child process the window runs fetch, plan and import in."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
 
 log = logging.getLogger(__name__)
+
+
+def start_engine_process(ctx: AppContext) -> None:
+    """From now on the pages' fetch, review, plan and import run in the engine's child
+    process (core.app.worker_process): the window's heap never holds the snapshot, and the
+    engine's garbage collections never stop the window. The child starts in the background
+    (on a plain thread: starting a process is not the window's work) and ends with ``ctx``."""
+    from core.app.worker_process import EngineProcess
+
+    if ctx.engine is None:
+        ctx.engine = EngineProcess.for_context(ctx)
+    threading.Thread(target=ctx.engine.warm, name="engine-start", daemon=True).start()
 
 
 def undo_task(

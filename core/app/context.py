@@ -16,24 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.i18n import current_language
-from core.services.auth.xero_oauth import XeroSignIn, XeroTokenManager
-from core.services.http import (
-    DEFAULT_TIMEOUT,
-    QBTIME,
-    XERO,
-    LimiterRegistry,
-    RequestCounter,
-    RetryPolicy,
-    ServiceSession,
-    qbtime_limiter,
-    xero_limiter,
-)
 from core.store.db import LOCK_FILE, InstanceLock, close_database, open_app_database
 from core.store.paths import AppPaths
 from core.store.secrets import XERO_SIGNIN_KEY, TokenStore
 from core.store.settings import XeroAppSettings, load_xero_settings
 
 if TYPE_CHECKING:
+    # The network layer (requests, the sign-in code) is imported when first used, off the
+    # way to the first page painted (the window opens before any call is made).
+    from core.services.auth.xero_oauth import XeroSignIn, XeroTokenManager
+    from core.services.http import ServiceSession
+    from core.services.limits import LimiterRegistry, RequestCounter
     from core.services.qbtime.client import QBTimeClient
     from core.services.xero.client import XeroClient
 
@@ -72,11 +65,14 @@ class AppContext:
     sandbox: DemoCompany | None = None
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
-    counter: RequestCounter = field(default_factory=RequestCounter)
-    limiters: LimiterRegistry = field(default_factory=LimiterRegistry)
+    counter: RequestCounter = field(default_factory=lambda: _http().RequestCounter())
+    limiters: LimiterRegistry = field(default_factory=lambda: _http().LimiterRegistry())
     #: (connect, read) seconds for every API call; tests shorten it to meet the simulators'
     #: stalled answers (``FaultPlan.stall_s``) without waiting 30 s each time.
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    timeout: tuple[float, float] = field(default_factory=lambda: _http().DEFAULT_TIMEOUT)
+    #: the engine's child process (core.app.worker_process.EngineProcess) the wizard runs
+    #: fetch, plan and import in; None: they run in this process (commands, tests)
+    engine: Any = None
     _lock: InstanceLock | None = field(default=None, repr=False)
     _token_managers: dict[str, XeroTokenManager] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -140,6 +136,9 @@ class AppContext:
             log.warning("Keyring entries not renamed yet: %s", exc)
 
     def close(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+            self.engine = None
         close_database()
         if self._lock is not None:
             self._lock.release()
@@ -179,9 +178,13 @@ class AppContext:
         return (conn.xero_grant_key if conn is not None else None) or XERO_SIGNIN_KEY
 
     def xero_sign_in(self) -> XeroSignIn:
+        from core.services.auth.xero_oauth import XeroSignIn
+
         return XeroSignIn(self.xero_settings, opener=self.opener, language=current_language())
 
     def _xero_session(self, limiter_key: str | None, grant_key: str | None) -> ServiceSession:
+        from core.services.http import XERO, RetryPolicy, ServiceSession, xero_limiter
+
         manager = self.xero_tokens(grant_key)
         # Per thread: reads run in parallel (core.services.fetch), and a 401 must name the token *this*
         # call sent, so that one refresh by another thread is reused rather than repeated.
@@ -237,6 +240,7 @@ class AppContext:
         # The limit is per token: key the limiter by a digest, never by the token itself.
         import hashlib
 
+        from core.services.http import QBTIME, RetryPolicy, ServiceSession, qbtime_limiter
         from core.services.qbtime.client import QBTimeClient
 
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
@@ -270,3 +274,10 @@ class AppContext:
 
     def data_dir(self) -> Path:
         return self.paths.data
+
+
+def _http() -> Any:
+    """The limits, counters and timeouts: a module without ``requests``."""
+    import core.services.limits
+
+    return core.services.limits

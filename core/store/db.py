@@ -28,10 +28,9 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee as pw
-from playhouse.migrate import SqliteMigrator
 
 from core.errors import (
     START_AFRESH_COMMAND,
@@ -73,7 +72,11 @@ PRAGMAS: dict[str, object] = {
     "synchronous": 1,  # NORMAL: durable enough with WAL, much faster
 }
 
-MigrationStep = Callable[[SqliteMigrator], None]
+if TYPE_CHECKING:
+    # imported when a migration runs, not at every start
+    from playhouse.migrate import SqliteMigrator
+
+MigrationStep = Callable[["SqliteMigrator"], None]
 
 
 # -- migration steps: MIGRATIONS[n] turns version n-1 into version n --------------------------
@@ -219,6 +222,8 @@ def _migrate(
     log.info("database at version %s, migrating to %s (backup: %s)", found, SCHEMA_VERSION, backup)
     for version in range(found + 1, SCHEMA_VERSION + 1):
         step = steps[version]
+        from playhouse.migrate import SqliteMigrator
+
         migrator = SqliteMigrator(database)
         try:
             # Foreign keys off (outside the transaction: SQLite ignores the pragma inside one),

@@ -41,15 +41,16 @@ import logging
 import secrets as _random
 import sys
 import threading
-from collections.abc import Mapping
-from typing import Any
-
-import keyring
-import keyring.backend
-import keyring.errors
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from core.errors import SecureStorageError, SecureStorageUnavailable
 from core.i18n import tr
+
+if TYPE_CHECKING:
+    # The keyring package (and its backends' discovery) is imported at first use: a store
+    # made with ``lazy=True`` costs nothing on the way to the window.
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,8 @@ def _resolve_backend(backend: keyring.backend.KeyringBackend) -> keyring.backend
 
 
 def _reason_for(exc: BaseException) -> str:
+    import keyring.errors
+
     kind = type(exc).__name__
     if isinstance(exc, keyring.errors.KeyringLocked) or kind in {"LockedException"}:
         return tr("it is locked")
@@ -244,6 +247,9 @@ class TokenStore:
     ``service``: the keyring service name (tests of the real Secret Service use their own).
     ``max_part_length``: split values longer than this many UTF-16 units (None: never split);
     by default decided from the backend (only Windows needs it).
+    ``lazy``: find the backend (``backend_factory()``, else ``keyring.get_keyring()``) at the
+    first use instead of now, and raise ``SecureStorageUnavailable`` then: the window opens
+    without importing the keyring package (its first use is on a worker thread).
     """
 
     _AUTO: Any = object()
@@ -255,21 +261,54 @@ class TokenStore:
         trust_backend: bool = False,
         service: str = SERVICE,
         max_part_length: int | None = _AUTO,
+        lazy: bool = False,
+        backend_factory: Callable[[], keyring.backend.KeyringBackend] | None = None,
     ) -> None:
+        if max_part_length is not TokenStore._AUTO and max_part_length is not None:
+            if max_part_length < 1:
+                raise ValueError("max_part_length must be positive")
+        self.service = service
+        self._lock = threading.RLock()
+        self._trust = trust_backend
+        self._part_arg = max_part_length
+        self._factory = backend_factory
+        self._backend: keyring.backend.KeyringBackend | None = None
+        self._max_part_length: int | None = None
+        if backend is not None or not (lazy or backend_factory is not None):
+            self._use(backend)
+
+    def _use(self, backend: keyring.backend.KeyringBackend | None) -> None:
+        if backend is None and self._factory is not None:
+            backend = self._factory()
         if backend is None:
+            import keyring
+
             try:
                 backend = keyring.get_keyring()
             except Exception as exc:  # a broken keyring config or plugin
                 log.warning("keyring initialisation failed: %s", type(exc).__name__)
                 raise _unavailable(None) from None
-        self.backend = backend if trust_backend else _resolve_backend(backend)
-        self.service = service
-        if max_part_length is TokenStore._AUTO:
-            max_part_length = _part_limit(type(self.backend))
-        if max_part_length is not None and max_part_length < 1:
-            raise ValueError("max_part_length must be positive")
-        self.max_part_length: int | None = max_part_length
-        self._lock = threading.RLock()
+        resolved = backend if self._trust else _resolve_backend(backend)
+        limit = self._part_arg
+        if limit is TokenStore._AUTO:
+            limit = _part_limit(type(resolved))
+        self._max_part_length = limit
+        self._backend = resolved
+
+    @property
+    def backend(self) -> keyring.backend.KeyringBackend:
+        """The keyring backend (found now if the store was made ``lazy``)."""
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._use(None)
+        assert self._backend is not None
+        return self._backend
+
+    @property
+    def max_part_length(self) -> int | None:
+        self.backend  # noqa: B018 - decided from the backend
+        return self._max_part_length
 
     @property
     def backend_name(self) -> str:
@@ -300,6 +339,8 @@ class TokenStore:
 
     def _raw_delete(self, username: str) -> None:
         """Delete; an entry that is already gone is fine."""
+        import keyring.errors
+
         try:
             self.backend.delete_password(self.service, username)
         except keyring.errors.PasswordDeleteError as exc:

@@ -1,221 +1,147 @@
-"""Benchmark 7: UI responsiveness. The longest event-loop stall while the wizard fetches,
-plans and imports an organisation (the Demo Company's simulators in a child process, as the
-wizard runs them: their work is not the window's), and cold start to the first page painted vs a bare
-QWizard (each in a fresh subprocess)."""
+"""Benchmark 7: UI responsiveness (issue 16). The gaps in the window's event loop over the
+whole wizard flow on the 10,000-contact organisation (fetch, review, preview, import, result;
+10 runs, a fresh process each; the Demo Company's simulators in their own process, the
+engine's work in the window's engine process, as the app runs them): the 99th percentile,
+the count over 50 ms and the longest. Cold start to the first page painted vs a bare QWizard,
+for a first run and for a returning user's home page (each in a fresh subprocess)."""
 
 from __future__ import annotations
 
+import math
+import statistics
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import pytest
 
 from tests.benchmarks.harness import median, run_worker
-
-if TYPE_CHECKING:
-    from keyring.backend import KeyringBackend
+from tests.benchmarks.workers import BEAT_MS, STALL_LIMIT_MS
 
 pytestmark = pytest.mark.benchmark
 
 COLD_REPEATS = 5
-# The whole large organisation takes minutes to import against the simulators (see the
-# API-economy row); the UI run uses a 2,000-contact organisation of the same generator so
-# `make bench` stays near 10 minutes. The stall is per event, not per organisation size,
-# except for main-thread work proportional to the rows shown (review/preview tables).
-UI_CONTACTS, UI_EMPLOYEES, UI_ITEMS = 2_000, 60, 100
 
 
 def test_cold_start(results, tmp_path_factory):
+    """Cold start to the first page painted, against a bare QWizard, for a first run (the
+    welcome page) and for a returning user (the home page, the Demo Company connected, its
+    sign-ins in a file keyring that reads the disk at each use: workers._file_keyring)."""
     # Started as a person starts it: an installed copy runs from compiled bytecode (pip and
     # the packaged builds compile it). A checkout run with PYTHONDONTWRITEBYTECODE=1 would
     # compile the app's own modules again at every start, a cost no user pays, so both sides
     # get a bytecode cache of their own (outside the checkout), filled by a first run of each
     # that is not counted. The app side is the product's own start (workers.cold_start).
     cache = tmp_path_factory.mktemp("bytecode")
+    returning = tmp_path_factory.mktemp("returning")
+    home_args = [str(returning / "home"), str(returning / "keyring.json"), str(returning / "demo")]
     env = {"PYTHONPYCACHEPREFIX": str(cache), "PYTHONDONTWRITEBYTECODE": ""}
-    for kind in ("bare", "app"):
-        run_worker(["cold_start", kind, repr(time.time())], env=env)
-    bare, app = [], []
+    run_worker(["cold_start_prepare", *home_args], env=env)
+    kinds = {"bare": [], "app": [], "home": []}
+    for kind in kinds:
+        run_worker(["cold_start", kind, repr(time.time()), *home_args], env=env)
+    reads: list[float] = []
     for _ in range(COLD_REPEATS):
-        bare.append(run_worker(["cold_start", "bare", repr(time.time())], env=env)["first_paint_s"])
-        app.append(run_worker(["cold_start", "app", repr(time.time())], env=env)["first_paint_s"])
-    b, a = median(bare), median(app)
+        for kind, times in kinds.items():
+            out = run_worker(["cold_start", kind, repr(time.time()), *home_args], env=env)
+            times.append(out["first_paint_s"])
+            if kind == "home" and out.get("first_keyring_read_s") is not None:
+                reads.append(out["first_keyring_read_s"])
+    bare = median(kinds["bare"])
+    common = (
+        f"median of {COLD_REPEATS}, subprocess each, bytecode compiled (first run of each "
+        "not counted)"
+    )
+    app = median(kinds["app"])
     results.add(
         "cold start to first page painted / bare QWizard",
-        a / b,
+        app / bare,
         "ratio",
         "<= 1.5",
-        a / b <= 1.5,
-        f"{a:.3f} s vs {b:.3f} s, median of {COLD_REPEATS}, subprocess each, "
-        "bytecode compiled (first run of each not counted)",
+        app / bare <= 1.5,
+        f"first run, the welcome page: {app:.3f} s vs {bare:.3f} s, {common}",
+    )
+    home = median(kinds["home"])
+    read = f"; the first keyring read at {median(reads):.3f} s (background)" if reads else ""
+    results.add(
+        "cold start to the home page painted (returning user) / bare QWizard",
+        home / bare,
+        "ratio",
+        "<= 1.5",
+        home / bare <= 1.5,
+        f"Demo Company connected, file keyring (a real read from disk at each use): "
+        f"{home:.3f} s vs {bare:.3f} s, {common}{read}",
     )
 
 
-STALL_REPEATS = 3
-#: set in the child process that measures one stall (its path receives the figure)
-STALL_CHILD = "XQB_BENCH_STALL_OUT"
+#: issue 16: at least 10 runs, each in a fresh process
+STALL_REPEATS = 10
 
 
-def test_event_loop_stall(tmp_path, results):
-    """Each run in a fresh process, like the app: the other benchmarks' data (10,000 x 10,000
-    names, the large organisation) must not sit in the heap the collector walks."""
-    import json
-    import os
-    import subprocess
-    import sys
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank: a value that occurred)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
 
-    from tests.benchmarks.harness import ROOT
 
-    runs = []
+def test_event_loop_stall(tmp_path, results, large_company):
+    """The whole wizard flow on the 10,000-contact organisation, as a user runs it: Next on
+    the organisation page starts the fetch (options page), then the review, the preview,
+    the import and the result page. The window is the product's own (``open_wizard``, with
+    its engine process); the Demo Company's simulators run in their own process. Each run
+    in a fresh process (the other benchmarks' data must not sit in the heap), every gap
+    between two heartbeats of the window's event loop recorded."""
+    runs: list[dict[str, Any]] = []
+    started = time.perf_counter()
     for i in range(STALL_REPEATS):
-        out = tmp_path / f"stall-{i}.json"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                f"{__file__}::test_event_loop_stall_child",
-                "-p",
-                "no:cacheprovider",
-                "-q",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env={**os.environ, STALL_CHILD: str(out), "QT_QPA_PLATFORM": "offscreen"},
+        runs.append(
+            run_worker(["ui_flow", str(large_company), str(tmp_path / f"run-{i}")], timeout=900)
         )
-        assert proc.returncode == 0 and out.exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
-        runs.append(json.loads(out.read_text())["stall_ms"])
-    stall_ms = median(runs)
+    elapsed = time.perf_counter() - started
+    gaps = [g for run in runs for g in run["gaps_ms"]]
+    p99 = percentile(gaps, 99)
+    over = sum(1 for g in gaps if g > STALL_LIMIT_MS)
+    worst = max(gaps)
+    per_run = ", ".join(f"{max(r['gaps_ms']):.0f}" for r in runs)
+    where = ", ".join(
+        f"{page} {n}" for page, n in sorted(_count_pages(runs).items(), key=lambda kv: -kv[1])
+    )
+    flow_s = statistics.median(r["flow_s"] for r in runs)
+    note = (
+        f"{STALL_REPEATS} runs of the whole flow (fetch, review, preview, import, result) on "
+        f"the 10,000-contact organisation, a fresh process each, simulators in their own "
+        f"process; {len(gaps)} gaps between {BEAT_MS} ms heartbeats; flow {flow_s:.0f} s "
+        f"(median); bench {elapsed:.0f} s"
+    )
     results.add(
-        "UI: longest event-loop stall during fetch/review/preview/import",
-        stall_ms,
+        "UI: event-loop gap, 99th percentile, whole flow (10,000 contacts)",
+        p99,
         "ms",
         "<= 50",
-        stall_ms <= 50,
-        f"{UI_CONTACTS}-contact organisation (not the 10,000 one: time budget), the "
-        "simulators in a child process as the wizard runs them; median of "
-        f"{STALL_REPEATS} runs, each in a fresh process: "
-        + ", ".join(f"{r:.0f}" for r in runs)
-        + " ms",
+        p99 <= STALL_LIMIT_MS,
+        note,
+    )
+    results.add(
+        "UI: event-loop gaps over 50 ms, whole flow (10,000 contacts)",
+        over,
+        "gaps",
+        "0",
+        over == 0,
+        f"over {STALL_REPEATS} runs" + (f"; by page: {where}" if where else ""),
+    )
+    results.add(
+        "UI: longest event-loop gap, whole flow (10,000 contacts)",
+        worst,
+        "ms",
+        "<= 50",
+        worst <= STALL_LIMIT_MS,
+        f"longest of each run: {per_run} ms",
     )
 
 
-@pytest.mark.skipif(
-    not __import__("os").environ.get(STALL_CHILD),
-    reason="one stall measurement, run by test_event_loop_stall in a subprocess",
-)
-def test_event_loop_stall_child(tmp_path, qtbot, qapp):
-    import json
-    import os
-
-    import keyring
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    from core.app.context import AppContext
-    from core.sandbox.common import atomic_write_json
-    from core.sandbox.demo_data import generate_large
-    from core.sandbox.process import DemoCompanyProcess
-    from core.services.auth.xero_oauth import demo_consent_opener
-    from core.store.paths import AppPaths
-    from core.store.secrets import TokenStore
-    from tests.benchmarks.harness import MemoryKeyring, tenant_of
-    from tests.gui.test_e2e_flow import _walk_to_options
-    from wizard.app import open_wizard
-    from wizard.i18n import install_language
-    from wizard.pages.review import ReviewPage
-    from wizard.pages.run import RunPage
-    from wizard.state import PageId
-
-    data = tmp_path / "ui.json"
-    atomic_write_json(
-        data,
-        generate_large(
-            contacts=UI_CONTACTS, employees=UI_EMPLOYEES, items=UI_ITEMS, region="AU", seed=2
-        ),
-    )
-    install_language("en")
-    backend = cast("KeyringBackend", MemoryKeyring())  # a factory: it makes a KeyringBackend
-    keyring.set_keyring(backend)
-    # As the wizard runs it (main.py): the simulators in a child process, out of the window's.
-    box = DemoCompanyProcess.start(data, tmp_path / "state", log_file=tmp_path / "demo.log")
-    tenant = tenant_of(data)
-    ctx = AppContext.create(
-        demo=True,
-        paths=AppPaths.default().ensure(),
-        tokens=TokenStore(backend, trust_backend=True),
-        opener=demo_consent_opener([tenant]),
-        sandbox=box,
-    )
-    ctx.open_db()
-    # As the app starts (wizard/app.py run_wizard): built and shown.
-    wizard = open_wizard(ctx, "en")
-    qtbot.addWidget(wizard)
-    gaps: dict[str, Any] = {"max": 0.0, "last": None, "on": False}
-    waiting: dict[str, tuple] = {}
-
-    def beat():
-        now = time.perf_counter()
-        if gaps["on"] and gaps["last"] is not None:
-            gaps["max"] = max(gaps["max"], now - gaps["last"])
-            if now - gaps["last"] > 0.05:  # over the target
-                import os
-
-                if os.environ.get("XQB_BENCH_DEBUG"):
-                    print(
-                        f"[stall] {1000 * (now - gaps['last']):.0f} ms on page {wizard.currentId()}"
-                    )
-        gaps["last"] = now
-        pending = waiting.get("until")
-        if pending is not None and pending[0]():
-            pending[1].quit()
-
-    def until(condition, timeout_ms):
-        """Run the event loop until ``condition`` holds, checked by the heartbeat itself: the
-        wait adds no work of its own to the UI thread (pytest-qt's waitUntil makes an event
-        loop, a timer and a signal blocker every 10 ms, each call needing the interpreter
-        lock, which the import's threads hold: the harness then measured its own waits)."""
-        if condition():
-            return
-        loop = QEventLoop()
-        deadline = QTimer()
-        deadline.setSingleShot(True)
-        deadline.timeout.connect(loop.quit)
-        waiting["until"] = (condition, loop)
-        deadline.start(timeout_ms)
-        try:
-            loop.exec()
-        finally:
-            deadline.stop()
-            waiting.pop("until", None)
-        assert condition(), f"not done after {timeout_ms} ms"
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(beat)
-    timer.start()
-    try:
-        _walk_to_options(qtbot, wizard, box, "AU")
-        gaps["on"] = True  # from "Next" on Options to the import's end
-        wizard.next()
-        review = wizard.pages[PageId.REVIEW]
-        assert isinstance(review, ReviewPage)
-        until(lambda: wizard.currentId() == int(PageId.REVIEW) and not review.busy, 300_000)
-        assert review.isComplete()  # what is not decided waits for the next time
-        wizard.next()
-        preview = wizard.pages[PageId.PREVIEW]
-        until(lambda: wizard.currentId() == int(PageId.PREVIEW) and not preview.busy, 300_000)
-        wizard.next()
-        run = wizard.pages[PageId.IMPORT]
-        assert isinstance(run, RunPage)
-        until(lambda: wizard.currentId() == int(PageId.IMPORT), 60_000)
-        until(lambda: not run.running, 600_000)
-        gaps["on"] = False
-    finally:
-        timer.stop()
-        wizard.stop_background_work()
-        ctx.close()
-    stall_ms = gaps["max"] * 1000
-    with open(os.environ[STALL_CHILD], "w", encoding="utf-8") as fh:
-        json.dump({"stall_ms": stall_ms}, fh)
+def _count_pages(runs: list[dict[str, Any]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for run in runs:
+        for page in run["over_pages"]:
+            out[page] = out.get(page, 0) + 1
+    return out

@@ -97,22 +97,16 @@ def load_home(connection_id: int) -> HomeInfo:
 
 def fetch_changes(ctx: AppContext, connection_id: int) -> dict[str, dict[str, int]]:
     """Fetch both sides; what changed in Xero, ``{kind: {added, changed, removed}}``."""
-    from core.services.fetch import fetch
-    from core.store.models import Connection
+    from core.app.worker_process import fetch_summary
 
-    report = fetch(ctx, Connection.get_by_id(connection_id))
-    return report.summary()["xero"]
+    return fetch_summary(ctx, connection_id)["xero"]
 
 
-def plan_again(connection_id: int) -> tuple[ImportOptions, ImportPlan]:
+def plan_again(ctx: AppContext, connection_id: int) -> tuple[ImportOptions, ImportPlan]:
     """The saved options and the plan from the local snapshots (no network)."""
-    from core.app.sync import current_plan, load_options
-    from core.store.models import Connection
+    from core.app.worker_process import plan
 
-    conn = Connection.get_by_id(connection_id)
-    options = load_options(conn)
-    _snap, plan = current_plan(conn, options)
-    return options, plan
+    return plan(ctx, connection_id, None)
 
 
 def disconnect_task(ctx: AppContext, connection_id: int) -> tuple[list[str], int | None]:
@@ -608,6 +602,7 @@ class HomePage(BasePage):
         """Plan from the local snapshots (worker), then go on: review or preview."""
         self.run_task(
             plan_again,
+            self.state.ctx,
             self.state.connection_id,
             message=self.tr("Preparing the import…"),
             on_done=self._planned,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from core.app.sync import current_plan
+from core.app import worker_process
 from core.engine.report import ChangeCounts, change_counts, records_waiting
 
 from ..models.preview import (
@@ -57,15 +57,15 @@ from ..words import changes_text, decisions_text, list_join, records_text
 from .base import BasePage, EnterGuard
 
 if TYPE_CHECKING:
+    from core.app.context import AppContext
     from core.engine.plan import ImportOptions, ImportPlan
-    from core.engine.records import Snapshot
     from core.store.models import Connection
 
 
 def plan_with_changes(
-    conn: Connection, options: ImportOptions | None
+    ctx: AppContext, conn: Connection, options: ImportOptions | None
 ) -> tuple[
-    Snapshot,
+    None,
     ImportPlan,
     list[Change],
     tuple[dict[str, int], dict[str, int]],
@@ -74,9 +74,9 @@ def plan_with_changes(
     """The worker: the plan, and what the preview shows of it, made here (a large plan has
     thousands of lines: the window stays responsive): the lines, their counts per operation
     and kind, and the plan counted by the one rule every page uses (ChangeCounts)."""
-    snapshot, plan = current_plan(conn, options)
+    _options, plan = worker_process.plan(ctx, int(conn.get_id()), options)
     changes = changes_of(plan)
-    return snapshot, plan, changes, count_lines(changes), change_counts(plan)
+    return None, plan, changes, count_lines(changes), change_counts(plan)
 
 
 class PreviewPage(BasePage):
@@ -316,6 +316,7 @@ class PreviewPage(BasePage):
             return
         self.run_task(
             plan_with_changes,
+            self.state.ctx,
             conn,
             self.state.options,
             message=self.tr("Working out what will change…"),

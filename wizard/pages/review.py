@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.app.review_screen import RecordFacts, ReviewData, link_changes, load_review
+from core.app import worker_process
+from core.app.review_screen import RecordFacts, ReviewData, link_changes
 from core.engine import review
 from core.engine.matching import Candidate, Conflict
 from core.engine.names import NAME_LIMIT
@@ -522,8 +523,9 @@ class ReviewPage(BasePage):
             return
         self.conn_id = int(conn.get_id())
         self.run_task(
-            load_review,
-            conn,
+            worker_process.review,
+            self.state.ctx,
+            self.conn_id,
             self.state.options,
             message=self.tr("Reading the saved data…"),
             on_done=self._loaded,

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from core.app.resume import ImportOutcome, Interrupted, Planned, run_import
+from core.app.resume import ImportOutcome, Interrupted, Planned
+from core.app.worker_process import run_import
 from core.engine.importer import ImportCancelled, ProgressEvent
 from core.errors import BridgeError
 

@@ -1,0 +1,711 @@
+"""The engine's heavy work in a child process: fetch, match + plan, import.
+
+A fetch, a plan or an import of a large organisation allocates hundreds of thousands of
+objects. Run in the window's process, on a worker thread, each full garbage collection over
+that heap stops the window too (one interpreter lock). Run here, in a child process, the
+window's heap only ever holds what its pages show (the plan, the conflicts, the outcome),
+never the snapshot; the child's collections stop nobody.
+
+The child is ``python -m core.app.worker_process`` (in a frozen build ``APP --run-engine``,
+see main.py). It talks to the window's process over its standard input and output: one
+length-prefixed pickle per message, nothing else (the child's own prints go to its standard
+error). It never receives a secret on its command line or in its environment: it asks the
+window's process for each keyring entry it needs over the same pipe (:class:`ParentKeyring`),
+so the window's keyring (the computer's, or a test's) stays the only store, and a Xero
+sign-in the child refreshes is written there. Its log records are sent back and written by the
+window's process (redaction included). It stops when its standard input closes: when the app
+ends, even killed.
+
+One call at a time (:meth:`EngineProcess.call`): progress is streamed back as it happens; a
+cancel is sent when the caller's ``threading.Event`` is set (the import stops between
+batches, as in-process).
+
+Light on purpose at import time (the window imports it on its way to the first page).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
+    from core.app.resume import ImportOutcome, Refresh
+    from core.app.review_screen import ReviewData
+    from core.engine.plan import ImportOptions, ImportPlan
+    from core.store.paths import AppPaths
+    from core.store.secrets import TokenStore
+    from core.store.settings import XeroAppSettings
+
+log = logging.getLogger(__name__)
+
+#: The app's hidden first argument that runs the engine (main.py): ``APP --run-engine``.
+RUN_ENGINE = "--run-engine"
+#: Seconds the child has to stop once its input is closed.
+STOP_TIMEOUT_S = 10.0
+#: How often a call looks at its cancel event.
+CANCEL_POLL_S = 0.05
+
+_HEADER = struct.Struct(">Q")
+
+
+class EngineStopped(RuntimeError):
+    """The engine's process ended in the middle of a call (killed, crashed)."""
+
+
+# ============================================================================ the wire
+class _Pickler(pickle.Pickler):
+    """Exceptions travel by their class and attributes (the default pickling of an
+    exception calls ``cls(*args)``, which BridgeError's keyword parameters do not survive)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, BaseException):
+            return _exception_reduce(obj)
+        return NotImplemented
+
+
+def _exception_reduce(exc: BaseException) -> tuple[Any, ...]:
+    state = dict(getattr(exc, "__dict__", {}))
+    try:
+        pickle.dumps((type(exc), exc.args, state))
+    except Exception:  # a foreign exception holding a socket, a response…: its name and text
+        return _rebuild_foreign, (type(exc).__name__, str(exc))
+    return _rebuild_exception, (type(exc), exc.args, state)
+
+
+def _rebuild_exception(cls: type[BaseException], args: tuple, state: dict) -> BaseException:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+def _rebuild_foreign(name: str, text: str) -> BaseException:
+    return type(name, (RuntimeError,), {})(text)
+
+
+def _dumps(obj: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
+def _write(stream: IO[bytes], obj: Any) -> None:
+    data = _dumps(obj)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(stream: IO[bytes], n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read(stream: IO[bytes]) -> Any:
+    (size,) = _HEADER.unpack(_read_exact(stream, _HEADER.size))
+    return pickle.loads(_read_exact(stream, size))  # noqa: S301 - our own child, our own pipe
+
+
+# ============================================================================ what the child runs
+@dataclass(frozen=True)
+class EngineSpec:
+    """What the child needs to make its own AppContext (no secret in it)."""
+
+    paths: AppPaths
+    xero_settings: XeroAppSettings
+    qbtime_base: str
+    timeout: tuple[float, float]
+    log_level: int = logging.INFO
+
+
+@dataclass
+class ImporterView:
+    """What the pages read of the importer after a run (the importer itself holds a client,
+    its session and locks: it stays in the child)."""
+
+    run: Any
+    outcomes: dict[str, dict[str, int]]
+    problems: list[tuple[Any, str]]
+    failed_refs: set[str]
+    plan: Any
+
+
+#: a progress event Planned(plan) for the very plan the window sent (it keeps its own)
+_SAME_PLAN = "same-plan"
+
+
+def _task_refresh(ctx: AppContext, channel: _Child, connection_id: int) -> Refresh:
+    from core.app.resume import refresh_snapshots
+    from core.store.models import Connection
+
+    return refresh_snapshots(ctx, Connection.get_by_id(connection_id), channel.progress)
+
+
+def _task_fetch_summary(ctx: AppContext, channel: _Child, connection_id: int) -> dict[str, Any]:
+    from core.services.fetch import fetch
+    from core.store.models import Connection
+
+    return fetch(ctx, Connection.get_by_id(connection_id)).summary()
+
+
+def _task_review(
+    ctx: AppContext, channel: _Child, connection_id: int, options: ImportOptions | None
+) -> ReviewData:
+    from core.app.review_screen import load_review
+    from core.store.models import Connection
+
+    return load_review(Connection.get_by_id(connection_id), options)
+
+
+def _task_plan(
+    ctx: AppContext, channel: _Child, connection_id: int, options: ImportOptions | None
+) -> tuple[ImportOptions, ImportPlan]:
+    from core.app.sync import current_plan, load_options
+    from core.store.models import Connection
+
+    conn = Connection.get_by_id(connection_id)
+    options = options or load_options(conn)
+    _snapshot, plan = current_plan(conn, options)
+    return options, plan
+
+
+def _task_import(
+    ctx: AppContext,
+    channel: _Child,
+    connection_id: int,
+    plan: ImportPlan | None,
+    options: ImportOptions | None,
+    replan: bool,
+) -> ImportOutcome:
+    from core.app.resume import Planned, run_import
+
+    def progress(event: object) -> None:
+        if isinstance(event, Planned) and plan is not None and event.plan is plan:
+            channel.progress(_SAME_PLAN)
+        else:
+            channel.progress(event)
+
+    outcome = run_import(
+        ctx, connection_id, plan, options, replan=replan, progress=progress, cancel=channel.cancel
+    )
+    importer = outcome.importer
+    if importer is not None:
+        same = importer.plan is plan
+        outcome.importer = ImporterView(  # type: ignore[assignment]
+            importer.run,
+            importer.outcomes,
+            importer.problems,
+            importer.failed_refs,
+            None if same else importer.plan,
+        )
+    if outcome.plan is plan:
+        outcome.plan = None  # the window has it
+    return outcome
+
+
+TASKS: dict[str, Callable[..., Any]] = {
+    "refresh": _task_refresh,
+    "fetch_summary": _task_fetch_summary,
+    "review": _task_review,
+    "plan": _task_plan,
+    "import": _task_import,
+}
+
+
+class ParentKeyring:
+    """A keyring backend that asks the window's process (its TokenStore) for each entry."""
+
+    priority = 1
+
+    def __init__(self, channel: _Child) -> None:
+        self.channel = channel
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.channel.keyring("get", username, None)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.channel.keyring("set", username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.channel.keyring("delete", username, None)
+
+
+class _ForwardLogs(logging.Handler):
+    def __init__(self, channel: _Child) -> None:
+        super().__init__()
+        self.channel = channel
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+            trace = self.formatter.formatException(record.exc_info) if record.exc_info else None
+            self.channel.send(("log", record.name, record.levelno, text, trace, record.created))
+        except Exception:  # noqa: S110 - a log line must never break the work
+            pass
+
+    formatter = logging.Formatter()
+
+
+class _Child:
+    """The child's side of the pipe: one reader thread, calls run on the main thread."""
+
+    def __init__(self, stdin: IO[bytes], stdout: IO[bytes]) -> None:
+        self.stdin, self.stdout = stdin, stdout
+        self._send_lock = threading.Lock()
+        self._keyring_lock = threading.Lock()
+        self.calls: queue.Queue[Any] = queue.Queue()
+        self.answers: queue.Queue[Any] = queue.Queue()
+        self.cancel = threading.Event()
+        self.call_id = 0
+
+    def send(self, message: Any) -> None:
+        with self._send_lock:
+            _write(self.stdout, message)
+
+    def progress(self, value: Any) -> None:
+        self.send(("progress", self.call_id, value))
+
+    def keyring(self, op: str, key: str, value: str | None) -> Any:
+        with self._keyring_lock:  # one question at a time: the answer is this one's
+            self.send(("keyring", self.call_id, op, key, value))
+            ok, answer = self.answers.get()
+        if not ok:
+            raise answer
+        return answer
+
+    def read_forever(self) -> None:
+        while True:
+            try:
+                message = _read(self.stdin)
+            except (EOFError, OSError):
+                break
+            kind = message[0]
+            if kind == "call":
+                self.calls.put(message)
+            elif kind == "cancel":
+                if message[1] == self.call_id:
+                    self.cancel.set()
+            elif kind == "keyring_answer":
+                self.answers.put(message[1:])
+        # The window's process is gone: stop what runs (between batches) and end.
+        self.cancel.set()
+        self.answers.put((False, EngineStopped("the window's process ended")))
+        self.calls.put(None)
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
+    """The child's main loop: a hello (the spec), then calls until the input closes."""
+    from core.app.context import AppContext
+    from core.i18n import set_language
+    from core.store.db import app_database_files, close_database, open_database
+    from core.store.secrets import TokenStore
+
+    channel = _Child(stdin, stdout)
+    try:
+        hello = _read(stdin)
+    except EOFError:
+        return 0
+    spec: EngineSpec = hello[1]
+    root = logging.getLogger()
+    root.handlers[:] = [_ForwardLogs(channel)]
+    root.setLevel(spec.log_level)
+    tokens = TokenStore(ParentKeyring(channel), trust_backend=True, max_part_length=None)  # type: ignore[arg-type]
+    ctx = AppContext(
+        spec.paths,
+        tokens,
+        spec.xero_settings,
+        qbtime_base=spec.qbtime_base,
+        timeout=spec.timeout,
+    )
+    open_database(app_database_files(spec.paths)[0])
+    reader = threading.Thread(target=channel.read_forever, name="engine-input", daemon=True)
+    reader.start()
+    channel.send(("ready", os.getpid()))
+    try:
+        while True:
+            message = channel.calls.get()
+            if message is None:
+                break
+            _kind, call_id, task, args, kwargs, language = message
+            channel.call_id = call_id
+            channel.cancel = threading.Event()
+            set_language(language)
+            try:
+                result = TASKS[task](ctx, channel, *args, **kwargs)
+            except BaseException as exc:
+                log.debug("engine task %s failed: %s", task, type(exc).__name__)
+                reply: tuple[Any, ...] = ("error", call_id, exc)
+            else:
+                reply = ("result", call_id, result)
+            try:
+                channel.send(reply)
+            except (BrokenPipeError, OSError):
+                break
+            except Exception as exc:  # a result that cannot travel: said as an error
+                log.exception("engine task %s: the result could not be sent", task)
+                channel.send(("error", call_id, RuntimeError(f"{task}: {type(exc).__name__}")))
+    finally:
+        close_database()
+    return 0
+
+
+def serve_stdio() -> int:
+    """Run as the child: the binary standard streams are the pipe; prints go to stderr."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
+    return serve(stdin, stdout)
+
+
+# ============================================================================ the window's side
+def engine_command() -> list[str]:
+    """How this installation starts the engine in a child process."""
+    from core.resources import is_frozen
+
+    if is_frozen():
+        return [sys.executable, RUN_ENGINE]
+    return [sys.executable, "-m", "core.app.worker_process"]
+
+
+@dataclass
+class EngineProcess:
+    """The engine's child process, seen from the window's process. Started on first use (or
+    by :meth:`warm`), started again if it ended; :meth:`stop` ends it."""
+
+    spec: EngineSpec
+    tokens: TokenStore
+    command: list[str] | None = None
+    log_file: Path | None = None
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _call_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _calls: int = 0
+    _pid: int | None = None
+
+    @classmethod
+    def for_context(cls, ctx: AppContext) -> EngineProcess:
+        spec = EngineSpec(
+            ctx.paths,
+            ctx.xero_settings,
+            ctx.qbtime_base,
+            ctx.timeout,
+            logging.getLogger().getEffectiveLevel(),
+        )
+        return cls(spec, ctx.tokens, log_file=ctx.paths.logs / "engine-process.log")
+
+    # ------------------------------------------------------------------ lifetime
+    def _start(self) -> subprocess.Popen[bytes]:
+        from core.resources import is_frozen
+
+        env = dict(os.environ)
+        if not is_frozen():  # `-m core.app.worker_process` must find this checkout
+            root = str(Path(__file__).resolve().parents[2])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        stderr: IO[bytes] | int = subprocess.DEVNULL
+        if self.log_file is not None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            stderr = open(self.log_file, "ab")
+        try:
+            proc = subprocess.Popen(  # noqa: S603 - this app's own program
+                self.command or engine_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            )
+        finally:
+            if not isinstance(stderr, int):
+                stderr.close()
+        assert proc.stdin is not None
+        _write(proc.stdin, ("hello", self.spec))
+        self._pid = None
+        log.info("Engine process started (%s)", proc.pid)
+        return proc
+
+    def _ensure(self) -> subprocess.Popen[bytes]:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = self._start()
+        return self.proc
+
+    def warm(self) -> None:
+        """Start the child now (it loads the engine while the user reads the first pages)."""
+        with self._call_lock:
+            self._ensure()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.proc is None else self.proc.pid
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin is not None:
+                proc.stdin.close()  # the child stops between batches and ends
+            proc.wait(STOP_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    # ------------------------------------------------------------------ calls
+    def call(
+        self,
+        task: str,
+        *args: Any,
+        progress: Callable[[Any], None] | None = None,
+        cancel: threading.Event | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Run ``task`` in the child; its progress reaches ``progress`` (on this thread)."""
+        from core.i18n import current_language
+
+        with self._call_lock:
+            proc = self._ensure()
+            assert proc.stdin is not None and proc.stdout is not None
+            self._calls += 1
+            call_id = self._calls
+            self._send(proc, ("call", call_id, task, args, kwargs, current_language()))
+            finished = threading.Event()
+            watcher = None
+            if cancel is not None:
+                watcher = threading.Thread(
+                    target=self._watch_cancel,
+                    args=(proc, call_id, cancel, finished),
+                    name="engine-cancel",
+                    daemon=True,
+                )
+                watcher.start()
+            try:
+                return self._answer(proc, call_id, progress)
+            finally:
+                finished.set()
+                if watcher is not None:
+                    watcher.join()
+
+    def _send(self, proc: subprocess.Popen[bytes], message: Any) -> None:
+        assert proc.stdin is not None
+        with self._write_lock:
+            try:
+                _write(proc.stdin, message)
+            except (BrokenPipeError, OSError, ValueError):
+                raise EngineStopped("the engine process is not running") from None
+
+    def _watch_cancel(
+        self,
+        proc: subprocess.Popen[bytes],
+        call_id: int,
+        cancel: threading.Event,
+        finished: threading.Event,
+    ) -> None:
+        while not finished.is_set():
+            if cancel.wait(CANCEL_POLL_S):
+                try:
+                    self._send(proc, ("cancel", call_id))
+                except EngineStopped:
+                    pass
+                return
+
+    def _answer(
+        self,
+        proc: subprocess.Popen[bytes],
+        call_id: int,
+        progress: Callable[[Any], None] | None,
+    ) -> Any:
+        assert proc.stdout is not None
+        while True:
+            try:
+                message = _read(proc.stdout)
+            except (EOFError, OSError):
+                code = proc.wait()
+                self.proc = None
+                log.error("The engine process ended during a call (exit code %s)", code)
+                raise EngineStopped(f"exit code {code}") from None
+            kind = message[0]
+            if kind == "ready":
+                self._pid = message[1]
+            elif kind == "log":
+                _log_from_child(*message[1:])
+            elif kind == "keyring":
+                self._keyring(proc, *message[2:])
+            elif message[1] != call_id:
+                continue  # what an earlier call left (none expected)
+            elif kind == "progress":
+                if progress is not None:
+                    progress(message[2])
+            elif kind == "result":
+                return message[2]
+            elif kind == "error":
+                raise message[2]
+
+    def _keyring(self, proc: subprocess.Popen[bytes], op: str, key: str, value: Any) -> None:
+        try:
+            if op == "get":
+                answer: tuple[bool, Any] = (True, self.tokens.get(key))
+            elif op == "set":
+                self.tokens.set(key, value)
+                answer = (True, None)
+            else:
+                self.tokens.delete(key)
+                answer = (True, None)
+        except Exception as exc:
+            answer = (False, exc)
+        self._send(proc, ("keyring_answer", *answer))
+
+    # ------------------------------------------------------------------ the tasks
+    def refresh(self, connection_id: int, progress: Callable[[Any], None] | None) -> Refresh:
+        return self.call("refresh", connection_id, progress=progress)
+
+    def fetch_summary(self, connection_id: int) -> dict[str, Any]:
+        return self.call("fetch_summary", connection_id)
+
+    def review(self, connection_id: int, options: ImportOptions | None) -> ReviewData:
+        return self.call("review", connection_id, options)
+
+    def plan(
+        self, connection_id: int, options: ImportOptions | None
+    ) -> tuple[ImportOptions, ImportPlan]:
+        return self.call("plan", connection_id, options)
+
+    def run_import(
+        self,
+        connection_id: int,
+        plan: ImportPlan | None,
+        options: ImportOptions | None,
+        *,
+        replan: bool,
+        progress: Callable[[object], None],
+        cancel: threading.Event,
+    ) -> ImportOutcome:
+        from core.app.resume import Planned
+
+        def relay(event: object) -> None:
+            progress(Planned(plan) if event == _SAME_PLAN and plan is not None else event)
+
+        outcome: ImportOutcome = self.call(
+            "import", connection_id, plan, options, replan, progress=relay, cancel=cancel
+        )
+        if outcome.plan is None:
+            outcome.plan = plan
+        view = outcome.importer
+        if isinstance(view, ImporterView) and view.plan is None:
+            view.plan = plan
+        return outcome
+
+
+def _log_from_child(name: str, level: int, text: str, trace: str | None, created: float) -> None:
+    logger = logging.getLogger(name)
+    if not logger.isEnabledFor(level):
+        return
+    record = logger.makeRecord(name, level, "(engine process)", 0, text, (), None)
+    record.created = created
+    record.msecs = (created - int(created)) * 1000
+    record.processName = "engine"
+    record.exc_text = trace
+    logger.handle(record)
+
+
+# ============================================================================ in or out of process
+def engine_of(ctx: Any) -> EngineProcess | None:
+    """The context's engine process, or None: the work runs in this process (the headless
+    commands, the tests that drive one page)."""
+    engine = getattr(ctx, "engine", None)
+    return engine if isinstance(engine, EngineProcess) else None
+
+
+def refresh(
+    ctx: AppContext, connection_id: int, progress: Callable[[Any], None] | None = None
+) -> Refresh:
+    engine = engine_of(ctx)
+    if engine is not None:
+        return engine.refresh(connection_id, progress)
+    from core.app.resume import refresh_snapshots
+    from core.store.models import Connection
+
+    return refresh_snapshots(ctx, Connection.get_by_id(connection_id), progress)
+
+
+def fetch_summary(ctx: AppContext, connection_id: int) -> dict[str, Any]:
+    engine = engine_of(ctx)
+    if engine is not None:
+        return engine.fetch_summary(connection_id)
+    from core.services.fetch import fetch
+    from core.store.models import Connection
+
+    return fetch(ctx, Connection.get_by_id(connection_id)).summary()
+
+
+def review(ctx: AppContext, connection_id: int, options: ImportOptions | None) -> ReviewData:
+    engine = engine_of(ctx)
+    if engine is not None:
+        return engine.review(connection_id, options)
+    from core.app.review_screen import load_review
+    from core.store.models import Connection
+
+    return load_review(Connection.get_by_id(connection_id), options)
+
+
+def plan(
+    ctx: AppContext, connection_id: int, options: ImportOptions | None
+) -> tuple[ImportOptions, ImportPlan]:
+    """The options (``options``, or the saved ones) and the plan from the local snapshots."""
+    engine = engine_of(ctx)
+    if engine is not None:
+        return engine.plan(connection_id, options)
+    from core.app.sync import current_plan, load_options
+    from core.store.models import Connection
+
+    conn = Connection.get_by_id(connection_id)
+    options = options or load_options(conn)
+    _snapshot, made = current_plan(conn, options)
+    return options, made
+
+
+def run_import(
+    ctx: AppContext,
+    connection_id: int,
+    plan: ImportPlan | None,
+    options: ImportOptions | None,
+    *,
+    replan: bool = False,
+    progress: Callable[[object], None],
+    cancel: threading.Event,
+) -> ImportOutcome:
+    engine = engine_of(ctx)
+    if engine is not None:
+        return engine.run_import(
+            connection_id, plan, options, replan=replan, progress=progress, cancel=cancel
+        )
+    from core.app import resume
+
+    return resume.run_import(
+        ctx, connection_id, plan, options, replan=replan, progress=progress, cancel=cancel
+    )
+
+
+if __name__ == "__main__":
+    # Run the module under its own name: what it pickles (ImporterView, the exception
+    # rebuilders) must be found by that name in the window's process.
+    from core.app.worker_process import serve_stdio as _serve
+
+    sys.exit(_serve())

@@ -1,0 +1,177 @@
+"""The engine's child process (core/app/worker_process.py): the wizard's fetch, plan and import
+run there, the window's process receives only what its pages show.
+
+Over the Demo Company (its simulators in this process, the engine in a child that reaches
+them over HTTP as it would reach Xero): the work happens in another process, the child reads
+the sign-ins through the pipe (never from its command line or environment), a cancel stops
+the import between batches, an error keeps its sentence, a child that dies is said and
+replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from core.app import worker_process
+from core.app.resume import Planned, Refresh
+from core.app.review_screen import ReviewData, load_review
+from core.app.sync import current_plan, load_options
+from core.app.worker_process import EngineProcess, EngineStopped, ImporterView
+from core.engine.importer import ImportCancelled, ProgressEvent
+from core.errors import BridgeError, QBTimeTokenInvalid
+from core.store.models import ImportRun
+
+
+@pytest.fixture
+def engine_ctx(demo_ctx):
+    ctx, conn = demo_ctx("AU")
+    ctx.engine = EngineProcess.for_context(ctx)
+    yield ctx, conn
+    ctx.engine.stop()
+
+
+def _secrets_of(ctx) -> list[str]:
+    return [v for v in ctx.tokens.backend.store.values() if len(v) >= 16]
+
+
+def test_the_fetch_runs_in_another_process_which_asks_this_one_for_the_sign_ins(engine_ctx):
+    ctx, conn = engine_ctx
+    reads: list[str] = []
+    backend = ctx.tokens.backend
+    real_get = backend.get_password
+
+    def counting_get(service, username):
+        reads.append(username)
+        return real_get(service, username)
+
+    backend.get_password = counting_get
+    steps: list[tuple[str, int, int]] = []
+    result = worker_process.refresh(ctx, conn.id, steps.append)
+    assert isinstance(result, Refresh) and result.error is None and result.report is not None
+    assert result.report.first_time and steps  # progress streamed back
+    pid = ctx.engine.pid
+    assert pid is not None and pid != os.getpid()
+    # The child has no keyring of its own: each sign-in it used was read here, on request.
+    assert any(key.startswith("qbtime:") for key in reads)
+    assert any(key.startswith("xero:") for key in reads)
+    if sys.platform.startswith("linux"):  # nothing secret on its command line or environment
+        proc = Path(f"/proc/{pid}")
+        seen = (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes()
+        for secret in _secrets_of(ctx):
+            assert secret.encode() not in seen
+
+
+def test_plan_review_and_import_in_the_child_are_the_ones_made_here(engine_ctx):
+    ctx, conn = engine_ctx
+    assert worker_process.refresh(ctx, conn.id).error is None
+    options = load_options(conn)
+    _snap, here = current_plan(conn, options)
+    got_options, plan = worker_process.plan(ctx, conn.id, None)
+    assert got_options == options
+    assert [(a.op, a.entity, a.label) for a in plan.actions] == [
+        (a.op, a.entity, a.label) for a in here.actions
+    ]
+    review = worker_process.review(ctx, conn.id, options)
+    assert isinstance(review, ReviewData)
+    local = load_review(conn, options)
+    assert [(c.kind, c.xero_id) for c in review.conflicts] == [
+        (c.kind, c.xero_id) for c in local.conflicts
+    ]
+    events: list[object] = []
+    outcome = worker_process.run_import(
+        ctx, conn.id, plan, options, progress=events.append, cancel=threading.Event()
+    )
+    assert outcome.error is None and outcome.run is not None and outcome.run.status == "done"
+    assert ImportRun.get_by_id(outcome.run.id).status == "done"  # written by the child
+    # The window keeps its own plan: "Planned" names it, not a copy.
+    assert [e for e in events if isinstance(e, Planned)] == [Planned(plan)]
+    assert events and isinstance(events[-1], ProgressEvent)
+    assert outcome.plan is plan
+    view = outcome.importer
+    assert isinstance(view, ImporterView) and view.plan is plan and view.run is outcome.run
+    assert sum(sum(kinds.values()) for kinds in view.outcomes.values()) > 0
+
+
+def test_cancel_stops_the_import_in_the_child_between_batches(engine_ctx):
+    ctx, conn = engine_ctx
+    assert worker_process.refresh(ctx, conn.id).error is None
+    options, plan = worker_process.plan(ctx, conn.id, None)
+    assert len(plan.actions) > 50  # more than one batch
+    cancel = threading.Event()
+
+    def stop_after_first_batch(event: object) -> None:
+        if isinstance(event, ProgressEvent) and event.done > 0:
+            cancel.set()
+
+    outcome = worker_process.run_import(
+        ctx, conn.id, plan, options, progress=stop_after_first_batch, cancel=cancel
+    )
+    assert isinstance(outcome.error, ImportCancelled)
+    assert outcome.run is not None and outcome.run.status == "cancelled"
+    done = sum(sum(k.values()) for k in (outcome.run.counts or {}).get("outcomes", {}).values())
+    assert 0 < done < len(plan.actions)
+    # The same child goes on with the next call (resume: plan again what is left).
+    resumed = worker_process.run_import(
+        ctx, conn.id, None, options, replan=True, progress=lambda e: None, cancel=threading.Event()
+    )
+    assert resumed.error is None and resumed.run is not None and resumed.run.status == "done"
+    assert resumed.plan is not None and 0 < len(resumed.plan.actions) < len(plan.actions)
+
+
+def test_an_error_in_the_child_keeps_its_sentence(engine_ctx):
+    ctx, conn = engine_ctx
+    ctx.tokens.delete(conn.qbtime_token_key)  # the QuickBooks Time key is gone
+    result = worker_process.refresh(ctx, conn.id)
+    assert isinstance(result.error, QBTimeTokenInvalid)
+    here = QBTimeTokenInvalid(detail="x")
+    assert result.error.user_message() == here.user_message()
+    assert result.error.user_message("fr") == here.user_message("fr")
+    assert not result.usable  # nothing was ever read
+
+
+def test_a_child_that_dies_is_said_and_the_next_call_starts_another(engine_ctx):
+    ctx, conn = engine_ctx
+    engine = ctx.engine
+    engine.warm()
+    first = engine.pid
+
+    def kill_it(_step: object) -> None:
+        engine.proc.kill()
+
+    with pytest.raises(EngineStopped):
+        worker_process.refresh(ctx, conn.id, kill_it)
+    again = worker_process.refresh(ctx, conn.id)
+    assert again.error is None and engine.pid not in (None, first)
+
+
+def test_without_an_engine_the_work_stays_in_this_process(demo_ctx):
+    ctx, conn = demo_ctx("AU")
+    assert ctx.engine is None
+    result = worker_process.refresh(ctx, conn.id)
+    assert result.error is None
+    options, plan = worker_process.plan(ctx, conn.id, None)
+    assert plan.actions and options == load_options(conn)
+
+
+def test_exceptions_travel_with_their_attributes():
+    import pickle
+
+    from core.app.worker_process import _dumps
+
+    exc = QBTimeTokenInvalid(detail="why")
+    back = pickle.loads(_dumps(exc))
+    assert type(back) is QBTimeTokenInvalid and back.detail == "why"
+    assert back.user_message() == exc.user_message()
+
+    class Holder(Exception):
+        def __init__(self) -> None:
+            super().__init__("held")
+            self.lock = threading.Lock()  # cannot travel
+
+    foreign = pickle.loads(_dumps(Holder()))
+    assert type(foreign).__name__ == "Holder" and not isinstance(foreign, BridgeError)

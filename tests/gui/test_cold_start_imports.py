@@ -1,0 +1,95 @@
+"""The way to the first page painted imports no network code, no keyring and no engine: they
+load when first used (on worker threads, or in the engine's process), not while the window
+opens. Checked in a fresh process started as the desktop shortcut starts the app."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: imported before the first page is painted, the start would pay for them (issue 16)
+HEAVY = (
+    "requests",
+    "urllib3",
+    "requests_oauthlib",
+    "keyring",
+    "playhouse.migrate",
+    "core.services.http",
+    "core.services.auth.xero_oauth",
+    "core.services.fetch",
+    "core.app.sync",
+    "core.engine.plan",
+    "core.engine.matching",
+)
+
+SCRIPT = """
+import json, os, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+import main, wizard.app
+
+seen = {}
+heavy = %r
+
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and "page" not in seen:
+            seen["page"] = type(obj).__name__
+            seen["loaded"] = [m for m in heavy if m in sys.modules]
+            QTimer.singleShot(0, QApplication.instance().quit)
+        return False
+
+painted = Painted()
+build = wizard.app.build_wizard
+
+def build_and_watch(*args, **kwargs):
+    if os.environ.get("XQB_TEST_ALSO_IMPORT"):  # the check's own control
+        __import__(os.environ["XQB_TEST_ALSO_IMPORT"])
+    built = build(*args, **kwargs)
+    built.page(built.startId()).installEventFilter(painted)
+    QTimer.singleShot(20000, QApplication.instance().quit)
+    return built
+
+wizard.app.build_wizard = build_and_watch
+code = main.main([])
+print(json.dumps({"code": code, **seen}), flush=True)
+os._exit(0)
+"""
+
+
+def _first_paint(home: Path, also_import: str = "") -> dict:
+    env = {
+        **os.environ,
+        "XQB_TEST_ALSO_IMPORT": also_import,
+        "XQB_HOME": str(home),
+        "XQB_XERO_CLIENT_ID": "import-check",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT % (HEAVY,)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert lines, proc.stderr[-3000:]
+    return json.loads(lines[-1])
+
+
+def test_the_first_page_is_painted_before_any_network_keyring_or_engine_code_loads(tmp_path):
+    seen = _first_paint(tmp_path / "home")
+    assert seen["code"] == 0 and seen["page"] == "WelcomePage"
+    assert seen["loaded"] == []
+
+
+def test_the_check_itself_sees_a_heavy_import(tmp_path):
+    """The same check, with ``requests`` imported while the wizard is built: it is seen."""
+    seen = _first_paint(tmp_path / "home", also_import="requests")
+    assert "requests" in seen["loaded"]
