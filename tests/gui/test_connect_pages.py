@@ -66,7 +66,7 @@ def test_keyboard_path_through_the_three_pages(demo_env, host, qtbot, memory_key
     assert qb.busy
     _idle(qtbot, qb)
     assert wiz.currentId() == PageId.QBTIME and not qb.isComplete()
-    assert not qb.banner.isHidden() and "did not accept this access key" in qb.banner.label.text()
+    assert not qb.banner.isHidden() and "did not accept this key" in qb.banner.label.text()
     assert qb.key_edit.text() == "S.4__not-a-key"  # trimmed, not lost
     assert pending_qbtime() is None and not memory_keyring.store
 
@@ -150,8 +150,10 @@ def test_missing_permission_and_no_network_are_explained(demo_env, host, qtbot):
     qtbot.keyClicks(qb.key_edit, box.qbtime_token)
     _press(qtbot, qb.check_button)
     _idle(qtbot, qb)
-    assert "create or change customers (jobs)" in qb.banner.label.text()
-    assert "administrator" in qb.banner.label.text() and not qb.isComplete()
+    name = f"{user['first_name']} {user['last_name']}"  # whose key it is, and what to do
+    assert f"This key belongs to {name}, who is not an administrator" in qb.banner.label.text()
+    assert "Ask an administrator to create the key" in qb.banner.label.text()
+    assert not qb.isComplete()
 
     ctx.qbtime_base = "http://127.0.0.1:9/api/v1"  # nothing listens there
     ctx.sleep = lambda _s: None

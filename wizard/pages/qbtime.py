@@ -1,5 +1,10 @@
 """Page 2 — QuickBooks Time: how to create an access key, paste it, check it.
 
+"Open QuickBooks Time" opens it in the browser; a pasted key is checked at once (after a
+short pause in typing, on a worker), and what went wrong is said under the key with the
+help for that case (core.services.qbtime.keycheck: not an administrator, refused, billing,
+IP Authorization).
+
 core.app.connections.connect_qbtime checks the key (``/current_user`` and the permissions the
 import needs), keeps it in the OS keyring and remembers the company as the one to bind. Any
 valid key is accepted: a key of another QuickBooks Time company is another business (several
@@ -12,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.app.connections import QBTimeCompany, connect_qbtime, pending_qbtime
 from core.errors import BridgeError
+from core.services.qbtime.keycheck import WEB_APP_URL, KeyProblem, key_problem, looks_like_a_key
 
 from ..widgets import Banner, paragraph
 from .base import BasePage
@@ -32,10 +38,18 @@ from .base import BasePage
 class QBTimePage(BasePage):
     def build(self) -> None:
         self._say_again: Callable[[], None] | None = None
+        self._checked_token: str | None = None  # the key the last check was about
+        self._has_key = False
         self.intro = paragraph(parent=self)
         self.steps = paragraph(parent=self)
         self.body.addWidget(self.intro)
         self.body.addWidget(self.steps)
+        row = QHBoxLayout()
+        self.open_button = QPushButton(self)  # QuickBooks Time in the browser
+        self.open_button.clicked.connect(self.open_qbtime)
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
         self.demo_note = Banner(self)  # an info note, only for the Demo Company
         self.body.addWidget(self.demo_note)
 
@@ -54,7 +68,13 @@ class QBTimePage(BasePage):
         row.addWidget(self.show_key)
         row.addWidget(self.check_button)
         self.body.addLayout(row)
+        self.place_feedback(self.body)  # "checking…", then the answer, under the key
         self.body.addStretch(1)
+        # The key is checked as soon as it is pasted (or typing pauses): no "Check" needed.
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(600)
+        self.debounce.timeout.connect(self._check_when_pasted)
 
         self.key_edit.textChanged.connect(self._key_changed)
         self.key_edit.textEdited.connect(self._key_edited)
@@ -62,6 +82,7 @@ class QBTimePage(BasePage):
         self.show_key.toggled.connect(self._toggle_echo)
         self.check_button.clicked.connect(self.check)
 
+        self.setTabOrder(self.open_button, self.demo_note.button)
         self.setTabOrder(self.demo_note.button, self.key_edit)
         self.setTabOrder(self.key_edit, self.show_key)
         self.setTabOrder(self.show_key, self.check_button)
@@ -77,14 +98,16 @@ class QBTimePage(BasePage):
         )
         self.steps.setText(
             self.tr(
-                "1. Sign in to QuickBooks Time as an administrator.\n"
-                "2. Open Feature Add-ons, then API.\n"
-                '3. Click "Add a new application", give it a name (for example "Xero import"), '
-                "and save.\n"
-                '4. Click "Add token", then copy the access key.\n'
-                '5. Paste the key below and click "Check".'
+                '1. Click "Open QuickBooks Time" and sign in as an administrator.\n'
+                "2. Open Feature Add-ons, then Manage Add-ons. At API, click Install if it "
+                "is not installed yet.\n"
+                '3. In API, click "Add a new application", name it (for example "Xero '
+                'import") and save.\n'
+                "4. Copy the access token and paste it below: it is checked at once."
             )
         )
+        self.open_button.setText(self.tr("&Open QuickBooks Time"))
+        self.open_button.setAccessibleName(self.tr("Open QuickBooks Time in your browser"))
         self.key_label.setText(self.tr("Access &key:"))
         self.key_edit.setPlaceholderText(self.tr("Paste the access key here"))
         self.key_edit.setAccessibleName(self.tr("QuickBooks Time access key"))
@@ -116,6 +139,17 @@ class QBTimePage(BasePage):
     def ready(self) -> bool:
         return self.state.qbtime_company is not None
 
+    def primary_action(self) -> QPushButton | None:
+        """With no key yet, the way forward is getting one (the Demo Company has one)."""
+        if self.key_edit.text().strip() or self.busy:
+            return None
+        if self.state.ctx.demo and not self.demo_note.isHidden():
+            return self.demo_note.button
+        return self.open_button
+
+    def open_qbtime(self) -> None:
+        QDesktopServices.openUrl(QUrl(WEB_APP_URL))
+
     # ------------------------------------------------------------------ arriving
     def initializePage(self) -> None:  # Qt API
         if self.state.qbtime_company is None and not self.busy:
@@ -138,6 +172,18 @@ class QBTimePage(BasePage):
     # ------------------------------------------------------------------ the key
     def _key_changed(self, text: str) -> None:
         self.check_button.setEnabled(bool(text.strip()) and not self.busy)
+        if bool(text.strip()) != self._has_key:
+            self._has_key = bool(text.strip())
+            self.completeChanged.emit()  # the primary button follows: getting a key, or Next
+        if self.state.qbtime_company is None and looks_like_a_key(text):
+            self.debounce.start()  # pasted (or typing paused): check it then
+        else:
+            self.debounce.stop()
+
+    def _check_when_pasted(self) -> None:
+        token = self.key_edit.text().strip()
+        if self.state.qbtime_company is None and token != self._checked_token:
+            self.check()
 
     def _key_edited(self, _text: str) -> None:
         # Another key than the one checked: it must be checked again before Next.
@@ -146,6 +192,10 @@ class QBTimePage(BasePage):
             self._say_again = None
             self.banner.clear()
             self.completeChanged.emit()
+        if looks_like_a_key(self.key_edit.text()) and self.key_edit.text().strip() != (
+            self._checked_token
+        ):
+            self.debounce.start()
 
     def _toggle_echo(self, shown: bool) -> None:
         self.key_edit.setEchoMode(
@@ -177,10 +227,13 @@ class QBTimePage(BasePage):
     # ------------------------------------------------------------------ checking
     def check(self) -> None:
         token = self.key_edit.text().strip()
+        self.debounce.stop()
         if not token or self.busy:
             return
         if token != self.key_edit.text():
             self.key_edit.setText(token)
+            self.debounce.stop()
+        self._checked_token = token
         self.state.qbtime_company = None
         self._say_again = None
         self.check_button.setEnabled(False)
@@ -194,13 +247,69 @@ class QBTimePage(BasePage):
         )
 
     def _check_failed(self, exc: BridgeError) -> None:
-        # Bad key, missing permission, no network, no secure storage: core says what to do.
+        if self._changed_meanwhile():
+            return
         self._key_changed(self.key_edit.text())
-        self._say(lambda: self.show_error(exc))
+        self.debounce.stop()  # the same key is not checked again by itself
+        self._say(lambda: self._explain_problem(exc))
         self.key_edit.setFocus()
         self.key_edit.selectAll()
 
+    def _explain_problem(self, exc: BridgeError) -> None:
+        """What was wrong with the key and what to do, under the key: specific help for the
+        cases QuickBooks Time tells apart (core.services.qbtime.keycheck)."""
+        problem = key_problem(exc)
+        open_it = (self.tr("Open QuickBooks Time"), self.open_qbtime)
+        if problem is KeyProblem.NOT_ADMIN:
+            user = getattr(exc, "user_name", "") or self.tr("its user")
+            text = self.tr(
+                "This key belongs to {user}, who is not an administrator of the QuickBooks "
+                "Time account. The import creates customers, team members and custom fields, "
+                "which only an administrator may do. Ask an administrator to create the key "
+                "(Feature Add-ons, Manage Add-ons, API) and paste theirs here, or make {user} "
+                "an administrator in QuickBooks Time (Team, Permissions)."
+            ).format(user=user)
+        elif problem is KeyProblem.REJECTED:
+            text = self.tr(
+                "QuickBooks Time did not accept this key. Check that it was copied whole. "
+                "In QuickBooks Time, under Feature Add-ons, Manage Add-ons, the API add-on "
+                "must be installed and the key listed in your application; if it expired "
+                "or was removed, add a new one and paste it here."
+            )
+        elif problem is KeyProblem.MALFORMED:
+            text = self.tr(
+                "An access key is one word with no spaces. Copy it again from QuickBooks Time "
+                "and paste it here."
+            )
+            open_it = None  # type: ignore[assignment]
+        elif problem is KeyProblem.BILLING:
+            text = self.tr(
+                "QuickBooks Time refused the key because the account's billing is not up to "
+                "date. An administrator can settle it in QuickBooks Time (Company Settings, "
+                "Billing); then paste the key again."
+            )
+        elif problem is KeyProblem.IP_BLOCKED:
+            text = self.tr(
+                "QuickBooks Time blocks access from this computer's internet address (IP "
+                "Authorization). An administrator can allow it in QuickBooks Time; then "
+                "paste the key again."
+            )
+        else:  # no network, no secure storage, anything else: core's own sentence
+            self.show_error(exc, retry=self.check)
+            return
+        label, action = open_it if open_it else (None, None)
+        self.banner.show_message(text, "error", action_text=label, action=action)
+
+    def _changed_meanwhile(self) -> bool:
+        """The key was changed while it was checked: that answer is about another key."""
+        if self.key_edit.text().strip() == self._checked_token:
+            return False
+        self._key_changed(self.key_edit.text())  # the new one is checked in its turn
+        return True
+
     def _checked(self, company: QBTimeCompany) -> None:
+        if self._changed_meanwhile():
+            return
         self._key_changed(self.key_edit.text())
         self._accept(company)
 
