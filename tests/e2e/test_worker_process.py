@@ -82,6 +82,11 @@ def test_plan_review_and_import_in_the_child_are_the_ones_made_here(engine_ctx):
     assert [(c.kind, c.xero_id) for c in review.conflicts] == [
         (c.kind, c.xero_id) for c in local.conflicts
     ]
+    assert [r.key for r in review.rows] == [r.key for r in local.rows]
+    assert review.unmatched == local.unmatched and review.xero_facts == local.xero_facts
+    # What the review page does not show stays in the child: the plan's actions.
+    assert local.plan.actions and review.plan.actions == []
+    assert review.plan.conflicts and len(review.plan.conflicts) == len(local.plan.conflicts)
     events: list[object] = []
     outcome = worker_process.run_import(
         ctx, conn.id, plan, options, progress=events.append, cancel=threading.Event()

@@ -69,6 +69,23 @@ class ConflictTableModel(ListTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ReviewRow] = []
+        # How alike and what is suggested, worked out once per shown conflict: the view asks
+        # for every cell again and again (sizing thousands of rows), on the window's thread.
+        self._likeness: dict[tuple[int, int], str] = {}
+        self._suggestion: dict[int, Any] = {}
+
+    def _likeness_of(self, conflict: Conflict, cand: Candidate) -> str:
+        key = (id(conflict), id(cand))
+        code = self._likeness.get(key)
+        if code is None:
+            code = self._likeness[key] = likeness(conflict, cand)
+        return code
+
+    def _suggestion_of(self, conflict: Conflict) -> Any:
+        key = id(conflict)
+        if key not in self._suggestion:
+            self._suggestion[key] = suggestion(conflict)
+        return self._suggestion[key]
 
     # ------------------------------------------------------------------ words
     def kind_label(self, kind: str) -> str:
@@ -119,11 +136,11 @@ class ConflictTableModel(ListTableModel):
     def match_text(self, conflict: Conflict) -> str:
         if not conflict.candidates:
             return self.tr("Nothing similar")
-        return self.likeness_text(likeness(conflict, conflict.candidates[0]))
+        return self.likeness_text(self._likeness_of(conflict, conflict.candidates[0]))
 
     def suggestion_text(self, conflict: Conflict) -> str:
         """The suggested action in words, "" when a person must decide."""
-        s = suggestion(conflict)
+        s = self._suggestion_of(conflict)
         if s is None:
             return ""
         if s.action == "create":
@@ -169,7 +186,7 @@ class ConflictTableModel(ListTableModel):
             lines.append(
                 self.tr("“{name}” — {likeness}, {reason}").format(
                     name=cand.name,
-                    likeness=self.likeness_text(likeness(conflict, cand)),
+                    likeness=self.likeness_text(self._likeness_of(conflict, cand)),
                     reason=cand.describe(),
                 )
             )
@@ -201,6 +218,8 @@ class ConflictTableModel(ListTableModel):
         """Show ``rows``; when they are the same conflicts (new decisions), update in place so
         the selection stays."""
         rows = list(rows)
+        self._likeness.clear()  # keyed by the shown objects: new rows, new answers
+        self._suggestion.clear()
         if [r.key for r in rows] == [r.key for r in self._rows] and rows:
             self._rows = rows
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, COLUMNS - 1))

@@ -1,0 +1,61 @@
+"""The review's table model works out how alike and what is suggested once per conflict: the
+view asks for every cell again and again (sizing thousands of rows on the window's thread),
+and each answer is engine work (core.engine.review: names folded and compared)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import Qt
+
+import wizard.models.conflicts as conflicts_model
+from core.engine.matching import Candidate, Conflict
+from core.engine.review import ReviewRow
+from wizard.models.conflicts import ConflictTableModel
+
+
+def _rows(n: int) -> list[ReviewRow]:
+    rows = []
+    for i in range(n):
+        cands = (
+            Candidate(100 + i, f"Cafe Number {i}", 93.0, "similar", "similar"),
+            Candidate(900 + i, f"Café Number {i} Pty", 91.0, "similar", "similar"),
+        )
+        conflict = Conflict("customer", f"x{i}", f"Cafe Numbr {i}", "near_match", cands, f"f{i}")
+        rows.append(ReviewRow(conflict, None, False))
+    return rows
+
+
+def test_each_conflict_is_judged_once_however_often_the_view_asks(qapp, monkeypatch):
+    calls: Counter[str] = Counter()
+    real_likeness, real_suggestion = conflicts_model.likeness, conflicts_model.suggestion
+
+    def counted_likeness(conflict, cand):
+        calls["likeness"] += 1
+        return real_likeness(conflict, cand)
+
+    def counted_suggestion(conflict):
+        calls["suggestion"] += 1
+        return real_suggestion(conflict)
+
+    monkeypatch.setattr(conflicts_model, "likeness", counted_likeness)
+    monkeypatch.setattr(conflicts_model, "suggestion", counted_suggestion)
+    model = ConflictTableModel()
+    model.set_rows(_rows(40))
+    roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    first = None
+    for _ in range(3):  # the view sizing, painting, sorting…
+        shown = [
+            model.data(model.index(r, c), role)
+            for r in range(model.rowCount())
+            for c in range(model.columnCount())
+            for role in roles
+        ]
+        first = first or shown
+        assert shown == first
+    # the best candidate's likeness (match column) and each candidate's (tooltip): once each
+    assert calls["likeness"] == 40 * 2
+    assert calls["suggestion"] == 40
+    model.set_rows(_rows(40))  # new rows: judged again
+    model.data(model.index(0, conflicts_model.MATCH), Qt.ItemDataRole.DisplayRole)
+    assert calls["likeness"] == 40 * 2 + 1
