@@ -13,6 +13,7 @@ The fast part (3 kill points) runs by default; ``XQB_SOAK=1`` runs 20 random poi
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import signal
@@ -134,14 +135,42 @@ def _soak_points() -> list[tuple[str, int, str]]:
     points: list[tuple[str, int, str]] = []
     for _ in range(14):  # at a write (before/after it is applied)
         points.append(("write", rng.randint(1, AU_WRITES), rng.choice(("before", "after"))))
-    for _ in range(3):  # at any request (reads of the fetch, reads-back, the final refresh)
-        points.append(("request", rng.randint(1, 45), rng.choice(("before", "after"))))
+    for _ in range(3):  # at any request (reads, writes, reads-back): n per mille of them
+        points.append(("request", rng.randint(1, 999), rng.choice(("before", "after"))))
     for _ in range(3):  # at a random moment of the run, from outside: n per mille of its length
         points.append(("time", rng.randint(50, 900), "-"))
     return points
 
 
 _RUN_LENGTH: list[float] = []
+_AU_REQUESTS: list[int] = []
+
+
+def _au_requests(tmp_path: Path) -> int:
+    """QuickBooks Time requests (every method) of a first AU sync, counted once in this
+    process, so a kill point drawn among them is always reached."""
+    if not _AU_REQUESTS:
+        from core.app.sync import sync
+        from tests.reliability.support import MemoryBackend
+
+        ctx, conn = open_demo(
+            "AU", tmp_path / "count-home", tmp_path / "count-state", MemoryBackend()
+        )
+        count = 0
+        handle = ctx.sandbox.qbtime.handle
+
+        def counting(request):
+            nonlocal count
+            count += 1
+            return handle(request)
+
+        ctx.sandbox.qbtime.handle = counting
+        try:
+            sync(ctx, conn)
+        finally:
+            ctx.close()
+        _AU_REQUESTS.append(count)
+    return _AU_REQUESTS[0]
 
 
 def _run_length(tmp_path: Path) -> float:
@@ -164,8 +193,13 @@ def _run_length(tmp_path: Path) -> float:
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("how", "n", "when"), _soak_points())
 def test_soak_killed_at_random_points(tmp_path, how, n, when):
-    if how in ("write", "request"):
-        _kill_at(tmp_path, n, when, writes_only=how == "write")
+    if how == "write":
+        _kill_at(tmp_path, n, when)
+        return
+    if how == "request":  # the N-th of the QuickBooks Time requests a first import makes
+        _kill_at(
+            tmp_path, max(1, math.ceil(_au_requests(tmp_path) * n / 1000)), when, writes_only=False
+        )
         return
     clean = clean_state("AU", tmp_path)
     length = _run_length(tmp_path)
