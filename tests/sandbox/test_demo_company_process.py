@@ -71,9 +71,13 @@ def test_it_starts_answers_and_stops(tmp_path):
             "xero_base",
             "qbtime_base",
             "qbtime_token",
+            "qbtime_tokens",
             "xero_client_id",
             "redirect_uris",
         }
+        # every QuickBooks Time account's key (a second business needs the second one)
+        first, second = box.qbtime_tokens
+        assert first == box.qbtime_token and second and second != first
         _answers(box)
         assert (tmp_path / "state" / "company.json").exists()
     finally:

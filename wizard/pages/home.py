@@ -187,15 +187,17 @@ def change_lines(changes: dict[str, dict[str, int]]) -> list[str]:
 
 class HomePage(BasePage):
     def build(self) -> None:
-        self._build_businesses()
-        top = QHBoxLayout()
-        self.connection_label = paragraph(parent=self)
         self.add_button = QPushButton(self)
         self.add_button.setMinimumHeight(34)
         self.add_button.clicked.connect(self.add_business)
-        top.addWidget(self.connection_label, 1)
-        top.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.body.addLayout(top)
+        self._build_businesses()
+        # One business: the sentence that names it, "Add another business" beside it. Several:
+        # the list says it (the chosen row), and the button goes beside the list's title.
+        self.connection_row = QHBoxLayout()
+        self.connection_label = paragraph(parent=self)
+        self.connection_row.addWidget(self.connection_label, 1)
+        self.connection_row.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.body.addLayout(self.connection_row)
         # The shown business's details scroll when the window is small (800×600 with several
         # businesses listed above): the buttons below always stay in sight.
         self.details = QWidget(self)
@@ -288,7 +290,9 @@ class HomePage(BasePage):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.businesses_heading.setBuddy(self.businesses)
         self.businesses.itemSelectionChanged.connect(self._business_chosen)
-        box.addWidget(self.businesses_heading)
+        self.businesses_title_row = QHBoxLayout()
+        self.businesses_title_row.addWidget(self.businesses_heading, 1)
+        box.addLayout(self.businesses_title_row)
         box.addWidget(self.businesses)
         self.businesses_box.hide()
         self.body.addWidget(self.businesses_box)
@@ -331,7 +335,14 @@ class HomePage(BasePage):
             table.setFixedHeight(height)
         finally:
             self._filling = False
-        self.businesses_box.setVisible(len(states) > 1)
+        several = len(states) > 1
+        self.businesses_box.setVisible(several)
+        self.connection_label.setVisible(not several)
+        row = self.businesses_title_row if several else self.connection_row
+        if row.indexOf(self.add_button) < 0:
+            for other in (self.connection_row, self.businesses_title_row):
+                other.removeWidget(self.add_button)
+            row.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
 
     def _pair_words(self, business: BusinessState) -> str:
         return self.tr("{organisation} ↔ {company}").format(
