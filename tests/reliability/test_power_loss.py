@@ -49,8 +49,8 @@ HERE = Path(__file__).resolve().parent
 SHIM_SOURCE = HERE / "powerloss_shim.c"
 
 #: outcomes of the power losses of this session: node id -> (converged, fsyncs seen,
-#: journal entries the database kept)
-_LOSSES: dict[str, tuple[bool, int, int]] = {}
+#: journal entries the database kept, files the loss changed)
+_LOSSES: dict[str, tuple[bool, int, int, int]] = {}
 
 
 def _journal_entries(data: Path, peek: Path) -> int:
@@ -77,9 +77,11 @@ def shim(tmp_path_factory) -> Path:
     return out
 
 
-def _lose_power(data: Path, baseline: Path, snap: Path) -> None:
+def _lose_power(data: Path, baseline: Path, snap: Path) -> int:
     """Put every file of ``data`` back as it was at its last fsync (a file deleted by the
-    run comes back too: a deletion is not on the disk until its directory is synced)."""
+    run comes back too: a deletion is not on the disk until its directory is synced).
+    Returns how many files the loss changed (0: nothing unsynced was dropped)."""
+    changed = 0
     names = {p.name for p in data.iterdir() if p.is_file()}
     names |= {p.name for p in baseline.iterdir()}
     names |= {
@@ -87,15 +89,18 @@ def _lose_power(data: Path, baseline: Path, snap: Path) -> None:
     }
     for name in sorted(names):
         path, synced, before = data / name, snap / name, baseline / name
+        now = path.read_bytes() if path.exists() else None
         if synced.exists():
             shutil.copyfile(synced, path)
         elif before.exists():
             shutil.copyfile(before, path)
         else:  # created by the run, never synced
             path.unlink()
+        changed += int(now != (path.read_bytes() if path.exists() else None))
     shm = data / (DATABASE_FILE + "-shm")
     if shm.exists():
         shm.unlink()  # shared memory: never on the disk
+    return changed
 
 
 def _points() -> list[int]:
@@ -136,7 +141,7 @@ def test_power_lost_after_a_write_then_resumed(tmp_path, shim, n, request):
     log = snap / "fsyncs.log"
     fsyncs = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
 
-    _lose_power(data, baseline, snap)
+    dropped = _lose_power(data, baseline, snap)
     kept = _journal_entries(data, tmp_path / "peek")
     db_file = data / DATABASE_FILE
     with sqlite3.connect(db_file) as raw:
@@ -158,8 +163,9 @@ def test_power_lost_after_a_write_then_resumed(tmp_path, shim, n, request):
         finally:
             ctx.close()
     finally:
-        _LOSSES[request.node.nodeid] = (converged, fsyncs, kept)
-        ok = sum(c for c, _f, _k in _LOSSES.values())
+        _LOSSES[request.node.nodeid] = (converged, fsyncs, kept, dropped)
+        ok = sum(c for c, _f, _k, _d in _LOSSES.values())
+        lossy = sum(1 for *_r, d in _LOSSES.values() if d)
         record_figure(
             "power loss after a QuickBooks Time write: the next sync converged",
             f"{ok}/{len(_LOSSES)}",
@@ -170,8 +176,9 @@ def test_power_lost_after_a_write_then_resumed(tmp_path, shim, n, request):
                 "the importer in its own process, SIGKILLed after write "
                 + ", ".join(sorted(k.rsplit("[", 1)[-1].rstrip("]") for k in _LOSSES))
                 + "; the data directory put back as at each file's last fsync "
-                f"({sum(f for _c, f, _k in _LOSSES.values())} fsyncs seen, "
-                f"{sum(k for _c, _f, k in _LOSSES.values())} journal entries kept)"
+                f"({sum(f for _c, f, _k, _d in _LOSSES.values())} fsyncs seen; "
+                f"{lossy} of {len(_LOSSES)} losses dropped unsynced writes, "
+                f"{sum(k for _c, _f, k, _d in _LOSSES.values())} journal entries kept)"
             ),
             source=family(request.node.nodeid),
         )
