@@ -21,9 +21,11 @@ from core.engine.importer import (
     undo_run,
 )
 from core.engine.plan import DecisionView, ImportOptions, ImportPlan, plan_import
+from core.engine.snapshots import plan_inputs_fingerprint, quiet_plan, remember_quiet_plan
 from core.errors import BridgeError
 from core.i18n import N_, tr
 from core.services.fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
+from core.services.written import WrittenSnapshot
 from core.store.models import Connection, Decision, LeaveLink, Link, Setting, later_imports_touching
 
 if TYPE_CHECKING:
@@ -211,7 +213,7 @@ def sync(
             ProgressEvent(f"fetch_{phase}", done, total, None)
         ),
     )
-    _snap, plan = current_plan(conn, options)
+    plan = _plan_unless_quiet(conn, options)
     if not dry_run:
         # Also when there is nothing to write: a run killed after its last write must not
         # stay "running" in the history.
@@ -220,7 +222,7 @@ def sync(
     outcomes: dict[str, dict[str, int]] = {}
     if not dry_run and plan.actions:  # nothing to write: no run in the history
         run, importer = import_plan(
-            ctx, conn, plan, options=options, progress=progress, cancel=cancel
+            ctx, conn, plan, options=options, progress=progress, cancel=cancel, just_read=True
         )
         outcomes = importer.outcomes
     result = SyncResult(
@@ -228,6 +230,19 @@ def sync(
     )
     log.info("Sync of %s: %s", conn.xero_tenant_name, result.as_json())
     return result
+
+
+def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> ImportPlan:
+    """The plan, or the one kept from the last run when nothing it is made from changed
+    since (nothing to write then either): a scheduled re-import with nothing changed neither
+    loads the snapshot nor plans (core.engine.snapshots)."""
+    chosen = options or load_options(conn)
+    fingerprint = plan_inputs_fingerprint(conn, chosen.to_dict())
+    plan = quiet_plan(conn, fingerprint)
+    if plan is None:
+        _snap, plan = current_plan(conn, chosen)
+        remember_quiet_plan(conn, fingerprint, plan)
+    return plan
 
 
 def import_plan(
@@ -238,9 +253,17 @@ def import_plan(
     options: ImportOptions | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    just_read: bool = False,
 ) -> tuple[ImportRun, Importer]:
-    """Run an already-previewed plan (the wizard's "Start import"), then refresh snapshots."""
+    """Run an already-previewed plan (the wizard's "Start import").
+
+    The QuickBooks Time snapshot is kept from the write answers (each is the whole object:
+    :mod:`core.services.written`), so a clean import reads nothing back; only lists it
+    could not keep current (changed by someone else meanwhile, a lost answer, a cascade, a
+    stop) are read again, incrementally. ``just_read``: the snapshot was fetched by this
+    same run a moment ago (``sync``), so no call checks it before the first write."""
     client = qbtime_client_for(ctx, conn)
+    kept = WrittenSnapshot(conn, client)
     importer = Importer(
         conn,
         client,
@@ -248,13 +271,20 @@ def import_plan(
         options=(options or load_options(conn)).to_dict(),
         progress=progress,
         cancel=cancel,
+        on_written=kept.written,
     )
     try:
         with client.session:
+            if any(a.writes for a in plan.actions):
+                kept.begin(just_read=just_read)
             run = importer.execute()
     finally:
         if importer.run is not None and importer.outcomes:
-            fetch_qbtime(ctx, conn)
+            clean = importer.run.status == "done" and not importer.answers_lost
+            with client.session:
+                again = kept.finish(clean=clean, sleep=ctx.sleep)
+            if again:
+                fetch_qbtime(ctx, conn)
     return run, importer
 
 

@@ -79,6 +79,10 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+#: told after each answered write batch: (entity, op, [(action, its result)...]) for the rows
+#: QuickBooks Time accepted, so the caller can keep its snapshot from the answers (each answer
+#: is the whole object) instead of reading the lists again after the import
+WrittenCallback = Callable[[str, str, list[tuple["Action", WriteResult]]], None]
 
 
 # ============================================================================ helpers
@@ -179,8 +183,10 @@ class Importer:
         batch_size: int = BATCH_SIZE,
         kind: str = "import",
         undoes: ImportRun | None = None,
+        on_written: WrittenCallback | None = None,
     ) -> None:
         self.conn = conn
+        self.on_written = on_written
         self.client = client
         self.plan = plan
         self.options = dict(options or {})
@@ -199,6 +205,8 @@ class Importer:
         self.outcomes: dict[str, dict[str, int]] = {}
         self.problems: list[tuple[Action, str]] = []
         self.run: ImportRun | None = None
+        #: batches whose answer was lost (reconciled by reading back, not from the answer)
+        self.answers_lost = 0
         self._seq = 0
         self._started = 0.0
         self._done = 0
@@ -493,6 +501,7 @@ class Importer:
             self._flush()
             raise
         by_row = {id(r.input): r for r in results}
+        accepted: list[tuple[Action, WriteResult]] = []
         for action, row, entry in sendable:
             result = by_row.get(id(row))
             if result is None and len(results) == len(rows):
@@ -501,7 +510,11 @@ class Importer:
                 # some rows only, and a position would give a row another row's id.
                 result = results[[id(r) for r in rows].index(id(row))]
             self._record(action, entry, result)
+            if result is not None and result.ok:
+                accepted.append((action, result))
         self._flush()
+        if self.on_written is not None and accepted:
+            self.on_written(entity, op, accepted)
 
     def _reconcile(
         self,
@@ -519,6 +532,7 @@ class Importer:
         (recorded as failed, the rest of the run goes on; the next run's plan finds them if
         they were written).
         """
+        self.answers_lost += 1
         results: dict[int, WriteResult] = {id(r.input): r for r in lost.completed}
         pending = [r for r in rows if id(r) not in results]
         log.warning(

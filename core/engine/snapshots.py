@@ -1,11 +1,21 @@
-"""Small questions about the local snapshots that the wizard's options page asks."""
+"""Small questions about the local snapshots: whether there is one (the wizard's options
+page asks), which contacts can be added, and whether the inputs of a plan changed since the
+last plan with nothing to write (a scheduled re-import with nothing changed then skips
+loading the snapshot and planning: issue 16)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from core.engine.records import XeroContact
 from core.store.models import Connection, QBTRecord, XeroRecord
+
+if TYPE_CHECKING:
+    from core.engine.plan import ImportPlan
 
 
 def has_snapshot(conn: Connection) -> bool:
@@ -20,3 +30,130 @@ def addable_contacts(contacts: Iterable[XeroContact]) -> list[XeroContact]:
     """Contacts that "Manage Xero customers" offers: active, and not customers yet (never
     invoiced), so the import leaves them out unless the user adds them by hand."""
     return [c for c in contacts if not c.archived and not c.is_customer]
+
+
+# ---------------------------------------------------------------------------- quiet re-imports
+#: bumped when the saved form of a plan changes
+_QUIET_FORMAT = 1
+
+
+def _quiet_key(conn: Connection) -> str:
+    return f"quiet_plan:{conn.xero_tenant_id}"
+
+
+def plan_inputs_fingerprint(
+    conn: Connection, options: Mapping[str, Any], today: date | None = None
+) -> str:
+    """A digest of everything a plan of ``conn`` is made from, read without parsing a single
+    stored record: per snapshot kind its row count, ids and newest store time (every stored
+    change sets ``fetched_at``), the links, decisions and leave links, the options, the
+    problems and key owner the last read recorded, the payroll version, the day (an end
+    date decides whether an employee still works here) and the app's version."""
+    import hashlib
+
+    from core.store.models import Decision, LeaveLink, Setting, db
+    from core.version import __version__
+
+    digest = hashlib.sha256()
+
+    def add(value: Any) -> None:
+        digest.update(json.dumps(value, sort_keys=True, default=str).encode())
+        digest.update(b"\0")
+
+    add([_QUIET_FORMAT, __version__, conn.xero_version, (today or date.today()).isoformat()])
+    add(dict(options))
+    for table, key in (("xero_record", "xero_id"), ("qbt_record", "qbt_id")):
+        rows = db.execute_sql(
+            f'SELECT "kind", COUNT(*), SUM("id"), MAX("fetched_at"), '  # noqa: S608 (names fixed)
+            f'TOTAL(LENGTH("{key}")) FROM "{table}" WHERE "connection_id" = ? GROUP BY "kind" '
+            'ORDER BY "kind"',
+            (conn.id,),
+        ).fetchall()
+        add([list(r) for r in rows])
+    add(
+        db.execute_sql(
+            'SELECT COUNT(*), SUM("id"), SUM("qbt_id"), MAX("id") FROM "link" '
+            'WHERE "connection_id" = ?',
+            (conn.id,),
+        ).fetchone()
+    )
+    add(
+        sorted(
+            (d.kind, d.xero_id, d.action, d.target_qbt_id, d.new_name, d.depends_on)
+            for d in Decision.select().where(Decision.connection == conn)
+        )
+    )
+    add(
+        sorted(
+            (r.xero_leave_type_id, r.qbt_jobcode_id, r.is_paid, r.export_to_xero)
+            for r in LeaveLink.select().where(LeaveLink.connection == conn)
+        )
+    )
+    for name in ("xero_problems", "qbtime_key_owner"):
+        add(Setting.get_value(f"{name}:{conn.xero_tenant_id}"))
+    add(conn.qbtime_user_id)
+    return digest.hexdigest()
+
+
+def remember_quiet_plan(conn: Connection, fingerprint: str, plan: ImportPlan) -> bool:
+    """After planning: a plan with nothing to write is kept with the fingerprint of its
+    inputs, so that the next run whose inputs are the same (a scheduled re-import with
+    nothing changed) need not load the snapshot and plan again. Returns whether it was kept."""
+    from core.store.models import Setting
+
+    if plan.actions:
+        Setting.delete().where(Setting.key == _quiet_key(conn)).execute()
+        return False
+    saved = {
+        "fingerprint": fingerprint,
+        "conflicts": [asdict(c) for c in plan.conflicts],
+        "skipped": [asdict(s) for s in plan.skipped],
+        "key_owner_id": plan.key_owner_id,
+    }
+    try:
+        text = json.dumps(saved)
+    except (TypeError, ValueError):
+        return False
+    if _plan_of(json.loads(text)) != (plan.conflicts, plan.skipped, plan.key_owner_id):
+        return False  # something in it does not survive being saved: plan again next time
+    Setting.set_value(_quiet_key(conn), saved)
+    return True
+
+
+def quiet_plan(conn: Connection, fingerprint: str) -> ImportPlan | None:
+    """The plan kept by :func:`remember_quiet_plan` when its inputs' fingerprint is still
+    ``fingerprint`` (nothing to write, the same conflicts and skipped records), else None."""
+    from core.engine.plan import ImportPlan
+    from core.store.models import Setting
+
+    saved = Setting.get_value(_quiet_key(conn))
+    if not isinstance(saved, dict) or saved.get("fingerprint") != fingerprint:
+        return None
+    try:
+        conflicts, skipped, owner = _plan_of(saved)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return ImportPlan(actions=[], conflicts=conflicts, skipped=skipped, key_owner_id=owner)
+
+
+def _plan_of(saved: Mapping[str, Any]) -> tuple[list[Any], list[Any], int | None]:
+    from core.engine.matching import Candidate, Conflict
+    from core.engine.plan import Skipped
+
+    conflicts = [
+        Conflict(
+            **{
+                **c,
+                "candidates": tuple(Candidate(**x) for x in c["candidates"]),
+                # (saved as JSON: a tuple comes back a list)
+                "details": {
+                    k: tuple(v) if isinstance(v, list) else v
+                    for k, v in (c.get("details") or {}).items()
+                },
+            }
+        )
+        for c in saved["conflicts"]
+    ]
+    skipped = [Skipped(**{**s, "params": dict(s.get("params") or {})}) for s in saved["skipped"]]
+    owner = saved.get("key_owner_id")
+    return conflicts, skipped, int(owner) if owner is not None else None

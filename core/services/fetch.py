@@ -64,9 +64,17 @@ log = logging.getLogger(__name__)
 
 #: After this long without a full read, Xero contacts are read whole again: a contact's
 #: first invoice makes it a customer without bumping UpdatedDateUTC (Xero's docs), so an
-#: incremental read alone would never see it. AU payroll employees and QuickBooks Time are
-#: read whole as often too: the bound on anything an incremental read could miss.
+#: incremental read alone would never see it.
 FULL_CONTACTS_EVERY_S = 24 * 3600
+#: AU payroll employees (every change bumps UpdatedDateUTC) and QuickBooks Time (every
+#: change bumps last_modified, and last_modified_timestamps says which lists changed) are
+#: read whole once a week: the bound on anything an incremental read could miss (a change
+#: made by someone else while an import wrote, whose answers keep the snapshot:
+#: core.services.written). Reading them whole every day cost a scheduled re-import most of
+#: its calls (issue 16).
+WHOLE_READ_EVERY_S = 7 * 24 * 3600
+#: the whole-read interval of each incremental Xero list (the default: FULL_CONTACTS_EVERY_S)
+_WHOLE_EVERY = {"employees": WHOLE_READ_EVERY_S}
 
 Progress = Callable[[str, int, int], None]
 
@@ -301,7 +309,11 @@ def fetch(
     report.first_time = _cursor(conn, "xero", "contacts") is None
     _fetch_xero(ctx, conn, report, full=full, step=step)
     token = ctx.qbtime_token_for(conn)
-    whole = full or report.first_time or _whole_read_due(ctx, conn, "qbtime", "full")
+    whole = (
+        full
+        or report.first_time
+        or _whole_read_due(ctx, conn, "qbtime", "full", every=WHOLE_READ_EVERY_S)
+    )
     _fetch_qbtime(ctx, conn, token, report, full=whole, step=step)
     if whole:
         _set_cursor(conn, "qbtime", "full", repr(ctx.clock()))
@@ -317,10 +329,17 @@ def fetch_qbtime(ctx: AppContext, conn: Connection) -> FetchReport:
     return report
 
 
-def _whole_read_due(ctx: AppContext, conn: Connection, source: str, resource: str) -> bool:
-    """No whole read of ``resource`` recorded, or none for :data:`FULL_CONTACTS_EVERY_S`."""
+def _whole_read_due(
+    ctx: AppContext,
+    conn: Connection,
+    source: str,
+    resource: str,
+    *,
+    every: float = FULL_CONTACTS_EVERY_S,
+) -> bool:
+    """No whole read of ``resource`` recorded, or none for ``every`` seconds."""
     last_whole = _cursor(conn, source, resource)
-    return last_whole is None or ctx.clock() - float(last_whole) > FULL_CONTACTS_EVERY_S
+    return last_whole is None or ctx.clock() - float(last_whole) > every
 
 
 def _incremental_since(
@@ -329,7 +348,12 @@ def _incremental_since(
     """The If-Modified-Since cursor for ``resource``, or None when this read must be whole:
     asked for, never read, or no whole read for :data:`FULL_CONTACTS_EVERY_S`."""
     since_raw = _cursor(conn, "xero", resource)
-    if full or since_raw is None or _whole_read_due(ctx, conn, "xero", f"{resource}_full"):
+    every = _WHOLE_EVERY.get(resource, FULL_CONTACTS_EVERY_S)
+    if (
+        full
+        or since_raw is None
+        or _whole_read_due(ctx, conn, "xero", f"{resource}_full", every=every)
+    ):
         return None
     return float(since_raw or 0)
 
@@ -563,6 +587,9 @@ def _location_rows(locations: Sequence[QBTLocation]) -> list[dict[str, Any]]:
 
 
 def _assignment_rows(assignments: Sequence[QBTAssignment]) -> list[dict[str, Any]]:
+    """Assignments to one team member each. A ``user_id`` 0 row is a jobcode's
+    ``assigned_to_all``, already on the jobcode: not kept (an import's answers say the
+    jobcode, not that row; core.services.written)."""
     return [
         _qbt_row(
             a.id,
@@ -572,6 +599,7 @@ def _assignment_rows(assignments: Sequence[QBTAssignment]) -> list[dict[str, Any
             active=a.active,
         )
         for a in assignments
+        if a.user_id != 0
     ]
 
 
@@ -890,7 +918,14 @@ class _QBTReads:
 
     def since(self, cursor: str) -> float | None:
         value = None if self.full else _cursor(self.conn, "qbtime", cursor)
-        return float(value) if value else None
+        if not value:
+            return None
+        if _cursor(self.conn, "qbtime", cursor + "@kept") == value:
+            # The newest change is an import's own write, kept from its answer and found to
+            # be the list's newest afterwards (core.services.written): read from its second,
+            # not a skew earlier (that would read the import's last seconds of writes again).
+            return float(value) - 1 + self.client.since_skew_s
+        return float(value)
 
     def unchanged(self, endpoint: str, cursor: str, *, siblings: Sequence[str] = ()) -> bool:
         """The list's newest change is one we read, and we read the list in a later

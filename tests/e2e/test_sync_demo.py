@@ -135,7 +135,7 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
     a re-import), QuickBooks Time assignments with modified_since; an employee changed in
     Xero still reaches QuickBooks Time."""
     import core.services.http as http
-    from core.services.fetch import FULL_CONTACTS_EVERY_S
+    from core.services.fetch import FULL_CONTACTS_EVERY_S, WHOLE_READ_EVERY_S
 
     ctx, conn = demo_ctx("AU")
     sent: list[tuple[str, dict]] = []
@@ -175,15 +175,30 @@ def test_au_employees_are_read_incrementally_and_changes_still_flow(demo_ctx, mo
 
     assert all("modified_since" in p for p in params_of.get("jobcodes", []))
 
-    # A day after the last whole read, the next read is whole again (QuickBooks Time too).
+    # A day after the last whole read, Xero contacts are read whole again (a first invoice
+    # does not bump UpdatedDateUTC); payroll employees and QuickBooks Time stay incremental
+    # (issue 16: a scheduled run reads what changed) until a week has passed.
     sent.clear()
     params_of.clear()
-    day_later = ctx.clock() + FULL_CONTACTS_EVERY_S + 60
+    start = ctx.clock()
+    day_later = start + FULL_CONTACTS_EVERY_S + 60
     ctx.clock = lambda: day_later
+    sync(ctx, conn)
+    contact_reads = [h for url, h in sent if url.endswith("/api.xro/2.0/Contacts")]
+    assert contact_reads and all("If-Modified-Since" not in h for h in contact_reads)
+    employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
+    assert len(employee_reads) == 1 and "If-Modified-Since" in employee_reads[0]
+    assert all("modified_since" in p for p in params_of.get("jobcodes", []))
+
+    # A week later, the next read is whole again (QuickBooks Time and employees too).
+    sent.clear()
+    params_of.clear()
+    week_later = start + WHOLE_READ_EVERY_S + 60
+    ctx.clock = lambda: week_later
     sync(ctx, conn)
     employee_reads = [h for url, h in sent if url.endswith("/payroll.xro/1.0/Employees")]
     assert employee_reads and all("If-Modified-Since" not in h for h in employee_reads)
-    assert all("modified_since" not in p for p in params_of["jobcodes"])
+    assert params_of["jobcodes"] and all("modified_since" not in p for p in params_of["jobcodes"])
 
 
 def test_a_rename_frees_a_name_for_a_create_in_one_import_and_undo_gives_it_back(
