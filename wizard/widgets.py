@@ -266,6 +266,7 @@ class StepList(QWidget):
         """``steps``: (name, mark) with mark "done", "current" or "todo"; ``states``: the
         translated words for each mark (read by screen readers)."""
         self._shown = (title, steps, states)
+        self.setAccessibleName(title)
         self.title.setText(title)
         self.title.setVisible(not self.compact)
         while len(self.labels) < len(steps):
