@@ -23,6 +23,7 @@ __all__ = [
     "business_states",
     "current_connection",
     "decisions_waiting",
+    "decisions_waiting_by_business",
     "qbtime_address",
     "remember_current",
 ]
@@ -43,7 +44,10 @@ class BusinessState:
     #: the last import: its status ("" when none yet) and when it ended (or started)
     last_status: str
     last_when: datetime | None
-    #: records that wait for a decision in the review; None when nothing was read yet
+    #: whether anything was read from Xero for it yet (snapshots exist)
+    read: bool
+    #: records that wait for a decision in the review; None: not counted (yet), or nothing
+    #: read (:func:`decisions_waiting_by_business` counts them, planning each business)
     waiting: int | None
     #: where "Open QuickBooks Time" goes (:func:`qbtime_address`)
     qbtime_url: str
@@ -55,12 +59,18 @@ def decisions_waiting(conn: Connection) -> int | None:
     network); None when nothing was read from Xero yet."""
     from core.app.decisions import records_needing_decision
 
-    if not XeroRecord.select().where(XeroRecord.connection == conn).exists():
+    if not _was_read(conn):
         return None
     return records_needing_decision(conn)
 
 
-def business_state(conn: Connection) -> BusinessState:
+def _was_read(conn: Connection) -> bool:
+    return bool(XeroRecord.select().where(XeroRecord.connection == conn).exists())
+
+
+def business_state(conn: Connection, *, counted: bool = True) -> BusinessState:
+    """One business's state; ``counted=False`` leaves the records waiting uncounted (the
+    count plans the business: the home page asks for it apart, in the engine's process)."""
     from core.engine.report import last_import
 
     run = last_import(conn)
@@ -71,15 +81,23 @@ def business_state(conn: Connection) -> BusinessState:
         country=conn.xero_country_code or "",
         last_status=run.status if run is not None else "",
         last_when=(run.finished_at or run.started_at) if run is not None else None,
-        waiting=decisions_waiting(conn),
+        read=_was_read(conn),
+        waiting=decisions_waiting(conn) if counted else None,
         qbtime_url=qbtime_address(conn),
     )
 
 
-def business_states() -> list[BusinessState]:
-    """Every connected business, oldest first, with its state (reads the database and plans
-    each one from its snapshots: run it in a worker)."""
-    return [business_state(conn) for conn in active_connections()]
+def business_states(*, counted: bool = True) -> list[BusinessState]:
+    """Every connected business, oldest first, with its state (reads the database and, when
+    ``counted``, plans each one from its snapshots: run it in a worker)."""
+    return [business_state(conn, counted=counted) for conn in active_connections()]
+
+
+def decisions_waiting_by_business() -> dict[int, int | None]:
+    """``{connection id: records that need a decision}`` for every connected business (None:
+    nothing read yet). Plans each business: in the engine's process when the window has one
+    (core.app.worker_process.decisions_waiting)."""
+    return {int(conn.id): decisions_waiting(conn) for conn in active_connections()}
 
 
 def current_connection() -> Connection | None:

@@ -227,7 +227,14 @@ def _task_import(
     return outcome
 
 
+def _task_decisions_waiting(ctx: AppContext, channel: _Child) -> dict[int, int | None]:
+    from core.app.businesses import decisions_waiting_by_business
+
+    return decisions_waiting_by_business()
+
+
 TASKS: dict[str, Callable[..., Any]] = {
+    "decisions_waiting": _task_decisions_waiting,
     "refresh": _task_refresh,
     "fetch_summary": _task_fetch_summary,
     "review": _task_review,
@@ -585,6 +592,9 @@ class EngineProcess:
     def fetch_summary(self, connection_id: int) -> dict[str, Any]:
         return self.call("fetch_summary", connection_id)
 
+    def decisions_waiting(self) -> dict[int, int | None]:
+        return self.call("decisions_waiting")
+
     def review(self, connection_id: int, options: ImportOptions | None) -> ReviewData:
         return self.call("review", connection_id, options)
 
@@ -659,6 +669,17 @@ def fetch_summary(ctx: AppContext, connection_id: int) -> dict[str, Any]:
     from core.store.models import Connection
 
     return fetch(ctx, Connection.get_by_id(connection_id)).summary()
+
+
+def decisions_waiting(ctx: AppContext) -> dict[int, int | None]:
+    """Records that need a decision, for every connected business (the home page's list):
+    planning each one is the engine's work."""
+    engine = engine_of(ctx)
+    if engine is not None:
+        return engine.decisions_waiting()
+    from core.app.businesses import decisions_waiting_by_business
+
+    return decisions_waiting_by_business()
 
 
 def review(ctx: AppContext, connection_id: int, options: ImportOptions | None) -> ReviewData:

@@ -1176,6 +1176,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Rien en attente</translation>
     </message>
     <message>
+        <source>Counting…</source>
+        <translation>Comptage…</translation>
+    </message>
+    <message>
         <source>No browser could be opened. Open this address yourself: {url}</source>
         <translation>Aucun navigateur n&apos;a pu être ouvert. Ouvrez vous-même cette adresse&#xa0;: {url}</translation>
     </message>

@@ -140,3 +140,39 @@ def test_signing_in_again_for_one_business_replaces_only_its_sign_in(two_busines
     assert after[1] == before[1] and after[2] != before[2]
     assert ("XeroQBTimeBridge", "xero:signin") not in run.keyring.store
     assert run("fetch", "--org", UK)[0] == 0 and run("fetch", "--org", AU)[0] == 0
+
+
+def test_the_records_waiting_are_counted_in_the_engine_process(demo_ctx):
+    """The home page's counts plan every business: the wizard's engine process does it (the
+    window's process only receives the numbers), the same numbers as here."""
+    import os
+
+    from core.app import worker_process
+    from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero
+    from core.app.connections import demo_qbtime_key
+    from core.app.decisions import records_needing_decision
+    from core.app.worker_process import EngineProcess
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.services.fetch import fetch
+    from core.store.models import Connection
+
+    ctx, au = demo_ctx("AU")
+    fetch(ctx, au)
+    with open(os.devnull, "w") as quiet:
+        out = Output(as_json=True, stream=quiet)
+        cmd_connect_qbtime(ctx, out, demo_qbtime_key(ctx))
+        uk_tenant = next(
+            o["tenantId"] for o in ctx.sandbox.store.xero_orgs if o["tenantName"] == UK
+        )
+        ctx.opener = demo_consent_opener([uk_tenant])
+        assert cmd_connect_xero(ctx, out, UK, None) == 0
+    uk = Connection.get(Connection.xero_tenant_name == UK)
+    here = worker_process.decisions_waiting(ctx)  # no engine: in this process
+    assert here == {au.id: records_needing_decision(au), uk.id: None}  # UK: nothing read yet
+    assert here[au.id] > 0
+    ctx.engine = EngineProcess.for_context(ctx)
+    try:
+        assert worker_process.decisions_waiting(ctx) == here
+        assert ctx.engine.pid is not None and ctx.engine.pid != os.getpid()
+    finally:
+        ctx.engine.stop()

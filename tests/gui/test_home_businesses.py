@@ -52,7 +52,15 @@ def _home(host, state, extra=None):
 
 
 def _loaded(qtbot, page, n):
-    qtbot.waitUntil(lambda: len(page._businesses) == n and not page.busy, timeout=WAIT)
+    """The list holds ``n`` businesses, each read one counted (the counts come apart)."""
+    qtbot.waitUntil(
+        lambda: (
+            len(page._businesses) == n
+            and not page.busy
+            and all(b.waiting is not None for b in page._businesses if b.read)
+        ),
+        timeout=WAIT,
+    )
 
 
 def test_home_lists_every_business_with_its_state_and_switches(

@@ -16,6 +16,7 @@ from core.app.businesses import (
     business_states,
     current_connection,
     decisions_waiting,
+    decisions_waiting_by_business,
     qbtime_address,
     remember_current,
 )
@@ -226,7 +227,8 @@ def test_business_states_list_every_pair(ctx):
         (second.id, "Org 2", "Company 2"),
     ]
     # Nothing read from Xero yet: how many records wait is not known (not "none").
-    assert all(s.waiting is None and s.last_status == "" for s in states)
+    assert all(not s.read and s.waiting is None and s.last_status == "" for s in states)
+    assert decisions_waiting_by_business() == {first.id: None, second.id: None}
     assert decisions_waiting(first) is None
     assert qbtime_address(first) == "https://company-1.tsheets.com/"
     numeric = SimpleNamespace(qbtime_company_id="12345")

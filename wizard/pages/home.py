@@ -12,6 +12,7 @@ still works (the review and the options need no network).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -122,10 +123,18 @@ def disconnect_task(ctx: AppContext, connection_id: int) -> tuple[list[str], int
 
 
 def businesses_task() -> list[BusinessState]:
-    """Every connected business with its state (reads and plans: a worker)."""
+    """Every connected business with its state but the records waiting (a database read)."""
     from core.app.businesses import business_states
 
-    return business_states()
+    return business_states(counted=False)
+
+
+def decisions_task(ctx: AppContext) -> dict[int, int | None]:
+    """Records that need a decision, per business: planning each one, the engine's work (in
+    its process when the window has one)."""
+    from core.app.worker_process import decisions_waiting
+
+    return decisions_waiting(ctx)
 
 
 def remember_task(connection_id: int) -> None:
@@ -263,6 +272,7 @@ class HomePage(BasePage):
         self.setTabOrder(self.open_qbtime_button, self.disconnect_button)
 
         self._businesses: list[BusinessState] = []
+        self._counts: dict[int, int | None] = {}  # records waiting, per business
         self._filling = False
         self._info: HomeInfo | None = None
         self._changes: dict[str, dict[str, int]] | None = None
@@ -308,7 +318,25 @@ class HomePage(BasePage):
         )
 
     def _businesses_loaded(self, states: list[BusinessState]) -> None:
-        self._businesses = list(states)
+        # the names and last imports now; the counts as they were until counted again
+        self._businesses = [
+            dataclasses.replace(b, waiting=self._counts.get(b.connection_id)) for b in states
+        ]
+        self._fill_businesses()
+        self._show_texts()
+        self.host.tasks.start(
+            decisions_task,
+            self.state.ctx,
+            on_done=self._decisions_counted,
+            on_error=lambda exc: log.warning("Records waiting not counted: %s", exc),
+        )
+
+    def _decisions_counted(self, counts: dict[int, int | None]) -> None:
+        self._counts = dict(counts)
+        self._businesses = [
+            dataclasses.replace(b, waiting=self._counts.get(b.connection_id))
+            for b in self._businesses
+        ]
         self._fill_businesses()
         self._show_texts()
 
@@ -338,11 +366,11 @@ class HomePage(BasePage):
         several = len(states) > 1
         self.businesses_box.setVisible(several)
         self.connection_label.setVisible(not several)
-        row = self.businesses_title_row if several else self.connection_row
-        if row.indexOf(self.add_button) < 0:
+        place = self.businesses_title_row if several else self.connection_row
+        if place.indexOf(self.add_button) < 0:
             for other in (self.connection_row, self.businesses_title_row):
                 other.removeWidget(self.add_button)
-            row.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
+            place.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
 
     def _pair_words(self, business: BusinessState) -> str:
         return self.tr("{organisation} ↔ {company}").format(
@@ -358,8 +386,10 @@ class HomePage(BasePage):
         )
 
     def _waiting_words(self, business: BusinessState) -> str:
-        if business.waiting is None:
+        if not business.read:
             return self.tr("Not read from Xero yet")
+        if business.waiting is None:
+            return self.tr("Counting…")
         if not business.waiting:
             return self.tr("Nothing waits")
         return decisions_text(business.waiting)
