@@ -15,6 +15,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 COMPANY_FILE = "company.json"  # the company file, its "qbtime" part left out
 QBTIME_STATE_FILE = "qbtime.json"  # the "qbtime" part, written on every QB Time write
 SANDBOX_STATE_FILE = "sandbox-state.json"
+#: a large QuickBooks Time part is saved whole now and then; each write between is appended
+#: here (one JSON line per write request, fsynced before the answer) and replayed at start
+QBTIME_JOURNAL_FILE = "qbtime.journal"
+#: rows (all QuickBooks Time lists together) from which writes go to the journal: below it,
+#: each write rewrites ``qbtime.json`` (what the Demo Company and most tests see)
+JOURNAL_MIN_ROWS = 5_000
+#: journal lines after which the QuickBooks Time part is saved whole again
+JOURNAL_COMPACT_EVERY = 500
 #: what CompanyStore.save() can write
 STATE_PARTS = ("xero", "qbtime", "private")
 
@@ -167,6 +176,23 @@ def _is_large(value: Any) -> bool:
     return isinstance(value, dict | list) and len(value) > _SMALL
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` so that a crash leaves either the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def _json_chunks(value: Any) -> Iterator[str]:
     """Compact JSON of ``value`` in pieces, each made by the C encoder (json.dump would
     stream through the pure-Python one, 3-4x slower). Large lists and objects are split
@@ -201,7 +227,18 @@ class CompanyStore:
     "qbtime" part: every QuickBooks Time write rewrites only it), ``company.json`` (the
     rest). Private simulator state (hashed tokens, issued codes, connections) lives beside
     them in ``sandbox-state.json`` and never holds a token in clear.
+
+    A large QuickBooks Time part (:data:`JOURNAL_MIN_ROWS`) is not rewritten on every write:
+    the simulator appends the write request to ``qbtime.journal`` (:meth:`append_journal`,
+    fsynced before it answers) and saves the part whole every
+    :data:`JOURNAL_COMPACT_EVERY` writes. The journal names the save it follows (its first
+    line holds the ``journal_base`` that save wrote): a journal left behind by a crash
+    between a save and the journal's reset names an older save and is ignored, so a write is
+    never applied twice. At start the simulator replays :attr:`pending_journal`.
     """
+
+    journal_min_rows = JOURNAL_MIN_ROWS
+    journal_compact_every = JOURNAL_COMPACT_EVERY
 
     def __init__(
         self,
@@ -213,6 +250,10 @@ class CompanyStore:
         self.private: dict[str, Any] = private or {}
         self.state_dir = state_dir
         self.lock = threading.RLock()
+        #: the journal's write requests not yet in ``data`` (replayed by the simulator)
+        self.pending_journal: list[dict[str, Any]] = []
+        self._journal: Any = None  # the open journal file
+        self._journal_lines = 0
 
     @classmethod
     def load(cls, data_file: Path | str | None, state_dir: Path | str | None) -> CompanyStore:
@@ -233,7 +274,9 @@ class CompanyStore:
         data.setdefault("qbtime", {})
         store = cls(data, sdir, private)
         if sdir:
-            store.save()
+            store.pending_journal = store._read_journal()
+            # the QuickBooks Time part is saved again once the simulator has replayed them
+            store.save(*(p for p in STATE_PARTS if p != "qbtime" or not store.pending_journal))
         return store
 
     @classmethod
@@ -274,9 +317,84 @@ class CompanyStore:
                     {k: v for k, v in self.data.items() if k != "qbtime"},
                 )
             if "qbtime" in wanted:
-                atomic_write_json(self.state_dir / QBTIME_STATE_FILE, self.data["qbtime"])
+                self._save_qbtime()
             if "private" in wanted:
                 atomic_write_json(self.state_dir / SANDBOX_STATE_FILE, self.private)
+
+    # -- the QuickBooks Time journal
+    def journaling(self) -> bool:
+        """True when QuickBooks Time writes go to the journal (a large part, a state dir)."""
+        qb = self.data.get("qbtime")
+        if self.state_dir is None or not isinstance(qb, dict):
+            return False
+        rows = sum(len(v) for v in qb.values() if isinstance(v, list))
+        return rows >= self.journal_min_rows
+
+    def _save_qbtime(self) -> None:
+        assert self.state_dir is not None
+        qb = self.data["qbtime"]
+        journal = self.state_dir / QBTIME_JOURNAL_FILE
+        self._close_journal()
+        if not self.journaling():
+            qb.pop("journal_base", None)
+            atomic_write_json(self.state_dir / QBTIME_STATE_FILE, qb)
+            if journal.exists():
+                journal.unlink()
+            return
+        # The save first (a new base), then a journal naming it: a crash between the two
+        # leaves a journal naming the older save, which load() ignores.
+        qb["journal_base"] = uuid.uuid4().hex
+        atomic_write_json(self.state_dir / QBTIME_STATE_FILE, qb)
+        atomic_write_text(journal, json.dumps({"base": qb["journal_base"]}) + "\n")
+        self._journal_lines = 0
+
+    def append_journal(self, entry: dict[str, Any]) -> None:
+        """Add one write request to the journal (on disk before this returns); every
+        :attr:`journal_compact_every` lines the QuickBooks Time part is saved whole."""
+        assert self.state_dir is not None
+        with self.lock:
+            if self._journal is None:
+                path = self.state_dir / QBTIME_JOURNAL_FILE
+                if self.data["qbtime"].get("journal_base") is None or not path.exists():
+                    self._save_qbtime()  # (the write is in the data: saved with it)
+                    return
+                self._journal = open(path, "a", encoding="utf-8")
+            self._journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._journal.flush()
+            os.fsync(self._journal.fileno())
+            self._journal_lines += 1
+            if self._journal_lines >= self.journal_compact_every:
+                self._save_qbtime()
+
+    def _close_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def _read_journal(self) -> list[dict[str, Any]]:
+        """The write requests of a journal that follows the saved QuickBooks Time part (a
+        last line cut short by a crash was never answered: it is left out)."""
+        assert self.state_dir is not None
+        path = self.state_dir / QBTIME_JOURNAL_FILE
+        base = self.data.get("qbtime", {}).get("journal_base")
+        if base is None or not path.exists():
+            return []
+        entries: list[dict[str, Any]] = []
+        with open(path, encoding="utf-8") as fh:
+            try:
+                header = json.loads(fh.readline())
+            except ValueError:
+                return []
+            if not isinstance(header, dict) or header.get("base") != base:
+                return []
+            for line in fh:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    break
+                if isinstance(entry, dict):
+                    entries.append(entry)
+        return entries
 
 
 # --------------------------------------------------------------------------- faults

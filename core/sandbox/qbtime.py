@@ -116,6 +116,30 @@ PERMISSION_DEFAULTS: dict[str, bool] = {
     "view_my_schedules": False,
     "time_tracking": False,
 }
+#: Users fields the docs call private, "exposed only to managers and admins"
+PRIVATE_USER_FIELDS = (
+    "salaried",
+    "exempt",
+    "username",
+    "payroll_id",
+    "hire_date",
+    "term_date",
+    "mobile_number",
+    "submitted_to",
+    "approved_to",
+    "permissions",
+    "customfields",
+)
+#: the company-wide permissions that make a user a manager (who sees the private fields)
+MANAGER_PERMISSIONS = (
+    "manage_users",
+    "manage_jobcodes",
+    "manage_timesheets",
+    "approve_timesheets",
+    "manage_authorization",
+    "manage_schedules",
+    "manage_company_schedules",
+)
 # The docs' permission table spells one name without the final "s"; the examples with it.
 PERMISSION_ALIASES = {"manage_no_schedule": "manage_no_schedules"}
 
@@ -553,6 +577,40 @@ def _sort_key(obj: dict[str, Any]) -> tuple[int, str]:
     return (oid, "") if isinstance(oid, int) else (0, str(oid))
 
 
+class _Rows:
+    """The rows of one stored list by a key, made for one request and caught up with the rows
+    appended since (a write appends its new rows; rows are removed only through
+    :meth:`QBTimeSimulator._removed`, which drops this). A row whose key changes in place is
+    added again under its new key (:meth:`QBTimeSimulator._rekeyed`); its old entry stays,
+    so callers check every row they get as the scan they replace did."""
+
+    __slots__ = ("by", "coll", "filed", "key", "seen")
+
+    def __init__(self, coll: list[Any], key: Callable[[dict[str, Any]], Any]) -> None:
+        self.coll = coll
+        self.key = key
+        self.seen = 0
+        self.by: dict[Any, list[dict[str, Any]]] = {}
+        self.filed: dict[int, Any] = {}  # id(row) -> the key it was last filed under
+
+    def get(self, value: Any) -> list[dict[str, Any]]:
+        if len(self.coll) < self.seen:  # (shrunk without _removed: start again)
+            self.seen, self.by, self.filed = 0, {}, {}
+        if len(self.coll) > self.seen:
+            for obj in self.coll[self.seen :]:
+                self.add(obj)
+            self.seen = len(self.coll)
+        return self.by.get(value, [])
+
+    def add(self, obj: Any) -> None:
+        if isinstance(obj, dict):
+            key = self.key(obj)
+            if id(obj) in self.filed and self.filed[id(obj)] == key:
+                return
+            self.filed[id(obj)] = key
+            self.by.setdefault(key, []).append(obj)
+
+
 # --------------------------------------------------------------------------- timesheets & time off
 TIMESHEET_CREATE = frozenset(
     {
@@ -737,7 +795,13 @@ class QBTimeSimulator:
         self.config = config or QBTimeConfig()
         self._windows: dict[str, tuple[float, int]] = {}  # token -> (window start, count)
         self._windows_lock = threading.Lock()
-        self._indexes: dict[str, tuple[list[Any], int, dict[Any, dict[str, Any]]]] = {}
+        self._indexes: dict[str, tuple[list[Any], int, dict[Any, dict[str, Any]], int]] = {}
+        # What one request looks rows up by (names, usernames...) and the highest id per
+        # kind, so that a write of 50 rows never scans a list of 100,000 once per row. Made
+        # again for each request (the store may be changed between requests by its owner).
+        self._request = 0
+        self._lookups: dict[tuple[str, str], _Rows] = {}
+        self._tops: dict[str, tuple[list[Any], int, int]] = {}
         self._routes: dict[str, dict[str, Callable[[Request, _Query], Response]]] = {
             "current_user": {"GET": self._get_current_user},
             "effective_settings": {"GET": self._get_effective_settings},
@@ -780,9 +844,13 @@ class QBTimeSimulator:
             "time_off_request_entries": {"GET": self._get_time_off_request_entries},
             "reports/payroll": {"POST": self._post_payroll_report},
         }
+        self._replay_now: float | None = None
+        self._request_now: float | None = None
+        self._writing: dict[str, Any] | None = None
         with self.store.lock:
             self._normalize()
             self._shift_demo_dates()
+            self._replay_journal()
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response:
@@ -804,7 +872,70 @@ class QBTimeSimulator:
         if handler is None:
             raise ApiError(405, headers={"Allow": ", ".join(route)})
         with self.store.lock:
-            return handler(request, _Query(request.args))
+            self._new_request()
+            if request.method in ("POST", "PUT", "DELETE"):
+                self._writing = {
+                    "method": request.method,
+                    "endpoint": endpoint,
+                    "query": request.query_string.decode("latin-1"),
+                    "body": request.get_data().decode("utf-8", "replace"),
+                }
+            try:
+                return handler(request, _Query(request.args))
+            finally:
+                self._writing = None
+
+    def _new_request(self) -> None:
+        self._request += 1
+        self._request_now = None
+        self._lookups.clear()
+        self._tops.clear()
+
+    # ------------------------------------------------------------------ persistence
+    def _persist(self) -> None:
+        """After a write changed something, before it answers: on disk. A small company is
+        saved whole; a large one gets the request in the store's journal (replayed at the
+        next start, at the same clock reading, to the same result)."""
+        if self._replay_now is not None:
+            return
+        if self._writing is not None and self.store.journaling():
+            self.store.append_journal({**self._writing, "now": self._request_now})
+        else:
+            self.store.save("qbtime")
+
+    def _replay_journal(self) -> None:
+        """Apply the write requests the journal holds (see CompanyStore), then save whole."""
+        entries, self.store.pending_journal = self.store.pending_journal, []
+        if not entries:
+            return
+        from werkzeug.test import EnvironBuilder
+
+        for entry in entries:
+            route = self._routes.get(str(entry.get("endpoint")), {})
+            handler = route.get(str(entry.get("method")))
+            if handler is None:
+                continue
+            builder = EnvironBuilder(
+                path=API_PREFIX + str(entry["endpoint"]),
+                method=str(entry["method"]),
+                query_string=str(entry.get("query") or ""),
+                data=str(entry.get("body") or "").encode("utf-8"),
+                content_type="application/json",
+            )
+            try:
+                request = builder.get_request()
+            finally:
+                builder.close()
+            self._new_request()
+            self._replay_now = float(entry.get("now") or self.clock.now())
+            try:
+                handler(request, _Query(request.args))
+            except ApiError:
+                pass  # (it was answered so then too: nothing was written)
+            finally:
+                self._replay_now = None
+        self._new_request()
+        self.store.save("qbtime")
 
     def _authenticate(self, request: Request) -> None:
         """Bearer token, then the per-token rate limit (only known tokens are counted)."""
@@ -842,8 +973,8 @@ class QBTimeSimulator:
         return coll if isinstance(coll, list) else []
 
     def _mut(self, kind: str) -> list[dict[str, Any]]:
-        """The stored list of ``kind`` for writing (created when absent)."""
-        self._indexes.pop(kind, None)
+        """The stored list of ``kind`` for writing (created when absent). Rows are appended
+        to it; a write that removes rows calls :meth:`_removed` after."""
         coll = self.qb.get(kind)
         if not isinstance(coll, list):
             coll = []
@@ -856,33 +987,82 @@ class QBTimeSimulator:
         return self._index(kind).get(oid)
 
     def _index(self, kind: str) -> dict[Any, dict[str, Any]]:
-        """id -> object, rebuilt whenever the list was replaced, grew or shrank (writes go
-        through :meth:`_mut`, which drops it too)."""
+        """id -> object, rebuilt whenever the list was replaced, grew or shrank between
+        requests; inside one request, rows appended since are added (a write appends its
+        rows; one that removes rows calls :meth:`_removed`, which drops this)."""
         coll = self._coll(kind)
         cached = self._indexes.get(kind)
-        if cached is None or cached[0] is not coll or cached[1] != len(coll):
-            cached = (coll, len(coll), {o.get("id"): o for o in coll if isinstance(o, dict)})
+        if (
+            cached is not None
+            and cached[0] is coll
+            and cached[3] == self._request
+            and cached[1] < len(coll)
+        ):
+            index = cached[2]
+            for o in coll[cached[1] :]:
+                if isinstance(o, dict):
+                    index[o.get("id")] = o
+            cached = (coll, len(coll), index, self._request)
+            self._indexes[kind] = cached
+        elif cached is None or cached[0] is not coll or cached[1] != len(coll):
+            index = {o.get("id"): o for o in coll if isinstance(o, dict)}
+            cached = (coll, len(coll), index, self._request)
             self._indexes[kind] = cached
         return cached[2]
 
+    def _removed(self, kind: str) -> None:
+        """Rows of ``kind`` were removed: what was built over them is made again."""
+        self._indexes.pop(kind, None)
+        self._tops.pop(kind, None)
+        for key in [k for k in self._lookups if k[0] == kind]:
+            del self._lookups[key]
+
+    def _lookup(self, kind: str, name: str, key: Callable[[dict[str, Any]], Any]) -> _Rows:
+        """The rows of ``kind`` by ``key`` (named ``name``) for this request."""
+        coll = self._coll(kind)
+        rows = self._lookups.get((kind, name))
+        if rows is None or rows.coll is not coll:
+            rows = _Rows(coll, key)
+            self._lookups[(kind, name)] = rows
+        return rows
+
+    def _rekeyed(self, kind: str, obj: dict[str, Any]) -> None:
+        """``obj`` (of ``kind``) changed a field some lookup keys it by: file it again."""
+        for (k, _name), rows in self._lookups.items():
+            if k == kind:
+                rows.add(obj)
+
     def _new_id(self, kind: str) -> int:
-        ids = [o.get("id") for o in self._coll(kind)]
-        top = max(
-            [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] + [ID_BASE[kind]]
-        )
+        """One more than the highest id of ``kind`` (the rows appended since the last call of
+        this request are the only ones read again)."""
+        coll = self._coll(kind)
+        cached = self._tops.get(kind)
+        if cached is None or cached[0] is not coll or len(coll) < cached[1]:
+            start, top = 0, ID_BASE[kind]
+        else:
+            start, top = cached[1], cached[2]
+        for o in coll[start:]:
+            i = o.get("id")
+            if isinstance(i, int) and not isinstance(i, bool) and i > top:
+                top = i
+        self._tops[kind] = (coll, len(coll), top)
         return top + 1
 
     def _now(self) -> str:
-        return iso_offset(self.clock.now())
+        """The clock now, read once per request (a replayed write reads the one it had)."""
+        if self._replay_now is not None:
+            return iso_offset(self._replay_now)
+        if self._request_now is None:
+            self._request_now = self.clock.now()
+        return iso_offset(self._request_now)
 
     def _company(self) -> dict[str, Any]:
         company = self.qb.get("company")
         return company if isinstance(company, dict) else {}
 
     def _children(self, jid: int) -> list[dict[str, Any]]:
-        return [
-            j for j in self._coll("jobcodes") if j.get("parent_id") == jid and j.get("id") != jid
-        ]
+        rows = self._lookup("jobcodes", "parent_id", lambda j: j.get("parent_id")).get(jid)
+        return [j for j in rows if j.get("parent_id") == jid and j.get("id") != jid]
 
     def _descendants(self, jid: int) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -1085,7 +1265,7 @@ class QBTimeSimulator:
             }
             done.append(obj)
         if done:
-            self.store.save("qbtime")
+            self._persist()
         payload: dict[str, Any] = {"results": {kind: results}}
         if want_sup and supplemental and done:
             sup = supplemental(done)
@@ -1098,8 +1278,23 @@ class QBTimeSimulator:
         user = self._find("users", self.qb.get("current_user_id"))
         if user is None:
             raise ApiError(401, "the token's user no longer exists")
+        shown = copy.deepcopy(user)
+        stored = user.get("permissions")
+        perms: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        admin = truthy(perms.get("admin"))
+        if not admin:  # docs (Users): pay_rate and pay_interval are "Only visible to admins"
+            shown.pop("pay_rate", None)
+            shown.pop("pay_interval", None)
+        manager = bool(user.get("manager_of_group_ids")) or any(
+            truthy(perms.get(name)) for name in MANAGER_PERMISSIONS
+        )
+        if not admin and not manager:
+            # Docs (Users): these fields "are considered private and are exposed only to
+            # managers and admins": a team member's key does not see its own permissions.
+            for name in PRIVATE_USER_FIELDS:
+                shown.pop(name, None)
         payload: dict[str, Any] = {
-            "results": {"users": {str(user["id"]): copy.deepcopy(user)}},
+            "results": {"users": {str(user["id"]): shown}},
             "more": False,
         }
         sup = self._users_supplemental([user])
@@ -1230,7 +1425,8 @@ class QBTimeSimulator:
 
     def _user_by_username(self, username: str, exclude: int | None = None) -> dict[str, Any] | None:
         key = _fold(username)
-        for user in self._coll("users"):
+        rows = self._lookup("users", "username", lambda u: _fold(u.get("username")))
+        for user in rows.get(key):
             if user.get("id") != exclude and _fold(user.get("username")) == key:
                 return user
         return None
@@ -1256,7 +1452,8 @@ class QBTimeSimulator:
                 out[key] = _as_text(item, key, numbers_ok=True)
         if out.get("payroll_id"):
             key = _fold(out["payroll_id"])
-            for other in self._coll("users"):
+            rows = self._lookup("users", "payroll_id", lambda u: _fold(u.get("payroll_id")))
+            for other in rows.get(key):
                 if other.get("id") != uid and _fold(other.get("payroll_id")) == key:
                     raise ItemError("Oops! That payroll id is already in use by another user")
         if "email" in item:
@@ -1320,9 +1517,11 @@ class QBTimeSimulator:
             _required_text(item, key)
         fields = self._user_fields(item, None)
         company = self._company()
+        by_type = self._lookup("jobcodes", "type", lambda j: j.get("type"))
+        time_off = [j for t in TIME_OFF_TYPES for j in by_type.get(t)]
         balances = {
             str(j["id"]): 0
-            for j in sorted(self._coll("jobcodes"), key=_sort_key)
+            for j in sorted(time_off, key=_sort_key)
             if j.get("type") in TIME_OFF_TYPES
         }
         permissions = fields.pop("permissions", dict(PERMISSION_DEFAULTS))
@@ -1383,6 +1582,7 @@ class QBTimeSimulator:
         if changed:
             user.update(changed)
             user["last_modified"] = now
+            self._rekeyed("users", user)
         return 200, user
 
     # ================================================================== jobcodes
@@ -1493,7 +1693,12 @@ class QBTimeSimulator:
         name: str | None = None,
         short_code: str | None = None,
     ) -> None:
-        for sibling in self._coll("jobcodes"):
+        candidates: list[dict[str, Any]] = []
+        if name is not None:
+            candidates += self._jobcodes_by_name().get((parent_id, _fold(name)))
+        if short_code:
+            candidates += self._jobcodes_by_short_code().get((parent_id, _fold(short_code)))
+        for sibling in candidates:
             if sibling.get("parent_id") != parent_id or sibling.get("id") == exclude:
                 continue
             if name is not None and _fold(sibling.get("name")) == _fold(name):
@@ -1502,6 +1707,16 @@ class QBTimeSimulator:
                 )
             if short_code and _fold(sibling.get("short_code")) == _fold(short_code):
                 raise ItemError("Oops! That Short Code is already in use")
+
+    def _jobcodes_by_name(self) -> _Rows:
+        return self._lookup(
+            "jobcodes", "name", lambda j: (j.get("parent_id"), _fold(j.get("name")))
+        )
+
+    def _jobcodes_by_short_code(self) -> _Rows:
+        return self._lookup(
+            "jobcodes", "short_code", lambda j: (j.get("parent_id"), _fold(j.get("short_code")))
+        )
 
     def _check_parent(self, parent_id: int, jtype: str, moving: int | None = None) -> None:
         if parent_id == 0:
@@ -1536,7 +1751,7 @@ class QBTimeSimulator:
             # Choice: the SDK's undocumented unpaid_time_off type is readable, not creatable.
             raise ItemError("Invalid value for type: expected 'regular' or 'pto'")
         self._check_parent(parent_id, jtype)
-        for sibling in self._coll("jobcodes"):
+        for sibling in self._jobcodes_by_name().get((parent_id, _fold(name))):
             if (
                 sibling.get("parent_id") == parent_id
                 and _fold(sibling.get("name")) == _fold(name)
@@ -1673,6 +1888,8 @@ class QBTimeSimulator:
             if key in changes:
                 jobcode[key] = changes[key]
         jobcode["last_modified"] = now
+        if {"name", "parent_id", "short_code"} & changes.keys():
+            self._rekeyed("jobcodes", jobcode)
         if "parent_id" in changes:
             if old_parent:
                 self._set_has_children(old_parent, now)
@@ -1744,7 +1961,10 @@ class QBTimeSimulator:
 
     # ================================================================== jobcode assignments
     def _active_assignment(self, user_id: int, jobcode_id: int) -> dict[str, Any] | None:
-        for row in self._coll("jobcode_assignments"):
+        rows = self._lookup(
+            "jobcode_assignments", "user_jobcode", lambda r: (r.get("user_id"), r.get("jobcode_id"))
+        )
+        for row in rows.get((user_id, jobcode_id)):
             if (
                 row.get("user_id") == user_id
                 and row.get("jobcode_id") == jobcode_id
@@ -1888,7 +2108,7 @@ class QBTimeSimulator:
             results[part] = {"_status_code": 200, "_status_message": "OK, deleted", "id": row["id"]}
             deleted = True
         if deleted:
-            self.store.save("qbtime")
+            self._persist()
         return json_response({"results": {"jobcode_assignments": results}})
 
     # ================================================================== custom fields
@@ -2362,7 +2582,7 @@ class QBTimeSimulator:
             rows[:] = [
                 r for r in rows if not (r.get("location_id") == lid and r.get("x_id") == jid)
             ]
-            self._indexes.pop("locations_map", None)
+            self._removed("locations_map")
             jobcode = self._find("jobcodes", jid)
             if jobcode is not None and lid in (jobcode.get("locations") or []):
                 jobcode["locations"] = [x for x in jobcode["locations"] if x != lid]
@@ -2720,9 +2940,10 @@ class QBTimeSimulator:
             self._mut("timesheets")[:] = [
                 t for t in self._coll("timesheets") if t.get("id") not in gone
             ]
+            self._removed("timesheets")
             for row in deleted:
                 self._mut("timesheets_deleted").append(_deleted_copy(row, now))
-            self.store.save("qbtime")
+            self._persist()
         return json_response({"results": {"timesheets": results}})
 
     def _get_timesheets_deleted(self, request: Request, q: _Query) -> Response:
@@ -2971,6 +3192,7 @@ class QBTimeSimulator:
         if days:
             shift_qbtime_dates(self.qb, days)
             self._indexes.clear()
+            self._new_request()
         self.store.save("qbtime")
 
 
