@@ -98,7 +98,7 @@ def variant(name: str, kind: str, rng: random.Random) -> str:
         out = " ".join(words[1:] + words[:1])
     elif kind == "words run together" and len(words) > 1:
         i = rng.randrange(len(words) - 1)
-        out = " ".join([*words[:i], words[i] + words[i + 1], *words[i + 2:]])
+        out = " ".join([*words[:i], words[i] + words[i + 1], *words[i + 2 :]])
     elif kind == "word dropped" and len(words) > 2:
         i = rng.randrange(len(words))
         out = " ".join(words[:i] + words[i + 1 :])
