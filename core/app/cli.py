@@ -527,6 +527,12 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
                 out.say(f"  - {conflict.kind}: {conflict.xero_name} — {conflict.describe()}")
         if result.run is None and not dry_run:
             out.say(tr("Everything was already up to date."))
+    if dry_run:  # what the run will need: calls, the limits' waits, Xero's day (issue 16)
+        from core.app.estimate import describe, estimate_for
+
+        estimate = estimate_for(ctx, conn, None, result.plan, just_read=True)
+        out.say(describe(estimate))
+        payload["estimate"] = estimate.as_json()
     out.result(payload)
     return EXIT_OK
 

@@ -58,6 +58,7 @@ from .base import BasePage, EnterGuard
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
+    from core.app.estimate import RunEstimate
     from core.engine.plan import ImportOptions, ImportPlan
     from core.store.models import Connection
 
@@ -70,18 +71,24 @@ def plan_with_changes(
     list[Change],
     tuple[dict[str, int], dict[str, int]],
     ChangeCounts,
+    RunEstimate,
 ]:
     """The worker: the plan, and what the preview shows of it, made here (a large plan has
     thousands of lines: the window stays responsive): the lines, their counts per operation
-    and kind, and the plan counted by the one rule every page uses (ChangeCounts)."""
+    and kind, the plan counted by the one rule every page uses (ChangeCounts), and the calls
+    and time the import will take (core.app.estimate)."""
+    from core.app.estimate import estimate_for
+
     _options, plan = worker_process.plan(ctx, int(conn.get_id()), options)
     changes = changes_of(plan)
-    return None, plan, changes, count_lines(changes), change_counts(plan)
+    estimate = estimate_for(ctx, conn, None, plan)
+    return None, plan, changes, count_lines(changes), change_counts(plan), estimate
 
 
 class PreviewPage(BasePage):
     def build(self) -> None:
         self.plan = None
+        self.estimate: RunEstimate | None = None
         self.loaded = False
         self.failed = False
         self.setCommitPage(True)
@@ -111,6 +118,10 @@ class PreviewPage(BasePage):
         self.counts_label.setBuddy(self.counts)
         layout.addWidget(self.counts_label)
         layout.addWidget(self.counts)
+        # The calls the import makes and the time QuickBooks Time's limit imposes (issue 16).
+        self.estimate_label = QLabel(main)
+        self.estimate_label.setWordWrap(True)
+        layout.addWidget(self.estimate_label)
 
         filters = QHBoxLayout()
         self.filter_label = QLabel(main)
@@ -286,6 +297,12 @@ class PreviewPage(BasePage):
         else:
             self.banner.clear()
         self.counts_label.setText(self.headline_text(counts))
+        from core.app.estimate import describe  # (not before the first page is shown)
+
+        self.estimate_label.setText(
+            describe(self.estimate) if self.estimate is not None and plan.actions else ""
+        )
+        self.estimate_label.setVisible(bool(self.estimate_label.text()))
 
     def headline_text(self, counts: ChangeCounts) -> str:
         """The summary's headline: the same numbers as the grid's total row and the filter."""
@@ -334,6 +351,7 @@ class PreviewPage(BasePage):
         self.plan = plan
         self.state.plan = plan
         self.loaded = True
+        self.estimate = result[5] if len(result) > 5 else None
         if len(result) > 4:  # made by plan_with_changes
             self.counts_model.set_counts(result[4])
             self.model.set_changes(result[2], result[3])

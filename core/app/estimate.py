@@ -1,0 +1,272 @@
+"""How many calls a run needs, how long the services' rate limits make it, and whether
+Xero's daily limit would stop it, said before it starts (the preview, ``sync --dry-run``).
+
+Pure arithmetic on the plan and the snapshot (no network, no Qt):
+
+* QuickBooks Time: the import's writes, batched exactly as the importer sends them (per
+  phase, per operation and record kind, :data:`~core.engine.importer.BATCH_SIZE` a call),
+  plus the reads of the snapshot upkeep (core.services.written: which lists are still as
+  last read, before the first write — not when the same run has just read them, as
+  ``sync`` does — and after the last; a list a cascade changed, e.g. by an archive, is
+  read again besides, not counted here).
+  QuickBooks Time allows 300 calls per 5 minutes per access key (``references/qbtime-api.md``:
+  "300 calls per 5-minute window"; our limiter keeps 300 per 305 s): past 300 the import
+  waits for the window, so 2,000 writes take about half an hour whatever our speed.
+* Xero: the import sends nothing to Xero; the next run's read of it does. A whole read is one
+  call per page (contacts 1,000 a page, payroll 100 a page) and one per other list. Xero
+  allows 60 calls a minute and 5,000 a day per organisation (``references/xero-api.md``
+  §5.1); when a read needs more than today's remainder it stops, and :attr:`resume_at`
+  says when it can go on (the day's first calls leave the 24-hour window).
+
+The figures are checked against the simulators' own count (tests/e2e/test_estimate.py).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from core.engine.importer import BATCH_SIZE
+from core.engine.plan import PHASES, ImportPlan, ordered_groups
+from core.engine.records import Snapshot
+from core.i18n import current_language, tr
+from core.services.limits import (
+    QBTIME_PER_WINDOW,
+    QBTIME_WINDOW_S,
+    XERO_MINUTE_WINDOW_S,
+    XERO_PER_DAY,
+    XERO_PER_MINUTE,
+)
+
+#: page sizes of a whole read (core.services.xero.client: contacts 1,000; payroll 100)
+XERO_CONTACTS_PAGE = 1000
+XERO_PAYROLL_PAGE = 100
+#: one call's own time, for the figure shown (the limits dominate past a few hundred calls)
+NOMINAL_CALL_S = 0.3
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """What a run needs, worked out before it starts."""
+
+    #: QuickBooks Time writes of this plan, by record kind (jobcode, location, user...)
+    qbtime_writes: dict[str, int]
+    #: QuickBooks Time reads the import makes (the checks before the first write and after
+    #: the last)
+    qbtime_reads: int
+    #: Xero calls of a whole read of this organisation (the next run's fetch)
+    xero_reads: int
+    #: seconds QuickBooks Time's 300-per-5-minutes limit makes the import wait
+    qbtime_wait_s: float
+    #: seconds Xero's 60-per-minute limit makes a whole read wait
+    xero_wait_s: float
+    #: the import's expected duration (waits + a nominal time per call)
+    import_s: float
+    #: Xero calls left today for this organisation (5,000 when not known)
+    xero_remaining_today: int
+    #: a whole read of Xero would not fit in what is left of today's calls
+    xero_daily_limit_hit: bool
+    #: when a run stopped by the daily limit can go on (epoch seconds), else None
+    resume_at: float | None
+    #: when the estimate was made (epoch seconds)
+    now: float
+
+    @property
+    def qbtime_calls(self) -> int:
+        return sum(self.qbtime_writes.values()) + self.qbtime_reads
+
+    @property
+    def finish_at(self) -> float:
+        return self.now + self.import_s
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "qbtime_calls": self.qbtime_calls,
+            "qbtime_writes": dict(self.qbtime_writes),
+            "qbtime_reads": self.qbtime_reads,
+            "qbtime_wait_s": round(self.qbtime_wait_s, 1),
+            "import_s": round(self.import_s, 1),
+            "xero_reads": self.xero_reads,
+            "xero_wait_s": round(self.xero_wait_s, 1),
+            "xero_remaining_today": self.xero_remaining_today,
+            "xero_daily_limit_hit": self.xero_daily_limit_hit,
+            "resume_at": self.resume_at,
+        }
+
+
+def write_calls(plan: ImportPlan, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """QuickBooks Time write calls of ``plan`` by record kind, as the importer sends them:
+    each phase's actions grouped by (operation, kind) (:func:`ordered_groups`), each group
+    in batches of ``batch_size``; local actions (links) send nothing."""
+    out: dict[str, int] = {}
+    for phase in PHASES:
+        actions = [a for a in plan.actions if a.phase == phase]
+        for (op, entity), group in ordered_groups(actions):
+            if op == "local":
+                continue
+            out[entity] = out.get(entity, 0) + math.ceil(len(group) / batch_size)
+    return out
+
+
+def xero_read_calls(snap: Snapshot, counts: tuple[int, int] | None = None) -> int:
+    """Calls of a whole read of the organisation in ``snap``: the organisation, contacts by
+    pages of 1,000 (an empty list is still one call), items, tracking categories, and with
+    payroll the employees by pages of 100 and the leave types. ``counts``: (contacts,
+    employees) as stored, when known (the snapshot leaves out employees it cannot read)."""
+    contacts, employees = counts or (len(snap.contacts), len(snap.employees))
+    calls = 1 + max(1, math.ceil(contacts / XERO_CONTACTS_PAGE)) + 2
+    if snap.has_payroll:
+        # a page of exactly 100 is followed by an empty one (AU gives no page count)
+        calls += employees // XERO_PAYROLL_PAGE + 1
+        calls += 1
+    return calls
+
+
+def stored_counts(conn: Any) -> tuple[int, int]:
+    """(contacts, employees) of ``conn``'s stored Xero snapshot: two counts, no parsing."""
+    from core.store.models import XeroRecord
+
+    def count(kind: str) -> int:
+        return int(
+            XeroRecord.select()
+            .where((XeroRecord.connection == conn) & (XeroRecord.kind == kind))
+            .count()
+        )
+
+    return count("contact"), count("employee")
+
+
+def window_wait(calls: int, per_window: int, window_s: float, used: int = 0) -> float:
+    """Seconds a sliding limit of ``per_window`` calls per ``window_s`` makes ``calls`` wait
+    when ``used`` calls were made just before: each further ``per_window`` waits a window."""
+    if calls <= 0:
+        return 0.0
+    return max(0, math.ceil((calls + used) / per_window) - 1) * window_s
+
+
+def estimate_run(
+    snap: Snapshot,
+    plan: ImportPlan,
+    *,
+    now: float | None = None,
+    xero_remaining_today: int | None = None,
+    xero_day_resets_at: float | None = None,
+    qbtime_used_in_window: int = 0,
+    just_read: bool = False,
+    counts: tuple[int, int] | None = None,
+) -> RunEstimate:
+    """The figures of :class:`RunEstimate` for running ``plan`` (made from ``snap``).
+
+    ``xero_remaining_today``: what Xero's ``X-DayLimit-Remaining`` (or our own count) last
+    said for this organisation; ``xero_day_resets_at``: when today's first call leaves the
+    24-hour window (unknown: 24 hours from ``now``); ``qbtime_used_in_window``: QuickBooks
+    Time calls made in the last 5 minutes (the read before the preview); ``just_read``: the
+    run reads QuickBooks Time right before it writes (``sync``), so the import does not
+    check it again before its first write; ``counts``: see :func:`xero_read_calls`."""
+    now = time.time() if now is None else now
+    writes = write_calls(plan)
+    reads = (1 if just_read else 2) if writes else 0
+    qbt_calls = sum(writes.values()) + reads
+    qbt_wait = window_wait(qbt_calls, QBTIME_PER_WINDOW, QBTIME_WINDOW_S, qbtime_used_in_window)
+    xero = xero_read_calls(snap, counts)
+    xero_wait = window_wait(xero, XERO_PER_MINUTE, XERO_MINUTE_WINDOW_S)
+    remaining = XERO_PER_DAY if xero_remaining_today is None else max(0, xero_remaining_today)
+    hit = xero > remaining
+    resume_at = None
+    if hit:
+        resume_at = xero_day_resets_at if xero_day_resets_at is not None else now + DAY_S
+    return RunEstimate(
+        qbtime_writes=writes,
+        qbtime_reads=reads,
+        xero_reads=xero,
+        qbtime_wait_s=qbt_wait,
+        xero_wait_s=xero_wait,
+        import_s=qbt_wait + qbt_calls * NOMINAL_CALL_S,
+        xero_remaining_today=remaining,
+        xero_daily_limit_hit=hit,
+        resume_at=resume_at,
+        now=now,
+    )
+
+
+def estimate_for(
+    ctx: Any, conn: Any, snap: Snapshot | None, plan: ImportPlan, *, just_read: bool = False
+) -> RunEstimate:
+    """:func:`estimate_run` with what this process's limiters know of ``conn``'s services
+    (Xero's calls left today and when they come back, QuickBooks Time's recent calls) and
+    the stored counts of the snapshot (``snap`` may be None: only its version is needed)."""
+    snap = snap or Snapshot(version=conn.xero_version)
+    remaining = None
+    resets = None
+    used = 0
+    limiters = getattr(ctx, "limiters", None)
+    if limiters is not None:
+        xero = limiters.get(f"xero:{conn.xero_tenant_id}")
+        if xero is not None:
+            status = xero.status()
+            remaining = status.get("remaining_today")
+            resets = status.get("day_exhausted_until")
+        for key, status in limiters.status().items():
+            if key.startswith("qbtime") and status.get("used_in_window"):
+                used = max(used, int(status["used_in_window"]))
+    return estimate_run(
+        snap,
+        plan,
+        now=ctx.clock(),
+        xero_remaining_today=remaining,
+        xero_day_resets_at=resets,
+        qbtime_used_in_window=used,
+        just_read=just_read,
+        counts=stored_counts(conn),
+    )
+
+
+def _count(n: int, language: str | None) -> str:
+    """``2,047`` in English, ``2\u202f047`` in French (a narrow no-break space)."""
+    text = f"{n:,}"
+    return text.replace(",", "\u202f") if (language or current_language()) == "fr" else text
+
+
+def _duration(seconds: float, language: str | None) -> str:
+    minutes = max(1, round(seconds / 60))
+    if minutes < 90:
+        return (
+            tr("about {n} minutes", language, n=minutes)
+            if minutes > 1
+            else tr("about a minute", language)
+        )
+    return tr("about {n} hours", language, n=round(minutes / 60, 1))
+
+
+def describe(estimate: RunEstimate, language: str | None = None) -> str:
+    """One or two sentences for the preview and ``sync --dry-run``."""
+    calls = estimate.qbtime_calls
+    if calls == 0:
+        text = tr("The import sends nothing to QuickBooks Time.", language)
+    elif estimate.qbtime_wait_s > 0:
+        text = tr(
+            "The import makes {calls} calls to QuickBooks Time, which accepts 300 every 5 "
+            "minutes: it takes {duration}.",
+            language,
+            calls=_count(calls, language),
+            duration=_duration(estimate.import_s, language),
+        )
+    else:
+        text = tr(
+            "The import makes {calls} calls to QuickBooks Time.",
+            language,
+            calls=_count(calls, language),
+        )
+    if estimate.xero_daily_limit_hit and estimate.resume_at is not None:
+        text += " " + tr(
+            "Reading Xero again needs {needed} calls and {left} are left today: it would stop "
+            "and go on after {when}.",
+            language,
+            needed=_count(estimate.xero_reads, language),
+            left=_count(estimate.xero_remaining_today, language),
+            when=time.strftime("%Y-%m-%d %H:%M", time.localtime(estimate.resume_at)),
+        )
+    return text
