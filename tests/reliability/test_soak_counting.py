@@ -1,4 +1,5 @@
-"""The soak's duplicate check itself: NFC/NFD spellings are one name, archived records count."""
+"""The soak's own counting: duplicates (NFC/NFD spellings are one name, archived records count)
+and faults (by kind and method)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,24 @@ def test_different_names_and_children_are_not_duplicates():
         "users": [user(1, "Ann", "Lee", "a@x"), user(2, "ANN", "LEE", "b@x")],
     }
     assert duplicates(qbt) == []
+
+
+def test_faults_are_counted_by_kind_and_method_and_a_kind_never_injected_is_a_miss(monkeypatch):
+    from collections import Counter
+
+    from core.sandbox.common import FaultPlan
+    from tests.reliability import support
+
+    monkeypatch.setattr(support, "FAULTS", Counter())
+    monkeypatch.setattr(support, "FAULT_KINDS", {"QuickBooks Time": ("500", "reset")})
+    plan = FaultPlan(seed=1)
+    support.count_faults(plan, "QuickBooks Time")
+    plan.force("500", 2, method="POST")
+    plan.force("500", 1, method="GET")
+    assert [plan.pick("POST", "/jobcodes") for _ in range(3)] == ["500", "500", None]
+    assert plan.pick("GET", "/users") == "500"
+    rows = {r["name"]: r for r in support.fault_figures()}
+    five = rows["fault soak: QuickBooks Time faults injected, 500"]
+    assert (five["value"], five["meets"], five["note"]) == (3, True, "GET 1, POST 2")
+    reset = rows["fault soak: QuickBooks Time faults injected, reset"]
+    assert (reset["value"], reset["meets"]) == (0, False)
