@@ -332,6 +332,7 @@ class FieldPlanner:
         self.ctx.plan.matches[f"{kind}:{field_xero_id}"] = result  # one per custom field
         names = dict(wanted)
         linked, new, create = self.ctx.resolve(result, names, (e[0] for e in existing))
+        creating = set(create)
         summary = "items"
         for xero_id, xname in wanted:
             name = self.ctx.desired_name(kind, xero_id, xname)
@@ -378,7 +379,7 @@ class FieldPlanner:
                             reason=N_("changed in Xero"),
                         )
                     )
-            elif xero_id in create:
+            elif xero_id in creating:
                 created: dict[str, Any] = {"customfield_id": field_id, "name": name}
                 self.ctx.add(
                     Action(

@@ -14,7 +14,7 @@ from core.engine.names import NAME_LIMIT, fits_qbtime, normalise_name, qbt_name_
 from core.engine.plan.context import PlanContext
 from core.engine.plan.model import Action
 from core.engine.plan.rules import linked_active, linked_name, location_after
-from core.engine.records import QBTJobcode, XeroContact
+from core.engine.records import QBTJobcode, QBTLocation, XeroContact
 from core.i18n import N_
 
 
@@ -27,6 +27,23 @@ class CustomerPlanner:
         self.top_names: dict[str, int] = {}  # filled by _settle_top_renames
         #: linked jobcodes whose rename another top-level name blocks (_settle_top_renames)
         self.blocked_renames: set[int] = set()
+        # location id -> the contact it is linked to; jobcode id -> its locations (in
+        # snapshot order): made once, not once per customer (100,000 contacts)
+        self._owners: dict[int, str] | None = None
+        self._by_jobcode: dict[int, list[QBTLocation]] | None = None
+
+    def _location_owners(self) -> dict[int, str]:
+        if self._owners is None:
+            self._owners = {q: x for x, q in self.ctx.links.get("location", {}).items()}
+        return self._owners
+
+    def _locations_on(self, jobcode_id: int) -> list[QBTLocation]:
+        if self._by_jobcode is None:
+            self._by_jobcode = {}
+            for loc in self.ctx.snap.locations:
+                for jid in dict.fromkeys(loc.jobcode_ids):
+                    self._by_jobcode.setdefault(jid, []).append(loc)
+        return self._by_jobcode.get(jobcode_id, [])
 
     def run(self) -> None:
         opts = self.ctx.options
@@ -67,6 +84,7 @@ class CustomerPlanner:
         linked, new, create = self.ctx.resolve(result, names, (j.id for j in top))
         self._settle_top_renames(active, linked)
         create = self._unique_top_names(result, names, create)
+        creating = set(create)  # (a list: its order is the creates'; a set to look up)
 
         for contact in active:
             cid = contact.contact_id
@@ -94,7 +112,7 @@ class CustomerPlanner:
                     )
                 self._sync_jobcode(contact, job, name)
                 self._location(contact, job.id, None)
-            elif cid in create:
+            elif cid in creating:
                 after = {
                     "name": name,
                     "parent_id": 0,
@@ -150,6 +168,7 @@ class CustomerPlanner:
             # A customer whose twin exists in Xero at all (archived, or a contact that is not
             # a customer yet) is not "unmatched": never archive it on that account.
             in_xero = {normalise_name(c.name) for c in self.ctx.snap.contacts}
+            linked_ids = set(linked.values())
             for qbt_id in sorted(set(result.unmatched_qbt) | released):
                 spare = self.ctx.jobcodes.get(qbt_id)
                 if (
@@ -157,7 +176,7 @@ class CustomerPlanner:
                     or not spare.active
                     or qbt_id in offered
                     or qbt_id in self.ctx.claimed["customer"]
-                    or qbt_id in linked.values()
+                    or qbt_id in linked_ids
                     or normalise_name(spare.name) in in_xero
                 ):
                     continue
@@ -367,12 +386,8 @@ class CustomerPlanner:
             # not move from customer to customer on every import: a location linked to
             # another customer (or taken earlier in this plan) is not this one's; and when
             # the jobcode already has such a location, no second one is created.
-            owner = {q: x for x, q in self.ctx.links.get("location", {}).items()}
-            on_job = [
-                loc
-                for loc in self.ctx.snap.locations
-                if jobcode_id in loc.jobcode_ids and loc.active
-            ]
+            owner = self._location_owners()
+            on_job = [loc for loc in self._locations_on(jobcode_id) if loc.active]
             existing = next(
                 (
                     loc

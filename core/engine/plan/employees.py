@@ -39,6 +39,7 @@ class EmployeePlanner:
             e.employee_id: "no longer employed (Xero)" for e in snap.employees if not e.active
         }
         linked, new, create = self.ctx.resolve(result, names, self.ctx.users, quiet=former)
+        creating = set(create)
         taken = {u.username.casefold() for u in snap.users if u.username}
         for emp in snap.employees:
             eid = emp.employee_id
@@ -62,7 +63,7 @@ class EmployeePlanner:
                         )
                     )
                 self._user_changes(emp, user, label, ref)
-            elif eid in create:
+            elif eid in creating:
                 if not emp.active:
                     self.ctx.skip("employee", eid, label, N_("no longer employed (Xero)"))
                     continue
