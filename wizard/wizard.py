@@ -504,6 +504,12 @@ class BridgeWizard(QWizard):
         super().reject()
 
     def closeEvent(self, event) -> None:
+        # The window's close button while importing asks first, like Cancel and Escape: the
+        # window stays, and a stop leads to the result page with its Undo.
+        ask_first = getattr(self.currentPage(), "ask_before_closing", None)
+        if ask_first is not None and ask_first():
+            event.ignore()
+            return
         self.stop_background_work()
         super().closeEvent(event)
 

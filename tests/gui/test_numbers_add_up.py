@@ -251,3 +251,27 @@ def test_the_question_goes_away_when_the_import_ends_on_its_own(connected_env, f
     assert not shiboken6.isValid(question) or not question.isVisible()
     assert wiz.currentId() == int(PageId.IMPORT) and run.isComplete()
     assert not run._cancel.is_set() and "left" not in run.overall.text()
+
+
+def test_the_close_button_during_an_import_asks_too(connected_env, full_wizard, qtbot):
+    """The window's close button (x) while importing: the same question, the window stays and
+    the import goes on; "Stop the import" leads to the result page, not a closed window."""
+    _ctx, box, _t, conn = connected_env
+    wiz = full_wizard()
+    wiz.state.plan = current_plan(conn, wiz.state.options)[1]
+    box.qbtime_faults.latency_s = 0.1
+    wiz.setStartId(int(PageId.IMPORT))
+    wiz.restart()
+    run = wiz.currentPage()
+    assert isinstance(run, RunPage)
+    qtbot.waitUntil(lambda: run.running and run._done > 0, timeout=WAIT)
+    assert wiz.close() is False  # the close event was refused
+    question = run._question
+    assert isinstance(question, QMessageBox) and question.isVisible()
+    assert wiz.isVisible() and run.running and not run._cancel.is_set()
+    stop = next(b for b in question.buttons() if "Stop" in b.text())
+    stop.click()
+    qtbot.waitUntil(lambda: wiz.currentId() == int(PageId.DONE), timeout=WAIT * 4)
+    box.qbtime_faults.latency_s = 0
+    assert wiz.isVisible()
+    assert wiz.state.last_run is not None and wiz.state.last_run.status == "cancelled"
