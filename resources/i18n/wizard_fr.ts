@@ -1120,8 +1120,8 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Voir les clients et l&apos;équipe importés dans QuickBooks Time, dans votre navigateur</translation>
     </message>
     <message>
-        <source>Your &amp;businesses</source>
-        <translation>Vos &amp;entreprises</translation>
+        <source>&amp;Your businesses</source>
+        <translation>Vos en&amp;treprises</translation>
     </message>
     <message>
         <source>Business</source>

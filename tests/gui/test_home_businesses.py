@@ -6,13 +6,14 @@ Company, whose second QuickBooks Time account makes the second business possible
 from __future__ import annotations
 
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWizard
 
 from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero
 from core.app.connections import CURRENT_SETTING, demo_qbtime_key
 from core.app.decisions import records_needing_decision
 from core.services.auth.xero_oauth import demo_consent_opener
 from core.store.models import Connection, Setting
+from wizard.i18n import install_language
 from wizard.pages.base import BasePage
 from wizard.pages.home import HomePage
 from wizard.pages.organisation import OrganisationPage
@@ -51,6 +52,18 @@ def _home(host, state, extra=None):
     return host(state, pages, start=PageId.HOME)
 
 
+def _mnemonics(window) -> list[str]:
+    """The Alt+letter of every visible, enabled button and label of ``window`` ("b: &Bill
+    time…"); a disabled one (Back on the start page) answers none."""
+    letters = []
+    widgets = [*window.findChildren(QAbstractButton), *window.findChildren(QLabel)]
+    for widget in widgets:
+        text = widget.text().replace("&&", "")
+        if widget.isVisible() and widget.isEnabled() and "&" in text[:-1]:
+            letters.append(text[text.index("&") + 1].lower() + ": " + text)
+    return letters
+
+
 def _loaded(qtbot, page, n):
     """The list holds ``n`` businesses, each read one counted (the counts come apart)."""
     qtbot.waitUntil(
@@ -74,7 +87,7 @@ def test_home_lists_every_business_with_its_state_and_switches(
     _loaded(qtbot, page, 2)
     table = page.businesses
     assert page.businesses_box.isVisible() and table.rowCount() == 2
-    assert page.businesses_heading.text() == "Your &businesses"
+    assert page.businesses_heading.text() == "&Your businesses"  # Alt+Y: no other Y
     assert [table.item(r, 0).text() for r in range(2)] == [f"{AU} ↔ {GROUP}", f"{UK} ↔ {UK}"]
     waiting = records_needing_decision(au)
     assert waiting > 0
@@ -93,6 +106,13 @@ def test_home_lists_every_business_with_its_state_and_switches(
     assert page.businesses_title_row.indexOf(page.add_button) >= 0
     # At 800×600, with texts 40% longer (French-like), every button shows its whole text.
     _shot(page, wiz, "home-businesses", tmp_path)
+    # Each Alt+letter of the page and its window goes to one control, in both languages.
+    for language in ("fr", "en"):
+        install_language(language)
+        qtbot.wait(50)
+        letters = _mnemonics(wiz)
+        keys = [entry[0] for entry in letters]
+        assert len(keys) == len(set(keys)), (language, sorted(letters))
 
     # Choosing the other business shows it (and it is checked in Xero), and the app will
     # open on it next time.
@@ -158,8 +178,14 @@ def test_add_another_business_runs_the_wizard_for_a_new_pair(connected_env, host
     _loaded(qtbot, page, 1)
     assert page.add_button.text() == "&Add another business…"
     page.add_button.click()
-    assert wiz.currentId() == PageId.WELCOME and state.connection_id is None
+    assert wiz.currentId() == PageId.WELCOME
     assert Connection.get_by_id(au.id).status == "active"  # the first one stays as it is
+    assert state.connection_id == au.id  # shown until the new one is connected
+    # Changed one's mind: Back on the first page returns to the home page, as it was.
+    wiz.back()
+    assert wiz.currentId() == PageId.HOME and state.connection_id == au.id
+    page.add_button.click()
+    assert wiz.currentId() == PageId.WELCOME
 
     wiz.pages[PageId.WELCOME]._select("GB")
     wiz.next()
@@ -223,3 +249,25 @@ def test_disconnecting_one_business_shows_the_other(connected_env, host, qtbot):
     assert Connection.get_by_id(uk.id).status == "disconnected"
     assert ctx.xero_tokens_for(Connection.get_by_id(au.id)).status() == "connected"
     question.close()
+
+
+def test_in_the_real_window_add_another_business_goes_to_the_first_page_and_back(
+    connected_env, qtbot
+):
+    from wizard.wizard import BridgeWizard
+
+    ctx, _box, _tenants, au = connected_env
+    state = WizardState(ctx, country="AU", connection_id=au.id)
+    wiz = BridgeWizard(state, already_set_up=True)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    try:
+        page = wiz.pages[PageId.HOME]
+        _loaded(qtbot, page, 1)
+        page.add_button.click()
+        assert wiz.currentId() == PageId.WELCOME  # made on demand
+        assert wiz.step_list.isVisible()  # the import's steps, from the first one
+        wiz.back()
+        assert wiz.currentId() == PageId.HOME and state.connection_id == au.id
+    finally:
+        wiz.tasks.wait(WAIT)

@@ -417,12 +417,13 @@ class HomePage(BasePage):
 
     def add_business(self) -> None:
         """Connect another business: the wizard from its first page, for a new pair (the
-        businesses already connected stay as they are)."""
+        businesses already connected stay as they are). Back on the first page returns
+        here; the business shown stays the one shown until the new one is connected."""
         if self.busy:
             return
-        self.state.forget_connection()
-        self._info = None
-        self.host.restart_at(PageId.WELCOME)
+        self.state.qbtime_company = None  # this one's key and sign-in are its own
+        self.state.organisations = []
+        self._go(PageId.WELCOME)
 
     def open_qbtime(self) -> None:
         """The shown business's QuickBooks Time account, in the browser."""
@@ -587,7 +588,7 @@ class HomePage(BasePage):
             self._fill_businesses()
 
     def retranslate(self) -> None:
-        self.businesses_heading.setText(self.tr("Your &businesses"))
+        self.businesses_heading.setText(self.tr("&Your businesses"))
         self.businesses.setHorizontalHeaderLabels(
             [self.tr("Business"), self.tr("Last import"), self.tr("Waiting for you")]
         )
