@@ -8,9 +8,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-# Debian packages Qt needs offscreen, plus a real Secret Service for the keyring tests.
+# Debian packages Qt needs offscreen, a real Secret Service for the keyring tests, and a C
+# compiler for the power-loss test's fsync shim (tests/reliability/powerloss_shim.c).
 APT_PACKAGES := libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
-                fonts-dejavu-core dbus gnome-keyring dbus-x11
+                fonts-dejavu-core dbus gnome-keyring dbus-x11 gcc libc6-dev
 
 # Building the Linux bundle: binutils (PyInstaller strips with it) and the xcb libraries the
 # Qt xcb plugin links (not installed at build time = left out of the bundle), plus the

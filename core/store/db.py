@@ -69,7 +69,7 @@ PRAGMAS: dict[str, object] = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": BUSY_TIMEOUT_MS,
-    "synchronous": 1,  # NORMAL: durable enough with WAL, much faster
+    "synchronous": 2,  # FULL: a committed journal entry survives a power loss (WAL synced at commit)
 }
 
 if TYPE_CHECKING:

@@ -13,9 +13,10 @@ The next sync, in this process, must open that database (``integrity_check`` ok)
 exactly where a clean import ends: no duplicate (archived records and NFC/NFD spellings
 included), nothing left "intent", the lost run marked as interrupted or forgotten.
 
-The database runs WAL with ``synchronous=NORMAL``: a commit is not synced until a checkpoint,
-so a power loss can take back journal entries of writes QuickBooks Time has applied — the
-case this test exists for. The fast part runs one kill point; ``XQB_SOAK=1`` runs every write.
+The database runs WAL with ``synchronous=FULL``: every commit is synced, so the journal
+entry ("intent") committed before a write is on the disk when the power goes — the run's
+history and its Undo survive (with ``NORMAL`` a power loss took back every entry of the run).
+The fast part runs one kill point; ``XQB_SOAK=1`` runs every write.
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ def test_power_lost_after_a_write_then_resumed(tmp_path, shim, n, request):
     converged = False
     try:
         assert integrity == "ok", integrity
+        # the intents committed before the writes QuickBooks Time applied are still there
+        assert kept > 0, "the power loss took back every journal entry of the run"
         ctx, conn = open_demo("AU", home, state, FileKeyring(keyring_file), connect=False)
         try:
             converge(ctx, conn, max_runs=2)
