@@ -252,6 +252,9 @@ class CompanyStore:
         self.lock = threading.RLock()
         #: the journal's write requests not yet in ``data`` (replayed by the simulator)
         self.pending_journal: list[dict[str, Any]] = []
+        #: how many times :meth:`save` ran: a simulator that did not make the last save knows
+        #: the data was changed by someone else (a test, a tool) and reads it afresh
+        self.saves = 0
         self._journal: Any = None  # the open journal file
         self._journal_lines = 0
 
@@ -305,6 +308,7 @@ class CompanyStore:
 
     def save(self, *parts: str) -> None:
         """Write ``parts`` (of :data:`STATE_PARTS`; all when none is named) to the state dir."""
+        self.saves += 1
         if not self.state_dir:
             return
         wanted = set(parts or STATE_PARTS)

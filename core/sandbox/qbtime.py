@@ -578,11 +578,12 @@ def _sort_key(obj: dict[str, Any]) -> tuple[int, str]:
 
 
 class _Rows:
-    """The rows of one stored list by a key, made for one request and caught up with the rows
-    appended since (a write appends its new rows; rows are removed only through
-    :meth:`QBTimeSimulator._removed`, which drops this). A row whose key changes in place is
-    added again under its new key (:meth:`QBTimeSimulator._rekeyed`); its old entry stays,
-    so callers check every row they get as the scan they replace did."""
+    """The rows of one stored list by a key, caught up with the rows appended since it was
+    made (writes append their new rows; rows are removed only through
+    :meth:`QBTimeSimulator._removed`, which drops this, as a save by someone else drops all).
+    A row whose key changes in place is added again under its new key
+    (:meth:`QBTimeSimulator._rekeyed`); its old entry stays, so callers check every row they
+    get as the scan they replace did."""
 
     __slots__ = ("by", "coll", "filed", "key", "seen")
 
@@ -795,11 +796,14 @@ class QBTimeSimulator:
         self.config = config or QBTimeConfig()
         self._windows: dict[str, tuple[float, int]] = {}  # token -> (window start, count)
         self._windows_lock = threading.Lock()
-        self._indexes: dict[str, tuple[list[Any], int, dict[Any, dict[str, Any]], int]] = {}
-        # What one request looks rows up by (names, usernames...) and the highest id per
-        # kind, so that a write of 50 rows never scans a list of 100,000 once per row. Made
-        # again for each request (the store may be changed between requests by its owner).
+        self._indexes: dict[str, tuple[list[Any], int, dict[Any, dict[str, Any]]]] = {}
+        # What requests look rows up by (names, usernames...) and the highest id per kind,
+        # so that a write of 50 rows never scans a list of 100,000 once per row; kept from
+        # request to request (caught up with appended rows) while the store is saved by this
+        # simulator only: a save by someone else (a test editing the data, then saving it)
+        # makes them again.
         self._request = 0
+        self._saves_seen = -1
         self._lookups: dict[tuple[str, str], _Rows] = {}
         self._tops: dict[str, tuple[list[Any], int, int]] = {}
         self._routes: dict[str, dict[str, Callable[[Request, _Query], Response]]] = {
@@ -888,8 +892,15 @@ class QBTimeSimulator:
     def _new_request(self) -> None:
         self._request += 1
         self._request_now = None
+        if self.store.saves != self._saves_seen:
+            self._forget()
+
+    def _forget(self) -> None:
+        """Drop every index: the next lookups read the stored lists afresh."""
+        self._indexes.clear()
         self._lookups.clear()
         self._tops.clear()
+        self._saves_seen = self.store.saves
 
     # ------------------------------------------------------------------ persistence
     def _persist(self) -> None:
@@ -902,6 +913,7 @@ class QBTimeSimulator:
             self.store.append_journal({**self._writing, "now": self._request_now})
         else:
             self.store.save("qbtime")
+            self._saves_seen = self.store.saves  # (our own save: the indexes still hold)
 
     def _replay_journal(self) -> None:
         """Apply the write requests the journal holds (see CompanyStore), then save whole."""
@@ -934,8 +946,8 @@ class QBTimeSimulator:
                 pass  # (it was answered so then too: nothing was written)
             finally:
                 self._replay_now = None
-        self._new_request()
         self.store.save("qbtime")
+        self._forget()
 
     def _authenticate(self, request: Request) -> None:
         """Bearer token, then the per-token rate limit (only known tokens are counted)."""
@@ -987,26 +999,21 @@ class QBTimeSimulator:
         return self._index(kind).get(oid)
 
     def _index(self, kind: str) -> dict[Any, dict[str, Any]]:
-        """id -> object, rebuilt whenever the list was replaced, grew or shrank between
-        requests; inside one request, rows appended since are added (a write appends its
-        rows; one that removes rows calls :meth:`_removed`, which drops this)."""
+        """id -> object, rebuilt when the list was replaced or shrank; rows appended since
+        are added (writes append rows; one that removes rows calls :meth:`_removed`, and a
+        save by someone else drops every index: see :meth:`_new_request`)."""
         coll = self._coll(kind)
         cached = self._indexes.get(kind)
-        if (
-            cached is not None
-            and cached[0] is coll
-            and cached[3] == self._request
-            and cached[1] < len(coll)
-        ):
+        if cached is None or cached[0] is not coll or cached[1] > len(coll):
+            index = {o.get("id"): o for o in coll if isinstance(o, dict)}
+            cached = (coll, len(coll), index)
+            self._indexes[kind] = cached
+        elif cached[1] < len(coll):
             index = cached[2]
             for o in coll[cached[1] :]:
                 if isinstance(o, dict):
                     index[o.get("id")] = o
-            cached = (coll, len(coll), index, self._request)
-            self._indexes[kind] = cached
-        elif cached is None or cached[0] is not coll or cached[1] != len(coll):
-            index = {o.get("id"): o for o in coll if isinstance(o, dict)}
-            cached = (coll, len(coll), index, self._request)
+            cached = (coll, len(coll), index)
             self._indexes[kind] = cached
         return cached[2]
 
@@ -1018,7 +1025,7 @@ class QBTimeSimulator:
             del self._lookups[key]
 
     def _lookup(self, kind: str, name: str, key: Callable[[dict[str, Any]], Any]) -> _Rows:
-        """The rows of ``kind`` by ``key`` (named ``name``) for this request."""
+        """The rows of ``kind`` by ``key`` (named ``name``)."""
         coll = self._coll(kind)
         rows = self._lookups.get((kind, name))
         if rows is None or rows.coll is not coll:
@@ -3191,8 +3198,7 @@ class QBTimeSimulator:
         self.qb["demo_shift_days"] = days
         if days:
             shift_qbtime_dates(self.qb, days)
-            self._indexes.clear()
-            self._new_request()
+            self._forget()
         self.store.save("qbtime")
 
 

@@ -113,6 +113,23 @@ def test_a_batch_of_creates_reads_the_stored_jobcodes_a_few_times_not_once_per_r
     assert CountingList.scans <= 5, CountingList.scans
 
 
+def test_the_indexes_outlive_a_request_until_someone_else_saves_the_data():
+    store = CompanyStore.from_dict(_state(jobcodes=2_000))
+    store.qbtime["jobcodes"] = CountingList(store.qbtime["jobcodes"])
+    api = Api(store)
+    api.write("POST", "jobcodes", [{"name": "First batch"}])
+    CountingList.scans = 0
+    made = api.write("POST", "jobcodes", [{"name": f"Later {i}"} for i in range(50)])
+    assert CountingList.scans == 0  # the next batch reads no list whole
+    # someone renames a jobcode in the stored data and saves it (as a test or a tool does):
+    # the simulator reads the data afresh, so the new name is taken
+    store.qbtime["jobcodes"][5]["name"] = "Renamed outside"
+    store.save()
+    out = api.write("POST", "jobcodes", [{"name": "renamed OUTSIDE"}, {"name": "Later 3 b"}])
+    assert [o["_status_code"] for o in out] == [202, 200]
+    assert out[0]["id"] == store.qbtime["jobcodes"][5]["id"] and made[0]["_status_code"] == 200
+
+
 def test_uniqueness_inside_one_batch_and_after_renames_is_as_strict_as_a_scan():
     api = Api(CompanyStore.from_dict(_state(jobcodes=200)))
     out = api.write(
