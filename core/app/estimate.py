@@ -54,8 +54,8 @@ class RunEstimate:
 
     #: QuickBooks Time writes of this plan, by record kind (jobcode, location, user...)
     qbtime_writes: dict[str, int]
-    #: QuickBooks Time reads the import makes (the checks before the first write and after
-    #: the last)
+    #: QuickBooks Time reads the import makes, at most (the checks before the first write
+    #: and after the last; the one after is left out when no list can be kept current)
     qbtime_reads: int
     #: Xero calls of a whole read of this organisation (the next run's fetch)
     xero_reads: int

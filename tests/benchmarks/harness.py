@@ -117,14 +117,16 @@ def median(values: Sequence[float]) -> float:
 
 
 # ---------------------------------------------------------------------------- the large org
-def build_large_company(seed: int = 1) -> dict[str, Any]:
-    """generate_large(), post-processed to the issue's shape (see LARGE)."""
+def build_large_company(seed: int = 1, size: dict[str, int] | None = None) -> dict[str, Any]:
+    """generate_large(), post-processed to the issue's shape (see LARGE; ``size``: another
+    shape with the same keys, e.g. the growth benchmark's 1,000 and 100,000 contacts)."""
+    want_shape = size or LARGE
     from core.sandbox.demo_data import generate_large
 
     data = generate_large(
-        contacts=LARGE["contacts"],
-        employees=LARGE["employees"],
-        items=LARGE["items"],
+        contacts=want_shape["contacts"],
+        employees=want_shape["employees"],
+        items=want_shape["items"],
         region="AU",
         seed=seed,
     )
@@ -134,7 +136,7 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
     # Exactly 6,000 customers.
     customers = [c for c in contacts if c["IsCustomer"]]
     others = [c for c in contacts if not c["IsCustomer"]]
-    want = LARGE["customers"]
+    want = want_shape["customers"]
     if len(customers) < want:
         for c in rng.sample(others, want - len(customers)):
             c["IsCustomer"] = True
@@ -142,10 +144,10 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
         for c in rng.sample(customers, len(customers) - want):
             c["IsCustomer"] = False
     # 2 tracking categories x 50 options.
-    for cat in tenant["TrackingCategories"][: LARGE["tracking_categories"]]:
-        options = cat["Options"][: LARGE["tracking_options"]]
+    for cat in tenant["TrackingCategories"][: want_shape["tracking_categories"]]:
+        options = cat["Options"][: want_shape["tracking_options"]]
         n = len(options)
-        while len(options) < LARGE["tracking_options"]:
+        while len(options) < want_shape["tracking_options"]:
             n += 1
             options.append(
                 {
@@ -164,7 +166,7 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
     next_id = max(j["id"] for j in jobcodes) + 1
     pool = [c for c in contacts if c["IsCustomer"] and c["Name"].casefold() not in taken]
     rng.shuffle(pool)
-    for contact in pool[: max(0, LARGE["qbt_customers"] - len(top))]:
+    for contact in pool[: max(0, want_shape["qbt_customers"] - len(top))]:
         jobcodes.append(
             {
                 **template,
@@ -180,7 +182,7 @@ def build_large_company(seed: int = 1) -> dict[str, Any]:
     users = qbt["users"]
     utemplate = users[-1]
     uid = max(u["id"] for u in users) + 1
-    while len(users) < LARGE["qbt_users"]:
+    while len(users) < want_shape["qbt_users"]:
         users.append(
             {
                 **utemplate,
@@ -372,12 +374,16 @@ class SandboxProcess:
 
 
 def run_worker(
-    args: Sequence[str], *, timeout: float = 600, env: dict[str, str] | None = None
+    args: Sequence[str],
+    *,
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
+    module: str = "tests.benchmarks.workers",
 ) -> dict[str, Any]:
-    """Run ``python -m tests.benchmarks.workers ARGS``; its last stdout line is JSON."""
+    """Run ``python -m MODULE ARGS``; its last stdout line is JSON."""
     full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.workers", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

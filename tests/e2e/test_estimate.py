@@ -40,7 +40,8 @@ def test_the_estimate_is_what_the_simulators_count(tmp_path):
         made = _by_method(ctx, "QuickBooks Time")
         writes = sum(n for method, n in made.items() if method != "GET")
         assert writes == sum(estimate.qbtime_writes.values())
-        assert sum(made.values()) == estimate.qbtime_calls
+        # the upkeep's check after the last write is skipped when nothing can be kept
+        assert estimate.qbtime_calls - 1 <= sum(made.values()) <= estimate.qbtime_calls
         assert not _by_method(ctx, "Xero"), "the import itself sends nothing to Xero"
 
         # Planned again after the import: nothing left, nothing to send.
@@ -86,6 +87,8 @@ def test_sync_dry_run_says_what_the_sync_then_makes(tmp_path, monkeypatch):
         assert result.run is not None and result.run.status == "done"
         made = _by_method(ctx, "QuickBooks Time")
         imported = sum(made.values()) - sum(fetched.values())
-        assert imported == said["qbtime_calls"] > 10
+        writes = sum(n for m, n in made.items() if m != "GET")
+        assert writes == sum(said["qbtime_writes"].values()) > 10
+        assert said["qbtime_calls"] - 1 <= imported <= said["qbtime_calls"]
     finally:
         ctx.close()

@@ -51,4 +51,6 @@ def _check(connected_env, host, qtbot, language):
     assert wiz.currentPage() is run
     qtbot.waitUntil(lambda: not run.busy and run.isComplete(), timeout=WAIT * 4)
     made = ctx.counter.snapshot()["services"]["QuickBooks Time"]["by_method"]
-    assert sum(made.values()) == said, (made, shown)
+    writes = sum(n for m, n in made.items() if m != "GET")
+    assert writes == sum(expected.qbtime_writes.values())
+    assert said - 1 <= sum(made.values()) <= said, (made, shown)  # (see test_estimate)

@@ -1,0 +1,193 @@
+"""One first import of a generated organisation, measured from inside our process (the
+simulators run in another one): ``python -m tests.benchmarks.growth_worker XERO_BASE
+QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE]``. Prints one JSON line last.
+
+The product's rate limiters are real but run on a :class:`VirtualClock`: a wait they impose
+(QuickBooks Time's 300 calls per 5 minutes, Xero's 60 per minute and 5,000 per day) moves
+the clock instead of sleeping, so a run that would take half an hour under the real limits
+is measured in seconds, and the time it would take is the real time plus the waits.
+
+Our CPU is split by phase by wrapping the functions each phase runs (no change to the
+product): fetch, snapshot read (the stored snapshot parsed back for planning), match, plan
+(without match), import (without snapshot upkeep), snapshot update (the upkeep from the
+write answers and any list read again after).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.harness import ROOT, Endpoints, calls, connect, reset_counter
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class VirtualClock:
+    """Real time plus the waits the limiters asked for. Threads that wait for the same
+    moment move the clock once (a wait is "until now + s", not "s more")."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.offset = 0.0
+        self.waits = 0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        with self._lock:
+            target = time.time() + self.offset + seconds
+            self.offset = max(self.offset, target - time.time())
+            self.waits += 1
+
+
+class Phases:
+    """CPU (``time.process_time``: every thread of this process) per phase; a phase inside
+    another is taken out of the outer one."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+        self._stack: list[list[Any]] = []
+        self._lock = threading.Lock()
+
+    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is not threading.main_thread():
+                return fn(*args, **kwargs)  # (counted by the phase that started the thread)
+            frame = [name, time.process_time(), 0.0]
+            self._stack.append(frame)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._stack.pop()
+                spent = time.process_time() - frame[1]
+                self.cpu[name] = self.cpu.get(name, 0.0) + spent - frame[2]
+                if self._stack:
+                    self._stack[-1][2] += spent
+
+        return wrapped
+
+    def patch(self, owner: Any, attr: str, name: str) -> None:
+        setattr(owner, attr, self.wrap(name, getattr(owner, attr)))
+
+
+def _instrument(phases: Phases) -> None:
+    import core.app.sync as sync_mod
+    import core.engine.matching as matching
+    import core.services.written as written
+
+    phases.patch(sync_mod, "fetch", "fetch")
+    phases.patch(sync_mod, "load_snapshot", "snapshot read")
+    for fn in ("match_customers", "match_employees", "match_named"):
+        phases.patch(matching, fn, "match")
+    phases.patch(sync_mod, "plan_import", "plan")
+    phases.patch(sync_mod, "import_plan", "import")
+    phases.patch(sync_mod, "fetch_qbtime", "snapshot update")
+    for method in ("begin", "written", "finish"):
+        phases.patch(written.WrittenSnapshot, method, "snapshot update")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _db_size_mb(home: Path) -> dict[str, float]:
+    """The database file and its write-ahead log (not the daily backup copies)."""
+    from core.store.db import DATABASE_FILE
+
+    sizes = {"db_mb": 0.0, "wal_mb": 0.0}
+    for path in home.rglob(DATABASE_FILE + "*"):
+        if path.is_file() and "backups" not in path.parts:
+            key = "wal_mb" if path.name.endswith("-wal") else "db_mb"
+            sizes[key] += path.stat().st_size / 1e6
+    return sizes
+
+
+def main(argv: list[str]) -> None:
+    import core.app.sync as sync_mod
+    from core.app.sync import sync
+    from core.services.http import LimiterRegistry
+
+    dry_run = "--dry-run" in argv
+    profile = argv[argv.index("--profile") + 1] if "--profile" in argv else None
+    ep = Endpoints(*argv[:4])
+    phases = Phases()
+    _instrument(phases)
+    planned: list[Any] = []
+    plan_import = sync_mod.plan_import
+
+    def keep_plan(snap: Any, *args: Any, **kwargs: Any) -> Any:
+        plan = plan_import(snap, *args, **kwargs)
+        planned.append((snap, plan))
+        return plan
+
+    sync_mod.plan_import = keep_plan
+    fetched: list[Any] = []
+    fetch = sync_mod.fetch
+
+    def counted_fetch(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        report = fetch(ctx, *args, **kwargs)
+        fetched.append(calls(ctx))  # the calls of the read, before the import's
+        return report
+
+    sync_mod.fetch = counted_fetch
+    with tempfile.TemporaryDirectory() as home:
+        ctx, conn = connect(ep, home=Path(home))
+        clock = VirtualClock()
+        ctx.clock, ctx.sleep = clock.now, clock.sleep
+        ctx.limiters = LimiterRegistry()  # connect()'s few calls are not the import's
+        reset_counter(ctx)
+        profiler = None
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        result = sync(ctx, conn, dry_run=dry_run)
+        cpu1, wall1 = time.process_time(), time.perf_counter()
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        made = calls(ctx)
+        estimate = None
+        if "--no-estimate" not in argv:
+            # What the preview would have said before the run, from the same snapshot and plan.
+            from core.app.estimate import estimate_run
+
+            snap, plan = planned[0]
+            estimate = estimate_run(snap, plan, just_read=True).as_json()  # sync reads first
+        out = {
+            "dry_run": dry_run,
+            "cpu_s": cpu1 - cpu0,
+            "wall_s": wall1 - wall0,
+            "waited_s": clock.offset,
+            "modelled_wall_s": wall1 - wall0 + clock.offset,
+            "phases": phases.cpu,
+            "calls": made,
+            "outcomes": result.outcomes,
+            "plan": result.plan.counts(),
+            "conflicts": len(result.plan.conflicts),
+            "peak_rss_mb": _peak_rss_mb(),
+            **_db_size_mb(Path(home)),
+            "calls_fetch": fetched[0] if fetched else None,
+            "estimate": estimate,
+        }
+        ctx.close()
+    print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main(sys.argv[1:])
