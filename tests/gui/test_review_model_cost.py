@@ -59,3 +59,32 @@ def test_each_conflict_is_judged_once_however_often_the_view_asks(qapp, monkeypa
     model.set_rows(_rows(40))  # new rows: judged again
     model.data(model.index(0, conflicts_model.MATCH), Qt.ItemDataRole.DisplayRole)
     assert calls["likeness"] == 40 * 2 + 1
+
+
+def test_sorting_asks_each_row_once_per_column_and_keeps_the_order(qapp, monkeypatch):
+    from wizard.models.conflicts import ConflictFilterModel
+
+    model = ConflictTableModel()
+    model.set_rows(_rows(300))
+    asked: Counter[int] = Counter()
+    real_key = model.sort_key
+
+    def counted_key(row: int, column: int):
+        asked[column] += 1
+        return real_key(row, column)
+
+    monkeypatch.setattr(model, "sort_key", counted_key)
+    proxy = ConflictFilterModel()
+    proxy.setSourceModel(model)
+    for column in range(model.columnCount()):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            proxy.sort(column, order)
+            shown = [proxy.mapToSource(proxy.index(i, 0)).row() for i in range(proxy.rowCount())]
+            expected = sorted(range(300), key=lambda r: real_key(r, column))
+            if order == Qt.SortOrder.DescendingOrder:
+                expected.reverse()
+            assert shown == expected
+        assert asked[column] == 300  # once per row, not once per comparison
+    model.set_rows(_rows(300))  # new rows: their order worked out again
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    assert asked[0] == 600

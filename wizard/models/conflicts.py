@@ -73,6 +73,9 @@ class ConflictTableModel(ListTableModel):
         # for every cell again and again (sizing thousands of rows), on the window's thread.
         self._likeness: dict[tuple[int, int], str] = {}
         self._suggestion: dict[int, Any] = {}
+        # each row's place in each column's order, worked out once (the proxy compares
+        # rows n log n times: thousands of rows made it seconds of the window's thread)
+        self._ranks: dict[int, list[int]] = {}
 
     def _likeness_of(self, conflict: Conflict, cand: Candidate) -> str:
         key = (id(conflict), id(cand))
@@ -220,6 +223,7 @@ class ConflictTableModel(ListTableModel):
         rows = list(rows)
         self._likeness.clear()  # keyed by the shown objects: new rows, new answers
         self._suggestion.clear()
+        self._ranks.clear()
         if [r.key for r in rows] == [r.key for r in self._rows] and rows:
             self._rows = rows
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, COLUMNS - 1))
@@ -229,6 +233,7 @@ class ConflictTableModel(ListTableModel):
         self.endResetModel()
 
     def retranslate(self) -> None:
+        self._ranks.clear()  # the words sorted by changed
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMNS - 1)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMNS - 1))
@@ -265,6 +270,18 @@ class ConflictTableModel(ListTableModel):
             rank = {"undecided": 0, "reopened": 1, "decided": 2}[r.state]
             return (rank, fold(self.decision_text(r)), row)
         return (fold(self.text(r, column)), row)
+
+    def sort_rank(self, row: int, column: int) -> int:
+        """``row``'s place in the order of :meth:`sort_key` for ``column`` (keys are unique:
+        the row number ends each)."""
+        ranks = self._ranks.get(column)
+        if ranks is None or len(ranks) != len(self._rows):
+            order = sorted(range(len(self._rows)), key=lambda r: self.sort_key(r, column))
+            ranks = [0] * len(order)
+            for place, r in enumerate(order):
+                ranks[r] = place
+            self._ranks[column] = ranks
+        return ranks[row]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -351,6 +368,6 @@ class ConflictFilterModel(QSortFilterProxyModel):
 
     def lessThan(self, left: Index, right: Index) -> bool:
         model = self.source()
-        return bool(
-            model.sort_key(left.row(), left.column()) < model.sort_key(right.row(), right.column())
+        return model.sort_rank(left.row(), left.column()) < model.sort_rank(
+            right.row(), right.column()
         )
