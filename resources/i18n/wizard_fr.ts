@@ -417,6 +417,7 @@
     <name>BridgeWizard</name>
     <message>
         <source>Xero to QuickBooks Time</source>
+        <extracomment>narrower than this, the list of steps keeps only its marks and numbers</extracomment>
         <translation>Xero vers QuickBooks Time</translation>
     </message>
 </context>
@@ -1120,10 +1121,6 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Voir les clients et l&apos;équipe importés dans QuickBooks Time, dans votre navigateur</translation>
     </message>
     <message>
-        <source>&amp;Your businesses</source>
-        <translation>Vos en&amp;treprises</translation>
-    </message>
-    <message>
         <source>Business</source>
         <translation>Entreprise</translation>
     </message>
@@ -1172,12 +1169,12 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Pas encore lue dans Xero</translation>
     </message>
     <message>
-        <source>Nothing waits</source>
-        <translation>Rien en attente</translation>
-    </message>
-    <message>
         <source>Counting…</source>
         <translation>Comptage…</translation>
+    </message>
+    <message>
+        <source>Nothing waits</source>
+        <translation>Rien en attente</translation>
     </message>
     <message>
         <source>No browser could be opened. Open this address yourself: {url}</source>
@@ -1186,6 +1183,10 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Xero or QuickBooks Time could not be reached, so the changes are not known. You can still review look-alike records and options; the import needs the connection.</source>
         <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même vérifier les éléments qui se ressemblent et les options&#xa0;; l&apos;importation a besoin de la connexion.</translation>
+    </message>
+    <message>
+        <source>&amp;Your businesses</source>
+        <translation>Vos en&amp;treprises</translation>
     </message>
     <message>
         <source>What changed in Xero since the last check</source>
@@ -1754,12 +1755,12 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>QuickBooks Time n&apos;est pas encore connecté. Revenez à la page QuickBooks Time et vérifiez votre clé d&apos;accès.</translation>
     </message>
     <message>
-        <source>Disconnect the other connection…</source>
-        <translation>Déconnecter l&apos;autre connexion…</translation>
+        <source>Connecting {organisation}…</source>
+        <translation>Connexion de {organisation}…</translation>
     </message>
     <message>
-        <source>The connection could not be saved on this computer. Nothing was lost; click Next to try again.</source>
-        <translation>La connexion n&apos;a pas pu être enregistrée sur cet ordinateur. Rien n&apos;est perdu&#xa0;; cliquez sur Suivant pour réessayer.</translation>
+        <source>Disconnect the other connection…</source>
+        <translation>Déconnecter l&apos;autre connexion…</translation>
     </message>
     <message>
         <source>Disconnecting &quot;{organisation}&quot;…</source>

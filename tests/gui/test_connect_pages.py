@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTranslator
 from PySide6.QtGui import QGuiApplication
@@ -13,6 +14,7 @@ from core.app.context import XERO_SIGNIN_KEY
 from core.errors import SignInPortsBusy
 from core.services.auth.xero_oauth import XeroSignIn, demo_consent_opener
 from core.store.models import Connection
+from wizard.pages import organisation as organisation_page
 from wizard.pages.base import BasePage
 from wizard.pages.organisation import OrganisationPage
 from wizard.pages.qbtime import QBTimePage
@@ -108,8 +110,8 @@ def test_keyboard_path_through_the_three_pages(demo_env, host, qtbot, memory_key
     assert org.payroll_value.text().startswith("Yes")
     assert org.banner.isHidden() and org.payroll_access.isHidden()  # same country, scopes there
 
-    _next(qtbot, wiz)
-    assert wiz.currentId() == PageId.OPTIONS
+    _next(qtbot, wiz)  # binds on a worker, then moves on by itself
+    qtbot.waitUntil(lambda: wiz.currentId() == PageId.OPTIONS, timeout=10000)
     conn = Connection.get(Connection.xero_tenant_id == tenants["AU"])
     assert state.connection_id == conn.id and conn.status == "active"
     assert (conn.xero_tenant_name, conn.xero_country_code, conn.xero_version) == (
@@ -350,14 +352,25 @@ def test_country_mismatch_warns_and_payroll_access_is_asked_once_more(demo_env, 
     scopes = json.loads(ctx.tokens.get(XERO_SIGNIN_KEY))["scope"].split()
     assert "payroll.employees.read" in scopes
 
-    _next(qtbot, wiz)
-    assert wiz.currentId() == PageId.OPTIONS
+    _next(qtbot, wiz)  # binds on a worker, then moves on by itself
+    qtbot.waitUntil(lambda: wiz.currentId() == PageId.OPTIONS, timeout=10000)
     assert state.country == "AU"
     assert state.connection().xero_version == "AU"
 
 
-def test_picking_between_organisations_and_no_payroll_for_quebec(demo_env, host, qtbot):
+def test_picking_between_organisations_and_no_payroll_for_quebec(
+    demo_env, host, qtbot, monkeypatch
+):
     ctx, box, tenants = demo_env
+    # Binding writes the keyring (the pair's own entries): never on the window's thread.
+    binding_threads = []
+    real_bind = organisation_page.bind
+
+    def bind_on(*args, **kwargs):
+        binding_threads.append(threading.current_thread() is threading.main_thread())
+        return real_bind(*args, **kwargs)
+
+    monkeypatch.setattr(organisation_page, "bind", bind_on)
     connect_qbtime(ctx, box.qbtime_token)
     ctx.opener = demo_consent_opener([tenants["AU"], tenants["CA"]])
     orgs = sign_in_to_xero(ctx, "AU", lambda _url: None)
@@ -377,6 +390,8 @@ def test_picking_between_organisations_and_no_payroll_for_quebec(demo_env, host,
     assert page.payroll_value.text().startswith("No")
     assert page.banner.isHidden() and page.payroll_access.isHidden() and page.isComplete()
     _next(qtbot, wiz)
+    qtbot.waitUntil(lambda: state.connection() is not None, timeout=10000)  # bound by a worker
+    assert binding_threads == [False]
     assert state.connection().xero_tenant_id == tenants["CA"]
 
 
@@ -400,6 +415,7 @@ def test_same_qbtime_company_for_a_second_organisation_is_refused(
     _idle(qtbot, page)
     assert page.isComplete()
     _next(qtbot, wiz)
+    _idle(qtbot, page)  # the refusal comes from the worker
     assert wiz.currentId() == PageId.ORGANISATION
     assert "already connected" in page.banner.label.text()
     assert page.banner.button.text() == "Disconnect the other connection…"
@@ -411,8 +427,8 @@ def test_same_qbtime_company_for_a_second_organisation_is_refused(
     assert Connection.get_by_id(au.id).status == "disconnected"
     assert box.qbtime_token in memory_keyring.store.values()  # the shared key is kept
     assert ctx.xero_tokens().status() == "connected"  # and so is the Xero sign-in
-    _next(qtbot, wiz)
-    assert wiz.currentId() == PageId.OPTIONS
+    _next(qtbot, wiz)  # binds on a worker, then moves on by itself
+    qtbot.waitUntil(lambda: wiz.currentId() == PageId.OPTIONS, timeout=10000)
     conn = state.connection()
     assert conn.xero_tenant_id == tenants["UK"] and conn.status == "active"
     assert conn.qbtime_company_name == COMPANY and state.country == "GB"

@@ -4,10 +4,10 @@ Its details (``GET /Organisation``: country, edition) are read in a worker; payr
 follow the edition (core.engine.regions.has_payroll). "Next" binds the organisation to the
 QuickBooks Time company checked on page 2 with core.app.connections.bind.
 
-``bind`` runs synchronously in ``validatePage``: it is one short transaction on a few rows of
-the app's own SQLite database (no network, no keyring), QWizard needs the answer to decide
-whether to move on, and a worker followed by ``wizard.next()`` would open a window in which
-Back/Next/Cancel act on a half-made connection.
+``bind`` writes the database and moves the pair's secrets in the keyring (which may wait on
+the system's password storage), so it runs on a worker: Next starts it and stays (the page is
+busy: Next is disabled); once bound, the page moves on by itself. Went Back meanwhile: the pair
+is bound and the page stays where the user went.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class OrganisationPage(BasePage):
         self._say_again: Callable[[], None] | None = None
         self._details: dict[str, tuple[XeroOrganisation, list[str]]] = {}
         self._loading: str | None = None
+        self._bound: tuple[str, str] | None = None  # (tenant, company) the worker just bound
         self.intro = paragraph(parent=self)
         self.body.addWidget(self.intro)
         self.list_label = QLabel(self)
@@ -391,49 +392,51 @@ class OrganisationPage(BasePage):
             )
             return False
         tenant = self.current_tenant() or org.tenant_id
-        try:
-            conn = bind(
-                self.state.ctx,
-                {
-                    "tenant_id": tenant,
-                    "tenant_name": org.name,
-                    "country_code": org.country_code,
-                    "version": org.version,
-                },
-                company,
-            )
-        except AccountAlreadyBound as bound:
-            refused = bound  # the name of an except clause does not outlive it
+        pair = (tenant, company.company_id)
+        if self._bound == pair:  # bound by the worker: move on
+            self._bound = None
+            return True
+        self.run_task(
+            bind,
+            self.state.ctx,
+            {
+                "tenant_id": tenant,
+                "tenant_name": org.name,
+                "country_code": org.country_code,
+                "version": org.version,
+            },
+            company,
+            message=self.tr("Connecting {organisation}…").format(organisation=org.name),
+            on_done=lambda conn: self._bound_now(conn, pair, org, company),
+            on_error=lambda exc: self._bind_failed(exc, tenant, company),
+        )
+        return False
+
+    def _bound_now(
+        self, conn: Connection, pair: tuple[str, str], org: Any, company: QBTimeCompany
+    ) -> None:
+        self.state.connection_id = int(conn.get_id())
+        self.state.qbtime_company = company
+        if org.country_code:
+            self.state.country = org.country_code
+        if self.host.currentPage() is not self:  # the user went Back meanwhile
+            return
+        self._bound = pair
+        self.host.next()
+
+    def _bind_failed(self, exc: BridgeError, tenant: str, company: QBTimeCompany) -> None:
+        if isinstance(exc, AccountAlreadyBound):
             blockers = blocking_connections(tenant, company.company_id)
             self._say(
                 lambda: self.banner.show_message(
-                    refused.user_message(),
+                    exc.user_message(),
                     "error",
                     action_text=self.tr("Disconnect the other connection…") if blockers else None,
                     action=(lambda: self._disconnect(blockers[0], company)) if blockers else None,
                 )
             )
-            return False
-        except BridgeError as error:
-            failure = error
-            self._say(lambda: self.show_error(failure))
-            return False
-        except Exception:  # a database surprise must read as a sentence
-            log.exception("Could not save the connection")
-            self._say(
-                lambda: self.show_error(
-                    self.tr(
-                        "The connection could not be saved on this computer. Nothing was lost; "
-                        "click Next to try again."
-                    )
-                )
-            )
-            return False
-        self.state.connection_id = int(conn.get_id())
-        self.state.qbtime_company = company
-        if org.country_code:
-            self.state.country = org.country_code
-        return True
+            return
+        self._say(lambda: self.show_error(exc))
 
     def _disconnect(self, other: Connection, company: QBTimeCompany) -> None:
         if not confirm_disconnect(self, other.xero_tenant_name, other.qbtime_company_name):
