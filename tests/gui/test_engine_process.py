@@ -97,3 +97,28 @@ def test_stop_on_the_import_page_stops_the_child_between_batches(engine_wizard, 
     assert last is not None and last.status == "cancelled"
     done = sum(sum(k.values()) for k in (last.counts or {}).get("outcomes", {}).values())
     assert 0 < done < total
+
+
+def test_the_home_page_checks_and_plans_in_the_engine_process(connected_env, qtbot, monkeypatch):
+    """A returning user: the home page's check for changes (a fetch) and "Import again" (a
+    plan) run in the engine process."""
+    import core.app.sync
+    import core.services.fetch
+    from wizard.app import build_wizard
+
+    ctx, _box, _tenants, _conn = connected_env
+    wizard = build_wizard(ctx, "en")
+    qtbot.addWidget(wizard)
+    start_engine_process(ctx)
+    _wait(qtbot, lambda: ctx.engine is not None and ctx.engine.pid is not None, 30000)
+    monkeypatch.setattr(core.services.fetch, "fetch", _not_here("fetch"))
+    monkeypatch.setattr(core.app.sync, "current_plan", _not_here("current_plan"))
+    wizard.show()
+    home = wizard.pages[PageId.HOME]
+    assert wizard.currentId() == int(PageId.HOME)
+    _wait(qtbot, lambda: home._changes is not None and not home.busy, 60000)
+    assert not home.banner.isVisible() or "wrong" not in home.banner.label.text()
+    wizard.next()  # Import again: planned in the engine, then the review or the preview
+    _wait(qtbot, lambda: wizard.currentId() in (int(PageId.REVIEW), int(PageId.PREVIEW)), 60000)
+    assert wizard.state.plan is not None
+    wizard.stop_background_work()
