@@ -200,9 +200,15 @@ class AppContext:
 
         limiter = None
         if limiter_key is not None:
+            from core.app.day_limit import remembering  # Xero's daily stop, across restarts
+
             limiter = self.limiters.for_key(
                 f"xero:{limiter_key}",
-                lambda: xero_limiter(name=limiter_key, clock=self.clock, sleep=self.sleep),
+                lambda: remembering(
+                    xero_limiter(name=limiter_key, clock=self.clock, sleep=self.sleep),
+                    limiter_key,
+                    self.clock(),
+                ),
             )
         return ServiceSession(
             XERO,

@@ -199,16 +199,21 @@ def estimate_for(
     (Xero's calls left today and when they come back, QuickBooks Time's recent calls) and
     the stored counts of the snapshot (``snap`` may be None: only its version is needed)."""
     snap = snap or Snapshot(version=conn.xero_version)
+    from core.app.day_limit import daily_stop
+
     remaining = None
-    resets = None
+    resets = daily_stop(conn.xero_tenant_id, ctx.clock())  # remembered across restarts
+    if resets is not None:
+        remaining = 0
     used = 0
     limiters = getattr(ctx, "limiters", None)
     if limiters is not None:
         xero = limiters.get(f"xero:{conn.xero_tenant_id}")
         if xero is not None:
             status = xero.status()
-            remaining = status.get("remaining_today")
-            resets = status.get("day_exhausted_until")
+            if status.get("remaining_today") is not None:
+                remaining = status["remaining_today"]
+            resets = status.get("day_exhausted_until") or resets
         for key, status in limiters.status().items():
             if key.startswith("qbtime") and status.get("used_in_window"):
                 used = max(used, int(status["used_in_window"]))

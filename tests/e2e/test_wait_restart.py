@@ -6,19 +6,28 @@ from where it stopped: nothing created twice, QuickBooks Time as after a clean i
 
 from __future__ import annotations
 
+import os
 import threading
 
-from core.app.cli import pick_connection
+import pytest
+
+from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
 from core.app.context import AppContext
+from core.app.estimate import estimate_for
 from core.app.resume import run_import
 from core.app.sync import current_plan
-from core.errors import RateLimited
+from core.errors import DailyLimitReached, RateLimited
 from core.sandbox.common import ManualClock
 from core.sandbox.qbtime import QBTimeConfig
+from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
+from core.sandbox.xero_config import XeroConfig
+from core.services.auth.xero_oauth import demo_consent_opener
 from core.services.fetch import fetch
+from core.services.http import RequestCounter
 from core.store.models import ImportRun
 from core.store.secrets import TokenStore
 from tests.reliability.support import (
+    ORGS,
     MemoryBackend,
     app_paths,
     canonical_state,
@@ -30,6 +39,7 @@ from tests.reliability.support import (
 )
 
 LIMIT = 4
+DAY_LIMIT = 6  # Xero calls a day: the sign-in's and a few of the first read's
 
 
 def _import(ctx, conn, plan=None):
@@ -89,3 +99,76 @@ def test_an_import_stopped_by_the_limit_goes_on_after_a_restart(tmp_path):
         assert ImportRun.select().where(ImportRun.status == "running").count() == 0
     finally:
         again.close()
+
+
+def _context(home, backend, box):
+    """The app (re)started over the same database, keyring and Demo Company."""
+    ctx = AppContext.create(
+        demo=True,
+        paths=app_paths(home),
+        tokens=TokenStore(backend, trust_backend=True),
+        opener=demo_consent_opener([o["tenantId"] for o in box.store.xero_orgs]),
+        sandbox=box,
+    )
+    ctx.sleep = lambda _s: None
+    ctx.open_db()
+    return ctx
+
+
+def test_xero_s_daily_stop_is_remembered_across_a_restart(tmp_path):
+    """Xero says the day's calls are used up: the app started again before the day is over
+    stops at once with the same "resume after", spends no call to learn it again, and the
+    estimate says when the run goes on; after that moment it reads normally."""
+    backend, home = MemoryBackend(), tmp_path / "home"
+    clock = ManualClock()
+    box = Sandbox.open(
+        DEMO_COMPANY_FILE,
+        tmp_path / "state",
+        clock=clock,
+        xero_config=XeroConfig(day_limit=DAY_LIMIT),
+    )
+    ctx = _context(home, backend, box)
+    tenant = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == ORGS["AU"])
+    ctx.opener = demo_consent_opener([tenant])
+    with open(os.devnull, "w") as devnull:
+        out = Output(as_json=True, stream=devnull)
+        cmd_connect_qbtime(ctx, out, box.qbtime_token)
+        cmd_connect_xero(ctx, out, None, None)
+    conn = pick_connection(None)
+    with pytest.raises(DailyLimitReached) as stopped:
+        fetch(ctx, conn)
+    assert stopped.value.resume_ts > clock.now()
+
+    ctx.sandbox = None
+    ctx.close()
+    again = _context(home, backend, box)
+    try:
+        conn = pick_connection(None)
+        again.counter = RequestCounter()
+        with pytest.raises(DailyLimitReached) as second:
+            fetch(again, conn)
+        # (the reading threads each heard it, a few milliseconds apart: the last is kept)
+        until = second.value.resume_ts
+        assert abs(until - stopped.value.resume_ts) < 1
+        assert again.counter.snapshot()["services"].get("Xero", {}).get("requests", 0) == 0
+        snap, plan = current_plan(conn)
+        estimate = estimate_for(again, conn, snap, plan)
+        assert estimate.xero_daily_limit_hit and estimate.resume_at == until
+    finally:
+        again.sandbox = None
+        again.close()
+
+    # the next day: Xero answers again, and so does the app
+    clock.advance(until - clock.now() + 1)
+    later = _context(home, backend, box)
+    later.clock = clock.now  # (the app's clock is the day's, as Xero's)
+    try:
+        conn = pick_connection(None)
+        fetch(later, conn)
+        snap, plan = current_plan(conn)
+        assert snap.contacts
+        # the old stop is over (what is left of the new day is what Xero said, see the limiter)
+        after = estimate_for(later, conn, snap, plan)
+        assert after.resume_at is None or after.resume_at > until
+    finally:
+        later.close()
