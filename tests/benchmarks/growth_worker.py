@@ -58,6 +58,8 @@ class Phases:
 
     def __init__(self) -> None:
         self.cpu: dict[str, float] = {}
+        #: the peak RSS (MB) reached by the end of each phase's first call: where memory goes
+        self.peak_after: dict[str, float] = {}
         self._stack: list[list[Any]] = []
         self._lock = threading.Lock()
 
@@ -73,6 +75,7 @@ class Phases:
                 self._stack.pop()
                 spent = time.process_time() - frame[1]
                 self.cpu[name] = self.cpu.get(name, 0.0) + spent - frame[2]
+                self.peak_after.setdefault(name, _peak_rss_mb())
                 if self._stack:
                     self._stack[-1][2] += spent
 
@@ -184,6 +187,7 @@ def main(argv: list[str]) -> None:
             "waited_s": clock.offset,
             "modelled_wall_s": wall1 - wall0 + clock.offset,
             "phases": phases.cpu,
+            "peak_rss_after_mb": phases.peak_after,
             "calls": made,
             "outcomes": result.outcomes,
             "plan": result.plan.counts(),
