@@ -871,6 +871,13 @@ def _fetch_qbtime(
             step("qbtime", number, QBT_STEPS)
 
 
+def _kept(conn: Connection, cursor: str, value: str) -> bool:
+    """``cursor``'s value is the newest of an import's own writes, stored from their
+    answers, checked to be the list's newest change in a later second, and not moved by a
+    read since (core.services.written)."""
+    return _cursor(conn, "qbtime", cursor + "@kept") == value
+
+
 class _QBTReads:
     """The cursors of one QuickBooks Time fetch: whether a list must be read, since when,
     and what its reading saw. Cursor ``resource``: the newest ``last_modified`` read;
@@ -920,11 +927,11 @@ class _QBTReads:
         value = None if self.full else _cursor(self.conn, "qbtime", cursor)
         if not value:
             return None
-        if _cursor(self.conn, "qbtime", cursor + "@kept") == value:
-            # The newest change is an import's own write, kept from its answer and found to
-            # be the list's newest afterwards (core.services.written): read from its second,
-            # not a skew earlier (that would read the import's last seconds of writes again).
-            return float(value) - 1 + self.client.since_skew_s
+        if _kept(self.conn, cursor, value):
+            # The newest change is an import's own write, stored from its answer and found
+            # to be the list's newest in a later second (core.services.written): read what
+            # came after it, not a skew earlier (the import's last seconds of writes again).
+            return float(value) + self.client.since_skew_s
         return float(value)
 
     def unchanged(self, endpoint: str, cursor: str, *, siblings: Sequence[str] = ()) -> bool:

@@ -8,13 +8,14 @@ already stored (a location linked to a customer lists itself in that jobcode's
 ``user_id`` 0 assignment, which the snapshot does not keep).
 
 The lists' cursors move past the import's own writes only when nothing else can have
-changed them: one ``last_modified_timestamps`` call before the first write says each list
-was as last read, one after the last write says its newest change is one of ours. A list
-changed by someone else meanwhile, an answer that was lost (reconciled by a read-back, not a
-whole object), an archive, restore or move of a jobcode (their cascades are QuickBooks
-Time's to tell) or a run that stopped leaves that list's cursor where the last read left
-it: the next fetch reads it again from there, as before. What a change made by someone else
-*during* the writes could hide is bounded by the daily whole read (core.services.fetch).
+changed them: the lists were as last read before the first write (the run read them a moment
+ago, or one ``last_modified_timestamps`` call says so), and one call after the last write
+says each list's newest change is ours. A list changed by someone else meanwhile, an answer
+that was lost (reconciled by a read-back, not a whole object), an archive of a jobcode with
+sub-jobs or assignments, a restore or move of a sub-job (their cascades are QuickBooks Time's
+to tell) or a run that stopped leaves that list's cursor where the last read left it: it is
+read again from there, as before. What a change made by someone else *while* the import
+wrote could hide is bounded by the weekly whole read (core.services.fetch).
 """
 
 from __future__ import annotations
@@ -296,9 +297,17 @@ class WrittenSnapshot:
 
     # ---------------------------------------------------------------- after the writes
     def finish(self, *, clean: bool, sleep: Callable[[float], None] = time.sleep) -> list[str]:
-        """Move the cursors of the lists this import kept current; returns the cursors that
-        must be read again (the caller reads those lists incrementally, from where the last
-        read left them). ``clean``: the run ended normally (not stopped, no lost answer)."""
+        """Move the cursors of the lists this import kept current past its own writes;
+        returns the cursors that must be read again (the caller reads those lists
+        incrementally, from where the last read left them). ``clean``: the run ended
+        normally (not stopped, no lost answer).
+
+        One call after the last write (``last_modified_timestamps``): each list's newest
+        change is ours, or it is read again. Stamps are whole seconds, so the call is made
+        in the second after our last write (``sleep``, at most a second): a change made
+        after the import then stamps a later second, which the next fetch sees. Called in
+        the same second (a clock that does not wait), the lists are read again from a
+        skew before their cursor, as before."""
         if not self.started:
             return []
         if not clean:
@@ -315,8 +324,6 @@ class WrittenSnapshot:
         }
         if not keep_up:
             return sorted(cursors)
-        # Stamps are whole seconds: a check made in the second of our last write could not
-        # tell a later change in that second from ours, so it waits for the next second.
         newest = max(self.newest[c] for c in keep_up)
         now = time.time()
         if math.floor(now) <= newest:
@@ -338,10 +345,12 @@ class WrittenSnapshot:
             if stamp is None or server is None or stamp > max([*ours, *siblings]):
                 again.update(group)  # changed after our last write: read it again
                 continue
+            proven = math.floor(server) > max(ours)  # checked in a later second
             for c, value in zip(group, ours, strict=True):
                 _set_cursor(self.conn, "qbtime", c, repr(value))
-                _set_cursor(self.conn, "qbtime", c + "@kept", repr(value))
                 _set_cursor(self.conn, "qbtime", c + "@read", repr(server))
+                if proven:
+                    _set_cursor(self.conn, "qbtime", c + "@kept", repr(value))
             # The other parts of the list (custom field items of fields not written) were
             # as read before the first write and the list's newest change is ours: they are
             # as read at this moment too.

@@ -18,13 +18,19 @@ def calls(monkeypatch):
     seen: list[tuple[str, str]] = []
     original = http.ServiceSession._send
 
-    def spy(self, method, url, *rest):
+    def spy(self, method, url, shown, params, *rest):
         if "/api/v1/" in url:
             seen.append((method, url.split("/api/v1/", 1)[1].split("?", 1)[0]))
-        return original(self, method, url, *rest)
+            PARAMS.append(dict(params or {}))
+        return original(self, method, url, shown, params, *rest)
 
+    PARAMS.clear()
     monkeypatch.setattr(http.ServiceSession, "_send", spy)
     return seen
+
+
+#: the query parameters of each request the ``calls`` fixture saw, in the same order
+PARAMS: list[dict] = []
 
 
 def _stored(conn):
@@ -43,8 +49,7 @@ def test_first_import_reads_nothing_back_and_its_snapshot_equals_a_fresh_read(de
     assert writes, "the Demo Company's first import writes"
     # The run read every list a moment before its first write; after its last write, one
     # call learns that no one changed them since. No list is read back.
-    after = calls[writes[-1] + 1 :]
-    assert after == [("GET", "last_modified_timestamps")]
+    assert calls[writes[-1] + 1 :] == [("GET", "last_modified_timestamps")]
     assert ("GET", "last_modified_timestamps") not in calls[: writes[0]]
     snapshot = _stored(conn)
 
@@ -56,20 +61,45 @@ def test_first_import_reads_nothing_back_and_its_snapshot_equals_a_fresh_read(de
 
 
 def test_the_next_fetch_skips_the_lists_the_import_wrote(demo_ctx, calls):
-    """The cursors moved past the import's own writes: once the import's last second is
-    over, a fetch reads no QuickBooks Time list at all (one last_modified_timestamps)."""
+    """The cursors moved past the import's own writes: the next fetch reads no QuickBooks
+    Time list at all (one last_modified_timestamps), and a change made after the import is
+    read, from the import's last write on (not the import's last seconds of writes again)."""
     import time
 
+    from core.services.qbtime import mapping as qmap
+
     ctx, conn = demo_ctx("AU")
+    ctx.sleep = time.sleep  # the check after the import waits for the next second, as the app
     sync(ctx, conn)
-    # ctx.sleep is a no-op here: the check after the import ran in the second of its last
-    # write, so the import's lists may be read once more from there (a few rows, one page).
-    time.sleep(1.1)
-    sync(ctx, conn, dry_run=True)
-    time.sleep(1.1)
     calls.clear()
     assert sync(ctx, conn).plan.is_empty
     assert calls == [("GET", "last_modified_timestamps")]
+
+    store = ctx.sandbox.store
+    job = next(
+        j
+        for j in store.qbtime["jobcodes"]
+        if j["parent_id"] == 0 and j["active"] and j["type"] == "regular"
+    )
+    job["name"] += " (edited in QuickBooks Time)"
+    job["last_modified"] = qmap.format_timestamp(ctx.clock() + 2)
+    calls.clear()
+    sync(ctx, conn, dry_run=True)
+    assert calls == [("GET", "last_modified_timestamps"), ("GET", "jobcodes")]
+    row = QBTRecord.get(
+        (QBTRecord.connection == conn)
+        & (QBTRecord.kind == "jobcode")
+        & (QBTRecord.qbt_id == job["id"])
+    )
+    assert row.name == job["name"]
+    # Read from the import's last write on, not a skew earlier (its writes again).
+    since = qmap.parse_timestamp(PARAMS[-1]["modified_since"])
+    last_write = max(
+        qmap.parse_timestamp(j["last_modified"])
+        for j in store.qbtime["jobcodes"]
+        if j["id"] != job["id"]
+    )
+    assert since >= last_write
 
 
 def test_a_change_made_by_someone_else_before_the_writes_is_still_read(demo_ctx, calls):
@@ -189,3 +219,37 @@ def test_a_run_with_nothing_changed_neither_loads_the_snapshot_nor_plans(demo_ct
     contact["UpdatedDateUTC"] = f"/Date({int(ctx.clock()) * 1000 + 5000}+0000)/"
     changed = sync(ctx, conn)
     assert planned == [1] and changed.as_json()["updated"] == {"customers": 1}
+
+
+def test_a_change_made_in_the_second_the_import_ended_is_read(demo_ctx, calls):
+    """Stamps are whole seconds: a change made right after the import, in the second of its
+    last write (here the check after the import does not wait), is still read by the next
+    fetch, not taken for one of the import's own writes."""
+    import requests
+
+    ctx, conn = demo_ctx("AU")
+    sync(ctx, conn)
+    store = ctx.sandbox.store
+    job = next(
+        j
+        for j in store.qbtime["jobcodes"]
+        if j["parent_id"] == 0 and j["active"] and j["type"] == "regular"
+    )
+    resp = requests.put(
+        f"{ctx.sandbox.qbtime_base}/jobcodes",
+        json={"data": [{"id": job["id"], "billable": not job.get("billable")}]},
+        headers={"Authorization": f"Bearer {ctx.sandbox.qbtime_token}"},
+        timeout=10,
+    )
+    assert resp.status_code == 200
+    sync(ctx, conn, dry_run=True)
+    row = QBTRecord.get(
+        (QBTRecord.connection == conn)
+        & (QBTRecord.kind == "jobcode")
+        & (QBTRecord.qbt_id == job["id"])
+    )
+    assert (
+        row.raw["billable"]
+        == store.qbtime["jobcodes"][store.qbtime["jobcodes"].index(job)]["billable"]
+    )
+    assert row.raw["last_modified"] == job["last_modified"]
