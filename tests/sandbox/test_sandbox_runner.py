@@ -37,9 +37,11 @@ def test_runner_prints_one_json_line_and_serves_both_apis(tmp_path):
             "xero_base",
             "qbtime_base",
             "qbtime_token",
+            "qbtime_tokens",  # every account's key, the first first (a second account)
             "xero_client_id",
             "redirect_uris",
         }
+        assert info["qbtime_tokens"][0] == info["qbtime_token"] and len(info["qbtime_tokens"]) == 2
         assert info["xero_base"].startswith("http://127.0.0.1:")
         assert all(
             u.startswith("http://localhost:") and u.endswith("/callback")
