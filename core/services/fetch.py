@@ -955,6 +955,9 @@ class _QBTReads:
         )
         if latest is not None:
             _set_cursor(self.conn, "qbtime", cursor, repr(latest))
+        if _cursor(self.conn, "qbtime", cursor + "@kept"):
+            # read now: the list's cursor is a read's again (core.services.written)
+            _set_cursor(self.conn, "qbtime", cursor + "@kept", "")
         read_at = self.client.read_at.get(endpoint)
         if read_at is not None:
             _set_cursor(self.conn, "qbtime", cursor + "@read", repr(read_at))
