@@ -88,3 +88,28 @@ def test_sorting_asks_each_row_once_per_column_and_keeps_the_order(qapp, monkeyp
     model.set_rows(_rows(300))  # new rows: their order worked out again
     proxy.sort(0, Qt.SortOrder.AscendingOrder)
     assert asked[0] == 600
+
+
+def test_only_a_short_list_has_rows_fitted_to_their_texts(qapp):
+    """Rows fitted to their texts are all measured again whenever the width changes (every
+    cell of every row asked, on the window's thread): the review of a large organisation
+    (150 records and far more) has two-line rows; the Demo Company's short lists keep rows
+    as tall as their texts."""
+    from PySide6.QtWidgets import QHeaderView
+
+    from wizard.models.conflicts import ConflictFilterModel
+    from wizard.pages.review import ReviewTable
+
+    for count, mode in (
+        (40, QHeaderView.ResizeMode.ResizeToContents),
+        (150, QHeaderView.ResizeMode.Fixed),
+        (4000, QHeaderView.ResizeMode.Fixed),
+    ):
+        model = ConflictTableModel()
+        proxy = ConflictFilterModel()
+        proxy.setSourceModel(model)
+        table = ReviewTable()
+        table.setModel(proxy)
+        model.set_rows(_rows(count))
+        table.fit_rows()
+        assert table.verticalHeader().sectionResizeMode(0) == mode, count

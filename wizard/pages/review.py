@@ -76,9 +76,11 @@ DIFF_STYLE = "background-color:#ffe08a;color:#000000;text-decoration:underline;"
 
 #: the share of the room each text column gets (the reason is the longest text)
 COLUMN_SHARES = {XERO: 19, CANDIDATE: 22, MATCH: 13, REASON: 28, DECISION: 18}
-#: up to this many records, each row is as tall as its wrapped texts; above, two lines a row
-#: (measuring every row of a very long list would slow down each decision)
-FIT_ROWS_UP_TO = 1000
+#: up to this many records, each row is as tall as its wrapped texts; above, two lines a row.
+#: Rows fitted to their texts are all measured again at every change of width (each cell asked
+#: its text, font, colours…: about 0.3 ms a row on the window's thread, several times as the
+#: page opens), so only a short list can afford it within 50 ms (the UI benchmark, issue 16)
+FIT_ROWS_UP_TO = 100
 
 
 def breakable(text: str) -> str:
