@@ -50,15 +50,34 @@ def scaled(contacts: int) -> dict[str, int]:
     }
 
 
+def write_company(size: int, path: Path) -> None:
+    atomic_write_json(path, build_large_company(1, scaled(size)))
+
+
 @pytest.fixture(scope="module")
 def growth_files(tmp_path_factory) -> dict[int, Path]:
+    """The organisations, each written by a process of its own: the 100k one takes ~1 GB to
+    build, which this process would keep (and every benchmark process forked from it would
+    report as its own peak RSS)."""
     folder = tmp_path_factory.mktemp("growth")
     files = {}
     for size in SIZES:
         if size == 100_000 and SKIP_100K:
             continue
         path = folder / f"org-{size}.json"
-        atomic_write_json(path, build_large_company(1, scaled(size)))
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from tests.benchmarks.test_bench_growth import write_company; "
+                "write_company(int(sys.argv[1]), __import__('pathlib').Path(sys.argv[2]))",
+                str(size),
+                str(path),
+            ],
+            cwd=ROOT,
+            check=True,
+            timeout=600,
+        )
         files[size] = path
     return files
 
