@@ -14,6 +14,8 @@ from core.engine.report import changes_made, outcome_changes
 VERBS = ("created", "updated", "archived", "linked", "unlinked", "failed")
 #: The summary table's columns (an import never unlinks; empty columns are hidden).
 COLUMNS = ("created", "updated", "archived", "linked", "failed")
+#: What an undo of hours sent or of billing records (core.app.payroll / core.app.invoicing).
+UNDO_VERBS = ("reverted", "deleted", "restored")
 
 
 def kind_name(kind: str) -> str:
@@ -93,7 +95,14 @@ _FEMININE = ("invoices", "timesheets")
 def verb_count(verb: str, n: int, kind: str = "") -> str:
     """``n`` with its outcome verb: "17 created" (``kind``: the summary kind counted, for
     languages whose participle agrees with it: "3 factures créées")."""
-    if kind in _FEMININE and verb in ("created", "updated", "archived", "linked", "unlinked"):
+    if kind in _FEMININE and verb in (
+        "created",
+        "updated",
+        "archived",
+        "linked",
+        "unlinked",
+        *UNDO_VERBS,
+    ):
         return _feminine_count(verb, n)
     if verb == "created":
         return count_text(
@@ -131,6 +140,24 @@ def verb_count(verb: str, n: int, kind: str = "") -> str:
             QCoreApplication.translate("Outcome", "1 not done"),
             QCoreApplication.translate("Outcome", "{n} not done"),
         )
+    if verb == "reverted":  # an undo of hours sent: taken back from Xero Payroll
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 taken back"),
+            QCoreApplication.translate("Outcome", "{n} taken back"),
+        )
+    if verb == "deleted":
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 deleted"),
+            QCoreApplication.translate("Outcome", "{n} deleted"),
+        )
+    if verb == "restored":
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 restored"),
+            QCoreApplication.translate("Outcome", "{n} restored"),
+        )
     return f"{n} {verb}"
 
 
@@ -156,6 +183,18 @@ def _feminine_count(verb: str, n: int) -> str:
         "unlinked": (
             QCoreApplication.translate("Outcome", "1 unlinked", "feminine"),
             QCoreApplication.translate("Outcome", "{n} unlinked", "feminine"),
+        ),
+        "reverted": (
+            QCoreApplication.translate("Outcome", "1 taken back", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} taken back", "feminine"),
+        ),
+        "deleted": (
+            QCoreApplication.translate("Outcome", "1 deleted", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} deleted", "feminine"),
+        ),
+        "restored": (
+            QCoreApplication.translate("Outcome", "1 restored", "feminine"),
+            QCoreApplication.translate("Outcome", "{n} restored", "feminine"),
         ),
     }
     one, many = forms[verb]
@@ -201,7 +240,9 @@ def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
     """One line per kind: "Customers: 17 created, 9 linked" (kinds in the usual order),
     counted by the one rule (core.engine.report.outcome_changes)."""
     outcomes = outcome_changes(outcomes)
-    kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in VERBS)]
+    known = (*VERBS, *UNDO_VERBS)
+    verbs = (*known, *sorted(set(outcomes) - set(known)))  # never a kind with no count
+    kinds = [k for k in SUMMARY_KINDS if any(outcomes.get(v, {}).get(k) for v in verbs)]
     kinds += sorted({k for v in outcomes.values() for k in v} - set(kinds) - set(SUMMARY_KINDS))
     lines = []
     for kind in kinds:
@@ -216,7 +257,7 @@ def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
                 )
             continue
         parts = [
-            verb_count(v, outcomes[v][kind], kind) for v in VERBS if outcomes.get(v, {}).get(kind)
+            verb_count(v, outcomes[v][kind], kind) for v in verbs if outcomes.get(v, {}).get(kind)
         ]
         lines.append(
             QCoreApplication.translate("Outcome", "{kind}: {changes}").format(

@@ -8,6 +8,8 @@
 * :func:`load_review` — one call for the background worker: plan, conflicts, saved rows.
 * :func:`record_facts` — e-mail, phone and address of each Xero record and each QuickBooks
   Time record the review may compare, read from the snapshot (side by side on the screen).
+* :func:`tracked_hours` — the work hours tracked in QuickBooks Time against the user or
+  customer of the pair shown (one read, run on a worker when a pair is shown, never for all).
 * :func:`link_changes` — field by field, what linking a Xero record to a QuickBooks Time
   candidate changes on the QuickBooks Time side, by the plan's own rules
   (:func:`~core.engine.plan.linked_name`, :func:`~core.engine.plan.linked_email`,
@@ -17,13 +19,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
 
 from core.engine.matching import Candidate, Conflict
 from core.engine.names import exact_key
 from core.engine.plan import ImportOptions, ImportPlan, linked_active, linked_email, linked_name
 from core.engine.records import Address, Snapshot
 from core.engine.review import ReviewRow, review_rows
+from core.engine.review.hours import TrackedHours, has_hours, tracked_seconds, tracked_window
 from core.store.models import Connection, Decision
+
+if TYPE_CHECKING:
+    from core.app.context import AppContext
 
 __all__ = [
     "FieldChange",
@@ -33,6 +41,7 @@ __all__ = [
     "load_review",
     "record_facts",
     "review_conflicts",
+    "tracked_hours",
     "unmatched_for_export",
 ]
 
@@ -208,6 +217,25 @@ def record_facts(
         if found:
             qbt[("customer", job.id)] = RecordFacts(address="; ".join(dict.fromkeys(found)))
     return xero, qbt
+
+
+def tracked_hours(
+    ctx: AppContext, conn: Connection | int, kind: str, qbt_id: int, today: date | None = None
+) -> TrackedHours | None:
+    """The work hours tracked in QuickBooks Time against one user (``employee``) or one
+    customer jobcode and its children (``customer``) over the last year; None for a kind
+    without hours. Reads the network (one call a page of timesheets): run it on a worker."""
+    if not has_hours(kind):
+        return None
+    connection = conn if isinstance(conn, Connection) else Connection.get_by_id(conn)
+    qbt = ctx.qbtime_client(ctx.qbtime_token_for(connection))
+    start, end = tracked_window(today or date.today())
+    with qbt.session:
+        if kind == "employee":
+            rows = qbt.timesheets_of(start, end, user_id=qbt_id)
+        else:
+            rows = qbt.timesheets_of(start, end, jobcode_id=qbt_id)
+    return TrackedHours(tracked_seconds(rows), start, end)
 
 
 def _empty(snap: Snapshot) -> bool:

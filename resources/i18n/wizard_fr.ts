@@ -492,7 +492,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Item</source>
-        <translation>Article en stock</translation>
+        <translation>Article</translation>
     </message>
     <message>
         <source>Custom field</source>
@@ -1293,7 +1293,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>Factures tirées de vos heures</translation>
     </message>
     <message>
-        <source>&amp;Bill time in Xero…</source>
+        <source>Bill &amp;time in Xero…</source>
         <translation>&amp;Facturer le temps dans Xero…</translation>
     </message>
     <message>
@@ -1513,7 +1513,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Items and custom fields</source>
-        <translation>Articles en stock et champs personnalisés</translation>
+        <translation>Articles et champs personnalisés</translation>
     </message>
     <message>
         <source>Team members and time off</source>
@@ -1533,11 +1533,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Import &amp;items from Xero</source>
-        <translation>Importer les a&amp;rticles en stock de Xero</translation>
+        <translation>Importer les a&amp;rticles de Xero</translation>
     </message>
     <message>
         <source>&amp;Require all team members to select an item</source>
-        <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article en stock</translation>
+        <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article</translation>
     </message>
     <message>
         <source>Import &amp;tracking categories as custom fields</source>
@@ -1585,11 +1585,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Name of the items&apos; custom &amp;field:</source>
-        <translation>Nom du &amp;champ personnalisé des articles en stock&#xa0;:</translation>
+        <translation>Nom du &amp;champ personnalisé des articles&#xa0;:</translation>
     </message>
     <message>
         <source>Name of the items&apos; custom field</source>
-        <translation>Nom du champ personnalisé des articles en stock</translation>
+        <translation>Nom du champ personnalisé des articles</translation>
     </message>
     <message>
         <source>&amp;Manage Xero customers…</source>
@@ -1732,7 +1732,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No: Xero has no payroll for this organisation, so only customers, items and tracking categories are imported.</source>
-        <translation>Non&#xa0;: Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles en stock et les catégories de suivi sont importés.</translation>
+        <translation>Non&#xa0;: Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
     </message>
     <message>
         <source>&quot;{organisation}&quot; uses Xero Payroll. To bring in its employees and leave, Xero must ask you once more, in your browser, for access to employees and leave. Click &quot;Allow payroll access&quot;, then &quot;Allow access&quot; in Xero.</source>
@@ -1775,7 +1775,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <name>Outcome</name>
     <message>
         <source>Customers</source>
-        <extracomment>The summary table&apos;s columns (an import never unlinks; empty columns are hidden).</extracomment>
+        <extracomment>The summary table&apos;s columns (an import never unlinks; empty columns are hidden). What an undo of hours sent or of billing records (core.app.payroll / core.app.invoicing).</extracomment>
         <translation>Clients</translation>
     </message>
     <message>
@@ -1788,7 +1788,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles en stock</translation>
+        <translation>Articles</translation>
     </message>
     <message>
         <source>Custom fields</source>
@@ -1893,6 +1893,30 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <translation>{n} non faits</translation>
     </message>
     <message>
+        <source>1 taken back</source>
+        <translation>1 retiré</translation>
+    </message>
+    <message>
+        <source>{n} taken back</source>
+        <translation>{n} retirés</translation>
+    </message>
+    <message>
+        <source>1 deleted</source>
+        <translation>1 supprimé</translation>
+    </message>
+    <message>
+        <source>{n} deleted</source>
+        <translation>{n} supprimés</translation>
+    </message>
+    <message>
+        <source>1 restored</source>
+        <translation>1 rétabli</translation>
+    </message>
+    <message>
+        <source>{n} restored</source>
+        <translation>{n} rétablis</translation>
+    </message>
+    <message>
         <source>1 created</source>
         <comment>feminine</comment>
         <translation>1 créée</translation>
@@ -1941,6 +1965,36 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
         <source>{n} unlinked</source>
         <comment>feminine</comment>
         <translation>{n} déliées</translation>
+    </message>
+    <message>
+        <source>1 taken back</source>
+        <comment>feminine</comment>
+        <translation>1 retirée</translation>
+    </message>
+    <message>
+        <source>{n} taken back</source>
+        <comment>feminine</comment>
+        <translation>{n} retirées</translation>
+    </message>
+    <message>
+        <source>1 deleted</source>
+        <comment>feminine</comment>
+        <translation>1 supprimée</translation>
+    </message>
+    <message>
+        <source>{n} deleted</source>
+        <comment>feminine</comment>
+        <translation>{n} supprimées</translation>
+    </message>
+    <message>
+        <source>1 restored</source>
+        <comment>feminine</comment>
+        <translation>1 rétablie</translation>
+    </message>
+    <message>
+        <source>{n} restored</source>
+        <comment>feminine</comment>
+        <translation>{n} rétablies</translation>
     </message>
     <message>
         <source>1 change</source>
@@ -2028,7 +2082,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Item</source>
-        <translation>Article en stock</translation>
+        <translation>Article</translation>
     </message>
     <message>
         <source>Team member&apos;s access to a customer</source>
@@ -2621,7 +2675,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This app adds your customers, items and team members to QuickBooks Time with an access key. An administrator of your QuickBooks Time account creates it once:</source>
-        <translation>Cette application ajoute vos clients, vos articles en stock et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
+        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
     </message>
     <message>
         <source>1. Click &quot;Open QuickBooks Time&quot; and sign in as an administrator.
@@ -2745,7 +2799,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>ReviewPage</name>
     <message>
         <source>Review look-alike records</source>
-        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;) how the characters that differ between two names are marked (not by colour alone) the share of the room each text column gets (the reason is the longest text) up to this many records, each row is as tall as its wrapped texts; above, two lines a row (measuring every row of a very long list would slow down each decision)</extracomment>
+        <extracomment>problems listed in the banner after a CSV import (the rest: &quot;Show all&quot;) marks the comparison&apos;s row of the hours tracked (on its header item) the hours of a record are being read how the characters that differ between two names are marked (not by colour alone) the share of the room each text column gets (the reason is the longest text) up to this many records, each row is as tall as its wrapped texts; above, two lines a row. Rows fitted to their texts are all measured again at every change of width (each cell asked its text, font, colours…: about 0.3 ms a row on the window&apos;s thread, several times as the page opens), so only a short list can afford it within 50 ms (the UI benchmark, issue 16)</extracomment>
         <translation>Vérifier les éléments qui se ressemblent</translation>
     </message>
     <message>
@@ -2917,6 +2971,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>La liaison ne change pas cette valeur</translation>
     </message>
     <message>
+        <source>{hours} h (last 12 months)</source>
+        <translation>{hours}&#xa0;h (12 derniers mois)</translation>
+    </message>
+    <message>
         <source>There is nothing similar in QuickBooks Time to link to: choose Create new, Rename or {never}.</source>
         <translation>Il n’y a rien de semblable dans QuickBooks Time à lier&#xa0;: choisissez Créer un nouvel élément, Renommer ou {never}.</translation>
     </message>
@@ -3073,6 +3131,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Adresse</translation>
     </message>
     <message>
+        <source>Hours tracked</source>
+        <translation>Heures saisies</translation>
+    </message>
+    <message>
         <source>Changes in QuickBooks Time: “{old}” becomes “{new}”</source>
         <translation>Dans QuickBooks Time, «&#xa0;{old}&#xa0;» devient «&#xa0;{new}&#xa0;»</translation>
     </message>
@@ -3083,6 +3145,30 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>The characters that differ are marked</source>
         <translation>Les caractères qui diffèrent sont mis en évidence</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Lecture…</translation>
+    </message>
+    <message>
+        <source>Reading the hours from QuickBooks Time…</source>
+        <translation>Lecture des heures dans QuickBooks Time…</translation>
+    </message>
+    <message>
+        <source>Not known</source>
+        <translation>Inconnues</translation>
+    </message>
+    <message>
+        <source>QuickBooks Time could not be read; the hours tracked are not known.</source>
+        <translation>QuickBooks Time n’a pas pu être lu&#xa0;: les heures saisies ne sont pas connues.</translation>
+    </message>
+    <message>
+        <source>Work hours on timesheets since {day}</source>
+        <translation>Heures de travail des feuilles de temps depuis le {day}</translation>
+    </message>
+    <message>
+        <source>Xero holds no hours for this record</source>
+        <translation>Xero ne tient pas d’heures pour cet enregistrement</translation>
     </message>
     <message>
         <source>Rename</source>
@@ -3258,7 +3344,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles en stock</translation>
+        <translation>Articles</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -3727,7 +3813,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Items</source>
-        <translation>Articles en stock</translation>
+        <translation>Articles</translation>
     </message>
     <message>
         <source>Tracking categories</source>

@@ -7,7 +7,8 @@ typography and the product's words.
 - "Défaire" for Undo, "Annuler" for Cancel only;
 - nothing sent to a service is "écrit" (it is envoyé, enregistré, modifié, créé…);
 - one word for each kind of record, the words of QuickBooks Time's French Canadian help
-  (Congés, Lieux de travail, attribués, Projets, Champs personnalisés, Articles en stock).
+  (Congés, Lieux de travail, attribués, Projets, Champs personnalisés), and Xero's items
+  are "Articles", never "articles en stock": only items NOT tracked as inventory import.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ TERMS = [
     (r"\bassign(ed|ment|ments)\b", r"[Aa]ttribu", r"\b[Aa]ssign"),
     (r"\bprojects?\b", r"[Pp]rojets?", None),
     (r"\bcustom fields?\b", r"[Cc]hamps? personnalisés?", None),
-    (r"^\W*items?\W*$|\binventory items?\b", r"[Aa]rticles? en stock", None),
+    (r"^\W*items?\W*$|(?<!{)\bitems?\b(?! of)", r"[Aa]&?rticles?\b", r"[Aa]rticles? en stock"),
 ]
 
 
@@ -193,7 +194,8 @@ def test_every_french_string_follows_the_rule(rule: str) -> None:
         ("no écrit", "Nothing is written to QuickBooks Time yet.", "Rien n'est encore écrit."),
         ("consistent terms", "Locations", "Emplacements"),
         ("consistent terms", "Time off", "Absences"),
-        ("consistent terms", "Items", "Articles"),
+        ("consistent terms", "Items", "Articles en stock"),
+        ("consistent terms", "Import items from Xero", "Importer les produits de Xero"),
         ("consistent terms", "Assigned to all", "Assigné à tous"),
     ],
 )

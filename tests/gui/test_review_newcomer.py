@@ -154,6 +154,97 @@ def test_the_comparison_marks_the_differences_and_shows_email_phone_address(
     assert "Phone" in rows and page.compare.item(rows["Phone"], 0).text() != "—"
 
 
+def _hours_cell(page) -> str:
+    row = page.hours_row()
+    assert row >= 0
+    return page.compare.item(row, 1).text()
+
+
+def test_the_comparison_shows_the_hours_tracked_read_on_a_worker(
+    connected_env, host, qtbot, monkeypatch
+):
+    import threading
+
+    from core.app import review_screen
+    from wizard.pages import review as review_page
+
+    ctx, _box, _tenants, conn = connected_env
+    threads: list[threading.Thread] = []
+    real = review_screen.tracked_hours
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(review_page, "tracked_hours", spy)
+    _state, _wiz, page, _conn = open_review(connected_env, host, qtbot)
+    # the customer: "Chippy Davis Real Estate" in QuickBooks Time has weeks of hours
+    company = next(
+        r
+        for r in page.rows()
+        if r.conflict.kind == "customer" and r.conflict.xero_name == "Chip Davis Real Estate"
+    )
+    assert page.select_key(company.key)
+    cand = page.selected_candidate()
+    assert cand.name == "Chippy Davis Real Estate"
+    assert page.compare.verticalHeaderItem(page.hours_row()).text() == "Hours tracked"
+    expected = real(ctx, conn, "customer", cand.qbt_id)
+    assert expected.seconds > 10 * 3600
+    want = f"{expected.hours:g} h (last 12 months)"
+    qtbot.waitUntil(lambda: _hours_cell(page) == want, timeout=10000)
+    assert page.compare.item(page.hours_row(), 0).text() == "—"  # Xero holds no hours
+    # the person: the namesake "Chippy DAVIS" has none tracked
+    person = next(
+        r
+        for r in page.rows()
+        if r.conflict.kind == "employee" and r.conflict.xero_name == "Chip Davis"
+    )
+    assert page.select_key(person.key)
+    assert "Chippy" in page.selected_candidate().name
+    qtbot.waitUntil(lambda: _hours_cell(page) == "0 h (last 12 months)", timeout=10000)
+    # read on workers only, once a pair: showing the customer again reads nothing
+    assert threads and threading.main_thread() not in threads
+    count = len(threads)
+    assert page.select_key(company.key)
+    assert _hours_cell(page) == want and len(threads) == count
+    # a record with no hours in QuickBooks Time (a job location) shows no such row
+    location = next((r for r in page.rows() if r.conflict.kind == "location"), None)
+    if location is not None and page.select_key(location.key) and page.selected_candidate():
+        assert page.hours_row() == -1
+    # in French
+    try:
+        install_language("fr")
+        assert page.select_key(company.key)
+        qtbot.waitUntil(lambda: "\u00a0h (12 derniers mois)" in _hours_cell(page), timeout=5000)
+        assert _hours_cell(page).startswith(f"{expected.hours:g}".replace(".", ","))
+    finally:
+        install_language("en")
+
+
+def test_hours_that_cannot_be_read_are_said_not_known(connected_env, host, qtbot, monkeypatch):
+    from core.errors import QBTimeTokenInvalid
+    from wizard.pages import review as review_page
+
+    gate = __import__("threading").Event()
+
+    def fails(*_args, **_kwargs):
+        gate.wait(5)
+        raise QBTimeTokenInvalid(detail="test")
+
+    monkeypatch.setattr(review_page, "tracked_hours", fails)
+    _state, _wiz, page, _conn = open_review(connected_env, host, qtbot)
+    person = next(
+        r
+        for r in page.rows()
+        if r.conflict.kind == "employee" and r.conflict.xero_name == "Chip Davis"
+    )
+    assert page.select_key(person.key)
+    assert _hours_cell(page) == "Reading…"  # the window does not wait for it
+    gate.set()
+    qtbot.waitUntil(lambda: _hours_cell(page) == "Not known", timeout=5000)
+    assert "not known" in page.compare.item(page.hours_row(), 1).toolTip()
+
+
 def test_never_import_and_ask_me_next_time_in_english_and_french(connected_env, host, qtbot):
     _state, _wiz, page, _conn = open_review(connected_env, host, qtbot)
     assert page.skip_button.text() == "Never import"
@@ -220,6 +311,7 @@ def test_names_why_and_the_match_box_are_not_cut_off(connected_env, host, qtbot,
         # the match box shows its whole line for every record
         for r in range(page.proxy.rowCount()):
             page.table.setCurrentIndex(page.proxy.index(r, 0))
+            qtbot.wait(1)  # laid out as it is painted (the hours tracked may arrive meanwhile)
             if page.candidates.isVisible():
                 metrics = QFontMetrics(page.candidates.font())
                 text = page.candidates.currentText()

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from ..tasks import undo_task
 from ..widgets import Banner, ask, cell, paragraph, read_only_table
 from ..words import (
-    list_join,
     outcome_lines,
     run_kind_words,
     run_status_words,
@@ -134,7 +133,9 @@ class HistoryDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setWordWrap(False)
+        # the changes wrap (one kind a line) rather than be cut off in a narrow window
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table_label.setBuddy(self.table)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table_label)
@@ -234,9 +235,10 @@ class HistoryDialog(QDialog):
                 what = self.tr("Import {number}").format(number=run.id)
             elif run.kind == "invoicing":
                 what = self.tr("Billing {number}").format(number=run.id)
-            changes = list_join(outcome_lines(run.outcomes)) or self.tr("No change")
+            lines = outcome_lines(run.outcomes)
             if run.failed:
-                changes = list_join([verb_count("failed", run.failed), changes])
+                lines.insert(0, verb_count("failed", run.failed))
+            changes = "\n".join(lines) or self.tr("No change")
             when = cell(when_text(run.started_at))
             when.setData(Qt.ItemDataRole.UserRole, run.id)
             self.table.setItem(row, 0, when)

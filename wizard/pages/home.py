@@ -835,7 +835,7 @@ class HomePage(BasePage):
 
     def _retranslate_billing(self) -> None:
         self.invoices_heading.setText(self.tr("Invoices from your hours"))
-        self.bill_button.setText(self.tr("&Bill time in Xero…"))
+        self.bill_button.setText(self.tr("Bill &time in Xero…"))
         self.bill_button.setToolTip(
             self.tr("Billable hours become draft invoices in Xero, one per customer")
         )

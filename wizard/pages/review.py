@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,11 +44,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.app import worker_process
-from core.app.review_screen import RecordFacts, ReviewData, link_changes
+from core.app.review_screen import RecordFacts, ReviewData, link_changes, tracked_hours
 from core.engine import review
 from core.engine.matching import Candidate, Conflict
 from core.engine.names import NAME_LIMIT
 from core.engine.review import ImportReport, ReviewError, ReviewRow
+from core.engine.review.hours import TrackedHours, has_hours
 
 from ..models.conflicts import (
     CANDIDATE,
@@ -70,6 +71,10 @@ from .base import BasePage, EnterGuard
 SHOWN_PROBLEMS = 2
 # the decision (link or restore_link) a candidate of the list is linked with
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
+#: marks the comparison's row of the hours tracked (on its header item)
+HOURS_ROLE = Qt.ItemDataRole.UserRole + 2
+#: the hours of a record are being read
+READING = "reading"
 #: how the characters that differ between two names are marked (not by colour alone)
 DIFF_STYLE = "background-color:#ffe08a;color:#000000;text-decoration:underline;"
 
@@ -138,6 +143,9 @@ class ReviewPage(BasePage):
         self.problems_dialog: QDialog | None = None
         self._facts: tuple[tuple[Any, ...], tuple[int, bool, bool]] | None = None
         self._details_shown = 0  # how many times the details were shown (not twice for one)
+        # hours tracked in QuickBooks Time by (kind, QuickBooks Time id), read on a worker for
+        # the pair shown only: a TrackedHours, READING while the read runs, None: not known
+        self._hours: dict[tuple[str, int], TrackedHours | str | None] = {}
 
         self.stack = QStackedWidget(self)
         self.body.addWidget(self.stack, 1)
@@ -279,7 +287,13 @@ class ReviewPage(BasePage):
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # wrapped values take more lines when the columns narrow: the table grows with them
-        self.compare.horizontalHeader().sectionResized.connect(lambda *_: self._fit_compare())
+        # (after the layout pass that narrowed them: growing the table inside that pass would
+        # lay the details out again within it, leaving the rows above at a stale width)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_compare)
+        self.compare.horizontalHeader().sectionResized.connect(lambda *_: self._refit.start())
         self.no_candidate = paragraph(parent=details)
         self.no_candidate.hide()
 
@@ -524,6 +538,7 @@ class ReviewPage(BasePage):
             self.completeChanged.emit()
             return
         self.conn_id = int(conn.get_id())
+        self._hours.clear()
         self.run_task(
             worker_process.review,
             self.state.ctx,
@@ -906,6 +921,7 @@ class ReviewPage(BasePage):
             "status": self.tr("Status"),
             "phone": self.tr("Phone"),
             "address": self.tr("Address"),
+            "hours": self.tr("Hours tracked"),
         }
         # what tells the two apart besides the name: side by side, not changed by linking
         xero_facts, qbt_facts = self._record_facts(conflict, cand)
@@ -915,6 +931,10 @@ class ReviewPage(BasePage):
             for name in ("email", "phone", "address")
             if name not in shown and (getattr(xero_facts, name) or getattr(qbt_facts, name))
         ]
+        hours_row = -1
+        if has_hours(conflict.kind):
+            hours_row = len(changes) + len(extra)
+            extra.append(("hours", "", ""))
         self.compare.setRowCount(len(changes) + len(extra))
         bold = QFont(self.compare.font())
         bold.setBold(True)
@@ -957,7 +977,9 @@ class ReviewPage(BasePage):
             label.setToolTip(self.tr("The characters that differ are marked"))
             self.compare.setCellWidget(0, column, label)
         for i, (name, xero_value, qbt_value) in enumerate(extra, start=len(changes)):
-            self.compare.setVerticalHeaderItem(i, QTableWidgetItem(fields[name]))
+            header = QTableWidgetItem(fields[name])
+            header.setData(HOURS_ROLE, name == "hours")
+            self.compare.setVerticalHeaderItem(i, header)
             for column, value in enumerate((xero_value, qbt_value)):
                 item = QTableWidgetItem(breakable(value) if name == "email" else value or "—")
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, value or "—")
@@ -966,7 +988,84 @@ class ReviewPage(BasePage):
             after = QTableWidgetItem("")
             after.setToolTip(self.tr("Linking does not change this"))
             self.compare.setItem(i, 2, after)
+        if hours_row >= 0:
+            self._show_hours(hours_row, conflict.kind, cand.qbt_id)
         self._fit_compare()
+
+    # ------------------------------------------------------------------ hours tracked
+    def hours_key(self) -> tuple[str, int] | None:
+        """(kind, QuickBooks Time id) of the pair shown when its hours can be known."""
+        row, cand = self.current_row(), self.selected_candidate()
+        if row is None or cand is None or not has_hours(row.conflict.kind):
+            return None
+        return (row.conflict.kind, cand.qbt_id)
+
+    def hours_text(self, key: tuple[str, int]) -> tuple[str, str]:
+        """What the comparison says of the hours tracked against ``key``, and its tip."""
+        found = self._hours.get(key, READING)
+        if found == READING:
+            return self.tr("Reading…"), self.tr("Reading the hours from QuickBooks Time…")
+        if not isinstance(found, TrackedHours):
+            return self.tr("Not known"), self.tr(
+                "QuickBooks Time could not be read; the hours tracked are not known."
+            )
+        locale = QLocale()
+        hours = locale.toString(found.hours, "f", 1 if found.hours % 1 else 0)
+        day = found.since
+        since = locale.toString(QDate(day.year, day.month, day.day), QLocale.FormatType.ShortFormat)
+        return self.tr("{hours} h (last 12 months)").format(hours=hours), self.tr(
+            "Work hours on timesheets since {day}"
+        ).format(day=since)
+
+    def _show_hours(self, row: int, kind: str, qbt_id: int) -> None:
+        key = (kind, qbt_id)
+        xero = QTableWidgetItem("—")
+        xero.setToolTip(self.tr("Xero holds no hours for this record"))
+        self.compare.setItem(row, 0, xero)
+        self._set_hours_item(row, key)
+        if key not in self._hours and self.conn_id is not None:
+            self._hours[key] = READING
+
+            def done(value: TrackedHours | None) -> None:
+                self._hours_read(key, value)
+
+            def failed(_exc: Exception) -> None:
+                self._hours_read(key, None)
+
+            self.host.tasks.start(
+                tracked_hours,
+                self.state.ctx,
+                self.conn_id,
+                kind,
+                qbt_id,
+                on_done=done,
+                on_error=failed,
+            )
+
+    def _set_hours_item(self, row: int, key: tuple[str, int]) -> None:
+        text, tip = self.hours_text(key)
+        item = QTableWidgetItem(text)
+        item.setToolTip(tip)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+        self.compare.setItem(row, 1, item)
+
+    def hours_row(self) -> int:
+        """The comparison's row of the hours tracked (-1: not shown)."""
+        for r in range(self.compare.rowCount()):
+            header = self.compare.verticalHeaderItem(r)
+            if header is not None and header.data(HOURS_ROLE):
+                return r
+        return -1
+
+    def _hours_read(self, key: tuple[str, int], value: TrackedHours | None) -> None:
+        self._hours[key] = value
+        try:
+            row = self.hours_row()
+            if row >= 0 and self.hours_key() == key:
+                self._set_hours_item(row, key)
+                self._fit_compare()
+        except RuntimeError:  # the window closed while QuickBooks Time answered
+            return
 
     def _fit_compare(self) -> None:
         """Show every row of the comparison: the list above gives up the room, not this."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, QWizard
 
 from core.errors import BridgeError, ReauthorizationRequired, SignInCancelled
@@ -239,6 +239,12 @@ class XeroConnectPage(BasePage):
         row.setContentsMargins(0, 8, 0, 8)
         self.connect_button = big_button(parent=self)
         self.connect_button.setAutoDefault(True)
+        # large while it is the page's main action; once connected, Next is: a plain button
+        self._big = (
+            QFont(self.connect_button.font()),
+            self.connect_button.minimumHeight(),
+            self.connect_button.minimumWidth(),
+        )
         row.addWidget(self.connect_button)
         row.addStretch(1)
         self.body.addLayout(row)
@@ -275,12 +281,18 @@ class XeroConnectPage(BasePage):
             self._say_again()
 
     def _label_connect_button(self) -> None:
+        button = self.connect_button
         if self.state.organisations:
-            self.connect_button.setText(self.tr("&Sign in again"))
-            self.connect_button.setAccessibleName(self.tr("Sign in to Xero again"))
+            button.setText(self.tr("&Sign in again"))
+            button.setAccessibleName(self.tr("Sign in to Xero again"))
+            button.setFont(QFont())  # the page's font again (nothing of its own)
+            button.setMinimumSize(0, 0)
         else:
-            self.connect_button.setText(self.tr("&Connect to Xero"))
-            self.connect_button.setAccessibleName(self.tr("Connect to Xero"))
+            button.setText(self.tr("&Connect to Xero"))
+            button.setAccessibleName(self.tr("Connect to Xero"))
+            font, height, width = self._big
+            button.setFont(font)
+            button.setMinimumSize(width, height)
 
     def _say(self, show: Callable[[], None]) -> None:
         """Show a banner now and again after a language change."""

@@ -826,6 +826,25 @@ class QBTimeClient:
         }
         return self._paged("timesheets", "timesheets", params)
 
+    # ------------------------------------------------------------------ hours of one record
+    def timesheets_of(
+        self, start: date, end: date, *, user_id: int | None = None, jobcode_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The timesheets dated ``start``..``end`` of one user or one jobcode (and its
+        children, as ``jobcode_ids`` reads), work only (``jobcode_type=regular``), shifts on
+        the clock left out; raw JSON. One call per page (the review's comparison)."""
+        params: dict[str, Any] = {
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "on_the_clock": "no",
+            "jobcode_type": "regular",
+        }
+        if user_id is not None:
+            params["user_ids"] = str(user_id)
+        if jobcode_id is not None:
+            params["jobcode_ids"] = str(jobcode_id)
+        return self._paged("timesheets", "timesheets", params)
+
 
 def _with_input(result: WriteResult, original: Mapping[str, Any]) -> WriteResult:
     if result.input is original:
