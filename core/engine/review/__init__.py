@@ -8,6 +8,9 @@ matching conflicts on a plane, export them for their accountant, and import the 
   ``skip``, ``rename``, ``later``), and the safe bulk actions.
 * :mod:`.suggestions` — the action suggested for each record, its likeness in plain words,
   and how two names differ (``accept_suggestions`` saves the suggestions in one step).
+* :mod:`.hours` — the hours tracked in QuickBooks Time against a look-alike's user or
+  customer: which kinds have them, the window, the sum (the read is core.app.review_screen's,
+  on a worker, for the pair shown).
 * :mod:`.undo_stack` — every change of decisions is one undoable step.
 * :mod:`.csv_file` — the export, and the strict import of an edited export.
 * :mod:`.errors` — :class:`ReviewError` and its kinds, whose ``user_message()`` is translated.
