@@ -547,3 +547,21 @@ def test_undo_names_what_it_undid(au):
     said = out.getvalue()
     assert f"Sending of hours #{sent.run.id} to Xero Payroll was undone" in said
     assert "Import #" not in said
+
+
+def test_au_pay_period_reads_pay_items_once(au, monkeypatch):
+    """AU's earnings rates and leave types are both in ``GET /PayItems``: one read per pay
+    period, not one per list (the payroll export's floor)."""
+    from core.services.xero.client import XeroClient
+
+    ctx, conn = au
+    paths: list[str] = []
+    real_get = XeroClient._get
+
+    def counting_get(self, info, path, **kwargs):
+        paths.append(path)
+        return real_get(self, info, path, **kwargs)
+
+    monkeypatch.setattr(XeroClient, "_get", counting_get)
+    preview_hours(ctx, conn, shifted(ctx.sandbox.store, AU_WEEK1))
+    assert sum(p.endswith("/PayItems") for p in paths) == 1, paths

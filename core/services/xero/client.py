@@ -653,6 +653,22 @@ class XeroClient:
             return [mapping.map_v2_earnings_rate(r) for r in raws]
         return []
 
+    def pay_items(
+        self, version: str | PayrollApi | None
+    ) -> tuple[list[dict[str, Any]], list[XeroLeaveType]]:
+        """Earnings rates and leave types together: AU has both in one ``GET /PayItems``
+        (1 call, not one per list); NZ/UK read ``EarningsRates`` and ``LeaveTypes``."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        if api is not PayrollApi.AU:
+            return self.earnings_rates(api), self.leave_types(api)
+        info = self._start("pay_items")
+        data = self._get(info, f"{PAYROLL_AU}/PayItems", what="earnings rates and leave types")
+        items = data.get("PayItems") if isinstance(data, dict) else None
+        rates = [mapping.map_au_earnings_rate(r) for r in _list(items, "EarningsRates")]
+        leave = [mapping.map_au_leave_type(r) for r in _list(items, "LeaveTypes")]
+        info.records = len(rates) + len(leave)
+        return rates, leave
+
     def payroll_timesheets(
         self, version: str | PayrollApi | None, start: date, end: date
     ) -> list[dict[str, Any]]:
