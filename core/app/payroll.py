@@ -272,7 +272,7 @@ def preview_hours(
         calendars = _calendars(xero, api)
         tracking_category = xero.payroll_timesheet_category(api)
         employees_raw = xero.employees(api, include_terminated=False)
-        rate_rows, leave_rows = xero.pay_items(api)
+        rate_rows, leave_kinds = xero.pay_items(api)
         rates = {
             r["id"].lower(): eng.EarningsRate(r["id"].lower(), r["name"], bool(r["active"]))
             for r in rate_rows
@@ -281,7 +281,7 @@ def preview_hours(
             lt.leave_type_id.lower(): eng.LeaveKind(
                 lt.leave_type_id.lower(), lt.name, lt.is_paid, lt.active
             )
-            for lt in leave_rows
+            for lt in leave_kinds
         }
     employees: dict[str, eng.PayEmployee] = {}
     default_rate = _default_rate(rate_rows, api)
