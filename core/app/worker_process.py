@@ -3,8 +3,15 @@
 A fetch, a plan or an import of a large organisation allocates hundreds of thousands of
 objects. Run in the window's process, on a worker thread, each full garbage collection over
 that heap stops the window too (one interpreter lock). Run here, in a child process, the
-window's heap only ever holds what its pages show (the plan, the conflicts, the outcome),
-never the snapshot; the child's collections stop nobody.
+window's heap only ever holds what its pages show (the plan's actions, conflicts and skipped
+records, the outcome), never the snapshot; the child's collections stop nobody.
+
+The child keeps each plan it makes, by an id (:func:`kept_plan`): the plan reaches the window
+in pieces (:data:`PLAN_PIECE` actions a message, each unpickled on its own, so the window's
+thread gets the interpreter lock between two), and "Start import" names the plan by its id
+instead of sending it back. A plan the child no longer has (it was started again) or whose
+inputs changed since (core.engine.snapshots.plan_inputs_fingerprint) is planned again there,
+and the page is told with a Planned event: a stale plan is never imported.
 
 The child is ``python -m core.app.worker_process`` (in a frozen build ``APP --run-engine``,
 see main.py). It talks to the window's process over its standard input and output: one
@@ -33,6 +40,7 @@ import struct
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +158,59 @@ class ImporterView:
 
 #: a progress event Planned(plan) for the very plan the window sent (it keeps its own)
 _SAME_PLAN = "same-plan"
+#: in an import's answer: the plan the window has (its own, or the last Planned it was sent)
+_SHOWN = "shown-plan"
+#: actions (or skipped records) per message when a plan travels to the window: each piece is
+#: unpickled on its own, so the window's thread gets the interpreter between two pieces
+PLAN_PIECE = 200
+#: plans a child keeps for the import that follows their preview (the newest ones)
+KEEP_PLANS = 4
+
+
+@dataclass
+class _Kept:
+    connection_id: int
+    options: Any
+    #: core.engine.snapshots.plan_inputs_fingerprint when it was made: its inputs since
+    fingerprint: str
+    plan: Any
+
+
+#: the plans this child made, by id (what "import plan X" names): the window never sends a
+#: plan back, and a plan whose inputs changed since is never imported (planned again)
+_KEPT: dict[str, _Kept] = {}
+_NEXT_PLAN = [0]
+
+
+def _fingerprint(conn: Any, options: Any) -> str:
+    from core.engine.snapshots import plan_inputs_fingerprint
+
+    return plan_inputs_fingerprint(conn, options.to_dict())
+
+
+def _keep(connection_id: int, options: Any, fingerprint: str, plan: Any) -> str:
+    _NEXT_PLAN[0] += 1
+    plan_id = f"{os.getpid()}-{_NEXT_PLAN[0]}"
+    _KEPT[plan_id] = _Kept(connection_id, options, fingerprint, plan)
+    while len(_KEPT) > KEEP_PLANS:
+        del _KEPT[next(iter(_KEPT))]
+    return plan_id
+
+
+def kept_plan(connection_id: int, plan_id: str | None, options: Any) -> Any:
+    """The plan ``plan_id`` if this process made it for ``connection_id`` with ``options``
+    and nothing it was made from changed since; None otherwise (plan again)."""
+    from core.store.models import Connection
+
+    kept = _KEPT.get(plan_id or "")
+    if kept is None or kept.connection_id != connection_id:
+        return None
+    if options is not None and options != kept.options:
+        return None
+    if _fingerprint(Connection.get_by_id(connection_id), kept.options) != kept.fingerprint:
+        log.info("The previewed plan is out of date (its data changed): planning again")
+        return None
+    return kept.plan
 
 
 def _task_refresh(ctx: AppContext, channel: _Child, connection_id: int) -> Refresh:
@@ -182,15 +243,31 @@ def _task_review(
 
 
 def _task_plan(
-    ctx: AppContext, channel: _Child, connection_id: int, options: ImportOptions | None
-) -> tuple[ImportOptions, ImportPlan]:
+    ctx: AppContext,
+    channel: _Child,
+    connection_id: int,
+    options: ImportOptions | None,
+    piece: int = PLAN_PIECE,
+) -> tuple[ImportOptions, ImportPlan, str]:
+    """Plan, keep the plan here (by id), and send the window what its pages read of it: the
+    actions and skipped records in pieces (each unpickled on its own), the rest last, without
+    the matches (the review's business, done here)."""
+    import dataclasses
+
     from core.app.sync import current_plan, load_options
     from core.store.models import Connection
 
     conn = Connection.get_by_id(connection_id)
     options = options or load_options(conn)
+    fingerprint = _fingerprint(conn, options)
     _snapshot, plan = current_plan(conn, options)
-    return options, plan
+    plan_id = _keep(connection_id, options, fingerprint, plan)
+    for name in ("actions", "skipped"):
+        items = getattr(plan, name)
+        for start in range(0, len(items), piece):
+            channel.send(("piece", channel.call_id, name, items[start : start + piece]))
+    slim = dataclasses.replace(plan, actions=[], skipped=[], matches={})
+    return options, slim, plan_id
 
 
 def _task_import(
@@ -200,30 +277,61 @@ def _task_import(
     plan: ImportPlan | None,
     options: ImportOptions | None,
     replan: bool,
+    plan_id: str | None = None,
 ) -> ImportOutcome:
+    if plan_id is not None and not replan:
+        # "Start import" names the plan the preview showed; if this child did not make it
+        # (it was started again) or its data changed since, it is planned again here and
+        # the page is told (Planned with the new plan): a stale plan is never imported.
+        plan = kept_plan(connection_id, plan_id, options)
+        if plan is None:
+            from core.app.sync import current_plan
+            from core.store.models import Connection
+
+            _snap, fresh = current_plan(Connection.get_by_id(connection_id), options)
+            return _import_outcome(ctx, channel, connection_id, fresh, options, False, None)
+    return _import_outcome(ctx, channel, connection_id, plan, options, replan, plan)
+
+
+def _import_outcome(
+    ctx: AppContext,
+    channel: _Child,
+    connection_id: int,
+    plan: ImportPlan | None,
+    options: ImportOptions | None,
+    replan: bool,
+    same: ImportPlan | None,
+) -> ImportOutcome:
+    """Run the import; a plan the window already has is not sent back: its own (``same``),
+    or the one a Planned event gave it (planned again here), named by :data:`_SHOWN`."""
     from core.app.resume import Planned, run_import
 
+    shown: list[Any] = [same]
+
     def progress(event: object) -> None:
-        if isinstance(event, Planned) and plan is not None and event.plan is plan:
-            channel.progress(_SAME_PLAN)
-        else:
-            channel.progress(event)
+        if isinstance(event, Planned):
+            if shown[0] is not None and event.plan is shown[0]:
+                channel.progress(_SAME_PLAN)
+                return
+            shown[0] = event.plan
+        channel.progress(event)
+
+    def slim(plan: Any) -> Any:
+        return _SHOWN if plan is not None and plan is shown[0] else plan
 
     outcome = run_import(
         ctx, connection_id, plan, options, replan=replan, progress=progress, cancel=channel.cancel
     )
     importer = outcome.importer
     if importer is not None:
-        same = importer.plan is plan
         outcome.importer = ImporterView(  # type: ignore[assignment]
             importer.run,
             importer.outcomes,
             importer.problems,
             importer.failed_refs,
-            None if same else importer.plan,
+            slim(importer.plan),
         )
-    if outcome.plan is plan:
-        outcome.plan = None  # the window has it
+    outcome.plan = slim(outcome.plan)
     return outcome
 
 
@@ -411,6 +519,10 @@ class EngineProcess:
     _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _calls: int = 0
     _pid: int | None = None
+    #: actions (or skipped records) per message when a plan comes from the child
+    plan_piece: int = PLAN_PIECE
+    #: the plans the child made and keeps, as the window holds them: (its copy, the id)
+    _plans: list[tuple[weakref.ref[Any], str]] = field(default_factory=list, repr=False)
 
     @classmethod
     def for_context(cls, ctx: AppContext) -> EngineProcess:
@@ -488,9 +600,12 @@ class EngineProcess:
         *args: Any,
         progress: Callable[[Any], None] | None = None,
         cancel: threading.Event | None = None,
+        pieces: dict[str, list[Any]] | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Run ``task`` in the child; its progress reaches ``progress`` (on this thread)."""
+        """Run ``task`` in the child; its progress reaches ``progress`` (on this thread); the
+        pieces it sends before its result (a large list, one message a piece, each unpickled
+        on its own) are gathered in ``pieces`` by name."""
         from core.i18n import current_language
 
         with self._call_lock:
@@ -510,7 +625,7 @@ class EngineProcess:
                 )
                 watcher.start()
             try:
-                return self._answer(proc, call_id, progress)
+                return self._answer(proc, call_id, progress, pieces)
             finally:
                 finished.set()
                 if watcher is not None:
@@ -544,6 +659,7 @@ class EngineProcess:
         proc: subprocess.Popen[bytes],
         call_id: int,
         progress: Callable[[Any], None] | None,
+        pieces: dict[str, list[Any]] | None = None,
     ) -> Any:
         assert proc.stdout is not None
         while True:
@@ -566,6 +682,9 @@ class EngineProcess:
             elif kind == "progress":
                 if progress is not None:
                     progress(message[2])
+            elif kind == "piece":
+                if pieces is not None:
+                    pieces.setdefault(message[2], []).extend(message[3])
             elif kind == "result":
                 return message[2]
             elif kind == "error":
@@ -601,7 +720,22 @@ class EngineProcess:
     def plan(
         self, connection_id: int, options: ImportOptions | None
     ) -> tuple[ImportOptions, ImportPlan]:
-        return self.call("plan", connection_id, options)
+        """The child plans and keeps its plan; this process gets a copy of what its pages
+        read (actions, conflicts, skipped records: not the matches), and "Start import" with
+        that copy names the child's plan by its id (:meth:`plan_id`)."""
+        pieces: dict[str, list[Any]] = {}
+        options, plan, plan_id = self.call(
+            "plan", connection_id, options, self.plan_piece, pieces=pieces
+        )
+        plan.actions = pieces.get("actions", [])
+        plan.skipped = pieces.get("skipped", [])
+        self._plans = [(ref, pid) for ref, pid in self._plans if ref() is not None]
+        self._plans.append((weakref.ref(plan), plan_id))
+        return options, plan
+
+    def plan_id(self, plan: ImportPlan | None) -> str | None:
+        """The id of the child's plan ``plan`` is a copy of (None: not one of them)."""
+        return next((pid for ref, pid in self._plans if plan is not None and ref() is plan), None)
 
     def run_import(
         self,
@@ -615,17 +749,27 @@ class EngineProcess:
     ) -> ImportOutcome:
         from core.app.resume import Planned
 
-        def relay(event: object) -> None:
-            progress(Planned(plan) if event == _SAME_PLAN and plan is not None else event)
+        shown: list[Any] = [plan]
 
+        def relay(event: object) -> None:
+            if event == _SAME_PLAN and plan is not None:
+                event = Planned(plan)
+            if isinstance(event, Planned):
+                shown[0] = event.plan
+            progress(event)
+
+        # "Start import" names the child's plan; a resumed import plans again there: neither
+        # sends a plan (only a plan the child did not make travels, as a test may give one).
+        plan_id = None if replan else self.plan_id(plan)
+        sent = None if plan_id is not None or replan else plan
         outcome: ImportOutcome = self.call(
-            "import", connection_id, plan, options, replan, progress=relay, cancel=cancel
+            "import", connection_id, sent, options, replan, plan_id, progress=relay, cancel=cancel
         )
-        if outcome.plan is None:
-            outcome.plan = plan
+        if outcome.plan is None or outcome.plan == _SHOWN:
+            outcome.plan = shown[0] if outcome.plan == _SHOWN else plan
         view = outcome.importer
-        if isinstance(view, ImporterView) and view.plan is None:
-            view.plan = plan
+        if isinstance(view, ImporterView) and (view.plan is None or view.plan == _SHOWN):
+            view.plan = shown[0] if view.plan == _SHOWN else plan
         return outcome
 
 

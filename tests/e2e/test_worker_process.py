@@ -11,6 +11,7 @@ replaced.
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import threading
 from pathlib import Path
@@ -180,3 +181,121 @@ def test_exceptions_travel_with_their_attributes():
 
     foreign = pickle.loads(_dumps(Holder()))
     assert type(foreign).__name__ == "Holder" and not isinstance(foreign, BridgeError)
+
+
+# ---------------------------------------------------------------------------- the kept plan
+def _spy_sent(engine) -> list[tuple]:
+    """Every message this process sends to the child, as sent."""
+    sent: list[tuple] = []
+    real = engine._send
+
+    def spy(proc, message):
+        sent.append(message)
+        return real(proc, message)
+
+    engine._send = spy
+    return sent
+
+
+def _spy_received(monkeypatch) -> list[int]:
+    """The size of every message this process reads from the child (bytes of its pickle)."""
+    sizes: list[int] = []
+    real = worker_process._read_exact
+
+    def spy(stream, n):
+        data = real(stream, n)
+        if n != worker_process._HEADER.size:
+            sizes.append(n)
+        return data
+
+    monkeypatch.setattr(worker_process, "_read_exact", spy)
+    return sizes
+
+
+def test_the_plan_arrives_in_pieces_and_start_import_names_it_by_its_id(engine_ctx, monkeypatch):
+    ctx, conn = engine_ctx
+    assert worker_process.refresh(ctx, conn.id).error is None
+    options = load_options(conn)
+    _snap, here = current_plan(conn, options)
+    sizes = _spy_received(monkeypatch)
+    ctx.engine.plan_piece = 10
+    _options, plan = worker_process.plan(ctx, conn.id, options)
+    # The same plan as one made here, minus the matches (the review's business, in the child).
+    assert [(a.ref, a.op, a.label, dict(a.after)) for a in plan.actions] == [
+        (a.ref, a.op, a.label, dict(a.after)) for a in here.actions
+    ]
+    assert plan.skipped == here.skipped and len(plan.conflicts) == len(here.conflicts)
+    assert here.matches and plan.matches == {}
+    # Each piece holds at most plan_piece actions: no message is the whole plan.
+    pieces = -(-len(plan.actions) // 10) + -(-len(plan.skipped) // 10)
+    assert len(plan.actions) > 30 and len(sizes) == pieces + 1
+    whole = len(pickle.dumps(plan.actions, protocol=pickle.HIGHEST_PROTOCOL))
+    assert max(sizes) < whole / 3
+    plan_id = ctx.engine.plan_id(plan)
+    assert plan_id is not None and ctx.engine.plan_id(here) is None
+    sent = _spy_sent(ctx.engine)
+    events: list[object] = []
+    outcome = worker_process.run_import(
+        ctx, conn.id, plan, options, progress=events.append, cancel=threading.Event()
+    )
+    assert outcome.error is None and outcome.run.status == "done"
+    (call,) = [m for m in sent if m[0] == "call"]
+    _kind, _id, task, args, _kwargs, _lang = call
+    # The plan is not sent back: the child imports the plan it kept, by its id.
+    assert task == "import" and args[1] is None and args[4] == plan_id
+    assert len(worker_process._dumps(call)) < 2000
+    # ... and it is the plan the preview showed: "Planned" names the window's copy.
+    assert [e for e in events if isinstance(e, Planned)] == [Planned(plan)]
+    assert outcome.plan is plan and outcome.importer.plan is plan
+    wanted = {verb: kinds for verb, kinds in plan.counts().items() if kinds and verb != "skipped"}
+    assert {verb: kinds for verb, kinds in outcome.importer.outcomes.items() if kinds} == wanted
+    # The child still keeps that plan, but what it was made from changed (it was imported):
+    # "Start import" with it again plans again, and nothing is written twice.
+    again: list[object] = []
+    second = worker_process.run_import(
+        ctx, conn.id, plan, options, progress=again.append, cancel=threading.Event()
+    )
+    (fresh,) = [e for e in again if isinstance(e, Planned)]
+    assert fresh.plan is not plan and not any(a.op == "create" for a in fresh.plan.actions)
+    assert second.error is None and second.plan is fresh.plan
+
+
+def test_a_plan_the_child_no_longer_has_is_planned_again_never_imported_stale(engine_ctx):
+    ctx, conn = engine_ctx
+    assert worker_process.refresh(ctx, conn.id).error is None
+    options, plan = worker_process.plan(ctx, conn.id, None)
+    assert plan.actions
+    # The child dies between the preview and "Start import": a new one does not know the id.
+    ctx.engine.proc.kill()
+    ctx.engine.proc.wait()
+    events: list[object] = []
+    outcome = worker_process.run_import(
+        ctx, conn.id, plan, options, progress=events.append, cancel=threading.Event()
+    )
+    assert outcome.error is None and outcome.run.status == "done"
+    (planned,) = [e for e in events if isinstance(e, Planned)]
+    # Planned again in the (new) child, and the page is told which plan runs.
+    assert planned.plan is not plan and outcome.plan is planned.plan
+    assert [a.ref for a in planned.plan.actions] == [a.ref for a in plan.actions]
+    # Now everything is imported: the old preview's plan is stale, it is not run again.
+    again: list[object] = []
+    second = worker_process.run_import(
+        ctx, conn.id, plan, options, progress=again.append, cancel=threading.Event()
+    )
+    (fresh,) = [e for e in again if isinstance(e, Planned)]
+    assert fresh.plan is not plan and fresh.plan.actions == []
+    assert second.error is None
+
+
+def test_a_kept_plan_made_with_other_options_is_planned_again(engine_ctx):
+    ctx, conn = engine_ctx
+    assert worker_process.refresh(ctx, conn.id).error is None
+    options, plan = worker_process.plan(ctx, conn.id, None)
+    other = options.with_values(import_employees=False)
+    events: list[object] = []
+    outcome = worker_process.run_import(
+        ctx, conn.id, plan, other, progress=events.append, cancel=threading.Event()
+    )
+    (planned,) = [e for e in events if isinstance(e, Planned)]
+    assert planned.plan is not plan and outcome.error is None
+    assert {a.summary_kind for a in plan.actions} - {a.summary_kind for a in planned.plan.actions}
