@@ -323,10 +323,45 @@ class _XeroSide:
     tracking: list[XeroTrackingCategory]
 
 
-def _read_xero_side(xero: XeroClient, conn: Connection) -> _XeroSide:
-    linked = list(_links(conn).get("customer", {}))
-    contacts = xero.contacts_by_ids(linked) if linked else []
+def _read_xero_side(xero: XeroClient, conn: Connection, customers: set[int]) -> _XeroSide:
+    """Only the contacts of ``customers`` (the linked customers that have billable hours in
+    the range), 50 ids a call: the others' contacts are not needed to bill."""
+    wanted = [x for x, q in _links(conn).get("customer", {}).items() if q in customers]
+    contacts = xero.contacts_by_ids(wanted) if wanted else []
     return _XeroSide(contacts, xero.items(), xero.tracking_categories())
+
+
+def _jobs(snap: Any) -> dict[int, engine.Job]:
+    return {
+        j.id: engine.Job(
+            j.id,
+            j.parent_id,
+            j.name,
+            bool(j.raw.get("billable")),
+            float(j.raw["billable_rate"])
+            if isinstance(j.raw.get("billable_rate"), int | float)
+            else None,
+        )
+        for j in snap.jobcodes
+    }
+
+
+def _timesheets(raw_timesheets: list[dict[str, Any]]) -> list[engine.Timesheet]:
+    return [
+        engine.Timesheet(
+            int(t["id"]),
+            int(t.get("user_id") or 0),
+            int(t.get("jobcode_id") or 0),
+            str(t.get("date") or ""),
+            int(t.get("duration") or 0),
+            str(t.get("last_modified") or ""),
+            {str(k): str(v) for k, v in (t.get("customfields") or {}).items()}
+            if isinstance(t.get("customfields"), dict)
+            else {},
+        )
+        for t in raw_timesheets
+        if isinstance(t, dict) and t.get("id") is not None
+    ]
 
 
 def _input(
@@ -338,12 +373,12 @@ def _input(
     include_unapproved: bool,
     name_people: bool,
     invoices: dict[str, dict[str, Any]],
-    raw_timesheets: list[dict[str, Any]],
     people: dict[int, engine.Person],
     base_currency: str,
     xero_side: _XeroSide,
+    snap: Any,
+    timesheets: list[engine.Timesheet],
 ) -> engine.InvoicingInput:
-    snap = load_snapshot(conn)
     links = _links(conn)
     contacts = {c.contact_id: c for c in xero_side.contacts}
     customers: dict[int, engine.Customer] = {}
@@ -357,18 +392,7 @@ def _input(
             archived=contact.status == "ARCHIVED",
             currency=str(contact.raw.get("DefaultCurrency") or ""),
         )
-    jobs = {
-        j.id: engine.Job(
-            j.id,
-            j.parent_id,
-            j.name,
-            bool(j.raw.get("billable")),
-            float(j.raw["billable_rate"])
-            if isinstance(j.raw.get("billable_rate"), int | float)
-            else None,
-        )
-        for j in snap.jobcodes
-    }
+    jobs = _jobs(snap)
     # Items: the values of the import's items field -> the Xero items they are linked to.
     field_id, item_links = _xero_items_field(conn)
     xitems = {i.item_id: i for i in xero_side.items}
@@ -417,21 +441,6 @@ def _input(
         )
         for i, raw in invoices.items()
     }
-    timesheets = [
-        engine.Timesheet(
-            int(t["id"]),
-            int(t.get("user_id") or 0),
-            int(t.get("jobcode_id") or 0),
-            str(t.get("date") or ""),
-            int(t.get("duration") or 0),
-            str(t.get("last_modified") or ""),
-            {str(k): str(v) for k, v in (t.get("customfields") or {}).items()}
-            if isinstance(t.get("customfields"), dict)
-            else {},
-        )
-        for t in raw_timesheets
-        if isinstance(t, dict) and t.get("id") is not None
-    ]
     return engine.InvoicingInput(
         start=start,
         end=end,
@@ -485,17 +494,23 @@ def preview_invoices(
     fetch_qbtime(ctx, conn)  # jobs (billable, rates), custom fields and their items
     xero = ctx.xero_client(conn.xero_tenant_id)
     qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn))
-    with xero.session:
-        _emit(progress, "reconcile", 1, 4)
-        reconcile(conn, xero)
-        org = xero.organisation()
-        xero_side = _read_xero_side(xero, conn)
-        invoices = read_our_invoices(xero, conn)
-    _emit(progress, "hours", 2, 4)
+    # The hours first: only the customers that have some need their Xero contact read.
+    _emit(progress, "hours", 1, 4)
     with qbt.session:
         raw_ts = qbt.timesheets_for_invoicing(start, end)
         user_ids = sorted({int(t["user_id"]) for t in raw_ts if t.get("user_id")})
         users = qbt.users(ids=user_ids) if user_ids else []
+    snap = load_snapshot(conn)
+    jobs = _jobs(snap)
+    timesheets = _timesheets(raw_ts)
+    with xero.session:
+        _emit(progress, "reconcile", 2, 4)
+        reconcile(conn, xero)
+        org = xero.organisation()
+        xero_side = _read_xero_side(
+            xero, conn, engine.customers_with_hours(jobs, timesheets, start, end)
+        )
+        invoices = read_our_invoices(xero, conn)
     people = {
         u.id: engine.Person(
             u.id,
@@ -512,10 +527,11 @@ def preview_invoices(
         include_unapproved=include_unapproved,
         name_people=name_people,
         invoices=invoices,
-        raw_timesheets=raw_ts,
         people=people,
         base_currency=org.base_currency,
         xero_side=xero_side,
+        snap=snap,
+        timesheets=timesheets,
     )
     plan = engine.plan_invoices(inp)
     drafts = {

@@ -27,6 +27,7 @@ Rules:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -422,6 +423,22 @@ def _lines(inp: InvoicingInput, drafts: dict[str, _LineDraft]) -> list[PlannedLi
                 timesheets=sorted(d.timesheets, key=lambda t: t.id),
             )
         )
+    return out
+
+
+def customers_with_hours(
+    jobs: dict[int, Job], timesheets: Iterable[Timesheet], start: date, end: date
+) -> set[int]:
+    """The customers (top-level jobcodes) that have billable hours in the range: the only
+    ones whose Xero contact a billing run needs (plan_invoices skips the same hours)."""
+    first, last = start.isoformat(), end.isoformat()
+    out: set[int] = set()
+    for ts in timesheets:
+        if not (first <= ts.day <= last) or ts.seconds <= 0 or ts.jobcode_id not in jobs:
+            continue
+        top = _top(jobs, ts.jobcode_id)
+        if top is not None and _billable(jobs, ts.jobcode_id):
+            out.add(top)
     return out
 
 

@@ -280,7 +280,51 @@ def invoicing(args: list[str]) -> None:
     print(json.dumps(out, default=str), flush=True)
 
 
-KINDS = {"first": first, "scheduled": scheduled, "payroll": payroll, "invoicing": invoicing}
+def billing(args: list[str]) -> None:
+    """An installation already imported (``HOME``, simulators in another process): invoicing
+    turned on (signed in again for its scope), then, as a later run does it (a new
+    context), one billing run over ``args[5]``..``args[6]``, every request counted."""
+    from datetime import date
+
+    from core.app.cli import Output, cmd_connect_xero
+    from core.app.invoicing import bill_time, turn_invoicing_on
+    from core.services.auth.xero_oauth import demo_consent_opener
+    from core.store.models import Link
+
+    ep, home = Endpoints(*args[:4]), Path(args[4])
+    start, end = date.fromisoformat(args[5]), date.fromisoformat(args[6])
+    ctx, conn = _open(ep, home)
+    ctx.opener = demo_consent_opener([ep.tenant_id])  # the Demo Company's consent, no browser
+    turn_invoicing_on()
+    cmd_connect_xero(ctx, Output(as_json=True, stream=open(os.devnull, "w")), None, None)
+    ctx.close()
+    ctx, conn = _open(ep, home)
+    reset_counter(ctx)
+    with Tally() as tally:
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        result = bill_time(ctx, conn, start=start, end=end, include_unapproved=True)
+        cpu1, wall1 = time.process_time(), time.perf_counter()
+    out = {
+        "calls": dict(tally.counts),
+        "cpu_s": cpu1 - cpu0,
+        "wall_s": wall1 - wall0,
+        "summary": result.as_json(),
+        "customer_links": {
+            lk.xero_id: int(lk.qbt_id)
+            for lk in Link.select().where((Link.connection == conn) & (Link.kind == "customer"))
+        },
+    }
+    ctx.close()
+    print(json.dumps(out, default=str), flush=True)
+
+
+KINDS = {
+    "first": first,
+    "scheduled": scheduled,
+    "payroll": payroll,
+    "invoicing": invoicing,
+    "billing": billing,
+}
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))

@@ -380,3 +380,89 @@ def test_billing_run_calls_against_its_floor(region, tmp_path, results):
         ratio <= 1.10,
         note + f"; Demo Company, {out['range'][0]}..{out['range'][1]}",
     )
+
+
+def add_billable_hours(state_dir: Path, customers: int, day: str, seed: int = 11) -> int:
+    """Hours on ``customers`` of the customers the import made in QuickBooks Time (their
+    jobcodes made billable at a rate), while the simulators are stopped, as people log them.
+    Returns how many timesheets were added."""
+    from core.services.qbtime import mapping as qmap
+
+    data = _state(state_dir)
+    qbt = data["qbtime"]
+    rng = random.Random(seed)
+    stamp = qmap.format_timestamp(time.time())
+    tops = [j for j in qbt["jobcodes"] if j["type"] == "regular" and not j.get("parent_id")]
+    users = [u for u in qbt["users"] if u.get("active")]
+    sheets = qbt.setdefault("timesheets", [])
+    first_id = next_id = max((int(t["id"]) for t in sheets), default=900_000_000) + 1
+    for job in rng.sample(tops, customers):
+        job["billable"], job["billable_rate"], job["last_modified"] = True, 95.0, stamp
+        for _ in range(rng.randint(1, 3)):
+            hours = rng.choice([1.0, 1.5, 2.0, 3.25])
+            user = rng.choice(users)
+            sheets.append(
+                {
+                    "id": next_id,
+                    "user_id": user["id"],
+                    "jobcode_id": job["id"],
+                    "start": "",
+                    "end": "",
+                    "duration": int(hours * 3600),
+                    "date": day,
+                    "tz": 0,
+                    "tz_str": "UTC",
+                    "type": "manual",
+                    "location": "",
+                    "on_the_clock": False,
+                    "locked": 0,
+                    "notes": "",
+                    "customfields": {},
+                    "attached_files": [],
+                    "last_modified": stamp,
+                    "created_by_user_id": user["id"],
+                }
+            )
+            next_id += 1
+    _write_state(state_dir, data)
+    return next_id - first_id
+
+
+def test_billing_run_on_the_large_organisation_against_its_floor(large_company, tmp_path, results):
+    """Billing on the large organisation (10,000 contacts): after the first import, hours on
+    230 of its customers; one billing run reads the contacts of those customers only (50
+    ids a call), not every linked customer's, against the floor derived from the data."""
+    state, home = tmp_path / "state", tmp_path / "home"
+    with SandboxProcess(large_company, state) as box:
+        run_worker(["first", *_endpoints(box), str(home)], timeout=1200, module=RUNS)
+    imported = _state(state)
+    day = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+    assert add_billable_hours(state, 230, day) >= 230
+    before = _state(state)
+    with SandboxProcess(large_company, state) as box:
+        out = run_worker(
+            ["billing", *_endpoints(box), str(home), day, day], timeout=1200, module=RUNS
+        )
+    after = _state(state)
+    floor = floor_of.invoicing_floor(
+        floor_of.org_of(before),
+        floor_of.org_of(after),
+        after["qbtime"],
+        (day, day),
+        out["customer_links"],
+    )
+    # the jobcodes made billable since the import: read once more (modified_since)
+    floor.update(floor_of.qbt_changed_since(imported["qbtime"], before["qbtime"]))
+    assert out["summary"]["invoices"]["created"] >= 200, out["summary"]
+    ratio, note = _compare(
+        "Billing run, AU large organisation: calls per endpoint", floor, out["calls"]
+    )
+    results.add(
+        "billing run AU, 10,000 contacts (hours on 230 customers): calls / floor",
+        ratio,
+        "ratio",
+        "<= 1.10",
+        ratio <= 1.10,
+        note + f"; {len(out['customer_links'])} linked customers; our CPU {out['cpu_s']:.2f} s, "
+        f"wall {out['wall_s']:.2f} s; one run",
+    )

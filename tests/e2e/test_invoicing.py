@@ -556,3 +556,43 @@ def test_tracking_options_chosen_on_the_hours_go_on_the_lines(demo_ctx):
     [(tracking, quantity)] = tracked
     assert [(t["Name"], t["Option"]) for t in tracking] == [(cats[cat_id]["Name"], option["Name"])]
     assert quantity == round(chosen["duration"] / 3600, 2)
+
+
+def test_billing_reads_only_the_contacts_of_customers_with_hours(demo_ctx, monkeypatch):
+    """Xero's contacts are read for the linked customers that have billable hours in the
+    range only, by IDs, 50 a call (issue 16): not every linked customer's contact."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests.adapters
+
+    ctx, conn = ready(demo_ctx, "AU")
+    start, end = hours_range(ctx)
+    days = sorted({ts["date"] for ts in ctx.sandbox.store.qbtime["timesheets"]})
+    day = date.fromisoformat(days[len(days) // 2])
+    want = {k[0] for k in expected(ctx, conn, day, day)}
+    linked = {
+        lk.xero_id
+        for lk in Link.select().where((Link.connection == conn) & (Link.kind == "customer"))
+    }
+    assert want and len(want) < len(linked), "a day's customers must be fewer than all"
+
+    asked: list[set[str]] = []
+    original = requests.adapters.HTTPAdapter.send
+
+    def send(adapter, request, *args, **kwargs):
+        parts = urlsplit(request.url)
+        if request.method == "GET" and parts.path.endswith("/Contacts"):
+            asked.append(set(",".join(parse_qs(parts.query).get("IDs", [""])).split(",")))
+        return original(adapter, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    out = bill_time(ctx, conn, start=day, end=day).as_json()
+    assert out["invoices"]["created"] == len(want)
+    # one call (fewer than 50 contacts), and only the contacts billed that day
+    assert len(asked) == 1 and asked[0] == want
+    close(billed(ctx, conn), expected(ctx, conn, day, day))
+
+    asked.clear()
+    bill_time(ctx, conn, start=start, end=end)
+    every = {k[0] for k in expected(ctx, conn, start, end)}
+    assert set().union(*asked) == every and len(asked) == -(-len(every) // 50)
