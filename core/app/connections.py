@@ -59,6 +59,8 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
     token = token.strip()
     if not token or any(ch.isspace() for ch in token):
         raise QBTimeTokenInvalid(detail="empty or malformed key")
+    from core.services.fetch import key_digest
+
     user = ctx.qbtime_client(token).validate_token()
     company_id = company_id_of(user)
     company = QBTimeCompany(
@@ -72,6 +74,7 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
             "company_name": company.company_name,
             "user_id": company.user_id,
             "token_key": company.token_key,
+            "key": key_digest(token),  # the key whose owner user_id is (no key kept here)
         },
     )
     log.info("QuickBooks Time company %r checked and kept", company.company_name)
@@ -190,6 +193,8 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
     ``organisation``: tenant_id, tenant_name, country_code, version. Refuses when either side
     is already bound to another partner (AccountAlreadyBound, with the way out in its message).
     """
+    from core.services.fetch import key_digest, record_key_owner
+
     tenant_id = organisation["tenant_id"]
     pair = (tenant_id, company.company_id)
     with db.atomic():
@@ -244,6 +249,17 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         conn.xero_grant_key = pair_xero_key(conn.id)
         conn.qbtime_token_key = pair_qbtime_key(conn.id)
         conn.save()
+        # The key's owner as checking it learned: the first fetch needs not ask again. Only
+        # when the key kept now is the very one checked for that user (its digest).
+        pending = Setting.get_value(PENDING_QBTIME) or {}
+        kept = ctx.tokens.get(conn.qbtime_token_key) or ""
+        if (
+            kept
+            and pending.get("key") == key_digest(kept)
+            and pending.get("company_id") == company.company_id
+            and pending.get("user_id") == company.user_id
+        ):
+            record_key_owner(conn, pending["key"], company.user_id)
         Setting.delete().where(Setting.key == PENDING_QBTIME).execute()
         remember_current(conn.id)  # the business just connected is the one worked on
     # Only now that the pair names its own entries: the waiting ones go (a crash before this

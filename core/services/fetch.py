@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -233,6 +234,43 @@ def _ts(value: float | None) -> datetime | None:
     return None if not value else datetime.fromtimestamp(value, UTC)
 
 
+# ---------------------------------------------------------------------------- parsed records
+#: The kinds whose records a read hands on to load_snapshot, with the attribute that holds the
+#: id stored in the row (rows made one per record: Stored.rows keeps the order).
+_KEPT_IDS = {
+    ("xero_record", "contact"): "contact_id",
+    ("xero_record", "item"): "item_id",
+    ("qbt_record", "user"): "id",
+    ("qbt_record", "jobcode"): "id",
+    ("qbt_record", "customfield"): "id",
+    ("qbt_record", "customfielditem"): "id",
+    ("qbt_record", "location"): "id",
+}
+
+#: (table, connection id, kind) -> {row id: (digest of the stored text, the record)}: the
+#: records this process last read or loaded, so that loading the snapshot after a fetch
+#: does not parse again the rows the fetch has just parsed (issue 16: at 10,000 contacts the
+#: second parse was a third of a re-import's CPU). A row is reused only when its stored text
+#: is, digest for digest, the text the record was made from; any other row is parsed.
+_PARSED: dict[tuple[str, int, str], dict[Any, tuple[bytes, Any]]] = {}
+_PARSED_LOCK = threading.Lock()
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _keep_parsed(
+    table: str, conn: Connection, kind: str, parsed: dict[Any, tuple[bytes, Any]], *, whole: bool
+) -> None:
+    key = (table, int(conn.id), kind)
+    with _PARSED_LOCK:
+        if whole or key not in _PARSED:
+            _PARSED[key] = parsed
+        else:
+            _PARSED[key].update(parsed)
+
+
 def _store(
     model: type[XeroRecord] | type[QBTRecord],
     conn: Connection,
@@ -243,12 +281,19 @@ def _store(
     complete: bool,
     changes: KindChanges,
     within: Any = None,
+    records: Sequence[Any] = (),
 ) -> None:
     """Upsert snapshot rows; when ``complete``, rows no longer listed are removed.
 
     ``within`` (a peewee expression) narrows the rows this read covers, e.g. the items of
     one custom field, so a complete read of one field never removes another's items.
+    ``records``: the records ``rows`` were made from (one row each, in order): kept for
+    :func:`load_snapshot` with the digest of their stored text (see ``_PARSED``).
     """
+    id_attr = _KEPT_IDS.get((model._meta.table_name, kind))
+    if id_attr is None or len(records) != len(rows):
+        records = ()
+    parsed: dict[Any, tuple[bytes, Any]] = {}
     key = getattr(model, id_field)
     covered = (model.connection == conn) & (model.kind == kind)
     if within is not None:
@@ -260,10 +305,12 @@ def _store(
     seen: set[Any] = set()
     now = utcnow()
     changed_rows: list[dict[str, Any]] = []
-    for row in rows:
+    for index, row in enumerate(rows):
         ident = row[id_field]
         seen.add(ident)
         text = json_text(row["raw"])
+        if records and getattr(records[index], id_attr or "", None) == ident:
+            parsed[ident] = (_text_digest(text), records[index])
         before = existing.get(ident)
         if before is None:
             changes.added.append(str(ident))
@@ -289,6 +336,8 @@ def _store(
             changes.removed.extend(str(i) for i in gone)
             for start in range(0, len(gone), 500):
                 model.delete().where(covered & key.in_(gone[start : start + 500])).execute()
+    if parsed:
+        _keep_parsed(model._meta.table_name, conn, kind, parsed, whole=complete and within is None)
 
 
 def _xero_row(xero_id: str, name: str, raw: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -828,6 +877,7 @@ def _store_xero(
             stored.rows(records),
             complete=whole,
             changes=report.xero.setdefault(stored.report, KindChanges()),
+            records=records,
         )
     if incremental:
         _advance_xero(ctx, conn, client, resource.name, whole=whole)
@@ -920,6 +970,7 @@ class _QBTReads:
             complete=self.full,
             changes=changes,
             within=None if part is None else QBTRecord.parent_id == part,
+            records=records,
         )
         self.advance(cursor, (resource.stamps(r) for r in records), resource.endpoint)
 
@@ -970,6 +1021,18 @@ def _key_owner_setting(conn: Connection) -> str:
 
 def _key_digest(token: str) -> str:
     return hashlib.sha256(b"xqb key owner\0" + token.encode()).hexdigest()[:16]
+
+
+def key_digest(token: str) -> str:
+    """What identifies a key without keeping it: the key owner is recorded against it."""
+    return _key_digest(token)
+
+
+def record_key_owner(conn: Connection, digest: str, user_id: int) -> None:
+    """The owner of the key whose digest is ``digest``, as connecting learned it (its
+    ``GET /current_user`` when the key was checked): the first fetch with that key needs
+    not ask again. A key that differs later is asked about (remember_key_owner)."""
+    Setting.set_value(_key_owner_setting(conn), {"key": digest, "user_id": int(user_id)})
 
 
 def remember_key_owner(conn: Connection, client: Any, token: str) -> int:
@@ -1023,8 +1086,32 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
             .order_by(QBTRecord.qbt_id)
         )
 
-    snap.contacts = [xmap.map_contact(r) for r in xrows("contact")]
-    snap.items = [xmap.map_item(r) for r in xrows("item")]
+    def records(model: Any, id_field: str, order: Any, kind: str, mapper: Any) -> list[Any]:
+        """The rows of ``kind`` as records: those this process read or loaded with the same
+        stored text reused, the others parsed (and kept for the next load)."""
+        key = getattr(model, id_field)
+        sql, params = (
+            model.select(key, model.raw)
+            .where((model.connection == conn) & (model.kind == kind))
+            .order_by(order)
+            .sql()
+        )
+        table = model._meta.table_name
+        with _PARSED_LOCK:
+            known = dict(_PARSED.get((table, int(conn.id), kind), {}))
+        out: list[Any] = []
+        kept: dict[Any, tuple[bytes, Any]] = {}
+        for ident, text in db.execute_sql(sql, params).fetchall():
+            digest = _text_digest(text)
+            hit = known.get(ident)
+            record = hit[1] if hit is not None and hit[0] == digest else mapper(json.loads(text))
+            kept[ident] = (digest, record)
+            out.append(record)
+        _keep_parsed(table, conn, kind, kept, whole=True)
+        return out
+
+    snap.contacts = records(XeroRecord, "xero_id", XeroRecord.id, "contact", xmap.map_contact)
+    snap.items = records(XeroRecord, "xero_id", XeroRecord.id, "item", xmap.map_item)
     snap.tracking = [xmap.map_tracking_category(r) for r in xrows("tracking_category")]
     api = payroll_api(conn.xero_version)
     snap.problems = stored_problems(conn)
@@ -1046,11 +1133,15 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
             (xmap.map_v2_leave_type if v2 else xmap.map_au_leave_type)(r)
             for r in xrows("leave_type")
         ]
-    snap.users = [qmap.user(r) for r in qrows("user")]
-    snap.jobcodes = [qmap.jobcode(r) for r in qrows("jobcode")]
-    snap.customfields = [qmap.customfield(r) for r in qrows("customfield")]
-    snap.customfielditems = [qmap.customfielditem(r) for r in qrows("customfielditem")]
-    snap.locations = [qmap.location(r) for r in qrows("location")]
+
+    def qrecords(kind: str, mapper: Any) -> list[Any]:
+        return records(QBTRecord, "qbt_id", QBTRecord.qbt_id, kind, mapper)
+
+    snap.users = qrecords("user", qmap.user)
+    snap.jobcodes = qrecords("jobcode", qmap.jobcode)
+    snap.customfields = qrecords("customfield", qmap.customfield)
+    snap.customfielditems = qrecords("customfielditem", qmap.customfielditem)
+    snap.locations = qrecords("location", qmap.location)
     snap.assignments = [qmap.assignment(r) for r in qrows("jobcode_assignment")]
     return snap
 
