@@ -230,16 +230,28 @@ def _task_fetch_summary(ctx: AppContext, channel: _Child, connection_id: int) ->
 def _task_review(
     ctx: AppContext, channel: _Child, connection_id: int, options: ImportOptions | None
 ) -> ReviewData:
-    import dataclasses
-
     from core.app.review_screen import load_review
     from core.store.models import Connection
 
-    data = load_review(Connection.get_by_id(connection_id), options)
-    # The review lists conflicts; it never shows the plan's actions (the preview plans again):
-    # they stay here, the largest part of the answer (a third of the window's objects at
-    # 10,000 contacts). The plan keeps its conflicts, matches and skipped records.
-    return dataclasses.replace(data, plan=dataclasses.replace(data.plan, actions=[]))
+    return review_for_window(load_review(Connection.get_by_id(connection_id), options))
+
+
+def review_for_window(data: ReviewData) -> ReviewData:
+    """What the review page reads of ``data``: its conflicts, rows and unmatched records, and
+    the e-mail, phone and address of the records those conflicts compare. The rest stays in
+    the child: the plan's actions, matches and skipped records (the preview plans again),
+    and the facts of every other record (two entries per contact: at 10,000 contacts, most of
+    the answer)."""
+    import dataclasses
+
+    xero_keys = {(c.kind, c.xero_id) for c in data.conflicts}
+    qbt_keys = {(c.kind, cand.qbt_id) for c in data.conflicts for cand in c.candidates}
+    return dataclasses.replace(
+        data,
+        plan=dataclasses.replace(data.plan, actions=[], matches={}, skipped=[]),
+        xero_facts={k: v for k, v in data.xero_facts.items() if k in xero_keys},
+        qbt_facts={k: v for k, v in data.qbt_facts.items() if k in qbt_keys},
+    )
 
 
 def _task_plan(

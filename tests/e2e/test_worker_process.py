@@ -84,10 +84,19 @@ def test_plan_review_and_import_in_the_child_are_the_ones_made_here(engine_ctx):
         (c.kind, c.xero_id) for c in local.conflicts
     ]
     assert [r.key for r in review.rows] == [r.key for r in local.rows]
-    assert review.unmatched == local.unmatched and review.xero_facts == local.xero_facts
-    # What the review page does not show stays in the child: the plan's actions.
+    assert review.unmatched == local.unmatched
+    # The facts the page compares (each conflict's record and its candidates), as made here.
+    compared = {(c.kind, c.xero_id) for c in local.conflicts}
+    assert review.xero_facts == {k: v for k, v in local.xero_facts.items() if k in compared}
+    candidates = {(c.kind, cand.qbt_id) for c in local.conflicts for cand in c.candidates}
+    assert review.qbt_facts == {k: v for k, v in local.qbt_facts.items() if k in candidates}
+    assert review.xero_facts and len(review.xero_facts) < len(local.xero_facts)
+    # What the review page does not show stays in the child: the plan's actions, matches and
+    # skipped records, the facts of the records no conflict compares.
     assert local.plan.actions and review.plan.actions == []
+    assert local.plan.matches and review.plan.matches == {} and review.plan.skipped == []
     assert review.plan.conflicts and len(review.plan.conflicts) == len(local.plan.conflicts)
+    assert len(worker_process._dumps(review)) < len(worker_process._dumps(local)) / 2
     events: list[object] = []
     outcome = worker_process.run_import(
         ctx, conn.id, plan, options, progress=events.append, cancel=threading.Event()
