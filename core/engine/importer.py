@@ -148,7 +148,18 @@ def interrupted_runs(conn: Connection) -> list[ImportRun]:
 def close_interrupted(conn: Connection) -> int:
     """Runs left ``running`` by a crash (the instance lock rules out a live one): mark them,
     and their unanswered journal entries ``unknown``. The next plan, computed from fresh
-    snapshots, finds what they did write."""
+    snapshots, finds what they did write.
+
+    A run that ended on a storage error (a full disk while it journaled its answers) could
+    not record its outcomes either: its entries still ``intent`` become ``unknown`` too."""
+    ended = ImportRun.select(ImportRun.id).where(
+        (ImportRun.connection == conn) & (ImportRun.status != "running")
+    )
+    (
+        JournalEntry.update(state="unknown", error="the run ended before the answer was recorded")
+        .where((JournalEntry.run.in_(ended)) & (JournalEntry.state == "intent"))
+        .execute()
+    )
     count = 0
     for run in interrupted_runs(conn):
         (
