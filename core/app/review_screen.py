@@ -28,6 +28,7 @@ from core.engine.plan import ImportOptions, ImportPlan, linked_active, linked_em
 from core.engine.records import Address, Snapshot
 from core.engine.review import ReviewRow, review_rows
 from core.engine.review.hours import TrackedHours, has_hours, tracked_seconds, tracked_window
+from core.engine.review.suggestions import Suggestion, suggestion
 from core.store.models import Connection, Decision
 
 if TYPE_CHECKING:
@@ -104,6 +105,9 @@ class ReviewData:
     #: e-mail, phone, address by (kind, xero id) and by (kind, QuickBooks Time id)
     xero_facts: dict[tuple[str, str], RecordFacts] = field(default_factory=dict)
     qbt_facts: dict[tuple[str, int], RecordFacts] = field(default_factory=dict)
+    #: each conflict's suggestion (core.engine.review.suggestion) by (kind, xero id), worked
+    #: out with the rest (comparing names is not the window's work)
+    suggestions: dict[tuple[str, str], Suggestion | None] = field(default_factory=dict)
 
 
 def load_review(conn: Connection, options: ImportOptions | None = None) -> ReviewData:
@@ -121,6 +125,7 @@ def load_review(conn: Connection, options: ImportOptions | None = None) -> Revie
         no_data=_empty(snap),
         xero_facts=xero_facts,
         qbt_facts=qbt_facts,
+        suggestions={(c.kind, c.xero_id): suggestion(c) for c in conflicts},
     )
 
 

@@ -85,6 +85,7 @@ def test_plan_review_and_import_in_the_child_are_the_ones_made_here(engine_ctx):
     ]
     assert [r.key for r in review.rows] == [r.key for r in local.rows]
     assert review.unmatched == local.unmatched
+    assert review.suggestions == local.suggestions and len(review.suggestions) == len(local.rows)
     # The facts the page compares (each conflict's record and its candidates), as made here.
     compared = {(c.kind, c.xero_id) for c in local.conflicts}
     assert review.xero_facts == {k: v for k, v in local.xero_facts.items() if k in compared}

@@ -323,3 +323,29 @@ def test_record_facts_reads_email_phone_and_address_from_the_snapshot():
     assert qbt[("employee", 7)] == RecordFacts("a@x", "0215550103", "")
     assert qbt[("customer", 9)] == RecordFacts(address="1 Beach Rd, Napier")
     assert address_text(None) == "" and address_text(Address()) == ""
+
+
+def test_suggestions_worked_out_by_the_loader_count_the_same_without_comparing_again(
+    conn, monkeypatch
+):
+    """The review's loader (a worker, or the engine's process) works out each conflict's
+    suggestion once; the count on the button then compares no name on the window's thread."""
+    import core.engine.review.decisions as decisions
+
+    conflicts = [
+        conflict("x1", "Kettle & Crumb", [cand(1, "Kettle and Crumb", "ampersand")]),
+        conflict("x2", "Totara Tiles", []),
+        conflict("x4", "Rimu Roofing", [cand(3, "rimu roofing", "case")]),
+        conflict("x5", "Rimu Roofing Ltd", [cand(3, "rimu roofing", "legal_suffix")]),
+    ]
+    rows = review_rows(conn, conflicts)
+    known = {(c.kind, c.xero_id): suggestion(c) for c in conflicts}
+    assert suggestions_waiting(rows) == 2
+
+    def no_comparing(_conflict):
+        raise AssertionError("compared again")
+
+    monkeypatch.setattr(decisions, "suggestion", no_comparing)
+    assert suggestions_waiting(rows, known) == 2
+    with pytest.raises(AssertionError):
+        suggestions_waiting(rows)  # without them: compared here

@@ -652,7 +652,7 @@ class ReviewPage(BasePage):
             return cached[1]
         cid = self.conn_id if self.loaded else None
         facts = (
-            review.suggestions_waiting(rows),
+            review.suggestions_waiting(rows, self.data.suggestions if self.data else None),
             cid is not None and review.can_undo(cid),
             cid is not None and review.can_redo(cid),
         )

@@ -41,7 +41,7 @@ from core.engine.review.errors import (
     UnknownDecision,
 )
 from core.engine.review.rows import ReviewRow, conn_id, review_rows
-from core.engine.review.suggestions import suggestion
+from core.engine.review.suggestions import Suggestion, suggestion
 from core.engine.review.undo_stack import fields_for_new, record_step, same, saving
 from core.i18n import N_
 from core.store.models import (
@@ -664,11 +664,17 @@ def accept_suggestions(conn: Connection | int, conflicts: Sequence[Conflict]) ->
     return _bulk(conn_id(conn), "accept_suggestions", conflicts, choose)
 
 
-def suggestions_waiting(rows: Sequence[ReviewRow]) -> int:
+def suggestions_waiting(
+    rows: Sequence[ReviewRow],
+    known: Mapping[tuple[str, str], Suggestion | None] | None = None,
+) -> int:
     """How many of ``rows`` :func:`accept_suggestions` would answer now (the count on the
     button): undecided, with a suggestion, whose suggested record no other row wants or
-    holds. Reads nothing from the database (the screen asks after every decision)."""
-    suggested = {r.key: suggestion(r.conflict) for r in rows}
+    holds. Reads nothing from the database (the screen asks after every decision).
+    ``known``: each conflict's :func:`suggestion` by row key, worked out already (by the
+    worker that loaded the review: the names compared are not the window's work)."""
+    known = known or {}
+    suggested = {r.key: known[r.key] if r.key in known else suggestion(r.conflict) for r in rows}
     wanted: dict[tuple[str, int], int] = defaultdict(int)
     for (kind, _xero_id), s in suggested.items():
         if s is not None and s.target_qbt_id is not None:
