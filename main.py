@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.logsetup import setup_logging
-from core.sandbox.process import RUN_DEMO_COMPANY
+from core.logsetup import open_log_file, setup_logging
 from core.store.paths import AppPaths
 from core.version import __version__
 
@@ -293,6 +292,12 @@ def start_demo_company(args: argparse.Namespace, paths: AppPaths) -> Any:
     return Sandbox.open(data or DEMO_COMPANY_FILE, state_dir)
 
 
+def _run_demo_company_flag() -> str:
+    from core.sandbox.process import RUN_DEMO_COMPANY  # subprocess: only with an argument
+
+    return RUN_DEMO_COMPANY
+
+
 def _demo_requested(args: argparse.Namespace) -> bool:
     return bool(_flag(args, "demo") or _flag(args, "demo_data") or _flag(args, "demo_state"))
 
@@ -463,20 +468,28 @@ def _main(
         from core.app.worker_process import serve_stdio
 
         return serve_stdio()
-    if arguments[:1] == [RUN_DEMO_COMPANY]:
+    if arguments[:1] and arguments[0] == _run_demo_company_flag():
         # Hidden: the Demo Company's child process (core/sandbox/process.py; in a frozen build
         # sys.executable is this app, so it cannot be `python -m core.sandbox`).
         from core.sandbox.server import serve
 
-        return serve(arguments[1:], prog=f"{Path(sys.argv[0]).name} {RUN_DEMO_COMPANY}")
+        return serve(arguments[1:], prog=f"{Path(sys.argv[0]).name} {_run_demo_company_flag()}")
     if "--self-test" in arguments:
         # Before anything else: no user folders, no logging set-up, no keyring, no window.
         from wizard.selftest import run
 
         return run()
-    args = build_parser().parse_args(argv)
+    # No argument (the desktop shortcut): the window, with nothing to parse (building the
+    # parser of every command is not on the way to the first page).
+    args = build_parser().parse_args(arguments) if arguments else argparse.Namespace(command=None)
     paths = AppPaths.default().ensure()
-    setup_logging(paths.log_file, logging.DEBUG if _flag(args, "verbose") else logging.INFO)
+    # The window's log file is opened once its first page is painted (wizard.app), the
+    # records before it kept in memory until then (core.logsetup.LogFile).
+    setup_logging(
+        paths.log_file,
+        logging.DEBUG if _flag(args, "verbose") else logging.INFO,
+        deferred=args.command is None,
+    )
     log.info("xero-qbtime-bridge %s starting (%s)", __version__, args.command or "demo")
     if args.command == "demo-servers":
         return run_demo_company(paths, _flag(args, "demo_data"), _flag(args, "demo_state"))
@@ -494,7 +507,10 @@ def _main(
         logging.shutdown()
         os._exit(code)
     if args.command is None:
-        return run_gui(args, paths, tokens=tokens, opener=opener)
+        try:
+            return run_gui(args, paths, tokens=tokens, opener=opener)
+        finally:
+            open_log_file()  # a start that failed before the first page: its records too
 
     from core.app import cli
 

@@ -67,11 +67,17 @@ PRELOAD_DELAY_MS = 250
 def open_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     """The wizard, shown: the app has started. Once the first page is on screen, the other
     pages' modules are imported in the background."""
+    from core.logsetup import open_log_file
+
     from .tasks import start_engine_process
     from .wizard import preload_pages
 
     wizard = build_wizard(ctx, language)
+    start_page = wizard.currentPage() or wizard.page(wizard.startId())
+    if start_page is not None:  # its reads (database, keyring) once it is on screen
+        wizard.tasks.hold_until_painted(start_page)
     wizard.show()
+    QTimer.singleShot(PRELOAD_DELAY_MS, open_log_file)  # main.py: deferred until now
     QTimer.singleShot(PRELOAD_DELAY_MS, preload_pages)
     QTimer.singleShot(PRELOAD_DELAY_MS, lambda: start_engine_process(ctx))
     return wizard

@@ -4,27 +4,29 @@ non-blocking confirmation."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QPoint, QSize, Qt
-from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
-    QStyle,
-    QStyleOptionButton,
-    QStylePainter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent, QResizeEvent
+    from PySide6.QtWidgets import QMessageBox
+
+# QStyle, QMessageBox and the style painter are imported where they are used: making their
+# Python classes (QStyle's many enums) is not on the way to the first page (issue 16).
 
 
 class Banner(QWidget):
@@ -129,6 +131,8 @@ def ask(
 
     The default (Enter) is the safe answer; the box is returned (tests press its buttons).
     """
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(
         QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
     )
@@ -202,9 +206,12 @@ def set_primary(button: QPushButton, primary: bool) -> None:
     if bool(button.property("primary")) == primary:
         return
     button.setProperty("primary", primary)
-    style = button.style()
-    style.unpolish(button)
-    style.polish(button)
+    # A button not polished yet (its window not shown) gets the rule when it is; QStyle's
+    # Python class, which button.style() makes, is then not on the way to the first page.
+    if button.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        style = button.style()
+        style.unpolish(button)
+        style.polish(button)
     button.update()
 
 
@@ -294,8 +301,12 @@ class StepList(QWidget):
             label.setFont(font)
             if label.property("mark") != mark:
                 label.setProperty("mark", mark)
-                label.style().unpolish(label)
-                label.style().polish(label)
+                # The style sheet's [mark=...] rule applies again; a label not polished yet
+                # (the window not shown) gets it when it is (and QStyle's Python class,
+                # which label.style() makes, is not on the way to the first page).
+                if label.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+                    label.style().unpolish(label)
+                    label.style().polish(label)
             label.setAccessibleName(f"{index + 1}/{len(steps)} {name}: {states.get(mark, mark)}")
             label.show()
 
@@ -335,6 +346,8 @@ class WrapCheckBox(QCheckBox):
         self.updateGeometry()
 
     def _indent(self) -> int:
+        from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
         option = QStyleOptionButton()
         self.initStyleOption(option)
         style = self.style()
@@ -343,6 +356,8 @@ class WrapCheckBox(QCheckBox):
         ) + style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing, option, self)
 
     def _indicator_height(self) -> int:
+        from PySide6.QtWidgets import QStyle
+
         return self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, self) + 4
 
     def hasHeightForWidth(self) -> bool:
@@ -372,6 +387,8 @@ class WrapCheckBox(QCheckBox):
         return self.rect().contains(pos)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        from PySide6.QtWidgets import QStyle, QStyleOptionButton, QStylePainter
+
         painter = QStylePainter(self)
         option = QStyleOptionButton()
         self.initStyleOption(option)

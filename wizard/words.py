@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
-from core.engine.plan import SUMMARY_KINDS
-from core.engine.report import changes_made, outcome_changes
+# core.engine.plan and core.engine.report are imported where they are used: the home page,
+# the first page a returning user sees, imports this module, and the engine is not on the
+# way to it (issue 16: cold start).
 
 VERBS = ("created", "updated", "archived", "linked", "unlinked", "failed")
 #: The summary table's columns (an import never unlinks; empty columns are hidden).
@@ -239,6 +240,9 @@ def rows_text(n: int) -> str:
 def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
     """One line per kind: "Customers: 17 created, 9 linked" (kinds in the usual order),
     counted by the one rule (core.engine.report.outcome_changes)."""
+    from core.engine.plan import SUMMARY_KINDS
+    from core.engine.report import outcome_changes
+
     outcomes = outcome_changes(outcomes)
     known = (*VERBS, *UNDO_VERBS)
     verbs = (*known, *sorted(set(outcomes) - set(known)))  # never a kind with no count
@@ -270,6 +274,8 @@ def outcome_lines(outcomes: Mapping[str, Mapping[str, int]]) -> list[str]:
 def total_changes(outcomes: Mapping[str, Mapping[str, int]]) -> int:
     """Changes made, each counted once, as the preview counts them
     (core.engine.report.changes_made)."""
+    from core.engine.report import changes_made
+
     return changes_made(outcomes)
 
 

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from core.errors import BridgeError
 from core.i18n import tr as core_tr
@@ -89,6 +89,41 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self._running: set[Worker] = set()
+        #: tasks started before the window's first paint (``hold_until_painted``)
+        self._held: list[Worker] | None = None
+        self._watched: QObject | None = None
+
+    def hold_until_painted(self, widget: QObject, *, at_most_ms: int = 1000) -> None:
+        """Tasks started before ``widget`` (the window's first page) is first painted wait
+        until it is, at the latest ``at_most_ms``: their threads (imports, database,
+        keyring) then do not compete with the window's first paint (issue 16). The page
+        shows its frame and says it is reading, as it does while any task runs."""
+        if self._held is None:
+            self._held = []
+            self._watched = widget
+            widget.installEventFilter(self)
+            QTimer.singleShot(at_most_ms, self.release_held)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched and event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self.release_held)  # once this paint is done
+        return False
+
+    def held(self) -> int:
+        """How many tasks wait for the first paint."""
+        return len(self._held or [])
+
+    def release_held(self) -> None:
+        """Start the tasks held until the first paint (in the order they were started)."""
+        if self._watched is not None:
+            try:
+                self._watched.removeEventFilter(self)
+            except RuntimeError:  # the page is gone already
+                pass
+            self._watched = None
+        held, self._held = self._held, None
+        for worker in held or []:
+            self.pool.start(worker)
 
     def start(
         self,
@@ -114,13 +149,20 @@ class TaskRunner(QObject):
             worker.signals.progress.connect(on_progress)
         worker.signals.done.connect(finish)
         worker.signals.failed.connect(finish)
-        self.pool.start(worker)
+        if self._held is not None:
+            self._held.append(worker)
+        else:
+            self.pool.start(worker)
         return worker
 
     def busy(self) -> bool:
         return bool(self._running)
 
     def wait(self, msecs: int = 30000) -> bool:
+        if self._held:  # closed before the first paint: those tasks never start
+            for worker in self._held:
+                self._running.discard(worker)
+            self._held = []
         return self.pool.waitForDone(msecs)
 
 

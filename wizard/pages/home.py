@@ -213,10 +213,14 @@ class HomePage(BasePage):
         self.details_layout = QVBoxLayout(self.details)
         self.details_layout.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
+        # A viewport of our own, not scroll.viewport(): PySide resolves the type of the one
+        # Qt makes by loading every widget class (~20 ms on the way to the first page).
+        viewport = QWidget(scroll)
+        viewport.setAutoFillBackground(False)
+        scroll.setViewport(viewport)
         scroll.setWidget(self.details)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.viewport().setAutoFillBackground(False)
         self.details.setAutoFillBackground(False)
         self.details_scroll = scroll
         self.body.addWidget(scroll, 1)
