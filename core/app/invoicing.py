@@ -308,8 +308,9 @@ def _xero_items_field(conn: Connection) -> tuple[str | None, dict[int, str]]:
 
 def _links(conn: Connection) -> dict[str, dict[str, int]]:
     links: dict[str, dict[str, int]] = {}
-    for link in Link.select().where(Link.connection == conn):
-        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
+    rows = Link.select(Link.kind, Link.xero_id, Link.qbt_id).where(Link.connection == conn)
+    for kind, xero_id, qbt_id in rows.tuples():
+        links.setdefault(kind, {})[xero_id] = int(qbt_id)
     return links
 
 

@@ -91,8 +91,10 @@ def save_options(conn: Connection, options: ImportOptions) -> None:
 
 def load_links(conn: Connection) -> dict[str, dict[str, int]]:
     links: dict[str, dict[str, int]] = {}
-    for link in Link.select().where(Link.connection == conn):
-        links.setdefault(link.kind, {})[link.xero_id] = int(link.qbt_id)
+    # (tuples: a model object per link cost a fifth of a re-import's CPU at 10,000 contacts)
+    rows = Link.select(Link.kind, Link.xero_id, Link.qbt_id).where(Link.connection == conn)
+    for kind, xero_id, qbt_id in rows.tuples():
+        links.setdefault(kind, {})[xero_id] = int(qbt_id)
     return links
 
 

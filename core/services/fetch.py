@@ -247,21 +247,18 @@ _KEPT_IDS = {
     ("qbt_record", "location"): "id",
 }
 
-#: (table, connection id, kind) -> {row id: (digest of the stored text, the record)}: the
-#: records this process last read or loaded, so that loading the snapshot after a fetch
-#: does not parse again the rows the fetch has just parsed (issue 16: at 10,000 contacts the
-#: second parse was a third of a re-import's CPU). A row is reused only when its stored text
-#: is, digest for digest, the text the record was made from; any other row is parsed.
-_PARSED: dict[tuple[str, int, str], dict[Any, tuple[bytes, Any]]] = {}
+#: (table, connection id, kind) -> {row id: (the stored text, the record)}: the records
+#: this process has just read, so that loading the snapshot after a fetch does not parse
+#: again the rows the fetch has just parsed (issue 16: at 10,000 contacts the second parse
+#: was a sixth of a re-import's CPU). A row is reused only when its stored text is, character
+#: for character, the text the record was stored as; any other row is parsed. The next load
+#: takes them (held from a read to the load that follows it, not longer).
+_PARSED: dict[tuple[str, int, str], dict[Any, tuple[str, Any]]] = {}
 _PARSED_LOCK = threading.Lock()
 
 
-def _text_digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
 def _keep_parsed(
-    table: str, conn: Connection, kind: str, parsed: dict[Any, tuple[bytes, Any]], *, whole: bool
+    table: str, conn: Connection, kind: str, parsed: dict[Any, tuple[str, Any]], *, whole: bool
 ) -> None:
     key = (table, int(conn.id), kind)
     with _PARSED_LOCK:
@@ -293,7 +290,7 @@ def _store(
     id_attr = _KEPT_IDS.get((model._meta.table_name, kind))
     if id_attr is None or len(records) != len(rows):
         records = ()
-    parsed: dict[Any, tuple[bytes, Any]] = {}
+    parsed: dict[Any, tuple[str, Any]] = {}
     key = getattr(model, id_field)
     covered = (model.connection == conn) & (model.kind == kind)
     if within is not None:
@@ -310,7 +307,7 @@ def _store(
         seen.add(ident)
         text = json_text(row["raw"])
         if records and getattr(records[index], id_attr or "", None) == ident:
-            parsed[ident] = (_text_digest(text), records[index])
+            parsed[ident] = (text, records[index])
         before = existing.get(ident)
         if before is None:
             changes.added.append(str(ident))
@@ -1087,8 +1084,8 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
         )
 
     def records(model: Any, id_field: str, order: Any, kind: str, mapper: Any) -> list[Any]:
-        """The rows of ``kind`` as records: those this process read or loaded with the same
-        stored text reused, the others parsed (and kept for the next load)."""
+        """The rows of ``kind`` as records: those this process has just read with the same
+        stored text reused (taken: a later load parses), the others parsed."""
         key = getattr(model, id_field)
         sql, params = (
             model.select(key, model.raw)
@@ -1098,16 +1095,11 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
         )
         table = model._meta.table_name
         with _PARSED_LOCK:
-            known = dict(_PARSED.get((table, int(conn.id), kind), {}))
+            known = _PARSED.pop((table, int(conn.id), kind), {})
         out: list[Any] = []
-        kept: dict[Any, tuple[bytes, Any]] = {}
         for ident, text in db.execute_sql(sql, params).fetchall():
-            digest = _text_digest(text)
             hit = known.get(ident)
-            record = hit[1] if hit is not None and hit[0] == digest else mapper(json.loads(text))
-            kept[ident] = (digest, record)
-            out.append(record)
-        _keep_parsed(table, conn, kind, kept, whole=True)
+            out.append(hit[1] if hit is not None and hit[0] == text else mapper(json.loads(text)))
         return out
 
     snap.contacts = records(XeroRecord, "xero_id", XeroRecord.id, "contact", xmap.map_contact)
