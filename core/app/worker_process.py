@@ -79,7 +79,31 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, BaseException):
             return _exception_reduce(obj)
+        fields = _COMPACT.get(type(obj))
+        if fields is not None:
+            return _rebuild_record, (type(obj), *(getattr(obj, name) for name in fields))
         return NotImplemented
+
+
+#: the frozen records a plan and a review are made of, by how many (thousands at 10,000
+#: contacts): each travels as its field values and is made again by its class, which keeps
+#: its fields without a ``__dict__`` object (the default pickling makes one per record:
+#: twice the objects the window's garbage collector walks). Filled on first use.
+_COMPACT: dict[type, tuple[str, ...]] = {}
+
+
+def _compact_types() -> None:
+    import dataclasses
+
+    from core.engine.matching import Candidate, Conflict
+    from core.engine.plan.model import Action, Skipped
+
+    for cls in (Action, Skipped, Conflict, Candidate):
+        _COMPACT[cls] = tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _rebuild_record(cls: type, *values: Any) -> Any:
+    return cls(*values)
 
 
 def _exception_reduce(exc: BaseException) -> tuple[Any, ...]:
@@ -104,6 +128,9 @@ def _rebuild_foreign(name: str, text: str) -> BaseException:
 
 def _dumps(obj: Any) -> bytes:
     import io
+
+    if not _COMPACT:
+        _compact_types()
 
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
