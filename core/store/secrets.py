@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets as _random
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -368,6 +367,8 @@ class TokenStore:
         with self._lock:
             self._raw_get(_PROBE_KEY)
             if write:
+                import secrets as _random  # hashlib, hmac: not on the way to the window
+
                 token = _random.token_hex(8)
                 self._raw_set(_PROBE_KEY, token)
                 if self._raw_get(_PROBE_KEY) != token:
@@ -444,6 +445,8 @@ class TokenStore:
     def _write_parts(self, key: str, value: str) -> None:
         limit = self.max_part_length or 1200
         parts = _split_utf16(value, limit)
+        import secrets as _random  # hashlib, hmac: not on the way to the window
+
         generation = _random.token_hex(4)
         for index, part in enumerate(parts):
             self._raw_set(f"{key}#part-{generation}-{index}", part)

@@ -29,6 +29,7 @@ HEAVY = (
     "core.engine.matching",
     "core.engine.report",
     "logging.handlers",
+    "hmac",
 )
 
 SCRIPT = """
