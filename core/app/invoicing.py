@@ -308,8 +308,10 @@ def _xero_items_field(conn: Connection) -> tuple[str | None, dict[int, str]]:
 
 def _links(conn: Connection) -> dict[str, dict[str, int]]:
     links: dict[str, dict[str, int]] = {}
-    rows = Link.select(Link.kind, Link.xero_id, Link.qbt_id).where(Link.connection == conn)
-    for kind, xero_id, qbt_id in rows.tuples():
+    rows: Any = (
+        Link.select(Link.kind, Link.xero_id, Link.qbt_id).where(Link.connection == conn).tuples()
+    )
+    for kind, xero_id, qbt_id in rows:
         links.setdefault(kind, {})[xero_id] = int(qbt_id)
     return links
 

@@ -24,7 +24,14 @@ from core.engine.plan import DecisionView, ImportOptions, ImportPlan, plan_impor
 from core.engine.snapshots import plan_inputs_fingerprint, quiet_plan, remember_quiet_plan
 from core.errors import BridgeError
 from core.i18n import N_, tr
-from core.services.fetch import FetchReport, Snapshot, fetch, fetch_qbtime, load_snapshot
+from core.services.fetch import (
+    FetchReport,
+    Snapshot,
+    fetch,
+    fetch_qbtime,
+    forget_parsed,
+    load_snapshot,
+)
 from core.services.written import WrittenSnapshot
 from core.store.models import Connection, Decision, LeaveLink, Link, Setting, later_imports_touching
 
@@ -92,8 +99,10 @@ def save_options(conn: Connection, options: ImportOptions) -> None:
 def load_links(conn: Connection) -> dict[str, dict[str, int]]:
     links: dict[str, dict[str, int]] = {}
     # (tuples: a model object per link cost a fifth of a re-import's CPU at 10,000 contacts)
-    rows = Link.select(Link.kind, Link.xero_id, Link.qbt_id).where(Link.connection == conn)
-    for kind, xero_id, qbt_id in rows.tuples():
+    rows: Any = (
+        Link.select(Link.kind, Link.xero_id, Link.qbt_id).where(Link.connection == conn).tuples()
+    )
+    for kind, xero_id, qbt_id in rows:
         links.setdefault(kind, {})[xero_id] = int(qbt_id)
     return links
 
@@ -244,6 +253,8 @@ def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> Impor
     if plan is None:
         _snap, plan = current_plan(conn, chosen)
         remember_quiet_plan(conn, fingerprint, plan)
+    else:
+        forget_parsed(conn)  # what the fetch kept for a snapshot load that is not needed
     return plan
 
 

@@ -268,6 +268,14 @@ def _keep_parsed(
             _PARSED[key].update(parsed)
 
 
+def forget_parsed(conn: Connection) -> None:
+    """Let go of what the reads of ``conn`` kept for a load that will not come (a run whose
+    plan is the one kept: nothing loaded), so a long-lived process does not hold them."""
+    with _PARSED_LOCK:
+        for key in [k for k in _PARSED if k[1] == int(conn.id)]:
+            del _PARSED[key]
+
+
 def _store(
     model: type[XeroRecord] | type[QBTRecord],
     conn: Connection,
@@ -351,6 +359,7 @@ def fetch(
 ) -> FetchReport:
     """Read both sides of ``conn`` into the snapshot tables. Returns what changed."""
     report = FetchReport()
+    forget_parsed(conn)  # a read no load took: this one's records replace them
     step = progress or (lambda _phase, _done, _total: None)
     report.first_time = _cursor(conn, "xero", "contacts") is None
     _fetch_xero(ctx, conn, report, full=full, step=step)

@@ -75,3 +75,21 @@ def test_a_row_changed_since_is_parsed_again(demo_ctx, monkeypatch):
     calls.clear()
     fetch.load_snapshot(conn)
     assert calls["contacts"] == len(snap.contacts)
+
+
+def test_a_run_that_loads_nothing_keeps_nothing(demo_ctx, monkeypatch):
+    """A run whose plan is the one kept (nothing changed: no snapshot loaded) lets go of
+    what its whole read kept for the load, so a long-lived process does not hold it."""
+    ctx, conn = demo_ctx("AU")
+    sync(ctx, conn)
+    sync(ctx, conn)  # plans once more after the import, nothing to write: the plan is kept
+    fetch.fetch(ctx, conn, full=True)
+    assert any(key[1] == conn.id for key in fetch._PARSED)  # kept for the load
+
+    def not_planned(*args, **kwargs):
+        raise AssertionError("the run planned: its inputs were the same")
+
+    monkeypatch.setattr("core.app.sync.current_plan", not_planned)
+    result = sync(ctx, conn, full=True)
+    assert not result.plan.actions
+    assert not any(key[1] == conn.id for key in fetch._PARSED)
