@@ -567,13 +567,30 @@ def test_billing_reads_only_the_contacts_of_customers_with_hours(demo_ctx, monke
 
     ctx, conn = ready(demo_ctx, "AU")
     start, end = hours_range(ctx)
-    days = sorted({ts["date"] for ts in ctx.sandbox.store.qbtime["timesheets"]})
+    qbt = ctx.sandbox.store.qbtime
+    jobs = {j["id"]: j for j in qbt["jobcodes"]}
+    links = Link.select().where((Link.connection == conn) & (Link.kind == "customer"))
+    linked = {int(lk.qbt_id): lk.xero_id for lk in links}
+
+    def with_hours(first, last):
+        """The contacts of the linked customers with billable hours (approved or not) in
+        the range, from QuickBooks Time's own data."""
+        out = set()
+        for ts in qbt["timesheets"]:
+            job = jobs.get(ts["jobcode_id"])
+            if not first.isoformat() <= ts["date"] <= last.isoformat() or ts["duration"] <= 0:
+                continue
+            if job is None or not job.get("billable") or ts.get("on_the_clock"):
+                continue
+            while job["parent_id"]:
+                job = jobs[job["parent_id"]]
+            if job["id"] in linked:
+                out.add(linked[job["id"]])
+        return out
+
+    days = sorted({ts["date"] for ts in qbt["timesheets"]})
     day = date.fromisoformat(days[len(days) // 2])
-    want = {k[0] for k in expected(ctx, conn, day, day)}
-    linked = {
-        lk.xero_id
-        for lk in Link.select().where((Link.connection == conn) & (Link.kind == "customer"))
-    }
+    want = with_hours(day, day)
     assert want and len(want) < len(linked), "a day's customers must be fewer than all"
 
     asked: list[set[str]] = []
@@ -587,12 +604,12 @@ def test_billing_reads_only_the_contacts_of_customers_with_hours(demo_ctx, monke
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
     out = bill_time(ctx, conn, start=day, end=day).as_json()
-    assert out["invoices"]["created"] == len(want)
-    # one call (fewer than 50 contacts), and only the contacts billed that day
+    assert out["invoices"]["created"] == len({k[0] for k in expected(ctx, conn, day, day)})
+    # one call (fewer than 50 contacts), and only the contacts with hours that day
     assert len(asked) == 1 and asked[0] == want
     close(billed(ctx, conn), expected(ctx, conn, day, day))
 
     asked.clear()
     bill_time(ctx, conn, start=start, end=end)
-    every = {k[0] for k in expected(ctx, conn, start, end)}
+    every = with_hours(start, end)
     assert set().union(*asked) == every and len(asked) == -(-len(every) // 50)
