@@ -193,8 +193,9 @@ def batches(plan: ImportPlan, batch_size: int = BATCH_SIZE) -> list[list[Action]
     """
     size = min(batch_size, BATCH_SIZE)
     out: list[list[Action]] = []
+    phases = plan.by_phase()  # one pass over the actions (the import page asks on its thread)
     for phase in PHASES:
-        for _key, group in ordered_groups(a for a in plan.actions if a.phase == phase):
+        for _key, group in ordered_groups(phases.get(phase, ())):
             out.extend(group[start : start + size] for start in range(0, len(group), size))
     return out
 

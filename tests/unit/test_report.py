@@ -427,3 +427,32 @@ def test_in_a_phase_restores_go_first_and_creates_last():
     ]
     plan = ImportPlan(actions=[create, update, link, restore])
     assert [a.ref for batch in batches(plan) for a in batch] == ["r", "u", "l", "c"]
+
+
+def test_batches_read_the_plan_once_in_the_importers_order():
+    """The import page asks on the window's thread: one pass over the actions (10,000 contacts
+    make thousands), in the order phase by phase then by group, as the importer sends them."""
+    from core.engine.plan.model import PHASES, ordered_groups
+
+    class Passes(list):
+        count = 0
+
+        def __iter__(self):
+            Passes.count += 1
+            return super().__iter__()
+
+    ops = ("create", "update", "link")
+    entities = ("jobcode", "user", "location")
+    actions = [
+        Action(f"r{i}", PHASES[i * 7 % len(PHASES)], ops[i % 3], entities[i // 3 % 3], "customers",
+               f"Record {i}")
+        for i in range(300)
+    ]  # fmt: skip
+    plan = ImportPlan(actions=Passes(actions))
+    got = batches(plan, batch_size=7)
+    assert Passes.count == 1
+    wanted = []
+    for phase in PHASES:
+        for _key, group in ordered_groups([a for a in actions if a.phase == phase]):
+            wanted += [group[start : start + 7] for start in range(0, len(group), 7)]
+    assert got == wanted and sum(map(len, got)) == len(actions)
