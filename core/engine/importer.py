@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from core.engine.names import NAME_LIMIT, qbt_name_key
 from core.engine.plan import PHASES, Action, ImportPlan, ordered_groups
@@ -333,14 +333,16 @@ class Importer:
             return []
         first = rows[0]["seq"]
         bulk_insert(JournalEntry, rows)
-        ids = {
-            e.seq: e.id
-            for e in JournalEntry.select(JournalEntry.seq, JournalEntry.id).where(
+        saved = (
+            JournalEntry.select(JournalEntry.seq, JournalEntry.id)
+            .where(
                 (JournalEntry.run == self.run)
                 & (JournalEntry.seq >= first)
                 & (JournalEntry.seq <= self._seq)
             )
-        }
+            .tuples()  # (seq, id): no model object per row, only to read two numbers
+        )
+        ids: dict[int, int] = dict(cast("Iterable[tuple[int, int]]", saved))
         entries = []
         for row in rows:
             entry = JournalEntry(**row)

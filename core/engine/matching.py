@@ -35,7 +35,8 @@ Decisions taken here, and why:
   keeps those; the sorted one keeps reordered words.
 * **Fuzzy candidates** (:func:`name_similarity` >= 90 on normalised names, top 3) are computed
   only for names with no identical or normalised candidate. They are exhaustive for small
-  inputs and blocked (length window + rarest-token keys) for large ones; see
+  inputs and blocked (length window + word keys, pairs of keys for common ones) for large
+  ones, so their cost grows linearly; see
   :func:`fuzzy_candidates`. Normalised names are also compared with their spaces removed
   ("CoastalBody" ~ "Coastal Body"), and cut names (> 64 characters in Xero, the first part
   in QB Time) and numbered copies ("Greenfield Homes-1") are looked up too.
@@ -138,6 +139,9 @@ def name_similarity(a: str, b: str, *, processor: Any = None, score_cutoff: floa
 FUZZY_SCORER = name_similarity
 #: below this many pairs, :func:`fuzzy_candidates` compares every pair (no blocking).
 EXHAUSTIVE_PAIR_BUDGET = 2_000_000
+#: blocking: a key (or pair of keys) whose length window holds more choices than this is
+#: too common to compare a name with all of them (see :func:`fuzzy_candidates`).
+BLOCK_CAP = 50
 
 #: conflict problems, most important first (a conflict's ``problem`` is the first that applies).
 PROBLEMS = (
@@ -598,6 +602,111 @@ class _Bucket:
                     found[idx] = float(score)
 
 
+class _Postings:
+    """The choices holding a key, sorted by length: a length window is a slice."""
+
+    __slots__ = ("ks", "lengths")
+
+    def __init__(self, ks: list[int], lengths: list[int]) -> None:
+        ks.sort(key=lengths.__getitem__)
+        self.ks = ks
+        self.lengths = [lengths[k] for k in ks]
+
+    def window(self, lo_len: int, hi_len: int) -> tuple[int, int]:
+        return bisect.bisect_left(self.lengths, lo_len), bisect.bisect_right(self.lengths, hi_len)
+
+
+class _BlockedIndex:
+    """Choices by key (:func:`_token_keys` of their words) and, for keys held by more than
+    ``BLOCK_CAP`` choices, by pairs of keys: each name is compared with a bounded number of
+    choices however many there are (linear growth), and still with every choice sharing
+    one of its rarer keys or two of its keys."""
+
+    def __init__(self, triples: Sequence[tuple[str, str, int]]) -> None:
+        self.strings = [t[0] for t in triples]
+        self.sorted_strings = [t[1] for t in triples]
+        self.ids = [t[2] for t in triples]
+        lengths = [len(s) for s in self.strings]
+        keysets = [_name_keys_for_blocking(s) for s in self.strings]
+        single: dict[str, list[int]] = defaultdict(list)
+        for k, keys in enumerate(keysets):
+            for key in keys:
+                single[key].append(k)
+        common = {key for key, ks in single.items() if len(ks) > BLOCK_CAP}
+        paired: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for k, keys in enumerate(keysets):
+            if common.isdisjoint(keys):
+                continue
+            for a, b in combinations(keys, 2):
+                if a in common or b in common:
+                    paired[a, b].append(k)
+        self.single = {key: _Postings(ks, lengths) for key, ks in single.items()}
+        self.paired = {pair: _Postings(ks, lengths) for pair, ks in paired.items()}
+
+    def candidates(self, query: str, threshold: float) -> list[int]:
+        """The choices (positions) ``query`` is compared with: in its length window, sharing
+        a key whose window holds at most ``BLOCK_CAP`` choices, or else two keys (pairs
+        whose window holds more are left out, unless nothing else is left: the smallest)."""
+        lo_len, hi_len = _length_window(len(query), threshold)
+        keys = _name_keys_for_blocking(query)
+        found: set[int] = set()
+        wide: set[str] = set()
+        for key in keys:
+            postings = self.single.get(key)
+            if postings is None:
+                continue
+            lo, hi = postings.window(lo_len, hi_len)
+            if hi - lo <= BLOCK_CAP:
+                found.update(postings.ks[lo:hi])
+            else:
+                wide.add(key)
+        fallback: tuple[int, _Postings, int, int] | None = None
+        if wide:
+            for pair in combinations(keys, 2):
+                if pair[0] not in wide and pair[1] not in wide:
+                    continue
+                postings = self.paired.get(pair)
+                if postings is None:
+                    continue
+                lo, hi = postings.window(lo_len, hi_len)
+                if hi - lo <= BLOCK_CAP:
+                    found.update(postings.ks[lo:hi])
+                elif fallback is None or hi - lo < fallback[0]:
+                    fallback = (hi - lo, postings, lo, hi)
+        if not found and fallback is not None:
+            _, postings, lo, hi = fallback
+            found.update(postings.ks[lo:hi])
+        return sorted(found)
+
+    def scan(
+        self,
+        query: str,
+        sorted_query: str,
+        threshold: float,
+        found: dict[int, float],
+    ) -> None:
+        positions = self.candidates(query, threshold)
+        if not positions:
+            return
+        for q, strings in ((query, self.strings), (sorted_query, self.sorted_strings)):
+            for _, score, pos in process.extract(
+                q,
+                [strings[k] for k in positions],
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=threshold,
+                limit=None,
+            ):
+                idx = self.ids[positions[pos]]
+                if score > found.get(idx, -1.0):
+                    found[idx] = float(score)
+
+
+def _name_keys_for_blocking(name: str) -> list[str]:
+    """The blocking keys of a name's words, sorted, each once."""
+    return sorted({key for token in name.split() for key in _token_keys(token)})
+
+
 def fuzzy_candidates(
     names: Sequence[str],
     choices: Sequence[str],
@@ -616,9 +725,12 @@ def fuzzy_candidates(
     returns exactly what ``process.cdist`` of ``fuzz.ratio`` on the strings as written and on
     their words sorted would, keeping the better of the two. It is used when ``exhaustive``
     is true, or when it is None and there are at most ``EXHAUSTIVE_PAIR_BUDGET`` pairs.
-    Otherwise each name is compared only with choices sharing the first or last three letters
-    of one of its two rarest words (words under four letters: the whole word): near-exact
-    recall on typos, nicknames and dropped words at a fraction of the cost.
+    Otherwise (blocking) each name is compared, inside its length window, with the choices
+    sharing a key of one of its words (the first or last three letters; words under four
+    letters: the whole word) held by at most ``BLOCK_CAP`` choices in that window, and for
+    the keys held by more, with the choices sharing that key and another of its keys: the
+    comparisons per name stay bounded as the choices grow (the time grows linearly), with
+    near-exact recall on typos, reordered, run-together and dropped words.
     """
     if not 0 < threshold <= 100:
         raise ValueError("threshold must be in (0, 100]")
@@ -629,38 +741,16 @@ def fuzzy_candidates(
     triples = [t for t in triples if t[0]]
     if exhaustive is None:
         exhaustive = len(names) * len(triples) <= EXHAUSTIVE_PAIR_BUDGET
-    everything = _Bucket(list(triples))
-    buckets: dict[str, _Bucket] = {}
-    if not exhaustive:
-        postings: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-        for t in triples:
-            for key in {k for tok in t[0].split() for k in _token_keys(tok)}:
-                postings[key].append(t)
-        buckets = {key: _Bucket(members) for key, members in postings.items()}
+    index: _Bucket | _BlockedIndex = (
+        _Bucket(list(triples)) if exhaustive else _BlockedIndex(triples)
+    )
     for n, name in enumerate(names):
         query = " ".join(name.split())
         if not query:
             continue
-        sorted_query = _sort_tokens(query)
         found: dict[int, float] = {}
-        if exhaustive:
-            everything.scan(query, sorted_query, threshold, found)
-        else:
-
-            def rarity(tok: str) -> tuple[int, str]:
-                return (
-                    sum(len(buckets[k].ids) if k in buckets else 0 for k in _token_keys(tok)),
-                    tok,
-                )
-
-            tokens = sorted(set(query.split()), key=rarity)
-            keys = {k for tok in tokens[:2] for k in _token_keys(tok)}
-            for key in sorted(keys):
-                bucket = buckets.get(key)
-                if bucket is not None:
-                    bucket.scan(query, sorted_query, threshold, found)
-        best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        results[n] = best
+        index.scan(query, _sort_tokens(query), threshold, found)
+        results[n] = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return results
 
 

@@ -1225,6 +1225,38 @@ def test_different_businesses_sharing_a_word_are_not_look_alikes():
         assert name_similarity(a, b) < FUZZY_THRESHOLD, (a, b)
 
 
+def test_blocked_fuzzy_comparisons_per_name_stay_bounded_as_choices_grow(monkeypatch):
+    """Issue 16: every choice shares a word with the names ("smith ..."), so a bucket per
+    word grows with the choices and the scan with it (quadratic). Keys that common are
+    only followed in pairs: the comparisons per name stay the same from 2,000 to 20,000
+    choices, and the planted typos are still found."""
+    compared: list[int] = []
+    extract = m.process.extract
+
+    def counting(query, choices, **kwargs):
+        compared.append(len(choices))
+        return extract(query, choices, **kwargs)
+
+    monkeypatch.setattr(m.process, "extract", counting)
+    rng = random.Random(16)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    names = ["smith plumbing", "smith and jones building", "harbour smith dental"]
+    typos = ["smith plumbimg", "smith and jones buildings", "harbour smiht dental"]
+    per_name = []
+    for size in (2_000, 20_000):
+        others = [
+            "smith " + "".join(rng.choice(letters) for _ in range(rng.randint(6, 16)))
+            for _ in range(size)
+        ]
+        choices = [*others, *typos]
+        compared.clear()
+        got = fuzzy_candidates(names, choices, exhaustive=False)
+        assert [choices[row[0][0]] for row in got] == typos
+        per_name.append(sum(compared) / len(names))
+    assert per_name[1] <= per_name[0] * 1.5 + 10, per_name
+    assert per_name[1] <= 8 * m.BLOCK_CAP, per_name
+
+
 def test_fuzzy_candidates_edges():
     assert fuzzy_candidates([], ["a"]) == []
     assert fuzzy_candidates(["", "  "], ["", "abc"]) == [[], []]
