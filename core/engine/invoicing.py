@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from core.i18n import N_, tr
@@ -473,7 +474,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 "{hours} billable hours on this customer are not billed: it is not linked to "
                 "a Xero contact. Link it in the import's review, then bill again."
             ),
-            {"hours": f"{hours:.2f}"},
+            {"hours": Decimal(f"{hours:.2f}")},
         )
     # our invoices per contact, for this range
     ours: dict[str, list[OurInvoice]] = defaultdict(list)
@@ -492,7 +493,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                         "The contact is archived in Xero, so its {hours} hours are not billed: "
                         "restore the contact in Xero, then bill again."
                     ),
-                    {"hours": f"{hours:.2f}"},
+                    {"hours": Decimal(f"{hours:.2f}")},
                 )
             continue
         currency = cust.currency or inp.base_currency
@@ -541,7 +542,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                     "{hours} hours are not approved yet in QuickBooks Time and are left out: "
                     "approve them (or include unapproved hours), then bill again."
                 ),
-                {"hours": f"{left_out:.2f}"},
+                {"hours": Decimal(f"{left_out:.2f}")},
             )
         drafts: dict[str, _LineDraft] = {}
         target = keep_on_draft + new if draft is not None else new
