@@ -427,7 +427,7 @@ def run_gui(
         return show_startup_error(exc.user_message())
     while True:
         try:
-            open_db_while_the_window_loads(ctx)
+            ctx.open_db()
             break
         except Exception as exc:  # damaged, lost, read-only, full…: a sentence, maybe a remedy
             ctx.close()
@@ -439,44 +439,6 @@ def run_gui(
         return run_wizard(ctx)
     finally:
         ctx.close()
-
-
-def _load_the_window() -> None:
-    import wizard.tasks
-    import wizard.wizard  # noqa: F401 - loaded here, used by wizard.app
-
-
-def open_db_while_the_window_loads(ctx: Any, load: Callable[[], None] = _load_the_window) -> None:
-    """``ctx.open_db()`` on a thread of its own while this one loads the window's modules
-    (``load``): the database's file work (on a first run, its creation: mostly waiting for
-    the disk) overlaps that loading instead of following it (issue 16). Both are done before
-    the window is built, as before; an error is raised here as ``ctx.open_db()`` raises it."""
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        from core.store.models import db
-
-        try:
-            ctx.open_db()
-        except BaseException as exc:
-            failure.append(exc)
-        finally:
-            # peewee keeps a connection per thread: this thread's is not used again (the
-            # window's threads open their own). After a failure the database is unbound.
-            try:
-                if not db.is_closed():
-                    db.close()
-            except Exception:  # noqa: S110 - the open's own error, if any, is the one to say
-                pass
-
-    thread = threading.Thread(target=work, name="open-database", daemon=True)
-    thread.start()
-    try:
-        load()
-    finally:
-        thread.join()
-    if failure:
-        raise failure[0]
 
 
 def main(
