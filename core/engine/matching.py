@@ -62,6 +62,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -142,6 +143,9 @@ EXHAUSTIVE_PAIR_BUDGET = 2_000_000
 #: blocking: a key (or pair of keys) whose length window holds more choices than this is
 #: too common to compare a name with all of them (see :func:`fuzzy_candidates`).
 BLOCK_CAP = 50
+#: blocking: a name is compared with every choice sharing a key of its two rarest words
+#: while that makes at most this many comparisons (else keys in pairs, see _BlockedIndex).
+SCAN_BUDGET = 1_500
 
 #: conflict problems, most important first (a conflict's ``problem`` is the first that applies).
 PROBLEMS = (
@@ -612,71 +616,62 @@ class _Postings:
         self.ks = ks
         self.lengths = [lengths[k] for k in ks]
 
-    def window(self, lo_len: int, hi_len: int) -> tuple[int, int]:
-        return bisect.bisect_left(self.lengths, lo_len), bisect.bisect_right(self.lengths, hi_len)
-
 
 class _BlockedIndex:
     """Choices by key (:func:`_token_keys` of their words) and, for keys held by more than
-    ``BLOCK_CAP`` choices, by pairs of keys: each name is compared with a bounded number of
-    choices however many there are (linear growth), and still with every choice sharing
-    one of its rarer keys or two of its keys."""
+    ``BLOCK_CAP`` choices, by pairs of keys, so that each name is compared with a bounded
+    number of choices however many there are (linear growth).
 
-    def __init__(self, triples: Sequence[tuple[str, str, int]]) -> None:
-        self.strings = [t[0] for t in triples]
-        self.sorted_strings = [t[1] for t in triples]
-        self.ids = [t[2] for t in triples]
-        lengths = [len(s) for s in self.strings]
-        keysets = [_name_keys_for_blocking(s) for s in self.strings]
-        single: dict[str, list[int]] = defaultdict(list)
-        for k, keys in enumerate(keysets):
+    A name is first compared with the choices sharing a key of its two rarest words, when
+    those keys' length windows hold at most ``SCAN_BUDGET`` choices together (small and
+    medium organisations: what blocking always did). Otherwise, with the choices sharing
+    one of its keys whose window holds at most ``BLOCK_CAP`` choices, and for commoner
+    keys, with those sharing that key and another of its keys (pairs whose window still
+    holds more are left out, unless nothing else is left: then the smallest)."""
+
+    def __init__(self, triples: Sequence[tuple[str, str, int]], size: int) -> None:
+        self.strings = [""] * size  # by choice index
+        self.sorted_strings = [""] * size
+        self.lengths = [0] * size
+        self.keysets: dict[int, list[str]] = {}
+        single: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for t in triples:
+            i = t[2]
+            self.strings[i], self.sorted_strings[i], self.lengths[i] = t[0], t[1], len(t[0])
+            keys = self.keysets[i] = _name_keys_for_blocking(t[0])
             for key in keys:
-                single[key].append(k)
-        common = {key for key, ks in single.items() if len(ks) > BLOCK_CAP}
-        paired: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for k, keys in enumerate(keysets):
-            if common.isdisjoint(keys):
-                continue
-            for a, b in combinations(keys, 2):
-                if a in common or b in common:
-                    paired[a, b].append(k)
-        self.single = {key: _Postings(ks, lengths) for key, ks in single.items()}
-        self.paired = {pair: _Postings(ks, lengths) for pair, ks in paired.items()}
+                single[key].append(t)
+        self.single = {key: _Bucket(members) for key, members in single.items()}
+        #: choices by pair of keys, made for a key when a name first finds it too common
+        #: (a list until read, then sorted into _Postings)
+        self.paired: dict[tuple[str, str], list[int] | _Postings] = {}
+        self._paired_keys: set[str] = set()
 
-    def candidates(self, query: str, threshold: float) -> list[int]:
-        """The choices (positions) ``query`` is compared with: in its length window, sharing
-        a key whose window holds at most ``BLOCK_CAP`` choices, or else two keys (pairs
-        whose window holds more are left out, unless nothing else is left: the smallest)."""
-        lo_len, hi_len = _length_window(len(query), threshold)
-        keys = _name_keys_for_blocking(query)
-        found: set[int] = set()
-        wide: set[str] = set()
-        for key in keys:
-            postings = self.single.get(key)
-            if postings is None:
-                continue
-            lo, hi = postings.window(lo_len, hi_len)
-            if hi - lo <= BLOCK_CAP:
-                found.update(postings.ks[lo:hi])
-            else:
-                wide.add(key)
-        fallback: tuple[int, _Postings, int, int] | None = None
-        if wide:
-            for pair in combinations(keys, 2):
-                if pair[0] not in wide and pair[1] not in wide:
-                    continue
-                postings = self.paired.get(pair)
-                if postings is None:
-                    continue
-                lo, hi = postings.window(lo_len, hi_len)
-                if hi - lo <= BLOCK_CAP:
-                    found.update(postings.ks[lo:hi])
-                elif fallback is None or hi - lo < fallback[0]:
-                    fallback = (hi - lo, postings, lo, hi)
-        if not found and fallback is not None:
-            _, postings, lo, hi = fallback
-            found.update(postings.ks[lo:hi])
-        return sorted(found)
+    def _pair_up(self, key: str) -> None:
+        """Index the choices holding ``key`` by ``key`` and each of their other keys (a pair
+        whose other key was paired up already is complete)."""
+        if key in self._paired_keys:
+            return
+        for i in self.single[key].ids:
+            for other in self.keysets[i]:
+                if other != key and other not in self._paired_keys:
+                    pair = (key, other) if key < other else (other, key)
+                    ids = self.paired.setdefault(pair, [])
+                    assert isinstance(ids, list)
+                    ids.append(i)
+        self._paired_keys.add(key)
+
+    def _pair(self, pair: tuple[str, str]) -> _Postings | None:
+        postings = self.paired.get(pair)
+        if isinstance(postings, list):
+            postings = self.paired[pair] = _Postings(postings, self.lengths)
+        return postings
+
+    def _rarity(self, token: str) -> tuple[int, str]:
+        return (
+            sum(len(self.single[k].ids) if k in self.single else 0 for k in _token_keys(token)),
+            token,
+        )
 
     def scan(
         self,
@@ -685,21 +680,70 @@ class _BlockedIndex:
         threshold: float,
         found: dict[int, float],
     ) -> None:
-        positions = self.candidates(query, threshold)
-        if not positions:
+        lo_len, hi_len = _length_window(len(query), threshold)
+        tokens = sorted(set(query.split()), key=self._rarity)
+        rare = sorted({k for tok in tokens[:2] for k in _token_keys(tok)})
+        buckets = [self.single[k] for k in rare if k in self.single]
+        total = sum(
+            bisect.bisect_right(b.lengths, hi_len) - bisect.bisect_left(b.lengths, lo_len)
+            for b in buckets
+        )
+        if total <= SCAN_BUDGET:
+            for bucket in buckets:
+                bucket.scan(query, sorted_query, threshold, found)
             return
+        ids = self._candidates(query, lo_len, hi_len)
+        if not ids:
+            return
+        pick = itemgetter(*ids)
         for q, strings in ((query, self.strings), (sorted_query, self.sorted_strings)):
-            for _, score, pos in process.extract(
+            picked = pick(strings)
+            for _, score, pos in process.extract_iter(
                 q,
-                [strings[k] for k in positions],
+                picked if len(ids) > 1 else (picked,),
                 scorer=fuzz.ratio,
                 processor=None,
                 score_cutoff=threshold,
-                limit=None,
             ):
-                idx = self.ids[positions[pos]]
+                idx = ids[pos]
                 if score > found.get(idx, -1.0):
                     found[idx] = float(score)
+
+    def _candidates(self, query: str, lo_len: int, hi_len: int) -> list[int]:
+        """The choices ``query`` is compared with when its rarest words are common."""
+        keys = _name_keys_for_blocking(query)
+        found: set[int] = set()
+        wide: set[str] = set()
+        for key in keys:
+            bucket = self.single.get(key)
+            if bucket is None:
+                continue
+            lo = bisect.bisect_left(bucket.lengths, lo_len)
+            hi = bisect.bisect_right(bucket.lengths, hi_len)
+            if hi - lo <= BLOCK_CAP:
+                found.update(bucket.ids[lo:hi])
+            else:
+                wide.add(key)
+        fallback: tuple[int, _Postings, int, int] | None = None
+        if wide:
+            for key in wide:
+                self._pair_up(key)
+            for pair in combinations(keys, 2):
+                if pair[0] not in wide and pair[1] not in wide:
+                    continue
+                postings = self._pair(pair)
+                if postings is None:
+                    continue
+                lo = bisect.bisect_left(postings.lengths, lo_len)
+                hi = bisect.bisect_right(postings.lengths, hi_len)
+                if hi - lo <= BLOCK_CAP:
+                    found.update(postings.ks[lo:hi])
+                elif fallback is None or hi - lo < fallback[0]:
+                    fallback = (hi - lo, postings, lo, hi)
+        if not found and fallback is not None:
+            _, postings, lo, hi = fallback
+            found.update(postings.ks[lo:hi])
+        return list(found)
 
 
 def _name_keys_for_blocking(name: str) -> list[str]:
@@ -726,9 +770,10 @@ def fuzzy_candidates(
     their words sorted would, keeping the better of the two. It is used when ``exhaustive``
     is true, or when it is None and there are at most ``EXHAUSTIVE_PAIR_BUDGET`` pairs.
     Otherwise (blocking) each name is compared, inside its length window, with the choices
-    sharing a key of one of its words (the first or last three letters; words under four
-    letters: the whole word) held by at most ``BLOCK_CAP`` choices in that window, and for
-    the keys held by more, with the choices sharing that key and another of its keys: the
+    sharing a key (the first or last three letters; words under four letters: the whole
+    word) of its two rarest words while they are at most ``SCAN_BUDGET``; when its words
+    are commoner than that, with the choices sharing one of its keys held by at most
+    ``BLOCK_CAP`` choices in the window, or two of its keys (:class:`_BlockedIndex`). The
     comparisons per name stay bounded as the choices grow (the time grows linearly), with
     near-exact recall on typos, reordered, run-together and dropped words.
     """
@@ -742,7 +787,7 @@ def fuzzy_candidates(
     if exhaustive is None:
         exhaustive = len(names) * len(triples) <= EXHAUSTIVE_PAIR_BUDGET
     index: _Bucket | _BlockedIndex = (
-        _Bucket(list(triples)) if exhaustive else _BlockedIndex(triples)
+        _Bucket(list(triples)) if exhaustive else _BlockedIndex(triples, len(choices))
     )
     for n, name in enumerate(names):
         query = " ".join(name.split())
