@@ -517,15 +517,11 @@ def bulk_insert(
         )
         sql += f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
 
-    converters = [_converter(f) for f in fields]
-    params = []
-    for row in rows:  # a field some rows lack: its default
-        params.append(
-            tuple(
-                convert(row[f.name] if f.name in row else defaults[f.name])
-                for f, convert in zip(fields, converters, strict=True)
-            )
-        )
+    plan = [(f.name, _converter(f)) for f in fields]
+    # a field some rows lack: its default
+    params = [
+        tuple([convert(row[n] if n in row else defaults[n]) for n, convert in plan]) for row in rows
+    ]
     with db.atomic(), _SQL_ERRORS_AS_PEEWEE:
         db.connection().executemany(sql, params)
     return len(params)
@@ -552,7 +548,16 @@ def _converter(field: pw.Field) -> Any:
             return str(value)
         return field.db_value(value)
 
-    return convert
+    if not isinstance(field, UTCDateTimeField):
+        return convert
+    last: list[Any] = [None, None]  # a batch's rows share their time: convert it once
+
+    def convert_time(value: Any) -> Any:
+        if value is not last[0] or value is None:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return convert_time
 
 
 def json_text(value: Any) -> Stored:

@@ -699,6 +699,36 @@ def test_bulk_insert_checks_values_and_upserts(db_path):
     assert (row.name, row.email, XeroRecord.select().count()) == ("Renamed", "a@x", 1)
 
 
+def test_bulk_insert_converts_a_time_shared_by_rows_once_and_others_each(db_path, monkeypatch):
+    """A batch's rows share their time (the journal's created_at): converted once, and a
+    row with another time or none still stores its own."""
+    from core.store.models import UTCDateTimeField, bulk_insert
+
+    open_database(db_path)
+    conn = make_connection()
+    conversions: list[datetime] = []
+    db_value = UTCDateTimeField.db_value
+
+    def counted(self, value):
+        conversions.append(value)
+        return db_value(self, value)
+
+    monkeypatch.setattr(UTCDateTimeField, "db_value", counted)
+    shared = datetime(2025, 1, 1, tzinfo=UTC)
+    other = datetime(2025, 1, 2, 3, tzinfo=timezone(timedelta(hours=1)))
+    times = [shared, shared, None, shared, other, shared]
+    bulk_insert(
+        XeroRecord,
+        [
+            {"connection": conn, "kind": "contact", "xero_id": str(i), "updated_utc": t}
+            for i, t in enumerate(times)
+        ],
+    )
+    stored = [r.updated_utc for r in XeroRecord.select().order_by(XeroRecord.xero_id)]
+    assert stored == times
+    assert conversions.count(shared) <= 3  # not once per row
+
+
 FIXTURE_V2 = ROOT / "tests" / "fixtures" / "db_v2.sql"
 
 
