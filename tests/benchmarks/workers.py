@@ -258,7 +258,8 @@ def cold_start(args: list[str]) -> None:
             return False
 
     def quit_when_read() -> None:
-        if kind == "home" and backend and type(backend[0]).first_read is None:
+        # The home page's reads start once it is painted: its keyring may not be made yet.
+        if kind == "home" and (not backend or type(backend[0]).first_read is None):
             if time.time() - t0 < 20:
                 QTimer.singleShot(20, quit_when_read)
                 return
