@@ -145,7 +145,7 @@ EXHAUSTIVE_PAIR_BUDGET = 2_000_000
 BLOCK_CAP = 50
 #: blocking: a name is compared with every choice sharing a key of its two rarest words
 #: while that makes at most this many comparisons (else keys in pairs, see _BlockedIndex).
-SCAN_BUDGET = 1_500
+SCAN_BUDGET = 1_000
 
 #: conflict problems, most important first (a conflict's ``problem`` is the first that applies).
 PROBLEMS = (
