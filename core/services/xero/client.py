@@ -496,10 +496,8 @@ class XeroClient:
             return []
         info = self._start("leave_types")
         if api is PayrollApi.AU:
-            data = self._get(info, f"{PAYROLL_AU}/PayItems", what="payroll leave types")
-            pay_items = data.get("PayItems") if isinstance(data, dict) else None
-            raws = _list(pay_items, "LeaveTypes")
-            out = [mapping.map_au_leave_type(r) for r in raws]
+            pay_items = self._au_pay_items(info, "payroll leave types")
+            out = [mapping.map_au_leave_type(r) for r in _list(pay_items, "LeaveTypes")]
         else:
             raws = self._paged(
                 info,
@@ -636,8 +634,7 @@ class XeroClient:
         api = version if isinstance(version, PayrollApi) else payroll_api(version)
         info = self._start("earnings_rates")
         if api is PayrollApi.AU:
-            data = self._get(info, f"{PAYROLL_AU}/PayItems", what="earnings rates")
-            items = data.get("PayItems") if isinstance(data, dict) else None
+            items = self._au_pay_items(info, "earnings rates")
             return [mapping.map_au_earnings_rate(r) for r in _list(items, "EarningsRates")]
         if api is PayrollApi.V2:
             raws = self._paged(
@@ -662,12 +659,17 @@ class XeroClient:
         if api is not PayrollApi.AU:
             return self.earnings_rates(api), self.leave_types(api)
         info = self._start("pay_items")
-        data = self._get(info, f"{PAYROLL_AU}/PayItems", what="earnings rates and leave types")
-        items = data.get("PayItems") if isinstance(data, dict) else None
+        items = self._au_pay_items(info, "earnings rates and leave types")
         rates = [mapping.map_au_earnings_rate(r) for r in _list(items, "EarningsRates")]
         leave = [mapping.map_au_leave_type(r) for r in _list(items, "LeaveTypes")]
         info.records = len(rates) + len(leave)
         return rates, leave
+
+    def _au_pay_items(self, info: FetchInfo, what: str) -> Any:
+        """AU ``GET /payroll.xro/1.0/PayItems``: its ``PayItems`` object (earnings rates, leave
+        types, …), or None when the answer has none."""
+        data = self._get(info, f"{PAYROLL_AU}/PayItems", what=what)
+        return data.get("PayItems") if isinstance(data, dict) else None
 
     def payroll_timesheets(
         self, version: str | PayrollApi | None, start: date, end: date
