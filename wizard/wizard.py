@@ -496,18 +496,21 @@ class BridgeWizard(QWizard):
                 cancel()
         self.tasks.wait(15000)
 
-    def reject(self) -> None:  # the Cancel button and Escape
+    def _page_asks_first(self) -> bool:
+        """The current page has work in flight (an import, a sending) and asks before the
+        window closes: True = it asked, and the window stays."""
         ask_first = getattr(self.currentPage(), "ask_before_closing", None)
-        if ask_first is not None and ask_first():  # the page asks first, and stays
+        return ask_first is not None and bool(ask_first())
+
+    def reject(self) -> None:  # the Cancel button and Escape
+        if self._page_asks_first():
             return
         self.stop_background_work()
         super().reject()
 
     def closeEvent(self, event) -> None:
-        # The window's close button while importing asks first, like Cancel and Escape: the
-        # window stays, and a stop leads to the result page with its Undo.
-        ask_first = getattr(self.currentPage(), "ask_before_closing", None)
-        if ask_first is not None and ask_first():
+        # The window's close button asks first too, like Cancel and Escape.
+        if self._page_asks_first():
             event.ignore()
             return
         self.stop_background_work()
