@@ -137,6 +137,10 @@ def test_home_lists_every_business_with_its_state_and_switches(
     assert UK in page.connection_label.text() and GROUP not in page.connection_label.text()
     # Once read from Xero, the new business's state is known, counted by the one rule.
     qtbot.waitUntil(lambda: page.shown_business().waiting is not None, timeout=WAIT)
+    # the count from before the read may show first; it is replaced once the read is in
+    qtbot.waitUntil(
+        lambda: page.shown_business().waiting == records_needing_decision(uk), timeout=WAIT
+    )
     waiting_uk = records_needing_decision(uk)
     assert page.shown_business().waiting == waiting_uk
     assert table.item(1, 2).text() == (
