@@ -34,9 +34,12 @@ has them moved by :func:`~core.sandbox.common.demo_shift_days` (recorded as
 from __future__ import annotations
 
 import copy
+import hashlib
 import hmac
+import json
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -48,6 +51,7 @@ from werkzeug.wrappers import Request, Response
 from core.sandbox.common import (
     Clock,
     CompanyStore,
+    atomic_write_json,
     demo_shift_days,
     iso_offset,
     json_response,
@@ -262,7 +266,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 @dataclass
 class QBTimeConfig:
     rate_limit: int = 300  # requests per token per window (docs: 300 per 5 minutes)
-    rate_window_s: int = 300  # fixed window, started by the first request of a token
+    # The docs do not say where a window starts: a request is refused past rate_limit in a
+    # fixed window started by the token's first request (the 429s go on until it ends,
+    # as documented: refused requests count) *and* past rate_limit accepted in any sliding
+    # window of that length, so that no way of counting the service might use is stricter.
+    rate_window_s: int = 300
     max_batch: int = 50  # items per POST/PUT/DELETE; more -> HTTP 413
     max_limit: int = 200  # GET ``limit`` maximum; outside 1..max_limit -> HTTP 417
     max_active_customfields: int = 6  # active timesheet custom fields per account
@@ -784,6 +792,14 @@ def shift_qbtime_dates(qb: dict[str, Any], days: int) -> None:
                 user[key] = _shift_day(user[key], days)
 
 
+#: the rate windows kept across a restart of the Demo Company, in its state folder
+RATE_WINDOW_FILE = "qbtime-rate-windows.json"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 # --------------------------------------------------------------------------- the simulator
 class QBTimeSimulator:
     """QuickBooks Time API v1 over ``store.qbtime``. ``handle`` answers one werkzeug request."""
@@ -795,7 +811,11 @@ class QBTimeSimulator:
         self.clock = clock
         self.config = config or QBTimeConfig()
         self._windows: dict[str, tuple[float, int]] = {}  # token -> (window start, count)
+        self._accepted: dict[str, deque[float]] = {}  # token -> accepted requests, sliding
+        # windows an earlier run of the simulator saved: token hash -> (start, count, accepted)
+        self._saved_windows: dict[str, tuple[float, int, list[float]]] = {}
         self._windows_lock = threading.Lock()
+        self._load_windows()
         self._indexes: dict[str, tuple[list[Any], int, dict[Any, dict[str, Any]]]] = {}
         # What requests look rows up by (names, usernames...) and the highest id per kind,
         # so that a write of 50 rows never scans a list of 100,000 once per row; kept from
@@ -963,16 +983,73 @@ class QBTimeSimulator:
         ):
             raise ApiError(401, "The access token is missing, expired, revoked or invalid")
         now = self.clock.now()
+        window, limit = self.config.rate_window_s, self.config.rate_limit
         with self._windows_lock:
+            self._window_of(token)
             start, count = self._windows.get(token, (now, 0))
-            if now >= start + self.config.rate_window_s:
+            if now >= start + window:
                 start, count = now, 0
             count += 1
             self._windows[token] = (start, count)
-        if count > self.config.rate_limit:
+            accepted = self._accepted.setdefault(token, deque())
+            while accepted and accepted[0] <= now - window:
+                accepted.popleft()
+            refused = count > limit or len(accepted) >= limit
+            if not refused:
+                accepted.append(now)
+        if refused:
             # Docs: "you will continue to receive a 429 ... until you're out of the current
             # time window". No Retry-After: none is documented.
             raise ApiError(429)
+
+    def _windows_file(self) -> Any:
+        sdir = self.store.state_dir
+        return None if sdir is None else sdir / RATE_WINDOW_FILE
+
+    def _load_windows(self) -> None:
+        """The rate windows as the service keeps them: a restart of the Demo Company (it
+        ends with the app) does not give a key a fresh window, as the real service would
+        not (tokens are kept hashed, as in the private state)."""
+        path = self._windows_file()
+        if path is None or not path.exists():
+            return
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            self._saved_windows = {
+                str(k): (float(v["start"]), int(v["count"]), [float(t) for t in v["accepted"]])
+                for k, v in saved.items()
+            }
+        except (OSError, ValueError, TypeError, KeyError):
+            return
+
+    def _window_of(self, token: str) -> None:
+        """A window saved by an earlier run of the simulator, for ``token`` (first request)."""
+        if self._saved_windows and token not in self._windows:
+            found = self._saved_windows.pop(_token_hash(token), None)
+            if found is not None:
+                self._windows[token] = (found[0], found[1])
+                self._accepted[token] = deque(found[2])
+
+    def save_windows(self) -> None:
+        """Keep the rate windows for the next start (the Demo Company is stopping)."""
+        path = self._windows_file()
+        if path is None:
+            return
+        with self._windows_lock:
+            data = {
+                _token_hash(token): {
+                    "start": start,
+                    "count": count,
+                    "accepted": list(self._accepted.get(token, [])),
+                }
+                for token, (start, count) in self._windows.items()
+            }
+            for key, (start, count, accepted) in self._saved_windows.items():
+                data.setdefault(key, {"start": start, "count": count, "accepted": accepted})
+        try:
+            atomic_write_json(path, data)
+        except OSError:
+            pass
 
     # ------------------------------------------------------------------ state helpers
     @property

@@ -119,6 +119,8 @@ class Sandbox:
     def stop(self) -> None:
         for server in self._servers:
             server.stop()
+        for sim in (self.qbtime, self.qbtime_second):
+            sim.save_windows()  # QuickBooks Time's rate windows outlive a restart, as its own
 
     def __enter__(self) -> Sandbox:
         return self

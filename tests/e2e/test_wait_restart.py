@@ -67,6 +67,7 @@ def test_an_import_stopped_by_the_limit_goes_on_after_a_restart(tmp_path):
     # of its writes, then 429s for the rest of the window.
     box.qbtime.config = QBTimeConfig(rate_limit=LIMIT)
     box.qbtime._windows.clear()
+    box.qbtime._accepted.clear()
     first = _import(ctx, conn, plan)
     assert isinstance(first.error, RateLimited), first.error
     assert first.run is not None and first.run.status != "done"

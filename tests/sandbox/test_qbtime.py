@@ -32,6 +32,7 @@ from core.sandbox.common import (
     iso_offset,
 )
 from core.sandbox.qbtime import (
+    RATE_WINDOW_FILE,
     QBTimeConfig,
     QBTimeSimulator,
     blank_qbtime_state,
@@ -239,6 +240,41 @@ def test_rate_limit_is_configurable(tmp_path: Path) -> None:
     assert [api.get("users")[0] for _ in range(4)] == [200, 200, 200, 429]
     api.clock.advance(10)
     assert api.get("users")[0] == 200
+
+
+def test_rate_limit_holds_in_any_5_minutes_not_only_in_the_first_request_s_window(
+    tmp_path: Path,
+) -> None:
+    """Where QuickBooks Time's window starts is not documented: 300 calls at the end of one
+    window and 300 at the start of the next (600 in a few seconds) would pass a window started
+    by the first request, not a service counting any 5 minutes. The simulator refuses
+    whichever count is stricter."""
+    api = Api(tmp_path)
+    assert api.get("current_user")[0] == 200  # the window starts
+    api.clock.advance(290)
+    for _ in range(299):
+        assert api.get("current_user")[0] == 200
+    api.clock.advance(11)  # a new window by the first request's count
+    assert api.get("current_user")[0] == 200  # the first request left the 5 minutes
+    assert api.get("current_user")[0] == 429  # 300 in the last 5 minutes
+    api.clock.advance(289)  # the 299 leave the last 5 minutes
+    assert api.get("current_user")[0] == 200
+
+
+def test_rate_windows_survive_a_restart_of_the_demo_company(tmp_path: Path) -> None:
+    """The real service's window does not end when the app (and its Demo Company) stops:
+    the simulator keeps it in its state folder, keyed by a hash of the key."""
+    api = Api(tmp_path)
+    for _ in range(290):
+        assert api.get("current_user")[0] == 200
+    api.sim.save_windows()
+    saved = (api.state_dir / RATE_WINDOW_FILE).read_text(encoding="utf-8")
+    assert TOKEN not in saved
+    again = QBTimeSimulator(api.store, api.clock, None)
+    api.sim = again
+    assert [api.get("current_user")[0] for _ in range(11)] == [200] * 10 + [429]
+    api.clock.advance(300)
+    assert api.get("current_user")[0] == 200
 
 
 def test_error_response_for_fault_middleware() -> None:
