@@ -242,7 +242,10 @@ class AppContext:
         return None if limiter is None else limiter.remaining_today
 
     # ------------------------------------------------------------------ QuickBooks Time
-    def qbtime_client(self, token: str) -> QBTimeClient:
+    def qbtime_client(self, token: str, account: Any = None) -> QBTimeClient:
+        """A client for the access key ``token``; ``account`` (the pair's connection id, when
+        there is one) keeps its calls in QuickBooks Time's 5-minute window in the database,
+        and starts from those another process made (core.app.qbt_window)."""
         # The limit is per token: key the limiter by a digest, never by the token itself.
         import hashlib
 
@@ -254,6 +257,10 @@ class AppContext:
             f"qbtime:{digest}",
             lambda: qbtime_limiter(name="qbtime", clock=self.clock, sleep=self.sleep),
         )
+        if account is not None:
+            from core.app.qbt_window import remembering  # the window, across restarts
+
+            remembering(limiter, account)
         session = ServiceSession(
             QBTIME,
             self.qbtime_base,

@@ -496,7 +496,7 @@ def preview_invoices(
     _emit(progress, "fetch", 0, 4)
     fetch_qbtime(ctx, conn)  # jobs (billable, rates), custom fields and their items
     xero = ctx.xero_client(conn.xero_tenant_id)
-    qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn))
+    qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn), conn.id)
     # The hours first: only the customers that have some need their Xero contact read.
     _emit(progress, "hours", 1, 4)
     with qbt.session:

@@ -265,7 +265,7 @@ def preview_hours(
     require_payroll_export_scopes(ctx.xero_tokens_for(conn).token_set())
     report = progress or (lambda _e: None)
     xero = ctx.xero_client(conn.xero_tenant_id)
-    qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn))
+    qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn), conn.id)
     snap = load_snapshot(conn)
     report(ProgressEvent("read_xero", 0, 3, None))
     with xero.session:

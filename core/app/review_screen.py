@@ -233,7 +233,7 @@ def tracked_hours(
     if not has_hours(kind):
         return None
     connection = conn if isinstance(conn, Connection) else Connection.get_by_id(conn)
-    qbt = ctx.qbtime_client(ctx.qbtime_token_for(connection))
+    qbt = ctx.qbtime_client(ctx.qbtime_token_for(connection), connection.id)
     start, end = tracked_window(today or date.today())
     with qbt.session:
         if kind == "employee":

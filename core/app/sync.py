@@ -187,7 +187,7 @@ class SyncResult:
 
 def qbtime_client_for(ctx: AppContext, conn: Connection) -> QBTimeClient:
     """The QuickBooks Time client of ``conn``; a missing access key is said plainly."""
-    return ctx.qbtime_client(ctx.qbtime_token_for(conn))
+    return ctx.qbtime_client(ctx.qbtime_token_for(conn), conn.id)
 
 
 def _calls(ctx: AppContext) -> dict[str, int]:

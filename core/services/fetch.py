@@ -904,7 +904,7 @@ def _fetch_qbtime(
     full: bool,
     step: Progress,
 ) -> None:
-    client = ctx.qbtime_client(token)
+    client = ctx.qbtime_client(token, conn.id)
     with client.session:
         remember_key_owner(conn, client, token)
         reads = _QBTReads(conn, client, full=full)

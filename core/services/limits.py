@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -174,12 +174,17 @@ class RateLimiter:
         self._remaining_today: int | None = None
         self._remaining_minute: int | None = None
         self._remaining_app_minute: int | None = None
+        self._last_now = -math.inf
+        #: told the send time of each call the window counts, once it is counted (outside
+        #: the limiter's lock): core.app.qbt_window keeps QuickBooks Time's across restarts
+        self.on_window_call: Callable[[float], None] | None = None
 
     # -- acquiring
     def acquire(self) -> None:
         while True:
             with self._cond:
                 now = self._clock()
+                self._follow_clock(now)
                 self._check_day(now)
                 wait = self._time_wait(now)
                 if wait <= 0:
@@ -189,11 +194,45 @@ class RateLimiter:
                             self._window.append(now)
                         if self.per_day is not None:
                             self._day.append(now)
-                        return
+                        recorder = self.on_window_call if self.per_window is not None else None
+                        break
                     # A real wait: only release() can free a slot.
                     self._cond.wait(timeout=1.0)
                     continue
             self._sleep(wait)
+        if recorder is not None:
+            recorder(now)
+
+    def _follow_clock(self, now: float) -> None:
+        """The clock went back (set by hand, or corrected by NTP): the calls made and the
+        waits asked for move back with it, so a wait never grows by the jump (an hour back
+        would otherwise block an hour more)."""
+        back = self._last_now - now
+        if back > 0:
+            self._window = deque(t - back for t in self._window)
+            self._day = deque(t - back for t in self._day)
+            if self._blocked_until > 0:
+                self._blocked_until -= back
+        self._last_now = now
+
+    def seed_window(self, stamps: Iterable[float]) -> None:
+        """Count calls made before this limiter existed (another process's, read from the
+        database) in its window, in time order with its own."""
+        with self._cond:
+            merged = sorted([*self._window, *stamps])
+            self._window = deque(merged)
+
+    def now(self) -> float:
+        """This limiter's clock."""
+        return self._clock()
+
+    def window_stamps(self) -> list[float]:
+        """The send times the window counts now, oldest first."""
+        with self._cond:
+            now = self._clock()
+            self._follow_clock(now)
+            self._prune(self._window, now - self.window_s)
+            return list(self._window)
 
     def release(self) -> None:
         with self._cond:
