@@ -11,7 +11,9 @@ Pure arithmetic on the plan and the snapshot (no network, no Qt):
   read again besides, not counted here).
   QuickBooks Time allows 300 calls per 5 minutes per access key (``references/qbtime-api.md``:
   "300 calls per 5-minute window"; our limiter keeps 300 per 305 s): past 300 the import
-  waits for the window, so 2,000 writes take about half an hour whatever our speed.
+  waits for the window, so 2,000 writes take about half an hour whatever our speed. The
+  calls already made in the current window count too, this process's or an earlier one's
+  (kept in the database by core.app.qbt_window): the preview after a restart says the wait.
 * Xero: the import sends nothing to Xero; the next run's read of it does. A whole read is one
   call per page (contacts 1,000 a page, payroll 100 a page) and one per other list. Xero
   allows 60 calls a minute and 5,000 a day per organisation (``references/xero-api.md``
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +76,9 @@ class RunEstimate:
     resume_at: float | None
     #: when the estimate was made (epoch seconds)
     now: float
+    #: QuickBooks Time calls already made in its current window (by this process or one
+    #: before it: core.app.qbt_window), counted in :attr:`qbtime_wait_s`
+    qbtime_used_in_window: int = 0
 
     @property
     def qbtime_calls(self) -> int:
@@ -88,6 +94,7 @@ class RunEstimate:
             "qbtime_writes": dict(self.qbtime_writes),
             "qbtime_reads": self.qbtime_reads,
             "qbtime_wait_s": round(self.qbtime_wait_s, 1),
+            "qbtime_used_in_window": self.qbtime_used_in_window,
             "import_s": round(self.import_s, 1),
             "xero_reads": self.xero_reads,
             "xero_wait_s": round(self.xero_wait_s, 1),
@@ -147,6 +154,23 @@ def window_wait(calls: int, per_window: int, window_s: float, used: int = 0) -> 
     return max(0, math.ceil((calls + used) / per_window) - 1) * window_s
 
 
+def window_wait_after(
+    calls: int, per_window: int, window_s: float, sent: Sequence[float], now: float
+) -> float:
+    """Seconds a sliding limit of ``per_window`` calls per ``window_s`` makes ``calls`` wait
+    at ``now`` when calls were sent at the times ``sent`` (oldest first; those older than the
+    window no longer count): the product's limiter (core.services.limits), call by call."""
+    if calls <= 0:
+        return 0.0
+    times = [t for t in sent if t > now - window_s]
+    t = now
+    for _ in range(calls):
+        if len(times) >= per_window:
+            t = max(t, times[-per_window] + window_s)
+        times.append(t)
+    return t - now
+
+
 def estimate_run(
     snap: Snapshot,
     plan: ImportPlan,
@@ -155,6 +179,7 @@ def estimate_run(
     xero_remaining_today: int | None = None,
     xero_day_resets_at: float | None = None,
     qbtime_used_in_window: int = 0,
+    qbtime_sent: Sequence[float] | None = None,
     just_read: bool = False,
     counts: tuple[int, int] | None = None,
 ) -> RunEstimate:
@@ -163,14 +188,22 @@ def estimate_run(
     ``xero_remaining_today``: what Xero's ``X-DayLimit-Remaining`` (or our own count) last
     said for this organisation; ``xero_day_resets_at``: when today's first call leaves the
     24-hour window (unknown: 24 hours from ``now``); ``qbtime_used_in_window``: QuickBooks
-    Time calls made in the last 5 minutes (the read before the preview); ``just_read``: the
+    Time calls made in the last 5 minutes (the read before the preview), taken as made at
+    ``now``; ``qbtime_sent``: when they were made, if known (replaces that count: a call
+    made 4 minutes ago frees its place in a minute); ``just_read``: the
     run reads QuickBooks Time right before it writes (``sync``), so the import does not
     check it again before its first write; ``counts``: see :func:`xero_read_calls`."""
     now = time.time() if now is None else now
     writes = write_calls(plan)
     reads = (1 if just_read else 2) if writes else 0
     qbt_calls = sum(writes.values()) + reads
-    qbt_wait = window_wait(qbt_calls, QBTIME_PER_WINDOW, QBTIME_WINDOW_S, qbtime_used_in_window)
+    if qbtime_sent is not None:
+        sent = [t for t in qbtime_sent if t > now - QBTIME_WINDOW_S]
+        used = len(sent)
+        qbt_wait = window_wait_after(qbt_calls, QBTIME_PER_WINDOW, QBTIME_WINDOW_S, sent, now)
+    else:
+        used = max(0, qbtime_used_in_window)
+        qbt_wait = window_wait(qbt_calls, QBTIME_PER_WINDOW, QBTIME_WINDOW_S, used)
     xero = xero_read_calls(snap, counts)
     xero_wait = window_wait(xero, XERO_PER_MINUTE, XERO_MINUTE_WINDOW_S)
     remaining = XERO_PER_DAY if xero_remaining_today is None else max(0, xero_remaining_today)
@@ -189,20 +222,26 @@ def estimate_run(
         xero_daily_limit_hit=hit,
         resume_at=resume_at,
         now=now,
+        qbtime_used_in_window=used,
     )
 
 
 def estimate_for(
     ctx: Any, conn: Any, snap: Snapshot | None, plan: ImportPlan, *, just_read: bool = False
 ) -> RunEstimate:
-    """:func:`estimate_run` with what this process's limiters know of ``conn``'s services
-    (Xero's calls left today and when they come back, QuickBooks Time's recent calls) and
-    the stored counts of the snapshot (``snap`` may be None: only its version is needed)."""
+    """:func:`estimate_run` with what this process's limiters and the database know of
+    ``conn``'s services (Xero's calls left today and when they come back, QuickBooks Time's
+    calls in its current window, this process's or an earlier one's) and the stored counts
+    of the snapshot (``snap`` may be None: only its version is needed)."""
     snap = snap or Snapshot(version=conn.xero_version)
     from core.app.day_limit import daily_stop
+    from core.app.qbt_window import calls_in_window
+
+    now = ctx.clock()
+    sent: list[float] | None = calls_in_window(conn.id, now)  # remembered across restarts
 
     remaining = None
-    resets = daily_stop(conn.xero_tenant_id, ctx.clock())  # remembered across restarts
+    resets = daily_stop(conn.xero_tenant_id, now)  # remembered across restarts
     if resets is not None:
         remaining = 0
     used = 0
@@ -215,15 +254,24 @@ def estimate_for(
                 remaining = status["remaining_today"]
             resets = status.get("day_exhausted_until") or resets
         for key, status in limiters.status().items():
-            if key.startswith("qbtime") and status.get("used_in_window"):
-                used = max(used, int(status["used_in_window"]))
+            limiter = limiters.get(key) if key.startswith("qbtime") else None
+            account = getattr(limiter, "window_account", None)
+            if limiter is not None and account == conn.id:
+                own = limiter.window_stamps()  # (the database could not keep them all)
+                if sent is not None and len(own) > len(sent):
+                    sent = own
+            elif limiter is not None and account is None and status.get("used_in_window"):
+                used = max(used, int(status["used_in_window"]))  # a key not given its pair
+    if not sent and used:
+        sent = None  # those calls, counted as made just now
     return estimate_run(
         snap,
         plan,
-        now=ctx.clock(),
+        now=now,
         xero_remaining_today=remaining,
         xero_day_resets_at=resets,
         qbtime_used_in_window=used,
+        qbtime_sent=sent,
         just_read=just_read,
         counts=stored_counts(conn),
     )
@@ -264,6 +312,15 @@ def describe(estimate: RunEstimate, language: str | None = None) -> str:
             "The import makes {calls} calls to QuickBooks Time.",
             language,
             calls=_count(calls, language),
+        )
+    if calls and estimate.qbtime_wait_s > 0 and estimate.qbtime_used_in_window:
+        # the calls of a run just before (this app's, maybe before a restart) count too
+        text += " " + tr(
+            "This app made {used} calls to QuickBooks Time in the last 5 minutes, which "
+            "count too: the import waits {wait} in all for its limit.",
+            language,
+            used=_count(estimate.qbtime_used_in_window, language),
+            wait=_duration(estimate.qbtime_wait_s, language),
         )
     if estimate.xero_daily_limit_hit and estimate.resume_at is not None:
         text += " " + tr(

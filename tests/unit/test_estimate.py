@@ -8,6 +8,7 @@ from core.app.estimate import (
     describe,
     estimate_run,
     window_wait,
+    window_wait_after,
     write_calls,
     xero_read_calls,
 )
@@ -124,3 +125,59 @@ def test_describe_in_english_and_french():
     assert describe(estimate_run(_snap(1, 0), ImportPlan()), "fr") == (
         "L’importation n’envoie rien à QuickBooks Time."
     )
+
+
+def _waited_after(sent: list[float], now: float, calls: int) -> float:
+    """What the product's QuickBooks Time limiter, started from calls sent at ``sent`` (a
+    process before it), makes ``calls`` more wait at ``now``."""
+    clock = FakeTime()
+    clock.t = now
+    limiter = qbtime_limiter(clock=clock.now, sleep=clock.sleep)
+    limiter.seed_window(sent)
+    for _ in range(calls):
+        limiter.acquire()
+        limiter.release()
+    return clock.t - now
+
+
+def test_the_wait_after_calls_already_sent_is_what_the_product_limiter_waits():
+    now = 10_000.0
+    cases = [
+        ([], 301),
+        ([now - 200] * 290, 20),  # the 11th waits until they leave the window (105 s)
+        ([now - 400] * 300, 300),  # over: they no longer count
+        ([now - 300 + i for i in range(300)], 5),  # one frees every second
+        ([now - 10] * 150 + [now - 5] * 150, 700),
+        ([now - 1] * 299, 1),
+    ]
+    for sent, calls in cases:
+        expected = _waited_after(sent, now, calls)
+        assert window_wait_after(calls, QBTIME_PER_WINDOW, QBTIME_WINDOW_S, sent, now) == (
+            expected
+        ), (len(sent), calls)
+    assert window_wait_after(20, 300, QBTIME_WINDOW_S, [now - 200] * 290, now) == 105.0
+
+
+def test_the_estimate_counts_the_calls_already_made_in_the_window():
+    plan = ImportPlan()
+    plan.actions += [_action(i, "customers", "create", "jobcode") for i in range(18 * 50)]
+    snap, now = _snap(10, 0), 50_000.0
+    fresh = estimate_run(snap, plan, now=now)
+    assert fresh.qbtime_calls == 20 and fresh.qbtime_wait_s == 0
+    assert "in the last 5 minutes" not in describe(fresh, "en")
+    # 290 calls two minutes ago (a run before a restart): the 11th call waits 3 minutes
+    after = estimate_run(snap, plan, now=now, qbtime_sent=[now - 120] * 290)
+    assert after.qbtime_used_in_window == 290 and after.as_json()["qbtime_used_in_window"] == 290
+    assert after.qbtime_wait_s == QBTIME_WINDOW_S - 120
+    assert after.import_s == after.qbtime_wait_s + 20 * 0.3
+    en = describe(after, "en")
+    assert "The import makes 20 calls to QuickBooks Time, which accepts 300 every 5 minutes" in en
+    assert "This app made 290 calls to QuickBooks Time in the last 5 minutes" in en
+    assert "waits about 3 minutes in all" in en
+    fr = describe(after, "fr")
+    assert "Cette application a fait 290 appels à QuickBooks Time" in fr
+    assert "attendra environ 3 minutes en tout" in fr and "aussi\u00a0:" in fr
+    # calls older than the window do not count; a few that leave room say nothing more
+    assert estimate_run(snap, plan, now=now, qbtime_sent=[now - 400] * 290).qbtime_wait_s == 0
+    roomy = estimate_run(snap, plan, now=now, qbtime_sent=[now - 10] * 5)
+    assert roomy.qbtime_wait_s == 0 and "last 5 minutes" not in describe(roomy, "en")
