@@ -3255,7 +3255,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>RunPage</name>
     <message>
         <source>Stopping after the current step…</source>
-        <extracomment>one bar per kind of record, as the preview&apos;s grid counts them: kind -&gt; label, bar</extracomment>
         <translation>Arrêt après l&apos;étape en cours…</translation>
     </message>
     <message>

@@ -1,10 +1,14 @@
-"""What every page shares: a busy indicator, an error banner, background tasks, retranslation."""
+"""What every page shares: a busy indicator, an error banner, background tasks, retranslation;
+and what the pages that send share: a stop that asks first (StoppablePage)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import BridgeError
 
-from ..widgets import Banner
+from ..widgets import Banner, ask
 from ..workers import error_text
 
 if TYPE_CHECKING:
@@ -166,6 +170,126 @@ class BasePage(QWizardPage):
         self.host.tasks.start(
             fn, *args, on_done=done, on_error=failed, on_progress=on_progress, **kwargs
         )
+
+
+@dataclass(frozen=True)
+class StopQuestion:
+    """The words of a page's "Stop …?" question, in the page's own translation context."""
+
+    title: str
+    text: str
+    stop: str  # the button that stops
+    keep: str  # the button that goes on (the default: Enter keeps sending)
+    informative: str
+
+
+class StoppablePage(BasePage):
+    """A page whose worker sends (the import, hours, invoices) and stops only between two
+    steps, so nothing is half-sent.
+
+    The window's Cancel, Escape and close button ask first (``ask_before_closing``: the window
+    stays and the sending goes on until the user agrees); agreeing sets the cancel event the
+    worker checks between steps, and the page then shows what was done, with its Undo. A
+    question left open when the sending ends closes: there is nothing left to stop.
+
+    Subclasses give the question's words (``stop_question``), make their stop button with
+    ``add_stop_row``, call ``begin_sending`` as the worker starts (its event is ``_cancel``)
+    and ``end_sending`` once it has ended, and may show more on stopping (``stopping_shown``).
+    """
+
+    stop_button: QPushButton
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        self._cancel = threading.Event()
+        self._running = False
+        self._stopping = False
+        self._question: QMessageBox | None = None  # the question the page shows, if any
+        super().__init__(state, parent)
+
+    # ------------------------------------------------------------------ for subclasses
+    def stop_question(self) -> StopQuestion:
+        """The words of "Stop …?" (asked in the current language)."""
+        raise NotImplementedError(f"{type(self).__name__} says nothing to ask")
+
+    def stopping_shown(self) -> None:
+        """Show that the page is stopping (a log line, a status), once the user agreed."""
+
+    def agreed_to_stop(self) -> None:
+        """The user answered "Stop": stop at the worker's next check."""
+        self.request_cancel()
+
+    def add_stop_row(self, on_click: Callable[[], None]) -> QHBoxLayout:
+        """The stop button (``stop_button``), on its own row at the foot of the body."""
+        row = QHBoxLayout()
+        self.stop_button = QPushButton(self)
+        self.stop_button.clicked.connect(on_click)
+        row.addWidget(self.stop_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        return row
+
+    def begin_sending(self) -> threading.Event:
+        """The worker starts: a fresh cancel event (returned) and the stop button."""
+        self._cancel = threading.Event()
+        self._running = True
+        self._stopping = False
+        self.stop_button.setEnabled(True)
+        self.stop_button.show()
+        return self._cancel
+
+    def end_sending(self) -> None:
+        """The worker has ended: no stop button, and no question left open."""
+        self._running = False
+        if self._question is not None and shiboken6.isValid(self._question):
+            self._question.close()  # "Stop …?" has no object once the sending has ended
+        self._question = None
+        self.stop_button.setEnabled(False)
+        self.stop_button.hide()
+
+    # ------------------------------------------------------------------ for the wizard
+    @property
+    def running(self) -> bool:
+        """Sending is in progress (closing the window must stop it safely first)."""
+        return self._running
+
+    @property
+    def question(self) -> QMessageBox | None:
+        """The question the page last asked ("Stop …?"), None before any and once the sending
+        has ended."""
+        return self._question
+
+    def ask_before_closing(self) -> bool:
+        """The window's Cancel, Escape or close button while sending: ask first (True = the
+        window stays)."""
+        if not self._running:
+            return False
+        self.ask_to_stop()
+        return True
+
+    def ask_to_stop(self) -> None:
+        """Ask "Stop …?"; stopping keeps what was already sent (the result can undo it)."""
+        if not self._running or self._stopping:
+            return
+        words = self.stop_question()
+        self._question = ask(
+            self,
+            words.title,
+            words.text,
+            words.stop,
+            words.keep,
+            self.agreed_to_stop,
+            informative=words.informative,
+        )
+
+    def request_cancel(self) -> None:
+        """Stop at the worker's next check, between two steps (the user agreed, or the window
+        is closing)."""
+        if not self._running or self._stopping:
+            return
+        self._stopping = True
+        self._cancel.set()
+        self.stop_button.setEnabled(False)
+        self.stopping_shown()
 
 
 class EnterGuard(QObject):

@@ -13,7 +13,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
@@ -25,7 +24,7 @@ from ..billing import SentInvoice, hours_text, money, open_in_xero, run_invoices
 from ..tasks import undo_task
 from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
 from ..words import count_text
-from .base import BasePage
+from .base import StoppablePage, StopQuestion
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -49,7 +48,7 @@ def send_task(
     return send_invoices(ctx, conn, preview, progress=progress, cancel=cancel)
 
 
-class BillingSendPage(BasePage):
+class BillingSendPage(StoppablePage):
     def build(self) -> None:
         self.setCommitPage(True)
         self.status = paragraph(parent=self)
@@ -76,64 +75,33 @@ class BillingSendPage(BasePage):
         self.problems.setMaximumHeight(140)
         self.body.addWidget(self.problems_label)
         self.body.addWidget(self.problems)
-        row = QHBoxLayout()
-        self.stop_button = QPushButton(self)
+        row = self.add_stop_row(self.ask_to_stop)
         self.undo_button = QPushButton(self)
-        row.addWidget(self.stop_button)
-        row.addWidget(self.undo_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
-        self.stop_button.clicked.connect(self.ask_to_stop)
+        row.insertWidget(1, self.undo_button)
         self.undo_button.clicked.connect(self._confirm_undo)
-        self._cancel = threading.Event()
-        self._running = False
-        self._stopping = False
         self._result: Any = None
         self._error: Any = None
         self._invoices: list[SentInvoice] = []
         self._problems: list[tuple[str, str]] = []
         self._undone: Any = None
         self._undo_kept: list[str] = []
-        self._question: Any = None
-        self._hooked: Any = None
         self._show_result_widgets(False)
 
-    # ---------------------------------------------------------------- API for the wizard
-    @property
-    def running(self) -> bool:
-        return self._running
-
-    def request_cancel(self) -> None:
-        """Stop after the invoice being sent (the window closes, or the user agreed)."""
-        if not self._running or self._stopping:
-            return
-        self._stopping = True
-        self._cancel.set()
-        self.stop_button.setEnabled(False)
-        self._retranslate_status()
-
-    def ask_before_closing(self) -> bool:
-        """The window's Cancel or Escape while sending: ask first (True = stay here)."""
-        if not self._running:
-            return False
-        self.ask_to_stop()
-        return True
-
-    def ask_to_stop(self) -> None:
-        if not self._running or self._stopping:
-            return
-        self._question = ask(
-            self,
-            self.tr("Stop sending?"),
-            self.tr("Stop sending the invoices to Xero?"),
-            self.tr("&Stop"),
-            self.tr("&Keep sending"),
-            self.request_cancel,
+    # ---------------------------------------------------------------- stopping
+    def stop_question(self) -> StopQuestion:
+        return StopQuestion(
+            title=self.tr("Stop sending?"),
+            text=self.tr("Stop sending the invoices to Xero?"),
+            stop=self.tr("&Stop"),
+            keep=self.tr("&Keep sending"),
             informative=self.tr(
                 "The invoice being sent is finished first. The result then shows what was sent; "
                 "billing the same days again later sends only the rest, never twice."
             ),
         )
+
+    def stopping_shown(self) -> None:
+        self._retranslate_status()  # "Stopping after the invoice being sent…"
 
     # ---------------------------------------------------------------- sending
     def initializePage(self) -> None:
@@ -152,12 +120,9 @@ class BillingSendPage(BasePage):
                 self.tr("There is nothing to send. Go back to the start and preview the invoices.")
             )
             return
-        self._cancel = threading.Event()
-        self._running = True
+        self.begin_sending()
         self.bar.setRange(0, 0)
         self.bar.show()
-        self.stop_button.show()
-        self.stop_button.setEnabled(True)
         self._retranslate_status()
         self.run_task(
             send_task,
@@ -178,7 +143,7 @@ class BillingSendPage(BasePage):
             self.bar.setValue(min(done, total))
 
     def _sent(self, result: Any) -> None:
-        self._running = False
+        self.end_sending()
         self._result = result
         self.state.billing_result = result
         self._problems = list(result.problems)
@@ -196,14 +161,13 @@ class BillingSendPage(BasePage):
             )
 
     def _failed(self, exc: Any) -> None:
-        self._running = False
+        self.end_sending()
         self._error = exc
         self._finish()
         self.show_error(exc, retry=self.start)
 
     def _finish(self) -> None:
         self.bar.hide()
-        self.stop_button.hide()
         self._show_result_widgets(True)
         self._fill()
         self._retranslate_status()

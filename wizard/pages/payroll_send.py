@@ -12,15 +12,13 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton
+from PySide6.QtWidgets import QPlainTextEdit, QProgressBar
 
-from ..widgets import ask, paragraph
-from .base import BasePage
+from ..widgets import paragraph
+from .base import StoppablePage, StopQuestion
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
-
-    from ..host import PageHost
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +39,7 @@ def send_task(
     )
 
 
-class PayrollSendPage(BasePage):
+class PayrollSendPage(StoppablePage):
     def build(self) -> None:
         self.setCommitPage(True)  # what was sent is undone from the result page, not by Back
         self.intro = paragraph(parent=self)
@@ -53,23 +51,10 @@ class PayrollSendPage(BasePage):
         self.log.setReadOnly(True)
         self.log.setTabChangesFocus(True)
         self.body.addWidget(self.log, 1)
-        row = QHBoxLayout()
-        self.stop_button = QPushButton(self)
-        self.stop_button.clicked.connect(self.confirm_stop)
-        row.addWidget(self.stop_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
-        self._cancel = threading.Event()
-        self._running = False
+        self.add_stop_row(self.ask_to_stop)
         self._finished = False
-        self._hooked: PageHost | None = None
-        self.question: QMessageBox | None = None
 
     # ---------------------------------------------------------------- the wizard
-    @property
-    def running(self) -> bool:
-        return self._running
-
     def ready(self) -> bool:
         return self._finished
 
@@ -86,10 +71,7 @@ class PayrollSendPage(BasePage):
         if preview is None or self.state.connection_id is None:
             self.show_error(self.tr("There is nothing to send. Go back and choose a pay period."))
             return
-        self._cancel = threading.Event()
-        self._running = True
-        self.stop_button.setEnabled(True)
-        self.stop_button.show()
+        self.begin_sending()
         self.bar.setRange(0, 0)
         self.log.appendPlainText(self.tr("Sending started."))
         self.run_task(
@@ -117,42 +99,25 @@ class PayrollSendPage(BasePage):
             self.log.appendPlainText(self.tr("Leave: {who}").format(who=who))
 
     # ---------------------------------------------------------------- stopping
-    def confirm_stop(self) -> None:
-        """Ask first; stopping keeps what was already sent (the result page can undo it)."""
-        if not self._running or self._cancel.is_set():
-            return
-        self.question = ask(
-            self,
-            self.tr("Stop sending?"),
-            self.tr("Stop sending hours to Xero?"),
-            self.tr("&Stop sending"),
-            self.tr("&Keep sending"),
-            self.request_cancel,
+    def stop_question(self) -> StopQuestion:
+        return StopQuestion(
+            title=self.tr("Stop sending?"),
+            text=self.tr("Stop sending hours to Xero?"),
+            stop=self.tr("&Stop sending"),
+            keep=self.tr("&Keep sending"),
             informative=self.tr(
                 "The person being sent now is finished first. What was already sent stays in "
                 "Xero as draft timesheets: the next page shows it, and you can undo it there."
             ),
         )
 
-    def ask_before_closing(self) -> bool:
-        """The window's Cancel or Escape while sending: ask instead of closing."""
-        if not self._running:
-            return False
-        self.confirm_stop()
-        return True
-
-    def request_cancel(self) -> None:
-        if not self._running or self._cancel.is_set():
-            return
-        self._cancel.set()
-        self.stop_button.setEnabled(False)
+    def stopping_shown(self) -> None:
         self.log.appendPlainText(self.tr("Stopping after the current person…"))
 
     # ---------------------------------------------------------------- the end
     def _sent(self, result: Any) -> None:
-        self._running = False
+        self.end_sending()
         self._finished = True
-        self.stop_button.hide()
         self.state.payroll_result = result
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
@@ -163,8 +128,7 @@ class PayrollSendPage(BasePage):
     def _failed(self, exc: Any) -> None:
         from ..workers import error_text
 
-        self._running = False
-        self.stop_button.hide()
+        self.end_sending()
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.log.appendPlainText(

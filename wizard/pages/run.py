@@ -13,10 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -29,10 +27,10 @@ from core.app.worker_process import run_import
 from core.engine.importer import ImportCancelled, ProgressEvent
 from core.errors import BridgeError
 
-from ..widgets import ask, paragraph
+from ..widgets import paragraph
 from ..words import changes_text, kind_name, list_join, outcome_lines, records_text
 from ..workers import UnexpectedError, error_text
-from .base import BasePage
+from .base import StoppablePage, StopQuestion
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -62,7 +60,7 @@ def import_task(
     return outcome
 
 
-class RunPage(BasePage):
+class RunPage(StoppablePage):
     def build(self) -> None:
         self.setCommitPage(True)  # the result page cannot come back here
         self.intro = paragraph(parent=self)
@@ -81,19 +79,11 @@ class RunPage(BasePage):
         self.log_label.setBuddy(self.log)
         self.body.addWidget(self.log_label)
         self.body.addWidget(self.log, 1)
-        row = QHBoxLayout()
-        self.stop_button = QPushButton(self)
-        self.stop_button.clicked.connect(self.request_cancel)
-        row.addWidget(self.stop_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.add_stop_row(self.request_cancel)  # the button says "after the current step"
         self.setTabOrder(self.log, self.stop_button)
 
-        self._cancel = threading.Event()
-        self._running = False
-        self._stopping = False
         self._finished = False
-        #: one bar per kind of record, as the preview's grid counts them: kind -> label, bar
+        # one bar per kind of record, as the preview's grid counts them: kind -> label, bar
         self._bars: dict[str, tuple[QLabel, QProgressBar]] = {}
         self._kind_totals: dict[str, int] = {}
         self._kind_done: dict[str, int] = {}
@@ -109,52 +99,30 @@ class RunPage(BasePage):
         self._hooked: PageHost | None = None
         self._shown_plan: Any = None
         self._locked: tuple[Any, bool] | None = None  # (page before this one, was it a commit page)
-        self._question: Any = None  # "Stop the import?" while it is shown
         self._to_result = False  # stopped from the window's Cancel: show the result at the end
 
-    # ---------------------------------------------------------------- API for the wizard
-    @property
-    def running(self) -> bool:
-        """An import is in progress (closing the window must stop it safely first)."""
-        return self._running
-
-    def request_cancel(self) -> None:
-        """Stop after the current step: the importer stops between batches."""
-        if not self._running or self._stopping:
-            return
-        self._stopping = True
-        self._cancel.set()
-        self.stop_button.setEnabled(False)
-        self._retranslate_stop()
-        self._add_line(lambda: self.tr("Stopping after the current step…"))
-
-    def ask_before_closing(self) -> bool:
-        """The window's Cancel or Escape while importing: ask first (True = stay here). Once
-        stopped, the result page follows, with its Undo."""
-        if not self._running:
-            return False
-        self.ask_to_stop()
-        return True
-
-    def ask_to_stop(self) -> None:
-        if not self._running or self._stopping:
-            return
-        self._question = ask(
-            self,
-            self.tr("Stop the import?"),
-            self.tr("Stop the import?"),
-            self.tr("&Stop the import"),
-            self.tr("&Keep importing"),
-            self._stop_and_show_result,
+    # ---------------------------------------------------------------- stopping
+    def stop_question(self) -> StopQuestion:
+        return StopQuestion(
+            title=self.tr("Stop the import?"),
+            text=self.tr("Stop the import?"),
+            stop=self.tr("&Stop the import"),
+            keep=self.tr("&Keep importing"),
             informative=self.tr(
                 "What is already done stays; you can undo it or finish it later. The step in "
                 "progress is finished first, then the result is shown."
             ),
         )
 
-    def _stop_and_show_result(self) -> None:
+    def agreed_to_stop(self) -> None:
+        """Stopped from the window's Cancel: once stopped, the result page follows, with its
+        Undo."""
         self._to_result = True
         self.request_cancel()
+
+    def stopping_shown(self) -> None:
+        self._retranslate_stop()
+        self._add_line(lambda: self.tr("Stopping after the current step…"))
 
     # ---------------------------------------------------------------- wizard hooks
     def initializePage(self) -> None:
@@ -216,10 +184,7 @@ class RunPage(BasePage):
             self.completeChanged.emit()
             return
         self._lock_back()
-        self._running = True
-        self._cancel = threading.Event()
-        self.stop_button.setEnabled(True)
-        self.stop_button.show()
+        self.begin_sending()
         self._set_plan(None if replan else plan)
         if replan:
             self._add_line(lambda: self.tr("Continuing the import."))
@@ -345,18 +310,13 @@ class RunPage(BasePage):
 
     # ---------------------------------------------------------------- the end
     def _ended(self, outcome: ImportOutcome) -> None:
-        self._running = False
-        if self._question is not None and shiboken6.isValid(self._question):
-            self._question.close()  # "Stop the import?" has no object once it has ended
-        self._question = None
+        self.end_sending()
         # Nothing to show when it failed before starting (no run): "Continue" is the way on.
         self._finished = outcome.run is not None or outcome.error is None
         self._result = outcome
         self.state.last_run = outcome.run
         # The Done page shows the importer's outcomes and problems (labels of the plan).
         self.state.last_importer = outcome.importer
-        self.stop_button.setEnabled(False)
-        self.stop_button.hide()
         self._retranslate_stop()
         if outcome.importer is not None and outcome.error is None:
             for kind, (_label, bar) in self._bars.items():
