@@ -184,10 +184,3 @@ def remembering(limiter: Any, account: Any) -> Any:
             record.adopt(own)
         limiter.on_window_call = record
     return limiter
-
-
-def forget(account: Any) -> None:
-    """Drop what is remembered for ``account`` (its pair is removed)."""
-    from core.store.models import Setting
-
-    Setting.delete().where(Setting.key.startswith(_prefix(account))).execute()
