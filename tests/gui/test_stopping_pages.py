@@ -5,7 +5,10 @@ the result (with its Undo). A question left unanswered goes away once the sendin
 
 Each page's real worker is held once its first step is sent, until the test lets it go, so the
 questions are asked while it really sends; then it goes on (and stops at its next check when
-the user agreed)."""
+the user agreed).
+
+The two pages that send to Xero (hours, invoices) also share what happens after a failure:
+the reason, and sending again."""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.app.sync import current_plan, import_plan, load_options
 from wizard.pages import billing_send, payroll_send, run
+from wizard.pages.billing_send import BillingSendPage
+from wizard.pages.payroll_send import PayrollSendPage
 from wizard.state import PageId, WizardState
 from wizard.wizard import BridgeWizard
 
@@ -210,3 +215,62 @@ def test_the_question_goes_away_when_the_sending_ends_on_its_own(kind, sending_w
     assert not shiboken6.isValid(question) or not question.isVisible()
     assert QApplication.activeModalWidget() is None
     assert wiz.isVisible()
+
+
+# ============================================================================ the two send pages
+SEND_PAGES = {
+    "hours": (
+        PayrollSendPage,
+        "Send &again",
+    ),
+    "invoices": (
+        BillingSendPage,
+        "Try again",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(SEND_PAGES))
+def test_a_send_page_that_fails_says_why_and_sends_again(kind, connected_env, qtbot, monkeypatch):
+    """Xero unreachable as the sending starts: the reason and a button that sends again; the
+    second time it is sent and the result follows."""
+    from core.errors import NetworkError
+
+    sending = PAGES[kind]
+    _page_class, again = SEND_PAGES[kind]
+    state = _prepared(kind, connected_env)
+    real = getattr(sending.module, sending.task)
+    calls = []
+
+    def unreachable_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            raise NetworkError(service="Xero")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sending.module, sending.task, unreachable_once)
+    wiz = BridgeWizard(state, already_set_up=True)
+    qtbot.addWidget(wiz, before_close_func=lambda w: w.tasks.wait(WAIT))
+    wiz.show()
+    wiz.setStartId(int(sending.page))
+    wiz.restart()
+    page = wiz.currentPage()
+    qtbot.waitUntil(lambda: not page.running and not page.busy, timeout=WAIT)
+    assert wiz.currentId() == int(sending.page)
+    assert "Could not reach Xero" in page.banner.label.text()
+    assert page.banner.button.isVisible() and page.banner.button.text() == again
+    assert not page.stop_button.isVisible()
+
+    page.banner.button.click()
+    qtbot.waitUntil(
+        lambda: (
+            len(calls) == 2
+            and not page.running
+            and not page.busy
+            and wiz.currentId() == int(sending.result)
+        ),
+        timeout=WAIT * 2,
+    )
+    result = wiz.currentPage()
+    qtbot.waitUntil(lambda: not result.busy, timeout=WAIT)
+    assert result.undo_button.isVisible()

@@ -12,19 +12,14 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import (
-    QHeaderView,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QWizard,
-)
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QWizard
 
 from ..billing import SentInvoice, hours_text, money, open_in_xero, run_invoices, status_words
 from ..tasks import undo_task
-from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
+from ..widgets import ask, cell, fit_rows, read_only_table
 from ..words import count_text
-from .base import StoppablePage, StopQuestion
+from .base import StopQuestion
+from .sending import SendingPage
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -48,14 +43,10 @@ def send_task(
     return send_invoices(ctx, conn, preview, progress=progress, cancel=cancel)
 
 
-class BillingSendPage(StoppablePage):
-    def build(self) -> None:
-        self.setCommitPage(True)
-        self.status = paragraph(parent=self)
-        self.body.addWidget(self.status)
-        self.bar = QProgressBar(self)
-        self.bar.setRange(0, 0)
-        self.body.addWidget(self.bar)
+class BillingSendPage(SendingPage):
+    """The result (the invoices in Xero, what was not billed, Undo) shows on this page."""
+
+    def build_report(self) -> None:
         self.table_label = QLabel(self)
         self.table = read_only_table(self, 5)
         header = self.table.horizontalHeader()
@@ -75,9 +66,11 @@ class BillingSendPage(StoppablePage):
         self.problems.setMaximumHeight(140)
         self.body.addWidget(self.problems_label)
         self.body.addWidget(self.problems)
-        row = self.add_stop_row(self.ask_to_stop)
+
+    def build(self) -> None:
+        super().build()
         self.undo_button = QPushButton(self)
-        row.insertWidget(1, self.undo_button)
+        self.stop_row.insertWidget(1, self.undo_button)
         self.undo_button.clicked.connect(self._confirm_undo)
         self._result: Any = None
         self._error: Any = None
@@ -104,43 +97,21 @@ class BillingSendPage(StoppablePage):
         self._retranslate_status()  # "Stopping after the invoice being sent…"
 
     # ---------------------------------------------------------------- sending
-    def initializePage(self) -> None:
-        if self._running:
-            return
-        self.start()
-
     def start(self) -> None:
-        preview = self.state.billing_preview
         self._result = self._error = self._undone = None
         self._invoices, self._problems, self._undo_kept = [], [], []
-        self._stopping = False
         self._show_result_widgets(False)
-        if preview is None or self.state.connection_id is None:
-            self.show_error(
-                self.tr("There is nothing to send. Go back to the start and preview the invoices.")
-            )
-            return
-        self.begin_sending()
-        self.bar.setRange(0, 0)
-        self.bar.show()
-        self._retranslate_status()
-        self.run_task(
+        if self.send(
             send_task,
-            self.state.ctx,
-            self.state.connection_id,
-            preview,
+            self.state.billing_preview,
             message=self.tr("Sending the invoices to Xero…"),
+            nothing=self.tr(
+                "There is nothing to send. Go back to the start and preview the invoices."
+            ),
             on_done=self._sent,
             on_error=self._failed,
-            on_progress=self._progress,
-            cancel=self._cancel,
-        )
-
-    def _progress(self, event: Any) -> None:
-        done, total = getattr(event, "done", None), getattr(event, "total", None)
-        if isinstance(done, int) and isinstance(total, int) and total > 0:
-            self.bar.setRange(0, total)
-            self.bar.setValue(min(done, total))
+        ):
+            self._retranslate_status()
 
     def _sent(self, result: Any) -> None:
         self.end_sending()
@@ -148,7 +119,11 @@ class BillingSendPage(StoppablePage):
         self.state.billing_result = result
         self._problems = list(result.problems)
         self._finish()
-        run = getattr(result, "run", None)
+        self._read_invoices()
+
+    def _read_invoices(self) -> None:
+        """Read back the invoices this billing made: their number, amount, status in Xero."""
+        run = getattr(self._result, "run", None)
         if run is not None:
             self.run_task(
                 run_invoices,
@@ -285,17 +260,7 @@ class BillingSendPage(StoppablePage):
         self._undone = undo_run
         self._retranslate_status()
         self._update_buttons()
-        run = getattr(self._result, "run", None)
-        if run is not None:
-            self.run_task(
-                run_invoices,
-                self.state.ctx,
-                self.state.connection_id,
-                run.id,
-                message=self.tr("Reading the invoices' status in Xero…"),
-                on_done=self._invoices_read,
-                on_error=self._status_unknown,
-            )
+        self._read_invoices()
 
     # ---------------------------------------------------------------- words
     def _retranslate_status(self) -> None:

@@ -12,10 +12,10 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QPlainTextEdit, QProgressBar
+from PySide6.QtWidgets import QPlainTextEdit
 
-from ..widgets import paragraph
-from .base import StoppablePage, StopQuestion
+from .base import StopQuestion
+from .sending import SendingPage
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -39,58 +39,36 @@ def send_task(
     )
 
 
-class PayrollSendPage(StoppablePage):
-    def build(self) -> None:
-        self.setCommitPage(True)  # what was sent is undone from the result page, not by Back
-        self.intro = paragraph(parent=self)
-        self.body.addWidget(self.intro)
-        self.bar = QProgressBar(self)
-        self.bar.setRange(0, 0)
-        self.body.addWidget(self.bar)
+class PayrollSendPage(SendingPage):
+    """The result (what was sent, and Undo) is the next page, PayrollDonePage."""
+
+    def build_report(self) -> None:
         self.log = QPlainTextEdit(self)
         self.log.setReadOnly(True)
         self.log.setTabChangesFocus(True)
         self.body.addWidget(self.log, 1)
-        self.add_stop_row(self.ask_to_stop)
         self._finished = False
 
     # ---------------------------------------------------------------- the wizard
     def ready(self) -> bool:
         return self._finished
 
-    def initializePage(self) -> None:
-        if self._running:
-            return
-        self.start()
-
     def start(self) -> None:
-        preview = self.state.payroll_preview
         self._finished = False
         self.state.payroll_result = None
         self.log.clear()
-        if preview is None or self.state.connection_id is None:
-            self.show_error(self.tr("There is nothing to send. Go back and choose a pay period."))
-            return
-        self.begin_sending()
-        self.bar.setRange(0, 0)
-        self.log.appendPlainText(self.tr("Sending started."))
-        self.run_task(
+        if self.send(
             send_task,
-            self.state.ctx,
-            self.state.connection_id,
-            preview,
+            self.state.payroll_preview,
             message=self.tr("Sending the hours to Xero Payroll…"),
+            nothing=self.tr("There is nothing to send. Go back and choose a pay period."),
             on_done=self._sent,
             on_error=self._failed,
-            on_progress=self._progress,
-            cancel=self._cancel,
-        )
+        ):
+            self.log.appendPlainText(self.tr("Sending started."))
 
     def _progress(self, event: Any) -> None:
-        done, total = getattr(event, "done", None), getattr(event, "total", None)
-        if isinstance(done, int) and isinstance(total, int) and total > 0:
-            self.bar.setRange(0, total)
-            self.bar.setValue(min(done, total))
+        super()._progress(event)
         who = getattr(event, "message", "") or getattr(event, "eta_s", "")
         phase = getattr(event, "phase", "")
         if isinstance(who, str) and who and phase == "send_timesheets":
@@ -148,7 +126,7 @@ class PayrollSendPage(StoppablePage):
     def retranslate(self) -> None:
         self.setTitle(self.tr("Send hours to Xero: sending"))
         self.setSubTitle(self.tr("Draft timesheets are being made in Xero Payroll."))
-        self.intro.setText(
+        self.status.setText(
             self.tr(
                 "You can stop at any time: what was already sent is shown on the next page, "
                 "where you can undo it."
