@@ -21,7 +21,6 @@ these differences, each sent back to :mod:`json` so behaviour is unchanged:
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -34,9 +33,12 @@ _OPTIONS = (
 )
 
 
-#: a number orjson could read as a float where json reads an int (beyond 64 bits)
-_LONG_DIGITS = re.compile(rb"\d{19,}")
-_LONG_DIGITS_STR = re.compile(r"\d{19,}")
+#: a number orjson could read as a float where json reads an int (beyond 64 bits) has a run
+#: of 19 digits or more: found as 19 zeros once every digit is made a zero (one translate
+#: and one substring search of the UTF-8 text; a regular expression scanning for it cost
+#: more than orjson's whole parse)
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
 
 
 def _refuse(value: Any) -> Any:
@@ -47,10 +49,13 @@ def loads(text: str | bytes | bytearray | memoryview) -> Any:
     """:func:`json.loads`, faster."""
     if isinstance(text, memoryview):
         text = bytes(text)
-    long = _LONG_DIGITS_STR if isinstance(text, str) else _LONG_DIGITS
-    if long.search(text) is None:  # type: ignore[arg-type]
+    try:
+        data = text.encode() if isinstance(text, str) else text
+    except UnicodeEncodeError:  # a lone surrogate: only json reads it
+        return json.loads(text)
+    if _LONG_RUN not in data.translate(_DIGITS_TO_ZERO):
         try:
-            return orjson.loads(text)
+            return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
     return json.loads(text)

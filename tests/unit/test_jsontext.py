@@ -82,3 +82,23 @@ def test_text_only_the_standard_library_reads():
     assert jsontext.loads(b'[1, "\\ud800"]') == [1, "\ud800"]
     with pytest.raises(ValueError):
         jsontext.loads("{not json")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(min_value=-(10**25), max_value=10**25),
+            st.text(alphabet="0123456789é٣\u00a0 ", max_size=30),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+        max_size=6,
+    )
+)
+def test_digit_runs_are_read_as_the_standard_library_reads_them(value):
+    # Long runs of digits, in numbers and in strings, next to non-ASCII text (the check
+    # for integers beyond 64 bits looks at the UTF-8 text's digits)
+    text = json.dumps(value, ensure_ascii=False)
+    assert jsontext.loads(text) == json.loads(text)
+    assert jsontext.loads(text.encode()) == json.loads(text)
+    assert [type(v) for v in jsontext.loads(text)] == [type(v) for v in json.loads(text)]
