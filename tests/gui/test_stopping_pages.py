@@ -7,8 +7,8 @@ Each page's real worker is held once its first step is sent, until the test lets
 questions are asked while it really sends; then it goes on (and stops at its next check when
 the user agreed).
 
-The two pages that send to Xero (hours, invoices) also share what happens after a failure:
-the reason, and sending again."""
+The two pages that send to Xero (hours, invoices) also share what happens without a preview
+and after a failure: their own sentence, and sending again."""
 
 from __future__ import annotations
 
@@ -221,13 +221,27 @@ def test_the_question_goes_away_when_the_sending_ends_on_its_own(kind, sending_w
 SEND_PAGES = {
     "hours": (
         PayrollSendPage,
+        "There is nothing to send. Go back and choose a pay period.",
         "Send &again",
     ),
     "invoices": (
         BillingSendPage,
+        "There is nothing to send. Go back to the start and preview the invoices.",
         "Try again",
     ),
 }
+
+
+@pytest.mark.parametrize("kind", list(SEND_PAGES))
+def test_a_send_page_without_a_preview_says_so_and_sends_nothing(kind, demo_env, host):
+    ctx, _box, _tenants = demo_env
+    page_class, sentence, _again = SEND_PAGES[kind]
+    state = WizardState(ctx, language="en", country="AU")
+    wiz = host(state, {PAGES[kind].page: page_class})
+    page = wiz.pages[PAGES[kind].page]
+    assert page.banner.isVisible() and page.banner.label.text() == sentence
+    assert not page.running and not page.busy and not page.isComplete()
+    assert not page.stop_button.isVisible()
 
 
 @pytest.mark.parametrize("kind", list(SEND_PAGES))
@@ -237,7 +251,7 @@ def test_a_send_page_that_fails_says_why_and_sends_again(kind, connected_env, qt
     from core.errors import NetworkError
 
     sending = PAGES[kind]
-    _page_class, again = SEND_PAGES[kind]
+    _page_class, _sentence, again = SEND_PAGES[kind]
     state = _prepared(kind, connected_env)
     real = getattr(sending.module, sending.task)
     calls = []

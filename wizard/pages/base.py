@@ -219,9 +219,11 @@ class StoppablePage(BasePage):
         self.request_cancel()
 
     def add_stop_row(self, on_click: Callable[[], None]) -> QHBoxLayout:
-        """The stop button (``stop_button``), on its own row at the foot of the body."""
+        """The stop button (``stop_button``), on its own row at the foot of the body; shown
+        only while sending."""
         row = QHBoxLayout()
         self.stop_button = QPushButton(self)
+        self.stop_button.hide()
         self.stop_button.clicked.connect(on_click)
         row.addWidget(self.stop_button)
         row.addStretch(1)
