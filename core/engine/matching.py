@@ -63,6 +63,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -634,14 +635,17 @@ class _BlockedIndex:
         self.sorted_strings = [""] * size
         self.lengths = [0] * size
         self.keysets: dict[int, list[str]] = {}
-        single: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        #: the choices holding each key; sorted into a _Bucket when a name first reads that
+        #: key (:meth:`_single`): most keys are never read (issue 16: making every key's
+        #: bucket was a tenth of a 10,000-contact plan)
+        self.members: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
         for t in triples:
             i = t[2]
             self.strings[i], self.sorted_strings[i], self.lengths[i] = t[0], t[1], len(t[0])
             keys = self.keysets[i] = _name_keys_for_blocking(t[0])
             for key in keys:
-                single[key].append(t)
-        self.single = {key: _Bucket(members) for key, members in single.items()}
+                self.members[key].append(t)
+        self.single: dict[str, _Bucket] = {}
         #: choices by pair of keys, made for a key when a name first finds it too common
         #: (a list until read, then sorted into _Postings)
         self.paired: dict[tuple[str, str], list[int] | _Postings] = {}
@@ -652,7 +656,7 @@ class _BlockedIndex:
         whose other key was paired up already is complete)."""
         if key in self._paired_keys:
             return
-        for i in self.single[key].ids:
+        for i in self._single(key).ids:
             for other in self.keysets[i]:
                 if other != key and other not in self._paired_keys:
                     pair = (key, other) if key < other else (other, key)
@@ -667,11 +671,16 @@ class _BlockedIndex:
             postings = self.paired[pair] = _Postings(postings, self.lengths)
         return postings
 
+    def _single(self, key: str) -> _Bucket:
+        """The choices holding ``key`` (a key some choice holds), as a bucket."""
+        bucket = self.single.get(key)
+        if bucket is None:
+            bucket = self.single[key] = _Bucket(self.members[key])
+        return bucket
+
     def _rarity(self, token: str) -> tuple[int, str]:
-        return (
-            sum(len(self.single[k].ids) if k in self.single else 0 for k in _token_keys(token)),
-            token,
-        )
+        members = self.members
+        return (sum(len(members[k]) if k in members else 0 for k in _token_keys(token)), token)
 
     def scan(
         self,
@@ -683,7 +692,7 @@ class _BlockedIndex:
         lo_len, hi_len = _length_window(len(query), threshold)
         tokens = sorted(set(query.split()), key=self._rarity)
         rare = sorted({k for tok in tokens[:2] for k in _token_keys(tok)})
-        buckets = [self.single[k] for k in rare if k in self.single]
+        buckets = [self._single(k) for k in rare if k in self.members]
         total = sum(
             bisect.bisect_right(b.lengths, hi_len) - bisect.bisect_left(b.lengths, lo_len)
             for b in buckets
@@ -715,9 +724,9 @@ class _BlockedIndex:
         found: set[int] = set()
         wide: set[str] = set()
         for key in keys:
-            bucket = self.single.get(key)
-            if bucket is None:
+            if key not in self.members:
                 continue
+            bucket = self._single(key)
             lo = bisect.bisect_left(bucket.lengths, lo_len)
             hi = bisect.bisect_right(bucket.lengths, hi_len)
             if hi - lo <= BLOCK_CAP:
@@ -819,8 +828,8 @@ class _XeroSide:
     compact: str  # ``normal`` without spaces
     email: str = ""
     valid: bool = True  # something visible is left of the name
-    details: dict[str, Any] = field(default_factory=dict)  # copied into the conflict
-    fp_extra: dict[str, Any] = field(default_factory=dict)  # more the decision depends on
+    details: Mapping[str, Any] = field(default_factory=dict)  # copied into the conflict
+    fp_extra: Mapping[str, Any] = field(default_factory=dict)  # more the decision depends on
 
 
 @dataclass(slots=True)
@@ -1293,23 +1302,45 @@ def _match(
     )
 
 
-def _named_x(xero_id: str, name: str) -> _XeroSide:
+class NameMemo(dict[str, tuple[str, str, str, bool]]):
+    """A name's keys as matching reads them, worked out once: name -> (:func:`exact_key`,
+    :func:`normalise_name`, that without spaces, :func:`is_blank`). A linked customer and
+    its jobcode have the same name, and the planner reads the normalised names again: one
+    memo per plan (issue 16: normalising was an eighth of a 10,000-contact plan)."""
+
+    def __missing__(self, name: str) -> tuple[str, str, str, bool]:
+        normal = normalise_name(name)
+        keys = self[name] = (exact_key(name), normal, _compact(normal), is_blank(name))
+        return keys
+
+    def normal(self, name: str) -> str:
+        """:func:`normalise_name` of ``name``."""
+        return self[name][1]
+
+
+#: a named record's details and fingerprint extras: none (read only, shared)
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _named_x(xero_id: str, name: str, memo: NameMemo) -> _XeroSide:
     name = name or ""
-    exact, normal = exact_key(name), normalise_name(name)
+    exact, normal, compact, blank = memo[name]
     return _XeroSide(
         xero_id=xero_id,
         name=name,
         exact=exact,
         exact_name=exact,
         normal=normal,
-        compact=_compact(normal),
-        valid=not is_blank(name),
+        compact=compact,
+        valid=not blank,
+        details=_NO_DETAILS,
+        fp_extra=_NO_DETAILS,
     )
 
 
-def _named_q(qbt_id: int, name: str, active: bool) -> _QbtSide:
+def _named_q(qbt_id: int, name: str, active: bool, memo: NameMemo) -> _QbtSide:
     name = name or ""
-    exact, normal = exact_key(name), normalise_name(name)
+    exact, normal, compact, _blank = memo[name]
     return _QbtSide(
         qbt_id=qbt_id,
         name=name,
@@ -1317,7 +1348,7 @@ def _named_q(qbt_id: int, name: str, active: bool) -> _QbtSide:
         exact=exact,
         exact_name=exact,
         normal=normal,
-        compact=_compact(normal),
+        compact=compact,
     )
 
 
@@ -1332,12 +1363,14 @@ def match_named(
     links: Mapping[str, int] | None = None,
     *,
     name_limit: int | None = NAME_LIMIT,
+    memo: NameMemo | None = None,
 ) -> MatchResult:
     """Match named things: items -> custom field items, tracking categories -> custom fields,
     tracking options -> custom field items, leave types -> time-off (pto) codes.
 
     ``xero_items`` are (xero_id, name); ``qbt_items`` are (qbt_id, name, active), archived ones
     included (an archived exact twin is a conflict, not a link). Same rules as customers.
+    ``memo``: the names' keys worked out so far (the planner's, shared by its parts).
     """
     profile = _Profile(
         kind=kind,
@@ -1345,8 +1378,9 @@ def match_named(
         reason=lambda x, q: _name_reason(x, q, name_limit or NAME_LIMIT),
         name_limit=name_limit,
     )
-    xs = [_named_x(xid, name) for xid, name in xero_items]
-    qs = [_named_q(qid, name, active) for qid, name, active in qbt_items]
+    memo = NameMemo() if memo is None else memo
+    xs = [_named_x(xid, name, memo) for xid, name in xero_items]
+    qs = [_named_q(qid, name, active, memo) for qid, name, active in qbt_items]
     return _match(profile, xs, qs, links or {})
 
 
@@ -1354,18 +1388,20 @@ def match_customers(
     contacts: Sequence[XeroContact],
     jobcodes: Sequence[QBTJobcode],
     links: Mapping[str, int] | None = None,
+    *,
+    memo: NameMemo | None = None,
 ) -> MatchResult:
     """Xero contacts <-> QB Time customers (top-level ``regular`` jobcodes, archived included).
 
     Automatic link only for exactly the same name (NFC, outer spaces trimmed), unique on both
     sides, with an active jobcode nobody else is linked to. See the module docstring.
     """
-    pool = [j for j in jobcodes if j.parent_id == 0 and j.type == "regular"]
     return match_named(
         "customer",
         [(c.contact_id, c.name) for c in contacts],
-        [(j.id, j.name, j.active) for j in pool],
+        [(j.id, j.name, j.active) for j in jobcodes if j.parent_id == 0 and j.type == "regular"],
         links,
+        memo=memo,
     )
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from core.engine import matching
 from core.engine.matching import Conflict, MatchResult
 from core.engine.names import NAME_LIMIT, fits_qbtime, sent_name
 from core.engine.plan.model import Action, DecisionView, ImportOptions, ImportPlan, Skipped
@@ -40,6 +41,26 @@ class PlanContext:
         for j in snap.jobcodes:
             self.children[j.parent_id].append(j.id)
         self.claimed: dict[str, set[int]] = defaultdict(set)  # qbt ids already used per kind
+        #: names as sent, name keys and normalised names, each worked out once per plan: a
+        #: customer's name is read by the renames (twice), the matching and the actions, and
+        #: a linked jobcode has the same name (issue 16: a tenth of a 10,000-contact plan)
+        self._sent: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        self.normal = matching.NameMemo()
+
+    def sent_name(self, name: str) -> str:
+        """:func:`core.engine.names.sent_name` of ``name``, worked out once per plan."""
+        sent = self._sent.get(name)
+        if sent is None:
+            sent = self._sent[name] = sent_name(name)
+        return sent
+
+    def name_key(self, name: str) -> str:
+        """:func:`core.engine.names.qbt_name_key` of ``name``, worked out once per plan."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = self.sent_name(name).casefold()
+        return key
 
     def add(self, action: Action) -> None:
         self.plan.actions.append(action)
@@ -71,8 +92,8 @@ class PlanContext:
     def desired_name(self, kind: str, xero_id: str, xero_name: str) -> str:
         decision = self.decisions.get((kind, xero_id))
         if decision is not None and decision.action == "rename" and decision.new_name:
-            return sent_name(decision.new_name)
-        return sent_name(xero_name)
+            return self.sent_name(decision.new_name)
+        return self.sent_name(xero_name)
 
     def resolve(
         self,

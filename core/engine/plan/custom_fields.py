@@ -27,7 +27,7 @@ class FieldPlanner:
         opts = self.ctx.options
         importable, retired = [], []
         for item in self.ctx.snap.items:
-            name = sent_name(item.name) or sent_name(item.code)
+            name = self.ctx.sent_name(item.name) or self.ctx.sent_name(item.code)
             if item.importable:
                 importable.append((item.item_id, name))
                 continue
@@ -323,12 +323,9 @@ class FieldPlanner:
             for i in self.ctx.snap.customfielditems
             if field_id is not None and i.customfield_id == field_id and i.id not in elsewhere
         ]
-        links = {
-            x: q
-            for x, q in self.ctx.links.get(link_kind, {}).items()
-            if q in {e[0] for e in existing}
-        }
-        result = matching.match_named(kind, wanted, existing, links)
+        existing_ids = {e[0] for e in existing}  # (once: it was made again for every link)
+        links = {x: q for x, q in self.ctx.links.get(link_kind, {}).items() if q in existing_ids}
+        result = matching.match_named(kind, wanted, existing, links, memo=self.ctx.normal)
         self.ctx.plan.matches[f"{kind}:{field_xero_id}"] = result  # one per custom field
         names = dict(wanted)
         linked, new, create = self.ctx.resolve(result, names, (e[0] for e in existing))

@@ -10,7 +10,7 @@ from typing import Any
 
 from core.engine import matching
 from core.engine.matching import MatchResult
-from core.engine.names import NAME_LIMIT, fits_qbtime, normalise_name, qbt_name_key
+from core.engine.names import NAME_LIMIT, fits_qbtime
 from core.engine.plan.context import PlanContext
 from core.engine.plan.model import Action
 from core.engine.plan.rules import linked_active, linked_name, location_after
@@ -78,7 +78,9 @@ class CustomerPlanner:
             replace(j, name=renames[j.id]) if j.id in renames and j.id not in blocked else j
             for j in top
         ]
-        result = matching.match_customers(active, seen_as, self.ctx.links.get("customer", {}))
+        result = matching.match_customers(
+            active, seen_as, self.ctx.links.get("customer", {}), memo=self.ctx.normal
+        )
         self.ctx.plan.matches["customer"] = result
         names = {c.contact_id: c.name for c in active}
         linked, new, create = self.ctx.resolve(result, names, (j.id for j in top))
@@ -167,7 +169,8 @@ class CustomerPlanner:
             }
             # A customer whose twin exists in Xero at all (archived, or a contact that is not
             # a customer yet) is not "unmatched": never archive it on that account.
-            in_xero = {normalise_name(c.name) for c in self.ctx.snap.contacts}
+            normal = self.ctx.normal.normal
+            in_xero = {normal(c.name) for c in self.ctx.snap.contacts}
             linked_ids = set(linked.values())
             for qbt_id in sorted(set(result.unmatched_qbt) | released):
                 spare = self.ctx.jobcodes.get(qbt_id)
@@ -177,7 +180,7 @@ class CustomerPlanner:
                     or qbt_id in offered
                     or qbt_id in self.ctx.claimed["customer"]
                     or qbt_id in linked_ids
-                    or normalise_name(spare.name) in in_xero
+                    or normal(spare.name) in in_xero
                 ):
                     continue
                 self._archive_jobcode(
@@ -197,7 +200,7 @@ class CustomerPlanner:
         ok = []
         for xero_id in sorted(create, key=lambda x: x not in auto):  # stable: automatic first
             name = self.ctx.desired_name("customer", xero_id, names.get(xero_id, ""))
-            key = qbt_name_key(name)
+            key = self.ctx.name_key(name)
             if key in self.top_names:
                 conflict = result.conflict_for(xero_id)
                 if conflict is not None and conflict not in self.ctx.plan.conflicts:
@@ -243,15 +246,16 @@ class CustomerPlanner:
                 renames[job.id] = name
         tops = [j for j in self.ctx.snap.jobcodes if j.parent_id == 0]
         blocked: set[int] = set()
+        key = self.ctx.name_key
         while True:
             holders: dict[str, set[int]] = defaultdict(set)
             for j in tops:
                 name = renames[j.id] if j.id in renames and j.id not in blocked else j.name
-                holders[qbt_name_key(name)].add(j.id)
+                holders[key(name)].add(j.id)
             newly = {
                 jid
                 for jid, name in renames.items()
-                if jid not in blocked and len(holders[qbt_name_key(name)]) > 1
+                if jid not in blocked and len(holders[key(name)]) > 1
             }
             if not newly:
                 break
