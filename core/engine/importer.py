@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from core.engine.names import NAME_LIMIT, qbt_name_key
 from core.engine.plan import PHASES, Action, ImportPlan, ordered_groups
@@ -83,6 +83,22 @@ ProgressCallback = Callable[[ProgressEvent], None]
 #: QuickBooks Time accepted, so the caller can keep its snapshot from the answers (each answer
 #: is the whole object) instead of reading the lists again after the import
 WrittenCallback = Callable[[str, str, list[tuple["Action", WriteResult]]], None]
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A journal entry just written by :meth:`Importer._journal_many`: the few attributes
+    the importer reads and settles (a peewee model object per row cost more CPU than the
+    row's INSERT)."""
+
+    id: int
+    qbt_id: int | None
+    state: str = "intent"
+    error: str | None = None
+
+
+#: a journal entry as the importer settles it (``Undoer`` journals one at a time)
+_Journaled = JournalEntry | _Entry
 
 
 # ============================================================================ helpers
@@ -305,7 +321,7 @@ class Importer:
     def _journal_many(
         self,
         items: Sequence[tuple[Action, Mapping[str, Any] | None, str]],
-    ) -> list[JournalEntry]:
+    ) -> list[_Entry]:
         """Journal a whole batch's intents in a few statements (one INSERT per row cost more
         CPU than the network on large imports); returns saved entries, in order."""
         assert self.run is not None
@@ -333,26 +349,16 @@ class Importer:
             return []
         first = rows[0]["seq"]
         bulk_insert(JournalEntry, rows)
-        saved = (
-            JournalEntry.select(JournalEntry.seq, JournalEntry.id)
-            .where(
-                (JournalEntry.run == self.run)
-                & (JournalEntry.seq >= first)
-                & (JournalEntry.seq <= self._seq)
-            )
-            .tuples()  # (seq, id): no model object per row, only to read two numbers
+        # (seq, id) as SQLite gives them: only two numbers are read (a model object per row,
+        # or peewee building the query, cost more than running it)
+        saved = db.execute_sql(
+            'SELECT "seq", "id" FROM "journal_entry" WHERE "run_id" = ? AND "seq" BETWEEN ? AND ?',
+            (self.run.id, first, self._seq),
         )
-        ids: dict[int, int] = dict(cast("Iterable[tuple[int, int]]", saved))
-        entries = []
-        for row in rows:
-            entry = JournalEntry(**row)
-            entry.id = ids[row["seq"]]
-            entries.append(entry)
-        return entries
+        ids: dict[int, int] = dict(saved.fetchall())
+        return [_Entry(ids[row["seq"]], row["qbt_id"]) for row in rows]
 
-    def _settle(
-        self, entry: JournalEntry, state: str, qbt_id: int | None, error: str | None
-    ) -> None:
+    def _settle(self, entry: _Journaled, state: str, qbt_id: int | None, error: str | None) -> None:
         """Record an outcome; written with the batch's others by :meth:`_flush`."""
         entry.state, entry.qbt_id, entry.error = state, qbt_id, error
         self._pending_updates.append((state, qbt_id, error, entry.id))
@@ -401,6 +407,11 @@ class Importer:
 
     # ---------------------------------------------------------------- local actions
     def _local(self, batch: Sequence[Action]) -> None:
+        # Nothing is sent: the batch's journal, links and outcomes are one transaction.
+        with db.atomic():
+            self._local_batch(batch)
+
+    def _local_batch(self, batch: Sequence[Action]) -> None:
         entries = self._journal_many([(action, None, "link") for action in batch])
         for action, entry in zip(batch, entries, strict=True):
             if action.entity == "leave_link":
@@ -461,7 +472,7 @@ class Importer:
         }[op]
         prepared = [(action, self._row(op, action)) for action in batch]
         entries = self._journal_many([(a, r, journal_op) for a, r in prepared])
-        sendable: list[tuple[Action, dict[str, Any], JournalEntry]] = []
+        sendable: list[tuple[Action, dict[str, Any], _Entry]] = []
         for (action, row), entry in zip(prepared, entries, strict=True):
             if (
                 entity == "user"
@@ -525,9 +536,20 @@ class Importer:
             self._record(action, entry, result)
             if result is not None and result.ok:
                 accepted.append((action, result))
-        self._flush()
-        if self.on_written is not None and accepted:
-            self.on_written(entity, op, accepted)
+        # The batch's outcomes and the snapshot kept from its answers: one transaction (one
+        # sync to disk instead of two). The upkeep runs in a savepoint, so the outcomes are
+        # recorded even if it fails (and its error still ends the run).
+        upkeep_failed: BaseException | None = None
+        with db.atomic():
+            self._flush()
+            if self.on_written is not None and accepted:
+                try:
+                    with db.atomic():
+                        self.on_written(entity, op, accepted)
+                except Exception as exc:
+                    upkeep_failed = exc
+        if upkeep_failed is not None:
+            raise upkeep_failed
 
     def _reconcile(
         self,
@@ -584,7 +606,7 @@ class Importer:
                 )
         return [results[id(r)] for r in rows if id(r) in results]
 
-    def _record(self, action: Action, entry: JournalEntry, result: WriteResult | None) -> None:
+    def _record(self, action: Action, entry: _Journaled, result: WriteResult | None) -> None:
         if result is None or not result.ok:
             reason = result.message if result is not None else tr("no answer for this row")
             self._fail(action, entry, reason or tr("QuickBooks Time refused it"))
@@ -615,7 +637,7 @@ class Importer:
                 "created",
             )
 
-    def _fail(self, action: Action, entry: JournalEntry, reason: str) -> None:
+    def _fail(self, action: Action, entry: _Journaled, reason: str) -> None:
         self._settle(entry, "failed", entry.qbt_id, reason)
         self.failed_refs.add(action.ref)
         self.problems.append((action, reason))
