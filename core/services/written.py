@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from core.jsontext import loads
 from core.services.fetch import (
     QBT_ENDPOINTS,
     _cursor,
@@ -171,45 +172,63 @@ class WrittenSnapshot:
         if spec is None:
             return
         raws: list[dict[str, Any]] = []
+        stamps: list[float] = []  # each raw's last_modified, parsed once
         assigned: list[dict[str, Any]] = []  # jobcodes whose assigned_to_all changed
+        assigned_stamps: list[float] = []
         for action, result in accepted:
             raw = result.record
-            if not raw or qmap.parse_timestamp(raw.get("last_modified")) is None:
+            stamp = qmap.parse_timestamp(raw.get("last_modified")) if raw else None
+            if not raw or stamp is None:
                 # A read-back after a lost answer knows the id, not the whole object.
                 self.dirty.add(spec.endpoint if entity != "customfielditem" else "customfielditems")
                 continue
             raws.append(dict(raw))
+            stamps.append(stamp)
             if entity == "customfield" and op == "create" and result.id is not None:
                 self.created_fields.add(result.id)
             if entity == "jobcode" and _assignment_changed(action, raw):
                 assigned.append(raw)
+                assigned_stamps.append(stamp)
             if entity == "jobcode" and op != "create" and _cascades(action, raw):
                 # Archiving cascades to sub-jobs and assignments, restoring to parents,
                 # a move to both parents: QuickBooks Time's to tell.
                 self.dirty.update(("jobcodes", ASSIGNMENTS))
         if not raws:
             return
+        typed = [spec.typed(r) for r in raws]
         with db.atomic():
             if entity == "location":
-                self._link_side_effects(raws)
+                self._link_side_effects(typed)
             if entity == "jobcode":
                 self._parent_side_effects(raws, op)
                 # assigned_to_all is a user_id 0 assignment (not kept in the snapshot),
                 # added or dropped with the jobcode's change
-                self._note(ASSIGNMENTS, assigned)
-            self._store(entity, raws)
+                self._note_stamps(ASSIGNMENTS, assigned_stamps)
+            self._store(entity, raws, stamps, typed)
 
-    def _note(self, cursor: str, raws: Iterable[dict[str, Any]]) -> None:
-        stamps = [qmap.parse_timestamp(r.get("last_modified")) for r in raws]
+    def _note_stamps(self, cursor: str, stamps: Iterable[float | None]) -> None:
         present = [s for s in stamps if s is not None]
         if present:
             self.newest[cursor] = max(self.newest.get(cursor, 0.0), max(present))
 
-    def _store(self, entity: str, raws: list[dict[str, Any]]) -> None:
+    def _store(
+        self,
+        entity: str,
+        raws: list[dict[str, Any]],
+        stamps: Sequence[float | None] | None = None,
+        typed: Sequence[Any] | None = None,
+    ) -> None:
+        """Store ``raws`` as answered; ``stamps`` (their ``last_modified`` parsed) and
+        ``typed`` (their records) when the caller has them already."""
         spec = _KINDS[entity]
-        for raw in raws:
-            self._note(_cursor_of(entity, raw), [raw])
-        rows = spec.rows([spec.typed(r) for r in raws])
+        if stamps is None:
+            stamps = [qmap.parse_timestamp(r.get("last_modified")) for r in raws]
+        if entity == "customfielditem":
+            for raw, stamp in zip(raws, stamps, strict=True):
+                self._note_stamps(_cursor_of(entity, raw), [stamp])
+        else:
+            self._note_stamps(spec.endpoint, stamps)
+        rows = spec.rows(typed if typed is not None else [spec.typed(r) for r in raws])
         now = utcnow()
         prepared = [
             {**row, "raw": json_text(row["raw"]), "connection": self.conn, "kind": spec.kind}
@@ -227,24 +246,29 @@ class WrittenSnapshot:
         wanted = sorted({int(i) for i in ids})
         out: dict[int, dict[str, Any]] = {}
         for start in range(0, len(wanted), 500):
-            for row in QBTRecord.select(QBTRecord.qbt_id, QBTRecord.raw).where(
-                (QBTRecord.connection == self.conn)
-                & (QBTRecord.kind == kind)
-                & (QBTRecord.qbt_id.in_(wanted[start : start + 500]))
-            ):
-                out[int(row.qbt_id)] = dict(row.raw)
+            part = wanted[start : start + 500]
+            # SQL written here, rows as SQLite gives them: peewee built this query (a node
+            # per id) and a model object per row at several times the cost of running it
+            rows = db.execute_sql(
+                'SELECT "qbt_id", "raw" FROM "qbt_record" WHERE "connection_id" = ? '  # noqa: S608 (marks only)
+                f'AND "kind" = ? AND "qbt_id" IN ({", ".join("?" * len(part))})',
+                [self.conn.id, kind, *part],
+            )
+            for qbt_id, text in rows.fetchall():
+                out[int(qbt_id)] = dict(loads(text))
         return out
 
-    def _link_side_effects(self, locations: list[dict[str, Any]]) -> None:
+    def _link_side_effects(self, locations: list[Any]) -> None:
         """A location's ``linked_objects.jobcodes`` is mirrored in each jobcode's
-        ``locations`` (read-only there), which changes with the link."""
-        before = self._stored("location", (qmap.as_int(r.get("id")) for r in locations))
+        ``locations`` (read-only there), which changes with the link. ``locations``: the
+        typed records of the answered rows."""
+        before = self._stored("location", (loc.id for loc in locations))
         changes: list[tuple[int, int, bool, str]] = []  # jobcode, location, linked, when
-        for raw in locations:
-            lid = qmap.as_int(raw.get("id"))
-            new = set(qmap.location(raw).jobcode_ids)
+        for loc in locations:
+            lid = loc.id
+            new = set(loc.jobcode_ids)
             old = set(qmap.location(before[lid]).jobcode_ids) if lid in before else set()
-            when = str(raw.get("last_modified"))
+            when = str(loc.raw.get("last_modified"))
             changes += [(j, lid, True, when) for j in new - old]
             changes += [(j, lid, False, when) for j in old - new]
         if not changes:
