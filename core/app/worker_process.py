@@ -79,6 +79,8 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, BaseException):
             return _exception_reduce(obj)
+        if type(obj) is _MSG[0]:
+            return _rebuild_msg, (str(obj),)
         fields = _COMPACT.get(type(obj))
         if fields is not None:
             return _rebuild_record, (type(obj), *(getattr(obj, name) for name in fields))
@@ -97,13 +99,36 @@ def _compact_types() -> None:
 
     from core.engine.matching import Candidate, Conflict
     from core.engine.plan.model import Action, Skipped
+    from core.i18n import Msg
 
     for cls in (Action, Skipped, Conflict, Candidate):
         _COMPACT[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    _MSG[0] = Msg
 
 
 def _rebuild_record(cls: type, *values: Any) -> Any:
     return cls(*values)
+
+
+#: core.i18n.Msg once known (the messages records carry, kept for translation at display)
+_MSG: list[Any] = [None]
+#: each message the window received, by its text: a plan's thousands of reasons ("A new
+#: customer in Xero", once per action) are a few dozen sentences, one object each here (a
+#: Msg has a ``__dict__``: each copy another object for the window's garbage collector)
+_MSGS: dict[str, Any] = {}
+#: messages kept at most (they are the app's own sentences: a few hundred)
+MSGS_KEPT = 5000
+
+
+def _rebuild_msg(text: str) -> Any:
+    msg = _MSGS.get(text)
+    if msg is None:
+        from core.i18n import Msg
+
+        msg = Msg(text)
+        if len(_MSGS) < MSGS_KEPT:
+            _MSGS[text] = msg
+    return msg
 
 
 def _exception_reduce(exc: BaseException) -> tuple[Any, ...]:

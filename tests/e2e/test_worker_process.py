@@ -338,3 +338,30 @@ def test_a_plans_records_travel_as_their_fields_one_object_each():
     made = len(gc.get_objects()) - before
     assert back == [actions, skipped, conflict]
     assert made < 1.2 * len(actions)  # the default pickling: two per action
+
+
+def test_a_plans_messages_arrive_once_each_not_once_per_record():
+    """Each action of a plan carries its reason as a message kept for translation
+    (core.i18n.N_: a ``str`` subclass with a ``__dict__``, one object for the window's garbage
+    collector each). The 10,000-contact plan's 12,000 actions hold a few dozen sentences: each
+    arrives once, shared by its records, still a message, still translated (issue 16)."""
+    from core.app.worker_process import _dumps
+    from core.engine.plan.model import Action, Skipped
+    from core.i18n import N_, Msg, tr
+
+    actions = [
+        Action(
+            f"customer:{i}", "customers", "create", "jobcode", "customers", f"Customer {i}",
+            reason=N_("A new customer in Xero"),  # a new message each, as the planner makes them
+        )
+        for i in range(500)
+    ]  # fmt: skip
+    skipped = Skipped("customer", "x1", "Bad", "Left out: {why}", {"why": N_("Archived")})
+    pieces = [pickle.loads(_dumps(actions[i : i + 100])) for i in range(0, 500, 100)]
+    back = [a for piece in pieces for a in piece]
+    assert back == actions
+    assert all(type(a.reason) is Msg for a in back)
+    assert len({id(a.reason) for a in back}) == 1  # one object, in every piece
+    again = pickle.loads(_dumps(skipped))
+    assert type(again.params["why"]) is Msg
+    assert tr(again.reason, "fr", **again.params) == tr(skipped.reason, "fr", **skipped.params)

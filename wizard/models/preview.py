@@ -74,7 +74,10 @@ _ADDRESS = ("addr1", "addr2", "city", "state", "zip", "country")
 
 @dataclass(frozen=True)
 class Change:
-    """One line of the preview: an action of the plan, or a skipped record."""
+    """One line of the preview: an action of the plan, or a skipped record. Made when a line
+    is read (:func:`change_of`): the model keeps the plan's own records, so a plan of
+    thousands of lines adds no object per line to the window's heap (each one more for its
+    garbage collector to walk: issue 16's event-loop gaps)."""
 
     op: str
     kind: str  # a summary kind (customers, employees, ...)
@@ -92,27 +95,49 @@ class Change:
         return core_tr(self.source.reason) if self.source.reason else ""
 
 
+#: a line of the preview as the model keeps it: the plan's own action or skipped record
+Line = Action | Skipped
+
+_NOTHING: Mapping[str, Any] = {}
+
+
+def lines_of(plan: ImportPlan) -> list[Line]:
+    """The preview's lines: the plan's actions, then its skipped records (one list)."""
+    return [*plan.actions, *plan.skipped]
+
+
+def line_op(line: Line) -> str:
+    return "skip" if isinstance(line, Skipped) else line.op
+
+
+def change_of(line: Line) -> Change:
+    """The line as the model shows it (the action's own before and after: read, never
+    changed)."""
+    if isinstance(line, Skipped):
+        return Change("skip", summary_kind(line.kind), line.name, _NOTHING, _NOTHING, line)
+    return Change(line.op, line.summary_kind, line.label, line.before, line.after, line, line.ref)
+
+
 def changes_of(plan: ImportPlan) -> list[Change]:
-    out = [
-        Change(a.op, a.summary_kind, a.label, dict(a.before), dict(a.after), a, a.ref)
-        for a in plan.actions
-    ]
-    out += [skipped_change(s) for s in plan.skipped]
-    return out
+    return [change_of(line) for line in lines_of(plan)]
 
 
-def count_lines(changes: list[Change]) -> tuple[dict[str, int], dict[str, int]]:
+def count_lines(lines: list[Line]) -> tuple[dict[str, int], dict[str, int]]:
     """Lines per operation and per kind."""
     ops: dict[str, int] = {}
     kinds: dict[str, int] = {}
-    for c in changes:
-        ops[c.op] = ops.get(c.op, 0) + 1
-        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    for line in lines:
+        if isinstance(line, Skipped):
+            op, kind = "skip", summary_kind(line.kind)
+        else:
+            op, kind = line.op, line.summary_kind
+        ops[op] = ops.get(op, 0) + 1
+        kinds[kind] = kinds.get(kind, 0) + 1
     return ops, kinds
 
 
 def skipped_change(s: Skipped) -> Change:
-    return Change("skip", summary_kind(s.kind), s.name, {}, {}, s)
+    return change_of(s)
 
 
 class Words(QObject):
@@ -208,25 +233,32 @@ class ChangeTableModel(ListTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.words = Words(self)
-        self._changes: list[Change] = []
+        self._lines: list[Line] = []
         self._ops: dict[str, int] = {}  # lines per operation
         self._kinds: dict[str, int] = {}  # lines per kind
 
     def set_plan(self, plan: ImportPlan | None) -> None:
-        self.set_changes(changes_of(plan) if plan is not None else [])
+        self.set_lines(lines_of(plan) if plan is not None else [])
 
-    def set_changes(
-        self, changes: list[Change], counts: tuple[dict[str, int], dict[str, int]] | None = None
+    def set_lines(
+        self, lines: list[Line], counts: tuple[dict[str, int], dict[str, int]] | None = None
     ) -> None:
-        """Show these lines (``changes_of`` a plan and their ``count_lines``: a large plan's
-        are made in a worker)."""
+        """Show these lines (``lines_of`` a plan and their ``count_lines``: a large plan's
+        are counted in a worker)."""
         self.beginResetModel()
-        self._changes = list(changes)
-        self._ops, self._kinds = counts if counts is not None else count_lines(self._changes)
+        self._lines = lines
+        self._ops, self._kinds = counts if counts is not None else count_lines(lines)
         self.endResetModel()
 
     def changes(self) -> list[Change]:
-        return list(self._changes)
+        return [change_of(line) for line in self._lines]
+
+    def names_of(self, op: str) -> list[str]:
+        """The names of the lines of operation ``op``, in their order."""
+        return [change_of(line).name for line in self._lines if line_op(line) == op]
+
+    def op_at(self, row: int) -> str | None:
+        return line_op(self._lines[row]) if 0 <= row < len(self._lines) else None
 
     def op_counts(self) -> dict[str, int]:
         """How many lines per operation."""
@@ -237,12 +269,12 @@ class ChangeTableModel(ListTableModel):
         return (list(self._ops) or list(OPERATIONS)), (list(self._kinds) or list(SUMMARY_KINDS))
 
     def change_at(self, row: int) -> Change | None:
-        return self._changes[row] if 0 <= row < len(self._changes) else None
+        return change_of(self._lines[row]) if 0 <= row < len(self._lines) else None
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMNS - 1)
-        if self._changes:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._changes) - 1, COLUMNS - 1))
+        if self._lines:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._lines) - 1, COLUMNS - 1))
 
     def headers(self) -> list[str]:
         return [
@@ -296,7 +328,7 @@ class ChangeTableModel(ListTableModel):
     COLUMNS = COLUMNS
 
     def items(self) -> list[Any]:
-        return self._changes
+        return self._lines
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         c = self.change_at(index.row()) if index.isValid() else None
@@ -364,15 +396,17 @@ class ChangeFilterModel(QSortFilterProxyModel):
         if not self._op and not self._text:
             return True  # no filter: the quickest answer (asked once per line)
         model: ChangeTableModel = self.sourceModel()  # type: ignore[assignment]
-        c = model.change_at(source_row)
-        if c is None:
+        op = model.op_at(source_row)
+        if op is None:
             return False
         if self._op == CHANGES:
-            if c.op == "skip":
+            if op == "skip":
                 return False
-        elif self._op and c.op != self._op and not (self._op == "update" and c.op == "restore"):
+        elif self._op and op != self._op and not (self._op == "update" and op == "restore"):
             return False
         if self._text:
+            c = model.change_at(source_row)
+            assert c is not None
             haystack = " ".join(model.text(c, col) for col in range(COLUMNS))
             return self._text in fold(haystack)
         return True
@@ -448,14 +482,14 @@ class CountsModel(QAbstractTableModel):
         op = COUNT_COLUMNS[index.column()][0]
         if total_row:
             n = self._counts.by_op(op)
-            what = self.tr("Total")
         else:
-            kind = self._kinds[index.row()]
-            n = self.count(kind, op)
-            what = self.words.kinds(kind)
+            n = self.count(self._kinds[index.row()], op)
         if role == Qt.ItemDataRole.DisplayRole:
             return str(n) if n else "–"
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            # the kind in words only for the roles that say it (the view asks every cell for
+            # its font, colours and alignment too, several times as the grid is sized)
+            what = self.tr("Total") if total_row else self.words.kinds(self._kinds[index.row()])
             return self.tr("{kind}: {operation} {count}").format(
                 kind=what, operation=self.words.op(op), count=n
             )

@@ -45,12 +45,12 @@ from ..models.preview import (
     REF_ROLE,
     WHAT,
     WHY,
-    Change,
     ChangeFilterModel,
     ChangeTableModel,
     CountsModel,
-    changes_of,
+    Line,
     count_lines,
+    lines_of,
 )
 from ..widgets import empty_state, heading
 from ..words import changes_text, decisions_text, list_join, records_text
@@ -68,21 +68,21 @@ def plan_with_changes(
 ) -> tuple[
     None,
     ImportPlan,
-    list[Change],
+    list[Line],
     tuple[dict[str, int], dict[str, int]],
     ChangeCounts,
     RunEstimate,
 ]:
     """The worker: the plan, and what the preview shows of it, made here (a large plan has
-    thousands of lines: the window stays responsive): the lines, their counts per operation
-    and kind, the plan counted by the one rule every page uses (ChangeCounts), and the calls
-    and time the import will take (core.app.estimate)."""
+    thousands of lines: the window stays responsive): the lines (the plan's own records, no
+    copy), their counts per operation and kind, the plan counted by the one rule every page
+    uses (ChangeCounts), and the calls and time the import will take (core.app.estimate)."""
     from core.app.estimate import estimate_for
 
     _options, plan = worker_process.plan(ctx, int(conn.get_id()), options)
-    changes = changes_of(plan)
+    lines = lines_of(plan)
     estimate = estimate_for(ctx, conn, None, plan)
-    return None, plan, changes, count_lines(changes), change_counts(plan), estimate
+    return None, plan, lines, count_lines(lines), change_counts(plan), estimate
 
 
 class PreviewPage(BasePage):
@@ -267,7 +267,7 @@ class PreviewPage(BasePage):
             return
         counts = self.counts_model.change_counts()
         notes = []
-        archives = [c.name for c in self.model.changes() if c.op == "archive"]
+        archives = self.model.names_of("archive")
         if archives:
             shown = archives[:3]
             names = list_join(self.tr('"{name}"').format(name=n) for n in shown)
@@ -354,7 +354,7 @@ class PreviewPage(BasePage):
         self.estimate = result[5] if len(result) > 5 else None
         if len(result) > 4:  # made by plan_with_changes
             self.counts_model.set_counts(result[4])
-            self.model.set_changes(result[2], result[3])
+            self.model.set_lines(result[2], result[3])
         else:
             self.counts_model.set_plan(plan)
             self.model.set_plan(plan)
