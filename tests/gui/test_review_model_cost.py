@@ -62,32 +62,98 @@ def test_each_conflict_is_judged_once_however_often_the_view_asks(qapp, monkeypa
 
 
 def test_sorting_asks_each_row_once_per_column_and_keeps_the_order(qapp, monkeypatch):
-    from wizard.models.conflicts import ConflictFilterModel
+    from wizard.models.conflicts import KEY_ROLE, ConflictFilterModel
 
     model = ConflictTableModel()
-    model.set_rows(_rows(300))
+    rows = _rows(300)
+    model.set_rows(rows)
     asked: Counter[int] = Counter()
-    real_key = model.sort_key
+    real_key = model.key_of
 
-    def counted_key(row: int, column: int):
+    def counted_key(row: ReviewRow, place: int, column: int):
         asked[column] += 1
-        return real_key(row, column)
+        return real_key(row, place, column)
 
-    monkeypatch.setattr(model, "sort_key", counted_key)
+    monkeypatch.setattr(model, "key_of", counted_key)
     proxy = ConflictFilterModel()
     proxy.setSourceModel(model)
     for column in range(model.columnCount()):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             proxy.sort(column, order)
-            shown = [proxy.mapToSource(proxy.index(i, 0)).row() for i in range(proxy.rowCount())]
-            expected = sorted(range(300), key=lambda r: real_key(r, column))
+            shown = [proxy.index(i, 0).data(KEY_ROLE) for i in range(proxy.rowCount())]
+            expected = sorted(range(300), key=lambda p: real_key(rows[p], p, column))
             if order == Qt.SortOrder.DescendingOrder:
                 expected.reverse()
-            assert shown == expected
+            assert shown == [rows[p].key for p in expected]
         assert asked[column] == 300  # once per row, not once per comparison
     model.set_rows(_rows(300))  # new rows: their order worked out again
     proxy.sort(0, Qt.SortOrder.AscendingOrder)
     assert asked[0] == 600
+
+
+def test_sorting_makes_no_call_per_comparison(qapp, monkeypatch):
+    """Issue 16: the list is sorted by one Python sort of its keys, not by Qt comparing rows
+    n log n times, each comparison a round of calls from Qt into Python (the 687 records of
+    the 10,000-contact organisation: tens of milliseconds of the window's thread at every
+    load). Counted: the calls Qt makes into the model while the list is sorted and shown."""
+    from wizard.models.conflicts import KEY_ROLE, ConflictFilterModel
+
+    model = ConflictTableModel()
+    proxy = ConflictFilterModel()
+    proxy.setSourceModel(model)
+    proxy.sort(conflicts_model.XERO, Qt.SortOrder.DescendingOrder)
+    calls: Counter[str] = Counter()
+    for name in ("rowCount", "columnCount"):
+        real = getattr(model, name)
+
+        def counted(*args, real=real, name=name):
+            calls[name] += 1
+            return real(*args)
+
+        monkeypatch.setattr(model, name, counted)
+    rows = _rows(700)
+    model.set_rows(rows)
+    assert proxy.rowCount() == 700
+    # a few per row at most (the filter's pass), never one per comparison (~6,000 here)
+    assert calls["rowCount"] + calls["columnCount"] < 2 * 700, calls
+    shown = [proxy.index(i, 0).data(KEY_ROLE) for i in range(proxy.rowCount())]
+    names = sorted(((r.conflict.xero_name, i) for i, r in enumerate(rows)), reverse=True)
+    assert shown == [rows[i].key for _name, i in names]
+
+
+def test_a_row_moved_by_a_new_decision_keeps_the_selection(qapp):
+    """Sorted by decision, a decision moves its row: the row stays selected (the list is
+    reordered, not reset), as when the filter model sorted by itself."""
+    from PySide6.QtWidgets import QTableView
+
+    from core.engine.review import ReviewRow
+    from wizard.models.conflicts import DECISION, KEY_ROLE, ConflictFilterModel
+
+    model = ConflictTableModel()
+    proxy = ConflictFilterModel()
+    proxy.setSourceModel(model)
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(DECISION, Qt.SortOrder.AscendingOrder)
+    rows = _rows(5)
+    model.set_rows(rows)
+    table.setCurrentIndex(proxy.index(0, 0))
+    chosen = proxy.index(0, 0).data(KEY_ROLE)
+    decided = [
+        ReviewRow(r.conflict, _decision(r.conflict), False) if r.key == chosen else r for r in rows
+    ]
+    model.set_rows(decided)  # the same records: updated in place, the decided one last
+    keys = [proxy.index(i, 0).data(KEY_ROLE) for i in range(proxy.rowCount())]
+    assert keys[-1] == chosen
+    assert table.currentIndex().row() == 4
+    assert table.currentIndex().data(KEY_ROLE) == chosen
+
+
+def _decision(conflict):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(action="create", target_qbt_id=None, new_name=None)
 
 
 def test_only_a_short_list_has_rows_fitted_to_their_texts(qapp):

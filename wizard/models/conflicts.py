@@ -64,18 +64,28 @@ def fold(text: str) -> str:
 
 class ConflictTableModel(ListTableModel):
     """Kind, Xero value, QuickBooks Time candidate, how alike in words, reason, decision
-    (or the suggested one)."""
+    (or the suggested one).
+
+    Sorted here (:meth:`sort`, which the filter model passes on): one Python sort of each
+    row's key, worked out once per row and column. A QSortFilterProxyModel sorting by
+    itself asks ``lessThan`` n log n times, each a round of calls from Qt into Python
+    (rowCount, columnCount, the ranks): 687 records took tens of milliseconds of the
+    window's thread at every load (issue 16's event-loop gaps)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: the rows as given (their place there ends each sort key: equal keys keep it)
+        self._given: list[ReviewRow] = []
+        #: the rows as shown: ``_given`` in the order of the sort
         self._rows: list[ReviewRow] = []
+        #: the sort (column, order); None: as given
+        self._sort: tuple[int, Qt.SortOrder] | None = None
         # How alike and what is suggested, worked out once per shown conflict: the view asks
         # for every cell again and again (sizing thousands of rows), on the window's thread.
         self._likeness: dict[tuple[int, int], str] = {}
         self._suggestion: dict[int, Any] = {}
-        # each row's place in each column's order, worked out once (the proxy compares
-        # rows n log n times: thousands of rows made it seconds of the window's thread)
-        self._ranks: dict[int, list[int]] = {}
+        # each given row's sort key in each column, worked out once
+        self._keys: dict[int, list[Any]] = {}
 
     def _likeness_of(self, conflict: Conflict, cand: Candidate) -> str:
         key = (id(conflict), id(cand))
@@ -218,25 +228,72 @@ class ConflictTableModel(ListTableModel):
         return -1
 
     def set_rows(self, rows: Sequence[ReviewRow]) -> None:
-        """Show ``rows``; when they are the same conflicts (new decisions), update in place so
-        the selection stays."""
+        """Show ``rows`` (sorted as the list is); when they are the same conflicts (new
+        decisions), update in place so the selection stays, moving the rows whose place in
+        the order changed (a decision sorted by)."""
         rows = list(rows)
         self._likeness.clear()  # keyed by the shown objects: new rows, new answers
         self._suggestion.clear()
-        self._ranks.clear()
-        if [r.key for r in rows] == [r.key for r in self._rows] and rows:
-            self._rows = rows
+        self._keys.clear()
+        if [r.key for r in rows] == [r.key for r in self._given] and rows:
+            self._given = rows
+            self._show_in_order(in_place=True)
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, COLUMNS - 1))
             return
         self.beginResetModel()
-        self._rows = rows
+        self._given = rows
+        self._rows = self._ordered()
         self.endResetModel()
 
     def retranslate(self) -> None:
-        self._ranks.clear()  # the words sorted by changed
+        self._keys.clear()  # the words sorted by changed
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMNS - 1)
         if self._rows:
+            self._show_in_order(in_place=False)
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMNS - 1))
+
+    # ------------------------------------------------------------------ order
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows by ``column`` (keys: :meth:`sort_key`); a layout change, so the
+        selection follows its row."""
+        self._sort = (column, order) if 0 <= column < COLUMNS else None
+        self._show_in_order(in_place=False)
+
+    def _ordered(self) -> list[ReviewRow]:
+        """``_given`` in the order of the sort."""
+        if self._sort is None or not self._given:
+            return list(self._given)
+        column, order = self._sort
+        keys = self._keys.get(column)
+        if keys is None or len(keys) != len(self._given):
+            keys = self._keys[column] = [
+                self.key_of(row, place, column) for place, row in enumerate(self._given)
+            ]
+        places = sorted(
+            range(len(keys)),
+            key=keys.__getitem__,
+            reverse=order == Qt.SortOrder.DescendingOrder,  # keys are unique: the exact reverse
+        )
+        return [self._given[p] for p in places]
+
+    def _show_in_order(self, *, in_place: bool) -> None:
+        rows = self._ordered()
+        if [r.key for r in rows] == [r.key for r in self._rows]:
+            if in_place:
+                self._rows = rows
+            return
+        self.layoutAboutToBeChanged.emit()
+        place = {r.key: i for i, r in enumerate(rows)}
+        old = self.persistentIndexList()
+        new = [
+            self.index(place[self._rows[i.row()].key], i.column())
+            if 0 <= i.row() < len(self._rows) and self._rows[i.row()].key in place
+            else QModelIndex()
+            for i in old
+        ]
+        self._rows = rows
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     # ------------------------------------------------------------------ Qt model API
     COLUMNS = COLUMNS
@@ -259,29 +316,23 @@ class ConflictTableModel(ListTableModel):
         return self.decision_text(row)
 
     def sort_key(self, row: int, column: int) -> Any:
+        """The key the shown row ``row`` sorts by in ``column``."""
         r = self._rows[row]
+        return self.key_of(r, next(i for i, g in enumerate(self._given) if g is r), column)
+
+    def key_of(self, r: ReviewRow, place: int, column: int) -> Any:
+        """The key ``r`` (``place`` in the rows as given) sorts by in ``column``: unique, the
+        place ends it."""
         c = r.conflict
         if column == KIND:
             order = KIND_ORDER.index(c.kind) if c.kind in KIND_ORDER else len(KIND_ORDER)
-            return (order, row)
+            return (order, place)
         if column == MATCH:
-            return (-(c.candidates[0].score if c.candidates else -1.0), row)
+            return (-(c.candidates[0].score if c.candidates else -1.0), place)
         if column == DECISION:
             rank = {"undecided": 0, "reopened": 1, "decided": 2}[r.state]
-            return (rank, fold(self.decision_text(r)), row)
-        return (fold(self.text(r, column)), row)
-
-    def sort_rank(self, row: int, column: int) -> int:
-        """``row``'s place in the order of :meth:`sort_key` for ``column`` (keys are unique:
-        the row number ends each)."""
-        ranks = self._ranks.get(column)
-        if ranks is None or len(ranks) != len(self._rows):
-            order = sorted(range(len(self._rows)), key=lambda r: self.sort_key(r, column))
-            ranks = [0] * len(order)
-            for place, r in enumerate(order):
-                ranks[r] = place
-            self._ranks[column] = ranks
-        return ranks[row]
+            return (rank, fold(self.decision_text(r)), place)
+        return (fold(self.text(r, column)), place)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -366,8 +417,7 @@ class ConflictFilterModel(QSortFilterProxyModel):
             return self._text in fold(haystack)
         return True
 
-    def lessThan(self, left: Index, right: Index) -> bool:
-        model = self.source()
-        return model.sort_rank(left.row(), left.column()) < model.sort_rank(
-            right.row(), right.column()
-        )
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted by the table model (:meth:`ConflictTableModel.sort`): this model only
+        filters, keeping the table model's order."""
+        self.source().sort(column, order)
