@@ -361,8 +361,9 @@ class BridgeWizard(QWizard):
         self._enlarge_title()
         self.update_primary()
         # QWizard lays the page's buttons out (Next, Commit, Finish) after it says the page
-        # changed: look again once it has.
-        QTimer.singleShot(0, self.update_primary)
+        # changed: look again once it has (the window as the timer's context: closing resets
+        # the page to -1, and a window deleted meanwhile drops the look instead of getting it).
+        QTimer.singleShot(0, self, self.update_primary)
 
     def show_steps(self) -> None:
         """The list of steps of the way the current page is on (hidden on the home page)."""
