@@ -402,7 +402,9 @@ def run_gui(
     opener: Callable[[str], Any] | None = None,
 ) -> int:
     """The wizard. Setting up (keyring check, database, Demo Company) happens before the
-    window shows; each is quick, and any failure is shown as a sentence, not a trace."""
+    window shows; each is quick, and any failure is shown as a sentence, not a trace. On a
+    first run the database is created once the first page is painted (the lock is taken
+    before: a second copy of the app still says so at once)."""
     # The Demo Company's child process first: it starts while this one loads Qt.
     demo = start_demo_company(args, paths) if _demo_requested(args) else None
     try:
@@ -421,13 +423,21 @@ def run_gui(
         # the keyring package and discovering its backends is not on the way to the window.
         # No secure storage is then said by the page that needed it.
         tokens = TokenStore(lazy=True)
+    from core.store.dbfiles import first_run
+
     try:
         ctx = make_context(args, paths, tokens=tokens, opener=opener, demo=demo)
     except BridgeError as exc:
         return show_startup_error(exc.user_message())
     while True:
         try:
-            ctx.open_db()
+            if first_run(paths):
+                # Nothing to read yet: the window opens first and creates the database once
+                # its first page is painted (wizard.app.open_wizard), on a worker (issue 16).
+                ctx.lock_instance()
+                ctx.db_pending = True
+            else:
+                ctx.open_db()
             break
         except Exception as exc:  # damaged, lost, read-only, full…: a sentence, maybe a remedy
             ctx.close()

@@ -22,6 +22,8 @@ from .state import WizardState
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
+    from core.errors import BridgeError
+    from core.store.models import Connection
     from core.store.paths import AppPaths
 
     from .wizard import BridgeWizard
@@ -45,19 +47,24 @@ def already_set_up() -> bool:
 
 
 def build_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
-    from core.app.businesses import current_connection
-
     from .wizard import BridgeWizard
 
     ensure_app()
     language = language or default_language()
     install_language(language)
     state = WizardState(ctx, language=language)
-    conn = current_connection()  # several businesses: the one shown last
+    conn = None if ctx.db_pending else _shown_last()  # a first run: no database, no business
     if conn is not None:
         state.connection_id = conn.id
         state.country = conn.xero_country_code or None
     return BridgeWizard(state, already_set_up=conn is not None)
+
+
+def _shown_last() -> Connection | None:
+    """Several businesses: the one shown last."""
+    from core.app.businesses import current_connection
+
+    return current_connection()
 
 
 #: after the first page is painted, the other pages' modules are imported in the background
@@ -76,11 +83,44 @@ def open_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     start_page = wizard.currentPage() or wizard.page(wizard.startId())
     if start_page is not None:  # its reads (database, keyring) once it is on screen
         wizard.tasks.hold_until_painted(start_page)
+    if ctx.db_pending:
+        # A first run: the database is created once the first page is painted, on a worker;
+        # every other task waits for it, and so does Next (BridgeWizard.database_ready).
+        # The engine's process opens the database too: it starts once it exists.
+        wizard.tasks.start_first(
+            ctx.open_db,
+            on_done=lambda _none: _database_created(wizard, ctx),
+            on_error=lambda exc: _database_failed(wizard, exc),
+        )
+    else:
+        QTimer.singleShot(PRELOAD_DELAY_MS, lambda: start_engine_process(ctx))
     wizard.show()
     QTimer.singleShot(PRELOAD_DELAY_MS, open_log_file)  # main.py: deferred until now
     QTimer.singleShot(PRELOAD_DELAY_MS, preload_pages)
-    QTimer.singleShot(PRELOAD_DELAY_MS, lambda: start_engine_process(ctx))
     return wizard
+
+
+def _database_created(wizard: BridgeWizard, ctx: AppContext) -> None:
+    from .tasks import start_engine_process
+
+    ctx.db_pending = False
+    wizard.database_ready()
+    QTimer.singleShot(PRELOAD_DELAY_MS, lambda: start_engine_process(ctx))
+
+
+def _database_failed(wizard: BridgeWizard, exc: BridgeError) -> None:
+    """A first run's database could not be created (a read-only folder, a full disk…): the
+    sentence a start that opens it says, then the app ends (exit code 1), as it would have
+    before showing the window."""
+    from PySide6.QtWidgets import QMessageBox
+
+    log.warning("The database could not be created: %s", exc)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "Xero to QuickBooks Time", exc.user_message(), parent=wizard
+    )
+    box.setObjectName("DatabaseFailed")
+    box.finished.connect(lambda _result: QApplication.exit(1))
+    box.open()
 
 
 def run_wizard(ctx: AppContext, language: str | None = None) -> int:

@@ -316,6 +316,7 @@ class BridgeWizard(QWizard):
         self.setStyleSheet(PRIMARY_STYLE)
         self._title_label: QLabel | None = None
         self._primary: QPushButton | None = None
+        self._next_when_ready = False  # Next pressed before a first run's database existed
         self.currentIdChanged.connect(self._show_the_way)
         self.setStartId(int(state.start_page(already_set_up)))
         self.resize(self.DEFAULT_SIZE)
@@ -348,12 +349,21 @@ class BridgeWizard(QWizard):
 
     def validateCurrentPage(self) -> bool:
         """QWizard.next() asks this, then goes to nextId(): make that page now if needed."""
+        if self.state.ctx.db_pending:  # a first run's database is being created (wizard.app)
+            self._next_when_ready = True  # the next page reads it: it comes once it exists
+            return False
         if not super().validateCurrentPage():
             return False
         upcoming = self.nextId()
         if upcoming != -1 and upcoming in self.pages:
             self.pages.make(upcoming)
         return True
+
+    def database_ready(self) -> None:
+        """A first run's database now exists (wizard.app): a Next pressed meanwhile goes on."""
+        if self._next_when_ready:
+            self._next_when_ready = False
+            self.next()
 
     # ------------------------------------------------------------------ the way forward
     def _show_the_way(self, _page_id: int = -1) -> None:

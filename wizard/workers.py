@@ -92,6 +92,9 @@ class TaskRunner(QObject):
         #: tasks started before the window's first paint (``hold_until_painted``)
         self._held: list[Worker] | None = None
         self._watched: QObject | None = None
+        #: the task the others wait for (``start_first``), and whether it was started
+        self._first: Worker | None = None
+        self._first_started = False
 
     def hold_until_painted(self, widget: QObject, *, at_most_ms: int = 1000) -> None:
         """Tasks started before ``widget`` (the window's first page) is first painted wait
@@ -114,16 +117,54 @@ class TaskRunner(QObject):
         return len(self._held or [])
 
     def release_held(self) -> None:
-        """Start the tasks held until the first paint (in the order they were started)."""
+        """Start the tasks held until the first paint (in the order they were started);
+        a task started with ``start_first`` first, the others once it has succeeded."""
         if self._watched is not None:
             try:
                 self._watched.removeEventFilter(self)
             except RuntimeError:  # the page is gone already
                 pass
             self._watched = None
+        if self._first is not None:
+            if not self._first_started:
+                self._first_started = True
+                self.pool.start(self._first)
+            return
         held, self._held = self._held, None
         for worker in held or []:
             self.pool.start(worker)
+
+    def start_first(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BridgeError], None] | None = None,
+    ) -> Worker:
+        """Run ``fn`` before every other task: those started until it has succeeded wait for
+        it (and for the first paint, when the window holds them), then start in the order
+        they were asked for; if it fails, they never start. ``on_done``/``on_error`` run
+        first. A first run creates its database so (wizard.app), off the UI thread, before
+        any task may use it."""
+        worker = self._worker(fn, args, {}, on_done, on_error, None, None)
+
+        def finished(ok: bool) -> None:
+            self._first, self._first_started = None, False
+            if not ok:  # what waited for it needed it: dropped, as when the window closes
+                for waiting in self._held or []:
+                    self._running.discard(waiting)
+                self._held = []
+            if self._watched is None:
+                self.release_held()
+
+        worker.signals.done.connect(lambda _value: finished(True))
+        worker.signals.failed.connect(lambda _exc: finished(False))
+        self._first = worker
+        if self._held is None:
+            self._held = []
+        if self._watched is None:  # no first paint to wait for: it starts now
+            self.release_held()
+        return worker
 
     def start(
         self,
@@ -134,6 +175,23 @@ class TaskRunner(QObject):
         on_progress: Callable[[Any], None] | None = None,
         cancel: threading.Event | None = None,
         **kwargs: Any,
+    ) -> Worker:
+        worker = self._worker(fn, args, kwargs, on_done, on_error, on_progress, cancel)
+        if self._held is not None:
+            self._held.append(worker)
+        else:
+            self.pool.start(worker)
+        return worker
+
+    def _worker(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        on_done: Callable[[Any], object] | None,
+        on_error: Callable[[BridgeError], None] | None,
+        on_progress: Callable[[Any], None] | None,
+        cancel: threading.Event | None,
     ) -> Worker:
         worker = Worker(fn, *args, with_progress=on_progress is not None, cancel=cancel, **kwargs)
         self._running.add(worker)
@@ -149,16 +207,15 @@ class TaskRunner(QObject):
             worker.signals.progress.connect(on_progress)
         worker.signals.done.connect(finish)
         worker.signals.failed.connect(finish)
-        if self._held is not None:
-            self._held.append(worker)
-        else:
-            self.pool.start(worker)
         return worker
 
     def busy(self) -> bool:
         return bool(self._running)
 
     def wait(self, msecs: int = 30000) -> bool:
+        if self._first is not None and not self._first_started:  # closed before the paint
+            self._running.discard(self._first)
+            self._first = None
         if self._held:  # closed before the first paint: those tasks never start
             for worker in self._held:
                 self._running.discard(worker)

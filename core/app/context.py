@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.i18n import current_language
-from core.store.db import LOCK_FILE, InstanceLock, close_database, open_app_database
+from core.store.dbfiles import LOCK_FILE, InstanceLock
 from core.store.paths import AppPaths
 from core.store.secrets import XERO_SIGNIN_KEY, TokenStore
 from core.store.settings import XeroAppSettings, load_xero_settings
@@ -73,6 +73,9 @@ class AppContext:
     #: the engine's child process (core.app.worker_process.EngineProcess) the wizard runs
     #: fetch, plan and import in; None: they run in this process (commands, tests)
     engine: Any = None
+    #: a first run's database, not created yet: the window opens first and creates it once
+    #: its first page is painted (``open_db`` on a worker: wizard.app.open_wizard)
+    db_pending: bool = False
     _lock: InstanceLock | None = field(default=None, repr=False)
     _token_managers: dict[str, XeroTokenManager] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -116,11 +119,18 @@ class AppContext:
         return self.sandbox is not None
 
     # ------------------------------------------------------------------ database
-    def open_db(self) -> None:
-        """Take the one-instance lock, then open (and migrate) the database."""
+    def lock_instance(self) -> None:
+        """Take the one-instance lock (AlreadyRunning: another copy of the app holds it)."""
         if self._lock is None:
             self._lock = InstanceLock(self.paths.data / LOCK_FILE).acquire()
+
+    def open_db(self) -> None:
+        """Take the one-instance lock, then open (and migrate) the database."""
+        from core.store.db import open_app_database  # peewee: not before a first run's window
+
+        self.lock_instance()
         open_app_database(self.paths)  # + lost-history check, storage errors, daily backup
+        self.db_pending = False
         self._adopt_pair_secrets()
 
     def _adopt_pair_secrets(self) -> None:
@@ -139,6 +149,8 @@ class AppContext:
         if self.engine is not None:
             self.engine.stop()
             self.engine = None
+        from core.store.db import close_database
+
         close_database()
         if self._lock is not None:
             self._lock.release()

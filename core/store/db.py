@@ -1,4 +1,5 @@
-"""The local SQLite database: open, create, migrate; and the one-instance-at-a-time lock.
+"""The local SQLite database: open, create, migrate (its files and the one-instance-at-a-time
+lock: core.store.dbfiles, which needs no peewee).
 
 * ``db`` is a peewee ``DatabaseProxy``; every model binds to it and ``open_database`` points it
   at a real ``SqliteDatabase`` (WAL, foreign keys on, busy timeout, file mode 0600).
@@ -24,17 +25,14 @@ import contextlib
 import logging
 import os
 import sqlite3
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import peewee as pw
 
 from core.errors import (
     START_AFRESH_COMMAND,
-    AlreadyRunning,
     BackupNotUsable,
     BridgeError,
     DatabaseDamaged,
@@ -49,6 +47,15 @@ from core.errors import (
     NoBackupFound,
 )
 from core.i18n import N_
+
+# The files' names, the marker and the lock need no peewee (core.store.dbfiles): named here too.
+from core.store.dbfiles import BACKUP_FOLDER as BACKUP_FOLDER
+from core.store.dbfiles import DATABASE_FILE as DATABASE_FILE
+from core.store.dbfiles import LOCK_FILE as LOCK_FILE
+from core.store.dbfiles import MARKER_FILE as MARKER_FILE
+from core.store.dbfiles import InstanceLock as InstanceLock
+from core.store.dbfiles import _posix, read_marker
+from core.store.dbfiles import app_database_files as app_database_files
 from core.store.models import ALL_MODELS, db
 
 log = logging.getLogger(__name__)
@@ -57,10 +64,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 3
 #: "XQBT" in ASCII: marks the SQLite file as this app's (PRAGMA application_id).
 APPLICATION_ID = 0x58514254
-DATABASE_FILE = "bridge.sqlite3"
 #: the daily copies: bridge-YYYY-MM-DD.sqlite3 (see backups_of)
 BACKUP_PATTERN = "bridge-????-??-??.sqlite3"
-LOCK_FILE = "app.lock"
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -129,10 +134,6 @@ MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2, 3: _migrate_2_to_3}
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _posix() -> bool:
-    return os.name == "posix"
 
 
 def _create_private_file(path: Path) -> None:
@@ -327,9 +328,7 @@ def close_database() -> None:
 #   truncated to 0 bytes) from a fresh install: a lost one is refused with the backup to
 #   restore, never silently started afresh.
 
-BACKUP_FOLDER = "backups"
 BACKUP_KEEP = 7
-MARKER_FILE = "database.json"
 
 #: (database, marker file, database path) of the app's database opened by open_app_database
 _opened: tuple[pw.SqliteDatabase, Path, Path] | None = None
@@ -458,22 +457,6 @@ def _file_stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _read_marker(marker: Path, path: Path) -> dict[str, Any] | None:
-    import json
-
-    try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("path") != str(path.resolve()):
-        return None  # another database (the folders moved): not ours to judge
-    return {
-        "connections": int(data.get("connections") or 0),
-        "runs": int(data.get("runs") or 0),
-        "stat": data.get("stat"),
-    }
-
-
 def _write_marker(
     marker: Path, path: Path, connections: int, runs: int, stat: list[int] | None = None
 ) -> None:
@@ -548,18 +531,12 @@ def daily_backup(
     return target
 
 
-def app_database_files(paths: object) -> tuple[Path, Path, Path]:
-    """(database, backups folder, marker) of an AppPaths."""
-    data, state = Path(paths.data), Path(paths.state)  # type: ignore[attr-defined]
-    return data / DATABASE_FILE, data / BACKUP_FOLDER, state / MARKER_FILE
-
-
 def open_app_database(paths: object) -> pw.SqliteDatabase:
     """Open the app's own database (``open_database``) with everything around it: a lost
     history refused, damage and storage errors said plainly, today's backup made."""
     global _opened
     path, backups, marker = app_database_files(paths)
-    held = _read_marker(marker, path)
+    held = read_marker(marker, path)
     had_data = bool(held and (held["connections"] or held["runs"]))
     if had_data and held is not None:
         if not path.exists():
@@ -664,92 +641,3 @@ def start_afresh(paths: object) -> list[Path]:
     marker.unlink(missing_ok=True)
     log.warning("Starting with a new database; previous files kept as %s", aside)
     return aside
-
-
-# -- one app instance at a time ---------------------------------------------------------------
-
-
-class InstanceLock:
-    """An exclusive, non-blocking OS lock on ``<data dir>/app.lock``.
-
-    flock (POSIX) / msvcrt.locking (Windows) locks die with the process, so a lock file left by a
-    crashed app never blocks the next start; the file itself is never deleted (deleting a locked
-    file lets two processes lock two different files). The descriptor is not inherited by child
-    processes (PEP 446), so a browser started by the app cannot keep the lock alive.
-    """
-
-    def __init__(self, path: Path | None = None) -> None:
-        if path is None:
-            from core.store.paths import AppPaths
-
-            path = AppPaths.default().data / LOCK_FILE
-        self.path = Path(path)
-        self._fd: int | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def acquire(self) -> InstanceLock:
-        if self._fd is not None:
-            return self
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            _lock_fd(fd)
-        except OSError:
-            os.close(fd)
-            raise AlreadyRunning(detail=str(self.path)) from None
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-        if _posix():  # who holds it, for a curious user; Windows locks the bytes we would write
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
-        return self
-
-    def release(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        with contextlib.suppress(OSError):
-            _unlock_fd(fd)
-        os.close(fd)
-
-    def __enter__(self) -> InstanceLock:
-        return self.acquire()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
-
-    def __del__(self) -> None:  # a forgotten lock is released with its object, not leaked
-        with contextlib.suppress(Exception):
-            self.release()
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows CI only
-    import msvcrt
-
-    def _lock_fd(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
-    def _unlock_fd(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_fd(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock_fd(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
