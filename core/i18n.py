@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import locale
 import os
-from decimal import Decimal
+import sys
 from functools import cache
 
 from core.resources import resource
@@ -67,6 +67,13 @@ def N_(text: str) -> Msg:
     return Msg(text)
 
 
+def _is_decimal(value: object) -> bool:
+    """A Decimal, without importing decimal on the way to the first page: there is none
+    until something imported it."""
+    decimal = sys.modules.get("decimal")
+    return decimal is not None and isinstance(value, decimal.Decimal)
+
+
 def _render(value: object, lang: str) -> object:
     if isinstance(value, Msg):
         return tr(str(value), lang)
@@ -75,7 +82,7 @@ def _render(value: object, lang: str) -> object:
         if len(parts) <= 1:
             return "".join(parts)
         return tr("{first} and {last}", lang, first=", ".join(parts[:-1]), last=parts[-1])
-    if isinstance(value, (float, Decimal)) and lang in _DECIMAL_COMMA:
+    if (isinstance(value, float) or _is_decimal(value)) and lang in _DECIMAL_COMMA:
         return str(value).replace(".", ",")  # "37,5 h", "4,50 heures"
     return value
 

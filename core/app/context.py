@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,13 +53,21 @@ class DemoCompany(Protocol):
     def stop(self) -> None: ...
 
 
+def _open_in_browser(url: str) -> bool:
+    """``webbrowser.open``, imported at first use (subprocess, shlex: not on the way to the
+    first page)."""
+    import webbrowser
+
+    return webbrowser.open(url)
+
+
 @dataclass
 class AppContext:
     paths: AppPaths
     tokens: TokenStore
     xero_settings: XeroAppSettings
     qbtime_base: str = QBTIME_API_BASE
-    opener: Callable[[str], Any] = webbrowser.open
+    opener: Callable[[str], Any] = _open_in_browser
     #: the Demo Company's simulators (None: the real services)
     sandbox: DemoCompany | None = None
     clock: Callable[[], float] = time.time

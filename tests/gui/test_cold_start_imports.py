@@ -30,11 +30,13 @@ HEAVY = (
     "core.engine.report",
     "logging.handlers",
     "hmac",
+    "webbrowser",
 )
 
 #: a first run has no database to read before its first page: it is created once that page is
-#: painted (wizard.app.open_wizard); a returning user's home page needs it (not checked there)
-DATABASE = ("peewee", "sqlite3", "core.store.models", "core.store.db")
+#: painted (wizard.app.open_wizard); a returning user's home page needs it (not checked there;
+#: peewee imports decimal, which core.i18n no longer does)
+DATABASE = ("peewee", "sqlite3", "core.store.models", "core.store.db", "decimal")
 
 SCRIPT = """
 import json, os, sys
