@@ -9,6 +9,8 @@ waits move, so a wait is seen exactly and a 429 is the simulator's own count."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +19,13 @@ import textwrap
 import threading
 import time
 
-from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero, pick_connection
+from core.app.cli import (
+    Output,
+    cmd_connect_qbtime,
+    cmd_connect_xero,
+    cmd_sync,
+    pick_connection,
+)
 from core.app.context import AppContext
 from core.app.estimate import describe, estimate_for, window_wait_after
 from core.app.qbt_window import calls_in_window
@@ -57,6 +65,18 @@ def _end(ctx: AppContext) -> None:
 def _rate_limited(ctx: AppContext) -> int:
     services = ctx.counter.snapshot()["services"]
     return int(services.get("QuickBooks Time", {}).get("rate_limited", 0))
+
+
+def _connected(home, backend, box, clock):
+    """The app connected to the Demo Company's Australian organisation."""
+    ctx = _app(home, backend, box, clock)
+    tenant = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == ORGS["AU"])
+    ctx.opener = demo_consent_opener([tenant])
+    with open(os.devnull, "w") as devnull:
+        out = Output(as_json=True, stream=devnull)
+        cmd_connect_qbtime(ctx, out, box.qbtime_token)
+        cmd_connect_xero(ctx, out, None, None)
+    return ctx, pick_connection(None)
 
 
 def _calls(ctx, box, clock, n, account):
@@ -111,14 +131,7 @@ def test_the_estimate_counts_the_calls_of_the_run_before_a_restart(tmp_path):
     clock = ManualClock()
     box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "state", clock=clock)
     backend, home = MemoryBackend(), tmp_path / "home"
-    ctx = _app(home, backend, box, clock)
-    tenant = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == ORGS["AU"])
-    ctx.opener = demo_consent_opener([tenant])
-    with open(os.devnull, "w") as devnull:
-        out = Output(as_json=True, stream=devnull)
-        cmd_connect_qbtime(ctx, out, box.qbtime_token)
-        cmd_connect_xero(ctx, out, None, None)
-    conn = pick_connection(None)
+    ctx, conn = _connected(home, backend, box, clock)
     fetch(ctx, conn)  # the read before the preview
     snap, plan = current_plan(conn)
     # Another run's calls leave room in the window for half of this import's.
@@ -151,6 +164,38 @@ def test_the_estimate_counts_the_calls_of_the_run_before_a_restart(tmp_path):
         assert _rate_limited(again) == 0
         waited = clock.now() - before
         assert abs(waited - estimate.qbtime_wait_s) <= 1, (waited, estimate.qbtime_wait_s)
+    finally:
+        _end(again)
+        box.stop()
+
+
+def test_sync_dry_run_after_a_restart_counts_the_calls_still_in_the_window(tmp_path):
+    """``sync --dry-run`` in a new process (a scheduled run right after another): what it
+    says of QuickBooks Time's wait counts the calls the run before made."""
+    clock = ManualClock()
+    box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "state", clock=clock)
+    backend, home = MemoryBackend(), tmp_path / "home"
+    ctx, conn = _connected(home, backend, box, clock)
+    # the run before: with the key's check and the dry run's read (~10 calls), the import's
+    # ~8 calls no longer fit in the window
+    _calls(ctx, box, clock, 286, conn.id)
+    _end(ctx)
+
+    again = _app(home, backend, box, clock)
+    try:
+        stream = io.StringIO()
+        assert cmd_sync(again, Output(as_json=True, stream=stream), None, dry_run=True) == 0
+        said = json.loads(stream.getvalue())["estimate"]
+        # every call QuickBooks Time counted, the dry run's own read included
+        assert said["qbtime_used_in_window"] == box.qbtime._windows[box.qbtime_token][1] > 286
+        assert said["qbtime_used_in_window"] + said["qbtime_calls"] > QBTIME_PER_WINDOW, said
+        assert said["qbtime_wait_s"] > 0, said
+        text = io.StringIO()
+        cmd_sync(again, Output(as_json=False, stream=text), None, dry_run=True)
+        assert "calls to QuickBooks Time in the last 5 minutes, which count too" in (
+            text.getvalue()
+        )
+        assert _rate_limited(again) == 0
     finally:
         _end(again)
         box.stop()
