@@ -1069,6 +1069,10 @@ def key_owner_id(conn: Connection) -> int | None:
 # ---------------------------------------------------------------------------- loading
 def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     """The snapshot tables of ``conn`` as typed records (no network)."""
+    from operator import itemgetter
+
+    from core.jsontext import loads  # (orjson: the stored text read several times faster)
+
     today = today or date.today()
     snap = Snapshot(version=conn.xero_version, key_owner_id=key_owner_id(conn))
 
@@ -1076,7 +1080,7 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
     # times cheaper than building a model object (every column converted) per row.
     def raws(query: Any) -> list[dict[str, Any]]:
         sql, params = query.sql()
-        return [json.loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
+        return [loads(text) for (text,) in db.execute_sql(sql, params).fetchall()]
 
     def xrows(kind: str) -> list[dict[str, Any]]:
         return raws(
@@ -1096,19 +1100,22 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
         """The rows of ``kind`` as records: those this process has just read with the same
         stored text reused (taken: a later load parses), the others parsed."""
         key = getattr(model, id_field)
+        # ordered here, not by SQLite: ordering by the row id, it sorted every row's text in
+        # a temporary B-tree (10,000 contacts: 0.07 s instead of 0.02 s)
         sql, params = (
-            model.select(key, model.raw)
+            model.select(order, key, model.raw)
             .where((model.connection == conn) & (model.kind == kind))
-            .order_by(order)
             .sql()
         )
+        rows = db.execute_sql(sql, params).fetchall()
+        rows.sort(key=itemgetter(0))
         table = model._meta.table_name
         with _PARSED_LOCK:
             known = _PARSED.pop((table, int(conn.id), kind), {})
         out: list[Any] = []
-        for ident, text in db.execute_sql(sql, params).fetchall():
+        for _order, ident, text in rows:
             hit = known.get(ident)
-            out.append(hit[1] if hit is not None and hit[0] == text else mapper(json.loads(text)))
+            out.append(hit[1] if hit is not None and hit[0] == text else mapper(loads(text)))
         return out
 
     snap.contacts = records(XeroRecord, "xero_id", XeroRecord.id, "contact", xmap.map_contact)
