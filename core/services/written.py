@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.jsontext import loads
+from core.jsontext import dumps_canonical, loads
 from core.services.fetch import (
     QBT_ENDPOINTS,
     _cursor,
@@ -242,6 +242,25 @@ class WrittenSnapshot:
             update=[n for n in prepared[0] if n not in ("connection", "kind", "qbt_id")],
         )
 
+    def _rewrite_raw(self, entity: str, raws: dict[int, dict[str, Any]]) -> None:
+        """Store the changed raw objects (by id) of rows already stored, when what changed
+        is in no column of theirs (a jobcode's ``locations``, ``has_children`` and
+        ``last_modified``): the JSON text and the fetch time are rewritten, the row is not
+        typed and upserted again (as :meth:`_store` would, to the same columns)."""
+        spec = _KINDS[entity]
+        self._note_stamps(
+            spec.endpoint, [qmap.parse_timestamp(r.get("last_modified")) for r in raws.values()]
+        )
+        now = QBTRecord.fetched_at.db_value(utcnow())
+        db.connection().executemany(
+            'UPDATE "qbt_record" SET "raw" = ?, "fetched_at" = ? '
+            'WHERE "connection_id" = ? AND "kind" = ? AND "qbt_id" = ?',
+            [
+                (dumps_canonical(raw), now, self.conn.id, spec.kind, qbt_id)
+                for qbt_id, raw in raws.items()
+            ],
+        )
+
     def _stored(self, kind: str, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = sorted({int(i) for i in ids})
         out: dict[int, dict[str, Any]] = {}
@@ -291,7 +310,7 @@ class WrittenSnapshot:
             raw["last_modified"] = when
             touched[jid] = raw
         if touched:
-            self._store("jobcode", list(touched.values()))
+            self._rewrite_raw("jobcode", touched)
 
     def _parent_side_effects(self, jobcodes: list[dict[str, Any]], op: str) -> None:
         """A new sub-job makes its parent ``has_children`` (bumping the parent's change time)."""
@@ -305,7 +324,7 @@ class WrittenSnapshot:
         if not children:
             return
         parents = self._stored("jobcode", children)
-        touched = []
+        touched: dict[int, dict[str, Any]] = {}
         for pid, when in children.items():
             raw = parents.get(pid)
             if raw is None:
@@ -315,9 +334,9 @@ class WrittenSnapshot:
             if raw.get("has_children") is not True:
                 raw["has_children"] = True
                 raw["last_modified"] = when
-                touched.append(raw)
+                touched[pid] = raw
         if touched:
-            self._store("jobcode", touched)
+            self._rewrite_raw("jobcode", touched)
 
     # ---------------------------------------------------------------- after the writes
     def finish(self, *, clean: bool, sleep: Callable[[float], None] = time.sleep) -> list[str]:

@@ -523,10 +523,7 @@ def bulk_insert(
     # text and numbers, valid choices, text already stored) pass without a call per value.
     params = list(
         zip(
-            *(
-                _convert_column(f, [row.get(f.name, defaults[f.name]) for row in rows])
-                for f in fields
-            ),
+            *(_convert_column(f, _column(rows, f.name, defaults[f.name])) for f in fields),
             strict=True,
         )
     )
@@ -560,17 +557,15 @@ def _convert_column(field: pw.Field, values: list[Any]) -> list[Any]:
             None if v is None else str(v) if type(v) is Stored else dumps_canonical(v)
             for v in values
         ]
-    if isinstance(field, pw.ForeignKeyField):  # the same model object on every row: once
-        done: dict[int, Any] = {}
-        return [
-            v
-            if v is None or type(v) is int
-            else done[id(v)]
-            if id(v) in done
-            else done.setdefault(id(v), convert(v))
-            for v in values
-        ]
+    if values and len(set(map(id, values))) == 1:
+        # one object on every row (the run, the connection, the batch's time): once
+        return [convert(values[0])] * len(values)
     return [convert(v) for v in values]
+
+
+def _column(rows: list[Mapping[str, Any]], name: str, default: Any) -> list[Any]:
+    """Each row's ``name``, ``default`` where a row lacks it."""
+    return [row.get(name, default) for row in rows]
 
 
 def _converter(field: pw.Field) -> Any:

@@ -53,6 +53,9 @@ def _resp(status: int, body: Any, *, raw: bytes | None = None) -> requests.Respo
     return r
 
 
+_loads = json.loads
+
+
 class FakeSession:
     """Answers scripted responses (or raises scripted errors) in order; records calls."""
 
@@ -61,8 +64,19 @@ class FakeSession:
         self.calls: list[tuple[str, str, dict[str, Any] | None, Any]] = []
 
     def request(
-        self, method: str, path: str, *, params: Any = None, json: Any = None, **_: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: Any = None,
+        **_: Any,
     ) -> requests.Response:
+        if data is not None:  # a JSON body written by the client (as requests' json= sends)
+            assert (headers or {}).get("Content-Type") == "application/json"
+            json = _loads(data)
         self.calls.append((method, path, params, copy.deepcopy(json)))
         answer = self.answers.pop(0)
         if isinstance(answer, BaseException):
