@@ -538,3 +538,32 @@ def test_history_refuses_an_older_undo_then_cascades_after_one_confirmation(
     qtbot.waitUntil(lambda: not dialog.busy and dialog.table.rowCount() == 4, timeout=WAIT)
     assert ImportRun.get_by_id(first.run.id).status == "undone"
     assert ImportRun.get_by_id(second.run.id).status == "undone"
+
+
+def test_done_fills_its_tables_once_as_it_is_entered(connected_env, host, qtbot, monkeypatch):
+    """Issue 16: the records not imported of a large plan (850 at 10,000 contacts, three
+    cells each) are made once as the page is entered, not also as it is built (on the
+    window's thread, in the same turn of its event loop)."""
+    ctx, _box, _t, conn = connected_env
+    state = _state(ctx, conn)
+    skipped = len(state.plan.skipped)
+    assert skipped > 10
+    fills = Counter()
+    real = DonePage._fill_later
+
+    def counted(self):
+        fills["later"] += 1
+        return real(self)
+
+    monkeypatch.setattr(DonePage, "_fill_later", counted)
+    wiz = host(state, {PageId.DONE: DonePage})
+    page = wiz.pages[PageId.DONE]
+    assert fills["later"] == 1
+    assert page.later.rowCount() == skipped
+    assert page.later.item(0, 0).text() == state.plan.skipped[0].name
+    QApplication.instance().installTranslator(translator := Longer())
+    try:
+        qtbot.waitUntil(lambda: fills["later"] == 2)  # a language change words them again
+        assert page.later.rowCount() == skipped
+    finally:
+        QApplication.instance().removeTranslator(translator)

@@ -50,6 +50,10 @@ log = logging.getLogger(__name__)
 
 class DonePage(BasePage):
     def build(self) -> None:
+        #: the page was entered (initializePage): its tables are filled from then on; the
+        #: words set as the page is made fill nothing (initializePage fills them right after:
+        #: a large plan's records not imported were made twice on the window's thread)
+        self._entered = False
         self.status = paragraph(parent=self)
         self.body.addWidget(self.status)
         # What still waits, with the way there (hidden when nothing waits).
@@ -150,6 +154,7 @@ class DonePage(BasePage):
         return records_waiting(plan) if plan is not None else 0
 
     def initializePage(self) -> None:
+        self._entered = True
         self._undone = None
         self._undo_failed = 0
         self._message = None
@@ -366,7 +371,8 @@ class DonePage(BasePage):
         self.export_button.setToolTip(
             self.tr("One row per change, for your records or your accountant")
         )
-        self._refresh()
+        if self._entered:
+            self._refresh()
         if self._message is not None:
             self._show_message(*self._message)
 
