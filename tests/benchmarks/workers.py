@@ -513,6 +513,10 @@ def ui_flow(args: list[str]) -> None:
         wizard.next()
         done = pages[PageId.DONE]
         until(lambda: wizard.currentId() == int(PageId.DONE) and not done.busy, 60_000)
+        # one heartbeat more: the gap holding the move to the result page is counted too
+        # (the page may be ready as soon as it is shown: no heartbeat would have seen it)
+        seen = len(gaps)
+        until(lambda: len(gaps) > seen, 60_000)
         beat["on"] = False
         flow_s = time.perf_counter() - started
         if profile is not None:
