@@ -164,39 +164,60 @@ def map_organisation(raw: dict[str, Any], tenant_id: str) -> XeroOrganisation:
     )
 
 
+#: an ``Addresses[]`` entry's slots, in Address order (lines 2-4 joined into ``line2``)
+_ADDRESS_SLOTS = (
+    "AddressLine1",
+    "AddressLine2",
+    "AddressLine3",
+    "AddressLine4",
+    "City",
+    "Region",
+    "PostalCode",
+    "Country",
+)
+
+
 def map_address(raw: dict[str, Any] | None) -> Address | None:
     """A Contact ``Addresses[]`` entry; None when every slot is empty (Xero returns empty
     slots with ``""``). Lines 2-4 are joined into ``line2``."""
     if not isinstance(raw, dict):
         return None
-    extra = [_text(raw.get(k)).strip() for k in ("AddressLine2", "AddressLine3", "AddressLine4")]
-    addr = Address(
-        line1=_text(raw.get("AddressLine1")).strip(),
-        line2=", ".join(x for x in extra if x),
-        city=_text(raw.get("City")).strip(),
-        region=_text(raw.get("Region")).strip(),
-        postal_code=_text(raw.get("PostalCode")).strip(),
-        country=_text(raw.get("Country")).strip(),
-    )
-    return None if addr.is_empty() else addr
-
-
-def _address_of_type(addresses: Any, kind: str) -> Address | None:
-    if not isinstance(addresses, list):
+    # (each contact has two: made once per slot, without an Address for an empty entry)
+    values = [(v if type(v) is str else _text(v)).strip() for v in map(raw.get, _ADDRESS_SLOTS)]
+    if not any(values):
         return None
+    line1, line2, line3, line4, city, region, postal_code, country = values
+    return Address(
+        line1,
+        ", ".join(x for x in (line2, line3, line4) if x),
+        city,
+        region,
+        postal_code,
+        country,
+    )
+
+
+def _street_and_postal(addresses: Any) -> tuple[Address | None, Address | None]:
+    """The first non-blank STREET and the first non-blank POBOX entry of ``Addresses``."""
+    street = postal = None
+    if not isinstance(addresses, list):
+        return None, None
     for entry in addresses:
-        if isinstance(entry, dict) and _text(entry.get("AddressType")).upper() == kind:
-            mapped = map_address(entry)
-            if mapped is not None:
-                return mapped
-    return None
+        if not isinstance(entry, dict):
+            continue
+        kind = _text(entry.get("AddressType")).upper()
+        if kind == "STREET" and street is None:
+            street = map_address(entry)
+        elif kind == "POBOX" and postal is None:
+            postal = map_address(entry)
+    return street, postal
 
 
 def map_contact(raw: dict[str, Any]) -> XeroContact:
     """An Accounting Contact. ``street``/``postal`` are the STREET/POBOX addresses (None when
     absent or blank); ``best_address`` picks street, else postal. A summaryOnly contact has
     no ``Addresses``: both are None."""
-    addresses = raw.get("Addresses")
+    street, postal = _street_and_postal(raw.get("Addresses"))
     return XeroContact(
         contact_id=_text(raw.get("ContactID")),
         name=_text(raw.get("Name")),
@@ -206,8 +227,8 @@ def map_contact(raw: dict[str, Any]) -> XeroContact:
         first_name=_text(raw.get("FirstName")),
         last_name=_text(raw.get("LastName")),
         email=_text(raw.get("EmailAddress")),
-        street=_address_of_type(addresses, "STREET"),
-        postal=_address_of_type(addresses, "POBOX"),
+        street=street,
+        postal=postal,
         updated_utc=parse_timestamp(raw.get("UpdatedDateUTC")) or 0.0,
         raw=raw,
     )
