@@ -985,23 +985,53 @@ class _Links:
 class _ExactTwins:
     """Every valid Xero record's exact twins in QuickBooks Time, and the reverse."""
 
-    of_xero: dict[str, list[_QbtSide]]
-    of_qbt: dict[int, list[str]]  # QB Time id -> the Xero ids it is an exact twin of
+    of_xero: dict[str, tuple[_QbtSide, ...]]
+    of_qbt: dict[int, tuple[str, ...]]  # QB Time id -> the Xero ids it is an exact twin of
 
     def unique_pair(self, xero_id: str, q: _QbtSide) -> bool:
         """``q`` is ``xero_id``'s only twin, and ``xero_id`` is ``q``'s only one."""
-        return len(self.of_xero.get(xero_id, ())) == 1 and self.of_qbt[q.qbt_id] == [xero_id]
+        return len(self.of_xero.get(xero_id, ())) == 1 and self.of_qbt[q.qbt_id] == (xero_id,)
+
+
+class _ByKey:
+    """QB Time records by one key, in the order added. A key held by one record (most are)
+    holds that record, not a list of one: at 10,000 customers the lists were a full garbage
+    collection of the plan's heap (issue 16)."""
+
+    __slots__ = ("_many", "_one")
+
+    def __init__(self) -> None:
+        self._one: dict[Any, _QbtSide] = {}
+        self._many: dict[Any, list[_QbtSide]] = {}
+
+    def add(self, key: Any, q: _QbtSide) -> None:
+        many = self._many.get(key)
+        if many is not None:
+            many.append(q)
+            return
+        first = self._one.pop(key, None)
+        if first is None:
+            self._one[key] = q
+        else:
+            self._many[key] = [first, q]
+
+    def get(self, key: Any) -> Sequence[_QbtSide]:
+        """The records holding ``key``, in the order added (none: empty)."""
+        q = self._one.get(key)
+        if q is not None:
+            return (q,)
+        return self._many.get(key, ())
 
 
 @dataclass
 class _QbtIndex:
     """QB Time records by every key a candidate is looked up with."""
 
-    by_compact: dict[str, list[_QbtSide]]
-    by_unnumbered: dict[str, list[_QbtSide]]  # "greenfield homes 1" under "greenfield homes"
-    by_normal: dict[str, list[_QbtSide]]
-    by_email: dict[str, list[_QbtSide]]
-    by_long_normal: dict[str, list[_QbtSide]]  # long enough to be a cut name
+    by_compact: _ByKey
+    by_unnumbered: _ByKey  # "greenfield homes 1" under "greenfield homes"
+    by_normal: _ByKey
+    by_email: _ByKey
+    by_long_normal: _ByKey  # long enough to be a cut name
 
 
 def _sides(xs_in: Sequence[_XeroSide], qs_in: Sequence[_QbtSide]) -> _Sides:
@@ -1027,17 +1057,18 @@ def _keep_links(sides: _Sides, links: Mapping[str, int]) -> _Links:
 
 
 def _exact_twins(profile: _Profile, sides: _Sides) -> _ExactTwins:
-    by_exact: dict[ExactKey, list[_QbtSide]] = defaultdict(list)
+    by_exact = _ByKey()
     for q in sides.qbt.values():
-        by_exact[q.exact].append(q)
-    twins = _ExactTwins({}, defaultdict(list))
+        by_exact.add(q.exact, q)
+    twins = _ExactTwins({}, defaultdict(tuple))
+    of_qbt = twins.of_qbt
     for x in sides.xero.values():
         if not x.valid:
             continue
-        found = [q for q in by_exact.get(x.exact, ()) if profile.exact(x, q)]
+        found = tuple(q for q in by_exact.get(x.exact) if profile.exact(x, q))
         twins.of_xero[x.xero_id] = found
         for q in found:
-            twins.of_qbt[q.qbt_id].append(x.xero_id)
+            of_qbt[q.qbt_id] = (*of_qbt[q.qbt_id], x.xero_id)
     return twins
 
 
@@ -1047,31 +1078,25 @@ def _link_exact(twins: _ExactTwins, links: _Links) -> None:
         if xid in links.kept or len(twins.of_xero[xid]) != 1:
             continue
         q = twins.of_xero[xid][0]
-        if q.active and q.qbt_id not in links.owner and twins.of_qbt[q.qbt_id] == [xid]:
+        if q.active and q.qbt_id not in links.owner and twins.of_qbt[q.qbt_id] == (xid,):
             links.new[xid] = q.qbt_id
     for xid, qid in links.new.items():
         links.owner[qid] = xid
 
 
 def _qbt_index(profile: _Profile, qs: Iterable[_QbtSide]) -> _QbtIndex:
-    index = _QbtIndex(
-        defaultdict(list),
-        defaultdict(list),
-        defaultdict(list),
-        defaultdict(list),
-        defaultdict(list),
-    )
+    index = _QbtIndex(_ByKey(), _ByKey(), _ByKey(), _ByKey(), _ByKey())
     for q in qs:
         if q.normal:
-            index.by_normal[q.normal].append(q)
-            index.by_compact[q.compact].append(q)
+            index.by_normal.add(q.normal, q)
+            index.by_compact.add(q.compact, q)
             base = _without_number(q.normal)
             if base:
-                index.by_unnumbered[base].append(q)
+                index.by_unnumbered.add(base, q)
             if profile.name_limit and len(q.normal) >= _MIN_CUT:
-                index.by_long_normal[q.normal].append(q)
+                index.by_long_normal.add(q.normal, q)
         if profile.by_email and _email_key(q.email):
-            index.by_email[_email_key(q.email)].append(q)
+            index.by_email.add(_email_key(q.email), q)
     return index
 
 
@@ -1081,22 +1106,22 @@ def _lookalikes(
     """``x``'s candidates found by key (no fuzzy score), and whether any is strong evidence
     (an exact twin or the same name without spaces): then fuzzy candidates are not sought."""
     found: dict[int, _QbtSide] = {q.qbt_id: q for q in twins.of_xero.get(x.xero_id, ())}
-    for q in index.by_compact.get(x.compact, ()) if x.compact else ():
+    for q in index.by_compact.get(x.compact) if x.compact else ():
         found.setdefault(q.qbt_id, q)
     strong = bool(found)
     if profile.by_email and _email_key(x.email):
-        for q in index.by_email.get(_email_key(x.email), ()):
+        for q in index.by_email.get(_email_key(x.email)):
             found.setdefault(q.qbt_id, q)
     if x.normal:
-        for q in index.by_unnumbered.get(x.normal, ()):
+        for q in index.by_unnumbered.get(x.normal):
             found.setdefault(q.qbt_id, q)
         base = _without_number(x.normal)
-        for q in index.by_normal.get(base, ()) if base else ():
+        for q in index.by_normal.get(base) if base else ():
             found.setdefault(q.qbt_id, q)
     limit = profile.name_limit
     if limit and len(x.exact_name) > limit and x.normal:
         for end in range(_MIN_CUT, len(x.normal)):
-            for q in index.by_long_normal.get(x.normal[:end], ()):
+            for q in index.by_long_normal.get(x.normal[:end]):
                 if _is_cut_of(x.normal, q.normal, q.name, limit):
                     found.setdefault(q.qbt_id, q)
     return found, strong
@@ -1213,7 +1238,7 @@ class _ConflictFinder:
 
     def _exact_problem(self, x: _XeroSide, problems: list[str], details: dict[str, Any]) -> None:
         """An exact twin that was not linked: archived (restore it?) or not unique."""
-        exact = self.twins.of_xero.get(x.xero_id, [])
+        exact = self.twins.of_xero.get(x.xero_id, ())
         if not exact:
             return
         twin = exact[0]

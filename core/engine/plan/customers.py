@@ -3,7 +3,6 @@ to all", archives (archived in Xero, or unmatched)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -224,17 +223,18 @@ class CustomerPlanner:
         again."""
         _renames, blocked, holders = self._top_renames(active, linked)
         self.blocked_renames = blocked
-        self.top_names = {key: min(ids) for key, ids in holders.items()}
+        self.top_names = holders
 
     def _top_renames(
         self,
         active: Sequence[XeroContact],
         linked: Mapping[str, int],
-    ) -> tuple[dict[int, str], set[int], dict[str, set[int]]]:
-        """(renames of linked top-level jobcodes, the blocked ones, name key -> holders after
-        the others). A rename is blocked when, after the others, another top-level jobcode
-        would hold its name (ignoring case and outer spaces); a blocked jobcode keeps its
-        name, which may block another rename in turn (repeated until nothing changes)."""
+    ) -> tuple[dict[int, str], set[int], dict[str, int]]:
+        """(renames of linked top-level jobcodes, the blocked ones, name key -> the smallest
+        id of the jobcodes holding it after the others). A rename is blocked when, after the
+        others, another top-level jobcode would hold its name (ignoring case and outer
+        spaces); a blocked jobcode keeps its name, which may block another rename in turn
+        (repeated until nothing changes)."""
         renames: dict[int, str] = {}
         for contact in active:
             job_id = linked.get(contact.contact_id)
@@ -248,14 +248,21 @@ class CustomerPlanner:
         blocked: set[int] = set()
         key = self.ctx.name_key
         while True:
-            holders: dict[str, set[int]] = defaultdict(set)
+            # (the smallest holder and whether there are others, not a set of holders per
+            # name: 10,000 sets a pass were a full garbage collection of the plan's heap)
+            holders: dict[str, int] = {}
+            shared: set[str] = set()  # name keys held by more than one jobcode
             for j in tops:
                 name = renames[j.id] if j.id in renames and j.id not in blocked else j.name
-                holders[key(name)].add(j.id)
+                name_key = key(name)
+                held = holders.get(name_key)
+                if held is None:
+                    holders[name_key] = j.id
+                elif held != j.id:
+                    shared.add(name_key)
+                    holders[name_key] = min(held, j.id)
             newly = {
-                jid
-                for jid, name in renames.items()
-                if jid not in blocked and len(holders[key(name)]) > 1
+                jid for jid, name in renames.items() if jid not in blocked and key(name) in shared
             }
             if not newly:
                 break
