@@ -567,3 +567,26 @@ def test_done_fills_its_tables_once_as_it_is_entered(connected_env, host, qtbot,
         assert page.later.rowCount() == skipped
     finally:
         QApplication.instance().removeTranslator(translator)
+
+
+def test_many_records_not_imported_are_listed_a_few_hundred_a_turn(connected_env, host, qtbot):
+    """Issue 16: the 850 records not imported of the 10,000-contact organisation are put in
+    their table a few hundred in each turn of the window's event loop (all at once: ~30 ms
+    of its thread, in the turn that shows the page); all are there, in order, soon after."""
+    from core.engine.plan import ImportPlan, Skipped
+    from wizard.pages import done as done_page
+
+    ctx, _box, _t, conn = connected_env
+    state = _state(ctx, conn, plan=False)
+    names = [f"Contact {i:04d}" for i in range(850)]
+    state.plan = ImportPlan(skipped=[Skipped("customer", f"x{i}", n, "Archived in Xero")
+                                     for i, n in enumerate(names)])  # fmt: skip
+    wiz = host(state, {PageId.DONE: DonePage})
+    page = wiz.pages[PageId.DONE]
+    assert page.later.rowCount() == 850
+    filled = [r for r in range(850) if page.later.item(r, 0) is not None]
+    assert filled == list(range(done_page.LATER_ROWS_A_TURN))  # the first ones, at once
+    qtbot.waitUntil(lambda: page.later.item(849, 2) is not None)
+    assert [page.later.item(r, 0).text() for r in range(850)] == names
+    assert page.later.item(849, 1).text() == page.later.item(0, 1).text()
+    assert page.later.item(849, 2).text() == "Archived in Xero"
