@@ -16,12 +16,15 @@ import hashlib
 import json
 import logging
 import math
+import queue
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+
+from peewee import SQL
 
 from core.engine.records import (
     QBTAssignment,
@@ -37,10 +40,12 @@ from core.engine.records import (
     XeroLeaveType,
     XeroProblem,
     XeroTrackingCategory,
+    keep_raw_as_text,
 )
 from core.engine.regions import PayrollApi, payroll_api
 from core.errors import ApiError, ReauthorizationRequired
 from core.i18n import N_
+from core.jsontext import dumps_canonical
 from core.services.http import XERO_MAX_CONCURRENT
 from core.services.qbtime import mapping as qmap
 from core.services.xero import mapping as xmap
@@ -52,9 +57,9 @@ from core.store.models import (
     XeroRecord,
     bulk_insert,
     db,
-    json_text,
     utcnow,
 )
+from core.store.models import Stored as StoredText
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -133,32 +138,60 @@ BAD_END_DATE = N_(
 )
 
 
-def _unique(
-    kind: str, records: Sequence[Any], id_of: Callable[[Any], str], name_of: Callable[[Any], str]
-) -> tuple[list[Any], list[XeroProblem]]:
-    """The records with a usable, unique id; the others reported: a record without an id,
-    and each further record sharing an id (the first one read is kept), with both names."""
-    kept: dict[str, Any] = {}
-    problems: list[XeroProblem] = []
-    plan_kind = _PROBLEM_KINDS[kind]
-    for record in records:
-        rid = (id_of(record) or "").strip()
-        name = name_of(record)
-        if not rid:
-            problems.append(XeroProblem(plan_kind, "", name, NO_ID))
-            continue
-        first = kept.setdefault(rid.lower(), record)
-        if first is not record:
-            problems.append(
-                XeroProblem(plan_kind, rid, name, SAME_ID, {"kept": name_of(first), "xero_id": rid})
+class _Unique:
+    """The records of one read with a usable, unique id, page after page; the others
+    reported (:attr:`problems`): a record without an id, and each further record sharing an
+    id (the first one read is kept), with both names. ``again_ok``: a paged read, where a
+    row pushed across a page boundary comes again unchanged (dropped silently; only a
+    different row under a known id is reported, once)."""
+
+    def __init__(self, check: IdCheck, *, again_ok: bool = False) -> None:
+        self.check = check
+        self.again_ok = again_ok
+        self.kept: dict[str, Any] = {}  # lower-case id -> the first record read
+        self.problems: list[XeroProblem] = []
+        self._clashes: dict[str, list[Any]] = {}
+
+    def __call__(self, records: Iterable[Any]) -> list[Any]:
+        """The records of this page to keep."""
+        check, kept, out = self.check, self.kept, []
+        plan_kind = _PROBLEM_KINDS[check.kind]
+        for record in records:
+            rid = (check.id_of(record) or "").strip()
+            if not rid:
+                self.problems.append(XeroProblem(plan_kind, "", check.name_of(record), NO_ID))
+                continue
+            first = kept.setdefault(rid.lower(), record)
+            if first is record:
+                out.append(record)
+                continue
+            if self.again_ok:
+                clashes = self._clashes.setdefault(rid.lower(), [])
+                if record.raw == first.raw or any(record.raw == c.raw for c in clashes):
+                    continue  # the same row again
+                clashes.append(record)
+            self.problems.append(
+                XeroProblem(
+                    plan_kind,
+                    rid,
+                    check.name_of(record),
+                    SAME_ID,
+                    {"kept": check.name_of(first), "xero_id": rid},
+                )
             )
-    if problems:
-        log.warning(
-            "Xero sent %d %s record(s) without an ID or under another's ID: left out and reported",
-            len(problems),
-            kind,
-        )
-    return list(kept.values()), problems
+        return out
+
+    def read_ids(self) -> list[str]:
+        return [self.check.id_of(r) for r in self.kept.values()]
+
+    def log(self) -> None:
+        if self.problems:
+            log.warning(
+                "Xero sent %d %s record(s) without an ID or under another's ID: left out "
+                "and reported",
+                len(self.problems),
+                self.check.kind,
+            )
 
 
 def _problems_setting(conn: Connection) -> str:
@@ -276,6 +309,125 @@ def forget_parsed(conn: Connection) -> None:
             del _PARSED[key]
 
 
+class _Storing:
+    """One snapshot kind stored as a read brings it, a page (or a whole list) at a time,
+    each in its own transaction: what was stored can be let go before the next page comes
+    (a read of 100,000 contacts held at once took most of a gigabyte; issue 16). A read that
+    fails part-way leaves the pages before stored and its cursors where they were: the
+    next read reads them again and finds them unchanged.
+
+    ``complete``: after the last page (:meth:`finish`), rows no longer listed are removed.
+    ``within`` (a peewee expression) narrows the rows this read covers, e.g. the items of
+    one custom field, so a complete read of one field never removes another's items. The
+    records of the kinds in :data:`_KEPT_IDS` are kept for :func:`load_snapshot` with their
+    stored text (see ``_PARSED``), holding their raw object as that same text."""
+
+    def __init__(
+        self,
+        model: type[XeroRecord] | type[QBTRecord],
+        conn: Connection,
+        kind: str,
+        id_field: str,
+        *,
+        complete: bool,
+        changes: KindChanges,
+        within: Any = None,
+    ) -> None:
+        self.model, self.conn, self.kind, self.id_field = model, conn, kind, id_field
+        self.complete, self.changes, self.within = complete, changes, within
+        self.key = getattr(model, id_field)
+        self.covered = (model.connection == conn) & (model.kind == kind)
+        if within is not None:
+            self.covered &= within
+        self.id_attr = _KEPT_IDS.get((model._meta.table_name, kind))
+        self.parsed: dict[Any, tuple[str, Any]] = {}
+        self.seen: set[Any] = set()
+        self.now = utcnow()
+        sql, params = model.select(SQL("1")).where(self.covered).limit(1).sql()
+        self.empty = db.execute_sql(sql, params).fetchone() is None
+
+    def _stored_texts(self, idents: list[Any]) -> dict[Any, str]:
+        """The stored text of the rows among ``idents`` (compared as text: parsing every
+        stored row again cost as much CPU as the network on large organisations). One
+        query, the ids as one JSON parameter (peewee writing a ``?`` per id cost more than
+        the query). None stored before this read (a first read): none to look up."""
+        if self.empty:
+            return {}
+        ids = SQL("(SELECT value FROM json_each(?))", (dumps_canonical(idents),))
+        sql, params = (
+            self.model.select(self.key, self.model.raw)
+            .where(self.covered & self.key.in_(ids))
+            .sql()
+        )
+        return dict(db.execute_sql(sql, params).fetchall())
+
+    def add(self, rows: Sequence[dict[str, Any]], records: Sequence[Any] = ()) -> None:
+        """Store ``rows`` (added or changed ones written). ``records``: the records the rows
+        were made from, one row each, in order."""
+        if not rows:
+            return
+        id_attr, id_field = self.id_attr, self.id_field
+        keep = id_attr is not None and len(records) == len(rows)
+        existing = self._stored_texts([row[id_field] for row in rows])
+        changed_rows: list[dict[str, Any]] = []
+        for index, row in enumerate(rows):
+            ident = row[id_field]
+            self.seen.add(ident)
+            raw = row["raw"]
+            text = dumps_canonical(raw)  # a str: kept (below) without the GC tracking it
+            if keep:
+                record = records[index]
+                if getattr(record, id_attr or "") == ident and record.raw is raw:
+                    self.parsed[ident] = (text, keep_raw_as_text(record, text))
+            before = existing.get(ident)
+            if before is None:
+                self.changes.added.append(str(ident))
+            elif before != text:
+                self.changes.changed.append(str(ident))
+            else:
+                continue
+            # (the row is this read's own: completed in place)
+            row["raw"] = StoredText(text)
+            row["connection"] = self.conn
+            row["kind"] = self.kind
+            row["fetched_at"] = self.now
+            changed_rows.append(row)
+        if changed_rows:
+            with db.atomic():
+                bulk_insert(
+                    self.model,
+                    changed_rows,
+                    conflict=("connection", "kind", id_field),
+                    update=[
+                        name
+                        for name in changed_rows[0]
+                        if name not in ("connection", "kind", id_field)
+                    ],
+                )
+
+    def finish(self) -> None:
+        """The read is whole: remove, when ``complete``, the rows it did not list; keep the
+        records for the load that follows."""
+        if self.complete:
+            sql, params = self.model.select(self.key).where(self.covered).sql()
+            stored = [i for (i,) in db.execute_sql(sql, params).fetchall()]
+            gone = [i for i in stored if i not in self.seen]
+            self.changes.removed.extend(str(i) for i in gone)
+            with db.atomic():
+                for start in range(0, len(gone), 500):
+                    self.model.delete().where(
+                        self.covered & self.key.in_(gone[start : start + 500])
+                    ).execute()
+        if self.parsed:
+            _keep_parsed(
+                self.model._meta.table_name,
+                self.conn,
+                self.kind,
+                self.parsed,
+                whole=self.complete and self.within is None,
+            )
+
+
 def _store(
     model: type[XeroRecord] | type[QBTRecord],
     conn: Connection,
@@ -288,61 +440,13 @@ def _store(
     within: Any = None,
     records: Sequence[Any] = (),
 ) -> None:
-    """Upsert snapshot rows; when ``complete``, rows no longer listed are removed.
-
-    ``within`` (a peewee expression) narrows the rows this read covers, e.g. the items of
-    one custom field, so a complete read of one field never removes another's items.
-    ``records``: the records ``rows`` were made from (one row each, in order): kept for
-    :func:`load_snapshot` with the digest of their stored text (see ``_PARSED``).
-    """
-    id_attr = _KEPT_IDS.get((model._meta.table_name, kind))
-    if id_attr is None or len(records) != len(rows):
-        records = ()
-    parsed: dict[Any, tuple[str, Any]] = {}
-    key = getattr(model, id_field)
-    covered = (model.connection == conn) & (model.kind == kind)
-    if within is not None:
-        covered &= within
-    # Compare canonical JSON text (as stored) rather than parsed values: parsing every stored
-    # row again cost as much CPU as the network on large organisations.
-    sql, params = model.select(key, model.raw).where(covered).sql()
-    existing = dict(db.execute_sql(sql, params).fetchall())
-    seen: set[Any] = set()
-    now = utcnow()
-    changed_rows: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        ident = row[id_field]
-        seen.add(ident)
-        text = json_text(row["raw"])
-        if records and getattr(records[index], id_attr or "", None) == ident:
-            parsed[ident] = (text, records[index])
-        before = existing.get(ident)
-        if before is None:
-            changes.added.append(str(ident))
-        elif before != text:
-            changes.changed.append(str(ident))
-        else:
-            continue
-        changed_rows.append(
-            {**row, "raw": text, "connection": conn, "kind": kind, "fetched_at": now}
-        )
-    with db.atomic():
-        if changed_rows:
-            bulk_insert(
-                model,
-                changed_rows,
-                conflict=("connection", "kind", id_field),
-                update=[
-                    name for name in changed_rows[0] if name not in ("connection", "kind", id_field)
-                ],
-            )
-        if complete:
-            gone = [i for i in existing if i not in seen]
-            changes.removed.extend(str(i) for i in gone)
-            for start in range(0, len(gone), 500):
-                model.delete().where(covered & key.in_(gone[start : start + 500])).execute()
-    if parsed:
-        _keep_parsed(model._meta.table_name, conn, kind, parsed, whole=complete and within is None)
+    """Upsert one whole answer's snapshot rows (:class:`_Storing`, one page); when
+    ``complete``, rows no longer listed are removed."""
+    storing = _Storing(
+        model, conn, kind, id_field, complete=complete, changes=changes, within=within
+    )
+    storing.add(rows, records)
+    storing.finish()
 
 
 def _xero_row(xero_id: str, name: str, raw: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -438,12 +542,11 @@ def _invoiced_contact_ids(client: Any, since: float) -> list[str]:
 
 
 def _add_first_invoiced(
-    conn: Connection, client: XeroClient, contacts: list[XeroContact], invoiced: list[str]
+    conn: Connection, client: XeroClient, known: set[str], invoiced: list[str]
 ) -> list[XeroContact]:
-    """``contacts`` and the contacts whose first sales invoice came since the last read
-    (Xero does not bump their UpdatedDateUTC, so an incremental read cannot see them),
-    unless already read or already known as customers."""
-    known = {c.contact_id.lower() for c in contacts}
+    """The contacts whose first sales invoice came since the last read (Xero does not bump
+    their UpdatedDateUTC, so an incremental read cannot see them), unless already read
+    (``known``: the lower-case ids read) or already known as customers."""
     customers = {
         str(row.xero_id).lower()
         for row in XeroRecord.select(XeroRecord.xero_id).where(
@@ -453,14 +556,68 @@ def _add_first_invoiced(
         )
     }
     wanted = [i for i in invoiced if i.lower() not in known and i.lower() not in customers]
-    return [*contacts, *client.contacts_by_ids(wanted)] if wanted else contacts
+    return client.contacts_by_ids(wanted) if wanted else []
 
 
-def _discard(futures: dict[str, Future[Any]]) -> None:
+class _PageStream:
+    """The pages of one read, made by a reader thread (:meth:`run`) and taken by the storing
+    thread (iterating) one at a time as they come: at most ``ahead`` pages wait, so a read
+    of any size holds a few pages, not the whole list. Iterating gives the pages in order,
+    then raises the reader's error, if any; :meth:`close` stops the reader (at its next
+    page) and lets go of the waiting pages."""
+
+    def __init__(self, ahead: int = 2) -> None:
+        self._pages: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=ahead)
+        self._closed = threading.Event()
+
+    def run(self, read: Callable[..., Iterable[Any]], *args: Any) -> None:
+        """In the reader thread: ``read(*args)``'s pages, then its end or its error."""
+        try:
+            for page in read(*args):
+                if not self._put(("page", page)):
+                    return
+        except BaseException as exc:  # handed to the storing thread, raised there
+            self._put(("error", exc))
+        else:
+            self._put(("end", None))
+
+    def _put(self, item: tuple[str, Any]) -> bool:
+        while not self._closed.is_set():
+            try:
+                self._pages.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            kind, value = self._pages.get()
+            if kind == "page":
+                yield value
+            elif kind == "error":
+                self.close()
+                raise value
+            else:
+                return
+
+    def close(self) -> None:
+        self._closed.set()
+        while True:
+            try:
+                self._pages.get_nowait()
+            except queue.Empty:
+                return
+
+
+def _discard(futures: dict[str, Any]) -> None:
     """Forget reads whose answer is not used: cancel those not started, swallow the errors
-    of the others (a speculative payroll read of an organisation without payroll fails)."""
+    of the others (a speculative payroll read of an organisation without payroll fails),
+    stop the paged ones."""
     for future in futures.values():
-        if not future.cancel():
+        if isinstance(future, _PageStream):
+            future.close()
+        elif not future.cancel():
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
@@ -491,10 +648,11 @@ class IdCheck:
 @dataclass(frozen=True)
 class TopUp:
     """A second read sent with an incremental one, for what If-Modified-Since cannot see:
-    ``read(client, since)`` in parallel, then ``add(conn, client, records, answer)``."""
+    ``read(client, since)`` in parallel, then ``add(conn, client, known, answer)``: the
+    records to add to those read (``known``: their ids, in lower case)."""
 
     read: Callable[[XeroClient, float], Any]
-    add: Callable[[Connection, XeroClient, Any, Any], list[Any]]
+    add: Callable[[Connection, XeroClient, set[str], Any], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -502,16 +660,19 @@ class XeroResource:
     """One Xero list. ``read(client, version, since)``: ``since`` None is a whole read;
     ``version`` is the organisation's (payroll lists depend on it). ``name`` keys the read,
     Xero's ``last_fetch`` and, when it can be incremental, the cursors ``name`` and
-    ``name_full``. A list read whole is complete: rows no longer listed are removed."""
+    ``name_full``. A list read whole is complete: rows no longer listed are removed.
+    ``paged``: ``read`` gives the records page after page (an iterator of lists), made in
+    a reader thread while this one stores each page and lets it go (:class:`_PageStream`)."""
 
     name: str
-    read: Callable[[XeroClient, str | None, float | None], Sequence[Any]]
+    read: Callable[[XeroClient, str | None, float | None], Any]
     stores: tuple[Stored, ...]
     #: If-Modified-Since between whole reads: never, always, or under these payroll APIs
     incremental: bool | frozenset[PayrollApi] = False
     payroll: bool = False  # only for an organisation with payroll
     checked: IdCheck | None = None
     topup: TopUp | None = None
+    paged: bool = False
 
     def reads_incrementally(self, api: PayrollApi) -> bool:
         if isinstance(self.incremental, bool):
@@ -535,19 +696,20 @@ class QBTResource:
 
 
 def _contact_rows(contacts: Sequence[XeroContact]) -> list[dict[str, Any]]:
+    # (the row written out: _xero_row's merge of keywords, 10,000 times, cost a tenth of it)
     return [
-        _xero_row(
-            c.contact_id,
-            c.name,
-            c.raw,
-            first_name=c.first_name,
-            last_name=c.last_name,
-            email=c.email,
-            status=c.status,
-            archived=c.archived,
-            is_customer=c.is_customer,
-            updated_utc=_ts(c.updated_utc),
-        )
+        {
+            "xero_id": c.contact_id,
+            "name": c.name,
+            "raw": c.raw,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "email": c.email,
+            "status": c.status,
+            "archived": c.archived,
+            "is_customer": c.is_customer,
+            "updated_utc": _ts(c.updated_utc),
+        }
         for c in contacts
     ]
 
@@ -658,6 +820,11 @@ def _assignment_rows(assignments: Sequence[QBTAssignment]) -> list[dict[str, Any
     ]
 
 
+def _contact_pages(client: XeroClient, since: float | None) -> Iterator[list[XeroContact]]:
+    for rows in client.contact_pages(since):
+        yield [xmap.map_contact(r) for r in rows]
+
+
 def _read_customfielditems(
     client: QBTimeClient, field_id: int | None, since: float | None
 ) -> list[QBTCustomFieldItem]:
@@ -682,11 +849,12 @@ def _known_customfields(conn: Connection) -> list[int]:
 XERO_RESOURCES: tuple[XeroResource, ...] = (
     XeroResource(
         "contacts",
-        lambda c, _version, since: c.contacts(since),
+        lambda c, _version, since: _contact_pages(c, since),
         (Stored("contact", "contacts", _contact_rows),),
         incremental=True,
         checked=IdCheck("contact", lambda c: c.contact_id, lambda c: c.name),
         topup=TopUp(_invoiced_contact_ids, _add_first_invoiced),
+        paged=True,
     ),
     XeroResource(
         "items",
@@ -779,22 +947,27 @@ def _fetch_xero(
         }
         report.full_contacts = cursors["contacts"] is None
         results, payroll = _read_xero(conn, client, pool, cursors, step)
-        for index, resource in enumerate(XERO_RESOURCES):
-            if resource.payroll and payroll is PayrollApi.NONE:
-                continue
-            incremental = resource.reads_incrementally(payroll)
-            _store_xero(
-                ctx,
-                conn,
-                client,
-                report,
-                resource,
-                results,
-                since=cursors.get(resource.name) if incremental else None,
-                incremental=incremental,
-            )
-            if index + 2 < XERO_STEPS:  # the last step is said once, at the end
-                step("xero", index + 2, XERO_STEPS)
+        try:
+            for index, resource in enumerate(XERO_RESOURCES):
+                if resource.payroll and payroll is PayrollApi.NONE:
+                    continue
+                incremental = resource.reads_incrementally(payroll)
+                _store_xero(
+                    ctx,
+                    conn,
+                    client,
+                    report,
+                    resource,
+                    results,
+                    since=cursors.get(resource.name) if incremental else None,
+                    incremental=incremental,
+                )
+                if index + 2 < XERO_STEPS:  # the last step is said once, at the end
+                    step("xero", index + 2, XERO_STEPS)
+        finally:  # a paged read not taken to its end (an error storing) stops its reader
+            for answer in results.values():
+                if isinstance(answer, _PageStream):
+                    answer.close()
         step("xero", XERO_STEPS, XERO_STEPS)
 
 
@@ -809,24 +982,30 @@ def _read_xero(
     organisation's limiter keeps Xero's minute and concurrency limits). Payroll depends on
     the organisation's Version: it is read at once with the Version saved by the last
     fetch, and again only if the organisation says otherwise. A top-up's answer is under
-    ``name + "+"``."""
+    ``name + "+"``. A paged list's answer is its :class:`_PageStream`, read on while the
+    pages are stored."""
 
-    def submit(resources: Iterable[XeroResource], version: str | None) -> dict[str, Future[Any]]:
+    def submit(resources: Iterable[XeroResource], version: str | None) -> dict[str, Any]:
         api = payroll_api(version)
-        futures: dict[str, Future[Any]] = {}
+        futures: dict[str, Any] = {}
         for resource in resources:
             since = cursors.get(resource.name) if resource.reads_incrementally(api) else None
-            futures[resource.name] = pool.submit(resource.read, client, version, since)
+            if resource.paged:
+                stream = _PageStream()
+                pool.submit(stream.run, resource.read, client, version, since)
+                futures[resource.name] = stream
+            else:
+                futures[resource.name] = pool.submit(resource.read, client, version, since)
             if resource.topup is not None and since is not None:
                 futures[resource.name + "+"] = pool.submit(resource.topup.read, client, since)
         return futures
 
-    def payroll_reads(version: str | None) -> dict[str, Future[Any]]:
+    def payroll_reads(version: str | None) -> dict[str, Any]:
         if payroll_api(version) is PayrollApi.NONE:
             return {}
         return submit((r for r in XERO_RESOURCES if r.payroll), version)
 
-    futures: dict[str, Future[Any]] = {
+    futures: dict[str, Any] = {
         "organisation": pool.submit(client.organisation),
         **submit((r for r in XERO_RESOURCES if not r.payroll), conn.xero_version),
     }
@@ -844,7 +1023,10 @@ def _read_xero(
         else:  # the Version changed (or was unknown): the guess is not used
             _discard(speculative)
             futures.update(payroll_reads(org.version))
-        return {name: future.result() for name, future in futures.items()}, payroll
+        return {
+            name: future if isinstance(future, _PageStream) else future.result()
+            for name, future in futures.items()
+        }, payroll
     except BaseException:
         _discard(futures)
         _discard(speculative)
@@ -862,29 +1044,46 @@ def _store_xero(
     since: float | None,
     incremental: bool,
 ) -> None:
-    """Store one list's answer: topped up, checked for bad ids, then its cursors moved."""
+    """Store one list's answer (page after page for a paged one, each stored as it comes):
+    checked for bad ids, topped up, then its cursors moved."""
     whole = since is None
-    records = results[resource.name]
+    answer = results[resource.name]
+    storing = [
+        (
+            stored,
+            _Storing(
+                XeroRecord,
+                conn,
+                stored.kind,
+                "xero_id",
+                complete=whole,
+                changes=report.xero.setdefault(stored.report, KindChanges()),
+            ),
+        )
+        for stored in resource.stores
+    ]
+    check = resource.checked
+    unique = None if check is None else _Unique(check, again_ok=resource.paged)
+    known: set[str] = set()  # the lower-case ids read (with a top-up)
+
+    def store(records: Sequence[Any]) -> None:
+        if unique is not None:
+            records = unique(records)
+        if resource.topup is not None and check is not None:
+            known.update((check.id_of(r) or "").lower() for r in records)
+        for stored, kind in storing:
+            kind.add(stored.rows(records), records)
+
+    for page in answer if resource.paged else [answer]:
+        store(page)
     extra = results.get(resource.name + "+")
     if resource.topup is not None and extra:
-        records = resource.topup.add(conn, client, records, extra)
-    if resource.checked is not None:
-        check = resource.checked
-        records, problems = _unique(check.kind, records, check.id_of, check.name_of)
-        _record_problems(
-            conn, check.kind, problems, whole=whole, read_ids=[check.id_of(r) for r in records]
-        )
-    for stored in resource.stores:
-        _store(
-            XeroRecord,
-            conn,
-            stored.kind,
-            "xero_id",
-            stored.rows(records),
-            complete=whole,
-            changes=report.xero.setdefault(stored.report, KindChanges()),
-            records=records,
-        )
+        store(resource.topup.add(conn, client, known, extra))
+    if unique is not None and check is not None:
+        unique.log()
+        _record_problems(conn, check.kind, unique.problems, whole=whole, read_ids=unique.read_ids())
+    for _stored, kind in storing:
+        kind.finish()
     if incremental:
         _advance_xero(ctx, conn, client, resource.name, whole=whole)
 
@@ -967,6 +1166,8 @@ class _QBTReads:
         if self.unchanged(resource.endpoint, cursor, siblings=siblings):
             return
         records = resource.read(self.client, part, self.since(cursor))
+        # (before storing: a stored record may hold its raw object as text, parsed if read)
+        stamps = [resource.stamps(r) for r in records]
         _store(
             QBTRecord,
             self.conn,
@@ -978,7 +1179,7 @@ class _QBTReads:
             within=None if part is None else QBTRecord.parent_id == part,
             records=records,
         )
-        self.advance(cursor, (resource.stamps(r) for r in records), resource.endpoint)
+        self.advance(cursor, stamps, resource.endpoint)
 
     def since(self, cursor: str) -> float | None:
         value = None if self.full else _cursor(self.conn, "qbtime", cursor)
@@ -1115,7 +1316,11 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
         out: list[Any] = []
         for _order, ident, text in rows:
             hit = known.get(ident)
-            out.append(hit[1] if hit is not None and hit[0] == text else mapper(loads(text)))
+            out.append(
+                hit[1]
+                if hit is not None and hit[0] == text
+                else keep_raw_as_text(mapper(loads(text)), text)
+            )
         return out
 
     snap.contacts = records(XeroRecord, "xero_id", XeroRecord.id, "contact", xmap.map_contact)

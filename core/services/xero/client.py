@@ -41,7 +41,7 @@ beyond Xero's own (redacted) reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import formatdate
@@ -49,6 +49,7 @@ from typing import Any
 
 import requests
 
+from core import jsontext
 from core.engine.records import (
     XeroContact,
     XeroEmployee,
@@ -82,6 +83,12 @@ INVOICES_PER_CALL = 50
 SINCE_SKEW_S = 60.0
 # A page that brings nothing new means the server ignored `page`: stop instead of looping.
 _MAX_PAGES = 10_000
+# how the contacts are paged (_paged, _pages)
+_CONTACTS: dict[str, Any] = {
+    "page_size": CONTACTS_PAGE_SIZE,
+    "id_key": "ContactID",
+    "what": "contacts",
+}
 
 
 # =========================================================================== errors
@@ -310,7 +317,28 @@ class XeroClient:
         from the customers screen, or periodically).
         """
         info = self._start("contacts")
-        headers = self._since_header(modified_since)
+        raws = self._paged(info, *self._contacts_query(modified_since, summary_only), **_CONTACTS)
+        info.records = len(raws)
+        return [mapping.map_contact(r) for r in raws]
+
+    def contact_pages(
+        self, modified_since: float | None = None, *, summary_only: bool = False
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The raw contacts of :meth:`contacts`, one page at a time as each arrives (same
+        calls), so a caller can store a page and let it go before the next: 100,000
+        contacts held at once took most of a gigabyte (issue 16). Not de-duplicated: a row
+        pushed across a page boundary comes again on the next page."""
+        info = self._start("contacts")
+        for rows in self._pages(
+            info, *self._contacts_query(modified_since, summary_only), **_CONTACTS
+        ):
+            info.records += len(rows)
+            yield rows
+
+    def _contacts_query(
+        self, modified_since: float | None, summary_only: bool
+    ) -> tuple[str, str, dict[str, Any], dict[str, str] | None]:
+        """Path, list key, parameters and headers of the contacts read (see :meth:`contacts`)."""
         params: dict[str, Any] = {
             "pageSize": CONTACTS_PAGE_SIZE,
             "includeArchived": "true",
@@ -318,18 +346,7 @@ class XeroClient:
         }
         if summary_only:
             params["summaryOnly"] = "true"
-        raws = self._paged(
-            info,
-            f"{ACCOUNTING}/Contacts",
-            "Contacts",
-            params,
-            headers,
-            page_size=CONTACTS_PAGE_SIZE,
-            id_key="ContactID",
-            what="contacts",
-        )
-        info.records = len(raws)
-        return [mapping.map_contact(r) for r in raws]
+        return f"{ACCOUNTING}/Contacts", "Contacts", params, self._since_header(modified_since)
 
     def contacts_by_ids(self, ids: Iterable[str]) -> list[XeroContact]:
         """The given contacts (archived included), ≤ 50 ids per call; unknown ids are
@@ -552,27 +569,51 @@ class XeroClient:
         id_key: str,
         what: str,
     ) -> list[dict[str, Any]]:
-        """Pages 1..n; stops at pageCount (when the answer has a pagination block) or at a
-        short page; de-duplicates by ``id_key`` a row seen again unchanged (pushed across a
-        page boundary). Two different rows under one id are both returned: the caller
-        reports them (core/services/fetch.py), never one dropped silently."""
+        """Pages 1..n (:meth:`_pages`); de-duplicates by ``id_key`` a row seen again
+        unchanged (pushed across a page boundary). Two different rows under one id are both
+        returned: the caller reports them (core/services/fetch.py), never one dropped
+        silently."""
         seen: dict[str, dict[str, Any]] = {}
         clashes: list[dict[str, Any]] = []
+        for rows in self._pages(
+            info, path, key, params, headers, page_size=page_size, id_key=id_key, what=what
+        ):
+            for row in rows:
+                rid = str(row.get(id_key) or "").lower() or f"#{len(seen)}"
+                if rid not in seen:
+                    seen[rid] = row
+                elif seen[rid] != row and row not in clashes:
+                    clashes.append(row)
+        return [*seen.values(), *clashes]
+
+    def _pages(
+        self,
+        info: FetchInfo,
+        path: str,
+        key: str,
+        params: dict[str, Any],
+        headers: dict[str, str] | None,
+        *,
+        page_size: int,
+        id_key: str,
+        what: str,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Each page's rows as it comes, pages 1..n: stops at pageCount (when the answer has a
+        pagination block), after a short page, or after a page that brings no id not seen
+        before (the server ignored ``page``). A row seen on an earlier page comes again."""
+        seen: set[str] = set()
         page = 1
         while page <= _MAX_PAGES:
             data = self._get(
                 info, path, what=what, params={**params, "page": page}, headers=headers
             )
             rows = _list(data, key)
-            new = 0
+            before = len(seen)
             for row in rows:
-                rid = str(row.get(id_key) or "").lower() or f"#{len(seen)}"
-                if rid not in seen:
-                    new += 1
-                    seen[rid] = row
-                elif seen[rid] != row and row not in clashes:
-                    clashes.append(row)
+                seen.add(str(row.get(id_key) or "").lower() or f"#{len(seen)}")
             pagination = data.get("pagination") if isinstance(data, dict) else None
+            del data
+            yield rows
             size = page_size
             if isinstance(pagination, dict):
                 if isinstance(pagination.get("pageSize"), int) and pagination["pageSize"] > 0:
@@ -580,10 +621,9 @@ class XeroClient:
                 count = pagination.get("pageCount")
                 if isinstance(count, int) and page >= count:
                     break
-            if len(rows) < size or new == 0:
+            if len(rows) < size or len(seen) == before:
                 break
             page += 1
-        return [*seen.values(), *clashes]
 
     # ------------------------------------------------------------------ payroll hours (export)
     def _send(self, method: str, path: str, body: Any, *, what: str) -> Any:
@@ -987,9 +1027,14 @@ def _unreadable_data(what: str) -> ApiError:
 
 
 def _json(resp: requests.Response) -> Any:
+    """The answer's JSON. UTF-8 (what Xero sends, and JSON's encoding) is parsed from the
+    bytes by :func:`core.jsontext.loads`, several times faster than ``resp.json()``, which
+    is kept for an answer that names another charset."""
     try:
+        if (resp.encoding or "utf-8").lower().replace("-", "").replace("_", "") == "utf8":
+            return jsontext.loads(resp.content)
         return resp.json()
-    except ValueError:
+    except ValueError:  # (UnicodeDecodeError and orjson's errors are ValueErrors)
         raise _unreadable(resp) from None
 
 
