@@ -260,8 +260,11 @@ class ChangeTableModel(ListTableModel):
         return [change_of(line) for line in self._lines]
 
     def names_of(self, op: str) -> list[str]:
-        """The names of the lines of operation ``op``, in their order."""
-        return [change_of(line).name for line in self._lines if line_op(line) == op]
+        """The names of the lines of operation ``op``, in their order (no line made: the
+        preview asks it of its thousands of lines as it opens)."""
+        if op == "skip":
+            return [line.name for line in self._lines if isinstance(line, Skipped)]
+        return [line.label for line in self._lines if isinstance(line, Action) and line.op == op]
 
     def op_at(self, row: int) -> str | None:
         return line_op(self._lines[row]) if 0 <= row < len(self._lines) else None
