@@ -179,3 +179,37 @@ def test_only_a_short_list_has_rows_fitted_to_their_texts(qapp):
         model.set_rows(_rows(count))
         table.fit_rows()
         assert table.verticalHeader().sectionResizeMode(0) == mode, count
+
+
+def test_a_click_on_a_title_sorts_by_its_column(qapp, qtbot):
+    """The view's sorting reaches the table model through the filter model: a click on a
+    column's title sorts by it, a second one the other way; a search keeps the order."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QTableView
+
+    from wizard.models.conflicts import KEY_ROLE, KIND, XERO, ConflictFilterModel
+
+    model = ConflictTableModel()
+    proxy = ConflictFilterModel()
+    proxy.setSourceModel(model)
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(KIND, Qt.SortOrder.AscendingOrder)
+    table.resize(900, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    rows = _rows(30)
+    model.set_rows(rows)
+    assert [proxy.index(i, 0).data(KEY_ROLE) for i in range(30)] == [r.key for r in rows]
+    header = table.horizontalHeader()
+    where = QPoint(header.sectionViewportPosition(XERO) + header.sectionSize(XERO) // 2, 5)
+    by_name = sorted(rows, key=lambda r: r.conflict.xero_name)
+    for expected in (by_name, by_name[::-1]):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        assert [proxy.index(i, 0).data(KEY_ROLE) for i in range(30)] == [r.key for r in expected]
+    proxy.set_text("numbr 1")  # 1, 10-19, in the order shown
+    shown = [proxy.index(i, 0).data(KEY_ROLE) for i in range(proxy.rowCount())]
+    assert shown == [
+        r.key for r in by_name[::-1] if r.conflict.xero_name.startswith("Cafe Numbr 1")
+    ]
