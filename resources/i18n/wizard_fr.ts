@@ -2540,6 +2540,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>A&amp;rrêter l&apos;envoi…</translation>
     </message>
     <message>
+        <source>See the &amp;result</source>
+        <translation>Voir le &amp;résultat</translation>
+    </message>
+    <message>
         <source>What was done</source>
         <translation>Ce qui a été fait</translation>
     </message>

@@ -104,7 +104,7 @@ class BillingSendPage(SendingPage):
         if self.send(
             send_task,
             self.state.billing_preview,
-            message=self.tr("Sending the invoices to Xero…"),
+            message=lambda: self.tr("Sending the invoices to Xero…"),
             nothing=self.tr(
                 "There is nothing to send. Go back to the start and preview the invoices."
             ),

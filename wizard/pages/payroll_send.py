@@ -12,10 +12,10 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QWizard
 
 from .base import StopQuestion
-from .sending import SendingPage
+from .sending import SendingPage, WordedLog
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -43,9 +43,7 @@ class PayrollSendPage(SendingPage):
     """The result (what was sent, and Undo) is the next page, PayrollDonePage."""
 
     def build_report(self) -> None:
-        self.log = QPlainTextEdit(self)
-        self.log.setReadOnly(True)
-        self.log.setTabChangesFocus(True)
+        self.log = WordedLog(self)  # worded again when the language changes
         self.body.addWidget(self.log, 1)
         self._finished = False
 
@@ -56,25 +54,25 @@ class PayrollSendPage(SendingPage):
     def start(self) -> None:
         self._finished = False
         self.state.payroll_result = None
-        self.log.clear()
+        self.log.clear_lines()
         if self.send(
             send_task,
             self.state.payroll_preview,
-            message=self.tr("Sending the hours to Xero Payroll…"),
+            message=lambda: self.tr("Sending the hours to Xero Payroll…"),
             nothing=self.tr("There is nothing to send. Go back and choose a pay period."),
             on_done=self._sent,
             on_error=self._failed,
         ):
-            self.log.appendPlainText(self.tr("Sending started."))
+            self.log.add(lambda: self.tr("Sending started."))
 
     def _progress(self, event: Any) -> None:
         super()._progress(event)
         who = getattr(event, "message", "") or getattr(event, "eta_s", "")
         phase = getattr(event, "phase", "")
         if isinstance(who, str) and who and phase == "send_timesheets":
-            self.log.appendPlainText(self.tr("Timesheet: {who}").format(who=who))
+            self.log.add(lambda: self.tr("Timesheet: {who}").format(who=who))
         elif isinstance(who, str) and who and phase == "send_leave":
-            self.log.appendPlainText(self.tr("Leave: {who}").format(who=who))
+            self.log.add(lambda: self.tr("Leave: {who}").format(who=who))
 
     # ---------------------------------------------------------------- stopping
     def stop_question(self) -> StopQuestion:
@@ -90,7 +88,7 @@ class PayrollSendPage(SendingPage):
         )
 
     def stopping_shown(self) -> None:
-        self.log.appendPlainText(self.tr("Stopping after the current person…"))
+        self.log.add(lambda: self.tr("Stopping after the current person…"))
 
     # ---------------------------------------------------------------- the end
     def _sent(self, result: Any) -> None:
@@ -99,7 +97,7 @@ class PayrollSendPage(SendingPage):
         self.state.payroll_result = result
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.log.appendPlainText(self.tr("Finished."))
+        self.log.add(lambda: self.tr("Finished."))
         self.completeChanged.emit()
         self.host.next()  # the result: what was sent, and Undo
 
@@ -109,8 +107,8 @@ class PayrollSendPage(SendingPage):
         self.end_sending()
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.log.appendPlainText(
-            self.tr("Stopped by a problem: {reason}").format(reason=error_text(exc))
+        self.log.add(
+            lambda: self.tr("Stopped by a problem: {reason}").format(reason=error_text(exc))
         )
         self.banner.show_message(
             self.tr(
@@ -133,4 +131,8 @@ class PayrollSendPage(SendingPage):
             )
         )
         self.stop_button.setText(self.tr("S&top sending…"))
+        # Where the button leads once sent, as on the import page (QWizard's own word for a
+        # commit page, "Commit", means nothing to the user).
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("See the &result"))
         self.log.setAccessibleName(self.tr("What was done"))
+        self.log.reword()

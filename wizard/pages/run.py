@@ -31,6 +31,7 @@ from ..widgets import paragraph
 from ..words import changes_text, kind_name, list_join, outcome_lines, records_text
 from ..workers import UnexpectedError, error_text
 from .base import StoppablePage, StopQuestion
+from .sending import WordedLog
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -71,11 +72,9 @@ class RunPage(StoppablePage):
         self.overall = paragraph(parent=self)
         self.body.addWidget(self.overall)
         self.log_label = QLabel(self)
-        self.log = QPlainTextEdit(self)
-        self.log.setReadOnly(True)
+        self.log = WordedLog(self)  # worded again when the language changes
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.log.setMinimumHeight(90)
-        self.log.setTabChangesFocus(True)
         self.log_label.setBuddy(self.log)
         self.body.addWidget(self.log_label)
         self.body.addWidget(self.log, 1)
@@ -94,7 +93,6 @@ class RunPage(StoppablePage):
         self._total = 0
         self._eta: float | None = None
         self._interrupted = 0
-        self._lines: list[Callable[[], str]] = []  # re-rendered on a language change
         self._result: ImportOutcome | None = None
         self._hooked: PageHost | None = None
         self._shown_plan: Any = None
@@ -122,6 +120,7 @@ class RunPage(StoppablePage):
 
     def stopping_shown(self) -> None:
         self._retranslate_stop()
+        self._retranslate_overall()  # no time left to show: it says it stops, at once
         self._add_line(lambda: self.tr("Stopping after the current step…"))
 
     # ---------------------------------------------------------------- wizard hooks
@@ -197,7 +196,7 @@ class RunPage(StoppablePage):
             plan,
             self.state.options,
             replan=replan,
-            message=self.tr("Importing into QuickBooks Time…"),
+            message=self._importing_words(),
             on_done=self._ended,
             on_error=self._crashed,
             on_progress=self._progress,
@@ -214,8 +213,7 @@ class RunPage(StoppablePage):
         self._interrupted = 0
         self._to_result = False
         if not keep_log:  # a resumed import keeps what was said before
-            self._lines.clear()
-            self.log.clear()
+            self.log.clear_lines()
         self._set_plan(None)
         self.banner.clear()
 
@@ -296,8 +294,7 @@ class RunPage(StoppablePage):
         self._add_line(lambda: list_join(outcome_lines(counts)) or self.phase_name(phase))
 
     def _add_line(self, render: Callable[[], str]) -> None:
-        self._lines.append(render)
-        self.log.appendPlainText(render())
+        self.log.add(render)
 
     def _show_interrupted(self) -> None:
         self.banner.show_message(
@@ -420,6 +417,10 @@ class RunPage(StoppablePage):
             return self.tr("About 1 minute left.")
         return self.tr("About {n} minutes left.").format(n=minutes)
 
+    def _importing_words(self) -> str:
+        """The busy line while the import runs."""
+        return self.tr("Importing into QuickBooks Time…")
+
     def _retranslate_bars(self) -> None:
         for kind, (label, bar) in self._bars.items():
             label.setText(kind_name(kind))
@@ -433,7 +434,9 @@ class RunPage(StoppablePage):
         text = self.tr("{done} of {total} done.").format(
             done=self._done, total=changes_text(self._total)
         )
-        if self._running and not self._stopping:
+        if self._running and self._stopping:  # the time left no longer applies
+            text += " " + self.tr("Stopping after the current step…")
+        elif self._running:
             text += " " + self.eta_text(self._eta)
         self.overall.setText(text)
 
@@ -466,8 +469,9 @@ class RunPage(StoppablePage):
         self._retranslate_stop()
         self._retranslate_bars()
         self._retranslate_overall()
-        if self._lines:
-            self.log.setPlainText("\n".join(render() for render in self._lines))
+        self.log.reword()
+        if self._running and self.busy:
+            self.busy_label.setText(self._importing_words())
         if self._interrupted and self._running:
             self._show_interrupted()
         elif self._result is not None:
