@@ -236,6 +236,8 @@ class Importer:
         self.answers_lost = 0
         self._seq = 0
         self._started = 0.0
+        #: the open transaction holding what was recorded since the last send (see _hold)
+        self._held: Any = None
         self._done = 0
 
     # ---------------------------------------------------------------- public
@@ -269,6 +271,13 @@ class Importer:
             status = "failed"
             raise
         finally:
+            try:
+                self._commit_held()
+            except Exception:
+                if status == "done":
+                    raise
+                # (the run is ending on an error already: that error is the one to show)
+                log.exception("The last outcomes of the stopped run could not be recorded")
             self.run.status = status
             self.run.finished_at = utcnow()
             self.run.counts = self.summary()
@@ -282,6 +291,24 @@ class Importer:
             "failed": len(self.problems),
             "planned": self.plan.counts(),
         }
+
+    # ---------------------------------------------------------------- transactions
+    def _hold(self) -> None:
+        """Record into one open transaction until the next send (:meth:`_commit_held`): an
+        answered batch's outcomes, the snapshot kept from its answers, the local batches
+        after it and the next batch's intents are synced to disk once, just before that
+        batch is sent. What is sent is always journaled on disk first; what a crash between
+        an answer and the next send loses is the answer's record (its entries read
+        "unknown" at the next run, whose plan, from fresh reads, finds what was written)."""
+        if self._held is None:
+            self._held = db.transaction()
+            self._held.__enter__()
+
+    def _commit_held(self) -> None:
+        """Commit what :meth:`_hold` holds (before anything is sent, and at the run's end)."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.__exit__(None, None, None)
 
     # ---------------------------------------------------------------- phases
     def _phase(self, phase: str, actions: list[Action], total: int) -> None:
@@ -407,7 +434,9 @@ class Importer:
 
     # ---------------------------------------------------------------- local actions
     def _local(self, batch: Sequence[Action]) -> None:
-        # Nothing is sent: the batch's journal, links and outcomes are one transaction.
+        # Nothing is sent: the batch's journal, links and outcomes go in the transaction
+        # held until the next send (one savepoint: all of the batch or none of it).
+        self._hold()
         with db.atomic():
             self._local_batch(batch)
 
@@ -471,6 +500,7 @@ class Importer:
             "archive": "archive",
         }[op]
         prepared = [(action, self._row(op, action)) for action in batch]
+        self._hold()
         entries = self._journal_many([(a, r, journal_op) for a, r in prepared])
         sendable: list[tuple[Action, dict[str, Any], _Entry]] = []
         for (action, row), entry in zip(prepared, entries, strict=True):
@@ -504,6 +534,7 @@ class Importer:
             return
         rows = [row for _a, row, _e in sendable]
         method = getattr(self.client, (_CREATE if op == "create" else _UPDATE)[entity])
+        self._commit_held()  # the intents are on disk before the batch leaves
         sent_at = self.clock()
         try:
             try:
@@ -536,20 +567,18 @@ class Importer:
             self._record(action, entry, result)
             if result is not None and result.ok:
                 accepted.append((action, result))
-        # The batch's outcomes and the snapshot kept from its answers: one transaction (one
-        # sync to disk instead of two). The upkeep runs in a savepoint, so the outcomes are
+        # The batch's outcomes and the snapshot kept from its answers: one transaction, held
+        # until the next send (_hold). The upkeep runs in a savepoint, so the outcomes are
         # recorded even if it fails (and its error still ends the run).
-        upkeep_failed: BaseException | None = None
-        with db.atomic():
-            self._flush()
-            if self.on_written is not None and accepted:
-                try:
-                    with db.atomic():
-                        self.on_written(entity, op, accepted)
-                except Exception as exc:
-                    upkeep_failed = exc
-        if upkeep_failed is not None:
-            raise upkeep_failed
+        self._hold()
+        self._flush()
+        if self.on_written is not None and accepted:
+            try:
+                with db.atomic():
+                    self.on_written(entity, op, accepted)
+            except Exception:
+                self._commit_held()
+                raise
 
     def _reconcile(
         self,
@@ -924,6 +953,7 @@ class Undoer(Importer):
         todo = [a for a in batch if (a.after["user_id"], a.after["jobcode_id"]) not in existing]
         rows = [dict(a.after) for a in todo]
         entries = [self._journal(a, r, "assign") for a, r in zip(todo, rows, strict=True)]
+        self._commit_held()  # the intents are on disk before the batch leaves
         results = self.client.create_assignments(rows) if rows else []
         for action, entry, result in zip(todo, entries, results, strict=False):
             self._record(action, entry, result)

@@ -1,13 +1,17 @@
 """An answered write batch is recorded in one transaction (issue 16, import CPU): its journal
-outcomes and the snapshot kept from its answers are committed together, so the database is
-synced to disk once per answered batch instead of twice, and a crash never leaves a batch
-"done" in the journal without its answers in the snapshot. The snapshot upkeep runs in a
-savepoint: when it fails, the batch's outcomes are still recorded (history and Undo keep
-them) and the run ends on that error, as before."""
+outcomes, the snapshot kept from its answers, the local batches after it and the next
+batch's intents are committed together just before the next batch is sent, so the database
+is synced to disk once per batch sent (it was three times). What is sent is always
+journaled on disk first, and a crash never leaves a batch "done" in the journal without its
+answers in the snapshot. The snapshot upkeep runs in a savepoint: when it fails, the batch's
+outcomes are still recorded (history and Undo keep them) and the run ends on that error."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
+import sqlite3
 
 import pytest
 
@@ -98,6 +102,59 @@ def test_an_answered_batch_is_one_transaction_with_its_snapshot(demo_ctx, events
         e for e in events.seen if not isinstance(e, tuple) and ("UPDATE", "journal_entry") in e
     ]
     assert sum(("INSERT", "qbt_record") in e for e in settles) == len(sent)
+
+
+def test_one_commit_per_batch_sent(demo_ctx, events):
+    ctx, conn = demo_ctx("AU")
+    assert sync(ctx, conn).run.status == "done"
+    sent = [i for i, e in enumerate(events.seen) if isinstance(e, tuple)]
+    started = events.seen.index(frozenset({("INSERT", "import_run")}))  # (after close_interrupted)
+    journaled = [
+        i
+        for i, e in enumerate(events.seen)
+        if not isinstance(e, tuple) and any(t == "journal_entry" for _v, t in e)
+    ]
+    # Between two sends, one transaction records the journal (the answer's outcomes and
+    # the next batch's intents together); after the last send, one more at the run's end.
+    for before, after in zip([started, *sent], [*sent, len(events.seen)], strict=True):
+        assert len([i for i in journaled if before < i < after]) == 1
+
+
+def test_every_batch_is_on_disk_before_it_is_sent(demo_ctx, monkeypatch):
+    """Read from another connection at the moment each batch leaves: its rows are journaled
+    ("intent", as many as the batch holds), every earlier entry is settled, and nothing of
+    the import waits uncommitted."""
+    ctx, conn = demo_ctx("AU")
+    path = db.database
+    send = http.ServiceSession._send
+    seen: list[tuple[int, int, int]] = []
+
+    def sent(self, method, url, shown, params, body, data, *rest):
+        if method != "GET" and "/api/v1/" in url:
+            assert not db.connection().in_transaction
+            rows = len(json.loads(data)["data"])
+            with sqlite3.connect(path) as other:
+                run = other.execute("SELECT max(id) FROM import_run").fetchone()[0]
+                states = dict(
+                    other.execute(
+                        "SELECT state, count(*) FROM journal_entry WHERE run_id = ? "
+                        "AND action != 'link' GROUP BY state",
+                        (run,),
+                    ).fetchall()
+                )
+            seen.append((rows, states.get("intent", 0), states.get("done", 0)))
+        return send(self, method, url, shown, params, body, data, *rest)
+
+    monkeypatch.setattr(http.ServiceSession, "_send", sent)
+    assert sync(ctx, conn).run.status == "done"
+    assert len(seen) >= 5
+    assert all(rows == intents for rows, intents, _done in seen)
+    # each batch's outcomes were on disk when the next one left
+    done = [d for _r, _i, d in seen]
+    assert done == sorted(done) and done[0] == 0
+    assert all(
+        later - earlier == rows for (rows, _i, earlier), (_r, _j, later) in itertools.pairwise(seen)
+    )
 
 
 def test_a_failed_snapshot_upkeep_keeps_the_batch_outcomes(demo_ctx, monkeypatch):
