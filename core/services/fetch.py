@@ -571,15 +571,23 @@ class _PageStream:
         self._closed = threading.Event()
 
     def run(self, read: Callable[..., Iterable[Any]], *args: Any) -> None:
-        """In the reader thread: ``read(*args)``'s pages, then its end or its error."""
+        """In the reader thread: ``read(*args)``'s pages, then its end or its error.
+        Closed before it began (another read failed first): no call is made."""
+        if self._closed.is_set():
+            return
+        pages = iter(read(*args))
         try:
-            for page in read(*args):
+            for page in pages:
                 if not self._put(("page", page)):
                     return
         except BaseException as exc:  # handed to the storing thread, raised there
             self._put(("error", exc))
         else:
             self._put(("end", None))
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:  # a generator stopped part-way ends here, not later
+                close()
 
     def _put(self, item: tuple[str, Any]) -> bool:
         while not self._closed.is_set():

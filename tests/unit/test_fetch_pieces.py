@@ -6,12 +6,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import threading
 
+import pytest
 import requests
 
 from core.engine.records import XeroContact, XeroEmployee, keep_raw_as_text
+from core.errors import ApiError
 from core.jsontext import dumps_canonical
-from core.services.fetch import _PROBLEM_KINDS, SAME_ID, IdCheck, _Unique
+from core.services.fetch import _PROBLEM_KINDS, SAME_ID, IdCheck, _PageStream, _Unique
 from core.services.xero.client import _json
 from core.services.xero.mapping import map_contact
 
@@ -102,3 +105,48 @@ def test_xero_answers_are_read_from_their_bytes_and_another_charset_is_honoured(
     assert _json(_response(text.encode(), "application/json"))["Big"] == int("1234567890" * 3)
     latin = _response(text.encode("latin-1"), "application/json; charset=ISO-8859-1")
     assert _json(latin)["Contacts"][0]["Name"] == "Lune & Fils é"
+
+
+def test_a_page_stream_gives_its_pages_then_the_readers_error():
+    stream = _PageStream()
+
+    def read():
+        yield [1]
+        yield [2]
+        raise ApiError(service="Xero", reason="page 3 refused")
+
+    reader = threading.Thread(target=stream.run, args=(read,))
+    reader.start()
+    got = []
+    with pytest.raises(ApiError, match="page 3"):
+        for page in stream:
+            got.append(page)
+    reader.join(5)
+    assert got == [[1], [2]] and not reader.is_alive()
+
+
+def test_a_closed_page_stream_stops_its_reader():
+    asked: list[int] = []
+    ended = threading.Event()
+
+    def read():
+        try:
+            for n in range(100):
+                asked.append(n)
+                yield [n]
+        finally:
+            ended.set()
+
+    closed_first = _PageStream()
+    closed_first.close()
+    closed_first.run(read)  # stopped before it began (another read failed): no call
+    assert asked == [] and not ended.is_set()
+
+    stream = _PageStream(ahead=1)
+    reader = threading.Thread(target=stream.run, args=(read,))
+    reader.start()
+    assert next(iter(stream)) == [0]
+    stream.close()
+    reader.join(5)
+    assert not reader.is_alive() and ended.is_set()  # the read's generator closed too
+    assert len(asked) <= 3  # at most the pages in hand and waiting, not the 100
