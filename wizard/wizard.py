@@ -468,8 +468,26 @@ class BridgeWizard(QWizard):
     # ------------------------------------------------------------------ the window
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Xero to QuickBooks Time"))
+        self._retranslate_buttons()
         if self.currentId() != -1:
             self.show_steps()
+
+    #: QWizard's own words for its buttons (ModernStyle), as qtbase words them at start
+    #: (QWizard::tr in qwizard.cpp): QWizard does not word them again on a language change
+    BUTTON_WORDS = (
+        (QWizard.WizardButton.BackButton, "< &Back"),
+        (QWizard.WizardButton.NextButton, "&Next >"),
+        (QWizard.WizardButton.CommitButton, "Commit"),
+        (QWizard.WizardButton.FinishButton, "&Finish"),
+        (QWizard.WizardButton.CancelButton, "Cancel"),
+        (QWizard.WizardButton.HelpButton, "&Help"),
+    )
+
+    def _retranslate_buttons(self) -> None:
+        """Every standard button in the current language, in the qtbase translation the
+        wizard uses at start (a page's own words, "See the result", still come first)."""
+        for which, source in self.BUTTON_WORDS:
+            self.setButtonText(which, QCoreApplication.translate("QWizard", source))
 
     def changeEvent(self, event) -> None:
         from PySide6.QtCore import QEvent
