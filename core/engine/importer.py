@@ -259,8 +259,11 @@ class Importer:
         total = len(self.plan.actions)
         try:
             if not self.dry_run:
+                by_phase: dict[str, list[Action]] = {}  # (one pass over the plan, in order)
+                for action in self.plan.actions:
+                    by_phase.setdefault(action.phase, []).append(action)
                 for phase in PHASES:
-                    actions = [a for a in self.plan.actions if a.phase == phase]
+                    actions = by_phase.get(phase)
                     if actions:
                         self._phase(phase, actions, total)
             status = "done"

@@ -153,6 +153,38 @@ def test_strip_status():
     }
 
 
+def test_strip_status_keeps_every_other_key_and_the_answer_untouched():
+    """Only ``_status_*`` keys go (other keys starting with "_" stay, a non-text key too),
+    in the answer's order, and the answer itself is not changed."""
+    answer = {"_status_extra": "", "id": 4, "_links": {"a": 1}, "_status_warning": "w", 7: "x"}
+    assert list(mapping.strip_status(answer).items()) == [("id", 4), ("_links", {"a": 1}), (7, "x")]
+    assert len(answer) == 5
+
+
+def test_parse_timestamp_same_text_same_answer():
+    """The parse of a text is kept (a batch's answers share their last_modified): the kept
+    answer is the parse's, for a text read first, again, and after other texts."""
+    text = "2021-07-01T09:30:00-04:00"
+    first = mapping.parse_timestamp(text)
+    for other in ("2021-07-01T13:30:00+00:00", "garbage", ""):
+        mapping.parse_timestamp(other)
+    assert (
+        mapping.parse_timestamp(text)
+        == first
+        == datetime(2021, 7, 1, 13, 30, tzinfo=UTC).timestamp()
+    )
+    assert mapping.parse_timestamp(" " + text + " ") == first
+    assert mapping.parse_timestamp("2021-02-30T00:00:00+00:00") is None  # (no such day, twice)
+    assert mapping.parse_timestamp("2021-02-30T00:00:00+00:00") is None
+
+
+def test_outbound_cleans_only_text_fields_and_keeps_the_row():
+    row = {"name": "A\u202eB", "notes": "x\ty", "id": 5, "custom": "C\u202eD"}
+    out = mapping.outbound(row)
+    assert out == {"name": "AB", "notes": "x y", "id": 5, "custom": "C\u202eD"}
+    assert row["name"] == "A\u202eB"
+
+
 # ------------------------------------------------------------------ records from the official examples
 def test_user_from_official_example():
     raw = example("Users/object.json")
