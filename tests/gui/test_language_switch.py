@@ -4,7 +4,15 @@ busy line under a page while a background task runs."""
 
 from __future__ import annotations
 
+import importlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWizard
 
 from wizard.i18n import install_language
@@ -80,3 +88,133 @@ def test_the_wizard_buttons_follow_a_language_switch(
     fresh_again.next() if start == PageId.WELCOME else fresh_again.back()
     qtbot.wait(20)
     assert shown_buttons(wizard) == shown_buttons(fresh_again)
+
+
+# ---------------------------------------------------------------------------- the busy line
+WAIT = 20000
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A page whose real worker is held while it runs: its module's task function, how the
+    page starts it, and the busy line it shows meanwhile (source text, in the page's context)."""
+
+    page: PageId
+    cls: str  # "module.Class" under wizard.pages
+    task: str  # the module's function run in the worker
+    start: Callable[[Any], None]
+    context: str
+    source: str
+    hold_at_progress: bool = False  # held at its first progress report (the line says it)
+
+
+BUSY = {
+    "qbtime": Busy(
+        PageId.QBTIME,
+        "qbtime.QBTimePage",
+        "connect_qbtime",
+        lambda page: (page.key_edit.setText(page.state.ctx.sandbox.qbtime_token), page.check()),
+        "QBTimePage",
+        "Checking the access key with QuickBooks Time…",
+    ),
+    "options": Busy(
+        PageId.OPTIONS,
+        "options.OptionsPage",
+        "refresh",
+        lambda page: None,  # entering the page reads both sides
+        "OptionsPage",
+        "Reading Xero and QuickBooks Time…",
+    ),
+    "options step": Busy(
+        PageId.OPTIONS,
+        "options.OptionsPage",
+        "refresh",
+        lambda page: None,
+        "OptionsPage",
+        "Reading Xero… (step %1 of %2)",
+        hold_at_progress=True,
+    ),
+    "pay periods": Busy(
+        PageId.PAYROLL_PERIOD,
+        "payroll_period.PayrollPeriodPage",
+        "periods_task",
+        lambda page: None,  # entering the page reads the pay calendars
+        "PayrollPeriodPage",
+        "Reading the pay calendars in Xero…",
+    ),
+}
+
+
+def _held(monkeypatch, busy: Busy) -> tuple[type, threading.Event, threading.Event]:
+    """The page's class, with its module's worker function held (before it begins, or at its
+    first progress report) until ``release``: (class, holding, release)."""
+    name, cls_name = busy.cls.split(".")
+    module = importlib.import_module(f"wizard.pages.{name}")
+    real = getattr(module, busy.task)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        holding.set()
+        release.wait(WAIT / 1000)
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        if not busy.hold_at_progress:
+            hold()
+            return real(*args, **kwargs)
+        progress = kwargs.pop("progress")  # the worker's (wizard.workers)
+
+        def reported(value: Any) -> None:
+            progress(value)
+            if not holding.is_set():
+                hold()
+
+        return real(*args, progress=reported, **kwargs)
+
+    monkeypatch.setattr(module, busy.task, waiting)
+    return getattr(module, cls_name), holding, release
+
+
+def _words(busy: Busy, line: str) -> str:
+    """The busy line's source as the current language words it (steps: the numbers shown)."""
+    text = QCoreApplication.translate(busy.context, busy.source)
+    if busy.hold_at_progress:
+        numbers = re.findall(r"\d+", line)
+        text = text.replace("%1", numbers[0]).replace("%2", numbers[1])
+    return text
+
+
+@pytest.mark.parametrize(("first", "then"), [("en", "fr"), ("fr", "en")])
+@pytest.mark.parametrize("kind", list(BUSY))
+def test_the_busy_line_follows_a_language_switch(
+    connected_env, host, qtbot, monkeypatch, kind, first, then
+):
+    ctx, _box, _t, conn = connected_env
+    busy = BUSY[kind]
+    cls, holding, release = _held(monkeypatch, busy)
+    install_language(first)
+    state = WizardState(ctx, country="AU", language=first, connection_id=conn.id)
+    wiz = host(state, {busy.page: cls})
+    page = wiz.currentPage()
+    busy.start(page)
+    qtbot.waitUntil(holding.is_set, timeout=WAIT)
+    if busy.hold_at_progress:  # the report reaches the window after the worker sent it
+        qtbot.waitUntil(lambda: any(c.isdigit() for c in page.busy_label.text()), timeout=WAIT)
+    try:
+        assert page.busy and page.busy_label.isVisible()
+        before = page.busy_label.text()
+        assert before == _words(busy, before)
+        install_language(then)
+        qtbot.wait(10)
+        after = page.busy_label.text()
+        assert after == _words(busy, after) and after != before, (before, after)
+        if busy.hold_at_progress:  # the step's numbers are kept
+            assert re.findall(r"\d+", after) == re.findall(r"\d+", before)
+        # drawn whole at the smaller size too
+        wiz.resize(800, 600)
+        qtbot.wait(20)
+        label = page.busy_label
+        assert label.height() >= label.heightForWidth(label.width())
+    finally:
+        release.set()
+        qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)  # before the database closes
+    assert page.busy_label.text() == ""

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# What the busy line says: a function that words it in the current language (called again at
+# each language change, names and numbers kept), or a text shown as it is.
+BusyWords = str | Callable[[], str]
+
 
 class BasePage(QWizardPage):
     """A wizard page: subclasses build widgets in ``build()`` and set texts in ``retranslate()``.
@@ -47,6 +51,7 @@ class BasePage(QWizardPage):
         self.state = state
         self._host: PageHost | None = None
         self._busy = False
+        self._busy_words: BusyWords = ""
         self.outer = QVBoxLayout(self)
         self.body = QVBoxLayout()
         self.outer.addLayout(self.body, 1)
@@ -114,6 +119,7 @@ class BasePage(QWizardPage):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
+            self._word_busy()  # first: a page's own retranslate may say more
             self.retranslate()
         super().changeEvent(event)
 
@@ -128,11 +134,24 @@ class BasePage(QWizardPage):
     def busy(self) -> bool:
         return self._busy
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
+        """Show the page busy (or not) with ``message`` on the busy line; a function wording
+        it (``lambda: self.tr("Reading…")``) words it again when the language changes."""
         self._busy = busy
-        self.busy_label.setText(message)
+        self._busy_words = message if busy else ""
+        self._word_busy()
         self.busy_row.setVisible(busy)
         self.completeChanged.emit()
+
+    def set_busy_words(self, message: BusyWords) -> None:
+        """What the busy line says from now on while the page stays busy (a step's progress)."""
+        if self._busy:
+            self._busy_words = message
+            self._word_busy()
+
+    def _word_busy(self) -> None:
+        words = self._busy_words
+        self.busy_label.setText(words() if callable(words) else words)
 
     def show_error(
         self, exc: BaseException | str, *, retry: Callable[[], None] | None = None
@@ -146,7 +165,7 @@ class BasePage(QWizardPage):
         self,
         fn: Callable[..., T],
         *args: Any,
-        message: str,
+        message: BusyWords,
         on_done: Callable[[T], object] | None = None,
         on_error: Callable[[BridgeError], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,

@@ -270,7 +270,7 @@ class BillingRangePage(BasePage):
             self.state.ctx,
             self.state.connection_id,
             choice,
-            message=self.tr("Reading the hours in QuickBooks Time and the prices in Xero…"),
+            message=lambda: self.tr("Reading the hours in QuickBooks Time and the prices in Xero…"),
             on_done=self._previewed_now,
             on_error=self._preview_failed,
             on_progress=self._progress,

@@ -18,7 +18,7 @@ from ..billing import SentInvoice, hours_text, money, open_in_xero, run_invoices
 from ..tasks import undo_task
 from ..widgets import ask, cell, fit_rows, read_only_table
 from ..words import count_text
-from .base import StopQuestion
+from .base import BusyWords, StopQuestion
 from .sending import SendingPage
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class BillingSendPage(SendingPage):
                 self.state.ctx,
                 self.state.connection_id,
                 run.id,
-                message=self.tr("Reading the invoices' status in Xero…"),
+                message=lambda: self.tr("Reading the invoices' status in Xero…"),
                 on_done=self._invoices_read,
                 on_error=self._status_unknown,
             )
@@ -213,7 +213,7 @@ class BillingSendPage(SendingPage):
             run is not None and self._undone is None and not self.busy and not self._running
         )
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
         super().set_busy(busy, message)
         self._update_buttons()
 
@@ -249,7 +249,7 @@ class BillingSendPage(SendingPage):
             self.state.ctx,
             self.state.connection_id,
             run.id,
-            message=self.tr("Deleting the drafts in Xero…"),
+            message=lambda: self.tr("Deleting the drafts in Xero…"),
             on_done=self._undo_done,
             on_error=lambda exc: self.show_error(exc, retry=self.undo),
             on_progress=lambda _e: None,

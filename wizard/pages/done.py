@@ -43,7 +43,7 @@ from ..words import (
     total_changes,
     verb_title,
 )
-from .base import BasePage
+from .base import BasePage, BusyWords
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class DonePage(BasePage):
             self.run_task(
                 problems_task,
                 run.id,
-                message=self.tr("Reading the journal…"),
+                message=lambda: self.tr("Reading the journal…"),
                 on_done=self._journal_problems,
             )
         else:
@@ -347,7 +347,7 @@ class DonePage(BasePage):
         self.undo_button.setEnabled(undoable)
         self.export_button.setEnabled(run is not None and not self.busy)
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
         super().set_busy(busy, message)
         self._update_buttons()
 
@@ -447,7 +447,9 @@ class DonePage(BasePage):
             self.state.ctx,
             self.state.connection_id,
             run.id,
-            message=self.tr("Undoing the import… QuickBooks Time is being put back as it was."),
+            message=lambda: self.tr(
+                "Undoing the import… QuickBooks Time is being put back as it was."
+            ),
             on_done=self._undo_done,
             on_error=self._undo_error,
             on_progress=lambda _e: None,
@@ -546,7 +548,7 @@ class DonePage(BasePage):
             path,
             self.report_header(),
             self.report_words(),
-            message=self.tr("Saving the report…"),
+            message=lambda: self.tr("Saving the report…"),
             on_done=lambda value: self._exported(path, value),
         )
 

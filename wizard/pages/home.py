@@ -45,7 +45,7 @@ from ..words import (
     total_changes,
     when_text,
 )
-from .base import BasePage
+from .base import BasePage, BusyWords
 
 if TYPE_CHECKING:
     from core.app.businesses import BusinessState
@@ -470,7 +470,7 @@ class HomePage(BasePage):
         self.run_task(
             load_home,
             self.state.connection_id,
-            message=self.tr("Reading…"),
+            message=lambda: self.tr("Reading…"),
             on_done=self._for_shown(self._info_loaded),
             on_error=self._for_shown(self._info_failed),
         )
@@ -492,7 +492,7 @@ class HomePage(BasePage):
             fetch_changes,
             self.state.ctx,
             self.state.connection_id,
-            message=self.tr("Checking Xero for changes…"),
+            message=lambda: self.tr("Checking Xero for changes…"),
             on_done=self._for_shown(self._fetched),
             on_error=self._for_shown(self._fetch_error),
         )
@@ -628,7 +628,7 @@ class HomePage(BasePage):
         self._retranslate_billing()
         self._show_texts()
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
         super().set_busy(busy, message)
         # Import again waits for the check (Next is disabled meanwhile); leaving does not.
         self.disconnect_button.setEnabled(not busy)
@@ -650,7 +650,7 @@ class HomePage(BasePage):
             plan_again,
             self.state.ctx,
             self.state.connection_id,
-            message=self.tr("Preparing the import…"),
+            message=lambda: self.tr("Preparing the import…"),
             on_done=self._planned,
         )
 
@@ -712,7 +712,7 @@ class HomePage(BasePage):
             disconnect_task,
             self.state.ctx,
             self.state.connection_id,
-            message=self.tr("Disconnecting…"),
+            message=lambda: self.tr("Disconnecting…"),
             on_done=self._disconnected,
         )
 

@@ -39,7 +39,7 @@ from ..dialogs.leave_links import LeaveLinksDialog
 from ..dialogs.manage_customers import ManageCustomersDialog
 from ..widgets import WrapCheckBox
 from ..workers import UnexpectedError, error_text
-from .base import BasePage
+from .base import BasePage, BusyWords
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -369,7 +369,7 @@ class OptionsPage(BasePage):
             self.boxes["link_leave"].isChecked() and has_conn and not self.busy
         )
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
         super().set_busy(busy, message)
         self._update_enabled()  # the dialogs read the snapshot: not while it is rewritten
 
@@ -437,18 +437,22 @@ class OptionsPage(BasePage):
             refresh,
             self.state.ctx,
             conn,
-            message=self.tr("Reading Xero and QuickBooks Time…"),
+            message=lambda: self.tr("Reading Xero and QuickBooks Time…"),
             on_done=self._fetched,
             on_progress=self._fetch_progress,
         )
 
     def _fetch_progress(self, value: Any) -> None:
         phase, done, total = value
-        if phase == "xero":
-            text = self.tr("Reading Xero… (step %1 of %2)")
-        else:
-            text = self.tr("Reading QuickBooks Time… (step %1 of %2)")
-        self.busy_label.setText(text.replace("%1", str(done)).replace("%2", str(total)))
+
+        def words() -> str:  # worded again if the language changes meanwhile
+            if phase == "xero":
+                text = self.tr("Reading Xero… (step %1 of %2)")
+            else:
+                text = self.tr("Reading QuickBooks Time… (step %1 of %2)")
+            return text.replace("%1", str(done)).replace("%2", str(total))
+
+        self.set_busy_words(words)
 
     def _fetched(self, result: Refresh) -> None:
         error, usable = result.error, result.usable
@@ -485,7 +489,7 @@ class OptionsPage(BasePage):
         self.run_task(
             load_snapshot,
             conn,
-            message=self.tr("Reading the saved Xero contacts…"),
+            message=lambda: self.tr("Reading the saved Xero contacts…"),
             on_done=self._show_customers_dialog,
         )
 
@@ -506,7 +510,9 @@ class OptionsPage(BasePage):
         self._show_extra_count()
         conn = self.state.connection()
         if conn is not None:
-            self.run_task(save_options, conn, self._options, message=self.tr("Saving your choice…"))
+            self.run_task(
+                save_options, conn, self._options, message=lambda: self.tr("Saving your choice…")
+            )
 
     def open_leave_links(self) -> None:
         conn = self.state.connection()
@@ -515,7 +521,7 @@ class OptionsPage(BasePage):
         self.run_task(
             leave_choices,
             conn,
-            message=self.tr("Reading the saved leave types…"),
+            message=lambda: self.tr("Reading the saved leave types…"),
             on_done=self._show_leave_dialog,
         )
 
@@ -538,7 +544,7 @@ class OptionsPage(BasePage):
             conn,
             dialog.choices(),
             leave_types,
-            message=self.tr("Saving your leave links…"),
+            message=lambda: self.tr("Saving your leave links…"),
             on_done=self._leave_saved,
         )
 

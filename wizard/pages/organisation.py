@@ -276,7 +276,7 @@ class OrganisationPage(BasePage):
             organisation_details,
             self.state.ctx,
             tenant,
-            message=self.tr("Reading the organisation's details from Xero…"),
+            message=lambda: self.tr("Reading the organisation's details from Xero…"),
             on_done=done,
             on_error=failed,
         )
@@ -406,7 +406,7 @@ class OrganisationPage(BasePage):
                 "version": org.version,
             },
             company,
-            message=self.tr("Connecting {organisation}…").format(organisation=org.name),
+            message=lambda: self.tr("Connecting {organisation}…").format(organisation=org.name),
             on_done=lambda conn: self._bound_now(conn, pair, org, company),
             on_error=lambda exc: self._bind_failed(exc, tenant, company),
         )
@@ -447,7 +447,7 @@ class OrganisationPage(BasePage):
             self.state.ctx,
             other,
             company,
-            message=self.tr('Disconnecting "{organisation}"…').format(organisation=name),
+            message=lambda: self.tr('Disconnecting "{organisation}"…').format(organisation=name),
             on_done=lambda problems: self._disconnected(name, problems),
             on_error=lambda exc: self._say(lambda: self.show_error(exc)),
         )

@@ -102,7 +102,9 @@ class PayrollDonePage(BasePage):
             self.state.ctx,
             self.state.connection_id,
             run_id,
-            message=self.tr("Undoing the sending… Xero Payroll is being put back as it was."),
+            message=lambda: self.tr(
+                "Undoing the sending… Xero Payroll is being put back as it was."
+            ),
             on_done=self._undo_done,
             on_error=lambda exc: self.show_error(exc, retry=self.undo),
             on_progress=lambda _e: None,

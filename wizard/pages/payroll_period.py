@@ -86,7 +86,7 @@ class PayrollPeriodPage(BasePage):
             periods_task,
             self.state.ctx,
             self.state.connection_id,
-            message=self.tr("Reading the pay calendars in Xero…"),
+            message=lambda: self.tr("Reading the pay calendars in Xero…"),
             on_done=self._loaded_periods,
             on_error=lambda exc: self.show_error(exc, retry=self.load),
         )
@@ -154,7 +154,7 @@ class PayrollPeriodPage(BasePage):
                 self.state.ctx,
                 self.state.connection_id,
                 period.start,
-                message=self.tr(
+                message=lambda: self.tr(
                     "Reading the approved hours in QuickBooks Time and the timesheets in Xero…"
                 ),
                 on_done=self._previewed,

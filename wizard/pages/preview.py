@@ -54,7 +54,7 @@ from ..models.preview import (
 )
 from ..widgets import empty_state, heading
 from ..words import changes_text, decisions_text, list_join, records_text
-from .base import BasePage, EnterGuard
+from .base import BasePage, BusyWords, EnterGuard
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -336,7 +336,7 @@ class PreviewPage(BasePage):
             self.state.ctx,
             conn,
             self.state.options,
-            message=self.tr("Working out what will change…"),
+            message=lambda: self.tr("Working out what will change…"),
             on_done=self._planned,
             on_error=self._failed,
         )
@@ -435,7 +435,7 @@ class PreviewPage(BasePage):
             return -1  # nothing to import: this is the last page ("Close")
         return super().nextId()
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
         super().set_busy(busy, message)
         self.stack.setEnabled(not busy)
 

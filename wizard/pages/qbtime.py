@@ -241,7 +241,7 @@ class QBTimePage(BasePage):
             connect_qbtime,
             self.state.ctx,
             token,
-            message=self.tr("Checking the access key with QuickBooks Time…"),
+            message=lambda: self.tr("Checking the access key with QuickBooks Time…"),
             on_done=self._checked,
             on_error=self._check_failed,
         )

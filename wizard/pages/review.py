@@ -65,7 +65,7 @@ from ..models.conflicts import (
 )
 from ..widgets import empty_state, paragraph
 from ..words import ask_next_time, count_text, never_import, records_waiting
-from .base import BasePage, EnterGuard
+from .base import BasePage, BusyWords, EnterGuard
 
 #: problems listed in the banner after a CSV import (the rest: "Show all")
 SHOWN_PROBLEMS = 2
@@ -544,7 +544,7 @@ class ReviewPage(BasePage):
             self.state.ctx,
             self.conn_id,
             self.state.options,
-            message=self.tr("Reading the saved data…"),
+            message=lambda: self.tr("Reading the saved data…"),
             on_done=self._loaded,
             on_error=self._load_failed,
         )
@@ -614,7 +614,7 @@ class ReviewPage(BasePage):
         details = max(0, min(wanted, total - self.table.minimumHeight()))
         self.splitter.setSizes([total - details, details])
 
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: BusyWords = "") -> None:
         super().set_busy(busy, message)
         self.stack.setEnabled(not busy)
 
@@ -1267,7 +1267,7 @@ class ReviewPage(BasePage):
             path,
             unmatched=unmatched,
             delimiter=delimiter,
-            message=self.tr("Saving the spreadsheet…"),
+            message=lambda: self.tr("Saving the spreadsheet…"),
             on_done=self._exported,
         )
 
@@ -1291,7 +1291,7 @@ class ReviewPage(BasePage):
             self.conn_id,
             list(self.conflicts),
             path,
-            message=self.tr("Reading the decisions…"),
+            message=lambda: self.tr("Reading the decisions…"),
             on_done=self._imported,
         )
 

@@ -160,7 +160,7 @@ class SignInWaiting(QWidget):
             self.page.state.ctx,
             version,
             self.url_ready.emit,
-            message=self.tr(
+            message=lambda: self.tr(
                 "Waiting for you in the browser… Sign in to Xero, "
                 'choose the organisation, then click "Allow access".'
             ),
@@ -327,7 +327,7 @@ class XeroConnectPage(BasePage):
         self.run_task(
             existing_sign_in,
             self.state.ctx,
-            message=self.tr("Checking whether you are already signed in to Xero…"),
+            message=lambda: self.tr("Checking whether you are already signed in to Xero…"),
             on_done=self._existing_checked,
             on_error=self._existing_failed,
         )
