@@ -44,11 +44,11 @@ class PlanContext:
         #: names as sent, name keys and normalised names, each worked out once per plan: a
         #: customer's name is read by the renames (twice), the matching and the actions, and
         #: a linked jobcode has the same name (issue 16: a tenth of a 10,000-contact plan)
-        self._sent: dict[str, str] = {}
+        self._sent: dict[str | None, str] = {}
         self._keys: dict[str, str] = {}
         self.normal = matching.NameMemo()
 
-    def sent_name(self, name: str) -> str:
+    def sent_name(self, name: str | None) -> str:
         """:func:`core.engine.names.sent_name` of ``name``, worked out once per plan."""
         sent = self._sent.get(name)
         if sent is None:

@@ -353,7 +353,8 @@ class FieldPlanner:
                     )
                 changed_from: dict[str, Any] = {}
                 changed_to: dict[str, Any] = {}
-                new_name = linked_name(kind, name, item.name)  # never blank, never too long
+                # never blank, never too long
+                new_name = linked_name(kind, name, item.name, sent=self.ctx.sent_name)
                 if new_name != item.name:
                     changed_from["name"], changed_to["name"] = item.name, new_name
                 if linked_active(kind, True, item.active) != item.active:  # offered in Xero

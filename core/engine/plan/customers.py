@@ -272,7 +272,7 @@ class CustomerPlanner:
     def _sync_jobcode(self, contact: XeroContact, job: QBTJobcode, name: str) -> None:
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
-        new_name = linked_name("customer", name, job.name)
+        new_name = linked_name("customer", name, job.name, sent=self.ctx.sent_name)
         if not name:  # never written over the jobcode's name
             self.ctx.skip(
                 "customer", contact.contact_id, contact.name, N_("the name is empty in Xero")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from core.engine.names import fits_qbtime, qbt_name_key, sent_name
@@ -112,13 +112,20 @@ def make_username(first: str, last: str, email: str, taken: set[str]) -> str:
 # the review screen shows them before a person links.
 
 
-def linked_name(kind: str, xero_name: str | None, qbt_name: str) -> str:
+def linked_name(
+    kind: str,
+    xero_name: str | None,
+    qbt_name: str,
+    *,
+    sent: Callable[[str | None], str] = sent_name,
+) -> str:
     """The name of a QuickBooks Time record once linked to a Xero record of ``kind``: the
     Xero name as sent, unless it is empty or (except for a person's names) longer than
-    QuickBooks Time allows. Time-off codes are only linked: they keep their name."""
+    QuickBooks Time allows. Time-off codes are only linked: they keep their name.
+    ``sent``: :func:`core.engine.names.sent_name`, or the planner's memo of it."""
     if kind == "leave_type":
         return qbt_name
-    name = sent_name(xero_name)
+    name = sent(xero_name)
     if not name or (kind != "employee" and not fits_qbtime(name)):
         return qbt_name
     return name
