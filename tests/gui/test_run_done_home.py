@@ -154,15 +154,17 @@ def test_import_progress_result_and_done_page(connected_env, host, qtbot, tmp_pa
     page._running = True
     first = page._batches[0]
     page._progress(ProgressEvent(first[0].phase, page._batch_ends[0], total, 95.0))
+    qtbot.waitUntil(lambda: page._done == page._batch_ends[0], timeout=WAIT)  # at the next tick
     kind = first[0].summary_kind
     assert page._bars[kind][1].value() == len(first)
     assert page._bars[kind][1].text() == f"{len(first)} of {counts.by_kind(kind)}"
     assert all(bar.value() == 0 for k, (_l, bar) in page._bars.items() if k != kind)
     assert "About 2 minutes left." in page.overall.text()
     page._progress(ProgressEvent(first[0].phase, page._batch_ends[1], total, 4.0))
-    assert "A few seconds left." in page.overall.text()
+    qtbot.waitUntil(lambda: "A few seconds left." in page.overall.text(), timeout=WAIT)
     page._running = False
     page._progress(ProgressEvent("finished", total, total, 0.0))
+    qtbot.waitUntil(lambda: page._done == total, timeout=WAIT)
     for k, (_label, bar) in page._bars.items():
         assert bar.value() == counts.by_kind(k) and bar.text() == f"{bar.value()} of {bar.value()}"
     _shot(page, wiz, "run", tmp_path)

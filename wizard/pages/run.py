@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -40,6 +41,11 @@ if TYPE_CHECKING:
     from ..host import PageHost
 
 log = logging.getLogger(__name__)
+
+#: the import's progress is shown at most this often (ms): the engine reports each batch
+#: (~270 at 10,000 contacts), and only the latest report is shown (each shown report sets
+#: every bar, which paints it at once, and words the log and the overall line)
+PROGRESS_EVERY_MS = 80
 
 
 def import_task(
@@ -98,6 +104,12 @@ class RunPage(StoppablePage):
         self._shown_plan: Any = None
         self._locked: tuple[Any, bool] | None = None  # (page before this one, was it a commit page)
         self._to_result = False  # stopped from the window's Cancel: show the result at the end
+        # the latest progress report not shown yet, shown at the next tick (_show_progress)
+        self._pending: ProgressEvent | None = None
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_EVERY_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
 
     # ---------------------------------------------------------------- stopping
     def stop_question(self) -> StopQuestion:
@@ -212,6 +224,8 @@ class RunPage(StoppablePage):
         self._eta = None
         self._interrupted = 0
         self._to_result = False
+        self._pending = None
+        self._progress_timer.stop()
         if not keep_log:  # a resumed import keeps what was said before
             self.log.clear_lines()
         self._set_plan(None)
@@ -255,6 +269,14 @@ class RunPage(StoppablePage):
 
     # ---------------------------------------------------------------- progress
     def _progress(self, event: Any) -> None:
+        """A report from the import: a count is kept and shown at the next tick (only the
+        latest one), anything else is shown at once, after the counts before it."""
+        if isinstance(event, ProgressEvent) and not event.message:
+            self._pending = event
+            if not self._progress_timer.isActive():
+                self._progress_timer.start()
+            return
+        self._show_progress()  # what came before it first
         if isinstance(event, Interrupted):
             self._interrupted = event.count
             self._show_interrupted()
@@ -267,19 +289,33 @@ class RunPage(StoppablePage):
                 self.state.plan = event.plan
                 self._set_plan(event.plan)
             return
-        if not isinstance(event, ProgressEvent):
-            return
+        if isinstance(event, ProgressEvent):
+            self._apply(event)
+
+    def _show_progress(self) -> None:
+        """The latest count received, if not shown yet."""
+        self._progress_timer.stop()
+        event, self._pending = self._pending, None
+        if event is not None:
+            self._apply(event)
+
+    def _apply(self, event: ProgressEvent) -> None:
         self._done = event.done
         self._eta = event.eta_s
+        moved: set[str] = set()  # the kinds whose bars move
         while self._logged < len(self._batches) and self._batch_ends[self._logged] <= event.done:
             batch = self._batches[self._logged]
             for action in batch:
                 kind = action.summary_kind
                 self._kind_done[kind] = self._kind_done.get(kind, 0) + 1
+                moved.add(kind)
             self._log_batch(batch)
             self._logged += 1
-        for kind, (_label, bar) in self._bars.items():
-            bar.setValue(min(self._kind_totals[kind], self._kind_done.get(kind, 0)))
+        for kind in moved:
+            if kind in self._bars:
+                self._bars[kind][1].setValue(
+                    min(self._kind_totals[kind], self._kind_done.get(kind, 0))
+                )
         if event.message:
             message = event.message
             self._add_line(lambda: message)
@@ -307,6 +343,7 @@ class RunPage(StoppablePage):
 
     # ---------------------------------------------------------------- the end
     def _ended(self, outcome: ImportOutcome) -> None:
+        self._show_progress()  # the last counts, then the result
         self.end_sending()
         # Nothing to show when it failed before starting (no run): "Continue" is the way on.
         self._finished = outcome.run is not None or outcome.error is None
