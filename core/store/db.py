@@ -61,7 +61,7 @@ from core.store.models import ALL_MODELS, db
 log = logging.getLogger(__name__)
 
 #: Current schema. Bump it and add a step to MIGRATIONS for every schema change.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: "XQBT" in ASCII: marks the SQLite file as this app's (PRAGMA application_id).
 APPLICATION_ID = 0x58514254
 #: the daily copies: bridge-YYYY-MM-DD.sqlite3 (see backups_of)
@@ -130,7 +130,29 @@ def _migrate_2_to_3(migrator: SqliteMigrator) -> None:
     database.execute_sql('CREATE INDEX "sent_hours_xero_id" ON "sent_hours" ("xero_id")')
 
 
-MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2, 3: _migrate_2_to_3}
+#: v4 drops these: indexes no query of the app searches by (tests/unit/test_query_plans.py
+#: lists each query and the index it uses), which every stored snapshot row and journal entry
+#: still had to write.
+UNUSED_V3_INDEXES = (
+    "xero_record_connection_id_kind_name",
+    "xero_record_connection_id_kind_email",
+    "xero_record_connection_id_kind_last_name_first_name",
+    "xero_record_connection_id_kind_parent_xero_id",
+    "qbt_record_connection_id_kind_name",
+    "qbt_record_connection_id_kind_email",
+    "qbt_record_connection_id_kind_last_name_first_name",
+    "journal_entry_batch_key",
+)
+
+
+def _migrate_3_to_4(migrator: SqliteMigrator) -> None:
+    """v4: the snapshot tables and the journal lose the indexes no query uses (storing
+    10,000 contacts: ~0.20 -> ~0.11 s of CPU). No row changes."""
+    for name in UNUSED_V3_INDEXES:
+        migrator.database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
+MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2, 3: _migrate_2_to_3, 4: _migrate_3_to_4}
 
 
 # -- helpers ----------------------------------------------------------------------------------

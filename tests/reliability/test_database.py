@@ -49,9 +49,13 @@ from tests.reliability.support import (
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_V1 = ROOT / "tests" / "fixtures" / "db_v1.sql"
-FIXTURES = {1: FIXTURE_V1, 2: ROOT / "tests" / "fixtures" / "db_v2.sql"}
+FIXTURES = {
+    1: FIXTURE_V1,
+    2: ROOT / "tests" / "fixtures" / "db_v2.sql",
+    3: ROOT / "tests" / "fixtures" / "db_v3.sql",
+}
 #: released schemas and how to make a database of each
-RELEASED = (1, 2, 3)
+RELEASED = (1, 2, 3, 4)
 
 
 @pytest.fixture(autouse=True)

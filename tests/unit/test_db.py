@@ -145,8 +145,8 @@ def make_connection(n: int = 1, **overrides) -> Connection:
 
 def test_fresh_database_gets_the_current_schema(db_path):
     database = open_database(db_path)
-    assert SCHEMA_VERSION == 3
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 3
+    assert SCHEMA_VERSION == 4
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 4
     assert database.execute_sql("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -344,7 +344,7 @@ def test_a_database_from_a_newer_app_is_refused_and_untouched(db_path):
 
     with pytest.raises(DatabaseTooNew) as info:
         open_database(db_path)
-    assert info.value.params == {"found": 99, "supported": 3}
+    assert info.value.params == {"found": 99, "supported": SCHEMA_VERSION}
     assert "format 99" in info.value.user_message("en")
     assert _snapshot_dir(db_path.parent) == before  # no -wal, no backup, same bytes
     assert dbmod.db.obj is None
@@ -741,7 +741,7 @@ def test_v2_database_gains_the_sent_hours_table_keeping_every_row(tmp_path):
     before = counts(conn)
     conn.close()
     database = open_database(path)
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 3
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert counts(database.connection()) == before
     run = ImportRun.create(connection=1, kind="payroll_export", status="done")
     row = SentHours.create(
@@ -759,4 +759,69 @@ def test_v2_database_gains_the_sent_hours_table_keeping_every_row(tmp_path):
     with raw(path) as migrated, raw(fresh) as new:
         assert schema_shape(migrated) == schema_shape(new)
     migrated.close()
+    new.close()
+
+
+FIXTURE_V3 = ROOT / "tests" / "fixtures" / "db_v3.sql"
+
+
+def _rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+
+
+def _index_names(conn: sqlite3.Connection) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+
+
+def test_v3_database_loses_the_unused_indexes_keeping_every_row(tmp_path):
+    """v3 -> v4 drops the snapshot's name / e-mail / last-and-first-name / parent indexes and
+    the journal's batch_key index (no query searches by them); every row is kept as it was."""
+    from core.store.db import UNUSED_V3_INDEXES
+
+    path = tmp_path / "v3" / "bridge.sqlite3"
+    path.parent.mkdir()
+    conn = sqlite3.connect(path)
+    conn.executescript(FIXTURE_V3.read_text(encoding="utf-8"))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    before_rows = _rows(conn)
+    before_indexes = _index_names(conn)
+    conn.close()
+    assert set(UNUSED_V3_INDEXES) <= before_indexes
+    assert before_rows["xero_record"] and before_rows["journal_entry"] and before_rows["sent_hours"]
+
+    database = open_database(path)
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    migrated = database.connection()
+    assert _rows(migrated) == before_rows
+    assert _index_names(migrated) == before_indexes - set(UNUSED_V3_INDEXES)
+    assert migrated.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # the app still reads and writes what it kept
+    assert Connection.get_by_id(1).xero_tenant_name == "Demo Company (AU)"
+    assert SentHours.get(SentHours.xero_id == "ts-0001").hours == 7.5
+    XeroRecord.create(connection=1, kind="contact", xero_id="new-contact", name="New")
+    with pytest.raises(pw.IntegrityError), database.atomic():  # still unique per kind
+        XeroRecord.create(connection=1, kind="contact", xero_id="new-contact", name="Again")
+    close_database()
+
+    with raw(backup_path(path, 3)) as backup:  # the copy taken before the step is v3 as it was
+        assert backup.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert _index_names(backup) == before_indexes
+    backup.close()
+    fresh = tmp_path / "fresh.sqlite3"
+    open_database(fresh)
+    close_database()
+    with raw(path) as upgraded, raw(fresh) as new:
+        assert schema_shape(upgraded) == schema_shape(new)
+    upgraded.close()
     new.close()
