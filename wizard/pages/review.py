@@ -143,6 +143,8 @@ class ReviewPage(BasePage):
         self.problems_dialog: QDialog | None = None
         self._facts: tuple[tuple[Any, ...], tuple[int, bool, bool]] | None = None
         self._details_shown = 0  # how many times the details were shown (not twice for one)
+        # the list is shown, the first record's details come at the next turn (_first_details)
+        self._details_pending: ReviewData | None = None
         # hours tracked in QuickBooks Time by (kind, QuickBooks Time id), read on a worker for
         # the pair shown only: a TrackedHours, READING while the read runs, None: not known
         self._hours: dict[tuple[str, int], TrackedHours | str | None] = {}
@@ -539,6 +541,7 @@ class ReviewPage(BasePage):
             return
         self.conn_id = int(conn.get_id())
         self._hours.clear()
+        self._details_pending = None
         self.run_task(
             worker_process.review,
             self.state.ctx,
@@ -575,9 +578,6 @@ class ReviewPage(BasePage):
         self.table.fit_rows()
         self._fit_word_columns()
         self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
-        if self._details_shown == shown:
-            self._ensure_current()  # also updates the buttons
-        self.share_height()  # the first record's details decide the split
         self._update_progress()
         if self.state.fetch_error:
             self.banner.show_message(
@@ -587,6 +587,22 @@ class ReviewPage(BasePage):
                 ).format(reason=self.state.fetch_error),
                 "warning",
             )
+        # The first record's details (they read the database) at the next turn of the event
+        # loop: the list and its details are not made in one turn. Busy until then.
+        self._details_pending = data
+        QTimer.singleShot(0, self, lambda: self._first_details(data, shown))
+
+    @property
+    def busy(self) -> bool:
+        return self._busy or self._details_pending is not None
+
+    def _first_details(self, data: ReviewData, shown: int) -> None:
+        if self._details_pending is not data:
+            return  # loaded again since
+        self._details_pending = None
+        if self._details_shown == shown:
+            self._ensure_current()  # also updates the buttons
+        self.share_height()  # the first record's details decide the split
         self.completeChanged.emit()
         if self.conflicts and self.isVisible():
             self.table.setFocus()
@@ -596,7 +612,7 @@ class ReviewPage(BasePage):
         return self.model.rows()
 
     def ready(self) -> bool:
-        if not self.loaded or self.load_failed:
+        if not self.loaded or self.load_failed or self._details_pending is not None:
             return False
         return True  # what is not decided waits for the next time (_update_progress says so)
 
