@@ -322,7 +322,9 @@ class DonePage(BasePage):
         skipped = list(plan.skipped) if plan is not None else []
         self._later_fill += 1
         self.later.setRowCount(len(skipped))
-        self._fill_later_rows(skipped, 0, self._later_fill)
+        # from the next turn of the event loop: the move to this page makes none of them
+        fill = self._later_fill
+        QTimer.singleShot(0, self, lambda: self._fill_later_rows(skipped, 0, fill))
         fit_rows(self.later)
         self.tabs.setTabText(2, self.tr("No&t imported ({n})").format(n=len(skipped)))
 
