@@ -4,6 +4,8 @@ are always shown before the result."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
+
 from core.app.resume import ImportOutcome
 from core.app.sync import current_plan, load_options
 from core.engine.importer import ImportCancelled, ProgressEvent
@@ -77,3 +79,32 @@ def test_last_counts_shown_before_the_result(connected_env, host, qtbot):
     assert not page._progress_timer.isActive()
     qtbot.wait(2 * PROGRESS_EVERY_MS)
     assert page.log.toPlainText().splitlines() == lines  # nothing shown after the result
+
+
+class _Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_bar_is_painted_with_the_window_not_as_it_moves(connected_env, host, qtbot):
+    """QProgressBar.setValue repaints the bar at once; the page lets the window paint it
+    at its next frame (one paint for everything that moved in between)."""
+    ctx, _box, _t, conn = connected_env
+    page, _state, _changes = _page(ctx, conn, host)
+    qtbot.wait(50)  # the first paint done
+    first = page._batches[0]
+    kind = first[0].summary_kind
+    bar = page._bars[kind][1]
+    paints = _Paints()
+    bar.installEventFilter(paints)
+    page._progress(ProgressEvent(first[0].phase, page._batch_ends[0], page._total, 30.0))
+    page._show_progress()  # the tick
+    assert bar.value() == len(first) and paints.count == 0  # not painted in the call
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=WAIT)  # painted with the window
+    assert bar.text() == f"{len(first)} of {page._kind_totals[kind]}"

@@ -313,13 +313,19 @@ class RunPage(StoppablePage):
             self._logged += 1
         for kind in moved:
             if kind in self._bars:
-                self._bars[kind][1].setValue(
-                    min(self._kind_totals[kind], self._kind_done.get(kind, 0))
-                )
+                self._set_bar(kind, min(self._kind_totals[kind], self._kind_done.get(kind, 0)))
         if event.message:
             message = event.message
             self._add_line(lambda: message)
         self._retranslate_overall()
+
+    def _set_bar(self, kind: str, value: int) -> None:
+        """QProgressBar.setValue paints the bar at once (a repaint, not an update): with its
+        updates off meanwhile, it is painted with the rest of the window, once a frame."""
+        bar = self._bars[kind][1]
+        bar.setUpdatesEnabled(False)
+        bar.setValue(value)
+        bar.setUpdatesEnabled(True)  # schedules the paint
 
     def _log_batch(self, batch: list[Any]) -> None:
         from core.engine.report import outcome_counts
@@ -353,8 +359,8 @@ class RunPage(StoppablePage):
         self.state.last_importer = outcome.importer
         self._retranslate_stop()
         if outcome.importer is not None and outcome.error is None:
-            for kind, (_label, bar) in self._bars.items():
-                bar.setValue(self._kind_totals[kind])
+            for kind in self._bars:
+                self._set_bar(kind, self._kind_totals[kind])
         self._eta = None
         self._retranslate_overall()  # nothing stale once it has ended ("A few seconds left")
         self._show_result()
