@@ -6,27 +6,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtCore import QObject, QPoint, QSize
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent, QResizeEvent
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QMessageBox, QTableWidget, QTableWidgetItem
 
-# QStyle, QMessageBox and the style painter are imported where they are used: making their
-# Python classes (QStyle's many enums) is not on the way to the first page (issue 16).
+# QStyle, QMessageBox, the tables and the style painter are imported where they are used, and
+# so is Qt's namespace (``Qt``): making their Python classes (QStyle's many enums; the ~120
+# enums of Qt's namespace, ~17 ms, all made at its first use) is not on the way to a first
+# run's first page (issue 16). Widgets made on that way set enum properties by their key
+# (``set_enum``) instead.
+
+
+def set_enum(obj: QObject, name: str, key: str) -> None:
+    """Set the enum (or flags) property ``name`` of ``obj`` by its key ("PlainText",
+    "TextSelectableByMouse"): Qt converts it, and Qt's namespace is not made in Python."""
+    if not obj.setProperty(name, key):
+        raise ValueError(f"{type(obj).__name__} has no property {name} taking {key!r}")
 
 
 class Banner(QWidget):
@@ -45,11 +52,12 @@ class Banner(QWidget):
         layout.setContentsMargins(10, 6, 10, 6)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_enum(self.label, "textInteractionFlags", "TextSelectableByMouse")
         self.button = QPushButton(self)
         self.button.hide()
         layout.addWidget(self.label, 1)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.button, 0)  # at the top, once a message first shows it
+        self._layout = layout
         self._action: Callable[[], None] | None = None
         self._kind: str | None = None
         self.button.clicked.connect(self._clicked)
@@ -67,6 +75,10 @@ class Banner(QWidget):
         action_text: str | None = None,
         action: Callable[[], None] | None = None,
     ) -> None:
+        from PySide6.QtCore import Qt
+
+        if self._kind is None:  # the first message (not made while the page is)
+            self._layout.setAlignment(self.button, Qt.AlignmentFlag.AlignTop)
         if kind != self._kind:  # a new style sheet polishes the banner again: only if needed
             self._kind = kind
             self.setStyleSheet(
@@ -113,7 +125,7 @@ def heading(text: str = "", parent: QWidget | None = None) -> QLabel:
 def paragraph(text: str = "", parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_enum(label, "textFormat", "PlainText")
     return label
 
 
@@ -131,6 +143,7 @@ def ask(
 
     The default (Enter) is the safe answer; the box is returned (tests press its buttons).
     """
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(
@@ -154,6 +167,9 @@ def ask(
 
 
 def read_only_table(parent: QWidget, columns: int) -> QTableWidget:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+
     table = QTableWidget(0, columns, parent)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -173,6 +189,8 @@ WRAP_ROWS = 300
 
 def fit_rows(table: QTableWidget) -> None:
     """Rows as tall as their wrapped text, also when the columns change width later."""
+    from PySide6.QtWidgets import QHeaderView
+
     wrap = table.rowCount() <= WRAP_ROWS
     table.setWordWrap(wrap)
     table.verticalHeader().setSectionResizeMode(
@@ -181,10 +199,14 @@ def fit_rows(table: QTableWidget) -> None:
 
 
 def cell(text: str, *, tooltip: bool = True, align_right: bool = False) -> QTableWidgetItem:
+    from PySide6.QtWidgets import QTableWidgetItem
+
     item = QTableWidgetItem(text)
     if tooltip and text:
         item.setToolTip(text)
     if align_right:
+        from PySide6.QtCore import Qt
+
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
 
@@ -206,9 +228,10 @@ def set_primary(button: QPushButton, primary: bool) -> None:
     if bool(button.property("primary")) == primary:
         return
     button.setProperty("primary", primary)
-    # A button not polished yet (its window not shown) gets the rule when it is.
-    if button.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
-        repolish(button)
+    # Polished already: polished again. Not yet (its window not shown): Qt only notes the
+    # style again, and the rule applies when it is polished (asking which, testAttribute,
+    # would make Qt's namespace on the way to the first page).
+    repolish(button)
     button.update()
 
 
@@ -231,10 +254,11 @@ def big_button(text: str = "", parent: QWidget | None = None) -> QPushButton:
     return button
 
 
-class StepList(QWidget):
+class StepList(QFrame):
     """The list of steps beside the pages: done steps ticked, the current one marked and
     bold on a highlighted band, the others numbered. Marks and words, not colour alone;
-    each line's accessible name says its state."""
+    each line's accessible name says its state. A QFrame (no frame drawn): its style
+    sheet's background is drawn without setting WA_StyledBackground (Qt's namespace)."""
 
     MARKS: ClassVar[dict[str, str]] = {"done": "\u2713", "current": "\u25b6", "todo": ""}
     WIDE, NARROW = 160, 46  # a small window keeps only the marks and numbers (names in tips)
@@ -242,7 +266,6 @@ class StepList(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("StepList")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(
             "#StepList { background: palette(base); border-right: 1px solid palette(mid); }"
             ' QLabel[mark="current"] { background: palette(highlight);'
@@ -306,11 +329,9 @@ class StepList(QWidget):
             label.setFont(font)
             if label.property("mark") != mark:
                 label.setProperty("mark", mark)
-                # The style sheet's [mark=...] rule applies again; a label not polished yet
-                # (the window not shown) gets it when it is (and QStyle's Python class,
-                # which label.style() makes, is not on the way to the first page).
-                if label.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
-                    repolish(label)
+                # The style sheet's [mark=...] rule applies again (a label not polished
+                # yet gets it when it is: see set_primary).
+                repolish(label)
             label.setAccessibleName(f"{index + 1}/{len(steps)} {name}: {states.get(mark, mark)}")
             label.show()
 
@@ -324,6 +345,8 @@ class WrapCheckBox(QCheckBox):
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setWordWrap(True)

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -29,6 +28,8 @@ from ..widgets import Banner, ask
 from ..workers import error_text
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from ..host import PageHost
     from ..state import WizardState
 
@@ -331,11 +332,11 @@ class EnterGuard(QObject):
             widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        ):
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        from PySide6.QtCore import Qt  # here: not made on the way to the first page
+
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             action = self.actions.get(watched)
             if action is not None:
                 action()
@@ -353,6 +354,8 @@ def confirm_disconnect(parent: QWidget, organisation: str, company: str) -> bool
         "Nothing is deleted in Xero or in QuickBooks Time, and its import history "
         "is kept. You can connect it again later.",
     ).format(organisation=organisation, other=company)
+    from PySide6.QtWidgets import QMessageBox
+
     answer = QMessageBox.question(
         parent,
         title,

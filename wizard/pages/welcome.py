@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QLocale, QModelIndex, Qt
+from PySide6.QtCore import QLocale, QModelIndex
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,12 +25,14 @@ from core.engine.regions import country_from_locale, country_has_payroll
 
 from ..countries import country_names
 from ..i18n import LANGUAGES, install_language
-from ..widgets import Banner, heading, paragraph
+from ..widgets import Banner, heading, paragraph, set_enum
 from .base import BasePage, EnterGuard
 
 #: the payroll countries, first in the list, in this order
 FIRST = ("AU", "NZ", "GB")
-CODE = Qt.ItemDataRole.UserRole
+#: the item data role holding a country's code: Qt.ItemDataRole.UserRole, as the int it is (a
+#: role is an int; Qt's namespace is not made on the way to the first page: wizard.widgets)
+CODE = 0x0100
 
 
 def _folded(text: str) -> str:
@@ -57,7 +59,7 @@ class WelcomePage(BasePage):
         self.before_title = heading(parent=self.before)
         self.before_list = QLabel(self.before)
         self.before_list.setWordWrap(True)
-        self.before_list.setTextFormat(Qt.TextFormat.RichText)
+        set_enum(self.before_list, "textFormat", "RichText")
         box.addWidget(self.before_title)
         box.addWidget(self.before_list)
         self.body.addWidget(self.before)
@@ -78,8 +80,8 @@ class WelcomePage(BasePage):
         self.model = QStandardItemModel(self)
         self.country.setModel(self.model)
         self.completer = QCompleter(self.model, self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        set_enum(self.completer, "caseSensitivity", "CaseInsensitive")
+        set_enum(self.completer, "filterMode", "MatchContains")
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.country.setCompleter(self.completer)
         self.completer.activated[QModelIndex].connect(self._completed)  # type: ignore[index]
