@@ -63,6 +63,10 @@ RUN_ENGINE = "--run-engine"
 STOP_TIMEOUT_S = 10.0
 #: How often a call looks at its cancel event.
 CANCEL_POLL_S = 0.05
+#: The child's niceness above the window's: when both want a CPU, the window gets it first
+#: (its event loop stays responsive while the engine fetches, plans or imports; the engine
+#: loses little, the window being mostly idle). On Windows: the below-normal priority class.
+ENGINE_NICENESS = 10
 
 _HEADER = struct.Struct(">Q")
 
@@ -556,7 +560,18 @@ def serve_stdio() -> int:
     """Run as the child: the binary standard streams are the pipe; prints go to stderr."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
+    _yield_to_the_window()
     return serve(stdin, stdout)
+
+
+def _yield_to_the_window() -> None:
+    """The child's heavy work gives way to the window's process (:data:`ENGINE_NICENESS`)."""
+    nice = getattr(os, "nice", None)  # POSIX; Windows: the class the window starts it in
+    if nice is not None:
+        try:
+            nice(ENGINE_NICENESS)
+        except OSError:  # not allowed here: the work runs as it is
+            log.debug("The engine process kept its priority", exc_info=True)
 
 
 # ============================================================================ the window's side
@@ -618,7 +633,8 @@ class EngineProcess:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 env=env,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0),  # Windows
             )
         finally:
             if not isinstance(stderr, int):

@@ -365,3 +365,16 @@ def test_a_plans_messages_arrive_once_each_not_once_per_record():
     again = pickle.loads(_dumps(skipped))
     assert type(again.params["why"]) is Msg
     assert tr(again.reason, "fr", **again.params) == tr(skipped.reason, "fr", **skipped.params)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX priorities")
+def test_the_engine_gives_way_to_the_window(engine_ctx):
+    """Issue 16 (UI gaps at 10k): when the window and the engine both want a CPU, the window
+    gets it first: the child runs ENGINE_NICENESS above this process (the window's)."""
+    ctx, _conn = engine_ctx
+    ctx.engine.decisions_waiting()  # started, its hello read
+    pid = ctx.engine.proc.pid
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    theirs = os.getpriority(os.PRIO_PROCESS, pid)
+    assert theirs == min(19, mine + worker_process.ENGINE_NICENESS) > mine
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine  # this process keeps its own
