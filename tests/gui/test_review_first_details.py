@@ -4,6 +4,8 @@ stays busy, Next disabled, until they are shown."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+
 from core.engine import review
 from tests.gui.test_review_preview import open_review
 
@@ -17,16 +19,21 @@ def test_list_first_details_at_the_next_turn(connected_env, host, qtbot, monkeyp
     reads: list[object] = []
     real = review.link_targets
 
+    passes: list[int] = []  # turns of the event loop (a timer fired at each)
+
     def counted(*args, **kwargs):
-        reads.append(args)
+        reads.append(len(passes))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(review, "link_targets", counted)
-    page.table.clearSelection()
-    page.table.setCurrentIndex(page.proxy.index(-1, -1))  # no current record
+    page.model.set_rows([])  # as before the first load: the answer's list resets the model
     page.problem_label.clear()
     reads.clear()
 
+    beat = QTimer()
+    beat.setInterval(0)
+    beat.timeout.connect(lambda: passes.append(1))
+    beat.start()
     page._loaded(data)  # the review's answer arrives
     # this turn: the list, not the details
     assert page.proxy.rowCount() == len(data.rows)
@@ -34,7 +41,9 @@ def test_list_first_details_at_the_next_turn(connected_env, host, qtbot, monkeyp
     assert page.busy and not page.isComplete()
     # the next turn: the first record's details, then Next
     qtbot.waitUntil(lambda: not page.busy, timeout=5000)
+    beat.stop()
     assert len(reads) == 1 and page.problem_label.text() == first
+    assert reads[0] >= 1  # a turn of the event loop came between (not a 0 ms posted call)
     assert page.table.currentIndex().row() == 0
     assert page.isComplete()
 

@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 #: records not imported put in their table in one turn of the window's event loop, the rest
 #: in the turns after (the 850 of the 10,000-contact organisation at once: ~30 ms; issue 16)
 LATER_ROWS_A_TURN = 200
+#: a timer, not 0 ms: Qt makes a 0 ms single shot a posted call, which may run in the same
+#: pass of the event loop as the work before it (no input or paint in between)
+NEXT_TURN_MS = 1
 
 
 class DonePage(BasePage):
@@ -324,7 +327,7 @@ class DonePage(BasePage):
         self.later.setRowCount(len(skipped))
         # from the next turn of the event loop: the move to this page makes none of them
         fill = self._later_fill
-        QTimer.singleShot(0, self, lambda: self._fill_later_rows(skipped, 0, fill))
+        QTimer.singleShot(NEXT_TURN_MS, self, lambda: self._fill_later_rows(skipped, 0, fill))
         fit_rows(self.later)
         self.tabs.setTabText(2, self.tr("No&t imported ({n})").format(n=len(skipped)))
 
@@ -339,7 +342,7 @@ class DonePage(BasePage):
             self.later.setItem(row, 1, cell(entity_words(item.kind)))
             self.later.setItem(row, 2, cell(item.describe()))
         if end < len(skipped):
-            QTimer.singleShot(0, self, lambda: self._fill_later_rows(skipped, end, fill))
+            QTimer.singleShot(NEXT_TURN_MS, self, lambda: self._fill_later_rows(skipped, end, fill))
 
     def _update_buttons(self) -> None:
         from core.engine.report import can_undo

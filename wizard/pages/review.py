@@ -572,9 +572,12 @@ class ReviewPage(BasePage):
             self.show_error(text)
             self.completeChanged.emit()
             return
+        # The first record's details (they read the database) at the next turn of the event
+        # loop, not as the new list resets the model: the list and its details are not made
+        # in one turn. Busy until then.
+        self._details_pending = data
         self._fill_kinds()
-        shown = self._details_shown
-        self.model.set_rows(data.rows)  # a new list resets the model: details shown then
+        self.model.set_rows(data.rows)
         self.table.fit_rows()
         self._fit_word_columns()
         self.stack.setCurrentWidget(self.main if self.conflicts else self.empty)
@@ -587,21 +590,19 @@ class ReviewPage(BasePage):
                 ).format(reason=self.state.fetch_error),
                 "warning",
             )
-        # The first record's details (they read the database) at the next turn of the event
-        # loop: the list and its details are not made in one turn. Busy until then.
-        self._details_pending = data
-        QTimer.singleShot(0, self, lambda: self._first_details(data, shown))
+        # a timer, not 0 ms: Qt makes a 0 ms single shot a posted call, which may run in the
+        # same pass of the event loop (no input or paint in between)
+        QTimer.singleShot(1, self, lambda: self._first_details(data))
 
     @property
     def busy(self) -> bool:
         return self._busy or self._details_pending is not None
 
-    def _first_details(self, data: ReviewData, shown: int) -> None:
+    def _first_details(self, data: ReviewData) -> None:
         if self._details_pending is not data:
             return  # loaded again since
         self._details_pending = None
-        if self._details_shown == shown:
-            self._ensure_current()  # also updates the buttons
+        self._ensure_current()  # also updates the buttons
         self.share_height()  # the first record's details decide the split
         self.completeChanged.emit()
         if self.conflicts and self.isVisible():
@@ -731,6 +732,8 @@ class ReviewPage(BasePage):
         return True
 
     def _ensure_current(self) -> None:
+        if self._details_pending is not None:
+            return  # a list just loaded: its first record's details come at the next turn
         shown = self._details_shown
         if not self.table.currentIndex().isValid() and self.proxy.rowCount():
             self.table.setCurrentIndex(self.proxy.index(0, 0))  # shows them (_row_changed)
