@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 log = logging.getLogger(__name__)
@@ -567,13 +566,15 @@ def read_json(request: Request) -> Any:
 
 # --------------------------------------------------------------------------- server
 class SimServer:
-    """A threaded werkzeug server on 127.0.0.1 (port 0 = ephemeral), run in a daemon thread."""
+    """A threaded server on 127.0.0.1 (port 0 = ephemeral), run in a daemon thread; HTTP/1.1
+    with persistent connections, as the real services (core.sandbox.http11)."""
 
     def __init__(
         self, app: Callable[..., Iterable[bytes]], port: int = 0, host: str = "127.0.0.1"
     ) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
-        self._server.daemon_threads = True  # type: ignore[attr-defined]
+        from core.sandbox.http11 import KeepAliveServer
+
+        self._server = KeepAliveServer(host, port, app)
         self.host = host
         self.port = self._server.server_port
         self._thread = threading.Thread(
@@ -591,7 +592,13 @@ class SimServer:
         self._thread.start()
         return self
 
+    @property
+    def accepted(self) -> int:
+        """TCP connections accepted so far."""
+        return self._server.accepted
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()  # kept-alive ones too: nothing answers after stop
         self._thread.join(timeout=5)
