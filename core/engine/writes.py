@@ -18,6 +18,8 @@ _INT = re.compile(r"^[+-]?\d+$")
 
 def as_opt_int(value: Any) -> int | None:
     """An integer (ids are 64-bit; JSON numbers or digit strings), else None."""
+    if type(value) is int:  # the usual answer (a JSON number): one type check
+        return value
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):

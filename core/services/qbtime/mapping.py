@@ -92,12 +92,16 @@ def as_bool(value: Any, default: bool = False) -> bool:
 
 
 def as_int(value: Any, default: int = 0) -> int:
+    if type(value) is int:  # the usual answer (a JSON number); bool is not int here
+        return value
     out = as_opt_int(value)
     return default if out is None else out
 
 
 def as_str(value: Any) -> str:
     """Text; ``None`` -> ``""``; numbers (a zip, a payroll id sent as a number) -> their text."""
+    if type(value) is str:  # the usual answer: one type check, not an isinstance chain
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
