@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import peewee as pw
@@ -497,7 +498,7 @@ def bulk_insert(
     if not rows:
         return 0
     meta = model._meta
-    given = set().union(*(row.keys() for row in rows))
+    given = set().union(*rows)  # (a mapping iterates over its keys)
     fields = [
         f
         for f in meta.sorted_fields
@@ -518,9 +519,17 @@ def bulk_insert(
 
     # Column by column (a field some rows lack: its default): the common values (plain
     # text and numbers, valid choices, text already stored) pass without a call per value.
+    # plain dicts (every caller's rows) are read by key in C; a key some row lacks, or any
+    # other mapping (a defaultdict's [] would add the key), by get with the default
+    dicts = set(map(type, rows)) == {dict}
     params = list(
         zip(
-            *(_convert_column(f, _column(rows, f.name, defaults[f.name])) for f in fields),
+            *(
+                _convert_column(
+                    f, _column(rows, f.name, defaults[f.name], dicts and f.name in given)
+                )
+                for f in fields
+            ),
             strict=True,
         )
     )
@@ -560,8 +569,16 @@ def _convert_column(field: pw.Field, values: list[Any]) -> list[Any]:
     return [convert(v) for v in values]
 
 
-def _column(rows: list[Mapping[str, Any]], name: str, default: Any) -> list[Any]:
-    """Each row's ``name``, ``default`` where a row lacks it."""
+def _column(
+    rows: list[Mapping[str, Any]], name: str, default: Any, by_key: bool = False
+) -> list[Any]:
+    """Each row's ``name``, ``default`` where a row lacks it. ``by_key``: the rows are plain
+    dicts (``row[name]`` as ``get`` answers when present), tried first by :func:`itemgetter`."""
+    if by_key:
+        try:
+            return list(map(itemgetter(name), rows))
+        except KeyError:
+            pass  # a row lacks it: its default
     return [row.get(name, default) for row in rows]
 
 
