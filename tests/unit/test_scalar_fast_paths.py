@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -49,6 +50,15 @@ def _ref_as_str(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return value if isinstance(value, str) else str(value)
+
+
+def _ref_parse_timestamp(value: Any) -> float | None:
+    if isinstance(value, datetime):
+        dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return dt.timestamp()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return mapping._parse_timestamp_text(_ref_as_str(value).strip())
 
 
 class _Kind(enum.IntEnum):
@@ -133,3 +143,27 @@ def test_fast_paths_return_the_value_itself():
     assert mapping.as_str(sub) is sub
     assert mapping.as_int(_Kind.ONE) is _Kind.ONE
     assert mapping.as_int(True) == 0 and mapping.as_int(False, 5) == 5
+
+
+_STAMPS: list[Any] = [
+    *_INPUTS,
+    "2018-03-28T17:24:20+00:00",
+    " 2018-03-28T17:24:20+0000 ",
+    "2018-03-28T17:24:20Z",
+    "2018-03-28t17:24:20.123456z",
+    "2018-03-28 17:24:20",
+    "2018-03-28T17:24:20-05:30",
+    "\u00a02018-03-28T17:24:20+00:00\u2003",  # Unicode spaces: strip() takes them too
+    "２０１８-03-28T17:24:20+00:00",  # fullwidth digits: \d and int() read them
+    "0000-00-00",
+    "0000-00-00 00:00:00",
+    "2018-02-30T00:00:00+00:00",  # no such day
+    _Text("2018-03-28T17:24:20+00:00"),
+    datetime(2018, 3, 28, 17, 24, 20),
+    datetime(2018, 3, 28, 17, 24, 20, tzinfo=timezone(timedelta(hours=10))),
+]
+
+
+@pytest.mark.parametrize("value", _STAMPS, ids=repr)
+def test_parse_timestamp_answers_as_before(value):
+    assert _same(mapping.parse_timestamp(value), _ref_parse_timestamp(value))
