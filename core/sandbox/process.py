@@ -99,7 +99,8 @@ class DemoCompanyProcess:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 env=env,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0),  # Windows
             )
         finally:
             if not isinstance(stderr, int):

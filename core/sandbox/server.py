@@ -158,6 +158,21 @@ class Sandbox:
 
 
 # --------------------------------------------------------------------------- the child's side
+#: The Demo Company run by the app stands for services far away, which cost this computer no
+#: CPU: it gives way to the window's process as the engine's process does (niceness +10;
+#: on Windows it is started in the below-normal priority class, see core.sandbox.process).
+DEMO_NICENESS = 10
+
+
+def _yield_to_the_window() -> None:
+    nice = getattr(os, "nice", None)
+    if nice is not None:
+        try:
+            nice(DEMO_NICENESS)
+        except OSError:  # not allowed here: it runs as it is
+            pass
+
+
 def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -> int:
     """Run both simulators until interrupted (or, with ``--stop-with-parent``, until standard
     input closes or the parent process is gone) and print one JSON line saying how to reach
@@ -202,6 +217,7 @@ def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -
     stop = threading.Event()
     if args.stop_with_parent:
         _watch_parent(stop)
+        _yield_to_the_window()
         # a line per request would fill the app's demo log during an import: problems only
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     line = (json.dumps(sandbox.describe()) + "\n").encode("utf-8")

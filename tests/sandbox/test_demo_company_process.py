@@ -232,3 +232,17 @@ def test_the_runner_still_runs_until_interrupted_without_the_flag(tmp_path):
         if proc.stdout is not None:
             proc.stdout.close()
     assert proc.returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX priorities")
+def test_the_demo_company_gives_way_to_the_window(tmp_path):
+    """It stands for services far away: when both want a CPU, the window gets it first."""
+    from core.sandbox.server import DEMO_NICENESS
+
+    box = DemoCompanyProcess.start(None, tmp_path / "state")
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, box.proc.pid) == min(ours + DEMO_NICENESS, 19)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == ours
+    finally:
+        box.stop()
