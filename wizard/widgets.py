@@ -355,6 +355,9 @@ class WrapCheckBox(QCheckBox):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
+        # heightForWidth per width: layouts ask the same widths again and again (a wizard
+        # page switch asked 256 times); cleared when the text, font or style changes.
+        self._heights: dict[int, int] = {}
 
     def setText(self, text: str) -> None:
         super().setText(text)
@@ -370,6 +373,7 @@ class WrapCheckBox(QCheckBox):
             else:
                 shown.append(escape(char))
         self.label.setText("".join(shown))
+        self._heights.clear()
         self.updateGeometry()
 
     def _indent(self) -> int:
@@ -391,7 +395,13 @@ class WrapCheckBox(QCheckBox):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(self._indicator_height(), self.label.heightForWidth(width - self._indent()))
+        height = self._heights.get(width)
+        if height is None:
+            height = max(
+                self._indicator_height(), self.label.heightForWidth(width - self._indent())
+            )
+            self._heights[width] = height
+        return height
 
     def sizeHint(self) -> QSize:
         width = self._indent() + min(self.label.sizeHint().width(), 300)
@@ -407,7 +417,11 @@ class WrapCheckBox(QCheckBox):
         self.label.setGeometry(indent, 0, max(0, self.width() - indent), self.height())
 
     def changeEvent(self, event) -> None:
+        from PySide6.QtCore import QEvent
+
         super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()
         self.label.setEnabled(self.isEnabled())
 
     def hitButton(self, pos: QPoint) -> bool:
