@@ -112,7 +112,9 @@ class PreviewPage(BasePage):
         # "Not imported" / "Mettre à jour" are never cut, even at 800×600 in French.
         self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.counts.viewport().installEventFilter(self)
-        self.counts.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Rows sized once per plan (_fit_counts), not again at each layout pass: each pass
+        # asks every cell for every role.
+        self.counts.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.counts.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.counts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.counts_label.setBuddy(self.counts)
