@@ -358,6 +358,7 @@ class WrapCheckBox(QCheckBox):
         # heightForWidth per width: layouts ask the same widths again and again (a wizard
         # page switch asked 256 times); cleared when the text, font or style changes.
         self._heights: dict[int, int] = {}
+        self._indent_px: int | None = None  # the indicator and its spacing, per style and font
 
     def setText(self, text: str) -> None:
         super().setText(text)
@@ -377,14 +378,17 @@ class WrapCheckBox(QCheckBox):
         self.updateGeometry()
 
     def _indent(self) -> int:
+        if self._indent_px is not None:
+            return self._indent_px
         from PySide6.QtWidgets import QStyle, QStyleOptionButton
 
         option = QStyleOptionButton()
         self.initStyleOption(option)
         style = self.style()
-        return style.pixelMetric(
+        self._indent_px = style.pixelMetric(
             QStyle.PixelMetric.PM_IndicatorWidth, option, self
         ) + style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing, option, self)
+        return self._indent_px
 
     def _indicator_height(self) -> int:
         from PySide6.QtWidgets import QStyle
@@ -422,6 +426,7 @@ class WrapCheckBox(QCheckBox):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._heights.clear()
+            self._indent_px = None
         self.label.setEnabled(self.isEnabled())
 
     def hitButton(self, pos: QPoint) -> bool:

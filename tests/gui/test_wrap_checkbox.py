@@ -50,3 +50,35 @@ def test_new_text_or_font_is_measured_again(qtbot):
 
     box.setFont(box.font())  # same font: nothing changes
     assert box.heightForWidth(200) > longer
+
+
+def test_the_indent_is_worked_out_once_per_style(qtbot):
+    from PySide6.QtWidgets import QStyleFactory
+
+    box = WrapCheckBox()
+    qtbot.addWidget(box)
+    box.setText(LONG)
+    asked: list[object] = []
+    init_option = box.initStyleOption
+
+    def counting(option) -> None:
+        asked.append(option)
+        init_option(option)
+
+    box.initStyleOption = counting  # type: ignore[method-assign]
+    for width in (200, 300, 400):
+        box.heightForWidth(width)
+    box.sizeHint()
+    box.minimumSizeHint()
+    assert len(asked) == 1
+    indent = box._indent()
+
+    style = QStyleFactory.create("Windows")  # another style: measured again
+    style.setParent(box)  # lives as long as the box
+    box.setStyle(style)
+    box.heightForWidth(500)
+    assert len(asked) == 2
+    assert box._indent() == box.style().pixelMetric(
+        box.style().PixelMetric.PM_IndicatorWidth, None, box
+    ) + box.style().pixelMetric(box.style().PixelMetric.PM_CheckBoxLabelSpacing, None, box)
+    assert indent > 0
