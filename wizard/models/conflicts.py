@@ -74,11 +74,11 @@ class ConflictTableModel(ListTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        #: the rows as given (their place there ends each sort key: equal keys keep it)
+        # the rows as given (their place there ends each sort key: equal keys keep it)
         self._given: list[ReviewRow] = []
-        #: the rows as shown: ``_given`` in the order of the sort
+        # the rows as shown: ``_given`` in the order of the sort
         self._rows: list[ReviewRow] = []
-        #: the sort (column, order); None: as given
+        # the sort (column, order); None: as given
         self._sort: tuple[int, Qt.SortOrder] | None = None
         # How alike and what is suggested, worked out once per shown conflict: the view asks
         # for every cell again and again (sizing thousands of rows), on the window's thread.

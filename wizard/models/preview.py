@@ -51,7 +51,7 @@ ARCHIVE_FOREGROUND = QColor("#611a15")
 
 OP_ROLE = Qt.ItemDataRole.UserRole + 1
 REF_ROLE = Qt.ItemDataRole.UserRole + 2
-#: what the filter model matches a line by (ChangeFilterModel): "op", _SEP, the words folded
+# what the filter model matches a line by (ChangeFilterModel): "op", _SEP, the words folded
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 3
 _SEP = "\x1f"
 
@@ -99,7 +99,7 @@ class Change:
         return core_tr(self.source.reason) if self.source.reason else ""
 
 
-#: a line of the preview as the model keeps it: the plan's own action or skipped record
+# a line of the preview as the model keeps it: the plan's own action or skipped record
 Line = Action | Skipped
 
 _NOTHING: Mapping[str, Any] = {}
@@ -238,7 +238,7 @@ class ChangeTableModel(ListTableModel):
         super().__init__(parent)
         self.words = Words(self)
         self._lines: list[Line] = []
-        #: the FILTER_ROLE text holds the line's words (a search is on)
+        # the FILTER_ROLE text holds the line's words (a search is on)
         self.filter_words = False
         self._ops: dict[str, int] = {}  # lines per operation
         self._kinds: dict[str, int] = {}  # lines per kind

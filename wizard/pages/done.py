@@ -48,21 +48,21 @@ from .base import BasePage, BusyWords
 log = logging.getLogger(__name__)
 
 
-#: records not imported put in their table in one turn of the window's event loop, the rest
-#: in the turns after (the 850 of the 10,000-contact organisation at once: ~30 ms; issue 16)
+# records not imported put in their table in one turn of the window's event loop, the rest
+# in the turns after (the 850 of the 10,000-contact organisation at once: ~30 ms; issue 16)
 LATER_ROWS_A_TURN = 200
-#: a timer, not 0 ms: Qt makes a 0 ms single shot a posted call, which may run in the same
-#: pass of the event loop as the work before it (no input or paint in between)
+# a timer, not 0 ms: Qt makes a 0 ms single shot a posted call, which may run in the same
+# pass of the event loop as the work before it (no input or paint in between)
 NEXT_TURN_MS = 1
 
 
 class DonePage(BasePage):
     def build(self) -> None:
-        #: the fill of the records not imported under way (a newer one stops an older one)
+        # the fill of the records not imported under way (a newer one stops an older one)
         self._later_fill = 0
-        #: the page was entered (initializePage): its tables are filled from then on; the
-        #: words set as the page is made fill nothing (initializePage fills them right after:
-        #: a large plan's records not imported were made twice on the window's thread)
+        # the page was entered (initializePage): its tables are filled from then on; the
+        # words set as the page is made fill nothing (initializePage fills them right after:
+        # a large plan's records not imported were made twice on the window's thread)
         self._entered = False
         self.status = paragraph(parent=self)
         self.body.addWidget(self.status)

@@ -42,9 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: the import's progress is shown at most this often (ms): the engine reports each batch
-#: (~270 at 10,000 contacts), and only the latest report is shown (each shown report sets
-#: every bar, which paints it at once, and words the log and the overall line)
+# the import's progress is shown at most this often (ms): the engine reports each batch
+# (~270 at 10,000 contacts), and only the latest report is shown (each shown report sets
+# every bar, which paints it at once, and words the log and the overall line)
 PROGRESS_EVERY_MS = 80
 
 

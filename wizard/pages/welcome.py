@@ -30,8 +30,8 @@ from .base import BasePage, EnterGuard
 
 #: the payroll countries, first in the list, in this order
 FIRST = ("AU", "NZ", "GB")
-#: the item data role holding a country's code: Qt.ItemDataRole.UserRole, as the int it is (a
-#: role is an int; Qt's namespace is not made on the way to the first page: wizard.widgets)
+# the item data role holding a country's code: Qt.ItemDataRole.UserRole, as the int it is (a
+# role is an int; Qt's namespace is not made on the way to the first page: wizard.widgets)
 CODE = 0x0100
 
 
