@@ -16,6 +16,7 @@ import os
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +125,17 @@ def _which(n: int, active: int) -> str:
     return "two active" if active > 1 else f"an active and {n - active} archived"
 
 
-def duplicates(store_or_qbt: Any) -> list[str]:
+def duplicates(store_or_qbt: Any, chosen: Mapping[int, int] | None = None) -> list[str]:
     """Every duplicate the import must never create; empty when there is none.
 
     Names are compared NFC (an NFD spelling is the same name) and archived records count:
     an active record beside an archived one of the same name is a duplicate too (the
     import must restore or ask, never create a second). Two archived ones are history.
+
+    ``chosen``: QuickBooks Time user id -> the archived user it was created beside because a
+    person chose "Create new" on that "archived twin" conflict (the review offers "restore
+    and link it, or create a new one"). Such a person is no duplicate when that user is the
+    only active one of the name and the archived twin is the other; nothing wider.
     """
     qbt = store_or_qbt.qbtime if hasattr(store_or_qbt, "qbtime") else store_or_qbt
     problems: list[str] = []
@@ -143,17 +149,21 @@ def duplicates(store_or_qbt: Any) -> list[str]:
     problems += [f"{_which(n, a)} top-level jobcodes named {k!r}" for k, (n, a) in top.items() if a]
     users = Counter(_norm(u["username"]) for u in qbt.get("users", []))
     problems += [f"two users with username {k!r}" for k, n in users.items() if n > 1]
+
     # The same person twice: names equal once NFC (a case variant is a near match a person
     # may have chosen to create), e-mails equal ignoring case — what matching links.
-    people = _twice(
-        [
-            (
-                (_nfc(u["first_name"]), _nfc(u["last_name"]), _norm(u.get("email"))),
-                bool(u.get("active")),
-            )
-            for u in qbt.get("users", [])
-        ]
-    )
+    def person(u: Mapping[str, Any]) -> tuple[str, str, str]:
+        return (_nfc(u["first_name"]), _nfc(u["last_name"]), _norm(u.get("email")))
+
+    people = _twice([(person(u), bool(u.get("active"))) for u in qbt.get("users", [])])
+    by_id = {u["id"]: u for u in qbt.get("users", [])}
+    for uid, twin_id in (chosen or {}).items():
+        user, twin = by_id.get(uid), by_id.get(twin_id)
+        if user is None or twin is None or not user.get("active") or twin.get("active"):
+            continue
+        key = person(user)
+        if person(twin) == key and people.get(key) == (2, 1):
+            del people[key]  # exactly the new one beside its archived twin: as chosen
     problems += [f"{_which(n, a)} users for {k!r}" for k, (n, a) in people.items() if a]
     fields = _twice(
         [(_norm(f["name"]), bool(f.get("active"))) for f in qbt.get("customfields", [])]
