@@ -579,7 +579,7 @@ class XeroClient:
             info, path, key, params, headers, page_size=page_size, id_key=id_key, what=what
         ):
             for row in rows:
-                rid = str(row.get(id_key) or "").lower() or f"#{len(seen)}"
+                rid = _row_key(row, id_key, len(seen))
                 if rid not in seen:
                     seen[rid] = row
                 elif seen[rid] != row and row not in clashes:
@@ -610,7 +610,7 @@ class XeroClient:
             rows = _list(data, key)
             before = len(seen)
             for row in rows:
-                seen.add(str(row.get(id_key) or "").lower() or f"#{len(seen)}")
+                seen.add(_row_key(row, id_key, len(seen)))
             pagination = data.get("pagination") if isinstance(data, dict) else None
             del data
             yield rows
@@ -1036,6 +1036,12 @@ def _json(resp: requests.Response) -> Any:
         return resp.json()
     except ValueError:  # (UnicodeDecodeError and orjson's errors are ValueErrors)
         raise _unreadable(resp) from None
+
+
+def _row_key(row: dict[str, Any], id_key: str, count: int) -> str:
+    """A paged row's id as pages are compared (lower case); a row without one is its own
+    (``#count``: the rows told apart so far)."""
+    return str(row.get(id_key) or "").lower() or f"#{count}"
 
 
 def _unreadable(resp: requests.Response) -> ApiError:
