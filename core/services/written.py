@@ -215,20 +215,18 @@ class WrittenSnapshot:
         self,
         entity: str,
         raws: list[dict[str, Any]],
-        stamps: Sequence[float | None] | None = None,
-        typed: Sequence[Any] | None = None,
+        stamps: Sequence[float | None],
+        typed: Sequence[Any],
     ) -> None:
-        """Store ``raws`` as answered; ``stamps`` (their ``last_modified`` parsed) and
-        ``typed`` (their records) when the caller has them already."""
+        """Store ``raws`` as answered, with ``stamps`` (their ``last_modified`` parsed) and
+        ``typed`` (their records), one each."""
         spec = _KINDS[entity]
-        if stamps is None:
-            stamps = [qmap.parse_timestamp(r.get("last_modified")) for r in raws]
         if entity == "customfielditem":
             for raw, stamp in zip(raws, stamps, strict=True):
                 self._note_stamps(_cursor_of(entity, raw), [stamp])
         else:
             self._note_stamps(spec.endpoint, stamps)
-        rows = spec.rows(typed if typed is not None else [spec.typed(r) for r in raws])
+        rows = spec.rows(typed)
         now = utcnow()
         prepared = [
             {**row, "raw": json_text(row["raw"]), "connection": self.conn, "kind": spec.kind}
