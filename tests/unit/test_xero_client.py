@@ -697,6 +697,60 @@ def test_a_server_ignoring_page_cannot_loop_forever():
     assert len(contacts) == 1000 and counter.snapshot()["requests"] == 2
 
 
+def test_contacts_keep_each_page_as_text_and_let_its_rows_go_before_the_next():
+    """10,000 contacts held as dicts took 45 MB at once (the peer benchmark's figure above
+    xero-python's): each page is made records holding their raw contact as its canonical
+    text, and no row of page 1 is alive while page 2 is read. A row pushed across the
+    boundary (same text) is read once; one id with two different rows gives both."""
+    import gc
+
+    from core.jsontext import dumps_canonical
+
+    page1 = _contacts_page(range(1000))
+    for row in page1:
+        row["Phones"] = [{"PhoneType": "MOBILE", "PhoneNumber": "1"}]  # (gc-tracked rows)
+        row["Addresses"] = [{"AddressType": "STREET", "City": "Page one"}]
+    page2 = [copy.deepcopy(page1[-1]), {**page1[0], "Name": "Renamed"}]
+    page2 += _contacts_page(range(1000, 1003))
+    alive_at_page_2: list[int] = []
+
+    def handler(req):
+        if req.args["page"] == "1":
+            return 200, {"Contacts": page1}
+        gc.collect()
+        ours = {id(r) for r in page1 + page2}  # (this test's own rows, which it keeps)
+        alive_at_page_2.append(
+            sum(
+                1
+                for o in gc.get_objects()
+                if type(o) is dict
+                and "Phones" in o
+                and str(o.get("ContactID")).startswith("00000000-0000-4000-8000-")
+                and id(o) not in ours
+            )
+        )
+        return 200, {"Contacts": page2}
+
+    server = _fake_server(handler)
+    try:
+        session = ServiceSession(XERO, server.base_url, counter=RequestCounter())
+        client = XeroClient(session, "t-1")
+        contacts = client.contacts()
+    finally:
+        server.stop()
+    assert alive_at_page_2 == [0]
+    assert [c.contact_id for c in contacts] == [
+        *(r["ContactID"] for r in page1),
+        *(r["ContactID"] for r in page2[2:]),
+        page1[0]["ContactID"],
+    ]
+    assert contacts[-1].name == "Renamed" and client.last_fetch["contacts"].records == 1004
+    assert all(type(c._raw) is str for c in contacts)  # type: ignore[attr-defined]
+    assert contacts[0]._raw == dumps_canonical(page1[0])  # type: ignore[attr-defined]
+    assert [c.raw for c in contacts[:1000]] == page1
+    assert contacts[0].best_address is not None and contacts[0].best_address.city == "Page one"
+
+
 def test_payroll_2_problem_in_a_200_envelope_is_an_error():
     def handler(req):
         return 200, {
