@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "qbtime_window:"
 _guard = threading.Lock()
+#: per thread, (its database connection, that connection's ``PRAGMA synchronous``): read
+#: once by :func:`_write` for each connection a thread uses (peewee: one a thread)
+_levels = threading.local()
 
 
 def _prefix(account: Any) -> str:
@@ -152,7 +155,11 @@ def _write(db: Any, key: str, text: str) -> None:
     disk (``synchronous=NORMAL`` for this one commit: in WAL mode it survives a crash of the
     app, not a power cut, after which the window is over anyway): the app's own ``FULL``
     would add a flush to the disk (~1 ms, more on a slow disk) to every call. Inside a
-    transaction it is part of it, and the setting is left alone."""
+    transaction it is part of it, and the setting is left alone.
+
+    The level put back is read once per database connection (:data:`_levels`), not before
+    every call: the app sets it when it opens a connection (core.store.db.PRAGMAS) and never
+    changes it after."""
     sql = (
         'INSERT INTO "setting" ("key", "value") VALUES (?, ?) '
         'ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"'
@@ -160,7 +167,12 @@ def _write(db: Any, key: str, text: str) -> None:
     if db.in_transaction():
         db.execute_sql(sql, (key, text))
         return
-    (level,) = db.execute_sql("PRAGMA synchronous").fetchone()
+    connection = db.connection()
+    known = getattr(_levels, "known", None)
+    if known is None or known[0] is not connection:
+        (level,) = db.execute_sql("PRAGMA synchronous").fetchone()
+        known = _levels.known = (connection, int(level))
+    level = known[1]
     db.execute_sql("PRAGMA synchronous = NORMAL")
     try:
         db.execute_sql(sql, (key, text))

@@ -171,6 +171,32 @@ def test_the_app_s_own_writes_keep_waiting_for_the_disk(database):
     assert len(calls_in_window(5, START + 1)) == 1
 
 
+def test_the_level_put_back_is_read_once_per_connection(database, tmp_path):
+    """Before each call the record commits at NORMAL and puts the connection's own level
+    back: that level is read from the database once per connection, not at every call."""
+    from core.store.models import db
+
+    said: list[str] = []
+    db.connection().set_trace_callback(said.append)
+    record = WindowRecord(6)
+    for i in range(5):
+        record(START + i)
+    reads = [s for s in said if s.strip().upper() == "PRAGMA SYNCHRONOUS"]
+    assert len(reads) == 1 and len(calls_in_window(6, START + 4)) == 5
+    assert db.execute_sql("PRAGMA synchronous").fetchone() == (2,)
+    # Another connection (the database opened again) has its level read again and put back.
+    close_database()
+    open_database(tmp_path / "bridge.sqlite3")
+    db.execute_sql("PRAGMA synchronous = EXTRA")
+    said.clear()
+    db.connection().set_trace_callback(said.append)
+    record(START + 5)
+    record(START + 6)
+    assert len([s for s in said if s.strip().upper() == "PRAGMA SYNCHRONOUS"]) == 1
+    assert db.execute_sql("PRAGMA synchronous").fetchone() == (3,)
+    assert len(calls_in_window(6, START + 6)) == 7
+
+
 def test_calls_made_before_the_pair_existed_are_kept_when_the_key_gets_its_pair(database):
     """The key is checked (a few calls) before its pair exists; the same limiter, given its
     pair's id by the first read, writes those calls too."""
