@@ -6,6 +6,7 @@ through the wizard's task runner; the dialog shows them busy and reports in a ba
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +120,8 @@ class HistoryDialog(QDialog):
         self.tasks = tasks
         self._rows: list[RunRow] = []
         self._busy = False
+        #: the busy line, worded again in the current language at each language change
+        self._busy_words: Callable[[], str] | None = None
         self._question: Any = None
         self._message: tuple[str, str, str] | None = None
         self.setModal(True)
@@ -171,17 +174,23 @@ class HistoryDialog(QDialog):
     def busy(self) -> bool:
         return self._busy
 
-    def _set_busy(self, busy: bool, message: str = "") -> None:
+    def _set_busy(self, busy: bool, words: Callable[[], str] | None = None) -> None:
+        """Busy (or not), the busy line worded by ``words`` (``lambda: self.tr(...)``): worded
+        again, numbers kept, when the language changes while it shows."""
         self._busy = busy
+        self._busy_words = words if busy else None
         self.busy_bar.setVisible(busy)
         self.busy_label.setVisible(busy)
-        self.busy_label.setText(message)
+        self._word_busy()
         self._update_buttons()
+
+    def _word_busy(self) -> None:
+        self.busy_label.setText(self._busy_words() if self._busy_words is not None else "")
 
     def reload(self) -> None:
         if self.state.connection_id is None:
             return
-        self._set_busy(True, self.tr("Reading the history…"))
+        self._set_busy(True, lambda: self.tr("Reading the history…"))
         self.tasks.start(
             load_history, self.state.connection_id, on_done=self._loaded, on_error=self._failed
         )
@@ -296,7 +305,7 @@ class HistoryDialog(QDialog):
             return
         self.banner.clear()
         self._message = None
-        self._set_busy(True, self.tr("Undoing import {number}…").format(number=run_id))
+        self._set_busy(True, lambda: self.tr("Undoing import {number}…").format(number=run_id))
         self.tasks.start(
             cascade_undo_task if cascade else undo_task,
             self.state.ctx,
@@ -375,6 +384,7 @@ class HistoryDialog(QDialog):
         self.table.setAccessibleName(self.tr("Imports and undos"))
         self.undo_button.setText(self.tr("&Undo this import"))
         self.close_button.setText(self.tr("Close"))
+        self._word_busy()
         self._retranslate_invoices()
         self._fill()
         self._show_message()
