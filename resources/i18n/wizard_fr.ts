@@ -457,11 +457,11 @@
     </message>
     <message>
         <source>Linked to the existing record</source>
-        <translation>Lié à l&apos;élément existant</translation>
+        <translation>Lié à l’élément existant</translation>
     </message>
     <message>
         <source>Archived in QuickBooks Time. Undo from the last page brings it back.</source>
-        <translation>Archivé dans QuickBooks Time. Défaire l&apos;importation, à la dernière page, le réactive.</translation>
+        <translation>Archivé dans QuickBooks Time. Défaire l’importation, à la dernière page, le réactive.</translation>
     </message>
 </context>
 <context>
@@ -476,7 +476,7 @@
 Nothing is deleted in Xero or in QuickBooks Time, and its import history is kept. You can connect it again later.</source>
         <translation>Déconnecter «&#xa0;{organisation}&#xa0;» de QuickBooks Time «&#xa0;{other}&#xa0;»&#xa0;?
 
-Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d&apos;importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
+Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’importation est conservé. Vous pourrez la reconnecter plus tard.</translation>
     </message>
 </context>
 <context>
@@ -488,7 +488,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Team member</source>
-        <translation>Membre de l&apos;équipe</translation>
+        <translation>Membre de l’équipe</translation>
     </message>
     <message>
         <source>Item</source>
@@ -592,7 +592,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Link to record {number}</source>
-        <translation>Lier à l&apos;élément {number}</translation>
+        <translation>Lier à l’élément {number}</translation>
     </message>
     <message>
         <source>Restore and link to “{name}”</source>
@@ -600,7 +600,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Restore and link to record {number}</source>
-        <translation>Restaurer et lier à l&apos;élément {number}</translation>
+        <translation>Restaurer et lier à l’élément {number}</translation>
     </message>
     <message>
         <source>Create new</source>
@@ -647,43 +647,43 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Not written because &quot;{name}&quot; could not be written first (see its reason).</source>
-        <translation>Non importé, car «&#xa0;{name}&#xa0;» n&apos;a pas pu être importé avant (voir sa raison).</translation>
+        <translation>Non importé, car «&#xa0;{name}&#xa0;» n’a pas pu être importé avant (voir sa raison).</translation>
     </message>
     <message>
         <source>Nothing was imported: QuickBooks Time was already up to date.</source>
-        <translation>Rien n&apos;a été importé&#xa0;: QuickBooks Time était déjà à jour.</translation>
+        <translation>Rien n’a été importé&#xa0;: QuickBooks Time était déjà à jour.</translation>
     </message>
     <message>
         <source>This import was undone: QuickBooks Time is back as it was before it.</source>
-        <translation>Cette importation a été défaite&#xa0;: QuickBooks Time est revenu à son état d&apos;avant.</translation>
+        <translation>Cette importation a été défaite&#xa0;: QuickBooks Time est revenu à son état d’avant.</translation>
     </message>
     <message>
         <source>The import was stopped after {changes}. Import again from the start page to finish the job: nothing is created twice.</source>
-        <translation>L&apos;importation a été arrêtée après {changes}. Importez de nouveau depuis la page d&apos;accueil pour terminer&#xa0;: rien n&apos;est créé deux fois.</translation>
+        <translation>L’importation a été arrêtée après {changes}. Importez de nouveau depuis la page d’accueil pour terminer&#xa0;: rien n’est créé deux fois.</translation>
     </message>
     <message>
         <source>The import did not finish ({changes} made). Import again from the start page to finish the job: nothing is created twice.</source>
-        <translation>L&apos;importation ne s&apos;est pas terminée (déjà fait&#xa0;: {changes}). Importez de nouveau depuis la page d&apos;accueil pour terminer&#xa0;: rien n&apos;est créé deux fois.</translation>
+        <translation>L’importation ne s’est pas terminée (déjà fait&#xa0;: {changes}). Importez de nouveau depuis la page d’accueil pour terminer&#xa0;: rien n’est créé deux fois.</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Not written: {records} (see Problems).</source>
-        <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time. Non importés&#xa0;: {records} (voir Problèmes).</translation>
+        <translation>L’importation est terminée&#xa0;: {changes} dans QuickBooks Time. Non importés&#xa0;: {records} (voir Problèmes).</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time.</source>
-        <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time.</translation>
+        <translation>L’importation est terminée&#xa0;: {changes} dans QuickBooks Time.</translation>
     </message>
     <message>
         <source>The import is finished: {changes} made in QuickBooks Time. Nothing went wrong.</source>
-        <translation>L&apos;importation est terminée&#xa0;: {changes} dans QuickBooks Time. Tout s&apos;est bien passé.</translation>
+        <translation>L’importation est terminée&#xa0;: {changes} dans QuickBooks Time. Tout s’est bien passé.</translation>
     </message>
     <message>
         <source>{waiting}: they were not imported. Decide, then import again.</source>
-        <translation>{waiting}&#xa0;: ils n&apos;ont pas été importés. Décidez, puis importez de nouveau.</translation>
+        <translation>{waiting}&#xa0;: ils n’ont pas été importés. Décidez, puis importez de nouveau.</translation>
     </message>
     <message>
         <source>Next, in QuickBooks Time: open &quot;Customers&quot; and &quot;Team&quot; to see what was imported; your team can track time to these customers now. When Xero changes, &quot;Import again&quot; on the start page brings QuickBooks Time up to date.</source>
-        <translation>Ensuite, dans QuickBooks Time&#xa0;: ouvrez «&#xa0;Clients&#xa0;» et «&#xa0;Équipe&#xa0;» pour voir ce qui a été importé&#xa0;; votre équipe peut dès maintenant saisir du temps pour ces clients. Quand Xero change, «&#xa0;Importer de nouveau&#xa0;» sur la page d&apos;accueil met QuickBooks Time à jour.</translation>
+        <translation>Ensuite, dans QuickBooks Time&#xa0;: ouvrez «&#xa0;Clients&#xa0;» et «&#xa0;Équipe&#xa0;» pour voir ce qui a été importé&#xa0;; votre équipe peut dès maintenant saisir du temps pour ces clients. Quand Xero change, «&#xa0;Importer de nouveau&#xa0;» sur la page d’accueil met QuickBooks Time à jour.</translation>
     </message>
     <message>
         <source>&amp;Problems ({n})</source>
@@ -695,7 +695,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>What the import did, what it could not do, and how to undo it.</source>
-        <translation>Ce que l&apos;importation a fait, ce qu&apos;elle n&apos;a pas pu faire, et comment la défaire.</translation>
+        <translation>Ce que l’importation a fait, ce qu’elle n’a pas pu faire, et comment la défaire.</translation>
     </message>
     <message>
         <source>&amp;Summary</source>
@@ -711,7 +711,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These records were not written. Correct them in Xero or QuickBooks Time (the reason says what is wrong), then click &quot;Import again&quot; on the start page: what was done is not repeated.</source>
-        <translation>Ces éléments n&apos;ont pas été importés. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur «&#xa0;Importer de nouveau&#xa0;» sur la page d&apos;accueil&#xa0;: ce qui a été fait n&apos;est pas refait.</translation>
+        <translation>Ces éléments n’ont pas été importés. Corrigez-les dans Xero ou QuickBooks Time (la raison dit ce qui ne va pas), puis cliquez sur «&#xa0;Importer de nouveau&#xa0;» sur la page d’accueil&#xa0;: ce qui a été fait n’est pas refait.</translation>
     </message>
     <message>
         <source>Record</source>
@@ -747,7 +747,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These records were not imported this time. Those waiting for your decision are settled in &quot;Review look-alike records&quot;; the others say why.</source>
-        <translation>Ces éléments n&apos;ont pas été importés cette fois. Ceux qui attendent votre décision se règlent dans «&#xa0;Vérifier les éléments qui se ressemblent&#xa0;»&#xa0;; pour les autres, la raison est indiquée.</translation>
+        <translation>Ces éléments n’ont pas été importés cette fois. Ceux qui attendent votre décision se règlent dans «&#xa0;Vérifier les éléments qui se ressemblent&#xa0;»&#xa0;; pour les autres, la raison est indiquée.</translation>
     </message>
     <message>
         <source>&amp;Review look-alike records</source>
@@ -755,7 +755,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Decide what to do with each one; nothing is sent until you import again</source>
-        <translation>Décidez quoi faire de chacun&#xa0;; rien n&apos;est envoyé avant que vous importiez de nouveau</translation>
+        <translation>Décidez quoi faire de chacun&#xa0;; rien n’est envoyé avant que vous importiez de nouveau</translation>
     </message>
     <message>
         <source>Records not imported</source>
@@ -767,7 +767,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Put QuickBooks Time back as it was before this import</source>
-        <translation>Remettre QuickBooks Time dans l&apos;état d&apos;avant cette importation</translation>
+        <translation>Remettre QuickBooks Time dans l’état d’avant cette importation</translation>
     </message>
     <message>
         <source>Open &amp;log folder</source>
@@ -783,11 +783,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The import was undone. What it created is archived (QuickBooks Time never deletes anything), what it changed is changed back, and what it archived is active again.</source>
-        <translation>L&apos;importation a été défaite. Ce qu&apos;elle a créé est archivé (QuickBooks Time ne supprime jamais rien), ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé est de nouveau actif.</translation>
+        <translation>L’importation a été défaite. Ce qu’elle a créé est archivé (QuickBooks Time ne supprime jamais rien), ce qu’elle a modifié est rétabli, et ce qu’elle a archivé est de nouveau actif.</translation>
     </message>
     <message>
         <source>Part of the import could not be undone ({changes}). Click &quot;Undo this import&quot; again to retry.</source>
-        <translation>Une partie de l&apos;importation n&apos;a pas pu être défaite ({changes}). Cliquez de nouveau sur «&#xa0;Défaire cette importation&#xa0;» pour réessayer.</translation>
+        <translation>Une partie de l’importation n’a pas pu être défaite ({changes}). Cliquez de nouveau sur «&#xa0;Défaire cette importation&#xa0;» pour réessayer.</translation>
     </message>
     <message>
         <source>Undo this import?</source>
@@ -795,7 +795,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Undo the import</source>
-        <translation>&amp;Défaire l&apos;importation</translation>
+        <translation>&amp;Défaire l’importation</translation>
     </message>
     <message>
         <source>&amp;Keep it</source>
@@ -803,15 +803,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>What the import created is archived in QuickBooks Time, what it changed is changed back, and what it archived is made active again. Time already tracked is kept.</source>
-        <translation>Ce que l&apos;importation a créé est archivé dans QuickBooks Time, ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
+        <translation>Ce que l’importation a créé est archivé dans QuickBooks Time, ce qu’elle a modifié est rétabli, et ce qu’elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
     </message>
     <message>
         <source>Undoing the import… QuickBooks Time is being put back as it was.</source>
-        <translation>L&apos;importation est en train d&apos;être défaite… QuickBooks Time est remis dans son état d&apos;avant.</translation>
+        <translation>L’importation est en train d’être défaite… QuickBooks Time est remis dans son état d’avant.</translation>
     </message>
     <message>
         <source>The log folder could not be opened here. You will find it at: {path}</source>
-        <translation>Le dossier du journal n&apos;a pas pu être ouvert ici. Vous le trouverez à cet endroit&#xa0;: {path}</translation>
+        <translation>Le dossier du journal n’a pas pu être ouvert ici. Vous le trouverez à cet endroit&#xa0;: {path}</translation>
     </message>
     <message>
         <source>Name</source>
@@ -847,7 +847,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The report could not be saved in {path} ({why}). Choose another folder and try again.</source>
-        <translation>Le rapport n&apos;a pas pu être enregistré dans {path} ({why}). Choisissez un autre dossier et réessayez.</translation>
+        <translation>Le rapport n’a pas pu être enregistré dans {path} ({why}). Choisissez un autre dossier et réessayez.</translation>
     </message>
     <message>
         <source>Try again</source>
@@ -863,7 +863,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Reading the history…</source>
         <extracomment>the kind of run an undo undid (import, payroll_export, invoicing) an undo finished here (the home page refreshes its &quot;last import&quot;)</extracomment>
-        <translation>Lecture de l&apos;historique…</translation>
+        <translation>Lecture de l’historique…</translation>
     </message>
     <message>
         <source>Undo the later imports first?</source>
@@ -907,15 +907,15 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Undo import {number}?</source>
-        <translation>Défaire l&apos;importation {number}&#xa0;?</translation>
+        <translation>Défaire l’importation {number}&#xa0;?</translation>
     </message>
     <message>
         <source>Undo import {number} of {when}?</source>
-        <translation>Défaire l&apos;importation {number} du {when}&#xa0;?</translation>
+        <translation>Défaire l’importation {number} du {when}&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Undo the import</source>
-        <translation>&amp;Défaire l&apos;importation</translation>
+        <translation>&amp;Défaire l’importation</translation>
     </message>
     <message>
         <source>&amp;Keep it</source>
@@ -923,11 +923,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>What that import created is archived in QuickBooks Time, what it changed is changed back, and what it archived is made active again. Time already tracked is kept.</source>
-        <translation>Ce que cette importation a créé est archivé dans QuickBooks Time, ce qu&apos;elle a modifié est rétabli, et ce qu&apos;elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
+        <translation>Ce que cette importation a créé est archivé dans QuickBooks Time, ce qu’elle a modifié est rétabli, et ce qu’elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
     </message>
     <message>
         <source>Undoing import {number}…</source>
-        <translation>L&apos;importation {number} est en train d&apos;être défaite…</translation>
+        <translation>L’importation {number} est en train d’être défaite…</translation>
     </message>
     <message>
         <source>Hours sent {number} were taken back from Xero Payroll.</source>
@@ -939,7 +939,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Import {number} was undone.</source>
-        <translation>L&apos;importation {number} a été défaite.</translation>
+        <translation>L’importation {number} a été défaite.</translation>
     </message>
     <message>
         <source>Part of hours sent {number} could not be taken back from Xero: the history lists what was left as it is.</source>
@@ -951,7 +951,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Part of import {number} could not be undone. Select it and click &quot;Undo this import&quot; again to retry.</source>
-        <translation>Une partie de l&apos;importation {number} n&apos;a pas pu être défaite. Sélectionnez-la et cliquez de nouveau sur «&#xa0;Défaire cette importation&#xa0;» pour réessayer.</translation>
+        <translation>Une partie de l’importation {number} n’a pas pu être défaite. Sélectionnez-la et cliquez de nouveau sur «&#xa0;Défaire cette importation&#xa0;» pour réessayer.</translation>
     </message>
     <message>
         <source>History</source>
@@ -959,7 +959,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Every import and undo, newest first. Undoing an import archives what it created, changes back what it changed, and restores what it archived.</source>
-        <translation>Chaque importation, et chaque importation défaite, de la plus récente à la plus ancienne. Défaire une importation archive ce qu&apos;elle a créé, rétablit ce qu&apos;elle a modifié et réactive ce qu&apos;elle a archivé.</translation>
+        <translation>Chaque importation, et chaque importation défaite, de la plus récente à la plus ancienne. Défaire une importation archive ce qu’elle a créé, rétablit ce qu’elle a modifié et réactive ce qu’elle a archivé.</translation>
     </message>
     <message>
         <source>&amp;Imports:</source>
@@ -1078,11 +1078,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Your Xero organisation &quot;{organisation}&quot; is connected to the QuickBooks Time company &quot;{company}&quot;.</source>
-        <translation>Votre organisation Xero «&#xa0;{organisation}&#xa0;» est connectée à l&apos;entreprise QuickBooks Time «&#xa0;{company}&#xa0;».</translation>
+        <translation>Votre organisation Xero «&#xa0;{organisation}&#xa0;» est connectée à l’entreprise QuickBooks Time «&#xa0;{company}&#xa0;».</translation>
     </message>
     <message>
         <source>No import yet.</source>
-        <translation>Aucune importation pour l&apos;instant.</translation>
+        <translation>Aucune importation pour l’instant.</translation>
     </message>
     <message>
         <source>{when}: {result}, {changes}.</source>
@@ -1094,7 +1094,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Not known: Xero could not be checked.</source>
-        <translation>Inconnu&#xa0;: Xero n&apos;a pas pu être vérifié.</translation>
+        <translation>Inconnu&#xa0;: Xero n’a pas pu être vérifié.</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -1102,23 +1102,23 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Nothing changed.</source>
-        <translation>Rien n&apos;a changé.</translation>
+        <translation>Rien n’a changé.</translation>
     </message>
     <message>
         <source>{waiting}: they are left out of the import until you decide.</source>
-        <translation>{waiting}&#xa0;: ils restent hors de l&apos;importation tant que vous n&apos;avez pas décidé.</translation>
+        <translation>{waiting}&#xa0;: ils restent hors de l’importation tant que vous n’avez pas décidé.</translation>
     </message>
     <message>
         <source>No record needs your decision.</source>
-        <translation>Aucun élément n&apos;attend votre décision.</translation>
+        <translation>Aucun élément n’attend votre décision.</translation>
     </message>
     <message>
         <source>The Demo Company&apos;s QuickBooks Time exists only on this computer: there is no website to open.</source>
-        <translation>Le QuickBooks Time de l&apos;entreprise de démonstration n&apos;existe que sur cet ordinateur&#xa0;: il n&apos;y a pas de site à ouvrir.</translation>
+        <translation>Le QuickBooks Time de l’entreprise de démonstration n’existe que sur cet ordinateur&#xa0;: il n’y a pas de site à ouvrir.</translation>
     </message>
     <message>
         <source>See the imported customers and team in QuickBooks Time, in your browser</source>
-        <translation>Voir les clients et l&apos;équipe importés dans QuickBooks Time, dans votre navigateur</translation>
+        <translation>Voir les clients et l’équipe importés dans QuickBooks Time, dans votre navigateur</translation>
     </message>
     <message>
         <source>Business</source>
@@ -1146,7 +1146,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Bring QuickBooks Time up to date with what changed in Xero. You will see every change before it is made.</source>
-        <translation>Mettez QuickBooks Time à jour avec ce qui a changé dans Xero. Vous verrez chaque modification avant qu&apos;elle soit faite.</translation>
+        <translation>Mettez QuickBooks Time à jour avec ce qui a changé dans Xero. Vous verrez chaque modification avant qu’elle soit faite.</translation>
     </message>
     <message>
         <source>Last import</source>
@@ -1158,7 +1158,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No import yet</source>
-        <translation>Aucune importation pour l&apos;instant</translation>
+        <translation>Aucune importation pour l’instant</translation>
     </message>
     <message>
         <source>{when}: {result}</source>
@@ -1178,11 +1178,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No browser could be opened. Open this address yourself: {url}</source>
-        <translation>Aucun navigateur n&apos;a pu être ouvert. Ouvrez vous-même cette adresse&#xa0;: {url}</translation>
+        <translation>Aucun navigateur n’a pu être ouvert. Ouvrez vous-même cette adresse&#xa0;: {url}</translation>
     </message>
     <message>
         <source>Xero or QuickBooks Time could not be reached, so the changes are not known. You can still review look-alike records and options; the import needs the connection.</source>
-        <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même vérifier les éléments qui se ressemblent et les options&#xa0;; l&apos;importation a besoin de la connexion.</translation>
+        <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même vérifier les éléments qui se ressemblent et les options&#xa0;; l’importation a besoin de la connexion.</translation>
     </message>
     <message>
         <source>&amp;Your businesses</source>
@@ -1234,7 +1234,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Preparing the import…</source>
-        <translation>Préparation de l&apos;importation…</translation>
+        <translation>Préparation de l’importation…</translation>
     </message>
     <message>
         <source>Disconnect?</source>
@@ -1254,11 +1254,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>This computer forgets the sign-in to Xero and the QuickBooks Time access key. Nothing is changed in Xero or QuickBooks Time, and the history of imports is kept. You can connect again from the start.</source>
-        <translation>Cet ordinateur oublie la connexion à Xero et la clé d&apos;accès QuickBooks Time. Rien n&apos;est modifié dans Xero ni dans QuickBooks Time, et l&apos;historique des importations est conservé. Vous pourrez vous reconnecter depuis le début.</translation>
+        <translation>Cet ordinateur oublie la connexion à Xero et la clé d’accès QuickBooks Time. Rien n’est modifié dans Xero ni dans QuickBooks Time, et l’historique des importations est conservé. Vous pourrez vous reconnecter depuis le début.</translation>
     </message>
     <message>
         <source>Only &quot;{business}&quot; is disconnected: the other businesses stay.</source>
-        <translation>Seule l&apos;entreprise «&#xa0;{business}&#xa0;» est déconnectée&#xa0;: les autres restent connectées.</translation>
+        <translation>Seule l’entreprise «&#xa0;{business}&#xa0;» est déconnectée&#xa0;: les autres restent connectées.</translation>
     </message>
     <message>
         <source>Disconnecting…</source>
@@ -1270,7 +1270,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Disconnected. Some sign-ins could not be removed:</source>
-        <translation>Déconnecté. Certaines connexions n&apos;ont pas pu être supprimées&#xa0;:</translation>
+        <translation>Déconnecté. Certaines connexions n’ont pas pu être supprimées&#xa0;:</translation>
     </message>
     <message>
         <source>Every pay period</source>
@@ -1278,7 +1278,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Send the hours approved in QuickBooks Time, and paid time off, to Xero Payroll as draft timesheets. You see them before anything is sent, and can undo it.</source>
-        <translation>Envoyez à Xero Payroll les heures approuvées dans QuickBooks Time et les congés payés, sous forme de feuilles de temps brouillons. Vous les voyez avant tout envoi, et pouvez défaire l&apos;envoi.</translation>
+        <translation>Envoyez à Xero Payroll les heures approuvées dans QuickBooks Time et les congés payés, sous forme de feuilles de temps brouillons. Vous les voyez avant tout envoi, et pouvez défaire l’envoi.</translation>
     </message>
     <message>
         <source>&amp;Send hours to Xero…</source>
@@ -1286,7 +1286,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Approved hours of a pay period become draft timesheets in Xero Payroll</source>
-        <translation>Les heures approuvées d&apos;une période de paie deviennent des feuilles de temps brouillons dans Xero Payroll</translation>
+        <translation>Les heures approuvées d’une période de paie deviennent des feuilles de temps brouillons dans Xero Payroll</translation>
     </message>
     <message>
         <source>Invoices from your hours</source>
@@ -1377,11 +1377,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>QuickBooks Time has no time-off codes yet. Add them in QuickBooks Time first, then come back here.</source>
-        <translation>QuickBooks Time n&apos;a encore aucun code de congé. Ajoutez-les d&apos;abord dans QuickBooks Time, puis revenez ici.</translation>
+        <translation>QuickBooks Time n’a encore aucun code de congé. Ajoutez-les d’abord dans QuickBooks Time, puis revenez ici.</translation>
     </message>
     <message>
         <source>No leave types were read from Xero for this organisation: there is nothing to link.</source>
-        <translation>Aucun type de congé n&apos;a été lu dans Xero pour cette organisation&#xa0;: il n&apos;y a rien à lier.</translation>
+        <translation>Aucun type de congé n’a été lu dans Xero pour cette organisation&#xa0;: il n’y a rien à lier.</translation>
     </message>
     <message>
         <source>Xero leave type</source>
@@ -1441,7 +1441,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Every active Xero contact is already a customer: there is nothing to add.</source>
-        <translation>Tous les contacts Xero actifs sont déjà des clients&#xa0;: il n&apos;y a rien à ajouter.</translation>
+        <translation>Tous les contacts Xero actifs sont déjà des clients&#xa0;: il n’y a rien à ajouter.</translation>
     </message>
     <message>
         <source>No contact matches your search.</source>
@@ -1453,7 +1453,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>These Xero contacts have never been invoiced, so they are not customers yet and are not imported. Tick the ones your team members need to track time against. Untick one to stop importing it.</source>
-        <translation>Ces contacts Xero n&apos;ont jamais été facturés&#xa0;: ce ne sont donc pas encore des clients, et ils ne sont pas importés. Cochez ceux pour lesquels les membres de votre équipe doivent saisir du temps. Décochez-en un pour ne plus l&apos;importer.</translation>
+        <translation>Ces contacts Xero n’ont jamais été facturés&#xa0;: ce ne sont donc pas encore des clients, et ils ne sont pas importés. Cochez ceux pour lesquels les membres de votre équipe doivent saisir du temps. Décochez-en un pour ne plus l’importer.</translation>
     </message>
     <message>
         <source>&amp;Search:</source>
@@ -1501,11 +1501,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     <message>
         <source>Import options</source>
         <extracomment>the check boxes, in screen order, and the ImportOptions field each one sets</extracomment>
-        <translation>Options d&apos;importation</translation>
+        <translation>Options d’importation</translation>
     </message>
     <message>
         <source>Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the next pages show every change, and your choices are kept for the next import.</source>
-        <translation>Choisissez ce qu&apos;il faut importer de Xero dans QuickBooks Time. Rien n&apos;est encore modifié dans QuickBooks Time&#xa0;: les pages suivantes montrent chaque modification, et vos choix sont conservés pour la prochaine importation.</translation>
+        <translation>Choisissez ce qu’il faut importer de Xero dans QuickBooks Time. Rien n’est encore modifié dans QuickBooks Time&#xa0;: les pages suivantes montrent chaque modification, et vos choix sont conservés pour la prochaine importation.</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -1517,7 +1517,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Team members and time off</source>
-        <translation>Membres de l&apos;équipe et congés</translation>
+        <translation>Membres de l’équipe et congés</translation>
     </message>
     <message>
         <source>Import &amp;customers from Xero</source>
@@ -1529,7 +1529,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>A&amp;ssign all imported customers to all team members</source>
-        <translation>Attri&amp;buer tous les clients importés à tous les membres de l&apos;équipe</translation>
+        <translation>Attri&amp;buer tous les clients importés à tous les membres de l’équipe</translation>
     </message>
     <message>
         <source>Import &amp;items from Xero</source>
@@ -1537,7 +1537,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Require all team members to select an item</source>
-        <translation>E&amp;xiger que tous les membres de l&apos;équipe choisissent un article</translation>
+        <translation>E&amp;xiger que tous les membres de l’équipe choisissent un article</translation>
     </message>
     <message>
         <source>Import &amp;tracking categories as custom fields</source>
@@ -1545,7 +1545,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Import &amp;employees as team members</source>
-        <translation>Importer les &amp;employés comme membres de l&apos;équipe</translation>
+        <translation>Importer les &amp;employés comme membres de l’équipe</translation>
     </message>
     <message>
         <source>&amp;Link leave types to time-off codes</source>
@@ -1577,7 +1577,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Xero Payroll employees become team members. Someone added by hand is matched by first name, last name and email.</source>
-        <translation>Les employés de Xero Payroll deviennent des membres de l&apos;équipe. Une personne ajoutée à la main est reconnue par son prénom, son nom et son courriel.</translation>
+        <translation>Les employés de Xero Payroll deviennent des membres de l’équipe. Une personne ajoutée à la main est reconnue par son prénom, son nom et son courriel.</translation>
     </message>
     <message>
         <source>Time off on a linked code goes to Xero Payroll as that leave type when you send hours. Unpaid leave is never sent.</source>
@@ -1597,7 +1597,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Add Xero contacts that were never invoiced, so they are imported as customers.</source>
-        <translation>Ajouter des contacts Xero qui n&apos;ont jamais été facturés, pour qu&apos;ils soient importés comme clients.</translation>
+        <translation>Ajouter des contacts Xero qui n’ont jamais été facturés, pour qu’ils soient importés comme clients.</translation>
     </message>
     <message>
         <source>Link lea&amp;ve types…</source>
@@ -1609,7 +1609,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Careful: every QuickBooks Time customer with no match in Xero will be archived. The preview lists each one; &quot;Undo this import&quot; brings them back.</source>
-        <translation>Attention&#xa0;: chaque client QuickBooks Time sans correspondance dans Xero sera archivé. L&apos;aperçu les liste tous&#xa0;; «&#xa0;Défaire cette importation&#xa0;» les réactive.</translation>
+        <translation>Attention&#xa0;: chaque client QuickBooks Time sans correspondance dans Xero sera archivé. L’aperçu les liste tous&#xa0;; «&#xa0;Défaire cette importation&#xa0;» les réactive.</translation>
     </message>
     <message>
         <source>Contacts never invoiced are not imported unless you add them here.</source>
@@ -1625,11 +1625,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect Xero and QuickBooks Time first.</source>
-        <translation>Aucune organisation n&apos;est encore connectée. Revenez en arrière et connectez d&apos;abord Xero et QuickBooks Time.</translation>
+        <translation>Aucune organisation n’est encore connectée. Revenez en arrière et connectez d’abord Xero et QuickBooks Time.</translation>
     </message>
     <message>
         <source>Your choices could not be saved on this computer. Check that the disk is not full, then click Next again.</source>
-        <translation>Vos choix n&apos;ont pas pu être enregistrés sur cet ordinateur. Vérifiez que le disque n&apos;est pas plein, puis cliquez de nouveau sur Suivant.</translation>
+        <translation>Vos choix n’ont pas pu être enregistrés sur cet ordinateur. Vérifiez que le disque n’est pas plein, puis cliquez de nouveau sur Suivant.</translation>
     </message>
     <message>
         <source>Reading Xero and QuickBooks Time…</source>
@@ -1645,11 +1645,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>You can still go on with what was read earlier: the preview may miss the latest changes.</source>
-        <translation>Vous pouvez quand même continuer avec ce qui a été lu plus tôt&#xa0;: l&apos;aperçu risque de ne pas inclure les derniers changements.</translation>
+        <translation>Vous pouvez quand même continuer avec ce qui a été lu plus tôt&#xa0;: l’aperçu risque de ne pas inclure les derniers changements.</translation>
     </message>
     <message>
         <source>Nothing has been read from Xero yet, so you cannot go on until this works.</source>
-        <translation>Rien n&apos;a encore été lu dans Xero&#xa0;: vous ne pourrez pas continuer tant que cela ne fonctionne pas.</translation>
+        <translation>Rien n’a encore été lu dans Xero&#xa0;: vous ne pourrez pas continuer tant que cela ne fonctionne pas.</translation>
     </message>
     <message>
         <source>Reading the saved Xero contacts…</source>
@@ -1680,7 +1680,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Choose the Xero organisation to bring into QuickBooks Time.</source>
-        <translation>Choisissez l&apos;organisation Xero à importer dans QuickBooks Time.</translation>
+        <translation>Choisissez l’organisation Xero à importer dans QuickBooks Time.</translation>
     </message>
     <message>
         <source>These are the organisations you allowed in Xero. The one you choose is connected to the QuickBooks Time account &quot;{company}&quot;: one organisation per QuickBooks Time account.</source>
@@ -1716,11 +1716,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Xero did not share any organisation yet. Go Back and click &quot;Connect to Xero&quot;, then tick the organisation on Xero&apos;s page.</source>
-        <translation>Xero n&apos;a encore partagé aucune organisation. Revenez en arrière et cliquez sur «&#xa0;Se connecter à Xero&#xa0;», puis cochez l&apos;organisation sur la page de Xero.</translation>
+        <translation>Xero n’a encore partagé aucune organisation. Revenez en arrière et cliquez sur «&#xa0;Se connecter à Xero&#xa0;», puis cochez l’organisation sur la page de Xero.</translation>
     </message>
     <message>
         <source>Reading the organisation&apos;s details from Xero…</source>
-        <translation>Lecture des renseignements de l&apos;organisation dans Xero…</translation>
+        <translation>Lecture des renseignements de l’organisation dans Xero…</translation>
     </message>
     <message>
         <source>not given by Xero</source>
@@ -1732,27 +1732,27 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>No: Xero has no payroll for this organisation, so only customers, items and tracking categories are imported.</source>
-        <translation>Non&#xa0;: Xero n&apos;offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
+        <translation>Non&#xa0;: Xero n’offre pas la paie pour cette organisation. Seuls les clients, les articles et les catégories de suivi sont importés.</translation>
     </message>
     <message>
         <source>&quot;{organisation}&quot; uses Xero Payroll. To bring in its employees and leave, Xero must ask you once more, in your browser, for access to employees and leave. Click &quot;Allow payroll access&quot;, then &quot;Allow access&quot; in Xero.</source>
-        <translation>«&#xa0;{organisation}&#xa0;» utilise la paie Xero. Pour importer ses employés et ses congés, Xero doit vous demander une fois de plus, dans votre navigateur, l&apos;accès aux employés et aux congés. Cliquez sur «&#xa0;Autoriser l&apos;accès à la paie&#xa0;», puis sur «&#xa0;Autoriser l&apos;accès&#xa0;» dans Xero.</translation>
+        <translation>«&#xa0;{organisation}&#xa0;» utilise la paie Xero. Pour importer ses employés et ses congés, Xero doit vous demander une fois de plus, dans votre navigateur, l’accès aux employés et aux congés. Cliquez sur «&#xa0;Autoriser l’accès à la paie&#xa0;», puis sur «&#xa0;Autoriser l’accès&#xa0;» dans Xero.</translation>
     </message>
     <message>
         <source>Allow &amp;payroll access</source>
-        <translation>Autoriser l&apos;accès à la pa&amp;ie</translation>
+        <translation>Autoriser l’accès à la pa&amp;ie</translation>
     </message>
     <message>
         <source>Allow payroll access in Xero</source>
-        <translation>Autoriser l&apos;accès à la paie dans Xero</translation>
+        <translation>Autoriser l’accès à la paie dans Xero</translation>
     </message>
     <message>
         <source>&quot;{organisation}&quot; is in {country}, but you chose {chosen} on the first page. The assistant will use {country}, the organisation&apos;s own country.</source>
-        <translation>Pays de «&#xa0;{organisation}&#xa0;»&#xa0;: {country}. Vous avez choisi {chosen} à la première page&#xa0;; l&apos;assistant utilisera {country}, le pays de l&apos;organisation.</translation>
+        <translation>Pays de «&#xa0;{organisation}&#xa0;»&#xa0;: {country}. Vous avez choisi {chosen} à la première page&#xa0;; l’assistant utilisera {country}, le pays de l’organisation.</translation>
     </message>
     <message>
         <source>QuickBooks Time is not connected yet. Go Back to the QuickBooks Time page and check your access key.</source>
-        <translation>QuickBooks Time n&apos;est pas encore connecté. Revenez à la page QuickBooks Time et vérifiez votre clé d&apos;accès.</translation>
+        <translation>QuickBooks Time n’est pas encore connecté. Revenez à la page QuickBooks Time et vérifiez votre clé d’accès.</translation>
     </message>
     <message>
         <source>Connecting {organisation}…</source>
@@ -1760,7 +1760,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Disconnect the other connection…</source>
-        <translation>Déconnecter l&apos;autre connexion…</translation>
+        <translation>Déconnecter l’autre connexion…</translation>
     </message>
     <message>
         <source>Disconnecting &quot;{organisation}&quot;…</source>
@@ -1768,7 +1768,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&quot;{organisation}&quot; is disconnected; its import history is kept. Click Next to connect &quot;{chosen}&quot;.</source>
-        <translation>«&#xa0;{organisation}&#xa0;» est déconnectée&#xa0;; son historique d&apos;importation est conservé. Cliquez sur Suivant pour connecter «&#xa0;{chosen}&#xa0;».</translation>
+        <translation>«&#xa0;{organisation}&#xa0;» est déconnectée&#xa0;; son historique d’importation est conservé. Cliquez sur Suivant pour connecter «&#xa0;{chosen}&#xa0;».</translation>
     </message>
 </context>
 <context>
@@ -1784,7 +1784,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Team members</source>
-        <translation>Membres de l&apos;équipe</translation>
+        <translation>Membres de l’équipe</translation>
     </message>
     <message>
         <source>Items</source>
@@ -1796,7 +1796,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Customers open to all team members</source>
-        <translation>Clients ouverts à toute l&apos;équipe</translation>
+        <translation>Clients ouverts à toute l’équipe</translation>
     </message>
     <message>
         <source>Time off</source>
@@ -1812,7 +1812,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Customer open to all team members</source>
-        <translation>Client ouvert à toute l&apos;équipe</translation>
+        <translation>Client ouvert à toute l’équipe</translation>
     </message>
     <message>
         <source>; </source>
@@ -2030,7 +2030,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Customers open to all team members: {count}</source>
-        <translation>Clients ouverts à toute l&apos;équipe&#xa0;: {count}</translation>
+        <translation>Clients ouverts à toute l’équipe&#xa0;: {count}</translation>
     </message>
     <message>
         <source>{kind}: {changes}</source>
@@ -2058,11 +2058,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Give a team member access</source>
-        <translation>Donner l&apos;accès à un membre de l&apos;équipe</translation>
+        <translation>Donner l’accès à un membre de l’équipe</translation>
     </message>
     <message>
         <source>Remove a team member&apos;s access</source>
-        <translation>Retirer l&apos;accès à un membre de l&apos;équipe</translation>
+        <translation>Retirer l’accès à un membre de l’équipe</translation>
     </message>
     <message>
         <source>Customer</source>
@@ -2074,7 +2074,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Team member</source>
-        <translation>Membre de l&apos;équipe</translation>
+        <translation>Membre de l’équipe</translation>
     </message>
     <message>
         <source>Custom field</source>
@@ -2086,7 +2086,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Team member&apos;s access to a customer</source>
-        <translation>Accès d&apos;un membre de l&apos;équipe à un client</translation>
+        <translation>Accès d’un membre de l’équipe à un client</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2185,7 +2185,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>&amp;Undo the sending</source>
-        <translation>&amp;Défaire l&apos;envoi</translation>
+        <translation>&amp;Défaire l’envoi</translation>
     </message>
     <message>
         <source>&amp;Keep them</source>
@@ -2193,11 +2193,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The draft timesheets and leave this sending made are removed from Xero, and the drafts it changed are put back as they were. A timesheet already approved in Xero is left alone and listed. QuickBooks Time is not changed.</source>
-        <translation>Les feuilles de temps brouillons et les congés créés par cet envoi sont retirés de Xero, et les brouillons qu&apos;il a modifiés sont remis comme avant. Une feuille de temps déjà approuvée dans Xero n&apos;est pas touchée et elle est signalée. QuickBooks Time n&apos;est pas modifié.</translation>
+        <translation>Les feuilles de temps brouillons et les congés créés par cet envoi sont retirés de Xero, et les brouillons qu’il a modifiés sont remis comme avant. Une feuille de temps déjà approuvée dans Xero n’est pas touchée et elle est signalée. QuickBooks Time n’est pas modifié.</translation>
     </message>
     <message>
         <source>Undoing the sending… Xero Payroll is being put back as it was.</source>
-        <translation>LAnnulation de l&apos;envoi en cours… Xero Payroll est remis comme avant.apos;envoi est en train dAnnulation de l&apos;envoi en cours… Xero Payroll est remis comme avant.apos;être défait… Xero Payroll est remis comme avant.</translation>
+        <translation>LAnnulation de l’envoi en cours… Xero Payroll est remis comme avant.apos;envoi est en train dAnnulation de l’envoi en cours… Xero Payroll est remis comme avant.apos;être défait… Xero Payroll est remis comme avant.</translation>
     </message>
     <message>
         <source>Send hours to Xero: result</source>
@@ -2209,11 +2209,11 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>The sending was undone: Xero Payroll is as it was before.</source>
-        <translation>L&apos;envoi a été défait&#xa0;: Xero Payroll est comme avant.</translation>
+        <translation>L’envoi a été défait&#xa0;: Xero Payroll est comme avant.</translation>
     </message>
     <message>
         <source>Part of the sending could not be undone (a timesheet may be approved in Xero already). History lists it: select it and undo again.</source>
-        <translation>Une partie de l&apos;envoi n&apos;a pas pu être défaite (une feuille de temps est peut-être déjà approuvée dans Xero). L&apos;historique l&apos;indique&#xa0;: sélectionnez-le et défaites-le à nouveau.</translation>
+        <translation>Une partie de l’envoi n’a pas pu être défaite (une feuille de temps est peut-être déjà approuvée dans Xero). L’historique l’indique&#xa0;: sélectionnez-le et défaites-le à nouveau.</translation>
     </message>
     <message>
         <source>The hours are in Xero Payroll as draft timesheets.</source>
@@ -2221,7 +2221,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Nothing was sent: Xero already had these hours.</source>
-        <translation>Rien n&apos;a été envoyé&#xa0;: Xero avait déjà ces heures.</translation>
+        <translation>Rien n’a été envoyé&#xa0;: Xero avait déjà ces heures.</translation>
     </message>
     <message>
         <source>&amp;Not sent, and what to do:</source>
@@ -2229,7 +2229,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Nothing was left out.</source>
-        <translation>Rien n&apos;a été laissé de côté.</translation>
+        <translation>Rien n’a été laissé de côté.</translation>
     </message>
     <message>
         <source>Who</source>
@@ -2249,7 +2249,7 @@ Rien n&apos;est supprimé dans Xero ni dans QuickBooks Time, et son historique d
     </message>
     <message>
         <source>Nothing from this sending waits in Xero. Send hours again from the start page whenever you are ready.</source>
-        <translation>Rien de cet envoi n&apos;attend dans Xero. Envoyez à nouveau les heures depuis la page d&apos;accueil quand vous le souhaitez.</translation>
+        <translation>Rien de cet envoi n’attend dans Xero. Envoyez à nouveau les heures depuis la page d’accueil quand vous le souhaitez.</translation>
     </message>
     <message>
         <source>In Xero, open Payroll, then Timesheets: the draft timesheets wait for your approval there. Check and approve them before the pay run. Hours changed in QuickBooks Time later are sent as an update of the draft when you send hours for this period again.</source>
@@ -2276,7 +2276,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>PayrollPeriodPage</name>
     <message>
         <source>No organisation is connected yet.</source>
-        <translation>Aucune organisation n&apos;est encore connectée.</translation>
+        <translation>Aucune organisation n’est encore connectée.</translation>
     </message>
     <message>
         <source>Reading the pay calendars in Xero…</source>
@@ -2284,7 +2284,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Xero has no pay calendar for this organisation. In Xero Payroll, add a pay calendar and give it to your employees, then come back here.</source>
-        <translation>Xero n&apos;a aucun calendrier de paie pour cette organisation. Dans Xero Payroll, ajoutez un calendrier de paie et attribuez-le à vos employés, puis revenez ici.</translation>
+        <translation>Xero n’a aucun calendrier de paie pour cette organisation. Dans Xero Payroll, ajoutez un calendrier de paie et attribuez-le à vos employés, puis revenez ici.</translation>
     </message>
     <message>
         <source>Check &amp;again</source>
@@ -2308,7 +2308,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Approved hours and time off from QuickBooks Time become draft timesheets in Xero Payroll. You see everything before it is sent.</source>
-        <translation>Les heures approuvées et les congés de QuickBooks Time deviennent des feuilles de temps brouillons dans Xero Payroll. Vous voyez tout avant l&apos;envoi.</translation>
+        <translation>Les heures approuvées et les congés de QuickBooks Time deviennent des feuilles de temps brouillons dans Xero Payroll. Vous voyez tout avant l’envoi.</translation>
     </message>
     <message>
         <source>Choose the pay period. The dates are those of your pay calendars in Xero, so Xero accepts the timesheets.</source>
@@ -2324,7 +2324,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Only hours approved in QuickBooks Time are sent. Nothing is sent until you confirm on the preview.</source>
-        <translation>Seules les heures approuvées dans QuickBooks Time sont envoyées. Rien n&apos;est envoyé avant votre confirmation sur l&apos;aperçu.</translation>
+        <translation>Seules les heures approuvées dans QuickBooks Time sont envoyées. Rien n’est envoyé avant votre confirmation sur l’aperçu.</translation>
     </message>
     <message>
         <source>&amp;Preview</source>
@@ -2339,7 +2339,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing to send: Xero already has these hours, or none are approved yet.</source>
-        <translation>Rien à envoyer&#xa0;: Xero a déjà ces heures, ou aucune n&apos;est encore approuvée.</translation>
+        <translation>Rien à envoyer&#xa0;: Xero a déjà ces heures, ou aucune n’est encore approuvée.</translation>
     </message>
     <message>
         <source>1 timesheet</source>
@@ -2379,7 +2379,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Pay period {period}. Check each person&apos;s hours; nothing is sent yet.</source>
-        <translation>Période de paie {period}. Vérifiez les heures de chacun&#xa0;; rien n&apos;est encore envoyé.</translation>
+        <translation>Période de paie {period}. Vérifiez les heures de chacun&#xa0;; rien n’est encore envoyé.</translation>
     </message>
     <message>
         <source>&amp;Hours per person:</source>
@@ -2411,7 +2411,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Each person gets one draft timesheet for the period in Xero Payroll. Unpaid leave and hours not approved in QuickBooks Time are never sent. You can undo the sending afterwards.</source>
-        <translation>Chaque personne reçoit une feuille de temps brouillon pour la période dans Xero Payroll. Les congés sans solde et les heures non approuvées dans QuickBooks Time ne sont jamais envoyés. Vous pouvez défaire l&apos;envoi ensuite.</translation>
+        <translation>Chaque personne reçoit une feuille de temps brouillon pour la période dans Xero Payroll. Les congés sans solde et les heures non approuvées dans QuickBooks Time ne sont jamais envoyés. Vous pouvez défaire l’envoi ensuite.</translation>
     </message>
     <message>
         <source>&amp;Send to Xero</source>
@@ -2454,18 +2454,18 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The other hours can still be sent. Once a problem is fixed, send hours for the same period again: only what was not sent yet goes to Xero.</source>
-        <translation>Les autres heures peuvent être envoyées. Une fois un problème réglé, envoyez à nouveau les heures de la même période&#xa0;: seul ce qui n&apos;a pas encore été envoyé part vers Xero.</translation>
+        <translation>Les autres heures peuvent être envoyées. Une fois un problème réglé, envoyez à nouveau les heures de la même période&#xa0;: seul ce qui n’a pas encore été envoyé part vers Xero.</translation>
     </message>
     <message>
         <source>&amp;Next: the preview</source>
-        <translation>&amp;Suivant&#xa0;: l&apos;aperçu</translation>
+        <translation>&amp;Suivant&#xa0;: l’aperçu</translation>
     </message>
 </context>
 <context>
     <name>PayrollSendPage</name>
     <message>
         <source>There is nothing to send. Go back and choose a pay period.</source>
-        <translation>Il n&apos;y a rien à envoyer. Revenez en arrière et choisissez une période de paie.</translation>
+        <translation>Il n’y a rien à envoyer. Revenez en arrière et choisissez une période de paie.</translation>
     </message>
     <message>
         <source>Sending started.</source>
@@ -2485,23 +2485,23 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Stop sending?</source>
-        <translation>Arrêter l&apos;envoi&#xa0;?</translation>
+        <translation>Arrêter l’envoi&#xa0;?</translation>
     </message>
     <message>
         <source>Stop sending hours to Xero?</source>
-        <translation>Arrêter l&apos;envoi des heures à Xero&#xa0;?</translation>
+        <translation>Arrêter l’envoi des heures à Xero&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Stop sending</source>
-        <translation>&amp;Arrêter l&apos;envoi</translation>
+        <translation>&amp;Arrêter l’envoi</translation>
     </message>
     <message>
         <source>&amp;Keep sending</source>
-        <translation>&amp;Continuer l&apos;envoi</translation>
+        <translation>&amp;Continuer l’envoi</translation>
     </message>
     <message>
         <source>The person being sent now is finished first. What was already sent stays in Xero as draft timesheets: the next page shows it, and you can undo it there.</source>
-        <translation>La personne en cours d&apos;envoi est terminée d&apos;abord. Ce qui a déjà été envoyé reste dans Xero en feuilles de temps brouillons&#xa0;: la page suivante le montre, et vous pouvez l&apos;y défaire.</translation>
+        <translation>La personne en cours d’envoi est terminée d’abord. Ce qui a déjà été envoyé reste dans Xero en feuilles de temps brouillons&#xa0;: la page suivante le montre, et vous pouvez l’y défaire.</translation>
     </message>
     <message>
         <source>Stopping after the current person…</source>
@@ -2517,7 +2517,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The hours were not all sent: {reason} Send again once it is fixed: nothing is sent twice.</source>
-        <translation>Les heures n&apos;ont pas toutes été envoyées&#xa0;: {reason} Envoyez à nouveau une fois le problème réglé&#xa0;: rien n&apos;est envoyé deux fois.</translation>
+        <translation>Les heures n’ont pas toutes été envoyées&#xa0;: {reason} Envoyez à nouveau une fois le problème réglé&#xa0;: rien n’est envoyé deux fois.</translation>
     </message>
     <message>
         <source>Send &amp;again</source>
@@ -2537,7 +2537,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>S&amp;top sending…</source>
-        <translation>A&amp;rrêter l&apos;envoi…</translation>
+        <translation>A&amp;rrêter l’envoi…</translation>
     </message>
     <message>
         <source>See the &amp;result</source>
@@ -2556,15 +2556,15 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Check what the import will change in QuickBooks Time.</source>
-        <translation>Vérifiez ce que l&apos;importation changera dans QuickBooks Time.</translation>
+        <translation>Vérifiez ce que l’importation changera dans QuickBooks Time.</translation>
     </message>
     <message>
         <source>Nothing is written until you click Start import.</source>
-        <translation>Rien n&apos;est modifié dans QuickBooks Time tant que vous n&apos;avez pas cliqué sur «&#xa0;Lancer l&apos;importation&#xa0;».</translation>
+        <translation>Rien n’est modifié dans QuickBooks Time tant que vous n’avez pas cliqué sur «&#xa0;Lancer l’importation&#xa0;».</translation>
     </message>
     <message>
         <source>&amp;Start import</source>
-        <translation>&amp;Lancer l&apos;importation</translation>
+        <translation>&amp;Lancer l’importation</translation>
     </message>
     <message>
         <source>&amp;Close</source>
@@ -2616,7 +2616,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing to import now</source>
-        <translation>Rien à importer pour l&apos;instant</translation>
+        <translation>Rien à importer pour l’instant</translation>
     </message>
     <message>
         <source>Everything else is already up to date. {waiting}: go back to decide, or close: your decisions are kept.</source>
@@ -2652,7 +2652,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>QuickBooks Time already matches Xero for everything you chose to import, so there is nothing to do. Click Close; come back whenever Xero changes.</source>
-        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d&apos;importer&#xa0;: il n&apos;y a rien à faire. Cliquez sur Fermer&#xa0;; revenez quand Xero aura changé.</translation>
+        <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d’importer&#xa0;: il n’y a rien à faire. Cliquez sur Fermer&#xa0;; revenez quand Xero aura changé.</translation>
     </message>
     <message>
         <source>{waiting}: not imported this time.</source>
@@ -2660,7 +2660,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect to Xero first.</source>
-        <translation>Aucune organisation n&apos;est encore connectée. Revenez en arrière et connectez-vous d&apos;abord à Xero.</translation>
+        <translation>Aucune organisation n’est encore connectée. Revenez en arrière et connectez-vous d’abord à Xero.</translation>
     </message>
     <message>
         <source>Working out what will change…</source>
@@ -2675,21 +2675,21 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Connect your QuickBooks Time account with an access key.</source>
-        <translation>Connectez votre compte QuickBooks Time avec une clé d&apos;accès.</translation>
+        <translation>Connectez votre compte QuickBooks Time avec une clé d’accès.</translation>
     </message>
     <message>
         <source>This app adds your customers, items and team members to QuickBooks Time with an access key. An administrator of your QuickBooks Time account creates it once:</source>
-        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d&apos;accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
+        <translation>Cette application ajoute vos clients, vos articles et les membres de votre équipe dans QuickBooks Time grâce à une clé d’accès. Un administrateur de votre compte QuickBooks Time la crée une seule fois&#xa0;:</translation>
     </message>
     <message>
         <source>1. Click &quot;Open QuickBooks Time&quot; and sign in as an administrator.
 2. Open Feature Add-ons, then Manage Add-ons. At API, click Install if it is not installed yet.
 3. In API, click &quot;Add a new application&quot;, name it (for example &quot;Xero import&quot;) and save.
 4. Copy the access token and paste it below: it is checked at once.</source>
-        <translation>1. Cliquez sur «&#xa0;Ouvrir QuickBooks Time&#xa0;» et connectez-vous en tant qu&apos;administrateur.
-2. Ouvrez Modules complémentaires, puis Gérer les modules. À API, cliquez sur Installer s&apos;il n&apos;est pas encore installé.
+        <translation>1. Cliquez sur «&#xa0;Ouvrir QuickBooks Time&#xa0;» et connectez-vous en tant qu’administrateur.
+2. Ouvrez Modules complémentaires, puis Gérer les modules. À API, cliquez sur Installer s’il n’est pas encore installé.
 3. Dans API, cliquez sur «&#xa0;Ajouter une nouvelle application&#xa0;», nommez-la (par exemple «&#xa0;Import Xero&#xa0;») et enregistrez.
-4. Copiez le jeton d&apos;accès et collez-le ci-dessous&#xa0;: il est vérifié aussitôt.</translation>
+4. Copiez le jeton d’accès et collez-le ci-dessous&#xa0;: il est vérifié aussitôt.</translation>
     </message>
     <message>
         <source>&amp;Open QuickBooks Time</source>
@@ -2701,15 +2701,15 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Access &amp;key:</source>
-        <translation>&amp;Clé d&apos;accès&#xa0;:</translation>
+        <translation>&amp;Clé d’accès&#xa0;:</translation>
     </message>
     <message>
         <source>Paste the access key here</source>
-        <translation>Collez la clé d&apos;accès ici</translation>
+        <translation>Collez la clé d’accès ici</translation>
     </message>
     <message>
         <source>QuickBooks Time access key</source>
-        <translation>Clé d&apos;accès QuickBooks Time</translation>
+        <translation>Clé d’accès QuickBooks Time</translation>
     </message>
     <message>
         <source>&amp;Show</source>
@@ -2717,7 +2717,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Show the access key</source>
-        <translation>Afficher la clé d&apos;accès</translation>
+        <translation>Afficher la clé d’accès</translation>
     </message>
     <message>
         <source>&amp;Check</source>
@@ -2725,27 +2725,27 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Check the access key</source>
-        <translation>Vérifier la clé d&apos;accès</translation>
+        <translation>Vérifier la clé d’accès</translation>
     </message>
     <message>
         <source>This is the Demo Company: nothing real is changed. Its QuickBooks Time account has a key ready for you.</source>
-        <translation>Ceci est l&apos;entreprise de démonstration&#xa0;: rien de réel n&apos;est modifié. Son compte QuickBooks Time a une clé prête pour vous.</translation>
+        <translation>Ceci est l’entreprise de démonstration&#xa0;: rien de réel n’est modifié. Son compte QuickBooks Time a une clé prête pour vous.</translation>
     </message>
     <message>
         <source>Use the &amp;Demo Company&apos;s key</source>
-        <translation>Utiliser la clé de l&apos;entreprise de &amp;démonstration</translation>
+        <translation>Utiliser la clé de l’entreprise de &amp;démonstration</translation>
     </message>
     <message>
         <source>Use the Demo Company&apos;s key</source>
-        <translation>Utiliser la clé de l&apos;entreprise de démonstration</translation>
+        <translation>Utiliser la clé de l’entreprise de démonstration</translation>
     </message>
     <message>
         <source>The access key of &quot;{company}&quot; was checked earlier and is kept. Click Next to continue with it, or paste another key.</source>
-        <translation>La clé d&apos;accès de «&#xa0;{company}&#xa0;» a déjà été vérifiée et est conservée. Cliquez sur Suivant pour continuer avec elle, ou collez une autre clé.</translation>
+        <translation>La clé d’accès de «&#xa0;{company}&#xa0;» a déjà été vérifiée et est conservée. Cliquez sur Suivant pour continuer avec elle, ou collez une autre clé.</translation>
     </message>
     <message>
         <source>Checking the access key with QuickBooks Time…</source>
-        <translation>Vérification de la clé d&apos;accès auprès de QuickBooks Time…</translation>
+        <translation>Vérification de la clé d’accès auprès de QuickBooks Time…</translation>
     </message>
     <message>
         <source>Open QuickBooks Time</source>
@@ -2757,23 +2757,23 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This key belongs to {user}, who is not an administrator of the QuickBooks Time account. The import creates customers, team members and custom fields, which only an administrator may do. Ask an administrator to create the key (Feature Add-ons, Manage Add-ons, API) and paste theirs here, or make {user} an administrator in QuickBooks Time (Team, Permissions).</source>
-        <translation>Cette clé appartient à {user}, qui n&apos;est pas administrateur du compte QuickBooks Time. L&apos;importation crée des clients, des membres de l&apos;équipe et des champs personnalisés, ce que seul un administrateur peut faire. Demandez à un administrateur de créer la clé (Modules complémentaires, Gérer les modules, API) et collez la sienne ici, ou faites de {user} un administrateur dans QuickBooks Time (Équipe, Autorisations).</translation>
+        <translation>Cette clé appartient à {user}, qui n’est pas administrateur du compte QuickBooks Time. L’importation crée des clients, des membres de l’équipe et des champs personnalisés, ce que seul un administrateur peut faire. Demandez à un administrateur de créer la clé (Modules complémentaires, Gérer les modules, API) et collez la sienne ici, ou faites de {user} un administrateur dans QuickBooks Time (Équipe, Autorisations).</translation>
     </message>
     <message>
         <source>QuickBooks Time did not accept this key. Check that it was copied whole. In QuickBooks Time, under Feature Add-ons, Manage Add-ons, the API add-on must be installed and the key listed in your application; if it expired or was removed, add a new one and paste it here.</source>
-        <translation>QuickBooks Time n&apos;a pas accepté cette clé. Vérifiez qu&apos;elle a été copiée en entier. Dans QuickBooks Time, sous Modules complémentaires, Gérer les modules, le module API doit être installé et la clé figurer dans votre application&#xa0;; si elle a expiré ou a été supprimée, ajoutez-en une nouvelle et collez-la ici.</translation>
+        <translation>QuickBooks Time n’a pas accepté cette clé. Vérifiez qu’elle a été copiée en entier. Dans QuickBooks Time, sous Modules complémentaires, Gérer les modules, le module API doit être installé et la clé figurer dans votre application&#xa0;; si elle a expiré ou a été supprimée, ajoutez-en une nouvelle et collez-la ici.</translation>
     </message>
     <message>
         <source>An access key is one word with no spaces. Copy it again from QuickBooks Time and paste it here.</source>
-        <translation>Une clé d&apos;accès est un seul mot, sans espace. Copiez-la de nouveau dans QuickBooks Time et collez-la ici.</translation>
+        <translation>Une clé d’accès est un seul mot, sans espace. Copiez-la de nouveau dans QuickBooks Time et collez-la ici.</translation>
     </message>
     <message>
         <source>QuickBooks Time refused the key because the account&apos;s billing is not up to date. An administrator can settle it in QuickBooks Time (Company Settings, Billing); then paste the key again.</source>
-        <translation>QuickBooks Time a refusé la clé parce que la facturation du compte n&apos;est pas à jour. Un administrateur peut la régler dans QuickBooks Time (Paramètres de l&apos;entreprise, Facturation)&#xa0;; collez ensuite la clé de nouveau.</translation>
+        <translation>QuickBooks Time a refusé la clé parce que la facturation du compte n’est pas à jour. Un administrateur peut la régler dans QuickBooks Time (Paramètres de l’entreprise, Facturation)&#xa0;; collez ensuite la clé de nouveau.</translation>
     </message>
     <message>
         <source>QuickBooks Time blocks access from this computer&apos;s internet address (IP Authorization). An administrator can allow it in QuickBooks Time; then paste the key again.</source>
-        <translation>QuickBooks Time bloque l&apos;accès depuis l&apos;adresse Internet de cet ordinateur (autorisation IP). Un administrateur peut l&apos;autoriser dans QuickBooks Time&#xa0;; collez ensuite la clé de nouveau.</translation>
+        <translation>QuickBooks Time bloque l’accès depuis l’adresse Internet de cet ordinateur (autorisation IP). Un administrateur peut l’autoriser dans QuickBooks Time&#xa0;; collez ensuite la clé de nouveau.</translation>
     </message>
     <message>
         <source>Connected to QuickBooks Time: {company}.</source>
@@ -2808,7 +2808,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>These records look alike in Xero and QuickBooks Time. Choose what to do with each one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet.</source>
-        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure&#xa0;; rien n&apos;est encore envoyé à QuickBooks Time.</translation>
+        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure&#xa0;; rien n’est encore envoyé à QuickBooks Time.</translation>
     </message>
     <message>
         <source>&amp;Undo</source>
@@ -2840,7 +2840,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Save the list for your accountant, or bring back the decisions they filled in</source>
-        <translation>Enregistrer la liste pour votre comptable, ou reprendre les décisions qu&apos;il a remplies</translation>
+        <translation>Enregistrer la liste pour votre comptable, ou reprendre les décisions qu’il a remplies</translation>
     </message>
     <message>
         <source>Spreadsheet: export or import decisions</source>
@@ -2860,7 +2860,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Read the decisions filled in the &quot;decision&quot; column of an exported file</source>
-        <translation>Lire les décisions remplies dans la colonne «&#xa0;decision&#xa0;» d&apos;un fichier exporté</translation>
+        <translation>Lire les décisions remplies dans la colonne «&#xa0;decision&#xa0;» d’un fichier exporté</translation>
     </message>
     <message>
         <source>&amp;Find:</source>
@@ -2920,7 +2920,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The value in QuickBooks Time today</source>
-        <translation>La valeur dans QuickBooks Time aujourd&apos;hui</translation>
+        <translation>La valeur dans QuickBooks Time aujourd’hui</translation>
     </message>
     <message>
         <source>After linking</source>
@@ -2928,7 +2928,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The value in QuickBooks Time after the import, if you link</source>
-        <translation>La valeur dans QuickBooks Time après l&apos;importation, si vous liez</translation>
+        <translation>La valeur dans QuickBooks Time après l’importation, si vous liez</translation>
     </message>
     <message>
         <source>What linking changes, field by field</source>
@@ -2960,7 +2960,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing similar in QuickBooks Time. Create new adds it; Rename adds it under another name.</source>
-        <translation>Rien de semblable dans QuickBooks Time. «&#xa0;Créer un nouvel élément&#xa0;» l&apos;ajoute&#xa0;; «&#xa0;Renommer&#xa0;» l&apos;ajoute sous un autre nom.</translation>
+        <translation>Rien de semblable dans QuickBooks Time. «&#xa0;Créer un nouvel élément&#xa0;» l’ajoute&#xa0;; «&#xa0;Renommer&#xa0;» l’ajoute sous un autre nom.</translation>
     </message>
     <message>
         <source>It cannot be linked to a similar record in QuickBooks Time:</source>
@@ -2996,7 +2996,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The chosen QuickBooks Time record is archived: restore it and use it for this Xero record</source>
-        <translation>L&apos;élément choisi dans QuickBooks Time est archivé&#xa0;: le restaurer et l&apos;utiliser pour cet élément de Xero</translation>
+        <translation>L’élément choisi dans QuickBooks Time est archivé&#xa0;: le restaurer et l’utiliser pour cet élément de Xero</translation>
     </message>
     <message>
         <source>&amp;Link</source>
@@ -3004,7 +3004,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Use the chosen QuickBooks Time record for this Xero record (no duplicate)</source>
-        <translation>Utiliser l&apos;élément QuickBooks Time choisi pour cet élément Xero (pas de doublon)</translation>
+        <translation>Utiliser l’élément QuickBooks Time choisi pour cet élément Xero (pas de doublon)</translation>
     </message>
     <message>
         <source>archived: restored if you link it</source>
@@ -3024,11 +3024,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Add it to QuickBooks Time under another name</source>
-        <translation>L&apos;ajouter à QuickBooks Time sous un autre nom</translation>
+        <translation>L’ajouter à QuickBooks Time sous un autre nom</translation>
     </message>
     <message>
         <source>Keep it in the list; it is left out of the import until you decide</source>
-        <translation>Le garder dans la liste&#xa0;; il est laissé hors de l&apos;importation jusqu&apos;à votre décision</translation>
+        <translation>Le garder dans la liste&#xa0;; il est laissé hors de l’importation jusqu’à votre décision</translation>
     </message>
     <message>
         <source>Nothing to review</source>
@@ -3036,7 +3036,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Every record matched exactly or is new. Click Next to see what the import will do.</source>
-        <translation>Chaque élément correspond exactement ou est nouveau. Cliquez sur Suivant pour voir ce que fera l&apos;importation.</translation>
+        <translation>Chaque élément correspond exactement ou est nouveau. Cliquez sur Suivant pour voir ce que fera l’importation.</translation>
     </message>
     <message>
         <source>All kinds</source>
@@ -3044,7 +3044,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>No organisation is connected yet. Go back and connect to Xero first.</source>
-        <translation>Aucune organisation n&apos;est encore connectée. Revenez en arrière et connectez-vous d&apos;abord à Xero.</translation>
+        <translation>Aucune organisation n’est encore connectée. Revenez en arrière et connectez-vous d’abord à Xero.</translation>
     </message>
     <message>
         <source>Reading the saved data…</source>
@@ -3052,11 +3052,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>No data from Xero and QuickBooks Time is saved yet, so there is nothing to review. Go back and fetch the data again.</source>
-        <translation>Aucune donnée de Xero et de QuickBooks Time n&apos;est encore enregistrée&#xa0;: il n&apos;y a rien à vérifier. Revenez en arrière et récupérez de nouveau les données.</translation>
+        <translation>Aucune donnée de Xero et de QuickBooks Time n’est encore enregistrée&#xa0;: il n’y a rien à vérifier. Revenez en arrière et récupérez de nouveau les données.</translation>
     </message>
     <message>
         <source>The latest changes could not be fetched, so this review uses the data saved earlier. {reason}</source>
-        <translation>Les derniers changements n&apos;ont pas pu être récupérés&#xa0;: cette vérification utilise les données enregistrées plus tôt. {reason}</translation>
+        <translation>Les derniers changements n’ont pas pu être récupérés&#xa0;: cette vérification utilise les données enregistrées plus tôt. {reason}</translation>
     </message>
     <message>
         <source>{decided} of {total} decided</source>
@@ -3259,27 +3259,27 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <name>RunPage</name>
     <message>
         <source>Stopping after the current step…</source>
-        <translation>Arrêt après l&apos;étape en cours…</translation>
+        <translation>Arrêt après l’étape en cours…</translation>
     </message>
     <message>
         <source>Stop the import?</source>
-        <translation>Arrêter l&apos;importation&#xa0;?</translation>
+        <translation>Arrêter l’importation&#xa0;?</translation>
     </message>
     <message>
         <source>&amp;Stop the import</source>
-        <translation>&amp;Arrêter l&apos;importation</translation>
+        <translation>&amp;Arrêter l’importation</translation>
     </message>
     <message>
         <source>&amp;Keep importing</source>
-        <translation>&amp;Continuer l&apos;importation</translation>
+        <translation>&amp;Continuer l’importation</translation>
     </message>
     <message>
         <source>What is already done stays; you can undo it or finish it later. The step in progress is finished first, then the result is shown.</source>
-        <translation>Ce qui est déjà fait reste fait&#xa0;; vous pourrez le défaire ou terminer plus tard. L&apos;étape en cours est d&apos;abord terminée, puis le résultat s&apos;affiche.</translation>
+        <translation>Ce qui est déjà fait reste fait&#xa0;; vous pourrez le défaire ou terminer plus tard. L’étape en cours est d’abord terminée, puis le résultat s’affiche.</translation>
     </message>
     <message>
         <source>There is nothing to import yet. Go back to the start and prepare an import first.</source>
-        <translation>Il n&apos;y a encore rien à importer. Revenez au début et préparez d&apos;abord une importation.</translation>
+        <translation>Il n’y a encore rien à importer. Revenez au début et préparez d’abord une importation.</translation>
     </message>
     <message>
         <source>Nothing to import: QuickBooks Time is already up to date.</source>
@@ -3291,7 +3291,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Continuing the import.</source>
-        <translation>Reprise de l&apos;importation.</translation>
+        <translation>Reprise de l’importation.</translation>
     </message>
     <message>
         <source>Import started.</source>
@@ -3307,23 +3307,23 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>The last import was interrupted (the window was closed or the computer stopped). This one finishes it: what was already written is found and not created again.</source>
-        <translation>La dernière importation a été interrompue (la fenêtre a été fermée ou l&apos;ordinateur s&apos;est arrêté). Celle-ci la termine&#xa0;: ce qui avait déjà été importé est retrouvé et n&apos;est pas recréé.</translation>
+        <translation>La dernière importation a été interrompue (la fenêtre a été fermée ou l’ordinateur s’est arrêté). Celle-ci la termine&#xa0;: ce qui avait déjà été importé est retrouvé et n’est pas recréé.</translation>
     </message>
     <message>
         <source>The import is finished, but {records} could not be written. The next page says which and why.</source>
-        <translation>L&apos;importation est terminée, mais certains éléments n&apos;ont pas pu être importés ({records}). La page suivante dit lesquels et pourquoi.</translation>
+        <translation>L’importation est terminée, mais certains éléments n’ont pas pu être importés ({records}). La page suivante dit lesquels et pourquoi.</translation>
     </message>
     <message>
         <source>The import is finished.</source>
-        <translation>L&apos;importation est terminée.</translation>
+        <translation>L’importation est terminée.</translation>
     </message>
     <message>
         <source>&amp;Continue the import</source>
-        <translation>&amp;Poursuivre l&apos;importation</translation>
+        <translation>&amp;Poursuivre l’importation</translation>
     </message>
     <message>
         <source>The import did not finish: {reason} Then click &quot;Continue the import&quot;: nothing is created twice.</source>
-        <translation>L&apos;importation ne s&apos;est pas terminée&#xa0;: {reason} Cliquez ensuite sur «&#xa0;Poursuivre l&apos;importation&#xa0;»&#xa0;: rien n&apos;est créé deux fois.</translation>
+        <translation>L’importation ne s’est pas terminée&#xa0;: {reason} Cliquez ensuite sur «&#xa0;Poursuivre l’importation&#xa0;»&#xa0;: rien n’est créé deux fois.</translation>
     </message>
     <message>
         <source>Finished. Not written: {records}.</source>
@@ -3359,7 +3359,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Team members</source>
-        <translation>Membres de l&apos;équipe</translation>
+        <translation>Membres de l’équipe</translation>
     </message>
     <message>
         <source>Archiving</source>
@@ -3403,7 +3403,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Stop after the current step</source>
-        <translation>&amp;Arrêter après l&apos;étape en cours</translation>
+        <translation>&amp;Arrêter après l’étape en cours</translation>
     </message>
     <message>
         <source>Import</source>
@@ -3411,7 +3411,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Your Xero data is being written to QuickBooks Time. You can stop at any time; nothing is half-written.</source>
-        <translation>Vos données Xero sont en cours d&apos;envoi vers QuickBooks Time. Vous pouvez arrêter à tout moment&#xa0;; rien n&apos;est laissé à moitié fait.</translation>
+        <translation>Vos données Xero sont en cours d’envoi vers QuickBooks Time. Vous pouvez arrêter à tout moment&#xa0;; rien n’est laissé à moitié fait.</translation>
     </message>
     <message>
         <source>Each step is recorded as it happens. If you stop, or the window closes, importing again finishes the job without creating anything twice.</source>
@@ -3423,11 +3423,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Import log</source>
-        <translation>Journal de l&apos;importation</translation>
+        <translation>Journal de l’importation</translation>
     </message>
     <message>
         <source>The step in progress is finished first, so nothing is half-written</source>
-        <translation>L&apos;étape en cours est d&apos;abord terminée&#xa0;: rien n&apos;est laissé à moitié fait</translation>
+        <translation>L’étape en cours est d’abord terminée&#xa0;: rien n’est laissé à moitié fait</translation>
     </message>
     <message>
         <source>See the &amp;result</source>
@@ -3446,7 +3446,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>If no browser window opened, copy this link and paste it into your browser&apos;s address bar:</source>
-        <translation>Si aucune fenêtre de navigateur ne s&apos;est ouverte, copiez ce lien et collez-le dans la barre d&apos;adresse de votre navigateur&#xa0;:</translation>
+        <translation>Si aucune fenêtre de navigateur ne s’est ouverte, copiez ce lien et collez-le dans la barre d’adresse de votre navigateur&#xa0;:</translation>
     </message>
     <message>
         <source>Xero sign-in link</source>
@@ -3462,7 +3462,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Waiting for you in the browser… Sign in to Xero, choose the organisation, then click &quot;Allow access&quot;.</source>
-        <translation>En attente de votre réponse dans le navigateur… Connectez-vous à Xero, choisissez l&apos;organisation, puis cliquez sur «&#xa0;Autoriser l&apos;accès&#xa0;».</translation>
+        <translation>En attente de votre réponse dans le navigateur… Connectez-vous à Xero, choisissez l’organisation, puis cliquez sur «&#xa0;Autoriser l’accès&#xa0;».</translation>
     </message>
     <message>
         <source>Copied</source>
@@ -3573,7 +3573,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Xero has no payroll in this country: customers, items and tracking categories are imported; add team members in QuickBooks Time yourself.</source>
-        <translation>Xero n&apos;a pas de paie dans ce pays&#xa0;: les clients, les articles et les catégories de suivi sont importés&#xa0;; ajoutez vous-même les membres de l&apos;équipe dans QuickBooks Time.</translation>
+        <translation>Xero n’a pas de paie dans ce pays&#xa0;: les clients, les articles et les catégories de suivi sont importés&#xa0;; ajoutez vous-même les membres de l’équipe dans QuickBooks Time.</translation>
     </message>
     <message>
         <source>This assistant brings your Xero customers, items and employees into QuickBooks Time.</source>
@@ -3581,7 +3581,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Nothing is changed until you have seen a preview and clicked &quot;Start import&quot;. You can come back, change your choices, and undo an import later.</source>
-        <translation>Rien n&apos;est modifié tant que vous n&apos;avez pas vu l&apos;aperçu et cliqué sur «&#xa0;Lancer l&apos;importation&#xa0;». Vous pourrez revenir, changer vos choix et défaire une importation plus tard.</translation>
+        <translation>Rien n’est modifié tant que vous n’avez pas vu l’aperçu et cliqué sur «&#xa0;Lancer l’importation&#xa0;». Vous pourrez revenir, changer vos choix et défaire une importation plus tard.</translation>
     </message>
     <message>
         <source>Before you start</source>
@@ -3589,7 +3589,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Administrator access to your QuickBooks Time account (to create an access key)</source>
-        <translation>Un accès administrateur à votre compte QuickBooks Time (pour créer une clé d&apos;accès)</translation>
+        <translation>Un accès administrateur à votre compte QuickBooks Time (pour créer une clé d’accès)</translation>
     </message>
     <message>
         <source>Your Xero sign-in</source>
@@ -3621,7 +3621,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>This computer has no secure password storage. The Demo Company works anyway: its demo sign-ins are kept in memory until you close the app. To connect your own Xero and QuickBooks Time, install GNOME Keyring or KWallet first.</source>
-        <translation>Cet ordinateur n&apos;a pas de stockage sécurisé des mots de passe. L&apos;entreprise de démonstration fonctionne quand même&#xa0;: ses connexions de démonstration sont gardées en mémoire jusqu&apos;à la fermeture de l&apos;application. Pour connecter votre propre Xero et votre QuickBooks Time, installez d&apos;abord GNOME Keyring ou KWallet.</translation>
+        <translation>Cet ordinateur n’a pas de stockage sécurisé des mots de passe. L’entreprise de démonstration fonctionne quand même&#xa0;: ses connexions de démonstration sont gardées en mémoire jusqu’à la fermeture de l’application. Pour connecter votre propre Xero et votre QuickBooks Time, installez d’abord GNOME Keyring ou KWallet.</translation>
     </message>
 </context>
 <context>
@@ -3677,7 +3677,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Username</source>
-        <translation>Nom d&apos;utilisateur</translation>
+        <translation>Nom d’utilisateur</translation>
     </message>
     <message>
         <source>Status</source>
@@ -3685,7 +3685,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Assigned to all team members</source>
-        <translation>Attribué à tous les membres de l&apos;équipe</translation>
+        <translation>Attribué à tous les membres de l’équipe</translation>
     </message>
     <message>
         <source>Required on timesheets</source>
@@ -3733,11 +3733,11 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>1 team member assignment is removed</source>
-        <translation>1 attribution à un membre de l&apos;équipe est retirée</translation>
+        <translation>1 attribution à un membre de l’équipe est retirée</translation>
     </message>
     <message>
         <source>{count} team member assignments are removed</source>
-        <translation>{count} attributions à des membres de l&apos;équipe sont retirées</translation>
+        <translation>{count} attributions à des membres de l’équipe sont retirées</translation>
     </message>
 </context>
 <context>
@@ -3748,7 +3748,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>Allow this app to read your Xero organisation. It only reads: nothing is changed in Xero.</source>
-        <translation>Autorisez cette application à lire votre organisation Xero. Elle ne fait que lire&#xa0;: rien n&apos;est modifié dans Xero.</translation>
+        <translation>Autorisez cette application à lire votre organisation Xero. Elle ne fait que lire&#xa0;: rien n’est modifié dans Xero.</translation>
     </message>
     <message>
         <source>When you click &quot;Connect to Xero&quot;, your browser opens Xero&apos;s sign-in page:</source>
@@ -3759,10 +3759,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
 2. Choose the organisation to bring into QuickBooks Time (you may choose several).
 3. Click &quot;Allow access&quot;.
 4. Come back to this window: it continues by itself.</source>
-        <translation>1. Connectez-vous à Xero comme d&apos;habitude.
-2. Choisissez l&apos;organisation à importer dans QuickBooks Time (vous pouvez en choisir plusieurs).
-3. Cliquez sur «&#xa0;Autoriser l&apos;accès&#xa0;».
-4. Revenez à cette fenêtre&#xa0;: elle continue d&apos;elle-même.</translation>
+        <translation>1. Connectez-vous à Xero comme d’habitude.
+2. Choisissez l’organisation à importer dans QuickBooks Time (vous pouvez en choisir plusieurs).
+3. Cliquez sur «&#xa0;Autoriser l’accès&#xa0;».
+4. Revenez à cette fenêtre&#xa0;: elle continue d’elle-même.</translation>
     </message>
     <message>
         <source>&amp;Sign in again</source>
@@ -3783,13 +3783,13 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message numerus="yes">
         <source>You are already signed in to Xero: %n organisation(s) allowed. Click Next to continue, or sign in again to allow other organisations.</source>
         <translation>
-            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
-            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d&apos;autres organisations.</numerusform>
+            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d’autres organisations.</numerusform>
+            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d’autres organisations.</numerusform>
         </translation>
     </message>
     <message>
         <source>Xero did not share any organisation. Click &quot;Sign in again&quot; and tick the organisation on Xero&apos;s page before clicking &quot;Allow access&quot;.</source>
-        <translation>Xero n&apos;a partagé aucune organisation. Cliquez sur «&#xa0;Se reconnecter&#xa0;» et cochez l&apos;organisation sur la page de Xero avant de cliquer sur «&#xa0;Autoriser l&apos;accès&#xa0;».</translation>
+        <translation>Xero n’a partagé aucune organisation. Cliquez sur «&#xa0;Se reconnecter&#xa0;» et cochez l’organisation sur la page de Xero avant de cliquer sur «&#xa0;Autoriser l’accès&#xa0;».</translation>
     </message>
     <message numerus="yes">
         <source>Connected to Xero: %n organisation(s) allowed.</source>
@@ -3800,7 +3800,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>You cancelled signing in to Xero. Nothing was changed.</source>
-        <translation>Vous avez annulé la connexion à Xero. Rien n&apos;a été modifié.</translation>
+        <translation>Vous avez annulé la connexion à Xero. Rien n’a été modifié.</translation>
     </message>
     <message>
         <source>Try again</source>

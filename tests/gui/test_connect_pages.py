@@ -472,7 +472,7 @@ def test_banners_follow_a_language_change(demo_env, host, qtbot):
         install_language("fr")
         # Until wizard_fr.qm is built no Qt translator changes, so Qt sends no LanguageChange.
         QCoreApplication.sendEvent(qb, QEvent(QEvent.Type.LanguageChange))
-        assert qb.banner.label.text().startswith("QuickBooks Time n'a pas accepté")
+        assert qb.banner.label.text().startswith("QuickBooks Time n’a pas accepté")
     finally:
         install_language("en")
     assert qb.key_edit.text() == "S.4__wrong"

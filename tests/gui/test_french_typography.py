@@ -4,6 +4,7 @@ typography and the product's words.
 
 - a non-breaking space (U+00A0, or the narrow U+202F) before : ; ? ! and inside « »;
 - no capital after a colon (names of products and places excepted);
+- the typographic apostrophe (’), never the straight one ('), the same in every string;
 - "Défaire" for Undo, "Annuler" for Cancel only;
 - nothing sent to a service is "écrit" (it is envoyé, enregistré, modifié, créé…);
 - one word for each kind of record, the words of QuickBooks Time's French Canadian help
@@ -116,6 +117,12 @@ def capital_after_colon(text: str) -> list[str]:
     return problems
 
 
+def typographic_apostrophe(text: str) -> list[str]:
+    if "'" in _plain(text):
+        return ["a straight apostrophe ' (use ’)"]
+    return []
+
+
 def undo_is_defaire(source: str, text: str) -> list[str]:
     if re.search(r"\bund(o|one|oing)\b", source, re.I) and not re.search(r"\bcancel", source, re.I):
         if re.search(r"\bannul", text, re.I):
@@ -161,6 +168,7 @@ CHECKS = {
     "space before : ; ? !": lambda source, text: space_before_punctuation(text),
     "« »": lambda source, text: guillemets(text),
     "capital after a colon": lambda source, text: capital_after_colon(text),
+    "apostrophe ’": lambda source, text: typographic_apostrophe(text),
     "Défaire for Undo": undo_is_defaire,
     "no écrit": lambda source, text: nothing_written(text),
     "consistent terms": consistent_terms,
@@ -189,6 +197,7 @@ def test_every_french_string_follows_the_rule(rule: str) -> None:
         ("« »", '"{name}"', "«{name}»"),
         ("« »", '"{name}"', "« {name} »"),
         ("capital after a colon", "Status: Linked", "Statut\u00a0: Lié"),
+        ("apostrophe ’", "Nothing has changed.", "Rien n'a changé."),
         ("Défaire for Undo", "Undo this import", "Annuler cet import"),
         ("Défaire for Undo", "It was undone.", "Il a été annulé."),
         ("no écrit", "Nothing is written to QuickBooks Time yet.", "Rien n'est encore écrit."),

@@ -95,11 +95,11 @@ def test_the_import_says_at_once_that_it_is_stopping(language, sending_window, q
     page.stop_button.click()
     stopping = {
         "en": "Stopping after the current step…",
-        "fr": "Arrêt après l'étape en cours…",
+        "fr": "Arrêt après l’étape en cours…",
     }[language]
     assert left not in page.overall.text()
     assert page.overall.text().endswith(stopping), page.overall.text()
-    other = {"en": "Arrêt après l'étape en cours…", "fr": "Stopping after the current step…"}
+    other = {"en": "Arrêt après l’étape en cours…", "fr": "Stopping after the current step…"}
     _switch(qtbot, "fr" if language == "en" else "en", lambda: stopping not in page.overall.text())
     assert page.overall.text().endswith(other[language]), page.overall.text()
     release.set()
