@@ -120,7 +120,7 @@ class HistoryDialog(QDialog):
         self.tasks = tasks
         self._rows: list[RunRow] = []
         self._busy = False
-        #: the busy line, worded again in the current language at each language change
+        # the busy line, worded again in the current language at each language change
         self._busy_words: Callable[[], str] | None = None
         self._question: Any = None
         self._message: tuple[str, str, str] | None = None
