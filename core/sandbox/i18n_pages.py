@@ -32,7 +32,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This app will be able to:",
         "fr": "Cette application pourra :",
     },
-    "consent.allow": {"en": "Allow access", "fr": "Autoriser l'accès"},
+    "consent.allow": {"en": "Allow access", "fr": "Autoriser l’accès"},
     "consent.deny": {"en": "Deny", "fr": "Refuser"},
     "consent.no_org": {
         "en": "Select at least one organisation, or choose Deny.",
@@ -40,23 +40,23 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "consent.no_orgs_available": {
         "en": "You have no organisation to connect.",
-        "fr": "Vous n'avez aucune organisation à connecter.",
+        "fr": "Vous n’avez aucune organisation à connecter.",
     },
-    "error.title": {"en": "Sorry, something went wrong", "fr": "Désolé, une erreur s'est produite"},
+    "error.title": {"en": "Sorry, something went wrong", "fr": "Désolé, une erreur s’est produite"},
     "error.hint": {
         "en": "Close this window and try connecting again from the app.",
-        "fr": "Fermez cette fenêtre et réessayez la connexion depuis l'application.",
+        "fr": "Fermez cette fenêtre et réessayez la connexion depuis l’application.",
     },
     # Scopes, in plain words.
     "scope.openid": {"en": "Confirm your identity", "fr": "Confirmer votre identité"},
     "scope.profile": {
         "en": "See your name and Xero user id",
-        "fr": "Voir votre nom et votre identifiant d'utilisateur Xero",
+        "fr": "Voir votre nom et votre identifiant d’utilisateur Xero",
     },
     "scope.email": {"en": "See your email address", "fr": "Voir votre adresse courriel"},
     "scope.offline_access": {
         "en": "Keep access when you are not using the app (for up to 60 days without use)",
-        "fr": "Garder l'accès quand vous n'utilisez pas l'application (jusqu'à 60 jours sans utilisation)",
+        "fr": "Garder l’accès quand vous n’utilisez pas l’application (jusqu’à 60 jours sans utilisation)",
     },
     "scope.read": {"en": "View your {what}", "fr": "Consulter vos {what}"},
     "scope.write": {"en": "View and change your {what}", "fr": "Consulter et modifier vos {what}"},
@@ -64,7 +64,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "res.accounting.contacts": {"en": "contacts", "fr": "contacts"},
     "res.accounting.settings": {
         "en": "organisation settings (accounts, items, tracking categories, tax rates, users)",
-        "fr": "paramètres de l'organisation (comptes, articles, catégories de suivi, taxes, utilisateurs)",
+        "fr": "paramètres de l’organisation (comptes, articles, catégories de suivi, taxes, utilisateurs)",
     },
     "res.accounting.transactions": {
         "en": "business transactions (invoices, bills, payments…)",

@@ -229,14 +229,14 @@ def test_consent_page_french_from_accept_language_and_lang_param(sim):
     )
     assert fr.status_code == 200
     assert '<html lang="fr">' in fr.text
-    assert "Autoriser l'accès" in fr.text and "Refuser" in fr.text
+    assert "Autoriser l’accès" in fr.text and "Refuser" in fr.text
     assert "Consulter vos contacts" in fr.text
     # ?lang= wins over the browser's languages, both ways.
     forced = sim.http.get(
         sim.url("/identity/connect/authorize?" + query + "&lang=fr"),
         headers={"Accept-Language": "en"},
     )
-    assert "Autoriser l'accès" in forced.text
+    assert "Autoriser l’accès" in forced.text
     en = sim.http.get(
         sim.url("/identity/connect/authorize?" + query + "&lang=en"),
         headers={"Accept-Language": "fr"},
@@ -259,7 +259,7 @@ def test_allow_without_any_tenant_shows_the_page_again_with_an_error(sim):
     resp = sim.consent(query, [], headers={"Accept-Language": "fr"})
     assert resp.status_code == 200 and "Location" not in resp.headers
     assert "Sélectionnez au moins une organisation" in resp.text
-    assert "Autoriser l'accès" in resp.text
+    assert "Autoriser l’accès" in resp.text
 
 
 def test_unknown_tenant_in_form_is_refused(sim):
