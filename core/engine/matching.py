@@ -312,17 +312,29 @@ def _difference(
     a: str, b: str, flags: int = FOLD_ALL, limit: int = NAME_LIMIT
 ) -> tuple[str, float]:
     """The reason code for how ``a`` and ``b`` differ, and the similarity score."""
-    if exact_key(a) == exact_key(b):
+    exact_a, exact_b = exact_key(a), exact_key(b)
+    if exact_a == exact_b:
         return "identical", 100.0
-    full_a, full_b = fold_cached(a, flags), fold_cached(b, flags)
+    return _difference_of(
+        a, b, exact_a, exact_b, fold_cached(a, flags), fold_cached(b, flags), flags, limit
+    )
+
+
+def _difference_of(
+    a: str, b: str, exact_a: str, exact_b: str, full_a: str, full_b: str, flags: int, limit: int
+) -> tuple[str, float]:
+    """:func:`_difference` given the names' keys, worked out already: :func:`exact_key` of
+    each and their :func:`fold` by ``flags``."""
+    if exact_a == exact_b:
+        return "identical", 100.0
     if full_a and full_a == full_b:
         return _explain_equal(a, b, flags), 100.0
     if full_a and _compact(full_a) == _compact(full_b):
         return _explain_equal(a, b, flags | FOLD_NO_SPACES), 100.0
     score = round(_fuzzy_score(full_a, full_b), 1)
     if full_a and full_b:
-        if (len(exact_key(a)) > limit and _is_cut_of(full_a, full_b, b, limit)) or (
-            len(exact_key(b)) > limit and _is_cut_of(full_b, full_a, a, limit)
+        if (len(exact_a) > limit and _is_cut_of(full_a, full_b, b, limit)) or (
+            len(exact_b) > limit and _is_cut_of(full_b, full_a, a, limit)
         ):
             return "truncated", score
         if _without_number(full_a) == full_b or _without_number(full_b) == full_a:
@@ -579,7 +591,7 @@ class _Bucket:
     __slots__ = ("ids", "lengths", "sorted_strings", "strings")
 
     def __init__(self, triples: list[tuple[str, str, int]]) -> None:
-        triples.sort(key=lambda t: (len(t[0]), t[2]))
+        triples.sort(key=_length_then_index)
         self.strings = [s for s, _, _ in triples]
         self.sorted_strings = [s for _, s, _ in triples]
         self.ids = [i for _, _, i in triples]
@@ -607,6 +619,10 @@ class _Bucket:
                     found[idx] = float(score)
 
 
+def _length_then_index(t: tuple[str, str, int]) -> tuple[int, int]:
+    return len(t[0]), t[2]
+
+
 class _Postings:
     """The choices holding a key, sorted by length: a length window is a slice."""
 
@@ -616,6 +632,25 @@ class _Postings:
         ks.sort(key=lengths.__getitem__)
         self.ks = ks
         self.lengths = [lengths[k] for k in ks]
+
+
+class _Rarity(dict[str, tuple[int, str]]):
+    """A word's rarity as blocking reads it, worked out once per word: (how many choices
+    hold each of its keys, added up; the word)."""
+
+    __slots__ = ("members",)
+
+    def __init__(self, members: Mapping[str, list[tuple[str, str, int]]]) -> None:
+        super().__init__()
+        self.members = members
+
+    def __missing__(self, token: str) -> tuple[int, str]:
+        members = self.members
+        rarity = self[token] = (
+            sum(len(members[k]) for k in _token_keys(token) if k in members),
+            token,
+        )
+        return rarity
 
 
 class _BlockedIndex:
@@ -628,48 +663,36 @@ class _BlockedIndex:
     medium organisations: what blocking always did). Otherwise, with the choices sharing
     one of its keys whose window holds at most ``BLOCK_CAP`` choices, and for commoner
     keys, with those sharing that key and another of its keys (pairs whose window still
-    holds more are left out, unless nothing else is left: then the smallest)."""
+    holds more are left out, unless nothing else is left: then the smallest).
+
+    Everything is made when a name first needs it, and kept for the next names (the names
+    share words): a key's bucket, a word's bucket (the choices holding any key of that
+    word, each once: its keys' buckets overlap, "<smi" and ">ith" both hold every
+    "smith", and a choice was compared once per bucket), a pair of keys' postings (the
+    choices holding both keys), a word's rarity."""
 
     def __init__(self, triples: Sequence[tuple[str, str, int]], size: int) -> None:
         self.strings = [""] * size  # by choice index
         self.sorted_strings = [""] * size
         self.lengths = [0] * size
-        self.keysets: dict[int, list[str]] = {}
         #: the choices holding each key; sorted into a _Bucket when a name first reads that
         #: key (:meth:`_single`): most keys are never read (issue 16: making every key's
         #: bucket was a tenth of a 10,000-contact plan)
         self.members: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        members = self.members
         for t in triples:
             i = t[2]
             self.strings[i], self.sorted_strings[i], self.lengths[i] = t[0], t[1], len(t[0])
-            keys = self.keysets[i] = _name_keys_for_blocking(t[0])
-            for key in keys:
-                self.members[key].append(t)
+            for key in _name_keys_for_blocking(t[0]):
+                members[key].append(t)
+        self.members = dict(members)  # read only from here: a missing key stays missing
         self.single: dict[str, _Bucket] = {}
-        #: choices by pair of keys, made for a key when a name first finds it too common
-        #: (a list until read, then sorted into _Postings)
-        self.paired: dict[tuple[str, str], list[int] | _Postings] = {}
-        self._paired_keys: set[str] = set()
-
-    def _pair_up(self, key: str) -> None:
-        """Index the choices holding ``key`` by ``key`` and each of their other keys (a pair
-        whose other key was paired up already is complete)."""
-        if key in self._paired_keys:
-            return
-        for i in self._single(key).ids:
-            for other in self.keysets[i]:
-                if other != key and other not in self._paired_keys:
-                    pair = (key, other) if key < other else (other, key)
-                    ids = self.paired.setdefault(pair, [])
-                    assert isinstance(ids, list)
-                    ids.append(i)
-        self._paired_keys.add(key)
-
-    def _pair(self, pair: tuple[str, str]) -> _Postings | None:
-        postings = self.paired.get(pair)
-        if isinstance(postings, list):
-            postings = self.paired[pair] = _Postings(postings, self.lengths)
-        return postings
+        #: a word's bucket: the choices holding any of its keys (:meth:`_word`)
+        self.words: dict[str, _Bucket | None] = {}
+        #: choices by pair of keys (both held), made when a name first reads the pair
+        self.paired: dict[tuple[str, str], _Postings | None] = {}
+        self._ids: dict[str, set[int]] = {}  # the choices holding a key, as a set
+        self._rarity = _Rarity(self.members)
 
     def _single(self, key: str) -> _Bucket:
         """The choices holding ``key`` (a key some choice holds), as a bucket."""
@@ -678,9 +701,35 @@ class _BlockedIndex:
             bucket = self.single[key] = _Bucket(self.members[key])
         return bucket
 
-    def _rarity(self, token: str) -> tuple[int, str]:
+    def _word(self, token: str) -> _Bucket | None:
+        """The choices holding any key of ``token``, each once, as a bucket (none: None)."""
+        if token in self.words:
+            return self.words[token]
         members = self.members
-        return (sum(len(members[k]) if k in members else 0 for k in _token_keys(token)), token)
+        union = {t[2]: t for k in _token_keys(token) if k in members for t in members[k]}
+        bucket = self.words[token] = _Bucket(list(union.values())) if union else None
+        return bucket
+
+    def _pair(self, pair: tuple[str, str]) -> _Postings | None:
+        """The choices holding both keys, by length (none: None)."""
+        if pair in self.paired:
+            return self.paired[pair]
+        postings = None
+        a, b = pair
+        if a in self.members and b in self.members:
+            if len(self.members[a]) > len(self.members[b]):
+                a, b = b, a
+            common = self._id_set(b).intersection(self._single(a).ids)
+            if common:
+                postings = _Postings(list(common), self.lengths)
+        self.paired[pair] = postings
+        return postings
+
+    def _id_set(self, key: str) -> set[int]:
+        ids = self._ids.get(key)
+        if ids is None:
+            ids = self._ids[key] = {t[2] for t in self.members[key]}
+        return ids
 
     def scan(
         self,
@@ -690,16 +739,18 @@ class _BlockedIndex:
         found: dict[int, float],
     ) -> None:
         lo_len, hi_len = _length_window(len(query), threshold)
-        tokens = sorted(set(query.split()), key=self._rarity)
-        rare = sorted({k for tok in tokens[:2] for k in _token_keys(tok)})
-        buckets = [self._single(k) for k in rare if k in self.members]
-        total = sum(
-            bisect.bisect_right(b.lengths, hi_len) - bisect.bisect_left(b.lengths, lo_len)
-            for b in buckets
-        )
+        rare_words = sorted(set(query.split()), key=self._rarity.__getitem__)[:2]
+        rare = sorted({k for tok in rare_words for k in _token_keys(tok)})
+        total = 0
+        for k in rare:
+            if k in self.members:
+                lengths = self._single(k).lengths
+                total += bisect.bisect_right(lengths, hi_len) - bisect.bisect_left(lengths, lo_len)
         if total <= SCAN_BUDGET:
-            for bucket in buckets:
-                bucket.scan(query, sorted_query, threshold, found)
+            for token in rare_words:
+                bucket = self._word(token)
+                if bucket is not None:
+                    bucket.scan(query, sorted_query, threshold, found)
             return
         ids = self._candidates(query, lo_len, hi_len)
         if not ids:
@@ -707,12 +758,13 @@ class _BlockedIndex:
         pick = itemgetter(*ids)
         for q, strings in ((query, self.strings), (sorted_query, self.sorted_strings)):
             picked = pick(strings)
-            for _, score, pos in process.extract_iter(
+            for _, score, pos in process.extract(
                 q,
                 picked if len(ids) > 1 else (picked,),
                 scorer=fuzz.ratio,
                 processor=None,
                 score_cutoff=threshold,
+                limit=None,
             ):
                 idx = ids[pos]
                 if score > found.get(idx, -1.0):
@@ -735,8 +787,6 @@ class _BlockedIndex:
                 wide.add(key)
         fallback: tuple[int, _Postings, int, int] | None = None
         if wide:
-            for key in wide:
-                self._pair_up(key)
             for pair in combinations(keys, 2):
                 if pair[0] not in wide and pair[1] not in wide:
                     continue
@@ -864,7 +914,11 @@ class _Profile:
 
 
 def _name_reason(x: _XeroSide, q: _QbtSide, limit: int = NAME_LIMIT) -> _Reason:
-    code, score = _difference(x.name, q.name, FOLD_ALL, limit)
+    # a named record's exact_name is exact_key(name) and its normal fold(name, FOLD_ALL)
+    # (_named_x, _named_q): _difference of the names without working them out again
+    code, score = _difference_of(
+        x.name, q.name, x.exact_name, q.exact_name, x.normal, q.normal, FOLD_ALL, limit
+    )
     if code == "identical":
         return _Reason(code, 100.0, _TIER_IDENTICAL)
     if code in ("truncated", "numbered_copy"):
@@ -1152,9 +1206,15 @@ def _candidates_by_xero(
 
 
 def _ranked_candidates(
-    profile: _Profile, x: _XeroSide, found: Mapping[int, _QbtSide], owner: Mapping[int, str]
+    profile: _Profile,
+    x: _XeroSide,
+    found: Mapping[int, _QbtSide],
+    owner: Mapping[int, str],
+    reasons: dict[tuple[str, float], str] | None = None,
 ) -> tuple[Candidate, ...]:
-    """The candidates, best first, at most FUZZY_LIMIT of them fuzzy."""
+    """The candidates, best first, at most FUZZY_LIMIT of them fuzzy. ``reasons``: the
+    English reasons worked out so far, by (code, score) (shared by a match's records)."""
+    reasons = {} if reasons is None else reasons
     tiered: list[tuple[int, Candidate]] = []
     fuzzy_seen = 0
     scored = sorted(
@@ -1167,6 +1227,9 @@ def _ranked_candidates(
                 continue
             fuzzy_seen += 1
         holder = owner.get(q.qbt_id)
+        reason = reasons.get((code, score))
+        if reason is None:
+            reason = reasons[code, score] = describe_reason(code, score=score, language="en")
         tiered.append(
             (
                 tier,
@@ -1175,7 +1238,7 @@ def _ranked_candidates(
                     name=q.name,
                     score=score,
                     reason_code=code,
-                    reason=describe_reason(code, score=score, language="en"),
+                    reason=reason,
                     archived=not q.active,
                     email=q.email,
                     linked_xero_id=holder if holder != x.xero_id else None,
@@ -1301,8 +1364,9 @@ def _match(
     conflicts: list[Conflict] = []
     unmatched_xero: list[str] = []
     candidate_ids: set[int] = set()
+    reasons: dict[tuple[str, float], str] = {}  # English reasons by (code, score)
     for x in sorted(open_xs, key=lambda x: (x.normal, x.name, x.xero_id)):
-        candidates = _ranked_candidates(profile, x, found_by_x[x.xero_id], links.owner)
+        candidates = _ranked_candidates(profile, x, found_by_x[x.xero_id], links.owner, reasons)
         conflict = finder.conflict(x, candidates)
         if conflict is None:
             unmatched_xero.append(x.xero_id)

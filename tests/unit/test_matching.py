@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections import Counter
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -1255,6 +1257,112 @@ def test_blocked_fuzzy_comparisons_per_name_stay_bounded_as_choices_grow(monkeyp
         per_name.append(sum(compared) / len(names))
     assert per_name[1] <= per_name[0] * 1.5 + 10, per_name
     assert per_name[1] <= 2 * m.SCAN_BUDGET, per_name  # each window: as written and sorted
+
+
+def _blocked_by_the_rules(
+    names: list[str], choices: list[str], threshold: float = FUZZY_THRESHOLD, limit: int = 3
+) -> tuple[list[list[tuple[int, float]]], Counter[str]]:
+    """What blocking must answer, worked out the plain way from its rules (sets of choice
+    indexes, every choice's keys read again for every name, nothing kept between names),
+    and how many names took each way (the two rarest words' keys, or keys and pairs)."""
+    written = [" ".join(c.split()) for c in choices]
+    holders: dict[str, set[int]] = {}
+    for i, c in enumerate(written):
+        for word in c.split():
+            for key in m._token_keys(word):
+                holders.setdefault(key, set()).add(i)
+    ways: Counter[str] = Counter()
+    out: list[list[tuple[int, float]]] = []
+    for name in names:
+        query = " ".join(name.split())
+        if not query:
+            out.append([])
+            continue
+        lo, hi = m._length_window(len(query), threshold)
+
+        def window(ids: set[int], lo: int = lo, hi: int = hi) -> set[int]:
+            return {i for i in ids if lo <= len(written[i]) <= hi}
+
+        def rarity(word: str) -> tuple[int, str]:
+            return sum(len(holders.get(k, ())) for k in m._token_keys(word)), word
+
+        rare = {k for w in sorted(set(query.split()), key=rarity)[:2] for k in m._token_keys(w)}
+        if sum(len(window(holders.get(k, set()))) for k in rare) <= m.SCAN_BUDGET:
+            ways["rarest words"] += 1
+            compared = set().union(*(window(holders.get(k, set())) for k in rare))
+        else:
+            ways["keys and pairs"] += 1
+            keys = sorted({k for w in query.split() for k in m._token_keys(w)})
+            compared, wide = set(), set()
+            for k in keys:
+                held = window(holders.get(k, set()))
+                if len(held) <= m.BLOCK_CAP:
+                    compared |= held
+                else:
+                    wide.add(k)
+            smallest: set[int] | None = None
+            for a, b in combinations(keys, 2):
+                if a not in wide and b not in wide:
+                    continue
+                both = window(holders.get(a, set()) & holders.get(b, set()))
+                if len(both) <= m.BLOCK_CAP:
+                    compared |= both
+                elif smallest is None or len(both) < len(smallest):
+                    smallest = both
+            if not compared and smallest:
+                ways["the smallest pair"] += 1
+                compared = smallest
+        scored = [(i, name_similarity(query, choices[i])) for i in compared]
+        kept = sorted(((i, s) for i, s in scored if s >= threshold), key=lambda t: (-t[1], t[0]))
+        out.append(kept[:limit])
+    return out, ways
+
+
+@pytest.mark.parametrize(("scan_budget", "block_cap"), [(1_000, 50), (60, 6), (40, 4)])
+def test_blocked_fuzzy_candidates_equal_the_rules_worked_out_plainly(
+    monkeypatch, scan_budget, block_cap
+):
+    """Issue 16: blocking keeps what it makes for the next names (a word's bucket: the
+    choices holding any of its keys, each once; a pair of keys' choices, made when first
+    read; a word's rarity). Its answers are pinned, scores included, to the rules worked
+    out plainly on generated look-alike names (the benchmark's kind: a shared vocabulary,
+    typos, reordered and run-together words), with budgets small enough that both ways
+    and the smallest-pair fallback are taken."""
+    from core.sandbox.demo_data import _LOCALES, _NameMaker
+
+    monkeypatch.setattr(m, "SCAN_BUDGET", scan_budget)
+    monkeypatch.setattr(m, "BLOCK_CAP", block_cap)
+    rng = random.Random(f"blocking {scan_budget}")
+    maker = _NameMaker(_LOCALES["AU"], rng)
+    known = [normalise_name(maker.make()[0]) for _ in range(1_500)]
+
+    def typo(name: str) -> str:
+        words, i = name.split(), rng.randrange(len(name))
+        pick = rng.randrange(4)
+        if pick == 0 and len(words) > 1:
+            return " ".join(words[1:] + words[:1])
+        if pick == 1 and len(words) > 1:
+            return "".join(words[:2]) + " " + " ".join(words[2:])
+        if pick == 2:
+            return name[:i] + name[i + 1 :]
+        return name[:i] + rng.choice("aeiost") + name[i:]
+
+    choices = [*known[:1_200], *(typo(n) for n in known[:300]), "", "  "]
+    rng.shuffle(choices)
+    names = [*(typo(n) for n in rng.sample(known, 250)), *known[1_200:1_300], "", "zz"]
+    expected, ways = _blocked_by_the_rules(names, choices)
+    got = fuzzy_candidates(names, choices, exhaustive=False)
+    assert got == expected
+    assert sum(1 for row in got if row) > 150  # look-alikes found, not an empty agreement
+    if scan_budget < 1_000:
+        assert ways["keys and pairs"] > 50 and ways["rarest words"] > 50, ways
+        assert ways["the smallest pair"] > 10, ways
+    # the names in another order: what the index keeps from one name (made when it first
+    # needed it) must not change another name's answer
+    order = list(range(len(names)))
+    rng.shuffle(order)
+    again = fuzzy_candidates([names[i] for i in order], choices, exhaustive=False)
+    assert again == [expected[i] for i in order]
 
 
 def test_fuzzy_candidates_edges():
