@@ -15,6 +15,18 @@
         <translation>Pas encore approuvé dans QuickBooks Time&#xa0;: {line}</translation>
     </message>
     <message>
+        <source>removed</source>
+        <translation>supprimée</translation>
+    </message>
+    <message>
+        <source>This line was made by this app and has no hours left on it.</source>
+        <translation>Cette application a créé cette ligne, et il n’y reste plus d’heures.</translation>
+    </message>
+    <message>
+        <source>In Xero</source>
+        <translation>Dans Xero</translation>
+    </message>
+    <message>
         <source>Hours left out ({count}). Each says why and what to do; they can be billed later, once corrected.</source>
         <translation>Heures laissées de côté ({count}). Chacune dit pourquoi et quoi faire&#xa0;; elles pourront être facturées plus tard, une fois corrigées.</translation>
     </message>
@@ -55,6 +67,14 @@
         <translation>{n} lignes</translation>
     </message>
     <message>
+        <source>1 line added or changed in Xero is kept as it is.</source>
+        <translation>1 ligne ajoutée ou modifiée dans Xero est conservée telle quelle.</translation>
+    </message>
+    <message>
+        <source>{n} lines added or changed in Xero are kept as they are.</source>
+        <translation>{n} lignes ajoutées ou modifiées dans Xero sont conservées telles quelles.</translation>
+    </message>
+    <message>
         <source>Of these, {hours} hours are not approved yet (in italics).</source>
         <translation>Parmi elles, {hours} heures ne sont pas encore approuvées (en italique).</translation>
     </message>
@@ -85,6 +105,38 @@
     <message>
         <source>Total: {amount}</source>
         <translation>Total&#xa0;: {amount}</translation>
+    </message>
+    <message>
+        <source>new line</source>
+        <translation>nouvelle ligne</translation>
+    </message>
+    <message>
+        <source>updated (was {hours} hours)</source>
+        <translation>mise à jour (avant&#xa0;: {hours} heures)</translation>
+    </message>
+    <message>
+        <source>updated</source>
+        <translation>mise à jour</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>inchangée</translation>
+    </message>
+    <message>
+        <source>kept as changed in Xero</source>
+        <translation>conservée telle que modifiée dans Xero</translation>
+    </message>
+    <message>
+        <source>kept, added in Xero</source>
+        <translation>conservée, ajoutée dans Xero</translation>
+    </message>
+    <message>
+        <source>This app made this line, then someone changed it in Xero: it is kept as they left it, never overwritten. New hours of the same kind go on a new line.</source>
+        <translation>Cette application a créé cette ligne, puis quelqu’un l’a modifiée dans Xero&#xa0;: elle est conservée telle quelle, jamais remplacée. Les nouvelles heures du même genre vont sur une nouvelle ligne.</translation>
+    </message>
+    <message>
+        <source>Someone added this line in Xero: it is sent back as it is.</source>
+        <translation>Quelqu’un a ajouté cette ligne dans Xero&#xa0;: elle est renvoyée telle quelle.</translation>
     </message>
     <message>
         <source>Item price in Xero</source>
@@ -902,6 +954,10 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Facturation {number}</translation>
     </message>
     <message>
+        <source>Hours sent {number}</source>
+        <translation>Envoi d’heures {number}</translation>
+    </message>
+    <message>
         <source>No change</source>
         <translation>Aucun changement</translation>
     </message>
@@ -924,6 +980,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     <message>
         <source>What that import created is archived in QuickBooks Time, what it changed is changed back, and what it archived is made active again. Time already tracked is kept.</source>
         <translation>Ce que cette importation a créé est archivé dans QuickBooks Time, ce qu’elle a modifié est rétabli, et ce qu’elle a archivé redevient actif. Le temps déjà saisi est conservé.</translation>
+    </message>
+    <message>
+        <source>Undoing billing {number}…</source>
+        <translation>La facturation {number} est en train d’être défaite…</translation>
+    </message>
+    <message>
+        <source>Undoing sending {number}…</source>
+        <translation>L’envoi d’heures {number} est en train d’être défait…</translation>
     </message>
     <message>
         <source>Undoing import {number}…</source>
@@ -958,14 +1022,6 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Historique</translation>
     </message>
     <message>
-        <source>Every import and undo, newest first. Undoing an import archives what it created, changes back what it changed, and restores what it archived.</source>
-        <translation>Chaque importation, et chaque importation défaite, de la plus récente à la plus ancienne. Défaire une importation archive ce qu’elle a créé, rétablit ce qu’elle a modifié et réactive ce qu’elle a archivé.</translation>
-    </message>
-    <message>
-        <source>&amp;Imports:</source>
-        <translation>&amp;Importations&#xa0;:</translation>
-    </message>
-    <message>
         <source>Date</source>
         <translation>Date</translation>
     </message>
@@ -982,10 +1038,6 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Modifications</translation>
     </message>
     <message>
-        <source>Imports and undos</source>
-        <translation>Importations et annulations</translation>
-    </message>
-    <message>
         <source>&amp;Undo this import</source>
         <translation>&amp;Défaire cette importation</translation>
     </message>
@@ -994,8 +1046,28 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Fermer</translation>
     </message>
     <message>
+        <source>Everything this app sent to QuickBooks Time or Xero, and every undo, newest first. Select a line to undo it: you are told what will change before anything does.</source>
+        <translation>Tout ce que cette application a envoyé à QuickBooks Time ou à Xero, et chaque action défaite, de la plus récente à la plus ancienne. Sélectionnez une ligne pour la défaire : ce qui va changer vous est dit avant tout changement.</translation>
+    </message>
+    <message>
+        <source>&amp;What was done:</source>
+        <translation>&amp;Ce qui a été fait :</translation>
+    </message>
+    <message>
+        <source>What was done, and its undos</source>
+        <translation>Ce qui a été fait, et ce qui a été défait</translation>
+    </message>
+    <message>
         <source>&amp;Undo this billing</source>
         <translation>&amp;Défaire cette facturation</translation>
+    </message>
+    <message>
+        <source>&amp;Undo this sending</source>
+        <translation>&amp;Défaire cet envoi</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Défaire</translation>
     </message>
     <message>
         <source>Open in Xero</source>
@@ -2160,6 +2232,18 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Non envoyée (voir les problèmes)</translation>
     </message>
     <message>
+        <source>(changed in QuickBooks Time; in Xero now: {days}, {hours} h)</source>
+        <translation>(modifié dans QuickBooks Time&#xa0;; dans Xero actuellement&#xa0;: {days}, {hours} h)</translation>
+    </message>
+    <message>
+        <source>(no longer approved in QuickBooks Time: withdrawn from Xero, {hours} h there now)</source>
+        <translation>(n’est plus approuvé dans QuickBooks Time&#xa0;: retiré de Xero, qui en compte {hours} h actuellement)</translation>
+    </message>
+    <message>
+        <source>(in a pay run Xero has posted: left as it is)</source>
+        <translation>(dans un cycle de paie comptabilisé dans Xero&#xa0;: laissé tel quel)</translation>
+    </message>
+    <message>
         <source>{hours} h — {reason} ({days})</source>
         <translation>{hours} h — {reason} ({days})</translation>
     </message>
@@ -2197,7 +2281,7 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     </message>
     <message>
         <source>Undoing the sending… Xero Payroll is being put back as it was.</source>
-        <translation>LAnnulation de l’envoi en cours… Xero Payroll est remis comme avant.apos;envoi est en train dAnnulation de l’envoi en cours… Xero Payroll est remis comme avant.apos;être défait… Xero Payroll est remis comme avant.</translation>
+        <translation>L’envoi est en train d’être défait… Xero Payroll est remis comme avant.</translation>
     </message>
     <message>
         <source>Send hours to Xero: result</source>
@@ -2222,6 +2306,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     <message>
         <source>Nothing was sent: Xero already had these hours.</source>
         <translation>Rien n’a été envoyé&#xa0;: Xero avait déjà ces heures.</translation>
+    </message>
+    <message>
+        <source>Timesheets — new: {created}, updated: {updated}, unchanged: {unchanged}, not sent: {skipped}.
+Leave — sent: {leave_created}, updated: {leave_updated}, withdrawn: {leave_withdrawn}, not sent: {leave_skipped}.
+Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
+        <translation>Feuilles de temps — nouvelles&#xa0;: {created}, mises à jour&#xa0;: {updated}, inchangées&#xa0;: {unchanged}, non envoyées&#xa0;: {skipped}.
+Congés — envoyés&#xa0;: {leave_created}, mis à jour&#xa0;: {leave_updated}, retirés&#xa0;: {leave_withdrawn}, non envoyés&#xa0;: {leave_skipped}.
+Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
     </message>
     <message>
         <source>&amp;Not sent, and what to do:</source>
@@ -2258,14 +2350,6 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     <message>
         <source>&amp;Undo this sending…</source>
         <translation>&amp;Défaire cet envoi…</translation>
-    </message>
-    <message>
-        <source>Timesheets — new: {created}, updated: {updated}, unchanged: {unchanged}, not sent: {skipped}.
-Leave — sent: {leave_created}, not sent: {leave_skipped}.
-Total for the period: {regular} hours of work, {leave_hours} hours of time off.</source>
-        <translation>Feuilles de temps — nouvelles&#xa0;: {created}, mises à jour&#xa0;: {updated}, inchangées&#xa0;: {unchanged}, non envoyées&#xa0;: {skipped}.
-Congés — envoyés&#xa0;: {leave_created}, non envoyés&#xa0;: {leave_skipped}.
-Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
     </message>
     <message>
         <source>&amp;Finish</source>

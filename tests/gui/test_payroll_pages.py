@@ -298,7 +298,7 @@ def test_the_history_names_a_sending_and_undoes_it(connected_env, qtbot):
     history = home.history
     qtbot.waitUntil(lambda: history.isVisible() and not history._busy, timeout=WAIT)
     row = next(i for i, r in enumerate(history._rows) if r.id == result.run.id)
-    assert history.table.item(row, 1).text() == "Hours sent to Xero Payroll"
+    assert history.table.item(row, 1).text() == f"Hours sent {result.run.id}"
     created = result.as_json()["timesheets"]["created"]
     assert (
         f"Draft timesheets in Xero Payroll: {created} created" in history.table.item(row, 3).text()

@@ -1,4 +1,5 @@
-"""History: every import and undo of the connection, with "Undo" for an import.
+"""History: every import, billing and sending of hours of the connection, and every undo, with
+"Undo" for each of them.
 
 Opened with ``open()`` (window-modal, never blocking): loading and undoing run in workers
 through the wizard's task runner; the dialog shows them busy and reports in a banner.
@@ -244,6 +245,9 @@ class HistoryDialog(QDialog):
                 what = self.tr("Import {number}").format(number=run.id)
             elif run.kind == "invoicing":
                 what = self.tr("Billing {number}").format(number=run.id)
+            elif run.kind == "payroll_export":
+                # numbered, as its undo's row and the result lines call it
+                what = self.tr("Hours sent {number}").format(number=run.id)
             lines = outcome_lines(run.outcomes)
             if run.failed:
                 lines.insert(0, verb_count("failed", run.failed))
@@ -305,7 +309,9 @@ class HistoryDialog(QDialog):
             return
         self.banner.clear()
         self._message = None
-        self._set_busy(True, lambda: self.tr("Undoing import {number}…").format(number=run_id))
+        # the kind as the history read it (the later imports of a cascade are imports too)
+        kind = next((run.kind for run in self._rows if run.id == run_id), "import")
+        self._set_busy(True, lambda: self._undoing_words(kind, run_id))
         self.tasks.start(
             cascade_undo_task if cascade else undo_task,
             self.state.ctx,
@@ -315,6 +321,14 @@ class HistoryDialog(QDialog):
             on_error=self._failed,
             on_progress=lambda _e: None,
         )
+
+    def _undoing_words(self, kind: str, number: int) -> str:
+        """The busy line of an undo, naming what is undone as its row does."""
+        if kind == "invoicing":
+            return self.tr("Undoing billing {number}…").format(number=number)
+        if kind == "payroll_export":
+            return self.tr("Undoing sending {number}…").format(number=number)
+        return self.tr("Undoing import {number}…").format(number=number)
 
     def _undone(self, value: tuple[Any, Any]) -> None:
         undo_run, original = value
@@ -373,20 +387,21 @@ class HistoryDialog(QDialog):
         self.setWindowTitle(self.tr("History"))
         self.intro.setText(
             self.tr(
-                "Every import and undo, newest first. Undoing an import archives what it created, "
-                "changes back what it changed, and restores what it archived."
+                "Everything this app sent to QuickBooks Time or Xero, and every undo, newest "
+                "first. Select a line to undo it: you are told what will change before anything "
+                "does."
             )
         )
-        self.table_label.setText(self.tr("&Imports:"))
+        self.table_label.setText(self.tr("&What was done:"))
         self.table.setHorizontalHeaderLabels(
             [self.tr("Date"), self.tr("What"), self.tr("Result"), self.tr("Changes")]
         )
-        self.table.setAccessibleName(self.tr("Imports and undos"))
-        self.undo_button.setText(self.tr("&Undo this import"))
+        self.table.setAccessibleName(self.tr("What was done, and its undos"))
         self.close_button.setText(self.tr("Close"))
         self._word_busy()
         self._retranslate_invoices()
         self._fill()
+        self._update_buttons()  # the Undo button names the run selected
         self._show_message()
 
     # ---------------------------------------------------------------- a billing's invoices
@@ -411,9 +426,14 @@ class HistoryDialog(QDialog):
 
     def _show_invoices_of(self, run: RunRow | None) -> None:
         billing = run is not None and run.kind == "invoicing"
-        self.undo_button.setText(
-            self.tr("&Undo this billing") if billing else self.tr("&Undo this import")
-        )
+        if billing:
+            self.undo_button.setText(self.tr("&Undo this billing"))
+        elif run is not None and run.kind == "payroll_export":
+            self.undo_button.setText(self.tr("&Undo this sending"))
+        elif run is not None and run.kind == "import":
+            self.undo_button.setText(self.tr("&Undo this import"))
+        else:  # nothing selected, or an undo (not undone itself)
+            self.undo_button.setText(self.tr("&Undo"))
         self.invoices_label.setVisible(billing)
         self.invoices.setVisible(billing)
         if run is None or not billing or run.id == self._invoices_of:
