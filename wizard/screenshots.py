@@ -219,6 +219,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
         _send_hours(driver, wizard, home_page)
         _bill_time(driver, wizard, home_page)
         _several_businesses(driver, wizard, home_page, ctx, box)
+        _leave_changed(driver, wizard, home_page, ctx, box)
         _dispose(driver, wizard)
     finally:
         ctx.close()
@@ -300,6 +301,57 @@ def _several_businesses(driver: Driver, wizard: BridgeWizard, home_page, ctx, bo
     driver.pump(lambda: len(home_page._businesses) == 2 and not home_page.busy, 30)
     driver.pump(lambda: home_page._statuses is not None or home_page._statuses_failed, 30)
     driver.shot(wizard, "00e-home-businesses")
+
+
+def _leave_changed(driver: Driver, wizard: BridgeWizard, home_page, ctx, box) -> None:
+    """Time off changed in QuickBooks Time after its leave was sent to Xero: the preview shows
+    the update with what Xero holds now. Olivia Brown's leave week is sent first (her approved
+    timesheet of that week deleted in Xero, as a payroll officer would to send it again), then
+    her second day off becomes a half day."""
+    from datetime import date
+
+    from core.app.payroll import export_hours
+    from core.store.models import Connection
+
+    from .state import PageId
+
+    conn = Connection.get_by_id(wizard.state.connection_id)
+    org = next(o for o in box.store.xero_orgs if o["tenantId"] == conn.xero_tenant_id)
+    qbt = box.store.qbtime
+    user = next(u for u in qbt["users"] if (u["first_name"], u["last_name"]) == ("Olivia", "Brown"))
+    pto = {j["id"] for j in qbt["jobcodes"] if j["type"] == "pto"}
+    off = sorted(
+        (t for t in qbt["timesheets"] if t["user_id"] == user["id"] and t["jobcode_id"] in pto),
+        key=lambda t: t["date"],
+    )
+    emp = next(
+        e["EmployeeID"]
+        for e in org["payroll"]["Employees"]
+        if (e["FirstName"], e["LastName"]) == ("Olivia", "Brown")
+    )
+    day = date.fromisoformat(off[0]["date"])
+    with box.store.lock:
+        org["payroll"]["Timesheets"] = [
+            t for t in org["payroll"]["Timesheets"] if t["EmployeeID"] != emp
+        ]
+    export_hours(ctx, conn, period=day)
+    with box.store.lock:
+        off[-1]["duration"] = off[-1]["duration"] // 2
+        off[-1]["last_modified"] = "2026-12-03T00:00:00+00:00"
+    wizard.restart()
+    driver.pump(lambda: wizard.currentId() == int(PageId.HOME))
+    driver.pump(lambda: home_page.payroll_box.isVisible() and not home_page.busy, 30)
+    home_page.send_hours_button.click()
+    period: Any = wizard.pages[PageId.PAYROLL_PERIOD]
+    driver.pump(lambda: wizard.currentId() == int(PageId.PAYROLL_PERIOD) and not period.busy, 30)
+    row = next(i for i, p in enumerate(period._periods) if p.start <= day <= p.end)
+    period.periods.setCurrentRow(row)
+    wizard.next()
+    driver.pump(lambda: wizard.currentId() != int(PageId.PAYROLL_PERIOD), 60)
+    if wizard.currentId() == int(PageId.PAYROLL_PROBLEMS):
+        wizard.next()
+    driver.pump(lambda: wizard.currentId() == int(PageId.PAYROLL_PREVIEW))
+    driver.shot(wizard, "22a-payroll-preview-leave-changed")
 
 
 def _send_hours(driver: Driver, wizard: BridgeWizard, home_page) -> None:

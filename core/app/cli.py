@@ -907,29 +907,43 @@ def cmd_export_hours(
             for block in person.leave:
                 if block.action == "skip":
                     continue
-                out.say(
-                    "    "
-                    + tr(
-                        "leave {name}: {hours} h, {start} to {end}",
-                        name=block.name,
-                        hours=f"{block.hours:g}",
-                        start=block.start,
-                        end=block.end,
-                    )
+                line = tr(
+                    "leave {name}: {hours} h, {start} to {end}",
+                    name=block.name,
+                    hours=f"{block.hours:g}",
+                    start=block.start,
+                    end=block.end,
                 )
+                if block.before is not None and block.action in ("update", "withdraw", "locked"):
+                    was = tr(
+                        "in Xero now: {hours} h, {start} to {end}",
+                        hours=f"{block.before[2]:g}",
+                        start=block.before[0],
+                        end=block.before[1],
+                    )
+                    how = {
+                        "update": tr("updated in Xero"),
+                        "withdraw": tr("withdrawn from Xero"),
+                        "locked": tr("in a pay run Xero has posted: left as it is"),
+                    }[block.action]
+                    line = f"{line} ({was}; {how})"
+                out.say("    " + line)
             for left in person.left_out:
                 out.say(f"    - {left.day}: {left.hours:g} h, {left.reason()}")
         sheets, leave = payload["timesheets"], payload["leave"]
         out.say(
             tr(
                 "Timesheets: {created} created, {updated} updated, {unchanged} unchanged, "
-                "{skipped} not sent. Leave: {leave_created} sent, {leave_skipped} not sent.",
+                "{skipped} not sent. Leave: {leave_created} sent, {leave_updated} updated, "
+                "{leave_withdrawn} withdrawn, {leave_skipped} not sent.",
                 created=sheets["created"],
                 updated=sheets["updated"],
                 unchanged=sheets["unchanged"],
                 skipped=sheets["skipped"],
                 leave_created=leave["created"],
-                leave_skipped=leave["skipped"],
+                leave_updated=leave["updated"],
+                leave_withdrawn=leave["withdrawn"],
+                leave_skipped=leave["skipped"] + leave["locked"],
             )
         )
         if payload["problems"]:

@@ -13,8 +13,14 @@ for one employee and period). Leave this app created is recognised the same way.
 Undo, by what each API offers: NZ/UK payroll 2.0 deletes the draft timesheet we created and
 our employee leave; AU payroll 1.0 has no DELETE, so a timesheet we created is set back to
 zero hours (it stays in Xero as an empty draft) and one we updated gets its earlier hours
-back; AU leave applications cannot be removed through the API and are listed for the user.
-A timesheet that is no longer a draft is left alone and listed.
+back; an AU leave application we created is rejected (``POST /LeaveApplications/{id}/reject``:
+Xero rejects a ``SCHEDULED`` application, which then pays nothing). Leave we updated gets its
+earlier days and hours back; leave we withdrew is sent again as it was. A timesheet that is no
+longer a draft, and leave in a pay run Xero has posted, are left alone and listed.
+
+Leave follows its time off (``core.engine.payroll``): leave this app sent is updated when the
+time off changes in QuickBooks Time and withdrawn when it is gone (AU: rejected; NZ/UK:
+deleted), each write journaled like the others.
 """
 
 from __future__ import annotations
@@ -120,11 +126,14 @@ class PayrollResult:
             "timesheets": {
                 k: self.timesheets.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")
             },
-            "leave": {k: self.leave.get(k, 0) for k in ("created", "skipped")},
+            "leave": {
+                k: self.leave.get(k, 0)
+                for k in ("created", "updated", "withdrawn", "locked", "skipped")
+            },
             "hours": {
                 "regular": round(sum(p.regular_hours for p in people if p.action in _SENDING), 2),
                 "leave": round(
-                    sum(b.hours for p in people for b in p.leave if b.action == "create"), 2
+                    sum(b.hours for p in people for b in p.leave if b.action in _LEAVE_SENT), 2
                 ),
             },
             "problems": [
@@ -135,6 +144,8 @@ class PayrollResult:
 
 
 _SENDING = ("create", "update", "unchanged")
+#: the leave whose hours an export sends (a withdrawal sends none)
+_LEAVE_SENT = ("create", "update")
 
 
 def _calls(ctx: AppContext) -> dict[str, int]:
@@ -366,7 +377,7 @@ def preview_hours(
         )
     ]
     ours = _our_timesheets(conn, sheets)
-    leave_in_xero = _our_leave(conn, leave_rows)
+    our_leave = _our_leave(conn, leave_rows)
     tracking_field, tracking_items = _tracking_links(conn, snap, tracking_category)
     inputs = eng.PayrollInputs(
         today=base.today,
@@ -394,7 +405,7 @@ def preview_hours(
         },
         sent=sent,
         ours=ours,
-        leave_in_xero=leave_in_xero,
+        our_leave=our_leave,
         tracking_field=tracking_field,
         tracking_items=tracking_items,
     )
@@ -466,27 +477,65 @@ def _our_timesheets(conn: Connection, sheets: list[dict[str, Any]]) -> frozenset
     return frozenset(ours)
 
 
-def _our_leave(conn: Connection, rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], str]:
+def _leave_journal(conn: Connection) -> list[JournalEntry]:
+    """Every leave write of this connection: its exports' and their undos' (an undo sends
+    withdrawn leave again)."""
+    return list(
+        JournalEntry.select()
+        .join(ImportRun)
+        .where(
+            (ImportRun.connection == conn)
+            & (ImportRun.kind.in_((KIND, "undo")))
+            & (JournalEntry.entity_kind == "xero_leave")
+        )
+        .order_by(JournalEntry.id)
+    )
+
+
+def _our_leave(conn: Connection, rows: list[dict[str, Any]]) -> list[eng.OurLeave]:
+    """The leave in Xero (``rows``) this app sent: a create journaled with its id, or an
+    unanswered create for the same employee, leave type and first day."""
     ids: set[str] = set()
     keys: set[tuple[str, str, str]] = set()
-    for entry in _journal_rows(conn, "xero_leave"):
+    for entry in _leave_journal(conn):
         if entry.action != "create":
             continue
         if entry.xero_id:
             ids.add(entry.xero_id.lower())
-        after = entry.after or {}
-        keys.add(
-            (
-                str(after.get("employee_id", "")).lower(),
-                str(after.get("leave_type_id", "")).lower(),
-                str(after.get("start", "")),
+        elif entry.state in ("intent", "unknown"):
+            after = entry.after or {}
+            keys.add(
+                (
+                    str(after.get("employee_id", "")).lower(),
+                    str(after.get("leave_type_id", "")).lower(),
+                    str(after.get("start", "")),
+                )
             )
-        )
-    out: dict[tuple[str, str, str], str] = {}
+    sources: dict[str, set[int]] = {}
+    active = SentHours.active == True  # noqa: E712
+    for sent in SentHours.select().where(
+        (SentHours.connection == conn) & (SentHours.target == "leave") & active
+    ):
+        sources.setdefault(sent.xero_id.lower(), set()).add(int(sent.qbt_timesheet_id))
+    out: list[eng.OurLeave] = []
     for row in rows:
         key = (row["employee_id"].lower(), row["leave_type_id"].lower(), row["start"])
-        if row["id"].lower() in ids or key in keys:
-            out[key] = row["id"].lower()
+        lid = row["id"].lower()
+        if row.get("withdrawn") or not (lid in ids or key in keys):
+            continue
+        out.append(
+            eng.OurLeave(
+                lid,
+                key[0],
+                key[1],
+                row["start"],
+                row["end"],
+                float(row.get("hours") or 0.0),
+                bool(row.get("locked")),
+                str(row.get("title") or ""),
+                frozenset(sources.get(lid, ())),
+            )
+        )
     return out
 
 
@@ -578,7 +627,10 @@ def send_hours(
     }
     result.leave = {
         "skipped": sum(1 for p in people for b in p.leave if b.action == "skip"),
+        "locked": sum(1 for p in people for b in p.leave if b.action == "locked"),
         "created": 0,
+        "updated": 0,
+        "withdrawn": 0,
     }
     close_interrupted(conn)
     _adopt_unrecorded(conn, preview)
@@ -613,7 +665,7 @@ def send_hours(
                     if not ok:
                         continue
                 for block in person.leave:
-                    if block.action != "create":
+                    if block.action not in eng.LEAVE_WRITES:
                         continue
                     if cancel is not None and cancel.is_set():
                         break
@@ -634,7 +686,11 @@ def send_hours(
                     "timesheets": result.timesheets["created"],
                     "leave": result.leave["created"],
                 },
-                "updated": {"timesheets": result.timesheets["updated"]},
+                "updated": {
+                    "timesheets": result.timesheets["updated"],
+                    "leave": result.leave["updated"],
+                },
+                "withdrawn": {"leave": result.leave["withdrawn"]},
             },
             "failed": len(result.failed),
         }
@@ -759,46 +815,81 @@ def _send_leave(
     block: eng.LeaveBlock,
     result: PayrollResult,
 ) -> None:
+    """One leave write: create, update (our leave to the time off's days and hours) or
+    withdraw (our leave whose time off is gone), journaled before it is sent."""
     assert person.period_start is not None and person.period_end is not None
-    entry = journal.intent(
-        "create",
-        "xero_leave",
-        f"{person.employee_id}|{block.leave_type_id}|{block.start}",
-        None,
-        None,
-        {
-            "employee_id": person.employee_id,
-            "leave_type_id": block.leave_type_id,
+    period = (person.period_start, person.period_end)
+    about = {
+        "employee_id": person.employee_id,
+        "leave_type_id": block.leave_type_id,
+        "name": person.name,
+        "leave_name": block.name,
+        "api": api.value,
+        "period": [period[0].isoformat(), period[1].isoformat()],
+    }
+    before = (
+        {"start": block.before[0], "end": block.before[1], "hours": block.before[2]}
+        if block.before is not None
+        else None
+    )
+    if block.action == "withdraw":
+        after: dict[str, Any] = {**about, "withdrawn": True}
+    else:
+        after = {
+            **about,
             "start": block.start,
             "end": block.end,
-            "name": person.name,
-            "leave_name": block.name,
+            "hours": block.hours,
             "days": dict(sorted(block.days.items())),
-            "api": api.value,
-        },
+        }
+    entry = journal.intent(
+        "delete" if block.action == "withdraw" else block.action,
+        "xero_leave",
+        f"{person.employee_id}|{block.leave_type_id}|{block.start}",
+        block.xero_id or None,
+        before,
+        after,
     )
     try:
-        row = xero.create_leave(
-            api,
-            person.employee_id,
-            block.leave_type_id,
-            block.name,
-            block.days,
-            (person.period_start, person.period_end),
-        )
+        if block.action == "withdraw":
+            try:
+                xero.withdraw_leave(api, person.employee_id, block.xero_id)
+            except BridgeError as exc:
+                if getattr(exc, "status", None) != 404:  # already gone: what we wanted
+                    raise
+            xero_id = block.xero_id
+        else:
+            row = xero.save_leave(
+                api,
+                block.xero_id if block.action == "update" else None,
+                person.employee_id,
+                block.leave_type_id,
+                block.name,
+                (block.start, block.end, round(sum(block.days.values()), 4)),
+                period,
+            )
+            xero_id = row["id"].lower()
     except BridgeError as exc:
         _failed(entry, exc)
         result.failed.append(ProblemLine(person.name, _write_failed(exc)))
         if getattr(exc, "maybe_applied", False) or getattr(exc, "status", None) not in (None, 400):
             raise
         return
-    xero_id = row["id"].lower()
     with db.atomic():
         entry.state, entry.xero_id, entry.updated_at = "done", xero_id, utcnow()
         entry.save()
-        _record_sent(run, conn, "leave", xero_id, block.sources)
+        if block.action == "withdraw":
+            SentHours.update(active=False).where(
+                (SentHours.connection == conn)
+                & (SentHours.target == "leave")
+                & (SentHours.xero_id == xero_id)
+            ).execute()
+        else:
+            _record_sent(run, conn, "leave", xero_id, block.sources)
     block.xero_id = xero_id
-    result.leave["created"] += 1
+    result.leave[
+        {"create": "created", "update": "updated", "withdraw": "withdrawn"}[block.action]
+    ] += 1
 
 
 def _write_failed(exc: BaseException) -> str:
@@ -835,8 +926,14 @@ def export_hours(
             "skipped": sum(1 for p in people if p.action == "skip"),
         }
         result.leave = {
-            "created": sum(1 for p in people for b in p.leave if b.action == "create"),
-            "skipped": sum(1 for p in people for b in p.leave if b.action == "skip"),
+            key: sum(1 for p in people for b in p.leave if b.action == action)
+            for key, action in (
+                ("created", "create"),
+                ("updated", "update"),
+                ("withdrawn", "withdraw"),
+                ("locked", "locked"),
+                ("skipped", "skip"),
+            )
         }
         result.api_calls = _calls(ctx)
         return result
@@ -898,6 +995,7 @@ def undo_export(
     failed = 0
     with xero.session:
         current = _current_sheets(xero, api, entries)
+        leave_now = _current_leave(xero, api, entries)
         for i, entry in enumerate(entries, 1):
             after = entry.after or {}
             who = str(after.get("name") or "")
@@ -923,34 +1021,12 @@ def undo_export(
                         continue
                     _undo_timesheet(xero, api, journal, entry, sheet, after)
                     reverted["timesheets"] += 1
-                elif entry.entity_kind == "xero_leave" and xero_id:
-                    if api is PayrollApi.AU:
-                        left.append(
-                            {
-                                "who": who,
-                                "what": tr(
-                                    'leave "{leave}" {start} to {end}: Xero\'s AU payroll API '
-                                    "cannot remove a leave application; delete it in Xero "
-                                    "Payroll by hand",
-                                    leave=after.get("leave_name", ""),
-                                    start=after.get("start", ""),
-                                    end=after.get("end", ""),
-                                ),
-                            }
-                        )
-                        continue
-                    undo_entry = journal.intent(
-                        "delete", "xero_leave", entry.batch_key, xero_id, after, None
-                    )
-                    try:
-                        xero.delete_v2_leave(str(after.get("employee_id")), xero_id)
-                    except BridgeError as exc:
-                        if getattr(exc, "status", None) != 404:
-                            _failed(undo_entry, exc)
-                            raise
-                    undo_entry.state = "done"
-                    undo_entry.save()
-                    reverted["leave"] += 1
+                elif entry.entity_kind == "xero_leave" and (xero_id or entry.action == "delete"):
+                    note = _undo_leave(xero, api, journal, entry, leave_now)
+                    if note:
+                        left.append({"who": who, "what": note})
+                    elif note is not None:
+                        reverted["leave"] += 1
             except BridgeError as exc:
                 failed += 1
                 left.append({"who": who, "what": _write_failed(exc)})
@@ -969,6 +1045,128 @@ def undo_export(
             run.status = "undone"
             run.save()
     return undo
+
+
+def _current_leave(
+    xero: XeroClient, api: PayrollApi, entries: list[JournalEntry]
+) -> dict[str, dict[str, Any]]:
+    """Xero's leave now (AU: not rejected), by id, for the employees of ``entries``."""
+    emps = sorted(
+        {
+            str((e.after or {}).get("employee_id", "")).lower()
+            for e in entries
+            if e.entity_kind == "xero_leave"
+        }
+        - {""}
+    )
+    if not emps:
+        return {}
+    return {
+        r["id"].lower(): r
+        for r in xero.payroll_leave(api, emps)
+        if not r.get("withdrawn") and r["employee_id"].lower() in emps
+    }
+
+
+def _undo_leave(
+    xero: XeroClient,
+    api: PayrollApi,
+    journal: _Journal,
+    entry: JournalEntry,
+    leave_now: dict[str, dict[str, Any]],
+) -> str | None:
+    """Revert one leave write: "" when done, None when there was nothing to revert (never
+    reached Xero, or already gone), else why it was left alone (said to the user).
+    Created: withdrawn (AU rejected, NZ/UK deleted). Updated: its earlier days and hours put
+    back. Withdrawn: sent again as it was. Leave in a posted pay run is never changed."""
+    after = entry.after or {}
+    before = entry.before or {}
+    xero_id = (entry.xero_id or "").lower()
+    emp = str(after.get("employee_id", ""))
+    period_days = after.get("period") or []
+    where = {
+        "leave": after.get("leave_name", ""),
+        "start": after.get("start") or before.get("start", ""),
+        "end": after.get("end") or before.get("end", ""),
+    }
+    if entry.action == "delete":
+        if xero_id in leave_now:
+            return None  # the withdrawal never reached Xero: the leave is still there
+        if len(period_days) != 2 or not before.get("start"):
+            return tr(
+                'leave "{leave}" {start} to {end}: not enough is known to send it again; '
+                "enter it in Xero Payroll by hand",
+                **where,
+            )
+        undo_entry = journal.intent(
+            "create",
+            "xero_leave",
+            entry.batch_key,
+            None,
+            None,
+            {
+                **{k: v for k, v in after.items() if k != "withdrawn"},
+                "start": before["start"],
+                "end": before["end"],
+                "hours": before.get("hours", 0.0),
+            },
+        )
+        try:
+            row = xero.save_leave(
+                api,
+                None,
+                emp,
+                str(after.get("leave_type_id", "")),
+                str(after.get("leave_name", "")),
+                (str(before["start"]), str(before["end"]), float(before.get("hours") or 0.0)),
+                (date.fromisoformat(period_days[0]), date.fromisoformat(period_days[1])),
+            )
+        except BridgeError as exc:
+            _failed(undo_entry, exc)
+            raise
+        undo_entry.state, undo_entry.xero_id = "done", row["id"].lower()
+        undo_entry.updated_at = utcnow()
+        undo_entry.save()
+        return ""
+    row_now = leave_now.get(xero_id)
+    if row_now is None:
+        return None  # never reached Xero, or already gone
+    if row_now.get("locked"):
+        return tr(
+            'leave "{leave}" {start} to {end} is in a pay run Xero has posted: left as it is',
+            **where,
+        )
+    if entry.action == "update":
+        if len(period_days) != 2 or not before.get("start"):
+            return None
+        undo_entry = journal.intent(
+            "update", "xero_leave", entry.batch_key, xero_id, after, {**after, **before}
+        )
+        try:
+            xero.save_leave(
+                api,
+                xero_id,
+                emp,
+                str(after.get("leave_type_id", "")),
+                str(after.get("leave_name", "")),
+                (str(before["start"]), str(before["end"]), float(before.get("hours") or 0.0)),
+                (date.fromisoformat(period_days[0]), date.fromisoformat(period_days[1])),
+            )
+        except BridgeError as exc:
+            _failed(undo_entry, exc)
+            raise
+    else:
+        undo_entry = journal.intent("delete", "xero_leave", entry.batch_key, xero_id, after, None)
+        try:
+            xero.withdraw_leave(api, emp, xero_id)
+        except BridgeError as exc:
+            if getattr(exc, "status", None) != 404:
+                _failed(undo_entry, exc)
+                raise
+    undo_entry.state = "done"
+    undo_entry.updated_at = utcnow()
+    undo_entry.save()
+    return ""
 
 
 def _current_sheets(

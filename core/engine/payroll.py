@@ -17,6 +17,12 @@ the export does. The rules (DOMAIN.md "Sending hours back to Xero", issue 13):
 - Never twice: an existing Xero draft that this app made is updated only when its hours
   differ; a timesheet that is no longer a draft is never touched (and hours edited since it
   was sent are flagged); a draft the app did not make is left alone.
+- Leave this app sent follows its time off, as hours follow their shifts: when the time off
+  changes in QuickBooks Time (hours, days) the leave is updated in Xero; when it is gone
+  (deleted, no longer approved) the leave is withdrawn. Leave in a pay run Xero has posted
+  (AU ``PROCESSED``, NZ/UK ``Completed``) is never changed: the preview says so instead.
+  Leave is matched to time off of the same leave type by the QuickBooks Time timesheets it
+  was sent from, else by overlapping days.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ LEAVE_TYPES = frozenset({"pto", "unpaid_time_off"})
 _STEPS = {"WEEKLY": 7, "FORTNIGHTLY": 14, "FOURWEEKLY": 28}
 _MONTHS = {"MONTHLY": 1, "QUARTERLY": 3}
 _Key = TypeVar("_Key", str, tuple[str, str])
+#: what a leave block's send writes to Xero
+LEAVE_WRITES = ("create", "update", "withdraw")
 
 
 # =========================================================================== inputs
@@ -126,6 +134,23 @@ class SentRow:
 
 
 @dataclass(frozen=True)
+class OurLeave:
+    """Leave this app sent that Xero holds now (AU: not rejected), as Xero holds it."""
+
+    xero_id: str
+    employee_id: str
+    leave_type_id: str
+    start: str  # YYYY-MM-DD
+    end: str
+    hours: float  # its units, all periods
+    #: in a pay run Xero has posted (AU ``PROCESSED``, NZ/UK ``Completed``): never changed
+    locked: bool = False
+    title: str = ""
+    #: the QuickBooks Time timesheets it was sent from (the active SentHours rows)
+    timesheet_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class PayrollInputs:
     today: date
     period_day: date | None
@@ -146,8 +171,8 @@ class PayrollInputs:
     sent: Iterable[SentRow] = ()
     #: Xero timesheet ids this app wrote (SentHours or an unfinished journal entry)
     ours: frozenset[str] = frozenset()
-    #: (employee id, leave type id, first day) of leave already in Xero from this app
-    leave_in_xero: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    #: leave this app sent that Xero holds now
+    our_leave: Iterable[OurLeave] = ()
     #: jobcodes of type ``unpaid_break``: time on them is not paid, never sent
     unpaid_break_codes: frozenset[int] = frozenset()
     #: the QuickBooks Time custom field linked to Xero's timesheet tracking category
@@ -180,23 +205,28 @@ class LeftOut:
 
 @dataclass
 class LeaveBlock:
-    """Consecutive days of one paid leave type: one Xero leave record."""
+    """Consecutive days of one paid leave type: one Xero leave record. A withdrawal has no
+    days (its time off is gone): ``before`` says what Xero holds."""
 
     leave_type_id: str
     name: str
     days: dict[str, float]
     #: (qbt timesheet id, last_modified, day, hours)
     sources: list[tuple[int, str, str, float]]
-    action: str = "create"  # create | unchanged | skip
+    #: create | update | unchanged | withdraw | locked (changed, but in a posted pay run) | skip
+    action: str = "create"
     xero_id: str = ""
+    #: what Xero holds now in the leave this updates, withdraws or cannot change:
+    #: (first day, last day, hours)
+    before: tuple[str, str, float] | None = None
 
     @property
     def start(self) -> str:
-        return min(self.days)
+        return min(self.days) if self.days else (self.before[0] if self.before else "")
 
     @property
     def end(self) -> str:
-        return max(self.days)
+        return max(self.days) if self.days else (self.before[1] if self.before else "")
 
     @property
     def hours(self) -> float:
@@ -233,7 +263,7 @@ class PersonPlan:
 
     @property
     def leave_hours(self) -> float:
-        return round(sum(b.hours for b in self.leave if b.action != "skip"), 2)
+        return round(sum(b.hours for b in self.leave if b.action not in ("skip", "locked")), 2)
 
     def lines(self) -> dict[tuple[str, str, str], float]:
         """The timesheet's lines: hours per (day, earnings rate, tracking option or "")."""
@@ -251,7 +281,7 @@ class PayrollPlan:
     @property
     def writes(self) -> int:
         return sum(1 for p in self.people if p.action in ("create", "update")) + sum(
-            1 for p in self.people for b in p.leave if b.action == "create"
+            1 for p in self.people for b in p.leave if b.action in LEAVE_WRITES
         )
 
     @property
@@ -422,6 +452,16 @@ NOT_SUBMITTED = N_(
     "{hours} h in QuickBooks Time are not submitted yet and were not sent. Ask for them to be "
     "submitted and approved, then send again."
 )
+LEAVE_LOCKED = N_(
+    'Time off "{leave}" of {start} to {end} was changed in QuickBooks Time after Xero '
+    "included its leave in a pay run that is posted; the leave was left as it is. Correct it "
+    "in Xero Payroll by hand."
+)
+LEAVE_GONE_LOCKED = N_(
+    'Time off "{leave}" of {start} to {end} is no longer approved in QuickBooks Time, but '
+    "Xero included its leave in a pay run that is posted; the leave was left as it is. "
+    "Correct it in Xero Payroll by hand."
+)
 LEFT_SUBMITTED = N_("submitted in QuickBooks Time but not approved yet: not sent")
 LEFT_NOT_SUBMITTED = N_("not submitted in QuickBooks Time yet: not sent")
 LEFT_ON_CLOCK = N_("still on the clock: not sent")
@@ -458,6 +498,10 @@ def plan_payroll(inputs: PayrollInputs) -> PayrollPlan:
     sent_by_xero: dict[str, list[SentRow]] = {}
     for row in inputs.sent:
         sent_by_xero.setdefault(row.xero_id, []).append(row)
+    with_leave = {o.employee_id.lower() for o in inputs.our_leave}
+    for user_id, emp_id in inputs.links.items():
+        if emp_id.lower() in with_leave:
+            shifts_by_user.setdefault(user_id, [])  # their time off may be gone: withdraw
     for user_id in sorted(shifts_by_user, key=lambda u: _user_name(inputs, u).casefold()):
         person = _plan_person(inputs, user_id, shifts_by_user[user_id], start, end, sent_by_xero)
         if person is None:
@@ -593,7 +637,8 @@ def _plan_person(
             problems.append(Problem(name, message, {"hours": waiting}))
 
     has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
-    if not has_hours and not person.left_out:
+    mine = _our_leave_in(inputs, emp_id, start, end) if emp is not None else []
+    if not has_hours and not person.left_out and not mine:
         return None
     # ------------------------------------------------------------ Xero side
     blocked = False
@@ -654,14 +699,86 @@ def _plan_person(
         for b in paid:
             b.action = "skip"
     else:
-        for b in person.leave:
-            if b.action == "skip":
-                continue
-            found_id = inputs.leave_in_xero.get((person.employee_id, b.leave_type_id, b.start))
-            if found_id:
-                b.action, b.xero_id = "unchanged", found_id
+        _follow_our_leave(inputs, person, mine, problems)
     person.problems = problems
     return person
+
+
+def _our_leave_in(inputs: PayrollInputs, emp_id: str, start: date, end: date) -> list[OurLeave]:
+    """Leave this app sent to ``emp_id`` that starts in the period ``start``..``end``."""
+    lo, hi = start.isoformat(), end.isoformat()
+    return sorted(
+        (
+            o
+            for o in inputs.our_leave
+            if o.employee_id.lower() == emp_id.lower() and lo <= o.start <= hi
+        ),
+        key=lambda o: (o.start, o.xero_id),
+    )
+
+
+def _follow_our_leave(
+    inputs: PayrollInputs, person: PersonPlan, mine: list[OurLeave], problems: list[Problem]
+) -> None:
+    """Each paid block against the leave this app sent for it: unchanged, update, or (in a
+    posted pay run) locked; our leave no block matches any more is withdrawn (or locked)."""
+    free = list(mine)
+    blocks = [b for b in person.leave if b.action == "create"]
+
+    def take(block: LeaveBlock, test: Any) -> OurLeave | None:
+        for o in free:
+            if o.leave_type_id.lower() == block.leave_type_id.lower() and test(block, o):
+                free.remove(o)
+                return o
+        return None
+
+    tests = (
+        lambda b, o: bool(o.timesheet_ids & {t for t, _lm, _d, _h in b.sources}),
+        lambda b, o: o.start <= b.end and b.start <= o.end,
+    )
+    matched: dict[int, OurLeave] = {}
+    for test in tests:
+        for i, block in enumerate(blocks):
+            if i not in matched and (found := take(block, test)) is not None:
+                matched[i] = found
+    for i, block in enumerate(blocks):
+        o = matched.get(i)
+        if o is None:
+            continue
+        block.xero_id, block.before = o.xero_id, (o.start, o.end, round(o.hours, 2))
+        same = o.start == block.start and o.end == block.end and abs(o.hours - block.hours) < 0.005
+        if same:
+            block.action = "unchanged"
+        elif o.locked:
+            block.action = "locked"
+            problems.append(
+                Problem(
+                    person.name,
+                    LEAVE_LOCKED,
+                    {"leave": block.name, "start": o.start, "end": o.end},
+                )
+            )
+        else:
+            block.action = "update"
+    for o in free:
+        kind = inputs.leave_types.get(o.leave_type_id.lower())
+        name = kind.name if kind is not None else o.title
+        gone = LeaveBlock(
+            o.leave_type_id,
+            name,
+            {},
+            [],
+            "locked" if o.locked else "withdraw",
+            o.xero_id,
+            (o.start, o.end, round(o.hours, 2)),
+        )
+        person.leave.append(gone)
+        if o.locked:
+            problems.append(
+                Problem(
+                    person.name, LEAVE_GONE_LOCKED, {"leave": name, "start": o.start, "end": o.end}
+                )
+            )
 
 
 def _tracking_of(inputs: PayrollInputs, shift: Shift) -> str:

@@ -51,7 +51,13 @@ from core.sandbox.common import (
     parse_ms_date,
 )
 from core.sandbox.xero_config import XeroConfig
-from core.sandbox.xero_payroll import AuPayroll, V2Payroll, shift_payroll_dates
+from core.sandbox.xero_payroll import (
+    AU_LEAVE_HIDDEN,
+    AuPayroll,
+    V2Payroll,
+    au_leave_states,
+    shift_payroll_dates,
+)
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 PAYROLL_PREFIX = "/payroll.xro/"
@@ -2377,8 +2383,12 @@ class XeroApi:
                 return "au_settings", "GET", SCOPES_PAYROLL_SETTINGS_READ
             if head == "timesheets" and n <= 2:
                 return "au_timesheets", "GET, POST", ts_scopes
+            if head == "leaveapplications" and n == 2 and parts[1] == "v2":
+                return "au_leave_v2", "GET", emp_scopes
             if head == "leaveapplications" and n <= 2:
                 return "au_leave", "GET, POST", emp_scopes
+            if head == "leaveapplications" and n == 3 and parts[2] in ("approve", "reject"):
+                return "au_leave_status", "POST", emp_scopes
             return None
         if head == "settings" and n == 2 and parts[1] == "trackingcategories":
             return "v2_tracking", "GET", SCOPES_PAYROLL_SETTINGS_READ
@@ -2455,6 +2465,9 @@ class XeroApi:
                     payroll.get("Settings") or {"Accounts": [], "TrackingCategories": {}}
                 )
                 return _pascal_response(request, payload)
+            if name == "au_leave_status":
+                assert ident is not None
+                return au.leave_status(request, org, ident, parts[2])
             if method == "POST":
                 if name == "au_timesheets":
                     return au.post_timesheets(request, org, ident)
@@ -2469,13 +2482,17 @@ class XeroApi:
                     ident,
                     single="Timesheet",
                 )
+            apps = payroll.get("LeaveApplications", [])
+            if name == "au_leave" and ident is None:
+                # the 1.0 list leaves requested and rejected applications out; /v2 has them
+                apps = [a for a in apps if not au_leave_states(a) & AU_LEAVE_HIDDEN]
             return self._au_list(
                 request,
-                payroll,
+                {"LeaveApplications": apps},
                 "LeaveApplications",
                 "LeaveApplicationID",
                 "LeaveApplication",
-                ident,
+                None if name == "au_leave_v2" else ident,
             )
         if name == "v2_tracking":
             payload = self._envelope2()

@@ -17,6 +17,13 @@ AU payroll 1.0 (``/payroll.xro/1.0``: ``PayrollCalendars``, ``Timesheets``,
 - A line on an earnings rate that is not current (``CurrentRecord``/``currentRecord`` false)
   is refused; so is leave of an unpaid leave type (references: qbtime-api.md §8, peers'
   "Validation Exception ... unpaid leave").
+- Leave in a posted pay run (AU period ``PROCESSED``, NZ/UK ``Completed``) cannot be changed
+  or deleted. AU has no DELETE for leave: ``POST /LeaveApplications/{id}/reject`` rejects a
+  ``REQUESTED`` or ``SCHEDULED`` application (its periods become ``REJECTED``) and ``/approve``
+  approves a ``REQUESTED`` one (Xero-OpenAPI #559: "reject allows for rejection of REQUESTED
+  or SCHEDULED leave applications", "approve ... of REQUESTED"); ``GET /LeaveApplications``
+  lists neither requested nor rejected ones, ``GET /LeaveApplications/v2`` lists all (same
+  PR), and a rejected application cannot be updated.
 
 The wording of Xero's messages other than the pay-period one is not documented in anything we
 could read; the sentences below are chosen and kept short. Errors come in each API's shape:
@@ -55,12 +62,17 @@ DATES_ORDER = "The end date must be on or after the start date."
 DATE_OUTSIDE = "The date must be within the timesheet period."
 STATUS_CREATE = "A timesheet can only be created as a draft."
 TRACKING_NOT_FOUND = "The tracking item could not be found."
+LEAVE_PROCESSED = "The leave has been processed in a pay run and cannot be changed."
+LEAVE_REJECTED = "The leave application has been rejected and cannot be changed."
+LEAVE_NOT_REQUESTED = "Only a requested leave application can be approved."
 
 AU_STEPS = {"WEEKLY": 7, "FORTNIGHTLY": 14, "FOURWEEKLY": 28}
 AU_TIMESHEET_STATUSES = ("DRAFT", "PROCESSED", "APPROVED", "REJECTED", "REQUESTED")
 GUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
+#: AU leave period statuses Xero's GET /LeaveApplications (1.0) leaves out (the v2 list has them)
+AU_LEAVE_HIDDEN = frozenset({"REQUESTED", "REJECTED"})
 HOURS_PER_DAY = 7.6  # AU ordinary day when a leave application gives no units (38-hour week)
 
 
@@ -499,6 +511,14 @@ class AuPayroll:
                     status=404,
                     content_type="text/plain; charset=utf-8",
                 )
+        if target is not None:
+            states = au_leave_states(target)
+            if "PROCESSED" in states or "REJECTED" in states:
+                echo = dict(data[0]) if isinstance(data[0], dict) else {}
+                echo["ValidationErrors"] = [
+                    {"Message": LEAVE_PROCESSED if "PROCESSED" in states else LEAVE_REJECTED}
+                ]
+                return self._validation(request, "LeaveApplications", [echo])
         rows, failed = [], []
         for element in data:
             errors: list[str] = []
@@ -524,6 +544,39 @@ class AuPayroll:
             answer.append(copy.deepcopy(row))
         payload = self.envelope()
         payload["LeaveApplications"] = answer
+        return self.respond(request, payload, 200)
+
+    def leave_status(
+        self, request: Request, org: dict[str, Any], ident: str, action: str
+    ) -> Response:
+        """``POST /LeaveApplications/{id}/reject`` (a ``REQUESTED`` or ``SCHEDULED``
+        application: its periods become ``REJECTED``) or ``/approve`` (``REQUESTED`` ->
+        ``SCHEDULED``). No body."""
+        payroll = org.setdefault("payroll", {})
+        target = _find(payroll.get("LeaveApplications", []), "LeaveApplicationID", ident)
+        if target is None:
+            return Response(
+                "The resource you're looking for cannot be found",
+                status=404,
+                content_type="text/plain; charset=utf-8",
+            )
+        states = au_leave_states(target)
+        allowed = {"REQUESTED", "SCHEDULED"} if action == "reject" else {"REQUESTED"}
+        if not states or not states <= allowed:
+            message = (
+                LEAVE_PROCESSED
+                if "PROCESSED" in states
+                else (LEAVE_REJECTED if "REJECTED" in states else LEAVE_NOT_REQUESTED)
+            )
+            echo = copy.deepcopy(target)
+            echo["ValidationErrors"] = [{"Message": message}]
+            return self._validation(request, "LeaveApplications", [echo])
+        new = "REJECTED" if action == "reject" else "SCHEDULED"
+        for period in target.get("LeavePeriods") or []:
+            period["LeavePeriodStatus"] = new
+        target["UpdatedDateUTC"] = ms_date(self.now())
+        payload = self.envelope()
+        payload["LeaveApplications"] = [copy.deepcopy(target)]
         return self.respond(request, payload, 200)
 
     def _check_leave(
@@ -915,6 +968,8 @@ class V2Payroll:
             current = _find(records, "leaveID", leave_id)
             if current is None:
                 return _not_found2()
+            if v2_leave_completed(current):
+                return _bad2("leaveID", LEAVE_PROCESSED)
         try:
             data = _json_body(request, lambda m: _bad2("body", m))
         except _Fail as exc:
@@ -1003,8 +1058,27 @@ class V2Payroll:
         current = _find(records, "leaveID", leave_id)
         if current is None:
             return _not_found2()
+        if v2_leave_completed(current):
+            return _bad2("leaveID", LEAVE_PROCESSED)
         records.remove(current)
         return self._single("leave", current)
+
+
+def au_leave_states(app: dict[str, Any]) -> set[str]:
+    """The statuses of an AU leave application's periods (upper case)."""
+    return {
+        str(p.get("LeavePeriodStatus") or "SCHEDULED").upper()
+        for p in app.get("LeavePeriods") or []
+        if isinstance(p, dict)
+    }
+
+
+def v2_leave_completed(leave: dict[str, Any]) -> bool:
+    """NZ/UK leave with a period in a posted pay run (``Completed``)."""
+    return any(
+        isinstance(p, dict) and str(p.get("periodStatus") or "").lower() == "completed"
+        for p in leave.get("periods") or []
+    )
 
 
 def is_guid(text: str) -> bool:

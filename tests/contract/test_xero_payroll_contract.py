@@ -344,3 +344,103 @@ def test_raw_reads_validate_against_the_specs(sim):
         strict_properties=True,
     )
     assert json.dumps(uk_pay["EmployeeLeave"])  # keyed by employee id, JSON-ready
+
+
+def test_sdk_updates_rejects_and_lists_au_leave_and_updates_deletes_uk_leave(sim):
+    """What an export sends when time off changes after its leave was sent, and what its
+    undo sends, through xero-python: AU update (POST /LeaveApplications/{id}) and reject,
+    the v1 list without the rejected application and /v2 with it; UK PUT and DELETE of
+    employee leave. Each raw answer validates against the spec."""
+    from xero_python.payrollau.models import LeaveApplication, LeavePeriod
+    from xero_python.payrolluk.models import EmployeeLeave
+
+    call, au, uk = sim["call"], sim["au"], sim["uk"]
+    au_api, uk_api = sim["au_api"], sim["uk_api"]
+    au_pay, uk_pay = _payroll(sim, "au"), _payroll(sim, "uk")
+    au_before = json.dumps(au_pay["LeaveApplications"], sort_keys=True)
+    uk_before = json.dumps(uk_pay["EmployeeLeave"], sort_keys=True)
+    try:
+        emp = next(e for e in au_pay["Employees"] if e["FirstName"] == "Zoé")
+        annual = next(t for t in au_pay["LeaveTypes"] if t["Name"] == "Annual Leave")
+        made = call(
+            "POST",
+            "/payroll.xro/1.0/LeaveApplications",
+            au,
+            [
+                {
+                    "EmployeeID": emp["EmployeeID"],
+                    "LeaveTypeID": annual["LeaveTypeID"],
+                    "Title": "Annual Leave",
+                    "StartDate": au_date(date(2026, 11, 19)),
+                    "EndDate": au_date(date(2026, 11, 20)),
+                }
+            ],
+        )["LeaveApplications"][0]
+        lid = made["LeaveApplicationID"]
+        updated = au_api.update_leave_application(
+            au,
+            lid,
+            [
+                LeaveApplication(
+                    leave_application_id=lid,
+                    employee_id=emp["EmployeeID"],
+                    leave_type_id=annual["LeaveTypeID"],
+                    title="Annual Leave",
+                    start_date=date(2026, 11, 19),
+                    end_date=date(2026, 11, 19),
+                    leave_periods=[
+                        LeavePeriod(
+                            number_of_units=3.8,
+                            pay_period_start_date=date(2026, 11, 16),
+                            pay_period_end_date=date(2026, 11, 22),
+                        )
+                    ],
+                )
+            ],
+        ).leave_applications[0]
+        assert str(updated.leave_application_id) == lid and updated.end_date == date(2026, 11, 19)
+        assert [float(p.number_of_units) for p in updated.leave_periods] == [3.8]
+        rejected = au_api.reject_leave_application(au, lid).leave_applications[0]
+        assert rejected.leave_periods[0].leave_period_status.value == "REJECTED"
+        assert lid not in [
+            str(x.leave_application_id)
+            for x in au_api.get_leave_applications(au).leave_applications
+        ]
+        v2 = {
+            str(x.leave_application_id): x
+            for x in au_api.get_leave_applications_v2(au).leave_applications
+        }
+        assert v2[lid].leave_periods[0].leave_period_status.value == "REJECTED"
+        validate_response(
+            "payroll-au",
+            "GET",
+            "/LeaveApplications/v2",
+            200,
+            call("GET", "/payroll.xro/1.0/LeaveApplications/v2", au),
+            strict_properties=True,
+        )
+        validate_response(
+            "payroll-au",
+            "GET",
+            "/LeaveApplications/{LeaveApplicationID}",
+            200,
+            call("GET", f"/payroll.xro/1.0/LeaveApplications/{lid}", au),
+            strict_properties=True,
+        )
+
+        george = next(e for e in uk_pay["Employees"] if e["firstName"] == "George")
+        (mine,) = uk_pay["EmployeeLeave"][george["employeeID"]]
+        body = EmployeeLeave(
+            leave_type_id=mine["leaveTypeID"],
+            description="Holiday",
+            start_date=date(2026, 11, 26),
+            end_date=date(2026, 11, 26),
+        )
+        put = uk_api.update_employee_leave(uk, george["employeeID"], mine["leaveID"], body).leave
+        assert str(put.leave_id) == mine["leaveID"] and put.end_date.date() == date(2026, 11, 26)
+        assert [float(p.number_of_units) for p in put.periods] == [7.5]
+        uk_api.delete_employee_leave(uk, george["employeeID"], mine["leaveID"])
+        assert uk_api.get_employee_leaves(uk, george["employeeID"]).leave == []
+    finally:
+        au_pay["LeaveApplications"] = json.loads(au_before)
+        uk_pay["EmployeeLeave"] = json.loads(uk_before)

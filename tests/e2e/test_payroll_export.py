@@ -301,19 +301,28 @@ def test_au_leave_goes_as_a_leave_application_once_xero_takes_the_timesheet(au):
     export_hours(ctx, conn, period=start)
     assert len(payroll["LeaveApplications"]) == 1
 
-    # undo: AU has no DELETE: our draft goes back to zero hours; the leave is listed
+    # undo: AU has no DELETE: our draft goes back to zero hours; our leave application is
+    # rejected (POST /LeaveApplications/{id}/reject), so it pays nothing
     undone = undo(ctx, conn, result.run.id)
     status, days = xero_sheets(store, 0, olivia)[start]
     assert status == "DRAFT" and days == {}
-    left = undone.counts["left_alone"]
-    assert any("cannot remove a leave application" in x["what"] for x in left)
+    assert undone.counts["left_alone"] == []
+    assert undone.counts["outcomes"]["reverted"] == {"timesheets": 1, "leave": 1}
+    assert {p["LeavePeriodStatus"] for p in leave["LeavePeriods"]} == {"REJECTED"}
     assert ImportRun.get_by_id(result.run.id).status == "undone"
     assert not SentHours.select().where(SentHours.active == True).exists()  # noqa: E712
-    # sending again re-uses our (empty) draft: no duplicate timesheet, no second leave
+    # sending again re-uses our (empty) draft: no duplicate timesheet; the rejected
+    # application cannot be approved again (only a requested one can), so a new one is sent
     again = export_hours(ctx, conn, period=start)
     assert again.as_json()["timesheets"]["updated"] == 1
+    assert again.as_json()["leave"]["created"] == 1
     assert len([t for t in payroll["Timesheets"] if t["EmployeeID"] == olivia]) == 1
-    assert len(payroll["LeaveApplications"]) == 1
+    live = [
+        a
+        for a in payroll["LeaveApplications"]
+        if a["LeavePeriods"][0]["LeavePeriodStatus"] == "SCHEDULED"
+    ]
+    assert len(live) == 1 and len(payroll["LeaveApplications"]) == 2
 
 
 def test_an_edit_in_qbtime_updates_our_draft_and_undo_restores_it(au):
@@ -495,7 +504,7 @@ def test_export_hours_command_json_history_and_undo(run):
         "api_calls",
     }
     assert set(dry["timesheets"]) == {"created", "updated", "unchanged", "skipped"}
-    assert set(dry["leave"]) == {"created", "skipped"}
+    assert set(dry["leave"]) == {"created", "updated", "withdrawn", "locked", "skipped"}
     assert set(dry["hours"]) == {"regular", "leave"} and set(dry["api_calls"]) == {"xero", "qbtime"}
     assert all(set(p) == {"who", "reason"} for p in dry["problems"])
     code, sent = run("export-hours", "--period", dry["period"]["start"])
@@ -565,3 +574,217 @@ def test_au_pay_period_reads_pay_items_once(au, monkeypatch):
     monkeypatch.setattr(XeroClient, "_get", counting_get)
     preview_hours(ctx, conn, shifted(ctx.sandbox.store, AU_WEEK1))
     assert sum(p.endswith("/PayItems") for p in paths) == 1, paths
+
+
+# ---------------------------------------------------------------------------- leave edits
+def time_off(store, name):
+    """``name``'s time-off timesheets (on pto codes) in QuickBooks Time, by date."""
+    user = user_named(store, name)
+    pto = {j["id"] for j in store.qbtime["jobcodes"] if j["type"] == "pto"}
+    return sorted(
+        (
+            t
+            for t in store.qbtime["timesheets"]
+            if t["user_id"] == user["id"] and t["jobcode_id"] in pto
+        ),
+        key=lambda t: t["date"],
+    )
+
+
+def edit(ts, **changes):
+    ts.update(changes)
+    ts["last_modified"] = "2026-12-03T00:00:00+00:00"
+
+
+def leave_blocks(preview, who):
+    person = next(p for p in preview.people if p.name == who)
+    return [b for b in person.leave if b.action != "skip"]
+
+
+def test_au_leave_edited_in_qbtime_is_updated_withdrawn_and_undone(au):
+    """Time off already sent as a leave application, then changed in QuickBooks Time before
+    the pay run: the preview shows the change, the send updates the same application
+    (POST /LeaveApplications/{id}), deleted time off withdraws it (reject), each once, and
+    undo puts back what Xero held."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK2)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    payroll = store.xero_orgs[0]["payroll"]
+    payroll["Timesheets"] = [t for t in payroll["Timesheets"] if t["EmployeeID"] != olivia]
+    first = export_hours(ctx, conn, period=start)
+    (app,) = payroll["LeaveApplications"]
+    app_id = app["LeaveApplicationID"]
+    thursday, friday = time_off(store, "Olivia Brown")
+
+    # Friday's time off becomes a half day (3.8 h) in QuickBooks Time
+    edit(friday, duration=3.8 * 3600)
+    preview = preview_hours(ctx, conn, start)
+    (block,) = leave_blocks(preview, "Olivia Brown")
+    assert block.action == "update" and block.xero_id == app_id.lower()
+    first_day, last_day = (
+        (start + timedelta(days=3)).isoformat(),
+        (start + timedelta(4)).isoformat(),
+    )
+    assert block.before == (first_day, last_day, 15.2)
+    assert (block.start, block.end, block.hours) == (first_day, last_day, 11.4)
+    assert preview.plan.writes == 1  # the leave only: the timesheet is unchanged
+    second = export_hours(ctx, conn, period=start)
+    assert second.as_json()["leave"] == {
+        "created": 0,
+        "updated": 1,
+        "withdrawn": 0,
+        "locked": 0,
+        "skipped": 0,
+    }
+    (app,) = payroll["LeaveApplications"]
+    assert app["LeaveApplicationID"] == app_id  # the same application, updated
+    assert app["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(11.4)
+    assert export_hours(ctx, conn, period=start).run is None  # nothing twice
+
+    # the time off request is deleted in QuickBooks Time: the leave is withdrawn (rejected)
+    store.qbtime["timesheets"] = [
+        t for t in store.qbtime["timesheets"] if t["id"] not in (thursday["id"], friday["id"])
+    ]
+    preview = preview_hours(ctx, conn, start)
+    (block,) = leave_blocks(preview, "Olivia Brown")
+    assert block.action == "withdraw" and block.before == (first_day, last_day, 11.4)
+    assert block.hours == 0
+    third = export_hours(ctx, conn, period=start)
+    assert third.as_json()["leave"]["withdrawn"] == 1
+    assert {p["LeavePeriodStatus"] for p in app["LeavePeriods"]} == {"REJECTED"}
+    assert len(payroll["LeaveApplications"]) == 1
+    assert export_hours(ctx, conn, period=start).run is None  # withdrawn once
+    live = SentHours.select().where(
+        (SentHours.active == True) & (SentHours.target == "leave")  # noqa: E712
+    )
+    assert not live.exists()
+
+    # undo the withdrawal: Xero gets the leave back as it was (a rejected application cannot
+    # be approved again, so it is a new one), recognised as ours by the next preview
+    undone = undo(ctx, conn, third.run.id)
+    assert undone.counts["left_alone"] == [] and undone.counts["outcomes"]["reverted"]["leave"] == 1
+    (back,) = [a for a in payroll["LeaveApplications"] if a["LeaveApplicationID"] != app_id]
+    assert back["LeavePeriods"][0]["LeavePeriodStatus"] == "SCHEDULED"
+    assert back["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(11.4)
+    assert (parse_day(back["StartDate"]), parse_day(back["EndDate"])) == (
+        start + timedelta(days=3),
+        start + timedelta(days=4),
+    )
+    (block,) = leave_blocks(preview_hours(ctx, conn, start), "Olivia Brown")
+    assert block.action == "withdraw" and block.xero_id == back["LeaveApplicationID"].lower()
+    del first
+
+
+def test_au_leave_in_a_posted_pay_run_is_never_changed(au):
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK2)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    payroll = store.xero_orgs[0]["payroll"]
+    payroll["Timesheets"] = [t for t in payroll["Timesheets"] if t["EmployeeID"] != olivia]
+    first = export_hours(ctx, conn, period=start)
+    (app,) = payroll["LeaveApplications"]
+    app["LeavePeriods"][0]["LeavePeriodStatus"] = "PROCESSED"  # the pay run was posted
+    frozen = json.dumps(app, sort_keys=True)
+    _thursday, friday = time_off(store, "Olivia Brown")
+    edit(friday, duration=3.8 * 3600)
+    preview = preview_hours(ctx, conn, start)
+    (block,) = leave_blocks(preview, "Olivia Brown")
+    assert block.action == "locked" and preview.plan.writes == 0
+    assert any("pay run that is posted" in p.reason for p in preview.problems)
+    result = export_hours(ctx, conn, period=start)
+    assert result.run is None and result.as_json()["leave"]["locked"] == 1
+    assert json.dumps(app, sort_keys=True) == frozen
+    # deleted time off: still not touched, still said
+    store.qbtime["timesheets"] = [t for t in store.qbtime["timesheets"] if t["id"] != friday["id"]]
+    store.qbtime["timesheets"] = [
+        t for t in store.qbtime["timesheets"] if t not in time_off(store, "Olivia Brown")
+    ]
+    preview = preview_hours(ctx, conn, start)
+    assert [b.action for b in leave_blocks(preview, "Olivia Brown")] == ["locked"]
+    assert any("no longer approved" in p.reason for p in preview.problems)
+    # undo of the first export leaves the processed application alone, and says so
+    undone = undo(ctx, conn, first.run.id)
+    assert any("pay run Xero has posted" in x["what"] for x in undone.counts["left_alone"])
+    assert json.dumps(app, sort_keys=True) == frozen
+
+
+def test_uk_leave_edited_in_qbtime_is_updated_withdrawn_and_undone(uk):
+    ctx, conn = uk
+    store = ctx.sandbox.store
+    start = shifted(store, UK_FORTNIGHT1)
+    payroll = store.xero_orgs[1]["payroll"]
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    export_hours(ctx, conn, period=start)
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    (leave,) = payroll["EmployeeLeave"][oliver]
+    leave_id = leave["leaveID"]
+    monday, tuesday = time_off(store, "Oliver Hughes")
+
+    # Tuesday's time off is moved to Wednesday: same two days' hours, new dates
+    tuesday_was = tuesday["date"]
+    wednesday = (date.fromisoformat(tuesday_was) + timedelta(days=1)).isoformat()
+    edit(tuesday, date=wednesday)
+    preview = preview_hours(ctx, conn, start)
+    # Monday and Wednesday are not consecutive: our leave keeps Monday (updated), Wednesday
+    # is new leave
+    update, create = sorted(leave_blocks(preview, "Oliver Hughes"), key=lambda b: b.action)[::-1]
+    assert (update.action, create.action) == ("update", "create")
+    assert update.xero_id == leave_id.lower()
+    assert update.before == (monday["date"], tuesday_was, 15.0)
+    assert (update.start, update.end, update.hours) == (monday["date"], monday["date"], 7.5)
+    assert (create.start, create.hours) == (wednesday, 7.5)
+    second = export_hours(ctx, conn, period=start)
+    out = second.as_json()["leave"]
+    assert out["updated"] == 1 and out["created"] == 1
+    records = {x["leaveID"]: x for x in payroll["EmployeeLeave"][oliver]}
+    assert (
+        records[leave_id]["startDate"][:10] == records[leave_id]["endDate"][:10] == monday["date"]
+    )
+    assert records[leave_id]["periods"][0]["numberOfUnits"] == pytest.approx(7.5)
+    (new_id,) = set(records) - {leave_id}
+    assert records[new_id]["startDate"][:10] == wednesday
+    assert export_hours(ctx, conn, period=start).run is None
+
+    # both requests deleted: both records deleted (DELETE /Employees/{id}/Leave/{leaveID})
+    store.qbtime["timesheets"] = [
+        t for t in store.qbtime["timesheets"] if t["id"] not in (monday["id"], tuesday["id"])
+    ]
+    third = export_hours(ctx, conn, period=start)
+    assert third.as_json()["leave"]["withdrawn"] == 2
+    assert payroll["EmployeeLeave"][oliver] == []
+    assert export_hours(ctx, conn, period=start).run is None
+
+    # undo, newest first: the two records come back, then the update is reverted
+    undo(ctx, conn, third.run.id)
+    back = payroll["EmployeeLeave"][oliver]
+    assert sorted((x["startDate"][:10], x["periods"][0]["numberOfUnits"]) for x in back) == [
+        (monday["date"], pytest.approx(7.5)),
+        (wednesday, pytest.approx(7.5)),
+    ]
+
+
+def test_uk_completed_leave_is_never_changed(uk):
+    ctx, conn = uk
+    store = ctx.sandbox.store
+    start = shifted(store, UK_FORTNIGHT1)
+    payroll = store.xero_orgs[1]["payroll"]
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    export_hours(ctx, conn, period=start)
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    (leave,) = payroll["EmployeeLeave"][oliver]
+    leave["periods"][0]["periodStatus"] = "Completed"
+    frozen = json.dumps(leave, sort_keys=True)
+    _monday, tuesday = time_off(store, "Oliver Hughes")
+    edit(tuesday, duration=3 * 3600)
+    result = export_hours(ctx, conn, period=start)
+    assert result.as_json()["leave"]["locked"] == 1
+    assert "pay run that is posted" in reasons(result, "Oliver Hughes")
+    assert json.dumps(leave, sort_keys=True) == frozen

@@ -9,7 +9,9 @@ on the clock) for people with random approval dates, on a weekly or fortnightly 
 - export-then-replan is empty: once Xero holds what the plan sends (as our drafts), the
   same inputs plan no write; asked with any other day of the same period, too;
 - no period is exported twice: a plan never creates a timesheet where Xero already has one
-  for that person and period (ours: update or unchanged; not ours or not a draft: skip).
+  for that person and period (ours: update or unchanged; not ours or not a draft: skip);
+- leave follows its time off: edited or deleted after it was sent, each leave we sent is
+  updated, withdrawn or unchanged, and the plan is empty again once Xero holds that.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def as_exported(inputs, plan):
     sheets = dict(inputs.xero_timesheets)
     ours = set(inputs.ours)
     sent = list(inputs.sent)
-    leave = dict(inputs.leave_in_xero)
+    leave = {o.xero_id: o for o in inputs.our_leave}
     for p in plan.people:
         if p.action in ("create", "update"):
             sid = p.xero_id or f"ts-{p.employee_id}-{p.period_start}"
@@ -150,15 +152,26 @@ def as_exported(inputs, plan):
                 eng.SentRow("payroll", t, lm, sid, f"{d}|{RATE}", d, h) for t, lm, d, h in p.sources
             ]
         for b in p.leave:
-            if b.action == "create":
-                leave[(p.employee_id, b.leave_type_id, b.start)] = f"lv-{p.employee_id}-{b.start}"
+            if b.action == "withdraw":
+                del leave[b.xero_id]
+            elif b.action in ("create", "update"):
+                lid = b.xero_id or f"lv-{p.employee_id}-{b.start}-{len(leave)}"
+                leave[lid] = eng.OurLeave(
+                    lid,
+                    p.employee_id,
+                    b.leave_type_id,
+                    b.start,
+                    b.end,
+                    b.hours,
+                    timesheet_ids=frozenset(t for t, _lm, _d, _h in b.sources),
+                )
     return eng.PayrollInputs(
         **{
             **inputs.__dict__,
             "xero_timesheets": sheets,
             "ours": frozenset(ours),
             "sent": sent,
-            "leave_in_xero": leave,
+            "our_leave": list(leave.values()),
         }
     )
 
@@ -208,6 +221,49 @@ def test_export_then_replan_is_empty_and_no_period_goes_twice(inputs, other_day)
             for t in after.xero_timesheets.values()
         ):
             assert p.action != "create"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(company(), st.data())
+def test_leave_follows_its_time_off_once_sent(inputs, data):
+    """Time off edited or deleted after its leave was sent: each leave we sent is updated,
+    withdrawn or unchanged (never sent a second time beside it); once Xero holds that, the
+    plan is empty again."""
+    plan = eng.plan_payroll(inputs)
+    after = as_exported(inputs, plan)
+    sent = {o.xero_id: o for o in after.our_leave}
+    shifts = []
+    for s in after.shifts:
+        if s.jobcode_id != PTO:
+            shifts.append(s)
+            continue
+        what = data.draw(st.sampled_from(["keep", "delete", "hours", "move"]))
+        if what == "hours":
+            s = eng.Shift(**{**s.__dict__, "seconds": data.draw(st.integers(1, 10 * 3600))})
+        elif what == "move":
+            day = s.day + timedelta(days=data.draw(st.integers(-2, 2)))
+            s = eng.Shift(**{**s.__dict__, "day": day})
+        if what != "delete":
+            shifts.append(s)
+    edited = eng.PayrollInputs(**{**after.__dict__, "shifts": shifts})
+    replan = eng.plan_payroll(edited)
+    seen: set[str] = set()
+    for p in replan.people:
+        for b in p.leave:
+            if b.xero_id:
+                assert b.xero_id in sent and b.xero_id not in seen
+                seen.add(b.xero_id)
+                assert b.action in ("unchanged", "update", "withdraw", "skip")
+            if b.action == "create":  # new leave never overlaps ours of the same type
+                assert not any(
+                    o.employee_id == p.employee_id
+                    and o.leave_type_id == b.leave_type_id
+                    and o.start <= b.end
+                    and b.start <= o.end
+                    and o.xero_id not in seen
+                    for o in sent.values()
+                )
+    assert eng.plan_payroll(as_exported(edited, replan)).is_empty
 
 
 @settings(max_examples=100, deadline=None)

@@ -587,3 +587,111 @@ def test_uk_tracking_settings_and_a_line_without_a_timesheet_category(env):
         r.json["timesheet"]["timesheetLines"][0]["trackingItemID"]
         == body["timesheetLines"][0]["trackingItemID"]
     )
+
+
+def _au_leave_body(employee: dict[str, Any], units: float = 7.6) -> dict[str, Any]:
+    types = {t["Name"]: t for t in AU_ORG["payroll"]["LeaveTypes"]}
+    return {
+        "EmployeeID": employee["EmployeeID"],
+        "LeaveTypeID": types["Annual Leave"]["LeaveTypeID"],
+        "Title": "Annual Leave",
+        "StartDate": au_date(date(2026, 11, 19)),
+        "EndDate": au_date(date(2026, 11, 19)),
+        "LeavePeriods": [
+            {
+                "PayPeriodStartDate": au_date(date(2026, 11, 16)),
+                "PayPeriodEndDate": au_date(date(2026, 11, 22)),
+                "NumberOfUnits": units,
+            }
+        ],
+    }
+
+
+def test_au_leave_reject_approve_and_what_each_list_shows(env):
+    """Xero-OpenAPI #559: reject takes a REQUESTED or SCHEDULED application, approve only a
+    REQUESTED one; GET /LeaveApplications leaves requested and rejected ones out, /v2 lists
+    them; a rejected or processed application cannot be updated or rejected."""
+    harper = au_employee("Harper", "Singh")
+    base = "/payroll.xro/1.0/LeaveApplications"
+    made = env.call("POST", base, body=[_au_leave_body(harper)]).json["LeaveApplications"][0]
+    lid = made["LeaveApplicationID"]
+    listed = lambda path: [  # noqa: E731
+        x["LeaveApplicationID"]
+        for x in env.call("GET", path, token="read").json["LeaveApplications"]
+    ]
+    assert lid in listed(base) and lid in listed(f"{base}/v2")
+    # approve: only a requested one
+    r = env.call("POST", f"{base}/{lid}/approve")
+    assert r.status_code == 400 and messages(r) == [
+        "Only a requested leave application can be approved."
+    ]
+    # an update of a scheduled one is taken (same id)
+    upd = dict(_au_leave_body(harper, 3.8), LeaveApplicationID=lid)
+    r = env.call("POST", f"{base}/{lid}", body=[upd])
+    assert r.status_code == 200 and r.json["LeaveApplications"][0]["LeaveApplicationID"] == lid
+    assert r.json["LeaveApplications"][0]["LeavePeriods"][0]["NumberOfUnits"] == 3.8
+    # reject: needs payroll.employees; then the 1.0 list no longer has it, /v2 and by id do
+    assert env.call("POST", f"{base}/{lid}/reject", token="timesheets").status_code == 401
+    assert env.call("GET", f"{base}/{lid}/reject", token="read").status_code == 405
+    r = env.call("POST", f"{base}/{lid}/reject")
+    assert r.status_code == 200, r.json
+    assert r.json["LeaveApplications"][0]["LeavePeriods"][0]["LeavePeriodStatus"] == "REJECTED"
+    assert lid not in listed(base) and lid in listed(f"{base}/v2")
+    one = env.call("GET", f"{base}/{lid}", token="read").json["LeaveApplications"][0]
+    assert one["LeavePeriods"][0]["LeavePeriodStatus"] == "REJECTED"
+    # a rejected one: not rejected again, not updated, not approved
+    for path, body in ((f"{base}/{lid}/reject", None), (f"{base}/{lid}", [upd])):
+        r = env.call("POST", path, body=body)
+        assert r.status_code == 400
+        assert messages(r) == ["The leave application has been rejected and cannot be changed."]
+    assert env.call("POST", f"{base}/{lid}/approve").status_code == 400
+    assert env.call("POST", f"{base}/{uuid.uuid4()}/reject").status_code == 404
+    # a requested one can be approved (it becomes scheduled) or rejected
+    req = env.call("POST", base, body=[_au_leave_body(harper)]).json["LeaveApplications"][0]
+    held = next(
+        a
+        for a in env.payroll(AU)["LeaveApplications"]
+        if a["LeaveApplicationID"] == req["LeaveApplicationID"]
+    )
+    held["LeavePeriods"][0]["LeavePeriodStatus"] = "REQUESTED"
+    assert req["LeaveApplicationID"] not in listed(base)
+    r = env.call("POST", f"{base}/{req['LeaveApplicationID']}/approve")
+    assert r.status_code == 200
+    assert held["LeavePeriods"][0]["LeavePeriodStatus"] == "SCHEDULED"
+    # processed (in a posted pay run): neither updated nor rejected
+    held["LeavePeriods"][0]["LeavePeriodStatus"] = "PROCESSED"
+    frozen = json.dumps(held, sort_keys=True)
+    upd2 = dict(_au_leave_body(harper, 1.0), LeaveApplicationID=req["LeaveApplicationID"])
+    for path, body in (
+        (f"{base}/{req['LeaveApplicationID']}/reject", None),
+        (f"{base}/{req['LeaveApplicationID']}", [upd2]),
+    ):
+        r = env.call("POST", path, body=body)
+        assert r.status_code == 400
+        assert messages(r) == ["The leave has been processed in a pay run and cannot be changed."]
+    assert json.dumps(held, sort_keys=True) == frozen
+    assert req["LeaveApplicationID"] in listed(base)
+
+
+def test_uk_completed_leave_cannot_be_changed_or_deleted(env):
+    george = uk_employee("George", "Patel")
+    types = {t["name"]: t["leaveTypeID"] for t in UK_ORG["payroll"]["LeaveTypes"]}
+    path = f"/payroll.xro/2.0/Employees/{george['employeeID']}/Leave"
+    body = {
+        "leaveTypeID": types["Holiday"],
+        "description": "Holiday",
+        "startDate": "2026-11-19",
+        "endDate": "2026-11-20",
+    }
+    leave = env.call("POST", path, tenant=UK, body=body).json["leave"]
+    one = f"{path}/{leave['leaveID']}"
+    r = env.call("PUT", one, tenant=UK, body=dict(body, endDate="2026-11-19"))
+    assert r.status_code == 200 and r.json["leave"]["periods"][0]["numberOfUnits"] == 7.5
+    held = env.payroll(UK)["EmployeeLeave"][george["employeeID"]][0]
+    held["periods"][0]["periodStatus"] = "Completed"
+    frozen = json.dumps(held, sort_keys=True)
+    for method, payload in (("PUT", body), ("DELETE", None)):
+        r = env.call(method, one, tenant=UK, body=payload)
+        assert r.status_code == 400, method
+        assert "processed in a pay run" in json.dumps(r.json)
+    assert json.dumps(held, sort_keys=True) == frozen

@@ -69,7 +69,10 @@ class PayrollDonePage(BasePage):
     # ---------------------------------------------------------------- numbers
     def sent_count(self) -> int:
         sheets = self._data.get("timesheets") or {}
-        return int(sheets.get("created", 0)) + int(sheets.get("updated", 0))
+        leave = self._data.get("leave") or {}
+        return sum(int(sheets.get(k, 0)) for k in ("created", "updated")) + sum(
+            int(leave.get(k, 0)) for k in ("created", "updated", "withdrawn")
+        )
 
     def run_id(self) -> int | None:
         value = self._data.get("run_id")
@@ -154,7 +157,8 @@ class PayrollDonePage(BasePage):
         self.numbers.setText(
             self.tr(
                 "Timesheets — new: {created}, updated: {updated}, unchanged: {unchanged}, not "
-                "sent: {skipped}.\nLeave — sent: {leave_created}, not sent: {leave_skipped}.\n"
+                "sent: {skipped}.\nLeave — sent: {leave_created}, updated: {leave_updated}, "
+                "withdrawn: {leave_withdrawn}, not sent: {leave_skipped}.\n"
                 "Total for the period: {regular} hours of work, {leave_hours} hours of time off."
             ).format(
                 created=int(sheets.get("created", 0)),
@@ -162,7 +166,9 @@ class PayrollDonePage(BasePage):
                 unchanged=int(sheets.get("unchanged", 0)),
                 skipped=int(sheets.get("skipped", 0)),
                 leave_created=int(leave.get("created", 0)),
-                leave_skipped=int(leave.get("skipped", 0)),
+                leave_updated=int(leave.get("updated", 0)),
+                leave_withdrawn=int(leave.get("withdrawn", 0)),
+                leave_skipped=int(leave.get("skipped", 0)) + int(leave.get("locked", 0)),
                 regular=hours_text(float(hours.get("regular", 0) or 0)),
                 leave_hours=hours_text(float(hours.get("leave", 0) or 0)),
             )

@@ -96,12 +96,29 @@ def person_line(person: Any) -> PersonLine:
         if action == "skip":
             continue  # unpaid or refused: said in what is left out
         text = f"{block.name}, {when}"
+        hours = float(block.hours)
+        before = getattr(block, "before", None)
+        was = days_text(as_day(before[0]), as_day(before[1])) if before is not None else ""
         if action == "unchanged":
             text += " " + QCoreApplication.translate("Payroll", "(already in Xero)")
-        else:
+        elif action == "update" and before is not None:
+            text += " " + QCoreApplication.translate(
+                "Payroll", "(changed in QuickBooks Time; in Xero now: {days}, {hours} h)"
+            ).format(days=was, hours=hours_text(before[2]))
+        elif action == "withdraw" and before is not None:
+            text += " " + QCoreApplication.translate(
+                "Payroll",
+                "(no longer approved in QuickBooks Time: withdrawn from Xero, {hours} h there now)",
+            ).format(hours=hours_text(before[2]))
+        elif action == "locked" and before is not None:
+            text = f"{block.name}, {was} " + QCoreApplication.translate(
+                "Payroll", "(in a pay run Xero has posted: left as it is)"
+            )
+            hours = float(before[2])
+        if action in ("create", "update", "withdraw"):
             sent_leave += float(block.hours)
             leave_count += 1
-        leave.append((text, float(block.hours)))
+        leave.append((text, hours))
     by_reason: dict[str, list[tuple[date, float]]] = {}
     for item in getattr(person, "left_out", None) or []:
         if isinstance(item, str):

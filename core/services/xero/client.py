@@ -891,29 +891,52 @@ class XeroClient:
     ) -> dict[str, Any]:
         """Paid leave for ``days`` (consecutive, one pay period): AU ``POST
         /LeaveApplications``; NZ/UK ``POST /Employees/{id}/Leave``."""
+        return self.save_leave(
+            version,
+            None,
+            employee_id,
+            leave_type_id,
+            title,
+            (min(days), max(days), round(sum(days.values()), 4)),
+            period,
+        )
+
+    def save_leave(
+        self,
+        version: str | PayrollApi | None,
+        leave_id: str | None,
+        employee_id: str,
+        leave_type_id: str,
+        title: str,
+        span: tuple[str, str, float],
+        period: tuple[date, date],
+    ) -> dict[str, Any]:
+        """Leave from ``span`` (first day, last day, units) in one pay period ``period``: a new
+        one (``leave_id`` None) or ``leave_id`` updated. AU: ``POST /LeaveApplications`` or
+        ``POST /LeaveApplications/{id}`` (an array of one, with its ``LeaveApplicationID``);
+        NZ/UK: ``POST /Employees/{id}/Leave`` or ``PUT /Employees/{id}/Leave/{leaveID}``."""
         api = version if isinstance(version, PayrollApi) else payroll_api(version)
-        first, last = min(days), max(days)
-        units = round(sum(days.values()), 4)
+        first, last, units = span
         if api is PayrollApi.AU:
-            body = [
-                {
-                    "EmployeeID": employee_id,
-                    "LeaveTypeID": leave_type_id,
-                    "Title": title,
-                    "StartDate": first,
-                    "EndDate": last,
-                    "LeavePeriods": [
-                        {
-                            "PayPeriodStartDate": period[0].isoformat(),
-                            "PayPeriodEndDate": period[1].isoformat(),
-                            "NumberOfUnits": units,
-                        }
-                    ],
-                }
-            ]
-            data = self._send(
-                "POST", f"{PAYROLL_AU}/LeaveApplications", body, what="leave applications"
-            )
+            element: dict[str, Any] = {
+                "EmployeeID": employee_id,
+                "LeaveTypeID": leave_type_id,
+                "Title": title,
+                "StartDate": first,
+                "EndDate": last,
+                "LeavePeriods": [
+                    {
+                        "PayPeriodStartDate": period[0].isoformat(),
+                        "PayPeriodEndDate": period[1].isoformat(),
+                        "NumberOfUnits": units,
+                    }
+                ],
+            }
+            path = f"{PAYROLL_AU}/LeaveApplications"
+            if leave_id:
+                element = {"LeaveApplicationID": leave_id, **element}
+                path += f"/{leave_id}"
+            data = self._send("POST", path, [element], what="leave applications")
             rows = _list(data, "LeaveApplications")
             if not rows:
                 raise _unreadable_data("leave applications")
@@ -931,13 +954,30 @@ class XeroClient:
                 }
             ],
         }
-        data = self._send(
-            "POST", f"{PAYROLL_V2}/Employees/{employee_id}/Leave", body2, what="employee leave"
-        )
+        path2 = f"{PAYROLL_V2}/Employees/{employee_id}/Leave" + (f"/{leave_id}" if leave_id else "")
+        data = self._send("PUT" if leave_id else "POST", path2, body2, what="employee leave")
         row = data.get("leave") if isinstance(data, dict) else None
         if not isinstance(row, dict):
             raise _unreadable_data("employee leave")
         return mapping.map_v2_leave(row, employee_id)
+
+    def withdraw_leave(
+        self, version: str | PayrollApi | None, employee_id: str, leave_id: str
+    ) -> None:
+        """Take back leave this app sent: AU ``POST /LeaveApplications/{id}/reject`` (payroll
+        1.0 has no DELETE; Xero rejects a ``SCHEDULED`` or ``REQUESTED`` application, which
+        then pays nothing and leaves ``GET /LeaveApplications``); NZ/UK ``DELETE
+        /Employees/{id}/Leave/{leaveID}``."""
+        api = version if isinstance(version, PayrollApi) else payroll_api(version)
+        if api is PayrollApi.AU:
+            self._send(
+                "POST",
+                f"{PAYROLL_AU}/LeaveApplications/{leave_id}/reject",
+                None,
+                what="leave applications",
+            )
+            return
+        self.delete_v2_leave(employee_id, leave_id)
 
     def delete_v2_leave(self, employee_id: str, leave_id: str) -> None:
         """NZ/UK 2.0: ``DELETE /Employees/{id}/Leave/{leaveID}``."""

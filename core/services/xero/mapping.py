@@ -486,21 +486,40 @@ def payroll_timesheet_category(data: Any) -> str:
     return ""
 
 
+def _leave_periods(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    periods = raw.get(key)
+    return [p for p in periods if isinstance(p, dict)] if isinstance(periods, list) else []
+
+
 def map_au_leave(raw: dict[str, Any]) -> dict[str, Any]:
+    """An AU leave application; ``hours``: its periods' units; ``locked``: a period is in a
+    posted pay run (``PROCESSED``); ``withdrawn``: every period ``REJECTED``."""
+    periods = _leave_periods(raw, "LeavePeriods")
+    states = [str(p.get("LeavePeriodStatus") or "").upper() for p in periods]
     return {
         "id": _text(raw.get("LeaveApplicationID")),
         "employee_id": _text(raw.get("EmployeeID")),
         "leave_type_id": _text(raw.get("LeaveTypeID")),
         "start": xero_date(raw.get("StartDate")),
         "end": xero_date(raw.get("EndDate")),
+        "title": _text(raw.get("Title")),
+        "hours": round(sum(_number(p.get("NumberOfUnits")) or 0.0 for p in periods), 4),
+        "locked": "PROCESSED" in states,
+        "withdrawn": bool(states) and all(s == "REJECTED" for s in states),
     }
 
 
 def map_v2_leave(raw: dict[str, Any], employee_id: str) -> dict[str, Any]:
+    """NZ/UK employee leave; ``locked``: a period is ``Completed`` (in a posted pay run)."""
+    periods = _leave_periods(raw, "periods")
     return {
         "id": _text(raw.get("leaveID")),
         "employee_id": employee_id,
         "leave_type_id": _text(raw.get("leaveTypeID")),
         "start": xero_date(raw.get("startDate")),
         "end": xero_date(raw.get("endDate")),
+        "title": _text(raw.get("description")),
+        "hours": round(sum(_number(p.get("numberOfUnits")) or 0.0 for p in periods), 4),
+        "locked": any(str(p.get("periodStatus") or "").lower() == "completed" for p in periods),
+        "withdrawn": False,
     }
