@@ -426,7 +426,13 @@ def _input(
         tracking.append(engine.TrackingField(str(cf_id), cat.name, names))
     billed = [
         engine.Billed(
-            int(r.qbt_timesheet_id), r.qbt_last_modified, r.xero_id, r.line_key, float(r.hours)
+            int(r.qbt_timesheet_id),
+            r.qbt_last_modified,
+            r.xero_id,
+            r.line_key,
+            float(r.hours),
+            str(r.day or ""),
+            float(r.amount or 0.0),
         )
         for r in SentHours.select().where(
             (SentHours.connection == conn)
@@ -444,10 +450,18 @@ def _input(
         )
         for i, raw in invoices.items()
     }
+    # Our drafts' lines as Xero holds them now, and the lines the product made on them.
+    draft_lines = {
+        i: [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
+        for i, raw in invoices.items()
+        if str(raw.get("Status") or "") in engine.EDITABLE
+    }
     return engine.InvoicingInput(
         start=start,
         end=end,
         timesheets=timesheets,
+        draft_lines=draft_lines,
+        our_lines=our_lines(conn, draft_lines),
         jobs=jobs,
         people=people,
         customers=customers,
@@ -460,6 +474,83 @@ def _input(
         name_people=name_people,
         base_currency=base_currency,
     )
+
+
+def our_lines(conn: Connection, wanted: Iterable[str]) -> dict[str, list[engine.OurLine]]:
+    """The lines the product made on each of ``wanted`` invoices: those of the last run that
+    wrote the invoice and was not undone, with the ``LineItemID`` Xero answered. A run from
+    before the ids were kept gives its lines without id (found in Xero by what they say):
+    its body's lines are its lines' keys in order."""
+    ids = sorted(set(wanted))
+    latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit of bound values
+        rows = (
+            JournalEntry.select(JournalEntry.id, JournalEntry.xero_id, JournalEntry.after)
+            .join(ImportRun)
+            .where(
+                (ImportRun.connection == conn)
+                & (ImportRun.kind == "invoicing")
+                & (ImportRun.status != "undone")
+                & (JournalEntry.entity_kind == ENTITY)
+                & (JournalEntry.action.in_(["create", "update"]))
+                & (JournalEntry.state == "done")
+                & (JournalEntry.xero_id.in_(ids[start : start + 500]))
+            )
+            .order_by(JournalEntry.id)
+        )
+        for row in rows:
+            latest[str(row.xero_id)] = (int(row.id), row.after or {})
+    out: dict[str, list[engine.OurLine]] = {}
+    for invoice_id, (_id, after) in latest.items():
+        if isinstance(after.get("lines"), list):
+            out[invoice_id] = [_our_line(x) for x in after["lines"] if isinstance(x, dict)]
+            continue
+        body_lines = (after.get("body") or {}).get("LineItems") or []
+        keys = sorted({str(r[2]) for r in after.get("sent") or [] if len(r) > 2})
+        if len(keys) != len(body_lines):
+            out[invoice_id] = []
+            continue
+        out[invoice_id] = [
+            _our_line({**line, "key": key, "LineItemID": ""})
+            for key, line in zip(keys, body_lines, strict=True)
+            if isinstance(line, dict)
+        ]
+    return out
+
+
+def _our_line(x: dict[str, Any]) -> engine.OurLine:
+    line = engine.xero_line(x)
+    return engine.OurLine(
+        str(x.get("key") or ""),
+        line.line_item_id,
+        line.description,
+        line.quantity,
+        line.unit_amount,
+        line.item_code,
+        line.tracking,
+    )
+
+
+_LINE_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "Tracking", "LineItemID")
+
+
+def _lines_answered(
+    body: dict[str, Any], keys: list[str | None], answer: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Our lines as Xero answered them, each with its key and ``LineItemID``. Xero answers
+    the lines in the order sent; a line whose answer does not say what was sent (or an answer
+    with another count of lines) is kept without its id (found again by what it says)."""
+    sent = body.get("LineItems") or []
+    got = [x for x in answer.get("LineItems") or [] if isinstance(x, dict)]
+    out = []
+    for n, (line, key) in enumerate(zip(sent, keys, strict=True)):
+        if key is None:
+            continue
+        back = got[n] if len(got) == len(sent) else None
+        if back is None or str(back.get("Description") or "") != str(line.get("Description")):
+            back = {**line, "LineItemID": ""}
+        out.append({"key": key, **{f: back[f] for f in _LINE_FIELDS if f in back}})
+    return out
 
 
 def turn_invoicing_on() -> None:
@@ -551,6 +642,11 @@ def preview_invoices(
 # ---------------------------------------------------------------------------- send
 def _sent_rows(inv: engine.PlannedInvoice) -> list[list[Any]]:
     rows = []
+    # Hours on a line that is someone else's in Xero now: still billed, under a key no
+    # planned line has (they are never placed on a line of ours again).
+    for b in inv.kept_billed:
+        key = b.line_key if b.line_key.startswith("xero:") else f"xero:{b.line_key}"
+        rows.append([b.timesheet_id, b.last_modified, key, b.day, b.hours, b.amount])
     for line in inv.lines:
         for ts in line.timesheets:
             hours = engine.hours_of(ts.seconds)
@@ -622,6 +718,51 @@ def _next_seq(run: ImportRun) -> int:
     return (int(last.seq) + 1) if last is not None else 1
 
 
+def _still_as_previewed(
+    xero: XeroClient,
+    preview: InvoicePreview,
+    todo: list[engine.PlannedInvoice],
+    counts: dict[str, int],
+    problems: list[tuple[str, str]],
+) -> list[engine.PlannedInvoice]:
+    """The drafts to update read again just before sending (50 a call): one changed in Xero
+    since the preview (someone edited it) is not sent, so their change is never overwritten
+    with the lines the preview read; billing again shows it as it is now."""
+    ids = [i.invoice_id for i in todo if i.action == "update" and i.invoice_id]
+    if not ids:
+        return todo
+    now = {str(r.get("InvoiceID")): r for r in xero.invoices_by_ids(ids)}
+    out = []
+    for inv in todo:
+        if inv.action != "update":
+            out.append(inv)
+            continue
+        seen = preview.drafts.get(inv.invoice_id) or {}
+        raw = now.get(inv.invoice_id) or {}
+        same = raw.get("Status") == engine.DRAFT and (
+            raw.get("UpdatedDateUTC") == seen.get("UpdatedDateUTC")
+            and (raw.get("LineItems") or []) == (seen.get("LineItems") or [])
+        )
+        if same:
+            out.append(inv)
+            continue
+        counts["skipped"] += 1
+        problems.append(
+            (
+                inv.contact_name,
+                tr(
+                    N_(
+                        "Draft {invoice} was changed in Xero after the preview: it is not "
+                        "updated, so that change is kept. Bill these days again to see it as it "
+                        "is now."
+                    ),
+                    invoice=inv.number or inv.invoice_id,
+                ),
+            )
+        )
+    return out
+
+
 def send_invoices(
     ctx: AppContext,
     conn: Connection,
@@ -660,6 +801,7 @@ def send_invoices(
     done_count = 0
     try:
         with xero.session:
+            todo = _still_as_previewed(xero, preview, todo, counts, problems)
             for create in (True, False):
                 group = [i for i in todo if (i.action == "create") == create]
                 for start in range(0, len(group), BATCH):
@@ -672,6 +814,7 @@ def send_invoices(
                     seq = _next_seq(run)
                     for n, inv in enumerate(chunk):
                         body = inv.as_xero(preview.start, preview.end, url)
+                        keys = inv.line_items()[1]
                         bodies.append(body)
                         before: dict[str, Any] | None = None
                         if not create:
@@ -688,6 +831,7 @@ def send_invoices(
                                 before=before,
                                 after={
                                     "body": body,
+                                    "keys": keys,
                                     "sent": _sent_rows(inv),
                                     "contact_id": inv.contact_id,
                                     "reference": inv.reference,
@@ -728,6 +872,17 @@ def send_invoices(
                                 "sent_rows": _deactivate(conn, invoice_id),
                             }
                         _record_sent(run, conn, invoice_id, rows, inv.currency)
+                        entry.after = {
+                            **entry.after,
+                            "lines": _lines_answered(
+                                entry.after["body"], entry.after["keys"], answer
+                            ),
+                            "answer_ids": [
+                                str(x.get("LineItemID") or "")
+                                for x in answer.get("LineItems") or []
+                                if isinstance(x, dict)
+                            ],
+                        }
                         entry.xero_id = invoice_id
                         entry.state = "done"
                         entry.save()
@@ -834,6 +989,10 @@ def reconcile(conn: Connection, xero: XeroClient) -> int:
                 found += 1
                 entry.save()
                 continue
+        if entry.action == "update" and entry.xero_id and entry.run.kind == "invoicing":
+            if _update_applied(conn, xero, entry):
+                found += 1
+                continue
         entry.state = "failed"
         entry.error = (entry.error or "") + " (not found in Xero afterwards)"
         entry.save()
@@ -843,6 +1002,38 @@ def reconcile(conn: Connection, xero: XeroClient) -> int:
             run.finished_at = utcnow()
             run.save()
     return found
+
+
+def _update_applied(conn: Connection, xero: XeroClient, entry: JournalEntry) -> bool:
+    """An update of our draft whose answer was lost: when the draft holds exactly the lines
+    it sent, Xero applied it: recorded as if answered (its hours billed, our lines with the
+    ids Xero gave them), so they are never added a second time."""
+    after = entry.after or {}
+    body = after.get("body") or {}
+    keys = after.get("keys")
+    sent = body.get("LineItems") or []
+    if not isinstance(keys, list) or len(keys) != len(sent):
+        return False
+    found = xero.invoices_by_ids([str(entry.xero_id)])
+    if not found or found[0].get("Status") != engine.DRAFT:
+        return False
+    raw = found[0]
+    now = [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
+    if len(now) != len(sent) or not all(
+        engine.same_line(a, engine.xero_line(b)) for a, b in zip(now, sent, strict=True)
+    ):
+        return False
+    invoice_id = str(entry.xero_id)
+    entry.before = {**(entry.before or {}), "sent_rows": _deactivate(conn, invoice_id)}
+    _record_sent(entry.run, conn, invoice_id, after.get("sent") or [], after.get("currency", ""))
+    entry.after = {
+        **after,
+        "lines": _lines_answered(body, keys, raw),
+        "answer_ids": [str(x.get("LineItemID") or "") for x in raw.get("LineItems") or []],
+    }
+    entry.state, entry.error = "done", None
+    entry.save()
+    return True
 
 
 # ---------------------------------------------------------------------------- undo
@@ -905,8 +1096,8 @@ def undo_invoicing(
             if entry.action == "create":
                 body = {"InvoiceID": str(entry.xero_id), "Status": "DELETED"}
             else:
-                lines = (entry.before or {}).get("LineItems")
-                if not isinstance(lines, list):
+                lines = _lines_before(entry, raw)
+                if lines is None:
                     continue
                 body = {"InvoiceID": str(entry.xero_id), "LineItems": lines}
             todo.append((entry, body, str(entry.xero_id)))
@@ -977,6 +1168,36 @@ def undo_invoicing(
         run.status = "undone"
         run.save()
     return undo_run
+
+
+def _lines_before(entry: JournalEntry, raw: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The lines that undo an update of our draft, from the draft as it is now: our lines the
+    update changed go back to what they were, the ones it added go, the ones it deleted come
+    back (with new ids); every other line (added or changed in Xero since) stays as it is."""
+    before = (entry.before or {}).get("LineItems")
+    if not isinstance(before, list):
+        return None
+    after = entry.after or {}
+    if not isinstance(after.get("lines"), list) or not isinstance(after.get("answer_ids"), list):
+        return before  # a run from before the ids were kept: its lines as they were
+    strip = engine.xero_line
+    was = {str(x.get("LineItemID")): x for x in before if isinstance(x, dict)}
+    ours = {str(x.get("LineItemID")): x for x in after["lines"] if x.get("LineItemID")}
+    answered = {str(i) for i in after["answer_ids"]}
+    out: list[dict[str, Any]] = []
+    for line in raw.get("LineItems") or []:
+        if not isinstance(line, dict):
+            continue
+        lid = str(line.get("LineItemID") or "")
+        if lid in ours and engine.same_line(strip(line), strip(ours[lid])):
+            if lid in was:
+                out.append(strip(was[lid]).as_sent_back())
+            continue  # added by the update: deleted by leaving it out
+        out.append(strip(line).as_sent_back())
+    for lid, line in was.items():
+        if lid not in answered:
+            out.append({k: v for k, v in strip(line).as_sent_back().items() if k != "LineItemID"})
+    return out
 
 
 def _left_alone_text(inv: dict[str, Any], language: str | None = None) -> str:

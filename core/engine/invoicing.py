@@ -18,6 +18,13 @@ Rules:
   A draft deleted in Xero frees its hours.
 - New hours of a range whose draft is still ours are added to that draft; when the range's
   invoice was approved or paid since, they go on a new draft.
+- An update of our draft changes only the lines the product made, by their ``LineItemID``
+  (Xero deletes the lines an update leaves out): the lines someone added in Xero are sent back
+  as they are; a line of ours that someone changed or removed in Xero is theirs from then on
+  (kept as it is, never overwritten: the hours on it stay billed, new hours of that kind go on
+  a new line, and hours of it edited in QuickBooks Time are reported, as for an approved
+  invoice). Keeping their line is the safe choice: a person's change in Xero is never undone
+  by a machine, the draft stays editable in Xero, and the preview says what is kept and why.
 - Quantity = hours to the hundredth of each line; unit price = the item's Xero sales price,
   else the job's billable rate (``price_source`` says which); no price at all, an item no
   longer sold, an item unknown to Xero, a customer archived in Xero or not linked: problems
@@ -109,6 +116,8 @@ class Billed:
     invoice_id: str
     line_key: str
     hours: float
+    day: str = ""
+    amount: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,88 @@ class OurInvoice:
     reference: str
     status: str
     number: str = ""
+
+
+@dataclass(frozen=True)
+class XeroLine:
+    """A line of one of our drafts as Xero holds it now."""
+
+    line_item_id: str
+    description: str
+    quantity: float
+    unit_amount: float
+    item_code: str = ""
+    tracking: tuple[tuple[str, str], ...] = ()
+    amount: float = 0.0
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def as_sent_back(self) -> dict[str, Any]:
+        """The line as read, to send back unchanged (its ``LineItemID`` keeps it)."""
+        return {k: v for k, v in self.raw.items() if k != "ValidationErrors"}
+
+
+@dataclass(frozen=True)
+class OurLine:
+    """A line the product put on one of its invoices, as Xero answered it (``line_item_id``
+    "" when an older run did not keep it: the line is then found by what it says)."""
+
+    key: str
+    line_item_id: str
+    description: str
+    quantity: float
+    unit_amount: float
+    item_code: str = ""
+    tracking: tuple[tuple[str, str], ...] = ()
+
+
+def tracking_of(raw: Any) -> tuple[tuple[str, str], ...]:
+    """A line's ``Tracking`` as (category name, option name) pairs, sorted."""
+    out = []
+    for t in raw if isinstance(raw, list) else []:
+        if isinstance(t, dict):
+            out.append((str(t.get("Name") or ""), str(t.get("Option") or "")))
+    return tuple(sorted(out))
+
+
+def _num(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def xero_line(raw: dict[str, Any]) -> XeroLine:
+    return XeroLine(
+        str(raw.get("LineItemID") or ""),
+        str(raw.get("Description") or ""),
+        _num(raw.get("Quantity")),
+        _num(raw.get("UnitAmount")),
+        str(raw.get("ItemCode") or ""),
+        tracking_of(raw.get("Tracking")),
+        _num(raw.get("LineAmount")),
+        raw,
+    )
+
+
+def same_line(a: XeroLine | OurLine | PlannedLine, b: XeroLine | OurLine | PlannedLine) -> bool:
+    """What a person sees on the line: description, quantity, price, item and tracking (the
+    numbers to the cent: Xero gives 2 decimals back unless asked for 4 with ``unitdp``)."""
+
+    def sig(x: XeroLine | OurLine | PlannedLine) -> tuple[Any, ...]:
+        if isinstance(x, PlannedLine):
+            return (
+                x.description.strip(),
+                round(x.hours, 2),
+                round(x.unit_price, 2),
+                x.item_code,
+                tuple(sorted(x.tracking)),
+            )
+        return (
+            x.description.strip(),
+            round(x.quantity, 2),
+            round(x.unit_amount, 2),
+            x.item_code,
+            tuple(sorted(x.tracking)),
+        )
+
+    return sig(a) == sig(b)
 
 
 @dataclass
@@ -143,6 +234,10 @@ class InvoicingInput:
     base_currency: str = ""
     #: a link back to the hours (QuickBooks Time's timesheets page), "" for none
     hours_url: str = ""
+    #: the lines each draft of ours holds in Xero now (invoice id -> lines, in Xero's order)
+    draft_lines: dict[str, list[XeroLine]] = field(default_factory=dict)
+    #: the lines the product put on each of its invoices (invoice id -> lines)
+    our_lines: dict[str, list[OurLine]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -170,6 +265,12 @@ class PlannedLine:
     tracking: tuple[tuple[str, str], ...] = ()
     unapproved: bool = False
     timesheets: list[Timesheet] = field(default_factory=list, repr=False)
+    #: on an update of our draft: the line of ours it changes in Xero ("" = a new line)
+    line_item_id: str = ""
+    #: "new" (added), "updated" (our line, changed), "same" (our line, as it is in Xero)
+    change: str = "new"
+    #: the line as Xero holds it before the update (for "updated" and "same")
+    before: XeroLine | None = field(default=None, repr=False)
 
     @property
     def amount(self) -> float:
@@ -185,7 +286,18 @@ class PlannedLine:
             line["ItemCode"] = self.item_code
         if self.tracking:
             line["Tracking"] = [{"Name": c, "Option": o} for c, o in self.tracking]
+        if self.line_item_id:
+            line["LineItemID"] = self.line_item_id
         return line
+
+
+@dataclass(frozen=True)
+class KeptLine:
+    """A line of our draft the update sends back as Xero holds it: ``why`` is "theirs" (added
+    in Xero) or "edited" (made by the product, then changed in Xero: theirs from then on)."""
+
+    line: XeroLine
+    why: str
 
 
 @dataclass
@@ -201,6 +313,13 @@ class PlannedInvoice:
     number: str = ""
     #: hours of this customer left out (not approved, no price…), for the preview
     left_out_hours: float = 0.0
+    #: on an update: the draft's lines in Xero now, in order; the ones sent back as they are;
+    #: our lines the update deletes (no hours left on them); the hours billed on lines that
+    #: are theirs now (recorded again as billed, never billed twice)
+    current: list[XeroLine] = field(default_factory=list, repr=False)
+    kept: list[KeptLine] = field(default_factory=list)
+    removed: list[XeroLine] = field(default_factory=list)
+    kept_billed: list[Billed] = field(default_factory=list, repr=False)
 
     @property
     def hours(self) -> float:
@@ -214,6 +333,27 @@ class PlannedInvoice:
     def timesheet_ids(self) -> set[int]:
         return {t.id for line in self.lines for t in line.timesheets}
 
+    def line_items(self) -> tuple[list[dict[str, Any]], list[str | None]]:
+        """The ``LineItems`` to send and, for each, the key of our line (None: not ours).
+        An update names every line it keeps by its ``LineItemID``, in the draft's order
+        (Xero deletes the lines an update leaves out); our new lines come last."""
+        ours = {line.line_item_id: line for line in self.lines if line.line_item_id}
+        kept = {k.line.line_item_id for k in self.kept}
+        items: list[dict[str, Any]] = []
+        keys: list[str | None] = []
+        for x in self.current:
+            if x.line_item_id in ours:
+                items.append(ours[x.line_item_id].as_xero())
+                keys.append(ours[x.line_item_id].key)
+            elif x.line_item_id in kept:
+                items.append(x.as_sent_back())
+                keys.append(None)
+        for line in self.lines:
+            if not line.line_item_id:
+                items.append(line.as_xero())
+                keys.append(line.key)
+        return items, keys
+
     def as_xero(self, start: date, end: date, url: str = "") -> dict[str, Any]:
         body: dict[str, Any] = {
             "Type": "ACCREC",
@@ -222,7 +362,7 @@ class PlannedInvoice:
             "Status": DRAFT,
             "LineAmountTypes": "Exclusive",
             "Reference": self.reference,
-            "LineItems": [line.as_xero() for line in self.lines],
+            "LineItems": self.line_items()[0],
         }
         if self.currency:
             body["CurrencyCode"] = self.currency
@@ -427,6 +567,57 @@ def _lines(inp: InvoicingInput, drafts: dict[str, _LineDraft]) -> list[PlannedLi
     return out
 
 
+def _still_ours(current: list[XeroLine], recorded: list[OurLine]) -> dict[str, XeroLine]:
+    """Our lines still on the draft as we made them: line key -> the line in Xero. A line is
+    found by its ``LineItemID`` (by what it says when an older run did not keep the id); one
+    that differs from what Xero answered us was changed in Xero, one not found was removed
+    there: neither is ours to change any more."""
+    by_id = {x.line_item_id: x for x in current if x.line_item_id}
+    claimed: set[str] = set()
+    out: dict[str, XeroLine] = {}
+    for rec in recorded:
+        if rec.line_item_id:
+            found = by_id.get(rec.line_item_id)
+        else:
+            found = next(
+                (x for x in current if x.line_item_id not in claimed and same_line(x, rec)),
+                None,
+            )
+        if found is None or found.line_item_id in claimed:
+            continue
+        claimed.add(found.line_item_id)
+        if same_line(found, rec) and rec.key not in out:
+            out[rec.key] = found
+    return out
+
+
+def _recorded_ids(inp: InvoicingInput, draft: OurInvoice) -> set[str]:
+    """The LineItemIDs of the lines the product made on ``draft`` (found by id or by what
+    they said)."""
+    current = inp.draft_lines.get(draft.invoice_id, [])
+    out: set[str] = set()
+    for rec in inp.our_lines.get(draft.invoice_id, []):
+        if rec.line_item_id:
+            out.add(rec.line_item_id)
+    return out & {x.line_item_id for x in current}
+
+
+def _place_on_draft(lines: list[PlannedLine], mine: dict[str, XeroLine]) -> bool:
+    """Give each planned line the LineItemID of our line of the same key (none: a new line)
+    and say what changes; True when something does."""
+    changed = False
+    for line in lines:
+        x = mine.get(line.key)
+        if x is None:
+            line.line_item_id, line.change, line.before = "", "new", None
+            changed = True
+            continue
+        line.line_item_id, line.before = x.line_item_id, x
+        line.change = "same" if same_line(line, x) else "updated"
+        changed = changed or line.change == "updated"
+    return changed
+
+
 def customers_with_hours(
     jobs: dict[int, Job], timesheets: Iterable[Timesheet], start: date, end: date
 ) -> set[int]:
@@ -502,8 +693,16 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
         mine = [i for i in ours.get(cust.contact_id, []) if i.reference in range_refs]
         draft = next((i for i in mine if i.status in EDITABLE), None)
         live = [i for i in mine if i.status not in GONE]
+        # The draft's lines: which are still ours as we made them (by LineItemID).
+        still_ours: dict[str, XeroLine] = {}
+        if draft is not None:
+            still_ours = _still_ours(
+                inp.draft_lines.get(draft.invoice_id, []),
+                inp.our_lines.get(draft.invoice_id, []),
+            )
         # Which timesheets go where.
         keep_on_draft: list[Timesheet] = []
+        kept_billed: list[Billed] = []
         new: list[Timesheet] = []
         left_out = 0.0
         for ts in rows:
@@ -512,13 +711,28 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             if prior is not None:
                 inv = inp.invoices.get(prior.invoice_id)
                 status = inv.status if inv is not None else DRAFT
-                if (
+                on_draft = (
                     inv is not None
                     and status in EDITABLE
                     and draft is not None
                     and (inv.invoice_id == draft.invoice_id)
-                ):
+                )
+                if on_draft and prior.line_key in still_ours:
                     keep_on_draft.append(ts)
+                elif on_draft:
+                    # its line was changed or removed in Xero: theirs now, left as it is
+                    kept_billed.append(prior)
+                    if prior.last_modified != ts.last_modified:
+                        label = (inv.number if inv is not None else "") or prior.invoice_id
+                        problems[("edited_line", ts.id)] = Problem(
+                            cust.name,
+                            N_(
+                                "Hours of {day} were changed in QuickBooks Time, but their line "
+                                "on draft {invoice} was changed or removed in Xero: that line is "
+                                "left as it is; correct it in Xero if needed."
+                            ),
+                            {"day": ts.day, "invoice": label},
+                        )
                 elif prior.last_modified != ts.last_modified:
                     label = (inv.number if inv is not None else "") or prior.invoice_id
                     problems[("edited", ts.id)] = Problem(
@@ -545,7 +759,8 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 {"hours": Decimal(f"{left_out:.2f}")},
             )
         drafts: dict[str, _LineDraft] = {}
-        target = keep_on_draft + new if draft is not None else new
+        # by timesheet, as each line's first timesheet names its job: the same lines each time
+        target = sorted(keep_on_draft + new, key=lambda t: t.id) if draft is not None else new
         for ts in target:
             line = _line_for(inp, ts, top, cust.name, problems)
             if line is None:
@@ -554,13 +769,24 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             drafts.setdefault(line.key, line).timesheets.append(ts)
         lines = _lines(inp, drafts)
         if draft is not None:
+            current = inp.draft_lines.get(draft.invoice_id, [])
+            changed = _place_on_draft(lines, still_ours)
+            ours_now = {line.line_item_id for line in lines if line.line_item_id}
+            mine_ids = {x.line_item_id for x in still_ours.values()}
+            kept = [
+                KeptLine(x, "edited" if x.line_item_id in _recorded_ids(inp, draft) else "theirs")
+                for x in current
+                if x.line_item_id not in mine_ids
+            ]
+            removed = [x for x in still_ours.values() if x.line_item_id not in ours_now]
             placed = {t.id: t.last_modified for line in lines for t in line.timesheets}
+            frozen = {b.timesheet_id for b in kept_billed}
             before = {
                 b.timesheet_id: b.last_modified
                 for b in billed.values()
-                if b.invoice_id == draft.invoice_id
+                if b.invoice_id == draft.invoice_id and b.timesheet_id not in frozen
             }
-            action = "unchanged" if placed == before else "update"
+            action = "update" if changed or removed or placed != before else "unchanged"
             plan.invoices.append(
                 PlannedInvoice(
                     cust.contact_id,
@@ -572,6 +798,10 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                     invoice_id=draft.invoice_id,
                     number=draft.number,
                     left_out_hours=round(left_out, 2),
+                    current=list(current),
+                    kept=kept,
+                    removed=removed,
+                    kept_billed=kept_billed,
                 )
             )
             continue
@@ -614,13 +844,16 @@ __all__ = [
     "InvoicingPlan",
     "Item",
     "Job",
+    "KeptLine",
     "OurInvoice",
+    "OurLine",
     "Person",
     "PlannedInvoice",
     "PlannedLine",
     "Problem",
     "Timesheet",
     "TrackingField",
+    "XeroLine",
     "plan_invoices",
     "reference_for",
 ]

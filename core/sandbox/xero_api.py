@@ -2032,11 +2032,38 @@ class XeroApi:
             if approving:
                 errors.append("At least one line item is required for an approved invoice.")
             lines = lines if isinstance(lines, list) else []
+        # LineItemID (Xero's invoice docs: "If LineItemIDs are not included with line items in
+        # an update request then the line items are deleted and recreated"): on an update that
+        # sends LineItems, a line naming one of the invoice's LineItemIDs updates that line
+        # (the fields it gives; the others kept) and keeps its id; any other line is new and
+        # gets an id Xero makes (an id Xero does not know is not taken: xero-php #784); the
+        # invoice's lines not named are deleted. An update without LineItems recreates the
+        # lines as they are, with new ids; a create ignores any LineItemID.
+        on_invoice: dict[str, dict[str, Any]] = {}
+        if existing is not None and "LineItems" in el:
+            on_invoice = {
+                str(old.get("LineItemID") or "").lower(): old
+                for old in existing.get("LineItems") or []
+                if isinstance(old, dict) and old.get("LineItemID")
+            }
         for line in lines:
             if not isinstance(line, dict):
                 errors.append("Each LineItem must be an object.")
                 continue
             bl = copy.deepcopy(line)
+            prior = on_invoice.pop(str(bl.get("LineItemID") or "").lower(), None)
+            if prior is not None:
+                base = copy.deepcopy(prior)
+                base.pop("LineAmount", None)  # worked out again from what the line says now
+                if "LineAmount" in bl and "UnitAmount" not in bl:
+                    base.pop("UnitAmount", None)
+                if any(k in bl for k in ("Quantity", "UnitAmount", "LineAmount", "DiscountRate")):
+                    base.pop("TaxAmount", None)
+                base.update(bl)
+                bl = base
+                bl["LineItemID"] = prior["LineItemID"]
+            else:
+                bl.pop("LineItemID", None)
             item = None
             if bl.get("ItemCode") is not None:
                 item = items_by_code.get(bl["ItemCode"])
@@ -2306,6 +2333,42 @@ class XeroApi:
             inv["UpdatedDateUTC"] = ms_date(now)
             self.store.save("xero")
             return copy.deepcopy(inv)
+
+    def demo_user_edits_lines(
+        self, tenant: str, invoice_id: str, lines: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A person edits a draft's lines in Xero's own screens, for tests and the demo only
+        (no route reaches it): ``lines`` is the draft's whole list of lines afterwards, each
+        naming by ``LineItemID`` the line it keeps or changes (a line without one is added;
+        the lines not named are deleted), as Xero's update applies them. Bumps
+        ``UpdatedDateUTC``. Returns the stored copy."""
+        with self.store.lock:
+            org = self.store.xero_org(tenant)
+            if org is None:
+                raise KeyError(tenant)
+            invoices = org.get("Invoices", [])
+            inv = next(
+                (i for i in invoices if str(i.get("InvoiceID")).lower() == invoice_id.lower()),
+                None,
+            )
+            if inv is None:
+                raise KeyError(invoice_id)
+            if inv.get("Status") != "DRAFT":
+                raise ValueError(f"cannot edit the lines of an invoice that is {inv['Status']}")
+            errors, built = self._build_invoice(
+                org,
+                invoices,
+                {"InvoiceID": inv["InvoiceID"], "LineItems": copy.deepcopy(lines)},
+                self.clock.now(),
+                False,
+                set(),
+                {},
+            )
+            if errors or built is None:
+                raise ValueError("; ".join(errors))
+            invoices[invoices.index(inv)] = built["stored"]
+            self.store.save("xero")
+            return copy.deepcopy(built["stored"])
 
     # ------------------------------------------------------------------ payroll
     def _payroll(

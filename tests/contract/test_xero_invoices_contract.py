@@ -100,3 +100,51 @@ def test_sdk_reads_back_every_invoice_the_simulator_holds(demo_ctx):  # noqa: F8
     validate_response("accounting", "GET", "/Invoices", 200, body)
     one = requests.get(f"{base}/{paid}", headers=headers, timeout=10).json()
     validate_response("accounting", "GET", "/Invoices/{InvoiceID}", 200, one)
+
+
+def test_sdk_updates_a_draft_by_line_item_id_and_reads_the_lines_back(demo_ctx):  # noqa: F811
+    """The SDK's update_or_create_invoices (POST /Invoices) with LineItemIDs, as the product
+    sends it: the line it names
+    keeps its id and takes the new quantity, a line without an id is added with an id Xero
+    made, the line left out is gone; the answer and the read-back validate against the spec."""
+    from xero_python.accounting import Invoice, Invoices, LineItem
+
+    require_specs()
+    ctx, conn = ready(demo_ctx, "AU")
+    start, end = hours_range(ctx)
+    put_items_on_hours(ctx, conn)
+    bill_time(ctx, conn, start=start, end=end)
+    tenant = conn.xero_tenant_id
+    draft = next(i for i in org_of(ctx, conn)["Invoices"] if len(i["LineItems"]) >= 2)
+    keep, drop = draft["LineItems"][0], draft["LineItems"][1]
+    sdk, token = _sdk(ctx, conn)
+    answer = sdk.update_or_create_invoices(
+        tenant,
+        Invoices(
+            invoices=[
+                Invoice(
+                    invoice_id=draft["InvoiceID"],
+                    line_items=[
+                        LineItem(line_item_id=keep["LineItemID"], quantity=7.25),
+                        LineItem(description="Materials", quantity=1.0, unit_amount=12.5),
+                    ],
+                )
+            ]
+        ),
+    ).invoices[0]
+    lines = answer.line_items
+    assert str(lines[0].line_item_id) == keep["LineItemID"]
+    assert (lines[0].description, float(lines[0].quantity)) == (keep["Description"], 7.25)
+    assert float(lines[0].unit_amount) == keep["UnitAmount"]
+    assert str(lines[1].line_item_id) not in {keep["LineItemID"], drop["LineItemID"]}
+    read = sdk.get_invoice(tenant, draft["InvoiceID"]).invoices[0]
+    assert [str(x.line_item_id) for x in read.line_items] == [str(x.line_item_id) for x in lines]
+    headers = {
+        "Authorization": f"Bearer {token['access_token']}",
+        "xero-tenant-id": tenant,
+        "Accept": "application/json",
+    }
+    base = ctx.sandbox.xero_base + "/api.xro/2.0/Invoices"
+    one = requests.get(f"{base}/{draft['InvoiceID']}", headers=headers, timeout=10).json()
+    validate_response("accounting", "GET", "/Invoices/{InvoiceID}", 200, one)
+    assert drop["LineItemID"] not in {x["LineItemID"] for x in one["Invoices"][0]["LineItems"]}

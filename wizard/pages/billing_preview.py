@@ -143,10 +143,14 @@ class BillingPreviewPage(BasePage):
             if invoice.action not in ("create", "update"):
                 for column in range(5):
                     top.setForeground(column, self.palette().placeholderText())
+            updating = invoice.action == "update"
             for line in invoice.lines:
                 child = QTreeWidgetItem(top)
-                child.setText(CUSTOMER, line.description)
-                child.setToolTip(CUSTOMER, line.description)
+                text = line.description
+                if updating:  # what the update does to each line of our draft
+                    text = f"{self.line_change_words(line)} — {text}"
+                child.setText(CUSTOMER, text)
+                child.setToolTip(CUSTOMER, text)
                 if line.unapproved:  # shown as such: italic, and said in the tooltip
                     italic = child.font(CUSTOMER)
                     italic.setItalic(True)
@@ -164,8 +168,38 @@ class BillingPreviewPage(BasePage):
                 child.setText(AMOUNT, money(line.amount, invoice.currency))
                 for column in (HOURS, PRICE, AMOUNT):
                     child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            if updating:
+                self._add_xero_lines(top, invoice)
             top.setExpanded(True)
         self._retranslate_counts()
+
+    def _add_xero_lines(self, top: QTreeWidgetItem, invoice: Any) -> None:
+        """The draft's lines the update does not change (kept as they are in Xero, with
+        why) and our lines it deletes, greyed under the invoice's own lines."""
+        rows = [(k.line, self.kept_words(k.why), self.kept_reason(k.why)) for k in invoice.kept]
+        rows += [
+            (
+                x,
+                self.tr("removed"),
+                self.tr("This line was made by this app and has no hours left on it."),
+            )
+            for x in invoice.removed
+        ]
+        grey = self.palette().placeholderText()
+        for line, word, reason in rows:
+            child = QTreeWidgetItem(top)
+            text = f"{word} — {line.description}"
+            child.setText(CUSTOMER, text)
+            child.setToolTip(CUSTOMER, f"{text}\n{reason}")
+            child.setText(HOURS, hours_text(line.quantity))
+            child.setText(PRICE, money(line.unit_amount, invoice.currency))
+            child.setText(SOURCE, self.tr("In Xero"))
+            amount = line.amount or round(line.quantity * line.unit_amount, 2)
+            child.setText(AMOUNT, money(amount, invoice.currency))
+            for column in range(5):
+                child.setForeground(column, grey)
+                if column in (HOURS, PRICE, AMOUNT):
+                    child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
 
     def _retranslate_counts(self) -> None:
         preview = self.preview
@@ -214,6 +248,17 @@ class BillingPreviewPage(BasePage):
                     amount=" + ".join(money(v, c) for c, v in sorted(totals.items())),
                 )
             )
+            kept = sum(len(i.kept) for i in sent)
+            if kept:
+                self.headline.setText(
+                    self.headline.text()
+                    + " "
+                    + count_text(
+                        kept,
+                        self.tr("1 line added or changed in Xero is kept as it is."),
+                        self.tr("{n} lines added or changed in Xero are kept as they are."),
+                    )
+                )
             if unapproved:
                 self.headline.setText(
                     self.headline.text()
@@ -247,6 +292,29 @@ class BillingPreviewPage(BasePage):
             "skip": self.tr("not sent (see the hours left out)"),
         }
         return words.get(action, action)
+
+    def line_change_words(self, line: Any) -> str:
+        before = getattr(line, "before", None)
+        if line.change == "new":
+            return self.tr("new line")
+        if line.change == "updated" and before is not None and before.quantity != line.hours:
+            return self.tr("updated (was {hours} hours)").format(hours=hours_text(before.quantity))
+        if line.change == "updated":
+            return self.tr("updated")
+        return self.tr("unchanged")
+
+    def kept_words(self, why: str) -> str:
+        if why == "edited":
+            return self.tr("kept as changed in Xero")
+        return self.tr("kept, added in Xero")
+
+    def kept_reason(self, why: str) -> str:
+        if why == "edited":
+            return self.tr(
+                "This app made this line, then someone changed it in Xero: it is kept as they "
+                "left it, never overwritten. New hours of the same kind go on a new line."
+            )
+        return self.tr("Someone added this line in Xero: it is sent back as it is.")
 
     def price_source_words(self, source: str) -> str:
         words = {
