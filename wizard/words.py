@@ -159,6 +159,12 @@ def verb_count(verb: str, n: int, kind: str = "") -> str:
             QCoreApplication.translate("Outcome", "1 restored"),
             QCoreApplication.translate("Outcome", "{n} restored"),
         )
+    if verb == "withdrawn":  # leave taken back from Xero Payroll: its time off is gone
+        return count_text(
+            n,
+            QCoreApplication.translate("Outcome", "1 withdrawn"),
+            QCoreApplication.translate("Outcome", "{n} withdrawn"),
+        )
     return f"{n} {verb}"
 
 

@@ -457,6 +457,7 @@ WORDS = {
     "invoices": N_("invoices"),
     "deleted": N_("deleted"),
     "restored": N_("restored"),
+    "withdrawn": N_("withdrawn"),
     "planned": N_("planned"),
     "running": N_("running"),
     "cancelled": N_("cancelled"),

@@ -1989,6 +1989,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>{n} rétablis</translation>
     </message>
     <message>
+        <source>1 withdrawn</source>
+        <translation>1 retiré</translation>
+    </message>
+    <message>
+        <source>{n} withdrawn</source>
+        <translation>{n} retirés</translation>
+    </message>
+    <message>
         <source>1 created</source>
         <comment>feminine</comment>
         <translation>1 créée</translation>

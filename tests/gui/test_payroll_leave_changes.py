@@ -83,3 +83,16 @@ def test_leave_changes_in_french(french):
     assert texts[2].endswith(
         "(dans un cycle de paie comptabilisé dans Xero\u00a0: laissé tel quel)"
     )
+
+
+def test_a_sending_that_withdrew_leave_says_so_in_the_history(qapp):
+    from wizard.words import outcome_lines
+
+    outcomes = {"updated": {"leave": 1}, "withdrawn": {"leave": 2}}
+    assert outcome_lines(outcomes) == ["Time off: 1 updated, 2 withdrawn"]
+    assert install_language("fr")
+    try:
+        (line,) = outcome_lines(outcomes)
+        assert line.endswith("2 retirés") and "withdrawn" not in line
+    finally:
+        install_language("en")
