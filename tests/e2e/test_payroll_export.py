@@ -641,6 +641,18 @@ def test_au_leave_edited_in_qbtime_is_updated_withdrawn_and_undone(au):
     assert app["LeaveApplicationID"] == app_id  # the same application, updated
     assert app["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(11.4)
     assert export_hours(ctx, conn, period=start).run is None  # nothing twice
+    # undo of the update puts back what Xero held, in the same application; sent again after
+    undone = undo(ctx, conn, second.run.id)
+    assert undone.counts["outcomes"]["reverted"] == {"timesheets": 0, "leave": 1}
+    (app,) = payroll["LeaveApplications"]
+    assert app["LeaveApplicationID"] == app_id
+    assert app["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(15.2)
+    assert (parse_day(app["StartDate"]), parse_day(app["EndDate"])) == (
+        start + timedelta(days=3),
+        start + timedelta(days=4),
+    )
+    assert export_hours(ctx, conn, period=start).as_json()["leave"]["updated"] == 1
+    assert app["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(11.4)
 
     # the time off request is deleted in QuickBooks Time: the leave is withdrawn (rejected)
     store.qbtime["timesheets"] = [
