@@ -250,6 +250,8 @@ _NUMBER_SUFFIX = re.compile(r"^(.*\S) \d{1,3}$")
 
 def _without_number(nkey: str) -> str | None:
     """'greenfield homes 1' -> 'greenfield homes' (a copy an earlier import numbered)."""
+    if not nkey[-1:].isdigit():  # most names end in a letter (isdigit is true for any \d)
+        return None
     m = _NUMBER_SUFFIX.match(nkey)
     return m.group(1) if m else None
 
@@ -584,18 +586,23 @@ def _token_keys(token: str) -> tuple[str, ...]:
     return ("<" + token[:3], ">" + token[-3:])
 
 
+#: a choice as the fuzzy step reads it: (length, index, as written with runs of spaces as
+#: one, its words sorted); tuples of these sort by length, then index
+_Entry = tuple[int, int, str, str]
+
+
 class _Bucket:
     """Choice strings sorted by length, as written and with their words sorted (the same
     length), with their indexes, for sliced scans."""
 
     __slots__ = ("ids", "lengths", "sorted_strings", "strings")
 
-    def __init__(self, triples: list[tuple[str, str, int]]) -> None:
-        triples.sort(key=_length_then_index)
-        self.strings = [s for s, _, _ in triples]
-        self.sorted_strings = [s for _, s, _ in triples]
-        self.ids = [i for _, _, i in triples]
-        self.lengths = [len(s) for s in self.strings]
+    def __init__(self, entries: list[_Entry]) -> None:
+        entries.sort()  # by length, then index (indexes are unique: strings never compared)
+        self.lengths = [e[0] for e in entries]
+        self.ids = [e[1] for e in entries]
+        self.strings = [e[2] for e in entries]
+        self.sorted_strings = [e[3] for e in entries]
 
     def scan(
         self, query: str, sorted_query: str, threshold: float, found: dict[int, float]
@@ -619,10 +626,6 @@ class _Bucket:
                     found[idx] = float(score)
 
 
-def _length_then_index(t: tuple[str, str, int]) -> tuple[int, int]:
-    return len(t[0]), t[2]
-
-
 class _Postings:
     """The choices holding a key, sorted by length: a length window is a slice."""
 
@@ -640,7 +643,7 @@ class _Rarity(dict[str, tuple[int, str]]):
 
     __slots__ = ("members",)
 
-    def __init__(self, members: Mapping[str, list[tuple[str, str, int]]]) -> None:
+    def __init__(self, members: Mapping[str, list[_Entry]]) -> None:
         super().__init__()
         self.members = members
 
@@ -671,22 +674,30 @@ class _BlockedIndex:
     "smith", and a choice was compared once per bucket), a pair of keys' postings (the
     choices holding both keys), a word's rarity."""
 
-    def __init__(self, triples: Sequence[tuple[str, str, int]], size: int) -> None:
-        self.strings = [""] * size  # by choice index
-        self.sorted_strings = [""] * size
-        self.lengths = [0] * size
+    def __init__(self, entries: Sequence[_Entry], size: int) -> None:
+        strings = self.strings = [""] * size  # by choice index
+        sorted_strings = self.sorted_strings = [""] * size
+        lengths = self.lengths = [0] * size
         #: the choices holding each key; sorted into a _Bucket when a name first reads that
         #: key (:meth:`_single`): most keys are never read (issue 16: making every key's
         #: bucket was a tenth of a 10,000-contact plan)
-        self.members: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-        members = self.members
-        for t in triples:
-            i = t[2]
-            self.strings[i], self.sorted_strings[i], self.lengths[i] = t[0], t[1], len(t[0])
-            for key in _name_keys_for_blocking(t[0]):
-                members[key].append(t)
+        members: dict[str, list[_Entry]] = defaultdict(list)
+        keys_of: dict[str, tuple[str, ...]] = {}  # a word's keys
+        for e in entries:
+            length, i, written, strings_sorted = e
+            strings[i], sorted_strings[i], lengths[i] = written, strings_sorted, length
+            keys: set[str] = set()
+            for word in written.split():
+                word_keys = keys_of.get(word)
+                if word_keys is None:
+                    word_keys = keys_of[word] = _token_keys(word)
+                keys.update(word_keys)
+            for key in keys:
+                members[key].append(e)
         self.members = dict(members)  # read only from here: a missing key stays missing
         self.single: dict[str, _Bucket] = {}
+        #: the lengths of the choices holding a key, sorted (what a name's budget reads)
+        self.key_lengths: dict[str, list[int]] = {}
         #: a word's bucket: the choices holding any of its keys (:meth:`_word`)
         self.words: dict[str, _Bucket | None] = {}
         #: choices by pair of keys (both held), made when a name first reads the pair
@@ -701,12 +712,19 @@ class _BlockedIndex:
             bucket = self.single[key] = _Bucket(self.members[key])
         return bucket
 
+    def _lengths(self, key: str) -> list[int]:
+        """The lengths of the choices holding ``key`` (a key some choice holds), sorted."""
+        lengths = self.key_lengths.get(key)
+        if lengths is None:
+            lengths = self.key_lengths[key] = sorted([e[0] for e in self.members[key]])
+        return lengths
+
     def _word(self, token: str) -> _Bucket | None:
         """The choices holding any key of ``token``, each once, as a bucket (none: None)."""
         if token in self.words:
             return self.words[token]
         members = self.members
-        union = {t[2]: t for k in _token_keys(token) if k in members for t in members[k]}
+        union = {e[1]: e for k in _token_keys(token) if k in members for e in members[k]}
         bucket = self.words[token] = _Bucket(list(union.values())) if union else None
         return bucket
 
@@ -717,9 +735,7 @@ class _BlockedIndex:
         postings = None
         a, b = pair
         if a in self.members and b in self.members:
-            if len(self.members[a]) > len(self.members[b]):
-                a, b = b, a
-            common = self._id_set(b).intersection(self._single(a).ids)
+            common = self._id_set(a) & self._id_set(b)
             if common:
                 postings = _Postings(list(common), self.lengths)
         self.paired[pair] = postings
@@ -728,7 +744,7 @@ class _BlockedIndex:
     def _id_set(self, key: str) -> set[int]:
         ids = self._ids.get(key)
         if ids is None:
-            ids = self._ids[key] = {t[2] for t in self.members[key]}
+            ids = self._ids[key] = {e[1] for e in self.members[key]}
         return ids
 
     def scan(
@@ -744,7 +760,7 @@ class _BlockedIndex:
         total = 0
         for k in rare:
             if k in self.members:
-                lengths = self._single(k).lengths
+                lengths = self._lengths(k)
                 total += bisect.bisect_right(lengths, hi_len) - bisect.bisect_left(lengths, lo_len)
         if total <= SCAN_BUDGET:
             for token in rare_words:
@@ -841,12 +857,16 @@ def fuzzy_candidates(
     results: list[list[tuple[int, float]]] = [[] for _ in names]
     if limit <= 0 or not names or not choices:
         return results
-    triples = [(" ".join(c.split()), _sort_tokens(c), i) for i, c in enumerate(choices)]
-    triples = [t for t in triples if t[0]]
+    entries: list[_Entry] = []
+    for i, choice in enumerate(choices):
+        words = choice.split()
+        if words:
+            written = " ".join(words)
+            entries.append((len(written), i, written, " ".join(sorted(words))))
     if exhaustive is None:
-        exhaustive = len(names) * len(triples) <= EXHAUSTIVE_PAIR_BUDGET
+        exhaustive = len(names) * len(entries) <= EXHAUSTIVE_PAIR_BUDGET
     index: _Bucket | _BlockedIndex = (
-        _Bucket(list(triples)) if exhaustive else _BlockedIndex(triples, len(choices))
+        _Bucket(list(entries)) if exhaustive else _BlockedIndex(entries, len(choices))
     )
     for n, name in enumerate(names):
         query = " ".join(name.split())
