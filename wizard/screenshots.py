@@ -220,6 +220,7 @@ def _run_language(out: Path, language: str) -> list[Path]:
         _bill_time(driver, wizard, home_page)
         _several_businesses(driver, wizard, home_page, ctx, box)
         _leave_changed(driver, wizard, home_page, ctx, box)
+        _bill_update(driver, wizard, home_page, box)
         _dispose(driver, wizard)
     finally:
         ctx.close()
@@ -273,6 +274,65 @@ def _bill_time(driver: Driver, wizard: BridgeWizard, home_page) -> None:
     driver.pump(lambda: bool(history._invoice_rows) or history._invoices_failed, 30)
     driver.shot(history, "00c-history-billing", small=False)
     history.reject()
+
+
+def _bill_update(driver: Driver, wizard: BridgeWizard, home_page, box) -> None:
+    """Billing again after a bookkeeper worked on one of our drafts in Xero (a line added,
+    the price of one of our lines lowered) and new hours of that line's kind were logged (and
+    the hours of another of its lines corrected, when it has one) in QuickBooks Time: the
+    preview shows each line's fate. Nothing is sent."""
+    from core.app.invoicing import ENTITY
+    from core.store.models import JournalEntry, SentHours
+
+    from .state import PageId
+
+    entries = list(
+        JournalEntry.select().where(
+            (JournalEntry.entity_kind == ENTITY) & (JournalEntry.state == "done")
+        )
+    )
+    entry = max(entries, key=lambda e: len((e.after or {}).get("lines") or []))
+    ours = entry.after["lines"]
+    org = next(
+        o
+        for o in box.store.xero_orgs
+        if any(i["InvoiceID"] == entry.xero_id for i in o.get("Invoices", []))
+    )
+    draft = next(i for i in org["Invoices"] if i["InvoiceID"] == entry.xero_id)
+    lines = [dict(x) for x in draft["LineItems"]]
+    for x in lines:
+        if x["LineItemID"] == ours[0]["LineItemID"]:
+            x["UnitAmount"] = round(x["UnitAmount"] * 0.9, 2)
+    extra = {"Description": "Materials", "Quantity": 1, "UnitAmount": 45.0}
+    box.xero.api.demo_user_edits_lines(org["tenantId"], entry.xero_id, [*lines, extra])
+
+    def sheet_of(line: dict) -> dict:
+        sent = (
+            SentHours.select()
+            .where((SentHours.xero_id == entry.xero_id) & (SentHours.line_key == line["key"]))
+            .first()
+        )
+        return next(t for t in box.store.qbtime["timesheets"] if t["id"] == sent.qbt_timesheet_id)
+
+    with box.store.lock:
+        sheets = box.store.qbtime["timesheets"]
+        new = {**sheet_of(ours[0]), "id": max(t["id"] for t in sheets) + 1, "duration": 5400}
+        new["last_modified"] = new["created"] = "2026-12-04T00:00:00+00:00"
+        sheets.append(new)
+        if len(ours) >= 2:
+            row = sheet_of(ours[1])
+            row["duration"] += 3600
+            row["last_modified"] = "2026-12-04T00:00:00+00:00"
+    wizard.restart()
+    driver.pump(lambda: wizard.currentId() == int(PageId.HOME))
+    driver.pump(lambda: not home_page.busy, 30)
+    home_page.bill_button.click()
+    driver.pump(lambda: wizard.currentId() == int(PageId.BILL_RANGE))
+    bill_range = wizard.pages[PageId.BILL_RANGE]
+    driver.pump(lambda: bool(getattr(bill_range, "_defaults_set", True)), 30)
+    wizard.next()
+    driver.pump(lambda: wizard.currentId() == int(PageId.BILL_PREVIEW), 60)
+    driver.shot(wizard, "11b-bill-preview-update")
 
 
 def _several_businesses(driver: Driver, wizard: BridgeWizard, home_page, ctx, box) -> None:
