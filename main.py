@@ -401,15 +401,22 @@ def run_gui(
     tokens: Any = None,
     opener: Callable[[str], Any] | None = None,
 ) -> int:
-    """The wizard. Setting up (keyring check, database, Demo Company) happens before the
-    window shows; each is quick, and any failure is shown as a sentence, not a trace. On a
-    first run the database is created once the first page is painted (the lock is taken
-    before: a second copy of the app still says so at once)."""
+    """The wizard. Setting up (keyring check, Demo Company) happens before the window shows;
+    the database is opened (on a first run, created) once the first page is painted, on a
+    worker (the one-instance lock is taken before: a second copy of the app still says so at
+    once). Any failure is shown as a sentence, not a trace, with its remedy when there is one
+    (a damaged or lost database: the window closes and the start says it, as before it)."""
     # The Demo Company's child process first: it starts while this one loads Qt.
     demo = start_demo_company(args, paths) if _demo_requested(args) else None
     try:
         from core.errors import BridgeError
-        from wizard.app import ensure_app, offer_recovery, run_wizard, show_startup_error
+        from wizard.app import (
+            DATABASE_NOT_OPENED,
+            ensure_app,
+            offer_recovery,
+            run_wizard,
+            show_startup_error,
+        )
 
         ensure_app()
     except BaseException:
@@ -423,30 +430,32 @@ def run_gui(
         # the keyring package and discovering its backends is not on the way to the window.
         # No secure storage is then said by the page that needed it.
         tokens = TokenStore(lazy=True)
-    from core.store.dbfiles import first_run
-
     try:
         ctx = make_context(args, paths, tokens=tokens, opener=opener, demo=demo)
     except BridgeError as exc:
         return show_startup_error(exc.user_message())
-    while True:
-        try:
-            if first_run(paths):
-                # Nothing to read yet: the window opens first and creates the database once
-                # its first page is painted (wizard.app.open_wizard), on a worker (issue 16).
-                ctx.lock_instance()
-                ctx.db_pending = True
-            else:
-                ctx.open_db()
-            break
-        except Exception as exc:  # damaged, lost, read-only, full…: a sentence, maybe a remedy
-            ctx.close()
-            problem = explain(exc, paths, "wizard")
-            if not offer_recovery(problem, paths):
-                return show_startup_error(problem.user_message())
-            ctx = make_context(args, paths, tokens=tokens, opener=opener)
     try:
-        return run_wizard(ctx)
+        while True:
+            try:
+                if ctx.db_pending:
+                    # The window could not open it (wizard.app: it closed): once more here,
+                    # where what went wrong is said with its remedy (restore a backup copy).
+                    ctx.open_db()
+                else:
+                    # Opened once the first page is painted, on a worker (issue 16): the
+                    # page the user sees first waits for no database (wizard.app.open_wizard).
+                    ctx.lock_instance()
+                    ctx.db_pending = True
+            except Exception as exc:  # damaged, lost, read-only, full…: a sentence, maybe a remedy
+                ctx.close()
+                problem = explain(exc, paths, "wizard")
+                if not offer_recovery(problem, paths):
+                    return show_startup_error(problem.user_message())
+                ctx = make_context(args, paths, tokens=tokens, opener=opener)
+                continue
+            code = run_wizard(ctx)
+            if code != DATABASE_NOT_OPENED or not ctx.db_pending:
+                return code
     finally:
         ctx.close()
 

@@ -53,7 +53,14 @@ def build_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     language = language or default_language()
     install_language(language)
     state = WizardState(ctx, language=language)
-    conn = None if ctx.db_pending else _shown_last()  # a first run: no database, no business
+    if ctx.db_pending:
+        # Not open yet (open_wizard opens it once the first page is painted): the first page
+        # is the one the database called for when the app last opened or closed it, its
+        # business found once it is open (_database_opened).
+        from core.store.dbfiles import was_connected
+
+        return BridgeWizard(state, already_set_up=was_connected(ctx.paths))
+    conn = _shown_last()
     if conn is not None:
         state.connection_id = conn.id
         state.country = conn.xero_country_code or None
@@ -65,6 +72,21 @@ def _shown_last() -> Connection | None:
     from core.app.businesses import current_connection
 
     return current_connection()
+
+
+def open_database(ctx: AppContext) -> tuple[int, str | None] | None:
+    """Open the database (a first run: create it) and find the business to show: (its
+    connection id, its country), None when none is connected. A worker's task, once the
+    window's first page is painted."""
+    ctx.open_db()
+    conn = _shown_last()
+    return None if conn is None else (int(conn.id), conn.xero_country_code or None)
+
+
+#: the event loop's exit code when the database could not be opened once the window was
+#: shown (damaged, lost, read-only…): main.run_gui opens it again itself and says what went
+#: wrong, with the remedy when there is one, as a start that opened it before the window did
+DATABASE_NOT_OPENED = 3
 
 
 #: after the first page is painted, the other pages' modules are imported in the background
@@ -84,12 +106,13 @@ def open_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     if start_page is not None:  # its reads (database, keyring) once it is on screen
         wizard.tasks.hold_until_painted(start_page)
     if ctx.db_pending:
-        # A first run: the database is created once the first page is painted, on a worker;
-        # every other task waits for it, and so does Next (BridgeWizard.database_ready).
-        # The engine's process opens the database too: it starts once it exists.
+        # The database is opened (a first run: created) once the first page is painted, on
+        # a worker; every other task waits for it, and so does Next (database_ready). The
+        # engine's process opens the database too: it starts once it is open.
         wizard.tasks.start_first(
-            ctx.open_db,
-            on_done=lambda _none: _database_created(wizard, ctx),
+            open_database,
+            ctx,
+            on_done=lambda found: _database_opened(wizard, ctx, found),
             on_error=lambda exc: _database_failed(wizard, exc),
         )
     else:
@@ -100,27 +123,34 @@ def open_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     return wizard
 
 
-def _database_created(wizard: BridgeWizard, ctx: AppContext) -> None:
+def _database_opened(
+    wizard: BridgeWizard, ctx: AppContext, found: tuple[int, str | None] | None
+) -> None:
+    """The database is open: the home page shows the business found (the one shown last),
+    or, when what the first page was chosen by is out of date (a crash since a business was
+    connected or the last one disconnected), the page the database calls for."""
+    from .state import PageId
     from .tasks import start_engine_process
 
     ctx.db_pending = False
+    state = wizard.state
+    if found is not None:
+        state.connection_id, state.country = found
+    shown = wizard.currentId()
+    wanted = state.start_page(already_set_up=found is not None)
+    if shown == PageId.HOME or (shown == PageId.WELCOME and wanted != shown):
+        wizard.restart_at(wanted)  # the home page reads its business from here on
     wizard.database_ready()
     QTimer.singleShot(PRELOAD_DELAY_MS, lambda: start_engine_process(ctx))
 
 
 def _database_failed(wizard: BridgeWizard, exc: BridgeError) -> None:
-    """A first run's database could not be created (a read-only folder, a full disk…): the
-    sentence a start that opens it says, then the app ends (exit code 1), as it would have
-    before showing the window."""
-    from PySide6.QtWidgets import QMessageBox
-
-    log.warning("The database could not be created: %s", exc)
-    box = QMessageBox(
-        QMessageBox.Icon.Critical, "Xero to QuickBooks Time", exc.user_message(), parent=wizard
-    )
-    box.setObjectName("DatabaseFailed")
-    box.finished.connect(lambda _result: QApplication.exit(1))
-    box.open()
+    """The database could not be opened (damaged, lost, a read-only folder, a full disk…):
+    the window closes, and the start opens it again and says what went wrong, with the
+    remedy when there is one, as it did before showing the window (main.run_gui)."""
+    log.warning("The database could not be opened once the window was shown: %s", exc)
+    wizard.hide()
+    QApplication.exit(DATABASE_NOT_OPENED)
 
 
 def run_wizard(ctx: AppContext, language: str | None = None) -> int:

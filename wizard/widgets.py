@@ -167,7 +167,6 @@ def ask(
 
 
 def read_only_table(parent: QWidget, columns: int) -> QTableWidget:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 
     table = QTableWidget(0, columns, parent)
@@ -176,7 +175,7 @@ def read_only_table(parent: QWidget, columns: int) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside
     table.setWordWrap(True)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    set_enum(table, "textElideMode", "ElideRight")  # not Qt's namespace: the home page's list
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
     return table

@@ -324,15 +324,17 @@ def close_database() -> None:
     if database is not None:
         mine = _opened if _opened is not None and _opened[0] is database else None
         held = None
+        active = None
         if mine is not None:
             with contextlib.suppress(Exception):  # a damaged or full file: keep the old marker
                 held = _holdings(database)
+                active = _active(database)
         _opened = None
         database.close()
         db.initialize(None)
         if mine is not None and held is not None:
             with contextlib.suppress(Exception):  # closed cleanly: remember the file as left
-                _write_marker(mine[1], mine[2], *held, stat=_file_stat(mine[2]))
+                _write_marker(mine[1], mine[2], *held, stat=_file_stat(mine[2]), active=active)
 
 
 # -- the app's own database: storage errors, daily backups, the "it held data" marker ---------
@@ -460,12 +462,20 @@ def _backup_date(backup: Path) -> str:
 
 
 _HOLDINGS_SQL = 'SELECT (SELECT count(*) FROM "connection"), (SELECT count(*) FROM "import_run")'
+_ACTIVE_SQL = 'SELECT count(*) FROM "connection" WHERE "status" != \'disconnected\''
 
 
 def _holdings(database: pw.SqliteDatabase) -> tuple[int, int]:
     """(connections, import runs) the database holds."""
     row = database.execute_sql(_HOLDINGS_SQL).fetchone()
     return int(row[0]), int(row[1])
+
+
+def _active(database: pw.SqliteDatabase) -> int:
+    """How many businesses are connected (not disconnected): the page the window opens on
+    before the database is open (core.store.dbfiles.was_connected)."""
+    row = database.execute_sql(_ACTIVE_SQL).fetchone()
+    return int(row[0])
 
 
 def _file_stat(path: Path) -> list[int] | None:
@@ -480,7 +490,12 @@ def _file_stat(path: Path) -> list[int] | None:
 
 
 def _write_marker(
-    marker: Path, path: Path, connections: int, runs: int, stat: list[int] | None = None
+    marker: Path,
+    path: Path,
+    connections: int,
+    runs: int,
+    stat: list[int] | None = None,
+    active: int | None = None,
 ) -> None:
     import json
 
@@ -490,7 +505,13 @@ def _write_marker(
     _create_private_file(partial)
     partial.write_text(
         json.dumps(
-            {"path": str(path.resolve()), "connections": connections, "runs": runs, "stat": stat}
+            {
+                "path": str(path.resolve()),
+                "connections": connections,
+                "runs": runs,
+                "stat": stat,
+                "active": active,
+            }
         ),
         encoding="utf-8",
     )
@@ -593,7 +614,7 @@ def open_app_database(paths: object) -> pw.SqliteDatabase:
         if had_data and held is not None and now == (0, 0):
             raise _lost(path, backups, held, "empty")
         daily_backup(database, path, backups)
-        _write_marker(marker, path, *now)
+        _write_marker(marker, path, *now, active=_active(database))
     except BaseException as exc:
         close_database()
         translated = storage_error(exc, path, backups) if isinstance(exc, Exception) else None

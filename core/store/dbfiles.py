@@ -1,8 +1,8 @@
 """The app's database files, known without opening the database: their names, the marker
 that says what the database last held, whether this is a first run, and the one-instance
-lock. No peewee here: the window's start reads these before it paints its first page, and a
-first run creates the database only once that page is on screen (issue 16; core.store.db
-opens it).
+lock. No peewee here: the window's start reads these before it paints its first page, and
+opens the database (a first run: creates it) only once that page is on screen (issue 16;
+core.store.db opens it).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def app_database_files(paths: object) -> tuple[Path, Path, Path]:
 
 def read_marker(marker: Path, path: Path) -> dict[str, Any] | None:
     """What the marker says the database at ``path`` held when the app last closed it
-    (connections, runs, the file's size and time); None: no marker, or another database's."""
+    (connections, runs, the file's size and time, the businesses connected); None: no marker,
+    or another database's."""
     import json
 
     try:
@@ -43,10 +44,13 @@ def read_marker(marker: Path, path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or data.get("path") != str(path.resolve()):
         return None  # another database (the folders moved): not ours to judge
+    active = data.get("active")
     return {
         "connections": int(data.get("connections") or 0),
         "runs": int(data.get("runs") or 0),
         "stat": data.get("stat"),
+        # businesses connected (not disconnected); None: a marker that does not say
+        "active": None if active is None else int(active),
     }
 
 
@@ -59,6 +63,19 @@ def first_run(paths: object) -> bool:
         return False
     held = read_marker(marker, path)
     return not (held and (held["connections"] or held["runs"]))
+
+
+def was_connected(paths: object) -> bool:
+    """Whether a business was connected when the app last opened or closed the database (the
+    marker says so): the window opens on the home page before the database is open, or on
+    the welcome page (wizard.app; a marker out of date, after a crash, is corrected once the
+    database is read). A marker that does not say (an older app's) goes by the connections
+    the database held."""
+    path, _backups, marker = app_database_files(paths)
+    held = read_marker(marker, path)
+    if not held:
+        return False
+    return bool(held["connections"] if held["active"] is None else held["active"])
 
 
 # -- one app instance at a time ---------------------------------------------------------------

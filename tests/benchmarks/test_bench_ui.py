@@ -26,8 +26,10 @@ def test_cold_start(results, tmp_path_factory):
     """Cold start to the first page painted, against a bare QWizard, for a first run (the
     welcome page) and for a returning user (the home page: a business connected on the Demo
     Company, the app started as for the real services, its sign-ins in a file keyring that
-    reads the disk at each use: workers._file_keyring; the page's first keyring read, in the
-    background, is reported beside)."""
+    reads the disk at each use: workers._file_keyring). The home page is painted as the user
+    first sees it, saying it is reading: its database is opened once it is painted, on a
+    worker, before the page names the business (when it does, and the page's first keyring
+    read, in the background, are reported beside: the time to the paint does not hide them)."""
     # Started as a person starts it: an installed copy runs from compiled bytecode (pip and
     # the packaged builds compile it). A checkout run with PYTHONDONTWRITEBYTECODE=1 would
     # compile the app's own modules again at every start, a cost no user pays, so both sides
@@ -42,12 +44,15 @@ def test_cold_start(results, tmp_path_factory):
     for kind in kinds:
         run_worker(["cold_start", kind, repr(time.time()), *home_args], env=env)
     reads: list[float] = []
+    filled: list[float] = []
     for _ in range(COLD_REPEATS):
         for kind, times in kinds.items():
             out = run_worker(["cold_start", kind, repr(time.time()), *home_args], env=env)
             times.append(out["first_paint_s"])
             if kind == "home" and out.get("first_keyring_read_s") is not None:
                 reads.append(out["first_keyring_read_s"])
+            if kind == "home" and out.get("first_filled_s") is not None:
+                filled.append(out["first_filled_s"])
     bare = median(kinds["bare"])
     common = (
         f"median of {COLD_REPEATS}, subprocess each, bytecode compiled (first run of each "
@@ -64,6 +69,8 @@ def test_cold_start(results, tmp_path_factory):
     )
     home = median(kinds["home"])
     read = f"; the first keyring read at {median(reads):.3f} s (background)" if reads else ""
+    if filled:  # painted reading, its database opened after the paint: then the business
+        read = f"; the business named on it at {median(filled):.3f} s{read}"
     results.add(
         "cold start to the home page painted (returning user) / bare QWizard",
         home / bare,

@@ -419,7 +419,9 @@ def test_the_log_is_readable_by_its_owner_only(app):
 # ---------------------------------------------------------------------------- the wizard
 def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, monkeypatch):
     """Started on a damaged file, the app shows the same sentence in a dialog with a button
-    that puts the newest good copy back; then the wizard opens on the restored data."""
+    that puts the newest good copy back; then the wizard opens on the restored data. The
+    window opens first (the database is opened once its first page is painted): finding
+    the file damaged, it closes, and the start offers the copy."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -441,9 +443,16 @@ def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, mo
         [button] = [b for b in box.buttons() if b.text() == "Restore the backup copy"]
         button.click()
 
+    real_window = wizard.app.run_wizard
+    windows: list[int] = []
+
     def wizard_opened(ctx, language=None):
         from core.app.connections import active_connections
 
+        if not windows:  # the real window: it finds the file damaged, and closes
+            windows.append(real_window(ctx, language))
+            return windows[-1]
+        ctx.open_db()  # then, as the window opens it: the restored data
         opened.append([c.xero_tenant_name for c in active_connections()])
         return 0
 
@@ -451,6 +460,7 @@ def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, mo
     QTimer.singleShot(50, click_restore)
     code = main.main(["--demo-state", str(imported.state)], tokens=imported.store)
     assert code == 0
+    assert windows == [wizard.app.DATABASE_NOT_OPENED]
     assert shown and "is damaged and cannot be read" in shown[0] and str(backup) in shown[0]
     assert opened == [[AU]]
     assert _integrity(path) == "ok"

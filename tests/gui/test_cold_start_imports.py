@@ -2,7 +2,8 @@
 load when first used (on worker threads, or in the engine's process), not while the window
 opens; the log file's module (logging.handlers) loads once the page is painted. Checked in a
 fresh process started as the desktop shortcut starts the app, for a first run (the welcome
-page) and for a returning user (the home page, whose reads start once it is painted)."""
+page) and for a returning user (the home page, whose reads start once it is painted). Neither
+opens the database before its first page is painted: a worker does, once it is."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ HEAVY = (
     "webbrowser",
 )
 
-#: a first run has no database to read before its first page: it is created once that page is
-#: painted (wizard.app.open_wizard); a returning user's home page needs it (not checked there;
-#: peewee imports decimal, which core.i18n no longer does)
+#: the database is opened (a first run: created) once the first page is painted, on a worker
+#: (wizard.app.open_wizard): none of these is loaded before (peewee imports decimal, which
+#: core.i18n no longer does)
 DATABASE = ("peewee", "sqlite3", "core.store.models", "core.store.db", "decimal")
 
 SCRIPT = """
@@ -60,6 +61,12 @@ class Painted(QObject):
             seen["qt_namespace"] = "Qt" in vars(sys.modules["PySide6.QtCore"])
             seen["files"] = sorted(p.name for p in (home / "data").glob("*"))
             seen["held"] = wizards[0].tasks.held()
+            seen["pending"] = wizards[0].state.ctx.db_pending
+            seen["busy"] = wizards[0].currentPage().busy
+            seen["title"] = wizards[0].currentPage().title()
+            from PySide6.QtWidgets import QAbstractItemView  # after the checks above
+
+            seen["item_views"] = len(wizards[0].currentPage().findChildren(QAbstractItemView))
             QTimer.singleShot(0, QApplication.instance().quit)
         return False
 
@@ -139,8 +146,10 @@ def test_the_namespace_check_itself_sees_qt_used(tmp_path):
 
 def test_a_returning_user_s_home_page_is_painted_before_its_reads_load_anything(tmp_path):
     """A business connected (the Demo Company, as a first run leaves it): the app opens on
-    the home page, whose reads (the connection, the last import, invoices, the check for
-    changes: database, engine, network) start once it is painted, on worker threads."""
+    the home page, painted before the database is opened (peewee and sqlite3 not even
+    loaded), the keyring read and Qt's namespace made; the page says it is reading. Its
+    reads (the database, then the connection, the last import, invoices, the check for
+    changes: engine, network) start once it is painted, on worker threads."""
     home = tmp_path / "home"
     prepared = subprocess.run(
         [
@@ -161,8 +170,14 @@ def test_a_returning_user_s_home_page_is_painted_before_its_reads_load_anything(
     assert prepared.returncode == 0, prepared.stderr[-3000:]
     seen = _first_paint(home)
     assert seen["code"] == 0 and seen["page"] == "HomePage"
-    assert seen["held"] >= 2  # the page asked for its reads: they wait for the paint
+    assert seen["title"] == "Import again" and seen["busy"]  # the home page, reading
+    assert seen["pending"]  # the database is opened once the page is painted
+    assert seen["database"] == []
     assert seen["loaded"] == []
+    assert seen["qt_namespace"] is False
+    # nor an item view (a first one costs ~10 ms): the list of businesses, made when the
+    # database says there are several
+    assert seen["item_views"] == 0
 
 
 def test_the_check_itself_sees_a_heavy_import(tmp_path):

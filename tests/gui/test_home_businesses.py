@@ -103,7 +103,7 @@ def test_home_lists_every_business_with_its_state_and_switches(
     # Several: the chosen row names the business (no sentence above the details), and
     # "Add another business" sits beside the list's title.
     assert not page.connection_label.isVisible()
-    assert page.businesses_title_row.indexOf(page.add_button) >= 0
+    assert page.businesses_title_row.indexOf(page.add_box) >= 0  # the button, at its top
     # At 800×600, with texts 40% longer (French-like), every button shows its whole text.
     _shot(page, wiz, "home-businesses", tmp_path)
     # Each Alt+letter of the page and its window goes to one control, in both languages.
@@ -263,7 +263,7 @@ def test_disconnecting_one_business_shows_the_other(connected_env, host, qtbot):
     _loaded(qtbot, page, 1)
     assert not page.businesses_box.isVisible() and AU in page.connection_label.text()
     assert page.connection_label.isVisible() and page.add_button.isVisible()
-    assert page.connection_row.indexOf(page.add_button) >= 0
+    assert page.connection_row.indexOf(page.add_box) >= 0
     assert Connection.get_by_id(uk.id).status == "disconnected"
     assert ctx.xero_tokens_for(Connection.get_by_id(au.id)).status() == "connected"
     question.close()

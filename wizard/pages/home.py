@@ -17,15 +17,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -34,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..state import PageId
-from ..widgets import ask, cell, heading, paragraph, read_only_table
+from ..widgets import ask, cell, heading, paragraph, read_only_table, set_enum
 from ..words import (
     changes_text,
     count_text,
@@ -48,6 +43,8 @@ from ..words import (
 from .base import BasePage, BusyWords
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableWidget
+
     from core.app.businesses import BusinessState
     from core.app.context import AppContext
     from core.engine.plan import ImportOptions, ImportPlan
@@ -194,18 +191,32 @@ def change_lines(changes: dict[str, dict[str, int]]) -> list[str]:
     return lines
 
 
+def at_top(widget: QWidget) -> QVBoxLayout:
+    """``widget`` at the top of a column of its own: a row's button beside a sentence that
+    may wrap. A stretch under it, not Qt.AlignmentFlag.AlignTop: Qt's namespace (~120 enums,
+    all made at its first use) is not made on the way to a returning user's first page."""
+    column = QVBoxLayout()
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(widget)
+    column.addStretch(1)
+    return column
+
+
 class HomePage(BasePage):
     def build(self) -> None:
-        self.add_button = QPushButton(self)
+        # "Add another business", at the top of a box of its own that moves between rows.
+        self.add_box = QWidget(self)
+        self.add_button = QPushButton(self.add_box)
         self.add_button.setMinimumHeight(34)
         self.add_button.clicked.connect(self.add_business)
+        self.add_box.setLayout(at_top(self.add_button))
         self._build_businesses()
         # One business: the sentence that names it, "Add another business" beside it. Several:
         # the list says it (the chosen row), and the button goes beside the list's title.
         self.connection_row = QHBoxLayout()
         self.connection_label = paragraph(parent=self)
         self.connection_row.addWidget(self.connection_label, 1)
-        self.connection_row.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.connection_row.addWidget(self.add_box, 0)
         self.body.addLayout(self.connection_row)
         # The shown business's details scroll when the window is small (800×600 with several
         # businesses listed above): the buttons below always stay in sight.
@@ -220,7 +231,7 @@ class HomePage(BasePage):
         scroll.setViewport(viewport)
         scroll.setWidget(self.details)
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        set_enum(scroll, "frameShape", "NoFrame")
         self.details.setAutoFillBackground(False)
         self.details_scroll = scroll
         self.body.addWidget(scroll, 1)
@@ -239,7 +250,7 @@ class HomePage(BasePage):
         self.review_button = QPushButton(self.details)
         self.review_button.setMinimumHeight(34)
         waiting.addWidget(self.waiting_label, 1)
-        waiting.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignTop)
+        waiting.addLayout(at_top(self.review_button), 0)
         self.details_layout.addLayout(waiting)
         self._build_payroll()
         self._build_billing()
@@ -266,7 +277,6 @@ class HomePage(BasePage):
         self.history_button.clicked.connect(self.show_history)
         self.open_qbtime_button.clicked.connect(self.open_qbtime)
         self.disconnect_button.clicked.connect(self._confirm_disconnect)
-        self.setTabOrder(self.businesses, self.add_button)
         self.setTabOrder(self.add_button, self.review_button)
         self.setTabOrder(self.review_button, self.send_hours_button)
         self.setTabOrder(self.send_hours_button, self.bill_button)
@@ -289,27 +299,42 @@ class HomePage(BasePage):
     # ---------------------------------------------------------------- several businesses
     def _build_businesses(self) -> None:
         """Every business (organisation ↔ QuickBooks Time account) with its state: shown
-        when there are several; choosing one shows it below."""
+        when there are several; choosing one shows it below. The list itself is made when
+        there are several (``_businesses_list``)."""
         self.businesses_box = QWidget(self)
-        box = QVBoxLayout(self.businesses_box)
-        box.setContentsMargins(0, 0, 0, 4)
+        self._businesses_layout = QVBoxLayout(self.businesses_box)
+        self._businesses_layout.setContentsMargins(0, 0, 0, 4)
         self.businesses_heading = heading(parent=self.businesses_box)
-        self.businesses = read_only_table(self.businesses_box, 3)
-        self.businesses.setWordWrap(False)
-        self.businesses.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.businesses.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.businesses.horizontalHeader()
+        self.businesses: QTableWidget | None = None
+        self.businesses_title_row = QHBoxLayout()
+        self.businesses_title_row.addWidget(self.businesses_heading, 1)
+        self._businesses_layout.addLayout(self.businesses_title_row)
+        self.businesses_box.hide()
+        self.body.addWidget(self.businesses_box)
+
+    def _businesses_list(self) -> QTableWidget:
+        """The list of businesses, made when first needed: most people have one business,
+        and a first item view costs ~10 ms, not spent on the way to the home page."""
+        if self.businesses is not None:
+            return self.businesses
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+
+        table = read_only_table(self.businesses_box, 3)
+        table.setWordWrap(False)
+        set_enum(table, "verticalScrollBarPolicy", "ScrollBarAsNeeded")
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.businesses_heading.setBuddy(self.businesses)
-        self.businesses.itemSelectionChanged.connect(self._business_chosen)
-        self.businesses_title_row = QHBoxLayout()
-        self.businesses_title_row.addWidget(self.businesses_heading, 1)
-        box.addLayout(self.businesses_title_row)
-        box.addWidget(self.businesses)
-        self.businesses_box.hide()
-        self.body.addWidget(self.businesses_box)
+        self.businesses_heading.setBuddy(table)
+        table.itemSelectionChanged.connect(self._business_chosen)
+        self._businesses_layout.addWidget(table)
+        self.setTabOrder(table, self.add_button)
+        table.setEnabled(not self.busy)
+        self.businesses = table
+        self._retranslate_businesses()
+        return table
 
     def load_businesses(self) -> None:
         """Read every business and its state (a worker, without a busy row)."""
@@ -351,7 +376,19 @@ class HomePage(BasePage):
 
     def _fill_businesses(self) -> None:
         states = self._businesses
-        table = self.businesses
+        several = len(states) > 1
+        if several or self.businesses is not None:
+            self._fill_list(states)
+        self.businesses_box.setVisible(several)
+        self.connection_label.setVisible(not several)
+        place = self.businesses_title_row if several else self.connection_row
+        if place.indexOf(self.add_box) < 0:
+            for other in (self.connection_row, self.businesses_title_row):
+                other.removeWidget(self.add_box)
+            place.addWidget(self.add_box, 0)
+
+    def _fill_list(self, states: list[BusinessState]) -> None:
+        table = self._businesses_list()
         self._filling = True
         try:
             table.setRowCount(len(states))
@@ -367,14 +404,6 @@ class HomePage(BasePage):
             table.setFixedHeight(height)
         finally:
             self._filling = False
-        several = len(states) > 1
-        self.businesses_box.setVisible(several)
-        self.connection_label.setVisible(not several)
-        place = self.businesses_title_row if several else self.connection_row
-        if place.indexOf(self.add_button) < 0:
-            for other in (self.connection_row, self.businesses_title_row):
-                other.removeWidget(self.add_button)
-            place.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
 
     def _pair_words(self, business: BusinessState) -> str:
         return self.tr("{organisation} ↔ {company}").format(
@@ -399,7 +428,7 @@ class HomePage(BasePage):
         return decisions_text(business.waiting)
 
     def _business_chosen(self) -> None:
-        if self._filling:
+        if self._filling or self.businesses is None:
             return
         rows = self.businesses.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self._businesses):
@@ -434,6 +463,9 @@ class HomePage(BasePage):
         business = self.shown_business()
         if business is None or self.state.ctx.demo:
             return
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         if not QDesktopServices.openUrl(QUrl(business.qbtime_url)):
             self.banner.show_message(
                 self.tr("No browser could be opened. Open this address yourself: {url}").format(
@@ -459,11 +491,33 @@ class HomePage(BasePage):
         self._changes = None
         self._fetch_failed = None
         self._show_texts()
+        self._enable_shortcuts()
+        if self.state.ctx.db_pending:
+            # The app's start: the database opens once this page is painted, then the page
+            # is shown again with its business (wizard.app._database_opened). Reading
+            # meanwhile, as while its reads run; nothing to go to yet.
+            self.set_busy(True, lambda: self.tr("Reading…"))
+            return
         self.load_businesses()
         if self.state.connection_id is None:
             return
         self.refresh()
         self.read_invoice_statuses()
+
+    def _enable_shortcuts(self) -> None:
+        """The shortcuts are about the business shown: none goes anywhere while it is not
+        known yet (the app's start, until the database is open)."""
+        known = self.state.connection_id is not None and not self.state.ctx.db_pending
+        for button in (
+            self.review_button,
+            self.send_hours_button,
+            self.bill_button,
+            self.options_button,
+            self.history_button,
+            self.disconnect_button,
+            self.add_button,
+        ):
+            button.setEnabled(known)
 
     def refresh(self) -> None:
         """Read the connection and last import, then fetch what changed."""
@@ -591,11 +645,15 @@ class HomePage(BasePage):
         if self._businesses:
             self._fill_businesses()
 
-    def retranslate(self) -> None:
+    def _retranslate_businesses(self) -> None:
         self.businesses_heading.setText(self.tr("&Your businesses"))
-        self.businesses.setHorizontalHeaderLabels(
-            [self.tr("Business"), self.tr("Last import"), self.tr("Waiting for you")]
-        )
+        if self.businesses is not None:
+            self.businesses.setHorizontalHeaderLabels(
+                [self.tr("Business"), self.tr("Last import"), self.tr("Waiting for you")]
+            )
+
+    def retranslate(self) -> None:
+        self._retranslate_businesses()
         self.add_button.setText(self.tr("&Add another business…"))
         self.add_button.setToolTip(
             self.tr("Connect another Xero organisation to its own QuickBooks Time account")
@@ -632,7 +690,8 @@ class HomePage(BasePage):
         super().set_busy(busy, message)
         # Import again waits for the check (Next is disabled meanwhile); leaving does not.
         self.disconnect_button.setEnabled(not busy)
-        self.businesses.setEnabled(not busy)  # another business: once this one is read
+        if self.businesses is not None:  # another business: once this one is read
+            self.businesses.setEnabled(not busy)
         self.add_button.setEnabled(not busy)
 
     # ---------------------------------------------------------------- import again (Next)
@@ -728,6 +787,8 @@ class HomePage(BasePage):
         else:
             self.host.restart_at(PageId.WELCOME)
         if problems:
+            from PySide6.QtWidgets import QMessageBox
+
             log.warning("Disconnected with problems: %s", problems)
             box = QMessageBox(
                 QMessageBox.Icon.Information,
@@ -752,7 +813,7 @@ class HomePage(BasePage):
         self.send_hours_button.setMinimumHeight(34)
         self.send_hours_button.clicked.connect(self.send_hours)
         row = QHBoxLayout()  # the button, and beside it what it does: compact at 800×600
-        row.addWidget(self.send_hours_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(at_top(self.send_hours_button), 0)
         row.addWidget(self.payroll_label, 1)
         box.addWidget(self.payroll_heading)
         box.addLayout(row)
