@@ -103,6 +103,9 @@ def test_home_guessed_but_none_connected_any_more_opens_the_welcome_page(connect
     qtbot.waitExposed(wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.WELCOME, timeout=WAIT)
     assert wizard.state.connection_id is None and not ctx.db_pending
+    # Shown again later, the home page no longer says it waits for the database.
+    wizard.restart_at(PageId.HOME)
+    assert not wizard.currentPage().busy
     wizard.tasks.wait(WAIT)
 
 

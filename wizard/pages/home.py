@@ -288,6 +288,7 @@ class HomePage(BasePage):
         self._businesses: list[BusinessState] = []
         self._counts: dict[int, int | None] = {}  # records waiting, per business
         self._filling = False
+        self._awaiting_database = False  # shown before the database was open (the start)
         self._info: HomeInfo | None = None
         self._changes: dict[str, dict[str, int]] | None = None
         self._fetch_failed: str | None = None
@@ -496,8 +497,12 @@ class HomePage(BasePage):
             # The app's start: the database opens once this page is painted, then the page
             # is shown again with its business (wizard.app._database_opened). Reading
             # meanwhile, as while its reads run; nothing to go to yet.
+            self._awaiting_database = True
             self.set_busy(True, lambda: self.tr("Reading…"))
             return
+        if self._awaiting_database:  # open now: what the page reads says it from here on
+            self._awaiting_database = False
+            self.set_busy(False)
         self.load_businesses()
         if self.state.connection_id is None:
             return
