@@ -1082,13 +1082,17 @@ def undo_invoicing(
             status = str(raw.get("Status") or "")
             if status in engine.GONE:
                 continue
-            if status != engine.DRAFT:
-                item = {
+            # a draft someone added or changed lines on in Xero is not deleted: theirs too
+            worked_on = entry.action == "create" and _worked_on_in_xero(conn, entry, raw)
+            if status != engine.DRAFT or worked_on:
+                item: dict[str, Any] = {
                     "invoice_id": str(entry.xero_id),
                     "number": str(raw.get("InvoiceNumber") or ""),
                     "contact": str((raw.get("Contact") or {}).get("Name") or ""),
                     "status": STATUS_WORDS.get(status, status.lower()),
                 }
+                if worked_on and status == engine.DRAFT:
+                    item["changed_in_xero"] = True
                 # who/what: how the history and the undo command list what was left alone
                 left.append({**item, "who": item["contact"], "what": _left_alone_text(item)})
                 continue
@@ -1200,7 +1204,27 @@ def _lines_before(entry: JournalEntry, raw: dict[str, Any]) -> list[dict[str, An
     return out
 
 
+def _worked_on_in_xero(conn: Connection, entry: JournalEntry, raw: dict[str, Any]) -> bool:
+    """Whether the draft holds a line that is not one of ours as we made it (added, changed
+    or kept as theirs in Xero)."""
+    invoice_id = str(entry.xero_id)
+    current = [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
+    ours = engine.lines_still_ours(current, our_lines(conn, [invoice_id]).get(invoice_id, []))
+    mine = {x.line_item_id for x in ours.values()}
+    return any(x.line_item_id not in mine for x in current)
+
+
 def _left_alone_text(inv: dict[str, Any], language: str | None = None) -> str:
+    if inv.get("changed_in_xero"):
+        return tr(
+            N_(
+                "Draft {number} for {contact} was left alone: lines were added or changed on "
+                "it in Xero since. Delete it in Xero if it is no longer needed."
+            ),
+            language,
+            number=inv.get("number") or inv.get("invoice_id"),
+            contact=inv.get("contact", ""),
+        )
     return tr(
         N_("Invoice {number} for {contact} was left alone: it is {status} in Xero."),
         language,

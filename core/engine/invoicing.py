@@ -591,6 +591,10 @@ def _still_ours(current: list[XeroLine], recorded: list[OurLine]) -> dict[str, X
     return out
 
 
+#: the same, for the app (undo: is a draft of ours still only ours?)
+lines_still_ours = _still_ours
+
+
 def _recorded_ids(inp: InvoicingInput, draft: OurInvoice) -> set[str]:
     """The LineItemIDs of the lines the product made on ``draft`` (found by id or by what
     they said)."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.app.invoicing import bill_time, preview_invoices, send_invoices
+from core.app.invoicing import bill_time, left_alone_words, preview_invoices, send_invoices
 from core.app.sync import undo
 from core.store.models import Link
 from tests.e2e.test_invoicing import (
@@ -128,6 +128,16 @@ def test_an_update_keeps_the_lines_a_bookkeeper_added_or_changed(demo_ctx, org):
     assert back[materials["LineItemID"]] == materials
     assert back[line["LineItemID"]]["UnitAmount"] == theirs_price
     assert set(back) == {*other_ids, materials["LineItemID"], line["LineItemID"]}
+    # Undo of the first run: that draft holds the bookkeeper's work, so it is left alone
+    # (listed, in both languages); the drafts nobody touched are deleted.
+    result = undo(ctx, conn, first.run.id)
+    assert held(ctx, conn, inv["InvoiceID"])["Status"] == "DRAFT"
+    (left,) = result.counts["left_alone"]
+    assert left["invoice_id"] == inv["InvoiceID"]
+    assert "added or changed on it in Xero since" in left["what"]
+    assert "ajoutées ou modifiées dans Xero depuis" in left_alone_words(result, "fr")[0]
+    others = [i for i in org_of(ctx, conn)["Invoices"] if i["InvoiceID"] != inv["InvoiceID"]]
+    assert {i["Status"] for i in others} <= {"DELETED"}
 
 
 def edited_ids(invoice):
