@@ -115,3 +115,66 @@ def test_au_export_under_xero_faults_converges_with_no_duplicate(tmp_path, kind)
         xero_sheets(store, 0, olivia)[period][1],
         approved_hours(store, "Olivia Brown", period, period + timedelta(days=6)),
     )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_au_leave_update_and_withdrawal_under_faults_converge_once(tmp_path, kind):
+    """Time off changed, then deleted, after its leave application was sent; the update
+    (POST /LeaveApplications/{id}) and the reject meet a fault: after a few sends Xero holds
+    one application, updated, then rejected, and one more send writes nothing."""
+    from tests.e2e.test_payroll_export import AU_WEEK2, edit, time_off
+
+    ctx, conn = _open(tmp_path, "AU")
+    store = ctx.sandbox.store
+    period = shifted(store, AU_WEEK2)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    payroll = store.xero_orgs[0]["payroll"]
+    payroll["Timesheets"] = [t for t in payroll["Timesheets"] if t["EmployeeID"] != olivia]
+    _converge(ctx, conn, period)  # the first send (a slow answer on this machine is retried)
+    (app,) = payroll["LeaveApplications"]
+    thursday, friday = time_off(store, "Olivia Brown")
+    edit(friday, duration=3.8 * 3600)
+    faults = ctx.sandbox.xero_faults
+    faults.force(kind, 2, path_contains="payroll.xro/1.0/LeaveApplications/", method="POST")
+    _converge(ctx, conn, period)
+    assert [a["LeaveApplicationID"] for a in payroll["LeaveApplications"]] == [
+        app["LeaveApplicationID"]
+    ]
+    assert app["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(11.4)
+    store.qbtime["timesheets"] = [
+        t for t in store.qbtime["timesheets"] if t["id"] not in (thursday["id"], friday["id"])
+    ]
+    faults.force(kind, 2, path_contains="/reject", method="POST")
+    _converge(ctx, conn, period)
+    assert len(payroll["LeaveApplications"]) == 1
+    assert app["LeavePeriods"][0]["LeavePeriodStatus"] == "REJECTED"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_uk_leave_update_and_withdrawal_under_faults_converge_once(tmp_path, kind):
+    from tests.e2e.test_payroll_export import edit, time_off
+
+    ctx, conn = _open(tmp_path, "UK")
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    store = ctx.sandbox.store
+    period = shifted(store, UK_FORTNIGHT1)
+    _converge(ctx, conn, period)  # the first send (a slow answer on this machine is retried)
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    leave = store.xero_orgs[1]["payroll"]["EmployeeLeave"][oliver]
+    (first,) = leave
+    monday, tuesday = time_off(store, "Oliver Hughes")
+    edit(tuesday, duration=3 * 3600)
+    faults = ctx.sandbox.xero_faults
+    faults.force(kind, 2, path_contains="/Leave/", method="PUT")
+    _converge(ctx, conn, period)
+    assert [x["leaveID"] for x in leave] == [first["leaveID"]]
+    assert leave[0]["periods"][0]["numberOfUnits"] == pytest.approx(10.5)
+    store.qbtime["timesheets"] = [
+        t for t in store.qbtime["timesheets"] if t["id"] not in (monday["id"], tuesday["id"])
+    ]
+    faults.force(kind, 2, path_contains="/Leave/", method="DELETE")
+    _converge(ctx, conn, period)
+    assert store.xero_orgs[1]["payroll"]["EmployeeLeave"][oliver] == []
