@@ -8,6 +8,7 @@ and compared with what the Xero simulator holds after the export.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ import pytest
 import requests
 
 import main
+from core.app.cli import Output, cmd_export_hours
 from core.app.payroll import export_hours, pay_periods, preview_hours
 from core.app.sync import history, sync, undo
 from core.engine.leave import save_leave_links
@@ -629,6 +631,13 @@ def test_au_leave_edited_in_qbtime_is_updated_withdrawn_and_undone(au):
     assert block.before == (first_day, last_day, 15.2)
     assert (block.start, block.end, block.hours) == (first_day, last_day, 11.4)
     assert preview.plan.writes == 1  # the leave only: the timesheet is unchanged
+    said = io.StringIO()  # export-hours --dry-run says the change with what Xero holds now
+    assert cmd_export_hours(ctx, Output(stream=said), None, start.isoformat(), True) == 0
+    assert (
+        f"leave Annual Leave: 11.4 h, {first_day} to {last_day} (in Xero now: 15.2 h, "
+        f"{first_day} to {last_day}; updated in Xero)"
+    ) in said.getvalue()
+    assert "Leave: 0 sent, 1 updated, 0 withdrawn, 0 not sent." in said.getvalue()
     second = export_hours(ctx, conn, period=start)
     assert second.as_json()["leave"] == {
         "created": 0,
