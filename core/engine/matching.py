@@ -1419,7 +1419,10 @@ class NameMemo(dict[str, tuple[str, str, str, bool]]):
 
     def __missing__(self, name: str) -> tuple[str, str, str, bool]:
         normal = normalise_name(name)
-        keys = self[name] = (exact_key(name), normal, _compact(normal), is_blank(name))
+        # a name something is left of once normalised is not blank (normalising starts with
+        # what is_blank reads, and no later stage makes something of nothing)
+        blank = False if normal else is_blank(name)
+        keys = self[name] = (exact_key(name), normal, _compact(normal), blank)
         return keys
 
     def normal(self, name: str) -> str:

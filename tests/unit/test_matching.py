@@ -46,7 +46,7 @@ from core.engine.matching import (
     name_similarity,
     suggest_short_name,
 )
-from core.engine.names import NAME_LIMIT, normalise_name
+from core.engine.names import NAME_LIMIT, exact_key, is_blank, normalise_name
 from core.engine.records import QBTJobcode, QBTUser, XeroContact, XeroEmployee
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1363,6 +1363,56 @@ def test_blocked_fuzzy_candidates_equal_the_rules_worked_out_plainly(
     rng.shuffle(order)
     again = fuzzy_candidates([names[i] for i in order], choices, exhaustive=False)
     assert again == [expected[i] for i in order]
+
+
+NAME_PARTS = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "B",
+            "é",
+            "e\u0301",
+            "ß",
+            " ",
+            "\u00a0",
+            "\u200b",
+            "\ufeff",
+            "\u202e",
+            "\t",
+            "\x00",
+            ".",
+            "...",
+            "&",
+            "+",
+            "-",
+            "(",
+            "'",
+            "et",
+            "Ltd",
+            "Pty",
+            "& Co",
+            "1",
+            "…",
+        ]
+    ),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NAME_PARTS, st.text(max_size=8)))
+@example("\u200b\u00a0")  # invisible only: blank
+@example("...")  # punctuation only: nothing left once normalised, but not blank
+def test_a_names_keys_are_worked_out_as_each_function_would(name):
+    """NameMemo reads is_blank only for a name nothing is left of once normalised (issue 16):
+    its keys are still those of exact_key, normalise_name and is_blank."""
+    normal = normalise_name(name)
+    assert m.NameMemo()[name] == (
+        exact_key(name),
+        normal,
+        normal.replace(" ", ""),
+        is_blank(name),
+    )
 
 
 def test_fuzzy_candidates_edges():
