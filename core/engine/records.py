@@ -56,6 +56,15 @@ def keep_raw_as_text(record: _R, text: str) -> _R:
     return record
 
 
+def raw_text(record: Any) -> str | None:
+    """The JSON text ``record`` holds its raw object as (:func:`keep_raw_as_text`), or None:
+    a record of another class, or whose raw object was read (parsed) since."""
+    if type(type(record).__dict__.get("raw")) is not _Raw:
+        return None
+    value = record._raw
+    return value if isinstance(value, str) else None
+
+
 @dataclass(frozen=True)
 class Address:
     line1: str = ""

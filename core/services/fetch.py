@@ -41,6 +41,7 @@ from core.engine.records import (
     XeroProblem,
     XeroTrackingCategory,
     keep_raw_as_text,
+    raw_text,
 )
 from core.engine.regions import PayrollApi, payroll_api
 from core.errors import ApiError, ReauthorizationRequired
@@ -280,18 +281,21 @@ _KEPT_IDS = {
     ("qbt_record", "location"): "id",
 }
 
-#: (table, connection id, kind) -> {row id: (the stored text, the record)}: the records
-#: this process has just read, so that loading the snapshot after a fetch does not parse
-#: again the rows the fetch has just parsed (issue 16: at 10,000 contacts the second parse
-#: was a sixth of a re-import's CPU). A row is reused only when its stored text is, character
-#: for character, the text the record was stored as; any other row is parsed. The next load
-#: takes them (held from a read to the load that follows it, not longer).
-_PARSED: dict[tuple[str, int, str], dict[Any, tuple[str, Any]]] = {}
+#: (table, connection id, kind) -> {row id: the record}: the records this process has just
+#: read, so that loading the snapshot after a fetch does not parse again the rows the fetch
+#: has just parsed (issue 16: at 10,000 contacts the second parse was a sixth of a
+#: re-import's CPU). Each holds its raw object as the text it was stored as
+#: (:func:`raw_text`); a row is reused only when its stored text is, character for
+#: character, that text; any other row is parsed. The record alone, not a (text, record)
+#: pair: a pair is one more object per record for every garbage collection to go through
+#: (136,000 of them at 100,000 contacts: issue 16's growth). The next load takes them (held
+#: from a read to the load that follows it, not longer).
+_PARSED: dict[tuple[str, int, str], dict[Any, Any]] = {}
 _PARSED_LOCK = threading.Lock()
 
 
 def _keep_parsed(
-    table: str, conn: Connection, kind: str, parsed: dict[Any, tuple[str, Any]], *, whole: bool
+    table: str, conn: Connection, kind: str, parsed: dict[Any, Any], *, whole: bool
 ) -> None:
     key = (table, int(conn.id), kind)
     with _PARSED_LOCK:
@@ -340,7 +344,7 @@ class _Storing:
         if within is not None:
             self.covered &= within
         self.id_attr = _KEPT_IDS.get((model._meta.table_name, kind))
-        self.parsed: dict[Any, tuple[str, Any]] = {}
+        self.parsed: dict[Any, Any] = {}
         self.seen: set[Any] = set()
         self.now = utcnow()
         sql, params = model.select(SQL("1")).where(self.covered).limit(1).sql()
@@ -378,7 +382,9 @@ class _Storing:
             if keep:
                 record = records[index]
                 if getattr(record, id_attr or "") == ident and record.raw is raw:
-                    self.parsed[ident] = (text, keep_raw_as_text(record, text))
+                    keep_raw_as_text(record, text)
+                    if raw_text(record) is text:  # (a record class holding raw as text)
+                        self.parsed[ident] = record
             before = existing.get(ident)
             if before is None:
                 self.changes.added.append(str(ident))
@@ -1325,8 +1331,8 @@ def load_snapshot(conn: Connection, *, today: date | None = None) -> Snapshot:
         for _order, ident, text in rows:
             hit = known.get(ident)
             out.append(
-                hit[1]
-                if hit is not None and hit[0] == text
+                hit
+                if hit is not None and raw_text(hit) == text
                 else keep_raw_as_text(mapper(loads(text)), text)
             )
         return out

@@ -14,6 +14,11 @@ from core.engine.plan.model import Action, DecisionView, ImportOptions, ImportPl
 from core.engine.records import Snapshot
 from core.i18n import N_
 
+# Reasons given once per record, one message object each (see plan.customers)
+_WAITING = N_('waiting for your decision in "Review look-alike records"')
+_SAME_NAME = N_("same name")
+_LINKED_BY_DECISION = N_("linked by your decision")
+
 
 class PlanContext:
     """The state every part of the planner reads and adds to (one per :func:`plan_import`)."""
@@ -127,7 +132,7 @@ class PlanContext:
                     conflict.kind,
                     conflict.xero_id,
                     conflict.xero_name,
-                    N_('waiting for your decision in "Review look-alike records"'),
+                    _WAITING,
                 )
                 continue
             if decision.action == "skip":
@@ -182,4 +187,4 @@ class PlanContext:
         return linked, new, ok_create
 
     def link_reason(self, result: MatchResult, xero_id: str) -> str:
-        return N_("same name") if xero_id in result.new_links else N_("linked by your decision")
+        return _SAME_NAME if xero_id in result.new_links else _LINKED_BY_DECISION

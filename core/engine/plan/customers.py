@@ -16,6 +16,14 @@ from core.engine.plan.rules import linked_active, linked_name, location_after
 from core.engine.records import QBTJobcode, QBTLocation, XeroContact
 from core.i18n import N_
 
+# The reasons of the actions made once per customer, one message object each: a message is
+# an object the garbage collector goes through, and 100,000 contacts made ~100,000 of them
+# with the plan (issue 16: the plan's collections grew with its heap).
+_NEW_CUSTOMER = N_("new customer in Xero")
+_ASSIGN_ALL = N_("assign all imported customers to all team members")
+_CUSTOMER_ADDRESS = N_("customer address in Xero")
+_ADDRESS_KNOWN = N_("address already in QuickBooks Time")
+
 
 class CustomerPlanner:
     """Customers, their locations and assignments."""
@@ -132,7 +140,7 @@ class CustomerPlanner:
                         None,
                         "customer",
                         after=after,
-                        reason=N_("new customer in Xero"),
+                        reason=_NEW_CUSTOMER,
                     )
                 )
                 self._location(contact, None, ref)
@@ -333,7 +341,7 @@ class CustomerPlanner:
                     None,
                     before={"assigned_to_all": False},
                     after={"assigned_to_all": True},
-                    reason=N_("assign all imported customers to all team members"),
+                    reason=_ASSIGN_ALL,
                 )
             )
 
@@ -426,7 +434,7 @@ class CustomerPlanner:
                     "location",
                     after=location_after(address, jobcode_id),
                     needs=needs,
-                    reason=N_("customer address in Xero"),
+                    reason=_CUSTOMER_ADDRESS,
                 )
             )
             return
@@ -458,7 +466,7 @@ class CustomerPlanner:
                     before=before,
                     after=changed,
                     needs=needs,
-                    reason=N_("customer address in Xero"),
+                    reason=_CUSTOMER_ADDRESS,
                 )
             )
             return
@@ -475,7 +483,7 @@ class CustomerPlanner:
                     cid,
                     existing.id,
                     "location",
-                    reason=N_("address already in QuickBooks Time"),
+                    reason=_ADDRESS_KNOWN,
                 )
             )
         want = location_after(address, jobcode_id)
