@@ -28,7 +28,16 @@ from core.engine.plan import PHASES, Action, ImportPlan, ordered_groups
 from core.engine.writes import WriteOutcomeUnknown, WriteResult
 from core.errors import BridgeError
 from core.i18n import N_, tr
-from core.store.models import ImportRun, JournalEntry, LeaveLink, Link, bulk_insert, db, utcnow
+from core.jsontext import dumps_canonical
+from core.store.models import (
+    _SQL_ERRORS_AS_PEEWEE,
+    ImportRun,
+    JournalEntry,
+    LeaveLink,
+    Link,
+    db,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from core.services.qbtime.client import QBTimeClient
@@ -99,6 +108,42 @@ class _Entry:
 
 #: a journal entry as the importer settles it (``Undoer`` journals one at a time)
 _Journaled = JournalEntry | _Entry
+
+#: the fields an intent is written with (those bulk_insert would write for the same rows:
+#: the ones given, and ``created_at``/``updated_at``; ``error`` defaults to NULL)
+_INTENT_FIELDS = (
+    "run",
+    "seq",
+    "action",
+    "entity_kind",
+    "xero_id",
+    "qbt_id",
+    "batch_key",
+    "before",
+    "after",
+    "state",
+    "created_at",
+    "updated_at",
+)
+_JOURNAL_INTENT = 'INSERT INTO "journal_entry" ({}) VALUES ({})'.format(  # noqa: S608 (names from the model, values bound)
+    ", ".join(f'"{JournalEntry._meta.fields[n].column_name}"' for n in _INTENT_FIELDS),
+    ", ".join("?" for _ in _INTENT_FIELDS),
+)
+
+
+_LINK_FIELDS = ("connection", "kind", "xero_id", "qbt_id", "created_by_run", "created_at")
+_LINK_INSERT = 'INSERT INTO "link" ({}) VALUES ({})'.format(  # noqa: S608 (names from the model, values bound)
+    ", ".join(f'"{Link._meta.fields[n].column_name}"' for n in _LINK_FIELDS),
+    ", ".join("?" for _ in _LINK_FIELDS),
+)
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    """A journal entry's ``before``/``after`` as its JSONField stores it (of a dict copy of
+    any other mapping, as the entries were always given)."""
+    if type(value) is not dict:
+        value = dict(value)
+    return dumps_canonical(value) if value else "{}"  # (a create's before: no call)
 
 
 # ============================================================================ helpers
@@ -355,38 +400,49 @@ class Importer:
         """Journal a whole batch's intents in a few statements (one INSERT per row cost more
         CPU than the network on large imports); returns saved entries, in order."""
         assert self.run is not None
-        now = utcnow()
-        rows: list[dict[str, Any]] = []
+        if not items:
+            return []
+        run_id = self.run.id
+        # The values as JournalEntry's fields store them (what bulk_insert or create would
+        # bind: tests/unit/test_journal_rows.py), bound in one executemany: a row dict per
+        # entry, then a column per field, cost more CPU than the INSERT itself.
+        now = JournalEntry.created_at.db_value(utcnow())
+        intent = JournalEntry.state.db_value("intent")
+        ops = {op: JournalEntry.action.db_value(op) for op in {op for _a, _r, op in items}}
+        xero_id, qbt_id = JournalEntry.xero_id.db_value, JournalEntry.qbt_id.db_value
+        first = self._seq + 1
+        params: list[tuple[Any, ...]] = []
         for action, row, journal_op in items:
             self._seq += 1
-            rows.append(
-                {
-                    "run": self.run,
-                    "seq": self._seq,
-                    "action": journal_op,
-                    "entity_kind": action.entity,
-                    "xero_id": action.xero_id,
-                    "qbt_id": action.qbt_id,
-                    "batch_key": f"{self.run.id}:{action.ref}",
-                    "before": dict(action.before),
-                    "after": dict(row or action.after),
-                    "state": "intent",
-                    "created_at": now,
-                    "updated_at": now,
-                }
+            params.append(
+                (
+                    run_id,
+                    self._seq,
+                    ops[journal_op],
+                    action.entity,
+                    xero_id(action.xero_id),
+                    qbt_id(action.qbt_id),
+                    f"{run_id}:{action.ref}",
+                    _json(action.before),
+                    _json(row or action.after),
+                    intent,
+                    now,
+                    now,
+                )
             )
-        if not rows:
-            return []
-        first = rows[0]["seq"]
-        bulk_insert(JournalEntry, rows)
+        with db.atomic(), _SQL_ERRORS_AS_PEEWEE:  # (as bulk_insert: all rows or none)
+            db.connection().executemany(_JOURNAL_INTENT, params)
         # (seq, id) as SQLite gives them: only two numbers are read (a model object per row,
         # or peewee building the query, cost more than running it)
         saved = db.execute_sql(
             'SELECT "seq", "id" FROM "journal_entry" WHERE "run_id" = ? AND "seq" BETWEEN ? AND ?',
-            (self.run.id, first, self._seq),
+            (run_id, first, self._seq),
         )
         ids: dict[int, int] = dict(saved.fetchall())
-        return [_Entry(ids[row["seq"]], row["qbt_id"]) for row in rows]
+        return [
+            _Entry(ids[p[1]], action.qbt_id)
+            for p, (action, _r, _o) in zip(params, items, strict=True)
+        ]
 
     def _settle(self, entry: _Journaled, state: str, qbt_id: int | None, error: str | None) -> None:
         """Record an outcome; written with the batch's others by :meth:`_flush`."""
@@ -415,25 +471,35 @@ class Importer:
                         for kind, xero_id, qbt_id in self._pending_links
                     ],
                 )
-                bulk_insert(
-                    Link,
-                    [
-                        {
-                            "connection": self.conn,
-                            "kind": kind,
-                            "xero_id": xero_id,
-                            "qbt_id": qbt_id,
-                            "created_by_run": self.run,
-                        }
-                        for kind, xero_id, qbt_id in self._pending_links
-                    ],
-                )
+                # (the values bulk_insert would bind for these rows: one executemany, no
+                # row dict per link; tests/unit/test_journal_rows.py)
+                kinds = {k: Link.kind.db_value(k) for k in {k for k, _x, _q in self._pending_links}}
+                xero_text, qbt_int = Link.xero_id.db_value, Link.qbt_id.db_value
+                run_id = None if self.run is None else self.run.id
+                created = Link.created_at.db_value(utcnow())
+                with _SQL_ERRORS_AS_PEEWEE:
+                    cursor.executemany(
+                        _LINK_INSERT,
+                        [
+                            (
+                                self.conn.id,
+                                kinds[kind],
+                                xero_id if type(xero_id) is str else xero_text(xero_id),
+                                qbt_id if type(qbt_id) is int else qbt_int(qbt_id),
+                                run_id,
+                                created,
+                            )
+                            for kind, xero_id, qbt_id in self._pending_links
+                        ],
+                    )
         self._pending_updates.clear()
         self._pending_links.clear()
 
-    def _count(self, action: Action, outcome: str) -> None:
+    def _count(self, action: Action, outcome: str, kind: str | None = None) -> None:
+        """One more ``outcome`` of ``kind`` (the action's summary kind by default)."""
+        kind = action.summary_kind if kind is None else kind
         bucket = self.outcomes.setdefault(outcome, {})
-        bucket[action.summary_kind] = bucket.get(action.summary_kind, 0) + 1
+        bucket[kind] = bucket.get(kind, 0) + 1
 
     # ---------------------------------------------------------------- local actions
     def _local(self, batch: Sequence[Action]) -> None:
@@ -662,12 +728,7 @@ class Importer:
         }[action.op]
         self._count(action, "linked" if result.duplicate else verb)
         if action.op == "create" and action.after.get("assigned_to_all"):
-            self._count(
-                Action(
-                    action.ref, action.phase, action.op, action.entity, "assignments", action.label
-                ),
-                "created",
-            )
+            self._count(action, "created", "assignments")
 
     def _fail(self, action: Action, entry: _Journaled, reason: str) -> None:
         self._settle(entry, "failed", entry.qbt_id, reason)

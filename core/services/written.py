@@ -33,8 +33,6 @@ from core.services.fetch import (
     _cursor,
     _customfield_rows,
     _customfielditem_rows,
-    _jobcode_rows,
-    _location_rows,
     _QBTReads,
     _set_cursor,
     _user_rows,
@@ -51,22 +49,62 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _jobcode_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """``_jobcode_rows([qmap.jobcode(raw)])[0]`` without typing the whole record (its
+    address, its ``locations``, a copy of ``raw``): the columns only, read as it reads them
+    (tests/unit/test_written_rows.py holds the two to the same answers)."""
+    return {
+        "qbt_id": qmap.as_int(raw.get("id")),
+        "name": qmap.as_str(raw.get("name")),
+        "raw": raw,
+        "parent_id": qmap.as_int(raw.get("parent_id")),
+        "type": qmap.as_str(raw.get("type")).strip().lower() or "regular",
+        "active": qmap.as_bool(raw.get("active"), True),
+    }
+
+
+def _location_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """``_location_rows([qmap.location(raw)])[0]``, the columns only (as _jobcode_row)."""
+    return {
+        "qbt_id": qmap.as_int(raw.get("id")),
+        "name": qmap.as_str(raw.get("label")) or qmap.as_str(raw.get("addr1")).strip(),
+        "raw": raw,
+        "active": qmap.as_bool(raw.get("active"), True),
+    }
+
+
+def _linked_jobcodes(raw: dict[str, Any]) -> tuple[int, ...]:
+    """``qmap.location(raw).jobcode_ids``, without typing the rest of the location."""
+    return qmap.as_id_list(qmap.as_map(raw.get("linked_objects")).get("jobcodes"))
+
+
+def _typed_rows(
+    typed: Callable[[Any], Any], rows: Callable[[Sequence[Any]], list[dict[str, Any]]]
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A kind's snapshot row through its typed record (the kinds an import writes few of)."""
+    return lambda raw: rows([typed(raw)])[0]
+
+
 @dataclass(frozen=True)
 class _Kind:
     endpoint: str  # the list, as last_modified_timestamps names it
     kind: str  # the snapshot kind
-    typed: Callable[[Any], Any]
-    rows: Callable[[Sequence[Any]], list[dict[str, Any]]]
+    #: the snapshot row (columns and ``raw``) of one answered object, as a fetch stores it
+    row: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 _KINDS = {
-    "jobcode": _Kind("jobcodes", "jobcode", qmap.jobcode, _jobcode_rows),
-    "user": _Kind("users", "user", qmap.user, _user_rows),
-    "customfield": _Kind("customfields", "customfield", qmap.customfield, _customfield_rows),
-    "customfielditem": _Kind(
-        "customfielditems", "customfielditem", qmap.customfielditem, _customfielditem_rows
+    "jobcode": _Kind("jobcodes", "jobcode", _jobcode_row),
+    "user": _Kind("users", "user", _typed_rows(qmap.user, _user_rows)),
+    "customfield": _Kind(
+        "customfields", "customfield", _typed_rows(qmap.customfield, _customfield_rows)
     ),
-    "location": _Kind("locations", "location", qmap.location, _location_rows),
+    "customfielditem": _Kind(
+        "customfielditems",
+        "customfielditem",
+        _typed_rows(qmap.customfielditem, _customfielditem_rows),
+    ),
+    "location": _Kind("locations", "location", _location_row),
 }
 ASSIGNMENTS = "jobcode_assignments"
 
@@ -182,7 +220,7 @@ class WrittenSnapshot:
                 # A read-back after a lost answer knows the id, not the whole object.
                 self.dirty.add(spec.endpoint if entity != "customfielditem" else "customfielditems")
                 continue
-            raws.append(dict(raw))
+            raws.append(raw)  # (never changed here: stored as answered)
             stamps.append(stamp)
             if entity == "customfield" and op == "create" and result.id is not None:
                 self.created_fields.add(result.id)
@@ -195,16 +233,16 @@ class WrittenSnapshot:
                 self.dirty.update(("jobcodes", ASSIGNMENTS))
         if not raws:
             return
-        typed = [spec.typed(r) for r in raws]
+        rows = [spec.row(r) for r in raws]
         with db.atomic():
             if entity == "location":
-                self._link_side_effects(typed)
+                self._link_side_effects(rows)
             if entity == "jobcode":
                 self._parent_side_effects(raws, op)
                 # assigned_to_all is a user_id 0 assignment (not kept in the snapshot),
                 # added or dropped with the jobcode's change
                 self._note_stamps(ASSIGNMENTS, assigned_stamps)
-            self._store(entity, raws, stamps, typed)
+            self._store(entity, raws, stamps, rows)
 
     def _note_stamps(self, cursor: str, stamps: Iterable[float | None]) -> None:
         present = [s for s in stamps if s is not None]
@@ -216,23 +254,23 @@ class WrittenSnapshot:
         entity: str,
         raws: list[dict[str, Any]],
         stamps: Sequence[float | None],
-        typed: Sequence[Any],
+        rows: list[dict[str, Any]],
     ) -> None:
         """Store ``raws`` as answered, with ``stamps`` (their ``last_modified`` parsed) and
-        ``typed`` (their records), one each."""
+        ``rows`` (their snapshot rows, ``_Kind.row``: completed here), one each."""
         spec = _KINDS[entity]
         if entity == "customfielditem":
             for raw, stamp in zip(raws, stamps, strict=True):
                 self._note_stamps(_cursor_of(entity, raw), [stamp])
         else:
             self._note_stamps(spec.endpoint, stamps)
-        rows = spec.rows(typed)
         now = utcnow()
-        prepared = [
-            {**row, "raw": json_text(row["raw"]), "connection": self.conn, "kind": spec.kind}
-            | {"fetched_at": now}
-            for row in rows
-        ]
+        for row in rows:  # (made for this call: completed in place, not copied)
+            row["raw"] = json_text(row["raw"])
+            row["connection"] = self.conn
+            row["kind"] = spec.kind
+            row["fetched_at"] = now
+        prepared = rows
         bulk_insert(
             QBTRecord,
             prepared,
@@ -275,17 +313,17 @@ class WrittenSnapshot:
                 out[int(qbt_id)] = dict(loads(text))
         return out
 
-    def _link_side_effects(self, locations: list[Any]) -> None:
+    def _link_side_effects(self, locations: list[dict[str, Any]]) -> None:
         """A location's ``linked_objects.jobcodes`` is mirrored in each jobcode's
         ``locations`` (read-only there), which changes with the link. ``locations``: the
-        typed records of the answered rows."""
-        before = self._stored("location", (loc.id for loc in locations))
+        snapshot rows of the answered objects (``_location_row``)."""
+        before = self._stored("location", (loc["qbt_id"] for loc in locations))
         changes: list[tuple[int, int, bool, str]] = []  # jobcode, location, linked, when
         for loc in locations:
-            lid = loc.id
-            new = set(loc.jobcode_ids)
-            old = set(qmap.location(before[lid]).jobcode_ids) if lid in before else set()
-            when = str(loc.raw.get("last_modified"))
+            lid, raw = loc["qbt_id"], loc["raw"]
+            new = set(_linked_jobcodes(raw))
+            old = set(_linked_jobcodes(before[lid])) if lid in before else set()
+            when = str(raw.get("last_modified"))
             changes += [(j, lid, True, when) for j in new - old]
             changes += [(j, lid, False, when) for j in old - new]
         if not changes:
