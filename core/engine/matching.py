@@ -802,10 +802,11 @@ class _BlockedIndex:
             else:
                 wide.add(key)
         fallback: tuple[int, _Postings, int, int] | None = None
-        if wide:
-            for pair in combinations(keys, 2):
-                if pair[0] not in wide and pair[1] not in wide:
-                    continue
+        # a pair of a wide key and one held by at most BLOCK_CAP choices in the window adds
+        # nothing: the choices holding both are among the latter's, in already (and too few
+        # to be the fallback); only pairs of two wide keys are read
+        if len(wide) > 1:
+            for pair in combinations(sorted(wide), 2):
                 postings = self._pair(pair)
                 if postings is None:
                     continue
