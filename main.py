@@ -184,11 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--name-people", action="store_true", help="name who worked in each line's description"
     )
+    p.add_argument(
+        "--invoice-language",
+        choices=("en", "fr"),
+        help="the language of the invoice lines' text (dates in that language's way: "
+        "'8 jours, du 3 au 10 novembre 2026'); remembered for this business once sent. "
+        "Default: the language chosen for this business in the app, else French for an "
+        "organisation in Québec or an app running in French, else English",
+    )
     p.add_argument("--org", help="organisation name or tenant id (needed when several)")
     p = sub.add_parser(
         "invoices",
         parents=[common],
-        help="the invoices the app made in Xero, with their status (draft, approved, paid)",
+        help="the invoices the app made in Xero, with their status (draft, approved, paid), "
+        "and the language chosen for their lines' text (see bill-time --invoice-language)",
     )
     p.add_argument("--org", help="organisation name or tenant id (needed when several)")
     return parser
@@ -360,6 +369,7 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
                 args.dry_run,
                 args.include_unapproved,
                 args.name_people,
+                _flag(args, "invoice_language"),
             )
         if command == "invoices":
             return cli.cmd_invoices(ctx, out, args.org)

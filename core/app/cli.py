@@ -960,6 +960,10 @@ def cmd_export_hours(
 
 
 # ---------------------------------------------------------------------------- bill time (invoicing)
+#: the language of invoice lines, as a sentence names it ("worded in French")
+_WORDING = {"en": N_("English"), "fr": N_("French")}
+
+
 def _day_arg(out: Output, value: str, option: str) -> Any:
     from datetime import date as _date
 
@@ -986,8 +990,10 @@ def cmd_bill_time(
     dry_run: bool,
     include_unapproved: bool = False,
     name_people: bool = False,
+    invoice_language: str | None = None,
 ) -> int:
-    """Billable QuickBooks Time hours of a date range -> draft sales invoices in Xero."""
+    """Billable QuickBooks Time hours of a date range -> draft sales invoices in Xero (the
+    lines worded in ``invoice_language``, else the business's choice, else the one proposed)."""
     from core.app.invoicing import bill_time
 
     conn = pick_connection(org)
@@ -1014,6 +1020,7 @@ def cmd_bill_time(
         dry_run=dry_run,
         include_unapproved=include_unapproved,
         name_people=name_people,
+        language=invoice_language,
     )
     payload = result.as_json()
     if not out.as_json:
@@ -1023,6 +1030,12 @@ def cmd_bill_time(
             else N_('Billable hours of {start} to {end} for Xero "{org}":')
         )
         out.say(tr(title, org=conn.xero_tenant_name, start=start, end=end))
+        out.say(
+            tr(
+                "Invoice lines worded in {wording} (--invoice-language to choose).",
+                wording=_WORDING.get(result.preview.language, N_("English")),
+            )
+        )
         actions = {
             "create": tr("new draft invoice"),
             "update": tr("update of our draft invoice"),
@@ -1077,5 +1090,16 @@ def cmd_invoices(ctx: Any, out: Output, org: str | None) -> int:
         )
     if not rows:
         out.say(tr("The app has not made any invoice in Xero yet (see bill-time)."))
-    out.result({"invoices": [inv.as_json() for inv in rows]})
+    from core.app.invoicing import chosen_wording
+
+    language = chosen_wording(conn)
+    if language is not None:
+        out.say(
+            tr(
+                "Invoice lines are worded in {wording} for this business "
+                "(bill-time --invoice-language to change it).",
+                wording=_WORDING[language],
+            )
+        )
+    out.result({"invoices": [inv.as_json() for inv in rows], "invoice_language": language})
     return EXIT_OK

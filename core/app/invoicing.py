@@ -17,6 +17,7 @@ The wizard and the headless ``bill-time`` / ``invoices`` commands both go throug
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -25,10 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from core.engine import invoice_wording
 from core.engine import invoicing as engine
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
 from core.errors import BridgeError
-from core.i18n import N_, tr
+from core.i18n import N_, current_language, tr
 from core.services.fetch import fetch_qbtime, load_snapshot
 from core.store.models import (
     Connection,
@@ -108,6 +110,12 @@ class InvoicePreview:
     #: Xero's copy of each draft the plan updates (its lines, for undo)
     drafts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     hours_url: str = ""
+    #: the language of the lines' text (``invoice_wording.LANGUAGES``), and whether it is
+    #: the business's choice (False: proposed, nothing chosen yet)
+    language: str = "en"
+    language_chosen: bool = False
+    #: what was planned from: another wording is planned again from it (nothing read)
+    source: engine.InvoicingInput | None = field(default=None, repr=False, compare=False)
 
     @property
     def invoices(self) -> list[engine.PlannedInvoice]:
@@ -141,6 +149,7 @@ class InvoicingResult:
             "run_id": self.run.id if self.run is not None else None,
             "dry_run": self.dry_run,
             "range": {"from": self.preview.start.isoformat(), "to": self.preview.end.isoformat()},
+            "invoice_language": self.preview.language,
             "invoices": {
                 k: self.counts.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")
             },
@@ -553,6 +562,51 @@ def _lines_answered(
     return out
 
 
+def _wording_key(conn: Connection) -> str:
+    return f"invoice_language:{conn.id}"
+
+
+def chosen_wording(conn: Connection) -> str | None:
+    """The language the business chose for its invoices' text (None: not chosen yet)."""
+    value = Setting.get_value(_wording_key(conn))
+    return value if value in invoice_wording.LANGUAGES else None
+
+
+def choose_wording(conn: Connection, language: str) -> None:
+    """Remember the language of this business's invoice text (for the app and the commands)."""
+    if language not in invoice_wording.LANGUAGES:
+        raise ValueError(language)
+    Setting.set_value(_wording_key(conn), language)
+
+
+def proposed_wording(conn: Connection, organisation: dict[str, Any] | None) -> str:
+    """The wording proposed before the business chooses: French for an organisation in Québec
+    (its addresses, as Xero's ``GET /Organisation`` gives them) or an app running in French."""
+    org = organisation or {}
+    regions = [
+        str(a.get("Region") or "") for a in org.get("Addresses") or [] if isinstance(a, dict)
+    ]
+    country = str(org.get("CountryCode") or conn.xero_country_code or "")
+    return invoice_wording.default_language(country, regions, current_language())
+
+
+def reword_preview(conn: Connection, preview: InvoicePreview, language: str) -> InvoicePreview:
+    """The same preview with the lines worded in ``language``, which becomes the business's
+    choice. Planned again from what the preview read (nothing is read or sent): the drafts
+    seen are the same, so the send still refuses one changed in Xero since."""
+    choose_wording(conn, language)
+    if preview.source is None:
+        raise ValueError("a preview without its inputs cannot be worded again")
+    source = dataclasses.replace(preview.source, language=language)
+    return dataclasses.replace(
+        preview,
+        plan=engine.plan_invoices(source),
+        language=language,
+        language_chosen=True,
+        source=source,
+    )
+
+
 def turn_invoicing_on() -> None:
     """Remember that the user turned invoicing on: the next Xero sign-in asks for the scope
     that writes invoices (never asked before)."""
@@ -579,11 +633,15 @@ def preview_invoices(
     *,
     include_unapproved: bool = False,
     name_people: bool = False,
+    language: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> InvoicePreview:
-    """Read both sides and plan the range's invoices; nothing is written."""
+    """Read both sides and plan the range's invoices; nothing is written. The lines are
+    worded in ``language``, else the business's choice, else the one proposed for it."""
     if start > end:
         raise BadRange(start=start.isoformat(), end=end.isoformat())
+    if language is not None and language not in invoice_wording.LANGUAGES:
+        raise ValueError(f"no invoice wording in {language!r}")
     _emit(progress, "fetch", 0, 4)
     fetch_qbtime(ctx, conn)  # jobs (billable, rates), custom fields and their items
     xero = ctx.xero_client(conn.xero_tenant_id)
@@ -627,6 +685,10 @@ def preview_invoices(
         snap=snap,
         timesheets=timesheets,
     )
+    chosen = chosen_wording(conn)
+    inp.language = (
+        language or chosen or proposed_wording(conn, getattr(xero, "organisation_raw", None))
+    )
     plan = engine.plan_invoices(inp)
     drafts = {
         inv.invoice_id: invoices[inv.invoice_id]
@@ -635,7 +697,16 @@ def preview_invoices(
     }
     _emit(progress, "planned", 4, 4)
     return InvoicePreview(
-        start, end, plan, include_unapproved, name_people, drafts, hours_url(conn)
+        start,
+        end,
+        plan,
+        include_unapproved,
+        name_people,
+        drafts,
+        hours_url(conn),
+        language=inp.language,
+        language_chosen=bool(language or chosen),
+        source=inp,
     )
 
 
@@ -794,6 +865,7 @@ def send_invoices(
             "to": preview.end.isoformat(),
             "include_unapproved": preview.include_unapproved,
             "name_people": preview.name_people,
+            "language": preview.language,
         },
         started_at=utcnow(),
     )
@@ -931,11 +1003,20 @@ def bill_time(
     dry_run: bool = False,
     include_unapproved: bool = False,
     name_people: bool = False,
+    language: str | None = None,
 ) -> InvoicingResult:
-    """The headless command's one call: preview, then send unless ``dry_run``."""
+    """The headless command's one call: preview, then send unless ``dry_run``. The lines are
+    worded in ``language`` (remembered as the business's choice once sent), else in the one
+    chosen for the business, else the one proposed for it."""
     before = _calls(ctx)
     preview = preview_invoices(
-        ctx, conn, start, end, include_unapproved=include_unapproved, name_people=name_people
+        ctx,
+        conn,
+        start,
+        end,
+        include_unapproved=include_unapproved,
+        name_people=name_people,
+        language=language,
     )
     if dry_run:
         counts = preview.plan.counts()
@@ -943,6 +1024,8 @@ def bill_time(
             preview, None, True, counts, preview.plan.to_write, preview.problems
         )
     else:
+        if language:
+            choose_wording(conn, language)
         result = send_invoices(ctx, conn, preview)
     result.api_calls = _delta(before, _calls(ctx))
     log.info("Bill time of %s: %s", conn.xero_tenant_name, result.as_json())

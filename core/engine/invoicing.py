@@ -40,6 +40,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from core.engine import invoice_wording
 from core.i18n import N_, tr
 
 #: Xero's answer statuses we keep apart (SUBMITTED = awaiting approval: no longer ours to edit)
@@ -238,6 +239,8 @@ class InvoicingInput:
     draft_lines: dict[str, list[XeroLine]] = field(default_factory=dict)
     #: the lines the product put on each of its invoices (invoice id -> lines)
     our_lines: dict[str, list[OurLine]] = field(default_factory=dict)
+    #: the language of the lines' text ("en", "fr": ``invoice_wording.LANGUAGES``)
+    language: str = "en"
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -271,6 +274,11 @@ class PlannedLine:
     change: str = "new"
     #: the line as Xero holds it before the update (for "updated" and "same")
     before: XeroLine | None = field(default=None, repr=False)
+    #: the same line worded in each language (the text of a line of ours in Xero may be in
+    #: another language than the one chosen now: the line is still the same)
+    wordings: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    #: our line in Xero says the same in another language ("same" unless the draft is sent)
+    reworded: bool = False
 
     @property
     def amount(self) -> float:
@@ -434,19 +442,6 @@ def _rate(jobs: dict[int, Job], job_id: int, top: int) -> float | None:
     return None
 
 
-def _dates_text(days: list[str]) -> str:
-    ordered = sorted(set(days))
-    if not ordered:
-        return ""
-    if len(ordered) == 1:
-        return ordered[0]
-    return (
-        f"{', '.join(ordered[:-1])} and {ordered[-1]}"
-        if len(ordered) <= 3
-        else (f"{len(ordered)} days, {ordered[0]} to {ordered[-1]}")
-    )
-
-
 def _approved(inp: InvoicingInput, ts: Timesheet) -> bool:
     person = inp.people.get(ts.user_id)
     return bool(person and person.approved_to and ts.day <= person.approved_to)
@@ -537,22 +532,28 @@ def _lines(inp: InvoicingInput, drafts: dict[str, _LineDraft]) -> list[PlannedLi
     for key in sorted(drafts):
         d = drafts[key]
         seconds = sum(t.seconds for t in d.timesheets)
-        text = d.label
-        if d.item is not None and d.job_name and d.job_name != d.label:
-            text = f"{d.label} ({d.job_name})"
-        text += ": " + _dates_text([t.day for t in d.timesheets])
-        if inp.name_people:
-            names = sorted(
-                {inp.people[t.user_id].name for t in d.timesheets if t.user_id in inp.people}
+        names = (
+            [inp.people[t.user_id].name for t in d.timesheets if t.user_id in inp.people]
+            if inp.name_people
+            else []
+        )
+        wordings = {
+            language: invoice_wording.line_text(
+                d.label,
+                [t.day for t in d.timesheets],
+                language,
+                job_name=d.job_name if d.item is not None else "",
+                people=names,
+                unapproved=d.unapproved,
             )
-            if names:
-                text += " - " + ", ".join(names)
-        if d.unapproved:
-            text += " (not approved yet)"
+            for language in invoice_wording.LANGUAGES
+        }
+        chosen = invoice_wording.language_or_default(inp.language)
         out.append(
             PlannedLine(
                 key=key,
-                description=text,
+                description=wordings[chosen],
+                wordings=tuple(wordings.values()),
                 hours=round(hours_of(seconds), 2),
                 unit_price=d.unit_price,
                 price_source=d.price_source,
@@ -617,9 +618,33 @@ def _place_on_draft(lines: list[PlannedLine], mine: dict[str, XeroLine]) -> bool
             changed = True
             continue
         line.line_item_id, line.before = x.line_item_id, x
-        line.change = "same" if same_line(line, x) else "updated"
+        line.reworded = not same_line(line, x) and _same_but_wording(line, x)
+        line.change = "same" if line.reworded or same_line(line, x) else "updated"
         changed = changed or line.change == "updated"
     return changed
+
+
+def _same_but_wording(line: PlannedLine, x: XeroLine) -> bool:
+    """``x`` is ``line`` worded in another language (what was chosen when it was sent)."""
+    if x.description.strip() not in {w.strip() for w in line.wordings}:
+        return False
+    worded = PlannedLine(line.key, x.description, line.hours, line.unit_price, "")
+    worded.item_code, worded.tracking = line.item_code, line.tracking
+    return same_line(worded, x)
+
+
+def _settle_wording(lines: list[PlannedLine], sent: bool) -> None:
+    """Our lines in Xero worded in another language than the one chosen now: a draft that is
+    sent anyway gets them in the chosen language (one language per invoice); a draft left
+    as it is keeps them as Xero holds them, so choosing another language never makes an
+    unchanged draft look changed, and the preview says what Xero holds."""
+    for line in lines:
+        if not line.reworded or line.before is None:
+            continue
+        if sent:
+            line.change = "updated"
+        else:
+            line.description = line.before.description
 
 
 def customers_with_hours(
@@ -791,6 +816,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 if b.invoice_id == draft.invoice_id and b.timesheet_id not in frozen
             }
             action = "update" if changed or removed or placed != before else "unchanged"
+            _settle_wording(lines, action == "update")
             plan.invoices.append(
                 PlannedInvoice(
                     cust.contact_id,

@@ -103,6 +103,10 @@
         <translation>Rien n’est envoyé à Xero avant que vous cliquiez sur Envoyer à Xero. Les factures y restent des brouillons. Les montants sont avant taxes&#xa0;: Xero ajoute les taxes.</translation>
     </message>
     <message>
+        <source>Wording the invoice lines again…</source>
+        <translation>Rédaction des lignes dans la langue choisie…</translation>
+    </message>
+    <message>
         <source>Total: {amount}</source>
         <translation>Total&#xa0;: {amount}</translation>
     </message>
@@ -145,6 +149,18 @@
     <message>
         <source>Job rate in QuickBooks Time</source>
         <translation>Taux du projet dans QuickBooks Time</translation>
+    </message>
+    <message>
+        <source>Invoice &amp;wording:</source>
+        <translation>&amp;Langue des factures :</translation>
+    </message>
+    <message>
+        <source>Language of the invoice lines</source>
+        <translation>Langue des lignes de facture</translation>
+    </message>
+    <message>
+        <source>The language your customers read on the lines, dates included. Remembered for this business. Drafts already in Xero keep theirs unless they are sent again.</source>
+        <translation>La langue que vos clients lisent sur les lignes, dates comprises. Retenue pour cette entreprise. Les brouillons déjà dans Xero gardent la leur, sauf s’ils sont envoyés de nouveau.</translation>
     </message>
     <message>
         <source>Preview the invoices</source>
@@ -1047,11 +1063,11 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     </message>
     <message>
         <source>Everything this app sent to QuickBooks Time or Xero, and every undo, newest first. Select a line to undo it: you are told what will change before anything does.</source>
-        <translation>Tout ce que cette application a envoyé à QuickBooks Time ou à Xero, et chaque action défaite, de la plus récente à la plus ancienne. Sélectionnez une ligne pour la défaire : ce qui va changer vous est dit avant tout changement.</translation>
+        <translation>Tout ce que cette application a envoyé à QuickBooks Time ou à Xero, et chaque action défaite, de la plus récente à la plus ancienne. Sélectionnez une ligne pour la défaire&#xa0;: ce qui va changer vous est dit avant tout changement.</translation>
     </message>
     <message>
         <source>&amp;What was done:</source>
-        <translation>&amp;Ce qui a été fait :</translation>
+        <translation>&amp;Ce qui a été fait&#xa0;:</translation>
     </message>
     <message>
         <source>What was done, and its undos</source>
@@ -2482,8 +2498,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Qui</translation>
     </message>
     <message>
-        <source>Hours per day, then time off</source>
-        <translation>Heures par jour, puis congés</translation>
+        <source>Hours per day</source>
+        <translation>Heures par jour</translation>
     </message>
     <message>
         <source>Hours</source>
@@ -2496,6 +2512,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>Left out, and why</source>
         <translation>Laissé de côté, et pourquoi</translation>
+    </message>
+    <message>
+        <source>Approved hours of work per day, then each time off and what happens to it in Xero</source>
+        <translation>Heures de travail approuvées par jour, puis chaque congé et ce qu’il devient dans Xero</translation>
     </message>
     <message>
         <source>Hours per person</source>

@@ -417,14 +417,16 @@ def test_bill_time_and_invoices_commands(run):
         "amount_by_currency",
         "problems",
         "api_calls",
+        "invoice_language",
     }
+    assert dry["invoice_language"] == "en"  # Australia, the app in English
     assert dry["dry_run"] is True and dry["run_id"] is None and dry["invoices"]["created"] > 0
     assert set(dry["invoices"]) == {"created", "updated", "unchanged", "skipped"}
     assert set(dry["api_calls"]) == {"xero", "qbtime"}
     assert all(set(p) == {"who", "reason"} for p in dry["problems"])
     assert list(dry["amount_by_currency"]) == ["AUD"]
     code, out = run("invoices")
-    assert code == 0 and out == {"invoices": []}
+    assert code == 0 and out == {"invoices": [], "invoice_language": None}
     # the first real run turns invoicing on and asks for a new sign-in
     code, out = run("bill-time", "--from", "2000-01-01", "--to", "2100-01-01")
     assert code != 0

@@ -52,7 +52,7 @@ def a_job_line(ctx, conn, day):
                 continue
             for job in jobs.values():
                 if (
-                    line["Description"].startswith(job["name"] + ": ")
+                    line["Description"].startswith((job["name"] + ": ", job["name"] + "\u00a0: "))
                     and (job["id"] == top or job["parent_id"] == top)
                     and job.get("billable")
                 ):

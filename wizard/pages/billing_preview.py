@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSplitter,
@@ -45,6 +47,15 @@ def billed(invoices: list[Any]) -> list[Any]:
     return [i for i in invoices if i.action in ("create", "update")]
 
 
+def reword_task(connection_id: int, preview: Any, language: str) -> Any:
+    """The worker: the same preview with its lines worded in ``language``, remembered as the
+    business's choice (nothing is read from or sent to Xero)."""
+    from core.app.invoicing import reword_preview
+    from core.store.models import Connection
+
+    return reword_preview(Connection.get_by_id(connection_id), preview, language)
+
+
 class BillingPreviewPage(BasePage):
     def build(self) -> None:
         self.setCommitPage(True)
@@ -52,6 +63,22 @@ class BillingPreviewPage(BasePage):
         self.body.addWidget(self.headline)
         self.notice = paragraph(parent=self)
         self.body.addWidget(self.notice)
+        # the language of the lines' text: the business's choice, what its customers read
+        from core.engine.invoice_wording import LANGUAGES
+
+        row = QHBoxLayout()
+        self.wording_label = QLabel(self)
+        self.wording = QComboBox(self)
+        for code, name in LANGUAGES.items():
+            self.wording.addItem(name, code)  # each language in its own name
+        self.wording_label.setBuddy(self.wording)
+        self.wording.activated.connect(self._wording_chosen)
+        row.addWidget(self.wording_label)
+        row.addWidget(self.wording)
+        self.wording_note = QLabel(self)
+        self.wording_note.setWordWrap(True)
+        row.addWidget(self.wording_note, 1)
+        self.body.addLayout(row)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.setChildrenCollapsible(False)
         # hours left out, with their reason and what to do
@@ -96,6 +123,7 @@ class BillingPreviewPage(BasePage):
         split.setStretchFactor(1, 3)
         self.body.addWidget(split, 1)
         self.split = split
+        self.setTabOrder(self.wording, self.problems)
         self.setTabOrder(self.problems, self.tree)
         self.preview: Any = None
 
@@ -117,8 +145,43 @@ class BillingPreviewPage(BasePage):
         return super().nextId()
 
     # ---------------------------------------------------------------- showing
+    def _wording_chosen(self, _index: int = 0) -> None:
+        language = self.wording.currentData()
+        preview = self.preview
+        if preview is None or self.busy or language == getattr(preview, "language", None):
+            return
+        self.wording.setEnabled(False)
+        self.run_task(
+            reword_task,
+            self.state.connection_id,
+            preview,
+            language,
+            message=lambda: self.tr("Wording the invoice lines again…"),
+            on_done=self._reworded,
+            on_error=self._reword_failed,
+        )
+
+    def _reworded(self, preview: Any) -> None:
+        self.state.billing_preview = preview
+        self.preview = preview
+        self.wording.setEnabled(True)
+        self._fill()
+
+    def _reword_failed(self, exc: Any) -> None:
+        self.wording.setEnabled(True)
+        self._show_wording()
+        self.show_error(exc)
+
+    def _show_wording(self) -> None:
+        language = getattr(self.preview, "language", None)
+        index = self.wording.findData(language) if language else -1
+        if index >= 0:
+            self.wording.setCurrentIndex(index)
+        self.wording.setEnabled(self.preview is not None and index >= 0)
+
     def _fill(self) -> None:
         preview = self.preview
+        self._show_wording()
         invoices = list(preview.invoices) if preview is not None else []
         problems = list(preview.problems) if preview is not None else []
         self.problems.setRowCount(len(problems))
@@ -324,6 +387,14 @@ class BillingPreviewPage(BasePage):
         return words.get(source, source)
 
     def retranslate(self) -> None:
+        self.wording_label.setText(self.tr("Invoice &wording:"))
+        self.wording.setAccessibleName(self.tr("Language of the invoice lines"))
+        self.wording_note.setText(
+            self.tr(
+                "The language your customers read on the lines, dates included. Remembered for "
+                "this business. Drafts already in Xero keep theirs unless they are sent again."
+            )
+        )
         self.setTitle(self.tr("Preview the invoices"))
         self.setSubTitle(
             self.tr("Check each invoice, its lines and its amount before they are sent to Xero.")
