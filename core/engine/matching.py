@@ -607,7 +607,20 @@ class _Bucket:
     def scan(
         self, query: str, sorted_query: str, threshold: float, found: dict[int, float]
     ) -> None:
-        lo_len, hi_len = _length_window(len(query), threshold)
+        self.scan_window(
+            query, sorted_query, threshold, found, *_length_window(len(query), threshold)
+        )
+
+    def scan_window(
+        self,
+        query: str,
+        sorted_query: str,
+        threshold: float,
+        found: dict[int, float],
+        lo_len: int,
+        hi_len: int,
+    ) -> None:
+        """:meth:`scan` given the query's length window."""
         lo = bisect.bisect_left(self.lengths, lo_len)
         hi = bisect.bisect_right(self.lengths, hi_len)
         if lo >= hi:
@@ -695,6 +708,7 @@ class _BlockedIndex:
             for key in keys:
                 members[key].append(e)
         self.members = dict(members)  # read only from here: a missing key stays missing
+        self.word_keys = keys_of  # the choices' words' keys (a query's other words: made)
         self.single: dict[str, _Bucket] = {}
         #: the lengths of the choices holding a key, sorted (what a name's budget reads)
         self.key_lengths: dict[str, list[int]] = {}
@@ -756,17 +770,19 @@ class _BlockedIndex:
     ) -> None:
         lo_len, hi_len = _length_window(len(query), threshold)
         rare_words = sorted(set(query.split()), key=self._rarity.__getitem__)[:2]
-        rare = sorted({k for tok in rare_words for k in _token_keys(tok)})
+        word_keys, members, key_lengths = self.word_keys, self.members, self.key_lengths
+        rare = {k for w in rare_words for k in (word_keys.get(w) or _token_keys(w))}
         total = 0
         for k in rare:
-            if k in self.members:
-                lengths = self._lengths(k)
+            if k in members:
+                lengths = key_lengths.get(k) or self._lengths(k)
                 total += bisect.bisect_right(lengths, hi_len) - bisect.bisect_left(lengths, lo_len)
         if total <= SCAN_BUDGET:
-            for token in rare_words:
-                bucket = self._word(token)
+            words = self.words
+            for word in rare_words:
+                bucket = words[word] if word in words else self._word(word)
                 if bucket is not None:
-                    bucket.scan(query, sorted_query, threshold, found)
+                    bucket.scan_window(query, sorted_query, threshold, found, lo_len, hi_len)
             return
         ids = self._candidates(query, lo_len, hi_len)
         if not ids:
