@@ -106,6 +106,18 @@ def dates_text(days: Iterable[str], language: str) -> str:
     return f"{len(parsed)} jours, du {head} au {_fr_day(last)}"
 
 
+def range_text(start: date, end: date, language: str) -> str:
+    """A billing range as an invoice's Reference names it ("2026-11-03 to 2026-11-10", "du 3
+    au 10 novembre 2026")."""
+    if language != "fr":
+        return f"{start.isoformat()} to {end.isoformat()}"
+    if start == end:
+        return f"le {_fr_day(start)}"
+    same_year = start.year == end.year
+    head = _fr_day(start, not (same_year and start.month == end.month), not same_year)
+    return f"du {head} au {_fr_day(end)}"
+
+
 def line_text(
     label: str,
     days: Iterable[str],
@@ -137,4 +149,5 @@ __all__ = [
     "in_quebec",
     "language_or_default",
     "line_text",
+    "range_text",
 ]

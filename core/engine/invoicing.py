@@ -405,11 +405,18 @@ class InvoicingPlan:
 
 
 # ---------------------------------------------------------------------------- rules
-def reference_for(start: date, end: date, n: int = 1) -> str:
-    """The invoice's Reference: the hours' range (and a number for a second invoice of a
-    range whose first one was approved meanwhile). Also how a lost answer is found again."""
-    base = f"QB Time {start.isoformat()} to {end.isoformat()}"
+def reference_for(start: date, end: date, n: int = 1, language: str = "en") -> str:
+    """The invoice's Reference: the hours' range in the invoice's language (and a number for a
+    second invoice of a range whose first one was approved meanwhile). Also how a lost answer
+    is found again (by the Reference journaled with it)."""
+    base = f"QB Time {invoice_wording.range_text(start, end, language)}"
     return base if n <= 1 else f"{base} ({n})"
+
+
+def _range_references(start: date, end: date, n: int) -> set[str]:
+    """The range's n-th Reference in every language: a draft of the range made when another
+    language was chosen is still the range's."""
+    return {reference_for(start, end, n, language) for language in invoice_wording.LANGUAGES}
 
 
 def hours_of(seconds: int) -> float:
@@ -718,7 +725,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             continue
         currency = cust.currency or inp.base_currency
         # The draft of this range that is still ours to change, if any.
-        range_refs = {reference_for(inp.start, inp.end, n) for n in range(1, 100)}
+        range_refs = set().union(*(_range_references(inp.start, inp.end, n) for n in range(1, 100)))
         mine = [i for i in ours.get(cust.contact_id, []) if i.reference in range_refs]
         draft = next((i for i in mine if i.status in EDITABLE), None)
         live = [i for i in mine if i.status not in GONE]
@@ -842,7 +849,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                         cust.contact_id,
                         cust.name,
                         currency,
-                        reference_for(inp.start, inp.end),
+                        reference_for(inp.start, inp.end, language=inp.language),
                         "skip",
                         left_out_hours=round(left_out, 2),
                     )
@@ -850,14 +857,16 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             continue
         used = {i.reference for i in live}
         n = 1
-        while reference_for(inp.start, inp.end, n) in used:
+        while _range_references(inp.start, inp.end, n) & used:
             n += 1
         plan.invoices.append(
             PlannedInvoice(
                 cust.contact_id,
                 cust.name,
                 currency,
-                reference_for(inp.start, inp.end, n),
+                reference_for(
+                    inp.start, inp.end, n, invoice_wording.language_or_default(inp.language)
+                ),
                 "create",
                 lines,
                 left_out_hours=round(left_out, 2),

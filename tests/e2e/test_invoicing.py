@@ -16,6 +16,7 @@ import main
 from core.app.cli import Output, cmd_connect_xero
 from core.app.invoicing import bill_time, invoice_statuses, turn_invoicing_on
 from core.app.sync import sync, undo
+from core.engine.invoice_wording import range_text
 from core.services.auth.xero_oauth import InvoicingScopesMissing
 from core.store.models import ImportRun, Link, QBTRecord
 
@@ -241,7 +242,13 @@ def test_invoice_lines_equal_billable_approved_hours_times_price(demo_ctx, org):
     assert out["amount_by_currency"] == {currency: pytest.approx(total)}
     for inv in org_of(ctx, conn)["Invoices"]:
         assert inv["Type"] == "ACCREC" and inv["Status"] == "DRAFT"
-        assert inv["Reference"] == f"QB Time {start} to {end}"
+        # the range in the invoice's language (Québec: French, its business's default)
+        reference = (
+            f"QB Time {start} to {end}"
+            if org != "CA"
+            else "QB Time " + range_text(start, end, "fr")
+        )
+        assert inv["Reference"] == reference
         assert inv["Url"] == f"https://{conn.qbtime_company_id}.tsheets.com/"
 
     # A second run of the same range writes nothing.

@@ -9,7 +9,13 @@ from datetime import date
 import pytest
 
 from core.engine import invoicing as engine
-from core.engine.invoice_wording import dates_text, default_language, in_quebec, line_text
+from core.engine.invoice_wording import (
+    dates_text,
+    default_language,
+    in_quebec,
+    line_text,
+    range_text,
+)
 from tests.unit.test_invoicing_draft_lines import World
 
 NB = "\u00a0"
@@ -56,6 +62,21 @@ NB = "\u00a0"
 def test_the_days_of_a_line_in_each_language(days, en, fr):
     assert dates_text(days, "en") == en
     assert dates_text(days, "fr") == fr
+
+
+def test_the_reference_names_the_range_in_each_language():
+    nov = (date(2026, 11, 3), date(2026, 11, 10))
+    assert engine.reference_for(*nov) == "QB Time 2026-11-03 to 2026-11-10"
+    assert engine.reference_for(*nov, 2, "fr") == "QB Time du 3 au 10 novembre 2026 (2)"
+    assert range_text(date(2026, 11, 1), date(2026, 11, 1), "fr") == "le 1er novembre 2026"
+    assert (
+        range_text(date(2026, 10, 27), date(2026, 11, 2), "fr")
+        == "du 27 octobre au 2 novembre 2026"
+    )
+    assert (
+        range_text(date(2026, 12, 28), date(2027, 1, 3), "fr")
+        == "du 28 décembre 2026 au 3 janvier 2027"
+    )
 
 
 def test_a_whole_line_in_each_language():
@@ -140,8 +161,8 @@ def test_choosing_another_language_leaves_an_unchanged_draft_unchanged():
     world.language = "fr"
     plan = world.plan()
     (inv,) = plan.invoices
-    assert inv.action == "unchanged"
-    assert plan.is_empty
+    assert inv.action == "unchanged"  # the draft of the range, made under its English Reference
+    assert plan.is_empty and inv.reference == "QB Time 2026-11-30 to 2026-12-06"
     # the preview says what Xero holds: the lines as they were sent
     assert [line.change for line in inv.lines] == ["same", "same"]
     assert [line.description for line in inv.lines] == [x["Description"] for x in world.xero.lines]
@@ -193,3 +214,20 @@ def test_an_older_draft_found_by_what_its_lines_say_in_either_language():
     (inv,) = world.plan().invoices
     assert inv.action == "update" and not inv.kept and not inv.removed
     assert {line.line_item_id for line in inv.lines} == {x["LineItemID"] for x in world.xero.lines}
+
+
+def test_a_second_invoice_of_the_range_is_numbered_across_languages():
+    """The range's English draft was approved in Xero: new hours go on a new draft, worded
+    and referenced in French now, numbered after the first whatever its language."""
+    world = sent_in_english()
+    first = world.invoices["inv-1"]
+    world.invoices["inv-1"] = engine.OurInvoice(
+        first.invoice_id, first.contact_id, first.reference, "AUTHORISED"
+    )
+    world.language = "fr"
+    world.hours(4, 10, "2026-12-03", 1.5)
+    plan = world.plan()
+    (new,) = plan.to_write
+    assert new.action == "create"
+    assert new.reference == "QB Time du 30 novembre au 6 décembre 2026 (2)"
+    assert [line.description for line in new.lines] == [f"Garden care{NB}: 3 décembre 2026"]
