@@ -409,7 +409,7 @@ class Importer:
         now = JournalEntry.created_at.db_value(utcnow())
         intent = JournalEntry.state.db_value("intent")
         ops = {op: JournalEntry.action.db_value(op) for op in {op for _a, _r, op in items}}
-        xero_id, qbt_id = JournalEntry.xero_id.db_value, JournalEntry.qbt_id.db_value
+        xero_text, qbt_int = JournalEntry.xero_id.db_value, JournalEntry.qbt_id.db_value
         first = self._seq + 1
         params: list[tuple[Any, ...]] = []
         for action, row, journal_op in items:
@@ -420,8 +420,8 @@ class Importer:
                     self._seq,
                     ops[journal_op],
                     action.entity,
-                    xero_id(action.xero_id),
-                    qbt_id(action.qbt_id),
+                    x if (x := action.xero_id) is None or type(x) is str else xero_text(x),
+                    q if (q := action.qbt_id) is None or type(q) is int else qbt_int(q),
                     f"{run_id}:{action.ref}",
                     _json(action.before),
                     _json(row or action.after),

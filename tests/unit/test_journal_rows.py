@@ -51,7 +51,7 @@ ACTIONS = [
         "location",
         "locations",
         "1 Main St",
-        qbt_id=7,
+        qbt_id="7",  # (not an int: stored as the field stores it)
         before=MappingProxyType({"active": True}),
         after={"active": False},
     ),
