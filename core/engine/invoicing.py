@@ -29,6 +29,10 @@ Rules:
   else the job's billable rate (``price_source`` says which); no price at all, an item no
   longer sold, an item unknown to Xero, a customer archived in Xero or not linked: problems
   with what to do, those hours left out.
+- The lines' text and the Reference are in the language chosen for the business
+  (``InvoicingInput.language``, worded by ``invoice_wording``). A line of ours in Xero that
+  says the same in another language is unchanged: the draft is not sent for it; a draft sent
+  anyway gets all our lines in the language chosen.
 """
 
 from __future__ import annotations
