@@ -640,14 +640,14 @@ class _Bucket:
 
 
 class _Postings:
-    """The choices holding a key, sorted by length: a length window is a slice."""
+    """The choices holding a pair of keys and their lengths, sorted by length: a length
+    window is a slice."""
 
     __slots__ = ("ks", "lengths")
 
     def __init__(self, ks: list[int], lengths: list[int]) -> None:
-        ks.sort(key=lengths.__getitem__)
         self.ks = ks
-        self.lengths = [lengths[k] for k in ks]
+        self.lengths = lengths
 
 
 class _Rarity(dict[str, tuple[int, str]]):
@@ -749,9 +749,12 @@ class _BlockedIndex:
         postings = None
         a, b = pair
         if a in self.members and b in self.members:
-            common = self._id_set(a) & self._id_set(b)
-            if common:
-                postings = _Postings(list(common), self.lengths)
+            if len(self.members[a]) > len(self.members[b]):
+                a, b = b, a
+            # the rarer key's bucket (sorted by length) filtered by the other's set
+            ks = list(filter(self._id_set(b).__contains__, self._single(a).ids))
+            if ks:
+                postings = _Postings(ks, list(map(self.lengths.__getitem__, ks)))
         self.paired[pair] = postings
         return postings
 
