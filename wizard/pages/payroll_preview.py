@@ -295,12 +295,22 @@ class PayrollPreviewPage(BasePage):
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Who"),
-                self.tr("Hours per day, then time off"),
+                self.tr("Hours per day"),
                 self.tr("Hours"),
                 self.tr("In Xero"),
                 self.tr("Left out, and why"),
             ]
         )
+        # the column's title short enough to be read whole in a narrow window; all it holds
+        # said when the pointer rests on it
+        days = self.table.horizontalHeaderItem(1)
+        if days is not None:
+            days.setToolTip(
+                self.tr(
+                    "Approved hours of work per day, then each time off and what happens to "
+                    "it in Xero"
+                )
+            )
         self.table.setAccessibleName(self.tr("Hours per person"))
         self.note.setText(
             self.tr(
