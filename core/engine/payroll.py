@@ -499,9 +499,15 @@ def plan_payroll(inputs: PayrollInputs) -> PayrollPlan:
     for row in inputs.sent:
         sent_by_xero.setdefault(row.xero_id, []).append(row)
     with_leave = {o.employee_id.lower() for o in inputs.our_leave}
+    with_draft = {
+        t.employee_id.lower()
+        for t in inputs.xero_timesheets.values()
+        if t.draft and t.id in inputs.ours and any(h > 0 for h in t.hours.values())
+    }
     for user_id, emp_id in inputs.links.items():
-        if emp_id.lower() in with_leave:
-            shifts_by_user.setdefault(user_id, [])  # their time off may be gone: withdraw
+        if emp_id.lower() in with_leave or emp_id.lower() in with_draft:
+            # their time off or hours may be gone: leave withdrawn, our draft emptied
+            shifts_by_user.setdefault(user_id, [])
     for user_id in sorted(shifts_by_user, key=lambda u: _user_name(inputs, u).casefold()):
         person = _plan_person(inputs, user_id, shifts_by_user[user_id], start, end, sent_by_xero)
         if person is None:
@@ -638,7 +644,12 @@ def _plan_person(
 
     has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
     mine = _our_leave_in(inputs, emp_id, start, end) if emp is not None else []
-    if not has_hours and not person.left_out and not mine:
+    if (
+        not has_hours
+        and not person.left_out
+        and not mine
+        and not _our_draft_has_hours(inputs, emp_id, start)
+    ):
         return None
     # ------------------------------------------------------------ Xero side
     blocked = False
@@ -702,6 +713,19 @@ def _plan_person(
         _follow_our_leave(inputs, person, mine, problems)
     person.problems = problems
     return person
+
+
+def _our_draft_has_hours(inputs: PayrollInputs, emp_id: str, start: date) -> bool:
+    """Whether our draft timesheet of ``emp_id`` for the period starting ``start`` holds
+    hours (which must go when QuickBooks Time no longer has any)."""
+    return bool(emp_id) and any(
+        t.draft
+        and t.id in inputs.ours
+        and t.employee_id.lower() == emp_id.lower()
+        and t.start == start
+        and any(h > 0 for h in t.hours.values())
+        for t in inputs.xero_timesheets.values()
+    )
 
 
 def _our_leave_in(inputs: PayrollInputs, emp_id: str, start: date, end: date) -> list[OurLeave]:

@@ -23,7 +23,7 @@ from core.app.sync import history, sync, undo
 from core.engine.leave import save_leave_links
 from core.sandbox.xero_payroll import parse_day
 from core.services.fetch import load_snapshot
-from core.store.models import ImportRun, SentHours
+from core.store.models import ImportRun, JournalEntry, SentHours
 from core.store.secrets import TokenStore
 
 AU_WEEK1, AU_WEEK2 = date(2026, 11, 16), date(2026, 11, 23)
@@ -809,3 +809,204 @@ def test_uk_completed_leave_is_never_changed(uk):
     assert result.as_json()["leave"]["locked"] == 1
     assert "pay run that is posted" in reasons(result, "Oliver Hughes")
     assert json.dumps(leave, sort_keys=True) == frozen
+
+
+# ---------------------------------------------------------------------------- nothing left
+def touches(ts, start: date, end: date) -> bool:
+    """Whether QuickBooks Time timesheet ``ts`` holds time on a day of start..end (a shift
+    over midnight counts on both days)."""
+    if ts["type"] == "manual" or not ts.get("start"):
+        return start <= date.fromisoformat(ts["date"]) <= end
+    zone = ZoneInfo(ts["tz_str"])
+    first = datetime.fromisoformat(ts["start"]).astimezone(zone).date()
+    stop = ts.get("end") or ts["start"]
+    last = (datetime.fromisoformat(stop) - timedelta(seconds=1)).astimezone(zone).date()
+    return first <= end and last >= max(first, start)
+
+
+def remove_everything(store, name, start: date, end: date) -> int:
+    """Someone's shifts and time off of start..end, and of the day either side (read with
+    the period for shifts over midnight), deleted in QuickBooks Time (a time off request
+    cancelled takes its timesheets with it): nothing of theirs is read for the period. How
+    many timesheets went."""
+    start, end = start - timedelta(days=1), end + timedelta(days=1)
+    user = user_named(store, name)
+    gone = {
+        t["id"]
+        for t in store.qbtime["timesheets"]
+        if t["user_id"] == user["id"] and touches(t, start, end)
+    }
+    store.qbtime["timesheets"] = [t for t in store.qbtime["timesheets"] if t["id"] not in gone]
+    for entry in store.qbtime.get("time_off_request_entries") or []:
+        if entry.get("approved_timesheet_id") in gone:
+            edit(entry, status="canceled", active=False, approved_timesheet_id=None)
+    return len(gone)
+
+
+def journal_of(run):
+    return [
+        (e.entity_kind, e.action, e.state)
+        for e in JournalEntry.select().where(JournalEntry.run == run).order_by(JournalEntry.seq)
+    ]
+
+
+def test_au_nothing_left_in_the_period_empties_our_draft_and_withdraws_the_leave(au):
+    """Hours and leave sent, then every shift and the time off of the period deleted in
+    QuickBooks Time: the person has only a leave withdrawal left, and is still planned. The
+    next send empties our draft (no hours are paid twice) and withdraws the leave (rejected),
+    both journaled; undo puts back both the hours and the leave."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK2)
+    end = start + timedelta(days=6)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    payroll = store.xero_orgs[0]["payroll"]
+    # the payroll officer deleted the approved timesheet in Xero: ours can be sent
+    payroll["Timesheets"] = [t for t in payroll["Timesheets"] if t["EmployeeID"] != olivia]
+    first = export_hours(ctx, conn, period=start)
+    assert first.as_json()["timesheets"]["created"] == 1
+    assert first.as_json()["leave"]["created"] == 1
+    (app,) = payroll["LeaveApplications"]
+    sent_days = xero_sheets(store, 0, olivia)[start][1]
+    assert sum(sent_days.values()) > 0
+
+    assert remove_everything(store, "Olivia Brown", start, end) >= 3  # shifts and time off
+    preview = preview_hours(ctx, conn, start)
+    person = next(p for p in preview.people if p.name == "Olivia Brown")
+    assert person.days == {} and person.action == "update"
+    assert person.before and round(sum(person.before.values()), 2) == round(
+        sum(sent_days.values()), 2
+    )
+    (block,) = leave_blocks(preview, "Olivia Brown")
+    assert block.action == "withdraw" and block.hours == 0
+    assert block.xero_id == app["LeaveApplicationID"].lower()
+    assert preview.plan.writes == 2
+
+    second = export_hours(ctx, conn, period=start)
+    out = second.as_json()
+    assert out["timesheets"]["updated"] == 1 and out["timesheets"]["created"] == 0
+    assert out["leave"]["withdrawn"] == 1
+    assert out["hours"]["regular"] == 0 and out["hours"]["leave"] == 0
+    status, days = xero_sheets(store, 0, olivia)[start]
+    assert status == "DRAFT" and days == {}  # our draft, emptied: nothing to pay twice
+    assert len([t for t in payroll["Timesheets"] if t["EmployeeID"] == olivia]) == 1
+    assert {p["LeavePeriodStatus"] for p in app["LeavePeriods"]} == {"REJECTED"}
+    assert journal_of(second.run) == [
+        ("xero_timesheet", "update", "done"),
+        ("xero_leave", "delete", "done"),  # withdrawn: AU rejects it, UK deletes it
+    ]
+    assert not SentHours.select().where(SentHours.active == True).exists()  # noqa: E712
+    assert export_hours(ctx, conn, period=start).run is None  # nothing twice
+
+    # undo, newest first: the leave is sent again (a rejected application cannot be approved
+    # again: a new one, as it was) and our draft gets its hours back
+    undone = undo(ctx, conn, second.run.id)
+    assert undone.counts["left_alone"] == []
+    assert undone.counts["outcomes"]["reverted"] == {"timesheets": 1, "leave": 1}
+    assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", sent_days)
+    (back,) = [
+        a
+        for a in payroll["LeaveApplications"]
+        if a["LeaveApplicationID"] != app["LeaveApplicationID"]
+    ]
+    assert back["LeavePeriods"][0]["LeavePeriodStatus"] == "SCHEDULED"
+    assert back["LeavePeriods"][0]["NumberOfUnits"] == pytest.approx(15.2)
+    assert (parse_day(back["StartDate"]), parse_day(back["EndDate"])) == (
+        start + timedelta(days=3),
+        start + timedelta(days=4),
+    )
+    assert ImportRun.get_by_id(second.run.id).status == "undone"
+    # QuickBooks Time still holds nothing: the next preview would empty and withdraw again
+    again = preview_hours(ctx, conn, start)
+    person = next(p for p in again.people if p.name == "Olivia Brown")
+    assert person.action == "update" and person.days == {}
+    assert [b.action for b in leave_blocks(again, "Olivia Brown")] == ["withdraw"]
+
+
+def test_au_hours_all_deleted_after_sending_empty_our_draft(au):
+    """Hours sent, then every shift of the period deleted in QuickBooks Time (no time off):
+    the person is still in the preview and our draft is emptied, or Xero would pay hours
+    QuickBooks Time no longer has; undo puts them back."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    end = start + timedelta(days=6)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    export_hours(ctx, conn, period=start)
+    sent_days = xero_sheets(store, 0, olivia)[start][1]
+    assert sum(sent_days.values()) > 30
+
+    assert remove_everything(store, "Olivia Brown", start, end) >= 5
+    preview = preview_hours(ctx, conn, start)
+    person = next(p for p in preview.people if p.name == "Olivia Brown")
+    assert (person.action, person.days, person.leave) == ("update", {}, [])
+    assert round(sum(person.before.values()), 2) == round(sum(sent_days.values()), 2)
+    second = export_hours(ctx, conn, period=start)
+    assert second.as_json()["timesheets"]["updated"] == 1
+    assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", {})
+    assert journal_of(second.run) == [("xero_timesheet", "update", "done")]
+    again = preview_hours(ctx, conn, start)  # nothing twice: the empty draft is left alone
+    assert "Olivia Brown" not in {p.name for p in again.people}
+    assert export_hours(ctx, conn, period=start).run is None
+
+    undo(ctx, conn, second.run.id)
+    assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", sent_days)
+
+
+def test_uk_nothing_left_in_the_period_empties_our_draft_and_withdraws_the_leave(uk):
+    """The same on payroll 2.0: our draft's lines are deleted (it stays, an empty draft) and
+    the leave is deleted; undo puts the lines and the leave back."""
+    ctx, conn = uk
+    store = ctx.sandbox.store
+    start = shifted(store, UK_FORTNIGHT1)
+    end = start + timedelta(days=13)
+    payroll = store.xero_orgs[1]["payroll"]
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    first = export_hours(ctx, conn, period=start)
+    assert first.as_json()["leave"]["created"] == 1
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    (leave,) = payroll["EmployeeLeave"][oliver]
+    sent_days = xero_sheets(store, 1, oliver)[start][1]
+    assert sum(sent_days.values()) > 0
+    sheet_id = next(
+        t["timesheetID"]
+        for t in payroll["Timesheets"]
+        if t["employeeID"] == oliver and parse_day(t["startDate"]) == start
+    )
+
+    assert remove_everything(store, "Oliver Hughes", start, end) >= 3
+    preview = preview_hours(ctx, conn, start)
+    person = next(p for p in preview.people if p.name == "Oliver Hughes")
+    assert person.days == {} and person.action == "update"
+    (block,) = leave_blocks(preview, "Oliver Hughes")
+    assert block.action == "withdraw" and block.xero_id == leave["leaveID"].lower()
+
+    second = export_hours(ctx, conn, period=start)
+    out = second.as_json()
+    assert out["timesheets"]["updated"] == 1 and out["leave"]["withdrawn"] == 1
+    assert xero_sheets(store, 1, oliver)[start] == ("Draft", {})  # the same draft, emptied
+    assert [
+        t["timesheetID"]
+        for t in payroll["Timesheets"]
+        if t["employeeID"] == oliver and parse_day(t["startDate"]) == start
+    ] == [sheet_id]
+    assert payroll["EmployeeLeave"][oliver] == []
+    assert journal_of(second.run) == [
+        ("xero_timesheet", "update", "done"),
+        ("xero_leave", "delete", "done"),  # withdrawn: AU rejects it, UK deletes it
+    ]
+    assert export_hours(ctx, conn, period=start).run is None
+
+    undone = undo(ctx, conn, second.run.id)
+    assert undone.counts["left_alone"] == []
+    assert undone.counts["outcomes"]["reverted"] == {"timesheets": 1, "leave": 1}
+    assert xero_sheets(store, 1, oliver)[start] == ("Draft", sent_days)
+    (back,) = payroll["EmployeeLeave"][oliver]
+    assert back["leaveTypeID"] == holiday.leave_type_id
+    assert back["startDate"][:10] == leave["startDate"][:10]
+    assert back["endDate"][:10] == leave["endDate"][:10]
+    assert back["periods"][0]["numberOfUnits"] == pytest.approx(15.0)
+    assert ImportRun.get_by_id(second.run.id).status == "undone"

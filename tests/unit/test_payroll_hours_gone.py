@@ -1,0 +1,53 @@
+"""Hours this app sent that are gone from QuickBooks Time (core/engine/payroll.py, pure, no
+network): a person whose every shift of the period was deleted after their hours went to
+Xero is still planned, and our draft is emptied (or Xero would pay hours that no longer
+exist); an empty draft, a draft that is not ours and one no longer a draft are left alone."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from core.engine import payroll as eng
+
+from .test_payroll_leave_edits import MON, inputs, shift
+
+WORK = 700
+SENT = {("2026-11-16", "rate", ""): 7.6, ("2026-11-17", "rate", ""): 8.0}
+
+
+def plan(shifts=(), *, sheet_hours=SENT, draft=True, ours=True) -> eng.PayrollPlan:
+    given = inputs(list(shifts), draft=draft, sheet_hours=sheet_hours)
+    return eng.plan_payroll(given if ours else replace(given, ours=frozenset()))
+
+
+def test_every_shift_deleted_empties_our_draft():
+    result = plan()
+    (person,) = result.people
+    assert person.name == "Olivia Brown" and person.xero_id == "ts1"
+    assert (person.action, person.days, person.lines()) == ("update", {}, {})
+    assert person.before == SENT  # what Xero holds now, for the preview and for undo
+    assert result.writes == 1 and not result.is_empty
+
+
+def test_an_empty_draft_of_ours_plans_nothing():
+    assert plan(sheet_hours={}).people == []
+    assert plan(sheet_hours={("2026-11-16", "rate", ""): 0.0}).people == []
+
+
+def test_a_draft_not_ours_or_no_longer_a_draft_is_left_alone():
+    assert plan(ours=False).people == []
+    assert plan(draft=False).people == []
+
+
+def test_hours_of_another_period_do_not_plan_this_one():
+    # our draft of the week before holds hours; this week has none: nothing planned here
+    given = inputs([], sheet_hours=SENT)
+    before = MON - timedelta(days=7)
+    sheet = eng.XeroTimesheet("ts1", "emp-1", before, MON - timedelta(days=1), True, SENT)
+    assert eng.plan_payroll(replace(given, xero_timesheets={"ts1": sheet})).people == []
+
+
+def test_hours_still_there_update_as_before():
+    (person,) = plan([shift(20, MON.isoformat(), 7.6, code=WORK)]).people
+    assert person.action == "update" and person.days == {MON.isoformat(): 7.6}
