@@ -152,7 +152,7 @@
     </message>
     <message>
         <source>Invoice &amp;wording:</source>
-        <translation>&amp;Langue des factures :</translation>
+        <translation>&amp;Langue des factures&#xa0;:</translation>
     </message>
     <message>
         <source>Language of the invoice lines</source>
@@ -2464,6 +2464,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>{leave}: {hours}</source>
         <translation>{leave}&#xa0;: {hours}</translation>
+    </message>
+    <message>
+        <source>(in Xero now: {hours} h)</source>
+        <translation>(dans Xero actuellement&#xa0;: {hours} h)</translation>
     </message>
     <message>
         <source>{work} hours of work, {leave} hours of time off</source>

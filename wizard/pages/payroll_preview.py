@@ -56,6 +56,8 @@ class PersonLine:
     action: str
     left_out: list[str]  # what is left out, and why (translated sentences)
     leave_count: int = 0  # leave records to send
+    # the hours our draft holds in Xero now, when it is updated (shown beside the new ones)
+    before_hours: float | None = None
 
     @property
     def hours(self) -> float:
@@ -135,15 +137,22 @@ def person_line(person: Any) -> PersonLine:
             )
         )
     regular = getattr(person, "regular_hours", None)
+    before_sheet = getattr(person, "before", None) or {}
+    action = str(getattr(person, "action", ""))
     return PersonLine(
         name=str(getattr(person, "name", "")),
         days=days,
         leave=leave,
         regular=float(regular) if regular is not None else sum(h for _d, h in days),
         leave_hours=round(sent_leave, 2),
-        action=str(getattr(person, "action", "")),
+        action=action,
         left_out=left,
         leave_count=leave_count,
+        before_hours=(
+            round(sum(float(h) for h in before_sheet.values()), 2)
+            if action == "update" and isinstance(before_sheet, Mapping)
+            else None
+        ),
     )
 
 
@@ -230,7 +239,12 @@ class PayrollPreviewPage(BasePage):
             self.table.setItem(row, 0, cell(line.name))
             self.table.setItem(row, 1, cell("\n".join([x for x in [days, *leave] if x]) or "—"))
             self.table.setItem(row, 2, cell(hours_text(line.hours), align_right=True))
-            self.table.setItem(row, 3, cell(action_text(line.action)))
+            in_xero = action_text(line.action)
+            if line.before_hours is not None:  # an update says what it replaces
+                in_xero += "\n" + self.tr("(in Xero now: {hours} h)").format(
+                    hours=hours_text(line.before_hours)
+                )
+            self.table.setItem(row, 3, cell(in_xero))
             self.table.setItem(row, 4, cell("\n".join(line.left_out) or "—"))
         if lines:
             regular, leave_hours = self.totals()
