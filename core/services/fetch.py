@@ -374,9 +374,13 @@ class _Storing:
         keep = id_attr is not None and len(records) == len(rows)
         existing = self._stored_texts([row[id_field] for row in rows])
         changed_rows: list[dict[str, Any]] = []
+        seen = self.seen
         for index, row in enumerate(rows):
             ident = row[id_field]
-            self.seen.add(ident)
+            # a row this read stored already, come again on a later page (the list shifted
+            # while it was read): this later copy is kept, the change said once
+            again = ident in seen
+            seen.add(ident)
             raw = row["raw"]
             text = dumps_canonical(raw)  # a str: kept (below) without the GC tracking it
             if keep:
@@ -386,7 +390,10 @@ class _Storing:
                     if raw_text(record) is text:  # (a record class holding raw as text)
                         self.parsed[ident] = record
             before = existing.get(ident)
-            if before is None:
+            if again:
+                if before == text:
+                    continue
+            elif before is None:
                 self.changes.added.append(str(ident))
             elif before != text:
                 self.changes.changed.append(str(ident))
@@ -707,6 +714,10 @@ class QBTResource:
     stored: Stored
     parts: Callable[[Connection], list[int]] | None = None
     stamps: Callable[[Any], dict[str, Any]] = lambda record: record.raw
+    #: ``pages(client, since)``: the records page after page, each stored as it comes (a
+    #: list as large as the organisation: 30,000 jobcodes held whole before being stored
+    #: were a full garbage collection or two of the fetch at 100,000 contacts; issue 16)
+    pages: Callable[[QBTimeClient, float | None], Iterable[Sequence[Any]]] | None = None
 
 
 def _contact_rows(contacts: Sequence[XeroContact]) -> list[dict[str, Any]]:
@@ -911,6 +922,7 @@ QBT_RESOURCES: tuple[QBTResource, ...] = (
         "jobcodes",
         lambda c, _part, since: c.jobcodes(modified_since=since),
         Stored("jobcode", "jobcodes", _jobcode_rows),
+        pages=lambda c, since: c.jobcode_pages(modified_since=since),
     ),
     QBTResource(
         "customfields",
@@ -1179,6 +1191,9 @@ class _QBTReads:
         cursor. A whole read is complete: rows no longer listed (in this part) are removed."""
         if self.unchanged(resource.endpoint, cursor, siblings=siblings):
             return
+        if resource.pages is not None and part is None:
+            self.read_pages(resource, cursor, changes)
+            return
         records = resource.read(self.client, part, self.since(cursor))
         # (before storing: a stored record may hold its raw object as text, parsed if read)
         stamps = [resource.stamps(r) for r in records]
@@ -1194,6 +1209,30 @@ class _QBTReads:
             records=records,
         )
         self.advance(cursor, stamps, resource.endpoint)
+
+    def read_pages(self, resource: QBTResource, cursor: str, changes: KindChanges) -> None:
+        """:meth:`read` of a list read page after page (``resource.pages``), each page
+        stored as it comes. A read that fails part-way leaves its earlier pages stored and
+        the cursor where it was (the next read reads them again: unchanged)."""
+        assert resource.pages is not None
+        storing = _Storing(
+            QBTRecord,
+            self.conn,
+            resource.stored.kind,
+            "qbt_id",
+            complete=self.full,
+            changes=changes,
+        )
+        latest: float | None = None
+        for records in resource.pages(self.client, self.since(cursor)):
+            # (before storing: a stored record may hold its raw object as text, parsed if read)
+            latest = _latest(
+                [latest]
+                + [qmap.parse_timestamp(resource.stamps(r).get("last_modified")) for r in records]
+            )
+            storing.add(resource.stored.rows(records), records)
+        storing.finish()
+        self.advance_to(cursor, latest, resource.endpoint)
 
     def since(self, cursor: str) -> float | None:
         value = None if self.full else _cursor(self.conn, "qbtime", cursor)
@@ -1220,11 +1259,14 @@ class _QBTReads:
         return stamp <= newest < math.floor(float(read_at))
 
     def advance(self, cursor: str, raws: Iterable[dict[str, Any]], endpoint: str) -> None:
-        old = None if self.full else _cursor(self.conn, "qbtime", cursor)
-        latest = _latest(
-            [qmap.parse_timestamp(r.get("last_modified")) for r in raws]
-            + [float(old) if old else None]
+        self.advance_to(
+            cursor, _latest([qmap.parse_timestamp(r.get("last_modified")) for r in raws]), endpoint
         )
+
+    def advance_to(self, cursor: str, newest: float | None, endpoint: str) -> None:
+        """Move ``cursor`` to ``newest`` (the newest ``last_modified`` read; never back)."""
+        old = None if self.full else _cursor(self.conn, "qbtime", cursor)
+        latest = _latest([newest, float(old) if old else None])
         if latest is not None:
             _set_cursor(self.conn, "qbtime", cursor, repr(latest))
         if _cursor(self.conn, "qbtime", cursor + "@kept"):

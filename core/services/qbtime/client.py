@@ -293,20 +293,21 @@ class QBTimeClient:
             raise ValueError(f"modified_since: unreadable timestamp {value!r}")
         return mapping.format_timestamp(ts - self.since_skew_s)
 
-    def _paged(self, endpoint: str, kind: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Every object of every page, de-duplicated by id (last copy wins), first-seen order."""
+    def _pages(
+        self, endpoint: str, kind: str, params: Mapping[str, Any]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The objects of each page as it comes (the first page's server time is when the
+        list was read: :attr:`read_at`). A row may come again on a later page (the list
+        shifted while it was read): the caller decides (:meth:`_paged`: the last copy)."""
         base = {**params, "supplemental_data": "no", "limit": self.page_limit}
-        out: dict[Any, dict[str, Any]] = {}
         page = 1
         while True:
             payload = self._get(endpoint, {**base, "page": page})
             if page == 1:  # what the list held at this (server) time is what we read
                 self.read_at[endpoint] = self.last_server_time
             rows = mapping.results_of(payload, kind)
-            for row in rows:
-                key = mapping.as_opt_int(row.get("id"))
-                out[key if key is not None else ("#", len(out))] = row
             more = _parse_more(payload.get("more"))
+            yield rows
             if not more:
                 break
             if not rows:
@@ -322,7 +323,15 @@ class QBTimeClient:
                     status=200,
                     maybe_applied=False,
                 )
-        log.debug("%s GET %s: %d row(s) in %d page(s)", QBTIME, endpoint, len(out), page)
+        log.debug("%s GET %s: %d page(s)", QBTIME, endpoint, page)
+
+    def _paged(self, endpoint: str, kind: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every object of every page, de-duplicated by id (last copy wins), first-seen order."""
+        out: dict[Any, dict[str, Any]] = {}
+        for rows in self._pages(endpoint, kind, params):
+            for row in rows:
+                key = mapping.as_opt_int(row.get("id"))
+                out[key if key is not None else ("#", len(out))] = row
         return list(out.values())
 
     @staticmethod
@@ -446,6 +455,15 @@ class QBTimeClient:
             ),
         )
         return [mapping.jobcode(r) for r in self._paged("jobcodes", "jobcodes", params)]
+
+    def jobcode_pages(self, *, modified_since: SinceValue = None) -> Iterator[list[QBTJobcode]]:
+        """:meth:`jobcodes` (every one), page after page as they come: a read of a large
+        account is stored a page at a time, not held whole (issue 16). A jobcode may come
+        again on a later page (the list shifted while it was read): the last copy is the one
+        to keep."""
+        params = self._filters(modified_since=modified_since, active="both", type="all")
+        for rows in self._pages("jobcodes", "jobcodes", params):
+            yield [mapping.jobcode(r) for r in rows]
 
     def customfields(
         self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None
