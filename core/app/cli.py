@@ -900,9 +900,10 @@ def cmd_export_hours(
             "none": tr("no regular hours"),
         }
         for person in preview.people:
-            out.say(
-                f"  {person.name}: {person.regular_hours:g} h — {actions.get(person.action, '')}"
-            )
+            action = actions.get(person.action, "")
+            if person.action == "update":  # what our draft holds now, beside the new hours
+                action += " (" + tr("in Xero now: {hours} h", hours=f"{person.held_hours:g}") + ")"
+            out.say(f"  {person.name}: {person.regular_hours:g} h — {action}")
             if person.days:
                 out.say("    " + ", ".join(f"{d} {h:g}" for d, h in sorted(person.days.items())))
             for block in person.leave:

@@ -767,12 +767,13 @@ def _send_timesheet(
     )
     try:
         if api is PayrollApi.AU:
+            # each line our draft holds is sent, at zero if it must go (eng.au_replacing)
             sheet = xero.save_au_timesheet(
                 person.xero_id or None,
                 person.employee_id,
                 person.period_start,
                 person.period_end,
-                lines,
+                eng.au_replacing(lines, person.before) if person.xero_id else lines,
             )
             xero_id = sheet["id"].lower()
         elif person.action == "create":
@@ -1211,7 +1212,8 @@ def _undo_timesheet(
         )
         try:
             if api is PayrollApi.AU:
-                xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, before)
+                back = eng.au_replacing(before, {**_hours_of(after.get("hours")), **sheet["hours"]})
+                xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, back)
             else:
                 xero.replace_v2_lines(sheet_id, before)
         except BridgeError as exc:

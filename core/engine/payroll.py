@@ -262,12 +262,35 @@ class PersonPlan:
         return round(sum(self.days.values()), 2)
 
     @property
+    def held_hours(self) -> float:
+        """The hours our draft holds in Xero now, when it is updated (0 otherwise)."""
+        return round(sum(self.before.values()), 2)
+
+    @property
     def leave_hours(self) -> float:
         return round(sum(b.hours for b in self.leave if b.action not in ("skip", "locked")), 2)
 
     def lines(self) -> dict[tuple[str, str, str], float]:
         """The timesheet's lines: hours per (day, earnings rate, tracking option or "")."""
         return {(d, self.rate_id, t): h for (d, t), h in self.tracked.items() if h > 0}
+
+
+def au_replacing(
+    hours: Mapping[tuple[str, str, str], float], held: Mapping[tuple[str, str, str], float]
+) -> dict[tuple[str, str, str], float]:
+    """The hours to send to an AU payroll 1.0 timesheet that holds ``held`` so it ends up
+    holding exactly ``hours``: ``hours`` plus zero units for each (earnings rate, tracking
+    item) line it holds that ``hours`` has none of. Nothing says Xero clears lines an update
+    leaves out (or an empty ``TimesheetLines``), so each one it holds is sent, at zero if it
+    must go; this works whether Xero replaces the lines or keeps the ones not sent. Keys are
+    (day, rate, tracking item or ""); a zero line is keyed by a day it holds."""
+    out = dict(hours)
+    sent = {(rate.lower(), tracking.lower()) for _d, rate, tracking in hours}
+    for day, rate, tracking in sorted(held):
+        if (rate.lower(), tracking.lower()) not in sent:
+            sent.add((rate.lower(), tracking.lower()))
+            out[(day, rate, tracking)] = 0.0
+    return out
 
 
 @dataclass

@@ -11,6 +11,10 @@ AU payroll 1.0 (``/payroll.xro/1.0``: ``PayrollCalendars``, ``Timesheets``,
 - AU: ``POST /Timesheets`` takes a JSON array; each line holds one ``NumberOfUnits`` value per
   day of the period. There is no DELETE (spec). NZ/UK: one timesheet object, lines per date;
   lines and timesheets can be deleted.
+- AU: an update (``POST /Timesheets/{id}``, or ``POST /Timesheets`` naming a ``TimesheetID``)
+  whose ``TimesheetLines`` is empty or missing keeps the lines the timesheet holds. Nothing we
+  could read says Xero clears them then (the spec only defines the array), so the simulator
+  takes the stricter reading: a draft is emptied by sending each of its lines with zero units.
 - Only a draft can change (AU ``DRAFT``; NZ/UK ``Draft``): updating, adding or deleting lines
   of a timesheet in any other status is refused. A second timesheet for the same employee and
   period is refused too (the existing one is to be updated).
@@ -474,11 +478,16 @@ class AuPayroll:
                 ):
                     errors.append(NOT_DRAFT if other.get("Status") != "DRAFT" else TIMESHEET_EXISTS)
                     return None
-        lines = self._lines(
-            payroll, org, element.get("TimesheetLines"), (end - start).days + 1, errors
-        )
+        raw_lines = element.get("TimesheetLines")
+        lines = self._lines(payroll, org, raw_lines, (end - start).days + 1, errors)
         if errors:
             return None
+        if target is not None and not raw_lines:
+            # an update without lines keeps the ones held (see the module docstring)
+            lines = [
+                {k: copy.deepcopy(v) for k, v in line.items() if k != "UpdatedDateUTC"}
+                for line in target.get("TimesheetLines") or []
+            ]
         return {
             "TimesheetID": target["TimesheetID"] if target else str(uuid.uuid4()),
             "EmployeeID": emp["EmployeeID"],

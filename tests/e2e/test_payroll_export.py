@@ -21,6 +21,7 @@ from core.app.cli import Output, cmd_export_hours
 from core.app.payroll import export_hours, pay_periods, preview_hours
 from core.app.sync import history, sync, undo
 from core.engine.leave import save_leave_links
+from core.i18n import set_language
 from core.sandbox.xero_payroll import parse_day
 from core.services.fetch import load_snapshot
 from core.store.models import ImportRun, JournalEntry, SentHours
@@ -245,15 +246,22 @@ def test_hours_on_a_region_item_carry_the_timesheet_category_option(au):
     set_custom_field(ctx, shift["id"], field["id"], "Sydney South")
     moved = export_hours(ctx, conn, period=start)
     assert moved.as_json()["timesheets"]["updated"] == 1
-    assert [ln["TrackingItemID"] for ln in lines() if ln.get("TrackingItemID")] == [
-        option["Sydney South"].lower()
-    ]
+    # the Sydney North line is sent at zero units (nothing says Xero drops a line an AU
+    # update leaves out), the hours are on the Sydney South one
+    assert {
+        ln["TrackingItemID"]: sum(ln["NumberOfUnits"]) > 0
+        for ln in lines()
+        if ln.get("TrackingItemID")
+    } == {option["Sydney South"].lower(): True, option["Sydney North"].lower(): False}
     assert_same_hours(xero_sheets(store, 0, olivia)[start][1], expected)
-    # undo puts the Sydney North line back
+    # undo puts the hours back on the Sydney North line (Sydney South's at zero)
     undo(ctx, conn, moved.run.id)
-    assert [ln.get("TrackingItemID") for ln in lines() if ln.get("TrackingItemID")] == [
-        option["Sydney North"].lower()
-    ]
+    assert {
+        ln["TrackingItemID"]: sum(ln["NumberOfUnits"]) > 0
+        for ln in lines()
+        if ln.get("TrackingItemID")
+    } == {option["Sydney South"].lower(): False, option["Sydney North"].lower(): True}
+    assert_same_hours(xero_sheets(store, 0, olivia)[start][1], expected)
 
 
 def test_au_second_week_leaves_the_approved_timesheet_alone_and_reports_unapproved(au):
@@ -944,6 +952,12 @@ def test_au_hours_all_deleted_after_sending_empty_our_draft(au):
     second = export_hours(ctx, conn, period=start)
     assert second.as_json()["timesheets"]["updated"] == 1
     assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", {})
+    # emptied by sending each line it held at zero units, not an empty TimesheetLines (which
+    # nothing says Xero takes as "no lines"; the simulator keeps the lines then)
+    (sheet,) = au_drafts(store, olivia, start)
+    assert sheet["TimesheetLines"] and all(
+        not any(line["NumberOfUnits"]) for line in sheet["TimesheetLines"]
+    )
     assert journal_of(second.run) == [("xero_timesheet", "update", "done")]
     again = preview_hours(ctx, conn, start)  # nothing twice: the empty draft is left alone
     assert "Olivia Brown" not in {p.name for p in again.people}
@@ -951,6 +965,78 @@ def test_au_hours_all_deleted_after_sending_empty_our_draft(au):
 
     undo(ctx, conn, second.run.id)
     assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", sent_days)
+
+
+def test_au_export_hours_dry_run_says_what_our_draft_holds_in_xero_now(au):
+    """``export-hours --dry-run`` on a draft of ours to be emptied (every shift deleted in
+    QuickBooks Time after sending): the line says the hours our draft holds in Xero now, as the
+    wizard's preview does, in English and in French; nothing is sent."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    export_hours(ctx, conn, period=start)
+    held = round(sum(xero_sheets(store, 0, olivia)[start][1].values()), 2)
+    assert held > 30
+    remove_everything(store, "Olivia Brown", start, start + timedelta(days=6))
+    before = json.dumps(store.xero_orgs[0]["payroll"], sort_keys=True)
+
+    said = io.StringIO()
+    assert cmd_export_hours(ctx, Output(stream=said), None, start.isoformat(), True) == 0
+    text = said.getvalue()
+    assert (
+        f"  Olivia Brown: 0 h — update of our draft timesheet (in Xero now: {held:g} h)\n" in text
+    )
+    assert "Timesheets: 0 created, 1 updated," in text
+    # the other people's lines say no "in Xero now" (nothing of theirs is updated)
+    assert text.count("in Xero now") == 1
+    set_language("fr")
+    try:
+        said_fr = io.StringIO()
+        assert cmd_export_hours(ctx, Output(stream=said_fr), None, start.isoformat(), True) == 0
+    finally:
+        set_language("en")
+    assert (
+        f"  Olivia Brown: 0 h — mise à jour de notre brouillon de feuille de temps "
+        f"(dans Xero actuellement\u00a0: {held:g} h)\n"
+    ) in said_fr.getvalue()
+    assert json.dumps(store.xero_orgs[0]["payroll"], sort_keys=True) == before
+
+
+def au_drafts(store, emp_id: str, start: date) -> list[dict]:
+    return [
+        t
+        for t in store.xero_orgs[0]["payroll"]["Timesheets"]
+        if t["EmployeeID"] == emp_id and parse_day(t["StartDate"]) == start
+    ]
+
+
+def test_au_hours_back_in_our_emptied_draft_undo_empties_it_again(au):
+    """Our draft emptied (every shift deleted in QuickBooks Time), then the shifts back: the
+    next send puts the hours in the same draft; undoing that send empties it again. The
+    update's 'before' is no hours, and an AU update with an empty TimesheetLines is not known
+    to clear anything (the simulator keeps the lines): undo sends each line at zero units."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    end = start + timedelta(days=6)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    export_hours(ctx, conn, period=start)
+    sent_days = xero_sheets(store, 0, olivia)[start][1]
+    kept = list(store.qbtime["timesheets"])
+    assert remove_everything(store, "Olivia Brown", start, end) >= 5
+    assert export_hours(ctx, conn, period=start).as_json()["timesheets"]["updated"] == 1
+    assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", {})
+
+    store.qbtime["timesheets"] = kept  # the shifts are back
+    back = export_hours(ctx, conn, period=start)
+    assert back.as_json()["timesheets"]["updated"] == 1
+    assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", sent_days)
+    (sheet,) = au_drafts(store, olivia, start)
+
+    undo(ctx, conn, back.run.id)
+    assert xero_sheets(store, 0, olivia)[start] == ("DRAFT", {})
+    assert [t["TimesheetID"] for t in au_drafts(store, olivia, start)] == [sheet["TimesheetID"]]
 
 
 def test_uk_nothing_left_in_the_period_empties_our_draft_and_withdraws_the_leave(uk):

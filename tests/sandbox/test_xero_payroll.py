@@ -202,6 +202,48 @@ def test_au_timesheet_created_as_draft_then_updated(env):
     assert env.call("DELETE", f"/payroll.xro/1.0/Timesheets/{ts['TimesheetID']}").status_code == 405
 
 
+def test_au_update_with_no_lines_keeps_the_lines_and_zero_units_empty_them(env):
+    """Nothing we could read says AU payroll 1.0 clears a timesheet's lines when an update sends
+    an empty (or no) TimesheetLines: the simulator keeps them (the stricter reading), and a draft
+    is emptied by sending each line with zero units."""
+    harper = au_employee("Harper", "Singh")
+    start, end = date(2026, 11, 16), date(2026, 11, 22)
+    made = env.call(
+        "POST", "/payroll.xro/1.0/Timesheets", body=[au_sheet(harper, start, end, [8, 4] + [0] * 5)]
+    )
+    assert made.status_code == 200, made.json
+    tid = made.json["Timesheets"][0]["TimesheetID"]
+    for lines in ([], None):
+        body = au_sheet(harper, start, end, [0] * 7)
+        if lines is None:
+            del body["TimesheetLines"]
+        else:
+            body["TimesheetLines"] = lines
+        kept = env.call("POST", f"/payroll.xro/1.0/Timesheets/{tid}", body=[body])
+        assert kept.status_code == 200, kept.json
+        assert kept.json["Timesheets"][0]["Hours"] == 12
+        got = env.call("GET", f"/payroll.xro/1.0/Timesheets/{tid}", token="read").json["Timesheet"]
+        assert got["Hours"] == 12
+        assert got["TimesheetLines"][0]["NumberOfUnits"] == [8, 4, 0, 0, 0, 0, 0]
+    # the same through POST /Timesheets naming the timesheet
+    named = dict(au_sheet(harper, start, end, [0] * 7), TimesheetID=tid, TimesheetLines=[])
+    assert (
+        env.call("POST", "/payroll.xro/1.0/Timesheets", body=[named]).json["Timesheets"][0]["Hours"]
+        == 12
+    )
+    zero = env.call(
+        "POST", f"/payroll.xro/1.0/Timesheets/{tid}", body=[au_sheet(harper, start, end, [0] * 7)]
+    )
+    assert zero.status_code == 200 and zero.json["Timesheets"][0]["Hours"] == 0
+    got = env.call("GET", f"/payroll.xro/1.0/Timesheets/{tid}", token="read").json["Timesheet"]
+    assert got["Hours"] == 0 and got["TimesheetLines"][0]["NumberOfUnits"] == [0] * 7
+    # a new timesheet with no lines is an empty draft
+    fresh = dict(au_sheet(harper, date(2026, 11, 23), date(2026, 11, 29), []), TimesheetLines=[])
+    created = env.call("POST", "/payroll.xro/1.0/Timesheets", body=[fresh])
+    assert created.status_code == 200, created.json
+    assert created.json["Timesheets"][0]["TimesheetLines"] == []
+
+
 def test_au_traps(env):
     harper = au_employee("Harper", "Singh")
     cases = [

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from core.engine import payroll as eng
+from core.services.xero.mapping import au_timesheet_body
 
 from .test_payroll_leave_edits import MON, inputs, shift
 
@@ -51,3 +52,24 @@ def test_hours_of_another_period_do_not_plan_this_one():
 def test_hours_still_there_update_as_before():
     (person,) = plan([shift(20, MON.isoformat(), 7.6, code=WORK)]).people
     assert person.action == "update" and person.days == {MON.isoformat(): 7.6}
+
+
+def test_au_replacing_sends_each_line_held_at_zero_if_it_must_go():
+    # emptied: every (rate, tracking) line the draft holds, at zero units (not an empty list)
+    held = {**SENT, ("2026-11-18", "rate", "site-b"): 4.0, ("2026-11-16", "other", ""): 1.0}
+    assert eng.au_replacing({}, held) == {
+        ("2026-11-16", "other", ""): 0.0,
+        ("2026-11-16", "rate", ""): 0.0,
+        ("2026-11-18", "rate", "site-b"): 0.0,
+    }
+    # a line still sent is sent as it is; only the ones it leaves out are added at zero
+    new = {("2026-11-17", "RATE", ""): 6.0}
+    assert eng.au_replacing(new, held) == {
+        **new,
+        ("2026-11-16", "other", ""): 0.0,
+        ("2026-11-18", "rate", "site-b"): 0.0,
+    }
+    assert eng.au_replacing(SENT, {}) == SENT
+    # through the AU body: one line per (rate, tracking), every day at zero
+    body = au_timesheet_body("emp-1", MON, MON + timedelta(days=6), eng.au_replacing({}, SENT))
+    assert body["TimesheetLines"] == [{"EarningsRateID": "rate", "NumberOfUnits": [0.0] * 7}]
