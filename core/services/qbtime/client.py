@@ -754,7 +754,8 @@ class QBTimeClient:
         elem: Mapping[str, Any] | None,
         resent: bool,
     ) -> WriteResult:
-        if not isinstance(elem, Mapping):
+        # (a dict, as every answer read comes, is told by its type: no ABC check per row)
+        if type(elem) is not dict and not isinstance(elem, Mapping):
             return WriteResult(
                 row,
                 False,
@@ -764,17 +765,18 @@ class QBTimeClient:
                 False,
                 resent,
             )
-        status = mapping.as_int(elem.get("_status_code"), 0)
+        get = elem.get
+        status = mapping.as_int(get("_status_code"), 0)
         record = mapping.strip_status(elem) or None
         if 0 < status < 300:
             duplicate = status == 202 and method == "POST" and endpoint == "jobcodes"
-            message = mapping.as_str(elem.get("_status_warning")) or mapping.as_str(
-                elem.get("_status_message")
+            message = mapping.as_str(get("_status_warning")) or mapping.as_str(
+                get("_status_message")
             )
             return WriteResult(row, True, status, record, message, duplicate, resent)
         reason = (
-            mapping.as_str(elem.get("_status_extra"))
-            or mapping.as_str(elem.get("_status_message"))
+            mapping.as_str(get("_status_extra"))
+            or mapping.as_str(get("_status_message"))
             or f"status {status}"
         )
         return WriteResult(row, False, status, record, reason, False, resent)

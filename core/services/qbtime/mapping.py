@@ -218,13 +218,25 @@ def results_of(payload: Any, kind: str) -> list[dict[str, Any]]:
     return [dict(v) for v in values if isinstance(v, Mapping)]
 
 
+#: the ``_status_*`` keys QuickBooks Time's write answers carry (any other is found too)
+_STATUS_KEYS = frozenset(("_status_code", "_status_message", "_status_extra", "_status_warning"))
+
+
 def strip_status(obj: Mapping[str, Any]) -> dict[str, Any]:
     """A write answer's element without its ``_status_*`` keys: the record as stored."""
     out = dict(obj)
-    # (a copy, then the few keys starting with "_" looked at: a quarter of the CPU of
-    # filtering every key through str().startswith)
-    for key in [k for k in out if (k[:1] if type(k) is str else str(k)[:1]) == "_"]:
-        if str(key).startswith("_status_"):
+    # The documented four taken out by a set intersection, then one C-level look for any
+    # other key starting with "_status_" (all keys joined after a NUL each): no Python
+    # loop over every key of every row (~40 % of this function's CPU on an import's
+    # answers). A key that is not text, or a hit, takes the long way (every key's str()).
+    for key in out.keys() & _STATUS_KEYS:
+        del out[key]
+    try:
+        other = "\x00_status_" in "\x00" + "\x00".join(out)
+    except TypeError:
+        other = True
+    if other:
+        for key in [k for k in out if str(k).startswith("_status_")]:
             del out[key]
     return out
 
