@@ -137,7 +137,6 @@ def person_line(person: Any) -> PersonLine:
             )
         )
     regular = getattr(person, "regular_hours", None)
-    before_sheet = getattr(person, "before", None) or {}
     action = str(getattr(person, "action", ""))
     return PersonLine(
         name=str(getattr(person, "name", "")),
@@ -148,11 +147,7 @@ def person_line(person: Any) -> PersonLine:
         action=action,
         left_out=left,
         leave_count=leave_count,
-        before_hours=(
-            round(sum(float(h) for h in before_sheet.values()), 2)
-            if action == "update" and isinstance(before_sheet, Mapping)
-            else None
-        ),
+        before_hours=float(person.held_hours) if action == "update" else None,
     )
 
 
