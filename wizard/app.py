@@ -40,12 +40,6 @@ def ensure_app() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def already_set_up() -> bool:
-    from core.app.connections import active_connections
-
-    return bool(active_connections())
-
-
 def build_wizard(ctx: AppContext, language: str | None = None) -> BridgeWizard:
     from .wizard import BridgeWizard
 

@@ -39,6 +39,18 @@ def country_names(language: str) -> list[tuple[str, str]]:
     return list(ready) if ready is not None else from_babel(language)
 
 
+def country_name(language: str, code: str) -> str | None:
+    """One country's name in ``language`` (None: not a country), as :func:`country_names`
+    gives it."""
+    from .countries_data import NAMES
+
+    ready = NAMES.get(language)
+    for known, name in ready if ready is not None else from_babel(language):
+        if known == code:
+            return name
+    return None
+
+
 def write_data(path: str | None = None) -> None:
     """Make ``countries_data.py`` again from babel (after upgrading babel)."""
     from pathlib import Path

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard, QWizardPage
 
@@ -397,10 +397,8 @@ class BridgeWizard(QWizard):
         if self._title_label is None:
             page = self.currentPage()
             title = page.title() if page is not None else ""
-            for label in self.findChildren(QLabel):
-                if label.text() == title and title and label.font().bold():
-                    if isinstance(label.parent(), QWizardPage):
-                        continue
+            for label in self._own_labels() if title else ():
+                if label.text() == title and label.font().bold():
                     self._title_label = label
                     break
             if self._title_label is None:
@@ -408,6 +406,20 @@ class BridgeWizard(QWizard):
             font = self._title_label.font()
             font.setPointSizeF(font.pointSizeF() * 1.45)
             self._title_label.setFont(font)
+
+    def _own_labels(self) -> Iterator[QLabel]:
+        """QWizard's own labels (its header's title and subtitle), not the pages' nor the
+        list of steps': their widgets are not walked. Python meets every object it walks
+        (findChildren does too), and an object of a class it has not met yet makes that
+        class's Python types: a combo box's list view and scroll bars (made by Qt while the
+        window is first shown) cost ~10 ms on the way to the first paint (issue 16)."""
+        todo: list[QObject] = list(self.children())
+        while todo:
+            obj = todo.pop()
+            if isinstance(obj, QLabel):
+                yield obj
+            elif isinstance(obj, QWidget) and not isinstance(obj, (QWizardPage, StepList)):
+                todo.extend(obj.children())
 
     def primary_button(self) -> QPushButton | None:
         """The page's one primary button: its own main action while it cannot go on yet

@@ -64,11 +64,29 @@ class Painted(QObject):
             seen["pending"] = wizards[0].state.ctx.db_pending
             seen["busy"] = wizards[0].currentPage().busy
             seen["title"] = wizards[0].currentPage().title()
+            # an item view's Python types are made when Python first meets one (a list view
+            # and its scroll bars: ~10 ms), as Qt's namespace is
+            seen["view_types"] = [
+                name
+                for name in ("QAbstractItemView", "QListView", "QScrollBar")
+                if name in vars(sys.modules["PySide6.QtWidgets"])
+            ]
             from PySide6.QtWidgets import QAbstractItemView  # after the checks above
-
             seen["item_views"] = len(wizards[0].currentPage().findChildren(QAbstractItemView))
-            QTimer.singleShot(0, QApplication.instance().quit)
+            seen["countries_data"] = "wizard.countries_data" in sys.modules
+            model = getattr(wizards[0].currentPage(), "model", None)
+            seen["rows_at_paint"] = model.rowCount() if model is not None else None
+            search = getattr(wizards[0].currentPage(), "search", None)
+            seen["search_text"] = search.text() if search is not None else None
+            QTimer.singleShot(100, later)
         return False
+
+def later():
+    # what the first page made once it was painted (the welcome page: its list of countries)
+    page = wizards[0].currentPage()
+    model = getattr(page, "model", None)
+    seen["rows_later"] = model.rowCount() if model is not None else None
+    QApplication.instance().quit()
 
 painted = Painted()
 wizards = []
@@ -92,9 +110,12 @@ os._exit(0)
 """
 
 
-def _first_paint(home: Path, also_import: str = "", touch_qt: bool = False) -> dict:
+def _first_paint(
+    home: Path, also_import: str = "", touch_qt: bool = False, locale: str = ""
+) -> dict:
     env = {
         **os.environ,
+        **({"LC_ALL": locale, "LANG": locale, "LANGUAGE": ""} if locale else {}),
         "XQB_TEST_ALSO_IMPORT": also_import,
         "XQB_TEST_TOUCH_QT": "1" if touch_qt else "",
         "XQB_HOME": str(home),
@@ -137,6 +158,35 @@ def test_a_first_run_paints_its_first_page_before_qt_s_namespace_is_made(tmp_pat
     seen = _first_paint(tmp_path / "home")
     assert seen["code"] == 0 and seen["page"] == "WelcomePage"
     assert seen["qt_namespace"] is False
+
+
+def test_a_first_run_paints_its_welcome_page_before_making_the_list_of_countries(tmp_path):
+    """The welcome page's searchable list of countries shows only its search box at the
+    first paint (the country proposed, or what to type), as it looks with its list
+    (tests/gui/test_welcome.py compares the pixels): the ~250 names and the search's
+    completer are made one turn after the paint. With no country proposed (a locale
+    without one), the names' module is not even imported before."""
+    seen = _first_paint(tmp_path / "home", locale="C")
+    assert seen["code"] == 0 and seen["page"] == "WelcomePage"
+    assert seen["countries_data"] is False and seen["search_text"] == ""
+    assert seen["rows_at_paint"] == 0
+    assert seen["rows_later"] > 200  # then the list is there
+    # a country proposed: its name is shown at the first paint, the list made after
+    seen = _first_paint(tmp_path / "home-au", locale="en_AU.UTF-8")
+    assert seen["page"] == "WelcomePage" and seen["search_text"] == "Australia"
+    assert seen["rows_at_paint"] == 0 and seen["rows_later"] > 200
+
+
+def test_a_first_run_paints_its_welcome_page_before_python_meets_an_item_view(tmp_path):
+    """An item view's Python types (QAbstractItemView, QListView and their scroll bars:
+    ~10 ms) are made when Python first meets one. Qt makes the combo boxes' list views while
+    the window is first shown; the wizard's look for its page title walked the whole window
+    (findChildren meets every object) and so met them: it now walks only the wizard's own
+    widgets (BridgeWizard._own_labels), and the title is still enlarged
+    (tests/gui/test_way_forward.py)."""
+    seen = _first_paint(tmp_path / "home", locale="C")
+    assert seen["code"] == 0 and seen["page"] == "WelcomePage"
+    assert seen["view_types"] == []
 
 
 def test_the_namespace_check_itself_sees_qt_used(tmp_path):

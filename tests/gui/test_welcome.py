@@ -1,5 +1,9 @@
-from PySide6.QtCore import Qt
+from __future__ import annotations
 
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+import wizard.pages.welcome as welcome_module
 from wizard.i18n import install_language
 from wizard.pages.welcome import WelcomePage
 from wizard.state import PageId, WizardState
@@ -34,6 +38,7 @@ def test_language_switch_retranslates_the_page(demo_env, host, qtbot):
     try:
         assert state.language == "fr"
         qtbot.waitUntil(lambda: page.title() == "Bienvenue", timeout=3000)  # queued event
+        qtbot.waitUntil(page.list_made)  # one turn after the page is first painted
         names = [page.model.item(i).text() for i in range(page.model.rowCount())]
         assert "Royaume-Uni" in names and "Allemagne" in names
     finally:
@@ -83,3 +88,85 @@ def test_country_names_kept_ready_are_babels():
         assert country_names(language) == from_babel(language), language
     assert ("DE", "Allemagne") in country_names("fr")
     assert country_names("de") == from_babel("de")  # other languages: from babel
+
+
+class _Locale:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def system(self) -> _Locale:
+        return self
+
+    def name(self) -> str:
+        return self._name
+
+
+def _without(image, rect):
+    """``image`` with ``rect`` painted over (a part that animates on its own)."""
+    from PySide6.QtGui import QColor, QPainter
+
+    copy = image.copy()
+    painter = QPainter(copy)
+    painter.fillRect(rect, QColor(255, 0, 255))
+    painter.end()
+    return copy
+
+
+@pytest.mark.parametrize("locale, shown", [("en_NZ", "New Zealand"), ("C", "")])
+def test_the_list_of_countries_is_made_once_the_page_is_painted_and_looks_the_same(
+    demo_env, host, qtbot, monkeypatch, locale, shown
+):
+    """Issue 16: the list (its names, its search's completer) is made one turn after the
+    page is first painted; until then the box shows the country proposed (or what to type)
+    exactly as it does with its list: the page's pixels are the same before and after (but
+    for the search box's clear button, which fades in by itself)."""
+    from PySide6.QtWidgets import QToolButton
+
+    monkeypatch.setattr(welcome_module, "QLocale", _Locale(locale))
+    state = WizardState(demo_env[0])
+    wiz = host(state, {PageId.WELCOME: WelcomePage})
+    page = wiz.pages[PageId.WELCOME]
+    assert not page.list_made() and page.completer is None and page.model.rowCount() == 0
+    assert page.search.text() == shown
+    before = page.grab().toImage()  # (a paint: the list is made on the next turn)
+    qtbot.waitUntil(page.list_made)
+    assert page.model.rowCount() > 200 and page.completer is not None
+    assert page.search.text() == shown and page.country.currentText() == shown
+    assert page.country.currentData(Qt.ItemDataRole.UserRole) == state.country
+    after = page.grab().toImage()
+    clear = page.search.findChildren(QToolButton)[0]
+    rect = clear.geometry().translated(page.search.mapTo(page, QPoint(0, 0)))
+    assert _without(after, rect) == _without(before, rect)
+
+
+def test_enter_before_the_list_is_made_picks_the_country(demo_env, qtbot, monkeypatch):
+    """A page not painted yet (its list not made): what was typed is searched all the
+    same, the list made then."""
+    monkeypatch.setattr(welcome_module, "QLocale", _Locale("C"))
+    state = WizardState(demo_env[0])
+    page = WelcomePage(state)
+    qtbot.addWidget(page)
+    assert not page.list_made()
+    qtbot.keyClicks(page.search, "canad")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.list_made() and state.country == "CA"
+    assert page.country.currentText() == "Canada"
+
+
+def test_a_language_chosen_before_the_list_is_made_names_the_country_in_it(
+    demo_env, qtbot, monkeypatch
+):
+    monkeypatch.setattr(welcome_module, "QLocale", _Locale("C"))
+    state = WizardState(demo_env[0], country="GB")
+    page = WelcomePage(state)
+    qtbot.addWidget(page)
+    assert page.search.text() == "United Kingdom"
+    page.language.setCurrentIndex(page.language.findData("fr"))
+    try:
+        qtbot.waitUntil(lambda: page.search.text() == "Royaume-Uni", timeout=3000)
+        assert not page.list_made()
+        page._make_list()
+        assert page.country.currentText() == "Royaume-Uni"
+        assert page.model.item(0).text() == "Australie"
+    finally:
+        install_language("en")

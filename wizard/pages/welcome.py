@@ -8,25 +8,23 @@ other; it is proposed from the system's locale (core.engine.regions.country_from
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QModelIndex
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QFormLayout,
-    QFrame,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-)
+from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QVBoxLayout
 
 from core.engine.regions import country_from_locale, country_has_payroll
 
-from ..countries import country_names
+from ..countries import country_name, country_names
 from ..i18n import LANGUAGES, install_language
 from ..widgets import Banner, heading, paragraph, set_enum
 from .base import BasePage, EnterGuard
+
+if TYPE_CHECKING:  # (the list's classes are imported where it is made, after the first paint)
+    from PySide6.QtCore import QModelIndex
+    from PySide6.QtWidgets import QCompleter
 
 #: the payroll countries, first in the list, in this order
 FIRST = ("AU", "NZ", "GB")
@@ -72,22 +70,21 @@ class WelcomePage(BasePage):
         self.language.setCurrentIndex(max(0, self.language.findData(self.state.language)))
         self.language.currentIndexChanged.connect(self._language_changed)
 
+        # The searchable list of countries. At the first paint it shows only its search box
+        # (the country proposed, or what to type), as it looks with its list: the names and
+        # the search (the completer) are made one turn after the page is first painted
+        # (_make_list), not on the way to the first paint (issue 16).
         self.country = QComboBox(self)
         self.country.setEditable(True)
+        search = self.country.lineEdit()
+        assert search is not None  # an editable combo box has one
+        self.search: QLineEdit = search  # typing searches
         self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.country.setMaxVisibleItems(12)
         self.country.setMinimumContentsLength(22)
         self.model = QStandardItemModel(self)
         self.country.setModel(self.model)
-        self.completer = QCompleter(self.model, self)
-        set_enum(self.completer, "caseSensitivity", "CaseInsensitive")
-        set_enum(self.completer, "filterMode", "MatchContains")
-        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.country.setCompleter(self.completer)
-        self.completer.activated[QModelIndex].connect(self._completed)  # type: ignore[index]
-        search = self.country.lineEdit()
-        assert search is not None  # an editable combo box has one
-        self.search: QLineEdit = search  # typing searches
+        self.completer: QCompleter | None = None  # made with the list
         self.search.setClearButtonEnabled(True)
         # Enter picks the first country whose name holds what was typed (and stays here).
         self._enter = EnterGuard(self, {self.search: self._pick_typed})
@@ -108,10 +105,44 @@ class WelcomePage(BasePage):
 
         if not self.state.country:  # proposed from the system's locale
             proposed = country_from_locale(QLocale.system().name())
-            if proposed and any(code == proposed for code, _ in country_names("en")):
+            if proposed and country_name("en", proposed):
                 self.state.country = proposed
+        self._list_made = False
+        self._first_paint = _AfterFirstPaint(self, self._make_list)
 
     # ------------------------------------------------------------------ the list
+    def list_made(self) -> bool:
+        """Whether the list of countries is made (one turn after the first paint)."""
+        return self._list_made
+
+    def _make_list(self) -> None:
+        """The list of countries and its search, made once (then filled again on a change
+        of language by retranslate)."""
+        if self._list_made:
+            return
+        from PySide6.QtCore import QModelIndex
+        from PySide6.QtWidgets import QCompleter
+
+        self._list_made = True
+        self.completer = QCompleter(self.model, self)
+        set_enum(self.completer, "caseSensitivity", "CaseInsensitive")
+        set_enum(self.completer, "filterMode", "MatchContains")
+        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.country.setCompleter(self.completer)
+        self.completer.activated[QModelIndex].connect(self._completed)  # type: ignore[index]
+        typed = self.search.text() if self.search.isModified() else None
+        self._fill_countries()
+        if typed is not None:  # typed before the list was there: kept, searched
+            self.search.setText(typed)
+            self.search.setModified(True)
+
+    def _name_only(self) -> None:
+        """Before the list is made: the search box shows the country chosen (or nothing,
+        then what to type), as it does once the list is there."""
+        code = self.state.country
+        name = country_name(self.state.language, code) if code else None
+        self.search.setText(name or "")
+
     def _fill_countries(self) -> None:
         names = dict(country_names(self.state.language))
         self.country.blockSignals(True)
@@ -130,6 +161,8 @@ class WelcomePage(BasePage):
             self.search.clear()
 
     def _add(self, code: str, name: str) -> None:
+        from PySide6.QtGui import QStandardItem
+
         item = QStandardItem(name)
         item.setData(code, CODE)
         item.setEditable(False)
@@ -144,13 +177,14 @@ class WelcomePage(BasePage):
         typed = _folded(self.search.text().strip())
         if not typed:
             return
+        self._make_list()  # (Enter pressed before it was made)
         rows = [row for row in range(self.model.rowCount()) if self.model.item(row).data(CODE)]
         starts = [r for r in rows if _folded(self.model.item(r).text()).startswith(typed)]
         holds = [r for r in rows if typed in _folded(self.model.item(r).text())]
         found = (starts or holds)[:1]
         if found:
             self.country.setCurrentIndex(found[0])
-            popup = self.completer.popup()
+            popup = self.completer.popup() if self.completer is not None else None
             if popup is not None:
                 popup.hide()
             self.search.selectAll()
@@ -238,8 +272,27 @@ class WelcomePage(BasePage):
                 ),
                 "warning",
             )
-        self._fill_countries()
+        if self._list_made:
+            self._fill_countries()
+        else:
+            self._name_only()
         self._explain()
 
     def ready(self) -> bool:
         return bool(self.state.country)
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once ``page`` has been painted a first time, on the next turn of the
+    event loop (the paint done). (Enter in the search box makes the list sooner if needed.)"""
+
+    def __init__(self, page: WelcomePage, then: Callable[[], None]) -> None:
+        super().__init__(page)
+        self._page, self._then = page, then
+        page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._page and event.type() == QEvent.Type.Paint:
+            self._page.removeEventFilter(self)
+            QTimer.singleShot(0, self._page, self._then)
+        return False
