@@ -153,6 +153,17 @@ def test_enter_before_the_list_is_made_picks_the_country(demo_env, qtbot, monkey
     assert page.country.currentText() == "Canada"
 
 
+def test_a_country_chosen_before_the_list_is_made_is_selected(demo_env, qtbot, monkeypatch):
+    """As the screenshots choose one right after showing the window."""
+    monkeypatch.setattr(welcome_module, "QLocale", _Locale("C"))
+    state = WizardState(demo_env[0])
+    page = WelcomePage(state)
+    qtbot.addWidget(page)
+    page._select("AU")
+    assert page.list_made() and state.country == "AU"
+    assert page.country.currentText() == "Australia" and page.isComplete()
+
+
 def test_a_language_chosen_before_the_list_is_made_names_the_country_in_it(
     demo_env, qtbot, monkeypatch
 ):

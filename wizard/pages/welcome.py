@@ -169,6 +169,7 @@ class WelcomePage(BasePage):
         self.model.appendRow(item)
 
     def _select(self, code: str) -> None:
+        self._make_list()  # (a country chosen before the page was painted: the screenshots)
         index = self.country.findData(code, CODE)
         if index >= 0:
             self.country.setCurrentIndex(index)
