@@ -10,6 +10,7 @@ from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
 from core.services.auth.xero_oauth import demo_consent_opener
 from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
+from tests.virtual_time import VirtualClock, use_virtual_clock
 
 ORGS = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK", "CA": "Maison Verdure Québec"}
 
@@ -21,7 +22,10 @@ def demo_ctx(tmp_path, memory_keyring):
 
     def make(org: str = "AU", *, sandbox_kwargs=None, data_file=DEMO_COMPANY_FILE):
         paths = AppPaths.default().ensure()
-        box = Sandbox.open(data_file, tmp_path / f"state-{org}", **(sandbox_kwargs or {}))
+        kwargs = dict(sandbox_kwargs or {})
+        assert "clock" not in kwargs, "the app and the simulators share the fixture's clock"
+        clock = VirtualClock()
+        box = Sandbox.open(data_file, tmp_path / f"state-{org}", clock=clock, **kwargs)
         tenant = next(o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == ORGS[org])
         ctx = AppContext.create(
             demo=True,
@@ -30,7 +34,9 @@ def demo_ctx(tmp_path, memory_keyring):
             opener=demo_consent_opener([tenant]),
             sandbox=box,
         )
-        ctx.sleep = lambda s: None  # the simulators' limits are honoured without real waiting
+        # Waits (rate limits, back-offs) pass at once and move the one clock the app and
+        # the simulators read: their limits are honoured in virtual time (ctx.vtime).
+        use_virtual_clock(ctx, clock)
         ctx.open_db()
         out = Output(as_json=True, stream=open("/dev/null", "w"))
         cmd_connect_qbtime(ctx, out, box.qbtime_token)

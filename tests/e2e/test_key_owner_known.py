@@ -17,6 +17,7 @@ from core.services.qbtime.client import QBTimeClient
 from core.store.models import Setting
 from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
+from tests.virtual_time import VirtualClock, use_virtual_clock
 
 QUIET = Output(as_json=True, stream=open("/dev/null", "w"))
 
@@ -32,7 +33,8 @@ def counted(tmp_path, memory_keyring, monkeypatch):
         return original(self)
 
     monkeypatch.setattr(QBTimeClient, "current_user", current_user)
-    box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "state")
+    clock = VirtualClock()  # the app's and the simulators': waits pass at once
+    box = Sandbox.open(DEMO_COMPANY_FILE, tmp_path / "state", clock=clock)
     tenant = next(
         o["tenantId"] for o in box.store.xero_orgs if o["tenantName"] == "Maison Verdure Australia"
     )
@@ -43,7 +45,7 @@ def counted(tmp_path, memory_keyring, monkeypatch):
         opener=demo_consent_opener([tenant]),
         sandbox=box,
     )
-    ctx.sleep = lambda s: None
+    use_virtual_clock(ctx, clock)
     ctx.open_db()
     yield ctx, box, calls
     ctx.close()

@@ -548,6 +548,53 @@ def test_limiter_window_with_fake_clock(ft):
     assert ft.sleeps == [10.0, 10.0]
 
 
+def test_limiter_sleeps_once_for_a_wait_and_again_only_for_what_an_early_wake_left(ft):
+    """A full window costs one sleep of exactly the wait, computed once; a sleep cut short
+    (a signal) is followed by one more for the rest, not by a loop asking again and again."""
+    limiter = RateLimiter(per_window=2, window_s=10.0, clock=ft.now, sleep=ft.sleep)
+    for _ in range(2):
+        with limiter:
+            pass
+    ft.clock.advance(4)
+    with limiter:  # the window frees at T0 + 10: one sleep of 6 s
+        assert ft.now() == T0 + 10
+    assert ft.sleeps == [6.0]
+
+    woke: list[float] = []
+
+    def cut_short(seconds: float) -> None:  # the first sleep wakes after 3 s
+        woke.append(seconds)
+        ft.clock.advance(3.0 if len(woke) == 1 else seconds)
+
+    limiter = RateLimiter(per_window=1, window_s=10.0, clock=ft.now, sleep=cut_short)
+    start = ft.now()
+    with limiter:
+        pass
+    with limiter:
+        assert ft.now() == start + 10
+    assert woke == [10.0, 7.0]
+
+
+def test_limiter_wait_on_the_real_clock_sleeps_instead_of_spinning():
+    """With the real clock and sleep, a limiter wait costs (almost) no CPU: one sleep for
+    the wait, not a loop polling the clock."""
+    calls: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        calls.append(seconds)
+        time.sleep(seconds)
+
+    limiter = RateLimiter(per_window=1, window_s=0.3, clock=time.monotonic, sleep=sleep)
+    with limiter:
+        pass
+    started, cpu = time.monotonic(), time.thread_time()
+    with limiter:
+        pass
+    assert time.monotonic() - started >= 0.3  # the window was honoured
+    assert 1 <= len(calls) <= 2  # a sleep returning a hair early is followed by one more
+    assert time.thread_time() - cpu < 0.1  # a busy wait burns ~0.3 s of CPU here
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     per=st.integers(1, 6),
