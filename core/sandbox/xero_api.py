@@ -2276,6 +2276,23 @@ class XeroApi:
                 highest = max(highest, int(m.group(1)))
         return f"INV-{highest + 1:04d}"
 
+    def _demo_invoice(
+        self, tenant: str, invoice_id: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+        """The organisation, its list of invoices and the invoice ``invoice_id`` in it, for the
+        demo-only edits (the caller holds the store lock); KeyError when either is unknown."""
+        org = self.store.xero_org(tenant)
+        if org is None:
+            raise KeyError(tenant)
+        invoices = org.get("Invoices", [])
+        inv = next(
+            (i for i in invoices if str(i.get("InvoiceID")).lower() == invoice_id.lower()),
+            None,
+        )
+        if inv is None:
+            raise KeyError(invoice_id)
+        return org, invoices, inv
+
     def demo_user_changes_invoice(
         self, tenant: str, invoice_id: str, action: str, *, paid_on: date | None = None
     ) -> dict[str, Any]:
@@ -2297,16 +2314,7 @@ class XeroApi:
         if action not in allowed:
             raise ValueError(f"unknown action {action!r}")
         with self.store.lock:
-            org = self.store.xero_org(tenant)
-            if org is None:
-                raise KeyError(tenant)
-            invoices = org.get("Invoices", [])
-            inv = next(
-                (i for i in invoices if str(i.get("InvoiceID")).lower() == invoice_id.lower()),
-                None,
-            )
-            if inv is None:
-                raise KeyError(invoice_id)
+            _org, invoices, inv = self._demo_invoice(tenant, invoice_id)
             before, after = allowed[action]
             if inv.get("Status") not in before:
                 raise ValueError(f"cannot {action} an invoice that is {inv.get('Status')}")
@@ -2343,16 +2351,7 @@ class XeroApi:
         the lines not named are deleted), as Xero's update applies them. Bumps
         ``UpdatedDateUTC``. Returns the stored copy."""
         with self.store.lock:
-            org = self.store.xero_org(tenant)
-            if org is None:
-                raise KeyError(tenant)
-            invoices = org.get("Invoices", [])
-            inv = next(
-                (i for i in invoices if str(i.get("InvoiceID")).lower() == invoice_id.lower()),
-                None,
-            )
-            if inv is None:
-                raise KeyError(invoice_id)
+            org, invoices, inv = self._demo_invoice(tenant, invoice_id)
             if inv.get("Status") != "DRAFT":
                 raise ValueError(f"cannot edit the lines of an invoice that is {inv['Status']}")
             errors, built = self._build_invoice(
