@@ -1090,6 +1090,24 @@ def _undo_leave(
         "start": after.get("start") or before.get("start", ""),
         "end": after.get("end") or before.get("end", ""),
     }
+
+    def send_back(undo_entry: JournalEntry, leave_id: str | None) -> dict[str, Any]:
+        """The leave's earlier days and hours sent to Xero: a new leave (``leave_id`` None)
+        or ``leave_id`` updated; a failure is marked on ``undo_entry`` and raised."""
+        try:
+            return xero.save_leave(
+                api,
+                leave_id,
+                emp,
+                str(after.get("leave_type_id", "")),
+                str(after.get("leave_name", "")),
+                (str(before["start"]), str(before["end"]), float(before.get("hours") or 0.0)),
+                (date.fromisoformat(period_days[0]), date.fromisoformat(period_days[1])),
+            )
+        except BridgeError as exc:
+            _failed(undo_entry, exc)
+            raise
+
     if entry.action == "delete":
         if xero_id in leave_now:
             return None  # the withdrawal never reached Xero: the leave is still there
@@ -1112,19 +1130,7 @@ def _undo_leave(
                 "hours": before.get("hours", 0.0),
             },
         )
-        try:
-            row = xero.save_leave(
-                api,
-                None,
-                emp,
-                str(after.get("leave_type_id", "")),
-                str(after.get("leave_name", "")),
-                (str(before["start"]), str(before["end"]), float(before.get("hours") or 0.0)),
-                (date.fromisoformat(period_days[0]), date.fromisoformat(period_days[1])),
-            )
-        except BridgeError as exc:
-            _failed(undo_entry, exc)
-            raise
+        row = send_back(undo_entry, None)
         undo_entry.state, undo_entry.xero_id = "done", row["id"].lower()
         undo_entry.updated_at = utcnow()
         undo_entry.save()
@@ -1143,19 +1149,7 @@ def _undo_leave(
         undo_entry = journal.intent(
             "update", "xero_leave", entry.batch_key, xero_id, after, {**after, **before}
         )
-        try:
-            xero.save_leave(
-                api,
-                xero_id,
-                emp,
-                str(after.get("leave_type_id", "")),
-                str(after.get("leave_name", "")),
-                (str(before["start"]), str(before["end"]), float(before.get("hours") or 0.0)),
-                (date.fromisoformat(period_days[0]), date.fromisoformat(period_days[1])),
-            )
-        except BridgeError as exc:
-            _failed(undo_entry, exc)
-            raise
+        send_back(undo_entry, xero_id)
     else:
         undo_entry = journal.intent("delete", "xero_leave", entry.batch_key, xero_id, after, None)
         try:
