@@ -759,25 +759,22 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 )
                 if on_draft and prior.line_key in still_ours:
                     keep_on_draft.append(ts)
-                elif on_draft:
+                    continue
+                if on_draft:
                     # its line was changed or removed in Xero: theirs now, left as it is
                     kept_billed.append(prior)
-                    if prior.last_modified != ts.last_modified:
-                        label = (inv.number if inv is not None else "") or prior.invoice_id
-                        problems[("edited_line", ts.id)] = Problem(
-                            cust.name,
-                            N_(
-                                "Hours of {day} were changed in QuickBooks Time, but their line "
-                                "on draft {invoice} was changed or removed in Xero: that line is "
-                                "left as it is; correct it in Xero if needed."
-                            ),
-                            {"day": ts.day, "invoice": label},
-                        )
-                elif prior.last_modified != ts.last_modified:
+                if prior.last_modified != ts.last_modified:
+                    # hours edited in QuickBooks Time once we may no longer change their line
                     label = (inv.number if inv is not None else "") or prior.invoice_id
-                    problems[("edited", ts.id)] = Problem(
+                    problems[("edited_line" if on_draft else "edited", ts.id)] = Problem(
                         cust.name,
                         N_(
+                            "Hours of {day} were changed in QuickBooks Time, but their line "
+                            "on draft {invoice} was changed or removed in Xero: that line is "
+                            "left as it is; correct it in Xero if needed."
+                        )
+                        if on_draft
+                        else N_(
                             "Hours of {day} were changed in QuickBooks Time after invoice "
                             "{invoice} was approved in Xero: the invoice is left as it is; "
                             "correct it in Xero (a credit note or a new invoice) if needed."
