@@ -582,6 +582,12 @@ def _failed(entry: JournalEntry, exc: BaseException) -> None:
     entry.save()
 
 
+def _done(entry: JournalEntry) -> None:
+    entry.state = "done"
+    entry.updated_at = utcnow()
+    entry.save()
+
+
 def _record_sent(
     run: ImportRun, conn: Connection, target: str, xero_id: str, sources: Any, rate: str = ""
 ) -> None:
@@ -1131,9 +1137,8 @@ def _undo_leave(
             },
         )
         row = send_back(undo_entry, None)
-        undo_entry.state, undo_entry.xero_id = "done", row["id"].lower()
-        undo_entry.updated_at = utcnow()
-        undo_entry.save()
+        undo_entry.xero_id = row["id"].lower()
+        _done(undo_entry)
         return ""
     row_now = leave_now.get(xero_id)
     if row_now is None:
@@ -1158,9 +1163,7 @@ def _undo_leave(
             if getattr(exc, "status", None) != 404:
                 _failed(undo_entry, exc)
                 raise
-    undo_entry.state = "done"
-    undo_entry.updated_at = utcnow()
-    undo_entry.save()
+    _done(undo_entry)
     return ""
 
 
@@ -1236,9 +1239,7 @@ def _undo_timesheet(
             if getattr(exc, "status", None) != 404:
                 _failed(undo_entry, exc)
                 raise
-    undo_entry.state = "done"
-    undo_entry.updated_at = utcnow()
-    undo_entry.save()
+    _done(undo_entry)
 
 
 __all__ = [
