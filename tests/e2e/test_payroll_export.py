@@ -110,6 +110,15 @@ def assert_same_hours(xero_days, qbt_days):
     assert round(sum(xero_days.values()), 2) == round(sum(qbt_days.values()), 2)
 
 
+def link_holiday(conn):
+    """The user links the "Annual Leave" time-off code to Xero UK's "Holiday" (returned)."""
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    return holiday
+
+
 def reasons(result, who):
     return " ".join(p["reason"] for p in result.as_json()["problems"] if p["who"] == who)
 
@@ -423,11 +432,7 @@ def test_uk_first_fortnight_sends_hours_and_linked_leave_then_undo_deletes_them(
     end = start + timedelta(days=13)
     payroll = store.xero_orgs[1]["payroll"]
     before = json.dumps(payroll, sort_keys=True)
-    snap = load_snapshot(conn)
-    # the user links the "Annual Leave" time-off code to Xero UK's "Holiday"
-    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
-    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
-    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    holiday = link_holiday(conn)
 
     preview = preview_hours(ctx, conn, start)
     assert preview.period.start == start and preview.period.end == end
@@ -744,10 +749,7 @@ def test_uk_leave_edited_in_qbtime_is_updated_withdrawn_and_undone(uk):
     store = ctx.sandbox.store
     start = shifted(store, UK_FORTNIGHT1)
     payroll = store.xero_orgs[1]["payroll"]
-    snap = load_snapshot(conn)
-    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
-    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
-    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    link_holiday(conn)
     export_hours(ctx, conn, period=start)
     oliver = employee_id(store, 1, "Oliver Hughes")
     (leave,) = payroll["EmployeeLeave"][oliver]
@@ -802,10 +804,7 @@ def test_uk_completed_leave_is_never_changed(uk):
     store = ctx.sandbox.store
     start = shifted(store, UK_FORTNIGHT1)
     payroll = store.xero_orgs[1]["payroll"]
-    snap = load_snapshot(conn)
-    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
-    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
-    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    link_holiday(conn)
     export_hours(ctx, conn, period=start)
     oliver = employee_id(store, 1, "Oliver Hughes")
     (leave,) = payroll["EmployeeLeave"][oliver]
@@ -1047,10 +1046,7 @@ def test_uk_nothing_left_in_the_period_empties_our_draft_and_withdraws_the_leave
     start = shifted(store, UK_FORTNIGHT1)
     end = start + timedelta(days=13)
     payroll = store.xero_orgs[1]["payroll"]
-    snap = load_snapshot(conn)
-    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
-    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
-    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    holiday = link_holiday(conn)
     first = export_hours(ctx, conn, period=start)
     assert first.as_json()["leave"]["created"] == 1
     oliver = employee_id(store, 1, "Oliver Hughes")

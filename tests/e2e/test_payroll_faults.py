@@ -11,11 +11,9 @@ import pytest
 
 from core.app.payroll import export_hours
 from core.app.sync import sync
-from core.engine.leave import save_leave_links
 from core.errors import BridgeError
 from core.sandbox.common import FaultPlan
 from core.sandbox.xero_payroll import parse_day
-from core.services.fetch import load_snapshot
 from core.store.models import JournalEntry
 from tests.e2e.test_payroll_export import (
     AU_WEEK1,
@@ -23,6 +21,7 @@ from tests.e2e.test_payroll_export import (
     approved_hours,
     assert_same_hours,
     employee_id,
+    link_holiday,
     shifted,
     xero_sheets,
 )
@@ -67,10 +66,7 @@ def _converge(ctx, conn, period):
 @pytest.mark.parametrize("kind", KINDS)
 def test_uk_export_under_xero_faults_converges_with_no_duplicate(tmp_path, kind):
     ctx, conn = _open(tmp_path, "UK")
-    snap = load_snapshot(conn)
-    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
-    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
-    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    link_holiday(conn)
     store = ctx.sandbox.store
     period = shifted(store, UK_FORTNIGHT1)
     faults = ctx.sandbox.xero_faults
@@ -155,10 +151,7 @@ def test_uk_leave_update_and_withdrawal_under_faults_converge_once(tmp_path, kin
     from tests.e2e.test_payroll_export import edit, time_off
 
     ctx, conn = _open(tmp_path, "UK")
-    snap = load_snapshot(conn)
-    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
-    holiday = next(lt for lt in snap.leave_types if lt.name == "Holiday")
-    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    link_holiday(conn)
     store = ctx.sandbox.store
     period = shifted(store, UK_FORTNIGHT1)
     _converge(ctx, conn, period)  # the first send (a slow answer on this machine is retried)
