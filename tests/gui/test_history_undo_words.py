@@ -44,6 +44,14 @@ def _held_undo(monkeypatch) -> tuple[threading.Event, threading.Event]:
     return holding, release
 
 
+def _shown(ctx, conn, qtbot) -> HistoryDialog:
+    """The history of ``conn``'s business (AU), shown; it reads its runs in the background."""
+    dialog = HistoryDialog(WizardState(ctx, country="AU", connection_id=conn.id), TaskRunner())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
 def _texts(dialog: HistoryDialog) -> list[str]:
     """What the dialog says, shown or read aloud, outside the rows of other kinds."""
     return [
@@ -67,9 +75,7 @@ def test_undoing_a_billing_or_hours_sent_is_named_so(
     holding, release = _held_undo(monkeypatch)
     install_language(first)
     try:
-        dialog = HistoryDialog(WizardState(ctx, country="AU", connection_id=conn.id), TaskRunner())
-        qtbot.addWidget(dialog)
-        dialog.show()
+        dialog = _shown(ctx, conn, qtbot)
         qtbot.waitUntil(lambda: not dialog.busy and len(dialog._rows) == 1, timeout=WAIT)
         dialog.select_run(run.id)
         assert dialog.undo_button.isEnabled()
@@ -99,9 +105,7 @@ def test_the_busy_line_of_a_billing_undo_in_english_and_french(connected_env, qt
     run = ImportRun.create(connection=conn, kind="invoicing", status="done", counts={})
     holding, release = _held_undo(monkeypatch)
     try:
-        dialog = HistoryDialog(WizardState(ctx, country="AU", connection_id=conn.id), TaskRunner())
-        qtbot.addWidget(dialog)
-        dialog.show()
+        dialog = _shown(ctx, conn, qtbot)
         qtbot.waitUntil(lambda: not dialog.busy and len(dialog._rows) == 1, timeout=WAIT)
         dialog.undo(run.id)
         qtbot.waitUntil(holding.is_set, timeout=WAIT)
@@ -119,9 +123,7 @@ def test_hours_sent_are_numbered_as_their_undo_names_them(connected_env, qtbot):
     ctx, _box, _tenants, conn = connected_env
     sent = ImportRun.create(connection=conn, kind="payroll_export", status="undone", counts={})
     ImportRun.create(connection=conn, kind="undo", status="done", undoes_run=sent, counts={})
-    dialog = HistoryDialog(WizardState(ctx, country="AU", connection_id=conn.id), TaskRunner())
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = _shown(ctx, conn, qtbot)
     qtbot.waitUntil(lambda: not dialog.busy and len(dialog._rows) == 2, timeout=WAIT)
     what = {run.id: dialog.table.item(row, 1).text() for row, run in enumerate(dialog._rows)}
     assert what[sent.id] == f"Hours sent {sent.id}"
