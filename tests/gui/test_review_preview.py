@@ -412,3 +412,21 @@ def test_nothing_to_review_then_nothing_to_import(connected_env, host, qtbot):
     finish = wiz.button(QWizard.WizardButton.FinishButton)
     assert finish.isVisible() and finish.isEnabled() and finish.text() == "&Close"
     assert not wiz.button(QWizard.WizardButton.CommitButton).isVisible()
+
+
+def test_a_person_cannot_be_renamed_a_customer_can(connected_env, host, qtbot):
+    """A person's QuickBooks Time name is their first and last name from Xero: "Rename" (add
+    it under another name) is off for a team member, and refused with a sentence if asked;
+    it stays on for a customer."""
+    _state, _wiz, page, conn = open_review(connected_env, host, qtbot)
+    person = next(r for r in page.rows() if r.conflict.kind == "employee")
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData("employee"))
+    search_and_enter(page, qtbot, person.conflict.xero_name)
+    assert page.current_row() is not None and page.current_row().conflict.kind == "employee"
+    assert page.create_button.isEnabled() and not page.rename_button.isEnabled()
+    page.decide_current("rename", new_name="Someone Else")  # e.g. a keyboard shortcut
+    assert decision(conn, person.key) is None
+    assert "is a person" in page.banner.label.text()
+    page.kind_combo.setCurrentIndex(0)
+    search_and_enter(page, qtbot, "department of planning")
+    assert page.current_row().conflict.kind == "customer" and page.rename_button.isEnabled()

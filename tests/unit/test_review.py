@@ -364,6 +364,18 @@ def test_rename_rules(conn, three):
     assert decide(conn, c, "rename", new_name="  " + "y" * 64 + "  ").new_name == "y" * 64
 
 
+def test_a_person_is_not_renamed(conn):
+    # a team member's QuickBooks Time name is their first and last name from Xero
+    person = conflict("e1", "Lily Baker", "archived_twin", [cand(7, "Lily Baker")], kind="employee")
+    with pytest.raises(rv.RenameNotForPeople) as err:
+        decide(conn, person, "rename", new_name="Oscar Singh")
+    assert '"Lily Baker" is a person' in err.value.user_message("en")
+    assert "«\u00a0Lily Baker\u00a0» est une personne" in err.value.user_message("fr")
+    assert Decision.select().count() == 0
+    assert decide(conn, person, "create").action == "create"
+    assert not rv.can_rename("employee") and rv.can_rename("customer")
+
+
 def test_create_refused_when_the_name_cannot_be_used(conn, french):
     long_name = "The Very Long Name Of A Customer That Does Not Fit Into QuickBooks Time Ltd"
     too_long = conflict("x1", long_name, "name_too_long", details={"suggested_name": "The Very"})

@@ -682,6 +682,8 @@ class ReviewPage(BasePage):
         has_row = row is not None
         for button in self.decision_buttons:
             button.setEnabled(has_row)
+        # a person keeps the name Xero gives them: no "add it under another name"
+        self.rename_button.setEnabled(row is not None and review.can_rename(row.conflict.kind))
         self._update_link_button()
         suggested, can_undo, can_redo = self._row_facts()
         self.accept_button.setEnabled(suggested > 0)

@@ -31,6 +31,7 @@ from core.engine.review.errors import (
     NewNameTaken,
     NewNameTooLong,
     NoRoomForCustomFields,
+    RenameNotForPeople,
     ReviewError,
     TargetArchived,
     TargetIsAccountOwner,
@@ -361,6 +362,12 @@ def _new_name_taken(
         )
 
 
+def can_rename(kind: str) -> bool:
+    """Whether a record of ``kind`` may be added under another name ("rename"): not a
+    person, whose QuickBooks Time name is their first and last name from Xero."""
+    return kind != "employee"
+
+
 def prepare(
     cid: int,
     conflict: Conflict,
@@ -409,6 +416,8 @@ def prepare(
             )
         fields["target_qbt_id"] = target
     elif action == "rename":
+        if not can_rename(conflict.kind):
+            raise RenameNotForPeople(name=name)
         text = "" if new_name is None else str(new_name).strip()
         if not text:
             raise NewNameMissing(name=name)

@@ -107,6 +107,15 @@ class NewNameChosenTwice(ReviewError):
     code = "name_taken"
 
 
+class RenameNotForPeople(ReviewError):
+    message = (
+        '"{name}" is a person: QuickBooks Time takes their name from Xero, so they cannot be '
+        "added under another name. Choose Create new, link them to a QuickBooks Time user, "
+        "or Never import; to change the name, change it in Xero."
+    )
+    code = "rename_person"
+
+
 class NewNameMissing(ReviewError):
     message = 'Type the new name for "{name}".'
     code = "name_missing"
