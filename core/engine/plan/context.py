@@ -9,7 +9,7 @@ from typing import Any
 
 from core.engine import matching
 from core.engine.matching import Conflict, MatchResult
-from core.engine.names import NAME_LIMIT, fits_qbtime, sent_name
+from core.engine.names import NAME_LIMIT, fits_qbtime, qbt_name_key, sent_name
 from core.engine.plan.model import Action, DecisionView, ImportOptions, ImportPlan, Skipped
 from core.engine.records import Snapshot
 from core.i18n import N_
@@ -165,8 +165,27 @@ class PlanContext:
             elif decision.action in ("create", "rename"):
                 create.append(conflict.xero_id)
         ok_create = []
+        # QuickBooks Time refuses a second name equal but for case (people excepted: two
+        # people may share a name): two Xero records chosen to be created under one name
+        # (e.g. "Create new" on both of a duplicate in Xero) create the first only
+        claimed: dict[str, str] = {}
         for xero_id in create:
             name = self.desired_name(result.kind, xero_id, names.get(xero_id, ""))
+            key = qbt_name_key(name) if name and result.kind != "employee" else ""
+            if key and key in claimed:
+                self.skip(
+                    result.kind,
+                    xero_id,
+                    name,
+                    N_(
+                        'another Xero record is created under the same name ("{other}"): '
+                        "rename one of them in the review"
+                    ),
+                    other=claimed[key],
+                )
+                continue
+            if key:
+                claimed[key] = name
             if not name:
                 self.skip(
                     result.kind, xero_id, names.get(xero_id, ""), N_("the name is empty in Xero")
