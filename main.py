@@ -313,9 +313,11 @@ def _demo_requested(args: argparse.Namespace) -> bool:
 
 def run_command(args: argparse.Namespace, ctx: Any) -> int:
     from core.app import cli
+    from core.app.heap import for_this_process
 
     out = cli.Output(as_json=bool(_flag(args, "json")))
     command = args.command
+    for_this_process()  # a headless command: the engine's bulk work only (core.app.heap)
     try:
         ctx.open_db()
         if command == "connect-qbtime":

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from core.app.heap import bulk_work
 from core.engine.importer import (
     Importer,
     ImportRun,
@@ -223,6 +224,19 @@ def sync(
     Conflicts without a decision are left out (listed in the result); everything else is
     imported. A dry run fetches and plans but writes nothing to QuickBooks Time.
     """
+    with bulk_work():  # core.app.heap: no full collection again and again over the snapshot
+        return _sync(ctx, conn, dry_run, options, full, progress, cancel)
+
+
+def _sync(
+    ctx: AppContext,
+    conn: Connection,
+    dry_run: bool,
+    options: ImportOptions | None,
+    full: bool,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> SyncResult:
     started = time.monotonic()
     report_progress = progress or (lambda _e: None)
     report = fetch(

@@ -558,9 +558,12 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
 
 def serve_stdio() -> int:
     """Run as the child: the binary standard streams are the pipe; prints go to stderr."""
+    from core.app.heap import for_this_process
+
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
     _yield_to_the_window()
+    for_this_process()  # a process for the engine's bulk work only (core.app.heap)
     return serve(stdin, stdout)
 
 

@@ -52,6 +52,25 @@ class VirtualClock:
             self.waits += 1
 
 
+class Collections:
+    """The garbage collector's full collections (generation 2) during the run and their CPU
+    (core.app.heap: what the engine's thresholds are for)."""
+
+    def __init__(self) -> None:
+        self.full = 0
+        self.cpu = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.full += 1
+            self.cpu += time.process_time() - self._started
+
+
 class Phases:
     """CPU (``time.process_time``: every thread of this process) per phase; a phase inside
     another is taken out of the outer one."""
@@ -160,6 +179,10 @@ def main(argv: list[str]) -> None:
         ctx.clock, ctx.sleep = clock.now, clock.sleep
         ctx.limiters = LimiterRegistry()  # connect()'s few calls are not the import's
         reset_counter(ctx)
+        import gc
+
+        collections = Collections()
+        gc.callbacks.append(collections)
         profiler = None
         if profile:
             import cProfile
@@ -169,6 +192,7 @@ def main(argv: list[str]) -> None:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         result = sync(ctx, conn, dry_run=dry_run)
         cpu1, wall1 = time.process_time(), time.perf_counter()
+        gc.callbacks.remove(collections)
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -187,6 +211,8 @@ def main(argv: list[str]) -> None:
             "waited_s": clock.offset,
             "modelled_wall_s": wall1 - wall0 + clock.offset,
             "phases": phases.cpu,
+            "full_collections": collections.full,
+            "full_collections_cpu_s": collections.cpu,
             "peak_rss_after_mb": phases.peak_after,
             "calls": made,
             "outcomes": result.outcomes,

@@ -143,7 +143,8 @@ def test_growth(size, growth_files, tmp_path, results):
         "s",
         target_cpu[0],
         target_cpu[1],
-        f"{spread}; by phase: {phases}",
+        f"{spread}; by phase: {phases}; full garbage collections "
+        f"{run['full_collections']} ({run['full_collections_cpu_s']:.2f} s)",
     )
     rss = max(r["peak_rss_mb"] for r in runs)
     target_rss = {10_000: ("<= 300", rss <= 300), 100_000: ("<= 1000", rss <= 1000)}.get(
