@@ -669,6 +669,10 @@ class _Rarity(dict[str, tuple[int, str]]):
         return rarity
 
 
+#: a pair of keys whose postings were not made yet (None: made, no choice holds both)
+_UNREAD: Any = object()
+
+
 class _BlockedIndex:
     """Choices by key (:func:`_token_keys` of their words) and, for keys held by more than
     ``BLOCK_CAP`` choices, by pairs of keys, so that each name is compared with a bounded
@@ -749,10 +753,9 @@ class _BlockedIndex:
         postings = None
         a, b = pair
         if a in self.members and b in self.members:
-            if len(self.members[a]) > len(self.members[b]):
-                a, b = b, a
-            # the rarer key's bucket (sorted by length) filtered by the other's set
-            ks = list(filter(self._id_set(b).__contains__, self._single(a).ids))
+            # both keys' sets intersected (Python goes through the smaller), sorted by length
+            # (the order within a length is never read: a window takes every choice of it)
+            ks = sorted(self._id_set(a) & self._id_set(b), key=self.lengths.__getitem__)
             if ks:
                 postings = _Postings(ks, list(map(self.lengths.__getitem__, ks)))
         self.paired[pair] = postings
@@ -825,8 +828,11 @@ class _BlockedIndex:
         # nothing: the choices holding both are among the latter's, in already (and too few
         # to be the fallback); only pairs of two wide keys are read
         if len(wide) > 1:
+            paired = self.paired
             for pair in combinations(sorted(wide), 2):
-                postings = self._pair(pair)
+                postings = paired.get(pair, _UNREAD)
+                if postings is _UNREAD:
+                    postings = self._pair(pair)
                 if postings is None:
                     continue
                 lo = bisect.bisect_left(postings.lengths, lo_len)
