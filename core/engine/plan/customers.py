@@ -205,12 +205,14 @@ class CustomerPlanner:
         creates claim their names first; a decision whose name is taken is asked again."""
         auto = set(result.unmatched_xero)
         ok = []
+        waiting = {id(c) for c in self.ctx.plan.conflicts}  # (not a list scan per name)
         for xero_id in sorted(create, key=lambda x: x not in auto):  # stable: automatic first
             name = self.ctx.desired_name("customer", xero_id, names.get(xero_id, ""))
             key = self.ctx.name_key(name)
             if key in self.top_names:
                 conflict = result.conflict_for(xero_id)
-                if conflict is not None and conflict not in self.ctx.plan.conflicts:
+                if conflict is not None and id(conflict) not in waiting:
+                    waiting.add(id(conflict))
                     self.ctx.plan.conflicts.append(conflict)
                 self.ctx.skip(
                     "customer",
