@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from core import i18n as core_i18n
 from core.resources import resources_dir
@@ -39,6 +39,8 @@ def install_language(language: str) -> bool:
     _installed.clear()
     if language == "en":
         return True
+    from PySide6.QtCore import QLibraryInfo  # (its enums: only for a translation)
+
     ok = True
     qt = QTranslator(app)
     if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):

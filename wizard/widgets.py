@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QObject, QPoint, QSize
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,38 @@ if TYPE_CHECKING:
 # enums of Qt's namespace, ~17 ms, all made at its first use) is not on the way to a first
 # run's first page (issue 16). Widgets made on that way set enum properties by their key
 # (``set_enum``) instead.
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``then`` once ``widget`` has been painted a first time, on the next turn of the
+    event loop (that paint done), and only once. ``at_most_ms``: at the latest then, painted
+    or not (a window started minimised). Work the first paint does not need waits for it
+    (issue 16): the welcome page's list of countries, the window's icon."""
+
+    def __init__(
+        self, widget: QWidget, then: Callable[[], None], *, at_most_ms: int | None = None
+    ) -> None:
+        super().__init__(widget)
+        self._widget, self._then = widget, then
+        self._called = False
+        widget.installEventFilter(self)
+        if at_most_ms is not None:
+            QTimer.singleShot(at_most_ms, self, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._call)
+        return False
+
+    def called(self) -> bool:
+        return self._called
+
+    def _call(self) -> None:
+        if not self._called:
+            self._called = True
+            self._widget.removeEventFilter(self)
+            self._then()
 
 
 def set_enum(obj: QObject, name: str, key: str) -> None:
@@ -345,6 +376,7 @@ class WrapCheckBox(QCheckBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QSizePolicy  # (its enums: not on the way to a first page)
 
         super().__init__(parent)
         self.label = QLabel(self)

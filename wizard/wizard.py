@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard, QWizardPage
 
 from .i18n import resources_dir
 from .state import PageId, WizardState
-from .widgets import PRIMARY_STYLE, StepList, set_primary
+from .widgets import PRIMARY_STYLE, AfterFirstPaint, StepList, set_primary
 from .workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -295,6 +294,8 @@ class Pages(Mapping[PageId, "BasePage"]):
 
 class BridgeWizard(QWizard):
     DEFAULT_SIZE = QSize(880, 640)
+    #: the window's icon is set once its first page is painted, at the latest after this
+    ICON_AT_MOST_MS = 1000
 
     def __init__(
         self, state: WizardState, *, already_set_up: bool = False, parent: QWidget | None = None
@@ -306,9 +307,6 @@ class BridgeWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
-        icon = resources_dir() / "icons" / "app.svg"
-        if icon.exists():
-            self.setWindowIcon(QIcon(str(icon)))
         self.pages = Pages(self)
         # The way forward: the list of steps beside the pages, one primary button per page.
         self.step_list = StepList(self)
@@ -322,6 +320,20 @@ class BridgeWizard(QWizard):
         self.resize(self.DEFAULT_SIZE)
         self.setMinimumSize(QSize(760, 560))
         self.retranslate()
+        # The window's icon once the first page is painted: no page shows it, and an SVG
+        # icon loads Qt's SVG icon engine and its library (with QIcon's Python class and
+        # enums: ~3 ms on the way to the first paint, issue 16).
+        self._icon_later = AfterFirstPaint(
+            self.pages[self.startId()], self.set_window_icon, at_most_ms=self.ICON_AT_MOST_MS
+        )
+
+    def set_window_icon(self) -> None:
+        """The app's icon on the window (title bar, task bar, window switcher)."""
+        from PySide6.QtGui import QIcon
+
+        icon = resources_dir() / "icons" / "app.svg"
+        if icon.exists():
+            self.setWindowIcon(QIcon(str(icon)))
 
     # ------------------------------------------------------------------ pages on demand
     def _make_page(self, page_id: PageId) -> BasePage:

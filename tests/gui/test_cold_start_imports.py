@@ -78,6 +78,10 @@ class Painted(QObject):
             seen["rows_at_paint"] = model.rowCount() if model is not None else None
             search = getattr(wizards[0].currentPage(), "search", None)
             seen["search_text"] = search.text() if search is not None else None
+            # the window's icon (an SVG: Qt's SVG icon engine) is set once the page is
+            # painted; QIcon's Python class is not made before (checked before asking)
+            seen["qicon_made"] = "QIcon" in vars(sys.modules["PySide6.QtGui"])
+            seen["icon_at_paint"] = not wizards[0].windowIcon().isNull()
             QTimer.singleShot(100, later)
         return False
 
@@ -86,6 +90,7 @@ def later():
     page = wizards[0].currentPage()
     model = getattr(page, "model", None)
     seen["rows_later"] = model.rowCount() if model is not None else None
+    seen["icon_later"] = not wizards[0].windowIcon().isNull()
     QApplication.instance().quit()
 
 painted = Painted()
@@ -187,6 +192,16 @@ def test_a_first_run_paints_its_welcome_page_before_python_meets_an_item_view(tm
     seen = _first_paint(tmp_path / "home", locale="C")
     assert seen["code"] == 0 and seen["page"] == "WelcomePage"
     assert seen["view_types"] == []
+
+
+def test_the_window_s_icon_is_set_once_the_first_page_is_painted(tmp_path):
+    """No page shows the window's icon: it is set once the first page is painted
+    (wizard.widgets.AfterFirstPaint), not before (an SVG icon loads Qt's SVG icon engine and
+    its library, and QIcon's Python class: ~3 ms). A tenth of a second later it is there."""
+    seen = _first_paint(tmp_path / "home")
+    assert seen["code"] == 0 and seen["page"] == "WelcomePage"
+    assert seen["qicon_made"] is False and seen["icon_at_paint"] is False
+    assert seen["icon_later"] is True
 
 
 def test_the_namespace_check_itself_sees_qt_used(tmp_path):

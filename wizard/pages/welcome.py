@@ -7,11 +7,9 @@ other; it is proposed from the system's locale (core.engine.regions.country_from
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QVBoxLayout
 
@@ -19,7 +17,7 @@ from core.engine.regions import country_from_locale, country_has_payroll
 
 from ..countries import country_name, country_names
 from ..i18n import LANGUAGES, install_language
-from ..widgets import Banner, heading, paragraph, set_enum
+from ..widgets import AfterFirstPaint, Banner, heading, paragraph, set_enum
 from .base import BasePage, EnterGuard
 
 if TYPE_CHECKING:  # (the list's classes are imported where it is made, after the first paint)
@@ -35,6 +33,8 @@ CODE = 0x0100
 
 def _folded(text: str) -> str:
     """Compared without case or accents ("quebec" finds "Québec")."""
+    import unicodedata  # (a search: not on the way to the first paint)
+
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
@@ -108,7 +108,7 @@ class WelcomePage(BasePage):
             if proposed and country_name("en", proposed):
                 self.state.country = proposed
         self._list_made = False
-        self._first_paint = _AfterFirstPaint(self, self._make_list)
+        self._first_paint = AfterFirstPaint(self, self._make_list)
 
     # ------------------------------------------------------------------ the list
     def list_made(self) -> bool:
@@ -281,19 +281,3 @@ class WelcomePage(BasePage):
 
     def ready(self) -> bool:
         return bool(self.state.country)
-
-
-class _AfterFirstPaint(QObject):
-    """Calls ``then`` once ``page`` has been painted a first time, on the next turn of the
-    event loop (the paint done). (Enter in the search box makes the list sooner if needed.)"""
-
-    def __init__(self, page: WelcomePage, then: Callable[[], None]) -> None:
-        super().__init__(page)
-        self._page, self._then = page, then
-        page.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._page and event.type() == QEvent.Type.Paint:
-            self._page.removeEventFilter(self)
-            QTimer.singleShot(0, self._page, self._then)
-        return False
