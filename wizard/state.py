@@ -6,9 +6,8 @@ Pages read and write this object; the navigation rules live here, not in the pag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.engine.regions import country_has_payroll, version_for_country
 
@@ -18,6 +17,8 @@ if TYPE_CHECKING:
     from core.engine.importer import Importer, ImportRun
     from core.engine.plan import ImportOptions, ImportPlan
     from core.store.models import Connection
+
+    from .billing_dates import BillingChoice
 
 
 class PageId(IntEnum):
@@ -58,28 +59,6 @@ FLOW = (
 #: "Bill time in Xero": a way of its own from the home page (not part of the import's FLOW).
 BILLING_FLOW = (PageId.BILL_RANGE, PageId.BILL_PREVIEW, PageId.BILL_SEND)
 
-
-@dataclass(frozen=True)
-class BillingChoice:
-    """What the user chose on the first page of "Bill time in Xero"."""
-
-    start: date
-    end: date
-    include_unapproved: bool = False
-    name_people: bool = False
-
-
-def default_billing_range(today: date, last_end: date | None = None) -> tuple[date, date]:
-    """The range "Bill time in Xero" proposes: from the day after the last billing run's range
-    up to yesterday when there was one, else the last full month."""
-    yesterday = today - timedelta(days=1)
-    if last_end is not None and last_end < yesterday:
-        return last_end + timedelta(days=1), yesterday
-    first_of_month = today.replace(day=1)
-    last_month_end = first_of_month - timedelta(days=1)
-    return last_month_end.replace(day=1), last_month_end
-
-
 #: "Send hours to Xero": the pay period, what cannot be sent, the preview, sending, the result.
 PAYROLL_FLOW = (
     PageId.PAYROLL_PERIOD,
@@ -98,9 +77,9 @@ class StepMark(Enum):
     TODO = "todo"
 
 
-@dataclass(frozen=True)
-class Detour:
-    """Going forward from ``origin`` straight to ``target``, skipping the usual next page."""
+class Detour(NamedTuple):
+    """Going forward from ``origin`` straight to ``target``, skipping the usual next page.
+    (A named tuple: a dataclass is made at import, ~0.4 ms on the way to the first page.)"""
 
     origin: PageId
     target: PageId

@@ -4,9 +4,12 @@ screen (pages and dialogs alike)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+
+if TYPE_CHECKING:  # (datetime: not on the way to a returning user's first page, issue 16)
+    from datetime import datetime
 
 # core.engine.plan and core.engine.report are imported where they are used: the home page,
 # the first page a returning user sees, imports this module, and the engine is not on the
@@ -359,6 +362,8 @@ def when_text(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is None:
+        from datetime import UTC  # (loaded already: moment is a datetime)
+
         moment = moment.replace(tzinfo=UTC)
     stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
     return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from core.i18n import current_language
 from core.store.dbfiles import LOCK_FILE, InstanceLock
@@ -61,6 +61,45 @@ def _open_in_browser(url: str) -> bool:
     return webbrowser.open(url)
 
 
+#: a field of AppContext not made yet (see _MadeAtFirstRead)
+_NOT_MADE: Any = object()
+_making = threading.Lock()
+T = TypeVar("T")
+
+
+class _MadeAtFirstRead(Generic[T]):
+    """A dataclass field whose default is made from core.services.limits when it is first
+    read, once per context (two threads reading it first get the same object); given to
+    the constructor or set, it is that value, as for any field."""
+
+    def __init__(self, make: Callable[[Any], T]) -> None:
+        self._make = make
+        self._slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_made_{name}"
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Any: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:  # the dataclass asks for the default: "not made yet"
+            return _NOT_MADE
+        value = obj.__dict__.get(self._slot, _NOT_MADE)
+        if value is _NOT_MADE:
+            with _making:
+                value = obj.__dict__.get(self._slot, _NOT_MADE)
+                if value is _NOT_MADE:
+                    value = obj.__dict__[self._slot] = self._make(_http())
+        return value
+
+    def __set__(self, obj: object, value: T) -> None:
+        obj.__dict__[self._slot] = value
+
+
 @dataclass
 class AppContext:
     paths: AppPaths
@@ -72,11 +111,18 @@ class AppContext:
     sandbox: DemoCompany | None = None
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
-    counter: RequestCounter = field(default_factory=lambda: _http().RequestCounter())
-    limiters: LimiterRegistry = field(default_factory=lambda: _http().LimiterRegistry())
+    # The next three are made at their first read (or given, or set, like any field):
+    # core.services.limits, and datetime with it, are not imported on the way to the
+    # window's first page (issue 16).
+    counter: _MadeAtFirstRead[RequestCounter] = _MadeAtFirstRead(lambda http: http.RequestCounter())
+    limiters: _MadeAtFirstRead[LimiterRegistry] = _MadeAtFirstRead(
+        lambda http: http.LimiterRegistry()
+    )
     #: (connect, read) seconds for every API call; tests shorten it to meet the simulators'
     #: stalled answers (``FaultPlan.stall_s``) without waiting 30 s each time.
-    timeout: tuple[float, float] = field(default_factory=lambda: _http().DEFAULT_TIMEOUT)
+    timeout: _MadeAtFirstRead[tuple[float, float]] = _MadeAtFirstRead(
+        lambda http: http.DEFAULT_TIMEOUT
+    )
     #: the engine's child process (core.app.worker_process.EngineProcess) the wizard runs
     #: fetch, plan and import in; None: they run in this process (commands, tests)
     engine: Any = None

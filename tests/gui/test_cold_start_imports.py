@@ -32,6 +32,11 @@ HEAVY = (
     "logging.handlers",
     "hmac",
     "webbrowser",
+    # the limits, counters and timeouts of the network calls (and datetime with them): made
+    # at their first use (core.app.context._MadeAtFirstRead); "Bill time in Xero"'s dates
+    "core.services.limits",
+    "datetime",
+    "wizard.billing_dates",
 )
 
 #: the database is opened (a first run: created) once the first page is painted, on a worker

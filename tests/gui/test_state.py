@@ -125,7 +125,7 @@ def test_bill_time_goes_from_home_through_its_own_pages_and_ends_on_the_result()
 def test_the_days_proposed_for_billing():
     from datetime import date
 
-    from wizard.state import default_billing_range
+    from wizard.billing_dates import default_billing_range
 
     # never billed: the last full month (also across a new year)
     assert default_billing_range(date(2026, 12, 6)) == (date(2026, 11, 1), date(2026, 11, 30))

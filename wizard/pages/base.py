@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
@@ -192,9 +191,9 @@ class BasePage(QWizardPage):
         )
 
 
-@dataclass(frozen=True)
-class StopQuestion:
-    """The words of a page's "Stop …?" question, in the page's own translation context."""
+class StopQuestion(NamedTuple):
+    """The words of a page's "Stop …?" question, in the page's own translation context.
+    (A named tuple: a dataclass is made at import, ~0.4 ms on the way to the first page.)"""
 
     title: str
     text: str

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLabel, QWizard
 
-from ..state import BillingChoice, default_billing_range
+from ..billing_dates import BillingChoice, default_billing_range
 from ..widgets import heading, paragraph
 from .base import BasePage
 
