@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# First: when PySide6 is loaded already, its import hook would read the source of every
+# standard-library module imported below; importing this module tells it their answer.
+import wizard.pyside_hook  # noqa: F401
+
+# isort: split
 import argparse
 import json
 import logging

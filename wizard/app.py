@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 def ensure_app() -> QApplication:
     app = QApplication.instance()
     if app is None:
+        from .pyside_hook import skip_standard_library
+
+        # PySide6 is loaded: its import hook is told about the standard library's modules
+        # loaded since the start, instead of reading them (wizard/pyside_hook.py)
+        skip_standard_library()
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Xero to QuickBooks Time")
         app.setOrganizationName("XeroQBTimeBridge")

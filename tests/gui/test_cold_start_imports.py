@@ -48,6 +48,16 @@ SCRIPT = """
 import json, os, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
+
+# the modules PySide's import hook reads the source of (wizard/pyside_hook.py)
+feature = sys.modules["shibokensupport.feature"]
+reads_source, read = feature._mod_uses_pyside, []
+def reading(module):
+    read.append(module.__name__)
+    return reads_source(module)
+feature._mod_uses_pyside = reading
+loaded_before = set(sys.modules)
+
 import main, wizard.app
 from pathlib import Path
 
@@ -87,11 +97,24 @@ class Painted(QObject):
             # painted; QIcon's Python class is not made before (checked before asking)
             seen["qicon_made"] = "QIcon" in vars(sys.modules["PySide6.QtGui"])
             seen["icon_at_paint"] = not wizards[0].windowIcon().isNull()
+            standard = sys.stdlib_module_names
+            seen["stdlib_read"] = sorted(
+                n for n in read if n.partition(".")[0] in standard and n in loaded_before
+            )
+            seen["app_read"] = sorted(n for n in read if n.partition(".")[0] in ("core", "wizard"))
             QTimer.singleShot(100, later)
         return False
 
 def later():
     # what the first page made once it was painted (the welcome page: its list of countries)
+    # the standard library's modules in PySide's table: as its hook would have marked them
+    standard = sys.stdlib_module_names
+    table = feature.pyside_feature_dict
+    marked = [n for n in table if n.partition(".")[0] in standard and n in sys.modules]
+    seen["stdlib_marked"] = len(marked)
+    seen["stdlib_disagree"] = [
+        n for n in marked if table[n] != (0 if reads_source(sys.modules[n]) else -1)
+    ]
     page = wizards[0].currentPage()
     model = getattr(page, "model", None)
     seen["rows_later"] = model.rowCount() if model is not None else None
@@ -207,6 +230,22 @@ def test_the_window_s_icon_is_set_once_the_first_page_is_painted(tmp_path):
     assert seen["code"] == 0 and seen["page"] == "WelcomePage"
     assert seen["qicon_made"] is False and seen["icon_at_paint"] is False
     assert seen["icon_later"] is True
+
+
+def test_pyside_s_import_hook_does_not_read_the_standard_library(tmp_path):
+    """Once PySide6 is loaded, its import hook reads the source of each module an import
+    statement names, the first time (to find whether it names PySide6). The standard
+    library's modules loaded before the app started (typing, argparse, logging…: ~4 ms) are
+    not read: their answer is written in its table first (wizard/pyside_hook.py), the one
+    the hook would have found. The app's own modules are still read (its check stays
+    active: the control)."""
+    seen = _first_paint(tmp_path / "home")
+    assert seen["code"] == 0 and seen["page"] == "WelcomePage"
+    # but main.py's first line (its ``from __future__``, read with io and sys, which the
+    # hook imports to read it), before main.py can mark anything
+    assert set(seen["stdlib_read"]) <= {"__future__", "io", "sys"}
+    assert "wizard.pages.welcome" in seen["app_read"]
+    assert seen["stdlib_marked"] > 50 and seen["stdlib_disagree"] == []
 
 
 def test_the_namespace_check_itself_sees_qt_used(tmp_path):
