@@ -8,19 +8,19 @@ language is read from babel when asked for.
 
 from __future__ import annotations
 
-import unicodedata
-
 #: not countries (regions, groupings, unknown, private use)
 NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK"})
 
 
-def _sort_key(item: tuple[str, str]) -> str:
-    return unicodedata.normalize("NFKD", item[1]).encode("ascii", "ignore").decode().casefold()
-
-
 def from_babel(language: str) -> list[tuple[str, str]]:
     """Every country (ISO alpha-2) with its name in ``language``, sorted for that language."""
+    import unicodedata  # (babel's names only: not on the way to the first page, issue 16)
+
     from babel import Locale
+
+    def sort_key(item: tuple[str, str]) -> str:
+        folded = unicodedata.normalize("NFKD", item[1]).encode("ascii", "ignore").decode()
+        return folded.casefold()
 
     territories = Locale.parse(language).territories
     names = [
@@ -28,7 +28,7 @@ def from_babel(language: str) -> list[tuple[str, str]]:
         for code, name in territories.items()
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     ]
-    return sorted(names, key=_sort_key)
+    return sorted(names, key=sort_key)
 
 
 def country_names(language: str) -> list[tuple[str, str]]:

@@ -37,6 +37,8 @@ HEAVY = (
     "core.services.limits",
     "datetime",
     "wizard.billing_dates",
+    # the country search's and babel's folding of accents (a 1.2 MB extension module)
+    "unicodedata",
 )
 
 #: the database is opened (a first run: created) once the first page is painted, on a worker
