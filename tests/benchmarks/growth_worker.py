@@ -1,6 +1,9 @@
 """One first import of a generated organisation, measured from inside our process (the
 simulators run in another one): ``python -m tests.benchmarks.growth_worker XERO_BASE
-QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE]``. Prints one JSON line last.
+QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE] [--home DIR [--again]]``. Prints
+one JSON line last. ``--home``: the installation is kept in DIR (its sign-ins in a file
+there); ``--again``: a new process on the installation a first run left there, as the
+scheduler starts it (no connecting: the saved options and sign-ins).
 
 The product's rate limiters are real but run on a :class:`VirtualClock`: a wait they impose
 (QuickBooks Time's 300 calls per 5 minutes, Xero's 60 per minute and 5,000 per day) moves
@@ -15,6 +18,7 @@ write answers and any list read again after).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -173,8 +177,20 @@ def main(argv: list[str]) -> None:
         return report
 
     sync_mod.fetch = counted_fetch
-    with tempfile.TemporaryDirectory() as home:
-        ctx, conn = connect(ep, home=Path(home))
+    kept_home = argv[argv.index("--home") + 1] if "--home" in argv else None
+    again = "--again" in argv
+    with contextlib.ExitStack() as stack:
+        home = kept_home or stack.enter_context(tempfile.TemporaryDirectory())
+        if again:  # a new process on the installation a first run left under --home
+            from tests.benchmarks.import_runs import _open
+
+            ctx, conn = _open(ep, Path(home))
+        else:
+            from tests.benchmarks.import_runs import FileKeyring
+
+            ctx, conn = connect(
+                ep, home=Path(home), keyring_backend=FileKeyring(Path(home) / "keyring.json")
+            )
         clock = VirtualClock()
         ctx.clock, ctx.sleep = clock.now, clock.sleep
         ctx.limiters = LimiterRegistry()  # connect()'s few calls are not the import's
@@ -198,7 +214,7 @@ def main(argv: list[str]) -> None:
             profiler.dump_stats(profile)
         made = calls(ctx)
         estimate = None
-        if "--no-estimate" not in argv:
+        if "--no-estimate" not in argv and planned:
             # What the preview would have said before the run, from the same snapshot and plan.
             from core.app.estimate import estimate_run
 
