@@ -757,9 +757,8 @@ class _BlockedIndex:
         return bucket
 
     def _pair(self, pair: tuple[str, str]) -> _Postings | None:
-        """The choices holding both keys, by length (none: None)."""
-        if pair in self.paired:
-            return self.paired[pair]
+        """The choices holding both keys, by length (none: None), made and kept in
+        ``paired`` (its caller reads a pair already made there itself)."""
         postings = None
         a, b = pair
         if a in self.members and b in self.members:
