@@ -50,9 +50,6 @@ class AfterFirstPaint(QObject):
             QTimer.singleShot(0, self, self._call)
         return False
 
-    def called(self) -> bool:
-        return self._called
-
     def _call(self) -> None:
         if not self._called:
             self._called = True
