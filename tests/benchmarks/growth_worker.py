@@ -182,9 +182,9 @@ def main(argv: list[str]) -> None:
     with contextlib.ExitStack() as stack:
         home = kept_home or stack.enter_context(tempfile.TemporaryDirectory())
         if again:  # a new process on the installation a first run left under --home
-            from tests.benchmarks.import_runs import _open
+            from tests.benchmarks.import_runs import open_installation
 
-            ctx, conn = _open(ep, Path(home))
+            ctx, conn = open_installation(ep, Path(home))
         else:
             from tests.benchmarks.import_runs import FileKeyring
 

@@ -95,7 +95,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _open(ep: Endpoints, home: Path) -> tuple[Any, Any]:
+def open_installation(ep: Endpoints, home: Path) -> tuple[Any, Any]:
     """The installation under ``home``, as a new process of the app opens it."""
     import keyring
 
@@ -171,7 +171,7 @@ def first(args: list[str]) -> None:
 def scheduled(args: list[str]) -> None:
     ep, home = Endpoints(*args[:4]), Path(args[4])
     offset = float(args[5]) if len(args) > 5 else 0.0
-    ctx, conn = _open(ep, home)
+    ctx, conn = open_installation(ep, home)
     ctx.clock = lambda: time.time() + offset
     out = _measure(ctx, conn)
     ctx.close()
@@ -250,7 +250,7 @@ def invoicing(args: list[str]) -> None:
         # context the first write would go out with the token held from before signing in
         # again (a 401, then the new one): a call a later run does not make.
         ctx.close()
-        ctx, conn = _open(ep, home)
+        ctx, conn = open_installation(ep, home)
         days = sorted(t["date"] for t in box.store.qbtime["timesheets"])
         start, end = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
         before = json.loads(json.dumps(org))
@@ -293,12 +293,12 @@ def billing(args: list[str]) -> None:
 
     ep, home = Endpoints(*args[:4]), Path(args[4])
     start, end = date.fromisoformat(args[5]), date.fromisoformat(args[6])
-    ctx, conn = _open(ep, home)
+    ctx, conn = open_installation(ep, home)
     ctx.opener = demo_consent_opener([ep.tenant_id])  # the Demo Company's consent, no browser
     turn_invoicing_on()
     cmd_connect_xero(ctx, Output(as_json=True, stream=open(os.devnull, "w")), None, None)
     ctx.close()
-    ctx, conn = _open(ep, home)
+    ctx, conn = open_installation(ep, home)
     reset_counter(ctx)
     with Tally() as tally:
         cpu0, wall0 = time.process_time(), time.perf_counter()
