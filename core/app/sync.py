@@ -22,7 +22,13 @@ from core.engine.importer import (
     undo_run,
 )
 from core.engine.plan import DecisionView, ImportOptions, ImportPlan, plan_import
-from core.engine.snapshots import plan_inputs_fingerprint, quiet_plan, remember_quiet_plan
+from core.engine.snapshots import (
+    plan_inputs_fingerprint,
+    quiet_plan,
+    remember_lookalikes,
+    remember_quiet_plan,
+    remembered_lookalikes,
+)
 from core.errors import BridgeError
 from core.i18n import N_, tr
 from core.services.fetch import (
@@ -134,15 +140,19 @@ def load_leave_links(conn: Connection) -> dict[str, int | None]:
 def current_plan(
     conn: Connection, options: ImportOptions | None = None, snapshot: Snapshot | None = None
 ) -> tuple[Snapshot, ImportPlan]:
-    """Plan from the local snapshots (no network): what the preview shows."""
+    """Plan from the local snapshots (no network): what the preview shows. The look-alikes
+    it offers are kept for the next plan to offer again (core.engine.snapshots)."""
     snap = snapshot or load_snapshot(conn)
+    remembered = remembered_lookalikes(conn)
     plan = plan_import(
         snap,
         load_links(conn),
         load_decisions(conn),
         options or load_options(conn),
         load_leave_links(conn),
+        remembered,
     )
+    remember_lookalikes(conn, plan, remembered)
     return snap, plan
 
 

@@ -1237,9 +1237,15 @@ def _lookalikes(
 
 
 def _candidates_by_xero(
-    profile: _Profile, open_xs: Sequence[_XeroSide], sides: _Sides, twins: _ExactTwins
+    profile: _Profile,
+    open_xs: Sequence[_XeroSide],
+    sides: _Sides,
+    twins: _ExactTwins,
+    remembered: Mapping[str, Iterable[int]],
 ) -> dict[str, dict[int, _QbtSide]]:
-    """Every open Xero record's possible QB Time twins (by key, then fuzzy when none is strong)."""
+    """Every open Xero record's possible QB Time twins (by key, then fuzzy when none is
+    strong). ``remembered``: the candidates an earlier match offered, by Xero id; each is
+    offered again while it still scores (see :func:`match_named`)."""
     index = _qbt_index(profile, sides.qbt.values())
     found_by_x: dict[str, dict[int, _QbtSide]] = {}
     need_fuzzy: list[_XeroSide] = []
@@ -1255,8 +1261,22 @@ def _candidates_by_xero(
         pool = [q for q in sides.qbt.values() if q.normal]
         hits = fuzzy_candidates([x.normal for x in need_fuzzy], [q.normal for q in pool])
         for x, row in zip(need_fuzzy, hits, strict=True):
+            found = found_by_x[x.xero_id]
             for idx, _score in row:
-                found_by_x[x.xero_id].setdefault(pool[idx].qbt_id, pool[idx])
+                found.setdefault(pool[idx].qbt_id, pool[idx])
+            # Blocking reads fewer choices of a common word when QuickBooks Time holds more
+            # of them (the import's own creates, at 100,000 contacts): a look-alike the
+            # user was asked about must not be lost, and the record created, on a later
+            # run. What blocking found no longer is scored as it would have been.
+            for qbt_id in remembered.get(x.xero_id, ()):
+                q = sides.qbt.get(qbt_id)
+                if (
+                    q is not None
+                    and q.normal
+                    and qbt_id not in found
+                    and _fuzzy_score(x.normal, q.normal) >= FUZZY_THRESHOLD
+                ):
+                    found[qbt_id] = q
     return found_by_x
 
 
@@ -1406,6 +1426,7 @@ def _match(
     xs_in: Sequence[_XeroSide],
     qs_in: Sequence[_QbtSide],
     links_in: Mapping[str, int],
+    remembered: Mapping[str, Iterable[int]] | None = None,
 ) -> MatchResult:
     sides = _sides(xs_in, qs_in)
     links = _keep_links(sides, links_in)
@@ -1414,7 +1435,7 @@ def _match(
     linked = links.linked()
 
     open_xs = [x for x in sides.xero.values() if x.xero_id not in linked]
-    found_by_x = _candidates_by_xero(profile, open_xs, sides, twins)
+    found_by_x = _candidates_by_xero(profile, open_xs, sides, twins, remembered or {})
     finder = _ConflictFinder(profile, sides, links, twins)
     conflicts: list[Conflict] = []
     unmatched_xero: list[str] = []
@@ -1511,6 +1532,7 @@ def match_named(
     *,
     name_limit: int | None = NAME_LIMIT,
     memo: NameMemo | None = None,
+    remembered: Mapping[str, Iterable[int]] | None = None,
 ) -> MatchResult:
     """Match named things: items -> custom field items, tracking categories -> custom fields,
     tracking options -> custom field items, leave types -> time-off (pto) codes.
@@ -1518,6 +1540,10 @@ def match_named(
     ``xero_items`` are (xero_id, name); ``qbt_items`` are (qbt_id, name, active), archived ones
     included (an archived exact twin is a conflict, not a link). Same rules as customers.
     ``memo``: the names' keys worked out so far (the planner's, shared by its parts).
+    ``remembered``: by Xero id, the candidates an earlier match offered (the last plan's
+    conflicts): each is offered again while both records exist and it still scores as a
+    look-alike, however many more records QuickBooks Time holds now (blocking alone may no
+    longer read it: a record the user was asked about would be created without asking).
     """
     profile = _Profile(
         kind=kind,
@@ -1528,7 +1554,7 @@ def match_named(
     memo = NameMemo() if memo is None else memo
     xs = [_named_x(xid, name, memo) for xid, name in xero_items]
     qs = [_named_q(qid, name, active, memo) for qid, name, active in qbt_items]
-    return _match(profile, xs, qs, links or {})
+    return _match(profile, xs, qs, links or {}, remembered)
 
 
 def match_customers(
@@ -1537,6 +1563,7 @@ def match_customers(
     links: Mapping[str, int] | None = None,
     *,
     memo: NameMemo | None = None,
+    remembered: Mapping[str, Iterable[int]] | None = None,
 ) -> MatchResult:
     """Xero contacts <-> QB Time customers (top-level ``regular`` jobcodes, archived included).
 
@@ -1549,6 +1576,7 @@ def match_customers(
         [(j.id, j.name, j.active) for j in jobcodes if j.parent_id == 0 and j.type == "regular"],
         links,
         memo=memo,
+        remembered=remembered,
     )
 
 
@@ -1599,6 +1627,8 @@ def match_employees(
     employees: Sequence[XeroEmployee],
     users: Sequence[QBTUser],
     links: Mapping[str, int] | None = None,
+    *,
+    remembered: Mapping[str, Iterable[int]] | None = None,
 ) -> MatchResult:
     """Xero payroll employees <-> QB Time users (archived users included).
 
@@ -1606,13 +1636,18 @@ def match_employees(
     and the e-mails are equal ignoring case (both missing counts as equal); unique on both
     sides. The same name with an e-mail on one side only is a conflict whose candidate's
     reason is ``same_name_no_email`` (the suggested link). Terminated employees are matched
-    like the others (the plan archives their user).
+    like the others (the plan archives their user). ``remembered``: as for
+    :func:`match_named`.
     """
     profile = _Profile(
         kind="employee", exact=_same_person, reason=_person_reason, name_limit=None, by_email=True
     )
     return _match(
-        profile, [_person_x(e) for e in employees], [_person_q(u) for u in users], links or {}
+        profile,
+        [_person_x(e) for e in employees],
+        [_person_q(u) for u in users],
+        links or {},
+        remembered,
     )
 
 

@@ -1,7 +1,8 @@
 """Small questions about the local snapshots: whether there is one (the wizard's options
 page asks), which contacts can be added, and whether the inputs of a plan changed since the
 last plan with nothing to write (a scheduled re-import with nothing changed then skips
-loading the snapshot and planning: issue 16)."""
+loading the snapshot and planning: issue 16), and the look-alikes the last plan offered,
+which the next plan offers again while they still score."""
 
 from __future__ import annotations
 
@@ -157,3 +158,39 @@ def _plan_of(saved: Mapping[str, Any]) -> tuple[list[Any], list[Any], int | None
     skipped = [Skipped(**{**s, "params": dict(s.get("params") or {})}) for s in saved["skipped"]]
     owner = saved.get("key_owner_id")
     return conflicts, skipped, int(owner) if owner is not None else None
+
+
+# ---------------------------------------------------------------------------- look-alikes
+def _lookalikes_key(conn: Connection) -> str:
+    return f"lookalikes:{conn.xero_tenant_id}"
+
+
+def remembered_lookalikes(conn: Connection) -> dict[str, dict[str, list[int]]]:
+    """What :func:`remember_lookalikes` kept for ``conn`` (nothing yet: empty)."""
+    from core.store.models import Setting
+
+    saved = Setting.get_value(_lookalikes_key(conn))
+    if not isinstance(saved, dict):
+        return {}
+    return {
+        kind: {
+            xero_id: [int(i) for i in ids if isinstance(i, int)]
+            for xero_id, ids in by_xero.items()
+            if isinstance(ids, list)
+        }
+        for kind, by_xero in saved.items()
+        if isinstance(by_xero, dict)
+    }
+
+
+def remember_lookalikes(
+    conn: Connection, plan: ImportPlan, before: Mapping[str, Mapping[str, list[int]]]
+) -> None:
+    """After planning with ``before`` remembered: keep the look-alikes ``plan`` offered, by
+    kind (a kind this plan did not match keeps what it had), for the next plan to offer
+    again. Written only when it changed."""
+    from core.store.models import Setting
+
+    after = {**before, **plan.lookalikes()}
+    if after != before:
+        Setting.set_value(_lookalikes_key(conn), after)

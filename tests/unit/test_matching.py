@@ -1625,3 +1625,64 @@ def test_demo_company_items_and_leave(demo):
     assert {names[c.xero_id]: c.candidates[0].reason_code for c in r.conflicts} == {
         "Long Service Leave": "case"
     }
+
+
+def _crowded_lookalike(monkeypatch):
+    """A look-alike blocking finds among few records and loses when QuickBooks Time holds
+    more of its words (what 16,000 created customers did at 100,000 contacts, issue 16),
+    with budgets small enough to show it on a dozen names."""
+    monkeypatch.setattr(m, "EXHAUSTIVE_PAIR_BUDGET", 0)
+    monkeypatch.setattr(m, "SCAN_BUDGET", 4)
+    monkeypatch.setattr(m, "BLOCK_CAP", 2)
+    xero = [contact("x1", "James King Newtown")]
+    few = [job(1, "James Singh Newtown")]
+    crowd = ["Brown", "Green", "White", "Black", "Adams", "Clark", "Lewis", "Allen", "Young"]
+    more = [
+        *few,
+        *(job(10 + i, f"James {w} Newtown") for i, w in enumerate(crowd)),
+        job(99, "Kingsford Smith Road"),  # a rare key of "King" that finds something else
+    ]
+    return xero, few, more
+
+
+def test_a_lookalike_found_once_is_offered_again_however_crowded_quickbooks_time_gets(
+    monkeypatch,
+):
+    xero, few, more = _crowded_lookalike(monkeypatch)
+    first = match_customers(xero, few)
+    assert [c.qbt_id for c in first.conflicts[0].candidates] == [1]
+    # the same record among more names: blocking alone no longer reads "James Singh"...
+    lost = match_customers(xero, more)
+    assert lost.conflicts == [] and lost.unmatched_xero == ["x1"]
+    assert 1 in lost.unmatched_qbt  # (and "archive unmatched customers" would archive it)
+    # ...what the last match offered is offered again, the same conflict (its decision holds)
+    kept = match_customers(xero, more, remembered={"x1": [1]})
+    assert kept.conflicts == first.conflicts and kept.unmatched_xero == []
+    assert 1 not in kept.unmatched_qbt
+
+
+def test_a_remembered_lookalike_is_offered_only_while_it_still_is_one(monkeypatch):
+    xero, _few, more = _crowded_lookalike(monkeypatch)
+    # renamed in QuickBooks Time since: no longer alike, the record is free to create
+    renamed = [job(1, "Olive Grove Nursery") if j.id == 1 else j for j in more]
+    assert match_customers(xero, renamed, remembered={"x1": [1]}).unmatched_xero == ["x1"]
+    # deleted since, or an id that was never there: nothing to offer
+    gone = [j for j in more if j.id != 1]
+    assert match_customers(xero, gone, remembered={"x1": [1, 12345]}).unmatched_xero == ["x1"]
+    # another Xero record's memory is not this one's
+    assert match_customers(xero, more, remembered={"x2": [1]}).unmatched_xero == ["x1"]
+    # linked since (by a decision): the link stands, no conflict
+    linked = match_customers(xero, more, {"x1": 1}, remembered={"x1": [1]})
+    assert linked.links == {"x1": 1} and linked.conflicts == []
+    # people too
+    monkeypatch.setattr(m, "EXHAUSTIVE_PAIR_BUDGET", 0)
+    people = [emp("e1", "James", "King Newtown")]
+    users = [user(1, "James", "Singh Newtown")]
+    users += [
+        user(10 + i, "James", f"{w} Newtown") for i, w in enumerate("Brown Green White".split())
+    ]
+    users += [user(99, "Kingsford", "Smith Road")]
+    without = match_employees(people, users)
+    remembered = match_employees(people, users, remembered={"e1": [1]})
+    assert [c.qbt_id for c in remembered.conflicts[0].candidates][:1] == [1]
+    assert without.unmatched_xero == ["e1"]

@@ -31,7 +31,7 @@ that order by :func:`plan_import`: fields before customers, customers before emp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from core.engine.names import NAME_LIMIT
 from core.engine.plan.context import PlanContext
@@ -89,9 +89,15 @@ def plan_import(
     decisions: Mapping[tuple[str, str], DecisionView],
     options: ImportOptions,
     leave_links: Mapping[str, int | None] | None = None,
+    remembered: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> ImportPlan:
-    """The ordered actions that bring QuickBooks Time in line with Xero (pure)."""
-    ctx = PlanContext(snap, links, decisions, options, leave_links or {})
+    """The ordered actions that bring QuickBooks Time in line with Xero (pure).
+
+    ``remembered``: the last plan's :meth:`ImportPlan.lookalikes`. Each is offered again
+    while it still scores as a look-alike, so a record waiting for a decision keeps
+    waiting when the fuzzy step's blocking, crowded by new records, no longer finds its
+    look-alike (planning again after an import then still finds nothing to do)."""
+    ctx = PlanContext(snap, links, decisions, options, leave_links or {}, remembered)
     plan = ctx.plan
     plan.key_owner_id = snap.key_owner_id
     if options.import_items or options.import_tracking:

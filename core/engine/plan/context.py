@@ -4,7 +4,7 @@ being built, what each part claimed, and how a decision settles a match."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from core.engine import matching
@@ -30,8 +30,12 @@ class PlanContext:
         decisions: Mapping[tuple[str, str], DecisionView],
         options: ImportOptions,
         leave_links: Mapping[str, int | None],
+        remembered: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
     ) -> None:
         self.snap = snap
+        #: by kind, by Xero id: the candidates the last plan's conflicts offered
+        #: (:meth:`ImportPlan.lookalikes`), offered again while they still score
+        self.remembered: Mapping[str, Mapping[str, Sequence[int]]] = remembered or {}
         self.links = {k: dict(v) for k, v in links.items()}
         self.decisions = decisions
         self.options = options

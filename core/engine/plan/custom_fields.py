@@ -325,7 +325,14 @@ class FieldPlanner:
         ]
         existing_ids = {e[0] for e in existing}  # (once: it was made again for every link)
         links = {x: q for x, q in self.ctx.links.get(link_kind, {}).items() if q in existing_ids}
-        result = matching.match_named(kind, wanted, existing, links, memo=self.ctx.normal)
+        result = matching.match_named(
+            kind,
+            wanted,
+            existing,
+            links,
+            memo=self.ctx.normal,
+            remembered=self.ctx.remembered.get(kind),
+        )
         self.ctx.plan.matches[f"{kind}:{field_xero_id}"] = result  # one per custom field
         names = dict(wanted)
         linked, new, create = self.ctx.resolve(result, names, (e[0] for e in existing))

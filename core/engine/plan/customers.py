@@ -86,7 +86,11 @@ class CustomerPlanner:
             for j in top
         ]
         result = matching.match_customers(
-            active, seen_as, self.ctx.links.get("customer", {}), memo=self.ctx.normal
+            active,
+            seen_as,
+            self.ctx.links.get("customer", {}),
+            memo=self.ctx.normal,
+            remembered=self.ctx.remembered.get("customer"),
         )
         self.ctx.plan.matches["customer"] = result
         names = {c.contact_id: c.name for c in active}

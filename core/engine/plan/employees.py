@@ -31,7 +31,10 @@ class EmployeePlanner:
     def run(self) -> None:
         snap = self.ctx.snap
         result = matching.match_employees(
-            snap.employees, snap.users, self.ctx.links.get("employee", {})
+            snap.employees,
+            snap.users,
+            self.ctx.links.get("employee", {}),
+            remembered=self.ctx.remembered.get("employee"),
         )
         self.ctx.plan.matches["employee"] = result
         names = {e.employee_id: f"{e.first_name} {e.last_name}".strip() for e in snap.employees}

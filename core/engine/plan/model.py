@@ -153,6 +153,19 @@ class ImportPlan:
             out["skipped"][_summary_kind_of(skipped.kind)] += 1
         return {k: {kind: c[kind] for kind in SUMMARY_KINDS if c[kind]} for k, c in out.items()}
 
+    def lookalikes(self) -> dict[str, dict[str, list[int]]]:
+        """By kind matched in this plan, by Xero id, the QuickBooks Time records its
+        conflicts offered as candidates (decided or not): what the next plan is given to
+        offer again (``plan_import``'s ``remembered``). A kind not matched is absent."""
+        out: dict[str, dict[str, list[int]]] = {}
+        for result in self.matches.values():
+            of_kind = out.setdefault(result.kind, {})
+            for conflict in result.conflicts:
+                ids = [c.qbt_id for c in conflict.candidates]
+                if ids and conflict.xero_id:
+                    of_kind.setdefault(conflict.xero_id, []).extend(ids)
+        return out
+
     def by_phase(self) -> dict[str, list[Action]]:
         grouped: dict[str, list[Action]] = defaultdict(list)
         for action in self.actions:
