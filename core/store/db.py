@@ -294,7 +294,17 @@ def open_database(
     for file in (path, *_sidecars(path)):
         _restrict(file)  # SQLite gives -wal/-shm the main file's mode
 
-    database = pw.SqliteDatabase(str(path), timeout=BUSY_TIMEOUT_MS / 1000, pragmas=dict(PRAGMAS))
+    # Transactions take the write lock when they begin (BEGIN IMMEDIATE): a transaction that
+    # reads, then writes after another connection (the engine's process, a worker thread
+    # reading hours) committed in between, is refused at once in WAL mode, the busy timeout
+    # notwithstanding ("database is locked": a decision in the review was not saved). Every
+    # transaction here writes; each waits for the lock instead.
+    database = pw.SqliteDatabase(
+        str(path),
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        pragmas=dict(PRAGMAS),
+        lock_type="IMMEDIATE",
+    )
     try:
         database.connect()
         found = _schema_version(database)

@@ -825,3 +825,22 @@ def test_v3_database_loses_the_unused_indexes_keeping_every_row(tmp_path):
         assert schema_shape(upgraded) == schema_shape(new)
     upgraded.close()
     new.close()
+
+
+def test_a_transaction_that_reads_then_writes_is_not_refused_by_a_write_in_between(opened):
+    """In WAL mode a transaction begun with a read, then writing after another connection
+    committed, is refused at once ("database is locked", no busy wait): a decision in the
+    review was lost when a worker thread's QuickBooks Time call wrote in between. Every
+    transaction takes the write lock as it begins: the other connection waits instead."""
+    other = sqlite3.connect(opened.database, timeout=0.05, isolation_level=None)
+    try:
+        with opened.atomic():
+            assert Setting.get_value("step") is None  # the read the transaction begins with
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("INSERT INTO setting (key, value) VALUES ('other', '1')")
+            Setting.set_value("step", 1)  # refused without the lock taken at BEGIN
+        assert Setting.get_value("step") == 1
+        other.execute("INSERT INTO setting (key, value) VALUES ('other', '1')")  # free again
+    finally:
+        other.close()
+    assert Setting.get_value("other") == 1
