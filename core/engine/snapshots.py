@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -100,24 +99,35 @@ def remember_quiet_plan(conn: Connection, fingerprint: str, plan: ImportPlan) ->
     """After planning: a plan with nothing to write is kept with the fingerprint of its
     inputs, so that the next run whose inputs are the same (a scheduled re-import with
     nothing changed) need not load the snapshot and plan again. Returns whether it was kept."""
-    from core.store.models import Setting
+    from core.jsontext import dumps_canonical, loads
+    from core.store.models import Setting, Stored
 
     if plan.actions:
         Setting.delete().where(Setting.key == _quiet_key(conn)).execute()
         return False
+    # each record's fields as they are (dataclasses.asdict copies every value deeply: at
+    # 100,000 contacts, 19,686 conflicts and 21,452 skipped records, 1.2 s of a re-import)
     saved = {
         "fingerprint": fingerprint,
-        "conflicts": [asdict(c) for c in plan.conflicts],
-        "skipped": [asdict(s) for s in plan.skipped],
+        "conflicts": [
+            {
+                **vars(c),
+                "candidates": [vars(cand) for cand in c.candidates],
+                "details": dict(c.details),
+            }
+            for c in plan.conflicts
+        ],
+        "skipped": [{**vars(s), "params": dict(s.params)} for s in plan.skipped],
         "key_owner_id": plan.key_owner_id,
     }
     try:
-        text = json.dumps(saved)
+        text = dumps_canonical(saved)  # (the text stored: made once)
     except (TypeError, ValueError):
         return False
-    if _plan_of(json.loads(text)) != (plan.conflicts, plan.skipped, plan.key_owner_id):
+    del saved
+    if _plan_of(loads(text)) != (plan.conflicts, plan.skipped, plan.key_owner_id):
         return False  # something in it does not survive being saved: plan again next time
-    Setting.set_value(_quiet_key(conn), saved)
+    Setting.set_value(_quiet_key(conn), Stored(text))
     return True
 
 

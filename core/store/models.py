@@ -68,6 +68,8 @@ class JSONField(pw.TextField):
     def db_value(self, value: Any) -> str | None:
         if value is None:
             return None
+        if type(value) is Stored:  # already this column's text (see Stored)
+            return str(value)
         # json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False), faster
         return dumps_canonical(value)
 
@@ -399,9 +401,11 @@ class Setting(BaseModel):
 
     @classmethod
     def set_value(cls, key: str, value: Any) -> None:
+        """Store ``value`` as JSON under ``key`` (a :class:`Stored` text: as it is)."""
         (
             cls.insert(key=key, value=value)
-            .on_conflict(conflict_target=[cls.key], update={cls.value: value})
+            # the row's value from the insert's (made into JSON once, not a second time)
+            .on_conflict(conflict_target=[cls.key], update={cls.value: pw.EXCLUDED.value})
             .execute()
         )
 
@@ -471,7 +475,8 @@ _SQL_ERRORS_AS_PEEWEE = pw.ExceptionWrapper(pw.EXCEPTIONS)  # type: ignore[attr-
 
 class Stored(str):
     """A value already in its column's storage form (e.g. canonical JSON text computed once to
-    compare with what is stored): :func:`bulk_insert` passes it through unconverted."""
+    compare with what is stored): :func:`bulk_insert` and :class:`JSONField` pass it through
+    unconverted."""
 
     __slots__ = ()
 

@@ -43,6 +43,7 @@ from core.store.models import (
     QBTRecord,
     SentHours,
     Setting,
+    Stored,
     SyncCursor,
     XeroRecord,
 )
@@ -511,6 +512,15 @@ def test_settings_are_json_values_with_upsert(opened):
     Setting.set_value("import_options", {"import_customers": False, "assign_all": True})
     assert Setting.get_value("import_options") == {"import_customers": False, "assign_all": True}
     assert Setting.select().count() == 1
+
+
+def test_a_setting_already_json_text_is_stored_as_it_is(opened):
+    Setting.set_value("kept", Stored('{"a":[1,2]}'))
+    assert Setting.get_value("kept") == {"a": [1, 2]}
+    Setting.set_value("kept", Stored("[3]"))  # and again: the update takes it as it is too
+    assert Setting.get_value("kept") == [3]
+    Setting.set_value("kept", "[3]")  # a plain string is a JSON string
+    assert Setting.get_value("kept") == "[3]"
 
 
 def test_decision_fingerprint_detects_changes(opened):
