@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from core.app.heap import bulk_work
@@ -24,6 +25,7 @@ from core.engine.importer import (
 from core.engine.plan import DecisionView, ImportOptions, ImportPlan, plan_import
 from core.engine.snapshots import (
     plan_inputs_fingerprint,
+    quiet_days,
     quiet_plan,
     remember_lookalikes,
     remember_quiet_plan,
@@ -276,16 +278,21 @@ def _sync(
     return result
 
 
+def _today() -> date:
+    return date.today()
+
+
 def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> ImportPlan:
     """The plan, or the one kept from the last run when nothing it is made from changed
     since (nothing to write then either): a scheduled re-import with nothing changed neither
     loads the snapshot nor plans (core.engine.snapshots)."""
     chosen = options or load_options(conn)
+    today = _today()
     fingerprint = plan_inputs_fingerprint(conn, chosen.to_dict())
-    plan = quiet_plan(conn, fingerprint)
+    plan = quiet_plan(conn, fingerprint, today)
     if plan is None:
-        _snap, plan = current_plan(conn, chosen)
-        remember_quiet_plan(conn, fingerprint, plan)
+        snap, plan = current_plan(conn, chosen, load_snapshot(conn, today=today))
+        remember_quiet_plan(conn, fingerprint, plan, quiet_days(snap.employees, today))
     else:
         forget_parsed(conn)  # what the fetch kept for a snapshot load that is not needed
     return plan

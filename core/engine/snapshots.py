@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from core.engine.records import XeroContact
+from core.engine.records import XeroContact, XeroEmployee
 from core.store.models import Connection, QBTRecord, XeroRecord
 
 if TYPE_CHECKING:
@@ -34,21 +34,20 @@ def addable_contacts(contacts: Iterable[XeroContact]) -> list[XeroContact]:
 
 # ---------------------------------------------------------------------------- quiet re-imports
 #: bumped when the saved form of a plan changes
-_QUIET_FORMAT = 1
+_QUIET_FORMAT = 2
 
 
 def _quiet_key(conn: Connection) -> str:
     return f"quiet_plan:{conn.xero_tenant_id}"
 
 
-def plan_inputs_fingerprint(
-    conn: Connection, options: Mapping[str, Any], today: date | None = None
-) -> str:
+def plan_inputs_fingerprint(conn: Connection, options: Mapping[str, Any]) -> str:
     """A digest of everything a plan of ``conn`` is made from, read without parsing a single
     stored record: per snapshot kind its row count, ids and newest store time (every stored
     change sets ``fetched_at``), the links, decisions and leave links, the options, the
-    problems and key owner the last read recorded, the payroll version, the day (an end
-    date decides whether an employee still works here) and the app's version."""
+    problems and key owner the last read recorded, the payroll version and the app's
+    version. Not the day: a kept plan says itself until which day it holds
+    (:func:`quiet_days`)."""
     import hashlib
 
     from core.store.models import Decision, LeaveLink, Setting, db
@@ -60,7 +59,7 @@ def plan_inputs_fingerprint(
         digest.update(json.dumps(value, sort_keys=True, default=str).encode())
         digest.update(b"\0")
 
-    add([_QUIET_FORMAT, __version__, conn.xero_version, (today or date.today()).isoformat()])
+    add([_QUIET_FORMAT, __version__, conn.xero_version])
     add(dict(options))
     for table, key in (("xero_record", "xero_id"), ("qbt_record", "qbt_id")):
         rows = db.execute_sql(
@@ -95,10 +94,26 @@ def plan_inputs_fingerprint(
     return digest.hexdigest()
 
 
-def remember_quiet_plan(conn: Connection, fingerprint: str, plan: ImportPlan) -> bool:
+def quiet_days(employees: Iterable[XeroEmployee], today: date) -> tuple[str, str]:
+    """The days a plan made ``today`` holds for, as far as the day goes: the one thing in a
+    plan that depends on it is whether an employee still works here (an end date on or
+    before the day: no longer). From the latest end date on or before ``today`` (or "")
+    to the day before the earliest one after it (or ""): (from, until), ISO dates, until
+    excluded. A daily scheduled run with nothing changed then takes the kept plan."""
+    day = today.isoformat()
+    ends = {e.end_date for e in employees if e.end_date}
+    since = max((d for d in ends if d <= day), default="")
+    until = min((d for d in ends if d > day), default="")
+    return since, until
+
+
+def remember_quiet_plan(
+    conn: Connection, fingerprint: str, plan: ImportPlan, days: tuple[str, str]
+) -> bool:
     """After planning: a plan with nothing to write is kept with the fingerprint of its
-    inputs, so that the next run whose inputs are the same (a scheduled re-import with
-    nothing changed) need not load the snapshot and plan again. Returns whether it was kept."""
+    inputs and the days it holds for (:func:`quiet_days`), so that the next run whose inputs
+    are the same (a scheduled re-import with nothing changed) need not load the snapshot and
+    plan again. Returns whether it was kept."""
     from core.jsontext import dumps_canonical, loads
     from core.store.models import Setting, Stored
 
@@ -119,6 +134,7 @@ def remember_quiet_plan(conn: Connection, fingerprint: str, plan: ImportPlan) ->
         ],
         "skipped": [{**vars(s), "params": dict(s.params)} for s in plan.skipped],
         "key_owner_id": plan.key_owner_id,
+        "days": list(days),
     }
     try:
         text = dumps_canonical(saved)  # (the text stored: made once)
@@ -131,14 +147,23 @@ def remember_quiet_plan(conn: Connection, fingerprint: str, plan: ImportPlan) ->
     return True
 
 
-def quiet_plan(conn: Connection, fingerprint: str) -> ImportPlan | None:
+def quiet_plan(conn: Connection, fingerprint: str, today: date) -> ImportPlan | None:
     """The plan kept by :func:`remember_quiet_plan` when its inputs' fingerprint is still
-    ``fingerprint`` (nothing to write, the same conflicts and skipped records), else None."""
+    ``fingerprint`` (nothing to write, the same conflicts and skipped records) and it holds
+    on ``today`` (no employee's end date reached since, the clock not set back past one),
+    else None."""
     from core.engine.plan import ImportPlan
     from core.store.models import Setting
 
     saved = Setting.get_value(_quiet_key(conn))
     if not isinstance(saved, dict) or saved.get("fingerprint") != fingerprint:
+        return None
+    days = saved.get("days")
+    if not (isinstance(days, list) and len(days) == 2 and all(type(d) is str for d in days)):
+        return None
+    day = today.isoformat()
+    since, until = days
+    if day < since or (until and day >= until):
         return None
     try:
         conflicts, skipped, owner = _plan_of(saved)

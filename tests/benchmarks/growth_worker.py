@@ -1,9 +1,10 @@
 """One first import of a generated organisation, measured from inside our process (the
 simulators run in another one): ``python -m tests.benchmarks.growth_worker XERO_BASE
-QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE] [--home DIR [--again]]``. Prints
-one JSON line last. ``--home``: the installation is kept in DIR (its sign-ins in a file
-there); ``--again``: a new process on the installation a first run left there, as the
-scheduler starts it (no connecting: the saved options and sign-ins).
+QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE] [--home DIR [--again [--days-later
+N]]]``. Prints one JSON line last. ``--home``: the installation is kept in DIR (its sign-ins
+in a file there); ``--again``: a new process on the installation a first run left there, as
+the scheduler starts it (no connecting: the saved options and sign-ins); ``--days-later``:
+the product's clock and day moved on N days and a minute (a daily scheduled run).
 
 The product's rate limiters are real but run on a :class:`VirtualClock`: a wait they impose
 (QuickBooks Time's 300 calls per 5 minutes, Xero's 60 per minute and 5,000 per day) moves
@@ -192,6 +193,14 @@ def main(argv: list[str]) -> None:
                 ep, home=Path(home), keyring_backend=FileKeyring(Path(home) / "keyring.json")
             )
         clock = VirtualClock()
+        days_later = int(argv[argv.index("--days-later") + 1]) if "--days-later" in argv else 0
+        shift = days_later * 86_400 + 60 if days_later else 0
+        if days_later:
+            from datetime import date
+
+            clock.offset = shift
+            later = date.fromtimestamp(clock.now())
+            sync_mod._today = lambda: later  # type: ignore[attr-defined]
         ctx.clock, ctx.sleep = clock.now, clock.sleep
         ctx.limiters = LimiterRegistry()  # connect()'s few calls are not the import's
         reset_counter(ctx)
@@ -224,8 +233,8 @@ def main(argv: list[str]) -> None:
             "dry_run": dry_run,
             "cpu_s": cpu1 - cpu0,
             "wall_s": wall1 - wall0,
-            "waited_s": clock.offset,
-            "modelled_wall_s": wall1 - wall0 + clock.offset,
+            "waited_s": clock.offset - shift,
+            "modelled_wall_s": wall1 - wall0 + clock.offset - shift,
             "phases": phases.cpu,
             "full_collections": collections.full,
             "full_collections_cpu_s": collections.cpu,
