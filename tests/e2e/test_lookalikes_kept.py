@@ -34,21 +34,20 @@ from core.services.fetch import load_snapshot
 from tests.reliability.support import MemoryBackend, open_demo
 
 
-def _crowded(monkeypatch):
+def _crowded(tmp_path, monkeypatch, contacts: int, seed: int):
+    """A generated organisation, opened, with blocking budgets small enough to crowd."""
     monkeypatch.setattr(matching, "EXHAUSTIVE_PAIR_BUDGET", 0)
     monkeypatch.setattr(matching, "SCAN_BUDGET", 30)
     monkeypatch.setattr(matching, "BLOCK_CAP", 3)
+    data = tmp_path / "company.json"
+    atomic_write_json(
+        data, generate_large(contacts=contacts, employees=20, items=20, region="AU", seed=seed)
+    )
+    return open_demo("*", tmp_path / "home", tmp_path / "state", MemoryBackend(), data_file=data)
 
 
 def test_a_waiting_lookalike_is_not_created_by_the_next_run(tmp_path, monkeypatch):
-    _crowded(monkeypatch)
-    data = tmp_path / "company.json"
-    atomic_write_json(
-        data, generate_large(contacts=2_000, employees=20, items=20, region="AU", seed=12)
-    )
-    ctx, conn = open_demo(
-        "*", tmp_path / "home", tmp_path / "state", MemoryBackend(), data_file=data
-    )
+    ctx, conn = _crowded(tmp_path, monkeypatch, 2_000, 12)
     try:
         first = sync(ctx, conn)
         assert first.run is not None and len(first.plan.conflicts) > 50
@@ -80,14 +79,7 @@ def test_a_waiting_lookalike_is_not_created_by_the_next_run(tmp_path, monkeypatc
 
 
 def test_a_plan_of_some_kinds_keeps_the_other_kinds_lookalikes(tmp_path, monkeypatch):
-    _crowded(monkeypatch)
-    data = tmp_path / "company.json"
-    atomic_write_json(
-        data, generate_large(contacts=600, employees=20, items=20, region="AU", seed=3)
-    )
-    ctx, conn = open_demo(
-        "*", tmp_path / "home", tmp_path / "state", MemoryBackend(), data_file=data
-    )
+    ctx, conn = _crowded(tmp_path, monkeypatch, 600, 3)
     try:
         sync(ctx, conn, dry_run=True)
         kept = remembered_lookalikes(conn)
