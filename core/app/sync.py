@@ -292,7 +292,9 @@ def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> Impor
     plan = quiet_plan(conn, fingerprint, today)
     if plan is None:
         snap, plan = current_plan(conn, chosen, load_snapshot(conn, today=today))
-        remember_quiet_plan(conn, fingerprint, plan, quiet_days(snap.employees, today))
+        days = quiet_days(snap.employees, today)
+        del snap  # (not needed to keep the plan: gone before its copies are made)
+        remember_quiet_plan(conn, fingerprint, plan, days)
     else:
         forget_parsed(conn)  # what the fetch kept for a snapshot load that is not needed
     return plan

@@ -1,7 +1,8 @@
 """One first import of a generated organisation, measured from inside our process (the
 simulators run in another one): ``python -m tests.benchmarks.growth_worker XERO_BASE
-QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE] [--home DIR [--again [--days-later
-N]]]``. Prints one JSON line last. ``--home``: the installation is kept in DIR (its sign-ins
+QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE] [--no-estimate] [--home DIR [--again
+[--days-later N]]]``. Prints one JSON line last; ``--no-estimate``: without the estimate the
+preview would show (its snapshot is then not kept past the product's own use of it). ``--home``: the installation is kept in DIR (its sign-ins
 in a file there); ``--again``: a new process on the installation a first run left there, as
 the scheduler starts it (no connecting: the saved options and sign-ins); ``--days-later``:
 the product's clock and day moved on N days and a minute (a daily scheduled run).
@@ -163,9 +164,12 @@ def main(argv: list[str]) -> None:
     planned: list[Any] = []
     plan_import = sync_mod.plan_import
 
+    estimate_wanted = "--no-estimate" not in argv
+
     def keep_plan(snap: Any, *args: Any, **kwargs: Any) -> Any:
         plan = plan_import(snap, *args, **kwargs)
-        planned.append((snap, plan))
+        if estimate_wanted:  # (else the snapshot is not kept alive past the product's use)
+            planned.append((snap, plan))
         return plan
 
     sync_mod.plan_import = keep_plan
@@ -223,7 +227,7 @@ def main(argv: list[str]) -> None:
             profiler.dump_stats(profile)
         made = calls(ctx)
         estimate = None
-        if "--no-estimate" not in argv and planned:
+        if estimate_wanted and planned:
             # What the preview would have said before the run, from the same snapshot and plan.
             from core.app.estimate import estimate_run
 

@@ -237,7 +237,9 @@ def test_reimport_100k_nothing_changed(growth_files, results):
         ("steady", ()),
         ("the next day", ("--days-later", "1")),
     ):
-        run = _one_run(growth_files[100_000], state, "--home", str(home), "--again", *extra)
+        run = _one_run(
+            growth_files[100_000], state, "--home", str(home), "--again", "--no-estimate", *extra
+        )
         print(
             f"\n[growth 100k re-import, {kind}]", {k: v for k, v in run.items() if k != "estimate"}
         )
