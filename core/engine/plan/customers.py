@@ -3,7 +3,9 @@ to all", archives (archived in Xero, or unmatched)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +36,8 @@ class CustomerPlanner:
         self.top_names: dict[str, int] = {}  # filled by _settle_top_renames
         #: linked jobcodes whose rename another top-level name blocks (_settle_top_renames)
         self.blocked_renames: set[int] = set()
+        #: renamed jobcodes' place in the order their renames are sent (_order_renames)
+        self.rename_rank: dict[int, int] = {}
         # location id -> the contact it is linked to; jobcode id -> its locations (in
         # snapshot order): made once, not once per customer (100,000 contacts)
         self._owners: dict[int, str] | None = None
@@ -149,6 +153,8 @@ class CustomerPlanner:
                 )
                 self._location(contact, None, ref)
 
+        self._order_renames()
+
         # Archived in Xero and linked: the archive flows through.
         for xero_id, qbt_id in sorted(self.ctx.links.get("customer", {}).items()):
             gone = by_id.get(xero_id)
@@ -235,9 +241,35 @@ class CustomerPlanner:
         another rename) of this same plan use it, instead of the next import doing it.
         The importer sends updates before creates, so a name is freed before it is claimed
         again."""
-        _renames, blocked, holders = self._top_renames(active, linked)
+        renames, blocked, holders = self._top_renames(active, linked)
         self.blocked_renames = blocked
         self.top_names = holders
+        if renames:
+            holding: dict[str, list[int]] = defaultdict(list)
+            for j in self.ctx.snap.jobcodes:
+                if j.parent_id == 0:
+                    holding[self.ctx.name_key(j.name)].append(j.id)
+            order, _stuck = _rename_order(
+                _renamed_before(renames, blocked, holding, self.ctx.name_key)
+            )
+            self.rename_rank = {jid: rank for rank, jid in enumerate(order)}
+
+    def _order_renames(self) -> None:
+        """A rename that takes a name another rename of this plan frees is sent after it:
+        QuickBooks Time checks each name as it comes, so in plan order the chain would take
+        one import per link (found by the property test: a customer renamed to the old name
+        of another, itself renamed)."""
+        rank = self.rename_rank
+        actions = self.ctx.plan.actions
+        slots = [
+            i
+            for i, a in enumerate(actions)
+            if a.op == "update" and a.entity == "jobcode" and a.qbt_id in rank and "name" in a.after
+        ]
+        if len(slots) > 1:
+            moved = sorted((actions[i] for i in slots), key=lambda a: rank[a.qbt_id or 0])
+            for i, action in zip(slots, moved, strict=True):
+                actions[i] = action
 
     def _top_renames(
         self,
@@ -261,6 +293,9 @@ class CustomerPlanner:
         tops = [j for j in self.ctx.snap.jobcodes if j.parent_id == 0]
         blocked: set[int] = set()
         key = self.ctx.name_key
+        holding: dict[str, list[int]] = defaultdict(list)  # name key -> the jobcodes now
+        for j in tops if renames else ():
+            holding[key(j.name)].append(j.id)
         while True:
             # (the smallest holder and whether there are others, not a set of holders per
             # name: 10,000 sets a pass were a full garbage collection of the plan's heap)
@@ -278,6 +313,10 @@ class CustomerPlanner:
             newly = {
                 jid for jid, name in renames.items() if jid not in blocked and key(name) in shared
             }
+            if not newly:
+                # renames that take each other's names round a circle (two names swapped):
+                # QuickBooks Time refuses each while the other still holds it, every import
+                newly = _rename_order(_renamed_before(renames, blocked, holding, key))[1]
             if not newly:
                 break
             blocked |= newly
@@ -525,3 +564,42 @@ class CustomerPlanner:
                     reason=N_("address changed in Xero"),
                 )
             )
+
+
+def _renamed_before(
+    renames: Mapping[int, str],
+    blocked: set[int],
+    holding: Mapping[str, list[int]],
+    key: Callable[[str], str],
+) -> dict[int, list[int]]:
+    """For each rename not blocked, the renamed jobcodes that hold its new name now: their
+    renames must be sent first."""
+    return {
+        jid: [
+            h for h in holding.get(key(name), ()) if h != jid and h in renames and h not in blocked
+        ]
+        for jid, name in renames.items()
+        if jid not in blocked
+    }
+
+
+def _rename_order(before: Mapping[int, list[int]]) -> tuple[list[int], set[int]]:
+    """The renames in an order that sends each after those it waits for (smallest id first
+    among the free ones), and those that can have no such order: renames round a circle,
+    and those waiting on one."""
+    waits = {jid: len(set(deps)) for jid, deps in before.items()}
+    freed: dict[int, list[int]] = defaultdict(list)
+    for jid, deps in before.items():
+        for h in set(deps):
+            freed[h].append(jid)
+    ready = [jid for jid, n in waits.items() if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        jid = heapq.heappop(ready)
+        order.append(jid)
+        for nxt in freed[jid]:
+            waits[nxt] -= 1
+            if waits[nxt] == 0:
+                heapq.heappush(ready, nxt)
+    return order, set(waits) - set(order)
