@@ -45,11 +45,14 @@ def remembering(limiter: Any, tenant_id: str, now: float) -> Any:
     mark = limiter.mark_day_exhausted
 
     def mark_and_remember(until: float) -> None:
-        mark(until)
+        # Kept before the limiter knows: once it does, the other reading threads stop at
+        # once, the run ends and the database may close before a write made after (a
+        # restart then spent calls to learn the stop again: seen in CI).
         try:
             Setting.set_value(_key(tenant_id), until)
         except Exception:  # the stop still holds for this process
             log.warning("Could not remember Xero's daily stop", exc_info=True)
+        mark(until)
 
     limiter.mark_day_exhausted = mark_and_remember
     return limiter
