@@ -61,7 +61,7 @@ def test_two_names_swapped_wait_with_the_reason_and_nothing_fails(demo_ctx):
         assert result.plan.actions == [] and not result.outcomes.get("failed")
         reasons = {s.xero_id: s.reason for s in result.plan.skipped}
         for contact in (first, second):
-            assert reasons[contact["ContactID"]] == (
-                "A similar record already exists in QuickBooks Time."
-            )
+            assert reasons[contact["ContactID"]].startswith("Customers swap names in Xero")
+            skipped = next(s for s in result.plan.skipped if s.xero_id == contact["ContactID"])
+            assert skipped.describe("fr").startswith("Des clients échangent leurs noms")
     assert _jobcode_names(ctx, first_job, second_job) == [a, b]  # untouched

@@ -18,6 +18,12 @@ from core.engine.plan.rules import linked_active, linked_name, location_after
 from core.engine.records import QBTJobcode, QBTLocation, XeroContact
 from core.i18n import N_
 
+_NAME_HELD = N_("A similar record already exists in QuickBooks Time.")
+_SWAPPED = N_(
+    "Customers swap names in Xero, and QuickBooks Time cannot give a name still in use: "
+    "rename one of them in Xero to a new name first."
+)
+
 # The reasons of the actions made once per customer, one message object each: a message is
 # an object the garbage collector goes through, and 100,000 contacts made ~100,000 of them
 # with the plan (issue 16: the plan's collections grew with its heap).
@@ -38,6 +44,8 @@ class CustomerPlanner:
         self.blocked_renames: set[int] = set()
         #: renamed jobcodes' place in the order their renames are sent (_order_renames)
         self.rename_rank: dict[int, int] = {}
+        #: blocked renames that take each other's names (or wait on those that do)
+        self.swapped_renames: set[int] = set()
         # location id -> the contact it is linked to; jobcode id -> its locations (in
         # snapshot order): made once, not once per customer (100,000 contacts)
         self._owners: dict[int, str] | None = None
@@ -317,6 +325,7 @@ class CustomerPlanner:
                 # renames that take each other's names round a circle (two names swapped):
                 # QuickBooks Time refuses each while the other still holds it, every import
                 newly = _rename_order(_renamed_before(renames, blocked, holding, key))[1]
+                self.swapped_renames |= newly
             if not newly:
                 break
             blocked |= newly
@@ -348,7 +357,7 @@ class CustomerPlanner:
                 "customer",
                 contact.contact_id,
                 name,
-                N_("A similar record already exists in QuickBooks Time."),
+                _SWAPPED if job.id in self.swapped_renames else _NAME_HELD,
             )
         elif new_name != job.name:
             before["name"], after["name"] = job.name, new_name
