@@ -35,7 +35,7 @@ from core.engine.names import (
     sent_name,
 )
 from core.engine.plan.context import PlanContext
-from core.engine.plan.customers import CustomerPlanner
+from core.engine.plan.customers import CustomerPlanner, _rename_order, _renamed_before
 from core.sandbox.common import atomic_write_json
 from core.sandbox.demo_data import generate_large
 from core.services.fetch import fetch
@@ -93,6 +93,12 @@ def top_renames_as_it_was(self, active, linked):
             renames[job.id] = name
     tops = [j for j in self.ctx.snap.jobcodes if j.parent_id == 0]
     blocked = set()
+    # (not a shortcut: renames round a circle are blocked, the others ordered, as the
+    # planner does; its helpers, with holders worked out here)
+    holding = defaultdict(list)
+    for j in tops:
+        holding[qbt_name_key(j.name)].append(j.id)
+    swapped, order = set(), []
     while True:
         holders = defaultdict(set)
         for j in tops:
@@ -104,8 +110,13 @@ def top_renames_as_it_was(self, active, linked):
             if jid not in blocked and len(holders[qbt_name_key(name)]) > 1
         }
         if not newly:
+            order, newly = _rename_order(_renamed_before(renames, blocked, holding, qbt_name_key))
+            swapped |= newly
+        if not newly:
             break
         blocked |= newly
+    self.swapped_renames = swapped
+    self.rename_rank = {jid: rank for rank, jid in enumerate(order)}
     return renames, blocked, {key: min(ids) for key, ids in holders.items()}
 
 

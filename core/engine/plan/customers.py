@@ -249,18 +249,9 @@ class CustomerPlanner:
         another rename) of this same plan use it, instead of the next import doing it.
         The importer sends updates before creates, so a name is freed before it is claimed
         again."""
-        renames, blocked, holders = self._top_renames(active, linked)
+        _renames, blocked, holders = self._top_renames(active, linked)
         self.blocked_renames = blocked
         self.top_names = holders
-        if renames:
-            holding: dict[str, list[int]] = defaultdict(list)
-            for j in self.ctx.snap.jobcodes:
-                if j.parent_id == 0:
-                    holding[self.ctx.name_key(j.name)].append(j.id)
-            order, _stuck = _rename_order(
-                _renamed_before(renames, blocked, holding, self.ctx.name_key)
-            )
-            self.rename_rank = {jid: rank for rank, jid in enumerate(order)}
 
     def _order_renames(self) -> None:
         """A rename that takes a name another rename of this plan frees is sent after it:
@@ -287,8 +278,10 @@ class CustomerPlanner:
         """(renames of linked top-level jobcodes, the blocked ones, name key -> the smallest
         id of the jobcodes holding it after the others). A rename is blocked when, after the
         others, another top-level jobcode would hold its name (ignoring case and outer
-        spaces); a blocked jobcode keeps its name, which may block another rename in turn
-        (repeated until nothing changes)."""
+        spaces), or when renames take each other's names round a circle (two names swapped:
+        ``swapped_renames``); a blocked jobcode keeps its name, which may block another
+        rename in turn (repeated until nothing changes). The others' order (a rename after
+        those freeing its name) is kept in ``rename_rank``."""
         renames: dict[int, str] = {}
         for contact in active:
             job_id = linked.get(contact.contact_id)
@@ -304,6 +297,8 @@ class CustomerPlanner:
         holding: dict[str, list[int]] = defaultdict(list)  # name key -> the jobcodes now
         for j in tops if renames else ():
             holding[key(j.name)].append(j.id)
+        swapped: set[int] = set()
+        order: list[int] = []
         while True:
             # (the smallest holder and whether there are others, not a set of holders per
             # name: 10,000 sets a pass were a full garbage collection of the plan's heap)
@@ -324,11 +319,13 @@ class CustomerPlanner:
             if not newly:
                 # renames that take each other's names round a circle (two names swapped):
                 # QuickBooks Time refuses each while the other still holds it, every import
-                newly = _rename_order(_renamed_before(renames, blocked, holding, key))[1]
-                self.swapped_renames |= newly
+                order, newly = _rename_order(_renamed_before(renames, blocked, holding, key))
+                swapped |= newly
             if not newly:
                 break
             blocked |= newly
+        self.swapped_renames = swapped
+        self.rename_rank = {jid: rank for rank, jid in enumerate(order)}
         return renames, blocked, holders
 
     def _sync_jobcode(self, contact: XeroContact, job: QBTJobcode, name: str) -> None:
