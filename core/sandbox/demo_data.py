@@ -54,6 +54,9 @@ DEMO_SEED = 20240701
 DAY = 86400
 BASE_TS = 1688169600  # 2023-07-01T00:00:00Z: Xero records were last touched after this
 QBT_BASE_TS = 1672531200  # 2023-01-01T00:00:00Z: the QB Time account was set up then
+#: 2025-01-01T00:00:00Z: from here the generated account's objects come at most a minute
+#: apart (see _QBTime._stamp)
+QBT_BUSY_TS = 1735689600
 SPAN_TS = 600 * DAY  # edits spread over ~20 months
 QBT_NAME_MAX = 64  # QB Time jobcode name limit
 
@@ -1943,8 +1946,13 @@ class _QBTime:
 
     def _stamp(self) -> tuple[str, str]:
         """(created, last_modified): objects are created in the order they are built, as
-        someone typing them in would; some were edited later."""
-        self._clock += self.rng.randint(60, 12 * 3600)
+        someone typing them in would; some were edited later. Past QBT_BUSY_TS they come a
+        minute apart at most (an import, not typing): a very large account's stamps stay in
+        the past, as QuickBooks Time's are (100,000 contacts reached 2036, and cursors in
+        the future hid every later change from incremental reads). Below it, the same
+        stamps as before."""
+        step = self.rng.randint(60, 12 * 3600)
+        self._clock += step if self._clock < QBT_BUSY_TS else 1 + step % 60
         created = self._clock
         modified = created + (self.rng.randint(0, 200 * DAY) if self.rng.random() < 0.4 else 0)
         return iso_offset(created), iso_offset(modified)

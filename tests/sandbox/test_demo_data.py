@@ -1186,3 +1186,22 @@ def test_time_off_objects_hang_together(demo):
     for user in users.values():
         assert DAY.match(user["approved_to"]) and DAY.match(user["submitted_to"])
         assert user["approved_to"] <= user["submitted_to"]
+
+
+def test_a_very_large_generated_account_s_stamps_stay_in_the_past():
+    """QuickBooks Time never stamps a change in the future. A generated account's objects
+    came up to 12 hours apart: at 100,000 contacts the stamps reached 2036, the product's
+    cursors followed, and every later change was hidden from incremental reads (the
+    growth benchmark's re-imports read nothing). Past QBT_BUSY_TS they come a minute
+    apart at most; before it, the stamps are as they were (smaller accounts unchanged)."""
+    from core.sandbox import demo_data as dd
+
+    rng = random.Random(7)
+    account = dd._QBTime(rng, dd._Ids(random.Random(8)), "Co", "co")
+    stamps = [_dt.datetime.fromisoformat(account._stamp()[0]).timestamp() for _ in range(200_000)]
+    steps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert max(stamps) < _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC).timestamp()
+    late = [s for a, s in zip(stamps, steps, strict=False) if a >= dd.QBT_BUSY_TS]
+    assert late and max(late) <= 60
+    early = [s for a, s in zip(stamps, steps, strict=False) if a < dd.QBT_BUSY_TS]
+    assert early and min(early) >= 60 and max(early) > 3_600  # as before: 60 s to 12 h
