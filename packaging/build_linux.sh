@@ -84,7 +84,9 @@ bundle_mb=$(du -sm "$BUNDLE" | cut -f1)
 tar_mb=$(awk -v b="$(stat -c %s "$TARBALL")" 'BEGIN { printf "%.1f", b / 1048576 }')
 files=$(find "$BUNDLE" -type f | wc -l)
 echo "bundle: $bundle_mb MB in $files files ($BUNDLE); archive: $tar_mb MB"
-du -sm "$BUNDLE/_internal/"* | sort -rn | head -6 | awk '{ printf "  %5d MB  %s\n", $1, $2 }'
+# (awk takes the first six and reads the rest: with head, sort could be cut off by SIGPIPE
+# and pipefail then failed the build, exit 141, seen once in a CI rehearsal)
+du -sm "$BUNDLE/_internal/"* | sort -rn | awk 'NR <= 6 { printf "  %5d MB  %s\n", $1, $2 }'
 
 if [[ "${XQB_SKIP_SELFTEST:-}" == "1" ]]; then
   echo "XQB_SKIP_SELFTEST=1: frozen self-test not run"
