@@ -209,7 +209,7 @@ def remembered_lookalikes(conn: Connection) -> dict[str, dict[str, list[int]]]:
         return {}
     return {
         kind: {
-            xero_id: [int(i) for i in ids if isinstance(i, int)]
+            xero_id: [i for i in ids if type(i) is int]
             for xero_id, ids in by_xero.items()
             if isinstance(ids, list)
         }

@@ -1,11 +1,12 @@
 """One first import of a generated organisation, measured from inside our process (the
 simulators run in another one): ``python -m tests.benchmarks.growth_worker XERO_BASE
 QBT_BASE QBT_TOKEN TENANT [--dry-run] [--profile FILE] [--no-estimate] [--home DIR [--again
-[--days-later N]]]``. Prints one JSON line last; ``--no-estimate``: without the estimate the
-preview would show (its snapshot is then not kept past the product's own use of it). ``--home``: the installation is kept in DIR (its sign-ins
-in a file there); ``--again``: a new process on the installation a first run left there, as
-the scheduler starts it (no connecting: the saved options and sign-ins); ``--days-later``:
-the product's clock and day moved on N days and a minute (a daily scheduled run).
+[--days-later N]]]``. Prints one JSON line last. ``--no-estimate``: without the estimate the
+preview would show (its snapshot is then not kept past the product's own use of it);
+``--home``: the installation is kept in DIR (its sign-ins in a file there); ``--again``: a
+new process on the installation a first run left there, as the scheduler starts it (no
+connecting: the saved options and sign-ins); ``--days-later``: the product's clock and day
+moved on N days and a minute (a daily scheduled run).
 
 The product's rate limiters are real but run on a :class:`VirtualClock`: a wait they impose
 (QuickBooks Time's 300 calls per 5 minutes, Xero's 60 per minute and 5,000 per day) moves

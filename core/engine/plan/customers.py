@@ -593,10 +593,10 @@ def _rename_order(before: Mapping[int, list[int]]) -> tuple[list[int], set[int]]
     """The renames in an order that sends each after those it waits for (smallest id first
     among the free ones), and those that can have no such order: renames round a circle,
     and those waiting on one."""
-    waits = {jid: len(set(deps)) for jid, deps in before.items()}
+    waits = {jid: len(deps) for jid, deps in before.items()}
     freed: dict[int, list[int]] = defaultdict(list)
     for jid, deps in before.items():
-        for h in set(deps):
+        for h in deps:
             freed[h].append(jid)
     ready = [jid for jid, n in waits.items() if n == 0]
     heapq.heapify(ready)
