@@ -401,6 +401,14 @@ class WrittenSnapshot:
             and c not in self.dirty
             and (c in self.current or self._new_part(c))
         }
+        for c in sorted(cursors - keep_up):
+            log.info(
+                "QuickBooks Time list %s: %s",
+                c,
+                "not proven from the answers (a cascade or a lost answer)"
+                if c in self.dirty or c.split(":", 1)[0] in self.dirty
+                else "not as last read before the first write",
+            )
         if not keep_up:
             return sorted(cursors)
         newest = max(self.newest[c] for c in keep_up)
@@ -423,6 +431,12 @@ class WrittenSnapshot:
             )
             if stamp is None or server is None or stamp > max([*ours, *siblings]):
                 again.update(group)  # changed after our last write: read it again
+                log.info(
+                    "QuickBooks Time list %s changed after our last write to it (%s > %s)",
+                    endpoint,
+                    stamp,
+                    max([*ours, *siblings]),
+                )
                 continue
             proven = math.floor(server) > max(ours)  # checked in a later second
             for c, value in zip(group, ours, strict=True):

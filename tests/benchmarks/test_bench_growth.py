@@ -257,6 +257,17 @@ def test_reimport_100k_nothing_changed(growth_files, results):
             run["cpu_s"] <= 5.0,
             f"wall {run['wall_s']:.2f} s; {calls_note}; one run",
         )
+        # Nothing changed in QuickBooks Time since the import, which proved its own writes
+        # current: one last_modified_timestamps call says so for every list (the floor).
+        qbt_calls = _requests(made, "qbtime")
+        results.add(
+            f"{label}: QuickBooks Time calls",
+            qbt_calls,
+            "calls",
+            "<= 1 (one last_modified_timestamps)",
+            qbt_calls <= 1,
+            f"Xero {_requests(made, 'xero')}",
+        )
         results.add(
             f"{label}: peak RSS",
             run["peak_rss_mb"],
