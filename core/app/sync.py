@@ -291,7 +291,7 @@ def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> Impor
     fingerprint = plan_inputs_fingerprint(conn, chosen.to_dict())
     plan = quiet_plan(conn, fingerprint, today)
     if plan is None:
-        snap, plan = current_plan(conn, chosen, load_snapshot(conn, today=today))
+        snap, plan = current_plan(conn, chosen, load_snapshot(conn, today=today, raw=False))
         days = quiet_days(snap.employees, today)
         del snap  # (not needed to keep the plan: gone before its copies are made)
         remember_quiet_plan(conn, fingerprint, plan, days)

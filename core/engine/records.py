@@ -6,7 +6,7 @@ and planning read only these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,6 +38,42 @@ class _Raw:
 
     def __set__(self, record: Any, value: Any) -> None:
         object.__setattr__(record, "_raw", value)
+
+
+class RawNotKept(RuntimeError):
+    """What was in the raw object of a record loaded for planning only (:func:`without_raw`)
+    was asked for: a programming error (the plan reads typed fields), never the user's."""
+
+
+class _NotKept(Mapping[str, Any]):
+    """The raw object of a record that did not keep it: it can be passed on (a
+    ``dataclasses.replace`` of the record carries it), but reading anything in it raises
+    :class:`RawNotKept`, so a plan can never read an empty object as the API's."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise RawNotKept(f"the raw object was not kept (loaded for planning): {key!r} asked")
+
+    def __iter__(self) -> Iterator[str]:
+        raise RawNotKept("the raw object was not kept (loaded for planning)")
+
+    def __len__(self) -> int:
+        raise RawNotKept("the raw object was not kept (loaded for planning)")
+
+    def __repr__(self) -> str:
+        return "<raw object not kept>"
+
+
+NOT_KEPT: Mapping[str, Any] = _NotKept()
+
+
+def without_raw(record: _R) -> _R:
+    """``record`` (of a class whose ``raw`` may be text) no longer holds its raw object: its
+    ``raw`` is :data:`NOT_KEPT`. For a snapshot loaded only to plan (the plan reads typed
+    fields): the raw objects were about half of a large snapshot's memory. A record of
+    another class is left as it is."""
+    if type(type(record).__dict__.get("raw")) is _Raw:
+        object.__setattr__(record, "_raw", NOT_KEPT)
+    return record
 
 
 def _raw_as_text(cls: type[_R]) -> type[_R]:

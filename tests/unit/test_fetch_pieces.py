@@ -11,7 +11,15 @@ import threading
 import pytest
 import requests
 
-from core.engine.records import XeroContact, XeroEmployee, keep_raw_as_text
+from core.engine.records import (
+    NOT_KEPT,
+    RawNotKept,
+    XeroContact,
+    XeroEmployee,
+    keep_raw_as_text,
+    raw_text,
+    without_raw,
+)
 from core.errors import ApiError
 from core.jsontext import dumps_canonical
 from core.services.fetch import _PROBLEM_KINDS, SAME_ID, IdCheck, _PageStream, _Unique
@@ -38,6 +46,20 @@ def test_a_record_may_hold_its_raw_object_as_its_text():
     assert dataclasses.replace(again, name="Autre").raw == RAW
     assert again == map_contact(RAW) and hash(again) == hash(map_contact(RAW))
     assert XeroContact("c-2", "n", "ACTIVE", True, False).raw == {}
+
+
+def test_a_record_loaded_to_plan_only_says_its_raw_object_was_not_kept():
+    contact = without_raw(map_contact(copy.deepcopy(RAW)))
+    assert contact.raw is NOT_KEPT and raw_text(contact) is None
+    for read in (lambda r: r.get("Phones"), lambda r: r["Name"], list, len, dict):
+        with pytest.raises(RawNotKept):
+            read(contact.raw)
+    # the typed record is the same record; a copy or a pickle carries the mark along
+    assert contact == map_contact(RAW) and hash(contact) == hash(map_contact(RAW))
+    assert dataclasses.replace(contact, name="Autre").raw is NOT_KEPT
+    assert isinstance(pickle.loads(pickle.dumps(contact)).raw, type(NOT_KEPT))
+    employee = XeroEmployee("e-1", "Ana", "Lune", "", True, raw={"EmployeeID": "e-1"})
+    assert without_raw(employee).raw == {"EmployeeID": "e-1"}  # a kind that keeps its own
 
 
 def test_a_record_of_another_kind_keeps_its_raw_object():
