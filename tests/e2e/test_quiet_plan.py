@@ -114,3 +114,38 @@ def test_a_daily_run_takes_the_kept_plan_until_an_employee_leaves(demo_ctx, monk
     assert not run_on(end)
     assert not run_on(end + timedelta(days=400))  # no end date ahead: kept for good
     assert run_on(end - timedelta(days=1))  # the clock set back before it: planned again
+
+
+def test_the_kept_plan_is_saved_as_the_canonical_text_of_the_whole_deflated(demo_ctx):
+    """Saved a record at a time (each read back at once, then deflated: never a second
+    plan nor its whole text in memory), what is kept is the text the whole plan makes (keys
+    sorted, no spaces); the fingerprint and the days are read without inflating it."""
+    import base64
+    import json
+    import zlib
+
+    from core.store.models import Setting
+
+    ctx, conn = demo_ctx("UK")
+    sync(ctx, conn)
+    plan = sync(ctx, conn).plan
+    assert plan.conflicts and plan.skipped
+    assert remember_quiet_plan(conn, "f", plan, ("2026-01-01", "2026-02-01"))
+    whole = {
+        "conflicts": [
+            {**vars(c), "candidates": [vars(x) for x in c.candidates], "details": c.details}
+            for c in plan.conflicts
+        ],
+        "skipped": [{**vars(s), "params": s.params} for s in plan.skipped],
+        "key_owner_id": plan.key_owner_id,
+    }
+    saved = Setting.get_value(f"quiet_plan:{conn.xero_tenant_id}")
+    assert saved["fingerprint"] == "f" and saved["days"] == ["2026-01-01", "2026-02-01"]
+    text = zlib.decompress(base64.b64decode(saved["plan"])).decode()
+    assert text == json.dumps(whole, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert quiet_plan(conn, "f", date(2026, 1, 15)).conflicts == plan.conflicts
+    # a kept plan that does not read back (damaged, or of an older form) is not taken
+    Setting.set_value(f"quiet_plan:{conn.xero_tenant_id}", {**saved, "plan": "not base64!"})
+    assert quiet_plan(conn, "f", date(2026, 1, 15)) is None
+    Setting.set_value(f"quiet_plan:{conn.xero_tenant_id}", {**saved, "format": 2})
+    assert quiet_plan(conn, "f", date(2026, 1, 15)) is None
