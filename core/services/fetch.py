@@ -1390,7 +1390,7 @@ def load_snapshot(conn: Connection, *, today: date | None = None, raw: bool = Tr
                 ordered.append(
                     (
                         position,
-                        hit
+                        keeping(hit, text)  # (held here only: made as if parsed now)
                         if hit is not None and raw_text(hit) == text
                         else keeping(mapper(loads(text)), text),
                     )
