@@ -394,19 +394,14 @@ class WrittenSnapshot:
         if not self.newest:
             return []
         cursors = set(self.newest)
-        keep_up = {
-            c
-            for c in cursors
-            if c.split(":", 1)[0] not in self.dirty
-            and c not in self.dirty
-            and (c in self.current or self._new_part(c))
-        }
+        dirty = {c for c in cursors if c in self.dirty or c.split(":", 1)[0] in self.dirty}
+        keep_up = {c for c in cursors - dirty if c in self.current or self._new_part(c)}
         for c in sorted(cursors - keep_up):
             log.info(
                 "QuickBooks Time list %s: %s",
                 c,
                 "not proven from the answers (a cascade or a lost answer)"
-                if c in self.dirty or c.split(":", 1)[0] in self.dirty
+                if c in dirty
                 else "not as last read before the first write",
             )
         if not keep_up:
@@ -429,13 +424,15 @@ class WrittenSnapshot:
                 if endpoint == "customfielditems"
                 else []
             )
-            if stamp is None or server is None or stamp > max([*ours, *siblings]):
+            last = max([*ours, *siblings])
+            if stamp is None or server is None or stamp > last:
                 again.update(group)  # changed after our last write: read it again
                 log.info(
-                    "QuickBooks Time list %s changed after our last write to it (%s > %s)",
+                    "QuickBooks Time list %s: its newest change (%s) is not our last write "
+                    "to it (%s)",
                     endpoint,
                     stamp,
-                    max([*ours, *siblings]),
+                    last,
                 )
                 continue
             proven = math.floor(server) > max(ours)  # checked in a later second
