@@ -54,6 +54,10 @@ PERIOD_MISMATCH = "Provided period doesn't correspond with a pay period"
 NOT_DRAFT = "The timesheet is not a draft and cannot be changed."
 TIMESHEET_EXISTS = "A timesheet already exists for this employee and pay period."
 NO_CALENDAR = "The employee does not have a payroll calendar."
+#: NZ/UK EmployeeLeave: ``description`` is required, "(max length = 50)" (both specs)
+LEAVE_DESCRIPTION_MAX = 50
+LEAVE_DESCRIPTION_REQUIRED = "The description of the leave is required."
+LEAVE_DESCRIPTION_TOO_LONG = "The description of the leave must be 50 characters or fewer."
 EMPLOYEE_NOT_FOUND = "The employee could not be found."
 RATE_NOT_FOUND = "The earnings rate could not be found."
 RATE_INACTIVE = "The earnings rate is no longer active."
@@ -81,14 +85,27 @@ HOURS_PER_DAY = 7.6  # AU ordinary day when a leave application gives no units (
 
 
 # =========================================================================== dates
+#: a payroll date as Xero reads one: ``YYYY-MM-DD``, optionally with a time of day
+#: (``T00:00:00``, seconds' fractions and a zone allowed). Anything after the date must be a
+#: time: "2026-12-07junk" is not a date (the specs: ``format: date``, "YYYY-MM-DD").
+_PAYROLL_DAY = re.compile(
+    r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
 def parse_day(value: Any) -> date | None:
-    """``/Date(ms+0000)/``, ``YYYY-MM-DD`` or ``YYYY-MM-DDT00:00:00`` as a date."""
+    """``/Date(ms+0000)/``, ``YYYY-MM-DD`` or ``YYYY-MM-DDT00:00:00`` as a date; None for
+    anything else (trailing text included) or an impossible date or time."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     try:
         if text.startswith("/Date("):
             return datetime.fromtimestamp(parse_ms_date(text), UTC).date()
+        if _PAYROLL_DAY.fullmatch(text) is None:
+            return None
+        if len(text) > 10:
+            datetime.fromisoformat(text)  # the time read too: T25:00 is no time
         return date.fromisoformat(text[:10])
     except (ValueError, OverflowError):
         return None
@@ -992,6 +1009,11 @@ class V2Payroll:
             return _bad2("leaveTypeID", LEAVE_TYPE_INACTIVE)
         if not ltype.get("isPaidLeave", True):
             return _bad2("leaveTypeID", LEAVE_UNPAID)
+        description = data.get("description")
+        if not isinstance(description, str) or not description.strip():
+            return _bad2("description", LEAVE_DESCRIPTION_REQUIRED)
+        if len(description) > LEAVE_DESCRIPTION_MAX:
+            return _bad2("description", LEAVE_DESCRIPTION_TOO_LONG)
         start, end = parse_day(data.get("startDate")), parse_day(data.get("endDate"))
         if start is None or end is None:
             return _bad2("startDate", "The start and end dates are required.")
@@ -1043,9 +1065,7 @@ class V2Payroll:
         row = {
             "leaveID": current["leaveID"] if current else str(uuid.uuid4()),
             "leaveTypeID": ltype["leaveTypeID"],
-            "description": data.get("description")
-            if isinstance(data.get("description"), str)
-            else "",
+            "description": description,
             "startDate": v2_date(start),
             "endDate": v2_date(end),
             "periods": periods,

@@ -444,3 +444,22 @@ def test_sdk_updates_rejects_and_lists_au_leave_and_updates_deletes_uk_leave(sim
     finally:
         au_pay["LeaveApplications"] = json.loads(au_before)
         uk_pay["EmployeeLeave"] = json.loads(uk_before)
+
+
+def test_the_simulators_leave_description_limit_is_the_specs():
+    """NZ/UK EmployeeLeave requires ``description`` "(max length = 50)": the simulator's
+    limit and the app's title limit are the specs'."""
+    import re
+
+    from core.sandbox.xero_payroll import LEAVE_DESCRIPTION_MAX
+    from core.services.xero.client import LEAVE_TITLE_MAX
+
+    from .xero_spec import load_spec
+
+    require_specs("payroll-uk", "payroll-nz")
+    for name in ("payroll-uk", "payroll-nz"):
+        leave = load_spec(name)["components"]["schemas"]["EmployeeLeave"]
+        assert "description" in leave["required"]
+        text = leave["properties"]["description"]["description"]
+        limit = int(re.search(r"max length = (\d+)", text).group(1))
+        assert LEAVE_DESCRIPTION_MAX == LEAVE_TITLE_MAX == limit

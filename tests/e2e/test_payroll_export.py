@@ -462,6 +462,32 @@ def test_uk_first_fortnight_sends_hours_and_linked_leave_then_undo_deletes_them(
     assert json.dumps(payroll, sort_keys=True) == before  # timesheets and leave deleted
 
 
+def test_uk_leave_of_a_long_leave_type_name_is_sent_with_a_title_xero_takes(demo_ctx):
+    """NZ/UK leave ``description`` is required and at most 50 characters (both payroll 2.0
+    specs); the app names leave after its leave type, whose name has no such limit."""
+    ctx, conn = demo_ctx("UK")
+    store = ctx.sandbox.store
+    long_name = "Holiday (annual paid leave, entitlement carried over from last year)"
+    assert len(long_name) > 50
+    for leave_type in store.xero_orgs[1]["payroll"]["LeaveTypes"]:
+        if leave_type["name"] == "Holiday":
+            leave_type["name"] = long_name
+    sync(ctx, conn)
+    snap = load_snapshot(conn)
+    annual = next(j for j in snap.jobcodes if j.name == "Annual Leave")
+    holiday = next(lt for lt in snap.leave_types if lt.name == long_name)
+    save_leave_links(conn, {holiday.leave_type_id: annual.id}, snap.leave_types)
+    start = shifted(store, UK_FORTNIGHT1)
+
+    result = export_hours(ctx, conn, period=start)
+
+    assert result.as_json()["leave"]["created"] == 1, result.as_json()
+    oliver = employee_id(store, 1, "Oliver Hughes")
+    (leave,) = store.xero_orgs[1]["payroll"]["EmployeeLeave"][oliver]
+    assert leave["description"] == long_name[:49].rstrip() + "\u2026"
+    assert len(leave["description"]) == 50
+
+
 def test_uk_second_fortnight_traps(uk):
     ctx, conn = uk
     store = ctx.sandbox.store

@@ -502,6 +502,43 @@ def test_uk_calendars_rates_and_leave(env):
     assert env.call("POST", path, tenant=UK, token="timesheets", body={}).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"description": None}, "description"),
+        ({"description": "   "}, "description"),
+        ({"description": 7}, "description"),
+        ({"description": "x" * 51}, "description"),
+        ({"startDate": "2026-11-19junk"}, "startDate"),
+        ({"endDate": "2026-11-20T99:99"}, "startDate"),
+        ({"startDate": "20261119"}, "startDate"),
+        ({"startDate": "2026-11-19 10:00"}, "startDate"),
+    ],
+)
+def test_uk_leave_needs_a_description_of_at_most_50_and_real_dates(env, change, field):
+    """Both payroll 2.0 specs: EmployeeLeave requires ``description`` "(max length = 50)",
+    and ``startDate``/``endDate`` are ``format: date`` (a trailing time is read as one)."""
+    george = uk_employee("George", "Patel")
+    types = {t["name"]: t["leaveTypeID"] for t in UK_ORG["payroll"]["LeaveTypes"]}
+    path = f"/payroll.xro/2.0/Employees/{george['employeeID']}/Leave"
+    body = {
+        "leaveTypeID": types["Holiday"],
+        "description": "x" * 50,
+        "startDate": "2026-11-19",
+        "endDate": "2026-11-20T00:00:00",
+        **change,
+    }
+    body = {k: v for k, v in body.items() if v is not None}
+    r = env.call("POST", path, tenant=UK, body=body)
+    assert r.status_code == 400, r.json
+    assert r.json["invalidFields"][0]["name"] == field
+    assert not env.payroll(UK).get("EmployeeLeave", {}).get(george["employeeID"])
+    # the same leave with 50 characters and dates (one with a time of day) is taken
+    good = {**body, "description": "x" * 50, "startDate": "2026-11-19"}
+    good["endDate"] = "2026-11-20T00:00:00"
+    assert env.call("POST", path, tenant=UK, body=good).status_code == 200
+
+
 def test_writes_persist_to_the_state_dir(tmp_path):
     env = Env(tmp_path)
     george = uk_employee("George", "Patel")

@@ -799,3 +799,23 @@ def test_timesheet_tracking_category_from_the_payroll_settings():
     assert mapping.payroll_timesheet_category(v2) == "1d7d2015-10e7-4ecb-8b44-f331c8b63e2d"
     for none in ({"Settings": {"TrackingCategories": {}}}, {"trackingCategories": {}}, [], None):
         assert mapping.payroll_timesheet_category(none) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("Holiday", "Holiday"),
+        ("  Annual \t  Leave ", "Annual Leave"),
+        ("", "Leave"),
+        ("   ", "Leave"),
+        ("x" * 50, "x" * 50),
+        ("x" * 51, "x" * 49 + "\u2026"),
+        ("Long service leave " + "y" * 40, ("Long service leave " + "y" * 40)[:49] + "\u2026"),
+        ("a" * 48 + " bcd", "a" * 48 + "\u2026"),  # no space left before the ellipsis
+    ],
+)
+def test_leave_title_is_never_blank_nor_over_50(name, title):
+    from core.services.xero.client import LEAVE_TITLE_MAX, XeroClient
+
+    assert XeroClient.leave_title(name) == title
+    assert 0 < len(XeroClient.leave_title(name)) <= LEAVE_TITLE_MAX

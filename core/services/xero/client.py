@@ -76,6 +76,9 @@ CONTACTS_PAGE_SIZE = 1000
 PAYROLL_PAGE_SIZE = 100
 # GET /Contacts?IDs=…: Xero's gateway rejects URLs with more than ~52 GUIDs (404).
 IDS_PER_CALL = 50
+#: a leave's title (AU ``Title``) or description (NZ/UK ``description``, "(max length = 50)"
+#: in both payroll 2.0 specs; Xero's AU docs give ``Title`` the same limit)
+LEAVE_TITLE_MAX = 50
 # PUT/POST /Invoices: at most 50 invoices per request (references §3.4).
 INVOICES_PER_CALL = 50
 # Subtracted from a stored cursor before it becomes If-Modified-Since: covers clock skew
@@ -901,6 +904,19 @@ class XeroClient:
             period,
         )
 
+    @staticmethod
+    def leave_title(name: str) -> str:
+        """What a leave we send is called (AU ``Title``, NZ/UK ``description``): ``name``
+        (the leave type's) with runs of spaces as one, cut to :data:`LEAVE_TITLE_MAX`
+        characters with an ellipsis, or "Leave" when it is blank: both APIs refuse a blank
+        one, and NZ/UK one over 50 characters (a long leave type name would fail the export)."""
+        text = " ".join(str(name or "").split())
+        if not text:
+            return "Leave"
+        if len(text) > LEAVE_TITLE_MAX:
+            text = text[: LEAVE_TITLE_MAX - 1].rstrip() + "\u2026"
+        return text
+
     def save_leave(
         self,
         version: str | PayrollApi | None,
@@ -921,7 +937,7 @@ class XeroClient:
             element: dict[str, Any] = {
                 "EmployeeID": employee_id,
                 "LeaveTypeID": leave_type_id,
-                "Title": title,
+                "Title": self.leave_title(title),
                 "StartDate": first,
                 "EndDate": last,
                 "LeavePeriods": [
@@ -943,7 +959,7 @@ class XeroClient:
             return mapping.map_au_leave(rows[0])
         body2 = {
             "leaveTypeID": leave_type_id,
-            "description": title,
+            "description": self.leave_title(title),
             "startDate": first,
             "endDate": last,
             "periods": [
