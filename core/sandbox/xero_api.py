@@ -131,6 +131,21 @@ INVOICE_TYPES = (
     "ARPREPAYMENT",
 )
 INVOICE_STATUSES = ("DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED")
+#: Invoice ``CurrencyCode``: the accounting spec's ``CurrencyCode`` enum (168 codes)
+CURRENCY_CODES = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+    BWP BYN BYR BZD CAD CDF CHF CLF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EEK EGP
+    ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD
+    IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LTL LVL LYD
+    MAD MDL MGA MKD MMK MNT MOP MRO MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD
+    OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SKK SLE
+    SLL SOS SRD STD STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS
+    VEF VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZMK ZWD
+    """.split()
+)
+#: Invoice ``InvoiceNumber``: "(max length = 255)", ``maxLength: 255`` (accounting spec)
+INVOICE_NUMBER_MAX = 255
 GUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -2118,7 +2133,15 @@ class XeroApi:
                         errors.append(err)
             built_lines.append(bl)
 
+        currency_code = merged.get("CurrencyCode")
+        if currency_code is not None and (
+            not isinstance(currency_code, str) or currency_code not in CURRENCY_CODES
+        ):
+            errors.append(f"'{currency_code}' is not a valid currency code.")
         number = merged.get("InvoiceNumber")
+        if number is not None and (not isinstance(number, str) or len(number) > INVOICE_NUMBER_MAX):
+            errors.append(f"Invoice # must be text of at most {INVOICE_NUMBER_MAX} characters.")
+            number = None
         if inv_type == "ACCREC":
             if number:
                 clash = (

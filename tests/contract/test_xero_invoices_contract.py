@@ -148,3 +148,16 @@ def test_sdk_updates_a_draft_by_line_item_id_and_reads_the_lines_back(demo_ctx):
     one = requests.get(f"{base}/{draft['InvoiceID']}", headers=headers, timeout=10).json()
     validate_response("accounting", "GET", "/Invoices/{InvoiceID}", 200, one)
     assert drop["LineItemID"] not in {x["LineItemID"] for x in one["Invoices"][0]["LineItems"]}
+
+
+def test_the_simulators_invoice_limits_are_the_specs():
+    """The simulator refuses an invoice CurrencyCode outside the spec's enum and an
+    InvoiceNumber over its maxLength: the same lists, read from the spec itself."""
+    from core.sandbox.xero_api import CURRENCY_CODES, INVOICE_NUMBER_MAX
+
+    from .xero_spec import load_spec
+
+    require_specs("accounting")
+    schemas = load_spec("accounting")["components"]["schemas"]
+    assert CURRENCY_CODES == {str(code) for code in schemas["CurrencyCode"]["enum"]} - {""}
+    assert INVOICE_NUMBER_MAX == schemas["Invoice"]["properties"]["InvoiceNumber"]["maxLength"]

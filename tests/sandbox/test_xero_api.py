@@ -1164,6 +1164,12 @@ def test_put_invoice_creates_and_persists(tmp_path):
             "Account code must be specified",
         ),
         ({"InvoiceID": str(uuid.uuid4())}, "InvoiceID cannot be specified"),
+        # the spec's CurrencyCode enum and InvoiceNumber maxLength 255
+        ({"CurrencyCode": "XYZ"}, "'XYZ' is not a valid currency code"),
+        ({"CurrencyCode": "aud"}, "'aud' is not a valid currency code"),
+        ({"CurrencyCode": ["AUD"]}, "is not a valid currency code"),
+        ({"InvoiceNumber": "N" * 256}, "at most 255 characters"),
+        ({"InvoiceNumber": 12345}, "at most 255 characters"),
     ],
 )
 def test_invoice_validation_400(env, change, message):
@@ -1178,6 +1184,17 @@ def test_invoice_validation_400(env, change, message):
     messages = [e["Message"] for e in body["Elements"][0]["ValidationErrors"]]
     assert any(message in m for m in messages), messages
     assert "Invoices" not in env.org(AU)  # nothing written: the batch failed as a whole
+
+
+def test_invoice_currency_and_number_within_the_spec_are_taken(env):
+    r = env.call(
+        "PUT",
+        "/api.xro/2.0/Invoices",
+        json={"Invoices": [invoice(CurrencyCode="AUD", InvoiceNumber="N" * 255)]},
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["Invoices"][0]["CurrencyCode"] == "AUD"
+    assert r.json["Invoices"][0]["InvoiceNumber"] == "N" * 255
 
 
 def test_summarize_errors_false_gives_partial_success(env):
