@@ -21,6 +21,16 @@ brings back no assignment; a duplicate assignment and a DELETE without ids are 4
 custom fields default to required/show_to_all true (Create Custom Fields table); an empty
 list is ``[]`` (see :meth:`QBTimeSimulator._list`).
 
+Permissions of the token's user (an admin may do everything): writes of users need
+``manage_users``, of jobcodes, locations and custom field items ``manage_jobcodes``, of
+custom fields admin (:data:`WRITE_PERMISSIONS`), else the documented 401 "You don't have
+sufficient permission..."; jobcode assignments of a user the token's user cannot manage
+(admin, ``manage_users`` or manager of the user's group) fail per item with the docs' 417
+messages, and reading other users' needs a manager of them or ``manage_jobcodes``; the
+Users private fields and ``pay_rate``/``pay_interval`` are hidden as the docs say
+(:meth:`QBTimeSimulator._user_view`). A custom field's ``regex_filter`` refuses new items
+that do not match it; an empty ``limit=`` or ``page=`` is refused like ``limit=0``.
+
 Timesheets (§8): ``GET /timesheets`` with every documented filter, writes of ``regular``
 (start/end; no end = on the clock) and ``manual`` (date/duration) timesheets, overlaps and a
 second open shift -> 406, DELETE is permanent and fills ``/timesheets_deleted``;
@@ -146,6 +156,26 @@ MANAGER_PERMISSIONS = (
 )
 # The docs' permission table spells one name without the final "s"; the examples with it.
 PERMISSION_ALIASES = {"manage_no_schedule": "manage_no_schedules"}
+#: Who may POST/PUT each endpoint, besides an admin (who may write everything). Docs
+#: (Users, permissions table): manage_users "Able to create/edit/delete users",
+#: manage_jobcodes "Able to create/edit/delete jobcodes and custom field items". The docs
+#: are silent on locations (the jobs' addresses: counted with the jobcodes, as the app's
+#: NEEDS does) and on custom fields themselves (an add-on only administrators configure in
+#: the web app: admin only, as the app's NEEDS asks). Jobcode assignments are checked per
+#: item (``_may_manage``); timesheets are not checked here.
+WRITE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "users": ("manage_users",),
+    "jobcodes": ("manage_jobcodes",),
+    "locations": ("manage_jobcodes",),
+    "customfielditems": ("manage_jobcodes",),
+    "customfields": (),
+}
+#: Docs (Request formats): "401 Unauthorized – You don't have sufficient permission to
+#: perform the action you requested." (the same status as a bad token)
+PERMISSION_REFUSED = "You don't have sufficient permission to perform the action you requested."
+#: Docs (JobcodeAssignments create/delete examples): the per-item 417 answers
+ASSIGN_REFUSED = "Oops! You don't have permission to manage that user"
+UNASSIGN_REFUSED = "Oops! You don't have permission to remove jobcodes for that user."
 
 # Endpoint names ``last_modified_timestamps`` answers for by default (docs, in this order).
 LAST_MODIFIED_DEFAULT = (
@@ -280,12 +310,18 @@ class ApiError(Exception):
     """A whole-request failure, answered as ``{"error":{"code":N,"message":"..."}}``."""
 
     def __init__(
-        self, status: int, detail: str | None = None, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        detail: str | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        verbatim: bool = False,
     ) -> None:
         super().__init__(detail or HTTP_MESSAGES.get(status, "Error"))
         self.status = status
         self.detail = detail
         self.headers = headers
+        self.verbatim = verbatim  # ``detail`` is the whole message (a documented wording)
 
 
 class ItemError(Exception):
@@ -298,11 +334,19 @@ class ItemError(Exception):
 
 
 def qbtime_error_response(
-    status: int, detail: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    verbatim: bool = False,
 ) -> Response:
-    """QB Time's error body (docs "Exceptions": code + message). Never a Retry-After."""
+    """QB Time's error body (docs "Exceptions": code + message). Never a Retry-After.
+    ``verbatim``: ``detail`` is the whole message, without the status text before it."""
     base = HTTP_MESSAGES.get(status, "Error")
-    message = f"{base}: {detail}" if detail else base
+    if verbatim and detail:
+        message = detail
+    else:
+        message = f"{base}: {detail}" if detail else base
     return json_response(
         {"error": {"code": status, "message": message}}, status=status, headers=headers
     )
@@ -800,6 +844,30 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class _Viewer:
+    """What the token's user may see and do (read from the store at each request)."""
+
+    user_id: Any
+    admin: bool
+    manager: bool  # sees the private Users fields (docs: "managers and admins")
+    granted: frozenset[str]  # the permissions set to true
+    managed_groups: frozenset[Any]  # manager_of_group_ids
+
+    def may(self, *permissions: str) -> bool:
+        """An admin may do everything; else any one of ``permissions`` will do."""
+        return self.admin or any(p in self.granted for p in permissions)
+
+    def may_manage(self, user: dict[str, Any] | None) -> bool:
+        """Docs (JobcodeAssignments): "you must be a group manager of the user you're making
+        assignments for, be an admin, or have the `manage_users` permission". ``None``: every
+        user at once (``user_id`` 0, assigned_to_all), which no group manager covers."""
+        if self.may("manage_users"):
+            return True
+        group = user.get("group_id") if user is not None else None
+        return bool(group) and group in self.managed_groups
+
+
 # --------------------------------------------------------------------------- the simulator
 class QBTimeSimulator:
     """QuickBooks Time API v1 over ``store.qbtime``. ``handle`` answers one werkzeug request."""
@@ -823,6 +891,7 @@ class QBTimeSimulator:
         # simulator only: a save by someone else (a test editing the data, then saving it)
         # makes them again.
         self._request = 0
+        self._viewer_of: tuple[int, _Viewer] | None = None  # (request number, its viewer)
         self._saves_seen = -1
         self._lookups: dict[tuple[str, str], _Rows] = {}
         self._tops: dict[str, tuple[list[Any], int, int]] = {}
@@ -881,7 +950,7 @@ class QBTimeSimulator:
         try:
             return self._handle(request)
         except ApiError as exc:
-            return qbtime_error_response(exc.status, exc.detail, exc.headers)
+            return qbtime_error_response(exc.status, exc.detail, exc.headers, verbatim=exc.verbatim)
 
     def _handle(self, request: Request) -> Response:
         path = request.path
@@ -897,6 +966,9 @@ class QBTimeSimulator:
             raise ApiError(405, headers={"Allow": ", ".join(route)})
         with self.store.lock:
             self._new_request()
+            if request.method in ("POST", "PUT") and endpoint in WRITE_PERMISSIONS:
+                if not self._viewer().may(*WRITE_PERMISSIONS[endpoint]):
+                    raise ApiError(401, PERMISSION_REFUSED, verbatim=True)
             if request.method in ("POST", "PUT", "DELETE"):
                 self._writing = {
                     "method": request.method,
@@ -1228,8 +1300,10 @@ class QBTimeSimulator:
 
     # ------------------------------------------------------------------ GET plumbing
     def _page_size(self, q: _Query) -> int:
-        if q.raw("limit") is not None:
-            limit = q.raw("limit") or ""
+        # Docs (limit): "If present, this value must be: an integer, greater than zero, and
+        # not greater than 200": an empty ``limit=`` is present, and refused like ``limit=0``.
+        if q.args.get("limit") is not None:
+            limit = q.args.get("limit").strip()
             if not re.fullmatch(r"-?\d+", limit) or not 1 <= int(limit) <= self.config.max_limit:
                 raise ApiError(417, f"limit must be an integer from 1 to {self.config.max_limit}")
             return int(limit)
@@ -1242,9 +1316,10 @@ class QBTimeSimulator:
         return self.config.max_limit
 
     def _page_number(self, q: _Query) -> int:
-        page = q.raw("page")
+        page = q.args.get("page")
         if page is None:
             return 1
+        page = page.strip()  # (an empty ``page=`` is refused, as an empty ``limit=``)
         if not re.fullmatch(r"\d+", page) or int(page) < 1:
             raise ApiError(417, "page must be a positive integer")
         return int(page)
@@ -1358,25 +1433,55 @@ class QBTimeSimulator:
         return json_response(payload)
 
     # ================================================================== current user & settings
-    def _get_current_user(self, request: Request, q: _Query) -> Response:
+    def _viewer(self) -> _Viewer:
+        """The token's user's rights (none when that user is gone), once per request."""
+        cached = self._viewer_of
+        if cached is not None and cached[0] == self._request:
+            return cached[1]
+        viewer = self._read_viewer()
+        self._viewer_of = (self._request, viewer)
+        return viewer
+
+    def _read_viewer(self) -> _Viewer:
         user = self._find("users", self.qb.get("current_user_id"))
-        if user is None:
-            raise ApiError(401, "the token's user no longer exists")
-        shown = copy.deepcopy(user)
-        stored = user.get("permissions")
+        stored = user.get("permissions") if user is not None else None
         perms: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        admin = truthy(perms.get("admin"))
-        if not admin:  # docs (Users): pay_rate and pay_interval are "Only visible to admins"
+        granted = frozenset(
+            PERMISSION_ALIASES.get(str(k), str(k)) for k, v in perms.items() if truthy(v)
+        )
+        groups = user.get("manager_of_group_ids") if user is not None else None
+        managed = frozenset(groups) if isinstance(groups, list) else frozenset()
+        admin = "admin" in granted
+        manager = bool(managed) or any(name in granted for name in MANAGER_PERMISSIONS)
+        return _Viewer(
+            user.get("id") if user is not None else None, admin, manager, granted, managed
+        )
+
+    @staticmethod
+    def _user_view(user: dict[str, Any], viewer: _Viewer) -> dict[str, Any]:
+        """A copy of ``user`` as ``viewer`` may see it (GET users, current_user, every
+        supplemental ``users`` block, the answers of user writes)."""
+        shown = copy.deepcopy(user)
+        if not viewer.admin:  # docs (Users): pay_rate and pay_interval "Only visible to admins"
             shown.pop("pay_rate", None)
             shown.pop("pay_interval", None)
-        manager = bool(user.get("manager_of_group_ids")) or any(
-            truthy(perms.get(name)) for name in MANAGER_PERMISSIONS
-        )
-        if not admin and not manager:
+        if not viewer.admin and not viewer.manager:
             # Docs (Users): these fields "are considered private and are exposed only to
             # managers and admins": a team member's key does not see its own permissions.
             for name in PRIVATE_USER_FIELDS:
                 shown.pop(name, None)
+        return shown
+
+    def _sup_user(self, sup: dict[str, dict[str, Any]], user: dict[str, Any] | None) -> None:
+        """A supplemental ``users`` entry, as the token's user may see it."""
+        if user is not None and "id" in user:
+            sup.setdefault("users", {})[str(user["id"])] = self._user_view(user, self._viewer())
+
+    def _get_current_user(self, request: Request, q: _Query) -> Response:
+        user = self._find("users", self.qb.get("current_user_id"))
+        if user is None:
+            raise ApiError(401, "the token's user no longer exists")
+        shown = self._user_view(user, self._viewer())
         payload: dict[str, Any] = {
             "results": {"users": {str(user["id"]): shown}},
             "more": False,
@@ -1483,7 +1588,10 @@ class QBTimeSimulator:
             )
 
         rows = [u for u in self._coll("users") if keep(u)]
-        return self._list(q, "users", rows, self._users_supplemental)
+        viewer = self._viewer()
+        return self._list(
+            q, "users", rows, self._users_supplemental, lambda u: self._user_view(u, viewer)
+        )
 
     def _post_users(self, request: Request, q: _Query) -> Response:
         return self._write(
@@ -1494,6 +1602,7 @@ class QBTimeSimulator:
             self._user_create,
             ("username", "first_name", "last_name"),
             self._users_supplemental,
+            self._users_out(),
         )
 
     def _put_users(self, request: Request, q: _Query) -> Response:
@@ -1505,7 +1614,12 @@ class QBTimeSimulator:
             self._user_update,
             ("id", "username", "first_name", "last_name"),
             self._users_supplemental,
+            self._users_out(),
         )
+
+    def _users_out(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        viewer = self._viewer()
+        return lambda user: self._user_view(user, viewer)
 
     def _user_by_username(self, username: str, exclude: int | None = None) -> dict[str, Any] | None:
         key = _fold(username)
@@ -2061,7 +2175,7 @@ class QBTimeSimulator:
         sup: dict[str, dict[str, Any]] = {}
         for row in rows:
             if row.get("user_id"):
-                self._sup_add(sup, "users", self._find("users", row["user_id"]))
+                self._sup_user(sup, self._find("users", row["user_id"]))
             jobcode = self._find("jobcodes", row.get("jobcode_id"))
             if jobcode is not None:
                 self._sup_add(sup, "jobcodes", self._jobcode_out(False)(jobcode))
@@ -2076,11 +2190,21 @@ class QBTimeSimulator:
         active_jobcodes = q.choice("active_jobcodes", ACTIVE_CHOICES, "both")
         since, before = q.timestamp("modified_since"), q.timestamp("modified_before")
         jobcodes = self._index("jobcodes")
+        # Docs (user_ids): "To view jobcode assignments for users other than yourself you must
+        # be an admin or a group manager or have the `manage_users` permission or the
+        # `manage_jobcodes` permission"; without user_ids, "all jobcode assignments (which you
+        # have rights to view)". Choice (the docs do not say how a request naming others is
+        # refused): the documented permission 401, rather than a silently shorter list.
+        viewer = self._viewer()
+        sees_all = bool(viewer.managed_groups) or viewer.may("manage_users", "manage_jobcodes")
+        if not sees_all and user_ids is not None and set(user_ids) - {viewer.user_id}:
+            raise ApiError(401, PERMISSION_REFUSED, verbatim=True)
 
         def keep(row: dict[str, Any]) -> bool:
             jobcode = jobcodes.get(row.get("jobcode_id")) or {}
             return all(
                 (
+                    sees_all or row.get("user_id") in (0, viewer.user_id),
                     # "Only jobcode assignments belonging to these user_ids or where the jobcode
                     # assigned_to_all property is true will be returned."
                     user_ids is None or row.get("user_id") in user_ids or row.get("user_id") == 0,
@@ -2098,17 +2222,20 @@ class QBTimeSimulator:
         return self._list(q, "jobcode_assignments", rows, self._assignments_supplemental)
 
     def _post_assignments(self, request: Request, q: _Query) -> Response:
+        viewer = self._viewer()
         return self._write(
             request,
             q,
             "jobcode_assignments",
             "Created",
-            self._assignment_create,
+            lambda item, now: self._assignment_create(item, now, viewer),
             ("user_id", "jobcode_id"),
             self._assignments_supplemental,
         )
 
-    def _assignment_create(self, item: dict[str, Any], now: str) -> tuple[int, dict[str, Any]]:
+    def _assignment_create(
+        self, item: dict[str, Any], now: str, viewer: _Viewer
+    ) -> tuple[int, dict[str, Any]]:
         _check_params(item, ASSIGNMENT_WRITABLE)
         for key in ("user_id", "jobcode_id"):
             if key not in item:
@@ -2117,9 +2244,12 @@ class QBTimeSimulator:
         jobcode_id = _as_int(item, "jobcode_id", minimum=1)
         if "active" in item and not _as_bool(item, "active"):
             raise ItemError("Invalid value for active: a new assignment is active")
-        if user_id != 0 and self._find("users", user_id) is None:
+        target = self._find("users", user_id) if user_id != 0 else None
+        if user_id != 0 and target is None:
             # The docs' example message for a user the token can't manage.
-            raise ItemError("Oops! You don't have permission to manage that user")
+            raise ItemError(ASSIGN_REFUSED)
+        if not viewer.may_manage(target):
+            raise ItemError(ASSIGN_REFUSED)
         jobcode = self._find("jobcodes", jobcode_id)
         if jobcode is None:
             raise ItemError("Oops! No jobcode has that id")
@@ -2170,15 +2300,24 @@ class QBTimeSimulator:
         if len(parts) > self.config.max_batch:
             raise ApiError(413, f"at most {self.config.max_batch} ids per request")
         now = self._now()
+        viewer = self._viewer()
         results: dict[str, Any] = {}
         deleted = False
         for part in parts:
             row = self._find("jobcode_assignments", int(part)) if part.isdigit() else None
+            refusal = None
             if row is None or not truthy(row.get("active")):
+                refusal = "That id is not found in the database"
+            else:
+                owner = row.get("user_id")
+                target = self._find("users", owner) if owner else None
+                if (owner and target is None) or not viewer.may_manage(target):
+                    refusal = UNASSIGN_REFUSED
+            if row is None or refusal is not None:
                 results[part] = {
                     "_status_code": 417,
                     "_status_message": "Expectation Failed!",
-                    "_status_extra": "That id is not found in the database",
+                    "_status_extra": refusal,
                     "id": part,
                 }
                 continue
@@ -2396,6 +2535,33 @@ class QBTimeSimulator:
                 raise ItemError("Oops! That Short Code is already in use")
 
     @staticmethod
+    def _check_regex_filter(field: dict[str, Any], name: str) -> None:
+        """Docs (CustomFields regex_filter): "Regular expression that will be applied to any
+        new items as they're added to the customfield. If they do not match the
+        regex_filter, they may not be added." Choices where the docs are silent: only new
+        items are checked (a rename is not "added"); the item's name must contain a match
+        (PHP's preg_match, which the service runs on, searches; anchors make it whole);
+        ``/.../flags`` delimiters are allowed; a filter that is not a valid expression
+        refuses every new item rather than letting them all in."""
+        pattern = str(field.get("regex_filter") or "")
+        if not pattern:
+            return
+        flags = 0
+        delimited = re.fullmatch(r"/(.*)/([a-zA-Z]*)", pattern, re.S)
+        if delimited:
+            pattern = delimited.group(1)
+            flags = re.I if "i" in delimited.group(2) else 0
+        try:
+            matched = re.search(pattern, name, flags) is not None
+        except re.error:
+            matched = False
+        if not matched:
+            raise ItemError(
+                f'Oops! The name "{name}" does not match this custom field\'s regex filter '
+                f"({field.get('regex_filter')}): it may not be added"
+            )
+
+    @staticmethod
     def _item_short_code(item: dict[str, Any]) -> str:
         code = _as_text(item, "short_code", numbers_ok=True)
         if not _ALNUM.match(code):
@@ -2407,12 +2573,14 @@ class QBTimeSimulator:
         if "customfield_id" not in item:
             raise ItemError("customfield_id is required")
         cf_id = _as_int(item, "customfield_id", minimum=1)
-        if self._find("customfields", cf_id) is None:
+        field = self._find("customfields", cf_id)
+        if field is None:
             raise ItemError("Oops! No custom field has that id")
         name = _required_text(item, "name")
         short_code = self._item_short_code(item) if "short_code" in item else ""
         active = _as_bool(item, "active") if "active" in item else True
         self._item_conflicts(cf_id, name, short_code, None)
+        self._check_regex_filter(field, name)
         obj: dict[str, Any] = {
             "id": self._new_id("customfielditems"),
             "customfield_id": cf_id,
@@ -2727,7 +2895,7 @@ class QBTimeSimulator:
         sup: dict[str, dict[str, Any]] = {}
         out = self._jobcode_out(False)
         for ts in rows:
-            self._sup_add(sup, "users", self._find("users", ts.get("user_id")))
+            self._sup_user(sup, self._find("users", ts.get("user_id")))
             jobcode = self._find("jobcodes", ts.get("jobcode_id"))
             if jobcode is not None:
                 for row in (jobcode, *self._ancestors(jobcode)):
@@ -3089,7 +3257,7 @@ class QBTimeSimulator:
     def _time_off_supplemental(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         sup: dict[str, dict[str, Any]] = {}
         for row in rows:
-            self._sup_add(sup, "users", self._find("users", row.get("user_id")))
+            self._sup_user(sup, self._find("users", row.get("user_id")))
             for note_id in row.get("time_off_request_notes") or []:
                 self._sup_add(
                     sup, "time_off_request_notes", self._find("time_off_request_notes", note_id)
@@ -3131,7 +3299,7 @@ class QBTimeSimulator:
             jobcode = self._find("jobcodes", row.get("jobcode_id"))
             if jobcode is not None:
                 self._sup_add(sup, "jobcodes", out(jobcode))
-            self._sup_add(sup, "users", self._find("users", row.get("user_id")))
+            self._sup_user(sup, self._find("users", row.get("user_id")))
         return sup
 
     def _get_time_off_request_entries(self, request: Request, q: _Query) -> Response:

@@ -82,9 +82,9 @@ def test_a_key_other_than_the_one_checked_is_asked_about(counted):
     assert cmd_connect_xero(ctx, QUIET, None, None) == 0
     conn = pick_connection(None)
     assert _owner_setting(conn) is None  # nothing recorded for a key not checked
-    box.store.qbtime["current_user_id"] = next(
-        u["id"] for u in box.store.qbtime["users"] if u["id"] != conn.qbtime_user_id
-    )
+    new_owner = next(u for u in box.store.qbtime["users"] if u["id"] != conn.qbtime_user_id)
+    box.store.qbtime["current_user_id"] = new_owner["id"]
+    new_owner["permissions"]["admin"] = True  # (a key that may import: QB Time checks it)
     before = len(calls)
     sync(ctx, conn)
     assert len(calls) == before + 1

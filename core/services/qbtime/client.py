@@ -4,7 +4,8 @@ All HTTP goes through one :class:`~core.services.http.ServiceSession` (base
 ``https://rest.tsheets.com/api/v1`` or the Demo Company's; its ``auth`` supplies
 ``Authorization: Bearer <token>``). The session retries GET/PUT/DELETE on 5xx and network
 failures, waits out 429s (QB Time's 5-minute window) and raises ``AuthRejected`` on 401,
-which this client turns into :class:`~core.errors.QBTimeTokenInvalid`.
+which this client turns into :class:`~core.errors.QBTimeTokenInvalid` or, when the key still
+works (QB Time's 401 also means "no permission"), :class:`~core.errors.QBTimePermissionMissing`.
 
 Reading (``shared/references/qbtime-api.md`` §2-§7)
     Every list reads **everything**: the API's defaults hide archived rows (``active=yes``),
@@ -52,7 +53,7 @@ from core.errors import (
     QBTimePermissionMissing,
     QBTimeTokenInvalid,
 )
-from core.i18n import N_, MsgList
+from core.i18n import N_, Msg, MsgList, tr
 from core.services.http import (
     QBTIME,
     AuthRejected,
@@ -84,6 +85,7 @@ _JSON_BODY = {"Content-Type": "application/json"}
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "ENDPOINT_NEEDS",
     "MAX_BATCH",
     "NEEDS",
     "PAGE_LIMIT",
@@ -92,6 +94,7 @@ __all__ = [
     "QBTimeClient",
     "WriteOutcomeUnknown",
     "WriteResult",
+    "need_words",
 ]
 
 
@@ -119,6 +122,45 @@ NEEDS: dict[str, Need] = {
     "assignments": Need("assignments", N_("assign customers to team members"), ("manage_users",)),
     "items": Need("items", N_("set up custom fields (only administrators can)"), ()),
 }
+
+
+#: Which NEEDS entry a 401 on each endpoint stands for (a write, or a read of what only
+#: those who may write it can see: other users' jobcode assignments).
+ENDPOINT_NEEDS: dict[str, str] = {
+    "jobcodes": "customers",
+    "locations": "locations",
+    "users": "team_members",
+    "jobcode_assignments": "assignments",
+    "customfields": "items",
+    "customfielditems": "items",
+}
+#: What a refused read of an endpoint without a NEEDS entry was for
+_SEE_TIMESHEETS = N_("see the team's timesheets")
+_READ_WORDS: dict[str, str] = {
+    "timesheets": _SEE_TIMESHEETS,
+    "timesheets_deleted": _SEE_TIMESHEETS,
+    "reports/payroll": _SEE_TIMESHEETS,
+}
+_READ_OTHER = N_("see all of this company's records in QuickBooks Time")
+_CHANGE_OTHER = N_("change these records in QuickBooks Time")
+#: A write answered, for one row, "Oops! You don't have permission to manage that user"
+#: (JobcodeAssignments create) or "... to remove jobcodes for that user." (delete)
+_ITEM_REFUSED = N_(
+    "The QuickBooks Time user whose access key this app uses may not manage this team "
+    "member, which is needed to {permission}. Ask an administrator to give that user the "
+    "permission to manage team members, or to create the key, then import again."
+)
+
+
+def need_words(method: str, endpoint: str) -> str:
+    """The plain words (an ``N_`` message) for what a call to ``endpoint`` does, for a
+    refusal: the NEEDS entry's when one fits, else a generic phrase."""
+    key = ENDPOINT_NEEDS.get(endpoint)
+    if key is not None:
+        return NEEDS[key].words
+    if method == "GET":
+        return _READ_WORDS.get(endpoint, _READ_OTHER)
+    return _CHANGE_OTHER
 
 
 def _join_words(words: Sequence[str]) -> MsgList:
@@ -243,9 +285,46 @@ class QBTimeClient:
                 method, endpoint, params=dict(params or {}) or None, data=data, headers=headers
             )
         except AuthRejected as exc:
-            raise _tag(
+            if endpoint == "current_user":
+                raise _tag(
+                    QBTimeTokenInvalid(), service=QBTIME, status=401, maybe_applied=False
+                ) from exc
+            raise self._refused(method, endpoint) from exc
+
+    def _refused(self, method: str, endpoint: str) -> BridgeError:
+        """What a 401 on ``endpoint`` means. QB Time answers 401 both to a bad key and to a
+        user without the permission ("You don't have sufficient permission to perform the
+        action you requested."): one current_user call tells them apart. It answers →
+        QBTimePermissionMissing with the words of what was being done; a 401 too (or no
+        answer) → QBTimeTokenInvalid. Either way nothing of the refused call was applied."""
+        try:
+            cu = self.current_user()
+        except QBTimeTokenInvalid as err:
+            return err
+        except BridgeError as other:
+            log.warning(
+                "%s: %s %s -> 401, and the key could not be re-checked: %s",
+                QBTIME,
+                method,
+                endpoint,
+                other,
+            )
+            return _tag(  # type: ignore[return-value]
                 QBTimeTokenInvalid(), service=QBTIME, status=401, maybe_applied=False
-            ) from exc
+            )
+        words = need_words(method, endpoint)
+        log.warning(
+            "%s: %s %s -> 401 for a valid key: a permission is missing", QBTIME, method, endpoint
+        )
+        return _tag(  # type: ignore[return-value]
+            QBTimePermissionMissing(permission=_join_words([words])),
+            missing=[words],
+            user_name=cu.name,
+            company_name=cu.company_name,
+            service=QBTIME,
+            status=401,
+            maybe_applied=False,
+        )
 
     @staticmethod
     def _fail(resp: requests.Response, method: str, endpoint: str) -> ApiError:
@@ -640,7 +719,11 @@ class QBTimeClient:
           message. Nothing of that batch was applied.
         * Lost answer (``maybe_applied``): WriteOutcomeUnknown with the batch (unless
           ``reconcile`` applies, see create_jobcodes).
-        * 401 → QBTimeTokenInvalid; 429 is waited out by the session.
+        * 401 → QBTimePermissionMissing when the key still works (a permission is missing),
+          else QBTimeTokenInvalid (see :meth:`_refused`); 429 is waited out by the session.
+        * A row refused for permission ("Oops! You don't have permission to manage that
+          user"): not ok, with a plain translated ``message`` naming what the key's user
+          may not do.
 
         Any error raised after the first batch carries ``completed`` (results so far) and
         ``not_sent`` (rows never sent) so the importer journals what was applied.
@@ -779,6 +862,10 @@ class QBTimeClient:
             or mapping.as_str(get("_status_message"))
             or f"status {status}"
         )
+        if "have permission" in reason.lower():
+            # QB Time's "Oops! You don't have permission to manage that user": said plainly,
+            # in the user's language, with what the key's user may not do.
+            reason = tr(_ITEM_REFUSED, permission=Msg(need_words(method, endpoint)))
         return WriteResult(row, False, status, record, reason, False, resent)
 
     def _resolve_duplicates(self, results: list[WriteResult]) -> list[WriteResult]:
