@@ -3,7 +3,6 @@ them apart with one current_user call, and words per-item permission refusals pl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,20 +11,7 @@ from core.errors import QBTimePermissionMissing, QBTimeTokenInvalid
 from core.i18n import current_language, set_language
 from core.sandbox.qbtime import blank_qbtime_state
 from core.services.qbtime.client import NEEDS
-from tests.unit.test_qbtime_client import QBT, START, TOKEN
-
-
-@pytest.fixture
-def qbt() -> Iterator[Callable[..., QBT]]:
-    made: list[QBT] = []
-
-    def make(*args: Any, **kw: Any) -> QBT:
-        made.append(QBT(*args, **kw))
-        return made[-1]
-
-    yield make
-    for q in made:
-        q.stop()
+from tests.unit.test_qbtime_client import START, TOKEN, qbt  # noqa: F401  (the fixture)
 
 
 def _state(**perms: bool) -> dict[str, Any]:
@@ -58,7 +44,7 @@ def english_then_french() -> Any:
     set_language(before)
 
 
-def test_a_permission_401_mid_run_is_permission_missing_not_a_bad_key(qbt, english_then_french):
+def test_a_permission_401_mid_run_is_permission_missing_not_a_bad_key(qbt, english_then_french):  # noqa: F811
     q = qbt(batch_size=2)
     _revoke_on_second_post(q, "jobcodes", lambda: _set_perms(q, admin=False, manage_users=True))
     rows = [{"name": f"Job {i}"} for i in range(4)]
@@ -106,7 +92,7 @@ def test_a_permission_401_mid_run_is_permission_missing_not_a_bad_key(qbt, engli
         ),
     ],
 )
-def test_each_refused_write_names_what_it_was_for(qbt, call, endpoint, need):
+def test_each_refused_write_names_what_it_was_for(qbt, call, endpoint, need):  # noqa: F811
     q = qbt(_state(admin=False))
     with pytest.raises(QBTimePermissionMissing) as info:
         call(q.client)
@@ -114,7 +100,7 @@ def test_each_refused_write_names_what_it_was_for(qbt, call, endpoint, need):
     assert NEEDS[need].words in info.value.user_message("en")
 
 
-def test_a_revoked_key_mid_run_is_still_token_invalid(qbt):
+def test_a_revoked_key_mid_run_is_still_token_invalid(qbt):  # noqa: F811
     q = qbt(batch_size=2)
 
     def revoke() -> None:
@@ -130,14 +116,14 @@ def test_a_revoked_key_mid_run_is_still_token_invalid(qbt):
     assert len(q.rec.calls("GET", "current_user")) == 1  # checked once, no loop
 
 
-def test_a_bad_key_at_current_user_is_not_checked_again(qbt):
+def test_a_bad_key_at_current_user_is_not_checked_again(qbt):  # noqa: F811
     q = qbt(token="S.4__wrong")
     with pytest.raises(QBTimeTokenInvalid):
         q.client.current_user()
     assert len(q.rec.calls("GET", "current_user")) == 1
 
 
-def test_per_item_permission_refusals_read_plainly_in_english_and_french(qbt, english_then_french):
+def test_per_item_permission_refusals_read_plainly_in_english_and_french(qbt, english_then_french):  # noqa: F811
     q = qbt(_state(admin=False, manage_jobcodes=True))
     jid = q.qb["jobcodes"][0]["id"]
     me = q.qb["current_user_id"]
@@ -152,7 +138,7 @@ def test_per_item_permission_refusals_read_plainly_in_english_and_french(qbt, en
     assert "attribuer des clients aux membres de l’équipe" in res.message
 
 
-def test_per_item_permission_refusal_of_a_delete(qbt, english_then_french):
+def test_per_item_permission_refusal_of_a_delete(qbt, english_then_french):  # noqa: F811
     q = qbt()
     jid = q.qb["jobcodes"][0]["id"]
     [made] = q.client.create_assignments([{"user_id": q.qb["current_user_id"], "jobcode_id": jid}])
