@@ -42,6 +42,7 @@ from core.engine.review import (
     can_undo,
     clear_decision,
     create_all_unmatched,
+    csv_file,
     decide,
     export_csv,
     import_csv,
@@ -895,7 +896,7 @@ def test_two_lines_linking_the_same_record(conn, tmp_path):
 @pytest.mark.parametrize(
     "content, reason",
     [
-        (None, "it cannot be opened"),
+        (None, "there is no file by that name"),
         (b"", "it is empty"),
         (b"\xef\xbb\xbf  \r\n", "it is empty"),
         (b"name,xero_id\r\nAcme,x1\r\n", "the columns kind, decision, fingerprint are missing"),
@@ -931,6 +932,79 @@ def test_unreadable_files_change_nothing(conn, three, tmp_path, content, reason)
     assert "Rien n’a été modifié" in err.value.user_message("fr")
     assert [d.action for d in Decision.select()] == ["skip"]
     assert len(Setting.get_value(f"review_undo:{conn.id}")) == 1
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe", "too large"])
+def test_a_folder_a_pipe_or_a_huge_file_is_not_read(conn, three, tmp_path, kind, monkeypatch):
+    """A pipe would wait forever (holding the app's lock), a device could be endless, and a
+    file far larger than any review would be held whole in memory: each is refused unread."""
+    decide(conn, three[0], "skip")
+    path = tmp_path / "bad.csv"
+    reason = {
+        "folder": "it is a folder, not a file",
+        "pipe": "it is not a file (a device or a pipe)",
+        "too large": "it is larger than 1 MB, far more than a review file holds: check that "
+        "you chose the file the review was exported to",
+    }[kind]
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(path)  # (reading it would block this test for ever)
+    else:
+        monkeypatch.setattr(csv_file, "MAX_REVIEW_FILE_MB", 1)
+        path.write_bytes(b"kind,xero_id,decision,fingerprint\r\n" + b"x" * 1024 * 1024)
+    with pytest.raises(ReviewFileUnreadable) as err:
+        import_csv(conn, three, path)
+    assert err.value.user_message("en") == (
+        f"The file {path} could not be read as a review spreadsheet: {reason}. Nothing was changed."
+    )
+    assert "Rien n’a été modifié" in err.value.user_message("fr")
+    assert [d.action for d in Decision.select()] == ["skip"]
+
+
+def test_a_huge_target_number_is_one_problem_line_not_a_failed_import(conn, accents, tmp_path):
+    rows = read_export(export_csv(conn, review_rows(conn, accents), tmp_path / "r.csv"))
+    for row in rows:
+        row.update(decision="later")
+    rows[0].update(decision="link", target_qbt_id=str(2**63))
+    path = tmp_path / "e.csv"
+    write_rows(path, rows)
+    result = import_csv(conn, accents, path)
+    assert result.applied == len(rows) - 1
+    (problem,) = result.problems
+    assert str(2**63) in problem.reason and problem.code == "target_unknown"
+    with pytest.raises(LinkTargetUnknown):
+        decide(conn, accents[0], "link", target_qbt_id=2**63)
+
+
+def test_a_new_name_of_only_invisible_characters_is_no_name(conn, three):
+    c = three[2]
+    for invisible in ("\u200b\u2060", "\u200e\u202e", "\x07\x1b", "\ufeff \u200b"):
+        with pytest.raises(NewNameMissing):
+            decide(conn, c, "rename", new_name=invisible)
+    assert Decision.select().count() == 0
+    # what is kept is what will be sent: the visible name, without what nobody sees
+    assert decide(conn, c, "rename", new_name="Acme\u200b Ltd\u202e").new_name == "Acme Ltd"
+
+
+def test_export_guards_a_formula_after_a_separator_and_import_takes_it_back(conn, tmp_path):
+    """A spreadsheet splitting a "," file on ";" (French locales) would make a cell of what
+    follows a ";" inside a name: an apostrophe goes there too, and comes out on import."""
+    name = "Boucherville;=2+5;-cmd|' /C calc'!A0"
+    c = conflict("x1", name, "name_too_long", problems=("name_too_long",))
+    rows = read_export(export_csv(conn, review_rows(conn, [c]), tmp_path / "r.csv"))
+    assert rows[0]["xero_name"] == "Boucherville;'=2+5;'-cmd|' /C calc'!A0"
+    for separator in (",", ";", "\t"):
+        for cell in rows[0]["xero_name"].split(separator):
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+    note = "a;'b,=c\t@d"
+    rows[0].update(decision="rename", new_name="Bouch;=ok", note=note)
+    path = tmp_path / "e.csv"
+    write_rows(path, rows)
+    assert import_csv(conn, [c], path).applied == 1
+    assert (saved(conn, c).new_name, saved(conn, c).note) == ("Bouch;=ok", note)
+    again = read_export(export_csv(conn, review_rows(conn, [c]), tmp_path / "r2.csv"))[0]
+    assert (again["new_name"], again["note"]) == ("Bouch;'=ok", "a;''b,'=c\t'@d")
 
 
 def test_database_failure_mid_import_leaves_nothing_applied(conn, accents, tmp_path, monkeypatch):

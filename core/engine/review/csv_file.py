@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections import defaultdict
@@ -95,15 +96,23 @@ _DECISION_WORDS = {
 }
 
 
+#: a separator a spreadsheet may split a line on, then what would start a formula there. A
+#: spreadsheet set to ";" (French locales) opening a "," file splits "Acme;=2+5" into a cell
+#: "=2+5": inside a cell, an apostrophe goes between them too (and comes out on import).
+_INNER_FORMULA = re.compile("([,;\t])(?=[=+\\-@\r'])")
+_INNER_GUARDED = re.compile("([,;\t])'(?=[=+\\-@\r'])")
+
+
 def _guard(value: Any) -> str:
     text = "" if value is None else str(value)
+    text = _INNER_FORMULA.sub(r"\1'", text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _unguard(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
-        return text[1:]
-    return text
+        text = text[1:]
+    return _INNER_GUARDED.sub(r"\1", text)
 
 
 def _decision_word(cell: str) -> str | None:
@@ -269,11 +278,45 @@ def _decode(path: Path, data: bytes) -> str:
     raise _unreadable(path, tr("its text encoding is not recognised"), "decode")
 
 
-def _read_table(path: Path) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+#: the largest review file read: the review of 100,000 contacts, every one of them a line
+#: with its reason and three suggested matches, is about a tenth of it. A larger file is not
+#: a review of this app's (a wrong file chosen) and would be held whole in memory.
+MAX_REVIEW_FILE_MB = 64
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or why it is not read: not there, a folder, not a plain file (a
+    device or a pipe, which could be endless or wait forever), or too large."""
     try:
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError as exc:
+        raise _unreadable(path, tr("there is no file by that name"), str(exc)) from exc
     except OSError as exc:
         raise _unreadable(path, tr("it cannot be opened"), str(exc)) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise _unreadable(path, tr("it is a folder, not a file"), "folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise _unreadable(path, tr("it is not a file (a device or a pipe)"), "not regular")
+    limit = MAX_REVIEW_FILE_MB * 1024 * 1024
+    too_large = tr(
+        "it is larger than {size} MB, far more than a review file holds: check that you "
+        "chose the file the review was exported to",
+        size=MAX_REVIEW_FILE_MB,
+    )
+    if info.st_size > limit:
+        raise _unreadable(path, too_large, f"{info.st_size} bytes")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)  # (a file growing since it was measured stops here)
+    except OSError as exc:
+        raise _unreadable(path, tr("it cannot be opened"), str(exc)) from exc
+    if len(data) > limit:
+        raise _unreadable(path, too_large, "grew")
+    return data
+
+
+def _read_table(path: Path) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    data = _read_bytes(path)
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise _unreadable(
             path,

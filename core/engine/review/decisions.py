@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.engine.matching import Candidate, Conflict
-from core.engine.names import NAME_LIMIT, fits_qbtime, look_alike_key, qbt_name_key
+from core.engine.names import NAME_LIMIT, fits_qbtime, look_alike_key, qbt_name_key, sent_name
 from core.engine.plan.model import ITEMS_FIELD_XERO_ID
 from core.engine.records import TIME_OFF_TYPES
 from core.engine.review.errors import (
@@ -132,6 +132,8 @@ def _owner_of(
     return None
 
 
+#: the largest record number SQLite (and so the snapshot) can hold
+_MAX_RECORD_ID = 2**63 - 1
 _NAME_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
 
 #: the decision that links to an ARCHIVED QuickBooks Time record, which the import restores
@@ -405,6 +407,8 @@ def prepare(
             raise LinkTargetUnknown(detail="not a number", target=str(target_qbt_id)) from None
         if target <= 0:
             raise LinkTargetUnknown(detail="not positive", target=target)
+        if target > _MAX_RECORD_ID:  # (SQLite's integers end there: no record has it)
+            raise LinkTargetUnknown(detail="too large", target=target)
         known = _find_target(cid, conflict, target)
         if known is None:
             raise LinkTargetUnknown(detail="not in snapshot", target=target)
@@ -419,10 +423,14 @@ def prepare(
         if not can_rename(conflict.kind):
             raise RenameNotForPeople(name=name)
         text = "" if new_name is None else str(new_name).strip()
-        if not text:
-            raise NewNameMissing(name=name)
         if _NAME_BREAKS.search(text):
             raise NewNameInvalid()
+        # what would be sent: without the characters nobody sees (zero-width spaces, bidi
+        # marks, controls), which the plan takes out; a name of only those is no name (it
+        # was taken, then the record was left out of every import without a word)
+        text = sent_name(text)
+        if not text:
+            raise NewNameMissing(name=name)
         if not fits_qbtime(text):
             raise NewNameTooLong(length=len(text), limit=NAME_LIMIT)
         _new_name_taken(cid, conflict, text, renamed, exclude, claimed)
