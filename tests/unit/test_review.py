@@ -962,6 +962,16 @@ def test_a_folder_a_pipe_or_a_huge_file_is_not_read(conn, three, tmp_path, kind,
     assert [d.action for d in Decision.select()] == ["skip"]
 
 
+def test_a_fingerprint_in_capitals_is_the_same_fingerprint(conn, accents, tmp_path):
+    rows = read_export(export_csv(conn, review_rows(conn, accents), tmp_path / "r.csv"))
+    for row in rows:
+        row.update(decision="later", fingerprint=row["fingerprint"].upper())
+    path = tmp_path / "e.csv"
+    write_rows(path, rows)
+    result = import_csv(conn, accents, path)
+    assert (result.applied, result.problems) == (len(rows), [])
+
+
 def test_a_huge_target_number_is_one_problem_line_not_a_failed_import(conn, accents, tmp_path):
     rows = read_export(export_csv(conn, review_rows(conn, accents), tmp_path / "r.csv"))
     for row in rows:

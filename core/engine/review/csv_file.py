@@ -397,7 +397,7 @@ def _read_table(path: Path) -> tuple[dict[str, int], list[tuple[int, list[str]]]
         # the last line has no line break: if its last cell is a fingerprint, it must be whole
         last_name = header[width - 1].strip().casefold() if width else ""
         start, cells = lines[-1]
-        if last_name == "fingerprint" and not _FINGERPRINT.match(cells[width - 1].strip()):
+        if last_name == "fingerprint" and not _FINGERPRINT.match(cells[width - 1].strip().lower()):
             raise _truncated(path, start, tr("the line is cut short"), "cut fingerprint")
     columns: dict[str, int] = {}
     for index, name in enumerate(header or []):
@@ -462,7 +462,7 @@ def _read_lines(path: Path) -> list[_Line]:
             cell(cells, "kind"),
             cell(cells, "xero_id"),
             cell(cells, "decision"),
-            cell(cells, "fingerprint"),
+            cell(cells, "fingerprint").lower(),  # (hex: a spreadsheet may capitalise it)
             cell(cells, "target_qbt_id"),
             cell(cells, "new_name"),
             cell(cells, "note"),
