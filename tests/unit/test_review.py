@@ -910,7 +910,7 @@ def test_two_lines_linking_the_same_record(conn, tmp_path):
         ),
         (
             b'kind,xero_id,decision,fingerprint\r\ncustomer,x1,"' + b"x" * 200_000 + b'"\r\n',
-            "it is not a valid CSV file",
+            "line 2 has a cell of more than 131072 characters (a note, most likely): shorten it",
         ),
         (
             b"PK\x03\x04\x14\x00\x06\x00",

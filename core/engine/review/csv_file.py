@@ -392,6 +392,14 @@ def _read_table(path: Path) -> tuple[dict[str, int], list[tuple[int, list[str]]]
             raise _truncated(
                 path, previous + 1, tr("a quoted cell is followed by other text"), message
             ) from exc
+        if "field larger than field limit" in message:
+            reason = tr(
+                "line {line} has a cell of more than {limit} characters (a note, most "
+                "likely): shorten it",
+                line=previous + 1,
+                limit=csv.field_size_limit(),
+            )
+            raise _unreadable(path, reason, message) from exc
         raise _unreadable(path, tr("it is not a valid CSV file"), message) from exc
     if lines and header and not text.endswith(("\n", "\r")):
         # the last line has no line break: if its last cell is a fingerprint, it must be whole
