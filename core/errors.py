@@ -276,3 +276,13 @@ class BackupNotUsable(BridgeError):
 #: the start-up dialog's buttons when the data is damaged or lost (the wizard shows them)
 RESTORE_BUTTON = N_("Restore the backup copy")
 START_AFRESH_BUTTON = N_("Start afresh")
+
+
+class BackupTooNew(BackupNotUsable):
+    """A backup copy written by a newer version of the app: refused before anything changes."""
+
+    message = (
+        "The backup copy {path} was saved by a newer version of this app (format {found}, "
+        "this version understands up to {supported}). Nothing was changed. Install the "
+        "latest version to restore it, or choose another copy from {folder}."
+    )

@@ -34,6 +34,7 @@ import peewee as pw
 from core.errors import (
     START_AFRESH_COMMAND,
     BackupNotUsable,
+    BackupTooNew,
     BridgeError,
     DatabaseDamaged,
     DatabaseDamagedBackupAvailable,
@@ -153,6 +154,8 @@ def _migrate_3_to_4(migrator: SqliteMigrator) -> None:
 
 
 MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2, 3: _migrate_2_to_3, 4: _migrate_3_to_4}
+#: the oldest format this version can update (MIGRATIONS[n] turns n-1 into n)
+OLDEST_SCHEMA_VERSION = min(MIGRATIONS) - 1
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -432,6 +435,15 @@ def damaged(path: Path, reason: str, backups: Path | None) -> DatabaseDamaged:
     )
 
 
+#: why a copy is refused (translated in the sentence they are placed in)
+_NOT_OURS = N_("it was not made by this app")
+_NO_SUCH_FILE = N_("there is no such file")
+_A_FOLDER = N_("it is a folder, not a file")
+_NOT_A_FILE = N_("it is a device or a pipe, not a file")
+_SCHEMA_GAPS = N_("tables or columns this app needs are missing")
+_NOT_UPDATABLE = N_("it cannot be updated to this version's format")
+
+
 def integrity_problem(path: Path) -> str | None:
     """None when the SQLite file at ``path`` passes ``PRAGMA integrity_check`` and is this
     app's; else what is wrong. Opens the file read-only (immutable: not even a -shm)."""
@@ -444,7 +456,7 @@ def integrity_problem(path: Path) -> str | None:
         if [r[0] for r in rows] != ["ok"]:
             return "; ".join(str(r[0]) for r in rows[:3])
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-            return "not this app's data"
+            return _NOT_OURS
     except sqlite3.Error as exc:
         return str(exc)
     finally:
@@ -461,9 +473,108 @@ def backups_of(folder: Path) -> list[Path]:
 
 
 def newest_good_backup(folder: Path) -> Path | None:
+    """The newest copy in ``folder`` this version can put back (``backup_problem``)."""
     for backup in backups_of(folder):
-        if integrity_problem(backup) is None:
+        if backup_problem(backup, folder) is None:
             return backup
+    return None
+
+
+def _schema_gaps(conn: sqlite3.Connection) -> list[str]:
+    """The tables ("table") and columns ("table.column") the models need that ``conn``'s
+    database lacks."""
+    gaps: list[str] = []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        have = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        if not have:
+            gaps.append(table)
+            continue
+        gaps += [
+            f"{table}.{field.column_name}"
+            for field in model._meta.sorted_fields
+            if field.column_name not in have
+        ]
+    return gaps
+
+
+def _gaps_once_migrated(source: sqlite3.Connection, found: int) -> list[str]:
+    """``_schema_gaps`` of a copy of ``source`` (format ``found``) brought to SCHEMA_VERSION by
+    MIGRATIONS, in memory: what opening it will make of it, without writing anywhere."""
+    from playhouse.migrate import SqliteMigrator
+
+    scratch = pw.SqliteDatabase(":memory:")
+    try:
+        scratch.connect()
+        source.backup(scratch.connection())
+        with scratch.atomic():
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[version](SqliteMigrator(scratch))
+        return _schema_gaps(scratch.connection())
+    finally:
+        scratch.close()
+
+
+def backup_problem(backup: Path, folder: Path) -> BackupNotUsable | None:
+    """Why the copy at ``backup`` cannot be put back as this version's database, or None.
+
+    Not a regular file, damaged (``integrity_problem``), not this app's or of a format this
+    version cannot open (the start-up check, ``_check_openable``), too old to update, or
+    missing tables or columns the models need (once updated by MIGRATIONS, for an older
+    format). Reads the file only (read-only, immutable).
+    """
+
+    def refused(reason: str, detail: str = "") -> BackupNotUsable:
+        return BackupNotUsable(
+            detail=detail or str(reason), path=str(backup), reason=reason, folder=str(folder)
+        )
+
+    if not backup.exists():
+        return refused(_NO_SUCH_FILE)
+    if backup.is_dir():
+        return refused(_A_FOLDER)
+    if not backup.is_file():
+        return refused(_NOT_A_FILE)
+    problem = integrity_problem(backup)
+    if problem is not None:
+        return refused(problem)
+    try:
+        conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        return refused(str(exc))
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        try:
+            _check_openable(backup, version, app_id, int(tables))
+        except DatabaseTooNew:
+            return BackupTooNew(
+                detail=f"user_version={version}",
+                path=str(backup),
+                found=version,
+                supported=SCHEMA_VERSION,
+                folder=str(folder),
+            )
+        except DatabaseNotRecognised as exc:
+            return refused(_NOT_OURS, exc.detail)
+        if version < OLDEST_SCHEMA_VERSION:  # 0: never given this app's tables
+            return refused(_NOT_OURS, f"user_version={version}")
+        if version == SCHEMA_VERSION:
+            gaps = _schema_gaps(conn)
+        else:
+            try:
+                gaps = _gaps_once_migrated(conn, version)
+            except (sqlite3.Error, pw.PeeweeException) as exc:
+                return refused(_NOT_UPDATABLE, f"from format {version}: {exc}")
+        if gaps:
+            return refused(_SCHEMA_GAPS, "missing: " + ", ".join(gaps[:10]))
+    except sqlite3.Error as exc:
+        return refused(str(exc))
+    finally:
+        conn.close()
     return None
 
 
@@ -662,23 +773,48 @@ def restore_backup(paths: object, backup: Path | None = None) -> tuple[Path, lis
         if backup is None:
             raise NoBackupFound(folder=str(backups))
     backup = Path(backup)
-    problem = "file not found" if not backup.is_file() else integrity_problem(backup)
+    problem = backup_problem(backup, backups)
     if problem is not None:
-        raise BackupNotUsable(detail=problem, path=str(backup), reason=problem, folder=str(backups))
+        raise problem
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_name(path.name + ".restoring")
-    partial.unlink(missing_ok=True)
-    _create_private_file(partial)
-    source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    copy = sqlite3.connect(partial)
     try:
-        source.backup(copy)
-        counts = copy.execute(_HOLDINGS_SQL).fetchone()
+        partial.unlink(missing_ok=True)
+        _create_private_file(partial)
+        source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+                try:
+                    counts = copy.execute(_HOLDINGS_SQL).fetchone()
+                except sqlite3.Error as exc:  # checked above; a file changed meanwhile
+                    raise BackupNotUsable(
+                        detail=str(exc), path=str(backup), reason=_SCHEMA_GAPS, folder=str(backups)
+                    ) from None
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        aside = _set_aside(path, "replaced")
+        try:
+            os.replace(partial, path)
+        except BaseException:
+            for kept in aside:  # put the working files back as they were
+                os.replace(kept, kept.with_name(kept.name.rsplit(".replaced-", 1)[0]))
+            raise
+    except (OSError, sqlite3.Error) as exc:
+        translated = storage_error(exc, path)
+        if isinstance(translated, DiskFull | DatabaseReadOnly):
+            raise translated from None
+        if isinstance(exc, sqlite3.Error):  # the copy changed or broke since it was checked
+            raise BackupNotUsable(
+                detail=str(exc), path=str(backup), reason=str(exc), folder=str(backups)
+            ) from None
+        raise
     finally:
-        copy.close()
-        source.close()
-    aside = _set_aside(path, "replaced")
-    os.replace(partial, path)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)  # gone once in place; else never left behind
     _write_marker(marker, path, int(counts[0]), int(counts[1]))
     log.warning("Database restored from %s; the previous files were kept as %s", backup, aside)
     return backup, aside

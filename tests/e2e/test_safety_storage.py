@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import main
+from core.errors import BackupNotUsable
 from core.store import db as core_db
 from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
@@ -167,6 +168,196 @@ def test_damaged_backups_are_never_offered(imported):
     assert code == 1 and "No good backup copy was found" in err and str(backup) not in err
     code, _out, err = app("restore-backup", str(backup))
     assert code == 1 and "is not a good backup copy" in err
+
+
+# ---------------------------------------------------------------------------- unusable copies
+def _data_files(path: Path) -> dict[str, str]:
+    """Every file of the data folder (the database, its sidecars, anything set aside or
+    half-written) with its digest."""
+    return {
+        p.name: _digest(p) for p in path.parent.iterdir() if p.is_file() and p.name != "app.lock"
+    }
+
+
+def _copy_with(source: Path, target: Path, *sql: str) -> Path:
+    shutil.copy(source, target)
+    conn = sqlite3.connect(target)
+    try:
+        for statement in sql:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+    return target
+
+
+def _new_file(target: Path, *sql: str) -> Path:
+    conn = sqlite3.connect(target)
+    try:
+        conn.execute(f"PRAGMA application_id = {core_db.APPLICATION_ID}")
+        for statement in sql:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+    return target
+
+
+#: (how the copy is made from a good backup, what the refusal says in English, in French)
+UNUSABLE_COPIES = {
+    "newer version": (
+        lambda good, t: _copy_with(good, t, "PRAGMA user_version = 99"),
+        "was saved by a newer version of this app (format 99, this version understands up to",
+        "Install the latest version to restore it",
+        "a été enregistrée par une version plus récente",
+    ),
+    "wrong tables": (
+        lambda good, t: _new_file(
+            t,
+            "PRAGMA user_version = 4",
+            'CREATE TABLE "connection"(a)',
+            'CREATE TABLE "import_run"(a)',
+        ),
+        "is not a good backup copy",
+        "tables or columns this app needs are missing",
+        "des tables ou des colonnes dont cette application a besoin sont absentes",
+    ),
+    "a column missing": (
+        lambda good, t: _copy_with(good, t, 'ALTER TABLE "decision" DROP COLUMN "depends_on"'),
+        "is not a good backup copy",
+        "tables or columns this app needs are missing",
+        "des tables ou des colonnes dont cette application a besoin sont absentes",
+    ),
+    "an older format missing a table": (
+        lambda good, t: _copy_with(good, t, 'DROP TABLE "sent_hours"', "PRAGMA user_version = 3"),
+        "is not a good backup copy",
+        "tables or columns this app needs are missing",
+        "des tables ou des colonnes dont cette application a besoin sont absentes",
+    ),
+    "no tables of this app": (
+        lambda good, t: _new_file(t, "CREATE TABLE x(a)"),
+        "is not a good backup copy",
+        "it was not made by this app",
+        "elle n’a pas été créée par cette application",
+    ),
+    "no tables at all": (
+        lambda good, t: _new_file(t, "PRAGMA user_version = 4"),
+        "is not a good backup copy",
+        "tables or columns this app needs are missing",
+        "des tables ou des colonnes dont cette application a besoin sont absentes",
+    ),
+    "a folder": (
+        lambda good, t: (t.mkdir(), t)[1],
+        "is not a good backup copy",
+        "it is a folder, not a file",
+        "c’est un dossier, pas un fichier",
+    ),
+    "a pipe": (
+        lambda good, t: (os.mkfifo(t), t)[1],
+        "is not a good backup copy",
+        "it is a device or a pipe, not a file",
+        "c’est un périphérique ou un tube, pas un fichier",
+    ),
+    "a missing file": (
+        lambda good, t: t,
+        "is not a good backup copy",
+        "there is no such file",
+        "ce fichier n’existe pas",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNUSABLE_COPIES))
+def test_a_copy_this_version_cannot_use_is_refused_and_nothing_changes(imported, tmp_path, case):
+    if case == "a pipe" and not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    app = imported
+    path, backups, _marker = _files()
+    [good] = core_db.backups_of(backups)
+    make, said, what_to_do, french = UNUSABLE_COPIES[case]
+    copy = make(good, tmp_path / "copy.sqlite3")
+    before = _data_files(path)
+
+    code, out, err = app("restore-backup", str(copy))
+    assert code == 1, out
+    assert said in err and what_to_do in err and str(copy) in err, err
+    assert "unexpected" not in err.lower() and "file not found" not in err
+    assert _data_files(path) == before  # working file byte-for-byte, nothing set aside or left
+    assert not path.with_name(path.name + ".restoring").exists()
+
+    with pytest.raises(BackupNotUsable) as refused:  # the same refusal, in French
+        core_db.restore_backup(AppPaths.default(), copy)
+    assert french in refused.value.user_message("fr"), refused.value.user_message("fr")
+    assert "Rien n’a été modifié" in refused.value.user_message("fr")
+    assert _data_files(path) == before
+
+    code, out, err = app("status")  # the app goes on with its own data
+    assert code == 0 and AU in out, err
+
+
+def test_an_older_good_copy_is_restored_and_updated(imported, tmp_path):
+    """A copy in an older format this version updates (the v1 fixture) is taken."""
+    app = imported
+    path, _backups, _marker = _files()
+    old = tmp_path / "bridge-v1.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.executescript((ROOT / "tests" / "fixtures" / "db_v1.sql").read_text(encoding="utf-8"))
+    conn.close()
+    assert core_db.backup_problem(old, tmp_path) is None
+    code, out, err = app("restore-backup", str(old))
+    assert code == 0 and "restored from the backup copy" in out, err
+    assert not path.with_name(path.name + ".restoring").exists()
+    code, out, err = app("status")  # opened and updated to this version's format
+    assert code == 0 and "Kiwi Plumbing" in out, err
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == core_db.SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_a_broken_copy_met_while_restoring_is_refused_and_leaves_nothing(
+    imported, tmp_path, monkeypatch
+):
+    """Past the checks (here: skipped), the copy's holdings query failing is a refusal: the
+    half-made ``.restoring`` file is removed, the working file untouched."""
+    app = imported
+    path, _backups, _marker = _files()
+    copy = _new_file(tmp_path / "copy.sqlite3", "PRAGMA user_version = 4", "CREATE TABLE x(a)")
+    before = _data_files(path)
+    monkeypatch.setattr(core_db, "backup_problem", lambda *_a: None)
+    code, out, err = app("restore-backup", str(copy))
+    assert code == 1, out
+    assert "is not a good backup copy" in err and "unexpected" not in err.lower(), err
+    assert _data_files(path) == before
+    assert not path.with_name(path.name + ".restoring").exists()
+
+
+def test_the_automatic_restore_skips_copies_this_version_cannot_use(imported):
+    """The newest copies (saved by a newer version, missing a table) are never offered nor
+    put back: the newest usable one is."""
+    app = imported
+    path, backups, _marker = _files()
+    [good] = core_db.backups_of(backups)
+    newer = _copy_with(good, backups / "bridge-2999-01-02.sqlite3", "PRAGMA user_version = 99")
+    broken = _copy_with(good, backups / "bridge-2999-01-01.sqlite3", 'DROP TABLE "link"')
+    assert core_db.backups_of(backups)[:2] == [newer, broken]
+    assert core_db.newest_good_backup(backups) == good
+    _corrupt_middle(path)
+
+    code, _out, err = app("history")
+    assert code == 1 and str(good) in err and str(newer) not in err and str(broken) not in err
+    code, out, err = app("restore-backup")
+    assert code == 0 and f"restored from the backup copy {good}" in out, err
+    code, out, err = app("status")
+    assert code == 0 and AU in out, err
+
+    for copy in (good, *core_db.backups_of(backups)):  # only unusable copies left: none offered
+        if copy not in (newer, broken):
+            copy.unlink(missing_ok=True)
+    assert core_db.newest_good_backup(backups) is None
+    code, _out, err = app("restore-backup")
+    assert code == 1 and "No good backup copy of your data was found" in err
 
 
 def test_damage_found_while_a_command_runs_is_a_sentence(imported, monkeypatch):
