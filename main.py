@@ -449,8 +449,8 @@ def run_gui(
         tokens = TokenStore(lazy=True)
     try:
         ctx = make_context(args, paths, tokens=tokens, opener=opener, demo=demo)
-    except BridgeError as exc:
-        return show_startup_error(exc.user_message())
+    except BridgeError as exc:  # (e.g. a Demo Company file that cannot be used)
+        return show_startup_error(exc)
     try:
         while True:
             try:

@@ -5,7 +5,7 @@ Nothing here may contain a token, a code or a secret: messages are shown and log
 
 from __future__ import annotations
 
-from core.i18n import N_, tr
+from core.i18n import N_, Msg, tr
 
 #: the two services, as the user reads their names
 XERO = "Xero"
@@ -148,6 +148,38 @@ class XeroRedirectPortsInvalid(BridgeError):
 
 class SettingsFileInvalid(BridgeError):
     message = "The settings file {path} could not be read ({reason}). Fix it or delete it, then restart the app."
+
+
+class _ReasonedError(BridgeError):
+    """A message whose ``reason`` (an ``N_`` string) has placeholders of its own, filled from
+    the same parameters, in the sentence's language."""
+
+    def user_message(self, language: str | None = None) -> str:
+        params = dict(self.params)
+        reason = params.get("reason")
+        if isinstance(reason, Msg):
+            others = {k: v for k, v in params.items() if k != "reason"}
+            params["reason"] = tr(str(reason), language, **others)
+        return tr(self.message, language, **params)
+
+
+class CompanyFileInvalid(_ReasonedError):
+    """A Demo Company file (``--demo-data``) that cannot be used; nothing was written."""
+
+    message = (
+        "The Demo Company file {path} cannot be used: {reason}. Nothing was saved. Fix it or "
+        "choose a company file written by this app (python -m core.sandbox.generate writes "
+        "one), or leave out --demo-data to use the built-in Demo Company."
+    )
+
+
+class DemoStateInvalid(_ReasonedError):
+    """The Demo Company's saved state cannot be read (your own data is not in it)."""
+
+    message = (
+        "The Demo Company's saved state in {folder} cannot be used ({file}: {reason}). "
+        "Your own data is not affected. Delete that folder to start the Demo Company afresh."
+    )
 
 
 class SignInPortsBusy(SignInFailed):

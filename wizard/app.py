@@ -167,12 +167,16 @@ def run_wizard(ctx: AppContext, language: str | None = None) -> int:
     return code
 
 
-def show_startup_error(message: str) -> int:
-    """A sentence before any window exists (no keyring, app already open, …)."""
+def show_startup_error(message: str | Exception) -> int:
+    """A sentence before any window exists (no keyring, app already open, a Demo Company
+    file that cannot be used, …); an error is put in the user's language."""
     from PySide6.QtWidgets import QMessageBox
 
     ensure_app()
     install_language(default_language())
+    if not isinstance(message, str):
+        user_message = getattr(message, "user_message", None)
+        message = user_message() if callable(user_message) else str(message)
     QMessageBox.critical(None, "Xero to QuickBooks Time", message)
     return 1
 

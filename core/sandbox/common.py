@@ -255,31 +255,74 @@ class CompanyStore:
         #: the data was changed by someone else (a test, a tool) and reads it afresh
         self.saves = 0
         self._journal: Any = None  # the open journal file
+        #: the parts saved while writes are held (load(hold_writes=True)); None: not held
+        self._held: set[str] | None = None
         self._journal_lines = 0
 
     @classmethod
-    def load(cls, data_file: Path | str | None, state_dir: Path | str | None) -> CompanyStore:
-        """State dir wins when it already holds a company (the Demo Company remembers)."""
+    def load(
+        cls,
+        data_file: Path | str | None,
+        state_dir: Path | str | None,
+        *,
+        hold_writes: bool = False,
+    ) -> CompanyStore:
+        """State dir wins when it already holds a company (the Demo Company remembers).
+
+        The company (file or state) is read and its shape checked before anything is
+        written: a file that cannot be used raises :class:`core.errors.CompanyFileInvalid`, a
+        saved state that cannot be read :class:`core.errors.DemoStateInvalid`, and the state
+        folder is left as it was. ``hold_writes``: the store keeps what it would save until
+        :meth:`release_writes` (the simulators are built over it first: see Sandbox.open)."""
+        from core.company_file import Refused, read_json_file, validate_company, validate_object
+        from core.errors import CompanyFileInvalid, DemoStateInvalid
+
         sdir = Path(state_dir) if state_dir else None
         private: dict[str, Any] = {}
         if sdir and (sdir / COMPANY_FILE).exists():
-            data = json.loads((sdir / COMPANY_FILE).read_text(encoding="utf-8"))
-            if (sdir / QBTIME_STATE_FILE).exists():  # (a state dir from before: all in one)
-                data["qbtime"] = json.loads((sdir / QBTIME_STATE_FILE).read_text(encoding="utf-8"))
-            if (sdir / SANDBOX_STATE_FILE).exists():
-                private = json.loads((sdir / SANDBOX_STATE_FILE).read_text(encoding="utf-8"))
+            name = COMPANY_FILE
+            try:
+                data = read_json_file(sdir / name, limited=False)
+                validate_company(data)
+                if (sdir / QBTIME_STATE_FILE).exists():  # (a state dir from before: all in one)
+                    name = QBTIME_STATE_FILE
+                    qbtime = read_json_file(sdir / name, limited=False)
+                    validate_company({"qbtime": qbtime})
+                    data["qbtime"] = qbtime
+                if (sdir / SANDBOX_STATE_FILE).exists():
+                    name = SANDBOX_STATE_FILE
+                    private = read_json_file(sdir / name, limited=False)
+                    validate_object(private)
+            except Refused as exc:
+                raise DemoStateInvalid(
+                    str(exc), folder=str(sdir), file=name, reason=exc.reason, **exc.params
+                ) from None
         elif data_file:
-            data = json.loads(Path(data_file).read_text(encoding="utf-8"))
+            try:
+                data = read_json_file(Path(data_file))
+                validate_company(data)
+            except Refused as exc:
+                raise CompanyFileInvalid(
+                    str(exc), path=str(Path(data_file).absolute()), reason=exc.reason, **exc.params
+                ) from None
         else:
             raise ValueError("a company file or a state directory holding one is required")
         data.setdefault("xero", {}).setdefault("organisations", [])
         data.setdefault("qbtime", {})
         store = cls(data, sdir, private)
+        if hold_writes:
+            store._held = set()
         if sdir:
             store.pending_journal = store._read_journal()
             # the QuickBooks Time part is saved again once the simulator has replayed them
             store.save(*(p for p in STATE_PARTS if p != "qbtime" or not store.pending_journal))
         return store
+
+    def release_writes(self) -> None:
+        """Write what was saved while writes were held (see :meth:`load`), and write from now on."""
+        held, self._held = self._held, None
+        if held:
+            self.save(*(p for p in STATE_PARTS if p in held))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], state_dir: Path | str | None = None) -> CompanyStore:
@@ -313,6 +356,9 @@ class CompanyStore:
         wanted = set(parts or STATE_PARTS)
         if not wanted <= set(STATE_PARTS):
             raise ValueError(f"unknown state part(s): {sorted(wanted - set(STATE_PARTS))}")
+        if self._held is not None:
+            self._held |= wanted
+            return
         with self.lock:
             if "xero" in wanted:
                 atomic_write_json(

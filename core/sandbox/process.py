@@ -117,6 +117,12 @@ class DemoCompanyProcess:
             info = json.loads(line) if line else None
         except ValueError:
             info = None
+        if isinstance(info, dict) and isinstance(info.get("error"), dict):
+            _end(self.proc)
+            refused = rebuild_refusal(info["error"])
+            if refused is not None:
+                raise refused
+            info = None
         if not isinstance(info, dict):
             _end(self.proc)
             where = f"; see {self.log_file}" if self.log_file is not None else ""
@@ -179,6 +185,26 @@ class DemoCompanyProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+#: the errors the child says instead of how to reach it (core.sandbox.server.serve)
+_REFUSALS = ("CompanyFileInvalid", "DemoStateInvalid")
+
+
+def rebuild_refusal(payload: dict[str, Any]) -> Exception | None:
+    """The child's refusal of its company file or state (core.sandbox.server.refusal_payload)
+    as the error it was, its reasons translatable again; None when it is not one."""
+    from core import errors
+    from core.i18n import Msg
+
+    name = payload.get("type")
+    params = payload.get("params")
+    if name not in _REFUSALS or not isinstance(params, dict):
+        return None
+    translated = set(payload.get("translated") or ())
+    params = {str(k): Msg(v) if k in translated else v for k, v in params.items()}
+    error: Exception = getattr(errors, str(name))(str(payload.get("detail") or ""), **params)
+    return error
 
 
 def _first_line(proc: subprocess.Popen[bytes], timeout: float) -> str:

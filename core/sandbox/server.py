@@ -40,6 +40,8 @@ from core.sandbox.qbtime import (
 from core.sandbox.xero import XeroSimulator
 from core.sandbox.xero_config import XeroConfig
 
+log = logging.getLogger(__name__)
+
 DEMO_COMPANY_FILE = resource("demo", "company.json")
 
 #: The Demo Company's second QuickBooks Time account, for a second business in one install (a
@@ -63,6 +65,24 @@ def second_account_store(store: CompanyStore, clock: Clock) -> CompanyStore:
         client_url=SECOND_ACCOUNT["client_url"],
     )
     return CompanyStore.from_dict({"qbtime": state}, sdir)
+
+
+def _unusable(exc: Exception, data_file: Path | str | None, store: CompanyStore) -> Exception:
+    """A company whose shape passed the checks of core.company_file but that the simulators
+    still cannot start from (a record without a field they read): said as the file's (or
+    the saved state's) problem, not as an unexpected failure."""
+    from core.company_file import NOT_WHAT_THE_SIMULATORS_READ as reason
+    from core.errors import CompanyFileInvalid, DemoStateInvalid
+
+    log.warning("The Demo Company cannot start from its company", exc_info=exc)
+    detail = f"{type(exc).__name__}: {exc}"[:200]
+    sdir = store.state_dir
+    if sdir is not None and (sdir / COMPANY_FILE).exists():
+        return DemoStateInvalid(
+            detail, folder=str(sdir), file=COMPANY_FILE, reason=reason, problem=detail
+        )
+    path = str(Path(data_file).absolute()) if data_file is not None else ""
+    return CompanyFileInvalid(detail, path=path, reason=reason, problem=detail)
 
 
 @dataclass
@@ -109,7 +129,19 @@ class Sandbox:
         state_dir: Path | str | None = None,
         **kwargs: Any,
     ) -> Sandbox:
-        return cls(CompanyStore.load(data_file, state_dir), **kwargs).start()
+        """Both simulators over ``data_file`` (or the company ``state_dir`` holds), started.
+
+        Nothing is written to ``state_dir`` until both simulators are built over the company:
+        a company file (or saved state) they cannot use is refused
+        (:class:`core.errors.CompanyFileInvalid`, :class:`core.errors.DemoStateInvalid`)
+        and the state folder is left as it was, so a bad file never spoils a later start."""
+        store = CompanyStore.load(data_file, state_dir, hold_writes=True)
+        try:
+            sandbox = cls(store, **kwargs)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise _unusable(exc, data_file, store) from exc
+        store.release_writes()
+        return sandbox.start()
 
     def start(self) -> Sandbox:
         for server in self._servers:
@@ -206,26 +238,30 @@ def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -
         r = args.fault_rate / 4
         return FaultPlan(seed=seed, p_429=r, p_500=r, p_503=r, p_reset=r, latency_s=args.latency)
 
-    sandbox = Sandbox.open(
-        args.data,
-        args.state,
-        xero_port=args.xero_port,
-        qbtime_port=args.qbtime_port,
-        xero_faults=faults(args.fault_seed),
-        qbtime_faults=faults(args.fault_seed + 1),
-    )
+    from core.errors import CompanyFileInvalid, DemoStateInvalid
+
+    try:
+        sandbox = Sandbox.open(
+            args.data,
+            args.state,
+            xero_port=args.xero_port,
+            qbtime_port=args.qbtime_port,
+            xero_faults=faults(args.fault_seed),
+            qbtime_faults=faults(args.fault_seed + 1),
+        )
+    except (CompanyFileInvalid, DemoStateInvalid) as exc:
+        # The one line says why instead of how to reach it: the app that started this
+        # process shows it as its own (core.sandbox.process), in the user's language.
+        _say(json.dumps({"error": refusal_payload(exc)}, ensure_ascii=False))
+        print(exc.user_message("en"), file=sys.stderr, flush=True)
+        return 2
     stop = threading.Event()
     if args.stop_with_parent:
         _watch_parent(stop)
         _yield_to_the_window()
         # a line per request would fill the app's demo log during an import: problems only
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    line = (json.dumps(sandbox.describe()) + "\n").encode("utf-8")
-    if sys.stdout is not None:
-        sys.stdout.buffer.write(line)
-        sys.stdout.flush()
-    else:  # a windowed frozen app: no sys.stdout object, the pipe is still file 1
-        os.write(1, line)
+    _say(json.dumps(sandbox.describe()))
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -236,6 +272,29 @@ def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -
     finally:
         sandbox.stop()
     return 0
+
+
+def _say(text: str) -> None:
+    """One line to the process that started this one."""
+    line = (text + "\n").encode("utf-8")
+    if sys.stdout is not None:
+        sys.stdout.buffer.write(line)
+        sys.stdout.flush()
+    else:  # a windowed frozen app: no sys.stdout object, the pipe is still file 1
+        os.write(1, line)
+
+
+def refusal_payload(exc: Exception) -> dict[str, Any]:
+    """A company the Demo Company refused, as JSON (core.sandbox.process rebuilds it)."""
+    from core.i18n import Msg
+
+    params = getattr(exc, "params", {})
+    return {
+        "type": type(exc).__name__,
+        "detail": getattr(exc, "detail", ""),
+        "params": {k: v if isinstance(v, int | float) else str(v) for k, v in params.items()},
+        "translated": sorted(k for k, v in params.items() if isinstance(v, Msg)),
+    }
 
 
 #: how often the child looks whether the process that started it is still there (POSIX)

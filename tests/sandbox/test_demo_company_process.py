@@ -127,13 +127,29 @@ def test_it_starts_from_a_company_file_and_keeps_its_state(tmp_path):
 
 
 def test_a_child_that_cannot_start_is_said_plainly(tmp_path):
+    not_a_folder = tmp_path / "state"
+    not_a_folder.write_text("a file where the state folder should be", encoding="utf-8")
+    log_file = tmp_path / "demo-company.log"
+    with pytest.raises(RuntimeError, match="did not start") as caught:
+        DemoCompanyProcess.start(None, not_a_folder, log_file=log_file)
+    assert str(log_file) in str(caught.value)
+    assert "Error" in log_file.read_text(encoding="utf-8")
+
+
+def test_a_company_file_the_child_refuses_is_said_as_its_own_error(tmp_path):
+    """Not "did not start": the file and what is wrong with it (tests/sandbox/
+    test_company_file.py has every case), in the sentence's language."""
+    from core.errors import CompanyFileInvalid
+
     bad = tmp_path / "broken.json"
     bad.write_text("{not json", encoding="utf-8")
     log_file = tmp_path / "demo-company.log"
-    with pytest.raises(RuntimeError, match="did not start") as caught:
+    with pytest.raises(CompanyFileInvalid) as caught:
         DemoCompanyProcess.start(bad, tmp_path / "state", log_file=log_file)
-    assert str(log_file) in str(caught.value)
-    assert "JSONDecodeError" in log_file.read_text(encoding="utf-8")
+    assert f"{bad} cannot be used: it is not valid JSON" in caught.value.user_message("en")
+    assert "ce n’est pas du JSON valide" in caught.value.user_message("fr")
+    assert "cannot be used" in log_file.read_text(encoding="utf-8")
+    assert not (tmp_path / "state").exists()
 
 
 def _parent(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
