@@ -549,7 +549,10 @@ def _main(
             open_log_file()  # a start that failed before the first page: its records too
 
     from core.app import cli
+    from core.i18n import set_language, system_language
 
+    # The commands speak the language the window would: the system's (LANG, LC_ALL, ...).
+    set_language(system_language())
     out = cli.Output(as_json=bool(_flag(args, "json")))
     try:
         if args.command == "restore-backup":  # before anything opens the database

@@ -139,3 +139,27 @@ def test_switching_organisation_after_disconnect_keeps_the_old_history(run):
     assert set(rows) == {AU, "Maison Verdure UK"}
     assert rows[AU].status == "disconnected"
     assert ImportRun.select().where(ImportRun.connection == rows[AU]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr_CA.UTF-8", "Rien n’est encore connecté. Lancez connect-qbtime"),
+        ("en_AU.UTF-8", "Nothing is connected yet. Run connect-qbtime"),
+    ],
+)
+def test_the_commands_speak_the_systems_language(run, tmp_path, monkeypatch, lang, expected):
+    """A bookkeeper in a French terminal reads the commands' messages in French, as the
+    window shows them; the language comes from the system (LANG), like the window's."""
+    from core.i18n import current_language, set_language
+
+    before = current_language()
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", lang)
+    try:
+        code, out = run("review")  # (nothing connected yet)
+    finally:
+        set_language(before)
+    assert code != 0
+    assert expected in json.dumps(out, ensure_ascii=False), out
