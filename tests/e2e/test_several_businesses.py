@@ -84,9 +84,9 @@ def test_without_org_the_command_lists_the_businesses_and_exits_2(two_businesses
     assert any(UK in line and "--org" in line for line in lines[1:])
 
 
-def test_the_list_is_said_in_french(two_businesses):
+def test_the_list_is_said_in_french(two_businesses, monkeypatch):
     run = two_businesses
-    set_language("fr")
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")  # the commands speak the system's language
     try:
         code, _stdout, stderr = run("history", as_json=False)
     finally:
