@@ -337,6 +337,14 @@ class FieldPlanner:
         names = dict(wanted)
         linked, new, create = self.ctx.resolve(result, names, (e[0] for e in existing))
         creating = set(create)
+        # QuickBooks Time refuses a new item whose name (any case) is another's in the same
+        # field, archived ones included: an item kept for a Xero record no longer imported
+        # holds its name (two Xero items differing only in case, the one sold swapped)
+        held = {
+            qbt_name_key(i.name): i.name
+            for i in self.ctx.snap.customfielditems
+            if field_id is not None and i.customfield_id == field_id and i.id in elsewhere
+        }
         summary = "items"
         for xero_id, xname in wanted:
             name = self.ctx.desired_name(kind, xero_id, xname)
@@ -385,6 +393,20 @@ class FieldPlanner:
                         )
                     )
             elif xero_id in creating:
+                holder = held.get(qbt_name_key(name))
+                if holder is not None:
+                    self.ctx.skip(
+                        kind,
+                        xero_id,
+                        name,
+                        N_(
+                            'QuickBooks Time keeps the name for "{other}", the item of a Xero '
+                            "record no longer imported: rename one of them in Xero, or delete "
+                            '"{other}" in QuickBooks Time'
+                        ),
+                        other=holder,
+                    )
+                    continue
                 created: dict[str, Any] = {"customfield_id": field_id, "name": name}
                 self.ctx.add(
                     Action(
