@@ -11,8 +11,9 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
 # The suite reads the app in English unless a test picks French: the window and the commands
 # both follow the system's language (LANG...), which a French machine must not switch.
-for _name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
-    os.environ.pop(_name, None)
+os.environ.pop("LC_ALL", None)
+os.environ.pop("LC_MESSAGES", None)
+os.environ.pop("LANGUAGE", None)
 os.environ["LANG"] = "C.UTF-8"
 
 import pytest
