@@ -237,7 +237,10 @@ def cmd_connect_xero(
             out.say(tr("Choose the organisation to connect with --org."))
         out.result({"organisations": orgs, "bound": None})
         return EXIT_OK
-    client = ctx.xero_client(chosen["tenant_id"])
+    # (with the sign-in just made: a business signing in again has its refused one still)
+    client = ctx.xero_client(
+        chosen["tenant_id"], grant_key=ctx.xero_key_for_connecting(chosen["tenant_id"])
+    )
     with client.session:
         organisation = client.organisation()
     missing = missing_scopes(tokens.scopes, organisation.version)

@@ -268,6 +268,7 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         if old != new:
             ctx.tokens.delete(old)
     ctx.forget_xero_tokens(signin)
+    ctx.forget_xero_tokens(conn.xero_grant_key)  # (what it held in memory may be refused)
     log.info(
         "Bound Xero organisation %r to QuickBooks Time company %r",
         conn.xero_tenant_name,

@@ -242,6 +242,17 @@ class AppContext:
         conn = active_connection_for_tenant(tenant_id)
         return (conn.xero_grant_key if conn is not None else None) or XERO_SIGNIN_KEY
 
+    def xero_key_for_connecting(self, tenant_id: str) -> str:
+        """The keyring key to reach an organisation with while connecting it: the sign-in
+        just made, when there is one (signing in again for a business whose own sign-in
+        Xero refused: that one would be refused again, and nothing could ever repair it),
+        else :meth:`xero_key_for_tenant`."""
+        from core.store.secrets import XERO_SIGNIN_KEY
+
+        if self.tokens.get(XERO_SIGNIN_KEY) is not None:
+            return XERO_SIGNIN_KEY
+        return self.xero_key_for_tenant(tenant_id)
+
     def xero_sign_in(self) -> XeroSignIn:
         from core.services.auth.xero_oauth import XeroSignIn
 

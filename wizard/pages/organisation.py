@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 def organisation_details(ctx: AppContext, tenant_id: str) -> tuple[XeroOrganisation, list[str]]:
     """The organisation's details and the Xero permissions still missing for it (worker)."""
-    client = ctx.xero_client(tenant_id)
+    client = ctx.xero_client(tenant_id, grant_key=ctx.xero_key_for_connecting(tenant_id))
     with client.session:
         org = client.organisation()
     tokens = ctx.xero_tokens().token_set()
