@@ -69,6 +69,14 @@ class PayrollNotAvailable(BridgeError):
     )
 
 
+class PayCalendarsUncounted(BridgeError):
+    message = (
+        "The pay calendars of this Xero organisation ({calendars}) have periods this app "
+        "cannot count (it counts weekly, fortnightly, four-weekly, monthly and quarterly "
+        "ones), so it cannot choose a pay period. Enter these hours in Xero Payroll by hand."
+    )
+
+
 class NoPayCalendar(BridgeError):
     message = (
         "This Xero organisation has no payroll calendar, so there is no pay period to send "
@@ -336,6 +344,10 @@ def preview_hours(
         xero_timesheets={},
     )
     chosen = eng.choose_period(base)
+    if chosen is None and calendars:
+        raise PayCalendarsUncounted(
+            calendars=", ".join(f"{c.name} ({c.type})" for c in eng.calendars_by_use(base))
+        )
     if chosen is None:
         raise NoPayCalendar()
     start, end, cal_name = chosen
@@ -1246,6 +1258,7 @@ __all__ = [
     "KIND",
     "ExportNotUndoable",
     "NoPayCalendar",
+    "PayCalendarsUncounted",
     "PayPeriod",
     "PayrollNotAvailable",
     "PayrollPreview",

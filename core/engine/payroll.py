@@ -358,19 +358,27 @@ def recent_periods(cal: PayCalendar, today: date, count: int = 6) -> list[tuple[
     return out
 
 
-def main_calendar(inputs: PayrollInputs) -> PayCalendar | None:
-    """The calendar most linked employees are paid on (ties: by name)."""
+def calendars_by_use(inputs: PayrollInputs) -> list[PayCalendar]:
+    """The calendars, the one most linked employees are paid on first (ties: by name)."""
     uses: dict[str, int] = {}
     for emp_id in set(inputs.links.values()):
         emp = inputs.employees.get(emp_id)
         if emp is not None and emp.calendar_id in inputs.calendars:
             uses[emp.calendar_id] = uses.get(emp.calendar_id, 0) + 1
-    if not uses and inputs.calendars:
-        return sorted(inputs.calendars.values(), key=lambda c: c.name.casefold())[0]
-    if not uses:
-        return None
-    best = sorted(uses, key=lambda c: (-uses[c], inputs.calendars[c].name.casefold()))[0]
-    return inputs.calendars[best]
+    order = sorted(
+        inputs.calendars, key=lambda k: (-uses.get(k, 0), inputs.calendars[k].name.casefold())
+    )
+    return [inputs.calendars[k] for k in order]
+
+
+def main_calendar(inputs: PayrollInputs) -> PayCalendar | None:
+    """The calendar most linked employees are paid on (ties: by name) whose periods this app
+    can count (a twice-monthly one cannot: its employees are listed, NO_PERIOD); None when
+    there is none."""
+    return next(
+        (cal for cal in calendars_by_use(inputs) if period_of(cal, inputs.today) is not None),
+        None,
+    )
 
 
 # =========================================================================== hours per day

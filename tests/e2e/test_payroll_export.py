@@ -21,6 +21,7 @@ from core.app.cli import Output, cmd_export_hours
 from core.app.payroll import export_hours, pay_periods, preview_hours
 from core.app.sync import history, sync, undo
 from core.engine.leave import save_leave_links
+from core.errors import BridgeError
 from core.i18n import set_language
 from core.sandbox.xero_payroll import parse_day
 from core.services.fetch import load_snapshot
@@ -1118,3 +1119,36 @@ def test_uk_nothing_left_in_the_period_empties_our_draft_and_withdraws_the_leave
     assert back["endDate"][:10] == leave["endDate"][:10]
     assert back["periods"][0]["numberOfUnits"] == pytest.approx(15.0)
     assert ImportRun.get_by_id(second.run.id).status == "undone"
+
+
+def test_a_twice_monthly_calendar_is_said_as_such_not_as_no_calendar(au):
+    """AU TWICEMONTHLY (and NZ/UK TwiceMonthly) are valid Xero calendars whose periods this
+    app cannot count. The export uses the most used calendar it can count, and lists the
+    people paid on the other; with none it can count, it says so (before: 'this
+    organisation has no payroll calendar', whole export refused)."""
+    ctx, conn = au
+    store = ctx.sandbox.store
+    calendars = store.xero_orgs[0]["payroll"]["PayrollCalendars"]
+    weekly = next(c for c in calendars if c["CalendarType"] == "WEEKLY")
+    weekly["CalendarType"] = "TWICEMONTHLY"  # the calendar 15 of 16 employees are paid on
+    store.save()
+    start = shifted(store, AU_WEEK1)
+
+    result = export_hours(ctx, conn, period=start + timedelta(days=3), dry_run=True)
+    assert result.preview.period.calendar_name == "Fortnightly"
+    people = {p.name: p for p in result.preview.people}
+    said = " ".join(p.reason() for p in people["Olivia Brown"].left_out) + " ".join(
+        r["reason"] for r in result.as_json()["problems"] if r["who"] == "Olivia Brown"
+    )
+    assert 'calendar "Weekly" has periods this app cannot count' in said
+
+    for cal in calendars:
+        cal["CalendarType"] = "TWICEMONTHLY"
+    store.save()
+    with pytest.raises(BridgeError) as err:
+        export_hours(ctx, conn, period=start, dry_run=True)
+    en, fr = err.value.user_message("en"), err.value.user_message("fr")
+    assert (
+        "Weekly (TWICEMONTHLY)" in en and "cannot count" in en and "no payroll calendar" not in en
+    )
+    assert "Weekly (TWICEMONTHLY)" in fr and fr != en
