@@ -857,6 +857,10 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
             archived: dict[str, Any] = {"active": False}
             if e.seq in reclaimed:
                 archived["name"] = _undone_name(str(after.get("name") or label))
+            if e.entity_kind == "location" and (after.get("linked_objects") or {}).get("jobcodes"):
+                # off the customers it was put on too: a customer that was there before the
+                # import lists its locations, and had none of this one
+                archived["linked_objects"] = {"jobcodes": []}
             actions.append(
                 PlanAction(
                     ref,

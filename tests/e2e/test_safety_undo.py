@@ -134,6 +134,28 @@ def test_undo_then_sync_restores_locations_instead_of_adding_twins(demo_ctx):
     assert duplicates(store) == []
 
 
+def test_undo_takes_the_new_locations_off_the_customers_that_were_there(demo_ctx):
+    """An import puts a new location on a customer QuickBooks Time already had; undo archives
+    the location and takes it off that customer, whose locations are then as before."""
+    ctx, conn = demo_ctx("AU")
+    store = ctx.sandbox.store
+    before = {j["id"]: list(j.get("locations") or []) for j in store.qbtime["jobcodes"]}
+    first = sync(ctx, conn)
+    grew = [
+        j["id"]
+        for j in store.qbtime["jobcodes"]
+        if j["id"] in before and list(j.get("locations") or []) != before[j["id"]]
+    ]
+    assert grew  # (the demo's linked customers get their Xero addresses)
+    undo(ctx, conn, first.run.id)
+    after = {j["id"]: list(j.get("locations") or []) for j in store.qbtime["jobcodes"]}
+    assert {k: after[k] for k in before} == before
+    again = sync(ctx, conn)  # the next import puts them back, restored, not twins
+    assert again.as_json()["created"].get("locations", 0) == 0
+    assert all(list(j.get("locations") or []) for j in store.qbtime["jobcodes"] if j["id"] in grew)
+    assert duplicates(store) == []
+
+
 def test_an_unrelated_later_import_does_not_block_undo(demo_ctx):
     ctx, conn = demo_ctx("AU")
     store = ctx.sandbox.store
