@@ -413,6 +413,17 @@ def seconds_per_day(shift: Shift) -> dict[date, float]:
     return out
 
 
+def dated(shift: Shift) -> date | None:
+    """The day a timesheet is dated (QuickBooks Time's ``date``; else the local day it
+    starts): what approval goes by. A timesheet is approved whole, so a shift over midnight
+    dated on or before ``approved_to`` is approved on both days it covers."""
+    if shift.day is not None:
+        return shift.day
+    if shift.start is None:
+        return None
+    return shift.start.astimezone(_zone(shift)).date()
+
+
 def round_days(seconds: Mapping[_Key, float]) -> dict[_Key, float]:
     """Hours per day to the hundredth, adding up to the total rounded to the hundredth
     (half up); the hundredths left by flooring each day go to the largest remainders.
@@ -599,14 +610,16 @@ def _plan_person(
         if shift.jobcode_id in inputs.unpaid_break_codes:
             continue
         code = inputs.time_off_codes.get(shift.jobcode_id)
+        on = dated(shift)
         for day, secs in seconds_per_day(shift).items():
             if not start <= day <= end or secs <= 0:
                 continue
             key = day.isoformat()
-            if approved_to is None or day > approved_to:
+            its_day = on or day  # (approval goes by the timesheet's date: see dated)
+            if approved_to is None or its_day > approved_to:
                 why = (
                     LEFT_SUBMITTED
-                    if submitted_to is not None and day <= submitted_to
+                    if submitted_to is not None and its_day <= submitted_to
                     else LEFT_NOT_SUBMITTED
                 )
                 left[(key, why)] = left.get((key, why), 0.0) + secs

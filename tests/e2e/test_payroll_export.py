@@ -43,13 +43,16 @@ def user_named(store, name):
 
 
 def approved_hours(store, name, start, end) -> dict[str, float]:
-    """QuickBooks Time's approved regular hours per day of ``name`` in start..end."""
+    """QuickBooks Time's approved regular hours per day of ``name`` in start..end: those of
+    the timesheets dated on or before ``approved_to`` (a timesheet is approved whole)."""
     user = user_named(store, name)
     approved = date.fromisoformat(user["approved_to"])
     off = {j["id"] for j in store.qbtime["jobcodes"] if j["type"] in ("pto", "unpaid_time_off")}
     seconds: dict[date, float] = {}
     for ts in store.qbtime["timesheets"]:
         if ts["user_id"] != user["id"] or ts.get("on_the_clock") or ts["jobcode_id"] in off:
+            continue
+        if date.fromisoformat(ts["date"]) > approved:
             continue
         zone = ZoneInfo(ts["tz_str"])
         if ts["type"] == "manual" or not ts.get("start"):
@@ -66,9 +69,7 @@ def approved_hours(store, name, start, end) -> dict[str, float]:
             )
             cursor = piece
     return {
-        d.isoformat(): s / 3600
-        for d, s in sorted(seconds.items())
-        if start <= d <= end and d <= approved and s > 0
+        d.isoformat(): s / 3600 for d, s in sorted(seconds.items()) if start <= d <= end and s > 0
     }
 
 

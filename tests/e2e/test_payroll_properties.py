@@ -106,7 +106,8 @@ def company(draw):
 
 
 def approved_seconds(inputs, person, start, end):
-    """Independent count: seconds of regular work per local day, approved, in the period."""
+    """Independent count: seconds of regular work per local day, in the period, of the
+    timesheets dated on or before ``approved_to`` (a timesheet is approved whole)."""
     user = inputs.users[person.qbt_user_id]
     per_day: dict[date, float] = {}
     for s in inputs.shifts:
@@ -114,6 +115,7 @@ def approved_seconds(inputs, person, start, end):
             s.user_id != person.qbt_user_id
             or s.on_the_clock
             or s.jobcode_id in inputs.time_off_codes
+            or s.day > user.approved_to
         ):
             continue
         if s.start is None:
@@ -130,9 +132,7 @@ def approved_seconds(inputs, person, start, end):
                 + (piece.astimezone(UTC) - t.astimezone(UTC)).total_seconds()
             )
             t = piece
-    return {
-        d: v for d, v in per_day.items() if start <= d <= end and d <= user.approved_to and v > 0
-    }
+    return {d: v for d, v in per_day.items() if start <= d <= end and v > 0}
 
 
 def as_exported(inputs, plan):
@@ -189,7 +189,10 @@ def test_totals_are_preserved_and_nothing_unapproved_is_sent(inputs):
         assert round(sum(person.days.values()) * 100) == (total_s * 100 + 1800) // 3600
         for day, hours in person.days.items():
             d = date.fromisoformat(day)
-            assert start <= d <= end and d <= inputs.users[person.qbt_user_id].approved_to
+            # (a day after approved_to only holds a timesheet dated on it, over midnight)
+            assert start <= d <= end and d <= inputs.users[person.qbt_user_id].approved_to + (
+                timedelta(days=1)
+            )
             assert abs(hours - seconds[d] / 3600) < 0.01
             assert hours == round(hours, 2)
         # one earnings rate per person: per rate totals are the person's total

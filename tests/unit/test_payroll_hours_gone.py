@@ -73,3 +73,27 @@ def test_au_replacing_sends_each_line_held_at_zero_if_it_must_go():
     # through the AU body: one line per (rate, tracking), every day at zero
     body = au_timesheet_body("emp-1", MON, MON + timedelta(days=6), eng.au_replacing({}, SENT))
     assert body["TimesheetLines"] == [{"EarningsRateID": "rate", "NumberOfUnits": [0.0] * 7}]
+
+
+def test_a_shift_over_midnight_dated_on_the_approval_day_is_approved_whole():
+    """QuickBooks Time approves a timesheet whole, by its date: a shift dated on approved_to
+    that runs past midnight is approved on both days it covers (before: the hours after
+    midnight were held back as 'not approved yet', which nobody could act on, while
+    bill-time billed them). One dated the day after is not approved at all."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Australia/Sydney")
+
+    def night(sid: int, day):
+        start = datetime(day.year, day.month, day.day, 22, 30, tzinfo=zone)
+        end = start + timedelta(hours=3)
+        return eng.Shift(sid, 1, WORK, start, end, day, 3 * 3600, "Australia/Sydney")
+
+    given = inputs([night(30, MON + timedelta(days=2)), night(31, MON + timedelta(days=3))])
+    user = eng.PayUser(1, "Olivia Brown", MON + timedelta(days=2), MON + timedelta(days=4))
+    (person,) = eng.plan_payroll(replace(given, users={1: user}, xero_timesheets={})).people
+    wed, thu, fri = (MON + timedelta(days=n) for n in (2, 3, 4))
+    assert person.days == {wed.isoformat(): 1.5, thu.isoformat(): 1.5}
+    left = {(lo.day, lo.hours) for lo in person.left_out}
+    assert left == {(thu.isoformat(), 1.5), (fri.isoformat(), 1.5)}  # the one dated Thursday
