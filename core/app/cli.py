@@ -473,6 +473,26 @@ def word(key: str) -> str:
     return tr(WORDS[key]) if key in WORDS else key
 
 
+#: the skipped kinds as the sync's counts name them
+_SKIPPED_KINDS = {"customer": "customers", "item": "items", "employee": "employees"}
+
+
+def _left_out_reasons(skipped: Any) -> list[dict[str, Any]]:
+    """The records a plan left out (bad records aside: listed by name), by kind and reason,
+    most first: each reason once with its count, so that one needing the user's action (no
+    room for a custom field, a name kept by another item) is said, not only counted."""
+    counts: dict[tuple[str, str], int] = {}
+    for sk in skipped:
+        if sk.bad_record:
+            continue
+        key = (word(_SKIPPED_KINDS.get(sk.kind, sk.kind)), sk.describe())
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {"what": what, "reason": reason, "count": n}
+        for (what, reason), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
 def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool = False) -> int:
     from core.app.sync import sync
 
@@ -483,6 +503,7 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
     result = sync(ctx, conn, dry_run=dry_run, full=full)
     remember_day_remaining(ctx, conn)
     payload = result.as_json()
+    payload["left_out"] = _left_out_reasons(result.plan.skipped)
     if not out.as_json:
         plan = result.plan
         title = (
@@ -509,6 +530,11 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
                 out.say(
                     f"  {word(verb)}: " + ", ".join(f"{word(k)} {n}" for k, n in counts.items())
                 )
+        why_left = _left_out_reasons(plan.skipped)
+        if why_left:
+            out.say(tr("Left out, and why:"))
+            for row in why_left:
+                out.say(f"  - {row['what']} ({row['count']}): {row['reason']}")
         bad = [s for s in plan.skipped if s.bad_record]
         if bad:
             out.say(tr("{n} record(s) from Xero could not be imported as sent:", n=len(bad)))

@@ -5,8 +5,11 @@ left out with what to do. Found by the re-import property test (test_engine_prop
 
 from __future__ import annotations
 
+import io
+import json
 import time
 
+from core.app.cli import Output, cmd_sync
 from core.app.sync import sync
 from core.i18n import tr
 
@@ -49,3 +52,14 @@ def test_a_name_kept_by_an_item_no_longer_sold_is_not_created_twice(demo_ctx):
     said = tr(skipped.reason, "fr", **skipped.params)
     assert said != tr(skipped.reason, "en", **skipped.params) and "QuickBooks Time" in said
     assert sync(ctx, conn).plan.is_empty  # and the next run has nothing to do
+
+    # the sync command says it, with the reason, not only in its counts
+    said = io.StringIO()
+    assert cmd_sync(ctx, Output(stream=said), None, dry_run=True) == 0
+    text = said.getvalue()
+    assert "Left out, and why:" in text
+    assert f'  - items (1): QuickBooks Time keeps the name for "{held["name"]}"' in text
+    as_json = io.StringIO()
+    assert cmd_sync(ctx, Output(as_json=True, stream=as_json), None, dry_run=True) == 0
+    rows = json.loads(as_json.getvalue().strip().splitlines()[-1])["left_out"]
+    assert {"what": "items", "count": 1, "reason": skipped.describe()} in rows
