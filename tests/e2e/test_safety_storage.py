@@ -179,8 +179,7 @@ def _data_files(path: Path) -> dict[str, str]:
     }
 
 
-def _copy_with(source: Path, target: Path, *sql: str) -> Path:
-    shutil.copy(source, target)
+def _run_sql(target: Path, *sql: str) -> Path:
     conn = sqlite3.connect(target)
     try:
         for statement in sql:
@@ -189,18 +188,15 @@ def _copy_with(source: Path, target: Path, *sql: str) -> Path:
     finally:
         conn.close()
     return target
+
+
+def _copy_with(source: Path, target: Path, *sql: str) -> Path:
+    shutil.copy(source, target)
+    return _run_sql(target, *sql)
 
 
 def _new_file(target: Path, *sql: str) -> Path:
-    conn = sqlite3.connect(target)
-    try:
-        conn.execute(f"PRAGMA application_id = {core_db.APPLICATION_ID}")
-        for statement in sql:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
-    return target
+    return _run_sql(target, f"PRAGMA application_id = {core_db.APPLICATION_ID}", *sql)
 
 
 #: (how the copy is made from a good backup, what the refusal says in English, in French)
