@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
+from core.files import not_a_file, read_at_most
 from core.i18n import N_, Msg
 
 #: the largest company file read (bytes). The growth benchmark's 100,000-contact organisation
@@ -50,34 +50,19 @@ def read_json_file(path: Path, *, limited: bool = True) -> Any:
     over :data:`MAX_COMPANY_FILE_BYTES` (``limited``: the app's own saved state is not),
     one that is not UTF-8, not JSON, cut short, nested deeper than :data:`MAX_DEPTH`, or
     holding a number Python cannot read (or NaN/Infinity)."""
-    max_bytes = MAX_COMPANY_FILE_BYTES if limited else None
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise Refused(N_("the file does not exist")) from None
+        reason = not_a_file(path)
+        if reason is not None:
+            raise Refused(reason)
+        raw = read_at_most(path, MAX_COMPANY_FILE_BYTES) if limited else Path(path).read_bytes()
+        if raw is None:
+            raise Refused(
+                N_("it is {size} MB, more than the {limit} MB a company file may hold"),
+                size=-(-os.stat(path).st_size // (1024 * 1024)),
+                limit=MAX_COMPANY_FILE_BYTES // (1024 * 1024),
+            )
     except OSError as exc:
         raise Refused(N_("it could not be read ({error})"), error=exc.strerror or exc) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise Refused(N_("it is a folder, not a file")) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise Refused(N_("it is not a regular file")) from None
-    if max_bytes is not None and st.st_size > max_bytes:
-        raise Refused(
-            N_("it is {size} MB, more than the {limit} MB a company file may hold"),
-            size=-(-st.st_size // (1024 * 1024)),
-            limit=max_bytes // (1024 * 1024),
-        )
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise Refused(N_("it could not be read ({error})"), error=exc.strerror or exc) from None
-    if max_bytes is not None and len(raw) > max_bytes:  # (grew since it was looked at)
-        raise Refused(
-            N_("it is {size} MB, more than the {limit} MB a company file may hold"),
-            size=-(-len(raw) // (1024 * 1024)),
-            limit=max_bytes // (1024 * 1024),
-        )
     if raw.startswith(_UTF16_BOMS) or raw.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
         raise Refused(N_("it is saved as UTF-16 or UTF-32 text: save it as UTF-8"))
     try:

@@ -47,6 +47,7 @@ from core.errors import (
     DiskFull,
     NoBackupFound,
 )
+from core.files import not_a_file
 from core.i18n import N_
 
 # The files' names, the marker and the lock need no peewee (core.store.dbfiles): named here too.
@@ -437,9 +438,6 @@ def damaged(path: Path, reason: str, backups: Path | None) -> DatabaseDamaged:
 
 #: why a copy is refused (translated in the sentence they are placed in)
 _NOT_OURS = N_("it was not made by this app")
-_NO_SUCH_FILE = N_("there is no such file")
-_A_FOLDER = N_("it is a folder, not a file")
-_NOT_A_FILE = N_("it is a device or a pipe, not a file")
 _SCHEMA_GAPS = N_("tables or columns this app needs are missing")
 _NOT_UPDATABLE = N_("it cannot be updated to this version's format")
 
@@ -529,12 +527,12 @@ def backup_problem(backup: Path, folder: Path) -> BackupNotUsable | None:
             detail=detail or str(reason), path=str(backup), reason=reason, folder=str(folder)
         )
 
-    if not backup.exists():
-        return refused(_NO_SUCH_FILE)
-    if backup.is_dir():
-        return refused(_A_FOLDER)
-    if not backup.is_file():
-        return refused(_NOT_A_FILE)
+    try:
+        not_one = not_a_file(backup)
+    except OSError as exc:
+        return refused(str(exc))
+    if not_one is not None:
+        return refused(not_one)
     problem = integrity_problem(backup)
     if problem is not None:
         return refused(problem)

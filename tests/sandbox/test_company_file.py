@@ -28,7 +28,7 @@ def _company(orgs=(), qbtime=None):
 
 #: name -> (file content as bytes, a directory, or None for a missing file; English reason part)
 BAD = {
-    "missing": (None, "the file does not exist"),
+    "missing": (None, "there is no such file"),
     "directory": ("DIR", "it is a folder, not a file"),
     "empty": (b"  \n", "it is empty"),
     "not json": (b"hello", "not valid JSON (the first mistake is at line 1, column 1)"),

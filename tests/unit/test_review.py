@@ -896,7 +896,7 @@ def test_two_lines_linking_the_same_record(conn, tmp_path):
 @pytest.mark.parametrize(
     "content, reason",
     [
-        (None, "there is no file by that name"),
+        (None, "there is no such file"),
         (b"", "it is empty"),
         (b"\xef\xbb\xbf  \r\n", "it is empty"),
         (b"name,xero_id\r\nAcme,x1\r\n", "the columns kind, decision, fingerprint are missing"),
@@ -947,7 +947,7 @@ def test_a_folder_a_pipe_or_a_huge_file_is_not_read(conn, three, tmp_path, kind,
     path = tmp_path / "bad.csv"
     reason = {
         "folder": "it is a folder, not a file",
-        "pipe": "it is not a file (a device or a pipe)",
+        "pipe": "it is a device or a pipe, not a file",
         "too large": "it is larger than 1 MB, far more than a review file holds: check that "
         "you chose the file the review was exported to",
     }[kind]

@@ -13,7 +13,6 @@ import csv
 import io
 import os
 import re
-import stat
 import tempfile
 import unicodedata
 from collections import defaultdict
@@ -34,6 +33,7 @@ from core.engine.review.errors import (
 )
 from core.engine.review.rows import ReviewRow, conn_id, review_rows
 from core.engine.review.undo_stack import fields_for_new, record_step, same, saving
+from core.files import not_a_file, read_at_most
 from core.i18n import tr
 from core.store.models import Connection
 
@@ -288,30 +288,19 @@ def _read_bytes(path: Path) -> bytes:
     """The file's bytes, or why it is not read: not there, a folder, not a plain file (a
     device or a pipe, which could be endless or wait forever), or too large."""
     try:
-        info = path.stat()
-    except FileNotFoundError as exc:
-        raise _unreadable(path, tr("there is no file by that name"), str(exc)) from exc
+        reason = not_a_file(path)
+        data = read_at_most(path, MAX_REVIEW_FILE_MB * 1024 * 1024) if reason is None else None
     except OSError as exc:
         raise _unreadable(path, tr("it cannot be opened"), str(exc)) from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise _unreadable(path, tr("it is a folder, not a file"), "folder")
-    if not stat.S_ISREG(info.st_mode):
-        raise _unreadable(path, tr("it is not a file (a device or a pipe)"), "not regular")
-    limit = MAX_REVIEW_FILE_MB * 1024 * 1024
-    too_large = tr(
-        "it is larger than {size} MB, far more than a review file holds: check that you "
-        "chose the file the review was exported to",
-        size=MAX_REVIEW_FILE_MB,
-    )
-    if info.st_size > limit:
-        raise _unreadable(path, too_large, f"{info.st_size} bytes")
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)  # (a file growing since it was measured stops here)
-    except OSError as exc:
-        raise _unreadable(path, tr("it cannot be opened"), str(exc)) from exc
-    if len(data) > limit:
-        raise _unreadable(path, too_large, "grew")
+    if reason is not None:
+        raise _unreadable(path, tr(reason), str(reason))
+    if data is None:
+        too_large = tr(
+            "it is larger than {size} MB, far more than a review file holds: check that you "
+            "chose the file the review was exported to",
+            size=MAX_REVIEW_FILE_MB,
+        )
+        raise _unreadable(path, too_large, "too large")
     return data
 
 

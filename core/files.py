@@ -1,0 +1,43 @@
+"""A file the user names (a review spreadsheet, a company file, a backup copy): what it is
+before anything reads it, and reading at most so much of it.
+
+A folder is not read; a device or a pipe is not either (it could be endless, or wait for
+ever while the app holds its lock); a file larger than its caller's limit is not held whole in
+memory. The reasons are ``N_`` strings, put in their caller's sentence (its language).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from core.i18n import N_, Msg
+
+NO_SUCH_FILE = N_("there is no such file")
+A_FOLDER = N_("it is a folder, not a file")
+NOT_A_FILE = N_("it is a device or a pipe, not a file")
+
+
+def not_a_file(path: Path | str) -> Msg | None:
+    """Why ``path`` is not a file that can be read (missing, a folder, a device or a pipe),
+    or None. Other errors of looking at it (no permission…) are raised as they are."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return NO_SUCH_FILE
+    if stat.S_ISDIR(mode):
+        return A_FOLDER
+    if not stat.S_ISREG(mode):
+        return NOT_A_FILE
+    return None
+
+
+def read_at_most(path: Path | str, limit: int) -> bytes | None:
+    """The bytes of the regular file ``path``, or None when it holds more than ``limit``
+    (measured first; a file growing since is stopped at ``limit + 1``). Raises OSError."""
+    if os.stat(path).st_size > limit:
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    return None if len(data) > limit else data
