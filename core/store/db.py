@@ -442,11 +442,16 @@ _SCHEMA_GAPS = N_("tables or columns this app needs are missing")
 _NOT_UPDATABLE = N_("it cannot be updated to this version's format")
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The SQLite file at ``path`` opened read-only (immutable: not even a -shm is made)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+
+
 def integrity_problem(path: Path) -> str | None:
     """None when the SQLite file at ``path`` passes ``PRAGMA integrity_check`` and is this
     app's; else what is wrong. Opens the file read-only (immutable: not even a -shm)."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        conn = _read_only(path)
     except sqlite3.Error as exc:
         return str(exc)
     try:
@@ -537,7 +542,7 @@ def backup_problem(backup: Path, folder: Path) -> BackupNotUsable | None:
     if problem is not None:
         return refused(problem)
     try:
-        conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        conn = _read_only(backup)
     except sqlite3.Error as exc:
         return refused(str(exc))
     try:
@@ -779,21 +784,17 @@ def restore_backup(paths: object, backup: Path | None = None) -> tuple[Path, lis
     try:
         partial.unlink(missing_ok=True)
         _create_private_file(partial)
-        source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-        try:
-            copy = sqlite3.connect(partial)
+        with (
+            contextlib.closing(_read_only(backup)) as source,
+            contextlib.closing(sqlite3.connect(partial)) as copy,
+        ):
+            source.backup(copy)
             try:
-                source.backup(copy)
-                try:
-                    counts = copy.execute(_HOLDINGS_SQL).fetchone()
-                except sqlite3.Error as exc:  # checked above; a file changed meanwhile
-                    raise BackupNotUsable(
-                        detail=str(exc), path=str(backup), reason=_SCHEMA_GAPS, folder=str(backups)
-                    ) from None
-            finally:
-                copy.close()
-        finally:
-            source.close()
+                counts = copy.execute(_HOLDINGS_SQL).fetchone()
+            except sqlite3.Error as exc:  # checked above; a file changed meanwhile
+                raise BackupNotUsable(
+                    detail=str(exc), path=str(backup), reason=_SCHEMA_GAPS, folder=str(backups)
+                ) from None
         aside = _set_aside(path, "replaced")
         try:
             os.replace(partial, path)
