@@ -530,20 +530,15 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
                 out.say(
                     f"  {word(verb)}: " + ", ".join(f"{word(k)} {n}" for k, n in counts.items())
                 )
-        why_left = _left_out_reasons(plan.skipped)
-        if why_left:
+        if payload["left_out"]:
             out.say(tr("Left out, and why:"))
-            for row in why_left:
+            for row in payload["left_out"]:
                 out.say(f"  - {row['what']} ({row['count']}): {row['reason']}")
         bad = [s for s in plan.skipped if s.bad_record]
         if bad:
             out.say(tr("{n} record(s) from Xero could not be imported as sent:", n=len(bad)))
             for skipped in bad:
-                kind = word(
-                    {"customer": "customers", "item": "items", "employee": "employees"}.get(
-                        skipped.kind, skipped.kind
-                    )
-                )
+                kind = word(_SKIPPED_KINDS.get(skipped.kind, skipped.kind))
                 out.say(f"  - {kind}: {skipped.name or '—'} — {skipped.describe()}")
         if plan.conflicts:
             out.say(
