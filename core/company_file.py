@@ -48,8 +48,9 @@ def read_json_file(path: Path, *, limited: bool = True) -> Any:
 
     Refused (:class:`Refused`): a missing file, a folder or another non-regular file, a file
     over :data:`MAX_COMPANY_FILE_BYTES` (``limited``: the app's own saved state is not),
-    one that is not UTF-8, not JSON, cut short, nested deeper than :data:`MAX_DEPTH`, or
-    holding a number Python cannot read (or NaN/Infinity)."""
+    one that is not UTF-8, not JSON, cut short, nested deeper than :data:`MAX_DEPTH` (a
+    ``limited`` one: the app's own state is not walked again), or holding a number Python
+    cannot read (or NaN/Infinity)."""
     try:
         reason = not_a_file(path)
         if reason is not None:
@@ -75,7 +76,12 @@ def read_json_file(path: Path, *, limited: bool = True) -> Any:
     del raw
     if not text.strip():
         raise Refused(N_("it is empty"))
-    return _parse(text)
+    data = _parse(text)
+    if limited:
+        # (the app's own saved state was checked as the company file it came from: walking
+        # every value again took a second at each start of a 100,000-contact Demo Company)
+        _check_depth(data)
+    return data
 
 
 def _no_constant(name: str) -> Any:
@@ -110,7 +116,6 @@ def _parse(text: str) -> Any:
             N_("it holds a number of more than {digits} digits, which cannot be read"),
             digits=digits,
         ) from None
-    _check_depth(data)
     return data
 
 
