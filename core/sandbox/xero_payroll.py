@@ -104,9 +104,8 @@ def parse_day(value: Any) -> date | None:
             return datetime.fromtimestamp(parse_ms_date(text), UTC).date()
         if _PAYROLL_DAY.fullmatch(text) is None:
             return None
-        if len(text) > 10:
-            datetime.fromisoformat(text)  # the time read too: T25:00 is no time
-        return date.fromisoformat(text[:10])
+        # (with a time, it is read too: T25:00 is no time; the date is the one written)
+        return datetime.fromisoformat(text).date() if len(text) > 10 else date.fromisoformat(text)
     except (ValueError, OverflowError):
         return None
 
