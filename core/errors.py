@@ -182,6 +182,15 @@ class DemoStateInvalid(_ReasonedError):
     )
 
 
+class DemoStateFolderUnusable(_ReasonedError):
+    """The folder named for the Demo Company's state (``--demo-state``) cannot hold it."""
+
+    message = (
+        "The Demo Company cannot keep its state in {folder}: {reason}. Give --demo-state a "
+        "folder (it is made if missing), or leave it out to use the usual one."
+    )
+
+
 class SignInPortsBusy(SignInFailed):
     message = (
         "The app could not receive Xero's answer: ports {ports} on this computer are all used "

@@ -17,6 +17,9 @@ from core.i18n import N_, Msg
 NO_SUCH_FILE = N_("there is no such file")
 A_FOLDER = N_("it is a folder, not a file")
 NOT_A_FILE = N_("it is a device or a pipe, not a file")
+NOT_A_FOLDER = N_("it is a file, not a folder")
+UNDER_A_FILE = N_("{parent} is a file, not a folder")
+NOT_WRITABLE = N_("this computer does not let the app save files in {parent}")
 
 
 def not_a_file(path: Path | str) -> Msg | None:
@@ -41,3 +44,23 @@ def read_at_most(path: Path | str, limit: int) -> bytes | None:
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     return None if len(data) > limit else data
+
+
+def not_a_folder(path: Path | str) -> tuple[Msg, dict[str, str]] | None:
+    """Why ``path`` cannot be a folder the app keeps files in (with the reason's
+    parameters), or None: a folder already, or one that can be made there (a missing folder
+    is made by its user). Refused: a file (or a device) by that name, a file on the way to
+    it, or a folder the app may not write in."""
+    here = Path(path).absolute()
+    if here.exists():
+        if not here.is_dir():
+            return NOT_A_FOLDER, {}
+        return None if os.access(here, os.W_OK | os.X_OK) else (NOT_WRITABLE, {"parent": str(here)})
+    for parent in here.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return UNDER_A_FILE, {"parent": str(parent)}
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return NOT_WRITABLE, {"parent": str(parent)}
+            return None
+    return None

@@ -275,9 +275,16 @@ class CompanyStore:
         folder is left as it was. ``hold_writes``: the store keeps what it would save until
         :meth:`release_writes` (the simulators are built over it first: see Sandbox.open)."""
         from core.company_file import Refused, read_json_file, validate_company, validate_object
-        from core.errors import CompanyFileInvalid, DemoStateInvalid
+        from core.errors import CompanyFileInvalid, DemoStateFolderUnusable, DemoStateInvalid
+        from core.files import not_a_folder
 
         sdir = Path(state_dir) if state_dir else None
+        unusable = not_a_folder(sdir) if sdir else None
+        if sdir and unusable:
+            reason, params = unusable
+            raise DemoStateFolderUnusable(
+                str(reason), folder=str(sdir.absolute()), reason=reason, **params
+            )
         private: dict[str, Any] = {}
         if sdir and (sdir / COMPANY_FILE).exists():
             name = COMPANY_FILE

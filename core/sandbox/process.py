@@ -188,7 +188,7 @@ class DemoCompanyProcess:
 
 
 #: the errors the child says instead of how to reach it (core.sandbox.server.serve)
-_REFUSALS = ("CompanyFileInvalid", "DemoStateInvalid")
+_REFUSALS = ("CompanyFileInvalid", "DemoStateInvalid", "DemoStateFolderUnusable")
 
 
 def rebuild_refusal(payload: dict[str, Any]) -> Exception | None:

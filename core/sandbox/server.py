@@ -238,7 +238,7 @@ def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -
         r = args.fault_rate / 4
         return FaultPlan(seed=seed, p_429=r, p_500=r, p_503=r, p_reset=r, latency_s=args.latency)
 
-    from core.errors import CompanyFileInvalid, DemoStateInvalid
+    from core.errors import CompanyFileInvalid, DemoStateFolderUnusable, DemoStateInvalid
 
     try:
         sandbox = Sandbox.open(
@@ -249,7 +249,7 @@ def serve(argv: list[str] | None = None, prog: str = "python -m core.sandbox") -
             xero_faults=faults(args.fault_seed),
             qbtime_faults=faults(args.fault_seed + 1),
         )
-    except (CompanyFileInvalid, DemoStateInvalid) as exc:
+    except (CompanyFileInvalid, DemoStateInvalid, DemoStateFolderUnusable) as exc:
         # The one line says why instead of how to reach it: the app that started this
         # process shows it as its own (core.sandbox.process), in the user's language.
         _say(json.dumps({"error": refusal_payload(exc)}, ensure_ascii=False))

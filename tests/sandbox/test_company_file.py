@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import core.company_file as company_file
-from core.errors import CompanyFileInvalid, DemoStateInvalid
+from core.errors import CompanyFileInvalid, DemoStateFolderUnusable, DemoStateInvalid
 from core.sandbox.common import COMPANY_FILE, CompanyStore
 from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
 
@@ -272,3 +272,52 @@ def test_the_wizard_shows_the_sentence_in_the_users_language(tmp_path, monkeypat
     assert f"Le fichier de Demo Company {bad} ne peut pas être utilisé" in shown[0]
     assert "son niveau supérieur est une liste" in shown[0]
     assert not (tmp_path / "state").exists()
+
+
+def test_a_state_folder_that_is_a_file_is_refused_and_left_alone(tmp_path):
+    """``--demo-state`` naming a file (or a path through one) is said as such, with what to
+    do, and the file is not touched (it was "Something unexpected (NotADirectoryError)")."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine")
+    with pytest.raises(DemoStateFolderUnusable) as refused:
+        Sandbox.open(DEMO_COMPANY_FILE, afile)
+    english = refused.value.user_message("en")
+    assert f"keep its state in {afile}: it is a file, not a folder" in english
+    assert "Give --demo-state a folder" in english
+    assert "c’est un fichier, pas un dossier" in refused.value.user_message("fr")
+    with pytest.raises(DemoStateFolderUnusable) as refused:
+        Sandbox.open(DEMO_COMPANY_FILE, afile / "state")
+    assert f"{afile} is a file, not a folder" in refused.value.user_message("en")
+    assert afile.read_text() == "mine"
+
+
+def test_a_state_folder_the_app_may_not_write_in_is_refused(tmp_path, monkeypatch):
+    import core.files
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    monkeypatch.setattr(core.files.os, "access", lambda path, mode: Path(path) != locked)
+    for state in (locked, locked / "new"):
+        with pytest.raises(DemoStateFolderUnusable) as refused:
+            Sandbox.open(DEMO_COMPANY_FILE, state)
+        assert f"does not let the app save files in {locked}" in refused.value.user_message("en")
+    assert _files(locked) == []
+
+
+def test_the_cli_and_the_wizard_child_say_a_state_file_plainly(tmp_path, capsys, memory_keyring):
+    import main
+    from core.sandbox.process import DemoCompanyProcess
+    from core.store.secrets import TokenStore
+
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine")
+    tokens = TokenStore(memory_keyring, trust_backend=True)
+    assert main.main(["--demo-state", str(afile), "status"], tokens=tokens) != 0
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert f"keep its state in {afile}: it is a file, not a folder" in said
+    assert "unexpected" not in said
+    with pytest.raises(DemoStateFolderUnusable) as refused:
+        DemoCompanyProcess.start(None, afile, log_file=tmp_path / "demo.log", timeout=60)
+    assert "il est créé s’il manque" in refused.value.user_message("fr")
+    assert afile.read_text() == "mine"
