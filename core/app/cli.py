@@ -616,6 +616,7 @@ def cmd_options(ctx: Any, out: Output, org: str | None, assignments: list[str]) 
 def cmd_review(
     ctx: Any, out: Output, org: str | None, export: str | None, import_file: str | None
 ) -> int:
+    from core.app.review_screen import review_conflicts
     from core.app.sync import current_plan
     from core.engine import review
 
@@ -623,9 +624,8 @@ def cmd_review(
     if conn is None:
         return _no_connection(out, org)
     _snap, plan = current_plan(conn)
-    conflicts = list(plan.conflicts) + [
-        c for m in plan.matches.values() for c in m.conflicts if c not in plan.conflicts
-    ]
+    # what the review screen lists: waiting, then decided (not what the plan settles itself)
+    conflicts = review_conflicts(conn, plan)
     if import_file:
         report = review.import_csv(conn, conflicts, import_file)
         out.say(

@@ -286,3 +286,30 @@ def test_the_owner_attack_through_the_headless_commands(tmp_path, memory_keyring
     code = main.main(["review", *demo], tokens=tokens)
     listing = capsys.readouterr().out
     assert code == 0 and "Camille Tremblay" in listing and OWNER_EMAIL in listing
+
+
+def test_the_review_command_lists_what_sync_waits_on_not_a_former_employee(
+    demo_ctx, tmp_path, capsys
+):
+    """A former employee with a namesake in QuickBooks Time is settled by the plan (left
+    out: no longer employed), not asked about. ``review`` listed it anyway ("0 of 23
+    decided" where ``sync`` said 22 waited), and a decision on it changed nothing: the
+    command lists what the review screen lists (core.app.review_screen.review_conflicts)."""
+    from core.app.cli import Output, cmd_review
+
+    data_file, added = _demo(
+        tmp_path,
+        [dict(FirstName="Sandrine", LastName="Côté", Email="sandrine@example.com", **TERMINATED)],
+    )
+    ctx, conn = demo_ctx("AU", data_file=data_file)
+    result = sync(ctx, conn)
+    former = added["Sandrine Côté"]
+    assert any(c.xero_id == former for m in result.plan.matches.values() for c in m.conflicts)
+    assert _conflict(result, former) is None  # settled, not waiting
+    capsys.readouterr()
+    assert cmd_review(ctx, Output(as_json=True), None, None, None) == 0
+    said = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert said["conflicts"] == len(result.plan.conflicts) > 0
+    capsys.readouterr()
+    assert cmd_review(ctx, Output(), None, None, None) == 0
+    assert "Sandrine" not in capsys.readouterr().out
