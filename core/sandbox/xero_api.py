@@ -95,6 +95,8 @@ HIGH_VOLUME_INVOICE_WHERE_FIELDS = frozenset(
     {"Status", "Date", "DueDate", "InvoiceNumber", "InvoiceID", "Reference", "Contact"}
 )
 HIGH_VOLUME_ORDER_FIELDS = frozenset({"ContactID", "UpdatedDateUTC", "Name"})
+#: private-state key: which app created each invoice (createdByMyApp; see _invoice_creators)
+INVOICE_CREATORS_KEY = "xero_api_invoice_creators"
 
 # Scopes accepted per endpoint: spec `security` blocks, plus the 2026 granular scopes
 # (references §2.4: Items are readable with accounting.invoices[.read] as well; invoices
@@ -441,6 +443,73 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
         "Hours": N,
         "UpdatedDateUTC": D,
         "TimesheetLines": A,
+    },
+    # AU payroll 1.0 settings (xero-payroll-au.yaml schemas; the enums are strings, and
+    # RatePerUnit, a string in the spec, is the decimal the answers hold)
+    "PayrollCalendar": {
+        "PayrollCalendarID": G,
+        "Name": S,
+        "CalendarType": S,
+        "StartDate": D,
+        "PaymentDate": D,
+        "ReferenceDate": D,
+        "UpdatedDateUTC": D,
+        "ValidationErrors": A,
+    },
+    "EarningsRate": {
+        "EarningsRateID": G,
+        "Name": S,
+        "AccountCode": S,
+        "TypeOfUnits": S,
+        "IsExemptFromTax": B,
+        "IsExemptFromSuper": B,
+        "IsReportableAsW1": B,
+        "IsQualifyingEarnings": B,
+        "AllowanceContributesToAnnualLeaveRate": B,
+        "AllowanceContributesToOvertimeRate": B,
+        "EarningsType": S,
+        "RateType": S,
+        "RatePerUnit": N,
+        "Multiplier": N,
+        "AccrueLeave": B,
+        "Amount": N,
+        "EmploymentTerminationPaymentType": S,
+        "UpdatedDateUTC": D,
+        "CurrentRecord": B,
+        "AllowanceType": S,
+        "AllowanceCategory": S,
+    },
+    "DeductionType": {
+        "DeductionTypeID": G,
+        "Name": S,
+        "AccountCode": S,
+        "ReducesTax": B,
+        "ReducesSuper": B,
+        "IsExemptFromW1": B,
+        "DeductionCategory": S,
+        "UpdatedDateUTC": D,
+        "CurrentRecord": B,
+    },
+    "LeaveType": {
+        "LeaveTypeID": G,
+        "Name": S,
+        "TypeOfUnits": S,
+        "NormalEntitlement": N,
+        "LeaveLoadingRate": N,
+        "IsPaidLeave": B,
+        "ShowOnPayslip": B,
+        "CurrentRecord": B,
+        "LeaveCategoryCode": S,
+        "SGCExempt": B,
+        "IsQualifyingEarnings": B,
+        "UpdatedDateUTC": D,
+    },
+    "ReimbursementType": {
+        "ReimbursementTypeID": G,
+        "Name": S,
+        "AccountCode": S,
+        "UpdatedDateUTC": D,
+        "CurrentRecord": B,
     },
     "LeaveApplication": {
         "LeaveApplicationID": G,
@@ -1054,6 +1123,31 @@ def _since(request: Request) -> float | None:
     return parse_http_date_or_iso(raw)
 
 
+def _unit_dp(request: Request) -> int:
+    """The decimal places of invoice and item unit amounts: "By default UnitPrice is rounded
+    to two decimal places. You can use 4 decimal places by adding the unitdp=4 querystring
+    parameter to your request" (spec UnitPrice/UnitAmount); any other value is the default."""
+    return 4 if (_arg_ci(request, "unitdp") or "").strip() == "4" else 2
+
+
+def _invoice_view(invoice: dict[str, Any], dp: int) -> dict[str, Any]:
+    """``invoice`` as an answer shows it: its lines' UnitAmount to ``dp`` decimal places
+    (the stored amounts keep four; LineAmount, worked out when written, is not touched)."""
+    lines = invoice.get("LineItems")
+    if dp == 4 or not isinstance(lines, list):
+        return invoice
+    out = dict(invoice)
+    out["LineItems"] = [
+        {**line, "UnitAmount": round(float(line["UnitAmount"]), dp)}
+        if isinstance(line, dict)
+        and isinstance(line.get("UnitAmount"), (int, float))
+        and not isinstance(line.get("UnitAmount"), bool)
+        else line
+        for line in lines
+    ]
+    return out
+
+
 def _modified_after(obj: dict[str, Any], since: float | None, key: str = "UpdatedDateUTC") -> bool:
     """If-Modified-Since: "only items created or updated since the specified timestamp will
     be returned (accurate to the second)" (references §1) -> compared at whole seconds, and
@@ -1341,10 +1435,10 @@ class XeroApi:
         if resource == "trackingcategories":
             return self._get_tracking_categories(request, tenant, ident)
         if method == "GET":
-            return self._get_invoices(request, tenant, ident)
+            return self._get_invoices(request, tenant, ident, access)
         if ident is not None:
             return _not_found()
-        return self._write_invoices(request, tenant, create_only=(method == "PUT"))
+        return self._write_invoices(request, tenant, access, create_only=(method == "PUT"))
 
     def _get_organisation(self, request: Request, tenant: str) -> Response:
         with self.store.lock:
@@ -1489,8 +1583,7 @@ class XeroApi:
     def _get_items(self, request: Request, tenant: str, ident: str | None) -> Response:
         with self.store.lock:
             items = copy.deepcopy((self.store.xero_org(tenant) or {}).get("Items", []))
-        unitdp = _arg_ci(request, "unitdp")
-        dp = 4 if unitdp == "4" else 2
+        dp = _unit_dp(request)
 
         def rounded(item: dict[str, Any]) -> dict[str, Any]:
             # "By default UnitPrice is rounded to two decimal places. You can use 4 decimal
@@ -1599,11 +1692,17 @@ class XeroApi:
                 return self._validation(request, f"'{value}' is not a valid Guid for {name}.")
         return {v.lower() for v in values}
 
-    def _get_invoices(self, request: Request, tenant: str, ident: str | None) -> Response:
+    def _get_invoices(
+        self, request: Request, tenant: str, ident: str | None, access: Any
+    ) -> Response:
         """GET /Invoices (spec getInvoices): If-Modified-Since, IDs, InvoiceNumbers,
-        ContactIDs, Statuses, where, order, page/pageSize, includeArchived, summaryOnly."""
+        ContactIDs, Statuses, where, order, page/pageSize, includeArchived, summaryOnly,
+        unitdp, searchTerm, createdByMyApp."""
+        dp = _unit_dp(request)
+        mine_only = ident is None and (_arg_ci(request, "createdByMyApp") or "").lower() == "true"
         with self.store.lock:
             invoices = [dict(i) for i in (self.store.xero_org(tenant) or {}).get("Invoices", [])]
+            creators = dict(self._invoice_creators(tenant, create=False)) if mine_only else {}
         if ident is not None:
             found = [
                 i
@@ -1614,7 +1713,7 @@ class XeroApi:
             if not found:
                 return _not_found()
             payload = self._envelope()
-            payload["Invoices"] = found[:1]
+            payload["Invoices"] = [_invoice_view(found[0], dp)]
             return _pascal_response(request, payload)
         high_volume = len(invoices) > self.config.high_volume_threshold
         page = self._int_param(request, "page", lambda m: self._validation(request, m))
@@ -1623,6 +1722,7 @@ class XeroApi:
         order = _arg_ci(request, "order")
         summary = (_arg_ci(request, "summaryOnly") or "").lower() == "true"
         include_archived = (_arg_ci(request, "includeArchived") or "").lower() == "true"
+        search = (_arg_ci(request, "searchTerm") or "").strip()
         since = _since(request)
         ids = self._guid_list(request, "IDs")
         if isinstance(ids, Response):
@@ -1671,6 +1771,26 @@ class XeroApi:
             selected = [i for i in selected if i.get("InvoiceNumber") in numbers]
         if since is not None:
             selected = [i for i in selected if _modified_after(i, since)]
+        if mine_only:
+            # "When set to true you'll only retrieve Invoices created by your app" (spec): the
+            # app is the OAuth client the token was issued to (see _invoice_creators).
+            app = getattr(access, "client_id", None)
+            selected = [
+                i
+                for i in selected
+                if app is not None and creators.get(str(i.get("InvoiceID", "")).lower()) == app
+            ]
+        if search:
+            # "a case-insensitive text search across the fields e.g. InvoiceNumber,
+            # Reference" (spec searchTerm): those two fields, a substring match.
+            needle = search.casefold()
+            selected = [
+                i
+                for i in selected
+                if any(
+                    needle in str(i.get(f) or "").casefold() for f in ("InvoiceNumber", "Reference")
+                )
+            ]
         if predicate is not None:
             try:
                 selected = [i for i in selected if predicate(i)]
@@ -1698,11 +1818,13 @@ class XeroApi:
             elif page is None:
                 # Line items come back only with paging or by id (spec `page` text).
                 inv.pop("LineItems", None)
-            out.append(inv)
+            out.append(_invoice_view(inv, dp))
         payload["Invoices"] = out
         return _pascal_response(request, payload)
 
-    def _write_invoices(self, request: Request, tenant: str, *, create_only: bool) -> Response:
+    def _write_invoices(
+        self, request: Request, tenant: str, access: Any, *, create_only: bool
+    ) -> Response:
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
             return Response(
@@ -1736,7 +1858,9 @@ class XeroApi:
                             "The Idempotency-Key has already been used for a different request.",
                         )
                     return _pascal_response(request, copy.deepcopy(saved["body"]), saved["status"])
-            status, body = self._apply_invoices(request, tenant, raw, summarize, create_only)
+            status, body = self._apply_invoices(
+                request, tenant, raw, summarize, create_only, getattr(access, "client_id", None)
+            )
             if key is not None and status in (200, 400):
                 self._idempotency(tenant)[key] = {
                     "fingerprint": fingerprint,
@@ -1749,8 +1873,25 @@ class XeroApi:
     def _idempotency(self, tenant: str) -> dict[str, Any]:
         return self.store.private.setdefault("xero_api_idempotency", {}).setdefault(tenant, {})
 
+    def _invoice_creators(self, tenant: str, *, create: bool = True) -> dict[str, str]:
+        """Which app created each invoice of ``tenant`` through the API: lower-case InvoiceID
+        -> the OAuth client id of the token that created it (for ``createdByMyApp``). Kept in
+        the private state, beside the company data, so invoices stay as Xero's GET shows them.
+        An invoice not in it was not created by an app: typed in Xero (the company file, the
+        demo's own edits), or created through the API before the simulator recorded the app
+        (a saved state from an older version) - none of them is "created by your app"."""
+        if not create:
+            return (self.store.private.get(INVOICE_CREATORS_KEY) or {}).get(tenant) or {}
+        return self.store.private.setdefault(INVOICE_CREATORS_KEY, {}).setdefault(tenant, {})
+
     def _apply_invoices(
-        self, request: Request, tenant: str, raw: bytes, summarize: bool, create_only: bool
+        self,
+        request: Request,
+        tenant: str,
+        raw: bytes,
+        summarize: bool,
+        create_only: bool,
+        client_id: str | None,
     ) -> tuple[int, dict[str, Any]]:
         ctype = (request.mimetype or "").lower()
         if "json" not in ctype:
@@ -1784,9 +1925,17 @@ class XeroApi:
         results: list[tuple[dict[str, Any], list[str], dict[str, Any] | None]] = []
         planned_numbers: set[str] = set()
         pending_contacts: dict[str, dict[str, Any]] = {}
+        unit_dp = _unit_dp(request)
         for element in elements:
             errors, built = self._build_invoice(
-                org, invoices, element, now, create_only, planned_numbers, pending_contacts
+                org,
+                invoices,
+                element,
+                now,
+                create_only,
+                planned_numbers,
+                pending_contacts,
+                unit_dp=unit_dp,
             )
             results.append((element, errors, built))
         if summarize and any(errs for _, errs, _ in results):
@@ -1802,6 +1951,7 @@ class XeroApi:
             )
         out: list[dict[str, Any]] = []
         changed = False
+        created_by: dict[str, str] = {}
         for element, errs, built in results:
             if errs or built is None:
                 echo = self._echo_invoice(element)
@@ -1816,6 +1966,8 @@ class XeroApi:
                 invoices[invoices.index(existing)] = stored
             else:
                 invoices.append(stored)
+                if client_id:
+                    created_by[str(stored["InvoiceID"]).lower()] = client_id
             contact = built["contact"]
             if built.get("new_contact") and not any(c is contact for c in org["Contacts"]):
                 org.setdefault("Contacts", []).append(contact)
@@ -1824,10 +1976,14 @@ class XeroApi:
                 # contact's UpdatedDateUTC (references §1, If-Modified-Since caveats).
                 contact["IsCustomer" if stored["Type"] == "ACCREC" else "IsSupplier"] = True
             changed = True
-            out.append(answer)
+            out.append(_invoice_view(answer, unit_dp))
         if changed:
             org["Invoices"] = invoices  # created on the first write
-            self.store.save("xero")
+            if created_by:
+                self._invoice_creators(tenant).update(created_by)
+                self.store.save("xero", "private")
+            else:
+                self.store.save("xero")
         payload = self._envelope()
         payload["Invoices"] = out
         return 200, payload
@@ -1928,7 +2084,13 @@ class XeroApi:
         create_only: bool,
         planned_numbers: set[str],
         pending_contacts: dict[str, dict[str, Any]],
+        *,
+        unit_dp: int,
     ) -> tuple[list[str], dict[str, Any] | None]:
+        """Check and work out one written invoice. ``unit_dp``: the request's unitdp (2 or
+        4); a unit amount the request states (given, taken from the item, or worked out from
+        a LineAmount) is rounded to it before the line amount is worked out. A line kept as
+        it is keeps its stored unit amount."""
         errors: list[str] = []
         existing = None
         inv_id = el.get("InvoiceID")
@@ -2043,6 +2205,9 @@ class XeroApi:
         approving = status in ("SUBMITTED", "AUTHORISED")
         items_by_code = {i.get("Code"): i for i in org.get("Items", [])}
         built_lines: list[dict[str, Any]] = []
+        # whether each built line's unit amount comes from this request (rounded to unit_dp)
+        stated_units: list[bool] = []
+        lines_given = existing is None or "LineItems" in el
         if not isinstance(lines, list) or not lines:
             if approving:
                 errors.append("At least one line item is required for an approved invoice.")
@@ -2066,6 +2231,7 @@ class XeroApi:
                 errors.append("Each LineItem must be an object.")
                 continue
             bl = copy.deepcopy(line)
+            stated = lines_given and ("UnitAmount" in line or "LineAmount" in line)
             prior = on_invoice.pop(str(bl.get("LineItemID") or "").lower(), None)
             if prior is not None:
                 base = copy.deepcopy(prior)
@@ -2104,6 +2270,7 @@ class XeroApi:
                         details.get("UnitPrice"), (int, float)
                     ):
                         bl["UnitAmount"] = details["UnitPrice"]
+                        stated = lines_given  # the item's price, as this request reads it
                     if not bl.get("AccountCode") and details.get("AccountCode"):
                         bl["AccountCode"] = details["AccountCode"]
             desc = bl.get("Description")
@@ -2132,6 +2299,7 @@ class XeroApi:
                     if err:
                         errors.append(err)
             built_lines.append(bl)
+            stated_units.append(stated)
 
         currency_code = merged.get("CurrencyCode")
         if currency_code is not None and (
@@ -2167,14 +2335,17 @@ class XeroApi:
         sub_total = 0.0
         total_tax = 0.0
         out_lines = []
-        for bl in built_lines:
+        for bl, stated in zip(built_lines, stated_units, strict=True):
             qty = float(bl.get("Quantity", 1 if bl.get("UnitAmount") is not None else 0) or 0)
             unit = bl.get("UnitAmount")
+            dp = unit_dp if stated else 4
             if bl.get("LineAmount") is not None and unit is None:
                 line_amount = float(bl["LineAmount"])
-                unit = round(line_amount / qty, 4) if qty else line_amount
+                unit = round(line_amount / qty, dp) if qty else line_amount
             else:
-                unit = float(unit or 0)
+                # "By default UnitPrice is rounded to two decimal places" (spec): without
+                # unitdp=4 a stated 12.34567 is 12.35, and the line amount follows from it.
+                unit = round(float(unit or 0), dp)
                 line_amount = qty * unit
                 if bl.get("DiscountRate"):
                     line_amount *= (100 - float(bl["DiscountRate"])) / 100
@@ -2385,6 +2556,7 @@ class XeroApi:
                 False,
                 set(),
                 {},
+                unit_dp=4,  # Xero's invoice screen takes unit prices to four decimal places
             )
             if errors or built is None:
                 raise ValueError("; ".join(errors))
@@ -2543,7 +2715,18 @@ class XeroApi:
                 lambda req, body, status: _pascal_response(req, body, status),
             )
             if name == "au_calendars":
-                return au.calendars(request, payroll, ident)
+                if ident is not None:
+                    return au.calendar(request, payroll, ident)
+                # the list: If-Modified-Since, where, order, page (xero-payroll-au.yaml), as
+                # the other AU lists
+                return self._au_list(
+                    request,
+                    payroll,
+                    "PayrollCalendars",
+                    "PayrollCalendarID",
+                    "PayrollCalendar",
+                    None,
+                )
             if name == "au_settings":
                 payload = self._envelope()
                 payload["Settings"] = copy.deepcopy(
@@ -2715,12 +2898,43 @@ class XeroApi:
         return _pascal_response(request, payload)
 
     def _au_pay_items(self, request: Request, payroll: dict[str, Any]) -> Response:
+        """AU ``GET /PayItems``: If-Modified-Since, where, order and page as on the other AU
+        lists (xero-payroll-au.yaml). PayItems holds four lists; `where` and `order` are read
+        for each of them (chosen: the spec does not say which list a filter addresses), so a
+        field must exist in every kind - e.g. ``Name``, ``CurrentRecord``, ``UpdatedDateUTC``
+        - else QueryParseException names the first kind that lacks it. ``page`` pages each
+        list by 100, as every AU payroll list."""
+        bad = lambda m: _pascal_response(  # noqa: E731
+            request, _api_exception(16, "QueryParseException", m), 400
+        )
+        page = self._int_param(request, "page", bad) or 1
+        where, order = _arg_ci(request, "where"), _arg_ci(request, "order")
         since = _since(request)
-        # `where`/`order`/`page` on PayItems are not simulated (known deviation: PayItems
-        # mixes four kinds, the spec does not say which one a filter addresses).
+        kinds = (
+            ("EarningsRates", "EarningsRate"),
+            ("DeductionTypes", "DeductionType"),
+            ("LeaveTypes", "LeaveType"),
+            ("ReimbursementTypes", "ReimbursementType"),
+        )
+        compiled = []
+        try:
+            for key, type_name in kinds:
+                predicate = compile_where(where, type_name)[0] if where and where.strip() else None
+                order_keys = compile_order(order, type_name) if order and order.strip() else []
+                compiled.append((key, type_name, predicate, order_keys))
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
         pay_items: dict[str, list[dict[str, Any]]] = {}
-        for kind in ("EarningsRates", "DeductionTypes", "LeaveTypes", "ReimbursementTypes"):
-            pay_items[kind] = [x for x in payroll.get(kind, []) if _modified_after(x, since)]
+        for key, type_name, predicate, order_keys in compiled:
+            selected = [x for x in payroll.get(key, []) if _modified_after(x, since)]
+            if predicate is not None:
+                try:
+                    selected = [x for x in selected if predicate(x)]
+                except _NullReference:
+                    return self._null_reference(request)
+            if order_keys:
+                selected = apply_order(selected, order_keys, type_name)
+            pay_items[key] = selected[(page - 1) * PAYROLL_PAGE_SIZE : page * PAYROLL_PAGE_SIZE]
         payload = self._envelope()
         payload["PayItems"] = pay_items
         return _pascal_response(request, payload)

@@ -221,7 +221,8 @@ class AccessResult:
     """Outcome of validating ``Authorization: Bearer <access token>``.
 
     ``tenant_ids`` are the tenants the grant is connected to *now* (a deleted connection
-    disappears at once); ``scopes`` are the access token's scopes.
+    disappears at once); ``scopes`` are the access token's scopes; ``client_id`` is the
+    app (OAuth client id) the token was issued to.
     """
 
     ok: bool
@@ -229,6 +230,7 @@ class AccessResult:
     grant_id: str | None
     tenant_ids: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
+    client_id: str | None = None
 
 
 @dataclass
@@ -411,7 +413,12 @@ class XeroIdentity:
                 detail = f"TokenExpired: token expired at {when:%m/%d/%Y %H:%M:%S}"
                 return AccessResult(False, unauthorized_response(detail), rec["grant_id"])
             return AccessResult(
-                True, None, rec["grant_id"], self._live_tenant_ids(grant), frozenset(rec["scopes"])
+                True,
+                None,
+                rec["grant_id"],
+                self._live_tenant_ids(grant),
+                frozenset(rec["scopes"]),
+                rec.get("client_id") or grant.get("client_id"),
             )
 
     # ------------------------------------------------------------------ authorize

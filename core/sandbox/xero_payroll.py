@@ -303,19 +303,18 @@ class AuPayroll:
         )
 
     # -- calendars
-    def calendars(self, request: Request, payroll: dict[str, Any], ident: str | None) -> Response:
-        rows = payroll.get("PayrollCalendars", [])
-        if ident is not None:
-            found = _find(rows, "PayrollCalendarID", ident)
-            if found is None:
-                return Response(
-                    "The resource you're looking for cannot be found",
-                    status=404,
-                    content_type="text/plain; charset=utf-8",
-                )
-            rows = [found]
+    def calendar(self, request: Request, payroll: dict[str, Any], ident: str) -> Response:
+        """``GET /PayrollCalendars/{id}``. The list (``where``, ``order``, ``page``,
+        If-Modified-Since) is answered by the API's common AU list code (XeroApi._au_list)."""
+        found = _find(payroll.get("PayrollCalendars", []), "PayrollCalendarID", ident)
+        if found is None:
+            return Response(
+                "The resource you're looking for cannot be found",
+                status=404,
+                content_type="text/plain; charset=utf-8",
+            )
         payload = self.envelope()
-        payload["PayrollCalendars"] = copy.deepcopy(rows)
+        payload["PayrollCalendars"] = [copy.deepcopy(found)]
         return self.respond(request, payload, 200)
 
     def _employee_period_ok(

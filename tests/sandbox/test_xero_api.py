@@ -1219,6 +1219,7 @@ def test_duplicate_invoice_number_and_item_defaults(env):
     r = env.call(
         "PUT",
         "/api.xro/2.0/Invoices",
+        query_string={"unitdp": 4},  # the item's four-decimal price (else rounded to two)
         json=invoice(
             LineItems=[
                 {

@@ -1011,7 +1011,9 @@ class XeroClient:
         """``PUT`` (create) or ``POST`` (update, delete) ``/Invoices`` with at most 50
         invoices, ``summarizeErrors=false`` and an ``Idempotency-Key``: one answer per element,
         in order (a refused one carries ``ValidationErrors``). The key makes the request safe
-        to send again after a lost answer: Xero replays its first answer."""
+        to send again after a lost answer: Xero replays its first answer. ``unitdp=4``: Xero
+        rounds unit amounts to two decimals without it, and the item prices (read with
+        ``unitdp=4``) and the previewed line amounts have four."""
         if len(invoices) > INVOICES_PER_CALL:
             raise ValueError(f"at most {INVOICES_PER_CALL} invoices per request")
         path = f"{ACCOUNTING}/Invoices"
@@ -1025,7 +1027,7 @@ class XeroClient:
             resp = self.session.request(
                 "PUT" if create else "POST",
                 path,
-                params={"summarizeErrors": "false"},
+                params={"summarizeErrors": "false", "unitdp": 4},
                 json={"Invoices": invoices},
                 headers=hdrs,
                 idempotent=True,  # the Idempotency-Key: a resend is answered, not applied
@@ -1046,7 +1048,8 @@ class XeroClient:
     ) -> list[dict[str, Any]]:
         """``GET /Invoices?IDs=…`` in batches of 50 (the gateway's URL limit), with
         ``If-Modified-Since`` when given (only the ones changed since come back) and
-        ``page=1`` so each answer holds its line items. ceil(len(ids) / 50) calls."""
+        ``page=1`` so each answer holds its line items, ``unitdp=4`` so their unit amounts
+        are exact. ceil(len(ids) / 50) calls."""
         wanted = sorted({str(i) for i in ids if i})
         info = self._start("invoices")
         out: list[dict[str, Any]] = []
@@ -1056,22 +1059,27 @@ class XeroClient:
                 info,
                 f"{ACCOUNTING}/Invoices",
                 what="invoices",
-                params={"IDs": ",".join(chunk), "page": 1, "pageSize": IDS_PER_CALL},
+                params={
+                    "IDs": ",".join(chunk),
+                    "page": 1,
+                    "pageSize": IDS_PER_CALL,
+                    "unitdp": 4,
+                },
                 headers=self._since_header(modified_since),
             )
             out.extend(_list(data, "Invoices"))
         return out
 
     def invoices_by_reference(self, reference: str) -> list[dict[str, Any]]:
-        """Sales invoices whose ``Reference`` is ``reference`` (one call): how a run whose
-        answer was lost finds the invoice it may have made."""
+        """Sales invoices whose ``Reference`` is ``reference`` (one call, ``unitdp=4``): how a
+        run whose answer was lost finds the invoice it may have made."""
         info = self._start("invoices")
         safe = reference.replace('"', "")
         data = self._get(
             info,
             f"{ACCOUNTING}/Invoices",
             what="invoices",
-            params={"where": f'Type=="ACCREC" AND Reference=="{safe}"', "page": 1},
+            params={"where": f'Type=="ACCREC" AND Reference=="{safe}"', "page": 1, "unitdp": 4},
         )
         return _list(data, "Invoices")
 
