@@ -456,6 +456,8 @@ def _input(
             str(raw.get("Reference") or ""),
             str(raw.get("Status") or ""),
             str(raw.get("InvoiceNumber") or ""),
+            str((raw.get("Contact") or {}).get("Name") or ""),
+            str(raw.get("CurrencyCode") or ""),
         )
         for i, raw in invoices.items()
     }
@@ -834,6 +836,56 @@ def _still_as_previewed(
     return out
 
 
+def _waves(
+    todo: list[engine.PlannedInvoice],
+) -> list[tuple[bool, list[engine.PlannedInvoice]]]:
+    """The order of the writes, as (create?, invoices): first the updates of our drafts that
+    hours moved to another customer are taken off, then the new drafts, then the other
+    updates; hours are never on two invoices at once, even if a run stops half-way."""
+    sources = {x for inv in todo for x in inv.takes_from}
+    first = [i for i in todo if i.action == "update" and i.invoice_id in sources]
+    rest = [i for i in todo if not (i.action == "update" and i.invoice_id in sources)]
+    return [
+        (False, first),
+        (True, [i for i in rest if i.action == "create"]),
+        (False, [i for i in rest if i.action != "create"]),
+    ]
+
+
+def _takers_ready(
+    preview: InvoicePreview,
+    wave: list[engine.PlannedInvoice],
+    updating: set[str],
+    counts: dict[str, int],
+    problems: list[tuple[str, str]],
+) -> list[engine.PlannedInvoice]:
+    """``wave`` without the invoices that take hours from a draft of ours this run does not
+    update (``updating``: not changed in Xero after the preview, not refused): those hours
+    are still on that draft, so they are not billed here too."""
+    numbers = {i.invoice_id: i.number or i.invoice_id for i in preview.invoices}
+    ready = []
+    for inv in wave:
+        missing = sorted(inv.takes_from - updating)
+        if not missing:
+            ready.append(inv)
+            continue
+        counts["skipped"] += 1
+        problems.append(
+            (
+                inv.contact_name,
+                tr(
+                    N_(
+                        "Hours moved to this customer in QuickBooks Time are still on draft "
+                        "{invoice}, which was not updated: this invoice is not sent, so those "
+                        "hours are never billed twice. Bill these days again."
+                    ),
+                    invoice=", ".join(numbers.get(x, x) for x in missing),
+                ),
+            )
+        )
+    return ready
+
+
 def send_invoices(
     ctx: AppContext,
     conn: Connection,
@@ -874,8 +926,12 @@ def send_invoices(
     try:
         with xero.session:
             todo = _still_as_previewed(xero, preview, todo, counts, problems)
-            for create in (True, False):
-                group = [i for i in todo if (i.action == "create") == create]
+            writing = {i.invoice_id for i in todo if i.invoice_id}
+            refused: set[str] = set()
+            for create, wave in _waves(todo):
+                group = _takers_ready(preview, wave, writing - refused, counts, problems)
+                sending = {id(i) for i in group}
+                refused |= {i.invoice_id for i in wave if id(i) not in sending and i.invoice_id}
                 for start in range(0, len(group), BATCH):
                     if cancel is not None and cancel.is_set():
                         raise _Cancelled()
@@ -926,6 +982,7 @@ def send_invoices(
                             entry.state, entry.error = "failed", error
                             entry.save()
                             counts["skipped"] += 1
+                            refused.add(inv.invoice_id)
                             problems.append(
                                 (
                                     inv.contact_name,

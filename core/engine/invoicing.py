@@ -2,9 +2,9 @@
 
 ``plan_invoices(InvoicingInput)`` decides, for one date range, one draft ``ACCREC`` invoice
 per Xero contact linked to a QuickBooks Time customer (a top-level jobcode; its child jobs
-bill to it), with one line per item (the value of the import's items custom field on the
-timesheet) or per job when no item is set, split by the tracking options the timesheets'
-tracking fields map to. Nothing here reads the network or the database: the app gives the
+bill to it), with one line per item and job (the item: the value of the import's items custom
+field on the timesheet; the line names the job) or per job when no item is set, split by the
+tracking options the timesheets' tracking fields map to. Nothing here reads the network or the database: the app gives the
 inputs (timesheets, the links, Xero's items and contacts, what ``SentHours`` says was already
 billed and the status Xero gives each invoice the product made) and writes what it plans.
 
@@ -15,7 +15,10 @@ Rules:
 - Never twice: a timesheet already on an invoice of ours that Xero still holds (draft,
   approved or paid) is not billed again. Hours edited in QuickBooks Time since they were
   billed update our draft; on an approved or paid invoice they are reported, never touched.
-  A draft deleted in Xero frees its hours.
+  Hours deleted, moved to other days or to another customer leave our draft of the range in
+  the same run (moved ones are billed to their new customer then: that draft is written
+  first, ``PlannedInvoice.takes_from``); once the invoice is approved or paid they are
+  reported under its customer. A draft deleted in Xero frees its hours.
 - New hours of a range whose draft is still ours are added to that draft; when the range's
   invoice was approved or paid since, they go on a new draft.
 - An update of our draft changes only the lines the product made, by their ``LineItemID``
@@ -53,6 +56,32 @@ GONE = frozenset({"DELETED", "VOIDED"})
 #: what the product may still change
 EDITABLE = frozenset({DRAFT})
 MAX_TRACKING = 2
+
+# Billed hours changed in QuickBooks Time where the product may no longer change them.
+EDITED_APPROVED = N_(
+    "Hours of {day} were changed in QuickBooks Time after invoice {invoice} was approved in "
+    "Xero: the invoice is left as it is; correct it in Xero (a credit note or a new invoice) "
+    "if needed."
+)
+GONE_APPROVED = N_(
+    "Hours of {day} billed on invoice {invoice} were deleted in QuickBooks Time, or moved to "
+    "other days or to hours not billed, after the invoice was approved in Xero: the invoice "
+    "is left as it is; correct it in Xero (a credit note) if needed."
+)
+EDITED_LINE = N_(
+    "Hours of {day} were changed in QuickBooks Time, but their line on draft {invoice} was "
+    "changed or removed in Xero: that line is left as it is; correct it in Xero if needed."
+)
+GONE_LINE = N_(
+    "Hours of {day} were deleted in QuickBooks Time, or moved to other days or to hours not "
+    "billed, but their line on draft {invoice} was changed or removed in Xero: that line is "
+    "left as it is; correct it in Xero if needed."
+)
+OTHER_DRAFT = N_(
+    "Hours of {day} were changed in QuickBooks Time after they were billed on draft "
+    "{invoice} ({reference}), which this run does not update: bill the days of that draft "
+    "again to update it."
+)
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -134,6 +163,9 @@ class OurInvoice:
     reference: str
     status: str
     number: str = ""
+    #: the contact's name and the invoice's currency as Xero gives them on the invoice
+    contact_name: str = ""
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,6 +364,9 @@ class PlannedInvoice:
     kept: list[KeptLine] = field(default_factory=list)
     removed: list[XeroLine] = field(default_factory=list)
     kept_billed: list[Billed] = field(default_factory=list, repr=False)
+    #: our drafts of the range this invoice takes hours from (hours moved to this customer in
+    #: QuickBooks Time): those drafts' updates must be written first, or this one not at all
+    takes_from: set[str] = field(default_factory=set)
 
     @property
     def hours(self) -> float:
@@ -524,7 +559,8 @@ def _line_for(
             tracking.append((tf.category_name, option))
     track = tuple(tracking)
     if item is not None:
-        key = f"item:{item.code or item.item_id}"
+        # one line per item and job: the line names the job its hours are on
+        key = f"item:{item.code or item.item_id}|job:{job.id}"
         label = item.name
     else:
         key = f"job:{job.id}"
@@ -618,12 +654,30 @@ def _recorded_ids(inp: InvoicingInput, draft: OurInvoice) -> set[str]:
     return out & {x.line_item_id for x in current}
 
 
+def _legacy_key(key: str) -> str:
+    """The key an item line had before lines were split by job (``item:CODE|…`` without the
+    ``job:ID`` part): a line of ours made then is the line of one of its jobs now."""
+    parts = key.split("|")
+    if parts[0].startswith("item:") and len(parts) > 1 and parts[1].startswith("job:"):
+        del parts[1]
+    return "|".join(parts)
+
+
 def _place_on_draft(lines: list[PlannedLine], mine: dict[str, XeroLine]) -> bool:
     """Give each planned line the LineItemID of our line of the same key (none: a new line)
-    and say what changes; True when something does."""
+    and say what changes; True when something does. An item line made before lines were split
+    by job goes to the first of its jobs' lines (the same line when it had one job: nothing
+    changes; when it had several, it is updated to that job's hours, the others new lines)."""
+    found = {line.key: mine[line.key] for line in lines if line.key in mine}
+    claimed = {x.line_item_id for x in found.values()}
+    for line in lines:
+        legacy = mine.get(_legacy_key(line.key))
+        if line.key not in found and legacy is not None and legacy.line_item_id not in claimed:
+            found[line.key] = legacy
+            claimed.add(legacy.line_item_id)
     changed = False
     for line in lines:
-        x = mine.get(line.key)
+        x = found.get(line.key)
         if x is None:
             line.line_item_id, line.change, line.before = "", "new", None
             changed = True
@@ -707,14 +761,72 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             ),
             {"hours": Decimal(f"{hours:.2f}")},
         )
-    # our invoices per contact, for this range
+    # our invoices per contact; the draft of this range each contact has that is still ours
     ours: dict[str, list[OurInvoice]] = defaultdict(list)
     for inv in inp.invoices.values():
         ours[inv.contact_id].append(inv)
+    range_refs = set().union(*(_range_references(inp.start, inp.end, n) for n in range(1, 100)))
+    drafts: dict[str, OurInvoice] = {}
+    for contact_id, invs in ours.items():
+        draft = next((i for i in invs if i.reference in range_refs and i.status in EDITABLE), None)
+        if draft is not None:
+            drafts[contact_id] = draft
+    # Each draft's lines that are still ours as we made them (by LineItemID).
+    still: dict[str, dict[str, XeroLine]] = {
+        d.invoice_id: _still_ours(
+            inp.draft_lines.get(d.invoice_id, []), inp.our_lines.get(d.invoice_id, [])
+        )
+        for d in drafts.values()
+    }
+    # The customers to plan: those with hours, and those whose draft of the range holds hours
+    # that are no longer theirs (deleted, moved to other days or to another customer).
+    customer_of = {c.contact_id: (t, c) for t, c in inp.customers.items()}
+    todo: list[tuple[int, Customer, list[Timesheet]]] = [
+        (top, inp.customers[top], rows) for top, rows in per_customer.items()
+    ]
+    with_hours = {c.contact_id for _t, c, _r in todo}
+    holding = {b.invoice_id for b in billed.values()}
+    for contact_id, d in drafts.items():
+        if contact_id in with_hours or d.invoice_id not in holding:
+            continue
+        # (no hours of theirs in the range: the top-level jobcode is never needed)
+        top_of, cust_of = customer_of.get(
+            contact_id, (0, Customer(contact_id, d.contact_name or d.number, currency=d.currency))
+        )
+        todo.append((top_of, cust_of, []))
+    # The drafts this run updates: hours on a line of ours there may move to another customer
+    # (the update takes them off that draft).
+    updated = {
+        drafts[c.contact_id].invoice_id
+        for _t, c, _r in todo
+        if c.contact_id in drafts and not c.archived
+    }
+    # where each timesheet of the range is billable now (the contact it bills to)
+    where_now = {
+        ts.id: inp.customers[t].contact_id for t, rows in per_customer.items() for ts in rows
+    }
 
-    for top in sorted(per_customer, key=lambda t: inp.customers[t].name.casefold()):
-        cust = inp.customers[top]
-        rows = per_customer[top]
+    def who(inv: OurInvoice | None, fallback: str) -> str:
+        """The name of the customer of ``inv`` (where billed hours are flagged)."""
+        if inv is None:
+            return fallback
+        known = customer_of.get(inv.contact_id)
+        return known[1].name if known is not None else (inv.contact_name or fallback)
+
+    def locked(b: Billed, inv: OurInvoice | None, fallback: str, day: str, gone: bool) -> None:
+        """Billed hours changed (``gone``: deleted or moved out) in QuickBooks Time on an
+        invoice this run does not update: flagged under the invoice's customer, the invoice
+        left as it is. ``day``: the day they were billed for."""
+        label = (inv.number if inv is not None else "") or b.invoice_id
+        params: dict[str, Any] = {"day": day, "invoice": label}
+        if inv is not None and inv.status in EDITABLE:
+            message = OTHER_DRAFT
+            params["reference"] = inv.reference
+        else:
+            message = GONE_APPROVED if gone else EDITED_APPROVED
+        problems[("edited", b.timesheet_id)] = Problem(who(inv, fallback), message, params)
+
+    for top, cust, rows in sorted(todo, key=lambda e: e[1].name.casefold()):
         if cust.archived:
             hours = sum(hours_of(t.seconds) for t in rows if t.id not in billed)
             if hours:
@@ -728,64 +840,66 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 )
             continue
         currency = cust.currency or inp.base_currency
-        # The draft of this range that is still ours to change, if any.
-        range_refs = set().union(*(_range_references(inp.start, inp.end, n) for n in range(1, 100)))
         mine = [i for i in ours.get(cust.contact_id, []) if i.reference in range_refs]
-        draft = next((i for i in mine if i.status in EDITABLE), None)
         live = [i for i in mine if i.status not in GONE]
-        # The draft's lines: which are still ours as we made them (by LineItemID).
-        still_ours: dict[str, XeroLine] = {}
-        if draft is not None:
-            still_ours = _still_ours(
-                inp.draft_lines.get(draft.invoice_id, []),
-                inp.our_lines.get(draft.invoice_id, []),
-            )
+        # The draft of this range that is still ours to change, if any, and its lines still
+        # ours as we made them.
+        draft = drafts.get(cust.contact_id)
+        still_ours = still[draft.invoice_id] if draft is not None else {}
         # Which timesheets go where.
         keep_on_draft: list[Timesheet] = []
         kept_billed: list[Billed] = []
         new: list[Timesheet] = []
+        moved_in: dict[int, str] = {}
         left_out = 0.0
         for ts in rows:
             approved = _approved(inp, ts)
             prior = billed.get(ts.id)
             if prior is not None:
                 inv = inp.invoices.get(prior.invoice_id)
-                status = inv.status if inv is not None else DRAFT
-                on_draft = (
-                    inv is not None
-                    and status in EDITABLE
-                    and draft is not None
-                    and (inv.invoice_id == draft.invoice_id)
-                )
-                if on_draft and prior.line_key in still_ours:
-                    keep_on_draft.append(ts)
-                    continue
-                if on_draft:
+                edited = prior.last_modified != ts.last_modified
+                label = (inv.number if inv is not None else "") or prior.invoice_id
+                if draft is not None and prior.invoice_id == draft.invoice_id:
+                    if prior.line_key in still_ours:
+                        keep_on_draft.append(ts)
+                        continue
                     # its line was changed or removed in Xero: theirs now, left as it is
                     kept_billed.append(prior)
-                if prior.last_modified != ts.last_modified:
-                    # hours edited in QuickBooks Time once we may no longer change their line
-                    label = (inv.number if inv is not None else "") or prior.invoice_id
-                    problems[("edited_line" if on_draft else "edited", ts.id)] = Problem(
-                        cust.name,
-                        N_(
-                            "Hours of {day} were changed in QuickBooks Time, but their line "
-                            "on draft {invoice} was changed or removed in Xero: that line is "
-                            "left as it is; correct it in Xero if needed."
+                    if edited:
+                        problems[("edited_line", ts.id)] = Problem(
+                            cust.name, EDITED_LINE, {"day": ts.day, "invoice": label}
                         )
-                        if on_draft
-                        else N_(
-                            "Hours of {day} were changed in QuickBooks Time after invoice "
-                            "{invoice} was approved in Xero: the invoice is left as it is; "
-                            "correct it in Xero (a credit note or a new invoice) if needed."
-                        ),
-                        {"day": ts.day, "invoice": label},
-                    )
-                continue
+                    continue
+                if prior.invoice_id in updated:
+                    if prior.line_key in still[prior.invoice_id]:
+                        # moved here from another customer's draft, which this run updates:
+                        # off that draft, billed here
+                        moved_in[ts.id] = prior.invoice_id
+                    else:
+                        continue  # on a line theirs now: that draft's customer says so
+                else:
+                    if edited:
+                        locked(prior, inv, cust.name, prior.day or ts.day, gone=False)
+                    continue
             if not approved and not inp.include_unapproved:
                 left_out += hours_of(ts.seconds)
                 continue
             new.append(ts)
+        if draft is not None:
+            # Hours of the draft no longer this customer's: off our lines (the update leaves
+            # them out); on a line theirs now, still billed there, and flagged.
+            here = {ts.id for ts in rows}
+            for b in sorted(billed.values(), key=lambda b: b.timesheet_id):
+                if b.invoice_id != draft.invoice_id or b.timesheet_id in here:
+                    continue
+                if b.line_key in still_ours:
+                    continue
+                kept_billed.append(b)
+                problems[("edited_line", b.timesheet_id)] = Problem(
+                    cust.name,
+                    EDITED_LINE if b.timesheet_id in where_now else GONE_LINE,
+                    {"day": b.day, "invoice": draft.number or draft.invoice_id},
+                )
         if left_out:
             problems[("unapproved", cust.contact_id)] = Problem(
                 cust.name,
@@ -795,16 +909,17 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 ),
                 {"hours": Decimal(f"{left_out:.2f}")},
             )
-        drafts: dict[str, _LineDraft] = {}
-        # by timesheet, as each line's first timesheet names its job: the same lines each time
+        line_drafts: dict[str, _LineDraft] = {}
         target = sorted(keep_on_draft + new, key=lambda t: t.id) if draft is not None else new
         for ts in target:
             line = _line_for(inp, ts, top, cust.name, problems)
             if line is None:
                 left_out += hours_of(ts.seconds)
                 continue
-            drafts.setdefault(line.key, line).timesheets.append(ts)
-        lines = _lines(inp, drafts)
+            line_drafts.setdefault(line.key, line).timesheets.append(ts)
+        lines = _lines(inp, line_drafts)
+        placed_ids = {t.id for line in lines for t in line.timesheets}
+        takes_from = {src for ts_id, src in moved_in.items() if ts_id in placed_ids}
         if draft is not None:
             current = inp.draft_lines.get(draft.invoice_id, [])
             changed = _place_on_draft(lines, still_ours)
@@ -824,6 +939,8 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 if b.invoice_id == draft.invoice_id and b.timesheet_id not in frozen
             }
             action = "update" if changed or removed or placed != before else "unchanged"
+            if not rows and action == "unchanged":
+                continue  # no hours of this customer left, and nothing to take off its draft
             _settle_wording(lines, action == "update")
             plan.invoices.append(
                 PlannedInvoice(
@@ -840,6 +957,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                     kept=kept,
                     removed=removed,
                     kept_billed=kept_billed,
+                    takes_from=takes_from,
                 )
             )
             continue
@@ -871,8 +989,19 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 "create",
                 lines,
                 left_out_hours=round(left_out, 2),
+                takes_from=takes_from,
             )
         )
+    # Billed hours of these days gone from QuickBooks Time's billable hours (deleted, moved to
+    # other days, to a job not billed…) on an invoice this run does not update: flagged.
+    for b in sorted(billed.values(), key=lambda b: b.timesheet_id):
+        if b.timesheet_id in where_now or not (start <= b.day <= end):
+            continue
+        if b.invoice_id in updated:
+            continue  # our draft of the range: its update takes them off (or flags them)
+        inv = inp.invoices.get(b.invoice_id)
+        if inv is not None:  # (an invoice Xero did not give back: what it holds is not known)
+            locked(b, inv, inv.number or b.invoice_id, b.day, gone=True)
     plan.problems = list(problems.values())
     return plan
 
