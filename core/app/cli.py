@@ -826,11 +826,8 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
         return _no_connection(out, org)
     try:
         undone = undo_cascade(ctx, conn, run_id, cascade=cascade)
-    except LaterImportsFirst as exc:
-        hint = tr(
-            "To undo them and then import {run}, newest first, run: undo {run} --cascade",
-            run=run_id,
-        )
+    except LaterImportsFirst as exc:  # or the same of a sending of hours, a billing run
+        hint = exc.hint()
         if out.as_json:
             out.result(
                 {

@@ -1243,6 +1243,17 @@ def undo_invoicing(
                 lines = _lines_before(entry, raw)
                 if lines is None:
                     continue
+                if _changes_nothing(lines, raw):
+                    # nothing of this run's left to take back: never counted as restored
+                    item = {
+                        "invoice_id": str(entry.xero_id),
+                        "number": str(raw.get("InvoiceNumber") or ""),
+                        "contact": str((raw.get("Contact") or {}).get("Name") or ""),
+                        "status": STATUS_WORDS.get(status, status.lower()),
+                        "nothing_to_put_back": True,
+                    }
+                    left.append({**item, "who": item["contact"], "what": _left_alone_text(item)})
+                    continue
                 body = {"InvoiceID": str(entry.xero_id), "LineItems": lines}
             todo.append((entry, body, str(entry.xero_id)))
         for start in range(0, len(todo), BATCH):
@@ -1344,6 +1355,32 @@ def _lines_before(entry: JournalEntry, raw: dict[str, Any]) -> list[dict[str, An
     return out
 
 
+def _changes_nothing(lines: list[dict[str, Any]], raw: dict[str, Any]) -> bool:
+    """Whether sending ``lines`` back leaves the draft ``raw`` as it is: the same lines, with
+    the same ids, saying the same (the update's lines were all changed in Xero since)."""
+    now = [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
+    back = [engine.xero_line(x) for x in lines]
+    return len(now) == len(back) and all(
+        a.line_item_id and a.line_item_id == b.line_item_id and engine.same_line(a, b)
+        for a, b in zip(now, back, strict=True)
+    )
+
+
+def written_invoices(run: ImportRun) -> set[str]:
+    """The Xero invoices billing run ``run`` created or updated (its undo deletes them or
+    puts their lines back). Another billing run writing one of them later is undone first
+    (``core.app.sync.undo``)."""
+    return {
+        str(entry.xero_id)
+        for entry in JournalEntry.select(JournalEntry.xero_id).where(
+            (JournalEntry.run == run)
+            & (JournalEntry.entity_kind == ENTITY)
+            & (JournalEntry.state == "done")
+            & JournalEntry.xero_id.is_null(False)
+        )
+    }
+
+
 def _worked_on_in_xero(conn: Connection, entry: JournalEntry, raw: dict[str, Any]) -> bool:
     """Whether the draft holds a line that is not one of ours as we made it (added, changed
     or kept as theirs in Xero)."""
@@ -1355,6 +1392,17 @@ def _worked_on_in_xero(conn: Connection, entry: JournalEntry, raw: dict[str, Any
 
 
 def _left_alone_text(inv: dict[str, Any], language: str | None = None) -> str:
+    if inv.get("nothing_to_put_back"):
+        return tr(
+            N_(
+                "Draft {number} for {contact} was left as it is: the lines this billing run "
+                "changed on it were changed again in Xero since, so there was nothing of this "
+                "run to put back."
+            ),
+            language,
+            number=inv.get("number") or inv.get("invoice_id"),
+            contact=inv.get("contact", ""),
+        )
     if inv.get("changed_in_xero"):
         return tr(
             N_(
@@ -1395,4 +1443,5 @@ __all__ = [
     "reconcile",
     "send_invoices",
     "undo_invoicing",
+    "written_invoices",
 ]

@@ -1033,6 +1033,8 @@ def undo_export(
                                     "timesheet {start} to {end} is no longer a draft in Xero: "
                                     "left as it is",
                                     start=after.get("start", ""),
+    #: (SentHours target, Xero id) of the drafts whose earlier hours were put back
+    put_back: set[tuple[str, str]] = set()
                                     end=after.get("end", ""),
                                 ),
                             }
@@ -1062,17 +1064,23 @@ def undo_export(
         undo.save()
         if not failed:
             run.status = "undone"
+                    if entry.action == "update":
+                        put_back.add(("payroll", str(sheet["id"]).lower()))
             run.save()
     return undo
 
 
 def _current_leave(
     xero: XeroClient, api: PayrollApi, entries: list[JournalEntry]
+                        if entry.action == "update":
+                            put_back.add(("leave", xero_id))
 ) -> dict[str, dict[str, Any]]:
     """Xero's leave now (AU: not rejected), by id, for the employees of ``entries``."""
     emps = sorted(
         {
             str((e.after or {}).get("employee_id", "")).lower()
+        for target, xero_id in sorted(put_back):
+            _sent_again(conn, run, target, xero_id)
             for e in entries
             if e.entity_kind == "xero_leave"
         }
@@ -1088,6 +1096,48 @@ def _current_leave(
 
 
 def _undo_leave(
+def written_drafts(run: ImportRun) -> set[str]:
+    """The Xero Payroll drafts export ``run`` wrote (or may have: an unanswered write), as
+    its undo would find them: each timesheet by employee and period, each leave by id.
+    Another export writing one of them later is undone first (``core.app.sync.undo``)."""
+    drafts: set[str] = set()
+    for entry in JournalEntry.select().where(
+        (JournalEntry.run == run) & (JournalEntry.state.in_(("done", "unknown")))
+    ):
+        after = entry.after or {}
+        if entry.entity_kind == "xero_timesheet":
+            employee = str(after.get("employee_id", "")).lower()
+            drafts.add(f"timesheet|{employee}|{after.get('start', '')}")
+        elif entry.entity_kind == "xero_leave" and entry.xero_id:
+            drafts.add(f"leave|{entry.xero_id.lower()}")
+    return drafts
+
+
+def _sent_again(conn: Connection, run: ImportRun, target: str, xero_id: str) -> None:
+    """Undoing ``run``'s update of a draft put back what the export before it sent there:
+    the timesheets that export recorded for the draft are its sources again (so hours
+    edited since are found, and its leave follows them)."""
+    earlier = (
+        SentHours.select(SentHours.run)
+        .join(ImportRun)
+        .where(
+            (SentHours.connection == conn)
+            & (SentHours.target == target)
+            & (SentHours.xero_id == xero_id)
+            & (SentHours.run < run.id)
+            & (ImportRun.status != "undone")
+        )
+        .order_by(SentHours.run.desc())
+        .first()
+    )
+    if earlier is not None:
+        SentHours.update(active=True).where(
+            (SentHours.run == earlier.run_id)
+            & (SentHours.target == target)
+            & (SentHours.xero_id == xero_id)
+        ).execute()
+
+
     xero: XeroClient,
     api: PayrollApi,
     journal: _Journal,

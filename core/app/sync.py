@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -74,12 +75,23 @@ def run_when(run: ImportRun) -> str:
 
 
 class LaterImportsFirst(BridgeError):
-    """Undo of an import that later imports changed records of: they go first."""
+    """Undo of an import that later imports changed records of: they go first.
+
+    The subclasses say the same of a sending of hours (:class:`LaterExportsFirst`) and of a
+    billing run (:class:`LaterBillingFirst`): ``kind`` is the kind of run refused."""
 
     message = (
         "Import {run} cannot be undone on its own: later imports changed the same "
         "records ({later}). Undo them first, newest first."
     )
+    #: how the message names each later run
+    later_words = N_("import {number} of {date}")
+    #: what to run instead: the later runs undone, newest first, then ``run``
+    cascade_words = N_(
+        "To undo them and then import {run}, newest first, run: undo {run} --cascade"
+    )
+    #: the kind of the run refused (``ImportRun.kind``)
+    kind = "import"
 
     def __init__(self, run: int, later: list[ImportRun]) -> None:
         self.run_id = run
@@ -87,7 +99,7 @@ class LaterImportsFirst(BridgeError):
         super().__init__(run=run, later="")
 
     def user_message(self, language: str | None = None) -> str:
-        parts = [tr("import {number} of {date}", language, number=n, date=d) for n, d in self.later]
+        parts = [tr(self.later_words, language, number=n, date=d) for n, d in self.later]
         listed = (
             parts[0]
             if len(parts) == 1
@@ -95,9 +107,41 @@ class LaterImportsFirst(BridgeError):
         )
         return tr(self.message, language, run=self.run_id, later=listed)
 
+    def hint(self, language: str | None = None) -> str:
+        """The command that undoes the later runs, newest first, then the one asked for."""
+        return tr(self.cascade_words, language, run=self.run_id)
+
     @property
     def later_ids(self) -> list[int]:
         return [number for number, _when in self.later]
+
+
+class LaterExportsFirst(LaterImportsFirst):
+    """Undo of a sending of hours whose drafts (timesheets, leave) a later sending wrote."""
+
+    message = (
+        "Sending of hours {run} cannot be undone on its own: later sendings of hours changed "
+        "the same drafts in Xero Payroll ({later}). Undo them first, newest first."
+    )
+    later_words = N_("sending of hours {number} of {date}")
+    cascade_words = N_(
+        "To undo them and then sending of hours {run}, newest first, run: undo {run} --cascade"
+    )
+    kind = "payroll_export"
+
+
+class LaterBillingFirst(LaterImportsFirst):
+    """Undo of a billing run whose draft invoices a later billing run wrote."""
+
+    message = (
+        "Billing run {run} cannot be undone on its own: later billing runs changed the same "
+        "draft invoices ({later}). Undo them first, newest first."
+    )
+    later_words = N_("billing run {number} of {date}")
+    cascade_words = N_(
+        "To undo them and then billing run {run}, newest first, run: undo {run} --cascade"
+    )
+    kind = "invoicing"
 
 
 # ---------------------------------------------------------------------------- state in the db
@@ -362,6 +406,9 @@ def undo(
     Later imports that changed records of that import (``later_imports_touching``) must be
     undone first: without ``cascade`` the undo is refused with :class:`LaterImportsFirst`
     (naming them); with ``cascade`` they are undone first, newest first, then ``run_id``.
+    The same holds for a sending of hours or a billing run: the later ones that wrote to the
+    same drafts (``later_runs_writing``) go first (:class:`LaterExportsFirst`,
+    :class:`LaterBillingFirst`).
     """
     return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
 
@@ -378,14 +425,8 @@ def undo_cascade(
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
         raise RunNotFound(run=run_id)
-    if run.kind == "payroll_export":
-        from core.app.payroll import undo_export
-
-        return [(run.id, undo_export(ctx, conn, run, progress=progress))]
-    if run.kind == "invoicing":
-        from core.app.invoicing import undo_invoicing
-
-        return [(run.id, undo_invoicing(ctx, conn, run, progress=progress))]
+    if run.kind in ("payroll_export", "invoicing"):
+        return _undo_xero_runs(ctx, conn, run, cascade=cascade, progress=progress)
     if run.kind != "import" or run.dry_run:
         raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
     if run.status == "undone":
@@ -415,6 +456,88 @@ class UndoStopped(BridgeError):
         "Part of import {run} could not be undone, so import {older} was left as it "
         "is. See the history, then try the undo again."
     )
+
+
+class ExportUndoStopped(UndoStopped):
+    message = (
+        "Part of sending of hours {run} could not be undone in Xero Payroll, so sending of "
+        "hours {older} was left as it is. See the history, then try the undo again."
+    )
+
+
+class BillingUndoStopped(UndoStopped):
+    message = (
+        "Part of billing run {run} could not be undone in Xero, so billing run {older} was "
+        "left as it is. See the history, then try the undo again."
+    )
+
+
+def later_runs_writing(run: ImportRun, written: Callable[[ImportRun], set[str]]) -> list[ImportRun]:
+    """The runs of ``run``'s kind after it (same connection, not undone) that wrote one of
+    the Xero drafts ``run`` wrote (``written``: the drafts a run wrote), directly or through
+    another such run: newest first. Undoing ``run`` before them would put back what it
+    replaced over what they wrote since; they are undone first, newest first."""
+    later = ImportRun.select().where(
+        (ImportRun.connection == run.connection_id)
+        & (ImportRun.id > run.id)
+        & (ImportRun.kind == run.kind)
+        & (ImportRun.dry_run == False)  # noqa: E712 (SQL)
+        & (ImportRun.status.in_(("done", "cancelled", "failed", "running")))
+    )
+    watched = written(run)
+    blocking: list[ImportRun] = []
+    for other in later.order_by(ImportRun.id):  # oldest first: a blocker's drafts count too
+        theirs = written(other)
+        if theirs & watched:
+            blocking.append(other)
+            watched |= theirs
+    return sorted(blocking, key=lambda r: r.id, reverse=True)
+
+
+def _undo_xero_runs(
+    ctx: AppContext,
+    conn: Connection,
+    run: ImportRun,
+    *,
+    cascade: bool,
+    progress: ProgressCallback | None,
+) -> list[tuple[int, ImportRun]]:
+    """Undo a sending of hours or a billing run, after the later runs of its kind that wrote
+    to the same drafts (refused without ``cascade``, naming them)."""
+    from core.app.invoicing import undo_invoicing, written_invoices
+    from core.app.payroll import undo_export, written_drafts
+
+    undo_one: Callable[..., ImportRun]
+    written: Callable[[ImportRun], set[str]]
+    refused: type[LaterImportsFirst]
+    stopped: type[UndoStopped]
+    if run.kind == "payroll_export":
+        undo_one, written, refused, stopped = (
+            undo_export,
+            written_drafts,
+            LaterExportsFirst,
+            ExportUndoStopped,
+        )
+    else:
+        undo_one, written, refused, stopped = (
+            undo_invoicing,
+            written_invoices,
+            LaterBillingFirst,
+            BillingUndoStopped,
+        )
+    later: list[ImportRun] = []
+    if not run.dry_run and run.status != "undone":  # else undo_one says why not
+        close_interrupted(conn)  # a killed later run counts with what its journal says
+        later = later_runs_writing(run, written)
+    if later and not cascade:
+        raise refused(run.id, later)
+    done: list[tuple[int, ImportRun]] = []
+    for target in [*later, run]:
+        done.append((target.id, undo_one(ctx, conn, target, progress=progress)))
+        if target is not run and ImportRun.get_by_id(target.id).status != "undone":
+            # Part of a later run could not be reverted: the older one stays as it is.
+            raise stopped(run=target.id, older=run.id)
+    return done
 
 
 # ---------------------------------------------------------------------------- import options

@@ -950,6 +950,22 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Les imports {numbers} seront défaits dans cet ordre.</translation>
     </message>
     <message>
+        <source>Undo the later sendings of hours first?</source>
+        <translation>Défaire d’abord les envois d’heures plus récents&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Sendings of hours {numbers} will be undone in this order.</source>
+        <translation>Les envois d’heures {numbers} seront défaits dans cet ordre.</translation>
+    </message>
+    <message>
+        <source>Undo the later billings first?</source>
+        <translation>Défaire d’abord les facturations plus récentes&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Billings {numbers} will be undone in this order.</source>
+        <translation>Les facturations {numbers} seront défaites dans cet ordre.</translation>
+    </message>
+    <message>
         <source>Undo of hours sent {number}</source>
         <translation>Envoi d’heures {number} défait</translation>
     </message>

@@ -214,19 +214,34 @@ class HistoryDialog(QDialog):
         if isinstance(exc, LaterImportsFirst):
             # The same sentence as the headless "undo": the later imports go first. One
             # confirmation undoes them, newest first, then the one asked for.
+            # (a sending of hours or a billing run: the later ones of its kind, exc.kind)
             sentence = error_text(exc)
             self.banner.show_message(sentence, "warning")
             numbers = ", ".join(str(n) for n in [*exc.later_ids, exc.run_id])
+            question, order = {
+                "payroll_export": (
+                    self.tr("Undo the later sendings of hours first?"),
+                    self.tr("Sendings of hours {numbers} will be undone in this order."),
+                ),
+                "invoicing": (
+                    self.tr("Undo the later billings first?"),
+                    self.tr("Billings {numbers} will be undone in this order."),
+                ),
+            }.get(
+                exc.kind,
+                (
+                    self.tr("Undo the later imports first?"),
+                    self.tr("Imports {numbers} will be undone in this order."),
+                ),
+            )
             self._question = ask(
                 self,
-                self.tr("Undo the later imports first?"),
+                question,
                 sentence,
                 self.tr("&Undo them all"),
                 self.tr("&Keep them"),
                 lambda: self.undo(exc.run_id, cascade=True),
-                informative=self.tr("Imports {numbers} will be undone in this order.").format(
-                    numbers=numbers
-                ),
+                informative=order.format(numbers=numbers),
             )
             return
         self.banner.show_message(error_text(exc), "error")
