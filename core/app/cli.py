@@ -924,6 +924,12 @@ def cmd_export_hours(
             action = actions.get(person.action, "")
             if person.action == "update":  # what our draft holds now, beside the new hours
                 action += " (" + tr("in Xero now: {hours} h", hours=f"{person.held_hours:g}") + ")"
+            if person.kept and person.action in ("update", "unchanged"):
+                action += (
+                    " ("
+                    + tr("{hours} h on lines added in Xero, kept", hours=f"{person.kept_hours:g}")
+                    + ")"
+                )
             out.say(f"  {person.name}: {person.regular_hours:g} h — {action}")
             if person.days:
                 out.say("    " + ", ".join(f"{d} {h:g}" for d, h in sorted(person.days.items())))

@@ -143,6 +143,10 @@ class PayrollResult:
                 "leave": round(
                     sum(b.hours for p in people for b in p.leave if b.action in _LEAVE_SENT), 2
                 ),
+                # on lines someone added to our drafts in Xero: left as they are
+                "kept_in_xero": round(
+                    sum(p.kept_hours for p in people if p.action in ("update", "unchanged")), 2
+                ),
             },
             "problems": [
                 {"who": p.who, "reason": p.reason} for p in [*self.preview.problems, *self.failed]
@@ -290,7 +294,8 @@ def preview_hours(
     with xero.session:
         calendars = _calendars(xero, api)
         tracking_category = xero.payroll_timesheet_category(api)
-        employees_raw = xero.employees(api, include_terminated=False)
+        # leavers too: the hours of their final pay period are sent (up to their last day)
+        employees_raw = xero.employees(api, include_terminated=True)
         rate_rows, leave_kinds = xero.pay_items(api)
         rates = {
             r["id"].lower(): eng.EarningsRate(r["id"].lower(), r["name"], bool(r["active"]))
@@ -298,7 +303,7 @@ def preview_hours(
         }
         leave_types = {
             lt.leave_type_id.lower(): eng.LeaveKind(
-                lt.leave_type_id.lower(), lt.name, lt.is_paid, lt.active
+                lt.leave_type_id.lower(), lt.name, lt.is_paid, lt.active, lt.units
             )
             for lt in leave_kinds
         }
@@ -312,7 +317,7 @@ def preview_hours(
         )
         name = f"{emp.first_name} {emp.last_name}".strip()
         employees[emp.employee_id.lower()] = eng.PayEmployee(
-            emp.employee_id.lower(), name, cal, rate
+            emp.employee_id.lower(), name, cal, rate, emp.end_date
         )
     links = {
         int(link.qbt_id): link.xero_id.lower()
@@ -388,7 +393,7 @@ def preview_hours(
             (SentHours.connection == conn) & (SentHours.active == True)  # noqa: E712
         )
     ]
-    ours = _our_timesheets(conn, sheets)
+    ours, written = _our_timesheets(conn, sheets)
     our_leave = _our_leave(conn, leave_rows)
     tracking_field, tracking_items = _tracking_links(conn, snap, tracking_category)
     inputs = eng.PayrollInputs(
@@ -417,6 +422,7 @@ def preview_hours(
         },
         sent=sent,
         ours=ours,
+        written=written,
         our_leave=our_leave,
         tracking_field=tracking_field,
         tracking_items=tracking_items,
@@ -474,19 +480,32 @@ def _default_rate(rates: list[dict[str, Any]], api: PayrollApi) -> str:
     return ""
 
 
-def _our_timesheets(conn: Connection, sheets: list[dict[str, Any]]) -> frozenset[str]:
+def _our_timesheets(
+    conn: Connection, sheets: list[dict[str, Any]]
+) -> tuple[frozenset[str], dict[str, frozenset[tuple[str, str]]]]:
+    """(the ids of the Xero timesheets this app wrote, and by id the (earnings rate,
+    tracking item) lines it wrote on each: eng.PayrollInputs.written)."""
     ours: set[str] = set()
     intents: set[tuple[str, str]] = set()
+    by_id: dict[str, set[tuple[str, str]]] = {}
+    by_period: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for entry in _journal_rows(conn, "xero_timesheet"):
+        after = entry.after or {}
+        period = (str(after.get("employee_id", "")).lower(), str(after.get("start", "")))
+        lines = {(rate.lower(), item.lower()) for _d, rate, item in _hours_of(after.get("hours"))}
+        by_period.setdefault(period, set()).update(lines)
         if entry.xero_id:
             ours.add(entry.xero_id.lower())
-        after = entry.after or {}
+            by_id.setdefault(entry.xero_id.lower(), set()).update(lines)
         if entry.action == "create" and entry.state in ("intent", "unknown", "done"):
-            intents.add((str(after.get("employee_id", "")).lower(), str(after.get("start", ""))))
+            intents.add(period)
     for sheet in sheets:
-        if (sheet["employee_id"].lower(), sheet["start"].isoformat()) in intents:
+        period = (sheet["employee_id"].lower(), sheet["start"].isoformat())
+        if period in intents:
             ours.add(sheet["id"].lower())
-    return frozenset(ours)
+        if sheet["id"].lower() in ours:
+            by_id.setdefault(sheet["id"].lower(), set()).update(by_period.get(period, ()))
+    return frozenset(ours), {k: frozenset(v) for k, v in by_id.items()}
 
 
 def _leave_journal(conn: Connection) -> list[JournalEntry]:
@@ -791,7 +810,9 @@ def _send_timesheet(
                 person.employee_id,
                 person.period_start,
                 person.period_end,
-                eng.au_replacing(lines, person.before) if person.xero_id else lines,
+                {**eng.au_replacing(lines, person.before), **person.kept}
+                if person.xero_id
+                else lines,
             )
             xero_id = sheet["id"].lower()
         elif person.action == "create":
@@ -804,7 +825,8 @@ def _send_timesheet(
             )
             xero_id = sheet["id"].lower()
         else:
-            xero.replace_v2_lines(person.xero_id, lines)
+            # (the lines someone added in Xero are sent back as they are: left untouched)
+            xero.replace_v2_lines(person.xero_id, {**lines, **person.kept})
             xero_id = person.xero_id
     except BridgeError as exc:
         _failed(entry, exc)
@@ -1011,6 +1033,8 @@ def undo_export(
     xero = ctx.xero_client(conn.xero_tenant_id)
     left: list[dict[str, str]] = []
     reverted = {"timesheets": 0, "leave": 0}
+    #: (SentHours target, Xero id) of the drafts whose earlier hours were put back
+    put_back: set[tuple[str, str]] = set()
     failed = 0
     with xero.session:
         current = _current_sheets(xero, api, entries)
@@ -1033,8 +1057,6 @@ def undo_export(
                                     "timesheet {start} to {end} is no longer a draft in Xero: "
                                     "left as it is",
                                     start=after.get("start", ""),
-    #: (SentHours target, Xero id) of the drafts whose earlier hours were put back
-    put_back: set[tuple[str, str]] = set()
                                     end=after.get("end", ""),
                                 ),
                             }
@@ -1042,17 +1064,23 @@ def undo_export(
                         continue
                     _undo_timesheet(xero, api, journal, entry, sheet, after)
                     reverted["timesheets"] += 1
+                    if entry.action == "update":
+                        put_back.add(("payroll", str(sheet["id"]).lower()))
                 elif entry.entity_kind == "xero_leave" and (xero_id or entry.action == "delete"):
                     note = _undo_leave(xero, api, journal, entry, leave_now)
                     if note:
                         left.append({"who": who, "what": note})
                     elif note is not None:
                         reverted["leave"] += 1
+                        if entry.action == "update":
+                            put_back.add(("leave", xero_id))
             except BridgeError as exc:
                 failed += 1
                 left.append({"who": who, "what": _write_failed(exc)})
     with db.atomic():
         SentHours.update(active=False).where(SentHours.run == run).execute()
+        for target, xero_id in sorted(put_back):
+            _sent_again(conn, run, target, xero_id)
         undo.status = "done"
         undo.finished_at = utcnow()
         undo.counts = {
@@ -1064,38 +1092,10 @@ def undo_export(
         undo.save()
         if not failed:
             run.status = "undone"
-                    if entry.action == "update":
-                        put_back.add(("payroll", str(sheet["id"]).lower()))
             run.save()
     return undo
 
 
-def _current_leave(
-    xero: XeroClient, api: PayrollApi, entries: list[JournalEntry]
-                        if entry.action == "update":
-                            put_back.add(("leave", xero_id))
-) -> dict[str, dict[str, Any]]:
-    """Xero's leave now (AU: not rejected), by id, for the employees of ``entries``."""
-    emps = sorted(
-        {
-            str((e.after or {}).get("employee_id", "")).lower()
-        for target, xero_id in sorted(put_back):
-            _sent_again(conn, run, target, xero_id)
-            for e in entries
-            if e.entity_kind == "xero_leave"
-        }
-        - {""}
-    )
-    if not emps:
-        return {}
-    return {
-        r["id"].lower(): r
-        for r in xero.payroll_leave(api, emps)
-        if not r.get("withdrawn") and r["employee_id"].lower() in emps
-    }
-
-
-def _undo_leave(
 def written_drafts(run: ImportRun) -> set[str]:
     """The Xero Payroll drafts export ``run`` wrote (or may have: an unanswered write), as
     its undo would find them: each timesheet by employee and period, each leave by id.
@@ -1138,6 +1138,28 @@ def _sent_again(conn: Connection, run: ImportRun, target: str, xero_id: str) -> 
         ).execute()
 
 
+def _current_leave(
+    xero: XeroClient, api: PayrollApi, entries: list[JournalEntry]
+) -> dict[str, dict[str, Any]]:
+    """Xero's leave now (AU: not rejected), by id, for the employees of ``entries``."""
+    emps = sorted(
+        {
+            str((e.after or {}).get("employee_id", "")).lower()
+            for e in entries
+            if e.entity_kind == "xero_leave"
+        }
+        - {""}
+    )
+    if not emps:
+        return {}
+    return {
+        r["id"].lower(): r
+        for r in xero.payroll_leave(api, emps)
+        if not r.get("withdrawn") and r["employee_id"].lower() in emps
+    }
+
+
+def _undo_leave(
     xero: XeroClient,
     api: PayrollApi,
     journal: _Journal,
@@ -1253,6 +1275,15 @@ def _find_sheet(current: dict[str, dict[str, Any]], after: dict[str, Any]) -> di
     return None
 
 
+def _kept_lines(
+    held: dict[tuple[str, str, str], float], *ours: dict[tuple[str, str, str], float]
+) -> dict[tuple[str, str, str], float]:
+    """The lines of ``held`` (a draft of ours in Xero now) whose (earnings rate, tracking
+    item) none of ``ours`` (what the app wrote there) has: someone added them in Xero."""
+    pairs = {(rate.lower(), item.lower()) for hours in ours for _d, rate, item in hours}
+    return {k: v for k, v in held.items() if (k[1].lower(), k[2].lower()) not in pairs}
+
+
 def _undo_timesheet(
     xero: XeroClient,
     api: PayrollApi,
@@ -1264,30 +1295,42 @@ def _undo_timesheet(
     start = date.fromisoformat(str(after["start"]))
     end = date.fromisoformat(str(after["end"]))
     sheet_id = sheet["id"]
+    sent = _hours_of(after.get("hours"))
+    before = _hours_of(entry.before) if entry.action == "update" else {}
+    # lines someone added to our draft in Xero (another rate or item): never undone
+    kept = _kept_lines(sheet["hours"], sent, before)
     if entry.action == "update":
-        before = _hours_of(entry.before)
         undo_entry = journal.intent(
             "update", "xero_timesheet", entry.batch_key, sheet_id, after, _hours_json(before)
         )
         try:
             if api is PayrollApi.AU:
-                back = eng.au_replacing(before, {**_hours_of(after.get("hours")), **sheet["hours"]})
+                ours = {k: v for k, v in {**sent, **sheet["hours"]}.items() if k not in kept}
+                back = {**eng.au_replacing(before, ours), **kept}
                 xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, back)
             else:
-                xero.replace_v2_lines(sheet_id, before)
+                xero.replace_v2_lines(sheet_id, {**before, **kept})
         except BridgeError as exc:
             _failed(undo_entry, exc)
             raise
-    elif api is PayrollApi.AU:
-        # no DELETE in AU payroll 1.0: our draft goes back to zero hours
-        zero = {key: 0.0 for key in _hours_of(after.get("hours"))} or {
-            (start.isoformat(), rate, tracking): 0.0 for (_d, rate, tracking) in sheet["hours"]
+    elif api is PayrollApi.AU or kept:
+        # AU has no DELETE (our draft goes back to zero hours); a draft someone added lines
+        # to in Xero keeps them, only ours go
+        zero = {key: 0.0 for key in sent} or {
+            (start.isoformat(), rate, tracking): 0.0
+            for (_d, rate, tracking) in sheet["hours"]
+            if (_d, rate, tracking) not in kept
         }
         undo_entry = journal.intent(
             "update", "xero_timesheet", entry.batch_key, sheet_id, after, {"hours": {}}
         )
         try:
-            xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, zero)
+            if api is PayrollApi.AU:
+                xero.save_au_timesheet(
+                    sheet_id, str(after["employee_id"]), start, end, {**zero, **kept}
+                )
+            else:
+                xero.replace_v2_lines(sheet_id, kept)
         except BridgeError as exc:
             _failed(undo_entry, exc)
             raise
@@ -1320,4 +1363,5 @@ __all__ = [
     "preview_hours",
     "send_hours",
     "undo_export",
+    "written_drafts",
 ]

@@ -90,6 +90,9 @@ class PayEmployee:
     name: str
     calendar_id: str
     ordinary_rate_id: str
+    #: their last day (YYYY-MM-DD) when they left or are leaving: "" otherwise. Their hours
+    #: up to it are sent (a final pay period); hours after it are left out, with why
+    end_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,14 @@ class LeaveKind:
     name: str
     is_paid: bool
     active: bool = True
+    #: what Xero counts its leave in ("Hours", "Days"…; "" when it does not say)
+    units: str = ""
+
+    @property
+    def in_hours(self) -> bool:
+        """Whether leave of this type is counted in hours, as QuickBooks Time counts time off
+        (a type counted in days or weeks would take 8 h as 8 days: never sent)."""
+        return self.units.casefold() in ("", "hours", "hour")
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,11 @@ class PayrollInputs:
     sent: Iterable[SentRow] = ()
     #: Xero timesheet ids this app wrote (SentHours or an unfinished journal entry)
     ours: frozenset[str] = frozenset()
+    #: by Xero timesheet id: the (earnings rate, tracking item) lines this app ever wrote on
+    #: it, lower case (its journal). A line of another rate or item was added in Xero
+    #: (overtime, an allowance…): someone's, kept as it is. A timesheet not in it: every line
+    #: is taken as the app's (as before this was recorded).
+    written: Mapping[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     #: leave this app sent that Xero holds now
     our_leave: Iterable[OurLeave] = ()
     #: jobcodes of type ``unpaid_break``: time on them is not paid, never sent
@@ -253,8 +269,11 @@ class PersonPlan:
     left_out: list[LeftOut] = field(default_factory=list)
     action: str = "skip"  # create | update | unchanged | skip | none
     xero_id: str = ""
-    #: what Xero holds now in the draft we update: (day, rate, tracking) -> hours
+    #: what Xero holds now on our lines of the draft we update: (day, rate, tracking) -> hours
     before: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    #: lines someone added to our draft in Xero (another earnings rate or tracking item than
+    #: the app ever wrote there): sent back as they are, never changed nor removed
+    kept: dict[tuple[str, str, str], float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -265,6 +284,11 @@ class PersonPlan:
     def held_hours(self) -> float:
         """The hours our draft holds in Xero now, when it is updated (0 otherwise)."""
         return round(sum(self.before.values()), 2)
+
+    @property
+    def kept_hours(self) -> float:
+        """The hours on lines someone added to our draft in Xero (kept as they are)."""
+        return round(sum(self.kept.values()), 2)
 
     @property
     def leave_hours(self) -> float:
@@ -363,7 +387,8 @@ def calendars_by_use(inputs: PayrollInputs) -> list[PayCalendar]:
     uses: dict[str, int] = {}
     for emp_id in set(inputs.links.values()):
         emp = inputs.employees.get(emp_id)
-        if emp is not None and emp.calendar_id in inputs.calendars:
+        gone = emp is not None and emp.end_date and emp.end_date < inputs.today.isoformat()
+        if emp is not None and not gone and emp.calendar_id in inputs.calendars:
             uses[emp.calendar_id] = uses.get(emp.calendar_id, 0) + 1
     order = sorted(
         inputs.calendars, key=lambda k: (-uses.get(k, 0), inputs.calendars[k].name.casefold())
@@ -479,6 +504,21 @@ UNLINKED_LEAVE = N_(
     'Time off on "{code}" ({hours} h) is not linked to a Xero leave type and was not sent. '
     'Link the code under "Link leave types", then send again.'
 )
+AFTER_END = N_(
+    "{hours} h dated after this person's last day in Xero ({last_day}) were not sent. If they "
+    "worked then, correct their end date in Xero Payroll, then send again."
+)
+LEAVE_NOT_IN_HOURS = N_(
+    'Time off on "{code}" ({hours} h) was not sent: the Xero leave type "{leave}" it is '
+    "linked to is not counted in hours, as QuickBooks Time counts time off (but in days or "
+    "weeks). Enter this leave in Xero Payroll, or link the code to a leave type counted in "
+    'hours under "Link leave types", then send again.'
+)
+INACTIVE_LEAVE = N_(
+    'Time off on "{code}" ({hours} h) was not sent: the Xero leave type "{leave}" it is linked '
+    "to is no longer active in Xero. Make it active again in Xero Payroll, or link the code "
+    'to another leave type under "Link leave types", then send again.'
+)
 ON_THE_CLOCK = N_(
     "Is still on the clock; that shift was not sent. Clock them out in QuickBooks Time, then "
     "send again."
@@ -509,6 +549,9 @@ LEFT_NOT_SUBMITTED = N_("not submitted in QuickBooks Time yet: not sent")
 LEFT_ON_CLOCK = N_("still on the clock: not sent")
 LEFT_UNPAID = N_("unpaid leave: never sent to Xero")
 LEFT_UNLINKED = N_("time off on a code not linked to a Xero leave type: not sent")
+LEFT_AFTER_END = N_("after this person's last day in Xero: not sent")
+LEFT_NOT_IN_HOURS = N_("time off on a leave type Xero does not count in hours: not sent")
+LEFT_INACTIVE = N_("time off on a leave type no longer active in Xero: not sent")
 
 
 # =========================================================================== the plan
@@ -596,6 +639,7 @@ def _plan_person(
     on_clock = False
     approved_to = user.approved_to if user else None
     submitted_to = user.submitted_to if user else None
+    last_day = _day_or_none(emp.end_date) if emp is not None else None
     for shift in sorted(shifts, key=lambda s: s.id):
         if shift.on_the_clock:
             parts = {shift.start.date(): 0.0} if shift.start is not None else seconds_per_day(shift)
@@ -615,6 +659,9 @@ def _plan_person(
             if not start <= day <= end or secs <= 0:
                 continue
             key = day.isoformat()
+            if last_day is not None and day > last_day:  # (a leaver: their final period)
+                left[(key, LEFT_AFTER_END)] = left.get((key, LEFT_AFTER_END), 0.0) + secs
+                continue
             its_day = on or day  # (approval goes by the timesheet's date: see dated)
             if approved_to is None or its_day > approved_to:
                 why = (
@@ -660,11 +707,20 @@ def _plan_person(
                 )
             )
             continue
-        if lt is None:
+        if lt is None or not lt.active or not lt.in_hours:
             total = round(sum(hours.values()), 2)
-            problems.append(Problem(name, UNLINKED_LEAVE, {"code": code_name, "hours": total}))
+            params: dict[str, Any] = {"code": code_name, "hours": total}
+            if lt is None:
+                message, left_why = UNLINKED_LEAVE, LEFT_UNLINKED
+            elif not lt.active:  # (Xero refuses leave of a type no longer active)
+                message, left_why = INACTIVE_LEAVE, LEFT_INACTIVE
+                params["leave"] = lt.name
+            else:
+                message, left_why = LEAVE_NOT_IN_HOURS, LEFT_NOT_IN_HOURS
+                params["leave"] = lt.name
+            problems.append(Problem(name, message, params))
             for key, h in hours.items():
-                person.left_out.append(LeftOut(key, h, LEFT_UNLINKED))
+                person.left_out.append(LeftOut(key, h, left_why))
             person.leave.append(
                 LeaveBlock(
                     "",
@@ -685,6 +741,11 @@ def _plan_person(
         waiting = round(sum(s for (_d, w), s in left.items() if w == why) / 3600.0, 2)
         if waiting > 0:
             problems.append(Problem(name, message, {"hours": waiting}))
+    after = round(sum(s for (_d, w), s in left.items() if w == LEFT_AFTER_END) / 3600.0, 2)
+    if after > 0 and last_day is not None:
+        problems.append(
+            Problem(name, AFTER_END, {"hours": after, "last_day": last_day.isoformat()})
+        )
 
     has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
     mine = _our_leave_in(inputs, emp_id, start, end) if emp is not None else []
@@ -736,10 +797,11 @@ def _plan_person(
                 problems.append(Problem(name, NOT_OURS, when))
                 blocked = True
             else:
-                person.before = dict(sheet.hours)
+                person.before, person.kept = _ours_and_kept(sheet, inputs.written)
                 wanted = person.lines()
-                same = set(wanted) == {k for k, v in sheet.hours.items() if v > 0} and all(
-                    abs(sheet.hours[k] - v) < 0.005 for k, v in wanted.items()
+                held = person.before
+                same = set(wanted) == {k for k, v in held.items() if v > 0} and all(
+                    abs(held[k] - v) < 0.005 for k, v in wanted.items()
                 )
                 person.action = "unchanged" if same else "update"
         elif not blocked:
@@ -759,6 +821,30 @@ def _plan_person(
     return person
 
 
+def _ours_and_kept(
+    sheet: XeroTimesheet, written: Mapping[str, frozenset[tuple[str, str]]]
+) -> tuple[dict[tuple[str, str, str], float], dict[tuple[str, str, str], float]]:
+    """Our draft's lines in Xero split: (the app's lines, the lines someone added in Xero).
+    A payroll officer adds overtime or an allowance to the draft before the pay run: sending
+    the period again must not take it away (UX.md: nothing is rewritten silently)."""
+    ours_keys = written.get(sheet.id.lower())
+    if ours_keys is None:
+        return dict(sheet.hours), {}
+    mine: dict[tuple[str, str, str], float] = {}
+    kept: dict[tuple[str, str, str], float] = {}
+    for key, hours in sheet.hours.items():
+        side = mine if (key[1].lower(), key[2].lower()) in ours_keys else kept
+        side[key] = hours
+    return mine, kept
+
+
+def _day_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def _our_draft_has_hours(inputs: PayrollInputs, emp_id: str, start: date) -> bool:
     """Whether our draft timesheet of ``emp_id`` for the period starting ``start`` holds
     hours (which must go when QuickBooks Time no longer has any)."""
@@ -767,7 +853,7 @@ def _our_draft_has_hours(inputs: PayrollInputs, emp_id: str, start: date) -> boo
         and t.id in inputs.ours
         and t.employee_id.lower() == emp_id.lower()
         and t.start == start
-        and any(h > 0 for h in t.hours.values())
+        and any(h > 0 for h in _ours_and_kept(t, inputs.written)[0].values())
         for t in inputs.xero_timesheets.values()
     )
 
@@ -830,6 +916,8 @@ def _follow_our_leave(
             block.action = "update"
     for o in free:
         kind = inputs.leave_types.get(o.leave_type_id.lower())
+        if kind is not None and not kind.active:
+            continue  # (Xero takes no change to leave of a type no longer active: left as is)
         name = kind.name if kind is not None else o.title
         gone = LeaveBlock(
             o.leave_type_id,

@@ -209,6 +209,9 @@ class XeroLeaveType:
     name: str
     is_paid: bool
     active: bool = True
+    #: what its leave is counted in (AU ``TypeOfUnits``, NZ ``typeOfUnits``: "Hours",
+    #: "Days"…); "" when Xero does not say (UK)
+    units: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

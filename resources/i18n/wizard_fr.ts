@@ -485,7 +485,7 @@
     <name>BridgeWizard</name>
     <message>
         <source>Xero to QuickBooks Time</source>
-        <extracomment>narrower than this, the list of steps keeps only its marks and numbers</extracomment>
+        <extracomment>the window&apos;s icon is set once its first page is painted, at the latest after this narrower than this, the list of steps keeps only its marks and numbers</extracomment>
         <translation>Xero vers QuickBooks Time</translation>
     </message>
 </context>
@@ -2484,6 +2484,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>(in Xero now: {hours} h)</source>
         <translation>(dans Xero actuellement&#xa0;: {hours} h)</translation>
+    </message>
+    <message>
+        <source>({hours} h added in Xero, kept)</source>
+        <translation>({hours} h ajoutées dans Xero, gardées)</translation>
     </message>
     <message>
         <source>{work} hours of work, {leave} hours of time off</source>

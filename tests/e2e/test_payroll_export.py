@@ -548,7 +548,8 @@ def test_export_hours_command_json_history_and_undo(run):
     }
     assert set(dry["timesheets"]) == {"created", "updated", "unchanged", "skipped"}
     assert set(dry["leave"]) == {"created", "updated", "withdrawn", "locked", "skipped"}
-    assert set(dry["hours"]) == {"regular", "leave"} and set(dry["api_calls"]) == {"xero", "qbtime"}
+    assert set(dry["hours"]) == {"regular", "leave", "kept_in_xero"}
+    assert set(dry["api_calls"]) == {"xero", "qbtime"}
     assert all(set(p) == {"who", "reason"} for p in dry["problems"])
     code, sent = run("export-hours", "--period", dry["period"]["start"])
     assert code == 0 and sent["period"] == dry["period"]

@@ -56,3 +56,40 @@ def test_an_emptied_draft_shows_the_hours_xero_holds_now(connected_env, host, qt
         assert not any("\n" in text for text in others)
     finally:
         install_language("en")
+
+
+KEPT = {
+    "en": "Already in Xero, unchanged\n(2.00 h added in Xero, kept)",
+    "fr": "(2,00 h ajoutées dans Xero, gardées)",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_line_added_in_xero_is_shown_kept(connected_env, host, qtbot, language):
+    """A line the payroll officer added to our draft in Xero (overtime) is said to be kept:
+    the send leaves it as it is (tests/e2e/test_payroll_lines_kept.py)."""
+    ctx, box, _t, conn = connected_env
+    _imported(ctx, conn)
+    start = shifted(box.store, AU_WEEK1)
+    sent = export_hours(ctx, conn, period=start)
+    olivia = next(p for p in sent.preview.people if p.name == "Olivia Brown")
+    payroll = next(
+        o["payroll"] for o in box.store.xero_orgs if o["tenantId"] == conn.xero_tenant_id
+    )
+    sheet = next(t for t in payroll["Timesheets"] if t["TimesheetID"].lower() == olivia.xero_id)
+    overtime = next(r for r in payroll["EarningsRates"] if "Overtime" in r["Name"])
+    sheet["TimesheetLines"].append(
+        {"EarningsRateID": overtime["EarningsRateID"], "NumberOfUnits": [0, 0, 2.0, 0, 0, 0, 0]}
+    )
+    state = WizardState(ctx, country="AU", connection_id=conn.id)
+    state.payroll_preview = preview_hours(ctx, conn, start)
+    assert install_language(language)
+    try:
+        wiz = host(state, {PageId.PAYROLL_PREVIEW: PayrollPreviewPage})
+        page = wiz.page(int(PageId.PAYROLL_PREVIEW))
+        qtbot.waitUntil(lambda: page.table.rowCount() > 1, timeout=10000)
+        rows = {page.table.item(r, 0).text(): r for r in range(page.table.rowCount() - 1)}
+        said = page.table.item(rows["Olivia Brown"], 3).text()
+        assert said.endswith(KEPT[language])
+    finally:
+        install_language("en")

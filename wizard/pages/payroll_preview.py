@@ -58,6 +58,8 @@ class PersonLine:
     leave_count: int = 0  # leave records to send
     # the hours our draft holds in Xero now, when it is updated (shown beside the new ones)
     before_hours: float | None = None
+    # the hours on lines someone added to our draft in Xero (kept as they are)
+    kept_hours: float = 0.0
 
     @property
     def hours(self) -> float:
@@ -148,6 +150,9 @@ def person_line(person: Any) -> PersonLine:
         left_out=left,
         leave_count=leave_count,
         before_hours=float(person.held_hours) if action == "update" else None,
+        kept_hours=float(getattr(person, "kept_hours", 0.0) or 0.0)
+        if action in ("update", "unchanged")
+        else 0.0,
     )
 
 
@@ -238,6 +243,10 @@ class PayrollPreviewPage(BasePage):
             if line.before_hours is not None:  # an update says what it replaces
                 in_xero += "\n" + self.tr("(in Xero now: {hours} h)").format(
                     hours=hours_text(line.before_hours)
+                )
+            if line.kept_hours:  # lines a person added in Xero: never changed
+                in_xero += "\n" + self.tr("({hours} h added in Xero, kept)").format(
+                    hours=hours_text(line.kept_hours)
                 )
             self.table.setItem(row, 3, cell(in_xero))
             self.table.setItem(row, 4, cell("\n".join(line.left_out) or "—"))

@@ -160,6 +160,11 @@ def http_date(ts: float) -> str:
 
 
 # =========================================================================== client
+def _same_units(now: Any, units: float) -> bool:
+    """Whether a timesheet line holding ``now`` (as Xero answered it) already holds ``units``."""
+    return isinstance(now, int | float) and not isinstance(now, bool) and abs(now - units) < 0.005
+
+
 class XeroClient:
     """Read-only access to one Xero organisation (``tenant_id``) through ``session``."""
 
@@ -820,13 +825,14 @@ class XeroClient:
 
     def replace_v2_lines(self, timesheet_id: str, hours: dict[tuple[str, str, str], float]) -> None:
         """NZ/UK 2.0: make the lines of draft ``timesheet_id`` exactly ``hours``: a line per
-        (day, rate, tracking item) is updated in place (``PUT``), added (``POST``) or removed
-        (``DELETE``)."""
+        (day, rate, tracking item) is updated in place (``PUT``) unless it already holds its
+        units, added (``POST``) or removed (``DELETE``)."""
         info = self._start("payroll_timesheets")
         full = self._get(info, f"{PAYROLL_V2}/Timesheets/{timesheet_id}", what="payroll timesheets")
         sheet = full.get("timesheet") if isinstance(full, dict) else None
         lines = sheet.get("timesheetLines") if isinstance(sheet, dict) else None
         current: dict[tuple[str, str, str], list[str]] = {}
+        held: dict[str, Any] = {}  # line id -> its units now
         for line in lines if isinstance(lines, list) else []:
             key = (
                 mapping.xero_date(line.get("date"))[:10],
@@ -834,17 +840,23 @@ class XeroClient:
                 str(line.get("trackingItemID") or "").lower(),
             )
             current.setdefault(key, []).append(str(line.get("timesheetLineID")))
+            held[str(line.get("timesheetLineID"))] = line.get("numberOfUnits")
         base = f"{PAYROLL_V2}/Timesheets/{timesheet_id}/Lines"
         for key, units in sorted(hours.items()):
-            body = mapping.v2_lines({key: units})[0]
-            ids = current.pop(key, [])
-            if ids:
-                self._send("PUT", f"{base}/{ids[0]}", body, what="payroll timesheets")
-                ids = ids[1:]
+            ids = current.pop((key[0], key[1].lower(), key[2].lower()), [])
+            body = mapping.v2_lines({key: units})  # (none: no units left on it)
+            extra = ids[1:]
+            if not ids:
+                for new in body:
+                    self._send("POST", base, new, what="payroll timesheets")
+            elif _same_units(held.get(ids[0]), units):
+                pass  # a line that already says it is left as it is
+            elif body:
+                self._send("PUT", f"{base}/{ids[0]}", body[0], what="payroll timesheets")
             else:
-                self._send("POST", base, body, what="payroll timesheets")
-            for extra in ids:
-                self._send("DELETE", f"{base}/{extra}", None, what="payroll timesheets")
+                extra = ids
+            for line_id in extra:
+                self._send("DELETE", f"{base}/{line_id}", None, what="payroll timesheets")
         for ids in current.values():
             for line_id in ids:
                 self._send("DELETE", f"{base}/{line_id}", None, what="payroll timesheets")

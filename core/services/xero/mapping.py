@@ -322,6 +322,7 @@ def map_au_leave_type(raw: dict[str, Any]) -> XeroLeaveType:
         name=_text(raw.get("Name")),
         is_paid=_bool(raw.get("IsPaidLeave")),
         active=_bool(raw.get("CurrentRecord"), default=True),
+        units=_text(raw.get("TypeOfUnits")).strip(),
         raw=raw,
     )
 
@@ -332,6 +333,7 @@ def map_v2_leave_type(raw: dict[str, Any]) -> XeroLeaveType:
         name=_text(raw.get("name")),
         is_paid=_bool(raw.get("isPaidLeave")),
         active=_bool(raw.get("isActive"), default=True),
+        units=_text(raw.get("typeOfUnits")).strip(),
         raw=raw,
     )
 
