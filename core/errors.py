@@ -289,6 +289,19 @@ class DiskFull(BridgeError):
     )
 
 
+class DiskWriteFailed(BridgeError):
+    """SQLite's "disk I/O error": the file system refused a read or write (a full disk or
+    quota, a file-size limit, a removed or failing disk). Not a damaged file: a check of it
+    at the next start tells, and restoring a backup would throw away work that is safe."""
+
+    message = (
+        "The app could not save in {path}: the computer refused to write to that disk (it "
+        "may be full, over a limit, removed or failing). What was being saved was undone and "
+        "nothing was lost. Free some space or check the disk, then try again: the next run "
+        "finishes the work. Do not restore a backup for this."
+    )
+
+
 class CommandInterrupted(BridgeError):
     message = (
         "Stopped at your request. What was already sent is recorded; run the same "

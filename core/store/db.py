@@ -45,6 +45,7 @@ from core.errors import (
     DatabaseReadOnly,
     DatabaseTooNew,
     DiskFull,
+    DiskWriteFailed,
     NoBackupFound,
 )
 from core.files import not_a_file
@@ -373,9 +374,11 @@ _opened: tuple[pw.SqliteDatabase, Path, Path] | None = None
 
 #: what the lost-history sentence says the file is now
 _LOST_STATES = {"missing": N_("gone"), "empty": N_("empty")}
-_DAMAGED = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+_DAMAGED = ("malformed", "not a database", "file is encrypted")
 _READ_ONLY = ("readonly", "read-only", "unable to open database file")
 _FULL = ("database or disk is full",)
+#: the file system refused a read or write: not damage (a check at the next start tells)
+_IO = ("disk i/o error",)
 
 
 def storage_error(
@@ -407,6 +410,8 @@ def _storage_error(exc: BaseException, path: Path, backups: Path | None) -> Brid
             return DiskFull(detail=str(exc), path=str(path.parent))
         if any(word in text for word in _DAMAGED):
             return damaged(path, str(exc), backups)
+        if any(word in text for word in _IO):
+            return DiskWriteFailed(detail=str(exc), path=str(path.parent))
         if any(word in text for word in _READ_ONLY):
             return DatabaseReadOnly(detail=str(exc), path=str(path))
         return None

@@ -127,11 +127,14 @@ def test_it_starts_from_a_company_file_and_keeps_its_state(tmp_path):
 
 
 def test_a_child_that_cannot_start_is_said_plainly(tmp_path):
-    not_a_folder = tmp_path / "state"
-    not_a_folder.write_text("a file where the state folder should be", encoding="utf-8")
+    """A child that ends before saying how to reach it (a state folder that is a file is
+    said as such: tests/sandbox/test_company_file.py)."""
+    crash = "import sys; sys.stderr.write('Error: the child could not start\\n'); sys.exit(3)"
     log_file = tmp_path / "demo-company.log"
     with pytest.raises(RuntimeError, match="did not start") as caught:
-        DemoCompanyProcess.start(None, not_a_folder, log_file=log_file)
+        DemoCompanyProcess.start(
+            None, tmp_path / "state", log_file=log_file, command=[sys.executable, "-c", crash]
+        )
     assert str(log_file) in str(caught.value)
     assert "Error" in log_file.read_text(encoding="utf-8")
 
