@@ -316,6 +316,19 @@ def _demo_requested(args: argparse.Namespace) -> bool:
     return bool(_flag(args, "demo") or _flag(args, "demo_data") or _flag(args, "demo_state"))
 
 
+def _read_key() -> str:
+    """The access key from standard input: typed at a terminal, asked for without showing
+    it (it would stay on screen and in the terminal's history); otherwise its first line."""
+    stdin = sys.stdin
+    if stdin is not None and stdin.isatty():
+        import getpass
+
+        from core.i18n import tr
+
+        return getpass.getpass(tr("QuickBooks Time access key (not shown as you type): "))
+    return stdin.readline() if stdin is not None else ""
+
+
 def run_command(args: argparse.Namespace, ctx: Any) -> int:
     from core.app import cli
     from core.app.heap import for_this_process
@@ -327,15 +340,19 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
         ctx.open_db()
         if command == "connect-qbtime":
             if args.token_stdin:
-                token = sys.stdin.readline().strip()
+                token = _read_key()
             elif ctx.demo:  # the key of a Demo Company account no business uses yet
                 from core.app.connections import demo_qbtime_key
 
                 token = demo_qbtime_key(ctx)
             else:
+                from core.i18n import tr
+
                 print(
-                    "Give the access key on standard input with --token-stdin "
-                    "(never on the command line, where other programs can read it).",
+                    tr(
+                        "Give the access key on standard input with --token-stdin "
+                        "(never on the command line, where other programs can read it)."
+                    ),
                     file=sys.stderr,
                 )
                 return cli.EXIT_USAGE
@@ -486,7 +503,13 @@ def main(
         return _main(argv, tokens=tokens, opener=opener)
     except (Exception, KeyboardInterrupt) as exc:
         paths = AppPaths.default()
+        root = logging.getLogger()
+        if not root.handlers:  # (no log file could be set up: no traceback on the terminal)
+            root.addHandler(logging.NullHandler())
         try:
+            from core.i18n import set_language, system_language
+
+            set_language(system_language())  # (a start that failed early speaks it too)
             message = explain(exc, paths, "start").user_message()
         except Exception:  # even the explanation failed (no log folder…): the bare minimum
             message = f"The app could not start: {type(exc).__name__}: {exc}"

@@ -58,7 +58,16 @@ class ReauthorizationRequired(BridgeError):
 class QBTimeTokenInvalid(BridgeError):
     message = (
         "QuickBooks Time did not accept this access key. Create a new one in QuickBooks Time "
-        "(Feature Add-ons > API > Add token) and paste it here."
+        "(Feature Add-ons > API > Add token), then connect with it."
+    )
+
+
+class QBTimeKeyMissing(BridgeError):
+    """Nothing was given where the access key was expected (nothing was sent)."""
+
+    message = (
+        "No access key was given. Copy the key from QuickBooks Time (Feature Add-ons > API), "
+        "then give it again."
     )
 
 
@@ -179,6 +188,17 @@ class DemoStateInvalid(_ReasonedError):
     message = (
         "The Demo Company's saved state in {folder} cannot be used ({file}: {reason}). "
         "Your own data is not affected. Delete that folder to start the Demo Company afresh."
+    )
+
+
+class AppFolderUnusable(_ReasonedError):
+    """One of the app's own folders (its data, settings, logs; all under XQB_HOME when set)
+    cannot be made or used."""
+
+    message = (
+        "The app cannot keep its files in {folder}: {reason}. Move that file away or give "
+        "the app a folder it can use (XQB_HOME, when it is set, names where all its folders "
+        "go), then start it again."
     )
 
 

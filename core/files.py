@@ -46,21 +46,23 @@ def read_at_most(path: Path | str, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def not_a_folder(path: Path | str) -> tuple[Msg, dict[str, str]] | None:
+def not_a_folder(path: Path | str, *, writable: bool = True) -> tuple[Msg, dict[str, str]] | None:
     """Why ``path`` cannot be a folder the app keeps files in (with the reason's
     parameters), or None: a folder already, or one that can be made there (a missing folder
     is made by its user). Refused: a file (or a device) by that name, a file on the way to
-    it, or a folder the app may not write in."""
+    it, or (``writable``) a folder the app may not write in."""
     here = Path(path).absolute()
     if here.exists():
         if not here.is_dir():
             return NOT_A_FOLDER, {}
-        return None if os.access(here, os.W_OK | os.X_OK) else (NOT_WRITABLE, {"parent": str(here)})
+        if writable and not os.access(here, os.W_OK | os.X_OK):
+            return NOT_WRITABLE, {"parent": str(here)}
+        return None
     for parent in here.parents:
         if parent.exists():
             if not parent.is_dir():
                 return UNDER_A_FILE, {"parent": str(parent)}
-            if not os.access(parent, os.W_OK | os.X_OK):
+            if writable and not os.access(parent, os.W_OK | os.X_OK):
                 return NOT_WRITABLE, {"parent": str(parent)}
             return None
     return None

@@ -76,6 +76,10 @@ def _rotating_handler_class() -> type[logging.handlers.RotatingFileHandler]:
     return PrivateRotatingFileHandler
 
 
+def _record_lost(record: logging.LogRecord) -> None:
+    """A log record the file could not take (see LogFile.open): dropped."""
+
+
 class LogFile(logging.Handler):
     """The log file. Opened at once, or, for the window (``deferred``), when
     ``open_log_file`` is called once the first page is painted: until then the records
@@ -104,6 +108,10 @@ class LogFile(logging.Handler):
                 self.log_file, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8"
             )
             target.setFormatter(logging.Formatter(_FORMAT))
+            # A record that cannot be written (a full disk, a folder made read-only) is lost
+            # quietly: the app says what went wrong in its own sentence, never in Python's
+            # "--- Logging error ---" tracebacks, one per record, on the user's terminal.
+            target.handleError = _record_lost  # type: ignore[method-assign]
             pending, self._pending = self._pending or [], None
             for record in pending:
                 target.handle(record)
@@ -119,6 +127,9 @@ class LogFile(logging.Handler):
             self.open()
         assert self._target is not None
         self._target.handle(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        _record_lost(record)  # (the file could not even be opened: as above)
 
     def flush(self) -> None:
         if self._target is not None:

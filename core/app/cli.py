@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -175,7 +176,15 @@ def _no_connection(out: Output, org: str | None) -> int:
 def cmd_connect_qbtime(ctx: Any, out: Output, token: str) -> int:
     company = connect_qbtime(ctx, token)
     out.say(tr("Connected to QuickBooks Time: {company}.", company=company.company_name))
-    out.result({"qbtime_company": company.company_name, "qbtime_company_id": company.company_id})
+    if company.renewed_for:
+        out.say(tr('The business "{org}" now uses this key.', org=company.renewed_for))
+    out.result(
+        {
+            "qbtime_company": company.company_name,
+            "qbtime_company_id": company.company_id,
+            "renewed_for": company.renewed_for or None,
+        }
+    )
     return EXIT_OK
 
 
@@ -285,6 +294,19 @@ def cmd_connect_xero(
     return EXIT_OK
 
 
+def _access_text(expires_at: float) -> str:
+    """What the status says of the Xero access now: valid until when, or expired (a token
+    that expired is renewed at the next use: the sign-in is not lost)."""
+    if expires_at > time.time():
+        return tr(
+            "Access renews automatically (current one valid until {when}).", when=_iso(expires_at)
+        )
+    return tr(
+        "Access renews automatically at the next use (the current one expired at {when}).",
+        when=_iso(expires_at),
+    )
+
+
 def _iso(ts: float | None) -> str | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
@@ -306,7 +328,7 @@ def cmd_status(ctx: Any, out: Output) -> int:
         states.append(state)
         if token_set:
             expiries.append(token_set.expires_at)
-        remaining = Setting.get_value(f"xero_day_remaining:{conn.xero_tenant_id}")
+        remaining = calls_left_today(conn)
         qbt_key_present = bool(conn.qbtime_token_key and ctx.tokens.get(conn.qbtime_token_key))
         rows.append(
             {
@@ -319,6 +341,7 @@ def cmd_status(ctx: Any, out: Output) -> int:
                 "xero_sign_in": state,
                 "xero_access_expires": _iso(token_set.expires_at) if token_set else None,
                 "xero_calls_left_today": remaining,
+                "expires_at": token_set.expires_at if token_set else None,
             }
         )
     if not states:  # nothing connected: the sign-in of a business being connected, if any
@@ -339,18 +362,11 @@ def cmd_status(ctx: Any, out: Output) -> int:
     if not rows:
         out.say(
             tr("Xero: {state}.", state=sign_in_text[sign_in])
-            + (
-                " "
-                + tr(
-                    "Access renews automatically (current one valid until {when}).",
-                    when=payload["xero_access_expires"],
-                )
-                if expiries
-                else ""
-            )
+            + (" " + _access_text(min(expiries)) if expiries else "")
         )
         out.say(tr("No organisation is connected yet."))
     for row in rows:
+        expires_at = row.pop("expires_at")  # (the text's: the JSON gives it as a date)
         left = row["xero_calls_left_today"]
         out.say(
             tr(
@@ -366,15 +382,7 @@ def cmd_status(ctx: Any, out: Output) -> int:
         out.say(
             "  "
             + tr("Xero: {state}.", state=sign_in_text[row["xero_sign_in"]])
-            + (
-                " "
-                + tr(
-                    "Access renews automatically (current one valid until {when}).",
-                    when=row["xero_access_expires"],
-                )
-                if row["xero_access_expires"]
-                else ""
-            )
+            + (" " + _access_text(expires_at) if expires_at else "")
         )
     out.result(payload)
     return EXIT_OK
@@ -407,9 +415,17 @@ def cmd_fetch(ctx: Any, out: Output, org: str | None, full: bool) -> int:
 
 
 def cmd_disconnect(ctx: Any, out: Output, org: str | None) -> int:
-    from core.app.connections import disconnect
+    from core.app.connections import disconnect, forget_pending, has_pending
 
     conn = pick_connection(org)
+    if conn is None and not active_connections() and not org and has_pending(ctx):
+        # a connection begun and not finished: its sign-in and key are forgotten
+        problems = forget_pending(ctx)
+        out.say(tr("Forgot the Xero sign-in and the access key of the connection not finished."))
+        for problem in problems:
+            out.say(problem)
+        out.result({"disconnected": None, "pending_forgotten": True, "problems": problems})
+        return EXIT_OK
     if conn is None:
         return _no_connection(out, org)
     problems = disconnect(ctx, conn)
@@ -420,10 +436,29 @@ def cmd_disconnect(ctx: Any, out: Output, org: str | None) -> int:
     return EXIT_OK
 
 
+#: Xero's day limit is counted over the last 24 hours: a count older than that says nothing
+DAY_LIMIT_WINDOW_S = 24 * 3600
+
+
 def remember_day_remaining(ctx: Any, conn: Connection) -> None:
     remaining = ctx.xero_day_remaining(conn.xero_tenant_id)
     if remaining is not None:
-        Setting.set_value(f"xero_day_remaining:{conn.xero_tenant_id}", remaining)
+        Setting.set_value(
+            f"xero_day_remaining:{conn.xero_tenant_id}", {"left": remaining, "at": time.time()}
+        )
+
+
+def calls_left_today(conn: Connection) -> int | None:
+    """The Xero requests left in the day's limit, as Xero said at the last call this app made
+    for ``conn``; None when not known (no call in the last 24 hours: a count from yesterday
+    is not today's)."""
+    kept = Setting.get_value(f"xero_day_remaining:{conn.xero_tenant_id}")
+    if not isinstance(kept, dict):  # (a bare count, kept with no time: its age is unknown)
+        return None
+    left, at = kept.get("left"), kept.get("at")
+    if not isinstance(left, int) or not isinstance(at, int | float):
+        return None
+    return left if 0 <= time.time() - at < DAY_LIMIT_WINDOW_S else None
 
 
 def api_calls(ctx: Any) -> dict[str, int]:

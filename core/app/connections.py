@@ -15,10 +15,11 @@ new pair; :func:`adopt_pair_secrets` moves the entries of a pair made before tha
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from core.errors import AccountAlreadyBound, BridgeError, QBTimeTokenInvalid
+from core.errors import AccountAlreadyBound, BridgeError, QBTimeKeyMissing, QBTimeTokenInvalid
 from core.store.models import (
     Connection,
     Setting,
@@ -44,6 +45,9 @@ class QBTimeCompany:
     company_name: str
     user_id: int
     token_key: str
+    #: the business already connected to this QuickBooks Time account, which now uses the
+    #: key just checked (a key replaced after QuickBooks Time refused the old one); "" if none
+    renewed_for: str = ""
 
 
 def company_id_of(user: CurrentUser) -> str:
@@ -56,9 +60,13 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
 
     Raises QBTimeTokenInvalid, QBTimePermissionMissing, NetworkError… (all with user messages).
     """
-    token = token.strip()
-    if not token or any(ch.isspace() for ch in token):
-        raise QBTimeTokenInvalid(detail="empty or malformed key")
+    # A key copied from a web page or saved by a text editor can carry invisible marks (a
+    # byte-order mark, a zero-width space): not part of any key, dropped.
+    token = "".join(ch for ch in token if unicodedata.category(ch) != "Cf").strip()
+    if not token:
+        raise QBTimeKeyMissing()
+    if any(ch.isspace() for ch in token) or not token.isascii() or not token.isprintable():
+        raise QBTimeTokenInvalid(detail="malformed key")
     from core.services.fetch import key_digest
 
     user = ctx.qbtime_client(token).validate_token()
@@ -78,6 +86,20 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
         },
     )
     log.info("QuickBooks Time company %r checked and kept", company.company_name)
+    # A business already connected to this account takes the new key too: giving a new key
+    # is how a refused or replaced one is mended (it waited for a new Xero sign-in before).
+    bound = Connection.get_or_none(
+        (Connection.qbtime_company_id == company_id) & (Connection.status != "disconnected")
+    )
+    if bound is not None and bound.qbtime_token_key:
+        from core.services.fetch import record_key_owner
+
+        ctx.tokens.set(bound.qbtime_token_key, token)
+        bound.qbtime_user_id = company.user_id
+        bound.save()
+        record_key_owner(bound, key_digest(token), company.user_id)
+        log.info("Business %r now uses the key just checked", bound.xero_tenant_name)
+        return replace(company, renewed_for=bound.xero_tenant_name)
     return company
 
 
@@ -307,4 +329,40 @@ def disconnect(ctx: AppContext, conn: Connection, *, revoke_xero: bool = True) -
     conn.status = "disconnected"
     conn.save()
     log.info("Disconnected %r", conn.xero_tenant_name)
+    if not others:  # the last business: nothing stays signed in, not even half-connected
+        problems += forget_pending(ctx, revoke_xero=revoke_xero)
+    return problems
+
+
+def has_pending(ctx: AppContext) -> bool:
+    """Whether a sign-in or an access key waits to be joined into a business (a connection
+    begun and not finished)."""
+    company = pending_qbtime()
+    return bool(
+        ctx.tokens.get(XERO_SIGNIN_KEY) is not None
+        or (company is not None and ctx.tokens.get(company.token_key) is not None)
+    )
+
+
+def forget_pending(ctx: AppContext, *, revoke_xero: bool = True) -> list[str]:
+    """Forget the Xero sign-in and the QuickBooks Time key that wait to be joined into a
+    business (a connection begun and not finished): the sign-in is revoked at Xero when no
+    business uses its grant. Returns problems."""
+    problems: list[str] = []
+    company = pending_qbtime()
+    if company is not None:
+        try:
+            ctx.tokens.delete(company.token_key)
+        except BridgeError as exc:
+            problems.append(exc.user_message())
+        Setting.delete().where(Setting.key == PENDING_QBTIME).execute()
+    if ctx.tokens.get(XERO_SIGNIN_KEY) is not None:
+        try:
+            if revoke_xero and not active_connections():
+                ctx.xero_tokens(XERO_SIGNIN_KEY).revoke()
+            else:
+                ctx.tokens.delete(XERO_SIGNIN_KEY)
+        except BridgeError as exc:
+            problems.append(exc.user_message())
+        ctx.forget_xero_tokens(XERO_SIGNIN_KEY)
     return problems

@@ -473,11 +473,29 @@ def integrity_problem(path: Path) -> str | None:
 
 
 def backups_of(folder: Path) -> list[Path]:
-    """The dated backup copies in ``folder``, newest first."""
+    """The dated backup copies in ``folder``, newest first: by what they hold (the last run
+    recorded in each: runs are numbered in order), then by their date. Not by date alone: a
+    copy made while the computer's clock was set ahead is named after a day to come, and
+    would be put back (and kept) before newer ones for ever."""
     if not folder.is_dir():
         return []
     found = [p for p in folder.glob(BACKUP_PATTERN) if p.is_file()]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=lambda p: (_last_run(p), p.name), reverse=True)
+
+
+def _last_run(path: Path) -> int:
+    """The number of the last run a copy records (-1: none, or not readable)."""
+    try:
+        conn = _read_only(path)
+    except sqlite3.Error:
+        return -1
+    try:
+        row = conn.execute('SELECT max("id") FROM "import_run"').fetchone()
+        return int(row[0]) if row and row[0] is not None else -1
+    except sqlite3.Error:
+        return -1
+    finally:
+        conn.close()
 
 
 def newest_good_backup(folder: Path) -> Path | None:

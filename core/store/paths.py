@@ -36,7 +36,17 @@ class AppPaths:
         )
 
     def ensure(self) -> AppPaths:
+        """Make the app's folders. One that cannot be a folder (a file by its name or on the
+        way to it) is said plainly: AppFolderUnusable (a read-only one is said when the
+        database is opened: DatabaseReadOnly)."""
+        from core.errors import AppFolderUnusable
+        from core.files import not_a_folder
+
         for p in (self.data, self.config, self.logs, self.state):
+            unusable = not_a_folder(p, writable=False)
+            if unusable:
+                reason, params = unusable
+                raise AppFolderUnusable(str(reason), folder=str(p), reason=reason, **params)
             p.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self
 

@@ -163,3 +163,102 @@ def test_the_commands_speak_the_systems_language(run, tmp_path, monkeypatch, lan
         set_language(before)
     assert code != 0
     assert expected in json.dumps(out, ensure_ascii=False), out
+
+
+def test_a_key_with_invisible_marks_is_taken_and_an_empty_one_said(run, monkeypatch):
+    """A key file saved with a byte-order mark (Windows Notepad) or a key copied with a
+    zero-width space: the marks are not part of the key ("Something unexpected
+    (UnicodeEncodeError)" before). Nothing given: said as such, not "not accepted"."""
+    import io
+
+    from core.sandbox.server import Sandbox
+
+    run("status")  # (the Demo Company's state exists: its key can be read)
+    key = Sandbox.open(state_dir=run.state).qbtime_token
+    monkeypatch.setattr("sys.stdin", io.StringIO("\ufeff" + key + "\u200b\r\n"))
+    code, out = run("connect-qbtime", "--token-stdin")
+    assert code == 0 and out["qbtime_company"] == "Maison Verdure Group", out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, out = run("connect-qbtime", "--token-stdin")
+    assert code == 1 and out["error"] == "QBTimeKeyMissing"
+    assert "No access key was given" in out["message"]
+
+
+def test_a_key_typed_at_a_terminal_is_not_shown(run, monkeypatch):
+    import getpass
+    import io
+
+    asked = []
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal(""))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "typed-key")
+    code, out = run("connect-qbtime", "--token-stdin")
+    assert asked and "not shown" in asked[0]
+    assert code == 1 and out["error"] == "QBTimeTokenInvalid"  # the typed key was the one sent
+
+
+def test_a_new_key_mends_a_business_whose_key_was_refused(run, monkeypatch):
+    """QuickBooks Time refused the business's key; giving a new one with connect-qbtime is
+    enough (it printed "Connected" and the business went on with the refused key until a
+    new Xero sign-in)."""
+    import io
+
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+    good = run.store.get("qbtime:pair-1")
+    run.store.set("qbtime:pair-1", "S.1__revoked-key-0000")
+    code, out = run("sync")
+    assert code == 1 and out["error"] == "QBTimeTokenInvalid"
+    monkeypatch.setattr("sys.stdin", io.StringIO(good + "\n"))
+    code, out = run("connect-qbtime", "--token-stdin")
+    assert code == 0 and out["renewed_for"] == AU
+    assert run.store.get("qbtime:pair-1") == good
+    code, out = run("sync")
+    assert code == 0, out
+
+
+def test_disconnect_forgets_a_connection_left_half_done(run, memory_keyring):
+    """connect-qbtime, then a sign-in whose --org matched nothing: the sign-in and the key
+    waited in the keyring, status said "signed in", and disconnect said nothing was
+    connected. The last business disconnected forgets them too."""
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", "No Such Organisation")[0] == 2
+    assert memory_keyring.store
+    code, out = run("disconnect")
+    assert code == 0 and out["pending_forgotten"] is True
+    assert not memory_keyring.store
+    code, out = run("status")
+    assert out["xero_sign_in"] == "absent" and out.get("pending_qbtime_company") is None
+
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+    run("connect-qbtime")  # a next business begun
+    assert run("disconnect")[0] == 0
+    assert not memory_keyring.store
+
+
+def test_status_does_not_give_yesterdays_count_for_today(run, monkeypatch):
+    """Xero's day limit counts the last 24 hours: the requests left as Xero said them a day
+    ago are not today's (status said yesterday's count, and an access "valid until" a time
+    already gone)."""
+    import time as clock
+
+    import core.app.cli as cli
+
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+    assert run("fetch")[0] == 0
+    _code, out = run("status")
+    left = out["connections"][0]["xero_calls_left_today"]
+    assert isinstance(left, int) and 0 < left <= 5000
+    later = clock.time() + 25 * 3600
+    monkeypatch.setattr(cli.time, "time", lambda: later)
+    _code, out = run("status")
+    assert out["connections"][0]["xero_calls_left_today"] is None
+    assert cli._access_text(later - 60).startswith(
+        "Access renews automatically at the next use (the current one expired at"
+    )

@@ -653,3 +653,25 @@ def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, mo
     assert _integrity(path) == "ok"
     kept = [p for p in path.parent.iterdir() if p.name.startswith(path.name + ".replaced-")]
     assert any(p.read_bytes() == damaged_bytes for p in kept)
+
+
+def test_a_copy_made_with_the_clock_set_ahead_is_not_taken_for_the_newest(imported):
+    """A copy named after a day to come (the computer's clock was a year ahead that day)
+    holds less than a later copy: the one with the newest run is put back, not the one with
+    the latest name (it was, and history made since was lost)."""
+    app = imported
+    path, backups, _marker = _files()
+    [today] = core_db.backups_of(backups)  # made before the import: no run in it
+    ahead = backups / "bridge-2099-01-01.sqlite3"
+    today.rename(ahead)
+    later = backups / "bridge-2000-01-02.sqlite3"  # (any day: the clock is right again)
+    with sqlite3.connect(path) as live, sqlite3.connect(later) as copy:
+        live.backup(copy)
+    assert _runs(later) and not _runs(ahead)
+    assert core_db.backups_of(backups) == [later, ahead]
+    assert core_db.newest_good_backup(backups) == later
+    _corrupt_middle(path)
+    code, out, err = app("restore-backup")
+    assert code == 0 and f"restored from the backup copy {later}" in out, err
+    code, out, err = app("history")
+    assert code == 0 and "No import has run yet" not in out, out + err
