@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import IO
 
 from core.i18n import N_, Msg
 
@@ -66,3 +67,15 @@ def not_a_folder(path: Path | str, *, writable: bool = True) -> tuple[Msg, dict[
                 return NOT_WRITABLE, {"parent": str(parent)}
             return None
     return None
+
+
+def open_private_log(path: Path, *, append: bool = True) -> IO[bytes]:
+    """A log file a child process writes (its standard error), readable by its owner only
+    (0600, whatever the umask; a file an older version made is made private too), as the
+    app's own log is (core.logsetup): names of people and companies can be in it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    if os.name == "posix":
+        os.fchmod(fd, 0o600)
+    return open(fd, "ab" if append else "wb")

@@ -627,8 +627,9 @@ class EngineProcess:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         stderr: IO[bytes] | int = subprocess.DEVNULL
         if self.log_file is not None:
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            stderr = open(self.log_file, "ab")
+            from core.files import open_private_log
+
+            stderr = open_private_log(self.log_file)
         try:
             proc = subprocess.Popen(  # noqa: S603 - this app's own program
                 self.command or engine_command(),

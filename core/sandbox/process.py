@@ -90,8 +90,10 @@ class DemoCompanyProcess:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         stderr: IO[bytes] | int = subprocess.DEVNULL
         if log_file is not None:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            stderr = open(log_file, "wb")  # the child writes it; this copy is closed below
+            from core.files import open_private_log
+
+            # the child writes it; this copy is closed below
+            stderr = open_private_log(log_file, append=False)
         try:
             proc = subprocess.Popen(  # noqa: S603 - this app's own program
                 args,

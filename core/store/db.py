@@ -757,6 +757,11 @@ def open_app_database(paths: object) -> pw.SqliteDatabase:
             problems = [r[0] for r in database.execute_sql("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
                 raise damaged(path, "; ".join(str(p) for p in problems[:3]), backups)
+        # A table or column gone (a hand, a tool): whole pages can pass the check above, and
+        # the first command to need it would stop with "something unexpected"
+        gaps = _schema_gaps(database.connection())
+        if gaps:
+            raise damaged(path, "missing: " + ", ".join(gaps[:5]), backups)
         now = _holdings(database)
         if had_data and held is not None and now == (0, 0):
             raise _lost(path, backups, held, "empty")

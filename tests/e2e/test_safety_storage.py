@@ -675,3 +675,21 @@ def test_a_copy_made_with_the_clock_set_ahead_is_not_taken_for_the_newest(import
     assert code == 0 and f"restored from the backup copy {later}" in out, err
     code, out, err = app("history")
     assert code == 0 and "No import has run yet" not in out, out + err
+
+
+def test_a_table_gone_is_said_as_damage_with_the_copy_to_put_back(imported):
+    """A table dropped by hand or by a tool: pages pass SQLite's check, and every command
+    stopped with "Something unexpected (OperationalError)" without saying restore-backup
+    would mend it."""
+    app = imported
+    path, _backups, _marker = _files()
+    with sqlite3.connect(path) as raw:
+        raw.execute('DROP TABLE "journal_entry"')
+    code, _out, err = app("history")
+    assert code == 1 and "unexpected" not in err
+    assert "is damaged and cannot be read" in err and "journal_entry" in err
+    assert "restore-backup" in err
+    code, _out, err = app("restore-backup")
+    assert code == 0, err
+    code, _out, err = app("history")
+    assert code == 0, err

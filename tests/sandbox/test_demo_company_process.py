@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -85,8 +86,23 @@ def test_it_starts_answers_and_stops(tmp_path):
     assert box.proc.returncode == 0 and not box.running()  # it stopped itself, cleanly
     assert not _listens(box.xero_base) and not _listens(box.qbtime_base)
     box.stop()  # stopping twice is harmless
-    # Problems only in its log: no line per request.
+    # Problems only in its log: no line per request; the log is its owner's only (0600, as
+    # the app's own: names of people and companies can be in it)
     assert "GET /api/v1/current_user" not in log_file.read_text(encoding="utf-8", errors="replace")
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+
+
+def test_the_engine_process_log_is_private(tmp_path):
+    from core.files import open_private_log
+
+    old = tmp_path / "logs" / "engine-process.log"
+    old.parent.mkdir()
+    old.write_text("made by an older version\n")
+    old.chmod(0o644)
+    with open_private_log(old) as fh:
+        fh.write(b"more\n")
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    assert old.read_text() == "made by an older version\nmore\n"
 
 
 def test_a_launched_child_is_waited_for_at_first_use(tmp_path):
