@@ -144,7 +144,8 @@ class InvoicingResult:
     def as_json(self) -> dict[str, Any]:
         amounts: dict[str, float] = {}
         for inv in self.written:
-            amounts[inv.currency] = round(amounts.get(inv.currency, 0.0) + inv.total, 2)
+            # what the lines (and hours) counted here come to, as the preview's headline
+            amounts[inv.currency] = round(amounts.get(inv.currency, 0.0) + inv.lines_total, 2)
         return {
             "run_id": self.run.id if self.run is not None else None,
             "dry_run": self.dry_run,
@@ -488,6 +489,25 @@ def _input(
 
 
 def our_lines(conn: Connection, wanted: Iterable[str]) -> dict[str, list[engine.OurLine]]:
+def look_alikes(conn: Connection, snap: Any) -> dict[int, str]:
+    """The QuickBooks Time customers "Review look-alike records" lists as the look-alike of a
+    Xero contact: jobcode id -> that contact's name (the first by name). From what the last
+    plan offered (core.engine.snapshots.remembered_lookalikes): no plan is made for a bill
+    (a whole plan of a large organisation costs seconds, and writes what it offered)."""
+    from core.engine.snapshots import remembered_lookalikes
+
+    offered = remembered_lookalikes(conn).get("customer", {})
+    if not offered:
+        return {}
+    names = {c.contact_id: c.name for c in snap.contacts if c.contact_id in offered}
+    out: dict[int, str] = {}
+    for xero_id in sorted(offered, key=lambda x: (names.get(x, ""), x)):
+        if xero_id in names:
+            for qbt_id in offered[xero_id]:
+                out.setdefault(qbt_id, names[xero_id])
+    return out
+
+
     """The lines the product made on each of ``wanted`` invoices: those of the last run that
     wrote the invoice and was not undone, with the ``LineItemID`` Xero answered. A run from
     before the ids were kept gives its lines without id (found in Xero by what they say):
@@ -688,6 +708,7 @@ def preview_invoices(
         timesheets=timesheets,
     )
     chosen = chosen_wording(conn)
+    inp.look_alikes = look_alikes(conn, snap)
     inp.language = (
         language or chosen or proposed_wording(conn, getattr(xero, "organisation_raw", None))
     )

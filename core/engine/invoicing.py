@@ -83,6 +83,21 @@ OTHER_DRAFT = N_(
     "again to update it."
 )
 
+# Billable hours of a customer not linked to a Xero contact: the review lists it (a look-alike
+# waiting for a decision, or decided), or nothing in Xero can be linked to it yet.
+NOT_LINKED_LOOK_ALIKE = N_(
+    "{hours} billable hours on this customer are not billed: it is not linked to a Xero "
+    'contact yet. "Review look-alike records" lists it as a look-alike of the Xero contact '
+    '"{contact}": decide there whether they are the same, then bill again.'
+)
+NO_XERO_CUSTOMER = N_(
+    "{hours} billable hours on this customer are not billed: it is not linked to a Xero "
+    "contact, and no Xero customer looks like it. If this business bills it, make it a "
+    'customer in Xero (add the contact in Xero, or, if it was never invoiced, add it with "Manage '
+    'Xero customers…" in "Import options"), import again, then bill again. If not, nothing '
+    "needs doing."
+)
+
 
 # ---------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
@@ -226,6 +241,11 @@ def xero_line(raw: dict[str, Any]) -> XeroLine:
     )
 
 
+def line_amount(x: XeroLine) -> float:
+    """A line's amount as Xero gives it (``LineAmount``), else its quantity by its price."""
+    return x.amount if x.amount else round(x.quantity * x.unit_amount, 2)
+
+
 def same_line(a: XeroLine | OurLine | PlannedLine, b: XeroLine | OurLine | PlannedLine) -> bool:
     """What a person sees on the line: description, quantity, price, item and tracking (the
     numbers to the cent: Xero gives 2 decimals back unless asked for 4 with ``unitdp``)."""
@@ -277,6 +297,10 @@ class InvoicingInput:
     our_lines: dict[str, list[OurLine]] = field(default_factory=dict)
     #: the language of the lines' text ("en", "fr": ``invoice_wording.LANGUAGES``)
     language: str = "en"
+    #: customers not linked to a Xero contact that "Review look-alike records" lists as the
+    #: look-alike of one (top-level jobcode id -> that contact's name); the others have no
+    #: Xero customer to link to: the problem says what to do in each case
+    look_alikes: dict[int, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -373,8 +397,30 @@ class PlannedInvoice:
         return round(sum(line.hours for line in self.lines), 2)
 
     @property
-    def total(self) -> float:
+    def lines_total(self) -> float:
+        """What our lines come to (the hours this invoice bills, before tax)."""
         return round(sum(line.amount for line in self.lines), 2)
+
+    @property
+    def kept_total(self) -> float:
+        """What the lines kept as Xero holds them come to (on an update of our draft)."""
+        return round(sum(line_amount(k.line) for k in self.kept), 2)
+
+    @property
+    def total(self) -> float:
+        """The invoice's amount in Xero once written (before tax): our lines and the lines
+        of the draft kept as they are."""
+        return round(self.lines_total + self.kept_total, 2)
+
+    @property
+    def total_now(self) -> float:
+        """The draft's amount in Xero now, before this run (0 for a new invoice)."""
+        return round(sum(line_amount(x) for x in self.current), 2)
+
+    @property
+    def change(self) -> float:
+        """What this run adds to the invoice's amount in Xero (negative: takes off)."""
+        return round(self.total - self.total_now, 2)
 
     @property
     def timesheet_ids(self) -> set[int]:
@@ -753,13 +799,12 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
         per_customer[top].append(ts)
     for top, hours in sorted(unlinked.items()):
         name = inp.jobs[top].name
+        params: dict[str, Any] = {"hours": Decimal(f"{hours:.2f}")}
+        contact = inp.look_alikes.get(top)
+        if contact is not None:
+            params["contact"] = contact
         problems[("unlinked", top)] = Problem(
-            name,
-            N_(
-                "{hours} billable hours on this customer are not billed: it is not linked to "
-                "a Xero contact. Link it in the import's review, then bill again."
-            ),
-            {"hours": Decimal(f"{hours:.2f}")},
+            name, NOT_LINKED_LOOK_ALIKE if contact is not None else NO_XERO_CUSTOMER, params
         )
     # our invoices per contact; the draft of this range each contact has that is still ours
     ours: dict[str, list[OurInvoice]] = defaultdict(list)

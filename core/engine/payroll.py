@@ -468,9 +468,10 @@ def round_days(seconds: Mapping[_Key, float]) -> dict[_Key, float]:
 
 # =========================================================================== messages
 NOT_LINKED = N_(
-    "Has approved hours in QuickBooks Time but is not linked to a Xero employee. Link the "
-    "team member to their Xero employee (import again, or link them in the review), then "
-    "send the hours again."
+    "Has approved hours in QuickBooks Time but is not linked to a Xero employee, so these hours "
+    'are left out. If "Review look-alike records" lists this team member, decide there; if not, '
+    "and this business pays them, add them as an employee in Xero Payroll, then import again. "
+    "Then send the hours again."
 )
 NO_CALENDAR = N_(
     "Has no payroll calendar in Xero, so Xero cannot take a timesheet. Choose a pay "

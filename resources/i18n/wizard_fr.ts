@@ -11,6 +11,30 @@
 <context>
     <name>BillingPreviewPage</name>
     <message>
+        <source>With them, the drafts will come to {amount} in Xero.</source>
+        <translation>Avec elles, les brouillons s’élèveront à {amount} dans Xero.</translation>
+    </message>
+    <message>
+        <source>Total: {amount}, of which this billing adds {added}</source>
+        <translation>Total&#xa0;: {amount}, dont cette facturation ajoute {added}</translation>
+    </message>
+    <message>
+        <source>our draft, {amount} added</source>
+        <translation>notre brouillon, {amount} ajoutés</translation>
+    </message>
+    <message>
+        <source>our draft, {amount} taken off</source>
+        <translation>notre brouillon, {amount} retirés</translation>
+    </message>
+    <message>
+        <source>The invoice&apos;s amount, before tax.</source>
+        <translation>Le montant de la facture, avant taxes.</translation>
+    </message>
+    <message>
+        <source>The invoice&apos;s amount in Xero once sent, before tax, the lines kept as they are in Xero included (it is {now} now).</source>
+        <translation>Le montant de la facture dans Xero une fois envoyée, avant taxes, lignes conservées telles quelles dans Xero comprises (actuellement {now}).</translation>
+    </message>
+    <message>
         <source>Not approved yet in QuickBooks Time: {line}</source>
         <translation>Pas encore approuvé dans QuickBooks Time&#xa0;: {line}</translation>
     </message>

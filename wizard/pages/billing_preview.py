@@ -34,11 +34,13 @@ from .base import BasePage
 CUSTOMER, HOURS, PRICE, SOURCE, AMOUNT = range(5)
 
 
-def totals_by_currency(invoices: list[Any]) -> dict[str, Decimal]:
-    """The sum of the invoices' amounts per currency (what the headline shows)."""
+def totals_by_currency(invoices: list[Any], amount: str = "total") -> dict[str, Decimal]:
+    """The sum per currency of the invoices' ``amount``: "total" (each invoice's amount in
+    Xero once sent, the lines kept in Xero included: the tree and the total), "lines_total"
+    (what the lines billed here come to: the headline) or "change" (what this run adds)."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for invoice in invoices:
-        totals[invoice.currency] += Decimal(str(invoice.total))
+        totals[invoice.currency] += Decimal(str(getattr(invoice, amount)))
     return dict(totals)
 
 
@@ -193,10 +195,11 @@ class BillingPreviewPage(BasePage):
         self.tree.clear()
         for invoice in invoices:
             top = QTreeWidgetItem(self.tree)
-            top.setText(CUSTOMER, f"{invoice.contact_name} — {self.action_words(invoice.action)}")
+            top.setText(CUSTOMER, f"{invoice.contact_name} — {self.invoice_words(invoice)}")
             top.setText(HOURS, hours_text(invoice.hours))
             top.setText(AMOUNT, money(invoice.total, invoice.currency))
             top.setToolTip(CUSTOMER, top.text(CUSTOMER))
+            top.setToolTip(AMOUNT, self.amount_tip(invoice))
             font = top.font(CUSTOMER)
             font.setBold(True)
             for column in range(5):
@@ -276,6 +279,8 @@ class BillingPreviewPage(BasePage):
             Decimal(0),
         )
         totals = totals_by_currency(sent)
+        lines_totals = totals_by_currency(sent, "lines_total")
+        added = totals_by_currency(sent, "change")
         self.problems_label.setText(
             self.tr(
                 "Hours left out ({count}). Each says why and what to do; they can be billed "
@@ -308,7 +313,7 @@ class BillingPreviewPage(BasePage):
                     ),
                     lines=count_text(lines, self.tr("1 line"), self.tr("{n} lines")),
                     hours=hours_text(hours),
-                    amount=" + ".join(money(v, c) for c, v in sorted(totals.items())),
+                    amount=" + ".join(money(v, c) for c, v in sorted(lines_totals.items())),
                 )
             )
             kept = sum(len(i.kept) for i in sent)
@@ -320,6 +325,10 @@ class BillingPreviewPage(BasePage):
                         kept,
                         self.tr("1 line added or changed in Xero is kept as it is."),
                         self.tr("{n} lines added or changed in Xero are kept as they are."),
+                    )
+                    + " "
+                    + self.tr("With them, the drafts will come to {amount} in Xero.").format(
+                        amount=" + ".join(money(v, c) for c, v in sorted(totals.items()))
                     )
                 )
             if unapproved:
@@ -339,6 +348,10 @@ class BillingPreviewPage(BasePage):
         self.totals_label.setText(
             "  ".join(
                 self.tr("Total: {amount}").format(amount=money(v, c))
+                if added.get(c, v) == v
+                else self.tr("Total: {amount}, of which this billing adds {added}").format(
+                    amount=money(v, c), added=money(added[c], c)
+                )
                 for c, v in sorted(totals.items())
             )
         )
@@ -355,6 +368,28 @@ class BillingPreviewPage(BasePage):
             "skip": self.tr("not sent (see the hours left out)"),
         }
         return words.get(action, action)
+
+    def invoice_words(self, invoice: Any) -> str:
+        """What happens to the invoice; on an update of our draft, by how much its amount in
+        Xero changes (the row's amount is the invoice's, the lines kept in Xero included)."""
+        change = Decimal(str(getattr(invoice, "change", 0)))
+        if invoice.action != "update" or not change:
+            return self.action_words(invoice.action)
+        if change > 0:
+            return self.tr("our draft, {amount} added").format(
+                amount=money(change, invoice.currency)
+            )
+        return self.tr("our draft, {amount} taken off").format(
+            amount=money(-change, invoice.currency)
+        )
+
+    def amount_tip(self, invoice: Any) -> str:
+        if invoice.action != "update":
+            return self.tr("The invoice's amount, before tax.")
+        return self.tr(
+            "The invoice's amount in Xero once sent, before tax, the lines kept as they are in "
+            "Xero included (it is {now} now)."
+        ).format(now=money(invoice.total_now, invoice.currency))
 
     def line_change_words(self, line: Any) -> str:
         before = getattr(line, "before", None)

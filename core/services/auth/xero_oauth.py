@@ -155,8 +155,8 @@ class InvoicingScopesMissing(ReauthorizationRequired):
 
     message = (
         "Sign in to Xero again, because this connection was made before invoicing was turned "
-        'on: Xero must now allow the app to create draft invoices. Click "Connect to Xero" '
-        "(or run connect-xero); your settings are kept."
+        'on: Xero must now allow the app to create draft invoices. Click "Connect to Xero"; '
+        "your settings are kept."
     )
 
 
@@ -175,7 +175,7 @@ class PayrollScopesMissing(ReauthorizationRequired):
     message = (
         "Sign in to Xero again, because this connection was made before hours could be sent "
         "to Xero Payroll: Xero must now allow the app to add draft timesheets and leave. "
-        'Click "Connect to Xero" (or run connect-xero); your settings are kept.'
+        'Click "Connect to Xero"; your settings are kept.'
     )
 
 
