@@ -32,6 +32,7 @@ from core.engine.importer import ProgressCallback, ProgressEvent, close_interrup
 from core.errors import BridgeError
 from core.i18n import N_, current_language, tr
 from core.services.fetch import fetch_qbtime, load_snapshot
+from core.store.db import backup_after_writes
 from core.store.models import (
     Connection,
     ImportRun,
@@ -488,7 +489,6 @@ def _input(
     )
 
 
-def our_lines(conn: Connection, wanted: Iterable[str]) -> dict[str, list[engine.OurLine]]:
 def look_alikes(conn: Connection, snap: Any) -> dict[int, str]:
     """The QuickBooks Time customers "Review look-alike records" lists as the look-alike of a
     Xero contact: jobcode id -> that contact's name (the first by name). From what the last
@@ -508,6 +508,7 @@ def look_alikes(conn: Connection, snap: Any) -> dict[int, str]:
     return out
 
 
+def our_lines(conn: Connection, wanted: Iterable[str]) -> dict[str, list[engine.OurLine]]:
     """The lines the product made on each of ``wanted`` invoices: those of the last run that
     wrote the invoice and was not undone, with the ``LineItemID`` Xero answered. A run from
     before the ids were kept gives its lines without id (found in Xero by what they say):
@@ -707,8 +708,8 @@ def preview_invoices(
         snap=snap,
         timesheets=timesheets,
     )
-    chosen = chosen_wording(conn)
     inp.look_alikes = look_alikes(conn, snap)
+    chosen = chosen_wording(conn)
     inp.language = (
         language or chosen or proposed_wording(conn, getattr(xero, "organisation_raw", None))
     )
@@ -1047,12 +1048,14 @@ def send_invoices(
         run.finished_at = utcnow()
         run.counts = _with_outcomes(counts)
         run.save()
+        backup_after_writes()  # (what reached Xero, kept in the copy a restore puts back)
         raise
     else:
         run.status = "done"
     run.finished_at = utcnow()
     run.counts = _with_outcomes(counts)
     run.save()
+    backup_after_writes()
     if written:
         _forget_cache(conn, [i.invoice_id for i in written if i.invoice_id])
     return InvoicingResult(

@@ -42,6 +42,7 @@ from core.errors import BridgeError
 from core.i18n import N_, tr
 from core.services.auth.xero_oauth import normalise_version, require_payroll_export_scopes
 from core.services.fetch import load_snapshot
+from core.store.db import backup_after_writes
 from core.store.models import (
     Connection,
     ImportRun,
@@ -732,6 +733,7 @@ def send_hours(
             "failed": len(result.failed),
         }
         run.save()
+        backup_after_writes()  # (what Xero now holds, kept in the copy a restore puts back)
     result.api_calls = _calls(ctx)
     return result
 

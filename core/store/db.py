@@ -690,16 +690,22 @@ def _lost(path: Path, backups: Path, held: Mapping[str, Any], state: str) -> Dat
 
 
 def daily_backup(
-    database: pw.SqliteDatabase, path: Path, folder: Path, today: str | None = None
+    database: pw.SqliteDatabase,
+    path: Path,
+    folder: Path,
+    today: str | None = None,
+    *,
+    again: bool = False,
 ) -> Path | None:
-    """Today's backup copy, made now if there is none yet (None: nothing worth keeping, or
-    the copy could not be made — logged, the app goes on). A database that fails
-    ``quick_check`` raises DatabaseDamaged (naming an older good copy) instead."""
+    """Today's backup copy, made now if there is none yet (``again``: made anew over it;
+    None: nothing worth keeping, or the copy could not be made — logged, the app goes on).
+    A database that fails ``quick_check`` raises DatabaseDamaged (naming an older good copy)
+    instead."""
     from datetime import date
 
     day = today or date.today().isoformat()
     target = folder / BACKUP_PATTERN.replace("????-??-??", day)
-    if target.exists():
+    if target.exists() and not again:
         return target
     if _holdings(database) == (0, 0):
         return None
@@ -719,6 +725,22 @@ def daily_backup(
             old.unlink()
     log.info("Backup copy of the database made: %s", target)
     return target
+
+
+def backup_after_writes() -> Path | None:
+    """Today's backup copy made again, now, after a run that wrote to Xero (hours sent,
+    invoices billed). QuickBooks Time's records are found again by name after a restore;
+    Xero's drafts are not: a copy from before the run, put back (restore-backup), would have
+    the next bill-time make the same invoices again. Never raises: a copy that cannot be
+    made is logged, and the day's first copy stays."""
+    if _opened is None:
+        return None
+    database, _marker, path = _opened
+    try:
+        return daily_backup(database, path, path.parent / BACKUP_FOLDER, again=True)
+    except Exception as exc:  # (the run's work is done and recorded: it must not fail now)
+        log.warning("Could not renew today's backup copy after writing to Xero: %s", exc)
+        return None
 
 
 def open_app_database(paths: object) -> pw.SqliteDatabase:

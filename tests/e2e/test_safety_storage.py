@@ -693,3 +693,24 @@ def test_a_table_gone_is_said_as_damage_with_the_copy_to_put_back(imported):
     assert code == 0, err
     code, _out, err = app("history")
     assert code == 0, err
+
+
+def test_a_restore_after_billing_bills_nothing_twice(imported):
+    """The day's backup copy was made before the day's first write: a restore forgot the
+    invoices billed since, and the same bill-time made them all again in Xero (drafts
+    INV-0007… beside INV-0001…). A run that wrote to Xero renews today's copy."""
+    app = imported
+    path, _backups, _marker = _files()
+    every = ("--from", "2000-01-01", "--to", "2100-01-01")
+    assert app.json("bill-time", *every)[0] != 0  # turns invoicing on: asks for a new sign-in
+    assert app("connect-xero", "--org", AU)[0] == 0
+    code, first = app.json("bill-time", *every)
+    assert code == 0 and first["invoices"]["created"] > 0, first
+    _corrupt_middle(path)
+    code, _out, err = app("restore-backup")
+    assert code == 0, err
+    code, again = app.json("bill-time", *every)
+    assert code == 0, again
+    assert again["invoices"]["created"] == 0, again
+    code, listed = app.json("invoices")
+    assert len(listed["invoices"]) == first["invoices"]["created"]
