@@ -234,6 +234,10 @@ def test_a_sign_in_without_invoices_is_asked_again_then_previews(wizard, importe
     assert wiz.currentId() == int(PageId.BILL_RANGE)
     assert "Sign in to Xero again" in page.banner.label.text()
     assert page.banner.button.isVisible() and "Connect to Xero" in page.banner.button.text()
+    # its button is the page's main action (Enter), not "Preview invoices", which would only
+    # fail again until the new sign-in
+    assert wiz.primary_button() is page.banner.button and page.banner.button.isDefault()
+    assert not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
     assert not org_invoices(box, conn)
     page.banner.button.click()  # the Demo Company's consent page says yes
     qtbot.waitUntil(lambda: wiz.currentId() == int(PageId.BILL_PREVIEW), timeout=WAIT)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLabel, QWizard
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLabel, QPushButton, QWizard
 
 from ..billing_dates import BillingChoice, default_billing_range
 from ..widgets import heading, paragraph
@@ -81,6 +81,8 @@ def from_qdate(day: QDate) -> date:
 
 class BillingRangePage(BasePage):
     def build(self) -> None:
+        #: the preview was refused for want of the invoice permission: a new sign-in first
+        self._sign_in_needed = False
         self.intro = paragraph(parent=self)
         self.body.addWidget(self.intro)
         self.dates_heading = heading(parent=self)
@@ -193,7 +195,12 @@ class BillingRangePage(BasePage):
         self.completeChanged.emit()
 
     def ready(self) -> bool:
-        return not self.range_error()
+        # (until the new sign-in, a preview could only fail again: "Connect to Xero" is the
+        # page's main action, Next waits)
+        return not self.range_error() and not self._sign_in_needed
+
+    def primary_action(self) -> QPushButton | None:
+        return self.banner.button if self._sign_in_needed else None
 
     # ---------------------------------------------------------------- words
     def _explain_range(self) -> None:
@@ -289,12 +296,16 @@ class BillingRangePage(BasePage):
                 action_text=self.tr("&Connect to Xero"),
                 action=self.sign_in_again,
             )
+            self._sign_in_needed = True
+            self.completeChanged.emit()
             return
         self.show_error(exc, retry=self.preview)
 
     def sign_in_again(self) -> None:
         """The Xero sign-in in the browser (as on the connection page), then the preview."""
         self.banner.clear()
+        self._sign_in_needed = False
+        self.completeChanged.emit()
         self.sign_in.start(
             self._version,
             on_done=lambda _orgs: self.preview(),
