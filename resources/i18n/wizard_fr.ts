@@ -2463,6 +2463,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Choisissez la période de paie. Les dates sont celles de vos calendriers de paie dans Xero&#xa0;: Xero accepte donc les feuilles de temps.</translation>
     </message>
     <message>
+        <source>&amp;Connect to Xero</source>
+        <translation>&amp;Se connecter à Xero</translation>
+    </message>
+    <message>
         <source>Recent &amp;pay periods:</source>
         <translation>&amp;Périodes de paie récentes&#xa0;:</translation>
     </message>

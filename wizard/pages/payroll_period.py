@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWizard
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QWizard
 
 from ..widgets import paragraph
 from .base import BasePage
@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def periods_task(ctx: AppContext, connection_id: int) -> tuple[list[Any], date]:
-    """The recent pay periods (newest first) and today in the organisation's time zone."""
+def periods_task(ctx: AppContext, connection_id: int) -> tuple[list[Any], date, str]:
+    """The recent pay periods (newest first), today in the organisation's time zone, and its
+    Xero version (for a new sign-in)."""
     from core.app.payroll import org_today, pay_periods
     from core.store.models import Connection
 
     conn = Connection.get_by_id(connection_id)
-    return list(pay_periods(ctx, conn)), org_today(conn)
+    return list(pay_periods(ctx, conn)), org_today(conn), conn.xero_version
 
 
 def preview_task(ctx: AppContext, connection_id: int, period: date, *, progress: Any = None) -> Any:
@@ -70,6 +71,13 @@ class PayrollPeriodPage(BasePage):
         self._today = date.today()  # the organisation's, once read
         self._loaded = False
         self._preview_ready = False
+        from .xero_connect import SignInWaiting
+
+        self.sign_in = SignInWaiting(self)
+        self.body.addWidget(self.sign_in)
+        self._version: str | None = None
+        #: the preview was refused for want of the payroll permissions: a new sign-in first
+        self._sign_in_needed = False
 
     # ---------------------------------------------------------------- entering
     def initializePage(self) -> None:
@@ -91,8 +99,8 @@ class PayrollPeriodPage(BasePage):
             on_error=lambda exc: self.show_error(exc, retry=self.load),
         )
 
-    def _loaded_periods(self, value: tuple[list[Any], date]) -> None:
-        periods, self._today = value
+    def _loaded_periods(self, value: tuple[list[Any], date, str]) -> None:
+        periods, self._today, self._version = value
         self._periods = periods
         self._loaded = True
         self._fill()
@@ -140,7 +148,12 @@ class PayrollPeriodPage(BasePage):
         return self._periods[row] if 0 <= row < len(self._periods) else None
 
     def ready(self) -> bool:
-        return self.chosen() is not None
+        # (until the new sign-in, a preview could only fail again: "Connect to Xero" is the
+        # page's main action, Next waits)
+        return self.chosen() is not None and not self._sign_in_needed
+
+    def primary_action(self) -> QPushButton | None:
+        return self.banner.button if self._sign_in_needed else None
 
     # ---------------------------------------------------------------- Next: the preview
     def validatePage(self) -> bool:
@@ -158,10 +171,44 @@ class PayrollPeriodPage(BasePage):
                     "Reading the approved hours in QuickBooks Time and the timesheets in Xero…"
                 ),
                 on_done=self._previewed,
-                on_error=lambda exc: self.show_error(exc, retry=self.host.next),
+                on_error=self._preview_failed,
                 on_progress=lambda _event: None,
             )
         return False
+
+    def _preview_failed(self, exc: Any) -> None:
+        from core.services.auth.xero_oauth import PayrollScopesMissing
+
+        if isinstance(exc, PayrollScopesMissing):
+            # Only a new consent in Xero adds the permission to write timesheets and leave.
+            from ..workers import error_text
+
+            self.banner.show_message(
+                error_text(exc),
+                "warning",
+                action_text=self.tr("&Connect to Xero"),
+                action=self.sign_in_again,
+            )
+            self._sign_in_needed = True
+            self.completeChanged.emit()
+            return
+        self.show_error(exc, retry=self.host.next)
+
+    def sign_in_again(self) -> None:
+        """The Xero sign-in in the browser (as on the connection page), then the preview."""
+        self.banner.clear()
+        self._sign_in_needed = False
+        self.completeChanged.emit()
+        self.sign_in.start(
+            self._version,
+            on_done=lambda _orgs: self.host.next(),
+            on_error=self._signed_in_failed,
+            connection_id=self.state.connection_id,
+        )
+
+    def _signed_in_failed(self, exc: Any) -> None:
+        if not self.sign_in.cancelled_by_user:
+            self.show_error(exc, retry=self.sign_in_again)
 
     def _previewed(self, preview: Any) -> None:
         self.state.payroll_preview = preview
