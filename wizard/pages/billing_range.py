@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLabel, QPushBu
 from ..billing_dates import BillingChoice, default_billing_range
 from ..widgets import heading, paragraph
 from .base import BasePage
+from .sign_in_again import SignInAgain
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -79,10 +80,8 @@ def from_qdate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
 
 
-class BillingRangePage(BasePage):
+class BillingRangePage(SignInAgain, BasePage):
     def build(self) -> None:
-        #: the preview was refused for want of the invoice permission: a new sign-in first
-        self._sign_in_needed = False
         self.intro = paragraph(parent=self)
         self.body.addWidget(self.intro)
         self.dates_heading = heading(parent=self)
@@ -119,11 +118,7 @@ class BillingRangePage(BasePage):
             self.people_note,
         ):
             self.body.addWidget(widget)
-        from .xero_connect import SignInWaiting
-
-        self.sign_in = SignInWaiting(self)
-        self.body.addWidget(self.sign_in)
-        self._version: str | None = None
+        self.add_sign_in(self.body)
         self.body.addStretch(1)
         self.setTabOrder(self.start_edit, self.end_edit)
         self.setTabOrder(self.end_edit, self.unapproved_box)
@@ -152,7 +147,7 @@ class BillingRangePage(BasePage):
             )
 
     def _last_billed(self, value: tuple[date | None, str | None]) -> None:
-        last_end, self._version = value
+        last_end, self.xero_version = value
         if self._defaults_set or self.state.billing is not None:
             return
         self._defaults_set = True
@@ -197,10 +192,10 @@ class BillingRangePage(BasePage):
     def ready(self) -> bool:
         # (until the new sign-in, a preview could only fail again: "Connect to Xero" is the
         # page's main action, Next waits)
-        return not self.range_error() and not self._sign_in_needed
+        return not self.range_error() and not self.sign_in_needed
 
     def primary_action(self) -> QPushButton | None:
-        return self.banner.button if self._sign_in_needed else None
+        return self.sign_in_action()
 
     # ---------------------------------------------------------------- words
     def _explain_range(self) -> None:
@@ -290,32 +285,9 @@ class BillingRangePage(BasePage):
             # Only a new consent in Xero adds the permission to create invoices.
             from ..workers import error_text
 
-            self.banner.show_message(
-                error_text(exc),
-                "warning",
-                action_text=self.tr("&Connect to Xero"),
-                action=self.sign_in_again,
-            )
-            self._sign_in_needed = True
-            self.completeChanged.emit()
+            self.ask_sign_in(error_text(exc), self.tr("&Connect to Xero"), self.preview)
             return
         self.show_error(exc, retry=self.preview)
-
-    def sign_in_again(self) -> None:
-        """The Xero sign-in in the browser (as on the connection page), then the preview."""
-        self.banner.clear()
-        self._sign_in_needed = False
-        self.completeChanged.emit()
-        self.sign_in.start(
-            self._version,
-            on_done=lambda _orgs: self.preview(),
-            on_error=self._signed_in_failed,
-            connection_id=self.state.connection_id,
-        )
-
-    def _signed_in_failed(self, exc: Any) -> None:
-        if not self.sign_in.cancelled_by_user:
-            self.show_error(exc, retry=self.sign_in_again)
 
     def _progress(self, event: Any) -> None:
         message = getattr(event, "message", None)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton,
 
 from ..widgets import paragraph
 from .base import BasePage
+from .sign_in_again import SignInAgain
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -53,7 +54,7 @@ def period_text(start: date, end: date) -> str:
     )
 
 
-class PayrollPeriodPage(BasePage):
+class PayrollPeriodPage(SignInAgain, BasePage):
     def build(self) -> None:
         self.intro = paragraph(parent=self)
         self.body.addWidget(self.intro)
@@ -71,13 +72,7 @@ class PayrollPeriodPage(BasePage):
         self._today = date.today()  # the organisation's, once read
         self._loaded = False
         self._preview_ready = False
-        from .xero_connect import SignInWaiting
-
-        self.sign_in = SignInWaiting(self)
-        self.body.addWidget(self.sign_in)
-        self._version: str | None = None
-        #: the preview was refused for want of the payroll permissions: a new sign-in first
-        self._sign_in_needed = False
+        self.add_sign_in(self.body)
 
     # ---------------------------------------------------------------- entering
     def initializePage(self) -> None:
@@ -100,7 +95,7 @@ class PayrollPeriodPage(BasePage):
         )
 
     def _loaded_periods(self, value: tuple[list[Any], date, str]) -> None:
-        periods, self._today, self._version = value
+        periods, self._today, self.xero_version = value
         self._periods = periods
         self._loaded = True
         self._fill()
@@ -150,10 +145,10 @@ class PayrollPeriodPage(BasePage):
     def ready(self) -> bool:
         # (until the new sign-in, a preview could only fail again: "Connect to Xero" is the
         # page's main action, Next waits)
-        return self.chosen() is not None and not self._sign_in_needed
+        return self.chosen() is not None and not self.sign_in_needed
 
     def primary_action(self) -> QPushButton | None:
-        return self.banner.button if self._sign_in_needed else None
+        return self.sign_in_action()
 
     # ---------------------------------------------------------------- Next: the preview
     def validatePage(self) -> bool:
@@ -183,32 +178,9 @@ class PayrollPeriodPage(BasePage):
             # Only a new consent in Xero adds the permission to write timesheets and leave.
             from ..workers import error_text
 
-            self.banner.show_message(
-                error_text(exc),
-                "warning",
-                action_text=self.tr("&Connect to Xero"),
-                action=self.sign_in_again,
-            )
-            self._sign_in_needed = True
-            self.completeChanged.emit()
+            self.ask_sign_in(error_text(exc), self.tr("&Connect to Xero"), self.host.next)
             return
         self.show_error(exc, retry=self.host.next)
-
-    def sign_in_again(self) -> None:
-        """The Xero sign-in in the browser (as on the connection page), then the preview."""
-        self.banner.clear()
-        self._sign_in_needed = False
-        self.completeChanged.emit()
-        self.sign_in.start(
-            self._version,
-            on_done=lambda _orgs: self.host.next(),
-            on_error=self._signed_in_failed,
-            connection_id=self.state.connection_id,
-        )
-
-    def _signed_in_failed(self, exc: Any) -> None:
-        if not self.sign_in.cancelled_by_user:
-            self.show_error(exc, retry=self.sign_in_again)
 
     def _previewed(self, preview: Any) -> None:
         self.state.payroll_preview = preview
