@@ -841,21 +841,30 @@ def _still_as_previewed(
         if same:
             out.append(inv)
             continue
-        counts["skipped"] += 1
-        problems.append(
-            (
-                inv.contact_name,
-                tr(
-                    N_(
-                        "Draft {invoice} was changed in Xero after the preview: it is not "
-                        "updated, so that change is kept. Bill these days again to see it as it "
-                        "is now."
-                    ),
-                    invoice=inv.number or inv.invoice_id,
-                ),
-            )
+        _not_sent(
+            counts,
+            problems,
+            inv,
+            N_(
+                "Draft {invoice} was changed in Xero after the preview: it is not "
+                "updated, so that change is kept. Bill these days again to see it as it "
+                "is now."
+            ),
+            invoice=inv.number or inv.invoice_id,
         )
     return out
+
+
+def _not_sent(
+    counts: dict[str, int],
+    problems: list[tuple[str, str]],
+    inv: engine.PlannedInvoice,
+    message: str,
+    **params: Any,
+) -> None:
+    """``inv`` is not sent in this run: counted as skipped, and why, under its customer."""
+    counts["skipped"] += 1
+    problems.append((inv.contact_name, tr(message, **params)))
 
 
 def _waves(
@@ -891,19 +900,16 @@ def _takers_ready(
         if not missing:
             ready.append(inv)
             continue
-        counts["skipped"] += 1
-        problems.append(
-            (
-                inv.contact_name,
-                tr(
-                    N_(
-                        "Hours moved to this customer in QuickBooks Time are still on draft "
-                        "{invoice}, which was not updated: this invoice is not sent, so those "
-                        "hours are never billed twice. Bill these days again."
-                    ),
-                    invoice=", ".join(numbers.get(x, x) for x in missing),
-                ),
-            )
+        _not_sent(
+            counts,
+            problems,
+            inv,
+            N_(
+                "Hours moved to this customer in QuickBooks Time are still on draft "
+                "{invoice}, which was not updated: this invoice is not sent, so those "
+                "hours are never billed twice. Bill these days again."
+            ),
+            invoice=", ".join(numbers.get(x, x) for x in missing),
         )
     return ready
 
