@@ -329,8 +329,11 @@ def disconnect(ctx: AppContext, conn: Connection, *, revoke_xero: bool = True) -
     conn.status = "disconnected"
     conn.save()
     log.info("Disconnected %r", conn.xero_tenant_name)
-    if not others:  # the last business: nothing stays signed in, not even half-connected
-        problems += forget_pending(ctx, revoke_xero=revoke_xero)
+    if not others and revoke_xero:
+        # The last business: nothing stays signed in, not even half-connected. (Not while
+        # connecting another business in its place, revoke_xero=False: the sign-in and the
+        # key waiting are that connection's.)
+        problems += forget_pending(ctx)
     return problems
 
 
