@@ -26,14 +26,20 @@ def start_engine_process(ctx: AppContext) -> None:
 
 
 def undo_task(
-    ctx: Any, connection_id: int, run_id: int, *, progress: Any = None
+    ctx: Any,
+    connection_id: int,
+    run_id: int,
+    *,
+    progress: Any = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[Any, Any]:
-    """Undo ``run_id``; returns (the undo run, the import run as it is now)."""
+    """Undo ``run_id``; returns (the undo run, the import run as it is now). ``cancel`` set
+    stops it between two batches (ImportCancelled): undoing again later finishes it."""
     from core.app.sync import undo
     from core.store.models import Connection, ImportRun
 
     conn = Connection.get_by_id(connection_id)
-    result = undo(ctx, conn, run_id, progress=progress)
+    result = undo(ctx, conn, run_id, progress=progress, cancel=cancel)
     return result, ImportRun.get_by_id(run_id)
 
 

@@ -313,9 +313,17 @@ class BridgeWizard(QWizard):
         self.setSideWidget(self.step_list)
         self.setStyleSheet(PRIMARY_STYLE)
         self._title_label: QLabel | None = None
+        #: closing, waiting for the work in flight to end (``_ready_to_close``): since when
+        self._closing_since: float | None = None
+        self._close_timer: QTimer | None = None
         self._primary: QPushButton | None = None
         self._next_when_ready = False  # Next pressed before a first run's database existed
         self.currentIdChanged.connect(self._show_the_way)
+        # Enter never closes the window: Cancel never becomes the default button, not even
+        # with the focus on it (QDialog makes a focused "auto default" button the default).
+        cancel = self.button(QWizard.WizardButton.CancelButton)
+        if isinstance(cancel, QPushButton):
+            cancel.setAutoDefault(False)
         self.setStartId(int(state.start_page(already_set_up)))
         self.resize(self.DEFAULT_SIZE)
         self.setMinimumSize(QSize(760, 560))
@@ -542,31 +550,94 @@ class BridgeWizard(QWizard):
 
     def stop_background_work(self) -> None:
         """Ask every page with work in flight (an import, a browser sign-in) to stop safely,
-        then wait for the workers: an import stops between batches, never mid-batch."""
+        then wait for the workers: an import stops between batches, never mid-batch.
+        (Blocks: for the tests and the screenshots; the window's own closing never waits so,
+        see ``_ready_to_close``.)"""
+        self._ask_pages_to_stop()
+        self.tasks.wait(15000)
+
+    def _ask_pages_to_stop(self) -> None:
         for page in self.pages.built().values():
             cancel = getattr(page, "request_cancel", None)
             if cancel is not None:
                 cancel()
-        self.tasks.wait(15000)
+
+    #: how long a closing window waits for its work to end before it closes anyway (the
+    #: work then ends after it, before the app exits: Qt's pool of workers waits for it)
+    CLOSE_WAIT_MS = 15000
+    #: how often a closing window looks whether its work has ended
+    CLOSE_LOOK_MS = 50
 
     def _page_asks_first(self) -> bool:
-        """The current page has work in flight (an import, a sending) and asks before the
-        window closes: True = it asked, and the window stays."""
+        """The current page has work in flight (an import, a sending, an undo) and asks
+        before the window closes: True = it asked, and the window stays."""
         ask_first = getattr(self.currentPage(), "ask_before_closing", None)
         return ask_first is not None and bool(ask_first())
 
-    def reject(self) -> None:  # the Cancel button and Escape
-        if self._page_asks_first():
+    def _ready_to_close(self) -> bool:
+        """Ask every page's work to stop; True when none runs any more: the window may close.
+
+        Else the window stays, greyed (nothing new can be started), and closes itself as
+        soon as the work has ended, at the latest after ``CLOSE_WAIT_MS``: it never blocks,
+        so it repaints and the work's last reports reach it meanwhile."""
+        if self._closing_since is not None:
+            return False  # already closing: it closes once the work has ended
+        self._ask_pages_to_stop()
+        if self.tasks.wait(0):
+            return True
+        import time
+
+        from PySide6.QtCore import Qt
+
+        self._closing_since = time.monotonic()
+        self.setEnabled(False)
+        self.setCursor(Qt.CursorShape.BusyCursor)
+        page = self.currentPage()
+        if page in self.pages.built().values() and getattr(page, "busy", False):
+            # its busy line says why the window waits
+            self.pages[self.currentId()].set_busy_words(
+                lambda: self.tr("Closing once the work in progress has stopped…")
+            )
+        timer = QTimer(self)
+        timer.setInterval(self.CLOSE_LOOK_MS)
+        timer.timeout.connect(self._close_when_idle)
+        timer.start()
+        self._close_timer = timer
+        return False
+
+    def _close_when_idle(self) -> None:
+        import time
+
+        assert self._closing_since is not None
+        waited_ms = (time.monotonic() - self._closing_since) * 1000
+        if not self.tasks.wait(0) and waited_ms < self.CLOSE_WAIT_MS:
             return
-        self.stop_background_work()
+        if waited_ms >= self.CLOSE_WAIT_MS:
+            log.warning("The window closes with work still running (it ends before the app)")
+        if self._close_timer is not None:
+            self._close_timer.stop()
+            self._close_timer = None
+        self._closing_since = None
+        self.setEnabled(True)
+        self.unsetCursor()
+        super().reject()
+
+    @property
+    def closing(self) -> bool:
+        """The window waits for its work to end before closing (``_ready_to_close``)."""
+        return self._closing_since is not None
+
+    def reject(self) -> None:  # the Cancel button, Escape, and the window's close button
+        if self._page_asks_first() or not self._ready_to_close():
+            return
         super().reject()
 
     def closeEvent(self, event) -> None:
-        # The window's close button asks first too, like Cancel and Escape.
-        if self._page_asks_first():
-            event.ignore()
-            return
-        self.stop_background_work()
+        # The window's close button: QDialog calls reject() (above) for a window shown, and
+        # ignores the event when the window stays. A hidden window closes at once: its
+        # pages are asked to stop, and Qt's pool waits for their work before the app exits.
+        if not self.isVisible():
+            self._ask_pages_to_stop()
         super().closeEvent(event)
 
 

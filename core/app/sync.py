@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.app.heap import bulk_work
 from core.engine.importer import (
+    ImportCancelled,
     Importer,
     ImportRun,
     ProgressCallback,
@@ -400,6 +401,7 @@ def undo(
     *,
     cascade: bool = False,
     progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> ImportRun:
     """Undo import ``run_id``; returns the undo run.
 
@@ -410,7 +412,8 @@ def undo(
     same drafts (``later_runs_writing``) go first (:class:`LaterExportsFirst`,
     :class:`LaterBillingFirst`).
     """
-    return undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)[-1][1]
+    done = undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress, cancel=cancel)
+    return done[-1][1]
 
 
 def undo_cascade(
@@ -420,8 +423,14 @@ def undo_cascade(
     *,
     cascade: bool = True,
     progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[tuple[int, ImportRun]]:
-    """(import number, its undo run) for each import undone, in the order undone."""
+    """(import number, its undo run) for each import undone, in the order undone.
+
+    ``cancel`` (an import's undo): set, the undo stops between two batches, or between two
+    imports of a cascade, with :class:`ImportCancelled`. What was reverted stays reverted and
+    the import stays undoable: undoing it again plans from its journal again and finishes
+    the job (what is already back as it was is written back the same)."""
     run = ImportRun.get_or_none((ImportRun.id == run_id) & (ImportRun.connection == conn))
     if run is None:
         raise RunNotFound(run=run_id)
@@ -437,16 +446,23 @@ def undo_cascade(
         raise LaterImportsFirst(run_id, later)
     client = qbtime_client_for(ctx, conn)
     done: list[tuple[int, ImportRun]] = []
+    stopped = False
     try:
         for target in [*later, run]:
-            with client.session:
-                result = undo_run(conn, client, target, progress=progress)
+            if cancel is not None and cancel.is_set():
+                raise ImportCancelled()
+            try:
+                with client.session:
+                    result = undo_run(conn, client, target, progress=progress, cancel=cancel)
+            except ImportCancelled:
+                stopped = True  # part of it may be reverted: the snapshot is read again
+                raise
             done.append((target.id, result))
             if ImportRun.get_by_id(target.id).status != "undone" and target is not run:
                 # Part of a later import could not be reverted: the older one stays as it is.
                 raise UndoStopped(run=target.id, older=run_id)
     finally:
-        if done:
+        if done or stopped:
             fetch_qbtime(ctx, conn)
     return done
 

@@ -508,6 +508,10 @@
 <context>
     <name>BridgeWizard</name>
     <message>
+        <source>Closing once the work in progress has stopped…</source>
+        <translation>Fermeture dès que le travail en cours sera arrêté…</translation>
+    </message>
+    <message>
         <source>Xero to QuickBooks Time</source>
         <extracomment>the window&apos;s icon is set once its first page is painted, at the latest after this narrower than this, the list of steps keeps only its marks and numbers</extracomment>
         <translation>Xero vers QuickBooks Time</translation>
@@ -732,6 +736,30 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
 </context>
 <context>
     <name>DonePage</name>
+    <message>
+        <source>The undo was stopped: part of the import is undone, the rest is as the import left it. Click &quot;Undo this import&quot; to finish putting QuickBooks Time back as it was: what is undone already stays so.</source>
+        <translation>Le retour en arrière a été arrêté&#xa0;: une partie de l’importation est défaite, le reste est tel que l’importation l’a laissé. Cliquez sur «&#xa0;Défaire cette importation&#xa0;» pour finir de remettre QuickBooks Time dans son état d’avant&#xa0;: ce qui est déjà défait le reste.</translation>
+    </message>
+    <message>
+        <source>Stop the undo?</source>
+        <translation>Arrêter de défaire l’importation&#xa0;?</translation>
+    </message>
+    <message>
+        <source>&amp;Stop the undo</source>
+        <translation>&amp;Arrêter de défaire</translation>
+    </message>
+    <message>
+        <source>&amp;Keep undoing</source>
+        <translation>&amp;Continuer à défaire</translation>
+    </message>
+    <message>
+        <source>What is already put back stays so. The step in progress is finished first; then &quot;Undo this import&quot; finishes the undo whenever you wish.</source>
+        <translation>Ce qui est déjà rétabli le reste. L’étape en cours est d’abord terminée&#xa0;; «&#xa0;Défaire cette importation&#xa0;» finira ensuite le travail quand vous le voudrez.</translation>
+    </message>
+    <message>
+        <source>Stopping the undo after the current step…</source>
+        <translation>Arrêt après l’étape en cours…</translation>
+    </message>
     <message>
         <source>Reading the journal…</source>
         <extracomment>name, kind, action, reason, name of the record it waited for (worded when shown)</extracomment>
@@ -2276,6 +2304,18 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
 <context>
     <name>Payroll</name>
     <message>
+        <source>{hours} h of work — not sent: see the problems</source>
+        <translation>{hours} h de travail — non envoyées&#xa0;: voir les problèmes</translation>
+    </message>
+    <message>
+        <source>{hours} h of time off — not sent: see the problems</source>
+        <translation>{hours} h de congé — non envoyées&#xa0;: voir les problèmes</translation>
+    </message>
+    <message>
+        <source>Not sent: see the problems</source>
+        <translation>Non envoyée&#xa0;: voir les problèmes</translation>
+    </message>
+    <message>
         <source>{start} to {end}</source>
         <translation>du {start} au {end}</translation>
     </message>
@@ -2423,6 +2463,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
 <context>
     <name>PayrollPeriodPage</name>
     <message>
+        <source>&amp;Connect to Xero</source>
+        <translation>&amp;Se connecter à Xero</translation>
+    </message>
+    <message>
         <source>No organisation is connected yet.</source>
         <translation>Aucune organisation n’est encore connectée.</translation>
     </message>
@@ -2461,10 +2505,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>Choose the pay period. The dates are those of your pay calendars in Xero, so Xero accepts the timesheets.</source>
         <translation>Choisissez la période de paie. Les dates sont celles de vos calendriers de paie dans Xero&#xa0;: Xero accepte donc les feuilles de temps.</translation>
-    </message>
-    <message>
-        <source>&amp;Connect to Xero</source>
-        <translation>&amp;Se connecter à Xero</translation>
     </message>
     <message>
         <source>Recent &amp;pay periods:</source>
@@ -3944,23 +3984,25 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <source>Checking whether you are already signed in to Xero…</source>
         <translation>Vérification de votre connexion existante à Xero…</translation>
     </message>
-    <message numerus="yes">
-        <source>You are already signed in to Xero: %n organisation(s) allowed. Click Next to continue, or sign in again to allow other organisations.</source>
-        <translation>
-            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d’autres organisations.</numerusform>
-            <numerusform>Votre connexion à Xero est déjà active&#xa0;: %n organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d’autres organisations.</numerusform>
-        </translation>
+    <message>
+        <source>You are already signed in to Xero: 1 organisation allowed. Click Next to continue, or sign in again to allow other organisations.</source>
+        <translation>Votre connexion à Xero est déjà active&#xa0;: 1 organisation autorisée. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d’autres organisations.</translation>
+    </message>
+    <message>
+        <source>You are already signed in to Xero: {n} organisations allowed. Click Next to continue, or sign in again to allow other organisations.</source>
+        <translation>Votre connexion à Xero est déjà active&#xa0;: {n} organisations autorisées. Cliquez sur Suivant pour continuer, ou reconnectez-vous pour autoriser d’autres organisations.</translation>
     </message>
     <message>
         <source>Xero did not share any organisation. Click &quot;Sign in again&quot; and tick the organisation on Xero&apos;s page before clicking &quot;Allow access&quot;.</source>
         <translation>Xero n’a partagé aucune organisation. Cliquez sur «&#xa0;Se reconnecter&#xa0;» et cochez l’organisation sur la page de Xero avant de cliquer sur «&#xa0;Autoriser l’accès&#xa0;».</translation>
     </message>
-    <message numerus="yes">
-        <source>Connected to Xero: %n organisation(s) allowed.</source>
-        <translation>
-            <numerusform>Connecté à Xero&#xa0;: %n organisation autorisée.</numerusform>
-            <numerusform>Connecté à Xero&#xa0;: %n organisations autorisées.</numerusform>
-        </translation>
+    <message>
+        <source>Connected to Xero: 1 organisation allowed.</source>
+        <translation>Connecté à Xero&#xa0;: 1 organisation autorisée.</translation>
+    </message>
+    <message>
+        <source>Connected to Xero: {n} organisations allowed.</source>
+        <translation>Connecté à Xero&#xa0;: {n} organisations autorisées.</translation>
     </message>
     <message>
         <source>You cancelled signing in to Xero. Nothing was changed.</source>

@@ -96,7 +96,7 @@ def test_keyboard_path_through_the_three_pages(demo_env, host, qtbot, memory_key
     assert xero.busy and "Waiting for you in the browser" in xero.busy_label.text()
     _idle(qtbot, xero)
     assert [o["tenantName"] for o in state.organisations] == ["Maison Verdure Australia"]
-    assert xero.banner.label.text() == "Connected to Xero: 1 organisation(s) allowed."
+    assert xero.banner.label.text() == "Connected to Xero: 1 organisation allowed."
     assert xero.isComplete() and _xero_signed_in(memory_keyring)
     assert xero.connect_button.text() == "&Sign in again"
 
@@ -227,7 +227,7 @@ def test_denied_consent_then_try_again(demo_env, host, qtbot):
         "Maison Verdure Australia",
         "Maison Verdure UK",
     ]
-    assert page.isComplete() and "2 organisation(s)" in page.banner.label.text()
+    assert page.isComplete() and "2 organisations allowed" in page.banner.label.text()
 
 
 def test_cancel_while_waiting_for_the_browser(demo_env, host, qtbot):

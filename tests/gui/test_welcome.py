@@ -136,7 +136,14 @@ def test_the_list_of_countries_is_made_once_the_page_is_painted_and_looks_the_sa
     after = page.grab().toImage()
     clear = page.search.findChildren(QToolButton)[0]
     rect = clear.geometry().translated(page.search.mapTo(page, QPoint(0, 0)))
-    assert _without(after, rect) == _without(before, rect)
+    # the box has the focus (the first field to fill): its focus frame comes with the
+    # window's activation, not with the list
+    box = page.country.geometry().translated(page.country.parentWidget().mapTo(page, QPoint()))
+    edges = [box.adjusted(0, 0, 0, 2 - box.height()), box.adjusted(0, box.height() - 2, 0, 0)]
+    edges += [box.adjusted(0, 0, 2 - box.width(), 0), box.adjusted(box.width() - 2, 0, 0, 0)]
+    for part in (rect, *edges):
+        after, before = _without(after, part), _without(before, part)
+    assert after == before
 
 
 def test_enter_before_the_list_is_made_picks_the_country(demo_env, qtbot, monkeypatch):

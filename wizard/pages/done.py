@@ -7,11 +7,13 @@ Also home of the plain words the run, done and home pages and the history dialog
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QStandardPaths, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -143,6 +145,8 @@ class DonePage(BasePage):
         #: name, kind, action, reason, name of the record it waited for (worded when shown)
         self._problems: list[tuple[str, str, str, str, str | None]] = []
         self._undone: Any = None  # the undo run, once undone here
+        #: the undo running from here: set, it stops between two batches (None: no undo runs)
+        self._undo_cancel: threading.Event | None = None
         self._undo_failed = 0
         self._message: tuple[str, str] | None = None  # the banner, kept across retranslation
 
@@ -412,6 +416,11 @@ class DonePage(BasePage):
                 "Part of the import could not be undone ({changes}). "
                 'Click "Undo this import" again to retry.'
             ).format(changes=changes_text(self._undo_failed)),
+            "undo_stopped": self.tr(
+                "The undo was stopped: part of the import is undone, the rest is as the "
+                'import left it. Click "Undo this import" to finish putting QuickBooks Time '
+                "back as it was: what is undone already stays so."
+            ),
         }
         if key in texts:
             self.banner.show_message(texts[key], kind)
@@ -447,6 +456,7 @@ class DonePage(BasePage):
         run = self._run()
         if run is None or self.busy:
             return
+        self._undo_cancel = threading.Event()
         self.run_task(
             undo_task,
             self.state.ctx,
@@ -458,9 +468,58 @@ class DonePage(BasePage):
             on_done=self._undo_done,
             on_error=self._undo_error,
             on_progress=lambda _e: None,
+            cancel=self._undo_cancel,
         )
 
+    def question_box(self) -> QMessageBox | None:
+        """The question the page shows ("Undo this import?", "Stop the undo?"), if any."""
+        question = self._question
+        return question if question is not None and shiboken6.isValid(question) else None
+
+    @property
+    def undoing(self) -> bool:
+        """An undo runs from this page (closing the window asks first)."""
+        return self._undo_cancel is not None
+
+    def ask_before_closing(self) -> bool:
+        """The window's Cancel, Escape or close button while undoing: ask "Stop the undo?"
+        first (True = the window stays; the undo goes on until the user agrees, and once
+        stopping, until its step in progress is done)."""
+        if self._undo_cancel is None:
+            return False
+        question = self.question_box()
+        if not self._undo_cancel.is_set() and not (question is not None and question.isVisible()):
+            self._question = ask(
+                self,
+                self.tr("Stop the undo?"),
+                self.tr("Stop the undo?"),
+                self.tr("&Stop the undo"),
+                self.tr("&Keep undoing"),
+                self.request_cancel,
+                informative=self.tr(
+                    "What is already put back stays so. The step in progress is finished "
+                    'first; then "Undo this import" finishes the undo whenever you wish.'
+                ),
+            )
+        return True
+
+    def request_cancel(self) -> None:
+        """Stop the undo between two batches (the user agreed, or the window is closing)."""
+        if self._undo_cancel is None or self._undo_cancel.is_set():
+            return
+        self._undo_cancel.set()
+        self.set_busy_words(lambda: self.tr("Stopping the undo after the current step…"))
+
+    def _undo_ended(self) -> None:
+        """The undo's worker has ended: nothing left to stop, and no question left open."""
+        self._undo_cancel = None
+        question = self.question_box()
+        if question is not None and question.isVisible():
+            question.close()  # "Stop the undo?" has no object any more
+        self._question = None
+
     def _undo_done(self, value: tuple[Any, Any]) -> None:
+        self._undo_ended()
         undo_run, original = value
         self.state.last_run = original
         failed = int((undo_run.counts or {}).get("failed", 0))
@@ -475,6 +534,14 @@ class DonePage(BasePage):
         self._update_buttons()
 
     def _undo_error(self, exc: Any) -> None:
+        from core.engine.importer import ImportCancelled
+
+        self._undo_ended()
+        if isinstance(exc, ImportCancelled):  # stopped: the import stays as it was recorded,
+            self._show_message("undo_stopped", "warning")  # undoable again
+            self._fill_status()
+            self._update_buttons()
+            return
         self._message = None
         self.show_error(exc, retry=self.undo)
         self._update_buttons()

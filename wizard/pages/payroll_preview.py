@@ -88,6 +88,35 @@ def days_text(start: date, end: date) -> str:
     return short_day(start) if end == start else f"{short_day(start)} – {short_day(end)}"
 
 
+def not_sent_lines(person: Any, regular: float) -> list[str]:
+    """What a person whose timesheet is not sent (action "skip") loses besides what their
+    own reasons say: their hours of work, and the time off held back with the timesheet
+    (the plan's problem saying so); the problems say why."""
+    from core.engine.payroll import LEAVE_PROBLEM
+
+    lines = []
+    if regular > 0:
+        lines.append(
+            QCoreApplication.translate(
+                "Payroll", "{hours} h of work — not sent: see the problems"
+            ).format(hours=hours_text(regular))
+        )
+    held = sum(
+        float((getattr(p, "params", None) or {}).get("hours", 0.0))
+        for p in getattr(person, "problems", None) or []
+        if getattr(p, "message", None) == LEAVE_PROBLEM
+    )
+    if held > 0:
+        lines.append(
+            QCoreApplication.translate(
+                "Payroll", "{hours} h of time off — not sent: see the problems"
+            ).format(hours=hours_text(held))
+        )
+    if not lines and not (getattr(person, "left_out", None) or []):
+        lines.append(QCoreApplication.translate("Payroll", "Not sent: see the problems"))
+    return lines
+
+
 def person_line(person: Any) -> PersonLine:
     days = sorted((as_day(d), float(h)) for d, h in _pairs(getattr(person, "days", None)))
     leave: list[tuple[str, float]] = []
@@ -139,12 +168,15 @@ def person_line(person: Any) -> PersonLine:
             )
         )
     regular = getattr(person, "regular_hours", None)
+    regular = float(regular) if regular is not None else sum(h for _d, h in days)
     action = str(getattr(person, "action", ""))
+    if action == "skip":  # the whole timesheet stays out: said first, never "—"
+        left = not_sent_lines(person, regular) + left
     return PersonLine(
         name=str(getattr(person, "name", "")),
         days=days,
         leave=leave,
-        regular=float(regular) if regular is not None else sum(h for _d, h in days),
+        regular=regular,
         leave_hours=round(sent_leave, 2),
         action=action,
         left_out=left,

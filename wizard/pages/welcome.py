@@ -86,8 +86,11 @@ class WelcomePage(BasePage):
         self.country.setModel(self.model)
         self.completer: QCompleter | None = None  # made with the list
         self.search.setClearButtonEnabled(True)
-        # Enter picks the first country whose name holds what was typed (and stays here).
-        self._enter = EnterGuard(self, {self.search: self._pick_typed})
+        # Enter picks the first country whose name holds what was typed (and stays here);
+        # the box itself is watched too: it gets the keys typed, and hands them to its search.
+        self._enter = EnterGuard(
+            self, {self.search: self._pick_typed, self.country: self._pick_typed}
+        )
         self.country.currentIndexChanged.connect(self._country_changed)
 
         self.language_label = QLabel(self)
@@ -175,8 +178,15 @@ class WelcomePage(BasePage):
             self.country.setCurrentIndex(index)
 
     def _pick_typed(self) -> None:
+        """Enter in the country box: pick the first country matching what was typed; on
+        the country already chosen (Enter again), go on, as Enter does elsewhere."""
         typed = _folded(self.search.text().strip())
         if not typed:
+            return
+        chosen = self.state.country
+        if chosen and typed == _folded(country_name(self.state.language, chosen) or ""):
+            if self.isComplete() and self.hosted:
+                self.host.next()
             return
         self._make_list()  # (Enter pressed before it was made)
         rows = [row for row in range(self.model.rowCount()) if self.model.item(row).data(CODE)]
@@ -232,6 +242,12 @@ class WelcomePage(BasePage):
                     "categories are imported; add team members in QuickBooks Time yourself."
                 )
             )
+
+    # ------------------------------------------------------------------ arriving
+    def initializePage(self) -> None:  # Qt API
+        # The focus starts on the first field to fill: the country, when none is chosen.
+        if not self.state.country:
+            self.search.setFocus()
 
     # ------------------------------------------------------------------ texts
     def retranslate(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 from core.errors import BridgeError, ReauthorizationRequired, SignInCancelled
 
 from ..widgets import big_button, paragraph
+from ..words import count_text
 from .base import BasePage
 
 if TYPE_CHECKING:
@@ -339,11 +340,16 @@ class XeroConnectPage(BasePage):
             self._label_connect_button()
             self._say(
                 lambda: self.banner.show_message(
-                    self.tr(
-                        "You are already signed in to Xero: %n organisation(s) allowed. Click Next to "
-                        "continue, or sign in again to allow other organisations.",
-                        "",
+                    count_text(
                         len(orgs),
+                        self.tr(
+                            "You are already signed in to Xero: 1 organisation allowed. Click "
+                            "Next to continue, or sign in again to allow other organisations."
+                        ),
+                        self.tr(
+                            "You are already signed in to Xero: {n} organisations allowed. Click "
+                            "Next to continue, or sign in again to allow other organisations."
+                        ),
                     ),
                     "success",
                 )
@@ -394,8 +400,10 @@ class XeroConnectPage(BasePage):
 
     def _show_connected(self) -> None:
         self.banner.show_message(
-            self.tr(
-                "Connected to Xero: %n organisation(s) allowed.", "", len(self.state.organisations)
+            count_text(
+                len(self.state.organisations),
+                self.tr("Connected to Xero: 1 organisation allowed."),
+                self.tr("Connected to Xero: {n} organisations allowed."),
             ),
             "success",
         )
