@@ -675,9 +675,18 @@ class XeroClient:
         as ``{"id", "name", "type", "anchor"}`` (``anchor``: a day a period starts on)."""
         api = version if isinstance(version, PayrollApi) else payroll_api(version)
         info = self._start("payroll_calendars")
-        if api is PayrollApi.AU:
-            data = self._get(info, f"{PAYROLL_AU}/PayrollCalendars", what="payroll calendars")
-            return [mapping.map_au_calendar(r) for r in _list(data, "PayrollCalendars")]
+        if api is PayrollApi.AU:  # (100 a page, no paging block: as every AU payroll list)
+            raws = self._paged(
+                info,
+                f"{PAYROLL_AU}/PayrollCalendars",
+                "PayrollCalendars",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="PayrollCalendarID",
+                what="payroll calendars",
+            )
+            return [mapping.map_au_calendar(r) for r in raws]
         if api is PayrollApi.V2:
             raws = self._paged(
                 info,
@@ -731,9 +740,24 @@ class XeroClient:
 
     def _au_pay_items(self, info: FetchInfo, what: str) -> Any:
         """AU ``GET /payroll.xro/1.0/PayItems``: its ``PayItems`` object (earnings rates, leave
-        types, …), or None when the answer has none."""
-        data = self._get(info, f"{PAYROLL_AU}/PayItems", what=what)
-        return data.get("PayItems") if isinstance(data, dict) else None
+        types, …), or None when the answer has none. Each of its lists comes 100 a page, as
+        every AU payroll list: pages are read until none of them is full."""
+        merged: dict[str, list[Any]] | None = None
+        page = 1
+        while True:
+            data = self._get(info, f"{PAYROLL_AU}/PayItems", what=what, params={"page": page})
+            items = data.get("PayItems") if isinstance(data, dict) else None
+            if not isinstance(items, dict):
+                return merged
+            merged = merged if merged is not None else {}
+            full = False
+            for key, value in items.items():
+                if isinstance(value, list):
+                    merged.setdefault(key, []).extend(value)
+                    full = full or len(value) >= PAYROLL_PAGE_SIZE
+            if not full:
+                return merged
+            page += 1
 
     def payroll_timesheets(
         self, version: str | PayrollApi | None, start: date, end: date
