@@ -14,15 +14,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -98,7 +102,15 @@ class PreviewPage(BasePage):
         self.stack = QStackedWidget(self)
         self.body.addWidget(self.stack, 1)
 
-        main = QWidget(self.stack)
+        # The summary, the filters and the list scroll together when the window is too short
+        # for them all (at 760×560 the estimate was drawn over the summary's total): each
+        # keeps its least height, the list of changes takes what is left.
+        self.main_area = QScrollArea(self.stack)
+        self.main_area.setWidgetResizable(True)
+        self.main_area.setFrameShape(QFrame.Shape.NoFrame)
+        # not a stop of its own for Tab: it scrolls to the control Tab reaches in it
+        self.main_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        main = QWidget(self.main_area)
         layout = QVBoxLayout(main)
         layout.setContentsMargins(0, 0, 0, 0)
         self.counts_label = QLabel(main)
@@ -108,6 +120,7 @@ class PreviewPage(BasePage):
         self.counts.setModel(self.counts_model)
         self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.counts.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside
         # Each column as wide as its title, the room left shared out (_fit_count_columns):
         # "Not imported" / "Mettre à jour" are never cut, even at 800×600 in French.
         self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -148,6 +161,7 @@ class PreviewPage(BasePage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -160,9 +174,18 @@ class PreviewPage(BasePage):
         # (_fit_word_columns), not by measuring every row as ResizeToContents does (thousands
         # of rows in a large import, each asked for its text, font and colours).
         self.table.setMinimumHeight(120)
+        # Its least height counted, not its preferred one: the page scrolls only when the
+        # window is too short for that (the scroll area asks the preferred heights).
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.table, 1)
-        self.stack.addWidget(main)
+        self.main_area.setWidget(main)
+        self.stack.addWidget(self.main_area)
         self.main = main
+        # a control reached from outside the scroll area (Shift+Tab from the wizard's
+        # buttons to the list) is scrolled into view too
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
         self.empty, self.empty_heading, self.empty_text = empty_state(self.stack)
         self.stack.addWidget(self.empty)
@@ -362,7 +385,7 @@ class PreviewPage(BasePage):
             self.model.set_plan(plan)
         self._fit_counts()
         self._fit_word_columns()
-        self.stack.setCurrentWidget(self.empty if plan.is_empty else self.main)
+        self.stack.setCurrentWidget(self.empty if plan.is_empty else self.main_area)
         self.notice.setVisible(not plan.is_empty)
         self._fill_filter()
         self._explain()
@@ -397,6 +420,20 @@ class PreviewPage(BasePage):
         if watched is self.counts.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_count_columns()
         return super().eventFilter(watched, event)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The control that takes the focus in the scrolled part, whole in view (a table's
+        current cell only, as ensureWidgetVisible does, may leave most of it out)."""
+        try:
+            if new is None or not self.main.isAncestorOf(new):
+                return
+        except RuntimeError:  # the window is being closed: its widgets are going
+            return
+        top_left = new.mapTo(self.main, QPoint(0, 0))
+        half_width, half_height = new.width() // 2, new.height() // 2
+        self.main_area.ensureVisible(
+            top_left.x() + half_width, top_left.y() + half_height, half_width, half_height
+        )
 
     def _fit_word_columns(self) -> None:
         """Wide enough for the words "What" and "Kind" can hold here, and their titles."""

@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer
+from PySide6.QtCore import QDate, QLocale, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,10 +88,68 @@ COLUMN_SHARES = {XERO: 19, CANDIDATE: 22, MATCH: 13, REASON: 28, DECISION: 18}
 FIT_ROWS_UP_TO = 100
 
 
+#: a part of an e-mail longer than this may also break every BREAK_EVERY characters
+LONG_PART = 10
+BREAK_EVERY = 4
+
+
 def breakable(text: str) -> str:
     """``text`` (an e-mail) with places where a narrow cell may break the line: after "@"
-    and before each "." (zero-width spaces, nothing visible)."""
-    return text.replace("@", "@\u200b").replace(".", "\u200b.") if text else "—"
+    and before each "." (zero-width spaces, nothing visible); a long part also every few
+    characters, so that it wraps rather than being cut ("bellavistaretirem…")."""
+    if not text:
+        return "—"
+    parts = text.replace("@", "@\u200b").replace(".", "\u200b.").split("\u200b")
+    return "\u200b".join(
+        "\u200b".join(part[i : i + BREAK_EVERY] for i in range(0, len(part), BREAK_EVERY))
+        if len(part) > LONG_PART
+        else part
+        for part in parts
+    )
+
+
+class WrappingHeader(QHeaderView):
+    """Column titles that wrap onto more lines when their column is narrow, the header as
+    tall as its longest title needs at the columns' widths of the moment (Qt's own header
+    keeps one line: "In QuickBooks Time now" read "h QuickBooks Time nov")."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self._extra = 0  # the height the wrapped lines add, as last told to the table
+        self.sectionResized.connect(self._check_height)
+
+    def wrapped_lines_height(self) -> int:
+        """The height the lines after the first take in the tallest title."""
+        model = self.model()
+        if model is None:
+            return 0
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+        flags = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)
+        extra = 0
+        for logical in range(self.count()):
+            if self.isSectionHidden(logical):
+                continue
+            text = model.headerData(logical, self.orientation(), Qt.ItemDataRole.DisplayRole)
+            font = model.headerData(logical, self.orientation(), Qt.ItemDataRole.FontRole)
+            metrics = QFontMetrics(font if isinstance(font, QFont) else self.font())
+            width = max(1, self.sectionSize(logical) - 2 * margin)
+            rect = metrics.boundingRect(QRect(0, 0, width, 1 << 16), flags, str(text or ""))
+            extra = max(extra, rect.height() - metrics.height())
+        return extra
+
+    def sizeHint(self) -> QSize:
+        size = super().sizeHint()  # one line a title
+        return QSize(size.width(), size.height() + self.wrapped_lines_height())
+
+    def _check_height(self, *_args: Any) -> None:
+        extra = self.wrapped_lines_height()
+        if extra != self._extra:
+            self._extra = extra
+            # the table lays its header and cells out again, after the pass that resized
+            # the columns (within it, the table ignores the request)
+            QTimer.singleShot(0, self, self.geometriesChanged.emit)
 
 
 class ReviewTable(QTableView):
@@ -115,18 +173,28 @@ class ReviewTable(QTableView):
         header.setSectionResizeMode(mode)
 
     def share_columns(self) -> None:
+        """Each text column at least as wide as its title (in French "QuickBooks Time" and
+        "Similitude" ran into each other), the room left shared by :data:`COLUMN_SHARES`."""
         header = self.horizontalHeader()
         # room for the scroll bar kept, whether it shows or not (no jump when it appears)
         bar = self.verticalScrollBar().sizeHint().width()
         room = self.width() - 2 * self.frameWidth() - bar - header.sectionSize(KIND)
         total = sum(COLUMN_SHARES.values())
-        left = room
         columns = list(COLUMN_SHARES)
-        for column in columns[:-1]:
-            width = max(40, room * COLUMN_SHARES[column] // total)
-            header.resizeSection(column, width)
-            left -= width
-        header.resizeSection(columns[-1], max(40, left))
+        # the title's hint: its text, the margins and room for the sort arrow
+        least = {c: max(40, header.sectionSizeHint(c)) for c in columns}
+        widths = {c: max(least[c], room * COLUMN_SHARES[c] // total) for c in columns}
+        # titles widened: the room they took comes from the columns wider than their title
+        over = sum(widths.values()) - room
+        spare = {c: widths[c] - least[c] for c in columns}
+        spare_total = sum(spare.values())
+        if over > 0 and spare_total:
+            for c in columns:
+                widths[c] -= min(spare[c], -(-over * spare[c] // spare_total))
+        # what rounding left over goes to the last column (the decision)
+        widths[columns[-1]] += max(0, room - sum(widths.values()))
+        for column in columns:
+            header.resizeSection(column, widths[column])
 
 
 class ReviewPage(BasePage):
@@ -243,6 +311,7 @@ class ReviewPage(BasePage):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         # two lines a row: long names and reasons wrap instead of being cut at 800×600
         self.table.setWordWrap(True)
@@ -284,8 +353,12 @@ class ReviewPage(BasePage):
         self.compare = QTableWidget(0, 3, details)
         self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compare.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.compare.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside
         self.compare.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.compare.setWordWrap(True)
+        # titles wrap onto two lines when the columns are narrow ("QuickBooks Time
+        # (actuellement)" was cut at both ends)
+        self.compare.setHorizontalHeader(WrappingHeader(self.compare))
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # wrapped values take more lines when the columns narrow: the table grows with them
@@ -993,7 +1066,8 @@ class ReviewPage(BasePage):
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
             label.setAutoFillBackground(True)
-            label.setContentsMargins(3, 0, 3, 0)
+            # a little room above and below: the last line's descenders clear the grid
+            label.setContentsMargins(3, 2, 3, 2)
             label.setText(html)
             label.setToolTip(self.tr("The characters that differ are marked"))
             self.compare.setCellWidget(0, column, label)
