@@ -175,11 +175,15 @@ class BasePage(QWizardPage):
         self.set_busy(True, message)
 
         def done(value: T) -> None:
+            if not _alive(self):  # (the window closed before the work ended: nobody to tell)
+                return
             self.set_busy(False)
             if on_done is not None:
                 on_done(value)
 
         def failed(exc: BridgeError) -> None:
+            if not _alive(self):
+                return
             self.set_busy(False)
             if on_error is not None:
                 on_error(exc)
@@ -189,6 +193,15 @@ class BasePage(QWizardPage):
         self.host.tasks.start(
             fn, *args, on_done=done, on_error=failed, on_progress=on_progress, **kwargs
         )
+
+
+def _alive(page: QWidget) -> bool:
+    """Whether ``page`` and its busy line still exist: a window that closed while work ran
+    (it closes without waiting for long, wizard.BridgeWizard._ready_to_close) is gone when
+    the work ends, and its result has nobody to be shown to."""
+    import shiboken6
+
+    return shiboken6.isValid(page) and shiboken6.isValid(getattr(page, "busy_label", page))
 
 
 class StopQuestion(NamedTuple):
