@@ -199,15 +199,28 @@ class TaskRunner(QObject):
         def finish(_value: Any = None) -> None:
             self._running.discard(worker)
 
-        if on_done is not None:
-            worker.signals.done.connect(on_done)
-        if on_error is not None:
-            worker.signals.failed.connect(on_error)
-        if on_progress is not None:
-            worker.signals.progress.connect(on_progress)
+        # The window (this runner's parent) may be gone when the work ends: it closes
+        # without waiting long for it. Its callbacks then have nobody to tell.
+        for signal, callback in (
+            (worker.signals.done, on_done),
+            (worker.signals.failed, on_error),
+            (worker.signals.progress, on_progress),
+        ):
+            if callback is not None:
+                signal.connect(self._while_alive(callback))
         worker.signals.done.connect(finish)
         worker.signals.failed.connect(finish)
         return worker
+
+    def _while_alive(self, callback: Callable[[Any], object]) -> Callable[[Any], None]:
+        """``callback``, called only while this runner (and so its window) still exists."""
+        import shiboken6
+
+        def call(value: Any) -> None:
+            if shiboken6.isValid(self):
+                callback(value)
+
+        return call
 
     def busy(self) -> bool:
         return bool(self._running)
