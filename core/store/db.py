@@ -472,30 +472,18 @@ def integrity_problem(path: Path) -> str | None:
     return None
 
 
-def backups_of(folder: Path) -> list[Path]:
-    """The dated backup copies in ``folder``, newest first: by what they hold (the last run
-    recorded in each: runs are numbered in order), then by their date. Not by date alone: a
-    copy made while the computer's clock was set ahead is named after a day to come, and
-    would be put back (and kept) before newer ones for ever."""
+def backups_of(folder: Path, today: str | None = None) -> list[Path]:
+    """The dated backup copies in ``folder``, newest first, those named after a day to come
+    last: a copy made while the computer's clock was set ahead is named so, and ranked by its
+    name it would be put back (and kept) before every newer one for ever. (Not by the runs a
+    copy holds: after starting afresh they are numbered from 1 again.)"""
+    from datetime import date
+
     if not folder.is_dir():
         return []
+    day = today or date.today().isoformat()
     found = [p for p in folder.glob(BACKUP_PATTERN) if p.is_file()]
-    return sorted(found, key=lambda p: (_last_run(p), p.name), reverse=True)
-
-
-def _last_run(path: Path) -> int:
-    """The number of the last run a copy records (-1: none, or not readable)."""
-    try:
-        conn = _read_only(path)
-    except sqlite3.Error:
-        return -1
-    try:
-        row = conn.execute('SELECT max("id") FROM "import_run"').fetchone()
-        return int(row[0]) if row and row[0] is not None else -1
-    except sqlite3.Error:
-        return -1
-    finally:
-        conn.close()
+    return sorted(found, key=lambda p: (_backup_date(p) <= day, p.name), reverse=True)
 
 
 def newest_good_backup(folder: Path) -> Path | None:
@@ -720,7 +708,7 @@ def daily_backup(
         with contextlib.suppress(OSError):
             target.with_name(target.name + ".partial").unlink(missing_ok=True)
         return None
-    for old in backups_of(folder)[BACKUP_KEEP:]:
+    for old in backups_of(folder, today=day)[BACKUP_KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
     log.info("Backup copy of the database made: %s", target)

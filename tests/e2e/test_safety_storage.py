@@ -332,11 +332,15 @@ def test_a_broken_copy_met_while_restoring_is_refused_and_leaves_nothing(
 def test_the_automatic_restore_skips_copies_this_version_cannot_use(imported):
     """The newest copies (saved by a newer version, missing a table) are never offered nor
     put back: the newest usable one is."""
+    from datetime import date, timedelta
+
     app = imported
     path, backups, _marker = _files()
-    [good] = core_db.backups_of(backups)
-    newer = _copy_with(good, backups / "bridge-2999-01-02.sqlite3", "PRAGMA user_version = 99")
-    broken = _copy_with(good, backups / "bridge-2999-01-01.sqlite3", 'DROP TABLE "link"')
+    [today] = core_db.backups_of(backups)
+    days = [(date.today() - timedelta(days=n)).isoformat() for n in (6, 5, 4)]
+    good = today.rename(backups / f"bridge-{days[0]}.sqlite3")
+    newer = _copy_with(good, backups / f"bridge-{days[2]}.sqlite3", "PRAGMA user_version = 99")
+    broken = _copy_with(good, backups / f"bridge-{days[1]}.sqlite3", 'DROP TABLE "link"')
     assert core_db.backups_of(backups)[:2] == [newer, broken]
     assert core_db.newest_good_backup(backups) == good
     _corrupt_middle(path)
@@ -656,9 +660,9 @@ def test_the_wizard_offers_the_backup_in_its_start_up_dialog(imported, qtbot, mo
 
 
 def test_a_copy_made_with_the_clock_set_ahead_is_not_taken_for_the_newest(imported):
-    """A copy named after a day to come (the computer's clock was a year ahead that day)
-    holds less than a later copy: the one with the newest run is put back, not the one with
-    the latest name (it was, and history made since was lost)."""
+    """A copy named after a day to come (the computer's clock was a year ahead that day) is
+    ranked after the others: the newest copy of a day that has come is put back (the one
+    with the latest name was, and history made since was lost)."""
     app = imported
     path, backups, _marker = _files()
     [today] = core_db.backups_of(backups)  # made before the import: no run in it
@@ -714,3 +718,35 @@ def test_a_restore_after_billing_bills_nothing_twice(imported):
     assert again["invoices"]["created"] == 0, again
     code, listed = app.json("invoices")
     assert len(listed["invoices"]) == first["invoices"]["created"]
+
+
+def test_after_starting_afresh_new_copies_are_kept_and_put_back(imported):
+    """Runs are numbered from 1 again after starting afresh: a ranking by the runs a copy
+    holds deleted each new copy as soon as it was made, and restore-backup put back the
+    history the user had chosen to leave."""
+    from datetime import date
+
+    from core.store.db import daily_backup, open_database
+
+    app = imported
+    path, backups, _marker = _files()
+    for n in range(1, 8):  # a week of older copies, holding a longer history
+        old = backups / f"bridge-2026-11-0{n}.sqlite3"
+        shutil.copy(path, old)
+        with sqlite3.connect(old) as raw:
+            raw.execute('UPDATE "import_run" SET "id" = "id" + 100')
+    assert app("restore-backup", "--start-afresh")[0] == 0
+    assert app("connect-qbtime")[0] == 0
+    assert app("connect-xero", "--org", AU)[0] == 0
+    code, _out, err = app("sync")
+    assert code == 0, err
+    database = open_database(path)
+    try:
+        made = daily_backup(database, path, backups, again=True)  # today's, after the run
+    finally:
+        database.close()
+    assert made is not None and made.exists()
+    assert made.name == f"bridge-{date.today().isoformat()}.sqlite3"
+    assert core_db.backups_of(backups)[0] == made
+    assert len(core_db.backups_of(backups)) == core_db.BACKUP_KEEP
+    assert core_db.newest_good_backup(backups) == made
