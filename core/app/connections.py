@@ -74,6 +74,23 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
     company = QBTimeCompany(
         company_id, user.company_name, int(user.id), qbtime_token_key(company_id)
     )
+    # A business already connected to this account takes the new key: giving a new key is
+    # how a refused or replaced one is mended (it waited for a new Xero sign-in before). The
+    # key is kept once, under that business's entry; it still waits as the company to join
+    # (connect-xero then signs that business in again, or refuses another organisation).
+    bound = Connection.get_or_none(
+        (Connection.qbtime_company_id == company_id) & (Connection.status != "disconnected")
+    )
+    if bound is not None and bound.qbtime_token_key:
+        from core.services.fetch import record_key_owner
+
+        company = replace(
+            company, token_key=bound.qbtime_token_key, renewed_for=bound.xero_tenant_name
+        )
+        bound.qbtime_user_id = company.user_id
+        bound.save()
+        record_key_owner(bound, key_digest(token), company.user_id)
+        log.info("Business %r now uses the key just checked", bound.xero_tenant_name)
     ctx.tokens.set(company.token_key, token)
     Setting.set_value(
         PENDING_QBTIME,
@@ -86,20 +103,6 @@ def connect_qbtime(ctx: AppContext, token: str) -> QBTimeCompany:
         },
     )
     log.info("QuickBooks Time company %r checked and kept", company.company_name)
-    # A business already connected to this account takes the new key too: giving a new key
-    # is how a refused or replaced one is mended (it waited for a new Xero sign-in before).
-    bound = Connection.get_or_none(
-        (Connection.qbtime_company_id == company_id) & (Connection.status != "disconnected")
-    )
-    if bound is not None and bound.qbtime_token_key:
-        from core.services.fetch import record_key_owner
-
-        ctx.tokens.set(bound.qbtime_token_key, token)
-        bound.qbtime_user_id = company.user_id
-        bound.save()
-        record_key_owner(bound, key_digest(token), company.user_id)
-        log.info("Business %r now uses the key just checked", bound.xero_tenant_name)
-        return replace(company, renewed_for=bound.xero_tenant_name)
     return company
 
 
@@ -341,10 +344,12 @@ def has_pending(ctx: AppContext) -> bool:
     """Whether a sign-in or an access key waits to be joined into a business (a connection
     begun and not finished)."""
     company = pending_qbtime()
-    return bool(
-        ctx.tokens.get(XERO_SIGNIN_KEY) is not None
-        or (company is not None and ctx.tokens.get(company.token_key) is not None)
-    )
+    if company is not None:
+        return True
+    try:
+        return ctx.tokens.get(XERO_SIGNIN_KEY) is not None
+    except BridgeError:  # (a locked keyring: disconnect says so when it tries)
+        return True
 
 
 def forget_pending(ctx: AppContext, *, revoke_xero: bool = True) -> list[str]:
@@ -359,13 +364,13 @@ def forget_pending(ctx: AppContext, *, revoke_xero: bool = True) -> list[str]:
         except BridgeError as exc:
             problems.append(exc.user_message())
         Setting.delete().where(Setting.key == PENDING_QBTIME).execute()
-    if ctx.tokens.get(XERO_SIGNIN_KEY) is not None:
-        try:
+    try:  # (a locked keyring: said among the problems, the business stays disconnected)
+        if ctx.tokens.get(XERO_SIGNIN_KEY) is not None:
             if revoke_xero and not active_connections():
                 ctx.xero_tokens(XERO_SIGNIN_KEY).revoke()
             else:
                 ctx.tokens.delete(XERO_SIGNIN_KEY)
-        except BridgeError as exc:
-            problems.append(exc.user_message())
-        ctx.forget_xero_tokens(XERO_SIGNIN_KEY)
+            ctx.forget_xero_tokens(XERO_SIGNIN_KEY)
+    except BridgeError as exc:
+        problems.append(exc.user_message())
     return problems

@@ -201,7 +201,7 @@ def test_a_key_typed_at_a_terminal_is_not_shown(run, monkeypatch):
     assert code == 1 and out["error"] == "QBTimeTokenInvalid"  # the typed key was the one sent
 
 
-def test_a_new_key_mends_a_business_whose_key_was_refused(run, monkeypatch):
+def test_a_new_key_mends_a_business_whose_key_was_refused(run, monkeypatch, memory_keyring):
     """QuickBooks Time refused the business's key; giving a new one with connect-qbtime is
     enough (it printed "Connected" and the business went on with the refused key until a
     new Xero sign-in)."""
@@ -217,8 +217,32 @@ def test_a_new_key_mends_a_business_whose_key_was_refused(run, monkeypatch):
     code, out = run("connect-qbtime", "--token-stdin")
     assert code == 0 and out["renewed_for"] == AU
     assert run.store.get("qbtime:pair-1") == good
+    # kept once, as the business's key (no second copy of it in the keyring)
+    users = {user for (_service, user) in memory_keyring.store}
+    assert not [u for u in users if u.startswith("qbtime:") and "pair-" not in u], users
     code, out = run("sync")
     assert code == 0, out
+    assert run("disconnect")[0] == 0
+    assert not memory_keyring.store
+
+
+def test_disconnect_with_the_keyring_locked_says_so_and_is_done(run, memory_keyring, monkeypatch):
+    """The keyring locked while disconnecting: the business is disconnected and what could
+    not be forgotten is listed (it failed with exit 1 and "try again", and trying again said
+    nothing was connected)."""
+    import keyring.errors
+
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+
+    def locked(*_args):
+        raise keyring.errors.KeyringLocked("locked")
+
+    monkeypatch.setattr(memory_keyring, "get_password", locked)
+    code, out = run("disconnect")
+    assert code == 0, out
+    assert out["disconnected"] and out["problems"]
+    assert any("locked" in p for p in out["problems"])
 
 
 def test_disconnect_forgets_a_connection_left_half_done(run, memory_keyring):
