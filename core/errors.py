@@ -315,10 +315,10 @@ class DiskWriteFailed(BridgeError):
     at the next start tells, and restoring a backup would throw away work that is safe."""
 
     message = (
-        "The app could not save in {path}: the computer refused to write to that disk (it "
-        "may be full, over a limit, removed or failing). What was being saved was undone and "
-        "nothing was lost. Free some space or check the disk, then try again: the next run "
-        "finishes the work. Do not restore a backup for this."
+        "The app could not read or save its data in {path}: the computer refused to use that "
+        "disk (it may be full, over a limit, removed or failing). Nothing was lost: what was "
+        "being saved was undone. Free some space or check the disk, then try again: the next "
+        "run finishes the work. Do not restore a backup for this."
     )
 
 

@@ -751,6 +751,8 @@ def open_app_database(paths: object) -> pw.SqliteDatabase:
     except DatabaseNotRecognised as exc:
         if any(word in exc.detail.lower() for word in _DAMAGED):
             raise damaged(path, exc.detail, backups) from None
+        if any(word in exc.detail.lower() for word in _IO):  # (the disk refused the read)
+            raise DiskWriteFailed(detail=exc.detail, path=str(path.parent)) from None
         if any(word in exc.detail.lower() for word in _READ_ONLY):  # e.g. no -shm allowed
             raise DatabaseReadOnly(detail=exc.detail, path=str(path)) from None
         raise

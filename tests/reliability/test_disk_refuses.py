@@ -21,7 +21,7 @@ def test_an_io_error_is_not_called_damage(tmp_path):
     said = core_db.storage_error(sqlite3.OperationalError("disk I/O error"), tmp_path / "x.db")
     assert isinstance(said, DiskWriteFailed)
     text = said.user_message("en")
-    assert "nothing was lost" in text and "Do not restore a backup" in text
+    assert "Nothing was lost" in text and "Do not restore a backup" in text
     assert "ne restaurez pas de sauvegarde" in said.user_message("fr").lower()
 
 
@@ -59,3 +59,22 @@ def test_a_file_size_limit_in_the_middle_of_an_import(tmp_path):
         assert ImportRun.select().where(ImportRun.status == "running").count() == 0
     finally:
         ctx.close()
+
+
+def test_a_disk_that_refuses_the_first_read_at_start(tmp_path, monkeypatch):
+    """The read that checks the file at start refused by the disk: not "this is not a data
+    file of this app: move it and start afresh" (which throws the history away)."""
+    from core.errors import DatabaseNotRecognised
+
+    def refused(*_args, **_kwargs):
+        raise DatabaseNotRecognised(detail="disk I/O error", path=str(tmp_path))
+
+    home, state, backend = tmp_path / "home", tmp_path / "state", MemoryBackend()
+    ctx, _conn = open_demo("AU", home, state, backend)
+    ctx.close()
+    monkeypatch.setattr(core_db, "open_database", refused)
+    from core.store.paths import AppPaths
+
+    with pytest.raises(DiskWriteFailed) as said:
+        core_db.open_app_database(AppPaths.default())
+    assert "Do not restore a backup" in said.value.user_message("en")
