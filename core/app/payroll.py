@@ -318,7 +318,7 @@ def preview_hours(
         )
         name = f"{emp.first_name} {emp.last_name}".strip()
         employees[emp.employee_id.lower()] = eng.PayEmployee(
-            emp.employee_id.lower(), name, cal, rate, emp.end_date
+            emp.employee_id.lower(), name, cal, rate, emp.end_date, emp.active
         )
     links = {
         int(link.qbt_id): link.xero_id.lower()

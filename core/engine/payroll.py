@@ -93,6 +93,9 @@ class PayEmployee:
     #: their last day (YYYY-MM-DD) when they left or are leaving: "" otherwise. Their hours
     #: up to it are sent (a final pay period); hours after it are left out, with why
     end_date: str = ""
+    #: False: Xero says they no longer work here (AU ``TERMINATED``); with no last day, none
+    #: of their hours can be told before or after it: all are left out, with why
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -515,6 +518,22 @@ LEAVE_NOT_IN_HOURS = N_(
     "weeks). Enter this leave in Xero Payroll, or link the code to a leave type counted in "
     'hours under "Link leave types", then send again.'
 )
+KEPT_CLASH = N_(
+    "Our draft timesheet for {start} to {end} in Xero holds a line someone added there on "
+    'the earnings rate "{rate}", the one these hours go on: the app cannot tell its hours '
+    "from theirs, so nothing was sent. Move that line to another earnings rate in Xero, or "
+    "enter these hours there, then send again."
+)
+LEFT_NO_LAST_DAY = N_(
+    "{hours} h were not sent: Xero says this person no longer works here, but gives no last "
+    "day. Add their termination date in Xero Payroll, then send again: the hours up to it "
+    "are sent."
+)
+INACTIVE_LEAVE_SENT = N_(
+    'Time off on "{code}" was sent before its Xero leave type "{leave}" was made inactive in '
+    "Xero: that leave is left as it is there, and changes to it can no longer be sent. Make "
+    "any change to it in Xero Payroll."
+)
 INACTIVE_LEAVE = N_(
     'Time off on "{code}" ({hours} h) was not sent: the Xero leave type "{leave}" it is linked '
     "to is no longer active in Xero. Make it active again in Xero Payroll, or link the code "
@@ -641,6 +660,8 @@ def _plan_person(
     approved_to = user.approved_to if user else None
     submitted_to = user.submitted_to if user else None
     last_day = _day_or_none(emp.end_date) if emp is not None else None
+    # (left, with no last day in Xero: every day counts as after it)
+    left_undated = emp is not None and not emp.active and last_day is None
     for shift in sorted(shifts, key=lambda s: s.id):
         if shift.on_the_clock:
             parts = {shift.start.date(): 0.0} if shift.start is not None else seconds_per_day(shift)
@@ -660,7 +681,7 @@ def _plan_person(
             if not start <= day <= end or secs <= 0:
                 continue
             key = day.isoformat()
-            if last_day is not None and day > last_day:  # (a leaver: their final period)
+            if left_undated or (last_day is not None and day > last_day):  # (a leaver)
                 left[(key, LEFT_AFTER_END)] = left.get((key, LEFT_AFTER_END), 0.0) + secs
                 continue
             its_day = on or day  # (approval goes by the timesheet's date: see dated)
@@ -689,6 +710,11 @@ def _plan_person(
         problems.append(Problem(name, ON_THE_CLOCK))
 
     # leave: per code, consecutive approved days
+    sent_types = (  # the leave types of the leave this app sent in the period
+        {o.leave_type_id.lower() for o in _our_leave_in(inputs, emp_id, start, end)}
+        if emp is not None
+        else set()
+    )
     for code_id in sorted({c for c, _d in leave}):
         code_name, code_type = inputs.time_off_codes[code_id]
         days = {d: s for (c, d), s in leave.items() if c == code_id}
@@ -711,8 +737,13 @@ def _plan_person(
         if lt is None or not lt.active or not lt.in_hours:
             total = round(sum(hours.values()), 2)
             params: dict[str, Any] = {"code": code_name, "hours": total}
+            left_why: Msg | None
             if lt is None:
                 message, left_why = UNLINKED_LEAVE, LEFT_UNLINKED
+            elif not lt.active and lt.leave_type_id.lower() in sent_types:
+                # (sent before the type was made inactive: it is in Xero, left as it is)
+                message, left_why = INACTIVE_LEAVE_SENT, None
+                params["leave"] = lt.name
             elif not lt.active:  # (Xero refuses leave of a type no longer active)
                 message, left_why = INACTIVE_LEAVE, LEFT_INACTIVE
                 params["leave"] = lt.name
@@ -720,8 +751,9 @@ def _plan_person(
                 message, left_why = LEAVE_NOT_IN_HOURS, LEFT_NOT_IN_HOURS
                 params["leave"] = lt.name
             problems.append(Problem(name, message, params))
-            for key, h in hours.items():
-                person.left_out.append(LeftOut(key, h, left_why))
+            if left_why is not None:
+                for key, h in hours.items():
+                    person.left_out.append(LeftOut(key, h, left_why))
             person.leave.append(
                 LeaveBlock(
                     "",
@@ -747,6 +779,8 @@ def _plan_person(
         problems.append(
             Problem(name, AFTER_END, {"hours": after, "last_day": last_day.isoformat()})
         )
+    elif after > 0 and left_undated:
+        problems.append(Problem(name, LEFT_NO_LAST_DAY, {"hours": after}))
 
     has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
     mine = _our_leave_in(inputs, emp_id, start, end) if emp is not None else []
@@ -801,10 +835,16 @@ def _plan_person(
                 person.before, person.kept = _ours_and_kept(sheet, inputs.written)
                 wanted = person.lines()
                 held = person.before
-                same = set(wanted) == {k for k, v in held.items() if v > 0} and all(
-                    abs(held[k] - v) < 0.005 for k, v in wanted.items()
-                )
-                person.action = "unchanged" if same else "update"
+                if _pairs(wanted) & _pairs(person.kept):
+                    # (a line someone added, on the rate and item these hours now go on: the
+                    # two cannot be told apart in Xero, and neither may overwrite the other)
+                    problems.append(Problem(name, KEPT_CLASH, {**when, "rate": person.rate_name}))
+                    blocked = True
+                else:
+                    same = set(wanted) == {k for k, v in held.items() if v > 0} and all(
+                        abs(held[k] - v) < 0.005 for k, v in wanted.items()
+                    )
+                    person.action = "unchanged" if same else "update"
         elif not blocked:
             person.action = "create" if person.days else "none"
     if blocked:
@@ -820,6 +860,11 @@ def _plan_person(
         _follow_our_leave(inputs, person, mine, problems)
     person.problems = problems
     return person
+
+
+def _pairs(hours: Mapping[tuple[str, str, str], float]) -> set[tuple[str, str]]:
+    """The (earnings rate, tracking item) lines of ``hours`` keyed (day, rate, item)."""
+    return {(rate.lower(), item.lower()) for _day, rate, item in hours}
 
 
 def _ours_and_kept(

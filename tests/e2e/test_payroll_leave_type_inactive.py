@@ -64,5 +64,9 @@ def test_uk_leave_already_sent_is_left_alone_once_its_type_is_inactive(demo_ctx)
     assert not again.failed
     assert out["leave"]["created"] == out["leave"]["updated"] == out["leave"]["withdrawn"] == 0
     assert payroll["EmployeeLeave"][oliver] == sent
-    assert '"Holiday" it is linked to is no longer active' in reasons(again, "Oliver Hughes")
+    said = reasons(again, "Oliver Hughes")
+    assert 'was sent before its Xero leave type "Holiday" was made inactive' in said
+    assert "was not sent" not in said  # (it is in Xero)
+    person = next(p for p in again.preview.people if p.name == "Oliver Hughes")
+    assert not [x for x in person.left_out if "no longer active" in x.reason("en")]
     assert start + timedelta(days=13) == again.preview.period.end

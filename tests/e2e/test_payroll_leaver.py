@@ -73,3 +73,23 @@ def test_uk_final_period_of_an_employee_with_an_end_date(demo_ctx):
     record["endDate"] = f"{last.isoformat()}T00:00:00"
     result = export_hours(ctx, conn, period=start)
     _check(store, 1, "Oliver Hughes", oliver, start, start + timedelta(days=13), last, result)
+
+
+def test_au_terminated_without_a_last_day_sends_nothing_and_says_why(demo_ctx):
+    """TERMINATED with no TerminationDate: no day can be told before or after the last one.
+    The whole week went out to a former employee with no word (a review of this change)."""
+    ctx, conn = demo_ctx("AU")
+    sync(ctx, conn)
+    store = ctx.sandbox.store
+    start = shifted(store, AU_WEEK1)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    record = next(
+        e for e in store.xero_orgs[0]["payroll"]["Employees"] if e["EmployeeID"] == olivia
+    )
+    record["Status"] = "TERMINATED"
+    record.pop("TerminationDate", None)
+    result = export_hours(ctx, conn, period=start)
+    assert xero_sheets(store, 0, olivia).get(start, (None, {}))[1] == {}
+    said = reasons(result, "Olivia Brown")
+    assert "no longer works here, but gives no last day" in said
+    assert "not linked to a Xero employee" not in said

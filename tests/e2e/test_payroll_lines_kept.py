@@ -22,6 +22,7 @@ from tests.e2e.test_payroll_export import (
     UK_FORTNIGHT1,
     approved_hours,
     employee_id,
+    reasons,
     shifted,
     user_named,
 )
@@ -146,3 +147,34 @@ def test_uk_an_overtime_line_added_in_xero_stays(demo_ctx, edit_in_qbtime):
     assert [(x["timesheetLineID"], x["numberOfUnits"]) for x in sheet["timesheetLines"]] == [
         (OVERTIME_LINE_ID, 2.0)
     ]
+
+
+def test_au_a_line_added_on_the_rate_our_hours_now_go_on_is_not_overwritten(demo_ctx):
+    """The officer changes Olivia's ordinary earnings rate in Xero and adds 2 h on that rate
+    to our draft: our hours now go on the line they added. Merged, their 2 h replaced her
+    7.35 h of that day (35.4 h in Xero for 40.75 approved), and the next send wrote over
+    their line. Neither is overwritten: nothing is sent, with why and what to do."""
+    ctx, conn = demo_ctx("AU")
+    sync(ctx, conn)
+    store = ctx.sandbox.store
+    payroll = store.xero_orgs[0]["payroll"]
+    start = shifted(store, AU_WEEK1)
+    olivia = employee_id(store, 0, "Olivia Brown")
+    export_hours(ctx, conn, period=start)
+    sheet = _sheet(store, olivia, start)
+    ordinary = sheet["TimesheetLines"][0]["EarningsRateID"]
+    overtime = next(r for r in payroll["EarningsRates"] if "Overtime" in r["Name"])
+    record = next(e for e in payroll["Employees"] if e["EmployeeID"] == olivia)
+    record["OrdinaryEarningsRateID"] = overtime["EarningsRateID"]
+    added = [0, 0, 2.0, 0, 0, 0, 0]
+    sheet["TimesheetLines"].append(
+        {"EarningsRateID": overtime["EarningsRateID"], "NumberOfUnits": added}
+    )
+    before = copy.deepcopy(_sheet(store, olivia, start)["TimesheetLines"])
+
+    again = export_hours(ctx, conn, period=start)
+    assert again.as_json()["timesheets"]["updated"] == 0
+    assert _sheet(store, olivia, start)["TimesheetLines"] == before  # nothing overwritten
+    said = reasons(again, "Olivia Brown")
+    assert "holds a line someone added there" in said and overtime["Name"] in said
+    assert ordinary != overtime["EarningsRateID"]
