@@ -126,7 +126,7 @@ class LaterExportsFirst(LaterImportsFirst):
     )
     later_words = N_("sending of hours {number} of {date}")
     cascade_words = N_(
-        "To undo them and then sending of hours {run}, newest first, run: undo {run} --cascade"
+        "To undo them, newest first, and then this sending of hours, run: undo {run} --cascade"
     )
     kind = "payroll_export"
 
@@ -140,7 +140,7 @@ class LaterBillingFirst(LaterImportsFirst):
     )
     later_words = N_("billing run {number} of {date}")
     cascade_words = N_(
-        "To undo them and then billing run {run}, newest first, run: undo {run} --cascade"
+        "To undo them, newest first, and then this billing run, run: undo {run} --cascade"
     )
     kind = "invoicing"
 
