@@ -58,15 +58,24 @@ def _dry_run(ctx, start) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("edit_in_qbtime", [False, True])
-def test_au_an_overtime_line_added_in_xero_stays(demo_ctx, edit_in_qbtime):
-    ctx, conn = demo_ctx("AU")
+def _sent(demo_ctx, org: str, week, index: int, name: str):
+    """The Demo Company's ``org`` imported and ``name``'s period sent once: (ctx, conn,
+    store, payroll, period start, employee id, the first sending)."""
+    ctx, conn = demo_ctx(org)
     sync(ctx, conn)
     store = ctx.sandbox.store
-    payroll = store.xero_orgs[0]["payroll"]
-    start = shifted(store, AU_WEEK1)
-    olivia = employee_id(store, 0, "Olivia Brown")
+    payroll = store.xero_orgs[index]["payroll"]
+    start = shifted(store, week)
+    employee = employee_id(store, index, name)
     first = export_hours(ctx, conn, period=start)
+    return ctx, conn, store, payroll, start, employee, first
+
+
+@pytest.mark.parametrize("edit_in_qbtime", [False, True])
+def test_au_an_overtime_line_added_in_xero_stays(demo_ctx, edit_in_qbtime):
+    ctx, conn, store, payroll, start, olivia, first = _sent(
+        demo_ctx, "AU", AU_WEEK1, 0, "Olivia Brown"
+    )
     sheet = _sheet(store, olivia, start)
     ordinary = sheet["TimesheetLines"][0]["EarningsRateID"]
     overtime = next(r for r in payroll["EarningsRates"] if "Overtime" in r["Name"])
@@ -101,13 +110,9 @@ def test_au_an_overtime_line_added_in_xero_stays(demo_ctx, edit_in_qbtime):
 
 @pytest.mark.parametrize("edit_in_qbtime", [False, True])
 def test_uk_an_overtime_line_added_in_xero_stays(demo_ctx, edit_in_qbtime):
-    ctx, conn = demo_ctx("UK")
-    sync(ctx, conn)
-    store = ctx.sandbox.store
-    payroll = store.xero_orgs[1]["payroll"]
-    start = shifted(store, UK_FORTNIGHT1)
-    oliver = employee_id(store, 1, "Oliver Hughes")
-    first = export_hours(ctx, conn, period=start)
+    ctx, conn, store, payroll, start, oliver, first = _sent(
+        demo_ctx, "UK", UK_FORTNIGHT1, 1, "Oliver Hughes"
+    )
     sheet = _sheet(store, oliver, start, org=1)
     ordinary = sheet["timesheetLines"][0]["earningsRateID"]
     other = next(
@@ -154,13 +159,9 @@ def test_au_a_line_added_on_the_rate_our_hours_now_go_on_is_not_overwritten(demo
     to our draft: our hours now go on the line they added. Merged, their 2 h replaced her
     7.35 h of that day (35.4 h in Xero for 40.75 approved), and the next send wrote over
     their line. Neither is overwritten: nothing is sent, with why and what to do."""
-    ctx, conn = demo_ctx("AU")
-    sync(ctx, conn)
-    store = ctx.sandbox.store
-    payroll = store.xero_orgs[0]["payroll"]
-    start = shifted(store, AU_WEEK1)
-    olivia = employee_id(store, 0, "Olivia Brown")
-    export_hours(ctx, conn, period=start)
+    ctx, conn, store, payroll, start, olivia, _first = _sent(
+        demo_ctx, "AU", AU_WEEK1, 0, "Olivia Brown"
+    )
     sheet = _sheet(store, olivia, start)
     ordinary = sheet["TimesheetLines"][0]["EarningsRateID"]
     overtime = next(r for r in payroll["EarningsRates"] if "Overtime" in r["Name"])
