@@ -524,6 +524,11 @@ KEPT_CLASH = N_(
     "from theirs, so nothing was sent. Move that line to another earnings rate in Xero, or "
     "enter these hours there, then send again."
 )
+OVER_DAY = N_(
+    "More work than a day holds on {days} in QuickBooks Time (timesheets that overlap, or a "
+    "manual entry mistyped): those days were not sent. Correct the timesheets in QuickBooks "
+    "Time, then send again."
+)
 LEFT_NO_LAST_DAY = N_(
     "{hours} h were not sent: Xero says this person no longer works here, but gives no last "
     "day. Add their termination date in Xero Payroll, then send again: the hours up to it "
@@ -569,6 +574,7 @@ LEFT_NOT_SUBMITTED = N_("not submitted in QuickBooks Time yet: not sent")
 LEFT_ON_CLOCK = N_("still on the clock: not sent")
 LEFT_UNPAID = N_("unpaid leave: never sent to Xero")
 LEFT_UNLINKED = N_("time off on a code not linked to a Xero leave type: not sent")
+LEFT_OVER_DAY = N_("more work than a day holds: not sent")
 LEFT_AFTER_END = N_("after this person's last day in Xero: not sent")
 LEFT_NOT_IN_HOURS = N_("time off on a leave type Xero does not count in hours: not sent")
 LEFT_INACTIVE = N_("time off on a leave type no longer active in Xero: not sent")
@@ -702,6 +708,7 @@ def _plan_person(
                 line = (key, _tracking_of(inputs, shift))
                 work[line] = work.get(line, 0.0) + secs
                 person.sources.append((shift.id, shift.last_modified, key, secs / 3600.0))
+    _hold_impossible_days(name, work, person, left, problems)
     person.tracked = round_days(work)
     for (key, _t), h in person.tracked.items():
         person.days[key] = round(person.days.get(key, 0.0) + h, 2)
@@ -882,6 +889,33 @@ def _ours_and_kept(
         side = mine if (key[1].lower(), key[2].lower()) in ours_keys else kept
         side[key] = hours
     return mine, kept
+
+
+#: a day holds 24 hours (25 on the day a clock goes back; a second of slack for rounding)
+_DAY_S = 25 * 3600 + 1
+
+
+def _hold_impossible_days(
+    name: str,
+    work: dict[tuple[str, str], float],
+    person: PersonPlan,
+    left: dict[tuple[str, Msg], float],
+    problems: list[Problem],
+) -> None:
+    """Days with more work than a day holds (timesheets that overlap, a manual entry
+    mistyped): their hours are held back, with why, never sent to a payslip."""
+    per_day: dict[str, float] = {}
+    for (day, _tracking), secs in work.items():
+        per_day[day] = per_day.get(day, 0.0) + secs
+    over = sorted(day for day, secs in per_day.items() if secs > _DAY_S)
+    if not over:
+        return
+    for line in [line for line in work if line[0] in over]:
+        del work[line]
+    person.sources = [src for src in person.sources if src[2] not in over]
+    for day in over:
+        left[(day, LEFT_OVER_DAY)] = per_day[day]
+    problems.append(Problem(name, OVER_DAY, {"days": ", ".join(over)}))
 
 
 def _day_or_none(text: str) -> date | None:

@@ -47,3 +47,15 @@ def test_the_units_are_read_from_both_payroll_apis():
     )
     uk = map_v2_leave_type({"leaveTypeID": "c", "name": "Holiday", "isPaidLeave": True})
     assert (nz.units, au.units, uk.units) == ("Days", "Hours", "")
+
+
+def test_a_day_with_more_work_than_it_holds_is_held_back():
+    """A manual timesheet of 30 hours on one day (or timesheets that overlap) went to the
+    payslip as 30 hours with no word. That day is held back, with why; the others are sent."""
+    base = inputs([shift(10, "2026-11-17", 30.0), shift(11, "2026-11-18", 7.5)])
+    base = replace(base, time_off_codes={}, leave_links={})
+    (person,) = eng.plan_payroll(base).people
+    assert person.days == {"2026-11-18": 7.5}
+    assert [(x.day, x.hours) for x in person.left_out] == [("2026-11-17", 30.0)]
+    assert "More work than a day holds on 2026-11-17" in person.problems[0].reason("en")
+    assert [src[2] for src in person.sources] == ["2026-11-18"]
