@@ -590,6 +590,9 @@ class BridgeWizard(QWizard):
         from PySide6.QtCore import Qt
 
         self._closing_since = time.monotonic()
+        # what the work in flight hands on to (a page moving on, reading more) never starts:
+        # the window closes once this work ends, and no new work keeps the app alive after
+        self.tasks.refuse_new()
         self.setEnabled(False)
         self.setCursor(Qt.CursorShape.BusyCursor)
         page = self.currentPage()

@@ -95,6 +95,8 @@ class TaskRunner(QObject):
         #: the task the others wait for (``start_first``), and whether it was started
         self._first: Worker | None = None
         self._first_started = False
+        #: the window is closing: tasks asked for from now on are not started
+        self._refusing = False
 
     def hold_until_painted(self, widget: QObject, *, at_most_ms: int = 1000) -> None:
         """Tasks started before ``widget`` (the window's first page) is first painted wait
@@ -177,11 +179,19 @@ class TaskRunner(QObject):
         **kwargs: Any,
     ) -> Worker:
         worker = self._worker(fn, args, kwargs, on_done, on_error, on_progress, cancel)
-        if self._held is not None:
+        if self._refusing:  # (the window is closing: nobody will see what this would do)
+            self._running.discard(worker)
+            log.info("Not started while the window closes: %s", getattr(fn, "__name__", fn))
+        elif self._held is not None:
             self._held.append(worker)
         else:
             self.pool.start(worker)
         return worker
+
+    def refuse_new(self) -> None:
+        """From now on, tasks asked for are not started (the window is closing, waiting for
+        the work in flight to end: what that work hands on to must not keep the app alive)."""
+        self._refusing = True
 
     def _worker(
         self,

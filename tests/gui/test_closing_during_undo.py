@@ -140,3 +140,23 @@ def test_closing_with_work_that_cannot_ask_waits_without_freezing(at_done, qtbot
     release.set()
     qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=WAIT)
     assert not wiz.closing
+
+
+def test_work_asked_for_while_the_window_closes_never_starts(at_done, qtbot):
+    """The window closes once its work in flight ends; what that work hands on to (a page
+    moving on, reading more) is not started: it would run on after the window, keeping the
+    app (and its one-instance lock) alive with nobody to see it (a review of 2a378fd)."""
+    wiz, _page, _run = at_done
+    release = threading.Event()
+    ran: list[str] = []
+
+    def hand_on(_value):
+        wiz.tasks.start(lambda: ran.append("the next work"))
+
+    wiz.tasks.start(lambda: release.wait(10), on_done=hand_on)
+    wiz.reject()
+    assert wiz.closing and wiz.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=WAIT)
+    assert wiz.tasks.wait(5000)
+    assert ran == []
