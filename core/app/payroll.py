@@ -493,7 +493,7 @@ def _our_timesheets(
     for entry in _journal_rows(conn, "xero_timesheet"):
         after = entry.after or {}
         period = (str(after.get("employee_id", "")).lower(), str(after.get("start", "")))
-        lines = {(rate.lower(), item.lower()) for _d, rate, item in _hours_of(after.get("hours"))}
+        lines = eng.line_pairs(_hours_of(after.get("hours")))
         by_period.setdefault(period, set()).update(lines)
         if entry.xero_id:
             ours.add(entry.xero_id.lower())
@@ -1282,7 +1282,7 @@ def _kept_lines(
 ) -> dict[tuple[str, str, str], float]:
     """The lines of ``held`` (a draft of ours in Xero now) whose (earnings rate, tracking
     item) none of ``ours`` (what the app wrote there) has: someone added them in Xero."""
-    pairs = {(rate.lower(), item.lower()) for hours in ours for _d, rate, item in hours}
+    pairs = set().union(*(eng.line_pairs(hours) for hours in ours))
     return {k: v for k, v in held.items() if (k[1].lower(), k[2].lower()) not in pairs}
 
 

@@ -717,11 +717,8 @@ def _plan_person(
         problems.append(Problem(name, ON_THE_CLOCK))
 
     # leave: per code, consecutive approved days
-    sent_types = (  # the leave types of the leave this app sent in the period
-        {o.leave_type_id.lower() for o in _our_leave_in(inputs, emp_id, start, end)}
-        if emp is not None
-        else set()
-    )
+    mine = _our_leave_in(inputs, emp_id, start, end) if emp is not None else []
+    sent_types = {o.leave_type_id.lower() for o in mine}  # (of the leave this app sent)
     for code_id in sorted({c for c, _d in leave}):
         code_name, code_type = inputs.time_off_codes[code_id]
         days = {d: s for (c, d), s in leave.items() if c == code_id}
@@ -790,7 +787,6 @@ def _plan_person(
         problems.append(Problem(name, LEFT_NO_LAST_DAY, {"hours": after}))
 
     has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
-    mine = _our_leave_in(inputs, emp_id, start, end) if emp is not None else []
     if (
         not has_hours
         and not person.left_out
@@ -842,7 +838,7 @@ def _plan_person(
                 person.before, person.kept = _ours_and_kept(sheet, inputs.written)
                 wanted = person.lines()
                 held = person.before
-                if _pairs(wanted) & _pairs(person.kept):
+                if line_pairs(wanted) & line_pairs(person.kept):
                     # (a line someone added, on the rate and item these hours now go on: the
                     # two cannot be told apart in Xero, and neither may overwrite the other)
                     problems.append(Problem(name, KEPT_CLASH, {**when, "rate": person.rate_name}))
@@ -869,8 +865,9 @@ def _plan_person(
     return person
 
 
-def _pairs(hours: Mapping[tuple[str, str, str], float]) -> set[tuple[str, str]]:
-    """The (earnings rate, tracking item) lines of ``hours`` keyed (day, rate, item)."""
+def line_pairs(hours: Iterable[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """The (earnings rate, tracking item) lines, lower case, of ``hours`` keyed (day, rate,
+    item): what tells a timesheet line of the app from one someone added in Xero."""
     return {(rate.lower(), item.lower()) for _day, rate, item in hours}
 
 
