@@ -74,8 +74,14 @@ def open_private_log(path: Path, *, append: bool = True) -> IO[bytes]:
     (0600, whatever the umask; a file an older version made is made private too), as the
     app's own log is (core.logsetup): names of people and companies can be in it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = private_fd(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC))
+    return open(fd, "ab" if append else "wb")
+
+
+def private_fd(path: Path | str, flags: int) -> int:
+    """``os.open(path, flags)`` of a file its owner only may read (0600, whatever the umask;
+    one made before, by an older version or a rotation, is made so too)."""
     fd = os.open(path, flags, 0o600)
     if os.name == "posix":
         os.fchmod(fd, 0o600)
-    return open(fd, "ab" if append else "wb")
+    return fd

@@ -67,10 +67,9 @@ def _rotating_handler_class() -> type[logging.handlers.RotatingFileHandler]:
         folder only its owner can open (0700): names of people and companies are in it."""
 
         def _open(self) -> TextIOWrapper:
-            path = Path(self.baseFilename)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            if os.name == "posix":
-                os.fchmod(fd, 0o600)  # a file made by an older version, or rotated in
+            from core.files import private_fd
+
+            fd = private_fd(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
             return open(fd, "a", encoding=self.encoding, errors=self.errors)
 
     return PrivateRotatingFileHandler
