@@ -401,20 +401,26 @@ def storage_error(
     return None
 
 
+def _said_by_sqlite(detail: str, path: Path, backups: Path | None) -> BridgeError | None:
+    """The sentence for what SQLite said of the database at ``path`` (a full disk, damage, a
+    disk that refused, read-only), or None when it said none of them."""
+    text = detail.lower()
+    if any(word in text for word in _FULL):
+        return DiskFull(detail=detail, path=str(path.parent))
+    if any(word in text for word in _DAMAGED):
+        return damaged(path, detail, backups)
+    if any(word in text for word in _IO):
+        return DiskWriteFailed(detail=detail, path=str(path.parent))
+    if any(word in text for word in _READ_ONLY):  # (e.g. no -shm allowed)
+        return DatabaseReadOnly(detail=detail, path=str(path))
+    return None
+
+
 def _storage_error(exc: BaseException, path: Path, backups: Path | None) -> BridgeError | None:
     import errno
 
-    text = str(exc).lower()
     if isinstance(exc, sqlite3.Error | pw.DatabaseError):
-        if any(word in text for word in _FULL):
-            return DiskFull(detail=str(exc), path=str(path.parent))
-        if any(word in text for word in _DAMAGED):
-            return damaged(path, str(exc), backups)
-        if any(word in text for word in _IO):
-            return DiskWriteFailed(detail=str(exc), path=str(path.parent))
-        if any(word in text for word in _READ_ONLY):
-            return DatabaseReadOnly(detail=str(exc), path=str(path))
-        return None
+        return _said_by_sqlite(str(exc), path, backups)
     if isinstance(exc, OSError):
         where = Path(exc.filename) if exc.filename else path
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
@@ -749,13 +755,10 @@ def open_app_database(paths: object) -> pw.SqliteDatabase:
     try:
         database = open_database(path)
     except DatabaseNotRecognised as exc:
-        if any(word in exc.detail.lower() for word in _DAMAGED):
-            raise damaged(path, exc.detail, backups) from None
-        if any(word in exc.detail.lower() for word in _IO):  # (the disk refused the read)
-            raise DiskWriteFailed(detail=exc.detail, path=str(path.parent)) from None
-        if any(word in exc.detail.lower() for word in _READ_ONLY):  # e.g. no -shm allowed
-            raise DatabaseReadOnly(detail=exc.detail, path=str(path)) from None
-        raise
+        said = _said_by_sqlite(exc.detail, path, backups)  # (what SQLite said, reading it)
+        if said is None:
+            raise
+        raise said from None
     except BridgeError:
         raise
     except (OSError, sqlite3.Error, pw.DatabaseError) as exc:
