@@ -14,28 +14,9 @@ import pytest
 from core.errors import SignInCancelled, SignInFailed, SignInPortsBusy, SignInTimedOut
 from core.i18n import tr
 from core.services.auth.loopback import STATE_MISMATCH_MESSAGE, LoopbackReceiver
+from tests.ports import free_ports, occupy
 
 STATE = "expected-state-0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def free_ports(n: int) -> list[int]:
-    """Ports free right now (chosen by the OS, so parallel test runs do not collide)."""
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
-
-
-def occupy(port: int) -> socket.socket:
-    s = socket.socket()
-    s.bind(("127.0.0.1", port))
-    s.listen(1)
-    return s
 
 
 def get(port: int, path: str, host: str | None = None) -> tuple[int, str]:

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import socket
 import threading
 import time
 from dataclasses import replace
@@ -72,6 +71,7 @@ from core.store.settings import (
     load_xero_settings,
     loopback_redirect_uri,
 )
+from tests.ports import free_ports, held, occupy
 
 AU_TENANT = "8a7e3c4e-1b2d-4f60-9a1b-2c3d4e5f6a7b"
 UK_TENANT = "0f1e2d3c-4b5a-4697-8877-665544332211"
@@ -108,25 +108,6 @@ REAUTH_EN = (
 
 
 # --------------------------------------------------------------------------- helpers
-def free_ports(n: int) -> list[int]:
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
-
-
-def occupy(port: int) -> socket.socket:
-    s = socket.socket()
-    s.bind(("127.0.0.1", port))
-    s.listen(1)
-    return s
-
-
 class Sim:
     """The Xero identity simulator behind a FaultPlan, on an ephemeral 127.0.0.1 port."""
 
@@ -230,7 +211,9 @@ def ports():
 
 @pytest.fixture
 def sim(ports, clock):
-    s = Sim(ports, clock)
+    with held(ports):  # else the kernel may hand the simulator one of the ports just freed
+        s = Sim(ports, clock)
+    assert s.server.port not in ports
     yield s
     s.server.stop()
 
