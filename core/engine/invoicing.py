@@ -83,6 +83,14 @@ OTHER_DRAFT = N_(
     "again to update it."
 )
 
+#: a day holds 24 hours (25 on the day a clock goes back; a second of slack for rounding)
+DAY_S = 25 * 3600 + 1
+OVER_DAY = N_(
+    "More work than a day holds on {days} in QuickBooks Time (timesheets that overlap, or a "
+    "manual entry mistyped): those days' {hours} billable hours are not billed. Correct the "
+    "timesheets in QuickBooks Time, then bill again."
+)
+
 # Billable hours of a customer not linked to a Xero contact: the review lists it (a look-alike
 # waiting for a decision, or decided), or nothing in Xero can be linked to it yet.
 NOT_LINKED_LOOK_ALIKE = N_(
@@ -534,6 +542,22 @@ def _rate(jobs: dict[int, Job], job_id: int, top: int) -> float | None:
     return None
 
 
+def _over_days(timesheets: Iterable[Timesheet], start: str, end: str) -> set[tuple[int, str]]:
+    """The (person, day) pairs with more work than a day holds, on any job, billable or not
+    (timesheets that overlap, a mistyped manual entry)."""
+    per_day: dict[tuple[int, str], int] = defaultdict(int)
+    for ts in timesheets:
+        if start <= ts.day <= end and ts.seconds > 0:
+            per_day[(ts.user_id, ts.day)] += ts.seconds
+    return {key for key, secs in per_day.items() if secs > DAY_S}
+
+
+def _billed_for_good(inp: InvoicingInput, prior: Billed | None) -> bool:
+    """Billed on an invoice the product may no longer change (approved in Xero)."""
+    inv = inp.invoices.get(prior.invoice_id) if prior is not None else None
+    return inv is not None and inv.status not in EDITABLE
+
+
 def _approved(inp: InvoicingInput, ts: Timesheet) -> bool:
     person = inp.people.get(ts.user_id)
     return bool(person and person.approved_to and ts.day <= person.approved_to)
@@ -784,6 +808,8 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             continue  # the user deleted or voided it in Xero: those hours are free again
         billed[row.timesheet_id] = row
     problems: dict[tuple, Problem] = {}
+    over = _over_days(inp.timesheets, start, end)
+    held: dict[int, tuple[set[str], float]] = {}
     # timesheets per customer (top-level jobcode)
     per_customer: dict[int, list[Timesheet]] = defaultdict(list)
     unlinked: dict[int, float] = defaultdict(float)
@@ -792,6 +818,11 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             continue
         top = _top(inp.jobs, ts.jobcode_id)
         if top is None or not _billable(inp.jobs, ts.jobcode_id):
+            continue
+        if (ts.user_id, ts.day) in over and not _billed_for_good(inp, billed.get(ts.id)):
+            # never billed (or taken off our draft): an impossible day is not a customer's
+            days, hours = held.get(ts.user_id, (set(), 0.0))
+            held[ts.user_id] = (days | {ts.day}, hours + hours_of(ts.seconds))
             continue
         if top not in inp.customers:
             unlinked[top] += hours_of(ts.seconds)
@@ -805,6 +836,13 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             params["contact"] = contact
         problems[("unlinked", top)] = Problem(
             name, NOT_LINKED_LOOK_ALIKE if contact is not None else NO_XERO_CUSTOMER, params
+        )
+    for user_id, (days, hours) in sorted(held.items()):
+        person = inp.people.get(user_id)
+        problems[("over_day", user_id)] = Problem(
+            person.name if person is not None else str(user_id),
+            OVER_DAY,
+            {"days": ", ".join(sorted(days)), "hours": Decimal(f"{hours:.2f}")},
         )
     # our invoices per contact; the draft of this range each contact has that is still ours
     ours: dict[str, list[OurInvoice]] = defaultdict(list)
