@@ -429,12 +429,13 @@ def _input(
         if cat is None or cat.status == "ARCHIVED":
             continue
         names: dict[str, str] = {}
+        archived: dict[str, str] = {}
         for opt_id, item_id in option_links.items():
             opt, cfi = options.get(opt_id), cf_items.get(item_id)
             if opt is None or cfi is None or cfi.customfield_id != cf_id:
                 continue
-            names[cfi.name.strip()] = opt.name
-        tracking.append(engine.TrackingField(str(cf_id), cat.name, names))
+            (names if opt.status == "ACTIVE" else archived)[cfi.name.strip()] = opt.name
+        tracking.append(engine.TrackingField(str(cf_id), cat.name, names, archived))
     billed = [
         engine.Billed(
             int(r.qbt_timesheet_id),

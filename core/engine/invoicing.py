@@ -162,6 +162,8 @@ class TrackingField:
     category_name: str
     #: the field's value (a custom field item's name) -> the Xero option's name
     options: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: values whose linked option is archived in Xero (Xero refuses it on an invoice line)
+    archived: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -624,6 +626,18 @@ def _line_for(
     tracking: list[tuple[str, str]] = []
     for tf in inp.tracking[:MAX_TRACKING]:
         chosen = (ts.customfields.get(tf.field_id) or "").strip()
+        if chosen in tf.archived:
+            # Xero refuses an archived option on a line, and with it the whole invoice
+            problems[("archived_option", tf.category_name, chosen)] = Problem(
+                who,
+                N_(
+                    'The tracking option "{option}" of "{category}" is archived in Xero, so '
+                    "the hours tagged with it are not billed: restore the option in Xero, or "
+                    "pick another one on those timesheets in QuickBooks Time, then bill again."
+                ),
+                {"option": tf.archived[chosen], "category": tf.category_name},
+            )
+            return None
         option = tf.options.get(chosen)
         if option:
             tracking.append((tf.category_name, option))
