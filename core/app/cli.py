@@ -701,9 +701,33 @@ def cmd_review(
         out.say(tr("{decided} of {total} conflict(s) decided.", decided=decided, total=total))
         for row in rows:
             c = row.conflict
+            answer = review.decision_words(row)
+            if answer:  # what the next import does with it, and to which record
+                out.say(f"  [{row.state}] {c.kind}: {c.xero_name} → {answer}")
+                continue
             best = c.candidates[0].name if c.candidates else "—"
             out.say(f"  [{row.state}] {c.kind}: {c.xero_name} ↔ {best} — {c.describe()}")
-    out.result({"conflicts": total, "decided": decided, "exported": export})
+    out.result(
+        {
+            "conflicts": total,
+            "decided": decided,
+            "exported": export,
+            "rows": [
+                {
+                    "kind": row.conflict.kind,
+                    "xero_id": row.conflict.xero_id,
+                    "xero_name": row.conflict.xero_name,
+                    "state": row.state,
+                    "decision": row.decision.action if row.decided and row.decision else None,
+                    "target_qbt_id": row.decision.target_qbt_id
+                    if row.decided and row.decision
+                    else None,
+                    "decision_words": review.decision_words(row),
+                }
+                for row in rows
+            ],
+        }
+    )
     return EXIT_OK
 
 

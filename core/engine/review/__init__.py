@@ -69,7 +69,13 @@ from core.engine.review.errors import (
     TargetWrongKind,
     UnknownDecision,
 )
-from core.engine.review.rows import ReviewRow, progress, review_rows, visible_rows
+from core.engine.review.rows import (
+    ReviewRow,
+    decision_words,
+    progress,
+    review_rows,
+    visible_rows,
+)
 from core.engine.review.suggestions import (
     LIKENESS,
     Suggestion,
@@ -125,6 +131,7 @@ __all__ = [
     "clear_decision",
     "create_all_unmatched",
     "decide",
+    "decision_words",
     "export_csv",
     "import_csv",
     "is_create_safe",

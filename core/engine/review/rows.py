@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.engine.matching import Conflict
-from core.store.models import Connection, Decision
+from core.i18n import N_, tr
+from core.store.models import Connection, Decision, QBTRecord
 
 
 @dataclass
@@ -75,3 +76,38 @@ def progress(rows: Sequence[ReviewRow]) -> tuple[int, int]:
 def visible_rows(rows: Sequence[ReviewRow], *, hide_decided: bool) -> list[ReviewRow]:
     """The filter that hides what is decided (re-opened and "later" rows stay visible)."""
     return [r for r in rows if not (hide_decided and r.decided)]
+
+
+def decision_words(row: ReviewRow, language: str | None = None) -> str:
+    """What a decided row's saved answer does, in words, naming the record a link goes to
+    (found among the candidates, else in the local copy of QuickBooks Time): what a person
+    checks, headless, before the next import applies it. "" for a row not decided."""
+    d = row.decision
+    if not row.decided or d is None:
+        return ""
+    if d.action in ("link", "restore_link"):
+        name = next((c.name for c in row.conflict.candidates if c.qbt_id == d.target_qbt_id), None)
+        if name is None and d.target_qbt_id is not None:
+            found = (
+                QBTRecord.select(QBTRecord.name, QBTRecord.first_name, QBTRecord.last_name)
+                .where(
+                    (QBTRecord.connection == d.connection_id)
+                    & (QBTRecord.qbt_id == d.target_qbt_id)
+                )
+                .first()
+            )
+            if found is not None:
+                name = found.name or f"{found.first_name or ''} {found.last_name or ''}".strip()
+        message = (
+            N_('link to "{name}" (QuickBooks Time record {number})')
+            if d.action == "link"
+            else N_('restore and link to "{name}" (QuickBooks Time record {number})')
+        )
+        return tr(message, language, name=name or "?", number=d.target_qbt_id)
+    if d.action == "create":
+        return tr(N_("create new"), language)
+    if d.action == "rename":
+        return tr(N_('create as "{name}"'), language, name=d.new_name or "")
+    if d.action == "skip":
+        return tr(N_("never import"), language)
+    return ""
