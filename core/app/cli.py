@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import unicodedata
@@ -66,14 +67,32 @@ class Output:
         self.as_json = as_json
         self.stream = stream or sys.stdout
 
+        #: the streams whose reader went away (``history | head``): not written to again
+        self._gone: set[int] = set()
+
+    def _print(self, text: str, stream: IO[str]) -> None:
+        """Print, unless whoever read ``stream`` has gone (``| head``, ``grep -m1``): the
+        command's work goes on, unprinted, instead of ending in "Something unexpected"
+        (half done, for a command that writes)."""
+        if id(stream) in self._gone:
+            return
+        try:
+            print(text, file=stream, flush=True)
+        except BrokenPipeError:
+            self._gone.add(id(stream))
+            log.info("The output's reader went away: the rest is not printed")
+            try:  # the interpreter's last flush at exit must not fail on it again
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
     def say(self, text: str) -> None:
         if not self.as_json:
-            print(terminal_safe(text), file=self.stream, flush=True)
+            self._print(terminal_safe(text), self.stream)
 
     def warn(self, text: str) -> None:
         """A plain sentence on standard error (nothing with ``--json``)."""
         if not self.as_json:
-            print(terminal_safe(text), file=sys.stderr, flush=True)
+            self._print(terminal_safe(text), sys.stderr)
 
     def result(self, payload: dict[str, Any]) -> None:
         if self.as_json:
@@ -82,14 +101,14 @@ class Output:
                 text = "".join(
                     f"\\u{ord(ch):04x}" if _unsafe_in_terminal(ch) else ch for ch in text
                 )
-            print(text, file=self.stream, flush=True)
+            self._print(text, self.stream)
 
     def error(self, exc: BridgeError) -> int:
         message = exc.user_message()
         if self.as_json:
             self.result({"error": type(exc).__name__, "message": message})
         else:
-            print(terminal_safe(message), file=sys.stderr, flush=True)
+            self._print(terminal_safe(message), sys.stderr)
         return EXIT_ERROR
 
 
