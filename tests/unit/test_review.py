@@ -1079,3 +1079,18 @@ def test_export_never_replaces_a_device_or_a_folder(conn, three, tmp_path, frenc
     with pytest.raises(ReviewFileNotWritten):
         export_csv(conn, review_rows(conn, three), fifo)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_export_says_a_candidate_is_already_linked_to_another_xero_record(conn, tmp_path):
+    """The CSV offered a record already linked elsewhere as a plain candidate; linking to it
+    is then refused on import. The review screen says it; the file says it too."""
+    twin = conflict(
+        "x8",
+        "Chip Davis",
+        cands=[cand(22, "Chip Davis", linked_xero_id="x6"), cand(23, "Chip Davies", 90, "similar")],
+    )
+    row = read_export(export_csv(conn, review_rows(conn, [twin]), tmp_path / "r.csv"))[0]
+    assert row["candidate_1_reason"] == (
+        "differs only by case; already linked to another Xero record"
+    )
+    assert "already linked" not in row["candidate_2_reason"]

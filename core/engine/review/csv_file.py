@@ -125,12 +125,10 @@ def _decision_word(cell: str) -> str | None:
 def _candidate_cells(cand: Candidate | None) -> list[Any]:
     if cand is None:
         return ["", "", "", ""]
-    return [
-        cand.qbt_id,
-        _guard(cand.name),
-        round(cand.score),
-        _guard(describe_reason(cand.reason_code, score=cand.score)),
-    ]
+    reason = describe_reason(cand.reason_code, score=cand.score)
+    if cand.linked_xero_id:  # (the review screen says the same; a link to it is refused)
+        reason = tr("{reason}; already linked to another Xero record", reason=reason)
+    return [cand.qbt_id, _guard(cand.name), round(cand.score), _guard(reason)]
 
 
 def _conflict_line(row: ReviewRow) -> list[Any]:
