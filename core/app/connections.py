@@ -152,6 +152,29 @@ def remember_current(connection_id: int) -> None:
     Setting.set_value(CURRENT_SETTING, int(connection_id))
 
 
+#: the database's own mark in its pairs' keyring keys (see core.store.secrets.pair_xero_key)
+KEYRING_SCOPE_SETTING = "keyring_scope"
+
+
+def keyring_scope() -> str:
+    """This database's mark for its pairs' keyring entries, made at its first use (a copy of
+    the database, a backup put back, keeps it, and so finds its entries)."""
+    scope = Setting.get_value(KEYRING_SCOPE_SETTING)
+    if not isinstance(scope, str) or not scope:
+        import secrets
+
+        scope = secrets.token_hex(6)
+        Setting.set_value(KEYRING_SCOPE_SETTING, scope)
+    return scope
+
+
+def pair_keys(conn: Connection) -> tuple[str, str]:
+    """The keyring keys of a pair's Xero sign-in and QuickBooks Time key (marked with this
+    database's scope)."""
+    scope = keyring_scope()
+    return pair_xero_key(conn.id, scope), pair_qbtime_key(conn.id, scope)
+
+
 def adopt_pair_secrets(ctx: AppContext) -> int:
     """Give every active pair keyring entries named by its id; returns how many moved.
 
@@ -162,15 +185,13 @@ def adopt_pair_secrets(ctx: AppContext) -> int:
     crash at any step. Touches the keyring only when a pair still names an old key.
     """
     stale = [
-        c
-        for c in active_connections()
-        if c.xero_grant_key != pair_xero_key(c.id) or c.qbtime_token_key != pair_qbtime_key(c.id)
+        c for c in active_connections() if (c.xero_grant_key, c.qbtime_token_key) != pair_keys(c)
     ]
     if not stale:
         return 0
     moved: list[tuple[Connection, str | None, str | None]] = []
     for conn in stale:
-        new_x, new_q = pair_xero_key(conn.id), pair_qbtime_key(conn.id)
+        new_x, new_q = pair_keys(conn)
         for old, new in ((conn.xero_grant_key, new_x), (conn.qbtime_token_key, new_q)):
             if old and old != new:
                 value = ctx.tokens.get(old)
@@ -204,7 +225,7 @@ def keep_sign_in(ctx: AppContext, tokens: Any, connection_id: int | None = None)
     key = XERO_SIGNIN_KEY
     if connection_id is not None:
         conn = Connection.get_by_id(connection_id)
-        key = pair_xero_key(conn.id)
+        key = pair_keys(conn)[0]
         if conn.xero_grant_key != key:
             conn.xero_grant_key = key
             conn.save()
@@ -259,20 +280,18 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         # This pair's own entries: the sign-in just made and the key just checked (when
         # binding the same pair again without them, it keeps the ones it had).
         signin = XERO_SIGNIN_KEY
+        own_x, own_q = pair_keys(conn)
         moves = [
             (old, new)
-            for old, new in (
-                (signin, pair_xero_key(conn.id)),
-                (company.token_key, pair_qbtime_key(conn.id)),
-            )
+            for old, new in ((signin, own_x), (company.token_key, own_q))
             if ctx.tokens.get(old) is not None
         ]
         for old, new in moves:
             value = ctx.tokens.get(old)
             if value is not None and old != new:
                 ctx.tokens.set(new, value)
-        conn.xero_grant_key = pair_xero_key(conn.id)
-        conn.qbtime_token_key = pair_qbtime_key(conn.id)
+        conn.xero_grant_key = own_x
+        conn.qbtime_token_key = own_q
         conn.save()
         # The key's owner as checking it learned: the first fetch needs not ask again. Only
         # when the key kept now is the very one checked for that user (its digest).

@@ -22,8 +22,15 @@ a Xero organisation and a QuickBooks Time company are bound into a pair (a ``Con
 its secrets move to keys of their own, named by the pair's id, so several businesses never
 share an entry (and never a refresh token, which Xero rotates at each use):
 
-* ``xero:pair-<connection id>`` -> that pair's Xero token set (see ``pair_xero_key``)
-* ``qbtime:pair-<connection id>`` -> that pair's QB Time access token (see ``pair_qbtime_key``)
+* ``xero:pair-<connection id>@<database mark>`` -> that pair's Xero token set (see
+  ``pair_xero_key``)
+* ``qbtime:pair-<connection id>@<database mark>`` -> that pair's QB Time access token (see
+  ``pair_qbtime_key``)
+
+The database mark keeps two copies of the app's data on one computer (a portable install
+beside the usual one, or data set aside by "start afresh") from sharing the entries of their
+pairs 1, 2…: one would use, and rotate, the other's refresh token. Pairs named before the mark
+(``xero:pair-<id>``) move to the marked names when the database opens.
 
 The database stores only these key names (``Connection.xero_grant_key`` / ``qbtime_token_key``).
 
@@ -90,14 +97,17 @@ def qbtime_token_key(company_id: str) -> str:
 XERO_SIGNIN_KEY = "xero:signin"
 
 
-def pair_xero_key(connection_id: int) -> str:
-    """Keyring key of the Xero token set of one pair (one business: organisation ↔ company)."""
-    return f"xero:pair-{int(connection_id)}"
+def pair_xero_key(connection_id: int, scope: str = "") -> str:
+    """Keyring key of the Xero token set of one pair (one business: organisation ↔ company).
+    ``scope``: the database's own mark (``core.app.connections.keyring_scope``): pair ids
+    start at 1 in every database, and the keyring is the computer's, shared by every copy
+    of the app's data (a portable install, the data a "start afresh" set aside)."""
+    return f"xero:pair-{int(connection_id)}" + (f"@{scope}" if scope else "")
 
 
-def pair_qbtime_key(connection_id: int) -> str:
-    """Keyring key of the QB Time access token of one pair."""
-    return f"qbtime:pair-{int(connection_id)}"
+def pair_qbtime_key(connection_id: int, scope: str = "") -> str:
+    """Keyring key of the QB Time access token of one pair (``scope``: as above)."""
+    return f"qbtime:pair-{int(connection_id)}" + (f"@{scope}" if scope else "")
 
 
 def _qualname(cls: type) -> str:

@@ -9,6 +9,7 @@ import pytest
 import main
 from core.store.paths import AppPaths
 from core.store.secrets import TokenStore
+from tests.e2e.keyring_entries import pair_entry
 
 AU = "Maison Verdure Australia"
 
@@ -89,14 +90,16 @@ def test_connect_status_fetch_disconnect_against_the_demo_company(run, memory_ke
     assert out["connections"] == [] and out["xero_sign_in"] == "absent"
 
 
-def test_one_qbtime_account_per_organisation(run, monkeypatch):
+def test_one_qbtime_account_per_organisation(run, monkeypatch, memory_keyring):
     import io
 
     run("connect-qbtime")
     assert run("connect-xero", "--org", AU)[0] == 0
     # The same QuickBooks Time company offered to another organisation is refused (its key
     # is the first pair's own keyring entry now).
-    monkeypatch.setattr("sys.stdin", io.StringIO(run.store.get("qbtime:pair-1") + "\n"))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO(run.store.get(pair_entry(memory_keyring, "qbtime", 1)) + "\n")
+    )
     assert run("connect-qbtime", "--token-stdin")[0] == 0
     code, out = run("connect-xero", "--org", "Maison Verdure UK")
     assert code == 1 and out["error"] == "AccountAlreadyBound"
@@ -209,14 +212,14 @@ def test_a_new_key_mends_a_business_whose_key_was_refused(run, monkeypatch, memo
 
     run("connect-qbtime")
     assert run("connect-xero", "--org", AU)[0] == 0
-    good = run.store.get("qbtime:pair-1")
-    run.store.set("qbtime:pair-1", "S.1__revoked-key-0000")
+    good = run.store.get(pair_entry(memory_keyring, "qbtime", 1))
+    run.store.set(pair_entry(memory_keyring, "qbtime", 1), "S.1__revoked-key-0000")
     code, out = run("sync")
     assert code == 1 and out["error"] == "QBTimeTokenInvalid"
     monkeypatch.setattr("sys.stdin", io.StringIO(good + "\n"))
     code, out = run("connect-qbtime", "--token-stdin")
     assert code == 0 and out["renewed_for"] == AU
-    assert run.store.get("qbtime:pair-1") == good
+    assert run.store.get(pair_entry(memory_keyring, "qbtime", 1)) == good
     # kept once, as the business's key (no second copy of it in the keyring)
     users = {user for (_service, user) in memory_keyring.store}
     assert not [u for u in users if u.startswith("qbtime:") and "pair-" not in u], users

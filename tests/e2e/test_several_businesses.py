@@ -11,6 +11,7 @@ import pytest
 import main
 from core.i18n import set_language
 from core.store.secrets import TokenStore
+from tests.e2e.keyring_entries import pair_entry
 
 AU, UK = "Maison Verdure Australia", "Maison Verdure UK"
 GROUP = "Maison Verdure Group"  # the Demo Company's first QuickBooks Time account
@@ -51,13 +52,16 @@ def two_businesses(run):
 def test_each_business_has_its_own_keyring_entries(two_businesses):
     run = two_businesses
     names = {user for (_service, user) in run.keyring.store}
-    assert {"xero:pair-1", "xero:pair-2", "qbtime:pair-1", "qbtime:pair-2"} <= names
+    marked = {pair_entry(run.keyring, k, n) for k in ("xero", "qbtime") for n in (1, 2)}
+    assert "" not in marked and marked <= names
     # Nothing waits under the "being connected" keys any more, and the two pairs share no
     # secret: each has its own Xero refresh token (Xero rotates it at each use).
     assert not any(n in names for n in ("xero:signin", "qbtime:maisonverdure"))
-    first, second = (json.loads(run.store.get(f"xero:pair-{n}")) for n in (1, 2))
+    first, second = (json.loads(run.store.get(pair_entry(run.keyring, "xero", n))) for n in (1, 2))
     assert first["refresh_token"] != second["refresh_token"]
-    assert run.store.get("qbtime:pair-1") != run.store.get("qbtime:pair-2")
+    assert run.store.get(pair_entry(run.keyring, "qbtime", 1)) != run.store.get(
+        pair_entry(run.keyring, "qbtime", 2)
+    )
 
     code, out = run("status")
     assert code == 0 and out["xero_sign_in"] == "connected"
@@ -121,10 +125,10 @@ def test_disconnecting_one_business_leaves_the_other_working(two_businesses):
     run = two_businesses
     code, out = run("disconnect", "--org", UK)
     assert code == 0 and out["problems"] == []
-    assert run.store.get("xero:pair-2") is None and run.store.get("qbtime:pair-2") is None
+    assert pair_entry(run.keyring, "xero", 2) == pair_entry(run.keyring, "qbtime", 2) == ""
     # Xero revokes a whole grant when one of its refresh tokens is revoked: the other
     # business's sign-in must not be, so AU still reads without --org (the only one left).
-    assert run.store.get("xero:pair-1") is not None
+    assert run.store.get(pair_entry(run.keyring, "xero", 1)) is not None
     code, out = run("fetch")
     assert code == 0, out
     code, out = run("status")
@@ -133,10 +137,16 @@ def test_disconnecting_one_business_leaves_the_other_working(two_businesses):
 
 def test_signing_in_again_for_one_business_replaces_only_its_sign_in(two_businesses):
     run = two_businesses
-    before = {n: json.loads(run.store.get(f"xero:pair-{n}"))["refresh_token"] for n in (1, 2)}
+    before = {
+        n: json.loads(run.store.get(pair_entry(run.keyring, "xero", n)))["refresh_token"]
+        for n in (1, 2)
+    }
     code, out = run("connect-xero", "--org", UK)
     assert code == 0 and out["bound"]["organisation"] == UK
-    after = {n: json.loads(run.store.get(f"xero:pair-{n}"))["refresh_token"] for n in (1, 2)}
+    after = {
+        n: json.loads(run.store.get(pair_entry(run.keyring, "xero", n)))["refresh_token"]
+        for n in (1, 2)
+    }
     assert after[1] == before[1] and after[2] != before[2]
     assert ("XeroQBTimeBridge", "xero:signin") not in run.keyring.store
     assert run("fetch", "--org", UK)[0] == 0 and run("fetch", "--org", AU)[0] == 0

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWizard
 
 from core.app.cli import Output, cmd_connect_qbtime, cmd_connect_xero
-from core.app.connections import CURRENT_SETTING, demo_qbtime_key
+from core.app.connections import CURRENT_SETTING, demo_qbtime_key, pair_keys
 from core.app.decisions import records_needing_decision
 from core.services.auth.xero_oauth import demo_consent_opener
 from core.store.models import Connection, Setting
@@ -232,10 +232,7 @@ def test_add_another_business_runs_the_wizard_for_a_new_pair(connected_env, host
     qtbot.waitUntil(lambda: wiz.currentId() == PageId.OPTIONS, timeout=WAIT)
     uk = Connection.get(Connection.xero_tenant_name == UK)
     assert state.connection_id == uk.id and uk.qbtime_company_name == UK
-    assert (uk.xero_grant_key, uk.qbtime_token_key) == (
-        f"xero:pair-{uk.id}",
-        f"qbtime:pair-{uk.id}",
-    )
+    assert (uk.xero_grant_key, uk.qbtime_token_key) == pair_keys(uk)
 
     # Back to the home page (as the app opens next time): both businesses, the new one shown.
     wiz.restart_at(PageId.HOME)

@@ -27,6 +27,7 @@ from core.app.connections import (
     demo_qbtime_key,
     disconnect,
     keep_sign_in,
+    pair_keys,
 )
 from core.app.context import AppContext
 from core.errors import AccountAlreadyBound, SecureStorageError
@@ -66,7 +67,11 @@ def ctx(memory_keyring):
 
 
 def _entries(ctx) -> set[str]:
-    return {user for (_service, user) in ctx.tokens.backend.store}
+    return _entries_of(ctx.tokens)
+
+
+def _entries_of(tokens) -> set[str]:
+    return {user for (_service, user) in tokens.backend.store}
 
 
 def _tokens(refresh: str) -> TokenSet:
@@ -89,9 +94,64 @@ def _connect(ctx, n: int) -> Connection:
     return bind(ctx, _org(n), company)
 
 
-def test_pair_key_names_hold_the_pair_id():
-    assert pair_xero_key(7) == "xero:pair-7" and pair_qbtime_key(7) == "qbtime:pair-7"
-    assert pair_xero_key(7) != pair_xero_key(8) and pair_qbtime_key(7) != pair_xero_key(7)
+def test_pair_key_names_hold_the_pair_id_and_the_database_mark():
+    assert pair_xero_key(7, "ab12") == "xero:pair-7@ab12"
+    assert pair_qbtime_key(7, "ab12") == "qbtime:pair-7@ab12"
+    assert pair_xero_key(7, "ab12") != pair_xero_key(8, "ab12") != pair_xero_key(8, "cd34")
+    assert pair_qbtime_key(7, "ab12") != pair_xero_key(7, "ab12")
+
+
+def test_two_copies_of_the_data_on_one_computer_never_share_a_pair_entry(
+    memory_keyring, tmp_path, monkeypatch
+):
+    """Pair ids start at 1 in every database, and the keyring is the computer's: a portable
+    install beside the usual one (or data set aside by "start afresh") named its pair 1's
+    entries as the other did, and used, and rotated, the other's Xero refresh token (the next
+    command of the other then found its sign-in refused: "sign in again")."""
+    store = TokenStore(memory_keyring, trust_backend=True)
+    refresh = {}
+    for copy in ("usual", "portable"):
+        monkeypatch.setenv("XQB_HOME", str(tmp_path / copy))
+        ctx = AppContext(
+            AppPaths.default().ensure(), store, demo_xero_settings("http://127.0.0.1:9")
+        )
+        ctx.open_db()
+        conn = _connect(ctx, 1)
+        assert conn.id == 1  # the same id in both databases
+        refresh[copy] = (conn.xero_grant_key, conn.qbtime_token_key)
+        ctx.close()
+        close_database()
+    assert refresh["usual"][0] != refresh["portable"][0]
+    assert refresh["usual"][1] != refresh["portable"][1]
+    assert len(_entries_of(store)) == 4
+    # the usual copy, opened again, still finds its own sign-in
+    monkeypatch.setenv("XQB_HOME", str(tmp_path / "usual"))
+    ctx = AppContext(AppPaths.default().ensure(), store, demo_xero_settings("http://127.0.0.1:9"))
+    ctx.open_db()
+    try:
+        conn = Connection.get_by_id(1)
+        assert (conn.xero_grant_key, conn.qbtime_token_key) == refresh["usual"]
+        assert ctx.xero_tokens_for(conn).token_set().refresh_token == "refresh-1"
+    finally:
+        ctx.close()
+        close_database()
+
+
+def test_a_pair_named_before_the_database_mark_moves_to_its_marked_names(ctx):
+    ctx.open_db()
+    conn = _connect(ctx, 1)
+    own = (conn.xero_grant_key, conn.qbtime_token_key)
+    # as the previous version named them
+    for old, new in zip(("xero:pair-1", "qbtime:pair-1"), own, strict=True):
+        ctx.tokens.set(old, ctx.tokens.get(new))
+        ctx.tokens.delete(new)
+    Connection.update(xero_grant_key="xero:pair-1", qbtime_token_key="qbtime:pair-1").execute()
+    assert adopt_pair_secrets(ctx) == 1
+    conn = Connection.get_by_id(conn.id)
+    assert (conn.xero_grant_key, conn.qbtime_token_key) == own
+    assert _entries(ctx) == set(own)
+    assert ctx.xero_tokens_for(conn).token_set().refresh_token == "refresh-1"
+    assert ctx.qbtime_token_for(conn) == "S.1__key-1"
 
 
 def test_previous_schema_pairs_keep_their_secrets_under_their_own_keys(ctx):
@@ -106,11 +166,14 @@ def test_previous_schema_pairs_keep_their_secrets_under_their_own_keys(ctx):
         ctx.tokens.set(key, value)
     ctx.open_db()
     au, nz = Connection.get_by_id(1), Connection.get_by_id(2)
-    assert (au.xero_grant_key, au.qbtime_token_key) == ("xero:pair-1", "qbtime:pair-1")
-    assert (nz.xero_grant_key, nz.qbtime_token_key) == ("xero:pair-2", "qbtime:pair-2")
+    assert (au.xero_grant_key, au.qbtime_token_key) == pair_keys(au)
+    assert (nz.xero_grant_key, nz.qbtime_token_key) == pair_keys(nz)
+    assert pair_keys(au)[0].startswith("xero:pair-1@") and pair_keys(nz)[1].startswith(
+        "qbtime:pair-2@"
+    )
     assert ctx.qbtime_token_for(au) == "S.1__au-key" and ctx.qbtime_token_for(nz) == "S.1__nz-key"
-    assert json.loads(ctx.tokens.get("xero:pair-2"))["refresh_token"] == "nz-refresh"
-    assert _entries(ctx) == {"xero:pair-1", "qbtime:pair-1", "xero:pair-2", "qbtime:pair-2"}
+    assert json.loads(ctx.tokens.get(pair_keys(nz)[0]))["refresh_token"] == "nz-refresh"
+    assert _entries(ctx) == {*pair_keys(au), *pair_keys(nz)}
     assert adopt_pair_secrets(ctx) == 0  # done once: nothing left to move
 
 
@@ -138,12 +201,12 @@ def test_a_locked_keyring_postpones_the_move_and_loses_nothing(ctx, monkeypatch)
 
     # Unlocked: a crash after the first copy is only a copy more; running again finishes.
     monkeypatch.setattr(ctx.tokens, "set", real_set)
-    ctx.tokens.set(pair_qbtime_key(conn.id), "S.1__acme")
+    ctx.tokens.set(pair_keys(conn)[1], "S.1__acme")
     assert adopt_pair_secrets(ctx) == 1
     conn = Connection.get_by_id(conn.id)
     assert ctx.qbtime_token_for(conn) == "S.1__acme"
-    assert ctx.xero_tokens_for(conn).key == pair_xero_key(conn.id)
-    assert _entries(ctx) == {pair_xero_key(conn.id), pair_qbtime_key(conn.id)}
+    assert ctx.xero_tokens_for(conn).key == pair_keys(conn)[0]
+    assert _entries(ctx) == {pair_keys(conn)[0], pair_keys(conn)[1]}
 
 
 def test_binding_moves_the_sign_in_and_the_key_to_the_new_pair(ctx):
@@ -152,17 +215,17 @@ def test_binding_moves_the_sign_in_and_the_key_to_the_new_pair(ctx):
     second = _connect(ctx, 2)
     assert first.id != second.id
     assert _entries(ctx) == {
-        pair_xero_key(first.id),
-        pair_qbtime_key(first.id),
-        pair_xero_key(second.id),
-        pair_qbtime_key(second.id),
+        pair_keys(first)[0],
+        pair_keys(first)[1],
+        pair_keys(second)[0],
+        pair_keys(second)[1],
     }
     assert ctx.xero_tokens_for(first).token_set().refresh_token == "refresh-1"
     assert ctx.xero_tokens_for(second).token_set().refresh_token == "refresh-2"
     assert ctx.qbtime_token_for(second) == "S.1__key-2"
     assert ctx.xero_tokens().status() == "absent"  # nothing waits to be bound
     # An organisation's client signs in with its own pair's sign-in.
-    assert ctx.xero_key_for_tenant("tenant-2") == pair_xero_key(second.id)
+    assert ctx.xero_key_for_tenant("tenant-2") == pair_keys(second)[0]
     assert ctx.xero_key_for_tenant("tenant-9") == XERO_SIGNIN_KEY
 
 
@@ -187,7 +250,7 @@ def test_signing_in_again_replaces_that_pair_only(ctx):
     ctx.open_db()
     first, second = _connect(ctx, 1), _connect(ctx, 2)
     key = keep_sign_in(ctx, _tokens("refresh-again"), second.id)
-    assert key == pair_xero_key(second.id)
+    assert key == pair_keys(second)[0]
     assert ctx.xero_tokens_for(second).token_set().refresh_token == "refresh-again"
     assert ctx.xero_tokens_for(first).token_set().refresh_token == "refresh-1"
     assert ctx.xero_tokens().status() == "absent"
@@ -201,7 +264,7 @@ def test_disconnecting_one_pair_forgets_its_entries_and_never_revokes_the_grant(
     )
     assert disconnect(ctx, Connection.get_by_id(second.id)) == []
     assert Connection.get_by_id(second.id).status == "disconnected"
-    assert _entries(ctx) == {pair_xero_key(first.id), pair_qbtime_key(first.id)}
+    assert _entries(ctx) == {pair_keys(first)[0], pair_keys(first)[1]}
 
 
 def test_the_app_opens_on_the_business_shown_last(ctx):
