@@ -16,6 +16,10 @@ class BridgeError(Exception):
     """Base class: ``user_message()`` says what happened and what to do."""
 
     message = "Something went wrong."
+    #: the same sentence for someone at a command line, where the window's buttons are not:
+    #: set where ``message`` names one ("Connect to Xero"); the same placeholders. None: the
+    #: message says it for both.
+    command_line_message: str | None = None
 
     def __init__(self, detail: str = "", **params: object) -> None:
         self.detail = detail
@@ -23,7 +27,17 @@ class BridgeError(Exception):
         super().__init__(self.user_message("en") + (f" ({detail})" if detail else ""))
 
     def user_message(self, language: str | None = None) -> str:
-        return tr(self.message, language, **self.params)
+        return self._words(self.message, language)
+
+    def command_line_text(self, language: str | None = None) -> str:
+        """What the headless commands print: :attr:`command_line_message` when the class has
+        one, else :meth:`user_message`."""
+        if self.command_line_message is None:
+            return self.user_message(language)
+        return self._words(self.command_line_message, language)
+
+    def _words(self, text: str, language: str | None) -> str:
+        return tr(text, language, **self.params)
 
 
 class NetworkError(BridgeError):
@@ -53,6 +67,9 @@ class DailyLimitReached(BridgeError):
 
 class ReauthorizationRequired(BridgeError):
     message = 'Xero needs you to sign in again. Click "Connect to Xero" to reconnect; your settings are kept.'
+    command_line_message = N_(
+        "Xero needs you to sign in again. Run connect-xero to reconnect; your settings are kept."
+    )
 
 
 class QBTimeTokenInvalid(BridgeError):
@@ -108,6 +125,9 @@ class SignInCancelled(BridgeError):
 
 class SignInTimedOut(BridgeError):
     message = 'We waited 5 minutes for Xero\'s answer in your browser. Click "Connect to Xero" to try again.'
+    command_line_message = N_(
+        "We waited 5 minutes for Xero's answer in your browser. Run connect-xero to try again."
+    )
 
 
 class SignInFailed(BridgeError):
@@ -163,13 +183,13 @@ class _ReasonedError(BridgeError):
     """A message whose ``reason`` (an ``N_`` string) has placeholders of its own, filled from
     the same parameters, in the sentence's language."""
 
-    def user_message(self, language: str | None = None) -> str:
+    def _words(self, text: str, language: str | None) -> str:
         params = dict(self.params)
         reason = params.get("reason")
         if isinstance(reason, Msg):
             others = {k: v for k, v in params.items() if k != "reason"}
             params["reason"] = tr(str(reason), language, **others)
-        return tr(self.message, language, **params)
+        return tr(text, language, **params)
 
 
 class CompanyFileInvalid(_ReasonedError):

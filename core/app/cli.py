@@ -66,7 +66,6 @@ class Output:
     def __init__(self, as_json: bool = False, stream: IO[str] | None = None) -> None:
         self.as_json = as_json
         self.stream = stream or sys.stdout
-
         #: the streams whose reader went away (``history | head``): not written to again
         self._gone: set[int] = set()
 
@@ -85,6 +84,7 @@ class Output:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
             except (OSError, ValueError, AttributeError):
                 pass
+
     def say(self, text: str) -> None:
         if not self.as_json:
             self._print(terminal_safe(text), self.stream)
@@ -104,7 +104,7 @@ class Output:
             self._print(text, self.stream)
 
     def error(self, exc: BridgeError) -> int:
-        message = exc.user_message()
+        message = exc.command_line_text()  # (a command line has no "Connect to Xero" button)
         if self.as_json:
             self.result({"error": type(exc).__name__, "message": message})
         else:
@@ -910,13 +910,13 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
             out.result(
                 {
                     "error": type(exc).__name__,
-                    "message": exc.user_message(),
+                    "message": exc.command_line_text(),
                     "later_run_ids": exc.later_ids,
                     "hint": hint,
                 }
             )
         else:
-            out.warn(exc.user_message())
+            out.warn(exc.command_line_text())
             out.warn(hint)
         return EXIT_ERROR
     failed_total = 0
@@ -1060,9 +1060,38 @@ def cmd_export_hours(
         if result.run is not None:
             out.say(tr("To take it back: undo {run}", run=result.run.id))
         elif not dry_run:
-            out.say(tr("Nothing new to send: Xero already has these hours."))
+            out.say(tr(_nothing_sent_words(result)))
     out.result(payload)
     return EXIT_OK if not result.failed else EXIT_ERROR
+
+
+# ---------------------------------------------------------------------------- bill time (invoicing)
+#: the language of invoice lines, as a sentence names it ("worded in French")
+_WORDING = {"en": N_("English"), "fr": N_("French")}
+
+
+def _nothing_sent_words(result: Any) -> str:
+    """Why an ``export-hours`` that sent nothing sent nothing, as it is: Xero already has the
+    hours only when a draft of ours holds them unchanged; else the problems listed kept them
+    back, or the period has nothing to send."""
+    people = result.preview.people
+    already = any(p.action == "unchanged" for p in people) or any(
+        b.action == "unchanged" for p in people for b in p.leave
+    )
+    problems = bool(result.preview.problems or result.failed)
+    if already and not problems:
+        return N_("Nothing new to send: Xero already has these hours.")
+    if already:
+        return N_(
+            "Nothing new to send: Xero already has the hours that could be sent; the others "
+            'are not sent, for the reasons under "To look at" above.'
+        )
+    if problems:
+        return N_('Nothing was sent: see what to do under "To look at" above.')
+    return N_(
+        "There are no approved hours or paid time off in QuickBooks Time for this pay "
+        "period: nothing was sent."
+    )
 
 
 # ---------------------------------------------------------------------------- bill time (invoicing)
@@ -1175,9 +1204,48 @@ def cmd_bill_time(
         if result.run is not None:
             out.say(tr("To take it back: undo {run}", run=result.run.id))
         elif not dry_run:
-            out.say(tr("Nothing new to bill: Xero already has these hours."))
+            out.say(tr(_nothing_billed_words(result), start=start, end=end))
     out.result(payload)
     return EXIT_OK
+
+
+def _billed_before(preview: Any) -> bool:
+    """Whether hours of the range are on an invoice of ours that Xero still holds (draft,
+    approved or paid: billed before, never billed twice)."""
+    from core.engine.invoicing import GONE
+
+    source = preview.source
+    if source is None:
+        return False
+    first, last = preview.start.isoformat(), preview.end.isoformat()
+    in_range = {t.id for t in source.timesheets if first <= t.day <= last}
+    for row in source.billed:
+        invoice = source.invoices.get(row.invoice_id)
+        if invoice is not None and invoice.status in GONE:
+            continue  # deleted or voided in Xero: those hours are not billed any more
+        if (first <= row.day <= last) if row.day else row.timesheet_id in in_range:
+            return True
+    return False
+
+
+def _nothing_billed_words(result: Any) -> str:
+    """Why a ``bill-time`` that sent nothing sent nothing, as it is (placeholders ``start``,
+    ``end``): Xero already has the hours only when they were billed before; else the problems
+    listed kept them back, or the range has no billable hours."""
+    already = result.counts.get("unchanged", 0) > 0 or _billed_before(result.preview)
+    problems = bool(result.problems) or result.counts.get("skipped", 0) > 0
+    if already and not problems:
+        return N_("Nothing new to bill: Xero already has these hours.")
+    if already:
+        return N_(
+            "Nothing new to bill: Xero already has the hours that could be billed; the others "
+            'are not billed, for the reasons under "To look at" above.'
+        )
+    if problems:
+        return N_('Nothing was billed: see what to do under "To look at" above.')
+    return N_(
+        "There are no billable hours in QuickBooks Time from {start} to {end}: nothing was billed."
+    )
 
 
 def cmd_invoices(ctx: Any, out: Output, org: str | None) -> int:

@@ -384,7 +384,7 @@ def test_a_connection_without_invoice_scope_is_asked_to_sign_in_again(demo_ctx):
     start, end = hours_range(ctx)
     with pytest.raises(InvoicingScopesMissing) as info:
         bill_time(ctx, conn, start=start, end=end)
-    assert "before invoicing was turned on" in info.value.user_message()
+    assert "has not yet allowed this app to create draft invoices" in info.value.user_message()
     assert not org_of(ctx, conn).get("Invoices")
     # the next sign-in asks for it, and billing works
     cmd_connect_xero(ctx, QUIET, None, None)

@@ -64,7 +64,8 @@ _CONNECTION_TIMEOUT_S = 10.0
 STATE_MISMATCH_MESSAGE = (
     "This answer from Xero does not belong to the sign-in the app is waiting for (it may come "
     "from an older attempt), so it was ignored. Go back to the app: if it is still waiting, "
-    'finish signing in from the browser tab it opened, or click "Connect to Xero" again.'
+    "finish signing in from the browser tab it opened, or start signing in again: "
+    '"Connect to Xero" in the app\'s window, or connect-xero on the command line.'
 )
 
 

@@ -43,6 +43,7 @@ from core.errors import (
     ServiceUnavailable,
     SignInFailed,
 )
+from core.i18n import N_
 from core.services.auth.loopback import LoopbackReceiver
 from core.store.settings import XeroAppSettings
 
@@ -150,13 +151,18 @@ def invoicing_turned_on() -> bool:
 
 
 class InvoicingScopesMissing(ReauthorizationRequired):
-    """A connection made before invoicing was turned on: its sign-in lacks the scope that
-    writes invoices, which only a new consent adds."""
+    """A sign-in that lacks the scope that writes invoices (asked only once billing has
+    something to write, so even a connection made a minute ago may lack it): only a new
+    consent adds it."""
 
     message = (
-        "Sign in to Xero again, because this connection was made before invoicing was turned "
-        'on: Xero must now allow the app to create draft invoices. Click "Connect to Xero"; '
-        "your settings are kept."
+        "Sign in to Xero again: Xero has not yet allowed this app to create draft invoices "
+        'for this organisation. Click "Connect to Xero"; your settings are kept.'
+    )
+    command_line_message = N_(
+        "Sign in to Xero again: Xero has not yet allowed this app to create draft invoices "
+        "for this organisation. Run connect-xero: it asks Xero for that permission and keeps "
+        "your settings."
     )
 
 
@@ -176,6 +182,11 @@ class PayrollScopesMissing(ReauthorizationRequired):
         "Sign in to Xero again, because this connection was made before hours could be sent "
         "to Xero Payroll: Xero must now allow the app to add draft timesheets and leave. "
         'Click "Connect to Xero"; your settings are kept.'
+    )
+    command_line_message = N_(
+        "Sign in to Xero again, because this connection was made before hours could be sent "
+        "to Xero Payroll: Xero must now allow the app to add draft timesheets and leave. Run "
+        "connect-xero: it asks Xero for that permission and keeps your settings."
     )
 
 

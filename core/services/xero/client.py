@@ -61,6 +61,7 @@ from core.engine.records import (
 )
 from core.engine.regions import PayrollApi, payroll_api
 from core.errors import ApiError, ReauthorizationRequired
+from core.i18n import N_
 from core.services.http import XERO, AuthRejected, ServiceSession, date_header_time, error_reason
 from core.services.xero import mapping
 
@@ -104,6 +105,11 @@ class XeroOrganisationDisconnected(ApiError):
         'disconnected in Xero under "Connected apps"). Click "Connect to Xero" and '
         "choose the organisation again; your settings are kept."
     )
+    command_line_message = N_(
+        "This Xero organisation is no longer connected to the app (it may have been "
+        'disconnected in Xero under "Connected apps"). Run connect-xero and choose the '
+        "organisation again (--org and its name); your settings are kept."
+    )
 
 
 class XeroPayrollAccessDenied(ApiError):
@@ -116,6 +122,12 @@ class XeroPayrollAccessDenied(ApiError):
         'administrator to click "Connect to Xero", or continue without employees and '
         "leave."
     )
+    command_line_message = N_(
+        "Xero refused to share this organisation's payroll (employees and leave types). "
+        "Xero only shares payroll when the person who connected the app has the payroll "
+        "admin role in Xero, and payroll is set up for the organisation. Ask a payroll "
+        "administrator to run connect-xero, or continue without employees and leave."
+    )
 
 
 class XeroAccessDenied(ApiError):
@@ -125,6 +137,11 @@ class XeroAccessDenied(ApiError):
         "Xero refused to share some of this organisation's data: the Xero user who "
         "connected the app may not have permission to see it. Ask an adviser or "
         'administrator of the organisation to click "Connect to Xero".'
+    )
+    command_line_message = N_(
+        "Xero refused to share some of this organisation's data: the Xero user who "
+        "connected the app may not have permission to see it. Ask an adviser or "
+        "administrator of the organisation to run connect-xero."
     )
 
 
