@@ -577,7 +577,11 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
                     for k, v in action.after.items()
                     if k not in ("id",)
                 )
-                out.say(f"  {action.op:8} {action.entity:16} {action.label}  {change}")
+                why = action.describe()  # (the wizard preview's "why" column)
+                out.say(
+                    f"  {action.op:8} {action.entity:16} {action.label}  {change}"
+                    + (f"  ({why})" if why else "")
+                )
         for verb in ("created", "updated", "archived", "linked", "skipped", "failed"):
             counts = payload.get(verb) or {}
             if counts:

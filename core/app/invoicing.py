@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from core.engine import invoice_wording
 from core.engine import invoicing as engine
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
+from core.engine.records import MERGE_HOPS, merge_survivor
 from core.errors import BridgeError
 from core.i18n import N_, current_language, tr
 from core.services.fetch import fetch_qbtime, load_snapshot
@@ -339,9 +340,18 @@ class _XeroSide:
 
 def _read_xero_side(xero: XeroClient, conn: Connection, customers: set[int]) -> _XeroSide:
     """Only the contacts of ``customers`` (the linked customers that have billable hours in
-    the range), 50 ids a call: the others' contacts are not needed to bill."""
+    the range), 50 ids a call: the others' contacts are not needed to bill (but the one a
+    contact of theirs was merged into, to name it)."""
     wanted = [x for x, q in _links(conn).get("customer", {}).items() if q in customers]
     contacts = xero.contacts_by_ids(wanted) if wanted else []
+    # A contact merged into another in Xero: the one it was merged into is read too (one
+    # more call, only then), so the hours left out can name where they belong now.
+    for _hop in range(MERGE_HOPS):
+        read = {c.contact_id for c in contacts}
+        survivors = sorted({c.merged_to for c in contacts if c.merged_to} - read)
+        if not survivors:
+            break
+        contacts += xero.contacts_by_ids(survivors)
     return _XeroSide(contacts, xero.items(), xero.tracking_categories())
 
 
@@ -400,11 +410,14 @@ def _input(
         contact = contacts.get(xero_id)
         if contact is None:
             continue
+        survivor = merge_survivor(contact, contacts) if contact.merged_to else None
         customers[qbt_id] = engine.Customer(
             contact.contact_id,
             contact.name,
             archived=contact.status == "ARCHIVED",
             currency=str(contact.raw.get("DefaultCurrency") or ""),
+            merged=bool(contact.merged_to),
+            merged_into=survivor.name if survivor is not None else "",
         )
     jobs = _jobs(snap)
     # Items: the values of the import's items field -> the Xero items they are linked to.

@@ -30,8 +30,9 @@ Rules:
   by a machine, the draft stays editable in Xero, and the preview says what is kept and why.
 - Quantity = hours to the hundredth of each line; unit price = the item's Xero sales price,
   else the job's billable rate (``price_source`` says which); no price at all, an item no
-  longer sold, an item unknown to Xero, a customer archived in Xero or not linked: problems
-  with what to do, those hours left out.
+  longer sold, an item unknown to Xero, a customer archived in Xero (or merged there into
+  another contact: its hours belong to that one) or not linked: problems with what to do,
+  those hours left out.
 - The lines' text and the Reference are in the language chosen for the business
   (``InvoicingInput.language``, worded by ``invoice_wording``). A line of ours in Xero that
   says the same in another language is unchanged: the draft is not sent for it; a draft sent
@@ -81,6 +82,19 @@ OTHER_DRAFT = N_(
     "Hours of {day} were changed in QuickBooks Time after they were billed on draft "
     "{invoice} ({reference}), which this run does not update: bill the days of that draft "
     "again to update it."
+)
+ARCHIVED_CONTACT = N_(
+    "The contact is archived in Xero, so its {hours} hours are not billed: restore the "
+    "contact in Xero, then bill again."
+)
+MERGED_INTO = N_(
+    'The contact was merged into "{other}" in Xero, so its {hours} hours are not billed: '
+    'move them to "{other}"\'s job in QuickBooks Time (or bill them there), then bill again.'
+)
+MERGED = N_(
+    "The contact was merged into another contact in Xero, so its {hours} hours are not "
+    "billed: move them to the job of the contact it was merged into in QuickBooks Time (or "
+    "bill them there), then bill again."
 )
 
 #: a day holds 24 hours (25 on the day a clock goes back; a second of slack for rounding)
@@ -143,6 +157,10 @@ class Customer:
     name: str
     archived: bool = False
     currency: str = ""
+    #: merged into another contact in Xero (which archives this one)
+    merged: bool = False
+    #: the name of the contact it was merged into ("" when not read)
+    merged_into: str = ""
 
 
 @dataclass(frozen=True)
@@ -927,14 +945,15 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
         if cust.archived:
             hours = sum(hours_of(t.seconds) for t in rows if t.id not in billed)
             if hours:
-                problems[("archived", cust.contact_id)] = Problem(
-                    cust.name,
-                    N_(
-                        "The contact is archived in Xero, so its {hours} hours are not billed: "
-                        "restore the contact in Xero, then bill again."
-                    ),
-                    {"hours": Decimal(f"{hours:.2f}")},
-                )
+                # (a merge cannot be undone into a contact to bill: its survivor is the
+                # customer now, where the hours belong)
+                params = {"hours": Decimal(f"{hours:.2f}")}
+                message = ARCHIVED_CONTACT
+                if cust.merged and cust.merged_into:
+                    message, params["other"] = MERGED_INTO, cust.merged_into
+                elif cust.merged:
+                    message = MERGED
+                problems[("archived", cust.contact_id)] = Problem(cust.name, message, params)
             continue
         currency = cust.currency or inp.base_currency
         mine = [i for i in ours.get(cust.contact_id, []) if i.reference in range_refs]

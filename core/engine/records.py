@@ -140,6 +140,9 @@ class XeroContact:
     postal: Address | None = None  # POBOX address, else None
     updated_utc: float = 0.0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: ``MergedToContactID``: the contact this one was merged into (Xero archives the
+    #: merged one). Xero returns it only on a paged read or a read by id/number.
+    merged_to: str = ""
 
     @property
     def archived(self) -> bool:
@@ -152,6 +155,26 @@ class XeroContact:
             if addr is not None and not addr.is_empty():
                 return addr
         return None
+
+
+#: merges followed at most from one contact to its survivor (a chain A -> B -> C)
+MERGE_HOPS = 10
+
+
+def merge_survivor(contact: XeroContact, by_id: Mapping[str, XeroContact]) -> XeroContact | None:
+    """The contact ``contact`` lives on in after merges in Xero (``merged_to``, followed
+    through a contact merged again later), or None: not merged, or the survivor is not in
+    ``by_id`` (not read)."""
+    current, seen = contact, {contact.contact_id}
+    for _ in range(MERGE_HOPS):
+        if not current.merged_to or current.merged_to in seen:
+            break
+        following = by_id.get(current.merged_to)
+        if following is None:
+            return None  # (the chain goes on to a contact not read)
+        current = following
+        seen.add(current.contact_id)
+    return None if current is contact else current
 
 
 @_raw_as_text

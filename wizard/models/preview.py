@@ -24,7 +24,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from core.engine.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
 from core.engine.report import ChangeCounts, change_counts, summary_kind
-from core.i18n import tr as core_tr
 from wizard.models.base import ListTableModel
 from wizard.words import kind_name, kind_one, list_join, list_separator
 
@@ -94,9 +93,7 @@ class Change:
     @property
     def reason(self) -> str:
         """Why, in the current language (read again after a language change)."""
-        if isinstance(self.source, Skipped):
-            return self.source.describe()
-        return core_tr(self.source.reason) if self.source.reason else ""
+        return self.source.describe()
 
 
 # a line of the preview as the model keeps it: the plan's own action or skipped record

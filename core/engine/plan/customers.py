@@ -15,7 +15,7 @@ from core.engine.names import NAME_LIMIT, fits_qbtime
 from core.engine.plan.context import PlanContext
 from core.engine.plan.model import Action
 from core.engine.plan.rules import linked_active, linked_name, location_after
-from core.engine.records import QBTJobcode, QBTLocation, XeroContact
+from core.engine.records import QBTJobcode, QBTLocation, XeroContact, merge_survivor
 from core.i18n import N_
 
 _NAME_HELD = N_("A similar record already exists in QuickBooks Time.")
@@ -31,6 +31,22 @@ _NEW_CUSTOMER = N_("new customer in Xero")
 _ASSIGN_ALL = N_("assign all imported customers to all team members")
 _CUSTOMER_ADDRESS = N_("customer address in Xero")
 _ADDRESS_KNOWN = N_("address already in QuickBooks Time")
+_ARCHIVED = N_("archived in Xero")
+_MERGED_INTO = N_('merged into "{other}" in Xero')
+_MERGED = N_("merged into another contact in Xero")
+
+
+def _archive_reason(
+    gone: XeroContact, by_id: Mapping[str, XeroContact]
+) -> tuple[str, Mapping[str, Any] | None]:
+    """Why a linked customer's jobcode is archived: its contact was archived in Xero, or
+    merged into another contact (Xero archives the merged one), named when it was read."""
+    if not gone.merged_to:
+        return _ARCHIVED, None
+    survivor = merge_survivor(gone, by_id)
+    if survivor is None:
+        return _MERGED, None
+    return _MERGED_INTO, {"other": survivor.name}
 
 
 class CustomerPlanner:
@@ -170,8 +186,9 @@ class CustomerPlanner:
             if gone is None or linked_job is None or not gone.archived or not linked_job.active:
                 continue
             self.ctx.claimed["customer"].add(linked_job.id)
+            reason, params = _archive_reason(gone, by_id)
             self._archive_jobcode(
-                linked_job, f"archive:customer:{xero_id}", xero_id, "archived in Xero"
+                linked_job, f"archive:customer:{xero_id}", xero_id, reason, params
             )
 
         if opts.archive_unmatched:
@@ -396,7 +413,14 @@ class CustomerPlanner:
                 )
             )
 
-    def _archive_jobcode(self, job: QBTJobcode, ref: str, xero_id: str | None, reason: str) -> None:
+    def _archive_jobcode(
+        self,
+        job: QBTJobcode,
+        ref: str,
+        xero_id: str | None,
+        reason: str,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         # The archive cascades to every descendant and drops their assignments: remember
         # them all, so undo restores exactly what was there.
         family: list[int] = []
@@ -438,6 +462,7 @@ class CustomerPlanner:
                 before=before,
                 after={"active": False},
                 reason=reason,
+                reason_params=params,
             )
         )
 

@@ -99,6 +99,14 @@ class Action:
     after: Mapping[str, Any] = field(default_factory=dict)
     needs: str | None = None
     reason: str = ""  # English; shown through tr()
+    #: the reason's ``{placeholders}`` (None: it has none; no object per action)
+    reason_params: Mapping[str, Any] | None = None
+
+    def describe(self, language: str | None = None) -> str:
+        """Why, worded in ``language`` ("" when the action has no reason)."""
+        if not self.reason:
+            return ""
+        return tr(self.reason, language, **(self.reason_params or {}))
 
     @property
     def writes(self) -> bool:

@@ -213,6 +213,16 @@ def _street_and_postal(addresses: Any) -> tuple[Address | None, Address | None]:
     return street, postal
 
 
+_NO_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _merged_to(value: Any) -> str:
+    """A contact's ``MergedToContactID``: "" when absent, blank or the empty Guid (how a
+    typed client sends "none")."""
+    text = _text(value).strip()
+    return "" if text == _NO_GUID else text
+
+
 def map_contact(raw: dict[str, Any]) -> XeroContact:
     """An Accounting Contact. ``street``/``postal`` are the STREET/POBOX addresses (None when
     absent or blank); ``best_address`` picks street, else postal. A summaryOnly contact has
@@ -231,6 +241,8 @@ def map_contact(raw: dict[str, Any]) -> XeroContact:
         postal=postal,
         updated_utc=parse_timestamp(raw.get("UpdatedDateUTC")) or 0.0,
         raw=raw,
+        # (only in a paged read or a read by id: every contacts read of the client pages)
+        merged_to=_merged_to(raw.get("MergedToContactID")),
     )
 
 
