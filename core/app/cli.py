@@ -937,8 +937,19 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
             else tr(partly_text, run=original, failed=failed)
         )
         left_alone = (result.counts or {}).get("left_alone", [])
-        for item in left_alone:  # a payroll export's undo: what Xero did not let us revert
+        # what Xero did not let a sending's undo revert; what QuickBooks Time users changed
+        # or built on since an import, left as it is
+        for item in left_alone:
             out.say(f"  - {item.get('who', '')}: {item.get('what', '')}")
+        reopened = int((result.counts or {}).get("decisions_reopened", 0) or 0)
+        if reopened:
+            out.say(
+                tr(
+                    "{count} review decision(s) this import applied are open again: review "
+                    "them before the next import.",
+                    count=reopened,
+                )
+            )
         rows.append(
             {
                 "undo_run_id": result.id,
@@ -946,6 +957,7 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
                 "outcomes": outcomes,
                 "failed": failed,
                 **({"left_alone": left_alone} if left_alone else {}),
+                **({"decisions_reopened": reopened} if reopened else {}),
             }
         )
     last = rows[-1]

@@ -21,16 +21,18 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.engine.names import NAME_LIMIT, qbt_name_key
 from core.engine.plan import PHASES, Action, ImportPlan, ordered_groups
 from core.engine.writes import WriteOutcomeUnknown, WriteResult
 from core.errors import BridgeError
-from core.i18n import N_, tr
+from core.i18n import N_, Msg, MsgList, tr
 from core.jsontext import dumps_canonical
 from core.store.models import (
     _SQL_ERRORS_AS_PEEWEE,
+    Decision,
     ImportRun,
     JournalEntry,
     LeaveLink,
@@ -739,11 +741,163 @@ class Importer:
 
 
 # ============================================================================ undo
-def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
+#: ids per read of what an undo is about to write (``ids=`` of one GET)
+_READ_IDS = 100
+#: the words for the fields an undo leaves as a QuickBooks Time user changed them since
+_FIELD_WORDS = {
+    "name": N_("name"),
+    "first_name": N_("first name"),
+    "last_name": N_("last name"),
+    "email": N_("e-mail"),
+    "active": N_("active or archived"),
+    "assigned_to_all": N_("assigned to all team members"),
+    "required": N_("required"),
+    "linked_objects": N_("customers it is on"),
+    **{k: N_("address") for k in ("addr1", "addr2", "city", "state", "zip", "country")},
+}
+_CHANGED_SINCE = N_("changed in QuickBooks Time after the import ({fields}): left as it is")
+_CHILDREN_SINCE = N_(
+    "jobs were added under it in QuickBooks Time after the import: kept, still linked to Xero "
+    "(archive it in QuickBooks Time if it must go)"
+)
+_HOURS_SINCE = N_(
+    "time was tracked on it in QuickBooks Time after the import: kept, still linked to Xero "
+    "(archive it in QuickBooks Time if it must go)"
+)
+_USER_HOURS_SINCE = N_(
+    "they tracked time in QuickBooks Time after the import: kept, still linked to Xero "
+    "(archive them in QuickBooks Time if they must go)"
+)
+_NAME_KEPT = N_(
+    'its earlier name "{name}" is held by a customer this undo keeps: the name is left as it is'
+)
+
+
+def _truth(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def _same_value(key: str, a: Any, b: Any) -> bool:
+    """Does QuickBooks Time's ``a`` hold the value ``b`` written to field ``key``?"""
+    if key == "linked_objects":
+        ids = [sorted(int(j) for j in ((v or {}).get("jobcodes") or [])) for v in (a, b)]
+        return ids[0] == ids[1]
+    if isinstance(a, bool) or isinstance(b, bool):
+        return _truth(a) == _truth(b)
+    if key == "email":
+        return _norm(a) == _norm(b)
+    if isinstance(a, int | float) or isinstance(b, int | float):
+        return str(a if a is not None else "") == str(b if b is not None else "")
+    return " ".join(str(a or "").split()) == " ".join(str(b or "").split())
+
+
+def _display_name(kind: str, raw: Mapping[str, Any] | None, fallback: str) -> str:
+    if not raw:
+        return fallback
+    if kind == "user":
+        name = " ".join(str(raw.get(k) or "").strip() for k in ("first_name", "last_name"))
+        return name.strip() or fallback
+    if kind == "location":
+        return str(raw.get("addr1") or fallback)
+    return str(raw.get("name") or fallback)
+
+
+@dataclass
+class QBTimeNow:
+    """What QuickBooks Time holds now of the records an undo is about to write, read just
+    before it: each record's fields (raw), and the records the import created that someone
+    built on since (the reason they are kept)."""
+
+    records: dict[tuple[str, int], Mapping[str, Any]]
+    kept: dict[tuple[str, int], str]
+
+
+def _created(entry: JournalEntry) -> bool:
+    return (
+        entry.action == "create"
+        and entry.qbt_id is not None
+        and not (entry.error and "already existed" in entry.error)
+    )
+
+
+def read_qbtime_now(
+    conn: Connection, client: QBTimeClient, run: ImportRun, entries: Sequence[JournalEntry]
+) -> QBTimeNow:
+    """Read, by ids, the records ``entries`` (``run``'s done writes) changed, and whether the
+    jobcodes and users it created have jobs under them or time tracked since: a few calls
+    per kind (one per hundred records), none for a kind the run did not write."""
+    from core.store.models import QBTRecord
+
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if e.qbt_id is None:
+            continue
+        if e.action in ("update", "restore") or (_created(e) and e.entity_kind == "jobcode"):
+            wanted.setdefault(e.entity_kind, set()).add(int(e.qbt_id))
+    records: dict[tuple[str, int], Mapping[str, Any]] = {}
+
+    def chunks(ids: set[int]) -> list[list[int]]:
+        ordered = sorted(ids)
+        return [ordered[i : i + _READ_IDS] for i in range(0, len(ordered), _READ_IDS)]
+
+    for kind, ids in wanted.items():
+        if kind == "customfielditem":  # read per custom field (the API needs its id)
+            fields: dict[int, set[int]] = {}
+            for rec in QBTRecord.select(QBTRecord.qbt_id, QBTRecord.parent_id).where(
+                (QBTRecord.connection == conn)
+                & (QBTRecord.kind == "customfielditem")
+                & (QBTRecord.qbt_id.in_(sorted(ids)))
+            ):
+                if rec.parent_id:
+                    fields.setdefault(int(rec.parent_id), set()).add(int(rec.qbt_id))
+            for field_id, item_ids in sorted(fields.items()):
+                for chunk in chunks(item_ids):
+                    for item in client.customfielditems(field_id, ids=chunk):
+                        records[(kind, item.id)] = item.raw
+            continue
+        if kind not in _LIST:
+            continue
+        for chunk in chunks(ids):
+            for record in getattr(client, _LIST[kind])(ids=chunk):
+                records[(kind, record.id)] = record.raw
+    kept: dict[tuple[str, int], str] = {}
+    made = {
+        kind: {int(e.qbt_id or 0) for e in entries if _created(e) and e.entity_kind == kind}
+        for kind in ("jobcode", "user")
+    }
+    for job_id in made["jobcode"]:
+        if _truth((records.get(("jobcode", job_id)) or {}).get("has_children")):
+            kept[("jobcode", job_id)] = _CHILDREN_SINCE
+    # Every hour on what the import created was tracked after it; a day earlier than the
+    # run's start allows for the two clocks' difference.
+    since = run.started_at - timedelta(days=1)
+    for kind, param, reason in (
+        ("jobcode", "jobcode_ids", _HOURS_SINCE),
+        ("user", "user_ids", _USER_HOURS_SINCE),
+    ):
+        for chunk in chunks(made[kind] - {i for k, i in kept if k == kind}):
+            for sheet in client.timesheets_since(since, **{param: chunk}):
+                ident = sheet.get("jobcode_id" if kind == "jobcode" else "user_id")
+                if ident is not None and int(ident) in made[kind]:
+                    kept.setdefault((kind, int(ident)), reason)
+    return QBTimeNow(records, kept)
+
+
+def undo_plan(
+    run: ImportRun, key_owner_id: int | None = None, now: QBTimeNow | None = None
+) -> ImportPlan:
     """The actions that revert ``run``, from its journal (most recent write first).
 
     ``key_owner_id``: the QuickBooks Time user behind the access key. Whatever the journal
     says, an undo never archives, renames, re-mails or restores them (reported as skipped).
+
+    ``now`` (:func:`read_qbtime_now`): what QuickBooks Time holds now. A field is reverted
+    only while it still holds what the import wrote; one changed in QuickBooks Time since is
+    left as it is (skipped, with the fields), one already back as it was is not written
+    again (an undo run again after a stop). A jobcode or user the import created that
+    someone built on since (jobs under it, time tracked) is kept, linked, and skipped.
     """
     from core.engine.plan import Action as PlanAction
     from core.engine.plan import Skipped
@@ -792,6 +946,12 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
         and e.entity_kind == "jobcode"
         and e.qbt_id is not None
         and not (e.error and "already existed" in e.error)
+    }
+    records = now.records if now is not None else {}
+    kept_now = now.kept if now is not None else {}
+    kept_jobcodes = {qbt_id for kind, qbt_id in kept_now if kind == "jobcode"}
+    kept_seqs = {
+        e.seq for e in entries if _created(e) and (e.entity_kind, int(e.qbt_id or 0)) in kept_now
     }
     reclaimed: dict[int, str] = {}  # seq of a create -> the name it must give back
     for e in entries:
@@ -854,6 +1014,21 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
                     )
                 )
                 continue
+            reason_kept = kept_now.get((e.entity_kind, int(e.qbt_id)))
+            if reason_kept is not None:
+                skipped.append(
+                    Skipped(
+                        kind,
+                        e.xero_id or "",
+                        _display_name(e.entity_kind, records.get((e.entity_kind, e.qbt_id)), label),
+                        reason_kept,
+                    )
+                )
+                continue
+            if e.entity_kind == "location" and kept_jobcodes & set(
+                (after.get("linked_objects") or {}).get("jobcodes") or []
+            ):
+                continue  # the address of a customer kept (listed above): kept with it
             archived: dict[str, Any] = {"active": False}
             if e.seq in reclaimed:
                 archived["name"] = _undone_name(str(after.get("name") or label))
@@ -896,12 +1071,50 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
                 )
             )
         elif e.action in ("update", "restore"):
-            revert = {k: before.get(k) for k in after if k not in ("id",)}
+            current = records.get((e.entity_kind, int(e.qbt_id))) if e.qbt_id else None
+            revert: dict[str, Any] = {}
+            changed_since: list[str] = []
+            for k in after:
+                if k == "id":
+                    continue
+                if (
+                    current is not None
+                    and k in current
+                    and not _same_value(k, current[k], after[k])
+                ):
+                    if not _same_value(k, current[k], before.get(k)):
+                        changed_since.append(k)  # someone's since: theirs stays
+                    continue  # (or already back as it was: nothing to write)
+                revert[k] = before.get(k)
+            # (named as the undo leaves it)
+            who = _display_name(e.entity_kind, current and {**current, **revert}, label)
+            if changed_since:
+                words = list(dict.fromkeys(_FIELD_WORDS.get(k, Msg(k)) for k in changed_since))
+                skipped.append(
+                    Skipped(
+                        kind,
+                        e.xero_id or "",
+                        who,
+                        _CHANGED_SINCE,
+                        {"fields": MsgList(words)},
+                    )
+                )
             gives_back = (
                 e.entity_kind == "jobcode"
-                and "name" in after
+                and "name" in revert
                 and str(before.get("name")) in reclaimed.values()
             )
+            if gives_back and any(
+                reclaimed[seq] == str(before.get("name")) for seq in kept_seqs if seq in reclaimed
+            ):
+                # the customer that took the name is kept: QuickBooks Time would refuse it
+                del revert["name"]
+                gives_back = False
+                skipped.append(
+                    Skipped(kind, e.xero_id or "", who, _NAME_KEPT, {"name": before.get("name")})
+                )
+            if not revert:
+                continue
             (deferred if gives_back else actions).append(
                 PlanAction(
                     ref,
@@ -913,7 +1126,7 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
                     e.xero_id,
                     e.qbt_id,
                     None,
-                    before=after,
+                    before={k: after.get(k) for k in revert},
                     after=revert,
                     reason="undo a change",
                 )
@@ -978,6 +1191,13 @@ def undo_plan(run: ImportRun, key_owner_id: int | None = None) -> ImportPlan:
     return ImportPlan(actions=actions + deferred, skipped=skipped, key_owner_id=key_owner_id)
 
 
+def reopened_mark(run: ImportRun) -> str:
+    """The ``depends_on`` of a decision the undo of ``run`` re-opened: it matches no
+    conflict's fingerprint, so the review shows the conflict as re-opened (with the earlier
+    answer) and no plan applies it until it is answered again."""
+    return f"undone:{run.id}"
+
+
 def _undone_name(name: str) -> str:
     """The name an archived jobcode created by an undone import takes when its own name
     must be given back (kept within QuickBooks Time's length limit)."""
@@ -986,7 +1206,28 @@ def _undone_name(name: str) -> str:
 
 
 class Undoer(Importer):
-    """Runs an undo plan: the same journaled path, plus unlinking and assignments."""
+    """Runs an undo plan: the same journaled path, plus unlinking and assignments.
+
+    A link the undone import made on a review decision to link (or restore and link) puts
+    that decision back to review, in the same transaction as the unlink: the next import
+    would otherwise make the same link, and the same changes, again. The decision is kept,
+    re-opened (its answer shown, no longer applied): see :func:`reopened_mark`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.decisions_reopened = 0
+
+    def summary(self) -> dict[str, Any]:
+        out = super().summary()
+        left = [
+            {"who": s.name, "what": s.describe()}
+            for s in self.plan.skipped  # (in the language of the undo, as a payroll undo's)
+        ]
+        if left:
+            out["left_alone"] = left
+        if self.decisions_reopened:
+            out["decisions_reopened"] = self.decisions_reopened
+        return out
 
     def _local(self, batch: Sequence[Action]) -> None:
         for action in batch:
@@ -998,18 +1239,35 @@ class Undoer(Importer):
                         & (LeaveLink.xero_leave_type_id == action.xero_id)
                     ).execute()
                 else:
-                    (
-                        Link.delete()
-                        .where(
-                            (Link.connection == self.conn)
-                            & (Link.qbt_id == action.qbt_id)
-                            & (Link.xero_id == (action.xero_id or ""))
-                        )
-                        .execute()
+                    linked = (
+                        (Link.connection == self.conn)
+                        & (Link.qbt_id == action.qbt_id)
+                        & (Link.xero_id == (action.xero_id or ""))
                     )
+                    kinds = [link.kind for link in Link.select(Link.kind).where(linked)]
+                    Link.delete().where(linked).execute()
+                    self._reopen(kinds, action)
                 entry.state = "done"
                 entry.save()
             self._count(action, "unlinked")
+
+    def _reopen(self, kinds: Sequence[str], action: Action) -> None:
+        """The decisions to link ``action``'s records that the undone import applied (made
+        before it started, naming this very record) are open again."""
+        if not kinds or self.undoes is None or action.qbt_id is None:
+            return
+        self.decisions_reopened += (
+            Decision.update(depends_on=reopened_mark(self.undoes))
+            .where(
+                (Decision.connection == self.conn)
+                & (Decision.kind.in_(list(kinds)))
+                & (Decision.xero_id == (action.xero_id or ""))
+                & (Decision.action.in_(("link", "restore_link")))
+                & (Decision.target_qbt_id == action.qbt_id)
+                & (Decision.decided_at <= self.undoes.started_at)
+            )
+            .execute()
+        )
 
     def _batch(self, op: str, entity: str, batch: Sequence[Action]) -> None:
         if entity != "assignment":
@@ -1038,7 +1296,10 @@ def undo_run(
 ) -> ImportRun:
     """Revert ``run`` (journaled as an ``undo`` run); ``run`` becomes ``undone``.
 
-    The key's owner is asked of QuickBooks Time (one call) only when the run wrote users."""
+    The key's owner is asked of QuickBooks Time (one call) only when the run wrote users.
+    What the run wrote is read back first, by ids (:func:`read_qbtime_now`): what QuickBooks
+    Time users changed or built on since is left as it is, and listed in the undo run's
+    ``counts["left_alone"]``."""
     owner = None
     if (
         JournalEntry.select()
@@ -1050,7 +1311,10 @@ def undo_run(
         .exists()
     ):
         owner = int(client.current_user().id)
-    plan = undo_plan(run, owner)
+    done = list(
+        JournalEntry.select().where((JournalEntry.run == run) & (JournalEntry.state == "done"))
+    )
+    plan = undo_plan(run, owner, read_qbtime_now(conn, client, run, done))
     undoer = Undoer(
         conn,
         client,

@@ -966,6 +966,26 @@ class QBTimeClient:
             params["jobcode_ids"] = str(jobcode_id)
         return self._paged("timesheets", "timesheets", params)
 
+    def timesheets_since(
+        self,
+        since: SinceValue,
+        *,
+        jobcode_ids: Iterable[int] | None = None,
+        user_ids: Iterable[int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The timesheets written or changed since ``since`` on these jobcodes (and their
+        children, as ``jobcode_ids`` reads) or by these users, every type, on the clock or
+        not; raw JSON. One call per page (an undo asks whether time was tracked on what the
+        import made)."""
+        params = self._filters(
+            modified_since=since,
+            on_the_clock="both",
+            jobcode_type="all",
+            jobcode_ids=self._ids(jobcode_ids),
+            user_ids=self._ids(user_ids),
+        )
+        return self._paged("timesheets", "timesheets", params)
+
 
 def _with_input(result: WriteResult, original: Mapping[str, Any]) -> WriteResult:
     if result.input is original:
