@@ -168,7 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--period",
         metavar="YYYY-MM-DD",
-        help="any date inside the pay period (default: the last period that has ended)",
+        help="any date inside the pay period (default: each person's last period that has "
+        "ended, on their own pay calendar)",
+    )
+    p.add_argument(
+        "--calendar",
+        metavar="NAME",
+        help="the Xero pay calendar the period is one of: its people get that period, the "
+        "others their own period that ends by its last day",
     )
     p.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
     p.add_argument("--org", help="organisation name or tenant id (needed when several)")
@@ -382,7 +389,9 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
         if command == "undo":
             return cli.cmd_undo(ctx, out, args.org, args.run_id, args.cascade)
         if command == "export-hours":
-            return cli.cmd_export_hours(ctx, out, args.org, args.period, args.dry_run)
+            return cli.cmd_export_hours(
+                ctx, out, args.org, args.period, args.dry_run, args.calendar
+            )
         if command == "bill-time":
             return cli.cmd_bill_time(
                 ctx,

@@ -967,12 +967,18 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
 
 # ---------------------------------------------------------------------------- payroll export
 def cmd_export_hours(
-    ctx: Any, out: Output, org: str | None, period: str | None, dry_run: bool
+    ctx: Any,
+    out: Output,
+    org: str | None,
+    period: str | None,
+    dry_run: bool,
+    calendar: str | None = None,
 ) -> int:
-    """Send the approved hours and paid time off of one pay period to Xero Payroll."""
+    """Send the approved hours and paid time off of one pay period to Xero Payroll: each
+    person's own pay calendar's (``calendar``: name the calendar ``period`` is a period of)."""
     from datetime import date as _date
 
-    from core.app.payroll import export_hours
+    from core.app.payroll import export_hours, own_period
 
     conn = pick_connection(org)
     if conn is None:
@@ -990,7 +996,7 @@ def cmd_export_hours(
                 )
             )
             return EXIT_USAGE
-    result = export_hours(ctx, conn, period=day, dry_run=dry_run)
+    result = export_hours(ctx, conn, period=day, calendar=calendar, dry_run=dry_run)
     payload = result.as_json()
     if not out.as_json:
         preview = result.preview
@@ -1024,7 +1030,17 @@ def cmd_export_hours(
                     + tr("{hours} h on lines added in Xero, kept", hours=f"{person.kept_hours:g}")
                     + ")"
                 )
-            out.say(f"  {person.name}: {person.regular_hours:g} h — {action}")
+            who = person.name
+            if (own := own_period(person, preview.period)) is not None:
+                # (paid on another Xero calendar: their own pay period, said beside them)
+                when = tr(
+                    "{calendar}: {start} to {end}",
+                    calendar=own[0],
+                    start=own[1].isoformat(),
+                    end=own[2].isoformat(),
+                )
+                who += f" ({when})"
+            out.say(f"  {who}: {person.regular_hours:g} h — {action}")
             if person.days:
                 out.say("    " + ", ".join(f"{d} {h:g}" for d, h in sorted(person.days.items())))
             for block in person.leave:
@@ -1079,11 +1095,6 @@ def cmd_export_hours(
             out.say(tr(_nothing_sent_words(result)))
     out.result(payload)
     return EXIT_OK if not result.failed else EXIT_ERROR
-
-
-# ---------------------------------------------------------------------------- bill time (invoicing)
-#: the language of invoice lines, as a sentence names it ("worded in French")
-_WORDING = {"en": N_("English"), "fr": N_("French")}
 
 
 def _nothing_sent_words(result: Any) -> str:

@@ -78,6 +78,14 @@ class PayCalendarsUncounted(BridgeError):
     )
 
 
+class PayCalendarUnknown(BridgeError):
+    message = (
+        'Xero has no pay calendar "{calendar}" whose periods this app can count for this '
+        "organisation (its calendars: {calendars}). Give one of these names, or leave the "
+        "calendar out to send each person's own pay period."
+    )
+
+
 class NoPayCalendar(BridgeError):
     message = (
         "This Xero organisation has no payroll calendar, so there is no pay period to send "
@@ -91,6 +99,8 @@ class PayPeriod:
     start: date
     end: date
     calendar_name: str
+    #: the Xero calendar's id (lower case): what ``preview_hours(calendar=...)`` takes
+    calendar_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,36 @@ class PayrollResult:
                 {"who": p.who, "reason": p.reason} for p in [*self.preview.problems, *self.failed]
             ],
             "api_calls": self.api_calls,
+            # the people paid on another calendar than the period's: their own period
+            **({"own_periods": own} if (own := own_periods(self.preview)) else {}),
         }
+
+
+def own_period(person: eng.PersonPlan, period: PayPeriod) -> tuple[str, date, date] | None:
+    """(calendar name, start, end) of ``person``'s own pay period when it is not the
+    export's ``period`` (they are paid on another calendar); None when it is."""
+    if person.period_start is None or person.period_end is None:
+        return None
+    if (person.period_start, person.period_end) == (period.start, period.end):
+        return None
+    return person.calendar_name, person.period_start, person.period_end
+
+
+def own_periods(preview: PayrollPreview) -> list[dict[str, str]]:
+    """The people whose pay period is not the preview's, with theirs (``--json``)."""
+    out = []
+    for person in preview.people:
+        found = own_period(person, preview.period)
+        if found is not None:
+            out.append(
+                {
+                    "who": person.name,
+                    "calendar": found[0],
+                    "start": found[1].isoformat(),
+                    "end": found[2].isoformat(),
+                }
+            )
+    return out
 
 
 _SENDING = ("create", "update", "unchanged")
@@ -212,7 +251,7 @@ def pay_periods(ctx: AppContext, conn: Connection) -> list[PayPeriod]:
     out: list[PayPeriod] = []
     for cal in sorted(calendars.values(), key=lambda c: c.name.casefold()):
         for start, end in eng.recent_periods(cal, org_today(conn)):
-            out.append(PayPeriod(start, end, cal.name))
+            out.append(PayPeriod(start, end, cal.name, cal.id))
     out.sort(key=lambda p: (p.end, p.calendar_name), reverse=True)
     return out
 
@@ -281,10 +320,15 @@ def preview_hours(
     conn: Connection,
     period: date | None = None,
     *,
+    calendar: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> PayrollPreview:
-    """Read both sides and plan the export of the pay period holding ``period`` (default:
-    the last period that has ended). Nothing is written."""
+    """Read both sides and plan the export of the pay period holding ``period``. Nothing is
+    written. Each person gets a period of their own Xero calendar (``eng.person_period``):
+    by default their last one that has ended; with ``period``, the one holding it; with
+    ``calendar`` (a calendar's id or name: the period chosen in the wizard's list is one of
+    its periods), that calendar's period holding ``period`` (default: its last ended one),
+    and the people on other calendars their newest period that ends by its last day."""
     api = _require(conn)
     require_payroll_export_scopes(ctx.xero_tokens_for(conn).token_set())
     report = progress or (lambda _e: None)
@@ -335,9 +379,12 @@ def preview_hours(
                 del leave_links[code]
         if row.qbt_jobcode_id is not None:
             leave_links[int(row.qbt_jobcode_id)] = row.xero_leave_type_id.lower()
+    today = org_today(conn)
+    chosen_calendar = _calendar_named(calendars, calendar, today) if calendar else ""
     base = eng.PayrollInputs(
-        today=org_today(conn),
+        today=today,
         period_day=period,
+        period_calendar=chosen_calendar,
         users={},
         links=links,
         employees=employees,
@@ -357,11 +404,8 @@ def preview_hours(
     if chosen is None:
         raise NoPayCalendar()
     start, end, cal_name = chosen
-    lo, hi = start, end
-    for other in calendars.values():
-        found = eng.period_of(other, start)
-        if found:
-            lo, hi = min(lo, found[0]), max(hi, found[1])
+    header_cal = eng.header_calendar(base)
+    lo, hi = eng.read_range(base, (start, end))
     report(ProgressEvent("read_qbtime", 1, 3, None))
     with qbt.session:
         users_raw = qbt.users()
@@ -400,6 +444,7 @@ def preview_hours(
     inputs = eng.PayrollInputs(
         today=base.today,
         period_day=period,
+        period_calendar=chosen_calendar,
         users=users,
         links=links,
         employees=employees,
@@ -431,13 +476,34 @@ def preview_hours(
     plan = eng.plan_payroll(inputs)
     report(ProgressEvent("planned", 3, 3, None))
     return PayrollPreview(
-        PayPeriod(plan.period_start, plan.period_end, cal_name),
+        PayPeriod(
+            plan.period_start,
+            plan.period_end,
+            cal_name,
+            header_cal.id if header_cal is not None else "",
+        ),
         plan.people,
         [ProblemLine(p.who, p.reason()) for p in plan.problems],
         plan,
         conn.id,
         _calls(ctx),
     )
+
+
+def _calendar_named(calendars: dict[str, eng.PayCalendar], wanted: str, today: date) -> str:
+    """The id of the calendar ``wanted`` names (its id, else its name, case ignored); a
+    calendar that is not there, or whose periods this app cannot count, is refused."""
+    key = wanted.strip().casefold()
+    countable = [c for c in calendars.values() if eng.period_of(c, today) is not None]
+    found = next((c for c in countable if c.id.casefold() == key), None) or next(
+        (c for c in countable if c.name.strip().casefold() == key), None
+    )
+    if found is None:
+        raise PayCalendarUnknown(
+            calendar=wanted,
+            calendars=", ".join(sorted((c.name for c in countable), key=str.casefold)) or "—",
+        )
+    return found.id
 
 
 def _tracking_links(
@@ -946,12 +1012,13 @@ def export_hours(
     conn: Connection,
     *,
     period: date | None = None,
+    calendar: str | None = None,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
 ) -> PayrollResult:
     """Preview, then (unless ``dry_run``) send: what ``export-hours`` does."""
     started = time.monotonic()
-    preview = preview_hours(ctx, conn, period, progress=progress)
+    preview = preview_hours(ctx, conn, period, calendar=calendar, progress=progress)
     if dry_run:
         people = preview.people
         result = PayrollResult(
@@ -1353,6 +1420,7 @@ __all__ = [
     "KIND",
     "ExportNotUndoable",
     "NoPayCalendar",
+    "PayCalendarUnknown",
     "PayCalendarsUncounted",
     "PayPeriod",
     "PayrollNotAvailable",
@@ -1360,6 +1428,8 @@ __all__ = [
     "PayrollResult",
     "ProblemLine",
     "export_hours",
+    "own_period",
+    "own_periods",
     "pay_periods",
     "payroll_available",
     "preview_hours",

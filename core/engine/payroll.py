@@ -4,6 +4,10 @@ Pure planning (no network, no Qt): :func:`plan_payroll` takes the typed inputs t
 from both services plus what ``SentHours`` says was already sent, and says per person what
 the export does. The rules (DOMAIN.md "Sending hours back to Xero", issue 13):
 
+- Each person's hours go to a period of their OWN Xero pay calendar (Xero takes no other):
+  by default their last one that has ended, whatever calendar most people are paid on
+  (:func:`person_period`); the plan is named by one calendar's period, and a person whose
+  period is another is listed with theirs.
 - A day counts only when it is on or before the user's ``approved_to``. Later days are left
   out and said: "submitted, not approved" (on or before ``submitted_to``) or "not submitted".
 - A shift still on the clock is left out and said.
@@ -167,6 +171,7 @@ class OurLeave:
 @dataclass(frozen=True)
 class PayrollInputs:
     today: date
+    #: a day of the pay period chosen (None: each person's last period that has ended)
     period_day: date | None
     users: Mapping[int, PayUser]
     #: qbt user id -> Xero employee id (the import's employee links)
@@ -199,6 +204,10 @@ class PayrollInputs:
     #: that field's items linked to the category's options: item name (case-folded, outer
     #: spaces ignored: a timesheet's custom field holds the item's name) -> tracking option id
     tracking_items: Mapping[str, str] = field(default_factory=dict)
+    #: the calendar (id) whose period was chosen (the wizard's list names one): its period
+    #: holding ``period_day`` (else its last ended one) is the export's; "" for the calendar
+    #: most people are paid on. See :func:`person_period`.
+    period_calendar: str = ""
 
 
 # =========================================================================== outputs
@@ -260,6 +269,8 @@ class PersonPlan:
     period_start: date | None = None
     period_end: date | None = None
     calendar_id: str = ""
+    #: the name of the calendar ``period_start``..``period_end`` is a period of
+    calendar_name: str = ""
     rate_id: str = ""
     rate_name: str = ""
     #: regular hours per day (YYYY-MM-DD), rounded to the hundredth
@@ -373,6 +384,14 @@ def last_ended_period(cal: PayCalendar, today: date) -> tuple[date, date] | None
     if current is None:
         return None
     return period_of(cal, current[0] - timedelta(days=1))
+
+
+def ended_by(cal: PayCalendar, day: date) -> tuple[date, date] | None:
+    """The newest period of ``cal`` that ends on or before ``day``."""
+    found = period_of(cal, day)
+    if found is None or found[1] <= day:
+        return found
+    return period_of(cal, found[0] - timedelta(days=1))
 
 
 def recent_periods(cal: PayCalendar, today: date, count: int = 6) -> list[tuple[date, date]]:
@@ -581,8 +600,22 @@ LEFT_INACTIVE = N_("time off on a leave type no longer active in Xero: not sent"
 
 
 # =========================================================================== the plan
+def header_calendar(inputs: PayrollInputs) -> PayCalendar | None:
+    """The calendar whose period the export is named by: the one chosen
+    (``period_calendar``), else the one most people are paid on; None when the chosen one is
+    not there or has periods this app cannot count (never another one in its place)."""
+    if not inputs.period_calendar:
+        return main_calendar(inputs)
+    cal = inputs.calendars.get(inputs.period_calendar)
+    if cal is None or period_of(cal, inputs.today) is None:
+        return None
+    return cal
+
+
 def choose_period(inputs: PayrollInputs) -> tuple[date, date, str] | None:
-    cal = main_calendar(inputs)
+    """The export's own period (start, end, calendar name): the header calendar's period
+    holding ``period_day``, else its last period that has ended."""
+    cal = header_calendar(inputs)
     if cal is None:
         return None
     found = (
@@ -591,6 +624,49 @@ def choose_period(inputs: PayrollInputs) -> tuple[date, date, str] | None:
         else last_ended_period(cal, inputs.today)
     )
     return (found[0], found[1], cal.name) if found else None
+
+
+def person_period(
+    inputs: PayrollInputs, cal: PayCalendar, header: tuple[date, date] | None
+) -> tuple[date, date] | None:
+    """The period of ``cal`` whose hours go to the people paid on it (None: a calendar whose
+    periods this app cannot count). Each person's period is one of their own calendar's, as
+    Xero takes no other:
+
+    - nothing chosen: their calendar's last period that has ended (a weekly person their
+      last week, a fortnightly one their last fortnight);
+    - a day chosen (``period_day``): their calendar's period holding it;
+    - a period of a calendar chosen (``period_calendar``, the wizard's list): that period
+      for the people paid on that calendar; for the others, their calendar's newest period
+      that ends by its last day (choosing the last week that has ended never sends a
+      fortnight that has not).
+    """
+    if period_of(cal, inputs.today) is None:
+        return None
+    if inputs.period_calendar and header is not None:
+        if cal.id == inputs.period_calendar:
+            return header
+        return ended_by(cal, header[1])
+    if inputs.period_day is not None:
+        return period_of(cal, inputs.period_day)
+    return last_ended_period(cal, inputs.today)
+
+
+def read_range(inputs: PayrollInputs, header: tuple[date, date]) -> tuple[date, date]:
+    """The days an export of ``header`` needs read from both services: its own period and
+    the period of each linked person's calendar (see :func:`person_period`)."""
+    lo, hi = header
+    used = {
+        inputs.employees[e].calendar_id
+        for e in inputs.links.values()
+        if e in inputs.employees and inputs.employees[e].calendar_id
+    }
+    for cal_id in sorted(used):
+        cal = inputs.calendars.get(cal_id)
+        found = person_period(inputs, cal, header) if cal is not None else None
+        if found:
+            lo, hi = min(lo, found[0]), max(hi, found[1])
+    return lo, hi
 
 
 def plan_payroll(inputs: PayrollInputs) -> PayrollPlan:
@@ -650,8 +726,10 @@ def _plan_person(
     emp = inputs.employees.get(emp_id) if emp_id else None
     start, end = main_start, main_end
     cal = inputs.calendars.get(emp.calendar_id) if emp and emp.calendar_id else None
+    found: tuple[date, date] | None = None
     if cal is not None:
-        found = period_of(cal, main_start)
+        person.calendar_name = cal.name
+        found = person_period(inputs, cal, (main_start, main_end))
         if found is None:
             problems.append(Problem(name, NO_PERIOD, {"calendar": cal.name}))
         else:
@@ -806,7 +884,7 @@ def _plan_person(
         if cal is None:
             problems.append(Problem(name, NO_CALENDAR))
             blocked = True
-        elif period_of(cal, main_start) is None:
+        elif found is None:
             blocked = True
         elif rate is None and person.days:
             problems.append(Problem(name, RATE_MISSING))

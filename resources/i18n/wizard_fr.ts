@@ -2360,6 +2360,10 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <extracomment>the people whose timesheet is in Xero for the period once sent (as the result counts)</extracomment>
         <translation>(déjà dans Xero)</translation>
     </message>
+    <message>
+        <source>{calendar}: {period}</source>
+        <translation>{calendar}&#xa0;: {period}</translation>
+    </message>
 </context>
 <context>
     <name>PayrollDonePage</name>
@@ -2507,10 +2511,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Choisissez la période de paie. Les dates sont celles de vos calendriers de paie dans Xero&#xa0;: Xero accepte donc les feuilles de temps.</translation>
     </message>
     <message>
-        <source>Recent &amp;pay periods:</source>
-        <translation>&amp;Périodes de paie récentes&#xa0;:</translation>
-    </message>
-    <message>
         <source>Recent pay periods</source>
         <translation>Périodes de paie récentes</translation>
     </message>
@@ -2521,6 +2521,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>&amp;Preview</source>
         <translation>&amp;Aperçu</translation>
+    </message>
+    <message>
+        <source>&amp;Recent pay periods:</source>
+        <translation>Périodes de paie &amp;récentes&#xa0;:</translation>
     </message>
 </context>
 <context>

@@ -35,11 +35,20 @@ def periods_task(ctx: AppContext, connection_id: int) -> tuple[list[Any], date, 
     return list(pay_periods(ctx, conn)), org_today(conn), conn.xero_version
 
 
-def preview_task(ctx: AppContext, connection_id: int, period: date, *, progress: Any = None) -> Any:
+def preview_task(ctx: AppContext, connection_id: int, period: Any, *, progress: Any = None) -> Any:
+    """The preview of the period chosen in the list: a period of one Xero calendar (its
+    ``calendar_id``), so the export is that calendar's period, and the people paid on
+    another calendar get theirs that ends by its last day (``preview_hours``)."""
     from core.app.payroll import preview_hours
     from core.store.models import Connection
 
-    return preview_hours(ctx, Connection.get_by_id(connection_id), period, progress=progress)
+    return preview_hours(
+        ctx,
+        Connection.get_by_id(connection_id),
+        period.start,
+        calendar=getattr(period, "calendar_id", "") or None,
+        progress=progress,
+    )
 
 
 def day_text(day: date) -> str:
@@ -161,7 +170,7 @@ class PayrollPeriodPage(SignInAgain, BasePage):
                 preview_task,
                 self.state.ctx,
                 self.state.connection_id,
-                period.start,
+                period,
                 message=lambda: self.tr(
                     "Reading the approved hours in QuickBooks Time and the timesheets in Xero…"
                 ),
@@ -202,7 +211,7 @@ class PayrollPeriodPage(SignInAgain, BasePage):
                 "Xero accepts the timesheets."
             )
         )
-        self.list_label.setText(self.tr("Recent &pay periods:"))
+        self.list_label.setText(self.tr("&Recent pay periods:"))
         self.periods.setAccessibleName(self.tr("Recent pay periods"))
         self.note.setText(
             self.tr(

@@ -60,6 +60,9 @@ class PersonLine:
     before_hours: float | None = None
     # the hours on lines someone added to our draft in Xero (kept as they are)
     kept_hours: float = 0.0
+    # (calendar name, start, end): the person's own pay period, when it is not the page's
+    # (they are paid on another Xero calendar)
+    own_period: tuple[str, date, date] | None = None
 
     @property
     def hours(self) -> float:
@@ -117,7 +120,32 @@ def not_sent_lines(person: Any, regular: float) -> list[str]:
     return lines
 
 
-def person_line(person: Any) -> PersonLine:
+def own_period(person: Any, period: tuple[date, date] | None) -> tuple[str, date, date] | None:
+    """(calendar name, start, end) of the person's pay period when it is not ``period``."""
+    start, end = getattr(person, "period_start", None), getattr(person, "period_end", None)
+    if period is None or start is None or end is None:
+        return None
+    mine = (as_day(start), as_day(end))
+    if mine == period:
+        return None
+    return str(getattr(person, "calendar_name", "") or ""), mine[0], mine[1]
+
+
+def own_period_text(found: tuple[str, date, date]) -> str:
+    """The person's own period as the page says it, after the calendar's name when known:
+    "Weekly: 23/11/2026 to 29/11/2026"."""
+    name, start, end = found
+    when = period_text(start, end)
+    if not name:
+        return when
+    return QCoreApplication.translate("Payroll", "{calendar}: {period}").format(
+        calendar=name, period=when
+    )
+
+
+def person_line(person: Any, period: tuple[date, date] | None = None) -> PersonLine:
+    """One person as the page shows it; ``period``: the page's pay period (a person paid on
+    another calendar has their own beside their name)."""
     days = sorted((as_day(d), float(h)) for d, h in _pairs(getattr(person, "days", None)))
     leave: list[tuple[str, float]] = []
     left: list[str] = []
@@ -185,6 +213,7 @@ def person_line(person: Any) -> PersonLine:
         kept_hours=float(getattr(person, "kept_hours", 0.0) or 0.0)
         if action in ("update", "unchanged")
         else 0.0,
+        own_period=own_period(person, period),
     )
 
 
@@ -202,7 +231,8 @@ def preview_period(preview: Any) -> tuple[date, date] | None:
 
 def preview_lines(preview: Any) -> list[PersonLine]:
     """The people whose timesheet goes to Xero first, then the others, each by name."""
-    lines = [person_line(p) for p in getattr(preview, "people", None) or []]
+    period = preview_period(preview)
+    lines = [person_line(p, period) for p in getattr(preview, "people", None) or []]
     return sorted(lines, key=lambda line: (line.action not in SENT, line.name.casefold()))
 
 
@@ -268,7 +298,10 @@ class PayrollPreviewPage(BasePage):
                 self.tr("{leave}: {hours}").format(leave=n, hours=hours_text(h))
                 for n, h in line.leave
             ]
-            self.table.setItem(row, 0, cell(line.name))
+            who = line.name
+            if line.own_period is not None:  # paid on another calendar: their own period
+                who += "\n" + own_period_text(line.own_period)
+            self.table.setItem(row, 0, cell(who))
             self.table.setItem(row, 1, cell("\n".join([x for x in [days, *leave] if x]) or "—"))
             self.table.setItem(row, 2, cell(hours_text(line.hours), align_right=True))
             in_xero = action_text(line.action)
