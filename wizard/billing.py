@@ -75,3 +75,21 @@ def status_words(status: str) -> str:
 
 def open_in_xero(url: str) -> bool:
     return bool(url) and QDesktopServices.openUrl(QUrl(url))
+
+
+def name_open_button(button: Any, invoice: SentInvoice) -> None:
+    """An invoice's "Open in Xero" button says to a screen reader which invoice it opens
+    (every row's button shows the same words)."""
+    if invoice.number:
+        name = QCoreApplication.translate(
+            "OpenInvoice", "Open invoice {number} of {customer} in Xero"
+        ).format(number=invoice.number, customer=invoice.contact)
+    else:
+        name = QCoreApplication.translate(
+            "OpenInvoice", "Open the invoice of {customer} in Xero"
+        ).format(customer=invoice.contact)
+    button.setAccessibleName(name)
+    button.setAccessibleDescription(
+        QCoreApplication.translate("OpenInvoice", "Opens the invoice in Xero, in your web browser.")
+    )
+    button.setToolTip(name)

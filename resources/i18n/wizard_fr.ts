@@ -279,7 +279,7 @@
     </message>
     <message>
         <source>&amp;To (included):</source>
-        <translation>&amp;Au (inclus)&#xa0;:</translation>
+        <translation>A&amp;u (inclus)&#xa0;:</translation>
     </message>
     <message>
         <source>First day to bill</source>
@@ -295,15 +295,15 @@
     </message>
     <message>
         <source>Include hours &amp;not approved yet</source>
-        <translation>Inclure les heures &amp;pas encore approuvées</translation>
+        <translation>&amp;Inclure les heures pas encore approuvées</translation>
     </message>
     <message>
         <source>Usually only approved hours are billed. If you include the others, the preview marks them as not approved.</source>
         <translation>D’habitude, seules les heures approuvées sont facturées. Si vous incluez les autres, l’aperçu les signale comme non approuvées.</translation>
     </message>
     <message>
-        <source>Name the &amp;people on the invoice lines</source>
-        <translation>Nommer les &amp;personnes sur les lignes de facture</translation>
+        <source>Na&amp;me the people on the invoice lines</source>
+        <translation>&amp;Nommer les personnes sur les lignes de facture</translation>
     </message>
     <message>
         <source>Each line&apos;s description then says who worked, besides the dates. Your customer sees these names.</source>
@@ -454,7 +454,7 @@
     </message>
     <message>
         <source>&amp;Invoices in Xero:</source>
-        <translation>&amp;Factures dans Xero&#xa0;:</translation>
+        <translation>Fa&amp;ctures dans Xero&#xa0;:</translation>
     </message>
     <message>
         <source>Customer</source>
@@ -503,6 +503,10 @@
     <message>
         <source>&amp;Close</source>
         <translation>&amp;Fermer</translation>
+    </message>
+    <message>
+        <source>Hours not billed</source>
+        <translation>Heures non facturées</translation>
     </message>
 </context>
 <context>
@@ -859,7 +863,7 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     </message>
     <message>
         <source>No&amp;t imported ({n})</source>
-        <translation>Non impor&amp;tés ({n})</translation>
+        <translation>Non &amp;importés ({n})</translation>
     </message>
     <message>
         <source>Total</source>
@@ -904,6 +908,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     <message>
         <source>The import was undone. What it created is archived (QuickBooks Time never deletes anything), what it changed is changed back, and what it archived is active again.</source>
         <translation>L’importation a été défaite. Ce qu’elle a créé est archivé (QuickBooks Time ne supprime jamais rien), ce qu’elle a modifié est rétabli, et ce qu’elle a archivé est de nouveau actif.</translation>
+    </message>
+    <message>
+        <source>Except what was changed or built on in QuickBooks Time after the import, left as it is:</source>
+        <translation>Sauf ce qui a été modifié ou complété dans QuickBooks Time après l’importation, laissé tel quel&#xa0;:</translation>
+    </message>
+    <message>
+        <source>{count} review decision(s) this import applied are open again: review them before the next import.</source>
+        <translation>{count} décision(s) de vérification appliquée(s) par cette importation sont de nouveau ouvertes&#xa0;: vérifiez-les avant la prochaine importation.</translation>
     </message>
     <message>
         <source>Part of the import could not be undone ({changes}). Click &quot;Undo this import&quot; again to retry.</source>
@@ -1660,8 +1672,8 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Options d’importation</translation>
     </message>
     <message>
-        <source>Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the next pages show every change, and your choices are kept for the next import.</source>
-        <translation>Choisissez ce qu’il faut importer de Xero dans QuickBooks Time. Rien n’est encore modifié dans QuickBooks Time&#xa0;: les pages suivantes montrent chaque modification, et vos choix sont conservés pour la prochaine importation.</translation>
+        <source>Choose what to bring from Xero into QuickBooks Time. Nothing is written yet; your choices are kept.</source>
+        <translation>Choisissez ce qu’il faut importer de Xero dans QuickBooks Time. Rien n’est encore modifié&#xa0;; vos choix sont gardés.</translation>
     </message>
     <message>
         <source>Customers</source>
@@ -1741,7 +1753,7 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     </message>
     <message>
         <source>Name of the items&apos; custom &amp;field:</source>
-        <translation>Nom du &amp;champ personnalisé des articles&#xa0;:</translation>
+        <translation>&amp;Nom du champ personnalisé des articles&#xa0;:</translation>
     </message>
     <message>
         <source>Name of the items&apos; custom field</source>
@@ -2320,6 +2332,10 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>du {start} au {end}</translation>
     </message>
     <message>
+        <source>{calendar}: {period}</source>
+        <translation>{calendar}&#xa0;: {period}</translation>
+    </message>
+    <message>
         <source>New draft timesheet</source>
         <translation>Nouvelle feuille de temps brouillon</translation>
     </message>
@@ -2359,10 +2375,6 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <source>(already in Xero)</source>
         <extracomment>the people whose timesheet is in Xero for the period once sent (as the result counts)</extracomment>
         <translation>(déjà dans Xero)</translation>
-    </message>
-    <message>
-        <source>{calendar}: {period}</source>
-        <translation>{calendar}&#xa0;: {period}</translation>
     </message>
 </context>
 <context>
@@ -2511,6 +2523,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Choisissez la période de paie. Les dates sont celles de vos calendriers de paie dans Xero&#xa0;: Xero accepte donc les feuilles de temps.</translation>
     </message>
     <message>
+        <source>&amp;Recent pay periods:</source>
+        <translation>Périodes de paie &amp;récentes&#xa0;:</translation>
+    </message>
+    <message>
         <source>Recent pay periods</source>
         <translation>Périodes de paie récentes</translation>
     </message>
@@ -2521,10 +2537,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>&amp;Preview</source>
         <translation>&amp;Aperçu</translation>
-    </message>
-    <message>
-        <source>&amp;Recent pay periods:</source>
-        <translation>Périodes de paie &amp;récentes&#xa0;:</translation>
     </message>
 </context>
 <context>
@@ -2646,7 +2658,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Problems, and what to do:</source>
-        <translation>&amp;Problèmes, et que faire&#xa0;:</translation>
+        <translation>Pro&amp;blèmes, et que faire&#xa0;:</translation>
     </message>
     <message>
         <source>Who</source>
@@ -3015,8 +3027,8 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Vérifier les éléments qui se ressemblent</translation>
     </message>
     <message>
-        <source>These records look alike in Xero and QuickBooks Time. Choose what to do with each one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet.</source>
-        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time. Choisissez quoi faire de chacun. Vos choix sont enregistrés au fur et à mesure&#xa0;; rien n’est encore envoyé à QuickBooks Time.</translation>
+        <source>These records look alike in Xero and QuickBooks Time: decide on each. Your choices are saved as you go; nothing is sent yet.</source>
+        <translation>Ces éléments se ressemblent dans Xero et QuickBooks Time&#xa0;: décidez de chacun. Vos choix sont gardés&#xa0;; rien n’est encore envoyé.</translation>
     </message>
     <message>
         <source>&amp;Undo</source>
@@ -3072,7 +3084,7 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     </message>
     <message>
         <source>&amp;Find:</source>
-        <translation>&amp;Chercher&#xa0;:</translation>
+        <translation>C&amp;hercher&#xa0;:</translation>
     </message>
     <message>
         <source>Name or reason</source>
@@ -4067,6 +4079,21 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>{n} removed</source>
         <translation>{n} supprimés</translation>
+    </message>
+</context>
+<context>
+    <name>OpenInvoice</name>
+    <message>
+        <source>Open invoice {number} of {customer} in Xero</source>
+        <translation>Ouvrir dans Xero la facture {number} de {customer}</translation>
+    </message>
+    <message>
+        <source>Open the invoice of {customer} in Xero</source>
+        <translation>Ouvrir dans Xero la facture de {customer}</translation>
+    </message>
+    <message>
+        <source>Opens the invoice in Xero, in your web browser.</source>
+        <translation>Ouvre la facture dans Xero, dans votre navigateur web.</translation>
     </message>
 </context>
 </TS>

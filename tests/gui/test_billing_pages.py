@@ -353,7 +353,7 @@ def test_the_billing_pages_in_french(wizard, imported, qtbot):
     assert home.bill_button.text() == "&Facturer le temps dans Xero…"
     page = go_to_range(wiz, qtbot)
     assert page.title() == "Facturer le temps dans Xero"
-    assert page.unapproved_box.text() == "Inclure les heures &pas encore approuvées"
+    assert page.unapproved_box.text() == "&Inclure les heures pas encore approuvées"
     assert wiz.button(QWizard.WizardButton.NextButton).text() == "&Aperçu des factures"
     prev = preview(wiz, qtbot, page, *hours_range(box))
     assert prev.title() == "Aperçu des factures"

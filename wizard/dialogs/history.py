@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..roomy import readable_columns
 from ..tasks import undo_task
 from ..widgets import Banner, ask, cell, paragraph, read_only_table
 from ..words import (
@@ -164,7 +166,8 @@ class HistoryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.undo_button.clicked.connect(self._confirm_undo)
         layout.addWidget(buttons)
-        self.setTabOrder(self.table, self.undo_button)
+        self.setTabOrder(self.table, self.invoices)
+        self.setTabOrder(self.invoices, self.undo_button)
         self.setTabOrder(self.undo_button, self.close_button)
         self._set_busy(False)
         self.retranslate()
@@ -430,6 +433,7 @@ class HistoryDialog(QDialog):
         for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.invoices.setMaximumHeight(160)
+        readable_columns(self.invoices)
         self.invoices_label.setBuddy(self.invoices)
         layout.addWidget(self.invoices_label)
         layout.addWidget(self.invoices)
@@ -477,8 +481,9 @@ class HistoryDialog(QDialog):
         self._fill_invoices()
 
     def _fill_invoices(self) -> None:
-        from ..billing import money, open_in_xero, status_words
+        from ..billing import money, name_open_button, open_in_xero, status_words
 
+        buttons: list[QPushButton] = []
         self.invoices.setRowCount(len(self._invoice_rows))
         for row, invoice in enumerate(self._invoice_rows):
             self.invoices.setItem(row, 0, cell(invoice.contact))
@@ -486,10 +491,16 @@ class HistoryDialog(QDialog):
             self.invoices.setItem(row, 2, cell(money(invoice.total, invoice.currency)))
             self.invoices.setItem(row, 3, cell(status_words(invoice.status)))
             button = QPushButton(self.tr("Open in Xero"), self.invoices)
+            name_open_button(button, invoice)
             button.setEnabled(bool(invoice.url))
             button.clicked.connect(lambda _c=False, url=invoice.url: open_in_xero(url))
             self.invoices.setCellWidget(row, 4, button)
+            buttons.append(button)
         self._retranslate_invoices()
+        # Tab: the runs, the billing's invoices and each one's "Open in Xero", then Undo
+        chain = [self.table, self.invoices, *buttons, self.undo_button]
+        for first, second in pairwise(chain):
+            self.setTabOrder(first, second)
 
     def _retranslate_invoices(self) -> None:
         if self._invoices_failed:

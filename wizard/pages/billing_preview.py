@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..billing import hours_text, money
+from ..roomy import at_least_rows, readable_columns, scrolled
 from ..widgets import cell, fit_rows, heading, paragraph, read_only_table
 from ..words import count_text
 from .base import BasePage
@@ -61,10 +62,13 @@ def reword_task(connection_id: int, preview: Any, language: str) -> Any:
 class BillingPreviewPage(BasePage):
     def build(self) -> None:
         self.setCommitPage(True)
+        # in a scroll area: with a large font the invoices' tree and the hours left out keep
+        # a few rows each (the page scrolls) instead of shrinking to nothing
+        body = scrolled(self, self.body)
         self.headline = heading(parent=self)
-        self.body.addWidget(self.headline)
+        body.addWidget(self.headline)
         self.notice = paragraph(parent=self)
-        self.body.addWidget(self.notice)
+        body.addWidget(self.notice)
         # the language of the lines' text: the business's choice, what its customers read
         from core.engine.invoice_wording import LANGUAGES
 
@@ -80,7 +84,7 @@ class BillingPreviewPage(BasePage):
         self.wording_note = QLabel(self)
         self.wording_note.setWordWrap(True)
         row.addWidget(self.wording_note, 1)
-        self.body.addLayout(row)
+        body.addLayout(row)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.setChildrenCollapsible(False)
         # hours left out, with their reason and what to do
@@ -95,6 +99,7 @@ class BillingPreviewPage(BasePage):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.problems.setColumnWidth(0, 200)
         self.problems_label.setBuddy(self.problems)
+        at_least_rows(self.problems, 2)
         box.addWidget(self.problems_label)
         box.addWidget(self.problems, 1)
         self.problems_box = problems
@@ -113,6 +118,8 @@ class BillingPreviewPage(BasePage):
         for column in (HOURS, PRICE, SOURCE, AMOUNT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree_label.setBuddy(self.tree)
+        at_least_rows(self.tree, 4)
+        readable_columns(self.tree, 16)
         box.addWidget(self.tree_label)
         box.addWidget(self.tree, 1)
         self.totals_label = QLabel(invoices)
@@ -123,7 +130,7 @@ class BillingPreviewPage(BasePage):
         split.addWidget(invoices)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        self.body.addWidget(split, 1)
+        body.addWidget(split, 1)
         self.split = split
         self.setTabOrder(self.wording, self.problems)
         self.setTabOrder(self.problems, self.tree)

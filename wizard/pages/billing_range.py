@@ -16,6 +16,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLabel, QPushButton, QWizard
 
 from ..billing_dates import BillingChoice, default_billing_range
+from ..roomy import scrolled
 from ..widgets import heading, paragraph
 from .base import BasePage
 from .sign_in_again import SignInAgain
@@ -82,10 +83,13 @@ def from_qdate(day: QDate) -> date:
 
 class BillingRangePage(SignInAgain, BasePage):
     def build(self) -> None:
+        # in a scroll area: with a large font (and the sign-in message shown), the date fields
+        # and the notes keep their height and the page scrolls, instead of overlapping
+        body = scrolled(self, self.body)
         self.intro = paragraph(parent=self)
-        self.body.addWidget(self.intro)
+        body.addWidget(self.intro)
         self.dates_heading = heading(parent=self)
-        self.body.addWidget(self.dates_heading)
+        body.addWidget(self.dates_heading)
         form = QFormLayout()
         self.start_label = QLabel(self)
         self.start_edit = QDateEdit(self)
@@ -96,15 +100,15 @@ class BillingRangePage(SignInAgain, BasePage):
             edit.setMinimumWidth(160)
             label.setBuddy(edit)
             form.addRow(label, edit)
-        self.body.addLayout(form)
+        body.addLayout(form)
         self.range_note = paragraph(parent=self)
-        self.body.addWidget(self.range_note)
+        body.addWidget(self.range_note)
         self.error_label = paragraph(parent=self)
         self.error_label.setStyleSheet("color:#611a15;")
         self.error_label.hide()
-        self.body.addWidget(self.error_label)
+        body.addWidget(self.error_label)
         self.options_heading = heading(parent=self)
-        self.body.addWidget(self.options_heading)
+        body.addWidget(self.options_heading)
         self.unapproved_box = QCheckBox(self)
         self.unapproved_note = paragraph(parent=self)
         self.unapproved_note.setIndent(24)
@@ -117,9 +121,9 @@ class BillingRangePage(SignInAgain, BasePage):
             self.people_box,
             self.people_note,
         ):
-            self.body.addWidget(widget)
-        self.add_sign_in(self.body)
-        self.body.addStretch(1)
+            body.addWidget(widget)
+        self.add_sign_in(body)
+        body.addStretch(1)
         self.setTabOrder(self.start_edit, self.end_edit)
         self.setTabOrder(self.end_edit, self.unapproved_box)
         self.setTabOrder(self.unapproved_box, self.people_box)
@@ -243,7 +247,7 @@ class BillingRangePage(SignInAgain, BasePage):
                 "marks them as not approved."
             )
         )
-        self.people_box.setText(self.tr("Name the &people on the invoice lines"))
+        self.people_box.setText(self.tr("Na&me the people on the invoice lines"))
         self.people_note.setText(
             self.tr(
                 "Each line's description then says who worked, besides the dates. Your customer "

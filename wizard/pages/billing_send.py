@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QWizard
 
-from ..billing import SentInvoice, hours_text, money, open_in_xero, run_invoices, status_words
+from ..billing import (
+    SentInvoice,
+    hours_text,
+    money,
+    name_open_button,
+    open_in_xero,
+    run_invoices,
+    status_words,
+)
+from ..roomy import at_least_rows, readable_columns, scrolled
 from ..tasks import undo_task
 from ..widgets import ask, cell, fit_rows, read_only_table
 from ..words import count_text
@@ -47,6 +57,8 @@ class BillingSendPage(SendingPage):
     """The result (the invoices in Xero, what was not billed, Undo) shows on this page."""
 
     def build_report(self) -> None:
+        # in a scroll area: with a large font both tables keep a few rows (the page scrolls)
+        body = scrolled(self, self.body)
         self.table_label = QLabel(self)
         self.table = read_only_table(self, 5)
         header = self.table.horizontalHeader()
@@ -54,8 +66,10 @@ class BillingSendPage(SendingPage):
         for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table_label.setBuddy(self.table)
-        self.body.addWidget(self.table_label)
-        self.body.addWidget(self.table, 1)
+        at_least_rows(self.table, 3)
+        readable_columns(self.table)
+        body.addWidget(self.table_label)
+        body.addWidget(self.table, 1)
         self.problems_label = QLabel(self)
         self.problems_label.setWordWrap(True)
         self.problems = read_only_table(self, 2)
@@ -63,9 +77,11 @@ class BillingSendPage(SendingPage):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.problems.setColumnWidth(0, 200)
-        self.problems.setMaximumHeight(140)
-        self.body.addWidget(self.problems_label)
-        self.body.addWidget(self.problems)
+        self.problems_label.setBuddy(self.problems)
+        at_least_rows(self.problems, 2)
+        self.problems.setMaximumHeight(max(140, self.problems.minimumHeight()))
+        body.addWidget(self.problems_label)
+        body.addWidget(self.problems)
 
     def build(self) -> None:
         super().build()
@@ -174,6 +190,7 @@ class BillingSendPage(SendingPage):
         self.problems.setVisible(has_problems)
 
     def _fill(self) -> None:
+        buttons: list[QPushButton] = []
         self.table.setRowCount(len(self._invoices))
         for row, invoice in enumerate(self._invoices):
             self.table.setItem(row, 0, cell(invoice.contact))
@@ -181,9 +198,11 @@ class BillingSendPage(SendingPage):
             self.table.setItem(row, 2, cell(money(invoice.total, invoice.currency)))
             self.table.setItem(row, 3, cell(status_words(invoice.status)))
             button = QPushButton(self.tr("Open in Xero"), self.table)
+            name_open_button(button, invoice)
             button.setEnabled(bool(invoice.url))
             button.clicked.connect(lambda _c=False, url=invoice.url: self._open(url))
             self.table.setCellWidget(row, 4, button)
+            buttons.append(button)
         fit_rows(self.table)
         self.problems.setRowCount(len(self._problems))
         for row, (who, reason) in enumerate(self._problems):
@@ -197,6 +216,10 @@ class BillingSendPage(SendingPage):
         )
         self._show_result_widgets(self._result is not None or self._error is not None)
         self._update_buttons()
+        # Tab: the invoices, each one's "Open in Xero", the hours not billed, then Undo
+        chain = [self.table, *buttons, self.problems, self.undo_button]
+        for first, second in pairwise(chain):
+            self.setTabOrder(first, second)
 
     def _open(self, url: str) -> None:
         if not open_in_xero(url):
@@ -327,6 +350,7 @@ class BillingSendPage(SendingPage):
         )
         self.table.setAccessibleName(self.tr("Invoices sent to Xero"))
         self.problems.setHorizontalHeaderLabels([self.tr("Who"), self.tr("Why, and what to do")])
+        self.problems.setAccessibleName(self.tr("Hours not billed"))
         self.stop_button.setText(self.tr("&Stop…"))
         self.undo_button.setText(self.tr("&Undo: delete these drafts…"))
         self.undo_button.setToolTip(self.tr("Delete in Xero the draft invoices this billing made"))

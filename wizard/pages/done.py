@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from core.engine.plan import SUMMARY_KINDS
 from core.engine.report import outcome_changes, records_waiting, summary_kind
 
+from ..roomy import WrapRow, at_least_rows, scrolled
 from ..tasks import export_task, problems_task, undo_task
 from ..widgets import ask, cell, fit_rows, paragraph, read_only_table
 from ..words import (
@@ -66,6 +67,9 @@ class DonePage(BasePage):
         # words set as the page is made fill nothing (initializePage fills them right after:
         # a large plan's records not imported were made twice on the window's thread)
         self._entered = False
+        # the page's content in a scroll area: with a large font the summary keeps a few rows
+        # and the words their lines (the page scrolls) instead of being squashed
+        self.body = scrolled(self, self.body)
         self.status = paragraph(parent=self)
         self.body.addWidget(self.status)
         # What still waits, with the way there (hidden when nothing waits).
@@ -86,6 +90,7 @@ class DonePage(BasePage):
             self.summary.horizontalHeader().setSectionResizeMode(
                 col, QHeaderView.ResizeMode.ResizeToContents
             )
+        at_least_rows(self.summary, 3)
         self.tabs.addTab(self.summary, "")
         # Problems: what could not be done, why, and what to do.
         problems = QWidget(self)
@@ -116,12 +121,12 @@ class DonePage(BasePage):
         self.tabs.addTab(later, "")
         self.body.addWidget(self.tabs, 1)
 
-        row = QHBoxLayout()
+        # (a large font: the buttons wrap onto a second line rather than cut their words)
+        row = WrapRow(right_from=1)
         self.undo_button = QPushButton(self)
         self.logs_button = QPushButton(self)
         self.export_button = QPushButton(self)
         row.addWidget(self.undo_button)
-        row.addStretch(1)
         row.addWidget(self.logs_button)
         row.addWidget(self.export_button)
         self.body.addLayout(row)
@@ -148,6 +153,10 @@ class DonePage(BasePage):
         #: the undo running from here: set, it stops between two batches (None: no undo runs)
         self._undo_cancel: threading.Event | None = None
         self._undo_failed = 0
+        #: what the undo left as QuickBooks Time users changed or built on it ("who: what"),
+        #: and how many review decisions it put back to review
+        self._undo_left: list[str] = []
+        self._undo_reopened = 0
         self._message: tuple[str, str] | None = None  # the banner, kept across retranslation
 
     # ---------------------------------------------------------------- data
@@ -171,6 +180,8 @@ class DonePage(BasePage):
         self._entered = True
         self._undone = None
         self._undo_failed = 0
+        self._undo_left = []
+        self._undo_reopened = 0
         self._message = None
         self.banner.clear()
         run = self._run()
@@ -423,7 +434,19 @@ class DonePage(BasePage):
             ),
         }
         if key in texts:
-            self.banner.show_message(texts[key], kind)
+            text = texts[key]
+            if key == "undone" and self._undo_left:
+                text += "\n" + self.tr(
+                    "Except what was changed or built on in QuickBooks Time after the import, "
+                    "left as it is:"
+                )
+                text += "".join(f"\n• {line}" for line in self._undo_left)
+            if key == "undone" and self._undo_reopened:
+                text += "\n" + self.tr(
+                    "{count} review decision(s) this import applied are open again: review "
+                    "them before the next import."
+                ).format(count=self._undo_reopened)
+            self.banner.show_message(text, kind)
 
     def review(self) -> None:
         """To the review of look-alike records; deciding there leads to a new preview and
@@ -528,7 +551,13 @@ class DonePage(BasePage):
             self._show_message("undo_partly", "warning")
         else:
             self._undone = undo_run
-            self._show_message("undone", "success")
+            counts = undo_run.counts or {}
+            self._undo_left = [
+                f"{item.get('who', '')}: {item.get('what', '')}"
+                for item in counts.get("left_alone", [])
+            ]
+            self._undo_reopened = int(counts.get("decisions_reopened", 0) or 0)
+            self._show_message("undone", "warning" if self._undo_left else "success")
         self._fill_status()
         self._fill_waiting()
         self._update_buttons()

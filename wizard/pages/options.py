@@ -211,8 +211,8 @@ class OptionsPage(BasePage):
         self.setTitle(self.tr("Import options"))
         self.setSubTitle(
             self.tr(
-                "Choose what to bring from Xero into QuickBooks Time. Nothing is written yet: the "
-                "next pages show every change, and your choices are kept for the next import."
+                "Choose what to bring from Xero into QuickBooks Time. Nothing is written yet; "
+                "your choices are kept."
             )
         )
         self.customers_group.setTitle(self.tr("Customers"))

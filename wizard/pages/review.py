@@ -488,8 +488,8 @@ class ReviewPage(BasePage):
         self.setTitle(self.tr("Review look-alike records"))
         self.setSubTitle(
             self.tr(
-                "These records look alike in Xero and QuickBooks Time. Choose what to do with each "
-                "one. Your choices are saved as you go; nothing is sent to QuickBooks Time yet."
+                "These records look alike in Xero and QuickBooks Time: decide on each. Your "
+                "choices are saved as you go; nothing is sent yet."
             )
         )
         self.undo_button.setText(self.tr("&Undo"))
