@@ -69,6 +69,13 @@ PAYROLL_FLOW = (
 )
 
 
+#: The pages whose way forward writes to Xero or QuickBooks Time: the preview of an import
+#: ("Start import"), of the hours of a pay period and of the invoices ("Send to Xero"). Enter
+#: never presses that button (it is clicked, or pressed with its mnemonic): Enter in their
+#: tables and lists would otherwise send without a look at what is sent.
+WRITING_PAGES = frozenset({PageId.PREVIEW, PageId.PAYROLL_PREVIEW, PageId.BILL_PREVIEW})
+
+
 class StepMark(Enum):
     """How the list of steps beside the pages shows a step."""
 

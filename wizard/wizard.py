@@ -13,11 +13,11 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard, QWizardPage
 
 from .i18n import resources_dir
-from .state import PageId, WizardState
+from .state import WRITING_PAGES, PageId, WizardState
 from .widgets import PRIMARY_STYLE, AfterFirstPaint, StepList, set_primary
 from .workers import TaskRunner
 
@@ -292,8 +292,75 @@ class Pages(Mapping[PageId, "BasePage"]):
         return {key: self._built[key] for key in PAGE_CLASS if key in self._built}
 
 
+def available_geometry(widget: QWidget) -> QRect | None:
+    """The part of the screen ``widget`` is on (the primary screen before it is shown) that a
+    window may use: without the task bar and docks, in logical pixels (a 1920×1080 screen at
+    200 % gives 960×540 at most). None without a screen."""
+    screen = widget.screen()
+    return screen.availableGeometry() if screen is not None else None
+
+
+def is_field(widget: QWidget) -> bool:
+    """Whether ``widget`` is something to fill in or read on a page (a field, a choice, a
+    list, a table, a text), not a button nor a scrolled area around other widgets."""
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QCheckBox,
+        QComboBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QRadioButton,
+        QTextEdit,
+    )
+
+    return isinstance(
+        widget,
+        (
+            QLineEdit,
+            QAbstractSpinBox,
+            QComboBox,
+            QAbstractItemView,
+            QTextEdit,
+            QPlainTextEdit,
+            QCheckBox,
+            QRadioButton,
+        ),
+    )
+
+
+class _NoEnterOnWriting(QObject):
+    """Enter on a focused Next or Commit button does not press it while it writes to Xero or
+    QuickBooks Time (``BridgeWizard.writing_button``): it is clicked, or pressed with Space or
+    its mnemonic. Qt makes it the dialog's default again behind the window's back (QWizard as
+    a page says it is the last one, QDialog as another button loses the focus): it is drawn
+    as no default (the window's Enter ignores it, ``BridgeWizard.keyPressEvent``)."""
+
+    def __init__(self, wizard: BridgeWizard) -> None:
+        super().__init__(wizard)  # (the window is its parent: no reference cycle)
+
+    def _writing(self, watched: QObject) -> bool:
+        wizard = self.parent()
+        return isinstance(wizard, BridgeWizard) and watched is wizard.writing_button()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Paint:
+            if isinstance(watched, QPushButton) and watched.isDefault() and self._writing(watched):
+                watched.setDefault(False)
+            return False
+        if kind != QEvent.Type.KeyPress:
+            return False
+        from PySide6.QtCore import Qt
+
+        key = event.key()  # type: ignore[attr-defined]
+        return key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._writing(watched)
+
+
 class BridgeWizard(QWizard):
     DEFAULT_SIZE = QSize(880, 640)
+    #: the smallest the window can be made, on a screen that has room for it
+    MINIMUM_SIZE = QSize(760, 560)
     #: the window's icon is set once its first page is painted, at the latest after this
     ICON_AT_MOST_MS = 1000
 
@@ -318,22 +385,37 @@ class BridgeWizard(QWizard):
         self._close_timer: QTimer | None = None
         self._primary: QPushButton | None = None
         self._next_when_ready = False  # Next pressed before a first run's database existed
+        #: the wizard's button the focus was put on for want of a field on the page (its
+        #: fields were disabled while it read): the page's first field takes it once it can
+        self._focus_for_now: QWidget | None = None
         self.currentIdChanged.connect(self._show_the_way)
         # Enter never closes the window: Cancel never becomes the default button, not even
         # with the focus on it (QDialog makes a focused "auto default" button the default).
         cancel = self.button(QWizard.WizardButton.CancelButton)
         if isinstance(cancel, QPushButton):
             cancel.setAutoDefault(False)
+        # Enter never presses the button that sends (the previews': see update_primary)
+        self._no_enter = _NoEnterOnWriting(self)
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
+            self.button(which).installEventFilter(self._no_enter)
         self.setStartId(int(state.start_page(already_set_up)))
         self.resize(self.DEFAULT_SIZE)
-        self.setMinimumSize(QSize(760, 560))
+        self.setMinimumSize(self.MINIMUM_SIZE)
+        self.fit_to_screen()
         self.retranslate()
         # The window's icon once the first page is painted: no page shows it, and an SVG
         # icon loads Qt's SVG icon engine and its library (with QIcon's Python class and
-        # enums: ~3 ms on the way to the first paint, issue 16).
+        # enums: ~3 ms on the way to the first paint, issue 16). The keyboard focus too: where
+        # it goes is read from the page's widgets (Qt's namespace: ~120 enums).
+        self._painted = False
         self._icon_later = AfterFirstPaint(
-            self.pages[self.startId()], self.set_window_icon, at_most_ms=self.ICON_AT_MOST_MS
+            self.pages[self.startId()], self._first_painted, at_most_ms=self.ICON_AT_MOST_MS
         )
+
+    def _first_painted(self) -> None:
+        self._painted = True
+        self.set_window_icon()
+        self._focus_on_page()
 
     def set_window_icon(self) -> None:
         """The app's icon on the window (title bar, task bar, window switcher)."""
@@ -389,6 +471,7 @@ class BridgeWizard(QWizard):
     def _show_the_way(self, _page_id: int = -1) -> None:
         self.show_steps()
         self._enlarge_title()
+        self._focus_on_page()
         self.update_primary()
         # QWizard lays the page's buttons out (Next, Commit, Finish) after it says the page
         # changed: look again once it has (the window as the timer's context: closing resets
@@ -476,6 +559,134 @@ class BridgeWizard(QWizard):
             set_primary(primary, True)
             if primary not in self._wizard_buttons():
                 primary.setDefault(True)
+        # Enter never sends: on a preview, the button that writes is not the default (QWizard
+        # makes Next or Commit the default again at each update: undone here, after it)
+        writing = self.writing_button()
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
+            button = self.button(which)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(button is not writing)
+        if writing is not None:
+            writing.setDefault(False)
+        self._keep_focus()
+
+    def writing_button(self) -> QPushButton | None:
+        """The button that writes to Xero or QuickBooks Time on the current page (a preview's
+        Next or Commit: ``state.WRITING_PAGES``), None on the other pages."""
+        page = self.currentPage()
+        if page is None or self.currentId() not in WRITING_PAGES:
+            return None
+        which = (
+            QWizard.WizardButton.CommitButton
+            if page.isCommitPage()
+            else QWizard.WizardButton.NextButton
+        )
+        button = self.button(which)
+        return button if isinstance(button, QPushButton) else None
+
+    def keyPressEvent(self, event) -> None:
+        # Enter in a page's table or list reaches the window, which presses its default
+        # button: never the one that sends (Qt may have made it the default again)
+        from PySide6.QtCore import Qt
+
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            writing = self.writing_button()
+            if writing is not None and writing.isDefault():
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    # ------------------------------------------------------------------ the keyboard focus
+    def _usable(self, widget: QWidget | None) -> bool:
+        """``widget`` can hold the focus: it is shown (with the window) and enabled."""
+        import shiboken6
+
+        return (
+            widget is not None
+            and shiboken6.isValid(widget)
+            and widget.isEnabled()
+            and widget.isVisibleTo(self)
+        )
+
+    def _focus_on_page(self) -> None:
+        """The page changed (Next, Back, a shortcut, a restart): the focus goes onto it unless
+        it already is, so Enter and Space act on what is shown (never on a button of the page
+        left, now hidden) and a screen reader says where the user is."""
+        page = self.currentPage()
+        if page is None or not self.isVisible() or not self._painted:
+            return  # as the window shows, once its first page is painted
+        focus = self.focusWidget()
+        if self._usable(focus) and page.isAncestorOf(focus):
+            self._focus_for_now = None
+            return
+        self._place_focus(page)
+
+    def _keep_focus(self, *, once_more: bool = True) -> None:
+        """The page changed its state (it read, it is busy or no more): a focus lost (on a
+        widget hidden or disabled meanwhile), or put on a button for want of a field, goes
+        onto the page. A page shows what it read just after it says it is no longer busy:
+        still no field, the window looks once more on the next turn of the event loop."""
+        page = self.currentPage()
+        if page is None or not self.isVisible() or not self._painted:
+            return
+        focus = self.focusWidget()
+        if self._usable(focus) and (
+            self._focus_for_now is None or focus is not self._focus_for_now
+        ):
+            self._focus_for_now = None
+            return
+        self._place_focus(page)
+        if once_more and self._focus_for_now is not None:
+            QTimer.singleShot(0, self, self._keep_focus_once_more)
+
+    def _keep_focus_once_more(self) -> None:
+        self._keep_focus(once_more=False)
+
+    def _place_focus(self, page: QWizardPage) -> None:
+        target = self._page_focus(page)
+        self._focus_for_now = None
+        if target is None:
+            target = self._button_focus()
+            self._focus_for_now = target
+        if target is not None and target is not self.focusWidget():
+            target.setFocus()
+
+    def _page_focus(self, page: QWizardPage) -> QWidget | None:
+        """Where the focus goes on ``page``: the one the page names (``BasePage.first_focus``),
+        else its first field, list or table in the Tab order."""
+        own = getattr(page, "first_focus", None)
+        wanted = own() if own is not None else None
+        if wanted is not None and self._usable(wanted):
+            return wanted
+        from PySide6.QtCore import Qt
+
+        tab = Qt.FocusPolicy.TabFocus.value
+        widget = page.nextInFocusChain()
+        for _ in range(5000):  # the window's chain is a ring: once round at most
+            if widget is None or widget is page:
+                break
+            if (
+                widget.focusPolicy().value & tab
+                and page.isAncestorOf(widget)
+                and is_field(widget)
+                and self._usable(widget)
+            ):
+                return widget
+            widget = widget.nextInFocusChain()
+        return None
+
+    def _button_focus(self) -> QPushButton | None:
+        """A page without a field to go to: its primary button, unless it sends (then Back);
+        never Cancel ("Close" on the home page)."""
+        cancel = self.button(QWizard.WizardButton.CancelButton)
+        primary = self.primary_button()
+        if primary is not None and primary is not cancel and primary is not self.writing_button():
+            if self._usable(primary):
+                return primary
+        back = self.button(QWizard.WizardButton.BackButton)
+        if isinstance(back, QPushButton) and self._usable(back):
+            return back
+        return None
 
     def _wizard_buttons(self) -> list[QPushButton]:
         return [
@@ -496,6 +707,36 @@ class BridgeWizard(QWizard):
     def resizeEvent(self, event) -> None:
         self.step_list.set_compact(self.width() < self.COMPACT_BELOW)
         super().resizeEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """The window within the room its screen has (``available_geometry``): its size and
+        its smallest size no larger than that room, title bar included once it is known, and
+        the window moved back inside it. At 200 % on a 1920×1080 screen (960×540) the default
+        880×640 and the smallest 760×560 would put Back, Next and Cancel off the screen."""
+        area = available_geometry(self)
+        if area is None or area.isEmpty():
+            return
+        frame = self.frameGeometry()
+        inner = self.geometry()
+        # the title bar and borders, once the window is shown (0 before)
+        extra_w = max(0, frame.width() - inner.width())
+        extra_h = max(0, frame.height() - inner.height())
+        room = QSize(max(1, area.width() - extra_w), max(1, area.height() - extra_h))
+        self.setMinimumSize(self.MINIMUM_SIZE.boundedTo(room))
+        if self.width() > room.width() or self.height() > room.height():
+            self.resize(self.size().boundedTo(room))
+        if self.isVisible():
+            frame = self.frameGeometry()
+            x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+            y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+            if (x, y) != (frame.left(), frame.top()):
+                self.move(x, y)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():  # shown by the app, not restored by the window system
+            self.fit_to_screen()
+            self._focus_on_page()
 
     # ------------------------------------------------------------------ the window
     def retranslate(self) -> None:
@@ -534,7 +775,13 @@ class BridgeWizard(QWizard):
         return self.state.ctx
 
     def next_to(self, page_id: PageId) -> None:
-        """Go forward to ``page_id`` (the home page's shortcuts); Back returns to here."""
+        """Go forward to ``page_id`` (the home page's shortcuts); Back returns to here.
+
+        Already there (a shortcut's button pressed again from a page shown since): nothing
+        to do."""
+        if self.currentId() == int(page_id):
+            log.debug("Already on page %s: nothing to do", PageId(page_id).name)
+            return
         self.state.start_detour(PageId(self.currentId()), PageId(page_id))
         try:
             self.next()

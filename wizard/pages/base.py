@@ -89,6 +89,11 @@ class BasePage(QWizardPage):
         the window draws it as the one primary button; None: Next is."""
         return None
 
+    def first_focus(self) -> QWidget | None:
+        """Where the keyboard focus goes as the page is shown, when the window's rule does not
+        fit (its first field, list or table, else the primary button): None, the rule."""
+        return None
+
     def place_feedback(self, layout: QBoxLayout, index: int = -1) -> None:
         """Show the busy line and the message banner at ``index`` of ``layout`` (next to the
         control they are about) instead of at the foot of the page."""

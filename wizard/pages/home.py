@@ -725,8 +725,27 @@ class HomePage(BasePage):
         self._plan_ready = True
         self.host.next()
 
+    def first_focus(self) -> QWidget | None:
+        """The page's first action (the list of businesses when there are several), never
+        Close nor Disconnect: one Space must not close the app. While the page reads, the
+        first of them that can be used."""
+        for widget in (
+            self.businesses,
+            self.add_button,
+            self.review_button,
+            self.send_hours_button,
+            self.bill_button,
+            self.options_button,
+            self.history_button,
+        ):
+            if widget is not None and widget.isEnabled() and widget.isVisibleTo(self):
+                return widget
+        return None
+
     # ---------------------------------------------------------------- shortcuts
     def _go(self, page_id: PageId) -> None:
+        if self.host.currentPage() is not self:  # a button of a page no longer shown
+            return
         self.host.next_to(page_id)
 
     def review(self) -> None:
