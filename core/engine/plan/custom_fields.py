@@ -128,10 +128,23 @@ class FieldPlanner:
                     limit=NAME_LIMIT,
                 )
                 continue
-            ref = self._field_for(cid, name, None, "tracking_category")
             active_options = [
                 (o.option_id, sent_name(o.name)) for o in category.options if o.status == "ACTIVE"
             ]
+            if not active_options and cid not in self.ctx.links.get("tracking_category", {}):
+                # a field holding nothing to choose would take one of QuickBooks Time's few
+                # active custom fields for nothing
+                self.ctx.skip(
+                    "tracking_category",
+                    cid,
+                    name,
+                    N_(
+                        "it has no active options in Xero, so its custom field would hold "
+                        "nothing to choose: it is imported once it has one"
+                    ),
+                )
+                continue
+            ref = self._field_for(cid, name, None, "tracking_category")
             if ref == "blocked":
                 continue
             retired = [o.option_id for o in category.options if o.status != "ACTIVE"]
