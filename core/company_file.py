@@ -148,7 +148,15 @@ _KINDS: list[tuple[type | tuple[type, ...], Msg]] = [
     ((int, float), N_("a number")),
 ]
 #: an organisation's lists of records (each record an object), when present
-ORG_LISTS = ("Contacts", "Items", "TrackingCategories", "Invoices")
+ORG_LISTS = (
+    "Contacts",
+    "Items",
+    "TrackingCategories",
+    "Invoices",
+    "TaxRates",
+    "Accounts",
+    "Currencies",
+)
 #: an organisation's parts that are objects, when present
 ORG_OBJECTS = ("Organisation", "payroll")
 #: an organisation's text fields, when present

@@ -33,6 +33,7 @@ from typing import Any
 
 from core.sandbox.common import iso_offset, iso_utc, ms_date
 from core.sandbox.demo_hours import add_demo_hours
+from core.sandbox.xero_settings import currency, default_accounts, default_tax_rates
 
 __all__ = [
     "DEMO_SEED",
@@ -1599,11 +1600,17 @@ def _tenant(
     items: list[dict[str, Any]],
     tracking: list[dict[str, Any]],
     payroll: dict[str, Any] | None,
+    foreign_currencies: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """One organisation. Its settings (tax rates, chart of accounts, currencies) are those
+    of its version (core.sandbox.xero_settings), drawn from no random source: adding them
+    moved no other id or value. ``foreign_currencies``: the currencies it enabled besides
+    its base currency (their day rate: xero_settings.DEMO_DAY_RATES)."""
     tenant_id = ids.uuid()
     # An organisation's OrganisationID is its tenantId at Xero (real clients key one by the
     # other); the id drawn for the organisation is replaced, so no other id moves.
     organisation["OrganisationID"] = tenant_id
+    version = organisation["Version"]
     tenant: dict[str, Any] = {
         "tenantId": tenant_id,
         "tenantName": organisation["Name"],
@@ -1612,6 +1619,11 @@ def _tenant(
         "Contacts": contacts,
         "Items": items,
         "TrackingCategories": tracking,
+        "TaxRates": default_tax_rates(version),
+        "Accounts": default_accounts(version, tenant_id, organisation["CreatedDateUTC"]),
+        "Currencies": [
+            currency(code) for code in (organisation["BaseCurrency"], *foreign_currencies)
+        ],
     }
     if payroll is not None:
         tenant["payroll"] = payroll
@@ -2499,13 +2511,72 @@ def _v2_payroll(
     extra = _Ids(random.Random(calendars[0]))
     for emp in employees:  # everyone is paid fortnightly
         emp["payrollCalendarID"] = calendars[0]
+    rates = _v2_earnings_rates(extra)
     return {
         "Employees": employees,
         "LeaveTypes": _v2_leave_types(ids, rng, region),
         "PayRunCalendars": _v2_calendars(calendars[:1]),
-        "EarningsRates": _v2_earnings_rates(extra),
+        "EarningsRates": rates,
         "Timesheets": [],
         "EmployeeLeave": {},
+        "SalaryAndWages": _v2_salary_and_wages(
+            employees, rates[0]["earningsRateID"], region, "wages:" + calendars[0]
+        ),
+    }
+
+
+def _v2_wage_row(
+    ids: _Ids,
+    region: str,
+    rate_id: str,
+    effective_from: str,
+    per_hour: float | None,
+    status: str = "Active",
+    annual_salary: float | None = None,
+) -> dict[str, Any]:
+    """One NZ/UK payroll.xro/2.0 ``SalaryAndWage`` (the spec's schema: UK without NZ's
+    ``daysPerWeek`` and ``workPatternType``). ``per_hour`` None: paid a salary."""
+    week, day = (40.0, 8.0) if region == "NZ" else (37.5, 7.5)
+    row: dict[str, Any] = {
+        "salaryAndWagesID": ids.uuid(),
+        "earningsRateID": rate_id,
+        "numberOfUnitsPerWeek": week,
+        "ratePerUnit": per_hour,
+        "numberOfUnitsPerDay": day,
+    }
+    if region == "NZ":
+        row["daysPerWeek"] = 5.0
+    row["effectiveFrom"] = effective_from
+    row["annualSalary"] = (
+        annual_salary if annual_salary is not None else round((per_hour or 0) * week * 52, 2)
+    )
+    row["status"] = status
+    row["paymentType"] = "Hourly" if per_hour is not None else "Salary"
+    if region == "NZ":
+        row["workPatternType"] = "DaysAndHours"
+    return row
+
+
+def _v2_salary_and_wages(
+    employees: Sequence[dict[str, Any]], rate_id: str, region: str, seed: str
+) -> dict[str, list[dict[str, Any]]]:
+    """NZ/UK ``GET /Employees/{id}/SalaryAndWages`` rows, keyed by employee id: everyone is
+    paid by the hour on the ordinary rate ("Regular Hours") from their first day. From its own
+    seed: nothing else the builder makes moves."""
+    wages_rng = random.Random(seed)
+    ids = _Ids(wages_rng)
+    low, high = (23.5, 32.0) if region == "NZ" else (12.6, 18.0)
+    return {
+        emp["employeeID"]: [
+            _v2_wage_row(
+                ids,
+                region,
+                rate_id,
+                emp["startDate"],
+                round(wages_rng.uniform(low, high), 2),
+            )
+        ]
+        for emp in employees
     }
 
 
@@ -2703,6 +2774,34 @@ def _uk_payroll_traps(payroll: dict[str, Any]) -> None:
     ] = None
     # An approved timesheet already in Xero for the later period: Oliver Hughes's.
     oliver = _find_person(employees, "Oliver", "Hughes", "oliver.hughes@maisonverdure.co.uk")
+    # Salary and wages: Oliver Hughes was paid on the 2023 rates until April 2024 (a History
+    # row, then today's on "Regular Hours"); Harry Evans (not in QB Time) is paid a salary.
+    wages = payroll["SalaryAndWages"]
+    wage_ids = _Ids(random.Random("wages:traps:" + oliver["employeeID"]))
+    old_rate = next(r for r in payroll["EarningsRates"] if r["currentRecord"] is False)
+    (current,) = wages[oliver["employeeID"]]
+    wages[oliver["employeeID"]] = [
+        _v2_wage_row(
+            wage_ids,
+            "UK",
+            old_rate["earningsRateID"],
+            current["effectiveFrom"],
+            11.9,
+            status="History",
+        ),
+        {**current, "effectiveFrom": iso_utc(_day_ts(_dt.date(2024, 4, 1)))},
+    ]
+    harry = _find_person(employees, "Harry", "Evans", "")
+    wages[harry["employeeID"]] = [
+        _v2_wage_row(
+            wage_ids,
+            "UK",
+            wages[harry["employeeID"]][0]["earningsRateID"],
+            wages[harry["employeeID"]][0]["effectiveFrom"],
+            None,
+            annual_salary=34000.0,
+        )
+    ]
     start, end = V2_PERIODS[1]
     regular = payroll["EarningsRates"][0]["earningsRateID"]
     lines = []
@@ -2846,6 +2945,7 @@ def build_demo_company(seed: int = DEMO_SEED) -> dict[str, Any]:
             ),
         ],
         _v2_payroll(ids, rng, uk, "UK", _UK_PEOPLE),
+        foreign_currencies=("EUR",),  # bills its Irish and French customers in euros
     )
 
     # ---- Canada / Québec: Global edition, invoicing only (no payroll key at all)
@@ -2898,6 +2998,7 @@ def build_demo_company(seed: int = DEMO_SEED) -> dict[str, Any]:
             ),
         ],
         None,
+        foreign_currencies=("USD",),  # bills its customers across the border in US dollars
     )
 
     _au_payroll_traps(au_tenant["payroll"])

@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -57,6 +58,16 @@ from core.sandbox.xero_payroll import (
     V2Payroll,
     au_leave_states,
     shift_payroll_dates,
+)
+from core.sandbox.xero_settings import (
+    CLASS_FLAG,
+    TYPE_CLASS,
+    au_retired_tax_type,
+    currency,
+    day_rate,
+    default_accounts,
+    default_tax_rates,
+    money,
 )
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
@@ -378,6 +389,42 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
         "Name": S,
         "Status": S,
         "Options": A,
+    },
+    "TaxRate": {
+        "Name": S,
+        "TaxType": S,
+        "Status": S,
+        "ReportTaxType": S,
+        "CanApplyToAssets": B,
+        "CanApplyToEquity": B,
+        "CanApplyToExpenses": B,
+        "CanApplyToLiabilities": B,
+        "CanApplyToRevenue": B,
+        "DisplayTaxRate": N,
+        "EffectiveRate": N,
+        "TaxComponents": A,
+    },
+    "Currency": {"Code": S, "Description": S},
+    "Account": {
+        "AccountID": G,
+        "Code": S,
+        "Name": S,
+        "Type": S,
+        "BankAccountNumber": S,
+        "Status": S,
+        "Description": S,
+        "BankAccountType": S,
+        "CurrencyCode": S,
+        "TaxType": S,
+        "EnablePaymentsToAccount": B,
+        "ShowInExpenseClaims": B,
+        "Class": S,
+        "SystemAccount": S,
+        "ReportingCode": S,
+        "ReportingCodeName": S,
+        "HasAttachments": B,
+        "UpdatedDateUTC": D,
+        "AddToWatchlist": B,
     },
     "Invoice": {
         "Type": S,
@@ -1178,6 +1225,41 @@ def _fmt_date_only(d: date) -> str:
     return ms_date(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
 
 
+# An organisation's settings (core.sandbox.xero_settings): the ones its company file lists,
+# else those every organisation of its version starts with (a company file from before they
+# were listed, a test's organisation), never none.
+def _org_tax_rates(org: dict[str, Any]) -> list[dict[str, Any]]:
+    rates = org.get("TaxRates")
+    if isinstance(rates, list):
+        return rates
+    return default_tax_rates(_org_version(org))
+
+
+def _org_accounts(org: dict[str, Any]) -> list[dict[str, Any]]:
+    accounts = org.get("Accounts")
+    if isinstance(accounts, list):
+        return accounts
+    details = org.get("Organisation") or {}
+    return default_accounts(
+        _org_version(org), str(org.get("tenantId", "")), str(details.get("CreatedDateUTC") or "")
+    )
+
+
+def _base_currency(org: dict[str, Any]) -> str:
+    return str((org.get("Organisation") or {}).get("BaseCurrency") or "")
+
+
+def _org_currencies(org: dict[str, Any]) -> list[dict[str, Any]]:
+    """The base currency first, then the ones the organisation enabled."""
+    base = _base_currency(org)
+    listed = org.get("Currencies")
+    out = [currency(base)] if base else []
+    for cur in listed if isinstance(listed, list) else []:
+        if isinstance(cur, dict) and cur.get("Code") and cur.get("Code") != base:
+            out.append(cur)
+    return out
+
+
 # Contacts summaryOnly: "returns only lightweight fields, excluding computation-heavy fields"
 # (spec parameter text). Xero does not publish the field list in anything we could read; the
 # spec says SalesDefaultLineAmountType/PurchasesDefaultLineAmountType "are available when
@@ -1413,6 +1495,9 @@ class XeroApi:
             "contacts": (SCOPES_CONTACTS_READ, frozenset(), "GET"),
             "items": (SCOPES_ITEMS_READ, frozenset(), "GET"),
             "trackingcategories": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
+            "taxrates": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
+            "currencies": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
+            "accounts": (SCOPES_SETTINGS_READ, frozenset(), "GET"),
             "invoices": (SCOPES_INVOICES_READ, SCOPES_INVOICES_WRITE, "GET, PUT, POST"),
         }
         if resource not in routes or len(parts) > 2:
@@ -1434,6 +1519,8 @@ class XeroApi:
             return self._get_items(request, tenant, ident)
         if resource == "trackingcategories":
             return self._get_tracking_categories(request, tenant, ident)
+        if resource in ("taxrates", "currencies", "accounts"):
+            return self._get_settings(request, tenant, resource, ident)
         if method == "GET":
             return self._get_invoices(request, tenant, ident, access)
         if ident is not None:
@@ -1677,6 +1764,55 @@ class XeroApi:
             selected = apply_order(selected, order_keys, "TrackingCategory")
         payload = self._envelope()
         payload["TrackingCategories"] = [trim(c) for c in selected]
+        return _pascal_response(request, payload)
+
+    # -- tax rates, currencies, accounts
+    def _get_settings(
+        self, request: Request, tenant: str, resource: str, ident: str | None
+    ) -> Response:
+        """GET /TaxRates[/{TaxType}], /Currencies, /Accounts[/{AccountID}] (spec getTaxRates,
+        getTaxRateByTaxType, getCurrencies, getAccounts, getAccount): where and order, no
+        paging; every status is listed (a client filters with where, e.g. Status=="ACTIVE",
+        the spec's own example)."""
+        with self.store.lock:
+            org = self.store.xero_org(tenant) or {}
+            rows = copy.deepcopy(
+                {
+                    "taxrates": _org_tax_rates,
+                    "currencies": _org_currencies,
+                    "accounts": _org_accounts,
+                }[resource](org)
+            )
+        key, type_name, id_field = {
+            "taxrates": ("TaxRates", "TaxRate", "TaxType"),
+            "currencies": ("Currencies", "Currency", None),
+            "accounts": ("Accounts", "Account", "AccountID"),
+        }[resource]
+        if ident is not None:
+            if id_field is None:
+                return _not_found()
+            found = [r for r in rows if str(r.get(id_field, "")).lower() == ident.lower()]
+            if not found:
+                return _not_found()
+            payload = self._envelope()
+            payload[key] = found[:1]
+            return _pascal_response(request, payload)
+        where = _arg_ci(request, "where")
+        order = _arg_ci(request, "order")
+        try:
+            predicate = compile_where(where, type_name)[0] if where and where.strip() else None
+            order_keys = compile_order(order, type_name) if order and order.strip() else []
+        except QueryParseError as exc:
+            return self._query_error(request, exc)
+        if predicate is not None:
+            try:
+                rows = [r for r in rows if predicate(r)]
+            except _NullReference:
+                return self._null_reference(request)
+        if order_keys:
+            rows = apply_order(rows, order_keys, type_name)
+        payload = self._envelope()
+        payload[key] = rows
         return _pascal_response(request, payload)
 
     # ------------------------------------------------------------------ invoices
@@ -2204,7 +2340,19 @@ class XeroApi:
         removing = existing is not None and status in ("DELETED", "VOIDED")
         approving = status in ("SUBMITTED", "AUTHORISED")
         items_by_code = {i.get("Code"): i for i in org.get("Items", [])}
+        version = _org_version(org)
+        rates_by_type = {
+            str(r.get("TaxType")): r for r in _org_tax_rates(org) if isinstance(r, dict)
+        }
+        accounts_by_code = {
+            str(a.get("Code")): a
+            for a in _org_accounts(org)
+            if isinstance(a, dict) and a.get("Code") is not None
+        }
         built_lines: list[dict[str, Any]] = []
+        # each built line's tax: (its rate in percent, None: no tax rate; a TaxAmount the
+        # request states for it, which overrides the computed one as the spec allows)
+        line_taxes: list[tuple[Decimal | None, Decimal | None]] = []
         # whether each built line's unit amount comes from this request (rounded to unit_dp)
         stated_units: list[bool] = []
         lines_given = existing is None or "LineItems" in el
@@ -2246,6 +2394,7 @@ class XeroApi:
             else:
                 bl.pop("LineItemID", None)
             item = None
+            item_tax: Any = None
             if bl.get("ItemCode") is not None:
                 item = items_by_code.get(bl["ItemCode"])
                 if item is None:
@@ -2273,6 +2422,7 @@ class XeroApi:
                         stated = lines_given  # the item's price, as this request reads it
                     if not bl.get("AccountCode") and details.get("AccountCode"):
                         bl["AccountCode"] = details["AccountCode"]
+                    item_tax = details.get("TaxType")
             desc = bl.get("Description")
             if not isinstance(desc, str) or not desc.strip():
                 errors.append("The description field is mandatory for each line item.")
@@ -2298,14 +2448,34 @@ class XeroApi:
                     err = self._check_tracking(org, tr)
                     if err:
                         errors.append(err)
+            rate, tax_errors = self._line_tax(
+                bl, item_tax, version, rates_by_type, accounts_by_code
+            )
+            if not removing:  # a delete or a void checks no line again (see above)
+                errors.extend(tax_errors)
+            given_tax = line.get("TaxAmount") if lines_given else None
+            line_taxes.append(
+                (
+                    rate,
+                    Decimal(str(given_tax))
+                    if isinstance(given_tax, (int, float)) and not isinstance(given_tax, bool)
+                    else None,
+                )
+            )
             built_lines.append(bl)
             stated_units.append(stated)
 
         currency_code = merged.get("CurrencyCode")
+        base_currency = _base_currency(org)
+        currency_rate = 1.0
         if currency_code is not None and (
             not isinstance(currency_code, str) or currency_code not in CURRENCY_CODES
         ):
             errors.append(f"'{currency_code}' is not a valid currency code.")
+        elif currency_code and currency_code != base_currency:
+            rate_error, currency_rate = self._currency_rate(org, currency_code, el, existing)
+            if rate_error and not removing:
+                errors.append(rate_error)
         number = merged.get("InvoiceNumber")
         if number is not None and (not isinstance(number, str) or len(number) > INVOICE_NUMBER_MAX):
             errors.append(f"Invoice # must be text of at most {INVOICE_NUMBER_MAX} characters.")
@@ -2331,11 +2501,17 @@ class XeroApi:
             planned_numbers.add(number)
         assert contact is not None and inv_type is not None and inv_date is not None
 
-        # Amounts: Quantity * UnitAmount (or LineAmount), discount, tax as given.
-        sub_total = 0.0
-        total_tax = 0.0
+        # Amounts: Quantity * UnitAmount (or LineAmount), discount; each line's tax from its
+        # rate (spec LineItem.TaxAmount: "auto calculated as a percentage of the line amount
+        # ... based on the tax rate"), rounded to cents per line; the totals per
+        # LineAmountTypes: Exclusive adds the tax to the line amounts, Inclusive finds it in
+        # them (the line amounts stay, the sub-total is without it), NoTax has none.
+        sub_total = Decimal(0)
+        total_tax = Decimal(0)
         out_lines = []
-        for bl, stated in zip(built_lines, stated_units, strict=True):
+        for bl, stated, (rate, given_tax) in zip(
+            built_lines, stated_units, line_taxes, strict=True
+        ):
             qty = float(bl.get("Quantity", 1 if bl.get("UnitAmount") is not None else 0) or 0)
             unit = bl.get("UnitAmount")
             dp = unit_dp if stated else 4
@@ -2350,17 +2526,24 @@ class XeroApi:
                 if bl.get("DiscountRate"):
                     line_amount *= (100 - float(bl["DiscountRate"])) / 100
             line_amount = round(line_amount, 2)
-            tax = round(float(bl.get("TaxAmount") or 0), 2)
-            if lat == "Inclusive":
-                sub_total += line_amount - tax
+            amount = money(Decimal(str(line_amount)))
+            if lat == "NoTax":
+                tax = Decimal(0)
+            elif given_tax is not None:
+                tax = money(given_tax)
+            elif rate is None:
+                tax = Decimal(0)  # no tax rate yet (a draft's line with no account)
+            elif lat == "Inclusive":
+                tax = money(amount * rate / (100 + rate))
             else:
-                sub_total += line_amount
-            total_tax += tax if lat != "NoTax" else 0.0
+                tax = money(amount * rate / 100)
+            sub_total += amount - tax if lat == "Inclusive" else amount
+            total_tax += tax
             ol = {
                 "Description": bl.get("Description", ""),
                 "UnitAmount": round(unit, 4),
-                "TaxType": bl.get("TaxType", "NONE"),
-                "TaxAmount": tax,
+                "TaxType": bl.get("TaxType") or "",
+                "TaxAmount": float(tax),
                 "LineAmount": line_amount,
                 "AccountCode": bl.get("AccountCode", ""),
                 "Tracking": bl.get("Tracking") or [],
@@ -2372,10 +2555,10 @@ class XeroApi:
             if bl.get("DiscountRate"):
                 ol["DiscountRate"] = bl["DiscountRate"]
             out_lines.append(ol)
-        sub_total, total_tax = round(sub_total, 2), round(total_tax, 2)
-        total = round(sub_total + total_tax, 2)
+        total = float(sub_total + total_tax)
+        sub_total_f, total_tax_f = float(sub_total), float(total_tax)
         invoice_id = existing["InvoiceID"] if existing else str(uuid.uuid4())
-        currency = merged.get("CurrencyCode") or org.get("Organisation", {}).get("BaseCurrency", "")
+        currency = merged.get("CurrencyCode") or base_currency
         stored: dict[str, Any] = {
             "Type": inv_type,
             "InvoiceID": invoice_id,
@@ -2388,7 +2571,7 @@ class XeroApi:
             "AmountDue": total,
             "AmountPaid": 0.0,
             "AmountCredited": 0.0,
-            "CurrencyRate": 1.0,
+            "CurrencyRate": currency_rate,
             "IsDiscounted": any("DiscountRate" in ol for ol in out_lines),
             "HasAttachments": False,
             "HasErrors": False,
@@ -2398,8 +2581,8 @@ class XeroApi:
             "Status": status,
             "LineAmountTypes": lat,
             "LineItems": out_lines,
-            "SubTotal": sub_total,
-            "TotalTax": total_tax,
+            "SubTotal": sub_total_f,
+            "TotalTax": total_tax_f,
             "Total": total,
             "UpdatedDateUTC": ms_date(now),
             "CurrencyCode": currency,
@@ -2460,6 +2643,94 @@ class XeroApi:
                 f"valid for tracking category '{cat.get('Name')}'."
             )
         return None
+
+    @staticmethod
+    def _line_tax(
+        bl: dict[str, Any],
+        item_tax: Any,
+        version: str,
+        rates_by_type: dict[str, dict[str, Any]],
+        accounts_by_code: dict[str, dict[str, Any]],
+    ) -> tuple[Decimal | None, list[str]]:
+        """Work out one line's tax rate, setting ``bl["TaxType"]``: the line's own TaxType,
+        else its item's (SalesDetails/PurchaseDetails.TaxType), else its account's. Returns
+        the rate in percent (None: the line has no tax rate yet, e.g. a draft's line with
+        no account) and the line's errors: an account code not in the chart, a tax type the
+        organisation has not (or not active), a tax type its account's class cannot take."""
+        errors: list[str] = []
+        code = bl.get("AccountCode")
+        account = None
+        if code not in (None, ""):
+            account = accounts_by_code.get(str(code))
+            if account is None or account.get("Status", "ACTIVE") != "ACTIVE":
+                errors.append(f"Account code '{code}' is not a valid code for this document.")
+                account = None
+        tax_type = bl.get("TaxType")
+        if tax_type in (None, ""):
+            tax_type = item_tax or (account or {}).get("TaxType") or None
+        if tax_type is None:
+            bl.pop("TaxType", None)
+            return None, errors
+        if not isinstance(tax_type, str):
+            errors.append(
+                f"The TaxType code {tax_type} does not exist or cannot be used for this "
+                "type of transaction."
+            )
+            return None, errors
+        klass = None
+        if account is not None:
+            klass = account.get("Class") or TYPE_CLASS.get(str(account.get("Type")))
+        if version.removesuffix("ONRAMP") == "AU":
+            tax_type = au_retired_tax_type(tax_type, klass)
+        bl["TaxType"] = tax_type
+        rate = rates_by_type.get(tax_type)
+        if rate is None or rate.get("Status") != "ACTIVE":
+            errors.append(
+                f"The TaxType code {tax_type} does not exist or cannot be used for this "
+                "type of transaction."
+            )
+            return None, errors
+        flag = CLASS_FLAG.get(str(klass)) if klass else None
+        if flag is not None and rate.get(flag) is False:
+            errors.append(
+                f"The TaxType code '{tax_type}' cannot be used with account code '{code}'."
+            )
+        return Decimal(str(rate.get("EffectiveRate") or 0)), errors
+
+    @staticmethod
+    def _currency_rate(
+        org: dict[str, Any],
+        code: str,
+        el: dict[str, Any],
+        existing: dict[str, Any] | None,
+    ) -> tuple[str | None, float]:
+        """A foreign-currency invoice's (error, CurrencyRate): the currency must be one the
+        organisation enabled; the rate is the one the request gives, else the one the
+        invoice already has in that currency, else the day rate (spec Invoice.CurrencyRate:
+        "If no rate is specified, the XE.com day rate is used")."""
+        if not any(c.get("Code") == code for c in _org_currencies(org)):
+            return f"Organisation is not subscribed to currency {code}", 1.0
+        given = el.get("CurrencyRate")
+        if given is not None:
+            if (
+                isinstance(given, bool)
+                or not isinstance(given, (int, float))
+                or not math.isfinite(given)
+                or given <= 0
+            ):
+                return f"The CurrencyRate value '{given}' is not valid: it must be above zero.", 1.0
+            return None, round(float(given), 6)
+        if existing is not None and existing.get("CurrencyCode") == code:
+            kept = existing.get("CurrencyRate")
+            if isinstance(kept, (int, float)) and not isinstance(kept, bool) and kept > 0:
+                return None, float(kept)
+        rate = day_rate(_base_currency(org), code)
+        if rate is None:
+            return (
+                f"No exchange rate is known for {code}: give the invoice a CurrencyRate.",
+                1.0,
+            )
+        return None, rate
 
     @staticmethod
     def _next_invoice_number(invoices: list[dict[str, Any]], planned: set[str]) -> str:
@@ -2527,7 +2798,7 @@ class XeroApi:
                         "PaymentID": str(uuid.uuid4()),
                         "Date": _fmt_date_only(day),
                         "Amount": total,
-                        "CurrencyRate": 1.0,
+                        "CurrencyRate": inv.get("CurrencyRate", 1.0),
                         "HasAccount": False,
                         "HasValidationErrors": False,
                     }
@@ -2665,6 +2936,8 @@ class XeroApi:
             if n == 4 and parts[2] == "lines":
                 return "v2_line", "PUT, DELETE", ts_scopes
             return None
+        if head == "employees" and n == 3 and parts[2] == "salaryandwages":
+            return "v2_wages", "GET", SCOPES_PAYROLL_EMPLOYEES_READ
         if head == "employees" and n in (3, 4) and parts[2] == "leave":
             return (
                 ("v2_leave", "GET, POST", emp_scopes)
@@ -2770,8 +3043,11 @@ class XeroApi:
             payload["trackingCategories"] = copy.deepcopy(settings.get("trackingCategories") or {})
             return json_response(payload)
         v2 = V2Payroll(self.clock.now, self._envelope2, PAYROLL_PAGE_SIZE)
-        if name in ("v2_calendars", "v2_rates", "v2_timesheets") and method == "GET":
+        if name in ("v2_calendars", "v2_rates", "v2_timesheets", "v2_wages") and method == "GET":
             page = self._v2_page(request)
+            if name == "v2_wages":
+                assert ident is not None
+                return v2.salary_and_wages(payroll, ident, page)
             if name == "v2_calendars":
                 return v2.calendars(payroll, ident, page)
             if name == "v2_rates":

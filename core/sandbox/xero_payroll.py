@@ -2,7 +2,8 @@
 
 AU payroll 1.0 (``/payroll.xro/1.0``: ``PayrollCalendars``, ``Timesheets``,
 ``LeaveApplications``) and NZ/UK payroll 2.0 (``/payroll.xro/2.0``: ``PayRunCalendars``,
-``EarningsRates``, ``Timesheets`` with lines, ``Employees/{id}/Leave``), strict from the specs
+``EarningsRates``, ``Timesheets`` with lines, ``Employees/{id}/Leave``,
+``Employees/{id}/SalaryAndWages``), strict from the specs
 (shared/specs/xero/xero-payroll-{au,uk,nz}.yaml) and references §4.4. The rules:
 
 - A timesheet covers exactly one of the employee's pay-calendar periods, else Xero answers
@@ -21,6 +22,13 @@ AU payroll 1.0 (``/payroll.xro/1.0``: ``PayrollCalendars``, ``Timesheets``,
 - A line on an earnings rate that is not current (``CurrentRecord``/``currentRecord`` false)
   is refused; so is leave of an unpaid leave type (references: qbtime-api.md §8, peers'
   "Validation Exception ... unpaid leave").
+- NZ/UK ``GET /Employees/{id}/SalaryAndWages`` lists the employee's salary and wages rows
+  (``SalaryAndWage``: ``earningsRateID``, ``paymentType`` Hourly or Salary, ``status``
+  Active/Pending/History, ``effectiveFrom``), paged like the other 2.0 lists. Whether Xero
+  refuses a timesheet line on an earnings rate the employee is not paid (none of their salary
+  and wages rows, nor their pay template) is not said by the specs nor the references (one
+  integrator's help page says so for pay templates, without naming the API version or the
+  message): the simulator does not refuse it.
 - Leave in a posted pay run (AU period ``PROCESSED``, NZ/UK ``Completed``) cannot be changed
   or deleted. AU has no DELETE for leave: ``POST /LeaveApplications/{id}/reject`` rejects a
   ``REQUESTED`` or ``SCHEDULED`` application (its periods become ``REJECTED``) and ``/approve``
@@ -702,6 +710,36 @@ class AuPayroll:
 
 
 # =========================================================================== NZ / UK 2.0
+def _implied_wages(payroll: dict[str, Any], emp: dict[str, Any]) -> list[dict[str, Any]]:
+    """The salary and wages an organisation file that gives none implies for ``emp``: one
+    Active Hourly row on the organisation's first current regular-earnings rate, from the
+    employee's start date (none when it has no such rate)."""
+    rate = next(
+        (
+            r
+            for r in payroll.get("EarningsRates", [])
+            if r.get("earningsType") == "RegularEarnings" and r.get("currentRecord", True)
+        ),
+        None,
+    )
+    if rate is None:
+        return []
+    employee_id = str(emp["employeeID"])
+    return [
+        {
+            "salaryAndWagesID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"wages:{employee_id}")),
+            "earningsRateID": rate["earningsRateID"],
+            "numberOfUnitsPerWeek": 0.0,
+            "ratePerUnit": rate.get("ratePerUnit") or 0.0,
+            "numberOfUnitsPerDay": 0.0,
+            "effectiveFrom": emp.get("startDate") or "2000-01-01T00:00:00",
+            "annualSalary": 0.0,
+            "status": "Active",
+            "paymentType": "Hourly",
+        }
+    ]
+
+
 class V2Payroll:
     """NZ/UK payroll 2.0 hours (camelCase, JSON only, ``problem`` envelope)."""
 
@@ -745,6 +783,22 @@ class V2Payroll:
             found = _find(rows, "earningsRateID", ident)
             return self._single("earningsRate", found) if found else _not_found2()
         return self._list("earningsRates", rows, page)
+
+    def salary_and_wages(self, payroll: dict[str, Any], emp_id: str, page: int) -> Response:
+        """``GET /Employees/{id}/SalaryAndWages``: the employee's rows (``SalaryAndWages``:
+        paged, 100 a page, all statuses: Active, Pending, History), 404 for an unknown
+        employee as ``GET /Employees/{id}``."""
+        emp = _find(payroll.get("Employees", []), "employeeID", emp_id)
+        if emp is None:
+            return _not_found2()
+        if "SalaryAndWages" not in payroll:
+            # An organisation file (or a saved Demo Company state) from before salary and
+            # wages were modelled gives none: in Xero every employee set up for pay has one,
+            # so the employee is paid by the hour on the ordinary rate from their first day.
+            rows = _implied_wages(payroll, emp)
+        else:
+            rows = (payroll.get("SalaryAndWages") or {}).get(emp["employeeID"], [])
+        return self._list("salaryAndWages", rows, page)
 
     # -- timesheets
     def list_timesheets(

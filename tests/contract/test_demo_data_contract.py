@@ -70,6 +70,9 @@ def _xero_problems(org: dict[str, Any]) -> list[str]:
     envelope("accounting", "/Contacts", {"Contacts": org["Contacts"]})
     envelope("accounting", "/Items", {"Items": org["Items"]})
     envelope("accounting", "/TrackingCategories", {"TrackingCategories": org["TrackingCategories"]})
+    envelope("accounting", "/TaxRates", {"TaxRates": org["TaxRates"]})
+    envelope("accounting", "/Accounts", {"Accounts": org["Accounts"]})
+    envelope("accounting", "/Currencies", {"Currencies": org["Currencies"]})
 
     payroll = org.get("payroll")
     version = org["Organisation"]["Version"]

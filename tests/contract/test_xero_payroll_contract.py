@@ -20,7 +20,7 @@ import requests
 from werkzeug.wrappers import Request, Response
 
 from core.sandbox.common import CompanyStore, ManualClock, SimServer
-from core.sandbox.demo_data import build_demo_company
+from core.sandbox.demo_data import build_demo_company, generate_large
 from core.sandbox.xero_api import XeroApi
 from core.sandbox.xero_config import DEMO_CLIENT_ID, XeroConfig
 from core.sandbox.xero_payroll import au_date, parse_day
@@ -463,3 +463,93 @@ def test_the_simulators_leave_description_limit_is_the_specs():
         text = leave["properties"]["description"]["description"]
         limit = int(re.search(r"max length = (\d+)", text).group(1))
         assert LEAVE_DESCRIPTION_MAX == LEAVE_TITLE_MAX == limit
+
+
+def _check_salary_and_wages(read: Any, rows: list[dict[str, Any]]) -> None:
+    """xero-python's SalaryAndWages model read back exactly the simulator's rows."""
+    got = read.salary_and_wages
+    assert [str(x.salary_and_wages_id) for x in got] == [r["salaryAndWagesID"] for r in rows]
+    for x, r in zip(got, rows, strict=True):
+        assert str(x.earnings_rate_id) == r["earningsRateID"]
+        assert x.payment_type == r["paymentType"] and x.status == r["status"]
+        assert str(x.effective_from)[:10] == parse_day(r["effectiveFrom"]).isoformat()
+        assert float(x.number_of_units_per_week) == r["numberOfUnitsPerWeek"]
+    assert read.pagination.item_count == len(rows) and read.pagination.page_size == 100
+
+
+def test_sdk_reads_every_uk_employees_salary_and_wages(sim):
+    """UK ``GET /Employees/{EmployeeID}/SalaryAndWages`` through ``PayrollUkApi``; each raw
+    answer validates against the spec."""
+    api, tenant, payroll = sim["uk_api"], sim["uk"], _payroll(sim, "uk")
+    assert {e["employeeID"] for e in payroll["Employees"]} == set(payroll["SalaryAndWages"])
+    for emp in payroll["Employees"]:
+        rows = payroll["SalaryAndWages"][emp["employeeID"]]
+        _check_salary_and_wages(api.get_employee_salary_and_wages(tenant, emp["employeeID"]), rows)
+        validate_response(
+            "payroll-uk",
+            "GET",
+            "/Employees/{EmployeeID}/SalaryAndWages",
+            200,
+            sim["call"](
+                "GET", f"/payroll.xro/2.0/Employees/{emp['employeeID']}/SalaryAndWages", tenant
+            ),
+            strict_properties=True,
+        )
+
+
+def test_sdk_reads_every_nz_employees_salary_and_wages():
+    """NZ (a generated organisation: the Demo Company has none) through ``PayrollNzApi``."""
+    from xero_python.payrollnz import PayrollNzApi
+
+    require_specs("payroll-nz")
+    data = generate_large(20, 6, 5, "NZ", 3)
+    org = data["xero"]["organisations"][0]
+    store = CompanyStore.from_dict(data)
+    tenants = frozenset({org["tenantId"]})
+    api = XeroApi(
+        store, ManualClock(START), XeroConfig(), lambda r: _Access(True, None, "g", tenants, SCOPES)
+    )
+
+    def app(environ, start_response):
+        return (api.handle(Request(environ)) or Response("", 404))(environ, start_response)
+
+    server = SimServer(app).start()
+    token = {
+        "access_token": "t",
+        "token_type": "Bearer",
+        "expires_in": 1800,
+        "expires_at": time.time() + 1800,
+        "scope": sorted(SCOPES),
+    }
+    client = ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id=DEMO_CLIENT_ID, client_secret="unused")),
+        pool_threads=1,
+        oauth2_token_getter=lambda: token,
+        oauth2_token_saver=lambda t: None,
+    )
+    nz_api = PayrollNzApi(client, base_url=server.base_url + "/payroll.xro/2.0")
+    try:
+        payroll = org["payroll"]
+        for emp in payroll["Employees"]:
+            rows = payroll["SalaryAndWages"][emp["employeeID"]]
+            read = nz_api.get_employee_salary_and_wages(org["tenantId"], emp["employeeID"])
+            _check_salary_and_wages(read, rows)
+            assert [float(x.days_per_week) for x in read.salary_and_wages] == [
+                r["daysPerWeek"] for r in rows
+            ]
+            raw = requests.get(
+                f"{server.base_url}/payroll.xro/2.0/Employees/{emp['employeeID']}/SalaryAndWages",
+                headers={"Authorization": "Bearer t", "xero-tenant-id": org["tenantId"]},
+                timeout=10,
+            )
+            assert raw.status_code == 200
+            validate_response(
+                "payroll-nz",
+                "GET",
+                "/Employees/{EmployeeID}/SalaryAndWages",
+                200,
+                raw.json(),
+                strict_properties=True,
+            )
+    finally:
+        server.stop()

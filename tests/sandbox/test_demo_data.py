@@ -391,6 +391,7 @@ def test_uk_payroll_shape(demo):
         "EarningsRates",
         "Timesheets",
         "EmployeeLeave",
+        "SalaryAndWages",
     }
     employees = payroll["Employees"]
     assert len(employees) >= 12

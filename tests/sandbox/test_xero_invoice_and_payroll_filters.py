@@ -50,7 +50,9 @@ def test_a_write_without_unitdp_rounds_the_unit_amount_to_two_decimals(env):
     r = env.call("PUT", INVOICES, json=priced(12.34567))
     assert r.status_code == 200
     # 12.35 x 3 = 37.05 (not 37.04 from the four-decimal 12.3457)
-    assert lines(r) == [(12.35, 37.05)] and r.json["Invoices"][0]["Total"] == 37.05
+    assert lines(r) == [(12.35, 37.05)] and r.json["Invoices"][0]["SubTotal"] == 37.05
+    # account 200 (Sales) carries GST on Income, 10 %: 3.705 -> 3.71, rounded half up
+    assert (r.json["Invoices"][0]["TotalTax"], r.json["Invoices"][0]["Total"]) == (3.71, 40.76)
     stored = env.org(AU)["Invoices"][-1]
     assert stored["LineItems"][0]["UnitAmount"] == 12.35
     ident = stored["InvoiceID"]
