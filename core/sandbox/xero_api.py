@@ -1228,11 +1228,46 @@ def _fmt_date_only(d: date) -> str:
 # An organisation's settings (core.sandbox.xero_settings): the ones its company file lists,
 # else those every organisation of its version starts with (a company file from before they
 # were listed, a test's organisation), never none.
+# A company file that lists none also names tax types and account codes on its own items:
+# those are the organisation's (its items could not carry them otherwise), so they are
+# added to the defaults, usable (a code the defaults do not know: a 0% rate of that name).
+def _named_by_items(org: dict[str, Any], field: str) -> list[str]:
+    out: list[str] = []
+    for item in org.get("Items") or []:
+        for details in ("SalesDetails", "PurchaseDetails"):
+            value = ((item or {}).get(details) or {}).get(field)
+            if isinstance(value, str) and value and value not in out:
+                out.append(value)
+    return out
+
+
 def _org_tax_rates(org: dict[str, Any]) -> list[dict[str, Any]]:
     rates = org.get("TaxRates")
     if isinstance(rates, list):
         return rates
-    return default_tax_rates(_org_version(org))
+    out = default_tax_rates(_org_version(org))
+    known = {r["TaxType"]: i for i, r in enumerate(out)}
+    named = _named_by_items(org, "TaxType")
+    accounts = org.get("Accounts")
+    for account in accounts if isinstance(accounts, list) else []:
+        code = (account or {}).get("TaxType")
+        if isinstance(code, str) and code and code not in named:
+            named.append(code)
+    for code in named:
+        if code in known:
+            if out[known[code]]["Status"] != "ACTIVE":
+                out[known[code]] = {**out[known[code]], "Status": "ACTIVE"}
+            continue
+        implied = {**out[0], "Name": code, "TaxType": code, "ReportTaxType": code}
+        implied.update(
+            {flag: True for flag in CLASS_FLAG.values()},
+            DisplayTaxRate=0.0,
+            EffectiveRate=0.0,
+            Status="ACTIVE",
+            TaxComponents=[],
+        )
+        out.append(implied)
+    return out
 
 
 def _org_accounts(org: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1240,9 +1275,24 @@ def _org_accounts(org: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(accounts, list):
         return accounts
     details = org.get("Organisation") or {}
-    return default_accounts(
-        _org_version(org), str(org.get("tenantId", "")), str(details.get("CreatedDateUTC") or "")
-    )
+    version, tenant = _org_version(org), str(org.get("tenantId", ""))
+    out = default_accounts(version, tenant, str(details.get("CreatedDateUTC") or ""))
+    codes = {a["Code"] for a in out}
+    sales = next((a for a in out if a["Code"] == "200"), out[0])
+    for code in _named_by_items(org, "AccountCode"):
+        if code not in codes:
+            codes.add(code)
+            out.append(
+                {
+                    **sales,
+                    "AccountID": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"xero:{tenant}:account:{code}")
+                    ),
+                    "Code": code,
+                    "Name": code,
+                }
+            )
+    return out
 
 
 def _base_currency(org: dict[str, Any]) -> str:
