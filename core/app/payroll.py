@@ -30,13 +30,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from core.engine import payroll as eng
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
+from core.engine.leave import is_statutory
 from core.engine.regions import PayrollApi, payroll_api
 from core.errors import BridgeError
 from core.i18n import N_, tr
@@ -163,6 +164,12 @@ class PayrollResult:
                 {"who": p.who, "reason": p.reason} for p in [*self.preview.problems, *self.failed]
             ],
             "api_calls": self.api_calls,
+            # the earnings rate each person's hours go on (NZ/UK: their own salary and wages')
+            "earnings_rates": [
+                {"who": p.name, "rate": p.rate_name, "rate_id": p.rate_id}
+                for p in people
+                if p.action in _SENDING and p.rate_id
+            ],
             # the people paid on another calendar than the period's: their own period
             **({"own_periods": own} if (own := own_periods(self.preview)) else {}),
         }
@@ -348,18 +355,22 @@ def preview_hours(
         }
         leave_types = {
             lt.leave_type_id.lower(): eng.LeaveKind(
-                lt.leave_type_id.lower(), lt.name, lt.is_paid, lt.active, lt.units
+                lt.leave_type_id.lower(),
+                lt.name,
+                lt.is_paid,
+                lt.active,
+                lt.units,
+                statutory=is_statutory(lt),  # (UK statutory leave: never sent as leave)
             )
             for lt in leave_kinds
         }
     employees: dict[str, eng.PayEmployee] = {}
-    default_rate = _default_rate(rate_rows, api)
     for emp in employees_raw:
         raw = emp.raw
         cal = str(raw.get("PayrollCalendarID") or raw.get("payrollCalendarID") or "").lower()
-        rate = str(raw.get("OrdinaryEarningsRateID") or "").lower() or (
-            default_rate if api is PayrollApi.V2 else ""
-        )
+        # AU: the employee's OrdinaryEarningsRateID; NZ/UK employees carry none: their
+        # salary and wages say it, read below for those with hours to send (_own_rates)
+        rate = str(raw.get("OrdinaryEarningsRateID") or "").lower()
         name = f"{emp.first_name} {emp.last_name}".strip()
         employees[emp.employee_id.lower()] = eng.PayEmployee(
             emp.employee_id.lower(), name, cal, rate, emp.end_date, emp.active
@@ -474,6 +485,10 @@ def preview_hours(
         tracking_items=tracking_items,
     )
     plan = eng.plan_payroll(inputs)
+    if api is PayrollApi.V2:
+        # each person's hours on their own earnings rate: the plan says who has hours to
+        # send and in which period; their salary and wages say on which rate
+        plan = _own_rates(xero, inputs, plan, rate_rows)
     report(ProgressEvent("planned", 3, 3, None))
     return PayrollPreview(
         PayPeriod(
@@ -532,19 +547,74 @@ def _tracking_links(
     return field_id, items
 
 
-def _default_rate(rates: list[dict[str, Any]], api: PayrollApi) -> str:
-    """NZ/UK employees carry no ordinary rate in the Employees list: the organisation's first
-    current regular-earnings rate (Xero lists "Regular Hours" first), else its first rate."""
-    if api is not PayrollApi.V2:
-        return ""
-    regular = [
-        r
-        for r in rates
-        if str(r.get("type", "")).lower() in ("regularearnings", "ordinarytimeearnings")
+def _own_rates(
+    xero: XeroClient,
+    inputs: eng.PayrollInputs,
+    plan: eng.PayrollPlan,
+    rate_rows: list[dict[str, Any]],
+) -> eng.PayrollPlan:
+    """NZ/UK: ``plan`` again with each person's hours on the earnings rate of their own
+    salary and wages (``GET /Employees/{id}/SalaryAndWages``, read only for the linked
+    employees with hours to send in a period of their calendar). A person paid a salary with
+    no hourly line, or with no line in effect for their period, is listed with what to do
+    (the rate is never guessed)."""
+    wanted = {  # employee id -> the last day of their period
+        p.employee_id: p.period_end
+        for p in plan.people
+        if p.employee_id
+        and p.days
+        and p.calendar_id
+        and p.period_end is not None
+        and not any(x.message == eng.NO_PERIOD for x in p.problems)
+    }
+    if not wanted:
+        return plan
+    with xero.session:
+        wages = xero.salary_and_wages(sorted(wanted))
+    usable = {
+        str(r["id"]).lower()
+        for r in rate_rows
+        if r["active"] and str(r.get("type", "")).lower() == "regularearnings"
+    }
+    employees = dict(inputs.employees)
+    for emp_id, end in wanted.items():
+        rate, why = own_rate(wages.get(emp_id, []), end, usable)
+        employees[emp_id] = replace(employees[emp_id], ordinary_rate_id=rate, no_rate_why=why)
+    return eng.plan_payroll(replace(inputs, employees=employees))
+
+
+def own_rate(
+    rows: list[dict[str, Any]], last_day: date, preferred: set[str] | frozenset[str]
+) -> tuple[str, str]:
+    """(earnings rate id, "") of the hourly salary and wages line in effect for the pay
+    period ending ``last_day``, else ("", why): "salary" (paid a salary, no hourly line) or
+    "no_wages" (no line in effect). In effect: a line that starts (``effectiveFrom``) on or
+    before the period's last day and was not replaced by then (a ``History`` line is replaced
+    by any later line that starts by then). Of several hourly lines: a current regular rate
+    (``preferred``) first, then the one that started last, then Xero's order."""
+    dated = [
+        r for r in rows if r.get("effective_from") is not None and r["effective_from"] <= last_day
     ]
-    for rate in [*(r for r in regular if r["active"]), *regular, *rates]:
-        return str(rate["id"]).lower()
-    return ""
+    in_effect = [
+        r
+        for r in dated
+        if str(r.get("status", "")).casefold() != "history"
+        or not any(o["effective_from"] > r["effective_from"] for o in dated)
+    ]
+    hourly = [(i, r) for i, r in enumerate(in_effect) if r.get("hourly") and r.get("rate_id")]
+    if hourly:
+        _i, best = min(
+            hourly,
+            key=lambda x: (
+                x[1]["rate_id"] not in preferred,
+                -x[1]["effective_from"].toordinal(),
+                x[0],
+            ),
+        )
+        return str(best["rate_id"]), ""
+    if any(not r.get("hourly") for r in in_effect):
+        return "", "salary"
+    return "", "no_wages"
 
 
 def _our_timesheets(

@@ -4,7 +4,9 @@
 choices with :func:`save_leave_links`. The import plan (``core/engine/plan.py``) respects the
 saved rows: a linked leave type is not matched again, and ``None`` means "deliberately not
 linked". Unpaid leave is never exported to Xero (``export_to_xero`` is ``is_paid``; the
-database refuses anything else).
+database refuses anything else). UK statutory leave types (``isStatutoryLeave``: statutory
+sick, maternity…) are not offered: Xero takes them only through ``/StatutoryLeaves`` with a
+work pattern and notice, entered in Xero Payroll, never as leave in hours from time off.
 """
 
 from __future__ import annotations
@@ -45,6 +47,13 @@ class LeaveRow:
         return self.is_paid
 
 
+def is_statutory(leave_type: XeroLeaveType) -> bool:
+    """A UK statutory leave type (``isStatutoryLeave``): Xero Payroll takes its leave only
+    through ``POST /StatutoryLeaves/...`` (a work pattern, notice…), never as employee leave
+    in hours, so no time-off code is linked to it."""
+    return leave_type.raw.get("isStatutoryLeave") is True
+
+
 def time_off_codes(snapshot: Snapshot) -> list[TimeOffCode]:
     """The top-level time-off codes of QuickBooks Time, archived ones included, by name."""
     codes = [
@@ -83,6 +92,8 @@ def leave_link_rows(conn: Connection, snapshot: Snapshot) -> list[LeaveRow]:
     }
     rows: list[LeaveRow] = []
     for leave_type in snapshot.leave_types:
+        if is_statutory(leave_type):
+            continue  # (entered in Xero Payroll: time off is never sent as it)
         lid = leave_type.leave_type_id
         if lid in saved and (saved[lid] is None or saved[lid] in known):
             chosen, source = saved[lid], "saved"

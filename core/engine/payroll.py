@@ -20,7 +20,13 @@ the export does. The rules (DOMAIN.md "Sending hours back to Xero", issue 13):
   leave is never sent (and is said); time off on an unlinked code is said.
 - Never twice: an existing Xero draft that this app made is updated only when its hours
   differ; a timesheet that is no longer a draft is never touched (and hours edited since it
-  was sent are flagged); a draft the app did not make is left alone.
+  was sent are flagged); a draft the app did not make is left alone. When the person's pay
+  calendar changed in Xero (another calendar, or re-anchored) since an earlier send, our
+  timesheet of the other period that overlaps theirs is seen: still a draft holding hours of
+  their days, nothing is sent for them (it would be paid twice), with why; no longer a draft,
+  its days are paid and left out, the other days sent.
+- UK statutory leave types (``isStatutoryLeave``) are never sent as leave in hours (Xero
+  takes them through ``/StatutoryLeaves`` with a work pattern and notice): listed.
 - Leave this app sent follows its time off, as hours follow their shifts: when the time off
   changes in QuickBooks Time (hours, days) the leave is updated in Xero; when it is gone
   (deleted, no longer approved) the leave is withdrawn. Leave in a pay run Xero has posted
@@ -100,6 +106,9 @@ class PayEmployee:
     #: False: Xero says they no longer work here (AU ``TERMINATED``); with no last day, none
     #: of their hours can be told before or after it: all are left out, with why
     active: bool = True
+    #: NZ/UK, when their salary and wages give no rate for the period (``ordinary_rate_id``
+    #: ""): "salary" (paid a salary, no hourly line) or "no_wages" (no line in effect)
+    no_rate_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,10 @@ class LeaveKind:
     active: bool = True
     #: what Xero counts its leave in ("Hours", "Days"…; "" when it does not say)
     units: str = ""
+    #: a UK statutory leave type (``isStatutoryLeave``: statutory sick, maternity…): Xero
+    #: takes it through ``/StatutoryLeaves`` with a work pattern and notice, never as
+    #: employee leave in hours: time off on it is never sent
+    statutory: bool = False
 
     @property
     def in_hours(self) -> bool:
@@ -507,6 +520,16 @@ RATE_MISSING = N_(
     "Has no ordinary earnings rate in Xero that this app can use. Set the employee's "
     "ordinary earnings rate in Xero Payroll, then send again."
 )
+SALARIED = N_(
+    "Is paid a salary in Xero Payroll, not by the hour: their hours are not sent as a "
+    "timesheet. If these hours are to be paid by the hour, add an hourly rate to their salary "
+    "and wages in Xero Payroll, then send again."
+)
+NO_WAGES = N_(
+    "Has no salary and wages in Xero Payroll in effect for {start} to {end}, so the app cannot "
+    "tell which earnings rate their hours go on: they were not sent. Add their hourly rate to "
+    "their salary and wages in Xero Payroll, then send again."
+)
 RATE_INACTIVE = N_(
     'The employee\'s ordinary earnings rate "{rate}" is no longer active in Xero. Choose a '
     "current earnings rate for this employee in Xero Payroll, then send again."
@@ -563,6 +586,35 @@ INACTIVE_LEAVE = N_(
     "to is no longer active in Xero. Make it active again in Xero Payroll, or link the code "
     'to another leave type under "Link leave types", then send again.'
 )
+STATUTORY_LEAVE = N_(
+    'Time off on "{code}" ({hours} h) was not sent: "{leave}" is statutory leave, which Xero '
+    "Payroll does not take as leave in hours. Enter it in Xero Payroll (statutory sick leave "
+    "needs a work pattern and the notice Xero asks for)."
+)
+STATUTORY_LEAVE_SENT = N_(
+    'Time off on "{code}" was sent as leave of the statutory leave type "{leave}" before this '
+    "app stopped sending statutory leave: that leave is left as it is in Xero, and changes to "
+    "it are no longer sent. Check it in Xero Payroll, where statutory leave is entered (with "
+    "the work pattern and notice Xero asks for)."
+)
+MOVED_DRAFT = N_(
+    "This person's pay calendar changed in Xero: our draft timesheet for {old_start} to "
+    "{old_end} still holds hours of days of their period {start} to {end}, so nothing was sent "
+    "for them (those hours would be paid twice). Delete that draft in Xero Payroll (or undo "
+    "the sending that made it, if Xero still takes changes to it), then send again."
+)
+MOVED_PAID = N_(
+    "This person's pay calendar changed in Xero: their timesheet for {old_start} to {old_end} "
+    "is no longer a draft, so Xero has paid its days: the hours of those days in their period "
+    "{start} to {end} ({hours} h) were not sent. If hours of those days must change, correct "
+    "them in Xero Payroll by hand."
+)
+SAME_START_DRAFT = N_(
+    "This person's pay calendar changed in Xero: our empty draft timesheet for {old_start} to "
+    "{old_end} starts on the same day as their period {start} to {end}, and Xero takes one "
+    "timesheet per employee and start day, so nothing was sent. Delete that draft in Xero, "
+    "then send again."
+)
 ON_THE_CLOCK = N_(
     "Is still on the clock; that shift was not sent. Clock them out in QuickBooks Time, then "
     "send again."
@@ -597,6 +649,10 @@ LEFT_OVER_DAY = N_("more work than a day holds: not sent")
 LEFT_AFTER_END = N_("after this person's last day in Xero: not sent")
 LEFT_NOT_IN_HOURS = N_("time off on a leave type Xero does not count in hours: not sent")
 LEFT_INACTIVE = N_("time off on a leave type no longer active in Xero: not sent")
+LEFT_STATUTORY = N_("statutory leave: enter it in Xero Payroll, not sent")
+LEFT_PAID_EARLIER = N_(
+    "a day of an earlier timesheet of this person that is no longer a draft in Xero: not sent"
+)
 
 
 # =========================================================================== the plan
@@ -735,6 +791,10 @@ def _plan_person(
         else:
             start, end = found
     person.period_start, person.period_end = start, end
+    # our timesheets of another period holding hours of days of this one (the person's pay
+    # calendar changed in Xero, or was re-anchored): never the same day's hours twice
+    earlier = _earlier_sheets(inputs, emp_id, start, end) if found is not None else []
+    paid_days = _days_of([t for t in earlier if not t.draft], start, end)
 
     work: dict[tuple[str, str], float] = {}  # (day, tracking option or "") -> seconds
     leave: dict[tuple[int, str], float] = {}  # (code, day) -> seconds
@@ -767,6 +827,9 @@ def _plan_person(
             key = day.isoformat()
             if left_undated or (last_day is not None and day > last_day):  # (a leaver)
                 left[(key, LEFT_AFTER_END)] = left.get((key, LEFT_AFTER_END), 0.0) + secs
+                continue
+            if code is None and key in paid_days:  # (in a timesheet Xero has taken: paid)
+                left[(key, LEFT_PAID_EARLIER)] = left.get((key, LEFT_PAID_EARLIER), 0.0) + secs
                 continue
             its_day = on or day  # (approval goes by the timesheet's date: see dated)
             if approved_to is None or its_day > approved_to:
@@ -816,12 +879,19 @@ def _plan_person(
                 )
             )
             continue
-        if lt is None or not lt.active or not lt.in_hours:
+        if lt is None or not lt.active or not lt.in_hours or lt.statutory:
             total = round(sum(hours.values()), 2)
             params: dict[str, Any] = {"code": code_name, "hours": total}
             left_why: Msg | None
             if lt is None:
                 message, left_why = UNLINKED_LEAVE, LEFT_UNLINKED
+            elif lt.statutory and lt.leave_type_id.lower() in sent_types:
+                # (sent as employee leave before statutory types were held back: left as is)
+                message, left_why = STATUTORY_LEAVE_SENT, None
+                params["leave"] = lt.name
+            elif lt.statutory:  # (Xero takes it through /StatutoryLeaves, not in hours)
+                message, left_why = STATUTORY_LEAVE, LEFT_STATUTORY
+                params["leave"] = lt.name
             elif not lt.active and lt.leave_type_id.lower() in sent_types:
                 # (sent before the type was made inactive: it is in Xero, left as it is)
                 message, left_why = INACTIVE_LEAVE_SENT, None
@@ -863,13 +933,23 @@ def _plan_person(
         )
     elif after > 0 and left_undated:
         problems.append(Problem(name, LEFT_NO_LAST_DAY, {"hours": after}))
+    for taken in (t for t in earlier if not t.draft):
+        its = _days_of([taken], start, end)
+        paid_hours = round(
+            sum(s for (d, w), s in left.items() if w == LEFT_PAID_EARLIER and d in its) / 3600.0,
+            2,
+        )
+        if paid_hours > 0:
+            problems.append(
+                Problem(name, MOVED_PAID, {**_periods(taken, start, end), "hours": paid_hours})
+            )
 
     has_hours = bool(person.days) or any(b.action != "skip" for b in person.leave)
     if (
         not has_hours
         and not person.left_out
         and not mine
-        and not _our_draft_has_hours(inputs, emp_id, start)
+        and not _our_draft_has_hours(inputs, emp_id, start, end)
     ):
         return None
     # ------------------------------------------------------------ Xero side
@@ -887,7 +967,13 @@ def _plan_person(
         elif found is None:
             blocked = True
         elif rate is None and person.days:
-            problems.append(Problem(name, RATE_MISSING))
+            if emp.no_rate_why == "salary":
+                problems.append(Problem(name, SALARIED))
+            elif emp.no_rate_why == "no_wages":
+                when = {"start": start.isoformat(), "end": end.isoformat()}
+                problems.append(Problem(name, NO_WAGES, when))
+            else:
+                problems.append(Problem(name, RATE_MISSING))
             blocked = True
         elif rate is not None and not rate.active and person.days:
             problems.append(Problem(name, RATE_INACTIVE, {"rate": rate.name}))
@@ -902,6 +988,16 @@ def _plan_person(
         ]
         sheet = existing[0] if existing else None
         when = {"start": start.isoformat(), "end": end.isoformat()}
+        for old in (t for t in earlier if t.draft):
+            # (a new draft would hold the same days' hours as ours: paid twice)
+            problems.append(Problem(name, MOVED_DRAFT, _periods(old, start, end)))
+            blocked = True
+        if sheet is not None and not blocked and sheet.end != end:
+            # (a timesheet of another period starting the same day: Xero takes no second one)
+            when = {"start": sheet.start.isoformat(), "end": sheet.end.isoformat()}
+            if sheet.draft and sheet.id in inputs.ours:
+                problems.append(Problem(name, SAME_START_DRAFT, _periods(sheet, start, end)))
+                blocked = True
         if sheet is not None and not blocked:
             person.xero_id = sheet.id
             if not sheet.draft:
@@ -1000,17 +1096,76 @@ def _day_or_none(text: str) -> date | None:
         return None
 
 
-def _our_draft_has_hours(inputs: PayrollInputs, emp_id: str, start: date) -> bool:
-    """Whether our draft timesheet of ``emp_id`` for the period starting ``start`` holds
-    hours (which must go when QuickBooks Time no longer has any)."""
+def _our_draft_has_hours(inputs: PayrollInputs, emp_id: str, start: date, end: date) -> bool:
+    """Whether a draft timesheet of ours of ``emp_id`` holds hours of days of the period
+    ``start``..``end``: the period's own (its hours must go when QuickBooks Time no longer
+    has any), or another period's (the pay calendar changed: see :func:`_earlier_sheets`)."""
     return bool(emp_id) and any(
         t.draft
         and t.id in inputs.ours
         and t.employee_id.lower() == emp_id.lower()
-        and t.start == start
-        and any(h > 0 for h in _ours_and_kept(t, inputs.written)[0].values())
+        and t.start <= end
+        and start <= t.end
+        and _holds_days(t, inputs, start, end)
         for t in inputs.xero_timesheets.values()
     )
+
+
+def _holds_days(sheet: XeroTimesheet, inputs: PayrollInputs, start: date, end: date) -> bool:
+    """Whether ``sheet`` holds hours of ours (not lines someone added in Xero) on a day of
+    ``start``..``end``."""
+    lo, hi = start.isoformat(), end.isoformat()
+    return any(
+        h > 0 and lo <= day <= hi
+        for (day, _rate, _item), h in _ours_and_kept(sheet, inputs.written)[0].items()
+    )
+
+
+def _earlier_sheets(
+    inputs: PayrollInputs, emp_id: str, start: date, end: date
+) -> list[XeroTimesheet]:
+    """Our timesheets (this app made them: journal / SentHours) of ``emp_id`` for ANOTHER
+    period than ``start``..``end`` that overlaps it: the person's pay calendar changed in Xero
+    (another calendar, or its periods re-anchored) since they were sent. A draft of them that
+    holds our hours on days of ``start``..``end`` blocks the person (a new timesheet would
+    hold those hours a second time: MOVED_DRAFT); the days of one that is no longer a draft
+    are paid, left out (MOVED_PAID)."""
+    if not emp_id:
+        return []
+    return sorted(
+        (
+            t
+            for t in inputs.xero_timesheets.values()
+            if t.id in inputs.ours
+            and t.employee_id.lower() == emp_id.lower()
+            and (t.start, t.end) != (start, end)
+            and t.start <= end
+            and start <= t.end
+            and (not t.draft or _holds_days(t, inputs, start, end))
+        ),
+        key=lambda t: (t.start, t.id),
+    )
+
+
+def _days_of(sheets: Iterable[XeroTimesheet], start: date, end: date) -> set[str]:
+    """The days (YYYY-MM-DD) of ``start``..``end`` that the periods of ``sheets`` cover."""
+    out: set[str] = set()
+    for sheet in sheets:
+        day = max(sheet.start, start)
+        while day <= min(sheet.end, end):
+            out.add(day.isoformat())
+            day += timedelta(days=1)
+    return out
+
+
+def _periods(sheet: XeroTimesheet, start: date, end: date) -> dict[str, str]:
+    """The message parameters of a timesheet of another period than ``start``..``end``."""
+    return {
+        "old_start": sheet.start.isoformat(),
+        "old_end": sheet.end.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
 
 
 def _our_leave_in(inputs: PayrollInputs, emp_id: str, start: date, end: date) -> list[OurLeave]:
@@ -1073,6 +1228,8 @@ def _follow_our_leave(
         kind = inputs.leave_types.get(o.leave_type_id.lower())
         if kind is not None and not kind.active:
             continue  # (Xero takes no change to leave of a type no longer active: left as is)
+        if kind is not None and kind.statutory:
+            continue  # (statutory leave is Xero Payroll's to enter: ours sent earlier, kept)
         name = kind.name if kind is not None else o.title
         gone = LeaveBlock(
             o.leave_type_id,

@@ -285,6 +285,7 @@ def payroll_floor(
     qbt: Mapping[str, Any],
     period: tuple[str, str],
     linked_employees: int,
+    employee_links: Mapping[Any, str] | None = None,
 ) -> dict[str, int]:
     """One pay period's export (first time: nothing of ours in Xero yet), from the data:
     what each side must be read for (calendars, the timesheet tracking category, active
@@ -292,7 +293,10 @@ def payroll_floor(
     the period, QuickBooks Time's users and the period's hours, a day either side) and the
     writes of what Xero shows afterwards. AU payroll 1.0 takes arrays (timesheets and leave
     applications, 50 a call like the accounting API); NZ/UK 2.0 one timesheet (with its
-    lines) or one leave per call, and leave is read per employee (no list of all)."""
+    lines) or one leave per call, and leave is read per employee (no list of all). NZ/UK
+    employees carry no earnings rate: each one's salary and wages are read (100 lines a
+    page, no list of everyone's) for the linked employees (``employee_links``: QuickBooks
+    Time user id -> Xero employee id) with approved hours in the period and a pay calendar."""
     start, end = period
     version = str((org_before.get("Organisation") or {}).get("Version") or "").upper()
     before, after = org_before.get("payroll") or {}, org_after.get("payroll") or {}
@@ -331,14 +335,20 @@ def payroll_floor(
     sheets = _overlaps(before.get("Timesheets") or [], start, end, ("startDate", "endDate"))
     new_sheets = len(after.get("Timesheets") or []) - len(before.get("Timesheets") or [])
     new_leave = len(after.get("EmployeeLeave") or []) - len(before.get("EmployeeLeave") or [])
+    wages = sum(
+        pages(len((before.get("SalaryAndWages") or {}).get(emp) or []), XERO_PAYROLL_PAGE)
+        for emp in _v2_with_hours(before, qbt, period, employee_links or {})
+    )
     floor |= {
         "xero GET PayRunCalendars": pages(
             len(before.get("PayRunCalendars") or []), XERO_PAYROLL_PAGE
         ),
         "xero GET Settings": 1,
-        # the list of employees, then each linked one's leave (no list of everyone's)
+        # the list of employees, then each linked one's leave (no list of everyone's), and
+        # the salary and wages of those with hours to send
         "xero GET Employees": pages(len(before.get("Employees") or []), XERO_PAYROLL_PAGE)
-        + linked_employees,
+        + linked_employees
+        + wages,
         "xero GET EarningsRates": pages(len(before.get("EarningsRates") or []), XERO_PAYROLL_PAGE),
         "xero GET LeaveTypes": pages(len(before.get("LeaveTypes") or []), XERO_PAYROLL_PAGE),
         # the period's timesheets, then each for its lines
@@ -349,6 +359,41 @@ def payroll_floor(
     if new_leave:
         floor["xero POST Employees"] = new_leave
     return floor
+
+
+def _v2_with_hours(
+    payroll: Mapping[str, Any],
+    qbt: Mapping[str, Any],
+    period: tuple[str, str],
+    links: Mapping[Any, str],
+) -> set[str]:
+    """The NZ/UK employees (ids as Xero writes them) linked to a QuickBooks Time user with
+    approved work (not time off, not a break, not on the clock) dated in ``period``, who
+    have a pay calendar: those whose earnings rate an export must know."""
+    start, end = period
+    off = {
+        j["id"]
+        for j in qbt.get("jobcodes") or []
+        if j.get("type") in ("pto", "unpaid_time_off", "unpaid_break")
+    }
+    approved = {u["id"]: str(u.get("approved_to") or "") for u in qbt.get("users") or []}
+    by_id = {str(e.get("employeeID", "")).lower(): e for e in payroll.get("Employees") or []}
+    out: set[str] = set()
+    for sheet in qbt.get("timesheets") or []:
+        day = str(sheet.get("date") or "")[:10]
+        user = sheet.get("user_id")
+        emp = by_id.get(str(links.get(user) or links.get(str(user)) or "").lower())
+        if (
+            emp is None
+            or not emp.get("payrollCalendarID")
+            or sheet.get("on_the_clock")
+            or sheet.get("jobcode_id") in off
+            or not start <= day <= end
+            or day > approved.get(user, "")
+        ):
+            continue
+        out.add(emp["employeeID"])
+    return out
 
 
 # ---------------------------------------------------------------------------- billing run

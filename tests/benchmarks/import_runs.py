@@ -215,6 +215,7 @@ def payroll(args: list[str]) -> None:
             "org_after": json.loads(json.dumps(org)),
             "qbtime": json.loads(json.dumps(box.store.qbtime)),
             "linked_employees": linked.count(),
+            "employee_links": {int(x.qbt_id): x.xero_id for x in linked},
         }
         ctx.close()
     finally:

@@ -342,6 +342,7 @@ def test_payroll_export_calls_per_pay_period(region, tmp_path, results):
         out["qbtime"],
         (out["period"][0], out["period"][1]),
         out["linked_employees"],
+        {int(k): v for k, v in out["employee_links"].items()},
     )
     assert out["summary"]["timesheets"]["created"] >= 1, "the period must have hours to send"
     ratio, note = _compare(

@@ -545,7 +545,9 @@ def test_export_hours_command_json_history_and_undo(run):
         "hours",
         "problems",
         "api_calls",
+        "earnings_rates",
     }
+    assert all(set(x) == {"who", "rate", "rate_id"} for x in dry["earnings_rates"])
     assert set(dry["timesheets"]) == {"created", "updated", "unchanged", "skipped"}
     assert set(dry["leave"]) == {"created", "updated", "withdrawn", "locked", "skipped"}
     assert set(dry["hours"]) == {"regular", "leave", "kept_in_xero"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.engine import matching
+from core.engine.leave import is_statutory
 from core.engine.names import sent_name
 from core.engine.plan.context import PlanContext
 from core.engine.plan.model import Action
@@ -29,6 +30,18 @@ class LeavePlanner:
             name = sent_name(leave_type.name)
             if lid in chosen:
                 continue  # linked already (or deliberately left unlinked)
+            if is_statutory(leave_type):
+                self.ctx.skip(
+                    "leave_type",
+                    lid,
+                    name,
+                    N_(
+                        "statutory leave: not linked to a time-off code, as Xero takes it only "
+                        "entered in Xero Payroll (with a work pattern and the notice Xero asks "
+                        "for), never as leave in hours from time off"
+                    ),
+                )
+                continue
             result = matching.match_named("leave_type", [(lid, name)], pto, {})
             target = result.links.get(lid)
             if target is None:

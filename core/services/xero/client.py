@@ -936,6 +936,29 @@ class XeroClient:
                     out.append(mapping.map_v2_leave(raw, emp))
         return out
 
+    def salary_and_wages(self, employee_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """NZ/UK 2.0: each employee's salary and wages, ``GET /Employees/{id}/SalaryAndWages``
+        (100 a page; one call per employee unless they have more rows: there is no list of
+        everyone's), by employee id (lower case), each row as ``{"rate_id", "hourly",
+        "status", "effective_from"}`` (``hourly``: ``paymentType`` Hourly, else a salary;
+        ``effective_from`` a date, None when unreadable; ids lower case)."""
+        info = self._start("salary_and_wages")
+        out: dict[str, list[dict[str, Any]]] = {}
+        for emp in employee_ids:
+            raws = self._paged(
+                info,
+                f"{PAYROLL_V2}/Employees/{emp}/SalaryAndWages",
+                "salaryAndWages",
+                {},
+                None,
+                page_size=PAYROLL_PAGE_SIZE,
+                id_key="salaryAndWagesID",
+                what="salary and wages",
+            )
+            out[emp.lower()] = [_salary_and_wage(r) for r in raws]
+            info.records += len(raws)
+        return out
+
     def create_leave(
         self,
         version: str | PayrollApi | None,
@@ -1195,6 +1218,17 @@ def _add_contacts(
             records.append(keep_raw_as_text(mapping.map_contact(row), text))
         elif before != text and text not in clashes:
             clashes[text] = keep_raw_as_text(mapping.map_contact(row), text)
+
+
+def _salary_and_wage(raw: dict[str, Any]) -> dict[str, Any]:
+    """One NZ/UK ``SalaryAndWage`` row, as :meth:`XeroClient.salary_and_wages` gives it."""
+    day = mapping.xero_date(raw.get("effectiveFrom"))
+    return {
+        "rate_id": str(raw.get("earningsRateID") or "").lower(),
+        "hourly": str(raw.get("paymentType") or "").casefold() == "hourly",
+        "status": str(raw.get("status") or ""),
+        "effective_from": date.fromisoformat(day) if day else None,
+    }
 
 
 def _row_key(row: dict[str, Any], id_key: str, count: int) -> str:
