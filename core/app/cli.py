@@ -1207,8 +1207,8 @@ def cmd_bill_time(
         sources = {"item": tr("item's sales price"), "job": tr("job's billable rate")}
         for inv in result.preview.invoices:
             out.say(
-                f"  {inv.contact_name}: {inv.hours:g} h, {inv.total:.2f} {inv.currency} — "
-                f"{actions.get(inv.action, inv.action)}"
+                f"  {inv.contact_name}: {inv.hours:g} h, {inv.total:.2f} {inv.currency} "
+                f"({tr(inv.tax_words)}) — {actions.get(inv.action, inv.action)}"
             )
             for line in inv.lines:
                 out.say(

@@ -145,9 +145,14 @@ class InvoicingResult:
 
     def as_json(self) -> dict[str, Any]:
         amounts: dict[str, float] = {}
+        by_tax: dict[tuple[str, str], float] = {}
         for inv in self.written:
             # what the lines (and hours) counted here come to, as the preview's headline
             amounts[inv.currency] = round(amounts.get(inv.currency, 0.0) + inv.lines_total, 2)
+            # the same per currency and tax mode: before tax, tax included or no tax (Xero
+            # works out the tax; the product never does)
+            key = (inv.currency, inv.line_amount_types)
+            by_tax[key] = round(by_tax.get(key, 0.0) + inv.lines_total, 2)
         return {
             "run_id": self.run.id if self.run is not None else None,
             "dry_run": self.dry_run,
@@ -159,6 +164,10 @@ class InvoicingResult:
             "lines": sum(len(i.lines) for i in self.written),
             "hours": round(sum(i.hours for i in self.written), 2),
             "amount_by_currency": amounts,
+            "amounts": [
+                {"currency": c, "line_amount_types": t, "amount": v}
+                for (c, t), v in sorted(by_tax.items())
+            ],
             "problems": [{"who": who, "reason": reason} for who, reason in self.problems],
             "api_calls": self.api_calls,
         }
@@ -400,6 +409,7 @@ def _input(
     people: dict[int, engine.Person],
     base_currency: str,
     xero_side: _XeroSide,
+    default_line_amount_types: str = "",
     snap: Any,
     timesheets: list[engine.Timesheet],
 ) -> engine.InvoicingInput:
@@ -416,6 +426,9 @@ def _input(
             contact.name,
             archived=contact.status == "ARCHIVED",
             currency=str(contact.raw.get("DefaultCurrency") or ""),
+            line_amount_types=engine.line_amount_types_of(
+                contact.raw.get("SalesDefaultLineAmountType")
+            ),
             merged=bool(contact.merged_to),
             merged_into=survivor.name if survivor is not None else "",
         )
@@ -474,6 +487,7 @@ def _input(
             str(raw.get("InvoiceNumber") or ""),
             str((raw.get("Contact") or {}).get("Name") or ""),
             str(raw.get("CurrencyCode") or ""),
+            str(raw.get("LineAmountTypes") or ""),
         )
         for i, raw in invoices.items()
     }
@@ -500,6 +514,7 @@ def _input(
         include_unapproved=include_unapproved,
         name_people=name_people,
         base_currency=base_currency,
+        default_line_amount_types=default_line_amount_types,
     )
 
 
@@ -719,6 +734,10 @@ def preview_invoices(
         people=people,
         base_currency=org.base_currency,
         xero_side=xero_side,
+        # (read with the base currency: the same GET /Organisation)
+        default_line_amount_types=engine.line_amount_types_of(
+            (getattr(xero, "organisation_raw", None) or {}).get("DefaultSalesTax")
+        ),
         snap=snap,
         timesheets=timesheets,
     )

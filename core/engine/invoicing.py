@@ -58,6 +58,43 @@ GONE = frozenset({"DELETED", "VOIDED"})
 EDITABLE = frozenset({DRAFT})
 MAX_TRACKING = 2
 
+#: Xero's ``LineAmountTypes`` of an invoice: its line amounts are before tax (Xero adds the
+#: tax of each line's tax rate), include it, or bear none
+EXCLUSIVE, INCLUSIVE, NO_TAX = "Exclusive", "Inclusive", "NoTax"
+#: how Xero words a default for it: a contact's ``SalesDefaultLineAmountType`` (INCLUSIVE,
+#: EXCLUSIVE, NONE), the organisation's ``DefaultSalesTax`` ("Tax Inclusive", "Tax
+#: Exclusive", "No Tax") and an invoice's own ``LineAmountTypes``
+_LINE_AMOUNT_WORDS = {
+    "inclusive": INCLUSIVE,
+    "taxinclusive": INCLUSIVE,
+    "exclusive": EXCLUSIVE,
+    "taxexclusive": EXCLUSIVE,
+    "none": NO_TAX,
+    "notax": NO_TAX,
+}
+#: what the amounts of an invoice of each kind are, said next to them (the product never works
+#: out the tax: Xero does, from each line's tax rate)
+TAX_WORDS = {EXCLUSIVE: N_("excl. tax"), INCLUSIVE: N_("incl. tax"), NO_TAX: N_("no tax")}
+
+# A customer whose default currency in Xero is not the organisation's: prices are in the base
+# currency, so its invoice is too (Xero converts the accounting, never the prices).
+OTHER_CURRENCY = N_(
+    "Invoiced in {currency}, the currency of its prices; its default currency in Xero is "
+    "{default}: change the invoice's currency in Xero if needed."
+)
+DRAFT_CURRENCY = N_(
+    "Draft {invoice} is in {draft_currency} in Xero, kept as it is, but the prices of the "
+    "hours added or changed on it are in {currency}: check their prices in Xero."
+)
+
+
+def line_amount_types_of(value: Any) -> str:
+    """Xero's ``LineAmountTypes`` for one of its ways of saying it ("Tax Inclusive",
+    "INCLUSIVE", "No Tax", "NONE", "Exclusive"…); "" for anything else (nothing said)."""
+    word = "".join(str(value or "").split()).casefold()
+    return _LINE_AMOUNT_WORDS.get(word, "")
+
+
 # Billed hours changed in QuickBooks Time where the product may no longer change them.
 EDITED_APPROVED = N_(
     "Hours of {day} were changed in QuickBooks Time after invoice {invoice} was approved in "
@@ -156,7 +193,11 @@ class Customer:
     contact_id: str
     name: str
     archived: bool = False
+    #: the contact's default currency in Xero (``DefaultCurrency``; "" when not set)
     currency: str = ""
+    #: its default for sales invoices' ``LineAmountTypes`` (``line_amount_types_of`` its
+    #: ``SalesDefaultLineAmountType``; "" when not set)
+    line_amount_types: str = ""
     #: merged into another contact in Xero (which archives this one)
     merged: bool = False
     #: the name of the contact it was merged into ("" when not read)
@@ -206,9 +247,11 @@ class OurInvoice:
     reference: str
     status: str
     number: str = ""
-    #: the contact's name and the invoice's currency as Xero gives them on the invoice
+    #: the contact's name, the invoice's currency and its ``LineAmountTypes`` as Xero gives
+    #: them on the invoice (a bookkeeper may have changed them on our draft: kept as they are)
     contact_name: str = ""
     currency: str = ""
+    line_amount_types: str = ""
 
 
 @dataclass(frozen=True)
@@ -316,7 +359,12 @@ class InvoicingInput:
     invoices: dict[str, OurInvoice] = field(default_factory=dict)
     include_unapproved: bool = False
     name_people: bool = False
+    #: the organisation's base currency (``Organisation.BaseCurrency``): the currency of the
+    #: Xero items' prices and of QuickBooks Time's billable rates, so of every new invoice
     base_currency: str = ""
+    #: the organisation's default ``LineAmountTypes`` on sales (``line_amount_types_of`` its
+    #: ``DefaultSalesTax``; "" when not known): for a contact with no default of its own
+    default_line_amount_types: str = ""
     #: a link back to the hours (QuickBooks Time's timesheets page), "" for none
     hours_url: str = ""
     #: the lines each draft of ours holds in Xero now (invoice id -> lines, in Xero's order)
@@ -419,14 +467,23 @@ class PlannedInvoice:
     #: our drafts of the range this invoice takes hours from (hours moved to this customer in
     #: QuickBooks Time): those drafts' updates must be written first, or this one not at all
     takes_from: set[str] = field(default_factory=set)
+    #: what its amounts are (Xero's ``LineAmountTypes``: ``TAX_WORDS`` says it): a new
+    #: invoice's is the contact's default, else the organisation's; our draft's, as Xero holds it
+    line_amount_types: str = EXCLUSIVE
 
     @property
     def hours(self) -> float:
         return round(sum(line.hours for line in self.lines), 2)
 
     @property
+    def tax_words(self) -> str:
+        """What its amounts are, untranslated (``N_``): "excl. tax", "incl. tax", "no tax"."""
+        return TAX_WORDS.get(self.line_amount_types, TAX_WORDS[EXCLUSIVE])
+
+    @property
     def lines_total(self) -> float:
-        """What our lines come to (the hours this invoice bills, before tax)."""
+        """What our lines come to (the hours this invoice bills), as the invoice's lines are:
+        before tax, tax included or no tax (``line_amount_types``)."""
         return round(sum(line.amount for line in self.lines), 2)
 
     @property
@@ -436,8 +493,9 @@ class PlannedInvoice:
 
     @property
     def total(self) -> float:
-        """The invoice's amount in Xero once written (before tax): our lines and the lines
-        of the draft kept as they are."""
+        """What the invoice's lines come to in Xero once written (``line_amount_types`` says
+        whether that is before tax, tax included or no tax; Xero works out the tax): our lines
+        and the lines of the draft kept as they are."""
         return round(self.lines_total + self.kept_total, 2)
 
     @property
@@ -476,12 +534,17 @@ class PlannedInvoice:
         return items, keys
 
     def as_xero(self, start: date, end: date, url: str = "") -> dict[str, Any]:
+        """The body to write. An update of our draft sends only its lines (by
+        ``InvoiceID``): what a bookkeeper may have changed on the draft in Xero (its date,
+        currency, tax mode, contact, reference, due date…) stays as Xero holds it."""
+        if self.invoice_id:
+            return {"InvoiceID": self.invoice_id, "LineItems": self.line_items()[0]}
         body: dict[str, Any] = {
             "Type": "ACCREC",
             "Contact": {"ContactID": self.contact_id},
             "Date": end.isoformat(),
             "Status": DRAFT,
-            "LineAmountTypes": "Exclusive",
+            "LineAmountTypes": self.line_amount_types,
             "Reference": self.reference,
             "LineItems": self.line_items()[0],
         }
@@ -489,8 +552,6 @@ class PlannedInvoice:
             body["CurrencyCode"] = self.currency
         if url:
             body["Url"] = url
-        if self.invoice_id:
-            body["InvoiceID"] = self.invoice_id
         return body
 
 
@@ -906,7 +967,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             continue
         # (no hours of theirs in the range: the top-level jobcode is never needed)
         top_of, cust_of = customer_of.get(
-            contact_id, (0, Customer(contact_id, d.contact_name or d.number, currency=d.currency))
+            contact_id, (0, Customer(contact_id, d.contact_name or d.number))
         )
         todo.append((top_of, cust_of, []))
     # The drafts this run updates: hours on a line of ours there may move to another customer
@@ -955,7 +1016,10 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                     message = MERGED
                 problems[("archived", cust.contact_id)] = Problem(cust.name, message, params)
             continue
-        currency = cust.currency or inp.base_currency
+        # Prices (Xero's items, QuickBooks Time's rates) are in the organisation's currency:
+        # so is a new invoice, whatever the contact's default (said when it differs).
+        currency = inp.base_currency
+        line_amount_types = cust.line_amount_types or inp.default_line_amount_types or EXCLUSIVE
         mine = [i for i in ours.get(cust.contact_id, []) if i.reference in range_refs]
         live = [i for i in mine if i.status not in GONE]
         # The draft of this range that is still ours to change, if any, and its lines still
@@ -1058,11 +1122,28 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             if not rows and action == "unchanged":
                 continue  # no hours of this customer left, and nothing to take off its draft
             _settle_wording(lines, action == "update")
+            # The draft's currency and tax mode as Xero holds them (the update keeps them).
+            draft_currency = draft.currency or currency
+            if (
+                action == "update"
+                and currency
+                and draft_currency != currency
+                and any(line.change != "same" for line in lines)
+            ):
+                problems[("draft_currency", draft.invoice_id)] = Problem(
+                    cust.name,
+                    DRAFT_CURRENCY,
+                    {
+                        "invoice": draft.number or draft.invoice_id,
+                        "draft_currency": draft_currency,
+                        "currency": currency,
+                    },
+                )
             plan.invoices.append(
                 PlannedInvoice(
                     cust.contact_id,
                     cust.name,
-                    currency,
+                    draft_currency,
                     draft.reference,
                     action,
                     lines,
@@ -1074,6 +1155,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                     removed=removed,
                     kept_billed=kept_billed,
                     takes_from=takes_from,
+                    line_amount_types=line_amount_types_of(draft.line_amount_types) or EXCLUSIVE,
                 )
             )
             continue
@@ -1087,6 +1169,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                         reference_for(inp.start, inp.end, language=inp.language),
                         "skip",
                         left_out_hours=round(left_out, 2),
+                        line_amount_types=line_amount_types,
                     )
                 )
             continue
@@ -1106,8 +1189,13 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 lines,
                 left_out_hours=round(left_out, 2),
                 takes_from=takes_from,
+                line_amount_types=line_amount_types,
             )
         )
+        if currency and cust.currency and cust.currency != currency:
+            problems[("currency", cust.contact_id)] = Problem(
+                cust.name, OTHER_CURRENCY, {"currency": currency, "default": cust.currency}
+            )
     # Billed hours of these days gone from QuickBooks Time's billable hours (deleted, moved to
     # other days, to a job not billed…) on an invoice this run does not update: flagged.
     for b in sorted(billed.values(), key=lambda b: b.timesheet_id):

@@ -11,6 +11,38 @@
 <context>
     <name>BillingPreviewPage</name>
     <message>
+        <source>{amount} excl. tax</source>
+        <translation>{amount} avant taxes</translation>
+    </message>
+    <message>
+        <source>{amount} incl. tax</source>
+        <translation>{amount} taxes comprises</translation>
+    </message>
+    <message>
+        <source>{amount}, no tax</source>
+        <translation>{amount}, sans taxes</translation>
+    </message>
+    <message>
+        <source>The invoice&apos;s amount, tax included: its prices include tax, which Xero works out from each line&apos;s tax rate.</source>
+        <translation>Le montant de la facture, taxes comprises&#xa0;: ses prix comprennent les taxes, que Xero calcule selon le taux de taxe de chaque ligne.</translation>
+    </message>
+    <message>
+        <source>The invoice&apos;s amount: its lines bear no tax.</source>
+        <translation>Le montant de la facture&#xa0;: ses lignes ne portent aucune taxe.</translation>
+    </message>
+    <message>
+        <source>The invoice&apos;s amount before tax: Xero adds the tax of each line&apos;s tax rate.</source>
+        <translation>Le montant de la facture avant taxes&#xa0;: Xero ajoute les taxes selon le taux de taxe de chaque ligne.</translation>
+    </message>
+    <message>
+        <source>The invoice&apos;s amount in Xero once sent: {amount}, the lines kept as they are in Xero included (it is {now} now).</source>
+        <translation>Le montant de la facture dans Xero une fois envoyée&#xa0;: {amount}, lignes conservées telles quelles dans Xero comprises (actuellement {now}).</translation>
+    </message>
+    <message>
+        <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there. Xero works out the tax from each line&apos;s tax rate: it adds it to amounts before tax; amounts with tax included already hold it.</source>
+        <translation>Rien n’est envoyé à Xero avant que vous cliquiez sur Envoyer à Xero. Les factures y restent des brouillons. Xero calcule les taxes selon le taux de taxe de chaque ligne&#xa0;: il les ajoute aux montants avant taxes&#xa0;; les montants taxes comprises les contiennent déjà.</translation>
+    </message>
+    <message>
         <source>With them, the drafts will come to {amount} in Xero.</source>
         <translation>Avec elles, les brouillons s’élèveront à {amount} dans Xero.</translation>
     </message>
@@ -25,14 +57,6 @@
     <message>
         <source>our draft, {amount} taken off</source>
         <translation>notre brouillon, {amount} retirés</translation>
-    </message>
-    <message>
-        <source>The invoice&apos;s amount, before tax.</source>
-        <translation>Le montant de la facture, avant taxes.</translation>
-    </message>
-    <message>
-        <source>The invoice&apos;s amount in Xero once sent, before tax, the lines kept as they are in Xero included (it is {now} now).</source>
-        <translation>Le montant de la facture dans Xero une fois envoyée, avant taxes, lignes conservées telles quelles dans Xero comprises (actuellement {now}).</translation>
     </message>
     <message>
         <source>Not approved yet in QuickBooks Time: {line}</source>
@@ -121,10 +145,6 @@
     <message>
         <source>not sent (see the hours left out)</source>
         <translation>non envoyée (voir les heures laissées de côté)</translation>
-    </message>
-    <message>
-        <source>Nothing is sent to Xero until you click Send to Xero. The invoices stay drafts there. Amounts are before tax: Xero adds the tax.</source>
-        <translation>Rien n’est envoyé à Xero avant que vous cliquiez sur Envoyer à Xero. Les factures y restent des brouillons. Les montants sont avant taxes&#xa0;: Xero ajoute les taxes.</translation>
     </message>
     <message>
         <source>Wording the invoice lines again…</source>
@@ -324,6 +344,18 @@
 </context>
 <context>
     <name>BillingSendPage</name>
+    <message>
+        <source>{amount} excl. tax</source>
+        <translation>{amount} avant taxes</translation>
+    </message>
+    <message>
+        <source>{amount} incl. tax</source>
+        <translation>{amount} taxes comprises</translation>
+    </message>
+    <message>
+        <source>{amount}, no tax</source>
+        <translation>{amount}, sans taxes</translation>
+    </message>
     <message>
         <source>Stop sending?</source>
         <translation>Arrêter l’envoi&#xa0;?</translation>

@@ -431,6 +431,7 @@ def test_bill_time_and_invoices_commands(run):
         "lines",
         "hours",
         "amount_by_currency",
+        "amounts",
         "problems",
         "api_calls",
         "invoice_language",

@@ -47,7 +47,9 @@ def test_an_update_shows_the_amount_of_the_invoice_in_xero(wizard, imported, qtb
     # the invoice's row: its amount in Xero, and what this billing adds to it
     n = next(k for k, i in enumerate(prev.preview.invoices) if i.invoice_id == inv["InvoiceID"])
     top = prev.tree.topLevelItem(n)
-    assert top.text(4) == money(total, planned.currency)
+    # (labelled with what it is: before tax, tax included or no tax, as the draft is in Xero)
+    words = {"Exclusive": "excl. tax", "Inclusive": "incl. tax"}[planned.line_amount_types]
+    assert top.text(4) == f"{money(total, planned.currency)} {words}"
     added = total - Decimal(str(before["SubTotal"]))
     assert added > 0
     assert f"our draft, {money(added, planned.currency)} added" in top.text(0)
@@ -55,14 +57,14 @@ def test_an_update_shows_the_amount_of_the_invoice_in_xero(wizard, imported, qtb
     # the total under the tree adds up the rows; it says what this billing adds
     sent = [i for i in prev.preview.invoices if i.action in ("create", "update")]
     totals = sum((Decimal(str(i.total)) for i in sent), Decimal(0))
-    assert f"Total: {money(totals, planned.currency)}, of which this billing adds" in (
+    assert f"Total: {money(totals, planned.currency)} {words}, of which this billing adds" in (
         prev.totals_label.text()
     )
     # the headline: the lines it counts and what they come to, then the drafts' amount
     lines_amount = sum((Decimal(str(i.lines_total)) for i in sent), Decimal(0))
     headline = prev.headline.text()
-    assert f"hours, {money(lines_amount, planned.currency)}." in headline
-    assert f"the drafts will come to {money(totals, planned.currency)} in Xero." in headline
+    assert f"hours, {money(lines_amount, planned.currency)} {words}." in headline
+    assert f"the drafts will come to {money(totals, planned.currency)} {words} in Xero." in headline
     # sent: Xero holds the amount the preview showed
     done = send(wiz, qtbot)
     after = next(i for i in org_invoices(box, conn) if i["InvoiceID"] == inv["InvoiceID"])

@@ -35,13 +35,18 @@ from .base import BasePage
 CUSTOMER, HOURS, PRICE, SOURCE, AMOUNT = range(5)
 
 
-def totals_by_currency(invoices: list[Any], amount: str = "total") -> dict[str, Decimal]:
-    """The sum per currency of the invoices' ``amount``: "total" (each invoice's amount in
-    Xero once sent, the lines kept in Xero included: the tree and the total), "lines_total"
-    (what the lines billed here come to: the headline) or "change" (what this run adds)."""
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+def totals_by_currency_and_tax(
+    invoices: list[Any], amount: str = "total"
+) -> dict[tuple[str, str], Decimal]:
+    """The sum per currency and tax mode (Xero's ``LineAmountTypes``: amounts before tax,
+    tax included or no tax, never added together) of the invoices' ``amount``: "total" (each
+    invoice's amount in Xero once sent, the lines kept in Xero included: the tree and the
+    total), "lines_total" (what the lines billed here come to: the headline) or "change"
+    (what this run adds)."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for invoice in invoices:
-        totals[invoice.currency] += Decimal(str(getattr(invoice, amount)))
+        key = (invoice.currency, getattr(invoice, "line_amount_types", "Exclusive"))
+        totals[key] += Decimal(str(getattr(invoice, amount)))
     return dict(totals)
 
 
@@ -204,7 +209,10 @@ class BillingPreviewPage(BasePage):
             top = QTreeWidgetItem(self.tree)
             top.setText(CUSTOMER, f"{invoice.contact_name} — {self.invoice_words(invoice)}")
             top.setText(HOURS, hours_text(invoice.hours))
-            top.setText(AMOUNT, money(invoice.total, invoice.currency))
+            top.setText(
+                AMOUNT,
+                self.amount_words(invoice.total, invoice.currency, invoice.line_amount_types),
+            )
             top.setToolTip(CUSTOMER, top.text(CUSTOMER))
             top.setToolTip(AMOUNT, self.amount_tip(invoice))
             font = top.font(CUSTOMER)
@@ -285,9 +293,9 @@ class BillingPreviewPage(BasePage):
             (Decimal(str(line.hours)) for i in sent for line in i.lines if line.unapproved),
             Decimal(0),
         )
-        totals = totals_by_currency(sent)
-        lines_totals = totals_by_currency(sent, "lines_total")
-        added = totals_by_currency(sent, "change")
+        totals = totals_by_currency_and_tax(sent)
+        lines_totals = totals_by_currency_and_tax(sent, "lines_total")
+        added = totals_by_currency_and_tax(sent, "change")
         self.problems_label.setText(
             self.tr(
                 "Hours left out ({count}). Each says why and what to do; they can be billed "
@@ -320,7 +328,9 @@ class BillingPreviewPage(BasePage):
                     ),
                     lines=count_text(lines, self.tr("1 line"), self.tr("{n} lines")),
                     hours=hours_text(hours),
-                    amount=" + ".join(money(v, c) for c, v in sorted(lines_totals.items())),
+                    amount=" + ".join(
+                        self.amount_words(v, c, t) for (c, t), v in sorted(lines_totals.items())
+                    ),
                 )
             )
             kept = sum(len(i.kept) for i in sent)
@@ -335,7 +345,9 @@ class BillingPreviewPage(BasePage):
                     )
                     + " "
                     + self.tr("With them, the drafts will come to {amount} in Xero.").format(
-                        amount=" + ".join(money(v, c) for c, v in sorted(totals.items()))
+                        amount=" + ".join(
+                            self.amount_words(v, c, t) for (c, t), v in sorted(totals.items())
+                        )
                     )
                 )
             if unapproved:
@@ -349,17 +361,18 @@ class BillingPreviewPage(BasePage):
             self.notice.setText(
                 self.tr(
                     "Nothing is sent to Xero until you click Send to Xero. The invoices stay "
-                    "drafts there. Amounts are before tax: Xero adds the tax."
+                    "drafts there. Xero works out the tax from each line's tax rate: it adds it "
+                    "to amounts before tax; amounts with tax included already hold it."
                 )
             )
         self.totals_label.setText(
             "  ".join(
-                self.tr("Total: {amount}").format(amount=money(v, c))
-                if added.get(c, v) == v
+                self.tr("Total: {amount}").format(amount=self.amount_words(v, c, t))
+                if added.get((c, t), v) == v
                 else self.tr("Total: {amount}, of which this billing adds {added}").format(
-                    amount=money(v, c), added=money(added[c], c)
+                    amount=self.amount_words(v, c, t), added=money(added[(c, t)], c)
                 )
-                for c, v in sorted(totals.items())
+                for (c, t), v in sorted(totals.items())
             )
         )
         self.tree_label.setText(
@@ -390,13 +403,36 @@ class BillingPreviewPage(BasePage):
             amount=money(-change, invoice.currency)
         )
 
+    def amount_words(self, amount: Any, currency: str, line_amount_types: str) -> str:
+        """An amount with what it is: before tax, tax included or no tax (Xero's
+        ``LineAmountTypes`` of its invoice; Xero works out the tax, this app never does)."""
+        value = money(amount, currency)
+        if line_amount_types == "Inclusive":
+            return self.tr("{amount} incl. tax").format(amount=value)
+        if line_amount_types == "NoTax":
+            return self.tr("{amount}, no tax").format(amount=value)
+        return self.tr("{amount} excl. tax").format(amount=value)
+
     def amount_tip(self, invoice: Any) -> str:
+        kind = invoice.line_amount_types
         if invoice.action != "update":
-            return self.tr("The invoice's amount, before tax.")
+            if kind == "Inclusive":
+                return self.tr(
+                    "The invoice's amount, tax included: its prices include tax, which Xero "
+                    "works out from each line's tax rate."
+                )
+            if kind == "NoTax":
+                return self.tr("The invoice's amount: its lines bear no tax.")
+            return self.tr(
+                "The invoice's amount before tax: Xero adds the tax of each line's tax rate."
+            )
         return self.tr(
-            "The invoice's amount in Xero once sent, before tax, the lines kept as they are in "
+            "The invoice's amount in Xero once sent: {amount}, the lines kept as they are in "
             "Xero included (it is {now} now)."
-        ).format(now=money(invoice.total_now, invoice.currency))
+        ).format(
+            amount=self.amount_words(invoice.total, invoice.currency, kind),
+            now=money(invoice.total_now, invoice.currency),
+        )
 
     def line_change_words(self, line: Any) -> str:
         before = getattr(line, "before", None)
