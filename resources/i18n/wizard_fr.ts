@@ -75,8 +75,8 @@
         <translation>Dans Xero</translation>
     </message>
     <message>
-        <source>Hours left out ({count}). Each says why and what to do; they can be billed later, once corrected.</source>
-        <translation>Heures laissées de côté ({count}). Chacune dit pourquoi et quoi faire&#xa0;; elles pourront être facturées plus tard, une fois corrigées.</translation>
+        <source>To look at ({count}). Each says why and what to do; hours left out can be billed later, once corrected.</source>
+        <translation>À examiner ({count}). Chaque ligne dit pourquoi et quoi faire&#xa0;; les heures laissées de côté pourront être facturées plus tard, une fois corrigées.</translation>
     </message>
     <message>
         <source>No preview yet. Go back and choose the days to bill.</source>
@@ -223,8 +223,8 @@
         <translation>Pourquoi, et quoi faire</translation>
     </message>
     <message>
-        <source>Hours left out</source>
-        <translation>Heures laissées de côté</translation>
+        <source>To look at</source>
+        <translation>À examiner</translation>
     </message>
     <message>
         <source>Customer, then each line</source>

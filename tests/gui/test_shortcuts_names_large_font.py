@@ -62,8 +62,8 @@ LEAST_LINES = {
     "Factures et leurs lignes": 3,
     "Invoices sent to Xero": 3,
     "Factures envoyées à Xero": 3,
-    "Hours left out": 2,
-    "Heures laissées de côté": 2,
+    "To look at": 2,
+    "À examiner": 2,
     "Hours not billed": 2,
     "Heures non facturées": 2,
 }

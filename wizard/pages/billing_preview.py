@@ -298,8 +298,8 @@ class BillingPreviewPage(BasePage):
         added = totals_by_currency_and_tax(sent, "change")
         self.problems_label.setText(
             self.tr(
-                "Hours left out ({count}). Each says why and what to do; they can be billed "
-                "later, once corrected."
+                "To look at ({count}). Each says why and what to do; hours left out can be "
+                "billed later, once corrected."
             ).format(count=len(problems))
         )
         if preview is None:
@@ -478,7 +478,7 @@ class BillingPreviewPage(BasePage):
             self.tr("Check each invoice, its lines and its amount before they are sent to Xero.")
         )
         self.problems.setHorizontalHeaderLabels([self.tr("Who"), self.tr("Why, and what to do")])
-        self.problems.setAccessibleName(self.tr("Hours left out"))
+        self.problems.setAccessibleName(self.tr("To look at"))
         self.tree.setHeaderLabels(
             [
                 self.tr("Customer, then each line"),
