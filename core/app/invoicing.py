@@ -410,6 +410,7 @@ def _input(
     base_currency: str,
     xero_side: _XeroSide,
     default_line_amount_types: str = "",
+    default_terms: tuple[int, str] | None = None,
     snap: Any,
     timesheets: list[engine.Timesheet],
 ) -> engine.InvoicingInput:
@@ -431,6 +432,7 @@ def _input(
             ),
             merged=bool(contact.merged_to),
             merged_into=survivor.name if survivor is not None else "",
+            terms=engine.terms_of(contact.raw.get("PaymentTerms")),
         )
     jobs = _jobs(snap)
     # Items: the values of the import's items field -> the Xero items they are linked to.
@@ -515,6 +517,7 @@ def _input(
         name_people=name_people,
         base_currency=base_currency,
         default_line_amount_types=default_line_amount_types,
+        default_terms=default_terms,
     )
 
 
@@ -737,6 +740,9 @@ def preview_invoices(
         # (read with the base currency: the same GET /Organisation)
         default_line_amount_types=engine.line_amount_types_of(
             (getattr(xero, "organisation_raw", None) or {}).get("DefaultSalesTax")
+        ),
+        default_terms=engine.terms_of(
+            (getattr(xero, "organisation_raw", None) or {}).get("PaymentTerms")
         ),
         snap=snap,
         timesheets=timesheets,

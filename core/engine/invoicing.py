@@ -41,10 +41,11 @@ Rules:
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -202,6 +203,8 @@ class Customer:
     merged: bool = False
     #: the name of the contact it was merged into ("" when not read)
     merged_into: str = ""
+    #: its sales payment terms in Xero (``PaymentTerms.Sales``: day, type), None when not set
+    terms: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,8 @@ class InvoicingInput:
     #: the organisation's default ``LineAmountTypes`` on sales (``line_amount_types_of`` its
     #: ``DefaultSalesTax``; "" when not known): for a contact with no default of its own
     default_line_amount_types: str = ""
+    #: the organisation's sales payment terms (``PaymentTerms.Sales``: day, type), or None
+    default_terms: tuple[int, str] | None = None
     #: a link back to the hours (QuickBooks Time's timesheets page), "" for none
     hours_url: str = ""
     #: the lines each draft of ours holds in Xero now (invoice id -> lines, in Xero's order)
@@ -470,6 +475,9 @@ class PlannedInvoice:
     #: what its amounts are (Xero's ``LineAmountTypes``: ``TAX_WORDS`` says it): a new
     #: invoice's is the contact's default, else the organisation's; our draft's, as Xero holds it
     line_amount_types: str = EXCLUSIVE
+    #: a new invoice's due date, from the contact's sales payment terms, else the
+    #: organisation's (None: Xero's draft has none until someone sets it)
+    due_date: date | None = None
 
     @property
     def hours(self) -> float:
@@ -550,6 +558,8 @@ class PlannedInvoice:
         }
         if self.currency:
             body["CurrencyCode"] = self.currency
+        if self.due_date is not None:
+            body["DueDate"] = self.due_date.isoformat()
         if url:
             body["Url"] = url
         return body
@@ -591,6 +601,51 @@ def _range_references(start: date, end: date, n: int) -> set[str]:
     """The range's n-th Reference in every language: a draft of the range made when another
     language was chosen is still the range's."""
     return {reference_for(start, end, n, language) for language in invoice_wording.LANGUAGES}
+
+
+#: Xero's ``PaymentTermType`` values (spec: PaymentTerm / Bill ``Type``)
+PAYMENT_TERM_TYPES = frozenset(
+    {"DAYSAFTERBILLDATE", "DAYSAFTERBILLMONTH", "OFCURRENTMONTH", "OFFOLLOWINGMONTH"}
+)
+
+
+def terms_of(raw: Any) -> tuple[int, str] | None:
+    """``PaymentTerms`` as Xero gives it (a contact's or the organisation's) -> its sales
+    terms (day, type), None when not set or not understood."""
+    sales = (raw or {}).get("Sales") if isinstance(raw, dict) else None
+    if not isinstance(sales, dict):
+        return None
+    kind, day = str(sales.get("Type") or "").upper(), sales.get("Day")
+    if kind not in PAYMENT_TERM_TYPES or isinstance(day, bool) or not isinstance(day, int | float):
+        return None
+    if day < 0:
+        return None
+    return int(day), kind
+
+
+def _month_day(year: int, month: int, day: int) -> date:
+    """Day ``day`` of that month, the month's last day when it has fewer."""
+    if month > 12:
+        year, month = year + 1, month - 12
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(max(day, 1), last))
+
+
+def due_date(invoice_date: date, terms: tuple[int, str] | None) -> date | None:
+    """When an invoice dated ``invoice_date`` is due under sales payment ``terms`` (the
+    contact's, else the organisation's), as Xero reads them: so many days after the invoice
+    date, or after the end of its month; that day of its month, or of the following month."""
+    if terms is None:
+        return None
+    day, kind = terms
+    if kind == "DAYSAFTERBILLDATE":
+        return invoice_date + timedelta(days=day)
+    if kind == "DAYSAFTERBILLMONTH":
+        month_end = _month_day(invoice_date.year, invoice_date.month, 31)
+        return month_end + timedelta(days=day)
+    if kind == "OFCURRENTMONTH":
+        return _month_day(invoice_date.year, invoice_date.month, day)
+    return _month_day(invoice_date.year, invoice_date.month + 1, day)  # OFFOLLOWINGMONTH
 
 
 def hours_of(seconds: int) -> float:
@@ -1190,6 +1245,7 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
                 left_out_hours=round(left_out, 2),
                 takes_from=takes_from,
                 line_amount_types=line_amount_types,
+                due_date=due_date(inp.end, cust.terms or inp.default_terms),
             )
         )
         if currency and cust.currency and cust.currency != currency:
