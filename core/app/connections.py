@@ -157,13 +157,17 @@ KEYRING_SCOPE_SETTING = "keyring_scope"
 
 
 def keyring_scope() -> str:
-    """This database's mark for its pairs' keyring entries, made at its first use (a copy of
-    the database, a backup put back, keeps it, and so finds its entries)."""
+    """This database's mark for its pairs' keyring entries, made at its first use from where
+    the database file is (the same place gives the same mark: a backup put back there, even
+    one made before the mark, finds its entries; another copy of the app's data elsewhere,
+    a portable install, has its own) and kept in it."""
     scope = Setting.get_value(KEYRING_SCOPE_SETTING)
     if not isinstance(scope, str) or not scope:
-        import secrets
+        import hashlib
+        import os
 
-        scope = secrets.token_hex(6)
+        where = os.path.realpath(str(getattr(db.obj, "database", "") or ""))
+        scope = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:12]
         Setting.set_value(KEYRING_SCOPE_SETTING, scope)
     return scope
 

@@ -27,10 +27,11 @@ share an entry (and never a refresh token, which Xero rotates at each use):
 * ``qbtime:pair-<connection id>@<database mark>`` -> that pair's QB Time access token (see
   ``pair_qbtime_key``)
 
-The database mark keeps two copies of the app's data on one computer (a portable install
-beside the usual one, or data set aside by "start afresh") from sharing the entries of their
-pairs 1, 2…: one would use, and rotate, the other's refresh token. Pairs named before the mark
-(``xero:pair-<id>``) move to the marked names when the database opens.
+The database mark (made from where the database file is) keeps two copies of the app's data
+on one computer (a portable install beside the usual one) from sharing the entries of their
+pairs 1, 2…: one would use, and rotate, the other's refresh token; a backup put back in the
+same place gets the same mark. Pairs named before the mark (``xero:pair-<id>``) move to the
+marked names when the database opens.
 
 The database stores only these key names (``Connection.xero_grant_key`` / ``qbtime_token_key``).
 
@@ -101,7 +102,7 @@ def pair_xero_key(connection_id: int, scope: str = "") -> str:
     """Keyring key of the Xero token set of one pair (one business: organisation ↔ company).
     ``scope``: the database's own mark (``core.app.connections.keyring_scope``): pair ids
     start at 1 in every database, and the keyring is the computer's, shared by every copy
-    of the app's data (a portable install, the data a "start afresh" set aside)."""
+    of the app's data (a portable install beside the usual one)."""
     return f"xero:pair-{int(connection_id)}" + (f"@{scope}" if scope else "")
 
 

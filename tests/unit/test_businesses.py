@@ -105,7 +105,7 @@ def test_two_copies_of_the_data_on_one_computer_never_share_a_pair_entry(
     memory_keyring, tmp_path, monkeypatch
 ):
     """Pair ids start at 1 in every database, and the keyring is the computer's: a portable
-    install beside the usual one (or data set aside by "start afresh") named its pair 1's
+    install beside the usual one named its pair 1's
     entries as the other did, and used, and rotated, the other's Xero refresh token (the next
     command of the other then found its sign-in refused: "sign in again")."""
     store = TokenStore(memory_keyring, trust_backend=True)
@@ -309,3 +309,22 @@ def test_the_demo_company_offers_the_key_of_an_account_no_business_uses(ctx):
         assert demo_qbtime_key(ctx) == "S.2__b"
     finally:
         ctx.sandbox = None
+
+
+def test_a_backup_from_before_the_mark_put_back_finds_its_pairs_entries(ctx):
+    """The day's backup is made before the entries move to their marked names: put back, it
+    has the old names and no mark. The mark comes from where the database is, so the same
+    place gives the same one, and the move finds the entries under it (a random mark made
+    the backup's pairs sign in again, their secrets left orphaned)."""
+    ctx.open_db()
+    conn = _connect(ctx, 1)
+    own = (conn.xero_grant_key, conn.qbtime_token_key)
+    # the copy put back: the previous version's names, no mark in it
+    Connection.update(xero_grant_key="xero:pair-1", qbtime_token_key="qbtime:pair-1").execute()
+    Setting.delete().where(Setting.key == "keyring_scope").execute()
+    adopt_pair_secrets(ctx)
+    conn = Connection.get_by_id(conn.id)
+    assert (conn.xero_grant_key, conn.qbtime_token_key) == own
+    assert ctx.xero_tokens_for(conn).token_set().refresh_token == "refresh-1"
+    assert ctx.qbtime_token_for(conn) == "S.1__key-1"
+    assert _entries(ctx) == set(own)
