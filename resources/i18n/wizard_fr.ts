@@ -540,6 +540,10 @@
         <source>Hours not billed</source>
         <translation>Heures non facturées</translation>
     </message>
+    <message>
+        <source>Nothing was sent: see below why, and what to do.</source>
+        <translation>Rien n’a été envoyé&#xa0;: voyez ci-dessous pourquoi, et quoi faire.</translation>
+    </message>
 </context>
 <context>
     <name>BridgeWizard</name>
@@ -2506,6 +2510,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>&amp;Finish</source>
         <translation>&amp;Terminer</translation>
+    </message>
+    <message>
+        <source>Nothing was sent: see below why, and what to do.</source>
+        <translation>Rien n’a été envoyé&#xa0;: voyez ci-dessous pourquoi, et quoi faire.</translation>
     </message>
 </context>
 <context>

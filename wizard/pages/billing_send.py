@@ -313,6 +313,9 @@ class BillingSendPage(SendingPage):
                 "Undone: the drafts this billing made are deleted in Xero. The hours can be "
                 "billed again."
             )
+        elif made == 0 and (data.get("problems") or int(counts.get("skipped", 0))):
+            # (refused by Xero, or changed in Xero since the preview: said below, with why)
+            text = self.tr("Nothing was sent: see below why, and what to do.")
         elif made == 0:
             text = self.tr("Nothing was sent: every invoice was already up to date in Xero.")
         else:

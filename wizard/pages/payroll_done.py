@@ -152,6 +152,8 @@ class PayrollDonePage(BasePage):
             )
         elif sent:
             self.status.setText(self.tr("The hours are in Xero Payroll as draft timesheets."))
+        elif data.get("problems"):  # (every write refused, or held back: listed below)
+            self.status.setText(self.tr("Nothing was sent: see below why, and what to do."))
         else:
             self.status.setText(self.tr("Nothing was sent: Xero already had these hours."))
         self.numbers.setText(
