@@ -2677,6 +2677,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <source>&amp;Send to Xero</source>
         <translation>&amp;Envoyer à Xero</translation>
     </message>
+    <message>
+        <source>Nothing to send: see the problems for why, and what to do.</source>
+        <translation>Rien à envoyer&#xa0;: voyez dans les problèmes pourquoi, et quoi faire.</translation>
+    </message>
 </context>
 <context>
     <name>PayrollProblemsPage</name>

@@ -346,7 +346,10 @@ class PayrollPreviewPage(BasePage):
         counts = self.counts()
         regular, leave = self.totals()
         sheets = counts["create"] + counts["update"]
-        if getattr(self.state.payroll_preview, "is_empty", True):
+        preview = self.state.payroll_preview
+        if getattr(preview, "is_empty", True):
+            if getattr(preview, "problems", None):  # (held back: the problems say why)
+                return self.tr("Nothing to send: see the problems for why, and what to do.")
             return self.tr(
                 "Nothing to send: Xero already has these hours, or none are approved yet."
             )
