@@ -1213,10 +1213,6 @@ class Undoer(Importer):
     would otherwise make the same link, and the same changes, again. The decision is kept,
     re-opened (its answer shown, no longer applied): see :func:`reopened_mark`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.decisions_reopened = 0
-
     def summary(self) -> dict[str, Any]:
         out = super().summary()
         left = [
@@ -1225,9 +1221,26 @@ class Undoer(Importer):
         ]
         if left:
             out["left_alone"] = left
-        if self.decisions_reopened:
-            out["decisions_reopened"] = self.decisions_reopened
+        reopened = self.decisions_reopened()
+        if reopened:
+            out["decisions_reopened"] = reopened
         return out
+
+    def decisions_reopened(self) -> int:
+        """The decisions the undo of this import re-opened, still open: this attempt's and,
+        for an undo run again after a stop, the stopped attempt's (whose links are gone
+        already, so this one finds none of them to delete). Counted from the decisions
+        marked :func:`reopened_mark`, so none is counted twice."""
+        if self.undoes is None or self.dry_run:
+            return 0
+        return int(
+            Decision.select()
+            .where(
+                (Decision.connection == self.conn)
+                & (Decision.depends_on == reopened_mark(self.undoes))
+            )
+            .count()
+        )
 
     def _local(self, batch: Sequence[Action]) -> None:
         for action in batch:
@@ -1256,7 +1269,7 @@ class Undoer(Importer):
         before it started, naming this very record) are open again."""
         if not kinds or self.undoes is None or action.qbt_id is None:
             return
-        self.decisions_reopened += (
+        (
             Decision.update(depends_on=reopened_mark(self.undoes))
             .where(
                 (Decision.connection == self.conn)

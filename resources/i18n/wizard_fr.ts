@@ -1138,6 +1138,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>L’importation {number} a été défaite.</translation>
     </message>
     <message>
+        <source>Except what was changed or built on in QuickBooks Time after the import, left as it is:</source>
+        <translation>Sauf ce qui a été modifié ou complété dans QuickBooks Time après l’importation, laissé tel quel&#xa0;:</translation>
+    </message>
+    <message>
+        <source>{count} review decision(s) this import applied are open again: review them before the next import.</source>
+        <translation>{count} décision(s) de vérification appliquée(s) par cette importation sont de nouveau ouvertes&#xa0;: vérifiez-les avant la prochaine importation.</translation>
+    </message>
+    <message>
         <source>Part of hours sent {number} could not be taken back from Xero: the history lists what was left as it is.</source>
         <translation>Une partie de l’envoi d’heures {number} n’a pas pu être retirée de Xero&#xa0;: l’historique indique ce qui est resté tel quel.</translation>
     </message>

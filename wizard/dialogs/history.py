@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..roomy import readable_columns
-from ..tasks import undo_task
 from ..widgets import Banner, ask, cell, paragraph, read_only_table
 from ..words import (
     outcome_lines,
@@ -101,16 +100,74 @@ def _payroll_undoable(run: Any) -> bool:
     )
 
 
+def undo_task(
+    ctx: AppContext, connection_id: int, run_id: int, *, progress: ProgressCallback | None = None
+) -> tuple[list[ImportRun], ImportRun]:
+    """Undo ``run_id``: ([its undo run], ``run_id``'s run as it is now)."""
+    return _undo_runs(ctx, connection_id, run_id, cascade=False, progress=progress)
+
+
 def cascade_undo_task(
     ctx: AppContext, connection_id: int, run_id: int, *, progress: ProgressCallback | None = None
-) -> tuple[ImportRun, ImportRun]:
-    """Undo the later imports that touched ``run_id`` (newest first), then ``run_id``."""
-    from core.app.sync import undo
+) -> tuple[list[ImportRun], ImportRun]:
+    """Undo the later imports that touched ``run_id`` (newest first), then ``run_id``: (their
+    undo runs in that order, ``run_id``'s run as it is now)."""
+    return _undo_runs(ctx, connection_id, run_id, cascade=True, progress=progress)
+
+
+def _undo_runs(
+    ctx: AppContext,
+    connection_id: int,
+    run_id: int,
+    *,
+    cascade: bool,
+    progress: ProgressCallback | None,
+) -> tuple[list[ImportRun], ImportRun]:
+    """Every undo run is kept, not only the last: the banner says what each one left alone
+    and the decisions each one opened again."""
+    from core.app.sync import undo_cascade
     from core.store.models import Connection, ImportRun
 
     conn = Connection.get_by_id(connection_id)
-    result = undo(ctx, conn, run_id, cascade=True, progress=progress)
-    return result, ImportRun.get_by_id(run_id)
+    done = undo_cascade(ctx, conn, run_id, cascade=cascade, progress=progress)
+    return [result for _number, result in done], ImportRun.get_by_id(run_id)
+
+
+@dataclass(frozen=True)
+class UndoMessage:
+    """The banner of an undo done here, kept as data to be worded again at a language
+    change."""
+
+    #: "undone", or "partly" when part of it could not be undone
+    key: str
+    number: int
+    #: the kind of run undone (import, payroll_export, invoicing)
+    kind: str
+    #: an import's undo (or a cascade's): "who: what" it left as QuickBooks Time users
+    #: changed or built on it since (in the language of the undo, as the Done page's)
+    left_alone: tuple[str, ...] = ()
+    #: the review decisions the undone imports applied, open again
+    reopened: int = 0
+
+
+def undo_message(undo_runs: list[Any], original: Any) -> UndoMessage:
+    """What the banner says of ``undo_runs`` (an undo, or a cascade's, ``original``'s
+    last)."""
+    counts = (undo_runs[-1].counts or {}) if undo_runs else {}
+    failed = int(counts.get("failed", 0) or 0)
+    left: list[str] = []
+    reopened = 0
+    if original.kind == "import":  # (a billing's or a sending's undo words its own)
+        for run in undo_runs:
+            run_counts = run.counts or {}
+            left += [
+                f"{item.get('who', '')}: {item.get('what', '')}"
+                for item in run_counts.get("left_alone", [])
+            ]
+            reopened += int(run_counts.get("decisions_reopened", 0) or 0)
+    return UndoMessage(
+        "partly" if failed else "undone", int(original.id), original.kind, tuple(left), reopened
+    )
 
 
 class HistoryDialog(QDialog):
@@ -126,7 +183,7 @@ class HistoryDialog(QDialog):
         # the busy line, worded again in the current language at each language change
         self._busy_words: Callable[[], str] | None = None
         self._question: Any = None
-        self._message: tuple[str, str, str] | None = None
+        self._message: UndoMessage | None = None
         self.setModal(True)
         self.resize(720, 440)
         layout = QVBoxLayout(self)
@@ -348,14 +405,13 @@ class HistoryDialog(QDialog):
             return self.tr("Undoing sending {number}…").format(number=number)
         return self.tr("Undoing import {number}…").format(number=number)
 
-    def _undone(self, value: tuple[Any, Any]) -> None:
-        undo_run, original = value
+    def _undone(self, value: tuple[list[Any], Any]) -> None:
+        undo_runs, original = value
         self._set_busy(False)
         last = self.state.last_run
         if last is not None and last.id == original.id:
             self.state.last_run = original
-        failed = int((undo_run.counts or {}).get("failed", 0))
-        self._message = ("partly" if failed else "undone", str(original.id), original.kind)
+        self._message = undo_message(undo_runs, original)
         self._show_message()
         self.changed.emit()
         self.reload()
@@ -363,7 +419,8 @@ class HistoryDialog(QDialog):
     def _show_message(self) -> None:
         if self._message is None:
             return
-        key, number, kind = self._message
+        message = self._message
+        key, number, kind = message.key, message.number, message.kind
         if key == "undone":
             done = {
                 "payroll_export": self.tr("Hours sent {number} were taken back from Xero Payroll."),
@@ -371,7 +428,10 @@ class HistoryDialog(QDialog):
                     "Billing {number} was undone: its draft invoices are deleted."
                 ),
             }.get(kind, self.tr("Import {number} was undone."))
-            self.banner.show_message(done.format(number=number), "success")
+            self.banner.show_message(
+                done.format(number=number) + self._kept_words(message),
+                "warning" if message.left_alone else "success",
+            )
         elif kind in ("payroll_export", "invoicing"):
             partly = {
                 "payroll_export": self.tr(
@@ -389,9 +449,27 @@ class HistoryDialog(QDialog):
                 self.tr(
                     'Part of import {number} could not be undone. Select it and click "Undo this '
                     'import" again to retry.'
-                ).format(number=number),
+                ).format(number=number)
+                + self._kept_words(message),
                 "warning",
             )
+
+    def _kept_words(self, message: UndoMessage) -> str:
+        """The lines of an import's undo that the Done page says too: what QuickBooks Time
+        users changed or built on since, left as it is, and the decisions open again."""
+        text = ""
+        if message.left_alone:
+            text += "\n" + self.tr(
+                "Except what was changed or built on in QuickBooks Time after the import, "
+                "left as it is:"
+            )
+            text += "".join(f"\n• {line}" for line in message.left_alone)
+        if message.reopened:
+            text += "\n" + self.tr(
+                "{count} review decision(s) this import applied are open again: review "
+                "them before the next import."
+            ).format(count=message.reopened)
+        return text
 
     # ---------------------------------------------------------------- words
     def changeEvent(self, event: Any) -> None:
