@@ -165,8 +165,15 @@ def undo_message(undo_runs: list[Any], original: Any) -> UndoMessage:
                 for item in run_counts.get("left_alone", [])
             ]
             reopened += int(run_counts.get("decisions_reopened", 0) or 0)
+    # a billing's or a sending's undo that left records as they are in Xero (approved since,
+    # changed there) did not undo all of it: said as "part of it", never "deleted"
+    kept_in_xero = original.kind != "import" and bool(counts.get("left_alone"))
     return UndoMessage(
-        "partly" if failed else "undone", int(original.id), original.kind, tuple(left), reopened
+        "partly" if failed or kept_in_xero else "undone",
+        int(original.id),
+        original.kind,
+        tuple(left),
+        reopened,
     )
 
 
