@@ -309,7 +309,7 @@ def test_the_history_names_a_sending_and_undoes_it(connected_env, qtbot):
     assert "Xero Payroll" in history._question.text()
     _answer_yes(qtbot, history._question)
     qtbot.waitUntil(lambda: not history._busy and history._message is not None, timeout=WAIT)
-    assert history._message[0] == "undone"
+    assert history._message.key == "undone"
     assert _draft_hours(box, tenants["AU"]) == pytest.approx(before)
     assert ImportRun.get_by_id(result.run.id).status == "undone"
     # Named as what it was, not as an import.
