@@ -8,8 +8,9 @@ from pathlib import Path
 
 # Must happen before anything imports Qt: without a display Qt aborts the process. The screen
 # is a common desktop's (1920×1080), not the platform's 800×800: the window fits its screen.
+# The screenshots are taken on the same one (wizard/screenshots.py, SCREEN_FILE).
 os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(
-    Path(__file__).resolve().parent / "fixtures" / "offscreen_screen.json"
+    Path(__file__).resolve().parents[1] / "resources" / "demo" / "offscreen_screen.json"
 )
 os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
 # The suite reads the app in English unless a test picks French: the window and the commands

@@ -14,12 +14,47 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from core.resources import resource
 
 if TYPE_CHECKING:
     from .wizard import BridgeWizard
 
 SMALL = (800, 600)
+
+#: The screen the window is drawn on offscreen: a common desktop's (1920×1080 at 100 %), as in
+#: the tests (tests/conftest.py). Qt's offscreen platform alone has an 800×800 screen, which the
+#: window fits (BridgeWizard.fit_to_screen): 796 px wide, the list of steps without names.
+SCREEN_FILE = resource("demo", "offscreen_screen.json")
+
+
+def use_desktop_screen() -> None:
+    """Draw offscreen (unless another platform is asked for: QT_QPA_PLATFORM=xcb draws on
+    the desktop) on ``SCREEN_FILE``'s screen, unless a screen file is given already. Before
+    the QApplication is made: Qt reads the platform once."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").strip() or "offscreen"
+    name, _, arguments = platform.partition(":")
+    if name.strip().lower() != "offscreen" or "configfile=" in arguments:
+        os.environ["QT_QPA_PLATFORM"] = platform
+        return
+    if not SCREEN_FILE.is_file():
+        raise RuntimeError(
+            f"{SCREEN_FILE} is missing: take the screenshots from a source checkout "
+            "(make screenshots)"
+        )
+    path = str(SCREEN_FILE)
+    if ":" in path:  # Qt splits the platform's arguments at each ":" (a Windows drive)
+        try:
+            path = os.path.relpath(path)
+        except ValueError:  # on another drive than the current folder
+            pass
+    if ":" in path:
+        raise RuntimeError(
+            f"Qt cannot be given {SCREEN_FILE} from here: run the screenshots from a folder "
+            "on the same drive"
+        )
+    os.environ["QT_QPA_PLATFORM"] = ":".join(filter(None, ("offscreen", arguments))) + (
+        f":configfile={path}"
+    )
 
 
 class Driver:
@@ -445,6 +480,7 @@ def _send_hours(driver: Driver, wizard: BridgeWizard, home_page) -> None:
 
 
 def take_screenshots(out: Path, languages: list[str]) -> int:
+    use_desktop_screen()
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     for language in languages:

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, QTimer
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPushButton,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from .i18n import resources_dir
 from .state import WRITING_PAGES, PageId, WizardState
@@ -22,6 +29,8 @@ from .widgets import PRIMARY_STYLE, AfterFirstPaint, StepList, set_primary
 from .workers import TaskRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QScreen, QWindow
+
     from core.app.context import AppContext
 
     from .host import PageHost
@@ -389,6 +398,9 @@ class BridgeWizard(QWizard):
         #: fields were disabled while it read): the page's first field takes it once it can
         self._focus_for_now: QWidget | None = None
         self.currentIdChanged.connect(self._show_the_way)
+        app = QCoreApplication.instance()
+        if isinstance(app, QApplication):  # (the window as receiver: cut as it is deleted)
+            app.focusChanged.connect(self._focus_moved)
         # Enter never closes the window: Cancel never becomes the default button, not even
         # with the focus on it (QDialog makes a focused "auto default" button the default).
         cancel = self.button(QWizard.WizardButton.CancelButton)
@@ -399,6 +411,14 @@ class BridgeWizard(QWizard):
         for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
             self.button(which).installEventFilter(self._no_enter)
         self.setStartId(int(state.start_page(already_set_up)))
+        #: the window's handle and the screen whose usable area the window follows, once it
+        #: is shown (``_follow_screen``)
+        self._handle: QWindow | None = None
+        self._screen: QScreen | None = None
+        #: the size a screen too small for it took from the window, given back on a screen
+        #: with room for it unless the window was resized since (it was then ``_fitted_size``)
+        self._size_before_fit: QSize | None = None
+        self._fitted_size: QSize | None = None
         self.resize(self.DEFAULT_SIZE)
         self.setMinimumSize(self.MINIMUM_SIZE)
         self.fit_to_screen()
@@ -569,6 +589,7 @@ class BridgeWizard(QWizard):
         if writing is not None:
             writing.setDefault(False)
         self._keep_focus()
+        self._no_enter_on_focused_action(self.focusWidget())  # (no longer the primary one)
 
     def writing_button(self) -> QPushButton | None:
         """The button that writes to Xero or QuickBooks Time on the current page (a preview's
@@ -597,6 +618,31 @@ class BridgeWizard(QWizard):
         super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ the keyboard focus
+    def _focus_moved(self, _old: QWidget | None, now: QWidget | None) -> None:
+        self._no_enter_on_focused_action(now)
+
+    def _no_enter_on_focused_action(self, widget: QWidget | None) -> None:
+        """Enter does what the button drawn as the default says (``update_primary``), also
+        with the focus on another button of the page ("Review look-alike records", "Undo",
+        "Manage…"): such a button is not an "auto default" one, which Qt makes the default
+        as it takes the focus and Enter presses. Space and its mnemonic press it. Looked at
+        as it takes the focus: walking the pages' widgets would make the Python types of
+        every class met on the way to the first paint (``_own_labels``)."""
+        if not isinstance(widget, QPushButton) or widget.window() is not self:
+            return  # not a button, or one of a dialog (its own window, its own default)
+        page = self.currentPage()
+        if page is None or not page.isAncestorOf(widget):
+            return  # Back, Next...: the window's own rules
+        primary = self.primary_button()
+        if widget is primary:
+            return
+        if widget.autoDefault():
+            widget.setAutoDefault(False)
+        if widget.isDefault():  # made the default as it took the focus: no longer
+            widget.setDefault(False)  # (Qt takes it from every button of the window)
+            if primary is not None and primary is not self.writing_button():
+                primary.setDefault(True)
+
     def _usable(self, widget: QWidget | None) -> bool:
         """``widget`` can hold the focus: it is shown (with the window) and enabled."""
         import shiboken6
@@ -712,7 +758,10 @@ class BridgeWizard(QWizard):
         """The window within the room its screen has (``available_geometry``): its size and
         its smallest size no larger than that room, title bar included once it is known, and
         the window moved back inside it. At 200 % on a 1920×1080 screen (960×540) the default
-        880×640 and the smallest 760×560 would put Back, Next and Cancel off the screen."""
+        880×640 and the smallest 760×560 would put Back, Next and Cancel off the screen.
+
+        A window is never made larger than it is, except to give back the size a smaller
+        screen took from it (dragged onto it and back): one the user resized stays as it is."""
         area = available_geometry(self)
         if area is None or area.isEmpty():
             return
@@ -722,9 +771,24 @@ class BridgeWizard(QWizard):
         extra_w = max(0, frame.width() - inner.width())
         extra_h = max(0, frame.height() - inner.height())
         room = QSize(max(1, area.width() - extra_w), max(1, area.height() - extra_h))
+        size = self.size()  # (before a larger smallest size makes it larger)
         self.setMinimumSize(self.MINIMUM_SIZE.boundedTo(room))
-        if self.width() > room.width() or self.height() > room.height():
-            self.resize(self.size().boundedTo(room))
+        if self.isMaximized() or self.isFullScreen():
+            return  # the window system gives it the screen
+        wanted = size
+        if self._size_before_fit is not None:
+            if size == self._fitted_size:
+                wanted = self._size_before_fit
+            else:  # resized since it was fitted: the size it has now is the one wanted
+                self._size_before_fit = None
+        fitted = wanted.boundedTo(room)
+        if fitted == wanted:
+            self._size_before_fit = None
+        elif self._size_before_fit is None:
+            self._size_before_fit = QSize(wanted)
+        if fitted != self.size():
+            self.resize(fitted)
+        self._fitted_size = QSize(self.size()) if self._size_before_fit is not None else None
         if self.isVisible():
             frame = self.frameGeometry()
             x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
@@ -735,8 +799,42 @@ class BridgeWizard(QWizard):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not event.spontaneous():  # shown by the app, not restored by the window system
+            self._follow_screen()
             self.fit_to_screen()
             self._focus_on_page()
+
+    def _follow_screen(self) -> None:
+        """Fit the window again each time it goes to another screen (dragged onto a smaller
+        one, or one at 200 %) and each time its screen's usable area changes (another
+        resolution or scale, a task bar moved): from the first show, when it has a handle."""
+        handle = self.windowHandle()
+        if handle is None or handle is self._handle:
+            return
+        self._handle = handle
+        handle.screenChanged.connect(self._screen_changed)
+        self._watch_screen(handle.screen())
+
+    def _watch_screen(self, screen: QScreen | None) -> None:
+        """Follow the usable area of ``screen`` (the window's), no longer of the one before."""
+        import shiboken6
+
+        before, self._screen = self._screen, screen
+        if before is screen:
+            return
+        if before is not None and shiboken6.isValid(before):
+            try:
+                before.availableGeometryChanged.disconnect(self._screen_area_changed)
+            except (RuntimeError, TypeError):  # (a screen going away: Qt has cut it already)
+                pass
+        if screen is not None:
+            screen.availableGeometryChanged.connect(self._screen_area_changed)
+
+    def _screen_changed(self, screen: QScreen | None) -> None:
+        self._watch_screen(screen)
+        self.fit_to_screen()
+
+    def _screen_area_changed(self, _area: QRect) -> None:
+        self.fit_to_screen()
 
     # ------------------------------------------------------------------ the window
     def retranslate(self) -> None:

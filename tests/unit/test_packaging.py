@@ -60,6 +60,7 @@ def test_spec_bundles_every_file_the_app_reads():
 
     needed = [
         ROOT / "resources" / "demo" / "company.json",
+        ROOT / "resources" / "demo" / "offscreen_screen.json",  # (the screenshots' screen)
         *sorted((ROOT / "resources" / "oauth").glob("*.html")),
         ROOT / "resources" / "i18n" / "core.fr.json",
         ROOT / "resources" / "i18n" / "wizard_fr.qm",
