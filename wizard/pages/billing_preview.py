@@ -120,8 +120,12 @@ class BillingPreviewPage(BasePage):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(CUSTOMER, QHeaderView.ResizeMode.Stretch)
-        for column in (HOURS, PRICE, SOURCE, AMOUNT):
+        for column in (HOURS, PRICE, AMOUNT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # where a price comes from is read once: it gives its room to the customers' names
+        # (elided, whole in its tooltip), the amount keeps its tax words
+        header.setSectionResizeMode(SOURCE, QHeaderView.ResizeMode.Interactive)
+        self.tree.setColumnWidth(SOURCE, self.tree.fontMetrics().averageCharWidth() * 18)
         self.tree_label.setBuddy(self.tree)
         at_least_rows(self.tree, 4)
         readable_columns(self.tree, 16)
@@ -246,6 +250,7 @@ class BillingPreviewPage(BasePage):
                 child.setText(HOURS, hours_text(line.hours))
                 child.setText(PRICE, money(line.unit_price, invoice.currency))
                 child.setText(SOURCE, self.price_source_words(line.price_source))
+                child.setToolTip(SOURCE, child.text(SOURCE))
                 child.setText(AMOUNT, money(line.amount, invoice.currency))
                 for column in (HOURS, PRICE, AMOUNT):
                     child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
