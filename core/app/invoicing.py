@@ -1103,6 +1103,10 @@ def send_invoices(
     backup_after_writes()
     if written:
         _forget_cache(conn, [i.invoice_id for i in written if i.invoice_id])
+        if chosen_wording(conn) is None and preview.language in invoice_wording.LANGUAGES:
+            # the drafts in Xero are worded so now: the business's next ones too, whoever
+            # runs the next billing (a scheduled task in English, the bookkeeper in French)
+            choose_wording(conn, preview.language)
     return InvoicingResult(
         preview, run, False, counts, written, problems, _delta(started_calls, _calls(ctx))
     )
