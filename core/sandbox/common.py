@@ -258,6 +258,11 @@ class CompanyStore:
         #: the parts saved while writes are held (load(hold_writes=True)); None: not held
         self._held: set[str] | None = None
         self._journal_lines = 0
+        #: what keeps a part of :attr:`private` outside it between saves, so that a change
+        #: made on every request costs no write of its own (the Xero simulator's day counts):
+        #: :meth:`save` calls each, under :attr:`lock`, to put its part in :attr:`private`; it
+        #: returns whether that part changed since, and the private state is then written too
+        self.private_sources: list[Callable[[], bool]] = []
 
     @classmethod
     def load(
@@ -363,6 +368,9 @@ class CompanyStore:
         wanted = set(parts or STATE_PARTS)
         if not wanted <= set(STATE_PARTS):
             raise ValueError(f"unknown state part(s): {sorted(wanted - set(STATE_PARTS))}")
+        with self.lock:
+            if any([source() for source in self.private_sources]):  # (each one is run)
+                wanted.add("private")
         if self._held is not None:
             self._held |= wanted
             return

@@ -153,6 +153,7 @@ class Sandbox:
             server.stop()
         for sim in (self.qbtime, self.qbtime_second):
             sim.save_windows()  # QuickBooks Time's rate windows outlive a restart, as its own
+        self.xero.api.limiter.save()  # and so do Xero's day counts
 
     def __enter__(self) -> Sandbox:
         return self

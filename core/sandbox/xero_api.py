@@ -74,6 +74,9 @@ ACCOUNTING_PREFIX = "/api.xro/2.0"
 PAYROLL_PREFIX = "/payroll.xro/"
 # Private state: the days the Demo Company's payroll hours were moved by (once per state).
 DEMO_SHIFT_KEY = "xero_demo_shift_days"
+# Private state: each organisation's day window of calls ({tenant: {"start", "count"}}), kept
+# between runs as Xero keeps it (see RateLimiter).
+DAY_COUNTS_KEY = "xero_day_counts"
 # Name of the registered app, echoed as ProviderName in every envelope (spec examples show
 # the app's name there, e.g. "Xero API Partner").
 PROVIDER_NAME = "Xero QuickBooks Time Bridge"
@@ -1093,14 +1096,74 @@ class RateLimiter:
     Fixed windows starting at the first call of the window; a call rejected with 429 is not
     counted. The concurrent limit is an in-flight count (no Retry-After: Xero sends it only
     for the minute and day limits).
+
+    With a ``store``, the day windows outlive the process, as Xero's count of an
+    organisation's calls does: they are read from its private state (:data:`DAY_COUNTS_KEY`)
+    at start, and put back in it whenever the store saves anything (no write of their own
+    per call) and by :meth:`save` when the Demo Company stops. The minute, app-minute and
+    concurrent windows start afresh (a restart outlasts them).
     """
 
-    def __init__(self, clock: Clock, config: XeroConfig) -> None:
+    DAY_S = 86400
+
+    def __init__(self, clock: Clock, config: XeroConfig, store: CompanyStore | None = None) -> None:
         self.clock = clock
         self.config = config
+        self.store = store
         self._lock = threading.Lock()
         self._tenants: dict[str, _TenantLimits] = {}
         self._app_minute = _Window()
+        self._day_changed = False  # a day count moved since it was last put in the store
+        if store is not None:
+            with store.lock:
+                self._load_day_counts(store.private.get(DAY_COUNTS_KEY))
+                store.private_sources.append(self._put_day_counts)
+
+    def _load_day_counts(self, saved: Any) -> None:
+        """The day windows an earlier run saved; one that is over (or that starts after now:
+        the clock was put back) or unreadable is not kept: that organisation starts afresh."""
+        if not isinstance(saved, dict):
+            return
+        now = self.clock.now()
+        for tenant, window in saved.items():
+            if not isinstance(window, dict):
+                continue
+            start, count = window.get("start"), window.get("count")
+            if (
+                isinstance(start, (int, float))
+                and not isinstance(start, bool)
+                and isinstance(count, int)
+                and not isinstance(count, bool)
+                and count > 0
+                and start <= now < start + self.DAY_S
+            ):
+                self._tenants[str(tenant)] = _TenantLimits(day=_Window(float(start), count))
+
+    def _put_day_counts(self) -> bool:
+        """Put the day windows in the store's private state (the store calls this when it
+        saves, under its lock); True when they changed since the last time."""
+        assert self.store is not None
+        with self._lock:
+            if not self._day_changed:
+                return False
+            self._day_changed = False
+            now = self.clock.now()
+            self.store.private[DAY_COUNTS_KEY] = {
+                tenant: {"start": t.day.start, "count": t.day.count}
+                for tenant, t in self._tenants.items()
+                if t.day.start is not None and now < t.day.start + self.DAY_S
+            }
+            return True
+
+    def save(self) -> None:
+        """Write the day windows if calls were made since they were last written (the Demo
+        Company is stopping)."""
+        if self.store is None:
+            return
+        with self._lock:
+            changed = self._day_changed
+        if changed:
+            self.store.save("private")
 
     def _headers(self, t: _TenantLimits) -> dict[str, str]:
         c = self.config
@@ -1116,12 +1179,14 @@ class RateLimiter:
             now = self.clock.now()
             t = self._tenants.setdefault(tenant, _TenantLimits())
             t.minute.roll(now, 60)
-            t.day.roll(now, 86400)
+            t.day.roll(now, self.DAY_S)
             self._app_minute.roll(now, 60)
             if t.inflight >= c.concurrent_limit:
                 return _Admission(False, self._headers(t), "concurrent")
             if t.day.count >= c.day_limit:
-                return _Admission(False, self._headers(t), "day", t.day.retry_after(now, 86400))
+                return _Admission(
+                    False, self._headers(t), "day", t.day.retry_after(now, self.DAY_S)
+                )
             if t.minute.count >= c.minute_limit:
                 return _Admission(False, self._headers(t), "minute", t.minute.retry_after(now, 60))
             if self._app_minute.count >= c.app_minute_limit:
@@ -1130,6 +1195,7 @@ class RateLimiter:
                 )
             t.minute.hit(now)
             t.day.hit(now)
+            self._day_changed = True
             self._app_minute.hit(now)
             t.inflight += 1
             return _Admission(True, self._headers(t))
@@ -1391,7 +1457,7 @@ class XeroApi:
         self.clock = clock
         self.config = config
         self.check_access = check_access
-        self.limiter = RateLimiter(clock, config)
+        self.limiter = RateLimiter(clock, config, store)
         #: the last ordering by an identifier (type, keys) -> (the rows given, the rows in order)
         self._orders: dict[Any, tuple[tuple[int, ...], list[dict[str, Any]]]] = {}
         self._shift_demo_dates()
