@@ -597,6 +597,10 @@ def _main(
     try:
         return run_command(args, ctx)
     finally:
+        try:  # (what Xero said of its day's limit, for `status`, whatever the command)
+            cli.remember_every_day_remaining(ctx)
+        except Exception as exc:  # the answer is given: a sentence in the log only
+            log.warning("Xero's calls left were not kept after %s: %s", args.command, exc)
         try:
             ctx.close()
         except Exception as exc:  # closing a damaged or full database: the answer is given

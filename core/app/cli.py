@@ -467,6 +467,24 @@ def remember_day_remaining(ctx: Any, conn: Connection) -> None:
         )
 
 
+def remember_every_day_remaining(ctx: Any) -> None:
+    """After any command: the Xero requests left today of every organisation it called, as
+    Xero said them (``status`` shows them: sending hours, billing, undo and signing in spend
+    them too, not only imports)."""
+    registry = getattr(ctx, "limiters", None)
+    if registry is None or not hasattr(registry, "keys"):
+        return
+    for key in registry.keys():
+        if not key.startswith("xero:"):
+            continue
+        tenant = key.removeprefix("xero:")
+        remaining = ctx.xero_day_remaining(tenant)
+        if remaining is not None:
+            Setting.set_value(
+                f"xero_day_remaining:{tenant}", {"left": remaining, "at": time.time()}
+            )
+
+
 def calls_left_today(conn: Connection) -> int | None:
     """The Xero requests left in the day's limit, as Xero said at the last call this app made
     for ``conn``; None when not known (no call in the last 24 hours: a count from yesterday

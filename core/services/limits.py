@@ -448,3 +448,8 @@ class LimiterRegistry:
         with self._lock:
             items = list(self._limiters.items())
         return {key: limiter.status() for key, limiter in items}
+
+    def keys(self) -> list[str]:
+        """The keys of the limiters made so far (the services this process called)."""
+        with self._lock:
+            return list(self._limiters)

@@ -289,3 +289,16 @@ def test_status_does_not_give_yesterdays_count_for_today(run, monkeypatch):
     assert cli._access_text(later - 60).startswith(
         "Access renews automatically at the next use (the current one expired at"
     )
+
+
+def test_status_counts_the_xero_requests_of_every_command(run):
+    """Sending hours, billing, undo and signing in spend Xero's day's requests too: status
+    kept the count of the last import (4994) after later commands had spent more."""
+    run("connect-qbtime")
+    assert run("connect-xero", "--org", AU)[0] == 0
+    assert run("sync")[0] == 0
+    _code, out = run("status")
+    after_sync = out["connections"][0]["xero_calls_left_today"]
+    assert run("export-hours", "--dry-run")[0] in (0, 1)  # (reads Xero Payroll either way)
+    _code, out = run("status")
+    assert out["connections"][0]["xero_calls_left_today"] < after_sync
