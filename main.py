@@ -130,7 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv",
         help="apply the decisions filled in a CSV file",
     )
-    p = sub.add_parser("history", parents=[common], help="list the imports and undos")
+    p = sub.add_parser(
+        "history",
+        parents=[common],
+        help="list the runs: imports, sendings of hours, billing runs and their undos",
+    )
     p.add_argument(
         "run_id",
         type=int,
@@ -151,12 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="instead, keep the current file aside and start with no history",
     )
-    p = sub.add_parser("undo", parents=[common], help="undo one import")
+    p = sub.add_parser(
+        "undo",
+        parents=[common],
+        help="undo one run: an import, a sending of hours or a billing run",
+    )
     p.add_argument("run_id", type=int, metavar="RUN_ID")
     p.add_argument(
         "--cascade",
         action="store_true",
-        help="first undo, newest first, the later imports that changed the same records",
+        help="first undo, newest first, the later runs of the same kind that changed the same "
+        "records",
     )
     p.add_argument("--org", help="organisation name or tenant id")
     p = sub.add_parser(
@@ -219,10 +228,15 @@ def _flag(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 
-def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> int:
-    """Runs the Demo Company simulators in the foreground and says how to reach them."""
+def run_demo_company(
+    paths: AppPaths, data: str | None, state: str | None, as_json: bool = False
+) -> int:
+    """Runs the Demo Company simulators in the foreground and says how to reach them: in
+    sentences followed by the JSON line, or, with ``--json``, the JSON object alone."""
+    from core.i18n import N_, set_language, system_language, tr
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
 
+    set_language(system_language())  # as every command, in the system's language
     state_dir = Path(state) if state else paths.demo_state
     sandbox = Sandbox.open(data or DEMO_COMPANY_FILE, state_dir)
     info = sandbox.describe()
@@ -231,15 +245,20 @@ def run_demo_company(paths: AppPaths, data: str | None, state: str | None) -> in
         info["xero_base"],
         info["qbtime_base"],
     )
-    print("The Demo Company is running on this computer (press Ctrl+C to stop).")
-    print(f"  Xero (sign-in, accounting, payroll): {info['xero_base']}")
-    print(f"  QuickBooks Time API:                  {info['qbtime_base']}")
-    print(f"  Its state is kept in:                 {state_dir}")
+    if not as_json:
+        print(tr("The Demo Company is running on this computer (press Ctrl+C to stop)."))
+        for label, value in (
+            (N_("Xero (sign-in, accounting, payroll):"), info["xero_base"]),
+            (N_("QuickBooks Time API:"), info["qbtime_base"]),
+            (N_("Its state is kept in:"), str(state_dir)),
+        ):
+            print(f"  {tr(label)} {value}")
     print(json.dumps(info), flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        print("\nStopping the Demo Company.")
+        if not as_json:
+            print("\n" + tr("Stopping the Demo Company."))
     finally:
         sandbox.stop()
     return 0
@@ -352,6 +371,8 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
                 from core.app.connections import demo_qbtime_key
 
                 token = demo_qbtime_key(ctx)
+            elif sys.stdin is not None and sys.stdin.isatty():
+                token = _read_key()  # typed at a terminal: asked for, not shown
             else:
                 from core.i18n import tr
 
@@ -560,7 +581,9 @@ def _main(
     )
     log.info("xero-qbtime-bridge %s starting (%s)", __version__, args.command or "demo")
     if args.command == "demo-servers":
-        return run_demo_company(paths, _flag(args, "demo_data"), _flag(args, "demo_state"))
+        return run_demo_company(
+            paths, _flag(args, "demo_data"), _flag(args, "demo_state"), bool(_flag(args, "json"))
+        )
     if args.command == "screenshots":
         from wizard.screenshots import take_screenshots
 

@@ -94,6 +94,14 @@ class Output:
         if not self.as_json:
             self._print(terminal_safe(text), sys.stderr)
 
+    def usage(self, text: str) -> None:
+        """A usage mistake (a value the command cannot take): the sentence on standard error,
+        or with ``--json`` the one JSON object every command prints."""
+        if self.as_json:
+            self.result({"error": "UsageError", "message": text})
+        else:
+            self.warn(text)
+
     def result(self, payload: dict[str, Any]) -> None:
         if self.as_json:
             text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
@@ -845,7 +853,7 @@ def cmd_history(ctx: Any, out: Output, org: str | None, run_id: int | None = Non
             )
         out.say(f"  #{run.id}  {row['started']}  {word(run.kind)}  {status}  {totals}")
     if not runs:
-        out.say(tr("No import has run yet."))
+        out.say(tr("Nothing has run yet: no import, sending of hours or billing run."))
     out.result({"runs": rows})
     return EXIT_OK
 
@@ -1006,7 +1014,7 @@ def cmd_export_hours(
         try:
             day = _date.fromisoformat(period)
         except ValueError:
-            out.warn(
+            out.usage(
                 tr(
                     'The period "{value}" is not a date. Give any day of the pay period as '
                     "YYYY-MM-DD, for example --period 2026-11-20.",
@@ -1150,7 +1158,7 @@ def _day_arg(out: Output, value: str, option: str) -> Any:
     try:
         return _date.fromisoformat(value)
     except ValueError:
-        out.warn(
+        out.usage(
             tr(
                 'The date "{value}" given to {option} is not a date: write it as YYYY-MM-DD, '
                 "for example {option} 2026-11-16.",
@@ -1183,7 +1191,7 @@ def cmd_bill_time(
     if first is None or last is None:
         return EXIT_USAGE
     if first > last:
-        out.warn(
+        out.usage(
             tr(
                 "The range starts after it ends ({start} to {end}): give --from a day on or "
                 "before --to.",

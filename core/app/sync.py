@@ -62,11 +62,11 @@ log = logging.getLogger(__name__)
 
 
 class RunNotFound(BridgeError):
-    message = 'There is no import number {run} for this organisation (see "history").'
+    message = 'There is no run number {run} for this organisation (see "history").'
 
 
 class NothingToUndo(BridgeError):
-    message = "Import number {run} cannot be undone: {reason}."
+    message = "Run {run} cannot be undone: {reason}."
 
 
 def run_when(run: ImportRun) -> str:
@@ -436,8 +436,16 @@ def undo_cascade(
         raise RunNotFound(run=run_id)
     if run.kind in ("payroll_export", "invoicing"):
         return _undo_xero_runs(ctx, conn, run, cascade=cascade, progress=progress)
+    if run.kind == "undo":
+        raise NothingToUndo(
+            run=run_id,
+            reason=N_(
+                "it is itself an undo; only imports, sendings of hours and billing runs can "
+                "be undone"
+            ),
+        )
     if run.kind != "import" or run.dry_run:
-        raise NothingToUndo(run=run_id, reason=N_("it is not an import that wrote anything"))
+        raise NothingToUndo(run=run_id, reason=N_("it was a dry run, which wrote nothing"))
     if run.status == "undone":
         raise NothingToUndo(run=run_id, reason=N_("it was already undone"))
     close_interrupted(conn)  # a killed later run counts with what its journal says it wrote

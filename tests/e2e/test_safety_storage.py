@@ -526,7 +526,7 @@ def test_a_run_that_does_not_exist(imported):
     for argv in (("undo", "999"), ("history", "999")):
         code, _out, err = app(*argv)
         assert code == 1, argv
-        assert "There is no import number 999" in err
+        assert "There is no run number 999" in err
     code, payload = app.json("undo", "999")
     assert code == 1 and payload["error"] == "RunNotFound"
 
@@ -678,7 +678,7 @@ def test_a_copy_made_with_the_clock_set_ahead_is_not_taken_for_the_newest(import
     code, out, err = app("restore-backup")
     assert code == 0 and f"restored from the backup copy {later}" in out, err
     code, out, err = app("history")
-    assert code == 0 and "No import has run yet" not in out, out + err
+    assert code == 0 and "Nothing has run yet" not in out, out + err
 
 
 def test_a_table_gone_is_said_as_damage_with_the_copy_to_put_back(imported):

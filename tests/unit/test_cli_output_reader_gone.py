@@ -44,3 +44,16 @@ def test_an_open_stream_gets_every_line():
     out.say("one")
     out.say("two")
     assert stream.getvalue() == "one\ntwo\n"
+
+
+def test_a_usage_mistake_with_json_is_one_json_object():
+    """`bill-time --from 2026-13-01 --json` printed nothing (the sentence went to standard
+    error only without --json): every command with --json prints one JSON object."""
+    import json
+
+    stream = io.StringIO()
+    Output(as_json=True, stream=stream).usage("The date is not a date.")
+    assert json.loads(stream.getvalue()) == {
+        "error": "UsageError",
+        "message": "The date is not a date.",
+    }
