@@ -44,14 +44,16 @@ def undo_task(
 
 
 def export_task(
-    run_id: int, path: str, header: list[str], words: dict[str, str]
+    run_id: int, path: str, header: list[str], words: dict[str, str], language: str = ""
 ) -> tuple[int, str]:
-    """Write the CSV report; (rows, "") or (-1, why) when the file cannot be written."""
+    """Write the CSV report (columns separated as ``language`` reads them); (rows, "") or
+    (-1, why) when the file cannot be written."""
     from core.engine.report import export_run_report
     from core.store.models import ImportRun
 
     try:
-        return export_run_report(ImportRun.get_by_id(run_id), path, header=header, words=words), ""
+        run = ImportRun.get_by_id(run_id)
+        return export_run_report(run, path, header=header, words=words, language=language), ""
     except OSError as exc:
         log.warning("Could not write the report %s: %s", path, exc)
         return -1, exc.strerror or type(exc).__name__

@@ -530,6 +530,7 @@ WORDS = {
     "locations": N_("locations"),
     "employees": N_("team members"),
     "items": N_("items"),
+    "custom_field_items": N_("custom field choices"),
     "custom_fields": N_("custom fields"),
     "assignments": N_("assignments"),
     "leave": N_("leave types"),
@@ -554,7 +555,12 @@ def word(key: str) -> str:
 
 
 #: the skipped kinds as the sync's counts name them
-_SKIPPED_KINDS = {"customer": "customers", "item": "items", "employee": "employees"}
+_SKIPPED_KINDS = {
+    "customer": "customers",
+    "item": "items",
+    "tracking_option": "custom_field_items",
+    "employee": "employees",
+}
 
 
 def _left_out_reasons(skipped: Any) -> list[dict[str, Any]]:

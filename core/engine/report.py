@@ -35,21 +35,121 @@ def run_entries(run: ImportRun) -> list[JournalEntry]:
     return list(JournalEntry.select().where(JournalEntry.run == run).order_by(JournalEntry.seq))
 
 
-def entry_name(entry: JournalEntry) -> str:
-    """The most human name a journal entry has: a name, a person, an address, else an id."""
+#: the snapshot kinds a journal entry's record has: QuickBooks Time's, then Xero's
+_QBT_KIND = {"leave_link": "jobcode"}
+_XERO_KINDS = {
+    "jobcode": ("contact",),
+    "location": ("contact",),
+    "user": ("employee",),
+    "customfield": ("tracking_category",),
+    "customfielditem": ("item", "tracking_option"),
+    "leave_link": ("leave_type",),
+}
+#: kinds whose screens name the record by its Xero name (the plan's label) before its
+#: QuickBooks Time one; a location is named by its address, an archive by QuickBooks Time's
+_XERO_NAMED = ("user", "leave_link")
+
+
+def _person(values: Mapping[str, Any]) -> str:
+    return " ".join(str(values.get(k) or "") for k in ("first_name", "last_name")).strip()
+
+
+def _row_name(row: Any) -> str:
+    """The name of a snapshot row (a person's first and last name when it has no name)."""
+    person = " ".join(part for part in (row.first_name, row.last_name) if part).strip()
+    return str(row.name or "").strip() or person
+
+
+class RecordNames:
+    """The names of the records a run's journal touched, from the local snapshots of
+    QuickBooks Time and Xero (read once for the run): what a journal entry that holds no name
+    (an archive, a link) or only the part it changed (a new last name) is called, as the
+    preview and the done page call it (the plan's label)."""
+
+    def __init__(self, run: ImportRun, entries: Sequence[JournalEntry]) -> None:
+        from core.store.models import QBTRecord, XeroRecord
+
+        self.qbt: dict[tuple[str, int], str] = {}
+        self.xero: dict[tuple[str, str], str] = {}
+        conn = run.connection_id
+        qbt_ids = {e.qbt_id for e in entries if e.qbt_id is not None}
+        xero_ids = sorted({str(e.xero_id) for e in entries if e.xero_id})
+        numbers = sorted(qbt_ids)
+        for start in range(0, len(numbers), 500):
+            for qbt in QBTRecord.select().where(
+                (QBTRecord.connection == conn)
+                & (QBTRecord.qbt_id.in_(numbers[start : start + 500]))
+            ):
+                self.qbt[(str(qbt.kind), int(qbt.qbt_id))] = _row_name(qbt)
+        for start in range(0, len(xero_ids), 500):
+            for xero in XeroRecord.select().where(
+                (XeroRecord.connection == conn)
+                & (XeroRecord.xero_id.in_(xero_ids[start : start + 500]))
+            ):
+                self.xero[(str(xero.kind), str(xero.xero_id))] = _row_name(xero)
+
+    def of_qbt(self, entry: JournalEntry) -> str:
+        if entry.qbt_id is None:
+            return ""
+        kind = _QBT_KIND.get(entry.entity_kind, entry.entity_kind)
+        return self.qbt.get((kind, int(entry.qbt_id)), "")
+
+    def of_xero(self, entry: JournalEntry) -> str:
+        if not entry.xero_id:
+            return ""
+        for kind in _XERO_KINDS.get(entry.entity_kind, ()):
+            name = self.xero.get((kind, str(entry.xero_id)))
+            if name:
+                return name
+        return ""
+
+
+def _whole_name(entry: JournalEntry) -> str:
+    """A name the journal entry holds whole: a record's name, a person's first *and* last
+    name (an update of the last name alone holds half a name), an address."""
     for values in (entry.after or {}, entry.before or {}):
-        name = values.get("name")
-        if name:
-            return str(name)
-        person = " ".join(str(values.get(k) or "") for k in ("first_name", "last_name")).strip()
-        if person:
-            return person
-        if values.get("username"):
-            return str(values["username"])
+        if values.get("name"):
+            return str(values["name"])
+        if values.get("first_name") and values.get("last_name"):
+            return _person(values)
         line = ", ".join(str(values[k]) for k in ("addr1", "city") if values.get(k))
         if line:
             return line
+    return ""
+
+
+def entry_name(entry: JournalEntry, names: RecordNames | None = None) -> str:
+    """The name a journal entry's record goes by on the screens: the name it holds whole, else
+    the record's name in the snapshots (``names``), else the part of a name or the user name
+    it holds, else its id."""
+    if names is not None and entry.entity_kind in _XERO_NAMED:
+        found = names.of_xero(entry) or names.of_qbt(entry)
+        if found:
+            return found
+    whole = _whole_name(entry)
+    if whole:
+        return whole
+    if names is not None:
+        found = names.of_qbt(entry) or names.of_xero(entry)
+        if found:
+            return found
+    for values in (entry.after or {}, entry.before or {}):
+        if _person(values):
+            return _person(values)
+        if values.get("username"):
+            return str(values["username"])
     return str(entry.xero_id or entry.qbt_id or "")
+
+
+def entry_kind(entry: JournalEntry) -> str:
+    """The kind a journal entry's record is named by: its QuickBooks Time kind, except a
+    choice of a custom field made from a Xero tracking category (``tracking_option``), which
+    QuickBooks Time stores as an item like a Xero item's."""
+    if entry.entity_kind == "customfielditem":
+        ref = str(entry.batch_key or "").partition(":")[2]
+        if ref.startswith("tracking_option:"):
+            return "tracking_option"
+    return str(entry.entity_kind)
 
 
 @dataclass(frozen=True)
@@ -57,7 +157,7 @@ class Problem:
     """A journal entry that did not end well: what, on which record, and why."""
 
     action: str  # create | update | archive | restore | assign | link
-    kind: str  # jobcode | user | customfield | customfielditem | location | ...
+    kind: str  # jobcode | user | customfield | customfielditem | tracking_option | location | ...
     name: str
     reason: str  # QuickBooks Time's answer or the importer's reason (already worded)
     state: str  # failed | unknown
@@ -74,8 +174,11 @@ def run_problems(run: ImportRun) -> list[Problem]:
         .where((JournalEntry.run == run) & (JournalEntry.state.in_(("failed", "unknown"))))
         .order_by(JournalEntry.seq)
     )
+    entries = list(query)
+    names = RecordNames(run, entries)
     return [
-        Problem(e.action, e.entity_kind, entry_name(e), str(e.error or ""), e.state) for e in query
+        Problem(e.action, entry_kind(e), entry_name(e, names), str(e.error or ""), e.state)
+        for e in entries
     ]
 
 
@@ -98,16 +201,24 @@ def _cell(value: Any) -> str:
 def report_rows(run: ImportRun, words: Mapping[str, str] | None = None) -> Iterator[list[str]]:
     """One row per journal entry of ``run`` (see :data:`REPORT_COLUMNS`)."""
     say = (lambda code: words.get(code, code)) if words else (lambda code: code)
-    for entry in run_entries(run):
+    entries = run_entries(run)
+    names = RecordNames(run, entries)
+    for entry in entries:
         yield [
             _cell(say(entry.action)),
-            _cell(say(entry.entity_kind)),
-            _cell(entry_name(entry)),
+            _cell(say(entry_kind(entry))),
+            _cell(entry_name(entry, names)),
             _cell(entry.before),
             _cell(entry.after),
             _cell(say(entry.state)),
             _cell(entry.error),
         ]
+
+
+def csv_delimiter(language: str | None) -> str:
+    """What separates the columns of a CSV for a reader of ``language``: Excel in French
+    reads ";" as the separator (a comma is its decimal mark), the others ","."""
+    return ";" if (language or "").lower().startswith("fr") else ","
 
 
 def export_run_report(
@@ -116,11 +227,14 @@ def export_run_report(
     *,
     header: Sequence[str] | None = None,
     words: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> int:
     """Write the report of ``run`` as CSV (UTF-8 with a BOM, so spreadsheets read accents).
 
     ``header`` replaces the column titles (e.g. translated); ``words`` translates the codes
-    of the action, kind and state columns. Returns the number of rows written (no header).
+    of the action, kind and state columns; ``language`` is the reader's: French gets ";"
+    between the columns, as Excel in French reads (the review's export does the same).
+    Returns the number of rows written (no header).
     The file is written beside its final name first, so a failure never leaves half a report.
     """
     target = Path(path)
@@ -129,7 +243,7 @@ def export_run_report(
     partial = target.with_name(target.name + ".partial")
     count = 0
     with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, delimiter=csv_delimiter(language))
         writer.writerow(list(header or REPORT_COLUMNS))
         for row in report_rows(run, words):
             writer.writerow(row)
@@ -244,7 +358,7 @@ _SUMMARY_KIND = {
     "user": "employees",
     "item": "items",
     "customfielditem": "items",
-    "tracking_option": "items",
+    "tracking_option": "custom_field_items",
     "tracking_category": "custom_fields",
     "customfield": "custom_fields",
     "leave_type": "leave",

@@ -838,10 +838,6 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>L’importation est terminée&#xa0;: {changes} dans QuickBooks Time. Tout s’est bien passé.</translation>
     </message>
     <message>
-        <source>{waiting}: they were not imported. Decide, then import again.</source>
-        <translation>{waiting}&#xa0;: ils n’ont pas été importés. Décidez, puis importez de nouveau.</translation>
-    </message>
-    <message>
         <source>Next, in QuickBooks Time: open &quot;Customers&quot; and &quot;Team&quot; to see what was imported; your team can track time to these customers now. When Xero changes, &quot;Import again&quot; on the start page brings QuickBooks Time up to date.</source>
         <translation>Ensuite, dans QuickBooks Time&#xa0;: ouvrez «&#xa0;Clients&#xa0;» et «&#xa0;Équipe&#xa0;» pour voir ce qui a été importé&#xa0;; votre équipe peut dès maintenant saisir du temps pour ces clients. Quand Xero change, «&#xa0;Importer de nouveau&#xa0;» sur la page d’accueil met QuickBooks Time à jour.</translation>
     </message>
@@ -1024,6 +1020,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     <message>
         <source>Report saved: {path} ({rows}).</source>
         <translation>Rapport enregistré&#xa0;: {path} ({rows}).</translation>
+    </message>
+    <message>
+        <source>1 record needs your decision: it was not imported. Decide, then import again.</source>
+        <translation>1 élément attend votre décision&#xa0;: il n’a pas été importé. Décidez, puis importez de nouveau.</translation>
+    </message>
+    <message>
+        <source>{n} records need your decision: they were not imported. Decide, then import again.</source>
+        <translation>{n} éléments attendent votre décision&#xa0;: ils n’ont pas été importés. Décidez, puis importez de nouveau.</translation>
     </message>
 </context>
 <context>
@@ -2356,6 +2360,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <source>Import</source>
         <translation>Importation</translation>
     </message>
+    <message>
+        <source>Custom field choices</source>
+        <translation>Choix de champs personnalisés</translation>
+    </message>
+    <message>
+        <source>Custom field choice</source>
+        <translation>Choix de champ personnalisé</translation>
+    </message>
 </context>
 <context>
     <name>Payroll</name>
@@ -2915,10 +2927,6 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>Ré&amp;sumé&#xa0;: {changes}.</translation>
     </message>
     <message>
-        <source>Su&amp;mmary: {changes}; {records} not imported.</source>
-        <translation>Ré&amp;sumé&#xa0;: {changes}&#xa0;; {records} non importés.</translation>
-    </message>
-    <message>
         <source>Everything is already up to date</source>
         <translation>Tout est déjà à jour</translation>
     </message>
@@ -2927,16 +2935,32 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
         <translation>QuickBooks Time correspond déjà à Xero pour tout ce que vous avez choisi d’importer&#xa0;: il n’y a rien à faire. Cliquez sur Fermer&#xa0;; revenez quand Xero aura changé.</translation>
     </message>
     <message>
-        <source>{waiting}: not imported this time.</source>
-        <translation>{waiting}&#xa0;: non importés cette fois.</translation>
-    </message>
-    <message>
         <source>No organisation is connected yet. Go back and connect to Xero first.</source>
         <translation>Aucune organisation n’est encore connectée. Revenez en arrière et connectez-vous d’abord à Xero.</translation>
     </message>
     <message>
         <source>Working out what will change…</source>
         <translation>Calcul de ce qui va changer…</translation>
+    </message>
+    <message>
+        <source>1 record needs your decision: not imported this time.</source>
+        <translation>1 élément attend votre décision&#xa0;: non importé cette fois.</translation>
+    </message>
+    <message>
+        <source>{n} records need your decision: not imported this time.</source>
+        <translation>{n} éléments attendent votre décision&#xa0;: non importés cette fois.</translation>
+    </message>
+    <message>
+        <source>Su&amp;mmary: {changes}; {not_imported}.</source>
+        <translation>Ré&amp;sumé&#xa0;: {changes}&#xa0;; {not_imported}.</translation>
+    </message>
+    <message>
+        <source>1 record not imported</source>
+        <translation>1 élément non importé</translation>
+    </message>
+    <message>
+        <source>{n} records not imported</source>
+        <translation>{n} éléments non importés</translation>
     </message>
 </context>
 <context>
@@ -3525,6 +3549,10 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>Lines that could not be used</source>
         <translation>Lignes inutilisables</translation>
+    </message>
+    <message>
+        <source>“{name}”</source>
+        <translation>«&#xa0;{name}&#xa0;»</translation>
     </message>
 </context>
 <context>

@@ -37,7 +37,7 @@ from ..words import (
     COLUMNS,
     action_words,
     changes_text,
-    decisions_text,
+    count_text,
     entity_words,
     kind_name,
     records_text,
@@ -274,8 +274,15 @@ class DonePage(BasePage):
         self.waiting.setVisible(bool(waiting) and not undone)
         self.review_button.setVisible(bool(waiting) and not undone)
         self.waiting.setText(
-            self.tr("{waiting}: they were not imported. Decide, then import again.").format(
-                waiting=decisions_text(waiting)
+            count_text(
+                waiting,
+                self.tr(
+                    "1 record needs your decision: it was not imported. Decide, then import again."
+                ),
+                self.tr(
+                    "{n} records need your decision: they were not imported. Decide, then "
+                    "import again."
+                ),
             )
         )
         run = self._run()
@@ -602,6 +609,7 @@ class DonePage(BasePage):
                     "user",
                     "customfield",
                     "customfielditem",
+                    "tracking_option",
                     "leave_link",
                     "assignment",
                 )
@@ -649,6 +657,7 @@ class DonePage(BasePage):
             path,
             self.report_header(),
             self.report_words(),
+            self.state.language,
             message=lambda: self.tr("Saving the report…"),
             on_done=lambda value: self._exported(path, value),
         )

@@ -57,7 +57,7 @@ from ..models.preview import (
     lines_of,
 )
 from ..widgets import empty_state, heading
-from ..words import changes_text, decisions_text, list_join, records_text
+from ..words import changes_text, count_text, decisions_text, list_join, records_text
 from .base import BasePage, BusyWords, EnterGuard
 
 if TYPE_CHECKING:
@@ -308,8 +308,10 @@ class PreviewPage(BasePage):
             )
         if counts.waiting and plan.actions:
             notes.append(
-                self.tr("{waiting}: not imported this time.").format(
-                    waiting=decisions_text(counts.waiting)
+                count_text(
+                    counts.waiting,
+                    self.tr("1 record needs your decision: not imported this time."),
+                    self.tr("{n} records need your decision: not imported this time."),
                 )
             )
         if notes:
@@ -333,9 +335,13 @@ class PreviewPage(BasePage):
         """The summary's headline: the same numbers as the grid's total row and the filter."""
         text = self.tr("Su&mmary: {changes}.").format(changes=changes_text(counts.total))
         if counts.not_imported_total:
-            text = self.tr("Su&mmary: {changes}; {records} not imported.").format(
+            text = self.tr("Su&mmary: {changes}; {not_imported}.").format(
                 changes=changes_text(counts.total),
-                records=records_text(counts.not_imported_total),
+                not_imported=count_text(
+                    counts.not_imported_total,
+                    self.tr("1 record not imported"),
+                    self.tr("{n} records not imported"),
+                ),
             )
         return text
 

@@ -860,7 +860,9 @@ class ReviewPage(BasePage):
         others = self._other_names((c.details or {}).get("duplicates"))
         if others:
             lines.append(
-                self.tr("Also in Xero: {names}.").format(names=", ".join(f"“{n}”" for n in others))
+                self.tr("Also in Xero: {names}.").format(
+                    names=", ".join(self.tr("“{name}”").format(name=n) for n in others)
+                )
             )
         suggested = (c.details or {}).get("suggested_name")
         if suggested:

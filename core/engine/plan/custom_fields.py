@@ -358,7 +358,8 @@ class FieldPlanner:
             for i in self.ctx.snap.customfielditems
             if field_id is not None and i.customfield_id == field_id and i.id in elsewhere
         }
-        summary = "items"
+        # a Xero item is an item; a tracking option is a choice of its custom field
+        summary = "items" if kind == "item" else "custom_field_items"
         for xero_id, xname in wanted:
             name = self.ctx.desired_name(kind, xero_id, xname)
             ref = f"{kind}:{xero_id}"

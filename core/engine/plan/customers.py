@@ -4,6 +4,7 @@ to all", archives (archived in Xero, or unmatched)."""
 from __future__ import annotations
 
 import heapq
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -13,6 +14,7 @@ from core.engine import matching
 from core.engine.matching import MatchResult
 from core.engine.names import NAME_LIMIT, fits_qbtime
 from core.engine.plan.context import PlanContext
+from core.engine.plan.employees import COMPOSED_ACCENTS
 from core.engine.plan.model import Action
 from core.engine.plan.rules import linked_active, linked_name, location_after
 from core.engine.records import QBTJobcode, QBTLocation, XeroContact, merge_survivor
@@ -392,7 +394,13 @@ class CustomerPlanner:
                     None,
                     before=before,
                     after=after,
-                    reason=N_("renamed in Xero") if op == "update" else N_("active in Xero"),
+                    reason=(
+                        N_("active in Xero")
+                        if op == "restore"
+                        else COMPOSED_ACCENTS
+                        if unicodedata.normalize("NFC", job.name) == after["name"]
+                        else N_("renamed in Xero")
+                    ),
                 )
             )
         if self.ctx.options.assign_all and not job.assigned_to_all:

@@ -3,6 +3,7 @@ through the guards for administrators and the user behind the access key."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,10 @@ from core.engine.plan.rules import (
 )
 from core.engine.records import QBTUser, XeroEmployee
 from core.i18n import N_
+
+#: the reason of a rewrite that changes no letter, only how accents are stored (decomposed in
+#: QuickBooks Time, composed in Xero): shown as such, not as a change made in Xero
+COMPOSED_ACCENTS = N_("sent as Xero has it (same letters, composed accents)")
 
 
 class EmployeePlanner:
@@ -147,6 +152,14 @@ class EmployeePlanner:
                 before["active"], after["active"] = False, True
             op = "restore" if "active" in after else "update"
             reason = N_("changed in Xero")
+            if after and all(
+                k in ("first_name", "last_name")
+                and unicodedata.normalize("NFC", str(before[k] or "")) == after[k]
+                for k in after
+            ):
+                # The same letters, its accents stored decomposed: written as Xero has them
+                # (QuickBooks Time's search and Xero's payroll match the composed text).
+                reason = COMPOSED_ACCENTS
         if not after:
             return
         if protected and not self._allowed(

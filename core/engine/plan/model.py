@@ -33,6 +33,7 @@ SUMMARY_KINDS = (
     "locations",
     "employees",
     "items",
+    "custom_field_items",
     "custom_fields",
     "assignments",
     "leave",
@@ -188,7 +189,7 @@ def _summary_kind_of(kind: str) -> str:
         "employee": "employees",
         "item": "items",
         "tracking_category": "custom_fields",
-        "tracking_option": "items",
+        "tracking_option": "custom_field_items",
         "leave_type": "leave",
     }.get(kind, kind)
 
