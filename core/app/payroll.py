@@ -39,7 +39,7 @@ from core.engine import payroll as eng
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
 from core.engine.leave import is_statutory
 from core.engine.regions import PayrollApi, payroll_api
-from core.errors import BridgeError
+from core.errors import BridgeError, CommandInterrupted
 from core.i18n import N_, tr
 from core.services.auth.xero_oauth import normalise_version, require_payroll_export_scopes
 from core.services.fetch import load_snapshot
@@ -57,11 +57,19 @@ from core.store.models import (
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
+    from core.services.qbtime.client import QBTimeClient
     from core.services.xero.client import XeroClient
 
 log = logging.getLogger(__name__)
 
 KIND = "payroll_export"
+
+LEAVE_LINKS = N_("Link leave types")
+LEAVE_CODE_LINKED_TWICE = N_(
+    'The time-off code "{code}" is linked to more than one Xero leave type ({types}): its '
+    'time off is sent as "{leave}", the leave type linked to it last. Choose one leave type '
+    'for this code under "Link leave types", then send again.'
+)
 
 
 class PayrollNotAvailable(BridgeError):
@@ -380,16 +388,7 @@ def preview_hours(
         for link in Link.select().where((Link.connection == conn) & (Link.kind == "employee"))
     }
     codes = {j.id: (j.name, j.type) for j in snap.jobcodes if j.type in eng.LEAVE_TYPES}
-    leave_links: dict[int, str] = {
-        int(link.qbt_id): link.xero_id.lower()
-        for link in Link.select().where((Link.connection == conn) & (Link.kind == "leave_type"))
-    }
-    for row in LeaveLink.select().where(LeaveLink.connection == conn):
-        for code, lt in list(leave_links.items()):
-            if lt == row.xero_leave_type_id.lower():
-                del leave_links[code]
-        if row.qbt_jobcode_id is not None:
-            leave_links[int(row.qbt_jobcode_id)] = row.xero_leave_type_id.lower()
+    leave_links, link_problems = _leave_links(conn, snap, leave_types)
     today = org_today(conn)
     chosen_calendar = _calendar_named(calendars, calendar, today) if calendar else ""
     base = eng.PayrollInputs(
@@ -421,6 +420,7 @@ def preview_hours(
     with qbt.session:
         users_raw = qbt.users()
         shifts_raw = qbt.timesheets_for_payroll(lo, hi)
+        added = _codes_since_import(qbt, snap, shifts_raw)
     users = {
         u.id: eng.PayUser(
             u.id,
@@ -461,11 +461,14 @@ def preview_hours(
         employees=employees,
         calendars=calendars,
         rates=rates,
-        time_off_codes=codes,
+        time_off_codes={**codes, **added.time_off},
         leave_links=leave_links,
         leave_types=leave_types,
         shifts=[shift_of(r) for r in shifts_raw],
-        unpaid_break_codes=frozenset(j.id for j in snap.jobcodes if j.type == "unpaid_break"),
+        unpaid_break_codes=frozenset(j.id for j in snap.jobcodes if j.type == "unpaid_break")
+        | added.unpaid_breaks,
+        new_time_off_codes=frozenset(added.time_off),
+        unread_codes=added.unread,
         xero_timesheets={
             s["id"].lower(): eng.XeroTimesheet(
                 s["id"].lower(),
@@ -498,10 +501,98 @@ def preview_hours(
             header_cal.id if header_cal is not None else "",
         ),
         plan.people,
-        [ProblemLine(p.who, p.reason()) for p in plan.problems],
+        [*link_problems, *(ProblemLine(p.who, p.reason()) for p in plan.problems)],
         plan,
         conn.id,
         _calls(ctx),
+    )
+
+
+def _leave_links(
+    conn: Connection, snap: Any, leave_types: dict[str, eng.LeaveKind]
+) -> tuple[dict[int, str], list[ProblemLine]]:
+    """Time-off code id -> the Xero leave type (id, lower case) its time off is sent as: the
+    links saved in "Link leave types" (``LeaveLink``), else the import's. A code linked to two
+    leave types, one of them paid (older data: the dialog now refuses it), goes with the one
+    linked to it last (the newest row), never one picked by the database's order, and is
+    listed as a problem."""
+    links: dict[int, str] = {
+        int(link.qbt_id): link.xero_id.lower()
+        for link in Link.select().where((Link.connection == conn) & (Link.kind == "leave_type"))
+    }
+    saved: dict[int, list[str]] = {}
+    rows = LeaveLink.select().where(LeaveLink.connection == conn).order_by(LeaveLink.id)
+    for row in rows:
+        leave_type = row.xero_leave_type_id.lower()
+        for code, lt in list(links.items()):
+            if lt == leave_type:
+                del links[code]
+        if row.qbt_jobcode_id is not None:
+            links[int(row.qbt_jobcode_id)] = leave_type
+            saved.setdefault(int(row.qbt_jobcode_id), []).append(leave_type)
+
+    def named(lt: str) -> str:
+        kind = leave_types.get(lt)
+        return kind.name if kind is not None else lt
+
+    names = {j.id: j.name for j in snap.jobcodes}
+    problems: list[ProblemLine] = []
+    for code, types in sorted(saved.items()):
+        kinds = [leave_types.get(lt) for lt in types]
+        if len(types) < 2 or not any(k is None or k.is_paid for k in kinds):
+            continue  # (unpaid leave types may share a code: their time off is never sent)
+        params = {
+            "code": names.get(code, f"#{code}"),
+            "types": ", ".join(f'"{named(lt)}"' for lt in types),
+            "leave": named(links.get(code, types[-1])),
+        }
+        # (no person's: said under the place to correct it)
+        problems.append(ProblemLine(tr(LEAVE_LINKS), tr(LEAVE_CODE_LINKED_TWICE, **params)))
+    return links, problems
+
+
+@dataclass(frozen=True)
+class _AddedCodes:
+    """Jobcodes of the period's shifts that the last import did not read (made in QuickBooks
+    Time since), as read for this export."""
+
+    #: time-off codes among them: id -> (name, type), as ``PayrollInputs.time_off_codes``
+    time_off: dict[int, tuple[str, str]] = field(default_factory=dict)
+    unpaid_breaks: frozenset[int] = frozenset()
+    #: those that could not be read: their hours are held back (work or time off: unknown)
+    unread: frozenset[int] = frozenset()
+
+
+def _codes_since_import(
+    qbt: QBTimeClient, snap: Any, shifts_raw: list[dict[str, Any]]
+) -> _AddedCodes:
+    """Read by id (``GET /jobcodes?ids=...``, 50 ids a call; no call when the import knows
+    them all) the jobcodes of ``shifts_raw`` the last import does not know, so that time off
+    on a code added since is never sent as worked hours. A read that fails, or a code
+    QuickBooks Time does not return, holds that code's hours back rather than guess."""
+    known = {j.id for j in snap.jobcodes}
+    unknown = sorted(
+        {int(r.get("jobcode_id") or 0) for r in shifts_raw} - known - {0}  # (0: no job)
+    )
+    if not unknown:
+        return _AddedCodes()
+    try:
+        found = {j.id: j for j in qbt.jobcodes_by_ids(unknown)}
+    except CommandInterrupted:
+        raise
+    except BridgeError as exc:
+        log.warning(
+            "payroll: jobcodes %s could not be read (%s): their hours are held back", unknown, exc
+        )
+        return _AddedCodes(unread=frozenset(unknown))
+    return _AddedCodes(
+        {
+            i: (found[i].name, found[i].type)
+            for i in unknown
+            if i in found and found[i].type in eng.LEAVE_TYPES
+        },
+        frozenset(i for i in unknown if i in found and found[i].type == "unpaid_break"),
+        frozenset(i for i in unknown if i not in found),
     )
 
 

@@ -40,6 +40,8 @@ class LeaveRow:
     qbt_jobcode_id: int | None
     #: where that choice comes from: "saved" (a LeaveLink row), "same_name", or "" (nothing)
     source: str
+    #: what Xero counts its leave in ("Hours", "Days"…; "" when it does not say: UK)
+    units: str = ""
 
     @property
     def export_to_xero(self) -> bool:
@@ -108,6 +110,7 @@ def leave_link_rows(conn: Connection, snapshot: Snapshot) -> list[LeaveRow]:
                 bool(leave_type.active),
                 chosen,
                 source,
+                leave_type.units,
             )
         )
     return rows

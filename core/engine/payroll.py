@@ -212,6 +212,13 @@ class PayrollInputs:
     our_leave: Iterable[OurLeave] = ()
     #: jobcodes of type ``unpaid_break``: time on them is not paid, never sent
     unpaid_break_codes: frozenset[int] = frozenset()
+    #: time-off codes of ``time_off_codes`` added in QuickBooks Time after the last import
+    #: (read for this export): never linked to a Xero leave type yet
+    new_time_off_codes: frozenset[int] = frozenset()
+    #: jobcodes of shifts that neither the last import nor this export could read (the read
+    #: failed, or QuickBooks Time did not return them): work or time off, it cannot be told,
+    #: so their hours are held back
+    unread_codes: frozenset[int] = frozenset()
     #: the QuickBooks Time custom field linked to Xero's timesheet tracking category
     tracking_field: int | None = None
     #: that field's items linked to the category's options: item name (case-folded, outer
@@ -571,6 +578,16 @@ OVER_DAY = N_(
     "manual entry mistyped): those days were not sent. Correct the timesheets in QuickBooks "
     "Time, then send again."
 )
+NEW_CODE_LEAVE = N_(
+    'Time off on "{code}" ({hours} h) was not sent: this time-off code was added in '
+    "QuickBooks Time after the last import, so it is not linked to a Xero leave type. Import "
+    'again, link the code under "Link leave types", then send again.'
+)
+CODE_UNREAD = N_(
+    "{hours} h on a QuickBooks Time job or time-off code added after the last import were not "
+    "sent: the app could not read that code from QuickBooks Time, so it cannot tell work from "
+    "time off. Import again (or check your connection to QuickBooks Time), then send again."
+)
 LEFT_NO_LAST_DAY = N_(
     "{hours} h were not sent: Xero says this person no longer works here, but gives no last "
     "day. Add their termination date in Xero Payroll, then send again: the hours up to it "
@@ -640,12 +657,37 @@ LEAVE_GONE_LOCKED = N_(
     "Xero included its leave in a pay run that is posted; the leave was left as it is. "
     "Correct it in Xero Payroll by hand."
 )
+LEAVE_RELINKED_LOCKED = N_(
+    'Time off of {start} to {end} was sent to Xero as "{old}" leave, which Xero included in a '
+    'pay run that is posted, before its code was linked to "{leave}": it is paid, so it was not '
+    'sent again as "{leave}" leave, and the "{old}" leave was left as it is. If it must be '
+    'paid as "{leave}", correct it in Xero Payroll by hand.'
+)
+LEAVE_RELINKED = N_(
+    'Time off of {start} to {end} was sent to Xero as "{old}" leave before its code was linked '
+    'to "{leave}": that leave is withdrawn from Xero and the time off sent as "{leave}" leave, '
+    "so it is in Xero once."
+)
+LEAVE_MOVED = N_(
+    "Time off of {days} was moved in QuickBooks Time out of the leave of {old_start} to "
+    "{old_end} that this app sent to Xero, which still holds it: it was not sent in this "
+    "period (it would be paid twice). Send the pay period holding {old_start} again first "
+    "(its leave is updated then), then send this period again."
+)
+LEAVE_MOVED_LOCKED = N_(
+    "Time off of {days} was moved in QuickBooks Time out of the leave of {old_start} to "
+    "{old_end} that this app sent to Xero, but Xero included that leave in a pay run that is "
+    "posted: it is paid there, so it was not sent again. If it must change, correct it in "
+    "Xero Payroll by hand."
+)
+LEFT_IN_OTHER_LEAVE = N_("time off still in leave of another pay period in Xero: not sent")
 LEFT_SUBMITTED = N_("submitted in QuickBooks Time but not approved yet: not sent")
 LEFT_NOT_SUBMITTED = N_("not submitted in QuickBooks Time yet: not sent")
 LEFT_ON_CLOCK = N_("still on the clock: not sent")
 LEFT_UNPAID = N_("unpaid leave: never sent to Xero")
 LEFT_UNLINKED = N_("time off on a code not linked to a Xero leave type: not sent")
 LEFT_OVER_DAY = N_("more work than a day holds: not sent")
+LEFT_CODE_UNREAD = N_("on a code added after the last import that could not be read: not sent")
 LEFT_AFTER_END = N_("after this person's last day in Xero: not sent")
 LEFT_NOT_IN_HOURS = N_("time off on a leave type Xero does not count in hours: not sent")
 LEFT_INACTIVE = N_("time off on a leave type no longer active in Xero: not sent")
@@ -819,6 +861,12 @@ def _plan_person(
             continue
         if shift.jobcode_id in inputs.unpaid_break_codes:
             continue
+        if shift.jobcode_id in inputs.unread_codes:  # (work or time off: not guessed)
+            for day, secs in seconds_per_day(shift).items():
+                if start <= day <= end and secs > 0:
+                    unread = (day.isoformat(), LEFT_CODE_UNREAD)
+                    left[unread] = left.get(unread, 0.0) + secs
+            continue
         code = inputs.time_off_codes.get(shift.jobcode_id)
         on = dated(shift)
         for day, secs in seconds_per_day(shift).items():
@@ -849,7 +897,7 @@ def _plan_person(
                 line = (key, _tracking_of(inputs, shift))
                 work[line] = work.get(line, 0.0) + secs
                 person.sources.append((shift.id, shift.last_modified, key, secs / 3600.0))
-    _hold_impossible_days(name, work, person, left, problems)
+    _hold_impossible_days(name, work, leave, leave_src, person, left, problems)
     person.tracked = round_days(work)
     for (key, _t), h in person.tracked.items():
         person.days[key] = round(person.days.get(key, 0.0) + h, 2)
@@ -883,7 +931,9 @@ def _plan_person(
             total = round(sum(hours.values()), 2)
             params: dict[str, Any] = {"code": code_name, "hours": total}
             left_why: Msg | None
-            if lt is None:
+            if lt is None and code_id in inputs.new_time_off_codes:
+                message, left_why = NEW_CODE_LEAVE, LEFT_UNLINKED
+            elif lt is None:
                 message, left_why = UNLINKED_LEAVE, LEFT_UNLINKED
             elif lt.statutory and lt.leave_type_id.lower() in sent_types:
                 # (sent as employee leave before statutory types were held back: left as is)
@@ -922,7 +972,11 @@ def _plan_person(
             person.leave.append(block)
     for (key, why), secs in sorted(left.items()):
         person.left_out.append(LeftOut(key, round(secs / 3600.0, 2), why))
-    for why, message in ((LEFT_SUBMITTED, WAITING_APPROVAL), (LEFT_NOT_SUBMITTED, NOT_SUBMITTED)):
+    for why, message in (
+        (LEFT_SUBMITTED, WAITING_APPROVAL),
+        (LEFT_NOT_SUBMITTED, NOT_SUBMITTED),
+        (LEFT_CODE_UNREAD, CODE_UNREAD),
+    ):
         waiting = round(sum(s for (_d, w), s in left.items() if w == why) / 3600.0, 2)
         if waiting > 0:
             problems.append(Problem(name, message, {"hours": waiting}))
@@ -1069,20 +1123,28 @@ _DAY_S = 25 * 3600 + 1
 def _hold_impossible_days(
     name: str,
     work: dict[tuple[str, str], float],
+    leave: dict[tuple[int, str], float],
+    leave_src: dict[tuple[int, str], list[tuple[int, str, str, float]]],
     person: PersonPlan,
     left: dict[tuple[str, Msg], float],
     problems: list[Problem],
 ) -> None:
-    """Days with more work than a day holds (timesheets that overlap, a manual entry
-    mistyped): their hours are held back, with why, never sent to a payslip."""
+    """Days with more work and time off together than a day holds (timesheets that overlap,
+    a manual entry mistyped: 76 h of leave for 7.6): all their hours, work and time off, are
+    held back, with why, never sent to a payslip or as leave."""
     per_day: dict[str, float] = {}
     for (day, _tracking), secs in work.items():
+        per_day[day] = per_day.get(day, 0.0) + secs
+    for (_code, day), secs in leave.items():
         per_day[day] = per_day.get(day, 0.0) + secs
     over = sorted(day for day, secs in per_day.items() if secs > _DAY_S)
     if not over:
         return
     for line in [line for line in work if line[0] in over]:
         del work[line]
+    for key in [key for key in leave if key[1] in over]:
+        del leave[key]
+        leave_src.pop(key, None)
     person.sources = [src for src in person.sources if src[2] not in over]
     for day in over:
         left[(day, LEFT_OVER_DAY)] = per_day[day]
@@ -1181,12 +1243,117 @@ def _our_leave_in(inputs: PayrollInputs, emp_id: str, start: date, end: date) ->
     )
 
 
+def _held_elsewhere(
+    inputs: PayrollInputs, person: PersonPlan, mine: list[OurLeave]
+) -> dict[int, OurLeave]:
+    """The QuickBooks Time timesheets of this period's time off that leave of ours of ANOTHER
+    period still holds in Xero on a day they no longer cover (moved in QuickBooks Time since
+    it was sent), with that leave: sent here too, the time off would be in Xero twice. That
+    period's send takes it off its leave (matched by timesheets), so it is held back here
+    until then (or for good when that leave is in a posted pay run: paid)."""
+    wanted = {t for b in person.leave if b.action == "create" for t, _lm, _d, _h in b.sources}
+    if not wanted or not person.employee_id:
+        return {}
+    covers = {
+        s.id: {d.isoformat() for d, secs in seconds_per_day(s).items() if secs > 0}
+        for s in inputs.shifts
+        if s.id in wanted
+    }
+    days_held: dict[str, list[tuple[int, str]]] = {}
+    for row in inputs.sent:
+        if row.target == "leave" and row.qbt_timesheet_id in covers:
+            days_held.setdefault(row.xero_id.lower(), []).append((row.qbt_timesheet_id, row.day))
+    own = {o.xero_id.lower() for o in mine}
+    out: dict[int, OurLeave] = {}
+    for o in sorted(inputs.our_leave, key=lambda o: (o.start, o.xero_id)):
+        if o.employee_id.lower() != person.employee_id.lower() or o.xero_id.lower() in own:
+            continue
+        for tid, day in days_held.get(o.xero_id.lower(), []):
+            if day not in covers[tid]:
+                out.setdefault(tid, o)
+    return out
+
+
+def _hold_back(
+    inputs: PayrollInputs,
+    person: PersonPlan,
+    held: Mapping[int, OurLeave],
+    free: list[OurLeave],
+    problems: list[Problem],
+) -> None:
+    """Takes the time off of the timesheets ``held`` out of the blocks to create (what is
+    left is split into consecutive days again, one leave record each) and says why: leave of
+    ours of this period in a posted pay run of another type holds it (listed as locked, left
+    as it is), or leave of ours of another period does (left out, with what to do)."""
+    kept: list[LeaveBlock] = []
+    taken: dict[str, tuple[OurLeave, LeaveBlock, list[tuple[int, str, str, float]]]] = {}
+    for block in person.leave:
+        if block.action != "create" or not any(s[0] in held for s in block.sources):
+            kept.append(block)
+            continue
+        rest = [s for s in block.sources if s[0] not in held]
+        for days in _consecutive(_source_hours(rest)):
+            kept.append(
+                LeaveBlock(block.leave_type_id, block.name, days, [s for s in rest if s[2] in days])
+            )
+        for src in block.sources:
+            if src[0] in held:
+                o = held[src[0]]
+                taken.setdefault(o.xero_id.lower(), (o, block, []))[2].append(src)
+    person.leave = kept
+    for o, block, srcs in taken.values():
+        days = _source_hours(srcs)
+        if o in free:  # (this period's, of another leave type, in a posted pay run)
+            free.remove(o)
+            kind = inputs.leave_types.get(o.leave_type_id.lower())
+            old = kind.name if kind is not None else o.title
+            before = (o.start, o.end, round(o.hours, 2))
+            person.leave.append(
+                LeaveBlock(o.leave_type_id, old, days, srcs, "locked", o.xero_id, before)
+            )
+            params = {"old": old, "leave": block.name, "start": o.start, "end": o.end}
+            problems.append(Problem(person.name, LEAVE_RELINKED_LOCKED, params))
+            continue
+        person.leave.append(LeaveBlock(block.leave_type_id, block.name, days, srcs, "skip"))
+        for day, hours in days.items():
+            person.left_out.append(LeftOut(day, hours, LEFT_IN_OTHER_LEAVE))
+        problems.append(
+            Problem(
+                person.name,
+                LEAVE_MOVED_LOCKED if o.locked else LEAVE_MOVED,
+                {"days": ", ".join(sorted(days)), "old_start": o.start, "old_end": o.end},
+            )
+        )
+
+
+def _source_hours(sources: Iterable[tuple[int, str, str, float]]) -> dict[str, float]:
+    """Hours per day (to the hundredth, adding up) of time off ``sources``."""
+    seconds: dict[str, float] = {}
+    for _tid, _lm, day, hours in sources:
+        seconds[day] = seconds.get(day, 0.0) + hours * 3600.0
+    return round_days(seconds)
+
+
 def _follow_our_leave(
     inputs: PayrollInputs, person: PersonPlan, mine: list[OurLeave], problems: list[Problem]
 ) -> None:
     """Each paid block against the leave this app sent for it: unchanged, update, or (in a
-    posted pay run) locked; our leave no block matches any more is withdrawn (or locked)."""
+    posted pay run) locked; our leave no block matches any more is withdrawn (or locked).
+
+    A piece of time off is in Xero as leave at most once: time off that leave of ours of
+    another period still holds (moved in QuickBooks Time since) or that leave of another type
+    in a posted pay run holds (its code linked to another type since: paid) is held back,
+    with why; our leave of another type whose time off is sent now (the code's link changed)
+    is withdrawn before it, whatever its type is now (inactive, statutory)."""
     free = list(mine)
+    held = _held_elsewhere(inputs, person, mine)
+    for paid in (x for x in mine if x.locked):
+        for b in person.leave:
+            if b.action == "create" and b.leave_type_id.lower() != paid.leave_type_id.lower():
+                for tid in paid.timesheet_ids & {t for t, _lm, _d, _h in b.sources}:
+                    held.setdefault(tid, paid)
+    if held:
+        _hold_back(inputs, person, held, free, problems)
     blocks = [b for b in person.leave if b.action == "create"]
 
     def take(block: LeaveBlock, test: Any) -> OurLeave | None:
@@ -1224,12 +1391,18 @@ def _follow_our_leave(
             )
         else:
             block.action = "update"
+    sending = [b for b in person.leave if b.action in ("create", "update", "unchanged")]
     for o in free:
         kind = inputs.leave_types.get(o.leave_type_id.lower())
-        if kind is not None and not kind.active:
-            continue  # (Xero takes no change to leave of a type no longer active: left as is)
-        if kind is not None and kind.statutory:
-            continue  # (statutory leave is Xero Payroll's to enter: ours sent earlier, kept)
+        # (its time off is sent now as leave of another type: the code's link changed)
+        now = next(
+            (b for b in sending if o.timesheet_ids & {t for t, _lm, _d, _h in b.sources}), None
+        )
+        if now is None or o.locked:
+            if kind is not None and not kind.active:
+                continue  # (Xero takes no change to leave of a type no longer active: as is)
+            if kind is not None and kind.statutory:
+                continue  # (statutory leave is Xero Payroll's to enter: ours sent earlier)
         name = kind.name if kind is not None else o.title
         gone = LeaveBlock(
             o.leave_type_id,
@@ -1240,6 +1413,12 @@ def _follow_our_leave(
             o.xero_id,
             (o.start, o.end, round(o.hours, 2)),
         )
+        if now is not None and not o.locked:
+            person.leave.insert(0, gone)  # (withdrawn before its time off is sent again)
+            if now.leave_type_id.lower() != o.leave_type_id.lower():
+                params = {"old": name, "leave": now.name, "start": o.start, "end": o.end}
+                problems.append(Problem(person.name, LEAVE_RELINKED, params))
+            continue
         person.leave.append(gone)
         if o.locked:
             problems.append(

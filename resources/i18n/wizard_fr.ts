@@ -1635,6 +1635,34 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <source>&amp;Save links</source>
         <translation>&amp;Enregistrer les liens</translation>
     </message>
+    <message>
+        <source>No longer active in Xero: not sent</source>
+        <translation>Plus actif dans Xero&#xa0;: non envoyé</translation>
+    </message>
+    <message>
+        <source>Counted in days in Xero: not sent</source>
+        <translation>Compté en jours dans Xero&#xa0;: non envoyé</translation>
+    </message>
+    <message>
+        <source>Counted in weeks in Xero: not sent</source>
+        <translation>Compté en semaines dans Xero&#xa0;: non envoyé</translation>
+    </message>
+    <message>
+        <source>Not counted in hours in Xero: not sent</source>
+        <translation>Pas compté en heures dans Xero&#xa0;: non envoyé</translation>
+    </message>
+    <message>
+        <source>Unpaid time-off code: not sent</source>
+        <translation>Code de congé sans solde&#xa0;: non envoyé</translation>
+    </message>
+    <message>
+        <source>The time-off code %1 is chosen for more than one leave type: %2. Its time off can be sent as one leave type only: choose it for one of them.</source>
+        <translation>Le code de congé %1 est choisi pour plusieurs types de congés&#xa0;: %2. Ses congés ne peuvent être envoyés que comme un seul type de congé&#xa0;: choisissez-le pour un seul d’entre eux.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;</source>
+        <translation>«&#xa0;%1&#xa0;»</translation>
+    </message>
 </context>
 <context>
     <name>ManageCustomersDialog</name>

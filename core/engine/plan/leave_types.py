@@ -7,8 +7,34 @@ from core.engine.leave import is_statutory
 from core.engine.names import sent_name
 from core.engine.plan.context import PlanContext
 from core.engine.plan.model import Action
-from core.engine.records import TIME_OFF_TYPES
+from core.engine.records import TIME_OFF_TYPES, XeroLeaveType
 from core.i18n import N_
+
+
+def link_reason(leave_type: XeroLeaveType, code_type: str) -> str:
+    """Why the link is made, saying truthfully whether time off on the code is sent to Xero
+    Payroll as this leave (the export sends only paid, active leave counted in hours, from a
+    paid time-off code: ``core.engine.payroll``)."""
+    if not leave_type.is_paid:
+        return N_("unpaid leave: never exported to Xero")
+    if not leave_type.active:
+        return N_("paid leave no longer active in Xero: its time off is not sent")
+    units = leave_type.units.strip().casefold()
+    if units in ("days", "day"):
+        return N_(
+            "paid leave counted in days in Xero (QuickBooks Time counts hours): its time off "
+            "is not sent"
+        )
+    if units in ("weeks", "week"):
+        return N_(
+            "paid leave counted in weeks in Xero (QuickBooks Time counts hours): its time off "
+            "is not sent"
+        )
+    if units not in ("", "hours", "hour"):
+        return N_("paid leave not counted in hours in Xero: its time off is not sent")
+    if code_type == "unpaid_time_off":
+        return N_("paid leave linked to an unpaid time-off code: its time off is not sent")
+    return N_("paid leave")
 
 
 class LeavePlanner:
@@ -81,8 +107,6 @@ class LeavePlanner:
                         "export_to_xero": bool(leave_type.is_paid),
                         "time_off_code": job.name,
                     },
-                    reason=N_("paid leave")
-                    if leave_type.is_paid
-                    else N_("unpaid leave: never exported to Xero"),
+                    reason=link_reason(leave_type, job.type),
                 )
             )
