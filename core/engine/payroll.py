@@ -267,6 +267,9 @@ class LeaveBlock:
     #: what Xero holds now in the leave this updates, withdraws or cannot change:
     #: (first day, last day, hours)
     before: tuple[str, str, float] | None = None
+    #: a withdrawal because the time-off code is linked to another leave type now: its name
+    #: (its time off is sent as that leave); "" for time off gone or no longer approved
+    relinked_to: str = ""
 
     @property
     def start(self) -> str:
@@ -1416,6 +1419,7 @@ def _follow_our_leave(
         if now is not None and not o.locked:
             person.leave.insert(0, gone)  # (withdrawn before its time off is sent again)
             if now.leave_type_id.lower() != o.leave_type_id.lower():
+                gone.relinked_to = now.name
                 params = {"old": name, "leave": now.name, "start": o.start, "end": o.end}
                 problems.append(Problem(person.name, LEAVE_RELINKED, params))
             continue

@@ -2460,6 +2460,10 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <extracomment>the people whose timesheet is in Xero for the period once sent (as the result counts)</extracomment>
         <translation>(déjà dans Xero)</translation>
     </message>
+    <message>
+        <source>(its code is linked to {leave} now: withdrawn from Xero, {hours} h there now)</source>
+        <translation>(son code est maintenant lié à {leave}&#xa0;: retiré de Xero, qui en compte {hours} h actuellement)</translation>
+    </message>
 </context>
 <context>
     <name>PayrollDonePage</name>

@@ -166,6 +166,11 @@ def person_line(person: Any, period: tuple[date, date] | None = None) -> PersonL
             text += " " + QCoreApplication.translate(
                 "Payroll", "(changed in QuickBooks Time; in Xero now: {days}, {hours} h)"
             ).format(days=was, hours=hours_text(before[2]))
+        elif action == "withdraw" and before is not None and getattr(block, "relinked_to", ""):
+            text += " " + QCoreApplication.translate(
+                "Payroll",
+                "(its code is linked to {leave} now: withdrawn from Xero, {hours} h there now)",
+            ).format(leave=block.relinked_to, hours=hours_text(before[2]))
         elif action == "withdraw" and before is not None:
             text += " " + QCoreApplication.translate(
                 "Payroll",
