@@ -62,7 +62,7 @@ def test_australia_bills_in_english_and_the_choice_is_remembered(demo_ctx):
     assert out["invoice_language"] == "en" and out["invoices"]["created"] > 0
     sent = lines_in_xero(ctx, conn)
     assert sent and all(ENGLISH.search(text) for text in sent), sent
-    assert chosen_wording(conn) is None  # proposed, not chosen
+    assert chosen_wording(conn) == "en"  # proposed, then remembered once sent in it
     # The business chooses French: the drafts already sent are not changed by it.
     choose_wording(conn, "fr")
     again = bill_time(ctx, conn, start=start, end=end).as_json()
