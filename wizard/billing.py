@@ -20,6 +20,17 @@ def money(amount: Any, currency: str) -> str:
     return f"{currency} {QLocale().toString(value, 'f', 2)}".strip()
 
 
+def amount_words(amount: Any, currency: str, line_amount_types: str) -> str:
+    """An amount with what it is: before tax, tax included or no tax (Xero's
+    ``LineAmountTypes`` of its invoice; Xero works out the tax, this app never does)."""
+    value = money(amount, currency)
+    if line_amount_types == "Inclusive":
+        return QCoreApplication.translate("TaxWords", "{amount} incl. tax").format(amount=value)
+    if line_amount_types == "NoTax":
+        return QCoreApplication.translate("TaxWords", "{amount}, no tax").format(amount=value)
+    return QCoreApplication.translate("TaxWords", "{amount} excl. tax").format(amount=value)
+
+
 def hours_text(hours: Any) -> str:
     return QLocale().toString(float(hours or 0), "f", 2)
 

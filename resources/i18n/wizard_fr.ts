@@ -11,18 +11,6 @@
 <context>
     <name>BillingPreviewPage</name>
     <message>
-        <source>{amount} excl. tax</source>
-        <translation>{amount} avant taxes</translation>
-    </message>
-    <message>
-        <source>{amount} incl. tax</source>
-        <translation>{amount} taxes comprises</translation>
-    </message>
-    <message>
-        <source>{amount}, no tax</source>
-        <translation>{amount}, sans taxes</translation>
-    </message>
-    <message>
         <source>The invoice&apos;s amount, tax included: its prices include tax, which Xero works out from each line&apos;s tax rate.</source>
         <translation>Le montant de la facture, taxes comprises&#xa0;: ses prix comprennent les taxes, que Xero calcule selon le taux de taxe de chaque ligne.</translation>
     </message>
@@ -344,18 +332,6 @@
 </context>
 <context>
     <name>BillingSendPage</name>
-    <message>
-        <source>{amount} excl. tax</source>
-        <translation>{amount} avant taxes</translation>
-    </message>
-    <message>
-        <source>{amount} incl. tax</source>
-        <translation>{amount} taxes comprises</translation>
-    </message>
-    <message>
-        <source>{amount}, no tax</source>
-        <translation>{amount}, sans taxes</translation>
-    </message>
     <message>
         <source>Stop sending?</source>
         <translation>Arrêter l’envoi&#xa0;?</translation>
@@ -4206,6 +4182,21 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>Opens the invoice in Xero, in your web browser.</source>
         <translation>Ouvre la facture dans Xero, dans votre navigateur web.</translation>
+    </message>
+</context>
+<context>
+    <name>TaxWords</name>
+    <message>
+        <source>{amount} excl. tax</source>
+        <translation>{amount} avant taxes</translation>
+    </message>
+    <message>
+        <source>{amount} incl. tax</source>
+        <translation>{amount} taxes comprises</translation>
+    </message>
+    <message>
+        <source>{amount}, no tax</source>
+        <translation>{amount}, sans taxes</translation>
     </message>
 </context>
 </TS>

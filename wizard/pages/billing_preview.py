@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from ..billing import hours_text, money
+from ..billing import amount_words, hours_text, money
 from ..roomy import at_least_rows, readable_columns, scrolled
 from ..widgets import cell, fit_rows, heading, paragraph, read_only_table
 from ..words import count_text
@@ -215,7 +215,7 @@ class BillingPreviewPage(BasePage):
             top.setText(HOURS, hours_text(invoice.hours))
             top.setText(
                 AMOUNT,
-                self.amount_words(invoice.total, invoice.currency, invoice.line_amount_types),
+                amount_words(invoice.total, invoice.currency, invoice.line_amount_types),
             )
             top.setToolTip(CUSTOMER, top.text(CUSTOMER))
             top.setToolTip(AMOUNT, self.amount_tip(invoice))
@@ -334,7 +334,7 @@ class BillingPreviewPage(BasePage):
                     lines=count_text(lines, self.tr("1 line"), self.tr("{n} lines")),
                     hours=hours_text(hours),
                     amount=" + ".join(
-                        self.amount_words(v, c, t) for (c, t), v in sorted(lines_totals.items())
+                        amount_words(v, c, t) for (c, t), v in sorted(lines_totals.items())
                     ),
                 )
             )
@@ -351,7 +351,7 @@ class BillingPreviewPage(BasePage):
                     + " "
                     + self.tr("With them, the drafts will come to {amount} in Xero.").format(
                         amount=" + ".join(
-                            self.amount_words(v, c, t) for (c, t), v in sorted(totals.items())
+                            amount_words(v, c, t) for (c, t), v in sorted(totals.items())
                         )
                     )
                 )
@@ -372,10 +372,10 @@ class BillingPreviewPage(BasePage):
             )
         self.totals_label.setText(
             "  ".join(
-                self.tr("Total: {amount}").format(amount=self.amount_words(v, c, t))
+                self.tr("Total: {amount}").format(amount=amount_words(v, c, t))
                 if added.get((c, t), v) == v
                 else self.tr("Total: {amount}, of which this billing adds {added}").format(
-                    amount=self.amount_words(v, c, t), added=money(added[(c, t)], c)
+                    amount=amount_words(v, c, t), added=money(added[(c, t)], c)
                 )
                 for (c, t), v in sorted(totals.items())
             )
@@ -408,16 +408,6 @@ class BillingPreviewPage(BasePage):
             amount=money(-change, invoice.currency)
         )
 
-    def amount_words(self, amount: Any, currency: str, line_amount_types: str) -> str:
-        """An amount with what it is: before tax, tax included or no tax (Xero's
-        ``LineAmountTypes`` of its invoice; Xero works out the tax, this app never does)."""
-        value = money(amount, currency)
-        if line_amount_types == "Inclusive":
-            return self.tr("{amount} incl. tax").format(amount=value)
-        if line_amount_types == "NoTax":
-            return self.tr("{amount}, no tax").format(amount=value)
-        return self.tr("{amount} excl. tax").format(amount=value)
-
     def amount_tip(self, invoice: Any) -> str:
         kind = invoice.line_amount_types
         if invoice.action != "update":
@@ -435,7 +425,7 @@ class BillingPreviewPage(BasePage):
             "The invoice's amount in Xero once sent: {amount}, the lines kept as they are in "
             "Xero included (it is {now} now)."
         ).format(
-            amount=self.amount_words(invoice.total, invoice.currency, kind),
+            amount=amount_words(invoice.total, invoice.currency, kind),
             now=money(invoice.total_now, invoice.currency),
         )
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QWizard
 
 from ..billing import (
     SentInvoice,
+    amount_words,
     hours_text,
     money,
     name_open_button,
@@ -305,7 +306,7 @@ class BillingSendPage(SendingPage):
         counts = data["invoices"]
         made = int(counts.get("created", 0)) + int(counts.get("updated", 0))
         amounts = " + ".join(
-            self.amount_words(a["amount"], a["currency"], a["line_amount_types"])
+            amount_words(a["amount"], a["currency"], a["line_amount_types"])
             for a in data.get("amounts") or []
         )
         if self._undone is not None:
@@ -338,16 +339,6 @@ class BillingSendPage(SendingPage):
                 text = self.tr("Stopped before the end.") + " " + text
             text += " " + self.tr("Approve them in Xero when they are right.")
         self.status.setText(text)
-
-    def amount_words(self, amount: Any, currency: str, line_amount_types: str) -> str:
-        """What the lines sent come to, with what it is: before tax, tax included or no tax
-        (their invoices' ``LineAmountTypes``; Xero works out the tax, this app never does)."""
-        value = money(amount, currency)
-        if line_amount_types == "Inclusive":
-            return self.tr("{amount} incl. tax").format(amount=value)
-        if line_amount_types == "NoTax":
-            return self.tr("{amount}, no tax").format(amount=value)
-        return self.tr("{amount} excl. tax").format(amount=value)
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Send to Xero"))
