@@ -422,7 +422,6 @@ def cmd_fetch(ctx: Any, out: Output, org: str | None, full: bool) -> int:
     if conn is None:
         return _no_connection(out, org)
     report = fetch(ctx, conn, full=full)
-    remember_day_remaining(ctx, conn)
     summary = report.summary()
     out.say(
         tr(
@@ -465,14 +464,6 @@ def cmd_disconnect(ctx: Any, out: Output, org: str | None) -> int:
 
 #: Xero's day limit is counted over the last 24 hours: a count older than that says nothing
 DAY_LIMIT_WINDOW_S = 24 * 3600
-
-
-def remember_day_remaining(ctx: Any, conn: Connection) -> None:
-    remaining = ctx.xero_day_remaining(conn.xero_tenant_id)
-    if remaining is not None:
-        Setting.set_value(
-            f"xero_day_remaining:{conn.xero_tenant_id}", {"left": remaining, "at": time.time()}
-        )
 
 
 def remember_every_day_remaining(ctx: Any) -> None:
@@ -587,7 +578,6 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
         return _no_connection(out, org)
 
     result = sync(ctx, conn, dry_run=dry_run, full=full)
-    remember_day_remaining(ctx, conn)
     payload = result.as_json()
     payload["left_out"] = _left_out_reasons(result.plan.skipped)
     if not out.as_json:
@@ -1010,7 +1000,8 @@ def cmd_export_hours(
     person's own pay calendar's (``calendar``: name the calendar ``period`` is a period of)."""
     from datetime import date as _date
 
-    from core.app.payroll import export_hours, own_period
+    from core.app.payroll import export_hours
+    from core.engine.payroll import own_period
 
     conn = pick_connection(org)
     if conn is None:
@@ -1063,7 +1054,7 @@ def cmd_export_hours(
                     + ")"
                 )
             who = person.name
-            if (own := own_period(person, preview.period)) is not None:
+            if (own := own_period(person, (preview.period.start, preview.period.end))) is not None:
                 # (paid on another Xero calendar: their own pay period, said beside them)
                 when = tr(
                     "{calendar}: {start} to {end}",

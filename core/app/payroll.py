@@ -183,21 +183,11 @@ class PayrollResult:
         }
 
 
-def own_period(person: eng.PersonPlan, period: PayPeriod) -> tuple[str, date, date] | None:
-    """(calendar name, start, end) of ``person``'s own pay period when it is not the
-    export's ``period`` (they are paid on another calendar); None when it is."""
-    if person.period_start is None or person.period_end is None:
-        return None
-    if (person.period_start, person.period_end) == (period.start, period.end):
-        return None
-    return person.calendar_name, person.period_start, person.period_end
-
-
 def own_periods(preview: PayrollPreview) -> list[dict[str, str]]:
     """The people whose pay period is not the preview's, with theirs (``--json``)."""
     out = []
     for person in preview.people:
-        found = own_period(person, preview.period)
+        found = eng.own_period(person, (preview.period.start, preview.period.end))
         if found is not None:
             out.append(
                 {
@@ -1589,7 +1579,6 @@ __all__ = [
     "PayrollResult",
     "ProblemLine",
     "export_hours",
-    "own_period",
     "own_periods",
     "pay_periods",
     "payroll_available",

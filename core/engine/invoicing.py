@@ -50,6 +50,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.engine import invoice_wording
+from core.engine.payroll import DAY_HOLDS_S  # (as much a day for a bill as a payslip)
 from core.i18n import N_, tr
 
 #: Xero's answer statuses we keep apart (SUBMITTED = awaiting approval: no longer ours to edit)
@@ -135,8 +136,6 @@ MERGED = N_(
     "bill them there), then bill again."
 )
 
-#: a day holds 24 hours (25 on the day a clock goes back; a second of slack for rounding)
-DAY_S = 25 * 3600 + 1
 OVER_DAY = N_(
     "More work than a day holds on {days} in QuickBooks Time (timesheets that overlap, or a "
     "manual entry mistyped): those days' {hours} billable hours are not billed. Correct the "
@@ -685,7 +684,7 @@ def _over_days(timesheets: Iterable[Timesheet], start: str, end: str) -> set[tup
     for ts in timesheets:
         if start <= ts.day <= end and ts.seconds > 0:
             per_day[(ts.user_id, ts.day)] += ts.seconds
-    return {key for key, secs in per_day.items() if secs > DAY_S}
+    return {key for key, secs in per_day.items() if secs > DAY_HOLDS_S}
 
 
 def _billed_for_good(inp: InvoicingInput, prior: Billed | None) -> bool:

@@ -700,6 +700,17 @@ LEFT_PAID_EARLIER = N_(
 )
 
 
+def own_period(
+    person: PersonPlan, period: tuple[date, date] | None
+) -> tuple[str, date, date] | None:
+    """(calendar name, start, end) of ``person``'s own pay period when it is not the
+    export's ``period`` (they are paid on another calendar); None when it is."""
+    start, end = person.period_start, person.period_end
+    if period is None or start is None or end is None or (start, end) == period:
+        return None
+    return person.calendar_name, start, end
+
+
 # =========================================================================== the plan
 def header_calendar(inputs: PayrollInputs) -> PayCalendar | None:
     """The calendar whose period the export is named by: the one chosen
@@ -1120,7 +1131,7 @@ def _ours_and_kept(
 
 
 #: a day holds 24 hours (25 on the day a clock goes back; a second of slack for rounding)
-_DAY_S = 25 * 3600 + 1
+DAY_HOLDS_S = 25 * 3600 + 1
 
 
 def _hold_impossible_days(
@@ -1140,7 +1151,7 @@ def _hold_impossible_days(
         per_day[day] = per_day.get(day, 0.0) + secs
     for (_code, day), secs in leave.items():
         per_day[day] = per_day.get(day, 0.0) + secs
-    over = sorted(day for day, secs in per_day.items() if secs > _DAY_S)
+    over = sorted(day for day, secs in per_day.items() if secs > DAY_HOLDS_S)
     if not over:
         return
     for line in [line for line in work if line[0] in over]:

@@ -120,17 +120,6 @@ def not_sent_lines(person: Any, regular: float) -> list[str]:
     return lines
 
 
-def own_period(person: Any, period: tuple[date, date] | None) -> tuple[str, date, date] | None:
-    """(calendar name, start, end) of the person's pay period when it is not ``period``."""
-    start, end = getattr(person, "period_start", None), getattr(person, "period_end", None)
-    if period is None or start is None or end is None:
-        return None
-    mine = (as_day(start), as_day(end))
-    if mine == period:
-        return None
-    return str(getattr(person, "calendar_name", "") or ""), mine[0], mine[1]
-
-
 def own_period_text(found: tuple[str, date, date]) -> str:
     """The person's own period as the page says it, after the calendar's name when known:
     "Weekly: 23/11/2026 to 29/11/2026"."""
@@ -146,6 +135,8 @@ def own_period_text(found: tuple[str, date, date]) -> str:
 def person_line(person: Any, period: tuple[date, date] | None = None) -> PersonLine:
     """One person as the page shows it; ``period``: the page's pay period (a person paid on
     another calendar has their own beside their name)."""
+    from core.engine.payroll import own_period
+
     days = sorted((as_day(d), float(h)) for d, h in _pairs(getattr(person, "days", None)))
     leave: list[tuple[str, float]] = []
     left: list[str] = []
