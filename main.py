@@ -24,203 +24,259 @@ from core.version import __version__
 log = logging.getLogger("main")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def build_parser(language: str = "en") -> argparse.ArgumentParser:
+    """The commands' parser, speaking ``language`` (core.i18n's catalogue): its help texts,
+    argparse's own words and its usage errors (core.app.cli_args)."""
+    from core.app.cli_args import LocalizedParser
+    from core.i18n import tr
+
+    def _(text: str) -> str:
+        return tr(text, language)
+
+    common = LocalizedParser(add_help=False, language=language)
     common.add_argument(
         "--demo",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="use the built-in Demo Company (local simulators, no account needed)",
+        help=_("use the built-in Demo Company (local simulators, no account needed)"),
     )
     common.add_argument(
         "--demo-data",
-        metavar="FILE",
+        metavar=_("FILE"),
         default=argparse.SUPPRESS,
-        help="company file the Demo Company starts from (implies --demo)",
+        help=_("company file the Demo Company starts from (implies --demo)"),
     )
     common.add_argument(
         "--demo-state",
-        metavar="DIR",
+        metavar=_("DIR"),
         default=argparse.SUPPRESS,
-        help="folder where the Demo Company keeps its state (implies --demo)",
+        help=_("folder where the Demo Company keeps its state (implies --demo)"),
     )
     common.add_argument(
         "--json",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="print one JSON object instead of sentences",
+        help=_("print one JSON object instead of sentences"),
     )
     common.add_argument(
-        "--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="log debug details"
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=_("log debug details"),
     )
 
-    parser = argparse.ArgumentParser(
+    parser = LocalizedParser(
         prog="xero-qbtime-bridge",
         parents=[common],
-        description="Import a Xero organisation into QuickBooks Time. "
-        "Without a command, the wizard opens.",
+        description=_(
+            "Import a Xero organisation into QuickBooks Time. Without a command, the wizard opens."
+        ),
+        language=language,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="check that this installation is complete (offscreen, in a temporary "
-        "folder; your data is not touched), print each check, exit 0 if all pass",
+        help=_(
+            "check that this installation is complete (offscreen, in a temporary "
+            "folder; your data is not touched), print each check, exit 0 if all pass"
+        ),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    org_help = _("organisation name or tenant id")
+    org_of_several = _("organisation name or tenant id (needed when several)")
 
     p = sub.add_parser(
-        "connect-qbtime", parents=[common], help="check and keep a QuickBooks Time access key"
+        "connect-qbtime", parents=[common], help=_("check and keep a QuickBooks Time access key")
     )
     p.add_argument(
         "--token-stdin",
         action="store_true",
-        help="read the access key from standard input (never from the command line)",
+        help=_("read the access key from standard input (never from the command line)"),
     )
     p = sub.add_parser(
         "connect-xero",
         parents=[common],
-        help="sign in to Xero in the browser and connect an organisation",
+        help=_("sign in to Xero in the browser and connect an organisation"),
     )
-    p.add_argument("--org", help="organisation name or tenant id to connect")
+    p.add_argument("--org", metavar=_("ORG"), help=_("organisation name or tenant id to connect"))
     p.add_argument(
         "--country",
-        help="Xero edition of the organisation (AU, NZ, UK, US, GLOBAL): "
-        "decides whether payroll access is requested",
+        metavar=_("COUNTRY"),
+        help=_(
+            "Xero edition of the organisation (AU, NZ, UK, US, GLOBAL): "
+            "decides whether payroll access is requested"
+        ),
     )
     p = sub.add_parser(
         "demo-servers",
         parents=[common],
-        help="only run the Demo Company simulators and say how to reach them",
+        help=_("only run the Demo Company simulators and say how to reach them"),
     )
     p = sub.add_parser(
         "screenshots",
         parents=[common],
-        help="drive the wizard on the Demo Company offscreen and save a PNG per page",
+        help=_("drive the wizard on the Demo Company offscreen and save a PNG per page"),
     )
-    p.add_argument("--out", default="docs/screenshots", help="folder for the PNG files")
-    p.add_argument("--lang", default="en,fr", help="languages, comma-separated (en, fr)")
-    sub.add_parser("status", parents=[common], help="show the connections and their state")
-    p = sub.add_parser("fetch", parents=[common], help="read both sides into the local snapshot")
-    p.add_argument("--org", help="organisation name or tenant id")
-    p.add_argument("--full", action="store_true", help="read everything, not only what changed")
-    p = sub.add_parser("disconnect", parents=[common], help="forget both sign-ins of a connection")
-    p.add_argument("--org", help="organisation name or tenant id")
+    p.add_argument(
+        "--out", default="docs/screenshots", metavar=_("OUT"), help=_("folder for the PNG files")
+    )
+    p.add_argument(
+        "--lang",
+        default="en,fr",
+        metavar=_("LANG"),
+        help=_("languages, comma-separated (en, fr)"),
+    )
+    sub.add_parser("status", parents=[common], help=_("show the connections and their state"))
+    p = sub.add_parser("fetch", parents=[common], help=_("read both sides into the local snapshot"))
+    p.add_argument("--org", metavar=_("ORG"), help=org_help)
+    p.add_argument("--full", action="store_true", help=_("read everything, not only what changed"))
     p = sub.add_parser(
-        "sync", parents=[common], help="fetch, match, plan and import with the saved options"
+        "disconnect", parents=[common], help=_("forget both sign-ins of a connection")
     )
-    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
-    p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    p.add_argument("--full", action="store_true", help="read everything from Xero again")
-    p = sub.add_parser("options", parents=[common], help="show or set the import options")
-    p.add_argument("--org", help="organisation name or tenant id")
+    p.add_argument("--org", metavar=_("ORG"), help=org_help)
+    p = sub.add_parser(
+        "sync", parents=[common], help=_("fetch, match, plan and import with the saved options")
+    )
+    p.add_argument("--org", metavar=_("ORG"), help=org_of_several)
+    p.add_argument("--dry-run", action="store_true", help=_("print the plan, write nothing"))
+    p.add_argument("--full", action="store_true", help=_("read everything from Xero again"))
+    p = sub.add_parser("options", parents=[common], help=_("show or set the import options"))
+    p.add_argument("--org", metavar=_("ORG"), help=org_help)
     p.add_argument(
         "assignments",
         nargs="*",
-        metavar="KEY=VALUE",
-        help="e.g. archive_unmatched=true assign_all=false",
+        metavar=_("KEY=VALUE"),
+        help=_("e.g. archive_unmatched=true assign_all=false"),
     )
-    p = sub.add_parser("review", parents=[common], help="list, export or import conflict decisions")
-    p.add_argument("--org", help="organisation name or tenant id")
+    p = sub.add_parser(
+        "review", parents=[common], help=_("list, export or import conflict decisions")
+    )
+    p.add_argument("--org", metavar=_("ORG"), help=org_help)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--export", metavar="FILE.csv", help="write the conflicts to a CSV file")
+    group.add_argument(
+        "--export", metavar=_("FILE.csv"), help=_("write the conflicts to a CSV file")
+    )
     group.add_argument(
         "--import",
         dest="import_file",
-        metavar="FILE.csv",
-        help="apply the decisions filled in a CSV file",
+        metavar=_("FILE.csv"),
+        help=_("apply the decisions filled in a CSV file"),
     )
     p = sub.add_parser(
         "history",
         parents=[common],
-        help="list the runs: imports, sendings of hours, billing runs and their undos",
+        help=_("list the runs: imports, sendings of hours, billing runs and their undos"),
     )
     p.add_argument(
         "run_id",
         type=int,
         nargs="?",
-        metavar="RUN_ID",
-        help="only this run (what an interrupted run wrote, from its journal)",
+        metavar=_("RUN_ID"),
+        help=_("only this run (what an interrupted run wrote, from its journal)"),
     )
-    p.add_argument("--org", help="organisation name or tenant id")
+    p.add_argument("--org", metavar=_("ORG"), help=org_help)
     p = sub.add_parser(
         "restore-backup",
         parents=[common],
-        help="put back the newest good backup copy of your data (or FILE); the "
-        "current file is kept aside, never deleted",
+        help=_(
+            "put back the newest good backup copy of your data (or FILE); the "
+            "current file is kept aside, never deleted"
+        ),
     )
-    p.add_argument("backup", nargs="?", metavar="FILE", help="a backup copy to restore")
+    p.add_argument("backup", nargs="?", metavar=_("FILE"), help=_("a backup copy to restore"))
     p.add_argument(
         "--start-afresh",
         action="store_true",
-        help="instead, keep the current file aside and start with no history",
+        help=_("instead, keep the current file aside and start with no history"),
     )
     p = sub.add_parser(
         "undo",
         parents=[common],
-        help="undo one run: an import, a sending of hours or a billing run",
+        help=_("undo one run: an import, a sending of hours or a billing run"),
     )
-    p.add_argument("run_id", type=int, metavar="RUN_ID")
+    p.add_argument("run_id", type=int, metavar=_("RUN_ID"))
     p.add_argument(
         "--cascade",
         action="store_true",
-        help="first undo, newest first, the later runs of the same kind that changed the same "
-        "records",
+        help=_(
+            "first undo, newest first, the later runs of the same kind that changed the same "
+            "records"
+        ),
     )
-    p.add_argument("--org", help="organisation name or tenant id")
+    p.add_argument("--org", metavar=_("ORG"), help=org_help)
     p = sub.add_parser(
         "export-hours",
         parents=[common],
-        help="send approved QuickBooks Time hours and paid time off of a pay period to Xero "
-        "Payroll as draft timesheets and leave",
+        help=_(
+            "send approved QuickBooks Time hours and paid time off of a pay period to Xero "
+            "Payroll as draft timesheets and leave"
+        ),
     )
     p.add_argument(
         "--period",
-        metavar="YYYY-MM-DD",
-        help="any date inside the pay period (default: each person's last period that has "
-        "ended, on their own pay calendar)",
+        metavar=_("YYYY-MM-DD"),
+        help=_(
+            "any date inside the pay period (default: each person's last period that has "
+            "ended, on their own pay calendar)"
+        ),
     )
     p.add_argument(
         "--calendar",
-        metavar="NAME",
-        help="the Xero pay calendar the period is one of: its people get that period, the "
-        "others their own period that ends by its last day",
+        metavar=_("NAME"),
+        help=_(
+            "the Xero pay calendar the period is one of: its people get that period, the "
+            "others their own period that ends by its last day"
+        ),
     )
-    p.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
-    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
+    p.add_argument(
+        "--dry-run", action="store_true", help=_("print what would be sent, send nothing")
+    )
+    p.add_argument("--org", metavar=_("ORG"), help=org_of_several)
     p = sub.add_parser(
         "bill-time",
         parents=[common],
-        help="bill the billable QuickBooks Time hours of a date range as draft sales invoices "
-        "in Xero (one per customer)",
+        help=_(
+            "bill the billable QuickBooks Time hours of a date range as draft sales invoices "
+            "in Xero (one per customer)"
+        ),
     )
-    p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
+    p.add_argument("--from", dest="start", required=True, metavar=_("YYYY-MM-DD"))
+    p.add_argument("--to", dest="end", required=True, metavar=_("YYYY-MM-DD"))
+    p.add_argument(
+        "--dry-run", action="store_true", help=_("print what would be sent, send nothing")
+    )
     p.add_argument(
         "--include-unapproved",
         action="store_true",
-        help="bill hours not approved yet too (their lines say so)",
+        help=_("bill hours not approved yet too (their lines say so)"),
     )
     p.add_argument(
-        "--name-people", action="store_true", help="name who worked in each line's description"
+        "--name-people",
+        action="store_true",
+        help=_("name who worked in each line's description"),
     )
     p.add_argument(
         "--invoice-language",
         choices=("en", "fr"),
-        help="the language of the invoice lines' text (dates in that language's way: "
-        "'8 jours, du 3 au 10 novembre 2026'); remembered for this business once sent. "
-        "Default: the language chosen for this business in the app, else French for an "
-        "organisation in Québec or an app running in French, else English",
+        help=_(
+            "the language of the invoice lines' text (dates in that language's way: "
+            "'8 jours, du 3 au 10 novembre 2026'); remembered for this business once sent. "
+            "Default: the language chosen for this business in the app, else French for an "
+            "organisation in Québec or an app running in French, else English"
+        ),
     )
-    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
+    p.add_argument("--org", metavar=_("ORG"), help=org_of_several)
     p = sub.add_parser(
         "invoices",
         parents=[common],
-        help="the invoices the app made in Xero, with their status (draft, approved, paid), "
-        "and the language chosen for their lines' text (see bill-time --invoice-language)",
+        help=_(
+            "the invoices the app made in Xero, with their status (draft, approved, paid), "
+            "and the language chosen for their lines' text (see bill-time --invoice-language)"
+        ),
     )
-    p.add_argument("--org", help="organisation name or tenant id (needed when several)")
+    p.add_argument("--org", metavar=_("ORG"), help=org_of_several)
     return parser
 
 
@@ -570,7 +626,12 @@ def _main(
         return run()
     # No argument (the desktop shortcut): the window, with nothing to parse (building the
     # parser of every command is not on the way to the first page).
-    args = build_parser().parse_args(arguments) if arguments else argparse.Namespace(command=None)
+    if not arguments:
+        args = argparse.Namespace(command=None)
+    else:  # its help and usage mistakes in the language the commands speak (the system's)
+        from core.i18n import system_language
+
+        args = build_parser(system_language()).parse_args(arguments)
     paths = AppPaths.default().ensure()
     # The window's log file is opened once its first page is painted (wizard.app), the
     # records before it kept in memory until then (core.logsetup.LogFile).
