@@ -298,6 +298,7 @@ def cmd_connect_xero(
             "tenant_name": organisation.name,
             "country_code": organisation.country_code,
             "version": organisation.version,
+            "timezone": organisation.timezone,
         },
         company,
     )

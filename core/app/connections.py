@@ -240,10 +240,12 @@ def keep_sign_in(ctx: AppContext, tokens: Any, connection_id: int | None = None)
 def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) -> Connection:
     """Join a Xero organisation and a QuickBooks Time company into one connection.
 
-    ``organisation``: tenant_id, tenant_name, country_code, version. Refuses when either side
-    is already bound to another partner (AccountAlreadyBound, with the way out in its message).
+    ``organisation``: tenant_id, tenant_name, country_code, version and, when read,
+    timezone (its day: core.services.xero.timezones). Refuses when either side is already
+    bound to another partner (AccountAlreadyBound, with the way out in its message).
     """
     from core.services.fetch import key_digest, record_key_owner
+    from core.services.xero.timezones import remember_timezone
 
     tenant_id = organisation["tenant_id"]
     pair = (tenant_id, company.company_id)
@@ -309,6 +311,8 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
         ):
             record_key_owner(conn, pending["key"], company.user_id)
         Setting.delete().where(Setting.key == PENDING_QBTIME).execute()
+        if "timezone" in organisation:
+            remember_timezone(conn.xero_tenant_id, organisation["timezone"])
         remember_current(conn.id)  # the business just connected is the one worked on
     # Only now that the pair names its own entries: the waiting ones go (a crash before this
     # leaves copies, which the next bind or sign-in replaces).

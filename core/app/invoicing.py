@@ -33,6 +33,7 @@ from core.engine.records import MERGE_HOPS, merge_survivor
 from core.errors import BridgeError
 from core.i18n import N_, current_language, tr
 from core.services.fetch import fetch_qbtime, load_snapshot
+from core.services.xero.timezones import organisation_today, remember_timezone
 from core.store.db import backup_after_writes
 from core.store.models import (
     Connection,
@@ -662,6 +663,12 @@ def reword_preview(conn: Connection, preview: InvoicePreview, language: str) -> 
     )
 
 
+def billing_today(conn: Connection) -> date:
+    """Today in the organisation's own time zone (no network): the range proposed ends the
+    day before, and a range starting after it holds no hours yet."""
+    return organisation_today(conn)
+
+
 def turn_invoicing_on() -> None:
     """Remember that the user turned invoicing on: the next Xero sign-in asks for the scope
     that writes invoices (never asked before)."""
@@ -714,6 +721,7 @@ def preview_invoices(
         _emit(progress, "reconcile", 2, 4)
         reconcile(conn, xero)
         org = xero.organisation()
+        remember_timezone(conn.xero_tenant_id, org.timezone)
         xero_side = _read_xero_side(
             xero, conn, engine.customers_with_hours(jobs, timesheets, start, end)
         )
@@ -1510,6 +1518,7 @@ __all__ = [
     "InvoiceStatus",
     "InvoicingResult",
     "bill_time",
+    "billing_today",
     "invoice_statuses",
     "invoice_url",
     "preview_invoices",

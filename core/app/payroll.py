@@ -33,7 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from core.engine import payroll as eng
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
@@ -41,8 +40,13 @@ from core.engine.leave import is_statutory
 from core.engine.regions import PayrollApi, payroll_api
 from core.errors import BridgeError, CommandInterrupted
 from core.i18n import N_, tr
-from core.services.auth.xero_oauth import normalise_version, require_payroll_export_scopes
+from core.services.auth.xero_oauth import require_payroll_export_scopes
 from core.services.fetch import load_snapshot
+from core.services.xero.timezones import (
+    organisation_today,
+    remember_timezone,
+    stored_timezone,
+)
 from core.store.db import backup_after_writes
 from core.store.models import (
     Connection,
@@ -215,16 +219,18 @@ def _calls(ctx: AppContext) -> dict[str, int]:
 
 
 # =========================================================================== reading
-#: the organisation's day is read in its country's main time zone (a pay period "has ended"
-#: when its last day is over there, not on the computer's clock)
-_ZONES = {PayrollApi.AU: "Australia/Sydney", PayrollApi.V2: "Europe/London"}
-
-
 def org_today(conn: Connection) -> date:
-    """Today in the organisation's country (NZ: Pacific/Auckland)."""
-    api = payroll_api(conn.xero_version)
-    name = "Pacific/Auckland" if normalise_version(conn.xero_version) == "NZ" else _ZONES.get(api)
-    return datetime.now(ZoneInfo(name)).date() if name else date.today()
+    """Today in the organisation's own time zone (Xero's ``Organisation.Timezone``; until it
+    is known, its country's main one): a pay period "has ended" when its last day is over
+    there, not on the computer's clock."""
+    return organisation_today(conn)
+
+
+def _know_zone(client: XeroClient, conn: Connection) -> None:
+    """Read the organisation's time zone (1 call) when no read of it kept one yet (a
+    connection made by an earlier version, not fetched since)."""
+    if stored_timezone(conn.xero_tenant_id) is None:
+        remember_timezone(conn.xero_tenant_id, client.organisation().timezone)
 
 
 def payroll_available(conn: Connection) -> bool:
@@ -253,6 +259,7 @@ def pay_periods(ctx: AppContext, conn: Connection) -> list[PayPeriod]:
     client = ctx.xero_client(conn.xero_tenant_id)
     with client.session:
         calendars = _calendars(client, api)
+        _know_zone(client, conn)
     out: list[PayPeriod] = []
     for cal in sorted(calendars.values(), key=lambda c: c.name.casefold()):
         for start, end in eng.recent_periods(cal, org_today(conn)):
@@ -343,6 +350,7 @@ def preview_hours(
     report(ProgressEvent("read_xero", 0, 3, None))
     with xero.session:
         calendars = _calendars(xero, api)
+        _know_zone(xero, conn)
         tracking_category = xero.payroll_timesheet_category(api)
         # leavers too: the hours of their final pay period are sent (up to their last day)
         employees_raw = xero.employees(api, include_terminated=True)

@@ -123,6 +123,8 @@ class XeroOrganisation:
     country_code: str
     version: str
     base_currency: str = ""
+    #: ``Timezone``: Xero's Windows-style name (``WAUSTRALIASTANDARDTIME``), "" when not given
+    timezone: str = ""
 
 
 @_raw_as_text

@@ -51,6 +51,7 @@ from core.jsontext import dumps_canonical
 from core.services.http import XERO_MAX_CONCURRENT
 from core.services.qbtime import mapping as qmap
 from core.services.xero import mapping as xmap
+from core.services.xero.timezones import remember_timezone
 from core.store.models import (
     Connection,
     QBTRecord,
@@ -1043,6 +1044,7 @@ def _read_xero(
         if (org.version, org.country_code) != (conn.xero_version, conn.xero_country_code):
             conn.xero_version, conn.xero_country_code = org.version, org.country_code
             conn.save()
+        remember_timezone(conn.xero_tenant_id, org.timezone)  # (its "today": no call later)
         step("xero", 1, XERO_STEPS)
         payroll = payroll_api(org.version)
         if speculative and payroll_api(guessed) is payroll:

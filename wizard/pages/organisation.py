@@ -404,6 +404,7 @@ class OrganisationPage(BasePage):
                 "tenant_name": org.name,
                 "country_code": org.country_code,
                 "version": org.version,
+                "timezone": org.timezone,
             },
             company,
             message=lambda: self.tr("Connecting {organisation}…").format(organisation=org.name),

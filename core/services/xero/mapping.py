@@ -161,6 +161,7 @@ def map_organisation(raw: dict[str, Any], tenant_id: str) -> XeroOrganisation:
         country_code=_text(raw.get("CountryCode")).upper(),
         version=_text(raw.get("Version")).upper(),
         base_currency=_text(raw.get("BaseCurrency")),
+        timezone=_text(raw.get("Timezone")).upper(),
     )
 
 
