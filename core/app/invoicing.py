@@ -13,6 +13,8 @@ The wizard and the headless ``bill-time`` / ``invoices`` commands both go throug
   ``Reference`` and contact: an invoice Xero made is recorded, never made twice.
 - :func:`undo_invoicing` deletes the drafts a run created (``Status`` ``DELETED``), puts back
   the lines of drafts it updated, and lists the invoices approved or paid since (left alone).
+  An undo whose answers were lost is settled by reading the drafts (:func:`_settle_undo`),
+  by the next undo or billing run, before anything is sent again.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from core.store.models import (
     Link,
     SentHours,
     Setting,
+    db,
     utcnow,
 )
 
@@ -1070,26 +1073,30 @@ def send_invoices(
                             continue
                         invoice_id = str(answer.get("InvoiceID") or inv.invoice_id)
                         rows = entry.after["sent"]
-                        if not create:
-                            entry.before = {
-                                **(entry.before or {}),
-                                "sent_rows": _deactivate(conn, invoice_id),
+                        # one write: the hours an update replaced are kept in its entry as
+                        # they stop being billed (its undo bills them again), never lost
+                        # to a kill between the two
+                        with db.atomic():
+                            if not create:
+                                entry.before = {
+                                    **(entry.before or {}),
+                                    "sent_rows": _deactivate(conn, invoice_id),
+                                }
+                            _record_sent(run, conn, invoice_id, rows, inv.currency)
+                            entry.after = {
+                                **entry.after,
+                                "lines": _lines_answered(
+                                    entry.after["body"], entry.after["keys"], answer
+                                ),
+                                "answer_ids": [
+                                    str(x.get("LineItemID") or "")
+                                    for x in answer.get("LineItems") or []
+                                    if isinstance(x, dict)
+                                ],
                             }
-                        _record_sent(run, conn, invoice_id, rows, inv.currency)
-                        entry.after = {
-                            **entry.after,
-                            "lines": _lines_answered(
-                                entry.after["body"], entry.after["keys"], answer
-                            ),
-                            "answer_ids": [
-                                str(x.get("LineItemID") or "")
-                                for x in answer.get("LineItems") or []
-                                if isinstance(x, dict)
-                            ],
-                        }
-                        entry.xero_id = invoice_id
-                        entry.state = "done"
-                        entry.save()
+                            entry.xero_id = invoice_id
+                            entry.state = "done"
+                            entry.save()
                         counts["created" if create else "updated"] += 1
                         written.append(inv)
                     done_count += len(chunk)
@@ -1175,7 +1182,8 @@ def reconcile(conn: Connection, xero: XeroClient) -> int:
     """Journal entries of invoicing runs whose answer was never recorded (a crash, a lost
     answer): a created invoice is looked up by its Reference and contact and recorded, so
     the next plan does not make it again; anything else is marked failed (the plan redoes
-    it). Returns how many invoices were found."""
+    it). The writes of an undo of a billing run are settled by reading the drafts
+    (:func:`_settle_undo`). Returns how many invoices were found."""
     found = 0
     entries = list(
         JournalEntry.select()
@@ -1188,6 +1196,10 @@ def reconcile(conn: Connection, xero: XeroClient) -> int:
         )
         .order_by(JournalEntry.id)
     )
+    undos = {int(e.run.id): e.run for e in entries if e.run.kind == "undo"}
+    for _number, undo_run in sorted(undos.items()):
+        _settle_undo(conn, xero, undo_run, {})
+    entries = [e for e in entries if e.run.kind != "undo"]
     known = set(our_invoice_ids(conn))
     for entry in entries:
         after = entry.after or {}
@@ -1202,15 +1214,20 @@ def reconcile(conn: Connection, xero: XeroClient) -> int:
             ]
             if hits:
                 invoice_id = str(hits[0]["InvoiceID"])
-                _record_sent(
-                    entry.run, conn, invoice_id, after.get("sent") or [], after.get("currency", "")
-                )
-                entry.xero_id, entry.state, entry.error = invoice_id, "done", None
+                with db.atomic():
+                    _record_sent(
+                        entry.run,
+                        conn,
+                        invoice_id,
+                        after.get("sent") or [],
+                        after.get("currency", ""),
+                    )
+                    entry.xero_id, entry.state, entry.error = invoice_id, "done", None
+                    entry.save()
                 known.add(invoice_id)
                 found += 1
-                entry.save()
                 continue
-        if entry.action == "update" and entry.xero_id and entry.run.kind == "invoicing":
+        if entry.action == "update" and entry.xero_id:
             if _update_applied(conn, xero, entry):
                 found += 1
                 continue
@@ -1239,27 +1256,182 @@ def _update_applied(conn: Connection, xero: XeroClient, entry: JournalEntry) -> 
     if not found or found[0].get("Status") != engine.DRAFT:
         return False
     raw = found[0]
-    now = [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
-    if len(now) != len(sent) or not all(
-        engine.same_line(a, engine.xero_line(b)) for a, b in zip(now, sent, strict=True)
-    ):
+    if not _holds_lines(raw, sent):
         return False
     invoice_id = str(entry.xero_id)
-    entry.before = {**(entry.before or {}), "sent_rows": _deactivate(conn, invoice_id)}
-    _record_sent(entry.run, conn, invoice_id, after.get("sent") or [], after.get("currency", ""))
-    entry.after = {
-        **after,
-        "lines": _lines_answered(body, keys, raw),
-        "answer_ids": [str(x.get("LineItemID") or "") for x in raw.get("LineItems") or []],
-    }
-    entry.state, entry.error = "done", None
-    entry.save()
+    with db.atomic():
+        entry.before = {**(entry.before or {}), "sent_rows": _deactivate(conn, invoice_id)}
+        _record_sent(
+            entry.run, conn, invoice_id, after.get("sent") or [], after.get("currency", "")
+        )
+        entry.after = {
+            **after,
+            "lines": _lines_answered(body, keys, raw),
+            "answer_ids": [str(x.get("LineItemID") or "") for x in raw.get("LineItems") or []],
+        }
+        entry.state, entry.error = "done", None
+        entry.save()
     return True
+
+
+def _holds_lines(raw: dict[str, Any], lines: list[Any]) -> bool:
+    """Whether draft ``raw`` holds exactly ``lines`` (as they were sent to Xero), in order:
+    what a person sees on each (:func:`engine.same_line`)."""
+    now = [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
+    return len(now) == len(lines) and all(
+        isinstance(b, dict) and engine.same_line(a, engine.xero_line(b))
+        for a, b in zip(now, lines, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------- undo
 class InvoicingNotUndoable(BridgeError):
     message = "Run {run} cannot be undone: {reason}."
+
+
+class BillingUndoAnswerLost(BridgeError):
+    """The undo of a billing run sent changes to Xero but no answer came back (after the
+    client's retries): Xero may have applied them. Undoing the run again checks them in
+    Xero first (:func:`_settle_undo`), then undoes the rest."""
+
+    message = (
+        "Xero did not answer while billing run {run} was being undone, so some of its drafts "
+        "may already be deleted, or their lines put back, in Xero. Undo billing run {run} "
+        "again: what reached Xero is checked first, then the rest is undone."
+    )
+
+
+def _undo_counts(
+    deleted: int, restored: int, left: list[dict[str, Any]], planned: int, failed: int = 0
+) -> dict[str, Any]:
+    """An undo run's counts: what it deleted and put back (``outcomes``, as the history shows
+    them), what it left alone and why, how many writes it planned (``planned_writes``: an
+    undo whose answers were lost is done once that many are found done in Xero) and how many
+    Xero refused (``failed``)."""
+    counts: dict[str, Any] = {
+        "deleted": deleted,
+        "restored": restored,
+        "left_alone": left,
+        "planned_writes": planned,
+        "outcomes": {
+            verb: {"invoices": n} for verb, n in (("deleted", deleted), ("restored", restored)) if n
+        },
+    }
+    if failed:
+        counts["failed"] = failed
+    return counts
+
+
+def _record_reverted(run: ImportRun, invoice_id: str, sent_rows: Any) -> None:
+    """An undo's write to ``invoice_id`` is done: the hours billing run ``run`` put on it are
+    no longer billed; an update's ``sent_rows`` (the hours it replaced) are billed again."""
+    SentHours.update(active=False).where(
+        (SentHours.run == run) & (SentHours.xero_id == invoice_id)
+    ).execute()
+    if sent_rows:
+        SentHours.update(active=True).where(SentHours.id.in_(list(sent_rows))).execute()
+
+
+def _reverted_entries(run: ImportRun) -> set[int]:
+    """The journal entries of billing run ``run`` an earlier undo of it reverted (a part
+    undo: Xero refused some writes, or its answers were lost and were settled since)."""
+    return {
+        int((j.before or {}).get("of_entry") or 0)
+        for j in JournalEntry.select(JournalEntry.before)
+        .join(ImportRun)
+        .where(
+            (ImportRun.kind == "undo")
+            & (ImportRun.undoes_run == run)
+            & (JournalEntry.entity_kind == ENTITY)
+            & (JournalEntry.state == "done")
+        )
+    }
+
+
+def _settle_undo(
+    conn: Connection,
+    xero: XeroClient,
+    undo_run: ImportRun,
+    current: dict[str, dict[str, Any]],
+) -> bool:
+    """The writes of undo ``undo_run`` whose answer was never recorded (lost, or the app
+    stopped first), settled by reading the drafts (``current``: the ones already read, by
+    id; the others are read here): a draft now deleted is a delete done, a draft holding
+    exactly the lines the undo sent is a restore done. Those are recorded as if answered
+    (the billing run's hours no longer billed there, the ones an update replaced billed
+    again) and counted in the undo's run, so the history says what it did; the others did
+    not reach Xero and are marked failed (undoing the billing run again sends them). When
+    every write the undo planned is done, the undo is done and its billing run undone:
+    returns True then."""
+    journal = list(
+        JournalEntry.select()
+        .where((JournalEntry.run == undo_run) & (JournalEntry.entity_kind == ENTITY))
+        .order_by(JournalEntry.seq)
+    )
+    unsettled = [j for j in journal if j.state in ("intent", "unknown")]
+    if not unsettled:
+        return False
+    missing = sorted({str(j.xero_id) for j in unsettled if j.xero_id} - set(current))
+    now = dict(current)
+    if missing:
+        now.update({str(r.get("InvoiceID")): r for r in xero.invoices_by_ids(missing)})
+    billing = ImportRun.get_by_id(undo_run.undoes_run_id)
+    counts = dict(undo_run.counts or {})
+    deleted = int(counts.get("deleted") or 0)
+    restored = int(counts.get("restored") or 0)
+    for j in unsettled:
+        raw = now.get(str(j.xero_id)) or {}
+        status = raw.get("Status")
+        if j.action == "delete":
+            applied = status == "DELETED"
+        else:
+            lines = (j.after or {}).get("LineItems")
+            applied = (
+                status == engine.DRAFT and isinstance(lines, list) and _holds_lines(raw, lines)
+            )
+        if not applied:
+            j.state = "failed"
+            j.error = f"{j.error or ''} (not applied in Xero, checked afterwards)".strip()
+            j.save()
+            continue
+        of = JournalEntry.get_or_none(JournalEntry.id == int((j.before or {}).get("of_entry") or 0))
+        replaced = ((of.before or {}).get("sent_rows") if of is not None else None) or []
+        with db.atomic():
+            j.state, j.error = "done", None
+            j.save()
+            _record_reverted(billing, str(j.xero_id), replaced if j.action == "update" else [])
+        if j.action == "delete":
+            deleted += 1
+        else:
+            restored += 1
+    planned = counts.get("planned_writes")
+    complete = (
+        isinstance(planned, int)
+        and sum(1 for j in journal if j.state == "done") == planned
+        and not any(j.state == "failed" for j in journal)
+    )
+    counts.update(
+        _undo_counts(
+            deleted,
+            restored,
+            list(counts.get("left_alone") or []),
+            int(planned or 0),
+            int(counts.get("failed") or 0),
+        )
+    )
+    if not isinstance(planned, int):  # (an undo from before the count was kept)
+        counts.pop("planned_writes", None)
+    if complete:
+        counts.pop("interrupted", None)
+    undo_run.counts = counts
+    undo_run.status = "done" if complete else "failed"
+    undo_run.finished_at = undo_run.finished_at or utcnow()
+    with db.atomic():
+        undo_run.save()
+        if complete:
+            ImportRun.update(status="undone").where(ImportRun.id == billing.id).execute()
+    _forget_cache(conn, [str(j.xero_id) for j in unsettled if j.xero_id])
+    return complete
 
 
 def undo_invoicing(
@@ -1271,7 +1443,11 @@ def undo_invoicing(
 ) -> ImportRun:
     """Delete the drafts ``run`` created (``Status`` ``DELETED``), put back the lines of the
     drafts it updated; invoices approved or paid since are left alone and listed in the undo
-    run's counts (``left_alone``)."""
+    run's counts (``left_alone``).
+
+    An earlier undo of ``run`` whose answers were lost is settled first (:func:`_settle_undo`):
+    what it did in Xero is counted in its own run and never done or reported again; when it
+    had done everything, it is the undo returned (no new undo run)."""
     if run.kind != "invoicing" or run.dry_run:
         raise InvoicingNotUndoable(run=run.id, reason=N_("it is not a billing run"))
     if run.status == "undone":
@@ -1288,8 +1464,10 @@ def undo_invoicing(
         )
         .order_by(JournalEntry.seq)
     )
-    undo_run = ImportRun.create(
-        connection=conn, kind="undo", status="running", undoes_run=run, started_at=utcnow()
+    earlier = list(
+        ImportRun.select()
+        .where((ImportRun.kind == "undo") & (ImportRun.undoes_run == run))
+        .order_by(ImportRun.id)
     )
     left: list[dict[str, Any]] = []
     deleted = restored = 0
@@ -1297,6 +1475,15 @@ def undo_invoicing(
     with xero.session:
         ids = [str(e.xero_id) for e in entries if e.xero_id]
         current = {str(r.get("InvoiceID")): r for r in xero.invoices_by_ids(ids)} if ids else {}
+        for before in earlier:
+            if _settle_undo(conn, xero, before, current):
+                run.status = "undone"
+                return ImportRun.get_by_id(before.id)
+        reverted = _reverted_entries(run)
+        entries = [e for e in entries if e.id not in reverted]
+        undo_run = ImportRun.create(
+            connection=conn, kind="undo", status="running", undoes_run=run, started_at=utcnow()
+        )
         todo: list[tuple[JournalEntry, dict[str, Any], str]] = []
         for entry in entries:
             raw = current.get(str(entry.xero_id)) or {}
@@ -1337,6 +1524,8 @@ def undo_invoicing(
                     continue
                 body = {"InvoiceID": str(entry.xero_id), "LineItems": lines}
             todo.append((entry, body, str(entry.xero_id)))
+        undo_run.counts = _undo_counts(0, 0, left, len(todo))
+        undo_run.save()
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
             key = f"xqb-undo-{conn.id}-{undo_run.id}-{uuid.uuid4().hex}"
@@ -1359,12 +1548,18 @@ def undo_invoicing(
                     [b for _, b, _ in chunk], create=False, idempotency_key=key
                 )
             except Exception as exc:
+                maybe = bool(getattr(exc, "maybe_applied", True))
                 for j in journal:
-                    j.state, j.error = "unknown", type(exc).__name__
+                    j.state, j.error = ("unknown" if maybe else "failed"), type(exc).__name__
                     j.save()
+                undo_run.counts = _undo_counts(deleted, restored, left, len(todo), failed)
                 undo_run.status = "failed"
                 undo_run.finished_at = utcnow()
                 undo_run.save()
+                if maybe:  # never "nothing was lost": Xero may have done it all
+                    raise BillingUndoAnswerLost(
+                        str(getattr(exc, "detail", "") or ""), run=run.id
+                    ) from exc
                 raise
             for (entry, _body, xid), j, answer in zip(chunk, journal, answers, strict=True):
                 error = _errors(answer)
@@ -1373,30 +1568,20 @@ def undo_invoicing(
                     j.save()
                     failed += 1
                     continue
-                j.state = "done"
-                j.save()
-                SentHours.update(active=False).where(
-                    (SentHours.run == run) & (SentHours.xero_id == xid)
-                ).execute()
-                if entry.action == "create":
-                    deleted += 1
-                else:
-                    back = (entry.before or {}).get("sent_rows") or []
-                    if back:
-                        SentHours.update(active=True).where(SentHours.id.in_(back)).execute()
+                update = entry.action != "create"
+                with db.atomic():
+                    j.state = "done"
+                    j.save()
+                    _record_reverted(
+                        run, xid, (entry.before or {}).get("sent_rows") if update else []
+                    )
+                if update:
                     restored += 1
+                else:
+                    deleted += 1
             _emit(progress, "undo", start + len(chunk), len(todo))
     _forget_cache(conn, [str(e.xero_id) for e in entries if e.xero_id])
-    undo_run.counts = {
-        "deleted": deleted,
-        "restored": restored,
-        "left_alone": left,
-        "outcomes": {
-            verb: {"invoices": n} for verb, n in (("deleted", deleted), ("restored", restored)) if n
-        },
-    }
-    if failed:
-        undo_run.counts = {**undo_run.counts, "failed": failed}
+    undo_run.counts = _undo_counts(deleted, restored, left, len(todo), failed)
     undo_run.status = "done" if not failed else "failed"
     undo_run.finished_at = utcnow()
     undo_run.save()
