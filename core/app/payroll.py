@@ -379,7 +379,13 @@ def preview_hours(
         rate = str(raw.get("OrdinaryEarningsRateID") or "").lower()
         name = f"{emp.first_name} {emp.last_name}".strip()
         employees[emp.employee_id.lower()] = eng.PayEmployee(
-            emp.employee_id.lower(), name, cal, rate, emp.end_date, emp.active
+            emp.employee_id.lower(),
+            name,
+            cal,
+            rate,
+            emp.end_date,
+            emp.active,
+            start_date=emp.start_date,  # (hours dated before it are held back)
         )
     links = {
         int(link.qbt_id): link.xero_id.lower()

@@ -109,6 +109,9 @@ class PayEmployee:
     #: NZ/UK, when their salary and wages give no rate for the period (``ordinary_rate_id``
     #: ""): "salary" (paid a salary, no hourly line) or "no_wages" (no line in effect)
     no_rate_why: str = ""
+    #: their first day (YYYY-MM-DD: AU ``StartDate``, NZ/UK ``startDate``), "" when Xero
+    #: gives none. Their hours and time off dated before it are left out, with why
+    start_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -564,6 +567,11 @@ AFTER_END = N_(
     "{hours} h dated after this person's last day in Xero ({last_day}) were not sent. If they "
     "worked then, correct their end date in Xero Payroll, then send again."
 )
+BEFORE_START = N_(
+    "{hours} h dated before this person's start date in Xero ({first_day}) were not sent. "
+    "If they worked then, correct their start date in Xero Payroll; if the hours are dated "
+    "wrongly, correct them in QuickBooks Time. Then send again."
+)
 LEAVE_NOT_IN_HOURS = N_(
     'Time off on "{code}" ({hours} h) was not sent: the Xero leave type "{leave}" it is '
     "linked to is not counted in hours, as QuickBooks Time counts time off (but in days or "
@@ -692,6 +700,7 @@ LEFT_UNLINKED = N_("time off on a code not linked to a Xero leave type: not sent
 LEFT_OVER_DAY = N_("more work than a day holds: not sent")
 LEFT_CODE_UNREAD = N_("on a code added after the last import that could not be read: not sent")
 LEFT_AFTER_END = N_("after this person's last day in Xero: not sent")
+LEFT_BEFORE_START = N_("before this person's start date in Xero: not sent")
 LEFT_NOT_IN_HOURS = N_("time off on a leave type Xero does not count in hours: not sent")
 LEFT_INACTIVE = N_("time off on a leave type no longer active in Xero: not sent")
 LEFT_STATUTORY = N_("statutory leave: enter it in Xero Payroll, not sent")
@@ -860,6 +869,7 @@ def _plan_person(
     approved_to = user.approved_to if user else None
     submitted_to = user.submitted_to if user else None
     last_day = _day_or_none(emp.end_date) if emp is not None else None
+    first_day = _day_or_none(emp.start_date) if emp is not None else None
     # (left, with no last day in Xero: every day counts as after it)
     left_undated = emp is not None and not emp.active and last_day is None
     for shift in sorted(shifts, key=lambda s: s.id):
@@ -889,6 +899,9 @@ def _plan_person(
             key = day.isoformat()
             if left_undated or (last_day is not None and day > last_day):  # (a leaver)
                 left[(key, LEFT_AFTER_END)] = left.get((key, LEFT_AFTER_END), 0.0) + secs
+                continue
+            if first_day is not None and day < first_day:  # (not employed yet)
+                left[(key, LEFT_BEFORE_START)] = left.get((key, LEFT_BEFORE_START), 0.0) + secs
                 continue
             if code is None and key in paid_days:  # (in a timesheet Xero has taken: paid)
                 left[(key, LEFT_PAID_EARLIER)] = left.get((key, LEFT_PAID_EARLIER), 0.0) + secs
@@ -1001,6 +1014,11 @@ def _plan_person(
         )
     elif after > 0 and left_undated:
         problems.append(Problem(name, LEFT_NO_LAST_DAY, {"hours": after}))
+    early = round(sum(s for (_d, w), s in left.items() if w == LEFT_BEFORE_START) / 3600.0, 2)
+    if early > 0 and first_day is not None:
+        problems.append(
+            Problem(name, BEFORE_START, {"hours": early, "first_day": first_day.isoformat()})
+        )
     for taken in (t for t in earlier if not t.draft):
         its = _days_of([taken], start, end)
         paid_hours = round(

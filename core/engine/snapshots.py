@@ -10,7 +10,7 @@ import base64
 import json
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.engine.records import XeroContact, XeroEmployee
@@ -99,15 +99,21 @@ def plan_inputs_fingerprint(conn: Connection, options: Mapping[str, Any]) -> str
 
 def quiet_days(employees: Iterable[XeroEmployee], today: date) -> tuple[str, str]:
     """The days a plan made ``today`` holds for, as far as the day goes: the one thing in a
-    plan that depends on it is whether an employee still works here (an end date on or
-    before the day: no longer). From the latest end date on or before ``today`` (or "")
-    to the day before the earliest one after it (or ""): (from, until), ISO dates, until
-    excluded. A daily scheduled run with nothing changed then takes the kept plan."""
+    plan that depends on it is whether an employee still works here (they do through their
+    end date, their last day; from the day after it, no longer). Between the days after
+    two end dates: from the latest such day on or before ``today`` (or "") to the earliest
+    one after it (or ""): (from, until), ISO dates, until excluded. A daily scheduled run
+    with nothing changed then takes the kept plan."""
     day = today.isoformat()
-    ends = {e.end_date for e in employees if e.end_date}
-    since = max((d for d in ends if d <= day), default="")
-    until = min((d for d in ends if d > day), default="")
+    gone_from = {_day_after(e.end_date) for e in employees if e.end_date}
+    since = max((d for d in gone_from if d <= day), default="")
+    until = min((d for d in gone_from if d > day), default="")
     return since, until
+
+
+def _day_after(iso_day: str) -> str:
+    last = date.fromisoformat(iso_day)
+    return (last + timedelta(days=1)).isoformat() if last < date.max else iso_day
 
 
 def remember_quiet_plan(
@@ -195,7 +201,7 @@ def _skipped_fields(s: Any) -> dict[str, Any]:
 def quiet_plan(conn: Connection, fingerprint: str, today: date) -> ImportPlan | None:
     """The plan kept by :func:`remember_quiet_plan` when its inputs' fingerprint is still
     ``fingerprint`` (nothing to write, the same conflicts and skipped records) and it holds
-    on ``today`` (no employee's end date reached since, the clock not set back past one),
+    on ``today`` (no employee's end date passed since, the clock not set back past one),
     else None."""
     from core.engine.plan import ImportPlan
     from core.store.models import Setting

@@ -70,18 +70,19 @@ def _employee(end: str) -> XeroEmployee:
 
 def test_the_days_a_plan_holds_for_are_between_end_dates():
     staff = [_employee(d) for d in ("2026-03-01", "2026-06-30", "2026-12-31", "")]
-    assert quiet_days(staff, date(2026, 7, 1)) == ("2026-06-30", "2026-12-31")
-    assert quiet_days(staff, date(2026, 6, 30)) == ("2026-06-30", "2026-12-31")  # ended today
-    assert quiet_days(staff, date(2026, 6, 29)) == ("2026-03-01", "2026-06-30")
-    assert quiet_days(staff, date(2027, 1, 1)) == ("2026-12-31", "")
+    # (each works through their end date, their last day: gone from the day after it)
+    assert quiet_days(staff, date(2026, 7, 2)) == ("2026-07-01", "2027-01-01")
+    assert quiet_days(staff, date(2026, 7, 1)) == ("2026-07-01", "2027-01-01")  # gone today
+    assert quiet_days(staff, date(2026, 6, 30)) == ("2026-03-02", "2026-07-01")  # last day
+    assert quiet_days(staff, date(2027, 1, 1)) == ("2027-01-01", "")
     assert quiet_days(staff[3:], date(2027, 1, 1)) == ALWAYS
 
 
 @pytest.mark.parametrize("region", ["AU", "UK"])
 def test_a_daily_run_takes_the_kept_plan_until_an_employee_leaves(demo_ctx, monkeypatch, region):
-    """The next days' runs with nothing changed take the kept plan; from an employee's end
-    date on (the plan may archive their user), or with the clock set back past one, the
-    run plans again."""
+    """The next days' runs with nothing changed take the kept plan; from the day after an
+    employee's end date, their last day, on (the plan may archive their user), or with the
+    clock set back past one, the run plans again."""
     ctx, conn = demo_ctx(region)
     fetch(ctx, conn)
     ends = sorted({e.end_date for e in load_snapshot(conn).employees if e.end_date})
@@ -109,11 +110,12 @@ def test_a_daily_run_takes_the_kept_plan_until_an_employee_leaves(demo_ctx, monk
     assert run_on(end - timedelta(days=30))  # QuickBooks Time changed by it; nothing to write
     assert not run_on(end - timedelta(days=29))  # the next day: the kept plan
     assert not run_on(end - timedelta(days=1))
-    assert run_on(end)  # the last leaver's end date: planned again
-    run_on(end)  # (planned again if that run archived their user)
-    assert not run_on(end)
+    assert not run_on(end)  # the last leaver's last day: they still work here
+    assert run_on(end + timedelta(days=1))  # the day after it: planned again
+    run_on(end + timedelta(days=1))  # (planned again if that run archived their user)
+    assert not run_on(end + timedelta(days=1))
     assert not run_on(end + timedelta(days=400))  # no end date ahead: kept for good
-    assert run_on(end - timedelta(days=1))  # the clock set back before it: planned again
+    assert run_on(end)  # the clock set back to their last day: planned again
 
 
 def test_the_kept_plan_is_saved_as_the_canonical_text_of_the_whole_deflated(demo_ctx):

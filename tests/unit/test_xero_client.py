@@ -36,6 +36,7 @@ from core.services.xero.client import (
     XeroRequestRejected,
     http_date,
 )
+from core.services.xero.mapping import xero_date
 from tests.conftest import DEMO_COMPANY_FILE
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, after every demo record's UpdatedDateUTC
@@ -265,9 +266,15 @@ def test_au_organisation_fetches_everything(make_sim):
     employees = client.employees(org.version)
     stored = raw["payroll"]["Employees"]
     assert {e.employee_id for e in employees} == {e["EmployeeID"] for e in stored}
-    assert {e.employee_id for e in employees if not e.active} == {
-        e["EmployeeID"] for e in stored if e["Status"] == "TERMINATED"
+    # TERMINATED: gone once the termination date (their last day) is before today; one
+    # still ahead is a notice period (still active)
+    gone = {
+        e["EmployeeID"]
+        for e in stored
+        if e["Status"] == "TERMINATED"
+        and not (e.get("TerminationDate") and xero_date(e["TerminationDate"]) >= str(TODAY))
     }
+    assert {e.employee_id for e in employees if not e.active} == gone
     assert any(not e.active for e in employees)  # terminated ones are included
     assert all(len(e.start_date) == 10 for e in employees)
 

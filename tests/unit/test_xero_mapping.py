@@ -296,7 +296,8 @@ def test_au_employee_without_status_uses_termination_date():
         (None, True),
         ("", True),
         ("2026-03-03T00:00:00", True),  # leaves tomorrow: still working today
-        ("2026-03-02T00:00:00", False),  # last day is today
+        ("2026-03-02T00:00:00", True),  # last day is today: still working today
+        ("2026-03-01T00:00:00", False),  # last day was yesterday
         ("2021-01-01T00:00:00", False),
     ],
 )

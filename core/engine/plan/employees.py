@@ -25,6 +25,17 @@ from core.i18n import N_
 #: the reason of a rewrite that changes no letter, only how accents are stored (decomposed in
 #: QuickBooks Time, composed in Xero): shown as such, not as a change made in Xero
 COMPOSED_ACCENTS = N_("sent as Xero has it (same letters, composed accents)")
+#: why a leaver is archived (or not created): they work through their last day, so this is
+#: only once it has passed; "no longer employed (Xero)" when Xero gives no last day
+PAST_LAST_DAY = N_("no longer employed: their last day in Xero ({last_day}) has passed")
+NO_LONGER_EMPLOYED = N_("no longer employed (Xero)")
+
+
+def _gone(emp: XeroEmployee) -> tuple[str, dict[str, str]]:
+    """Why ``emp`` (no longer active) is archived or not created, and its parameters."""
+    if emp.end_date:
+        return PAST_LAST_DAY, {"last_day": emp.end_date}
+    return NO_LONGER_EMPLOYED, {}
 
 
 class EmployeePlanner:
@@ -43,9 +54,7 @@ class EmployeePlanner:
         )
         self.ctx.plan.matches["employee"] = result
         names = {e.employee_id: f"{e.first_name} {e.last_name}".strip() for e in snap.employees}
-        former = {
-            e.employee_id: "no longer employed (Xero)" for e in snap.employees if not e.active
-        }
+        former = {e.employee_id: NO_LONGER_EMPLOYED for e in snap.employees if not e.active}
         linked, new, create = self.ctx.resolve(result, names, self.ctx.users, quiet=former)
         creating = set(create)
         taken = {u.username.casefold() for u in snap.users if u.username}
@@ -73,7 +82,8 @@ class EmployeePlanner:
                 self._user_changes(emp, user, label, ref)
             elif eid in creating:
                 if not emp.active:
-                    self.ctx.skip("employee", eid, label, N_("no longer employed (Xero)"))
+                    why, params = _gone(emp)
+                    self.ctx.skip("employee", eid, label, why, **params)
                     continue
                 after = {
                     "first_name": sent_name(emp.first_name),
@@ -121,10 +131,12 @@ class EmployeePlanner:
         protected = owner or user.is_admin
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
+        params: dict[str, str] = {}
         if not linked_active("employee", emp.active, user.active):
             if not user.active:
                 return
-            op, reason = "archive", N_("no longer employed (Xero)")
+            op = "archive"
+            reason, params = _gone(emp)
             before["active"], after["active"] = True, False
         else:
             for key, xero_value in (("first_name", emp.first_name), ("last_name", emp.last_name)):
@@ -181,6 +193,7 @@ class EmployeePlanner:
                 before=before,
                 after=after,
                 reason=reason,
+                reason_params=params or None,
             )
         )
 

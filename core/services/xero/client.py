@@ -497,7 +497,7 @@ class XeroClient:
           deactivate their QB Time user). ``modified_since`` sends If-Modified-Since.
         * NZ/UK (payroll.xro/2.0): ``GET /Employees?page=N``, camelCase, pagination block
           (stop at pageCount). Every employee comes back; there is no status, so
-          ``active`` = no ``endDate`` or an end date after today. If-Modified-Since is not
+          ``active`` = no ``endDate`` or one today or later. If-Modified-Since is not
           supported there: ``modified_since`` is ignored. With ``include_terminated=False``
           leavers are dropped locally.
         * US/GLOBAL/others: no payroll API: ``[]`` without any call.

@@ -114,11 +114,12 @@ def impossible_date(value: Any) -> str | None:
 
 def employee_end_date_problem(raw: dict[str, Any], v2: bool) -> str | None:
     """The impossible end date of a payroll employee **when it decides whether they still
-    work here** (NZ/UK ``endDate``; AU ``TerminationDate`` of a record without a Status):
-    such an employee cannot be told active or not, so the import leaves them out."""
+    work here** (NZ/UK ``endDate``; AU ``TerminationDate`` of a record TERMINATED or without
+    a Status: a termination date still ahead is a notice period): such an employee cannot
+    be told active or not, so the import leaves them out."""
     if v2:
         return impossible_date(raw.get("endDate"))
-    if _text(raw.get("Status")).strip():
+    if _text(raw.get("Status")).strip().upper() not in ("", "TERMINATED"):
         return None
     return impossible_date(raw.get("TerminationDate"))
 
@@ -289,15 +290,22 @@ def map_tracking_category(raw: dict[str, Any]) -> XeroTrackingCategory:
 
 # --------------------------------------------------------------------------- payroll
 def _ended(end_date: str, today: date) -> bool:
-    return bool(end_date) and date.fromisoformat(end_date) <= today
+    """Whether a person whose last day is ``end_date`` no longer works here ``today``: they
+    work through their last day, so only once it is before today."""
+    return bool(end_date) and date.fromisoformat(end_date) < today
 
 
 def map_au_employee(raw: dict[str, Any], today: date) -> XeroEmployee:
-    """Payroll AU 1.0 employee: ``Status`` ACTIVE|TERMINATED decides; without a Status the
-    termination date does (terminated once it is today or past)."""
+    """Payroll AU 1.0 employee: ``Status`` ACTIVE|TERMINATED decides, but TERMINATED only
+    says a termination date is set ("Employee with a Termination Date", which may be ahead):
+    with one that is today or later they still work here until it has passed (their notice
+    period). Without a Status the termination date alone decides."""
     end = xero_date(raw.get("TerminationDate"))
     status = _text(raw.get("Status")).upper()
-    active = status == "ACTIVE" if status else not _ended(end, today)
+    if status == "TERMINATED" and end:
+        active = not _ended(end, today)
+    else:
+        active = status == "ACTIVE" if status else not _ended(end, today)
     return XeroEmployee(
         employee_id=_text(raw.get("EmployeeID")),
         first_name=_text(raw.get("FirstName")),
@@ -312,8 +320,8 @@ def map_au_employee(raw: dict[str, Any], today: date) -> XeroEmployee:
 
 
 def map_v2_employee(raw: dict[str, Any], today: date) -> XeroEmployee:
-    """Payroll NZ/UK 2.0 employee: no status field, so active unless ``endDate`` is set and
-    is today or earlier (a future end date is a leaver who still works)."""
+    """Payroll NZ/UK 2.0 employee: no status field, so active unless ``endDate`` (their last
+    day) is set and before today (on it, or with it ahead, a leaver still works)."""
     end = xero_date(raw.get("endDate"))
     return XeroEmployee(
         employee_id=_text(_get(raw, "employeeID", "employeeId", "EmployeeID")),
