@@ -20,7 +20,8 @@ class BillingChoice:
 
 def default_billing_range(today: date, last_end: date | None = None) -> tuple[date, date]:
     """The range "Bill time in Xero" proposes: from the day after the last billing run's range
-    up to yesterday when there was one, else the last full month."""
+    up to yesterday when there was one, else the last full month. ``today`` is the
+    organisation's (its own time zone: core.app.invoicing.billing_today)."""
     yesterday = today - timedelta(days=1)
     if last_end is not None and last_end < yesterday:
         return last_end + timedelta(days=1), yesterday

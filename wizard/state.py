@@ -131,6 +131,7 @@ class WizardState:
                 ("payroll_available", False),
                 ("payroll_preview", None),
                 ("payroll_result", None),
+                ("billing", None),
                 ("billing_preview", None),
                 ("billing_result", None),
             ):

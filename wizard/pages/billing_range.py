@@ -1,9 +1,16 @@
 """Bill time in Xero, page 1 — the dates whose hours go on draft invoices, and two options.
 
 The range proposed is the days since the last billing run (up to yesterday), or the last
-full month when nothing was billed yet. "Preview invoices" (the wizard's Next) reads both
-sides and plans in a worker (core.app.invoicing.preview_invoices): nothing is sent to Xero
-before the preview's own button.
+full month when nothing was billed yet, by the organisation's calendar: "today" is in its own
+time zone (core.app.invoicing.billing_today, read by the page's worker; the computer's date
+until it answers). "Preview invoices" (the wizard's Next) reads both sides and plans in a
+worker (core.app.invoicing.preview_invoices): nothing is sent to Xero before the preview's
+own button.
+
+Each entry from the home page ("Bill time in Xero", ``state.billing`` None) proposes afresh:
+the last billing run, the business and the day may all have changed while the window stayed
+open. The days the user chose stay when they come back from the preview ("< Back"), and
+when they typed them while the proposal was still being read.
 """
 
 from __future__ import annotations
@@ -27,12 +34,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def last_billed_until(connection_id: int) -> tuple[date | None, str | None]:
+def last_billed_until(connection_id: int) -> tuple[date | None, str | None, date]:
     """The last day of the last billing run's range that was not undone (None: never billed),
-    and the organisation's Xero version (for a new sign-in)."""
+    the organisation's Xero version (for a new sign-in) and today in its time zone."""
+    from core.app.invoicing import billing_today
     from core.store.models import Connection, ImportRun
 
-    version = Connection.get_by_id(connection_id).xero_version
+    conn = Connection.get_by_id(connection_id)
+    version, today = conn.xero_version, billing_today(conn)
 
     runs = (
         ImportRun.select()
@@ -47,10 +56,10 @@ def last_billed_until(connection_id: int) -> tuple[date | None, str | None]:
         to = (run.options or {}).get("to")
         if to:
             try:
-                return date.fromisoformat(str(to)), version
+                return date.fromisoformat(str(to)), version, today
             except ValueError:
                 continue
-    return None, version
+    return None, version, today
 
 
 def preview_task(
@@ -131,38 +140,58 @@ class BillingRangePage(SignInAgain, BasePage):
         self.end_edit.dateChanged.connect(self._dates_changed)
         self._previewed = False
         self._since_last: date | None = None
+        #: the range for this entry is set: proposed from the last billing run, or kept
         self._defaults_set = False
-        today = date.today()
-        start, end = default_billing_range(today)
+        self._typed = False  # the user chose days on this visit (a proposal keeps them)
+        self._setting = False  # (the page sets the dates: not the user's)
+        self._asking = 0  # which entry's question is the latest (older answers: none)
+        self._today = date.today()  # the organisation's, once read
+        start, end = default_billing_range(self._today)
         self._set_range(start, end)
 
     # ---------------------------------------------------------------- entering
     def initializePage(self) -> None:
+        """Each entry asks again for the last billing run and the organisation's today: a
+        new billing (from the home page) is proposed the days since, of the business chosen
+        now; a choice made before is kept."""
         self._previewed = False
+        self._typed = False
+        self._defaults_set = False
         choice = self.state.billing
-        if choice is not None:  # back from the preview: keep what was chosen
+        if choice is not None:  # a choice made before for this business: keep it
             self._set_range(choice.start, choice.end)
             self.unapproved_box.setChecked(choice.include_unapproved)
             self.people_box.setChecked(choice.name_people)
-            return
-        if self.state.connection_id is not None and not self._defaults_set:
+        connection_id = self.state.connection_id
+        if connection_id is not None:
+            self._asking += 1
+            asking = self._asking
             self.host.tasks.start(
-                last_billed_until, self.state.connection_id, on_done=self._last_billed
+                last_billed_until,
+                connection_id,
+                on_done=lambda value: self._last_billed(value, asking, connection_id),
             )
 
-    def _last_billed(self, value: tuple[date | None, str | None]) -> None:
-        last_end, self.xero_version = value
-        if self._defaults_set or self.state.billing is not None:
-            return
-        self._defaults_set = True
+    def _last_billed(
+        self, value: tuple[date | None, str | None, date], asking: int, connection_id: int
+    ) -> None:
+        if asking != self._asking or connection_id != self.state.connection_id:
+            return  # an earlier entry's answer, or another business's: a newer one follows
+        last_end, self.xero_version, self._today = value
         self._since_last = last_end
-        start, end = default_billing_range(date.today(), last_end)
-        self._set_range(start, end)
-        self._explain_range()
+        if not self._typed and self.state.billing is None:
+            start, end = default_billing_range(self._today, last_end)
+            self._set_range(start, end)
+        self._defaults_set = True
+        self._dates_changed()
 
     def _set_range(self, start: date, end: date) -> None:
-        self.start_edit.setDate(to_qdate(start))
-        self.end_edit.setDate(to_qdate(end))
+        self._setting = True
+        try:
+            self.start_edit.setDate(to_qdate(start))
+            self.end_edit.setDate(to_qdate(end))
+        finally:
+            self._setting = False
 
     def choice(self) -> BillingChoice:
         return BillingChoice(
@@ -180,13 +209,15 @@ class BillingRangePage(SignInAgain, BasePage):
             return self.tr(
                 "The first day is after the last day. Choose a first day on or before the last day."
             )
-        if choice.start > date.today():
+        if choice.start > self._today:
             return self.tr(
                 "These days have not come yet, so they hold no hours. Choose days up to today."
             )
         return ""
 
     def _dates_changed(self, *_args: Any) -> None:
+        if _args and not self._setting:  # (a date edit's signal, not the page's own setting)
+            self._typed = True
         error = self.range_error()
         self.error_label.setText(error)
         self.error_label.setVisible(bool(error))

@@ -1,7 +1,10 @@
 """Send hours to Xero, page 1 — the pay period: the organisation's calendar periods, newest
 first, the last one that has ended chosen for you.
 
-Entering reads the periods in a worker (``core.app.payroll.pay_periods``); Next reads both
+Each entry (from the home page) reads the periods again in a worker
+(``core.app.payroll.pay_periods``), for the business chosen now and on its today: a window left
+open sees another business's calendars, or a period that has ended since, as they are. A period
+the user picked stays picked if that business still has it; else the suggestion. Next reads both
 sides and prepares the preview in a worker (``preview_hours``: nothing is sent yet), then goes
 on to the problems (when some people cannot be sent) or straight to the preview.
 """
@@ -75,11 +78,17 @@ class PayrollPeriodPage(SignInAgain, BasePage):
         self.body.addWidget(self.periods, 1)
         self.note = paragraph(parent=self)
         self.body.addWidget(self.note)
-        self.periods.currentRowChanged.connect(lambda _row: self.completeChanged.emit())
+        self.periods.currentRowChanged.connect(self._row_changed)
         self.periods.itemDoubleClicked.connect(lambda _item: self.host.next())
         self._periods: list[Any] = []
         self._today = date.today()  # the organisation's, once read
         self._loaded = False
+        self._filling = False  # (the list filled by the page: no choice of the user's)
+        #: the period the user picked (business, calendar, first and last day); None: theirs
+        #: is the suggestion
+        self._picked: tuple[int, str, date, date] | None = None
+        self._reading = 0  # which reading of the periods is the latest (older answers: none)
+        self._answered = 0  # the latest reading answered
         self._preview_ready = False
         self.add_sign_in(self.body)
 
@@ -87,27 +96,56 @@ class PayrollPeriodPage(SignInAgain, BasePage):
     def initializePage(self) -> None:
         self._preview_ready = False
         self.state.payroll_preview = None
-        if not self._loaded:
-            self.load()
+        self.load()  # each time: the business, its calendars and its today may have changed
 
     def load(self) -> None:
-        if self.state.connection_id is None:
+        # what was listed (another business's periods, or its periods of another day) goes
+        # while the periods are read: nothing stale can be chosen meanwhile
+        self._reading += 1
+        self._periods = []
+        self._loaded = False
+        self.periods.clear()
+        self.completeChanged.emit()
+        connection_id = self.state.connection_id
+        if connection_id is None:
             self.show_error(self.tr("No organisation is connected yet."))
             return
+        reading = self._reading
         self.run_task(
             periods_task,
             self.state.ctx,
-            self.state.connection_id,
-            message=lambda: self.tr("Reading the pay calendars in Xero…"),
-            on_done=self._loaded_periods,
-            on_error=lambda exc: self.show_error(exc, retry=self.load),
+            connection_id,
+            message=self._reading_words,
+            on_done=lambda value: self._loaded_periods(value, reading, connection_id),
+            on_error=lambda exc: self._load_failed(exc, reading),
         )
 
-    def _loaded_periods(self, value: tuple[list[Any], date, str]) -> None:
+    def _reading_words(self) -> str:
+        return self.tr("Reading the pay calendars in Xero…")
+
+    def _stale(self, reading: int) -> bool:
+        """Whether this answer is of an earlier reading (the page was entered again since):
+        it is left out, and the page stays busy while the latest one is read."""
+        self._answered = max(self._answered, reading)
+        if reading == self._reading:
+            return False
+        if self._answered < self._reading:
+            self.set_busy(True, self._reading_words)
+        return True
+
+    def _load_failed(self, exc: Any, reading: int) -> None:
+        if not self._stale(reading):
+            self.show_error(exc, retry=self.load)
+
+    def _loaded_periods(
+        self, value: tuple[list[Any], date, str], reading: int, connection_id: int
+    ) -> None:
+        if self._stale(reading) or connection_id != self.state.connection_id:
+            return  # another business's: entering the page again reads the one chosen now
         periods, self._today, self.xero_version = value
         self._periods = periods
         self._loaded = True
-        self._fill()
+        self._fill(self._picked_row())
         if not periods:
             self.banner.show_message(
                 self.tr(
@@ -120,24 +158,57 @@ class PayrollPeriodPage(SignInAgain, BasePage):
             )
         self.completeChanged.emit()
 
-    def _fill(self) -> None:
-        current = self.periods.currentRow()
-        self.periods.clear()
-        default = self.default_index()
-        today = self._today
+    def _fill(self, row: int | None = None) -> None:
+        """List the periods read, with ``row`` chosen (None: the one chosen now, else the
+        suggestion)."""
+        current = self.periods.currentRow() if row is None else row
+        self._filling = True
+        try:
+            self.periods.clear()
+            default = self.default_index()
+            today = self._today
+            for index, period in enumerate(self._periods):
+                text = period_text(period.start, period.end)
+                name = getattr(period, "calendar_name", "")
+                if name:
+                    text += " — " + name
+                if period.end >= today:
+                    text += " " + self.tr("(not ended yet)")
+                if index == default:
+                    text += " " + self.tr("(suggested: the last period that has ended)")
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, index)
+                self.periods.addItem(item)
+            self.periods.setCurrentRow(current if current >= 0 else default)
+        finally:
+            self._filling = False
+
+    def _row_changed(self, row: int) -> None:
+        """The user's pick, remembered for the next entry (the page's own filling is none)."""
+        if not self._filling and 0 <= row < len(self._periods):
+            period = self._periods[row]
+            self._picked = self._key(period, self.state.connection_id)
+        self.completeChanged.emit()
+
+    @staticmethod
+    def _key(period: Any, connection_id: int | None) -> tuple[int, str, date, date]:
+        return (
+            connection_id if connection_id is not None else -1,
+            str(getattr(period, "calendar_id", "") or getattr(period, "calendar_name", "")),
+            period.start,
+            period.end,
+        )
+
+    def _picked_row(self) -> int:
+        """The row of the period the user picked, if this business still has it; else -1
+        (the suggestion)."""
+        if self._picked is None:
+            return -1
+        connection_id = self.state.connection_id
         for index, period in enumerate(self._periods):
-            text = period_text(period.start, period.end)
-            name = getattr(period, "calendar_name", "")
-            if name:
-                text += " — " + name
-            if period.end >= today:
-                text += " " + self.tr("(not ended yet)")
-            if index == default:
-                text += " " + self.tr("(suggested: the last period that has ended)")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, index)
-            self.periods.addItem(item)
-        self.periods.setCurrentRow(current if current >= 0 else default)
+            if self._key(period, connection_id) == self._picked:
+                return index
+        return -1
 
     def default_index(self) -> int:
         """The last period that has ended (``pay_periods`` lists the newest first)."""
