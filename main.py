@@ -411,6 +411,24 @@ def _read_key() -> str:
     return stdin.readline() if stdin is not None else ""
 
 
+#: the commands that only read the app's data: they read it beside the window (or a command)
+#: that holds it, without the one-instance lock. Not `history`: it says a run no process
+#: holds the lock for was interrupted, which only the lock shows.
+READ_ONLY_COMMANDS = frozenset({"status"})
+
+
+def open_for(command: str, ctx: Any) -> None:
+    """Open the database for ``command``: to read only for READ_ONLY_COMMANDS when it can be
+    read so (the window may hold it); else under the one-instance lock, which a command that
+    writes never goes without (AlreadyRunning: the window is open, or another command runs)."""
+    if command in READ_ONLY_COMMANDS:
+        from core.store.db import app_database_files, open_database_to_read
+
+        if open_database_to_read(app_database_files(ctx.paths)[0]) is not None:
+            return
+    ctx.open_db()
+
+
 def run_command(args: argparse.Namespace, ctx: Any) -> int:
     from core.app import cli
     from core.app.heap import for_this_process
@@ -419,7 +437,7 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
     command = args.command
     for_this_process()  # a headless command: the engine's bulk work only (core.app.heap)
     try:
-        ctx.open_db()
+        open_for(command, ctx)
         if command == "connect-qbtime":
             if args.token_stdin:
                 token = _read_key()

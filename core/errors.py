@@ -149,6 +149,12 @@ class AlreadyRunning(BridgeError):
         "The app is already open (or an import is running from a scheduled task). "
         "Close the other window first."
     )
+    command_line_message = (
+        "Not run: the app is open in a window, or another command is running (a scheduled "
+        "task), and this command needs the app's data to itself. Nothing was changed. Run it "
+        "again once the window is closed or the other command has ended; `status` works "
+        "meanwhile."
+    )
 
 
 class DatabaseTooNew(BridgeError):

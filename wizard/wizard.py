@@ -170,6 +170,18 @@ PAGE_CLASS: dict[PageId, Callable[[], type[BasePage]]] = {
 }
 
 
+def keep_xero_day_count(state: WizardState) -> None:
+    """After each of the window's tasks, on its thread: what Xero said of the requests left
+    today of the organisations it called, kept for ``status`` (core.app.day_limit)."""
+    import sys
+
+    if "core.services.limits" not in sys.modules:  # no Xero call made yet (issue 16)
+        return
+    from core.app.day_limit import remember_said_remaining
+
+    remember_said_remaining(state.ctx)
+
+
 def page_class(page_id: PageId) -> type[BasePage]:
     """The class of a page (importing its module)."""
     return PAGE_CLASS[PageId(page_id)]()
@@ -378,7 +390,7 @@ class BridgeWizard(QWizard):
     ) -> None:
         super().__init__(parent)
         self.state = state
-        self.tasks = TaskRunner(self)
+        self.tasks = TaskRunner(self, after_each=lambda: keep_xero_day_count(state))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)

@@ -45,6 +45,7 @@ class Worker(QRunnable):
         *args: Any,
         with_progress: bool = False,
         cancel: threading.Event | None = None,
+        after: Callable[[], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__()
@@ -52,6 +53,8 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         self.with_progress = with_progress
         self.cancel = cancel
+        #: run on this thread once ``fn`` has ended, before its result is told (TaskRunner)
+        self.after = after
         self.setAutoDelete(True)
 
     @Slot()
@@ -64,7 +67,10 @@ class Worker(QRunnable):
         if self.cancel is not None:
             kwargs["cancel"] = self.cancel
         try:
-            result = self.fn(*self.args, **kwargs)
+            try:
+                result = self.fn(*self.args, **kwargs)
+            finally:
+                self._after()
         except BridgeError as exc:
             log.info("Background task failed: %s", exc)
             self.signals.failed.emit(exc)
@@ -80,12 +86,27 @@ class Worker(QRunnable):
             except Exception:  # noqa: S110 - closing a connection must not mask the result
                 pass
 
+    def _after(self) -> None:
+        if self.after is None:
+            return
+        try:
+            self.after()
+        except Exception as exc:  # what the task did stands: a sentence in the log only
+            log.warning("After a background task: %s", exc, exc_info=exc)
+
 
 class TaskRunner(QObject):
-    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report."""
+    """Owns the pool; pages call :meth:`start`. Keeps workers alive until they report.
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    ``after_each``: run on each task's thread once the task has ended (whether it succeeded
+    or not), before its result is told: what the task learned that outlives it is kept there,
+    never on the UI thread."""
+
+    def __init__(
+        self, parent: QObject | None = None, *, after_each: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(parent)
+        self.after_each = after_each
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self._running: set[Worker] = set()
@@ -203,7 +224,14 @@ class TaskRunner(QObject):
         on_progress: Callable[[Any], None] | None,
         cancel: threading.Event | None,
     ) -> Worker:
-        worker = Worker(fn, *args, with_progress=on_progress is not None, cancel=cancel, **kwargs)
+        worker = Worker(
+            fn,
+            *args,
+            with_progress=on_progress is not None,
+            cancel=cancel,
+            after=self.after_each,
+            **kwargs,
+        )
         self._running.add(worker)
 
         def finish(_value: Any = None) -> None:

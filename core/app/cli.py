@@ -28,7 +28,7 @@ from core.engine.names import BIDI_CONTROLS
 from core.errors import BridgeError
 from core.i18n import N_, tr
 from core.services.auth.xero_oauth import missing_scopes
-from core.store.models import Connection, Setting
+from core.store.models import Connection
 
 log = logging.getLogger(__name__)
 
@@ -463,39 +463,23 @@ def cmd_disconnect(ctx: Any, out: Output, org: str | None) -> int:
     return EXIT_OK
 
 
-#: Xero's day limit is counted over the last 24 hours: a count older than that says nothing
-DAY_LIMIT_WINDOW_S = 24 * 3600
-
-
 def remember_every_day_remaining(ctx: Any) -> None:
     """After any command: the Xero requests left today of every organisation it called, as
-    Xero said them (``status`` shows them: sending hours, billing, undo and signing in spend
-    them too, not only imports)."""
-    registry = getattr(ctx, "limiters", None)
-    if registry is None or not hasattr(registry, "keys"):
-        return
-    for key in registry.keys():
-        if not key.startswith("xero:"):
-            continue
-        tenant = key.removeprefix("xero:")
-        remaining = ctx.xero_day_remaining(tenant)
-        if remaining is not None:
-            Setting.set_value(
-                f"xero_day_remaining:{tenant}", {"left": remaining, "at": time.time()}
-            )
+    Xero said them, with when (``status`` shows them: sending hours, billing, undo and
+    signing in spend them too, not only imports). A command that made no Xero call keeps
+    nothing (core.app.day_limit)."""
+    from core.app.day_limit import remember_said_remaining
+
+    remember_said_remaining(ctx)
 
 
 def calls_left_today(conn: Connection) -> int | None:
     """The Xero requests left in the day's limit, as Xero said at the last call this app made
-    for ``conn``; None when not known (no call in the last 24 hours: a count from yesterday
-    is not today's)."""
-    kept = Setting.get_value(f"xero_day_remaining:{conn.xero_tenant_id}")
-    if not isinstance(kept, dict):  # (a bare count, kept with no time: its age is unknown)
-        return None
-    left, at = kept.get("left"), kept.get("at")
-    if not isinstance(left, int) or not isinstance(at, int | float):
-        return None
-    return left if 0 <= time.time() - at < DAY_LIMIT_WINDOW_S else None
+    for ``conn`` (a command, the window); None when not known (no call in the last 24 hours:
+    a count from yesterday is not today's); 0 while Xero's daily stop holds."""
+    from core.app.day_limit import calls_left
+
+    return calls_left(conn.xero_tenant_id)
 
 
 def api_calls(ctx: Any) -> dict[str, int]:

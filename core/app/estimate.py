@@ -185,8 +185,8 @@ def estimate_run(
 ) -> RunEstimate:
     """The figures of :class:`RunEstimate` for running ``plan`` (made from ``snap``).
 
-    ``xero_remaining_today``: what Xero's ``X-DayLimit-Remaining`` (or our own count) last
-    said for this organisation; ``xero_day_resets_at``: when today's first call leaves the
+    ``xero_remaining_today``: what Xero's ``X-DayLimit-Remaining`` last said for this
+    organisation, within its day (None: not known, the whole day's limit is assumed); ``xero_day_resets_at``: when today's first call leaves the
     24-hour window (unknown: 24 hours from ``now``); ``qbtime_used_in_window``: QuickBooks
     Time calls made in the last 5 minutes (the read before the preview), taken as made at
     ``now``; ``qbtime_sent``: when they were made, if known (replaces that count: a call
@@ -234,25 +234,30 @@ def estimate_for(
     calls in its current window, this process's or an earlier one's) and the stored counts
     of the snapshot (``snap`` may be None: only its version is needed)."""
     snap = snap or Snapshot(version=conn.xero_version)
-    from core.app.day_limit import daily_stop
+    from core.app.day_limit import daily_stop, said_remaining
     from core.app.qbt_window import calls_in_window
 
     now = ctx.clock()
     sent: list[float] | None = calls_in_window(conn.id, now)  # remembered across restarts
 
-    remaining = None
     resets = daily_stop(conn.xero_tenant_id, now)  # remembered across restarts
-    if resets is not None:
-        remaining = 0
+    # Xero's requests left today as it said them last, within its day (as `status` gives
+    # them): this process's latest, else those kept by any (a command before the window)
+    said = said_remaining(conn.xero_tenant_id)
+    remaining = None if said is None else said[0]
     used = 0
     limiters = getattr(ctx, "limiters", None)
     if limiters is not None:
         xero = limiters.get(f"xero:{conn.xero_tenant_id}")
         if xero is not None:
-            status = xero.status()
-            if status.get("remaining_today") is not None:
-                remaining = status["remaining_today"]
-            resets = status.get("day_exhausted_until") or resets
+            heard = xero.day_remaining_said()
+            if heard is not None and (
+                said is None or xero.now() - heard[1] <= time.time() - said[1]
+            ):
+                remaining = heard[0]
+            until = xero.status().get("day_exhausted_until")
+            if until is not None and until > now:
+                resets = until
         for key, status in limiters.status().items():
             limiter = limiters.get(key) if key.startswith("qbtime") else None
             account = getattr(limiter, "window_account", None)
@@ -262,6 +267,8 @@ def estimate_for(
                     sent = own
             elif limiter is not None and account is None and status.get("used_in_window"):
                 used = max(used, int(status["used_in_window"]))  # a key not given its pair
+    if resets is not None:
+        remaining = 0  # (until Xero's daily stop ends)
     if not sent and used:
         sent = None  # those calls, counted as made just now
     return estimate_run(

@@ -500,6 +500,16 @@ class _Child:
         self.calls.put(None)
 
 
+def _keep_xero_day_count(ctx: Any, task: str) -> None:
+    """What Xero said of the requests left today during a task, kept for ``status``."""
+    from core.app.day_limit import remember_said_remaining
+
+    try:
+        remember_said_remaining(ctx)
+    except Exception as exc:  # the task's answer stands: a sentence in the log only
+        log.warning("Xero's calls left were not kept after %s: %s", task, exc)
+
+
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
     """The child's main loop: a hello (the spec), then calls until the input closes."""
     from core.app.context import AppContext
@@ -544,6 +554,7 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
                 reply: tuple[Any, ...] = ("error", call_id, exc)
             else:
                 reply = ("result", call_id, result)
+            _keep_xero_day_count(ctx, task)
             try:
                 channel.send(reply)
             except (BrokenPipeError, OSError):

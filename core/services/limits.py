@@ -172,6 +172,9 @@ class RateLimiter:
         self._blocked_until = 0.0
         self._day_exhausted_until: float | None = None
         self._remaining_today: int | None = None
+        #: when (this limiter's clock) Xero said ``_remaining_today`` in X-DayLimit-Remaining;
+        #: None: not said by Xero (none yet, or 0 from a ``day`` 429)
+        self._remaining_today_at: float | None = None
         self._remaining_minute: int | None = None
         self._remaining_app_minute: int | None = None
         self._last_now = -math.inf
@@ -252,7 +255,7 @@ class RateLimiter:
             if now < self._day_exhausted_until:
                 raise daily_limit_error(self._day_exhausted_until, now, self.service)
             self._day_exhausted_until = None
-            self._remaining_today = None
+            self._remaining_today = self._remaining_today_at = None
         if self.per_day is not None:
             self._prune(self._day, now - self.day_s)
             if len(self._day) >= self.per_day:
@@ -281,13 +284,13 @@ class RateLimiter:
         """A ``day`` 429's Retry-After is authoritative: it replaces any worst-case guess."""
         with self._cond:
             self._day_exhausted_until = until
-            self._remaining_today = 0
+            self._remaining_today, self._remaining_today_at = 0, None
 
     def reset_day(self) -> None:
         """Forget a day-exhausted state (the user chose "try again now")."""
         with self._cond:
             self._day_exhausted_until = None
-            self._remaining_today = None
+            self._remaining_today = self._remaining_today_at = None
             self._day.clear()
 
     def update_from_headers(self, headers: Mapping[str, str]) -> None:
@@ -311,7 +314,7 @@ class RateLimiter:
                     )
                     self._blocked_until = max(self._blocked_until, free_at)
             if day is not None:
-                self._remaining_today = day
+                self._remaining_today, self._remaining_today_at = day, now
                 if day <= 0 and self._day_exhausted_until is None:
                     # Xero does not say when its day window resets: assume the worst case.
                     self._day_exhausted_until = now + self.day_s
@@ -319,14 +322,29 @@ class RateLimiter:
     # -- status
     @property
     def remaining_today(self) -> int | None:
-        """Last ``X-DayLimit-Remaining`` seen, else what our own day count leaves, else None."""
+        """The last ``X-DayLimit-Remaining`` seen within Xero's day (``day_s``; 0 while a
+        ``day`` 429 holds), else what our own day count leaves, else None."""
         with self._cond:
-            if self._remaining_today is not None:
+            now = self._clock()
+            if self._remaining_today is not None and (
+                self._remaining_today_at is None or now - self._remaining_today_at < self.day_s
+            ):
                 return self._remaining_today
             if self.per_day is not None:
-                self._prune(self._day, self._clock() - self.day_s)
+                self._prune(self._day, now - self.day_s)
                 return max(0, self.per_day - len(self._day))
             return None
+
+    def day_remaining_said(self) -> tuple[int, float] | None:
+        """(requests left, when: this limiter's clock) as Xero last said them in its
+        ``X-DayLimit-Remaining``; None when it has not said them, or said them longer ago
+        than its day (``day_s``: a count from yesterday is not today's). Never a count of
+        this process's own (it knows nothing of the calls other processes made)."""
+        with self._cond:
+            left, at = self._remaining_today, self._remaining_today_at
+            if left is None or at is None or self._clock() - at >= self.day_s:
+                return None
+            return left, at
 
     @property
     def remaining_minute(self) -> int | None:

@@ -331,6 +331,41 @@ def open_database(
     return database
 
 
+def open_database_to_read(path: Path) -> pw.SqliteDatabase | None:
+    """The app's database at ``path`` opened to read only, and bound to the ``db`` proxy,
+    beside the window (or a command) that holds it: no one-instance lock taken, nothing
+    written, no daily backup, no marker. SQLite's WAL lets it read what the holder committed
+    while it writes (never a half-written change). None when it cannot be read so: no file
+    yet, an empty one, or one in another format (the usual ``open_app_database``, under the
+    lock, creates, updates or says what is wrong); nothing is then left open."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    database = pw.SqliteDatabase(
+        f"{path.resolve().as_uri()}?mode=ro",
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        pragmas={"busy_timeout": BUSY_TIMEOUT_MS, "query_only": 1},
+        uri=True,
+    )
+    try:
+        database.connect()
+        app_id = database.execute_sql("PRAGMA application_id").fetchone()[0]
+        if app_id != APPLICATION_ID or _schema_version(database) != SCHEMA_VERSION:
+            database.close()
+            return None
+    except (sqlite3.Error, pw.DatabaseError):  # (the usual open says what is wrong)
+        database.close()
+        return None
+    previous = db.obj
+    if previous is not None and previous is not database:
+        previous.close()
+    db.initialize(database)
+    return database
+
+
 def close_database() -> None:
     """Close the calling thread's connection and unbind ``db`` (and, for the app's own
     database, record in the marker what it holds)."""
