@@ -948,6 +948,9 @@ def cmd_undo(ctx: Any, out: Output, org: str | None, run_id: int, cascade: bool 
         # or built on since an import, left as it is
         for item in left_alone:
             out.say(f"  - {item.get('who', '')}: {item.get('what', '')}")
+        # what an earlier undo sent without an answer, found done in Xero by this one
+        for item in (result.counts or {}).get("checked", []):
+            out.say(f"  - {item.get('who', '')}: {item.get('what', '')}")
         reopened = int((result.counts or {}).get("decisions_reopened", 0) or 0)
         if reopened:
             out.say(
@@ -1093,13 +1096,26 @@ def cmd_export_hours(
                 leave_skipped=leave["skipped"] + leave["locked"],
             )
         )
+        hours = payload["hours"]
+        if hours["not_sent_regular"] or hours["not_sent_leave"]:  # (counted, with why below)
+            out.say(
+                tr(
+                    "Xero did not take {regular} h of work and {leave} h of time off: see why "
+                    'under "To look at".',
+                    regular=f"{hours['not_sent_regular']:g}",
+                    leave=f"{hours['not_sent_leave']:g}",
+                )
+            )
         if payload["problems"]:
             out.say(tr("To look at:"))
             for problem in payload["problems"]:
                 out.say(f"  - {problem['who']}: {problem['reason']}")
-        if result.run is not None:
+        sent = sum(sheets[k] for k in ("created", "updated")) + sum(
+            leave[k] for k in ("created", "updated", "withdrawn")
+        )
+        if result.run is not None and sent:
             out.say(tr("To take it back: undo {run}", run=result.run.id))
-        elif not dry_run:
+        elif not dry_run:  # (Xero may have refused all it was sent: nothing to take back)
             out.say(tr(_nothing_sent_words(result)))
     out.result(payload)
     return EXIT_OK if not result.failed else EXIT_ERROR

@@ -145,9 +145,16 @@ class PayrollResult:
     leave: dict[str, int] = field(default_factory=dict)
     failed: list[ProblemLine] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)
+    #: the writes Xero refused (each a line of ``failed``, which also says the time off held
+    #: back with a refused timesheet)
+    refused: int = 0
+    #: the hours of work and of time off the preview meant to send that Xero refused, or
+    #: that were held back with a refused timesheet: counted as not sent
+    not_sent_hours: dict[str, float] = field(default_factory=lambda: {"regular": 0.0, "leave": 0.0})
 
     def as_json(self) -> dict[str, Any]:
         people = self.preview.people
+        held = self.not_sent_hours
         return {
             "run_id": self.run.id if self.run is not None else None,
             "dry_run": self.dry_run,
@@ -162,11 +169,20 @@ class PayrollResult:
                 k: self.leave.get(k, 0)
                 for k in ("created", "updated", "withdrawn", "locked", "skipped")
             },
+            # what the period's timesheets and leave hold in Xero once sent; what Xero refused
+            # (or what was held back with it) is "not sent", never in the total
             "hours": {
-                "regular": round(sum(p.regular_hours for p in people if p.action in _SENDING), 2),
-                "leave": round(
-                    sum(b.hours for p in people for b in p.leave if b.action in _LEAVE_SENT), 2
+                "regular": round(
+                    sum(p.regular_hours for p in people if p.action in _SENDING) - held["regular"],
+                    2,
                 ),
+                "leave": round(
+                    sum(b.hours for p in people for b in p.leave if b.action in _LEAVE_SENT)
+                    - held["leave"],
+                    2,
+                ),
+                "not_sent_regular": round(held["regular"], 2),
+                "not_sent_leave": round(held["leave"], 2),
                 # on lines someone added to our drafts in Xero: left as they are
                 "kept_in_xero": round(
                     sum(p.kept_hours for p in people if p.action in ("update", "unchanged")), 2
@@ -454,7 +470,7 @@ def preview_hours(
         )
     ]
     ours, written = _our_timesheets(conn, sheets)
-    our_leave = _our_leave(conn, leave_rows)
+    our_leave, keyed_leave = _our_leave(conn, leave_rows)
     tracking_field, tracking_items = _tracking_links(conn, snap, tracking_category)
     inputs = eng.PayrollInputs(
         today=base.today,
@@ -496,6 +512,7 @@ def preview_hours(
         # each person's hours on their own earnings rate: the plan says who has hours to
         # send and in which period; their salary and wages say on which rate
         plan = _own_rates(xero, inputs, plan, rate_rows)
+    _hold_keyed_leave(plan, keyed_leave)
     report(ProgressEvent("planned", 3, 3, None))
     return PayrollPreview(
         PayPeriod(
@@ -716,9 +733,14 @@ def _our_timesheets(
     conn: Connection, sheets: list[dict[str, Any]]
 ) -> tuple[frozenset[str], dict[str, frozenset[tuple[str, str]]]]:
     """(the ids of the Xero timesheets this app wrote, and by id the (earnings rate,
-    tracking item) lines it wrote on each: eng.PayrollInputs.written)."""
+    tracking item) lines it wrote on each: eng.PayrollInputs.written).
+
+    A create Xero never answered (no Xero id) made the timesheet of its employee and period
+    only when that timesheet holds exactly the hours it sent (``_made_by_unanswered``, the
+    rule its undo follows too): one holding anything else may have been keyed by hand in
+    Xero since, so it is not ours, and the plan leaves it as it is (eng.NOT_OURS)."""
     ours: set[str] = set()
-    intents: set[tuple[str, str]] = set()
+    unanswered: list[JournalEntry] = []
     by_id: dict[str, set[tuple[str, str]]] = {}
     by_period: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for entry in _journal_rows(conn, "xero_timesheet"):
@@ -729,11 +751,11 @@ def _our_timesheets(
         if entry.xero_id:
             ours.add(entry.xero_id.lower())
             by_id.setdefault(entry.xero_id.lower(), set()).update(lines)
-        if entry.action == "create" and entry.state in ("intent", "unknown", "done"):
-            intents.add(period)
+        elif entry.action == "create" and entry.state in ("intent", "unknown"):
+            unanswered.append(entry)
     for sheet in sheets:
         period = (sheet["employee_id"].lower(), sheet["start"].isoformat())
-        if period in intents:
+        if any(_made_by_unanswered(sheet, entry) for entry in unanswered):
             ours.add(sheet["id"].lower())
         if sheet["id"].lower() in ours:
             by_id.setdefault(sheet["id"].lower(), set()).update(by_period.get(period, ()))
@@ -755,25 +777,25 @@ def _leave_journal(conn: Connection) -> list[JournalEntry]:
     )
 
 
-def _our_leave(conn: Connection, rows: list[dict[str, Any]]) -> list[eng.OurLeave]:
-    """The leave in Xero (``rows``) this app sent: a create journaled with its id, or an
-    unanswered create for the same employee, leave type and first day."""
+def _our_leave(
+    conn: Connection, rows: list[dict[str, Any]]
+) -> tuple[list[eng.OurLeave], list[dict[str, Any]]]:
+    """(the leave in Xero (``rows``) this app sent, and the leave someone else entered where
+    a create of the app had no answer). Ours: a create journaled with its id, or a create
+    Xero never answered whose leave Xero holds exactly as it was sent (``_leave_holds_sent``,
+    the rule its undo follows too). Leave of the same employee, leave type and first day as
+    such a create that holds anything else may have been keyed by hand in Xero since: it is
+    not ours, never changed nor withdrawn, and its time off is held back
+    (``_hold_keyed_leave``)."""
     ids: set[str] = set()
-    keys: set[tuple[str, str, str]] = set()
+    unanswered: list[dict[str, Any]] = []
     for entry in _leave_journal(conn):
         if entry.action != "create":
             continue
         if entry.xero_id:
             ids.add(entry.xero_id.lower())
         elif entry.state in ("intent", "unknown"):
-            after = entry.after or {}
-            keys.add(
-                (
-                    str(after.get("employee_id", "")).lower(),
-                    str(after.get("leave_type_id", "")).lower(),
-                    str(after.get("start", "")),
-                )
-            )
+            unanswered.append(entry.after or {})
     sources: dict[str, set[int]] = {}
     active = SentHours.active == True  # noqa: E712
     for sent in SentHours.select().where(
@@ -781,10 +803,15 @@ def _our_leave(conn: Connection, rows: list[dict[str, Any]]) -> list[eng.OurLeav
     ):
         sources.setdefault(sent.xero_id.lower(), set()).add(int(sent.qbt_timesheet_id))
     out: list[eng.OurLeave] = []
+    keyed: list[dict[str, Any]] = []
     for row in rows:
         key = (row["employee_id"].lower(), row["leave_type_id"].lower(), row["start"])
         lid = row["id"].lower()
-        if row.get("withdrawn") or not (lid in ids or key in keys):
+        if row.get("withdrawn"):
+            continue
+        if lid not in ids and not any(_leave_holds_sent(row, sent) for sent in unanswered):
+            if any(_leave_key(sent) == key for sent in unanswered):
+                keyed.append(row)
             continue
         out.append(
             eng.OurLeave(
@@ -799,7 +826,65 @@ def _our_leave(conn: Connection, rows: list[dict[str, Any]]) -> list[eng.OurLeav
                 frozenset(sources.get(lid, ())),
             )
         )
-    return out
+    return out, keyed
+
+
+def _leave_key(sent: dict[str, Any]) -> tuple[str, str, str]:
+    """(employee, leave type, first day) of the leave a journal ``after`` sent."""
+    return (
+        str(sent.get("employee_id", "")).lower(),
+        str(sent.get("leave_type_id", "")).lower(),
+        str(sent.get("start", "")),
+    )
+
+
+#: said for a person whose time off is held back (``_hold_keyed_leave``)
+KEYED_LEAVE = N_(
+    'Xero holds "{leave}" leave of {start} to {end} ({hours} h) that this app did not send: '
+    "when the app sent this time off, Xero gave no clear answer, and that leave is not what "
+    "was sent (someone may have entered it in Xero). It was left as it is, and this time off "
+    "was not sent, so it is not in Xero twice. Check that leave in Xero Payroll: correct it "
+    "there, or delete it there to have this time off sent, then send again."
+)
+LEFT_KEYED_LEAVE = N_("time off already in leave someone entered in Xero: not sent")
+
+
+def _hold_keyed_leave(plan: eng.PayrollPlan, keyed: list[dict[str, Any]]) -> None:
+    """Time off the plan would send as new leave over leave someone entered in Xero where a
+    create of the app had no answer (``keyed``, from ``_our_leave``): not sent (it would be
+    in Xero twice), with why. That leave itself is never in the plan (not ours)."""
+    for person in plan.people:
+        for block in person.leave:
+            if block.action != "create":
+                continue
+            row = next(
+                (
+                    r
+                    for r in keyed
+                    if r["employee_id"].lower() == person.employee_id.lower()
+                    and r["leave_type_id"].lower() == block.leave_type_id.lower()
+                    and str(r["start"]) <= block.end
+                    and block.start <= str(r["end"])
+                ),
+                None,
+            )
+            if row is None:
+                continue
+            block.action = "skip"
+            for day, hours in sorted(block.days.items()):
+                person.left_out.append(eng.LeftOut(day, hours, LEFT_KEYED_LEAVE))
+            problem = eng.Problem(
+                person.name,
+                KEYED_LEAVE,
+                {
+                    "leave": block.name,
+                    "start": str(row["start"]),
+                    "end": str(row["end"]),
+                    "hours": round(float(row.get("hours") or 0.0), 2),
+                },
+            )
+            person.problems.append(problem)
+            plan.problems.append(problem)
 
 
 # =========================================================================== sending
@@ -922,6 +1007,7 @@ def send_hours(
     xero = ctx.xero_client(conn.xero_tenant_id)
     total = preview.plan.writes
     done = 0
+    stopped = False  # (an error stopped the sending before everyone was reached)
     try:
         with xero.session:
             for person in people:
@@ -930,6 +1016,8 @@ def send_hours(
                 if person.action in ("create", "update"):
                     ok = _send_timesheet(xero, api, conn, run, journal, person, result)
                     done += 1
+                    if not ok:
+                        done += _not_sent_sheet(person, result)
                     report(ProgressEvent("send_timesheets", done, total, None, person.name))
                     if not ok:
                         continue
@@ -938,14 +1026,21 @@ def send_hours(
                         continue
                     if cancel is not None and cancel.is_set():
                         break
-                    _send_leave(xero, api, conn, run, journal, person, block, result)
+                    if not _send_leave(xero, api, conn, run, journal, person, block, result):
+                        _not_sent_leave(block, result)
                     done += 1
                     report(ProgressEvent("send_leave", done, total, None, person.name))
+    except BaseException:
+        stopped = True
+        raise
     finally:
+        # A sending that went through everyone is done, even when Xero refused some of it
+        # (each refusal is counted as not sent, with its reason): "failed" is one an error
+        # stopped before its end.
         run.status = (
             "cancelled"
             if cancel is not None and cancel.is_set()
-            else ("failed" if result.failed else "done")
+            else ("failed" if stopped else "done")
         )
         run.finished_at = utcnow()
         run.counts = {
@@ -961,12 +1056,36 @@ def send_hours(
                 },
                 "withdrawn": {"leave": result.leave["withdrawn"]},
             },
-            "failed": len(result.failed),
+            "failed": result.refused,
         }
         run.save()
         backup_after_writes()  # (what Xero now holds, kept in the copy a restore puts back)
     result.api_calls = _calls(ctx)
     return result
+
+
+def _not_sent_sheet(person: eng.PersonPlan, result: PayrollResult) -> int:
+    """``person``'s timesheet Xero refused: counted as not sent, with its hours; their time
+    off is not sent either (it goes with the timesheet), counted so and said under the
+    refusal. How many leave writes that held back."""
+    result.timesheets["skipped"] += 1
+    result.not_sent_hours["regular"] += person.regular_hours
+    blocks = [b for b in person.leave if b.action in eng.LEAVE_WRITES]
+    for block in blocks:
+        result.leave["skipped"] += 1
+        if block.action in _LEAVE_SENT:
+            result.not_sent_hours["leave"] += block.hours
+    hours = round(sum(b.hours for b in blocks if b.action in _LEAVE_SENT), 2)
+    if hours > 0:
+        result.failed.append(ProblemLine(person.name, tr(eng.LEAVE_PROBLEM, hours=f"{hours:g}")))
+    return len(blocks)
+
+
+def _not_sent_leave(block: eng.LeaveBlock, result: PayrollResult) -> None:
+    """A leave write Xero refused: counted as not sent, with its hours."""
+    result.leave["skipped"] += 1
+    if block.action in _LEAVE_SENT:
+        result.not_sent_hours["leave"] += block.hours
 
 
 def _adopt_unrecorded(conn: Connection, preview: PayrollPreview) -> None:
@@ -1063,11 +1182,19 @@ def _send_timesheet(
             xero_id = person.xero_id
     except BridgeError as exc:
         _failed(entry, exc)
-        result.failed.append(ProblemLine(person.name, _write_failed(exc)))
-        if not getattr(exc, "maybe_applied", False) and getattr(exc, "status", None) in (
-            None,
-            400,
-        ):
+        # Only a refusal of this timesheet (400) is this person's: the others (a sign-in
+        # Xero no longer accepts, a network down) would refuse everyone, and stop the sending.
+        refused = _refusal(exc)
+        result.failed.append(
+            ProblemLine(
+                person.name,
+                _sheet_refused(xero, api, person, exc) if refused else _write_failed(exc),
+            )
+        )
+        if getattr(exc, "maybe_applied", False):
+            raise _unanswered(exc, person.name) from exc
+        if refused:
+            result.refused += 1
             return False
         raise
     with db.atomic():
@@ -1088,9 +1215,10 @@ def _send_leave(
     person: eng.PersonPlan,
     block: eng.LeaveBlock,
     result: PayrollResult,
-) -> None:
+) -> bool:
     """One leave write: create, update (our leave to the time off's days and hours) or
-    withdraw (our leave whose time off is gone), journaled before it is sent."""
+    withdraw (our leave whose time off is gone), journaled before it is sent. False: Xero
+    refused it (said in ``result.failed``)."""
     assert person.period_start is not None and person.period_end is not None
     period = (person.period_start, person.period_end)
     about = {
@@ -1145,10 +1273,16 @@ def _send_leave(
             xero_id = row["id"].lower()
     except BridgeError as exc:
         _failed(entry, exc)
-        result.failed.append(ProblemLine(person.name, _write_failed(exc)))
-        if getattr(exc, "maybe_applied", False) or getattr(exc, "status", None) not in (None, 400):
+        refused = _refusal(exc)  # (as a timesheet's: only a 400 is this leave's own)
+        result.failed.append(
+            ProblemLine(person.name, _leave_refused(block, exc) if refused else _write_failed(exc))
+        )
+        if getattr(exc, "maybe_applied", False):
+            raise _unanswered(exc, person.name) from exc
+        if not refused:
             raise
-        return
+        result.refused += 1
+        return False
     with db.atomic():
         entry.state, entry.xero_id, entry.updated_at = "done", xero_id, utcnow()
         entry.save()
@@ -1164,9 +1298,112 @@ def _send_leave(
     result.leave[
         {"create": "created", "update": "updated", "withdraw": "withdrawn"}[block.action]
     ] += 1
+    return True
+
+
+class WriteUnanswered(BridgeError):
+    """A payroll write whose answer never came (a lost answer, a timeout, a server error to
+    a POST): Xero may have applied it. Raised in place of the network error, whose words
+    ("Nothing was lost") would say nothing reached Xero."""
+
+    message = (
+        "Xero did not confirm the change for {who}: {why}. It may have been saved all the "
+        "same, so nothing is sent twice: the next sending of hours, or its undo, first "
+        "checks what Xero holds. Send the hours again in a few minutes."
+    )
+
+
+def _unanswered_why(exc: BaseException) -> str:
+    """Why a write that may have been applied had no answer, for the user."""
+    if getattr(exc, "status", None) is None:
+        return N_("the connection broke before Xero answered")
+    return N_("Xero answered with a server error")
+
+
+def _unanswered(exc: BridgeError, who: str) -> WriteUnanswered:
+    """``exc`` (a write that may have reached Xero) as the error said to the user, with its
+    ``status`` and ``maybe_applied`` kept for the callers that look at them."""
+    err = WriteUnanswered(str(exc.detail)[:300], who=who, why=_unanswered_why(exc))
+    err.status = getattr(exc, "status", None)  # type: ignore[attr-defined]
+    err.maybe_applied = True  # type: ignore[attr-defined]
+    err.service = getattr(exc, "service", "Xero")  # type: ignore[attr-defined]
+    return err
+
+
+def _refusal(exc: BaseException) -> bool:
+    """Whether Xero refused this one write (400: what it holds or was sent does not do); any
+    other error is not one person's and stops the sending."""
+    return not getattr(exc, "maybe_applied", False) and getattr(exc, "status", None) == 400
+
+
+#: a new timesheet Xero refused because one of the same period is there: someone made it in
+#: Xero after the preview. The next sending leaves it as it is (eng.NOT_OURS, eng.NOT_DRAFT)
+REFUSED_MADE_IN_XERO = N_(
+    "Xero did not take these {hours} h: someone made a draft timesheet for {start} to {end} in "
+    "Xero after the preview, and Xero holds one per period. Check it in Xero Payroll "
+    "(Timesheets): to send these hours, delete it there, then send the hours again; or enter "
+    "them in it. While it is there, sending again leaves it as it is."
+)
+REFUSED_APPROVED_IN_XERO = N_(
+    "Xero did not take these {hours} h: Xero holds a timesheet for {start} to {end} that is "
+    "no longer a draft, made or approved in Xero after the preview. Check it in Xero Payroll "
+    "(Timesheets) and correct it there if these hours are missing: sending again leaves it "
+    "as it is."
+)
+REFUSED = N_(
+    "Xero did not take it: {reason} Correct this in Xero Payroll, then send the hours again."
+)
+
+
+def _sheet_refused(
+    xero: XeroClient, api: PayrollApi, person: eng.PersonPlan, exc: BaseException
+) -> str:
+    """Why Xero refused ``person``'s timesheet, and what to do. A new one refused because
+    Xero holds a timesheet of that person and period (one read of the period's timesheets
+    tells, whatever words Xero's refusal has) is said as such."""
+    start, end = person.period_start, person.period_end
+    if person.action == "create" and start is not None and end is not None:
+        try:
+            sheets = xero.payroll_timesheets(api, start, end)
+        except BridgeError:
+            sheets = []  # (not known: Xero's own reason is said)
+        there = next(
+            (
+                sheet
+                for sheet in sheets
+                if str(sheet.get("employee_id") or "").lower() == person.employee_id
+                and sheet.get("start") == start
+            ),
+            None,
+        )
+        if there is not None:
+            return tr(
+                REFUSED_MADE_IN_XERO if there.get("draft") else REFUSED_APPROVED_IN_XERO,
+                hours=f"{person.regular_hours:g}",
+                start=start.isoformat(),
+                end=end.isoformat(),
+            )
+    return _refused_words(exc)
+
+
+def _leave_refused(block: eng.LeaveBlock, exc: BaseException) -> str:
+    """Why Xero refused a leave write, and what to do, naming the time off."""
+    return f"{block.name} ({block.hours:g} h): {_refused_words(exc)}"
+
+
+def _refused_words(exc: BaseException) -> str:
+    reason = exc.user_message() if isinstance(exc, BridgeError) else str(exc)
+    return tr(REFUSED, reason=reason.rstrip() if reason.rstrip().endswith(".") else reason + ".")
 
 
 def _write_failed(exc: BaseException) -> str:
+    if getattr(exc, "maybe_applied", False):
+        # (a lost answer: Xero may have made the change; never "did not take it")
+        return tr(
+            "Xero did not confirm it: {why}. It may have been done all the same: the next "
+            "sending of hours or undo first checks what Xero holds.",
+            why=_unanswered_why(exc),
+        )
     reason = exc.user_message() if isinstance(exc, BridgeError) else str(exc)
     return tr("Xero did not take it: {reason}", reason=reason)
 
@@ -1270,9 +1507,13 @@ def undo_export(
     #: (SentHours target, Xero id) of the drafts whose earlier hours were put back
     put_back: set[tuple[str, str]] = set()
     failed = 0
+    #: what an earlier undo of ``run`` sent without an answer, found done in Xero now
+    checked: list[dict[str, str]] = []
     with xero.session:
         current = _current_sheets(xero, api, entries)
         leave_now = _current_leave(xero, api, entries)
+        earlier = _check_earlier_undos(run, current, leave_now, reverted, checked)
+        created_by = _sheets_created(conn)
         for i, entry in enumerate(entries, 1):
             after = entry.after or {}
             who = str(after.get("name") or "")
@@ -1280,9 +1521,12 @@ def undo_export(
             report(ProgressEvent("undo", i, len(entries), None, who))
             try:
                 if entry.entity_kind == "xero_timesheet":
-                    sheet = current.get(xero_id) if xero_id else _find_sheet(current, after)
+                    if xero_id:
+                        sheet = current.get(xero_id)
+                    else:
+                        sheet = _unanswered_sheet(current, entry, created_by, left)
                     if sheet is None:
-                        continue  # never reached Xero, or already gone
+                        continue  # never reached Xero, already gone, or not ours: left alone
                     if not sheet["draft"]:
                         left.append(
                             {
@@ -1301,7 +1545,7 @@ def undo_export(
                     if entry.action == "update":
                         put_back.add(("payroll", str(sheet["id"]).lower()))
                 elif entry.entity_kind == "xero_leave" and (xero_id or entry.action == "delete"):
-                    note = _undo_leave(xero, api, journal, entry, leave_now)
+                    note = _undo_leave(xero, api, journal, entry, leave_now, earlier)
                     if note:
                         left.append({"who": who, "what": note})
                     elif note is not None:
@@ -1315,12 +1559,15 @@ def undo_export(
         SentHours.update(active=False).where(SentHours.run == run).execute()
         for target, xero_id in sorted(put_back):
             _sent_again(conn, run, target, xero_id)
-        undo.status = "done"
+        # (a partial undo is said as such: the export stays undoable, and undoing it again
+        # finishes the job)
+        undo.status = "failed" if failed else "done"
         undo.finished_at = utcnow()
         undo.counts = {
             **(undo.counts or {}),
             "outcomes": {"reverted": reverted},
             "left_alone": left,
+            **({"checked": checked} if checked else {}),
             "failed": failed,
         }
         undo.save()
@@ -1372,6 +1619,93 @@ def _sent_again(conn: Connection, run: ImportRun, target: str, xero_id: str) -> 
         ).execute()
 
 
+def _check_earlier_undos(
+    run: ImportRun,
+    current: dict[str, dict[str, Any]],
+    leave_now: dict[str, dict[str, Any]],
+    reverted: dict[str, int],
+    checked: list[dict[str, str]],
+) -> list[JournalEntry]:
+    """What the earlier undos of ``run`` sent without an answer (a lost answer, a killed
+    undo), looked up in Xero first: a deletion whose timesheet or leave is gone, or leave
+    sent back that Xero holds as it was sent, was done; it is counted as reverted by this
+    undo and said in ``checked``. One Xero shows no sign of is marked failed (this undo
+    sends it again). An update is sent again as it is (the same hours, whatever the first
+    one did). Returns the leave entries of those undos: leave one of them sent back is
+    never sent twice (``_undo_leave``)."""
+    rows = list(
+        JournalEntry.select()
+        .join(ImportRun)
+        .where((ImportRun.undoes_run == run) & (ImportRun.kind == "undo"))
+        .order_by(JournalEntry.id)
+    )
+    for entry in rows:
+        if entry.state not in ("unknown", "intent"):
+            continue
+        about: dict[str, Any] = (entry.before if entry.action == "delete" else entry.after) or {}
+        xero_id = (entry.xero_id or "").lower()
+        where = {
+            "start": str(about.get("start", "")),
+            "end": str(about.get("end", "")),
+            "leave": str(about.get("leave_name", "")),
+        }
+        if entry.entity_kind == "xero_timesheet" and entry.action == "delete":
+            done, kind = xero_id not in current, "timesheets"
+            what = tr(
+                "timesheet {start} to {end}: the earlier undo had no answer from Xero when it "
+                "deleted it; Xero no longer holds it, so it was deleted then",
+                **where,
+            )
+        elif entry.entity_kind == "xero_leave" and entry.action == "delete":
+            done, kind = xero_id not in leave_now, "leave"
+            what = tr(
+                'leave "{leave}" {start} to {end}: the earlier undo had no answer from Xero '
+                "when it withdrew it; Xero no longer holds it, so it was withdrawn then",
+                **where,
+            )
+        elif entry.entity_kind == "xero_leave" and entry.action == "create":
+            row = _leave_as_sent(leave_now, about)
+            done, kind = row is not None, "leave"
+            if row is not None:
+                entry.xero_id = row["id"].lower()
+            what = tr(
+                'leave "{leave}" {start} to {end}: the earlier undo had no answer from Xero '
+                "when it sent it back; Xero holds it as it was sent, so it was sent back then",
+                **where,
+            )
+        else:
+            continue
+        entry.updated_at = utcnow()
+        if done:
+            entry.state = "done"
+            reverted[kind] += 1
+            checked.append({"who": str(about.get("name") or ""), "what": what})
+        else:
+            entry.state, entry.error = "failed", "checked in Xero by the next undo: not done"
+        entry.save()
+    return [e for e in rows if e.entity_kind == "xero_leave"]
+
+
+def _leave_as_sent(
+    leave_now: dict[str, dict[str, Any]], sent: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The leave in Xero that holds exactly what an unanswered create sent (``sent``: its
+    journal ``after``): same employee, leave type, first and last day and hours."""
+    return next((row for row in leave_now.values() if _leave_holds_sent(row, sent)), None)
+
+
+def _leave_holds_sent(row: dict[str, Any], sent: dict[str, Any]) -> bool:
+    """Whether Xero's leave ``row`` holds exactly what a create sent (``sent``: its journal
+    ``after``): same employee, leave type, first and last day and hours. A create Xero never
+    answered made that leave only then: other leave may have been keyed in Xero since."""
+    return (
+        _leave_key(sent)
+        == (row["employee_id"].lower(), row["leave_type_id"].lower(), str(row["start"]))
+        and str(row["end"]) == str(sent.get("end", ""))
+        and abs(float(row.get("hours") or 0.0) - float(sent.get("hours") or 0.0)) < 0.005
+    )
+
+
 def _current_leave(
     xero: XeroClient, api: PayrollApi, entries: list[JournalEntry]
 ) -> dict[str, dict[str, Any]]:
@@ -1399,9 +1733,11 @@ def _undo_leave(
     journal: _Journal,
     entry: JournalEntry,
     leave_now: dict[str, dict[str, Any]],
+    earlier: list[JournalEntry],
 ) -> str | None:
     """Revert one leave write: "" when done, None when there was nothing to revert (never
-    reached Xero, or already gone), else why it was left alone (said to the user).
+    reached Xero, already gone, or already sent back by an earlier undo: ``earlier``, its
+    leave entries), else why it was left alone (said to the user).
     Created: withdrawn (AU rejected, NZ/UK deleted). Updated: its earlier days and hours put
     back. Withdrawn: sent again as it was. Leave in a posted pay run is never changed."""
     after = entry.after or {}
@@ -1435,6 +1771,14 @@ def _undo_leave(
     if entry.action == "delete":
         if xero_id in leave_now:
             return None  # the withdrawal never reached Xero: the leave is still there
+        if any(
+            e.action == "create"
+            and e.state == "done"
+            and e.batch_key == entry.batch_key
+            and (e.xero_id or "").lower() in leave_now
+            for e in earlier
+        ):
+            return None  # an earlier undo sent it back: it is in Xero again
         if len(period_days) != 2 or not before.get("start"):
             return tr(
                 'leave "{leave}" {start} to {end}: not enough is known to send it again; '
@@ -1498,6 +1842,74 @@ def _current_sheets(
     if not days:
         return {}
     return {s["id"].lower(): s for s in xero.payroll_timesheets(api, min(days), max(days))}
+
+
+def _sheets_created(conn: Connection) -> set[str]:
+    """The Xero timesheets a create of this connection's exports made, by its answer."""
+    return {
+        (e.xero_id or "").lower()
+        for e in _journal_rows(conn, "xero_timesheet")
+        if e.action == "create" and e.state == "done" and e.xero_id
+    }
+
+
+def _unanswered_sheet(
+    current: dict[str, dict[str, Any]],
+    entry: JournalEntry,
+    created: set[str],
+    left: list[dict[str, str]],
+) -> dict[str, Any] | None:
+    """The draft an unanswered create (``entry``: no Xero id) made, when Xero shows it: the
+    timesheet of that employee and period holds exactly the hours it sent (the rule the
+    export adopts it by). None when Xero has none, when a create of another run made the
+    one it has (Xero holds one per employee and period), or when the one it has holds
+    something else: someone may have entered it in Xero, so it is left alone, said in
+    ``left``."""
+    after = entry.after or {}
+    sheet = _find_sheet(current, after)
+    if sheet is None or sheet["id"].lower() in created:
+        return None
+    if _made_by_unanswered(sheet, entry):
+        return sheet
+    left.append(
+        {
+            "who": str(after.get("name") or ""),
+            "what": tr(
+                "timesheet {start} to {end}: Xero gave no clear answer when this app sent "
+                "it, and the timesheet Xero holds for this period is not what was sent "
+                "(someone may have entered it in Xero): left as it is",
+                start=after.get("start", ""),
+                end=after.get("end", ""),
+            ),
+        }
+    )
+    return None
+
+
+def _made_by_unanswered(sheet: dict[str, Any], entry: JournalEntry) -> bool:
+    """Whether Xero's timesheet ``sheet`` is the one the create ``entry`` made, though Xero
+    never answered it (no Xero id): of its employee and period, it holds exactly the hours
+    it sent. Anything else (other hours, a line more or less) may have been keyed in Xero by
+    someone since: never taken for ours, by the next sending nor by the undo."""
+    after = entry.after or {}
+    return (
+        entry.action == "create"
+        and sheet["employee_id"].lower() == str(after.get("employee_id", "")).lower()
+        and sheet["start"].isoformat() == str(after.get("start", ""))
+        and _holds_exactly(sheet["hours"], _hours_of(after.get("hours")))
+    )
+
+
+def _holds_exactly(
+    held: dict[tuple[str, str, str], float], sent: dict[tuple[str, str, str], float]
+) -> bool:
+    """Whether a timesheet's lines (``held``) are the hours ``sent``, no more, no less."""
+
+    def lines(hours: dict[tuple[str, str, str], float]) -> dict[tuple[str, str, str], float]:
+        return {(d, r.lower(), t.lower()): h for (d, r, t), h in hours.items() if h > 0}
+
+    have, want = lines(held), lines(sent)
+    return set(have) == set(want) and all(abs(have[k] - v) < 0.005 for k, v in want.items())
 
 
 def _find_sheet(current: dict[str, dict[str, Any]], after: dict[str, Any]) -> dict[str, Any] | None:

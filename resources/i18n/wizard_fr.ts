@@ -2500,6 +2500,10 @@ Congés — envoyés&#xa0;: {leave_created}, mis à jour&#xa0;: {leave_updated},
 Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de congé.</translation>
     </message>
     <message>
+        <source>Xero did not take {regular} hours of work and {leave_hours} hours of time off: see below why, and what to do.</source>
+        <translation>Xero n’a pas pris {regular} heures de travail et {leave_hours} heures de congé&#xa0;: voyez ci-dessous pourquoi, et quoi faire.</translation>
+    </message>
+    <message>
         <source>&amp;Not sent, and what to do:</source>
         <translation>&amp;Non envoyé, et que faire&#xa0;:</translation>
     </message>
@@ -2806,6 +2810,14 @@ Total de la période&#xa0;: {regular} heures de travail, {leave_hours} heures de
     <message>
         <source>Stopped by a problem: {reason}</source>
         <translation>Arrêté par un problème&#xa0;: {reason}</translation>
+    </message>
+    <message>
+        <source>The hours were not all sent: {reason} Once you are signed in, the sending goes on: nothing is sent twice.</source>
+        <translation>Les heures n’ont pas toutes été envoyées&#xa0;: {reason} Une fois connecté, l’envoi reprend&#xa0;: rien n’est envoyé deux fois.</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to Xero</source>
+        <translation>&amp;Se connecter à Xero</translation>
     </message>
     <message>
         <source>The hours were not all sent: {reason} Send again once it is fixed: nothing is sent twice.</source>

@@ -550,7 +550,14 @@ def test_export_hours_command_json_history_and_undo(run):
     assert all(set(x) == {"who", "rate", "rate_id"} for x in dry["earnings_rates"])
     assert set(dry["timesheets"]) == {"created", "updated", "unchanged", "skipped"}
     assert set(dry["leave"]) == {"created", "updated", "withdrawn", "locked", "skipped"}
-    assert set(dry["hours"]) == {"regular", "leave", "kept_in_xero"}
+    assert set(dry["hours"]) == {
+        "regular",
+        "leave",
+        "kept_in_xero",
+        "not_sent_regular",  # (what Xero refused at the send: none in a dry run)
+        "not_sent_leave",
+    }
+    assert dry["hours"]["not_sent_regular"] == dry["hours"]["not_sent_leave"] == 0
     assert set(dry["api_calls"]) == {"xero", "qbtime"}
     assert all(set(p) == {"who", "reason"} for p in dry["problems"])
     code, sent = run("export-hours", "--period", dry["period"]["start"])

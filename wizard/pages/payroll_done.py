@@ -174,6 +174,7 @@ class PayrollDonePage(BasePage):
                 regular=hours_text(float(hours.get("regular", 0) or 0)),
                 leave_hours=hours_text(float(hours.get("leave", 0) or 0)),
             )
+            + self._not_sent_text(hours)
         )
         n = self.problems.rowCount()
         self.problems_label.setText(
@@ -194,8 +195,21 @@ class PayrollDonePage(BasePage):
             self._show_next_steps()
         self.undo_button.setText(self.tr("&Undo this sending…"))
         self.undo_button.setEnabled(self.run_id() is not None and self._undone != "undone")
-        self.undo_button.setVisible(self.run_id() is not None)
+        # (Xero may have refused all a sending sent: then there is nothing to take back)
+        self.undo_button.setVisible(self.run_id() is not None and sent > 0)
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish"))
+
+    def _not_sent_text(self, hours: dict[str, Any]) -> str:
+        """The hours Xero refused (or held back with a refused timesheet), beside the total
+        of what it took: counted, never lost from the numbers."""
+        regular = float(hours.get("not_sent_regular", 0) or 0)
+        leave = float(hours.get("not_sent_leave", 0) or 0)
+        if regular <= 0 and leave <= 0:
+            return ""
+        return "\n" + self.tr(
+            "Xero did not take {regular} hours of work and {leave_hours} hours of time off: "
+            "see below why, and what to do."
+        ).format(regular=hours_text(regular), leave_hours=hours_text(leave))
 
     def _show_next_steps(self) -> None:
         self.next_steps.setText(

@@ -12,10 +12,11 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QPushButton, QWizard
 
 from .base import StopQuestion
 from .sending import SendingPage, WordedLog
+from .sign_in_again import SignInAgain
 
 if TYPE_CHECKING:
     from core.app.context import AppContext
@@ -39,13 +40,27 @@ def send_task(
     )
 
 
-class PayrollSendPage(SendingPage):
-    """The result (what was sent, and Undo) is the next page, PayrollDonePage."""
+def needs_sign_in(exc: Any) -> bool:
+    """Whether only a new Xero sign-in mends what stopped the sending (the sign-in expired
+    or was revoked, the organisation disconnected from the app, a permission missing)."""
+    from core.errors import ReauthorizationRequired
+    from core.services.xero.client import XeroOrganisationDisconnected
+
+    return isinstance(exc, (ReauthorizationRequired, XeroOrganisationDisconnected))
+
+
+class PayrollSendPage(SignInAgain, SendingPage):
+    """The result (what was sent, and Undo) is the next page, PayrollDonePage. A sending a
+    sign-in problem stopped offers "Connect to Xero", then goes on."""
 
     def build_report(self) -> None:
         self.log = WordedLog(self)  # worded again when the language changes
         self.body.addWidget(self.log, 1)
         self._finished = False
+        self.add_sign_in(self.body)
+
+    def primary_action(self) -> QPushButton | None:
+        return self.sign_in_action()
 
     # ---------------------------------------------------------------- the wizard
     def ready(self) -> bool:
@@ -110,6 +125,18 @@ class PayrollSendPage(SendingPage):
         self.log.add(
             lambda: self.tr("Stopped by a problem: {reason}").format(reason=error_text(exc))
         )
+        if needs_sign_in(exc):  # (the words say "Connect to Xero": the banner's button)
+            conn = self.state.connection()
+            self.xero_version = conn.xero_version if conn is not None else None
+            self.ask_sign_in(
+                self.tr(
+                    "The hours were not all sent: {reason} Once you are signed in, the sending "
+                    "goes on: nothing is sent twice."
+                ).format(reason=error_text(exc)),
+                self.tr("&Connect to Xero"),
+                self.start,
+            )
+            return
         self.banner.show_message(
             self.tr(
                 "The hours were not all sent: {reason} Send again once it is fixed: nothing "
