@@ -605,18 +605,44 @@ _LINE_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "Tracking",
 def _lines_answered(
     body: dict[str, Any], keys: list[str | None], answer: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Our lines as Xero answered them, each with its key and ``LineItemID``. Xero answers
-    the lines in the order sent; a line whose answer does not say what was sent (or an answer
-    with another count of lines) is kept without its id (found again by what it says)."""
+    """Our lines as Xero answered them, each with its key and ``LineItemID``. The answer's
+    order is not the order sent (Xero puts an update's new lines before the lines it keeps:
+    Xero-NetStandard#374, xero-python#111): a line sent with its ``LineItemID`` is the
+    answered line of that id; a new line is the first answered line not yet taken that says
+    the same (description, quantity, price, item, tracking: ``engine.same_line``). A line
+    found in neither way is kept without its id (found again later by what it says)."""
     sent = body.get("LineItems") or []
     got = [x for x in answer.get("LineItems") or [] if isinstance(x, dict)]
+    by_id = {str(x.get("LineItemID") or "").lower(): n for n, x in enumerate(got)}
+    by_id.pop("", None)
+    taken: set[int] = set()
+    found: list[int | None] = []
+    for line in sent:  # lines named by id first: a new line never takes a kept line's answer
+        lid = str((line.get("LineItemID") if isinstance(line, dict) else "") or "").lower()
+        n = by_id.get(lid) if lid else None
+        found.append(n)
+        if n is not None:
+            taken.add(n)
+    for i, line in enumerate(sent):
+        if found[i] is not None or not isinstance(line, dict):
+            continue
+        mine = engine.xero_line(line)
+        n = next(
+            (
+                n
+                for n, x in enumerate(got)
+                if n not in taken and engine.same_line(mine, engine.xero_line(x))
+            ),
+            None,
+        )
+        found[i] = n
+        if n is not None:
+            taken.add(n)
     out = []
-    for n, (line, key) in enumerate(zip(sent, keys, strict=True)):
+    for line, key, n in zip(sent, keys, found, strict=True):
         if key is None:
             continue
-        back = got[n] if len(got) == len(sent) else None
-        if back is None or str(back.get("Description") or "") != str(line.get("Description")):
-            back = {**line, "LineItemID": ""}
+        back = got[n] if n is not None else {**line, "LineItemID": ""}
         out.append({"key": key, **{f: back[f] for f in _LINE_FIELDS if f in back}})
     return out
 

@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -68,6 +68,7 @@ from core.sandbox.xero_settings import (
     default_accounts,
     default_tax_rates,
     money,
+    organisation_today,
 )
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
@@ -1261,6 +1262,50 @@ def _invoice_view(invoice: dict[str, Any], dp: int) -> dict[str, Any]:
     return out
 
 
+_QUANTITY_STEP = Decimal("0.0001")  # Xero keeps quantities to 4 decimal places
+
+
+def _line_amounts(
+    line: dict[str, Any], dp: int, *, check: bool = False
+) -> tuple[float, float, float, str | None]:
+    """A written line's Quantity, UnitAmount and LineAmount, and (``check``) why its stated
+    LineAmount is refused. ``dp``: the decimals its unit amount is rounded to first ("By
+    default UnitPrice is rounded to two decimal places" (spec): without unitdp=4 a stated
+    12.34567 is 12.35, and the line amount follows from it).
+
+    Spec ``LineItem.LineAmount``: "If you wish to omit either the Quantity or UnitAmount you
+    can provide a LineAmount and Xero will calculate the missing amount for you. ...
+    LineAmount = Quantity * Unit Amount * ((100 - DiscountRate)/100)". A line giving all three
+    must agree to the cent (amounts rounded half away from zero, as Xero rounds): Xero
+    refuses one that does not with "The line total 1.00 does not match the expected line
+    total 0.00" (its words, Xero-NetStandard#74 and #147)."""
+
+    def dec(value: Any) -> Decimal:
+        return Decimal(str(value))
+
+    keep = (Decimal(100) - dec(line.get("DiscountRate") or 0)) / 100
+    qty_v, unit_v, line_v = line.get("Quantity"), line.get("UnitAmount"), line.get("LineAmount")
+    if line_v is not None and unit_v is None:  # UnitAmount omitted: LineAmount gives it
+        qty = dec(qty_v or 0).quantize(_QUANTITY_STEP, ROUND_HALF_UP)
+        total = money(dec(line_v))
+        unit = dec(round(float(total / (qty * keep)), dp)) if qty and keep else total
+        return float(qty), float(unit), float(total), None
+    unit = dec(round(float(unit_v or 0), dp))
+    if line_v is not None and qty_v is None and unit and keep:  # Quantity omitted
+        total = money(dec(line_v))
+        qty = (total / (unit * keep)).quantize(_QUANTITY_STEP, ROUND_HALF_UP)
+        return float(qty), float(unit), float(total), None
+    qty = dec(qty_v if qty_v is not None else (1 if unit_v is not None else 0))
+    qty = qty.quantize(_QUANTITY_STEP, ROUND_HALF_UP)
+    total = money(qty * unit * keep)
+    error = None
+    if check and line_v is not None and money(dec(line_v)) != total:
+        error = (
+            f"The line total {money(dec(line_v))} does not match the expected line total {total}"
+        )
+    return float(qty), float(unit), float(total), error
+
+
 def _modified_after(obj: dict[str, Any], since: float | None, key: str = "UpdatedDateUTC") -> bool:
     """If-Modified-Since: "only items created or updated since the specified timestamp will
     be returned (accurate to the second)" (references §1) -> compared at whole seconds, and
@@ -1888,8 +1933,8 @@ class XeroApi:
     ) -> Response:
         """GET /TaxRates[/{TaxType}], /Currencies, /Accounts[/{AccountID}] (spec getTaxRates,
         getTaxRateByTaxType, getCurrencies, getAccounts, getAccount): where and order, no
-        paging; every status is listed (a client filters with where, e.g. Status=="ACTIVE",
-        the spec's own example)."""
+        paging, If-Modified-Since on the accounts list; every status is listed (a client
+        filters with where, e.g. Status=="ACTIVE", the spec's own example)."""
         with self.store.lock:
             org = self.store.xero_org(tenant) or {}
             rows = copy.deepcopy(
@@ -1920,6 +1965,11 @@ class XeroApi:
             order_keys = compile_order(order, type_name) if order and order.strip() else []
         except QueryParseError as exc:
             return self._query_error(request, exc)
+        if resource == "accounts":
+            # If-Modified-Since: on GET /Accounts only of the three (spec getAccounts; not
+            # on getTaxRates or getCurrencies)
+            since = _since(request)
+            rows = [r for r in rows if _modified_after(r, since)]
         if predicate is not None:
             try:
                 rows = [r for r in rows if predicate(r)]
@@ -2338,11 +2388,14 @@ class XeroApi:
         pending_contacts: dict[str, dict[str, Any]],
         *,
         unit_dp: int,
+        new_lines_first: bool = True,
     ) -> tuple[list[str], dict[str, Any] | None]:
         """Check and work out one written invoice. ``unit_dp``: the request's unitdp (2 or
         4); a unit amount the request states (given, taken from the item, or worked out from
         a LineAmount) is rounded to it before the line amount is worked out. A line kept as
-        it is keeps its stored unit amount."""
+        it is keeps its stored unit amount. ``new_lines_first``: an update's new lines come
+        before the ones it keeps, as Xero answers (False: in the order given, as a person
+        edits them in Xero's screens)."""
         errors: list[str] = []
         existing = None
         inv_id = el.get("InvoiceID")
@@ -2436,7 +2489,9 @@ class XeroApi:
                 f"The Date '{merged.get('Date')}' is not a valid date (expected YYYY-MM-DD)."
             )
         if inv_date is None and ok:
-            inv_date = datetime.fromtimestamp(now, UTC).date()  # defaults to today
+            # "If the Date element is not specified it will default to the current date based
+            # on the timezone setting of the organisation" (spec Invoice.Date)
+            inv_date = organisation_today(org, now)
         due_src = (
             merged.get("DueDateString")
             if existing and "DueDate" not in el
@@ -2471,6 +2526,8 @@ class XeroApi:
         line_taxes: list[tuple[Decimal | None, Decimal | None]] = []
         # whether each built line's unit amount comes from this request (rounded to unit_dp)
         stated_units: list[bool] = []
+        # whether each built line is one of the invoice's lines, kept by its LineItemID
+        kept_lines: list[bool] = []
         lines_given = existing is None or "LineItems" in el
         if not isinstance(lines, list) or not lines:
             if approving:
@@ -2531,8 +2588,12 @@ class XeroApi:
                         item.get("SalesDetails" if inv_type == "ACCREC" else "PurchaseDetails")
                         or {}
                     )
-                    if bl.get("UnitAmount") is None and isinstance(
-                        details.get("UnitPrice"), (int, float)
+                    # the item's price is the line's unit amount unless the line gives
+                    # one, or gives its LineAmount (Xero then works the unit amount out)
+                    if (
+                        bl.get("UnitAmount") is None
+                        and bl.get("LineAmount") is None
+                        and isinstance(details.get("UnitPrice"), (int, float))
                     ):
                         bl["UnitAmount"] = details["UnitPrice"]
                         stated = lines_given  # the item's price, as this request reads it
@@ -2560,10 +2621,31 @@ class XeroApi:
             if not isinstance(tracking, list) or len(tracking) > 2:
                 errors.append("A line item can have at most 2 tracking categories.")
             else:
+                # stored (and answered) as Xero gives it: category and option, by name and
+                # by id, however the request named them (spec LineItemTracking examples)
+                resolved = []
                 for tr in tracking:
-                    err = self._check_tracking(org, tr)
+                    found, err = self._resolve_tracking(org, tr)
                     if err:
                         errors.append(err)
+                    elif found is not None:
+                        resolved.append(found)
+                bl["Tracking"] = resolved
+            # a LineAmount this request gives must be what the line's numbers come to (Xero
+            # checks it: "The line total … does not match the expected line total …")
+            if (
+                lines_given
+                and line.get("LineAmount") is not None
+                and not removing
+                and not any(
+                    bl.get(num) is not None
+                    and (isinstance(bl[num], bool) or not isinstance(bl[num], (int, float)))
+                    for num in ("Quantity", "UnitAmount", "LineAmount", "DiscountRate")
+                )
+            ):
+                amount_error = _line_amounts(bl, unit_dp if stated else 4, check=True)[3]
+                if amount_error:
+                    errors.append(amount_error)
             rate, tax_errors = self._line_tax(
                 bl, item_tax, version, rates_by_type, accounts_by_code
             )
@@ -2580,6 +2662,7 @@ class XeroApi:
             )
             built_lines.append(bl)
             stated_units.append(stated)
+            kept_lines.append(prior is not None)
 
         currency_code = merged.get("CurrencyCode")
         base_currency = _base_currency(org)
@@ -2628,20 +2711,7 @@ class XeroApi:
         for bl, stated, (rate, given_tax) in zip(
             built_lines, stated_units, line_taxes, strict=True
         ):
-            qty = float(bl.get("Quantity", 1 if bl.get("UnitAmount") is not None else 0) or 0)
-            unit = bl.get("UnitAmount")
-            dp = unit_dp if stated else 4
-            if bl.get("LineAmount") is not None and unit is None:
-                line_amount = float(bl["LineAmount"])
-                unit = round(line_amount / qty, dp) if qty else line_amount
-            else:
-                # "By default UnitPrice is rounded to two decimal places" (spec): without
-                # unitdp=4 a stated 12.34567 is 12.35, and the line amount follows from it.
-                unit = round(float(unit or 0), dp)
-                line_amount = qty * unit
-                if bl.get("DiscountRate"):
-                    line_amount *= (100 - float(bl["DiscountRate"])) / 100
-            line_amount = round(line_amount, 2)
+            qty, unit, line_amount = _line_amounts(bl, unit_dp if stated else 4)[:3]
             amount = money(Decimal(str(line_amount)))
             if lat == "NoTax":
                 tax = Decimal(0)
@@ -2671,6 +2741,14 @@ class XeroApi:
             if bl.get("DiscountRate"):
                 ol["DiscountRate"] = bl["DiscountRate"]
             out_lines.append(ol)
+        # An update's new lines come before the lines it keeps by their LineItemID, in Xero's
+        # answer and on the invoice ("any new items will be inserted before these":
+        # Xero-NetStandard#374, xero-python#111, xero-php#536); each kind in the order sent.
+        if new_lines_first:
+            paired = list(zip(out_lines, kept_lines, strict=True))
+            out_lines = [ol for ol, kept in paired if not kept] + [
+                ol for ol, kept in paired if kept
+            ]
         total = float(sub_total + total_tax)
         sub_total_f, total_tax_f = float(sub_total), float(total_tax)
         invoice_id = existing["InvoiceID"] if existing else str(uuid.uuid4())
@@ -2726,9 +2804,16 @@ class XeroApi:
         }
 
     @staticmethod
-    def _check_tracking(org: dict[str, Any], tr: Any) -> str | None:
+    def _resolve_tracking(org: dict[str, Any], tr: Any) -> tuple[dict[str, Any] | None, str | None]:
+        """A line's tracking entry as Xero keeps it (``Name``, ``Option``,
+        ``TrackingCategoryID``, ``TrackingOptionID``: the spec's answer examples give all
+        four), from the category and option the request names by id or by name; else why
+        it is refused."""
         if not isinstance(tr, dict):
-            return "Tracking must be an object with Name/Option or TrackingCategoryID/TrackingOptionID."
+            return None, (
+                "Tracking must be an object with Name/Option or "
+                "TrackingCategoryID/TrackingOptionID."
+            )
         cats = [c for c in org.get("TrackingCategories", []) if c.get("Status") == "ACTIVE"]
         cat = None
         if tr.get("TrackingCategoryID"):
@@ -2744,21 +2829,34 @@ class XeroApi:
         elif tr.get("Name"):
             cat = next((c for c in cats if c.get("Name") == tr["Name"]), None)
         if cat is None:
-            return f"Tracking category '{tr.get('Name') or tr.get('TrackingCategoryID')}' is not valid."
+            return None, (
+                f"Tracking category '{tr.get('Name') or tr.get('TrackingCategoryID')}' "
+                "is not valid."
+            )
         opts = [o for o in cat.get("Options", []) if o.get("Status") == "ACTIVE"]
         if tr.get("TrackingOptionID"):
-            ok = any(
-                str(o.get("TrackingOptionID", "")).lower() == str(tr["TrackingOptionID"]).lower()
-                for o in opts
+            opt = next(
+                (
+                    o
+                    for o in opts
+                    if str(o.get("TrackingOptionID", "")).lower()
+                    == str(tr["TrackingOptionID"]).lower()
+                ),
+                None,
             )
         else:
-            ok = any(o.get("Name") == tr.get("Option") for o in opts)
-        if not ok:
-            return (
+            opt = next((o for o in opts if o.get("Name") == tr.get("Option")), None)
+        if opt is None:
+            return None, (
                 f"Tracking option '{tr.get('Option') or tr.get('TrackingOptionID')}' is not "
                 f"valid for tracking category '{cat.get('Name')}'."
             )
-        return None
+        return {
+            "Name": cat.get("Name", ""),
+            "Option": opt.get("Name", ""),
+            "TrackingCategoryID": cat.get("TrackingCategoryID", ""),
+            "TrackingOptionID": opt.get("TrackingOptionID", ""),
+        }, None
 
     @staticmethod
     def _line_tax(
@@ -2929,8 +3027,17 @@ class XeroApi:
         """A person edits a draft's lines in Xero's own screens, for tests and the demo only
         (no route reaches it): ``lines`` is the draft's whole list of lines afterwards, each
         naming by ``LineItemID`` the line it keeps or changes (a line without one is added;
-        the lines not named are deleted), as Xero's update applies them. Bumps
-        ``UpdatedDateUTC``. Returns the stored copy."""
+        the lines not named are deleted), as Xero's update applies them, but in the order
+        given (the screen's rows, not the API's answer) and each line's amount worked out
+        again from its quantity and price (a stated ``LineAmount`` of a line that gives its
+        price is the screen's old figure). Bumps ``UpdatedDateUTC``. Returns the stored
+        copy."""
+        edited = [
+            {k: v for k, v in line.items() if k != "LineAmount"}
+            if isinstance(line, dict) and line.get("UnitAmount") is not None
+            else line
+            for line in copy.deepcopy(lines)
+        ]
         with self.store.lock:
             org, invoices, inv = self._demo_invoice(tenant, invoice_id)
             if inv.get("Status") != "DRAFT":
@@ -2938,12 +3045,13 @@ class XeroApi:
             errors, built = self._build_invoice(
                 org,
                 invoices,
-                {"InvoiceID": inv["InvoiceID"], "LineItems": copy.deepcopy(lines)},
+                {"InvoiceID": inv["InvoiceID"], "LineItems": edited},
                 self.clock.now(),
                 False,
                 set(),
                 {},
                 unit_dp=4,  # Xero's invoice screen takes unit prices to four decimal places
+                new_lines_first=False,
             )
             if errors or built is None:
                 raise ValueError("; ".join(errors))

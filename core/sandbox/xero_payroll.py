@@ -740,6 +740,51 @@ def _implied_wages(payroll: dict[str, Any], emp: dict[str, Any]) -> list[dict[st
     ]
 
 
+#: Hours of a working day when neither the employee's salary and wages nor anything else
+#: gives them (inferred: a 37.5-hour week of five days)
+V2_HOURS_PER_DAY = 7.5
+
+
+def _leave_units_per_day(
+    payroll: dict[str, Any], emp: dict[str, Any], ltype: dict[str, Any], start: date
+) -> float:
+    """The units a weekday of leave takes when the request gives no periods' units.
+
+    From what the spec gives: the leave type's ``typeOfUnits`` (NZ; a UK leave type has none
+    and is taken in hours) and the employee's salary and wages in effect on ``start`` (the
+    latest row effective by then, else the Active one): ``numberOfUnitsPerDay``, else
+    ``numberOfUnitsPerWeek`` over ``daysPerWeek`` (5 when not given). Inferred, as the spec
+    does not say how Xero counts: a day of leave is one of ``Days``, a ``Weeks`` unit is a
+    working week, leave falls on weekdays only, and 7.5 hours make a day when the salary and
+    wages give no hours."""
+    kind = str(ltype.get("typeOfUnits") or "Hours").lower()
+    rows = [
+        r
+        for r in ((payroll.get("SalaryAndWages") or {}).get(emp.get("employeeID"), []) or [])
+        if isinstance(r, dict)
+    ]
+    started = [
+        r
+        for r in rows
+        if r.get("status") != "Pending" and (parse_day(r.get("effectiveFrom")) or date.min) <= start
+    ]
+    wages = max(
+        started,
+        key=lambda r: parse_day(r.get("effectiveFrom")) or date.min,
+        default=next((r for r in rows if r.get("status") == "Active"), None),
+    )
+    days_per_week = _number((wages or {}).get("daysPerWeek")) or 5.0
+    if kind == "days":
+        return 1.0
+    if kind == "weeks":
+        return 1.0 / days_per_week
+    per_day = _number((wages or {}).get("numberOfUnitsPerDay"))
+    if per_day:
+        return per_day
+    per_week = _number((wages or {}).get("numberOfUnitsPerWeek"))
+    return per_week / days_per_week if per_week else V2_HOURS_PER_DAY
+
+
 class V2Payroll:
     """NZ/UK payroll 2.0 hours (camelCase, JSON only, ``problem`` envelope)."""
 
@@ -1090,6 +1135,7 @@ class V2Payroll:
             wanted[ps] = units
         periods = []
         day = start
+        per_day = _leave_units_per_day(payroll, emp, ltype, start)
         while day <= end:
             found = period_containing(ctype, anchor, day)
             if found is None:
@@ -1098,19 +1144,20 @@ class V2Payroll:
             lo, hi = max(ps, start), min(pe, end)
             units = wanted.pop(
                 ps,
-                7.5
+                per_day
                 * sum(
                     1 for i in range((hi - lo).days + 1) if (lo + timedelta(days=i)).weekday() < 5
                 ),
             )
-            periods.append(
-                {
-                    "periodStartDate": v2_date(ps),
-                    "periodEndDate": v2_date(pe),
-                    "numberOfUnits": round(units, 4),
-                    "periodStatus": "Approved",
-                }
-            )
+            period: dict[str, Any] = {
+                "periodStartDate": v2_date(ps),
+                "periodEndDate": v2_date(pe),
+                "numberOfUnits": round(units, 4),
+                "periodStatus": "Approved",
+            }
+            if ltype.get("typeOfUnits"):  # NZ: the period says its units (spec example)
+                period["typeOfUnits"] = ltype["typeOfUnits"]
+            periods.append(period)
             day = pe + timedelta(days=1)
         if wanted:
             return _bad2("periods", PERIOD_MISMATCH)

@@ -14,6 +14,8 @@ the real one would. Sources:
 * Since March 2013 an Australian organisation has no ``NONE`` rate: Xero maps a line's
   ``NONE`` to ``EXEMPTEXPENSES`` on an expense account and to ``BASEXCLUDED`` on any other
   (developer.xero.com "Changes to tax codes in Australia"): :func:`au_retired_tax_type`.
+* Time zone: an invoice written without ``Date`` is dated "the current date based on the
+  timezone setting of the organisation" (spec ``Invoice.Date``): :func:`organisation_today`.
 * Currencies: an organisation bills in its base currency and in the currencies it enabled
   (Xero's Settings > Currencies; an invoice in another is refused, Xero's message "Organisation
   is not subscribed to currency …"). A foreign-currency invoice without ``CurrencyRate`` gets
@@ -25,8 +27,10 @@ the real one would. Sources:
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: account Class -> the TaxRate flag that allows a rate on accounts of that class
 CLASS_FLAG = {
@@ -301,3 +305,42 @@ def day_rate(base: str, code: str) -> float | None:
 def money(value: Decimal) -> Decimal:
     """Rounded to cents, halves away from zero (as Xero rounds amounts)."""
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+#: The simulator's own setting of where each of its organisations is: the IANA zone of each
+#: ``Organisation.Timezone`` its organisations have (the Demo Company's, the generated
+#: ones'; the Windows zone names of Xero's ``TimeZone`` enum, read as Windows reads them).
+ORGANISATION_ZONES = {
+    "AUSEASTERNSTANDARDTIME": "Australia/Sydney",
+    "EASTERNSTANDARDTIME": "America/New_York",
+    "GMTSTANDARDTIME": "Europe/London",
+    "NEWZEALANDSTANDARDTIME": "Pacific/Auckland",
+    "PACIFICSTANDARDTIME": "America/Los_Angeles",
+}
+#: An organisation whose ``Timezone`` the table does not list: its country's main zone
+_VERSION_ZONES = {"AU": "Australia/Sydney", "NZ": "Pacific/Auckland", "UK": "Europe/London"}
+
+
+def organisation_zone(org: dict[str, Any]) -> tzinfo:
+    """Where ``org`` (an organisation of the company file: ``Organisation`` and the rest) is:
+    the IANA zone its file sets beside ``Organisation`` (``"zone"``, the simulator's own
+    setting, never in an answer), else the zone of its ``Organisation.Timezone``
+    (:data:`ORGANISATION_ZONES`), else its country's main zone, else UTC."""
+    details = org.get("Organisation") or {}
+    version = str(details.get("Version") or "").upper().removesuffix("ONRAMP")
+    for name in (
+        org.get("zone"),
+        ORGANISATION_ZONES.get(str(details.get("Timezone") or "").upper()),
+        _VERSION_ZONES.get(version),
+    ):
+        if isinstance(name, str) and name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return UTC
+
+
+def organisation_today(org: dict[str, Any], ts: float) -> date:
+    """The calendar date at the organisation at clock reading ``ts``."""
+    return datetime.fromtimestamp(ts, organisation_zone(org)).date()

@@ -133,10 +133,11 @@ def test_sdk_updates_a_draft_by_line_item_id_and_reads_the_lines_back(demo_ctx):
         ),
     ).invoices[0]
     lines = answer.line_items
-    assert str(lines[0].line_item_id) == keep["LineItemID"]
-    assert (lines[0].description, float(lines[0].quantity)) == (keep["Description"], 7.25)
-    assert float(lines[0].unit_amount) == keep["UnitAmount"]
-    assert str(lines[1].line_item_id) not in {keep["LineItemID"], drop["LineItemID"]}
+    # the new line first: Xero puts an update's new lines before the ones it keeps
+    assert str(lines[1].line_item_id) == keep["LineItemID"]
+    assert (lines[1].description, float(lines[1].quantity)) == (keep["Description"], 7.25)
+    assert float(lines[1].unit_amount) == keep["UnitAmount"]
+    assert str(lines[0].line_item_id) not in {keep["LineItemID"], drop["LineItemID"]}
     read = sdk.get_invoice(tenant, draft["InvoiceID"]).invoices[0]
     assert [str(x.line_item_id) for x in read.line_items] == [str(x.line_item_id) for x in lines]
     headers = {

@@ -90,9 +90,10 @@ def test_an_update_without_unitdp_keeps_the_unit_amount_of_a_line_it_does_not_re
     )
     assert r.status_code == 200
     stored = next(i for i in env.org(AU)["Invoices"] if i["InvoiceID"] == inv["InvoiceID"])
+    # (the new line first: Xero puts an update's new lines before the ones it keeps)
     assert [(li["UnitAmount"], li["LineAmount"]) for li in stored["LineItems"]] == [
-        (12.3457, 37.04),
         (1.0, 1.0),  # the new line's 1.005 is read to two decimals
+        (12.3457, 37.04),
     ]
 
 

@@ -69,10 +69,11 @@ def test_an_update_keeps_named_lines_adds_new_ones_and_deletes_the_others(env): 
         },
     )
     lines = after["LineItems"]
-    assert [line["Description"] for line in lines] == ["Design", "Printing", "Parking"]
-    assert lines[0]["LineItemID"] == design["LineItemID"]
-    assert (lines[0]["Quantity"], lines[0]["UnitAmount"], lines[0]["LineAmount"]) == (3, 50, 150)
-    new_ids = {lines[1]["LineItemID"], lines[2]["LineItemID"]}
+    # Xero puts the new lines before the kept one (Xero-NetStandard#374, xero-python#111)
+    assert [line["Description"] for line in lines] == ["Printing", "Parking", "Design"]
+    assert lines[2]["LineItemID"] == design["LineItemID"]
+    assert (lines[2]["Quantity"], lines[2]["UnitAmount"], lines[2]["LineAmount"]) == (3, 50, 150)
+    new_ids = {lines[0]["LineItemID"], lines[1]["LineItemID"]}
     assert design["LineItemID"] not in new_ids and travel["LineItemID"] not in new_ids
     assert unknown not in new_ids and len(new_ids) == 2
     # Travel was left out: deleted
@@ -96,7 +97,8 @@ def test_one_id_names_one_line(env):  # noqa: F811
         },
     )
     ids = [line["LineItemID"] for line in after["LineItems"]]
-    assert ids[0] == design["LineItemID"] and ids[1] != design["LineItemID"]
+    # the second is a new line: Xero puts it before the kept one
+    assert ids[1] == design["LineItemID"] and ids[0] != design["LineItemID"]
 
 
 def test_an_update_without_lines_recreates_them_with_new_ids(env):  # noqa: F811
