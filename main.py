@@ -343,7 +343,8 @@ def make_context(
                 tokens = TokenStore()
             except SecureStorageUnavailable:
                 # The Demo Company's sign-ins are the simulators' own: with no secure storage
-                # on this computer they stay in memory (the wizard's first page says so).
+                # on this computer they stay in memory (the wizard's first page says so; on
+                # the command line, where they last one command, run_command says so).
                 log.warning("No secure password storage: Demo Company sign-ins kept in memory")
                 tokens = demo_memory_store()
         if sandbox is not None and opener is None and getattr(args, "command", None):
@@ -436,6 +437,16 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
     out = cli.Output(as_json=bool(_flag(args, "json")))
     command = args.command
     for_this_process()  # a headless command: the engine's bulk work only (core.app.heap)
+    # The Demo Company on a computer with no secure storage: its sign-ins last one command
+    # (make_context), which every command says (with --json, in its answer).
+    memory_note = None
+    if getattr(getattr(ctx, "tokens", None), "in_memory", False):
+        from core.store.secrets import demo_memory_notice
+
+        memory_note = demo_memory_notice()
+        out.notes["sign_ins_kept_between_commands"] = False
+        out.notes["sign_ins_note"] = memory_note
+    said_instead = False  # (a command that needed such a sign-in says it in its error)
     try:
         open_for(command, ctx)
         if command == "connect-qbtime":
@@ -503,10 +514,19 @@ def run_command(args: argparse.Namespace, ctx: Any) -> int:
             return cli.cmd_invoices(ctx, out, args.org)
         raise AssertionError(command)
     except cli.BridgeError as exc:
+        if memory_note:
+            from core.store.secrets import demo_sign_in_not_kept
+
+            converted = demo_sign_in_not_kept(exc)
+            said_instead = converted is not exc
+            exc = converted
         log.warning("%s failed: %s", command, exc)
         return out.error(exc)
     except (Exception, KeyboardInterrupt) as exc:
         return out.error(explain(exc, ctx.paths, command))
+    finally:
+        if memory_note and not said_instead:
+            out.warn(memory_note)  # (after the command's own words; with --json, in them)
 
 
 def explain(exc: BaseException, paths: AppPaths, command: str | None) -> Any:

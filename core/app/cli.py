@@ -22,6 +22,8 @@ from core.app.connections import (
     active_connections,
     bind,
     connect_qbtime,
+    copied_from,
+    copy_not_marked_yet,
     pending_qbtime,
 )
 from core.engine.names import BIDI_CONTROLS
@@ -66,6 +68,8 @@ class Output:
     def __init__(self, as_json: bool = False, stream: IO[str] | None = None) -> None:
         self.as_json = as_json
         self.stream = stream or sys.stdout
+        #: fields every JSON answer carries (a warning said on standard error without --json)
+        self.notes: dict[str, Any] = {}
         #: the streams whose reader went away (``history | head``): not written to again
         self._gone: set[int] = set()
 
@@ -104,7 +108,7 @@ class Output:
 
     def result(self, payload: dict[str, Any]) -> None:
         if self.as_json:
-            text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            text = json.dumps({**self.notes, **payload}, ensure_ascii=False, sort_keys=True)
             if not text.isascii():  # bidi controls, C1 controls: JSON escapes, never raw
                 text = "".join(
                     f"\\u{ord(ch):04x}" if _unsafe_in_terminal(ch) else ch for ch in text
@@ -346,18 +350,24 @@ def cmd_status(ctx: Any, out: Output) -> int:
         "needs_reauth": tr("needs you to sign in again"),
         "absent": tr("not signed in"),
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     states = []
     expiries = []
-    for conn in active_connections():
+    connections = active_connections()
+    # a copy of another copy's data, not given its own keyring names yet (status only reads):
+    # the entries its pairs name are the other copy's, not this one's
+    unmarked = copy_not_marked_yet() if connections else None
+    for conn in connections:
         manager = ctx.xero_tokens_for(conn)
-        state = manager.status()
+        state = manager.status() if unmarked is None else "absent"
         token_set = manager.token_set() if state == "connected" else None
         states.append(state)
         if token_set:
             expiries.append(token_set.expires_at)
         remaining = calls_left_today(conn)
-        qbt_key_present = bool(conn.qbtime_token_key and ctx.tokens.get(conn.qbtime_token_key))
+        qbt_key_present = unmarked is None and bool(
+            conn.qbtime_token_key and ctx.tokens.get(conn.qbtime_token_key)
+        )
         rows.append(
             {
                 "organisation": conn.xero_tenant_name,
@@ -381,11 +391,39 @@ def cmd_status(ctx: Any, out: Output) -> int:
     # One word for all: connected only when every business is.
     sign_in = next((st for st in ("needs_reauth", "absent") if st in states), "connected")
     pending = pending_qbtime()
+    copy_of = unmarked if unmarked is not None else copied_from()
+    signed_out = any(
+        r["qbtime_access_key"] == "missing" or r["xero_sign_in"] != "connected" for r in rows
+    )
+    copy_text = None
+    if copy_of is not None and signed_out:
+        copy_text = (
+            (
+                tr(
+                    "This copy of the app's data was made from the one at {place}: the sign-ins "
+                    "of that copy stay with it.",
+                    place=copy_of,
+                )
+                if copy_of
+                else tr(
+                    "This copy of the app's data was made from another one: the sign-ins of that "
+                    "copy stay with it."
+                )
+            )
+            + " "
+            + tr(
+                "Sign in again here for each business: connect-qbtime, then connect-xero --org "
+                "with its organisation."
+            )
+        )
     payload = {
         "xero_sign_in": sign_in,
         "xero_access_expires": _iso(min(expiries)) if expiries else None,
         "connections": rows,
         "pending_qbtime_company": pending.company_name if pending else None,
+        "copy_of_other_data": (
+            {"copied_from": copy_of or None, "message": copy_text} if copy_text else None
+        ),
     }
     if not rows:
         out.say(
@@ -412,6 +450,8 @@ def cmd_status(ctx: Any, out: Output) -> int:
             + tr("Xero: {state}.", state=sign_in_text[row["xero_sign_in"]])
             + (" " + _access_text(expires_at) if expires_at else "")
         )
+    if copy_text:
+        out.say(copy_text)
     out.result(payload)
     return EXIT_OK
 

@@ -154,22 +154,164 @@ def remember_current(connection_id: int) -> None:
 
 #: the database's own mark in its pairs' keyring keys (see core.store.secrets.pair_xero_key)
 KEYRING_SCOPE_SETTING = "keyring_scope"
+#: where the database file is that holds that mark: {"path": its real path, "inode": its
+#: file number} (a folder renamed or moved on the same disk keeps the number; a copy never has it)
+KEYRING_PLACE_SETTING = "keyring_scope_place"
+#: set when this database turned out to be a copy of another one (the other's place, or ""
+#: when it is not known): its businesses sign in again here (core.app.cli.cmd_status says so)
+KEYRING_COPIED_FROM_SETTING = "keyring_copied_from"
+
+
+def _mark_of(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 def keyring_scope() -> str:
     """This database's mark for its pairs' keyring entries, made at its first use from where
-    the database file is (the same place gives the same mark: a backup put back there, even
-    one made before the mark, finds its entries; another copy of the app's data elsewhere,
-    a portable install, has its own) and kept in it."""
-    scope = Setting.get_value(KEYRING_SCOPE_SETTING)
-    if not isinstance(scope, str) or not scope:
-        import hashlib
-        import os
+    the database file is, and kept in it with that place (path and file number).
 
-        where = os.path.realpath(str(getattr(db.obj, "database", "") or ""))
-        scope = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:12]
-        Setting.set_value(KEYRING_SCOPE_SETTING, scope)
-    return scope
+    * The same place keeps the mark: a backup put back there, even one made before the mark
+      (no mark in it: the place gives the same one), finds its entries.
+    * A copy of the app's data at another place (a portable install beside the usual one):
+      a mark of its own, its businesses named by it, so they sign in again there; the other
+      copy's entries are never used, rotated or removed from here (sharing them, one copy
+      used and rotated the other's Xero refresh token, and a disconnect in one removed the
+      other's QuickBooks Time key).
+    * The data folder renamed or moved on the same disk (the same file, by its number, and
+      nothing at the old place carries the mark): the mark of the new place, and
+      :func:`adopt_pair_secrets` renames the entries to it, so a new database made later at
+      the old place (same place, same mark) never meets them.
+    * Anything else at another place (moved to another disk, a copy whose original is gone,
+      a mark made before its place was kept): treated as a copy, the safe side. Signing in
+      again loses nothing; taking entries that may be another copy's would.
+    """
+    kind, mark, this_place, place = _mark_decision()
+    if kind == "same":
+        if Setting.get_value(KEYRING_PLACE_SETTING) != this_place:
+            # marked before its place was kept, or a backup put back here (another file)
+            Setting.set_value(KEYRING_PLACE_SETTING, this_place)
+        return mark
+    with db.atomic():
+        if kind == "moved":
+            log.info("The app's data moved here: its keyring entries follow it (new mark)")
+        elif kind == "copy":
+            log.warning(
+                "This database is a copy of the one at %s: its businesses sign in again here "
+                "(the other copy's keyring entries are left to it)",
+                place or "a place not known",
+            )
+            for conn in Connection.select().where(Connection.status != "disconnected"):
+                # never the other copy's entries: named for this copy, empty until signed in
+                conn.xero_grant_key = pair_xero_key(conn.id, mark)
+                conn.qbtime_token_key = pair_qbtime_key(conn.id, mark)
+                conn.save()
+            Setting.set_value(KEYRING_COPIED_FROM_SETTING, place or "")
+        Setting.set_value(KEYRING_SCOPE_SETTING, mark)
+        Setting.set_value(KEYRING_PLACE_SETTING, this_place)
+    return mark
+
+
+def _mark_decision() -> tuple[str, str, dict[str, Any], str | None]:
+    """What :func:`keyring_scope` finds, nothing written: ("new" | "same" | "moved" |
+    "copy", the mark to use, this place, the place the mark was made at)."""
+    here = _database_file()
+    inode = _inode(here)
+    this_place: dict[str, Any] = {"path": here, "inode": inode}
+    scope = Setting.get_value(KEYRING_SCOPE_SETTING)
+    kept = Setting.get_value(KEYRING_PLACE_SETTING)
+    place = kept.get("path") if isinstance(kept, dict) else None
+    place = place if isinstance(place, str) and place else None
+    if not isinstance(scope, str) or not scope:
+        return "new", _mark_of(here), this_place, None
+    if place == here or (place is None and scope == _mark_of(here)) or _same_file(place, here):
+        return "same", scope, this_place, place
+    moved = (
+        place is not None
+        and inode is not None
+        and isinstance(kept, dict)
+        and kept.get("inode") == inode
+        and not _holds_mark(place, scope)
+    )
+    return ("moved" if moved else "copy"), _mark_of(here), this_place, place
+
+
+def copy_not_marked_yet() -> str | None:
+    """For a command that only reads (``status``): the place this database was copied from
+    ("" when not known) when it is a copy :func:`keyring_scope` has not given its own mark
+    yet (the entries its pairs name are the other copy's), else None."""
+    kind, _mark, _here, place = _mark_decision()
+    return (place or "") if kind == "copy" else None
+
+
+def _database_file() -> str:
+    """The real path of the open database's file (opened to read only, it is named by a
+    ``file:`` URI)."""
+    import os
+
+    name = str(getattr(db.obj, "database", "") or "")
+    if name.startswith("file:"):
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname
+
+        name = url2pathname(urlsplit(name).path)
+    return os.path.realpath(name)
+
+
+def _inode(path: str) -> int | None:
+    import os
+
+    try:
+        return os.stat(path).st_ino or None
+    except OSError:
+        return None
+
+
+def _same_file(place: str | None, here: str) -> bool:
+    import os
+
+    if place is None:
+        return False
+    try:
+        return os.path.samefile(place, here)
+    except (OSError, ValueError):
+        return False
+
+
+def _holds_mark(place: str, scope: str) -> bool:
+    """Whether the database file at ``place`` (another copy's) still carries ``scope``: read
+    only, never written. One that cannot be read counts as holding it (the safe side)."""
+    import json
+    import os
+    import sqlite3
+    from urllib.parse import quote
+
+    if not os.path.exists(place):
+        return False
+    try:
+        other = sqlite3.connect(f"file:{quote(place)}?mode=ro", uri=True, timeout=2)
+        try:
+            row = other.execute(
+                "SELECT value FROM setting WHERE key = ?", (KEYRING_SCOPE_SETTING,)
+            ).fetchone()
+        finally:
+            other.close()
+    except sqlite3.Error:
+        return True
+    if row is None:
+        return False  # a database there that never marked anything: not that copy
+    try:
+        return bool(json.loads(row[0]) == scope)
+    except (TypeError, ValueError):
+        return True
+
+
+def copied_from() -> str | None:
+    """The place of the database this one was copied from ("" when not known), or None when
+    it is no copy (see :func:`keyring_scope`)."""
+    value = Setting.get_value(KEYRING_COPIED_FROM_SETTING)
+    return value if isinstance(value, str) else None
 
 
 def pair_keys(conn: Connection) -> tuple[str, str]:
@@ -188,6 +330,9 @@ def adopt_pair_secrets(ctx: AppContext) -> int:
     once no active pair names them any more. Idempotent, and safe to run again after a
     crash at any step. Touches the keyring only when a pair still names an old key.
     """
+    # First this database's mark: a copy's pairs are then named for it (never moved from
+    # the other copy's entries), a moved database's still name the entries to rename.
+    keyring_scope()
     stale = [
         c for c in active_connections() if (c.xero_grant_key, c.qbtime_token_key) != pair_keys(c)
     ]

@@ -30,7 +30,9 @@ share an entry (and never a refresh token, which Xero rotates at each use):
 The database mark (made from where the database file is) keeps two copies of the app's data
 on one computer (a portable install beside the usual one) from sharing the entries of their
 pairs 1, 2…: one would use, and rotate, the other's refresh token; a backup put back in the
-same place gets the same mark. Pairs named before the mark (``xero:pair-<id>``) move to the
+same place gets the same mark, a copy of the database elsewhere a mark of its own (its pairs
+sign in again there), a database moved takes the new place's mark with its entries
+(``core.app.connections.keyring_scope``). Pairs named before the mark (``xero:pair-<id>``) move to the
 marked names when the database opens.
 
 The database stores only these key names (``Connection.xero_grant_key`` / ``qbtime_token_key``).
@@ -51,7 +53,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from core.errors import SecureStorageError, SecureStorageUnavailable
+from core.errors import BridgeError, SecureStorageError, SecureStorageUnavailable
 from core.i18n import tr
 
 if TYPE_CHECKING:
@@ -214,10 +216,78 @@ def _reason_for(exc: BaseException) -> str:
     return tr("it did not answer: {error}", error=kind)
 
 
+#: the shortest piece of a secret taken out of a message: a backend's error may quote only
+#: the start of the value it refused (a QuickBooks Time key's first 20 characters…)
+_PIECE = 8
+
+
 def _redacted(text: str, secret: str | None) -> str:
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "[redacted]")
-    return text[:300]
+    """``text`` without the secret, whole or any piece of it of ``_PIECE`` characters or more
+    (each such piece becomes "[redacted]"), cut to 300 characters."""
+    text = text[:2000]  # (a backend's message, not a book)
+    if not secret or len(secret) < 4:
+        return text[:300]
+    text = text.replace(secret, "[redacted]")
+    if len(secret) < _PIECE:
+        return text[:300]
+    pieces = {secret[i : i + _PIECE] for i in range(len(secret) - _PIECE + 1)}
+    kept: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i : i + _PIECE] in pieces:
+            end = i + _PIECE
+            while end < len(text) and text[i : end + 1] in secret:
+                end += 1
+            kept.append("[redacted]")
+            i = end
+        else:
+            kept.append(text[i])
+            i += 1
+    return "".join(kept)[:300]
+
+
+def _demo_memory_way_out() -> str:
+    return tr(
+        "To keep them between commands: {hint} Or use the window for the whole demo (run the "
+        "app with --demo and no command): it keeps them until it closes.",
+        hint=platform_hint(),
+    )
+
+
+def demo_memory_notice() -> str:
+    """What every headless Demo Company command says when its sign-ins are kept in memory
+    (:func:`demo_memory_store`): the next command will not have them, and what to do."""
+    return (
+        tr(
+            "This computer has no secure password storage, so the Demo Company's sign-ins last "
+            "only as long as one command: the next command will not find the ones made now."
+        )
+        + " "
+        + _demo_memory_way_out()
+    )
+
+
+def demo_sign_in_not_kept(exc: BridgeError) -> BridgeError:
+    """For a headless Demo Company command with its sign-ins in memory: a sign-in or key it
+    needs and does not have (an earlier command made it, and it was not kept) is said as
+    that, not as "Run connect-xero" (connecting again would not keep it either). Any other
+    error as it is."""
+    from core.errors import QBTimeTokenInvalid, ReauthorizationRequired
+
+    # (only a missing one: a sign-in or key refused during this command is said as it is)
+    if not isinstance(exc, ReauthorizationRequired | QBTimeTokenInvalid) or not str(
+        exc.detail
+    ).startswith("no stored"):
+        return exc
+    return SecureStorageUnavailable(
+        detail=f"Demo Company sign-ins kept in memory only; {exc.detail}",
+        hint=tr(
+            "The Demo Company's sign-ins last only as long as one command, so this command has "
+            "none, and connecting again will not change that."
+        )
+        + " "
+        + _demo_memory_way_out(),
+    )
 
 
 def demo_memory_store() -> TokenStore:
