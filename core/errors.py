@@ -5,7 +5,13 @@ Nothing here may contain a token, a code or a secret: messages are shown and log
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 from core.i18n import N_, Msg, tr
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: the two services, as the user reads their names
 XERO = "Xero"
@@ -59,9 +65,103 @@ class RateLimited(BridgeError):
 
 
 class DailyLimitReached(BridgeError):
+    """Xero's day limit for an organisation is used up (``resume_at``: when its calls come
+    back, local time). Said in the words of the import; a command that sends hours, bills or
+    undoes says it in its own (:meth:`during`: the subclasses below, with what it did)."""
+
     message = (
         "Xero allows a limited number of requests per organisation each day, and today's are used up. "
         "You can resume after {resume_at}; the import will continue where it stopped."
+    )
+    #: the words when the command stopped before it changed anything in Xero (``done`` 0);
+    #: None: :attr:`message` says it
+    nothing_done_message: str | None = None
+
+    def user_message(self, language: str | None = None) -> str:
+        if self.nothing_done_message is not None and not self.params.get("done"):
+            return self._words(self.nothing_done_message, language)
+        return super().user_message(language)
+
+    def during(self, stopped: type[DailyLimitReached], **params: object) -> DailyLimitReached:
+        """This stop said by the command it stopped (``stopped``: one of the subclasses),
+        with what that command did (``params``: ``done``, ``total``, ``left``...); when
+        Xero's calls come back and its other tags (``resume_ts``, ``retry_after``) kept."""
+        err = stopped(self.detail, **{**self.params, **params})
+        for name in ("service", "status", "maybe_applied", "retry_after", "resume_ts"):
+            if hasattr(self, name):
+                setattr(err, name, getattr(self, name))
+        return err
+
+
+def said_by(
+    stopped: type[DailyLimitReached], params: Callable[..., dict[str, object]] | None = None
+) -> Callable[[F], F]:
+    """A decorator: Xero's day limit reached in the function before it changed anything in
+    Xero (a preview's reads, an undo's), said in the words of the command ``stopped`` (a
+    subclass of DailyLimitReached) rather than the import's; ``params``: the message's other
+    placeholders, from the function's arguments. A stop the function said itself is left
+    as it is."""
+
+    def wrap(func: F) -> F:
+        @functools.wraps(func)
+        def said(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except DailyLimitReached as exc:
+                if type(exc) is not DailyLimitReached:
+                    raise  # (said by a command already)
+                more = params(*args, **kwargs) if params is not None else {}
+                raise exc.during(stopped, done=0, **more) from exc
+
+        return cast(F, said)
+
+    return wrap
+
+
+class HoursStoppedAtDailyLimit(DailyLimitReached):
+    """Sending hours to Xero Payroll stopped at the day limit: ``done`` of the ``total``
+    timesheets and leave records were sent, ``left`` were not."""
+
+    message = (
+        "Xero allows a limited number of requests per organisation each day, and today's are "
+        "used up: {done} of the {total} timesheets and leave records were sent, the other "
+        "{left} were not. Send the hours again after {resume_at}: what was sent is not sent "
+        "twice."
+    )
+    nothing_done_message = N_(
+        "Xero allows a limited number of requests per organisation each day, and today's are "
+        "used up: no hours were sent. Send them after {resume_at}."
+    )
+
+
+class BillingStoppedAtDailyLimit(DailyLimitReached):
+    """A billing run stopped at the day limit: ``done`` of the ``total`` invoices were
+    sent to Xero, ``left`` were not."""
+
+    message = (
+        "Xero allows a limited number of requests per organisation each day, and today's are "
+        "used up: {done} of the {total} invoices were sent to Xero, the other {left} were not. "
+        "Bill the same days again after {resume_at}: the invoices already sent are not made "
+        "twice."
+    )
+    nothing_done_message = N_(
+        "Xero allows a limited number of requests per organisation each day, and today's are "
+        "used up: no invoice was sent. Bill these days after {resume_at}."
+    )
+
+
+class UndoStoppedAtDailyLimit(DailyLimitReached):
+    """An undo (of a sending of hours or a billing run: ``run``) stopped at the day limit:
+    ``done`` changes reverted, ``left`` still to undo."""
+
+    message = (
+        "Xero allows a limited number of requests per organisation each day, and today's are "
+        "used up: run #{run} was partly undone ({done} change(s) reverted, {left} still to "
+        "undo). Undo it again after {resume_at}: what was reverted is not sent again."
+    )
+    nothing_done_message = N_(
+        "Xero allows a limited number of requests per organisation each day, and today's are "
+        "used up: nothing of run #{run} was undone. Undo it after {resume_at}."
     )
 
 

@@ -1157,6 +1157,15 @@ def cmd_export_hours(
             out.say(tr("To take it back: undo {run}", run=result.run.id))
         elif not dry_run:  # (Xero may have refused all it was sent: nothing to take back)
             out.say(tr(_nothing_sent_words(result)))
+    if dry_run and not result.preview.is_empty:
+        # the Xero calls the sending needs, its time under Xero's limits, and how far
+        # today's calls go (as the import's preview says its own)
+        from core.app.estimate import describe_xero_run
+        from core.app.payroll import estimate_sending
+
+        estimate = estimate_sending(ctx, conn, result.preview)
+        out.say(describe_xero_run(estimate))
+        payload["estimate"] = estimate.as_json()
     out.result(payload)
     return EXIT_OK if not result.failed else EXIT_ERROR
 
@@ -1296,6 +1305,15 @@ def cmd_bill_time(
             out.say(tr("To take it back: undo {run}", run=result.run.id))
         elif not dry_run:
             out.say(tr(_nothing_billed_words(result), start=start, end=end))
+    if dry_run and result.preview.plan.to_write:
+        # the Xero calls billing needs, its time under Xero's limits, and how far today's
+        # calls go (as the import's preview says its own)
+        from core.app.estimate import describe_xero_run
+        from core.app.invoicing import estimate_billing
+
+        estimate = estimate_billing(ctx, conn, result.preview)
+        out.say(describe_xero_run(estimate))
+        payload["estimate"] = estimate.as_json()
     out.result(payload)
     return EXIT_OK
 

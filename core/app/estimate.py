@@ -20,6 +20,11 @@ Pure arithmetic on the plan and the snapshot (no network, no Qt):
   §5.1); when a read needs more than today's remainder it stops, and :attr:`resume_at`
   says when it can go on (the day's first calls leave the 24-hour window).
 
+Sending hours to Xero Payroll and billing are worked out the same way on their own calls
+(:func:`estimate_xero_for`, from the steps core.app.payroll and core.app.invoicing give):
+their time under Xero's 60 a minute, and when today's calls are not enough, how far they go
+and when the rest can be sent (tests/e2e/test_xero_day_limit_runs.py).
+
 The figures are checked against the simulators' own count (tests/e2e/test_estimate.py).
 """
 
@@ -34,7 +39,7 @@ from typing import Any
 from core.engine.importer import BATCH_SIZE
 from core.engine.plan import PHASES, ImportPlan, ordered_groups
 from core.engine.records import Snapshot
-from core.i18n import current_language, tr
+from core.i18n import N_, current_language, tr
 from core.services.limits import (
     QBTIME_PER_WINDOW,
     QBTIME_WINDOW_S,
@@ -226,6 +231,36 @@ def estimate_run(
     )
 
 
+def xero_day(ctx: Any, conn: Any, now: float) -> tuple[int | None, float | None]:
+    """(Xero's calls left today for ``conn``'s organisation, when a daily stop ends) as this
+    app knows them at ``now``: the calls left as Xero said them last, within its day (as
+    ``status`` gives them: this process's latest, else those kept by any, a command before
+    the window), None when not known; 0 while Xero's daily stop holds (remembered across
+    restarts, or this process's limiter's), with when it ends (else None)."""
+    from core.app.day_limit import daily_stop, said_remaining
+
+    resets = daily_stop(conn.xero_tenant_id, now)  # remembered across restarts
+    said = said_remaining(conn.xero_tenant_id)
+    remaining = None if said is None else said[0]
+    xero = _xero_limiter(ctx, conn)
+    if xero is not None:
+        heard = xero.day_remaining_said()
+        if heard is not None and (said is None or xero.now() - heard[1] <= time.time() - said[1]):
+            remaining = heard[0]
+        until = xero.status().get("day_exhausted_until")
+        if until is not None and until > now:
+            resets = until
+    if resets is not None:
+        remaining = 0  # (until Xero's daily stop ends)
+    return remaining, resets
+
+
+def _xero_limiter(ctx: Any, conn: Any) -> Any:
+    """This process's limiter of ``conn``'s Xero organisation, if it has one."""
+    limiters = getattr(ctx, "limiters", None)
+    return limiters.get(f"xero:{conn.xero_tenant_id}") if limiters is not None else None
+
+
 def estimate_for(
     ctx: Any, conn: Any, snap: Snapshot | None, plan: ImportPlan, *, just_read: bool = False
 ) -> RunEstimate:
@@ -234,30 +269,14 @@ def estimate_for(
     calls in its current window, this process's or an earlier one's) and the stored counts
     of the snapshot (``snap`` may be None: only its version is needed)."""
     snap = snap or Snapshot(version=conn.xero_version)
-    from core.app.day_limit import daily_stop, said_remaining
     from core.app.qbt_window import calls_in_window
 
     now = ctx.clock()
     sent: list[float] | None = calls_in_window(conn.id, now)  # remembered across restarts
-
-    resets = daily_stop(conn.xero_tenant_id, now)  # remembered across restarts
-    # Xero's requests left today as it said them last, within its day (as `status` gives
-    # them): this process's latest, else those kept by any (a command before the window)
-    said = said_remaining(conn.xero_tenant_id)
-    remaining = None if said is None else said[0]
+    remaining, resets = xero_day(ctx, conn, now)
     used = 0
     limiters = getattr(ctx, "limiters", None)
     if limiters is not None:
-        xero = limiters.get(f"xero:{conn.xero_tenant_id}")
-        if xero is not None:
-            heard = xero.day_remaining_said()
-            if heard is not None and (
-                said is None or xero.now() - heard[1] <= time.time() - said[1]
-            ):
-                remaining = heard[0]
-            until = xero.status().get("day_exhausted_until")
-            if until is not None and until > now:
-                resets = until
         for key, status in limiters.status().items():
             limiter = limiters.get(key) if key.startswith("qbtime") else None
             account = getattr(limiter, "window_account", None)
@@ -267,8 +286,6 @@ def estimate_for(
                     sent = own
             elif limiter is not None and account is None and status.get("used_in_window"):
                 used = max(used, int(status["used_in_window"]))  # a key not given its pair
-    if resets is not None:
-        remaining = 0  # (until Xero's daily stop ends)
     if not sent and used:
         sent = None  # those calls, counted as made just now
     return estimate_run(
@@ -339,3 +356,185 @@ def describe(estimate: RunEstimate, language: str | None = None) -> str:
             when=time.strftime("%Y-%m-%d %H:%M", time.localtime(estimate.resume_at)),
         )
     return text
+
+
+# -- sending hours and billing: Xero's calls ---------------------------------------------------
+#
+# Sending hours to Xero Payroll and billing write to Xero only (their preview has read both
+# sides). Each run is a list of steps in the order it sends them, each (calls, writes): a
+# timesheet or a leave record is one write (AU: one call; NZ/UK: see core.app.payroll), 50
+# invoices are one call. Xero allows 60 calls a minute and 5,000 a day per organisation
+# (``references/xero-api.md`` §5.1): the minute's limit makes the run wait, the day's stops it
+# where today's calls run out (it goes on after, with what was not sent: nothing twice).
+
+#: what a run of each kind writes to Xero
+XERO_RUN_KINDS = ("export", "billing")
+
+
+@dataclass(frozen=True)
+class XeroRunEstimate:
+    """What sending hours (``kind`` "export") or billing ("billing") needs of Xero."""
+
+    kind: str
+    #: Xero calls the run makes
+    calls: int
+    #: what it writes: timesheets and leave records, or invoices
+    writes: int
+    #: seconds Xero's 60-per-minute limit makes it wait
+    wait_s: float
+    #: its expected duration (the wait + a nominal time per call)
+    run_s: float
+    #: Xero calls left today for the organisation, as Xero said them (None: not known, the
+    #: day's whole limit is assumed)
+    remaining_today: int | None
+    #: the calls left today are not enough for the whole run
+    daily_limit_hit: bool
+    #: the writes today's calls reach (all of them when they are enough)
+    writes_today: int
+    #: when the rest can be sent (epoch seconds) when today's calls are not enough
+    resume_at: float | None
+    now: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "xero_calls": self.calls,
+            "writes": self.writes,
+            "xero_wait_s": round(self.wait_s, 1),
+            "run_s": round(self.run_s, 1),
+            "xero_remaining_today": self.remaining_today,
+            "xero_daily_limit_hit": self.daily_limit_hit,
+            "writes_today": self.writes_today,
+            "resume_at": self.resume_at,
+        }
+
+
+def estimate_xero_run(
+    kind: str,
+    steps: Sequence[tuple[int, int]],
+    *,
+    now: float | None = None,
+    remaining_today: int | None = None,
+    day_resets_at: float | None = None,
+    sent: Sequence[float] = (),
+) -> XeroRunEstimate:
+    """The figures of :class:`XeroRunEstimate` for ``steps`` ((calls, writes), in the order
+    they are sent). ``remaining_today``: Xero's calls left today (None: not known, 5,000);
+    ``day_resets_at``: when Xero's daily stop ends (unknown: 24 hours from ``now``);
+    ``sent``: when the calls of the last minute were made (the preview's reads)."""
+    if kind not in XERO_RUN_KINDS:
+        raise ValueError(f"no Xero run of kind {kind!r}")
+    now = time.time() if now is None else now
+    calls = sum(c for c, _ in steps)
+    writes = sum(w for _, w in steps)
+    wait = window_wait_after(calls, XERO_PER_MINUTE, XERO_MINUTE_WINDOW_S, list(sent), now)
+    budget = XERO_PER_DAY if remaining_today is None else max(0, remaining_today)
+    hit = calls > budget
+    reached = writes
+    resume_at = None
+    if hit:
+        reached = spent = 0
+        for step_calls, step_writes in steps:
+            if spent + step_calls > budget:
+                break
+            spent += step_calls
+            reached += step_writes
+        resume_at = day_resets_at if day_resets_at is not None else now + DAY_S
+    return XeroRunEstimate(
+        kind=kind,
+        calls=calls,
+        writes=writes,
+        wait_s=wait,
+        run_s=wait + calls * NOMINAL_CALL_S,
+        remaining_today=remaining_today,
+        daily_limit_hit=hit,
+        writes_today=reached,
+        resume_at=resume_at,
+        now=now,
+    )
+
+
+def estimate_xero_for(
+    ctx: Any, conn: Any, kind: str, steps: Sequence[tuple[int, int]]
+) -> XeroRunEstimate:
+    """:func:`estimate_xero_run` with what this app knows of ``conn``'s organisation now:
+    its calls left today and its daily stop (:func:`xero_day`, as the import's estimate),
+    the calls of the last minute (this process's limiter)."""
+    now = ctx.clock()
+    remaining, resets = xero_day(ctx, conn, now)
+    limiter = _xero_limiter(ctx, conn)
+    sent: list[float] = []
+    if limiter is not None and getattr(limiter, "per_window", None) == XERO_PER_MINUTE:
+        # (the limiter's clock: the times it keeps are on it)
+        now = limiter.now()
+        sent = limiter.window_stamps()
+    return estimate_xero_run(
+        kind, steps, now=now, remaining_today=remaining, day_resets_at=resets, sent=sent
+    )
+
+
+#: the sentences of :func:`describe_xero_run`, by kind
+_XERO_RUN_WORDS = {
+    "export": (
+        N_(
+            "Sending these hours makes {calls} calls to Xero, which takes 60 a minute: it "
+            "takes {duration}."
+        ),
+        N_(
+            "They are enough for {reached} of the {writes} timesheets and leave records: send "
+            "the hours again after {when} for the rest (what was sent is not sent twice)."
+        ),
+        N_("None of these hours can be sent before {when}."),
+        N_("Sending these hours makes one call to Xero."),
+    ),
+    "billing": (
+        N_("Billing makes {calls} calls to Xero, which takes 60 a minute: it takes {duration}."),
+        N_(
+            "They are enough for {reached} of the {writes} invoices: bill the same days again "
+            "after {when} for the rest (the invoices already sent are not made twice)."
+        ),
+        N_("No invoice can be sent before {when}."),
+        N_("Billing makes one call to Xero."),
+    ),
+}
+
+
+def describe_xero_run(estimate: XeroRunEstimate, language: str | None = None) -> str:
+    """One to three sentences for the preview of sending hours or billing (the wizard's page,
+    ``export-hours --dry-run``, ``bill-time --dry-run``); "" when it sends nothing."""
+    if estimate.calls == 0:
+        return ""
+    needs, reach, none, one = _XERO_RUN_WORDS[estimate.kind]
+    text = tr(
+        needs if estimate.calls > 1 else one,
+        language,
+        calls=_count(estimate.calls, language),
+        duration=_duration(estimate.run_s, language),
+    )
+    if not estimate.daily_limit_hit or estimate.resume_at is None:
+        return text
+    if estimate.remaining_today is None:
+        text += " " + tr(
+            "Xero allows {left} calls a day per organisation.",
+            language,
+            left=_count(XERO_PER_DAY, language),
+        )
+    else:
+        text += " " + tr(
+            "Calls left today to Xero for this organisation: {left}.",
+            language,
+            left=_count(estimate.remaining_today, language),
+        )
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(estimate.resume_at))
+    if estimate.writes_today == 0:
+        return text + " " + tr(none, language, when=when)
+    return (
+        text
+        + " "
+        + tr(
+            reach,
+            language,
+            reached=_count(estimate.writes_today, language),
+            writes=_count(estimate.writes, language),
+            when=when,
+        )
+    )

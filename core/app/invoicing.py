@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import threading
 import uuid
 from collections.abc import Iterable
@@ -28,13 +29,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from core.app import item_names
 from core.engine import invoice_wording
 from core.engine import invoicing as engine
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
 from core.engine.records import MERGE_HOPS, merge_survivor
-from core.errors import BridgeError
+from core.errors import (
+    BillingStoppedAtDailyLimit,
+    BridgeError,
+    DailyLimitReached,
+    UndoStoppedAtDailyLimit,
+    said_by,
+)
 from core.i18n import N_, current_language, tr
 from core.services.fetch import fetch_qbtime, load_snapshot
+from core.services.qbtime import mapping as qbt_mapping
 from core.services.xero.timezones import organisation_today, remember_timezone
 from core.store.db import backup_after_writes
 from core.store.models import (
@@ -231,36 +240,177 @@ def our_invoice_ids(conn: Connection) -> list[str]:
     return list(seen)
 
 
+def billing_invoice_ids(
+    conn: Connection, start: date, end: date, timesheet_ids: Iterable[int]
+) -> list[str]:
+    """The invoices of ours whose state in Xero can change the plan of ``start``-``end``
+    (:func:`core.engine.invoicing.plan_invoices` reads no other): the ones made for this
+    range (its drafts to update, the References already used), and the ones holding hours
+    still billed that are of the range (``timesheet_ids``: the range's timesheets, or billed
+    for one of its days). Not the others, however many months of invoices pile up: an
+    approved or paid invoice of another range, or a draft an undo deleted, plans nothing
+    here. No network."""
+    first, last = start.isoformat(), end.isoformat()
+    runs = [
+        int(r.id)
+        for r in ImportRun.select(ImportRun.id, ImportRun.options).where(
+            (ImportRun.connection == conn) & (ImportRun.kind == "invoicing")
+        )
+        if (r.options or {}).get("from") == first and (r.options or {}).get("to") == last
+    ]
+    out: dict[str, None] = {}
+    if runs:
+        made: Any = (
+            JournalEntry.select(JournalEntry.xero_id)
+            .where(
+                JournalEntry.run.in_(runs)
+                & (JournalEntry.entity_kind == ENTITY)
+                & (JournalEntry.action == "create")
+                & (JournalEntry.state == "done")
+                & JournalEntry.xero_id.is_null(False)
+            )
+            .order_by(JournalEntry.id)
+            .tuples()
+        )
+        for (xero_id,) in made:
+            out[str(xero_id)] = None
+    in_range = set(timesheet_ids)
+    rows: Any = (
+        SentHours.select(SentHours.xero_id, SentHours.qbt_timesheet_id, SentHours.day)
+        .where(
+            (SentHours.connection == conn)
+            & (SentHours.target == "invoice")
+            & (SentHours.active == True)  # noqa: E712
+        )
+        .order_by(SentHours.id)
+        .tuples()
+    )
+    for xero_id, timesheet_id, day in rows:
+        if int(timesheet_id) in in_range or first <= str(day or "") <= last:
+            out[str(xero_id)] = None
+    # One whose Reference was changed in Xero to this range's (seen in an earlier read).
+    refs = set().union(*(engine._range_references(start, end, n) for n in range(1, 100)))
+    cached = (Setting.get_value(_cache_key(conn)) or {}).get("invoices") or {}
+    for invoice_id, raw in cached.items():
+        if str(raw.get("Reference") or "") in refs:
+            out[str(invoice_id)] = None
+    deleted = _deleted_by_undo(conn)
+    return [i for i in out if i not in deleted]
+
+
+def _deleted_by_undo(conn: Connection) -> set[str]:
+    """The drafts an undo of a billing run deleted in Xero (answered): gone for good."""
+    rows: Any = (
+        JournalEntry.select(JournalEntry.xero_id)
+        .join(ImportRun)
+        .where(
+            (ImportRun.connection == conn)
+            & (ImportRun.kind == "undo")
+            & (JournalEntry.entity_kind == ENTITY)
+            & (JournalEntry.action == "delete")
+            & (JournalEntry.state == "done")
+            & JournalEntry.xero_id.is_null(False)
+        )
+        .tuples()
+    )
+    return {str(xero_id) for (xero_id,) in rows}
+
+
 def _cache_key(conn: Connection) -> str:
     return f"invoices:{conn.xero_tenant_id}"
 
 
-def read_our_invoices(xero: XeroClient, conn: Connection) -> dict[str, dict[str, Any]]:
-    """Xero's copy of each invoice the product made, with as few calls as Xero allows: the
-    ones seen before are asked with ``If-Modified-Since`` (only changed ones come back), new
-    ones by ``IDs``; 50 ids per call."""
-    ids = our_invoice_ids(conn)
+#: What the cache keeps of an invoice that is not a draft: what the plan and the invoices'
+#: list read of it (a draft is kept whole: its lines are planned on)
+_KEPT_FIELDS = (
+    "InvoiceID",
+    "Type",
+    "InvoiceNumber",
+    "Reference",
+    "Status",
+    "CurrencyCode",
+    "LineAmountTypes",
+    "Total",
+    "AmountDue",
+    "AmountPaid",
+    "FullyPaidOnDate",
+    "UpdatedDateUTC",
+)
+
+
+def _kept(raw: dict[str, Any]) -> dict[str, Any]:
+    if str(raw.get("Status") or "") in engine.EDITABLE:
+        return raw
+    out = {k: raw[k] for k in _KEPT_FIELDS if k in raw}
+    contact = raw.get("Contact")
+    if isinstance(contact, dict):
+        out["Contact"] = {k: contact[k] for k in ("ContactID", "Name") if k in contact}
+    return out
+
+
+def read_our_invoices(
+    xero: XeroClient, conn: Connection, wanted: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Xero's copy of ``wanted`` invoices of ours (default: every one the product made), with
+    as few calls as Xero allows. One Xero deleted or voided is never asked again (it never
+    comes back); one read before is asked by ``IDs`` with ``If-Modified-Since`` the time it
+    was last seen as it is (only the changed ones come back), a new one by ``IDs``; 50 ids a
+    call. The cache keeps a draft whole, of another invoice only what is planned or listed
+    of it, and is written only when something changed."""
+    ids = list(dict.fromkeys(str(i) for i in (our_invoice_ids(conn) if wanted is None else wanted)))
     if not ids:
         return {}
     cache = Setting.get_value(_cache_key(conn)) or {}
     known: dict[str, dict[str, Any]] = dict(cache.get("invoices") or {})
-    since = cache.get("since")
-    old = [i for i in ids if i in known]
-    new = [i for i in ids if i not in known]
-    started = None
-    if old:
-        for raw in xero.invoices_by_ids(old, modified_since=since):
-            known[str(raw.get("InvoiceID"))] = raw
-        started = xero.last_fetch["invoices"].server_time
-    if new:
-        for raw in xero.invoices_by_ids(new):
-            known[str(raw.get("InvoiceID"))] = raw
-        started = started or xero.last_fetch["invoices"].server_time
-    known = {k: v for k, v in known.items() if k in set(ids)}
-    Setting.set_value(
-        _cache_key(conn), {"since": started if started is not None else since, "invoices": known}
+    legacy = "seen" not in cache  # (a cache from before: one time for all)
+    seen: dict[str, float] = (
+        {i: cache["since"] for i in known if cache.get("since") is not None}
+        if legacy
+        else dict(cache["seen"])
     )
-    return known
+    changed = legacy
+    out: dict[str, dict[str, Any]] = {}
+    asked: list[str] = []
+    new: list[str] = []
+    for i in ids:
+        raw = known.get(i)
+        if raw is not None and str(raw.get("Status") or "") in engine.GONE:
+            out[i] = raw
+        elif raw is not None and seen.get(i) is not None:
+            out[i] = raw
+            asked.append(i)
+        else:
+            new.append(i)
+    asked.sort(key=lambda i: (seen[i], i))  # a call asks its ids from the oldest time seen
+    for start in range(0, len(asked), BATCH):
+        chunk = asked[start : start + BATCH]
+        answered = xero.invoices_by_ids(chunk, modified_since=min(seen[i] for i in chunk))
+        now = xero.last_fetch["invoices"].server_time
+        fresh = {str(r.get("InvoiceID")): _kept(r) for r in answered}
+        if any(known.get(i) != raw for i, raw in fresh.items()):
+            changed = True
+            for i in chunk:
+                if now is not None:
+                    seen[i] = now
+        for i, raw in fresh.items():
+            known[i] = out[i] = raw
+    if new:
+        answered = xero.invoices_by_ids(new)
+        now = xero.last_fetch["invoices"].server_time
+        for raw in answered:
+            i = str(raw.get("InvoiceID"))
+            known[i] = out[i] = _kept(raw)
+            if now is not None:
+                seen[i] = now
+            changed = True
+    if changed:
+        ours = set(our_invoice_ids(conn))
+        known = {k: v for k, v in known.items() if k in ours}
+        Setting.set_value(
+            _cache_key(conn),
+            {"invoices": known, "seen": {k: v for k, v in seen.items() if k in known}},
+        )
+    return out
 
 
 def _forget_cache(conn: Connection, ids: Iterable[str]) -> None:
@@ -395,6 +545,7 @@ def _timesheets(raw_timesheets: list[dict[str, Any]]) -> list[engine.Timesheet]:
             {str(k): str(v) for k, v in (t.get("customfields") or {}).items()}
             if isinstance(t.get("customfields"), dict)
             else {},
+            on_the_clock=qbt_mapping.as_bool(t.get("on_the_clock")),
         )
         for t in raw_timesheets
         if isinstance(t, dict) and t.get("id") is not None
@@ -443,14 +594,24 @@ def _input(
     field_id, item_links = _xero_items_field(conn)
     xitems = {i.item_id: i for i in xero_side.items}
     cf_items = {i.id: i for i in snap.customfielditems}
-    items: dict[str, engine.Item] = {}
+    linked_items: dict[int, engine.Item] = {}
     for qbt_id, xero_id in item_links.items():
         cfi, xi = cf_items.get(qbt_id), xitems.get(xero_id)
         if cfi is None or xi is None:
             continue
-        items[cfi.name.strip()] = engine.Item(
-            xi.item_id, xi.code, xi.name, xi.is_sold, xi.unit_price
-        )
+        linked_items[qbt_id] = engine.Item(xi.item_id, xi.code, xi.name, xi.is_sold, xi.unit_price)
+    # A timesheet holds the name its item had when it was picked: hours tagged before an
+    # import renamed the item (or before its undo named it back) are that item's too.
+    items = item_names.values_of(
+        conn,
+        (
+            (i.id, i.name)
+            for i in snap.customfielditems
+            if i.id in linked_items or str(i.customfield_id) == field_id
+        ),
+        linked_items,
+        str.strip,
+    )
     # Tracking: QuickBooks Time fields linked to Xero tracking categories.
     tracking: list[engine.TrackingField] = []
     categories = {c.category_id: c for c in xero_side.tracking}
@@ -460,13 +621,21 @@ def _input(
         cat = categories.get(cat_id)
         if cat is None or cat.status == "ARCHIVED":
             continue
-        names: dict[str, str] = {}
-        archived: dict[str, str] = {}
+        linked_options: dict[int, tuple[bool, str]] = {}  # item -> (option active?, name)
         for opt_id, item_id in option_links.items():
             opt, cfi = options.get(opt_id), cf_items.get(item_id)
             if opt is None or cfi is None or cfi.customfield_id != cf_id:
                 continue
-            (names if opt.status == "ACTIVE" else archived)[cfi.name.strip()] = opt.name
+            linked_options[item_id] = (opt.status == "ACTIVE", opt.name)
+        # (as for items: a name the option's item had before an import renamed it is its too)
+        values = item_names.values_of(
+            conn,
+            ((i.id, i.name) for i in snap.customfielditems if i.customfield_id == cf_id),
+            linked_options,
+            str.strip,
+        )
+        names = {v: name for v, (active, name) in values.items() if active}
+        archived = {v: name for v, (active, name) in values.items() if not active}
         tracking.append(engine.TrackingField(str(cf_id), cat.name, names, archived))
     billed = [
         engine.Billed(
@@ -716,6 +885,7 @@ def check_scopes(ctx: AppContext, conn: Connection) -> None:
 
 
 # ---------------------------------------------------------------------------- preview
+@said_by(BillingStoppedAtDailyLimit)
 def preview_invoices(
     ctx: AppContext,
     conn: Connection,
@@ -740,6 +910,8 @@ def preview_invoices(
     # The hours first: only the customers that have some need their Xero contact read.
     _emit(progress, "hours", 1, 4)
     with qbt.session:
+        # (shifts still on the clock come in the same pages: reported, never billed; their
+        # people are read with the others, for their names)
         raw_ts = qbt.timesheets_for_invoicing(start, end)
         user_ids = sorted({int(t["user_id"]) for t in raw_ts if t.get("user_id")})
         users = qbt.users(ids=user_ids) if user_ids else []
@@ -754,7 +926,9 @@ def preview_invoices(
         xero_side = _read_xero_side(
             xero, conn, engine.customers_with_hours(jobs, timesheets, start, end)
         )
-        invoices = read_our_invoices(xero, conn)
+        invoices = read_our_invoices(
+            xero, conn, billing_invoice_ids(conn, start, end, (t.id for t in timesheets))
+        )
     people = {
         u.id: engine.Person(
             u.id,
@@ -943,6 +1117,42 @@ def _not_sent(
     problems.append((inv.contact_name, tr(message, **params)))
 
 
+def _before_daily_stop(ctx: AppContext, conn: Connection, invoices: int) -> None:
+    """Refuse to start a billing run while Xero's daily stop for ``conn``'s organisation
+    holds (remembered, or this process's): nothing would reach Xero, and no run is
+    recorded."""
+    from core.app.estimate import xero_day
+    from core.services.limits import daily_limit_error
+
+    now = ctx.clock()
+    _left, resets = xero_day(ctx, conn, now)
+    if resets is not None:
+        raise daily_limit_error(resets, now).during(
+            BillingStoppedAtDailyLimit, done=0, total=invoices, left=invoices
+        )
+
+
+def billing_steps(preview: InvoicePreview) -> list[tuple[int, int]]:
+    """The Xero calls of sending ``preview``, as (calls, invoices) in the order
+    :func:`send_invoices` makes them: the drafts to update read again (50 a call), then each
+    wave's invoices, 50 a call. What core.app.estimate works out the time and Xero's day
+    from."""
+    todo = preview.plan.to_write
+    updates = sum(1 for i in todo if i.action == "update" and i.invoice_id)
+    steps = [(math.ceil(updates / BATCH), 0)] if updates else []
+    for _create, wave in _waves(todo):
+        steps.extend((1, len(wave[n : n + BATCH])) for n in range(0, len(wave), BATCH))
+    return steps
+
+
+def estimate_billing(ctx: AppContext, conn: Connection, preview: InvoicePreview) -> Any:
+    """The Xero calls billing ``preview`` makes, how long Xero's limits make it and how far
+    today's calls go (core.app.estimate.XeroRunEstimate)."""
+    from core.app.estimate import estimate_xero_for
+
+    return estimate_xero_for(ctx, conn, "billing", billing_steps(preview))
+
+
 def _waves(
     todo: list[engine.PlannedInvoice],
 ) -> list[tuple[bool, list[engine.PlannedInvoice]]]:
@@ -1011,6 +1221,7 @@ def send_invoices(
         return InvoicingResult(preview, None, False, counts, [], problems, _calls(ctx))
     check_scopes(ctx, conn)
     close_interrupted(conn)
+    _before_daily_stop(ctx, conn, len(todo))
     xero = ctx.xero_client(conn.xero_tenant_id)
     run = ImportRun.create(
         connection=conn,
@@ -1129,12 +1340,20 @@ def send_invoices(
                     _emit(progress, "send", done_count, len(todo))
     except _Cancelled:
         run.status = "cancelled"
-    except BaseException:
+    except BaseException as exc:
         run.status = "failed"
         run.finished_at = utcnow()
         run.counts = _with_outcomes(counts)
         run.save()
         backup_after_writes()  # (what reached Xero, kept in the copy a restore puts back)
+        if isinstance(exc, DailyLimitReached):
+            # Xero's day is used up: the run stops here, said with what was written and what
+            # not (billing the same days again writes the rest, never an invoice twice)
+            total = len(preview.plan.to_write)
+            sent = counts["created"] + counts["updated"]
+            raise exc.during(
+                BillingStoppedAtDailyLimit, done=sent, total=total, left=total - sent
+            ) from exc
         raise
     else:
         run.status = "done"
@@ -1460,6 +1679,7 @@ def _settle_undo(
     return complete
 
 
+@said_by(UndoStoppedAtDailyLimit, lambda _ctx, _conn, run, **_kw: {"run": run.id})
 def undo_invoicing(
     ctx: AppContext,
     conn: Connection,
@@ -1507,6 +1727,8 @@ def undo_invoicing(
                 return ImportRun.get_by_id(before.id)
         reverted = _reverted_entries(run)
         entries = [e for e in entries if e.id not in reverted]
+        # the lines this run made on its drafts: one read for all (not one per draft)
+        recorded = our_lines(conn, [str(e.xero_id) for e in entries if e.action == "create"])
         undo_run = ImportRun.create(
             connection=conn, kind="undo", status="running", undoes_run=run, started_at=utcnow()
         )
@@ -1517,7 +1739,7 @@ def undo_invoicing(
             if status in engine.GONE:
                 continue
             # a draft someone added or changed lines on in Xero is not deleted: theirs too
-            worked_on = entry.action == "create" and _worked_on_in_xero(conn, entry, raw)
+            worked_on = entry.action == "create" and _worked_on_in_xero(conn, entry, raw, recorded)
             if status != engine.DRAFT or worked_on:
                 item: dict[str, Any] = {
                     "invoice_id": str(entry.xero_id),
@@ -1582,6 +1804,16 @@ def undo_invoicing(
                 undo_run.status = "failed"
                 undo_run.finished_at = utcnow()
                 undo_run.save()
+                if isinstance(exc, DailyLimitReached) and not maybe:
+                    # Xero's day is used up: Xero has not had this call nor the ones after
+                    # it; undoing the run again goes on with them (_reverted_entries)
+                    raise exc.during(
+                        UndoStoppedAtDailyLimit,
+                        run=run.id,
+                        undo=undo_run.id,
+                        done=deleted + restored,
+                        left=len(todo) - start,
+                    ) from exc
                 if maybe:  # never "nothing was lost": Xero may have done it all
                     raise BillingUndoAnswerLost(
                         str(getattr(exc, "detail", "") or ""), run=run.id
@@ -1673,12 +1905,20 @@ def written_invoices(run: ImportRun) -> set[str]:
     }
 
 
-def _worked_on_in_xero(conn: Connection, entry: JournalEntry, raw: dict[str, Any]) -> bool:
+def _worked_on_in_xero(
+    conn: Connection,
+    entry: JournalEntry,
+    raw: dict[str, Any],
+    recorded: dict[str, list[engine.OurLine]] | None = None,
+) -> bool:
     """Whether the draft holds a line that is not one of ours as we made it (added, changed
-    or kept as theirs in Xero)."""
+    or kept as theirs in Xero). ``recorded``: :func:`our_lines` of the drafts being looked
+    at, read once for all of them (else read here for this one)."""
     invoice_id = str(entry.xero_id)
     current = [engine.xero_line(x) for x in raw.get("LineItems") or [] if isinstance(x, dict)]
-    ours = engine.lines_still_ours(current, our_lines(conn, [invoice_id]).get(invoice_id, []))
+    if recorded is None:
+        recorded = our_lines(conn, [invoice_id])
+    ours = engine.lines_still_ours(current, recorded.get(invoice_id, []))
     mine = {x.line_item_id for x in ours.values()}
     return any(x.line_item_id not in mine for x in current)
 

@@ -34,11 +34,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from core.app import item_names
 from core.engine import payroll as eng
 from core.engine.importer import ProgressCallback, ProgressEvent, close_interrupted
 from core.engine.leave import is_statutory
 from core.engine.regions import PayrollApi, payroll_api
-from core.errors import BridgeError, CommandInterrupted
+from core.errors import (
+    BridgeError,
+    CommandInterrupted,
+    DailyLimitReached,
+    HoursStoppedAtDailyLimit,
+    UndoStoppedAtDailyLimit,
+    said_by,
+)
 from core.i18n import N_, tr
 from core.services.auth.xero_oauth import require_payroll_export_scopes
 from core.services.fetch import load_snapshot
@@ -343,6 +351,7 @@ def _journal_rows(conn: Connection, entity: str) -> list[JournalEntry]:
     )
 
 
+@said_by(HoursStoppedAtDailyLimit)
 def preview_hours(
     ctx: AppContext,
     conn: Connection,
@@ -651,12 +660,19 @@ def _tracking_links(
         return None, {}
     field_id = field_ids[0]
     names = {i.id: i.name for i in snap.customfielditems if i.customfield_id == field_id}
-    items: dict[str, str] = {}
-    for link in Link.select().where((Link.connection == conn) & (Link.kind == "tracking_option")):
-        name = names.get(int(link.qbt_id))
-        if name and name.strip():
-            items[name.strip().casefold()] = link.xero_id.lower()
-    return field_id, items
+    options = {
+        int(link.qbt_id): link.xero_id.lower()
+        for link in Link.select().where(
+            (Link.connection == conn) & (Link.kind == "tracking_option")
+        )
+        if int(link.qbt_id) in names
+    }
+    # A timesheet holds the name its item had when it was picked: hours tagged before an
+    # import renamed the item (a tracking option renamed in Xero), or before its undo named
+    # it back, carry that option too.
+    return field_id, item_names.values_of(
+        conn, names.items(), options, lambda name: name.strip().casefold()
+    )
 
 
 def _own_rates(
@@ -991,6 +1007,7 @@ def send_hours(
     if preview.plan.is_empty:
         result.api_calls = _calls(ctx)
         return result
+    _before_daily_stop(ctx, conn, preview.plan.writes)
     run = ImportRun.create(
         connection=conn,
         kind=KIND,
@@ -1010,10 +1027,19 @@ def send_hours(
     stopped = False  # (an error stopped the sending before everyone was reached)
     try:
         with xero.session:
+            #: AU: the timesheets go first, 50 a call; the people Xero refused one of
+            refused_sheets: set[int] = set()
+            if api is PayrollApi.AU:
+                done = _send_au_timesheets(
+                    xero, conn, run, journal, people, result, refused_sheets, report, total, cancel
+                )
             for person in people:
                 if cancel is not None and cancel.is_set():
                     break
-                if person.action in ("create", "update"):
+                if person.action in ("create", "update") and api is PayrollApi.AU:
+                    if id(person) in refused_sheets:
+                        continue  # (their time off goes with the timesheet: not sent)
+                elif person.action in ("create", "update"):
                     ok = _send_timesheet(xero, api, conn, run, journal, person, result)
                     done += 1
                     if not ok:
@@ -1030,6 +1056,17 @@ def send_hours(
                         _not_sent_leave(block, result)
                     done += 1
                     report(ProgressEvent("send_leave", done, total, None, person.name))
+    except DailyLimitReached as exc:
+        # Xero's day is used up: the sending stops here (the next one sends the rest, and
+        # nothing twice: what was sent is recorded), said with what was sent and what not
+        stopped = True
+        sent = sum(result.timesheets[k] for k in ("created", "updated")) + sum(
+            result.leave[k] for k in ("created", "updated", "withdrawn")
+        )
+        run.counts = {**(run.counts or {}), "stopped_at_daily_limit": total - sent}
+        raise exc.during(
+            HoursStoppedAtDailyLimit, done=sent, total=total, left=total - sent
+        ) from exc
     except BaseException:
         stopped = True
         raise
@@ -1062,6 +1099,58 @@ def send_hours(
         backup_after_writes()  # (what Xero now holds, kept in the copy a restore puts back)
     result.api_calls = _calls(ctx)
     return result
+
+
+def _before_daily_stop(ctx: AppContext, conn: Connection, writes: int) -> None:
+    """Refuse to start a sending while Xero's daily stop for ``conn``'s organisation holds
+    (remembered, or this process's): nothing would reach Xero, and no run is recorded."""
+    from core.app.estimate import xero_day
+    from core.services.limits import daily_limit_error
+
+    now = ctx.clock()
+    _left, resets = xero_day(ctx, conn, now)
+    if resets is not None:
+        raise daily_limit_error(resets, now).during(
+            HoursStoppedAtDailyLimit, done=0, total=writes, left=writes
+        )
+
+
+def sending_steps(preview: PayrollPreview, api: PayrollApi) -> list[tuple[int, int]]:
+    """The Xero calls of sending ``preview``, as (calls, writes) in the order
+    :func:`send_hours` makes them: AU, the timesheets first, 50 a call, then each leave
+    write (one call); NZ/UK, per person their timesheet (one call for a new one; for an
+    update, one read and one per line changed), then their leave writes. What
+    core.app.estimate works out the time and Xero's day from."""
+    from core.services.xero.client import AU_PAYROLL_PER_CALL
+
+    steps: list[tuple[int, int]] = []
+    sheets = [p for p in preview.people if p.action in ("create", "update")]
+    if api is PayrollApi.AU:
+        for first in range(0, len(sheets), AU_PAYROLL_PER_CALL):
+            steps.append((1, len(sheets[first : first + AU_PAYROLL_PER_CALL])))
+    for person in preview.people:
+        if person.action in ("create", "update") and api is not PayrollApi.AU:
+            steps.append((_sheet_calls(person), 1))
+        steps.extend((1, 1) for b in person.leave if b.action in eng.LEAVE_WRITES)
+    return steps
+
+
+def _sheet_calls(person: eng.PersonPlan) -> int:
+    """Calls of one NZ/UK timesheet write (see :func:`sending_steps`)."""
+    if person.action != "update":
+        return 1
+    lines, before = person.lines(), person.before or {}
+    changed = {k for k, v in lines.items() if abs(before.get(k, 0.0) - v) >= 0.005}
+    gone = {k for k in before if k not in lines and k not in person.kept}
+    return 1 + len(changed | gone)
+
+
+def estimate_sending(ctx: AppContext, conn: Connection, preview: PayrollPreview) -> Any:
+    """The Xero calls sending ``preview`` makes, how long Xero's limits make it and how far
+    today's calls go (core.app.estimate.XeroRunEstimate)."""
+    from core.app.estimate import estimate_xero_for
+
+    return estimate_xero_for(ctx, conn, "export", sending_steps(preview, _require(conn)))
 
 
 def _not_sent_sheet(person: eng.PersonPlan, result: PayrollResult) -> int:
@@ -1128,18 +1217,90 @@ def _adopt_unrecorded(conn: Connection, preview: PayrollPreview) -> None:
             _record_sent(entry.run, conn, "payroll", person.xero_id, person.sources, person.rate_id)
 
 
-def _send_timesheet(
+def _send_au_timesheets(
     xero: XeroClient,
-    api: PayrollApi,
     conn: Connection,
     run: ImportRun,
     journal: _Journal,
-    person: eng.PersonPlan,
+    people: list[eng.PersonPlan],
     result: PayrollResult,
-) -> bool:
+    refused: set[int],
+    report: Callable[[ProgressEvent], None],
+    total: int,
+    cancel: threading.Event | None,
+) -> int:
+    """AU payroll 1.0: every new or updated timesheet of ``people``, 50 a call (``POST
+    /Timesheets`` takes an array), each journaled as a single write is: its intent before
+    the call, done with the id Xero gave it after (the client matches Xero's answer to each
+    by id or employee and period). A timesheet Xero refuses is that person's alone (the
+    client sends the others again without it): counted as not sent with their hours, its
+    reason said, and the person added to ``refused`` (their time off is not sent). An error
+    that is not one timesheet's (a lost answer, a sign-in Xero no longer accepts) stops the
+    sending, said for each person of the call. How many writes were done or held back (the
+    progress count)."""
+    from core.services.xero.client import AU_PAYROLL_PER_CALL, AuTimesheetWrite
+
+    todo = [p for p in people if p.action in ("create", "update")]
+    done = 0
+    for first in range(0, len(todo), AU_PAYROLL_PER_CALL):
+        if cancel is not None and cancel.is_set():
+            break
+        chunk = todo[first : first + AU_PAYROLL_PER_CALL]
+        writes, entries = [], []
+        for person in chunk:
+            assert person.period_start is not None and person.period_end is not None
+            lines = person.lines()
+            entries.append(_sheet_intent(journal, person, lines))
+            writes.append(
+                AuTimesheetWrite(
+                    person.xero_id or None,
+                    person.employee_id,
+                    person.period_start,
+                    person.period_end,
+                    # each line our draft holds is sent, at zero if it must go (eng.au_replacing)
+                    {**eng.au_replacing(lines, person.before), **person.kept}
+                    if person.xero_id
+                    else lines,
+                )
+            )
+        try:
+            answers = xero.save_au_timesheets(writes)
+        except BridgeError as exc:
+            for person, entry in zip(chunk, entries, strict=True):
+                _failed(entry, exc)
+                result.failed.append(ProblemLine(person.name, _write_failed(exc)))
+            if getattr(exc, "maybe_applied", False):
+                raise _unanswered(exc, _who(chunk)) from exc
+            raise
+        for person, entry, answer in zip(chunk, entries, answers, strict=True):
+            done += 1
+            if isinstance(answer, BridgeError):
+                _failed(entry, answer)
+                result.failed.append(
+                    ProblemLine(person.name, _sheet_refused(xero, PayrollApi.AU, person, answer))
+                )
+                result.refused += 1
+                refused.add(id(person))
+                done += _not_sent_sheet(person, result)
+            else:
+                _sheet_done(run, conn, entry, person, answer["id"].lower(), result)
+            report(ProgressEvent("send_timesheets", done, total, None, person.name))
+    return done
+
+
+def _who(people: list[eng.PersonPlan]) -> str:
+    """The people of one call, for a message: one name, or the first and how many more."""
+    if len(people) == 1:
+        return people[0].name
+    return tr("{name} and {count} others", name=people[0].name, count=len(people) - 1)
+
+
+def _sheet_intent(
+    journal: _Journal, person: eng.PersonPlan, lines: dict[tuple[str, str, str], float]
+) -> JournalEntry:
+    """The journal's intent of ``person``'s timesheet write, before it is sent."""
     assert person.period_start is not None and person.period_end is not None
-    lines = person.lines()
-    entry = journal.intent(
+    return journal.intent(
         person.action,
         "xero_timesheet",
         f"{person.employee_id}|{person.period_start.isoformat()}",
@@ -1154,20 +1315,42 @@ def _send_timesheet(
             "hours": _hours_json(lines),
         },
     )
+
+
+def _sheet_done(
+    run: ImportRun,
+    conn: Connection,
+    entry: JournalEntry,
+    person: eng.PersonPlan,
+    xero_id: str,
+    result: PayrollResult,
+) -> None:
+    """``person``'s timesheet write answered with ``xero_id``: its entry done and the
+    QuickBooks Time timesheets it holds recorded, in one transaction."""
+    with db.atomic():
+        entry.state, entry.xero_id, entry.updated_at = "done", xero_id, utcnow()
+        entry.save()
+        _record_sent(run, conn, "payroll", xero_id, person.sources, person.rate_id)
+    person.xero_id = xero_id
+    result.timesheets["created" if person.action == "create" else "updated"] += 1
+
+
+def _send_timesheet(
+    xero: XeroClient,
+    api: PayrollApi,
+    conn: Connection,
+    run: ImportRun,
+    journal: _Journal,
+    person: eng.PersonPlan,
+    result: PayrollResult,
+) -> bool:
+    """NZ/UK 2.0: one timesheet write (one timesheet per call), journaled. False: Xero
+    refused it (said in ``result.failed``)."""
+    assert person.period_start is not None and person.period_end is not None
+    lines = person.lines()
+    entry = _sheet_intent(journal, person, lines)
     try:
-        if api is PayrollApi.AU:
-            # each line our draft holds is sent, at zero if it must go (eng.au_replacing)
-            sheet = xero.save_au_timesheet(
-                person.xero_id or None,
-                person.employee_id,
-                person.period_start,
-                person.period_end,
-                {**eng.au_replacing(lines, person.before), **person.kept}
-                if person.xero_id
-                else lines,
-            )
-            xero_id = sheet["id"].lower()
-        elif person.action == "create":
+        if person.action == "create":
             sheet = xero.create_v2_timesheet(
                 person.calendar_id,
                 person.employee_id,
@@ -1197,12 +1380,7 @@ def _send_timesheet(
             result.refused += 1
             return False
         raise
-    with db.atomic():
-        entry.state, entry.xero_id, entry.updated_at = "done", xero_id, utcnow()
-        entry.save()
-        _record_sent(run, conn, "payroll", xero_id, person.sources, person.rate_id)
-    person.xero_id = xero_id
-    result.timesheets["created" if person.action == "create" else "updated"] += 1
+    _sheet_done(run, conn, entry, person, xero_id, result)
     return True
 
 
@@ -1470,6 +1648,7 @@ class ExportNotUndoable(BridgeError):
     message = "Export number {run} cannot be undone: {reason}."
 
 
+@said_by(UndoStoppedAtDailyLimit, lambda _ctx, _conn, run, **_kw: {"run": run.id})
 def undo_export(
     ctx: AppContext,
     conn: Connection,
@@ -1509,72 +1688,129 @@ def undo_export(
     failed = 0
     #: what an earlier undo of ``run`` sent without an answer, found done in Xero now
     checked: list[dict[str, str]] = []
-    with xero.session:
-        current = _current_sheets(xero, api, entries)
-        leave_now = _current_leave(xero, api, entries)
-        earlier = _check_earlier_undos(run, current, leave_now, reverted, checked)
-        created_by = _sheets_created(conn)
-        for i, entry in enumerate(entries, 1):
-            after = entry.after or {}
-            who = str(after.get("name") or "")
-            xero_id = (entry.xero_id or "").lower()
-            report(ProgressEvent("undo", i, len(entries), None, who))
-            try:
-                if entry.entity_kind == "xero_timesheet":
-                    if xero_id:
-                        sheet = current.get(xero_id)
-                    else:
-                        sheet = _unanswered_sheet(current, entry, created_by, left)
-                    if sheet is None:
-                        continue  # never reached Xero, already gone, or not ours: left alone
-                    if not sheet["draft"]:
-                        left.append(
-                            {
-                                "who": who,
-                                "what": tr(
-                                    "timesheet {start} to {end} is no longer a draft in Xero: "
-                                    "left as it is",
-                                    start=after.get("start", ""),
-                                    end=after.get("end", ""),
-                                ),
-                            }
-                        )
-                        continue
-                    _undo_timesheet(xero, api, journal, entry, sheet, after)
-                    reverted["timesheets"] += 1
-                    if entry.action == "update":
-                        put_back.add(("payroll", str(sheet["id"]).lower()))
-                elif entry.entity_kind == "xero_leave" and (xero_id or entry.action == "delete"):
-                    note = _undo_leave(xero, api, journal, entry, leave_now, earlier)
-                    if note:
-                        left.append({"who": who, "what": note})
-                    elif note is not None:
-                        reverted["leave"] += 1
+    #: Xero's day limit, reached: the undo stops there (Xero has not had the rest)
+    stop: DailyLimitReached | None = None
+    #: the writes of ``run`` this undo went through (the others: still to undo)
+    looked_at = 0
+    try:
+        with xero.session:
+            current = _current_sheets(xero, api, entries)
+            leave_now = _current_leave(xero, api, entries)
+            earlier = _check_earlier_undos(run, current, leave_now, reverted, checked)
+            # what an earlier undo of ``run`` reverted is not sent again (one Xero's day limit
+            # stopped, or one Xero refused part of): each write is undone, and counted, once
+            done_before = _reverted_earlier(run, entries)
+            entries = [e for e in entries if e.id not in done_before]
+            undo.counts = {**(undo.counts or {}), "planned_writes": len(entries)}
+            created_by = _sheets_created(conn)
+            #: AU: the timesheets to put back, waiting to be sent (_undo_au_sheets)
+            au_undo: list[tuple[JournalEntry, dict[str, Any], dict[str, Any]]] = []
+            for i, entry in enumerate(entries, 1):
+                after = entry.after or {}
+                who = str(after.get("name") or "")
+                xero_id = (entry.xero_id or "").lower()
+                report(ProgressEvent("undo", i, len(entries), None, who))
+                looked_at = i - 1 - len(au_undo)  # (those waiting in the AU call: not yet)
+                try:
+                    if entry.entity_kind == "xero_timesheet":
+                        if xero_id:
+                            sheet = current.get(xero_id)
+                        else:
+                            sheet = _unanswered_sheet(current, entry, created_by, left)
+                        if sheet is None:
+                            continue  # never reached Xero, already gone, or not ours: left alone
+                        if not sheet["draft"]:
+                            left.append(
+                                {
+                                    "who": who,
+                                    "what": tr(
+                                        "timesheet {start} to {end} is no longer a draft in Xero: "
+                                        "left as it is",
+                                        start=after.get("start", ""),
+                                        end=after.get("end", ""),
+                                    ),
+                                }
+                            )
+                            continue
+                        if api is PayrollApi.AU:  # (50 a call: sent when 50 wait, and at the end)
+                            au_undo.append((entry, sheet, after))
+                            if len(au_undo) >= AU_UNDO_PER_CALL:
+                                failed += _undo_au_sheets(
+                                    xero, journal, au_undo, reverted, put_back, left
+                                )
+                            continue
+                        _undo_timesheet(xero, journal, entry, sheet, after)
+                        reverted["timesheets"] += 1
                         if entry.action == "update":
-                            put_back.add(("leave", xero_id))
-            except BridgeError as exc:
-                failed += 1
-                left.append({"who": who, "what": _write_failed(exc)})
+                            put_back.add(("payroll", str(sheet["id"]).lower()))
+                    elif entry.entity_kind == "xero_leave" and (
+                        xero_id or entry.action == "delete"
+                    ):
+                        note = _undo_leave(xero, api, journal, entry, leave_now, earlier)
+                        if note:
+                            left.append({"who": who, "what": note})
+                        elif note is not None:
+                            reverted["leave"] += 1
+                            if entry.action == "update":
+                                put_back.add(("leave", xero_id))
+                except DailyLimitReached:
+                    raise  # (the rest stops here: said once, not under each person)
+                except BridgeError as exc:
+                    failed += 1
+                    left.append({"who": who, "what": _write_failed(exc)})
+            looked_at = len(entries) - len(au_undo)
+            failed += _undo_au_sheets(xero, journal, au_undo, reverted, put_back, left)
+            looked_at = len(entries)
+    except DailyLimitReached as exc:
+        stop = exc
     with db.atomic():
         SentHours.update(active=False).where(SentHours.run == run).execute()
         for target, xero_id in sorted(put_back):
             _sent_again(conn, run, target, xero_id)
         # (a partial undo is said as such: the export stays undoable, and undoing it again
         # finishes the job)
-        undo.status = "failed" if failed else "done"
+        still = len(entries) - looked_at if stop is not None else 0
+        undo.status = "failed" if failed or stop is not None else "done"
         undo.finished_at = utcnow()
         undo.counts = {
             **(undo.counts or {}),
             "outcomes": {"reverted": reverted},
             "left_alone": left,
             **({"checked": checked} if checked else {}),
+            **({"stopped_at_daily_limit": still} if stop is not None else {}),
             "failed": failed,
         }
         undo.save()
-        if not failed:
+        if not failed and stop is None:
             run.status = "undone"
             run.save()
+    if stop is not None:
+        raise stop.during(
+            UndoStoppedAtDailyLimit,
+            run=run.id,
+            undo=undo.id,
+            done=sum(reverted.values()),
+            left=still,
+        )
     return undo
+
+
+def _reverted_earlier(run: ImportRun, entries: list[JournalEntry]) -> set[int]:
+    """The writes of export ``run`` (``entries``: its journal) that an earlier undo of it
+    reverted: that undo's write of the same timesheet or leave (its ``batch_key``: the
+    employee and period, or the employee, leave type and first day) is done. Unanswered
+    writes of an earlier undo are settled first (:func:`_check_earlier_undos`)."""
+    done = {
+        (j.entity_kind, j.batch_key)
+        for j in JournalEntry.select(JournalEntry.entity_kind, JournalEntry.batch_key)
+        .join(ImportRun)
+        .where(
+            (ImportRun.undoes_run == run)
+            & (ImportRun.kind == "undo")
+            & (JournalEntry.state == "done")
+        )
+    }
+    return {e.id for e in entries if (e.entity_kind, e.batch_key) in done}
 
 
 def written_drafts(run: ImportRun) -> set[str]:
@@ -1930,16 +2166,106 @@ def _kept_lines(
     return {k: v for k, v in held.items() if (k[1].lower(), k[2].lower()) not in pairs}
 
 
+#: AU undo: timesheets put back per call (POST /Timesheets takes an array; client.AU_PAYROLL_PER_CALL)
+AU_UNDO_PER_CALL = 50
+
+
+def _au_undo_hours(
+    entry: JournalEntry, sheet: dict[str, Any], after: dict[str, Any]
+) -> dict[tuple[str, str, str], float]:
+    """AU 1.0 (no DELETE): what our draft ``sheet`` is sent to undo ``entry``. An update:
+    the earlier hours back; a create: our lines at zero hours (it stays an empty draft).
+    Lines someone added to it in Xero (another rate or item) are sent as they are."""
+    start = date.fromisoformat(str(after["start"]))
+    sent = _hours_of(after.get("hours"))
+    before = _hours_of(entry.before) if entry.action == "update" else {}
+    kept = _kept_lines(sheet["hours"], sent, before)
+    if entry.action == "update":
+        ours = {k: v for k, v in {**sent, **sheet["hours"]}.items() if k not in kept}
+        return {**eng.au_replacing(before, ours), **kept}
+    zero = {key: 0.0 for key in sent} or {
+        (start.isoformat(), rate, tracking): 0.0
+        for (_d, rate, tracking) in sheet["hours"]
+        if (_d, rate, tracking) not in kept
+    }
+    return {**zero, **kept}
+
+
+def _undo_au_sheets(
+    xero: XeroClient,
+    journal: _Journal,
+    queue: list[tuple[JournalEntry, dict[str, Any], dict[str, Any]]],
+    reverted: dict[str, int],
+    put_back: set[tuple[str, str]],
+    left: list[dict[str, str]],
+) -> int:
+    """AU 1.0: undo the timesheet writes waiting in ``queue`` (export entry, our draft in
+    Xero now, the entry's ``after``), in one call (``POST /Timesheets``, an array), each
+    journaled before it (an ``update``: the hours it puts back) and done after; ``queue``
+    is emptied. One Xero refuses is that one's alone (the client sends the others again
+    without it); an error that is the call's fails each of it. Each done is counted in
+    ``reverted`` (an update's draft in ``put_back``), each failed said in ``left``. How
+    many failed."""
+    from core.services.xero.client import AuTimesheetWrite
+
+    items = list(queue)
+    queue.clear()
+    if not items:
+        return 0
+    writes, undo_entries = [], []
+    for entry, sheet, after in items:
+        back = _au_undo_hours(entry, sheet, after)
+        undo_entries.append(
+            journal.intent(
+                "update",
+                "xero_timesheet",
+                entry.batch_key,
+                sheet["id"],
+                after,
+                _hours_json(_hours_of(entry.before)) if entry.action == "update" else {"hours": {}},
+            )
+        )
+        writes.append(
+            AuTimesheetWrite(
+                sheet["id"],
+                str(after["employee_id"]),
+                date.fromisoformat(str(after["start"])),
+                date.fromisoformat(str(after["end"])),
+                back,
+            )
+        )
+    answers: list[Any]
+    try:
+        answers = list(xero.save_au_timesheets(writes))
+    except DailyLimitReached as exc:
+        for undo_entry in undo_entries:  # (Xero has not had them: the undo stops here)
+            _failed(undo_entry, exc)
+        raise
+    except BridgeError as exc:
+        answers = [exc] * len(items)
+    failed = 0
+    for (entry, sheet, after), undo_entry, answer in zip(items, undo_entries, answers, strict=True):
+        if isinstance(answer, BridgeError):
+            _failed(undo_entry, answer)
+            failed += 1
+            left.append({"who": str(after.get("name") or ""), "what": _write_failed(answer)})
+            continue
+        _done(undo_entry)
+        reverted["timesheets"] += 1
+        if entry.action == "update":
+            put_back.add(("payroll", str(sheet["id"]).lower()))
+    return failed
+
+
 def _undo_timesheet(
     xero: XeroClient,
-    api: PayrollApi,
     journal: _Journal,
     entry: JournalEntry,
     sheet: dict[str, Any],
     after: dict[str, Any],
 ) -> None:
-    start = date.fromisoformat(str(after["start"]))
-    end = date.fromisoformat(str(after["end"]))
+    """NZ/UK 2.0: undo one timesheet write. An update: the earlier hours back; a create:
+    the draft deleted, or, when someone added lines to it in Xero, only ours taken off."""
     sheet_id = sheet["id"]
     sent = _hours_of(after.get("hours"))
     before = _hours_of(entry.before) if entry.action == "update" else {}
@@ -1950,33 +2276,17 @@ def _undo_timesheet(
             "update", "xero_timesheet", entry.batch_key, sheet_id, after, _hours_json(before)
         )
         try:
-            if api is PayrollApi.AU:
-                ours = {k: v for k, v in {**sent, **sheet["hours"]}.items() if k not in kept}
-                back = {**eng.au_replacing(before, ours), **kept}
-                xero.save_au_timesheet(sheet_id, str(after["employee_id"]), start, end, back)
-            else:
-                xero.replace_v2_lines(sheet_id, {**before, **kept})
+            xero.replace_v2_lines(sheet_id, {**before, **kept})
         except BridgeError as exc:
             _failed(undo_entry, exc)
             raise
-    elif api is PayrollApi.AU or kept:
-        # AU has no DELETE (our draft goes back to zero hours); a draft someone added lines
-        # to in Xero keeps them, only ours go
-        zero = {key: 0.0 for key in sent} or {
-            (start.isoformat(), rate, tracking): 0.0
-            for (_d, rate, tracking) in sheet["hours"]
-            if (_d, rate, tracking) not in kept
-        }
+    elif kept:
+        # a draft someone added lines to in Xero keeps them, only ours go
         undo_entry = journal.intent(
             "update", "xero_timesheet", entry.batch_key, sheet_id, after, {"hours": {}}
         )
         try:
-            if api is PayrollApi.AU:
-                xero.save_au_timesheet(
-                    sheet_id, str(after["employee_id"]), start, end, {**zero, **kept}
-                )
-            else:
-                xero.replace_v2_lines(sheet_id, kept)
+            xero.replace_v2_lines(sheet_id, kept)
         except BridgeError as exc:
             _failed(undo_entry, exc)
             raise

@@ -741,8 +741,6 @@ class Importer:
 
 
 # ============================================================================ undo
-#: ids per read of what an undo is about to write (``ids=`` of one GET)
-_READ_IDS = 100
 #: the words for the fields an undo leaves as a QuickBooks Time user changed them since
 _FIELD_WORDS = {
     "name": N_("name"),
@@ -827,7 +825,8 @@ def read_qbtime_now(
 ) -> QBTimeNow:
     """Read, by ids, the records ``entries`` (``run``'s done writes) changed, and whether the
     jobcodes and users it created have jobs under them or time tracked since: a few calls
-    per kind (one per hundred records), none for a kind the run did not write."""
+    per kind (the client splits the ids into calls: ``IDS_PER_READ`` a call), none for a kind
+    the run did not write."""
     from core.store.models import QBTRecord
 
     wanted: dict[str, set[int]] = {}
@@ -837,11 +836,6 @@ def read_qbtime_now(
         if e.action in ("update", "restore") or (_created(e) and e.entity_kind == "jobcode"):
             wanted.setdefault(e.entity_kind, set()).add(int(e.qbt_id))
     records: dict[tuple[str, int], Mapping[str, Any]] = {}
-
-    def chunks(ids: set[int]) -> list[list[int]]:
-        ordered = sorted(ids)
-        return [ordered[i : i + _READ_IDS] for i in range(0, len(ordered), _READ_IDS)]
-
     for kind, ids in wanted.items():
         if kind == "customfielditem":  # read per custom field (the API needs its id)
             fields: dict[int, set[int]] = {}
@@ -853,15 +847,13 @@ def read_qbtime_now(
                 if rec.parent_id:
                     fields.setdefault(int(rec.parent_id), set()).add(int(rec.qbt_id))
             for field_id, item_ids in sorted(fields.items()):
-                for chunk in chunks(item_ids):
-                    for item in client.customfielditems(field_id, ids=chunk):
-                        records[(kind, item.id)] = item.raw
+                for item in client.customfielditems(field_id, ids=item_ids):
+                    records[(kind, item.id)] = item.raw
             continue
         if kind not in _LIST:
             continue
-        for chunk in chunks(ids):
-            for record in getattr(client, _LIST[kind])(ids=chunk):
-                records[(kind, record.id)] = record.raw
+        for record in getattr(client, _LIST[kind])(ids=ids):
+            records[(kind, record.id)] = record.raw
     kept: dict[tuple[str, int], str] = {}
     made = {
         kind: {int(e.qbt_id or 0) for e in entries if _created(e) and e.entity_kind == kind}
@@ -877,11 +869,13 @@ def read_qbtime_now(
         ("jobcode", "jobcode_ids", _HOURS_SINCE),
         ("user", "user_ids", _USER_HOURS_SINCE),
     ):
-        for chunk in chunks(made[kind] - {i for k, i in kept if k == kind}):
-            for sheet in client.timesheets_since(since, **{param: chunk}):
-                ident = sheet.get("jobcode_id" if kind == "jobcode" else "user_id")
-                if ident is not None and int(ident) in made[kind]:
-                    kept.setdefault((kind, int(ident)), reason)
+        unknown = made[kind] - {i for k, i in kept if k == kind}
+        if not unknown:
+            continue
+        for sheet in client.timesheets_since(since, **{param: unknown}):
+            ident = sheet.get("jobcode_id" if kind == "jobcode" else "user_id")
+            if ident is not None and int(ident) in made[kind]:
+                kept.setdefault((kind, int(ident)), reason)
     return QBTimeNow(records, kept)
 
 

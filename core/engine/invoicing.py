@@ -136,10 +136,33 @@ MERGED = N_(
     "bill them there), then bill again."
 )
 
+# A shift still on the clock: its hours are not known yet. Billing the same range again once it
+# is clocked out adds just those hours (to our draft of the range, or a new draft once that
+# one is approved): what was billed is never billed twice. The next range does not bill them
+# (they are dated in this one).
+ON_THE_CLOCK = N_(
+    "Is still on the clock on {days} ({customers}): that shift is not billed. Clock them out "
+    "in QuickBooks Time, then bill {start} to {end} again (a later range does not include "
+    "those days): only the hours not billed yet are added, nothing is billed twice."
+)
+
 OVER_DAY = N_(
     "More work than a day holds on {days} in QuickBooks Time (timesheets that overlap, or a "
     "manual entry mistyped): those days' {hours} billable hours are not billed. Correct the "
     "timesheets in QuickBooks Time, then bill again."
+)
+
+# A value of the items field or of a tracking field that no item linked to Xero has or had
+# (a rename by an import keeps the old name the linked item's: core.app.item_names).
+UNKNOWN_ITEM = N_(
+    '{hours} hours are tagged with the item "{item}", which is linked to no Xero item, so '
+    "they are not billed: pick an item imported from Xero on those timesheets in QuickBooks "
+    "Time, then bill again."
+)
+UNKNOWN_OPTION = N_(
+    'The value "{option}" of "{category}" on {hours} hours is linked to no option of that '
+    "Xero tracking category, so those hours are billed without one: pick one of its options "
+    "on those timesheets in QuickBooks Time, then bill again."
 )
 
 # Billable hours of a customer not linked to a Xero contact: the review lists it (a look-alike
@@ -168,6 +191,8 @@ class Timesheet:
     seconds: int
     last_modified: str = ""
     customfields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: a shift still on the clock (its length is not known yet): never billed, reported
+    on_the_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -682,7 +707,7 @@ def _over_days(timesheets: Iterable[Timesheet], start: str, end: str) -> set[tup
     (timesheets that overlap, a mistyped manual entry)."""
     per_day: dict[tuple[int, str], int] = defaultdict(int)
     for ts in timesheets:
-        if start <= ts.day <= end and ts.seconds > 0:
+        if start <= ts.day <= end and ts.seconds > 0 and not ts.on_the_clock:
             per_day[(ts.user_id, ts.day)] += ts.seconds
     return {key for key, secs in per_day.items() if secs > DAY_HOLDS_S}
 
@@ -711,6 +736,15 @@ class _LineDraft:
     unapproved: bool = False
 
 
+def _count_hours(
+    problems: dict[tuple, Problem], key: tuple, who: str, message: str, ts: Timesheet, **params: Any
+) -> None:
+    """``problems[key]``, its ``hours`` counting ``ts``'s too."""
+    was = problems.get(key)
+    hours = (float(was.params["hours"]) if was is not None else 0.0) + hours_of(ts.seconds)
+    problems[key] = Problem(who, message, {**params, "hours": Decimal(f"{hours:.2f}")})
+
+
 def _line_for(
     inp: InvoicingInput, ts: Timesheet, top: int, who: str, problems: dict[tuple, Problem]
 ) -> _LineDraft | None:
@@ -721,14 +755,9 @@ def _line_for(
     if value:
         item = inp.items.get(value)
         if item is None:
-            problems[("unknown_item", value)] = Problem(
-                who,
-                N_(
-                    'The item "{item}" on the hours is not a Xero item: import the items '
-                    "again, or pick a Xero item on those timesheets in QuickBooks Time."
-                ),
-                {"item": value},
-            )
+            # (a name an item linked to a Xero item has, or had before an import renamed it,
+            # is in ``items``: this one never was, or was two items' name)
+            _count_hours(problems, ("unknown_item", who, value), who, UNKNOWN_ITEM, ts, item=value)
             return None
         if not item.is_sold:
             problems[("not_sold", item.item_id)] = Problem(
@@ -774,6 +803,11 @@ def _line_for(
         option = tf.options.get(chosen)
         if option:
             tracking.append((tf.category_name, option))
+        elif chosen:
+            said = ("unknown_option", who, tf.category_name, chosen)
+            _count_hours(
+                problems, said, who, UNKNOWN_OPTION, ts, option=chosen, category=tf.category_name
+            )
     track = tuple(tracking)
     if item is not None:
         # one line per item and job: the line names the job its hours are on
@@ -939,6 +973,8 @@ def customers_with_hours(
     for ts in timesheets:
         if not (first <= ts.day <= last) or ts.seconds <= 0 or ts.jobcode_id not in jobs:
             continue
+        if ts.on_the_clock:
+            continue
         top = _top(jobs, ts.jobcode_id)
         if top is not None and _billable(jobs, ts.jobcode_id):
             out.add(top)
@@ -960,8 +996,20 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
     # timesheets per customer (top-level jobcode)
     per_customer: dict[int, list[Timesheet]] = defaultdict(list)
     unlinked: dict[int, float] = defaultdict(float)
+    #: person -> (days, customers) of their billable shifts still on the clock
+    running: dict[int, tuple[set[str], set[str]]] = {}
     for ts in sorted(inp.timesheets, key=lambda t: t.id):
-        if not (start <= ts.day <= end) or ts.seconds <= 0 or ts.jobcode_id not in inp.jobs:
+        if not (start <= ts.day <= end) or ts.jobcode_id not in inp.jobs:
+            continue
+        if ts.on_the_clock:
+            top = _top(inp.jobs, ts.jobcode_id)
+            if top is not None and _billable(inp.jobs, ts.jobcode_id):
+                days, names = running.setdefault(ts.user_id, (set(), set()))
+                days.add(ts.day)
+                cust = inp.customers.get(top)
+                names.add(cust.name if cust is not None else inp.jobs[top].name)
+            continue
+        if ts.seconds <= 0:
             continue
         top = _top(inp.jobs, ts.jobcode_id)
         if top is None or not _billable(inp.jobs, ts.jobcode_id):
@@ -990,6 +1038,18 @@ def plan_invoices(inp: InvoicingInput) -> InvoicingPlan:
             person.name if person is not None else str(user_id),
             OVER_DAY,
             {"days": ", ".join(sorted(days)), "hours": Decimal(f"{hours:.2f}")},
+        )
+    for user_id, (days, names) in sorted(running.items()):
+        person = inp.people.get(user_id)
+        problems[("on_the_clock", user_id)] = Problem(
+            person.name if person is not None else str(user_id),
+            ON_THE_CLOCK,
+            {
+                "days": ", ".join(sorted(days)),
+                "customers": ", ".join(sorted(names, key=str.casefold)),
+                "start": start,
+                "end": end,
+            },
         )
     # our invoices per contact; the draft of this range each contact has that is still ours
     ours: dict[str, list[OurInvoice]] = defaultdict(list)

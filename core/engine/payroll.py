@@ -521,6 +521,12 @@ NOT_LINKED = N_(
     "and this business pays them, add them as an employee in Xero Payroll, then import again. "
     "Then send the hours again."
 )
+NOT_LINKED_WAITING = N_(
+    "Has hours in QuickBooks Time but is not linked to a Xero employee, so none of them can be "
+    'sent, approved or not. If "Review look-alike records" lists this team member, decide '
+    "there; if not, and this business pays them, add them as an employee in Xero Payroll, then "
+    "import again. Then send the hours again."
+)
 NO_CALENDAR = N_(
     "Has no payroll calendar in Xero, so Xero cannot take a timesheet. Choose a pay "
     "calendar for this employee in Xero Payroll (Employees > Employment), then send again."
@@ -1041,8 +1047,11 @@ def _plan_person(
     # ------------------------------------------------------------ Xero side
     blocked = False
     if emp is None:
+        # Said first, whatever the hours' approval: approving them alone would send nothing.
         if has_hours:
-            problems.append(Problem(name, NOT_LINKED))
+            problems.insert(0, Problem(name, NOT_LINKED))
+        elif any(lo.message != LEFT_UNPAID for lo in person.left_out):
+            problems.insert(0, Problem(name, NOT_LINKED_WAITING))
         blocked = True
     else:
         person.employee_id = emp.employee_id

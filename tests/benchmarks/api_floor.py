@@ -408,8 +408,9 @@ def invoicing_floor(
     whether QuickBooks Time's jobs and fields changed since the import (one
     last_modified_timestamps), the organisation (its currency), the contacts of the linked
     customers that have hours in the range (archived ones are reported, not billed; 50 ids a
-    call), items and tracking categories (one call each), the range's hours and their
-    people, and the new invoices, 50 a call."""
+    call), items and tracking categories (one call each), the range's hours (shifts still on
+    the clock too: reported, not billed; they come in the same pages, ``on_the_clock=both``)
+    and their people (200 ids a call: one page each), and the new invoices, 50 a call."""
     start, end = period
     jobs = {j["id"]: j for j in qbt.get("jobcodes") or []}
     linked = {qbt_id: xero_id for xero_id, qbt_id in customer_links.items()}
@@ -417,13 +418,15 @@ def invoicing_floor(
     hours = 0
     people: set[Any] = set()
     for sheet in qbt.get("timesheets") or []:
-        if not start <= str(sheet.get("date") or "")[:10] <= end or sheet.get("on_the_clock"):
+        if not start <= str(sheet.get("date") or "")[:10] <= end:
             continue
         job = jobs.get(sheet.get("jobcode_id"))
         if job is None or job.get("type") != "regular":
             continue
         hours += 1
         people.add(sheet.get("user_id"))
+        if sheet.get("on_the_clock"):
+            continue  # (not billed: its customer's contact is not read for it)
         while job is not None:
             if job["id"] in linked:
                 contacts.add(linked[job["id"]])

@@ -178,20 +178,35 @@ def scheduled(args: list[str]) -> None:
     print(json.dumps(out), flush=True)
 
 
+#: "AU-120": the Demo Company with 120 more AU employees with hours in the same pay period
+#: (tests/scaled_payroll.py): AU payroll 1.0 takes 50 timesheets a call, which the Demo
+#: Company's one or two people a period never tell from one call per person
+SCALED_AU_PEOPLE = 120
+
+
 def payroll(args: list[str]) -> None:
-    """The Demo Company's organisation ``args[0]`` (AU or UK), in-process simulators: the
-    first import (people link), then one pay period's export of hours (the default period:
-    the last one ended), every request of the export counted; the data its floor is
-    derived from (api_floor.payroll_floor)."""
+    """The Demo Company's organisation ``args[0]`` (AU, UK, or AU-120: the AU one with
+    :data:`SCALED_AU_PEOPLE` more employees), in-process simulators: the first import
+    (people link), then one pay period's export of hours (the default period: the last one
+    ended), every request of the export counted; the data its floor is derived from
+    (api_floor.payroll_floor)."""
     from core.app.payroll import export_hours
     from core.app.sync import sync
     from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
     from core.store.models import Link
+    from tests.scaled_payroll import write_scaled_au_company
 
-    names = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK"}
+    names = {
+        "AU": "Maison Verdure Australia",
+        "AU-120": "Maison Verdure Australia",
+        "UK": "Maison Verdure UK",
+    }
     home = Path(args[1])
     home.mkdir(parents=True, exist_ok=True)
-    box = Sandbox.open(DEMO_COMPANY_FILE, home / "state")
+    data_file = Path(DEMO_COMPANY_FILE)
+    if args[0] == "AU-120":
+        data_file = write_scaled_au_company(home / "company.json", SCALED_AU_PEOPLE)
+    box = Sandbox.open(data_file, home / "state")
     try:
         org = next(o for o in box.store.xero_orgs if o["tenantName"] == names[args[0]])
         ep = Endpoints(box.xero_base, box.qbtime_base, box.qbtime_token, org["tenantId"])

@@ -331,10 +331,13 @@ def test_api_economy_first_import_and_scheduled_reimport(region, large_company, 
         )
 
 
-@pytest.mark.parametrize("region", ["AU", "UK"])
+@pytest.mark.parametrize("region", ["AU", "UK", "AU-120"])
 def test_payroll_export_calls_per_pay_period(region, tmp_path, results):
     """One pay period's export of hours on the Demo Company (first time), every request
-    counted, against the floor derived from the data (api_floor.payroll_floor)."""
+    counted, against the floor derived from the data (api_floor.payroll_floor): AU
+    timesheet and leave writes ceil(n / 50) (AU payroll 1.0 takes arrays), reads at the
+    documented page sizes. AU-120: the AU organisation with 120 more people with hours in
+    the period, where one call per person would show (122 calls against a floor of 3)."""
     out = run_worker(["payroll", region, str(tmp_path / "home")], module=RUNS)
     floor = floor_of.payroll_floor(
         out["org_before"],

@@ -435,6 +435,7 @@ def test_bill_time_and_invoices_commands(run):
         "problems",
         "api_calls",
         "invoice_language",
+        "estimate",  # (the Xero calls billing needs, and how far today's calls go)
     }
     assert dry["invoice_language"] == "en"  # Australia, the app in English
     assert dry["dry_run"] is True and dry["run_id"] is None and dry["invoices"]["created"] > 0

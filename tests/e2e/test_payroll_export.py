@@ -546,6 +546,7 @@ def test_export_hours_command_json_history_and_undo(run):
         "problems",
         "api_calls",
         "earnings_rates",
+        "estimate",  # (the Xero calls the sending needs, and how far today's calls go)
     }
     assert all(set(x) == {"who", "rate", "rate_id"} for x in dry["earnings_rates"])
     assert set(dry["timesheets"]) == {"created", "updated", "unchanged", "skipped"}

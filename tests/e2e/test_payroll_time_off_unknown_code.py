@@ -134,7 +134,7 @@ def test_a_code_quickbooks_time_does_not_return_holds_its_hours_back(demo_ctx):
     assert "2026-12-11" not in next(p for p in preview.people if p.name == "Olivia Brown").days
 
 
-def test_jobcodes_are_read_by_id_fifty_a_call(demo_ctx, monkeypatch):
+def test_jobcodes_are_read_by_id_ids_per_read_a_call(demo_ctx, monkeypatch):
     ctx, conn = demo_ctx("AU")
     known = [j["id"] for j in ctx.sandbox.store.qbtime["jobcodes"]][:3]
     qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn), conn.id)
@@ -148,10 +148,10 @@ def test_jobcodes_are_read_by_id_fifty_a_call(demo_ctx, monkeypatch):
 
     monkeypatch.setattr(QBTimeClient, "_get", spy)
     with qbt.session:
-        found = qbt.jobcodes_by_ids([*known, *range(1, 118)])
+        found = qbt.jobcodes_by_ids([*known, *range(1, 418)])  # (IDS_PER_READ: 200)
         none = qbt.jobcodes_by_ids([])
     assert sorted(j.id for j in found) == sorted(known)
-    assert [len(a.split(",")) for a in asked] == [50, 50, 20] and none == []
+    assert [len(a.split(",")) for a in asked] == [200, 200, 20] and none == []
 
 
 def test_time_off_longer_than_a_day_holds_is_held_back(demo_ctx):

@@ -7,11 +7,12 @@ page's button. An empty preview makes this the last page ("Close").
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,6 +34,10 @@ from .base import BasePage
 
 # The columns of the invoices' tree.
 CUSTOMER, HOURS, PRICE, SOURCE, AMOUNT = range(5)
+#: a fill's slice: rows added until this long has passed (the window answers between two),
+#: at least FILL_AT_LEAST of them (a preview of a few customers fills at once)
+FILL_SLICE_S = 0.04
+FILL_AT_LEAST = 50
 
 
 def totals_by_currency_and_tax(
@@ -64,6 +69,18 @@ def reword_task(connection_id: int, preview: Any, language: str) -> Any:
     return reword_preview(Connection.get_by_id(connection_id), preview, language)
 
 
+def billing_estimate(state: Any, preview: Any) -> Any:
+    """The Xero calls billing ``preview`` needs, its time under Xero's limits and how far
+    today's calls go (core.app.estimate.XeroRunEstimate); None when it writes nothing, or
+    without the business."""
+    from core.app.invoicing import InvoicePreview, estimate_billing
+
+    if not isinstance(preview, InvoicePreview) or not preview.plan.to_write:
+        return None
+    conn = state.connection()
+    return estimate_billing(state.ctx, conn, preview) if conn is not None else None
+
+
 class BillingPreviewPage(BasePage):
     def build(self) -> None:
         self.setCommitPage(True)
@@ -74,6 +91,11 @@ class BillingPreviewPage(BasePage):
         body.addWidget(self.headline)
         self.notice = paragraph(parent=self)
         body.addWidget(self.notice)
+        # the Xero calls billing needs, how long, and how far today's calls go
+        self.estimate_label = paragraph(parent=self)
+        body.addWidget(self.estimate_label)
+        self.estimate_label.setVisible(False)
+        self._estimate: Any = None
         # the language of the lines' text: the business's choice, what its customers read
         from core.engine.invoice_wording import LANGUAGES
 
@@ -144,12 +166,24 @@ class BillingPreviewPage(BasePage):
         self.setTabOrder(self.wording, self.problems)
         self.setTabOrder(self.problems, self.tree)
         self.preview: Any = None
+        self._filling = 0  # which fill the slices to come belong to
 
     # ---------------------------------------------------------------- entering
     def initializePage(self) -> None:
         self.preview = self.state.billing_preview
+        self._estimate = billing_estimate(self.state, self.preview)
+        self._show_estimate()
         self._fill()
         self.setFinalPage(self.preview is None or self._is_empty())
+
+    def _show_estimate(self) -> None:
+        """The Xero calls billing needs, how long, and how far today's calls go (in the
+        language chosen now)."""
+        from core.app.estimate import describe_xero_run
+
+        estimate = getattr(self, "_estimate", None)
+        self.estimate_label.setText(describe_xero_run(estimate) if estimate is not None else "")
+        self.estimate_label.setVisible(bool(self.estimate_label.text()))
 
     def _is_empty(self) -> bool:
         return self.preview is not None and not billed(list(self.preview.invoices))
@@ -198,66 +232,97 @@ class BillingPreviewPage(BasePage):
         self.wording.setEnabled(self.preview is not None and index >= 0)
 
     def _fill(self) -> None:
+        """The problems and the invoices, in slices from the event loop (thousands of
+        customers never hold the window still): the first slice now, the rest after."""
         preview = self.preview
         self._show_wording()
         invoices = list(preview.invoices) if preview is not None else []
         problems = list(preview.problems) if preview is not None else []
+        self._filling += 1  # a slice of an earlier fill left to come stops
         self.problems.setRowCount(len(problems))
-        for row, (who, reason) in enumerate(problems):
-            self.problems.setItem(row, 0, cell(who))
-            self.problems.setItem(row, 1, cell(reason))
-        fit_rows(self.problems)
+        fit_rows(self.problems)  # (rows fitted to their text only if few: before any is laid out)
         self.problems_box.setVisible(bool(problems))
         self.tree.clear()
-        for invoice in invoices:
-            top = QTreeWidgetItem(self.tree)
-            top.setText(CUSTOMER, f"{invoice.contact_name} — {self.invoice_words(invoice)}")
-            top.setText(HOURS, hours_text(invoice.hours))
-            top.setText(
-                AMOUNT,
-                amount_words(invoice.total, invoice.currency, invoice.line_amount_types),
-            )
-            top.setToolTip(CUSTOMER, top.text(CUSTOMER))
-            top.setToolTip(AMOUNT, self.amount_tip(invoice))
-            font = top.font(CUSTOMER)
-            font.setBold(True)
-            for column in range(5):
-                top.setFont(column, font)
-                if column != CUSTOMER:
-                    top.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
-            if invoice.action not in ("create", "update"):
-                for column in range(5):
-                    top.setForeground(column, self.palette().placeholderText())
-            updating = invoice.action == "update"
-            for line in invoice.lines:
-                child = QTreeWidgetItem(top)
-                text = line.description
-                if updating:  # what the update does to each line of our draft
-                    text = f"{self.line_change_words(line)} — {text}"
-                child.setText(CUSTOMER, text)
-                child.setToolTip(CUSTOMER, text)
-                if line.unapproved:  # shown as such: italic, and said in the tooltip
-                    italic = child.font(CUSTOMER)
-                    italic.setItalic(True)
-                    for column in range(5):
-                        child.setFont(column, italic)
-                    child.setToolTip(
-                        CUSTOMER,
-                        self.tr("Not approved yet in QuickBooks Time: {line}").format(
-                            line=line.description
-                        ),
-                    )
-                child.setText(HOURS, hours_text(line.hours))
-                child.setText(PRICE, money(line.unit_price, invoice.currency))
-                child.setText(SOURCE, self.price_source_words(line.price_source))
-                child.setToolTip(SOURCE, child.text(SOURCE))
-                child.setText(AMOUNT, money(line.amount, invoice.currency))
-                for column in (HOURS, PRICE, AMOUNT):
-                    child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
-            if updating:
-                self._add_xero_lines(top, invoice)
-            top.setExpanded(True)
         self._retranslate_counts()
+        self._fill_slice(self._filling, problems, invoices, 0, 0)
+
+    def _fill_slice(
+        self, filling: int, problems: list[Any], invoices: list[Any], row: int, done: int
+    ) -> None:
+        if filling != self._filling:
+            return
+        started = time.perf_counter()
+
+        def more(n: int) -> bool:  # (at least a few a slice: a small preview fills at once)
+            return n < FILL_AT_LEAST or time.perf_counter() - started < FILL_SLICE_S
+
+        n = 0
+        while row < len(problems) and more(n):
+            who, reason = problems[row]
+            self.problems.setItem(row, 0, cell(who))
+            self.problems.setItem(row, 1, cell(reason))
+            row, n = row + 1, n + 1
+        tops = []
+        while row == len(problems) and done < len(invoices) and more(n):
+            tops.append(self._invoice_item(invoices[done]))
+            done, n = done + 1, n + 1
+        if tops:
+            self.tree.addTopLevelItems(tops)
+            for top in tops:
+                top.setExpanded(True)
+        if row < len(problems) or done < len(invoices):
+            QTimer.singleShot(  # (never called once the page is gone)
+                0, self, lambda: self._fill_slice(filling, problems, invoices, row, done)
+            )
+
+    def _invoice_item(self, invoice: Any) -> QTreeWidgetItem:
+        top = QTreeWidgetItem()
+        top.setText(CUSTOMER, f"{invoice.contact_name} — {self.invoice_words(invoice)}")
+        top.setText(HOURS, hours_text(invoice.hours))
+        top.setText(
+            AMOUNT,
+            amount_words(invoice.total, invoice.currency, invoice.line_amount_types),
+        )
+        top.setToolTip(CUSTOMER, top.text(CUSTOMER))
+        top.setToolTip(AMOUNT, self.amount_tip(invoice))
+        font = top.font(CUSTOMER)
+        font.setBold(True)
+        for column in range(5):
+            top.setFont(column, font)
+            if column != CUSTOMER:
+                top.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+        if invoice.action not in ("create", "update"):
+            for column in range(5):
+                top.setForeground(column, self.palette().placeholderText())
+        updating = invoice.action == "update"
+        for line in invoice.lines:
+            child = QTreeWidgetItem(top)
+            text = line.description
+            if updating:  # what the update does to each line of our draft
+                text = f"{self.line_change_words(line)} — {text}"
+            child.setText(CUSTOMER, text)
+            child.setToolTip(CUSTOMER, text)
+            if line.unapproved:  # shown as such: italic, and said in the tooltip
+                italic = child.font(CUSTOMER)
+                italic.setItalic(True)
+                for column in range(5):
+                    child.setFont(column, italic)
+                child.setToolTip(
+                    CUSTOMER,
+                    self.tr("Not approved yet in QuickBooks Time: {line}").format(
+                        line=line.description
+                    ),
+                )
+            child.setText(HOURS, hours_text(line.hours))
+            child.setText(PRICE, money(line.unit_price, invoice.currency))
+            child.setText(SOURCE, self.price_source_words(line.price_source))
+            child.setToolTip(SOURCE, child.text(SOURCE))
+            child.setText(AMOUNT, money(line.amount, invoice.currency))
+            for column in (HOURS, PRICE, AMOUNT):
+                child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+        if updating:
+            self._add_xero_lines(top, invoice)
+        return top
 
     def _add_xero_lines(self, top: QTreeWidgetItem, invoice: Any) -> None:
         """The draft's lines the update does not change (kept as they are in Xero, with
@@ -486,6 +551,7 @@ class BillingPreviewPage(BasePage):
         self.tree.setAccessibleName(self.tr("Invoices and their lines"))
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Send to Xero"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Close"))
+        self._show_estimate()
         if getattr(self, "preview", None) is not None:
             self._fill()
         else:

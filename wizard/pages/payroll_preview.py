@@ -6,13 +6,14 @@ Nothing is sent from here; Next ("Send to Xero") goes to the sending page.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTimer
 from PySide6.QtWidgets import QHeaderView, QLabel, QWizard
 
 from ..widgets import cell, fit_rows, paragraph, read_only_table
@@ -42,6 +43,10 @@ def action_text(action: str) -> str:
 
 #: the people whose timesheet is in Xero for the period once sent (as the result counts)
 SENT = ("create", "update", "unchanged")
+#: a fill's slice: rows added until this long has passed (the window answers between two),
+#: at least FILL_AT_LEAST of them (a few people fill at once)
+FILL_SLICE_S = 0.04
+FILL_AT_LEAST = 50
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,19 @@ def preview_lines(preview: Any) -> list[PersonLine]:
     return sorted(lines, key=lambda line: (line.action not in SENT, line.name.casefold()))
 
 
+def sending_estimate(state: Any) -> Any:
+    """The Xero calls sending the state's preview needs, its time under Xero's limits and
+    how far today's calls go (core.app.estimate.XeroRunEstimate); None without a preview
+    that sends something, or without the business."""
+    from core.app.payroll import PayrollPreview, estimate_sending
+
+    preview = getattr(state, "payroll_preview", None)
+    if not isinstance(preview, PayrollPreview) or preview.is_empty:
+        return None
+    conn = state.connection()
+    return estimate_sending(state.ctx, conn, preview) if conn is not None else None
+
+
 class PayrollPreviewPage(BasePage):
     COLUMNS = 5  # who, hours per day (work, then time off), hours, in Xero, left out
 
@@ -243,6 +261,7 @@ class PayrollPreviewPage(BasePage):
         self.body.addWidget(self.headline)
         self.table_label = QLabel(self)
         self.table = read_only_table(self, self.COLUMNS)
+        self._filling = 0  # which fill the slices to come belong to
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -257,10 +276,15 @@ class PayrollPreviewPage(BasePage):
         self.body.addWidget(self.table, 1)
         self.note = paragraph(parent=self)
         self.body.addWidget(self.note)
+        # the Xero calls the sending needs, how long, and how far today's calls go
+        self.estimate_label = paragraph(parent=self)
+        self.body.addWidget(self.estimate_label)
         self._lines: list[PersonLine] = []
+        self._estimate: Any = None
 
     def initializePage(self) -> None:
         self._lines = preview_lines(self.state.payroll_preview)
+        self._estimate = sending_estimate(self.state)
         self.retranslate()
 
     # ---------------------------------------------------------------- numbers
@@ -286,31 +310,29 @@ class PayrollPreviewPage(BasePage):
 
     # ---------------------------------------------------------------- words
     def _fill(self) -> None:
+        """A row per person, in slices from the event loop (hundreds of people never hold
+        the window still): the first slice now, the rest after; the total row last."""
         lines = self._lines
+        self._filling += 1  # a slice of an earlier fill left to come stops
         self.table.setRowCount(len(lines) + (1 if lines else 0))
-        for row, line in enumerate(lines):
-            days = ", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in line.days)
-            leave = [
-                self.tr("{leave}: {hours}").format(leave=n, hours=hours_text(h))
-                for n, h in line.leave
-            ]
-            who = line.name
-            if line.own_period is not None:  # paid on another calendar: their own period
-                who += "\n" + own_period_text(line.own_period)
-            self.table.setItem(row, 0, cell(who))
-            self.table.setItem(row, 1, cell("\n".join([x for x in [days, *leave] if x]) or "—"))
-            self.table.setItem(row, 2, cell(hours_text(line.hours), align_right=True))
-            in_xero = action_text(line.action)
-            if line.before_hours is not None:  # an update says what it replaces
-                in_xero += "\n" + self.tr("(in Xero now: {hours} h)").format(
-                    hours=hours_text(line.before_hours)
-                )
-            if line.kept_hours:  # lines a person added in Xero: never changed
-                in_xero += "\n" + self.tr("({hours} h added in Xero, kept)").format(
-                    hours=hours_text(line.kept_hours)
-                )
-            self.table.setItem(row, 3, cell(in_xero))
-            self.table.setItem(row, 4, cell("\n".join(line.left_out) or "—"))
+        fit_rows(self.table)  # (rows fitted to their text only if few: before any is laid out)
+        self._fill_slice(self._filling, lines, 0)
+
+    def _fill_slice(self, filling: int, lines: list[Any], row: int) -> None:
+        if filling != self._filling:
+            return
+        started = time.perf_counter()
+        n = 0
+        while row < len(lines) and (
+            n < FILL_AT_LEAST or time.perf_counter() - started < FILL_SLICE_S
+        ):
+            self._person_row(row, lines[row])
+            row, n = row + 1, n + 1
+        if row < len(lines):
+            QTimer.singleShot(  # (never called once the page is gone)
+                0, self, lambda: self._fill_slice(filling, lines, row)
+            )
+            return
         if lines:
             regular, leave_hours = self.totals()
             row = len(lines)
@@ -332,6 +354,29 @@ class PayrollPreviewPage(BasePage):
                     font.setBold(True)
                     item.setFont(font)
         fit_rows(self.table)
+
+    def _person_row(self, row: int, line: Any) -> None:
+        days = ", ".join(f"{short_day(d)} {hours_text(h)}" for d, h in line.days)
+        leave = [
+            self.tr("{leave}: {hours}").format(leave=n, hours=hours_text(h)) for n, h in line.leave
+        ]
+        who = line.name
+        if line.own_period is not None:  # paid on another calendar: their own period
+            who += "\n" + own_period_text(line.own_period)
+        self.table.setItem(row, 0, cell(who))
+        self.table.setItem(row, 1, cell("\n".join([x for x in [days, *leave] if x]) or "—"))
+        self.table.setItem(row, 2, cell(hours_text(line.hours), align_right=True))
+        in_xero = action_text(line.action)
+        if line.before_hours is not None:  # an update says what it replaces
+            in_xero += "\n" + self.tr("(in Xero now: {hours} h)").format(
+                hours=hours_text(line.before_hours)
+            )
+        if line.kept_hours:  # lines a person added in Xero: never changed
+            in_xero += "\n" + self.tr("({hours} h added in Xero, kept)").format(
+                hours=hours_text(line.kept_hours)
+            )
+        self.table.setItem(row, 3, cell(in_xero))
+        self.table.setItem(row, 4, cell("\n".join(line.left_out) or "—"))
 
     def leave_words(self, n: int) -> str:
         if n == 0:
@@ -401,5 +446,11 @@ class PayrollPreviewPage(BasePage):
                 "the sending afterwards."
             )
         )
+        from core.app.estimate import describe_xero_run
+
+        self.estimate_label.setText(
+            describe_xero_run(self._estimate) if self._estimate is not None else ""
+        )
+        self.estimate_label.setVisible(bool(self.estimate_label.text()))
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Send to Xero"))
         self._fill()

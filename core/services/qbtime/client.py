@@ -203,9 +203,15 @@ def _parse_more(value: Any) -> bool:
 SinceValue = datetime | float | int | str | None
 
 
-#: ids per read filtered by ``ids`` (``GET /jobcodes?ids=1,2,...``): the filter travels in the
-#: URL, so it is kept to the API's batch size (50, as its deletes by ids and the official SDK)
-IDS_PER_READ = 50
+#: ids per read filtered by ids (``GET /jobcodes?ids=1,2,...``, ``user_ids``, ``jobcode_ids``):
+#: every list reader splits its ids filter into calls of at most this many (one place:
+#: :meth:`QBTimeClient._read`). A filter travels in the URL, which servers bound, and the API
+#: documents no count for it; a page holds at most :data:`PAGE_LIMIT` (200) rows, so 200 ids
+#: a call cost no call more than paging through the same rows would (ids filter one row
+#: each). The URL stays short: an id is at most 19 digits (64-bit) and each comma goes as
+#: ``%2C``, so 200 ids are at most 4.4 KB (2.6 KB with today's 10-digit ids), within the 8 KB
+#: request line web servers and proxies accept by default.
+IDS_PER_READ = PAGE_LIMIT
 
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -418,18 +424,37 @@ class QBTimeClient:
                 out[key if key is not None else ("#", len(out))] = row
         return list(out.values())
 
+    def _read(
+        self,
+        endpoint: str,
+        kind: str,
+        params: Mapping[str, Any],
+        ids: Iterable[Any] | None = None,
+        *,
+        key: str = "ids",
+    ) -> list[dict[str, Any]]:
+        """:meth:`_paged`, filtered by the ids ``ids`` (the ``key`` filter: ``ids``,
+        ``user_ids``, ``jobcode_ids``) when given: :data:`IDS_PER_READ` ids a call (the filter
+        is in the URL), each id asked once, every row once (by id). ``ids`` given but empty:
+        no call, no row (an empty filter would read every row)."""
+        if ids is None:
+            return self._paged(endpoint, kind, params)
+        wanted = sorted({int(i) for i in ids})
+        out: dict[Any, dict[str, Any]] = {}
+        for _start, chunk in _chunks(wanted, IDS_PER_READ):
+            for row in self._paged(endpoint, kind, {**params, key: self._ids(chunk)}):
+                row_id = mapping.as_opt_int(row.get("id"))
+                out[row_id if row_id is not None else ("#", len(out))] = row
+        return list(out.values())
+
     @staticmethod
     def _ids(values: Iterable[Any] | None) -> str | None:
         if values is None:
             return None
         return ",".join(str(int(v)) for v in values)
 
-    def _filters(
-        self, *, ids: Iterable[int] | None = None, modified_since: SinceValue = None, **extra: Any
-    ) -> dict[str, Any]:
+    def _filters(self, *, modified_since: SinceValue = None, **extra: Any) -> dict[str, Any]:
         params: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
-        if ids is not None:
-            params["ids"] = self._ids(ids)
         since = self._since(modified_since)
         if since is not None:
             params["modified_since"] = since
@@ -508,14 +533,14 @@ class QBTimeClient:
         ids: Iterable[int] | None = None,
         usernames: Iterable[str] | None = None,
     ) -> list[QBTUser]:
-        """Every user, archived included (``active=both``). No email filter exists."""
+        """Every user, archived included (``active=both``), or those of ``ids``
+        (:data:`IDS_PER_READ` a call). No email filter exists."""
         params = self._filters(
-            ids=ids,
             modified_since=modified_since,
             active="both",
             usernames=",".join(usernames) if usernames is not None else None,
         )
-        return [mapping.user(r) for r in self._paged("users", "users", params)]
+        return [mapping.user(r) for r in self._read("users", "users", params, ids)]
 
     def jobcodes(
         self,
@@ -527,9 +552,9 @@ class QBTimeClient:
         type: str = "all",
     ) -> list[QBTJobcode]:
         """Every jobcode: archived (``active=both``), time-off and breaks (``type=all``), at
-        every level (``parent_ids`` left out = the documented default -1, all parents)."""
+        every level (``parent_ids`` left out = the documented default -1, all parents); only
+        those of ``ids`` when given (:data:`IDS_PER_READ` a call)."""
         params = self._filters(
-            ids=ids,
             modified_since=modified_since,
             active="both",
             type=type,
@@ -538,17 +563,13 @@ class QBTimeClient:
                 ",".join(str(int(p)) for p in parent_ids) if parent_ids is not None else None
             ),
         )
-        return [mapping.jobcode(r) for r in self._paged("jobcodes", "jobcodes", params)]
+        return [mapping.jobcode(r) for r in self._read("jobcodes", "jobcodes", params, ids)]
 
     def jobcodes_by_ids(self, ids: Iterable[int]) -> list[QBTJobcode]:
         """The jobcodes of ``ids`` (archived ones and every type included: time off, breaks),
         read with ``GET /jobcodes?ids=...``, :data:`IDS_PER_READ` ids per call (the filter is in
         the URL). An id QuickBooks Time does not know is not in the answer. No ids: no call."""
-        wanted = sorted({int(i) for i in ids})
-        out: list[QBTJobcode] = []
-        for _start, chunk in _chunks(wanted, IDS_PER_READ):
-            out.extend(self.jobcodes(ids=chunk))
-        return out
+        return self.jobcodes(ids=ids)
 
     def jobcode_pages(self, *, modified_since: SinceValue = None) -> Iterator[list[QBTJobcode]]:
         """:meth:`jobcodes` (every one), page after page as they come: a read of a large
@@ -562,11 +583,12 @@ class QBTimeClient:
     def customfields(
         self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None
     ) -> list[QBTCustomField]:
-        """Every custom field: archived too, and for every target (``applies_to=all``)."""
-        params = self._filters(
-            ids=ids, modified_since=modified_since, active="both", applies_to="all"
-        )
-        return [mapping.customfield(r) for r in self._paged("customfields", "customfields", params)]
+        """Every custom field: archived too, and for every target (``applies_to=all``); only
+        those of ``ids`` when given (:data:`IDS_PER_READ` a call)."""
+        params = self._filters(modified_since=modified_since, active="both", applies_to="all")
+        return [
+            mapping.customfield(r) for r in self._read("customfields", "customfields", params, ids)
+        ]
 
     def customfielditems(
         self,
@@ -576,9 +598,9 @@ class QBTimeClient:
         ids: Iterable[int] | None = None,
         name: str | None = None,
     ) -> list[QBTCustomFieldItem]:
-        """Every item of one custom field (``customfield_id`` is required by the API)."""
+        """Every item of one custom field (``customfield_id`` is required by the API); only
+        those of ``ids`` when given (:data:`IDS_PER_READ` a call)."""
         params = self._filters(
-            ids=ids,
             modified_since=modified_since,
             active="both",
             customfield_id=int(customfield_id),
@@ -586,7 +608,7 @@ class QBTimeClient:
         )
         return [
             mapping.customfielditem(r)
-            for r in self._paged("customfielditems", "customfielditems", params)
+            for r in self._read("customfielditems", "customfielditems", params, ids)
         ]
 
     def jobcode_assignments(
@@ -610,8 +632,10 @@ class QBTimeClient:
     def locations(
         self, *, modified_since: SinceValue = None, ids: Iterable[int] | None = None
     ) -> list[QBTLocation]:
-        params = self._filters(ids=ids, modified_since=modified_since, active="both")
-        return [mapping.location(r) for r in self._paged("locations", "locations", params)]
+        """Every location, archived too; only those of ``ids`` when given (:data:`IDS_PER_READ`
+        a call)."""
+        params = self._filters(modified_since=modified_since, active="both")
+        return [mapping.location(r) for r in self._read("locations", "locations", params, ids)]
 
     def locations_map(self, *, modified_since: SinceValue = None) -> list[LocationLink]:
         params = self._filters(modified_since=modified_since, active="both")
@@ -936,13 +960,14 @@ class QBTimeClient:
     def timesheets_for_invoicing(self, start: date, end: date) -> list[dict[str, Any]]:
         """Every timesheet dated ``start``..``end`` (both included), of every user (active and
         archived), on work jobcodes (``jobcode_type=regular``: no time off, no break), shifts
-        still on the clock left out (their length is not known yet), as QuickBooks Time holds
-        them (raw JSON: the caller keeps ``last_modified`` and the ``customfields`` values).
-        One call per page."""
+        still on the clock included (``on_the_clock=both``, in the same pages: ``on_the_clock``
+        true, their length not known yet) so that billing can say they are not billed, as
+        QuickBooks Time holds them (raw JSON: the caller keeps ``last_modified`` and the
+        ``customfields`` values). One call per page."""
         params = {
             "start_date": start.isoformat(),
             "end_date": end.isoformat(),
-            "on_the_clock": "no",
+            "on_the_clock": "both",
             "jobcode_type": "regular",
         }
         return self._paged("timesheets", "timesheets", params)
@@ -989,17 +1014,15 @@ class QBTimeClient:
         user_ids: Iterable[int] | None = None,
     ) -> list[dict[str, Any]]:
         """The timesheets written or changed since ``since`` on these jobcodes (and their
-        children, as ``jobcode_ids`` reads) or by these users, every type, on the clock or
-        not; raw JSON. One call per page (an undo asks whether time was tracked on what the
-        import made)."""
-        params = self._filters(
-            modified_since=since,
-            on_the_clock="both",
-            jobcode_type="all",
-            jobcode_ids=self._ids(jobcode_ids),
-            user_ids=self._ids(user_ids),
-        )
-        return self._paged("timesheets", "timesheets", params)
+        children, as ``jobcode_ids`` reads) or by these users (one of the two), every type, on
+        the clock or not; raw JSON. One call per page, :data:`IDS_PER_READ` ids a call (an
+        undo asks whether time was tracked on what the import made)."""
+        if jobcode_ids is not None and user_ids is not None:
+            raise ValueError("timesheets_since: jobcode_ids or user_ids, not both")
+        params = self._filters(modified_since=since, on_the_clock="both", jobcode_type="all")
+        if user_ids is not None:
+            return self._read("timesheets", "timesheets", params, user_ids, key="user_ids")
+        return self._read("timesheets", "timesheets", params, jobcode_ids, key="jobcode_ids")
 
 
 def _with_input(result: WriteResult, original: Mapping[str, Any]) -> WriteResult:

@@ -62,6 +62,7 @@ from core.engine.records import (
 from core.engine.regions import PayrollApi, payroll_api
 from core.errors import ApiError, ReauthorizationRequired
 from core.i18n import N_
+from core.logsetup import redact
 from core.services.http import XERO, AuthRejected, ServiceSession, date_header_time, error_reason
 from core.services.xero import mapping
 
@@ -82,6 +83,10 @@ IDS_PER_CALL = 50
 LEAVE_TITLE_MAX = 50
 # PUT/POST /Invoices: at most 50 invoices per request (references §3.4).
 INVOICES_PER_CALL = 50
+#: AU payroll 1.0 ``POST /Timesheets`` and ``POST /LeaveApplications`` take a JSON array (the
+#: spec's request bodies); no hard count, "batch ≈50 elements per request recommended"
+#: (references §1, §5.2): 50 a call, as invoices.
+AU_PAYROLL_PER_CALL = 50
 # Subtracted from a stored cursor before it becomes If-Modified-Since: covers clock skew
 # between Xero's servers and a record saved while the previous fetch was running.
 # Re-reading a few records twice is harmless (imports are upserts); missing one is not.
@@ -842,6 +847,71 @@ class XeroClient:
             raise _unreadable_data("payroll timesheets")
         return mapping.map_au_timesheet(rows[0])
 
+    def save_au_timesheets(self, writes: list[AuTimesheetWrite]) -> list[dict[str, Any] | ApiError]:
+        """AU 1.0: ``POST /Timesheets`` with up to :data:`AU_PAYROLL_PER_CALL` timesheets, each
+        a new draft or one of ours updated (its ``TimesheetID`` in the element: Xero answers a
+        create for a period that has one "This timesheet already exists, please provide the
+        timesheet ID", Xero-NetStandard#60). One answer per write, in the order given: the
+        timesheet as Xero holds it now (``map_au_timesheet``), or the refusal of that one
+        (a :class:`XeroRequestRejected`, status 400).
+
+        Xero's answer is matched to the writes by ``TimesheetID`` (an update) or employee and
+        period (a create: Xero holds one per employee and period), never by position. AU
+        payroll 1.0 has no ``summarizeErrors``: one element it refuses and the whole array is
+        refused (400 ``ValidationException``, the refused elements with their
+        ``ValidationErrors``), nothing of it saved. The ones it names are taken out and the
+        others sent again; when its refusal names none of them, each is sent alone. So one
+        refused timesheet never holds back the others, and each refusal says its own reason.
+
+        Any other error (sign-in, network, a lost answer: ``maybe_applied``) is the whole
+        batch's and is raised; so is an answer that does not hold every write (it was
+        applied: ``maybe_applied``)."""
+        if len(writes) > AU_PAYROLL_PER_CALL:
+            raise ValueError(f"at most {AU_PAYROLL_PER_CALL} timesheets per request")
+        out: list[dict[str, Any] | ApiError | None] = [None] * len(writes)
+        pending = list(range(len(writes)))
+        alone = False
+        while pending:
+            groups = [[i] for i in pending] if alone else [pending]
+            pending = []
+            for group in groups:
+                try:
+                    rows = self._post_au_timesheets([writes[i] for i in group])
+                except XeroRequestRejected as exc:
+                    if len(group) == 1:
+                        out[group[0]] = exc
+                        continue
+                    refused = _refused_elements(exc, [writes[i] for i in group])
+                    if not refused:
+                        alone = True  # (Xero named none of them: each is sent alone)
+                        pending.extend(group)
+                        continue
+                    for pos, error in refused.items():
+                        out[group[pos]] = error
+                    pending.extend(i for pos, i in enumerate(group) if pos not in refused)
+                    continue
+                for i, row in zip(group, rows, strict=True):
+                    out[i] = row
+        return [x if x is not None else _unreadable_data("payroll timesheets") for x in out]
+
+    def _post_au_timesheets(self, writes: list[AuTimesheetWrite]) -> list[dict[str, Any]]:
+        """One ``POST /Timesheets`` of ``writes``; Xero's answer for each, in their order."""
+        body = []
+        for w in writes:
+            element = mapping.au_timesheet_body(w.employee_id, w.start, w.end, w.hours)
+            body.append({"TimesheetID": w.timesheet_id, **element} if w.timesheet_id else element)
+        data = self._send("POST", f"{PAYROLL_AU}/Timesheets", body, what="payroll timesheets")
+        answered = [_au_sheet(row) for row in _list(data, "Timesheets")]
+        out = []
+        for w in writes:
+            sheet = next((s for s in answered if s is not None and _is_write(s, w)), None)
+            if sheet is None:
+                err = _unreadable_data("payroll timesheets")
+                err.maybe_applied = True  # type: ignore[attr-defined]  # (Xero took it)
+                raise err
+            out.append(sheet)
+        return out
+
     def create_v2_timesheet(
         self,
         calendar_id: str,
@@ -1175,6 +1245,65 @@ class XeroClient:
 
 
 # =========================================================================== helpers
+@dataclass(frozen=True)
+class AuTimesheetWrite:
+    """One AU 1.0 timesheet to send: a new draft (``timesheet_id`` None) or ours updated,
+    hours keyed (day, earnings rate, tracking item id or "")."""
+
+    timesheet_id: str | None
+    employee_id: str
+    start: date
+    end: date
+    hours: dict[tuple[str, str, str], float]
+
+
+def _au_sheet(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """An AU timesheet (answered, or echoed in a refusal) mapped; None when unreadable."""
+    try:
+        return mapping.map_au_timesheet(raw)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _is_write(sheet: dict[str, Any], write: AuTimesheetWrite) -> bool:
+    """Whether Xero's ``sheet`` answers ``write``: the same timesheet id (an update), or the
+    same employee and period start (a create, or an element echoed without its id)."""
+    if write.timesheet_id and sheet["id"]:
+        return bool(sheet["id"].lower() == write.timesheet_id.lower())
+    return bool(
+        sheet["employee_id"].lower() == write.employee_id.lower() and sheet["start"] == write.start
+    )
+
+
+def _refused_elements(
+    exc: BaseException, writes: list[AuTimesheetWrite]
+) -> dict[int, XeroRequestRejected]:
+    """The writes a refusal of the whole array names (``Elements`` with ``ValidationErrors``),
+    by their position in ``writes``, each with its own reason."""
+    found: dict[int, XeroRequestRejected] = {}
+    for element in getattr(exc, "elements", None) or []:
+        if not isinstance(element, dict):
+            continue
+        messages = [
+            str(v["Message"])
+            for v in element.get("ValidationErrors") or []
+            if isinstance(v, dict) and v.get("Message")
+        ]
+        sheet = _au_sheet(element)
+        if not messages or sheet is None:
+            continue
+        for pos, write in enumerate(writes):
+            if pos not in found and _is_write(sheet, write):
+                reason = "; ".join(dict.fromkeys(messages))
+                found[pos] = _tag(  # type: ignore[assignment]
+                    XeroRequestRejected(service=XERO, reason=redact(reason)),
+                    400,
+                    xero_type=getattr(exc, "xero_type", ""),
+                )
+                break
+    return found
+
+
 def _unreadable_data(what: str) -> ApiError:
     return _tag(
         ApiError(service=XERO, reason=f"Xero's answer about {what} could not be read"),
@@ -1300,15 +1429,23 @@ def _error_for(resp: requests.Response, path: str, what: str) -> ApiError:
     if status == 400:
         xero_type = str(body.get("Type") or body.get("title") or body.get("Title") or "")
         log.warning("Xero refused a request for %s: %s (%s)", what, xero_type or "HTTP 400", reason)
-        return _tag(XeroRequestRejected(service=XERO, reason=reason), 400, xero_type=xero_type)
+        elements = body.get("Elements")  # (AU payroll 1.0 arrays: the refused ones)
+        return _tag(
+            XeroRequestRejected(service=XERO, reason=reason),
+            400,
+            xero_type=xero_type,
+            elements=elements if isinstance(elements, list) else [],
+        )
     return _tag(ApiError(service=XERO, reason=reason), status)
 
 
 __all__ = [
+    "AU_PAYROLL_PER_CALL",
     "CONTACTS_PAGE_SIZE",
     "IDS_PER_CALL",
     "PAYROLL_PAGE_SIZE",
     "SINCE_SKEW_S",
+    "AuTimesheetWrite",
     "FetchInfo",
     "XeroAccessDenied",
     "XeroClient",
