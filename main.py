@@ -423,9 +423,9 @@ def open_for(command: str, ctx: Any) -> None:
     read so (the window may hold it); else under the one-instance lock, which a command that
     writes never goes without (AlreadyRunning: the window is open, or another command runs)."""
     if command in READ_ONLY_COMMANDS:
-        from core.store.db import app_database_files, open_database_to_read
+        from core.store.db import open_app_database_to_read
 
-        if open_database_to_read(app_database_files(ctx.paths)[0]) is not None:
+        if open_app_database_to_read(ctx.paths) is not None:
             return
     ctx.open_db()
 

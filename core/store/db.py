@@ -366,6 +366,27 @@ def open_database_to_read(path: Path) -> pw.SqliteDatabase | None:
     return database
 
 
+def open_app_database_to_read(paths: object) -> pw.SqliteDatabase | None:
+    """The app's own database opened to read only (:func:`open_database_to_read`), unless
+    what it holds says the history was lost: the marker says it held connections or runs and
+    it holds none (a file replaced by an empty one). None then, and ``open_app_database``,
+    under the lock, says so with the backup to put back."""
+    path, _backups, marker = app_database_files(paths)
+    database = open_database_to_read(path)
+    if database is None:
+        return None
+    held = read_marker(marker, path)
+    if held and (held["connections"] or held["runs"]):
+        try:
+            emptied = _holdings(database) == (0, 0)
+        except (sqlite3.Error, pw.DatabaseError):
+            emptied = True
+        if emptied:
+            close_database()
+            return None
+    return database
+
+
 def close_database() -> None:
     """Close the calling thread's connection and unbind ``db`` (and, for the app's own
     database, record in the marker what it holds)."""

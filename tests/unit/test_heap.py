@@ -89,7 +89,11 @@ def test_a_headless_command_runs_under_them(monkeypatch):
         seen.append(gc.get_threshold())
         return 0
 
+    from core.store.paths import AppPaths
+
     class Ctx:
+        paths = AppPaths.default()  # (this test's own folders: no database there yet)
+
         def open_db(self):
             pass
 
