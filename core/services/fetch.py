@@ -6,8 +6,10 @@ Xero contacts with If-Modified-Since (the expensive list, under Xero's 60/minute
 incrementally or where deletions matter (Xero items can be deleted; tracking categories,
 payroll) are read whole: each is a single call or a few pages.
 
-Snapshots store the raw API object; :func:`load_snapshot` maps rows back to typed records
-through the same mapping functions the clients use, so there is one mapping path.
+Snapshots store the raw API object, only the fields the product reads of it for the records
+that hold private data (core.services.stored_fields); :func:`load_snapshot` maps rows back
+to typed records through the same mapping functions the clients use, so there is one
+mapping path.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from core.i18n import N_
 from core.jsontext import dumps_canonical
 from core.services.http import XERO_MAX_CONCURRENT
 from core.services.qbtime import mapping as qmap
+from core.services.stored_fields import stored_part
 from core.services.xero import mapping as xmap
 from core.services.xero.timezones import remember_timezone
 from core.store.models import (
@@ -315,6 +318,21 @@ def forget_parsed(conn: Connection) -> None:
             del _PARSED[key]
 
 
+def forget_snapshot(conn: Connection) -> None:
+    """Delete what was read of ``conn``'s two sides (a disconnect): the snapshot rows, the
+    read cursors (a later read reads everything again), the bad records found and what was
+    kept from the last plan. The links, decisions, import history and journal are kept
+    (an undo needs them; none holds a record's private fields)."""
+    from core.engine.snapshots import _lookalikes_key, _quiet_key
+
+    forget_parsed(conn)
+    with db.atomic():
+        for model in (XeroRecord, QBTRecord, SyncCursor):
+            model.delete().where(model.connection == conn).execute()
+        keys = [_problems_setting(conn), _quiet_key(conn), _lookalikes_key(conn)]
+        Setting.delete().where(Setting.key.in_(keys)).execute()
+
+
 class _Storing:
     """One snapshot kind stored as a read brings it, a page (or a whole list) at a time,
     each in its own transaction: what was stored can be let go before the next page comes
@@ -346,6 +364,8 @@ class _Storing:
         if within is not None:
             self.covered &= within
         self.id_attr = _KEPT_IDS.get((model._meta.table_name, kind))
+        #: what a row keeps of its raw object (None: all of it; core.services.stored_fields)
+        self.part = stored_part(model._meta.table_name, kind)
         self.parsed: dict[Any, Any] = {}
         self.seen: set[Any] = set()
         self.now = utcnow()
@@ -372,7 +392,7 @@ class _Storing:
         were made from, one row each, in order."""
         if not rows:
             return
-        id_attr, id_field = self.id_attr, self.id_field
+        id_attr, id_field, part = self.id_attr, self.id_field, self.part
         keep = id_attr is not None and len(records) == len(rows)
         existing = self._stored_texts([row[id_field] for row in rows])
         changed_rows: list[dict[str, Any]] = []
@@ -384,7 +404,8 @@ class _Storing:
             again = ident in seen
             seen.add(ident)
             raw = row["raw"]
-            text = dumps_canonical(raw)  # a str: kept (below) without the GC tracking it
+            # only the fields the product reads (a record kept below holds those too)
+            text = dumps_canonical(raw if part is None else part(raw))  # (a str: no GC)
             if keep:
                 record = records[index]
                 if getattr(record, id_attr or "") == ident and record.raw is raw:

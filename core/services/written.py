@@ -38,6 +38,7 @@ from core.services.fetch import (
     _user_rows,
 )
 from core.services.qbtime import mapping as qmap
+from core.services.stored_fields import stored_part
 from core.store.models import QBTRecord, bulk_insert, db, json_text, utcnow
 
 if TYPE_CHECKING:
@@ -265,8 +266,9 @@ class WrittenSnapshot:
         else:
             self._note_stamps(spec.endpoint, stamps)
         now = utcnow()
+        part = stored_part("qbt_record", spec.kind)  # (only what a fetch keeps of it)
         for row in rows:  # (made for this call: completed in place, not copied)
-            row["raw"] = json_text(row["raw"])
+            row["raw"] = json_text(row["raw"] if part is None else part(row["raw"]))
             row["connection"] = self.conn
             row["kind"] = spec.kind
             row["fetched_at"] = now

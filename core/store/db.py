@@ -64,7 +64,7 @@ from core.store.models import ALL_MODELS, db
 log = logging.getLogger(__name__)
 
 #: Current schema. Bump it and add a step to MIGRATIONS for every schema change.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: "XQBT" in ASCII: marks the SQLite file as this app's (PRAGMA application_id).
 APPLICATION_ID = 0x58514254
 #: the daily copies: bridge-YYYY-MM-DD.sqlite3 (see backups_of)
@@ -78,6 +78,9 @@ PRAGMAS: dict[str, object] = {
     "foreign_keys": 1,
     "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": 2,  # FULL: a committed journal entry survives a power loss (WAL synced at commit)
+    # what is deleted or replaced (a forgotten snapshot, the fields v5 scrubbed) is overwritten
+    # in the file, not left readable in its free pages (the default of some SQLite builds only)
+    "secure_delete": 1,
 }
 
 if TYPE_CHECKING:
@@ -155,7 +158,155 @@ def _migrate_3_to_4(migrator: SqliteMigrator) -> None:
         migrator.database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
-MIGRATIONS: dict[int, MigrationStep] = {2: _migrate_1_to_2, 3: _migrate_2_to_3, 4: _migrate_3_to_4}
+#: v5 keeps of each snapshot row holding private data only these fields of its raw object:
+#: (table, kind, {field: None (whole) or the fields each object of a list keeps}). What
+#: core.services.stored_fields keeps as of v5, written out here: a step does what it did
+#: then, whatever the lists become (a field added to them later is stored by the next read
+#: of the record, whose text then differs from the stored one).
+_V5_ADDRESS = frozenset(
+    (
+        "AddressType",
+        "AddressLine1",
+        "AddressLine2",
+        "AddressLine3",
+        "AddressLine4",
+        "City",
+        "Region",
+        "PostalCode",
+        "Country",
+    )
+)
+V5_KEPT_FIELDS: tuple[tuple[str, str, Mapping[str, frozenset[str] | None]], ...] = (
+    (
+        "xero_record",
+        "contact",
+        {
+            **dict.fromkeys(
+                (
+                    "ContactID",
+                    "Name",
+                    "ContactStatus",
+                    "IsCustomer",
+                    "IsSupplier",
+                    "FirstName",
+                    "LastName",
+                    "EmailAddress",
+                    "UpdatedDateUTC",
+                    "MergedToContactID",
+                )
+            ),
+            "Addresses": _V5_ADDRESS,
+            "Phones": None,
+        },
+    ),
+    (
+        "xero_record",
+        "employee",
+        dict.fromkeys(
+            (
+                "EmployeeID",
+                "employeeID",
+                "employeeId",
+                "FirstName",
+                "firstName",
+                "LastName",
+                "lastName",
+                "Email",
+                "email",
+                "Status",
+                "StartDate",
+                "startDate",
+                "TerminationDate",
+                "endDate",
+                "UpdatedDateUTC",
+                "updatedDateUTC",
+                "updatedDateUtc",
+                "Mobile",
+                "Phone",
+                "phoneNumber",
+            )
+        ),
+    ),
+    (
+        "qbt_record",
+        "user",
+        dict.fromkeys(
+            (
+                "id",
+                "first_name",
+                "last_name",
+                "username",
+                "email",
+                "active",
+                "permissions",
+                "mobile_number",
+            )
+        ),
+    ),
+)
+#: rows the v5 step reads and rewrites at a time
+_V5_BATCH = 2_000
+
+
+def _v5_kept(fields: Mapping[str, frozenset[str] | None], raw: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in raw.items() if k in fields}
+    for name, inner in fields.items():
+        if inner is not None and isinstance(value := out.get(name), list):
+            out[name] = [
+                {k: v for k, v in entry.items() if k in inner} if isinstance(entry, dict) else entry
+                for entry in value
+            ]
+    return out
+
+
+def _migrate_4_to_5(migrator: SqliteMigrator) -> None:
+    """v5: the snapshot keeps only the fields the product reads of the records holding
+    private data (V5_KEPT_FIELDS): Xero contacts lose their tax numbers, bank details and
+    balances, payroll employees their dates of birth, gender, home addresses, NI / tax file
+    numbers, bank accounts and pay templates, QuickBooks Time users their pay rates and
+    payroll ids. Rows are rewritten as a read stores them now (the same text: the next read
+    finds them unchanged), overwritten in the file (secure_delete). No schema change."""
+    from core.jsontext import dumps_canonical, loads
+
+    database = migrator.database
+    database.execute_sql("PRAGMA secure_delete = 1")
+    connection = database.connection()
+    tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for table, kind, fields in V5_KEPT_FIELDS:
+        if table not in tables:  # (not this app's file: its missing tables are said after)
+            continue
+        last = 0
+        while True:
+            rows = connection.execute(
+                f'SELECT "id", "raw" FROM "{table}" WHERE "id" > ? AND "kind" = ? '  # noqa: S608 (names fixed)
+                'ORDER BY "id" LIMIT ?',
+                (last, kind, _V5_BATCH),
+            ).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            changed = []
+            for ident, text in rows:
+                try:
+                    raw = loads(text)
+                except ValueError:  # (not JSON: nothing a read stored; left to the next read)
+                    continue
+                if isinstance(raw, dict):
+                    kept = _v5_kept(fields, raw)
+                    if kept != raw:  # (a row that loses nothing is left as it is)
+                        changed.append((dumps_canonical(kept), ident))
+            connection.executemany(
+                f'UPDATE "{table}" SET "raw" = ? WHERE "id" = ?',  # noqa: S608 (names fixed)
+                changed,
+            )
+
+
+MIGRATIONS: dict[int, MigrationStep] = {
+    2: _migrate_1_to_2,
+    3: _migrate_2_to_3,
+    4: _migrate_3_to_4,
+    5: _migrate_4_to_5,
+}
 #: the oldest format this version can update (MIGRATIONS[n] turns n-1 into n)
 OLDEST_SCHEMA_VERSION = min(MIGRATIONS) - 1
 

@@ -53,9 +53,10 @@ FIXTURES = {
     1: FIXTURE_V1,
     2: ROOT / "tests" / "fixtures" / "db_v2.sql",
     3: ROOT / "tests" / "fixtures" / "db_v3.sql",
+    4: ROOT / "tests" / "fixtures" / "db_v4.sql",
 }
 #: released schemas and how to make a database of each
-RELEASED = (1, 2, 3, 4)
+RELEASED = (1, 2, 3, 4, 5)
 
 
 @pytest.fixture(autouse=True)

@@ -146,8 +146,8 @@ def make_connection(n: int = 1, **overrides) -> Connection:
 
 def test_fresh_database_gets_the_current_schema(db_path):
     database = open_database(db_path)
-    assert SCHEMA_VERSION == 4
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 4
+    assert SCHEMA_VERSION == 5
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 5
     assert database.execute_sql("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -811,7 +811,7 @@ def test_v3_database_loses_the_unused_indexes_keeping_every_row(tmp_path):
     assert before_rows["xero_record"] and before_rows["journal_entry"] and before_rows["sent_hours"]
 
     database = open_database(path)
-    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     migrated = database.connection()
     assert _rows(migrated) == before_rows
     assert _index_names(migrated) == before_indexes - set(UNUSED_V3_INDEXES)

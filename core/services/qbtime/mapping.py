@@ -291,6 +291,15 @@ def user(raw: Mapping[str, Any]) -> QBTUser:
     )
 
 
+#: What the snapshot keeps of a user (core.services.stored_fields): what :func:`user` reads
+#: but ``payroll_id`` (nothing uses it), ``permissions`` (whether an administrator) and the
+#: mobile number the review shows. Not kept: pay rate, payroll id, hire and termination
+#: dates, time-off balances... (sending hours and billing read the users at the time).
+STORED_USER_FIELDS: dict[str, frozenset[str] | None] = dict.fromkeys(
+    ("id", "first_name", "last_name", "username", "email", "active", "permissions", "mobile_number")
+)
+
+
 def permissions_of(raw: Any) -> dict[str, bool]:
     return {str(k): as_bool(v) for k, v in as_map(raw).items()}
 

@@ -248,6 +248,27 @@ def map_contact(raw: dict[str, Any]) -> XeroContact:
     )
 
 
+#: What the snapshot keeps of a Contact (core.services.stored_fields): every field
+#: :func:`map_contact` reads, and the phones the review shows (core.app.review_screen);
+#: an ``Addresses[]`` entry keeps its type and slots. Not kept: tax number, bank details,
+#: balances, contact persons, payment terms... A field a mapper comes to read is added here
+#: (tests/unit/test_stored_fields.py holds the mappers to these lists).
+STORED_CONTACT_FIELDS: dict[str, frozenset[str] | None] = {
+    "ContactID": None,
+    "Name": None,
+    "ContactStatus": None,
+    "IsCustomer": None,
+    "IsSupplier": None,
+    "FirstName": None,
+    "LastName": None,
+    "EmailAddress": None,
+    "Addresses": frozenset(("AddressType", *_ADDRESS_SLOTS)),
+    "Phones": None,  # (type, number, area and country codes: nothing else)
+    "UpdatedDateUTC": None,
+    "MergedToContactID": None,
+}
+
+
 def map_item(raw: dict[str, Any]) -> XeroItem:
     """An Item. ``IsSold``/``IsPurchased`` are always sent by GET; if one is missing it is
     read from whether the sales/purchase details are filled (Xero nulls the details of a
@@ -334,6 +355,38 @@ def map_v2_employee(raw: dict[str, Any], today: date) -> XeroEmployee:
         updated_utc=parse_timestamp(_get(raw, "updatedDateUTC", "updatedDateUtc")) or 0.0,
         raw=raw,
     )
+
+
+#: What the snapshot keeps of a payroll employee, AU 1.0 and NZ/UK 2.0 spellings (see
+#: STORED_CONTACT_FIELDS): what :func:`map_au_employee`, :func:`map_v2_employee` and
+#: :func:`employee_end_date_problem` read, and the phone the review shows beside the
+#: QuickBooks Time user's. Not kept: date of birth, gender, home address, NI / tax file
+#: number, bank accounts, tax declaration, super memberships, pay template, leave balances...
+#: (sending hours reads the employees from Xero at the time: core.app.payroll).
+STORED_EMPLOYEE_FIELDS: dict[str, frozenset[str] | None] = dict.fromkeys(
+    (
+        "EmployeeID",
+        "employeeID",
+        "employeeId",
+        "FirstName",
+        "firstName",
+        "LastName",
+        "lastName",
+        "Email",
+        "email",
+        "Status",
+        "StartDate",
+        "startDate",
+        "TerminationDate",
+        "endDate",
+        "UpdatedDateUTC",
+        "updatedDateUTC",
+        "updatedDateUtc",
+        "Mobile",
+        "Phone",
+        "phoneNumber",
+    )
+)
 
 
 def map_au_leave_type(raw: dict[str, Any]) -> XeroLeaveType:
