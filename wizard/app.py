@@ -163,6 +163,12 @@ def run_wizard(ctx: AppContext, language: str | None = None) -> int:
         QMessageBox.critical(None, "Xero to QuickBooks Time", str(exc))
         return 1
     code = app.exec()
+    # The window may have closed with work still running (it waits CLOSE_WAIT_MS at most),
+    # and a result told as it closed may have started more: none starts from now on, and
+    # what runs ends here, before the caller closes the database under it (main.run_gui).
+    # The window object itself may outlive this function: its pool does not wait for it.
+    wizard.tasks.refuse_new()
+    wizard.tasks.wait(-1)
     del wizard  # the window lived as long as the event loop ran
     return code
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtWidgets import QWizard, QWizardPage
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QWizard, QWizardPage
 
 from core.app.context import AppContext
 from core.sandbox.server import DEMO_COMPANY_FILE, Sandbox
@@ -19,6 +20,46 @@ from wizard.state import PageId, WizardState
 from wizard.workers import TaskRunner
 
 ORGS = {"AU": "Maison Verdure Australia", "UK": "Maison Verdure UK", "CA": "Maison Verdure Québec"}
+
+#: how long a test's windows may take to end their work once the test is over
+WORK_ENDS_MS = 30000
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    """The test is over and pytest-qt has closed its windows, then told them what their work
+    found (its events processed): a page told so may start more work (the home page reads
+    its businesses again, counts the records waiting…). Every window's work ends here, and
+    none is started any more, before the fixtures close the database and stop the
+    simulators. Else that work ran on into their teardown and the next test: "Cannot use
+    uninitialized Proxy" once the database was closed, or a read of the next test's database
+    through this test's context.
+
+    (Runs after pytest-qt's own teardown wrapper has closed the windows, before the
+    fixtures' teardown: a plain hook, called inside every wrapper, ahead of pytest's own.)"""
+    app = QApplication.instance()
+    if app is None:
+        return
+    runners = [
+        tasks
+        for window in app.topLevelWidgets()
+        if isinstance(tasks := getattr(window, "tasks", None), TaskRunner)
+    ]
+    for tasks in runners:
+        tasks.refuse_new()
+    for tasks in runners:
+        tasks.wait(WORK_ENDS_MS)
+    app.processEvents()  # their last reports, while what they read is still there
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """The windows the tests before closed are deleted before this test's fixtures run.
+    pytest-qt only asks for it (deleteLater): they lived on until this test's first turn of
+    the event loop, and a fixture switching the language (``install_language``) told them
+    so: a review page left by test_newcomer_walk.py then read its database, closed since
+    ("Cannot use uninitialized Proxy" at the setup of test_leave_links_dialog_rules.py)."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 class HostWizard(QWizard):

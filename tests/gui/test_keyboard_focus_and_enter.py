@@ -27,7 +27,9 @@ def _window(ctx, conn, qtbot) -> BridgeWizard:
     qtbot.addWidget(wiz, before_close_func=lambda w: w.stop_background_work())
     wiz.show()
     wiz.activateWindow()
-    qtbot.waitUntil(wiz.isActiveWindow, timeout=WAIT)
+    # and painted: the window puts the focus on its page once the page is first painted
+    # (a turn of the event loop that may come after the window is active)
+    qtbot.waitUntil(lambda: wiz.isActiveWindow() and wiz._painted, timeout=WAIT)
     return wiz
 
 
