@@ -597,6 +597,7 @@ def _left_out_reasons(skipped: Any) -> list[dict[str, Any]]:
 
 def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool = False) -> int:
     from core.app.sync import sync
+    from core.engine.plan.customers import archive_note
 
     conn = pick_connection(org)
     if conn is None:
@@ -619,14 +620,20 @@ def cmd_sync(ctx: Any, out: Output, org: str | None, dry_run: bool, full: bool =
         out.say(title)
         if dry_run:
             for action in plan.actions:
-                change = ", ".join(
-                    f"{k}: {action.before.get(k, '—')} → {v}"
-                    for k, v in action.after.items()
-                    if k not in ("id",)
-                )
+                if action.op == "archive":
+                    # what the archive takes with it, in the wizard preview's words
+                    change = ", ".join(archive_note(action.before))
+                else:
+                    change = ", ".join(
+                        f"{k}: {action.before.get(k, '—')} → {v}"
+                        for k, v in action.after.items()
+                        if k not in ("id",)
+                    )
                 why = action.describe()  # (the wizard preview's "why" column)
+                kind = word(action.summary_kind)  # (its plain words: never "jobcode")
                 out.say(
-                    f"  {action.op:8} {action.entity:16} {action.label}  {change}"
+                    f"  {action.op:8} {kind:16} {action.label}"
+                    + (f"  {change}" if change else "")
                     + (f"  ({why})" if why else "")
                 )
         for verb in ("created", "updated", "archived", "linked", "skipped", "failed"):

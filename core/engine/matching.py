@@ -456,6 +456,13 @@ def describe_problem(conflict: Conflict, language: str | None = None) -> str:
             "More than one record has exactly this name, so it cannot be linked automatically.",
             language,
         )
+    if problem == "archived_twin" and conflict.kind == "customer":
+        return tr(
+            "A customer with exactly this name exists in QuickBooks Time but is archived, and "
+            "QuickBooks Time keeps its name: restore and link it, or create a new one under "
+            "another name.",
+            language,
+        )
     if problem == "archived_twin":
         return tr(
             "A record with exactly this name exists in QuickBooks Time but is archived: "

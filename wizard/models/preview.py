@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from core.engine.plan import SUMMARY_KINDS, Action, ImportPlan, Skipped
+from core.engine.plan.customers import archive_note as customer_archive_note
 from core.engine.report import ChangeCounts, change_counts, summary_kind
 from wizard.models.base import ListTableModel
 from wizard.words import kind_name, kind_one, list_join, list_separator
@@ -211,20 +212,7 @@ class Words(QObject):
                 )
             )
         if archive_note:
-            children = len(values.get("children") or ())
-            assignments = len(values.get("assignments") or ())
-            if children == 1:
-                parts.append(self.tr("the job under it is archived too"))
-            elif children:
-                parts.append(
-                    self.tr("the {count} jobs under it are archived too").format(count=children)
-                )
-            if assignments == 1:
-                parts.append(self.tr("1 team member assignment is removed"))
-            elif assignments:
-                parts.append(
-                    self.tr("{count} team member assignments are removed").format(count=assignments)
-                )
+            parts.extend(customer_archive_note(values))  # (the command line's words too)
         return parts
 
 

@@ -18,9 +18,13 @@ from core.engine.plan.employees import COMPOSED_ACCENTS
 from core.engine.plan.model import Action
 from core.engine.plan.rules import linked_active, linked_name, location_after
 from core.engine.records import QBTJobcode, QBTLocation, XeroContact, merge_survivor
-from core.i18n import N_
+from core.i18n import N_, tr
 
 _NAME_HELD = N_("A similar record already exists in QuickBooks Time.")
+_NAME_ARCHIVED = N_(
+    "An archived customer in QuickBooks Time has this name, and QuickBooks Time keeps it: "
+    "in the review, restore and link it, or create a new one under another name."
+)
 _SWAPPED = N_(
     "Customers swap names in Xero, and QuickBooks Time cannot give a name still in use: "
     "rename one of them in Xero to a new name first."
@@ -36,6 +40,31 @@ _ADDRESS_KNOWN = N_("address already in QuickBooks Time")
 _ARCHIVED = N_("archived in Xero")
 _MERGED_INTO = N_('merged into "{other}" in Xero')
 _MERGED = N_("merged into another contact in Xero")
+
+
+_ONE_JOB_TOO = N_("the job under it is archived too")
+_JOBS_TOO = N_("the {count} jobs under it are archived too")
+_ONE_ASSIGNMENT = N_("1 team member assignment is removed")
+_ASSIGNMENTS = N_("{count} team member assignments are removed")
+
+
+def archive_note(before: Mapping[str, Any], language: str | None = None) -> list[str]:
+    """What archiving a customer also takes with it, in words (QuickBooks Time archives the
+    jobs under it and removes their team member assignments): from the archive action's
+    ``before`` ("children", "assignments"). The wizard's preview and the command line's dry
+    run say it in these words."""
+    parts: list[str] = []
+    children = len(before.get("children") or ())
+    assignments = len(before.get("assignments") or ())
+    if children == 1:
+        parts.append(tr(_ONE_JOB_TOO, language))
+    elif children:
+        parts.append(tr(_JOBS_TOO, language, count=children))
+    if assignments == 1:
+        parts.append(tr(_ONE_ASSIGNMENT, language))
+    elif assignments:
+        parts.append(tr(_ASSIGNMENTS, language, count=assignments))
+    return parts
 
 
 def _archive_reason(
@@ -251,11 +280,12 @@ class CustomerPlanner:
                 if conflict is not None and id(conflict) not in waiting:
                     waiting.add(id(conflict))
                     self.ctx.plan.conflicts.append(conflict)
+                holder = self.ctx.jobcodes.get(self.top_names[key])
                 self.ctx.skip(
                     "customer",
                     xero_id,
                     name,
-                    N_("A similar record already exists in QuickBooks Time."),
+                    _NAME_ARCHIVED if holder is not None and not holder.active else _NAME_HELD,
                 )
                 continue
             self.top_names[key] = -1  # claimed by a create of this plan

@@ -44,6 +44,7 @@ from core.engine.review.decisions import (
     suggestions_waiting,
 )
 from core.engine.review.errors import (
+    CreateNameKept,
     CreateNeedsName,
     CreateNeedsRename,
     LinkTargetMissing,
@@ -95,6 +96,7 @@ __all__ = [
     "LINK_ACTIONS",
     "RESTORE_LINK",
     "UNDO_LIMIT",
+    "CreateNameKept",
     "CreateNeedsName",
     "CreateNeedsRename",
     "ImportReport",

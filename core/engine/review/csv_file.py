@@ -23,7 +23,7 @@ from typing import Any
 
 from core.engine.matching import Candidate, Conflict, describe_problem, describe_reason
 from core.engine.names import look_alike_key
-from core.engine.review.decisions import LINK_ACTIONS, RESTORE_LINK, prepare
+from core.engine.review.decisions import LINK_ACTIONS, RESTORE_LINK, can_rename, prepare
 from core.engine.review.errors import (
     ReviewError,
     ReviewFileNotWritten,
@@ -528,6 +528,8 @@ def _validate_lines(
                 "changed",
             )
             continue
+        if action == "create" and line.new_name.strip() and can_rename(kind):
+            action = "rename"  # "create new" with a name given: create it under that name
         target: int | str | None = None
         if action in LINK_ACTIONS:
             target = _resolve_target(conflict, line.target)

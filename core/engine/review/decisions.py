@@ -20,6 +20,7 @@ from core.engine.names import NAME_LIMIT, fits_qbtime, look_alike_key, qbt_name_
 from core.engine.plan.model import ITEMS_FIELD_XERO_ID
 from core.engine.records import TIME_OFF_TYPES
 from core.engine.review.errors import (
+    CreateNameKept,
     CreateNeedsName,
     CreateNeedsRename,
     LinkTargetMissing,
@@ -41,7 +42,7 @@ from core.engine.review.errors import (
     TargetWrongKind,
     UnknownDecision,
 )
-from core.engine.review.rows import ReviewRow, conn_id, review_rows
+from core.engine.review.rows import ReviewRow, conn_id, name_kept_by_archived_twin, review_rows
 from core.engine.review.suggestions import Suggestion, suggestion
 from core.engine.review.undo_stack import fields_for_new, record_step, same, saving
 from core.i18n import N_
@@ -440,6 +441,8 @@ def prepare(
             raise CreateNeedsName()
         if "name_too_long" in problems or not fits_qbtime(conflict.xero_name.strip()):
             raise CreateNeedsRename(name=name[:NAME_LIMIT] + "…", limit=NAME_LIMIT)
+        if name_kept_by_archived_twin(conflict):
+            raise CreateNameKept(name=name)
     return fields
 
 

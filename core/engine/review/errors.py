@@ -141,6 +141,15 @@ class CreateNeedsRename(ReviewError):
     code = "create_refused"
 
 
+class CreateNameKept(ReviewError):
+    message = (
+        '"{name}" is the name of an archived customer in QuickBooks Time, and QuickBooks Time '
+        "gives a name to one customer only, archived or not. Choose Restore and link to use "
+        "that customer again, or Rename to create a new one under another name."
+    )
+    code = "create_refused"
+
+
 class CreateNeedsName(ReviewError):
     message = (
         "This record has no usable name in Xero, so it cannot be created as is. "

@@ -47,6 +47,20 @@ class ReviewRow:
         return "undecided"
 
 
+#: kinds whose QuickBooks Time name is unique among its siblings archived ones included (a
+#: create of a name an archived jobcode holds answers 202 with that jobcode: nothing is made)
+NAME_KEPT_KINDS = frozenset({"customer"})
+
+
+def name_kept_by_archived_twin(conflict: Conflict) -> bool:
+    """Is the conflict's exact name held by an archived QuickBooks Time record that keeps it,
+    so that "create new" under that name cannot be done (restore and link, or rename)?"""
+    if conflict.kind not in NAME_KEPT_KINDS:
+        return False
+    problems = (conflict.details or {}).get("problems") or ()
+    return conflict.problem == "archived_twin" or "archived_twin" in problems
+
+
 def conn_id(conn: Connection | int) -> int:
     """The connection's database id (the review's functions take either)."""
     return conn if isinstance(conn, int) else int(conn.get_id())
@@ -63,7 +77,11 @@ def review_rows(conn: Connection | int, conflicts: Sequence[Conflict]) -> list[R
     rows = []
     for conflict in conflicts:
         decision = saved.get((conflict.kind, conflict.xero_id))
-        stale = decision is not None and decision.is_stale(conflict.fingerprint)
+        stale = decision is not None and (
+            decision.is_stale(conflict.fingerprint)
+            # saved before "create new" was refused here: the import asks it again
+            or (decision.action == "create" and name_kept_by_archived_twin(conflict))
+        )
         rows.append(ReviewRow(conflict, decision, stale))
     return rows
 
