@@ -481,6 +481,11 @@ def preview_hours(
     ours, written = _our_timesheets(conn, sheets)
     our_leave, keyed_leave = _our_leave(conn, leave_rows)
     tracking_field, tracking_items = _tracking_links(conn, snap, tracking_category)
+    # (its name, as Xero has it; else the QuickBooks Time field the import named after it)
+    tracking_name = next(
+        (c.name for c in snap.tracking if c.category_id.lower() == tracking_category.lower()),
+        "",
+    ) or next((f.name for f in snap.customfields if f.id == tracking_field), "")
     inputs = eng.PayrollInputs(
         today=base.today,
         period_day=period,
@@ -515,6 +520,7 @@ def preview_hours(
         our_leave=our_leave,
         tracking_field=tracking_field,
         tracking_items=tracking_items,
+        tracking_category_name=tracking_name,
     )
     plan = eng.plan_payroll(inputs)
     if api is PayrollApi.V2:

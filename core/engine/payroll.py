@@ -227,6 +227,8 @@ class PayrollInputs:
     #: that field's items linked to the category's options: item name (case-folded, outer
     #: spaces ignored: a timesheet's custom field holds the item's name) -> tracking option id
     tracking_items: Mapping[str, str] = field(default_factory=dict)
+    #: the name of that category (said when hours carry a value linked to none of its options)
+    tracking_category_name: str = ""
     #: the calendar (id) whose period was chosen (the wizard's list names one): its period
     #: holding ``period_day`` (else its last ended one) is the export's; "" for the calendar
     #: most people are paid on. See :func:`person_period`.
@@ -649,6 +651,11 @@ SAME_START_DRAFT = N_(
     "timesheet per employee and start day, so nothing was sent. Delete that draft in Xero, "
     "then send again."
 )
+UNKNOWN_OPTION = N_(
+    'The value "{option}" of "{category}" on {hours} h of work is linked to no option of that '
+    "Xero tracking category, so those hours are sent without one: pick one of its options on "
+    "those timesheets in QuickBooks Time, then send again."
+)
 ON_THE_CLOCK = N_(
     "Is still on the clock; that shift was not sent. Clock them out in QuickBooks Time, then "
     "send again."
@@ -871,6 +878,8 @@ def _plan_person(
     leave: dict[tuple[int, str], float] = {}  # (code, day) -> seconds
     leave_src: dict[tuple[int, str], list[tuple[int, str, str, float]]] = {}
     left: dict[tuple[str, Msg], float] = {}
+    #: a tracking value no option is linked to (case-folded) -> (as written, seconds of work)
+    unknown: dict[str, tuple[str, float]] = {}
     on_clock = False
     approved_to = user.approved_to if user else None
     submitted_to = user.submitted_to if user else None
@@ -929,6 +938,9 @@ def _plan_person(
             else:
                 line = (key, _tracking_of(inputs, shift))
                 work[line] = work.get(line, 0.0) + secs
+                if not line[1] and (value := _tracking_value(inputs, shift)):
+                    said, was = unknown.get(value.casefold(), (value, 0.0))
+                    unknown[value.casefold()] = (said, was + secs)
                 person.sources.append((shift.id, shift.last_modified, key, secs / 3600.0))
     _hold_impossible_days(name, work, leave, leave_src, person, left, problems)
     person.tracked = round_days(work)
@@ -1130,6 +1142,14 @@ def _plan_person(
             b.action = "skip"
     else:
         _follow_our_leave(inputs, person, mine, problems)
+        # sent, without that category: said with the hours, and what to do
+        for value, secs in sorted(unknown.values(), key=lambda v: v[0].casefold()):
+            params = {
+                "option": value,
+                "category": inputs.tracking_category_name or "?",
+                "hours": round(secs / 3600.0, 2),
+            }
+            problems.append(Problem(name, UNKNOWN_OPTION, params))
     person.problems = problems
     return person
 
@@ -1479,6 +1499,14 @@ def _tracking_of(inputs: PayrollInputs, shift: Shift) -> str:
     if not value.strip():
         return ""
     return inputs.tracking_items.get(value.strip().casefold(), "")
+
+
+def _tracking_value(inputs: PayrollInputs, shift: Shift) -> str:
+    """What the shift's custom field linked to the timesheet category holds (outer spaces
+    dropped); "" when nothing, or no field is linked."""
+    if inputs.tracking_field is None:
+        return ""
+    return dict(shift.custom_fields).get(str(inputs.tracking_field), "").strip()
 
 
 def _consecutive(hours: Mapping[str, float]) -> list[dict[str, float]]:

@@ -1377,6 +1377,14 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
         <translation>Impossible de joindre Xero ou QuickBooks Time&#xa0;: les modifications ne sont pas connues. Vous pouvez quand même vérifier les éléments qui se ressemblent et les options&#xa0;; l’importation a besoin de la connexion.</translation>
     </message>
     <message>
+        <source>Xero could not be checked for changes: {reason} Until you are signed in again, the changes are not known and the import waits; you can still review look-alike records and options.</source>
+        <translation>Impossible de vérifier les modifications dans Xero&#xa0;: {reason} Tant que vous ne vous êtes pas reconnecté, les modifications ne sont pas connues et l’importation attend&#xa0;; vous pouvez quand même vérifier les éléments qui se ressemblent et les options.</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to Xero</source>
+        <translation>&amp;Se connecter à Xero</translation>
+    </message>
+    <message>
         <source>&amp;Your businesses</source>
         <translation>Vos en&amp;treprises</translation>
     </message>
@@ -1495,6 +1503,10 @@ Rien n’est supprimé dans Xero ni dans QuickBooks Time, et son historique d’
     <message>
         <source>The status of the invoices made here is not known: Xero could not be reached.</source>
         <translation>L’état des factures créées ici n’est pas connu&#xa0;: Xero n’a pas pu être joint.</translation>
+    </message>
+    <message>
+        <source>The status of the invoices made here is not known until you sign in to Xero again.</source>
+        <translation>L’état des factures créées ici n’est pas connu tant que vous ne vous êtes pas reconnecté à Xero.</translation>
     </message>
     <message>
         <source>Reading the status of the invoices made here…</source>

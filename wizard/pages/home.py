@@ -41,6 +41,7 @@ from ..words import (
     when_text,
 )
 from .base import BasePage, BusyWords
+from .sign_in_again import SignInAgain
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableWidget
@@ -202,7 +203,32 @@ def at_top(widget: QWidget) -> QVBoxLayout:
     return column
 
 
-class HomePage(BasePage):
+def sign_in_mends(exc: Any) -> bool:
+    """Whether a new Xero sign-in (the "Connect to Xero" the message names) is what mends
+    ``exc``: the sign-in expired or was revoked, the organisation disconnected from the app,
+    or Xero refused the data to the person who signed in (another person signs in)."""
+    from core.errors import ReauthorizationRequired
+    from core.services.xero.client import (
+        XeroAccessDenied,
+        XeroOrganisationDisconnected,
+        XeroPayrollAccessDenied,
+    )
+
+    return isinstance(
+        exc,
+        (
+            ReauthorizationRequired,
+            XeroOrganisationDisconnected,
+            XeroAccessDenied,
+            XeroPayrollAccessDenied,
+        ),
+    )
+
+
+class HomePage(SignInAgain, BasePage):
+    """A check of Xero a sign-in problem stopped offers "Connect to Xero" (the message says
+    to click it), then checks again; "Import again" waits until then (it reads Xero too)."""
+
     def build(self) -> None:
         # "Add another business", at the top of a box of its own that moves between rows.
         self.add_box = QWidget(self)
@@ -296,6 +322,9 @@ class HomePage(BasePage):
         self.history: Any = None
         self._question: Any = None
         self._notice: Any = None
+        # "Connect to Xero" and its wait for the browser: made when first needed (the home
+        # page is the first one painted: the sign-in's code loads only then)
+        self.sign_in_needed = False
 
     # ---------------------------------------------------------------- several businesses
     def _build_businesses(self) -> None:
@@ -491,6 +520,7 @@ class HomePage(BasePage):
         self._plan_ready = False
         self._changes = None
         self._fetch_failed = None
+        self.sign_in_needed = False  # (asked again if the check finds it still needed)
         self._show_texts()
         self._enable_shortcuts()
         if self.state.ctx.db_pending:
@@ -547,6 +577,7 @@ class HomePage(BasePage):
     def check_xero(self) -> None:
         """Fetch both sides (network) and show what changed in Xero."""
         self._fetch_failed = None
+        self.sign_in_needed = False
         self.run_task(
             fetch_changes,
             self.state.ctx,
@@ -569,6 +600,23 @@ class HomePage(BasePage):
         self._fetch_failed = error_text(exc)
         self.state.fetch_error = self._fetch_failed
         self._show_texts()
+        if sign_in_mends(exc):
+            # Xero was reached and wants a new sign-in: "Connect to Xero" (the button the
+            # words name) is here, then the check runs again
+            if not hasattr(self, "sign_in"):
+                self.add_sign_in(self.body)
+            conn = self.state.connection()
+            self.xero_version = conn.xero_version if conn is not None else None
+            self.ask_sign_in(
+                self.tr(
+                    "Xero could not be checked for changes: {reason} Until you are signed in "
+                    "again, the changes are not known and the import waits; you can still "
+                    "review look-alike records and options."
+                ).format(reason=self._fetch_failed),
+                self.tr("&Connect to Xero"),
+                self.check_xero,
+            )
+            return
         self.banner.show_message(
             self.tr(
                 "Xero or QuickBooks Time could not be reached, so the changes are not known. "
@@ -700,6 +748,14 @@ class HomePage(BasePage):
         self.add_button.setEnabled(not busy)
 
     # ---------------------------------------------------------------- import again (Next)
+    def ready(self) -> bool:
+        # (the import reads Xero again: until the new sign-in it could only fail, so
+        # "Connect to Xero" is the page's main action and Import again waits)
+        return not self.sign_in_needed
+
+    def primary_action(self) -> QPushButton | None:
+        return self.sign_in_action() if hasattr(self, "sign_in") else None
+
     def validatePage(self) -> bool:
         if self.state.on_detour(PageId.HOME) or self._plan_ready:
             self._plan_ready = False
@@ -892,6 +948,7 @@ class HomePage(BasePage):
         self.bill_button.clicked.connect(self.bill_time)
         self._statuses: dict[str, int] | None = None
         self._statuses_failed: str | None = None
+        self._statuses_need_sign_in = False  # (Xero was reached: it wants a new sign-in)
 
     def bill_time(self) -> None:
         """Like the other shortcuts, also while the check for changes runs."""
@@ -903,6 +960,7 @@ class HomePage(BasePage):
         """Read in the background (the page stays usable) the status of our invoices."""
         self._statuses = None
         self._statuses_failed = None
+        self._statuses_need_sign_in = False
         self._retranslate_billing()
         self.host.tasks.start(
             invoice_status_counts,
@@ -920,6 +978,7 @@ class HomePage(BasePage):
         from ..workers import error_text
 
         self._statuses_failed = error_text(exc)
+        self._statuses_need_sign_in = sign_in_mends(exc)
         self._retranslate_billing()
 
     def _retranslate_billing(self) -> None:
@@ -929,7 +988,11 @@ class HomePage(BasePage):
             self.tr("Billable hours become draft invoices in Xero, one per customer")
         )
         counts = self._statuses
-        if self._statuses_failed is not None:
+        if self._statuses_failed is not None and self._statuses_need_sign_in:
+            text = self.tr(
+                "The status of the invoices made here is not known until you sign in to Xero again."
+            )
+        elif self._statuses_failed is not None:
             text = self.tr(
                 "The status of the invoices made here is not known: Xero could not be reached."
             )

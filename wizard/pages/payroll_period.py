@@ -102,6 +102,7 @@ class PayrollPeriodPage(SignInAgain, BasePage):
         # what was listed (another business's periods, or its periods of another day) goes
         # while the periods are read: nothing stale can be chosen meanwhile
         self._reading += 1
+        self.sign_in_needed = False  # (asked again if the reading finds it still needed)
         self._periods = []
         self._loaded = False
         self.periods.clear()
@@ -134,8 +135,26 @@ class PayrollPeriodPage(SignInAgain, BasePage):
         return True
 
     def _load_failed(self, exc: Any, reading: int) -> None:
-        if not self._stale(reading):
-            self.show_error(exc, retry=self.load)
+        if self._stale(reading):
+            return
+        if self._needs_sign_in(exc, self.load):
+            return
+        self.show_error(exc, retry=self.load)
+
+    def _needs_sign_in(self, exc: Any, then: Any) -> bool:
+        """When only a new Xero sign-in mends ``exc`` (expired, revoked, a permission only a new
+        consent adds, another person to sign in): its message, with the "Connect to Xero" it
+        names as the page's main action, and ``then`` once signed in. Else False."""
+        from ..workers import error_text
+        from .home import sign_in_mends
+
+        if not sign_in_mends(exc):
+            return False
+        if self.xero_version is None:  # (the periods were not read: the connection says it)
+            conn = self.state.connection()
+            self.xero_version = conn.xero_version if conn is not None else None
+        self.ask_sign_in(error_text(exc), self.tr("&Connect to Xero"), then)
+        return True
 
     def _loaded_periods(
         self, value: tuple[list[Any], date, str], reading: int, connection_id: int
@@ -252,13 +271,9 @@ class PayrollPeriodPage(SignInAgain, BasePage):
         return False
 
     def _preview_failed(self, exc: Any) -> None:
-        from core.services.auth.xero_oauth import PayrollScopesMissing
-
-        if isinstance(exc, PayrollScopesMissing):
-            # Only a new consent in Xero adds the permission to write timesheets and leave.
-            from ..workers import error_text
-
-            self.ask_sign_in(error_text(exc), self.tr("&Connect to Xero"), self.host.next)
+        # (a connection made before hours could be sent lacks the permission to write
+        # timesheets and leave: only a new consent in Xero adds it)
+        if self._needs_sign_in(exc, self.host.next):
             return
         self.show_error(exc, retry=self.host.next)
 
