@@ -371,7 +371,6 @@ def preview_hours(
     report = progress or (lambda _e: None)
     xero = ctx.xero_client(conn.xero_tenant_id)
     qbt = ctx.qbtime_client(ctx.qbtime_token_for(conn), conn.id)
-    snap = load_snapshot(conn)
     report(ProgressEvent("read_xero", 0, 3, None))
     with xero.session:
         calendars = _calendars(xero, api)
@@ -416,9 +415,12 @@ def preview_hours(
         int(link.qbt_id): link.xero_id.lower()
         for link in Link.select().where((Link.connection == conn) & (Link.kind == "employee"))
     }
+    # the organisation's day (its zone known now: _know_zone), for the snapshot too: who
+    # is still employed there today, not on the computer's clock
+    today = org_today(conn)
+    snap = load_snapshot(conn, today=today)
     codes = {j.id: (j.name, j.type) for j in snap.jobcodes if j.type in eng.LEAVE_TYPES}
     leave_links, link_problems = _leave_links(conn, snap, leave_types)
-    today = org_today(conn)
     chosen_calendar = _calendar_named(calendars, calendar, today) if calendar else ""
     base = eng.PayrollInputs(
         today=today,
@@ -952,6 +954,14 @@ def _failed(entry: JournalEntry, exc: BaseException) -> None:
     entry.save()
 
 
+def _not_sent(entry: JournalEntry, exc: BaseException) -> None:
+    """``entry``'s write was never sent: ``exc`` stopped the sending before it."""
+    entry.state = "failed"
+    entry.error = str(exc)[:500]
+    entry.updated_at = utcnow()
+    entry.save()
+
+
 def _done(entry: JournalEntry) -> None:
     entry.state = "done"
     entry.updated_at = utcnow()
@@ -1241,10 +1251,15 @@ def _send_au_timesheets(
     by id or employee and period). A timesheet Xero refuses is that person's alone (the
     client sends the others again without it): counted as not sent with their hours, its
     reason said, and the person added to ``refused`` (their time off is not sent). An error
-    that is not one timesheet's (a lost answer, a sign-in Xero no longer accepts) stops the
-    sending, said for each person of the call. How many writes were done or held back (the
+    that is not one timesheet's (a lost answer, a sign-in Xero no longer accepts, Xero's day
+    limit) stops the sending, said for each person it left unanswered; those Xero answered
+    before it (timesheets sent alone) are done. How many writes were done or held back (the
     progress count)."""
-    from core.services.xero.client import AU_PAYROLL_PER_CALL, AuTimesheetWrite
+    from core.services.xero.client import (
+        AU_PAYROLL_PER_CALL,
+        AuTimesheetWrite,
+        au_answers_so_far,
+    )
 
     todo = [p for p in people if p.action in ("create", "update")]
     done = 0
@@ -1269,16 +1284,30 @@ def _send_au_timesheets(
                     else lines,
                 )
             )
+        answers: list[Any]
+        stop: BridgeError | None = None
         try:
-            answers = xero.save_au_timesheets(writes)
+            answers = list(xero.save_au_timesheets(writes))
         except BridgeError as exc:
-            for person, entry in zip(chunk, entries, strict=True):
-                _failed(entry, exc)
-                result.failed.append(ProblemLine(person.name, _write_failed(exc)))
-            if getattr(exc, "maybe_applied", False):
-                raise _unanswered(exc, _who(chunk)) from exc
-            raise
+            # (an error that is not one timesheet's stops the sending; the answers Xero gave
+            # before it, e.g. to timesheets sent alone, are kept: those are done)
+            stop, answers = exc, au_answers_so_far(exc, len(writes))
+        unanswered = []
         for person, entry, answer in zip(chunk, entries, answers, strict=True):
+            if stop is not None and (answer is stop or answer is None):
+                if answer is stop:  # (in the call the error stopped: Xero may have it)
+                    _failed(entry, stop)
+                    unanswered.append(person)
+                    result.failed.append(ProblemLine(person.name, _write_failed(stop)))
+                else:  # (not sent yet: Xero has not had it)
+                    _not_sent(entry, stop)
+                    result.failed.append(
+                        ProblemLine(
+                            person.name,
+                            tr("Xero did not take it: {reason}", reason=stop.user_message()),
+                        )
+                    )
+                continue
             done += 1
             if isinstance(answer, BridgeError):
                 _failed(entry, answer)
@@ -1291,6 +1320,10 @@ def _send_au_timesheets(
             else:
                 _sheet_done(run, conn, entry, person, answer["id"].lower(), result)
             report(ProgressEvent("send_timesheets", done, total, None, person.name))
+        if stop is not None:
+            if getattr(stop, "maybe_applied", False):
+                raise _unanswered(stop, _who(unanswered or chunk)) from stop
+            raise stop
     return done
 
 
@@ -1698,6 +1731,9 @@ def undo_export(
     stop: DailyLimitReached | None = None
     #: the writes of ``run`` this undo went through (the others: still to undo)
     looked_at = 0
+    #: AU: timesheets reverted before the call of the queue now sent (None: none is sent);
+    #: the ones that call reverts before Xero's day limit stops it are gone through too
+    au_sending: int | None = None
     try:
         with xero.session:
             current = _current_sheets(xero, api, entries)
@@ -1741,9 +1777,11 @@ def undo_export(
                         if api is PayrollApi.AU:  # (50 a call: sent when 50 wait, and at the end)
                             au_undo.append((entry, sheet, after))
                             if len(au_undo) >= AU_UNDO_PER_CALL:
+                                au_sending = reverted["timesheets"]
                                 failed += _undo_au_sheets(
                                     xero, journal, au_undo, reverted, put_back, left
                                 )
+                                au_sending = None
                             continue
                         _undo_timesheet(xero, journal, entry, sheet, after)
                         reverted["timesheets"] += 1
@@ -1765,10 +1803,13 @@ def undo_export(
                     failed += 1
                     left.append({"who": who, "what": _write_failed(exc)})
             looked_at = len(entries) - len(au_undo)
+            au_sending = reverted["timesheets"]
             failed += _undo_au_sheets(xero, journal, au_undo, reverted, put_back, left)
             looked_at = len(entries)
     except DailyLimitReached as exc:
         stop = exc
+        if au_sending is not None:
+            looked_at += reverted["timesheets"] - au_sending
     with db.atomic():
         SentHours.update(active=False).where(SentHours.run == run).execute()
         for target, xero_id in sorted(put_back):
@@ -2212,7 +2253,7 @@ def _undo_au_sheets(
     without it); an error that is the call's fails each of it. Each done is counted in
     ``reverted`` (an update's draft in ``put_back``), each failed said in ``left``. How
     many failed."""
-    from core.services.xero.client import AuTimesheetWrite
+    from core.services.xero.client import AuTimesheetWrite, au_answers_so_far
 
     items = list(queue)
     queue.clear()
@@ -2241,25 +2282,41 @@ def _undo_au_sheets(
             )
         )
     answers: list[Any]
+    error: BridgeError | None = None
     try:
         answers = list(xero.save_au_timesheets(writes))
-    except DailyLimitReached as exc:
-        for undo_entry in undo_entries:  # (Xero has not had them: the undo stops here)
-            _failed(undo_entry, exc)
-        raise
     except BridgeError as exc:
-        answers = [exc] * len(items)
+        # (those Xero answered before the error, e.g. sent alone, are reverted all the same)
+        error, answers = exc, au_answers_so_far(exc, len(writes))
+    stop = error if isinstance(error, DailyLimitReached) else None
     failed = 0
     for (entry, sheet, after), undo_entry, answer in zip(items, undo_entries, answers, strict=True):
+        who = str(after.get("name") or "")
+        if error is not None and answer is None:  # (not sent: Xero has not had it)
+            _not_sent(undo_entry, error)
+            if stop is None:
+                failed += 1
+                left.append(
+                    {
+                        "who": who,
+                        "what": tr("Xero did not take it: {reason}", reason=error.user_message()),
+                    }
+                )
+            continue
+        if stop is not None and answer is stop:
+            _failed(undo_entry, stop)  # (said once, by the stop: not under each person)
+            continue
         if isinstance(answer, BridgeError):
             _failed(undo_entry, answer)
             failed += 1
-            left.append({"who": str(after.get("name") or ""), "what": _write_failed(answer)})
+            left.append({"who": who, "what": _write_failed(answer)})
             continue
         _done(undo_entry)
         reverted["timesheets"] += 1
         if entry.action == "update":
             put_back.add(("payroll", str(sheet["id"]).lower()))
+    if stop is not None:
+        raise stop
     return failed
 
 

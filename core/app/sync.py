@@ -44,6 +44,7 @@ from core.services.fetch import (
     load_snapshot,
 )
 from core.services.written import WrittenSnapshot
+from core.services.xero.timezones import organisation_today
 from core.store.models import (
     Connection,
     Decision,
@@ -189,7 +190,7 @@ def current_plan(
 ) -> tuple[Snapshot, ImportPlan]:
     """Plan from the local snapshots (no network): what the preview shows. The look-alikes
     it offers are kept for the next plan to offer again (core.engine.snapshots)."""
-    snap = snapshot or load_snapshot(conn)
+    snap = snapshot or load_snapshot(conn, today=_today(conn))
     remembered = remembered_lookalikes(conn)
     plan = plan_import(
         snap,
@@ -323,8 +324,11 @@ def _sync(
     return result
 
 
-def _today() -> date:
-    return date.today()
+def _today(conn: Connection) -> date:
+    """Today in the organisation's own time zone (Xero's ``Organisation.Timezone``; until it
+    is known, its country's main one): a leaver is archived after their last day is over
+    there, not on the computer's clock."""
+    return organisation_today(conn)
 
 
 def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> ImportPlan:
@@ -332,7 +336,7 @@ def _plan_unless_quiet(conn: Connection, options: ImportOptions | None) -> Impor
     since (nothing to write then either): a scheduled re-import with nothing changed neither
     loads the snapshot nor plans (core.engine.snapshots)."""
     chosen = options or load_options(conn)
-    today = _today()
+    today = _today(conn)
     fingerprint = plan_inputs_fingerprint(conn, chosen.to_dict())
     plan = quiet_plan(conn, fingerprint, today)
     if plan is None:

@@ -156,7 +156,7 @@ def test_au_mapping_a_termination_date_ahead_is_a_notice_period():
 
 
 def _run_on(ctx, conn, monkeypatch, day: date):
-    monkeypatch.setattr(sync_module, "_today", lambda: day)
+    monkeypatch.setattr(sync_module, "_today", lambda _conn: day)
     return sync(ctx, conn)
 
 

@@ -97,7 +97,7 @@ def test_a_daily_run_takes_the_kept_plan_until_an_employee_leaves(demo_ctx, monk
         return real_plan(*args, **kwargs)
 
     monkeypatch.setattr(sync_module, "current_plan", counted)
-    monkeypatch.setattr(sync_module, "_today", lambda: day)
+    monkeypatch.setattr(sync_module, "_today", lambda _conn: day)
 
     def run_on(when: date) -> bool:
         nonlocal day

@@ -60,7 +60,7 @@ from core.engine.records import (
     keep_raw_as_text,
 )
 from core.engine.regions import PayrollApi, payroll_api
-from core.errors import ApiError, ReauthorizationRequired
+from core.errors import ApiError, BridgeError, ReauthorizationRequired
 from core.i18n import N_
 from core.logsetup import redact
 from core.services.http import XERO, AuthRejected, ServiceSession, date_header_time, error_reason
@@ -863,9 +863,11 @@ class XeroClient:
         others sent again; when its refusal names none of them, each is sent alone. So one
         refused timesheet never holds back the others, and each refusal says its own reason.
 
-        Any other error (sign-in, network, a lost answer: ``maybe_applied``) is the whole
-        batch's and is raised; so is an answer that does not hold every write (it was
-        applied: ``maybe_applied``)."""
+        Any other error (sign-in, network, Xero's day limit, a lost answer:
+        ``maybe_applied``) stops the sending and is raised; so is an answer that does not hold
+        every write (it was applied: ``maybe_applied``). The error carries the answers had
+        before it (timesheets sent alone: those Xero already saved are never lost), read with
+        :func:`au_answers_so_far`."""
         if len(writes) > AU_PAYROLL_PER_CALL:
             raise ValueError(f"at most {AU_PAYROLL_PER_CALL} timesheets per request")
         out: list[dict[str, Any] | ApiError | None] = [None] * len(writes)
@@ -890,6 +892,9 @@ class XeroClient:
                         out[group[pos]] = error
                     pending.extend(i for pos, i in enumerate(group) if pos not in refused)
                     continue
+                except BridgeError as exc:
+                    _keep_answers(exc, out, group)
+                    raise
                 for i, row in zip(group, rows, strict=True):
                     out[i] = row
         return [x if x is not None else _unreadable_data("payroll timesheets") for x in out]
@@ -1273,6 +1278,32 @@ def _is_write(sheet: dict[str, Any], write: AuTimesheetWrite) -> bool:
     return bool(
         sheet["employee_id"].lower() == write.employee_id.lower() and sheet["start"] == write.start
     )
+
+
+def _keep_answers(
+    exc: BaseException, out: list[dict[str, Any] | ApiError | None], group: list[int]
+) -> None:
+    """``exc`` stopped :meth:`XeroClient.save_au_timesheets` on the call of ``group`` (the
+    positions of its writes): the answers had before it (``out``) kept on it, with ``exc``
+    itself for each write of that call, for :func:`au_answers_so_far`."""
+    answers: list[dict[str, Any] | BaseException | None] = list(out)
+    for i in group:
+        answers[i] = exc
+    exc.au_answers = answers  # type: ignore[attr-defined]
+
+
+def au_answers_so_far(
+    exc: BaseException, count: int
+) -> list[dict[str, Any] | BaseException | None]:
+    """What :meth:`XeroClient.save_au_timesheets` of ``count`` writes had when ``exc``
+    stopped it, one per write in the order given: the timesheet Xero saved, the refusal of
+    that one, ``exc`` itself for the writes of the call it stopped (Xero may have applied
+    them when ``exc`` is ``maybe_applied``), None for those not sent yet. An error that did
+    not come from there: ``exc`` for each (all were in its call)."""
+    answers = getattr(exc, "au_answers", None)
+    if isinstance(answers, list) and len(answers) == count:
+        return list(answers)
+    return [exc] * count
 
 
 def _refused_elements(
