@@ -475,9 +475,10 @@ def bind(ctx: AppContext, organisation: dict[str, Any], company: QBTimeCompany) 
 
 
 def disconnect(ctx: AppContext, conn: Connection, *, revoke_xero: bool = True) -> list[str]:
-    """Forget both sign-ins of this connection and what was read of its two sides (the
-    snapshot: a later connection reads everything again); keep its import history, journal,
-    links and decisions (an undo needs them). Returns problems.
+    """Forget both sign-ins of this connection; keep its import history, journal, links,
+    decisions and what was read of its two sides (the snapshot, trimmed to the fields the app
+    reads: core.services.stored_fields), which an undo or a sending after connecting again
+    reads before anything else. Returns problems.
 
     The Xero sign-in is revoked at Xero only when no other active connection remains: Xero
     revokes a whole grant (every organisation the user allowed, so possibly another pair's)
@@ -503,12 +504,8 @@ def disconnect(ctx: AppContext, conn: Connection, *, revoke_xero: bool = True) -
             ctx.tokens.delete(conn.qbtime_token_key)
         except BridgeError as exc:
             problems.append(exc.user_message())
-    from core.services.fetch import forget_snapshot
-
-    with db.atomic():
-        conn.status = "disconnected"
-        conn.save()
-        forget_snapshot(conn)  # (private data read from both sides is not kept after)
+    conn.status = "disconnected"
+    conn.save()
     log.info("Disconnected %r", conn.xero_tenant_name)
     if not others and revoke_xero:
         # The last business: nothing stays signed in, not even half-connected. (Not while

@@ -318,21 +318,6 @@ def forget_parsed(conn: Connection) -> None:
             del _PARSED[key]
 
 
-def forget_snapshot(conn: Connection) -> None:
-    """Delete what was read of ``conn``'s two sides (a disconnect): the snapshot rows, the
-    read cursors (a later read reads everything again), the bad records found and what was
-    kept from the last plan. The links, decisions, import history and journal are kept
-    (an undo needs them; none holds a record's private fields)."""
-    from core.engine.snapshots import _lookalikes_key, _quiet_key
-
-    forget_parsed(conn)
-    with db.atomic():
-        for model in (XeroRecord, QBTRecord, SyncCursor):
-            model.delete().where(model.connection == conn).execute()
-        keys = [_problems_setting(conn), _quiet_key(conn), _lookalikes_key(conn)]
-        Setting.delete().where(Setting.key.in_(keys)).execute()
-
-
 class _Storing:
     """One snapshot kind stored as a read brings it, a page (or a whole list) at a time,
     each in its own transaction: what was stored can be let go before the next page comes
