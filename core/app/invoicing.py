@@ -249,7 +249,8 @@ def billing_invoice_ids(
     still billed that are of the range (``timesheet_ids``: the range's timesheets, or billed
     for one of its days). Not the others, however many months of invoices pile up: an
     approved or paid invoice of another range, or a draft an undo deleted, plans nothing
-    here. No network."""
+    here. No network: one of ours whose Reference was changed in Xero to this range's is
+    found by :func:`renamed_to_range`."""
     first, last = start.isoformat(), end.isoformat()
     runs = [
         int(r.id)
@@ -288,14 +289,32 @@ def billing_invoice_ids(
     for xero_id, timesheet_id, day in rows:
         if int(timesheet_id) in in_range or first <= str(day or "") <= last:
             out[str(xero_id)] = None
-    # One whose Reference was changed in Xero to this range's (seen in an earlier read).
-    refs = set().union(*(engine._range_references(start, end, n) for n in range(1, 100)))
-    cached = (Setting.get_value(_cache_key(conn)) or {}).get("invoices") or {}
-    for invoice_id, raw in cached.items():
-        if str(raw.get("Reference") or "") in refs:
-            out[str(invoice_id)] = None
     deleted = _deleted_by_undo(conn)
     return [i for i in out if i not in deleted]
+
+
+def renamed_to_range(
+    xero: XeroClient, conn: Connection, start: date, end: date
+) -> dict[str, dict[str, Any]]:
+    """Xero's copy of each invoice of ours that has one of the References of ``start``-``end``
+    now, whatever range it was made for: a bookkeeper may change a draft's Reference in Xero
+    to this range's, and the plan then updates it (or numbers a new one after it) as it
+    would the range's own. One call (a page of 100 invoices), asking by the Reference's start
+    in each language; none when the product never made an invoice for this business. The drafts an
+    undo deleted are left out."""
+    ours = set(our_invoice_ids(conn))
+    if not ours:
+        return {}
+    refs = set().union(*(engine._range_references(start, end, n) for n in range(1, 100)))
+    gone = _deleted_by_undo(conn)
+    found = xero.invoices_by_reference_start(engine._range_references(start, end, 1))
+    return {
+        str(raw.get("InvoiceID")): raw
+        for raw in found
+        if str(raw.get("InvoiceID")) in ours
+        and str(raw.get("InvoiceID")) not in gone
+        and str(raw.get("Reference") or "") in refs
+    }
 
 
 def _deleted_by_undo(conn: Connection) -> set[str]:
@@ -349,15 +368,23 @@ def _kept(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_our_invoices(
-    xero: XeroClient, conn: Connection, wanted: Iterable[str] | None = None
+    xero: XeroClient,
+    conn: Connection,
+    wanted: Iterable[str] | None = None,
+    *,
+    fresh: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Xero's copy of ``wanted`` invoices of ours (default: every one the product made), with
     as few calls as Xero allows. One Xero deleted or voided is never asked again (it never
     comes back); one read before is asked by ``IDs`` with ``If-Modified-Since`` the time it
     was last seen as it is (only the changed ones come back), a new one by ``IDs``; 50 ids a
-    call. The cache keeps a draft whole, of another invoice only what is planned or listed
-    of it, and is written only when something changed."""
+    call. ``fresh``: invoices of ours just read from Xero another way (by their Reference):
+    returned as they are and not asked again. The cache keeps a draft whole, of another
+    invoice only what is planned or listed of it, and is written only when something
+    changed."""
+    fresh = fresh or {}
     ids = list(dict.fromkeys(str(i) for i in (our_invoice_ids(conn) if wanted is None else wanted)))
+    ids += [i for i in fresh if i not in ids]
     if not ids:
         return {}
     cache = Setting.get_value(_cache_key(conn)) or {}
@@ -372,9 +399,19 @@ def read_our_invoices(
     out: dict[str, dict[str, Any]] = {}
     asked: list[str] = []
     new: list[str] = []
+    # (``fresh`` was the last invoices read: its server time is when they were seen)
+    fresh_time = xero.last_fetch["invoices"].server_time if fresh else None
     for i in ids:
         raw = known.get(i)
-        if raw is not None and str(raw.get("Status") or "") in engine.GONE:
+        if i in fresh:
+            kept = _kept(fresh[i])
+            if raw != kept or seen.get(i) is None:
+                known[i] = kept
+                changed = True
+                if fresh_time is not None:
+                    seen[i] = fresh_time
+            out[i] = kept
+        elif raw is not None and str(raw.get("Status") or "") in engine.GONE:
             out[i] = raw
         elif raw is not None and seen.get(i) is not None:
             out[i] = raw
@@ -927,7 +964,10 @@ def preview_invoices(
             xero, conn, engine.customers_with_hours(jobs, timesheets, start, end)
         )
         invoices = read_our_invoices(
-            xero, conn, billing_invoice_ids(conn, start, end, (t.id for t in timesheets))
+            xero,
+            conn,
+            billing_invoice_ids(conn, start, end, (t.id for t in timesheets)),
+            fresh=renamed_to_range(xero, conn, start, end),
         )
     people = {
         u.id: engine.Person(

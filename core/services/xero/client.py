@@ -83,6 +83,9 @@ IDS_PER_CALL = 50
 LEAVE_TITLE_MAX = 50
 # PUT/POST /Invoices: at most 50 invoices per request (references §3.4).
 INVOICES_PER_CALL = 50
+#: GET /Invoices?where=…&page=…: the spec's page of invoices ("Up to 100 invoices … with line
+#: items shown for each invoice")
+REFERENCE_PAGE = 100
 #: AU payroll 1.0 ``POST /Timesheets`` and ``POST /LeaveApplications`` take a JSON array (the
 #: spec's request bodies); no hard count, "batch ≈50 elements per request recommended"
 #: (references §1, §5.2): 50 a call, as invoices.
@@ -1233,6 +1236,39 @@ class XeroClient:
             params={"where": f'Type=="ACCREC" AND Reference=="{safe}"', "page": 1, "unitdp": 4},
         )
         return _list(data, "Invoices")
+
+    def invoices_by_reference_start(self, prefixes: Iterable[str]) -> list[dict[str, Any]]:
+        """Every invoice whose ``Reference`` starts with one of ``prefixes``, however it came
+        by it (a bookkeeper may change one in Xero): ``GET /Invoices?where=Reference != null
+        AND (Reference.StartsWith("…") OR …)``. ``Reference`` is one of the filters Xero
+        keeps fast on large organisations; the null test comes first because ``StartsWith``
+        on an invoice without a Reference fails the whole request. ``page`` so each answer
+        holds its line items (one call a 100 invoices), ``unitdp=4`` so their unit amounts
+        are exact. No prefix: no call."""
+        wanted = sorted({p.replace('"', "") for p in prefixes if p})
+        if not wanted:
+            return []
+        test = " OR ".join(f'Reference.StartsWith("{p}")' for p in wanted)
+        info = self._start("invoices")
+        out: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            data = self._get(
+                info,
+                f"{ACCOUNTING}/Invoices",
+                what="invoices",
+                params={
+                    "where": f"Reference != null AND ({test})",
+                    "page": page,
+                    "pageSize": REFERENCE_PAGE,
+                    "unitdp": 4,
+                },
+            )
+            rows = _list(data, "Invoices")
+            out.extend(rows)
+            if len(rows) < REFERENCE_PAGE:
+                return out
+            page += 1
 
     def payroll_timesheet_category(self, version: str | PayrollApi | None) -> str:
         """The tracking category set as Xero's timesheet category (one call): AU
