@@ -408,6 +408,19 @@ class XeroRunEstimate:
         }
 
 
+def refuse_while_daily_stop(ctx: Any, conn: Any, stopped: type[Any], writes: int) -> None:
+    """Refuse to start a run of ``writes`` writes while Xero's daily stop for ``conn``'s
+    organisation holds (remembered, or this process's: :func:`xero_day`): nothing would reach
+    Xero, and no run is recorded. ``stopped``: the command's own DailyLimitReached wording
+    (core.errors: HoursStoppedAtDailyLimit, BillingStoppedAtDailyLimit)."""
+    from core.services.limits import daily_limit_error
+
+    now = ctx.clock()
+    _left, resets = xero_day(ctx, conn, now)
+    if resets is not None:
+        raise daily_limit_error(resets, now).during(stopped, done=0, total=writes, left=writes)
+
+
 def estimate_xero_run(
     kind: str,
     steps: Sequence[tuple[int, int]],

@@ -1157,21 +1157,6 @@ def _not_sent(
     problems.append((inv.contact_name, tr(message, **params)))
 
 
-def _before_daily_stop(ctx: AppContext, conn: Connection, invoices: int) -> None:
-    """Refuse to start a billing run while Xero's daily stop for ``conn``'s organisation
-    holds (remembered, or this process's): nothing would reach Xero, and no run is
-    recorded."""
-    from core.app.estimate import xero_day
-    from core.services.limits import daily_limit_error
-
-    now = ctx.clock()
-    _left, resets = xero_day(ctx, conn, now)
-    if resets is not None:
-        raise daily_limit_error(resets, now).during(
-            BillingStoppedAtDailyLimit, done=0, total=invoices, left=invoices
-        )
-
-
 def billing_steps(preview: InvoicePreview) -> list[tuple[int, int]]:
     """The Xero calls of sending ``preview``, as (calls, invoices) in the order
     :func:`send_invoices` makes them: the drafts to update read again (50 a call), then each
@@ -1261,7 +1246,9 @@ def send_invoices(
         return InvoicingResult(preview, None, False, counts, [], problems, _calls(ctx))
     check_scopes(ctx, conn)
     close_interrupted(conn)
-    _before_daily_stop(ctx, conn, len(todo))
+    from core.app.estimate import refuse_while_daily_stop
+
+    refuse_while_daily_stop(ctx, conn, BillingStoppedAtDailyLimit, len(todo))
     xero = ctx.xero_client(conn.xero_tenant_id)
     run = ImportRun.create(
         connection=conn,

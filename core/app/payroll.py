@@ -1023,7 +1023,9 @@ def send_hours(
     if preview.plan.is_empty:
         result.api_calls = _calls(ctx)
         return result
-    _before_daily_stop(ctx, conn, preview.plan.writes)
+    from core.app.estimate import refuse_while_daily_stop
+
+    refuse_while_daily_stop(ctx, conn, HoursStoppedAtDailyLimit, preview.plan.writes)
     run = ImportRun.create(
         connection=conn,
         kind=KIND,
@@ -1115,20 +1117,6 @@ def send_hours(
         backup_after_writes()  # (what Xero now holds, kept in the copy a restore puts back)
     result.api_calls = _calls(ctx)
     return result
-
-
-def _before_daily_stop(ctx: AppContext, conn: Connection, writes: int) -> None:
-    """Refuse to start a sending while Xero's daily stop for ``conn``'s organisation holds
-    (remembered, or this process's): nothing would reach Xero, and no run is recorded."""
-    from core.app.estimate import xero_day
-    from core.services.limits import daily_limit_error
-
-    now = ctx.clock()
-    _left, resets = xero_day(ctx, conn, now)
-    if resets is not None:
-        raise daily_limit_error(resets, now).during(
-            HoursStoppedAtDailyLimit, done=0, total=writes, left=writes
-        )
 
 
 def sending_steps(preview: PayrollPreview, api: PayrollApi) -> list[tuple[int, int]]:
